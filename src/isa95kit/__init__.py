@@ -1,0 +1,95 @@
+"""isa95kit — typed, lossless ISA-95 (IEC 62264) / B2MML data exchange.
+
+The public API is flat and small; everything is imported lazily so that
+``import isa95kit`` stays cheap (no lxml, no model, no CLI until used)::
+
+    import isa95kit as ik
+    doc = ik.read_xml("partner.xml")
+    data = ik.write_xml(doc)
+
+"The Business To Manufacturing Markup Language (B2MML) is used courtesy of MESA International."
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    BomTransformError,
+    DecodeError,
+    DocumentInvalidError,
+    EncodeError,
+    IncompatibleUnitsError,
+    Isa95Error,
+    Location,
+    MalformedDocumentError,
+    MappingError,
+    MissingDependencyError,
+    SoapFaultError,
+    UnitError,
+    UnknownUnitError,
+)
+
+__version__ = "0.1.0"
+
+#: public name -> module that defines it (imported on first access)
+_LAZY: dict[str, str] = {
+    "NIL": "isa95kit.model._base",
+    "B2MMLModel": "isa95kit.model._base",
+    "Nil": "isa95kit.model._base",
+    "ParseLimits": "isa95kit._source",
+    "ReadConfig": "isa95kit._xml._config",
+    "WriteConfig": "isa95kit._xml._config",
+    "iter_xml": "isa95kit._xml",
+    "read_xml": "isa95kit._xml",
+    "write_xml": "isa95kit._xml",
+}
+_SUBMODULES = {"model", "units", "errors", "validation", "versions"}
+
+__all__ = [
+    "B2MMLModel",
+    "BomTransformError",
+    "DecodeError",
+    "DocumentInvalidError",
+    "EncodeError",
+    "IncompatibleUnitsError",
+    "Isa95Error",
+    "Location",
+    "MalformedDocumentError",
+    "MappingError",
+    "MissingDependencyError",
+    "NIL",
+    "Nil",
+    "ParseLimits",
+    "ReadConfig",
+    "SoapFaultError",
+    "UnitError",
+    "UnknownUnitError",
+    "WriteConfig",
+    "__version__",
+    "iter_xml",
+    "read_xml",
+    "write_xml",
+]
+
+if TYPE_CHECKING:
+    from ._source import ParseLimits
+    from ._xml import iter_xml, read_xml, write_xml
+    from ._xml._config import ReadConfig, WriteConfig
+    from .model._base import NIL, B2MMLModel, Nil
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'isa95kit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,132 @@
+"""Input sources and the hardened XML parser shared by every reader.
+
+A *source* is a path (``str`` not starting with ``<`` or ``os.PathLike``), ``bytes``,
+XML text (``str`` starting with ``<``) or a binary file object. Parsing is hardened:
+no DTD loading, no entity expansion, no network, libxml2's depth limit (256) kept,
+and a size limit checked before parsing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Union
+
+from .errors import Location, MalformedDocumentError
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+Source = Union[str, bytes, "os.PathLike[str]", IO[bytes]]
+
+__all__ = ["DEFAULT_LIMITS", "ParseLimits", "Source", "describe", "parse_xml", "xml_parser"]
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """Limits applied to untrusted XML. ``max_bytes`` bounds whole-document parsing."""
+
+    max_bytes: int = 1 << 30
+    #: libxml2 refuses deeper documents unless ``huge_tree`` is set; we never set it.
+    max_depth: int = 256
+
+
+DEFAULT_LIMITS = ParseLimits()
+
+
+def describe(source: object) -> str | None:
+    """A file name for error messages, or None for in-memory input."""
+    if isinstance(source, os.PathLike):
+        return os.fspath(source)
+    if isinstance(source, str) and not source.lstrip("\ufeff \t\r\n").startswith("<"):
+        return source
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else None
+
+
+def xml_parser(*, remove_blank_text: bool = False) -> etree.XMLParser:
+    """A new hardened lxml parser (parsers are not thread-safe; make one per use)."""
+    from lxml import etree
+
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=remove_blank_text,
+        collect_ids=False,
+    )
+
+
+def _syntax_error(exc: Exception, file: str | None) -> MalformedDocumentError:
+    line, column = getattr(exc, "position", (None, None))
+    msg = getattr(exc, "msg", None) or str(exc)
+    return MalformedDocumentError(
+        f"not well-formed XML: {msg}",
+        location=Location(file=file, line=line, column=column),
+    )
+
+
+def check_no_doctype(tree: etree._ElementTree, file: str | None) -> None:
+    """Refuse documents carrying a DTD: B2MML never needs one, attacks always do."""
+    info = tree.docinfo
+    if info.doctype or info.internalDTD is not None:
+        raise MalformedDocumentError(
+            "document type declarations (DTDs) are not allowed in B2MML input; "
+            "entities are never expanded",
+            location=Location(file=file, line=1),
+        )
+
+
+def parse_xml(source: Source, *, limits: ParseLimits = DEFAULT_LIMITS) -> etree._ElementTree:
+    """Parse a whole document with the hardened parser.
+
+    Raises :class:`MalformedDocumentError` (with line and column) for input that is not
+    well-formed, too big, too deep or carries a DTD.
+    """
+    from lxml import etree
+
+    file = describe(source)
+    parser = xml_parser()
+    try:
+        if isinstance(source, bytes):
+            _check_size(len(source), limits, file)
+            tree = etree.ElementTree(etree.fromstring(source, parser))
+        elif isinstance(source, str) and file is None:
+            data = source.encode("utf-8")
+            _check_size(len(data), limits, file)
+            # an encoding declaration in the text would contradict the re-encoding
+            tree = etree.ElementTree(etree.fromstring(_strip_decl(data), parser))
+        elif isinstance(source, (str, os.PathLike)):
+            path = os.fspath(source)
+            try:
+                _check_size(os.path.getsize(path), limits, file)
+            except OSError as exc:
+                raise FileNotFoundError(f"cannot read {path}: {exc.strerror}") from exc
+            tree = etree.parse(path, parser)
+        else:
+            data = source.read()
+            _check_size(len(data), limits, file)
+            tree = etree.ElementTree(etree.fromstring(data, parser))
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_error(exc, file) from None
+    check_no_doctype(tree, file)
+    return tree
+
+
+def _strip_decl(data: bytes) -> bytes:
+    if data.startswith(b"<?xml"):
+        end = data.find(b"?>")
+        if end != -1:
+            return data[end + 2 :]
+    return data
+
+
+def _check_size(size: int, limits: ParseLimits, file: str | None) -> None:
+    if size > limits.max_bytes:
+        raise MalformedDocumentError(
+            f"document of {size} bytes exceeds the limit of {limits.max_bytes} bytes; "
+            "use iter_xml() to stream it or raise ParseLimits.max_bytes",
+            location=Location(file=file),
+        )

@@ -1,0 +1,188 @@
+"""The exception tree of isa95kit.
+
+Every error the library raises derives from :class:`Isa95Error`; subclasses also
+inherit the builtin that fits, so ``except ValueError`` keeps working::
+
+    Isa95Error
+    ├─ DecodeError(ValueError)            file, line, column, XPath or JSON path
+    │  ├─ MalformedDocumentError          not well-formed XML / JSON, hostile input
+    │  └─ MappingError                    well-formed but not the model
+    ├─ EncodeError(ValueError)
+    ├─ DocumentInvalidError(ValueError)   .issues: every issue found
+    ├─ UnitError(ValueError)
+    │  ├─ UnknownUnitError(KeyError)      .code, .suggestions
+    │  └─ IncompatibleUnitsError          .from_unit, .to_unit, dimensions
+    ├─ BomTransformError
+    ├─ SoapFaultError
+    └─ MissingDependencyError(ImportError)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "BomTransformError",
+    "DecodeError",
+    "DocumentInvalidError",
+    "EncodeError",
+    "IncompatibleUnitsError",
+    "Isa95Error",
+    "Location",
+    "MalformedDocumentError",
+    "MappingError",
+    "MissingDependencyError",
+    "SoapFaultError",
+    "UnitError",
+    "UnknownUnitError",
+]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something happened: a file position plus an XPath or JSON path."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.file is not None:
+            parts.append(self.file)
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        text = ":".join(parts)
+        if self.path:
+            text = f"{text} {self.path}" if text else self.path
+        return text
+
+
+class Isa95Error(Exception):
+    """Root of every isa95kit error. ``location`` says where it happened."""
+
+    def __init__(self, message: str, *, location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location if location is not None else Location()
+
+    @property
+    def file(self) -> str | None:
+        return self.location.file
+
+    @property
+    def line(self) -> int | None:
+        return self.location.line
+
+    @property
+    def column(self) -> int | None:
+        return self.location.column
+
+    @property
+    def path(self) -> str | None:
+        """Positional XPath (XML) or JSON path (JSON) of the problem."""
+        return self.location.path
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class DecodeError(Isa95Error, ValueError):
+    """Input could not be turned into the model."""
+
+
+class MalformedDocumentError(DecodeError):
+    """Input is not well-formed XML/JSON, or was rejected as hostile (DTD, entities, limits)."""
+
+
+class MappingError(DecodeError):
+    """Input is well-formed but does not fit the model (unknown element, bad value, order)."""
+
+
+class EncodeError(Isa95Error, ValueError):
+    """A model instance could not be written."""
+
+
+class DocumentInvalidError(Isa95Error, ValueError):
+    """Validation found errors; ``issues`` holds every issue, not just the first."""
+
+    def __init__(
+        self, message: str, *, issues: Sequence[Any] = (), location: Location | None = None
+    ) -> None:
+        super().__init__(message, location=location)
+        self.issues = list(issues)
+
+
+class UnitError(Isa95Error, ValueError):
+    """A unit code or a conversion is not usable."""
+
+
+class UnknownUnitError(UnitError, KeyError):
+    """A unit code that neither UN/ECE Rec 20 nor a known alias names."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        suggestions: Sequence[str] = (),
+        location: Location | None = None,
+    ) -> None:
+        super().__init__(message, location=location)
+        self.code = code
+        self.suggestions = list(suggestions)
+
+    def __str__(self) -> str:  # KeyError would quote the message otherwise
+        return Isa95Error.__str__(self)
+
+
+class IncompatibleUnitsError(UnitError):
+    """Units of different dimensions with no material factor linking them."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        from_unit: str = "",
+        to_unit: str = "",
+        from_dimension: str = "",
+        to_dimension: str = "",
+        location: Location | None = None,
+    ) -> None:
+        super().__init__(message, location=location)
+        self.from_unit = from_unit
+        self.to_unit = to_unit
+        self.from_dimension = from_dimension
+        self.to_dimension = to_dimension
+
+
+class BomTransformError(Isa95Error, ValueError):
+    """An E-BOM → M-BOM step failed; ``location.path`` names the step and line."""
+
+
+class SoapFaultError(Isa95Error):
+    """A SOAP fault: code, reason and detail, with no transport types leaking."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        reason: str = "",
+        detail: str | None = None,
+        location: Location | None = None,
+    ) -> None:
+        super().__init__(message, location=location)
+        self.code = code
+        self.reason = reason
+        self.detail = detail
+
+
+class MissingDependencyError(Isa95Error, ImportError):
+    """An optional dependency is missing; the message names the extra to install."""
