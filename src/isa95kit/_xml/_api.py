@@ -1,0 +1,240 @@
+"""Public entry points of the XML codec."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any, TypeVar, overload
+
+from .._source import Source, _check_size, _syntax_error, check_no_doctype, describe, xml_parser
+from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
+from ..model._base import B2MMLModel
+from ..model._registry import ELEMENTS, NAMESPACE
+from ._config import DEFAULT_READ, DEFAULT_WRITE, ReadConfig, WriteConfig
+from ._decode import Decoder, xpath_of
+from ._encode import Encoder, default_nsmap
+from ._side import side_of
+from ._tables import elements_of, resolve_class, spec_of
+
+__all__ = ["iter_xml", "read_xml", "write_xml"]
+
+M = TypeVar("M", bound=B2MMLModel)
+
+#: namespaces of older B2MML releases, to name them in errors
+_OLDER = {
+    "http://www.wbf.org/xml/B2MML-V0401": "V0401",
+    "http://www.wbf.org/xml/B2MML-V05": "V0500",
+    "http://www.mesa.org/xml/B2MML-V0600": "V0600",
+    "http://www.mesa.org/xml/B2MML-V0601": "V0601",
+}
+
+
+def _load(source: Source, config: ReadConfig) -> tuple[Any, str | None, bytes | None]:
+    """Parse hardened; return (root element, file name, raw bytes when at hand)."""
+    from lxml import etree
+
+    file = describe(source)
+    parser = xml_parser()
+    data: bytes | None = None
+    try:
+        if isinstance(source, bytes):
+            data = source
+        elif isinstance(source, str) and file is None:
+            data = source.encode("utf-8")
+            if data.startswith(b"<?xml"):
+                data = data[data.find(b"?>") + 2 :]
+        elif isinstance(source, (str, os.PathLike)):
+            path = os.fspath(source)
+            _check_size(os.path.getsize(path), config.limits, file)
+            with open(path, "rb") as fh:
+                data = fh.read()
+        else:
+            data = source.read()
+        _check_size(len(data), config.limits, file)
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_error(exc, file) from None
+    check_no_doctype(root.getroottree(), file)
+    return root, file, data
+
+
+def _class_of_root(root: Any, file: str | None) -> type[B2MMLModel]:
+    tag = root.tag
+    ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
+    where = Location(file=file, line=root.sourceline, path=f"/{local}[1]")
+    if ns != NAMESPACE:
+        older = _OLDER.get(ns)
+        if older:
+            msg = (f"this is a B2MML {older} document (namespace {ns}); read_xml reads the "
+                   f"current release (V0701, namespace {NAMESPACE}); validate it with "
+                   "isa95kit.validate(..., version='auto')")
+        elif not ns:
+            msg = f"root element <{local}> has no namespace; B2MML V0701 uses {NAMESPACE}"
+        else:
+            msg = f"root element <{local}> is in namespace {ns}, not B2MML ({NAMESPACE})"
+        raise MappingError(msg, location=where)
+    name = ELEMENTS.get(local)
+    if name is None:
+        raise MappingError(f"<{local}> is not a global B2MML V0701 element", location=where)
+    cls: type[B2MMLModel] = resolve_class(name)
+    return cls
+
+
+@overload
+def read_xml(source: Source, type: type[M], *, config: ReadConfig | None = None) -> M: ...
+@overload
+def read_xml(
+    source: Source, type: str | None = None, *, config: ReadConfig | None = None
+) -> B2MMLModel: ...
+
+
+def read_xml(
+    source: Source, type: type[M] | str | None = None, *, config: ReadConfig | None = None
+) -> B2MMLModel:
+    """Read a B2MML V0701 document into the typed model of its root element.
+
+    ``source`` is a path, ``bytes``, XML text or a binary file. ``type`` (a model class
+    or a global element name) checks the root. Raises :class:`MalformedDocumentError`
+    for input that is not well-formed or hostile, :class:`MappingError` (with file, line,
+    column and XPath) for input that does not fit the model.
+    """
+    config = config or DEFAULT_READ
+    root, file, data = _load(source, config)
+    cls = _class_of_root(root, file)
+    if type is not None:
+        expected = resolve_class(ELEMENTS[type]) if isinstance(type, str) and type in ELEMENTS else type
+        if isinstance(expected, str) or expected is not cls:
+            want = expected if isinstance(expected, str) else expected.__name__
+            raise MappingError(
+                f"expected a {want} document, got <{root.tag.split('}')[-1]}> ({cls.__name__})",
+                location=Location(file=file, line=root.sourceline, path=xpath_of(root)),
+            )
+    return Decoder(config, file, data).decode_root(root, cls)
+
+
+def write_xml(
+    obj: B2MMLModel, *, config: WriteConfig | None = None, element: str | None = None
+) -> bytes:
+    """Serialise a model instance to B2MML XML bytes.
+
+    The root element is the one the instance was read from, ``element`` if given, or the
+    global element whose type the class is.
+    """
+    from lxml import etree
+
+    config = config or DEFAULT_WRITE
+    if not isinstance(obj, B2MMLModel):
+        raise EncodeError(f"write_xml expects a B2MML model instance, got {type(obj).__name__}")
+    side = side_of(obj)
+    if element is not None:
+        tag = f"{{{NAMESPACE}}}{element}"
+    elif side is not None and side.tag:
+        tag = side.tag
+    else:
+        names = elements_of(type(obj))
+        if len(names) != 1:
+            raise EncodeError(
+                f"{type(obj).__name__} is not the type of exactly one global element "
+                f"({', '.join(names) or 'none'}); pass element=..."
+            )
+        tag = f"{{{NAMESPACE}}}{names[0]}"
+    try:
+        root = Encoder().root(obj, tag, default_nsmap(config.prefix))
+        return bytes(
+            etree.tostring(
+                root,
+                xml_declaration=config.xml_declaration,
+                encoding=config.encoding,
+                pretty_print=config.pretty_print,
+            )
+        )
+    except ValueError as exc:  # lxml: characters XML cannot carry
+        if isinstance(exc, EncodeError):
+            raise
+        raise EncodeError(f"cannot write {type(obj).__name__}: {exc}") from None
+
+
+def iter_xml(
+    source: Source, element: str, *, config: ReadConfig | None = None
+) -> Iterator[B2MMLModel]:
+    """Yield each ``element`` (e.g. ``"JobOrder"``) of a large document, one at a time.
+
+    Memory stays bounded: every yielded element is cleared from the tree with what came
+    before it. Nested occurrences are yielded as part of their outermost one.
+    """
+    from lxml import etree
+
+    config = config or DEFAULT_READ
+    file = describe(source)
+    tag = f"{{{NAMESPACE}}}{element}"
+    if isinstance(source, bytes):
+        import io
+
+        stream: Any = io.BytesIO(source)
+    elif isinstance(source, str) and file is None:
+        import io
+
+        stream = io.BytesIO(source.encode("utf-8"))
+    elif isinstance(source, (str, os.PathLike)):
+        stream = os.fspath(source)
+    else:
+        stream = source
+    decoder = Decoder(config, file)
+    classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
+    checked = False
+    context = etree.iterparse(
+        stream,
+        events=("end",),
+        tag=tag,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+    )
+    try:
+        for _, el in context:
+            if not checked:
+                check_no_doctype(el.getroottree(), file)
+                checked = True
+            if any(True for _ in el.iterancestors(tag)):
+                continue  # part of an outer occurrence, yielded with it
+            path = tuple(a.tag for a in el.iterancestors())[::-1]
+            cls = classes.get(path)
+            if cls is None:
+                cls = classes[path] = _class_by_path(path, element, el, decoder)
+            obj = decoder.decode(el, spec_of(cls))
+            el.clear(keep_tail=False)
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    del parent[0]
+            yield obj
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_error(exc, file) from None
+
+
+def _class_by_path(
+    path: tuple[str, ...], element: str, el: Any, decoder: Decoder
+) -> type[B2MMLModel]:
+    """The class of ``element`` below the ancestors ``path`` (root first)."""
+    cls: Any = None
+    for i, tag in enumerate(path):
+        if cls is None:
+            local = tag.split("}", 1)[-1]
+            if tag.startswith("{" + NAMESPACE + "}") and local in ELEMENTS:
+                cls = resolve_class(ELEMENTS[local])
+            continue
+        f = spec_of(cls).elements.get(tag)
+        if f is None or f.cls is None:
+            raise decoder.error(el, f"cannot place <{tag.split('}')[-1]}> (ancestor {i + 1})")
+        cls = f.cls
+    if cls is not None:
+        f = spec_of(cls).elements.get(f"{{{NAMESPACE}}}{element}")
+        if f is not None and f.cls is not None:
+            return f.cls
+    if element in ELEMENTS:
+        found: type[B2MMLModel] = resolve_class(ELEMENTS[element])
+        return found
+    raise MalformedDocumentError(
+        f"cannot tell the type of <{element}> at {xpath_of(el)}", location=Location(file=decoder.file)
+    )

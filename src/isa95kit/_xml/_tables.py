@@ -1,0 +1,124 @@
+"""Compiled wire tables: each generated class's ``__wire__`` resolved once to specs.
+
+Shared by the XML and JSON codecs and the test strategies, so no codec reflects over
+the models per element.
+"""
+
+from __future__ import annotations
+
+import importlib
+from enum import Enum
+from typing import Any
+
+from ..model._base import MANY, NILLABLE, REQUIRED, AnyElement, B2MMLModel, B2MMLSimple
+from ..model._registry import ELEMENTS, EXT_NAMESPACE, MODULES, NAMESPACE
+from ._leaf import LeafCodec, enum_codec, leaf_codec
+
+__all__ = ["ClassSpec", "FieldSpec", "resolve_class", "spec_of"]
+
+
+def resolve_class(name: str) -> Any:
+    """The generated class or enum called ``name`` (imports its area on first use)."""
+    return getattr(importlib.import_module(f"isa95kit.model.{MODULES[name]}"), name)
+
+
+class FieldSpec:
+    __slots__ = (
+        "clark",
+        "cls",
+        "enum",
+        "kind",
+        "leaf",
+        "many",
+        "name",
+        "nillable",
+        "order",
+        "required",
+        "tag",
+        "type_ref",
+    )
+
+    def __init__(self, entry: tuple[str, str, str, str, int], order: int) -> None:
+        name, tag, kind, type_ref, flags = entry
+        self.name = name
+        self.tag = tag
+        self.kind = kind
+        self.type_ref = type_ref
+        self.many = bool(flags & MANY)
+        self.required = bool(flags & REQUIRED)
+        self.nillable = bool(flags & NILLABLE)
+        self.order = order
+        self.clark = f"{{{NAMESPACE}}}{tag}" if kind == "E" else tag
+        self.cls: type[B2MMLModel] | None = None
+        self.enum: type[Enum] | None = None
+        self.leaf: LeafCodec | None = None
+        if type_ref.startswith("leaf:"):
+            self.leaf = leaf_codec(type_ref[5:])
+        elif type_ref.startswith("enum:"):
+            self.enum = resolve_class(type_ref[5:])
+            assert self.enum is not None
+            self.leaf = enum_codec(self.enum)
+        elif type_ref == "AnyElement":
+            self.cls = AnyElement
+        else:
+            self.cls = resolve_class(type_ref)
+
+
+class ClassSpec:
+    """Everything a codec needs about one class, computed once."""
+
+    __slots__ = (
+        "any_field",
+        "attrs",
+        "cls",
+        "elements",
+        "ext_field",
+        "fields",
+        "lists",
+        "mixed",
+        "ordered",
+        "required",
+        "simple",
+        "template",
+        "text",
+    )
+
+    def __init__(self, cls: type[B2MMLModel]) -> None:
+        wire = cls.__wire__
+        self.cls = cls
+        self.fields = tuple(FieldSpec(e, i) for i, e in enumerate(wire.fields))
+        self.elements = {f.clark: f for f in self.fields if f.kind == "E"}
+        self.attrs = {f.tag: f for f in self.fields if f.kind == "A"}
+        self.text = next((f for f in self.fields if f.kind == "T"), None)
+        self.ext_field = next((f for f in self.fields if f.kind == "X"), None)
+        self.any_field = next((f for f in self.fields if f.kind == "Y"), None)
+        self.lists = tuple(f.name for f in self.fields if f.many)
+        self.required = tuple(f for f in self.fields if f.required)
+        self.template: dict[str, Any] = {f.name: None for f in self.fields}
+        self.ordered = wire.ordered
+        self.mixed = wire.mixed
+        self.simple = issubclass(cls, B2MMLSimple)
+
+
+_SPECS: dict[type[B2MMLModel], ClassSpec] = {}
+
+
+def spec_of(cls: type[B2MMLModel]) -> ClassSpec:
+    spec = _SPECS.get(cls)
+    if spec is None:
+        spec = _SPECS[cls] = ClassSpec(cls)
+    return spec
+
+
+#: class -> global element local names whose type it is
+_ELEMENTS_OF: dict[str, list[str]] = {}
+for _el, _cls in sorted(ELEMENTS.items()):
+    _ELEMENTS_OF.setdefault(_cls, []).append(_el)
+
+
+def elements_of(cls: type[B2MMLModel]) -> list[str]:
+    return _ELEMENTS_OF.get(cls.__name__, [])
+
+
+EXT_NS = EXT_NAMESPACE
+B2MML_NS = NAMESPACE

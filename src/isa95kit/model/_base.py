@@ -1,0 +1,164 @@
+"""Hand-written base of the generated model: base classes, ``NIL``, ``AnyElement``, wire tables.
+
+Every generated class carries ``__wire__``: for each field, in content-model order, its
+Python name, its B2MML tag, its kind (``E`` element, ``A`` attribute, ``T`` text, ``X``
+``Extended:*`` extension group, ``Y`` ``xsd:any``), its type (a class name,
+``leaf:<kind>`` or ``enum:<Name>``) and flags (:data:`MANY`, :data:`REQUIRED`,
+:data:`NILLABLE`). The codecs compile these tables once per class; they never reflect
+over the models per element.
+
+Wire details the model does not expose as fields (namespace prefixes, the lexical form of
+a number or dateTime, ``xsi:schemaLocation``, unknown content kept by the lenient reader,
+child order in repeating choices) travel in a private side record, so a round trip is exact
+while the public fields stay clean. Equality compares fields only.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic_core import core_schema
+
+__all__ = [
+    "MANY",
+    "NIL",
+    "NILLABLE",
+    "REQUIRED",
+    "AnyElement",
+    "B2MMLModel",
+    "B2MMLSimple",
+    "Nil",
+    "Wire",
+]
+
+MANY, REQUIRED, NILLABLE = 1, 2, 4
+
+
+@dataclass(frozen=True, slots=True)
+class Wire:
+    """The wire table of one generated class."""
+
+    xsd_name: str
+    fields: tuple[tuple[str, str, str, str, int], ...]
+    ordered: bool = False
+    mixed: bool = False
+
+
+class Nil:
+    """The value of a nillable element sent as ``xsi:nil="true"`` (distinct from absent)."""
+
+    __slots__ = ()
+    _instance: ClassVar[Nil | None] = None
+
+    def __new__(cls) -> Nil:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NIL"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "NIL"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.is_instance_schema(
+            cls, serialization=core_schema.plain_serializer_function_ser_schema(lambda _: None)
+        )
+
+
+NIL = Nil()
+
+
+class B2MMLModel(BaseModel):
+    """Base of every generated B2MML class.
+
+    Fields use snake_case names; the B2MML names are the aliases (both are accepted).
+    """
+
+    model_config = ConfigDict(
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=False,
+        defer_build=True,
+        extra="forbid",
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+    )
+
+    __wire__: ClassVar[Wire] = Wire("", ())
+    _wire: Any = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @classmethod
+    def model_rebuild(cls, **kwargs: Any) -> bool | None:
+        """Link the cross-area names of this class's area (and theirs), then rebuild."""
+        link_module(cls.__module__)
+        return super().model_rebuild(**kwargs)
+
+
+_linked: set[str] = set()
+
+
+def link_module(name: str) -> None:
+    """Bind the cross-area names (``_DEPS``) of a model module and of the modules it needs.
+
+    Area modules import each other only for type checking, so reading one area loads
+    only that area; pydantic needs the names when it first builds a schema (validation
+    of user data, JSON Schema), and this puts them in place just before.
+    """
+    if name in _linked:
+        return
+    _linked.add(name)
+    module = importlib.import_module(name)
+    package = name.rpartition(".")[0]
+    for dep, names in getattr(module, "_DEPS", {}).items():
+        dep_module = importlib.import_module(f"{package}.{dep}")
+        for n in names:
+            setattr(module, n, getattr(dep_module, n))
+        link_module(dep_module.__name__)
+
+
+class B2MMLSimple(B2MMLModel):
+    """A B2MML type with simple content: a ``value`` plus optional attributes.
+
+    A bare value is accepted wherever one is expected: ``JobOrder(id="JO-1")``.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_bare_value(cls, data: Any) -> Any:
+        if isinstance(data, (dict, BaseModel)):
+            return data
+        return {"value": data}
+
+    def __str__(self) -> str:
+        return str(self.__dict__.get("value"))
+
+
+class AnyElement(B2MMLModel):
+    """XML content the model has no fields for, kept verbatim: ``xsd:any`` and
+    ``Extended:*`` extension elements, or unknown elements kept by a lenient reader.
+
+    ``tag`` and attribute names use Clark notation (``{namespace}local``).
+    """
+
+    tag: str
+    attributes: dict[str, str] = Field(default_factory=dict)
+    text: str | None = None
+    children: list[AnyElement] = Field(default_factory=list)
+    tail: str | None = None
+    prefix: str | None = None

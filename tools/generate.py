@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Generate isa95kit's typed model from MESA's official B2MML release.
+
+    python tools/generate.py            # write src/isa95kit/model/
+    python tools/generate.py --check    # regenerate in memory, exit 1 on any drift
+    python tools/generate.py --out DIR  # write somewhere else
+
+Pipeline (one place, small ordered steps): read the release with xmlschema into the IR
+(``b2mmlgen.reader``), mark aliases, emit modules (``b2mmlgen.emit_model``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from b2mmlgen.emit_model import Emitter  # noqa: E402
+from b2mmlgen.reader import read_release  # noqa: E402
+
+DEFAULT_RELEASE = ROOT.parent / "shared" / "b2mml" / "V0701"
+MODEL_DIR = ROOT / "src" / "isa95kit" / "model"
+HAND_WRITTEN = {"_base.py"}
+
+
+def render(release: Path) -> dict[str, str]:
+    """File name -> content of every generated model file."""
+    return Emitter(read_release(release)).modules()
+
+
+def check(files: dict[str, str], out: Path) -> list[str]:
+    problems: list[str] = []
+    for name, text in files.items():
+        path = out / name
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            diff = difflib.unified_diff(
+                current.splitlines(), text.splitlines(), str(path), "generated", lineterm="", n=1
+            )
+            problems.append("\n".join(list(diff)[:20]))
+    for path in sorted(out.glob("*.py")):
+        if path.name not in files and path.name not in HAND_WRITTEN:
+            problems.append(f"{path}: not produced by the generator (stale?)")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--release", type=Path, default=DEFAULT_RELEASE)
+    ap.add_argument("--out", type=Path, default=MODEL_DIR)
+    ap.add_argument("--check", action="store_true", help="fail if the files on disk differ")
+    args = ap.parse_args(argv)
+    files = render(args.release)
+    if args.check:
+        problems = check(files, args.out)
+        for p in problems:
+            print(p, file=sys.stderr)
+        if problems:
+            print(f"generated model is out of date: run python tools/generate.py", file=sys.stderr)
+            return 1
+        print(f"model up to date ({len(files)} files)")
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (args.out / name).write_text(text, encoding="utf-8")
+    print(f"wrote {len(files)} files to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
