@@ -60,10 +60,10 @@ class Emitter:
             base = f.type[5:]
         else:
             base = self.target(f.type)
-        if f.many:
-            return f"list[{base}]"
         if f.nillable:
             base = f"{base} | Nil"
+        if f.many:
+            return f"list[{base}]"
         return base if f.required else f"{base} | None"
 
     def field_line(self, f: FieldIR) -> str:

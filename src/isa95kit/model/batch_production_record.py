@@ -357,7 +357,7 @@ class Change(B2MMLModel):
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
     description: list[Text] = Field(default_factory=list, alias="Description")
     record_reference: Identifier = Field(alias="RecordReference")
-    prechange_data: list[Value] = Field(default_factory=list, alias="PrechangeData", min_length=1)
+    prechange_data: list[Value | Nil] = Field(default_factory=list, alias="PrechangeData", min_length=1)
     reason: list[Text] = Field(default_factory=list, alias="Reason")
     __wire__: ClassVar[Wire] = Wire(
         "ChangeType",

@@ -881,14 +881,14 @@ class MaterialInformation(B2MMLModel):
     """B2MML ``MaterialInformationType``."""
 
     id: Identifier | Nil | None = Field(default=None, alias="ID")
-    description: list[Text] = Field(default_factory=list, alias="Description")
+    description: list[Text | Nil] = Field(default_factory=list, alias="Description")
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    material_class: list[MaterialClass] = Field(default_factory=list, alias="MaterialClass")
-    material_definition: list[MaterialDefinition] = Field(default_factory=list, alias="MaterialDefinition")
-    material_lot: list[MaterialLot] = Field(default_factory=list, alias="MaterialLot")
-    material_sub_lot: list[MaterialSubLot] = Field(default_factory=list, alias="MaterialSubLot")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification")
+    material_class: list[MaterialClass | Nil] = Field(default_factory=list, alias="MaterialClass")
+    material_definition: list[MaterialDefinition | Nil] = Field(default_factory=list, alias="MaterialDefinition")
+    material_lot: list[MaterialLot | Nil] = Field(default_factory=list, alias="MaterialLot")
+    material_sub_lot: list[MaterialSubLot | Nil] = Field(default_factory=list, alias="MaterialSubLot")
+    test_specification: list[TestSpecification | Nil] = Field(default_factory=list, alias="TestSpecification")
     extended: list[AnyElement] = Field(default_factory=list)
     __wire__: ClassVar[Wire] = Wire(
         "MaterialInformationType",

@@ -549,11 +549,11 @@ class OperationalLocationInformation(B2MMLModel):
     """B2MML ``OperationalLocationInformationType``."""
 
     id: Identifier = Field(alias="ID")
-    description: list[Text] = Field(default_factory=list, alias="Description")
+    description: list[Text | Nil] = Field(default_factory=list, alias="Description")
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    operational_location_class: list[OperationalLocationClass] = Field(default_factory=list, alias="OperationalLocationClass")
-    operational_location: list[OperationalLocation] = Field(default_factory=list, alias="OperationalLocation")
+    operational_location_class: list[OperationalLocationClass | Nil] = Field(default_factory=list, alias="OperationalLocationClass")
+    operational_location: list[OperationalLocation | Nil] = Field(default_factory=list, alias="OperationalLocation")
     extended: list[AnyElement] = Field(default_factory=list)
     __wire__: ClassVar[Wire] = Wire(
         "OperationalLocationInformationType",

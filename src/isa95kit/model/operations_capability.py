@@ -448,10 +448,10 @@ class OperationsCapabilityInformation(B2MMLModel):
     """B2MML ``OperationsCapabilityInformationType``."""
 
     id: Identifier = Field(alias="ID")
-    description: list[Text] = Field(default_factory=list, alias="Description")
+    description: list[Text | Nil] = Field(default_factory=list, alias="Description")
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    operations_capability: list[OperationsCapability] = Field(default_factory=list, alias="OperationsCapability")
+    operations_capability: list[OperationsCapability | Nil] = Field(default_factory=list, alias="OperationsCapability")
     extended: list[AnyElement] = Field(default_factory=list)
     __wire__: ClassVar[Wire] = Wire(
         "OperationsCapabilityInformationType",

@@ -781,12 +781,12 @@ class OperationsEventInformation(B2MMLModel):
     """B2MML ``OperationsEventInformationType``."""
 
     id: Identifier = Field(alias="ID")
-    description: list[Text] = Field(default_factory=list, alias="Description")
+    description: list[Text | Nil] = Field(default_factory=list, alias="Description")
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    operations_event_class: list[OperationsEventClass] = Field(default_factory=list, alias="OperationsEventClass")
-    operations_event_definition: list[OperationsEventDefinition] = Field(default_factory=list, alias="OperationsEventDefinition")
-    operations_event: list[OperationsEvent] = Field(default_factory=list, alias="OperationsEvent")
+    operations_event_class: list[OperationsEventClass | Nil] = Field(default_factory=list, alias="OperationsEventClass")
+    operations_event_definition: list[OperationsEventDefinition | Nil] = Field(default_factory=list, alias="OperationsEventDefinition")
+    operations_event: list[OperationsEvent | Nil] = Field(default_factory=list, alias="OperationsEvent")
     extended: list[AnyElement] = Field(default_factory=list)
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventInformationType",

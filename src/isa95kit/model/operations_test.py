@@ -461,11 +461,11 @@ class OperationsTestInformation(B2MMLModel):
     """B2MML ``OperationsTestInformationType``."""
 
     id: Identifier | Nil | None = Field(default=None, alias="ID")
-    description: list[Text] = Field(default_factory=list, alias="Description")
+    description: list[Text | Nil] = Field(default_factory=list, alias="Description")
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification")
-    test_result: list[TestResult] = Field(default_factory=list, alias="TestResult")
+    test_specification: list[TestSpecification | Nil] = Field(default_factory=list, alias="TestSpecification")
+    test_result: list[TestResult | Nil] = Field(default_factory=list, alias="TestResult")
     extended: list[AnyElement] = Field(default_factory=list)
     __wire__: ClassVar[Wire] = Wire(
         "OperationsTestInformationType",
@@ -581,7 +581,7 @@ class PropertyMeasurement(B2MMLModel):
     """B2MML ``PropertyMeasurementType``."""
 
     id: Identifier = Field(alias="ID")
-    description: list[Text] = Field(default_factory=list, alias="Description")
+    description: list[Text | Nil] = Field(default_factory=list, alias="Description")
     testable_object_property_id: list[Identifier] = Field(default_factory=list, alias="TestableObjectPropertyID")
     measurement_date: DateTime | Nil | None = Field(default=None, alias="MeasurementDate")
     value_: Value | Nil | None = Field(default=None, alias="Value")
@@ -895,15 +895,15 @@ class TestResult(B2MMLModel):
     """B2MML ``TestResultType``."""
 
     id: Identifier = Field(alias="ID")
-    description: list[Text] = Field(default_factory=list, alias="Description")
+    description: list[Text | Nil] = Field(default_factory=list, alias="Description")
     evaluation_date: DateTime | Nil | None = Field(default=None, alias="EvaluationDate")
     expiration: DateTime | Nil | None = Field(default=None, alias="Expiration")
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
     testable_object_id: Identifier | None = Field(default=None, alias="TestableObjectID")
     operations_test_requirement_id: Identifier | None = Field(default=None, alias="OperationsTestRequirementID")
     evaluated_criterion_result: Text | Nil | None = Field(default=None, alias="EvaluatedCriterionResult")
-    test_result_child: list[TestResult] = Field(default_factory=list, alias="TestResultChild")
-    property_measurement: list[PropertyMeasurement] = Field(default_factory=list, alias="PropertyMeasurement")
+    test_result_child: list[TestResult | Nil] = Field(default_factory=list, alias="TestResultChild")
+    property_measurement: list[PropertyMeasurement | Nil] = Field(default_factory=list, alias="PropertyMeasurement")
     extended: list[AnyElement] = Field(default_factory=list)
     __wire__: ClassVar[Wire] = Wire(
         "TestResultType",

@@ -929,11 +929,11 @@ class WorkAlertInformation(B2MMLModel):
     """B2MML ``WorkAlertInformationType``."""
 
     id: Identifier = Field(alias="ID")
-    description: list[Text] = Field(default_factory=list, alias="Description")
+    description: list[Text | Nil] = Field(default_factory=list, alias="Description")
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    work_alert_definition: list[WorkAlertDefinition] = Field(default_factory=list, alias="WorkAlertDefinition")
-    work_alert: list[WorkAlert] = Field(default_factory=list, alias="WorkAlert")
+    work_alert_definition: list[WorkAlertDefinition | Nil] = Field(default_factory=list, alias="WorkAlertDefinition")
+    work_alert: list[WorkAlert | Nil] = Field(default_factory=list, alias="WorkAlert")
     extended: list[AnyElement] = Field(default_factory=list)
     __wire__: ClassVar[Wire] = Wire(
         "WorkAlertInformationType",

@@ -1037,11 +1037,11 @@ class WorkCalendarInformation(B2MMLModel):
     """B2MML ``WorkCalendarInformationType``."""
 
     id: Identifier | Nil | None = Field(default=None, alias="ID")
-    description: list[Text] = Field(default_factory=list, alias="Description")
+    description: list[Text | Nil] = Field(default_factory=list, alias="Description")
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    work_calendar: list[WorkCalendar] = Field(default_factory=list, alias="WorkCalendar")
-    work_calendar_definition: list[WorkCalendarDefinition] = Field(default_factory=list, alias="WorkCalendarDefinition")
+    work_calendar: list[WorkCalendar | Nil] = Field(default_factory=list, alias="WorkCalendar")
+    work_calendar_definition: list[WorkCalendarDefinition | Nil] = Field(default_factory=list, alias="WorkCalendarDefinition")
     extended: list[AnyElement] = Field(default_factory=list)
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarInformationType",

@@ -885,11 +885,11 @@ class WorkCapabilityInformation(B2MMLModel):
     """B2MML ``WorkCapabilityInformationType``."""
 
     id: Identifier = Field(alias="ID")
-    description: list[Text] = Field(default_factory=list, alias="Description")
+    description: list[Text | Nil] = Field(default_factory=list, alias="Description")
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    work_capability: list[WorkCapability] = Field(default_factory=list, alias="WorkCapability")
-    work_master_capability: list[WorkMasterCapability] = Field(default_factory=list, alias="WorkMasterCapability")
+    work_capability: list[WorkCapability | Nil] = Field(default_factory=list, alias="WorkCapability")
+    work_master_capability: list[WorkMasterCapability | Nil] = Field(default_factory=list, alias="WorkMasterCapability")
     extended: list[AnyElement] = Field(default_factory=list)
     __wire__: ClassVar[Wire] = Wire(
         "WorkCapabilityInformationType",
