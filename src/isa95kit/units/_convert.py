@@ -1,0 +1,429 @@
+"""Exact conversion: Decimal in, Decimal out, rational factors, rounding only on request.
+
+A conversion is ``to = value * factor + offset`` with ``factor`` and ``offset`` exact
+:class:`~fractions.Fraction` values. The hot path never builds a Fraction: the factor is
+split once into an integer multiplier, a power of ten and an integer divisor coprime to 10,
+so converting one value is one exact Decimal multiplication (plus one exact division when
+the divisor is not 1). No float is used anywhere.
+
+A result that is not a finite decimal (1 lb in kg is, 1 kg in lb is not) raises
+:class:`InexactResultError` unless the caller gives a :class:`Rounding`; then it is rounded
+once, correctly, from the exact value.
+"""
+
+from __future__ import annotations
+
+import decimal
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Final
+
+from ..errors import IncompatibleUnitsError, UnitError
+from ._aliases import resolve
+from ._registry import DeprecatedUnitWarning, UnitInfo, dimension_name, lookup
+
+if TYPE_CHECKING:
+    from ._material import MaterialLike
+
+__all__ = [
+    "InexactResultError",
+    "Rounding",
+    "conversion_factor",
+    "convert",
+    "convert_many",
+    "to_decimal",
+]
+
+_MODES: Final = frozenset(
+    {
+        decimal.ROUND_05UP,
+        decimal.ROUND_CEILING,
+        decimal.ROUND_DOWN,
+        decimal.ROUND_FLOOR,
+        decimal.ROUND_HALF_DOWN,
+        decimal.ROUND_HALF_EVEN,
+        decimal.ROUND_HALF_UP,
+        decimal.ROUND_UP,
+    }
+)
+#: exact arithmetic: unlimited precision, any inexact step is an error
+_EXACT: Final = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.Inexact, decimal.InvalidOperation, decimal.DivisionByZero],
+)
+#: rounding on request: unlimited precision, rounding allowed
+_ROUND: Final = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.InvalidOperation],
+)
+#: division by an integer coprime to 10: exact results have at most the dividend's digits
+_DIVIDE: Final = decimal.Context(
+    prec=200,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.Inexact, decimal.InvalidOperation, decimal.DivisionByZero],
+)
+
+
+class InexactResultError(UnitError, ArithmeticError):
+    """The exact result is not a finite decimal and no :class:`Rounding` was given."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rounding:
+    """An explicit rounding policy: ``places`` after the decimal point and a ``decimal`` mode.
+
+    ``Rounding(3)`` rounds half to even at 3 places; ``Rounding(0, decimal.ROUND_UP)`` rounds
+    up to whole units; negative places round to tens, hundreds, ... The exact value is
+    rounded once (never a rounded intermediate).
+    """
+
+    places: int
+    mode: str = decimal.ROUND_HALF_EVEN
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.places, int) or isinstance(self.places, bool):
+            raise UnitError(f"rounding places must be an int, not {self.places!r}")
+        if self.mode not in _MODES:
+            raise UnitError(f"unknown rounding mode {self.mode!r}")
+
+    def apply(self, value: Decimal) -> Decimal:
+        """``value`` rounded by this policy."""
+        return value.quantize(Decimal(1).scaleb(-self.places), rounding=self.mode, context=_ROUND)
+
+    def fraction(self, value: Fraction) -> Decimal:
+        """An exact rational rounded by this policy."""
+        num, den = value.numerator, value.denominator
+        if self.places >= 0:
+            num *= 10**self.places
+        else:
+            den *= 10**-self.places
+        return Decimal(_round_div(num, den, self.mode)).scaleb(-self.places, _EXACT)
+
+
+def _round_div(num: int, den: int, mode: str) -> int:
+    """``num / den`` (``den > 0``) rounded to an integer by a ``decimal`` rounding mode."""
+    q, r = divmod(num, den)  # q = floor
+    if not r:
+        return q
+    negative = num < 0
+    toward_zero, away = (q + 1, q) if negative else (q, q + 1)
+    if mode == decimal.ROUND_FLOOR:
+        return q
+    if mode == decimal.ROUND_CEILING:
+        return q + 1
+    if mode == decimal.ROUND_DOWN:
+        return toward_zero
+    if mode == decimal.ROUND_UP:
+        return away
+    if mode == decimal.ROUND_05UP:
+        return away if abs(toward_zero) % 5 == 0 else toward_zero
+    twice = 2 * r
+    if twice != den:
+        return q if twice < den else q + 1
+    if mode == decimal.ROUND_HALF_UP:
+        return away
+    if mode == decimal.ROUND_HALF_DOWN:
+        return toward_zero
+    return q if q % 2 == 0 else q + 1  # ROUND_HALF_EVEN
+
+
+def to_decimal(value: object) -> Decimal:
+    """A finite :class:`~decimal.Decimal` from a Decimal, an int or an exact decimal string.
+
+    Floats are rejected (their binary value is not the decimal the caller wrote), as are
+    NaN, infinities, booleans and empty strings: each raises :class:`UnitError`.
+    """
+    if type(value) is Decimal:
+        result = value
+    elif isinstance(value, Decimal):
+        result = Decimal(value)
+    elif isinstance(value, bool):
+        raise UnitError(f"a quantity must be a number, not {value!r}")
+    elif isinstance(value, int):
+        return Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise UnitError("empty quantity")
+        try:
+            result = Decimal(text)
+        except decimal.InvalidOperation:
+            raise UnitError(f"not a decimal number: {value!r}") from None
+    elif isinstance(value, float):
+        raise UnitError(
+            f"float {value!r} rejected: a float is binary and inexact; "
+            f"pass Decimal({str(value)!r}) or the string {str(value)!r}"
+        )
+    else:
+        raise UnitError(f"a quantity must be Decimal, int or str, not {type(value).__name__}")
+    if not result.is_finite():
+        raise UnitError(f"a quantity must be finite, not {value!r}")
+    return result
+
+
+def _decimal_of(value: Fraction) -> Decimal | None:
+    """``value`` as an exact Decimal, or ``None`` if it is not a finite decimal."""
+    den = value.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return None
+    shift = max(twos, fives)
+    scaled = value.numerator * 10**shift // value.denominator
+    return Decimal(scaled).scaleb(-shift, _EXACT)
+
+
+class Linear:
+    """One exact affine map ``to = value * factor + offset`` with a precomputed fast path."""
+
+    __slots__ = ("_div", "_mul", "_shift", "description", "factor", "offset", "warnings")
+
+    def __init__(
+        self,
+        factor: Fraction,
+        offset: Fraction = Fraction(0),
+        *,
+        description: str = "",
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        self.factor = factor
+        self.offset = offset
+        self.description = description
+        self.warnings = warnings
+        den = factor.denominator
+        twos = fives = 0
+        while den % 2 == 0:
+            den //= 2
+            twos += 1
+        while den % 5 == 0:
+            den //= 5
+            fives += 1
+        self._shift = max(twos, fives)
+        # factor = mul / 10**shift / div, with div coprime to 10
+        self._mul = Decimal(factor.numerator * 10**self._shift * den // factor.denominator)
+        self._div = den
+
+    def exact(self, value: Decimal) -> Decimal:
+        """The exact result; :class:`InexactResultError` if it is not a finite decimal."""
+        if self.offset:
+            result = _decimal_of(Fraction(value) * self.factor + self.offset)
+            if result is None:
+                raise self._inexact(value)
+            return result
+        result = _EXACT.multiply(value, self._mul)
+        if self._div != 1:
+            try:
+                result = _DIVIDE.divide(result, self._div)
+            except decimal.Inexact:
+                exact = _decimal_of(Fraction(value) * self.factor)
+                if exact is None:
+                    raise self._inexact(value) from None
+                return exact
+        return result.scaleb(-self._shift, _EXACT) if self._shift else result
+
+    def rounded(self, value: Decimal, rounding: Rounding) -> Decimal:
+        """The exact result rounded once by ``rounding``."""
+        if not self.offset and self._div == 1:
+            result = _EXACT.multiply(value, self._mul)
+            if self._shift:
+                result = result.scaleb(-self._shift, _EXACT)
+            return rounding.apply(result)
+        num, den = value.as_integer_ratio()
+        if self.offset:
+            return rounding.fraction(Fraction(num, den) * self.factor + self.offset)
+        num *= self.factor.numerator
+        den *= self.factor.denominator
+        if rounding.places >= 0:
+            num *= 10**rounding.places
+        else:
+            den *= 10**-rounding.places
+        return Decimal(_round_div(num, den, rounding.mode)).scaleb(-rounding.places, _EXACT)
+
+    def __call__(self, value: Decimal, rounding: Rounding | None = None) -> Decimal:
+        return self.exact(value) if rounding is None else self.rounded(value, rounding)
+
+    def _inexact(self, value: Decimal) -> InexactResultError:
+        exact = Fraction(value) * self.factor + self.offset
+        approx = Rounding(30, decimal.ROUND_DOWN).fraction(exact).normalize(_EXACT)
+        return InexactResultError(
+            f"{value} {self.description} is {approx}… , not a finite decimal "
+            f"(exactly {exact.numerator}/{exact.denominator}); pass rounding=Rounding(places)"
+        )
+
+
+def _warn(messages: tuple[str, ...]) -> None:
+    for message in messages:
+        warnings.warn(message, DeprecatedUnitWarning, stacklevel=3)
+
+
+def _incompatible(a: UnitInfo, b: UnitInfo, material: bool) -> IncompatibleUnitsError:
+    da, db = dimension_name(a.dimension_key), dimension_name(b.dimension_key)
+    hint = ""
+    missing = [u.code for u in (a, b) if u.factor is None]
+    if missing or a.dimension_key != b.dimension_key:
+        example = f"{a.code}=<n>{b.code}"
+        hint = (
+            f"; {' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no "
+            f"conversion factor in UN/ECE Rec 20"
+            if missing
+            else ""
+        )
+        hint += (
+            f"; no material factor links them (give one, e.g. {example!r})"
+            if material
+            else f"; give a material-specific factor, e.g. material='{example}'"
+        )
+    return IncompatibleUnitsError(
+        f"cannot convert {a.describe()} [{da}] to {b.describe()} [{db}]{hint}",
+        from_unit=a.code,
+        to_unit=b.code,
+        from_dimension=da,
+        to_dimension=db,
+    )
+
+
+def build(
+    a: UnitInfo, b: UnitInfo, *, ratio: Fraction | None = None, delta: bool = False
+) -> Linear:
+    """The map from unit ``a`` to unit ``b``; ``ratio`` links their dimensions' bases."""
+    description = f"{a.code} in {b.code}"
+    if a.code == b.code:
+        return Linear(Fraction(1), description=description)
+    fa = a.factor if a.factor is not None else Fraction(1)
+    fb = b.factor if b.factor is not None else Fraction(1)
+    if a.factor is not None and b.factor is not None and a.dimension_key == b.dimension_key:
+        offset = Fraction(0) if delta else (a.offset - b.offset) / fb
+        return Linear(fa / fb, offset, description=description)
+    if ratio is None:
+        raise _incompatible(a, b, material=False)
+    if (a.offset or b.offset) and not delta:
+        raise UnitError(
+            f"a material factor cannot convert the temperature scale of "
+            f"{a.describe()} or {b.describe()}"
+        )
+    return Linear(fa * ratio / fb, description=description)
+
+
+_cache: dict[tuple[str, str, bool, str | None], Linear] = {}
+
+
+def _linear(
+    from_unit: str,
+    to_unit: str,
+    material: MaterialLike | None,
+    delta: bool,
+    list_id: str | None,
+) -> Linear:
+    if material is None:
+        key = (from_unit, to_unit, delta, list_id)
+        hit = _cache.get(key)
+        if hit is not None:
+            return hit
+    code_a, warn_a = resolve(from_unit, list_id=list_id)
+    code_b, warn_b = resolve(to_unit, list_id=list_id)
+    a, b = lookup(code_a), lookup(code_b)
+    assert a is not None and b is not None
+    notes = tuple(w for w in (warn_a, warn_b) if w)
+    if material is None:
+        linear = build(a, b, delta=delta)
+        linear.warnings = notes
+        if len(_cache) < 10_000:
+            _cache[key] = linear
+        return linear
+    from ._material import as_material
+
+    factors = as_material(material)
+    linear = factors.linear(a, b, delta=delta)
+    if notes:
+        linear = Linear(linear.factor, linear.offset, description=linear.description)
+        linear.warnings = notes
+    return linear
+
+
+def convert(
+    value: Decimal | int | str,
+    from_unit: str,
+    to_unit: str,
+    *,
+    material: MaterialLike | None = None,
+    rounding: Rounding | None = None,
+    delta: bool = False,
+    list_id: str | None = None,
+) -> Decimal:
+    """Convert ``value`` from one unit to another, exactly.
+
+    ``from_unit`` / ``to_unit``: Rec 20 codes or any alias :func:`normalize_unit` accepts
+    (``list_id`` selects a partner's code list). ``material``: factors linking units of
+    different dimensions (a :class:`MaterialFactors`, ``"BX=12EA"``, a list of such strings,
+    or a B2MML ``MaterialDefinition`` / ``MaterialClass``). ``rounding``: applied once to the
+    exact result; without it a result that is not a finite decimal raises
+    :class:`InexactResultError`. ``delta=True`` converts a temperature *difference* (no
+    offset: 10 CEL of difference is 18 FAH).
+    """
+    number = to_decimal(value)
+    linear = _linear(from_unit, to_unit, material, delta, list_id)
+    if linear.warnings:
+        _warn(linear.warnings)
+    return linear.exact(number) if rounding is None else linear.rounded(number, rounding)
+
+
+def convert_many(
+    values: Iterable[Decimal | int | str],
+    from_unit: str,
+    to_unit: str,
+    *,
+    material: MaterialLike | None = None,
+    rounding: Rounding | None = None,
+    delta: bool = False,
+    list_id: str | None = None,
+) -> list[Decimal]:
+    """:func:`convert` for a column of values sharing one unit pair (resolved once)."""
+    linear = _linear(from_unit, to_unit, material, delta, list_id)
+    if linear.warnings:
+        _warn(linear.warnings)
+    numbers = [v if type(v) is Decimal and v.is_finite() else to_decimal(v) for v in values]
+    if rounding is not None:
+        rounded = linear.rounded
+        return [rounded(v, rounding) for v in numbers]
+    if linear.offset or linear._div != 1:
+        exact = linear.exact
+        return [exact(v) for v in numbers]
+    mul, shift, multiply = linear._mul, linear._shift, _EXACT.multiply
+    if shift:
+        return [multiply(v, mul).scaleb(-shift, _EXACT) for v in numbers]
+    return [multiply(v, mul) for v in numbers]
+
+
+def conversion_factor(
+    from_unit: str,
+    to_unit: str,
+    *,
+    material: MaterialLike | None = None,
+    list_id: str | None = None,
+) -> Fraction:
+    """The exact factor from one unit to another (``LBR`` → ``KGM``: 45359237/100000000).
+
+    Raises :class:`UnitError` for temperature scales with an offset (use :func:`convert`).
+    """
+    linear = _linear(from_unit, to_unit, material, False, list_id)
+    if linear.warnings:
+        _warn(linear.warnings)
+    if linear.offset:
+        raise UnitError(
+            f"{linear.description} has an offset, not a single factor; use convert() "
+            f"(or delta=True for a difference)"
+        )
+    return linear.factor
