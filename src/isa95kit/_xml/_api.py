@@ -11,7 +11,7 @@ from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
 from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
 from ._config import DEFAULT_READ, DEFAULT_WRITE, ReadConfig, WriteConfig
-from ._decode import Decoder, xpath_of
+from ._decode import Decoder, gc_paused, xpath_of
 from ._encode import Encoder, default_nsmap
 from ._side import side_of
 from ._tables import elements_of, resolve_class, spec_of
@@ -202,7 +202,8 @@ def iter_xml(
             cls = classes.get(path)
             if cls is None:
                 cls = classes[path] = _class_by_path(path, element, el, decoder)
-            obj = decoder.decode(el, spec_of(cls))
+            with gc_paused():
+                obj = decoder.decode(el, spec_of(cls))
             el.clear(keep_tail=False)
             parent = el.getparent()
             if parent is not None:

@@ -7,18 +7,22 @@ fields, order and leaf values are checked here, and every problem raises a locat
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Location, MappingError
 from ..model._base import NIL, AnyElement, B2MMLModel
 from ._config import ReadConfig
 from ._side import Side
+from ._compile import bind, decoder_for
 from ._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
 
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["Decoder", "xpath_of"]
+__all__ = ["Decoder", "gc_paused", "xpath_of"]
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_NIL = f"{{{XSI}}}nil"
@@ -52,6 +56,22 @@ def xpath_of(el: etree._Element) -> str:
     return "/" + "/".join(reversed(steps))
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while building a large acyclic object graph.
+
+    Decoding allocates hundreds of thousands of instances; each allocation burst would
+    trigger collections that rescan everything built so far (2x the decode time).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def to_any(el: etree._Element) -> AnyElement:
     """Keep an element the model has no fields for, verbatim."""
     children = [to_any(c) for c in el if isinstance(c.tag, str)]
@@ -74,8 +94,6 @@ class Decoder:
         self.file = file
         self.source = source
         self.preserve = config.unknown == "preserve"
-        #: elements (other than the root) that declare namespaces: element -> nsmap
-        self.declares: dict[Any, dict[str | None, str]] = {}
 
     # -- errors ---------------------------------------------------------------------------------
     def error(self, el: etree._Element, message: str) -> MappingError:
@@ -101,159 +119,187 @@ class Decoder:
         return pos + 1 if pos >= 0 else None
 
     # -- decoding -------------------------------------------------------------------------------
-    def scan_namespaces(self, root: etree._Element) -> None:
-        """Find descendants that declare namespaces (rare), so their prefixes survive."""
-        for el in root.xpath("descendant::*[count(namespace::*) != count(../namespace::*)]"):
-            parent = el.getparent()
-            parent_map = parent.nsmap if parent is not None else {}
-            own = {p: u for p, u in el.nsmap.items() if parent_map.get(p) != u}
-            if own:
-                self.declares[el] = own
-
     def decode_root(self, el: etree._Element, cls: type[B2MMLModel]) -> B2MMLModel:
-        self.scan_namespaces(el)
-        obj = self.decode(el, spec_of(cls))
+        with gc_paused():
+            obj = self.decode(el, spec_of(cls))
         side = _ensure_side(obj)
         side.tag = el.tag
         side.nsmap = dict(el.nsmap)
         return obj
 
     def decode(self, el: etree._Element, spec: ClassSpec) -> Any:
-        d = spec.template.copy()
-        for name in spec.lists:
-            d[name] = []
-        fs: set[str] = set()
-        side: Side | None = None
-        attrib = el.attrib
-        if attrib:
-            attrs = spec.attrs
-            for key, text in attrib.items():
-                f = attrs.get(key)
-                if f is None:
-                    if key == XSI_NIL:
-                        continue
-                    if not self.preserve and not key.startswith("{"):
-                        raise self.error(el, f"unknown attribute {key!r} on {_local(el.tag)}")
-                    if side is None:
-                        side = Side()
-                    if side.attrs is None:
-                        side.attrs = {}
-                    side.attrs[key] = text
-                    continue
-                value = self.leaf(el, f, text, key)
-                d[f.name] = value
-                fs.add(f.name)
-                if not f.leaf.exact and f.leaf.fmt(value) != text:  # type: ignore[union-attr]
-                    if side is None:
-                        side = Side()
-                    side.add_lex(f.name, value, text)
-        if spec.simple:
-            f = spec.text
-            assert f is not None
-            text = el.text or ""
-            value = self.leaf(el, f, text, None)
-            d["value"] = value
-            fs.add("value")
-            if not f.leaf.exact and f.leaf.fmt(value) != text:  # type: ignore[union-attr]
-                if side is None:
-                    side = Side()
-                side.add_lex("value", value, text)
-            for child in el:
-                if isinstance(child.tag, str):
-                    raise self.error(child, f"{_local(el.tag)} has simple content; "
-                                     f"unexpected element {_local(child.tag)}")
-        else:
-            side = self._children(el, spec, d, fs, side)
+        """One element -> one instance of ``spec.cls``."""
+        return decoder_for(spec)(el, self)
+
+    # -- the rare paths, called by the compiled functions ---------------------------------------
+    def keep_prefix(self, el: etree._Element, obj: Any) -> None:
+        """The element's prefix differs from its parent's: keep its declaration."""
+        if isinstance(obj, AnyElement):
+            return
+        side = _ensure_side(obj)
+        side.nsmap = {el.prefix: _ns(el.tag)}
+
+    def no_children(self, el: etree._Element) -> None:
+        for child in el:
+            if isinstance(child.tag, str):
+                raise self.error(child, f"{_local(el.tag)} has simple content; "
+                                 f"unexpected element {_local(child.tag)}")
+
+    def check_required(self, el: etree._Element, spec: ClassSpec, fs: set[str]) -> None:
         for f in spec.required:
             if f.name not in fs:
-                raise self.error(el, f"{_local(el.tag)} lacks required "
-                                 f"{'attribute' if f.kind == 'A' else 'element'} {f.tag!r}")
-        obj = _new(spec.cls)
-        _set(obj, "__dict__", d)
-        _set(obj, "__pydantic_fields_set__", fs)
-        _set(obj, "__pydantic_extra__", None)
-        _set(obj, "__pydantic_private__", None if side is None else {"_wire": side})
-        if self.declares and el in self.declares:
-            side = _ensure_side(obj)
-            side.nsmap = self.declares[el]
-        return obj
+                what = "attribute" if f.kind == "A" else "element"
+                raise self.error(el, f"{_local(el.tag)} lacks required {what} {f.tag!r}")
 
-    def _children(
-        self, el: etree._Element, spec: ClassSpec, d: dict[str, Any], fs: set[str],
-        side: Side | None,
+    def order_error(
+        self, parent: etree._Element, el: etree._Element, spec: ClassSpec, f: FieldSpec, last: int
+    ) -> MappingError:
+        prev = spec.fields[last].tag
+        return self.error(
+            el, f"element {f.tag!r} is out of order in {_local(parent.tag)}: "
+            f"it must come before {prev!r}"
+        )
+
+    def child(
+        self, child: etree._Element, f: FieldSpec, d: dict[str, Any], side: Side | None,
+        prefix: str | None,
+    ) -> tuple[Side | None, Any]:
+        """A known child off the fast path: nillable, simple-typed, or not yet bound."""
+        if f.nillable and child.get(XSI_NIL) is not None:
+            return self.nil(child, f, d, side)
+        if f.cls is not None:
+            value = bind(f)(child, self)
+            if child.prefix != prefix:
+                self.keep_prefix(child, value)
+            return side, value
+        return self.leaf_element(child, f, d, side)
+
+    def other_child(
+        self, el: etree._Element, child: etree._Element, spec: ClassSpec, d: dict[str, Any],
+        fs: set[str], side: Side | None,
     ) -> Side | None:
-        elements = spec.elements
-        ordered = spec.ordered
+        """An element the content model does not name: extension, xsd:any or unknown."""
+        g = self._open_content(spec, child.tag)
+        if g is not None:
+            d[g.name].append(to_any(child))
+            fs.add(g.name)
+            return side
+        if not self.preserve:
+            raise self.error(child, self._unknown_message(el, spec, child.tag))
+        if side is None:
+            side = Side()
+        if side.unknown is None:
+            side.unknown = []
+        # position: how many known children precede it (the writer replays it there)
+        known = 0
+        for f in spec.fields:
+            if f.kind != "A" and f.kind != "T":
+                v = d[f.name]
+                known += len(v) if f.many else v is not None
+        side.unknown.append((known, to_any(child)))
+        return side
+
+    def general_children(
+        self, el: etree._Element, spec: ClassSpec, d: dict[str, Any], fs: set[str]
+    ) -> Side | None:
+        """Children of repeating-choice or mixed content: document order is recorded."""
+        side: Side | None = None
         text = el.text
-        if text is not None and not text.isspace():
-            if not spec.mixed:
-                raise self.error(el, f"unexpected text {text.strip()[:40]!r} in {_local(el.tag)}")
+        if text is not None and not spec.mixed and not text.isspace():
+            raise self.error(el, f"unexpected text {text.strip()[:40]!r} in {_local(el.tag)}")
         if spec.mixed:
-            if side is None:
-                side = Side()
+            side = Side()
             side.texts = [text]
-        last = -1
-        count = 0
+        prefix = el.prefix
         for child in el:
-            tag = child.tag
-            f = elements.get(tag)
+            f = spec.elements.get(child.tag)
             if f is None:
-                if not isinstance(tag, str):
-                    continue  # comments and processing instructions are not data
-                g = self._open_content(spec, tag)
-                if g is None:
-                    if not self.preserve:
-                        raise self.error(child, self._unknown_message(el, spec, tag))
-                    if side is None:
-                        side = Side()
-                    if side.unknown is None:
-                        side.unknown = []
-                    side.unknown.append((count, to_any(child)))
-                    continue
-                f = g
-                value: Any = to_any(child)
-            else:
-                if f.order < last and not ordered:
-                    raise self.error(child, self._order_message(el, spec, f, last))
-                last = f.order
-                if f.nillable and child.get(XSI_NIL) in ("true", "1"):
-                    value = NIL
-                    if len(child.attrib) > 1 or child.get(XSI_NIL) != "true":
-                        if side is None:
-                            side = Side()
-                        key = (f.name, len(d[f.name])) if f.many else f.name
-                        side.add_lex(("nil", key), NIL, dict(child.attrib))  # type: ignore[arg-type]
-                elif f.cls is not None:
-                    value = self.decode(child, spec_of(f.cls))
-                else:
-                    t = child.text or ""
-                    value = self.leaf(child, f, t, None)
-                    if not f.leaf.exact and f.leaf.fmt(value) != t:  # type: ignore[union-attr]
-                        if side is None:
-                            side = Side()
-                        side.add_lex((f.name, len(d[f.name])) if f.many else f.name, value, t)
-                    if len(child):
-                        for c in child:
-                            if isinstance(c.tag, str):
-                                raise self.error(c, f"unexpected element {_local(c.tag)} in "
-                                                 f"simple-valued {_local(tag)}")
+                if isinstance(child.tag, str):
+                    side = self.other_child(el, child, spec, d, fs, side)
+                continue
+            side, value = self.child(child, f, d, side, prefix)
             if f.many:
                 d[f.name].append(value)
             elif f.name in fs:
-                raise self.error(child, f"{_local(tag)} may occur only once in {_local(el.tag)}")
+                raise self.error(child, f"{_local(child.tag)} may occur only once in "
+                                 f"{_local(el.tag)}")
             else:
                 d[f.name] = value
             fs.add(f.name)
-            count += 1
-            if ordered:
-                if side is None:
-                    side = Side()
+            if side is None:
+                side = Side()
+            if spec.ordered:
                 if side.order is None:
                     side.order = []
                 side.order.append(f.name)
             if spec.mixed:
-                assert side is not None and side.texts is not None
+                assert side.texts is not None
                 side.texts.append(child.tail)
+        return side
+
+    def nil(
+        self, child: etree._Element, f: FieldSpec, d: dict[str, Any], side: Side | None
+    ) -> tuple[Side | None, Any]:
+        flag = child.get(XSI_NIL)
+        if flag not in ("true", "1"):
+            if f.cls is not None:
+                value = self.decode(child, spec_of(f.cls))
+                if flag != "false":
+                    raise self.error(child, f"bad xsi:nil value {flag!r}")
+                if side is None:
+                    side = Side()
+                key = (f.name, len(d[f.name])) if f.many else f.name
+                side.add_lex(("nil-false", key), value, "false")
+                return side, value
+            return self.leaf_element(child, f, d, side)
+        if len(child.attrib) > 1 or flag != "true":
+            if side is None:
+                side = Side()
+            key = (f.name, len(d[f.name])) if f.many else f.name
+            side.add_lex(("nil", key), NIL, dict(child.attrib))  # type: ignore[arg-type]
+        return side, NIL
+
+    def leaf_element(
+        self, child: etree._Element, f: FieldSpec, d: dict[str, Any], side: Side | None
+    ) -> tuple[Side | None, Any]:
+        t = child.text or ""
+        value = self.leaf(child, f, t, None)
+        if not f.leaf.exact and f.leaf.fmt(value) != t:  # type: ignore[union-attr]
+            if side is None:
+                side = Side()
+            side.add_lex((f.name, len(d[f.name])) if f.many else f.name, value, t)
+        if len(child):
+            for c in child:
+                if isinstance(c.tag, str):
+                    raise self.error(c, f"unexpected element {_local(c.tag)} in "
+                                     f"simple-valued {_local(child.tag)}")
+        return side, value
+
+    def attributes(
+        self, el: etree._Element, spec: ClassSpec, d: dict[str, Any], fs: set[str],
+        side: Side | None,
+    ) -> Side | None:
+        attrs = spec.attrs
+        for key, text in el.attrib.items():
+            f = attrs.get(key)
+            if f is None:
+                if key == XSI_NIL:
+                    continue
+                if not self.preserve and not key.startswith("{"):
+                    raise self.error(el, f"unknown attribute {key!r} on {_local(el.tag)}")
+                if side is None:
+                    side = Side()
+                if side.attrs is None:
+                    side.attrs = {}
+                side.attrs[key] = text
+                continue
+            value = self.leaf(el, f, text, key)
+            d[f.name] = value
+            fs.add(f.name)
+            if not f.leaf.exact and f.leaf.fmt(value) != text:  # type: ignore[union-attr]
+                if side is None:
+                    side = Side()
+                side.add_lex(f.name, value, text)
         return side
 
     def _open_content(self, spec: ClassSpec, tag: str) -> FieldSpec | None:
@@ -273,15 +319,14 @@ class Decoder:
     def _unknown_message(self, el: etree._Element, spec: ClassSpec, tag: str) -> str:
         ns = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
         expected = ", ".join(f.tag for f in spec.fields if f.kind == "E")
-        where = f"element {_local(tag)!r}" + (f" (namespace {ns})" if ns != _ns(el.tag) else "")
+        where = f"element {_local(tag)!r}"
+        if ns != _ns(el.tag):
+            where += f" (namespace {ns})" if ns else " (no namespace)"
         return (
             f"unknown {where} in {_local(el.tag)}; expected one of: {expected or '(none)'}. "
             "Use ReadConfig(unknown='preserve') to keep unknown content"
         )
 
-    def _order_message(self, el: etree._Element, spec: ClassSpec, f: FieldSpec, last: int) -> str:
-        prev = spec.fields[last].tag
-        return f"element {f.tag!r} is out of order in {_local(el.tag)}: it must come before {prev!r}"
 
 
 def _ensure_side(obj: Any) -> Side:

@@ -53,8 +53,10 @@ class Encoder:
 
     def any(self, parent: etree._Element, obj: AnyElement) -> None:
         nsmap = None
-        if obj.prefix is not None and obj.tag.startswith("{"):
-            nsmap = {obj.prefix: obj.tag[1:].split("}", 1)[0]}
+        if obj.tag.startswith("{"):
+            ns = obj.tag[1:].split("}", 1)[0]
+            if parent.nsmap.get(obj.prefix) != ns:
+                nsmap = {obj.prefix: ns}
         el = self._sub(parent, obj.tag, nsmap=nsmap)  # type: ignore[arg-type]
         for k, v in obj.attributes.items():
             el.set(k, v)

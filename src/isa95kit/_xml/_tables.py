@@ -27,6 +27,7 @@ class FieldSpec:
         "clark",
         "cls",
         "enum",
+        "fn",
         "kind",
         "leaf",
         "many",
@@ -34,6 +35,7 @@ class FieldSpec:
         "nillable",
         "order",
         "required",
+        "spec",
         "tag",
         "type_ref",
     )
@@ -50,6 +52,10 @@ class FieldSpec:
         self.order = order
         self.clark = f"{{{NAMESPACE}}}{tag}" if kind == "E" else tag
         self.cls: type[B2MMLModel] | None = None
+        #: the ClassSpec of ``cls``, filled in by the first codec that needs it
+        self.spec: ClassSpec | None = None
+        #: the decoding function of ``cls`` (see ``_compile``), bound on first use
+        self.fn: Any = None
         self.enum: type[Enum] | None = None
         self.leaf: LeafCodec | None = None
         if type_ref.startswith("leaf:"):

@@ -103,6 +103,12 @@ class B2MMLModel(BaseModel):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __repr_args__(self) -> Any:
+        # only what is set: B2MML classes have dozens of optional fields
+        for name, value in self.__dict__.items():
+            if value is not None and value != []:
+                yield name, value
+
     @classmethod
     def model_rebuild(cls, **kwargs: Any) -> bool | None:
         """Link the cross-area names of this class's area (and theirs), then rebuild."""

@@ -1,0 +1,170 @@
+"""Per-class decoding functions, compiled once from the wire tables.
+
+Each class gets a closure ``fn(el, ctx)`` holding everything it needs in local
+variables (its template, child table, leaf codec), so the per-element cost is a few
+dictionary operations and one instance construction. Rare situations (attributes,
+unknown content, nil, errors) are delegated to the :class:`~._decode.Decoder` context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..model._base import NIL
+from ._side import Side
+from ._tables import ClassSpec, FieldSpec, spec_of
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from ._decode import Decoder
+
+__all__ = ["DecodeFn", "bind", "decoder_for"]
+
+DecodeFn = Callable[["etree._Element", "Decoder"], Any]
+XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+_new = object.__new__
+_set = object.__setattr__
+
+_FNS: dict[int, DecodeFn] = {}
+
+
+def decoder_for(spec: ClassSpec) -> DecodeFn:
+    fn = _FNS.get(id(spec))
+    if fn is None:
+        fn = _FNS[id(spec)] = _simple(spec) if spec.simple else _complex(spec)
+    return fn
+
+
+def _child_fn(f: FieldSpec) -> DecodeFn:
+    """The decoding function of a child field's class (resolved on first use)."""
+    assert f.cls is not None
+    if f.spec is None:
+        f.spec = spec_of(f.cls)
+    return decoder_for(f.spec)
+
+
+def _simple(spec: ClassSpec) -> DecodeFn:
+    template = spec.template
+    cls = spec.cls
+    text_field = spec.text
+    assert text_field is not None and text_field.leaf is not None
+    codec = text_field.leaf
+    is_str = codec.kind == "str"
+    parse, fmt, exact = codec.parse, codec.fmt, codec.exact
+    has_required = bool(spec.required)
+
+    def decode_simple(el: etree._Element, ctx: Decoder) -> Any:
+        d = template.copy()
+        text = el.text
+        if text is None:
+            text = ""
+        side = None
+        if is_str:
+            d["value"] = text
+        else:
+            try:
+                value = d["value"] = parse(text)
+            except ValueError as exc:
+                raise ctx.error(el, f"bad value in {_local(el.tag)}: {exc}") from None
+            if not exact and fmt(value) != text:
+                side = Side()
+                side.add_lex("value", value, text)
+        if len(el):
+            ctx.no_children(el)
+        fs = {"value"}
+        if el.attrib:
+            side = ctx.attributes(el, spec, d, fs, side)
+        if has_required:
+            ctx.check_required(el, spec, fs)
+        obj = _new(cls)
+        _set(obj, "__dict__", d)
+        _set(obj, "__pydantic_fields_set__", fs)
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None if side is None else {"_wire": side})
+        return obj
+
+    return decode_simple
+
+
+def _complex(spec: ClassSpec) -> DecodeFn:
+    template = spec.template
+    cls = spec.cls
+    lists = spec.lists
+    #: tag -> (name, order, many, fast, field); ``fast``: a class-typed, non-nillable child
+    table = {
+        tag: (f.name, f.order, f.many, f.cls is not None and not f.nillable, f)
+        for tag, f in spec.elements.items()
+    }
+    table_get = table.get
+    general = spec.ordered or spec.mixed
+    has_required = bool(spec.required)
+
+    def decode_complex(el: etree._Element, ctx: Decoder) -> Any:
+        d = template.copy()
+        for name in lists:
+            d[name] = []
+        fs: set[str] = set()
+        side: Side | None = None
+        if general:
+            side = ctx.general_children(el, spec, d, fs)
+        else:
+            text = el.text
+            if text is not None and not text.isspace():
+                raise ctx.error(el, f"unexpected text {text.strip()[:40]!r} in {_local(el.tag)}")
+            last = -1
+            prefix = el.prefix
+            for child in el:
+                entry = table_get(child.tag)
+                if entry is None:
+                    if isinstance(child.tag, str):  # comments and PIs are not data
+                        side = ctx.other_child(el, child, spec, d, fs, side)
+                    continue
+                name, order, many, fast, f = entry
+                if order < last:
+                    raise ctx.order_error(el, child, spec, f, last)
+                last = order
+                fn = f.fn
+                if fast and fn is not None:
+                    value = fn(child, ctx)
+                    if child.prefix != prefix:
+                        ctx.keep_prefix(child, value)
+                else:
+                    side, value = ctx.child(child, f, d, side, prefix)
+                if many:
+                    d[name].append(value)
+                elif name in fs:
+                    raise ctx.error(
+                        child, f"{_local(child.tag)} may occur only once in {_local(el.tag)}"
+                    )
+                else:
+                    d[name] = value
+                fs.add(name)
+        if el.attrib:
+            side = ctx.attributes(el, spec, d, fs, side)
+        if has_required:
+            ctx.check_required(el, spec, fs)
+        obj = _new(cls)
+        _set(obj, "__dict__", d)
+        _set(obj, "__pydantic_fields_set__", fs)
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None if side is None else {"_wire": side})
+        return obj
+
+    return decode_complex
+
+
+def bind(f: FieldSpec) -> DecodeFn:
+    """Bind (once) and return the decoding function of a class-typed field."""
+    fn: DecodeFn | None = f.fn
+    if fn is None:
+        fn = f.fn = _child_fn(f)
+    return fn
+
+
+def _local(tag: Any) -> str:
+    return tag.split("}", 1)[-1] if isinstance(tag, str) else str(tag)
+
+
+_ = NIL
