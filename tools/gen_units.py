@@ -264,11 +264,19 @@ SYMBOL_UNITS: dict[str, Value] = {
     "cwtUK": _POUND * _v(112),
     "tonUS": _POUND * _v(2000),
     "tonUK": _POUND * _v(2240),
+    "troz": _v("0.0311034768", kg=1),
+    "st": _POUND * _v(14),
+    "gr": _v("0.00006479891", kg=1),
+    "hpmetric": _v("735.49875") * _W,
+    "mmHg": _v("133.322387415") * _PA,  # conventional: 13,5951 g/cm³ x 1 mm x g_n
+    "inHg": _v("3386.388640341") * _PA,  # conventional: 25,4 mm Hg
+    "inH₂O": _v("249.08891") * _PA,  # conventional: 25,4 mm x 1 000 kg/m³ x g_n
     "r": _ONE,  # revolution, as Rec 20 writes r/min = 1,67 x 10⁻²/s
     "rev": _ONE,
 }
 #: multi-word symbols, rewritten to one atom before tokenising
 SYMBOL_PHRASES = (
+    ("tr oz", "troz"), ("metric hp", "hpmetric"), ("mm Hg", "mmHg"),
     ("liq pt (US)", "ptUS"), ("liq qt (US)", "qtUS"), ("dry gal (US)", "galUSdry"),
     ("dry qt (US)", "qtUSdry"), ("dry pt (US)", "ptUSdry"), ("bushel (UK)", "buUK"),
     ("gal (US liq.)", "galUS"), ("qt (US liq.)", "qtUS"), ("pt (US liq.)", "ptUS"),
@@ -308,6 +316,7 @@ CORRECTIONS: dict[str, tuple[str, str]] = {
     "P71": ("10⁻³ Sv/(3 600 s)", "CSV is 10 times too small for mSv/h"),
     "P72": ("10⁻⁶ Sv/(3 600 s)", "CSV is 10 times too small for µSv/h"),
     "P73": ("10⁻⁹ Sv/(3 600 s)", "CSV is 10 times too small for nSv/h"),
+    "APZ": ("3,110 348 x 10⁻² kg", "CSV is 10 times too small: a troy ounce is 31,103 476 8 g"),
     "N69": ("4,181 90 J", "CSV gives the number without its unit"),
 }
 #: factors that cannot be exact (a reason instead of a factor)
