@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in problems:
             print(p, file=sys.stderr)
         if problems:
-            print(f"generated model is out of date: run python tools/generate.py", file=sys.stderr)
+            print("generated model is out of date: run python tools/generate.py", file=sys.stderr)
             return 1
         print(f"model up to date ({len(files)} files)")
         return 0

@@ -28,7 +28,9 @@ def walk(obj: B2MMLModel, path: str = "$") -> Iterator[tuple[str, B2MMLModel]]:
                 children.append((f"{p}.{name}", value))
             elif isinstance(value, list) and value and isinstance(value[0], B2MMLModel):
                 children.extend(
-                    (f"{p}.{name}[{i}]", v) for i, v in enumerate(value) if isinstance(v, B2MMLModel)
+                    (f"{p}.{name}[{i}]", v)
+                    for i, v in enumerate(value)
+                    if isinstance(v, B2MMLModel)
                 )
         stack.extend(reversed(children))
 
@@ -67,7 +69,9 @@ class DocumentSummary:
             width = max(len(k) for k in self.counts)
             for name, n in sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0])):
                 ids = self.ids.get(name, [])
-                shown = ", ".join(ids[:max_ids]) + (f", ... (+{len(ids) - max_ids})" if len(ids) > max_ids else "")
+                shown = ", ".join(ids[:max_ids]) + (
+                    f", ... (+{len(ids) - max_ids})" if len(ids) > max_ids else ""
+                )
                 lines.append(f"  {name:<{width}}  {n:>6}" + (f"  {shown}" if shown else ""))
         return "\n".join(lines)
 

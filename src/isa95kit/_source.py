@@ -37,10 +37,10 @@ DEFAULT_LIMITS = ParseLimits()
 def describe(source: object) -> str | None:
     """A file name for error messages, or None for in-memory input."""
     if isinstance(source, os.PathLike):
-        return os.fspath(source)
+        return str(os.fspath(source))
     if isinstance(source, str) and not source.lstrip("\ufeff \t\r\n").startswith("<"):
         return source
-    name = getattr(source, "name", None)
+    name: object = getattr(source, "name", None)
     return name if isinstance(name, str) else None
 
 
@@ -71,7 +71,7 @@ def _syntax_error(exc: Exception, file: str | None) -> MalformedDocumentError:
 def check_no_doctype(tree: etree._ElementTree, file: str | None) -> None:
     """Refuse documents carrying a DTD: B2MML never needs one, attacks always do."""
     info = tree.docinfo
-    if info.doctype or info.internalDTD is not None:
+    if getattr(info, "doctype", "") or info.internalDTD is not None:
         raise MalformedDocumentError(
             "document type declarations (DTDs) are not allowed in B2MML input; "
             "entities are never expanded",

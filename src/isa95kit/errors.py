@@ -184,5 +184,5 @@ class SoapFaultError(Isa95Error):
         self.detail = detail
 
 
-class MissingDependencyError(Isa95Error, ImportError):
+class MissingDependencyError(Isa95Error, ImportError):  # type: ignore[override]
     """An optional dependency is missing; the message names the extra to install."""

@@ -19,7 +19,12 @@ def test_all_is_sorted_and_complete() -> None:
         assert getattr(isa95kit, name) is not None, name
     public = {n for n in dir(isa95kit) if not n.startswith("_")}
     submodules = {"errors", "model", "units", "validation", "versions", "cli"}
-    missing = public - set(isa95kit.__all__) - submodules - {"annotations", "importlib", "Any", "TYPE_CHECKING"}
+    missing = (
+        public
+        - set(isa95kit.__all__)
+        - submodules
+        - {"annotations", "importlib", "Any", "TYPE_CHECKING"}
+    )
     assert not missing, f"public names not in __all__: {sorted(missing)}"
 
 
@@ -31,8 +36,11 @@ def test_import_is_cheap_and_lazy() -> None:
         "print(dt, ','.join(heavy))"
     )
     best = min(
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True, cwd=ROOT).stdout.split()[0])
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+            ).stdout.split()[0]
+        )
         for _ in range(3)
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

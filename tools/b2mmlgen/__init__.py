@@ -1,1 +1,4 @@
-"""isa95kit's code generator: official MESA B2MML release -> typed model (see ``python tools/generate.py``)."""
+"""isa95kit's code generator: an official MESA B2MML release -> the typed model.
+
+Run it as ``python tools/generate.py``.
+"""

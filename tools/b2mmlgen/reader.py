@@ -164,9 +164,7 @@ class Reader:
                 return f"enum:{name}"
         prim = getattr(simple, "primitive_type", None)
         prim_name = getattr(prim, "local_name", None) or ""
-        if prim_name == "decimal" and simple.is_derived(
-            self.schema.maps.types[XSD + "integer"]
-        ):
+        if prim_name == "decimal" and simple.is_derived(self.schema.maps.types[XSD + "integer"]):
             return "leaf:int"
         return "leaf:" + _PRIMITIVE_LEAF.get(prim_name, "str")
 
@@ -230,15 +228,17 @@ class Reader:
             elif isinstance(part, XsdAnyElement):
                 counter[0] += 1
                 if not any(f.kind == ANY for f in cls.fields):
-                    cls.fields.append(FieldIR("any_content", "", ANY, "AnyElement", True,
-                                              order=counter[0]))
+                    cls.fields.append(
+                        FieldIR("any_content", "", ANY, "AnyElement", True, order=counter[0])
+                    )
             elif isinstance(part, XsdGroup):
                 ref_name = part.name or ""
                 if self.ext_ns and ref_name.startswith("{" + self.ext_ns + "}"):
                     counter[0] += 1
                     if not any(f.kind == EXTENDED for f in cls.fields):
-                        cls.fields.append(FieldIR("extended", "", EXTENDED, "AnyElement", True,
-                                                  order=counter[0]))
+                        cls.fields.append(
+                            FieldIR("extended", "", EXTENDED, "AnyElement", True, order=counter[0])
+                        )
                 else:
                     self._walk(cls, part, g_many, g_opt, taken, counter)
 
@@ -289,8 +289,19 @@ def read_release(release_dir: Path) -> ModelIR:
 
 
 #: the core component types: aliases always point at these when identical
-CORE_CLASSES = ("Identifier", "Code", "Text", "Name", "Amount", "Measure", "Quantity", "Numeric",
-                "DateTime", "BinaryObject", "Indicator")
+CORE_CLASSES = (
+    "Identifier",
+    "Code",
+    "Text",
+    "Name",
+    "Amount",
+    "Measure",
+    "Quantity",
+    "Numeric",
+    "DateTime",
+    "BinaryObject",
+    "Indicator",
+)
 
 
 def _mark_aliases(ir: ModelIR) -> None:

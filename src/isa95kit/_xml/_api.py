@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, cast, overload
 
 from .._source import Source, _check_size, _syntax_error, check_no_doctype, describe, xml_parser
 from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
@@ -65,9 +65,11 @@ def _class_of_root(root: Any, file: str | None) -> type[B2MMLModel]:
     if ns != NAMESPACE:
         older = _OLDER.get(ns)
         if older:
-            msg = (f"this is a B2MML {older} document (namespace {ns}); read_xml reads the "
-                   f"current release (V0701, namespace {NAMESPACE}); validate it with "
-                   "isa95kit.validate(..., version='auto')")
+            msg = (
+                f"this is a B2MML {older} document (namespace {ns}); read_xml reads the "
+                f"current release (V0701, namespace {NAMESPACE}); validate it with "
+                "isa95kit.validate(..., version='auto')"
+            )
         elif not ns:
             msg = f"root element <{local}> has no namespace; B2MML V0701 uses {NAMESPACE}"
         else:
@@ -102,7 +104,9 @@ def read_xml(
     root, file, data = _load(source, config)
     cls = _class_of_root(root, file)
     if type is not None:
-        expected = resolve_class(ELEMENTS[type]) if isinstance(type, str) and type in ELEMENTS else type
+        expected = (
+            resolve_class(ELEMENTS[type]) if isinstance(type, str) and type in ELEMENTS else type
+        )
         if isinstance(expected, str) or expected is not cls:
             want = expected if isinstance(expected, str) else expected.__name__
             raise MappingError(
@@ -140,7 +144,8 @@ def write_xml(
         tag = f"{{{NAMESPACE}}}{names[0]}"
     try:
         root = Encoder().root(obj, tag, default_nsmap(config.prefix))
-        return bytes(
+        return cast(
+            bytes,
             etree.tostring(
                 root,
                 xml_declaration=config.xml_declaration,
@@ -237,5 +242,6 @@ def _class_by_path(
         found: type[B2MMLModel] = resolve_class(ELEMENTS[element])
         return found
     raise MalformedDocumentError(
-        f"cannot tell the type of <{element}> at {xpath_of(el)}", location=Location(file=decoder.file)
+        f"cannot tell the type of <{element}> at {xpath_of(el)}",
+        location=Location(file=decoder.file),
     )

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Location, MappingError
 from ..model._base import NIL, AnyElement, B2MMLModel
+from ._compile import bind, decoder_for
 from ._config import ReadConfig
 from ._side import Side
-from ._compile import bind, decoder_for
 from ._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
 
 if TYPE_CHECKING:
@@ -54,6 +54,11 @@ def xpath_of(el: etree._Element) -> str:
         steps.append(f"{_prefixed(tag, node.nsmap)}[{pos}]")
         node = node.getparent()
     return "/" + "/".join(reversed(steps))
+
+
+def line_of(el: etree._Element) -> int | None:
+    line = el.sourceline
+    return line if isinstance(line, int) else None
 
 
 @contextmanager
@@ -100,14 +105,14 @@ class Decoder:
         return MappingError(
             message,
             location=Location(
-                file=self.file, line=el.sourceline, column=self._column(el), path=xpath_of(el)
+                file=self.file, line=line_of(el), column=self._column(el), path=xpath_of(el)
             ),
         )
 
     def _column(self, el: etree._Element) -> int | None:
         """Column of the element's start tag, when the source text is at hand."""
         data = self.source
-        line = el.sourceline
+        line = line_of(el)
         if not isinstance(data, bytes) or line is None:
             return None
         lines = data.split(b"\n", line)
@@ -121,7 +126,7 @@ class Decoder:
     # -- decoding -------------------------------------------------------------------------------
     def decode_root(self, el: etree._Element, cls: type[B2MMLModel]) -> B2MMLModel:
         with gc_paused():
-            obj = self.decode(el, spec_of(cls))
+            obj: B2MMLModel = self.decode(el, spec_of(cls))
         side = _ensure_side(obj)
         side.tag = el.tag
         side.nsmap = dict(el.nsmap)
@@ -142,8 +147,10 @@ class Decoder:
     def no_children(self, el: etree._Element) -> None:
         for child in el:
             if isinstance(child.tag, str):
-                raise self.error(child, f"{_local(el.tag)} has simple content; "
-                                 f"unexpected element {_local(child.tag)}")
+                raise self.error(
+                    child,
+                    f"{_local(el.tag)} has simple content; unexpected element {_local(child.tag)}",
+                )
 
     def check_required(self, el: etree._Element, spec: ClassSpec, fs: set[str]) -> None:
         for f in spec.required:
@@ -156,12 +163,17 @@ class Decoder:
     ) -> MappingError:
         prev = spec.fields[last].tag
         return self.error(
-            el, f"element {f.tag!r} is out of order in {_local(parent.tag)}: "
-            f"it must come before {prev!r}"
+            el,
+            f"element {f.tag!r} is out of order in {_local(parent.tag)}: "
+            f"it must come before {prev!r}",
         )
 
     def child(
-        self, child: etree._Element, f: FieldSpec, d: dict[str, Any], side: Side | None,
+        self,
+        child: etree._Element,
+        f: FieldSpec,
+        d: dict[str, Any],
+        side: Side | None,
         prefix: str | None,
     ) -> tuple[Side | None, Any]:
         """A known child off the fast path: nillable, simple-typed, or not yet bound."""
@@ -175,8 +187,13 @@ class Decoder:
         return self.leaf_element(child, f, d, side)
 
     def other_child(
-        self, el: etree._Element, child: etree._Element, spec: ClassSpec, d: dict[str, Any],
-        fs: set[str], side: Side | None,
+        self,
+        el: etree._Element,
+        child: etree._Element,
+        spec: ClassSpec,
+        d: dict[str, Any],
+        fs: set[str],
+        side: Side | None,
     ) -> Side | None:
         """An element the content model does not name: extension, xsd:any or unknown."""
         g = self._open_content(spec, child.tag)
@@ -221,8 +238,9 @@ class Decoder:
             if f.many:
                 d[f.name].append(value)
             elif f.name in fs:
-                raise self.error(child, f"{_local(child.tag)} may occur only once in "
-                                 f"{_local(el.tag)}")
+                raise self.error(
+                    child, f"{_local(child.tag)} may occur only once in {_local(el.tag)}"
+                )
             else:
                 d[f.name] = value
             fs.add(f.name)
@@ -256,7 +274,8 @@ class Decoder:
             if side is None:
                 side = Side()
             key = (f.name, len(d[f.name])) if f.many else f.name
-            side.add_lex(("nil", key), NIL, dict(child.attrib))  # type: ignore[arg-type]
+            attrs = {str(k): str(v) for k, v in child.attrib.items()}
+            side.add_lex(("nil", key), NIL, attrs)  # type: ignore[arg-type]
         return side, NIL
 
     def leaf_element(
@@ -271,16 +290,23 @@ class Decoder:
         if len(child):
             for c in child:
                 if isinstance(c.tag, str):
-                    raise self.error(c, f"unexpected element {_local(c.tag)} in "
-                                     f"simple-valued {_local(child.tag)}")
+                    raise self.error(
+                        c,
+                        f"unexpected element {_local(c.tag)} in simple-valued {_local(child.tag)}",
+                    )
         return side, value
 
     def attributes(
-        self, el: etree._Element, spec: ClassSpec, d: dict[str, Any], fs: set[str],
+        self,
+        el: etree._Element,
+        spec: ClassSpec,
+        d: dict[str, Any],
+        fs: set[str],
         side: Side | None,
     ) -> Side | None:
         attrs = spec.attrs
-        for key, text in el.attrib.items():
+        items: list[tuple[str, str]] = el.attrib.items()  # type: ignore[assignment]
+        for key, text in items:
             f = attrs.get(key)
             if f is None:
                 if key == XSI_NIL:
@@ -326,7 +352,6 @@ class Decoder:
             f"unknown {where} in {_local(el.tag)}; expected one of: {expected or '(none)'}. "
             "Use ReadConfig(unknown='preserve') to keep unknown content"
         )
-
 
 
 def _ensure_side(obj: Any) -> Side:

@@ -29,9 +29,7 @@ class Encoder:
     def error(self, message: str) -> EncodeError:
         return EncodeError(message, location=Location(path="/" + "/".join(self.path)))
 
-    def root(
-        self, obj: B2MMLModel, tag: str, nsmap: dict[str | None, str]
-    ) -> etree._Element:
+    def root(self, obj: B2MMLModel, tag: str, nsmap: dict[str | None, str]) -> etree._Element:
         side = side_of(obj)
         if side is not None and side.nsmap:
             nsmap = side.nsmap
@@ -85,12 +83,11 @@ class Encoder:
         texts = side.texts if side is not None and spec.mixed else None
         if texts:
             el.text = texts[0]
-        count = 0
         if order is not None and self._order_fits(order, spec, d):
             items = self._ordered_items(order, spec, d)
         else:
             items = self._items(spec, d, obj)
-        for f, index, value in items:
+        for count, (f, index, value) in enumerate(items):
             if unknown:
                 while unknown and unknown[0][0] == count:
                     self.any(el, unknown[0][1])
@@ -98,13 +95,14 @@ class Encoder:
             self.path.append(f"{f.tag or f.name}[{index + 1}]")
             self.item(el, f, index, value, side)
             self.path.pop()
-            count += 1
-            if texts and count < len(texts):
-                el[-1].tail = texts[count]
+            if texts and count + 1 < len(texts):
+                el[-1].tail = texts[count + 1]
         for _, extra in unknown or ():
             self.any(el, extra)
 
-    def _items(self, spec: ClassSpec, d: dict[str, Any], obj: Any) -> list[tuple[FieldSpec, int, Any]]:
+    def _items(
+        self, spec: ClassSpec, d: dict[str, Any], obj: Any
+    ) -> list[tuple[FieldSpec, int, Any]]:
         items: list[tuple[FieldSpec, int, Any]] = []
         for f in spec.fields:
             if f.kind in ("A", "T"):
@@ -130,7 +128,7 @@ class Encoder:
             counts[name] = counts.get(name, 0) + 1
         for f in spec.fields:
             if f.kind in ("E", "X", "Y"):
-                value = d.get(f.name)
+                value: Any = d.get(f.name)
                 n = len(value) if f.many else (0 if value is None else 1)
                 if counts.get(f.name, 0) != n:
                     return False
@@ -150,7 +148,9 @@ class Encoder:
             items.append((f, i, d[name][i] if f.many else d[name]))
         return items
 
-    def item(self, el: etree._Element, f: FieldSpec, index: int, value: Any, side: Side | None) -> None:
+    def item(
+        self, el: etree._Element, f: FieldSpec, index: int, value: Any, side: Side | None
+    ) -> None:
         if f.kind in ("X", "Y"):
             if not isinstance(value, AnyElement):
                 raise self.error(f"{f.name} holds {type(value).__name__}, expected AnyElement")
@@ -168,7 +168,9 @@ class Encoder:
             return
         if f.cls is not None:
             if not isinstance(value, f.cls):
-                raise self.error(f"{f.name} holds {type(value).__name__}, expected {f.cls.__name__}")
+                raise self.error(
+                    f"{f.name} holds {type(value).__name__}, expected {f.cls.__name__}"
+                )
             self.child(el, f.clark, value)
             return
         child = self._sub(el, f.clark)

@@ -21,9 +21,7 @@ __all__ = ["LeafCodec", "enum_codec", "leaf_codec"]
 _DECIMAL = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*\Z")
 _INT = re.compile(r"\s*[+-]?\d+\s*\Z")
 _TZ = r"(Z|[+-]\d\d:\d\d)?"
-_DATETIME = re.compile(
-    r"\s*(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?" + _TZ + r"\s*\Z"
-)
+_DATETIME = re.compile(r"\s*(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?" + _TZ + r"\s*\Z")
 _DATE = re.compile(r"\s*(-?\d{4,})-(\d\d)-(\d\d)" + _TZ + r"\s*\Z")
 _TIME = re.compile(r"\s*(\d\d):(\d\d):(\d\d)(\.\d+)?" + _TZ + r"\s*\Z")
 

@@ -10,7 +10,9 @@ from . import EXIT_OK
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("info", help="show what a B2MML document holds (root, version, entities, IDs)")
+    p = sub.add_parser(
+        "info", help="show what a B2MML document holds (root, version, entities, IDs)"
+    )
     p.add_argument("files", nargs="+", metavar="FILE", help="B2MML XML document(s)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--max-ids", type=int, default=10, help="IDs listed per entity (text output)")
