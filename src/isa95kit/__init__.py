@@ -41,6 +41,8 @@ _LAZY: dict[str, str] = {
     "ParseLimits": "isa95kit._source",
     "ReadConfig": "isa95kit._xml._config",
     "WriteConfig": "isa95kit._xml._config",
+    "XmlReader": "isa95kit._xml",
+    "XmlWriter": "isa95kit._xml",
     "iter_xml": "isa95kit._xml",
     "read_xml": "isa95kit._xml",
     "write_xml": "isa95kit._xml",
@@ -67,6 +69,8 @@ __all__ = [
     "UnitError",
     "UnknownUnitError",
     "WriteConfig",
+    "XmlReader",
+    "XmlWriter",
     "__version__",
     "iter_xml",
     "read_xml",
@@ -75,7 +79,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ._source import ParseLimits
-    from ._xml import iter_xml, read_xml, write_xml
+    from ._xml import XmlReader, XmlWriter, iter_xml, read_xml, write_xml
     from ._xml._config import ReadConfig, WriteConfig
     from .model._base import NIL, B2MMLModel, Nil
 

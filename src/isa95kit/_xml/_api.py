@@ -16,7 +16,7 @@ from ._encode import Encoder, default_nsmap
 from ._side import side_of
 from ._tables import elements_of, resolve_class, spec_of
 
-__all__ = ["iter_xml", "read_xml", "write_xml"]
+__all__ = ["XmlReader", "XmlWriter", "iter_xml", "read_xml", "write_xml"]
 
 M = TypeVar("M", bound=B2MMLModel)
 
@@ -245,3 +245,29 @@ def _class_by_path(
         f"cannot tell the type of <{element}> at {xpath_of(el)}",
         location=Location(file=decoder.file),
     )
+
+
+class XmlReader:
+    """A reusable B2MML XML reader bound to one :class:`ReadConfig` (xsdata-style pair)."""
+
+    def __init__(self, config: ReadConfig | None = None) -> None:
+        self.config = config or DEFAULT_READ
+
+    def read(self, source: Source, type: type[M] | str | None = None) -> B2MMLModel:
+        """See :func:`read_xml`."""
+        return read_xml(source, type, config=self.config)
+
+    def iter(self, source: Source, element: str) -> Iterator[B2MMLModel]:
+        """See :func:`iter_xml`."""
+        return iter_xml(source, element, config=self.config)
+
+
+class XmlWriter:
+    """A reusable B2MML XML writer bound to one :class:`WriteConfig`."""
+
+    def __init__(self, config: WriteConfig | None = None) -> None:
+        self.config = config or DEFAULT_WRITE
+
+    def write(self, obj: B2MMLModel, *, element: str | None = None) -> bytes:
+        """See :func:`write_xml`."""
+        return write_xml(obj, config=self.config, element=element)
