@@ -1,5 +1,7 @@
 """The generated Rec 20 catalogue: drift, coverage, factor parsing, deleted codes."""
 
+# ruff: noqa: RUF001, RUF003  (Rec 20 factor texts use ×, µ and Ω)
+
 from __future__ import annotations
 
 import csv
@@ -39,7 +41,9 @@ def csv_rows(shared: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_catalogue_matches_a_fresh_generation(gen: ModuleType, shared: Path, tmp_path: Path) -> None:
+def test_catalogue_matches_a_fresh_generation(
+    gen: ModuleType, shared: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "_catalogue.py"
     csv_path = shared / "unece-rec20" / "units-of-measure.csv"
     assert gen.main(["--csv", str(csv_path), "--output", str(out)]) == 0
@@ -113,7 +117,9 @@ def test_factor_text_parser(gen: ModuleType, text: str, factor: Fraction, dimens
     assert value.dimension() == dimension
 
 
-@pytest.mark.parametrize("text", ["-log10(mol/l)", "2 x π x rad", "use pair", "", "10^[Power in dBW/10] W"])
+@pytest.mark.parametrize(
+    "text", ["-log10(mol/l)", "2 x π x rad", "use pair", "", "10^[Power in dBW/10] W"]
+)
 def test_factor_text_parser_rejects_non_linear(gen: ModuleType, text: str) -> None:
     with pytest.raises(gen.FactorError):
         gen.parse_text(text)
@@ -143,7 +149,9 @@ def test_refinement_only_completes_printed_digits(gen: ModuleType) -> None:
             continue
         text = gen.CORRECTIONS.get(row.code, (row.text, ""))[0]
         printed, precision = gen.parse_text(text)
-        assert abs(printed.factor / row.factor - 1) <= min(3 * precision, Fraction(1, 100)), row.code
+        assert abs(printed.factor / row.factor - 1) <= min(3 * precision, Fraction(1, 100)), (
+            row.code
+        )
 
 
 def test_csv_errors_are_corrected_with_reasons() -> None:

@@ -10,9 +10,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import decimal
 import json
+import sys
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 from . import EXIT_OK
@@ -58,40 +61,43 @@ def register(sub: Any) -> None:
     s.set_defaults(func=run_show)
 
 
-def _warnings_to_stderr() -> None:
-    def show(message: Any, category: Any, filename: str, lineno: int, *_: Any) -> None:
-        import sys
-
-        print(f"isa95kit: warning: {message}", file=sys.stderr)
-
-    warnings.showwarning = show
-    warnings.simplefilter("always", UserWarning)
+@contextlib.contextmanager
+def _warnings_to_stderr() -> Iterator[None]:
+    """Report warnings (deleted codes) as ``isa95kit: warning: ...`` lines on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for warning in caught:
+                print(f"isa95kit: warning: {warning.message}", file=sys.stderr)
 
 
 def run_convert(args: argparse.Namespace) -> int:
     from ..units import MaterialFactors, Rounding, convert, normalize_unit
 
-    _warnings_to_stderr()
     rounding = Rounding(args.places, _MODES[args.mode]) if args.places is not None else None
-    material = MaterialFactors(args.factor) if args.factor else None
-    result = convert(
-        args.value,
-        args.from_unit,
-        args.to_unit,
-        material=material,
-        rounding=rounding,
-        delta=args.delta,
-        list_id=args.list_id,
-    )
-    print(f"{result:f} {normalize_unit(args.to_unit, list_id=args.list_id)}")
+    with _warnings_to_stderr():
+        material = MaterialFactors(args.factor) if args.factor else None
+        result = convert(
+            args.value,
+            args.from_unit,
+            args.to_unit,
+            material=material,
+            rounding=rounding,
+            delta=args.delta,
+            list_id=args.list_id,
+        )
+        target = normalize_unit(args.to_unit, list_id=args.list_id)
+    print(f"{result:f} {target}")
     return EXIT_OK
 
 
 def run_show(args: argparse.Namespace) -> int:
     from ..units import dimension_name, unit_info
 
-    _warnings_to_stderr()
-    infos = [unit_info(code, list_id=args.list_id) for code in args.codes]
+    with _warnings_to_stderr():
+        infos = [unit_info(code, list_id=args.list_id) for code in args.codes]
     if args.json:
         data = [_as_dict(info, dimension_name) for info in infos]
         print(json.dumps(data if len(data) > 1 else data[0], indent=2, ensure_ascii=False))

@@ -77,7 +77,7 @@ UCUM: Final[dict[str, str]] = {
     "Pa": "PAL", "kPa": "KPA", "MPa": "MPA", "hPa": "A97", "bar": "BAR", "mbar": "MBR",
     "[psi]": "PS", "atm": "ATM", "mm[Hg]": "HN",
     "J": "JOU", "kJ": "KJO", "MJ": "3B", "W": "WTT", "kW": "KWT", "MW": "MAW", "Wh": "WHR",
-    "kWh": "KWH", "N": "NEU", "kN": "B47", "Hz": "HTZ", "A": "AMP", "mA": "4K", "V": "VLT",
+    "kWh": "KWH", "N": "NEW", "kN": "B47", "Hz": "HTZ", "A": "AMP", "mA": "4K", "V": "VLT",
     "mol": "C34", "mmol": "C18", "kmol": "B45", "cal_IT": "D70", "kcal": "E14",
     "%": "P1", "[ppm]": "59", "[ppb]": "61", "1": "C62", "{piece}": "H87", "{each}": "EA",
     "{pcs}": "H87", "{count}": "C62", "10*3": "MIL", "10*6": "MIO", "rad": "C81", "deg": "DD",
@@ -102,7 +102,7 @@ _QUDT_BASE: Final[dict[str, str]] = {
     "K": "KEL", "DEG_C": "CEL", "DEG_F": "FAH", "DEG_R": "A48",
     "PA": "PAL", "BAR": "BAR", "PSI": "PS", "ATM": "ATM", "MilliM_HG": "HN",
     "J": "JOU", "CAL_IT": "D70", "BTU_IT": "BTU", "W": "WTT", "HP": "K43",
-    "N": "NEU", "A": "AMP", "V": "VLT", "OHM": "OHM", "C": "COU", "HZ": "HTZ", "MOL": "C34",
+    "N": "NEW", "A": "AMP", "V": "VLT", "OHM": "OHM", "C": "COU", "HZ": "HTZ", "MOL": "C34",
     "PERCENT": "P1", "PPM": "59", "PPB": "61", "NUM": "C62", "UNITLESS": "C62", "EA": "EA",
     "REV": "M44", "RAD": "C81", "DEG": "DD",
 }  # fmt: skip

@@ -296,7 +296,12 @@ def _incompatible(a: UnitInfo, b: UnitInfo, material: bool) -> IncompatibleUnits
 
 
 def build(
-    a: UnitInfo, b: UnitInfo, *, ratio: Fraction | None = None, delta: bool = False
+    a: UnitInfo,
+    b: UnitInfo,
+    *,
+    ratio: Fraction | None = None,
+    delta: bool = False,
+    material: bool = False,
 ) -> Linear:
     """The map from unit ``a`` to unit ``b``; ``ratio`` links their dimensions' bases."""
     description = f"{a.code} in {b.code}"
@@ -308,7 +313,7 @@ def build(
         offset = Fraction(0) if delta else (a.offset - b.offset) / fb
         return Linear(fa / fb, offset, description=description)
     if ratio is None:
-        raise _incompatible(a, b, material=False)
+        raise _incompatible(a, b, material=material)
     if (a.offset or b.offset) and not delta:
         raise UnitError(
             f"a material factor cannot convert the temperature scale of "

@@ -100,14 +100,15 @@ def _convert_one(
     if target is None or (target == code and unit == code):
         done.unchanged += 1
         return
-    value = convert(
-        to_decimal(text),
-        code,
-        target,
-        material=factors.get(material or ""),
-        rounding=rounding,
-    )
-    holder.quantity_string = _with_value(holder.quantity_string, format(value, "f"))
+    if target != code:  # same unit in another spelling: the value stays as written
+        value = convert(
+            to_decimal(text),
+            code,
+            target,
+            material=factors.get(material or ""),
+            rounding=rounding,
+        )
+        holder.quantity_string = _with_value(holder.quantity_string, format(value, "f"))
     new_uom = _with_value(uom, target)
     if getattr(uom, "list_id", None) is not None:
         new_uom = _update(new_uom, list_id="UNECERec20", list_agency_id="6")

@@ -153,7 +153,7 @@ class MaterialFactors:
             ratio = None
             if a.dimension_key != b.dimension_key or a.factor is None or b.factor is None:
                 ratio = self.base_ratio(a.dimension_key, b.dimension_key)
-            hit = build(a, b, ratio=ratio, delta=delta)
+            hit = build(a, b, ratio=ratio, delta=delta, material=True)
             self._cache[key] = hit
         return hit
 
