@@ -29,6 +29,12 @@ _set = object.__setattr__
 
 _FNS: dict[int, DecodeFn] = {}
 
+#: fields-sets are shared between decoded instances (immutable; the model thaws on write):
+#: a set per element would cost a third of the model's memory
+VALUE_ONLY = frozenset({"value"})
+_FIELD_SETS: dict[frozenset[str], frozenset[str]] = {}
+interned = _FIELD_SETS.setdefault
+
 
 def decoder_for(spec: ClassSpec) -> DecodeFn:
     fn = _FNS.get(id(spec))
@@ -73,8 +79,9 @@ def _simple(spec: ClassSpec) -> DecodeFn:
                 side.add_lex("value", value, text)
         if len(el):
             ctx.no_children(el)
-        fs = {"value"}
+        fs: set[str] | frozenset[str] = VALUE_ONLY
         if el.attrib:
+            fs = {"value"}
             side = ctx.attributes(el, spec, d, fs, side)
         if has_required:
             ctx.check_required(el, spec, fs)
@@ -145,9 +152,10 @@ def _complex(spec: ClassSpec) -> DecodeFn:
             side = ctx.attributes(el, spec, d, fs, side)
         if has_required:
             ctx.check_required(el, spec, fs)
+        key = frozenset(fs)
         obj = _new(cls)
         _set(obj, "__dict__", d)
-        _set(obj, "__pydantic_fields_set__", fs)
+        _set(obj, "__pydantic_fields_set__", interned(key, key))
         _set(obj, "__pydantic_extra__", None)
         _set(obj, "__pydantic_private__", None if side is None else {"_wire": side})
         return obj

@@ -152,7 +152,9 @@ class Decoder:
                     f"{_local(el.tag)} has simple content; unexpected element {_local(child.tag)}",
                 )
 
-    def check_required(self, el: etree._Element, spec: ClassSpec, fs: set[str]) -> None:
+    def check_required(
+        self, el: etree._Element, spec: ClassSpec, fs: set[str] | frozenset[str]
+    ) -> None:
         for f in spec.required:
             if f.name not in fs:
                 what = "attribute" if f.kind == "A" else "element"

@@ -16,8 +16,11 @@ while the public fields stay clean. Equality compares fields only.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
+
+from typing_extensions import Self
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from pydantic_core import core_schema
@@ -103,6 +106,16 @@ class B2MMLModel(BaseModel):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # decoded instances share an immutable fields-set (memory); thaw it on first write
+        _thaw(self)
+        super().__setattr__(name, value)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        if update:
+            _thaw(self)
+        return super().model_copy(update=update, deep=deep)
+
     def __repr_args__(self) -> Any:
         # only what is set: B2MML classes have dozens of optional fields
         for name, value in self.__dict__.items():
@@ -114,6 +127,12 @@ class B2MMLModel(BaseModel):
         """Link the cross-area names of this class's area (and theirs), then rebuild."""
         link_module(cls.__module__)
         return super().model_rebuild(**kwargs)
+
+
+def _thaw(obj: BaseModel) -> None:
+    fields_set: object = obj.__pydantic_fields_set__
+    if isinstance(fields_set, frozenset):
+        object.__setattr__(obj, "__pydantic_fields_set__", set(fields_set))
 
 
 _linked: set[str] = set()
