@@ -1,0 +1,314 @@
+"""Public entry points of the B2MML-JSON codec."""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any, TypeVar, Union, overload
+
+from .._source import DEFAULT_LIMITS, ParseLimits
+from .._xml._config import ReadConfig
+from .._xml._side import Side
+from .._xml._tables import elements_of, resolve_class
+from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
+from ..model._base import B2MMLModel
+from ..model._registry import ELEMENTS, NAMESPACE
+from ._common import ROOT_XMLNS, Fail, format_path
+from ._decode import Context, decoder_for
+from ._encode import Encoder, encoder_for, root_members
+from ._text import dump_chunks, dumps, loads, locate
+
+__all__ = ["dump_json", "from_dict", "read_json", "to_dict", "write_json"]
+
+M = TypeVar("M", bound=B2MMLModel)
+
+#: a path, bytes, JSON text (``str`` starting with ``{``) or a binary/text file
+JsonSource = Union[str, bytes, "os.PathLike[str]", IO[bytes], IO[str]]
+
+#: B2MML namespaces of older releases, to name them in errors
+_OLDER = {
+    "http://www.wbf.org/xml/B2MML-V0401": "V0401",
+    "http://www.wbf.org/xml/B2MML-V05": "V0500",
+    "http://www.mesa.org/xml/B2MML-V0600": "V0600",
+    "http://www.mesa.org/xml/B2MML-V0601": "V0601",
+}
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while building a large acyclic graph (dicts or instances);
+    each allocation burst would otherwise rescan everything built so far."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# -- reading -------------------------------------------------------------------------------------
+def _text_of(source: JsonSource, limits: ParseLimits) -> tuple[str, str | None]:
+    """The JSON text of ``source`` and a file name for messages."""
+    file: str | None = None
+    data: str | bytes
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif isinstance(source, str) and source.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+        data = source
+    elif isinstance(source, (str, os.PathLike)):
+        file = os.fspath(source)
+        size = os.path.getsize(file)
+        _check_size(size, limits, file)
+        with open(file, "rb") as fh:
+            data = fh.read()
+    else:
+        name = getattr(source, "name", None)
+        file = name if isinstance(name, str) else None
+        data = source.read()
+    _check_size(len(data), limits, file)
+    if isinstance(data, bytes):
+        try:
+            data = data.decode(json.detect_encoding(data))
+        except UnicodeDecodeError as exc:
+            raise MalformedDocumentError(
+                f"JSON text is not valid {exc.encoding}: {exc.reason} at byte {exc.start}",
+                location=Location(file=file),
+            ) from None
+    if data[:1] == "\ufeff":
+        data = data[1:]
+    return data, file
+
+
+def _check_size(size: int, limits: ParseLimits, file: str | None) -> None:
+    if size > limits.max_bytes:
+        raise MalformedDocumentError(
+            f"document of {size} bytes exceeds the limit of {limits.max_bytes} bytes; "
+            "raise ParseLimits.max_bytes to read it",
+            location=Location(file=file),
+        )
+
+
+def _expected_class(type: Any) -> Any:
+    if isinstance(type, str):
+        name = ELEMENTS.get(type)
+        if name is None:
+            raise ValueError(f"{type!r} is not a global B2MML V0701 element")
+        return resolve_class(name)
+    return type
+
+
+def _decode(
+    data: Any, type: Any, config: ReadConfig, file: str | None, text: str | None
+) -> B2MMLModel:
+    def error(message: str, segments: list[str | int]) -> MappingError:
+        line = column = None
+        if text is not None:
+            where = locate(text, list(reversed(segments)))
+            if where is not None:
+                line, column = where
+        return MappingError(
+            message, location=Location(file=file, line=line, column=column,
+                                       path=format_path(segments))
+        )
+
+    if not isinstance(data, dict):
+        raise error(
+            'a B2MML-JSON document is an object {"<GlobalElement>": {...}}, '
+            f"not {json.dumps(data)[:40]}", []
+        )
+    element: str | None = None
+    nsmap: dict[str | None, str] = {}
+    for key, value in data.items():
+        if key.startswith("@xmlns:"):
+            prefix = key[7:]
+            uri = ROOT_XMLNS.get(prefix)
+            if uri is None:
+                raise error(f"MESA's B2MML-JSON declares only @xmlns:{', @xmlns:'.join(ROOT_XMLNS)}"
+                            f" at the top, not {key!r}", [key])
+            if value != uri:
+                older = _OLDER.get(value) if isinstance(value, str) else None
+                hint = (f": this is a B2MML {older} document; read_json reads the current "
+                        "release (V0701)") if older else ""
+                raise error(f"{key} must be {uri!r}, not {value!r}{hint}", [key])
+            nsmap[prefix] = uri
+        elif key in ELEMENTS:
+            if element is not None:
+                raise error(f"a document has one root element, not {element!r} and {key!r}",
+                            [key])
+            element = key
+        else:
+            raise error(f"{key!r} is not a global B2MML V0701 element", [key])
+    if element is None:
+        raise error("the document has no root element", [])
+    cls: type[B2MMLModel] = resolve_class(ELEMENTS[element])
+    if type is not None:
+        expected = _expected_class(type)
+        if expected is not cls:
+            raise error(f"expected a {expected.__name__} document, got {element!r} "
+                        f"({cls.__name__})", [element])
+    ctx = Context(preserve=config.unknown == "preserve")
+    try:
+        with _gc_paused():
+            obj: B2MMLModel = decoder_for(cls)(data[element], ctx)
+    except Fail as exc:
+        exc.segments.append(element)
+        raise error(exc.message, exc.segments) from None
+    except RecursionError:
+        raise MalformedDocumentError("document nested too deeply",
+                                     location=Location(file=file)) from None
+    private = obj.__pydantic_private__
+    side = private.get("_wire") if private else None
+    if not isinstance(side, Side):
+        side = Side()
+        object.__setattr__(obj, "__pydantic_private__", {"_wire": side})
+    side.tag = f"{{{NAMESPACE}}}{element}"
+    if nsmap:
+        if "b2mml" not in nsmap:
+            nsmap[None] = NAMESPACE
+        side.nsmap = nsmap
+    return obj
+
+
+@overload
+def read_json(source: JsonSource, type: type[M], *, config: ReadConfig | None = None) -> M: ...
+@overload
+def read_json(
+    source: JsonSource, type: str | None = None, *, config: ReadConfig | None = None
+) -> B2MMLModel: ...
+
+
+def read_json(
+    source: JsonSource, type: type[M] | str | None = None, *, config: ReadConfig | None = None
+) -> B2MMLModel:
+    """Read a B2MML-JSON document (MESA's conventions) into the typed model.
+
+    ``source`` is a path, ``bytes``, JSON text or a file. ``type`` (a model class or a
+    global element name) checks the root. Numbers are read exactly (never as float).
+    Raises :class:`MalformedDocumentError` for text that is not JSON (or has duplicate
+    keys), :class:`MappingError` with the JSON path (``$.WorkSchedule.WorkRequest[2]...``),
+    line and column for JSON that does not fit the model. ``config.unknown="preserve"``
+    keeps unknown attributes (``"@name"``) in the side record; unknown element keys are
+    always errors. ``config.limits.max_bytes`` bounds the input size.
+    """
+    config = config or ReadConfig()
+    text, file = _text_of(source, config.limits or DEFAULT_LIMITS)
+    with _gc_paused():
+        data = loads(text, file)
+    obj: B2MMLModel = _decode(data, type, config, file, text)
+    return obj
+
+
+@overload
+def from_dict(data: Any, type: type[M], *, config: ReadConfig | None = None) -> M: ...
+@overload
+def from_dict(
+    data: Any, type: str | None = None, *, config: ReadConfig | None = None
+) -> B2MMLModel: ...
+
+
+def from_dict(
+    data: Any, type: type[M] | str | None = None, *, config: ReadConfig | None = None
+) -> B2MMLModel:
+    """Build the typed model from a B2MML-JSON value already parsed (``{"<Root>": {...}}``).
+
+    Numbers may be ``int`` or :class:`~decimal.Decimal` (parse with
+    ``json.loads(text, parse_float=Decimal)``); a ``float`` is an error, as it cannot
+    carry an exact decimal. ``data`` is not modified.
+    """
+    obj: B2MMLModel = _decode(data, type, config or ReadConfig(), None, None)
+    return obj
+
+
+# -- writing -------------------------------------------------------------------------------------
+def _root_name(obj: B2MMLModel, element: str | None) -> str:
+    if not isinstance(obj, B2MMLModel):
+        raise EncodeError(f"expected a B2MML model instance, got {type(obj).__name__}")
+    if element is None:
+        private = obj.__pydantic_private__
+        side = private.get("_wire") if private else None
+        tag = side.tag if isinstance(side, Side) else None
+        if tag and tag.startswith("{" + NAMESPACE + "}"):
+            element = tag[len(NAMESPACE) + 2 :]
+        else:
+            names = elements_of(type(obj))
+            if len(names) != 1:
+                raise EncodeError(
+                    f"{type(obj).__name__} is not the type of exactly one global element "
+                    f"({', '.join(names) or 'none'}); pass element=..."
+                )
+            element = names[0]
+    name = ELEMENTS.get(element)
+    if name is None:
+        raise EncodeError(f"{element!r} is not a global B2MML V0701 element")
+    if name != type(obj).__name__:
+        raise EncodeError(f"<{element}> holds a {name}, not a {type(obj).__name__}")
+    return element
+
+
+def _encode(obj: B2MMLModel, element: str | None, enc: Encoder) -> dict[str, Any]:
+    name = _root_name(obj, element)
+    top: dict[str, Any] = root_members(obj)
+    try:
+        with _gc_paused():
+            top[name] = encoder_for(type(obj))(obj, enc)
+    except Fail as exc:
+        exc.segments.append(name)
+        raise EncodeError(exc.message, location=Location(path=format_path(exc.segments))) from None
+    return top
+
+
+def to_dict(obj: B2MMLModel, *, element: str | None = None) -> dict[str, Any]:
+    """The B2MML-JSON value of a model instance: ``{"<Root>": {...}}`` of dicts, lists,
+    ``str``, ``bool``, ``None`` and :class:`~decimal.Decimal` numbers (exact).
+
+    ``json.dumps`` cannot write ``Decimal``; use :func:`write_json` for the text.
+    """
+    return _encode(obj, element, Encoder(text=False))
+
+
+def write_json(
+    obj: B2MMLModel, *, element: str | None = None, indent: int | None = None
+) -> bytes:
+    """Serialise a model instance to B2MML-JSON (UTF-8 bytes, compact unless ``indent``).
+
+    Keys follow the content model's order; numbers keep their exact digits; dateTimes and
+    other lexical forms read from XML or JSON are written exactly as read.
+    """
+    enc = Encoder(text=True)
+    text = dumps(_encode(obj, element, enc), enc, indent=indent)
+    return _utf8(text)
+
+
+def dump_json(obj: B2MMLModel, fh: IO[bytes], *, element: str | None = None) -> None:
+    """Write ``obj`` as compact B2MML-JSON to the binary file ``fh`` in pieces (the whole
+    text never exists at once; each written piece is released)."""
+    enc = Encoder(text=True)
+    top = _encode(obj, element, enc)
+    buffer = io.StringIO()
+    pending = [0]
+
+    def write(piece: str) -> None:
+        buffer.write(piece)
+        pending[0] += len(piece)
+        if pending[0] > 1 << 20:
+            fh.write(_utf8(buffer.getvalue()))
+            buffer.seek(0)
+            buffer.truncate()
+            pending[0] = 0
+
+    dump_chunks(top, enc, write)
+    fh.write(_utf8(buffer.getvalue()))
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise EncodeError(
+            f"text holds a character that cannot be written ({exc.object[exc.start]!r})"
+        ) from None

@@ -1,0 +1,213 @@
+"""JSON text in and out: exact numbers, hardened parsing, positions of errors.
+
+Writing: the encoder (text mode) leaves each number as a marker string ``"\\x00<digits>"``;
+``json.dumps`` (the C encoder) escapes it to ``"\\u0000<digits>"`` and one regular
+expression pass turns those back into bare numbers with the exact digits. The count of
+replacements is checked against the count of markers made, so a user string that happens
+to look like a marker (it would have to start with U+0000, which XML cannot carry) is an
+error, never a silent number.
+
+Reading: ``json.loads`` with numbers kept as their exact text (:class:`~._common.Num`,
+never float), ``NaN``/``Infinity`` refused, duplicate keys refused (JSON parsers keep the
+last one silently), and characters XML cannot carry refused with their position.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
+from ._common import Num
+from ._encode import Encoder
+
+__all__ = ["dump_chunks", "dumps", "line_column", "loads", "locate"]
+
+_MARKER = re.compile(r'"\\u0000([-+.0-9eE]+)"')
+#: escapes of characters XML 1.0 cannot carry: controls, U+FFFE/U+FFFF, lone surrogates
+#: (an escape is a backslash preceded by an even number of backslashes)
+_BAD_ESCAPE = re.compile(
+    r"(?<!\\)(?:\\\\)*\\u(?:000[0-8bBcCeEfF]|001[0-9a-fA-F]|[fF]{3}[eEfF]"
+    r"|[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2}))"
+    r"|(?<!\\)(?:\\\\)*(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+_BAD_CHAR = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+
+
+def dumps(value: Any, enc: Encoder, *, indent: int | None = None) -> str:
+    """JSON text of an encoder (text mode) result, numbers written exactly."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    text = json.dumps(value, ensure_ascii=False, indent=indent, separators=separators)
+    return _numbers(text, enc.numbers)
+
+
+def _numbers(text: str, expected: int) -> str:
+    out, n = _MARKER.subn(r"\1", text)
+    if n != expected:
+        raise EncodeError(
+            "text starting with U+0000 cannot be written: XML and B2MML cannot carry it"
+        )
+    return out
+
+
+def dump_chunks(
+    value: Any, enc: Encoder, write: Callable[[str], Any], *, depth: int = 6
+) -> None:
+    """Write ``value`` as compact JSON in pieces, releasing each written subtree.
+
+    Containers down to ``depth`` levels are written member by member (each subtree below
+    is one ``json.dumps`` call and is dropped from its container once written), so the
+    text of the whole document never exists at once.
+    """
+    made = [0]
+    total = enc.numbers
+
+    def piece(v: Any) -> None:
+        text = json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+        out, n = _MARKER.subn(r"\1", text)
+        made[0] += n
+        write(out)
+
+    def walk(v: Any, level: int) -> None:
+        if level >= depth or not isinstance(v, (dict, list)) or not v:
+            piece(v)
+            return
+        if isinstance(v, dict):
+            write("{")
+            for i, k in enumerate(list(v)):
+                write(("," if i else "") + json.dumps(k, ensure_ascii=False) + ":")
+                walk(v[k], level + 1)
+                v[k] = None
+            write("}")
+        else:
+            write("[")
+            for i in range(len(v)):
+                if i:
+                    write(",")
+                walk(v[i], level + 1)
+                v[i] = None
+            write("]")
+
+    walk(value, 0)
+    if made[0] != total:
+        raise EncodeError(
+            "text starting with U+0000 cannot be written: XML and B2MML cannot carry it"
+        )
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+class _Duplicate(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen: set[str] = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise _Duplicate(k)
+            seen.add(k)
+    return d
+
+
+def loads(text: str, file: str | None) -> Any:
+    """Parse JSON text; malformed or hostile input raises a located error."""
+    bad = _BAD_CHAR.search(text)
+    if "\\u" in text:
+        escape = _BAD_ESCAPE.search(text)
+        if escape is not None and (bad is None or escape.start() < bad.start()):
+            bad = escape
+    if bad is not None:
+        line, column = line_column(text, bad.start())
+        raise MappingError(
+            f"a string holds a character XML cannot carry ({bad.group()}); "
+            "B2MML text must be XML characters",
+            location=Location(file=file, line=line, column=column),
+        )
+    try:
+        return json.loads(
+            text,
+            parse_float=Num,
+            parse_int=Num,
+            parse_constant=_no_constants,
+            object_pairs_hook=_pairs,
+        )
+    except json.JSONDecodeError as exc:
+        raise MalformedDocumentError(
+            f"not well-formed JSON: {exc.msg}",
+            location=Location(file=file, line=exc.lineno, column=exc.colno),
+        ) from None
+    except _Duplicate as exc:
+        raise MalformedDocumentError(
+            f"duplicate key {exc.key!r} in an object (JSON parsers would keep only the last)",
+            location=Location(file=file),
+        ) from None
+    except ValueError as exc:  # parse_constant
+        raise MalformedDocumentError(
+            f"not well-formed JSON: {exc}", location=Location(file=file)
+        ) from None
+    except RecursionError:
+        raise MalformedDocumentError(
+            "JSON nested too deeply", location=Location(file=file)
+        ) from None
+
+
+def line_column(text: str, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def locate(text: str, path: list[str | int]) -> tuple[int, int] | None:
+    """Line and column of the value at ``path`` (outermost first) in JSON ``text``, or of
+    the deepest value on the way that exists. Runs on errors only."""
+    decoder = json.JSONDecoder()
+
+    def ws(pos: int) -> int:
+        m = _WS.match(text, pos)
+        return m.end() if m else pos
+
+    try:
+        pos = ws(0)
+        for seg in path:
+            if isinstance(seg, int):
+                if text[pos] != "[":
+                    break
+                pos = ws(pos + 1)
+                for _ in range(seg):
+                    _, pos = decoder.raw_decode(text, pos)
+                    pos = ws(pos)
+                    if text[pos] != ",":
+                        return line_column(text, pos)
+                    pos = ws(pos + 1)
+                continue
+            if text[pos] != "{":
+                break
+            pos = ws(pos + 1)
+            found = False
+            while text[pos] == '"':
+                key, pos = decoder.raw_decode(text, pos)
+                pos = ws(pos)
+                pos = ws(pos + 1)  # the colon
+                if key == seg:
+                    found = True
+                    break
+                _, pos = decoder.raw_decode(text, pos)
+                pos = ws(pos)
+                if text[pos] == ",":
+                    pos = ws(pos + 1)
+            if not found:
+                break
+        return line_column(text, pos)
+    except (ValueError, IndexError):
+        return None
