@@ -77,7 +77,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
-from lxml.builder import ElementMaker
+from lxml.builder import ElementMaker  # type: ignore[import-not-found]
 
 XSD = "http://www.w3.org/2001/XMLSchema"
 BUNDLE_NS = "urn:isa95kit:schema-bundle"
@@ -325,7 +325,7 @@ def build_release(shared: Path, release: Release) -> dict[str, bytes]:
 def _entry(release: Release, modules: Sequence[str]) -> bytes:
     root = etree.Element(
         f"{{{XSD}}}schema",
-        nsmap={"xsd": XSD, None: release.namespace, "Extended": release.ext_namespace},
+        nsmap={"xsd": XSD, None: release.namespace, "Extended": release.ext_namespace},  # type: ignore[dict-item]
         targetNamespace=release.namespace,
         elementFormDefault="qualified",
         attributeFormDefault="unqualified",
@@ -371,7 +371,9 @@ class _BundleResolver(etree.Resolver):
         self.files = files
         self.base = base
 
-    def resolve(self, system_url: str, public_id: str, context: object) -> object:
+    def resolve(  # type: ignore[override]  # lxml-stubs omit the context argument
+        self, system_url: str, public_id: str, context: object
+    ) -> object:
         if system_url.startswith(self.base):
             name = system_url[len(self.base) :]
             if name in self.files:

@@ -70,6 +70,7 @@ def test_vendor_group_replaces_the_empty_official_one(tmp_path: Path, shared: Pa
     (extended,) = validate_schema(SCHED, extensions=[vendor])
     assert extended.valid, [str(i) for i in extended.issues]
     assert extended.extensions == (str(vendor),)
+    assert validate_schema(SCHED, extensions=vendor)[0].valid  # one path on its own
     # the other official (empty) groups are still there: ordinary documents stay valid
     (other,) = validate_schema(PLAIN, extensions=[vendor])
     assert other.valid

@@ -86,6 +86,8 @@ def validate_schema(
     found = find_b2mml_elements(root)
     if not found:
         raise no_b2mml_error(root, file)
+    if isinstance(extensions, (str, os.PathLike)):
+        extensions = (extensions,)
     ext = tuple(os.fspath(p) for p in extensions)
     results: list[SchemaResult] = []
     for element in found:
