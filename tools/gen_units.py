@@ -4,6 +4,7 @@ Usage::
 
     python tools/gen_units.py                 # rewrite the shipped catalogue
     python tools/gen_units.py --output FILE   # write elsewhere (the drift test does this)
+    python tools/gen_units.py --check         # exit 1 if the shipped catalogue is stale (CI)
     python tools/gen_units.py --report        # print how each code's factor was obtained
 
 Input: ``../shared/unece-rec20/units-of-measure.csv`` (public domain, ODC PDDL), columns
@@ -694,11 +695,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--report", action="store_true", help="print how each factor was found")
+    parser.add_argument("--check", action="store_true", help="fail if --output is not current")
     args = parser.parse_args(argv)
     rows = read_rows(args.csv)
     if args.report:
         for line in report(rows):
             print(line)
+        return 0
+    if args.check:
+        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        if current != render(rows):
+            print(f"{args.output} is stale: run python tools/gen_units.py", file=sys.stderr)
+            return 1
+        print(f"{args.output.name} is up to date", file=sys.stderr)
         return 0
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(render(rows), encoding="utf-8")

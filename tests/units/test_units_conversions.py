@@ -16,7 +16,7 @@ from fractions import Fraction
 
 import pytest
 
-from isa95kit.units import MaterialFactors, Rounding, conversion_factor, convert
+from isa95kit.units import MaterialFactors, Rounding, conversion_factor, convert, convert_many
 
 LB = Decimal("0.45359237")
 IN = Decimal("0.0254")
@@ -163,3 +163,12 @@ def test_no_early_rounding_in_small_ratios() -> None:
 def test_precision_beyond_the_decimal_context() -> None:
     long = "1." + "3" * 60
     assert convert(long, "KGM", "GRM") == Decimal("1" + "3" * 3 + "." + "3" * 57)
+
+
+def test_rounding_of_huge_values_takes_the_exact_path() -> None:
+    # beyond the round-to-odd precision the integer path rounds; both must agree with Fraction
+    big = "7" * 45 + ".5"
+    exact = Fraction(big) / Fraction("0.45359237")
+    expected = Rounding(2).fraction(exact)
+    assert convert(big, "KGM", "LBR", rounding=Rounding(2)) == expected
+    assert convert_many([big, "1"], "KGM", "LBR", rounding=Rounding(2))[0] == expected

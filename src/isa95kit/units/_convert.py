@@ -14,11 +14,14 @@ once, correctly, from the exact value.
 from __future__ import annotations
 
 import decimal
+import math
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
+from itertools import repeat
 from typing import TYPE_CHECKING, Final
 
 from ..errors import IncompatibleUnitsError, UnitError
@@ -62,6 +65,14 @@ _ROUND: Final = decimal.Context(
     Emax=decimal.MAX_EMAX,
     Emin=decimal.MIN_EMIN,
     traps=[decimal.InvalidOperation],
+)
+#: round-to-odd before the final rounding (see Linear.rounded)
+_ODD: Final = decimal.Context(
+    prec=36,
+    rounding=decimal.ROUND_05UP,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero],
 )
 #: division by an integer coprime to 10: exact results have at most the dividend's digits
 _DIVIDE: Final = decimal.Context(
@@ -186,10 +197,40 @@ def _decimal_of(value: Fraction) -> Decimal | None:
     return Decimal(scaled).scaleb(-shift, _EXACT)
 
 
-class Linear:
-    """One exact affine map ``to = value * factor + offset`` with a precomputed fast path."""
+def _split_ten(n: int) -> tuple[int, int]:
+    """``n = c25 * rest`` with ``c25`` a product of 2s and 5s: ``(shift, rest)`` such that
+    ``10**shift`` is the smallest power of ten divisible by ``c25``."""
+    twos = fives = 0
+    while n % 2 == 0:
+        n //= 2
+        twos += 1
+    while n % 5 == 0:
+        n //= 5
+        fives += 1
+    return max(twos, fives), n
 
-    __slots__ = ("_div", "_mul", "_shift", "description", "factor", "offset", "warnings")
+
+class Linear:
+    """One exact affine map ``to = value * factor + offset`` with a precomputed fast path.
+
+    Both are brought to one denominator ``10**shift * div`` (``div`` coprime to 10), so
+    ``to = (value * A + B) / 10**shift / div`` with integers ``A`` and ``B``. When ``div``
+    is 1 this is a single exact Decimal multiply (or fused multiply-add).
+    """
+
+    __slots__ = (
+        "_a",
+        "_a_int",
+        "_b",
+        "_b_int",
+        "_den",
+        "_div",
+        "_shift",
+        "description",
+        "factor",
+        "offset",
+        "warnings",
+    )
 
     def __init__(
         self,
@@ -203,64 +244,86 @@ class Linear:
         self.offset = offset
         self.description = description
         self.warnings = warnings
-        den = factor.denominator
-        twos = fives = 0
-        while den % 2 == 0:
-            den //= 2
-            twos += 1
-        while den % 5 == 0:
-            den //= 5
-            fives += 1
-        self._shift = max(twos, fives)
-        # factor = mul / 10**shift / div, with div coprime to 10
-        self._mul = Decimal(factor.numerator * 10**self._shift * den // factor.denominator)
-        self._div = den
+        common = math.lcm(factor.denominator, offset.denominator)
+        shift, div = _split_ten(common)
+        scale = 10**shift // (common // div)
+        self._a_int = factor.numerator * (common // factor.denominator) * scale
+        self._b_int = offset.numerator * (common // offset.denominator) * scale
+        self._shift, self._div, self._den = shift, div, Decimal(div * 10**shift)
+        if div == 1:  # the exact factor and offset as Decimals
+            self._a = Decimal(self._a_int).scaleb(-shift, _EXACT)
+            self._b = Decimal(self._b_int).scaleb(-shift, _EXACT)
+        else:
+            self._a, self._b = Decimal(self._a_int), Decimal(self._b_int)
 
     def exact(self, value: Decimal) -> Decimal:
         """The exact result; :class:`InexactResultError` if it is not a finite decimal."""
-        if self.offset:
-            result = _decimal_of(Fraction(value) * self.factor + self.offset)
-            if result is None:
-                raise self._inexact(value)
+        result = self._numerator(value)
+        if self._div == 1:
             return result
-        result = _EXACT.multiply(value, self._mul)
-        if self._div != 1:
-            try:
-                result = _DIVIDE.divide(result, self._div)
-            except decimal.Inexact:
-                exact = _decimal_of(Fraction(value) * self.factor)
-                if exact is None:
-                    raise self._inexact(value) from None
-                return exact
+        try:
+            result = _DIVIDE.divide(result, self._div)
+        except decimal.Inexact:  # not a finite decimal, or more digits than _DIVIDE holds
+            exact = _decimal_of(Fraction(value) * self.factor + self.offset)
+            if exact is None:
+                raise self._inexact(value) from None
+            return exact
         return result.scaleb(-self._shift, _EXACT) if self._shift else result
+
+    def _numerator(self, value: Decimal) -> Decimal:
+        """``value * A + B``, exactly."""
+        if self._b:
+            return _EXACT.fma(value, self._a, self._b)
+        return _EXACT.multiply(value, self._a)
 
     def rounded(self, value: Decimal, rounding: Rounding) -> Decimal:
         """The exact result rounded once by ``rounding``."""
-        if not self.offset and self._div == 1:
-            result = _EXACT.multiply(value, self._mul)
-            if self._shift:
-                result = result.scaleb(-self._shift, _EXACT)
-            return rounding.apply(result)
+        if self._div == 1:
+            return rounding.apply(self.exact(value))
+        # round to _ODD.prec digits with ROUND_05UP (decimal's round-to-odd), then to the
+        # requested places: correct single rounding while the odd rounding happens at
+        # least two digits further right than the requested one
+        quotient = _ODD.divide(self._numerator(value), self._den)
+        if quotient.adjusted() + rounding.places + 2 < _ODD.prec:
+            return rounding.apply(quotient)
         num, den = value.as_integer_ratio()
-        if self.offset:
-            return rounding.fraction(Fraction(num, den) * self.factor + self.offset)
-        num *= self.factor.numerator
-        den *= self.factor.denominator
-        if rounding.places >= 0:
-            num *= 10**rounding.places
+        num = num * self._a_int + self._b_int * den
+        den *= self._div * 10**self._shift
+        places = rounding.places
+        if places >= 0:
+            num *= 10**places
         else:
-            den *= 10**-rounding.places
-        return Decimal(_round_div(num, den, rounding.mode)).scaleb(-rounding.places, _EXACT)
+            den *= 10**-places
+        return Decimal(_round_div(num, den, rounding.mode)).scaleb(-places, _EXACT)
 
     def __call__(self, value: Decimal, rounding: Rounding | None = None) -> Decimal:
         return self.exact(value) if rounding is None else self.rounded(value, rounding)
+
+    def many(self, values: list[Decimal], rounding: Rounding | None) -> list[Decimal]:
+        """Convert a column of finite Decimals (the batch path)."""
+        if self._b:
+            numerators = list(map(_EXACT.fma, values, repeat(self._a), repeat(self._b)))
+        else:
+            numerators = list(map(_EXACT.multiply, values, repeat(self._a)))
+        if self._div != 1:
+            if rounding is None:
+                return list(map(self.exact, values))
+            numerators = list(map(_ODD.divide, numerators, repeat(self._den)))
+            top = max(map(Decimal.adjusted, numerators), default=0)
+            if top + rounding.places + 2 >= _ODD.prec:
+                return [self.rounded(v, rounding) for v in values]
+        if rounding is None:
+            return numerators
+        quantize = partial(Decimal.quantize, rounding=rounding.mode, context=_ROUND)
+        return list(map(quantize, numerators, repeat(Decimal(1).scaleb(-rounding.places))))
 
     def _inexact(self, value: Decimal) -> InexactResultError:
         exact = Fraction(value) * self.factor + self.offset
         approx = Rounding(30, decimal.ROUND_DOWN).fraction(exact).normalize(_EXACT)
         return InexactResultError(
             f"{value} {self.description} is {approx}… , not a finite decimal "
-            f"(exactly {exact.numerator}/{exact.denominator}); pass rounding=Rounding(places)"
+            f"(exactly {exact.numerator}/{exact.denominator}); give a rounding "
+            f"(rounding=Rounding(places); --places on the command line)"
         )
 
 
@@ -399,17 +462,10 @@ def convert_many(
     linear = _linear(from_unit, to_unit, material, delta, list_id)
     if linear.warnings:
         _warn(linear.warnings)
-    numbers = [v if type(v) is Decimal and v.is_finite() else to_decimal(v) for v in values]
-    if rounding is not None:
-        rounded = linear.rounded
-        return [rounded(v, rounding) for v in numbers]
-    if linear.offset or linear._div != 1:
-        exact = linear.exact
-        return [exact(v) for v in numbers]
-    mul, shift, multiply = linear._mul, linear._shift, _EXACT.multiply
-    if shift:
-        return [multiply(v, mul).scaleb(-shift, _EXACT) for v in numbers]
-    return [multiply(v, mul) for v in numbers]
+    numbers = values if isinstance(values, list) else list(values)
+    if not (set(map(type, numbers)) <= {Decimal} and all(map(Decimal.is_finite, numbers))):
+        numbers = [to_decimal(v) for v in numbers]
+    return linear.many(numbers, rounding)  # type: ignore[arg-type]
 
 
 def conversion_factor(
