@@ -18,7 +18,7 @@ from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
 from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
 from ._common import ROOT_XMLNS, Fail, format_path
-from ._decode import Context, decoder_for
+from ._decode import Context, _describe, decoder_for
 from ._encode import Encoder, encoder_for, root_members
 from ._text import dump_chunks, dumps, loads, locate
 
@@ -119,7 +119,7 @@ def _decode(
     if not isinstance(data, dict):
         raise error(
             'a B2MML-JSON document is an object {"<GlobalElement>": {...}}, '
-            f"not {json.dumps(data)[:40]}", []
+            f"not {_describe(data)}", []
         )
     element: str | None = None
     nsmap: dict[str | None, str] = {}

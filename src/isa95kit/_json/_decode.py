@@ -21,6 +21,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .._xml._compile import VALUE_ONLY, interned
 from .._xml._side import Side
 from .._xml._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
 from ..model._base import NIL, AnyElement, B2MMLModel
@@ -92,7 +93,13 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _build(cls: type[Any], d: dict[str, Any], fs: set[str], side: Side | None) -> Any:
+def _build(
+    cls: type[Any], d: dict[str, Any], fs: set[str] | frozenset[str], side: Side | None
+) -> Any:
+    """The instance, built as the XML decoder builds it (fields-sets interned, shared)."""
+    if type(fs) is not frozenset:
+        fs = frozenset(fs)
+        fs = interned(fs, fs)
     obj = _new(cls)
     _set(obj, "__dict__", d)
     _set(obj, "__pydantic_fields_set__", fs)
@@ -109,7 +116,7 @@ def leaf_fn(f: FieldSpec) -> LeafFn:
     kind = "enum" if f.enum is not None else codec.kind
     parse, fmt, exact = codec.parse, codec.fmt, codec.exact
     numeric = kind in ("decimal", "int")
-    what = f"attribute {f.tag!r}" if f.kind == "A" else "the value"
+    what = f"attribute {f.tag!r}" if f.kind == "A" else "value"
 
     def from_text(
         text: str, key: Any, side: Side | None, raw: str | None
@@ -207,7 +214,7 @@ def _simple(spec: ClassSpec) -> DecodeFn:
                            "write it as an object with '$' and '@' keys")
             d = template.copy()
             d["value"] = data
-            return _build(cls, d, {"value"}, None)
+            return _build(cls, d, VALUE_ONLY, None)
         side: Side | None = None
         d = template.copy()
         fs = {"value"}
@@ -219,7 +226,7 @@ def _simple(spec: ClassSpec) -> DecodeFn:
             if required:
                 raise Fail(f"{name} lacks required attribute {required[0][0]!r}")
             d["value"], side = value_in(data, "value", side)
-            return _build(cls, d, fs, side)
+            return _build(cls, d, VALUE_ONLY, side)
         text: Any = ""
         for key, v in data.items():
             if key == TEXT:

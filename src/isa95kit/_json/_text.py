@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
-from ._common import Num
+from ._common import Num, format_path
 from ._encode import Encoder
 
 __all__ = ["dump_chunks", "dumps", "line_column", "loads", "locate"]
@@ -146,9 +146,13 @@ def loads(text: str, file: str | None) -> Any:
             location=Location(file=file, line=exc.lineno, column=exc.colno),
         ) from None
     except _Duplicate as exc:
+        where = find_duplicate(text)
+        location = Location(file=file)
+        if where is not None:
+            location = Location(file=file, line=where[0], column=where[1], path=where[2])
         raise MalformedDocumentError(
             f"duplicate key {exc.key!r} in an object (JSON parsers would keep only the last)",
-            location=Location(file=file),
+            location=location,
         ) from None
     except ValueError as exc:  # parse_constant
         raise MalformedDocumentError(
@@ -166,6 +170,55 @@ def line_column(text: str, pos: int) -> tuple[int, int]:
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+
+
+def find_duplicate(text: str) -> tuple[int, int, str] | None:
+    """Line, column and JSON path of the first repeated key in ``text`` (errors only)."""
+    decoder = json.JSONDecoder()
+
+    def ws(pos: int) -> int:
+        m = _WS.match(text, pos)
+        return m.end() if m else pos
+
+    def value(pos: int, path: list[str | int]) -> tuple[int, tuple[int, int, str] | None]:
+        pos = ws(pos)
+        if text[pos] == "{":
+            pos = ws(pos + 1)
+            seen: set[str] = set()
+            while text[pos] == '"':
+                start = pos
+                key, pos = decoder.raw_decode(text, pos)
+                if key in seen:
+                    line, column = line_column(text, start)
+                    return pos, (line, column, format_path([key, *reversed(path)]))
+                seen.add(key)
+                pos = ws(ws(pos) + 1)
+                pos, hit = value(pos, [*path, key])
+                if hit is not None:
+                    return pos, hit
+                pos = ws(pos)
+                if text[pos] == ",":
+                    pos = ws(pos + 1)
+            return pos + 1, None
+        if text[pos] == "[":
+            pos = ws(pos + 1)
+            i = 0
+            while text[pos] != "]":
+                pos, hit = value(pos, [*path, i])
+                if hit is not None:
+                    return pos, hit
+                pos = ws(pos)
+                if text[pos] == ",":
+                    pos = ws(pos + 1)
+                i += 1
+            return pos + 1, None
+        _, pos = decoder.raw_decode(text, pos)
+        return pos, None
+
+    try:
+        return value(0, [])[1]
+    except (ValueError, IndexError, RecursionError):
+        return None
 
 
 def locate(text: str, path: list[str | int]) -> tuple[int, int] | None:
