@@ -182,19 +182,10 @@ def to_decimal(value: object) -> Decimal:
 
 def _decimal_of(value: Fraction) -> Decimal | None:
     """``value`` as an exact Decimal, or ``None`` if it is not a finite decimal."""
-    den = value.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    if den != 1:
+    shift, rest = _split_ten(value.denominator)
+    if rest != 1:
         return None
-    shift = max(twos, fives)
-    scaled = value.numerator * 10**shift // value.denominator
-    return Decimal(scaled).scaleb(-shift, _EXACT)
+    return Decimal(value.numerator * 10**shift // value.denominator).scaleb(-shift, _EXACT)
 
 
 def _split_ten(n: int) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import IncompatibleUnitsError, UnitError
 from ._aliases import normalize_unit
-from ._convert import _EXACT, Linear, Rounding, _decimal_of, build, convert, to_decimal
+from ._convert import _EXACT, Rounding, _decimal_of, build, convert, to_decimal
 from ._registry import UnitInfo, dimension_name, lookup
 
 __all__ = ["Quantity"]
@@ -87,7 +87,7 @@ class Quantity:
 
     def _into(self, other: Quantity, *, delta: bool) -> Decimal:
         """``other``'s value expressed in this unit (exactly)."""
-        return _linear(other._info, self._info, delta).exact(other.value)
+        return build(other._info, self._info, delta=delta).exact(other.value)
 
     # -- arithmetic -------------------------------------------------------------------------
 
@@ -222,10 +222,6 @@ class Quantity:
     def __repr__(self) -> str:
         delta = ", delta=True" if self.delta else ""
         return f"Quantity({str(self.value)!r}, {self.unit!r}{delta})"
-
-
-def _linear(a: UnitInfo, b: UnitInfo, delta: bool) -> Linear:
-    return build(a, b, delta=delta)
 
 
 def _make(value: Decimal, code: str, delta: bool) -> Quantity:
