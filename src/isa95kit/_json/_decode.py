@@ -206,6 +206,7 @@ def _simple(spec: ClassSpec) -> DecodeFn:
     attrs = {"@" + f.tag: (f.name, leaf_fn(f)) for f in spec.fields if f.kind == "A"}
     required = [("@" + f.tag, f.name) for f in spec.fields if f.kind == "A" and f.required]
     name = cls.__name__
+    known = {TEXT: None, **attrs}
 
     def decode_simple(data: Any, ctx: Context) -> Any:
         if type(data) is str and is_str:
@@ -235,7 +236,7 @@ def _simple(spec: ClassSpec) -> DecodeFn:
             entry = attrs.get(key)
             try:
                 if entry is None:
-                    side = _extra_attr(key, v, side, ctx, name, attrs)
+                    side = _extra_attr(key, v, side, ctx, name, known)
                     continue
                 if v is None:
                     raise Fail("an attribute cannot be null")
