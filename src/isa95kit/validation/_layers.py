@@ -1,0 +1,296 @@
+"""Pieces shared by the tree and the streaming engine: options, parser errors, schema errors,
+version lookup and the rule dispatcher."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+from ..errors import MappingError
+from ._context import RuleContext
+from ._model import CODES, Check, Issue, Rule, Severity
+from ._paths import PathBuilder, line_of
+from ._profile import ValidationProfile
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from ..versions import B2MMLVersion, StructureMismatch
+
+__all__ = [
+    "PROBE_BYTES",
+    "PULL_OPTIONS",
+    "Decision",
+    "Dispatcher",
+    "Options",
+    "Outcome",
+    "decide",
+    "doctype_issue",
+    "has_doctype",
+    "namespace_of",
+    "probe_root",
+    "schema_issue",
+    "schema_subject",
+    "syntax_issues",
+    "version_issue",
+]
+
+#: the options of ``isa95kit._source.xml_parser()``, for lxml's pull parser
+PULL_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "collect_ids": False,
+}
+
+
+#: how much of a document version detection looks at (both engines, so they agree)
+PROBE_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Options:
+    """One validation run's settings (built by the public API)."""
+
+    profile: ValidationProfile
+    version: B2MMLVersion | None = None
+    prefer: str = "V0701"
+    extensions: tuple[str, ...] = ()
+    schema_only: bool = False
+    stream: bool | None = None
+    chunk_size: int = 64 * 1024
+
+
+@dataclass
+class Outcome:
+    """What a run learned besides its issues (filled in by the engines)."""
+
+    file: str | None
+    size: int | None = None
+    mode: str = "tree"
+    version: str | None = None
+    root: str | None = None
+    namespaces: dict[str, str] = field(default_factory=dict)
+
+
+def namespace_of(element: etree._Element) -> str | None:
+    tag = element.tag
+    if isinstance(tag, str) and tag.startswith("{"):
+        return tag[1 : tag.index("}")]
+    return None
+
+
+# --------------------------------------------------------------------------- input layer
+_HOSTILE_TYPES = frozenset({"ERR_RESOURCE_LIMIT", "ERR_ENTITY_LOOP", "ERR_ENTITY_AMPLIFICATION"})
+_HOSTILE_TEXT = re.compile(r"depth|amplification|entity reference loop|huge", re.IGNORECASE)
+
+
+def syntax_issues(entries: Iterable[Any], file: str | None) -> list[Issue]:
+    """Issues for a parser's error-log entries (errors and fatal errors, deduplicated)."""
+    issues: list[Issue] = []
+    seen: set[tuple[int, int, str]] = set()
+    for entry in entries:
+        if entry.level_name not in ("ERROR", "FATAL") or entry.domain_name == "SCHEMASV":
+            continue
+        message = entry.message.strip()
+        key = (entry.line, entry.column, message)
+        if key in seen:
+            continue
+        seen.add(key)
+        hostile = entry.type_name in _HOSTILE_TYPES or _HOSTILE_TEXT.search(message) is not None
+        code = "hostile-input" if hostile else "not-well-formed"
+        text = f"rejected: {message}" if hostile else f"not well-formed XML: {message}"
+        hint = CODES[code].hint
+        if hostile and "depth" in message.lower():
+            hint = "B2MML documents nest a few dozen levels; deeper input is refused unread"
+        issues.append(
+            Issue(code, Severity.ERROR, text, file, entry.line or None, entry.column or None,
+                  None, hint)
+        )  # fmt: skip
+    return issues
+
+
+def has_doctype(tree: etree._ElementTree) -> bool:
+    info = tree.docinfo
+    return bool(getattr(info, "doctype", "")) or info.internalDTD is not None
+
+
+def doctype_issue(file: str | None, head: bytes) -> Issue:
+    at = head.find(b"<!DOCTYPE")
+    line = head.count(b"\n", 0, at) + 1 if at >= 0 else None
+    return Issue(
+        "hostile-input",
+        Severity.ERROR,
+        "rejected: the document has a document type declaration (DTD); B2MML needs none and "
+        "DTDs carry entity attacks (billion laughs, external entities such as file:///etc/passwd)"
+        " - nothing was expanded, fetched or validated",
+        file,
+        line,
+        None,
+        None,
+        "remove the DOCTYPE; B2MML is defined by its XML schema, not by a DTD",
+    )
+
+
+def version_issue(
+    code: str,
+    message: str,
+    file: str | None,
+    element: etree._Element | None,
+    paths: PathBuilder,
+    *,
+    severity: Severity | None = None,
+) -> Issue:
+    return Issue(
+        code,
+        severity or CODES[code].severity,
+        message,
+        file,
+        line_of(element),
+        None,
+        paths.path(element) if element is not None else None,
+        CODES[code].hint,
+    )
+
+
+# --------------------------------------------------------------------------- version layer
+@dataclass(frozen=True)
+class Decision:
+    """The release to validate against; ``fallbacks`` are tried when it rejects the document
+    and the shared V07 namespace left the choice to the ``prefer`` option."""
+
+    version: B2MMLVersion | None
+    mismatch: StructureMismatch | None = None
+    fallbacks: tuple[B2MMLVersion, ...] = ()
+    error: str | None = None
+
+
+def probe_root(head: bytes) -> etree._Element | None:
+    """The root of a partial tree parsed from the first bytes of a document."""
+    from lxml import etree
+
+    parser = etree.XMLPullParser(events=("start",), **PULL_OPTIONS)
+    try:
+        parser.feed(head)
+    except etree.XMLSyntaxError:
+        return None
+    for _, element in parser.read_events():
+        return cast("etree._Element", element)
+    return None
+
+
+def decide(subject: etree._Element, options: Options) -> Decision:
+    """Detect (or take the forced) release of a B2MML element.
+
+    ``subject`` is the element itself or, for a large document, the partial tree of its
+    first :data:`PROBE_BYTES` (the element names decide V0700 against V0701 and reveal a
+    namespace/structure mismatch; reading the whole document for them would cost as much as
+    parsing it).
+    """
+    from ..versions import detect_version, structure_mismatch
+
+    try:
+        if options.version is not None:
+            return Decision(options.version, structure_mismatch(subject, options.version))
+        info = detect_version(subject, prefer=options.prefer)
+    except MappingError as exc:  # no B2MML, or a release without a schema (BatchML-V02)
+        return Decision(None, error=exc.message)
+    fallbacks: tuple[B2MMLVersion, ...] = ()
+    if info.decided_by == "preference":
+        fallbacks = tuple(v for v in info.candidates if v is not info.version)
+    return Decision(info.version, info.mismatch, fallbacks)
+
+
+# --------------------------------------------------------------------------- schema layer
+_SUBJECT = re.compile(r"Element '([^']+)'(, attribute '[^']+')?:")
+_VALUE = re.compile(r"^(?:\[facet '[^']+'\] The value '(.*?)'|'(.*?)' is not a valid value)", re.S)
+
+_SCHEMA_HINTS: tuple[tuple[str, str], ...] = (
+    ("No matching global declaration", "the root element is not a message or noun of this "
+     "release: check the namespace, or pass --version"),
+    ("This element is not expected", "B2MML content is ordered: the element is misplaced, "
+     "misspelled, in the wrong namespace or not allowed here; compare with the expected names"),
+    ("Missing child element", "add the required child element(s) the message names"),
+    ("facet 'enumeration'", "use one of the listed values exactly (case matters)"),
+    ("is not a valid value", "write the value in the form of the element's XML Schema type "
+     "(dates as 2024-05-01T06:00:00Z, numbers with a dot)"),
+    ("is required but missing", "add the attribute"),
+    ("is not allowed", "remove the attribute, or put it in the namespace the schema expects"),
+    ("not nillable", "remove xsi:nil or give the element a value"),
+)  # fmt: skip
+
+
+def schema_subject(message: str) -> tuple[str | None, str | None]:
+    """(element tag in Clark notation, offending text value or None) named by a libxml2 message."""
+    match = _SUBJECT.search(message)
+    if match is None:
+        return None, None
+    value = None
+    if match[2] is None:  # not about an attribute
+        found = _VALUE.match(message[match.end() :].lstrip())
+        if found is not None:
+            value = found[1] if found[1] is not None else found[2]
+    return match[1], value
+
+
+def schema_issue(
+    message: str,
+    *,
+    file: str | None,
+    line: int | None,
+    column: int | None,
+    element: etree._Element | None,
+    paths: PathBuilder,
+    severity: Severity = Severity.ERROR,
+) -> Issue:
+    text = " ".join(message.split())
+    hint = next((h for key, h in _SCHEMA_HINTS if key in text), CODES["schema"].hint)
+    return Issue(
+        "schema",
+        severity,
+        paths.readable(text),
+        file,
+        line or line_of(element),
+        column or None,
+        paths.path(element) if element is not None else None,
+        hint,
+    )
+
+
+# --------------------------------------------------------------------------- rules layer
+class Dispatcher:
+    """The enabled rules bound to one document: anchor tag -> checks."""
+
+    def __init__(self, rules: Iterable[Rule], ctx: RuleContext) -> None:
+        self.ctx = ctx
+        table: dict[str, list[Check]] = {}
+        for rule in rules:
+            check = rule.factory(ctx)
+            for anchor in rule.anchors:
+                table.setdefault(ctx.q(anchor), []).append(check)
+        self.handlers: dict[str, tuple[Check, ...]] = {
+            tag: tuple(checks) for tag, checks in table.items()
+        }
+        self.tags = tuple(self.handlers)
+
+    def run(self, top: etree._Element) -> Iterator[Issue]:
+        """Run the checks on the anchors of a complete subtree, in document order."""
+        handlers, ctx = self.handlers, self.ctx
+        pending = ctx.pending
+        if not handlers:
+            return
+        for element in top.iter(*self.tags):
+            tag = element.tag
+            for check in handlers[tag]:
+                check(element, tag)
+            if pending:
+                yield from pending
+                pending.clear()
+        ctx.finish()
+        if pending:
+            yield from pending
+            pending.clear()

@@ -1,0 +1,529 @@
+"""Business rules: one small function per code, matched by local name in every release.
+
+The element names used here are the same in B2MML V0401 to V0701 and BatchML (a V0401
+ProductionSchedule and a V0701 WorkSchedule share StartTime/EndTime/Quantity/ID), so the
+rules need no per-version tables. Each rule is a factory: given the document's
+:class:`RuleContext` it resolves its tags once and returns the check that runs on every anchor
+(``check(element, tag)``), following the contract in ``_context``.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from ..errors import UnknownUnitError
+from ._context import RuleContext
+from ._model import Check, Severity, rule
+from ._paths import line_of
+from ._values import (
+    NUMERIC_DATATYPES,
+    OTHER_CHECKED_DATATYPES,
+    compare_datetimes,
+    has_timezone,
+    lexical_problem,
+    number_problem,
+)
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+__all__ = ["DATETIME_ELEMENTS", "END_TO_START", "LINKS"]
+
+#: local names of the elements typed ``DateTimeType`` (or a type derived from it, or
+#: ``xsd:dateTime``) in the V0401-V0701 schemas; a test re-derives the list from the XSDs
+DATETIME_ELEMENTS: tuple[str, ...] = (
+    "ActualEndTime", "ActualFinishTime", "ActualStartTime", "ApprovalDate", "ChangeDateTime",
+    "CreateDate", "CreationDate", "CreationDateTime", "EarliestStartTime", "EffectiveDate",
+    "EffectiveDateTime", "EffectiveEndDate", "EffectiveStartDate", "EffectiveTimeStamp",
+    "EffectiveTimestamp", "EndTime", "Endtime", "EvaluationDate", "Expiration",
+    "ExpirationDate", "ExpirationTime", "ExpirationTimeStamp", "FinalApprovalDate",
+    "FinishDateTime", "LastChangedDate", "LatestEndTime", "MeasurementDate", "ModifiedDate",
+    "OffsetTime", "PlannedFinishTime", "PlannedStartTime", "PostingDate", "PublishedDate",
+    "PublishedEndDate", "RecordTimeStamp", "RecordTimestamp", "RequestedCompletionDate",
+    "RequestedEndTime", "RequestedStartTime", "SampleExpiration", "ScheduleEndTime",
+    "ScheduleStartTime", "StartCondition", "StartDateTime", "StartTime", "StatusTime",
+    "SubmissionDate", "TestDateTime", "TimeStamp", "TimeValue", "VersionDate",
+)  # fmt: skip
+
+#: end element -> the start element it must not precede (a sibling, always written first)
+END_TO_START: dict[str, str] = {
+    "EndTime": "StartTime",
+    "Endtime": "StartTime",
+    "ActualEndTime": "ActualStartTime",
+    "ActualFinishTime": "ActualStartTime",
+    "LatestEndTime": "EarliestStartTime",
+    "EffectiveEndDate": "EffectiveStartDate",
+    "RequestedEndTime": "RequestedStartTime",
+    "ScheduleEndTime": "ScheduleStartTime",
+    "PlannedFinishTime": "PlannedStartTime",
+}
+
+
+# --------------------------------------------------------------------------- end before start
+@rule(
+    "end-before-start",
+    severity=Severity.ERROR,
+    anchors=tuple(END_TO_START),
+    title=(
+        "An end time (EndTime, LatestEndTime, ActualEndTime, EffectiveEndDate, ...) lies before "
+        "the matching start time of the same element. Equal times are allowed; a pair where "
+        "only one side has a timezone is not compared."
+    ),
+    hint="correct the end or the start time; the end may equal the start but not precede it",
+)
+def end_before_start(ctx: RuleContext) -> Check:
+    pairs = {ctx.q(end): (end, start, ctx.q(start)) for end, start in END_TO_START.items()}
+    text = ctx.text
+
+    def check(element: etree._Element, tag: str) -> None:
+        end_text = text(element)
+        if not end_text:
+            return
+        end_name, start_name, start_tag = pairs[tag]
+        start = element.getprevious()  # the start comes right before the end in every type
+        if start is not None and start.tag != start_tag:
+            start = next(element.itersiblings(start_tag, preceding=True), None)
+        start_text = text(start)
+        if start_text and compare_datetimes(end_text, start_text) == -1:
+            ctx.report(
+                "end-before-start",
+                element,
+                f"{end_name} {end_text} is before {start_name} {start_text} "
+                f"(line {line_of(start)})",
+            )
+
+    return check
+
+
+# --------------------------------------------------------------------------- values and types
+_VALUE_NAMES = ("QuantityString", "ValueString")
+#: entries a rule's memo table holds before it starts over (memory stays bounded)
+_MEMO_SIZE = 4096
+
+
+TypedValue = tuple["etree._Element", str, str]
+
+
+def _typed_value(ctx: RuleContext) -> Callable[[Any], TypedValue | None]:
+    """``find(data_type) -> (value_element, value_text, datatype)``: the QuantityString or
+    ValueString before a DataType element, or None. Shared by the DataType rules, which run
+    one after the other on the same element, so the last answer is remembered."""
+    shared = ctx.shared.get("typed-value")
+    if shared is not None:
+        return cast("Callable[[Any], TypedValue | None]", shared)
+    wanted = {ctx.q(name) for name in _VALUE_NAMES}
+    text = ctx.text
+    last: list[Any] = [None, None]
+
+    def find(data_type: etree._Element) -> TypedValue | None:
+        if last[0] is data_type:
+            return cast("TypedValue | None", last[1])
+        found = None
+        name = text(data_type)
+        if name:
+            sibling = data_type.getprevious()
+            while sibling is not None:
+                if sibling.tag in wanted:
+                    value = text(sibling)
+                    found = None if value is None else (sibling, value, name)
+                    break
+                sibling = sibling.getprevious()
+        last[0], last[1] = data_type, found
+        return found
+
+    ctx.shared["typed-value"] = find
+    return find
+
+
+@rule(
+    "quantity-not-numeric",
+    severity=Severity.WARNING,
+    anchors=("DataType",),
+    title=(
+        "A QuantityString or ValueString is not a number of its declared numeric DataType "
+        "(decimal, double, integer, int, positiveInteger, ..., Amount, Measure, Numeric, "
+        "Quantity): letters, units, ranges such as '>=27.0', or an integer out of range."
+    ),
+    hint=(
+        "write a plain number of that type (no unit, operator or range), or declare a "
+        "non-numeric DataType such as string"
+    ),
+)
+def quantity_not_numeric(ctx: RuleContext) -> Check:
+    find = _typed_value(ctx)
+    memo: dict[tuple[str, str], str | None] = {}  # quantities repeat; bounded below
+
+    def check(element: etree._Element, tag: str) -> None:
+        found = find(element)
+        if found is not None and found[2] in NUMERIC_DATATYPES:
+            value, text, data_type = found
+            key = (data_type, text)
+            if key in memo:
+                problem = memo[key]
+            else:
+                if len(memo) > _MEMO_SIZE:
+                    memo.clear()
+                problem = memo[key] = number_problem(data_type, text)
+            if problem is not None:
+                ctx.report(
+                    "quantity-not-numeric",
+                    value,
+                    f"{ctx.local(value)} {text!r} is {problem}, but its DataType is {data_type}",
+                )
+
+    return check
+
+
+@rule(
+    "value-not-of-datatype",
+    severity=Severity.WARNING,
+    anchors=("DataType",),
+    title=(
+        "A QuantityString or ValueString does not have the lexical form of its declared "
+        "boolean, Indicator, dateTime, date, time or duration DataType."
+    ),
+    hint="write the value in the XML Schema form of its DataType, or correct the DataType",
+)
+def value_not_of_datatype(ctx: RuleContext) -> Check:
+    find = _typed_value(ctx)
+
+    def check(element: etree._Element, tag: str) -> None:
+        found = find(element)
+        if found is not None and found[2] in OTHER_CHECKED_DATATYPES:
+            value, text, data_type = found
+            problem = lexical_problem(data_type, text)
+            if problem is not None:
+                ctx.report(
+                    "value-not-of-datatype",
+                    value,
+                    f"{ctx.local(value)} {text!r} is {problem} as its DataType {data_type} "
+                    "requires",
+                )
+
+    return check
+
+
+# --------------------------------------------------------------------------- units
+_KNOWN: tuple[str, ...] = ()
+
+
+@rule(
+    "unknown-unit",
+    severity=Severity.WARNING,
+    anchors=("UnitOfMeasure",),
+    title=(
+        "A UnitOfMeasure is neither a UN/ECE Recommendation 20 common code nor an alias that "
+        "isa95kit.units knows (real files use QUDT URIs, local names such as 'Kilogramm', or "
+        "symbols). Empty units are not reported."
+    ),
+    hint="use the UN/ECE Rec 20 common code (for example KGM, LTR, EA)",
+)
+def unknown_unit(ctx: RuleContext) -> Check:
+    from ..units import DeprecatedUnitWarning, normalize_unit  # lazy: loads the catalogue
+
+    memo: dict[Any, tuple[str, ...]] = {}  # raw text, or (text, listID, listAgencyID)
+
+    def suggestions(code: str, list_id: str | None, agency: str | None) -> tuple[str, ...]:
+        """() for a known unit, else the catalogue's suggestions (maybe none) plus a marker."""
+        if not code:
+            return _KNOWN  # empty: no unit given
+        try:
+            with warnings.catch_warnings():  # deprecated codes are known codes here
+                warnings.simplefilter("ignore", DeprecatedUnitWarning)
+                normalize_unit(code, list_id=list_id, list_agency_id=agency)
+        except UnknownUnitError as exc:
+            return ("", *exc.suggestions)
+        return _KNOWN
+
+    def check(element: etree._Element, tag: str) -> None:
+        raw = element.text
+        if not raw:
+            return
+        attributed = bool(element.items())
+        key: Any = (raw, element.get("listID"), element.get("listAgencyID")) if attributed else raw
+        found = memo.get(key)
+        if found is None:
+            if len(memo) > _MEMO_SIZE:
+                memo.clear()
+            if attributed:
+                found = memo[key] = suggestions(raw.strip(), key[1], key[2])
+            else:
+                found = memo[key] = suggestions(raw.strip(), None, None)
+        if found:
+            code = raw.strip()
+            hint = None
+            if len(found) > 1:
+                hint = f"use a UN/ECE Rec 20 common code; did you mean {', '.join(found[1:6])}?"
+            ctx.report("unknown-unit", element, f"unit {code!r} is not a known unit code",
+                       hint=hint)  # fmt: skip
+
+    return check
+
+
+# --------------------------------------------------------------------------- empty values
+@rule(
+    "empty-required-value",
+    severity=Severity.ERROR,
+    anchors=("ID", "QuantityString"),
+    title=(
+        "An element the schema requires holds only whitespace: an object's ID (the object "
+        "cannot be identified) or a Quantity's QuantityString. The schema's string types "
+        'accept this; xsi:nil="true" marks a deliberately unknown quantity and is accepted.'
+    ),
+    hint='fill in the value, or mark an unknown quantity with xsi:nil="true"',
+)
+def empty_required_value(ctx: RuleContext) -> Check:
+    def check(element: etree._Element, tag: str) -> None:
+        text = element.text
+        if (text and not text.isspace()) or ctx.text(element) is None or len(element):
+            return
+        parent = element.getparent()
+        owner = f" of {ctx.local(parent)}" if parent is not None else ""
+        ctx.report("empty-required-value", element, f"{ctx.local(element)}{owner} is empty")
+
+    return check
+
+
+# --------------------------------------------------------------------------- duplicate IDs
+@rule(
+    "duplicate-id",
+    severity=Severity.ERROR,
+    anchors=("ID",),
+    title=(
+        "Two sibling objects of the same kind (two JobOrders of one WorkRequest, two "
+        "MaterialLots of one MaterialInformation, two Steps of one ProcedureLogic, ...) have "
+        "the same ID (and the same Version, where the object has one)."
+    ),
+    hint="give every object of a kind its own ID within its parent",
+)
+def duplicate_id(ctx: RuleContext) -> Check:
+    description, version_tag = ctx.q("Description"), ctx.q("Version")
+    text, state = ctx.text, ctx.state
+
+    def version_of(id_element: etree._Element) -> str:
+        # Version follows the ID and any Descriptions in every B2MML type that has both
+        # (batch and work record headers, where Version is a format version, aside)
+        sibling = id_element.getnext()
+        while sibling is not None:
+            tag = sibling.tag
+            if tag == version_tag:
+                return text(sibling) or ""
+            if tag != description:
+                return ""
+            sibling = sibling.getnext()
+        return ""
+
+    last: list[Any] = [None, None]  # the last container and its table
+
+    def check(element: etree._Element, tag: str) -> None:
+        identifier = element.text
+        owner = element.getparent()
+        if not identifier or owner is None:
+            return
+        container = owner.getparent()
+        identifier = identifier.strip()
+        if container is None or not identifier:
+            return
+        if last[0] is container:
+            seen = last[1]
+        else:
+            seen = state(container).setdefault("duplicate-id", {})
+            last[0], last[1] = container, seen
+        key = (owner.tag, identifier, version_of(element))
+        first = seen.get(key)
+        if first is None:
+            seen[key] = cast(int, owner.sourceline)
+            return
+        version = key[2]
+        versioned = f" version {version!r}" if version else ""
+        ctx.report(
+            "duplicate-id",
+            element,
+            f"{ctx.local(owner)} ID {identifier!r}{versioned} is already used by the "
+            f"{ctx.local(owner)} at line {first} in the same {ctx.local(container)}",
+        )
+
+    return check
+
+
+# --------------------------------------------------------------------------- references
+@dataclass(frozen=True)
+class Link:
+    """References that must resolve to objects inside the same enclosing scope."""
+
+    what: str
+    scopes: tuple[str, ...]
+    targets: tuple[str, ...]
+    #: (parent, reference element); the reference's text is an ID of a target
+    references: tuple[tuple[str, str], ...]
+
+
+#: in-document references; master-data IDs (WorkMasterID, MaterialDefinitionID,
+#: ProcessSegmentID, EquipmentID, ...) point outside the document and are not checked
+LINKS: tuple[Link, ...] = (
+    Link(
+        "procedure logic link",
+        scopes=("ProcedureLogic",),
+        targets=("Step", "Transition", "Link"),
+        references=(("Link", "FromID"), ("Link", "ToID")),
+    ),
+    Link(
+        "general recipe directed link",
+        scopes=("ProcessElement",),
+        targets=("ProcedureChartElement", "ProcessElement"),
+        references=(("DirectedLink", "FromID"), ("DirectedLink", "ToID")),
+    ),
+    Link(
+        "workflow connection",
+        scopes=("WorkflowSpecification",),
+        targets=("Node", "WorkflowSpecificationNode"),
+        references=(
+            ("Connection", "FromNodeID"),
+            ("Connection", "ToNodeID"),
+            ("WorkflowSpecificationConnection", "FromWSNodeID"),
+            ("WorkflowSpecificationConnection", "ToWSNodeID"),
+        ),
+    ),
+    Link(
+        "operations segment dependency",
+        scopes=("OperationsDefinition",),
+        targets=("OperationsSegment", "OperationsSegmentChild"),
+        references=(
+            ("SegmentDependency", "SegmentID"),
+            ("OperationsSegment", "DependentOperationsSegmentID"),
+            ("OperationsSegmentChild", "DependentOperationsSegmentID"),
+        ),
+    ),
+    Link(
+        "product segment dependency",
+        scopes=("ProductDefinition",),
+        targets=("ProductSegment",),
+        references=(("SegmentDependency", "ProductSegmentID"), ("SegmentDependency", "SegmentID")),
+    ),
+    Link(
+        "bill item material specification",
+        scopes=("OperationsDefinition",),
+        targets=("MaterialSpecification",),
+        references=(
+            ("OperationsMaterialBillItem", "MaterialSpecificationID"),
+            ("AssemblyBillOfMaterialItem", "MaterialSpecificationID"),
+        ),
+    ),
+)
+
+# BatchML ProcedureLogic writes FromID/ToID as a structure: the value plus its scope
+_STRUCTURED_VALUE = {"FromID": "FromIDValue", "ToID": "ToIDValue"}
+_LINK_ANCHORS = tuple(
+    dict.fromkeys(
+        name
+        for link in LINKS
+        for name in (*link.scopes, *link.targets, *(child for _, child in link.references))
+    )
+)
+
+
+@rule(
+    "dangling-reference",
+    severity=Severity.ERROR,
+    anchors=_LINK_ANCHORS,
+    title=(
+        "A reference that must resolve inside the same document does not: procedure-logic "
+        "links (Link FromID/ToID with IDScope Internal) to Steps/Transitions/Links, general "
+        "recipe DirectedLinks to ProcedureChartElements, workflow connections to nodes, "
+        "segment dependencies to the operations/product segments of the same definition, "
+        "bill items to the MaterialSpecifications of the same OperationsDefinition."
+    ),
+    hint="add the referenced object to the document, or correct the ID",
+)
+def dangling_reference(ctx: RuleContext) -> Check:
+    q, text, state = ctx.q, ctx.text, ctx.state
+    id_tag, scope_tag = q("ID"), q("IDScope")
+    scope_tags = {link.what: tuple(q(name) for name in link.scopes) for link in LINKS}
+    as_scope: dict[str, list[Link]] = {}
+    as_target: dict[str, list[Link]] = {}
+    as_reference: dict[tuple[str, str], list[Link]] = {}
+    for link in LINKS:
+        for name in link.scopes:
+            as_scope.setdefault(q(name), []).append(link)
+        for name in link.targets:
+            as_target.setdefault(q(name), []).append(link)
+        for parent, child in link.references:
+            as_reference.setdefault((q(parent), q(child)), []).append(link)
+    structured = {q(name): q(value) for name, value in _STRUCTURED_VALUE.items()}
+
+    def scope_of(element: etree._Element, link: Link) -> etree._Element | None:
+        return next(element.iterancestors(*scope_tags[link.what]), None)
+
+    def reference_value(element: etree._Element, tag: str) -> str | None:
+        value_tag = structured.get(tag)
+        if value_tag is not None and len(element):
+            if text(next(element.iterchildren(scope_tag), None)) != "Internal":
+                return None  # an external reference: another recipe or equipment
+            return text(next(element.iterchildren(value_tag), None))
+        return text(element)
+
+    def resolve(scope: etree._Element, link: Link) -> None:
+        found = state(scope)
+        references = found.pop(f"references:{link.what}", ())
+        targets = found.pop(f"targets:{link.what}", set())
+        for value, where in references:
+            if value not in targets:
+                ctx.report_at(
+                    "dangling-reference",
+                    where,
+                    f"{link.what} to {value!r} does not resolve: no "
+                    f"{'/'.join(link.targets)} with this ID in the enclosing "
+                    f"{ctx.local(scope)} (line {line_of(scope)})",
+                )
+
+    def check(element: etree._Element, tag: str) -> None:
+        for link in as_target.get(tag, ()):
+            identifier = text(next(element.iterchildren(id_tag), None))
+            scope = scope_of(element, link)
+            if identifier is not None and scope is not None:
+                targets: set[str] = state(scope).setdefault(f"targets:{link.what}", set())
+                targets.add(identifier)
+        parent = element.getparent()
+        if parent is not None:
+            for link in as_reference.get((parent.tag, tag), ()):
+                value = reference_value(element, tag)
+                scope = scope_of(element, link)
+                if value is not None and scope is not None:
+                    refs: list[Any] = state(scope).setdefault(f"references:{link.what}", [])
+                    refs.append((value, ctx.where(element)))
+        for link in as_scope.get(tag, ()):
+            ctx.at_end(functools.partial(resolve, element, link))
+
+    return check
+
+
+# --------------------------------------------------------------------------- timezones
+@rule(
+    "datetime-without-timezone",
+    severity=Severity.WARNING,
+    anchors=DATETIME_ELEMENTS,
+    title=(
+        "A date-time element (StartTime, CreationDateTime, PublishedDate, ...) has no timezone, "
+        "so partners in different zones read different instants. Switch it off in a profile "
+        "if the agreement fixes one local time."
+    ),
+    hint="append Z for UTC or an offset such as +01:00",
+)
+def datetime_without_timezone(ctx: RuleContext) -> Check:
+    def check(element: etree._Element, tag: str) -> None:
+        text = element.text
+        if not text or text[-1] == "Z" or (text[-6:-5] in ("+", "-") and text[-3:-2] == ":"):
+            return  # empty, or ends in a timezone (anything else there is the schema's business)
+        text = text.strip()
+        if text and has_timezone(text) is False:
+            ctx.report(
+                "datetime-without-timezone",
+                element,
+                f"{ctx.local(element)} {text} has no timezone",
+            )
+
+    return check

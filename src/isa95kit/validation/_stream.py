@@ -1,0 +1,318 @@
+"""The streaming engine: validate a document of any size in bounded memory.
+
+One pass with lxml's pull parser, which validates against the XSD while it parses (libxml2's
+streaming schema validator), fed in ``chunk_size`` blocks. After each block the engine walks
+the chain of open elements (the root, its last child, that one's last child, ...): every
+child before the last one of an open element is complete, so the business rules run on it,
+exactly as the tree engine runs them, and it is removed. What stays in memory is the chain of
+open elements with their leaf children (a parent's rules read them), the unprocessed part of
+the last block, and the rules' scoped state (the IDs of one parent's children for
+``duplicate-id``, the IDs of one definition for ``dangling-reference``). No Python code runs
+per element except in the rules, which the tree engine runs as well.
+
+libxml2 reports streaming schema errors without a line. After each block, each new error is
+matched to the element it names among the elements still in the tree (by name, the offending
+value, and whether the error is raised at the element's start tag, inside the block, or at
+its end tag), which gives the line and positional path the tree engine reports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from ._context import RuleContext
+from ._layers import (
+    PROBE_BYTES,
+    PULL_OPTIONS,
+    Dispatcher,
+    Options,
+    Outcome,
+    decide,
+    doctype_issue,
+    has_doctype,
+    namespace_of,
+    schema_issue,
+    schema_subject,
+    syntax_issues,
+    version_issue,
+)
+from ._model import Issue, Severity
+from ._paths import PathBuilder, line_of
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+
+__all__ = ["NotStreamable", "stream_issues"]
+
+
+class NotStreamable(Exception):
+    """The root is not a B2MML element (a SOAP or MTConnect wrapper): use the tree engine."""
+
+
+def stream_issues(
+    handle: IO[bytes],
+    options: Options,
+    outcome: Outcome,
+    *,
+    head: bytes = b"",
+    reopen: Callable[[], IO[bytes]] | None = None,
+) -> Iterator[Issue]:
+    """Every issue of the document read from ``handle`` (``head``: bytes already read from it).
+
+    Raises :class:`NotStreamable` before yielding anything when the root is not B2MML.
+    ``reopen`` gives a fresh handle for the second pass that the shared V07 namespace may need.
+    """
+    from lxml import etree
+
+    from ..versions import is_b2mml_namespace, load_schema
+
+    file = outcome.file
+    blocks = [head] if head else []
+    size, eof = len(head), False
+    probe = etree.XMLPullParser(events=("start",), **PULL_OPTIONS)
+    root: Any = None
+    try:
+        for block in blocks:
+            probe.feed(block)
+        root = next((element for _, element in probe.read_events()), None)
+        while not eof and (root is None or size < PROBE_BYTES):
+            block = handle.read(options.chunk_size)
+            if not block:
+                eof = True
+                break
+            blocks.append(block)
+            size += len(block)
+            probe.feed(block)
+            if root is None:
+                root = next((element for _, element in probe.read_events()), None)
+        if root is None:
+            probe.close()  # raises: the document is empty or has no root element
+    except etree.XMLSyntaxError:
+        yield from syntax_issues(probe.feed_error_log, file)
+        return
+    if root is None:  # pragma: no cover - close() raised above
+        return
+    if has_doctype(root.getroottree()):
+        yield doctype_issue(file, b"".join(blocks)[:65536])
+        return
+    namespace = namespace_of(root)
+    if not is_b2mml_namespace(namespace):
+        raise NotStreamable(namespace)
+    outcome.mode = "stream"
+    outcome.root = etree.QName(root).localname
+    root_tag = root.tag
+    removed: dict[etree._Element, dict[str, int]] = {}
+    paths = PathBuilder(namespace, removed)
+    decision = decide(root, options)
+    version, others = decision.version, decision.fallbacks
+    if version is None:
+        yield version_issue("unknown-version", decision.error or "", file, root, paths)
+    severity = options.profile.severity("version-mismatch")
+    if decision.mismatch is not None and severity is not None:
+        yield version_issue(
+            "version-mismatch", decision.mismatch.message, file, root, paths, severity=severity
+        )
+    del probe, root
+    schema = load_schema(version, extensions=options.extensions) if version else None
+    outcome.version = version.value if version else None
+    rest = iter(lambda: handle.read(options.chunk_size), b"") if not eof else iter(())
+    run = _Run(options, outcome, paths, removed, schema, root_tag, buffer_schema=bool(others))
+    try:
+        yield from run.issues(itertools.chain(blocks, rest))
+    finally:
+        outcome.namespaces.update(paths.namespaces())
+    if others and run.schema_errors and reopen is not None:
+        for other in others:
+            with reopen() as again:
+                if _schema_clean(again, load_schema(other, extensions=options.extensions),
+                                 options.chunk_size):  # fmt: skip
+                    outcome.version = other.value
+                    run.held.clear()
+                    break
+    yield from run.held
+
+
+class _Run:
+    """The main pass: parse and validate block by block; after each block, run the rules on
+    every finished child of an open element and drop it."""
+
+    def __init__(
+        self,
+        options: Options,
+        outcome: Outcome,
+        paths: PathBuilder,
+        removed: dict[etree._Element, dict[str, int]],
+        schema: etree.XMLSchema | None,
+        root_tag: str,
+        *,
+        buffer_schema: bool,
+    ) -> None:
+        self.file = outcome.file
+        self.paths = paths
+        self.removed = removed
+        self.schema = schema
+        self.root_tag = root_tag
+        self.buffer_schema = buffer_schema
+        self.held: list[Issue] = []  # schema issues kept back until the V07 check is done
+        self.schema_errors = 0
+        self.limit = options.profile.max_issues
+        self.ctx = RuleContext(
+            namespace=paths.b2mml_namespace, file=outcome.file, profile=options.profile,
+            paths=paths,
+        )  # fmt: skip
+        rules = [] if options.schema_only else options.profile.enabled_rules()
+        self.rules = Dispatcher(rules, self.ctx)
+
+    def issues(self, blocks: Iterable[bytes]) -> Iterator[Issue]:
+        from lxml import etree
+
+        # only the root's start event: the tree itself is walked after each block
+        parser = etree.XMLPullParser(
+            events=("start",), tag=self.root_tag, schema=self.schema, **PULL_OPTIONS
+        )
+        root: Any = None
+        seen = 0  # parser log entries handled so far
+        located = 0
+        low = 1  # elements started in the current block are on this line or later
+        for block in blocks:
+            try:
+                parser.feed(block)
+            except etree.XMLSyntaxError:
+                yield from syntax_issues(list(parser.feed_error_log)[seen:], self.file)
+                return
+            for _, element in parser.read_events():
+                root = element if root is None else root
+            if root is None:
+                continue
+            if self.schema is not None and located < self.limit:
+                log = parser.feed_error_log
+                if len(log) > seen:
+                    for issue in self._located(list(log)[seen:], root, low):
+                        located += 1
+                        yield from self._schema(issue)
+                    seen = len(log)
+            chain = self._open_chain(root)
+            low = line_of(chain[-1]) or low
+            yield from self._finished(chain)
+        with contextlib.suppress(etree.XMLSyntaxError):  # reported from the log below
+            parser.close()
+        rest = list(parser.feed_error_log)[seen:]
+        broken = syntax_issues(rest, self.file)
+        yield from broken
+        for entry in rest:  # past the location limit: counted, not located
+            if entry.domain_name == "SCHEMASV" and entry.level_name in ("ERROR", "FATAL"):
+                yield from self._schema(
+                    schema_issue(entry.message, file=self.file, line=None, column=None,
+                                 element=None, paths=self.paths)
+                )  # fmt: skip
+        if root is not None and not broken:
+            yield from self.rules.run(root)
+
+    @staticmethod
+    def _open_chain(root: etree._Element) -> list[etree._Element]:
+        """The root, its last child, that one's last child, ...: the elements that may still
+        be open (everything before the last child of each is complete)."""
+        chain = [root]
+        while len(chain[-1]):
+            last = chain[-1][-1]
+            if not isinstance(last.tag, str):
+                break
+            chain.append(last)
+        return chain
+
+    def _finished(self, chain: list[etree._Element]) -> Iterator[Issue]:
+        """Run the rules on, then drop, every finished child of the open elements.
+
+        Leaf children stay (their parent's rules read them); comments and processing
+        instructions go.
+        """
+        dropped = False
+        for node in chain:
+            children = list(node)
+            for child in children[:-1]:
+                if not isinstance(child.tag, str):
+                    node.remove(child)
+                elif len(child):
+                    yield from self.rules.run(child)
+                    counts = self.removed.get(node)
+                    if counts is None:
+                        counts = self.removed[node] = {}
+                    counts[child.tag] = counts.get(child.tag, 0) + 1
+                    child.clear()  # freeing the subtree first makes remove() cheap
+                    node.remove(child)
+                    dropped = True
+        if dropped:
+            self.ctx.keep_state(chain)
+            for gone in [e for e in self.removed if e not in chain]:
+                del self.removed[gone]
+
+    def _schema(self, issue: Issue) -> Iterator[Issue]:
+        if issue.severity is Severity.ERROR:
+            self.schema_errors += 1
+        if self.buffer_schema:
+            self.held.append(issue)
+        else:
+            yield issue
+
+    def _located(self, entries: list[Any], root: etree._Element, low: int) -> Iterator[Issue]:
+        used: set[int] = set()
+        for entry in entries:
+            if entry.domain_name != "SCHEMASV" or entry.level_name not in ("ERROR", "FATAL"):
+                continue
+            tag, value = schema_subject(entry.message)
+            element = None
+            if tag is not None:
+                pool = list(root.iter(tag))
+                element = _choose(pool, value, entry.message, low, used)
+            if element is not None:
+                used.add(id(element))
+            yield schema_issue(entry.message, file=self.file, line=None, column=None,
+                               element=element, paths=self.paths)  # fmt: skip
+
+
+def _choose(pool: list[Any], value: str | None, message: str, low: int, used: set[int]) -> Any:
+    """The element a streaming schema error is about, among the elements in the tree.
+
+    The error was raised while the parser read the last block, which starts on line ``low``
+    or later: at an element's start tag (unexpected element, attributes), so the element
+    starts in the block, or at its end tag (bad value, missing child), so it may have
+    started earlier; a value in the message must match the element's text.
+    """
+    fresh = [e for e in pool if id(e) not in used] or pool
+    if value is not None:
+        wanted = " ".join(value.split())
+        fresh = [e for e in fresh if " ".join((e.text or "").split()) == wanted] or fresh
+    inside = [e for e in fresh if (line_of(e) or 0) >= low]
+    if inside:
+        return inside[0]
+    if value is not None or "Missing child" in message:  # raised at the end tag
+        before = [e for e in fresh if (line_of(e) or 0) < low]
+        if before:
+            return before[-1]
+    return fresh[0] if fresh else None
+
+
+def _schema_clean(handle: IO[bytes], schema: etree.XMLSchema, chunk_size: int) -> bool:
+    """Whether ``schema`` accepts the whole document (schema only, bounded memory)."""
+    from lxml import etree
+
+    parser = etree.XMLPullParser(events=("end",), schema=schema, **PULL_OPTIONS)
+    try:
+        for block in iter(lambda: handle.read(chunk_size), b""):
+            parser.feed(block)
+            for _, element in cast("Iterable[tuple[str, Any]]", parser.read_events()):
+                if len(element):
+                    element.clear(keep_tail=True)
+                    parent = element.getparent()
+                    if parent is not None:
+                        parent.remove(element)
+            if any(e.level_name in ("ERROR", "FATAL") for e in parser.feed_error_log):
+                return False
+        parser.close()
+    except etree.XMLSyntaxError:
+        return False
+    return not any(e.level_name in ("ERROR", "FATAL") for e in parser.feed_error_log)

@@ -1,0 +1,165 @@
+"""The tree engine: parse the whole document, validate it with lxml, walk it for the rules.
+
+Used for documents up to the profile's ``stream_threshold``, and for wrapper documents
+(SOAP, MTConnect) whose B2MML elements are validated one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .._source import xml_parser
+from ..errors import MappingError
+from ._context import RuleContext
+from ._layers import (
+    PROBE_BYTES,
+    Dispatcher,
+    Options,
+    Outcome,
+    decide,
+    doctype_issue,
+    has_doctype,
+    namespace_of,
+    probe_root,
+    schema_issue,
+    schema_subject,
+    syntax_issues,
+    version_issue,
+)
+from ._model import Issue, Severity
+from ._paths import PathBuilder, find_libxml2_path, line_of
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from ..versions import SchemaIssue
+
+__all__ = ["tree_issues"]
+
+
+def tree_issues(
+    data: bytes | None, path: str | None, options: Options, outcome: Outcome
+) -> Iterator[Issue]:
+    """Every issue of one document given as ``data`` or as a file ``path``."""
+    from lxml import etree
+
+    file = outcome.file
+    parser = xml_parser()
+    try:
+        if data is not None:
+            tree = etree.ElementTree(etree.fromstring(data, parser))
+        else:
+            assert path is not None
+            tree = etree.parse(path, parser)
+    except etree.XMLSyntaxError:
+        yield from syntax_issues(parser.error_log, file)
+        return
+    if has_doctype(tree):
+        yield doctype_issue(file, data[:65536] if data is not None else _head(path))
+        return
+    from ..versions import find_b2mml_elements
+
+    root = tree.getroot()
+    targets = find_b2mml_elements(root)
+    first = targets[0] if targets else root
+    paths = PathBuilder(namespace_of(first))
+    outcome.root = etree.QName(first).localname
+    try:
+        if not targets:
+            yield version_issue("unknown-version", _not_b2mml(root), file, root, paths)
+            return
+        head = data if data is not None else _head(path, PROBE_BYTES)
+        probe = probe_root(head[:PROBE_BYTES]) if len(head) > PROBE_BYTES else None
+        for element in targets:
+            subject = probe if probe is not None and element is root else element
+            yield from _schema_layer(element, subject, options, outcome, paths)
+            if not options.schema_only:
+                yield from _rules_layer(element, options, outcome, paths)
+    finally:
+        outcome.namespaces.update(paths.namespaces())
+
+
+def _not_b2mml(root: etree._Element) -> str:
+    from ..versions import detect_version
+
+    try:
+        detect_version(root)
+    except MappingError as exc:
+        return exc.message
+    return "not a B2MML document"  # pragma: no cover - find_b2mml_elements found nothing
+
+
+def _head(path: str | None, size: int = 65536) -> bytes:
+    """The first bytes of a file (one more than ``size`` tells that there are more)."""
+    if path is None:
+        return b""
+    with open(path, "rb") as handle:
+        return handle.read(size + 1)
+
+
+def _schema_layer(
+    element: etree._Element,
+    subject: etree._Element,
+    options: Options,
+    outcome: Outcome,
+    paths: PathBuilder,
+) -> Iterator[Issue]:
+    from ..versions import load_schema, schema_issues
+
+    file = outcome.file
+    decision = decide(subject, options)
+    if decision.version is None:
+        yield version_issue("unknown-version", decision.error or "", file, element, paths)
+        return
+    severity = options.profile.severity("version-mismatch")
+    if decision.mismatch is not None and severity is not None:
+        yield version_issue(
+            "version-mismatch", decision.mismatch.message, file, element, paths, severity=severity
+        )
+    version, ext = decision.version, options.extensions
+    found = schema_issues(load_schema(version, extensions=ext), element, file=file)
+    if decision.fallbacks and any(issue.level == "error" for issue in found):
+        for other in decision.fallbacks:
+            again = schema_issues(load_schema(other, extensions=ext), element, file=file)
+            if not any(issue.level == "error" for issue in again):
+                version, found = other, again
+                break
+    outcome.version = outcome.version or version.value
+    for issue in found:
+        yield schema_issue(
+            issue.message,
+            file=file,
+            line=issue.location.line,
+            column=issue.location.column,
+            element=_locate(element, issue),
+            paths=paths,
+            severity=Severity.WARNING if issue.level == "warning" else Severity.ERROR,
+        )
+
+
+def _locate(top: etree._Element, found: SchemaIssue) -> etree._Element | None:
+    """The element a schema issue is about: by libxml2's path, else by line and name."""
+    tag, _ = schema_subject(found.message)
+    path = found.location.path
+    base = top.getroottree().getpath(top)
+    if path and top.getparent() is not None and path.startswith(base):
+        path = "/*" + path[len(base) :]
+    element = find_libxml2_path(top, path)
+    if element is not None and (tag is None or element.tag == tag):
+        return element
+    line = found.location.line
+    if tag is not None:
+        for candidate in top.iter(tag):
+            if line is None or line_of(candidate) == line:
+                return candidate
+    return element
+
+
+def _rules_layer(
+    element: etree._Element, options: Options, outcome: Outcome, paths: PathBuilder
+) -> Iterator[Issue]:
+    ctx = RuleContext(
+        namespace=namespace_of(element), file=outcome.file, profile=options.profile, paths=paths
+    )
+    yield from Dispatcher(options.profile.enabled_rules(), ctx).run(element)
