@@ -220,7 +220,7 @@ _SCHEMA_HINTS: tuple[tuple[str, str], ...] = (
      "(dates as 2024-05-01T06:00:00Z, numbers with a dot)"),
     ("is required but missing", "add the attribute"),
     ("is not allowed", "remove the attribute, or put it in the namespace the schema expects"),
-    ("not nillable", "remove xsi:nil or give the element a value"),
+    ("nillable", "remove xsi:nil or give the element a value"),
 )  # fmt: skip
 
 
