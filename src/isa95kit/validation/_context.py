@@ -112,15 +112,17 @@ class RuleContext:
         return found
 
     def at_end(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` once the subtree being checked has been visited."""
+        """Run ``callback`` once the subtree being checked has been visited.
+
+        Callbacks run last-queued first: queued in document order, an inner element's runs
+        before its ancestor's (the order a post-order walk would give).
+        """
         self._at_end.append(callback)
 
     def finish(self) -> None:
         """Called by the engines after each subtree: run the queued callbacks."""
         while self._at_end:
-            callbacks, self._at_end = self._at_end, []
-            for callback in callbacks:
-                callback()
+            self._at_end.pop()()
 
     def keep_state(self, elements: Collection[etree._Element]) -> None:
         """Drop the state of every element not in ``elements`` (the streaming engine's open

@@ -353,13 +353,21 @@ def duplicate_id(ctx: RuleContext) -> Check:
 # --------------------------------------------------------------------------- references
 @dataclass(frozen=True)
 class Link:
-    """References that must resolve to objects inside the same enclosing scope."""
+    """References that must resolve to objects inside the same enclosing scope.
+
+    A reference resolves against the targets in its nearest enclosing scope. When ``nested``,
+    scopes nest meaningfully (an OperationsDefinition inside an OperationsDefinitionInformation,
+    whose bills of material refer to the definitions' material specifications): targets count
+    in every enclosing scope, and a reference unresolved in the nearest one is looked up in the
+    next one out.
+    """
 
     what: str
     scopes: tuple[str, ...]
     targets: tuple[str, ...]
     #: (parent, reference element); the reference's text is an ID of a target
     references: tuple[tuple[str, str], ...]
+    nested: bool = False
 
 
 #: in-document references; master-data IDs (WorkMasterID, MaterialDefinitionID,
@@ -390,28 +398,32 @@ LINKS: tuple[Link, ...] = (
     ),
     Link(
         "operations segment dependency",
-        scopes=("OperationsDefinition",),
+        scopes=("OperationsDefinition", "OperationsDefinitionInformation"),
         targets=("OperationsSegment", "OperationsSegmentChild"),
         references=(
             ("SegmentDependency", "SegmentID"),
             ("OperationsSegment", "DependentOperationsSegmentID"),
             ("OperationsSegmentChild", "DependentOperationsSegmentID"),
         ),
+        nested=True,
     ),
     Link(
         "product segment dependency",
-        scopes=("ProductDefinition",),
+        scopes=("ProductDefinition", "ProductInformation"),
         targets=("ProductSegment",),
         references=(("SegmentDependency", "ProductSegmentID"), ("SegmentDependency", "SegmentID")),
+        nested=True,
     ),
     Link(
+        # bills sit in the OperationsDefinition up to V0601, beside it from V0700 on
         "bill item material specification",
-        scopes=("OperationsDefinition",),
+        scopes=("OperationsDefinition", "OperationsDefinitionInformation"),
         targets=("MaterialSpecification",),
         references=(
             ("OperationsMaterialBillItem", "MaterialSpecificationID"),
             ("AssemblyBillOfMaterialItem", "MaterialSpecificationID"),
         ),
+        nested=True,
     ),
 )
 
@@ -470,8 +482,13 @@ def dangling_reference(ctx: RuleContext) -> Check:
         found = state(scope)
         references = found.pop(f"references:{link.what}", ())
         targets = found.pop(f"targets:{link.what}", set())
+        outer = scope_of(scope, link) if link.nested else None
         for value, where in references:
-            if value not in targets:
+            if value in targets:
+                continue
+            if outer is not None:  # try the next scope out
+                state(outer).setdefault(f"references:{link.what}", []).append((value, where))
+            else:
                 ctx.report_at(
                     "dangling-reference",
                     where,
@@ -483,17 +500,22 @@ def dangling_reference(ctx: RuleContext) -> Check:
     def check(element: etree._Element, tag: str) -> None:
         for link in as_target.get(tag, ()):
             identifier = text(next(element.iterchildren(id_tag), None))
-            scope = scope_of(element, link)
-            if identifier is not None and scope is not None:
+            if identifier is None:
+                continue
+            if link.nested:
+                scopes = list(element.iterancestors(*scope_tags[link.what]))
+            else:
+                scopes = [s for s in (scope_of(element, link),) if s is not None]
+            for scope in scopes:
                 targets: set[str] = state(scope).setdefault(f"targets:{link.what}", set())
                 targets.add(identifier)
         parent = element.getparent()
         if parent is not None:
             for link in as_reference.get((parent.tag, tag), ()):
                 value = reference_value(element, tag)
-                scope = scope_of(element, link)
-                if value is not None and scope is not None:
-                    refs: list[Any] = state(scope).setdefault(f"references:{link.what}", [])
+                nearest = scope_of(element, link)
+                if value is not None and nearest is not None:
+                    refs: list[Any] = state(nearest).setdefault(f"references:{link.what}", [])
                     refs.append((value, ctx.where(element)))
         for link in as_scope.get(tag, ()):
             ctx.at_end(functools.partial(resolve, element, link))
