@@ -86,11 +86,16 @@ def namespace_of(element: etree._Element) -> str | None:
 
 # --------------------------------------------------------------------------- input layer
 _HOSTILE_TYPES = frozenset({"ERR_RESOURCE_LIMIT", "ERR_ENTITY_LOOP", "ERR_ENTITY_AMPLIFICATION"})
-_HOSTILE_TEXT = re.compile(r"depth|amplification|entity reference loop|huge", re.IGNORECASE)
+_HOSTILE_TEXT = re.compile(
+    r"depth|amplification|entity reference loop|huge|network entity", re.IGNORECASE
+)
 
 
-def syntax_issues(entries: Iterable[Any], file: str | None) -> list[Issue]:
-    """Issues for a parser's error-log entries (errors and fatal errors, deduplicated)."""
+def syntax_issues(
+    entries: Iterable[Any], file: str | None, raised: Exception | None = None
+) -> list[Issue]:
+    """Issues for a parser's error-log entries (errors and fatal errors, deduplicated);
+    from the exception ``raised`` when the log is empty (lxml's "no element found")."""
     issues: list[Issue] = []
     seen: set[tuple[int, int, str]] = set()
     for entry in entries:
@@ -110,6 +115,14 @@ def syntax_issues(entries: Iterable[Any], file: str | None) -> list[Issue]:
         issues.append(
             Issue(code, Severity.ERROR, text, file, entry.line or None, entry.column or None,
                   None, hint)
+        )  # fmt: skip
+    if not issues and raised is not None:
+        message = str(getattr(raised, "msg", "") or raised)
+        if "no element found" in message:
+            message = "Document is empty"  # libxml2's words, as the tree engine reports
+        issues.append(
+            Issue("not-well-formed", Severity.ERROR, f"not well-formed XML: {message}", file, 1,
+                  1, None, CODES["not-well-formed"].hint)
         )  # fmt: skip
     return issues
 

@@ -91,8 +91,8 @@ def stream_issues(
                 root = next((element for _, element in probe.read_events()), None)
         if root is None:
             probe.close()  # raises: the document is empty or has no root element
-    except etree.XMLSyntaxError:
-        yield from syntax_issues(probe.feed_error_log, file)
+    except etree.XMLSyntaxError as exc:
+        yield from syntax_issues(probe.feed_error_log, file, exc)
         return
     if root is None:  # pragma: no cover - close() raised above
         return
@@ -170,11 +170,12 @@ class _Run:
     def issues(self, blocks: Iterable[bytes]) -> Iterator[Issue]:
         from lxml import etree
 
-        # only the root's start event: the tree itself is walked after each block
+        # only the root's events: the tree itself is walked after each block
         parser = etree.XMLPullParser(
-            events=("start",), tag=self.root_tag, schema=self.schema, **PULL_OPTIONS
+            events=("start", "end"), tag=self.root_tag, schema=self.schema, **PULL_OPTIONS
         )
         root: Any = None
+        closed = False  # the root's end tag was read
         seen = 0  # parser log entries handled so far
         located = 0
         low = 1  # elements started in the current block are on this line or later
@@ -184,8 +185,11 @@ class _Run:
             except etree.XMLSyntaxError:
                 yield from syntax_issues(list(parser.feed_error_log)[seen:], self.file)
                 return
-            for _, element in parser.read_events():
-                root = element if root is None else root
+            for event, element in parser.read_events():
+                if root is None:
+                    root = element
+                elif event == "end" and element is root:
+                    closed = True
             if root is None:
                 continue
             if self.schema is not None and located < self.limit:
@@ -202,6 +206,8 @@ class _Run:
             parser.close()
         rest = list(parser.feed_error_log)[seen:]
         broken = syntax_issues(rest, self.file)
+        if not broken and not closed:  # libxml2 logs no end-of-data error once invalid
+            broken = [self._unfinished(root)]
         yield from broken
         for entry in rest:  # past the location limit: counted, not located
             if entry.domain_name == "SCHEMASV" and entry.level_name in ("ERROR", "FATAL"):
@@ -211,6 +217,22 @@ class _Run:
                 )  # fmt: skip
         if root is not None and not broken:
             yield from self.rules.run(root)
+
+    def _unfinished(self, root: etree._Element | None) -> Issue:
+        if root is None:
+            return syntax_issues((), self.file, ValueError("no element found"))[0]
+        inner = self._open_chain(root)[-1]
+        return Issue(
+            "not-well-formed",
+            Severity.ERROR,
+            "not well-formed XML: premature end of data: the document stops after "
+            f"<{etree_local(inner)}> (line {line_of(inner)}), before </{etree_local(root)}>",
+            self.file,
+            line_of(inner),
+            None,
+            None,
+            "the file is truncated: send it again complete",
+        )
 
     @staticmethod
     def _open_chain(root: etree._Element) -> list[etree._Element]:
@@ -272,6 +294,10 @@ class _Run:
                 used.add(id(element))
             yield schema_issue(entry.message, file=self.file, line=None, column=None,
                                element=element, paths=self.paths)  # fmt: skip
+
+
+def etree_local(element: etree._Element) -> str:
+    return str(element.tag).rpartition("}")[2]
 
 
 def _choose(pool: list[Any], value: str | None, message: str, low: int, used: set[int]) -> Any:
