@@ -289,30 +289,67 @@ class _Run:
             element = None
             if tag is not None:
                 pool = list(root.iter(tag))
-                element = _choose(pool, value, entry.message, low, used)
+                element = _choose(pool, value, entry.message, low, used, self._confirms)
             if element is not None:
                 used.add(id(element))
             yield schema_issue(entry.message, file=self.file, line=None, column=None,
                                element=element, paths=self.paths)  # fmt: skip
+
+    def _confirms(self, element: etree._Element, message: str) -> bool:
+        """Whether validating ``element`` (or its parent) on its own repeats ``message``:
+        possible where the element has a global declaration, as most B2MML objects do."""
+        from ..versions import schema_issues
+
+        assert self.schema is not None
+        wanted = " ".join(message.split())
+        subject: etree._Element | None = element
+        for _ in range(2):
+            if subject is None or subject.getparent() is None:
+                return False
+            if sum(1 for _ in subject.iter()) > _CONFIRM_LIMIT:
+                return False
+            found = [" ".join(i.message.split()) for i in schema_issues(self.schema, subject)]
+            if wanted in found:
+                return True
+            if not any("No matching global declaration" in text for text in found):
+                return False  # validated, and this element is not the one
+            subject = subject.getparent()
+        return False
+
+
+#: elements larger than this are not re-validated to tell candidates apart
+_CONFIRM_LIMIT = 5000
 
 
 def etree_local(element: etree._Element) -> str:
     return str(element.tag).rpartition("}")[2]
 
 
-def _choose(pool: list[Any], value: str | None, message: str, low: int, used: set[int]) -> Any:
+def _choose(
+    pool: list[Any],
+    value: str | None,
+    message: str,
+    low: int,
+    used: set[int],
+    confirms: Callable[[Any, str], bool],
+) -> Any:
     """The element a streaming schema error is about, among the elements in the tree.
 
     The error was raised while the parser read the last block, which starts on line ``low``
     or later: at an element's start tag (unexpected element, attributes), so the element
     starts in the block, or at its end tag (bad value, missing child), so it may have
-    started earlier; a value in the message must match the element's text.
+    started earlier; a value in the message must match the element's text. When several
+    elements remain, the first whose own validation repeats the message wins.
     """
     fresh = [e for e in pool if id(e) not in used] or pool
     if value is not None:
         wanted = " ".join(value.split())
         fresh = [e for e in fresh if " ".join((e.text or "").split()) == wanted] or fresh
     inside = [e for e in fresh if (line_of(e) or 0) >= low]
+    if len(inside) > 1 or (not inside and len(fresh) > 1):
+        for element in inside or fresh:
+            if confirms(element, message):
+                return element
     if inside:
         return inside[0]
     if value is not None or "Missing child" in message:  # raised at the end tag
