@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from typing import Any, TypeVar, cast, overload
@@ -11,14 +12,16 @@ from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
 from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
 from ._config import DEFAULT_READ, DEFAULT_WRITE, ReadConfig, WriteConfig
-from ._decode import Decoder, gc_paused, xpath_of
+from ._decode import Decoder, _ensure_side, gc_paused, xpath_of
 from ._encode import Encoder, default_nsmap
 from ._side import side_of
+from ._stream import read_streaming
 from ._tables import elements_of, resolve_class, spec_of
 
 __all__ = ["XmlReader", "XmlWriter", "iter_xml", "read_xml", "write_xml"]
 
 M = TypeVar("M", bound=B2MMLModel)
+ModelClass = type[B2MMLModel]
 
 #: namespaces of older B2MML releases, to name them in errors
 _OLDER = {
@@ -101,19 +104,48 @@ def read_xml(
     column and XPath) for input that does not fit the model.
     """
     config = config or DEFAULT_READ
-    root, file, data = _load(source, config)
-    cls = _class_of_root(root, file)
-    if type is not None:
-        expected = (
-            resolve_class(ELEMENTS[type]) if isinstance(type, str) and type in ELEMENTS else type
-        )
-        if isinstance(expected, str) or expected is not cls:
-            want = expected if isinstance(expected, str) else expected.__name__
-            raise MappingError(
-                f"expected a {want} document, got <{root.tag.split('}')[-1]}> ({cls.__name__})",
-                location=Location(file=file, line=root.sourceline, path=xpath_of(root)),
-            )
-    return Decoder(config, file, data).decode_root(root, cls)
+    file = describe(source)
+
+    wanted = type
+
+    def root_class(root: Any) -> ModelClass:
+        cls = _class_of_root(root, file)
+        if wanted is not None:
+            named = isinstance(wanted, str) and wanted in ELEMENTS
+            expected = resolve_class(ELEMENTS[wanted]) if named else wanted  # type: ignore[index]
+            if isinstance(expected, str) or expected is not cls:
+                want = expected if isinstance(expected, str) else expected.__name__
+                raise MappingError(
+                    f"expected a {want} document, got <{root.tag.split('}')[-1]}> ({cls.__name__})",
+                    location=Location(file=file, line=root.sourceline, path=xpath_of(root)),
+                )
+        return cls
+
+    size = _size_of(source)
+    if size is not None and size > config.stream_threshold:
+        _check_size(size, config.limits, file)
+        stream: Any = io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source)  # type: ignore[arg-type]
+        obj, root = read_streaming(stream, Decoder(config, file), root_class)
+    else:
+        root, file, data = _load(source, config)
+        obj = Decoder(config, file, data).decode_root(root, root_class(root))
+        return obj
+    side = _ensure_side(obj)
+    side.tag = root.tag
+    side.nsmap = dict(root.nsmap)
+    return obj
+
+
+def _size_of(source: Source) -> int | None:
+    """Size of a file or bytes source (None for text and file objects: read in one go)."""
+    if isinstance(source, bytes):
+        return len(source)
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and describe(source)):
+        try:
+            return os.path.getsize(source)
+        except OSError:
+            return None
+    return None
 
 
 def write_xml(
@@ -151,7 +183,7 @@ def write_xml(
                 xml_declaration=config.xml_declaration,
                 encoding=config.encoding,
                 pretty_print=config.pretty_print,
-            )
+            ),
         )
     except ValueError as exc:  # lxml: characters XML cannot carry
         if isinstance(exc, EncodeError):

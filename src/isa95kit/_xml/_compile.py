@@ -125,9 +125,11 @@ def _complex(spec: ClassSpec) -> DecodeFn:
             for child in el:
                 entry = table_get(child.tag)
                 if entry is None:
-                    if isinstance(child.tag, str):  # comments and PIs are not data
+                    if isinstance(child.tag, str):
                         side = ctx.other_child(el, child, spec, d, fs, side)
-                    continue
+                    elif ctx.refs:  # an element decoded ahead by the streaming reader
+                        ctx.ref_child(child, spec, d, fs)
+                    continue  # comments and processing instructions are not data
                 name, order, many, fast, f = entry
                 if order < last:
                     raise ctx.order_error(el, child, spec, f, last)

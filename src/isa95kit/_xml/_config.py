@@ -22,6 +22,9 @@ class ReadConfig:
 
     unknown: Literal["error", "preserve"] = "error"
     limits: ParseLimits = field(default=DEFAULT_LIMITS)
+    #: files and byte strings larger than this are decoded incrementally, so the lxml tree
+    #: and the model are never both held in full (see ``_xml/_stream.py``)
+    stream_threshold: int = 16 << 20
 
 
 @dataclass(frozen=True)

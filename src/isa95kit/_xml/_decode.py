@@ -8,7 +8,7 @@ fields, order and leaf values are checked here, and every problem raises a locat
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -42,15 +42,25 @@ def _prefixed(tag: str, nsmap: dict[str | None, str]) -> str:
     return local if ns in nsmap.values() else f"{{{ns}}}{local}"
 
 
-def xpath_of(el: etree._Element) -> str:
-    """Positional XPath of an element, B2MML names prefixed ``b2mml:`` (or the doc's prefix)."""
+def xpath_of(el: etree._Element, placeholder: Callable[[Any], str | None] | None = None) -> str:
+    """Positional XPath of an element, B2MML names prefixed ``b2mml:`` (or the doc's prefix).
+
+    ``placeholder`` names the tag a streaming placeholder stands for, so positions count it.
+    """
     steps: list[str] = []
     node: etree._Element | None = el
     while node is not None:
         tag = node.tag
         if not isinstance(tag, str):
             break
-        pos = 1 + sum(1 for _ in node.itersiblings(tag, preceding=True))
+        if placeholder is None:
+            pos = 1 + sum(1 for _ in node.itersiblings(tag, preceding=True))
+        else:
+            pos = 1 + sum(
+                1
+                for s in node.itersiblings(preceding=True)
+                if s.tag == tag or (not isinstance(s.tag, str) and placeholder(s) == tag)
+            )
         steps.append(f"{_prefixed(tag, node.nsmap)}[{pos}]")
         node = node.getparent()
     return "/" + "/".join(reversed(steps))
@@ -99,14 +109,17 @@ class Decoder:
         self.file = file
         self.source = source
         self.preserve = config.unknown == "preserve"
+        #: streaming reader: items decoded ahead, as (tag, instance); the tree holds
+        #: processing instructions ``<?{ref_target} index?>`` in their place
+        self.refs: list[tuple[str, Any]] = []
+        self.ref_target = ""
 
     # -- errors ---------------------------------------------------------------------------------
     def error(self, el: etree._Element, message: str) -> MappingError:
+        path = xpath_of(el, self.ref_tag if self.refs else None)
         return MappingError(
             message,
-            location=Location(
-                file=self.file, line=line_of(el), column=self._column(el), path=xpath_of(el)
-            ),
+            location=Location(file=self.file, line=line_of(el), column=self._column(el), path=path),
         )
 
     def _column(self, el: etree._Element) -> int | None:
@@ -188,6 +201,27 @@ class Decoder:
             return side, value
         return self.leaf_element(child, f, d, side)
 
+    def ref_index(self, node: Any) -> int | None:
+        if getattr(node, "target", None) == self.ref_target and self.ref_target:
+            return int(node.text)
+        return None
+
+    def ref_tag(self, node: Any) -> str | None:
+        index = self.ref_index(node)
+        return None if index is None else self.refs[index][0]
+
+    def ref_child(
+        self, child: etree._Element, spec: ClassSpec, d: dict[str, Any], fs: set[str]
+    ) -> None:
+        """A placeholder left by the streaming reader for a list item it decoded already."""
+        index = self.ref_index(child)
+        if index is None:
+            return  # a genuine processing instruction or comment: not data
+        tag, value = self.refs[index]
+        f = spec.elements[tag]
+        d[f.name].append(value)
+        fs.add(f.name)
+
     def other_child(
         self,
         el: etree._Element,
@@ -235,6 +269,12 @@ class Decoder:
             if f is None:
                 if isinstance(child.tag, str):
                     side = self.other_child(el, child, spec, d, fs, side)
+                elif self.refs and (index := self.ref_index(child)) is not None:
+                    self.ref_child(child, spec, d, fs)
+                    if spec.ordered:
+                        side = side or Side()
+                        name = spec.elements[self.refs[index][0]].name
+                        side.order = [*(side.order or []), name]
                 continue
             side, value = self.child(child, f, d, side, prefix)
             if f.many:

@@ -55,7 +55,16 @@ class Encoder:
             ns = obj.tag[1:].split("}", 1)[0]
             if parent.nsmap.get(obj.prefix) != ns:
                 nsmap = {obj.prefix: ns}
-        el = self._sub(parent, obj.tag, nsmap=nsmap)  # type: ignore[arg-type]
+            el = self._sub(parent, obj.tag, nsmap=nsmap)  # type: ignore[arg-type]
+        elif parent.nsmap.get(None):
+            # a no-namespace element under a default namespace needs xmlns="", which lxml
+            # only keeps on parsed nodes
+            from lxml import etree
+
+            el = etree.fromstring(f'<{obj.tag} xmlns=""/>')
+            parent.append(el)
+        else:
+            el = self._sub(parent, obj.tag)
         for k, v in obj.attributes.items():
             el.set(k, v)
         el.text = obj.text
