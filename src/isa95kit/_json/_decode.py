@@ -21,6 +21,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pydantic import BaseModel
+
 from .._xml._compile import VALUE_ONLY, interned
 from .._xml._side import Side
 from .._xml._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
@@ -93,6 +95,12 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
+#: pydantic's slots, set directly (what ``object.__setattr__`` would find, minus the lookup)
+_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
 def _build(
     cls: type[Any], d: dict[str, Any], fs: set[str] | frozenset[str], side: Side | None
 ) -> Any:
@@ -102,9 +110,9 @@ def _build(
         fs = interned(fs, fs)
     obj = _new(cls)
     _set(obj, "__dict__", d)
-    _set(obj, "__pydantic_fields_set__", fs)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None if side is None else {"_wire": side})
+    _set_fields(obj, fs)
+    _set_extra(obj, None)
+    _set_private(obj, None if side is None else {"_wire": side})
     return obj
 
 
@@ -207,15 +215,23 @@ def _simple(spec: ClassSpec) -> DecodeFn:
     required = [("@" + f.tag, f.name) for f in spec.fields if f.kind == "A" and f.required]
     name = cls.__name__
     known = {TEXT: None, **attrs}
+    #: value -> member of an enumeration's values (the common case of a bare enum value)
+    members: dict[str, Any] | None = (
+        dict(text_field.enum._value2member_map_) if text_field.enum is not None else None
+    )
 
     def decode_simple(data: Any, ctx: Context) -> Any:
-        if type(data) is str and is_str:
-            if required:
-                raise Fail(f"{name} lacks required attribute {required[0][0]!r}; "
-                           "write it as an object with '$' and '@' keys")
+        if type(data) is str and not required and (
+            is_str or (members is not None and data in members)
+        ):
             d = template.copy()
-            d["value"] = data
-            return _build(cls, d, VALUE_ONLY, None)
+            d["value"] = data if is_str else members[data]  # type: ignore[index]
+            obj = _new(cls)
+            _set(obj, "__dict__", d)
+            _set_fields(obj, VALUE_ONLY)
+            _set_extra(obj, None)
+            _set_private(obj, None)
+            return obj
         side: Side | None = None
         d = template.copy()
         fs = {"value"}
@@ -225,7 +241,8 @@ def _simple(spec: ClassSpec) -> DecodeFn:
             if isinstance(data, list):
                 raise Fail(f"{name} must be a single value here, not an array")
             if required:
-                raise Fail(f"{name} lacks required attribute {required[0][0]!r}")
+                raise Fail(f"{name} lacks required attribute {required[0][0]!r}; "
+                           "write it as an object with '$' and '@' keys")
             d["value"], side = value_in(data, "value", side)
             return _build(cls, d, VALUE_ONLY, side)
         text: Any = ""
@@ -286,7 +303,8 @@ def _extra_attr(
 
 
 # -- complex content -----------------------------------------------------------------------------
-_ATTR, _CLS, _LEAF, _EXT, _ANY, _TEXT, _UNKNOWN, _ORDER = range(8)
+#: _ONE / _MANY: a complex child field, not nillable, single / repeated (the hot paths)
+_ONE, _MANY, _ONE_NIL, _ATTR, _CLS, _LEAF, _EXT, _ANY, _TEXT, _UNKNOWN, _ORDER = range(11)
 
 
 def _complex(spec: ClassSpec) -> DecodeFn:
@@ -294,13 +312,18 @@ def _complex(spec: ClassSpec) -> DecodeFn:
     name = cls.__name__
     template = spec.template
     lists = spec.lists
-    table: dict[str, tuple[int, FieldSpec | None, Any]] = {}
+    table: dict[str, tuple[int, Any, Any]] = {}
     key_of: dict[str, str] = {}
     for f in spec.fields:
         if f.kind == "A":
             table["@" + f.tag] = (_ATTR, f, leaf_fn(f))
         elif f.kind == "E":
-            table[f.tag] = (_CLS, f, None) if f.cls is not None else (_LEAF, f, leaf_fn(f))
+            if f.cls is not None and not f.nillable:
+                table[f.tag] = (_MANY if f.many else _ONE, f, [None])
+            elif f.cls is not None and not f.many:
+                table[f.tag] = (_ONE_NIL, f, [None])
+            else:
+                table[f.tag] = (_CLS, f, None) if f.cls is not None else (_LEAF, f, leaf_fn(f))
             key_of[f.tag] = f.name
         elif f.kind == "X":
             table[EXTENDED] = (_EXT, f, None)
@@ -323,6 +346,10 @@ def _complex(spec: ClassSpec) -> DecodeFn:
             fn = fns[f.name] = decoder_for(f.cls)  # type: ignore[arg-type]
         return fn
 
+    def bind(slot: list[Any], f: FieldSpec) -> DecodeFn:
+        fn = slot[0] = child_fn(f)
+        return fn
+
     def one(
         f: FieldSpec, code: int, conv: Any, x: Any, key: Any, side: Side | None, ctx: Context
     ) -> tuple[Any, Side | None]:
@@ -340,6 +367,28 @@ def _complex(spec: ClassSpec) -> DecodeFn:
         value, side = conv(x, key, side)
         return value, side
 
+    #: the fields-set (interned) and the first missing required part, by the object's keys
+    fields_sets: dict[tuple[str, ...], tuple[frozenset[str], str | None]] = {}
+
+    def fields_of(keys: tuple[str, ...]) -> tuple[frozenset[str], str | None]:
+        names = set()
+        for k in keys:
+            entry = table.get(k)
+            if entry is not None and entry[1] is not None:
+                names.add(entry[1].name)
+        fs = frozenset(names)
+        missing = None
+        for f in required:
+            if f.name not in fs:
+                what = "attribute" if f.kind == "A" else "element"
+                key = "@" + f.tag if f.kind == "A" else f.tag
+                missing = f"{name} lacks required {what} {key!r}"
+                break
+        known = (interned(fs, fs), missing)
+        if len(fields_sets) < 512:  # bounded, whatever the input
+            fields_sets[keys] = known
+        return known
+
     def decode_complex(data: Any, ctx: Context) -> Any:
         if type(data) is not dict:
             if data is None:
@@ -348,7 +397,6 @@ def _complex(spec: ClassSpec) -> DecodeFn:
         d = template.copy()
         for n in lists:
             d[n] = []
-        fs: set[str] = set()
         side: Side | None = None
         order: Any = None
         for key, v in data.items():
@@ -358,6 +406,39 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                     side = _extra_attr(key, v, side, ctx, name, table)
                     continue
                 code, f, conv = entry
+                if code == _ONE:
+                    if type(v) is list:
+                        raise Fail(f"{key} must be a single value (it occurs at most once), "
+                                   "not an array")
+                    d[f.name] = (conv[0] or bind(conv, f))(v, ctx)
+                    continue
+                if code == _ONE_NIL:
+                    if v is None:
+                        d[f.name] = NIL
+                    elif type(v) is dict and NIL_KEY in v:
+                        d[f.name], side = _nil_object(f, _CLS, None, v, f.name, side, ctx,
+                                                      child_fn)
+                    elif type(v) is list:
+                        raise Fail(f"{key} must be a single value (it occurs at most once), "
+                                   "not an array")
+                    else:
+                        d[f.name] = (conv[0] or bind(conv, f))(v, ctx)
+                    continue
+                if code == _MANY:
+                    if type(v) is not list:
+                        raise Fail(f"{key} must be an array (it may occur more than once), "
+                                   f"not {_describe(v)}")
+                    fn = conv[0] or bind(conv, f)
+                    try:
+                        items = [fn(x, ctx) for x in v]
+                    except Fail as exc:
+                        exc.segments.append(_failing(fn, v, ctx))
+                        raise
+                    if items:
+                        d[f.name] = items
+                    elif f.required:
+                        raise Fail(f"{key} needs at least one item")
+                    continue
                 if code in (_CLS, _LEAF):
                     assert f is not None
                     fname = f.name
@@ -379,8 +460,8 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                         except Fail as exc:
                             exc.segments.append(i)
                             raise
-                        if not items:
-                            continue
+                        if not items and f.required:
+                            raise Fail(f"{key} needs at least one item")
                     else:
                         if type(v) is list:
                             raise Fail(f"{key} must be a single value (it occurs at most once), "
@@ -389,13 +470,11 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                             d[fname] = child_fn(f)(v, ctx)
                         else:
                             d[fname], side = one(f, code, conv, v, fname, side, ctx)
-                    fs.add(fname)
                 elif code == _ATTR:
                     assert f is not None
                     if v is None:
                         raise Fail("an attribute cannot be null")
                     d[f.name], side = conv(v, f.name, side)
-                    fs.add(f.name)
                 elif code in (_EXT, _ANY):
                     assert f is not None
                     if type(v) is not list:
@@ -407,8 +486,6 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                         except Fail as exc:
                             exc.segments.append(i)
                             raise
-                    if items:
-                        fs.add(f.name)
                 elif code == _TEXT:
                     side = _mixed_in(v, side)
                 elif code == _UNKNOWN:
@@ -418,20 +495,38 @@ def _complex(spec: ClassSpec) -> DecodeFn:
             except Fail as exc:
                 exc.segments.append(key)
                 raise
-        for f in required:
-            if f.name not in fs:
-                what = "attribute" if f.kind == "A" else "element"
-                key = "@" + f.tag if f.kind == "A" else f.tag
-                raise Fail(f"{name} lacks required {what} {key!r}")
+        keys = tuple(data)
+        known = fields_sets.get(keys)
+        if known is None:
+            known = fields_of(keys)
+        fs, missing = known
+        if missing is not None:
+            raise Fail(missing)
         if order is not None:
             try:
                 side = _order_in(order, d, spec, key_of, side)
             except Fail as exc:
                 exc.segments.append(ORDER)
                 raise
-        return _build(cls, d, fs, side)
+        obj = _new(cls)
+        _set(obj, "__dict__", d)
+        _set_fields(obj, fs)
+        _set_extra(obj, None)
+        _set_private(obj, None if side is None else {"_wire": side})
+        return obj
+
 
     return decode_complex
+
+
+def _failing(fn: DecodeFn, items: list[Any], ctx: Context) -> int:
+    """The index of the first item ``fn`` fails on (decoding is pure, so it fails again)."""
+    for i, x in enumerate(items):
+        try:
+            fn(x, ctx)
+        except Fail:
+            return i
+    return len(items)  # pragma: no cover - the failure repeats
 
 
 def _nil_object(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 from collections.abc import Callable
 from decimal import Decimal
 from enum import Enum
@@ -176,19 +177,41 @@ def _with_nil_false(value: Any) -> dict[str, Any]:
 
 
 # -- simple content ------------------------------------------------------------------------------
+def _values_of(names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """``d -> (d[n] for n in names)`` as one C call."""
+    if not names:
+        return lambda d: ()
+    if len(names) == 1:
+        name = names[0]
+        return lambda d: (d[name],)
+    return operator.itemgetter(*names)
+
+
 def _simple(spec: ClassSpec) -> EncodeFn:
     cls_name = spec.cls.__name__
     text_field = spec.text
     assert text_field is not None and text_field.leaf is not None
     value_out = scalar_fn(text_field)
+    kind = "enum" if text_field.enum is not None else text_field.leaf.kind
     #: text kinds whose empty text is written by leaving ``$`` out of the object form
-    textual = text_field.enum is None and text_field.leaf.kind in ("str", "bytes", "hexbytes")
+    textual = kind in ("str", "bytes", "hexbytes")
     attrs = [(f.name, "@" + f.tag, scalar_fn(f)) for f in spec.fields if f.kind == "A"]
+    attr_values = _values_of([name for name, _, _ in attrs])
+    n_attrs = len(attrs)
+    enum_type = text_field.enum
 
     def encode_simple(obj: Any, enc: Encoder) -> Any:
         d = obj.__dict__
-        side = _side(obj) if obj.__pydantic_private__ else None
         value = d["value"]
+        if not obj.__pydantic_private__ and attr_values(d).count(None) == n_attrs:
+            # the common case: a bare value, no attributes, nothing in a side record
+            if kind == "str" and type(value) is str:
+                return value
+            if enum_type is not None and type(value) is enum_type:
+                return value.value
+            side = None
+        else:
+            side = _side(obj)
         if value is None:
             raise Fail(f"{cls_name}.value is required")
         val = value_out(value, "value", side, enc)
@@ -219,32 +242,38 @@ _CLS, _LEAF, _OPEN = 0, 1, 2
 def _complex(spec: ClassSpec) -> EncodeFn:
     cls_name = spec.cls.__name__
     attrs = [(f.name, "@" + f.tag, scalar_fn(f)) for f in spec.fields if f.kind == "A"]
-    plan: list[tuple[str, str, FieldSpec, int, Any]] = []
+    attr_values = _values_of([name for name, _, _ in attrs])
+    n_attrs = len(attrs)
+    #: per child field: name, key, code, many, required, class, encoder slot, spec, extra
+    plan: list[tuple[str, str, int, bool, bool, Any, list[Any], FieldSpec, Any]] = []
     keys: dict[str, str] = {}
     for f in spec.fields:
         if f.kind == "E":
             if f.cls is not None:
-                plan.append((f.name, f.tag, f, _CLS, f.cls))
+                plan.append((f.name, f.tag, _CLS, f.many, f.required, f.cls, [None], f, None))
             else:
-                plan.append((f.name, f.tag, f, _LEAF, scalar_fn(f)))
+                plan.append((f.name, f.tag, _LEAF, f.many, f.required, None, [None], f,
+                             scalar_fn(f)))
             keys[f.name] = f.tag
         elif f.kind in ("X", "Y"):
             key = EXTENDED if f.kind == "X" else ANY
-            plan.append((f.name, key, f, _OPEN, None))
+            plan.append((f.name, key, _OPEN, f.many, f.required, None, [None], f, None))
             keys[f.name] = key
     ordered = spec.ordered
     mixed = spec.mixed
     rank = {f.name: f.order for f in spec.fields}
-    fns: dict[str, EncodeFn] = {}
+    child_values = _values_of([entry[0] for entry in plan])
+
+    def bind(slot: list[Any], fcls: Any) -> EncodeFn:
+        fn: EncodeFn = encoder_for(fcls)
+        slot[0] = fn
+        return fn
 
     def child(f: FieldSpec, x: Any, key: Any, side: Side | None, enc: Encoder) -> Any:
-        """One complex child (or NIL) -> its JSON."""
+        """One complex child (or NIL) -> its JSON, with what the side record says."""
         fcls = f.cls
         if isinstance(x, fcls):  # type: ignore[arg-type]
-            fn = fns.get(f.name)
-            if fn is None:
-                fn = fns[f.name] = encoder_for(fcls)  # type: ignore[arg-type]
-            out = fn(x, enc)
+            out = encoder_for(fcls)(x, enc)  # type: ignore[arg-type]
             if side is not None and side.lex and side.lexical(("nil-false", key), x) is not None:
                 return _with_nil_false(out)
             return out
@@ -268,47 +297,71 @@ def _complex(spec: ClassSpec) -> EncodeFn:
         out: dict[str, Any] = {}
         key = ""
         try:
-            for name, key, fn in attrs:
-                a = d[name]
-                if a is not None:
-                    out[key] = fn(a, name, side, enc)
+            if n_attrs and attr_values(d).count(None) != n_attrs:
+                for name, key, fn in attrs:
+                    a = d[name]
+                    if a is not None:
+                        out[key] = fn(a, name, side, enc)
             if side is not None:
                 if side.attrs:
                     _extra_attrs(out, side)
                 if mixed and side.texts:
-                    text = _mixed_text(side.texts)
+                    raw = side.lexical(("json", TEXT), side.texts) if side.lex else None
+                    text = _mixed_text(side.texts) if raw is None else enc.raw(raw)
                     if text is not None:
                         out[TEXT] = text
-            for name, key, f, code, extra in plan:
-                v = d[name]
-                if f.many:
-                    if not v:
-                        if f.required:
-                            raise Fail(f"{cls_name}.{name} needs at least one item")
+            for entry, v in zip(plan, child_values(d)):  # noqa: B905 - same length
+                if not v and (v is None or type(v) is list):  # absent (not NIL, not 0)
+                    if entry[4]:
+                        what = "is required" if v is None else "needs at least one item"
+                        raise Fail(f"{cls_name}.{entry[0]} {what}")
+                    continue
+                name, key, code, many, required, fcls, slot, f, extra = entry
+                if code == _CLS:
+                    encode = slot[0] or bind(slot, fcls)
+                    if not many:
+                        if type(v) is fcls and side is None:
+                            out[key] = encode(v, enc)
+                        else:
+                            out[key] = child(f, v, name, side, enc)
                         continue
                     items: list[Any] = []
-                    i = 0
                     try:
-                        if code == _CLS:
-                            for i, x in enumerate(v):
-                                items.append(child(f, x, (name, i), side, enc))
-                        elif code == _LEAF:
-                            for i, x in enumerate(v):
-                                items.append(leaf(f, extra, x, (name, i), side, enc))
+                        if side is None:
+                            for x in v:
+                                if type(x) is fcls:
+                                    items.append(encode(x, enc))
+                                else:
+                                    items.append(child(f, x, (name, len(items)), side, enc))
                         else:
-                            for i, x in enumerate(v):  # noqa: B007 - i is read on error
-                                items.append(any_out(x, f.kind == "X"))
+                            for x in v:
+                                items.append(child(f, x, (name, len(items)), side, enc))
                     except Fail as exc:
-                        exc.segments.append(i)
+                        exc.segments.append(len(items))
                         raise
-                    out[key] = items
-                elif v is None:
-                    if f.required:
-                        raise Fail(f"{cls_name}.{name} is required")
-                elif code == _CLS:
-                    out[key] = child(f, v, name, side, enc)
+                elif code == _LEAF:
+                    if not many:
+                        out[key] = leaf(f, extra, v, name, side, enc)
+                        continue
+                    items = []
+                    try:
+                        for x in v:
+                            items.append(leaf(f, extra, x, (name, len(items)), side, enc))
+                    except Fail as exc:
+                        exc.segments.append(len(items))
+                        raise
                 else:
-                    out[key] = leaf(f, extra, v, name, side, enc)
+                    items = []
+                    try:
+                        for x in v:
+                            items.append(any_out(x, f.kind == "X"))
+                    except Fail as exc:
+                        exc.segments.append(len(items))
+                        raise
+                if items:
+                    out[key] = items
+                elif required:
+                    raise Fail(f"{cls_name}.{name} needs at least one item")
             key = ""
             if side is not None:
                 if side.unknown:
