@@ -124,8 +124,8 @@ class RuleContext:
         while self._at_end:
             self._at_end.pop()()
 
-    def keep_state(self, elements: Collection[etree._Element]) -> None:
-        """Drop the state of every element not in ``elements`` (the streaming engine's open
-        elements, after it processed and dropped a finished subtree)."""
-        for element in [e for e in self._state if e not in elements]:
-            del self._state[element]
+    def keep_state(self, keep: Collection[int]) -> None:
+        """Drop the state of every element whose ``id()`` is not in ``keep`` (the streaming
+        engine's open elements, before it drops a finished subtree)."""
+        if len(self._state) > len(keep):
+            self._state = {e: found for e, found in self._state.items() if id(e) in keep}

@@ -108,10 +108,15 @@ _MEMO_SIZE = 4096
 TypedValue = tuple["etree._Element", str, str]
 
 
+#: the DataType values some rule checks
+_CHECKED_DATATYPES = NUMERIC_DATATYPES | frozenset(OTHER_CHECKED_DATATYPES)
+
+
 def _typed_value(ctx: RuleContext) -> Callable[[Any], TypedValue | None]:
     """``find(data_type) -> (value_element, value_text, datatype)``: the QuantityString or
-    ValueString before a DataType element, or None. Shared by the DataType rules, which run
-    one after the other on the same element, so the last answer is remembered."""
+    ValueString before a DataType element naming a checked type, or None. Shared by the
+    DataType rules, which run one after the other on the same element, so the last answer
+    is remembered."""
     shared = ctx.shared.get("typed-value")
     if shared is not None:
         return cast("Callable[[Any], TypedValue | None]", shared)
@@ -123,8 +128,10 @@ def _typed_value(ctx: RuleContext) -> Callable[[Any], TypedValue | None]:
         if last[0] is data_type:
             return cast("TypedValue | None", last[1])
         found = None
-        name = text(data_type)
-        if name:
+        name = data_type.text
+        if name is not None and name not in _CHECKED_DATATYPES:
+            name = name.strip()
+        if name in _CHECKED_DATATYPES:
             sibling = data_type.getprevious()
             while sibling is not None:
                 if sibling.tag in wanted:
@@ -317,8 +324,6 @@ def duplicate_id(ctx: RuleContext) -> Check:
             sibling = sibling.getnext()
         return ""
 
-    last: list[Any] = [None, None]  # the last container and its table
-
     def check(element: etree._Element, tag: str) -> None:
         identifier = element.text
         owner = element.getparent()
@@ -328,11 +333,7 @@ def duplicate_id(ctx: RuleContext) -> Check:
         identifier = identifier.strip()
         if container is None or not identifier:
             return
-        if last[0] is container:
-            seen = last[1]
-        else:
-            seen = state(container).setdefault("duplicate-id", {})
-            last[0], last[1] = container, seen
+        seen = state(container).setdefault("duplicate-id", {})
         key = (owner.tag, identifier, version_of(element))
         first = seen.get(key)
         if first is None:

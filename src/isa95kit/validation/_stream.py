@@ -1,14 +1,14 @@
 """The streaming engine: validate a document of any size in bounded memory.
 
 One pass with lxml's pull parser, which validates against the XSD while it parses (libxml2's
-streaming schema validator), fed in ``chunk_size`` blocks. After each block the engine walks
-the chain of open elements (the root, its last child, that one's last child, ...): every
-child before the last one of an open element is complete, so the business rules run on it,
-exactly as the tree engine runs them, and it is removed. What stays in memory is the chain of
-open elements with their leaf children (a parent's rules read them), the unprocessed part of
-the last block, and the rules' scoped state (the IDs of one parent's children for
-``duplicate-id``, the IDs of one definition for ``dangling-reference``). No Python code runs
-per element except in the rules, which the tree engine runs as well.
+streaming schema validator), fed in ``chunk_size`` blocks. After every :data:`BATCH_BYTES` of
+input the engine walks the chain of open elements (the root, its last child, that one's last
+child, ...): every child before the last one of an open element is complete, so the business
+rules run on it, exactly as the tree engine runs them, and it is removed. What stays in
+memory is the chain of open elements with their leaf children (a parent's rules read them),
+at most one batch of unprocessed input, and the rules' scoped state (the IDs of one parent's
+children for ``duplicate-id``, the IDs of one definition for ``dangling-reference``). No
+Python code runs per element except in the rules, which the tree engine runs as well.
 
 libxml2 reports streaming schema errors without a line. After each block, each new error is
 matched to the element it names among the elements still in the tree (by name, the offending
@@ -34,6 +34,7 @@ from ._layers import (
     doctype_issue,
     has_doctype,
     namespace_of,
+    probe_root,
     schema_issue,
     schema_subject,
     syntax_issues,
@@ -47,6 +48,10 @@ if TYPE_CHECKING:
 
 
 __all__ = ["NotStreamable", "stream_issues"]
+
+
+#: how much input accumulates before the finished elements are checked and dropped
+BATCH_BYTES = 1 << 20
 
 
 class NotStreamable(Exception):
@@ -73,6 +78,7 @@ def stream_issues(
     file = outcome.file
     blocks = [head] if head else []
     size, eof = len(head), False
+    # the root (and its DTD, if any) from the first block(s) ...
     probe = etree.XMLPullParser(events=("start",), **PULL_OPTIONS)
     root: Any = None
     try:
@@ -86,8 +92,8 @@ def stream_issues(
                 break
             blocks.append(block)
             size += len(block)
-            probe.feed(block)
             if root is None:
+                probe.feed(block)
                 root = next((element for _, element in probe.read_events()), None)
         if root is None:
             probe.close()  # raises: the document is empty or has no root element
@@ -107,7 +113,9 @@ def stream_issues(
     root_tag = root.tag
     removed: dict[etree._Element, dict[str, int]] = {}
     paths = PathBuilder(namespace, removed)
-    decision = decide(root, options)
+    # ... and the release from the element names of the first PROBE_BYTES
+    subject = probe_root(b"".join(blocks)[:PROBE_BYTES]) if len(blocks) > 1 else None
+    decision = decide(subject if subject is not None else root, options)
     version, others = decision.version, decision.fallbacks
     if version is None:
         yield version_issue("unknown-version", decision.error or "", file, root, paths)
@@ -116,10 +124,10 @@ def stream_issues(
         yield version_issue(
             "version-mismatch", decision.mismatch.message, file, root, paths, severity=severity
         )
-    del probe, root
+    del probe, root, subject
     schema = load_schema(version, extensions=options.extensions) if version else None
     outcome.version = version.value if version else None
-    rest = iter(lambda: handle.read(options.chunk_size), b"") if not eof else iter(())
+    rest = _blocks(handle, options.chunk_size) if not eof else iter(())
     run = _Run(options, outcome, paths, removed, schema, root_tag, buffer_schema=bool(others))
     try:
         yield from run.issues(itertools.chain(blocks, rest))
@@ -179,11 +187,14 @@ class _Run:
         seen = 0  # parser log entries handled so far
         located = 0
         low = 1  # elements started in the current block are on this line or later
+        unchecked = 0  # bytes fed since the finished elements were last checked and dropped
         for block in blocks:
             try:
                 parser.feed(block)
             except etree.XMLSyntaxError:
                 yield from syntax_issues(list(parser.feed_error_log)[seen:], self.file)
+                if root is not None:  # the complete part before the error is still checked
+                    yield from self._finished(self._open_chain(root))
                 return
             for event, element in parser.read_events():
                 if root is None:
@@ -201,7 +212,10 @@ class _Run:
                     seen = len(log)
             chain = self._open_chain(root)
             low = line_of(chain[-1]) or low
-            yield from self._finished(chain)
+            unchecked += len(block)
+            if unchecked >= BATCH_BYTES:  # batches: fewer, larger subtrees to walk
+                unchecked = 0
+                yield from self._finished(chain)
         with contextlib.suppress(etree.XMLSyntaxError):  # reported from the log below
             parser.close()
         rest = list(parser.feed_error_log)[seen:]
@@ -217,6 +231,8 @@ class _Run:
                 )  # fmt: skip
         if root is not None and not broken:
             yield from self.rules.run(root)
+        elif root is not None:
+            yield from self._finished(self._open_chain(root))
 
     def _unfinished(self, root: etree._Element | None) -> Issue:
         if root is None:
@@ -250,9 +266,10 @@ class _Run:
         """Run the rules on, then drop, every finished child of the open elements.
 
         Leaf children stay (their parent's rules read them); comments and processing
-        instructions go.
+        instructions go. The rules' state of a dropped subtree goes first: a Python reference
+        into a subtree would make lxml keep (move) its nodes instead of freeing them.
         """
-        dropped = False
+        keep = {id(element) for element in chain}
         for node in chain:
             children = list(node)
             for child in children[:-1]:
@@ -260,17 +277,15 @@ class _Run:
                     node.remove(child)
                 elif len(child):
                     yield from self.rules.run(child)
+                    self.ctx.keep_state(keep)
+                    for gone in [e for e in self.removed if id(e) not in keep]:
+                        del self.removed[gone]
                     counts = self.removed.get(node)
                     if counts is None:
                         counts = self.removed[node] = {}
                     counts[child.tag] = counts.get(child.tag, 0) + 1
-                    child.clear()  # freeing the subtree first makes remove() cheap
+                    child.clear()
                     node.remove(child)
-                    dropped = True
-        if dropped:
-            self.ctx.keep_state(chain)
-            for gone in [e for e in self.removed if e not in chain]:
-                del self.removed[gone]
 
     def _schema(self, issue: Issue) -> Iterator[Issue]:
         if issue.severity is Severity.ERROR:
@@ -357,6 +372,16 @@ def _choose(
         if before:
             return before[-1]
     return fresh[0] if fresh else None
+
+
+def _blocks(handle: IO[bytes], size: int) -> Iterator[bytes]:
+    """``size`` blocks of the rest of ``handle``, read 64 at a time (fewer system calls)."""
+    while True:
+        data = handle.read(size * 64)
+        if not data:
+            return
+        for start in range(0, len(data), size):
+            yield data[start : start + size]
 
 
 def _schema_clean(handle: IO[bytes], schema: etree.XMLSchema, chunk_size: int) -> bool:
