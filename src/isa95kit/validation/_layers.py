@@ -49,7 +49,7 @@ PULL_OPTIONS: dict[str, Any] = {
 
 
 #: how much of a document version detection looks at (both engines, so they agree)
-PROBE_BYTES = 1 << 20
+PROBE_BYTES = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -280,6 +280,8 @@ class Dispatcher:
         table: dict[str, list[Check]] = {}
         for rule in rules:
             check = rule.factory(ctx)
+            if check is None:
+                continue
             for anchor in rule.anchors:
                 table.setdefault(ctx.q(anchor), []).append(check)
         self.handlers: dict[str, tuple[Check, ...]] = {
@@ -310,6 +312,14 @@ class Dispatcher:
 def _chain(checks: tuple[Check, ...]) -> Check:
     if len(checks) == 1:
         return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+
+        def both(element: Any, tag: str) -> None:
+            first(element, tag)
+            second(element, tag)
+
+        return both
 
     def chained(element: Any, tag: str) -> None:
         for check in checks:

@@ -134,8 +134,9 @@ def register(
 
 #: a bound check: ``check(element, tag)`` for an anchor element and its tag
 Check = Callable[[Any, str], None]
-#: a rule: given the document's context, the check to run on each anchor
-RuleFactory = Callable[["RuleContext"], Check]
+#: a rule: given the document's context, the check to run on each anchor (None when a check
+#: shared with another rule, bound earlier, already serves the anchors)
+RuleFactory = Callable[["RuleContext"], Check | None]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -105,45 +105,50 @@ _VALUE_NAMES = ("QuantityString", "ValueString")
 _MEMO_SIZE = 4096
 
 
-TypedValue = tuple["etree._Element", str, str]
+Handler = Callable[["etree._Element", str, str], None]
 
 
-#: the DataType values some rule checks
-_CHECKED_DATATYPES = NUMERIC_DATATYPES | frozenset(OTHER_CHECKED_DATATYPES)
+class _TypedValues:
+    """The DataType rules' shared walk: at each DataType element naming a type some rule
+    checks, find the QuantityString/ValueString before it and hand ``(value element, its
+    text, the DataType)`` to that rule. One walk and one dispatch serve every DataType rule."""
 
+    def __init__(self, ctx: RuleContext) -> None:
+        self.handlers: dict[str, Handler] = {}
+        self.wanted = {ctx.q(name) for name in _VALUE_NAMES}
+        self.text = ctx.text
 
-def _typed_value(ctx: RuleContext) -> Callable[[Any], TypedValue | None]:
-    """``find(data_type) -> (value_element, value_text, datatype)``: the QuantityString or
-    ValueString before a DataType element naming a checked type, or None. Shared by the
-    DataType rules, which run one after the other on the same element, so the last answer
-    is remembered."""
-    shared = ctx.shared.get("typed-value")
-    if shared is not None:
-        return cast("Callable[[Any], TypedValue | None]", shared)
-    wanted = {ctx.q(name) for name in _VALUE_NAMES}
-    text = ctx.text
-    last: list[Any] = [None, None]
-
-    def find(data_type: etree._Element) -> TypedValue | None:
-        if last[0] is data_type:
-            return cast("TypedValue | None", last[1])
-        found = None
+    def check(self, data_type: etree._Element, tag: str) -> None:
         name = data_type.text
-        if name is not None and name not in _CHECKED_DATATYPES:
+        if name is None:
+            return
+        handler = self.handlers.get(name)
+        if handler is None:
             name = name.strip()
-        if name in _CHECKED_DATATYPES:
-            sibling = data_type.getprevious()
-            while sibling is not None:
-                if sibling.tag in wanted:
-                    value = text(sibling)
-                    found = None if value is None else (sibling, value, name)
-                    break
-                sibling = sibling.getprevious()
-        last[0], last[1] = data_type, found
-        return found
+            handler = self.handlers.get(name)
+            if handler is None:
+                return
+        sibling = data_type.getprevious()
+        while sibling is not None:
+            if sibling.tag in self.wanted:
+                value = self.text(sibling)
+                if value is not None:
+                    handler(sibling, value, name)
+                return
+            sibling = sibling.getprevious()
 
-    ctx.shared["typed-value"] = find
-    return find
+
+def _typed(ctx: RuleContext, datatypes: Iterable[str], handler: Handler) -> Check | None:
+    """Register ``handler`` for ``datatypes``; the first DataType rule bound to a document
+    returns the shared check, the others None (nothing more to dispatch)."""
+    found = ctx.shared.get("typed-values")
+    first = found is None
+    driver: _TypedValues = (
+        ctx.shared.setdefault("typed-values", _TypedValues(ctx)) if first else found
+    )
+    for name in datatypes:
+        driver.handlers[name] = handler
+    return cast("Check", driver.check) if first else None
 
 
 @rule(
@@ -160,29 +165,25 @@ def _typed_value(ctx: RuleContext) -> Callable[[Any], TypedValue | None]:
         "non-numeric DataType such as string"
     ),
 )
-def quantity_not_numeric(ctx: RuleContext) -> Check:
-    find = _typed_value(ctx)
+def quantity_not_numeric(ctx: RuleContext) -> Check | None:
     memo: dict[tuple[str, str], str | None] = {}  # quantities repeat; bounded below
 
-    def check(element: etree._Element, tag: str) -> None:
-        found = find(element)
-        if found is not None and found[2] in NUMERIC_DATATYPES:
-            value, text, data_type = found
-            key = (data_type, text)
-            if key in memo:
-                problem = memo[key]
-            else:
-                if len(memo) > _MEMO_SIZE:
-                    memo.clear()
-                problem = memo[key] = number_problem(data_type, text)
-            if problem is not None:
-                ctx.report(
-                    "quantity-not-numeric",
-                    value,
-                    f"{ctx.local(value)} {text!r} is {problem}, but its DataType is {data_type}",
-                )
+    def handle(value: etree._Element, text: str, data_type: str) -> None:
+        key = (data_type, text)
+        if key in memo:
+            problem = memo[key]
+        else:
+            if len(memo) > _MEMO_SIZE:
+                memo.clear()
+            problem = memo[key] = number_problem(data_type, text)
+        if problem is not None:
+            ctx.report(
+                "quantity-not-numeric",
+                value,
+                f"{ctx.local(value)} {text!r} is {problem}, but its DataType is {data_type}",
+            )
 
-    return check
+    return _typed(ctx, NUMERIC_DATATYPES, handle)
 
 
 @rule(
@@ -195,23 +196,17 @@ def quantity_not_numeric(ctx: RuleContext) -> Check:
     ),
     hint="write the value in the XML Schema form of its DataType, or correct the DataType",
 )
-def value_not_of_datatype(ctx: RuleContext) -> Check:
-    find = _typed_value(ctx)
+def value_not_of_datatype(ctx: RuleContext) -> Check | None:
+    def handle(value: etree._Element, text: str, data_type: str) -> None:
+        problem = lexical_problem(data_type, text)
+        if problem is not None:
+            ctx.report(
+                "value-not-of-datatype",
+                value,
+                f"{ctx.local(value)} {text!r} is {problem} as its DataType {data_type} requires",
+            )
 
-    def check(element: etree._Element, tag: str) -> None:
-        found = find(element)
-        if found is not None and found[2] in OTHER_CHECKED_DATATYPES:
-            value, text, data_type = found
-            problem = lexical_problem(data_type, text)
-            if problem is not None:
-                ctx.report(
-                    "value-not-of-datatype",
-                    value,
-                    f"{ctx.local(value)} {text!r} is {problem} as its DataType {data_type} "
-                    "requires",
-                )
-
-    return check
+    return _typed(ctx, OTHER_CHECKED_DATATYPES, handle)
 
 
 # --------------------------------------------------------------------------- units

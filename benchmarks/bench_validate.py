@@ -1,0 +1,269 @@
+"""Validation throughput: isa95kit against lxml's XMLSchema alone and xmlschema, one run.
+
+One command::
+
+    PYTHONPATH=src python benchmarks/bench_validate.py            # 10 and 100 MB
+    PYTHONPATH=src python benchmarks/bench_validate.py --sizes 10,100,1024   # and 1 GB
+
+It writes schema-valid B2MML V0701 work schedules of the given sizes (MB = 2**20 bytes,
+``benchmarks/_docs.py``: work requests of 25 job orders with parameters, requirements,
+quantities with units and dateTimes with offsets) into a temporary folder, checks that lxml
+finds them valid, and measures in the same process, best of N wall-clock runs:
+
+* ``lxml XMLSchema``: ``etree.parse`` (hardened parser) + ``XMLSchema.validate`` with the
+  shipped V0701 bundle, compiled before timing: lxml's schema-only speed, the reference;
+* ``isa95kit schema-only``: ``check(path, schema_only=True)`` (well-formedness, version
+  detection, schema, located issues), in the default engine for the size;
+* ``isa95kit full``: ``check(path)``: schema plus every business rule, default engine;
+* ``isa95kit full (other engine)``: the same forced into the other engine (tree vs stream);
+* ``xmlschema``: ``XMLSchema.is_valid(path)`` (compiled before timing), skipped at a size
+  where the time measured at the previous size projects beyond ``--xmlschema-limit``.
+
+Times are process CPU seconds by default (``--clock wall`` for wall-clock): single-threaded
+work, so on an idle machine the two agree, and CPU time stays meaningful on a shared one.
+
+Then the peak memory (VmHWM, in a fresh process each) of lxml and of isa95kit full at the
+largest size. Prints markdown tables with MB/s, the ratios, and the targets
+(full >= 1/3 of lxml schema-only; full >= 20x xmlschema) with PASS/FAIL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+try:
+    import isa95kit  # noqa: F401
+except ImportError:  # a checkout without `pip install -e .`
+    sys.path.insert(0, str(ROOT / "src"))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p
+)
+
+import _docs  # noqa: E402
+
+from isa95kit._source import xml_parser  # noqa: E402
+from isa95kit.validation import check  # noqa: E402
+from isa95kit.versions import load_schema  # noqa: E402
+
+MB = 1 << 20
+T_LXML = 1 / 3  # isa95kit full >= 1/3 of lxml schema-only throughput
+T_XMLSCHEMA = 20.0  # isa95kit full >= 20x xmlschema
+#: documents above this size are streamed by the default profile (ValidationProfile)
+STREAM_THRESHOLD = 32 * MB
+
+MEMORY_PROBE = """
+import sys
+mode = sys.argv[2]
+if mode == "lxml":
+    from lxml import etree
+    from isa95kit._source import xml_parser
+    from isa95kit.versions import load_schema
+    schema = load_schema("V0701")
+    assert schema.validate(etree.parse(sys.argv[1], xml_parser()))
+else:
+    from isa95kit.validation import check
+    report = check(sys.argv[1], stream={"stream": True, "tree": False}.get(mode))
+    assert report.valid, report.to_text()
+with open("/proc/self/status") as status:
+    print(next(l for l in status if l.startswith("VmHWM:")).split()[1])
+"""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+#: the clock: process CPU time by default (the machine may be shared), or wall-clock time
+CLOCKS: dict[str, Callable[[], float]] = {"cpu": time.process_time, "wall": time.perf_counter}
+clock = CLOCKS["cpu"]
+
+
+def best_of(repeat: int, run: Callable[[], Any]) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        started = clock()
+        run()
+        best = min(best, clock() - started)
+    return best
+
+
+def lxml_validate(schema: Any) -> Callable[[Path], None]:
+    from lxml import etree
+
+    def run(path: Path) -> None:
+        tree = etree.parse(str(path), xml_parser())
+        if not schema.validate(tree):
+            raise SystemExit(f"lxml finds {path} invalid: {schema.error_log.last_error}")
+
+    return run
+
+
+def isa95kit_check(**options: Any) -> Callable[[Path], None]:
+    def run(path: Path) -> None:
+        report = check(path, **options)
+        if not report.valid:
+            raise SystemExit(f"isa95kit finds {path} invalid:\n{report.to_text()}")
+
+    return run
+
+
+def peak_mb(path: Path, mode: str) -> float | None:
+    if not Path("/proc/self/status").exists():
+        return None
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(path), mode],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout.strip()) / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10,100", help="document sizes in MB (default 10,100)")
+    parser.add_argument("--repeat", type=int, default=0, help="best of N (default 3; 1 >=100MB)")
+    parser.add_argument(
+        "--xmlschema-limit", type=float, default=150.0, help="skip xmlschema beyond S seconds"
+    )
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory subprocesses")
+    parser.add_argument(
+        "--clock", choices=tuple(CLOCKS), default="cpu", help="cpu (default) or wall time"
+    )
+    parser.add_argument("--keep", metavar="DIR", help="write (and reuse) the documents here")
+    parser.add_argument("--json", metavar="FILE", help="also write the raw results")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    global clock
+    clock = CLOCKS[args.clock]
+
+    import xmlschema
+
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-validate-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    schema = load_schema("V0701")
+    log(f"compiling xmlschema's V0701 schema from {_docs.SCHEMA} ...")
+    peer = xmlschema.XMLSchema(str(_docs.SCHEMA))
+    rows: list[dict[str, Any]] = []
+    projected: float | None = None  # xmlschema seconds per MB, from the previous size
+    largest: Path | None = None
+    for size in sizes:
+        path = folder / f"work-schedule-{size}MB-v{_docs.GENERATOR_VERSION}.xml"
+        if not path.exists():
+            log(f"writing {path} ...")
+            _docs.make_work_schedule(path, size * MB)
+        largest = path
+        actual = path.stat().st_size / MB
+        repeat = args.repeat or (3 if size < 100 else 1)
+        streamed = path.stat().st_size > STREAM_THRESHOLD
+        log(f"{size} MB ({actual:.1f} MB, default engine: {'stream' if streamed else 'tree'})")
+        cases: list[tuple[str, Callable[[Path], None]]] = [
+            ("lxml XMLSchema (parse + validate)", lxml_validate(schema)),
+            ("isa95kit schema-only", isa95kit_check(schema_only=True)),
+            ("isa95kit full (schema + rules)", isa95kit_check()),
+            (
+                f"isa95kit full, {'tree' if streamed else 'stream'} engine forced",
+                isa95kit_check(stream=not streamed),
+            ),
+        ]
+        for name, run in cases:
+            log(f"  {name} ...")
+            seconds = best_of(repeat, lambda run=run, path=path: run(path))
+            rows.append({"size": size, "mb": actual, "tool": name, "seconds": seconds})
+        if projected is not None and projected * actual > args.xmlschema_limit:
+            rows.append(
+                {"size": size, "mb": actual, "tool": "xmlschema is_valid", "seconds": None,
+                 "note": f"skipped: projected {projected * actual:.0f} s from the previous size"}
+            )  # fmt: skip
+        else:
+            log("  xmlschema is_valid ...")
+            started = clock()
+            if not peer.is_valid(str(path)):
+                raise SystemExit(f"xmlschema finds {path} invalid")
+            seconds = clock() - started
+            projected = seconds / actual
+            rows.append({"size": size, "mb": actual, "tool": "xmlschema is_valid",
+                         "seconds": seconds})  # fmt: skip
+    print(f"Best of N {args.clock} seconds (N = {args.repeat or '3 below 100 MB, else 1'}).\n")
+    print(render(rows, sizes))
+    memory: dict[str, float | None] = {}
+    if not args.no_memory and largest is not None:
+        log(f"peak memory on {largest.name} ...")
+        for mode in ("lxml", "stream", "tree"):
+            memory[mode] = peak_mb(largest, mode)
+        print(render_memory(memory, largest))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": rows, "memory": memory}, indent=2))
+    return 0
+
+
+def render(rows: list[dict[str, Any]], sizes: list[int]) -> str:
+    lines = [
+        "| size | tool | seconds | MB/s | vs lxml | isa95kit full vs this |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    verdicts = []
+    for size in sizes:
+        here = [r for r in rows if r["size"] == size]
+        lxml = next(r for r in here if r["tool"].startswith("lxml"))
+        full = next(r for r in here if r["tool"].startswith("isa95kit full (schema"))
+        for row in here:
+            seconds = row["seconds"]
+            if seconds is None:
+                lines.append(f"| {row['mb']:.0f} MB | {row['tool']} | {row['note']} | | | |")
+                continue
+            rate = row["mb"] / seconds
+            versus = lxml["seconds"] / seconds
+            speedup = seconds / full["seconds"]
+            lines.append(
+                f"| {row['mb']:.0f} MB | {row['tool']} | {seconds:.3f} | {rate:.1f} | "
+                f"{versus:.2f} | {speedup:.1f}x |"
+            )
+        ratio = lxml["seconds"] / full["seconds"]
+        verdicts.append(
+            f"- {size} MB: isa95kit full at {ratio:.2f} of lxml's schema-only speed "
+            f"(target >= {T_LXML:.2f}): {'PASS' if ratio >= T_LXML else 'FAIL'}"
+        )
+        peer = next(r for r in here if r["tool"].startswith("xmlschema"))
+        if peer["seconds"] is not None:
+            times = peer["seconds"] / full["seconds"]
+            verdicts.append(
+                f"- {size} MB: isa95kit full {times:.0f}x faster than xmlschema "
+                f"(target >= {T_XMLSCHEMA:.0f}x): {'PASS' if times >= T_XMLSCHEMA else 'FAIL'}"
+            )
+    return "\n".join([*lines, "", *verdicts, ""])
+
+
+def render_memory(memory: dict[str, float | None], path: Path) -> str:
+    size = path.stat().st_size / MB
+    names = {
+        "lxml": "lxml parse + XMLSchema",
+        "stream": "isa95kit full, streaming",
+        "tree": "isa95kit full, in memory",
+    }
+    lines = [
+        f"Peak RSS (VmHWM) validating the {size:.0f} MB document, each in a fresh process:",
+        "",
+    ]
+    lines += ["| tool | peak MB |", "|---|---:|"]
+    for mode, peak in memory.items():
+        lines.append(f"| {names[mode]} | {'n/a' if peak is None else f'{peak:.0f}'} |")
+    return "\n".join([*lines, ""])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
