@@ -141,11 +141,10 @@ class _TypedValues:
 def _typed(ctx: RuleContext, datatypes: Iterable[str], handler: Handler) -> Check | None:
     """Register ``handler`` for ``datatypes``; the first DataType rule bound to a document
     returns the shared check, the others None (nothing more to dispatch)."""
-    found = ctx.shared.get("typed-values")
-    first = found is None
-    driver: _TypedValues = (
-        ctx.shared.setdefault("typed-values", _TypedValues(ctx)) if first else found
-    )
+    first = "typed-values" not in ctx.shared
+    if first:
+        ctx.shared["typed-values"] = _TypedValues(ctx)
+    driver = cast(_TypedValues, ctx.shared["typed-values"])
     for name in datatypes:
         driver.handlers[name] = handler
     return cast("Check", driver.check) if first else None
