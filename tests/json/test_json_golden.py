@@ -7,6 +7,7 @@ the diff: the golden files are the specification of the output).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from decimal import Decimal
@@ -18,7 +19,7 @@ import pytest
 from lxml import etree
 
 import isa95kit as ik
-from isa95kit._json import from_dict, read_json, to_dict, write_json
+from isa95kit._json import dump_json, from_dict, read_json, to_dict, write_json
 from tests.json._canon import canonical
 from tests.json._mesa import mesa_schema, validator
 
@@ -88,6 +89,15 @@ def test_json_model_json_is_identical(path: Path) -> None:
     assert write_json(again) == text
     pretty = write_json(again, indent=2)
     assert write_json(read_json(pretty), indent=2) == pretty
+
+
+@pytest.mark.parametrize("path", XML_DOCS, ids=lambda p: p.name)
+def test_streamed_output_is_the_same(path: Path) -> None:
+    """``dump_json`` (the CLI's streaming writer) writes exactly ``write_json``'s bytes."""
+    obj = ik.read_xml(path)
+    out = io.BytesIO()
+    dump_json(obj, out)
+    assert out.getvalue() == write_json(obj)
 
 
 @pytest.mark.parametrize("path", XML_DOCS, ids=lambda p: p.name)

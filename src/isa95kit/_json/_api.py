@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import gc
-import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any, TypeVar, Union, overload
 
@@ -20,7 +19,7 @@ from ..model._registry import ELEMENTS, NAMESPACE
 from ._common import ROOT_XMLNS, Fail, format_path
 from ._decode import Context, _describe, decoder_for
 from ._encode import Encoder, encoder_for, root_members
-from ._text import dump_chunks, dumps, loads, locate
+from ._text import dump_stream, dumps, loads, locate
 
 __all__ = ["dump_json", "from_dict", "read_json", "to_dict", "write_json"]
 
@@ -103,12 +102,15 @@ def _expected_class(type: Any) -> Any:
 
 
 def _decode(
-    data: Any, type: Any, config: ReadConfig, file: str | None, text: str | None
+    data: Any, type: Any, config: ReadConfig, file: str | None,
+    text: Callable[[], str] | None, consume: bool = False,
 ) -> B2MMLModel:
+    """``data`` -> model; ``text`` gives the JSON text back for error positions."""
+
     def error(message: str, segments: list[str | int]) -> MappingError:
         line = column = None
         if text is not None:
-            where = locate(text, list(reversed(segments)))
+            where = locate(text(), list(reversed(segments)))
             if where is not None:
                 line, column = where
         return MappingError(
@@ -151,7 +153,7 @@ def _decode(
         if expected is not cls:
             raise error(f"expected a {expected.__name__} document, got {element!r} "
                         f"({cls.__name__})", [element])
-    ctx = Context(preserve=config.unknown == "preserve")
+    ctx = Context(preserve=config.unknown == "preserve", consume=consume)
     try:
         with _gc_paused():
             obj: B2MMLModel = decoder_for(cls)(data[element], ctx)
@@ -196,10 +198,23 @@ def read_json(
     always errors. ``config.limits.max_bytes`` bounds the input size.
     """
     config = config or ReadConfig()
-    text, file = _text_of(source, config.limits or DEFAULT_LIMITS)
+    limits = config.limits or DEFAULT_LIMITS
+    text, file = _text_of(source, limits)
     with _gc_paused():
         data = loads(text, file)
-    obj: B2MMLModel = _decode(data, type, config, file, text)
+    again: Callable[[], str]
+    if isinstance(source, (str, os.PathLike)) and file is not None:
+        del text  # a file: read again for the position of an error, not held meanwhile
+
+        def again() -> str:
+            return _text_of(source, limits)[0]
+    else:
+        held = text
+
+        def again() -> str:
+            return held
+
+    obj: B2MMLModel = _decode(data, type, config, file, again, consume=True)
     return obj
 
 
@@ -285,24 +300,33 @@ def write_json(
 
 
 def dump_json(obj: B2MMLModel, fh: IO[bytes], *, element: str | None = None) -> None:
-    """Write ``obj`` as compact B2MML-JSON to the binary file ``fh`` in pieces (the whole
-    text never exists at once; each written piece is released)."""
-    enc = Encoder(text=True)
+    """Write ``obj`` as compact B2MML-JSON to the binary file ``fh``, streaming: long arrays
+    are encoded item by item as they are written, so memory holds the model and the JSON
+    of one item per level, never the whole document's JSON. The bytes are those of
+    :func:`write_json`."""
+    enc = Encoder(text=True, defer=_DEFER)
     top = _encode(obj, element, enc)
-    buffer = io.StringIO()
-    pending = [0]
+    buffer: list[str] = []
+    size = [0]
 
     def write(piece: str) -> None:
-        buffer.write(piece)
-        pending[0] += len(piece)
-        if pending[0] > 1 << 20:
-            fh.write(_utf8(buffer.getvalue()))
-            buffer.seek(0)
-            buffer.truncate()
-            pending[0] = 0
+        buffer.append(piece)
+        size[0] += len(piece)
+        if size[0] > 1 << 20:
+            fh.write(_utf8("".join(buffer)))
+            buffer.clear()
+            size[0] = 0
 
-    dump_chunks(top, enc, write)
-    fh.write(_utf8(buffer.getvalue()))
+    try:
+        dump_stream(top, enc, write)
+    except Fail:  # an item failed while streaming: the full encoder says where
+        _encode(obj, element, Encoder(text=True))
+        raise  # pragma: no cover - the full encoder fails the same way
+    fh.write(_utf8("".join(buffer)))
+
+
+#: arrays of at least this many complex children are streamed item by item
+_DEFER = 8
 
 
 def _utf8(text: str) -> bytes:

@@ -59,11 +59,14 @@ _MAX_EXPONENT = 1000
 class Context:
     """Options of one decoding run."""
 
-    __slots__ = ("preserve",)
+    __slots__ = ("consume", "preserve")
 
-    def __init__(self, *, preserve: bool = False) -> None:
+    def __init__(self, *, preserve: bool = False, consume: bool = False) -> None:
         #: keep unknown attributes (``ReadConfig(unknown="preserve")``)
         self.preserve = preserve
+        #: release each item of a long array once decoded (the parsed JSON is ours): the
+        #: parsed tree shrinks while the model grows
+        self.consume = consume
 
 
 _FNS: dict[type[Any], DecodeFn] = {}
@@ -429,11 +432,21 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                         raise Fail(f"{key} must be an array (it may occur more than once), "
                                    f"not {_describe(v)}")
                     fn = conv[0] or bind(conv, f)
-                    try:
-                        items = [fn(x, ctx) for x in v]
-                    except Fail as exc:
-                        exc.segments.append(_failing(fn, v, ctx))
-                        raise
+                    if ctx.consume:
+                        items = []
+                        try:
+                            for i, x in enumerate(v):
+                                items.append(fn(x, ctx))
+                                v[i] = None
+                        except Fail as exc:
+                            exc.segments.append(len(items))
+                            raise
+                    else:
+                        try:
+                            items = [fn(x, ctx) for x in v]
+                        except Fail as exc:
+                            exc.segments.append(_failing(fn, v, ctx))
+                            raise
                     if items:
                         d[f.name] = items
                     elif f.required:

@@ -37,7 +37,7 @@ from ._common import (
     attr_key,
 )
 
-__all__ = ["MARK", "Encoder", "encoder_for"]
+__all__ = ["MARK", "Deferred", "Encoder", "encoder_for"]
 
 #: prefix of a number marker in text mode (JSON-escaped as ``\\u0000``)
 MARK = "\x00"
@@ -45,14 +45,29 @@ MARK = "\x00"
 EncodeFn = Callable[[Any, "Encoder"], Any]
 
 
+class Deferred:
+    """A long array of complex children, encoded item by item when written (streaming)."""
+
+    __slots__ = ("encode_item", "items")
+
+    def __init__(self, items: list[Any], encode_item: Callable[[int, Any], Any]) -> None:
+        self.items = items
+        self.encode_item = encode_item
+
+
 class Encoder:
-    """State of one encoding run: the mode and the count of number markers made."""
+    """State of one encoding run: the mode and the count of number markers made.
 
-    __slots__ = ("numbers", "text")
+    With ``defer`` set (streaming), arrays of at least that many complex children are left
+    as :class:`Deferred` and encoded only when the writer reaches them.
+    """
 
-    def __init__(self, *, text: bool) -> None:
+    __slots__ = ("defer", "numbers", "text")
+
+    def __init__(self, *, text: bool, defer: int | None = None) -> None:
         self.text = text
         self.numbers = 0
+        self.defer = defer
 
     def number(self, text: str) -> Any:
         """A JSON number from its exact text."""
@@ -325,6 +340,9 @@ def _complex(spec: ClassSpec) -> EncodeFn:
                         else:
                             out[key] = child(f, v, name, side, enc)
                         continue
+                    if enc.defer is not None and len(v) >= enc.defer:
+                        out[key] = Deferred(v, _item_encoder(child, f, name, side, enc))
+                        continue
                     items: list[Any] = []
                     try:
                         if side is None:
@@ -380,6 +398,16 @@ def _complex(spec: ClassSpec) -> EncodeFn:
         return out
 
     return encode_complex
+
+
+def _item_encoder(
+    child: Callable[[FieldSpec, Any, Any, Side | None, Encoder], Any],
+    f: FieldSpec, name: str, side: Side | None, enc: Encoder,
+) -> Callable[[int, Any], Any]:
+    def encode_item(i: int, x: Any) -> Any:
+        return child(f, x, (name, i), side, enc)
+
+    return encode_item
 
 
 def _nil(key: Any, value: Any, side: Side | None) -> Any:

@@ -21,9 +21,9 @@ from typing import Any
 
 from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
 from ._common import Num, format_path
-from ._encode import Encoder
+from ._encode import Deferred, Encoder
 
-__all__ = ["dump_chunks", "dumps", "line_column", "loads", "locate"]
+__all__ = ["dump_stream", "dumps", "line_column", "loads", "locate"]
 
 _MARKER = re.compile(r'"\\u0000([-+.0-9eE]+)"')
 #: escapes of characters XML 1.0 cannot carry: controls, U+FFFE/U+FFFF, lone surrogates
@@ -52,46 +52,45 @@ def _numbers(text: str, expected: int) -> str:
     return out
 
 
-def dump_chunks(
-    value: Any, enc: Encoder, write: Callable[[str], Any], *, depth: int = 6
-) -> None:
-    """Write ``value`` as compact JSON in pieces, releasing each written subtree.
+_DEFERRED = re.compile(r'"\\u0000L(\d+)"')
 
-    Containers down to ``depth`` levels are written member by member (each subtree below
-    is one ``json.dumps`` call and is dropped from its container once written), so the
-    text of the whole document never exists at once.
+
+def dump_stream(value: Any, enc: Encoder, write: Callable[[str], Any]) -> None:
+    """Write an encoder result (text mode, ``defer`` set) as compact JSON in pieces.
+
+    Each :class:`Deferred` array is written item by item: an item is encoded, written and
+    dropped before the next, so what is held at once is the model plus the JSON of one
+    item per open level (never the whole document's dicts or text).
     """
-    made = [0]
-    total = enc.numbers
+    pending: dict[int, Deferred] = {}
+    made = [0, 0]  # placeholders made, numbers written
 
-    def piece(v: Any) -> None:
-        text = json.dumps(v, ensure_ascii=False, separators=(",", ":"))
-        out, n = _MARKER.subn(r"\1", text)
-        made[0] += n
-        write(out)
+    def placeholder(obj: Any) -> str:
+        if not isinstance(obj, Deferred):
+            raise TypeError(f"{type(obj).__name__} is not JSON")
+        made[0] += 1
+        pending[made[0]] = obj
+        return f"\x00L{made[0]}"
 
-    def walk(v: Any, level: int) -> None:
-        if level >= depth or not isinstance(v, (dict, list)) or not v:
-            piece(v)
-            return
-        if isinstance(v, dict):
-            write("{")
-            for i, k in enumerate(list(v)):
-                write(("," if i else "") + json.dumps(k, ensure_ascii=False) + ":")
-                walk(v[k], level + 1)
-                v[k] = None
-            write("}")
-        else:
+    def emit(v: Any) -> None:
+        text = json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=placeholder)
+        pieces = _DEFERRED.split(text)
+        for i, piece in enumerate(pieces):
+            if i % 2 == 0:
+                out, n = _MARKER.subn(r"\1", piece)
+                made[1] += n
+                write(out)
+                continue
+            deferred = pending.pop(int(piece))
             write("[")
-            for i in range(len(v)):
-                if i:
+            for j, item in enumerate(deferred.items):
+                if j:
                     write(",")
-                walk(v[i], level + 1)
-                v[i] = None
+                emit(deferred.encode_item(j, item))
             write("]")
 
-    walk(value, 0)
-    if made[0] != total:
+    emit(value)
+    if pending or made[1] != enc.numbers:
         raise EncodeError(
             "text starting with U+0000 cannot be written: XML and B2MML cannot carry it"
         )
