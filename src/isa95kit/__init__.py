@@ -46,6 +46,21 @@ _LAZY: dict[str, str] = {
     "iter_xml": "isa95kit._xml",
     "read_xml": "isa95kit._xml",
     "write_xml": "isa95kit._xml",
+    "Issue": "isa95kit.validation",
+    "Severity": "isa95kit.validation",
+    "ValidationProfile": "isa95kit.validation",
+    "ValidationReport": "isa95kit.validation",
+    "is_valid": "isa95kit.validation",
+    "iter_issues": "isa95kit.validation",
+    "validate": "isa95kit.validation",
+    "dump_json": "isa95kit._json",
+    "from_dict": "isa95kit._json",
+    "model_json_schema": "isa95kit._json",
+    "read_json": "isa95kit._json",
+    "to_dict": "isa95kit._json",
+    "write_json": "isa95kit._json",
+    "summarize": "isa95kit._inspect",
+    "DocumentSummary": "isa95kit._inspect",
 }
 _SUBMODULES = {"model", "units", "errors", "validation", "versions"}
 
@@ -54,9 +69,11 @@ __all__ = [
     "BomTransformError",
     "DecodeError",
     "DocumentInvalidError",
+    "DocumentSummary",
     "EncodeError",
     "IncompatibleUnitsError",
     "Isa95Error",
+    "Issue",
     "Location",
     "MalformedDocumentError",
     "MappingError",
@@ -65,23 +82,47 @@ __all__ = [
     "Nil",
     "ParseLimits",
     "ReadConfig",
+    "Severity",
     "SoapFaultError",
     "UnitError",
     "UnknownUnitError",
+    "ValidationProfile",
+    "ValidationReport",
     "WriteConfig",
     "XmlReader",
     "XmlWriter",
     "__version__",
+    "dump_json",
+    "from_dict",
+    "is_valid",
+    "iter_issues",
     "iter_xml",
+    "model_json_schema",
+    "read_json",
     "read_xml",
+    "summarize",
+    "to_dict",
+    "validate",
+    "write_json",
     "write_xml",
 ]
 
 if TYPE_CHECKING:
+    from ._inspect import DocumentSummary, summarize
+    from ._json import dump_json, from_dict, model_json_schema, read_json, to_dict, write_json
     from ._source import ParseLimits
     from ._xml import XmlReader, XmlWriter, iter_xml, read_xml, write_xml
     from ._xml._config import ReadConfig, WriteConfig
     from .model._base import NIL, B2MMLModel, Nil
+    from .validation import (
+        Issue,
+        Severity,
+        ValidationProfile,
+        ValidationReport,
+        is_valid,
+        iter_issues,
+        validate,
+    )
 
 
 def __getattr__(name: str) -> Any:
