@@ -84,7 +84,7 @@ def end_before_start(ctx: RuleContext) -> Check:
         if not end_text:
             return
         end_name, start_name, start_tag = pairs[tag]
-        start = element.getprevious()  # the start comes right before the end in every type
+        start = element.getprevious()  # usually right before the end; always before it
         if start is not None and start.tag != start_tag:
             start = next(element.itersiblings(start_tag, preceding=True), None)
         start_text = text(start)

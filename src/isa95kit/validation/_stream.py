@@ -270,22 +270,29 @@ class _Run:
         into a subtree would make lxml keep (move) its nodes instead of freeing them.
         """
         keep = {id(element) for element in chain}
+        checking = bool(self.rules.tags)
         for node in chain:
             children = list(node)
-            for child in children[:-1]:
-                if not isinstance(child.tag, str):
-                    node.remove(child)
+            drop: list[int] = []  # indices of the children to drop
+            child = None
+            for index, child in enumerate(children[:-1]):
+                tag = child.tag
+                if not isinstance(tag, str):
+                    drop.append(index)
                 elif len(child):
-                    yield from self.rules.run(child)
-                    self.ctx.keep_state(keep)
-                    for gone in [e for e in self.removed if id(e) not in keep]:
-                        del self.removed[gone]
+                    if checking:
+                        yield from self.rules.run(child)
+                        self.ctx.keep_state(keep)
                     counts = self.removed.get(node)
                     if counts is None:
                         counts = self.removed[node] = {}
-                    counts[child.tag] = counts.get(child.tag, 0) + 1
-                    child.clear()
-                    node.remove(child)
+                    counts[tag] = counts.get(tag, 0) + 1
+                    drop.append(index)
+            del children, child  # no proxy may hold the subtrees: lxml frees them at once
+            for start, stop in reversed(_runs(drop)):
+                del node[start:stop]
+        for gone in [e for e in self.removed if id(e) not in keep]:
+            del self.removed[gone]
 
     def _schema(self, issue: Issue) -> Iterator[Issue]:
         if issue.severity is Severity.ERROR:
@@ -334,6 +341,17 @@ class _Run:
 
 #: elements larger than this are not re-validated to tell candidates apart
 _CONFIRM_LIMIT = 5000
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """Sorted indices as ``[start, stop)`` runs: [1, 2, 3, 7] -> [(1, 4), (7, 8)]."""
+    runs: list[tuple[int, int]] = []
+    for index in indices:
+        if runs and runs[-1][1] == index:
+            runs[-1] = (runs[-1][0], index + 1)
+        else:
+            runs.append((index, index + 1))
+    return runs
 
 
 def etree_local(element: etree._Element) -> str:
