@@ -213,3 +213,19 @@ def test_junit_report(tmp_path: Path) -> None:
     for suite in suites:  # the attributes CI tools read
         assert {"name", "tests", "failures", "errors", "skipped", "time"} <= set(suite.keys())
         assert int(suite.get("tests", "0")) == len(suite.findall("testcase"))
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["tree", "stream"])
+def test_shared_v07_namespace_falls_back_to_the_release_that_accepts(stream: bool) -> None:
+    # OpPhysicalAssetRequirement/EquipmentLevel is a hierarchy scope in V0700, a code in V0701;
+    # no element name tells the releases apart, so V0701 is tried first, then V0700
+    inner = """          <PhysicalAssetRequirement>
+            <ID>PA-1</ID>
+            <EquipmentLevel><EquipmentID>LINE-1</EquipmentID><EquipmentLevel>ProductionLine</EquipmentLevel></EquipmentLevel>
+          </PhysicalAssetRequirement>"""
+    data = work_schedule(request("WR-1", job_order("JO-1", inner)))
+    report = check(data, stream=stream).files[0]
+    assert (report.version, report.valid, report.issues) == ("V0700", True, [])
+    forced = check(data, stream=stream, version="V0701").files[0]
+    assert forced.version == "V0701" and not forced.valid
+    assert {i.code for i in forced.issues} == {"schema"}

@@ -46,7 +46,9 @@ def test_datetime_elements_are_every_date_time_element_of_every_release(
     for _ in range(3):  # types derived from the date-time types, transitively
         for tree in schemas:
             for definition in tree.iter(f"{XS}complexType", f"{XS}simpleType"):
-                bases = {d.get("base") for d in definition.iter(f"{XS}extension", f"{XS}restriction")}
+                bases = {
+                    d.get("base") for d in definition.iter(f"{XS}extension", f"{XS}restriction")
+                }
                 if bases & types and definition.get("name"):
                     types.add(definition.get("name", ""))
     names = {
@@ -73,9 +75,7 @@ def test_start_comes_before_end_wherever_both_are_declared(
 
 
 def test_reference_tables_name_real_elements(schemas: list[etree._ElementTree]) -> None:
-    declared = {
-        element.get("name") for tree in schemas for element in tree.iter(f"{XS}element")
-    }
+    declared = {element.get("name") for tree in schemas for element in tree.iter(f"{XS}element")}
     for link in LINKS:
         names = {*link.scopes, *link.targets, *(n for pair in link.references for n in pair)}
         assert names <= declared | {"FromIDValue", "ToIDValue"}, (link.what, names - declared)

@@ -327,7 +327,10 @@ def duplicate_id(ctx: RuleContext) -> Check:
         identifier = identifier.strip()
         if container is None or not identifier:
             return
-        seen = state(container).setdefault("duplicate-id", {})
+        tables = state(container)
+        seen = tables.get("duplicate-id")
+        if seen is None:
+            seen = tables["duplicate-id"] = {}
         key = (owner.tag, identifier, version_of(element))
         first = seen.get(key)
         if first is None:

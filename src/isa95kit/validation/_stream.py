@@ -21,7 +21,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, TYPE_CHECKING, Any, cast
+from dataclasses import replace
+from typing import IO, TYPE_CHECKING, Any
 
 from ._context import RuleContext
 from ._layers import (
@@ -134,19 +135,24 @@ def stream_issues(
     finally:
         outcome.namespaces.update(paths.namespaces())
     if others and run.schema_errors and reopen is not None:
-        for other in others:
+        for other in others:  # does the other V07 release accept the document?
+            check = _Run(
+                replace(options, schema_only=True), Outcome(file), PathBuilder(namespace, {}),
+                {}, load_schema(other, extensions=options.extensions), root_tag,
+                buffer_schema=True,
+            )  # fmt: skip
             with reopen() as again:
-                if _schema_clean(again, load_schema(other, extensions=options.extensions),
-                                 options.chunk_size):  # fmt: skip
-                    outcome.version = other.value
-                    run.held.clear()
-                    break
+                broken = list(check.issues(_blocks(again, options.chunk_size)))
+            if not broken and not check.schema_errors:
+                outcome.version = other.value
+                run.held.clear()
+                break
     yield from run.held
 
 
 class _Run:
-    """The main pass: parse and validate block by block; after each block, run the rules on
-    every finished child of an open element and drop it."""
+    """A pass: parse and validate block by block; after each batch, run the rules on every
+    finished child of an open element and drop it."""
 
     def __init__(
         self,
@@ -400,25 +406,3 @@ def _blocks(handle: IO[bytes], size: int) -> Iterator[bytes]:
             return
         for start in range(0, len(data), size):
             yield data[start : start + size]
-
-
-def _schema_clean(handle: IO[bytes], schema: etree.XMLSchema, chunk_size: int) -> bool:
-    """Whether ``schema`` accepts the whole document (schema only, bounded memory)."""
-    from lxml import etree
-
-    parser = etree.XMLPullParser(events=("end",), schema=schema, **PULL_OPTIONS)
-    try:
-        for block in iter(lambda: handle.read(chunk_size), b""):
-            parser.feed(block)
-            for _, element in cast("Iterable[tuple[str, Any]]", parser.read_events()):
-                if len(element):
-                    element.clear(keep_tail=True)
-                    parent = element.getparent()
-                    if parent is not None:
-                        parent.remove(element)
-            if any(e.level_name in ("ERROR", "FATAL") for e in parser.feed_error_log):
-                return False
-        parser.close()
-    except etree.XMLSyntaxError:
-        return False
-    return not any(e.level_name in ("ERROR", "FATAL") for e in parser.feed_error_log)
