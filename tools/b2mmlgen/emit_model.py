@@ -21,7 +21,7 @@ LEAF_PY = {
 }
 
 #: wire flag bits (mirrored in src/isa95kit/model/_base.py)
-MANY, REQUIRED, NILLABLE = 1, 2, 4
+MANY, REQUIRED, NILLABLE, UNQUALIFIED = 1, 2, 4, 8
 KIND_CODE = {ELEMENT: "E", ATTRIBUTE: "A", TEXT: "T", EXTENDED: "X", "any": "Y"}
 
 
@@ -85,6 +85,7 @@ class Emitter:
     def wire_entry(self, f: FieldIR) -> str:
         flags = (MANY if f.many else 0) | (REQUIRED if f.required else 0)
         flags |= NILLABLE if f.nillable else 0
+        flags |= UNQUALIFIED if f.unqualified else 0
         t = f.type if f.type.startswith(("leaf:", "enum:")) else self.target(f.type)
         return f'("{f.name}", "{f.tag}", "{KIND_CODE[f.kind]}", "{t}", {flags})'
 

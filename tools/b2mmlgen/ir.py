@@ -34,6 +34,8 @@ class FieldIR:
     required: bool = False
     nillable: bool = False
     order: int = 0  # position in the content model (elements only)
+    #: local element in no namespace (its schema file lacks elementFormDefault="qualified")
+    unqualified: bool = False
     doc: str = ""
 
 

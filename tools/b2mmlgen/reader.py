@@ -277,6 +277,7 @@ class Reader:
                 required=not optional and el.min_occurs > 0,
                 nillable=bool(el.nillable),
                 order=counter[0],
+                unqualified=not el.qualified,
                 doc=first_doc(el),
             )
         )

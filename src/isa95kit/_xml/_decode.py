@@ -152,8 +152,8 @@ class Decoder:
     # -- the rare paths, called by the compiled functions ---------------------------------------
     def keep_prefix(self, el: etree._Element, obj: Any) -> None:
         """The element's prefix differs from its parent's: keep its declaration."""
-        if isinstance(obj, AnyElement):
-            return
+        if isinstance(obj, AnyElement) or el.tag[0] != "{":
+            return  # no-namespace (unqualified) elements have no prefix to keep
         side = _ensure_side(obj)
         side.nsmap = {el.prefix: _ns(el.tag)}
 

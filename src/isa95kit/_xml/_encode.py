@@ -38,16 +38,28 @@ class Encoder:
         self.fill(el, obj, spec_of(type(obj)), side)
         return el
 
-    def child(self, parent: etree._Element, tag: str, obj: Any) -> None:
+    def child(
+        self, parent: etree._Element, tag: str, obj: Any, nsmap: dict[Any, str] | None = None
+    ) -> None:
         if isinstance(obj, AnyElement):
             self.any(parent, obj)
             return
         side = side_of(obj)
         if side is not None and side.nsmap:
-            el = self._sub(parent, tag, nsmap=side.nsmap)  # type: ignore[arg-type]
-        else:
-            el = self._sub(parent, tag)
-        self.fill(el, obj, spec_of(type(obj)), side)
+            nsmap = side.nsmap
+        el = self._sub(parent, tag, nsmap=nsmap)
+        inner = None
+        if tag[0] != "{" and el.nsmap.get(None) == "" and B2MML_NS not in el.nsmap.values():
+            # below an unqualified element that had to undeclare the default namespace,
+            # B2MML children redeclare it (rather than getting an invented ns0: prefix)
+            inner = {None: B2MML_NS}
+        self.fill(el, obj, spec_of(type(obj)), side, inner)
+
+    @staticmethod
+    def _unqualified_nsmap(parent: etree._Element) -> dict[Any, str] | None:
+        """``xmlns=""`` for a no-namespace element when a default namespace is in scope
+        (lxml would otherwise write it unprefixed, i.e. in that namespace)."""
+        return {None: ""} if parent.nsmap.get(None) else None
 
     def any(self, parent: etree._Element, obj: AnyElement) -> None:
         nsmap = None
@@ -72,7 +84,16 @@ class Encoder:
             self.any(el, c)
         el.tail = obj.tail
 
-    def fill(self, el: etree._Element, obj: Any, spec: ClassSpec, side: Side | None) -> None:
+    def fill(
+        self,
+        el: etree._Element,
+        obj: Any,
+        spec: ClassSpec,
+        side: Side | None,
+        inner: dict[Any, str] | None = None,
+    ) -> None:
+        """Attributes, text and children of ``el``; ``inner``: namespace declarations for
+        B2MML children (only below an element that undeclared the default namespace)."""
         d = obj.__dict__
         for f in spec.attrs.values():
             value = d.get(f.name)
@@ -102,7 +123,7 @@ class Encoder:
                     self.any(el, unknown[0][1])
                     unknown = unknown[1:]
             self.path.append(f"{f.tag or f.name}[{index + 1}]")
-            self.item(el, f, index, value, side)
+            self.item(el, f, index, value, side, inner)
             self.path.pop()
             if texts and count + 1 < len(texts):
                 el[-1].tail = texts[count + 1]
@@ -158,16 +179,24 @@ class Encoder:
         return items
 
     def item(
-        self, el: etree._Element, f: FieldSpec, index: int, value: Any, side: Side | None
+        self,
+        el: etree._Element,
+        f: FieldSpec,
+        index: int,
+        value: Any,
+        side: Side | None,
+        nsmap: dict[Any, str] | None = None,
     ) -> None:
         if f.kind in ("X", "Y"):
             if not isinstance(value, AnyElement):
                 raise self.error(f"{f.name} holds {type(value).__name__}, expected AnyElement")
             self.any(el, value)
             return
+        if not f.qualified:
+            nsmap = self._unqualified_nsmap(el)
         key = (f.name, index) if f.many else f.name
         if isinstance(value, Nil):
-            child = self._sub(el, f.clark)
+            child = self._sub(el, f.clark, nsmap=nsmap)
             attrs = side.lexical(("nil", key), value) if side is not None else None
             if attrs is not None:
                 for k, v in attrs.items():  # type: ignore[attr-defined]
@@ -180,9 +209,9 @@ class Encoder:
                 raise self.error(
                     f"{f.name} holds {type(value).__name__}, expected {f.cls.__name__}"
                 )
-            self.child(el, f.clark, value)
+            self.child(el, f.clark, value, nsmap)
             return
-        child = self._sub(el, f.clark)
+        child = self._sub(el, f.clark, nsmap=nsmap)
         child.text = self.text_of(f, key, value, side)
 
     def text_of(self, f: FieldSpec, key: Any, value: Any, side: Side | None) -> str:

@@ -10,7 +10,15 @@ import importlib
 from enum import Enum
 from typing import Any
 
-from ..model._base import MANY, NILLABLE, REQUIRED, AnyElement, B2MMLModel, B2MMLSimple
+from ..model._base import (
+    MANY,
+    NILLABLE,
+    REQUIRED,
+    UNQUALIFIED,
+    AnyElement,
+    B2MMLModel,
+    B2MMLSimple,
+)
 from ..model._registry import ELEMENTS, EXT_NAMESPACE, MODULES, NAMESPACE
 from ._leaf import LeafCodec, enum_codec, leaf_codec
 
@@ -34,6 +42,7 @@ class FieldSpec:
         "name",
         "nillable",
         "order",
+        "qualified",
         "required",
         "spec",
         "tag",
@@ -50,7 +59,9 @@ class FieldSpec:
         self.required = bool(flags & REQUIRED)
         self.nillable = bool(flags & NILLABLE)
         self.order = order
-        self.clark = f"{{{NAMESPACE}}}{tag}" if kind == "E" else tag
+        #: False for the few local elements in no namespace (B2MML-InformationObject.xsd)
+        self.qualified = not flags & UNQUALIFIED
+        self.clark = f"{{{NAMESPACE}}}{tag}" if kind == "E" and self.qualified else tag
         self.cls: type[B2MMLModel] | None = None
         #: the ClassSpec of ``cls``, filled in by the first codec that needs it
         self.spec: ClassSpec | None = None

@@ -4,7 +4,7 @@ Every generated class carries ``__wire__``: for each field, in content-model ord
 Python name, its B2MML tag, its kind (``E`` element, ``A`` attribute, ``T`` text, ``X``
 ``Extended:*`` extension group, ``Y`` ``xsd:any``), its type (a class name,
 ``leaf:<kind>`` or ``enum:<Name>``) and flags (:data:`MANY`, :data:`REQUIRED`,
-:data:`NILLABLE`). The codecs compile these tables once per class; they never reflect
+:data:`NILLABLE`, :data:`UNQUALIFIED`: a local element in no namespace). The codecs compile these tables once per class; they never reflect
 over the models per element.
 
 Wire details the model does not expose as fields (namespace prefixes, the lexical form of
@@ -30,6 +30,7 @@ __all__ = [
     "NIL",
     "NILLABLE",
     "REQUIRED",
+    "UNQUALIFIED",
     "AnyElement",
     "B2MMLModel",
     "B2MMLSimple",
@@ -37,7 +38,7 @@ __all__ = [
     "Wire",
 ]
 
-MANY, REQUIRED, NILLABLE = 1, 2, 4
+MANY, REQUIRED, NILLABLE, UNQUALIFIED = 1, 2, 4, 8
 
 
 @dataclass(frozen=True, slots=True)
