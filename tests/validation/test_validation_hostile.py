@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from lxml import etree
 
 from isa95kit.validation import check, iter_issues
 from tests.validation._support import V0701, job_order, request, work_schedule
@@ -152,7 +153,8 @@ def test_truncated_document_in_streaming_keeps_earlier_findings() -> None:
 
 
 def test_wrapped_b2mml_is_validated_in_memory() -> None:
-    inner = work_schedule(request("WR-1", job_order("JO-1"), job_order("JO-1")))
+    priority = "          <Priority>high</Priority>"
+    inner = work_schedule(request("WR-1", job_order("JO-1", priority), job_order("JO-1")))
     body = inner.split(b"?>", 1)[1]
     envelope = (
         b'<?xml version="1.0"?>\n<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">'
@@ -161,9 +163,12 @@ def test_wrapped_b2mml_is_validated_in_memory() -> None:
     for stream in (False, True):
         report = check(envelope, stream=stream).files[0]
         assert report.mode == "tree" and report.version == "V0701"
-        (issue,) = report.issues
-        assert issue.code == "duplicate-id"
-        assert issue.path is not None and issue.path.startswith("/s:Envelope[1]/s:Body[1]/")
+        assert [i.code for i in report.issues] == ["schema", "duplicate-id"]
+        tree = etree.ElementTree(etree.fromstring(envelope))
+        for issue in report.issues:
+            assert issue.path is not None and issue.path.startswith("/s:Envelope[1]/s:Body[1]/")
+            (element,) = tree.xpath(issue.path, namespaces=report.namespaces)
+            assert element.sourceline == issue.line
 
 
 def test_not_b2mml_at_all() -> None:
