@@ -244,3 +244,25 @@ def test_no_invented_content() -> None:
     )
     out = ik.write_xml(job, config=ik.WriteConfig(xml_declaration=False))
     assert out == b'<JobOrder xmlns="http://www.mesa.org/xml/B2MML"><ID>J</ID></JobOrder>'
+
+
+def test_information_object_children_are_in_no_namespace(
+    official_schema: etree.XMLSchema,
+) -> None:
+    """InformationObject's children are unqualified (no namespace) in the official schema."""
+    from isa95kit.model import WorkRecord
+
+    rec = _read("work_record_information_object.xml")
+    assert isinstance(rec, WorkRecord)
+    entry = rec.work_record_entry[0]
+    lot = entry.information_object.material_lot
+    assert (lot.id.value, lot.quantity[0].quantity_string.value) == ("L24-0311-131", "48")
+    assert rec.work_record_entry[1].external_reference_id.value == "LIMS-2024-0311-5531"
+    # a fresh instance (no side records), written with a default namespace and a prefix
+    fresh = type(rec).model_validate(rec.model_dump())
+    for prefix, start in ((None, b'<MaterialLot xmlns="">'), ("b2mml", b"<MaterialLot>")):
+        out = ik.write_xml(fresh, config=ik.WriteConfig(prefix=prefix))
+        assert start in out
+        assert b"ns0" not in out
+        assert official_schema.validate(etree.fromstring(out)), official_schema.error_log
+        assert ik.read_xml(out) == rec
