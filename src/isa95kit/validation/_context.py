@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._model import CODES, Issue
-from ._paths import PathBuilder, line_of
+from ._paths import PathBuilder, line_of, local_name
 from ._profile import ValidationProfile
 
 if TYPE_CHECKING:
@@ -63,10 +63,7 @@ class RuleContext:
         """The tag of ``local`` in the document's B2MML namespace."""
         return self._prefix + local
 
-    @staticmethod
-    def local(element: etree._Element) -> str:
-        tag = element.tag
-        return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+    local = staticmethod(local_name)
 
     @staticmethod
     def text(element: etree._Element | None) -> str | None:

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["PathBuilder", "find_libxml2_path", "line_of"]
+__all__ = ["PathBuilder", "find_libxml2_path", "line_of", "local_name"]
+
+
+def local_name(element: object) -> str:
+    """An element's name without namespace ("" for comments and processing instructions)."""
+    tag = getattr(element, "tag", None)
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def line_of(element: object) -> int | None:
@@ -116,10 +122,12 @@ def find_libxml2_path(top: etree._Element, path: str | None) -> etree._Element |
         found = None
         count = 0
         for child in node.iterchildren("*"):
-            if match["star"] is None:
-                local = child.tag.rpartition("}")[2] if isinstance(child.tag, str) else ""
-                if local != match["name"] or (child.prefix or None) != match["prefix"]:
-                    continue
+            named = match["star"] is None
+            if named and (local_name(child), child.prefix or None) != (
+                match["name"],
+                match["prefix"],
+            ):
+                continue
             count += 1
             if count == wanted:
                 found = child

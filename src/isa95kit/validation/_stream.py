@@ -42,7 +42,7 @@ from ._layers import (
     version_issue,
 )
 from ._model import Issue, Severity
-from ._paths import PathBuilder, line_of
+from ._paths import PathBuilder, line_of, local_name
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -110,7 +110,7 @@ def stream_issues(
     if not is_b2mml_namespace(namespace):
         raise NotStreamable(namespace)
     outcome.mode = "stream"
-    outcome.root = etree.QName(root).localname
+    outcome.root = local_name(root)
     root_tag = root.tag
     removed: dict[etree._Element, dict[str, int]] = {}
     paths = PathBuilder(namespace, removed)
@@ -248,7 +248,7 @@ class _Run:
             "not-well-formed",
             Severity.ERROR,
             "not well-formed XML: premature end of data: the document stops after "
-            f"<{etree_local(inner)}> (line {line_of(inner)}), before </{etree_local(root)}>",
+            f"<{local_name(inner)}> (line {line_of(inner)}), before </{local_name(root)}>",
             self.file,
             line_of(inner),
             None,
@@ -358,10 +358,6 @@ def _runs(indices: list[int]) -> list[tuple[int, int]]:
         else:
             runs.append((index, index + 1))
     return runs
-
-
-def etree_local(element: etree._Element) -> str:
-    return str(element.tag).rpartition("}")[2]
 
 
 def _choose(

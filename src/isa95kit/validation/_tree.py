@@ -28,7 +28,7 @@ from ._layers import (
     version_issue,
 )
 from ._model import Issue, Severity
-from ._paths import PathBuilder, find_libxml2_path, line_of
+from ._paths import PathBuilder, find_libxml2_path, line_of, local_name
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -64,7 +64,7 @@ def tree_issues(
     targets = find_b2mml_elements(root)
     first = targets[0] if targets else root
     paths = PathBuilder(namespace_of(first))
-    outcome.root = etree.QName(first).localname
+    outcome.root = local_name(first)
     try:
         if not targets:
             yield version_issue("unknown-version", _not_b2mml(root), file, root, paths)
