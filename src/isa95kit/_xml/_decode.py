@@ -8,6 +8,7 @@ fields, order and leaf values are checked here, and every problem raises a locat
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -123,18 +124,33 @@ class Decoder:
         )
 
     def _column(self, el: etree._Element) -> int | None:
-        """Column of the element's start tag, when the source text is at hand."""
+        """Column (in characters) of the element's start tag, when the source text is at hand.
+
+        The start tag is the n-th ``<name`` (followed by a delimiter, so ``<Process`` is not
+        ``<ProcessWorkSchedule``) on its line, n counting the same-named elements before it
+        on that line: exact for one-line documents too.
+        """
         data = self.source
         line = line_of(el)
-        if not isinstance(data, bytes) or line is None:
+        if not isinstance(data, bytes) or line is None or not isinstance(el.tag, str):
             return None
         lines = data.split(b"\n", line)
         if len(lines) < line:
             return None
         text = lines[line - 1]
-        local = el.tag.split("}", 1)[-1] if isinstance(el.tag, str) else ""
-        pos = text.find(b"<" + (f"{el.prefix}:" if el.prefix else "").encode() + local.encode())
-        return pos + 1 if pos >= 0 else None
+        local = el.tag.split("}", 1)[-1]
+        name = (f"{el.prefix}:" if el.prefix else "") + local
+        before = 0
+        for other in el.getroottree().iter(el.tag):
+            if other is el:
+                break
+            if line_of(other) == line and other.prefix == el.prefix:
+                before += 1
+        pattern = re.compile(b"<" + re.escape(name.encode()) + rb"(?=[\s/>])")
+        for i, match in enumerate(pattern.finditer(text)):
+            if i == before:
+                return len(text[: match.start()].decode("utf-8", "replace")) + 1
+        return None
 
     # -- decoding -------------------------------------------------------------------------------
     def decode_root(self, el: etree._Element, cls: type[B2MMLModel]) -> B2MMLModel:
