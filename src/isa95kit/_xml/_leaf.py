@@ -220,14 +220,15 @@ def enum_codec(enum_cls: type[Enum]) -> LeafCodec:
     codec = _ENUMS.get(enum_cls)
     if codec is None:
         allowed = ", ".join(repr(m.value) for m in enum_cls)
+        if any(m.value == "Other" for m in enum_cls):
+            allowed += "; use 'Other' with the OtherValue attribute for anything else"
 
         def parse(text: str) -> Enum:
             try:
                 return enum_cls(text)
             except ValueError:
                 raise ValueError(
-                    f"{text!r} is not a value of {enum_cls.__name__} (allowed: {allowed}; "
-                    "use 'Other' with the OtherValue attribute for anything else)"
+                    f"{text!r} is not a value of {enum_cls.__name__} (allowed: {allowed})"
                 ) from None
 
         def fmt(value: Any) -> str:
