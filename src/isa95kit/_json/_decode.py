@@ -306,7 +306,8 @@ def _extra_attr(
 
 
 # -- complex content -----------------------------------------------------------------------------
-#: _ONE / _MANY: a complex child field, not nillable, single / repeated (the hot paths)
+#: _ONE / _MANY: a complex child, not nillable, single / repeated; _ONE_NIL: single,
+#: nillable (the hot paths); _CLS: repeated and nillable; _LEAF: a simple-typed element
 _ONE, _MANY, _ONE_NIL, _ATTR, _CLS, _LEAF, _EXT, _ANY, _TEXT, _UNKNOWN, _ORDER = range(11)
 
 
@@ -460,29 +461,21 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                             raise Fail(f"{key} must be an array (it may occur more than once), "
                                        f"not {_describe(v)}")
                         items = d[fname]
-                        i = 0
                         try:
-                            if code == _CLS and not f.nillable:
-                                fn = child_fn(f)
-                                for i, x in enumerate(v):  # noqa: B007 - i is read on error
-                                    items.append(fn(x, ctx))
-                            else:
-                                for i, x in enumerate(v):
-                                    value, side = one(f, code, conv, x, (fname, i), side, ctx)
-                                    items.append(value)
+                            for x in v:
+                                value, side = one(f, code, conv, x, (fname, len(items)), side,
+                                                  ctx)
+                                items.append(value)
                         except Fail as exc:
-                            exc.segments.append(i)
+                            exc.segments.append(len(items))
                             raise
                         if not items and f.required:
                             raise Fail(f"{key} needs at least one item")
-                    else:
+                    else:  # a single leaf (single complex children are _ONE / _ONE_NIL)
                         if type(v) is list:
                             raise Fail(f"{key} must be a single value (it occurs at most once), "
                                        "not an array")
-                        if code == _CLS and v is not None and not (f.nillable and type(v) is dict):
-                            d[fname] = child_fn(f)(v, ctx)
-                        else:
-                            d[fname], side = one(f, code, conv, v, fname, side, ctx)
+                        d[fname], side = one(f, code, conv, v, fname, side, ctx)
                 elif code == _ATTR:
                     assert f is not None
                     if v is None:
