@@ -90,8 +90,8 @@ def _tz(text: str | None) -> timezone | None:
         return timezone.utc
     sign = -1 if text[0] == "-" else 1
     hours, minutes = int(text[1:3]), int(text[4:6])
-    if hours > 14 or minutes > 59:
-        raise ValueError(f"timezone offset {text} is out of range")
+    if hours > 14 or minutes > 59 or (hours == 14 and minutes):
+        raise ValueError(f"timezone offset {text} is out of range (-14:00 to +14:00)")
     offset = timedelta(hours=hours, minutes=minutes) * sign
     return timezone.utc if not offset else timezone(offset)
 
@@ -104,7 +104,9 @@ def _datetime(text: str) -> datetime:
     m = _DATETIME.match(text)
     if m is None:
         raise ValueError(f"{text!r} is not an xsd:dateTime (YYYY-MM-DDThh:mm:ss[.fff][Z|±hh:mm])")
-    if _FAST_ISO:
+    tz = m.group(8)
+    # fromisoformat takes offsets up to 23:59; xsd allows -14:00..+14:00 only
+    if _FAST_ISO and (not tz or tz == "Z" or (tz[1:3] < "14" and tz[4] < "6")):
         try:  # C speed for the common forms; the pattern above already enforced xsd syntax
             return datetime.fromisoformat(text)
         except ValueError:
