@@ -284,12 +284,9 @@ class Dispatcher:
                 continue
             for anchor in rule.anchors:
                 table.setdefault(ctx.q(anchor), []).append(check)
-        self.handlers: dict[str, tuple[Check, ...]] = {
-            tag: tuple(checks) for tag, checks in table.items()
-        }
-        self.tags = tuple(self.handlers)
         #: one callable per tag (the checks of a tag chained), for the hot loop
-        self._calls: dict[str, Check] = {tag: _chain(c) for tag, c in self.handlers.items()}
+        self._calls: dict[str, Check] = {tag: _chain(c) for tag, c in table.items()}
+        self.tags = tuple(self._calls)
 
     def run(self, top: etree._Element) -> Iterator[Issue]:
         """Run the checks on the anchors of a complete subtree, in document order."""
@@ -309,7 +306,7 @@ class Dispatcher:
             pending.clear()
 
 
-def _chain(checks: tuple[Check, ...]) -> Check:
+def _chain(checks: list[Check]) -> Check:
     if len(checks) == 1:
         return checks[0]
     if len(checks) == 2:
