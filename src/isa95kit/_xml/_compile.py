@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model._base import NIL
 from ._side import Side
-from ._tables import ClassSpec, FieldSpec, spec_of
+from ._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -64,6 +64,8 @@ def _simple(spec: ClassSpec) -> DecodeFn:
     def decode_simple(el: etree._Element, ctx: Decoder) -> Any:
         d = template.copy()
         text = el.text
+        if len(el):  # comments or processing instructions split the text: keep all of it
+            text = ctx.no_children(el)
         if text is None:
             text = ""
         side = None
@@ -77,8 +79,6 @@ def _simple(spec: ClassSpec) -> DecodeFn:
             if not exact and fmt(value) != text:
                 side = Side()
                 side.add_lex("value", value, text)
-        if len(el):
-            ctx.no_children(el)
         fs: set[str] | frozenset[str] = VALUE_ONLY
         if el.attrib:
             fs = {"value"}
@@ -107,6 +107,10 @@ def _complex(spec: ClassSpec) -> DecodeFn:
     table_get = table.get
     general = spec.ordered or spec.mixed
     has_required = bool(spec.required)
+    #: extension elements come last: a known element after one is out of order
+    ext = spec.ext_field
+    ext_prefix = "{" + EXT_NS + "}" if ext is not None else None
+    ext_order = ext.order if ext is not None else -1
 
     def decode_complex(el: etree._Element, ctx: Decoder) -> Any:
         d = template.copy()
@@ -123,10 +127,15 @@ def _complex(spec: ClassSpec) -> DecodeFn:
             last = -1
             prefix = el.prefix
             for child in el:
+                tail = child.tail  # text between children: element-only content has none
+                if tail is not None and not tail.isspace():
+                    raise ctx.text_error(el, tail)
                 entry = table_get(child.tag)
                 if entry is None:
                     if isinstance(child.tag, str):
                         side = ctx.other_child(el, child, spec, d, fs, side)
+                        if ext_prefix is not None and child.tag.startswith(ext_prefix):
+                            last = ext_order
                     elif ctx.refs:  # an element decoded ahead by the streaming reader
                         ctx.ref_child(child, spec, d, fs)
                     continue  # comments and processing instructions are not data

@@ -173,13 +173,20 @@ class Decoder:
         side = _ensure_side(obj)
         side.nsmap = {el.prefix: _ns(el.tag)}
 
-    def no_children(self, el: etree._Element) -> None:
+    def text_error(self, el: etree._Element, text: str) -> MappingError:
+        """Text in element-only content (before, between or after the children)."""
+        return self.error(el, f"unexpected text {text.strip()[:40]!r} in {_local(el.tag)}")
+
+    def no_children(self, el: etree._Element) -> str:
+        """The whole text of a simple-content element that has comments or processing
+        instructions in it (an element child is an error)."""
         for child in el:
             if isinstance(child.tag, str):
                 raise self.error(
                     child,
                     f"{_local(el.tag)} has simple content; unexpected element {_local(child.tag)}",
                 )
+        return "".join(str(t) for t in el.itertext())
 
     def check_required(
         self, el: etree._Element, spec: ClassSpec, fs: set[str] | frozenset[str]
@@ -192,11 +199,11 @@ class Decoder:
     def order_error(
         self, parent: etree._Element, el: etree._Element, spec: ClassSpec, f: FieldSpec, last: int
     ) -> MappingError:
-        prev = spec.fields[last].tag
+        prev = repr(spec.fields[last].tag) if spec.fields[last].tag else "the extension content"
         return self.error(
             el,
             f"element {f.tag!r} is out of order in {_local(parent.tag)}: "
-            f"it must come before {prev!r}",
+            f"it must come before {prev}",
         )
 
     def child(
@@ -281,6 +288,9 @@ class Decoder:
             side.texts = [text]
         prefix = el.prefix
         for child in el:
+            tail = child.tail
+            if not spec.mixed and tail is not None and not tail.isspace():
+                raise self.text_error(el, tail)
             f = spec.elements.get(child.tag)
             if f is None:
                 if isinstance(child.tag, str):
@@ -339,19 +349,12 @@ class Decoder:
     def leaf_element(
         self, child: etree._Element, f: FieldSpec, d: dict[str, Any], side: Side | None
     ) -> tuple[Side | None, Any]:
-        t = child.text or ""
+        t = (self.no_children(child) if len(child) else child.text) or ""
         value = self.leaf(child, f, t, None)
         if not f.leaf.exact and f.leaf.fmt(value) != t:  # type: ignore[union-attr]
             if side is None:
                 side = Side()
             side.add_lex((f.name, len(d[f.name])) if f.many else f.name, value, t)
-        if len(child):
-            for c in child:
-                if isinstance(c.tag, str):
-                    raise self.error(
-                        c,
-                        f"unexpected element {_local(c.tag)} in simple-valued {_local(child.tag)}",
-                    )
         return side, value
 
     def attributes(
