@@ -103,8 +103,8 @@ def test_json_and_junit_and_output_file(folder: Path, capsys: pytest.CaptureFixt
 
 
 def test_profile_and_version_options(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    profile = folder / "p.toml"
-    profile.write_text('[rules]\ndatetime-without-timezone = "error"\n')
+    profile = folder / "p.json"
+    profile.write_text('{"rules": {"datetime-without-timezone": "error"}}')
     assert run(["--profile", str(profile), str(folder / "in")], capsys)[0] == 1
     code, out, _ = run(["--version", "V0600", str(folder / "in" / "good.xml")], capsys)
     assert code == 1 and "No matching global declaration" in out
