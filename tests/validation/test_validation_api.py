@@ -126,6 +126,10 @@ def test_profile_from_toml_and_json(tmp_path: Path) -> None:
     assert loaded.name == "acme.json" and loaded.severity("unknown-unit") is Severity.ERROR
     assert check(WARN, profile=toml).valid  # the timezone rule is off
     assert not check(BAD, profile=str(as_json)).valid
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[rules\n")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        ValidationProfile.load(broken)
 
 
 @pytest.mark.parametrize(
