@@ -15,7 +15,6 @@ __all__ = [
     "compare_datetimes",
     "has_timezone",
     "OTHER_CHECKED_DATATYPES",
-    "is_nil",
     "lexical_problem",
     "number_problem",
     "parse_datetime",
@@ -184,8 +183,3 @@ def compare_datetimes(first: str, second: str) -> int | None:
     if x is None or y is None:
         return None
     return (x > y) - (x < y)
-
-
-def is_nil(value: str | None) -> bool:
-    """True for the ``xsi:nil`` attribute values meaning nil."""
-    return value is not None and value.strip() in ("true", "1")
