@@ -7,15 +7,18 @@ the official XSD, so a new release cannot silently make the strategies invalid.
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 import isa95kit as ik
-from isa95kit._xml._tables import EXT_NS, resolve_class, spec_of
+from isa95kit._xml._tables import B2MML_NS, EXT_NS, resolve_class, spec_of
 from isa95kit.model import ELEMENTS
 from isa95kit.model._base import AnyElement, B2MMLModel
 from tests.strategies import (
@@ -251,3 +254,41 @@ def test_strategy_respects_required_and_choices() -> None:
         assert len(j.description) <= 1 and len(j.material_requirement) <= 1
 
     bounded()
+
+
+# -- lexical forms: kept exactly, whatever the partner wrote -------------------------------------
+_LEX_DECIMAL = st.builds(
+    lambda sign, zeros, digits, point, frac, blank: f"{blank}{sign}{zeros}{digits}{point}{frac}{blank}",
+    st.sampled_from(["", "+", "-"]),
+    st.sampled_from(["", "0", "00"]),
+    st.integers(0, 10**9).map(str),
+    st.sampled_from(["", "."]),
+    st.sampled_from(["", "0", "5", "50", "000", "125"]),
+    st.sampled_from(["", " ", "\n  "]),
+).filter(lambda s: not s.strip().endswith(("+", "-")))
+_LEX_DATETIME = st.builds(
+    lambda dt, frac, tz: dt.strftime("%Y-%m-%dT%H:%M:%S") + frac + tz,
+    st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31)),
+    st.sampled_from(["", ".0", ".5", ".120", ".000000", ".123456789"]),
+    st.sampled_from(["", "Z", "+00:00", "-00:00", "+14:00", "-14:00", "-05:30", "+01:00"]),
+)
+
+
+@given(priority=_LEX_DECIMAL, start=_LEX_DATETIME, end=_LEX_DATETIME,
+       qty=_LEX_DECIMAL.filter(lambda s: s == s.strip()))
+def test_lexical_forms_round_trip_exactly(
+    priority: str, start: str, end: str, qty: str, official_schema: etree.XMLSchema
+) -> None:
+    data = (
+        f'<b2mml:JobOrder xmlns:b2mml="{B2MML_NS}"><b2mml:ID> JO 1 </b2mml:ID>'
+        f"<b2mml:StartTime>{start}</b2mml:StartTime><b2mml:EndTime>{end}</b2mml:EndTime>"
+        f"<b2mml:Priority>{priority}</b2mml:Priority>"
+        "<b2mml:MaterialRequirement><b2mml:ID>M</b2mml:ID><b2mml:Quantity>"
+        f"<b2mml:QuantityString>{qty}</b2mml:QuantityString></b2mml:Quantity>"
+        "</b2mml:MaterialRequirement></b2mml:JobOrder>"
+    ).encode()
+    assert official_schema.validate(etree.fromstring(data)), official_schema.error_log
+    obj = ik.read_xml(data)
+    assert obj.priority.value == Decimal(priority.strip())  # type: ignore[attr-defined]
+    out = ik.write_xml(obj, config=ik.WriteConfig(xml_declaration=False))
+    assert out == data
