@@ -43,13 +43,18 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
-try:
-    import isa95kit  # noqa: F401
-except ImportError:  # running from a checkout without `pip install -e .`
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p
-    )
+#: the isa95kit sources measured: this checkout's src/, or (in the memory subprocesses)
+#: the snapshot of it that the parent took at the start of the run
+SRC = Path(os.environ.get("ISA95KIT_BENCH_SRC") or ROOT / "src")
+
+
+def _use_src(src: Path) -> None:
+    sys.path.insert(0, str(src))
+    os.environ["ISA95KIT_BENCH_SRC"] = str(src)
+
+
+if (SRC / "isa95kit").is_dir():  # measure this checkout, installed or not
+    _use_src(SRC)
 
 import _docs  # noqa: E402  (after the path set-up above)
 
@@ -75,7 +80,6 @@ TOOLS = [
     "xmlschema to_dict",
     "xmlschema encode",
 ]
-PEERS = TOOLS[3:]
 
 
 def log(msg: str) -> None:
@@ -248,6 +252,9 @@ class Peers:
             "stdlib": XmlParser(context=context, handler=XmlEventHandler),
         }
         self.serializer = XmlSerializer(context=context)
+        # xmlschema refuses documents of more than 10**6 elements by default (a safety
+        # limit, like isa95kit's ParseLimits); the 100 MB documents have ~4 million
+        xmlschema.limits.MAX_XML_ELEMENTS = 10**9
         self.schema = xmlschema.XMLSchema(str(_docs.SCHEMA))
         log(f"peers ready in {time.perf_counter() - t:.1f}s")
 
@@ -383,7 +390,16 @@ def memory_child(mode: str, kind: str, path: str) -> None:
     with open("/proc/self/status") as fh:  # cross-check: the kernel's VmHWM, same thing
         hwm = next((int(ln.split()[1]) / 1024 for ln in fh if ln.startswith("VmHWM")), None)
     print(
-        json.dumps({"baseline": base, "peak": peak, "vmhwm": hwm, "seconds": secs, "count": count})
+        json.dumps(
+            {
+                "baseline": base,
+                "peak": peak,
+                "vmhwm": hwm,
+                "seconds": secs,
+                "count": count,
+                "isa95kit": isa95kit.__file__,
+            }
+        )
     )
     if mode == "read":
         del obj
@@ -432,6 +448,23 @@ def _verdict(value: float | None, target: float, higher: bool) -> str:
     return f"{value:.2f}x {'PASS' if ok else 'FAIL'}"
 
 
+def snapshot_src(work: Path) -> Path:
+    """Copy src/isa95kit aside, so that one run measures one version of the code.
+
+    The working tree may change while a long run goes on; every measurement of the run
+    (including the memory subprocesses) imports the copy.
+    """
+    import shutil
+
+    assert "isa95kit" not in sys.modules, "isa95kit imported before the snapshot"
+    dest = work / f"src-snapshot-{os.getpid()}"  # runs may overlap: one copy each
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(
+        ROOT / "src" / "isa95kit", dest / "isa95kit", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return dest
+
+
 def git_state() -> str:
     """The commit measured, ``+dirty`` when src/ has uncommitted changes."""
     try:
@@ -463,7 +496,7 @@ def report(rows: list[Row], memory: dict[str, dict[str, Any]], args: argparse.Na
         for name in ("xsdata", "xmlschema"):
             vers.append(f"{name} {importlib.metadata.version(name)}")
     reps = ", ".join(f"{s} MB: {args.repeat or repeats_for(s)}" for s in args.sizes)
-    lines.append(f"isa95kit core benchmark at {git_state()} — {', '.join(vers)}")
+    lines.append(f"isa95kit core benchmark at {args.git_state} — {', '.join(vers)}")
     lines.append(
         f"best of N wall-clock runs (N = {reps}); MB = 2^20 bytes; {os.cpu_count()} CPUs, "
         f"load average {args.load_start:.1f} at start, {os.getloadavg()[0]:.1f} at end; "
@@ -588,9 +621,26 @@ def main(argv: list[str] | None = None) -> int:
         profile(work, 10)
         return 0
     args.sizes = [1, 10] if args.quick else sorted({int(s) for s in args.sizes.split(",")})
-    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
-    t0 = time.perf_counter()
+    args.kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     args.load_start = os.getloadavg()[0]
+    args.git_state = git_state()
+    snapshot = None
+    if (ROOT / "src" / "isa95kit").is_dir():
+        snapshot = snapshot_src(work)
+        _use_src(snapshot)
+        log(f"measuring a snapshot of src/isa95kit at {args.git_state}")
+    try:
+        return run_all(args, work)
+    finally:
+        if snapshot is not None:
+            import shutil
+
+            shutil.rmtree(snapshot, ignore_errors=True)
+
+
+def run_all(args: argparse.Namespace, work: Path) -> int:
+    t0 = time.perf_counter()
+    kinds: list[str] = args.kinds
     paths = ensure_docs(work, args.sizes)
     peers = None if args.skip_peers else Peers(work)
     rows: list[Row] = []
