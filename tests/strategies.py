@@ -10,11 +10,14 @@ Public API (kept small on purpose; other test suites import it)::
 :func:`instances` walks :func:`isa95kit._xml._tables.spec_of` of a class: required fields
 always, optional ones sometimes, lists of ``0..max_list`` items (at least one when
 required), ``NIL`` sometimes for nillable elements, and leaf values valid for their XSD
-type. Every complex child consumes one level of ``max_depth``; beyond it only required
-content is drawn (choosing the smallest alternative of a required choice), which always
-terminates because :func:`min_size` proves every class has a finite smallest instance.
-Instances are built with pydantic (``cls.model_validate`` of a dict by field name), the
-path user code takes.
+type. The root and ``max_depth`` complex levels below it may carry optional content
+(simple-content children such as ``Identifier`` do not count as a level); deeper levels
+get only what is required, taking the smallest alternative of a required choice. That
+always terminates: :func:`min_size` computes every class's smallest instance and
+:func:`instances` refuses a class without a finite one. Optional parts shrink towards
+absence. Instances are built with pydantic (``cls.model_validate`` of a dict by field
+name), the path user code takes; they carry no side records, so ``write_xml`` writes
+them in canonical lexical form with the default namespace.
 
 The wire tables do not say which optional fields form an ``xsd:choice``; :data:`CHOICES`
 lists the single-occurrence choices of B2MML V0701 (checked against the XSD by
