@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import IO, Any, TypeVar, Union, overload
 
 from .._source import DEFAULT_LIMITS, ParseLimits
 from .._xml._config import ReadConfig
+from .._xml._decode import gc_paused
 from .._xml._side import Side
 from .._xml._tables import elements_of, resolve_class
 from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
@@ -35,19 +34,6 @@ _OLDER = {
     "http://www.mesa.org/xml/B2MML-V0600": "V0600",
     "http://www.mesa.org/xml/B2MML-V0601": "V0601",
 }
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while building a large acyclic graph (dicts or instances);
-    each allocation burst would otherwise rescan everything built so far."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -155,7 +141,7 @@ def _decode(
                         f"({cls.__name__})", [element])
     ctx = Context(preserve=config.unknown == "preserve", consume=consume)
     try:
-        with _gc_paused():
+        with gc_paused():
             obj: B2MMLModel = decoder_for(cls)(data[element], ctx)
     except Fail as exc:
         exc.segments.append(element)
@@ -200,21 +186,24 @@ def read_json(
     config = config or ReadConfig()
     limits = config.limits or DEFAULT_LIMITS
     text, file = _text_of(source, limits)
-    with _gc_paused():
+    # one pause for parsing and decoding: a collection in between would scan every
+    # container the parser just made
+    with gc_paused():
         data = loads(text, file)
-    again: Callable[[], str]
-    if isinstance(source, (str, os.PathLike)) and file is not None:
-        del text  # a file: read again for the position of an error, not held meanwhile
+        again: Callable[[], str]
+        if isinstance(source, (str, os.PathLike)) and file is not None:
+            del text  # a file: read again for the position of an error, not held meanwhile
 
-        def again() -> str:
-            return _text_of(source, limits)[0]
-    else:
-        held = text
+            def again() -> str:
+                return _text_of(source, limits)[0]
+        else:
+            held = text
 
-        def again() -> str:
-            return held
+            def again() -> str:
+                return held
 
-    obj: B2MMLModel = _decode(data, type, config, file, again, consume=True)
+        obj: B2MMLModel = _decode(data, type, config, file, again, consume=True)
+        del data  # released under the pause: the parsed tree is never scanned
     return obj
 
 
@@ -235,7 +224,8 @@ def from_dict(
     ``json.loads(text, parse_float=Decimal)``); a ``float`` is an error, as it cannot
     carry an exact decimal. ``data`` is not modified.
     """
-    obj: B2MMLModel = _decode(data, type, config or ReadConfig(), None, None)
+    with gc_paused():
+        obj: B2MMLModel = _decode(data, type, config or ReadConfig(), None, None)
     return obj
 
 
@@ -269,7 +259,7 @@ def _encode(obj: B2MMLModel, element: str | None, enc: Encoder) -> dict[str, Any
     name = _root_name(obj, element)
     top: dict[str, Any] = root_members(obj)
     try:
-        with _gc_paused():
+        with gc_paused():
             top[name] = encoder_for(type(obj))(obj, enc)
     except Fail as exc:
         exc.segments.append(name)
@@ -295,7 +285,8 @@ def write_json(
     other lexical forms read from XML or JSON are written exactly as read.
     """
     enc = Encoder(text=True)
-    text = dumps(_encode(obj, element, enc), enc, indent=indent)
+    with gc_paused():  # the dicts are made and dropped under one pause: never scanned
+        text = dumps(_encode(obj, element, enc), enc, indent=indent)
     return _utf8(text)
 
 
