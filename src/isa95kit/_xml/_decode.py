@@ -83,13 +83,16 @@ def gc_paused() -> Iterator[None]:
     quarter of the decode time on large documents); full collections still see it.
     """
     enabled = gc.isenabled()
+    # never undo a freeze the application made itself (pre-fork servers do)
+    promote = gc.get_freeze_count() == 0
     gc.disable()
     try:
         yield
     finally:
         if enabled:
-            gc.freeze()
-            gc.unfreeze()
+            if promote:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
