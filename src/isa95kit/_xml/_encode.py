@@ -210,6 +210,8 @@ class Encoder:
                     f"{f.name} holds {type(value).__name__}, expected {f.cls.__name__}"
                 )
             self.child(el, f.clark, value, nsmap)
+            if side is not None and side.lexical(("nil-false", key), value) is not None:
+                el[-1].set(XSI_NIL, "false")  # an explicit xsi:nil="false" is kept
             return
         child = self._sub(el, f.clark, nsmap=nsmap)
         child.text = self.text_of(f, key, value, side)
