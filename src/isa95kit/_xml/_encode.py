@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import EncodeError, Location
 from ..model._base import AnyElement, B2MMLModel, Nil
+from ._encode_fast import fast_encoder
 from ._side import Side, side_of
 from ._tables import B2MML_NS, ClassSpec, FieldSpec, spec_of
 
@@ -45,6 +46,12 @@ class Encoder:
             self.any(parent, obj)
             return
         side = side_of(obj)
+        spec = spec_of(type(obj))
+        if side is None and nsmap is None:
+            fast = fast_encoder(spec)
+            if fast is not None:
+                fast(obj, parent, tag, self)
+                return
         if side is not None and side.nsmap:
             nsmap = side.nsmap
         el = self._sub(parent, tag, nsmap=nsmap)
@@ -53,7 +60,7 @@ class Encoder:
             # below an unqualified element that had to undeclare the default namespace,
             # B2MML children redeclare it (rather than getting an invented ns0: prefix)
             inner = {None: B2MML_NS}
-        self.fill(el, obj, spec_of(type(obj)), side, inner)
+        self.fill(el, obj, spec, side, inner)
 
     @staticmethod
     def _unqualified_nsmap(parent: etree._Element) -> dict[Any, str] | None:

@@ -34,6 +34,7 @@ class FieldSpec:
     __slots__ = (
         "clark",
         "cls",
+        "enc",
         "enum",
         "fn",
         "kind",
@@ -67,6 +68,8 @@ class FieldSpec:
         self.spec: ClassSpec | None = None
         #: the decoding function of ``cls`` (see ``_compile``), bound on first use
         self.fn: Any = None
+        #: the fast encoding function of ``cls`` (see ``_encode_fast``), bound on first use
+        self.enc: Any = None
         self.enum: type[Enum] | None = None
         self.leaf: LeafCodec | None = None
         if type_ref.startswith("leaf:"):
