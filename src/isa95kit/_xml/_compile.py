@@ -28,6 +28,7 @@ _new = object.__new__
 _set = object.__setattr__
 
 _FNS: dict[int, DecodeFn] = {}
+STR = "str"
 
 #: fields-sets are shared between decoded instances (immutable; the model thaws on write):
 #: a set per element would cost a third of the model's memory
@@ -99,9 +100,21 @@ def _complex(spec: ClassSpec) -> DecodeFn:
     template = spec.template
     cls = spec.cls
     lists = spec.lists
-    #: tag -> (name, order, many, fast, field); ``fast``: a class-typed, non-nillable child
+    #: tag -> (name, order, many, fast, nillable, field); ``fast``: a class-typed child,
+    #: or ``STR`` for a plain-string leaf element
     table = {
-        tag: (f.name, f.order, f.many, f.cls is not None and not f.nillable, f)
+        tag: (
+            f.name,
+            f.order,
+            f.many,
+            True
+            if f.cls is not None
+            else STR
+            if f.leaf is not None and f.leaf.kind == "str"
+            else False,
+            f.nillable,
+            f,
+        )
         for tag, f in spec.elements.items()
     }
     table_get = table.get
@@ -139,15 +152,19 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                     elif ctx.refs:  # an element decoded ahead by the streaming reader
                         ctx.ref_child(child, spec, d, fs)
                     continue  # comments and processing instructions are not data
-                name, order, many, fast, f = entry
+                name, order, many, fast, nillable, f = entry
                 if order < last:
                     raise ctx.order_error(el, child, spec, f, last)
                 last = order
                 fn = f.fn
-                if fast and fn is not None:
+                if nillable and child.get(XSI_NIL) is not None:
+                    side, value = ctx.child(child, f, d, side, prefix)
+                elif fn is not None:
                     value = fn(child, ctx)
                     if child.prefix != prefix:
                         ctx.keep_prefix(child, value)
+                elif fast is STR and not len(child):
+                    value = child.text or ""
                 else:
                     side, value = ctx.child(child, f, d, side, prefix)
                 if many:

@@ -225,13 +225,16 @@ def enum_codec(enum_cls: type[Enum]) -> LeafCodec:
         if any(m.value == "Other" for m in enum_cls):
             allowed += "; use 'Other' with the OtherValue attribute for anything else"
 
+        members = {m.value: m for m in enum_cls}
+        lookup = members.get
+
         def parse(text: str) -> Enum:
-            try:
-                return enum_cls(text)
-            except ValueError:
+            member = lookup(text)
+            if member is None:
                 raise ValueError(
                     f"{text!r} is not a value of {enum_cls.__name__} (allowed: {allowed})"
-                ) from None
+                )
+            return member
 
         def fmt(value: Any) -> str:
             return str(value.value if isinstance(value, Enum) else enum_cls(value).value)
