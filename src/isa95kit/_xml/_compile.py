@@ -63,6 +63,7 @@ def _simple(spec: ClassSpec) -> DecodeFn:
     has_required = bool(spec.required)
 
     def decode_simple(el: etree._Element, ctx: Decoder) -> Any:
+        share = ctx.share
         d = template.copy()
         text = el.text
         if len(el):  # comments or processing instructions split the text: keep all of it
@@ -71,7 +72,8 @@ def _simple(spec: ClassSpec) -> DecodeFn:
             text = ""
         side = None
         if is_str:
-            d["value"] = text
+            # one object per distinct short text (units, data types, IDs repeat a lot)
+            d["value"] = share(text, text) if len(text) < 40 else text
         else:
             try:
                 value = d["value"] = parse(text)
