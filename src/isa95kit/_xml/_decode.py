@@ -119,7 +119,8 @@ class Decoder:
         self.source = source
         self.preserve = config.unknown == "preserve"
         #: one str object per distinct short text value within a document (memory)
-        self.share: Callable[[str, str], str] = {}.setdefault
+        shared: dict[str, str] = {}
+        self.share: Callable[[str, str], str] = shared.setdefault
         #: streaming reader: items decoded ahead, as (tag, instance); the tree holds
         #: processing instructions ``<?{ref_target} index?>`` in their place
         self.refs: list[tuple[str, Any]] = []
