@@ -239,6 +239,7 @@ def iter_xml(
             cls = classes.get(path)
             if cls is None:
                 cls = classes[path] = _class_by_path(path, element, el, decoder)
+            decoder.reset_shared()  # items are independent: keep memory bounded
             with gc_paused():
                 obj = decoder.decode(el, spec_of(cls))
             el.clear(keep_tail=False)

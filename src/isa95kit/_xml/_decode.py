@@ -119,12 +119,17 @@ class Decoder:
         self.source = source
         self.preserve = config.unknown == "preserve"
         #: one str object per distinct short text value within a document (memory)
-        shared: dict[str, str] = {}
-        self.share: Callable[[str, str], str] = shared.setdefault
+        self.share: Callable[[str, str], str]
+        self.reset_shared()
         #: streaming reader: items decoded ahead, as (tag, instance); the tree holds
         #: processing instructions ``<?{ref_target} index?>`` in their place
         self.refs: list[tuple[str, Any]] = []
         self.ref_target = ""
+
+    def reset_shared(self) -> None:
+        """Start a new table of shared texts (``iter_xml`` does so for every item)."""
+        shared: dict[str, str] = {}
+        self.share = shared.setdefault
 
     # -- errors ---------------------------------------------------------------------------------
     def error(self, el: etree._Element, message: str) -> MappingError:
