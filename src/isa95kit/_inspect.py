@@ -9,6 +9,7 @@ from typing import Any
 
 from ._source import Source, describe, parse_xml
 from .model._base import AnyElement, B2MMLModel, B2MMLSimple
+from .versions._model import release_for_namespace
 
 __all__ = ["DocumentSummary", "summarize", "walk"]
 
@@ -76,15 +77,6 @@ class DocumentSummary:
         return "\n".join(lines)
 
 
-_B2MML_NAMESPACES = {
-    "http://www.wbf.org/xml/B2MML-V0401": "V0401",
-    "http://www.wbf.org/xml/B2MML-V05": "V0500",
-    "http://www.mesa.org/xml/B2MML-V0600": "V0600",
-    "http://www.mesa.org/xml/B2MML-V0601": "V0601",
-    "http://www.mesa.org/xml/B2MML": "V0701",
-}
-
-
 def summarize(source: Source) -> DocumentSummary:
     """Summarise any B2MML document: typed (V0701) when possible, else from the tree."""
     from ._xml import read_xml
@@ -95,7 +87,8 @@ def summarize(source: Source) -> DocumentSummary:
     root = tree.getroot()
     tag = root.tag if isinstance(root.tag, str) else ""
     ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
-    version = _B2MML_NAMESPACES.get(ns, "not B2MML")
+    release = release_for_namespace(ns)
+    version = release.value if release is not None else "not B2MML"
     file = describe(source)
     summary = DocumentSummary(file, local, ns, version)
     if version == "V0701":

@@ -15,6 +15,7 @@ from .._xml._tables import elements_of, resolve_class
 from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
 from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
+from ..versions._model import release_for_namespace
 from ._common import ROOT_XMLNS, Fail, format_path
 from ._decode import Context, _describe, decoder_for
 from ._encode import Encoder, encoder_for, root_members
@@ -26,14 +27,6 @@ M = TypeVar("M", bound=B2MMLModel)
 
 #: a path, bytes, JSON text (``str`` starting with ``{``) or a binary/text file
 JsonSource = Union[str, bytes, "os.PathLike[str]", IO[bytes], IO[str]]
-
-#: B2MML namespaces of older releases, to name them in errors
-_OLDER = {
-    "http://www.wbf.org/xml/B2MML-V0401": "V0401",
-    "http://www.wbf.org/xml/B2MML-V05": "V0500",
-    "http://www.mesa.org/xml/B2MML-V0600": "V0600",
-    "http://www.mesa.org/xml/B2MML-V0601": "V0601",
-}
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -119,7 +112,7 @@ def _decode(
                 raise error(f"MESA's B2MML-JSON declares only @xmlns:{', @xmlns:'.join(ROOT_XMLNS)}"
                             f" at the top, not {key!r}", [key])
             if value != uri:
-                older = _OLDER.get(value) if isinstance(value, str) else None
+                older = release_for_namespace(value) if isinstance(value, str) else None
                 hint = (f": this is a B2MML {older} document; read_json reads the current "
                         "release (V0701)") if older else ""
                 raise error(f"{key} must be {uri!r}, not {value!r}{hint}", [key])

@@ -11,6 +11,7 @@ from .._source import Source, _check_size, _syntax_error, check_no_doctype, desc
 from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
 from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
+from ..versions._model import release_for_namespace
 from ._config import DEFAULT_READ, DEFAULT_WRITE, ReadConfig, WriteConfig
 from ._decode import Decoder, _ensure_side, gc_paused, xpath_of
 from ._encode import Encoder, default_nsmap
@@ -22,14 +23,6 @@ __all__ = ["XmlReader", "XmlWriter", "iter_xml", "read_xml", "write_xml"]
 
 M = TypeVar("M", bound=B2MMLModel)
 ModelClass = type[B2MMLModel]
-
-#: namespaces of older B2MML releases, to name them in errors
-_OLDER = {
-    "http://www.wbf.org/xml/B2MML-V0401": "V0401",
-    "http://www.wbf.org/xml/B2MML-V05": "V0500",
-    "http://www.mesa.org/xml/B2MML-V0600": "V0600",
-    "http://www.mesa.org/xml/B2MML-V0601": "V0601",
-}
 
 
 def _load(source: Source, config: ReadConfig) -> tuple[Any, str | None, bytes | None]:
@@ -66,7 +59,7 @@ def _class_of_root(root: Any, file: str | None) -> type[B2MMLModel]:
     ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
     where = Location(file=file, line=root.sourceline, path=f"/{local}[1]")
     if ns != NAMESPACE:
-        older = _OLDER.get(ns)
+        older = release_for_namespace(ns)
         if older:
             msg = (
                 f"this is a B2MML {older} document (namespace {ns}); read_xml reads the "

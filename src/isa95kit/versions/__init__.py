@@ -34,6 +34,7 @@ from ._model import (
     UnsupportedVersionError,
     VersionInfo,
     is_b2mml_namespace,
+    release_for_namespace,
     versions_for_namespace,
 )
 from ._validate import schema_issues, validate_schema
@@ -57,5 +58,6 @@ __all__ = [
     "schema_issues",
     "structure_mismatch",
     "validate_schema",
+    "release_for_namespace",
     "versions_for_namespace",
 ]

@@ -86,6 +86,12 @@ def is_b2mml_namespace(namespace: str | None) -> bool:
     return bool(namespace) and _FAMILY.match(namespace or "") is not None
 
 
+def release_for_namespace(namespace: str | None) -> B2MMLVersion | None:
+    """The newest release using ``namespace`` (V0701 for the shared V07 one), or None."""
+    found = _BY_NAMESPACE.get(namespace or "")
+    return found[-1] if found else None
+
+
 def versions_for_namespace(namespace: str | None) -> tuple[B2MMLVersion, ...]:
     """The releases using ``namespace`` (two for the shared V07 namespace, else one).
 
