@@ -10,7 +10,7 @@ from typing import IO, Any, TypeVar, Union, overload
 from .._source import DEFAULT_LIMITS, ParseLimits
 from .._xml._config import ReadConfig
 from .._xml._decode import gc_paused
-from .._xml._side import Side
+from .._xml._side import ensure_side, side_of
 from .._xml._tables import elements_of, resolve_class
 from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
 from ..model._base import B2MMLModel
@@ -142,11 +142,7 @@ def _decode(
     except RecursionError:
         raise MalformedDocumentError("document nested too deeply",
                                      location=Location(file=file)) from None
-    private = obj.__pydantic_private__
-    side = private.get("_wire") if private else None
-    if not isinstance(side, Side):
-        side = Side()
-        object.__setattr__(obj, "__pydantic_private__", {"_wire": side})
+    side = ensure_side(obj)
     side.tag = f"{{{NAMESPACE}}}{element}"
     if nsmap:
         if "b2mml" not in nsmap:
@@ -227,9 +223,8 @@ def _root_name(obj: B2MMLModel, element: str | None) -> str:
     if not isinstance(obj, B2MMLModel):
         raise EncodeError(f"expected a B2MML model instance, got {type(obj).__name__}")
     if element is None:
-        private = obj.__pydantic_private__
-        side = private.get("_wire") if private else None
-        tag = side.tag if isinstance(side, Side) else None
+        side = side_of(obj)
+        tag = side.tag if side is not None else None
         if tag and tag.startswith("{" + NAMESPACE + "}"):
             element = tag[len(NAMESPACE) + 2 :]
         else:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from .._xml._side import Side
+from .._xml._side import Side, side_of
 from .._xml._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
 from ..model._base import AnyElement, B2MMLModel, Nil
 from ._common import (
@@ -96,15 +96,6 @@ def encoder_for(cls: type[B2MMLModel]) -> EncodeFn:
         spec = spec_of(cls)
         fn = _FNS[cls] = _simple(spec) if spec.simple else _complex(spec)
     return fn
-
-
-def _side(obj: Any) -> Side | None:
-    private = obj.__pydantic_private__
-    if private:
-        side = private.get("_wire")
-        if type(side) is Side:
-            return side
-    return None
 
 
 # -- scalars -------------------------------------------------------------------------------------
@@ -226,7 +217,7 @@ def _simple(spec: ClassSpec) -> EncodeFn:
                 return value.value
             side = None
         else:
-            side = _side(obj)
+            side = side_of(obj)
         if value is None:
             raise Fail(f"{cls_name}.value is required")
         val = value_out(value, "value", side, enc)
@@ -308,7 +299,7 @@ def _complex(spec: ClassSpec) -> EncodeFn:
 
     def encode_complex(obj: Any, enc: Encoder) -> Any:
         d = obj.__dict__
-        side = _side(obj) if obj.__pydantic_private__ else None
+        side = side_of(obj) if obj.__pydantic_private__ else None
         out: dict[str, Any] = {}
         key = ""
         try:
@@ -480,7 +471,7 @@ def any_out(el: Any, extension: bool) -> dict[str, Any]:
 
 def root_members(obj: B2MMLModel) -> dict[str, str]:
     """The ``@xmlns:*`` declarations MESA allows at the top, from the root's side record."""
-    side = _side(obj)
+    side = side_of(obj)
     out: dict[str, str] = {}
     if side is not None and side.nsmap:
         for prefix, uri in ROOT_XMLNS.items():

@@ -13,9 +13,9 @@ from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
 from ..versions._model import release_for_namespace
 from ._config import DEFAULT_READ, DEFAULT_WRITE, ReadConfig, WriteConfig
-from ._decode import Decoder, _ensure_side, gc_paused, xpath_of
+from ._decode import Decoder, gc_paused, xpath_of
 from ._encode import Encoder, default_nsmap
-from ._side import side_of
+from ._side import ensure_side, side_of
 from ._stream import read_streaming
 from ._tables import elements_of, resolve_class, spec_of
 
@@ -123,7 +123,7 @@ def read_xml(
         root, file, data = _load(source, config)
         obj = Decoder(config, file, data).decode_root(root, root_class(root))
         return obj
-    side = _ensure_side(obj)
+    side = ensure_side(obj)
     side.tag = root.tag
     side.nsmap = dict(root.nsmap)
     return obj

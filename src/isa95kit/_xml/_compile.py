@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..model._base import NIL
 from ._side import Side
 from ._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
 
@@ -204,5 +203,3 @@ def bind(f: FieldSpec) -> DecodeFn:
 def _local(tag: Any) -> str:
     return tag.split("}", 1)[-1] if isinstance(tag, str) else str(tag)
 
-
-_ = NIL

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Location, MappingError
 from ..model._base import NIL, AnyElement, B2MMLModel
-from ._compile import bind, decoder_for
+from ._compile import _local, bind, decoder_for
 from ._config import ReadConfig
-from ._side import Side
+from ._side import Side, ensure_side
 from ._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ class Decoder:
     def decode_root(self, el: etree._Element, cls: type[B2MMLModel]) -> B2MMLModel:
         with gc_paused():
             obj: B2MMLModel = self.decode(el, spec_of(cls))
-        side = _ensure_side(obj)
+        side = ensure_side(obj)
         side.tag = el.tag
         side.nsmap = dict(el.nsmap)
         return obj
@@ -186,7 +186,7 @@ class Decoder:
         """The element's prefix differs from its parent's: keep its declaration."""
         if isinstance(obj, AnyElement) or el.tag[0] != "{":
             return  # no-namespace (unqualified) elements have no prefix to keep
-        side = _ensure_side(obj)
+        side = ensure_side(obj)
         side.nsmap = {el.prefix: _ns(el.tag)}
 
     def text_error(self, el: etree._Element, text: str) -> MappingError:
@@ -431,20 +431,6 @@ class Decoder:
         )
 
 
-def _ensure_side(obj: Any) -> Side:
-    private = obj.__pydantic_private__
-    if private is None:
-        side = Side()
-        _set(obj, "__pydantic_private__", {"_wire": side})
-        return side
-    side = private.get("_wire")
-    if not isinstance(side, Side):
-        side = private["_wire"] = Side()
-    return side
-
-
-def _local(tag: Any) -> str:
-    return tag.split("}", 1)[-1] if isinstance(tag, str) else str(tag)
 
 
 def _ns(tag: Any) -> str:

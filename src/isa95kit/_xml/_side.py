@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Side", "side_of", "set_side"]
+__all__ = ["Side", "ensure_side", "side_of"]
 
 
 class Side:
@@ -56,9 +56,14 @@ def side_of(obj: Any) -> Side | None:
     return None
 
 
-def set_side(obj: Any, side: Side) -> None:
+def ensure_side(obj: Any) -> Side:
+    """The instance's side record, created (empty) if it has none yet."""
     private = obj.__pydantic_private__
     if private is None:
+        side = Side()
         object.__setattr__(obj, "__pydantic_private__", {"_wire": side})
-    else:
-        private["_wire"] = side
+        return side
+    side = private.get("_wire")
+    if not isinstance(side, Side):
+        side = private["_wire"] = Side()
+    return side
