@@ -19,7 +19,16 @@ if TYPE_CHECKING:
 
 Source = Union[str, bytes, "os.PathLike[str]", IO[bytes]]
 
-__all__ = ["DEFAULT_LIMITS", "ParseLimits", "Source", "describe", "parse_xml", "xml_parser"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "ParseLimits",
+    "Source",
+    "describe",
+    "parse_bytes",
+    "parse_xml",
+    "read_bytes",
+    "xml_parser",
+]
 
 
 @dataclass(frozen=True)
@@ -82,40 +91,51 @@ def check_no_doctype(tree: etree._ElementTree, file: str | None) -> None:
         )
 
 
+def read_bytes(source: Source, limits: ParseLimits = DEFAULT_LIMITS) -> tuple[bytes, str | None]:
+    """The document's bytes and file name, size-checked before anything is parsed.
+
+    XML text is encoded as UTF-8 with its declaration dropped (an encoding declaration
+    would contradict the re-encoding).
+    """
+    file = describe(source)
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, str) and file is None:
+        data = _strip_decl(source.encode("utf-8"))
+    elif isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        try:
+            _check_size(os.path.getsize(path), limits, file)
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise FileNotFoundError(f"cannot read {path}: {exc.strerror}") from exc
+    else:
+        data = source.read()
+    _check_size(len(data), limits, file)
+    return data, file
+
+
+def parse_bytes(data: bytes, file: str | None) -> etree._Element:
+    """Parse with the hardened parser; refuse DTDs; syntax errors carry line and column."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, xml_parser())
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_error(exc, file) from None
+    check_no_doctype(root.getroottree(), file)
+    return root
+
+
 def parse_xml(source: Source, *, limits: ParseLimits = DEFAULT_LIMITS) -> etree._ElementTree:
     """Parse a whole document with the hardened parser.
 
     Raises :class:`MalformedDocumentError` (with line and column) for input that is not
     well-formed, too big, too deep or carries a DTD.
     """
-    from lxml import etree
-
-    file = describe(source)
-    parser = xml_parser()
-    try:
-        if isinstance(source, bytes):
-            _check_size(len(source), limits, file)
-            tree = etree.ElementTree(etree.fromstring(source, parser))
-        elif isinstance(source, str) and file is None:
-            data = source.encode("utf-8")
-            _check_size(len(data), limits, file)
-            # an encoding declaration in the text would contradict the re-encoding
-            tree = etree.ElementTree(etree.fromstring(_strip_decl(data), parser))
-        elif isinstance(source, (str, os.PathLike)):
-            path = os.fspath(source)
-            try:
-                _check_size(os.path.getsize(path), limits, file)
-            except OSError as exc:
-                raise FileNotFoundError(f"cannot read {path}: {exc.strerror}") from exc
-            tree = etree.parse(path, parser)
-        else:
-            data = source.read()
-            _check_size(len(data), limits, file)
-            tree = etree.ElementTree(etree.fromstring(data, parser))
-    except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc, file) from None
-    check_no_doctype(tree, file)
-    return tree
+    data, file = read_bytes(source, limits)
+    return parse_bytes(data, file).getroottree()
 
 
 def _strip_decl(data: bytes) -> bytes:

@@ -7,7 +7,15 @@ import os
 from collections.abc import Iterator
 from typing import Any, TypeVar, cast, overload
 
-from .._source import Source, _check_size, _syntax_error, check_no_doctype, describe, xml_parser
+from .._source import (
+    Source,
+    _check_size,
+    _syntax_error,
+    check_no_doctype,
+    describe,
+    parse_bytes,
+    read_bytes,
+)
 from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
 from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
@@ -25,33 +33,10 @@ M = TypeVar("M", bound=B2MMLModel)
 ModelClass = type[B2MMLModel]
 
 
-def _load(source: Source, config: ReadConfig) -> tuple[Any, str | None, bytes | None]:
-    """Parse hardened; return (root element, file name, raw bytes when at hand)."""
-    from lxml import etree
-
-    file = describe(source)
-    parser = xml_parser()
-    data: bytes | None = None
-    try:
-        if isinstance(source, bytes):
-            data = source
-        elif isinstance(source, str) and file is None:
-            data = source.encode("utf-8")
-            if data.startswith(b"<?xml"):
-                data = data[data.find(b"?>") + 2 :]
-        elif isinstance(source, (str, os.PathLike)):
-            path = os.fspath(source)
-            _check_size(os.path.getsize(path), config.limits, file)
-            with open(path, "rb") as fh:
-                data = fh.read()
-        else:
-            data = source.read()
-        _check_size(len(data), config.limits, file)
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc, file) from None
-    check_no_doctype(root.getroottree(), file)
-    return root, file, data
+def _load(source: Source, config: ReadConfig) -> tuple[Any, str | None, bytes]:
+    """Parse hardened; return (root element, file name, raw bytes for error columns)."""
+    data, file = read_bytes(source, config.limits)
+    return parse_bytes(data, file), file, data
 
 
 def _class_of_root(root: Any, file: str | None) -> type[B2MMLModel]:
