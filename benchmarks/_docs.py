@@ -18,7 +18,7 @@ most real exchange files, deterministic for a given ``seed``:
 
 Each ``make_*`` function writes ``path`` and returns the number of bytes written; the
 file ends up at ``target_bytes`` plus at most one repeated unit (a few KB). Every
-document is valid against ``shared/b2mml/V0701/AllSchemas.xsd``; :func:`validate`
+document is valid against ``xsd/V0701/AllSchemas.xsd``; :func:`validate`
 checks a file with lxml's XMLSchema. :data:`KINDS` describes the kinds for callers
 that loop over them (root element, repeated element for ``iter_xml``, generator)::
 
@@ -57,11 +57,11 @@ __all__ = [
 #: bump when the generated content changes, so cached files get regenerated
 GENERATOR_VERSION = 1
 NS = "http://www.mesa.org/xml/B2MML"
-#: the official schema, from the ``shared/`` folder beside the repository
+#: the official schema, as MESA published it, in the repository's ``xsd/``
 SCHEMA = Path(
     os.environ.get(
         "ISA95KIT_B2MML_SCHEMA",
-        Path(__file__).resolve().parents[2] / "shared" / "b2mml" / "V0701" / "AllSchemas.xsd",
+        Path(__file__).resolve().parents[1] / "xsd" / "V0701" / "AllSchemas.xsd",
     )
 )
 

@@ -6,7 +6,7 @@ in the same run
 
 * ``lxml parse`` -- ``etree.parse`` of the file (the floor),
 * ``read_xml`` / ``write_xml`` of isa95kit,
-* xsdata: bindings generated from ``shared/b2mml/V0701/AllSchemas.xsd`` in the setup,
+* xsdata: bindings generated from ``xsd/V0701/AllSchemas.xsd`` in the setup,
   ``XmlParser`` (both event handlers, lxml and stdlib; the faster is reported) and
   ``XmlSerializer.render``,
 * xmlschema: ``XMLSchema.to_dict`` (strict validation, its default) and ``encode`` +

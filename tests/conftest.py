@@ -1,4 +1,4 @@
-"""Shared test configuration: the reference data beside the checkout and hypothesis profiles."""
+"""Shared test configuration: the reference data in the repository and hypothesis profiles."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("ISA95KIT_SHARED", ROOT.parent / "shared")).resolve()
-B2MML = SHARED / "b2mml"
-EXAMPLES = B2MML / "examples"
+#: MESA's official B2MML releases, as published (``xsd/V0401`` ... ``xsd/V0701``)
+RELEASES = ROOT / "xsd"
+#: real third-party B2MML documents with their MANIFEST.tsv and licence notes
+EXAMPLES = ROOT / "tests" / "data" / "reference"
+#: UN/ECE Recommendation 20, the input of tools/gen_units.py
+REC20 = ROOT / "tools" / "data" / "unece-rec20"
 
 settings.register_profile(
     "ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -22,8 +25,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 
 @pytest.fixture(scope="session")
-def shared() -> Path:
-    """``../shared``: official schemas, examples, UN/ECE Rec 20 (read-only reference data)."""
-    if not SHARED.is_dir():
-        pytest.fail(f"reference data not found at {SHARED} (set ISA95KIT_SHARED)")
-    return SHARED
+def releases() -> Path:
+    """``xsd/``: MESA's official releases, one folder each (``releases / "V0701"``)."""
+    return RELEASES
+
+
+@pytest.fixture(scope="session")
+def v0701() -> Path:
+    """The official B2MML V0701 release directory (``xsd/V0701``)."""
+    return RELEASES / "V0701"

@@ -5,10 +5,10 @@ Usage::
 
     python tools/gen_bundles.py              # regenerate every bundle in place
     python tools/gen_bundles.py --check      # regenerate into a temp dir; exit 1 on any difference
-    python tools/gen_bundles.py --shared DIR --out DIR [VERSION ...]
+    python tools/gen_bundles.py --releases DIR --out DIR [VERSION ...]
 
-The input is MESA's official release folders ``../shared/b2mml/<version>`` (override with
-``--shared`` or ``$ISA95KIT_SHARED``). Nothing is copied verbatim: every schema is parsed with a
+The input is MESA's official release folders in the repository's ``xsd/<version>`` (override
+with ``--releases``). Nothing is copied verbatim: every schema is parsed with a
 hardened lxml parser (no network, no DTD, no entity expansion), reduced and patched as listed
 below, re-serialised, and the bundle is compiled with lxml before anything is written.
 
@@ -69,7 +69,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import hashlib
-import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -267,9 +266,9 @@ def _target_namespace(root: etree._Element) -> str | None:
     return root.get("targetNamespace")
 
 
-def build_release(shared: Path, release: Release) -> dict[str, bytes]:
+def build_release(releases: Path, release: Release) -> dict[str, bytes]:
     """All files of one bundle: name -> bytes (nothing written)."""
-    src_dir = shared / release.version
+    src_dir = releases / release.version
     if not src_dir.is_dir():
         raise GenerationError(f"release folder not found: {src_dir}")
     out: dict[str, bytes] = {}
@@ -396,9 +395,9 @@ def _compile_check(release: Release, files: dict[str, bytes]) -> None:
 
 
 def generate(
-    shared: Path, versions: Sequence[str] = tuple(RELEASES)
+    releases: Path, versions: Sequence[str] = tuple(RELEASES)
 ) -> dict[str, dict[str, bytes]]:
-    return {v: build_release(shared, RELEASES[v]) for v in versions}
+    return {v: build_release(releases, RELEASES[v]) for v in versions}
 
 
 def write(bundles: dict[str, dict[str, bytes]], out: Path) -> None:
@@ -414,12 +413,12 @@ def write(bundles: dict[str, dict[str, bytes]], out: Path) -> None:
                 path.write_bytes(data)
 
 
-def differences(shared: Path, out: Path, versions: Sequence[str] = tuple(RELEASES)) -> list[str]:
+def differences(releases: Path, out: Path, versions: Sequence[str] = tuple(RELEASES)) -> list[str]:
     """Regenerate into a temporary directory and list every difference with ``out``."""
     problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="isa95kit-bundles-") as tmp:
         fresh = Path(tmp)
-        write(generate(shared, versions), fresh)
+        write(generate(releases, versions), fresh)
         for version in versions:
             want_dir, have_dir = fresh / version, out / version
             want = {p.name for p in want_dir.iterdir()}
@@ -443,27 +442,27 @@ def differences(shared: Path, out: Path, versions: Sequence[str] = tuple(RELEASE
     return problems
 
 
-def default_shared() -> Path:
-    env = os.environ.get("ISA95KIT_SHARED")
-    base = Path(env) if env else ROOT.parent / "shared"
-    return (base / "b2mml").resolve()
+#: MESA's official releases, as published, in the repository
+RELEASES_DIR = ROOT / "xsd"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("versions", nargs="*", metavar="VERSION", help=", ".join(RELEASES))
-    ap.add_argument("--shared", type=Path, default=None, help="the b2mml reference folder")
+    ap.add_argument(
+        "--releases", type=Path, default=RELEASES_DIR, help="folder of the official releases"
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="bundle folder to write/check")
     ap.add_argument("--check", action="store_true", help="exit 1 if the bundles are out of date")
     args = ap.parse_args(argv)
-    shared = args.shared.resolve() if args.shared else default_shared()
+    releases = args.releases.resolve()
     versions = tuple(args.versions) or tuple(RELEASES)
     unknown = [v for v in versions if v not in RELEASES]
     if unknown:
         ap.error(f"unknown version(s) {', '.join(unknown)}; known: {', '.join(RELEASES)}")
     try:
         if args.check:
-            problems = differences(shared, args.out, versions)
+            problems = differences(releases, args.out, versions)
             for problem in problems:
                 print(problem, file=sys.stderr)
             if problems:
@@ -474,7 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             print(f"schema bundles up to date ({', '.join(versions)})")
             return 0
-        write(generate(shared, versions), args.out)
+        write(generate(releases, versions), args.out)
     except GenerationError as exc:
         print(f"gen_bundles: {exc}", file=sys.stderr)
         return 2

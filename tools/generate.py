@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from b2mmlgen.emit_model import Emitter  # noqa: E402
 from b2mmlgen.reader import read_release  # noqa: E402
 
-DEFAULT_RELEASE = ROOT.parent / "shared" / "b2mml" / "V0701"
+DEFAULT_RELEASE = ROOT / "xsd" / "V0701"
 MODEL_DIR = ROOT / "src" / "isa95kit" / "model"
 HAND_WRITTEN = {"_base.py"}
 

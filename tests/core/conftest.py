@@ -9,12 +9,6 @@ from lxml import etree
 
 
 @pytest.fixture(scope="session")
-def v0701(shared: Path) -> Path:
-    """The official B2MML V0701 release directory (``../shared/b2mml/V0701``)."""
-    return shared / "b2mml" / "V0701"
-
-
-@pytest.fixture(scope="session")
 def official_schema(v0701: Path) -> etree.XMLSchema:
     """lxml ``XMLSchema`` of the official ``AllSchemas.xsd`` (compiled once per session)."""
     return etree.XMLSchema(etree.parse(str(v0701 / "AllSchemas.xsd")))

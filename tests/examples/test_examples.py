@@ -26,8 +26,8 @@ def load(name: str) -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def official(shared: Path) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(shared / "b2mml" / "V0701" / "AllSchemas.xsd")))
+def official(v0701: Path) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(v0701 / "AllSchemas.xsd")))
 
 
 def test_sample_data_is_valid(official: etree.XMLSchema) -> None:

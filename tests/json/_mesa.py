@@ -1,4 +1,4 @@
-"""MESA's B2MML-JSON schema (``shared/b2mml/V0701/AllSchemas.json``), patched at run time.
+"""MESA's B2MML-JSON schema (``xsd/V0701/AllSchemas.json``), patched at run time.
 
 MESA generated the file with XMLSpy and never tested it. Each patch below fixes one defect
 found against the 2023 XSD, or adds room for content MESA's JSON has no place for; every

@@ -101,16 +101,16 @@ def test_streamed_output_is_the_same(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", XML_DOCS, ids=lambda p: p.name)
-def test_output_validates_against_patched_mesa_schema(path: Path, shared: Path) -> None:
+def test_output_validates_against_patched_mesa_schema(path: Path, v0701: Path) -> None:
     data = _load(write_json(ik.read_xml(path)))
-    errors = [f"{e.json_path}: {e.message}" for e in validator(shared / "b2mml" / "V0701")
+    errors = [f"{e.json_path}: {e.message}" for e in validator(v0701)
               .iter_errors(data)]
     assert errors == []
 
 
 @pytest.mark.parametrize("path", MESA_DOCS, ids=lambda p: p.name)
-def test_hand_written_mesa_json(path: Path, shared: Path) -> None:
-    folder = shared / "b2mml" / "V0701"
+def test_hand_written_mesa_json(path: Path, v0701: Path) -> None:
+    folder = v0701
     data = _load(path.read_bytes())
     # written to MESA's schema: valid against the patched copy, and against MESA's file as
     # shipped unless it uses a patched feature (extension / xsd:any content)

@@ -59,9 +59,9 @@ def _round_trip(name: str, obj: B2MMLModel, folder: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ENTITIES + MESSAGES)
-def test_generated_documents_round_trip_through_json(name: str, shared: Path) -> None:
+def test_generated_documents_round_trip_through_json(name: str, v0701: Path) -> None:
     cls = resolve_class(ELEMENTS[name])
-    folder = shared / "b2mml" / "V0701"
+    folder = v0701
 
     @settings(max_examples=_examples(name), suppress_health_check=[HealthCheck.too_slow])
     @given(instances(cls, max_depth=_DEPTH[name], extensions=True))

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def v0701(shared: Path) -> Path:
-    return shared / "b2mml" / "V0701"
+def v0701(releases: Path) -> Path:
+    return releases / "V0701"
 
 
 def _original(v0701: Path) -> Any:

@@ -25,7 +25,7 @@ from isa95kit.units._aliases import _QUDT_BASE, _UCUM_SYMBOL, COMMON, SAP, UCUM
         ("kilogram", "KGM"), ("litre", "LTR"), ("liter", "LTR"), ("degree Celsius", "CEL"),
         ("degrees Fahrenheit", "FAH"), ("°C", "CEL"), ("ºC", "CEL"), ("t/h", "E18"),
         ("kg/m³", "KMQ"), ("kg / m^3", "KMQ"), ("t", "TNE"),
-        # real BatchML documents (../shared/b2mml/examples)
+        # real BatchML documents (tests/data/reference)
         ("kilogram", "KGM"), ("metre", "MTR"), ("second", "SEC"), ("RPM", "RPM"),
         ("Kilolitres", "K6"), ("Kiloliters", "K6"), ("Grams", "GRM"),
         # QUDT and SI Digital Framework URIs (BatchML recipes)

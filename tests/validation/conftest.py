@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import EXAMPLES
 from tests.validation._support import Example, read_manifest
 
 
 @pytest.fixture(scope="session")
-def examples_dir(shared: Path) -> Path:
-    return shared / "b2mml" / "examples"
+def examples_dir() -> Path:
+    return EXAMPLES
 
 
 @pytest.fixture(scope="session")

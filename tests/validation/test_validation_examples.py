@@ -1,4 +1,4 @@
-"""The real documents in ../shared/b2mml/examples: official verdicts and business rules."""
+"""The real documents in tests/data/reference: official verdicts and business rules."""
 
 from __future__ import annotations
 

@@ -5,16 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
 # the helper modules beside the tests (versions_support, b2mml_instances), whatever the
 # import mode pytest runs in
 _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
-
-
-@pytest.fixture(scope="session")
-def b2mml(shared: Path) -> Path:
-    """``../shared/b2mml``: MESA's official releases and the example documents."""
-    return shared / "b2mml"

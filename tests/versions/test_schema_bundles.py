@@ -42,19 +42,19 @@ def tool() -> ModuleType:
     return _tool()
 
 
-def test_committed_bundles_match_the_tool_output(b2mml: Path, tool: ModuleType) -> None:
-    """The drift check of CI: regenerating from ../shared changes nothing."""
-    assert tool.differences(b2mml, BUNDLES) == []
+def test_committed_bundles_match_the_tool_output(releases: Path, tool: ModuleType) -> None:
+    """The drift check of CI: regenerating from xsd/ changes nothing."""
+    assert tool.differences(releases, BUNDLES) == []
 
 
-def test_check_mode_reports_drift(b2mml: Path, tool: ModuleType, tmp_path: Path) -> None:
+def test_check_mode_reports_drift(releases: Path, tool: ModuleType, tmp_path: Path) -> None:
     out = tmp_path / "xsd"
-    assert tool.main(["--shared", str(b2mml), "--out", str(out), "V0401"]) == 0
-    assert tool.main(["--shared", str(b2mml), "--out", str(out), "--check", "V0401"]) == 0
+    assert tool.main(["--releases", str(releases), "--out", str(out), "V0401"]) == 0
+    assert tool.main(["--releases", str(releases), "--out", str(out), "--check", "V0401"]) == 0
     common = out / "V0401" / "B2MML-V0401-Common.xsd"
     common.write_bytes(common.read_bytes().replace(b"AllExtensions.xsd", b"Edited.xsd", 1))
     (out / "V0401" / "stray.xsd").write_text("<x/>")
-    assert tool.main(["--shared", str(b2mml), "--out", str(out), "--check", "V0401"]) == 1
+    assert tool.main(["--releases", str(releases), "--out", str(out), "--check", "V0401"]) == 1
 
 
 @pytest.mark.parametrize("version", VERSIONS, ids=str)
@@ -93,10 +93,10 @@ def test_every_file_carries_the_generated_header(version: B2MMLVersion) -> None:
 
 @pytest.mark.parametrize("version", VERSIONS, ids=str)
 def test_entry_declares_every_global_element_of_the_release(
-    version: B2MMLVersion, b2mml: Path
+    version: B2MMLVersion, releases: Path
 ) -> None:
     """Compared with the unmodified official files (parsed here, independently of the tool)."""
-    release = b2mml / version.value
+    release = releases / version.value
     official: set[str] = set()
     vocabulary: set[str] = set()
     for name in official_modules(release, version.namespace):

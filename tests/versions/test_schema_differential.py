@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from b2mml_instances import MUTATIONS, CannotBuild, minimal_instance, mutant
 from lxml import etree
-from versions_support import B2MML, BUNDLES, official_wrapper
+from versions_support import BUNDLES, RELEASES, official_wrapper
 
 from isa95kit.versions import B2MMLVersion, global_elements, load_schema, schema_issues
 
@@ -89,7 +89,7 @@ def _run_release(version: str, b2mml: str, bundles: str, full: bool) -> Outcome:
 
 
 @pytest.fixture(scope="session")
-def outcomes(shared: Path) -> dict[str, Outcome]:
+def outcomes() -> dict[str, Outcome]:
     full = os.environ.get("ISA95KIT_DIFF_FULL") == "1"
     versions = list(ORDER)
     n = len(versions)
@@ -98,10 +98,10 @@ def outcomes(shared: Path) -> dict[str, Outcome]:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             results = list(
-                pool.map(_run_release, versions, [str(B2MML)] * n, [str(BUNDLES)] * n, [full] * n)
+                pool.map(_run_release, versions, [str(RELEASES)] * n, [str(BUNDLES)] * n, [full] * n)
             )
     else:
-        results = [_run_release(v, str(B2MML), str(BUNDLES), full) for v in versions]
+        results = [_run_release(v, str(RELEASES), str(BUNDLES), full) for v in versions]
     return {r.version: r for r in results}
 
 

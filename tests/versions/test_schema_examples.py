@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -30,13 +29,13 @@ def _first_error(row: dict[str, str]) -> tuple[int, str] | None:
     return (int(match.group(1)), match.group(2)) if match else None
 
 
-def test_manifest_is_there(shared: Path) -> None:
+def test_manifest_is_there() -> None:
     assert ROWS, "examples/MANIFEST.tsv not found"
     assert {r["valid_against_official"] for r in ROWS} == {"yes", "no", "n.a."}
 
 
 @pytest.mark.parametrize("row", ROWS, ids=_row_id)
-def test_verdict_matches_the_official_schema(row: dict[str, str], shared: Path) -> None:
+def test_verdict_matches_the_official_schema(row: dict[str, str]) -> None:
     path = EXAMPLES / row["file"]
     expected = row["valid_against_official"]
     if expected == "n.a.":
@@ -61,7 +60,7 @@ def test_verdict_matches_the_official_schema(row: dict[str, str], shared: Path) 
 @pytest.mark.parametrize(
     "row", [r for r in ROWS if r["valid_against_official"] != "n.a."], ids=_row_id
 )
-def test_same_verdict_inside_a_soap_envelope(row: dict[str, str], shared: Path) -> None:
+def test_same_verdict_inside_a_soap_envelope(row: dict[str, str]) -> None:
     """The B2MML element is found inside a wrapper and validated as it is."""
     source = etree.parse(str(EXAMPLES / row["file"])).getroot()
     envelope = etree.Element(f"{{{SOAP}}}Envelope", nsmap={"soap": SOAP})
@@ -77,7 +76,7 @@ def test_same_verdict_inside_a_soap_envelope(row: dict[str, str], shared: Path) 
         assert result.issues[0].location.path.startswith("/soap:Envelope/soap:Body/")
 
 
-def test_rockwell_example_with_its_vendor_schema(shared: Path) -> None:
+def test_rockwell_example_with_its_vendor_schema() -> None:
     """MANIFEST: the vendor schema RABatchRecord.xsd leaves 1 error (not nillable)."""
     (row,) = [r for r in ROWS if "Example_with_extensions" in r["file"]]
     assert "leaves 1 error: RecommendedEventRisk is not nillable" in row["first_validation_error"]
@@ -95,7 +94,7 @@ def test_rockwell_example_with_its_vendor_schema(shared: Path) -> None:
         assert result.extensions == tuple(str(p) for p in extensions)
 
 
-def test_detect_all_examples(shared: Path) -> None:
+def test_detect_all_examples() -> None:
     for row in ROWS:
         if row["valid_against_official"] == "n.a.":
             continue

@@ -63,7 +63,7 @@ def _vendor_extensions(folder: Path, *, swe_location: str = "swe-stub.xsd") -> P
     )
 
 
-def test_vendor_group_replaces_the_empty_official_one(tmp_path: Path, shared: Path) -> None:
+def test_vendor_group_replaces_the_empty_official_one(tmp_path: Path) -> None:
     (plain,) = validate_schema(SCHED)
     assert not plain.valid and "SchedulingParameters" in plain.issues[0].message
     vendor = _vendor_extensions(tmp_path)
@@ -79,7 +79,7 @@ def test_vendor_group_replaces_the_empty_official_one(tmp_path: Path, shared: Pa
 
 
 def test_complete_edited_copy_of_the_official_extension_schema(
-    tmp_path: Path, shared: Path
+    tmp_path: Path
 ) -> None:
     """A partner ships the whole *Extensions.xsd with one group filled in."""
     root = etree.parse(str(BUNDLES / "V0600" / "B2MML-V0600-Extensions.xsd")).getroot()
@@ -182,7 +182,7 @@ def test_vendor_namespace_split_over_two_files(tmp_path: Path) -> None:
     assert not bad.valid and "Beta" in bad.issues[0].message
 
 
-def test_concurrent_validation_keeps_issues_apart(shared: Path) -> None:
+def test_concurrent_validation_keeps_issues_apart() -> None:
     docs = [SCHED, PLAIN] * 8
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda p: validate_schema(p)[0], docs))

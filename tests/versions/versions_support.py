@@ -1,16 +1,14 @@
-"""Paths and data shared by the tests of isa95kit.versions (reference data in ../shared)."""
+"""Paths and data shared by the tests of isa95kit.versions (reference data in the repository)."""
 
 from __future__ import annotations
 
 import csv
-import os
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("ISA95KIT_SHARED", ROOT.parent / "shared")).resolve()
-B2MML = SHARED / "b2mml"
-EXAMPLES = B2MML / "examples"
+RELEASES = ROOT / "xsd"
+EXAMPLES = ROOT / "tests" / "data" / "reference"
 BUNDLES = ROOT / "src" / "isa95kit" / "xsd"
 XSD = "http://www.w3.org/2001/XMLSchema"
 
