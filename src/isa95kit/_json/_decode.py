@@ -23,10 +23,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .._xml._compile import VALUE_ONLY, interned
 from .._xml._side import Side
 from .._xml._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
-from ..model._base import NIL, AnyElement, B2MMLModel
+from ..model._base import (
+    NIL,
+    VALUE_ONLY,
+    AnyElement,
+    B2MMLModel,
+    SharedFieldsSet,
+    shared_fields_set,
+)
 from ._common import (
     ANY,
     EXTENDED,
@@ -108,9 +114,8 @@ def _build(
     cls: type[Any], d: dict[str, Any], fs: set[str] | frozenset[str], side: Side | None
 ) -> Any:
     """The instance, built as the XML decoder builds it (fields-sets interned, shared)."""
-    if type(fs) is not frozenset:
-        fs = frozenset(fs)
-        fs = interned(fs, fs)
+    if type(fs) is not SharedFieldsSet:
+        fs = shared_fields_set(fs)
     obj = _new(cls)
     _set(obj, "__dict__", d)
     _set_fields(obj, fs)
@@ -372,9 +377,9 @@ def _complex(spec: ClassSpec) -> DecodeFn:
         return value, side
 
     #: the fields-set (interned) and the first missing required part, by the object's keys
-    fields_sets: dict[tuple[str, ...], tuple[frozenset[str], str | None]] = {}
+    fields_sets: dict[tuple[str, ...], tuple[SharedFieldsSet, str | None]] = {}
 
-    def fields_of(keys: tuple[str, ...]) -> tuple[frozenset[str], str | None]:
+    def fields_of(keys: tuple[str, ...]) -> tuple[SharedFieldsSet, str | None]:
         names = set()
         for k in keys:
             entry = table.get(k)
@@ -388,7 +393,7 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                 key = "@" + f.tag if f.kind == "A" else f.tag
                 missing = f"{name} lacks required {what} {key!r}"
                 break
-        known = (interned(fs, fs), missing)
+        known = (shared_fields_set(fs), missing)
         if len(fields_sets) < 512:  # bounded, whatever the input
             fields_sets[keys] = known
         return known

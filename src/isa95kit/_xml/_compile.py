@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..model._base import VALUE_ONLY, shared_fields_set
 from ._side import Side
 from ._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
 
@@ -29,11 +30,6 @@ _set = object.__setattr__
 _FNS: dict[int, DecodeFn] = {}
 STR = "str"
 
-#: fields-sets are shared between decoded instances (immutable; the model thaws on write):
-#: a set per element would cost a third of the model's memory
-VALUE_ONLY = frozenset({"value"})
-_FIELD_SETS: dict[frozenset[str], frozenset[str]] = {}
-interned = _FIELD_SETS.setdefault
 
 
 def decoder_for(spec: ClassSpec) -> DecodeFn:
@@ -81,7 +77,7 @@ def _simple(spec: ClassSpec) -> DecodeFn:
             if not exact and fmt(value) != text:
                 side = Side()
                 side.add_lex("value", value, text)
-        fs: set[str] | frozenset[str] = VALUE_ONLY
+        fs: set[str] = VALUE_ONLY
         if el.attrib:
             fs = {"value"}
             side = ctx.attributes(el, spec, d, fs, side)
@@ -181,10 +177,9 @@ def _complex(spec: ClassSpec) -> DecodeFn:
             side = ctx.attributes(el, spec, d, fs, side)
         if has_required:
             ctx.check_required(el, spec, fs)
-        key = frozenset(fs)
         obj = _new(cls)
         _set(obj, "__dict__", d)
-        _set(obj, "__pydantic_fields_set__", interned(key, key))
+        _set(obj, "__pydantic_fields_set__", shared_fields_set(fs))
         _set(obj, "__pydantic_extra__", None)
         _set(obj, "__pydantic_private__", None if side is None else {"_wire": side})
         return obj

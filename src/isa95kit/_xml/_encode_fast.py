@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._compile import VALUE_ONLY
+from ..model._base import VALUE_ONLY
 from ._tables import ClassSpec, FieldSpec, spec_of
 
 if TYPE_CHECKING:

@@ -31,11 +31,14 @@ __all__ = [
     "NILLABLE",
     "REQUIRED",
     "UNQUALIFIED",
+    "VALUE_ONLY",
     "AnyElement",
     "B2MMLModel",
     "B2MMLSimple",
     "Nil",
+    "SharedFieldsSet",
     "Wire",
+    "shared_fields_set",
 ]
 
 MANY, REQUIRED, NILLABLE, UNQUALIFIED = 1, 2, 4, 8
@@ -130,9 +133,54 @@ class B2MMLModel(BaseModel):
         return super().model_rebuild(**kwargs)
 
 
+class SharedFieldsSet(set[str]):
+    """The fields-set of decoded instances, shared by every instance with the same set fields.
+
+    A set per element would cost a third of the model's memory, so the decoders intern one
+    per distinct set of names (:func:`shared_fields_set`). It is a real ``set`` (pydantic's
+    serializer needs one for ``exclude_unset``) that refuses changes in place: the model
+    replaces it with a private copy before its first write (:func:`_thaw`), so a change to one
+    instance can never reach another.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> Any:
+        raise TypeError("a shared fields-set is read-only; the model copies it before writing")
+
+    add = discard = remove = pop = clear = update = _refuse
+    difference_update = intersection_update = symmetric_difference_update = _refuse
+    __ior__ = __iand__ = __isub__ = __ixor__ = _refuse
+
+    def __copy__(self) -> set[str]:
+        return set(self)
+
+    def __deepcopy__(self, memo: object) -> set[str]:
+        return set(self)
+
+    def __reduce__(self) -> Any:
+        return (set, (list(self),))
+
+
+_SHARED_FIELDS_SETS: dict[frozenset[str], SharedFieldsSet] = {}
+
+#: the fields-set of a simple-content instance with only its value set
+VALUE_ONLY = SharedFieldsSet({"value"})
+_SHARED_FIELDS_SETS[frozenset(VALUE_ONLY)] = VALUE_ONLY
+
+
+def shared_fields_set(names: set[str] | frozenset[str]) -> SharedFieldsSet:
+    """The one shared fields-set holding exactly ``names`` (interned)."""
+    key = frozenset(names)
+    found = _SHARED_FIELDS_SETS.get(key)
+    if found is None:
+        found = _SHARED_FIELDS_SETS.setdefault(key, SharedFieldsSet(key))
+    return found
+
+
 def _thaw(obj: BaseModel) -> None:
     fields_set: object = obj.__pydantic_fields_set__
-    if isinstance(fields_set, frozenset):
+    if type(fields_set) is SharedFieldsSet:
         object.__setattr__(obj, "__pydantic_fields_set__", set(fields_set))
 
 
