@@ -118,6 +118,11 @@ class DocumentInvalidError(Isa95Error, ValueError):
         super().__init__(message, location=location)
         self.issues = list(issues)
 
+    def __str__(self) -> str:
+        # the message already names the file and the first issue with its line; the location
+        # (the first issue's) stays available on ``location`` for programs
+        return self.message
+
 
 class UnitError(Isa95Error, ValueError):
     """A unit code or a conversion is not usable."""

@@ -415,3 +415,33 @@ def test_extension_elements_are_always_kept() -> None:
         "element 'ID' is out of order in JobOrder: it must come before the extension content"
     )
     assert err.path == "/b2mml:JobOrder[1]/b2mml:ID[1]"
+
+
+# -- the same root-element rule for every writer (issue 9) ------------------------------------
+
+
+def test_write_xml_refuses_an_element_write_json_refuses() -> None:
+    from isa95kit import EncodeError, write_json, write_xml
+    from isa95kit.model import JobOrder
+
+    job = JobOrder(id="J1")
+    for writer in (write_xml, write_json):
+        with pytest.raises(EncodeError, match="'Bogus' is not a global B2MML V0701 element"):
+            writer(job, element="Bogus")
+        with pytest.raises(EncodeError, match="<MaterialLot> holds a MaterialLot, not a JobOrder"):
+            writer(job, element="MaterialLot")
+    assert write_xml(job, element="JobOrder").endswith(
+        f'<JobOrder xmlns="{NS}"><ID>J1</ID></JobOrder>'.encode()
+    )
+
+
+def test_document_invalid_error_reads_as_one_clear_sentence() -> None:
+    from isa95kit import DocumentInvalidError, validate
+
+    bad = f"<JobOrder xmlns='{NS}'><ID>J</ID><Bogus/></JobOrder>".encode()
+    with pytest.raises(DocumentInvalidError) as info:
+        validate(bad)
+    text = str(info.value)
+    assert text.startswith("<input>: 1 error; first: line 1: schema: ")
+    assert text == info.value.message
+    assert info.value.location.line == 1 and info.value.location.path

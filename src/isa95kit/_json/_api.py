@@ -10,8 +10,8 @@ from typing import IO, Any, TypeVar, Union, overload
 from .._source import DEFAULT_LIMITS, ParseLimits
 from .._xml._config import ReadConfig
 from .._xml._decode import gc_paused
-from .._xml._side import ensure_side, side_of
-from .._xml._tables import elements_of, resolve_class
+from .._xml._side import ensure_side
+from .._xml._tables import resolve_class, root_element
 from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
 from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
@@ -219,32 +219,8 @@ def from_dict(
 
 
 # -- writing -------------------------------------------------------------------------------------
-def _root_name(obj: B2MMLModel, element: str | None) -> str:
-    if not isinstance(obj, B2MMLModel):
-        raise EncodeError(f"expected a B2MML model instance, got {type(obj).__name__}")
-    if element is None:
-        side = side_of(obj)
-        tag = side.tag if side is not None else None
-        if tag and tag.startswith("{" + NAMESPACE + "}"):
-            element = tag[len(NAMESPACE) + 2 :]
-        else:
-            names = elements_of(type(obj))
-            if len(names) != 1:
-                raise EncodeError(
-                    f"{type(obj).__name__} is not the type of exactly one global element "
-                    f"({', '.join(names) or 'none'}); pass element=..."
-                )
-            element = names[0]
-    name = ELEMENTS.get(element)
-    if name is None:
-        raise EncodeError(f"{element!r} is not a global B2MML V0701 element")
-    if name != type(obj).__name__:
-        raise EncodeError(f"<{element}> holds a {name}, not a {type(obj).__name__}")
-    return element
-
-
 def _encode(obj: B2MMLModel, element: str | None, enc: Encoder) -> dict[str, Any]:
-    name = _root_name(obj, element)
+    name = root_element(obj, element)
     top: dict[str, Any] = root_members(obj)
     try:
         with gc_paused():

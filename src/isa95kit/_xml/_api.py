@@ -23,9 +23,9 @@ from ..versions._model import release_for_namespace
 from ._config import DEFAULT_READ, DEFAULT_WRITE, ReadConfig, WriteConfig
 from ._decode import Decoder, gc_paused, xpath_of
 from ._encode import Encoder, default_nsmap
-from ._side import ensure_side, side_of
+from ._side import ensure_side
 from ._stream import read_streaming
-from ._tables import elements_of, resolve_class, spec_of
+from ._tables import resolve_class, root_element, spec_of
 
 __all__ = ["XmlReader", "XmlWriter", "iter_xml", "read_xml", "write_xml"]
 
@@ -131,27 +131,16 @@ def write_xml(
 ) -> bytes:
     """Serialise a model instance to B2MML XML bytes.
 
-    The root element is the one the instance was read from, ``element`` if given, or the
-    global element whose type the class is.
+    The root element is ``element`` if given, else the one the instance was read from, else
+    the global element whose type the class is; it must be a global element of the
+    instance's type (:class:`EncodeError` otherwise), as in :func:`isa95kit.write_json`.
     """
     from lxml import etree
 
     config = config or DEFAULT_WRITE
     if not isinstance(obj, B2MMLModel):
         raise EncodeError(f"write_xml expects a B2MML model instance, got {type(obj).__name__}")
-    side = side_of(obj)
-    if element is not None:
-        tag = f"{{{NAMESPACE}}}{element}"
-    elif side is not None and side.tag:
-        tag = side.tag
-    else:
-        names = elements_of(type(obj))
-        if len(names) != 1:
-            raise EncodeError(
-                f"{type(obj).__name__} is not the type of exactly one global element "
-                f"({', '.join(names) or 'none'}); pass element=..."
-            )
-        tag = f"{{{NAMESPACE}}}{names[0]}"
+    tag = f"{{{NAMESPACE}}}{root_element(obj, element)}"
     try:
         root = Encoder().root(obj, tag, default_nsmap(config.prefix))
         return cast(

@@ -140,5 +140,37 @@ def elements_of(cls: type[B2MMLModel]) -> list[str]:
     return _ELEMENTS_OF.get(cls.__name__, [])
 
 
+def root_element(obj: object, element: str | None) -> str:
+    """The global element (local name) a model instance is written as, for every codec.
+
+    ``element`` if given, else the element the instance was read as, else the only global
+    element whose type its class is. The element must exist and hold the instance's class.
+    """
+    from ..errors import EncodeError
+    from ._side import side_of
+
+    if not isinstance(obj, B2MMLModel):
+        raise EncodeError(f"expected a B2MML model instance, got {type(obj).__name__}")
+    if element is None:
+        side = side_of(obj)
+        tag = side.tag if side is not None else None
+        if tag and tag.startswith("{" + NAMESPACE + "}"):
+            element = tag[len(NAMESPACE) + 2 :]
+        else:
+            names = elements_of(type(obj))
+            if len(names) != 1:
+                raise EncodeError(
+                    f"{type(obj).__name__} is not the type of exactly one global element "
+                    f"({', '.join(names) or 'none'}); pass element=..."
+                )
+            element = names[0]
+    name = ELEMENTS.get(element) if isinstance(element, str) else None
+    if name is None:
+        raise EncodeError(f"{element!r} is not a global B2MML V0701 element")
+    if name != type(obj).__name__:
+        raise EncodeError(f"<{element}> holds a {name}, not a {type(obj).__name__}")
+    return element
+
+
 EXT_NS = EXT_NAMESPACE
 B2MML_NS = NAMESPACE
