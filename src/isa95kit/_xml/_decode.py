@@ -303,6 +303,10 @@ class Decoder:
             side = Side()
             side.texts = [text]
         prefix = el.prefix
+        # mixed content that is a sequence (not a repeating choice): children keep their order,
+        # which the writer reproduces from the fields, so an out-of-order child is refused
+        last = -1 if spec.mixed and not spec.ordered else None
+        ext = spec.ext_field
         for child in el:
             tail = child.tail
             if not spec.mixed and tail is not None and not tail.isspace():
@@ -311,6 +315,10 @@ class Decoder:
             if f is None:
                 if isinstance(child.tag, str):
                     side = self.other_child(el, child, spec, d, fs, side)
+                    if last is not None and ext is not None and child.tag.startswith(
+                        "{" + EXT_NS + "}"
+                    ):
+                        last = ext.order
                 elif self.refs and (index := self.ref_index(child)) is not None:
                     self.ref_child(child, spec, d, fs)
                     if spec.ordered:
@@ -318,6 +326,10 @@ class Decoder:
                         name = spec.elements[self.refs[index][0]].name
                         side.order = [*(side.order or []), name]
                 continue
+            if last is not None:
+                if f.order < last:
+                    raise self.order_error(el, child, spec, f, last)
+                last = f.order
             side, value = self.child(child, f, d, side, prefix)
             if f.many:
                 d[f.name].append(value)
@@ -354,6 +366,9 @@ class Decoder:
                 side.add_lex(("nil-false", key), value, "false")
                 return side, value
             return self.leaf_element(child, f, d, side)
+        if child.text or len(child):
+            # XSD: a nil element has no content; the model cannot hold both NIL and a value
+            raise self.error(child, f"{_local(child.tag)} has xsi:nil={flag!r} and content")
         if len(child.attrib) > 1 or flag != "true":
             if side is None:
                 side = Side()
@@ -386,8 +401,9 @@ class Decoder:
         for key, text in items:
             f = attrs.get(key)
             if f is None:
-                if key == XSI_NIL:
-                    continue
+                if key == XSI_NIL and not self.preserve:
+                    # XSD: xsi:nil only on a nillable element (whatever its value)
+                    raise self.error(el, f"xsi:nil on {_local(el.tag)}, which is not nillable")
                 if not self.preserve and not key.startswith("{"):
                     raise self.error(el, f"unknown attribute {key!r} on {_local(el.tag)}")
                 if side is None:
