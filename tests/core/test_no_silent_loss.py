@@ -90,3 +90,11 @@ def test_mixed_batch_value_out_of_order_is_refused_not_reordered(config: ReadCon
     with pytest.raises(MappingError, match="'ValueString' is out of order in Value") as info:
         ik.read_xml(_parameter(swapped), config=config)
     assert info.value.path == "/b2mml:Parameter[1]/b2mml:Value[1]/b2mml:ValueString[1]"
+
+
+def test_xsi_nil_false_on_a_nillable_element_with_attributes_inside_still_round_trips() -> None:
+    doc = _lot(
+        '<DataType xsi:nil="false">Text</DataType>'
+        '<UnitOfMeasure xsi:nil="false" listID="x">KGM</UnitOfMeasure>'
+    )
+    _round_trips(doc)

@@ -118,6 +118,8 @@ class Decoder:
         self.file = file
         self.source = source
         self.preserve = config.unknown == "preserve"
+        #: the nillable element whose own ``xsi:nil="false"`` :meth:`nil` is decoding past
+        self.nil_flagged: etree._Element | None = None
         #: one str object per distinct short text value within a document (memory)
         self.share: Callable[[str, str], str]
         self.reset_shared()
@@ -357,7 +359,11 @@ class Decoder:
         flag = child.get(XSI_NIL)
         if flag not in ("true", "1"):
             if f.cls is not None:
-                value = self.decode(child, spec_of(f.cls))
+                outer, self.nil_flagged = self.nil_flagged, child
+                try:
+                    value = self.decode(child, spec_of(f.cls))
+                finally:
+                    self.nil_flagged = outer
                 if flag != "false":
                     raise self.error(child, f"bad xsi:nil value {flag!r}")
                 if side is None:
@@ -401,9 +407,12 @@ class Decoder:
         for key, text in items:
             f = attrs.get(key)
             if f is None:
-                if key == XSI_NIL and not self.preserve:
-                    # XSD: xsi:nil only on a nillable element (whatever its value)
-                    raise self.error(el, f"xsi:nil on {_local(el.tag)}, which is not nillable")
+                if key == XSI_NIL:
+                    if el is self.nil_flagged:  # a nillable element's own flag: nil() keeps it
+                        continue
+                    if not self.preserve:
+                        # XSD: xsi:nil only on a nillable element (whatever its value)
+                        raise self.error(el, f"xsi:nil on {_local(el.tag)}, which is not nillable")
                 if not self.preserve and not key.startswith("{"):
                     raise self.error(el, f"unknown attribute {key!r} on {_local(el.tag)}")
                 if side is None:
