@@ -8,6 +8,7 @@ inherit the builtin that fits, so ``except ValueError`` keeps working::
     │  ├─ MalformedDocumentError          not well-formed XML / JSON, hostile input
     │  └─ MappingError                    well-formed but not the model
     ├─ EncodeError(ValueError)
+    ├─ ModelError(ValueError)             field path: building or changing a model instance
     ├─ DocumentInvalidError(ValueError)   .issues: every issue found
     ├─ UnitError(ValueError)
     │  ├─ UnknownUnitError(KeyError)      .code, .suggestions
@@ -34,6 +35,7 @@ __all__ = [
     "MalformedDocumentError",
     "MappingError",
     "MissingDependencyError",
+    "ModelError",
     "SoapFaultError",
     "UnitError",
     "UnknownUnitError",
@@ -107,6 +109,21 @@ class MappingError(DecodeError):
 
 class EncodeError(Isa95Error, ValueError):
     """A model instance could not be written."""
+
+
+class ModelError(Isa95Error, ValueError):
+    """A model instance could not be built or changed as asked: a missing field, a value of
+    the wrong type or form. ``path`` names the field (``material_requirement[0].id``);
+    ``errors`` keeps pydantic's structured list."""
+
+    def __init__(
+        self, message: str, *, errors: Sequence[Any] = (), location: Location | None = None
+    ) -> None:
+        super().__init__(message, location=location)
+        self.errors = list(errors)
+
+    def __str__(self) -> str:  # the message names every field path already
+        return self.message
 
 
 class DocumentInvalidError(Isa95Error, ValueError):

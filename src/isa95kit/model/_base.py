@@ -18,12 +18,15 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, ClassVar
 
 from typing_extensions import Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_core import core_schema
+
+from ..errors import Location, ModelError
 
 __all__ = [
     "MANY",
@@ -96,12 +99,30 @@ class B2MMLModel(BaseModel):
         serialize_by_alias=False,
         defer_build=True,
         extra="forbid",
+        validate_assignment=True,
         ser_json_bytes="base64",
         val_json_bytes="base64",
     )
 
     __wire__: ClassVar[Wire] = Wire("", ())
     _wire: Any = PrivateAttr(default=None)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise model_error(type(self), exc) from None
+
+    # pydantic validates nested data without calling this (no custom-init slow path)
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        """Validate user data (a dict or an instance); :class:`ModelError` if it does not fit."""
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            raise model_error(cls, exc) from None
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -113,7 +134,10 @@ class B2MMLModel(BaseModel):
     def __setattr__(self, name: str, value: Any) -> None:
         # decoded instances share an immutable fields-set (memory); thaw it on first write
         _thaw(self)
-        super().__setattr__(name, value)
+        try:  # assignment is validated: a wrong value is refused where it is assigned
+            super().__setattr__(name, value)
+        except ValidationError as exc:
+            raise model_error(type(self), exc) from None
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         if update:
@@ -206,21 +230,96 @@ def link_module(name: str) -> None:
         link_module(dep_module.__name__)
 
 
+def model_error(cls: type[BaseModel], exc: ValidationError) -> ModelError:
+    """pydantic's ValidationError as a :class:`ModelError`, with field paths in Python names."""
+    errors = exc.errors(include_url=False)
+    lines = []
+    for err in errors:
+        path = _field_path(cls, err["loc"])
+        lines.append(f"{path}: {err['msg']}" if path else err["msg"])
+    first = _field_path(cls, errors[0]["loc"]) if errors else ""
+    count = f"{len(errors)} problems" if len(errors) != 1 else "1 problem"
+    message = f"invalid {cls.__name__} ({count}): " + "; ".join(lines)
+    return ModelError(message, errors=errors, location=Location(path=first or None))
+
+
+def _field_path(cls: Any, loc: tuple[int | str, ...]) -> str:
+    """``("JobOrder"-relative) loc`` in snake_case field names: ``material_requirement[0].id``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+            continue
+        name = part
+        fields = getattr(cls, "model_fields", None)
+        nxt: Any = None
+        if fields is not None:
+            for field_name, info in fields.items():
+                if part in (field_name, info.alias):
+                    name, nxt = field_name, info.annotation
+                    break
+        path += f".{name}" if path else name
+        cls = _model_in(nxt)
+    return path
+
+
+def _model_in(annotation: Any) -> Any:
+    """The model class inside ``X``, ``list[X]``, ``X | None`` (for naming nested fields)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
 class B2MMLSimple(B2MMLModel):
     """A B2MML type with simple content: a ``value`` plus optional attributes.
 
-    A bare value is accepted wherever one is expected: ``JobOrder(id="JO-1")``.
+    A bare value is accepted wherever one is expected (``JobOrder(id="JO-1")``) and as the
+    one positional argument (``Identifier("JO-1")``). Floats are refused: B2MML numbers are
+    exact, so pass a :class:`~decimal.Decimal`, an ``int`` or a ``str``. An instance with no
+    attributes set compares equal to its value (``job.id == "JO-1"``) and prints as it.
     """
+
+    def __init__(self, value: Any = None, /, **data: Any) -> None:
+        if value is not None:
+            data["value"] = value
+        super().__init__(**data)
+
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @model_validator(mode="before")
     @classmethod
     def _from_bare_value(cls, data: Any) -> Any:
-        if isinstance(data, (dict, BaseModel)):
+        if isinstance(data, BaseModel):
             return data
-        return {"value": data}
+        if not isinstance(data, dict):
+            data = {"value": data}
+        if isinstance(data.get("value"), float):
+            raise ValueError(
+                f"{data['value']!r} is a float, which is not exact: "
+                "pass a Decimal, an int or a str (e.g. Decimal('1.5'))"
+            )
+        return data
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, BaseModel):
+            return super().__eq__(other)
+        d = self.__dict__
+        if any(v is not None for k, v in d.items() if k != "value"):
+            return False  # attributes (a unit, a scheme) are part of what the value means
+        value = d.get("value")
+        if value == other:
+            return True
+        return isinstance(value, Enum) and value.value == other
+
+    __hash__ = None
 
     def __str__(self) -> str:
-        return str(self.__dict__.get("value"))
+        value = self.__dict__.get("value")
+        return str(value.value if isinstance(value, Enum) else value)
 
 
 class AnyElement(B2MMLModel):
