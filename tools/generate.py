@@ -6,13 +6,15 @@
     python tools/generate.py --out DIR  # write somewhere else
 
 Pipeline (one place, small ordered steps): read the release with xmlschema into the IR
-(``b2mmlgen.reader``), mark aliases, emit modules (``b2mmlgen.emit_model``).
+(``b2mmlgen.reader``), mark aliases, emit modules (``b2mmlgen.emit_model``), format them with
+``ruff format`` (the project's configuration, the ruff of this Python environment).
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import subprocess
 import sys
 from pathlib import Path
 
@@ -27,9 +29,32 @@ MODEL_DIR = ROOT / "src" / "isa95kit" / "model"
 HAND_WRITTEN = {"_base.py"}
 
 
+def ruff_format(text: str, name: str) -> str:
+    """``text`` formatted by ``ruff format`` as if it were ``src/isa95kit/model/<name>``."""
+    stdin_name = MODEL_DIR.relative_to(ROOT) / name
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(stdin_name), "-"],
+            input=text,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            cwd=ROOT,
+            check=False,
+        )
+    except OSError as exc:  # pragma: no cover - no Python to run
+        raise SystemExit(f"cannot run ruff: {exc}") from None
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"ruff format failed on {name} (is ruff installed? pip install ruff): {proc.stderr}"
+        )
+    return proc.stdout
+
+
 def render(release: Path) -> dict[str, str]:
-    """File name -> content of every generated model file."""
-    return Emitter(read_release(release)).modules()
+    """File name -> content of every generated model file, formatted by ``ruff format``."""
+    files = Emitter(read_release(release)).modules()
+    return {name: ruff_format(text, name) for name, text in files.items()}
 
 
 def check(files: dict[str, str], out: Path) -> list[str]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import keyword
+import re
+import textwrap
 from collections import defaultdict
 
-from .ir import ATTRIBUTE, ELEMENT, EXTENDED, TEXT, ClassIR, EnumIR, FieldIR, ModelIR
+from .ir import ANY, ATTRIBUTE, ELEMENT, EXTENDED, TEXT, ClassIR, EnumIR, FieldIR, ModelIR
 from .reader import enum_member
 
 LEAF_PY = {
@@ -34,10 +36,145 @@ def header(ir: ModelIR, tool: str) -> str:
     )
 
 
+VERBS = ("Acknowledge", "Cancel", "Change", "Get", "Process", "Respond", "Show", "Sync")
+#: verb -> (what the message does, its reply verb)
+VERB_DOC = {
+    "Get": ("Requests {noun}", "Show"),
+    "Show": ("Returns {noun} in reply to ``Get{name}``", None),
+    "Process": ("Asks the receiver to process {noun}", "Acknowledge"),
+    "Acknowledge": ("Reply to ``Process{name}``", None),
+    "Change": ("Asks the receiver to change {noun}", "Respond"),
+    "Respond": ("Reply to ``Change{name}``", None),
+    "Cancel": ("Asks the receiver to cancel {noun}", None),
+    "Sync": ("Publishes added, changed or deleted {noun} to subscribers", None),
+}
+MAX_USES = 6
+
+
 class Emitter:
     def __init__(self, ir: ModelIR, tool: str = "tools/generate.py") -> None:
         self.ir = ir
         self.tool = tool
+        #: class -> element tag -> classes with such a child element
+        self.uses: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.globals: dict[str, list[str]] = defaultdict(list)
+        self.aliases: dict[str, list[str]] = defaultdict(list)
+        self.enum_owners: dict[str, list[str]] = defaultdict(list)
+        for c in sorted(ir.classes.values(), key=lambda c: c.name):
+            if c.alias_of:
+                self.aliases[self.target(c.name)].append(c.xsd_name)
+                continue
+            for f in c.fields:
+                if f.type.startswith("enum:") and f.kind == TEXT:
+                    self.enum_owners[f.type[5:]].append(c.name)
+                elif f.kind == ELEMENT and not f.type.startswith(("leaf:", "enum:")):
+                    parents = self.uses[self.target(f.type)][f.tag]
+                    if c.name not in parents:
+                        parents.append(c.name)
+        for element, cls in sorted(ir.elements.items()):
+            self.globals[self.target(cls)].append(element)
+
+    # -- documentation --------------------------------------------------------------------------
+    def class_doc(self, c: ClassIR) -> str:
+        """MESA's documentation or a summary derived from name and use, then the B2MML facts."""
+        summary = c.doc or self.derived_summary(c)
+        anonymous = c.xsd_name.endswith(" (anonymous)")
+        facts = ["B2MML anonymous type" if anonymous else f"B2MML ``{c.xsd_name}``"]
+        if c.schema_file:
+            facts[0] += f" ({c.schema_file})"
+        if self.globals.get(c.name):
+            elements = self.globals[c.name]
+            names = ", ".join(f"``{e}``" for e in elements[:MAX_USES])
+            more = len(elements) - MAX_USES
+            facts.append(f"global element {names}" + (f" and {more} more" if more > 0 else ""))
+        uses = self.uses.get(c.name, {})
+        if uses:
+            shown: list[str] = []
+            total = sum(len(p) for p in uses.values())
+            budget = MAX_USES
+            for tag, parents in sorted(uses.items()):
+                if budget <= 0:
+                    break
+                ps = ", ".join(f"``{p}``" for p in parents[:budget])
+                shown.append(f"``{tag}`` in {ps}")
+                budget -= len(parents[:budget])
+            more = total - (MAX_USES - max(budget, 0))
+            facts.append(
+                "child element " + "; ".join(shown) + (f" and {more} more" if more > 0 else "")
+            )
+        text = summary + "\n\n" + "; ".join(facts) + "."
+        if self.aliases.get(c.name):
+            same = self.aliases[c.name]
+            names = ", ".join(f"``{n}``" for n in same[:8]) + (
+                f" and {len(same) - 8} more" if len(same) > 8 else ""
+            )
+            text += f" Identical B2MML types, the same class under their own names: {names}."
+        return text
+
+    def derived_summary(self, c: ClassIR) -> str:
+        tags = [f.tag for f in c.fields]
+        m = re.fullmatch(f"({'|'.join(VERBS)})([A-Z][A-Za-z0-9]*)", c.name)
+        if m and "ApplicationArea" in tags and "DataArea" in tags:
+            verb, noun = m.groups()
+            what, reply = VERB_DOC[verb]
+            text = f"{verb} message for ``{noun}`` (ISA-95 Part 5 transaction). "
+            text += what.format(noun=f"``{noun}``", name=noun)
+            if reply and f"{reply}{noun}" in self.ir.classes:
+                text += f"; the reply is ``{reply}{noun}``"
+            return text + "."
+        if c.xsd_name.endswith(" (anonymous)"):
+            parent_tag = [(p, t) for t, ps in self.uses.get(c.name, {}).items() for p in ps]
+            if c.name.endswith("DataArea") and c.name[:-8] in self.ir.classes:
+                parts = " and ".join(f"``{t}``" for t in tags if t)
+                return f"Data area of the ``{c.name[:-8]}`` message: {parts}."
+            if parent_tag:
+                p, t = parent_tag[0]
+                return f"Content of the ``{t}`` element of ``{p}``."
+        if c.name.startswith("Trans") and c.name[5:] in (*VERBS, "Confirm"):
+            return f"The ``{c.name[5:]}`` verb of a B2MML transaction message (ISA-95 Part 5)."
+        words = _words(c.name)
+        schema = _schema_title(c.schema_file)
+        value = next((f for f in c.fields if f.kind == TEXT), None)
+        if c.simple and value is not None and value.type.startswith("enum:"):
+            other = " (or ``Other`` with an ``OtherValue``)" if "OtherValue" in tags else ""
+            return f"{words}: one of the ``{value.type[5:]}`` values{other}, in the {schema}."
+        return f"{words}, in the {schema}."
+
+    def field_doc(self, f: FieldIR) -> str:
+        if f.doc:
+            return f.doc
+        if f.kind == TEXT:
+            return "The element's text value."
+        if f.kind == EXTENDED:
+            return "Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."
+        if f.kind == ANY:
+            return "Elements allowed by ``xsd:any``, as ``AnyElement``."
+        if f.many:
+            card = "one or more" if f.required else "zero or more"
+        else:
+            card = "required" if f.required else "optional"
+        text = f"``{f.tag}`` {'element' if f.kind == ELEMENT else 'attribute'}, {card}"
+        if f.nillable:
+            text += "; ``NIL`` for ``xsi:nil``"
+        text += "."
+        if not f.type.startswith(("leaf:", "enum:")):
+            target = self.ir.classes[self.target(f.type)]
+            if target.doc:
+                text += " " + _first_sentence(target.doc)
+        return text
+
+    def enum_doc(self, e: EnumIR) -> str:
+        if e.doc:
+            return e.doc
+        text = f"Code list of B2MML ``{e.xsd_name}``"
+        owners = self.enum_owners.get(e.name, [])
+        if owners:
+            text += ": the values of " + ", ".join(f"``{o}``" for o in owners)
+        text += "."
+        docs = [self.ir.classes[o].doc for o in owners if self.ir.classes[o].doc]
+        if len(docs) == 1:
+            text += "\n\n" + docs[0]
+        return text
 
     def target(self, name: str) -> str:
         """Resolve aliases so annotations and wire tables always name a real class."""
@@ -69,6 +206,12 @@ class Emitter:
 
     def field_line(self, f: FieldIR) -> str:
         ann = self.py_type(f)
+        args = self.field_args(f)
+        if not args:
+            return f"    {f.name}: {ann}"
+        return f"    {f.name}: {ann} = Field({', '.join(args)})"
+
+    def field_args(self, f: FieldIR) -> list[str]:
         args: list[str] = []
         if f.many:
             args.append("default_factory=list")
@@ -78,9 +221,7 @@ class Emitter:
             args.append(f'alias="{f.tag}"')
         if f.many and f.required:
             args.append("min_length=1")
-        if not args:
-            return f"    {f.name}: {ann}"
-        return f"    {f.name}: {ann} = Field({', '.join(args)})"
+        return args
 
     def wire_entry(self, f: FieldIR) -> str:
         flags = (MANY if f.many else 0) | (REQUIRED if f.required else 0)
@@ -91,8 +232,7 @@ class Emitter:
 
     def emit_enum(self, e: EnumIR) -> list[str]:
         out = [f"class {e.name}(str, Enum):"]
-        doc = e.doc or f"Code list of B2MML ``{e.xsd_name}``."
-        out.append(f'    """{_doc(doc)}"""')
+        out.extend(docstring(self.enum_doc(e), "    "))
         out.append("")
         taken: set[str] = set()
         for v in e.values:
@@ -105,11 +245,11 @@ class Emitter:
     def emit_class(self, c: ClassIR) -> list[str]:
         base = "B2MMLSimple" if c.simple else "B2MMLModel"
         out = [f"class {c.name}({base}):"]
-        doc = c.doc or f"B2MML ``{c.xsd_name}``."
-        out.append(f'    """{_doc(doc)}"""')
+        out.extend(docstring(self.class_doc(c), "    "))
         out.append("")
         for f in c.fields:
             out.append(self.field_line(f))
+            out.extend(docstring(self.field_doc(f), "    "))
         entries = ",\n        ".join(self.wire_entry(f) for f in c.fields)
         flags = []
         if c.ordered:
@@ -170,20 +310,34 @@ class Emitter:
             m = self.ir.classes[self.target(c.name)].module
             if m != mod:
                 alias_imports[m].add(self.target(c.name))
-        lines.append("from typing import TYPE_CHECKING, ClassVar")
-        lines.append("")
-        lines.append("from pydantic import Field")
-        lines.append("")
-        lines.append("from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire")
-        for m in sorted(alias_imports):
-            lines.append(f"from .{m} import {', '.join(sorted(alias_imports[m]))}")
         type_only = {m: names - alias_imports.get(m, set()) for m, names in imports.items()}
         type_only = {m: n for m, n in type_only.items() if n}
+        fields = [f for c in real for f in c.fields]
+        typing_names = (["TYPE_CHECKING"] if type_only else []) + (["ClassVar"] if real else [])
+        if typing_names:
+            lines.append(f"from typing import {', '.join(typing_names)}")
+        lines.append("")
+        if any(self.field_args(f) for f in fields):
+            lines.append("from pydantic import Field")
+            lines.append("")
+        base_names = {"B2MMLSimple" if c.simple else "B2MMLModel" for c in real}
+        if any(f.type == "AnyElement" for f in fields):
+            base_names.add("AnyElement")
+        if any(f.nillable for f in fields):
+            base_names.add("Nil")
+        if real:
+            base_names.add("Wire")
+        if base_names:
+            lines.append(f"from ._base import {', '.join(sorted(base_names))}")
+        for m in sorted(alias_imports):
+            lines.append(f"from .{m} import {', '.join(sorted(alias_imports[m], key=isort_key))}")
         if type_only:
             lines.append("")
             lines.append("if TYPE_CHECKING:")
             for m in sorted(type_only):
-                lines.append(f"    from .{m} import {', '.join(sorted(type_only[m]))}")
+                lines.append(
+                    f"    from .{m} import {', '.join(sorted(type_only[m], key=isort_key))}"
+                )
         names = sorted([c.name for c in classes] + [e.name for e in enums])
         lines.append("")
         lines.append("__all__ = [")
@@ -207,7 +361,6 @@ class Emitter:
             names_ = ", ".join(f'"{n}"' for n in sorted(imports[m]))
             lines.append(f'    "{m}": ({names_},),')
         lines.append("}")
-        lines.append("_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)")
         if aliases:
             lines.append("")
             lines.append("# Types identical to another type: the same class under the B2MML name.")
@@ -265,7 +418,7 @@ class Emitter:
         lines.append("if TYPE_CHECKING:")
         for m in sorted(by_mod):
             lines.append(f"    from .{m} import (")
-            lines.extend(f"        {n}," for n in by_mod[m])
+            lines.extend(f"        {n}," for n in sorted(by_mod[m], key=isort_key))
             lines.append("    )")
         lines.append("")
         base_names = [
@@ -309,11 +462,92 @@ class Emitter:
         return "\n".join(lines) + "\n"
 
 
-def _doc(text: str) -> str:
-    text = text.replace("\\", "\\\\").replace('"""', "'''")
-    if text.endswith('"'):
-        text += " "
-    return text
+#: abbreviations in B2MML type names
+EXPAND = {
+    "Op": "operations",
+    "Trans": "transaction",
+    "G": "general",
+    "GR": "general recipe",
+    "RRN": "resource relationship network",
+    "RNC": "resource network connection",
+}
+
+
+def _words(name: str) -> str:
+    """``OpEquipmentRequirement`` -> ``Operations equipment requirement``; a trailing digit
+    (``MaterialUse1``, the code-list-only variant) is dropped."""
+    name = re.sub(r"[0-9]+$", "", name).replace("IDand", "IDAnd")
+    parts = re.findall(r"[A-Z]+(?=[A-Z][a-z]|[0-9]|$)|[A-Z]?[a-z]+|[0-9]+", name)
+    expand = EXPAND
+    words = [expand.get(p, p if p.isupper() and len(p) > 1 else p.lower()) for p in parts]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _schema_title(schema_file: str) -> str:
+    """``B2MML-WorkSchedule.xsd`` -> ``B2MML work schedule schema``."""
+    stem = schema_file.rsplit(".", 1)[0]
+    family, _, area = stem.partition("-")
+    if not area:
+        return "B2MML schema"
+    words = _words(area)
+    return f"{family} {words[:1].lower() + words[1:] if words[1:2].islower() else words} schema"
+
+
+def _first_sentence(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    m = re.match(r"(.+?[.;:])(\s|$)", first)
+    return m.group(1).rstrip(";:") + ("" if m.group(1).endswith(".") else ".") if m else first
+
+
+def isort_key(name: str) -> tuple[int, list[str | int]]:
+    """ruff's isort order of imported names: constants, classes, others; case-insensitive,
+    numbers by value."""
+    rank = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    parts = re.split(r"([0-9]+)", name.lower())
+    return rank, [int(p) if p.isdigit() else p for p in parts]
+
+
+def _escape(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return "\\" + text if text.startswith('"') else text
+
+
+def docstring(text: str, indent: str, width: int = 100) -> list[str]:
+    """A docstring literal for ``text`` (paragraphs "\\n\\n", list items "\\n"), wrapped."""
+    text = _escape(text.strip())
+    if "\n" not in text and len(indent) + len(text) + 6 <= width:
+        return [f'{indent}"""{text}{" " if text.endswith(chr(34)) else ""}"""']
+    out = _wrap(text, width - len(indent))
+    if len(out) == 1:  # ruff format would join the closing quotes onto the only line
+        out = _wrap(text, width - len(indent) - 3)
+    out.append('"""')
+    return [indent + line if line else "" for line in out]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    out: list[str] = []
+    for i, para in enumerate(text.split("\n\n")):
+        if i:
+            out.append("")
+        prev_item = True
+        for j, line in enumerate(para.split("\n")):
+            item = line.startswith("- ")
+            if item and not prev_item:
+                out.append("")  # reST: a list starts after a blank line
+            prev_item = item
+            first = '"""' if i == 0 and j == 0 else ""
+            out.extend(
+                textwrap.wrap(
+                    line,
+                    width=width,
+                    initial_indent=first,
+                    subsequent_indent="  " if item else "",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
+    return out
 
 
 assert not keyword.iskeyword("value")

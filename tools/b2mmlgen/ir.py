@@ -48,7 +48,9 @@ class ClassIR:
     simple: bool = False  # simple content: a ``value`` text field plus attributes
     mixed: bool = False
     ordered: bool = False  # content model repeats a choice/sequence: keep child order
+    #: XSD documentation: paragraphs separated by "\n\n", list items by "\n"
     doc: str = ""
+    schema_file: str = ""  # e.g. "B2MML-WorkSchedule.xsd"
     alias_of: str | None = None  # identical to another class: emitted as an alias
 
 

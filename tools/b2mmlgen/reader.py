@@ -81,15 +81,59 @@ def module_for(component: Any) -> str:
     return MODULE_OF_FILE.get(stem, snake(stem))
 
 
+#: typographic characters in MESA's documentation -> ASCII (ruff flags them as ambiguous)
+_ASCII = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00a0": " ",
+        "\u2022": "-",
+    }
+)
+
+
+def normalise_doc(text: str) -> str:
+    """MESA's documentation text, whitespace normalised.
+
+    Paragraphs (blank lines) are separated by ``"\\n\\n"``, list items (lines starting with
+    ``-``) by ``"\\n"``; every other line break, tab or run of spaces is one space.
+    """
+    blocks: list[list[str]] = []
+    new_block = True
+    for raw in text.translate(_ASCII).splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            if blocks and blocks[-1] and blocks[-1][-1] != "":
+                blocks[-1].append("")
+            new_block = True
+            continue
+        if line.startswith("-"):
+            line = "- " + line[1:].lstrip()
+            new_block = True
+        if new_block or not blocks:
+            blocks.append([line])
+            new_block = False
+        else:
+            blocks[-1][-1] += " " + line
+    out = ""
+    for block in blocks:
+        for item in block:
+            if item == "":
+                out += "\n"
+            elif item:
+                out += ("\n" if out and not out.endswith("\n\n") else "") + item
+    return out.strip()
+
+
 def first_doc(component: Any) -> str:
     ann = getattr(component, "annotation", None)
     if ann is None or not ann.documentation:
         return ""
-    text = ann.documentation[0].text or ""
-    text = " ".join(text.split())
-    if len(text) > 300:
-        text = text[:297].rsplit(" ", 1)[0] + "..."
-    return text
+    return normalise_doc(ann.documentation[0].text or "")
 
 
 class Reader:
@@ -124,7 +168,11 @@ class Reader:
             if qname.startswith("{" + self.ns + "}"):
                 t = elem.type
                 if t.is_complex():
-                    self.ir.elements[elem.local_name] = self.class_of(t, elem.local_name)
+                    name = self.class_of(t, elem.local_name)
+                    self.ir.elements[elem.local_name] = name
+                    cls = self.ir.classes[name]
+                    if not cls.doc:  # MESA documents some objects on their global element
+                        cls.doc = first_doc(elem)
         self.ir.modules = sorted({c.module for c in self.ir.classes.values()})
         return self.ir
 
@@ -177,6 +225,7 @@ class Reader:
         module = module_for(xsd_type)
         cls = ClassIR(name, xsd_type.local_name or f"{context} (anonymous)", module)
         cls.doc = first_doc(xsd_type)
+        cls.schema_file = Path(getattr(xsd_type.schema, "url", None) or "").name
         self.ir.classes[name] = cls
         taken: set[str] = set()
         if xsd_type.has_simple_content():

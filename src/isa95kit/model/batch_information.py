@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, B2MMLSimple, Wire
 from .common import Identifier, Measure, Numeric, Text
 
 if TYPE_CHECKING:
@@ -121,1904 +121,2807 @@ __all__ = [
 
 
 class BatchListEntryTypeCode(str, Enum):
-    """Code list of B2MML ``BatchListEntryType1Type``."""
+    """Code list of B2MML ``BatchListEntryType1Type``: the values of ``BatchListEntryType``,
+    ``BatchListEntryType1``.
+    """
 
-    CAMPAIGN = 'Campaign'
-    BATCH = 'Batch'
-    UNITPROCEDURE = 'UnitProcedure'
-    OPERATION = 'Operation'
-    PHASE = 'Phase'
-    OTHER = 'Other'
+    CAMPAIGN = "Campaign"
+    BATCH = "Batch"
+    UNITPROCEDURE = "UnitProcedure"
+    OPERATION = "Operation"
+    PHASE = "Phase"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class BatchStatusCode(str, Enum):
-    """Code list of B2MML ``BatchStatus1Type``."""
+    """Code list of B2MML ``BatchStatus1Type``: the values of ``BatchStatus``, ``BatchStatus1``."""
 
-    IDLE = 'Idle'
-    RUNNING = 'Running'
-    COMPLETE = 'Complete'
-    PAUSING = 'Pausing'
-    PAUSED = 'Paused'
-    HOLDING = 'Holding'
-    HELD = 'Held'
-    RESTARTING = 'Restarting'
-    STOPPING = 'Stopping'
-    STOPPED = 'Stopped'
-    ABORTING = 'Aborting'
-    ABORTED = 'Aborted'
-    OTHER = 'Other'
+    IDLE = "Idle"
+    RUNNING = "Running"
+    COMPLETE = "Complete"
+    PAUSING = "Pausing"
+    PAUSED = "Paused"
+    HOLDING = "Holding"
+    HELD = "Held"
+    RESTARTING = "Restarting"
+    STOPPING = "Stopping"
+    STOPPED = "Stopped"
+    ABORTING = "Aborting"
+    ABORTED = "Aborted"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ConnectionTypeCode(str, Enum):
-    """Code list of B2MML ``ConnectionType1Type``."""
+    """Code list of B2MML ``ConnectionType1Type``: the values of ``ConnectionType``,
+    ``ConnectionType1``.
+    """
 
-    MATERIALMOVEMENT = 'MaterialMovement'
-    OTHER = 'Other'
+    MATERIALMOVEMENT = "MaterialMovement"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class DataInterpretationCode(str, Enum):
-    """Code list of B2MML ``DataInterpretation1Type``."""
+    """Code list of B2MML ``DataInterpretation1Type``: the values of ``DataInterpretation``,
+    ``DataInterpretation1``.
+    """
 
-    CONSTANT = 'Constant'
-    REFERENCE = 'Reference'
-    EQUATION = 'Equation'
-    EXTERNAL = 'External'
-    OTHER = 'Other'
+    CONSTANT = "Constant"
+    REFERENCE = "Reference"
+    EQUATION = "Equation"
+    EXTERNAL = "External"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class DepictionCode(str, Enum):
-    """Code list of B2MML ``Depiction1Type``."""
+    """Code list of B2MML ``Depiction1Type``: the values of ``Depiction``, ``Depiction1``."""
 
-    NONE = 'None'
-    LINE = 'Line'
-    ID = 'ID'
-    LINEANDID = 'LineAndID'
-    LINEANDARROW = 'LineAndArrow'
-    LINEARROWANDID = 'LineArrowAndID'
-    OTHER = 'Other'
+    NONE = "None"
+    LINE = "Line"
+    ID = "ID"
+    LINEANDID = "LineAndID"
+    LINEANDARROW = "LineAndArrow"
+    LINEARROWANDID = "LineArrowAndID"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class EquipmentElementTypeCode(str, Enum):
-    """Code list of B2MML ``EquipmentElementType1Type``."""
+    """Code list of B2MML ``EquipmentElementType1Type``: the values of ``EquipmentElementType``,
+    ``EquipmentElementType1``.
+    """
 
-    CLASS = 'Class'
-    ELEMENT = 'Element'
-    OTHER = 'Other'
+    CLASS = "Class"
+    ELEMENT = "Element"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class EquipmentProceduralElementTypeCode(str, Enum):
-    """Code list of B2MML ``EquipmentProceduralElementType1Type``."""
+    """Code list of B2MML ``EquipmentProceduralElementType1Type``: the values of
+    ``EquipmentProceduralElementType``, ``EquipmentProceduralElementType1``.
+    """
 
-    PROCEDURE = 'Procedure'
-    UNITPROCEDURE = 'UnitProcedure'
-    OPERATION = 'Operation'
-    PHASE = 'Phase'
-    OTHER = 'Other'
+    PROCEDURE = "Procedure"
+    UNITPROCEDURE = "UnitProcedure"
+    OPERATION = "Operation"
+    PHASE = "Phase"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class FromTypeCode(str, Enum):
-    """Code list of B2MML ``FromType1Type``."""
+    """Code list of B2MML ``FromType1Type``: the values of ``FromType``, ``FromType1``."""
 
-    STEP = 'Step'
-    TRANSITION = 'Transition'
-    LINK = 'Link'
-    OTHER = 'Other'
+    STEP = "Step"
+    TRANSITION = "Transition"
+    LINK = "Link"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class IDScopeCode(str, Enum):
-    """Code list of B2MML ``IDScope1Type``."""
+    """Code list of B2MML ``IDScope1Type``: the values of ``IDScope``, ``IDScope1``."""
 
-    EXTERNAL = 'External'
-    INTERNAL = 'Internal'
-    OTHER = 'Other'
+    EXTERNAL = "External"
+    INTERNAL = "Internal"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class LinkTypeCode(str, Enum):
-    """Code list of B2MML ``LinkType1Type``."""
+    """Code list of B2MML ``LinkType1Type``: the values of ``LinkType``, ``LinkType1``."""
 
-    CONTROLLINK = 'ControlLink'
-    TRANSFERLINK = 'TransferLink'
-    SYNCHRONIZATIONLINK = 'SynchronizationLink'
-    PARALLELDIVERGENT = 'ParallelDivergent'
-    PARALLELCONVERGENT = 'ParallelConvergent'
-    SERIALDIVERGENT = 'SerialDivergent'
-    SERIALCONVERGENT = 'SerialConvergent'
-    OTHER = 'Other'
+    CONTROLLINK = "ControlLink"
+    TRANSFERLINK = "TransferLink"
+    SYNCHRONIZATIONLINK = "SynchronizationLink"
+    PARALLELDIVERGENT = "ParallelDivergent"
+    PARALLELCONVERGENT = "ParallelConvergent"
+    SERIALDIVERGENT = "SerialDivergent"
+    SERIALCONVERGENT = "SerialConvergent"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ModeCode(str, Enum):
-    """Code list of B2MML ``Mode1Type``."""
+    """Code list of B2MML ``Mode1Type``: the values of ``Mode``, ``Mode1``."""
 
-    AUTOMATIC = 'Automatic'
-    SEMIAUTOMATIC = 'SemiAutomatic'
-    MANUAL = 'Manual'
-    OTHER = 'Other'
+    AUTOMATIC = "Automatic"
+    SEMIAUTOMATIC = "SemiAutomatic"
+    MANUAL = "Manual"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ParameterTypeCode(str, Enum):
-    """Code list of B2MML ``ParameterType1Type``."""
+    """Code list of B2MML ``ParameterType1Type``: the values of ``ParameterType``,
+    ``ParameterType1``.
+    """
 
-    PROCESSINPUT = 'ProcessInput'
-    PROCESSOUTPUT = 'ProcessOutput'
-    PROCESSPARAMETER = 'ProcessParameter'
-    OTHER = 'Other'
+    PROCESSINPUT = "ProcessInput"
+    PROCESSOUTPUT = "ProcessOutput"
+    PROCESSPARAMETER = "ProcessParameter"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class RecipeElementTypeCode(str, Enum):
-    """Code list of B2MML ``RecipeElementType1Type``."""
+    """Code list of B2MML ``RecipeElementType1Type``: the values of ``RecipeElementType``,
+    ``RecipeElementType1``.
+    """
 
-    PROCEDURE = 'Procedure'
-    UNITRECIPE = 'UnitRecipe'
-    UNITPROCEDURE = 'UnitProcedure'
-    OPERATION = 'Operation'
-    PHASE = 'Phase'
-    ALLOCATION = 'Allocation'
-    BEGIN = 'Begin'
-    END = 'End'
-    RECIPESEGMENT = 'RecipeSegment'
-    OTHER = 'Other'
+    PROCEDURE = "Procedure"
+    UNITRECIPE = "UnitRecipe"
+    UNITPROCEDURE = "UnitProcedure"
+    OPERATION = "Operation"
+    PHASE = "Phase"
+    ALLOCATION = "Allocation"
+    BEGIN = "Begin"
+    END = "End"
+    RECIPESEGMENT = "RecipeSegment"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ScaledCode(str, Enum):
-    """Code list of B2MML ``ScaledType``."""
+    """Code list of B2MML ``ScaledType``: the values of ``Scaled``."""
 
-    YES = 'Yes'
-    NO = 'No'
+    YES = "Yes"
+    NO = "No"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ToTypeCode(str, Enum):
-    """Code list of B2MML ``ToType1Type``."""
+    """Code list of B2MML ``ToType1Type``: the values of ``ToType``, ``ToType1``."""
 
-    STEP = 'Step'
-    TRANSITION = 'Transition'
-    LINK = 'Link'
-    OTHER = 'Other'
+    STEP = "Step"
+    TRANSITION = "Transition"
+    LINK = "Link"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ApprovalHistory(B2MMLModel):
-    """B2MML ``ApprovalHistoryType``."""
+    """Approval history, in the BatchML batch information schema.
+
+    B2MML ``ApprovalHistoryType`` (BatchML-BatchInformation.xsd); global element
+    ``ApprovalHistory``; child element ``ApprovalHistory`` in ``Header``.
+    """
 
     final_approval_date: DateTime | None = Field(default=None, alias="FinalApprovalDate")
+    """``FinalApprovalDate`` element, optional."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
-    individual_approval: list[IndividualApproval] = Field(default_factory=list, alias="IndividualApproval")
+    """``Description`` element, zero or more."""
+    individual_approval: list[IndividualApproval] = Field(
+        default_factory=list, alias="IndividualApproval"
+    )
+    """``IndividualApproval`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ApprovalHistoryType",
         (
-        ("final_approval_date", "FinalApprovalDate", "E", "DateTime", 0),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("individual_approval", "IndividualApproval", "E", "IndividualApproval", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("final_approval_date", "FinalApprovalDate", "E", "DateTime", 0),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("individual_approval", "IndividualApproval", "E", "IndividualApproval", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class BatchEquipmentID(B2MMLModel):
-    """B2MML ``BatchEquipmentIDType``."""
+    """Batch equipment ID, in the BatchML batch information schema.
+
+    B2MML ``BatchEquipmentIDType`` (BatchML-BatchInformation.xsd); global element ``EquipmentID``.
+    """
 
     property: EquipmentElementProperty | None = Field(default=None, alias="Property")
+    """``Property`` element, optional."""
     condition: Identifier | None = Field(default=None, alias="Condition")
+    """``Condition`` element, optional."""
     value_: BatchValue | None = Field(default=None, alias="Value")
+    """``Value`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchEquipmentIDType",
         (
-        ("property", "Property", "E", "EquipmentElementProperty", 0),
-        ("condition", "Condition", "E", "Identifier", 0),
-        ("value_", "Value", "E", "BatchValue", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("property", "Property", "E", "EquipmentElementProperty", 0),
+            ("condition", "Condition", "E", "Identifier", 0),
+            ("value_", "Value", "E", "BatchValue", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class BatchEquipmentRequirement(B2MMLModel):
-    """B2MML ``BatchEquipmentRequirementType``."""
+    """Batch equipment requirement, in the BatchML batch information schema.
+
+    B2MML ``BatchEquipmentRequirementType`` (BatchML-BatchInformation.xsd); global element
+    ``EquipmentRequirement``; child element ``EquipmentRequirement`` in ``ControlRecipe``,
+    ``MasterRecipe``, ``RecipeElement``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     constraint: list[Constraint] = Field(default_factory=list, alias="Constraint")
+    """``Constraint`` element, zero or more."""
     description: Text | None = Field(default=None, alias="Description")
+    """``Description`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchEquipmentRequirementType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("constraint", "Constraint", "E", "Constraint", 1),
-        ("description", "Description", "E", "Text", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("constraint", "Constraint", "E", "Constraint", 1),
+            ("description", "Description", "E", "Text", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class BatchInformation(B2MMLModel):
-    """B2MML ``BatchInformationType``."""
+    """Batch information, in the BatchML batch information schema.
+
+    B2MML ``BatchInformationType`` (BatchML-BatchInformation.xsd); global element
+    ``BatchInformation``.
+    """
 
     list_header: list[ListHeader] = Field(default_factory=list, alias="ListHeader")
+    """``ListHeader`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     master_recipe: list[MasterRecipe] = Field(default_factory=list, alias="MasterRecipe")
+    """``MasterRecipe`` element, zero or more."""
     control_recipe: list[ControlRecipe] = Field(default_factory=list, alias="ControlRecipe")
-    recipe_building_block: list[RecipeBuildingBlock] = Field(default_factory=list, alias="RecipeBuildingBlock")
-    equipment_element: list[EquipmentElement] = Field(default_factory=list, alias="EquipmentElement")
+    """``ControlRecipe`` element, zero or more."""
+    recipe_building_block: list[RecipeBuildingBlock] = Field(
+        default_factory=list, alias="RecipeBuildingBlock"
+    )
+    """``RecipeBuildingBlock`` element, zero or more."""
+    equipment_element: list[EquipmentElement] = Field(
+        default_factory=list, alias="EquipmentElement"
+    )
+    """``EquipmentElement`` element, zero or more."""
     batch_list: list[BatchList] = Field(default_factory=list, alias="BatchList")
+    """``BatchList`` element, zero or more."""
     enumeration_set: list[EnumerationSet] = Field(default_factory=list, alias="EnumerationSet")
+    """``EnumerationSet`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchInformationType",
         (
-        ("list_header", "ListHeader", "E", "ListHeader", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("master_recipe", "MasterRecipe", "E", "MasterRecipe", 1),
-        ("control_recipe", "ControlRecipe", "E", "ControlRecipe", 1),
-        ("recipe_building_block", "RecipeBuildingBlock", "E", "RecipeBuildingBlock", 1),
-        ("equipment_element", "EquipmentElement", "E", "EquipmentElement", 1),
-        ("batch_list", "BatchList", "E", "BatchList", 1),
-        ("enumeration_set", "EnumerationSet", "E", "EnumerationSet", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("list_header", "ListHeader", "E", "ListHeader", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("master_recipe", "MasterRecipe", "E", "MasterRecipe", 1),
+            ("control_recipe", "ControlRecipe", "E", "ControlRecipe", 1),
+            ("recipe_building_block", "RecipeBuildingBlock", "E", "RecipeBuildingBlock", 1),
+            ("equipment_element", "EquipmentElement", "E", "EquipmentElement", 1),
+            ("batch_list", "BatchList", "E", "BatchList", 1),
+            ("enumeration_set", "EnumerationSet", "E", "EnumerationSet", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class BatchList(B2MMLModel):
-    """B2MML ``BatchListType``."""
+    """Batch list, in the BatchML batch information schema.
+
+    B2MML ``BatchListType`` (BatchML-BatchInformation.xsd); global element ``BatchList``; child
+    element ``BatchList`` in ``BatchInformation``.
+    """
 
     list_header: ListHeader | None = Field(default=None, alias="ListHeader")
+    """``ListHeader`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     batch_list_entry: list[BatchListEntry] = Field(default_factory=list, alias="BatchListEntry")
+    """``BatchListEntry`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchListType",
         (
-        ("list_header", "ListHeader", "E", "ListHeader", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("batch_list_entry", "BatchListEntry", "E", "BatchListEntry", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("list_header", "ListHeader", "E", "ListHeader", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("batch_list_entry", "BatchListEntry", "E", "BatchListEntry", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class BatchListEntry(B2MMLModel):
-    """B2MML ``BatchListEntryType``."""
+    """Batch list entry, in the BatchML batch information schema.
+
+    B2MML ``BatchListEntryType`` (BatchML-BatchInformation.xsd); global element ``BatchListEntry``;
+    child element ``BatchListEntry`` in ``BatchList``, ``BatchListEntry``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     batch_list_entry_type: BatchListEntryType = Field(alias="BatchListEntryType")
+    """``BatchListEntryType`` element, required."""
     status: BatchStatus | None = Field(default=None, alias="Status")
+    """``Status`` element, optional."""
     mode: Mode | None = Field(default=None, alias="Mode")
+    """``Mode`` element, optional."""
     external_id: Identifier | None = Field(default=None, alias="ExternalID")
+    """``ExternalID`` element, optional."""
     recipe_id: Identifier | None = Field(default=None, alias="RecipeID")
+    """``RecipeID`` element, optional."""
     recipe_version: Identifier | None = Field(default=None, alias="RecipeVersion")
+    """``RecipeVersion`` element, optional."""
     batch_id: Identifier | None = Field(default=None, alias="BatchID")
+    """``BatchID`` element, optional."""
     lot_id: Identifier | None = Field(default=None, alias="LotID")
+    """``LotID`` element, optional."""
     campaign_id: Identifier | None = Field(default=None, alias="CampaignID")
+    """``CampaignID`` element, optional."""
     product_id: Identifier | None = Field(default=None, alias="ProductID")
+    """``ProductID`` element, optional."""
     order_id: Identifier | None = Field(default=None, alias="OrderID")
+    """``OrderID`` element, optional."""
     start_condition: DateTime | None = Field(default=None, alias="StartCondition")
+    """``StartCondition`` element, optional."""
     requested_start_time: DateTime | None = Field(default=None, alias="RequestedStartTime")
+    """``RequestedStartTime`` element, optional."""
     actual_start_time: DateTime | None = Field(default=None, alias="ActualStartTime")
+    """``ActualStartTime`` element, optional."""
     requested_end_time: DateTime | None = Field(default=None, alias="RequestedEndTime")
+    """``RequestedEndTime`` element, optional."""
     actual_end_time: DateTime | None = Field(default=None, alias="ActualEndTime")
+    """``ActualEndTime`` element, optional."""
     batch_priority: Numeric | None = Field(default=None, alias="BatchPriority")
+    """``BatchPriority`` element, optional."""
     requested_batch_size: Measure | None = Field(default=None, alias="RequestedBatchSize")
+    """``RequestedBatchSize`` element, optional."""
     actual_batch_size: Numeric | None = Field(default=None, alias="ActualBatchSize")
+    """``ActualBatchSize`` element, optional."""
     unit_of_measure: Code | None = Field(default=None, alias="UnitOfMeasure")
+    """``UnitOfMeasure`` element, optional."""
     note: list[Text] = Field(default_factory=list, alias="Note")
+    """``Note`` element, zero or more."""
     parameter: list[BatchParameter] = Field(default_factory=list, alias="Parameter")
+    """``Parameter`` element, zero or more."""
     equipment_id: list[Identifier] = Field(default_factory=list, alias="EquipmentID")
+    """``EquipmentID`` element, zero or more."""
     equipment_class_id: list[Identifier] = Field(default_factory=list, alias="EquipmentClassID")
+    """``EquipmentClassID`` element, zero or more."""
     actual_equipment_id: list[Identifier] = Field(default_factory=list, alias="ActualEquipmentID")
+    """``ActualEquipmentID`` element, zero or more."""
     batch_list_entry: list[BatchListEntry] = Field(default_factory=list, alias="BatchListEntry")
+    """``BatchListEntry`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchListEntryType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("batch_list_entry_type", "BatchListEntryType", "E", "BatchListEntryType", 2),
-        ("status", "Status", "E", "BatchStatus", 0),
-        ("mode", "Mode", "E", "Mode", 0),
-        ("external_id", "ExternalID", "E", "Identifier", 0),
-        ("recipe_id", "RecipeID", "E", "Identifier", 0),
-        ("recipe_version", "RecipeVersion", "E", "Identifier", 0),
-        ("batch_id", "BatchID", "E", "Identifier", 0),
-        ("lot_id", "LotID", "E", "Identifier", 0),
-        ("campaign_id", "CampaignID", "E", "Identifier", 0),
-        ("product_id", "ProductID", "E", "Identifier", 0),
-        ("order_id", "OrderID", "E", "Identifier", 0),
-        ("start_condition", "StartCondition", "E", "DateTime", 0),
-        ("requested_start_time", "RequestedStartTime", "E", "DateTime", 0),
-        ("actual_start_time", "ActualStartTime", "E", "DateTime", 0),
-        ("requested_end_time", "RequestedEndTime", "E", "DateTime", 0),
-        ("actual_end_time", "ActualEndTime", "E", "DateTime", 0),
-        ("batch_priority", "BatchPriority", "E", "Numeric", 0),
-        ("requested_batch_size", "RequestedBatchSize", "E", "Measure", 0),
-        ("actual_batch_size", "ActualBatchSize", "E", "Numeric", 0),
-        ("unit_of_measure", "UnitOfMeasure", "E", "Code", 0),
-        ("note", "Note", "E", "Text", 1),
-        ("parameter", "Parameter", "E", "BatchParameter", 1),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-        ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-        ("actual_equipment_id", "ActualEquipmentID", "E", "Identifier", 1),
-        ("batch_list_entry", "BatchListEntry", "E", "BatchListEntry", 1),
-        ("extended", "", "X", "AnyElement", 1),
-        ), ordered=True,
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("batch_list_entry_type", "BatchListEntryType", "E", "BatchListEntryType", 2),
+            ("status", "Status", "E", "BatchStatus", 0),
+            ("mode", "Mode", "E", "Mode", 0),
+            ("external_id", "ExternalID", "E", "Identifier", 0),
+            ("recipe_id", "RecipeID", "E", "Identifier", 0),
+            ("recipe_version", "RecipeVersion", "E", "Identifier", 0),
+            ("batch_id", "BatchID", "E", "Identifier", 0),
+            ("lot_id", "LotID", "E", "Identifier", 0),
+            ("campaign_id", "CampaignID", "E", "Identifier", 0),
+            ("product_id", "ProductID", "E", "Identifier", 0),
+            ("order_id", "OrderID", "E", "Identifier", 0),
+            ("start_condition", "StartCondition", "E", "DateTime", 0),
+            ("requested_start_time", "RequestedStartTime", "E", "DateTime", 0),
+            ("actual_start_time", "ActualStartTime", "E", "DateTime", 0),
+            ("requested_end_time", "RequestedEndTime", "E", "DateTime", 0),
+            ("actual_end_time", "ActualEndTime", "E", "DateTime", 0),
+            ("batch_priority", "BatchPriority", "E", "Numeric", 0),
+            ("requested_batch_size", "RequestedBatchSize", "E", "Measure", 0),
+            ("actual_batch_size", "ActualBatchSize", "E", "Numeric", 0),
+            ("unit_of_measure", "UnitOfMeasure", "E", "Code", 0),
+            ("note", "Note", "E", "Text", 1),
+            ("parameter", "Parameter", "E", "BatchParameter", 1),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
+            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
+            ("actual_equipment_id", "ActualEquipmentID", "E", "Identifier", 1),
+            ("batch_list_entry", "BatchListEntry", "E", "BatchListEntry", 1),
+            ("extended", "", "X", "AnyElement", 1),
+        ),
+        ordered=True,
     )
 
 
 class BatchListEntryType(B2MMLSimple):
-    """B2MML ``BatchListEntryTypeType``."""
+    """Batch list entry type: one of the ``BatchListEntryTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML batch information schema.
+
+    B2MML ``BatchListEntryTypeType`` (BatchML-BatchInformation.xsd); global element
+    ``BatchListEntryType``; child element ``BatchListEntryType`` in ``BatchListEntry``.
+    """
 
     value: BatchListEntryTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchListEntryTypeType",
         (
-        ("value", "", "T", "enum:BatchListEntryTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:BatchListEntryTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class BatchListEntryType1(B2MMLSimple):
-    """B2MML ``BatchListEntryType1Type``."""
+    """Batch list entry type: one of the ``BatchListEntryTypeCode`` values, in the BatchML batch
+    information schema.
+
+    B2MML ``BatchListEntryType1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: BatchListEntryTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchListEntryType1Type",
         (
-        ("value", "", "T", "enum:BatchListEntryTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:BatchListEntryTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class BatchParameter(B2MMLModel):
-    """B2MML ``BatchParameterType``."""
+    """Batch parameter, in the BatchML batch information schema.
+
+    B2MML ``BatchParameterType`` (BatchML-BatchInformation.xsd); global element ``Parameter``; child
+    element ``Parameter`` in ``BatchListEntry``, ``BatchParameter``, ``EquipmentProceduralElement``,
+    ``EquipmentProceduralElementClass``, ``Formula``, ``RecipeElement``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: Text | None = Field(default=None, alias="Description")
+    """``Description`` element, optional."""
     parameter_type: ParameterType = Field(alias="ParameterType")
+    """``ParameterType`` element, required."""
     parameter_sub_type: list[Identifier] = Field(default_factory=list, alias="ParameterSubType")
+    """``ParameterSubType`` element, zero or more."""
     value_: list[BatchValue] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     scaled: Scaled | None = Field(default=None, alias="Scaled")
+    """``Scaled`` element, optional."""
     scale_reference: Measure | None = Field(default=None, alias="ScaleReference")
+    """``ScaleReference`` element, optional."""
     parameter: list[BatchParameter] = Field(default_factory=list, alias="Parameter")
+    """``Parameter`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchParameterType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 0),
-        ("parameter_type", "ParameterType", "E", "ParameterType", 2),
-        ("parameter_sub_type", "ParameterSubType", "E", "Identifier", 1),
-        ("value_", "Value", "E", "BatchValue", 1),
-        ("scaled", "Scaled", "E", "Scaled", 0),
-        ("scale_reference", "ScaleReference", "E", "Measure", 0),
-        ("parameter", "Parameter", "E", "BatchParameter", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 0),
+            ("parameter_type", "ParameterType", "E", "ParameterType", 2),
+            ("parameter_sub_type", "ParameterSubType", "E", "Identifier", 1),
+            ("value_", "Value", "E", "BatchValue", 1),
+            ("scaled", "Scaled", "E", "Scaled", 0),
+            ("scale_reference", "ScaleReference", "E", "Measure", 0),
+            ("parameter", "Parameter", "E", "BatchParameter", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class BatchSize(B2MMLModel):
-    """B2MML ``BatchSizeType``."""
+    """Batch size, in the BatchML batch information schema.
+
+    B2MML ``BatchSizeType`` (BatchML-BatchInformation.xsd); global element ``BatchSize``; child
+    element ``BatchSize`` in ``Header``.
+    """
 
     nominal: Measure | None = Field(default=None, alias="Nominal")
+    """``Nominal`` element, optional."""
     min: Measure | None = Field(default=None, alias="Min")
+    """``Min`` element, optional."""
     max: Measure | None = Field(default=None, alias="Max")
+    """``Max`` element, optional."""
     scale_reference: Measure | None = Field(default=None, alias="ScaleReference")
+    """``ScaleReference`` element, optional."""
     scaled_size: Measure | None = Field(default=None, alias="ScaledSize")
+    """``ScaledSize`` element, optional."""
     unit_of_measure: Code | None = Field(default=None, alias="UnitOfMeasure")
+    """``UnitOfMeasure`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchSizeType",
         (
-        ("nominal", "Nominal", "E", "Measure", 0),
-        ("min", "Min", "E", "Measure", 0),
-        ("max", "Max", "E", "Measure", 0),
-        ("scale_reference", "ScaleReference", "E", "Measure", 0),
-        ("scaled_size", "ScaledSize", "E", "Measure", 0),
-        ("unit_of_measure", "UnitOfMeasure", "E", "Code", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("nominal", "Nominal", "E", "Measure", 0),
+            ("min", "Min", "E", "Measure", 0),
+            ("max", "Max", "E", "Measure", 0),
+            ("scale_reference", "ScaleReference", "E", "Measure", 0),
+            ("scaled_size", "ScaledSize", "E", "Measure", 0),
+            ("unit_of_measure", "UnitOfMeasure", "E", "Code", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class BatchStatus(B2MMLSimple):
-    """B2MML ``BatchStatusType``."""
+    """Batch status: one of the ``BatchStatusCode`` values (or ``Other`` with an ``OtherValue``), in
+    the BatchML batch information schema.
+
+    B2MML ``BatchStatusType`` (BatchML-BatchInformation.xsd); child element ``Status`` in
+    ``BatchListEntry``, ``Header``.
+    """
 
     value: BatchStatusCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchStatusType",
         (
-        ("value", "", "T", "enum:BatchStatusCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:BatchStatusCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class BatchStatus1(B2MMLSimple):
-    """B2MML ``BatchStatus1Type``."""
+    """Batch status: one of the ``BatchStatusCode`` values, in the BatchML batch information schema.
+
+    B2MML ``BatchStatus1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: BatchStatusCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchStatus1Type",
         (
-        ("value", "", "T", "enum:BatchStatusCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:BatchStatusCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class BatchValue(B2MMLModel):
-    """B2MML ``BatchValueType``."""
+    """Batch value, in the BatchML batch information schema.
+
+    B2MML ``BatchValueType`` (BatchML-BatchInformation.xsd); global element ``Value``; child element
+    ``Value`` in ``BatchEquipmentID``, ``BatchParameter``, ``EquipmentElementProperty``,
+    ``OtherInformation``.
+    """
 
     value_string: list[ValueString] = Field(default_factory=list, alias="ValueString", min_length=1)
+    """``ValueString`` element, one or more."""
     data_interpretation: DataInterpretation = Field(alias="DataInterpretation")
+    """``DataInterpretation`` element, required."""
     data_type: DataType = Field(alias="DataType")
+    """``DataType`` element, required."""
     unit_of_measure: Code = Field(alias="UnitOfMeasure")
+    """``UnitOfMeasure`` element, required."""
     enumeration_set_id: list[Identifier] = Field(default_factory=list, alias="EnumerationSetID")
+    """``EnumerationSetID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchValueType",
         (
-        ("value_string", "ValueString", "E", "ValueString", 3),
-        ("data_interpretation", "DataInterpretation", "E", "DataInterpretation", 2),
-        ("data_type", "DataType", "E", "DataType", 2),
-        ("unit_of_measure", "UnitOfMeasure", "E", "Code", 2),
-        ("enumeration_set_id", "EnumerationSetID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
-        ), mixed=True,
+            ("value_string", "ValueString", "E", "ValueString", 3),
+            ("data_interpretation", "DataInterpretation", "E", "DataInterpretation", 2),
+            ("data_type", "DataType", "E", "DataType", 2),
+            ("unit_of_measure", "UnitOfMeasure", "E", "Code", 2),
+            ("enumeration_set_id", "EnumerationSetID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
+        ),
+        mixed=True,
     )
 
 
 class ClassInstanceAssociation(B2MMLModel):
-    """B2MML ``ClassInstanceAssociationType``."""
+    """Class instance association, in the BatchML batch information schema.
+
+    B2MML ``ClassInstanceAssociationType`` (BatchML-BatchInformation.xsd); global element
+    ``ClassInstanceAssociation``; child element ``ClassInstanceAssociation`` in
+    ``EquipmentElement``.
+    """
 
     class_equipment_id: Identifier = Field(alias="ClassEquipmentID")
+    """``ClassEquipmentID`` element, required."""
     member_equipment_id: Identifier = Field(alias="MemberEquipmentID")
+    """``MemberEquipmentID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ClassInstanceAssociationType",
         (
-        ("class_equipment_id", "ClassEquipmentID", "E", "Identifier", 2),
-        ("member_equipment_id", "MemberEquipmentID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("class_equipment_id", "ClassEquipmentID", "E", "Identifier", 2),
+            ("member_equipment_id", "MemberEquipmentID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ConnectionType(B2MMLSimple):
-    """B2MML ``ConnectionTypeType``."""
+    """Connection type: one of the ``ConnectionTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML batch information schema.
+
+    B2MML ``ConnectionTypeType`` (BatchML-BatchInformation.xsd); global element ``ConnectionType``;
+    child element ``ConnectionType`` in ``EquipmentConnection``.
+    """
 
     value: ConnectionTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ConnectionTypeType",
         (
-        ("value", "", "T", "enum:ConnectionTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ConnectionTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class ConnectionType1(B2MMLSimple):
-    """B2MML ``ConnectionType1Type``."""
+    """Connection type: one of the ``ConnectionTypeCode`` values, in the BatchML batch information
+    schema.
+
+    B2MML ``ConnectionType1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: ConnectionTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ConnectionType1Type",
         (
-        ("value", "", "T", "enum:ConnectionTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ConnectionTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Constraint(B2MMLModel):
-    """B2MML ``ConstraintType``."""
+    """Constraint, in the BatchML batch information schema.
+
+    B2MML ``ConstraintType`` (BatchML-BatchInformation.xsd); global element ``Constraint``; child
+    element ``Constraint`` in ``BatchEquipmentRequirement``.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     condition: Identifier | None = Field(default=None, alias="Condition")
+    """``Condition`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ConstraintType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("condition", "Condition", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("condition", "Condition", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ControlRecipe(B2MMLModel):
-    """B2MML ``ControlRecipeType``."""
+    """Control recipe, in the BatchML batch information schema.
+
+    B2MML ``ControlRecipeType`` (BatchML-BatchInformation.xsd); global element ``ControlRecipe``;
+    child element ``ControlRecipe`` in ``BatchInformation``, ``ControlRecipeRecord``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     version_date: DateTime | None = Field(default=None, alias="VersionDate")
+    """``VersionDate`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     batch_id: Identifier | None = Field(default=None, alias="BatchID")
+    """``BatchID`` element, optional."""
     header: Header | None = Field(default=None, alias="Header")
-    equipment_requirement: list[BatchEquipmentRequirement] = Field(default_factory=list, alias="EquipmentRequirement")
+    """``Header`` element, optional."""
+    equipment_requirement: list[BatchEquipmentRequirement] = Field(
+        default_factory=list, alias="EquipmentRequirement"
+    )
+    """``EquipmentRequirement`` element, zero or more."""
     formula: Formula | None = Field(default=None, alias="Formula")
+    """``Formula`` element, optional."""
     procedure_logic: ProcedureLogic | None = Field(default=None, alias="ProcedureLogic")
+    """``ProcedureLogic`` element, optional."""
     recipe_element: list[RecipeElement] = Field(default_factory=list, alias="RecipeElement")
-    other_information: list[OtherInformation] = Field(default_factory=list, alias="OtherInformation")
+    """``RecipeElement`` element, zero or more."""
+    other_information: list[OtherInformation] = Field(
+        default_factory=list, alias="OtherInformation"
+    )
+    """``OtherInformation`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ControlRecipeType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("version_date", "VersionDate", "E", "DateTime", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("batch_id", "BatchID", "E", "Identifier", 0),
-        ("header", "Header", "E", "Header", 0),
-        ("equipment_requirement", "EquipmentRequirement", "E", "BatchEquipmentRequirement", 1),
-        ("formula", "Formula", "E", "Formula", 0),
-        ("procedure_logic", "ProcedureLogic", "E", "ProcedureLogic", 0),
-        ("recipe_element", "RecipeElement", "E", "RecipeElement", 1),
-        ("other_information", "OtherInformation", "E", "OtherInformation", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("version_date", "VersionDate", "E", "DateTime", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("batch_id", "BatchID", "E", "Identifier", 0),
+            ("header", "Header", "E", "Header", 0),
+            ("equipment_requirement", "EquipmentRequirement", "E", "BatchEquipmentRequirement", 1),
+            ("formula", "Formula", "E", "Formula", 0),
+            ("procedure_logic", "ProcedureLogic", "E", "ProcedureLogic", 0),
+            ("recipe_element", "RecipeElement", "E", "RecipeElement", 1),
+            ("other_information", "OtherInformation", "E", "OtherInformation", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class DataInterpretation(B2MMLSimple):
-    """B2MML ``DataInterpretationType``."""
+    """Data interpretation: one of the ``DataInterpretationCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML batch information schema.
+
+    B2MML ``DataInterpretationType`` (BatchML-BatchInformation.xsd); global element
+    ``DataInterpretation``; child element ``DataInterpretation`` in ``BatchValue``.
+    """
 
     value: DataInterpretationCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "DataInterpretationType",
         (
-        ("value", "", "T", "enum:DataInterpretationCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:DataInterpretationCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class DataInterpretation1(B2MMLSimple):
-    """B2MML ``DataInterpretation1Type``."""
+    """Data interpretation: one of the ``DataInterpretationCode`` values, in the BatchML batch
+    information schema.
+
+    B2MML ``DataInterpretation1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: DataInterpretationCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "DataInterpretation1Type",
         (
-        ("value", "", "T", "enum:DataInterpretationCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:DataInterpretationCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Depiction(B2MMLSimple):
-    """B2MML ``DepictionType``."""
+    """Depiction: one of the ``DepictionCode`` values (or ``Other`` with an ``OtherValue``), in the
+    BatchML batch information schema.
+
+    B2MML ``DepictionType`` (BatchML-BatchInformation.xsd); global element ``Depiction``; child
+    element ``Depiction`` in ``Link``.
+    """
 
     value: DepictionCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "DepictionType",
         (
-        ("value", "", "T", "enum:DepictionCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:DepictionCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class Depiction1(B2MMLSimple):
-    """B2MML ``Depiction1Type``."""
+    """Depiction: one of the ``DepictionCode`` values, in the BatchML batch information schema.
+
+    B2MML ``Depiction1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: DepictionCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "Depiction1Type",
         (
-        ("value", "", "T", "enum:DepictionCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:DepictionCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Enumeration(B2MMLModel):
-    """B2MML ``EnumerationType``."""
+    """Enumeration, in the BatchML batch information schema.
+
+    B2MML ``EnumerationType`` (BatchML-BatchInformation.xsd); global element ``Enumeration``; child
+    element ``Enumeration`` in ``EnumerationSet``.
+    """
 
     enumeration_number: Numeric = Field(alias="EnumerationNumber")
+    """``EnumerationNumber`` element, required."""
     enumeration_string: Text | None = Field(default=None, alias="EnumerationString")
+    """``EnumerationString`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EnumerationType",
         (
-        ("enumeration_number", "EnumerationNumber", "E", "Numeric", 2),
-        ("enumeration_string", "EnumerationString", "E", "Text", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("enumeration_number", "EnumerationNumber", "E", "Numeric", 2),
+            ("enumeration_string", "EnumerationString", "E", "Text", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class EnumerationSet(B2MMLModel):
-    """B2MML ``EnumerationSetType``."""
+    """Enumeration set, in the BatchML batch information schema.
+
+    B2MML ``EnumerationSetType`` (BatchML-BatchInformation.xsd); global element ``EnumerationSet``;
+    child element ``EnumerationSet`` in ``BatchInformation``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     enumeration: list[Enumeration] = Field(default_factory=list, alias="Enumeration")
+    """``Enumeration`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EnumerationSetType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("enumeration", "Enumeration", "E", "Enumeration", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("enumeration", "Enumeration", "E", "Enumeration", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class EquipmentConnection(B2MMLModel):
-    """B2MML ``EquipmentConnectionType``."""
+    """Equipment connection, in the BatchML batch information schema.
+
+    B2MML ``EquipmentConnectionType`` (BatchML-BatchInformation.xsd); global element
+    ``EquipmentConnection``; child element ``EquipmentConnection`` in ``EquipmentElement``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     connection_type: ConnectionType = Field(alias="ConnectionType")
+    """``ConnectionType`` element, required."""
     from_equipment_id: list[Identifier] = Field(default_factory=list, alias="FromEquipmentID")
+    """``FromEquipmentID`` element, zero or more."""
     to_equipment_id: list[Identifier] = Field(default_factory=list, alias="ToEquipmentID")
+    """``ToEquipmentID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentConnectionType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("connection_type", "ConnectionType", "E", "ConnectionType", 2),
-        ("from_equipment_id", "FromEquipmentID", "E", "Identifier", 1),
-        ("to_equipment_id", "ToEquipmentID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("connection_type", "ConnectionType", "E", "ConnectionType", 2),
+            ("from_equipment_id", "FromEquipmentID", "E", "Identifier", 1),
+            ("to_equipment_id", "ToEquipmentID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class EquipmentElement(B2MMLModel):
-    """B2MML ``EquipmentElementType``."""
+    """Equipment element, in the BatchML batch information schema.
+
+    B2MML ``EquipmentElementType`` (BatchML-BatchInformation.xsd); global element
+    ``EquipmentElement``; child element ``EquipmentElement`` in ``BatchInformation``,
+    ``EquipmentElement``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     equipment_element_type: EquipmentElementType = Field(alias="EquipmentElementType")
+    """``EquipmentElementType`` element, required."""
     equipment_element_level: EquipmentLevel = Field(alias="EquipmentElementLevel")
-    class_instance_association: list[ClassInstanceAssociation] = Field(default_factory=list, alias="ClassInstanceAssociation")
+    """``EquipmentElementLevel`` element, required. Defines the role based equipment hierarchy level
+    as defined in ISA 95.
+    """
+    class_instance_association: list[ClassInstanceAssociation] = Field(
+        default_factory=list, alias="ClassInstanceAssociation"
+    )
+    """``ClassInstanceAssociation`` element, zero or more."""
     property: list[EquipmentElementProperty] = Field(default_factory=list, alias="Property")
-    equipment_procedural_element_class: list[EquipmentProceduralElementClass] = Field(default_factory=list, alias="EquipmentProceduralElementClass")
-    equipment_procedural_element: list[EquipmentProceduralElement] = Field(default_factory=list, alias="EquipmentProceduralElement")
-    equipment_connection: list[EquipmentConnection] = Field(default_factory=list, alias="EquipmentConnection")
-    equipment_element: list[EquipmentElement] = Field(default_factory=list, alias="EquipmentElement")
+    """``Property`` element, zero or more."""
+    equipment_procedural_element_class: list[EquipmentProceduralElementClass] = Field(
+        default_factory=list, alias="EquipmentProceduralElementClass"
+    )
+    """``EquipmentProceduralElementClass`` element, zero or more."""
+    equipment_procedural_element: list[EquipmentProceduralElement] = Field(
+        default_factory=list, alias="EquipmentProceduralElement"
+    )
+    """``EquipmentProceduralElement`` element, zero or more."""
+    equipment_connection: list[EquipmentConnection] = Field(
+        default_factory=list, alias="EquipmentConnection"
+    )
+    """``EquipmentConnection`` element, zero or more."""
+    equipment_element: list[EquipmentElement] = Field(
+        default_factory=list, alias="EquipmentElement"
+    )
+    """``EquipmentElement`` element, zero or more."""
     equipment_element_id: list[Identifier] = Field(default_factory=list, alias="EquipmentElementID")
+    """``EquipmentElementID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentElementType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("equipment_element_type", "EquipmentElementType", "E", "EquipmentElementType", 2),
-        ("equipment_element_level", "EquipmentElementLevel", "E", "EquipmentLevel", 2),
-        ("class_instance_association", "ClassInstanceAssociation", "E", "ClassInstanceAssociation", 1),
-        ("property", "Property", "E", "EquipmentElementProperty", 1),
-        ("equipment_procedural_element_class", "EquipmentProceduralElementClass", "E", "EquipmentProceduralElementClass", 1),
-        ("equipment_procedural_element", "EquipmentProceduralElement", "E", "EquipmentProceduralElement", 1),
-        ("equipment_connection", "EquipmentConnection", "E", "EquipmentConnection", 1),
-        ("equipment_element", "EquipmentElement", "E", "EquipmentElement", 1),
-        ("equipment_element_id", "EquipmentElementID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
-        ), ordered=True,
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("equipment_element_type", "EquipmentElementType", "E", "EquipmentElementType", 2),
+            ("equipment_element_level", "EquipmentElementLevel", "E", "EquipmentLevel", 2),
+            (
+                "class_instance_association",
+                "ClassInstanceAssociation",
+                "E",
+                "ClassInstanceAssociation",
+                1,
+            ),
+            ("property", "Property", "E", "EquipmentElementProperty", 1),
+            (
+                "equipment_procedural_element_class",
+                "EquipmentProceduralElementClass",
+                "E",
+                "EquipmentProceduralElementClass",
+                1,
+            ),
+            (
+                "equipment_procedural_element",
+                "EquipmentProceduralElement",
+                "E",
+                "EquipmentProceduralElement",
+                1,
+            ),
+            ("equipment_connection", "EquipmentConnection", "E", "EquipmentConnection", 1),
+            ("equipment_element", "EquipmentElement", "E", "EquipmentElement", 1),
+            ("equipment_element_id", "EquipmentElementID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
+        ),
+        ordered=True,
     )
 
 
 class EquipmentElementProperty(B2MMLModel):
-    """B2MML ``EquipmentElementPropertyType``."""
+    """Equipment element property, in the BatchML batch information schema.
+
+    B2MML ``EquipmentElementPropertyType`` (BatchML-BatchInformation.xsd); global element
+    ``Property``; child element ``Property`` in ``BatchEquipmentID``, ``EquipmentElement``,
+    ``EquipmentElementProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: BatchValue | None = Field(default=None, alias="Value")
+    """``Value`` element, optional."""
     property: list[EquipmentElementProperty] = Field(default_factory=list, alias="Property")
+    """``Property`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentElementPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "BatchValue", 0),
-        ("property", "Property", "E", "EquipmentElementProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "BatchValue", 0),
+            ("property", "Property", "E", "EquipmentElementProperty", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class EquipmentElementType(B2MMLSimple):
-    """B2MML ``EquipmentElementTypeType``."""
+    """Equipment element type: one of the ``EquipmentElementTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML batch information schema.
+
+    B2MML ``EquipmentElementTypeType`` (BatchML-BatchInformation.xsd); global element
+    ``EquipmentElementType``; child element ``EquipmentElementType`` in ``EquipmentElement``.
+    """
 
     value: EquipmentElementTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentElementTypeType",
         (
-        ("value", "", "T", "enum:EquipmentElementTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:EquipmentElementTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class EquipmentElementType1(B2MMLSimple):
-    """B2MML ``EquipmentElementType1Type``."""
+    """Equipment element type: one of the ``EquipmentElementTypeCode`` values, in the BatchML batch
+    information schema.
+
+    B2MML ``EquipmentElementType1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: EquipmentElementTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentElementType1Type",
         (
-        ("value", "", "T", "enum:EquipmentElementTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:EquipmentElementTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class EquipmentProceduralElement(B2MMLModel):
-    """B2MML ``EquipmentProceduralElementType``."""
+    """Equipment procedural element, in the BatchML batch information schema.
+
+    B2MML ``EquipmentProceduralElementType`` (BatchML-BatchInformation.xsd); global element
+    ``EquipmentProceduralElement``; child element ``EquipmentProceduralElement`` in
+    ``EquipmentElement``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
-    equipment_procedural_element_type: EquipmentProceduralElementType = Field(alias="EquipmentProceduralElementType")
-    equipment_procedural_element_class_id: Identifier | None = Field(default=None, alias="EquipmentProceduralElementClassID")
+    """``Description`` element, zero or more."""
+    equipment_procedural_element_type: EquipmentProceduralElementType = Field(
+        alias="EquipmentProceduralElementType"
+    )
+    """``EquipmentProceduralElementType`` element, required."""
+    equipment_procedural_element_class_id: Identifier | None = Field(
+        default=None, alias="EquipmentProceduralElementClassID"
+    )
+    """``EquipmentProceduralElementClassID`` element, optional."""
     parameter: list[BatchParameter] = Field(default_factory=list, alias="Parameter")
+    """``Parameter`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentProceduralElementType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("equipment_procedural_element_type", "EquipmentProceduralElementType", "E", "EquipmentProceduralElementType", 2),
-        ("equipment_procedural_element_class_id", "EquipmentProceduralElementClassID", "E", "Identifier", 0),
-        ("parameter", "Parameter", "E", "BatchParameter", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            (
+                "equipment_procedural_element_type",
+                "EquipmentProceduralElementType",
+                "E",
+                "EquipmentProceduralElementType",
+                2,
+            ),
+            (
+                "equipment_procedural_element_class_id",
+                "EquipmentProceduralElementClassID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("parameter", "Parameter", "E", "BatchParameter", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class EquipmentProceduralElementClass(B2MMLModel):
-    """B2MML ``EquipmentProceduralElementClassType``."""
+    """Equipment procedural element class, in the BatchML batch information schema.
+
+    B2MML ``EquipmentProceduralElementClassType`` (BatchML-BatchInformation.xsd); global element
+    ``EquipmentProceduralElementClass``; child element ``EquipmentProceduralElementClass`` in
+    ``EquipmentElement``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
-    equipment_procedural_element_type: EquipmentProceduralElementType = Field(alias="EquipmentProceduralElementType")
+    """``Description`` element, zero or more."""
+    equipment_procedural_element_type: EquipmentProceduralElementType = Field(
+        alias="EquipmentProceduralElementType"
+    )
+    """``EquipmentProceduralElementType`` element, required."""
     parameter: list[BatchParameter] = Field(default_factory=list, alias="Parameter")
+    """``Parameter`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentProceduralElementClassType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("equipment_procedural_element_type", "EquipmentProceduralElementType", "E", "EquipmentProceduralElementType", 2),
-        ("parameter", "Parameter", "E", "BatchParameter", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            (
+                "equipment_procedural_element_type",
+                "EquipmentProceduralElementType",
+                "E",
+                "EquipmentProceduralElementType",
+                2,
+            ),
+            ("parameter", "Parameter", "E", "BatchParameter", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class EquipmentProceduralElementType(B2MMLSimple):
-    """B2MML ``EquipmentProceduralElementTypeType``."""
+    """Equipment procedural element type: one of the ``EquipmentProceduralElementTypeCode`` values
+    (or ``Other`` with an ``OtherValue``), in the BatchML batch information schema.
+
+    B2MML ``EquipmentProceduralElementTypeType`` (BatchML-BatchInformation.xsd); global element
+    ``EquipmentProceduralElementType``; child element ``EquipmentProceduralElementType`` in
+    ``EquipmentProceduralElement``, ``EquipmentProceduralElementClass``.
+    """
 
     value: EquipmentProceduralElementTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentProceduralElementTypeType",
         (
-        ("value", "", "T", "enum:EquipmentProceduralElementTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:EquipmentProceduralElementTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class EquipmentProceduralElementType1(B2MMLSimple):
-    """B2MML ``EquipmentProceduralElementType1Type``."""
+    """Equipment procedural element type: one of the ``EquipmentProceduralElementTypeCode`` values,
+    in the BatchML batch information schema.
+
+    B2MML ``EquipmentProceduralElementType1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: EquipmentProceduralElementTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentProceduralElementType1Type",
         (
-        ("value", "", "T", "enum:EquipmentProceduralElementTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:EquipmentProceduralElementTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Formula(B2MMLModel):
-    """B2MML ``FormulaType``."""
+    """Formula, in the BatchML batch information schema.
+
+    B2MML ``FormulaType`` (BatchML-BatchInformation.xsd); global element ``Formula``; child element
+    ``Formula`` in ``ControlRecipe``, ``MasterRecipe``.
+    """
 
     parameter: list[BatchParameter] = Field(default_factory=list, alias="Parameter")
+    """``Parameter`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "FormulaType",
         (
-        ("parameter", "Parameter", "E", "BatchParameter", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("parameter", "Parameter", "E", "BatchParameter", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class FromID(B2MMLModel):
-    """B2MML ``FromIDType``."""
+    """From ID, in the BatchML batch information schema.
+
+    B2MML ``FromIDType`` (BatchML-BatchInformation.xsd); global element ``FromID``; child element
+    ``FromID`` in ``Link``.
+    """
 
     from_id_value: str = Field(alias="FromIDValue")
+    """``FromIDValue`` element, required."""
     from_type: FromType = Field(alias="FromType")
+    """``FromType`` element, required."""
     id_scope: IDScope = Field(alias="IDScope")
+    """``IDScope`` element, required."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "FromIDType",
         (
-        ("from_id_value", "FromIDValue", "E", "leaf:str", 2),
-        ("from_type", "FromType", "E", "FromType", 2),
-        ("id_scope", "IDScope", "E", "IDScope", 2),
-        ("extended", "", "X", "AnyElement", 1),
+            ("from_id_value", "FromIDValue", "E", "leaf:str", 2),
+            ("from_type", "FromType", "E", "FromType", 2),
+            ("id_scope", "IDScope", "E", "IDScope", 2),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class FromType(B2MMLSimple):
-    """B2MML ``FromTypeType``."""
+    """From type: one of the ``FromTypeCode`` values (or ``Other`` with an ``OtherValue``), in the
+    BatchML batch information schema.
+
+    B2MML ``FromTypeType`` (BatchML-BatchInformation.xsd); child element ``FromType`` in ``FromID``.
+    """
 
     value: FromTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "FromTypeType",
         (
-        ("value", "", "T", "enum:FromTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:FromTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class FromType1(B2MMLSimple):
-    """B2MML ``FromType1Type``."""
+    """From type: one of the ``FromTypeCode`` values, in the BatchML batch information schema.
+
+    B2MML ``FromType1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: FromTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "FromType1Type",
         (
-        ("value", "", "T", "enum:FromTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:FromTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Header(B2MMLModel):
-    """B2MML ``HeaderType``."""
+    """Header, in the BatchML batch information schema.
+
+    B2MML ``HeaderType`` (BatchML-BatchInformation.xsd); global element ``Header``; child element
+    ``Header`` in ``ControlRecipe``, ``MasterRecipe``, ``RecipeElement``.
+    """
 
     modification_log: list[ModificationLog] = Field(default_factory=list, alias="ModificationLog")
+    """``ModificationLog`` element, zero or more."""
     approval_history: list[ApprovalHistory] = Field(default_factory=list, alias="ApprovalHistory")
+    """``ApprovalHistory`` element, zero or more."""
     effective_date: DateTime | None = Field(default=None, alias="EffectiveDate")
+    """``EffectiveDate`` element, optional."""
     expiration_date: DateTime | None = Field(default=None, alias="ExpirationDate")
+    """``ExpirationDate`` element, optional."""
     product_id: Identifier | None = Field(default=None, alias="ProductID")
+    """``ProductID`` element, optional."""
     product_name: Identifier | None = Field(default=None, alias="ProductName")
+    """``ProductName`` element, optional."""
     batch_size: BatchSize | None = Field(default=None, alias="BatchSize")
-    actual_product_produced: list[Identifier] = Field(default_factory=list, alias="ActualProductProduced")
+    """``BatchSize`` element, optional."""
+    actual_product_produced: list[Identifier] = Field(
+        default_factory=list, alias="ActualProductProduced"
+    )
+    """``ActualProductProduced`` element, zero or more."""
     status: BatchStatus | None = Field(default=None, alias="Status")
+    """``Status`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "HeaderType",
         (
-        ("modification_log", "ModificationLog", "E", "ModificationLog", 1),
-        ("approval_history", "ApprovalHistory", "E", "ApprovalHistory", 1),
-        ("effective_date", "EffectiveDate", "E", "DateTime", 0),
-        ("expiration_date", "ExpirationDate", "E", "DateTime", 0),
-        ("product_id", "ProductID", "E", "Identifier", 0),
-        ("product_name", "ProductName", "E", "Identifier", 0),
-        ("batch_size", "BatchSize", "E", "BatchSize", 0),
-        ("actual_product_produced", "ActualProductProduced", "E", "Identifier", 1),
-        ("status", "Status", "E", "BatchStatus", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("modification_log", "ModificationLog", "E", "ModificationLog", 1),
+            ("approval_history", "ApprovalHistory", "E", "ApprovalHistory", 1),
+            ("effective_date", "EffectiveDate", "E", "DateTime", 0),
+            ("expiration_date", "ExpirationDate", "E", "DateTime", 0),
+            ("product_id", "ProductID", "E", "Identifier", 0),
+            ("product_name", "ProductName", "E", "Identifier", 0),
+            ("batch_size", "BatchSize", "E", "BatchSize", 0),
+            ("actual_product_produced", "ActualProductProduced", "E", "Identifier", 1),
+            ("status", "Status", "E", "BatchStatus", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class IDScope(B2MMLSimple):
-    """B2MML ``IDScopeType``."""
+    """ID scope: one of the ``IDScopeCode`` values (or ``Other`` with an ``OtherValue``), in the
+    BatchML batch information schema.
+
+    B2MML ``IDScopeType`` (BatchML-BatchInformation.xsd); child element ``IDScope`` in ``FromID``,
+    ``ToID``.
+    """
 
     value: IDScopeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "IDScopeType",
         (
-        ("value", "", "T", "enum:IDScopeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:IDScopeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class IDScope1(B2MMLSimple):
-    """B2MML ``IDScope1Type``."""
+    """ID scope: one of the ``IDScopeCode`` values, in the BatchML batch information schema.
+
+    B2MML ``IDScope1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: IDScopeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "IDScope1Type",
         (
-        ("value", "", "T", "enum:IDScopeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:IDScopeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class IndividualApproval(B2MMLModel):
-    """B2MML ``IndividualApprovalType``."""
+    """Individual approval, in the BatchML batch information schema.
+
+    B2MML ``IndividualApprovalType`` (BatchML-BatchInformation.xsd); global element
+    ``IndividualApproval``; child element ``IndividualApproval`` in ``ApprovalHistory``.
+    """
 
     approved_by: Text | None = Field(default=None, alias="ApprovedBy")
+    """``ApprovedBy`` element, optional."""
     approval_date: DateTime | None = Field(default=None, alias="ApprovalDate")
+    """``ApprovalDate`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "IndividualApprovalType",
         (
-        ("approved_by", "ApprovedBy", "E", "Text", 0),
-        ("approval_date", "ApprovalDate", "E", "DateTime", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("approved_by", "ApprovedBy", "E", "Text", 0),
+            ("approval_date", "ApprovalDate", "E", "DateTime", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class Link(B2MMLModel):
-    """B2MML ``LinkType``."""
+    """Link, in the BatchML batch information schema.
+
+    B2MML ``LinkType`` (BatchML-BatchInformation.xsd); global element ``Link``; child element
+    ``Link`` in ``ProcedureLogic``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     from_id: list[FromID] = Field(default_factory=list, alias="FromID")
+    """``FromID`` element, zero or more."""
     to_id: list[ToID] = Field(default_factory=list, alias="ToID")
+    """``ToID`` element, zero or more."""
     link_type: LinkType = Field(alias="LinkType")
+    """``LinkType`` element, required."""
     depiction: Depiction = Field(alias="Depiction")
+    """``Depiction`` element, required."""
     evaluation_order: Numeric | None = Field(default=None, alias="EvaluationOrder")
+    """``EvaluationOrder`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "LinkType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("from_id", "FromID", "E", "FromID", 1),
-        ("to_id", "ToID", "E", "ToID", 1),
-        ("link_type", "LinkType", "E", "LinkType", 2),
-        ("depiction", "Depiction", "E", "Depiction", 2),
-        ("evaluation_order", "EvaluationOrder", "E", "Numeric", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("from_id", "FromID", "E", "FromID", 1),
+            ("to_id", "ToID", "E", "ToID", 1),
+            ("link_type", "LinkType", "E", "LinkType", 2),
+            ("depiction", "Depiction", "E", "Depiction", 2),
+            ("evaluation_order", "EvaluationOrder", "E", "Numeric", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class LinkType(B2MMLSimple):
-    """B2MML ``LinkTypeType``."""
+    """Link type: one of the ``LinkTypeCode`` values (or ``Other`` with an ``OtherValue``), in the
+    BatchML batch information schema.
+
+    B2MML ``LinkTypeType`` (BatchML-BatchInformation.xsd); global element ``LinkType``; child
+    element ``LinkType`` in ``Link``.
+    """
 
     value: LinkTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "LinkTypeType",
         (
-        ("value", "", "T", "enum:LinkTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:LinkTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class LinkType1(B2MMLSimple):
-    """B2MML ``LinkType1Type``."""
+    """Link type: one of the ``LinkTypeCode`` values, in the BatchML batch information schema.
+
+    B2MML ``LinkType1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: LinkTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "LinkType1Type",
         (
-        ("value", "", "T", "enum:LinkTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:LinkTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ListHeader(B2MMLModel):
-    """B2MML ``ListHeaderType``."""
+    """List header, in the BatchML batch information schema.
+
+    B2MML ``ListHeaderType`` (BatchML-BatchInformation.xsd); global element ``ListHeader``; child
+    element ``ListHeader`` in ``BatchInformation``, ``BatchList``.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     origin: Identifier | None = Field(default=None, alias="Origin")
+    """``Origin`` element, optional."""
     create_date: DateTime | None = Field(default=None, alias="CreateDate")
+    """``CreateDate`` element, optional."""
     modification_log: list[ModificationLog] = Field(default_factory=list, alias="ModificationLog")
+    """``ModificationLog`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ListHeaderType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("origin", "Origin", "E", "Identifier", 0),
-        ("create_date", "CreateDate", "E", "DateTime", 0),
-        ("modification_log", "ModificationLog", "E", "ModificationLog", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("origin", "Origin", "E", "Identifier", 0),
+            ("create_date", "CreateDate", "E", "DateTime", 0),
+            ("modification_log", "ModificationLog", "E", "ModificationLog", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class MasterRecipe(B2MMLModel):
-    """B2MML ``MasterRecipeType``."""
+    """Master recipe, in the BatchML batch information schema.
+
+    B2MML ``MasterRecipeType`` (BatchML-BatchInformation.xsd); global element ``MasterRecipe``;
+    child element ``MasterRecipe`` in ``BatchInformation``, ``MasterRecipeRecord``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     version_date: DateTime | None = Field(default=None, alias="VersionDate")
+    """``VersionDate`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     header: Header | None = Field(default=None, alias="Header")
-    equipment_requirement: list[BatchEquipmentRequirement] = Field(default_factory=list, alias="EquipmentRequirement")
+    """``Header`` element, optional."""
+    equipment_requirement: list[BatchEquipmentRequirement] = Field(
+        default_factory=list, alias="EquipmentRequirement"
+    )
+    """``EquipmentRequirement`` element, zero or more."""
     formula: Formula | None = Field(default=None, alias="Formula")
+    """``Formula`` element, optional."""
     procedure_logic: ProcedureLogic | None = Field(default=None, alias="ProcedureLogic")
+    """``ProcedureLogic`` element, optional."""
     recipe_element: list[RecipeElement] = Field(default_factory=list, alias="RecipeElement")
-    other_information: list[OtherInformation] = Field(default_factory=list, alias="OtherInformation")
+    """``RecipeElement`` element, zero or more."""
+    other_information: list[OtherInformation] = Field(
+        default_factory=list, alias="OtherInformation"
+    )
+    """``OtherInformation`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "MasterRecipeType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("version_date", "VersionDate", "E", "DateTime", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("header", "Header", "E", "Header", 0),
-        ("equipment_requirement", "EquipmentRequirement", "E", "BatchEquipmentRequirement", 1),
-        ("formula", "Formula", "E", "Formula", 0),
-        ("procedure_logic", "ProcedureLogic", "E", "ProcedureLogic", 0),
-        ("recipe_element", "RecipeElement", "E", "RecipeElement", 1),
-        ("other_information", "OtherInformation", "E", "OtherInformation", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("version_date", "VersionDate", "E", "DateTime", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("header", "Header", "E", "Header", 0),
+            ("equipment_requirement", "EquipmentRequirement", "E", "BatchEquipmentRequirement", 1),
+            ("formula", "Formula", "E", "Formula", 0),
+            ("procedure_logic", "ProcedureLogic", "E", "ProcedureLogic", 0),
+            ("recipe_element", "RecipeElement", "E", "RecipeElement", 1),
+            ("other_information", "OtherInformation", "E", "OtherInformation", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class Mode(B2MMLSimple):
-    """B2MML ``ModeType``."""
+    """Mode: one of the ``ModeCode`` values (or ``Other`` with an ``OtherValue``), in the BatchML
+    batch information schema.
+
+    B2MML ``ModeType`` (BatchML-BatchInformation.xsd); global element ``Mode``; child element
+    ``Mode`` in ``BatchListEntry``.
+    """
 
     value: ModeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ModeType",
         (
-        ("value", "", "T", "enum:ModeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ModeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class Mode1(B2MMLSimple):
-    """B2MML ``Mode1Type``."""
+    """Mode: one of the ``ModeCode`` values, in the BatchML batch information schema.
+
+    B2MML ``Mode1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: ModeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "Mode1Type",
         (
-        ("value", "", "T", "enum:ModeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ModeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ModificationLog(B2MMLModel):
-    """B2MML ``ModificationLogType``."""
+    """Modification log, in the BatchML batch information schema.
+
+    B2MML ``ModificationLogType`` (BatchML-BatchInformation.xsd); global element
+    ``ModificationLog``; child element ``ModificationLog`` in ``Header``, ``ListHeader``.
+    """
 
     modified_date: DateTime | None = Field(default=None, alias="ModifiedDate")
+    """``ModifiedDate`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     author: Identifier | None = Field(default=None, alias="Author")
+    """``Author`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ModificationLogType",
         (
-        ("modified_date", "ModifiedDate", "E", "DateTime", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("author", "Author", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("modified_date", "ModifiedDate", "E", "DateTime", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("author", "Author", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OtherInformation(B2MMLModel):
-    """B2MML ``OtherInformationType``."""
+    """Other information, in the BatchML batch information schema.
+
+    B2MML ``OtherInformationType`` (BatchML-BatchInformation.xsd); global element
+    ``OtherInformation``; child element ``OtherInformation`` in ``ControlRecipe``, ``MasterRecipe``,
+    ``RecipeElement``.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     value_: list[BatchValue] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OtherInformationType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("value_", "Value", "E", "BatchValue", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("value_", "Value", "E", "BatchValue", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ParameterType(B2MMLSimple):
-    """B2MML ``ParameterTypeType``."""
+    """Parameter type: one of the ``ParameterTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML batch information schema.
+
+    B2MML ``ParameterTypeType`` (BatchML-BatchInformation.xsd); global element ``ParameterType``;
+    child element ``ParameterType`` in ``BatchParameter``.
+    """
 
     value: ParameterTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ParameterTypeType",
         (
-        ("value", "", "T", "enum:ParameterTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ParameterTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class ParameterType1(B2MMLSimple):
-    """B2MML ``ParameterType1Type``."""
+    """Parameter type: one of the ``ParameterTypeCode`` values, in the BatchML batch information
+    schema.
+
+    B2MML ``ParameterType1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: ParameterTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ParameterType1Type",
         (
-        ("value", "", "T", "enum:ParameterTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ParameterTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcedureLogic(B2MMLModel):
-    """B2MML ``ProcedureLogicType``."""
+    """Procedure logic, in the BatchML batch information schema.
+
+    B2MML ``ProcedureLogicType`` (BatchML-BatchInformation.xsd); global element ``ProcedureLogic``;
+    child element ``ProcedureLogic`` in ``ControlRecipe``, ``MasterRecipe``, ``RecipeElement``.
+    """
 
     link: list[Link] = Field(default_factory=list, alias="Link")
+    """``Link`` element, zero or more."""
     step: list[Step] = Field(default_factory=list, alias="Step")
+    """``Step`` element, zero or more."""
     transition: list[Transition] = Field(default_factory=list, alias="Transition")
+    """``Transition`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcedureLogicType",
         (
-        ("link", "Link", "E", "Link", 1),
-        ("step", "Step", "E", "Step", 1),
-        ("transition", "Transition", "E", "Transition", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("link", "Link", "E", "Link", 1),
+            ("step", "Step", "E", "Step", 1),
+            ("transition", "Transition", "E", "Transition", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class RecipeBuildingBlock(B2MMLModel):
-    """B2MML ``RecipeBuildingBlockType``."""
+    """Recipe building block, in the BatchML batch information schema.
+
+    B2MML ``RecipeBuildingBlockType`` (BatchML-BatchInformation.xsd); global element
+    ``RecipeBuildingBlock``; child element ``RecipeBuildingBlock`` in ``BatchInformation``.
+    """
 
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     recipe_element: list[RecipeElement] = Field(default_factory=list, alias="RecipeElement")
+    """``RecipeElement`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "RecipeBuildingBlockType",
         (
-        ("description", "Description", "E", "Text", 1),
-        ("recipe_element", "RecipeElement", "E", "RecipeElement", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("recipe_element", "RecipeElement", "E", "RecipeElement", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class RecipeElement(B2MMLModel):
-    """B2MML ``RecipeElementType``."""
+    """Recipe element, in the BatchML batch information schema.
+
+    B2MML ``RecipeElementType`` (BatchML-BatchInformation.xsd); global element ``RecipeElement``;
+    child element ``RecipeElement`` in ``ControlRecipe``, ``MasterRecipe``, ``RecipeBuildingBlock``,
+    ``RecipeElement``; ``RecipeElementType`` in ``RecipeElementRecord``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     version_date: DateTime | None = Field(default=None, alias="VersionDate")
+    """``VersionDate`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     recipe_element_type: RecipeElementType = Field(alias="RecipeElementType")
-    building_block_element_id: Identifier | None = Field(default=None, alias="BuildingBlockElementID")
-    building_block_element_version: Identifier | None = Field(default=None, alias="BuildingBlockElementVersion")
+    """``RecipeElementType`` element, required."""
+    building_block_element_id: Identifier | None = Field(
+        default=None, alias="BuildingBlockElementID"
+    )
+    """``BuildingBlockElementID`` element, optional."""
+    building_block_element_version: Identifier | None = Field(
+        default=None, alias="BuildingBlockElementVersion"
+    )
+    """``BuildingBlockElementVersion`` element, optional."""
     actual_equipment_id: list[Identifier] = Field(default_factory=list, alias="ActualEquipmentID")
+    """``ActualEquipmentID`` element, zero or more."""
     header: Header | None = Field(default=None, alias="Header")
-    equipment_requirement: list[BatchEquipmentRequirement] = Field(default_factory=list, alias="EquipmentRequirement")
+    """``Header`` element, optional."""
+    equipment_requirement: list[BatchEquipmentRequirement] = Field(
+        default_factory=list, alias="EquipmentRequirement"
+    )
+    """``EquipmentRequirement`` element, zero or more."""
     parameter: list[BatchParameter] = Field(default_factory=list, alias="Parameter")
+    """``Parameter`` element, zero or more."""
     procedure_logic: ProcedureLogic | None = Field(default=None, alias="ProcedureLogic")
+    """``ProcedureLogic`` element, optional."""
     recipe_element: list[RecipeElement] = Field(default_factory=list, alias="RecipeElement")
-    other_information: list[OtherInformation] = Field(default_factory=list, alias="OtherInformation")
+    """``RecipeElement`` element, zero or more."""
+    other_information: list[OtherInformation] = Field(
+        default_factory=list, alias="OtherInformation"
+    )
+    """``OtherInformation`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "RecipeElementType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("version_date", "VersionDate", "E", "DateTime", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("recipe_element_type", "RecipeElementType", "E", "RecipeElementType", 2),
-        ("building_block_element_id", "BuildingBlockElementID", "E", "Identifier", 0),
-        ("building_block_element_version", "BuildingBlockElementVersion", "E", "Identifier", 0),
-        ("actual_equipment_id", "ActualEquipmentID", "E", "Identifier", 1),
-        ("header", "Header", "E", "Header", 0),
-        ("equipment_requirement", "EquipmentRequirement", "E", "BatchEquipmentRequirement", 1),
-        ("parameter", "Parameter", "E", "BatchParameter", 1),
-        ("procedure_logic", "ProcedureLogic", "E", "ProcedureLogic", 0),
-        ("recipe_element", "RecipeElement", "E", "RecipeElement", 1),
-        ("other_information", "OtherInformation", "E", "OtherInformation", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("version_date", "VersionDate", "E", "DateTime", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("recipe_element_type", "RecipeElementType", "E", "RecipeElementType", 2),
+            ("building_block_element_id", "BuildingBlockElementID", "E", "Identifier", 0),
+            ("building_block_element_version", "BuildingBlockElementVersion", "E", "Identifier", 0),
+            ("actual_equipment_id", "ActualEquipmentID", "E", "Identifier", 1),
+            ("header", "Header", "E", "Header", 0),
+            ("equipment_requirement", "EquipmentRequirement", "E", "BatchEquipmentRequirement", 1),
+            ("parameter", "Parameter", "E", "BatchParameter", 1),
+            ("procedure_logic", "ProcedureLogic", "E", "ProcedureLogic", 0),
+            ("recipe_element", "RecipeElement", "E", "RecipeElement", 1),
+            ("other_information", "OtherInformation", "E", "OtherInformation", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class RecipeElementType(B2MMLSimple):
-    """B2MML ``RecipeElementTypeType``."""
+    """Recipe element type: one of the ``RecipeElementTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML batch information schema.
+
+    B2MML ``RecipeElementTypeType`` (BatchML-BatchInformation.xsd); global element
+    ``RecipeElementType``; child element ``RecipeElementType`` in ``RecipeElement``.
+    """
 
     value: RecipeElementTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RecipeElementTypeType",
         (
-        ("value", "", "T", "enum:RecipeElementTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:RecipeElementTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class RecipeElementType1(B2MMLSimple):
-    """B2MML ``RecipeElementType1Type``."""
+    """Recipe element type: one of the ``RecipeElementTypeCode`` values, in the BatchML batch
+    information schema.
+
+    B2MML ``RecipeElementType1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: RecipeElementTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RecipeElementType1Type",
         (
-        ("value", "", "T", "enum:RecipeElementTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:RecipeElementTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Scaled(B2MMLSimple):
-    """B2MML ``ScaledType``."""
+    """Scaled: one of the ``ScaledCode`` values, in the BatchML batch information schema.
+
+    B2MML ``ScaledType`` (BatchML-BatchInformation.xsd); global element ``Scaled``; child element
+    ``Scaled`` in ``BatchParameter``.
+    """
 
     value: ScaledCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ScaledType",
         (
-        ("value", "", "T", "enum:ScaledCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ScaledCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Step(B2MMLModel):
-    """B2MML ``StepType``."""
+    """Step, in the BatchML batch information schema.
+
+    B2MML ``StepType`` (BatchML-BatchInformation.xsd); global element ``Step``; child element
+    ``Step`` in ``ProcedureLogic``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     recipe_element_id: Identifier = Field(alias="RecipeElementID")
+    """``RecipeElementID`` element, required."""
     recipe_element_version: Identifier = Field(alias="RecipeElementVersion")
+    """``RecipeElementVersion`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "StepType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("recipe_element_id", "RecipeElementID", "E", "Identifier", 2),
-        ("recipe_element_version", "RecipeElementVersion", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("recipe_element_id", "RecipeElementID", "E", "Identifier", 2),
+            ("recipe_element_version", "RecipeElementVersion", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ToID(B2MMLModel):
-    """B2MML ``ToIDType``."""
+    """To ID, in the BatchML batch information schema.
+
+    B2MML ``ToIDType`` (BatchML-BatchInformation.xsd); global element ``ToID``; child element
+    ``ToID`` in ``Link``.
+    """
 
     to_id_value: str = Field(alias="ToIDValue")
+    """``ToIDValue`` element, required."""
     to_type: ToType = Field(alias="ToType")
+    """``ToType`` element, required."""
     id_scope: IDScope = Field(alias="IDScope")
+    """``IDScope`` element, required."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ToIDType",
         (
-        ("to_id_value", "ToIDValue", "E", "leaf:str", 2),
-        ("to_type", "ToType", "E", "ToType", 2),
-        ("id_scope", "IDScope", "E", "IDScope", 2),
-        ("extended", "", "X", "AnyElement", 1),
+            ("to_id_value", "ToIDValue", "E", "leaf:str", 2),
+            ("to_type", "ToType", "E", "ToType", 2),
+            ("id_scope", "IDScope", "E", "IDScope", 2),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ToType(B2MMLSimple):
-    """B2MML ``ToTypeType``."""
+    """To type: one of the ``ToTypeCode`` values (or ``Other`` with an ``OtherValue``), in the
+    BatchML batch information schema.
+
+    B2MML ``ToTypeType`` (BatchML-BatchInformation.xsd); child element ``ToType`` in ``ToID``.
+    """
 
     value: ToTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ToTypeType",
         (
-        ("value", "", "T", "enum:ToTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ToTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class ToType1(B2MMLSimple):
-    """B2MML ``ToType1Type``."""
+    """To type: one of the ``ToTypeCode`` values, in the BatchML batch information schema.
+
+    B2MML ``ToType1Type`` (BatchML-BatchInformation.xsd).
+    """
 
     value: ToTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ToType1Type",
         (
-        ("value", "", "T", "enum:ToTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ToTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Transition(B2MMLModel):
-    """B2MML ``TransitionType``."""
+    """Transition, in the BatchML batch information schema.
+
+    B2MML ``TransitionType`` (BatchML-BatchInformation.xsd); global element ``Transition``; child
+    element ``Transition`` in ``ProcedureLogic``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     condition: Identifier = Field(alias="Condition")
+    """``Condition`` element, required."""
     condition_annotation: Identifier | None = Field(default=None, alias="ConditionAnnotation")
+    """``ConditionAnnotation`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "TransitionType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("condition", "Condition", "E", "Identifier", 2),
-        ("condition_annotation", "ConditionAnnotation", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("condition", "Condition", "E", "Identifier", 2),
+            ("condition_annotation", "ConditionAnnotation", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("Code", "DataType", "DateTime", "EquipmentLevel", "Identifier", "Measure", "Numeric", "Text", "ValueString",),
+    "common": (
+        "Code",
+        "DataType",
+        "DateTime",
+        "EquipmentLevel",
+        "Identifier",
+        "Measure",
+        "Numeric",
+        "Text",
+        "ValueString",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)
 
 # Types identical to another type: the same class under the B2MML name.
 ActualBatchSize = Numeric

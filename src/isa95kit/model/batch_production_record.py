@@ -14,7 +14,25 @@ from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
 
 if TYPE_CHECKING:
     from .batch_information import ControlRecipe, MasterRecipe, RecipeElement
-    from .common import Code, DataType, DateTime, Identifier, Numeric, QuantityValue, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        Code,
+        DataType,
+        DateTime,
+        Identifier,
+        Numeric,
+        QuantityValue,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
     from .operations_definition import OperationsDefinition
     from .operations_performance import OperationsPerformance
     from .operations_schedule import OperationsSchedule
@@ -96,1479 +114,2237 @@ __all__ = [
 
 
 class EventSubTypeCode(str, Enum):
-    """Code list of B2MML ``EventSubType1Type``."""
+    """Code list of B2MML ``EventSubType1Type``: the values of ``EventSubType``,
+    ``EventSubType1``.
+    """
 
-    ALLOCATION = 'Allocation'
-    APPLICATION = 'Application'
-    CONSUME = 'Consume'
-    DEALLOCATION = 'Deallocation'
-    EQUIPMENT = 'Equipment'
-    MESSAGE = 'Message'
-    MODE_CHANGE = 'Mode Change'
-    MODE_COMMAND = 'Mode Command'
-    MODIFICATION = 'Modification'
-    MOVEMENT = 'Movement'
-    PARAMETER_DATA = 'Parameter Data'
-    PROCESS = 'Process'
-    PROCESS_DATA = 'Process Data'
-    PRODUCE = 'Produce'
-    PROMPT = 'Prompt'
-    PROMPT_RESPONSE = 'Prompt Response'
-    PROPERTY_VALUE_CHANGE = 'Property Value Change'
-    RECONCILIATION = 'Reconciliation'
-    SECURITY = 'Security'
-    STATE_CHANGE = 'State Change'
-    STATE_COMMAND = 'State Command'
-    STATUS_CHANGE = 'Status Change'
-    SYSTEM = 'System'
-    TARGET_END_TIME = 'Target End Time'
-    TARGET_START_TIME = 'Target Start Time'
-    OTHER = 'Other'
+    ALLOCATION = "Allocation"
+    APPLICATION = "Application"
+    CONSUME = "Consume"
+    DEALLOCATION = "Deallocation"
+    EQUIPMENT = "Equipment"
+    MESSAGE = "Message"
+    MODE_CHANGE = "Mode Change"
+    MODE_COMMAND = "Mode Command"
+    MODIFICATION = "Modification"
+    MOVEMENT = "Movement"
+    PARAMETER_DATA = "Parameter Data"
+    PROCESS = "Process"
+    PROCESS_DATA = "Process Data"
+    PRODUCE = "Produce"
+    PROMPT = "Prompt"
+    PROMPT_RESPONSE = "Prompt Response"
+    PROPERTY_VALUE_CHANGE = "Property Value Change"
+    RECONCILIATION = "Reconciliation"
+    SECURITY = "Security"
+    STATE_CHANGE = "State Change"
+    STATE_COMMAND = "State Command"
+    STATUS_CHANGE = "Status Change"
+    SYSTEM = "System"
+    TARGET_END_TIME = "Target End Time"
+    TARGET_START_TIME = "Target Start Time"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class EventTypeCode(str, Enum):
-    """Code list of B2MML ``EventType1Type``."""
+    """Code list of B2MML ``EventType1Type``: the values of ``EventType``, ``EventType1``."""
 
-    ALARM = 'Alarm'
-    CONTROL_RECIPE = 'Control Recipe'
-    EQUIPMENT = 'Equipment'
-    GENERAL = 'General'
-    MATERIAL = 'Material'
-    MESSAGE = 'Message'
-    OPERATOR = 'Operator'
-    PROCEDURAL_EXECUTION = 'Procedural Execution'
-    OTHER = 'Other'
+    ALARM = "Alarm"
+    CONTROL_RECIPE = "Control Recipe"
+    EQUIPMENT = "Equipment"
+    GENERAL = "General"
+    MATERIAL = "Material"
+    MESSAGE = "Message"
+    OPERATOR = "Operator"
+    PROCEDURAL_EXECUTION = "Procedural Execution"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class RecordObjectTypeCode(str, Enum):
-    """Code list of B2MML ``RecordObjectType1Type``."""
+    """Code list of B2MML ``RecordObjectType1Type``: the values of ``RecordObjectType``,
+    ``RecordObjectType1``.
+    """
 
-    BATCH_PRODUCTION_RECORD = 'Batch Production Record'
-    CHANGE = 'Change'
-    COMMENT = 'Comment'
-    CONTROL_RECIPE = 'Control Recipe'
-    DATA_SET = 'Data Set'
-    EVENT = 'Event'
-    MASTER_RECIPE = 'Master Recipe'
-    PERSONNEL_IDENTIFICATION_MANIFEST = 'Personnel Identification Manifest'
-    RESOURCE_DEFINITION_MANIFEST = 'Resource Definition Manifest'
-    RECIPE_ELEMENT = 'Recipe Element'
-    SAMPLE = 'Sample'
-    SAMPLE_TEST = 'Sample Test'
-    SAMPLE_TEST_RESULT = 'Sample Test Result'
-    WORK_DIRECTIVE = 'Work Directive'
-    WORK_MASTER = 'Work Master'
-    WORK_PERFORMANCE = 'Work Performance'
-    WORK_SCHEDULE = 'Work Schedule'
-    OTHER = 'Other'
+    BATCH_PRODUCTION_RECORD = "Batch Production Record"
+    CHANGE = "Change"
+    COMMENT = "Comment"
+    CONTROL_RECIPE = "Control Recipe"
+    DATA_SET = "Data Set"
+    EVENT = "Event"
+    MASTER_RECIPE = "Master Recipe"
+    PERSONNEL_IDENTIFICATION_MANIFEST = "Personnel Identification Manifest"
+    RESOURCE_DEFINITION_MANIFEST = "Resource Definition Manifest"
+    RECIPE_ELEMENT = "Recipe Element"
+    SAMPLE = "Sample"
+    SAMPLE_TEST = "Sample Test"
+    SAMPLE_TEST_RESULT = "Sample Test Result"
+    WORK_DIRECTIVE = "Work Directive"
+    WORK_MASTER = "Work Master"
+    WORK_PERFORMANCE = "Work Performance"
+    WORK_SCHEDULE = "Work Schedule"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class AcknowledgeBatchProductionRecord(B2MMLModel):
-    """B2MML ``AcknowledgeBatchProductionRecordType``."""
+    """Acknowledge message for ``BatchProductionRecord`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessBatchProductionRecord``.
+
+    B2MML ``AcknowledgeBatchProductionRecordType`` (BatchML-BatchProductionRecord.xsd); global
+    element ``AcknowledgeBatchProductionRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeBatchProductionRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeBatchProductionRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeBatchProductionRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeBatchProductionRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeBatchProductionRecordDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeBatchProductionRecordDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeBatchProductionRecord`` message: ``Acknowledge`` and
+    ``BatchProductionRecord``.
+
+    B2MML anonymous type (BatchML-BatchProductionRecord.xsd); child element ``DataArea`` in
+    ``AcknowledgeBatchProductionRecord``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    batch_production_record: list[BatchProductionRecord] = Field(default_factory=list, alias="BatchProductionRecord", min_length=1)
+    """``Acknowledge`` element, required."""
+    batch_production_record: list[BatchProductionRecord] = Field(
+        default_factory=list, alias="BatchProductionRecord", min_length=1
+    )
+    """``BatchProductionRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeBatchProductionRecordDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
         ),
     )
 
 
 class AlarmData(B2MMLModel):
-    """B2MML ``AlarmDataType``."""
+    """Alarm data, in the BatchML batch production record schema.
+
+    B2MML ``AlarmDataType`` (BatchML-BatchProductionRecord.xsd); child element ``AlarmData`` in
+    ``SingleEvent``.
+    """
 
     alarm_event: Code = Field(alias="AlarmEvent")
+    """``AlarmEvent`` element, required."""
     alarm_type: Code = Field(alias="AlarmType")
+    """``AlarmType`` element, required."""
     alarm_limit: list[Value] = Field(default_factory=list, alias="AlarmLimit")
+    """``AlarmLimit`` element, zero or more."""
     priority: list[Identifier] = Field(default_factory=list, alias="Priority")
+    """``Priority`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AlarmDataType",
         (
-        ("alarm_event", "AlarmEvent", "E", "Code", 2),
-        ("alarm_type", "AlarmType", "E", "Code", 2),
-        ("alarm_limit", "AlarmLimit", "E", "Value", 1),
-        ("priority", "Priority", "E", "Identifier", 1),
+            ("alarm_event", "AlarmEvent", "E", "Code", 2),
+            ("alarm_type", "AlarmType", "E", "Code", 2),
+            ("alarm_limit", "AlarmLimit", "E", "Value", 1),
+            ("priority", "Priority", "E", "Identifier", 1),
         ),
     )
 
 
 class BatchProductionRecord(B2MMLModel):
-    """B2MML ``BatchProductionRecordType``."""
+    """Batch production record, in the BatchML batch production record schema.
+
+    B2MML ``BatchProductionRecordType`` (BatchML-BatchProductionRecord.xsd); global element
+    ``BatchProductionRecord``; child element ``BatchProductionRecord`` in
+    ``AcknowledgeBatchProductionRecordDataArea``, ``BatchProductionRecord``,
+    ``CancelBatchProductionRecordDataArea``, ``ChangeBatchProductionRecordDataArea``,
+    ``GetBatchProductionRecordDataArea``, ``InformationObject`` and 4 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     equipment_scope: Identifier | None = Field(default=None, alias="EquipmentScope")
+    """``EquipmentScope`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     creation_date: DateTime | None = Field(default=None, alias="CreationDate")
+    """``CreationDate`` element, optional."""
     batch_id: Identifier | None = Field(default=None, alias="BatchID")
-    batch_production_record_spec: Identifier | None = Field(default=None, alias="BatchProductionRecordSpec")
+    """``BatchID`` element, optional."""
+    batch_production_record_spec: Identifier | None = Field(
+        default=None, alias="BatchProductionRecordSpec"
+    )
+    """``BatchProductionRecordSpec`` element, optional."""
     campaign_id: Identifier | None = Field(default=None, alias="CampaignID")
+    """``CampaignID`` element, optional."""
     change_indication: str | None = Field(default=None, alias="ChangeIndication")
+    """``ChangeIndication`` element, optional."""
     delimiter: Text | None = Field(default=None, alias="Delimiter")
+    """``Delimiter`` element, optional."""
     equipment_id: Identifier | None = Field(default=None, alias="EquipmentID")
+    """``EquipmentID`` element, optional."""
     expiration_date: DateTime | None = Field(default=None, alias="ExpirationDate")
+    """``ExpirationDate`` element, optional."""
     language: Code | None = Field(default=None, alias="Language")
+    """``Language`` element, optional."""
     last_changed_date: DateTime | None = Field(default=None, alias="LastChangedDate")
+    """``LastChangedDate`` element, optional."""
     lot_id: Identifier | None = Field(default=None, alias="LotID")
+    """``LotID`` element, optional."""
     material_definition_id: Identifier | None = Field(default=None, alias="MaterialDefinitionID")
+    """``MaterialDefinitionID`` element, optional."""
     physical_asset_id: Identifier | None = Field(default=None, alias="PhysicalAssetID")
+    """``PhysicalAssetID`` element, optional."""
     record_status: Code | None = Field(default=None, alias="RecordStatus")
+    """``RecordStatus`` element, optional."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     change_history: ChangeHistory | None = Field(default=None, alias="ChangeHistory")
+    """``ChangeHistory`` element, optional."""
     comments: Comments | None = Field(default=None, alias="Comments")
+    """``Comments`` element, optional."""
     control_recipes: ControlRecipes | None = Field(default=None, alias="ControlRecipes")
+    """``ControlRecipes`` element, optional."""
     data_sets: DataSets | None = Field(default=None, alias="DataSets")
+    """``DataSets`` element, optional."""
     events: Events | None = Field(default=None, alias="Events")
+    """``Events`` element, optional."""
     master_recipes: MasterRecipes | None = Field(default=None, alias="MasterRecipes")
-    personnel_identification: PersonnelIdentification | None = Field(default=None, alias="PersonnelIdentification")
-    operations_definitions: OperationsDefinitions | None = Field(default=None, alias="OperationsDefinitions")
-    operations_performances: OperationsPerformances | None = Field(default=None, alias="OperationsPerformances")
-    operations_schedules: OperationsSchedules | None = Field(default=None, alias="OperationsSchedules")
+    """``MasterRecipes`` element, optional."""
+    personnel_identification: PersonnelIdentification | None = Field(
+        default=None, alias="PersonnelIdentification"
+    )
+    """``PersonnelIdentification`` element, optional."""
+    operations_definitions: OperationsDefinitions | None = Field(
+        default=None, alias="OperationsDefinitions"
+    )
+    """``OperationsDefinitions`` element, optional."""
+    operations_performances: OperationsPerformances | None = Field(
+        default=None, alias="OperationsPerformances"
+    )
+    """``OperationsPerformances`` element, optional."""
+    operations_schedules: OperationsSchedules | None = Field(
+        default=None, alias="OperationsSchedules"
+    )
+    """``OperationsSchedules`` element, optional."""
     recipe_elements: RecipeElements | None = Field(default=None, alias="RecipeElements")
-    resource_qualifications: ResourceQualifications | None = Field(default=None, alias="ResourceQualifications")
+    """``RecipeElements`` element, optional."""
+    resource_qualifications: ResourceQualifications | None = Field(
+        default=None, alias="ResourceQualifications"
+    )
+    """``ResourceQualifications`` element, optional."""
     samples: Samples | None = Field(default=None, alias="Samples")
+    """``Samples`` element, optional."""
     work_directives: WorkDirectives | None = Field(default=None, alias="WorkDirectives")
+    """``WorkDirectives`` element, optional."""
     work_masters: WorkMasters | None = Field(default=None, alias="WorkMasters")
+    """``WorkMasters`` element, optional."""
     work_performances: WorkPerformances | None = Field(default=None, alias="WorkPerformances")
+    """``WorkPerformances`` element, optional."""
     work_schedules: WorkSchedules | None = Field(default=None, alias="WorkSchedules")
-    batch_production_record: BatchProductionRecord | None = Field(default=None, alias="BatchProductionRecord")
+    """``WorkSchedules`` element, optional."""
+    batch_production_record: BatchProductionRecord | None = Field(
+        default=None, alias="BatchProductionRecord"
+    )
+    """``BatchProductionRecord`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "BatchProductionRecordType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("equipment_scope", "EquipmentScope", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("creation_date", "CreationDate", "E", "DateTime", 0),
-        ("batch_id", "BatchID", "E", "Identifier", 0),
-        ("batch_production_record_spec", "BatchProductionRecordSpec", "E", "Identifier", 0),
-        ("campaign_id", "CampaignID", "E", "Identifier", 0),
-        ("change_indication", "ChangeIndication", "E", "leaf:str", 0),
-        ("delimiter", "Delimiter", "E", "Text", 0),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 0),
-        ("expiration_date", "ExpirationDate", "E", "DateTime", 0),
-        ("language", "Language", "E", "Code", 0),
-        ("last_changed_date", "LastChangedDate", "E", "DateTime", 0),
-        ("lot_id", "LotID", "E", "Identifier", 0),
-        ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 0),
-        ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 0),
-        ("record_status", "RecordStatus", "E", "Code", 0),
-        ("version", "Version", "E", "Identifier", 0),
-        ("change_history", "ChangeHistory", "E", "ChangeHistory", 0),
-        ("comments", "Comments", "E", "Comments", 0),
-        ("control_recipes", "ControlRecipes", "E", "ControlRecipes", 0),
-        ("data_sets", "DataSets", "E", "DataSets", 0),
-        ("events", "Events", "E", "Events", 0),
-        ("master_recipes", "MasterRecipes", "E", "MasterRecipes", 0),
-        ("personnel_identification", "PersonnelIdentification", "E", "PersonnelIdentification", 0),
-        ("operations_definitions", "OperationsDefinitions", "E", "OperationsDefinitions", 0),
-        ("operations_performances", "OperationsPerformances", "E", "OperationsPerformances", 0),
-        ("operations_schedules", "OperationsSchedules", "E", "OperationsSchedules", 0),
-        ("recipe_elements", "RecipeElements", "E", "RecipeElements", 0),
-        ("resource_qualifications", "ResourceQualifications", "E", "ResourceQualifications", 0),
-        ("samples", "Samples", "E", "Samples", 0),
-        ("work_directives", "WorkDirectives", "E", "WorkDirectives", 0),
-        ("work_masters", "WorkMasters", "E", "WorkMasters", 0),
-        ("work_performances", "WorkPerformances", "E", "WorkPerformances", 0),
-        ("work_schedules", "WorkSchedules", "E", "WorkSchedules", 0),
-        ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("equipment_scope", "EquipmentScope", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("creation_date", "CreationDate", "E", "DateTime", 0),
+            ("batch_id", "BatchID", "E", "Identifier", 0),
+            ("batch_production_record_spec", "BatchProductionRecordSpec", "E", "Identifier", 0),
+            ("campaign_id", "CampaignID", "E", "Identifier", 0),
+            ("change_indication", "ChangeIndication", "E", "leaf:str", 0),
+            ("delimiter", "Delimiter", "E", "Text", 0),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 0),
+            ("expiration_date", "ExpirationDate", "E", "DateTime", 0),
+            ("language", "Language", "E", "Code", 0),
+            ("last_changed_date", "LastChangedDate", "E", "DateTime", 0),
+            ("lot_id", "LotID", "E", "Identifier", 0),
+            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 0),
+            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 0),
+            ("record_status", "RecordStatus", "E", "Code", 0),
+            ("version", "Version", "E", "Identifier", 0),
+            ("change_history", "ChangeHistory", "E", "ChangeHistory", 0),
+            ("comments", "Comments", "E", "Comments", 0),
+            ("control_recipes", "ControlRecipes", "E", "ControlRecipes", 0),
+            ("data_sets", "DataSets", "E", "DataSets", 0),
+            ("events", "Events", "E", "Events", 0),
+            ("master_recipes", "MasterRecipes", "E", "MasterRecipes", 0),
+            (
+                "personnel_identification",
+                "PersonnelIdentification",
+                "E",
+                "PersonnelIdentification",
+                0,
+            ),
+            ("operations_definitions", "OperationsDefinitions", "E", "OperationsDefinitions", 0),
+            ("operations_performances", "OperationsPerformances", "E", "OperationsPerformances", 0),
+            ("operations_schedules", "OperationsSchedules", "E", "OperationsSchedules", 0),
+            ("recipe_elements", "RecipeElements", "E", "RecipeElements", 0),
+            ("resource_qualifications", "ResourceQualifications", "E", "ResourceQualifications", 0),
+            ("samples", "Samples", "E", "Samples", 0),
+            ("work_directives", "WorkDirectives", "E", "WorkDirectives", 0),
+            ("work_masters", "WorkMasters", "E", "WorkMasters", 0),
+            ("work_performances", "WorkPerformances", "E", "WorkPerformances", 0),
+            ("work_schedules", "WorkSchedules", "E", "WorkSchedules", 0),
+            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class CancelBatchProductionRecord(B2MMLModel):
-    """B2MML ``CancelBatchProductionRecordType``."""
+    """Cancel message for ``BatchProductionRecord`` (ISA-95 Part 5 transaction). Asks the receiver
+    to cancel ``BatchProductionRecord``.
+
+    B2MML ``CancelBatchProductionRecordType`` (BatchML-BatchProductionRecord.xsd); global element
+    ``CancelBatchProductionRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelBatchProductionRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelBatchProductionRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelBatchProductionRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelBatchProductionRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelBatchProductionRecordDataArea(B2MMLModel):
-    """B2MML ``CancelBatchProductionRecordDataArea (anonymous)``."""
+    """Data area of the ``CancelBatchProductionRecord`` message: ``Cancel`` and
+    ``BatchProductionRecord``.
+
+    B2MML anonymous type (BatchML-BatchProductionRecord.xsd); child element ``DataArea`` in
+    ``CancelBatchProductionRecord``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    batch_production_record: list[BatchProductionRecord] = Field(default_factory=list, alias="BatchProductionRecord", min_length=1)
+    """``Cancel`` element, required."""
+    batch_production_record: list[BatchProductionRecord] = Field(
+        default_factory=list, alias="BatchProductionRecord", min_length=1
+    )
+    """``BatchProductionRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelBatchProductionRecordDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
         ),
     )
 
 
 class Change(B2MMLModel):
-    """B2MML ``ChangeType``."""
+    """Change, in the BatchML batch production record schema.
+
+    B2MML ``ChangeType`` (BatchML-BatchProductionRecord.xsd); child element ``Change`` in
+    ``ChangeHistory``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     record_reference: Identifier = Field(alias="RecordReference")
-    prechange_data: list[Value | Nil] = Field(default_factory=list, alias="PrechangeData", min_length=1)
+    """``RecordReference`` element, required."""
+    prechange_data: list[Value | Nil] = Field(
+        default_factory=list, alias="PrechangeData", min_length=1
+    )
+    """``PrechangeData`` element, one or more; ``NIL`` for ``xsi:nil``."""
     reason: list[Text] = Field(default_factory=list, alias="Reason")
+    """``Reason`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("record_reference", "RecordReference", "E", "Identifier", 2),
-        ("prechange_data", "PrechangeData", "E", "Value", 7),
-        ("reason", "Reason", "E", "Text", 1),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("record_reference", "RecordReference", "E", "Identifier", 2),
+            ("prechange_data", "PrechangeData", "E", "Value", 7),
+            ("reason", "Reason", "E", "Text", 1),
         ),
     )
 
 
 class ChangeBatchProductionRecord(B2MMLModel):
-    """B2MML ``ChangeBatchProductionRecordType``."""
+    """Change message for ``BatchProductionRecord`` (ISA-95 Part 5 transaction). Asks the receiver
+    to change ``BatchProductionRecord``; the reply is ``RespondBatchProductionRecord``.
+
+    B2MML ``ChangeBatchProductionRecordType`` (BatchML-BatchProductionRecord.xsd); global element
+    ``ChangeBatchProductionRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeBatchProductionRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeBatchProductionRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeBatchProductionRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeBatchProductionRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeBatchProductionRecordDataArea(B2MMLModel):
-    """B2MML ``ChangeBatchProductionRecordDataArea (anonymous)``."""
+    """Data area of the ``ChangeBatchProductionRecord`` message: ``Change`` and
+    ``BatchProductionRecord``.
+
+    B2MML anonymous type (BatchML-BatchProductionRecord.xsd); child element ``DataArea`` in
+    ``ChangeBatchProductionRecord``.
+    """
 
     change: TransChange = Field(alias="Change")
-    batch_production_record: list[BatchProductionRecord] = Field(default_factory=list, alias="BatchProductionRecord", min_length=1)
+    """``Change`` element, required."""
+    batch_production_record: list[BatchProductionRecord] = Field(
+        default_factory=list, alias="BatchProductionRecord", min_length=1
+    )
+    """``BatchProductionRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeBatchProductionRecordDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
         ),
     )
 
 
 class ChangeHistory(B2MMLModel):
-    """B2MML ``ChangeHistoryType``."""
+    """Change history, in the BatchML batch production record schema.
+
+    B2MML ``ChangeHistoryType`` (BatchML-BatchProductionRecord.xsd); child element ``ChangeHistory``
+    in ``BatchProductionRecord``.
+    """
 
     change: list[Change] = Field(default_factory=list, alias="Change")
+    """``Change`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeHistoryType",
-        (
-        ("change", "Change", "E", "Change", 1),
-        ),
+        (("change", "Change", "E", "Change", 1),),
     )
 
 
 class Comment(B2MMLModel):
-    """B2MML ``CommentType``."""
+    """Comment, in the BatchML batch production record schema.
+
+    B2MML ``CommentType`` (BatchML-BatchProductionRecord.xsd); child element ``Comment`` in
+    ``Comments``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     record_reference: Identifier = Field(alias="RecordReference")
+    """``RecordReference`` element, required."""
     comment_text: list[Text] = Field(default_factory=list, alias="CommentText", min_length=1)
+    """``CommentText`` element, one or more."""
     person_id: Text | None = Field(default=None, alias="PersonID")
+    """``PersonID`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CommentType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("record_reference", "RecordReference", "E", "Identifier", 2),
-        ("comment_text", "CommentText", "E", "Text", 3),
-        ("person_id", "PersonID", "E", "Text", 0),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("record_reference", "RecordReference", "E", "Identifier", 2),
+            ("comment_text", "CommentText", "E", "Text", 3),
+            ("person_id", "PersonID", "E", "Text", 0),
         ),
     )
 
 
 class Comments(B2MMLModel):
-    """B2MML ``CommentsType``."""
+    """Comments, in the BatchML batch production record schema.
+
+    B2MML ``CommentsType`` (BatchML-BatchProductionRecord.xsd); child element ``Comments`` in
+    ``BatchProductionRecord``.
+    """
 
     comment: list[Comment] = Field(default_factory=list, alias="Comment")
+    """``Comment`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CommentsType",
-        (
-        ("comment", "Comment", "E", "Comment", 1),
-        ),
+        (("comment", "Comment", "E", "Comment", 1),),
     )
 
 
 class ControlRecipeRecord(B2MMLModel):
-    """B2MML ``ControlRecipeRecordType``."""
+    """Control recipe record, in the BatchML batch production record schema.
+
+    B2MML ``ControlRecipeRecordType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``ControlRecipeRecord`` in ``ControlRecipes``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     control_recipe: ControlRecipe = Field(alias="ControlRecipe")
+    """``ControlRecipe`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "ControlRecipeRecordType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("control_recipe", "ControlRecipe", "E", "ControlRecipe", 2),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("control_recipe", "ControlRecipe", "E", "ControlRecipe", 2),
         ),
     )
 
 
 class ControlRecipes(B2MMLModel):
-    """B2MML ``ControlRecipesType``."""
+    """Control recipes, in the BatchML batch production record schema.
 
-    control_recipe_record: list[ControlRecipeRecord] = Field(default_factory=list, alias="ControlRecipeRecord")
+    B2MML ``ControlRecipesType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``ControlRecipes`` in ``BatchProductionRecord``.
+    """
+
+    control_recipe_record: list[ControlRecipeRecord] = Field(
+        default_factory=list, alias="ControlRecipeRecord"
+    )
+    """``ControlRecipeRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ControlRecipesType",
-        (
-        ("control_recipe_record", "ControlRecipeRecord", "E", "ControlRecipeRecord", 1),
-        ),
+        (("control_recipe_record", "ControlRecipeRecord", "E", "ControlRecipeRecord", 1),),
     )
 
 
 class DataSet(B2MMLModel):
-    """B2MML ``DataSetType``."""
+    """Data set, in the BatchML batch production record schema.
+
+    B2MML ``DataSetType`` (BatchML-BatchProductionRecord.xsd); child element ``DataSet`` in
+    ``DataSets``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     trend_system_reference: Identifier | None = Field(default=None, alias="TrendSystemReference")
+    """``TrendSystemReference`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     time_specification: TimeSpecification | None = Field(default=None, alias="TimeSpecification")
-    tag_specification: list[TagSpecification] = Field(default_factory=list, alias="TagSpecification", min_length=1)
-    delimited_data_block: DelimitedDataBlock | None = Field(default=None, alias="DelimitedDataBlock")
+    """``TimeSpecification`` element, optional."""
+    tag_specification: list[TagSpecification] = Field(
+        default_factory=list, alias="TagSpecification", min_length=1
+    )
+    """``TagSpecification`` element, one or more."""
+    delimited_data_block: DelimitedDataBlock | None = Field(
+        default=None, alias="DelimitedDataBlock"
+    )
+    """``DelimitedDataBlock`` element, optional."""
     ordered_data: list[OrderedData] = Field(default_factory=list, alias="OrderedData")
+    """``OrderedData`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "DataSetType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("trend_system_reference", "TrendSystemReference", "E", "Identifier", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("time_specification", "TimeSpecification", "E", "TimeSpecification", 0),
-        ("tag_specification", "TagSpecification", "E", "TagSpecification", 3),
-        ("delimited_data_block", "DelimitedDataBlock", "E", "DelimitedDataBlock", 0),
-        ("ordered_data", "OrderedData", "E", "OrderedData", 1),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("trend_system_reference", "TrendSystemReference", "E", "Identifier", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("time_specification", "TimeSpecification", "E", "TimeSpecification", 0),
+            ("tag_specification", "TagSpecification", "E", "TagSpecification", 3),
+            ("delimited_data_block", "DelimitedDataBlock", "E", "DelimitedDataBlock", 0),
+            ("ordered_data", "OrderedData", "E", "OrderedData", 1),
         ),
     )
 
 
 class DataSets(B2MMLModel):
-    """B2MML ``DataSetsType``."""
+    """Data sets, in the BatchML batch production record schema.
+
+    B2MML ``DataSetsType`` (BatchML-BatchProductionRecord.xsd); child element ``DataSets`` in
+    ``BatchProductionRecord``.
+    """
 
     data_set: list[DataSet] = Field(default_factory=list, alias="DataSet")
+    """``DataSet`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "DataSetsType",
-        (
-        ("data_set", "DataSet", "E", "DataSet", 1),
-        ),
+        (("data_set", "DataSet", "E", "DataSet", 1),),
     )
 
 
 class DataValue(B2MMLModel):
-    """B2MML ``DataValueType``."""
+    """Data value, in the BatchML batch production record schema.
+
+    B2MML ``DataValueType`` (BatchML-BatchProductionRecord.xsd); child element ``DataValue`` in
+    ``OrderedData``.
+    """
 
     tag_index: Numeric | None = Field(default=None, alias="TagIndex")
+    """``TagIndex`` element, optional."""
     value_: list[str] = Field(default_factory=list, alias="Value", min_length=1)
+    """``Value`` element, one or more."""
     quality: Identifier | None = Field(default=None, alias="Quality")
+    """``Quality`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "DataValueType",
         (
-        ("tag_index", "TagIndex", "E", "Numeric", 0),
-        ("value_", "Value", "E", "leaf:str", 3),
-        ("quality", "Quality", "E", "Identifier", 0),
+            ("tag_index", "TagIndex", "E", "Numeric", 0),
+            ("value_", "Value", "E", "leaf:str", 3),
+            ("quality", "Quality", "E", "Identifier", 0),
         ),
     )
 
 
 class DelimitedDataBlock(B2MMLModel):
-    """B2MML ``DelimitedDataBlockType``."""
+    """Delimited data block, in the BatchML batch production record schema.
+
+    B2MML ``DelimitedDataBlockType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``DelimitedDataBlock`` in ``DataSet``.
+    """
 
     tag_delimiter: str = Field(alias="TagDelimiter")
+    """``TagDelimiter`` element, required."""
     order_delimiter: str = Field(alias="OrderDelimiter")
+    """``OrderDelimiter`` element, required."""
     delimited_data: str = Field(alias="DelimitedData")
+    """``DelimitedData`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "DelimitedDataBlockType",
         (
-        ("tag_delimiter", "TagDelimiter", "E", "leaf:str", 2),
-        ("order_delimiter", "OrderDelimiter", "E", "leaf:str", 2),
-        ("delimited_data", "DelimitedData", "E", "leaf:str", 2),
+            ("tag_delimiter", "TagDelimiter", "E", "leaf:str", 2),
+            ("order_delimiter", "OrderDelimiter", "E", "leaf:str", 2),
+            ("delimited_data", "DelimitedData", "E", "leaf:str", 2),
         ),
     )
 
 
 class EventSubType(B2MMLSimple):
-    """B2MML ``EventSubTypeType``."""
+    """Event sub type: one of the ``EventSubTypeCode`` values (or ``Other`` with an ``OtherValue``),
+    in the BatchML batch production record schema.
+
+    B2MML ``EventSubTypeType`` (BatchML-BatchProductionRecord.xsd); child element ``EventSubType``
+    in ``SingleEvent``.
+    """
 
     value: EventSubTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "EventSubTypeType",
         (
-        ("value", "", "T", "enum:EventSubTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:EventSubTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class EventSubType1(B2MMLSimple):
-    """B2MML ``EventSubType1Type``."""
+    """Event sub type: one of the ``EventSubTypeCode`` values, in the BatchML batch production
+    record schema.
+
+    B2MML ``EventSubType1Type`` (BatchML-BatchProductionRecord.xsd).
+    """
 
     value: EventSubTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "EventSubType1Type",
         (
-        ("value", "", "T", "enum:EventSubTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:EventSubTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class EventType(B2MMLSimple):
-    """B2MML ``EventTypeType``."""
+    """Event type: one of the ``EventTypeCode`` values (or ``Other`` with an ``OtherValue``), in the
+    BatchML batch production record schema.
+
+    B2MML ``EventTypeType`` (BatchML-BatchProductionRecord.xsd); child element ``EventType`` in
+    ``SingleEvent``.
+    """
 
     value: EventTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "EventTypeType",
         (
-        ("value", "", "T", "enum:EventTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:EventTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class EventType1(B2MMLSimple):
-    """B2MML ``EventType1Type``."""
+    """Event type: one of the ``EventTypeCode`` values, in the BatchML batch production record
+    schema.
+
+    B2MML ``EventType1Type`` (BatchML-BatchProductionRecord.xsd).
+    """
 
     value: EventTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "EventType1Type",
         (
-        ("value", "", "T", "enum:EventTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:EventTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Events(B2MMLModel):
-    """B2MML ``EventsType``."""
+    """Events, in the BatchML batch production record schema.
+
+    B2MML ``EventsType`` (BatchML-BatchProductionRecord.xsd); child element ``Events`` in
+    ``BatchProductionRecord``.
+    """
 
     event: list[SingleEvent] = Field(default_factory=list, alias="Event")
+    """``Event`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "EventsType",
-        (
-        ("event", "Event", "E", "SingleEvent", 1),
-        ),
+        (("event", "Event", "E", "SingleEvent", 1),),
     )
 
 
 class GetBatchProductionRecord(B2MMLModel):
-    """B2MML ``GetBatchProductionRecordType``."""
+    """Get message for ``BatchProductionRecord`` (ISA-95 Part 5 transaction). Requests
+    ``BatchProductionRecord``; the reply is ``ShowBatchProductionRecord``.
+
+    B2MML ``GetBatchProductionRecordType`` (BatchML-BatchProductionRecord.xsd); global element
+    ``GetBatchProductionRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetBatchProductionRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetBatchProductionRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetBatchProductionRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetBatchProductionRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetBatchProductionRecordDataArea(B2MMLModel):
-    """B2MML ``GetBatchProductionRecordDataArea (anonymous)``."""
+    """Data area of the ``GetBatchProductionRecord`` message: ``Get`` and ``BatchProductionRecord``.
+
+    B2MML anonymous type (BatchML-BatchProductionRecord.xsd); child element ``DataArea`` in
+    ``GetBatchProductionRecord``.
+    """
 
     get: TransGet = Field(alias="Get")
-    batch_production_record: list[BatchProductionRecord] = Field(default_factory=list, alias="BatchProductionRecord", min_length=1)
+    """``Get`` element, required."""
+    batch_production_record: list[BatchProductionRecord] = Field(
+        default_factory=list, alias="BatchProductionRecord", min_length=1
+    )
+    """``BatchProductionRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetBatchProductionRecordDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
         ),
     )
 
 
 class MasterRecipeRecord(B2MMLModel):
-    """B2MML ``MasterRecipeRecordType``."""
+    """Master recipe record, in the BatchML batch production record schema.
+
+    B2MML ``MasterRecipeRecordType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``MasterRecipeRecord`` in ``MasterRecipes``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     master_recipe: MasterRecipe = Field(alias="MasterRecipe")
+    """``MasterRecipe`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "MasterRecipeRecordType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("master_recipe", "MasterRecipe", "E", "MasterRecipe", 2),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("master_recipe", "MasterRecipe", "E", "MasterRecipe", 2),
         ),
     )
 
 
 class MasterRecipes(B2MMLModel):
-    """B2MML ``MasterRecipesType``."""
+    """Master recipes, in the BatchML batch production record schema.
 
-    master_recipe_record: list[MasterRecipeRecord] = Field(default_factory=list, alias="MasterRecipeRecord")
+    B2MML ``MasterRecipesType`` (BatchML-BatchProductionRecord.xsd); child element ``MasterRecipes``
+    in ``BatchProductionRecord``.
+    """
+
+    master_recipe_record: list[MasterRecipeRecord] = Field(
+        default_factory=list, alias="MasterRecipeRecord"
+    )
+    """``MasterRecipeRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "MasterRecipesType",
-        (
-        ("master_recipe_record", "MasterRecipeRecord", "E", "MasterRecipeRecord", 1),
-        ),
+        (("master_recipe_record", "MasterRecipeRecord", "E", "MasterRecipeRecord", 1),),
     )
 
 
 class OperationsDefinitionRecord(B2MMLModel):
-    """B2MML ``OperationsDefinitionRecordType``."""
+    """Operations definition record, in the BatchML batch production record schema.
+
+    B2MML ``OperationsDefinitionRecordType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``OperationsDefinitionRecord`` in ``OperationsDefinitions``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     operations_definition: OperationsDefinition = Field(alias="OperationsDefinition")
+    """``OperationsDefinition`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsDefinitionRecordType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 2),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 2),
         ),
     )
 
 
 class OperationsDefinitions(B2MMLModel):
-    """B2MML ``OperationsDefinitionsType``."""
+    """Operations definitions, in the BatchML batch production record schema.
 
-    operations_definition_record: list[OperationsDefinitionRecord] = Field(default_factory=list, alias="OperationsDefinitionRecord")
+    B2MML ``OperationsDefinitionsType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``OperationsDefinitions`` in ``BatchProductionRecord``.
+    """
+
+    operations_definition_record: list[OperationsDefinitionRecord] = Field(
+        default_factory=list, alias="OperationsDefinitionRecord"
+    )
+    """``OperationsDefinitionRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsDefinitionsType",
         (
-        ("operations_definition_record", "OperationsDefinitionRecord", "E", "OperationsDefinitionRecord", 1),
+            (
+                "operations_definition_record",
+                "OperationsDefinitionRecord",
+                "E",
+                "OperationsDefinitionRecord",
+                1,
+            ),
         ),
     )
 
 
 class OperationsPerformanceRecord(B2MMLModel):
-    """B2MML ``OperationsPerformanceRecordType``."""
+    """Operations performance record, in the BatchML batch production record schema.
+
+    B2MML ``OperationsPerformanceRecordType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``OperationsPerformanceRecord`` in ``OperationsPerformances``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     operations_performance: OperationsPerformance = Field(alias="OperationsPerformance")
+    """``OperationsPerformance`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsPerformanceRecordType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 2),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 2),
         ),
     )
 
 
 class OperationsPerformances(B2MMLModel):
-    """B2MML ``OperationsPerformancesType``."""
+    """Operations performances, in the BatchML batch production record schema.
 
-    operations_performance_record: list[OperationsPerformanceRecord] = Field(default_factory=list, alias="OperationsPerformanceRecord")
+    B2MML ``OperationsPerformancesType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``OperationsPerformances`` in ``BatchProductionRecord``.
+    """
+
+    operations_performance_record: list[OperationsPerformanceRecord] = Field(
+        default_factory=list, alias="OperationsPerformanceRecord"
+    )
+    """``OperationsPerformanceRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsPerformancesType",
         (
-        ("operations_performance_record", "OperationsPerformanceRecord", "E", "OperationsPerformanceRecord", 1),
+            (
+                "operations_performance_record",
+                "OperationsPerformanceRecord",
+                "E",
+                "OperationsPerformanceRecord",
+                1,
+            ),
         ),
     )
 
 
 class OperationsScheduleRecord(B2MMLModel):
-    """B2MML ``OperationsScheduleRecordType``."""
+    """Operations schedule record, in the BatchML batch production record schema.
+
+    B2MML ``OperationsScheduleRecordType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``OperationsScheduleRecord`` in ``OperationsSchedules``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     operations_schedule: OperationsSchedule = Field(alias="OperationsSchedule")
+    """``OperationsSchedule`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsScheduleRecordType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 2),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 2),
         ),
     )
 
 
 class OperationsSchedules(B2MMLModel):
-    """B2MML ``OperationsSchedulesType``."""
+    """Operations schedules, in the BatchML batch production record schema.
 
-    operations_schedule_record: list[OperationsScheduleRecord] = Field(default_factory=list, alias="OperationsScheduleRecord")
+    B2MML ``OperationsSchedulesType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``OperationsSchedules`` in ``BatchProductionRecord``.
+    """
+
+    operations_schedule_record: list[OperationsScheduleRecord] = Field(
+        default_factory=list, alias="OperationsScheduleRecord"
+    )
+    """``OperationsScheduleRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsSchedulesType",
         (
-        ("operations_schedule_record", "OperationsScheduleRecord", "E", "OperationsScheduleRecord", 1),
+            (
+                "operations_schedule_record",
+                "OperationsScheduleRecord",
+                "E",
+                "OperationsScheduleRecord",
+                1,
+            ),
         ),
     )
 
 
 class OrderedData(B2MMLModel):
-    """B2MML ``OrderedDataType``."""
+    """Ordered data, in the BatchML batch production record schema.
+
+    B2MML ``OrderedDataType`` (BatchML-BatchProductionRecord.xsd); child element ``OrderedData`` in
+    ``DataSet``.
+    """
 
     order_index: Numeric | None = Field(default=None, alias="OrderIndex")
+    """``OrderIndex`` element, optional."""
     time_value: DateTime | None = Field(default=None, alias="TimeValue")
+    """``TimeValue`` element, optional."""
     data_value: list[DataValue] = Field(default_factory=list, alias="DataValue", min_length=1)
+    """``DataValue`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "OrderedDataType",
         (
-        ("order_index", "OrderIndex", "E", "Numeric", 0),
-        ("time_value", "TimeValue", "E", "DateTime", 0),
-        ("data_value", "DataValue", "E", "DataValue", 3),
+            ("order_index", "OrderIndex", "E", "Numeric", 0),
+            ("time_value", "TimeValue", "E", "DateTime", 0),
+            ("data_value", "DataValue", "E", "DataValue", 3),
         ),
     )
 
 
 class PersonnelIdentification(B2MMLModel):
-    """B2MML ``PersonnelIdentificationType``."""
+    """Personnel identification, in the BatchML batch production record schema.
 
-    personnel_identification_manifest: list[PersonnelIdentificationManifest] = Field(default_factory=list, alias="PersonnelIdentificationManifest")
+    B2MML ``PersonnelIdentificationType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``PersonnelIdentification`` in ``BatchProductionRecord``.
+    """
+
+    personnel_identification_manifest: list[PersonnelIdentificationManifest] = Field(
+        default_factory=list, alias="PersonnelIdentificationManifest"
+    )
+    """``PersonnelIdentificationManifest`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelIdentificationType",
         (
-        ("personnel_identification_manifest", "PersonnelIdentificationManifest", "E", "PersonnelIdentificationManifest", 1),
+            (
+                "personnel_identification_manifest",
+                "PersonnelIdentificationManifest",
+                "E",
+                "PersonnelIdentificationManifest",
+                1,
+            ),
         ),
     )
 
 
 class PersonnelIdentificationManifest(B2MMLModel):
-    """B2MML ``PersonnelIdentificationManifestType``."""
+    """Personnel identification manifest, in the BatchML batch production record schema.
+
+    B2MML ``PersonnelIdentificationManifestType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``PersonnelIdentificationManifest`` in ``PersonnelIdentification``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     record_reference: Identifier = Field(alias="RecordReference")
+    """``RecordReference`` element, required."""
     name: list[Text] = Field(default_factory=list, alias="Name", min_length=1)
+    """``Name`` element, one or more."""
     change_indication: str = Field(alias="ChangeIndication")
+    """``ChangeIndication`` element, required."""
     reason: Text | None = Field(default=None, alias="Reason")
+    """``Reason`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelIdentificationManifestType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("record_reference", "RecordReference", "E", "Identifier", 2),
-        ("name", "Name", "E", "Text", 3),
-        ("change_indication", "ChangeIndication", "E", "leaf:str", 2),
-        ("reason", "Reason", "E", "Text", 0),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("record_reference", "RecordReference", "E", "Identifier", 2),
+            ("name", "Name", "E", "Text", 3),
+            ("change_indication", "ChangeIndication", "E", "leaf:str", 2),
+            ("reason", "Reason", "E", "Text", 0),
         ),
     )
 
 
 class ProcessBatchProductionRecord(B2MMLModel):
-    """B2MML ``ProcessBatchProductionRecordType``."""
+    """Process message for ``BatchProductionRecord`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``BatchProductionRecord``; the reply is ``AcknowledgeBatchProductionRecord``.
+
+    B2MML ``ProcessBatchProductionRecordType`` (BatchML-BatchProductionRecord.xsd); global element
+    ``ProcessBatchProductionRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessBatchProductionRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessBatchProductionRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessBatchProductionRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessBatchProductionRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessBatchProductionRecordDataArea(B2MMLModel):
-    """B2MML ``ProcessBatchProductionRecordDataArea (anonymous)``."""
+    """Data area of the ``ProcessBatchProductionRecord`` message: ``Process`` and
+    ``BatchProductionRecord``.
+
+    B2MML anonymous type (BatchML-BatchProductionRecord.xsd); child element ``DataArea`` in
+    ``ProcessBatchProductionRecord``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    batch_production_record: list[BatchProductionRecord] = Field(default_factory=list, alias="BatchProductionRecord", min_length=1)
+    """``Process`` element, required."""
+    batch_production_record: list[BatchProductionRecord] = Field(
+        default_factory=list, alias="BatchProductionRecord", min_length=1
+    )
+    """``BatchProductionRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessBatchProductionRecordDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
         ),
     )
 
 
 class RecipeElementRecord(B2MMLModel):
-    """B2MML ``RecipeElementRecordType``."""
+    """Recipe element record, in the BatchML batch production record schema.
+
+    B2MML ``RecipeElementRecordType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``RecipeElementRecord`` in ``RecipeElements``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     recipe_element_type: RecipeElement = Field(alias="RecipeElementType")
+    """``RecipeElementType`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "RecipeElementRecordType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("recipe_element_type", "RecipeElementType", "E", "RecipeElement", 2),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("recipe_element_type", "RecipeElementType", "E", "RecipeElement", 2),
         ),
     )
 
 
 class RecipeElements(B2MMLModel):
-    """B2MML ``RecipeElementsType``."""
+    """Recipe elements, in the BatchML batch production record schema.
 
-    recipe_element_record: list[RecipeElementRecord] = Field(default_factory=list, alias="RecipeElementRecord")
+    B2MML ``RecipeElementsType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``RecipeElements`` in ``BatchProductionRecord``.
+    """
+
+    recipe_element_record: list[RecipeElementRecord] = Field(
+        default_factory=list, alias="RecipeElementRecord"
+    )
+    """``RecipeElementRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RecipeElementsType",
-        (
-        ("recipe_element_record", "RecipeElementRecord", "E", "RecipeElementRecord", 1),
-        ),
+        (("recipe_element_record", "RecipeElementRecord", "E", "RecipeElementRecord", 1),),
     )
 
 
 class RecordObjectType(B2MMLSimple):
-    """B2MML ``RecordObjectTypeType``."""
+    """Record object type: one of the ``RecordObjectTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML batch production record schema.
+
+    B2MML ``RecordObjectTypeType`` (BatchML-BatchProductionRecord.xsd); child element ``ObjectType``
+    in ``BatchProductionRecord``, ``Change``, ``Comment``, ``ControlRecipeRecord``, ``DataSet``,
+    ``MasterRecipeRecord`` and 14 more.
+    """
 
     value: RecordObjectTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RecordObjectTypeType",
         (
-        ("value", "", "T", "enum:RecordObjectTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:RecordObjectTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class RecordObjectType1(B2MMLSimple):
-    """B2MML ``RecordObjectType1Type``."""
+    """Record object type: one of the ``RecordObjectTypeCode`` values, in the BatchML batch
+    production record schema.
+
+    B2MML ``RecordObjectType1Type`` (BatchML-BatchProductionRecord.xsd).
+    """
 
     value: RecordObjectTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RecordObjectType1Type",
         (
-        ("value", "", "T", "enum:RecordObjectTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:RecordObjectTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ResourceQualifications(B2MMLModel):
-    """B2MML ``ResourceQualificationsType``."""
+    """Resource qualifications, in the BatchML batch production record schema.
 
-    resource_qualifications_manifest: list[ResourceQualificationsManifest] = Field(default_factory=list, alias="ResourceQualificationsManifest")
+    B2MML ``ResourceQualificationsType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``ResourceQualifications`` in ``BatchProductionRecord``.
+    """
+
+    resource_qualifications_manifest: list[ResourceQualificationsManifest] = Field(
+        default_factory=list, alias="ResourceQualificationsManifest"
+    )
+    """``ResourceQualificationsManifest`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceQualificationsType",
         (
-        ("resource_qualifications_manifest", "ResourceQualificationsManifest", "E", "ResourceQualificationsManifest", 1),
+            (
+                "resource_qualifications_manifest",
+                "ResourceQualificationsManifest",
+                "E",
+                "ResourceQualificationsManifest",
+                1,
+            ),
         ),
     )
 
 
 class ResourceQualificationsManifest(B2MMLModel):
-    """B2MML ``ResourceQualificationsManifestType``."""
+    """Resource qualifications manifest, in the BatchML batch production record schema.
+
+    B2MML ``ResourceQualificationsManifestType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``ResourceQualificationsManifest`` in ``ResourceQualifications``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     record_reference: Identifier = Field(alias="RecordReference")
+    """``RecordReference`` element, required."""
     resource_id: Identifier = Field(alias="ResourceID")
+    """``ResourceID`` element, required."""
     resource_use: Identifier = Field(alias="ResourceUse")
+    """``ResourceUse`` element, required."""
     resource_type: Identifier = Field(alias="ResourceType")
+    """``ResourceType`` element, required."""
     qualification_status: Code = Field(alias="QualificationStatus")
+    """``QualificationStatus`` element, required."""
     effective_time_stamp: DateTime | None = Field(default=None, alias="EffectiveTimeStamp")
+    """``EffectiveTimeStamp`` element, optional."""
     expiration_time_stamp: DateTime | None = Field(default=None, alias="ExpirationTimeStamp")
+    """``ExpirationTimeStamp`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceQualificationsManifestType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("record_reference", "RecordReference", "E", "Identifier", 2),
-        ("resource_id", "ResourceID", "E", "Identifier", 2),
-        ("resource_use", "ResourceUse", "E", "Identifier", 2),
-        ("resource_type", "ResourceType", "E", "Identifier", 2),
-        ("qualification_status", "QualificationStatus", "E", "Code", 2),
-        ("effective_time_stamp", "EffectiveTimeStamp", "E", "DateTime", 0),
-        ("expiration_time_stamp", "ExpirationTimeStamp", "E", "DateTime", 0),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("record_reference", "RecordReference", "E", "Identifier", 2),
+            ("resource_id", "ResourceID", "E", "Identifier", 2),
+            ("resource_use", "ResourceUse", "E", "Identifier", 2),
+            ("resource_type", "ResourceType", "E", "Identifier", 2),
+            ("qualification_status", "QualificationStatus", "E", "Code", 2),
+            ("effective_time_stamp", "EffectiveTimeStamp", "E", "DateTime", 0),
+            ("expiration_time_stamp", "ExpirationTimeStamp", "E", "DateTime", 0),
         ),
     )
 
 
 class RespondBatchProductionRecord(B2MMLModel):
-    """B2MML ``RespondBatchProductionRecordType``."""
+    """Respond message for ``BatchProductionRecord`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeBatchProductionRecord``.
+
+    B2MML ``RespondBatchProductionRecordType`` (BatchML-BatchProductionRecord.xsd); global element
+    ``RespondBatchProductionRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondBatchProductionRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondBatchProductionRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondBatchProductionRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondBatchProductionRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondBatchProductionRecordDataArea(B2MMLModel):
-    """B2MML ``RespondBatchProductionRecordDataArea (anonymous)``."""
+    """Data area of the ``RespondBatchProductionRecord`` message: ``Respond`` and
+    ``BatchProductionRecord``.
+
+    B2MML anonymous type (BatchML-BatchProductionRecord.xsd); child element ``DataArea`` in
+    ``RespondBatchProductionRecord``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    batch_production_record: list[BatchProductionRecord] = Field(default_factory=list, alias="BatchProductionRecord", min_length=1)
+    """``Respond`` element, required."""
+    batch_production_record: list[BatchProductionRecord] = Field(
+        default_factory=list, alias="BatchProductionRecord", min_length=1
+    )
+    """``BatchProductionRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondBatchProductionRecordDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
         ),
     )
 
 
 class Sample(B2MMLModel):
-    """B2MML ``SampleType``."""
+    """Sample, in the BatchML batch production record schema.
+
+    B2MML ``SampleType`` (BatchML-BatchProductionRecord.xsd); child element ``Sample`` in
+    ``Samples``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     sample_source_id: Identifier | None = Field(default=None, alias="SampleSourceID")
+    """``SampleSourceID`` element, optional."""
     sample_size: list[QuantityValue] = Field(default_factory=list, alias="SampleSize")
+    """``SampleSize`` element, zero or more."""
     sample_type: list[Code] = Field(default_factory=list, alias="SampleType")
+    """``SampleType`` element, zero or more."""
     sample_pull_reason: list[Text] = Field(default_factory=list, alias="SamplePullReason")
+    """``SamplePullReason`` element, zero or more."""
     sample_expiration: DateTime | None = Field(default=None, alias="SampleExpiration")
+    """``SampleExpiration`` element, optional."""
     equipment_id: list[Identifier] = Field(default_factory=list, alias="EquipmentID")
+    """``EquipmentID`` element, zero or more."""
     physical_asset_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetID")
-    procedural_element_reference: list[Identifier] = Field(default_factory=list, alias="ProceduralElementReference")
+    """``PhysicalAssetID`` element, zero or more."""
+    procedural_element_reference: list[Identifier] = Field(
+        default_factory=list, alias="ProceduralElementReference"
+    )
+    """``ProceduralElementReference`` element, zero or more."""
     sop_reference: list[Identifier] = Field(default_factory=list, alias="SOPReference")
+    """``SOPReference`` element, zero or more."""
     sample_test: list[SampleTest] = Field(default_factory=list, alias="SampleTest")
+    """``SampleTest`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SampleType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("sample_source_id", "SampleSourceID", "E", "Identifier", 0),
-        ("sample_size", "SampleSize", "E", "QuantityValue", 1),
-        ("sample_type", "SampleType", "E", "Code", 1),
-        ("sample_pull_reason", "SamplePullReason", "E", "Text", 1),
-        ("sample_expiration", "SampleExpiration", "E", "DateTime", 0),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-        ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-        ("procedural_element_reference", "ProceduralElementReference", "E", "Identifier", 1),
-        ("sop_reference", "SOPReference", "E", "Identifier", 1),
-        ("sample_test", "SampleTest", "E", "SampleTest", 1),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("sample_source_id", "SampleSourceID", "E", "Identifier", 0),
+            ("sample_size", "SampleSize", "E", "QuantityValue", 1),
+            ("sample_type", "SampleType", "E", "Code", 1),
+            ("sample_pull_reason", "SamplePullReason", "E", "Text", 1),
+            ("sample_expiration", "SampleExpiration", "E", "DateTime", 0),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
+            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
+            ("procedural_element_reference", "ProceduralElementReference", "E", "Identifier", 1),
+            ("sop_reference", "SOPReference", "E", "Identifier", 1),
+            ("sample_test", "SampleTest", "E", "SampleTest", 1),
         ),
     )
 
 
 class SampleTest(B2MMLModel):
-    """B2MML ``SampleTestType``."""
+    """Sample test, in the BatchML batch production record schema.
+
+    B2MML ``SampleTestType`` (BatchML-BatchProductionRecord.xsd); child element ``SampleTest`` in
+    ``Sample``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     test_code: Code | None = Field(default=None, alias="TestCode")
+    """``TestCode`` element, optional."""
     test_name: Identifier | None = Field(default=None, alias="TestName")
-    sample_test_result: list[SampleTestResult] = Field(default_factory=list, alias="SampleTestResult")
+    """``TestName`` element, optional."""
+    sample_test_result: list[SampleTestResult] = Field(
+        default_factory=list, alias="SampleTestResult"
+    )
+    """``SampleTestResult`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SampleTestType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("test_code", "TestCode", "E", "Code", 0),
-        ("test_name", "TestName", "E", "Identifier", 0),
-        ("sample_test_result", "SampleTestResult", "E", "SampleTestResult", 1),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("test_code", "TestCode", "E", "Code", 0),
+            ("test_name", "TestName", "E", "Identifier", 0),
+            ("sample_test_result", "SampleTestResult", "E", "SampleTestResult", 1),
         ),
     )
 
 
 class SampleTestResult(B2MMLModel):
-    """B2MML ``SampleTestResultType``."""
+    """Sample test result, in the BatchML batch production record schema.
+
+    B2MML ``SampleTestResultType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``SampleTestResult`` in ``SampleTest``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     test_disposition: Identifier | None = Field(default=None, alias="TestDisposition")
+    """``TestDisposition`` element, optional."""
     equipment_id: list[Identifier] = Field(default_factory=list, alias="EquipmentID")
+    """``EquipmentID`` element, zero or more."""
     physical_asset_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetID")
+    """``PhysicalAssetID`` element, zero or more."""
     analysis_used: list[Code] = Field(default_factory=list, alias="AnalysisUsed")
+    """``AnalysisUsed`` element, zero or more."""
     expiration: DateTime | None = Field(default=None, alias="Expiration")
+    """``Expiration`` element, optional."""
     results: list[Value] = Field(default_factory=list, alias="Results")
+    """``Results`` element, zero or more."""
     expected_results: list[Value] = Field(default_factory=list, alias="ExpectedResults")
+    """``ExpectedResults`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SampleTestResultType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("test_disposition", "TestDisposition", "E", "Identifier", 0),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-        ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-        ("analysis_used", "AnalysisUsed", "E", "Code", 1),
-        ("expiration", "Expiration", "E", "DateTime", 0),
-        ("results", "Results", "E", "Value", 1),
-        ("expected_results", "ExpectedResults", "E", "Value", 1),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("test_disposition", "TestDisposition", "E", "Identifier", 0),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
+            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
+            ("analysis_used", "AnalysisUsed", "E", "Code", 1),
+            ("expiration", "Expiration", "E", "DateTime", 0),
+            ("results", "Results", "E", "Value", 1),
+            ("expected_results", "ExpectedResults", "E", "Value", 1),
         ),
     )
 
 
 class Samples(B2MMLModel):
-    """B2MML ``SamplesType``."""
+    """Samples, in the BatchML batch production record schema.
+
+    B2MML ``SamplesType`` (BatchML-BatchProductionRecord.xsd); child element ``Samples`` in
+    ``BatchProductionRecord``.
+    """
 
     sample: list[Sample] = Field(default_factory=list, alias="Sample")
+    """``Sample`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SamplesType",
-        (
-        ("sample", "Sample", "E", "Sample", 1),
-        ),
+        (("sample", "Sample", "E", "Sample", 1),),
     )
 
 
 class ShowBatchProductionRecord(B2MMLModel):
-    """B2MML ``ShowBatchProductionRecordType``."""
+    """Show message for ``BatchProductionRecord`` (ISA-95 Part 5 transaction). Returns
+    ``BatchProductionRecord`` in reply to ``GetBatchProductionRecord``.
+
+    B2MML ``ShowBatchProductionRecordType`` (BatchML-BatchProductionRecord.xsd); global element
+    ``ShowBatchProductionRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowBatchProductionRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowBatchProductionRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowBatchProductionRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowBatchProductionRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowBatchProductionRecordDataArea(B2MMLModel):
-    """B2MML ``ShowBatchProductionRecordDataArea (anonymous)``."""
+    """Data area of the ``ShowBatchProductionRecord`` message: ``Show`` and
+    ``BatchProductionRecord``.
+
+    B2MML anonymous type (BatchML-BatchProductionRecord.xsd); child element ``DataArea`` in
+    ``ShowBatchProductionRecord``.
+    """
 
     show: TransShow = Field(alias="Show")
-    batch_production_record: list[BatchProductionRecord] = Field(default_factory=list, alias="BatchProductionRecord", min_length=1)
+    """``Show`` element, required."""
+    batch_production_record: list[BatchProductionRecord] = Field(
+        default_factory=list, alias="BatchProductionRecord", min_length=1
+    )
+    """``BatchProductionRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowBatchProductionRecordDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
         ),
     )
 
 
 class SingleEvent(B2MMLModel):
-    """B2MML ``SingleEventType``."""
+    """Single event, in the BatchML batch production record schema.
+
+    B2MML ``SingleEventType`` (BatchML-BatchProductionRecord.xsd); child element ``Event`` in
+    ``Events``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     event_type: EventType = Field(alias="EventType")
+    """``EventType`` element, required."""
     event_sub_type: EventSubType | Nil = Field(alias="EventSubType")
+    """``EventSubType`` element, required; ``NIL`` for ``xsi:nil``."""
     equipment_id: list[Identifier] = Field(default_factory=list, alias="EquipmentID")
+    """``EquipmentID`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     previous_value: list[Value] = Field(default_factory=list, alias="PreviousValue")
+    """``PreviousValue`` element, zero or more."""
     message_text: list[Text] = Field(default_factory=list, alias="MessageText")
+    """``MessageText`` element, zero or more."""
     person_id: list[Text] = Field(default_factory=list, alias="PersonID")
+    """``PersonID`` element, zero or more."""
     computer_id: list[Identifier] = Field(default_factory=list, alias="ComputerID")
+    """``ComputerID`` element, zero or more."""
     physical_asset_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetID")
-    procedural_element_reference: list[Identifier] = Field(default_factory=list, alias="ProceduralElementReference")
+    """``PhysicalAssetID`` element, zero or more."""
+    procedural_element_reference: list[Identifier] = Field(
+        default_factory=list, alias="ProceduralElementReference"
+    )
+    """``ProceduralElementReference`` element, zero or more."""
     category: list[Identifier] = Field(default_factory=list, alias="Category")
+    """``Category`` element, zero or more."""
     alarm_data: list[AlarmData] = Field(default_factory=list, alias="AlarmData")
+    """``AlarmData`` element, zero or more."""
     associated_event_id: list[Identifier] = Field(default_factory=list, alias="AssociatedEventID")
+    """``AssociatedEventID`` element, zero or more."""
     user_attribute: list[UserAttribute] = Field(default_factory=list, alias="UserAttribute")
+    """``UserAttribute`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SingleEventType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("event_type", "EventType", "E", "EventType", 2),
-        ("event_sub_type", "EventSubType", "E", "EventSubType", 6),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("previous_value", "PreviousValue", "E", "Value", 1),
-        ("message_text", "MessageText", "E", "Text", 1),
-        ("person_id", "PersonID", "E", "Text", 1),
-        ("computer_id", "ComputerID", "E", "Identifier", 1),
-        ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-        ("procedural_element_reference", "ProceduralElementReference", "E", "Identifier", 1),
-        ("category", "Category", "E", "Identifier", 1),
-        ("alarm_data", "AlarmData", "E", "AlarmData", 1),
-        ("associated_event_id", "AssociatedEventID", "E", "Identifier", 1),
-        ("user_attribute", "UserAttribute", "E", "UserAttribute", 1),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("event_type", "EventType", "E", "EventType", 2),
+            ("event_sub_type", "EventSubType", "E", "EventSubType", 6),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("previous_value", "PreviousValue", "E", "Value", 1),
+            ("message_text", "MessageText", "E", "Text", 1),
+            ("person_id", "PersonID", "E", "Text", 1),
+            ("computer_id", "ComputerID", "E", "Identifier", 1),
+            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
+            ("procedural_element_reference", "ProceduralElementReference", "E", "Identifier", 1),
+            ("category", "Category", "E", "Identifier", 1),
+            ("alarm_data", "AlarmData", "E", "AlarmData", 1),
+            ("associated_event_id", "AssociatedEventID", "E", "Identifier", 1),
+            ("user_attribute", "UserAttribute", "E", "UserAttribute", 1),
         ),
     )
 
 
 class SyncBatchProductionRecord(B2MMLModel):
-    """B2MML ``SyncBatchProductionRecordType``."""
+    """Sync message for ``BatchProductionRecord`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``BatchProductionRecord`` to subscribers.
+
+    B2MML ``SyncBatchProductionRecordType`` (BatchML-BatchProductionRecord.xsd); global element
+    ``SyncBatchProductionRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncBatchProductionRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncBatchProductionRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncBatchProductionRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncBatchProductionRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncBatchProductionRecordDataArea(B2MMLModel):
-    """B2MML ``SyncBatchProductionRecordDataArea (anonymous)``."""
+    """Data area of the ``SyncBatchProductionRecord`` message: ``Sync`` and
+    ``BatchProductionRecord``.
+
+    B2MML anonymous type (BatchML-BatchProductionRecord.xsd); child element ``DataArea`` in
+    ``SyncBatchProductionRecord``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    batch_production_record: list[BatchProductionRecord] = Field(default_factory=list, alias="BatchProductionRecord", min_length=1)
+    """``Sync`` element, required."""
+    batch_production_record: list[BatchProductionRecord] = Field(
+        default_factory=list, alias="BatchProductionRecord", min_length=1
+    )
+    """``BatchProductionRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncBatchProductionRecordDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
         ),
     )
 
 
 class TagSpecification(B2MMLModel):
-    """B2MML ``TagSpecificationType``."""
+    """Tag specification, in the BatchML batch production record schema.
+
+    B2MML ``TagSpecificationType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``TagSpecification`` in ``DataSet``.
+    """
 
     tag_index: Numeric = Field(alias="TagIndex")
+    """``TagIndex`` element, required."""
     data_type: DataType | Nil = Field(alias="DataType")
+    """``DataType`` element, required; ``NIL`` for ``xsi:nil``."""
     unit_of_measure: Code | Nil = Field(alias="UnitOfMeasure")
+    """``UnitOfMeasure`` element, required; ``NIL`` for ``xsi:nil``."""
     data_source: list[Identifier] = Field(default_factory=list, alias="DataSource")
+    """``DataSource`` element, zero or more."""
     alias: list[Identifier] = Field(default_factory=list, alias="Alias")
+    """``Alias`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     equipment_id: list[Identifier] = Field(default_factory=list, alias="EquipmentID")
+    """``EquipmentID`` element, zero or more."""
     physical_asset_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetID")
-    procedural_element_reference: list[Identifier] = Field(default_factory=list, alias="ProceduralElementReference")
+    """``PhysicalAssetID`` element, zero or more."""
+    procedural_element_reference: list[Identifier] = Field(
+        default_factory=list, alias="ProceduralElementReference"
+    )
+    """``ProceduralElementReference`` element, zero or more."""
     deadband: list[Value] = Field(default_factory=list, alias="Deadband")
+    """``Deadband`` element, zero or more."""
     significant_digits: list[Identifier] = Field(default_factory=list, alias="SignificantDigits")
+    """``SignificantDigits`` element, zero or more."""
     data_compression: list[Identifier] = Field(default_factory=list, alias="DataCompression")
+    """``DataCompression`` element, zero or more."""
     sampling_type: list[Identifier] = Field(default_factory=list, alias="SamplingType")
+    """``SamplingType`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "TagSpecificationType",
         (
-        ("tag_index", "TagIndex", "E", "Numeric", 2),
-        ("data_type", "DataType", "E", "DataType", 6),
-        ("unit_of_measure", "UnitOfMeasure", "E", "Code", 6),
-        ("data_source", "DataSource", "E", "Identifier", 1),
-        ("alias", "Alias", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-        ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-        ("procedural_element_reference", "ProceduralElementReference", "E", "Identifier", 1),
-        ("deadband", "Deadband", "E", "Value", 1),
-        ("significant_digits", "SignificantDigits", "E", "Identifier", 1),
-        ("data_compression", "DataCompression", "E", "Identifier", 1),
-        ("sampling_type", "SamplingType", "E", "Identifier", 1),
+            ("tag_index", "TagIndex", "E", "Numeric", 2),
+            ("data_type", "DataType", "E", "DataType", 6),
+            ("unit_of_measure", "UnitOfMeasure", "E", "Code", 6),
+            ("data_source", "DataSource", "E", "Identifier", 1),
+            ("alias", "Alias", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
+            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
+            ("procedural_element_reference", "ProceduralElementReference", "E", "Identifier", 1),
+            ("deadband", "Deadband", "E", "Value", 1),
+            ("significant_digits", "SignificantDigits", "E", "Identifier", 1),
+            ("data_compression", "DataCompression", "E", "Identifier", 1),
+            ("sampling_type", "SamplingType", "E", "Identifier", 1),
         ),
     )
 
 
 class TimeSpecification(B2MMLModel):
-    """B2MML ``TimeSpecificationType``."""
+    """Time specification, in the BatchML batch production record schema.
+
+    B2MML ``TimeSpecificationType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``TimeSpecification`` in ``DataSet``.
+    """
 
     relative: bool | None = Field(default=None, alias="Relative")
+    """``Relative`` element, optional."""
     offset_time: DateTime | None = Field(default=None, alias="OffsetTime")
+    """``OffsetTime`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TimeSpecificationType",
         (
-        ("relative", "Relative", "E", "leaf:bool", 0),
-        ("offset_time", "OffsetTime", "E", "DateTime", 0),
+            ("relative", "Relative", "E", "leaf:bool", 0),
+            ("offset_time", "OffsetTime", "E", "DateTime", 0),
         ),
     )
 
 
 class UserAttribute(B2MMLModel):
-    """B2MML ``UserAttributeType``."""
+    """User attribute, in the BatchML batch production record schema.
+
+    B2MML ``UserAttributeType`` (BatchML-BatchProductionRecord.xsd); child element ``UserAttribute``
+    in ``SingleEvent``.
+    """
 
     attribute_id: Code = Field(alias="AttributeID")
+    """``AttributeID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "UserAttributeType",
         (
-        ("attribute_id", "AttributeID", "E", "Code", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
+            ("attribute_id", "AttributeID", "E", "Code", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
         ),
     )
 
 
 class WorkDirectiveRecord(B2MMLModel):
-    """B2MML ``WorkDirectiveRecordType``."""
+    """Work directive record, in the BatchML batch production record schema.
+
+    B2MML ``WorkDirectiveRecordType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``WorkDirectiverRecord`` in ``WorkDirectives``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     work_directive: WorkDirective = Field(alias="WorkDirective")
+    """``WorkDirective`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkDirectiveRecordType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("work_directive", "WorkDirective", "E", "WorkDirective", 2),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("work_directive", "WorkDirective", "E", "WorkDirective", 2),
         ),
     )
 
 
 class WorkDirectives(B2MMLModel):
-    """B2MML ``WorkDirectivesType``."""
+    """Work directives, in the BatchML batch production record schema.
 
-    work_directiver_record: list[WorkDirectiveRecord] = Field(default_factory=list, alias="WorkDirectiverRecord")
+    B2MML ``WorkDirectivesType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``WorkDirectives`` in ``BatchProductionRecord``.
+    """
+
+    work_directiver_record: list[WorkDirectiveRecord] = Field(
+        default_factory=list, alias="WorkDirectiverRecord"
+    )
+    """``WorkDirectiverRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkDirectivesType",
-        (
-        ("work_directiver_record", "WorkDirectiverRecord", "E", "WorkDirectiveRecord", 1),
-        ),
+        (("work_directiver_record", "WorkDirectiverRecord", "E", "WorkDirectiveRecord", 1),),
     )
 
 
 class WorkMasterRecord(B2MMLModel):
-    """B2MML ``WorkMasterRecordType``."""
+    """Work master record, in the BatchML batch production record schema.
+
+    B2MML ``WorkMasterRecordType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``WorkMasterRecord`` in ``WorkMasters``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     work_master: WorkMaster = Field(alias="WorkMaster")
+    """``WorkMaster`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkMasterRecordType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("work_master", "WorkMaster", "E", "WorkMaster", 2),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("work_master", "WorkMaster", "E", "WorkMaster", 2),
         ),
     )
 
 
 class WorkMasters(B2MMLModel):
-    """B2MML ``WorkMastersType``."""
+    """Work masters, in the BatchML batch production record schema.
 
-    work_master_record: list[WorkMasterRecord] = Field(default_factory=list, alias="WorkMasterRecord")
+    B2MML ``WorkMastersType`` (BatchML-BatchProductionRecord.xsd); child element ``WorkMasters`` in
+    ``BatchProductionRecord``.
+    """
+
+    work_master_record: list[WorkMasterRecord] = Field(
+        default_factory=list, alias="WorkMasterRecord"
+    )
+    """``WorkMasterRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkMastersType",
-        (
-        ("work_master_record", "WorkMasterRecord", "E", "WorkMasterRecord", 1),
-        ),
+        (("work_master_record", "WorkMasterRecord", "E", "WorkMasterRecord", 1),),
     )
 
 
 class WorkPerformanceRecord(B2MMLModel):
-    """B2MML ``WorkPerformanceRecordType``."""
+    """Work performance record, in the BatchML batch production record schema.
+
+    B2MML ``WorkPerformanceRecordType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``WorkPerformanceRecord`` in ``WorkPerformances``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     work_performance: WorkPerformance = Field(alias="WorkPerformance")
+    """``WorkPerformance`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkPerformanceRecordType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("work_performance", "WorkPerformance", "E", "WorkPerformance", 2),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 2),
         ),
     )
 
 
 class WorkPerformances(B2MMLModel):
-    """B2MML ``WorkPerformancesType``."""
+    """Work performances, in the BatchML batch production record schema.
 
-    work_performance_record: list[WorkPerformanceRecord] = Field(default_factory=list, alias="WorkPerformanceRecord")
+    B2MML ``WorkPerformancesType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``WorkPerformances`` in ``BatchProductionRecord``.
+    """
+
+    work_performance_record: list[WorkPerformanceRecord] = Field(
+        default_factory=list, alias="WorkPerformanceRecord"
+    )
+    """``WorkPerformanceRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkPerformancesType",
-        (
-        ("work_performance_record", "WorkPerformanceRecord", "E", "WorkPerformanceRecord", 1),
-        ),
+        (("work_performance_record", "WorkPerformanceRecord", "E", "WorkPerformanceRecord", 1),),
     )
 
 
 class WorkScheduleRecord(B2MMLModel):
-    """B2MML ``WorkScheduleRecordType``."""
+    """Work schedule record, in the BatchML batch production record schema.
+
+    B2MML ``WorkScheduleRecordType`` (BatchML-BatchProductionRecord.xsd); child element
+    ``WorkScheduleRecord`` in ``WorkSchedules``.
+    """
 
     entry_id: Identifier = Field(alias="EntryID")
+    """``EntryID`` element, required."""
     object_type: RecordObjectType = Field(alias="ObjectType")
+    """``ObjectType`` element, required."""
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     external_reference: Identifier | None = Field(default=None, alias="ExternalReference")
+    """``ExternalReference`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     work_schedule: WorkSchedule = Field(alias="WorkSchedule")
+    """``WorkSchedule`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkScheduleRecordType",
         (
-        ("entry_id", "EntryID", "E", "Identifier", 2),
-        ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("external_reference", "ExternalReference", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 2),
+            ("entry_id", "EntryID", "E", "Identifier", 2),
+            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("external_reference", "ExternalReference", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 2),
         ),
     )
 
 
 class WorkSchedules(B2MMLModel):
-    """B2MML ``WorkSchedulesType``."""
+    """Work schedules, in the BatchML batch production record schema.
 
-    work_schedule_record: list[WorkScheduleRecord] = Field(default_factory=list, alias="WorkScheduleRecord")
+    B2MML ``WorkSchedulesType`` (BatchML-BatchProductionRecord.xsd); child element ``WorkSchedules``
+    in ``BatchProductionRecord``.
+    """
+
+    work_schedule_record: list[WorkScheduleRecord] = Field(
+        default_factory=list, alias="WorkScheduleRecord"
+    )
+    """``WorkScheduleRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkSchedulesType",
-        (
-        ("work_schedule_record", "WorkScheduleRecord", "E", "WorkScheduleRecord", 1),
-        ),
+        (("work_schedule_record", "WorkScheduleRecord", "E", "WorkScheduleRecord", 1),),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "batch_information": ("ControlRecipe", "MasterRecipe", "RecipeElement",),
-    "common": ("Code", "DataType", "DateTime", "Identifier", "Numeric", "QuantityValue", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "batch_information": (
+        "ControlRecipe",
+        "MasterRecipe",
+        "RecipeElement",
+    ),
+    "common": (
+        "Code",
+        "DataType",
+        "DateTime",
+        "Identifier",
+        "Numeric",
+        "QuantityValue",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
     "operations_definition": ("OperationsDefinition",),
     "operations_performance": ("OperationsPerformance",),
     "operations_schedule": ("OperationsSchedule",),
-    "work_definition": ("WorkDirective", "WorkMaster",),
+    "work_definition": (
+        "WorkDirective",
+        "WorkMaster",
+    ),
     "work_performance": ("WorkPerformance",),
     "work_schedule": ("WorkSchedule",),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

@@ -187,478 +187,725 @@ __all__ = [
 
 
 class AssemblyRelationshipCode(str, Enum):
-    """Code list of B2MML ``AssemblyRelationship1Type``."""
+    """Code list of B2MML ``AssemblyRelationship1Type``: the values of ``AssemblyRelationship``,
+    ``AssemblyRelationship1``.
 
-    PERMANENT = 'Permanent'
-    TRANSIENT = 'Transient'
-    OTHER = 'Other'
+    Defines the type of the relationships. Defined types are
+
+    - Permanent: an assembly that is not intended to be split during the production process;
+    - Transient: a temporary assembly using during production, such as a pallet of different
+      materials or a batch kit.
+    """
+
+    PERMANENT = "Permanent"
+    TRANSIENT = "Transient"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class AssemblyTypeCode(str, Enum):
-    """Code list of B2MML ``AssemblyType1Type``."""
+    """Code list of B2MML ``AssemblyType1Type``: the values of ``AssemblyType``, ``AssemblyType1``.
 
-    PHYSICAL = 'Physical'
-    LOGICAL = 'Logical'
-    OTHER = 'Other'
+    Defines the type of the assembly. Defined types are
+
+    - physical: the components of the assembly are physically connected or in the same area.
+    - logical: the components of the assembly are not necessarily physically connected or in the
+      same area.
+    """
+
+    PHYSICAL = "Physical"
+    LOGICAL = "Logical"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class CapabilityTypeCode(str, Enum):
-    """Code list of B2MML ``CapabilityType1Type``."""
+    """Code list of B2MML ``CapabilityType1Type``: the values of ``CapabilityType``,
+    ``CapabilityType1``.
 
-    USED = 'Used'
-    UNUSED = 'Unused'
-    TOTAL = 'Total'
-    COMMITTED = 'Committed'
-    AVAILABLE = 'Available'
-    UNATTAINABLE = 'Unattainable'
-    OTHER = 'Other'
+    Defines the type of capability. Defined values are
+
+    - Committed: capacity that is committed for future productive use;
+    - Unattainable: capacity that is not attainable for future productive use given the equipment
+      condition, equipment utilization, personnel availability or material availability;
+    - Available: capacity that is available for additional future productive use;
+    - Used: a historical value that defines the portion of the capacity with acceptable quality;
+    - Unused: a historical value that defines the portion of the capacity that was not used or had
+      unacceptable quality; and
+    - Total: the sum of used and unused capability or the sum of available, unattainable and
+      committed capability.
+    """
+
+    USED = "Used"
+    UNUSED = "Unused"
+    TOTAL = "Total"
+    COMMITTED = "Committed"
+    AVAILABLE = "Available"
+    UNATTAINABLE = "Unattainable"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ClassPropertyTypeCode(str, Enum):
-    """Code list of B2MML ``ClassPropertyTypeType``."""
+    """Code list of B2MML ``ClassPropertyTypeType``: the values of ``ClassPropertyType``.
 
-    CLASSTYPE = 'ClassType'
-    INSTANCETYPE = 'InstanceType'
-    DEFAULTTYPE = 'DefaultType'
-    OTHER = 'Other'
+    Defines the type of the property. Defined types are
+
+    - ClassType: the property value is defined for the class and there is no value associated with
+      an instance;
+    - InstanceType: the property value of the class is undefined; and
+    - DefaultType: the property value is defined for the class as the default instance value, but
+      individual instances of the class may redefine specific values.
+    """
+
+    CLASSTYPE = "ClassType"
+    INSTANCETYPE = "InstanceType"
+    DEFAULTTYPE = "DefaultType"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class DataTypeCode(str, Enum):
-    """Code list of B2MML ``DataType1Type``."""
+    """Code list of B2MML ``DataType1Type``: the values of ``DataType``, ``DataType1``."""
 
-    AMOUNT = 'Amount'
-    BINARYOBJECT = 'BinaryObject'
-    CODE = 'Code'
-    DATETIME = 'DateTime'
-    IDENTIFIER = 'Identifier'
-    INDICATOR = 'Indicator'
-    MEASURE = 'Measure'
-    NUMERIC = 'Numeric'
-    QUANTITY = 'Quantity'
-    TEXT = 'Text'
-    STRING = 'string'
-    BYTE = 'byte'
-    UNSIGNEDBYTE = 'unsignedByte'
-    BINARY = 'binary'
-    INTEGER = 'integer'
-    POSITIVEINTEGER = 'positiveInteger'
-    NEGATIVEINTEGER = 'negativeInteger'
-    NONNEGATIVEINTEGER = 'nonNegativeInteger'
-    NONPOSITIVEINTEGER = 'nonPositiveInteger'
-    INT = 'int'
-    UNSIGNEDINT = 'unsignedInt'
-    LONG = 'long'
-    UNSIGNEDLONG = 'unsignedLong'
-    SHORT = 'short'
-    UNSIGNEDSHORT = 'unsignedShort'
-    DECIMAL = 'decimal'
-    FLOAT = 'float'
-    DOUBLE = 'double'
-    BOOLEAN = 'boolean'
-    TIME = 'time'
-    TIMEINSTANT = 'timeInstant'
-    TIMEPERIOD = 'timePeriod'
-    DURATION = 'duration'
-    DATE = 'date'
-    DATETIME_2 = 'dateTime'
-    MONTH = 'month'
-    YEAR = 'year'
-    CENTURY = 'century'
-    RECURRINGDAY = 'recurringDay'
-    RECURRINGDATE = 'recurringDate'
-    RECURRINGDURATION = 'recurringDuration'
-    NAME = 'Name'
-    QNAME = 'QName'
-    NCNAME = 'NCName'
-    URIREFERENCE = 'uriReference'
-    LANGUAGE = 'language'
-    ID = 'ID'
-    IDREF = 'IDREF'
-    IDREFS = 'IDREFS'
-    ENTITY = 'ENTITY'
-    ENTITIES = 'ENTITIES'
-    NOTATION = 'NOTATION'
-    NMTOKEN = 'NMTOKEN'
-    NMTOKENS = 'NMTOKENS'
-    ENUMERATION = 'Enumeration'
-    SVG = 'SVG'
-    OTHER = 'Other'
+    AMOUNT = "Amount"
+    BINARYOBJECT = "BinaryObject"
+    CODE = "Code"
+    DATETIME = "DateTime"
+    IDENTIFIER = "Identifier"
+    INDICATOR = "Indicator"
+    MEASURE = "Measure"
+    NUMERIC = "Numeric"
+    QUANTITY = "Quantity"
+    TEXT = "Text"
+    STRING = "string"
+    BYTE = "byte"
+    UNSIGNEDBYTE = "unsignedByte"
+    BINARY = "binary"
+    INTEGER = "integer"
+    POSITIVEINTEGER = "positiveInteger"
+    NEGATIVEINTEGER = "negativeInteger"
+    NONNEGATIVEINTEGER = "nonNegativeInteger"
+    NONPOSITIVEINTEGER = "nonPositiveInteger"
+    INT = "int"
+    UNSIGNEDINT = "unsignedInt"
+    LONG = "long"
+    UNSIGNEDLONG = "unsignedLong"
+    SHORT = "short"
+    UNSIGNEDSHORT = "unsignedShort"
+    DECIMAL = "decimal"
+    FLOAT = "float"
+    DOUBLE = "double"
+    BOOLEAN = "boolean"
+    TIME = "time"
+    TIMEINSTANT = "timeInstant"
+    TIMEPERIOD = "timePeriod"
+    DURATION = "duration"
+    DATE = "date"
+    DATETIME_2 = "dateTime"
+    MONTH = "month"
+    YEAR = "year"
+    CENTURY = "century"
+    RECURRINGDAY = "recurringDay"
+    RECURRINGDATE = "recurringDate"
+    RECURRINGDURATION = "recurringDuration"
+    NAME = "Name"
+    QNAME = "QName"
+    NCNAME = "NCName"
+    URIREFERENCE = "uriReference"
+    LANGUAGE = "language"
+    ID = "ID"
+    IDREF = "IDREF"
+    IDREFS = "IDREFS"
+    ENTITY = "ENTITY"
+    ENTITIES = "ENTITIES"
+    NOTATION = "NOTATION"
+    NMTOKEN = "NMTOKEN"
+    NMTOKENS = "NMTOKENS"
+    ENUMERATION = "Enumeration"
+    SVG = "SVG"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class DefinitionTypeCode(str, Enum):
-    """Code list of B2MML ``DefinitionTypeType``."""
+    """Code list of B2MML ``DefinitionTypeType``: the values of ``DefinitionType``.
 
-    PATTERN = 'Pattern'
-    INSTANCE = 'Instance'
+    Defines the type of the definition of a process segment, operations definition, or operations
+    segment. Defined types are:
+
+    - Pattern: a segment or definition used as a template for other segments or definitions;
+    - Instance: a segment or definition that may be directly scheduled and tracked.
+    """
+
+    PATTERN = "Pattern"
+    INSTANCE = "Instance"
 
     def __str__(self) -> str:
         return self.value
 
 
 class DependencyCode(str, Enum):
-    """Code list of B2MML ``Dependency1Type``."""
+    """Code list of B2MML ``Dependency1Type``: the values of ``Dependency``, ``Dependency1``.
 
-    NOTFOLLOW = 'NotFollow'
-    POSSIBLEPARALLEL = 'PossibleParallel'
-    NOTINPARALLEL = 'NotInParallel'
-    ATSTART = 'AtStart'
-    AFTERSTART = 'AfterStart'
-    AFTEREND = 'AfterEnd'
-    NOLATERAFTERSTART = 'NoLaterAfterStart'
-    NOEARLIERAFTERSTART = 'NoEarlierAfterStart'
-    NOLATERAFTEREND = 'NoLaterAfterEnd'
-    NOEARLIERAFTEREND = 'NoEarlierAfterEnd'
-    OTHER = 'Other'
+    Defines an execution dependency constraint of two elements. Defined values are (explained using
+    dependency type between element A and element B)
+
+    - at start: start B at A start;
+    - after start: start B after A start;
+    - after end: start B after A end;
+    - not follow: B cannot follow A;
+    - possible parallel: B may run in parallel to A;
+    - not in parallel: B may not run in parallel to A;
+    - no later after start: start B no later than dependency factor after A start:
+    - no earlier after start: start B no earlier than dependency factor after A start;
+    - no later after end: start B no later than dependency factor after A end;
+    - no earlier after end: B no earlier than dependency factor after A end.
+    """
+
+    NOTFOLLOW = "NotFollow"
+    POSSIBLEPARALLEL = "PossibleParallel"
+    NOTINPARALLEL = "NotInParallel"
+    ATSTART = "AtStart"
+    AFTERSTART = "AfterStart"
+    AFTEREND = "AfterEnd"
+    NOLATERAFTERSTART = "NoLaterAfterStart"
+    NOEARLIERAFTERSTART = "NoEarlierAfterStart"
+    NOLATERAFTEREND = "NoLaterAfterEnd"
+    NOEARLIERAFTEREND = "NoEarlierAfterEnd"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class DispositionCode(str, Enum):
-    """Code list of B2MML ``Disposition1Type``."""
+    """Code list of B2MML ``Disposition1Type``: the values of ``Disposition``, ``Disposition1``.
 
-    PLANNED = 'Planned'
-    IN_PROCESS = 'In-Process'
-    RESTRICTED = 'Restricted'
-    UNRESTRICTED = 'UnRestricted'
-    CLOSED = 'Closed'
-    OTHER = 'Other'
+    Defines Planning and logistics disposition of a material lot or assembly of material lots.
+    Defined values for the disposition of a material lot are
+
+    - Planned: a material lot that does not yet physically exist, is assigned to an operations
+      request (segment requirement) or work request (Part 4 object) or job order (Part 4 object);
+    - In process: the material lot is in the process of being worked on;
+    - Restricted: a material lot is not permitted for normal use due to a restriction condition.
+      EXAMPLE 5 A material lot can be awaiting a quality decision or a material lot can be
+      physically inaccessible.
+    - Unrestricted: material lot is permitted for normal use without restriction; and
+    - Closed: material lot has been reconciled as completely consumed, sold or disposed of.
+    """
+
+    PLANNED = "Planned"
+    IN_PROCESS = "In-Process"
+    RESTRICTED = "Restricted"
+    UNRESTRICTED = "UnRestricted"
+    CLOSED = "Closed"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class EnterpriseFunctionCode(str, Enum):
-    """Code list of B2MML ``EnterpriseFunction1Type``."""
+    """Code list of B2MML ``EnterpriseFunction1Type``: the values of ``EnterpriseFunction``,
+    ``EnterpriseFunction1``.
 
-    ORDER_PROCESSING = 'Order processing'
-    OPERATIONS_SCHEDULING = 'Operations scheduling'
-    PRODUCTION_CONTROL = 'Production control'
-    MATERIAL_AND_ENERGY_CONTROL = 'Material and energy control'
-    PROCUREMENT = 'Procurement'
-    QUALITY_ASSURANCE = 'Quality assurance'
-    PRODUCT_INVENTORY_CONTROL = 'Product inventory control'
-    PRODUCT_COST_ACCOUNTING = 'product cost accounting'
-    PRODUCT_SHIPPING_ADMINISTRATION = 'Product shipping administration'
-    MAINTENANCE_MANAGEMENT = 'Maintenance management'
-    MARKETING_AND_SALES = 'Marketing and sales'
-    RESEARCH_AND_DEVELOPMENT = 'Research and Development'
-    ENGINEERING = 'Engineering'
-    OTHER = 'Other'
+    Defines the enterprise function of the operations event publisher. Defined values from Part 1
+    Functional Model are order processing, operations scheduling, production control, material and
+    energy control, procurement, quality assurance, product inventory control, product cost
+    accounting, product shipping administration, maintenance management, marketing and sales, RD,
+    and engineering.
+    """
+
+    ORDER_PROCESSING = "Order processing"
+    OPERATIONS_SCHEDULING = "Operations scheduling"
+    PRODUCTION_CONTROL = "Production control"
+    MATERIAL_AND_ENERGY_CONTROL = "Material and energy control"
+    PROCUREMENT = "Procurement"
+    QUALITY_ASSURANCE = "Quality assurance"
+    PRODUCT_INVENTORY_CONTROL = "Product inventory control"
+    PRODUCT_COST_ACCOUNTING = "product cost accounting"
+    PRODUCT_SHIPPING_ADMINISTRATION = "Product shipping administration"
+    MAINTENANCE_MANAGEMENT = "Maintenance management"
+    MARKETING_AND_SALES = "Marketing and sales"
+    RESEARCH_AND_DEVELOPMENT = "Research and Development"
+    ENGINEERING = "Engineering"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class EquipmentLevelCode(str, Enum):
-    """Code list of B2MML ``EquipmentLevel1Type``."""
+    """Code list of B2MML ``EquipmentLevel1Type``: the values of ``EquipmentLevel``,
+    ``EquipmentLevel1``.
 
-    ENTERPRISE = 'Enterprise'
-    SITE = 'Site'
-    AREA = 'Area'
-    PROCESSCELL = 'ProcessCell'
-    UNIT = 'Unit'
-    PRODUCTIONLINE = 'ProductionLine'
-    WORKCELL = 'WorkCell'
-    PRODUCTIONUNIT = 'ProductionUnit'
-    STORAGEZONE = 'StorageZone'
-    STORAGEUNIT = 'StorageUnit'
-    WORKCENTER = 'WorkCenter'
-    WORKUNIT = 'WorkUnit'
-    EQUIPMENTMODULE = 'EquipmentModule'
-    CONTROLMODULE = 'ControlModule'
-    OTHER = 'Other'
+    Defines the role based equipment hierarchy level as defined in ISA 95. Defined values are:
+
+    - Enterprise
+    - Site
+    - Area
+    - WorkCenter
+    - WorkUnit
+    - ProcessCell
+    - Unit
+    - ProductionLine
+    - WorkCell
+    - ProductionUnit
+    - StorageZone
+    - StorageUnit
+    - EquipmentModule
+    - Control Module
+    """
+
+    ENTERPRISE = "Enterprise"
+    SITE = "Site"
+    AREA = "Area"
+    PROCESSCELL = "ProcessCell"
+    UNIT = "Unit"
+    PRODUCTIONLINE = "ProductionLine"
+    WORKCELL = "WorkCell"
+    PRODUCTIONUNIT = "ProductionUnit"
+    STORAGEZONE = "StorageZone"
+    STORAGEUNIT = "StorageUnit"
+    WORKCENTER = "WorkCenter"
+    WORKUNIT = "WorkUnit"
+    EQUIPMENTMODULE = "EquipmentModule"
+    CONTROLMODULE = "ControlModule"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class JobOrderCommandCode(str, Enum):
-    """Code list of B2MML ``JobOrderCommand1Type``."""
+    """Code list of B2MML ``JobOrderCommand1Type``: the values of ``JobOrderCommand``,
+    ``JobOrderCommand1``.
 
-    START = 'Start'
-    STOP = 'Stop'
-    HOLD = 'Hold'
-    RESTART = 'Restart'
-    ABORT = 'Abort'
-    RESET = 'Reset'
-    PAUSE = 'Pause'
-    RESUME = 'Resume'
-    OTHER = 'Other'
+    Defines the commands to a job order, as defined in ISA 95 and ISA 88. Defined values are:
+
+    - Start
+    - Stop
+    - Hold
+    - Restart
+    - Abort
+    - Reset
+    - Pause
+    - Resume
+    """
+
+    START = "Start"
+    STOP = "Stop"
+    HOLD = "Hold"
+    RESTART = "Restart"
+    ABORT = "Abort"
+    RESET = "Reset"
+    PAUSE = "Pause"
+    RESUME = "Resume"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class JobOrderDispatchStatusCode(str, Enum):
-    """Code list of B2MML ``JobOrderDispatchStatus1Type``."""
+    """Code list of B2MML ``JobOrderDispatchStatus1Type``: the values of ``JobOrderDispatchStatus``,
+    ``JobOrderDispatchStatus1``.
 
-    WAITING = 'Waiting'
-    PENDING = 'Pending'
-    CANCELLED = 'Cancelled'
-    DISPATCHED = 'Dispatched'
-    READY = 'Ready'
-    RUNNING = 'Running'
-    COMPLETED = 'Completed'
-    ABORTED = 'Aborted'
-    HELD = 'Held'
-    SUSPENDED = 'Suspended'
-    CLOSED = 'Closed'
-    OTHER = 'Other'
+    Defines the states to a job order, as defined in ISA 95 and ISA 88. Defined values are
+
+    - Waiting
+    - Pending
+    - Cancelled
+    - Dispatched
+    - Ready
+    - Running
+    - Completed
+    - Aborted
+    - Held
+    - Suspended
+    - Closed
+    """
+
+    WAITING = "Waiting"
+    PENDING = "Pending"
+    CANCELLED = "Cancelled"
+    DISPATCHED = "Dispatched"
+    READY = "Ready"
+    RUNNING = "Running"
+    COMPLETED = "Completed"
+    ABORTED = "Aborted"
+    HELD = "Held"
+    SUSPENDED = "Suspended"
+    CLOSED = "Closed"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class MOMFunctionCode(str, Enum):
-    """Code list of B2MML ``MOMFunction1Type``."""
+    """Code list of B2MML ``MOMFunction1Type``: the values of ``MOMFunction``, ``MOMFunction1``.
 
-    RESOURCE_MANAGEMENT = 'Resource management'
-    DEFINITION_MANAGEMENT = 'Definition management'
-    DETAILED_SCHEDULING = 'Detailed scheduling'
-    DISPATCHING = 'Dispatching'
-    EXECUTION_MANAGEMENT = 'Execution management'
-    DATA_COLLECTION = 'Data collection'
-    PERFORMANCE_ANALYSIS = 'Performance analysis'
-    TRACKING = 'Tracking'
-    OTHER = 'Other'
+    Defines the MOM function of the operations event publisher. Part 3 MOM Activity Model defined
+    values are resource management, definition management, detailed scheduling, dispatching,
+    execution management, data collection, performance analysis, and tracking
+    """
+
+    RESOURCE_MANAGEMENT = "Resource management"
+    DEFINITION_MANAGEMENT = "Definition management"
+    DETAILED_SCHEDULING = "Detailed scheduling"
+    DISPATCHING = "Dispatching"
+    EXECUTION_MANAGEMENT = "Execution management"
+    DATA_COLLECTION = "Data collection"
+    PERFORMANCE_ANALYSIS = "Performance analysis"
+    TRACKING = "Tracking"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class MaterialUseCode(str, Enum):
-    """Code list of B2MML ``MaterialUse1Type``."""
+    """Code list of B2MML ``MaterialUse1Type``: the values of ``MaterialUse``, ``MaterialUse1``.
 
-    CONSUMABLE = 'Consumable'
-    CONSUMED = 'Consumed'
-    PRODUCED = 'Produced'
-    BY_PRODUCT_PRODUCED = 'By-product Produced'
-    CO_PRODUCT_PRODUCED = 'Co-product Produced'
-    YIELD_PRODUCED = 'Yield Produced'
-    MATERIAL_CONSUMED = 'Material Consumed'
-    MATERIAL_PRODUCED = 'Material Produced'
-    DESTRUCTIVE_SAMPLE = 'Destructive Sample'
-    RETURNED_SAMPLE = 'Returned Sample'
-    RETAINED_SAMPLE = 'Retained Sample'
-    INVENTORIED = 'Inventoried'
-    OTHER = 'Other'
+    Defines the expected use of the material class, material definition, material lot, or material
+    sublot in the context of the operations segment. Defined values for production operations are
+
+    - Consumable, Consumed, Produced, By-product Produced, Co-product Produced, and Yield Produced.
+
+    Defined values for maintenance operations are
+
+    - Consumable, Material Consumed, and Material Produced.
+
+    Defined values for quality test operations are
+
+    - Consumable, Destructive Sample, Returned Sample, and Retained Sample.
+
+    Defined values for inventory operations defined values are
+
+    - Consumable, Material Consumed, Material Produced, and Inventoried.
+    """
+
+    CONSUMABLE = "Consumable"
+    CONSUMED = "Consumed"
+    PRODUCED = "Produced"
+    BY_PRODUCT_PRODUCED = "By-product Produced"
+    CO_PRODUCT_PRODUCED = "Co-product Produced"
+    YIELD_PRODUCED = "Yield Produced"
+    MATERIAL_CONSUMED = "Material Consumed"
+    MATERIAL_PRODUCED = "Material Produced"
+    DESTRUCTIVE_SAMPLE = "Destructive Sample"
+    RETURNED_SAMPLE = "Returned Sample"
+    RETAINED_SAMPLE = "Retained Sample"
+    INVENTORIED = "Inventoried"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class OperationsEventExtensionCode(str, Enum):
-    """Code list of B2MML ``OperationsEventExtension1Type``."""
+    """Code list of B2MML ``OperationsEventExtension1Type``: the values of
+    ``OperationsEventExtension``, ``OperationsEventExtension1``.
 
-    SEALED = 'Sealed'
-    NA = 'NA'
-    OTHER = 'Other'
+    Defines constraints on the inclusion of the respective operations event class in a hierarchy.
+    Defined value are
+
+    - sealed: no entry can use this entry as its parent;
+    - (No entry): no entry allows any entry to represent this entry as its parent /ancestor.
+      Extension can contain a set of entries of other operations event classes who represent this
+      entry in their parent.
+    """
+
+    SEALED = "Sealed"
+    NA = "NA"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class OperationsEventLevelCode(str, Enum):
-    """Code list of B2MML ``OperationsEventLevel1Type``."""
+    """Code list of B2MML ``OperationsEventLevel1Type``: the values of ``OperationsEventLevel``,
+    ``OperationsEventLevel1``.
 
-    LEVEL_2 = 'Level 2'
-    LEVEL_3 = 'Level 3'
-    LEVEL_4 = 'Level 4'
-    OTHER = 'Other'
+    The type of Level 3 operations event. Defined values are event, alert, and alarm. This attribute
+    must be defined in the corresponding operations event definition.
+    """
+
+    LEVEL_2 = "Level 2"
+    LEVEL_3 = "Level 3"
+    LEVEL_4 = "Level 4"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class OperationsEventTypeCode(str, Enum):
-    """Code list of B2MML ``OperationsEventType1Type``."""
+    """Code list of B2MML ``OperationsEventType1Type``: the values of ``OperationsEventType``,
+    ``OperationsEventType1``.
 
-    EVENT = 'Event'
-    ALERT = 'Alert'
-    ALARM = 'Alarm'
-    OTHER = 'Other'
+    The type of Level 3 operations event. Defined values are event, alert, and alarm. This attribute
+    must be defined in the corresponding operations event definition.
+    """
+
+    EVENT = "Event"
+    ALERT = "Alert"
+    ALARM = "Alarm"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class OperationsRecordActionCode(str, Enum):
-    """Code list of B2MML ``OperationsRecordAction1Type``."""
+    """Code list of B2MML ``OperationsRecordAction1Type``: the values of ``OperationsRecordAction``,
+    ``OperationsRecordAction1``.
 
-    ADDED = 'Added'
-    DELETED = 'Deleted'
-    CHANGED = 'Changed'
-    OBSERVED = 'Observed'
-    OTHER = 'Other'
+    The permitted set of actions applied to the operations record entry template object in the
+    operations record template by the publisher. Defined values for action are added, changed,
+    deleted, and observed. If no action is specified, this is equivalent to all actions being
+    allowed.
+    """
+
+    ADDED = "Added"
+    DELETED = "Deleted"
+    CHANGED = "Changed"
+    OBSERVED = "Observed"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class OperationsTypeCode(str, Enum):
-    """Code list of B2MML ``OperationsType1Type``."""
+    """Code list of B2MML ``OperationsType1Type``: the values of ``OperationsType``,
+    ``OperationsType1``.
 
-    PRODUCTION = 'Production'
-    MAINTENANCE = 'Maintenance'
-    QUALITY = 'Quality'
-    INVENTORY = 'Inventory'
-    MIXED = 'Mixed'
-    OTHER = 'Other'
+    Describes the category of the activity. Defined values are
+
+    - Production, Maintenance, Quality, Inventory, or Mixed.
+    - Mixed" can be used when the activity covers several categories.
+    """
+
+    PRODUCTION = "Production"
+    MAINTENANCE = "Maintenance"
+    QUALITY = "Quality"
+    INVENTORY = "Inventory"
+    MIXED = "Mixed"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class RelationshipFormCode(str, Enum):
-    """Code list of B2MML ``RelationshipForm1Type``."""
+    """Code list of B2MML ``RelationshipForm1Type``: the values of ``RelationshipForm``,
+    ``RelationshipForm1``.
+    """
 
-    PERMANENT = 'Permanent'
-    TRANSIENT = 'Transient'
-    OTHER = 'Other'
+    PERMANENT = "Permanent"
+    TRANSIENT = "Transient"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class RelationshipTypeCode(str, Enum):
-    """Code list of B2MML ``RelationshipType1Type``."""
+    """Code list of B2MML ``RelationshipType1Type``: the values of ``RelationshipType``,
+    ``RelationshipType1``.
+    """
 
-    LOGICAL = 'Logical'
-    PHYSICAL = 'Physical'
-    OTHER = 'Other'
+    LOGICAL = "Logical"
+    PHYSICAL = "Physical"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class RequestStateCode(str, Enum):
-    """Code list of B2MML ``RequestState1Type``."""
+    """Code list of B2MML ``RequestState1Type``: the values of ``RequestState``, ``RequestState1``.
 
-    FORECAST = 'Forecast'
-    RELEASED = 'Released'
-    WAITING = 'Waiting'
-    CANCELLED = 'Cancelled'
-    READY = 'Ready'
-    RUNNING = 'Running'
-    COMPLETED = 'Completed'
-    ABORTED = 'Aborted'
-    HELD = 'Held'
-    SUSPENDED = 'Suspended'
-    CLOSED = 'Closed'
-    OTHER = 'Other'
+    Indicates the state of an operations or work request. Defined values are
+
+    - Forecast
+    - Released
+    - Cancelled
+    - Waiting
+    - Ready
+    - Running
+    - Completed
+    - Aborted
+    - Held
+    - Suspended
+    - Closed
+    """
+
+    FORECAST = "Forecast"
+    RELEASED = "Released"
+    WAITING = "Waiting"
+    CANCELLED = "Cancelled"
+    READY = "Ready"
+    RUNNING = "Running"
+    COMPLETED = "Completed"
+    ABORTED = "Aborted"
+    HELD = "Held"
+    SUSPENDED = "Suspended"
+    CLOSED = "Closed"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class RequiredByRequestedSegmentResponseCode(str, Enum):
-    """Code list of B2MML ``RequiredByRequestedSegmentResponse1Type``."""
+    """Code list of B2MML ``RequiredByRequestedSegmentResponse1Type``: the values of
+    ``RequiredByRequestedSegmentResponse``, ``RequiredByRequestedSegmentResponse1``.
 
-    REQUIRED = 'Required'
-    OPTIONAL = 'Optional'
-    OTHER = 'Other'
+    Indicates if a segment response assicated with a segment request is required. Defined values are
+
+    - Required
+    - Optional
+    """
+
+    REQUIRED = "Required"
+    OPTIONAL = "Optional"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ResourceLocationTypeCode(str, Enum):
-    """Code list of B2MML ``ResourceLocationType1Type``."""
+    """Code list of B2MML ``ResourceLocationType1Type``: the values of ``ResourceLocationType``,
+    ``ResourceLocationType1``.
 
-    OPERATIONAL_LOCATION_ID = 'Operational Location ID'
-    OPERATIONAL_LOCATION = 'Operational Location'
-    EQUIPMENT = 'Equipment'
-    PERSON = 'Person'
-    PHYSICAL_ASSET = 'Physical Asset'
-    DESCRIPTION = 'Description'
-    OTHER = 'Other'
+    Indicates whether the storage location attribute refers to an operational location, equipment or
+    physical asset object, or contains a description of the storage location. Mandatory where a
+    storage location is specified. Defined values are
+
+    - Operational Location ID:storage location attribute references an operational location
+      (OperationalLocationID);
+    - Operational Location: storage location attribute references an operational location
+      (OperationalLocationID);
+    - Equipment: storage location attribute references an equipment object (EquipmentID);
+    - Person: storage location attribute references a person (PersonID)
+    - Physical Asset: storage location attribute references a physical asset (PhysicalAssetID); and
+    - Description: storage location attribute contains a description of the storage location, such
+      as a street address.
+    """
+
+    OPERATIONAL_LOCATION_ID = "Operational Location ID"
+    OPERATIONAL_LOCATION = "Operational Location"
+    EQUIPMENT = "Equipment"
+    PERSON = "Person"
+    PHYSICAL_ASSET = "Physical Asset"
+    DESCRIPTION = "Description"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ResourceReferenceTypeCode(str, Enum):
-    """Code list of B2MML ``ResourceReferenceType1Type``."""
+    """Code list of B2MML ``ResourceReferenceType1Type``: the values of ``ResourceReferenceType``,
+    ``ResourceReferenceType1``.
+    """
 
-    PERSON = 'Person'
-    PERSONNEL_CLASS = 'Personnel Class'
-    EQUIPMENT = 'Equipment'
-    EQUIPMENT_CLASS = 'Equipment Class'
-    MATERIAL_CLASS = 'Material Class'
-    MATERIAL_DEFINITION = 'Material Definition'
-    MATERIAL_LOT = 'Material Lot'
-    MATERIAL_SUBLOT = 'Material Sublot'
-    PHYSICAL_ASSET = 'Physical Asset'
-    PHYSICAL_ASSET_CLASS = 'Physical Asset Class'
-    WORK_MASTER = 'Work Master'
-    PROCESS_SEGMENT = 'Process Segment'
-    OPERATION_DEFINITION = 'Operation Definition'
-    OPERATIONAL_LOCATION = 'Operational Location'
-    OPERATIONS_SEGMENT = 'Operations Segment'
-    TEST_SPECIFICATION = 'Test Specification'
-    TEST_RESULT = 'Test Result'
-    OTHER = 'Other'
+    PERSON = "Person"
+    PERSONNEL_CLASS = "Personnel Class"
+    EQUIPMENT = "Equipment"
+    EQUIPMENT_CLASS = "Equipment Class"
+    MATERIAL_CLASS = "Material Class"
+    MATERIAL_DEFINITION = "Material Definition"
+    MATERIAL_LOT = "Material Lot"
+    MATERIAL_SUBLOT = "Material Sublot"
+    PHYSICAL_ASSET = "Physical Asset"
+    PHYSICAL_ASSET_CLASS = "Physical Asset Class"
+    WORK_MASTER = "Work Master"
+    PROCESS_SEGMENT = "Process Segment"
+    OPERATION_DEFINITION = "Operation Definition"
+    OPERATIONAL_LOCATION = "Operational Location"
+    OPERATIONS_SEGMENT = "Operations Segment"
+    TEST_SPECIFICATION = "Test Specification"
+    TEST_RESULT = "Test Result"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ResponseStateCode(str, Enum):
-    """Code list of B2MML ``ResponseState1Type``."""
+    """Code list of B2MML ``ResponseState1Type``: the values of ``ResponseState``,
+    ``ResponseState1``.
 
-    WAITING = 'Waiting'
-    READY = 'Ready'
-    RUNNING = 'Running'
-    COMPLETED = 'Completed'
-    ABORTED = 'Aborted'
-    HELD = 'Held'
-    PAUSED = 'Paused'
-    SUSPENDED = 'Suspended'
-    CLOSED = 'Closed'
-    OTHER = 'Other'
+    Defines the states to a operations response. Defined values are
+
+    - Ready
+    - Running
+    - Completed
+    - Aborted
+    - Holding
+    - Paused
+    - Closed
+    """
+
+    WAITING = "Waiting"
+    READY = "Ready"
+    RUNNING = "Running"
+    COMPLETED = "Completed"
+    ABORTED = "Aborted"
+    HELD = "Held"
+    PAUSED = "Paused"
+    SUSPENDED = "Suspended"
+    CLOSED = "Closed"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class SpatialDefinitionFormatCode(str, Enum):
-    """Code list of B2MML ``SpatialDefinitionFormat1Type``."""
+    """Code list of B2MML ``SpatialDefinitionFormat1Type``: the values of
+    ``SpatialDefinitionFormat``, ``SpatialDefinitionFormat1``.
 
-    WKT = 'WKT'
-    WKB = 'WKB'
-    GML = 'GML'
-    KML = 'KML'
-    GPX = 'GPX'
-    GEOJSON = 'GeoJSON'
-    SVG = 'SVG'
-    OTHER = 'Other'
+    For the SpatialDefintionType, the Spatial Definition Format element's Enumeration types as
+    defined in ISAS-95 Part 2 commom object models Spatial data definitions.
+    """
+
+    WKT = "WKT"
+    WKB = "WKB"
+    GML = "GML"
+    KML = "KML"
+    GPX = "GPX"
+    GEOJSON = "GeoJSON"
+    SVG = "SVG"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class TransConfirmationCodeCode(str, Enum):
-    """Code list of B2MML ``TransConfirmationCodeType``."""
+    """Code list of B2MML ``TransConfirmationCodeType``: the values of ``TransConfirmationCode``."""
 
-    ALWAYS = 'Always'
-    NEVER = 'Never'
-    ONERROR = 'OnError'
+    ALWAYS = "Always"
+    NEVER = "Never"
+    ONERROR = "OnError"
 
     def __str__(self) -> str:
         return self.value
@@ -667,3389 +914,5874 @@ class TransConfirmationCodeCode(str, Enum):
 class TransResponseCodeCode(str, Enum):
     """Code list of B2MML ``TransResponseCodeType``."""
 
-    ALWAYS = 'Always'
-    ONERROR = 'OnError'
+    ALWAYS = "Always"
+    ONERROR = "OnError"
 
     def __str__(self) -> str:
         return self.value
 
 
 class WorkTypeCode(str, Enum):
-    """Code list of B2MML ``WorkType1Type``."""
+    """Code list of B2MML ``WorkType1Type``: the values of ``WorkType``, ``WorkType1``."""
 
-    WORK_MASTER = 'Work Master'
-    WORK_DIRECTIVE = 'Work Directive'
-    OTHER = 'Other'
+    WORK_MASTER = "Work Master"
+    WORK_DIRECTIVE = "Work Directive"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class Amount(B2MMLSimple):
-    """B2MML ``AmountType``."""
+    """Amount, in the B2MML core components schema.
+
+    B2MML ``AmountType`` (B2MML-CoreComponents.xsd).
+    """
 
     value: Decimal | None = Field(default=None)
+    """The element's text value."""
     currency_id: str | None = Field(default=None, alias="currencyID")
-    currency_code_list_version_id: str | None = Field(default=None, alias="currencyCodeListVersionID")
+    """``currencyID`` attribute, optional."""
+    currency_code_list_version_id: str | None = Field(
+        default=None, alias="currencyCodeListVersionID"
+    )
+    """``currencyCodeListVersionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AmountType",
         (
-        ("value", "", "T", "leaf:decimal", 0),
-        ("currency_id", "currencyID", "A", "leaf:str", 0),
-        ("currency_code_list_version_id", "currencyCodeListVersionID", "A", "leaf:str", 0),
+            ("value", "", "T", "leaf:decimal", 0),
+            ("currency_id", "currencyID", "A", "leaf:str", 0),
+            ("currency_code_list_version_id", "currencyCodeListVersionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AssemblyRelationship(B2MMLSimple):
-    """Defines the type of the relationships. Defined types are - Permanent: an assembly that is not intended to be split during the production process; - Transient: a temporary assembly using during production, such as a pallet of different materials or a batch kit."""
+    """Defines the type of the relationships. Defined types are
+
+    - Permanent: an assembly that is not intended to be split during the production process;
+    - Transient: a temporary assembly using during production, such as a pallet of different
+      materials or a batch kit.
+
+    B2MML ``AssemblyRelationshipType`` (B2MML-Common.xsd); child element ``AssemblyRelationship`` in
+    ``MaterialClass``, ``MaterialDefinition``, ``MaterialLot``, ``MaterialSegmentSpecification``,
+    ``MaterialSubLot``, ``OpMaterialActual`` and 4 more.
+    """
 
     value: AssemblyRelationshipCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AssemblyRelationshipType",
         (
-        ("value", "", "T", "enum:AssemblyRelationshipCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:AssemblyRelationshipCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class AssemblyRelationship1(B2MMLSimple):
-    """B2MML ``AssemblyRelationship1Type``."""
+    """Assembly relationship: one of the ``AssemblyRelationshipCode`` values, in the B2MML common
+    schema.
+
+    B2MML ``AssemblyRelationship1Type`` (B2MML-Common.xsd).
+    """
 
     value: AssemblyRelationshipCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AssemblyRelationship1Type",
         (
-        ("value", "", "T", "enum:AssemblyRelationshipCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:AssemblyRelationshipCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class AssemblyType(B2MMLSimple):
-    """Defines the type of the assembly. Defined types are - physical: the components of the assembly are physically connected or in the same area. - logical: the components of the assembly are not necessarily physically connected or in the same area."""
+    """Defines the type of the assembly. Defined types are
+
+    - physical: the components of the assembly are physically connected or in the same area.
+    - logical: the components of the assembly are not necessarily physically connected or in the
+      same area.
+
+    B2MML ``AssemblyTypeType`` (B2MML-Common.xsd); child element ``AssemblyType`` in
+    ``MaterialClass``, ``MaterialDefinition``, ``MaterialLot``, ``MaterialSegmentSpecification``,
+    ``MaterialSubLot``, ``OpMaterialActual`` and 4 more.
+    """
 
     value: AssemblyTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AssemblyTypeType",
         (
-        ("value", "", "T", "enum:AssemblyTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:AssemblyTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class AssemblyType1(B2MMLSimple):
-    """B2MML ``AssemblyType1Type``."""
+    """Assembly type: one of the ``AssemblyTypeCode`` values, in the B2MML common schema.
+
+    B2MML ``AssemblyType1Type`` (B2MML-Common.xsd).
+    """
 
     value: AssemblyTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AssemblyType1Type",
         (
-        ("value", "", "T", "enum:AssemblyTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:AssemblyTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class BinaryObject(B2MMLSimple):
-    """B2MML ``BinaryObjectType``."""
+    """Binary object, in the B2MML core components schema.
+
+    B2MML ``BinaryObjectType`` (B2MML-CoreComponents.xsd).
+    """
 
     value: bytes | None = Field(default=None)
+    """The element's text value."""
     format: str | None = Field(default=None)
+    """``format`` attribute, optional."""
     mime_code: str | None = Field(default=None, alias="mimeCode")
+    """``mimeCode`` attribute, optional."""
     encoding_code: str | None = Field(default=None, alias="encodingCode")
+    """``encodingCode`` attribute, optional."""
     character_set_code: str | None = Field(default=None, alias="characterSetCode")
+    """``characterSetCode`` attribute, optional."""
     uri: str | None = Field(default=None)
+    """``uri`` attribute, optional."""
     filename: str | None = Field(default=None)
+    """``filename`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "BinaryObjectType",
         (
-        ("value", "", "T", "leaf:bytes", 0),
-        ("format", "format", "A", "leaf:str", 0),
-        ("mime_code", "mimeCode", "A", "leaf:str", 0),
-        ("encoding_code", "encodingCode", "A", "leaf:str", 0),
-        ("character_set_code", "characterSetCode", "A", "leaf:str", 0),
-        ("uri", "uri", "A", "leaf:str", 0),
-        ("filename", "filename", "A", "leaf:str", 0),
+            ("value", "", "T", "leaf:bytes", 0),
+            ("format", "format", "A", "leaf:str", 0),
+            ("mime_code", "mimeCode", "A", "leaf:str", 0),
+            ("encoding_code", "encodingCode", "A", "leaf:str", 0),
+            ("character_set_code", "characterSetCode", "A", "leaf:str", 0),
+            ("uri", "uri", "A", "leaf:str", 0),
+            ("filename", "filename", "A", "leaf:str", 0),
         ),
     )
 
 
 class CapabilityType(B2MMLSimple):
-    """Defines the type of capability. Defined values are - Committed: capacity that is committed for future productive use; - Unattainable: capacity that is not attainable for future productive use given the equipment condition, equipment utilization, personnel availability or material availability; -..."""
+    """Defines the type of capability. Defined values are
+
+    - Committed: capacity that is committed for future productive use;
+    - Unattainable: capacity that is not attainable for future productive use given the equipment
+      condition, equipment utilization, personnel availability or material availability;
+    - Available: capacity that is available for additional future productive use;
+    - Used: a historical value that defines the portion of the capacity with acceptable quality;
+    - Unused: a historical value that defines the portion of the capacity that was not used or had
+      unacceptable quality; and
+    - Total: the sum of used and unused capability or the sum of available, unattainable and
+      committed capability.
+
+    B2MML ``CapabilityTypeType`` (B2MML-Common.xsd); child element ``CapabilityType`` in
+    ``OpEquipmentCapability``, ``OpMaterialCapability``, ``OpOperationsSegmentCapability``,
+    ``OpPersonnelCapability``, ``OpPhysicalAssetCapability``, ``OpProcessSegmentCapability`` and 3
+    more.
+    """
 
     value: CapabilityTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CapabilityTypeType",
         (
-        ("value", "", "T", "enum:CapabilityTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:CapabilityTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class CapabilityType1(B2MMLSimple):
-    """B2MML ``CapabilityType1Type``."""
+    """Capability type: one of the ``CapabilityTypeCode`` values, in the B2MML common schema.
+
+    B2MML ``CapabilityType1Type`` (B2MML-Common.xsd).
+    """
 
     value: CapabilityTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CapabilityType1Type",
         (
-        ("value", "", "T", "enum:CapabilityTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:CapabilityTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ClassPropertyType(B2MMLSimple):
-    """Defines the type of the property. Defined types are - ClassType: the property value is defined for the class and there is no value associated with an instance; - InstanceType: the property value of the class is undefined; and - DefaultType: the property value is defined for the class as the..."""
+    """Defines the type of the property. Defined types are
+
+    - ClassType: the property value is defined for the class and there is no value associated with
+      an instance;
+    - InstanceType: the property value of the class is undefined; and
+    - DefaultType: the property value is defined for the class as the default instance value, but
+      individual instances of the class may redefine specific values.
+
+    B2MML ``ClassPropertyTypeType`` (B2MML-Common.xsd); child element ``PropertyType`` in
+    ``EquipmentClassProperty``, ``MaterialClassProperty``, ``MaterialDefinitionProperty``,
+    ``OperationalLocationClassProperty``, ``OperationsEventClassProperty``,
+    ``OperationsEventDefinitionProperty`` and 2 more.
+    """
 
     value: ClassPropertyTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ClassPropertyTypeType",
         (
-        ("value", "", "T", "enum:ClassPropertyTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ClassPropertyTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Code(B2MMLSimple):
-    """B2MML ``CodeType``."""
+    """Code, in the B2MML core components schema.
+
+    B2MML ``CodeType`` (B2MML-CoreComponents.xsd); global element ``Status``, ``UnitOfMeasure``;
+    child element ``AlarmEvent`` in ``AlarmData``; ``AlarmType`` in ``AlarmData``; ``AnalysisUsed``
+    in ``SampleTestResult``; ``AttributeID`` in ``UserAttribute``; ``Code`` in
+    ``TransChangeStatus``; ``DurationRule`` in ``WorkCalendarDefinitionEntry`` and 50 more.
+    Identical B2MML types, the same class under their own names: ``CauseType``,
+    ``EquipmentUseType``, ``PersonnelUseType``, ``PhysicalAssetUseType``, ``ReasonType``,
+    ``StatusType``, ``UnitOfMeasureType``.
+    """
 
     value: str | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CodeType",
         (
-        ("value", "", "T", "leaf:str", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "leaf:str", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class DataType(B2MMLSimple):
-    """B2MML ``DataTypeType``."""
+    """Data type: one of the ``DataTypeCode`` values (or ``Other`` with an ``OtherValue``), in the
+    B2MML common schema.
+
+    B2MML ``DataTypeType`` (B2MML-Common.xsd); global element ``DataType``; child element
+    ``DataType`` in ``BatchValue``, ``QuantityValue``, ``TagSpecification``, ``Value``.
+    """
 
     value: DataTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "DataTypeType",
         (
-        ("value", "", "T", "enum:DataTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:DataTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class DataType1(B2MMLSimple):
-    """B2MML ``DataType1Type``."""
+    """Data type: one of the ``DataTypeCode`` values, in the B2MML common schema.
+
+    B2MML ``DataType1Type`` (B2MML-Common.xsd).
+    """
 
     value: DataTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "DataType1Type",
         (
-        ("value", "", "T", "enum:DataTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:DataTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class DateTime(B2MMLSimple):
-    """B2MML ``DateTimeType``."""
+    """Date time, in the B2MML core components schema.
+
+    B2MML ``DateTimeType`` (B2MML-CoreComponents.xsd); global element ``ActualEndTime``,
+    ``ActualStartTime``, ``ApprovalDate``, ``CreateDate``, ``EffectiveDate``, ``ExpirationDate`` and
+    8 more; child element ``ActualEndTime`` in ``BatchListEntry``, ``OpSegmentResponse``;
+    ``ActualStartTime`` in ``BatchListEntry``, ``OpSegmentResponse``; ``ApprovalDate`` in
+    ``IndividualApproval``; ``ChangeDateTime`` in ``TransStateChange`` and 257 more.
+    """
 
     value: datetime | None = Field(default=None)
+    """The element's text value."""
     format: str | None = Field(default=None)
+    """``format`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "DateTimeType",
         (
-        ("value", "", "T", "leaf:datetime", 0),
-        ("format", "format", "A", "leaf:str", 0),
+            ("value", "", "T", "leaf:datetime", 0),
+            ("format", "format", "A", "leaf:str", 0),
         ),
     )
 
 
 class DefinitionType(B2MMLSimple):
-    """Defines the type of the definition of a process segment, operations definition, or operations segment. Defined types are: - Pattern: a segment or definition used as a template for other segments or definitions; - Instance: a segment or definition that may be directly scheduled and tracked."""
+    """Defines the type of the definition of a process segment, operations definition, or operations
+    segment. Defined types are:
+
+    - Pattern: a segment or definition used as a template for other segments or definitions;
+    - Instance: a segment or definition that may be directly scheduled and tracked.
+
+    B2MML ``DefinitionTypeType`` (B2MML-Common.xsd); child element ``DefinitionType`` in
+    ``OperationsDefinition``, ``OperationsRecordSpecTemplate``, ``OperationsSegment``,
+    ``ProcessSegment``, ``WorkMaster``, ``WorkRecordSpecification`` and 1 more.
+    """
 
     value: DefinitionTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "DefinitionTypeType",
         (
-        ("value", "", "T", "enum:DefinitionTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:DefinitionTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Dependency(B2MMLSimple):
-    """Defines an execution dependency constraint of two elements. Defined values are (explained using dependency type between element A and element B) - at start: start B at A start; - after start: start B after A start; - after end: start B after A end; - not follow: B cannot follow A; - possible..."""
+    """Defines an execution dependency constraint of two elements. Defined values are (explained
+    using dependency type between element A and element B)
+
+    - at start: start B at A start;
+    - after start: start B after A start;
+    - after end: start B after A end;
+    - not follow: B cannot follow A;
+    - possible parallel: B may run in parallel to A;
+    - not in parallel: B may not run in parallel to A;
+    - no later after start: start B no later than dependency factor after A start:
+    - no earlier after start: start B no earlier than dependency factor after A start;
+    - no later after end: start B no later than dependency factor after A end;
+    - no earlier after end: B no earlier than dependency factor after A end.
+
+    B2MML ``DependencyType`` (B2MML-Common.xsd); child element ``Dependency`` in
+    ``SegmentDependency``, ``WorkflowSpecificationConnection``,
+    ``WorkflowSpecificationConnectionType``.
+    """
 
     value: DependencyCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "DependencyType",
         (
-        ("value", "", "T", "enum:DependencyCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:DependencyCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class Dependency1(B2MMLSimple):
-    """B2MML ``Dependency1Type``."""
+    """Dependency: one of the ``DependencyCode`` values, in the B2MML common schema.
+
+    B2MML ``Dependency1Type`` (B2MML-Common.xsd).
+    """
 
     value: DependencyCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "Dependency1Type",
         (
-        ("value", "", "T", "enum:DependencyCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:DependencyCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Disposition(B2MMLSimple):
-    """Defines Planning and logistics disposition of a material lot or assembly of material lots. Defined values for the disposition of a material lot are - Planned: a material lot that does not yet physically exist, is assigned to an operations request (segment requirement) or work request (Part 4..."""
+    """Defines Planning and logistics disposition of a material lot or assembly of material lots.
+    Defined values for the disposition of a material lot are
+
+    - Planned: a material lot that does not yet physically exist, is assigned to an operations
+      request (segment requirement) or work request (Part 4 object) or job order (Part 4 object);
+    - In process: the material lot is in the process of being worked on;
+    - Restricted: a material lot is not permitted for normal use due to a restriction condition.
+      EXAMPLE 5 A material lot can be awaiting a quality decision or a material lot can be
+      physically inaccessible.
+    - Unrestricted: material lot is permitted for normal use without restriction; and
+    - Closed: material lot has been reconciled as completely consumed, sold or disposed of.
+
+    B2MML ``DispositionType`` (B2MML-Common.xsd); child element ``Disposition`` in ``MaterialLot``,
+    ``MaterialSubLot``.
+    """
 
     value: DispositionCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "DispositionType",
         (
-        ("value", "", "T", "enum:DispositionCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:DispositionCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class Disposition1(B2MMLSimple):
-    """B2MML ``Disposition1Type``."""
+    """Disposition: one of the ``DispositionCode`` values, in the B2MML common schema.
+
+    B2MML ``Disposition1Type`` (B2MML-Common.xsd).
+    """
 
     value: DispositionCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "Disposition1Type",
         (
-        ("value", "", "T", "enum:DispositionCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:DispositionCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class EnterpriseFunction(B2MMLSimple):
-    """Defines the enterprise function of the operations event publisher. Defined values from Part 1 Functional Model are order processing, operations scheduling, production control, material and energy control, procurement, quality assurance, product inventory control, product cost accounting, product..."""
+    """Defines the enterprise function of the operations event publisher. Defined values from Part 1
+    Functional Model are order processing, operations scheduling, production control, material and
+    energy control, procurement, quality assurance, product inventory control, product cost
+    accounting, product shipping administration, maintenance management, marketing and sales, RD,
+    and engineering.
+
+    B2MML ``EnterpriseFunctionType`` (B2MML-Common.xsd); child element ``EnterpriseFunction`` in
+    ``OperationsEvent``, ``OperationsEventDefinition``.
+    """
 
     value: EnterpriseFunctionCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "EnterpriseFunctionType",
         (
-        ("value", "", "T", "enum:EnterpriseFunctionCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:EnterpriseFunctionCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class EnterpriseFunction1(B2MMLSimple):
-    """B2MML ``EnterpriseFunction1Type``."""
+    """Enterprise function: one of the ``EnterpriseFunctionCode`` values, in the B2MML common
+    schema.
+
+    B2MML ``EnterpriseFunction1Type`` (B2MML-Common.xsd).
+    """
 
     value: EnterpriseFunctionCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "EnterpriseFunction1Type",
         (
-        ("value", "", "T", "enum:EnterpriseFunctionCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:EnterpriseFunctionCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class EquipmentAssetMapping(B2MMLModel):
-    """B2MML ``EquipmentAssetMappingType``."""
+    """Equipment asset mapping, in the B2MML common schema.
+
+    B2MML ``EquipmentAssetMappingType`` (B2MML-Common.xsd); child element ``EquipmentAssetMapping``
+    in ``Equipment``, ``PhysicalAsset``.
+    """
 
     equipment_id: Identifier = Field(alias="EquipmentID")
+    """``EquipmentID`` element, required."""
     physical_asset_id: Identifier = Field(alias="PhysicalAssetID")
+    """``PhysicalAssetID`` element, required."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentAssetMappingType",
         (
-        ("equipment_id", "EquipmentID", "E", "Identifier", 2),
-        ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 2),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 2),
+            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 2),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class EquipmentLevel(B2MMLSimple):
-    """Defines the role based equipment hierarchy level as defined in ISA 95. Defined values are: - Enterprise - Site - Area - WorkCenter - WorkUnit - ProcessCell - Unit - ProductionLine - WorkCell - ProductionUnit - StorageZone - StorageUnit - EquipmentModule - Control Module"""
+    """Defines the role based equipment hierarchy level as defined in ISA 95. Defined values are:
+
+    - Enterprise
+    - Site
+    - Area
+    - WorkCenter
+    - WorkUnit
+    - ProcessCell
+    - Unit
+    - ProductionLine
+    - WorkCell
+    - ProductionUnit
+    - StorageZone
+    - StorageUnit
+    - EquipmentModule
+    - Control Module
+
+    B2MML ``EquipmentLevelType`` (B2MML-Common.xsd); global element ``EquipmentElementLevel``; child
+    element ``EquipmentElementLevel`` in ``EquipmentElement``, ``HierarchyScope``;
+    ``EquipmentLevel`` in ``Equipment``, ``EquipmentClass``, ``HierarchyScope``,
+    ``OpEquipmentRequirement`` and 1 more.
+    """
 
     value: EquipmentLevelCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentLevelType",
         (
-        ("value", "", "T", "enum:EquipmentLevelCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:EquipmentLevelCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class EquipmentLevel1(B2MMLSimple):
-    """B2MML ``EquipmentLevel1Type``."""
+    """Equipment level: one of the ``EquipmentLevelCode`` values, in the B2MML common schema.
+
+    B2MML ``EquipmentLevel1Type`` (B2MML-Common.xsd).
+    """
 
     value: EquipmentLevelCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentLevel1Type",
         (
-        ("value", "", "T", "enum:EquipmentLevelCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:EquipmentLevelCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class HierarchyScope(B2MMLModel):
-    """The hierarchy scope identifies where the exchanged information fits within the role-based equipment hierarchy. It defines the scope of the exchanged information, such as a site or area for which the information is relevant. The hierarchy scope identifies the associated instance in the role-based..."""
+    """The hierarchy scope identifies where the exchanged information fits within the role-based
+    equipment hierarchy. It defines the scope of the exchanged information, such as a site or area
+    for which the information is relevant. The hierarchy scope identifies the associated instance in
+    the role-based equipment hierarchy.
+
+    B2MML ``HierarchyScopeType`` (B2MML-Common.xsd); child element ``EquipmentLevel`` in
+    ``PhysicalAsset``; ``HierarchyScope`` in ``Equipment``, ``EquipmentAssetMapping``,
+    ``EquipmentClass``, ``EquipmentInformation``, ``EquipmentSegmentSpecification`` and 100 more.
+    """
 
     equipment_id: Identifier = Field(alias="EquipmentID")
-    equipment_element_level: EquipmentLevel | None = Field(default=None, alias="EquipmentElementLevel")
+    """``EquipmentID`` element, required."""
+    equipment_element_level: EquipmentLevel | None = Field(
+        default=None, alias="EquipmentElementLevel"
+    )
+    """``EquipmentElementLevel`` element, optional. Defines the role based equipment hierarchy level
+    as defined in ISA 95.
+    """
     equipment_level: EquipmentLevel | None = Field(default=None, alias="EquipmentLevel")
+    """``EquipmentLevel`` element, optional. Defines the role based equipment hierarchy level as
+    defined in ISA 95.
+    """
     hierarchy_scope_child: HierarchyScope | None = Field(default=None, alias="HierarchyScopeChild")
+    """``HierarchyScopeChild`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "HierarchyScopeType",
         (
-        ("equipment_id", "EquipmentID", "E", "Identifier", 2),
-        ("equipment_element_level", "EquipmentElementLevel", "E", "EquipmentLevel", 0),
-        ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
-        ("hierarchy_scope_child", "HierarchyScopeChild", "E", "HierarchyScope", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 2),
+            ("equipment_element_level", "EquipmentElementLevel", "E", "EquipmentLevel", 0),
+            ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
+            ("hierarchy_scope_child", "HierarchyScopeChild", "E", "HierarchyScope", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class Identifier(B2MMLSimple):
-    """B2MML ``IdentifierType``."""
+    """Identifier, in the B2MML core components schema.
+
+    B2MML ``IdentifierType`` (B2MML-CoreComponents.xsd); global element ``ActualEquipmentID``,
+    ``Author``, ``BatchID``, ``BuildingBlockElementID``, ``BuildingBlockElementVersion``,
+    ``CampaignID`` and 23 more; child element ``Acknowledgement`` in ``OperationsEvent``,
+    ``OperationsEventDefinition``; ``ActualEquipmentID`` in ``BatchListEntry``, ``RecipeElement``;
+    ``ActualProductProduced`` in ``Header``; ``Alias`` in ``TagSpecification`` and 676 more.
+    Identical B2MML types, the same class under their own names: ``ActualProductProducedType``,
+    ``AuthorType``, ``ConditionType``, ``ConditionAnnotationType``, ``ConfidenceFactorType``,
+    ``OriginType``, ``ParameterSubTypeType``, ``PersonNameType`` and 1 more.
+    """
 
     value: str | None = Field(default=None)
+    """The element's text value."""
     scheme_id: str | None = Field(default=None, alias="schemeID")
+    """``schemeID`` attribute, optional."""
     scheme_name: str | None = Field(default=None, alias="schemeName")
+    """``schemeName`` attribute, optional."""
     scheme_agency_id: str | None = Field(default=None, alias="schemeAgencyID")
+    """``schemeAgencyID`` attribute, optional."""
     scheme_agency_name: str | None = Field(default=None, alias="schemeAgencyName")
+    """``schemeAgencyName`` attribute, optional."""
     scheme_version_id: str | None = Field(default=None, alias="schemeVersionID")
+    """``schemeVersionID`` attribute, optional."""
     scheme_data_uri: str | None = Field(default=None, alias="schemeDataURI")
+    """``schemeDataURI`` attribute, optional."""
     scheme_uri: str | None = Field(default=None, alias="schemeURI")
+    """``schemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "IdentifierType",
         (
-        ("value", "", "T", "leaf:str", 0),
-        ("scheme_id", "schemeID", "A", "leaf:str", 0),
-        ("scheme_name", "schemeName", "A", "leaf:str", 0),
-        ("scheme_agency_id", "schemeAgencyID", "A", "leaf:str", 0),
-        ("scheme_agency_name", "schemeAgencyName", "A", "leaf:str", 0),
-        ("scheme_version_id", "schemeVersionID", "A", "leaf:str", 0),
-        ("scheme_data_uri", "schemeDataURI", "A", "leaf:str", 0),
-        ("scheme_uri", "schemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "leaf:str", 0),
+            ("scheme_id", "schemeID", "A", "leaf:str", 0),
+            ("scheme_name", "schemeName", "A", "leaf:str", 0),
+            ("scheme_agency_id", "schemeAgencyID", "A", "leaf:str", 0),
+            ("scheme_agency_name", "schemeAgencyName", "A", "leaf:str", 0),
+            ("scheme_version_id", "schemeVersionID", "A", "leaf:str", 0),
+            ("scheme_data_uri", "schemeDataURI", "A", "leaf:str", 0),
+            ("scheme_uri", "schemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class JobOrderCommand(B2MMLSimple):
-    """Defines the commands to a job order, as defined in ISA 95 and ISA 88. Defined values are: - Start - Stop - Hold - Restart - Abort - Reset - Pause - Resume"""
+    """Defines the commands to a job order, as defined in ISA 95 and ISA 88. Defined values are:
+
+    - Start
+    - Stop
+    - Hold
+    - Restart
+    - Abort
+    - Reset
+    - Pause
+    - Resume
+
+    B2MML ``JobOrderCommandType`` (B2MML-Common.xsd); child element ``Command`` in ``JobOrder``.
+    """
 
     value: JobOrderCommandCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "JobOrderCommandType",
         (
-        ("value", "", "T", "enum:JobOrderCommandCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:JobOrderCommandCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class JobOrderCommand1(B2MMLSimple):
-    """B2MML ``JobOrderCommand1Type``."""
+    """Job order command: one of the ``JobOrderCommandCode`` values, in the B2MML common schema.
+
+    B2MML ``JobOrderCommand1Type`` (B2MML-Common.xsd).
+    """
 
     value: JobOrderCommandCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "JobOrderCommand1Type",
         (
-        ("value", "", "T", "enum:JobOrderCommandCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:JobOrderCommandCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class JobOrderDispatchStatus(B2MMLSimple):
-    """Defines the states to a job order, as defined in ISA 95 and ISA 88. Defined values are - Waiting - Pending - Cancelled - Dispatched - Ready - Running - Completed - Aborted - Held - Suspended - Closed"""
+    """Defines the states to a job order, as defined in ISA 95 and ISA 88. Defined values are
+
+    - Waiting
+    - Pending
+    - Cancelled
+    - Dispatched
+    - Ready
+    - Running
+    - Completed
+    - Aborted
+    - Held
+    - Suspended
+    - Closed
+
+    B2MML ``JobOrderDispatchStatusType`` (B2MML-Common.xsd); child element ``DispatchStatus`` in
+    ``JobOrder``.
+    """
 
     value: JobOrderDispatchStatusCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "JobOrderDispatchStatusType",
         (
-        ("value", "", "T", "enum:JobOrderDispatchStatusCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:JobOrderDispatchStatusCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class JobOrderDispatchStatus1(B2MMLSimple):
-    """B2MML ``JobOrderDispatchStatus1Type``."""
+    """Job order dispatch status: one of the ``JobOrderDispatchStatusCode`` values, in the B2MML
+    common schema.
+
+    B2MML ``JobOrderDispatchStatus1Type`` (B2MML-Common.xsd).
+    """
 
     value: JobOrderDispatchStatusCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "JobOrderDispatchStatus1Type",
         (
-        ("value", "", "T", "enum:JobOrderDispatchStatusCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:JobOrderDispatchStatusCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class MOMFunction(B2MMLSimple):
-    """Defines the MOM function of the operations event publisher. Part 3 MOM Activity Model defined values are resource management, definition management, detailed scheduling, dispatching, execution management, data collection, performance analysis, and tracking"""
+    """Defines the MOM function of the operations event publisher. Part 3 MOM Activity Model defined
+    values are resource management, definition management, detailed scheduling, dispatching,
+    execution management, data collection, performance analysis, and tracking
+
+    B2MML ``MOMFunctionType`` (B2MML-Common.xsd); child element ``MOMFunction`` in
+    ``OperationsEvent``, ``OperationsEventDefinition``.
+    """
 
     value: MOMFunctionCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "MOMFunctionType",
         (
-        ("value", "", "T", "enum:MOMFunctionCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:MOMFunctionCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class MOMFunction1(B2MMLSimple):
-    """B2MML ``MOMFunction1Type``."""
+    """MOM function: one of the ``MOMFunctionCode`` values, in the B2MML common schema.
+
+    B2MML ``MOMFunction1Type`` (B2MML-Common.xsd).
+    """
 
     value: MOMFunctionCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "MOMFunction1Type",
         (
-        ("value", "", "T", "enum:MOMFunctionCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:MOMFunctionCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class MaterialUse(B2MMLSimple):
-    """Defines the expected use of the material class, material definition, material lot, or material sublot in the context of the operations segment. Defined values for production operations are - Consumable, Consumed, Produced, By-product Produced, Co-product Produced, and Yield Produced. Defined..."""
+    """Defines the expected use of the material class, material definition, material lot, or
+    material sublot in the context of the operations segment. Defined values for production
+    operations are
+
+    - Consumable, Consumed, Produced, By-product Produced, Co-product Produced, and Yield Produced.
+
+    Defined values for maintenance operations are
+
+    - Consumable, Material Consumed, and Material Produced.
+
+    Defined values for quality test operations are
+
+    - Consumable, Destructive Sample, Returned Sample, and Retained Sample.
+
+    Defined values for inventory operations defined values are
+
+    - Consumable, Material Consumed, Material Produced, and Inventoried.
+
+    B2MML ``MaterialUseType`` (B2MML-Common.xsd); child element ``MaterialUse`` in
+    ``MaterialSegmentSpecification``, ``OpMaterialActual``, ``OpMaterialCapability``,
+    ``OpMaterialRequirement``, ``OpMaterialSpecification``.
+    """
 
     value: MaterialUseCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialUseType",
         (
-        ("value", "", "T", "enum:MaterialUseCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:MaterialUseCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class MaterialUse1(B2MMLSimple):
-    """B2MML ``MaterialUse1Type``."""
+    """Material use: one of the ``MaterialUseCode`` values, in the B2MML common schema.
+
+    B2MML ``MaterialUse1Type`` (B2MML-Common.xsd).
+    """
 
     value: MaterialUseCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialUse1Type",
         (
-        ("value", "", "T", "enum:MaterialUseCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:MaterialUseCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Measure(B2MMLSimple):
-    """B2MML ``MeasureType``."""
+    """Measure, in the B2MML core components schema.
+
+    B2MML ``MeasureType`` (B2MML-CoreComponents.xsd); global element ``Max``, ``Min``, ``Nominal``,
+    ``RequestedBatchSize``, ``ScaleReference``, ``ScaledSize``; child element ``Max`` in
+    ``BatchSize``; ``Min`` in ``BatchSize``; ``Nominal`` in ``BatchSize``; ``RequestedBatchSize`` in
+    ``BatchListEntry``; ``ScaleReference`` in ``BatchParameter``, ``BatchSize`` and 1 more.
+    Identical B2MML types, the same class under their own names: ``MaxType``, ``MinType``,
+    ``NominalType``, ``RequestedBatchSizeType``, ``ScaleReferenceType``, ``ScaledSizeType``.
+    """
 
     value: Decimal | None = Field(default=None)
+    """The element's text value."""
     unit_code: str | None = Field(default=None, alias="unitCode")
+    """``unitCode`` attribute, optional."""
     unit_code_list_version_id: str | None = Field(default=None, alias="unitCodeListVersionID")
+    """``unitCodeListVersionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "MeasureType",
         (
-        ("value", "", "T", "leaf:decimal", 0),
-        ("unit_code", "unitCode", "A", "leaf:str", 0),
-        ("unit_code_list_version_id", "unitCodeListVersionID", "A", "leaf:str", 0),
+            ("value", "", "T", "leaf:decimal", 0),
+            ("unit_code", "unitCode", "A", "leaf:str", 0),
+            ("unit_code_list_version_id", "unitCodeListVersionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class Numeric(B2MMLSimple):
-    """B2MML ``NumericType``."""
+    """Numeric, in the B2MML core components schema.
+
+    B2MML ``NumericType`` (B2MML-CoreComponents.xsd); global element ``ActualBatchSize``,
+    ``BatchPriority``, ``EnumerationNumber``, ``EvaluationOrder``; child element ``ActualBatchSize``
+    in ``BatchListEntry``; ``BatchPriority`` in ``BatchListEntry``; ``EnumerationNumber`` in
+    ``Enumeration``; ``EvaluationOrder`` in ``Link``; ``Order`` in ``GRecipeMaterial``;
+    ``OrderIndex`` in ``OrderedData`` and 11 more. Identical B2MML types, the same class under their
+    own names: ``ActualBatchSizeType``, ``BatchPriorityType``, ``EnumerationNumberType``,
+    ``EvaluationOrderType``, ``PriorityType``.
+    """
 
     value: Decimal | None = Field(default=None)
+    """The element's text value."""
     format: str | None = Field(default=None)
+    """``format`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "NumericType",
         (
-        ("value", "", "T", "leaf:decimal", 0),
-        ("format", "format", "A", "leaf:str", 0),
+            ("value", "", "T", "leaf:decimal", 0),
+            ("format", "format", "A", "leaf:str", 0),
         ),
     )
 
 
 class OpEquipmentCapability(B2MMLModel):
-    """B2MML ``OpEquipmentCapabilityType``."""
+    """Operations equipment capability, in the B2MML common schema.
+
+    B2MML ``OpEquipmentCapabilityType`` (B2MML-Common.xsd); child element ``EquipmentCapability`` in
+    ``OpOperationsSegmentCapability``, ``OpProcessSegmentCapability``, ``OperationsCapability``,
+    ``WorkCapability``, ``WorkMasterCapability``; ``EquipmentCapabilityChild`` in
+    ``OpEquipmentCapability``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     equipment_class_id: list[Identifier] = Field(default_factory=list, alias="EquipmentClassID")
+    """``EquipmentClassID`` element, zero or more."""
     equipment_id: list[Identifier] = Field(default_factory=list, alias="EquipmentID")
+    """``EquipmentID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     capability_type: CapabilityType | None = Field(default=None, alias="CapabilityType")
+    """``CapabilityType`` element, optional. Defines the type of capability."""
     reason: Code | None = Field(default=None, alias="Reason")
+    """``Reason`` element, optional."""
     confidence_factor: Identifier | None = Field(default=None, alias="ConfidenceFactor")
+    """``ConfidenceFactor`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     operational_location: ResourceLocation | None = Field(default=None, alias="OperationalLocation")
+    """``OperationalLocation`` element, optional."""
     equipment_use: Code | None = Field(default=None, alias="EquipmentUse")
+    """``EquipmentUse`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    equipment_capability_child: list[OpEquipmentCapability] = Field(default_factory=list, alias="EquipmentCapabilityChild")
-    equipment_capability_property: list[OpEquipmentCapabilityProperty] = Field(default_factory=list, alias="EquipmentCapabilityProperty")
+    """``Quantity`` element, zero or more."""
+    equipment_capability_child: list[OpEquipmentCapability] = Field(
+        default_factory=list, alias="EquipmentCapabilityChild"
+    )
+    """``EquipmentCapabilityChild`` element, zero or more."""
+    equipment_capability_property: list[OpEquipmentCapabilityProperty] = Field(
+        default_factory=list, alias="EquipmentCapabilityProperty"
+    )
+    """``EquipmentCapabilityProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentCapabilityType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
-        ("reason", "Reason", "E", "Code", 0),
-        ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-        ("equipment_use", "EquipmentUse", "E", "Code", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("equipment_capability_child", "EquipmentCapabilityChild", "E", "OpEquipmentCapability", 1),
-        ("equipment_capability_property", "EquipmentCapabilityProperty", "E", "OpEquipmentCapabilityProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
+            ("reason", "Reason", "E", "Code", 0),
+            ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
+            ("equipment_use", "EquipmentUse", "E", "Code", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "equipment_capability_child",
+                "EquipmentCapabilityChild",
+                "E",
+                "OpEquipmentCapability",
+                1,
+            ),
+            (
+                "equipment_capability_property",
+                "EquipmentCapabilityProperty",
+                "E",
+                "OpEquipmentCapabilityProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpEquipmentCapabilityProperty(B2MMLModel):
-    """B2MML ``OpEquipmentCapabilityPropertyType``."""
+    """Operations equipment capability property, in the B2MML common schema.
+
+    B2MML ``OpEquipmentCapabilityPropertyType`` (B2MML-Common.xsd); child element
+    ``EquipmentCapabilityProperty`` in ``OpEquipmentCapability``;
+    ``EquipmentCapabilityPropertyChild`` in ``OpEquipmentCapabilityProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    equipment_capability_property_child: list[OpEquipmentCapabilityProperty] = Field(default_factory=list, alias="EquipmentCapabilityPropertyChild")
-    equipment_class_property_id: Identifier | None = Field(default=None, alias="EquipmentClassPropertyID")
+    """``Quantity`` element, zero or more."""
+    equipment_capability_property_child: list[OpEquipmentCapabilityProperty] = Field(
+        default_factory=list, alias="EquipmentCapabilityPropertyChild"
+    )
+    """``EquipmentCapabilityPropertyChild`` element, zero or more."""
+    equipment_class_property_id: Identifier | None = Field(
+        default=None, alias="EquipmentClassPropertyID"
+    )
+    """``EquipmentClassPropertyID`` element, optional."""
     equipment_property_id: Identifier | None = Field(default=None, alias="EquipmentPropertyID")
+    """``EquipmentPropertyID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentCapabilityPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("equipment_capability_property_child", "EquipmentCapabilityPropertyChild", "E", "OpEquipmentCapabilityProperty", 1),
-        ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
-        ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "equipment_capability_property_child",
+                "EquipmentCapabilityPropertyChild",
+                "E",
+                "OpEquipmentCapabilityProperty",
+                1,
+            ),
+            ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
+            ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpEquipmentRequirement(B2MMLModel):
-    """B2MML ``OpEquipmentRequirementType``."""
+    """Operations equipment requirement, in the B2MML common schema.
+
+    B2MML ``OpEquipmentRequirementType`` (B2MML-Common.xsd); child element ``EquipmentRequirement``
+    in ``JobOrder``, ``OpSegmentRequirement``; ``EquipmentRequirementChild`` in
+    ``OpEquipmentRequirement``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     equipment_class_id: list[Identifier] = Field(default_factory=list, alias="EquipmentClassID")
+    """``EquipmentClassID`` element, zero or more."""
     equipment_id: list[Identifier] = Field(default_factory=list, alias="EquipmentID")
+    """``EquipmentID`` element, zero or more."""
     equipment_level: EquipmentLevel | None = Field(default=None, alias="EquipmentLevel")
+    """``EquipmentLevel`` element, optional. Defines the role based equipment hierarchy level as
+    defined in ISA 95.
+    """
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     equipment_use: Code | None = Field(default=None, alias="EquipmentUse")
+    """``EquipmentUse`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
+    """``Quantity`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     operational_location: ResourceLocation | None = Field(default=None, alias="OperationalLocation")
-    equipment_requirement_child: list[OpEquipmentRequirement] = Field(default_factory=list, alias="EquipmentRequirementChild")
-    equipment_requirement_property: list[OpEquipmentRequirementProperty] = Field(default_factory=list, alias="EquipmentRequirementProperty")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``OperationalLocation`` element, optional."""
+    equipment_requirement_child: list[OpEquipmentRequirement] = Field(
+        default_factory=list, alias="EquipmentRequirementChild"
+    )
+    """``EquipmentRequirementChild`` element, zero or more."""
+    equipment_requirement_property: list[OpEquipmentRequirementProperty] = Field(
+        default_factory=list, alias="EquipmentRequirementProperty"
+    )
+    """``EquipmentRequirementProperty`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentRequirementType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-        ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("equipment_use", "EquipmentUse", "E", "Code", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-        ("equipment_requirement_child", "EquipmentRequirementChild", "E", "OpEquipmentRequirement", 1),
-        ("equipment_requirement_property", "EquipmentRequirementProperty", "E", "OpEquipmentRequirementProperty", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
+            ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("equipment_use", "EquipmentUse", "E", "Code", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
+            (
+                "equipment_requirement_child",
+                "EquipmentRequirementChild",
+                "E",
+                "OpEquipmentRequirement",
+                1,
+            ),
+            (
+                "equipment_requirement_property",
+                "EquipmentRequirementProperty",
+                "E",
+                "OpEquipmentRequirementProperty",
+                1,
+            ),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpEquipmentRequirementProperty(B2MMLModel):
-    """B2MML ``OpEquipmentRequirementPropertyType``."""
+    """Operations equipment requirement property, in the B2MML common schema.
+
+    B2MML ``OpEquipmentRequirementPropertyType`` (B2MML-Common.xsd); child element
+    ``EquipmentRequirementProperty`` in ``OpEquipmentRequirement``;
+    ``EquipmentRequirementPropertyChild`` in ``OpEquipmentRequirementProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    equipment_class_property_id: Identifier | None = Field(default=None, alias="EquipmentClassPropertyID")
+    """``Quantity`` element, zero or more."""
+    equipment_class_property_id: Identifier | None = Field(
+        default=None, alias="EquipmentClassPropertyID"
+    )
+    """``EquipmentClassPropertyID`` element, optional."""
     equipment_property_id: Identifier | None = Field(default=None, alias="EquipmentPropertyID")
-    equipment_requirement_property_child: list[OpEquipmentRequirementProperty] = Field(default_factory=list, alias="EquipmentRequirementPropertyChild")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``EquipmentPropertyID`` element, optional."""
+    equipment_requirement_property_child: list[OpEquipmentRequirementProperty] = Field(
+        default_factory=list, alias="EquipmentRequirementPropertyChild"
+    )
+    """``EquipmentRequirementPropertyChild`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentRequirementPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
-        ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
-        ("equipment_requirement_property_child", "EquipmentRequirementPropertyChild", "E", "OpEquipmentRequirementProperty", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
+            ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
+            (
+                "equipment_requirement_property_child",
+                "EquipmentRequirementPropertyChild",
+                "E",
+                "OpEquipmentRequirementProperty",
+                1,
+            ),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpEquipmentSpecification(B2MMLModel):
-    """B2MML ``OpEquipmentSpecificationType``."""
+    """Operations equipment specification, in the B2MML common schema.
+
+    B2MML ``OpEquipmentSpecificationType`` (B2MML-Common.xsd); child element
+    ``EquipmentSpecification`` in ``OperationsSegment``, ``WorkDirective``, ``WorkMaster``;
+    ``EquipmentSpecificationChild`` in ``OpEquipmentSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     equipment_class_id: list[Identifier] = Field(default_factory=list, alias="EquipmentClassID")
+    """``EquipmentClassID`` element, zero or more."""
     equipment_id: list[Identifier] = Field(default_factory=list, alias="EquipmentID")
+    """``EquipmentID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     equipment_use: Code | None = Field(default=None, alias="EquipmentUse")
+    """``EquipmentUse`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     operational_location: ResourceLocation | None = Field(default=None, alias="OperationalLocation")
+    """``OperationalLocation`` element, optional."""
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    equipment_specification_child: list[OpEquipmentSpecification] = Field(default_factory=list, alias="EquipmentSpecificationChild")
-    equipment_specification_property: list[OpEquipmentSpecificationProperty] = Field(default_factory=list, alias="EquipmentSpecificationProperty")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``Quantity`` element, zero or more."""
+    equipment_specification_child: list[OpEquipmentSpecification] = Field(
+        default_factory=list, alias="EquipmentSpecificationChild"
+    )
+    """``EquipmentSpecificationChild`` element, zero or more."""
+    equipment_specification_property: list[OpEquipmentSpecificationProperty] = Field(
+        default_factory=list, alias="EquipmentSpecificationProperty"
+    )
+    """``EquipmentSpecificationProperty`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentSpecificationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("equipment_use", "EquipmentUse", "E", "Code", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("equipment_specification_child", "EquipmentSpecificationChild", "E", "OpEquipmentSpecification", 1),
-        ("equipment_specification_property", "EquipmentSpecificationProperty", "E", "OpEquipmentSpecificationProperty", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("equipment_use", "EquipmentUse", "E", "Code", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "equipment_specification_child",
+                "EquipmentSpecificationChild",
+                "E",
+                "OpEquipmentSpecification",
+                1,
+            ),
+            (
+                "equipment_specification_property",
+                "EquipmentSpecificationProperty",
+                "E",
+                "OpEquipmentSpecificationProperty",
+                1,
+            ),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpEquipmentSpecificationProperty(B2MMLModel):
-    """B2MML ``OpEquipmentSpecificationPropertyType``."""
+    """Operations equipment specification property, in the B2MML common schema.
+
+    B2MML ``OpEquipmentSpecificationPropertyType`` (B2MML-Common.xsd); child element
+    ``EquipmentSpecificationProperty`` in ``OpEquipmentSpecification``;
+    ``EquipmentSpecificationPropertyChild`` in ``OpEquipmentSpecificationProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    equipment_class_property_id: Identifier | None = Field(default=None, alias="EquipmentClassPropertyID")
+    """``Quantity`` element, zero or more."""
+    equipment_class_property_id: Identifier | None = Field(
+        default=None, alias="EquipmentClassPropertyID"
+    )
+    """``EquipmentClassPropertyID`` element, optional."""
     equipment_property_id: Identifier | None = Field(default=None, alias="EquipmentPropertyID")
-    equipment_specification_property_child: list[OpEquipmentSpecificationProperty] = Field(default_factory=list, alias="EquipmentSpecificationPropertyChild")
+    """``EquipmentPropertyID`` element, optional."""
+    equipment_specification_property_child: list[OpEquipmentSpecificationProperty] = Field(
+        default_factory=list, alias="EquipmentSpecificationPropertyChild"
+    )
+    """``EquipmentSpecificationPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentSpecificationPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
-        ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
-        ("equipment_specification_property_child", "EquipmentSpecificationPropertyChild", "E", "OpEquipmentSpecificationProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
+            ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
+            (
+                "equipment_specification_property_child",
+                "EquipmentSpecificationPropertyChild",
+                "E",
+                "OpEquipmentSpecificationProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpMaterialCapability(B2MMLModel):
-    """B2MML ``OpMaterialCapabilityType``."""
+    """Operations material capability, in the B2MML common schema.
+
+    B2MML ``OpMaterialCapabilityType`` (B2MML-Common.xsd); child element ``AssemblyCapability`` in
+    ``OpMaterialCapability``; ``MaterialCapability`` in ``OpOperationsSegmentCapability``,
+    ``OpProcessSegmentCapability``, ``OperationsCapability``, ``WorkCapability``,
+    ``WorkMasterCapability``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     material_class_id: list[Identifier] = Field(default_factory=list, alias="MaterialClassID")
-    material_definition_id: list[Identifier] = Field(default_factory=list, alias="MaterialDefinitionID")
+    """``MaterialClassID`` element, zero or more."""
+    material_definition_id: list[Identifier] = Field(
+        default_factory=list, alias="MaterialDefinitionID"
+    )
+    """``MaterialDefinitionID`` element, zero or more."""
     material_lot_id: list[Identifier] = Field(default_factory=list, alias="MaterialLotID")
+    """``MaterialLotID`` element, zero or more."""
     material_sub_lot_id: list[Identifier] = Field(default_factory=list, alias="MaterialSubLotID")
+    """``MaterialSubLotID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     capability_type: CapabilityType | None = Field(default=None, alias="CapabilityType")
+    """``CapabilityType`` element, optional. Defines the type of capability."""
     reason: Code | None = Field(default=None, alias="Reason")
+    """``Reason`` element, optional."""
     confidence_factor: Identifier | None = Field(default=None, alias="ConfidenceFactor")
+    """``ConfidenceFactor`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     material_use: MaterialUse | None = Field(default=None, alias="MaterialUse")
+    """``MaterialUse`` element, optional. Defines the expected use of the material class, material
+    definition, material lot, or material sublot in the context of the operations segment.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     storage_location: ResourceLocation | None = Field(default=None, alias="StorageLocation")
+    """``StorageLocation`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
-    assembly_capability: list[OpMaterialCapability] = Field(default_factory=list, alias="AssemblyCapability")
+    """``EndTime`` element, optional."""
+    assembly_capability: list[OpMaterialCapability] = Field(
+        default_factory=list, alias="AssemblyCapability"
+    )
+    """``AssemblyCapability`` element, zero or more."""
     assembly_type: AssemblyType | None = Field(default=None, alias="AssemblyType")
-    assembly_relationship: AssemblyRelationship | None = Field(default=None, alias="AssemblyRelationship")
+    """``AssemblyType`` element, optional. Defines the type of the assembly."""
+    assembly_relationship: AssemblyRelationship | None = Field(
+        default=None, alias="AssemblyRelationship"
+    )
+    """``AssemblyRelationship`` element, optional. Defines the type of the relationships."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    material_capability_property: list[OpMaterialCapabilityProperty] = Field(default_factory=list, alias="MaterialCapabilityProperty")
+    """``Quantity`` element, zero or more."""
+    material_capability_property: list[OpMaterialCapabilityProperty] = Field(
+        default_factory=list, alias="MaterialCapabilityProperty"
+    )
+    """``MaterialCapabilityProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialCapabilityType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
-        ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-        ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-        ("material_sub_lot_id", "MaterialSubLotID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
-        ("reason", "Reason", "E", "Code", 0),
-        ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("material_use", "MaterialUse", "E", "MaterialUse", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("assembly_capability", "AssemblyCapability", "E", "OpMaterialCapability", 1),
-        ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-        ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("material_capability_property", "MaterialCapabilityProperty", "E", "OpMaterialCapabilityProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
+            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
+            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
+            ("material_sub_lot_id", "MaterialSubLotID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
+            ("reason", "Reason", "E", "Code", 0),
+            ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("material_use", "MaterialUse", "E", "MaterialUse", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("assembly_capability", "AssemblyCapability", "E", "OpMaterialCapability", 1),
+            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
+            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "material_capability_property",
+                "MaterialCapabilityProperty",
+                "E",
+                "OpMaterialCapabilityProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpMaterialCapabilityProperty(B2MMLModel):
-    """B2MML ``OpMaterialCapabilityPropertyType``."""
+    """Operations material capability property, in the B2MML common schema.
+
+    B2MML ``OpMaterialCapabilityPropertyType`` (B2MML-Common.xsd); child element
+    ``MateralCapabilityPropertyChild`` in ``OpMaterialCapabilityProperty``;
+    ``MaterialCapabilityProperty`` in ``OpMaterialCapability``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    material_class_property_id: Identifier | None = Field(default=None, alias="MaterialClassPropertyID")
-    material_definition_property_id: Identifier | None = Field(default=None, alias="MaterialDefinitionPropertyID")
+    """``Quantity`` element, zero or more."""
+    material_class_property_id: Identifier | None = Field(
+        default=None, alias="MaterialClassPropertyID"
+    )
+    """``MaterialClassPropertyID`` element, optional."""
+    material_definition_property_id: Identifier | None = Field(
+        default=None, alias="MaterialDefinitionPropertyID"
+    )
+    """``MaterialDefinitionPropertyID`` element, optional."""
     material_lot_property_id: Identifier | None = Field(default=None, alias="MaterialLotPropertyID")
-    materal_capability_property_child: list[OpMaterialCapabilityProperty] = Field(default_factory=list, alias="MateralCapabilityPropertyChild")
+    """``MaterialLotPropertyID`` element, optional."""
+    materal_capability_property_child: list[OpMaterialCapabilityProperty] = Field(
+        default_factory=list, alias="MateralCapabilityPropertyChild"
+    )
+    """``MateralCapabilityPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialCapabilityPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
-        ("material_definition_property_id", "MaterialDefinitionPropertyID", "E", "Identifier", 0),
-        ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
-        ("materal_capability_property_child", "MateralCapabilityPropertyChild", "E", "OpMaterialCapabilityProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
+            (
+                "material_definition_property_id",
+                "MaterialDefinitionPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
+            (
+                "materal_capability_property_child",
+                "MateralCapabilityPropertyChild",
+                "E",
+                "OpMaterialCapabilityProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpMaterialRequirement(B2MMLModel):
-    """B2MML ``OpMaterialRequirementType``."""
+    """Operations material requirement, in the B2MML common schema.
+
+    B2MML ``OpMaterialRequirementType`` (B2MML-Common.xsd); child element ``AssemblyRequirement`` in
+    ``OpMaterialRequirement``; ``MaterialRequirement`` in ``JobOrder``, ``OpSegmentRequirement``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     material_class_id: list[Identifier] = Field(default_factory=list, alias="MaterialClassID")
-    material_definition_id: list[Identifier] = Field(default_factory=list, alias="MaterialDefinitionID")
+    """``MaterialClassID`` element, zero or more."""
+    material_definition_id: list[Identifier] = Field(
+        default_factory=list, alias="MaterialDefinitionID"
+    )
+    """``MaterialDefinitionID`` element, zero or more."""
     material_lot_id: list[Identifier] = Field(default_factory=list, alias="MaterialLotID")
+    """``MaterialLotID`` element, zero or more."""
     material_sub_lot_id: list[Identifier] = Field(default_factory=list, alias="MaterialSubLotID")
+    """``MaterialSubLotID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     material_use: MaterialUse | None = Field(default=None, alias="MaterialUse")
+    """``MaterialUse`` element, optional. Defines the expected use of the material class, material
+    definition, material lot, or material sublot in the context of the operations segment.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     storage_location: ResourceLocation | None = Field(default=None, alias="StorageLocation")
+    """``StorageLocation`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    assembly_requirement: list[OpMaterialRequirement] = Field(default_factory=list, alias="AssemblyRequirement")
+    """``Quantity`` element, zero or more."""
+    assembly_requirement: list[OpMaterialRequirement] = Field(
+        default_factory=list, alias="AssemblyRequirement"
+    )
+    """``AssemblyRequirement`` element, zero or more."""
     assembly_type: AssemblyType | None = Field(default=None, alias="AssemblyType")
-    assembly_relationship: AssemblyRelationship | None = Field(default=None, alias="AssemblyRelationship")
+    """``AssemblyType`` element, optional. Defines the type of the assembly."""
+    assembly_relationship: AssemblyRelationship | None = Field(
+        default=None, alias="AssemblyRelationship"
+    )
+    """``AssemblyRelationship`` element, optional. Defines the type of the relationships."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
-    material_requirement_property: list[OpMaterialRequirementProperty] = Field(default_factory=list, alias="MaterialRequirementProperty")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    material_requirement_property: list[OpMaterialRequirementProperty] = Field(
+        default_factory=list, alias="MaterialRequirementProperty"
+    )
+    """``MaterialRequirementProperty`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialRequirementType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
-        ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-        ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-        ("material_sub_lot_id", "MaterialSubLotID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("material_use", "MaterialUse", "E", "MaterialUse", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("assembly_requirement", "AssemblyRequirement", "E", "OpMaterialRequirement", 1),
-        ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-        ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("material_requirement_property", "MaterialRequirementProperty", "E", "OpMaterialRequirementProperty", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
+            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
+            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
+            ("material_sub_lot_id", "MaterialSubLotID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("material_use", "MaterialUse", "E", "MaterialUse", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("assembly_requirement", "AssemblyRequirement", "E", "OpMaterialRequirement", 1),
+            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
+            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            (
+                "material_requirement_property",
+                "MaterialRequirementProperty",
+                "E",
+                "OpMaterialRequirementProperty",
+                1,
+            ),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpMaterialRequirementProperty(B2MMLModel):
-    """B2MML ``OpMaterialRequirementPropertyType``."""
+    """Operations material requirement property, in the B2MML common schema.
+
+    B2MML ``OpMaterialRequirementPropertyType`` (B2MML-Common.xsd); child element
+    ``MaterialRequirementProperty`` in ``OpMaterialRequirement``;
+    ``MaterialRequirementPropertyChild`` in ``OpMaterialRequirementProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    material_class_property_id: Identifier | None = Field(default=None, alias="MaterialClassPropertyID")
-    material_definition_property_id: Identifier | None = Field(default=None, alias="MaterialDefinitionPropertyID")
+    """``Quantity`` element, zero or more."""
+    material_class_property_id: Identifier | None = Field(
+        default=None, alias="MaterialClassPropertyID"
+    )
+    """``MaterialClassPropertyID`` element, optional."""
+    material_definition_property_id: Identifier | None = Field(
+        default=None, alias="MaterialDefinitionPropertyID"
+    )
+    """``MaterialDefinitionPropertyID`` element, optional."""
     material_lot_property_id: Identifier | None = Field(default=None, alias="MaterialLotPropertyID")
-    material_requirement_property_child: list[OpMaterialRequirementProperty] = Field(default_factory=list, alias="MaterialRequirementPropertyChild")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``MaterialLotPropertyID`` element, optional."""
+    material_requirement_property_child: list[OpMaterialRequirementProperty] = Field(
+        default_factory=list, alias="MaterialRequirementPropertyChild"
+    )
+    """``MaterialRequirementPropertyChild`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialRequirementPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
-        ("material_definition_property_id", "MaterialDefinitionPropertyID", "E", "Identifier", 0),
-        ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
-        ("material_requirement_property_child", "MaterialRequirementPropertyChild", "E", "OpMaterialRequirementProperty", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
+            (
+                "material_definition_property_id",
+                "MaterialDefinitionPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
+            (
+                "material_requirement_property_child",
+                "MaterialRequirementPropertyChild",
+                "E",
+                "OpMaterialRequirementProperty",
+                1,
+            ),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpMaterialSpecification(B2MMLModel):
-    """B2MML ``OpMaterialSpecificationType``."""
+    """Operations material specification, in the B2MML common schema.
+
+    B2MML ``OpMaterialSpecificationType`` (B2MML-Common.xsd); child element
+    ``AssemblySpecification`` in ``OpMaterialSpecification``; ``MaterialSpecification`` in
+    ``OperationsSegment``, ``WorkDirective``, ``WorkMaster``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     material_class_id: list[Identifier] = Field(default_factory=list, alias="MaterialClassID")
-    material_definition_id: list[Identifier] = Field(default_factory=list, alias="MaterialDefinitionID")
+    """``MaterialClassID`` element, zero or more."""
+    material_definition_id: list[Identifier] = Field(
+        default_factory=list, alias="MaterialDefinitionID"
+    )
+    """``MaterialDefinitionID`` element, zero or more."""
     material_lot_id: list[Identifier] = Field(default_factory=list, alias="MaterialLotID")
+    """``MaterialLotID`` element, zero or more."""
     material_sub_lot_id: list[Identifier] = Field(default_factory=list, alias="MaterialSubLotID")
+    """``MaterialSubLotID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     material_use: MaterialUse | None = Field(default=None, alias="MaterialUse")
+    """``MaterialUse`` element, optional. Defines the expected use of the material class, material
+    definition, material lot, or material sublot in the context of the operations segment.
+    """
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     storage_location: ResourceLocation | None = Field(default=None, alias="StorageLocation")
+    """``StorageLocation`` element, optional."""
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    assembly_specification: list[OpMaterialSpecification] = Field(default_factory=list, alias="AssemblySpecification")
+    """``Quantity`` element, zero or more."""
+    assembly_specification: list[OpMaterialSpecification] = Field(
+        default_factory=list, alias="AssemblySpecification"
+    )
+    """``AssemblySpecification`` element, zero or more."""
     assembly_type: AssemblyType | None = Field(default=None, alias="AssemblyType")
-    assembly_relationship: AssemblyRelationship | None = Field(default=None, alias="AssemblyRelationship")
-    material_specification_property: list[OpMaterialSpecificationProperty] = Field(default_factory=list, alias="MaterialSpecificationProperty")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``AssemblyType`` element, optional. Defines the type of the assembly."""
+    assembly_relationship: AssemblyRelationship | None = Field(
+        default=None, alias="AssemblyRelationship"
+    )
+    """``AssemblyRelationship`` element, optional. Defines the type of the relationships."""
+    material_specification_property: list[OpMaterialSpecificationProperty] = Field(
+        default_factory=list, alias="MaterialSpecificationProperty"
+    )
+    """``MaterialSpecificationProperty`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialSpecificationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
-        ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-        ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-        ("material_sub_lot_id", "MaterialSubLotID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("material_use", "MaterialUse", "E", "MaterialUse", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("assembly_specification", "AssemblySpecification", "E", "OpMaterialSpecification", 1),
-        ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-        ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-        ("material_specification_property", "MaterialSpecificationProperty", "E", "OpMaterialSpecificationProperty", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
+            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
+            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
+            ("material_sub_lot_id", "MaterialSubLotID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("material_use", "MaterialUse", "E", "MaterialUse", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("assembly_specification", "AssemblySpecification", "E", "OpMaterialSpecification", 1),
+            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
+            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
+            (
+                "material_specification_property",
+                "MaterialSpecificationProperty",
+                "E",
+                "OpMaterialSpecificationProperty",
+                1,
+            ),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpMaterialSpecificationProperty(B2MMLModel):
-    """B2MML ``OpMaterialSpecificationPropertyType``."""
+    """Operations material specification property, in the B2MML common schema.
+
+    B2MML ``OpMaterialSpecificationPropertyType`` (B2MML-Common.xsd); child element
+    ``MaterialSpecificationProperty`` in ``OpMaterialSpecification``;
+    ``MaterialSpecificationPropertyChild`` in ``OpMaterialSpecificationProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    material_class_property_id: Identifier | None = Field(default=None, alias="MaterialClassPropertyID")
-    material_definition_property_id: Identifier | None = Field(default=None, alias="MaterialDefinitionPropertyID")
+    """``Quantity`` element, zero or more."""
+    material_class_property_id: Identifier | None = Field(
+        default=None, alias="MaterialClassPropertyID"
+    )
+    """``MaterialClassPropertyID`` element, optional."""
+    material_definition_property_id: Identifier | None = Field(
+        default=None, alias="MaterialDefinitionPropertyID"
+    )
+    """``MaterialDefinitionPropertyID`` element, optional."""
     material_lot_property_id: Identifier | None = Field(default=None, alias="MaterialLotPropertyID")
-    material_specification_property_child: list[OpMaterialSpecificationProperty] = Field(default_factory=list, alias="MaterialSpecificationPropertyChild")
+    """``MaterialLotPropertyID`` element, optional."""
+    material_specification_property_child: list[OpMaterialSpecificationProperty] = Field(
+        default_factory=list, alias="MaterialSpecificationPropertyChild"
+    )
+    """``MaterialSpecificationPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialSpecificationPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
-        ("material_definition_property_id", "MaterialDefinitionPropertyID", "E", "Identifier", 0),
-        ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
-        ("material_specification_property_child", "MaterialSpecificationPropertyChild", "E", "OpMaterialSpecificationProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
+            (
+                "material_definition_property_id",
+                "MaterialDefinitionPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
+            (
+                "material_specification_property_child",
+                "MaterialSpecificationPropertyChild",
+                "E",
+                "OpMaterialSpecificationProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPersonnelCapability(B2MMLModel):
-    """B2MML ``OpPersonnelCapabilityType``."""
+    """Operations personnel capability, in the B2MML common schema.
+
+    B2MML ``OpPersonnelCapabilityType`` (B2MML-Common.xsd); child element ``PersonnelCapability`` in
+    ``OpOperationsSegmentCapability``, ``OpProcessSegmentCapability``, ``OperationsCapability``,
+    ``WorkCapability``, ``WorkMasterCapability``; ``PersonnelCapabilityChild`` in
+    ``OpPersonnelCapability``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     personnel_class_id: list[Identifier] = Field(default_factory=list, alias="PersonnelClassID")
+    """``PersonnelClassID`` element, zero or more."""
     person_id: list[Identifier] = Field(default_factory=list, alias="PersonID")
+    """``PersonID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     capability_type: CapabilityType | None = Field(default=None, alias="CapabilityType")
+    """``CapabilityType`` element, optional. Defines the type of capability."""
     reason: Code | None = Field(default=None, alias="Reason")
+    """``Reason`` element, optional."""
     confidence_factor: Identifier | None = Field(default=None, alias="ConfidenceFactor")
+    """``ConfidenceFactor`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     operational_location: ResourceLocation | None = Field(default=None, alias="OperationalLocation")
+    """``OperationalLocation`` element, optional."""
     personnel_use: Code | None = Field(default=None, alias="PersonnelUse")
+    """``PersonnelUse`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    personnel_capability_child: list[OpPersonnelCapability] = Field(default_factory=list, alias="PersonnelCapabilityChild")
-    personnel_capability_property: list[OpPersonnelCapabilityProperty] = Field(default_factory=list, alias="PersonnelCapabilityProperty")
+    """``Quantity`` element, zero or more."""
+    personnel_capability_child: list[OpPersonnelCapability] = Field(
+        default_factory=list, alias="PersonnelCapabilityChild"
+    )
+    """``PersonnelCapabilityChild`` element, zero or more."""
+    personnel_capability_property: list[OpPersonnelCapabilityProperty] = Field(
+        default_factory=list, alias="PersonnelCapabilityProperty"
+    )
+    """``PersonnelCapabilityProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelCapabilityType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
-        ("person_id", "PersonID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
-        ("reason", "Reason", "E", "Code", 0),
-        ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-        ("personnel_use", "PersonnelUse", "E", "Code", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("personnel_capability_child", "PersonnelCapabilityChild", "E", "OpPersonnelCapability", 1),
-        ("personnel_capability_property", "PersonnelCapabilityProperty", "E", "OpPersonnelCapabilityProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
+            ("person_id", "PersonID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
+            ("reason", "Reason", "E", "Code", 0),
+            ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
+            ("personnel_use", "PersonnelUse", "E", "Code", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "personnel_capability_child",
+                "PersonnelCapabilityChild",
+                "E",
+                "OpPersonnelCapability",
+                1,
+            ),
+            (
+                "personnel_capability_property",
+                "PersonnelCapabilityProperty",
+                "E",
+                "OpPersonnelCapabilityProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPersonnelCapabilityProperty(B2MMLModel):
-    """B2MML ``OpPersonnelCapabilityPropertyType``."""
+    """Operations personnel capability property, in the B2MML common schema.
+
+    B2MML ``OpPersonnelCapabilityPropertyType`` (B2MML-Common.xsd); child element
+    ``PersonnelCapabilityProperty`` in ``OpPersonnelCapability``;
+    ``PersonnelCapabilityPropertyChild`` in ``OpPersonnelCapabilityProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    personnel_class_property_id: Identifier | None = Field(default=None, alias="PersonnelClassPropertyID")
+    """``Quantity`` element, zero or more."""
+    personnel_class_property_id: Identifier | None = Field(
+        default=None, alias="PersonnelClassPropertyID"
+    )
+    """``PersonnelClassPropertyID`` element, optional."""
     person_property_id: Identifier | None = Field(default=None, alias="PersonPropertyID")
-    personnel_capability_property_child: list[OpPersonnelCapabilityProperty] = Field(default_factory=list, alias="PersonnelCapabilityPropertyChild")
+    """``PersonPropertyID`` element, optional."""
+    personnel_capability_property_child: list[OpPersonnelCapabilityProperty] = Field(
+        default_factory=list, alias="PersonnelCapabilityPropertyChild"
+    )
+    """``PersonnelCapabilityPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelCapabilityPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
-        ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
-        ("personnel_capability_property_child", "PersonnelCapabilityPropertyChild", "E", "OpPersonnelCapabilityProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
+            ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
+            (
+                "personnel_capability_property_child",
+                "PersonnelCapabilityPropertyChild",
+                "E",
+                "OpPersonnelCapabilityProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPersonnelRequirement(B2MMLModel):
-    """B2MML ``OpPersonnelRequirementType``."""
+    """Operations personnel requirement, in the B2MML common schema.
+
+    B2MML ``OpPersonnelRequirementType`` (B2MML-Common.xsd); child element ``PersonnelRequirement``
+    in ``JobOrder``, ``OpSegmentRequirement``; ``PersonnelRequirementChild`` in
+    ``OpPersonnelRequirement``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     personnel_class_id: list[Identifier] = Field(default_factory=list, alias="PersonnelClassID")
+    """``PersonnelClassID`` element, zero or more."""
     person_id: list[Identifier] = Field(default_factory=list, alias="PersonID")
+    """``PersonID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     personnel_use: Code | None = Field(default=None, alias="PersonnelUse")
+    """``PersonnelUse`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
+    """``Quantity`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     operational_location: ResourceLocation | None = Field(default=None, alias="OperationalLocation")
-    personnel_requirement_child: list[OpPersonnelRequirement] = Field(default_factory=list, alias="PersonnelRequirementChild")
-    personnel_requirement_property: list[OpPersonnelRequirementProperty] = Field(default_factory=list, alias="PersonnelRequirementProperty")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``OperationalLocation`` element, optional."""
+    personnel_requirement_child: list[OpPersonnelRequirement] = Field(
+        default_factory=list, alias="PersonnelRequirementChild"
+    )
+    """``PersonnelRequirementChild`` element, zero or more."""
+    personnel_requirement_property: list[OpPersonnelRequirementProperty] = Field(
+        default_factory=list, alias="PersonnelRequirementProperty"
+    )
+    """``PersonnelRequirementProperty`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelRequirementType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
-        ("person_id", "PersonID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("personnel_use", "PersonnelUse", "E", "Code", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-        ("personnel_requirement_child", "PersonnelRequirementChild", "E", "OpPersonnelRequirement", 1),
-        ("personnel_requirement_property", "PersonnelRequirementProperty", "E", "OpPersonnelRequirementProperty", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
+            ("person_id", "PersonID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("personnel_use", "PersonnelUse", "E", "Code", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
+            (
+                "personnel_requirement_child",
+                "PersonnelRequirementChild",
+                "E",
+                "OpPersonnelRequirement",
+                1,
+            ),
+            (
+                "personnel_requirement_property",
+                "PersonnelRequirementProperty",
+                "E",
+                "OpPersonnelRequirementProperty",
+                1,
+            ),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPersonnelRequirementProperty(B2MMLModel):
-    """B2MML ``OpPersonnelRequirementPropertyType``."""
+    """Operations personnel requirement property, in the B2MML common schema.
+
+    B2MML ``OpPersonnelRequirementPropertyType`` (B2MML-Common.xsd); child element
+    ``PersonnelRequirementProperty`` in ``OpPersonnelRequirement``;
+    ``PersonnelRequirementPropertyChild`` in ``OpPersonnelRequirementProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    personnel_class_property_id: Identifier | None = Field(default=None, alias="PersonnelClassPropertyID")
+    """``Quantity`` element, zero or more."""
+    personnel_class_property_id: Identifier | None = Field(
+        default=None, alias="PersonnelClassPropertyID"
+    )
+    """``PersonnelClassPropertyID`` element, optional."""
     person_property_id: Identifier | None = Field(default=None, alias="PersonPropertyID")
-    personnel_requirement_property_child: list[OpPersonnelRequirementProperty] = Field(default_factory=list, alias="PersonnelRequirementPropertyChild")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``PersonPropertyID`` element, optional."""
+    personnel_requirement_property_child: list[OpPersonnelRequirementProperty] = Field(
+        default_factory=list, alias="PersonnelRequirementPropertyChild"
+    )
+    """``PersonnelRequirementPropertyChild`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelRequirementPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
-        ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
-        ("personnel_requirement_property_child", "PersonnelRequirementPropertyChild", "E", "OpPersonnelRequirementProperty", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
+            ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
+            (
+                "personnel_requirement_property_child",
+                "PersonnelRequirementPropertyChild",
+                "E",
+                "OpPersonnelRequirementProperty",
+                1,
+            ),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPersonnelSpecification(B2MMLModel):
-    """B2MML ``OpPersonnelSpecificationType``."""
+    """Operations personnel specification, in the B2MML common schema.
+
+    B2MML ``OpPersonnelSpecificationType`` (B2MML-Common.xsd); child element
+    ``PersonnelSpecification`` in ``OperationsSegment``, ``WorkDirective``, ``WorkMaster``;
+    ``PersonnelSpecificationChild`` in ``OpPersonnelSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     personnel_class_id: list[Identifier] = Field(default_factory=list, alias="PersonnelClassID")
+    """``PersonnelClassID`` element, zero or more."""
     person_id: list[Identifier] = Field(default_factory=list, alias="PersonID")
+    """``PersonID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     personnel_use: Code | None = Field(default=None, alias="PersonnelUse")
+    """``PersonnelUse`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     operational_location: ResourceLocation | None = Field(default=None, alias="OperationalLocation")
+    """``OperationalLocation`` element, optional."""
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    personnel_specification_child: list[OpPersonnelSpecification] = Field(default_factory=list, alias="PersonnelSpecificationChild")
-    personnel_specification_property: list[OpPersonnelSpecificationProperty] = Field(default_factory=list, alias="PersonnelSpecificationProperty")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``Quantity`` element, zero or more."""
+    personnel_specification_child: list[OpPersonnelSpecification] = Field(
+        default_factory=list, alias="PersonnelSpecificationChild"
+    )
+    """``PersonnelSpecificationChild`` element, zero or more."""
+    personnel_specification_property: list[OpPersonnelSpecificationProperty] = Field(
+        default_factory=list, alias="PersonnelSpecificationProperty"
+    )
+    """``PersonnelSpecificationProperty`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelSpecificationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
-        ("person_id", "PersonID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("personnel_use", "PersonnelUse", "E", "Code", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("personnel_specification_child", "PersonnelSpecificationChild", "E", "OpPersonnelSpecification", 1),
-        ("personnel_specification_property", "PersonnelSpecificationProperty", "E", "OpPersonnelSpecificationProperty", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
+            ("person_id", "PersonID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("personnel_use", "PersonnelUse", "E", "Code", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "personnel_specification_child",
+                "PersonnelSpecificationChild",
+                "E",
+                "OpPersonnelSpecification",
+                1,
+            ),
+            (
+                "personnel_specification_property",
+                "PersonnelSpecificationProperty",
+                "E",
+                "OpPersonnelSpecificationProperty",
+                1,
+            ),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPersonnelSpecificationProperty(B2MMLModel):
-    """B2MML ``OpPersonnelSpecificationPropertyType``."""
+    """Operations personnel specification property, in the B2MML common schema.
+
+    B2MML ``OpPersonnelSpecificationPropertyType`` (B2MML-Common.xsd); child element
+    ``PersonnelSpecificationProperty`` in ``OpPersonnelSpecification``;
+    ``PersonnelSpecificationPropertyChild`` in ``OpPersonnelSpecificationProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    personnel_class_property_id: Identifier | None = Field(default=None, alias="PersonnelClassPropertyID")
+    """``Quantity`` element, zero or more."""
+    personnel_class_property_id: Identifier | None = Field(
+        default=None, alias="PersonnelClassPropertyID"
+    )
+    """``PersonnelClassPropertyID`` element, optional."""
     person_property_id: Identifier | None = Field(default=None, alias="PersonPropertyID")
-    personnel_specification_property_child: list[OpPersonnelSpecificationProperty] = Field(default_factory=list, alias="PersonnelSpecificationPropertyChild")
+    """``PersonPropertyID`` element, optional."""
+    personnel_specification_property_child: list[OpPersonnelSpecificationProperty] = Field(
+        default_factory=list, alias="PersonnelSpecificationPropertyChild"
+    )
+    """``PersonnelSpecificationPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelSpecificationPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
-        ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
-        ("personnel_specification_property_child", "PersonnelSpecificationPropertyChild", "E", "OpPersonnelSpecificationProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
+            ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
+            (
+                "personnel_specification_property_child",
+                "PersonnelSpecificationPropertyChild",
+                "E",
+                "OpPersonnelSpecificationProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPhysicalAssetCapability(B2MMLModel):
-    """B2MML ``OpPhysicalAssetCapabilityType``."""
+    """Operations physical asset capability, in the B2MML common schema.
+
+    B2MML ``OpPhysicalAssetCapabilityType`` (B2MML-Common.xsd); child element
+    ``PhysicalAssetCapability`` in ``OpOperationsSegmentCapability``,
+    ``OpProcessSegmentCapability``, ``OperationsCapability``, ``WorkCapability``,
+    ``WorkMasterCapability``; ``PhysicalAssetCapabilityChild`` in ``OpPhysicalAssetCapability``.
+    """
 
     id: Identifier = Field(alias="ID")
-    physical_asset_class_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetClassID")
+    """``ID`` element, required."""
+    physical_asset_class_id: list[Identifier] = Field(
+        default_factory=list, alias="PhysicalAssetClassID"
+    )
+    """``PhysicalAssetClassID`` element, zero or more."""
     physical_asset_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetID")
+    """``PhysicalAssetID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     capability_type: CapabilityType | None = Field(default=None, alias="CapabilityType")
+    """``CapabilityType`` element, optional. Defines the type of capability."""
     reason: Code | None = Field(default=None, alias="Reason")
+    """``Reason`` element, optional."""
     confidence_factor: Identifier | None = Field(default=None, alias="ConfidenceFactor")
+    """``ConfidenceFactor`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     physical_location: ResourceLocation | None = Field(default=None, alias="PhysicalLocation")
+    """``PhysicalLocation`` element, optional."""
     physical_asset_use: Code | None = Field(default=None, alias="PhysicalAssetUse")
+    """``PhysicalAssetUse`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    physical_asset_capability_child: list[OpPhysicalAssetCapability] = Field(default_factory=list, alias="PhysicalAssetCapabilityChild")
-    physical_asset_capability_property: list[OpPhysicalAssetCapabilityProperty] = Field(default_factory=list, alias="PhysicalAssetCapabilityProperty")
+    """``Quantity`` element, zero or more."""
+    physical_asset_capability_child: list[OpPhysicalAssetCapability] = Field(
+        default_factory=list, alias="PhysicalAssetCapabilityChild"
+    )
+    """``PhysicalAssetCapabilityChild`` element, zero or more."""
+    physical_asset_capability_property: list[OpPhysicalAssetCapabilityProperty] = Field(
+        default_factory=list, alias="PhysicalAssetCapabilityProperty"
+    )
+    """``PhysicalAssetCapabilityProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetCapabilityType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
-        ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
-        ("reason", "Reason", "E", "Code", 0),
-        ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
-        ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("physical_asset_capability_child", "PhysicalAssetCapabilityChild", "E", "OpPhysicalAssetCapability", 1),
-        ("physical_asset_capability_property", "PhysicalAssetCapabilityProperty", "E", "OpPhysicalAssetCapabilityProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
+            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
+            ("reason", "Reason", "E", "Code", 0),
+            ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
+            ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "physical_asset_capability_child",
+                "PhysicalAssetCapabilityChild",
+                "E",
+                "OpPhysicalAssetCapability",
+                1,
+            ),
+            (
+                "physical_asset_capability_property",
+                "PhysicalAssetCapabilityProperty",
+                "E",
+                "OpPhysicalAssetCapabilityProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPhysicalAssetCapabilityProperty(B2MMLModel):
-    """B2MML ``OpPhysicalAssetCapabilityPropertyType``."""
+    """Operations physical asset capability property, in the B2MML common schema.
+
+    B2MML ``OpPhysicalAssetCapabilityPropertyType`` (B2MML-Common.xsd); child element
+    ``PhysicalAssetCapabilityProperty`` in ``OpPhysicalAssetCapability``;
+    ``PhysicalAssetCapabilityPropertyChild`` in ``OpPhysicalAssetCapabilityProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    physical_asset_class_property_id: Identifier | None = Field(default=None, alias="PhysicalAssetClassPropertyID")
-    physical_asset_property_id: Identifier | None = Field(default=None, alias="PhysicalAssetPropertyID")
-    physical_asset_capability_property_child: list[OpPhysicalAssetCapabilityProperty] = Field(default_factory=list, alias="PhysicalAssetCapabilityPropertyChild")
+    """``Quantity`` element, zero or more."""
+    physical_asset_class_property_id: Identifier | None = Field(
+        default=None, alias="PhysicalAssetClassPropertyID"
+    )
+    """``PhysicalAssetClassPropertyID`` element, optional."""
+    physical_asset_property_id: Identifier | None = Field(
+        default=None, alias="PhysicalAssetPropertyID"
+    )
+    """``PhysicalAssetPropertyID`` element, optional."""
+    physical_asset_capability_property_child: list[OpPhysicalAssetCapabilityProperty] = Field(
+        default_factory=list, alias="PhysicalAssetCapabilityPropertyChild"
+    )
+    """``PhysicalAssetCapabilityPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetCapabilityPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("physical_asset_class_property_id", "PhysicalAssetClassPropertyID", "E", "Identifier", 0),
-        ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
-        ("physical_asset_capability_property_child", "PhysicalAssetCapabilityPropertyChild", "E", "OpPhysicalAssetCapabilityProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "physical_asset_class_property_id",
+                "PhysicalAssetClassPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
+            (
+                "physical_asset_capability_property_child",
+                "PhysicalAssetCapabilityPropertyChild",
+                "E",
+                "OpPhysicalAssetCapabilityProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPhysicalAssetRequirement(B2MMLModel):
-    """B2MML ``OpPhysicalAssetRequirementType``."""
+    """Operations physical asset requirement, in the B2MML common schema.
+
+    B2MML ``OpPhysicalAssetRequirementType`` (B2MML-Common.xsd); child element
+    ``PhysicalAssetRequirement`` in ``JobOrder``, ``OpSegmentRequirement``;
+    ``PhysicalAssetRequirementChild`` in ``OpPhysicalAssetRequirement``.
+    """
 
     id: Identifier = Field(alias="ID")
-    physical_asset_class_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetClassID")
+    """``ID`` element, required."""
+    physical_asset_class_id: list[Identifier] = Field(
+        default_factory=list, alias="PhysicalAssetClassID"
+    )
+    """``PhysicalAssetClassID`` element, zero or more."""
     physical_asset_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetID")
+    """``PhysicalAssetID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     physical_asset_use: Code | None = Field(default=None, alias="PhysicalAssetUse")
+    """``PhysicalAssetUse`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
+    """``Quantity`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     physical_location: ResourceLocation | None = Field(default=None, alias="PhysicalLocation")
+    """``PhysicalLocation`` element, optional."""
     equipment_level: EquipmentLevel | None = Field(default=None, alias="EquipmentLevel")
-    physical_asset_requirement_child: list[OpPhysicalAssetRequirement] = Field(default_factory=list, alias="PhysicalAssetRequirementChild")
-    physical_asset_requirement_property: list[OpPhysicalAssetRequirementProperty] = Field(default_factory=list, alias="PhysicalAssetRequirementProperty")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``EquipmentLevel`` element, optional. Defines the role based equipment hierarchy level as
+    defined in ISA 95.
+    """
+    physical_asset_requirement_child: list[OpPhysicalAssetRequirement] = Field(
+        default_factory=list, alias="PhysicalAssetRequirementChild"
+    )
+    """``PhysicalAssetRequirementChild`` element, zero or more."""
+    physical_asset_requirement_property: list[OpPhysicalAssetRequirementProperty] = Field(
+        default_factory=list, alias="PhysicalAssetRequirementProperty"
+    )
+    """``PhysicalAssetRequirementProperty`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetRequirementType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
-        ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
-        ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
-        ("physical_asset_requirement_child", "PhysicalAssetRequirementChild", "E", "OpPhysicalAssetRequirement", 1),
-        ("physical_asset_requirement_property", "PhysicalAssetRequirementProperty", "E", "OpPhysicalAssetRequirementProperty", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
+            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
+            ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
+            (
+                "physical_asset_requirement_child",
+                "PhysicalAssetRequirementChild",
+                "E",
+                "OpPhysicalAssetRequirement",
+                1,
+            ),
+            (
+                "physical_asset_requirement_property",
+                "PhysicalAssetRequirementProperty",
+                "E",
+                "OpPhysicalAssetRequirementProperty",
+                1,
+            ),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPhysicalAssetRequirementProperty(B2MMLModel):
-    """B2MML ``OpPhysicalAssetRequirementPropertyType``."""
+    """Operations physical asset requirement property, in the B2MML common schema.
+
+    B2MML ``OpPhysicalAssetRequirementPropertyType`` (B2MML-Common.xsd); child element
+    ``PhysicalAssetRequirementProperty`` in ``OpPhysicalAssetRequirement``;
+    ``PhysicalAssetRequirementPropertyChild`` in ``OpPhysicalAssetRequirementProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    physical_asset_class_property_id: Identifier | None = Field(default=None, alias="PhysicalAssetClassPropertyID")
-    physical_asset_property_id: Identifier | None = Field(default=None, alias="PhysicalAssetPropertyID")
-    physical_asset_requirement_property_child: list[OpPhysicalAssetRequirementProperty] = Field(default_factory=list, alias="PhysicalAssetRequirementPropertyChild")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``Quantity`` element, zero or more."""
+    physical_asset_class_property_id: Identifier | None = Field(
+        default=None, alias="PhysicalAssetClassPropertyID"
+    )
+    """``PhysicalAssetClassPropertyID`` element, optional."""
+    physical_asset_property_id: Identifier | None = Field(
+        default=None, alias="PhysicalAssetPropertyID"
+    )
+    """``PhysicalAssetPropertyID`` element, optional."""
+    physical_asset_requirement_property_child: list[OpPhysicalAssetRequirementProperty] = Field(
+        default_factory=list, alias="PhysicalAssetRequirementPropertyChild"
+    )
+    """``PhysicalAssetRequirementPropertyChild`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetRequirementPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("physical_asset_class_property_id", "PhysicalAssetClassPropertyID", "E", "Identifier", 0),
-        ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
-        ("physical_asset_requirement_property_child", "PhysicalAssetRequirementPropertyChild", "E", "OpPhysicalAssetRequirementProperty", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "physical_asset_class_property_id",
+                "PhysicalAssetClassPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
+            (
+                "physical_asset_requirement_property_child",
+                "PhysicalAssetRequirementPropertyChild",
+                "E",
+                "OpPhysicalAssetRequirementProperty",
+                1,
+            ),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPhysicalAssetSpecification(B2MMLModel):
-    """B2MML ``OpPhysicalAssetSpecificationType``."""
+    """Operations physical asset specification, in the B2MML common schema.
+
+    B2MML ``OpPhysicalAssetSpecificationType`` (B2MML-Common.xsd); child element
+    ``PhysicalAssetSpecification`` in ``OperationsSegment``, ``WorkDirective``, ``WorkMaster``;
+    ``PhysicalAssetSpecificationChild`` in ``OpPhysicalAssetSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
-    physical_asset_class_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetClassID")
+    """``ID`` element, required."""
+    physical_asset_class_id: list[Identifier] = Field(
+        default_factory=list, alias="PhysicalAssetClassID"
+    )
+    """``PhysicalAssetClassID`` element, zero or more."""
     physical_asset_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetID")
+    """``PhysicalAssetID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     physical_asset_use: Code | None = Field(default=None, alias="PhysicalAssetUse")
+    """``PhysicalAssetUse`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     physical_location: ResourceLocation | None = Field(default=None, alias="PhysicalLocation")
+    """``PhysicalLocation`` element, optional."""
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    physical_asset_specification_child: list[OpPhysicalAssetSpecification] = Field(default_factory=list, alias="PhysicalAssetSpecificationChild")
-    physical_asset_specification_property: list[OpPhysicalAssetSpecificationProperty] = Field(default_factory=list, alias="PhysicalAssetSpecificationProperty")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``Quantity`` element, zero or more."""
+    physical_asset_specification_child: list[OpPhysicalAssetSpecification] = Field(
+        default_factory=list, alias="PhysicalAssetSpecificationChild"
+    )
+    """``PhysicalAssetSpecificationChild`` element, zero or more."""
+    physical_asset_specification_property: list[OpPhysicalAssetSpecificationProperty] = Field(
+        default_factory=list, alias="PhysicalAssetSpecificationProperty"
+    )
+    """``PhysicalAssetSpecificationProperty`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetSpecificationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
-        ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("physical_asset_specification_child", "PhysicalAssetSpecificationChild", "E", "OpPhysicalAssetSpecification", 1),
-        ("physical_asset_specification_property", "PhysicalAssetSpecificationProperty", "E", "OpPhysicalAssetSpecificationProperty", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
+            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "physical_asset_specification_child",
+                "PhysicalAssetSpecificationChild",
+                "E",
+                "OpPhysicalAssetSpecification",
+                1,
+            ),
+            (
+                "physical_asset_specification_property",
+                "PhysicalAssetSpecificationProperty",
+                "E",
+                "OpPhysicalAssetSpecificationProperty",
+                1,
+            ),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPhysicalAssetSpecificationProperty(B2MMLModel):
-    """B2MML ``OpPhysicalAssetSpecificationPropertyType``."""
+    """Operations physical asset specification property, in the B2MML common schema.
+
+    B2MML ``OpPhysicalAssetSpecificationPropertyType`` (B2MML-Common.xsd); child element
+    ``PhysicalAssetSpecificationProperty`` in ``OpPhysicalAssetSpecification``;
+    ``PhysicalAssetSpecificationPropertyChild`` in ``OpPhysicalAssetSpecificationProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    physical_asset_class_property_id: Identifier | None = Field(default=None, alias="PhysicalAssetClassPropertyID")
-    physical_asset_property_id: Identifier | None = Field(default=None, alias="PhysicalAssetPropertyID")
-    physical_asset_specification_property_child: list[OpPhysicalAssetSpecificationProperty] = Field(default_factory=list, alias="PhysicalAssetSpecificationPropertyChild")
+    """``Quantity`` element, zero or more."""
+    physical_asset_class_property_id: Identifier | None = Field(
+        default=None, alias="PhysicalAssetClassPropertyID"
+    )
+    """``PhysicalAssetClassPropertyID`` element, optional."""
+    physical_asset_property_id: Identifier | None = Field(
+        default=None, alias="PhysicalAssetPropertyID"
+    )
+    """``PhysicalAssetPropertyID`` element, optional."""
+    physical_asset_specification_property_child: list[OpPhysicalAssetSpecificationProperty] = Field(
+        default_factory=list, alias="PhysicalAssetSpecificationPropertyChild"
+    )
+    """``PhysicalAssetSpecificationPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetSpecificationPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("physical_asset_class_property_id", "PhysicalAssetClassPropertyID", "E", "Identifier", 0),
-        ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
-        ("physical_asset_specification_property_child", "PhysicalAssetSpecificationPropertyChild", "E", "OpPhysicalAssetSpecificationProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "physical_asset_class_property_id",
+                "PhysicalAssetClassPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
+            (
+                "physical_asset_specification_property_child",
+                "PhysicalAssetSpecificationPropertyChild",
+                "E",
+                "OpPhysicalAssetSpecificationProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsEventExtension(B2MMLSimple):
-    """Defines constraints on the inclusion of the respective operations event class in a hierarchy. Defined value are -sealed: no entry can use this entry as its parent; -(No entry): no entry allows any entry to represent this entry as its parent /ancestor. Extension can contain a set of entries of..."""
+    """Defines constraints on the inclusion of the respective operations event class in a hierarchy.
+    Defined value are
+
+    - sealed: no entry can use this entry as its parent;
+    - (No entry): no entry allows any entry to represent this entry as its parent /ancestor.
+      Extension can contain a set of entries of other operations event classes who represent this
+      entry in their parent.
+
+    B2MML ``OperationsEventExtensionType`` (B2MML-Common.xsd); child element ``Extension`` in
+    ``OperationsEventClass``.
+    """
 
     value: OperationsEventExtensionCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventExtensionType",
         (
-        ("value", "", "T", "enum:OperationsEventExtensionCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:OperationsEventExtensionCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class OperationsEventExtension1(B2MMLSimple):
-    """B2MML ``OperationsEventExtension1Type``."""
+    """Operations event extension: one of the ``OperationsEventExtensionCode`` values, in the B2MML
+    common schema.
+
+    B2MML ``OperationsEventExtension1Type`` (B2MML-Common.xsd).
+    """
 
     value: OperationsEventExtensionCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventExtension1Type",
         (
-        ("value", "", "T", "enum:OperationsEventExtensionCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:OperationsEventExtensionCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class OperationsEventLevel(B2MMLSimple):
-    """The type of Level 3 operations event. Defined values are event, alert, and alarm. This attribute must be defined in the corresponding operations event definition."""
+    """The type of Level 3 operations event. Defined values are event, alert, and alarm. This
+    attribute must be defined in the corresponding operations event definition.
+
+    B2MML ``OperationsEventLevelType`` (B2MML-Common.xsd); child element ``OperationsEventLevel`` in
+    ``OperationsEvent``, ``OperationsEventDefinition``.
+    """
 
     value: OperationsEventLevelCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventLevelType",
         (
-        ("value", "", "T", "enum:OperationsEventLevelCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:OperationsEventLevelCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class OperationsEventLevel1(B2MMLSimple):
-    """B2MML ``OperationsEventLevel1Type``."""
+    """Operations event level: one of the ``OperationsEventLevelCode`` values, in the B2MML common
+    schema.
+
+    B2MML ``OperationsEventLevel1Type`` (B2MML-Common.xsd).
+    """
 
     value: OperationsEventLevelCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventLevel1Type",
         (
-        ("value", "", "T", "enum:OperationsEventLevelCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:OperationsEventLevelCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class OperationsEventType(B2MMLSimple):
-    """The type of Level 3 operations event. Defined values are event, alert, and alarm. This attribute must be defined in the corresponding operations event definition."""
+    """The type of Level 3 operations event. Defined values are event, alert, and alarm. This
+    attribute must be defined in the corresponding operations event definition.
+
+    B2MML ``OperationsEventTypeType`` (B2MML-Common.xsd); child element ``OperationsEventType`` in
+    ``OperationsEvent``, ``OperationsEventDefinition``.
+    """
 
     value: OperationsEventTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventTypeType",
         (
-        ("value", "", "T", "enum:OperationsEventTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:OperationsEventTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class OperationsEventType1(B2MMLSimple):
-    """B2MML ``OperationsEventType1Type``."""
+    """Operations event type: one of the ``OperationsEventTypeCode`` values, in the B2MML common
+    schema.
+
+    B2MML ``OperationsEventType1Type`` (B2MML-Common.xsd).
+    """
 
     value: OperationsEventTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventType1Type",
         (
-        ("value", "", "T", "enum:OperationsEventTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:OperationsEventTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class OperationsRecordAction(B2MMLSimple):
-    """The permitted set of actions applied to the operations record entry template object in the operations record template by the publisher. Defined values for action are added, changed, deleted, and observed. If no action is specified, this is equivalent to all actions being allowed."""
+    """The permitted set of actions applied to the operations record entry template object in the
+    operations record template by the publisher. Defined values for action are added, changed,
+    deleted, and observed. If no action is specified, this is equivalent to all actions being
+    allowed.
+
+    B2MML ``OperationsRecordActionType`` (B2MML-Common.xsd); child element ``Action`` in
+    ``OperationsRecordSpecTemplate``, ``OperationsRecordTemplate``, ``WorkRecord``,
+    ``WorkRecordSpecification``.
+    """
 
     value: OperationsRecordActionCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsRecordActionType",
         (
-        ("value", "", "T", "enum:OperationsRecordActionCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:OperationsRecordActionCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class OperationsRecordAction1(B2MMLSimple):
-    """B2MML ``OperationsRecordAction1Type``."""
+    """Operations record action: one of the ``OperationsRecordActionCode`` values, in the B2MML
+    common schema.
+
+    B2MML ``OperationsRecordAction1Type`` (B2MML-Common.xsd).
+    """
 
     value: OperationsRecordActionCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsRecordAction1Type",
         (
-        ("value", "", "T", "enum:OperationsRecordActionCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:OperationsRecordActionCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class OperationsRecordEntryTemplate(B2MMLModel):
-    """B2MML ``OperationsRecordEntryTemplateType``."""
+    """Operations record entry template, in the B2MML common schema.
+
+    B2MML ``OperationsRecordEntryTemplateType`` (B2MML-Common.xsd); child element
+    ``OperationsRecordEntry`` in ``OperationsRecordTemplate``; ``OperationsRecordEntryChild`` in
+    ``OperationsRecordEntryTemplate``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     record_timestamp: DateTime | None = Field(default=None, alias="RecordTimestamp")
+    """``RecordTimestamp`` element, optional."""
     effective_timestamp: DateTime | None = Field(default=None, alias="EffectiveTimestamp")
+    """``EffectiveTimestamp`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     information_object: InformationObject | None = Field(default=None, alias="InformationObject")
+    """``InformationObject`` element, optional."""
     external_reference_id: Identifier | None = Field(default=None, alias="ExternalReferenceID")
-    information_object_type: InformationObjectType | None = Field(default=None, alias="InformationObjectType")
-    operations_record_entry_child: list[OperationsRecordEntryTemplate] = Field(default_factory=list, alias="OperationsRecordEntryChild")
+    """``ExternalReferenceID`` element, optional."""
+    information_object_type: InformationObjectType | None = Field(
+        default=None, alias="InformationObjectType"
+    )
+    """``InformationObjectType`` element, optional."""
+    operations_record_entry_child: list[OperationsRecordEntryTemplate] = Field(
+        default_factory=list, alias="OperationsRecordEntryChild"
+    )
+    """``OperationsRecordEntryChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsRecordEntryTemplateType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("record_timestamp", "RecordTimestamp", "E", "DateTime", 0),
-        ("effective_timestamp", "EffectiveTimestamp", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("information_object", "InformationObject", "E", "InformationObject", 0),
-        ("external_reference_id", "ExternalReferenceID", "E", "Identifier", 0),
-        ("information_object_type", "InformationObjectType", "E", "InformationObjectType", 0),
-        ("operations_record_entry_child", "OperationsRecordEntryChild", "E", "OperationsRecordEntryTemplate", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("record_timestamp", "RecordTimestamp", "E", "DateTime", 0),
+            ("effective_timestamp", "EffectiveTimestamp", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("information_object", "InformationObject", "E", "InformationObject", 0),
+            ("external_reference_id", "ExternalReferenceID", "E", "Identifier", 0),
+            ("information_object_type", "InformationObjectType", "E", "InformationObjectType", 0),
+            (
+                "operations_record_entry_child",
+                "OperationsRecordEntryChild",
+                "E",
+                "OperationsRecordEntryTemplate",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsRecordSpecTemplate(B2MMLModel):
-    """B2MML ``OperationsRecordSpecTemplateType``."""
+    """Operations record spec template, in the B2MML common schema.
+
+    B2MML ``OperationsRecordSpecTemplateType`` (B2MML-Common.xsd); child element
+    ``OperationsRecordSpecificationChild`` in ``OperationsRecordSpecTemplate``;
+    ``OpsEventClassRecordSpecification`` in ``OperationsEventClass``;
+    ``OpsEventDefinitionRecordSpecification`` in ``OperationsEventDefinition``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
-    operations_record_specification_pattern_id: Identifier | None = Field(default=None, alias="OperationsRecordSpecificationPatternID")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    operations_record_specification_pattern_id: Identifier | None = Field(
+        default=None, alias="OperationsRecordSpecificationPatternID"
+    )
+    """``OperationsRecordSpecificationPatternID`` element, optional."""
     definition_type: DefinitionType | None = Field(default=None, alias="DefinitionType")
-    information_object_type: list[InformationObjectType] = Field(default_factory=list, alias="InformationObjectType")
-    information_object_type_multiplicity: list[Text] = Field(default_factory=list, alias="InformationObjectTypeMultiplicity")
+    """``DefinitionType`` element, optional. Defines the type of the definition of a process
+    segment, operations definition, or operations segment.
+    """
+    information_object_type: list[InformationObjectType] = Field(
+        default_factory=list, alias="InformationObjectType"
+    )
+    """``InformationObjectType`` element, zero or more."""
+    information_object_type_multiplicity: list[Text] = Field(
+        default_factory=list, alias="InformationObjectTypeMultiplicity"
+    )
+    """``InformationObjectTypeMultiplicity`` element, zero or more."""
     action: OperationsRecordAction | None = Field(default=None, alias="Action")
+    """``Action`` element, optional. The permitted set of actions applied to the operations record
+    entry template object in the operations record template by the publisher.
+    """
     action_multiplicity: list[Text] = Field(default_factory=list, alias="ActionMultiplicity")
-    operations_record_specification_child: list[OperationsRecordSpecTemplate] = Field(default_factory=list, alias="OperationsRecordSpecificationChild")
+    """``ActionMultiplicity`` element, zero or more."""
+    operations_record_specification_child: list[OperationsRecordSpecTemplate] = Field(
+        default_factory=list, alias="OperationsRecordSpecificationChild"
+    )
+    """``OperationsRecordSpecificationChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsRecordSpecTemplateType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operations_record_specification_pattern_id", "OperationsRecordSpecificationPatternID", "E", "Identifier", 0),
-        ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
-        ("information_object_type", "InformationObjectType", "E", "InformationObjectType", 1),
-        ("information_object_type_multiplicity", "InformationObjectTypeMultiplicity", "E", "Text", 1),
-        ("action", "Action", "E", "OperationsRecordAction", 0),
-        ("action_multiplicity", "ActionMultiplicity", "E", "Text", 1),
-        ("operations_record_specification_child", "OperationsRecordSpecificationChild", "E", "OperationsRecordSpecTemplate", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            (
+                "operations_record_specification_pattern_id",
+                "OperationsRecordSpecificationPatternID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
+            ("information_object_type", "InformationObjectType", "E", "InformationObjectType", 1),
+            (
+                "information_object_type_multiplicity",
+                "InformationObjectTypeMultiplicity",
+                "E",
+                "Text",
+                1,
+            ),
+            ("action", "Action", "E", "OperationsRecordAction", 0),
+            ("action_multiplicity", "ActionMultiplicity", "E", "Text", 1),
+            (
+                "operations_record_specification_child",
+                "OperationsRecordSpecificationChild",
+                "E",
+                "OperationsRecordSpecTemplate",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsRecordTemplate(B2MMLModel):
-    """B2MML ``OperationsRecordTemplateType``."""
+    """Operations record template, in the B2MML common schema.
+
+    B2MML ``OperationsRecordTemplateType`` (B2MML-Common.xsd); child element
+    ``OperationsEventRecord`` in ``OperationsEvent``; ``OperationsRecordChild`` in
+    ``OperationsRecordTemplate``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     record_timestamp: DateTime | None = Field(default=None, alias="RecordTimestamp")
+    """``RecordTimestamp`` element, optional."""
     effective_timestamp: DateTime | None = Field(default=None, alias="EffectiveTimestamp")
+    """``EffectiveTimestamp`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     action: OperationsRecordAction | None = Field(default=None, alias="Action")
-    operations_record_entry: list[OperationsRecordEntryTemplate] = Field(default_factory=list, alias="OperationsRecordEntry", min_length=1)
+    """``Action`` element, optional. The permitted set of actions applied to the operations record
+    entry template object in the operations record template by the publisher.
+    """
+    operations_record_entry: list[OperationsRecordEntryTemplate] = Field(
+        default_factory=list, alias="OperationsRecordEntry", min_length=1
+    )
+    """``OperationsRecordEntry`` element, one or more."""
     operations_record_specification_id: Identifier = Field(alias="OperationsRecordSpecificationID")
-    operations_record_child: list[OperationsRecordTemplate] = Field(default_factory=list, alias="OperationsRecordChild")
+    """``OperationsRecordSpecificationID`` element, required."""
+    operations_record_child: list[OperationsRecordTemplate] = Field(
+        default_factory=list, alias="OperationsRecordChild"
+    )
+    """``OperationsRecordChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsRecordTemplateType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("record_timestamp", "RecordTimestamp", "E", "DateTime", 0),
-        ("effective_timestamp", "EffectiveTimestamp", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("action", "Action", "E", "OperationsRecordAction", 0),
-        ("operations_record_entry", "OperationsRecordEntry", "E", "OperationsRecordEntryTemplate", 3),
-        ("operations_record_specification_id", "OperationsRecordSpecificationID", "E", "Identifier", 2),
-        ("operations_record_child", "OperationsRecordChild", "E", "OperationsRecordTemplate", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("record_timestamp", "RecordTimestamp", "E", "DateTime", 0),
+            ("effective_timestamp", "EffectiveTimestamp", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("action", "Action", "E", "OperationsRecordAction", 0),
+            (
+                "operations_record_entry",
+                "OperationsRecordEntry",
+                "E",
+                "OperationsRecordEntryTemplate",
+                3,
+            ),
+            (
+                "operations_record_specification_id",
+                "OperationsRecordSpecificationID",
+                "E",
+                "Identifier",
+                2,
+            ),
+            (
+                "operations_record_child",
+                "OperationsRecordChild",
+                "E",
+                "OperationsRecordTemplate",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsType(B2MMLSimple):
-    """Describes the category of the activity. Defined values are - Production, Maintenance, Quality, Inventory, or Mixed. - Mixed” can be used when the activity covers several categories."""
+    """Describes the category of the activity. Defined values are
+
+    - Production, Maintenance, Quality, Inventory, or Mixed.
+    - Mixed" can be used when the activity covers several categories.
+
+    B2MML ``OperationsTypeType`` (B2MML-Common.xsd); child element ``OperationsType`` in
+    ``OpOperationsSegmentCapability``, ``OpProcessSegmentCapability``, ``OpSegmentRequirement``,
+    ``OpSegmentResponse``, ``OperationsCapability``, ``OperationsDefinition`` and 19 more.
+    """
 
     value: OperationsTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsTypeType",
         (
-        ("value", "", "T", "enum:OperationsTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:OperationsTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class OperationsType1(B2MMLSimple):
-    """B2MML ``OperationsType1Type``."""
+    """Operations type: one of the ``OperationsTypeCode`` values, in the B2MML common schema.
+
+    B2MML ``OperationsType1Type`` (B2MML-Common.xsd).
+    """
 
     value: OperationsTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsType1Type",
         (
-        ("value", "", "T", "enum:OperationsTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:OperationsTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Parameter(B2MMLModel):
-    """B2MML ``ParameterType``."""
+    """Parameter, in the B2MML common schema.
+
+    B2MML ``ParameterType`` (B2MML-Common.xsd); child element ``JobOrderParameter`` in ``JobOrder``;
+    ``ParameterChild`` in ``Parameter``; ``ParameterSpecification`` in ``OperationsSegment``,
+    ``WorkDirective``, ``WorkMaster``; ``ProcessSegmentParameter`` in ``ProcessSegment`` and 1 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     parameter_child: list[Parameter] = Field(default_factory=list, alias="ParameterChild")
-    parameter_specification_id: list[Identifier] = Field(default_factory=list, alias="ParameterSpecificationID")
-    process_segment_parameter_id: list[Identifier] = Field(default_factory=list, alias="ProcessSegmentParameterID")
+    """``ParameterChild`` element, zero or more."""
+    parameter_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="ParameterSpecificationID"
+    )
+    """``ParameterSpecificationID`` element, zero or more."""
+    process_segment_parameter_id: list[Identifier] = Field(
+        default_factory=list, alias="ProcessSegmentParameterID"
+    )
+    """``ProcessSegmentParameterID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ParameterType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("value_", "Value", "E", "Value", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("parameter_child", "ParameterChild", "E", "Parameter", 1),
-        ("parameter_specification_id", "ParameterSpecificationID", "E", "Identifier", 1),
-        ("process_segment_parameter_id", "ProcessSegmentParameterID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("value_", "Value", "E", "Value", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("parameter_child", "ParameterChild", "E", "Parameter", 1),
+            ("parameter_specification_id", "ParameterSpecificationID", "E", "Identifier", 1),
+            ("process_segment_parameter_id", "ProcessSegmentParameterID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class Quantity(B2MMLSimple):
-    """B2MML ``QuantityType``."""
+    """Quantity, in the B2MML core components schema.
+
+    B2MML ``QuantityType`` (B2MML-CoreComponents.xsd).
+    """
 
     value: Decimal | None = Field(default=None)
+    """The element's text value."""
     unit_code: str | None = Field(default=None, alias="unitCode")
+    """``unitCode`` attribute, optional."""
     unit_code_list_id: str | None = Field(default=None, alias="unitCodeListID")
+    """``unitCodeListID`` attribute, optional."""
     unit_code_list_agency_id: str | None = Field(default=None, alias="unitCodeListAgencyID")
+    """``unitCodeListAgencyID`` attribute, optional."""
     unit_code_list_agency_name: str | None = Field(default=None, alias="unitCodeListAgencyName")
+    """``unitCodeListAgencyName`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "QuantityType",
         (
-        ("value", "", "T", "leaf:decimal", 0),
-        ("unit_code", "unitCode", "A", "leaf:str", 0),
-        ("unit_code_list_id", "unitCodeListID", "A", "leaf:str", 0),
-        ("unit_code_list_agency_id", "unitCodeListAgencyID", "A", "leaf:str", 0),
-        ("unit_code_list_agency_name", "unitCodeListAgencyName", "A", "leaf:str", 0),
+            ("value", "", "T", "leaf:decimal", 0),
+            ("unit_code", "unitCode", "A", "leaf:str", 0),
+            ("unit_code_list_id", "unitCodeListID", "A", "leaf:str", 0),
+            ("unit_code_list_agency_id", "unitCodeListAgencyID", "A", "leaf:str", 0),
+            ("unit_code_list_agency_name", "unitCodeListAgencyName", "A", "leaf:str", 0),
         ),
     )
 
 
 class QuantityValue(B2MMLModel):
-    """B2MML ``QuantityValueType``."""
+    """Quantity value, in the B2MML common schema.
+
+    B2MML ``QuantityValueType`` (B2MML-Common.xsd); child element ``Amount`` in ``GRecipeMaterial``;
+    ``Quantity`` in ``EquipmentSegmentSpecification``, ``EquipmentSegmentSpecificationProperty``,
+    ``MaterialLot``, ``MaterialSegmentSpecification``, ``MaterialSegmentSpecificationProperty`` and
+    39 more.
+    """
 
     quantity_string: ValueString | Nil = Field(alias="QuantityString")
+    """``QuantityString`` element, required; ``NIL`` for ``xsi:nil``."""
     data_type: DataType | Nil | None = Field(default=None, alias="DataType")
+    """``DataType`` element, optional; ``NIL`` for ``xsi:nil``."""
     unit_of_measure: Code | Nil | None = Field(default=None, alias="UnitOfMeasure")
+    """``UnitOfMeasure`` element, optional; ``NIL`` for ``xsi:nil``."""
     key: Identifier | None = Field(default=None, alias="Key")
+    """``Key`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "QuantityValueType",
         (
-        ("quantity_string", "QuantityString", "E", "ValueString", 6),
-        ("data_type", "DataType", "E", "DataType", 4),
-        ("unit_of_measure", "UnitOfMeasure", "E", "Code", 4),
-        ("key", "Key", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("quantity_string", "QuantityString", "E", "ValueString", 6),
+            ("data_type", "DataType", "E", "DataType", 4),
+            ("unit_of_measure", "UnitOfMeasure", "E", "Code", 4),
+            ("key", "Key", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class RelationshipForm(B2MMLSimple):
-    """B2MML ``RelationshipFormType``."""
+    """Relationship form: one of the ``RelationshipFormCode`` values (or ``Other`` with an
+    ``OtherValue``), in the B2MML common schema.
+
+    B2MML ``RelationshipFormType`` (B2MML-Common.xsd); child element ``RelationshipForm`` in
+    ``ResourceRelationshipNetwork``.
+    """
 
     value: RelationshipFormCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RelationshipFormType",
         (
-        ("value", "", "T", "enum:RelationshipFormCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:RelationshipFormCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class RelationshipForm1(B2MMLSimple):
-    """B2MML ``RelationshipForm1Type``."""
+    """Relationship form: one of the ``RelationshipFormCode`` values, in the B2MML common schema.
+
+    B2MML ``RelationshipForm1Type`` (B2MML-Common.xsd).
+    """
 
     value: RelationshipFormCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RelationshipForm1Type",
         (
-        ("value", "", "T", "enum:RelationshipFormCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:RelationshipFormCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class RelationshipType(B2MMLSimple):
-    """B2MML ``RelationshipTypeType``."""
+    """Relationship type: one of the ``RelationshipTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the B2MML common schema.
+
+    B2MML ``RelationshipTypeType`` (B2MML-Common.xsd); child element ``RelationshipType`` in
+    ``ResourceRelationshipNetwork``.
+    """
 
     value: RelationshipTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RelationshipTypeType",
         (
-        ("value", "", "T", "enum:RelationshipTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:RelationshipTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class RelationshipType1(B2MMLSimple):
-    """B2MML ``RelationshipType1Type``."""
+    """Relationship type: one of the ``RelationshipTypeCode`` values, in the B2MML common schema.
+
+    B2MML ``RelationshipType1Type`` (B2MML-Common.xsd).
+    """
 
     value: RelationshipTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RelationshipType1Type",
         (
-        ("value", "", "T", "enum:RelationshipTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:RelationshipTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class RequestState(B2MMLSimple):
-    """Indicates the state of an operations or work request. Defined values are - Forecast - Released - Cancelled - Waiting - Ready - Running - Completed - Aborted - Held - Suspended - Closed"""
+    """Indicates the state of an operations or work request. Defined values are
+
+    - Forecast
+    - Released
+    - Cancelled
+    - Waiting
+    - Ready
+    - Running
+    - Completed
+    - Aborted
+    - Held
+    - Suspended
+    - Closed
+
+    B2MML ``RequestStateType`` (B2MML-Common.xsd); child element ``RequestState`` in
+    ``OperationsRequest``, ``WorkRequest``; ``ScheduleState`` in ``OperationsSchedule``,
+    ``WorkSchedule``; ``SegmentState`` in ``OpSegmentRequirement``.
+    """
 
     value: RequestStateCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RequestStateType",
         (
-        ("value", "", "T", "enum:RequestStateCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:RequestStateCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class RequestState1(B2MMLSimple):
-    """B2MML ``RequestState1Type``."""
+    """Request state: one of the ``RequestStateCode`` values, in the B2MML common schema.
+
+    B2MML ``RequestState1Type`` (B2MML-Common.xsd).
+    """
 
     value: RequestStateCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RequestState1Type",
         (
-        ("value", "", "T", "enum:RequestStateCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:RequestStateCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class RequiredByRequestedSegmentResponse(B2MMLSimple):
-    """Indicates if a segment response assicated with a segment request is required. Defined values are - Required - Optional"""
+    """Indicates if a segment response assicated with a segment request is required. Defined values
+    are
+
+    - Required
+    - Optional
+
+    B2MML ``RequiredByRequestedSegmentResponseType`` (B2MML-Common.xsd); child element
+    ``RequiredByRequestedSegmentResponse`` in ``JobResponse``, ``OpEquipmentActual``,
+    ``OpEquipmentActualProperty``, ``OpEquipmentRequirement``, ``OpEquipmentRequirementProperty``,
+    ``OpMaterialActual`` and 16 more.
+    """
 
     value: RequiredByRequestedSegmentResponseCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RequiredByRequestedSegmentResponseType",
         (
-        ("value", "", "T", "enum:RequiredByRequestedSegmentResponseCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:RequiredByRequestedSegmentResponseCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class RequiredByRequestedSegmentResponse1(B2MMLSimple):
-    """B2MML ``RequiredByRequestedSegmentResponse1Type``."""
+    """Required by requested segment response: one of the ``RequiredByRequestedSegmentResponseCode``
+    values, in the B2MML common schema.
+
+    B2MML ``RequiredByRequestedSegmentResponse1Type`` (B2MML-Common.xsd).
+    """
 
     value: RequiredByRequestedSegmentResponseCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RequiredByRequestedSegmentResponse1Type",
         (
-        ("value", "", "T", "enum:RequiredByRequestedSegmentResponseCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:RequiredByRequestedSegmentResponseCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ResourceLocation(B2MMLModel):
-    """B2MML ``ResourceLocationType``."""
+    """Resource location, in the B2MML common schema.
+
+    B2MML ``ResourceLocationType`` (B2MML-Common.xsd); child element ``LocationChild`` in
+    ``ResourceLocation``; ``OperationalLocation`` in ``Equipment``,
+    ``EquipmentSegmentSpecification``, ``OpEquipmentActual``, ``OpEquipmentCapability``,
+    ``OpEquipmentRequirement`` and 20 more.
+    """
 
     location: Text = Field(alias="Location")
+    """``Location`` element, required."""
     location_type: ResourceLocationType = Field(alias="LocationType")
+    """``LocationType`` element, required. Indicates whether the storage location attribute refers
+    to an operational location, equipment or physical asset object, or contains a description of the
+    storage location.
+    """
     location_child: list[ResourceLocation] = Field(default_factory=list, alias="LocationChild")
+    """``LocationChild`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceLocationType",
         (
-        ("location", "Location", "E", "Text", 2),
-        ("location_type", "LocationType", "E", "ResourceLocationType", 2),
-        ("location_child", "LocationChild", "E", "ResourceLocation", 1),
+            ("location", "Location", "E", "Text", 2),
+            ("location_type", "LocationType", "E", "ResourceLocationType", 2),
+            ("location_child", "LocationChild", "E", "ResourceLocation", 1),
         ),
     )
 
 
 class ResourceLocationType(B2MMLSimple):
-    """Indicates whether the storage location attribute refers to an operational location, equipment or physical asset object, or contains a description of the storage location. Mandatory where a storage location is specified. Defined values are - Operational Location ID:storage location attribute..."""
+    """Indicates whether the storage location attribute refers to an operational location, equipment
+    or physical asset object, or contains a description of the storage location. Mandatory where a
+    storage location is specified. Defined values are
+
+    - Operational Location ID:storage location attribute references an operational location
+      (OperationalLocationID);
+    - Operational Location: storage location attribute references an operational location
+      (OperationalLocationID);
+    - Equipment: storage location attribute references an equipment object (EquipmentID);
+    - Person: storage location attribute references a person (PersonID)
+    - Physical Asset: storage location attribute references a physical asset (PhysicalAssetID); and
+    - Description: storage location attribute contains a description of the storage location, such
+      as a street address.
+
+    B2MML ``ResourceLocationTypeType`` (B2MML-Common.xsd); child element ``LocationType`` in
+    ``ResourceLocation``.
+    """
 
     value: ResourceLocationTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceLocationTypeType",
         (
-        ("value", "", "T", "enum:ResourceLocationTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ResourceLocationTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class ResourceLocationType1(B2MMLSimple):
-    """B2MML ``ResourceLocationType1Type``."""
+    """Resource location type: one of the ``ResourceLocationTypeCode`` values, in the B2MML common
+    schema.
+
+    B2MML ``ResourceLocationType1Type`` (B2MML-Common.xsd).
+    """
 
     value: ResourceLocationTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceLocationType1Type",
         (
-        ("value", "", "T", "enum:ResourceLocationTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ResourceLocationTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ResourceReferenceType(B2MMLSimple):
-    """B2MML ``ResourceReferenceTypeType``."""
+    """Resource reference type: one of the ``ResourceReferenceTypeCode`` values (or ``Other`` with
+    an ``OtherValue``), in the B2MML common schema.
+
+    B2MML ``ResourceReferenceTypeType`` (B2MML-Common.xsd); child element ``ResourceType`` in
+    ``ResourceReference``.
+    """
 
     value: ResourceReferenceTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceReferenceTypeType",
         (
-        ("value", "", "T", "enum:ResourceReferenceTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ResourceReferenceTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class ResourceReferenceType1(B2MMLSimple):
-    """B2MML ``ResourceReferenceType1Type``."""
+    """Resource reference type: one of the ``ResourceReferenceTypeCode`` values, in the B2MML common
+    schema.
+
+    B2MML ``ResourceReferenceType1Type`` (B2MML-Common.xsd).
+    """
 
     value: ResourceReferenceTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceReferenceType1Type",
         (
-        ("value", "", "T", "enum:ResourceReferenceTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ResourceReferenceTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ResponseState(B2MMLSimple):
-    """Defines the states to a operations response. Defined values are - Ready - Running - Completed - Aborted - Holding - Paused - Closed"""
+    """Defines the states to a operations response. Defined values are
+
+    - Ready
+    - Running
+    - Completed
+    - Aborted
+    - Holding
+    - Paused
+    - Closed
+
+    B2MML ``ResponseStateType`` (B2MML-Common.xsd); child element ``JobState`` in ``JobResponse``,
+    ``JobResponseList``; ``PerformanceState`` in ``OperationsPerformance``; ``ResponseState`` in
+    ``OperationsResponse``, ``WorkResponse``; ``SegmentState`` in ``OpSegmentResponse`` and 2 more.
+    """
 
     value: ResponseStateCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ResponseStateType",
         (
-        ("value", "", "T", "enum:ResponseStateCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ResponseStateCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class ResponseState1(B2MMLSimple):
-    """B2MML ``ResponseState1Type``."""
+    """Response state: one of the ``ResponseStateCode`` values, in the B2MML common schema.
+
+    B2MML ``ResponseState1Type`` (B2MML-Common.xsd).
+    """
 
     value: ResponseStateCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ResponseState1Type",
         (
-        ("value", "", "T", "enum:ResponseStateCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ResponseStateCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class SegmentDependency(B2MMLModel):
-    """B2MML ``SegmentDependencyType``."""
+    """Segment dependency, in the B2MML common schema.
+
+    B2MML ``SegmentDependencyType`` (B2MML-Common.xsd); child element ``SegmentDependency`` in
+    ``OperationsSegment``, ``ProcessSegment``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     dependency: Dependency = Field(alias="Dependency")
+    """``Dependency`` element, required. Defines an execution dependency constraint of two
+    elements.
+    """
     dependency_factor: Value | None = Field(default=None, alias="DependencyFactor")
+    """``DependencyFactor`` element, optional."""
     product_segment_id: list[Identifier] = Field(default_factory=list, alias="ProductSegmentID")
+    """``ProductSegmentID`` element, zero or more."""
     process_segment_id: list[Identifier] = Field(default_factory=list, alias="ProcessSegmentID")
+    """``ProcessSegmentID`` element, zero or more."""
     segment_id: list[Identifier] = Field(default_factory=list, alias="SegmentID")
+    """``SegmentID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "SegmentDependencyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("dependency", "Dependency", "E", "Dependency", 2),
-        ("dependency_factor", "DependencyFactor", "E", "Value", 0),
-        ("product_segment_id", "ProductSegmentID", "E", "Identifier", 1),
-        ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
-        ("segment_id", "SegmentID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
-        ), ordered=True,
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("dependency", "Dependency", "E", "Dependency", 2),
+            ("dependency_factor", "DependencyFactor", "E", "Value", 0),
+            ("product_segment_id", "ProductSegmentID", "E", "Identifier", 1),
+            ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
+            ("segment_id", "SegmentID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
+        ),
+        ordered=True,
     )
 
 
 class SpatialDefinition(B2MMLModel):
-    """The spatial definition provides a means of communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or three-dimensional solid geospatial location data for planning/scheduling, actuals, resources, and analytics. Spatial definition identifies a value and the predefined..."""
+    """The spatial definition provides a means of communicating zero-dimensional point,
+    one-dimensional line, or two-dimensional shape or three-dimensional solid geospatial location
+    data for planning/scheduling, actuals, resources, and analytics. Spatial definition identifies a
+    value and the predefined coordinate reference system.
+
+    B2MML ``SpatialDefinitionType`` (B2MML-Common.xsd); child element ``SpatialDefinition`` in
+    ``Equipment``, ``EquipmentSegmentSpecification``, ``MaterialDefinition``, ``MaterialLot``,
+    ``MaterialSegmentSpecification``, ``MaterialSubLot`` and 21 more.
+    """
 
     value_: Text = Field(alias="Value")
+    """``Value`` element, required."""
     format: SpatialDefinitionFormat = Field(alias="Format")
+    """``Format`` element, required. For the SpatialDefintionType, the Spatial Definition Format
+    element's Enumeration types as defined in ISAS-95 Part 2 commom object models Spatial data
+    definitions.
+    """
     srid: Identifier | None = Field(default=None, alias="SRID")
+    """``SRID`` element, optional."""
     srid_authority: Text | None = Field(default=None, alias="SRIDAuthority")
+    """``SRIDAuthority`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "SpatialDefinitionType",
         (
-        ("value_", "Value", "E", "Text", 2),
-        ("format", "Format", "E", "SpatialDefinitionFormat", 2),
-        ("srid", "SRID", "E", "Identifier", 0),
-        ("srid_authority", "SRIDAuthority", "E", "Text", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("value_", "Value", "E", "Text", 2),
+            ("format", "Format", "E", "SpatialDefinitionFormat", 2),
+            ("srid", "SRID", "E", "Identifier", 0),
+            ("srid_authority", "SRIDAuthority", "E", "Text", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class SpatialDefinitionFormat(B2MMLSimple):
-    """For the SpatialDefintionType, the Spatial Definition Format element's Enumeration types as defined in ISAS-95 Part 2 commom object models Spatial data definitions."""
+    """For the SpatialDefintionType, the Spatial Definition Format element's Enumeration types as
+    defined in ISAS-95 Part 2 commom object models Spatial data definitions.
+
+    B2MML ``SpatialDefinitionFormatType`` (B2MML-Common.xsd); child element ``Format`` in
+    ``SpatialDefinition``.
+    """
 
     value: SpatialDefinitionFormatCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SpatialDefinitionFormatType",
         (
-        ("value", "", "T", "enum:SpatialDefinitionFormatCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:SpatialDefinitionFormatCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class SpatialDefinitionFormat1(B2MMLSimple):
-    """B2MML ``SpatialDefinitionFormat1Type``."""
+    """Spatial definition format: one of the ``SpatialDefinitionFormatCode`` values, in the B2MML
+    common schema.
+
+    B2MML ``SpatialDefinitionFormat1Type`` (B2MML-Common.xsd).
+    """
 
     value: SpatialDefinitionFormatCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SpatialDefinitionFormat1Type",
         (
-        ("value", "", "T", "enum:SpatialDefinitionFormatCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:SpatialDefinitionFormatCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class Text(B2MMLSimple):
-    """B2MML ``TextType``."""
+    """Text, in the B2MML core components schema.
+
+    B2MML ``TextType`` (B2MML-CoreComponents.xsd); global element ``ApprovedBy``, ``DefaultValue``,
+    ``Description``, ``EnumerationString``, ``Note``, ``ScheduleEntryNote``; child element
+    ``Abbreviation`` in ``MasterDataProfileHeader``; ``ActionMultiplicity`` in
+    ``OperationsRecordSpecTemplate``, ``WorkRecordSpecification``; ``ApprovedBy`` in
+    ``IndividualApproval``; ``ChannelDescription`` in ``ChannelTopic``; ``CommandRule`` in
+    ``JobOrder`` and 265 more. Identical B2MML types, the same class under their own names:
+    ``ApprovedByType``, ``DefaultValueType``, ``DescriptionType``, ``EnumerationStringType``,
+    ``JobOrderCommandRuleType``, ``NameType``, ``NoteType``, ``ScheduleEntryNoteType``.
+    """
 
     value: str | None = Field(default=None)
+    """The element's text value."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TextType",
         (
-        ("value", "", "T", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
+            ("value", "", "T", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
         ),
     )
 
 
 class TransAcknowledge(B2MMLModel):
-    """B2MML ``TransAcknowledgeType``."""
+    """The ``Acknowledge`` verb of a B2MML transaction message (ISA-95 Part 5).
 
-    original_application_area: TransApplicationArea | None = Field(default=None, alias="OriginalApplicationArea")
-    response_criteria: list[TransResponseCriteria] = Field(default_factory=list, alias="ResponseCriteria")
+    B2MML ``TransAcknowledgeType`` (B2MML-Common.xsd); child element ``Acknowledge`` in
+    ``AcknowledgeBatchProductionRecordDataArea``, ``AcknowledgeEquipmentClassDataArea``,
+    ``AcknowledgeEquipmentDataArea``, ``AcknowledgeEquipmentInformationDataArea``,
+    ``AcknowledgeErrorMessageDataArea``, ``AcknowledgeGRecipeInformationDataArea`` and 58 more.
+    """
+
+    original_application_area: TransApplicationArea | None = Field(
+        default=None, alias="OriginalApplicationArea"
+    )
+    """``OriginalApplicationArea`` element, optional."""
+    response_criteria: list[TransResponseCriteria] = Field(
+        default_factory=list, alias="ResponseCriteria"
+    )
+    """``ResponseCriteria`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "TransAcknowledgeType",
         (
-        ("original_application_area", "OriginalApplicationArea", "E", "TransApplicationArea", 0),
-        ("response_criteria", "ResponseCriteria", "E", "TransResponseCriteria", 1),
+            (
+                "original_application_area",
+                "OriginalApplicationArea",
+                "E",
+                "TransApplicationArea",
+                0,
+            ),
+            ("response_criteria", "ResponseCriteria", "E", "TransResponseCriteria", 1),
         ),
     )
 
 
 class TransActionCriteria(B2MMLModel):
-    """B2MML ``TransActionCriteriaType``."""
+    """Transaction action criteria, in the B2MML common schema.
+
+    B2MML ``TransActionCriteriaType`` (B2MML-Common.xsd); child element ``ActionCriteria`` in
+    ``TransCancel``, ``TransChange``, ``TransProcess``, ``TransSync``.
+    """
 
     action_expression: list[TransExpression] = Field(default_factory=list, alias="ActionExpression")
+    """``ActionExpression`` element, zero or more."""
     change_status: TransChangeStatus | None = Field(default=None, alias="ChangeStatus")
+    """``ChangeStatus`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransActionCriteriaType",
         (
-        ("action_expression", "ActionExpression", "E", "TransExpression", 1),
-        ("change_status", "ChangeStatus", "E", "TransChangeStatus", 0),
+            ("action_expression", "ActionExpression", "E", "TransExpression", 1),
+            ("change_status", "ChangeStatus", "E", "TransChangeStatus", 0),
         ),
     )
 
 
 class TransApplicationArea(B2MMLModel):
-    """B2MML ``TransApplicationAreaType``."""
+    """Transaction application area, in the B2MML common schema.
+
+    B2MML ``TransApplicationAreaType`` (B2MML-Common.xsd); child element ``ApplicationArea`` in
+    ``AcknowledgeBatchProductionRecord``, ``AcknowledgeEquipment``, ``AcknowledgeEquipmentClass``,
+    ``AcknowledgeEquipmentInformation``, ``AcknowledgeErrorMessage``,
+    ``AcknowledgeGRecipeInformation`` and 518 more.
+    """
 
     sender: TransSender | None = Field(default=None, alias="Sender")
+    """``Sender`` element, optional."""
     receiver: list[TransReceiver] = Field(default_factory=list, alias="Receiver")
+    """``Receiver`` element, zero or more."""
     creation_date_time: DateTime = Field(alias="CreationDateTime")
+    """``CreationDateTime`` element, required."""
     signature: TransSignature | None = Field(default=None, alias="Signature")
+    """``Signature`` element, optional."""
     bodid: Identifier | None = Field(default=None, alias="BODID")
+    """``BODID`` element, optional."""
     user_area: TransUserArea | None = Field(default=None, alias="UserArea")
+    """``UserArea`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransApplicationAreaType",
         (
-        ("sender", "Sender", "E", "TransSender", 0),
-        ("receiver", "Receiver", "E", "TransReceiver", 1),
-        ("creation_date_time", "CreationDateTime", "E", "DateTime", 2),
-        ("signature", "Signature", "E", "TransSignature", 0),
-        ("bodid", "BODID", "E", "Identifier", 0),
-        ("user_area", "UserArea", "E", "TransUserArea", 0),
+            ("sender", "Sender", "E", "TransSender", 0),
+            ("receiver", "Receiver", "E", "TransReceiver", 1),
+            ("creation_date_time", "CreationDateTime", "E", "DateTime", 2),
+            ("signature", "Signature", "E", "TransSignature", 0),
+            ("bodid", "BODID", "E", "Identifier", 0),
+            ("user_area", "UserArea", "E", "TransUserArea", 0),
         ),
     )
 
 
 class TransCancel(B2MMLModel):
-    """B2MML ``TransCancelType``."""
+    """The ``Cancel`` verb of a B2MML transaction message (ISA-95 Part 5).
+
+    B2MML ``TransCancelType`` (B2MML-Common.xsd); child element ``Cancel`` in
+    ``CancelBatchProductionRecordDataArea``, ``CancelEquipmentClassDataArea``,
+    ``CancelEquipmentDataArea``, ``CancelEquipmentInformationDataArea``,
+    ``CancelErrorMessageDataArea``, ``CancelGRecipeInformationDataArea`` and 58 more.
+    """
 
     action_criteria: list[TransActionCriteria] = Field(default_factory=list, alias="ActionCriteria")
+    """``ActionCriteria`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "TransCancelType",
-        (
-        ("action_criteria", "ActionCriteria", "E", "TransActionCriteria", 1),
-        ),
+        (("action_criteria", "ActionCriteria", "E", "TransActionCriteria", 1),),
     )
 
 
 class TransChange(B2MMLModel):
-    """B2MML ``TransChangeType``."""
+    """The ``Change`` verb of a B2MML transaction message (ISA-95 Part 5).
+
+    B2MML ``TransChangeType`` (B2MML-Common.xsd); child element ``Change`` in
+    ``ChangeBatchProductionRecordDataArea``, ``ChangeEquipmentClassDataArea``,
+    ``ChangeEquipmentDataArea``, ``ChangeEquipmentInformationDataArea``,
+    ``ChangeErrorMessageDataArea``, ``ChangeGRecipeInformationDataArea`` and 58 more.
+    """
 
     action_criteria: list[TransActionCriteria] = Field(default_factory=list, alias="ActionCriteria")
+    """``ActionCriteria`` element, zero or more."""
     response_code: TransResponseCodeCode | None = Field(default=None, alias="responseCode")
+    """``responseCode`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransChangeType",
         (
-        ("action_criteria", "ActionCriteria", "E", "TransActionCriteria", 1),
-        ("response_code", "responseCode", "A", "enum:TransResponseCodeCode", 0),
+            ("action_criteria", "ActionCriteria", "E", "TransActionCriteria", 1),
+            ("response_code", "responseCode", "A", "enum:TransResponseCodeCode", 0),
         ),
     )
 
 
 class TransChangeStatus(B2MMLModel):
-    """B2MML ``TransChangeStatusType``."""
+    """Transaction change status, in the B2MML common schema.
+
+    B2MML ``TransChangeStatusType`` (B2MML-Common.xsd); child element ``ChangeStatus`` in
+    ``TransActionCriteria``, ``TransResponseCriteria``.
+    """
 
     code: Code | None = Field(default=None, alias="Code")
+    """``Code`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     effective_date_time: DateTime | None = Field(default=None, alias="EffectiveDateTime")
+    """``EffectiveDateTime`` element, optional."""
     reason_code: Code | None = Field(default=None, alias="ReasonCode")
+    """``ReasonCode`` element, optional."""
     reason: list[Code] = Field(default_factory=list, alias="Reason")
+    """``Reason`` element, zero or more."""
     state_change: list[TransStateChange] = Field(default_factory=list, alias="StateChange")
+    """``StateChange`` element, zero or more."""
     user_area: TransUserArea | None = Field(default=None, alias="UserArea")
+    """``UserArea`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransChangeStatusType",
         (
-        ("code", "Code", "E", "Code", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("effective_date_time", "EffectiveDateTime", "E", "DateTime", 0),
-        ("reason_code", "ReasonCode", "E", "Code", 0),
-        ("reason", "Reason", "E", "Code", 1),
-        ("state_change", "StateChange", "E", "TransStateChange", 1),
-        ("user_area", "UserArea", "E", "TransUserArea", 0),
+            ("code", "Code", "E", "Code", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("effective_date_time", "EffectiveDateTime", "E", "DateTime", 0),
+            ("reason_code", "ReasonCode", "E", "Code", 0),
+            ("reason", "Reason", "E", "Code", 1),
+            ("state_change", "StateChange", "E", "TransStateChange", 1),
+            ("user_area", "UserArea", "E", "TransUserArea", 0),
         ),
     )
 
 
 class TransConfirm(B2MMLModel):
-    """B2MML ``TransConfirmType``."""
+    """The ``Confirm`` verb of a B2MML transaction message (ISA-95 Part 5).
 
-    original_application_area: TransApplicationArea | None = Field(default=None, alias="OriginalApplicationArea")
-    response_criteria: list[TransResponseCriteria] = Field(default_factory=list, alias="ResponseCriteria")
+    B2MML ``TransConfirmType`` (B2MML-Common.xsd); child element ``Confirm`` in
+    ``ConfirmBODDataArea``.
+    """
+
+    original_application_area: TransApplicationArea | None = Field(
+        default=None, alias="OriginalApplicationArea"
+    )
+    """``OriginalApplicationArea`` element, optional."""
+    response_criteria: list[TransResponseCriteria] = Field(
+        default_factory=list, alias="ResponseCriteria"
+    )
+    """``ResponseCriteria`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "TransConfirmType",
         (
-        ("original_application_area", "OriginalApplicationArea", "E", "TransApplicationArea", 0),
-        ("response_criteria", "ResponseCriteria", "E", "TransResponseCriteria", 1),
+            (
+                "original_application_area",
+                "OriginalApplicationArea",
+                "E",
+                "TransApplicationArea",
+                0,
+            ),
+            ("response_criteria", "ResponseCriteria", "E", "TransResponseCriteria", 1),
         ),
     )
 
 
 class TransConfirmationCode(B2MMLSimple):
-    """B2MML ``TransConfirmationCodeType``."""
+    """Transaction confirmation code: one of the ``TransConfirmationCodeCode`` values, in the B2MML
+    common schema.
+
+    B2MML ``TransConfirmationCodeType`` (B2MML-Common.xsd); child element ``ConfirmationCode`` in
+    ``TransSender``.
+    """
 
     value: TransConfirmationCodeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransConfirmationCodeType",
         (
-        ("value", "", "T", "enum:TransConfirmationCodeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:TransConfirmationCodeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class TransExpression(B2MMLSimple):
-    """B2MML ``TransExpressionType``."""
+    """Transaction expression, in the B2MML common schema.
+
+    B2MML ``TransExpressionType`` (B2MML-Common.xsd); child element ``ActionExpression`` in
+    ``TransActionCriteria``; ``ResponseExpression`` in ``TransResponseCriteria``.
+    """
 
     value: str | None = Field(default=None)
+    """The element's text value."""
     action_code: str = Field(alias="actionCode")
+    """``actionCode`` attribute, required."""
     expression_language: str | None = Field(default=None, alias="expressionLanguage")
+    """``expressionLanguage`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransExpressionType",
         (
-        ("value", "", "T", "leaf:str", 0),
-        ("action_code", "actionCode", "A", "leaf:str", 2),
-        ("expression_language", "expressionLanguage", "A", "leaf:str", 0),
+            ("value", "", "T", "leaf:str", 0),
+            ("action_code", "actionCode", "A", "leaf:str", 2),
+            ("expression_language", "expressionLanguage", "A", "leaf:str", 0),
         ),
     )
 
 
 class TransExpression1(B2MMLSimple):
-    """B2MML ``TransExpression1Type``."""
+    """Transaction expression, in the B2MML common schema.
+
+    B2MML ``TransExpression1Type`` (B2MML-Common.xsd).
+    """
 
     value: str | None = Field(default=None)
+    """The element's text value."""
     __wire__: ClassVar[Wire] = Wire(
         "TransExpression1Type",
-        (
-        ("value", "", "T", "leaf:str", 0),
-        ),
+        (("value", "", "T", "leaf:str", 0),),
     )
 
 
 class TransGet(B2MMLModel):
-    """B2MML ``TransGetType``."""
+    """The ``Get`` verb of a B2MML transaction message (ISA-95 Part 5).
+
+    B2MML ``TransGetType`` (B2MML-Common.xsd); child element ``Get`` in
+    ``GetBatchProductionRecordDataArea``, ``GetEquipmentClassDataArea``, ``GetEquipmentDataArea``,
+    ``GetEquipmentInformationDataArea``, ``GetErrorMessageDataArea``,
+    ``GetGRecipeInformationDataArea`` and 59 more.
+    """
 
     expression: list[str] = Field(default_factory=list, alias="Expression")
+    """``Expression`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "TransGetType",
-        (
-        ("expression", "Expression", "E", "leaf:str", 1),
-        ),
+        (("expression", "Expression", "E", "leaf:str", 1),),
     )
 
 
 class TransProcess(B2MMLModel):
-    """B2MML ``TransProcessType``."""
+    """The ``Process`` verb of a B2MML transaction message (ISA-95 Part 5).
+
+    B2MML ``TransProcessType`` (B2MML-Common.xsd); child element ``Process`` in
+    ``ProcessBatchProductionRecordDataArea``, ``ProcessEquipmentClassDataArea``,
+    ``ProcessEquipmentDataArea``, ``ProcessEquipmentInformationDataArea``,
+    ``ProcessErrorMessageDataArea``, ``ProcessGRecipeInformationDataArea`` and 58 more.
+    """
 
     action_criteria: list[TransActionCriteria] = Field(default_factory=list, alias="ActionCriteria")
+    """``ActionCriteria`` element, zero or more."""
     acknowledge_code: TransResponseCodeCode | None = Field(default=None, alias="acknowledgeCode")
+    """``acknowledgeCode`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransProcessType",
         (
-        ("action_criteria", "ActionCriteria", "E", "TransActionCriteria", 1),
-        ("acknowledge_code", "acknowledgeCode", "A", "enum:TransResponseCodeCode", 0),
+            ("action_criteria", "ActionCriteria", "E", "TransActionCriteria", 1),
+            ("acknowledge_code", "acknowledgeCode", "A", "enum:TransResponseCodeCode", 0),
         ),
     )
 
 
 class TransReceiver(B2MMLModel):
-    """B2MML ``TransReceiverType``."""
+    """Transaction receiver, in the B2MML common schema.
+
+    B2MML ``TransReceiverType`` (B2MML-Common.xsd); child element ``Receiver`` in
+    ``TransApplicationArea``.
+    """
 
     logical_id: Identifier | None = Field(default=None, alias="LogicalID")
+    """``LogicalID`` element, optional."""
     component_id: Identifier | None = Field(default=None, alias="ComponentID")
+    """``ComponentID`` element, optional."""
     id: list[Identifier] = Field(default_factory=list, alias="ID")
+    """``ID`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "TransReceiverType",
         (
-        ("logical_id", "LogicalID", "E", "Identifier", 0),
-        ("component_id", "ComponentID", "E", "Identifier", 0),
-        ("id", "ID", "E", "Identifier", 1),
+            ("logical_id", "LogicalID", "E", "Identifier", 0),
+            ("component_id", "ComponentID", "E", "Identifier", 0),
+            ("id", "ID", "E", "Identifier", 1),
         ),
     )
 
 
 class TransRespond(B2MMLModel):
-    """B2MML ``TransRespondType``."""
+    """The ``Respond`` verb of a B2MML transaction message (ISA-95 Part 5).
 
-    original_application_area: TransApplicationArea | None = Field(default=None, alias="OriginalApplicationArea")
-    response_criteria: list[TransResponseCriteria] = Field(default_factory=list, alias="ResponseCriteria")
+    B2MML ``TransRespondType`` (B2MML-Common.xsd); child element ``Respond`` in
+    ``RespondBatchProductionRecordDataArea``, ``RespondEquipmentClassDataArea``,
+    ``RespondEquipmentDataArea``, ``RespondEquipmentInformationDataArea``,
+    ``RespondErrorMessageDataArea``, ``RespondGRecipeInformationDataArea`` and 58 more.
+    """
+
+    original_application_area: TransApplicationArea | None = Field(
+        default=None, alias="OriginalApplicationArea"
+    )
+    """``OriginalApplicationArea`` element, optional."""
+    response_criteria: list[TransResponseCriteria] = Field(
+        default_factory=list, alias="ResponseCriteria"
+    )
+    """``ResponseCriteria`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "TransRespondType",
         (
-        ("original_application_area", "OriginalApplicationArea", "E", "TransApplicationArea", 0),
-        ("response_criteria", "ResponseCriteria", "E", "TransResponseCriteria", 1),
+            (
+                "original_application_area",
+                "OriginalApplicationArea",
+                "E",
+                "TransApplicationArea",
+                0,
+            ),
+            ("response_criteria", "ResponseCriteria", "E", "TransResponseCriteria", 1),
         ),
     )
 
 
 class TransResponseCriteria(B2MMLModel):
-    """B2MML ``TransResponseCriteriaType``."""
+    """Transaction response criteria, in the B2MML common schema.
+
+    B2MML ``TransResponseCriteriaType`` (B2MML-Common.xsd); child element ``ResponseCriteria`` in
+    ``TransAcknowledge``, ``TransConfirm``, ``TransRespond``, ``TransShow``.
+    """
 
     response_expression: TransExpression | None = Field(default=None, alias="ResponseExpression")
+    """``ResponseExpression`` element, optional."""
     change_status: TransChangeStatus | None = Field(default=None, alias="ChangeStatus")
+    """``ChangeStatus`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransResponseCriteriaType",
         (
-        ("response_expression", "ResponseExpression", "E", "TransExpression", 0),
-        ("change_status", "ChangeStatus", "E", "TransChangeStatus", 0),
+            ("response_expression", "ResponseExpression", "E", "TransExpression", 0),
+            ("change_status", "ChangeStatus", "E", "TransChangeStatus", 0),
         ),
     )
 
 
 class TransSender(B2MMLModel):
-    """B2MML ``TransSenderType``."""
+    """Transaction sender, in the B2MML common schema.
+
+    B2MML ``TransSenderType`` (B2MML-Common.xsd); child element ``Sender`` in
+    ``TransApplicationArea``.
+    """
 
     logical_id: Identifier | None = Field(default=None, alias="LogicalID")
+    """``LogicalID`` element, optional."""
     component_id: Identifier | None = Field(default=None, alias="ComponentID")
+    """``ComponentID`` element, optional."""
     task_id: Identifier | None = Field(default=None, alias="TaskID")
+    """``TaskID`` element, optional."""
     reference_id: Identifier | None = Field(default=None, alias="ReferenceID")
+    """``ReferenceID`` element, optional."""
     confirmation_code: TransConfirmationCode | None = Field(default=None, alias="ConfirmationCode")
+    """``ConfirmationCode`` element, optional."""
     authorization_id: Identifier | None = Field(default=None, alias="AuthorizationID")
+    """``AuthorizationID`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransSenderType",
         (
-        ("logical_id", "LogicalID", "E", "Identifier", 0),
-        ("component_id", "ComponentID", "E", "Identifier", 0),
-        ("task_id", "TaskID", "E", "Identifier", 0),
-        ("reference_id", "ReferenceID", "E", "Identifier", 0),
-        ("confirmation_code", "ConfirmationCode", "E", "TransConfirmationCode", 0),
-        ("authorization_id", "AuthorizationID", "E", "Identifier", 0),
+            ("logical_id", "LogicalID", "E", "Identifier", 0),
+            ("component_id", "ComponentID", "E", "Identifier", 0),
+            ("task_id", "TaskID", "E", "Identifier", 0),
+            ("reference_id", "ReferenceID", "E", "Identifier", 0),
+            ("confirmation_code", "ConfirmationCode", "E", "TransConfirmationCode", 0),
+            ("authorization_id", "AuthorizationID", "E", "Identifier", 0),
         ),
     )
 
 
 class TransShow(B2MMLModel):
-    """B2MML ``TransShowType``."""
+    """The ``Show`` verb of a B2MML transaction message (ISA-95 Part 5).
 
-    original_application_area: TransApplicationArea | None = Field(default=None, alias="OriginalApplicationArea")
-    response_criteria: list[TransResponseCriteria] = Field(default_factory=list, alias="ResponseCriteria")
+    B2MML ``TransShowType`` (B2MML-Common.xsd); child element ``Show`` in
+    ``ShowBatchProductionRecordDataArea``, ``ShowEquipmentClassDataArea``,
+    ``ShowEquipmentDataArea``, ``ShowEquipmentInformationDataArea``, ``ShowErrorMessageDataArea``,
+    ``ShowGRecipeInformationDataArea`` and 59 more.
+    """
+
+    original_application_area: TransApplicationArea | None = Field(
+        default=None, alias="OriginalApplicationArea"
+    )
+    """``OriginalApplicationArea`` element, optional."""
+    response_criteria: list[TransResponseCriteria] = Field(
+        default_factory=list, alias="ResponseCriteria"
+    )
+    """``ResponseCriteria`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "TransShowType",
         (
-        ("original_application_area", "OriginalApplicationArea", "E", "TransApplicationArea", 0),
-        ("response_criteria", "ResponseCriteria", "E", "TransResponseCriteria", 1),
+            (
+                "original_application_area",
+                "OriginalApplicationArea",
+                "E",
+                "TransApplicationArea",
+                0,
+            ),
+            ("response_criteria", "ResponseCriteria", "E", "TransResponseCriteria", 1),
         ),
     )
 
 
 class TransSignature(B2MMLModel):
-    """B2MML ``TransSignatureType``."""
+    """Transaction signature, in the B2MML common schema.
+
+    B2MML ``TransSignatureType`` (B2MML-Common.xsd); child element ``Signature`` in
+    ``TransApplicationArea``.
+    """
 
     any_content: list[AnyElement] = Field(default_factory=list)
+    """Elements allowed by ``xsd:any``, as ``AnyElement``."""
     qualifying_agency_id: str | None = Field(default=None, alias="qualifyingAgencyID")
+    """``qualifyingAgencyID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransSignatureType",
         (
-        ("any_content", "", "Y", "AnyElement", 1),
-        ("qualifying_agency_id", "qualifyingAgencyID", "A", "leaf:str", 0),
+            ("any_content", "", "Y", "AnyElement", 1),
+            ("qualifying_agency_id", "qualifyingAgencyID", "A", "leaf:str", 0),
         ),
     )
 
 
 class TransStateChange(B2MMLModel):
-    """B2MML ``TransStateChangeType``."""
+    """Transaction state change, in the B2MML common schema.
+
+    B2MML ``TransStateChangeType`` (B2MML-Common.xsd); child element ``StateChange`` in
+    ``TransChangeStatus``.
+    """
 
     from_state_code: Code | None = Field(default=None, alias="FromStateCode")
+    """``FromStateCode`` element, optional."""
     to_state_code: Code | None = Field(default=None, alias="ToStateCode")
+    """``ToStateCode`` element, optional."""
     change_date_time: DateTime | None = Field(default=None, alias="ChangeDateTime")
+    """``ChangeDateTime`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     note: list[Text] = Field(default_factory=list, alias="Note")
+    """``Note`` element, zero or more."""
     user_area: TransUserArea | None = Field(default=None, alias="UserArea")
+    """``UserArea`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransStateChangeType",
         (
-        ("from_state_code", "FromStateCode", "E", "Code", 0),
-        ("to_state_code", "ToStateCode", "E", "Code", 0),
-        ("change_date_time", "ChangeDateTime", "E", "DateTime", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("note", "Note", "E", "Text", 1),
-        ("user_area", "UserArea", "E", "TransUserArea", 0),
+            ("from_state_code", "FromStateCode", "E", "Code", 0),
+            ("to_state_code", "ToStateCode", "E", "Code", 0),
+            ("change_date_time", "ChangeDateTime", "E", "DateTime", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("note", "Note", "E", "Text", 1),
+            ("user_area", "UserArea", "E", "TransUserArea", 0),
         ),
     )
 
 
 class TransSync(B2MMLModel):
-    """B2MML ``TransSyncType``."""
+    """The ``Sync`` verb of a B2MML transaction message (ISA-95 Part 5).
+
+    B2MML ``TransSyncType`` (B2MML-Common.xsd); child element ``Sync`` in
+    ``NotifyOperationsEventClassDataArea``, ``NotifyOperationsEventDataArea``,
+    ``NotifyOperationsEventDefinitionDataArea``, ``NotifyOperationsEventInformationDataArea``,
+    ``SyncBatchProductionRecordDataArea``, ``SyncEquipmentClassDataArea`` and 62 more.
+    """
 
     action_criteria: list[TransActionCriteria] = Field(default_factory=list, alias="ActionCriteria")
+    """``ActionCriteria`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "TransSyncType",
-        (
-        ("action_criteria", "ActionCriteria", "E", "TransActionCriteria", 1),
-        ),
+        (("action_criteria", "ActionCriteria", "E", "TransActionCriteria", 1),),
     )
 
 
 class TransUserArea(B2MMLModel):
-    """B2MML ``TransUserAreaType``."""
+    """Transaction user area, in the B2MML common schema.
+
+    B2MML ``TransUserAreaType`` (B2MML-Common.xsd); child element ``UserArea`` in ``BOD``,
+    ``TransApplicationArea``, ``TransChangeStatus``, ``TransStateChange``.
+    """
 
     any_content: list[AnyElement] = Field(default_factory=list)
+    """Elements allowed by ``xsd:any``, as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "TransUserAreaType",
-        (
-        ("any_content", "", "Y", "AnyElement", 1),
-        ),
+        (("any_content", "", "Y", "AnyElement", 1),),
     )
 
 
 class Value(B2MMLModel):
-    """B2MML ``ValueType``."""
+    """Value, in the B2MML common schema.
+
+    B2MML ``ValueType`` (B2MML-Common.xsd); child element ``AlarmLimit`` in ``AlarmData``;
+    ``BatchSize`` in ``GRecipeHeader``; ``Deadband`` in ``TagSpecification``; ``DependencyFactor``
+    in ``SegmentDependency``, ``WorkflowSpecificationConnection``,
+    ``WorkflowSpecificationConnectionType`` and 66 more.
+    """
 
     value_string: ValueString | Nil = Field(alias="ValueString")
+    """``ValueString`` element, required; ``NIL`` for ``xsi:nil``."""
     data_type: DataType | Nil | None = Field(default=None, alias="DataType")
+    """``DataType`` element, optional; ``NIL`` for ``xsi:nil``."""
     unit_of_measure: Code | Nil | None = Field(default=None, alias="UnitOfMeasure")
+    """``UnitOfMeasure`` element, optional; ``NIL`` for ``xsi:nil``."""
     key: Identifier | None = Field(default=None, alias="Key")
+    """``Key`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ValueType",
         (
-        ("value_string", "ValueString", "E", "ValueString", 6),
-        ("data_type", "DataType", "E", "DataType", 4),
-        ("unit_of_measure", "UnitOfMeasure", "E", "Code", 4),
-        ("key", "Key", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("value_string", "ValueString", "E", "ValueString", 6),
+            ("data_type", "DataType", "E", "DataType", 4),
+            ("unit_of_measure", "UnitOfMeasure", "E", "Code", 4),
+            ("key", "Key", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ValueString(B2MMLSimple):
-    """B2MML ``ValueStringType``."""
+    """Value string, in the B2MML common schema.
+
+    B2MML ``ValueStringType`` (B2MML-Common.xsd); global element ``ValueString``; child element
+    ``QuantityString`` in ``QuantityValue``; ``ValueString`` in ``BatchValue``, ``Value``. Identical
+    B2MML types, the same class under their own names: ``AnyGenericValueType``,
+    ``QuantityStringType``.
+    """
 
     value: str | None = Field(default=None)
+    """The element's text value."""
     currency_id: str | None = Field(default=None, alias="currencyID")
-    currency_code_list_version_id: str | None = Field(default=None, alias="currencyCodeListVersionID")
+    """``currencyID`` attribute, optional."""
+    currency_code_list_version_id: str | None = Field(
+        default=None, alias="currencyCodeListVersionID"
+    )
+    """``currencyCodeListVersionID`` attribute, optional."""
     encoding_code: str | None = Field(default=None, alias="encodingCode")
+    """``encodingCode`` attribute, optional."""
     format: str | None = Field(default=None)
+    """``format`` attribute, optional."""
     character_set_code: str | None = Field(default=None, alias="characterSetCode")
+    """``characterSetCode`` attribute, optional."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     language_locale_id: str | None = Field(default=None, alias="languageLocaleID")
+    """``languageLocaleID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_schema_uri: str | None = Field(default=None, alias="listSchemaURI")
+    """``listSchemaURI`` attribute, optional."""
     mime_code: str | None = Field(default=None, alias="mimeCode")
+    """``mimeCode`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     schema_id: str | None = Field(default=None, alias="schemaID")
+    """``schemaID`` attribute, optional."""
     schema_name: str | None = Field(default=None, alias="schemaName")
+    """``schemaName`` attribute, optional."""
     schema_agency_id: str | None = Field(default=None, alias="schemaAgencyID")
+    """``schemaAgencyID`` attribute, optional."""
     schema_agency_name: str | None = Field(default=None, alias="schemaAgencyName")
+    """``schemaAgencyName`` attribute, optional."""
     schema_version_id: str | None = Field(default=None, alias="schemaVersionID")
+    """``schemaVersionID`` attribute, optional."""
     schema_data_uri: str | None = Field(default=None, alias="schemaDataURI")
+    """``schemaDataURI`` attribute, optional."""
     schema_uri: str | None = Field(default=None, alias="schemaURI")
+    """``schemaURI`` attribute, optional."""
     unit_code: str | None = Field(default=None, alias="unitCode")
+    """``unitCode`` attribute, optional."""
     unit_code_list_id: str | None = Field(default=None, alias="unitCodeListID")
+    """``unitCodeListID`` attribute, optional."""
     unit_code_list_agency_id: str | None = Field(default=None, alias="unitCodeListAgencyID")
+    """``unitCodeListAgencyID`` attribute, optional."""
     unit_code_list_agency_name: str | None = Field(default=None, alias="unitCodeListAgencyName")
+    """``unitCodeListAgencyName`` attribute, optional."""
     unit_code_list_version_id: str | None = Field(default=None, alias="unitCodeListVersionID")
+    """``unitCodeListVersionID`` attribute, optional."""
     filename: str | None = Field(default=None)
+    """``filename`` attribute, optional."""
     uri: str | None = Field(default=None)
+    """``uri`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ValueStringType",
         (
-        ("value", "", "T", "leaf:str", 0),
-        ("currency_id", "currencyID", "A", "leaf:str", 0),
-        ("currency_code_list_version_id", "currencyCodeListVersionID", "A", "leaf:str", 0),
-        ("encoding_code", "encodingCode", "A", "leaf:str", 0),
-        ("format", "format", "A", "leaf:str", 0),
-        ("character_set_code", "characterSetCode", "A", "leaf:str", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("language_locale_id", "languageLocaleID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_schema_uri", "listSchemaURI", "A", "leaf:str", 0),
-        ("mime_code", "mimeCode", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("schema_id", "schemaID", "A", "leaf:str", 0),
-        ("schema_name", "schemaName", "A", "leaf:str", 0),
-        ("schema_agency_id", "schemaAgencyID", "A", "leaf:str", 0),
-        ("schema_agency_name", "schemaAgencyName", "A", "leaf:str", 0),
-        ("schema_version_id", "schemaVersionID", "A", "leaf:str", 0),
-        ("schema_data_uri", "schemaDataURI", "A", "leaf:str", 0),
-        ("schema_uri", "schemaURI", "A", "leaf:str", 0),
-        ("unit_code", "unitCode", "A", "leaf:str", 0),
-        ("unit_code_list_id", "unitCodeListID", "A", "leaf:str", 0),
-        ("unit_code_list_agency_id", "unitCodeListAgencyID", "A", "leaf:str", 0),
-        ("unit_code_list_agency_name", "unitCodeListAgencyName", "A", "leaf:str", 0),
-        ("unit_code_list_version_id", "unitCodeListVersionID", "A", "leaf:str", 0),
-        ("filename", "filename", "A", "leaf:str", 0),
-        ("uri", "uri", "A", "leaf:str", 0),
+            ("value", "", "T", "leaf:str", 0),
+            ("currency_id", "currencyID", "A", "leaf:str", 0),
+            ("currency_code_list_version_id", "currencyCodeListVersionID", "A", "leaf:str", 0),
+            ("encoding_code", "encodingCode", "A", "leaf:str", 0),
+            ("format", "format", "A", "leaf:str", 0),
+            ("character_set_code", "characterSetCode", "A", "leaf:str", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("language_locale_id", "languageLocaleID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_schema_uri", "listSchemaURI", "A", "leaf:str", 0),
+            ("mime_code", "mimeCode", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("schema_id", "schemaID", "A", "leaf:str", 0),
+            ("schema_name", "schemaName", "A", "leaf:str", 0),
+            ("schema_agency_id", "schemaAgencyID", "A", "leaf:str", 0),
+            ("schema_agency_name", "schemaAgencyName", "A", "leaf:str", 0),
+            ("schema_version_id", "schemaVersionID", "A", "leaf:str", 0),
+            ("schema_data_uri", "schemaDataURI", "A", "leaf:str", 0),
+            ("schema_uri", "schemaURI", "A", "leaf:str", 0),
+            ("unit_code", "unitCode", "A", "leaf:str", 0),
+            ("unit_code_list_id", "unitCodeListID", "A", "leaf:str", 0),
+            ("unit_code_list_agency_id", "unitCodeListAgencyID", "A", "leaf:str", 0),
+            ("unit_code_list_agency_name", "unitCodeListAgencyName", "A", "leaf:str", 0),
+            ("unit_code_list_version_id", "unitCodeListVersionID", "A", "leaf:str", 0),
+            ("filename", "filename", "A", "leaf:str", 0),
+            ("uri", "uri", "A", "leaf:str", 0),
         ),
     )
 
 
 class WorkType(B2MMLSimple):
-    """B2MML ``WorkTypeType``."""
+    """Work type: one of the ``WorkTypeCode`` values (or ``Other`` with an ``OtherValue``), in the
+    B2MML common schema.
+
+    B2MML ``WorkTypeType`` (B2MML-Common.xsd).
+    """
 
     value: WorkTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkTypeType",
         (
-        ("value", "", "T", "enum:WorkTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:WorkTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class WorkType1(B2MMLSimple):
-    """B2MML ``WorkType1Type``."""
+    """Work type: one of the ``WorkTypeCode`` values, in the B2MML common schema.
+
+    B2MML ``WorkType1Type`` (B2MML-Common.xsd).
+    """
 
     value: WorkTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkType1Type",
         (
-        ("value", "", "T", "enum:WorkTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:WorkTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "information_object": ("InformationObject", "InformationObjectType",),
+    "information_object": (
+        "InformationObject",
+        "InformationObjectType",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)
 
 # Types identical to another type: the same class under the B2MML name.
 AnyGenericValue = ValueString

@@ -9,10 +9,30 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import ClassPropertyType, DateTime, EquipmentAssetMapping, EquipmentLevel, HierarchyScope, Identifier, ResourceLocation, SpatialDefinition, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        ClassPropertyType,
+        DateTime,
+        EquipmentAssetMapping,
+        EquipmentLevel,
+        HierarchyScope,
+        Identifier,
+        ResourceLocation,
+        SpatialDefinition,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
     from .operations_test import TestSpecification
 
 __all__ = [
@@ -73,928 +93,1506 @@ __all__ = [
 
 
 class AcknowledgeEquipment(B2MMLModel):
-    """B2MML ``AcknowledgeEquipmentType``."""
+    """Acknowledge message for ``Equipment`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessEquipment``.
+
+    B2MML ``AcknowledgeEquipmentType`` (B2MML-Equipment.xsd); global element
+    ``AcknowledgeEquipment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeEquipmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeEquipmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeEquipmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeEquipmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeEquipmentClass(B2MMLModel):
-    """B2MML ``AcknowledgeEquipmentClassType``."""
+    """Acknowledge message for ``EquipmentClass`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessEquipmentClass``.
+
+    B2MML ``AcknowledgeEquipmentClassType`` (B2MML-Equipment.xsd); global element
+    ``AcknowledgeEquipmentClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeEquipmentClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeEquipmentClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeEquipmentClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeEquipmentClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeEquipmentClassDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeEquipmentClassDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeEquipmentClass`` message: ``Acknowledge`` and
+    ``EquipmentClass``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``AcknowledgeEquipmentClass``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    equipment_class: list[EquipmentClass] = Field(default_factory=list, alias="EquipmentClass", min_length=1)
+    """``Acknowledge`` element, required."""
+    equipment_class: list[EquipmentClass] = Field(
+        default_factory=list, alias="EquipmentClass", min_length=1
+    )
+    """``EquipmentClass`` element, one or more. A representation of a grouping of equipment with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is an equipment class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeEquipmentClassDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
         ),
     )
 
 
 class AcknowledgeEquipmentDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeEquipmentDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeEquipment`` message: ``Acknowledge`` and ``Equipment``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``AcknowledgeEquipment``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
+    """``Acknowledge`` element, required."""
     equipment: list[Equipment] = Field(default_factory=list, alias="Equipment", min_length=1)
+    """``Equipment`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeEquipmentDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("equipment", "Equipment", "E", "Equipment", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("equipment", "Equipment", "E", "Equipment", 3),
         ),
     )
 
 
 class AcknowledgeEquipmentInformation(B2MMLModel):
-    """B2MML ``AcknowledgeEquipmentInformationType``."""
+    """Acknowledge message for ``EquipmentInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessEquipmentInformation``.
+
+    B2MML ``AcknowledgeEquipmentInformationType`` (B2MML-Equipment.xsd); global element
+    ``AcknowledgeEquipmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeEquipmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeEquipmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeEquipmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeEquipmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeEquipmentInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeEquipmentInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeEquipmentInformation`` message: ``Acknowledge`` and
+    ``EquipmentInformation``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``AcknowledgeEquipmentInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    equipment_information: list[EquipmentInformation] = Field(default_factory=list, alias="EquipmentInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    equipment_information: list[EquipmentInformation] = Field(
+        default_factory=list, alias="EquipmentInformation", min_length=1
+    )
+    """``EquipmentInformation`` element, one or more. A collection of Role Based Equipment Class and
+    Equipment instance definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeEquipmentInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
         ),
     )
 
 
 class CancelEquipment(B2MMLModel):
-    """B2MML ``CancelEquipmentType``."""
+    """Cancel message for ``Equipment`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``Equipment``.
+
+    B2MML ``CancelEquipmentType`` (B2MML-Equipment.xsd); global element ``CancelEquipment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelEquipmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelEquipmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelEquipmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelEquipmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelEquipmentClass(B2MMLModel):
-    """B2MML ``CancelEquipmentClassType``."""
+    """Cancel message for ``EquipmentClass`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``EquipmentClass``.
+
+    B2MML ``CancelEquipmentClassType`` (B2MML-Equipment.xsd); global element
+    ``CancelEquipmentClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelEquipmentClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelEquipmentClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelEquipmentClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelEquipmentClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelEquipmentClassDataArea(B2MMLModel):
-    """B2MML ``CancelEquipmentClassDataArea (anonymous)``."""
+    """Data area of the ``CancelEquipmentClass`` message: ``Cancel`` and ``EquipmentClass``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``CancelEquipmentClass``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    equipment_class: list[EquipmentClass] = Field(default_factory=list, alias="EquipmentClass", min_length=1)
+    """``Cancel`` element, required."""
+    equipment_class: list[EquipmentClass] = Field(
+        default_factory=list, alias="EquipmentClass", min_length=1
+    )
+    """``EquipmentClass`` element, one or more. A representation of a grouping of equipment with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is an equipment class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelEquipmentClassDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
         ),
     )
 
 
 class CancelEquipmentDataArea(B2MMLModel):
-    """B2MML ``CancelEquipmentDataArea (anonymous)``."""
+    """Data area of the ``CancelEquipment`` message: ``Cancel`` and ``Equipment``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in ``CancelEquipment``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
+    """``Cancel`` element, required."""
     equipment: list[Equipment] = Field(default_factory=list, alias="Equipment", min_length=1)
+    """``Equipment`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelEquipmentDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("equipment", "Equipment", "E", "Equipment", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("equipment", "Equipment", "E", "Equipment", 3),
         ),
     )
 
 
 class CancelEquipmentInformation(B2MMLModel):
-    """B2MML ``CancelEquipmentInformationType``."""
+    """Cancel message for ``EquipmentInformation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``EquipmentInformation``.
+
+    B2MML ``CancelEquipmentInformationType`` (B2MML-Equipment.xsd); global element
+    ``CancelEquipmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelEquipmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelEquipmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelEquipmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelEquipmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelEquipmentInformationDataArea(B2MMLModel):
-    """B2MML ``CancelEquipmentInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelEquipmentInformation`` message: ``Cancel`` and
+    ``EquipmentInformation``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``CancelEquipmentInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    equipment_information: list[EquipmentInformation] = Field(default_factory=list, alias="EquipmentInformation", min_length=1)
+    """``Cancel`` element, required."""
+    equipment_information: list[EquipmentInformation] = Field(
+        default_factory=list, alias="EquipmentInformation", min_length=1
+    )
+    """``EquipmentInformation`` element, one or more. A collection of Role Based Equipment Class and
+    Equipment instance definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelEquipmentInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
         ),
     )
 
 
 class ChangeEquipment(B2MMLModel):
-    """B2MML ``ChangeEquipmentType``."""
+    """Change message for ``Equipment`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``Equipment``; the reply is ``RespondEquipment``.
+
+    B2MML ``ChangeEquipmentType`` (B2MML-Equipment.xsd); global element ``ChangeEquipment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeEquipmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeEquipmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeEquipmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeEquipmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeEquipmentClass(B2MMLModel):
-    """B2MML ``ChangeEquipmentClassType``."""
+    """Change message for ``EquipmentClass`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``EquipmentClass``; the reply is ``RespondEquipmentClass``.
+
+    B2MML ``ChangeEquipmentClassType`` (B2MML-Equipment.xsd); global element
+    ``ChangeEquipmentClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeEquipmentClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeEquipmentClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeEquipmentClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeEquipmentClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeEquipmentClassDataArea(B2MMLModel):
-    """B2MML ``ChangeEquipmentClassDataArea (anonymous)``."""
+    """Data area of the ``ChangeEquipmentClass`` message: ``Change`` and ``EquipmentClass``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``ChangeEquipmentClass``.
+    """
 
     change: TransChange = Field(alias="Change")
-    equipment_class: list[EquipmentClass] = Field(default_factory=list, alias="EquipmentClass", min_length=1)
+    """``Change`` element, required."""
+    equipment_class: list[EquipmentClass] = Field(
+        default_factory=list, alias="EquipmentClass", min_length=1
+    )
+    """``EquipmentClass`` element, one or more. A representation of a grouping of equipment with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is an equipment class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangeEquipmentClassDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
         ),
     )
 
 
 class ChangeEquipmentDataArea(B2MMLModel):
-    """B2MML ``ChangeEquipmentDataArea (anonymous)``."""
+    """Data area of the ``ChangeEquipment`` message: ``Change`` and ``Equipment``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in ``ChangeEquipment``.
+    """
 
     change: TransChange = Field(alias="Change")
+    """``Change`` element, required."""
     equipment: list[Equipment] = Field(default_factory=list, alias="Equipment", min_length=1)
+    """``Equipment`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeEquipmentDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("equipment", "Equipment", "E", "Equipment", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("equipment", "Equipment", "E", "Equipment", 3),
         ),
     )
 
 
 class ChangeEquipmentInformation(B2MMLModel):
-    """B2MML ``ChangeEquipmentInformationType``."""
+    """Change message for ``EquipmentInformation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``EquipmentInformation``; the reply is ``RespondEquipmentInformation``.
+
+    B2MML ``ChangeEquipmentInformationType`` (B2MML-Equipment.xsd); global element
+    ``ChangeEquipmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeEquipmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeEquipmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeEquipmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeEquipmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeEquipmentInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeEquipmentInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeEquipmentInformation`` message: ``Change`` and
+    ``EquipmentInformation``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``ChangeEquipmentInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    equipment_information: list[EquipmentInformation] = Field(default_factory=list, alias="EquipmentInformation", min_length=1)
+    """``Change`` element, required."""
+    equipment_information: list[EquipmentInformation] = Field(
+        default_factory=list, alias="EquipmentInformation", min_length=1
+    )
+    """``EquipmentInformation`` element, one or more. A collection of Role Based Equipment Class and
+    Equipment instance definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangeEquipmentInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
         ),
     )
 
 
 class Equipment(B2MMLModel):
-    """B2MML ``EquipmentType``."""
+    """Equipment, in the B2MML equipment schema.
+
+    B2MML ``EquipmentType`` (B2MML-Equipment.xsd); global element ``Equipment``; child element
+    ``Equipment`` in ``AcknowledgeEquipmentDataArea``, ``CancelEquipmentDataArea``,
+    ``ChangeEquipmentDataArea``, ``EquipmentInformation``, ``GetEquipmentDataArea``,
+    ``InformationObject`` and 6 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     equipment_level: EquipmentLevel | None = Field(default=None, alias="EquipmentLevel")
+    """``EquipmentLevel`` element, optional. Defines the role based equipment hierarchy level as
+    defined in ISA 95.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
-    equipment_asset_mapping: list[EquipmentAssetMapping] = Field(default_factory=list, alias="EquipmentAssetMapping")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
+    equipment_asset_mapping: list[EquipmentAssetMapping] = Field(
+        default_factory=list, alias="EquipmentAssetMapping"
+    )
+    """``EquipmentAssetMapping`` element, zero or more."""
     physical_asset_id: Identifier | None = Field(default=None, alias="PhysicalAssetID")
+    """``PhysicalAssetID`` element, optional."""
     operational_location: ResourceLocation | None = Field(default=None, alias="OperationalLocation")
-    equipment_property: list[EquipmentProperty] = Field(default_factory=list, alias="EquipmentProperty")
+    """``OperationalLocation`` element, optional."""
+    equipment_property: list[EquipmentProperty] = Field(
+        default_factory=list, alias="EquipmentProperty"
+    )
+    """``EquipmentProperty`` element, zero or more."""
     equipment_child: list[Equipment] = Field(default_factory=list, alias="EquipmentChild")
+    """``EquipmentChild`` element, zero or more."""
     equipment_class_id: list[Identifier] = Field(default_factory=list, alias="EquipmentClassID")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``EquipmentClassID`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("equipment_asset_mapping", "EquipmentAssetMapping", "E", "EquipmentAssetMapping", 1),
-        ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 0),
-        ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-        ("equipment_property", "EquipmentProperty", "E", "EquipmentProperty", 1),
-        ("equipment_child", "EquipmentChild", "E", "Equipment", 1),
-        ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("equipment_asset_mapping", "EquipmentAssetMapping", "E", "EquipmentAssetMapping", 1),
+            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 0),
+            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
+            ("equipment_property", "EquipmentProperty", "E", "EquipmentProperty", 1),
+            ("equipment_child", "EquipmentChild", "E", "Equipment", 1),
+            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class EquipmentClass(B2MMLModel):
-    """B2MML ``EquipmentClassType``."""
+    """A representation of a grouping of equipment with similar characteristics for a definite
+    purpose such as manufacturing operations definition, scheduling, capability and performance is
+    an equipment class. Any piece of equipment may be a member of zero or more equipment classes. An
+    equipment class may be defined as a specialization of zero or more equipment classes. An
+    equipment class may be made up of zero or more equipment classes.
+
+    B2MML ``EquipmentClassType`` (B2MML-Equipment.xsd); global element ``EquipmentClass``; child
+    element ``EquipmentClass`` in ``AcknowledgeEquipmentClassDataArea``,
+    ``CancelEquipmentClassDataArea``, ``ChangeEquipmentClassDataArea``, ``EquipmentInformation``,
+    ``GetEquipmentClassDataArea``, ``InformationObject`` and 6 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     equipment_level: EquipmentLevel | None = Field(default=None, alias="EquipmentLevel")
-    equipment_class_property: list[EquipmentClassProperty] = Field(default_factory=list, alias="EquipmentClassProperty")
-    equipment_class_child: list[EquipmentClass] = Field(default_factory=list, alias="EquipmentClassChild")
-    equipment_class_base_id: list[Identifier] = Field(default_factory=list, alias="EquipmentClassBaseID")
+    """``EquipmentLevel`` element, optional. Defines the role based equipment hierarchy level as
+    defined in ISA 95.
+    """
+    equipment_class_property: list[EquipmentClassProperty] = Field(
+        default_factory=list, alias="EquipmentClassProperty"
+    )
+    """``EquipmentClassProperty`` element, zero or more."""
+    equipment_class_child: list[EquipmentClass] = Field(
+        default_factory=list, alias="EquipmentClassChild"
+    )
+    """``EquipmentClassChild`` element, zero or more. A representation of a grouping of equipment
+    with similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is an equipment class.
+    """
+    equipment_class_base_id: list[Identifier] = Field(
+        default_factory=list, alias="EquipmentClassBaseID"
+    )
+    """``EquipmentClassBaseID`` element, zero or more."""
     equipment_source_id: list[Identifier] = Field(default_factory=list, alias="EquipmentSourceID")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``EquipmentSourceID`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentClassType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
-        ("equipment_class_property", "EquipmentClassProperty", "E", "EquipmentClassProperty", 1),
-        ("equipment_class_child", "EquipmentClassChild", "E", "EquipmentClass", 1),
-        ("equipment_class_base_id", "EquipmentClassBaseID", "E", "Identifier", 1),
-        ("equipment_source_id", "EquipmentSourceID", "E", "Identifier", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
+            (
+                "equipment_class_property",
+                "EquipmentClassProperty",
+                "E",
+                "EquipmentClassProperty",
+                1,
+            ),
+            ("equipment_class_child", "EquipmentClassChild", "E", "EquipmentClass", 1),
+            ("equipment_class_base_id", "EquipmentClassBaseID", "E", "Identifier", 1),
+            ("equipment_source_id", "EquipmentSourceID", "E", "Identifier", 1),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class EquipmentClassProperty(B2MMLModel):
-    """B2MML ``EquipmentClassPropertyType``."""
+    """Equipment class property, in the B2MML equipment schema.
+
+    B2MML ``EquipmentClassPropertyType`` (B2MML-Equipment.xsd); child element
+    ``EquipmentClassProperty`` in ``EquipmentClass``; ``EquipmentClassPropertyChild`` in
+    ``EquipmentClassProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     property_type: ClassPropertyType | None = Field(default=None, alias="PropertyType")
+    """``PropertyType`` element, optional. Defines the type of the property."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    equipment_class_property_child: list[EquipmentClassProperty] = Field(default_factory=list, alias="EquipmentClassPropertyChild")
+    """``Value`` element, zero or more."""
+    equipment_class_property_child: list[EquipmentClassProperty] = Field(
+        default_factory=list, alias="EquipmentClassPropertyChild"
+    )
+    """``EquipmentClassPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentClassPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-        ("value_", "Value", "E", "Value", 1),
-        ("equipment_class_property_child", "EquipmentClassPropertyChild", "E", "EquipmentClassProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "equipment_class_property_child",
+                "EquipmentClassPropertyChild",
+                "E",
+                "EquipmentClassProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class EquipmentInformation(B2MMLModel):
-    """B2MML ``EquipmentInformationType``."""
+    """A collection of Role Based Equipment Class and Equipment instance definitions.
+
+    B2MML ``EquipmentInformationType`` (B2MML-Equipment.xsd); global element
+    ``EquipmentInformation``; child element ``EquipmentInformation`` in
+    ``AcknowledgeEquipmentInformationDataArea``, ``CancelEquipmentInformationDataArea``,
+    ``ChangeEquipmentInformationDataArea``, ``GetEquipmentInformationDataArea``,
+    ``ProcessEquipmentInformationDataArea``, ``RespondEquipmentInformationDataArea`` and 2 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     equipment: list[Equipment] = Field(default_factory=list, alias="Equipment")
+    """``Equipment`` element, zero or more."""
     equipment_class: list[EquipmentClass] = Field(default_factory=list, alias="EquipmentClass")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification")
+    """``EquipmentClass`` element, zero or more. A representation of a grouping of equipment with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is an equipment class.
+    """
+    test_specification: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecification"
+    )
+    """``TestSpecification`` element, zero or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("equipment", "Equipment", "E", "Equipment", 1),
-        ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 1),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("equipment", "Equipment", "E", "Equipment", 1),
+            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 1),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class EquipmentProperty(B2MMLModel):
-    """B2MML ``EquipmentPropertyType``."""
+    """Equipment property, in the B2MML equipment schema.
+
+    B2MML ``EquipmentPropertyType`` (B2MML-Equipment.xsd); child element ``EquipmentProperty`` in
+    ``Equipment``; ``EquipmentPropertyChild`` in ``EquipmentProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    equipment_property_child: list[EquipmentProperty] = Field(default_factory=list, alias="EquipmentPropertyChild")
-    equipment_class_property_id: Identifier | None = Field(default=None, alias="EquipmentClassPropertyID")
+    """``Value`` element, zero or more."""
+    equipment_property_child: list[EquipmentProperty] = Field(
+        default_factory=list, alias="EquipmentPropertyChild"
+    )
+    """``EquipmentPropertyChild`` element, zero or more."""
+    equipment_class_property_id: Identifier | None = Field(
+        default=None, alias="EquipmentClassPropertyID"
+    )
+    """``EquipmentClassPropertyID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("equipment_property_child", "EquipmentPropertyChild", "E", "EquipmentProperty", 1),
-        ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("equipment_property_child", "EquipmentPropertyChild", "E", "EquipmentProperty", 1),
+            ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class GetEquipment(B2MMLModel):
-    """B2MML ``GetEquipmentType``."""
+    """Get message for ``Equipment`` (ISA-95 Part 5 transaction). Requests ``Equipment``; the reply
+    is ``ShowEquipment``.
+
+    B2MML ``GetEquipmentType`` (B2MML-Equipment.xsd); global element ``GetEquipment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetEquipmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetEquipmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetEquipmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetEquipmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetEquipmentClass(B2MMLModel):
-    """B2MML ``GetEquipmentClassType``."""
+    """Get message for ``EquipmentClass`` (ISA-95 Part 5 transaction). Requests ``EquipmentClass``;
+    the reply is ``ShowEquipmentClass``.
+
+    B2MML ``GetEquipmentClassType`` (B2MML-Equipment.xsd); global element ``GetEquipmentClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetEquipmentClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetEquipmentClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetEquipmentClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetEquipmentClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetEquipmentClassDataArea(B2MMLModel):
-    """B2MML ``GetEquipmentClassDataArea (anonymous)``."""
+    """Data area of the ``GetEquipmentClass`` message: ``Get`` and ``EquipmentClass``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in ``GetEquipmentClass``.
+    """
 
     get: TransGet = Field(alias="Get")
-    equipment_class: list[EquipmentClass] = Field(default_factory=list, alias="EquipmentClass", min_length=1)
+    """``Get`` element, required."""
+    equipment_class: list[EquipmentClass] = Field(
+        default_factory=list, alias="EquipmentClass", min_length=1
+    )
+    """``EquipmentClass`` element, one or more. A representation of a grouping of equipment with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is an equipment class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetEquipmentClassDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
         ),
     )
 
 
 class GetEquipmentDataArea(B2MMLModel):
-    """B2MML ``GetEquipmentDataArea (anonymous)``."""
+    """Data area of the ``GetEquipment`` message: ``Get`` and ``Equipment``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in ``GetEquipment``.
+    """
 
     get: TransGet = Field(alias="Get")
+    """``Get`` element, required."""
     equipment: list[Equipment] = Field(default_factory=list, alias="Equipment", min_length=1)
+    """``Equipment`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetEquipmentDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("equipment", "Equipment", "E", "Equipment", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("equipment", "Equipment", "E", "Equipment", 3),
         ),
     )
 
 
 class GetEquipmentInformation(B2MMLModel):
-    """B2MML ``GetEquipmentInformationType``."""
+    """Get message for ``EquipmentInformation`` (ISA-95 Part 5 transaction). Requests
+    ``EquipmentInformation``; the reply is ``ShowEquipmentInformation``.
+
+    B2MML ``GetEquipmentInformationType`` (B2MML-Equipment.xsd); global element
+    ``GetEquipmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetEquipmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetEquipmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetEquipmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetEquipmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetEquipmentInformationDataArea(B2MMLModel):
-    """B2MML ``GetEquipmentInformationDataArea (anonymous)``."""
+    """Data area of the ``GetEquipmentInformation`` message: ``Get`` and ``EquipmentInformation``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``GetEquipmentInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    equipment_information: list[EquipmentInformation] = Field(default_factory=list, alias="EquipmentInformation", min_length=1)
+    """``Get`` element, required."""
+    equipment_information: list[EquipmentInformation] = Field(
+        default_factory=list, alias="EquipmentInformation", min_length=1
+    )
+    """``EquipmentInformation`` element, one or more. A collection of Role Based Equipment Class and
+    Equipment instance definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetEquipmentInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
         ),
     )
 
 
 class ProcessEquipment(B2MMLModel):
-    """B2MML ``ProcessEquipmentType``."""
+    """Process message for ``Equipment`` (ISA-95 Part 5 transaction). Asks the receiver to process
+    ``Equipment``; the reply is ``AcknowledgeEquipment``.
+
+    B2MML ``ProcessEquipmentType`` (B2MML-Equipment.xsd); global element ``ProcessEquipment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessEquipmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessEquipmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessEquipmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessEquipmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessEquipmentClass(B2MMLModel):
-    """B2MML ``ProcessEquipmentClassType``."""
+    """Process message for ``EquipmentClass`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``EquipmentClass``; the reply is ``AcknowledgeEquipmentClass``.
+
+    B2MML ``ProcessEquipmentClassType`` (B2MML-Equipment.xsd); global element
+    ``ProcessEquipmentClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessEquipmentClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessEquipmentClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessEquipmentClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessEquipmentClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessEquipmentClassDataArea(B2MMLModel):
-    """B2MML ``ProcessEquipmentClassDataArea (anonymous)``."""
+    """Data area of the ``ProcessEquipmentClass`` message: ``Process`` and ``EquipmentClass``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``ProcessEquipmentClass``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    equipment_class: list[EquipmentClass] = Field(default_factory=list, alias="EquipmentClass", min_length=1)
+    """``Process`` element, required."""
+    equipment_class: list[EquipmentClass] = Field(
+        default_factory=list, alias="EquipmentClass", min_length=1
+    )
+    """``EquipmentClass`` element, one or more. A representation of a grouping of equipment with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is an equipment class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessEquipmentClassDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
         ),
     )
 
 
 class ProcessEquipmentDataArea(B2MMLModel):
-    """B2MML ``ProcessEquipmentDataArea (anonymous)``."""
+    """Data area of the ``ProcessEquipment`` message: ``Process`` and ``Equipment``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in ``ProcessEquipment``.
+    """
 
     process: TransProcess = Field(alias="Process")
+    """``Process`` element, required."""
     equipment: list[Equipment] = Field(default_factory=list, alias="Equipment", min_length=1)
+    """``Equipment`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessEquipmentDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("equipment", "Equipment", "E", "Equipment", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("equipment", "Equipment", "E", "Equipment", 3),
         ),
     )
 
 
 class ProcessEquipmentInformation(B2MMLModel):
-    """B2MML ``ProcessEquipmentInformationType``."""
+    """Process message for ``EquipmentInformation`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``EquipmentInformation``; the reply is ``AcknowledgeEquipmentInformation``.
+
+    B2MML ``ProcessEquipmentInformationType`` (B2MML-Equipment.xsd); global element
+    ``ProcessEquipmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessEquipmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessEquipmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessEquipmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessEquipmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessEquipmentInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessEquipmentInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessEquipmentInformation`` message: ``Process`` and
+    ``EquipmentInformation``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``ProcessEquipmentInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    equipment_information: list[EquipmentInformation] = Field(default_factory=list, alias="EquipmentInformation", min_length=1)
+    """``Process`` element, required."""
+    equipment_information: list[EquipmentInformation] = Field(
+        default_factory=list, alias="EquipmentInformation", min_length=1
+    )
+    """``EquipmentInformation`` element, one or more. A collection of Role Based Equipment Class and
+    Equipment instance definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessEquipmentInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
         ),
     )
 
 
 class RespondEquipment(B2MMLModel):
-    """B2MML ``RespondEquipmentType``."""
+    """Respond message for ``Equipment`` (ISA-95 Part 5 transaction). Reply to ``ChangeEquipment``.
+
+    B2MML ``RespondEquipmentType`` (B2MML-Equipment.xsd); global element ``RespondEquipment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondEquipmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondEquipmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondEquipmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondEquipmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondEquipmentClass(B2MMLModel):
-    """B2MML ``RespondEquipmentClassType``."""
+    """Respond message for ``EquipmentClass`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeEquipmentClass``.
+
+    B2MML ``RespondEquipmentClassType`` (B2MML-Equipment.xsd); global element
+    ``RespondEquipmentClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondEquipmentClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondEquipmentClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondEquipmentClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondEquipmentClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondEquipmentClassDataArea(B2MMLModel):
-    """B2MML ``RespondEquipmentClassDataArea (anonymous)``."""
+    """Data area of the ``RespondEquipmentClass`` message: ``Respond`` and ``EquipmentClass``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``RespondEquipmentClass``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    equipment_class: list[EquipmentClass] = Field(default_factory=list, alias="EquipmentClass", min_length=1)
+    """``Respond`` element, required."""
+    equipment_class: list[EquipmentClass] = Field(
+        default_factory=list, alias="EquipmentClass", min_length=1
+    )
+    """``EquipmentClass`` element, one or more. A representation of a grouping of equipment with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is an equipment class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondEquipmentClassDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
         ),
     )
 
 
 class RespondEquipmentDataArea(B2MMLModel):
-    """B2MML ``RespondEquipmentDataArea (anonymous)``."""
+    """Data area of the ``RespondEquipment`` message: ``Respond`` and ``Equipment``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in ``RespondEquipment``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
+    """``Respond`` element, required."""
     equipment: list[Equipment] = Field(default_factory=list, alias="Equipment", min_length=1)
+    """``Equipment`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondEquipmentDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("equipment", "Equipment", "E", "Equipment", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("equipment", "Equipment", "E", "Equipment", 3),
         ),
     )
 
 
 class RespondEquipmentInformation(B2MMLModel):
-    """B2MML ``RespondEquipmentInformationType``."""
+    """Respond message for ``EquipmentInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeEquipmentInformation``.
+
+    B2MML ``RespondEquipmentInformationType`` (B2MML-Equipment.xsd); global element
+    ``RespondEquipmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondEquipmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondEquipmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondEquipmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondEquipmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondEquipmentInformationDataArea(B2MMLModel):
-    """B2MML ``RespondEquipmentInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondEquipmentInformation`` message: ``Respond`` and
+    ``EquipmentInformation``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``RespondEquipmentInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    equipment_information: list[EquipmentInformation] = Field(default_factory=list, alias="EquipmentInformation", min_length=1)
+    """``Respond`` element, required."""
+    equipment_information: list[EquipmentInformation] = Field(
+        default_factory=list, alias="EquipmentInformation", min_length=1
+    )
+    """``EquipmentInformation`` element, one or more. A collection of Role Based Equipment Class and
+    Equipment instance definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondEquipmentInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
         ),
     )
 
 
 class ShowEquipment(B2MMLModel):
-    """B2MML ``ShowEquipmentType``."""
+    """Show message for ``Equipment`` (ISA-95 Part 5 transaction). Returns ``Equipment`` in reply to
+    ``GetEquipment``.
+
+    B2MML ``ShowEquipmentType`` (B2MML-Equipment.xsd); global element ``ShowEquipment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowEquipmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowEquipmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowEquipmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowEquipmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowEquipmentClass(B2MMLModel):
-    """B2MML ``ShowEquipmentClassType``."""
+    """Show message for ``EquipmentClass`` (ISA-95 Part 5 transaction). Returns ``EquipmentClass``
+    in reply to ``GetEquipmentClass``.
+
+    B2MML ``ShowEquipmentClassType`` (B2MML-Equipment.xsd); global element ``ShowEquipmentClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowEquipmentClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowEquipmentClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowEquipmentClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowEquipmentClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowEquipmentClassDataArea(B2MMLModel):
-    """B2MML ``ShowEquipmentClassDataArea (anonymous)``."""
+    """Data area of the ``ShowEquipmentClass`` message: ``Show`` and ``EquipmentClass``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``ShowEquipmentClass``.
+    """
 
     show: TransShow = Field(alias="Show")
-    equipment_class: list[EquipmentClass] = Field(default_factory=list, alias="EquipmentClass", min_length=1)
+    """``Show`` element, required."""
+    equipment_class: list[EquipmentClass] = Field(
+        default_factory=list, alias="EquipmentClass", min_length=1
+    )
+    """``EquipmentClass`` element, one or more. A representation of a grouping of equipment with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is an equipment class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowEquipmentClassDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
         ),
     )
 
 
 class ShowEquipmentDataArea(B2MMLModel):
-    """B2MML ``ShowEquipmentDataArea (anonymous)``."""
+    """Data area of the ``ShowEquipment`` message: ``Show`` and ``Equipment``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in ``ShowEquipment``.
+    """
 
     show: TransShow = Field(alias="Show")
+    """``Show`` element, required."""
     equipment: list[Equipment] = Field(default_factory=list, alias="Equipment", min_length=1)
+    """``Equipment`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowEquipmentDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("equipment", "Equipment", "E", "Equipment", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("equipment", "Equipment", "E", "Equipment", 3),
         ),
     )
 
 
 class ShowEquipmentInformation(B2MMLModel):
-    """B2MML ``ShowEquipmentInformationType``."""
+    """Show message for ``EquipmentInformation`` (ISA-95 Part 5 transaction). Returns
+    ``EquipmentInformation`` in reply to ``GetEquipmentInformation``.
+
+    B2MML ``ShowEquipmentInformationType`` (B2MML-Equipment.xsd); global element
+    ``ShowEquipmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowEquipmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowEquipmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowEquipmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowEquipmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowEquipmentInformationDataArea(B2MMLModel):
-    """B2MML ``ShowEquipmentInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowEquipmentInformation`` message: ``Show`` and ``EquipmentInformation``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``ShowEquipmentInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    equipment_information: list[EquipmentInformation] = Field(default_factory=list, alias="EquipmentInformation", min_length=1)
+    """``Show`` element, required."""
+    equipment_information: list[EquipmentInformation] = Field(
+        default_factory=list, alias="EquipmentInformation", min_length=1
+    )
+    """``EquipmentInformation`` element, one or more. A collection of Role Based Equipment Class and
+    Equipment instance definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowEquipmentInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
         ),
     )
 
 
 class SyncEquipment(B2MMLModel):
-    """B2MML ``SyncEquipmentType``."""
+    """Sync message for ``Equipment`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``Equipment`` to subscribers.
+
+    B2MML ``SyncEquipmentType`` (B2MML-Equipment.xsd); global element ``SyncEquipment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncEquipmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncEquipmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncEquipmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncEquipmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncEquipmentClass(B2MMLModel):
-    """B2MML ``SyncEquipmentClassType``."""
+    """Sync message for ``EquipmentClass`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``EquipmentClass`` to subscribers.
+
+    B2MML ``SyncEquipmentClassType`` (B2MML-Equipment.xsd); global element ``SyncEquipmentClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncEquipmentClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncEquipmentClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncEquipmentClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncEquipmentClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncEquipmentClassDataArea(B2MMLModel):
-    """B2MML ``SyncEquipmentClassDataArea (anonymous)``."""
+    """Data area of the ``SyncEquipmentClass`` message: ``Sync`` and ``EquipmentClass``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``SyncEquipmentClass``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    equipment_class: list[EquipmentClass] = Field(default_factory=list, alias="EquipmentClass", min_length=1)
+    """``Sync`` element, required."""
+    equipment_class: list[EquipmentClass] = Field(
+        default_factory=list, alias="EquipmentClass", min_length=1
+    )
+    """``EquipmentClass`` element, one or more. A representation of a grouping of equipment with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is an equipment class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncEquipmentClassDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
         ),
     )
 
 
 class SyncEquipmentDataArea(B2MMLModel):
-    """B2MML ``SyncEquipmentDataArea (anonymous)``."""
+    """Data area of the ``SyncEquipment`` message: ``Sync`` and ``Equipment``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in ``SyncEquipment``.
+    """
 
     sync: TransSync = Field(alias="Sync")
+    """``Sync`` element, required."""
     equipment: list[Equipment] = Field(default_factory=list, alias="Equipment", min_length=1)
+    """``Equipment`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncEquipmentDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("equipment", "Equipment", "E", "Equipment", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("equipment", "Equipment", "E", "Equipment", 3),
         ),
     )
 
 
 class SyncEquipmentInformation(B2MMLModel):
-    """B2MML ``SyncEquipmentInformationType``."""
+    """Sync message for ``EquipmentInformation`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``EquipmentInformation`` to subscribers.
+
+    B2MML ``SyncEquipmentInformationType`` (B2MML-Equipment.xsd); global element
+    ``SyncEquipmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncEquipmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncEquipmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncEquipmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncEquipmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncEquipmentInformationDataArea(B2MMLModel):
-    """B2MML ``SyncEquipmentInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncEquipmentInformation`` message: ``Sync`` and ``EquipmentInformation``.
+
+    B2MML anonymous type (B2MML-Equipment.xsd); child element ``DataArea`` in
+    ``SyncEquipmentInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    equipment_information: list[EquipmentInformation] = Field(default_factory=list, alias="EquipmentInformation", min_length=1)
+    """``Sync`` element, required."""
+    equipment_information: list[EquipmentInformation] = Field(
+        default_factory=list, alias="EquipmentInformation", min_length=1
+    )
+    """``EquipmentInformation`` element, one or more. A collection of Role Based Equipment Class and
+    Equipment instance definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncEquipmentInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("ClassPropertyType", "DateTime", "EquipmentAssetMapping", "EquipmentLevel", "HierarchyScope", "Identifier", "ResourceLocation", "SpatialDefinition", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "ClassPropertyType",
+        "DateTime",
+        "EquipmentAssetMapping",
+        "EquipmentLevel",
+        "HierarchyScope",
+        "Identifier",
+        "ResourceLocation",
+        "SpatialDefinition",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
     "operations_test": ("TestSpecification",),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

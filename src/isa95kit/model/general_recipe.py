@@ -10,10 +10,27 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, B2MMLSimple, Wire
 
 if TYPE_CHECKING:
-    from .common import DateTime, HierarchyScope, Identifier, Numeric, QuantityValue, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        Numeric,
+        QuantityValue,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
 
 __all__ = [
     "AcknowledgeGRecipeInformation",
@@ -108,1748 +125,2749 @@ __all__ = [
 
 
 class ConstraintTypeCode(str, Enum):
-    """Code list of B2MML ``ConstraintType1Type``."""
+    """Code list of B2MML ``ConstraintType1Type``: the values of ``ConstraintType``,
+    ``ConstraintType1``.
+    """
 
-    OPTIONAL = 'Optional'
-    REQUIRED = 'Required'
-    OTHER = 'Other'
+    OPTIONAL = "Optional"
+    REQUIRED = "Required"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class GRecipeTypeCode(str, Enum):
-    """Code list of B2MML ``GRecipeType1Type``."""
+    """Code list of B2MML ``GRecipeType1Type``: the values of ``GRecipeType``, ``GRecipeType1``."""
 
-    GENERAL = 'General'
-    SITE = 'Site'
-    OTHER = 'Other'
+    GENERAL = "General"
+    SITE = "Site"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class LifeCycleStateTypeCode(str, Enum):
-    """Code list of B2MML ``LifeCycleStateType1Type``."""
+    """Code list of B2MML ``LifeCycleStateType1Type``: the values of ``LifeCycleState``,
+    ``LifeCycleStateType1``.
+    """
 
-    DRAFT = 'Draft'
-    APPROVED = 'Approved'
-    RELEASED = 'Released'
-    EFFECTIVE = 'Effective'
-    WITHDRAWN = 'Withdrawn'
-    OTHER = 'Other'
+    DRAFT = "Draft"
+    APPROVED = "Approved"
+    RELEASED = "Released"
+    EFFECTIVE = "Effective"
+    WITHDRAWN = "Withdrawn"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class MaterialsTypeCode(str, Enum):
-    """Code list of B2MML ``MaterialsType1Type``."""
+    """Code list of B2MML ``MaterialsType1Type``: the values of ``MaterialsType``,
+    ``MaterialsType1``.
+    """
 
-    INPUT = 'Input'
-    OUTPUT = 'Output'
-    INTERMEDIATE = 'Intermediate'
-    OTHER = 'Other'
+    INPUT = "Input"
+    OUTPUT = "Output"
+    INTERMEDIATE = "Intermediate"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ProcedureChartElementTypeCode(str, Enum):
-    """Code list of B2MML ``ProcedureChartElementType1Type``."""
+    """Code list of B2MML ``ProcedureChartElementType1Type``: the values of
+    ``ProcedureChartElementType``, ``ProcedureChartElementType1``.
+    """
 
-    PREVIOUS_OPERATION_INDICATOR = 'Previous Operation Indicator'
-    NEXT_OPERATION_INDICATOR = 'Next Operation Indicator'
-    START_PARALLEL_INDICATOR = 'Start Parallel Indicator'
-    END_PARALLEL_INDICATOR = 'End Parallel Indicator'
-    START_OPTIONAL_PARALLEL_INDICATOR = 'Start Optional Parallel Indicator'
-    END_OPTIONAL_PARALLEL_INDICATOR = 'End Optional Parallel Indicator'
-    ANNOTATION = 'Annotation'
-    OTHER = 'Other'
+    PREVIOUS_OPERATION_INDICATOR = "Previous Operation Indicator"
+    NEXT_OPERATION_INDICATOR = "Next Operation Indicator"
+    START_PARALLEL_INDICATOR = "Start Parallel Indicator"
+    END_PARALLEL_INDICATOR = "End Parallel Indicator"
+    START_OPTIONAL_PARALLEL_INDICATOR = "Start Optional Parallel Indicator"
+    END_OPTIONAL_PARALLEL_INDICATOR = "End Optional Parallel Indicator"
+    ANNOTATION = "Annotation"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ProcessElementParameterTypeCode(str, Enum):
-    """Code list of B2MML ``ProcessElementParameterType1Type``."""
+    """Code list of B2MML ``ProcessElementParameterType1Type``: the values of
+    ``ProcessElementParameterType``, ``ProcessElementParameterType1``.
+    """
 
-    CONSTANT = 'Constant'
-    EQUATION = 'Equation'
-    INPUT = 'Input'
-    OUTPUT = 'Output'
-    OPTIONAL = 'Optional'
-    REFERENCE = 'Reference'
-    REQUIRED = 'Required'
-    OTHER = 'Other'
+    CONSTANT = "Constant"
+    EQUATION = "Equation"
+    INPUT = "Input"
+    OUTPUT = "Output"
+    OPTIONAL = "Optional"
+    REFERENCE = "Reference"
+    REQUIRED = "Required"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class ProcessElementTypeCode(str, Enum):
-    """Code list of B2MML ``ProcessElementType1Type``."""
+    """Code list of B2MML ``ProcessElementType1Type``: the values of ``ProcessElementType``,
+    ``ProcessElementType1``.
+    """
 
-    PROCESS = 'Process'
-    PROCESS_STAGE = 'Process Stage'
-    PROCESS_OPERATION = 'Process Operation'
-    PROCESS_ACTION = 'Process Action'
-    OTHER = 'Other'
+    PROCESS = "Process"
+    PROCESS_STAGE = "Process Stage"
+    PROCESS_OPERATION = "Process Operation"
+    PROCESS_ACTION = "Process Action"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class SequenceOrderTypeCode(str, Enum):
-    """Code list of B2MML ``SequenceOrderType1Type``."""
+    """Code list of B2MML ``SequenceOrderType1Type``: the values of ``SequenceOrder``,
+    ``SequenceOrderType1``.
+    """
 
-    FIRST_PARALLEL = 'First Parallel'
-    MIDDLE_PARALLEL = 'Middle Parallel'
-    END_PARALLEL = 'End Parallel'
-    FIRST_IN_PATH = 'First In Path'
-    LAST_IN_PATH = 'Last In Path'
-    NOT_IN_PARALLEL = 'Not In Parallel'
-    SINGLE_FIRST_PARALLEL = 'Single First Parallel'
-    SINGLE_MIDDLE_PARALLEL = 'Single Middle Parallel'
-    SINGLE_END_PARALLEL = 'Single End Parallel'
-    OTHER = 'Other'
+    FIRST_PARALLEL = "First Parallel"
+    MIDDLE_PARALLEL = "Middle Parallel"
+    END_PARALLEL = "End Parallel"
+    FIRST_IN_PATH = "First In Path"
+    LAST_IN_PATH = "Last In Path"
+    NOT_IN_PARALLEL = "Not In Parallel"
+    SINGLE_FIRST_PARALLEL = "Single First Parallel"
+    SINGLE_MIDDLE_PARALLEL = "Single Middle Parallel"
+    SINGLE_END_PARALLEL = "Single End Parallel"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class AcknowledgeGRecipeInformation(B2MMLModel):
-    """B2MML ``AcknowledgeGRecipeInformationType``."""
+    """Acknowledge message for ``GRecipeInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessGRecipeInformation``.
+
+    B2MML ``AcknowledgeGRecipeInformationType`` (BatchML-GeneralRecipe.xsd); global element
+    ``AcknowledgeGRecipeInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeGRecipeInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeGRecipeInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeGRecipeInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeGRecipeInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeGRecipeInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeGRecipeInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeGRecipeInformation`` message: ``Acknowledge`` and
+    ``GRecipeInformation``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``AcknowledgeGRecipeInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    g_recipe_information: list[GRecipeInformation] = Field(default_factory=list, alias="GRecipeInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    g_recipe_information: list[GRecipeInformation] = Field(
+        default_factory=list, alias="GRecipeInformation", min_length=1
+    )
+    """``GRecipeInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeGRecipeInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
         ),
     )
 
 
 class AcknowledgeProcessElementLibrary(B2MMLModel):
-    """B2MML ``AcknowledgeProcessElementLibraryType``."""
+    """Acknowledge message for ``ProcessElementLibrary`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessProcessElementLibrary``.
+
+    B2MML ``AcknowledgeProcessElementLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``AcknowledgeProcessElementLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeProcessElementLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeProcessElementLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeProcessElementLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeProcessElementLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeProcessElementLibraryDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeProcessElementLibraryDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeProcessElementLibrary`` message: ``Acknowledge`` and
+    ``ProcessElementLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``AcknowledgeProcessElementLibrary``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    process_element_library: list[ProcessElementLibrary] = Field(default_factory=list, alias="ProcessElementLibrary", min_length=1)
+    """``Acknowledge`` element, required."""
+    process_element_library: list[ProcessElementLibrary] = Field(
+        default_factory=list, alias="ProcessElementLibrary", min_length=1
+    )
+    """``ProcessElementLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeProcessElementLibraryDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
         ),
     )
 
 
 class AcknowledgeResourceConstraintLibrary(B2MMLModel):
-    """B2MML ``AcknowledgeResourceConstraintLibraryType``."""
+    """Acknowledge message for ``ResourceConstraintLibrary`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessResourceConstraintLibrary``.
+
+    B2MML ``AcknowledgeResourceConstraintLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``AcknowledgeResourceConstraintLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeResourceConstraintLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceConstraintLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeResourceConstraintLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeResourceConstraintLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeResourceConstraintLibraryDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeResourceConstraintLibraryDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeResourceConstraintLibrary`` message: ``Acknowledge`` and
+    ``ResourceConstraintLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``AcknowledgeResourceConstraintLibrary``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    resource_constraint_library: list[ResourceConstraintLibrary] = Field(default_factory=list, alias="ResourceConstraintLibrary", min_length=1)
+    """``Acknowledge`` element, required."""
+    resource_constraint_library: list[ResourceConstraintLibrary] = Field(
+        default_factory=list, alias="ResourceConstraintLibrary", min_length=1
+    )
+    """``ResourceConstraintLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceConstraintLibraryDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("resource_constraint_library", "ResourceConstraintLibrary", "E", "ResourceConstraintLibrary", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "resource_constraint_library",
+                "ResourceConstraintLibrary",
+                "E",
+                "ResourceConstraintLibrary",
+                3,
+            ),
         ),
     )
 
 
 class CancelGRecipeInformation(B2MMLModel):
-    """B2MML ``CancelGRecipeInformationType``."""
+    """Cancel message for ``GRecipeInformation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``GRecipeInformation``.
+
+    B2MML ``CancelGRecipeInformationType`` (BatchML-GeneralRecipe.xsd); global element
+    ``CancelGRecipeInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelGRecipeInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelGRecipeInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelGRecipeInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelGRecipeInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelGRecipeInformationDataArea(B2MMLModel):
-    """B2MML ``CancelGRecipeInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelGRecipeInformation`` message: ``Cancel`` and ``GRecipeInformation``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``CancelGRecipeInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    g_recipe_information: list[GRecipeInformation] = Field(default_factory=list, alias="GRecipeInformation", min_length=1)
+    """``Cancel`` element, required."""
+    g_recipe_information: list[GRecipeInformation] = Field(
+        default_factory=list, alias="GRecipeInformation", min_length=1
+    )
+    """``GRecipeInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelGRecipeInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
         ),
     )
 
 
 class CancelProcessElementLibrary(B2MMLModel):
-    """B2MML ``CancelProcessElementLibraryType``."""
+    """Cancel message for ``ProcessElementLibrary`` (ISA-95 Part 5 transaction). Asks the receiver
+    to cancel ``ProcessElementLibrary``.
+
+    B2MML ``CancelProcessElementLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``CancelProcessElementLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelProcessElementLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelProcessElementLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelProcessElementLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelProcessElementLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelProcessElementLibraryDataArea(B2MMLModel):
-    """B2MML ``CancelProcessElementLibraryDataArea (anonymous)``."""
+    """Data area of the ``CancelProcessElementLibrary`` message: ``Cancel`` and
+    ``ProcessElementLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``CancelProcessElementLibrary``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    process_element_library: list[ProcessElementLibrary] = Field(default_factory=list, alias="ProcessElementLibrary", min_length=1)
+    """``Cancel`` element, required."""
+    process_element_library: list[ProcessElementLibrary] = Field(
+        default_factory=list, alias="ProcessElementLibrary", min_length=1
+    )
+    """``ProcessElementLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelProcessElementLibraryDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
         ),
     )
 
 
 class CancelResourceConstraintLibrary(B2MMLModel):
-    """B2MML ``CancelResourceConstraintLibraryType``."""
+    """Cancel message for ``ResourceConstraintLibrary`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``ResourceConstraintLibrary``.
+
+    B2MML ``CancelResourceConstraintLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``CancelResourceConstraintLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelResourceConstraintLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceConstraintLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelResourceConstraintLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelResourceConstraintLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelResourceConstraintLibraryDataArea(B2MMLModel):
-    """B2MML ``CancelResourceConstraintLibraryDataArea (anonymous)``."""
+    """Data area of the ``CancelResourceConstraintLibrary`` message: ``Cancel`` and
+    ``ResourceConstraintLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``CancelResourceConstraintLibrary``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    resource_constraint_library: list[ResourceConstraintLibrary] = Field(default_factory=list, alias="ResourceConstraintLibrary", min_length=1)
+    """``Cancel`` element, required."""
+    resource_constraint_library: list[ResourceConstraintLibrary] = Field(
+        default_factory=list, alias="ResourceConstraintLibrary", min_length=1
+    )
+    """``ResourceConstraintLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceConstraintLibraryDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("resource_constraint_library", "ResourceConstraintLibrary", "E", "ResourceConstraintLibrary", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "resource_constraint_library",
+                "ResourceConstraintLibrary",
+                "E",
+                "ResourceConstraintLibrary",
+                3,
+            ),
         ),
     )
 
 
 class ChangeGRecipeInformation(B2MMLModel):
-    """B2MML ``ChangeGRecipeInformationType``."""
+    """Change message for ``GRecipeInformation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``GRecipeInformation``; the reply is ``RespondGRecipeInformation``.
+
+    B2MML ``ChangeGRecipeInformationType`` (BatchML-GeneralRecipe.xsd); global element
+    ``ChangeGRecipeInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeGRecipeInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeGRecipeInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeGRecipeInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeGRecipeInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeGRecipeInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeGRecipeInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeGRecipeInformation`` message: ``Change`` and ``GRecipeInformation``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``ChangeGRecipeInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    g_recipe_information: list[GRecipeInformation] = Field(default_factory=list, alias="GRecipeInformation", min_length=1)
+    """``Change`` element, required."""
+    g_recipe_information: list[GRecipeInformation] = Field(
+        default_factory=list, alias="GRecipeInformation", min_length=1
+    )
+    """``GRecipeInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeGRecipeInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
         ),
     )
 
 
 class ChangeProcessElementLibrary(B2MMLModel):
-    """B2MML ``ChangeProcessElementLibraryType``."""
+    """Change message for ``ProcessElementLibrary`` (ISA-95 Part 5 transaction). Asks the receiver
+    to change ``ProcessElementLibrary``; the reply is ``RespondProcessElementLibrary``.
+
+    B2MML ``ChangeProcessElementLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``ChangeProcessElementLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeProcessElementLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeProcessElementLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeProcessElementLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeProcessElementLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeProcessElementLibraryDataArea(B2MMLModel):
-    """B2MML ``ChangeProcessElementLibraryDataArea (anonymous)``."""
+    """Data area of the ``ChangeProcessElementLibrary`` message: ``Change`` and
+    ``ProcessElementLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``ChangeProcessElementLibrary``.
+    """
 
     change: TransChange = Field(alias="Change")
-    process_element_library: list[ProcessElementLibrary] = Field(default_factory=list, alias="ProcessElementLibrary", min_length=1)
+    """``Change`` element, required."""
+    process_element_library: list[ProcessElementLibrary] = Field(
+        default_factory=list, alias="ProcessElementLibrary", min_length=1
+    )
+    """``ProcessElementLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeProcessElementLibraryDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
         ),
     )
 
 
 class ChangeResourceConstraintLibrary(B2MMLModel):
-    """B2MML ``ChangeResourceConstraintLibraryType``."""
+    """Change message for ``ResourceConstraintLibrary`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``ResourceConstraintLibrary``; the reply is
+    ``RespondResourceConstraintLibrary``.
+
+    B2MML ``ChangeResourceConstraintLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``ChangeResourceConstraintLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeResourceConstraintLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceConstraintLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeResourceConstraintLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeResourceConstraintLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeResourceConstraintLibraryDataArea(B2MMLModel):
-    """B2MML ``ChangeResourceConstraintLibraryDataArea (anonymous)``."""
+    """Data area of the ``ChangeResourceConstraintLibrary`` message: ``Change`` and
+    ``ResourceConstraintLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``ChangeResourceConstraintLibrary``.
+    """
 
     change: TransChange = Field(alias="Change")
-    resource_constraint_library: list[ResourceConstraintLibrary] = Field(default_factory=list, alias="ResourceConstraintLibrary", min_length=1)
+    """``Change`` element, required."""
+    resource_constraint_library: list[ResourceConstraintLibrary] = Field(
+        default_factory=list, alias="ResourceConstraintLibrary", min_length=1
+    )
+    """``ResourceConstraintLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceConstraintLibraryDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("resource_constraint_library", "ResourceConstraintLibrary", "E", "ResourceConstraintLibrary", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "resource_constraint_library",
+                "ResourceConstraintLibrary",
+                "E",
+                "ResourceConstraintLibrary",
+                3,
+            ),
         ),
     )
 
 
 class ConstraintType(B2MMLSimple):
-    """B2MML ``ConstraintTypeType``."""
+    """Constraint type: one of the ``ConstraintTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML general recipe schema.
+
+    B2MML ``ConstraintTypeType`` (BatchML-GeneralRecipe.xsd); child element ``ConstraintType`` in
+    ``ResourceConstraint``.
+    """
 
     value: ConstraintTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ConstraintTypeType",
         (
-        ("value", "", "T", "enum:ConstraintTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ConstraintTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class ConstraintType1(B2MMLSimple):
-    """B2MML ``ConstraintType1Type``."""
+    """Constraint type: one of the ``ConstraintTypeCode`` values, in the BatchML general recipe
+    schema.
+
+    B2MML ``ConstraintType1Type`` (BatchML-GeneralRecipe.xsd).
+    """
 
     value: ConstraintTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ConstraintType1Type",
         (
-        ("value", "", "T", "enum:ConstraintTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ConstraintTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class DirectedLink(B2MMLModel):
-    """B2MML ``DirectedLinkType``."""
+    """Directed link, in the BatchML general recipe schema.
+
+    B2MML ``DirectedLinkType`` (BatchML-GeneralRecipe.xsd); child element ``DirectedLink`` in
+    ``ProcessElement``.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     from_id: Identifier | None = Field(default=None, alias="FromID")
+    """``FromID`` element, optional."""
     to_id: Identifier | None = Field(default=None, alias="ToID")
+    """``ToID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "DirectedLinkType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("from_id", "FromID", "E", "Identifier", 0),
-        ("to_id", "ToID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("from_id", "FromID", "E", "Identifier", 0),
+            ("to_id", "ToID", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class GROtherInformation(B2MMLModel):
-    """B2MML ``GROtherInformationType``."""
+    """General recipe other information, in the BatchML general recipe schema.
+
+    B2MML ``GROtherInformationType`` (BatchML-GeneralRecipe.xsd); child element ``OtherInformation``
+    in ``GRecipe``, ``ProcessElement``.
+    """
 
     other_info_id: Identifier | None = Field(default=None, alias="OtherInfoID")
+    """``OtherInfoID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     other_value: list[Value] = Field(default_factory=list, alias="OtherValue")
+    """``OtherValue`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "GROtherInformationType",
         (
-        ("other_info_id", "OtherInfoID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("other_value", "OtherValue", "E", "Value", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("other_info_id", "OtherInfoID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("other_value", "OtherValue", "E", "Value", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class GRecipe(B2MMLModel):
-    """B2MML ``GRecipeType``."""
+    """General recipe, in the BatchML general recipe schema.
+
+    B2MML ``GRecipeType`` (BatchML-GeneralRecipe.xsd); global element ``GRecipe``; child element
+    ``GRecipe`` in ``InformationObject``; ``Recipe`` in ``GRecipeInformation``.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     g_recipe_type: GRecipeType | None = Field(default=None, alias="GRecipeType")
+    """``GRecipeType`` element, optional."""
     life_cycle_state: LifeCycleState | None = Field(default=None, alias="LifeCycleState")
+    """``LifeCycleState`` element, optional."""
     header: GRecipeHeader | None = Field(default=None, alias="Header")
+    """``Header`` element, optional."""
     formula: GRecipeFormula | None = Field(default=None, alias="Formula")
+    """``Formula`` element, optional."""
     process_procedure: ProcessElement | None = Field(default=None, alias="ProcessProcedure")
-    resource_constraint: list[ResourceConstraint] = Field(default_factory=list, alias="ResourceConstraint")
-    other_information: list[GROtherInformation] = Field(default_factory=list, alias="OtherInformation")
+    """``ProcessProcedure`` element, optional."""
+    resource_constraint: list[ResourceConstraint] = Field(
+        default_factory=list, alias="ResourceConstraint"
+    )
+    """``ResourceConstraint`` element, zero or more."""
+    other_information: list[GROtherInformation] = Field(
+        default_factory=list, alias="OtherInformation"
+    )
+    """``OtherInformation`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("g_recipe_type", "GRecipeType", "E", "GRecipeType", 0),
-        ("life_cycle_state", "LifeCycleState", "E", "LifeCycleState", 0),
-        ("header", "Header", "E", "GRecipeHeader", 0),
-        ("formula", "Formula", "E", "GRecipeFormula", 0),
-        ("process_procedure", "ProcessProcedure", "E", "ProcessElement", 0),
-        ("resource_constraint", "ResourceConstraint", "E", "ResourceConstraint", 1),
-        ("other_information", "OtherInformation", "E", "GROtherInformation", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("g_recipe_type", "GRecipeType", "E", "GRecipeType", 0),
+            ("life_cycle_state", "LifeCycleState", "E", "LifeCycleState", 0),
+            ("header", "Header", "E", "GRecipeHeader", 0),
+            ("formula", "Formula", "E", "GRecipeFormula", 0),
+            ("process_procedure", "ProcessProcedure", "E", "ProcessElement", 0),
+            ("resource_constraint", "ResourceConstraint", "E", "ResourceConstraint", 1),
+            ("other_information", "OtherInformation", "E", "GROtherInformation", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class GRecipeFormula(B2MMLModel):
-    """B2MML ``GRecipeFormulaType``."""
+    """General recipe formula, in the BatchML general recipe schema.
+
+    B2MML ``GRecipeFormulaType`` (BatchML-GeneralRecipe.xsd); child element ``Formula`` in
+    ``GRecipe``.
+    """
 
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     process_inputs: GRecipeMaterials | None = Field(default=None, alias="ProcessInputs")
+    """``ProcessInputs`` element, optional."""
     process_outputs: GRecipeMaterials | None = Field(default=None, alias="ProcessOutputs")
-    process_intermediates: GRecipeMaterials | None = Field(default=None, alias="ProcessIntermediates")
-    process_element_parameter: list[ProcessElementParameter] = Field(default_factory=list, alias="ProcessElementParameter")
+    """``ProcessOutputs`` element, optional."""
+    process_intermediates: GRecipeMaterials | None = Field(
+        default=None, alias="ProcessIntermediates"
+    )
+    """``ProcessIntermediates`` element, optional."""
+    process_element_parameter: list[ProcessElementParameter] = Field(
+        default_factory=list, alias="ProcessElementParameter"
+    )
+    """``ProcessElementParameter`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeFormulaType",
         (
-        ("description", "Description", "E", "Text", 1),
-        ("process_inputs", "ProcessInputs", "E", "GRecipeMaterials", 0),
-        ("process_outputs", "ProcessOutputs", "E", "GRecipeMaterials", 0),
-        ("process_intermediates", "ProcessIntermediates", "E", "GRecipeMaterials", 0),
-        ("process_element_parameter", "ProcessElementParameter", "E", "ProcessElementParameter", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("process_inputs", "ProcessInputs", "E", "GRecipeMaterials", 0),
+            ("process_outputs", "ProcessOutputs", "E", "GRecipeMaterials", 0),
+            ("process_intermediates", "ProcessIntermediates", "E", "GRecipeMaterials", 0),
+            (
+                "process_element_parameter",
+                "ProcessElementParameter",
+                "E",
+                "ProcessElementParameter",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class GRecipeHeader(B2MMLModel):
-    """B2MML ``GRecipeHeaderType``."""
+    """General recipe header, in the BatchML general recipe schema.
+
+    B2MML ``GRecipeHeaderType`` (BatchML-GeneralRecipe.xsd); child element ``Header`` in
+    ``GRecipe``.
+    """
 
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     derived_from_id: Identifier | None = Field(default=None, alias="DerivedFromID")
+    """``DerivedFromID`` element, optional."""
     product_id: list[Identifier] = Field(default_factory=list, alias="ProductID")
+    """``ProductID`` element, zero or more."""
     product_name: list[Text] = Field(default_factory=list, alias="ProductName")
+    """``ProductName`` element, zero or more."""
     batch_size: list[Value] = Field(default_factory=list, alias="BatchSize")
+    """``BatchSize`` element, zero or more."""
     effective_date: DateTime | None = Field(default=None, alias="EffectiveDate")
+    """``EffectiveDate`` element, optional."""
     expiration_date: DateTime | None = Field(default=None, alias="ExpirationDate")
+    """``ExpirationDate`` element, optional."""
     header_property: HeaderProperty | None = Field(default=None, alias="HeaderProperty")
+    """``HeaderProperty`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeHeaderType",
         (
-        ("description", "Description", "E", "Text", 1),
-        ("derived_from_id", "DerivedFromID", "E", "Identifier", 0),
-        ("product_id", "ProductID", "E", "Identifier", 1),
-        ("product_name", "ProductName", "E", "Text", 1),
-        ("batch_size", "BatchSize", "E", "Value", 1),
-        ("effective_date", "EffectiveDate", "E", "DateTime", 0),
-        ("expiration_date", "ExpirationDate", "E", "DateTime", 0),
-        ("header_property", "HeaderProperty", "E", "HeaderProperty", 0),
-        ("extended", "", "X", "AnyElement", 1),
-        ), ordered=True,
+            ("description", "Description", "E", "Text", 1),
+            ("derived_from_id", "DerivedFromID", "E", "Identifier", 0),
+            ("product_id", "ProductID", "E", "Identifier", 1),
+            ("product_name", "ProductName", "E", "Text", 1),
+            ("batch_size", "BatchSize", "E", "Value", 1),
+            ("effective_date", "EffectiveDate", "E", "DateTime", 0),
+            ("expiration_date", "ExpirationDate", "E", "DateTime", 0),
+            ("header_property", "HeaderProperty", "E", "HeaderProperty", 0),
+            ("extended", "", "X", "AnyElement", 1),
+        ),
+        ordered=True,
     )
 
 
 class GRecipeInformation(B2MMLModel):
-    """B2MML ``GRecipeInformationType``."""
+    """General recipe information, in the BatchML general recipe schema.
+
+    B2MML ``GRecipeInformationType`` (BatchML-GeneralRecipe.xsd); global element
+    ``GRecipeInformation``; child element ``GRecipeInformation`` in
+    ``AcknowledgeGRecipeInformationDataArea``, ``CancelGRecipeInformationDataArea``,
+    ``ChangeGRecipeInformationDataArea``, ``GetGRecipeInformationDataArea``,
+    ``ProcessGRecipeInformationDataArea``, ``RespondGRecipeInformationDataArea`` and 2 more.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     recipe: list[GRecipe] = Field(default_factory=list, alias="Recipe")
+    """``Recipe`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeInformationType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("recipe", "Recipe", "E", "GRecipe", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("recipe", "Recipe", "E", "GRecipe", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class GRecipeMaterial(B2MMLModel):
-    """B2MML ``GRecipeMaterialType``."""
+    """General recipe material, in the BatchML general recipe schema.
+
+    B2MML ``GRecipeMaterialType`` (BatchML-GeneralRecipe.xsd); child element ``Material`` in
+    ``GRecipeMaterials``.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     material_id: Identifier | None = Field(default=None, alias="MaterialID")
+    """``MaterialID`` element, optional."""
     order: Numeric | None = Field(default=None, alias="Order")
+    """``Order`` element, optional."""
     amount: QuantityValue | None = Field(default=None, alias="Amount")
+    """``Amount`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeMaterialType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("material_id", "MaterialID", "E", "Identifier", 0),
-        ("order", "Order", "E", "Numeric", 0),
-        ("amount", "Amount", "E", "QuantityValue", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("material_id", "MaterialID", "E", "Identifier", 0),
+            ("order", "Order", "E", "Numeric", 0),
+            ("amount", "Amount", "E", "QuantityValue", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class GRecipeMaterials(B2MMLModel):
-    """B2MML ``GRecipeMaterialsType``."""
+    """General recipe materials, in the BatchML general recipe schema.
+
+    B2MML ``GRecipeMaterialsType`` (BatchML-GeneralRecipe.xsd); child element ``Materials`` in
+    ``ProcessElement``; ``ProcessInputs`` in ``GRecipeFormula``; ``ProcessIntermediates`` in
+    ``GRecipeFormula``; ``ProcessOutputs`` in ``GRecipeFormula``.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     materials_type: MaterialsType | None = Field(default=None, alias="MaterialsType")
+    """``MaterialsType`` element, optional."""
     material: list[GRecipeMaterial] = Field(default_factory=list, alias="Material")
+    """``Material`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeMaterialsType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("materials_type", "MaterialsType", "E", "MaterialsType", 0),
-        ("material", "Material", "E", "GRecipeMaterial", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("materials_type", "MaterialsType", "E", "MaterialsType", 0),
+            ("material", "Material", "E", "GRecipeMaterial", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class GRecipeType(B2MMLSimple):
-    """B2MML ``GRecipeTypeType``."""
+    """General recipe type: one of the ``GRecipeTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML general recipe schema.
+
+    B2MML ``GRecipeTypeType`` (BatchML-GeneralRecipe.xsd); child element ``GRecipeType`` in
+    ``GRecipe``.
+    """
 
     value: GRecipeTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeTypeType",
         (
-        ("value", "", "T", "enum:GRecipeTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:GRecipeTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class GRecipeType1(B2MMLSimple):
-    """B2MML ``GRecipeType1Type``."""
+    """General recipe type: one of the ``GRecipeTypeCode`` values, in the BatchML general recipe
+    schema.
+
+    B2MML ``GRecipeType1Type`` (BatchML-GeneralRecipe.xsd).
+    """
 
     value: GRecipeTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeType1Type",
         (
-        ("value", "", "T", "enum:GRecipeTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:GRecipeTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetGRecipeInformation(B2MMLModel):
-    """B2MML ``GetGRecipeInformationType``."""
+    """Get message for ``GRecipeInformation`` (ISA-95 Part 5 transaction). Requests
+    ``GRecipeInformation``; the reply is ``ShowGRecipeInformation``.
+
+    B2MML ``GetGRecipeInformationType`` (BatchML-GeneralRecipe.xsd); global element
+    ``GetGRecipeInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetGRecipeInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetGRecipeInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetGRecipeInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetGRecipeInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetGRecipeInformationDataArea(B2MMLModel):
-    """B2MML ``GetGRecipeInformationDataArea (anonymous)``."""
+    """Data area of the ``GetGRecipeInformation`` message: ``Get`` and ``GRecipeInformation``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``GetGRecipeInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    g_recipe_information: list[GRecipeInformation] = Field(default_factory=list, alias="GRecipeInformation", min_length=1)
+    """``Get`` element, required."""
+    g_recipe_information: list[GRecipeInformation] = Field(
+        default_factory=list, alias="GRecipeInformation", min_length=1
+    )
+    """``GRecipeInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetGRecipeInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
         ),
     )
 
 
 class GetProcessElementLibrary(B2MMLModel):
-    """B2MML ``GetProcessElementLibraryType``."""
+    """Get message for ``ProcessElementLibrary`` (ISA-95 Part 5 transaction). Requests
+    ``ProcessElementLibrary``; the reply is ``ShowProcessElementLibrary``.
+
+    B2MML ``GetProcessElementLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``GetProcessElementLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetProcessElementLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetProcessElementLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetProcessElementLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetProcessElementLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetProcessElementLibraryDataArea(B2MMLModel):
-    """B2MML ``GetProcessElementLibraryDataArea (anonymous)``."""
+    """Data area of the ``GetProcessElementLibrary`` message: ``Get`` and ``ProcessElementLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``GetProcessElementLibrary``.
+    """
 
     get: TransGet = Field(alias="Get")
-    process_element_library: list[ProcessElementLibrary] = Field(default_factory=list, alias="ProcessElementLibrary", min_length=1)
+    """``Get`` element, required."""
+    process_element_library: list[ProcessElementLibrary] = Field(
+        default_factory=list, alias="ProcessElementLibrary", min_length=1
+    )
+    """``ProcessElementLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetProcessElementLibraryDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
         ),
     )
 
 
 class GetResourceConstraintLibrary(B2MMLModel):
-    """B2MML ``GetResourceConstraintLibraryType``."""
+    """Get message for ``ResourceConstraintLibrary`` (ISA-95 Part 5 transaction). Requests
+    ``ResourceConstraintLibrary``; the reply is ``ShowResourceConstraintLibrary``.
+
+    B2MML ``GetResourceConstraintLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``GetResourceConstraintLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetResourceConstraintLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceConstraintLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetResourceConstraintLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetResourceConstraintLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetResourceConstraintLibraryDataArea(B2MMLModel):
-    """B2MML ``GetResourceConstraintLibraryDataArea (anonymous)``."""
+    """Data area of the ``GetResourceConstraintLibrary`` message: ``Get`` and
+    ``ResourceConstraintLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``GetResourceConstraintLibrary``.
+    """
 
     get: TransGet = Field(alias="Get")
-    resource_constraint_library: list[ResourceConstraintLibrary] = Field(default_factory=list, alias="ResourceConstraintLibrary", min_length=1)
+    """``Get`` element, required."""
+    resource_constraint_library: list[ResourceConstraintLibrary] = Field(
+        default_factory=list, alias="ResourceConstraintLibrary", min_length=1
+    )
+    """``ResourceConstraintLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceConstraintLibraryDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("resource_constraint_library", "ResourceConstraintLibrary", "E", "ResourceConstraintLibrary", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "resource_constraint_library",
+                "ResourceConstraintLibrary",
+                "E",
+                "ResourceConstraintLibrary",
+                3,
+            ),
         ),
     )
 
 
 class HeaderProperty(B2MMLModel):
-    """B2MML ``HeaderPropertyType``."""
+    """Header property, in the BatchML general recipe schema.
+
+    B2MML ``HeaderPropertyType`` (BatchML-GeneralRecipe.xsd); child element ``HeaderProperty`` in
+    ``GRecipeHeader``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "HeaderPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class LifeCycleState(B2MMLSimple):
-    """B2MML ``LifeCycleStateType``."""
+    """Life cycle state: one of the ``LifeCycleStateTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML general recipe schema.
+
+    B2MML ``LifeCycleStateType`` (BatchML-GeneralRecipe.xsd); child element ``LifeCycleState`` in
+    ``GRecipe``, ``ProcessElement``, ``ResourceConstraint``.
+    """
 
     value: LifeCycleStateTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "LifeCycleStateType",
         (
-        ("value", "", "T", "enum:LifeCycleStateTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:LifeCycleStateTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class LifeCycleStateType1(B2MMLSimple):
-    """B2MML ``LifeCycleStateType1Type``."""
+    """Life cycle state type: one of the ``LifeCycleStateTypeCode`` values, in the BatchML general
+    recipe schema.
+
+    B2MML ``LifeCycleStateType1Type`` (BatchML-GeneralRecipe.xsd).
+    """
 
     value: LifeCycleStateTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "LifeCycleStateType1Type",
         (
-        ("value", "", "T", "enum:LifeCycleStateTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:LifeCycleStateTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class MaterialsType(B2MMLSimple):
-    """B2MML ``MaterialsTypeType``."""
+    """Materials type: one of the ``MaterialsTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML general recipe schema.
+
+    B2MML ``MaterialsTypeType`` (BatchML-GeneralRecipe.xsd); child element ``MaterialsType`` in
+    ``GRecipeMaterials``.
+    """
 
     value: MaterialsTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialsTypeType",
         (
-        ("value", "", "T", "enum:MaterialsTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:MaterialsTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class MaterialsType1(B2MMLSimple):
-    """B2MML ``MaterialsType1Type``."""
+    """Materials type: one of the ``MaterialsTypeCode`` values, in the BatchML general recipe
+    schema.
+
+    B2MML ``MaterialsType1Type`` (BatchML-GeneralRecipe.xsd).
+    """
 
     value: MaterialsTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialsType1Type",
         (
-        ("value", "", "T", "enum:MaterialsTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:MaterialsTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcedureChartElement(B2MMLModel):
-    """B2MML ``ProcedureChartElementType``."""
+    """Procedure chart element, in the BatchML general recipe schema.
+
+    B2MML ``ProcedureChartElementType`` (BatchML-GeneralRecipe.xsd); child element
+    ``ProcedureChartElement`` in ``ProcessElement``.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     label: Text | None = Field(default=None, alias="Label")
+    """``Label`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
-    procedure_chart_element_type: ProcedureChartElementType | None = Field(default=None, alias="ProcedureChartElementType")
+    """``Description`` element, zero or more."""
+    procedure_chart_element_type: ProcedureChartElementType | None = Field(
+        default=None, alias="ProcedureChartElementType"
+    )
+    """``ProcedureChartElementType`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcedureChartElementType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("label", "Label", "E", "Text", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("procedure_chart_element_type", "ProcedureChartElementType", "E", "ProcedureChartElementType", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("label", "Label", "E", "Text", 0),
+            ("description", "Description", "E", "Text", 1),
+            (
+                "procedure_chart_element_type",
+                "ProcedureChartElementType",
+                "E",
+                "ProcedureChartElementType",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcedureChartElementType(B2MMLSimple):
-    """B2MML ``ProcedureChartElementTypeType``."""
+    """Procedure chart element type: one of the ``ProcedureChartElementTypeCode`` values (or
+    ``Other`` with an ``OtherValue``), in the BatchML general recipe schema.
+
+    B2MML ``ProcedureChartElementTypeType`` (BatchML-GeneralRecipe.xsd); child element
+    ``ProcedureChartElementType`` in ``ProcedureChartElement``.
+    """
 
     value: ProcedureChartElementTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcedureChartElementTypeType",
         (
-        ("value", "", "T", "enum:ProcedureChartElementTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ProcedureChartElementTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcedureChartElementType1(B2MMLSimple):
-    """B2MML ``ProcedureChartElementType1Type``."""
+    """Procedure chart element type: one of the ``ProcedureChartElementTypeCode`` values, in the
+    BatchML general recipe schema.
+
+    B2MML ``ProcedureChartElementType1Type`` (BatchML-GeneralRecipe.xsd).
+    """
 
     value: ProcedureChartElementTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcedureChartElementType1Type",
         (
-        ("value", "", "T", "enum:ProcedureChartElementTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ProcedureChartElementTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessElement(B2MMLModel):
-    """B2MML ``ProcessElementType``."""
+    """Process element, in the BatchML general recipe schema.
+
+    B2MML ``ProcessElementType`` (BatchML-GeneralRecipe.xsd); global element ``ProcessElement``;
+    child element ``ProcessElement`` in ``InformationObject``, ``ProcessElement``;
+    ``ProcessElementSpec`` in ``ProcessElementLibrary``; ``ProcessProcedure`` in ``GRecipe``.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
-    process_element_type: ProcessElementType | None = Field(default=None, alias="ProcessElementType")
+    """``Description`` element, zero or more."""
+    process_element_type: ProcessElementType | None = Field(
+        default=None, alias="ProcessElementType"
+    )
+    """``ProcessElementType`` element, optional."""
     life_cycle_state: LifeCycleState | None = Field(default=None, alias="LifeCycleState")
+    """``LifeCycleState`` element, optional."""
     sequence_order: SequenceOrder | None = Field(default=None, alias="SequenceOrder")
+    """``SequenceOrder`` element, optional."""
     sequence_path: Numeric | None = Field(default=None, alias="SequencePath")
+    """``SequencePath`` element, optional."""
     materials: list[GRecipeMaterials] = Field(default_factory=list, alias="Materials")
+    """``Materials`` element, zero or more."""
     directed_link: list[DirectedLink] = Field(default_factory=list, alias="DirectedLink")
-    procedure_chart_element: list[ProcedureChartElement] = Field(default_factory=list, alias="ProcedureChartElement")
+    """``DirectedLink`` element, zero or more."""
+    procedure_chart_element: list[ProcedureChartElement] = Field(
+        default_factory=list, alias="ProcedureChartElement"
+    )
+    """``ProcedureChartElement`` element, zero or more."""
     process_element: list[ProcessElement] = Field(default_factory=list, alias="ProcessElement")
-    process_element_parameter: list[ProcessElementParameter] = Field(default_factory=list, alias="ProcessElementParameter")
-    resource_constraint: list[ResourceConstraint] = Field(default_factory=list, alias="ResourceConstraint")
-    other_information: list[GROtherInformation] = Field(default_factory=list, alias="OtherInformation")
+    """``ProcessElement`` element, zero or more."""
+    process_element_parameter: list[ProcessElementParameter] = Field(
+        default_factory=list, alias="ProcessElementParameter"
+    )
+    """``ProcessElementParameter`` element, zero or more."""
+    resource_constraint: list[ResourceConstraint] = Field(
+        default_factory=list, alias="ResourceConstraint"
+    )
+    """``ResourceConstraint`` element, zero or more."""
+    other_information: list[GROtherInformation] = Field(
+        default_factory=list, alias="OtherInformation"
+    )
+    """``OtherInformation`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("process_element_type", "ProcessElementType", "E", "ProcessElementType", 0),
-        ("life_cycle_state", "LifeCycleState", "E", "LifeCycleState", 0),
-        ("sequence_order", "SequenceOrder", "E", "SequenceOrder", 0),
-        ("sequence_path", "SequencePath", "E", "Numeric", 0),
-        ("materials", "Materials", "E", "GRecipeMaterials", 1),
-        ("directed_link", "DirectedLink", "E", "DirectedLink", 1),
-        ("procedure_chart_element", "ProcedureChartElement", "E", "ProcedureChartElement", 1),
-        ("process_element", "ProcessElement", "E", "ProcessElement", 1),
-        ("process_element_parameter", "ProcessElementParameter", "E", "ProcessElementParameter", 1),
-        ("resource_constraint", "ResourceConstraint", "E", "ResourceConstraint", 1),
-        ("other_information", "OtherInformation", "E", "GROtherInformation", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("process_element_type", "ProcessElementType", "E", "ProcessElementType", 0),
+            ("life_cycle_state", "LifeCycleState", "E", "LifeCycleState", 0),
+            ("sequence_order", "SequenceOrder", "E", "SequenceOrder", 0),
+            ("sequence_path", "SequencePath", "E", "Numeric", 0),
+            ("materials", "Materials", "E", "GRecipeMaterials", 1),
+            ("directed_link", "DirectedLink", "E", "DirectedLink", 1),
+            ("procedure_chart_element", "ProcedureChartElement", "E", "ProcedureChartElement", 1),
+            ("process_element", "ProcessElement", "E", "ProcessElement", 1),
+            (
+                "process_element_parameter",
+                "ProcessElementParameter",
+                "E",
+                "ProcessElementParameter",
+                1,
+            ),
+            ("resource_constraint", "ResourceConstraint", "E", "ResourceConstraint", 1),
+            ("other_information", "OtherInformation", "E", "GROtherInformation", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessElementLibrary(B2MMLModel):
-    """B2MML ``ProcessElementLibraryType``."""
+    """Process element library, in the BatchML general recipe schema.
+
+    B2MML ``ProcessElementLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``ProcessElementLibrary``; child element ``ProcessElementLibrary`` in
+    ``AcknowledgeProcessElementLibraryDataArea``, ``CancelProcessElementLibraryDataArea``,
+    ``ChangeProcessElementLibraryDataArea``, ``GetProcessElementLibraryDataArea``,
+    ``ProcessProcessElementLibraryDataArea``, ``RespondProcessElementLibraryDataArea`` and 2 more.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
-    process_element_spec: list[ProcessElement] = Field(default_factory=list, alias="ProcessElementSpec")
+    """``PublishedDate`` element, optional."""
+    process_element_spec: list[ProcessElement] = Field(
+        default_factory=list, alias="ProcessElementSpec"
+    )
+    """``ProcessElementSpec`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementLibraryType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("process_element_spec", "ProcessElementSpec", "E", "ProcessElement", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("process_element_spec", "ProcessElementSpec", "E", "ProcessElement", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessElementParameter(B2MMLModel):
-    """B2MML ``ProcessElementParameterType``."""
+    """Process element parameter, in the BatchML general recipe schema.
+
+    B2MML ``ProcessElementParameterType`` (BatchML-GeneralRecipe.xsd); child element
+    ``ProcessElementParameter`` in ``GRecipeFormula``, ``ProcessElement``,
+    ``ProcessElementParameter``.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
-    process_element_parameter_type: list[ProcessElementParameterType] = Field(default_factory=list, alias="ProcessElementParameterType")
-    process_element_parameter: list[ProcessElementParameter] = Field(default_factory=list, alias="ProcessElementParameter")
+    """``Description`` element, zero or more."""
+    process_element_parameter_type: list[ProcessElementParameterType] = Field(
+        default_factory=list, alias="ProcessElementParameterType"
+    )
+    """``ProcessElementParameterType`` element, zero or more."""
+    process_element_parameter: list[ProcessElementParameter] = Field(
+        default_factory=list, alias="ProcessElementParameter"
+    )
+    """``ProcessElementParameter`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementParameterType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("process_element_parameter_type", "ProcessElementParameterType", "E", "ProcessElementParameterType", 1),
-        ("process_element_parameter", "ProcessElementParameter", "E", "ProcessElementParameter", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            (
+                "process_element_parameter_type",
+                "ProcessElementParameterType",
+                "E",
+                "ProcessElementParameterType",
+                1,
+            ),
+            (
+                "process_element_parameter",
+                "ProcessElementParameter",
+                "E",
+                "ProcessElementParameter",
+                1,
+            ),
+            ("value_", "Value", "E", "Value", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessElementParameterType(B2MMLSimple):
-    """B2MML ``ProcessElementParameterTypeType``."""
+    """Process element parameter type: one of the ``ProcessElementParameterTypeCode`` values (or
+    ``Other`` with an ``OtherValue``), in the BatchML general recipe schema.
+
+    B2MML ``ProcessElementParameterTypeType`` (BatchML-GeneralRecipe.xsd); child element
+    ``ProcessElementParameterType`` in ``ProcessElementParameter``.
+    """
 
     value: ProcessElementParameterTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementParameterTypeType",
         (
-        ("value", "", "T", "enum:ProcessElementParameterTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ProcessElementParameterTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessElementParameterType1(B2MMLSimple):
-    """B2MML ``ProcessElementParameterType1Type``."""
+    """Process element parameter type: one of the ``ProcessElementParameterTypeCode`` values, in the
+    BatchML general recipe schema.
+
+    B2MML ``ProcessElementParameterType1Type`` (BatchML-GeneralRecipe.xsd).
+    """
 
     value: ProcessElementParameterTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementParameterType1Type",
         (
-        ("value", "", "T", "enum:ProcessElementParameterTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ProcessElementParameterTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessElementType(B2MMLSimple):
-    """B2MML ``ProcessElementTypeType``."""
+    """Process element type: one of the ``ProcessElementTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML general recipe schema.
+
+    B2MML ``ProcessElementTypeType`` (BatchML-GeneralRecipe.xsd); child element
+    ``ProcessElementType`` in ``ProcessElement``.
+    """
 
     value: ProcessElementTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementTypeType",
         (
-        ("value", "", "T", "enum:ProcessElementTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ProcessElementTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessElementType1(B2MMLSimple):
-    """B2MML ``ProcessElementType1Type``."""
+    """Process element type: one of the ``ProcessElementTypeCode`` values, in the BatchML general
+    recipe schema.
+
+    B2MML ``ProcessElementType1Type`` (BatchML-GeneralRecipe.xsd).
+    """
 
     value: ProcessElementTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementType1Type",
         (
-        ("value", "", "T", "enum:ProcessElementTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ProcessElementTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessGRecipeInformation(B2MMLModel):
-    """B2MML ``ProcessGRecipeInformationType``."""
+    """Process message for ``GRecipeInformation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``GRecipeInformation``; the reply is ``AcknowledgeGRecipeInformation``.
+
+    B2MML ``ProcessGRecipeInformationType`` (BatchML-GeneralRecipe.xsd); global element
+    ``ProcessGRecipeInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessGRecipeInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessGRecipeInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessGRecipeInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessGRecipeInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessGRecipeInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessGRecipeInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessGRecipeInformation`` message: ``Process`` and
+    ``GRecipeInformation``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``ProcessGRecipeInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    g_recipe_information: list[GRecipeInformation] = Field(default_factory=list, alias="GRecipeInformation", min_length=1)
+    """``Process`` element, required."""
+    g_recipe_information: list[GRecipeInformation] = Field(
+        default_factory=list, alias="GRecipeInformation", min_length=1
+    )
+    """``GRecipeInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessGRecipeInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
         ),
     )
 
 
 class ProcessProcessElementLibrary(B2MMLModel):
-    """B2MML ``ProcessProcessElementLibraryType``."""
+    """Process message for ``ProcessElementLibrary`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``ProcessElementLibrary``; the reply is ``AcknowledgeProcessElementLibrary``.
+
+    B2MML ``ProcessProcessElementLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``ProcessProcessElementLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessProcessElementLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessProcessElementLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessProcessElementLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessProcessElementLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessProcessElementLibraryDataArea(B2MMLModel):
-    """B2MML ``ProcessProcessElementLibraryDataArea (anonymous)``."""
+    """Data area of the ``ProcessProcessElementLibrary`` message: ``Process`` and
+    ``ProcessElementLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``ProcessProcessElementLibrary``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    process_element_library: list[ProcessElementLibrary] = Field(default_factory=list, alias="ProcessElementLibrary", min_length=1)
+    """``Process`` element, required."""
+    process_element_library: list[ProcessElementLibrary] = Field(
+        default_factory=list, alias="ProcessElementLibrary", min_length=1
+    )
+    """``ProcessElementLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessProcessElementLibraryDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
         ),
     )
 
 
 class ProcessResourceConstraintLibrary(B2MMLModel):
-    """B2MML ``ProcessResourceConstraintLibraryType``."""
+    """Process message for ``ResourceConstraintLibrary`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``ResourceConstraintLibrary``; the reply is
+    ``AcknowledgeResourceConstraintLibrary``.
+
+    B2MML ``ProcessResourceConstraintLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``ProcessResourceConstraintLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessResourceConstraintLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceConstraintLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessResourceConstraintLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessResourceConstraintLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessResourceConstraintLibraryDataArea(B2MMLModel):
-    """B2MML ``ProcessResourceConstraintLibraryDataArea (anonymous)``."""
+    """Data area of the ``ProcessResourceConstraintLibrary`` message: ``Process`` and
+    ``ResourceConstraintLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``ProcessResourceConstraintLibrary``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    resource_constraint_library: list[ResourceConstraintLibrary] = Field(default_factory=list, alias="ResourceConstraintLibrary", min_length=1)
+    """``Process`` element, required."""
+    resource_constraint_library: list[ResourceConstraintLibrary] = Field(
+        default_factory=list, alias="ResourceConstraintLibrary", min_length=1
+    )
+    """``ResourceConstraintLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceConstraintLibraryDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("resource_constraint_library", "ResourceConstraintLibrary", "E", "ResourceConstraintLibrary", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "resource_constraint_library",
+                "ResourceConstraintLibrary",
+                "E",
+                "ResourceConstraintLibrary",
+                3,
+            ),
         ),
     )
 
 
 class ResourceConstraint(B2MMLModel):
-    """B2MML ``ResourceConstraintType``."""
+    """Resource constraint, in the BatchML general recipe schema.
+
+    B2MML ``ResourceConstraintType`` (BatchML-GeneralRecipe.xsd); global element
+    ``ResourceConstraint``; child element ``ResourceConstraint`` in ``GRecipe``,
+    ``InformationObject``, ``ProcessElement``; ``ResourceConstraintSpec`` in
+    ``ResourceConstraintLibrary``.
+    """
 
     constraint_id: Identifier | None = Field(default=None, alias="ConstraintID")
+    """``ConstraintID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     constraint_type: list[ConstraintType] = Field(default_factory=list, alias="ConstraintType")
+    """``ConstraintType`` element, zero or more."""
     life_cycle_state: LifeCycleState | None = Field(default=None, alias="LifeCycleState")
+    """``LifeCycleState`` element, optional."""
     range: list[Value] = Field(default_factory=list, alias="Range")
-    resource_constraint_property: list[ResourceConstraintProperty] = Field(default_factory=list, alias="ResourceConstraintProperty")
+    """``Range`` element, zero or more."""
+    resource_constraint_property: list[ResourceConstraintProperty] = Field(
+        default_factory=list, alias="ResourceConstraintProperty"
+    )
+    """``ResourceConstraintProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceConstraintType",
         (
-        ("constraint_id", "ConstraintID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("constraint_type", "ConstraintType", "E", "ConstraintType", 1),
-        ("life_cycle_state", "LifeCycleState", "E", "LifeCycleState", 0),
-        ("range", "Range", "E", "Value", 1),
-        ("resource_constraint_property", "ResourceConstraintProperty", "E", "ResourceConstraintProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("constraint_id", "ConstraintID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("constraint_type", "ConstraintType", "E", "ConstraintType", 1),
+            ("life_cycle_state", "LifeCycleState", "E", "LifeCycleState", 0),
+            ("range", "Range", "E", "Value", 1),
+            (
+                "resource_constraint_property",
+                "ResourceConstraintProperty",
+                "E",
+                "ResourceConstraintProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ResourceConstraintLibrary(B2MMLModel):
-    """B2MML ``ResourceConstraintLibraryType``."""
+    """Resource constraint library, in the BatchML general recipe schema.
+
+    B2MML ``ResourceConstraintLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``ResourceConstraintLibrary``; child element ``ResourceConstraintLibrary`` in
+    ``AcknowledgeResourceConstraintLibraryDataArea``, ``CancelResourceConstraintLibraryDataArea``,
+    ``ChangeResourceConstraintLibraryDataArea``, ``GetResourceConstraintLibraryDataArea``,
+    ``ProcessResourceConstraintLibraryDataArea``, ``RespondResourceConstraintLibraryDataArea`` and 2
+    more.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
-    resource_constraint_spec: list[ResourceConstraint] = Field(default_factory=list, alias="ResourceConstraintSpec")
+    """``PublishedDate`` element, optional."""
+    resource_constraint_spec: list[ResourceConstraint] = Field(
+        default_factory=list, alias="ResourceConstraintSpec"
+    )
+    """``ResourceConstraintSpec`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceConstraintLibraryType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("resource_constraint_spec", "ResourceConstraintSpec", "E", "ResourceConstraint", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("resource_constraint_spec", "ResourceConstraintSpec", "E", "ResourceConstraint", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ResourceConstraintProperty(B2MMLModel):
-    """B2MML ``ResourceConstraintPropertyType``."""
+    """Resource constraint property, in the BatchML general recipe schema.
+
+    B2MML ``ResourceConstraintPropertyType`` (BatchML-GeneralRecipe.xsd); child element
+    ``ResourceConstraintProperty`` in ``ResourceConstraint``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceConstraintPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class RespondGRecipeInformation(B2MMLModel):
-    """B2MML ``RespondGRecipeInformationType``."""
+    """Respond message for ``GRecipeInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeGRecipeInformation``.
+
+    B2MML ``RespondGRecipeInformationType`` (BatchML-GeneralRecipe.xsd); global element
+    ``RespondGRecipeInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondGRecipeInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondGRecipeInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondGRecipeInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondGRecipeInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondGRecipeInformationDataArea(B2MMLModel):
-    """B2MML ``RespondGRecipeInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondGRecipeInformation`` message: ``Respond`` and
+    ``GRecipeInformation``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``RespondGRecipeInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    g_recipe_information: list[GRecipeInformation] = Field(default_factory=list, alias="GRecipeInformation", min_length=1)
+    """``Respond`` element, required."""
+    g_recipe_information: list[GRecipeInformation] = Field(
+        default_factory=list, alias="GRecipeInformation", min_length=1
+    )
+    """``GRecipeInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondGRecipeInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
         ),
     )
 
 
 class RespondProcessElementLibrary(B2MMLModel):
-    """B2MML ``RespondProcessElementLibraryType``."""
+    """Respond message for ``ProcessElementLibrary`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeProcessElementLibrary``.
+
+    B2MML ``RespondProcessElementLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``RespondProcessElementLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondProcessElementLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondProcessElementLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondProcessElementLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondProcessElementLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondProcessElementLibraryDataArea(B2MMLModel):
-    """B2MML ``RespondProcessElementLibraryDataArea (anonymous)``."""
+    """Data area of the ``RespondProcessElementLibrary`` message: ``Respond`` and
+    ``ProcessElementLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``RespondProcessElementLibrary``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    process_element_library: list[ProcessElementLibrary] = Field(default_factory=list, alias="ProcessElementLibrary", min_length=1)
+    """``Respond`` element, required."""
+    process_element_library: list[ProcessElementLibrary] = Field(
+        default_factory=list, alias="ProcessElementLibrary", min_length=1
+    )
+    """``ProcessElementLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondProcessElementLibraryDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
         ),
     )
 
 
 class RespondResourceConstraintLibrary(B2MMLModel):
-    """B2MML ``RespondResourceConstraintLibraryType``."""
+    """Respond message for ``ResourceConstraintLibrary`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeResourceConstraintLibrary``.
+
+    B2MML ``RespondResourceConstraintLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``RespondResourceConstraintLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondResourceConstraintLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceConstraintLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondResourceConstraintLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondResourceConstraintLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondResourceConstraintLibraryDataArea(B2MMLModel):
-    """B2MML ``RespondResourceConstraintLibraryDataArea (anonymous)``."""
+    """Data area of the ``RespondResourceConstraintLibrary`` message: ``Respond`` and
+    ``ResourceConstraintLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``RespondResourceConstraintLibrary``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    resource_constraint_library: list[ResourceConstraintLibrary] = Field(default_factory=list, alias="ResourceConstraintLibrary", min_length=1)
+    """``Respond`` element, required."""
+    resource_constraint_library: list[ResourceConstraintLibrary] = Field(
+        default_factory=list, alias="ResourceConstraintLibrary", min_length=1
+    )
+    """``ResourceConstraintLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceConstraintLibraryDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("resource_constraint_library", "ResourceConstraintLibrary", "E", "ResourceConstraintLibrary", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "resource_constraint_library",
+                "ResourceConstraintLibrary",
+                "E",
+                "ResourceConstraintLibrary",
+                3,
+            ),
         ),
     )
 
 
 class SequenceOrder(B2MMLSimple):
-    """B2MML ``SequenceOrderType``."""
+    """Sequence order: one of the ``SequenceOrderTypeCode`` values (or ``Other`` with an
+    ``OtherValue``), in the BatchML general recipe schema.
+
+    B2MML ``SequenceOrderType`` (BatchML-GeneralRecipe.xsd); child element ``SequenceOrder`` in
+    ``ProcessElement``.
+    """
 
     value: SequenceOrderTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SequenceOrderType",
         (
-        ("value", "", "T", "enum:SequenceOrderTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:SequenceOrderTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class SequenceOrderType1(B2MMLSimple):
-    """B2MML ``SequenceOrderType1Type``."""
+    """Sequence order type: one of the ``SequenceOrderTypeCode`` values, in the BatchML general
+    recipe schema.
+
+    B2MML ``SequenceOrderType1Type`` (BatchML-GeneralRecipe.xsd).
+    """
 
     value: SequenceOrderTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SequenceOrderType1Type",
         (
-        ("value", "", "T", "enum:SequenceOrderTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:SequenceOrderTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowGRecipeInformation(B2MMLModel):
-    """B2MML ``ShowGRecipeInformationType``."""
+    """Show message for ``GRecipeInformation`` (ISA-95 Part 5 transaction). Returns
+    ``GRecipeInformation`` in reply to ``GetGRecipeInformation``.
+
+    B2MML ``ShowGRecipeInformationType`` (BatchML-GeneralRecipe.xsd); global element
+    ``ShowGRecipeInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowGRecipeInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowGRecipeInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowGRecipeInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowGRecipeInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowGRecipeInformationDataArea(B2MMLModel):
-    """B2MML ``ShowGRecipeInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowGRecipeInformation`` message: ``Show`` and ``GRecipeInformation``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``ShowGRecipeInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    g_recipe_information: list[GRecipeInformation] = Field(default_factory=list, alias="GRecipeInformation", min_length=1)
+    """``Show`` element, required."""
+    g_recipe_information: list[GRecipeInformation] = Field(
+        default_factory=list, alias="GRecipeInformation", min_length=1
+    )
+    """``GRecipeInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowGRecipeInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
         ),
     )
 
 
 class ShowProcessElementLibrary(B2MMLModel):
-    """B2MML ``ShowProcessElementLibraryType``."""
+    """Show message for ``ProcessElementLibrary`` (ISA-95 Part 5 transaction). Returns
+    ``ProcessElementLibrary`` in reply to ``GetProcessElementLibrary``.
+
+    B2MML ``ShowProcessElementLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``ShowProcessElementLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowProcessElementLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowProcessElementLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowProcessElementLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowProcessElementLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowProcessElementLibraryDataArea(B2MMLModel):
-    """B2MML ``ShowProcessElementLibraryDataArea (anonymous)``."""
+    """Data area of the ``ShowProcessElementLibrary`` message: ``Show`` and
+    ``ProcessElementLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``ShowProcessElementLibrary``.
+    """
 
     show: TransShow = Field(alias="Show")
-    process_element_library: list[ProcessElementLibrary] = Field(default_factory=list, alias="ProcessElementLibrary", min_length=1)
+    """``Show`` element, required."""
+    process_element_library: list[ProcessElementLibrary] = Field(
+        default_factory=list, alias="ProcessElementLibrary", min_length=1
+    )
+    """``ProcessElementLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowProcessElementLibraryDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
         ),
     )
 
 
 class ShowResourceConstraintLibrary(B2MMLModel):
-    """B2MML ``ShowResourceConstraintLibraryType``."""
+    """Show message for ``ResourceConstraintLibrary`` (ISA-95 Part 5 transaction). Returns
+    ``ResourceConstraintLibrary`` in reply to ``GetResourceConstraintLibrary``.
+
+    B2MML ``ShowResourceConstraintLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``ShowResourceConstraintLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowResourceConstraintLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceConstraintLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowResourceConstraintLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowResourceConstraintLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowResourceConstraintLibraryDataArea(B2MMLModel):
-    """B2MML ``ShowResourceConstraintLibraryDataArea (anonymous)``."""
+    """Data area of the ``ShowResourceConstraintLibrary`` message: ``Show`` and
+    ``ResourceConstraintLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``ShowResourceConstraintLibrary``.
+    """
 
     show: TransShow = Field(alias="Show")
-    resource_constraint_library: list[ResourceConstraintLibrary] = Field(default_factory=list, alias="ResourceConstraintLibrary", min_length=1)
+    """``Show`` element, required."""
+    resource_constraint_library: list[ResourceConstraintLibrary] = Field(
+        default_factory=list, alias="ResourceConstraintLibrary", min_length=1
+    )
+    """``ResourceConstraintLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceConstraintLibraryDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("resource_constraint_library", "ResourceConstraintLibrary", "E", "ResourceConstraintLibrary", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "resource_constraint_library",
+                "ResourceConstraintLibrary",
+                "E",
+                "ResourceConstraintLibrary",
+                3,
+            ),
         ),
     )
 
 
 class SyncGRecipeInformation(B2MMLModel):
-    """B2MML ``SyncGRecipeInformationType``."""
+    """Sync message for ``GRecipeInformation`` (ISA-95 Part 5 transaction). Publishes added, changed
+    or deleted ``GRecipeInformation`` to subscribers.
+
+    B2MML ``SyncGRecipeInformationType`` (BatchML-GeneralRecipe.xsd); global element
+    ``SyncGRecipeInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncGRecipeInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncGRecipeInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncGRecipeInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncGRecipeInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncGRecipeInformationDataArea(B2MMLModel):
-    """B2MML ``SyncGRecipeInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncGRecipeInformation`` message: ``Sync`` and ``GRecipeInformation``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``SyncGRecipeInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    g_recipe_information: list[GRecipeInformation] = Field(default_factory=list, alias="GRecipeInformation", min_length=1)
+    """``Sync`` element, required."""
+    g_recipe_information: list[GRecipeInformation] = Field(
+        default_factory=list, alias="GRecipeInformation", min_length=1
+    )
+    """``GRecipeInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncGRecipeInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
         ),
     )
 
 
 class SyncProcessElementLibrary(B2MMLModel):
-    """B2MML ``SyncProcessElementLibraryType``."""
+    """Sync message for ``ProcessElementLibrary`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``ProcessElementLibrary`` to subscribers.
+
+    B2MML ``SyncProcessElementLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``SyncProcessElementLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncProcessElementLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncProcessElementLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncProcessElementLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncProcessElementLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncProcessElementLibraryDataArea(B2MMLModel):
-    """B2MML ``SyncProcessElementLibraryDataArea (anonymous)``."""
+    """Data area of the ``SyncProcessElementLibrary`` message: ``Sync`` and
+    ``ProcessElementLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``SyncProcessElementLibrary``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    process_element_library: list[ProcessElementLibrary] = Field(default_factory=list, alias="ProcessElementLibrary", min_length=1)
+    """``Sync`` element, required."""
+    process_element_library: list[ProcessElementLibrary] = Field(
+        default_factory=list, alias="ProcessElementLibrary", min_length=1
+    )
+    """``ProcessElementLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncProcessElementLibraryDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
         ),
     )
 
 
 class SyncResourceConstraintLibrary(B2MMLModel):
-    """B2MML ``SyncResourceConstraintLibraryType``."""
+    """Sync message for ``ResourceConstraintLibrary`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``ResourceConstraintLibrary`` to subscribers.
+
+    B2MML ``SyncResourceConstraintLibraryType`` (BatchML-GeneralRecipe.xsd); global element
+    ``SyncResourceConstraintLibrary``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncResourceConstraintLibraryDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceConstraintLibraryType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncResourceConstraintLibraryDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncResourceConstraintLibraryDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncResourceConstraintLibraryDataArea(B2MMLModel):
-    """B2MML ``SyncResourceConstraintLibraryDataArea (anonymous)``."""
+    """Data area of the ``SyncResourceConstraintLibrary`` message: ``Sync`` and
+    ``ResourceConstraintLibrary``.
+
+    B2MML anonymous type (BatchML-GeneralRecipe.xsd); child element ``DataArea`` in
+    ``SyncResourceConstraintLibrary``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    resource_constraint_library: list[ResourceConstraintLibrary] = Field(default_factory=list, alias="ResourceConstraintLibrary", min_length=1)
+    """``Sync`` element, required."""
+    resource_constraint_library: list[ResourceConstraintLibrary] = Field(
+        default_factory=list, alias="ResourceConstraintLibrary", min_length=1
+    )
+    """``ResourceConstraintLibrary`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceConstraintLibraryDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("resource_constraint_library", "ResourceConstraintLibrary", "E", "ResourceConstraintLibrary", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "resource_constraint_library",
+                "ResourceConstraintLibrary",
+                "E",
+                "ResourceConstraintLibrary",
+                3,
+            ),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("DateTime", "HierarchyScope", "Identifier", "Numeric", "QuantityValue", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "Numeric",
+        "QuantityValue",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

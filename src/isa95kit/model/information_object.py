@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import B2MMLModel, B2MMLSimple, Wire
 
 if TYPE_CHECKING:
     from .batch_production_record import BatchProductionRecord
@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from .personnel import Person, PersonnelClass
     from .physical_asset import PhysicalAsset, PhysicalAssetClass
     from .process_segment import ProcessSegment
-    from .resource_relationship_network import ResourceNetworkConnectionType, ResourceRelationshipNetwork
+    from .resource_relationship_network import (
+        ResourceNetworkConnectionType,
+        ResourceRelationshipNetwork,
+    )
     from .work_alert import WorkAlert, WorkAlertDefinition
     from .work_calendar import WorkCalendar, WorkCalendarDefinition
     from .work_capability import WorkCapability, WorkMasterCapability
@@ -35,7 +38,11 @@ if TYPE_CHECKING:
     from .work_performance import JobResponse, JobResponseList, WorkPerformance, WorkResponse
     from .work_record import WorkRecord, WorkRecordSpecification
     from .work_schedule import JobList, JobOrder, WorkRequest, WorkSchedule
-    from .workflow_specification import WorkflowSpecification, WorkflowSpecificationConnectionType, WorkflowSpecificationNodeType
+    from .workflow_specification import (
+        WorkflowSpecification,
+        WorkflowSpecificationConnectionType,
+        WorkflowSpecificationNodeType,
+    )
 
 __all__ = [
     "InformationObject",
@@ -46,249 +53,458 @@ __all__ = [
 
 
 class InformationObjectTypeCode(str, Enum):
-    """Code list of B2MML ``InformationObjectType1Type``."""
+    """Code list of B2MML ``InformationObjectType1Type``: the values of ``InformationObjectType``,
+    ``InformationObjectType1``.
+    """
 
-    CHANGE = 'Change'
-    COMMENT = 'Comment'
-    DATASET = 'DataSet'
-    EVENT = 'Event'
-    OPERATIONAL_LOCATION = 'Operational Location'
-    OPERATIONAL_LOCATIONCLASS = 'Operational LocationClass'
-    PERSONNEL_CLASS = 'Personnel Class'
-    PERSON = 'Person'
-    EQUIPMENT_CLASS = 'Equipment Class'
-    EQUIPMENT = 'Equipment'
-    PHYSICAL_ASSET_CLASS = 'Physical Asset Class'
-    PHYSICAL_ASSET = 'Physical Asset'
-    MATERIAL_CLASS = 'Material Class'
-    MATERIAL_DEFINITION = 'Material Definition'
-    MATERIAL_LOT = 'Material Lot'
-    MATERIAL_SUBLOT = 'Material SubLot'
-    PROCESS_SEGMENT = 'Process Segment'
-    TEST_SPECIFICATION = 'Test Specification'
-    TEST_RESULT = 'Test Result'
-    SAMPLE = 'Sample'
-    PROPERTY_MEASUREMENT = 'Property Measurement'
-    OPERATIONS_EVENT_CLASS = 'Operations Event Class'
-    OPERATIONS_EVENT_DEFINITION = 'Operations Event Definition'
-    OPERATIONS_EVENT = 'Operations Event'
-    OPERATIONS_DEFINITION = 'Operations Definition'
-    OPERATIONS_SEGMENT = 'Operations Segment'
-    OPERATIONS_SCHEDULE = 'Operations Schedule'
-    OPERATIONS_REQUEST = 'Operations Request'
-    OPERATIONS_PERFORMANCE = 'Operations Performance'
-    OPERATIONS_RESPONSE = 'Operations Response'
-    OPERATIONS_CAPABILITY = 'Operations Capability'
-    RESOURCE_RELATIONSHIP_NETWORK = 'Resource Relationship Network'
-    RESOURCE_NETWORK_CONNECTION_TYPE = 'Resource Network Connection Type'
-    WORK_MASTER = 'Work Master'
-    WORK_DIRECTIVE = 'Work Directive'
-    WORKFLOW_SPECIFICATION = 'Workflow Specification'
-    WORKFLOW_SPECIFICATION_NODE_TYPE = 'Workflow Specification Node Type'
-    WORKFLOW_SPECIFICATION_CONNECTION_TYPE = 'Workflow Specification Connection Type'
-    WORK_SCHEDULE = 'Work Schedule'
-    WORK_REQUEST = 'Work Request'
-    JOB_LIST = 'Job List'
-    JOB_ORDER = 'Job Order'
-    WORK_PERFORMANCE = 'Work Performance'
-    WORK_RESPONSE = 'Work Response'
-    JOB_RESPONSE = 'Job Response'
-    JOB_RESPONSE_LIST = 'Job Response List'
-    WORK_CAPABILITY = 'Work Capability'
-    WORK_MASTER_CAPABILITY = 'Work Master Capability'
-    WORK_ALERT_DEFINITION = 'Work Alert Definition'
-    WORK_ALERT = 'Work Alert'
-    WORK_CALENDAR = 'Work Calendar'
-    WORK_CALENDAR_DEFINITION = 'Work Calendar Definition'
-    WORK_RECORD = 'Work Record'
-    WORK_RECORD_SPECIFICATION = 'Work Record Specification'
-    BATCH_PRODUCTION_RECORD = 'Batch Production Record'
-    CONTROL_RECIPE = 'Control Recipe'
-    MASTER_RECIPE = 'Master Recipe'
-    GRECIPE = 'GRecipe'
-    RECIPE_ELEMENT = 'Recipe Element'
-    RESOURCE_CONSTRAINT = 'Resource Constraint'
-    PROCESS_ELEMENT = 'Process Element'
-    PERSONNEL_IDENTIFICATION_MANIFEST = 'Personnel Identification Manifest'
-    RESOURCE_DEFINITION_MANIFEST = 'Resource Definition Manifest'
-    OTHER = 'Other'
+    CHANGE = "Change"
+    COMMENT = "Comment"
+    DATASET = "DataSet"
+    EVENT = "Event"
+    OPERATIONAL_LOCATION = "Operational Location"
+    OPERATIONAL_LOCATIONCLASS = "Operational LocationClass"
+    PERSONNEL_CLASS = "Personnel Class"
+    PERSON = "Person"
+    EQUIPMENT_CLASS = "Equipment Class"
+    EQUIPMENT = "Equipment"
+    PHYSICAL_ASSET_CLASS = "Physical Asset Class"
+    PHYSICAL_ASSET = "Physical Asset"
+    MATERIAL_CLASS = "Material Class"
+    MATERIAL_DEFINITION = "Material Definition"
+    MATERIAL_LOT = "Material Lot"
+    MATERIAL_SUBLOT = "Material SubLot"
+    PROCESS_SEGMENT = "Process Segment"
+    TEST_SPECIFICATION = "Test Specification"
+    TEST_RESULT = "Test Result"
+    SAMPLE = "Sample"
+    PROPERTY_MEASUREMENT = "Property Measurement"
+    OPERATIONS_EVENT_CLASS = "Operations Event Class"
+    OPERATIONS_EVENT_DEFINITION = "Operations Event Definition"
+    OPERATIONS_EVENT = "Operations Event"
+    OPERATIONS_DEFINITION = "Operations Definition"
+    OPERATIONS_SEGMENT = "Operations Segment"
+    OPERATIONS_SCHEDULE = "Operations Schedule"
+    OPERATIONS_REQUEST = "Operations Request"
+    OPERATIONS_PERFORMANCE = "Operations Performance"
+    OPERATIONS_RESPONSE = "Operations Response"
+    OPERATIONS_CAPABILITY = "Operations Capability"
+    RESOURCE_RELATIONSHIP_NETWORK = "Resource Relationship Network"
+    RESOURCE_NETWORK_CONNECTION_TYPE = "Resource Network Connection Type"
+    WORK_MASTER = "Work Master"
+    WORK_DIRECTIVE = "Work Directive"
+    WORKFLOW_SPECIFICATION = "Workflow Specification"
+    WORKFLOW_SPECIFICATION_NODE_TYPE = "Workflow Specification Node Type"
+    WORKFLOW_SPECIFICATION_CONNECTION_TYPE = "Workflow Specification Connection Type"
+    WORK_SCHEDULE = "Work Schedule"
+    WORK_REQUEST = "Work Request"
+    JOB_LIST = "Job List"
+    JOB_ORDER = "Job Order"
+    WORK_PERFORMANCE = "Work Performance"
+    WORK_RESPONSE = "Work Response"
+    JOB_RESPONSE = "Job Response"
+    JOB_RESPONSE_LIST = "Job Response List"
+    WORK_CAPABILITY = "Work Capability"
+    WORK_MASTER_CAPABILITY = "Work Master Capability"
+    WORK_ALERT_DEFINITION = "Work Alert Definition"
+    WORK_ALERT = "Work Alert"
+    WORK_CALENDAR = "Work Calendar"
+    WORK_CALENDAR_DEFINITION = "Work Calendar Definition"
+    WORK_RECORD = "Work Record"
+    WORK_RECORD_SPECIFICATION = "Work Record Specification"
+    BATCH_PRODUCTION_RECORD = "Batch Production Record"
+    CONTROL_RECIPE = "Control Recipe"
+    MASTER_RECIPE = "Master Recipe"
+    GRECIPE = "GRecipe"
+    RECIPE_ELEMENT = "Recipe Element"
+    RESOURCE_CONSTRAINT = "Resource Constraint"
+    PROCESS_ELEMENT = "Process Element"
+    PERSONNEL_IDENTIFICATION_MANIFEST = "Personnel Identification Manifest"
+    RESOURCE_DEFINITION_MANIFEST = "Resource Definition Manifest"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class InformationObject(B2MMLModel):
-    """B2MML ``InformationObjectType``."""
+    """Information object, in the B2MML information object schema.
 
-    operational_location: OperationalLocation | None = Field(default=None, alias="OperationalLocation")
-    operational_location_class: OperationalLocationClass | None = Field(default=None, alias="OperationalLocationClass")
+    B2MML ``InformationObjectType`` (B2MML-InformationObject.xsd); global element
+    ``InformationObject``; child element ``InformationObject`` in ``OperationsRecordEntryTemplate``,
+    ``WorkRecordEntry``.
+    """
+
+    operational_location: OperationalLocation | None = Field(
+        default=None, alias="OperationalLocation"
+    )
+    """``OperationalLocation`` element, optional. A logical or physical location where a material
+    lot, material sublot, equipment, physical asset or person is located or expected to be located
+    shall be presented as an operational location.
+    """
+    operational_location_class: OperationalLocationClass | None = Field(
+        default=None, alias="OperationalLocationClass"
+    )
+    """``OperationalLocationClass`` element, optional. A representation of a grouping of operational
+    locations with similar characteristics for a definite purpose such as manufacturing operations
+    definition, scheduling, capability and performance shall be presented as an operational location
+    class.
+    """
     personnel_class: PersonnelClass | None = Field(default=None, alias="PersonnelClass")
+    """``PersonnelClass`` element, optional. A representation of a grouping of persons with similar
+    characteristics for a definite purpose such as manufacturing operations definition, scheduling,
+    capability and performance is a personnel class.
+    """
     person: Person | None = Field(default=None, alias="Person")
+    """``Person`` element, optional. A representation of a specifically identified individual is a
+    person.
+    """
     equipment_class: EquipmentClass | None = Field(default=None, alias="EquipmentClass")
+    """``EquipmentClass`` element, optional. A representation of a grouping of equipment with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is an equipment class.
+    """
     equipment: Equipment | None = Field(default=None, alias="Equipment")
-    physical_asset_class: PhysicalAssetClass | None = Field(default=None, alias="PhysicalAssetClass")
+    """``Equipment`` element, optional."""
+    physical_asset_class: PhysicalAssetClass | None = Field(
+        default=None, alias="PhysicalAssetClass"
+    )
+    """``PhysicalAssetClass`` element, optional. A representation of a grouping of physical assets
+    with similar characteristics for purposes of repair and replacement is a physical asset class.
+    """
     physical_asset: PhysicalAsset | None = Field(default=None, alias="PhysicalAsset")
+    """``PhysicalAsset`` element, optional. A representation of a physical piece of equipment is a
+    physical asset.
+    """
     material_class: MaterialClass | None = Field(default=None, alias="MaterialClass")
+    """``MaterialClass`` element, optional."""
     material_definition: MaterialDefinition | None = Field(default=None, alias="MaterialDefinition")
+    """``MaterialDefinition`` element, optional."""
     material_lot: MaterialLot | None = Field(default=None, alias="MaterialLot")
+    """``MaterialLot`` element, optional."""
     material_sub_lot: MaterialSubLot | None = Field(default=None, alias="MaterialSubLot")
+    """``MaterialSubLot`` element, optional."""
     process_segment: ProcessSegment | None = Field(default=None, alias="ProcessSegment")
+    """``ProcessSegment`` element, optional. A process segment lists the classes of personnel,
+    equipment, physical assets, and material needed, and/or it may present specific resources, such
+    as specific equipment needed for the process segment.
+    """
     test_specification: TestSpecification | None = Field(default=None, alias="TestSpecification")
+    """``TestSpecification`` element, optional. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     test_result: TestResult | None = Field(default=None, alias="TestResult")
-    operations_event_class: OperationsEventClass | None = Field(default=None, alias="OperationsEventClass")
-    operations_event_definition: OperationsEventDefinition | None = Field(default=None, alias="OperationsEventDefinition")
+    """``TestResult`` element, optional. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
+    operations_event_class: OperationsEventClass | None = Field(
+        default=None, alias="OperationsEventClass"
+    )
+    """``OperationsEventClass`` element, optional. An operations event class is a representation of
+    groupings of operations event definitions.
+    """
+    operations_event_definition: OperationsEventDefinition | None = Field(
+        default=None, alias="OperationsEventDefinition"
+    )
+    """``OperationsEventDefinition`` element, optional. Definition and structure of operations event
+    occurrences shall be shown as an operations event definition.
+    """
     operations_event: OperationsEvent | None = Field(default=None, alias="OperationsEvent")
-    operations_definition: OperationsDefinition | None = Field(default=None, alias="OperationsDefinition")
+    """``OperationsEvent`` element, optional. Large numbers of real-world events occur in any given
+    manufacturing system.
+    """
+    operations_definition: OperationsDefinition | None = Field(
+        default=None, alias="OperationsDefinition"
+    )
+    """``OperationsDefinition`` element, optional."""
     operations_segment: OperationsSegment | None = Field(default=None, alias="OperationsSegment")
+    """``OperationsSegment`` element, optional."""
     operations_schedule: OperationsSchedule | None = Field(default=None, alias="OperationsSchedule")
+    """``OperationsSchedule`` element, optional."""
     operations_request: OperationsRequest | None = Field(default=None, alias="OperationsRequest")
-    operations_performance: OperationsPerformance | None = Field(default=None, alias="OperationsPerformance")
+    """``OperationsRequest`` element, optional."""
+    operations_performance: OperationsPerformance | None = Field(
+        default=None, alias="OperationsPerformance"
+    )
+    """``OperationsPerformance`` element, optional."""
     operations_response: OperationsResponse | None = Field(default=None, alias="OperationsResponse")
-    operations_capability: OperationsCapability | None = Field(default=None, alias="OperationsCapability")
-    resource_relationship_network: ResourceRelationshipNetwork | None = Field(default=None, alias="ResourceRelationshipNetwork")
-    resource_network_connection_type: ResourceNetworkConnectionType | None = Field(default=None, alias="ResourceNetworkConnectionType")
+    """``OperationsResponse`` element, optional."""
+    operations_capability: OperationsCapability | None = Field(
+        default=None, alias="OperationsCapability"
+    )
+    """``OperationsCapability`` element, optional."""
+    resource_relationship_network: ResourceRelationshipNetwork | None = Field(
+        default=None, alias="ResourceRelationshipNetwork"
+    )
+    """``ResourceRelationshipNetwork`` element, optional."""
+    resource_network_connection_type: ResourceNetworkConnectionType | None = Field(
+        default=None, alias="ResourceNetworkConnectionType"
+    )
+    """``ResourceNetworkConnectionType`` element, optional."""
     work_master: WorkMaster | None = Field(default=None, alias="WorkMaster")
+    """``WorkMaster`` element, optional."""
     work_directive: WorkDirective | None = Field(default=None, alias="WorkDirective")
-    workflow_specification: WorkflowSpecification | None = Field(default=None, alias="WorkflowSpecification")
-    workflow_specification_node_type: WorkflowSpecificationNodeType | None = Field(default=None, alias="WorkflowSpecificationNodeType")
-    workflow_specification_connection_type: WorkflowSpecificationConnectionType | None = Field(default=None, alias="WorkflowSpecificationConnectionType")
+    """``WorkDirective`` element, optional."""
+    workflow_specification: WorkflowSpecification | None = Field(
+        default=None, alias="WorkflowSpecification"
+    )
+    """``WorkflowSpecification`` element, optional."""
+    workflow_specification_node_type: WorkflowSpecificationNodeType | None = Field(
+        default=None, alias="WorkflowSpecificationNodeType"
+    )
+    """``WorkflowSpecificationNodeType`` element, optional."""
+    workflow_specification_connection_type: WorkflowSpecificationConnectionType | None = Field(
+        default=None, alias="WorkflowSpecificationConnectionType"
+    )
+    """``WorkflowSpecificationConnectionType`` element, optional."""
     work_schedule: WorkSchedule | None = Field(default=None, alias="WorkSchedule")
+    """``WorkSchedule`` element, optional."""
     work_request: WorkRequest | None = Field(default=None, alias="WorkRequest")
+    """``WorkRequest`` element, optional."""
     job_list: JobList | None = Field(default=None, alias="JobList")
+    """``JobList`` element, optional."""
     job_order: JobOrder | None = Field(default=None, alias="JobOrder")
+    """``JobOrder`` element, optional."""
     work_performance: WorkPerformance | None = Field(default=None, alias="WorkPerformance")
+    """``WorkPerformance`` element, optional."""
     work_response: WorkResponse | None = Field(default=None, alias="WorkResponse")
+    """``WorkResponse`` element, optional."""
     job_response: JobResponse | None = Field(default=None, alias="JobResponse")
+    """``JobResponse`` element, optional."""
     job_response_list: JobResponseList | None = Field(default=None, alias="JobResponseList")
+    """``JobResponseList`` element, optional."""
     work_capability: WorkCapability | None = Field(default=None, alias="WorkCapability")
-    work_master_capability: WorkMasterCapability | None = Field(default=None, alias="WorkMasterCapability")
-    work_alert_definition: WorkAlertDefinition | None = Field(default=None, alias="WorkAlertDefinition")
+    """``WorkCapability`` element, optional."""
+    work_master_capability: WorkMasterCapability | None = Field(
+        default=None, alias="WorkMasterCapability"
+    )
+    """``WorkMasterCapability`` element, optional."""
+    work_alert_definition: WorkAlertDefinition | None = Field(
+        default=None, alias="WorkAlertDefinition"
+    )
+    """``WorkAlertDefinition`` element, optional."""
     work_alert: WorkAlert | None = Field(default=None, alias="WorkAlert")
+    """``WorkAlert`` element, optional."""
     work_calendar: WorkCalendar | None = Field(default=None, alias="WorkCalendar")
-    work_calendar_definition: WorkCalendarDefinition | None = Field(default=None, alias="WorkCalendarDefinition")
+    """``WorkCalendar`` element, optional."""
+    work_calendar_definition: WorkCalendarDefinition | None = Field(
+        default=None, alias="WorkCalendarDefinition"
+    )
+    """``WorkCalendarDefinition`` element, optional."""
     work_record: WorkRecord | None = Field(default=None, alias="WorkRecord")
-    work_record_specification: WorkRecordSpecification | None = Field(default=None, alias="WorkRecordSpecification")
-    batch_production_record: BatchProductionRecord | None = Field(default=None, alias="BatchProductionRecord")
+    """``WorkRecord`` element, optional."""
+    work_record_specification: WorkRecordSpecification | None = Field(
+        default=None, alias="WorkRecordSpecification"
+    )
+    """``WorkRecordSpecification`` element, optional."""
+    batch_production_record: BatchProductionRecord | None = Field(
+        default=None, alias="BatchProductionRecord"
+    )
+    """``BatchProductionRecord`` element, optional."""
     g_recipe: GRecipe | None = Field(default=None, alias="GRecipe")
+    """``GRecipe`` element, optional."""
     resource_constraint: ResourceConstraint | None = Field(default=None, alias="ResourceConstraint")
+    """``ResourceConstraint`` element, optional."""
     process_element: ProcessElement | None = Field(default=None, alias="ProcessElement")
+    """``ProcessElement`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "InformationObjectType",
         (
-        ("operational_location", "OperationalLocation", "E", "OperationalLocation", 8),
-        ("operational_location_class", "OperationalLocationClass", "E", "OperationalLocationClass", 8),
-        ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 8),
-        ("person", "Person", "E", "Person", 8),
-        ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 8),
-        ("equipment", "Equipment", "E", "Equipment", 8),
-        ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 8),
-        ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 8),
-        ("material_class", "MaterialClass", "E", "MaterialClass", 8),
-        ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 8),
-        ("material_lot", "MaterialLot", "E", "MaterialLot", 8),
-        ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 8),
-        ("process_segment", "ProcessSegment", "E", "ProcessSegment", 8),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 8),
-        ("test_result", "TestResult", "E", "TestResult", 8),
-        ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 8),
-        ("operations_event_definition", "OperationsEventDefinition", "E", "OperationsEventDefinition", 8),
-        ("operations_event", "OperationsEvent", "E", "OperationsEvent", 8),
-        ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 8),
-        ("operations_segment", "OperationsSegment", "E", "OperationsSegment", 8),
-        ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 8),
-        ("operations_request", "OperationsRequest", "E", "OperationsRequest", 8),
-        ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 8),
-        ("operations_response", "OperationsResponse", "E", "OperationsResponse", 8),
-        ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 8),
-        ("resource_relationship_network", "ResourceRelationshipNetwork", "E", "ResourceRelationshipNetwork", 8),
-        ("resource_network_connection_type", "ResourceNetworkConnectionType", "E", "ResourceNetworkConnectionType", 8),
-        ("work_master", "WorkMaster", "E", "WorkMaster", 8),
-        ("work_directive", "WorkDirective", "E", "WorkDirective", 8),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 8),
-        ("workflow_specification_node_type", "WorkflowSpecificationNodeType", "E", "WorkflowSpecificationNodeType", 8),
-        ("workflow_specification_connection_type", "WorkflowSpecificationConnectionType", "E", "WorkflowSpecificationConnectionType", 8),
-        ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 8),
-        ("work_request", "WorkRequest", "E", "WorkRequest", 8),
-        ("job_list", "JobList", "E", "JobList", 8),
-        ("job_order", "JobOrder", "E", "JobOrder", 8),
-        ("work_performance", "WorkPerformance", "E", "WorkPerformance", 8),
-        ("work_response", "WorkResponse", "E", "WorkResponse", 8),
-        ("job_response", "JobResponse", "E", "JobResponse", 8),
-        ("job_response_list", "JobResponseList", "E", "JobResponseList", 8),
-        ("work_capability", "WorkCapability", "E", "WorkCapability", 8),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 8),
-        ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 8),
-        ("work_alert", "WorkAlert", "E", "WorkAlert", 8),
-        ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 8),
-        ("work_calendar_definition", "WorkCalendarDefinition", "E", "WorkCalendarDefinition", 8),
-        ("work_record", "WorkRecord", "E", "WorkRecord", 8),
-        ("work_record_specification", "WorkRecordSpecification", "E", "WorkRecordSpecification", 8),
-        ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 8),
-        ("g_recipe", "GRecipe", "E", "GRecipe", 8),
-        ("resource_constraint", "ResourceConstraint", "E", "ResourceConstraint", 8),
-        ("process_element", "ProcessElement", "E", "ProcessElement", 8),
+            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 8),
+            (
+                "operational_location_class",
+                "OperationalLocationClass",
+                "E",
+                "OperationalLocationClass",
+                8,
+            ),
+            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 8),
+            ("person", "Person", "E", "Person", 8),
+            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 8),
+            ("equipment", "Equipment", "E", "Equipment", 8),
+            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 8),
+            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 8),
+            ("material_class", "MaterialClass", "E", "MaterialClass", 8),
+            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 8),
+            ("material_lot", "MaterialLot", "E", "MaterialLot", 8),
+            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 8),
+            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 8),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 8),
+            ("test_result", "TestResult", "E", "TestResult", 8),
+            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 8),
+            (
+                "operations_event_definition",
+                "OperationsEventDefinition",
+                "E",
+                "OperationsEventDefinition",
+                8,
+            ),
+            ("operations_event", "OperationsEvent", "E", "OperationsEvent", 8),
+            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 8),
+            ("operations_segment", "OperationsSegment", "E", "OperationsSegment", 8),
+            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 8),
+            ("operations_request", "OperationsRequest", "E", "OperationsRequest", 8),
+            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 8),
+            ("operations_response", "OperationsResponse", "E", "OperationsResponse", 8),
+            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 8),
+            (
+                "resource_relationship_network",
+                "ResourceRelationshipNetwork",
+                "E",
+                "ResourceRelationshipNetwork",
+                8,
+            ),
+            (
+                "resource_network_connection_type",
+                "ResourceNetworkConnectionType",
+                "E",
+                "ResourceNetworkConnectionType",
+                8,
+            ),
+            ("work_master", "WorkMaster", "E", "WorkMaster", 8),
+            ("work_directive", "WorkDirective", "E", "WorkDirective", 8),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 8),
+            (
+                "workflow_specification_node_type",
+                "WorkflowSpecificationNodeType",
+                "E",
+                "WorkflowSpecificationNodeType",
+                8,
+            ),
+            (
+                "workflow_specification_connection_type",
+                "WorkflowSpecificationConnectionType",
+                "E",
+                "WorkflowSpecificationConnectionType",
+                8,
+            ),
+            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 8),
+            ("work_request", "WorkRequest", "E", "WorkRequest", 8),
+            ("job_list", "JobList", "E", "JobList", 8),
+            ("job_order", "JobOrder", "E", "JobOrder", 8),
+            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 8),
+            ("work_response", "WorkResponse", "E", "WorkResponse", 8),
+            ("job_response", "JobResponse", "E", "JobResponse", 8),
+            ("job_response_list", "JobResponseList", "E", "JobResponseList", 8),
+            ("work_capability", "WorkCapability", "E", "WorkCapability", 8),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 8),
+            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 8),
+            ("work_alert", "WorkAlert", "E", "WorkAlert", 8),
+            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 8),
+            (
+                "work_calendar_definition",
+                "WorkCalendarDefinition",
+                "E",
+                "WorkCalendarDefinition",
+                8,
+            ),
+            ("work_record", "WorkRecord", "E", "WorkRecord", 8),
+            (
+                "work_record_specification",
+                "WorkRecordSpecification",
+                "E",
+                "WorkRecordSpecification",
+                8,
+            ),
+            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 8),
+            ("g_recipe", "GRecipe", "E", "GRecipe", 8),
+            ("resource_constraint", "ResourceConstraint", "E", "ResourceConstraint", 8),
+            ("process_element", "ProcessElement", "E", "ProcessElement", 8),
         ),
     )
 
 
 class InformationObjectType(B2MMLSimple):
-    """B2MML ``InformationObjectTypeType``."""
+    """Information object type: one of the ``InformationObjectTypeCode`` values (or ``Other`` with
+    an ``OtherValue``), in the B2MML information object schema.
+
+    B2MML ``InformationObjectTypeType`` (B2MML-InformationObject.xsd); global element
+    ``InformationObjectType``; child element ``InformationObjectType`` in
+    ``OperationsRecordEntryTemplate``, ``OperationsRecordSpecTemplate``, ``WorkRecordEntry``,
+    ``WorkRecordSpecification``.
+    """
 
     value: InformationObjectTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "InformationObjectTypeType",
         (
-        ("value", "", "T", "enum:InformationObjectTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:InformationObjectTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class InformationObjectType1(B2MMLSimple):
-    """B2MML ``InformationObjectType1Type``."""
+    """Information object type: one of the ``InformationObjectTypeCode`` values, in the B2MML
+    information object schema.
+
+    B2MML ``InformationObjectType1Type`` (B2MML-InformationObject.xsd).
+    """
 
     value: InformationObjectTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "InformationObjectType1Type",
         (
-        ("value", "", "T", "enum:InformationObjectTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:InformationObjectTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
@@ -296,27 +512,95 @@ class InformationObjectType1(B2MMLSimple):
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
     "batch_production_record": ("BatchProductionRecord",),
-    "equipment": ("Equipment", "EquipmentClass",),
-    "general_recipe": ("GRecipe", "ProcessElement", "ResourceConstraint",),
-    "material": ("MaterialClass", "MaterialDefinition", "MaterialLot", "MaterialSubLot",),
-    "operational_location": ("OperationalLocation", "OperationalLocationClass",),
+    "equipment": (
+        "Equipment",
+        "EquipmentClass",
+    ),
+    "general_recipe": (
+        "GRecipe",
+        "ProcessElement",
+        "ResourceConstraint",
+    ),
+    "material": (
+        "MaterialClass",
+        "MaterialDefinition",
+        "MaterialLot",
+        "MaterialSubLot",
+    ),
+    "operational_location": (
+        "OperationalLocation",
+        "OperationalLocationClass",
+    ),
     "operations_capability": ("OperationsCapability",),
-    "operations_definition": ("OperationsDefinition", "OperationsSegment",),
-    "operations_event": ("OperationsEvent", "OperationsEventClass", "OperationsEventDefinition",),
-    "operations_performance": ("OperationsPerformance", "OperationsResponse",),
-    "operations_schedule": ("OperationsRequest", "OperationsSchedule",),
-    "operations_test": ("TestResult", "TestSpecification",),
-    "personnel": ("Person", "PersonnelClass",),
-    "physical_asset": ("PhysicalAsset", "PhysicalAssetClass",),
+    "operations_definition": (
+        "OperationsDefinition",
+        "OperationsSegment",
+    ),
+    "operations_event": (
+        "OperationsEvent",
+        "OperationsEventClass",
+        "OperationsEventDefinition",
+    ),
+    "operations_performance": (
+        "OperationsPerformance",
+        "OperationsResponse",
+    ),
+    "operations_schedule": (
+        "OperationsRequest",
+        "OperationsSchedule",
+    ),
+    "operations_test": (
+        "TestResult",
+        "TestSpecification",
+    ),
+    "personnel": (
+        "Person",
+        "PersonnelClass",
+    ),
+    "physical_asset": (
+        "PhysicalAsset",
+        "PhysicalAssetClass",
+    ),
     "process_segment": ("ProcessSegment",),
-    "resource_relationship_network": ("ResourceNetworkConnectionType", "ResourceRelationshipNetwork",),
-    "work_alert": ("WorkAlert", "WorkAlertDefinition",),
-    "work_calendar": ("WorkCalendar", "WorkCalendarDefinition",),
-    "work_capability": ("WorkCapability", "WorkMasterCapability",),
-    "work_definition": ("WorkDirective", "WorkMaster",),
-    "work_performance": ("JobResponse", "JobResponseList", "WorkPerformance", "WorkResponse",),
-    "work_record": ("WorkRecord", "WorkRecordSpecification",),
-    "work_schedule": ("JobList", "JobOrder", "WorkRequest", "WorkSchedule",),
-    "workflow_specification": ("WorkflowSpecification", "WorkflowSpecificationConnectionType", "WorkflowSpecificationNodeType",),
+    "resource_relationship_network": (
+        "ResourceNetworkConnectionType",
+        "ResourceRelationshipNetwork",
+    ),
+    "work_alert": (
+        "WorkAlert",
+        "WorkAlertDefinition",
+    ),
+    "work_calendar": (
+        "WorkCalendar",
+        "WorkCalendarDefinition",
+    ),
+    "work_capability": (
+        "WorkCapability",
+        "WorkMasterCapability",
+    ),
+    "work_definition": (
+        "WorkDirective",
+        "WorkMaster",
+    ),
+    "work_performance": (
+        "JobResponse",
+        "JobResponseList",
+        "WorkPerformance",
+        "WorkResponse",
+    ),
+    "work_record": (
+        "WorkRecord",
+        "WorkRecordSpecification",
+    ),
+    "work_schedule": (
+        "JobList",
+        "JobOrder",
+        "WorkRequest",
+        "WorkSchedule",
+    ),
+    "workflow_specification": (
+        "WorkflowSpecification",
+        "WorkflowSpecificationConnectionType",
+        "WorkflowSpecificationNodeType",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import B2MMLModel, Wire
 
 if TYPE_CHECKING:
     from .common import DateTime, Identifier, Text
@@ -23,14 +23,21 @@ if TYPE_CHECKING:
     from .personnel import Person, PersonnelClass
     from .physical_asset import PhysicalAsset, PhysicalAssetClass
     from .process_segment import ProcessSegment
-    from .resource_relationship_network import ResourceNetworkConnectionType, ResourceRelationshipNetwork
+    from .resource_relationship_network import (
+        ResourceNetworkConnectionType,
+        ResourceRelationshipNetwork,
+    )
     from .transaction import TransactionProfile
     from .work_alert import WorkAlertDefinition
     from .work_calendar import WorkCalendar, WorkCalendarDefinition
     from .work_capability import WorkCapability, WorkMasterCapability
     from .work_definition import WorkMaster
     from .work_record import WorkRecordSpecification
-    from .workflow_specification import WorkflowSpecification, WorkflowSpecificationConnectionType, WorkflowSpecificationNodeType
+    from .workflow_specification import (
+        WorkflowSpecification,
+        WorkflowSpecificationConnectionType,
+        WorkflowSpecificationNodeType,
+    )
 
 __all__ = [
     "ChannelTopic",
@@ -44,239 +51,504 @@ __all__ = [
 
 
 class ChannelTopic(B2MMLModel):
-    """B2MML ``ChannelTopicType``."""
+    """Channel topic, in the B2MML master data profile schema.
+
+    B2MML ``ChannelTopicType`` (B2MML-MasterDataProfile.xsd); child element ``ChannelTopic`` in
+    ``MasterDataTransactionProfile``.
+    """
 
     channel_uri: str = Field(alias="ChannelURI")
+    """``ChannelURI`` element, required."""
     channel_description: list[Text] = Field(default_factory=list, alias="ChannelDescription")
+    """``ChannelDescription`` element, zero or more."""
     topic: str = Field(alias="Topic")
+    """``Topic`` element, required."""
     topic_description: list[Text] = Field(default_factory=list, alias="TopicDescription")
+    """``TopicDescription`` element, zero or more."""
     message_spec: list[Text] = Field(default_factory=list, alias="MessageSpec")
+    """``MessageSpec`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChannelTopicType",
         (
-        ("channel_uri", "ChannelURI", "E", "leaf:str", 2),
-        ("channel_description", "ChannelDescription", "E", "Text", 1),
-        ("topic", "Topic", "E", "leaf:str", 2),
-        ("topic_description", "TopicDescription", "E", "Text", 1),
-        ("message_spec", "MessageSpec", "E", "Text", 1),
+            ("channel_uri", "ChannelURI", "E", "leaf:str", 2),
+            ("channel_description", "ChannelDescription", "E", "Text", 1),
+            ("topic", "Topic", "E", "leaf:str", 2),
+            ("topic_description", "TopicDescription", "E", "Text", 1),
+            ("message_spec", "MessageSpec", "E", "Text", 1),
         ),
     )
 
 
 class IDandDescription(B2MMLModel):
-    """B2MML ``IDandDescriptionType``."""
+    """ID and description, in the B2MML master data profile schema.
+
+    B2MML ``IDandDescriptionType`` (B2MML-MasterDataProfile.xsd); child element ``DataType`` in
+    ``MasterDataProfile``; ``UnitOfMeasure`` in ``MasterDataProfile``; ``ValueKey`` in
+    ``MasterDataProfile``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: Text = Field(alias="Description")
+    """``Description`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "IDandDescriptionType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 2),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 2),
         ),
     )
 
 
 class MasterDataProfile(B2MMLModel):
-    """B2MML ``MasterDataProfileType``."""
+    """Master data profile, in the B2MML master data profile schema.
+
+    B2MML ``MasterDataProfileType`` (B2MML-MasterDataProfile.xsd); global element
+    ``MasterDataProfile``.
+    """
 
     header: MasterDataProfileHeader = Field(alias="Header")
+    """``Header`` element, required."""
     unit_of_measure: list[IDandDescription] = Field(default_factory=list, alias="UnitOfMeasure")
+    """``UnitOfMeasure`` element, zero or more."""
     data_type: list[IDandDescription] = Field(default_factory=list, alias="DataType")
+    """``DataType`` element, zero or more."""
     value_key: list[IDandDescription] = Field(default_factory=list, alias="ValueKey")
+    """``ValueKey`` element, zero or more."""
     enumeration: list[ProfileEnumeration] = Field(default_factory=list, alias="Enumeration")
-    other_enumeration: list[OtherEnumeration] = Field(default_factory=list, alias="OtherEnumeration")
-    operational_location: list[OperationalLocation] = Field(default_factory=list, alias="OperationalLocation")
-    operational_location_class: list[OperationalLocationClass] = Field(default_factory=list, alias="OperationalLocationClass")
-    operations_capability: list[OperationsCapability] = Field(default_factory=list, alias="OperationsCapability")
-    operations_definition: list[OperationsDefinition] = Field(default_factory=list, alias="OperationsDefinition")
-    operations_segment: list[OperationsSegment] = Field(default_factory=list, alias="OperationsSegment")
-    operations_event_class: list[OperationsEventClass] = Field(default_factory=list, alias="OperationsEventClass")
-    operations_event_definition: list[OperationsEventDefinition] = Field(default_factory=list, alias="OperationsEventDefinition")
+    """``Enumeration`` element, zero or more."""
+    other_enumeration: list[OtherEnumeration] = Field(
+        default_factory=list, alias="OtherEnumeration"
+    )
+    """``OtherEnumeration`` element, zero or more."""
+    operational_location: list[OperationalLocation] = Field(
+        default_factory=list, alias="OperationalLocation"
+    )
+    """``OperationalLocation`` element, zero or more. A logical or physical location where a
+    material lot, material sublot, equipment, physical asset or person is located or expected to be
+    located shall be presented as an operational location.
+    """
+    operational_location_class: list[OperationalLocationClass] = Field(
+        default_factory=list, alias="OperationalLocationClass"
+    )
+    """``OperationalLocationClass`` element, zero or more. A representation of a grouping of
+    operational locations with similar characteristics for a definite purpose such as manufacturing
+    operations definition, scheduling, capability and performance shall be presented as an
+    operational location class.
+    """
+    operations_capability: list[OperationsCapability] = Field(
+        default_factory=list, alias="OperationsCapability"
+    )
+    """``OperationsCapability`` element, zero or more."""
+    operations_definition: list[OperationsDefinition] = Field(
+        default_factory=list, alias="OperationsDefinition"
+    )
+    """``OperationsDefinition`` element, zero or more."""
+    operations_segment: list[OperationsSegment] = Field(
+        default_factory=list, alias="OperationsSegment"
+    )
+    """``OperationsSegment`` element, zero or more."""
+    operations_event_class: list[OperationsEventClass] = Field(
+        default_factory=list, alias="OperationsEventClass"
+    )
+    """``OperationsEventClass`` element, zero or more. An operations event class is a representation
+    of groupings of operations event definitions.
+    """
+    operations_event_definition: list[OperationsEventDefinition] = Field(
+        default_factory=list, alias="OperationsEventDefinition"
+    )
+    """``OperationsEventDefinition`` element, zero or more. Definition and structure of operations
+    event occurrences shall be shown as an operations event definition.
+    """
     process_segment: list[ProcessSegment] = Field(default_factory=list, alias="ProcessSegment")
+    """``ProcessSegment`` element, zero or more. A process segment lists the classes of personnel,
+    equipment, physical assets, and material needed, and/or it may present specific resources, such
+    as specific equipment needed for the process segment.
+    """
     material_class: list[MaterialClass] = Field(default_factory=list, alias="MaterialClass")
-    material_definition: list[MaterialDefinition] = Field(default_factory=list, alias="MaterialDefinition")
+    """``MaterialClass`` element, zero or more."""
+    material_definition: list[MaterialDefinition] = Field(
+        default_factory=list, alias="MaterialDefinition"
+    )
+    """``MaterialDefinition`` element, zero or more."""
     material_lot: list[MaterialLot] = Field(default_factory=list, alias="MaterialLot")
+    """``MaterialLot`` element, zero or more."""
     material_sublot: list[MaterialLot] = Field(default_factory=list, alias="MaterialSublot")
+    """``MaterialSublot`` element, zero or more."""
     equipment_class: list[EquipmentClass] = Field(default_factory=list, alias="EquipmentClass")
+    """``EquipmentClass`` element, zero or more. A representation of a grouping of equipment with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is an equipment class.
+    """
     equipment: list[Equipment] = Field(default_factory=list, alias="Equipment")
+    """``Equipment`` element, zero or more."""
     personnel_class: list[PersonnelClass] = Field(default_factory=list, alias="PersonnelClass")
+    """``PersonnelClass`` element, zero or more. A representation of a grouping of persons with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is a personnel class.
+    """
     person: list[Person] = Field(default_factory=list, alias="Person")
-    physical_asset_class: list[PhysicalAssetClass] = Field(default_factory=list, alias="PhysicalAssetClass")
+    """``Person`` element, zero or more. A representation of a specifically identified individual is
+    a person.
+    """
+    physical_asset_class: list[PhysicalAssetClass] = Field(
+        default_factory=list, alias="PhysicalAssetClass"
+    )
+    """``PhysicalAssetClass`` element, zero or more. A representation of a grouping of physical
+    assets with similar characteristics for purposes of repair and replacement is a physical asset
+    class.
+    """
     physical_asset: list[PhysicalAsset] = Field(default_factory=list, alias="PhysicalAsset")
-    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(default_factory=list, alias="ResourceRelationshipNetwork")
-    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(default_factory=list, alias="ResourceNetworkConnectionType")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification")
+    """``PhysicalAsset`` element, zero or more. A representation of a physical piece of equipment is
+    a physical asset.
+    """
+    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(
+        default_factory=list, alias="ResourceRelationshipNetwork"
+    )
+    """``ResourceRelationshipNetwork`` element, zero or more."""
+    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(
+        default_factory=list, alias="ResourceNetworkConnectionType"
+    )
+    """``ResourceNetworkConnectionType`` element, zero or more."""
+    test_specification: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecification"
+    )
+    """``TestSpecification`` element, zero or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult")
-    work_alert_definition: list[WorkAlertDefinition] = Field(default_factory=list, alias="WorkAlertDefinition")
+    """``TestResult`` element, zero or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
+    work_alert_definition: list[WorkAlertDefinition] = Field(
+        default_factory=list, alias="WorkAlertDefinition"
+    )
+    """``WorkAlertDefinition`` element, zero or more."""
     work_calendar: list[WorkCalendar] = Field(default_factory=list, alias="WorkCalendar")
-    work_calendar_definition: list[WorkCalendarDefinition] = Field(default_factory=list, alias="WorkCalendarDefinition")
+    """``WorkCalendar`` element, zero or more."""
+    work_calendar_definition: list[WorkCalendarDefinition] = Field(
+        default_factory=list, alias="WorkCalendarDefinition"
+    )
+    """``WorkCalendarDefinition`` element, zero or more."""
     work_capability: list[WorkCapability] = Field(default_factory=list, alias="WorkCapability")
-    work_master_capability: list[WorkMasterCapability] = Field(default_factory=list, alias="WorkMasterCapability")
-    workflow_specification: list[WorkflowSpecification] = Field(default_factory=list, alias="WorkflowSpecification")
-    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(default_factory=list, alias="WorkflowSpecificationNodeType")
-    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(default_factory=list, alias="WorkflowSpecificationConnectionType")
+    """``WorkCapability`` element, zero or more."""
+    work_master_capability: list[WorkMasterCapability] = Field(
+        default_factory=list, alias="WorkMasterCapability"
+    )
+    """``WorkMasterCapability`` element, zero or more."""
+    workflow_specification: list[WorkflowSpecification] = Field(
+        default_factory=list, alias="WorkflowSpecification"
+    )
+    """``WorkflowSpecification`` element, zero or more."""
+    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeType"
+    )
+    """``WorkflowSpecificationNodeType`` element, zero or more."""
+    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(
+        default_factory=list, alias="WorkflowSpecificationConnectionType"
+    )
+    """``WorkflowSpecificationConnectionType`` element, zero or more."""
     work_master: list[WorkMaster] = Field(default_factory=list, alias="WorkMaster")
-    work_record_specification: list[WorkRecordSpecification] = Field(default_factory=list, alias="WorkRecordSpecification")
-    transaction_profile: list[MasterDataTransactionProfile] = Field(default_factory=list, alias="TransactionProfile")
+    """``WorkMaster`` element, zero or more."""
+    work_record_specification: list[WorkRecordSpecification] = Field(
+        default_factory=list, alias="WorkRecordSpecification"
+    )
+    """``WorkRecordSpecification`` element, zero or more."""
+    transaction_profile: list[MasterDataTransactionProfile] = Field(
+        default_factory=list, alias="TransactionProfile"
+    )
+    """``TransactionProfile`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "MasterDataProfileType",
         (
-        ("header", "Header", "E", "MasterDataProfileHeader", 2),
-        ("unit_of_measure", "UnitOfMeasure", "E", "IDandDescription", 1),
-        ("data_type", "DataType", "E", "IDandDescription", 1),
-        ("value_key", "ValueKey", "E", "IDandDescription", 1),
-        ("enumeration", "Enumeration", "E", "ProfileEnumeration", 1),
-        ("other_enumeration", "OtherEnumeration", "E", "OtherEnumeration", 1),
-        ("operational_location", "OperationalLocation", "E", "OperationalLocation", 1),
-        ("operational_location_class", "OperationalLocationClass", "E", "OperationalLocationClass", 1),
-        ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 1),
-        ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 1),
-        ("operations_segment", "OperationsSegment", "E", "OperationsSegment", 1),
-        ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 1),
-        ("operations_event_definition", "OperationsEventDefinition", "E", "OperationsEventDefinition", 1),
-        ("process_segment", "ProcessSegment", "E", "ProcessSegment", 1),
-        ("material_class", "MaterialClass", "E", "MaterialClass", 1),
-        ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 1),
-        ("material_lot", "MaterialLot", "E", "MaterialLot", 1),
-        ("material_sublot", "MaterialSublot", "E", "MaterialLot", 1),
-        ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 1),
-        ("equipment", "Equipment", "E", "Equipment", 1),
-        ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 1),
-        ("person", "Person", "E", "Person", 1),
-        ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 1),
-        ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 1),
-        ("resource_relationship_network", "ResourceRelationshipNetwork", "E", "ResourceRelationshipNetwork", 1),
-        ("resource_network_connection_type", "ResourceNetworkConnectionType", "E", "ResourceNetworkConnectionType", 1),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 1),
-        ("test_result", "TestResult", "E", "TestResult", 1),
-        ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 1),
-        ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 1),
-        ("work_calendar_definition", "WorkCalendarDefinition", "E", "WorkCalendarDefinition", 1),
-        ("work_capability", "WorkCapability", "E", "WorkCapability", 1),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 1),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 1),
-        ("workflow_specification_node_type", "WorkflowSpecificationNodeType", "E", "WorkflowSpecificationNodeType", 1),
-        ("workflow_specification_connection_type", "WorkflowSpecificationConnectionType", "E", "WorkflowSpecificationConnectionType", 1),
-        ("work_master", "WorkMaster", "E", "WorkMaster", 1),
-        ("work_record_specification", "WorkRecordSpecification", "E", "WorkRecordSpecification", 1),
-        ("transaction_profile", "TransactionProfile", "E", "MasterDataTransactionProfile", 1),
+            ("header", "Header", "E", "MasterDataProfileHeader", 2),
+            ("unit_of_measure", "UnitOfMeasure", "E", "IDandDescription", 1),
+            ("data_type", "DataType", "E", "IDandDescription", 1),
+            ("value_key", "ValueKey", "E", "IDandDescription", 1),
+            ("enumeration", "Enumeration", "E", "ProfileEnumeration", 1),
+            ("other_enumeration", "OtherEnumeration", "E", "OtherEnumeration", 1),
+            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 1),
+            (
+                "operational_location_class",
+                "OperationalLocationClass",
+                "E",
+                "OperationalLocationClass",
+                1,
+            ),
+            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 1),
+            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 1),
+            ("operations_segment", "OperationsSegment", "E", "OperationsSegment", 1),
+            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 1),
+            (
+                "operations_event_definition",
+                "OperationsEventDefinition",
+                "E",
+                "OperationsEventDefinition",
+                1,
+            ),
+            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 1),
+            ("material_class", "MaterialClass", "E", "MaterialClass", 1),
+            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 1),
+            ("material_lot", "MaterialLot", "E", "MaterialLot", 1),
+            ("material_sublot", "MaterialSublot", "E", "MaterialLot", 1),
+            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 1),
+            ("equipment", "Equipment", "E", "Equipment", 1),
+            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 1),
+            ("person", "Person", "E", "Person", 1),
+            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 1),
+            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 1),
+            (
+                "resource_relationship_network",
+                "ResourceRelationshipNetwork",
+                "E",
+                "ResourceRelationshipNetwork",
+                1,
+            ),
+            (
+                "resource_network_connection_type",
+                "ResourceNetworkConnectionType",
+                "E",
+                "ResourceNetworkConnectionType",
+                1,
+            ),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 1),
+            ("test_result", "TestResult", "E", "TestResult", 1),
+            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 1),
+            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 1),
+            (
+                "work_calendar_definition",
+                "WorkCalendarDefinition",
+                "E",
+                "WorkCalendarDefinition",
+                1,
+            ),
+            ("work_capability", "WorkCapability", "E", "WorkCapability", 1),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 1),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 1),
+            (
+                "workflow_specification_node_type",
+                "WorkflowSpecificationNodeType",
+                "E",
+                "WorkflowSpecificationNodeType",
+                1,
+            ),
+            (
+                "workflow_specification_connection_type",
+                "WorkflowSpecificationConnectionType",
+                "E",
+                "WorkflowSpecificationConnectionType",
+                1,
+            ),
+            ("work_master", "WorkMaster", "E", "WorkMaster", 1),
+            (
+                "work_record_specification",
+                "WorkRecordSpecification",
+                "E",
+                "WorkRecordSpecification",
+                1,
+            ),
+            ("transaction_profile", "TransactionProfile", "E", "MasterDataTransactionProfile", 1),
         ),
     )
 
 
 class MasterDataProfileHeader(B2MMLModel):
-    """B2MML ``MasterDataProfileHeaderType``."""
+    """Master data profile header, in the B2MML master data profile schema.
+
+    B2MML ``MasterDataProfileHeaderType`` (B2MML-MasterDataProfile.xsd); child element ``Header`` in
+    ``MasterDataProfile``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier = Field(alias="Version")
+    """``Version`` element, required."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     name: Text = Field(alias="Name")
+    """``Name`` element, required."""
     scope: list[Text] = Field(default_factory=list, alias="Scope")
+    """``Scope`` element, zero or more."""
     abbreviation: Text | None = Field(default=None, alias="Abbreviation")
+    """``Abbreviation`` element, optional."""
     uri_location: Text | None = Field(default=None, alias="URILocation")
+    """``URILocation`` element, optional."""
     owning_authority: Text | None = Field(default=None, alias="OwningAuthority")
+    """``OwningAuthority`` element, optional."""
     contact_information: list[Text] = Field(default_factory=list, alias="ContactInformation")
+    """``ContactInformation`` element, zero or more."""
     keyword: list[Text] = Field(default_factory=list, alias="Keyword")
+    """``Keyword`` element, zero or more."""
     normative_reference: list[Text] = Field(default_factory=list, alias="NormativeReference")
+    """``NormativeReference`` element, zero or more."""
     terms: list[Text] = Field(default_factory=list, alias="Terms")
+    """``Terms`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "MasterDataProfileHeaderType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 2),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("name", "Name", "E", "Text", 2),
-        ("scope", "Scope", "E", "Text", 1),
-        ("abbreviation", "Abbreviation", "E", "Text", 0),
-        ("uri_location", "URILocation", "E", "Text", 0),
-        ("owning_authority", "OwningAuthority", "E", "Text", 0),
-        ("contact_information", "ContactInformation", "E", "Text", 1),
-        ("keyword", "Keyword", "E", "Text", 1),
-        ("normative_reference", "NormativeReference", "E", "Text", 1),
-        ("terms", "Terms", "E", "Text", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 2),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("name", "Name", "E", "Text", 2),
+            ("scope", "Scope", "E", "Text", 1),
+            ("abbreviation", "Abbreviation", "E", "Text", 0),
+            ("uri_location", "URILocation", "E", "Text", 0),
+            ("owning_authority", "OwningAuthority", "E", "Text", 0),
+            ("contact_information", "ContactInformation", "E", "Text", 1),
+            ("keyword", "Keyword", "E", "Text", 1),
+            ("normative_reference", "NormativeReference", "E", "Text", 1),
+            ("terms", "Terms", "E", "Text", 1),
         ),
     )
 
 
 class MasterDataTransactionProfile(B2MMLModel):
-    """B2MML ``MasterDataTransactionProfileType``."""
+    """Master data transaction profile, in the B2MML master data profile schema.
+
+    B2MML ``MasterDataTransactionProfileType`` (B2MML-MasterDataProfile.xsd); child element
+    ``TransactionProfile`` in ``MasterDataProfile``.
+    """
 
     application_id: Identifier = Field(alias="ApplicationID")
+    """``ApplicationID`` element, required."""
     application_role: Identifier = Field(alias="ApplicationRole")
+    """``ApplicationRole`` element, required."""
     transaction_profile: TransactionProfile = Field(alias="TransactionProfile")
+    """``TransactionProfile`` element, required."""
     channel_topic: list[ChannelTopic] = Field(default_factory=list, alias="ChannelTopic")
+    """``ChannelTopic`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "MasterDataTransactionProfileType",
         (
-        ("application_id", "ApplicationID", "E", "Identifier", 2),
-        ("application_role", "ApplicationRole", "E", "Identifier", 2),
-        ("transaction_profile", "TransactionProfile", "E", "TransactionProfile", 2),
-        ("channel_topic", "ChannelTopic", "E", "ChannelTopic", 1),
+            ("application_id", "ApplicationID", "E", "Identifier", 2),
+            ("application_role", "ApplicationRole", "E", "Identifier", 2),
+            ("transaction_profile", "TransactionProfile", "E", "TransactionProfile", 2),
+            ("channel_topic", "ChannelTopic", "E", "ChannelTopic", 1),
         ),
     )
 
 
 class OtherEnumeration(B2MMLModel):
-    """B2MML ``OtherEnumerationType``."""
+    """Other enumeration, in the B2MML master data profile schema.
+
+    B2MML ``OtherEnumerationType`` (B2MML-MasterDataProfile.xsd); child element ``OtherEnumeration``
+    in ``MasterDataProfile``.
+    """
 
     information_object_name: Identifier = Field(alias="InformationObjectName")
+    """``InformationObjectName`` element, required."""
     enum_element_name: Identifier = Field(alias="EnumElementName")
+    """``EnumElementName`` element, required."""
     other_enum_value: Identifier = Field(alias="OtherEnumValue")
+    """``OtherEnumValue`` element, required."""
     description: Text = Field(alias="Description")
+    """``Description`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "OtherEnumerationType",
         (
-        ("information_object_name", "InformationObjectName", "E", "Identifier", 2),
-        ("enum_element_name", "EnumElementName", "E", "Identifier", 2),
-        ("other_enum_value", "OtherEnumValue", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 2),
+            ("information_object_name", "InformationObjectName", "E", "Identifier", 2),
+            ("enum_element_name", "EnumElementName", "E", "Identifier", 2),
+            ("other_enum_value", "OtherEnumValue", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 2),
         ),
     )
 
 
 class ProfileEnumeration(B2MMLModel):
-    """B2MML ``ProfileEnumerationType``."""
+    """Profile enumeration, in the B2MML master data profile schema.
+
+    B2MML ``ProfileEnumerationType`` (B2MML-MasterDataProfile.xsd); child element ``Enumeration`` in
+    ``MasterDataProfile``.
+    """
 
     information_object_name: Identifier = Field(alias="InformationObjectName")
+    """``InformationObjectName`` element, required."""
     element_name: Identifier = Field(alias="ElementName")
+    """``ElementName`` element, required."""
     defined_value: Identifier = Field(alias="DefinedValue")
+    """``DefinedValue`` element, required."""
     description: Text = Field(alias="Description")
+    """``Description`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "ProfileEnumerationType",
         (
-        ("information_object_name", "InformationObjectName", "E", "Identifier", 2),
-        ("element_name", "ElementName", "E", "Identifier", 2),
-        ("defined_value", "DefinedValue", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 2),
+            ("information_object_name", "InformationObjectName", "E", "Identifier", 2),
+            ("element_name", "ElementName", "E", "Identifier", 2),
+            ("defined_value", "DefinedValue", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 2),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("DateTime", "Identifier", "Text",),
-    "equipment": ("Equipment", "EquipmentClass",),
-    "material": ("MaterialClass", "MaterialDefinition", "MaterialLot",),
-    "operational_location": ("OperationalLocation", "OperationalLocationClass",),
+    "common": (
+        "DateTime",
+        "Identifier",
+        "Text",
+    ),
+    "equipment": (
+        "Equipment",
+        "EquipmentClass",
+    ),
+    "material": (
+        "MaterialClass",
+        "MaterialDefinition",
+        "MaterialLot",
+    ),
+    "operational_location": (
+        "OperationalLocation",
+        "OperationalLocationClass",
+    ),
     "operations_capability": ("OperationsCapability",),
-    "operations_definition": ("OperationsDefinition", "OperationsSegment",),
-    "operations_event": ("OperationsEventClass", "OperationsEventDefinition",),
-    "operations_test": ("TestResult", "TestSpecification",),
-    "personnel": ("Person", "PersonnelClass",),
-    "physical_asset": ("PhysicalAsset", "PhysicalAssetClass",),
+    "operations_definition": (
+        "OperationsDefinition",
+        "OperationsSegment",
+    ),
+    "operations_event": (
+        "OperationsEventClass",
+        "OperationsEventDefinition",
+    ),
+    "operations_test": (
+        "TestResult",
+        "TestSpecification",
+    ),
+    "personnel": (
+        "Person",
+        "PersonnelClass",
+    ),
+    "physical_asset": (
+        "PhysicalAsset",
+        "PhysicalAssetClass",
+    ),
     "process_segment": ("ProcessSegment",),
-    "resource_relationship_network": ("ResourceNetworkConnectionType", "ResourceRelationshipNetwork",),
+    "resource_relationship_network": (
+        "ResourceNetworkConnectionType",
+        "ResourceRelationshipNetwork",
+    ),
     "transaction": ("TransactionProfile",),
     "work_alert": ("WorkAlertDefinition",),
-    "work_calendar": ("WorkCalendar", "WorkCalendarDefinition",),
-    "work_capability": ("WorkCapability", "WorkMasterCapability",),
+    "work_calendar": (
+        "WorkCalendar",
+        "WorkCalendarDefinition",
+    ),
+    "work_capability": (
+        "WorkCapability",
+        "WorkMasterCapability",
+    ),
     "work_definition": ("WorkMaster",),
     "work_record": ("WorkRecordSpecification",),
-    "workflow_specification": ("WorkflowSpecification", "WorkflowSpecificationConnectionType", "WorkflowSpecificationNodeType",),
+    "workflow_specification": (
+        "WorkflowSpecification",
+        "WorkflowSpecificationConnectionType",
+        "WorkflowSpecificationNodeType",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

@@ -9,10 +9,33 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire
 
 if TYPE_CHECKING:
-    from .common import AssemblyRelationship, AssemblyType, ClassPropertyType, Code, DateTime, Disposition, HierarchyScope, Identifier, QuantityValue, ResourceLocation, SpatialDefinition, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        AssemblyRelationship,
+        AssemblyType,
+        ClassPropertyType,
+        Code,
+        DateTime,
+        Disposition,
+        HierarchyScope,
+        Identifier,
+        QuantityValue,
+        ResourceLocation,
+        SpatialDefinition,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
     from .operations_test import TestSpecification
 
 __all__ = [
@@ -108,1574 +131,2500 @@ __all__ = [
 
 
 class AcknowledgeMaterialClass(B2MMLModel):
-    """B2MML ``AcknowledgeMaterialClassType``."""
+    """Acknowledge message for ``MaterialClass`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessMaterialClass``.
+
+    B2MML ``AcknowledgeMaterialClassType`` (B2MML-Material.xsd); global element
+    ``AcknowledgeMaterialClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeMaterialClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeMaterialClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeMaterialClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeMaterialClassDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeMaterialClassDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeMaterialClass`` message: ``Acknowledge`` and ``MaterialClass``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``AcknowledgeMaterialClass``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    material_class: list[MaterialClass] = Field(default_factory=list, alias="MaterialClass", min_length=1)
+    """``Acknowledge`` element, required."""
+    material_class: list[MaterialClass] = Field(
+        default_factory=list, alias="MaterialClass", min_length=1
+    )
+    """``MaterialClass`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialClassDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
         ),
     )
 
 
 class AcknowledgeMaterialDefinition(B2MMLModel):
-    """B2MML ``AcknowledgeMaterialDefinitionType``."""
+    """Acknowledge message for ``MaterialDefinition`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessMaterialDefinition``.
+
+    B2MML ``AcknowledgeMaterialDefinitionType`` (B2MML-Material.xsd); global element
+    ``AcknowledgeMaterialDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeMaterialDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeMaterialDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeMaterialDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeMaterialDefinitionDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeMaterialDefinitionDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeMaterialDefinition`` message: ``Acknowledge`` and
+    ``MaterialDefinition``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``AcknowledgeMaterialDefinition``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    material_definition: list[MaterialDefinition] = Field(default_factory=list, alias="MaterialDefinition", min_length=1)
+    """``Acknowledge`` element, required."""
+    material_definition: list[MaterialDefinition] = Field(
+        default_factory=list, alias="MaterialDefinition", min_length=1
+    )
+    """``MaterialDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialDefinitionDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
         ),
     )
 
 
 class AcknowledgeMaterialInformation(B2MMLModel):
-    """B2MML ``AcknowledgeMaterialInformationType``."""
+    """Acknowledge message for ``MaterialInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessMaterialInformation``.
+
+    B2MML ``AcknowledgeMaterialInformationType`` (B2MML-Material.xsd); global element
+    ``AcknowledgeMaterialInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeMaterialInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeMaterialInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeMaterialInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeMaterialInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeMaterialInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeMaterialInformation`` message: ``Acknowledge`` and
+    ``MaterialInformation``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``AcknowledgeMaterialInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    material_information: list[MaterialInformation] = Field(default_factory=list, alias="MaterialInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    material_information: list[MaterialInformation] = Field(
+        default_factory=list, alias="MaterialInformation", min_length=1
+    )
+    """``MaterialInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
         ),
     )
 
 
 class AcknowledgeMaterialLot(B2MMLModel):
-    """B2MML ``AcknowledgeMaterialLotType``."""
+    """Acknowledge message for ``MaterialLot`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessMaterialLot``.
+
+    B2MML ``AcknowledgeMaterialLotType`` (B2MML-Material.xsd); global element
+    ``AcknowledgeMaterialLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeMaterialLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeMaterialLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeMaterialLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeMaterialLotDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeMaterialLotDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeMaterialLot`` message: ``Acknowledge`` and ``MaterialLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``AcknowledgeMaterialLot``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
+    """``Acknowledge`` element, required."""
     material_lot: list[MaterialLot] = Field(default_factory=list, alias="MaterialLot", min_length=1)
+    """``MaterialLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialLotDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
         ),
     )
 
 
 class AcknowledgeMaterialSubLot(B2MMLModel):
-    """B2MML ``AcknowledgeMaterialSubLotType``."""
+    """Acknowledge message for ``MaterialSubLot`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessMaterialSubLot``.
+
+    B2MML ``AcknowledgeMaterialSubLotType`` (B2MML-Material.xsd); global element
+    ``AcknowledgeMaterialSubLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeMaterialSubLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialSubLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeMaterialSubLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeMaterialSubLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeMaterialSubLotDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeMaterialSubLotDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeMaterialSubLot`` message: ``Acknowledge`` and
+    ``MaterialSubLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``AcknowledgeMaterialSubLot``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    material_sub_lot: list[MaterialSubLot] = Field(default_factory=list, alias="MaterialSubLot", min_length=1)
+    """``Acknowledge`` element, required."""
+    material_sub_lot: list[MaterialSubLot] = Field(
+        default_factory=list, alias="MaterialSubLot", min_length=1
+    )
+    """``MaterialSubLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialSubLotDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
         ),
     )
 
 
 class CancelMaterialClass(B2MMLModel):
-    """B2MML ``CancelMaterialClassType``."""
+    """Cancel message for ``MaterialClass`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``MaterialClass``.
+
+    B2MML ``CancelMaterialClassType`` (B2MML-Material.xsd); global element ``CancelMaterialClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelMaterialClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelMaterialClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelMaterialClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelMaterialClassDataArea(B2MMLModel):
-    """B2MML ``CancelMaterialClassDataArea (anonymous)``."""
+    """Data area of the ``CancelMaterialClass`` message: ``Cancel`` and ``MaterialClass``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``CancelMaterialClass``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    material_class: list[MaterialClass] = Field(default_factory=list, alias="MaterialClass", min_length=1)
+    """``Cancel`` element, required."""
+    material_class: list[MaterialClass] = Field(
+        default_factory=list, alias="MaterialClass", min_length=1
+    )
+    """``MaterialClass`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialClassDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
         ),
     )
 
 
 class CancelMaterialDefinition(B2MMLModel):
-    """B2MML ``CancelMaterialDefinitionType``."""
+    """Cancel message for ``MaterialDefinition`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``MaterialDefinition``.
+
+    B2MML ``CancelMaterialDefinitionType`` (B2MML-Material.xsd); global element
+    ``CancelMaterialDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelMaterialDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelMaterialDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelMaterialDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelMaterialDefinitionDataArea(B2MMLModel):
-    """B2MML ``CancelMaterialDefinitionDataArea (anonymous)``."""
+    """Data area of the ``CancelMaterialDefinition`` message: ``Cancel`` and ``MaterialDefinition``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``CancelMaterialDefinition``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    material_definition: list[MaterialDefinition] = Field(default_factory=list, alias="MaterialDefinition", min_length=1)
+    """``Cancel`` element, required."""
+    material_definition: list[MaterialDefinition] = Field(
+        default_factory=list, alias="MaterialDefinition", min_length=1
+    )
+    """``MaterialDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialDefinitionDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
         ),
     )
 
 
 class CancelMaterialInformation(B2MMLModel):
-    """B2MML ``CancelMaterialInformationType``."""
+    """Cancel message for ``MaterialInformation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``MaterialInformation``.
+
+    B2MML ``CancelMaterialInformationType`` (B2MML-Material.xsd); global element
+    ``CancelMaterialInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelMaterialInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelMaterialInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelMaterialInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelMaterialInformationDataArea(B2MMLModel):
-    """B2MML ``CancelMaterialInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelMaterialInformation`` message: ``Cancel`` and
+    ``MaterialInformation``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``CancelMaterialInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    material_information: list[MaterialInformation] = Field(default_factory=list, alias="MaterialInformation", min_length=1)
+    """``Cancel`` element, required."""
+    material_information: list[MaterialInformation] = Field(
+        default_factory=list, alias="MaterialInformation", min_length=1
+    )
+    """``MaterialInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
         ),
     )
 
 
 class CancelMaterialLot(B2MMLModel):
-    """B2MML ``CancelMaterialLotType``."""
+    """Cancel message for ``MaterialLot`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``MaterialLot``.
+
+    B2MML ``CancelMaterialLotType`` (B2MML-Material.xsd); global element ``CancelMaterialLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelMaterialLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelMaterialLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelMaterialLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelMaterialLotDataArea(B2MMLModel):
-    """B2MML ``CancelMaterialLotDataArea (anonymous)``."""
+    """Data area of the ``CancelMaterialLot`` message: ``Cancel`` and ``MaterialLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``CancelMaterialLot``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
+    """``Cancel`` element, required."""
     material_lot: list[MaterialLot] = Field(default_factory=list, alias="MaterialLot", min_length=1)
+    """``MaterialLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialLotDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
         ),
     )
 
 
 class CancelMaterialSubLot(B2MMLModel):
-    """B2MML ``CancelMaterialSubLotType``."""
+    """Cancel message for ``MaterialSubLot`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``MaterialSubLot``.
+
+    B2MML ``CancelMaterialSubLotType`` (B2MML-Material.xsd); global element
+    ``CancelMaterialSubLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelMaterialSubLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialSubLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelMaterialSubLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelMaterialSubLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelMaterialSubLotDataArea(B2MMLModel):
-    """B2MML ``CancelMaterialSubLotDataArea (anonymous)``."""
+    """Data area of the ``CancelMaterialSubLot`` message: ``Cancel`` and ``MaterialSubLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``CancelMaterialSubLot``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    material_sub_lot: list[MaterialSubLot] = Field(default_factory=list, alias="MaterialSubLot", min_length=1)
+    """``Cancel`` element, required."""
+    material_sub_lot: list[MaterialSubLot] = Field(
+        default_factory=list, alias="MaterialSubLot", min_length=1
+    )
+    """``MaterialSubLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialSubLotDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
         ),
     )
 
 
 class ChangeMaterialClass(B2MMLModel):
-    """B2MML ``ChangeMaterialClassType``."""
+    """Change message for ``MaterialClass`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``MaterialClass``; the reply is ``RespondMaterialClass``.
+
+    B2MML ``ChangeMaterialClassType`` (B2MML-Material.xsd); global element ``ChangeMaterialClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeMaterialClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeMaterialClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeMaterialClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeMaterialClassDataArea(B2MMLModel):
-    """B2MML ``ChangeMaterialClassDataArea (anonymous)``."""
+    """Data area of the ``ChangeMaterialClass`` message: ``Change`` and ``MaterialClass``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``ChangeMaterialClass``.
+    """
 
     change: TransChange = Field(alias="Change")
-    material_class: list[MaterialClass] = Field(default_factory=list, alias="MaterialClass", min_length=1)
+    """``Change`` element, required."""
+    material_class: list[MaterialClass] = Field(
+        default_factory=list, alias="MaterialClass", min_length=1
+    )
+    """``MaterialClass`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialClassDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
         ),
     )
 
 
 class ChangeMaterialDefinition(B2MMLModel):
-    """B2MML ``ChangeMaterialDefinitionType``."""
+    """Change message for ``MaterialDefinition`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``MaterialDefinition``; the reply is ``RespondMaterialDefinition``.
+
+    B2MML ``ChangeMaterialDefinitionType`` (B2MML-Material.xsd); global element
+    ``ChangeMaterialDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeMaterialDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeMaterialDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeMaterialDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeMaterialDefinitionDataArea(B2MMLModel):
-    """B2MML ``ChangeMaterialDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ChangeMaterialDefinition`` message: ``Change`` and ``MaterialDefinition``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``ChangeMaterialDefinition``.
+    """
 
     change: TransChange = Field(alias="Change")
-    material_definition: list[MaterialDefinition] = Field(default_factory=list, alias="MaterialDefinition", min_length=1)
+    """``Change`` element, required."""
+    material_definition: list[MaterialDefinition] = Field(
+        default_factory=list, alias="MaterialDefinition", min_length=1
+    )
+    """``MaterialDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialDefinitionDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
         ),
     )
 
 
 class ChangeMaterialInformation(B2MMLModel):
-    """B2MML ``ChangeMaterialInformationType``."""
+    """Change message for ``MaterialInformation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``MaterialInformation``; the reply is ``RespondMaterialInformation``.
+
+    B2MML ``ChangeMaterialInformationType`` (B2MML-Material.xsd); global element
+    ``ChangeMaterialInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeMaterialInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeMaterialInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeMaterialInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeMaterialInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeMaterialInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeMaterialInformation`` message: ``Change`` and
+    ``MaterialInformation``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``ChangeMaterialInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    material_information: list[MaterialInformation] = Field(default_factory=list, alias="MaterialInformation", min_length=1)
+    """``Change`` element, required."""
+    material_information: list[MaterialInformation] = Field(
+        default_factory=list, alias="MaterialInformation", min_length=1
+    )
+    """``MaterialInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
         ),
     )
 
 
 class ChangeMaterialLot(B2MMLModel):
-    """B2MML ``ChangeMaterialLotType``."""
+    """Change message for ``MaterialLot`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``MaterialLot``; the reply is ``RespondMaterialLot``.
+
+    B2MML ``ChangeMaterialLotType`` (B2MML-Material.xsd); global element ``ChangeMaterialLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeMaterialLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeMaterialLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeMaterialLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeMaterialLotDataArea(B2MMLModel):
-    """B2MML ``ChangeMaterialLotDataArea (anonymous)``."""
+    """Data area of the ``ChangeMaterialLot`` message: ``Change`` and ``MaterialLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``ChangeMaterialLot``.
+    """
 
     change: TransChange = Field(alias="Change")
+    """``Change`` element, required."""
     material_lot: list[MaterialLot] = Field(default_factory=list, alias="MaterialLot", min_length=1)
+    """``MaterialLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialLotDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
         ),
     )
 
 
 class ChangeMaterialSubLot(B2MMLModel):
-    """B2MML ``ChangeMaterialSubLotType``."""
+    """Change message for ``MaterialSubLot`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``MaterialSubLot``; the reply is ``RespondMaterialSubLot``.
+
+    B2MML ``ChangeMaterialSubLotType`` (B2MML-Material.xsd); global element
+    ``ChangeMaterialSubLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeMaterialSubLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialSubLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeMaterialSubLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeMaterialSubLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeMaterialSubLotDataArea(B2MMLModel):
-    """B2MML ``ChangeMaterialSubLotDataArea (anonymous)``."""
+    """Data area of the ``ChangeMaterialSubLot`` message: ``Change`` and ``MaterialSubLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``ChangeMaterialSubLot``.
+    """
 
     change: TransChange = Field(alias="Change")
-    material_sub_lot: list[MaterialSubLot] = Field(default_factory=list, alias="MaterialSubLot", min_length=1)
+    """``Change`` element, required."""
+    material_sub_lot: list[MaterialSubLot] = Field(
+        default_factory=list, alias="MaterialSubLot", min_length=1
+    )
+    """``MaterialSubLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialSubLotDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
         ),
     )
 
 
 class GetMaterialClass(B2MMLModel):
-    """B2MML ``GetMaterialClassType``."""
+    """Get message for ``MaterialClass`` (ISA-95 Part 5 transaction). Requests ``MaterialClass``;
+    the reply is ``ShowMaterialClass``.
+
+    B2MML ``GetMaterialClassType`` (B2MML-Material.xsd); global element ``GetMaterialClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetMaterialClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetMaterialClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetMaterialClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetMaterialClassDataArea(B2MMLModel):
-    """B2MML ``GetMaterialClassDataArea (anonymous)``."""
+    """Data area of the ``GetMaterialClass`` message: ``Get`` and ``MaterialClass``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``GetMaterialClass``.
+    """
 
     get: TransGet = Field(alias="Get")
-    material_class: list[MaterialClass] = Field(default_factory=list, alias="MaterialClass", min_length=1)
+    """``Get`` element, required."""
+    material_class: list[MaterialClass] = Field(
+        default_factory=list, alias="MaterialClass", min_length=1
+    )
+    """``MaterialClass`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialClassDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
         ),
     )
 
 
 class GetMaterialDefinition(B2MMLModel):
-    """B2MML ``GetMaterialDefinitionType``."""
+    """Get message for ``MaterialDefinition`` (ISA-95 Part 5 transaction). Requests
+    ``MaterialDefinition``; the reply is ``ShowMaterialDefinition``.
+
+    B2MML ``GetMaterialDefinitionType`` (B2MML-Material.xsd); global element
+    ``GetMaterialDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetMaterialDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetMaterialDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetMaterialDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetMaterialDefinitionDataArea(B2MMLModel):
-    """B2MML ``GetMaterialDefinitionDataArea (anonymous)``."""
+    """Data area of the ``GetMaterialDefinition`` message: ``Get`` and ``MaterialDefinition``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``GetMaterialDefinition``.
+    """
 
     get: TransGet = Field(alias="Get")
-    material_definition: list[MaterialDefinition] = Field(default_factory=list, alias="MaterialDefinition", min_length=1)
+    """``Get`` element, required."""
+    material_definition: list[MaterialDefinition] = Field(
+        default_factory=list, alias="MaterialDefinition", min_length=1
+    )
+    """``MaterialDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialDefinitionDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
         ),
     )
 
 
 class GetMaterialInformation(B2MMLModel):
-    """B2MML ``GetMaterialInformationType``."""
+    """Get message for ``MaterialInformation`` (ISA-95 Part 5 transaction). Requests
+    ``MaterialInformation``; the reply is ``ShowMaterialInformation``.
+
+    B2MML ``GetMaterialInformationType`` (B2MML-Material.xsd); global element
+    ``GetMaterialInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetMaterialInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetMaterialInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetMaterialInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetMaterialInformationDataArea(B2MMLModel):
-    """B2MML ``GetMaterialInformationDataArea (anonymous)``."""
+    """Data area of the ``GetMaterialInformation`` message: ``Get`` and ``MaterialInformation``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``GetMaterialInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    material_information: list[MaterialInformation] = Field(default_factory=list, alias="MaterialInformation", min_length=1)
+    """``Get`` element, required."""
+    material_information: list[MaterialInformation] = Field(
+        default_factory=list, alias="MaterialInformation", min_length=1
+    )
+    """``MaterialInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
         ),
     )
 
 
 class GetMaterialLot(B2MMLModel):
-    """B2MML ``GetMaterialLotType``."""
+    """Get message for ``MaterialLot`` (ISA-95 Part 5 transaction). Requests ``MaterialLot``; the
+    reply is ``ShowMaterialLot``.
+
+    B2MML ``GetMaterialLotType`` (B2MML-Material.xsd); global element ``GetMaterialLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetMaterialLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetMaterialLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetMaterialLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetMaterialLotDataArea(B2MMLModel):
-    """B2MML ``GetMaterialLotDataArea (anonymous)``."""
+    """Data area of the ``GetMaterialLot`` message: ``Get`` and ``MaterialLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``GetMaterialLot``.
+    """
 
     get: TransGet = Field(alias="Get")
+    """``Get`` element, required."""
     material_lot: list[MaterialLot] = Field(default_factory=list, alias="MaterialLot", min_length=1)
+    """``MaterialLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialLotDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
         ),
     )
 
 
 class GetMaterialSubLot(B2MMLModel):
-    """B2MML ``GetMaterialSubLotType``."""
+    """Get message for ``MaterialSubLot`` (ISA-95 Part 5 transaction). Requests ``MaterialSubLot``;
+    the reply is ``ShowMaterialSubLot``.
+
+    B2MML ``GetMaterialSubLotType`` (B2MML-Material.xsd); global element ``GetMaterialSubLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetMaterialSubLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialSubLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetMaterialSubLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetMaterialSubLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetMaterialSubLotDataArea(B2MMLModel):
-    """B2MML ``GetMaterialSubLotDataArea (anonymous)``."""
+    """Data area of the ``GetMaterialSubLot`` message: ``Get`` and ``MaterialSubLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``GetMaterialSubLot``.
+    """
 
     get: TransGet = Field(alias="Get")
-    material_sub_lot: list[MaterialSubLot] = Field(default_factory=list, alias="MaterialSubLot", min_length=1)
+    """``Get`` element, required."""
+    material_sub_lot: list[MaterialSubLot] = Field(
+        default_factory=list, alias="MaterialSubLot", min_length=1
+    )
+    """``MaterialSubLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialSubLotDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
         ),
     )
 
 
 class MaterialClass(B2MMLModel):
-    """B2MML ``MaterialClassType``."""
+    """Material class, in the B2MML material schema.
+
+    B2MML ``MaterialClassType`` (B2MML-Material.xsd); global element ``MaterialClass``; child
+    element ``AssemblyClass`` in ``MaterialClass``; ``MaterialClass`` in
+    ``AcknowledgeMaterialClassDataArea``, ``CancelMaterialClassDataArea``,
+    ``ChangeMaterialClassDataArea``, ``GetMaterialClassDataArea``, ``InformationObject`` and 6 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional; ``NIL`` for ``xsi:nil``."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
-    material_class_base_id: list[Identifier] = Field(default_factory=list, alias="MaterialClassBaseID")
-    material_class_property: list[MaterialClassProperty] = Field(default_factory=list, alias="MaterialClassProperty")
-    material_definition_source_id: list[Identifier] = Field(default_factory=list, alias="MaterialDefinitionSourceID")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    material_class_base_id: list[Identifier] = Field(
+        default_factory=list, alias="MaterialClassBaseID"
+    )
+    """``MaterialClassBaseID`` element, zero or more."""
+    material_class_property: list[MaterialClassProperty] = Field(
+        default_factory=list, alias="MaterialClassProperty"
+    )
+    """``MaterialClassProperty`` element, zero or more."""
+    material_definition_source_id: list[Identifier] = Field(
+        default_factory=list, alias="MaterialDefinitionSourceID"
+    )
+    """``MaterialDefinitionSourceID`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     assembly_class: list[MaterialClass] = Field(default_factory=list, alias="AssemblyClass")
+    """``AssemblyClass`` element, zero or more."""
     assembly_type: AssemblyType | None = Field(default=None, alias="AssemblyType")
-    assembly_relationship: AssemblyRelationship | None = Field(default=None, alias="AssemblyRelationship")
+    """``AssemblyType`` element, optional. Defines the type of the assembly."""
+    assembly_relationship: AssemblyRelationship | None = Field(
+        default=None, alias="AssemblyRelationship"
+    )
+    """``AssemblyRelationship`` element, optional. Defines the type of the relationships."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialClassType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 4),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("material_class_base_id", "MaterialClassBaseID", "E", "Identifier", 1),
-        ("material_class_property", "MaterialClassProperty", "E", "MaterialClassProperty", 1),
-        ("material_definition_source_id", "MaterialDefinitionSourceID", "E", "Identifier", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("assembly_class", "AssemblyClass", "E", "MaterialClass", 1),
-        ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-        ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 4),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("material_class_base_id", "MaterialClassBaseID", "E", "Identifier", 1),
+            ("material_class_property", "MaterialClassProperty", "E", "MaterialClassProperty", 1),
+            ("material_definition_source_id", "MaterialDefinitionSourceID", "E", "Identifier", 1),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("assembly_class", "AssemblyClass", "E", "MaterialClass", 1),
+            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
+            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class MaterialClassProperty(B2MMLModel):
-    """B2MML ``MaterialClassPropertyType``."""
+    """Material class property, in the B2MML material schema.
+
+    B2MML ``MaterialClassPropertyType`` (B2MML-Material.xsd); child element
+    ``MaterialClassProperty`` in ``MaterialClass``; ``MaterialClassPropertyChild`` in
+    ``MaterialClassProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     property_type: ClassPropertyType | None = Field(default=None, alias="PropertyType")
+    """``PropertyType`` element, optional. Defines the type of the property."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    material_class_property_child: list[MaterialClassProperty] = Field(default_factory=list, alias="MaterialClassPropertyChild")
+    """``Value`` element, zero or more."""
+    material_class_property_child: list[MaterialClassProperty] = Field(
+        default_factory=list, alias="MaterialClassPropertyChild"
+    )
+    """``MaterialClassPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialClassPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-        ("value_", "Value", "E", "Value", 1),
-        ("material_class_property_child", "MaterialClassPropertyChild", "E", "MaterialClassProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "material_class_property_child",
+                "MaterialClassPropertyChild",
+                "E",
+                "MaterialClassProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class MaterialDefinition(B2MMLModel):
-    """B2MML ``MaterialDefinitionType``."""
+    """Material definition, in the B2MML material schema.
+
+    B2MML ``MaterialDefinitionType`` (B2MML-Material.xsd); global element ``MaterialDefinition``;
+    child element ``AssemblyDefinition`` in ``MaterialDefinition``; ``MaterialDefinition`` in
+    ``AcknowledgeMaterialDefinitionDataArea``, ``CancelMaterialDefinitionDataArea``,
+    ``ChangeMaterialDefinitionDataArea``, ``GetMaterialDefinitionDataArea``, ``InformationObject``
+    and 6 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional; ``NIL`` for ``xsi:nil``."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
-    material_definition_property: list[MaterialDefinitionProperty] = Field(default_factory=list, alias="MaterialDefinitionProperty")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
+    material_definition_property: list[MaterialDefinitionProperty] = Field(
+        default_factory=list, alias="MaterialDefinitionProperty"
+    )
+    """``MaterialDefinitionProperty`` element, zero or more."""
     material_class_id: list[Identifier] = Field(default_factory=list, alias="MaterialClassID")
-    material_lot_source_id: list[Identifier] = Field(default_factory=list, alias="MaterialLotSourceID")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
-    assembly_definition: list[MaterialDefinition] = Field(default_factory=list, alias="AssemblyDefinition")
+    """``MaterialClassID`` element, zero or more."""
+    material_lot_source_id: list[Identifier] = Field(
+        default_factory=list, alias="MaterialLotSourceID"
+    )
+    """``MaterialLotSourceID`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
+    assembly_definition: list[MaterialDefinition] = Field(
+        default_factory=list, alias="AssemblyDefinition"
+    )
+    """``AssemblyDefinition`` element, zero or more."""
     assembly_type: AssemblyType | None = Field(default=None, alias="AssemblyType")
-    assembly_relationship: AssemblyRelationship | None = Field(default=None, alias="AssemblyRelationship")
+    """``AssemblyType`` element, optional. Defines the type of the assembly."""
+    assembly_relationship: AssemblyRelationship | None = Field(
+        default=None, alias="AssemblyRelationship"
+    )
+    """``AssemblyRelationship`` element, optional. Defines the type of the relationships."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialDefinitionType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 4),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("material_definition_property", "MaterialDefinitionProperty", "E", "MaterialDefinitionProperty", 1),
-        ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
-        ("material_lot_source_id", "MaterialLotSourceID", "E", "Identifier", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("assembly_definition", "AssemblyDefinition", "E", "MaterialDefinition", 1),
-        ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-        ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 4),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            (
+                "material_definition_property",
+                "MaterialDefinitionProperty",
+                "E",
+                "MaterialDefinitionProperty",
+                1,
+            ),
+            ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
+            ("material_lot_source_id", "MaterialLotSourceID", "E", "Identifier", 1),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("assembly_definition", "AssemblyDefinition", "E", "MaterialDefinition", 1),
+            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
+            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class MaterialDefinitionProperty(B2MMLModel):
-    """B2MML ``MaterialDefinitionPropertyType``."""
+    """Material definition property, in the B2MML material schema.
+
+    B2MML ``MaterialDefinitionPropertyType`` (B2MML-Material.xsd); child element
+    ``MaterialDefinitionProperty`` in ``MaterialDefinition``; ``MaterialDefinitionPropertyChild`` in
+    ``MaterialDefinitionProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     property_type: ClassPropertyType | None = Field(default=None, alias="PropertyType")
+    """``PropertyType`` element, optional. Defines the type of the property."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    material_definition_property_child: list[MaterialDefinitionProperty] = Field(default_factory=list, alias="MaterialDefinitionPropertyChild")
-    material_class_property_id: Identifier | None = Field(default=None, alias="MaterialClassPropertyID")
+    """``Value`` element, zero or more."""
+    material_definition_property_child: list[MaterialDefinitionProperty] = Field(
+        default_factory=list, alias="MaterialDefinitionPropertyChild"
+    )
+    """``MaterialDefinitionPropertyChild`` element, zero or more."""
+    material_class_property_id: Identifier | None = Field(
+        default=None, alias="MaterialClassPropertyID"
+    )
+    """``MaterialClassPropertyID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialDefinitionPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-        ("value_", "Value", "E", "Value", 1),
-        ("material_definition_property_child", "MaterialDefinitionPropertyChild", "E", "MaterialDefinitionProperty", 1),
-        ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "material_definition_property_child",
+                "MaterialDefinitionPropertyChild",
+                "E",
+                "MaterialDefinitionProperty",
+                1,
+            ),
+            ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class MaterialInformation(B2MMLModel):
-    """B2MML ``MaterialInformationType``."""
+    """Material information, in the B2MML material schema.
+
+    B2MML ``MaterialInformationType`` (B2MML-Material.xsd); global element ``MaterialInformation``;
+    child element ``MaterialInformation`` in ``AcknowledgeMaterialInformationDataArea``,
+    ``CancelMaterialInformationDataArea``, ``ChangeMaterialInformationDataArea``,
+    ``GetMaterialInformationDataArea``, ``ProcessMaterialInformationDataArea``,
+    ``RespondMaterialInformationDataArea`` and 2 more.
+    """
 
     id: Identifier | Nil | None = Field(default=None, alias="ID")
+    """``ID`` element, optional; ``NIL`` for ``xsi:nil``."""
     description: list[Text | Nil] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional; ``NIL`` for ``xsi:nil``. The hierarchy scope identifies
+    where the exchanged information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional; ``NIL`` for ``xsi:nil``."""
     material_class: list[MaterialClass | Nil] = Field(default_factory=list, alias="MaterialClass")
-    material_definition: list[MaterialDefinition | Nil] = Field(default_factory=list, alias="MaterialDefinition")
+    """``MaterialClass`` element, zero or more; ``NIL`` for ``xsi:nil``."""
+    material_definition: list[MaterialDefinition | Nil] = Field(
+        default_factory=list, alias="MaterialDefinition"
+    )
+    """``MaterialDefinition`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     material_lot: list[MaterialLot | Nil] = Field(default_factory=list, alias="MaterialLot")
-    material_sub_lot: list[MaterialSubLot | Nil] = Field(default_factory=list, alias="MaterialSubLot")
-    test_specification: list[TestSpecification | Nil] = Field(default_factory=list, alias="TestSpecification")
+    """``MaterialLot`` element, zero or more; ``NIL`` for ``xsi:nil``."""
+    material_sub_lot: list[MaterialSubLot | Nil] = Field(
+        default_factory=list, alias="MaterialSubLot"
+    )
+    """``MaterialSubLot`` element, zero or more; ``NIL`` for ``xsi:nil``."""
+    test_specification: list[TestSpecification | Nil] = Field(
+        default_factory=list, alias="TestSpecification"
+    )
+    """``TestSpecification`` element, zero or more; ``NIL`` for ``xsi:nil``. The test specification
+    details the test specification criteria and the tested evaluated property(s) required for a
+    testable object to match the quality or performance requirements of the business or particular
+    customers.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialInformationType",
         (
-        ("id", "ID", "E", "Identifier", 4),
-        ("description", "Description", "E", "Text", 5),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-        ("published_date", "PublishedDate", "E", "DateTime", 4),
-        ("material_class", "MaterialClass", "E", "MaterialClass", 5),
-        ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 5),
-        ("material_lot", "MaterialLot", "E", "MaterialLot", 5),
-        ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 5),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 5),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 4),
+            ("description", "Description", "E", "Text", 5),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
+            ("published_date", "PublishedDate", "E", "DateTime", 4),
+            ("material_class", "MaterialClass", "E", "MaterialClass", 5),
+            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 5),
+            ("material_lot", "MaterialLot", "E", "MaterialLot", 5),
+            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 5),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 5),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class MaterialLot(B2MMLModel):
-    """B2MML ``MaterialLotType``."""
+    """Material lot, in the B2MML material schema.
+
+    B2MML ``MaterialLotType`` (B2MML-Material.xsd); global element ``MaterialLot``; child element
+    ``AssemblyLot`` in ``MaterialLot``, ``MaterialSubLot``; ``MaterialLot`` in
+    ``AcknowledgeMaterialLotDataArea``, ``CancelMaterialLotDataArea``,
+    ``ChangeMaterialLotDataArea``, ``GetMaterialLotDataArea`` and 8 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional; ``NIL`` for ``xsi:nil``."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     material_definition_id: Identifier | None = Field(default=None, alias="MaterialDefinitionID")
+    """``MaterialDefinitionID`` element, optional."""
     status: Code | None = Field(default=None, alias="Status")
+    """``Status`` element, optional."""
     disposition: Disposition | None = Field(default=None, alias="Disposition")
-    material_lot_property: list[MaterialLotProperty] = Field(default_factory=list, alias="MaterialLotProperty")
+    """``Disposition`` element, optional. Defines Planning and logistics disposition of a material
+    lot or assembly of material lots.
+    """
+    material_lot_property: list[MaterialLotProperty] = Field(
+        default_factory=list, alias="MaterialLotProperty"
+    )
+    """``MaterialLotProperty`` element, zero or more."""
     material_sub_lot: list[MaterialSubLot] = Field(default_factory=list, alias="MaterialSubLot")
+    """``MaterialSubLot`` element, zero or more."""
     storage_location: ResourceLocation | None = Field(default=None, alias="StorageLocation")
+    """``StorageLocation`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``Quantity`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     assembly_lot: list[MaterialLot] = Field(default_factory=list, alias="AssemblyLot")
+    """``AssemblyLot`` element, zero or more."""
     assembly_sub_lot: list[MaterialSubLot] = Field(default_factory=list, alias="AssemblySubLot")
+    """``AssemblySubLot`` element, zero or more."""
     assembly_type: AssemblyType | None = Field(default=None, alias="AssemblyType")
-    assembly_relationship: AssemblyRelationship | None = Field(default=None, alias="AssemblyRelationship")
+    """``AssemblyType`` element, optional. Defines the type of the assembly."""
+    assembly_relationship: AssemblyRelationship | None = Field(
+        default=None, alias="AssemblyRelationship"
+    )
+    """``AssemblyRelationship`` element, optional. Defines the type of the relationships."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialLotType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 4),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 0),
-        ("status", "Status", "E", "Code", 0),
-        ("disposition", "Disposition", "E", "Disposition", 0),
-        ("material_lot_property", "MaterialLotProperty", "E", "MaterialLotProperty", 1),
-        ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 1),
-        ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("assembly_lot", "AssemblyLot", "E", "MaterialLot", 1),
-        ("assembly_sub_lot", "AssemblySubLot", "E", "MaterialSubLot", 1),
-        ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-        ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 4),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 0),
+            ("status", "Status", "E", "Code", 0),
+            ("disposition", "Disposition", "E", "Disposition", 0),
+            ("material_lot_property", "MaterialLotProperty", "E", "MaterialLotProperty", 1),
+            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 1),
+            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("assembly_lot", "AssemblyLot", "E", "MaterialLot", 1),
+            ("assembly_sub_lot", "AssemblySubLot", "E", "MaterialSubLot", 1),
+            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
+            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class MaterialLotProperty(B2MMLModel):
-    """B2MML ``MaterialLotPropertyType``."""
+    """Material lot property, in the B2MML material schema.
+
+    B2MML ``MaterialLotPropertyType`` (B2MML-Material.xsd); child element ``MaterialLotProperty`` in
+    ``MaterialLot``, ``MaterialSubLot``; ``MaterialLotPropertyChild`` in ``MaterialLotProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    material_lot_property_child: list[MaterialLotProperty] = Field(default_factory=list, alias="MaterialLotPropertyChild")
-    material_definition_property_id: Identifier | None = Field(default=None, alias="MaterialDefinitionPropertyID")
+    """``Value`` element, zero or more."""
+    material_lot_property_child: list[MaterialLotProperty] = Field(
+        default_factory=list, alias="MaterialLotPropertyChild"
+    )
+    """``MaterialLotPropertyChild`` element, zero or more."""
+    material_definition_property_id: Identifier | None = Field(
+        default=None, alias="MaterialDefinitionPropertyID"
+    )
+    """``MaterialDefinitionPropertyID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialLotPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("material_lot_property_child", "MaterialLotPropertyChild", "E", "MaterialLotProperty", 1),
-        ("material_definition_property_id", "MaterialDefinitionPropertyID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "material_lot_property_child",
+                "MaterialLotPropertyChild",
+                "E",
+                "MaterialLotProperty",
+                1,
+            ),
+            (
+                "material_definition_property_id",
+                "MaterialDefinitionPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class MaterialSubLot(B2MMLModel):
-    """B2MML ``MaterialSubLotType``."""
+    """Material sub lot, in the B2MML material schema.
+
+    B2MML ``MaterialSubLotType`` (B2MML-Material.xsd); global element ``MaterialSubLot``; child
+    element ``AssemblySubLot`` in ``MaterialLot``, ``MaterialSubLot``; ``MaterialSubLot`` in
+    ``AcknowledgeMaterialSubLotDataArea``, ``CancelMaterialSubLotDataArea``,
+    ``ChangeMaterialSubLotDataArea``, ``GetMaterialSubLotDataArea`` and 8 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional; ``NIL`` for ``xsi:nil``."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     status: Code | None = Field(default=None, alias="Status")
+    """``Status`` element, optional."""
     disposition: Disposition | None = Field(default=None, alias="Disposition")
-    material_lot_property: list[MaterialLotProperty] = Field(default_factory=list, alias="MaterialLotProperty")
+    """``Disposition`` element, optional. Defines Planning and logistics disposition of a material
+    lot or assembly of material lots.
+    """
+    material_lot_property: list[MaterialLotProperty] = Field(
+        default_factory=list, alias="MaterialLotProperty"
+    )
+    """``MaterialLotProperty`` element, zero or more."""
     storage_location: ResourceLocation | None = Field(default=None, alias="StorageLocation")
+    """``StorageLocation`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
-    material_sub_lot_child: list[MaterialSubLot] = Field(default_factory=list, alias="MaterialSubLotChild")
+    """``Quantity`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
+    material_sub_lot_child: list[MaterialSubLot] = Field(
+        default_factory=list, alias="MaterialSubLotChild"
+    )
+    """``MaterialSubLotChild`` element, zero or more."""
     material_lot_id: Identifier | None = Field(default=None, alias="MaterialLotID")
+    """``MaterialLotID`` element, optional."""
     assembly_lot: list[MaterialLot] = Field(default_factory=list, alias="AssemblyLot")
+    """``AssemblyLot`` element, zero or more."""
     assembly_sub_lot: list[MaterialSubLot] = Field(default_factory=list, alias="AssemblySubLot")
+    """``AssemblySubLot`` element, zero or more."""
     assembly_type: AssemblyType | None = Field(default=None, alias="AssemblyType")
-    assembly_relationship: AssemblyRelationship | None = Field(default=None, alias="AssemblyRelationship")
+    """``AssemblyType`` element, optional. Defines the type of the assembly."""
+    assembly_relationship: AssemblyRelationship | None = Field(
+        default=None, alias="AssemblyRelationship"
+    )
+    """``AssemblyRelationship`` element, optional. Defines the type of the relationships."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialSubLotType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 4),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("status", "Status", "E", "Code", 0),
-        ("disposition", "Disposition", "E", "Disposition", 0),
-        ("material_lot_property", "MaterialLotProperty", "E", "MaterialLotProperty", 1),
-        ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("material_sub_lot_child", "MaterialSubLotChild", "E", "MaterialSubLot", 1),
-        ("material_lot_id", "MaterialLotID", "E", "Identifier", 0),
-        ("assembly_lot", "AssemblyLot", "E", "MaterialLot", 1),
-        ("assembly_sub_lot", "AssemblySubLot", "E", "MaterialSubLot", 1),
-        ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-        ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 4),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("status", "Status", "E", "Code", 0),
+            ("disposition", "Disposition", "E", "Disposition", 0),
+            ("material_lot_property", "MaterialLotProperty", "E", "MaterialLotProperty", 1),
+            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("material_sub_lot_child", "MaterialSubLotChild", "E", "MaterialSubLot", 1),
+            ("material_lot_id", "MaterialLotID", "E", "Identifier", 0),
+            ("assembly_lot", "AssemblyLot", "E", "MaterialLot", 1),
+            ("assembly_sub_lot", "AssemblySubLot", "E", "MaterialSubLot", 1),
+            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
+            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessMaterialClass(B2MMLModel):
-    """B2MML ``ProcessMaterialClassType``."""
+    """Process message for ``MaterialClass`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``MaterialClass``; the reply is ``AcknowledgeMaterialClass``.
+
+    B2MML ``ProcessMaterialClassType`` (B2MML-Material.xsd); global element
+    ``ProcessMaterialClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessMaterialClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessMaterialClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessMaterialClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessMaterialClassDataArea(B2MMLModel):
-    """B2MML ``ProcessMaterialClassDataArea (anonymous)``."""
+    """Data area of the ``ProcessMaterialClass`` message: ``Process`` and ``MaterialClass``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``ProcessMaterialClass``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    material_class: list[MaterialClass] = Field(default_factory=list, alias="MaterialClass", min_length=1)
+    """``Process`` element, required."""
+    material_class: list[MaterialClass] = Field(
+        default_factory=list, alias="MaterialClass", min_length=1
+    )
+    """``MaterialClass`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialClassDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
         ),
     )
 
 
 class ProcessMaterialDefinition(B2MMLModel):
-    """B2MML ``ProcessMaterialDefinitionType``."""
+    """Process message for ``MaterialDefinition`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``MaterialDefinition``; the reply is ``AcknowledgeMaterialDefinition``.
+
+    B2MML ``ProcessMaterialDefinitionType`` (B2MML-Material.xsd); global element
+    ``ProcessMaterialDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessMaterialDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessMaterialDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessMaterialDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessMaterialDefinitionDataArea(B2MMLModel):
-    """B2MML ``ProcessMaterialDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ProcessMaterialDefinition`` message: ``Process`` and
+    ``MaterialDefinition``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``ProcessMaterialDefinition``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    material_definition: list[MaterialDefinition] = Field(default_factory=list, alias="MaterialDefinition", min_length=1)
+    """``Process`` element, required."""
+    material_definition: list[MaterialDefinition] = Field(
+        default_factory=list, alias="MaterialDefinition", min_length=1
+    )
+    """``MaterialDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialDefinitionDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
         ),
     )
 
 
 class ProcessMaterialInformation(B2MMLModel):
-    """B2MML ``ProcessMaterialInformationType``."""
+    """Process message for ``MaterialInformation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``MaterialInformation``; the reply is ``AcknowledgeMaterialInformation``.
+
+    B2MML ``ProcessMaterialInformationType`` (B2MML-Material.xsd); global element
+    ``ProcessMaterialInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessMaterialInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessMaterialInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessMaterialInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessMaterialInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessMaterialInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessMaterialInformation`` message: ``Process`` and
+    ``MaterialInformation``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``ProcessMaterialInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    material_information: list[MaterialInformation] = Field(default_factory=list, alias="MaterialInformation", min_length=1)
+    """``Process`` element, required."""
+    material_information: list[MaterialInformation] = Field(
+        default_factory=list, alias="MaterialInformation", min_length=1
+    )
+    """``MaterialInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
         ),
     )
 
 
 class ProcessMaterialLot(B2MMLModel):
-    """B2MML ``ProcessMaterialLotType``."""
+    """Process message for ``MaterialLot`` (ISA-95 Part 5 transaction). Asks the receiver to process
+    ``MaterialLot``; the reply is ``AcknowledgeMaterialLot``.
+
+    B2MML ``ProcessMaterialLotType`` (B2MML-Material.xsd); global element ``ProcessMaterialLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessMaterialLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessMaterialLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessMaterialLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessMaterialLotDataArea(B2MMLModel):
-    """B2MML ``ProcessMaterialLotDataArea (anonymous)``."""
+    """Data area of the ``ProcessMaterialLot`` message: ``Process`` and ``MaterialLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``ProcessMaterialLot``.
+    """
 
     process: TransProcess = Field(alias="Process")
+    """``Process`` element, required."""
     material_lot: list[MaterialLot] = Field(default_factory=list, alias="MaterialLot", min_length=1)
+    """``MaterialLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialLotDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
         ),
     )
 
 
 class ProcessMaterialSubLot(B2MMLModel):
-    """B2MML ``ProcessMaterialSubLotType``."""
+    """Process message for ``MaterialSubLot`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``MaterialSubLot``; the reply is ``AcknowledgeMaterialSubLot``.
+
+    B2MML ``ProcessMaterialSubLotType`` (B2MML-Material.xsd); global element
+    ``ProcessMaterialSubLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessMaterialSubLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialSubLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessMaterialSubLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessMaterialSubLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessMaterialSubLotDataArea(B2MMLModel):
-    """B2MML ``ProcessMaterialSubLotDataArea (anonymous)``."""
+    """Data area of the ``ProcessMaterialSubLot`` message: ``Process`` and ``MaterialSubLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``ProcessMaterialSubLot``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    material_sub_lot: list[MaterialSubLot] = Field(default_factory=list, alias="MaterialSubLot", min_length=1)
+    """``Process`` element, required."""
+    material_sub_lot: list[MaterialSubLot] = Field(
+        default_factory=list, alias="MaterialSubLot", min_length=1
+    )
+    """``MaterialSubLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialSubLotDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
         ),
     )
 
 
 class RespondMaterialClass(B2MMLModel):
-    """B2MML ``RespondMaterialClassType``."""
+    """Respond message for ``MaterialClass`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeMaterialClass``.
+
+    B2MML ``RespondMaterialClassType`` (B2MML-Material.xsd); global element
+    ``RespondMaterialClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondMaterialClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondMaterialClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondMaterialClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondMaterialClassDataArea(B2MMLModel):
-    """B2MML ``RespondMaterialClassDataArea (anonymous)``."""
+    """Data area of the ``RespondMaterialClass`` message: ``Respond`` and ``MaterialClass``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``RespondMaterialClass``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    material_class: list[MaterialClass] = Field(default_factory=list, alias="MaterialClass", min_length=1)
+    """``Respond`` element, required."""
+    material_class: list[MaterialClass] = Field(
+        default_factory=list, alias="MaterialClass", min_length=1
+    )
+    """``MaterialClass`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialClassDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
         ),
     )
 
 
 class RespondMaterialDefinition(B2MMLModel):
-    """B2MML ``RespondMaterialDefinitionType``."""
+    """Respond message for ``MaterialDefinition`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeMaterialDefinition``.
+
+    B2MML ``RespondMaterialDefinitionType`` (B2MML-Material.xsd); global element
+    ``RespondMaterialDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondMaterialDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondMaterialDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondMaterialDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondMaterialDefinitionDataArea(B2MMLModel):
-    """B2MML ``RespondMaterialDefinitionDataArea (anonymous)``."""
+    """Data area of the ``RespondMaterialDefinition`` message: ``Respond`` and
+    ``MaterialDefinition``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``RespondMaterialDefinition``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    material_definition: list[MaterialDefinition] = Field(default_factory=list, alias="MaterialDefinition", min_length=1)
+    """``Respond`` element, required."""
+    material_definition: list[MaterialDefinition] = Field(
+        default_factory=list, alias="MaterialDefinition", min_length=1
+    )
+    """``MaterialDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialDefinitionDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
         ),
     )
 
 
 class RespondMaterialInformation(B2MMLModel):
-    """B2MML ``RespondMaterialInformationType``."""
+    """Respond message for ``MaterialInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeMaterialInformation``.
+
+    B2MML ``RespondMaterialInformationType`` (B2MML-Material.xsd); global element
+    ``RespondMaterialInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondMaterialInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondMaterialInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondMaterialInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondMaterialInformationDataArea(B2MMLModel):
-    """B2MML ``RespondMaterialInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondMaterialInformation`` message: ``Respond`` and
+    ``MaterialInformation``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``RespondMaterialInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    material_information: list[MaterialInformation] = Field(default_factory=list, alias="MaterialInformation", min_length=1)
+    """``Respond`` element, required."""
+    material_information: list[MaterialInformation] = Field(
+        default_factory=list, alias="MaterialInformation", min_length=1
+    )
+    """``MaterialInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
         ),
     )
 
 
 class RespondMaterialLot(B2MMLModel):
-    """B2MML ``RespondMaterialLotType``."""
+    """Respond message for ``MaterialLot`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeMaterialLot``.
+
+    B2MML ``RespondMaterialLotType`` (B2MML-Material.xsd); global element ``RespondMaterialLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondMaterialLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondMaterialLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondMaterialLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondMaterialLotDataArea(B2MMLModel):
-    """B2MML ``RespondMaterialLotDataArea (anonymous)``."""
+    """Data area of the ``RespondMaterialLot`` message: ``Respond`` and ``MaterialLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``RespondMaterialLot``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
+    """``Respond`` element, required."""
     material_lot: list[MaterialLot] = Field(default_factory=list, alias="MaterialLot", min_length=1)
+    """``MaterialLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialLotDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
         ),
     )
 
 
 class RespondMaterialSubLot(B2MMLModel):
-    """B2MML ``RespondMaterialSubLotType``."""
+    """Respond message for ``MaterialSubLot`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeMaterialSubLot``.
+
+    B2MML ``RespondMaterialSubLotType`` (B2MML-Material.xsd); global element
+    ``RespondMaterialSubLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondMaterialSubLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialSubLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondMaterialSubLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondMaterialSubLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondMaterialSubLotDataArea(B2MMLModel):
-    """B2MML ``RespondMaterialSubLotDataArea (anonymous)``."""
+    """Data area of the ``RespondMaterialSubLot`` message: ``Respond`` and ``MaterialSubLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``RespondMaterialSubLot``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    material_sub_lot: list[MaterialSubLot] = Field(default_factory=list, alias="MaterialSubLot", min_length=1)
+    """``Respond`` element, required."""
+    material_sub_lot: list[MaterialSubLot] = Field(
+        default_factory=list, alias="MaterialSubLot", min_length=1
+    )
+    """``MaterialSubLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialSubLotDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
         ),
     )
 
 
 class ShowMaterialClass(B2MMLModel):
-    """B2MML ``ShowMaterialClassType``."""
+    """Show message for ``MaterialClass`` (ISA-95 Part 5 transaction). Returns ``MaterialClass`` in
+    reply to ``GetMaterialClass``.
+
+    B2MML ``ShowMaterialClassType`` (B2MML-Material.xsd); global element ``ShowMaterialClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowMaterialClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowMaterialClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowMaterialClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowMaterialClassDataArea(B2MMLModel):
-    """B2MML ``ShowMaterialClassDataArea (anonymous)``."""
+    """Data area of the ``ShowMaterialClass`` message: ``Show`` and ``MaterialClass``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``ShowMaterialClass``.
+    """
 
     show: TransShow = Field(alias="Show")
-    material_class: list[MaterialClass] = Field(default_factory=list, alias="MaterialClass", min_length=1)
+    """``Show`` element, required."""
+    material_class: list[MaterialClass] = Field(
+        default_factory=list, alias="MaterialClass", min_length=1
+    )
+    """``MaterialClass`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialClassDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
         ),
     )
 
 
 class ShowMaterialDefinition(B2MMLModel):
-    """B2MML ``ShowMaterialDefinitionType``."""
+    """Show message for ``MaterialDefinition`` (ISA-95 Part 5 transaction). Returns
+    ``MaterialDefinition`` in reply to ``GetMaterialDefinition``.
+
+    B2MML ``ShowMaterialDefinitionType`` (B2MML-Material.xsd); global element
+    ``ShowMaterialDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowMaterialDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowMaterialDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowMaterialDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowMaterialDefinitionDataArea(B2MMLModel):
-    """B2MML ``ShowMaterialDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ShowMaterialDefinition`` message: ``Show`` and ``MaterialDefinition``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``ShowMaterialDefinition``.
+    """
 
     show: TransShow = Field(alias="Show")
-    material_definition: list[MaterialDefinition] = Field(default_factory=list, alias="MaterialDefinition", min_length=1)
+    """``Show`` element, required."""
+    material_definition: list[MaterialDefinition] = Field(
+        default_factory=list, alias="MaterialDefinition", min_length=1
+    )
+    """``MaterialDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialDefinitionDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
         ),
     )
 
 
 class ShowMaterialInformation(B2MMLModel):
-    """B2MML ``ShowMaterialInformationType``."""
+    """Show message for ``MaterialInformation`` (ISA-95 Part 5 transaction). Returns
+    ``MaterialInformation`` in reply to ``GetMaterialInformation``.
+
+    B2MML ``ShowMaterialInformationType`` (B2MML-Material.xsd); global element
+    ``ShowMaterialInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowMaterialInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowMaterialInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowMaterialInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowMaterialInformationDataArea(B2MMLModel):
-    """B2MML ``ShowMaterialInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowMaterialInformation`` message: ``Show`` and ``MaterialInformation``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``ShowMaterialInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    material_information: list[MaterialInformation] = Field(default_factory=list, alias="MaterialInformation", min_length=1)
+    """``Show`` element, required."""
+    material_information: list[MaterialInformation] = Field(
+        default_factory=list, alias="MaterialInformation", min_length=1
+    )
+    """``MaterialInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
         ),
     )
 
 
 class ShowMaterialLot(B2MMLModel):
-    """B2MML ``ShowMaterialLotType``."""
+    """Show message for ``MaterialLot`` (ISA-95 Part 5 transaction). Returns ``MaterialLot`` in
+    reply to ``GetMaterialLot``.
+
+    B2MML ``ShowMaterialLotType`` (B2MML-Material.xsd); global element ``ShowMaterialLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowMaterialLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowMaterialLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowMaterialLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowMaterialLotDataArea(B2MMLModel):
-    """B2MML ``ShowMaterialLotDataArea (anonymous)``."""
+    """Data area of the ``ShowMaterialLot`` message: ``Show`` and ``MaterialLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``ShowMaterialLot``.
+    """
 
     show: TransShow = Field(alias="Show")
+    """``Show`` element, required."""
     material_lot: list[MaterialLot] = Field(default_factory=list, alias="MaterialLot", min_length=1)
+    """``MaterialLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialLotDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
         ),
     )
 
 
 class ShowMaterialSubLot(B2MMLModel):
-    """B2MML ``ShowMaterialSubLotType``."""
+    """Show message for ``MaterialSubLot`` (ISA-95 Part 5 transaction). Returns ``MaterialSubLot``
+    in reply to ``GetMaterialSubLot``.
+
+    B2MML ``ShowMaterialSubLotType`` (B2MML-Material.xsd); global element ``ShowMaterialSubLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowMaterialSubLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialSubLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowMaterialSubLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowMaterialSubLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowMaterialSubLotDataArea(B2MMLModel):
-    """B2MML ``ShowMaterialSubLotDataArea (anonymous)``."""
+    """Data area of the ``ShowMaterialSubLot`` message: ``Show`` and ``MaterialSubLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``ShowMaterialSubLot``.
+    """
 
     show: TransShow = Field(alias="Show")
-    material_sub_lot: list[MaterialSubLot] = Field(default_factory=list, alias="MaterialSubLot", min_length=1)
+    """``Show`` element, required."""
+    material_sub_lot: list[MaterialSubLot] = Field(
+        default_factory=list, alias="MaterialSubLot", min_length=1
+    )
+    """``MaterialSubLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialSubLotDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
         ),
     )
 
 
 class SyncMaterialClass(B2MMLModel):
-    """B2MML ``SyncMaterialClassType``."""
+    """Sync message for ``MaterialClass`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``MaterialClass`` to subscribers.
+
+    B2MML ``SyncMaterialClassType`` (B2MML-Material.xsd); global element ``SyncMaterialClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncMaterialClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncMaterialClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncMaterialClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncMaterialClassDataArea(B2MMLModel):
-    """B2MML ``SyncMaterialClassDataArea (anonymous)``."""
+    """Data area of the ``SyncMaterialClass`` message: ``Sync`` and ``MaterialClass``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``SyncMaterialClass``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    material_class: list[MaterialClass] = Field(default_factory=list, alias="MaterialClass", min_length=1)
+    """``Sync`` element, required."""
+    material_class: list[MaterialClass] = Field(
+        default_factory=list, alias="MaterialClass", min_length=1
+    )
+    """``MaterialClass`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialClassDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
         ),
     )
 
 
 class SyncMaterialDefinition(B2MMLModel):
-    """B2MML ``SyncMaterialDefinitionType``."""
+    """Sync message for ``MaterialDefinition`` (ISA-95 Part 5 transaction). Publishes added, changed
+    or deleted ``MaterialDefinition`` to subscribers.
+
+    B2MML ``SyncMaterialDefinitionType`` (B2MML-Material.xsd); global element
+    ``SyncMaterialDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncMaterialDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncMaterialDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncMaterialDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncMaterialDefinitionDataArea(B2MMLModel):
-    """B2MML ``SyncMaterialDefinitionDataArea (anonymous)``."""
+    """Data area of the ``SyncMaterialDefinition`` message: ``Sync`` and ``MaterialDefinition``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``SyncMaterialDefinition``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    material_definition: list[MaterialDefinition] = Field(default_factory=list, alias="MaterialDefinition", min_length=1)
+    """``Sync`` element, required."""
+    material_definition: list[MaterialDefinition] = Field(
+        default_factory=list, alias="MaterialDefinition", min_length=1
+    )
+    """``MaterialDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialDefinitionDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
         ),
     )
 
 
 class SyncMaterialInformation(B2MMLModel):
-    """B2MML ``SyncMaterialInformationType``."""
+    """Sync message for ``MaterialInformation`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``MaterialInformation`` to subscribers.
+
+    B2MML ``SyncMaterialInformationType`` (B2MML-Material.xsd); global element
+    ``SyncMaterialInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncMaterialInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncMaterialInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncMaterialInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncMaterialInformationDataArea(B2MMLModel):
-    """B2MML ``SyncMaterialInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncMaterialInformation`` message: ``Sync`` and ``MaterialInformation``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in
+    ``SyncMaterialInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    material_information: list[MaterialInformation] = Field(default_factory=list, alias="MaterialInformation", min_length=1)
+    """``Sync`` element, required."""
+    material_information: list[MaterialInformation] = Field(
+        default_factory=list, alias="MaterialInformation", min_length=1
+    )
+    """``MaterialInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
         ),
     )
 
 
 class SyncMaterialLot(B2MMLModel):
-    """B2MML ``SyncMaterialLotType``."""
+    """Sync message for ``MaterialLot`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``MaterialLot`` to subscribers.
+
+    B2MML ``SyncMaterialLotType`` (B2MML-Material.xsd); global element ``SyncMaterialLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncMaterialLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncMaterialLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncMaterialLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncMaterialLotDataArea(B2MMLModel):
-    """B2MML ``SyncMaterialLotDataArea (anonymous)``."""
+    """Data area of the ``SyncMaterialLot`` message: ``Sync`` and ``MaterialLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``SyncMaterialLot``.
+    """
 
     sync: TransSync = Field(alias="Sync")
+    """``Sync`` element, required."""
     material_lot: list[MaterialLot] = Field(default_factory=list, alias="MaterialLot", min_length=1)
+    """``MaterialLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialLotDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
         ),
     )
 
 
 class SyncMaterialSubLot(B2MMLModel):
-    """B2MML ``SyncMaterialSubLotType``."""
+    """Sync message for ``MaterialSubLot`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``MaterialSubLot`` to subscribers.
+
+    B2MML ``SyncMaterialSubLotType`` (B2MML-Material.xsd); global element ``SyncMaterialSubLot``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncMaterialSubLotDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialSubLotType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncMaterialSubLotDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncMaterialSubLotDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncMaterialSubLotDataArea(B2MMLModel):
-    """B2MML ``SyncMaterialSubLotDataArea (anonymous)``."""
+    """Data area of the ``SyncMaterialSubLot`` message: ``Sync`` and ``MaterialSubLot``.
+
+    B2MML anonymous type (B2MML-Material.xsd); child element ``DataArea`` in ``SyncMaterialSubLot``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    material_sub_lot: list[MaterialSubLot] = Field(default_factory=list, alias="MaterialSubLot", min_length=1)
+    """``Sync`` element, required."""
+    material_sub_lot: list[MaterialSubLot] = Field(
+        default_factory=list, alias="MaterialSubLot", min_length=1
+    )
+    """``MaterialSubLot`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialSubLotDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("AssemblyRelationship", "AssemblyType", "ClassPropertyType", "Code", "DateTime", "Disposition", "HierarchyScope", "Identifier", "QuantityValue", "ResourceLocation", "SpatialDefinition", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "AssemblyRelationship",
+        "AssemblyType",
+        "ClassPropertyType",
+        "Code",
+        "DateTime",
+        "Disposition",
+        "HierarchyScope",
+        "Identifier",
+        "QuantityValue",
+        "ResourceLocation",
+        "SpatialDefinition",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
     "operations_test": ("TestSpecification",),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

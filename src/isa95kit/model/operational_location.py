@@ -9,10 +9,27 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire
 
 if TYPE_CHECKING:
-    from .common import ClassPropertyType, DateTime, HierarchyScope, Identifier, SpatialDefinition, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        ClassPropertyType,
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        SpatialDefinition,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
 
 __all__ = [
     "AcknowledgeOperationalLocation",
@@ -72,911 +89,1714 @@ __all__ = [
 
 
 class AcknowledgeOperationalLocation(B2MMLModel):
-    """B2MML ``AcknowledgeOperationalLocationType``."""
+    """Acknowledge message for ``OperationalLocation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessOperationalLocation``.
+
+    B2MML ``AcknowledgeOperationalLocationType`` (B2MML-OperationalLocation.xsd); global element
+    ``AcknowledgeOperationalLocation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationalLocationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationalLocationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationalLocationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationalLocationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationalLocationClass(B2MMLModel):
-    """B2MML ``AcknowledgeOperationalLocationClassType``."""
+    """Acknowledge message for ``OperationalLocationClass`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessOperationalLocationClass``.
+
+    B2MML ``AcknowledgeOperationalLocationClassType`` (B2MML-OperationalLocation.xsd); global
+    element ``AcknowledgeOperationalLocationClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationalLocationClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationalLocationClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationalLocationClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationalLocationClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationalLocationClassDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationalLocationClassDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationalLocationClass`` message: ``Acknowledge`` and
+    ``OperationalLocationClass``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationalLocationClass``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operational_location_class: list[OperationalLocationClass] = Field(default_factory=list, alias="OperationalLocationClass", min_length=1)
+    """``Acknowledge`` element, required."""
+    operational_location_class: list[OperationalLocationClass] = Field(
+        default_factory=list, alias="OperationalLocationClass", min_length=1
+    )
+    """``OperationalLocationClass`` element, one or more. A representation of a grouping of
+    operational locations with similar characteristics for a definite purpose such as manufacturing
+    operations definition, scheduling, capability and performance shall be presented as an
+    operational location class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationalLocationClassDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operational_location_class", "OperationalLocationClass", "E", "OperationalLocationClass", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "operational_location_class",
+                "OperationalLocationClass",
+                "E",
+                "OperationalLocationClass",
+                3,
+            ),
         ),
     )
 
 
 class AcknowledgeOperationalLocationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationalLocationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationalLocation`` message: ``Acknowledge`` and
+    ``OperationalLocation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationalLocation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operational_location: list[OperationalLocation] = Field(default_factory=list, alias="OperationalLocation", min_length=1)
+    """``Acknowledge`` element, required."""
+    operational_location: list[OperationalLocation] = Field(
+        default_factory=list, alias="OperationalLocation", min_length=1
+    )
+    """``OperationalLocation`` element, one or more. A logical or physical location where a material
+    lot, material sublot, equipment, physical asset or person is located or expected to be located
+    shall be presented as an operational location.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationalLocationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
         ),
     )
 
 
 class AcknowledgeOperationalLocationInformation(B2MMLModel):
-    """B2MML ``AcknowledgeOperationalLocationInformationType``."""
+    """Acknowledge message for ``OperationalLocationInformation`` (ISA-95 Part 5 transaction). Reply
+    to ``ProcessOperationalLocationInformation``.
+
+    B2MML ``AcknowledgeOperationalLocationInformationType`` (B2MML-OperationalLocation.xsd); global
+    element ``AcknowledgeOperationalLocationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationalLocationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationalLocationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationalLocationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationalLocationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationalLocationInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationalLocationInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationalLocationInformation`` message: ``Acknowledge`` and
+    ``OperationalLocationInformation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationalLocationInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operational_location_information: list[OperationalLocationInformation] = Field(default_factory=list, alias="OperationalLocationInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    operational_location_information: list[OperationalLocationInformation] = Field(
+        default_factory=list, alias="OperationalLocationInformation", min_length=1
+    )
+    """``OperationalLocationInformation`` element, one or more. Operational locations define the
+    logical or physical places in which resources are located or are expected to be located within a
+    plant.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationalLocationInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operational_location_information", "OperationalLocationInformation", "E", "OperationalLocationInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "operational_location_information",
+                "OperationalLocationInformation",
+                "E",
+                "OperationalLocationInformation",
+                3,
+            ),
         ),
     )
 
 
 class CancelOperationalLocation(B2MMLModel):
-    """B2MML ``CancelOperationalLocationType``."""
+    """Cancel message for ``OperationalLocation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``OperationalLocation``.
+
+    B2MML ``CancelOperationalLocationType`` (B2MML-OperationalLocation.xsd); global element
+    ``CancelOperationalLocation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationalLocationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationalLocationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationalLocationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationalLocationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationalLocationClass(B2MMLModel):
-    """B2MML ``CancelOperationalLocationClassType``."""
+    """Cancel message for ``OperationalLocationClass`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``OperationalLocationClass``.
+
+    B2MML ``CancelOperationalLocationClassType`` (B2MML-OperationalLocation.xsd); global element
+    ``CancelOperationalLocationClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationalLocationClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationalLocationClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationalLocationClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationalLocationClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationalLocationClassDataArea(B2MMLModel):
-    """B2MML ``CancelOperationalLocationClassDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationalLocationClass`` message: ``Cancel`` and
+    ``OperationalLocationClass``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``CancelOperationalLocationClass``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operational_location_class: list[OperationalLocationClass] = Field(default_factory=list, alias="OperationalLocationClass", min_length=1)
+    """``Cancel`` element, required."""
+    operational_location_class: list[OperationalLocationClass] = Field(
+        default_factory=list, alias="OperationalLocationClass", min_length=1
+    )
+    """``OperationalLocationClass`` element, one or more. A representation of a grouping of
+    operational locations with similar characteristics for a definite purpose such as manufacturing
+    operations definition, scheduling, capability and performance shall be presented as an
+    operational location class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationalLocationClassDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operational_location_class", "OperationalLocationClass", "E", "OperationalLocationClass", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "operational_location_class",
+                "OperationalLocationClass",
+                "E",
+                "OperationalLocationClass",
+                3,
+            ),
         ),
     )
 
 
 class CancelOperationalLocationDataArea(B2MMLModel):
-    """B2MML ``CancelOperationalLocationDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationalLocation`` message: ``Cancel`` and
+    ``OperationalLocation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``CancelOperationalLocation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operational_location: list[OperationalLocation] = Field(default_factory=list, alias="OperationalLocation", min_length=1)
+    """``Cancel`` element, required."""
+    operational_location: list[OperationalLocation] = Field(
+        default_factory=list, alias="OperationalLocation", min_length=1
+    )
+    """``OperationalLocation`` element, one or more. A logical or physical location where a material
+    lot, material sublot, equipment, physical asset or person is located or expected to be located
+    shall be presented as an operational location.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationalLocationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
         ),
     )
 
 
 class CancelOperationalLocationInformation(B2MMLModel):
-    """B2MML ``CancelOperationalLocationInformationType``."""
+    """Cancel message for ``OperationalLocationInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``OperationalLocationInformation``.
+
+    B2MML ``CancelOperationalLocationInformationType`` (B2MML-OperationalLocation.xsd); global
+    element ``CancelOperationalLocationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationalLocationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationalLocationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationalLocationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationalLocationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationalLocationInformationDataArea(B2MMLModel):
-    """B2MML ``CancelOperationalLocationInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationalLocationInformation`` message: ``Cancel`` and
+    ``OperationalLocationInformation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``CancelOperationalLocationInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operational_location_information: list[OperationalLocationInformation] = Field(default_factory=list, alias="OperationalLocationInformation", min_length=1)
+    """``Cancel`` element, required."""
+    operational_location_information: list[OperationalLocationInformation] = Field(
+        default_factory=list, alias="OperationalLocationInformation", min_length=1
+    )
+    """``OperationalLocationInformation`` element, one or more. Operational locations define the
+    logical or physical places in which resources are located or are expected to be located within a
+    plant.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationalLocationInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operational_location_information", "OperationalLocationInformation", "E", "OperationalLocationInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "operational_location_information",
+                "OperationalLocationInformation",
+                "E",
+                "OperationalLocationInformation",
+                3,
+            ),
         ),
     )
 
 
 class ChangeOperationalLocation(B2MMLModel):
-    """B2MML ``ChangeOperationalLocationType``."""
+    """Change message for ``OperationalLocation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``OperationalLocation``; the reply is ``RespondOperationalLocation``.
+
+    B2MML ``ChangeOperationalLocationType`` (B2MML-OperationalLocation.xsd); global element
+    ``ChangeOperationalLocation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationalLocationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationalLocationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationalLocationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationalLocationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationalLocationClass(B2MMLModel):
-    """B2MML ``ChangeOperationalLocationClassType``."""
+    """Change message for ``OperationalLocationClass`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``OperationalLocationClass``; the reply is
+    ``RespondOperationalLocationClass``.
+
+    B2MML ``ChangeOperationalLocationClassType`` (B2MML-OperationalLocation.xsd); global element
+    ``ChangeOperationalLocationClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationalLocationClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationalLocationClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationalLocationClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationalLocationClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationalLocationClassDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationalLocationClassDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationalLocationClass`` message: ``Change`` and
+    ``OperationalLocationClass``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``ChangeOperationalLocationClass``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operational_location_class: list[OperationalLocationClass] = Field(default_factory=list, alias="OperationalLocationClass", min_length=1)
+    """``Change`` element, required."""
+    operational_location_class: list[OperationalLocationClass] = Field(
+        default_factory=list, alias="OperationalLocationClass", min_length=1
+    )
+    """``OperationalLocationClass`` element, one or more. A representation of a grouping of
+    operational locations with similar characteristics for a definite purpose such as manufacturing
+    operations definition, scheduling, capability and performance shall be presented as an
+    operational location class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationalLocationClassDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operational_location_class", "OperationalLocationClass", "E", "OperationalLocationClass", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "operational_location_class",
+                "OperationalLocationClass",
+                "E",
+                "OperationalLocationClass",
+                3,
+            ),
         ),
     )
 
 
 class ChangeOperationalLocationDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationalLocationDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationalLocation`` message: ``Change`` and
+    ``OperationalLocation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``ChangeOperationalLocation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operational_location: list[OperationalLocation] = Field(default_factory=list, alias="OperationalLocation", min_length=1)
+    """``Change`` element, required."""
+    operational_location: list[OperationalLocation] = Field(
+        default_factory=list, alias="OperationalLocation", min_length=1
+    )
+    """``OperationalLocation`` element, one or more. A logical or physical location where a material
+    lot, material sublot, equipment, physical asset or person is located or expected to be located
+    shall be presented as an operational location.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationalLocationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
         ),
     )
 
 
 class ChangeOperationalLocationInformation(B2MMLModel):
-    """B2MML ``ChangeOperationalLocationInformationType``."""
+    """Change message for ``OperationalLocationInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``OperationalLocationInformation``; the reply is
+    ``RespondOperationalLocationInformation``.
+
+    B2MML ``ChangeOperationalLocationInformationType`` (B2MML-OperationalLocation.xsd); global
+    element ``ChangeOperationalLocationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationalLocationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationalLocationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationalLocationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationalLocationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationalLocationInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationalLocationInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationalLocationInformation`` message: ``Change`` and
+    ``OperationalLocationInformation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``ChangeOperationalLocationInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operational_location_information: list[OperationalLocationInformation] = Field(default_factory=list, alias="OperationalLocationInformation", min_length=1)
+    """``Change`` element, required."""
+    operational_location_information: list[OperationalLocationInformation] = Field(
+        default_factory=list, alias="OperationalLocationInformation", min_length=1
+    )
+    """``OperationalLocationInformation`` element, one or more. Operational locations define the
+    logical or physical places in which resources are located or are expected to be located within a
+    plant.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationalLocationInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operational_location_information", "OperationalLocationInformation", "E", "OperationalLocationInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "operational_location_information",
+                "OperationalLocationInformation",
+                "E",
+                "OperationalLocationInformation",
+                3,
+            ),
         ),
     )
 
 
 class GetOperationalLocation(B2MMLModel):
-    """B2MML ``GetOperationalLocationType``."""
+    """Get message for ``OperationalLocation`` (ISA-95 Part 5 transaction). Requests
+    ``OperationalLocation``; the reply is ``ShowOperationalLocation``.
+
+    B2MML ``GetOperationalLocationType`` (B2MML-OperationalLocation.xsd); global element
+    ``GetOperationalLocation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationalLocationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationalLocationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationalLocationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationalLocationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationalLocationClass(B2MMLModel):
-    """B2MML ``GetOperationalLocationClassType``."""
+    """Get message for ``OperationalLocationClass`` (ISA-95 Part 5 transaction). Requests
+    ``OperationalLocationClass``; the reply is ``ShowOperationalLocationClass``.
+
+    B2MML ``GetOperationalLocationClassType`` (B2MML-OperationalLocation.xsd); global element
+    ``GetOperationalLocationClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationalLocationClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationalLocationClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationalLocationClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationalLocationClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationalLocationClassDataArea(B2MMLModel):
-    """B2MML ``GetOperationalLocationClassDataArea (anonymous)``."""
+    """Data area of the ``GetOperationalLocationClass`` message: ``Get`` and
+    ``OperationalLocationClass``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``GetOperationalLocationClass``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operational_location_class: list[OperationalLocationClass] = Field(default_factory=list, alias="OperationalLocationClass", min_length=1)
+    """``Get`` element, required."""
+    operational_location_class: list[OperationalLocationClass] = Field(
+        default_factory=list, alias="OperationalLocationClass", min_length=1
+    )
+    """``OperationalLocationClass`` element, one or more. A representation of a grouping of
+    operational locations with similar characteristics for a definite purpose such as manufacturing
+    operations definition, scheduling, capability and performance shall be presented as an
+    operational location class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationalLocationClassDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operational_location_class", "OperationalLocationClass", "E", "OperationalLocationClass", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "operational_location_class",
+                "OperationalLocationClass",
+                "E",
+                "OperationalLocationClass",
+                3,
+            ),
         ),
     )
 
 
 class GetOperationalLocationDataArea(B2MMLModel):
-    """B2MML ``GetOperationalLocationDataArea (anonymous)``."""
+    """Data area of the ``GetOperationalLocation`` message: ``Get`` and ``OperationalLocation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``GetOperationalLocation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operational_location: list[OperationalLocation] = Field(default_factory=list, alias="OperationalLocation", min_length=1)
+    """``Get`` element, required."""
+    operational_location: list[OperationalLocation] = Field(
+        default_factory=list, alias="OperationalLocation", min_length=1
+    )
+    """``OperationalLocation`` element, one or more. A logical or physical location where a material
+    lot, material sublot, equipment, physical asset or person is located or expected to be located
+    shall be presented as an operational location.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationalLocationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
         ),
     )
 
 
 class GetOperationalLocationInformation(B2MMLModel):
-    """B2MML ``GetOperationalLocationInformationType``."""
+    """Get message for ``OperationalLocationInformation`` (ISA-95 Part 5 transaction). Requests
+    ``OperationalLocationInformation``; the reply is ``ShowOperationalLocationInformation``.
+
+    B2MML ``GetOperationalLocationInformationType`` (B2MML-OperationalLocation.xsd); global element
+    ``GetOperationalLocationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationalLocationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationalLocationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationalLocationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationalLocationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationalLocationInformationDataArea(B2MMLModel):
-    """B2MML ``GetOperationalLocationInformationDataArea (anonymous)``."""
+    """Data area of the ``GetOperationalLocationInformation`` message: ``Get`` and
+    ``OperationalLocationInformation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``GetOperationalLocationInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operational_location_information: list[OperationalLocationInformation] = Field(default_factory=list, alias="OperationalLocationInformation", min_length=1)
+    """``Get`` element, required."""
+    operational_location_information: list[OperationalLocationInformation] = Field(
+        default_factory=list, alias="OperationalLocationInformation", min_length=1
+    )
+    """``OperationalLocationInformation`` element, one or more. Operational locations define the
+    logical or physical places in which resources are located or are expected to be located within a
+    plant.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationalLocationInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operational_location_information", "OperationalLocationInformation", "E", "OperationalLocationInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "operational_location_information",
+                "OperationalLocationInformation",
+                "E",
+                "OperationalLocationInformation",
+                3,
+            ),
         ),
     )
 
 
 class OperationalLocation(B2MMLModel):
-    """B2MML ``OperationalLocationType``."""
+    """A logical or physical location where a material lot, material sublot, equipment, physical
+    asset or person is located or expected to be located shall be presented as an operational
+    location. Operational locations may be made up of other operational locations.
+
+    B2MML ``OperationalLocationType`` (B2MML-OperationalLocation.xsd); global element
+    ``OperationalLocation``; child element ``OperationalLocation`` in
+    ``AcknowledgeOperationalLocationDataArea``, ``CancelOperationalLocationDataArea``,
+    ``ChangeOperationalLocationDataArea``, ``GetOperationalLocationDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 6 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     operational_class_id: Identifier | None = Field(default=None, alias="OperationalClassID")
-    operational_location_child: list[OperationalLocation] = Field(default_factory=list, alias="OperationalLocationChild")
-    operational_location_property: list[OperationalLocationProperty] = Field(default_factory=list, alias="OperationalLocationProperty")
+    """``OperationalClassID`` element, optional."""
+    operational_location_child: list[OperationalLocation] = Field(
+        default_factory=list, alias="OperationalLocationChild"
+    )
+    """``OperationalLocationChild`` element, zero or more. A logical or physical location where a
+    material lot, material sublot, equipment, physical asset or person is located or expected to be
+    located shall be presented as an operational location.
+    """
+    operational_location_property: list[OperationalLocationProperty] = Field(
+        default_factory=list, alias="OperationalLocationProperty"
+    )
+    """``OperationalLocationProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationalLocationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("operational_class_id", "OperationalClassID", "E", "Identifier", 0),
-        ("operational_location_child", "OperationalLocationChild", "E", "OperationalLocation", 1),
-        ("operational_location_property", "OperationalLocationProperty", "E", "OperationalLocationProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("operational_class_id", "OperationalClassID", "E", "Identifier", 0),
+            (
+                "operational_location_child",
+                "OperationalLocationChild",
+                "E",
+                "OperationalLocation",
+                1,
+            ),
+            (
+                "operational_location_property",
+                "OperationalLocationProperty",
+                "E",
+                "OperationalLocationProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationalLocationClass(B2MMLModel):
-    """B2MML ``OperationalLocationClassType``."""
+    """A representation of a grouping of operational locations with similar characteristics for a
+    definite purpose such as manufacturing operations definition, scheduling, capability and
+    performance shall be presented as an operational location class. Any operational location may be
+    a member of zero or more operational location classes.
+
+    B2MML ``OperationalLocationClassType`` (B2MML-OperationalLocation.xsd); global element
+    ``OperationalLocationClass``; child element ``OperationalLocationClass`` in
+    ``AcknowledgeOperationalLocationClassDataArea``, ``CancelOperationalLocationClassDataArea``,
+    ``ChangeOperationalLocationClassDataArea``, ``GetOperationalLocationClassDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 6 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
-    operational_location_class_child: OperationalLocationClass | None = Field(default=None, alias="OperationalLocationClassChild")
-    operational_location_class_base_id: list[Identifier] = Field(default_factory=list, alias="OperationalLocationClassBaseID")
-    operational_location_source_id: list[Identifier] = Field(default_factory=list, alias="OperationalLocationSourceID")
-    operational_location_class_property: list[OperationalLocationClassProperty] = Field(default_factory=list, alias="OperationalLocationClassProperty")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    operational_location_class_child: OperationalLocationClass | None = Field(
+        default=None, alias="OperationalLocationClassChild"
+    )
+    """``OperationalLocationClassChild`` element, optional. A representation of a grouping of
+    operational locations with similar characteristics for a definite purpose such as manufacturing
+    operations definition, scheduling, capability and performance shall be presented as an
+    operational location class.
+    """
+    operational_location_class_base_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationalLocationClassBaseID"
+    )
+    """``OperationalLocationClassBaseID`` element, zero or more."""
+    operational_location_source_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationalLocationSourceID"
+    )
+    """``OperationalLocationSourceID`` element, zero or more."""
+    operational_location_class_property: list[OperationalLocationClassProperty] = Field(
+        default_factory=list, alias="OperationalLocationClassProperty"
+    )
+    """``OperationalLocationClassProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationalLocationClassType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operational_location_class_child", "OperationalLocationClassChild", "E", "OperationalLocationClass", 0),
-        ("operational_location_class_base_id", "OperationalLocationClassBaseID", "E", "Identifier", 1),
-        ("operational_location_source_id", "OperationalLocationSourceID", "E", "Identifier", 1),
-        ("operational_location_class_property", "OperationalLocationClassProperty", "E", "OperationalLocationClassProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            (
+                "operational_location_class_child",
+                "OperationalLocationClassChild",
+                "E",
+                "OperationalLocationClass",
+                0,
+            ),
+            (
+                "operational_location_class_base_id",
+                "OperationalLocationClassBaseID",
+                "E",
+                "Identifier",
+                1,
+            ),
+            ("operational_location_source_id", "OperationalLocationSourceID", "E", "Identifier", 1),
+            (
+                "operational_location_class_property",
+                "OperationalLocationClassProperty",
+                "E",
+                "OperationalLocationClassProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationalLocationClassProperty(B2MMLModel):
-    """B2MML ``OperationalLocationClassPropertyType``."""
+    """Operational location class property, in the B2MML operational location schema.
+
+    B2MML ``OperationalLocationClassPropertyType`` (B2MML-OperationalLocation.xsd); child element
+    ``OperationalLocationClassProperty`` in ``OperationalLocationClass``;
+    ``OperationalLocationClassPropertyChild`` in ``OperationalLocationClassProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     property_type: ClassPropertyType | None = Field(default=None, alias="PropertyType")
-    operational_location_class_property_child: list[OperationalLocationClassProperty] = Field(default_factory=list, alias="OperationalLocationClassPropertyChild")
+    """``PropertyType`` element, optional. Defines the type of the property."""
+    operational_location_class_property_child: list[OperationalLocationClassProperty] = Field(
+        default_factory=list, alias="OperationalLocationClassPropertyChild"
+    )
+    """``OperationalLocationClassPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationalLocationClassPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-        ("operational_location_class_property_child", "OperationalLocationClassPropertyChild", "E", "OperationalLocationClassProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
+            (
+                "operational_location_class_property_child",
+                "OperationalLocationClassPropertyChild",
+                "E",
+                "OperationalLocationClassProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationalLocationInformation(B2MMLModel):
-    """B2MML ``OperationalLocationInformationType``."""
+    """Operational locations define the logical or physical places in which resources are located or
+    are expected to be located within a plant. Operational locations may be made up of smaller
+    operational locations. An operational location may belong to one or more operational location
+    classes. An operational location class may be a specialization of one or more operational
+    location classes.
+
+    B2MML ``OperationalLocationInformationType`` (B2MML-OperationalLocation.xsd); global element
+    ``OperationalLocationInformation``; child element ``OperationalLocationInformation`` in
+    ``AcknowledgeOperationalLocationInformationDataArea``,
+    ``CancelOperationalLocationInformationDataArea``,
+    ``ChangeOperationalLocationInformationDataArea``, ``GetOperationalLocationInformationDataArea``,
+    ``ProcessOperationalLocationInformationDataArea``,
+    ``RespondOperationalLocationInformationDataArea`` and 2 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text | Nil] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional; ``NIL`` for ``xsi:nil``. The hierarchy scope identifies
+    where the exchanged information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    operational_location_class: list[OperationalLocationClass | Nil] = Field(default_factory=list, alias="OperationalLocationClass")
-    operational_location: list[OperationalLocation | Nil] = Field(default_factory=list, alias="OperationalLocation")
+    """``PublishedDate`` element, optional; ``NIL`` for ``xsi:nil``."""
+    operational_location_class: list[OperationalLocationClass | Nil] = Field(
+        default_factory=list, alias="OperationalLocationClass"
+    )
+    """``OperationalLocationClass`` element, zero or more; ``NIL`` for ``xsi:nil``. A representation
+    of a grouping of operational locations with similar characteristics for a definite purpose such
+    as manufacturing operations definition, scheduling, capability and performance shall be
+    presented as an operational location class.
+    """
+    operational_location: list[OperationalLocation | Nil] = Field(
+        default_factory=list, alias="OperationalLocation"
+    )
+    """``OperationalLocation`` element, zero or more; ``NIL`` for ``xsi:nil``. A logical or physical
+    location where a material lot, material sublot, equipment, physical asset or person is located
+    or expected to be located shall be presented as an operational location.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationalLocationInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 5),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-        ("published_date", "PublishedDate", "E", "DateTime", 4),
-        ("operational_location_class", "OperationalLocationClass", "E", "OperationalLocationClass", 5),
-        ("operational_location", "OperationalLocation", "E", "OperationalLocation", 5),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 5),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
+            ("published_date", "PublishedDate", "E", "DateTime", 4),
+            (
+                "operational_location_class",
+                "OperationalLocationClass",
+                "E",
+                "OperationalLocationClass",
+                5,
+            ),
+            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 5),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationalLocationProperty(B2MMLModel):
-    """B2MML ``OperationalLocationPropertyType``."""
+    """Operational location property, in the B2MML operational location schema.
+
+    B2MML ``OperationalLocationPropertyType`` (B2MML-OperationalLocation.xsd); child element
+    ``OperationalLocationProperty`` in ``OperationalLocation``; ``OperationalLocationPropertyChild``
+    in ``OperationalLocationProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    operational_location_property_child: list[OperationalLocationProperty] = Field(default_factory=list, alias="OperationalLocationPropertyChild")
-    operational_class_property_id: Identifier | None = Field(default=None, alias="OperationalClassPropertyID")
+    """``Value`` element, zero or more."""
+    operational_location_property_child: list[OperationalLocationProperty] = Field(
+        default_factory=list, alias="OperationalLocationPropertyChild"
+    )
+    """``OperationalLocationPropertyChild`` element, zero or more."""
+    operational_class_property_id: Identifier | None = Field(
+        default=None, alias="OperationalClassPropertyID"
+    )
+    """``OperationalClassPropertyID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationalLocationPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("operational_location_property_child", "OperationalLocationPropertyChild", "E", "OperationalLocationProperty", 1),
-        ("operational_class_property_id", "OperationalClassPropertyID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "operational_location_property_child",
+                "OperationalLocationPropertyChild",
+                "E",
+                "OperationalLocationProperty",
+                1,
+            ),
+            ("operational_class_property_id", "OperationalClassPropertyID", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessOperationalLocation(B2MMLModel):
-    """B2MML ``ProcessOperationalLocationType``."""
+    """Process message for ``OperationalLocation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``OperationalLocation``; the reply is ``AcknowledgeOperationalLocation``.
+
+    B2MML ``ProcessOperationalLocationType`` (B2MML-OperationalLocation.xsd); global element
+    ``ProcessOperationalLocation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationalLocationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationalLocationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationalLocationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationalLocationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationalLocationClass(B2MMLModel):
-    """B2MML ``ProcessOperationalLocationClassType``."""
+    """Process message for ``OperationalLocationClass`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``OperationalLocationClass``; the reply is
+    ``AcknowledgeOperationalLocationClass``.
+
+    B2MML ``ProcessOperationalLocationClassType`` (B2MML-OperationalLocation.xsd); global element
+    ``ProcessOperationalLocationClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationalLocationClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationalLocationClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationalLocationClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationalLocationClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationalLocationClassDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationalLocationClassDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationalLocationClass`` message: ``Process`` and
+    ``OperationalLocationClass``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``ProcessOperationalLocationClass``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operational_location_class: list[OperationalLocationClass] = Field(default_factory=list, alias="OperationalLocationClass", min_length=1)
+    """``Process`` element, required."""
+    operational_location_class: list[OperationalLocationClass] = Field(
+        default_factory=list, alias="OperationalLocationClass", min_length=1
+    )
+    """``OperationalLocationClass`` element, one or more. A representation of a grouping of
+    operational locations with similar characteristics for a definite purpose such as manufacturing
+    operations definition, scheduling, capability and performance shall be presented as an
+    operational location class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationalLocationClassDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operational_location_class", "OperationalLocationClass", "E", "OperationalLocationClass", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "operational_location_class",
+                "OperationalLocationClass",
+                "E",
+                "OperationalLocationClass",
+                3,
+            ),
         ),
     )
 
 
 class ProcessOperationalLocationDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationalLocationDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationalLocation`` message: ``Process`` and
+    ``OperationalLocation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``ProcessOperationalLocation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operational_location: list[OperationalLocation] = Field(default_factory=list, alias="OperationalLocation", min_length=1)
+    """``Process`` element, required."""
+    operational_location: list[OperationalLocation] = Field(
+        default_factory=list, alias="OperationalLocation", min_length=1
+    )
+    """``OperationalLocation`` element, one or more. A logical or physical location where a material
+    lot, material sublot, equipment, physical asset or person is located or expected to be located
+    shall be presented as an operational location.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationalLocationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
         ),
     )
 
 
 class ProcessOperationalLocationInformation(B2MMLModel):
-    """B2MML ``ProcessOperationalLocationInformationType``."""
+    """Process message for ``OperationalLocationInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``OperationalLocationInformation``; the reply is
+    ``AcknowledgeOperationalLocationInformation``.
+
+    B2MML ``ProcessOperationalLocationInformationType`` (B2MML-OperationalLocation.xsd); global
+    element ``ProcessOperationalLocationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationalLocationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationalLocationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationalLocationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationalLocationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationalLocationInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationalLocationInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationalLocationInformation`` message: ``Process`` and
+    ``OperationalLocationInformation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``ProcessOperationalLocationInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operational_location_information: list[OperationalLocationInformation] = Field(default_factory=list, alias="OperationalLocationInformation", min_length=1)
+    """``Process`` element, required."""
+    operational_location_information: list[OperationalLocationInformation] = Field(
+        default_factory=list, alias="OperationalLocationInformation", min_length=1
+    )
+    """``OperationalLocationInformation`` element, one or more. Operational locations define the
+    logical or physical places in which resources are located or are expected to be located within a
+    plant.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationalLocationInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operational_location_information", "OperationalLocationInformation", "E", "OperationalLocationInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "operational_location_information",
+                "OperationalLocationInformation",
+                "E",
+                "OperationalLocationInformation",
+                3,
+            ),
         ),
     )
 
 
 class RespondOperationalLocation(B2MMLModel):
-    """B2MML ``RespondOperationalLocationType``."""
+    """Respond message for ``OperationalLocation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationalLocation``.
+
+    B2MML ``RespondOperationalLocationType`` (B2MML-OperationalLocation.xsd); global element
+    ``RespondOperationalLocation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationalLocationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationalLocationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationalLocationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationalLocationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationalLocationClass(B2MMLModel):
-    """B2MML ``RespondOperationalLocationClassType``."""
+    """Respond message for ``OperationalLocationClass`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationalLocationClass``.
+
+    B2MML ``RespondOperationalLocationClassType`` (B2MML-OperationalLocation.xsd); global element
+    ``RespondOperationalLocationClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationalLocationClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationalLocationClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationalLocationClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationalLocationClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationalLocationClassDataArea(B2MMLModel):
-    """B2MML ``RespondOperationalLocationClassDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationalLocationClass`` message: ``Respond`` and
+    ``OperationalLocationClass``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``RespondOperationalLocationClass``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operational_location_class: list[OperationalLocationClass] = Field(default_factory=list, alias="OperationalLocationClass", min_length=1)
+    """``Respond`` element, required."""
+    operational_location_class: list[OperationalLocationClass] = Field(
+        default_factory=list, alias="OperationalLocationClass", min_length=1
+    )
+    """``OperationalLocationClass`` element, one or more. A representation of a grouping of
+    operational locations with similar characteristics for a definite purpose such as manufacturing
+    operations definition, scheduling, capability and performance shall be presented as an
+    operational location class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationalLocationClassDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operational_location_class", "OperationalLocationClass", "E", "OperationalLocationClass", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "operational_location_class",
+                "OperationalLocationClass",
+                "E",
+                "OperationalLocationClass",
+                3,
+            ),
         ),
     )
 
 
 class RespondOperationalLocationDataArea(B2MMLModel):
-    """B2MML ``RespondOperationalLocationDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationalLocation`` message: ``Respond`` and
+    ``OperationalLocation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``RespondOperationalLocation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operational_location: list[OperationalLocation] = Field(default_factory=list, alias="OperationalLocation", min_length=1)
+    """``Respond`` element, required."""
+    operational_location: list[OperationalLocation] = Field(
+        default_factory=list, alias="OperationalLocation", min_length=1
+    )
+    """``OperationalLocation`` element, one or more. A logical or physical location where a material
+    lot, material sublot, equipment, physical asset or person is located or expected to be located
+    shall be presented as an operational location.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationalLocationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
         ),
     )
 
 
 class RespondOperationalLocationInformation(B2MMLModel):
-    """B2MML ``RespondOperationalLocationInformationType``."""
+    """Respond message for ``OperationalLocationInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationalLocationInformation``.
+
+    B2MML ``RespondOperationalLocationInformationType`` (B2MML-OperationalLocation.xsd); global
+    element ``RespondOperationalLocationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationalLocationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationalLocationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationalLocationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationalLocationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationalLocationInformationDataArea(B2MMLModel):
-    """B2MML ``RespondOperationalLocationInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationalLocationInformation`` message: ``Respond`` and
+    ``OperationalLocationInformation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``RespondOperationalLocationInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operational_location_information: list[OperationalLocationInformation] = Field(default_factory=list, alias="OperationalLocationInformation", min_length=1)
+    """``Respond`` element, required."""
+    operational_location_information: list[OperationalLocationInformation] = Field(
+        default_factory=list, alias="OperationalLocationInformation", min_length=1
+    )
+    """``OperationalLocationInformation`` element, one or more. Operational locations define the
+    logical or physical places in which resources are located or are expected to be located within a
+    plant.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationalLocationInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operational_location_information", "OperationalLocationInformation", "E", "OperationalLocationInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "operational_location_information",
+                "OperationalLocationInformation",
+                "E",
+                "OperationalLocationInformation",
+                3,
+            ),
         ),
     )
 
 
 class ShowOperationalLocation(B2MMLModel):
-    """B2MML ``ShowOperationalLocationType``."""
+    """Show message for ``OperationalLocation`` (ISA-95 Part 5 transaction). Returns
+    ``OperationalLocation`` in reply to ``GetOperationalLocation``.
+
+    B2MML ``ShowOperationalLocationType`` (B2MML-OperationalLocation.xsd); global element
+    ``ShowOperationalLocation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationalLocationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationalLocationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationalLocationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationalLocationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationalLocationClass(B2MMLModel):
-    """B2MML ``ShowOperationalLocationClassType``."""
+    """Show message for ``OperationalLocationClass`` (ISA-95 Part 5 transaction). Returns
+    ``OperationalLocationClass`` in reply to ``GetOperationalLocationClass``.
+
+    B2MML ``ShowOperationalLocationClassType`` (B2MML-OperationalLocation.xsd); global element
+    ``ShowOperationalLocationClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationalLocationClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationalLocationClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationalLocationClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationalLocationClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationalLocationClassDataArea(B2MMLModel):
-    """B2MML ``ShowOperationalLocationClassDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationalLocationClass`` message: ``Show`` and
+    ``OperationalLocationClass``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``ShowOperationalLocationClass``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operational_location_class: list[OperationalLocationClass] = Field(default_factory=list, alias="OperationalLocationClass", min_length=1)
+    """``Show`` element, required."""
+    operational_location_class: list[OperationalLocationClass] = Field(
+        default_factory=list, alias="OperationalLocationClass", min_length=1
+    )
+    """``OperationalLocationClass`` element, one or more. A representation of a grouping of
+    operational locations with similar characteristics for a definite purpose such as manufacturing
+    operations definition, scheduling, capability and performance shall be presented as an
+    operational location class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationalLocationClassDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operational_location_class", "OperationalLocationClass", "E", "OperationalLocationClass", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "operational_location_class",
+                "OperationalLocationClass",
+                "E",
+                "OperationalLocationClass",
+                3,
+            ),
         ),
     )
 
 
 class ShowOperationalLocationDataArea(B2MMLModel):
-    """B2MML ``ShowOperationalLocationDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationalLocation`` message: ``Show`` and ``OperationalLocation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``ShowOperationalLocation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operational_location: list[OperationalLocation] = Field(default_factory=list, alias="OperationalLocation", min_length=1)
+    """``Show`` element, required."""
+    operational_location: list[OperationalLocation] = Field(
+        default_factory=list, alias="OperationalLocation", min_length=1
+    )
+    """``OperationalLocation`` element, one or more. A logical or physical location where a material
+    lot, material sublot, equipment, physical asset or person is located or expected to be located
+    shall be presented as an operational location.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationalLocationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
         ),
     )
 
 
 class ShowOperationalLocationInformation(B2MMLModel):
-    """B2MML ``ShowOperationalLocationInformationType``."""
+    """Show message for ``OperationalLocationInformation`` (ISA-95 Part 5 transaction). Returns
+    ``OperationalLocationInformation`` in reply to ``GetOperationalLocationInformation``.
+
+    B2MML ``ShowOperationalLocationInformationType`` (B2MML-OperationalLocation.xsd); global element
+    ``ShowOperationalLocationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationalLocationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationalLocationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationalLocationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationalLocationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationalLocationInformationDataArea(B2MMLModel):
-    """B2MML ``ShowOperationalLocationInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationalLocationInformation`` message: ``Show`` and
+    ``OperationalLocationInformation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``ShowOperationalLocationInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operational_location_information: list[OperationalLocationInformation] = Field(default_factory=list, alias="OperationalLocationInformation", min_length=1)
+    """``Show`` element, required."""
+    operational_location_information: list[OperationalLocationInformation] = Field(
+        default_factory=list, alias="OperationalLocationInformation", min_length=1
+    )
+    """``OperationalLocationInformation`` element, one or more. Operational locations define the
+    logical or physical places in which resources are located or are expected to be located within a
+    plant.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationalLocationInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operational_location_information", "OperationalLocationInformation", "E", "OperationalLocationInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "operational_location_information",
+                "OperationalLocationInformation",
+                "E",
+                "OperationalLocationInformation",
+                3,
+            ),
         ),
     )
 
 
 class SyncOperationalLocation(B2MMLModel):
-    """B2MML ``SyncOperationalLocationType``."""
+    """Sync message for ``OperationalLocation`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``OperationalLocation`` to subscribers.
+
+    B2MML ``SyncOperationalLocationType`` (B2MML-OperationalLocation.xsd); global element
+    ``SyncOperationalLocation``, ``SyncOperationalLocationClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationalLocationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationalLocationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationalLocationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationalLocationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationalLocationClass(B2MMLModel):
-    """B2MML ``SyncOperationalLocationClassType``."""
+    """Sync message for ``OperationalLocationClass`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``OperationalLocationClass`` to subscribers.
+
+    B2MML ``SyncOperationalLocationClassType`` (B2MML-OperationalLocation.xsd).
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationalLocationClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationalLocationClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationalLocationClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationalLocationClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationalLocationClassDataArea(B2MMLModel):
-    """B2MML ``SyncOperationalLocationClassDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationalLocationClass`` message: ``Sync`` and
+    ``OperationalLocationClass``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``SyncOperationalLocationClass``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operational_location_class: list[OperationalLocationClass] = Field(default_factory=list, alias="OperationalLocationClass", min_length=1)
+    """``Sync`` element, required."""
+    operational_location_class: list[OperationalLocationClass] = Field(
+        default_factory=list, alias="OperationalLocationClass", min_length=1
+    )
+    """``OperationalLocationClass`` element, one or more. A representation of a grouping of
+    operational locations with similar characteristics for a definite purpose such as manufacturing
+    operations definition, scheduling, capability and performance shall be presented as an
+    operational location class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationalLocationClassDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operational_location_class", "OperationalLocationClass", "E", "OperationalLocationClass", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "operational_location_class",
+                "OperationalLocationClass",
+                "E",
+                "OperationalLocationClass",
+                3,
+            ),
         ),
     )
 
 
 class SyncOperationalLocationDataArea(B2MMLModel):
-    """B2MML ``SyncOperationalLocationDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationalLocation`` message: ``Sync`` and ``OperationalLocation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``SyncOperationalLocation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operational_location: list[OperationalLocation] = Field(default_factory=list, alias="OperationalLocation", min_length=1)
+    """``Sync`` element, required."""
+    operational_location: list[OperationalLocation] = Field(
+        default_factory=list, alias="OperationalLocation", min_length=1
+    )
+    """``OperationalLocation`` element, one or more. A logical or physical location where a material
+    lot, material sublot, equipment, physical asset or person is located or expected to be located
+    shall be presented as an operational location.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationalLocationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 3),
         ),
     )
 
 
 class SyncOperationalLocationInformation(B2MMLModel):
-    """B2MML ``SyncOperationalLocationInformationType``."""
+    """Sync message for ``OperationalLocationInformation`` (ISA-95 Part 5 transaction). Publishes
+    added, changed or deleted ``OperationalLocationInformation`` to subscribers.
+
+    B2MML ``SyncOperationalLocationInformationType`` (B2MML-OperationalLocation.xsd); global element
+    ``SyncOperationalLocationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationalLocationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationalLocationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationalLocationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationalLocationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationalLocationInformationDataArea(B2MMLModel):
-    """B2MML ``SyncOperationalLocationInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationalLocationInformation`` message: ``Sync`` and
+    ``OperationalLocationInformation``.
+
+    B2MML anonymous type (B2MML-OperationalLocation.xsd); child element ``DataArea`` in
+    ``SyncOperationalLocationInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operational_location_information: list[OperationalLocationInformation] = Field(default_factory=list, alias="OperationalLocationInformation", min_length=1)
+    """``Sync`` element, required."""
+    operational_location_information: list[OperationalLocationInformation] = Field(
+        default_factory=list, alias="OperationalLocationInformation", min_length=1
+    )
+    """``OperationalLocationInformation`` element, one or more. Operational locations define the
+    logical or physical places in which resources are located or are expected to be located within a
+    plant.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationalLocationInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operational_location_information", "OperationalLocationInformation", "E", "OperationalLocationInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "operational_location_information",
+                "OperationalLocationInformation",
+                "E",
+                "OperationalLocationInformation",
+                3,
+            ),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("ClassPropertyType", "DateTime", "HierarchyScope", "Identifier", "SpatialDefinition", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "ClassPropertyType",
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "SpatialDefinition",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

@@ -9,10 +9,31 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire
 
 if TYPE_CHECKING:
-    from .common import CapabilityType, Code, DateTime, HierarchyScope, Identifier, OpEquipmentCapability, OpMaterialCapability, OpPersonnelCapability, OpPhysicalAssetCapability, OperationsType, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync
+    from .common import (
+        CapabilityType,
+        Code,
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        OpEquipmentCapability,
+        OperationsType,
+        OpMaterialCapability,
+        OpPersonnelCapability,
+        OpPhysicalAssetCapability,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+    )
 
 __all__ = [
     "AcknowledgeOperationsCapability",
@@ -55,675 +76,1199 @@ __all__ = [
 
 
 class AcknowledgeOperationsCapability(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsCapabilityType``."""
+    """Acknowledge message for ``OperationsCapability`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessOperationsCapability``.
+
+    B2MML ``AcknowledgeOperationsCapabilityType`` (B2MML-OperationsCapability.xsd); global element
+    ``AcknowledgeOperationsCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationsCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationsCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationsCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationsCapabilityDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsCapabilityDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationsCapability`` message: ``Acknowledge`` and
+    ``OperationsCapability``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationsCapability``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operations_capability: list[OperationsCapability] = Field(default_factory=list, alias="OperationsCapability", min_length=1)
+    """``Acknowledge`` element, required."""
+    operations_capability: list[OperationsCapability] = Field(
+        default_factory=list, alias="OperationsCapability", min_length=1
+    )
+    """``OperationsCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsCapabilityDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
         ),
     )
 
 
 class AcknowledgeOperationsCapabilityInformation(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsCapabilityInformationType``."""
+    """Acknowledge message for ``OperationsCapabilityInformation`` (ISA-95 Part 5 transaction).
+    Reply to ``ProcessOperationsCapabilityInformation``.
+
+    B2MML ``AcknowledgeOperationsCapabilityInformationType`` (B2MML-OperationsCapability.xsd);
+    global element ``AcknowledgeOperationsCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationsCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationsCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationsCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationsCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationsCapabilityInformation`` message: ``Acknowledge`` and
+    ``OperationsCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationsCapabilityInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operations_capability_information: list[OperationsCapabilityInformation] = Field(default_factory=list, alias="OperationsCapabilityInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    operations_capability_information: list[OperationsCapabilityInformation] = Field(
+        default_factory=list, alias="OperationsCapabilityInformation", min_length=1
+    )
+    """``OperationsCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsCapabilityInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operations_capability_information", "OperationsCapabilityInformation", "E", "OperationsCapabilityInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "operations_capability_information",
+                "OperationsCapabilityInformation",
+                "E",
+                "OperationsCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class CancelOperationsCapability(B2MMLModel):
-    """B2MML ``CancelOperationsCapabilityType``."""
+    """Cancel message for ``OperationsCapability`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``OperationsCapability``.
+
+    B2MML ``CancelOperationsCapabilityType`` (B2MML-OperationsCapability.xsd); global element
+    ``CancelOperationsCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationsCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationsCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationsCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationsCapabilityDataArea(B2MMLModel):
-    """B2MML ``CancelOperationsCapabilityDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationsCapability`` message: ``Cancel`` and
+    ``OperationsCapability``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``CancelOperationsCapability``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operations_capability: list[OperationsCapability] = Field(default_factory=list, alias="OperationsCapability", min_length=1)
+    """``Cancel`` element, required."""
+    operations_capability: list[OperationsCapability] = Field(
+        default_factory=list, alias="OperationsCapability", min_length=1
+    )
+    """``OperationsCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsCapabilityDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
         ),
     )
 
 
 class CancelOperationsCapabilityInformation(B2MMLModel):
-    """B2MML ``CancelOperationsCapabilityInformationType``."""
+    """Cancel message for ``OperationsCapabilityInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``OperationsCapabilityInformation``.
+
+    B2MML ``CancelOperationsCapabilityInformationType`` (B2MML-OperationsCapability.xsd); global
+    element ``CancelOperationsCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationsCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationsCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationsCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationsCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``CancelOperationsCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationsCapabilityInformation`` message: ``Cancel`` and
+    ``OperationsCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``CancelOperationsCapabilityInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operations_capability_information: list[OperationsCapabilityInformation] = Field(default_factory=list, alias="OperationsCapabilityInformation", min_length=1)
+    """``Cancel`` element, required."""
+    operations_capability_information: list[OperationsCapabilityInformation] = Field(
+        default_factory=list, alias="OperationsCapabilityInformation", min_length=1
+    )
+    """``OperationsCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsCapabilityInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operations_capability_information", "OperationsCapabilityInformation", "E", "OperationsCapabilityInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "operations_capability_information",
+                "OperationsCapabilityInformation",
+                "E",
+                "OperationsCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class ChangeOperationsCapability(B2MMLModel):
-    """B2MML ``ChangeOperationsCapabilityType``."""
+    """Change message for ``OperationsCapability`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``OperationsCapability``; the reply is ``RespondOperationsCapability``.
+
+    B2MML ``ChangeOperationsCapabilityType`` (B2MML-OperationsCapability.xsd); global element
+    ``ChangeOperationsCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationsCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationsCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationsCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationsCapabilityDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationsCapabilityDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationsCapability`` message: ``Change`` and
+    ``OperationsCapability``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``ChangeOperationsCapability``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operations_capability: list[OperationsCapability] = Field(default_factory=list, alias="OperationsCapability", min_length=1)
+    """``Change`` element, required."""
+    operations_capability: list[OperationsCapability] = Field(
+        default_factory=list, alias="OperationsCapability", min_length=1
+    )
+    """``OperationsCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsCapabilityDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
         ),
     )
 
 
 class ChangeOperationsCapabilityInformation(B2MMLModel):
-    """B2MML ``ChangeOperationsCapabilityInformationType``."""
+    """Change message for ``OperationsCapabilityInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``OperationsCapabilityInformation``; the reply is
+    ``RespondOperationsCapabilityInformation``.
+
+    B2MML ``ChangeOperationsCapabilityInformationType`` (B2MML-OperationsCapability.xsd); global
+    element ``ChangeOperationsCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationsCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationsCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationsCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationsCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationsCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationsCapabilityInformation`` message: ``Change`` and
+    ``OperationsCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``ChangeOperationsCapabilityInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operations_capability_information: list[OperationsCapabilityInformation] = Field(default_factory=list, alias="OperationsCapabilityInformation", min_length=1)
+    """``Change`` element, required."""
+    operations_capability_information: list[OperationsCapabilityInformation] = Field(
+        default_factory=list, alias="OperationsCapabilityInformation", min_length=1
+    )
+    """``OperationsCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsCapabilityInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operations_capability_information", "OperationsCapabilityInformation", "E", "OperationsCapabilityInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "operations_capability_information",
+                "OperationsCapabilityInformation",
+                "E",
+                "OperationsCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class GetOperationsCapability(B2MMLModel):
-    """B2MML ``GetOperationsCapabilityType``."""
+    """Get message for ``OperationsCapability`` (ISA-95 Part 5 transaction). Requests
+    ``OperationsCapability``; the reply is ``ShowOperationsCapability``.
+
+    B2MML ``GetOperationsCapabilityType`` (B2MML-OperationsCapability.xsd); global element
+    ``GetOperationsCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationsCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationsCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationsCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationsCapabilityDataArea(B2MMLModel):
-    """B2MML ``GetOperationsCapabilityDataArea (anonymous)``."""
+    """Data area of the ``GetOperationsCapability`` message: ``Get`` and ``OperationsCapability``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``GetOperationsCapability``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operations_capability: list[OperationsCapability] = Field(default_factory=list, alias="OperationsCapability", min_length=1)
+    """``Get`` element, required."""
+    operations_capability: list[OperationsCapability] = Field(
+        default_factory=list, alias="OperationsCapability", min_length=1
+    )
+    """``OperationsCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsCapabilityDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
         ),
     )
 
 
 class GetOperationsCapabilityInformation(B2MMLModel):
-    """B2MML ``GetOperationsCapabilityInformationType``."""
+    """Get message for ``OperationsCapabilityInformation`` (ISA-95 Part 5 transaction). Requests
+    ``OperationsCapabilityInformation``; the reply is ``ShowOperationsCapabilityInformation``.
+
+    B2MML ``GetOperationsCapabilityInformationType`` (B2MML-OperationsCapability.xsd); global
+    element ``GetOperationsCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationsCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationsCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationsCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationsCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``GetOperationsCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``GetOperationsCapabilityInformation`` message: ``Get`` and
+    ``OperationsCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``GetOperationsCapabilityInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operations_capability_information: list[OperationsCapabilityInformation] = Field(default_factory=list, alias="OperationsCapabilityInformation", min_length=1)
+    """``Get`` element, required."""
+    operations_capability_information: list[OperationsCapabilityInformation] = Field(
+        default_factory=list, alias="OperationsCapabilityInformation", min_length=1
+    )
+    """``OperationsCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsCapabilityInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operations_capability_information", "OperationsCapabilityInformation", "E", "OperationsCapabilityInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "operations_capability_information",
+                "OperationsCapabilityInformation",
+                "E",
+                "OperationsCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class OpOperationsSegmentCapability(B2MMLModel):
-    """B2MML ``OpOperationsSegmentCapabilityType``."""
+    """Operations operations segment capability, in the B2MML operations capability schema.
+
+    B2MML ``OpOperationsSegmentCapabilityType`` (B2MML-OperationsCapability.xsd); child element
+    ``OperationsSegmentCapability`` in ``OperationsCapability``;
+    ``OperationsSegmentCapabilityChild`` in ``OpOperationsSegmentCapability``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     operations_segment_id: Identifier = Field(alias="OperationsSegmentID")
+    """``OperationsSegmentID`` element, required."""
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     capability_type: CapabilityType = Field(alias="CapabilityType")
+    """``CapabilityType`` element, required. Defines the type of capability."""
     reason: list[Code] = Field(default_factory=list, alias="Reason")
+    """``Reason`` element, zero or more."""
     hierarchy_scope: list[HierarchyScope] = Field(default_factory=list, alias="HierarchyScope")
-    personnel_capability: list[OpPersonnelCapability] = Field(default_factory=list, alias="PersonnelCapability")
-    equipment_capability: list[OpEquipmentCapability] = Field(default_factory=list, alias="EquipmentCapability")
-    physical_asset_capability: list[OpPhysicalAssetCapability] = Field(default_factory=list, alias="PhysicalAssetCapability")
-    material_capability: list[OpMaterialCapability] = Field(default_factory=list, alias="MaterialCapability")
-    operations_segment_capability_child: list[OpOperationsSegmentCapability] = Field(default_factory=list, alias="OperationsSegmentCapabilityChild")
+    """``HierarchyScope`` element, zero or more. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    personnel_capability: list[OpPersonnelCapability] = Field(
+        default_factory=list, alias="PersonnelCapability"
+    )
+    """``PersonnelCapability`` element, zero or more."""
+    equipment_capability: list[OpEquipmentCapability] = Field(
+        default_factory=list, alias="EquipmentCapability"
+    )
+    """``EquipmentCapability`` element, zero or more."""
+    physical_asset_capability: list[OpPhysicalAssetCapability] = Field(
+        default_factory=list, alias="PhysicalAssetCapability"
+    )
+    """``PhysicalAssetCapability`` element, zero or more."""
+    material_capability: list[OpMaterialCapability] = Field(
+        default_factory=list, alias="MaterialCapability"
+    )
+    """``MaterialCapability`` element, zero or more."""
+    operations_segment_capability_child: list[OpOperationsSegmentCapability] = Field(
+        default_factory=list, alias="OperationsSegmentCapabilityChild"
+    )
+    """``OperationsSegmentCapabilityChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpOperationsSegmentCapabilityType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 2),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("capability_type", "CapabilityType", "E", "CapabilityType", 2),
-        ("reason", "Reason", "E", "Code", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 1),
-        ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
-        ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
-        ("physical_asset_capability", "PhysicalAssetCapability", "E", "OpPhysicalAssetCapability", 1),
-        ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
-        ("operations_segment_capability_child", "OperationsSegmentCapabilityChild", "E", "OpOperationsSegmentCapability", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 2),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("capability_type", "CapabilityType", "E", "CapabilityType", 2),
+            ("reason", "Reason", "E", "Code", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 1),
+            ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
+            ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
+            (
+                "physical_asset_capability",
+                "PhysicalAssetCapability",
+                "E",
+                "OpPhysicalAssetCapability",
+                1,
+            ),
+            ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
+            (
+                "operations_segment_capability_child",
+                "OperationsSegmentCapabilityChild",
+                "E",
+                "OpOperationsSegmentCapability",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpProcessSegmentCapability(B2MMLModel):
-    """B2MML ``OpProcessSegmentCapabilityType``."""
+    """Operations process segment capability, in the B2MML operations capability schema.
+
+    B2MML ``OpProcessSegmentCapabilityType`` (B2MML-OperationsCapability.xsd); child element
+    ``ProcessSegmentCapability`` in ``OperationsCapability``; ``ProcessSegmentCapabilityChild`` in
+    ``OpProcessSegmentCapability``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     process_segment_id: list[Identifier] = Field(default_factory=list, alias="ProcessSegmentID")
+    """``ProcessSegmentID`` element, zero or more."""
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     capability_type: CapabilityType = Field(alias="CapabilityType")
+    """``CapabilityType`` element, required. Defines the type of capability."""
     reason: list[Code] = Field(default_factory=list, alias="Reason")
+    """``Reason`` element, zero or more."""
     hierarchy_scope: list[HierarchyScope] = Field(default_factory=list, alias="HierarchyScope")
-    personnel_capability: list[OpPersonnelCapability] = Field(default_factory=list, alias="PersonnelCapability")
-    equipment_capability: list[OpEquipmentCapability] = Field(default_factory=list, alias="EquipmentCapability")
-    physical_asset_capability: list[OpPhysicalAssetCapability] = Field(default_factory=list, alias="PhysicalAssetCapability")
-    material_capability: list[OpMaterialCapability] = Field(default_factory=list, alias="MaterialCapability")
-    process_segment_capability_child: list[OpProcessSegmentCapability] = Field(default_factory=list, alias="ProcessSegmentCapabilityChild")
+    """``HierarchyScope`` element, zero or more. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    personnel_capability: list[OpPersonnelCapability] = Field(
+        default_factory=list, alias="PersonnelCapability"
+    )
+    """``PersonnelCapability`` element, zero or more."""
+    equipment_capability: list[OpEquipmentCapability] = Field(
+        default_factory=list, alias="EquipmentCapability"
+    )
+    """``EquipmentCapability`` element, zero or more."""
+    physical_asset_capability: list[OpPhysicalAssetCapability] = Field(
+        default_factory=list, alias="PhysicalAssetCapability"
+    )
+    """``PhysicalAssetCapability`` element, zero or more."""
+    material_capability: list[OpMaterialCapability] = Field(
+        default_factory=list, alias="MaterialCapability"
+    )
+    """``MaterialCapability`` element, zero or more."""
+    process_segment_capability_child: list[OpProcessSegmentCapability] = Field(
+        default_factory=list, alias="ProcessSegmentCapabilityChild"
+    )
+    """``ProcessSegmentCapabilityChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpProcessSegmentCapabilityType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("capability_type", "CapabilityType", "E", "CapabilityType", 2),
-        ("reason", "Reason", "E", "Code", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 1),
-        ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
-        ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
-        ("physical_asset_capability", "PhysicalAssetCapability", "E", "OpPhysicalAssetCapability", 1),
-        ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
-        ("process_segment_capability_child", "ProcessSegmentCapabilityChild", "E", "OpProcessSegmentCapability", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("capability_type", "CapabilityType", "E", "CapabilityType", 2),
+            ("reason", "Reason", "E", "Code", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 1),
+            ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
+            ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
+            (
+                "physical_asset_capability",
+                "PhysicalAssetCapability",
+                "E",
+                "OpPhysicalAssetCapability",
+                1,
+            ),
+            ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
+            (
+                "process_segment_capability_child",
+                "ProcessSegmentCapabilityChild",
+                "E",
+                "OpProcessSegmentCapability",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsCapability(B2MMLModel):
-    """B2MML ``OperationsCapabilityType``."""
+    """Operations capability, in the B2MML operations capability schema.
+
+    B2MML ``OperationsCapabilityType`` (B2MML-OperationsCapability.xsd); global element
+    ``OperationsCapability``; child element ``OperationsCapability`` in
+    ``AcknowledgeOperationsCapabilityDataArea``, ``CancelOperationsCapabilityDataArea``,
+    ``ChangeOperationsCapabilityDataArea``, ``GetOperationsCapabilityDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     capability_type: CapabilityType | None = Field(default=None, alias="CapabilityType")
+    """``CapabilityType`` element, optional. Defines the type of capability."""
     reason: Code | None = Field(default=None, alias="Reason")
+    """``Reason`` element, optional."""
     confidence_factor: Identifier | None = Field(default=None, alias="ConfidenceFactor")
-    personnel_capability: list[OpPersonnelCapability] = Field(default_factory=list, alias="PersonnelCapability")
-    equipment_capability: list[OpEquipmentCapability] = Field(default_factory=list, alias="EquipmentCapability")
-    physical_asset_capability: list[OpPhysicalAssetCapability] = Field(default_factory=list, alias="PhysicalAssetCapability")
-    material_capability: list[OpMaterialCapability] = Field(default_factory=list, alias="MaterialCapability")
-    process_segment_capability: list[OpProcessSegmentCapability] = Field(default_factory=list, alias="ProcessSegmentCapability")
-    operations_segment_capability: list[OpOperationsSegmentCapability] = Field(default_factory=list, alias="OperationsSegmentCapability")
+    """``ConfidenceFactor`` element, optional."""
+    personnel_capability: list[OpPersonnelCapability] = Field(
+        default_factory=list, alias="PersonnelCapability"
+    )
+    """``PersonnelCapability`` element, zero or more."""
+    equipment_capability: list[OpEquipmentCapability] = Field(
+        default_factory=list, alias="EquipmentCapability"
+    )
+    """``EquipmentCapability`` element, zero or more."""
+    physical_asset_capability: list[OpPhysicalAssetCapability] = Field(
+        default_factory=list, alias="PhysicalAssetCapability"
+    )
+    """``PhysicalAssetCapability`` element, zero or more."""
+    material_capability: list[OpMaterialCapability] = Field(
+        default_factory=list, alias="MaterialCapability"
+    )
+    """``MaterialCapability`` element, zero or more."""
+    process_segment_capability: list[OpProcessSegmentCapability] = Field(
+        default_factory=list, alias="ProcessSegmentCapability"
+    )
+    """``ProcessSegmentCapability`` element, zero or more."""
+    operations_segment_capability: list[OpOperationsSegmentCapability] = Field(
+        default_factory=list, alias="OperationsSegmentCapability"
+    )
+    """``OperationsSegmentCapability`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsCapabilityType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
-        ("reason", "Reason", "E", "Code", 0),
-        ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
-        ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
-        ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
-        ("physical_asset_capability", "PhysicalAssetCapability", "E", "OpPhysicalAssetCapability", 1),
-        ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
-        ("process_segment_capability", "ProcessSegmentCapability", "E", "OpProcessSegmentCapability", 1),
-        ("operations_segment_capability", "OperationsSegmentCapability", "E", "OpOperationsSegmentCapability", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
+            ("reason", "Reason", "E", "Code", 0),
+            ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
+            ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
+            ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
+            (
+                "physical_asset_capability",
+                "PhysicalAssetCapability",
+                "E",
+                "OpPhysicalAssetCapability",
+                1,
+            ),
+            ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
+            (
+                "process_segment_capability",
+                "ProcessSegmentCapability",
+                "E",
+                "OpProcessSegmentCapability",
+                1,
+            ),
+            (
+                "operations_segment_capability",
+                "OperationsSegmentCapability",
+                "E",
+                "OpOperationsSegmentCapability",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsCapabilityInformation(B2MMLModel):
-    """B2MML ``OperationsCapabilityInformationType``."""
+    """Operations capability information, in the B2MML operations capability schema.
+
+    B2MML ``OperationsCapabilityInformationType`` (B2MML-OperationsCapability.xsd); global element
+    ``OperationsCapabilityInformation``; child element ``OperationsCapabilityInformation`` in
+    ``AcknowledgeOperationsCapabilityInformationDataArea``,
+    ``CancelOperationsCapabilityInformationDataArea``,
+    ``ChangeOperationsCapabilityInformationDataArea``,
+    ``GetOperationsCapabilityInformationDataArea``,
+    ``ProcessOperationsCapabilityInformationDataArea``,
+    ``RespondOperationsCapabilityInformationDataArea`` and 2 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text | Nil] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional; ``NIL`` for ``xsi:nil``. The hierarchy scope identifies
+    where the exchanged information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    operations_capability: list[OperationsCapability | Nil] = Field(default_factory=list, alias="OperationsCapability")
+    """``PublishedDate`` element, optional; ``NIL`` for ``xsi:nil``."""
+    operations_capability: list[OperationsCapability | Nil] = Field(
+        default_factory=list, alias="OperationsCapability"
+    )
+    """``OperationsCapability`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsCapabilityInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 5),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-        ("published_date", "PublishedDate", "E", "DateTime", 4),
-        ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 5),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 5),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
+            ("published_date", "PublishedDate", "E", "DateTime", 4),
+            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 5),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessOperationsCapability(B2MMLModel):
-    """B2MML ``ProcessOperationsCapabilityType``."""
+    """Process message for ``OperationsCapability`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``OperationsCapability``; the reply is ``AcknowledgeOperationsCapability``.
+
+    B2MML ``ProcessOperationsCapabilityType`` (B2MML-OperationsCapability.xsd); global element
+    ``ProcessOperationsCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationsCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationsCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationsCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationsCapabilityDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationsCapabilityDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationsCapability`` message: ``Process`` and
+    ``OperationsCapability``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``ProcessOperationsCapability``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operations_capability: list[OperationsCapability] = Field(default_factory=list, alias="OperationsCapability", min_length=1)
+    """``Process`` element, required."""
+    operations_capability: list[OperationsCapability] = Field(
+        default_factory=list, alias="OperationsCapability", min_length=1
+    )
+    """``OperationsCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsCapabilityDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
         ),
     )
 
 
 class ProcessOperationsCapabilityInformation(B2MMLModel):
-    """B2MML ``ProcessOperationsCapabilityInformationType``."""
+    """Process message for ``OperationsCapabilityInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``OperationsCapabilityInformation``; the reply is
+    ``AcknowledgeOperationsCapabilityInformation``.
+
+    B2MML ``ProcessOperationsCapabilityInformationType`` (B2MML-OperationsCapability.xsd); global
+    element ``ProcessOperationsCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationsCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationsCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationsCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationsCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationsCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationsCapabilityInformation`` message: ``Process`` and
+    ``OperationsCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``ProcessOperationsCapabilityInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operations_capability_information: list[OperationsCapabilityInformation] = Field(default_factory=list, alias="OperationsCapabilityInformation", min_length=1)
+    """``Process`` element, required."""
+    operations_capability_information: list[OperationsCapabilityInformation] = Field(
+        default_factory=list, alias="OperationsCapabilityInformation", min_length=1
+    )
+    """``OperationsCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsCapabilityInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operations_capability_information", "OperationsCapabilityInformation", "E", "OperationsCapabilityInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "operations_capability_information",
+                "OperationsCapabilityInformation",
+                "E",
+                "OperationsCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class RespondOperationsCapability(B2MMLModel):
-    """B2MML ``RespondOperationsCapabilityType``."""
+    """Respond message for ``OperationsCapability`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationsCapability``.
+
+    B2MML ``RespondOperationsCapabilityType`` (B2MML-OperationsCapability.xsd); global element
+    ``RespondOperationsCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationsCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationsCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationsCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationsCapabilityDataArea(B2MMLModel):
-    """B2MML ``RespondOperationsCapabilityDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationsCapability`` message: ``Respond`` and
+    ``OperationsCapability``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``RespondOperationsCapability``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operations_capability: list[OperationsCapability] = Field(default_factory=list, alias="OperationsCapability", min_length=1)
+    """``Respond`` element, required."""
+    operations_capability: list[OperationsCapability] = Field(
+        default_factory=list, alias="OperationsCapability", min_length=1
+    )
+    """``OperationsCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsCapabilityDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
         ),
     )
 
 
 class RespondOperationsCapabilityInformation(B2MMLModel):
-    """B2MML ``RespondOperationsCapabilityInformationType``."""
+    """Respond message for ``OperationsCapabilityInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationsCapabilityInformation``.
+
+    B2MML ``RespondOperationsCapabilityInformationType`` (B2MML-OperationsCapability.xsd); global
+    element ``RespondOperationsCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationsCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationsCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationsCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationsCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``RespondOperationsCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationsCapabilityInformation`` message: ``Respond`` and
+    ``OperationsCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``RespondOperationsCapabilityInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operations_capability_information: list[OperationsCapabilityInformation] = Field(default_factory=list, alias="OperationsCapabilityInformation", min_length=1)
+    """``Respond`` element, required."""
+    operations_capability_information: list[OperationsCapabilityInformation] = Field(
+        default_factory=list, alias="OperationsCapabilityInformation", min_length=1
+    )
+    """``OperationsCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsCapabilityInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operations_capability_information", "OperationsCapabilityInformation", "E", "OperationsCapabilityInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "operations_capability_information",
+                "OperationsCapabilityInformation",
+                "E",
+                "OperationsCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class ShowOperationsCapability(B2MMLModel):
-    """B2MML ``ShowOperationsCapabilityType``."""
+    """Show message for ``OperationsCapability`` (ISA-95 Part 5 transaction). Returns
+    ``OperationsCapability`` in reply to ``GetOperationsCapability``.
+
+    B2MML ``ShowOperationsCapabilityType`` (B2MML-OperationsCapability.xsd); global element
+    ``ShowOperationsCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationsCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationsCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationsCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationsCapabilityDataArea(B2MMLModel):
-    """B2MML ``ShowOperationsCapabilityDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationsCapability`` message: ``Show`` and ``OperationsCapability``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``ShowOperationsCapability``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operations_capability: list[OperationsCapability] = Field(default_factory=list, alias="OperationsCapability", min_length=1)
+    """``Show`` element, required."""
+    operations_capability: list[OperationsCapability] = Field(
+        default_factory=list, alias="OperationsCapability", min_length=1
+    )
+    """``OperationsCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsCapabilityDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
         ),
     )
 
 
 class ShowOperationsCapabilityInformation(B2MMLModel):
-    """B2MML ``ShowOperationsCapabilityInformationType``."""
+    """Show message for ``OperationsCapabilityInformation`` (ISA-95 Part 5 transaction). Returns
+    ``OperationsCapabilityInformation`` in reply to ``GetOperationsCapabilityInformation``.
+
+    B2MML ``ShowOperationsCapabilityInformationType`` (B2MML-OperationsCapability.xsd); global
+    element ``ShowOperationsCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationsCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationsCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationsCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationsCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``ShowOperationsCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationsCapabilityInformation`` message: ``Show`` and
+    ``OperationsCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``ShowOperationsCapabilityInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operations_capability_information: list[OperationsCapabilityInformation] = Field(default_factory=list, alias="OperationsCapabilityInformation", min_length=1)
+    """``Show`` element, required."""
+    operations_capability_information: list[OperationsCapabilityInformation] = Field(
+        default_factory=list, alias="OperationsCapabilityInformation", min_length=1
+    )
+    """``OperationsCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsCapabilityInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operations_capability_information", "OperationsCapabilityInformation", "E", "OperationsCapabilityInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "operations_capability_information",
+                "OperationsCapabilityInformation",
+                "E",
+                "OperationsCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class SyncOperationsCapability(B2MMLModel):
-    """B2MML ``SyncOperationsCapabilityType``."""
+    """Sync message for ``OperationsCapability`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``OperationsCapability`` to subscribers.
+
+    B2MML ``SyncOperationsCapabilityType`` (B2MML-OperationsCapability.xsd); global element
+    ``SyncOperationsCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationsCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationsCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationsCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationsCapabilityDataArea(B2MMLModel):
-    """B2MML ``SyncOperationsCapabilityDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationsCapability`` message: ``Sync`` and ``OperationsCapability``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``SyncOperationsCapability``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_capability: list[OperationsCapability] = Field(default_factory=list, alias="OperationsCapability", min_length=1)
+    """``Sync`` element, required."""
+    operations_capability: list[OperationsCapability] = Field(
+        default_factory=list, alias="OperationsCapability", min_length=1
+    )
+    """``OperationsCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsCapabilityDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
         ),
     )
 
 
 class SyncOperationsCapabilityInformation(B2MMLModel):
-    """B2MML ``SyncOperationsCapabilityInformationType``."""
+    """Sync message for ``OperationsCapabilityInformation`` (ISA-95 Part 5 transaction). Publishes
+    added, changed or deleted ``OperationsCapabilityInformation`` to subscribers.
+
+    B2MML ``SyncOperationsCapabilityInformationType`` (B2MML-OperationsCapability.xsd); global
+    element ``SyncOperationsCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationsCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationsCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationsCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationsCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``SyncOperationsCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationsCapabilityInformation`` message: ``Sync`` and
+    ``OperationsCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-OperationsCapability.xsd); child element ``DataArea`` in
+    ``SyncOperationsCapabilityInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_capability_information: list[OperationsCapabilityInformation] = Field(default_factory=list, alias="OperationsCapabilityInformation", min_length=1)
+    """``Sync`` element, required."""
+    operations_capability_information: list[OperationsCapabilityInformation] = Field(
+        default_factory=list, alias="OperationsCapabilityInformation", min_length=1
+    )
+    """``OperationsCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsCapabilityInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_capability_information", "OperationsCapabilityInformation", "E", "OperationsCapabilityInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "operations_capability_information",
+                "OperationsCapabilityInformation",
+                "E",
+                "OperationsCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("CapabilityType", "Code", "DateTime", "HierarchyScope", "Identifier", "OpEquipmentCapability", "OpMaterialCapability", "OpPersonnelCapability", "OpPhysicalAssetCapability", "OperationsType", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync",),
+    "common": (
+        "CapabilityType",
+        "Code",
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "OpEquipmentCapability",
+        "OpMaterialCapability",
+        "OpPersonnelCapability",
+        "OpPhysicalAssetCapability",
+        "OperationsType",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

@@ -9,10 +9,36 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import AssemblyRelationship, AssemblyType, Code, DateTime, DefinitionType, HierarchyScope, Identifier, OpEquipmentSpecification, OpMaterialSpecification, OpPersonnelSpecification, OpPhysicalAssetSpecification, OperationsType, Parameter, QuantityValue, SegmentDependency, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync
+    from .common import (
+        AssemblyRelationship,
+        AssemblyType,
+        Code,
+        DateTime,
+        DefinitionType,
+        HierarchyScope,
+        Identifier,
+        OpEquipmentSpecification,
+        OperationsType,
+        OpMaterialSpecification,
+        OpPersonnelSpecification,
+        OpPhysicalAssetSpecification,
+        Parameter,
+        QuantityValue,
+        SegmentDependency,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+    )
 
 __all__ = [
     "AcknowledgeOperationsDefinition",
@@ -72,973 +98,1740 @@ __all__ = [
 
 
 class AcknowledgeOperationsDefinition(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsDefinitionType``."""
+    """Acknowledge message for ``OperationsDefinition`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessOperationsDefinition``.
+
+    B2MML ``AcknowledgeOperationsDefinitionType`` (B2MML-OperationsDefinition.xsd); global element
+    ``AcknowledgeOperationsDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationsDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationsDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationsDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationsDefinitionDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsDefinitionDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationsDefinition`` message: ``Acknowledge`` and
+    ``OperationsDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationsDefinition``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operations_definition: list[OperationsDefinition] = Field(default_factory=list, alias="OperationsDefinition", min_length=1)
+    """``Acknowledge`` element, required."""
+    operations_definition: list[OperationsDefinition] = Field(
+        default_factory=list, alias="OperationsDefinition", min_length=1
+    )
+    """``OperationsDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsDefinitionDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
         ),
     )
 
 
 class AcknowledgeOperationsDefinitionInformation(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsDefinitionInformationType``."""
+    """Acknowledge message for ``OperationsDefinitionInformation`` (ISA-95 Part 5 transaction).
+    Reply to ``ProcessOperationsDefinitionInformation``.
+
+    B2MML ``AcknowledgeOperationsDefinitionInformationType`` (B2MML-OperationsDefinition.xsd);
+    global element ``AcknowledgeOperationsDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationsDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationsDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationsDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationsDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationsDefinitionInformation`` message: ``Acknowledge`` and
+    ``OperationsDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationsDefinitionInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operations_definition_information: list[OperationsDefinitionInformation] = Field(default_factory=list, alias="OperationsDefinitionInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    operations_definition_information: list[OperationsDefinitionInformation] = Field(
+        default_factory=list, alias="OperationsDefinitionInformation", min_length=1
+    )
+    """``OperationsDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsDefinitionInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operations_definition_information", "OperationsDefinitionInformation", "E", "OperationsDefinitionInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "operations_definition_information",
+                "OperationsDefinitionInformation",
+                "E",
+                "OperationsDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class AcknowledgeOperationsMaterialBill(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsMaterialBillType``."""
+    """Acknowledge message for ``OperationsMaterialBill`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessOperationsMaterialBill``.
+
+    B2MML ``AcknowledgeOperationsMaterialBillType`` (B2MML-OperationsDefinition.xsd); global element
+    ``AcknowledgeOperationsMaterialBill``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationsMaterialBillDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsMaterialBillType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationsMaterialBillDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationsMaterialBillDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationsMaterialBillDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsMaterialBillDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationsMaterialBill`` message: ``Acknowledge`` and
+    ``OperationsMaterialBill``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationsMaterialBill``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operations_material_bill: list[OperationsMaterialBill] = Field(default_factory=list, alias="OperationsMaterialBill", min_length=1)
+    """``Acknowledge`` element, required."""
+    operations_material_bill: list[OperationsMaterialBill] = Field(
+        default_factory=list, alias="OperationsMaterialBill", min_length=1
+    )
+    """``OperationsMaterialBill`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsMaterialBillDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operations_material_bill", "OperationsMaterialBill", "E", "OperationsMaterialBill", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "operations_material_bill",
+                "OperationsMaterialBill",
+                "E",
+                "OperationsMaterialBill",
+                3,
+            ),
         ),
     )
 
 
 class CancelOperationsDefinition(B2MMLModel):
-    """B2MML ``CancelOperationsDefinitionType``."""
+    """Cancel message for ``OperationsDefinition`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``OperationsDefinition``.
+
+    B2MML ``CancelOperationsDefinitionType`` (B2MML-OperationsDefinition.xsd); global element
+    ``CancelOperationsDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationsDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationsDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationsDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationsDefinitionDataArea(B2MMLModel):
-    """B2MML ``CancelOperationsDefinitionDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationsDefinition`` message: ``Cancel`` and
+    ``OperationsDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``CancelOperationsDefinition``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operations_definition: list[OperationsDefinition] = Field(default_factory=list, alias="OperationsDefinition", min_length=1)
+    """``Cancel`` element, required."""
+    operations_definition: list[OperationsDefinition] = Field(
+        default_factory=list, alias="OperationsDefinition", min_length=1
+    )
+    """``OperationsDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsDefinitionDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
         ),
     )
 
 
 class CancelOperationsDefinitionInformation(B2MMLModel):
-    """B2MML ``CancelOperationsDefinitionInformationType``."""
+    """Cancel message for ``OperationsDefinitionInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``OperationsDefinitionInformation``.
+
+    B2MML ``CancelOperationsDefinitionInformationType`` (B2MML-OperationsDefinition.xsd); global
+    element ``CancelOperationsDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationsDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationsDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationsDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationsDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``CancelOperationsDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationsDefinitionInformation`` message: ``Cancel`` and
+    ``OperationsDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``CancelOperationsDefinitionInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operations_definition_information: list[OperationsDefinitionInformation] = Field(default_factory=list, alias="OperationsDefinitionInformation", min_length=1)
+    """``Cancel`` element, required."""
+    operations_definition_information: list[OperationsDefinitionInformation] = Field(
+        default_factory=list, alias="OperationsDefinitionInformation", min_length=1
+    )
+    """``OperationsDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsDefinitionInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operations_definition_information", "OperationsDefinitionInformation", "E", "OperationsDefinitionInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "operations_definition_information",
+                "OperationsDefinitionInformation",
+                "E",
+                "OperationsDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class CancelOperationsMaterialBill(B2MMLModel):
-    """B2MML ``CancelOperationsMaterialBillType``."""
+    """Cancel message for ``OperationsMaterialBill`` (ISA-95 Part 5 transaction). Asks the receiver
+    to cancel ``OperationsMaterialBill``.
+
+    B2MML ``CancelOperationsMaterialBillType`` (B2MML-OperationsDefinition.xsd); global element
+    ``CancelOperationsMaterialBill``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationsMaterialBillDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsMaterialBillType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationsMaterialBillDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationsMaterialBillDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationsMaterialBillDataArea(B2MMLModel):
-    """B2MML ``CancelOperationsMaterialBillDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationsMaterialBill`` message: ``Cancel`` and
+    ``OperationsMaterialBill``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``CancelOperationsMaterialBill``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operations_material_bill: list[OperationsMaterialBill] = Field(default_factory=list, alias="OperationsMaterialBill", min_length=1)
+    """``Cancel`` element, required."""
+    operations_material_bill: list[OperationsMaterialBill] = Field(
+        default_factory=list, alias="OperationsMaterialBill", min_length=1
+    )
+    """``OperationsMaterialBill`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsMaterialBillDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operations_material_bill", "OperationsMaterialBill", "E", "OperationsMaterialBill", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "operations_material_bill",
+                "OperationsMaterialBill",
+                "E",
+                "OperationsMaterialBill",
+                3,
+            ),
         ),
     )
 
 
 class ChangeOperationsDefinition(B2MMLModel):
-    """B2MML ``ChangeOperationsDefinitionType``."""
+    """Change message for ``OperationsDefinition`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``OperationsDefinition``; the reply is ``RespondOperationsDefinition``.
+
+    B2MML ``ChangeOperationsDefinitionType`` (B2MML-OperationsDefinition.xsd); global element
+    ``ChangeOperationsDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationsDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationsDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationsDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationsDefinitionDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationsDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationsDefinition`` message: ``Change`` and
+    ``OperationsDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``ChangeOperationsDefinition``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operations_definition: list[OperationsDefinition] = Field(default_factory=list, alias="OperationsDefinition", min_length=1)
+    """``Change`` element, required."""
+    operations_definition: list[OperationsDefinition] = Field(
+        default_factory=list, alias="OperationsDefinition", min_length=1
+    )
+    """``OperationsDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsDefinitionDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
         ),
     )
 
 
 class ChangeOperationsDefinitionInformation(B2MMLModel):
-    """B2MML ``ChangeOperationsDefinitionInformationType``."""
+    """Change message for ``OperationsDefinitionInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``OperationsDefinitionInformation``; the reply is
+    ``RespondOperationsDefinitionInformation``.
+
+    B2MML ``ChangeOperationsDefinitionInformationType`` (B2MML-OperationsDefinition.xsd); global
+    element ``ChangeOperationsDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationsDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationsDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationsDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationsDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationsDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationsDefinitionInformation`` message: ``Change`` and
+    ``OperationsDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``ChangeOperationsDefinitionInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operations_definition_information: list[OperationsDefinitionInformation] = Field(default_factory=list, alias="OperationsDefinitionInformation", min_length=1)
+    """``Change`` element, required."""
+    operations_definition_information: list[OperationsDefinitionInformation] = Field(
+        default_factory=list, alias="OperationsDefinitionInformation", min_length=1
+    )
+    """``OperationsDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsDefinitionInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operations_definition_information", "OperationsDefinitionInformation", "E", "OperationsDefinitionInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "operations_definition_information",
+                "OperationsDefinitionInformation",
+                "E",
+                "OperationsDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class ChangeOperationsMaterialBill(B2MMLModel):
-    """B2MML ``ChangeOperationsMaterialBillType``."""
+    """Change message for ``OperationsMaterialBill`` (ISA-95 Part 5 transaction). Asks the receiver
+    to change ``OperationsMaterialBill``; the reply is ``RespondOperationsMaterialBill``.
+
+    B2MML ``ChangeOperationsMaterialBillType`` (B2MML-OperationsDefinition.xsd); global element
+    ``ChangeOperationsMaterialBill``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationsMaterialBillDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsMaterialBillType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationsMaterialBillDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationsMaterialBillDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationsMaterialBillDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationsMaterialBillDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationsMaterialBill`` message: ``Change`` and
+    ``OperationsMaterialBill``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``ChangeOperationsMaterialBill``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operations_material_bill: list[OperationsMaterialBill] = Field(default_factory=list, alias="OperationsMaterialBill", min_length=1)
+    """``Change`` element, required."""
+    operations_material_bill: list[OperationsMaterialBill] = Field(
+        default_factory=list, alias="OperationsMaterialBill", min_length=1
+    )
+    """``OperationsMaterialBill`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsMaterialBillDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operations_material_bill", "OperationsMaterialBill", "E", "OperationsMaterialBill", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "operations_material_bill",
+                "OperationsMaterialBill",
+                "E",
+                "OperationsMaterialBill",
+                3,
+            ),
         ),
     )
 
 
 class GetOperationsDefinition(B2MMLModel):
-    """B2MML ``GetOperationsDefinitionType``."""
+    """Get message for ``OperationsDefinition`` (ISA-95 Part 5 transaction). Requests
+    ``OperationsDefinition``; the reply is ``ShowOperationsDefinition``.
+
+    B2MML ``GetOperationsDefinitionType`` (B2MML-OperationsDefinition.xsd); global element
+    ``GetOperationsDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationsDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationsDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationsDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationsDefinitionDataArea(B2MMLModel):
-    """B2MML ``GetOperationsDefinitionDataArea (anonymous)``."""
+    """Data area of the ``GetOperationsDefinition`` message: ``Get`` and ``OperationsDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``GetOperationsDefinition``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operations_definition: list[OperationsDefinition] = Field(default_factory=list, alias="OperationsDefinition", min_length=1)
+    """``Get`` element, required."""
+    operations_definition: list[OperationsDefinition] = Field(
+        default_factory=list, alias="OperationsDefinition", min_length=1
+    )
+    """``OperationsDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsDefinitionDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
         ),
     )
 
 
 class GetOperationsDefinitionInformation(B2MMLModel):
-    """B2MML ``GetOperationsDefinitionInformationType``."""
+    """Get message for ``OperationsDefinitionInformation`` (ISA-95 Part 5 transaction). Requests
+    ``OperationsDefinitionInformation``; the reply is ``ShowOperationsDefinitionInformation``.
+
+    B2MML ``GetOperationsDefinitionInformationType`` (B2MML-OperationsDefinition.xsd); global
+    element ``GetOperationsDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationsDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationsDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationsDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationsDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``GetOperationsDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``GetOperationsDefinitionInformation`` message: ``Get`` and
+    ``OperationsDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``GetOperationsDefinitionInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operations_definition_information: list[OperationsDefinitionInformation] = Field(default_factory=list, alias="OperationsDefinitionInformation", min_length=1)
+    """``Get`` element, required."""
+    operations_definition_information: list[OperationsDefinitionInformation] = Field(
+        default_factory=list, alias="OperationsDefinitionInformation", min_length=1
+    )
+    """``OperationsDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsDefinitionInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operations_definition_information", "OperationsDefinitionInformation", "E", "OperationsDefinitionInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "operations_definition_information",
+                "OperationsDefinitionInformation",
+                "E",
+                "OperationsDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class GetOperationsMaterialBill(B2MMLModel):
-    """B2MML ``GetOperationsMaterialBillType``."""
+    """Get message for ``OperationsMaterialBill`` (ISA-95 Part 5 transaction). Requests
+    ``OperationsMaterialBill``; the reply is ``ShowOperationsMaterialBill``.
+
+    B2MML ``GetOperationsMaterialBillType`` (B2MML-OperationsDefinition.xsd); global element
+    ``GetOperationsMaterialBill``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationsMaterialBillDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsMaterialBillType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationsMaterialBillDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationsMaterialBillDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationsMaterialBillDataArea(B2MMLModel):
-    """B2MML ``GetOperationsMaterialBillDataArea (anonymous)``."""
+    """Data area of the ``GetOperationsMaterialBill`` message: ``Get`` and
+    ``OperationsMaterialBill``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``GetOperationsMaterialBill``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operations_material_bill: list[OperationsMaterialBill] = Field(default_factory=list, alias="OperationsMaterialBill", min_length=1)
+    """``Get`` element, required."""
+    operations_material_bill: list[OperationsMaterialBill] = Field(
+        default_factory=list, alias="OperationsMaterialBill", min_length=1
+    )
+    """``OperationsMaterialBill`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsMaterialBillDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operations_material_bill", "OperationsMaterialBill", "E", "OperationsMaterialBill", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "operations_material_bill",
+                "OperationsMaterialBill",
+                "E",
+                "OperationsMaterialBill",
+                3,
+            ),
         ),
     )
 
 
 class OperationsDefinition(B2MMLModel):
-    """B2MML ``OperationsDefinitionType``."""
+    """Operations definition, in the B2MML operations definition schema.
+
+    B2MML ``OperationsDefinitionType`` (B2MML-OperationsDefinition.xsd); global element
+    ``OperationsDefinition``; child element ``OperationsDefinition`` in
+    ``AcknowledgeOperationsDefinitionDataArea``, ``CancelOperationsDefinitionDataArea``,
+    ``ChangeOperationsDefinitionDataArea``, ``GetOperationsDefinitionDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 6 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     definition_type: DefinitionType | None = Field(default=None, alias="DefinitionType")
-    operations_segment: list[OperationsSegment] = Field(default_factory=list, alias="OperationsSegment")
+    """``DefinitionType`` element, optional. Defines the type of the definition of a process
+    segment, operations definition, or operations segment.
+    """
+    operations_segment: list[OperationsSegment] = Field(
+        default_factory=list, alias="OperationsSegment"
+    )
+    """``OperationsSegment`` element, zero or more."""
     bill_of_materials_id: list[Identifier] = Field(default_factory=list, alias="BillOfMaterialsID")
-    work_master_source_id: list[Identifier] = Field(default_factory=list, alias="WorkMasterSourceID")
+    """``BillOfMaterialsID`` element, zero or more."""
+    work_master_source_id: list[Identifier] = Field(
+        default_factory=list, alias="WorkMasterSourceID"
+    )
+    """``WorkMasterSourceID`` element, zero or more."""
     bill_of_resources_id: list[Identifier] = Field(default_factory=list, alias="BillOfResourcesID")
-    operations_material_bill_id: list[Identifier] = Field(default_factory=list, alias="OperationsMaterialBillID")
-    operations_definition_pattern_id: Identifier | None = Field(default=None, alias="OperationsDefinitionPatternID")
+    """``BillOfResourcesID`` element, zero or more."""
+    operations_material_bill_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsMaterialBillID"
+    )
+    """``OperationsMaterialBillID`` element, zero or more."""
+    operations_definition_pattern_id: Identifier | None = Field(
+        default=None, alias="OperationsDefinitionPatternID"
+    )
+    """``OperationsDefinitionPatternID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsDefinitionType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
-        ("operations_segment", "OperationsSegment", "E", "OperationsSegment", 1),
-        ("bill_of_materials_id", "BillOfMaterialsID", "E", "Identifier", 1),
-        ("work_master_source_id", "WorkMasterSourceID", "E", "Identifier", 1),
-        ("bill_of_resources_id", "BillOfResourcesID", "E", "Identifier", 1),
-        ("operations_material_bill_id", "OperationsMaterialBillID", "E", "Identifier", 1),
-        ("operations_definition_pattern_id", "OperationsDefinitionPatternID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
+            ("operations_segment", "OperationsSegment", "E", "OperationsSegment", 1),
+            ("bill_of_materials_id", "BillOfMaterialsID", "E", "Identifier", 1),
+            ("work_master_source_id", "WorkMasterSourceID", "E", "Identifier", 1),
+            ("bill_of_resources_id", "BillOfResourcesID", "E", "Identifier", 1),
+            ("operations_material_bill_id", "OperationsMaterialBillID", "E", "Identifier", 1),
+            (
+                "operations_definition_pattern_id",
+                "OperationsDefinitionPatternID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsDefinitionInformation(B2MMLModel):
-    """B2MML ``OperationsDefinitionInformationType``."""
+    """Operations definition information, in the B2MML operations definition schema.
+
+    B2MML ``OperationsDefinitionInformationType`` (B2MML-OperationsDefinition.xsd); global element
+    ``OperationsDefinitionInformation``; child element ``OperationsDefinitionInformation`` in
+    ``AcknowledgeOperationsDefinitionInformationDataArea``,
+    ``CancelOperationsDefinitionInformationDataArea``,
+    ``ChangeOperationsDefinitionInformationDataArea``,
+    ``GetOperationsDefinitionInformationDataArea``,
+    ``ProcessOperationsDefinitionInformationDataArea``,
+    ``RespondOperationsDefinitionInformationDataArea`` and 2 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
-    operations_definition: list[OperationsDefinition] = Field(default_factory=list, alias="OperationsDefinition")
-    operations_segment: list[OperationsSegment] = Field(default_factory=list, alias="OperationsSegment")
-    operations_material_bill: list[OperationsMaterialBill] = Field(default_factory=list, alias="OperationsMaterialBill")
+    """``PublishedDate`` element, optional."""
+    operations_definition: list[OperationsDefinition] = Field(
+        default_factory=list, alias="OperationsDefinition"
+    )
+    """``OperationsDefinition`` element, zero or more."""
+    operations_segment: list[OperationsSegment] = Field(
+        default_factory=list, alias="OperationsSegment"
+    )
+    """``OperationsSegment`` element, zero or more."""
+    operations_material_bill: list[OperationsMaterialBill] = Field(
+        default_factory=list, alias="OperationsMaterialBill"
+    )
+    """``OperationsMaterialBill`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsDefinitionInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 1),
-        ("operations_segment", "OperationsSegment", "E", "OperationsSegment", 1),
-        ("operations_material_bill", "OperationsMaterialBill", "E", "OperationsMaterialBill", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 1),
+            ("operations_segment", "OperationsSegment", "E", "OperationsSegment", 1),
+            (
+                "operations_material_bill",
+                "OperationsMaterialBill",
+                "E",
+                "OperationsMaterialBill",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsMaterialBill(B2MMLModel):
-    """B2MML ``OperationsMaterialBillType``."""
+    """Operations material bill, in the B2MML operations definition schema.
+
+    B2MML ``OperationsMaterialBillType`` (B2MML-OperationsDefinition.xsd); global element
+    ``OperationsMaterialBill``; child element ``OperationsMaterialBill`` in
+    ``AcknowledgeOperationsMaterialBillDataArea``, ``CancelOperationsMaterialBillDataArea``,
+    ``ChangeOperationsMaterialBillDataArea``, ``GetOperationsMaterialBillDataArea``,
+    ``OperationsDefinitionInformation``, ``ProcessOperationsMaterialBillDataArea`` and 3 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     use_type: Code | None = Field(default=None, alias="UseType")
-    operations_material_bill_item: list[OperationsMaterialBillItem] = Field(default_factory=list, alias="OperationsMaterialBillItem")
+    """``UseType`` element, optional."""
+    operations_material_bill_item: list[OperationsMaterialBillItem] = Field(
+        default_factory=list, alias="OperationsMaterialBillItem"
+    )
+    """``OperationsMaterialBillItem`` element, zero or more."""
     bill_of_materials_id: list[Identifier] = Field(default_factory=list, alias="BillOfMaterialsID")
+    """``BillOfMaterialsID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsMaterialBillType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("use_type", "UseType", "E", "Code", 0),
-        ("operations_material_bill_item", "OperationsMaterialBillItem", "E", "OperationsMaterialBillItem", 1),
-        ("bill_of_materials_id", "BillOfMaterialsID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("use_type", "UseType", "E", "Code", 0),
+            (
+                "operations_material_bill_item",
+                "OperationsMaterialBillItem",
+                "E",
+                "OperationsMaterialBillItem",
+                1,
+            ),
+            ("bill_of_materials_id", "BillOfMaterialsID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsMaterialBillItem(B2MMLModel):
-    """B2MML ``OperationsMaterialBillItemType``."""
+    """Operations material bill item, in the B2MML operations definition schema.
+
+    B2MML ``OperationsMaterialBillItemType`` (B2MML-OperationsDefinition.xsd); child element
+    ``AssemblyBillOfMaterialItem`` in ``OperationsMaterialBillItem``; ``OperationsMaterialBillItem``
+    in ``OperationsMaterialBill``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     use_type: Code | None = Field(default=None, alias="UseType")
+    """``UseType`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
-    assembly_bill_of_material_item: list[OperationsMaterialBillItem] = Field(default_factory=list, alias="AssemblyBillOfMaterialItem")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    assembly_bill_of_material_item: list[OperationsMaterialBillItem] = Field(
+        default_factory=list, alias="AssemblyBillOfMaterialItem"
+    )
+    """``AssemblyBillOfMaterialItem`` element, zero or more."""
     assembly_type: AssemblyType | None = Field(default=None, alias="AssemblyType")
-    assembly_relationship: AssemblyRelationship | None = Field(default=None, alias="AssemblyRelationship")
-    material_specification_id: list[Identifier] = Field(default_factory=list, alias="MaterialSpecificationID")
+    """``AssemblyType`` element, optional. Defines the type of the assembly."""
+    assembly_relationship: AssemblyRelationship | None = Field(
+        default=None, alias="AssemblyRelationship"
+    )
+    """``AssemblyRelationship`` element, optional. Defines the type of the relationships."""
+    material_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="MaterialSpecificationID"
+    )
+    """``MaterialSpecificationID`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
+    """``Quantity`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsMaterialBillItemType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("use_type", "UseType", "E", "Code", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("assembly_bill_of_material_item", "AssemblyBillOfMaterialItem", "E", "OperationsMaterialBillItem", 1),
-        ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-        ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-        ("material_specification_id", "MaterialSpecificationID", "E", "Identifier", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("use_type", "UseType", "E", "Code", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            (
+                "assembly_bill_of_material_item",
+                "AssemblyBillOfMaterialItem",
+                "E",
+                "OperationsMaterialBillItem",
+                1,
+            ),
+            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
+            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
+            ("material_specification_id", "MaterialSpecificationID", "E", "Identifier", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsSegment(B2MMLModel):
-    """B2MML ``OperationsSegmentType``."""
+    """Operations segment, in the B2MML operations definition schema.
+
+    B2MML ``OperationsSegmentType`` (B2MML-OperationsDefinition.xsd); global element
+    ``OperationsSegment``; child element ``OperationsSegment`` in ``InformationObject``,
+    ``MasterDataProfile``, ``OperationsDefinition``, ``OperationsDefinitionInformation``;
+    ``OperationsSegmentChild`` in ``OperationsSegment``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     definition_type: DefinitionType | None = Field(default=None, alias="DefinitionType")
+    """``DefinitionType`` element, optional. Defines the type of the definition of a process
+    segment, operations definition, or operations segment.
+    """
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     duration: str | None = Field(default=None, alias="Duration")
+    """``Duration`` element, optional."""
     process_segment_id: list[Identifier] = Field(default_factory=list, alias="ProcessSegmentID")
+    """``ProcessSegmentID`` element, zero or more."""
     bill_of_materials_id: list[Identifier] = Field(default_factory=list, alias="BillOfMaterialsID")
-    work_master_source_id: list[Identifier] = Field(default_factory=list, alias="WorkMasterSourceID")
+    """``BillOfMaterialsID`` element, zero or more."""
+    work_master_source_id: list[Identifier] = Field(
+        default_factory=list, alias="WorkMasterSourceID"
+    )
+    """``WorkMasterSourceID`` element, zero or more."""
     bill_of_resources_id: list[Identifier] = Field(default_factory=list, alias="BillOfResourcesID")
-    operations_material_bill_id: list[Identifier] = Field(default_factory=list, alias="OperationsMaterialBillID")
-    operations_segment_pattern_id: Identifier | None = Field(default=None, alias="OperationsSegmentPatternID")
-    parameter_specification: list[Parameter] = Field(default_factory=list, alias="ParameterSpecification")
-    personnel_specification: list[OpPersonnelSpecification] = Field(default_factory=list, alias="PersonnelSpecification")
-    equipment_specification: list[OpEquipmentSpecification] = Field(default_factory=list, alias="EquipmentSpecification")
-    physical_asset_specification: list[OpPhysicalAssetSpecification] = Field(default_factory=list, alias="PhysicalAssetSpecification")
-    material_specification: list[OpMaterialSpecification] = Field(default_factory=list, alias="MaterialSpecification")
-    segment_dependency: list[SegmentDependency] = Field(default_factory=list, alias="SegmentDependency")
-    dependent_operations_segment_id: list[Identifier] = Field(default_factory=list, alias="DependentOperationsSegmentID")
-    operations_segment_child: list[OperationsSegment] = Field(default_factory=list, alias="OperationsSegmentChild")
+    """``BillOfResourcesID`` element, zero or more."""
+    operations_material_bill_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsMaterialBillID"
+    )
+    """``OperationsMaterialBillID`` element, zero or more."""
+    operations_segment_pattern_id: Identifier | None = Field(
+        default=None, alias="OperationsSegmentPatternID"
+    )
+    """``OperationsSegmentPatternID`` element, optional."""
+    parameter_specification: list[Parameter] = Field(
+        default_factory=list, alias="ParameterSpecification"
+    )
+    """``ParameterSpecification`` element, zero or more."""
+    personnel_specification: list[OpPersonnelSpecification] = Field(
+        default_factory=list, alias="PersonnelSpecification"
+    )
+    """``PersonnelSpecification`` element, zero or more."""
+    equipment_specification: list[OpEquipmentSpecification] = Field(
+        default_factory=list, alias="EquipmentSpecification"
+    )
+    """``EquipmentSpecification`` element, zero or more."""
+    physical_asset_specification: list[OpPhysicalAssetSpecification] = Field(
+        default_factory=list, alias="PhysicalAssetSpecification"
+    )
+    """``PhysicalAssetSpecification`` element, zero or more."""
+    material_specification: list[OpMaterialSpecification] = Field(
+        default_factory=list, alias="MaterialSpecification"
+    )
+    """``MaterialSpecification`` element, zero or more."""
+    segment_dependency: list[SegmentDependency] = Field(
+        default_factory=list, alias="SegmentDependency"
+    )
+    """``SegmentDependency`` element, zero or more."""
+    dependent_operations_segment_id: list[Identifier] = Field(
+        default_factory=list, alias="DependentOperationsSegmentID"
+    )
+    """``DependentOperationsSegmentID`` element, zero or more."""
+    operations_segment_child: list[OperationsSegment] = Field(
+        default_factory=list, alias="OperationsSegmentChild"
+    )
+    """``OperationsSegmentChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsSegmentType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("duration", "Duration", "E", "leaf:str", 0),
-        ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
-        ("bill_of_materials_id", "BillOfMaterialsID", "E", "Identifier", 1),
-        ("work_master_source_id", "WorkMasterSourceID", "E", "Identifier", 1),
-        ("bill_of_resources_id", "BillOfResourcesID", "E", "Identifier", 1),
-        ("operations_material_bill_id", "OperationsMaterialBillID", "E", "Identifier", 1),
-        ("operations_segment_pattern_id", "OperationsSegmentPatternID", "E", "Identifier", 0),
-        ("parameter_specification", "ParameterSpecification", "E", "Parameter", 1),
-        ("personnel_specification", "PersonnelSpecification", "E", "OpPersonnelSpecification", 1),
-        ("equipment_specification", "EquipmentSpecification", "E", "OpEquipmentSpecification", 1),
-        ("physical_asset_specification", "PhysicalAssetSpecification", "E", "OpPhysicalAssetSpecification", 1),
-        ("material_specification", "MaterialSpecification", "E", "OpMaterialSpecification", 1),
-        ("segment_dependency", "SegmentDependency", "E", "SegmentDependency", 1),
-        ("dependent_operations_segment_id", "DependentOperationsSegmentID", "E", "Identifier", 1),
-        ("operations_segment_child", "OperationsSegmentChild", "E", "OperationsSegment", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("duration", "Duration", "E", "leaf:str", 0),
+            ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
+            ("bill_of_materials_id", "BillOfMaterialsID", "E", "Identifier", 1),
+            ("work_master_source_id", "WorkMasterSourceID", "E", "Identifier", 1),
+            ("bill_of_resources_id", "BillOfResourcesID", "E", "Identifier", 1),
+            ("operations_material_bill_id", "OperationsMaterialBillID", "E", "Identifier", 1),
+            ("operations_segment_pattern_id", "OperationsSegmentPatternID", "E", "Identifier", 0),
+            ("parameter_specification", "ParameterSpecification", "E", "Parameter", 1),
+            (
+                "personnel_specification",
+                "PersonnelSpecification",
+                "E",
+                "OpPersonnelSpecification",
+                1,
+            ),
+            (
+                "equipment_specification",
+                "EquipmentSpecification",
+                "E",
+                "OpEquipmentSpecification",
+                1,
+            ),
+            (
+                "physical_asset_specification",
+                "PhysicalAssetSpecification",
+                "E",
+                "OpPhysicalAssetSpecification",
+                1,
+            ),
+            ("material_specification", "MaterialSpecification", "E", "OpMaterialSpecification", 1),
+            ("segment_dependency", "SegmentDependency", "E", "SegmentDependency", 1),
+            (
+                "dependent_operations_segment_id",
+                "DependentOperationsSegmentID",
+                "E",
+                "Identifier",
+                1,
+            ),
+            ("operations_segment_child", "OperationsSegmentChild", "E", "OperationsSegment", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessOperationsDefinition(B2MMLModel):
-    """B2MML ``ProcessOperationsDefinitionType``."""
+    """Process message for ``OperationsDefinition`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``OperationsDefinition``; the reply is ``AcknowledgeOperationsDefinition``.
+
+    B2MML ``ProcessOperationsDefinitionType`` (B2MML-OperationsDefinition.xsd); global element
+    ``ProcessOperationsDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationsDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationsDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationsDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationsDefinitionDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationsDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationsDefinition`` message: ``Process`` and
+    ``OperationsDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``ProcessOperationsDefinition``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operations_definition: list[OperationsDefinition] = Field(default_factory=list, alias="OperationsDefinition", min_length=1)
+    """``Process`` element, required."""
+    operations_definition: list[OperationsDefinition] = Field(
+        default_factory=list, alias="OperationsDefinition", min_length=1
+    )
+    """``OperationsDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsDefinitionDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
         ),
     )
 
 
 class ProcessOperationsDefinitionInformation(B2MMLModel):
-    """B2MML ``ProcessOperationsDefinitionInformationType``."""
+    """Process message for ``OperationsDefinitionInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``OperationsDefinitionInformation``; the reply is
+    ``AcknowledgeOperationsDefinitionInformation``.
+
+    B2MML ``ProcessOperationsDefinitionInformationType`` (B2MML-OperationsDefinition.xsd); global
+    element ``ProcessOperationsDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationsDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationsDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationsDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationsDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationsDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationsDefinitionInformation`` message: ``Process`` and
+    ``OperationsDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``ProcessOperationsDefinitionInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operations_definition_information: list[OperationsDefinitionInformation] = Field(default_factory=list, alias="OperationsDefinitionInformation", min_length=1)
+    """``Process`` element, required."""
+    operations_definition_information: list[OperationsDefinitionInformation] = Field(
+        default_factory=list, alias="OperationsDefinitionInformation", min_length=1
+    )
+    """``OperationsDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsDefinitionInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operations_definition_information", "OperationsDefinitionInformation", "E", "OperationsDefinitionInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "operations_definition_information",
+                "OperationsDefinitionInformation",
+                "E",
+                "OperationsDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class ProcessOperationsMaterialBill(B2MMLModel):
-    """B2MML ``ProcessOperationsMaterialBillType``."""
+    """Process message for ``OperationsMaterialBill`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``OperationsMaterialBill``; the reply is ``AcknowledgeOperationsMaterialBill``.
+
+    B2MML ``ProcessOperationsMaterialBillType`` (B2MML-OperationsDefinition.xsd); global element
+    ``ProcessOperationsMaterialBill``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationsMaterialBillDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsMaterialBillType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationsMaterialBillDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationsMaterialBillDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationsMaterialBillDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationsMaterialBillDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationsMaterialBill`` message: ``Process`` and
+    ``OperationsMaterialBill``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``ProcessOperationsMaterialBill``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operations_material_bill: list[OperationsMaterialBill] = Field(default_factory=list, alias="OperationsMaterialBill", min_length=1)
+    """``Process`` element, required."""
+    operations_material_bill: list[OperationsMaterialBill] = Field(
+        default_factory=list, alias="OperationsMaterialBill", min_length=1
+    )
+    """``OperationsMaterialBill`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsMaterialBillDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operations_material_bill", "OperationsMaterialBill", "E", "OperationsMaterialBill", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "operations_material_bill",
+                "OperationsMaterialBill",
+                "E",
+                "OperationsMaterialBill",
+                3,
+            ),
         ),
     )
 
 
 class RespondOperationsDefinition(B2MMLModel):
-    """B2MML ``RespondOperationsDefinitionType``."""
+    """Respond message for ``OperationsDefinition`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationsDefinition``.
+
+    B2MML ``RespondOperationsDefinitionType`` (B2MML-OperationsDefinition.xsd); global element
+    ``RespondOperationsDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationsDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationsDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationsDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationsDefinitionDataArea(B2MMLModel):
-    """B2MML ``RespondOperationsDefinitionDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationsDefinition`` message: ``Respond`` and
+    ``OperationsDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``RespondOperationsDefinition``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operations_definition: list[OperationsDefinition] = Field(default_factory=list, alias="OperationsDefinition", min_length=1)
+    """``Respond`` element, required."""
+    operations_definition: list[OperationsDefinition] = Field(
+        default_factory=list, alias="OperationsDefinition", min_length=1
+    )
+    """``OperationsDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsDefinitionDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
         ),
     )
 
 
 class RespondOperationsDefinitionInformation(B2MMLModel):
-    """B2MML ``RespondOperationsDefinitionInformationType``."""
+    """Respond message for ``OperationsDefinitionInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationsDefinitionInformation``.
+
+    B2MML ``RespondOperationsDefinitionInformationType`` (B2MML-OperationsDefinition.xsd); global
+    element ``RespondOperationsDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationsDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationsDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationsDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationsDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``RespondOperationsDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationsDefinitionInformation`` message: ``Respond`` and
+    ``OperationsDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``RespondOperationsDefinitionInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operations_definition_information: list[OperationsDefinitionInformation] = Field(default_factory=list, alias="OperationsDefinitionInformation", min_length=1)
+    """``Respond`` element, required."""
+    operations_definition_information: list[OperationsDefinitionInformation] = Field(
+        default_factory=list, alias="OperationsDefinitionInformation", min_length=1
+    )
+    """``OperationsDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsDefinitionInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operations_definition_information", "OperationsDefinitionInformation", "E", "OperationsDefinitionInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "operations_definition_information",
+                "OperationsDefinitionInformation",
+                "E",
+                "OperationsDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class RespondOperationsMaterialBill(B2MMLModel):
-    """B2MML ``RespondOperationsMaterialBillType``."""
+    """Respond message for ``OperationsMaterialBill`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationsMaterialBill``.
+
+    B2MML ``RespondOperationsMaterialBillType`` (B2MML-OperationsDefinition.xsd); global element
+    ``RespondOperationsMaterialBill``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationsMaterialBillDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsMaterialBillType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationsMaterialBillDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationsMaterialBillDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationsMaterialBillDataArea(B2MMLModel):
-    """B2MML ``RespondOperationsMaterialBillDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationsMaterialBill`` message: ``Respond`` and
+    ``OperationsMaterialBill``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``RespondOperationsMaterialBill``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operations_material_bill: list[OperationsMaterialBill] = Field(default_factory=list, alias="OperationsMaterialBill", min_length=1)
+    """``Respond`` element, required."""
+    operations_material_bill: list[OperationsMaterialBill] = Field(
+        default_factory=list, alias="OperationsMaterialBill", min_length=1
+    )
+    """``OperationsMaterialBill`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsMaterialBillDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operations_material_bill", "OperationsMaterialBill", "E", "OperationsMaterialBill", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "operations_material_bill",
+                "OperationsMaterialBill",
+                "E",
+                "OperationsMaterialBill",
+                3,
+            ),
         ),
     )
 
 
 class ShowOperationsDefinition(B2MMLModel):
-    """B2MML ``ShowOperationsDefinitionType``."""
+    """Show message for ``OperationsDefinition`` (ISA-95 Part 5 transaction). Returns
+    ``OperationsDefinition`` in reply to ``GetOperationsDefinition``.
+
+    B2MML ``ShowOperationsDefinitionType`` (B2MML-OperationsDefinition.xsd); global element
+    ``ShowOperationsDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationsDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationsDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationsDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationsDefinitionDataArea(B2MMLModel):
-    """B2MML ``ShowOperationsDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationsDefinition`` message: ``Show`` and ``OperationsDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``ShowOperationsDefinition``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operations_definition: list[OperationsDefinition] = Field(default_factory=list, alias="OperationsDefinition", min_length=1)
+    """``Show`` element, required."""
+    operations_definition: list[OperationsDefinition] = Field(
+        default_factory=list, alias="OperationsDefinition", min_length=1
+    )
+    """``OperationsDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsDefinitionDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
         ),
     )
 
 
 class ShowOperationsDefinitionInformation(B2MMLModel):
-    """B2MML ``ShowOperationsDefinitionInformationType``."""
+    """Show message for ``OperationsDefinitionInformation`` (ISA-95 Part 5 transaction). Returns
+    ``OperationsDefinitionInformation`` in reply to ``GetOperationsDefinitionInformation``.
+
+    B2MML ``ShowOperationsDefinitionInformationType`` (B2MML-OperationsDefinition.xsd); global
+    element ``ShowOperationsDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationsDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationsDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationsDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationsDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``ShowOperationsDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationsDefinitionInformation`` message: ``Show`` and
+    ``OperationsDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``ShowOperationsDefinitionInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operations_definition_information: list[OperationsDefinitionInformation] = Field(default_factory=list, alias="OperationsDefinitionInformation", min_length=1)
+    """``Show`` element, required."""
+    operations_definition_information: list[OperationsDefinitionInformation] = Field(
+        default_factory=list, alias="OperationsDefinitionInformation", min_length=1
+    )
+    """``OperationsDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsDefinitionInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operations_definition_information", "OperationsDefinitionInformation", "E", "OperationsDefinitionInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "operations_definition_information",
+                "OperationsDefinitionInformation",
+                "E",
+                "OperationsDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class ShowOperationsMaterialBill(B2MMLModel):
-    """B2MML ``ShowOperationsMaterialBillType``."""
+    """Show message for ``OperationsMaterialBill`` (ISA-95 Part 5 transaction). Returns
+    ``OperationsMaterialBill`` in reply to ``GetOperationsMaterialBill``.
+
+    B2MML ``ShowOperationsMaterialBillType`` (B2MML-OperationsDefinition.xsd); global element
+    ``ShowOperationsMaterialBill``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationsMaterialBillDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsMaterialBillType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationsMaterialBillDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationsMaterialBillDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationsMaterialBillDataArea(B2MMLModel):
-    """B2MML ``ShowOperationsMaterialBillDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationsMaterialBill`` message: ``Show`` and
+    ``OperationsMaterialBill``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``ShowOperationsMaterialBill``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operations_material_bill: list[OperationsMaterialBill] = Field(default_factory=list, alias="OperationsMaterialBill", min_length=1)
+    """``Show`` element, required."""
+    operations_material_bill: list[OperationsMaterialBill] = Field(
+        default_factory=list, alias="OperationsMaterialBill", min_length=1
+    )
+    """``OperationsMaterialBill`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsMaterialBillDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operations_material_bill", "OperationsMaterialBill", "E", "OperationsMaterialBill", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "operations_material_bill",
+                "OperationsMaterialBill",
+                "E",
+                "OperationsMaterialBill",
+                3,
+            ),
         ),
     )
 
 
 class SyncOperationsDefinition(B2MMLModel):
-    """B2MML ``SyncOperationsDefinitionType``."""
+    """Sync message for ``OperationsDefinition`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``OperationsDefinition`` to subscribers.
+
+    B2MML ``SyncOperationsDefinitionType`` (B2MML-OperationsDefinition.xsd); global element
+    ``SyncOperationsDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationsDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationsDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationsDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationsDefinitionDataArea(B2MMLModel):
-    """B2MML ``SyncOperationsDefinitionDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationsDefinition`` message: ``Sync`` and ``OperationsDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``SyncOperationsDefinition``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_definition: list[OperationsDefinition] = Field(default_factory=list, alias="OperationsDefinition", min_length=1)
+    """``Sync`` element, required."""
+    operations_definition: list[OperationsDefinition] = Field(
+        default_factory=list, alias="OperationsDefinition", min_length=1
+    )
+    """``OperationsDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsDefinitionDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
         ),
     )
 
 
 class SyncOperationsDefinitionInformation(B2MMLModel):
-    """B2MML ``SyncOperationsDefinitionInformationType``."""
+    """Sync message for ``OperationsDefinitionInformation`` (ISA-95 Part 5 transaction). Publishes
+    added, changed or deleted ``OperationsDefinitionInformation`` to subscribers.
+
+    B2MML ``SyncOperationsDefinitionInformationType`` (B2MML-OperationsDefinition.xsd); global
+    element ``SyncOperationsDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationsDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationsDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationsDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationsDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``SyncOperationsDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationsDefinitionInformation`` message: ``Sync`` and
+    ``OperationsDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``SyncOperationsDefinitionInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_definition_information: list[OperationsDefinitionInformation] = Field(default_factory=list, alias="OperationsDefinitionInformation", min_length=1)
+    """``Sync`` element, required."""
+    operations_definition_information: list[OperationsDefinitionInformation] = Field(
+        default_factory=list, alias="OperationsDefinitionInformation", min_length=1
+    )
+    """``OperationsDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsDefinitionInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_definition_information", "OperationsDefinitionInformation", "E", "OperationsDefinitionInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "operations_definition_information",
+                "OperationsDefinitionInformation",
+                "E",
+                "OperationsDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class SyncOperationsMaterialBill(B2MMLModel):
-    """B2MML ``SyncOperationsMaterialBillType``."""
+    """Sync message for ``OperationsMaterialBill`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``OperationsMaterialBill`` to subscribers.
+
+    B2MML ``SyncOperationsMaterialBillType`` (B2MML-OperationsDefinition.xsd); global element
+    ``SyncOperationsMaterialBill``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationsMaterialBillDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsMaterialBillType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationsMaterialBillDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationsMaterialBillDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationsMaterialBillDataArea(B2MMLModel):
-    """B2MML ``SyncOperationsMaterialBillDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationsMaterialBill`` message: ``Sync`` and
+    ``OperationsMaterialBill``.
+
+    B2MML anonymous type (B2MML-OperationsDefinition.xsd); child element ``DataArea`` in
+    ``SyncOperationsMaterialBill``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_material_bill: list[OperationsMaterialBill] = Field(default_factory=list, alias="OperationsMaterialBill", min_length=1)
+    """``Sync`` element, required."""
+    operations_material_bill: list[OperationsMaterialBill] = Field(
+        default_factory=list, alias="OperationsMaterialBill", min_length=1
+    )
+    """``OperationsMaterialBill`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsMaterialBillDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_material_bill", "OperationsMaterialBill", "E", "OperationsMaterialBill", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "operations_material_bill",
+                "OperationsMaterialBill",
+                "E",
+                "OperationsMaterialBill",
+                3,
+            ),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("AssemblyRelationship", "AssemblyType", "Code", "DateTime", "DefinitionType", "HierarchyScope", "Identifier", "OpEquipmentSpecification", "OpMaterialSpecification", "OpPersonnelSpecification", "OpPhysicalAssetSpecification", "OperationsType", "Parameter", "QuantityValue", "SegmentDependency", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync",),
+    "common": (
+        "AssemblyRelationship",
+        "AssemblyType",
+        "Code",
+        "DateTime",
+        "DefinitionType",
+        "HierarchyScope",
+        "Identifier",
+        "OpEquipmentSpecification",
+        "OpMaterialSpecification",
+        "OpPersonnelSpecification",
+        "OpPhysicalAssetSpecification",
+        "OperationsType",
+        "Parameter",
+        "QuantityValue",
+        "SegmentDependency",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

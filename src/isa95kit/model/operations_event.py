@@ -9,10 +9,35 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire
 
 if TYPE_CHECKING:
-    from .common import ClassPropertyType, DateTime, EnterpriseFunction, HierarchyScope, Identifier, MOMFunction, Numeric, OperationsEventExtension, OperationsEventLevel, OperationsEventType, OperationsRecordSpecTemplate, OperationsRecordTemplate, OperationsType, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        ClassPropertyType,
+        DateTime,
+        EnterpriseFunction,
+        HierarchyScope,
+        Identifier,
+        MOMFunction,
+        Numeric,
+        OperationsEventExtension,
+        OperationsEventLevel,
+        OperationsEventType,
+        OperationsRecordSpecTemplate,
+        OperationsRecordTemplate,
+        OperationsType,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
 
 __all__ = [
     "AcknowledgeOperationsEventClass",
@@ -82,1135 +107,2126 @@ __all__ = [
 
 
 class AcknowledgeOperationsEventClass(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsEventClassType``."""
+    """Acknowledge message for ``OperationsEventClass`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessOperationsEventClass``.
+
+    B2MML ``AcknowledgeOperationsEventClassType`` (B2MML-OperationsEvent.xsd); global element
+    ``AcknowledgeOperationsEventClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationsEventClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsEventClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationsEventClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationsEventClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationsEventClassDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsEventClassDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationsEventClass`` message: ``Acknowledge`` and
+    ``OperationsEventClass``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationsEventClass``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operations_event_class: list[OperationsEventClass] = Field(default_factory=list, alias="OperationsEventClass", min_length=1)
+    """``Acknowledge`` element, required."""
+    operations_event_class: list[OperationsEventClass] = Field(
+        default_factory=list, alias="OperationsEventClass", min_length=1
+    )
+    """``OperationsEventClass`` element, one or more. An operations event class is a representation
+    of groupings of operations event definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsEventClassDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
         ),
     )
 
 
 class AcknowledgeOperationsEventDefinition(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsEventDefinitionType``."""
+    """Acknowledge message for ``OperationsEventDefinition`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessOperationsEventDefinition``.
+
+    B2MML ``AcknowledgeOperationsEventDefinitionType`` (B2MML-OperationsEvent.xsd); global element
+    ``AcknowledgeOperationsEventDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationsEventDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsEventDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationsEventDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationsEventDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationsEventDefinitionDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsEventDefinitionDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationsEventDefinition`` message: ``Acknowledge`` and
+    ``OperationsEventDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationsEventDefinition``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operations_event_definition: list[OperationsEventDefinition] = Field(default_factory=list, alias="OperationsEventDefinition", min_length=1)
+    """``Acknowledge`` element, required."""
+    operations_event_definition: list[OperationsEventDefinition] = Field(
+        default_factory=list, alias="OperationsEventDefinition", min_length=1
+    )
+    """``OperationsEventDefinition`` element, one or more. Definition and structure of operations
+    event occurrences shall be shown as an operations event definition.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsEventDefinitionDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operations_event_definition", "OperationsEventDefinition", "E", "OperationsEventDefinition", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "operations_event_definition",
+                "OperationsEventDefinition",
+                "E",
+                "OperationsEventDefinition",
+                3,
+            ),
         ),
     )
 
 
 class AcknowledgeOperationsEventInformation(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsEventInformationType``."""
+    """Acknowledge message for ``OperationsEventInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessOperationsEventInformation``.
+
+    B2MML ``AcknowledgeOperationsEventInformationType`` (B2MML-OperationsEvent.xsd); global element
+    ``AcknowledgeOperationsEventInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationsEventInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsEventInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationsEventInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationsEventInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationsEventInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsEventInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationsEventInformation`` message: ``Acknowledge`` and
+    ``OperationsEventInformation``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationsEventInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operations_event_information: list[OperationsEventInformation] = Field(default_factory=list, alias="OperationsEventInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    operations_event_information: list[OperationsEventInformation] = Field(
+        default_factory=list, alias="OperationsEventInformation", min_length=1
+    )
+    """``OperationsEventInformation`` element, one or more. The operations event model represents a
+    generic representation of event notifications using the operations event object and the
+    constructs required to define, group and structure the operations event occurrences.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsEventInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operations_event_information", "OperationsEventInformation", "E", "OperationsEventInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "operations_event_information",
+                "OperationsEventInformation",
+                "E",
+                "OperationsEventInformation",
+                3,
+            ),
         ),
     )
 
 
 class CancelOperationsEventClass(B2MMLModel):
-    """B2MML ``CancelOperationsEventClassType``."""
+    """Cancel message for ``OperationsEventClass`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``OperationsEventClass``.
+
+    B2MML ``CancelOperationsEventClassType`` (B2MML-OperationsEvent.xsd); global element
+    ``CancelOperationsEventClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationsEventClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsEventClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationsEventClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationsEventClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationsEventClassDataArea(B2MMLModel):
-    """B2MML ``CancelOperationsEventClassDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationsEventClass`` message: ``Cancel`` and
+    ``OperationsEventClass``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``CancelOperationsEventClass``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operations_event_class: list[OperationsEventClass] = Field(default_factory=list, alias="OperationsEventClass", min_length=1)
+    """``Cancel`` element, required."""
+    operations_event_class: list[OperationsEventClass] = Field(
+        default_factory=list, alias="OperationsEventClass", min_length=1
+    )
+    """``OperationsEventClass`` element, one or more. An operations event class is a representation
+    of groupings of operations event definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsEventClassDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
         ),
     )
 
 
 class CancelOperationsEventDefinition(B2MMLModel):
-    """B2MML ``CancelOperationsEventDefinitionType``."""
+    """Cancel message for ``OperationsEventDefinition`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``OperationsEventDefinition``.
+
+    B2MML ``CancelOperationsEventDefinitionType`` (B2MML-OperationsEvent.xsd); global element
+    ``CancelOperationsEventDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationsEventDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsEventDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationsEventDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationsEventDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationsEventDefinitionDataArea(B2MMLModel):
-    """B2MML ``CancelOperationsEventDefinitionDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationsEventDefinition`` message: ``Cancel`` and
+    ``OperationsEventDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``CancelOperationsEventDefinition``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operations_event_definition: list[OperationsEventDefinition] = Field(default_factory=list, alias="OperationsEventDefinition", min_length=1)
+    """``Cancel`` element, required."""
+    operations_event_definition: list[OperationsEventDefinition] = Field(
+        default_factory=list, alias="OperationsEventDefinition", min_length=1
+    )
+    """``OperationsEventDefinition`` element, one or more. Definition and structure of operations
+    event occurrences shall be shown as an operations event definition.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsEventDefinitionDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operations_event_definition", "OperationsEventDefinition", "E", "OperationsEventDefinition", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "operations_event_definition",
+                "OperationsEventDefinition",
+                "E",
+                "OperationsEventDefinition",
+                3,
+            ),
         ),
     )
 
 
 class CancelOperationsEventInformation(B2MMLModel):
-    """B2MML ``CancelOperationsEventInformationType``."""
+    """Cancel message for ``OperationsEventInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``OperationsEventInformation``.
+
+    B2MML ``CancelOperationsEventInformationType`` (B2MML-OperationsEvent.xsd); global element
+    ``CancelOperationsEventInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationsEventInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsEventInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationsEventInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationsEventInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationsEventInformationDataArea(B2MMLModel):
-    """B2MML ``CancelOperationsEventInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationsEventInformation`` message: ``Cancel`` and
+    ``OperationsEventInformation``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``CancelOperationsEventInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operations_event_information: list[OperationsEventInformation] = Field(default_factory=list, alias="OperationsEventInformation", min_length=1)
+    """``Cancel`` element, required."""
+    operations_event_information: list[OperationsEventInformation] = Field(
+        default_factory=list, alias="OperationsEventInformation", min_length=1
+    )
+    """``OperationsEventInformation`` element, one or more. The operations event model represents a
+    generic representation of event notifications using the operations event object and the
+    constructs required to define, group and structure the operations event occurrences.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsEventInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operations_event_information", "OperationsEventInformation", "E", "OperationsEventInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "operations_event_information",
+                "OperationsEventInformation",
+                "E",
+                "OperationsEventInformation",
+                3,
+            ),
         ),
     )
 
 
 class ChangeOperationsEventClass(B2MMLModel):
-    """B2MML ``ChangeOperationsEventClassType``."""
+    """Change message for ``OperationsEventClass`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``OperationsEventClass``; the reply is ``RespondOperationsEventClass``.
+
+    B2MML ``ChangeOperationsEventClassType`` (B2MML-OperationsEvent.xsd); global element
+    ``ChangeOperationsEventClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationsEventClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsEventClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationsEventClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationsEventClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationsEventClassDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationsEventClassDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationsEventClass`` message: ``Change`` and
+    ``OperationsEventClass``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``ChangeOperationsEventClass``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operations_event_class: list[OperationsEventClass] = Field(default_factory=list, alias="OperationsEventClass", min_length=1)
+    """``Change`` element, required."""
+    operations_event_class: list[OperationsEventClass] = Field(
+        default_factory=list, alias="OperationsEventClass", min_length=1
+    )
+    """``OperationsEventClass`` element, one or more. An operations event class is a representation
+    of groupings of operations event definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsEventClassDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
         ),
     )
 
 
 class ChangeOperationsEventDefinition(B2MMLModel):
-    """B2MML ``ChangeOperationsEventDefinitionType``."""
+    """Change message for ``OperationsEventDefinition`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``OperationsEventDefinition``; the reply is
+    ``RespondOperationsEventDefinition``.
+
+    B2MML ``ChangeOperationsEventDefinitionType`` (B2MML-OperationsEvent.xsd); global element
+    ``ChangeOperationsEventDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationsEventDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsEventDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationsEventDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationsEventDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationsEventDefinitionDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationsEventDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationsEventDefinition`` message: ``Change`` and
+    ``OperationsEventDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``ChangeOperationsEventDefinition``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operations_event_definition: list[OperationsEventDefinition] = Field(default_factory=list, alias="OperationsEventDefinition", min_length=1)
+    """``Change`` element, required."""
+    operations_event_definition: list[OperationsEventDefinition] = Field(
+        default_factory=list, alias="OperationsEventDefinition", min_length=1
+    )
+    """``OperationsEventDefinition`` element, one or more. Definition and structure of operations
+    event occurrences shall be shown as an operations event definition.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsEventDefinitionDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operations_event_definition", "OperationsEventDefinition", "E", "OperationsEventDefinition", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "operations_event_definition",
+                "OperationsEventDefinition",
+                "E",
+                "OperationsEventDefinition",
+                3,
+            ),
         ),
     )
 
 
 class ChangeOperationsEventInformation(B2MMLModel):
-    """B2MML ``ChangeOperationsEventInformationType``."""
+    """Change message for ``OperationsEventInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``OperationsEventInformation``; the reply is
+    ``RespondOperationsEventInformation``.
+
+    B2MML ``ChangeOperationsEventInformationType`` (B2MML-OperationsEvent.xsd); global element
+    ``ChangeOperationsEventInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationsEventInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsEventInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationsEventInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationsEventInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationsEventInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationsEventInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationsEventInformation`` message: ``Change`` and
+    ``OperationsEventInformation``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``ChangeOperationsEventInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operations_event_information: list[OperationsEventInformation] = Field(default_factory=list, alias="OperationsEventInformation", min_length=1)
+    """``Change`` element, required."""
+    operations_event_information: list[OperationsEventInformation] = Field(
+        default_factory=list, alias="OperationsEventInformation", min_length=1
+    )
+    """``OperationsEventInformation`` element, one or more. The operations event model represents a
+    generic representation of event notifications using the operations event object and the
+    constructs required to define, group and structure the operations event occurrences.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsEventInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operations_event_information", "OperationsEventInformation", "E", "OperationsEventInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "operations_event_information",
+                "OperationsEventInformation",
+                "E",
+                "OperationsEventInformation",
+                3,
+            ),
         ),
     )
 
 
 class GetOperationsEventClass(B2MMLModel):
-    """B2MML ``GetOperationsEventClassType``."""
+    """Get message for ``OperationsEventClass`` (ISA-95 Part 5 transaction). Requests
+    ``OperationsEventClass``; the reply is ``ShowOperationsEventClass``.
+
+    B2MML ``GetOperationsEventClassType`` (B2MML-OperationsEvent.xsd); global element
+    ``GetOperationsEventClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationsEventClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsEventClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationsEventClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationsEventClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationsEventClassDataArea(B2MMLModel):
-    """B2MML ``GetOperationsEventClassDataArea (anonymous)``."""
+    """Data area of the ``GetOperationsEventClass`` message: ``Get`` and ``OperationsEventClass``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``GetOperationsEventClass``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operations_event_class: list[OperationsEventClass] = Field(default_factory=list, alias="OperationsEventClass", min_length=1)
+    """``Get`` element, required."""
+    operations_event_class: list[OperationsEventClass] = Field(
+        default_factory=list, alias="OperationsEventClass", min_length=1
+    )
+    """``OperationsEventClass`` element, one or more. An operations event class is a representation
+    of groupings of operations event definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsEventClassDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
         ),
     )
 
 
 class GetOperationsEventDefinition(B2MMLModel):
-    """B2MML ``GetOperationsEventDefinitionType``."""
+    """Get message for ``OperationsEventDefinition`` (ISA-95 Part 5 transaction). Requests
+    ``OperationsEventDefinition``; the reply is ``ShowOperationsEventDefinition``.
+
+    B2MML ``GetOperationsEventDefinitionType`` (B2MML-OperationsEvent.xsd); global element
+    ``GetOperationsEventDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationsEventDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsEventDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationsEventDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationsEventDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationsEventDefinitionDataArea(B2MMLModel):
-    """B2MML ``GetOperationsEventDefinitionDataArea (anonymous)``."""
+    """Data area of the ``GetOperationsEventDefinition`` message: ``Get`` and
+    ``OperationsEventDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``GetOperationsEventDefinition``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operations_event_definition: list[OperationsEventDefinition] = Field(default_factory=list, alias="OperationsEventDefinition", min_length=1)
+    """``Get`` element, required."""
+    operations_event_definition: list[OperationsEventDefinition] = Field(
+        default_factory=list, alias="OperationsEventDefinition", min_length=1
+    )
+    """``OperationsEventDefinition`` element, one or more. Definition and structure of operations
+    event occurrences shall be shown as an operations event definition.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsEventDefinitionDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operations_event_definition", "OperationsEventDefinition", "E", "OperationsEventDefinition", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "operations_event_definition",
+                "OperationsEventDefinition",
+                "E",
+                "OperationsEventDefinition",
+                3,
+            ),
         ),
     )
 
 
 class GetOperationsEventInformation(B2MMLModel):
-    """B2MML ``GetOperationsEventInformationType``."""
+    """Get message for ``OperationsEventInformation`` (ISA-95 Part 5 transaction). Requests
+    ``OperationsEventInformation``; the reply is ``ShowOperationsEventInformation``.
+
+    B2MML ``GetOperationsEventInformationType`` (B2MML-OperationsEvent.xsd); global element
+    ``GetOperationsEventInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationsEventInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsEventInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationsEventInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationsEventInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationsEventInformationDataArea(B2MMLModel):
-    """B2MML ``GetOperationsEventInformationDataArea (anonymous)``."""
+    """Data area of the ``GetOperationsEventInformation`` message: ``Get`` and
+    ``OperationsEventInformation``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``GetOperationsEventInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operations_event_information: list[OperationsEventInformation] = Field(default_factory=list, alias="OperationsEventInformation", min_length=1)
+    """``Get`` element, required."""
+    operations_event_information: list[OperationsEventInformation] = Field(
+        default_factory=list, alias="OperationsEventInformation", min_length=1
+    )
+    """``OperationsEventInformation`` element, one or more. The operations event model represents a
+    generic representation of event notifications using the operations event object and the
+    constructs required to define, group and structure the operations event occurrences.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsEventInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operations_event_information", "OperationsEventInformation", "E", "OperationsEventInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "operations_event_information",
+                "OperationsEventInformation",
+                "E",
+                "OperationsEventInformation",
+                3,
+            ),
         ),
     )
 
 
 class NotifyOperationsEvent(B2MMLModel):
-    """B2MML ``NotifyOperationsEventType``."""
+    """Notify operations event, in the B2MML operations event schema.
+
+    B2MML ``NotifyOperationsEventType`` (B2MML-OperationsEvent.xsd); global element
+    ``NotifyOperationsEvent``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: NotifyOperationsEventDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "NotifyOperationsEventDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "NotifyOperationsEventDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class NotifyOperationsEventClass(B2MMLModel):
-    """B2MML ``NotifyOperationsEventClassType``."""
+    """Notify operations event class, in the B2MML operations event schema.
+
+    B2MML ``NotifyOperationsEventClassType`` (B2MML-OperationsEvent.xsd); global element
+    ``NotifyOperationsEventClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: NotifyOperationsEventClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "NotifyOperationsEventClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "NotifyOperationsEventClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class NotifyOperationsEventClassDataArea(B2MMLModel):
-    """B2MML ``NotifyOperationsEventClassDataArea (anonymous)``."""
+    """Data area of the ``NotifyOperationsEventClass`` message: ``Sync`` and
+    ``OperationsEventClass``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``NotifyOperationsEventClass``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_event_class: list[OperationsEventClass] = Field(default_factory=list, alias="OperationsEventClass", min_length=1)
+    """``Sync`` element, required."""
+    operations_event_class: list[OperationsEventClass] = Field(
+        default_factory=list, alias="OperationsEventClass", min_length=1
+    )
+    """``OperationsEventClass`` element, one or more. An operations event class is a representation
+    of groupings of operations event definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventClassDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
         ),
     )
 
 
 class NotifyOperationsEventDataArea(B2MMLModel):
-    """B2MML ``NotifyOperationsEventDataArea (anonymous)``."""
+    """Data area of the ``NotifyOperationsEvent`` message: ``Sync`` and ``OperationsEvent``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``NotifyOperationsEvent``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_event: list[OperationsEvent] = Field(default_factory=list, alias="OperationsEvent", min_length=1)
+    """``Sync`` element, required."""
+    operations_event: list[OperationsEvent] = Field(
+        default_factory=list, alias="OperationsEvent", min_length=1
+    )
+    """``OperationsEvent`` element, one or more. Large numbers of real-world events occur in any
+    given manufacturing system.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_event", "OperationsEvent", "E", "OperationsEvent", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("operations_event", "OperationsEvent", "E", "OperationsEvent", 3),
         ),
     )
 
 
 class NotifyOperationsEventDefinition(B2MMLModel):
-    """B2MML ``NotifyOperationsEventDefinitionType``."""
+    """Notify operations event definition, in the B2MML operations event schema.
+
+    B2MML ``NotifyOperationsEventDefinitionType`` (B2MML-OperationsEvent.xsd); global element
+    ``NotifyOperationsEventDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: NotifyOperationsEventDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "NotifyOperationsEventDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "NotifyOperationsEventDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class NotifyOperationsEventDefinitionDataArea(B2MMLModel):
-    """B2MML ``NotifyOperationsEventDefinitionDataArea (anonymous)``."""
+    """Data area of the ``NotifyOperationsEventDefinition`` message: ``Sync`` and
+    ``OperationsEventDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``NotifyOperationsEventDefinition``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_event_definition: list[OperationsEventDefinition] = Field(default_factory=list, alias="OperationsEventDefinition", min_length=1)
+    """``Sync`` element, required."""
+    operations_event_definition: list[OperationsEventDefinition] = Field(
+        default_factory=list, alias="OperationsEventDefinition", min_length=1
+    )
+    """``OperationsEventDefinition`` element, one or more. Definition and structure of operations
+    event occurrences shall be shown as an operations event definition.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventDefinitionDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_event_definition", "OperationsEventDefinition", "E", "OperationsEventDefinition", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "operations_event_definition",
+                "OperationsEventDefinition",
+                "E",
+                "OperationsEventDefinition",
+                3,
+            ),
         ),
     )
 
 
 class NotifyOperationsEventInformation(B2MMLModel):
-    """B2MML ``NotifyOperationsEventInformationType``."""
+    """Notify operations event information, in the B2MML operations event schema.
+
+    B2MML ``NotifyOperationsEventInformationType`` (B2MML-OperationsEvent.xsd); global element
+    ``NotifyOperationsEventInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: NotifyOperationsEventInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "NotifyOperationsEventInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "NotifyOperationsEventInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class NotifyOperationsEventInformationDataArea(B2MMLModel):
-    """B2MML ``NotifyOperationsEventInformationDataArea (anonymous)``."""
+    """Data area of the ``NotifyOperationsEventInformation`` message: ``Sync`` and
+    ``OperationsEventInformation``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``NotifyOperationsEventInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_event_information: list[OperationsEventInformation] = Field(default_factory=list, alias="OperationsEventInformation", min_length=1)
+    """``Sync`` element, required."""
+    operations_event_information: list[OperationsEventInformation] = Field(
+        default_factory=list, alias="OperationsEventInformation", min_length=1
+    )
+    """``OperationsEventInformation`` element, one or more. The operations event model represents a
+    generic representation of event notifications using the operations event object and the
+    constructs required to define, group and structure the operations event occurrences.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_event_information", "OperationsEventInformation", "E", "OperationsEventInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "operations_event_information",
+                "OperationsEventInformation",
+                "E",
+                "OperationsEventInformation",
+                3,
+            ),
         ),
     )
 
 
 class OperationsEvent(B2MMLModel):
-    """B2MML ``OperationsEventType``."""
+    """Large numbers of real-world events occur in any given manufacturing system. Only some
+    real-world events are associated with manufacturing operations management activities and
+    functions. The subset of those real-world events that require notification of process context
+    specific information exchanges of this standard shall be defined as operations events.
+    Operations events may be generated by any Level 4 or Level 3 function or activity.
+
+    B2MML ``OperationsEventType`` (B2MML-OperationsEvent.xsd); global element ``OperationsEvent``;
+    child element ``OperationsEvent`` in ``InformationObject``, ``NotifyOperationsEventDataArea``,
+    ``OperationsEventInformation``; ``OperationsEventChild`` in ``OperationsEvent``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     effective_time_stamp: DateTime | None = Field(default=None, alias="EffectiveTimeStamp")
+    """``EffectiveTimeStamp`` element, optional."""
     record_time_stamp: DateTime | None = Field(default=None, alias="RecordTimeStamp")
+    """``RecordTimeStamp`` element, optional."""
     priority: Numeric | None = Field(default=None, alias="Priority")
-    operations_event_type: OperationsEventType | None = Field(default=None, alias="OperationsEventType")
-    operations_event_level: OperationsEventLevel | None = Field(default=None, alias="OperationsEventLevel")
+    """``Priority`` element, optional."""
+    operations_event_type: OperationsEventType | None = Field(
+        default=None, alias="OperationsEventType"
+    )
+    """``OperationsEventType`` element, optional. The type of Level 3 operations event."""
+    operations_event_level: OperationsEventLevel | None = Field(
+        default=None, alias="OperationsEventLevel"
+    )
+    """``OperationsEventLevel`` element, optional. The type of Level 3 operations event."""
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     mom_function: MOMFunction | None = Field(default=None, alias="MOMFunction")
+    """``MOMFunction`` element, optional. Defines the MOM function of the operations event
+    publisher.
+    """
     enterprise_function: EnterpriseFunction | None = Field(default=None, alias="EnterpriseFunction")
+    """``EnterpriseFunction`` element, optional. Defines the enterprise function of the operations
+    event publisher.
+    """
     category: list[Identifier] = Field(default_factory=list, alias="Category")
+    """``Category`` element, zero or more."""
     acknowledgement: list[Identifier] = Field(default_factory=list, alias="Acknowledgement")
+    """``Acknowledgement`` element, zero or more."""
     source: list[Identifier] = Field(default_factory=list, alias="Source")
-    operations_definition_id: Identifier | None = Field(default=None, alias="OperationsDefinitionID")
-    operations_event_child: list[OperationsEvent] = Field(default_factory=list, alias="OperationsEventChild")
-    operations_event_record: list[OperationsRecordTemplate] = Field(default_factory=list, alias="OperationsEventRecord")
+    """``Source`` element, zero or more."""
+    operations_definition_id: Identifier | None = Field(
+        default=None, alias="OperationsDefinitionID"
+    )
+    """``OperationsDefinitionID`` element, optional."""
+    operations_event_child: list[OperationsEvent] = Field(
+        default_factory=list, alias="OperationsEventChild"
+    )
+    """``OperationsEventChild`` element, zero or more. Large numbers of real-world events occur in
+    any given manufacturing system.
+    """
+    operations_event_record: list[OperationsRecordTemplate] = Field(
+        default_factory=list, alias="OperationsEventRecord"
+    )
+    """``OperationsEventRecord`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("effective_time_stamp", "EffectiveTimeStamp", "E", "DateTime", 0),
-        ("record_time_stamp", "RecordTimeStamp", "E", "DateTime", 0),
-        ("priority", "Priority", "E", "Numeric", 0),
-        ("operations_event_type", "OperationsEventType", "E", "OperationsEventType", 0),
-        ("operations_event_level", "OperationsEventLevel", "E", "OperationsEventLevel", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("mom_function", "MOMFunction", "E", "MOMFunction", 0),
-        ("enterprise_function", "EnterpriseFunction", "E", "EnterpriseFunction", 0),
-        ("category", "Category", "E", "Identifier", 1),
-        ("acknowledgement", "Acknowledgement", "E", "Identifier", 1),
-        ("source", "Source", "E", "Identifier", 1),
-        ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 0),
-        ("operations_event_child", "OperationsEventChild", "E", "OperationsEvent", 1),
-        ("operations_event_record", "OperationsEventRecord", "E", "OperationsRecordTemplate", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("effective_time_stamp", "EffectiveTimeStamp", "E", "DateTime", 0),
+            ("record_time_stamp", "RecordTimeStamp", "E", "DateTime", 0),
+            ("priority", "Priority", "E", "Numeric", 0),
+            ("operations_event_type", "OperationsEventType", "E", "OperationsEventType", 0),
+            ("operations_event_level", "OperationsEventLevel", "E", "OperationsEventLevel", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("mom_function", "MOMFunction", "E", "MOMFunction", 0),
+            ("enterprise_function", "EnterpriseFunction", "E", "EnterpriseFunction", 0),
+            ("category", "Category", "E", "Identifier", 1),
+            ("acknowledgement", "Acknowledgement", "E", "Identifier", 1),
+            ("source", "Source", "E", "Identifier", 1),
+            ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 0),
+            ("operations_event_child", "OperationsEventChild", "E", "OperationsEvent", 1),
+            (
+                "operations_event_record",
+                "OperationsEventRecord",
+                "E",
+                "OperationsRecordTemplate",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsEventClass(B2MMLModel):
-    """B2MML ``OperationsEventClassType``."""
+    """An operations event class is a representation of groupings of operations event definitions.
+
+    B2MML ``OperationsEventClassType`` (B2MML-OperationsEvent.xsd); global element
+    ``OperationsEventClass``; child element ``OperationsEventClass`` in
+    ``AcknowledgeOperationsEventClassDataArea``, ``CancelOperationsEventClassDataArea``,
+    ``ChangeOperationsEventClassDataArea``, ``GetOperationsEventClassDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 7 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     extension: OperationsEventExtension | None = Field(default=None, alias="Extension")
-    operations_event_class_child: list[OperationsEventClass] = Field(default_factory=list, alias="OperationsEventClassChild")
-    operations_event_class_base_id: list[Identifier] = Field(default_factory=list, alias="OperationsEventClassBaseID")
-    operations_event_class_property: list[OperationsEventClassProperty] = Field(default_factory=list, alias="OperationsEventClassProperty")
-    operations_event_definition_source_id: list[Identifier] = Field(default_factory=list, alias="OperationsEventDefinitionSourceID")
-    ops_event_class_record_specification: list[OperationsRecordSpecTemplate] = Field(default_factory=list, alias="OpsEventClassRecordSpecification")
+    """``Extension`` element, optional. Defines constraints on the inclusion of the respective
+    operations event class in a hierarchy.
+    """
+    operations_event_class_child: list[OperationsEventClass] = Field(
+        default_factory=list, alias="OperationsEventClassChild"
+    )
+    """``OperationsEventClassChild`` element, zero or more. An operations event class is a
+    representation of groupings of operations event definitions.
+    """
+    operations_event_class_base_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsEventClassBaseID"
+    )
+    """``OperationsEventClassBaseID`` element, zero or more."""
+    operations_event_class_property: list[OperationsEventClassProperty] = Field(
+        default_factory=list, alias="OperationsEventClassProperty"
+    )
+    """``OperationsEventClassProperty`` element, zero or more."""
+    operations_event_definition_source_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsEventDefinitionSourceID"
+    )
+    """``OperationsEventDefinitionSourceID`` element, zero or more."""
+    ops_event_class_record_specification: list[OperationsRecordSpecTemplate] = Field(
+        default_factory=list, alias="OpsEventClassRecordSpecification"
+    )
+    """``OpsEventClassRecordSpecification`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventClassType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("extension", "Extension", "E", "OperationsEventExtension", 0),
-        ("operations_event_class_child", "OperationsEventClassChild", "E", "OperationsEventClass", 1),
-        ("operations_event_class_base_id", "OperationsEventClassBaseID", "E", "Identifier", 1),
-        ("operations_event_class_property", "OperationsEventClassProperty", "E", "OperationsEventClassProperty", 1),
-        ("operations_event_definition_source_id", "OperationsEventDefinitionSourceID", "E", "Identifier", 1),
-        ("ops_event_class_record_specification", "OpsEventClassRecordSpecification", "E", "OperationsRecordSpecTemplate", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("extension", "Extension", "E", "OperationsEventExtension", 0),
+            (
+                "operations_event_class_child",
+                "OperationsEventClassChild",
+                "E",
+                "OperationsEventClass",
+                1,
+            ),
+            ("operations_event_class_base_id", "OperationsEventClassBaseID", "E", "Identifier", 1),
+            (
+                "operations_event_class_property",
+                "OperationsEventClassProperty",
+                "E",
+                "OperationsEventClassProperty",
+                1,
+            ),
+            (
+                "operations_event_definition_source_id",
+                "OperationsEventDefinitionSourceID",
+                "E",
+                "Identifier",
+                1,
+            ),
+            (
+                "ops_event_class_record_specification",
+                "OpsEventClassRecordSpecification",
+                "E",
+                "OperationsRecordSpecTemplate",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsEventClassProperty(B2MMLModel):
-    """B2MML ``OperationsEventClassPropertyType``."""
+    """Operations event class property, in the B2MML operations event schema.
+
+    B2MML ``OperationsEventClassPropertyType`` (B2MML-OperationsEvent.xsd); child element
+    ``OperationsEventClassProperty`` in ``OperationsEventClass``;
+    ``OperationsEventClassPropertyChild`` in ``OperationsEventClassProperty``;
+    ``OperationsEventDefinitionProperty`` in ``OperationsEventDefinition``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     property_type: ClassPropertyType | None = Field(default=None, alias="PropertyType")
+    """``PropertyType`` element, optional. Defines the type of the property."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    operations_event_class_property_child: list[OperationsEventClassProperty] = Field(default_factory=list, alias="OperationsEventClassPropertyChild")
+    """``Value`` element, zero or more."""
+    operations_event_class_property_child: list[OperationsEventClassProperty] = Field(
+        default_factory=list, alias="OperationsEventClassPropertyChild"
+    )
+    """``OperationsEventClassPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventClassPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-        ("value_", "Value", "E", "Value", 1),
-        ("operations_event_class_property_child", "OperationsEventClassPropertyChild", "E", "OperationsEventClassProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "operations_event_class_property_child",
+                "OperationsEventClassPropertyChild",
+                "E",
+                "OperationsEventClassProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsEventDefinition(B2MMLModel):
-    """B2MML ``OperationsEventDefinitionType``."""
+    """Definition and structure of operations event occurrences shall be shown as an operations
+    event definition. The operations event definition of an operations event is identified by the
+    definition ID attribute in the operations event occurrence. Those constructing or interpreting
+    an operations event obtain and validate the structure and definition from the operations event
+    definition.
+
+    B2MML ``OperationsEventDefinitionType`` (B2MML-OperationsEvent.xsd); global element
+    ``OperationsEventDefinition``; child element ``OperationsEventDefinition`` in
+    ``AcknowledgeOperationsEventDefinitionDataArea``, ``CancelOperationsEventDefinitionDataArea``,
+    ``ChangeOperationsEventDefinitionDataArea``, ``GetOperationsEventDefinitionDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 7 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     priority: Numeric | None = Field(default=None, alias="Priority")
-    operations_event_type: OperationsEventType | None = Field(default=None, alias="OperationsEventType")
-    operations_event_level: OperationsEventLevel | None = Field(default=None, alias="OperationsEventLevel")
+    """``Priority`` element, optional."""
+    operations_event_type: OperationsEventType | None = Field(
+        default=None, alias="OperationsEventType"
+    )
+    """``OperationsEventType`` element, optional. The type of Level 3 operations event."""
+    operations_event_level: OperationsEventLevel | None = Field(
+        default=None, alias="OperationsEventLevel"
+    )
+    """``OperationsEventLevel`` element, optional. The type of Level 3 operations event."""
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     mom_function: MOMFunction | None = Field(default=None, alias="MOMFunction")
+    """``MOMFunction`` element, optional. Defines the MOM function of the operations event
+    publisher.
+    """
     enterprise_function: EnterpriseFunction | None = Field(default=None, alias="EnterpriseFunction")
+    """``EnterpriseFunction`` element, optional. Defines the enterprise function of the operations
+    event publisher.
+    """
     category: list[Identifier] = Field(default_factory=list, alias="Category")
+    """``Category`` element, zero or more."""
     acknowledgement: list[Identifier] = Field(default_factory=list, alias="Acknowledgement")
+    """``Acknowledgement`` element, zero or more."""
     source: list[Identifier] = Field(default_factory=list, alias="Source")
-    operations_event_definition_child: list[OperationsEventDefinition] = Field(default_factory=list, alias="OperationsEventDefinitionChild")
-    operations_event_definition_property: list[OperationsEventClassProperty] = Field(default_factory=list, alias="OperationsEventDefinitionProperty")
-    operations_event_class_id: list[Identifier] = Field(default_factory=list, alias="OperationsEventClassID")
-    ops_event_definition_record_specification: list[OperationsRecordSpecTemplate] = Field(default_factory=list, alias="OpsEventDefinitionRecordSpecification")
+    """``Source`` element, zero or more."""
+    operations_event_definition_child: list[OperationsEventDefinition] = Field(
+        default_factory=list, alias="OperationsEventDefinitionChild"
+    )
+    """``OperationsEventDefinitionChild`` element, zero or more. Definition and structure of
+    operations event occurrences shall be shown as an operations event definition.
+    """
+    operations_event_definition_property: list[OperationsEventClassProperty] = Field(
+        default_factory=list, alias="OperationsEventDefinitionProperty"
+    )
+    """``OperationsEventDefinitionProperty`` element, zero or more."""
+    operations_event_class_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsEventClassID"
+    )
+    """``OperationsEventClassID`` element, zero or more."""
+    ops_event_definition_record_specification: list[OperationsRecordSpecTemplate] = Field(
+        default_factory=list, alias="OpsEventDefinitionRecordSpecification"
+    )
+    """``OpsEventDefinitionRecordSpecification`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventDefinitionType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("priority", "Priority", "E", "Numeric", 0),
-        ("operations_event_type", "OperationsEventType", "E", "OperationsEventType", 0),
-        ("operations_event_level", "OperationsEventLevel", "E", "OperationsEventLevel", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("mom_function", "MOMFunction", "E", "MOMFunction", 0),
-        ("enterprise_function", "EnterpriseFunction", "E", "EnterpriseFunction", 0),
-        ("category", "Category", "E", "Identifier", 1),
-        ("acknowledgement", "Acknowledgement", "E", "Identifier", 1),
-        ("source", "Source", "E", "Identifier", 1),
-        ("operations_event_definition_child", "OperationsEventDefinitionChild", "E", "OperationsEventDefinition", 1),
-        ("operations_event_definition_property", "OperationsEventDefinitionProperty", "E", "OperationsEventClassProperty", 1),
-        ("operations_event_class_id", "OperationsEventClassID", "E", "Identifier", 1),
-        ("ops_event_definition_record_specification", "OpsEventDefinitionRecordSpecification", "E", "OperationsRecordSpecTemplate", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("priority", "Priority", "E", "Numeric", 0),
+            ("operations_event_type", "OperationsEventType", "E", "OperationsEventType", 0),
+            ("operations_event_level", "OperationsEventLevel", "E", "OperationsEventLevel", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("mom_function", "MOMFunction", "E", "MOMFunction", 0),
+            ("enterprise_function", "EnterpriseFunction", "E", "EnterpriseFunction", 0),
+            ("category", "Category", "E", "Identifier", 1),
+            ("acknowledgement", "Acknowledgement", "E", "Identifier", 1),
+            ("source", "Source", "E", "Identifier", 1),
+            (
+                "operations_event_definition_child",
+                "OperationsEventDefinitionChild",
+                "E",
+                "OperationsEventDefinition",
+                1,
+            ),
+            (
+                "operations_event_definition_property",
+                "OperationsEventDefinitionProperty",
+                "E",
+                "OperationsEventClassProperty",
+                1,
+            ),
+            ("operations_event_class_id", "OperationsEventClassID", "E", "Identifier", 1),
+            (
+                "ops_event_definition_record_specification",
+                "OpsEventDefinitionRecordSpecification",
+                "E",
+                "OperationsRecordSpecTemplate",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsEventDefinitionProperty(B2MMLModel):
-    """B2MML ``OperationsEventDefinitionPropertyType``."""
+    """Operations event definition property, in the B2MML operations event schema.
+
+    B2MML ``OperationsEventDefinitionPropertyType`` (B2MML-OperationsEvent.xsd); child element
+    ``OperationsEventDefinitionPropertyChild`` in ``OperationsEventDefinitionProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     property_type: ClassPropertyType | None = Field(default=None, alias="PropertyType")
+    """``PropertyType`` element, optional. Defines the type of the property."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    operations_event_class_property_id: Identifier | None = Field(default=None, alias="OperationsEventClassPropertyID")
-    operations_event_definition_property_child: list[OperationsEventDefinitionProperty] = Field(default_factory=list, alias="OperationsEventDefinitionPropertyChild")
+    """``Value`` element, zero or more."""
+    operations_event_class_property_id: Identifier | None = Field(
+        default=None, alias="OperationsEventClassPropertyID"
+    )
+    """``OperationsEventClassPropertyID`` element, optional."""
+    operations_event_definition_property_child: list[OperationsEventDefinitionProperty] = Field(
+        default_factory=list, alias="OperationsEventDefinitionPropertyChild"
+    )
+    """``OperationsEventDefinitionPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventDefinitionPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-        ("value_", "Value", "E", "Value", 1),
-        ("operations_event_class_property_id", "OperationsEventClassPropertyID", "E", "Identifier", 0),
-        ("operations_event_definition_property_child", "OperationsEventDefinitionPropertyChild", "E", "OperationsEventDefinitionProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "operations_event_class_property_id",
+                "OperationsEventClassPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            (
+                "operations_event_definition_property_child",
+                "OperationsEventDefinitionPropertyChild",
+                "E",
+                "OperationsEventDefinitionProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsEventInformation(B2MMLModel):
-    """B2MML ``OperationsEventInformationType``."""
+    """The operations event model represents a generic representation of event notifications using
+    the operations event object and the constructs required to define, group and structure the
+    operations event occurrences.
+
+    B2MML ``OperationsEventInformationType`` (B2MML-OperationsEvent.xsd); global element
+    ``OperationsEventInformation``; child element ``OperationsEventInformation`` in
+    ``AcknowledgeOperationsEventInformationDataArea``, ``CancelOperationsEventInformationDataArea``,
+    ``ChangeOperationsEventInformationDataArea``, ``GetOperationsEventInformationDataArea``,
+    ``NotifyOperationsEventInformationDataArea``, ``ProcessOperationsEventInformationDataArea`` and
+    3 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text | Nil] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional; ``NIL`` for ``xsi:nil``. The hierarchy scope identifies
+    where the exchanged information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    operations_event_class: list[OperationsEventClass | Nil] = Field(default_factory=list, alias="OperationsEventClass")
-    operations_event_definition: list[OperationsEventDefinition | Nil] = Field(default_factory=list, alias="OperationsEventDefinition")
-    operations_event: list[OperationsEvent | Nil] = Field(default_factory=list, alias="OperationsEvent")
+    """``PublishedDate`` element, optional; ``NIL`` for ``xsi:nil``."""
+    operations_event_class: list[OperationsEventClass | Nil] = Field(
+        default_factory=list, alias="OperationsEventClass"
+    )
+    """``OperationsEventClass`` element, zero or more; ``NIL`` for ``xsi:nil``. An operations event
+    class is a representation of groupings of operations event definitions.
+    """
+    operations_event_definition: list[OperationsEventDefinition | Nil] = Field(
+        default_factory=list, alias="OperationsEventDefinition"
+    )
+    """``OperationsEventDefinition`` element, zero or more; ``NIL`` for ``xsi:nil``. Definition and
+    structure of operations event occurrences shall be shown as an operations event definition.
+    """
+    operations_event: list[OperationsEvent | Nil] = Field(
+        default_factory=list, alias="OperationsEvent"
+    )
+    """``OperationsEvent`` element, zero or more; ``NIL`` for ``xsi:nil``. Large numbers of
+    real-world events occur in any given manufacturing system.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 5),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-        ("published_date", "PublishedDate", "E", "DateTime", 4),
-        ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 5),
-        ("operations_event_definition", "OperationsEventDefinition", "E", "OperationsEventDefinition", 5),
-        ("operations_event", "OperationsEvent", "E", "OperationsEvent", 5),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 5),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
+            ("published_date", "PublishedDate", "E", "DateTime", 4),
+            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 5),
+            (
+                "operations_event_definition",
+                "OperationsEventDefinition",
+                "E",
+                "OperationsEventDefinition",
+                5,
+            ),
+            ("operations_event", "OperationsEvent", "E", "OperationsEvent", 5),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsEventProperty(B2MMLModel):
-    """B2MML ``OperationsEventPropertyType``."""
+    """Operations event property, in the B2MML operations event schema.
+
+    B2MML ``OperationsEventPropertyType`` (B2MML-OperationsEvent.xsd); child element
+    ``OperationsEventPropertyChild`` in ``OperationsEventProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    operations_event_definition_property_id: Identifier = Field(alias="OperationsEventDefinitionPropertyID")
-    operations_event_property_child: list[OperationsEventProperty] = Field(default_factory=list, alias="OperationsEventPropertyChild")
+    """``Value`` element, zero or more."""
+    operations_event_definition_property_id: Identifier = Field(
+        alias="OperationsEventDefinitionPropertyID"
+    )
+    """``OperationsEventDefinitionPropertyID`` element, required."""
+    operations_event_property_child: list[OperationsEventProperty] = Field(
+        default_factory=list, alias="OperationsEventPropertyChild"
+    )
+    """``OperationsEventPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("operations_event_definition_property_id", "OperationsEventDefinitionPropertyID", "E", "Identifier", 2),
-        ("operations_event_property_child", "OperationsEventPropertyChild", "E", "OperationsEventProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "operations_event_definition_property_id",
+                "OperationsEventDefinitionPropertyID",
+                "E",
+                "Identifier",
+                2,
+            ),
+            (
+                "operations_event_property_child",
+                "OperationsEventPropertyChild",
+                "E",
+                "OperationsEventProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessOperationsEventClass(B2MMLModel):
-    """B2MML ``ProcessOperationsEventClassType``."""
+    """Process message for ``OperationsEventClass`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``OperationsEventClass``; the reply is ``AcknowledgeOperationsEventClass``.
+
+    B2MML ``ProcessOperationsEventClassType`` (B2MML-OperationsEvent.xsd); global element
+    ``ProcessOperationsEventClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationsEventClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsEventClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationsEventClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationsEventClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationsEventClassDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationsEventClassDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationsEventClass`` message: ``Process`` and
+    ``OperationsEventClass``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``ProcessOperationsEventClass``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operations_event_class: list[OperationsEventClass] = Field(default_factory=list, alias="OperationsEventClass", min_length=1)
+    """``Process`` element, required."""
+    operations_event_class: list[OperationsEventClass] = Field(
+        default_factory=list, alias="OperationsEventClass", min_length=1
+    )
+    """``OperationsEventClass`` element, one or more. An operations event class is a representation
+    of groupings of operations event definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsEventClassDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
         ),
     )
 
 
 class ProcessOperationsEventDefinition(B2MMLModel):
-    """B2MML ``ProcessOperationsEventDefinitionType``."""
+    """Process message for ``OperationsEventDefinition`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``OperationsEventDefinition``; the reply is
+    ``AcknowledgeOperationsEventDefinition``.
+
+    B2MML ``ProcessOperationsEventDefinitionType`` (B2MML-OperationsEvent.xsd); global element
+    ``ProcessOperationsEventDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationsEventDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsEventDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationsEventDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationsEventDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationsEventDefinitionDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationsEventDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationsEventDefinition`` message: ``Process`` and
+    ``OperationsEventDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``ProcessOperationsEventDefinition``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operations_event_definition: list[OperationsEventDefinition] = Field(default_factory=list, alias="OperationsEventDefinition", min_length=1)
+    """``Process`` element, required."""
+    operations_event_definition: list[OperationsEventDefinition] = Field(
+        default_factory=list, alias="OperationsEventDefinition", min_length=1
+    )
+    """``OperationsEventDefinition`` element, one or more. Definition and structure of operations
+    event occurrences shall be shown as an operations event definition.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsEventDefinitionDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operations_event_definition", "OperationsEventDefinition", "E", "OperationsEventDefinition", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "operations_event_definition",
+                "OperationsEventDefinition",
+                "E",
+                "OperationsEventDefinition",
+                3,
+            ),
         ),
     )
 
 
 class ProcessOperationsEventInformation(B2MMLModel):
-    """B2MML ``ProcessOperationsEventInformationType``."""
+    """Process message for ``OperationsEventInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``OperationsEventInformation``; the reply is
+    ``AcknowledgeOperationsEventInformation``.
+
+    B2MML ``ProcessOperationsEventInformationType`` (B2MML-OperationsEvent.xsd); global element
+    ``ProcessOperationsEventInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationsEventInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsEventInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationsEventInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationsEventInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationsEventInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationsEventInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationsEventInformation`` message: ``Process`` and
+    ``OperationsEventInformation``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``ProcessOperationsEventInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operations_event_information: list[OperationsEventInformation] = Field(default_factory=list, alias="OperationsEventInformation", min_length=1)
+    """``Process`` element, required."""
+    operations_event_information: list[OperationsEventInformation] = Field(
+        default_factory=list, alias="OperationsEventInformation", min_length=1
+    )
+    """``OperationsEventInformation`` element, one or more. The operations event model represents a
+    generic representation of event notifications using the operations event object and the
+    constructs required to define, group and structure the operations event occurrences.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsEventInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operations_event_information", "OperationsEventInformation", "E", "OperationsEventInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "operations_event_information",
+                "OperationsEventInformation",
+                "E",
+                "OperationsEventInformation",
+                3,
+            ),
         ),
     )
 
 
 class RespondOperationsEventClass(B2MMLModel):
-    """B2MML ``RespondOperationsEventClassType``."""
+    """Respond message for ``OperationsEventClass`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationsEventClass``.
+
+    B2MML ``RespondOperationsEventClassType`` (B2MML-OperationsEvent.xsd); global element
+    ``RespondOperationsEventClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationsEventClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsEventClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationsEventClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationsEventClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationsEventClassDataArea(B2MMLModel):
-    """B2MML ``RespondOperationsEventClassDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationsEventClass`` message: ``Respond`` and
+    ``OperationsEventClass``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``RespondOperationsEventClass``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operations_event_class: list[OperationsEventClass] = Field(default_factory=list, alias="OperationsEventClass", min_length=1)
+    """``Respond`` element, required."""
+    operations_event_class: list[OperationsEventClass] = Field(
+        default_factory=list, alias="OperationsEventClass", min_length=1
+    )
+    """``OperationsEventClass`` element, one or more. An operations event class is a representation
+    of groupings of operations event definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsEventClassDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
         ),
     )
 
 
 class RespondOperationsEventDefinition(B2MMLModel):
-    """B2MML ``RespondOperationsEventDefinitionType``."""
+    """Respond message for ``OperationsEventDefinition`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationsEventDefinition``.
+
+    B2MML ``RespondOperationsEventDefinitionType`` (B2MML-OperationsEvent.xsd); global element
+    ``RespondOperationsEventDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationsEventDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsEventDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationsEventDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationsEventDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationsEventDefinitionDataArea(B2MMLModel):
-    """B2MML ``RespondOperationsEventDefinitionDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationsEventDefinition`` message: ``Respond`` and
+    ``OperationsEventDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``RespondOperationsEventDefinition``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operations_event_definition: list[OperationsEventDefinition] = Field(default_factory=list, alias="OperationsEventDefinition", min_length=1)
+    """``Respond`` element, required."""
+    operations_event_definition: list[OperationsEventDefinition] = Field(
+        default_factory=list, alias="OperationsEventDefinition", min_length=1
+    )
+    """``OperationsEventDefinition`` element, one or more. Definition and structure of operations
+    event occurrences shall be shown as an operations event definition.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsEventDefinitionDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operations_event_definition", "OperationsEventDefinition", "E", "OperationsEventDefinition", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "operations_event_definition",
+                "OperationsEventDefinition",
+                "E",
+                "OperationsEventDefinition",
+                3,
+            ),
         ),
     )
 
 
 class RespondOperationsEventInformation(B2MMLModel):
-    """B2MML ``RespondOperationsEventInformationType``."""
+    """Respond message for ``OperationsEventInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationsEventInformation``.
+
+    B2MML ``RespondOperationsEventInformationType`` (B2MML-OperationsEvent.xsd); global element
+    ``RespondOperationsEventInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationsEventInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsEventInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationsEventInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationsEventInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationsEventInformationDataArea(B2MMLModel):
-    """B2MML ``RespondOperationsEventInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationsEventInformation`` message: ``Respond`` and
+    ``OperationsEventInformation``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``RespondOperationsEventInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operations_event_information: list[OperationsEventInformation] = Field(default_factory=list, alias="OperationsEventInformation", min_length=1)
+    """``Respond`` element, required."""
+    operations_event_information: list[OperationsEventInformation] = Field(
+        default_factory=list, alias="OperationsEventInformation", min_length=1
+    )
+    """``OperationsEventInformation`` element, one or more. The operations event model represents a
+    generic representation of event notifications using the operations event object and the
+    constructs required to define, group and structure the operations event occurrences.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsEventInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operations_event_information", "OperationsEventInformation", "E", "OperationsEventInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "operations_event_information",
+                "OperationsEventInformation",
+                "E",
+                "OperationsEventInformation",
+                3,
+            ),
         ),
     )
 
 
 class ShowOperationsEventClass(B2MMLModel):
-    """B2MML ``ShowOperationsEventClassType``."""
+    """Show message for ``OperationsEventClass`` (ISA-95 Part 5 transaction). Returns
+    ``OperationsEventClass`` in reply to ``GetOperationsEventClass``.
+
+    B2MML ``ShowOperationsEventClassType`` (B2MML-OperationsEvent.xsd); global element
+    ``ShowOperationsEventClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationsEventClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsEventClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationsEventClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationsEventClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationsEventClassDataArea(B2MMLModel):
-    """B2MML ``ShowOperationsEventClassDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationsEventClass`` message: ``Show`` and ``OperationsEventClass``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``ShowOperationsEventClass``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operations_event_class: list[OperationsEventClass] = Field(default_factory=list, alias="OperationsEventClass", min_length=1)
+    """``Show`` element, required."""
+    operations_event_class: list[OperationsEventClass] = Field(
+        default_factory=list, alias="OperationsEventClass", min_length=1
+    )
+    """``OperationsEventClass`` element, one or more. An operations event class is a representation
+    of groupings of operations event definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsEventClassDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
         ),
     )
 
 
 class ShowOperationsEventDefinition(B2MMLModel):
-    """B2MML ``ShowOperationsEventDefinitionType``."""
+    """Show message for ``OperationsEventDefinition`` (ISA-95 Part 5 transaction). Returns
+    ``OperationsEventDefinition`` in reply to ``GetOperationsEventDefinition``.
+
+    B2MML ``ShowOperationsEventDefinitionType`` (B2MML-OperationsEvent.xsd); global element
+    ``ShowOperationsEventDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationsEventDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsEventDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationsEventDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationsEventDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationsEventDefinitionDataArea(B2MMLModel):
-    """B2MML ``ShowOperationsEventDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationsEventDefinition`` message: ``Show`` and
+    ``OperationsEventDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``ShowOperationsEventDefinition``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operations_event_definition: list[OperationsEventDefinition] = Field(default_factory=list, alias="OperationsEventDefinition", min_length=1)
+    """``Show`` element, required."""
+    operations_event_definition: list[OperationsEventDefinition] = Field(
+        default_factory=list, alias="OperationsEventDefinition", min_length=1
+    )
+    """``OperationsEventDefinition`` element, one or more. Definition and structure of operations
+    event occurrences shall be shown as an operations event definition.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsEventDefinitionDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operations_event_definition", "OperationsEventDefinition", "E", "OperationsEventDefinition", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "operations_event_definition",
+                "OperationsEventDefinition",
+                "E",
+                "OperationsEventDefinition",
+                3,
+            ),
         ),
     )
 
 
 class ShowOperationsEventInformation(B2MMLModel):
-    """B2MML ``ShowOperationsEventInformationType``."""
+    """Show message for ``OperationsEventInformation`` (ISA-95 Part 5 transaction). Returns
+    ``OperationsEventInformation`` in reply to ``GetOperationsEventInformation``.
+
+    B2MML ``ShowOperationsEventInformationType`` (B2MML-OperationsEvent.xsd); global element
+    ``ShowOperationsEventInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationsEventInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsEventInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationsEventInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationsEventInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationsEventInformationDataArea(B2MMLModel):
-    """B2MML ``ShowOperationsEventInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationsEventInformation`` message: ``Show`` and
+    ``OperationsEventInformation``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``ShowOperationsEventInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operations_event_information: list[OperationsEventInformation] = Field(default_factory=list, alias="OperationsEventInformation", min_length=1)
+    """``Show`` element, required."""
+    operations_event_information: list[OperationsEventInformation] = Field(
+        default_factory=list, alias="OperationsEventInformation", min_length=1
+    )
+    """``OperationsEventInformation`` element, one or more. The operations event model represents a
+    generic representation of event notifications using the operations event object and the
+    constructs required to define, group and structure the operations event occurrences.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsEventInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operations_event_information", "OperationsEventInformation", "E", "OperationsEventInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "operations_event_information",
+                "OperationsEventInformation",
+                "E",
+                "OperationsEventInformation",
+                3,
+            ),
         ),
     )
 
 
 class SyncOperationsEventClass(B2MMLModel):
-    """B2MML ``SyncOperationsEventClassType``."""
+    """Sync message for ``OperationsEventClass`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``OperationsEventClass`` to subscribers.
+
+    B2MML ``SyncOperationsEventClassType`` (B2MML-OperationsEvent.xsd); global element
+    ``SyncOperationsEventClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationsEventClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsEventClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationsEventClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationsEventClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationsEventClassDataArea(B2MMLModel):
-    """B2MML ``SyncOperationsEventClassDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationsEventClass`` message: ``Sync`` and ``OperationsEventClass``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``SyncOperationsEventClass``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_event_class: list[OperationsEventClass] = Field(default_factory=list, alias="OperationsEventClass", min_length=1)
+    """``Sync`` element, required."""
+    operations_event_class: list[OperationsEventClass] = Field(
+        default_factory=list, alias="OperationsEventClass", min_length=1
+    )
+    """``OperationsEventClass`` element, one or more. An operations event class is a representation
+    of groupings of operations event definitions.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsEventClassDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
         ),
     )
 
 
 class SyncOperationsEventDefinition(B2MMLModel):
-    """B2MML ``SyncOperationsEventDefinitionType``."""
+    """Sync message for ``OperationsEventDefinition`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``OperationsEventDefinition`` to subscribers.
+
+    B2MML ``SyncOperationsEventDefinitionType`` (B2MML-OperationsEvent.xsd); global element
+    ``SyncOperationsEventDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationsEventDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsEventDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationsEventDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationsEventDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationsEventDefinitionDataArea(B2MMLModel):
-    """B2MML ``SyncOperationsEventDefinitionDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationsEventDefinition`` message: ``Sync`` and
+    ``OperationsEventDefinition``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``SyncOperationsEventDefinition``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_event_definition: list[OperationsEventDefinition] = Field(default_factory=list, alias="OperationsEventDefinition", min_length=1)
+    """``Sync`` element, required."""
+    operations_event_definition: list[OperationsEventDefinition] = Field(
+        default_factory=list, alias="OperationsEventDefinition", min_length=1
+    )
+    """``OperationsEventDefinition`` element, one or more. Definition and structure of operations
+    event occurrences shall be shown as an operations event definition.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsEventDefinitionDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_event_definition", "OperationsEventDefinition", "E", "OperationsEventDefinition", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "operations_event_definition",
+                "OperationsEventDefinition",
+                "E",
+                "OperationsEventDefinition",
+                3,
+            ),
         ),
     )
 
 
 class SyncOperationsEventInformation(B2MMLModel):
-    """B2MML ``SyncOperationsEventInformationType``."""
+    """Sync message for ``OperationsEventInformation`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``OperationsEventInformation`` to subscribers.
+
+    B2MML ``SyncOperationsEventInformationType`` (B2MML-OperationsEvent.xsd); global element
+    ``SyncOperationsEventInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationsEventInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsEventInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationsEventInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationsEventInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationsEventInformationDataArea(B2MMLModel):
-    """B2MML ``SyncOperationsEventInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationsEventInformation`` message: ``Sync`` and
+    ``OperationsEventInformation``.
+
+    B2MML anonymous type (B2MML-OperationsEvent.xsd); child element ``DataArea`` in
+    ``SyncOperationsEventInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_event_information: list[OperationsEventInformation] = Field(default_factory=list, alias="OperationsEventInformation", min_length=1)
+    """``Sync`` element, required."""
+    operations_event_information: list[OperationsEventInformation] = Field(
+        default_factory=list, alias="OperationsEventInformation", min_length=1
+    )
+    """``OperationsEventInformation`` element, one or more. The operations event model represents a
+    generic representation of event notifications using the operations event object and the
+    constructs required to define, group and structure the operations event occurrences.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsEventInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_event_information", "OperationsEventInformation", "E", "OperationsEventInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "operations_event_information",
+                "OperationsEventInformation",
+                "E",
+                "OperationsEventInformation",
+                3,
+            ),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("ClassPropertyType", "DateTime", "EnterpriseFunction", "HierarchyScope", "Identifier", "MOMFunction", "Numeric", "OperationsEventExtension", "OperationsEventLevel", "OperationsEventType", "OperationsRecordSpecTemplate", "OperationsRecordTemplate", "OperationsType", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "ClassPropertyType",
+        "DateTime",
+        "EnterpriseFunction",
+        "HierarchyScope",
+        "Identifier",
+        "MOMFunction",
+        "Numeric",
+        "OperationsEventExtension",
+        "OperationsEventLevel",
+        "OperationsEventType",
+        "OperationsRecordSpecTemplate",
+        "OperationsRecordTemplate",
+        "OperationsType",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

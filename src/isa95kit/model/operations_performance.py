@@ -9,10 +9,35 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import AssemblyRelationship, AssemblyType, Code, DateTime, HierarchyScope, Identifier, MaterialUse, OperationsType, QuantityValue, RequiredByRequestedSegmentResponse, ResourceLocation, ResponseState, SpatialDefinition, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        AssemblyRelationship,
+        AssemblyType,
+        Code,
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        MaterialUse,
+        OperationsType,
+        QuantityValue,
+        RequiredByRequestedSegmentResponse,
+        ResourceLocation,
+        ResponseState,
+        SpatialDefinition,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
     from .operations_test import TestResult
 
 __all__ = [
@@ -48,692 +73,1352 @@ __all__ = [
 
 
 class AcknowledgeOperationsPerformance(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsPerformanceType``."""
+    """Acknowledge message for ``OperationsPerformance`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessOperationsPerformance``.
+
+    B2MML ``AcknowledgeOperationsPerformanceType`` (B2MML-OperationsPerformance.xsd); global element
+    ``AcknowledgeOperationsPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationsPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationsPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationsPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationsPerformanceDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsPerformanceDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationsPerformance`` message: ``Acknowledge`` and
+    ``OperationsPerformance``.
+
+    B2MML anonymous type (B2MML-OperationsPerformance.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationsPerformance``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operations_performance: list[OperationsPerformance] = Field(default_factory=list, alias="OperationsPerformance", min_length=1)
+    """``Acknowledge`` element, required."""
+    operations_performance: list[OperationsPerformance] = Field(
+        default_factory=list, alias="OperationsPerformance", min_length=1
+    )
+    """``OperationsPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsPerformanceDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
         ),
     )
 
 
 class CancelOperationsPerformance(B2MMLModel):
-    """B2MML ``CancelOperationsPerformanceType``."""
+    """Cancel message for ``OperationsPerformance`` (ISA-95 Part 5 transaction). Asks the receiver
+    to cancel ``OperationsPerformance``.
+
+    B2MML ``CancelOperationsPerformanceType`` (B2MML-OperationsPerformance.xsd); global element
+    ``CancelOperationsPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationsPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationsPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationsPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationsPerformanceDataArea(B2MMLModel):
-    """B2MML ``CancelOperationsPerformanceDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationsPerformance`` message: ``Cancel`` and
+    ``OperationsPerformance``.
+
+    B2MML anonymous type (B2MML-OperationsPerformance.xsd); child element ``DataArea`` in
+    ``CancelOperationsPerformance``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operations_performance: list[OperationsPerformance] = Field(default_factory=list, alias="OperationsPerformance", min_length=1)
+    """``Cancel`` element, required."""
+    operations_performance: list[OperationsPerformance] = Field(
+        default_factory=list, alias="OperationsPerformance", min_length=1
+    )
+    """``OperationsPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsPerformanceDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
         ),
     )
 
 
 class ChangeOperationsPerformance(B2MMLModel):
-    """B2MML ``ChangeOperationsPerformanceType``."""
+    """Change message for ``OperationsPerformance`` (ISA-95 Part 5 transaction). Asks the receiver
+    to change ``OperationsPerformance``; the reply is ``RespondOperationsPerformance``.
+
+    B2MML ``ChangeOperationsPerformanceType`` (B2MML-OperationsPerformance.xsd); global element
+    ``ChangeOperationsPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationsPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationsPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationsPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationsPerformanceDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationsPerformanceDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationsPerformance`` message: ``Change`` and
+    ``OperationsPerformance``.
+
+    B2MML anonymous type (B2MML-OperationsPerformance.xsd); child element ``DataArea`` in
+    ``ChangeOperationsPerformance``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operations_performance: list[OperationsPerformance] = Field(default_factory=list, alias="OperationsPerformance", min_length=1)
+    """``Change`` element, required."""
+    operations_performance: list[OperationsPerformance] = Field(
+        default_factory=list, alias="OperationsPerformance", min_length=1
+    )
+    """``OperationsPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsPerformanceDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
         ),
     )
 
 
 class GetOperationsPerformance(B2MMLModel):
-    """B2MML ``GetOperationsPerformanceType``."""
+    """Get message for ``OperationsPerformance`` (ISA-95 Part 5 transaction). Requests
+    ``OperationsPerformance``; the reply is ``ShowOperationsPerformance``.
+
+    B2MML ``GetOperationsPerformanceType`` (B2MML-OperationsPerformance.xsd); global element
+    ``GetOperationsPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationsPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationsPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationsPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationsPerformanceDataArea(B2MMLModel):
-    """B2MML ``GetOperationsPerformanceDataArea (anonymous)``."""
+    """Data area of the ``GetOperationsPerformance`` message: ``Get`` and ``OperationsPerformance``.
+
+    B2MML anonymous type (B2MML-OperationsPerformance.xsd); child element ``DataArea`` in
+    ``GetOperationsPerformance``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operations_performance: list[OperationsPerformance] = Field(default_factory=list, alias="OperationsPerformance", min_length=1)
+    """``Get`` element, required."""
+    operations_performance: list[OperationsPerformance] = Field(
+        default_factory=list, alias="OperationsPerformance", min_length=1
+    )
+    """``OperationsPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsPerformanceDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
         ),
     )
 
 
 class OpEquipmentActual(B2MMLModel):
-    """B2MML ``OpEquipmentActualType``."""
+    """Operations equipment actual, in the B2MML operations performance types schema.
+
+    B2MML ``OpEquipmentActualType`` (B2MML-OperationsPerformanceTypes.xsd); child element
+    ``EquipmentActual`` in ``JobResponse``, ``OpSegmentResponse``; ``EquipmentActualChild`` in
+    ``OpEquipmentActual``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     equipment_class_id: list[Identifier] = Field(default_factory=list, alias="EquipmentClassID")
+    """``EquipmentClassID`` element, zero or more."""
     equipment_id: list[Identifier] = Field(default_factory=list, alias="EquipmentID")
+    """``EquipmentID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     equipment_use: Code | None = Field(default=None, alias="EquipmentUse")
+    """``EquipmentUse`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
+    """``Quantity`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     operational_location: ResourceLocation | None = Field(default=None, alias="OperationalLocation")
+    """``OperationalLocation`` element, optional."""
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult")
-    equipment_actual_property: list[OpEquipmentActualProperty] = Field(default_factory=list, alias="EquipmentActualProperty")
-    equipment_actual_child: list[OpEquipmentActual] = Field(default_factory=list, alias="EquipmentActualChild")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``TestResult`` element, zero or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
+    equipment_actual_property: list[OpEquipmentActualProperty] = Field(
+        default_factory=list, alias="EquipmentActualProperty"
+    )
+    """``EquipmentActualProperty`` element, zero or more."""
+    equipment_actual_child: list[OpEquipmentActual] = Field(
+        default_factory=list, alias="EquipmentActualChild"
+    )
+    """``EquipmentActualChild`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentActualType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("equipment_use", "EquipmentUse", "E", "Code", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-        ("test_result", "TestResult", "E", "TestResult", 1),
-        ("equipment_actual_property", "EquipmentActualProperty", "E", "OpEquipmentActualProperty", 1),
-        ("equipment_actual_child", "EquipmentActualChild", "E", "OpEquipmentActual", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("equipment_use", "EquipmentUse", "E", "Code", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
+            ("test_result", "TestResult", "E", "TestResult", 1),
+            (
+                "equipment_actual_property",
+                "EquipmentActualProperty",
+                "E",
+                "OpEquipmentActualProperty",
+                1,
+            ),
+            ("equipment_actual_child", "EquipmentActualChild", "E", "OpEquipmentActual", 1),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpEquipmentActualProperty(B2MMLModel):
-    """B2MML ``OpEquipmentActualPropertyType``."""
+    """Operations equipment actual property, in the B2MML operations performance types schema.
+
+    B2MML ``OpEquipmentActualPropertyType`` (B2MML-OperationsPerformanceTypes.xsd); child element
+    ``EquipmentActualProperty`` in ``OpEquipmentActual``; ``EquipmentActualPropertyChild`` in
+    ``OpEquipmentActualProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    equipment_actual_property_child: list[OpEquipmentActualProperty] = Field(default_factory=list, alias="EquipmentActualPropertyChild")
-    equipment_class_property_id: Identifier | None = Field(default=None, alias="EquipmentClassPropertyID")
+    """``Quantity`` element, zero or more."""
+    equipment_actual_property_child: list[OpEquipmentActualProperty] = Field(
+        default_factory=list, alias="EquipmentActualPropertyChild"
+    )
+    """``EquipmentActualPropertyChild`` element, zero or more."""
+    equipment_class_property_id: Identifier | None = Field(
+        default=None, alias="EquipmentClassPropertyID"
+    )
+    """``EquipmentClassPropertyID`` element, optional."""
     equipment_property_id: Identifier | None = Field(default=None, alias="EquipmentPropertyID")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``EquipmentPropertyID`` element, optional."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentActualPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("equipment_actual_property_child", "EquipmentActualPropertyChild", "E", "OpEquipmentActualProperty", 1),
-        ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
-        ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "equipment_actual_property_child",
+                "EquipmentActualPropertyChild",
+                "E",
+                "OpEquipmentActualProperty",
+                1,
+            ),
+            ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
+            ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpMaterialActual(B2MMLModel):
-    """B2MML ``OpMaterialActualType``."""
+    """Operations material actual, in the B2MML operations performance types schema.
+
+    B2MML ``OpMaterialActualType`` (B2MML-OperationsPerformanceTypes.xsd); child element
+    ``AssemblyActual`` in ``OpMaterialActual``; ``MaterialActual`` in ``JobResponse``,
+    ``OpSegmentResponse``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     material_class_id: list[Identifier] = Field(default_factory=list, alias="MaterialClassID")
-    material_definition_id: list[Identifier] = Field(default_factory=list, alias="MaterialDefinitionID")
+    """``MaterialClassID`` element, zero or more."""
+    material_definition_id: list[Identifier] = Field(
+        default_factory=list, alias="MaterialDefinitionID"
+    )
+    """``MaterialDefinitionID`` element, zero or more."""
     material_lot_id: list[Identifier] = Field(default_factory=list, alias="MaterialLotID")
+    """``MaterialLotID`` element, zero or more."""
     material_sub_lot_id: list[Identifier] = Field(default_factory=list, alias="MaterialSubLotID")
+    """``MaterialSubLotID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     material_use: MaterialUse | None = Field(default=None, alias="MaterialUse")
+    """``MaterialUse`` element, optional. Defines the expected use of the material class, material
+    definition, material lot, or material sublot in the context of the operations segment.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     storage_location: ResourceLocation | None = Field(default=None, alias="StorageLocation")
+    """``StorageLocation`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
+    """``Quantity`` element, zero or more."""
     assembly_actual: list[OpMaterialActual] = Field(default_factory=list, alias="AssemblyActual")
+    """``AssemblyActual`` element, zero or more."""
     assembly_type: AssemblyType | None = Field(default=None, alias="AssemblyType")
-    assembly_relationship: AssemblyRelationship | None = Field(default=None, alias="AssemblyRelationship")
+    """``AssemblyType`` element, optional. Defines the type of the assembly."""
+    assembly_relationship: AssemblyRelationship | None = Field(
+        default=None, alias="AssemblyRelationship"
+    )
+    """``AssemblyRelationship`` element, optional. Defines the type of the relationships."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult")
-    material_actual_property: list[OpMaterialActualProperty] = Field(default_factory=list, alias="MaterialActualProperty")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``TestResult`` element, zero or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
+    material_actual_property: list[OpMaterialActualProperty] = Field(
+        default_factory=list, alias="MaterialActualProperty"
+    )
+    """``MaterialActualProperty`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialActualType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
-        ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-        ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-        ("material_sub_lot_id", "MaterialSubLotID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("material_use", "MaterialUse", "E", "MaterialUse", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("assembly_actual", "AssemblyActual", "E", "OpMaterialActual", 1),
-        ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-        ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("test_result", "TestResult", "E", "TestResult", 1),
-        ("material_actual_property", "MaterialActualProperty", "E", "OpMaterialActualProperty", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
+            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
+            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
+            ("material_sub_lot_id", "MaterialSubLotID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("material_use", "MaterialUse", "E", "MaterialUse", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("assembly_actual", "AssemblyActual", "E", "OpMaterialActual", 1),
+            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
+            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("test_result", "TestResult", "E", "TestResult", 1),
+            (
+                "material_actual_property",
+                "MaterialActualProperty",
+                "E",
+                "OpMaterialActualProperty",
+                1,
+            ),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpMaterialActualProperty(B2MMLModel):
-    """B2MML ``OpMaterialActualPropertyType``."""
+    """Operations material actual property, in the B2MML operations performance types schema.
+
+    B2MML ``OpMaterialActualPropertyType`` (B2MML-OperationsPerformanceTypes.xsd); child element
+    ``MaterialActualProperty`` in ``OpMaterialActual``; ``MaterialActualPropertyChild`` in
+    ``OpMaterialActualProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    material_actual_property_child: list[OpMaterialActualProperty] = Field(default_factory=list, alias="MaterialActualPropertyChild")
-    material_class_property_id: Identifier | None = Field(default=None, alias="MaterialClassPropertyID")
-    material_definition_property_id: Identifier | None = Field(default=None, alias="MaterialDefinitionPropertyID")
+    """``Quantity`` element, zero or more."""
+    material_actual_property_child: list[OpMaterialActualProperty] = Field(
+        default_factory=list, alias="MaterialActualPropertyChild"
+    )
+    """``MaterialActualPropertyChild`` element, zero or more."""
+    material_class_property_id: Identifier | None = Field(
+        default=None, alias="MaterialClassPropertyID"
+    )
+    """``MaterialClassPropertyID`` element, optional."""
+    material_definition_property_id: Identifier | None = Field(
+        default=None, alias="MaterialDefinitionPropertyID"
+    )
+    """``MaterialDefinitionPropertyID`` element, optional."""
     material_lot_property_id: Identifier | None = Field(default=None, alias="MaterialLotPropertyID")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``MaterialLotPropertyID`` element, optional."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialActualPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("material_actual_property_child", "MaterialActualPropertyChild", "E", "OpMaterialActualProperty", 1),
-        ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
-        ("material_definition_property_id", "MaterialDefinitionPropertyID", "E", "Identifier", 0),
-        ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "material_actual_property_child",
+                "MaterialActualPropertyChild",
+                "E",
+                "OpMaterialActualProperty",
+                1,
+            ),
+            ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
+            (
+                "material_definition_property_id",
+                "MaterialDefinitionPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPersonnelActual(B2MMLModel):
-    """B2MML ``OpPersonnelActualType``."""
+    """Operations personnel actual, in the B2MML operations performance types schema.
+
+    B2MML ``OpPersonnelActualType`` (B2MML-OperationsPerformanceTypes.xsd); child element
+    ``PersonnelActual`` in ``JobResponse``, ``OpSegmentResponse``; ``PersonnelActualChild`` in
+    ``OpPersonnelActual``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     personnel_class_id: list[Identifier] = Field(default_factory=list, alias="PersonnelClassID")
+    """``PersonnelClassID`` element, zero or more."""
     person_id: list[Identifier] = Field(default_factory=list, alias="PersonID")
+    """``PersonID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     personnel_use: Code | None = Field(default=None, alias="PersonnelUse")
+    """``PersonnelUse`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
+    """``Quantity`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     operational_location: ResourceLocation | None = Field(default=None, alias="OperationalLocation")
+    """``OperationalLocation`` element, optional."""
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult")
-    personnel_actual_property: list[OpPersonnelActualProperty] = Field(default_factory=list, alias="PersonnelActualProperty")
-    personnel_actual_child: list[OpPersonnelActual] = Field(default_factory=list, alias="PersonnelActualChild")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``TestResult`` element, zero or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
+    personnel_actual_property: list[OpPersonnelActualProperty] = Field(
+        default_factory=list, alias="PersonnelActualProperty"
+    )
+    """``PersonnelActualProperty`` element, zero or more."""
+    personnel_actual_child: list[OpPersonnelActual] = Field(
+        default_factory=list, alias="PersonnelActualChild"
+    )
+    """``PersonnelActualChild`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelActualType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
-        ("person_id", "PersonID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("personnel_use", "PersonnelUse", "E", "Code", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-        ("test_result", "TestResult", "E", "TestResult", 1),
-        ("personnel_actual_property", "PersonnelActualProperty", "E", "OpPersonnelActualProperty", 1),
-        ("personnel_actual_child", "PersonnelActualChild", "E", "OpPersonnelActual", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
+            ("person_id", "PersonID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("personnel_use", "PersonnelUse", "E", "Code", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
+            ("test_result", "TestResult", "E", "TestResult", 1),
+            (
+                "personnel_actual_property",
+                "PersonnelActualProperty",
+                "E",
+                "OpPersonnelActualProperty",
+                1,
+            ),
+            ("personnel_actual_child", "PersonnelActualChild", "E", "OpPersonnelActual", 1),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPersonnelActualProperty(B2MMLModel):
-    """B2MML ``OpPersonnelActualPropertyType``."""
+    """Operations personnel actual property, in the B2MML operations performance types schema.
+
+    B2MML ``OpPersonnelActualPropertyType`` (B2MML-OperationsPerformanceTypes.xsd); child element
+    ``PersonnelActualProperty`` in ``OpPersonnelActual``; ``PersonnelActualPropertyChild`` in
+    ``OpPersonnelActualProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    personnel_actual_property_child: list[OpPersonnelActualProperty] = Field(default_factory=list, alias="PersonnelActualPropertyChild")
-    personnel_class_property_id: Identifier | None = Field(default=None, alias="PersonnelClassPropertyID")
+    """``Quantity`` element, zero or more."""
+    personnel_actual_property_child: list[OpPersonnelActualProperty] = Field(
+        default_factory=list, alias="PersonnelActualPropertyChild"
+    )
+    """``PersonnelActualPropertyChild`` element, zero or more."""
+    personnel_class_property_id: Identifier | None = Field(
+        default=None, alias="PersonnelClassPropertyID"
+    )
+    """``PersonnelClassPropertyID`` element, optional."""
     person_property_id: Identifier | None = Field(default=None, alias="PersonPropertyID")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``PersonPropertyID`` element, optional."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelActualPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("personnel_actual_property_child", "PersonnelActualPropertyChild", "E", "OpPersonnelActualProperty", 1),
-        ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
-        ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "personnel_actual_property_child",
+                "PersonnelActualPropertyChild",
+                "E",
+                "OpPersonnelActualProperty",
+                1,
+            ),
+            ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
+            ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPhysicalAssetActual(B2MMLModel):
-    """B2MML ``OpPhysicalAssetActualType``."""
+    """Operations physical asset actual, in the B2MML operations performance types schema.
+
+    B2MML ``OpPhysicalAssetActualType`` (B2MML-OperationsPerformanceTypes.xsd); child element
+    ``PhysicalAssetActual`` in ``JobResponse``, ``OpSegmentResponse``; ``PhysicalAssetActualChild``
+    in ``OpPhysicalAssetActual``.
+    """
 
     id: Identifier = Field(alias="ID")
-    physical_asset_class_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetClassID")
+    """``ID`` element, required."""
+    physical_asset_class_id: list[Identifier] = Field(
+        default_factory=list, alias="PhysicalAssetClassID"
+    )
+    """``PhysicalAssetClassID`` element, zero or more."""
     physical_asset_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetID")
+    """``PhysicalAssetID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     physical_asset_use: Code | None = Field(default=None, alias="PhysicalAssetUse")
+    """``PhysicalAssetUse`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
+    """``Quantity`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     physical_location: ResourceLocation | None = Field(default=None, alias="PhysicalLocation")
+    """``PhysicalLocation`` element, optional."""
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult")
-    physical_asset_actual_property: list[OpPhysicalAssetActualProperty] = Field(default_factory=list, alias="PhysicalAssetActualProperty")
-    physical_asset_actual_child: list[OpPhysicalAssetActual] = Field(default_factory=list, alias="PhysicalAssetActualChild")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``TestResult`` element, zero or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
+    physical_asset_actual_property: list[OpPhysicalAssetActualProperty] = Field(
+        default_factory=list, alias="PhysicalAssetActualProperty"
+    )
+    """``PhysicalAssetActualProperty`` element, zero or more."""
+    physical_asset_actual_child: list[OpPhysicalAssetActual] = Field(
+        default_factory=list, alias="PhysicalAssetActualChild"
+    )
+    """``PhysicalAssetActualChild`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetActualType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
-        ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
-        ("test_result", "TestResult", "E", "TestResult", 1),
-        ("physical_asset_actual_property", "PhysicalAssetActualProperty", "E", "OpPhysicalAssetActualProperty", 1),
-        ("physical_asset_actual_child", "PhysicalAssetActualChild", "E", "OpPhysicalAssetActual", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
+            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
+            ("test_result", "TestResult", "E", "TestResult", 1),
+            (
+                "physical_asset_actual_property",
+                "PhysicalAssetActualProperty",
+                "E",
+                "OpPhysicalAssetActualProperty",
+                1,
+            ),
+            (
+                "physical_asset_actual_child",
+                "PhysicalAssetActualChild",
+                "E",
+                "OpPhysicalAssetActual",
+                1,
+            ),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpPhysicalAssetActualProperty(B2MMLModel):
-    """B2MML ``OpPhysicalAssetActualPropertyType``."""
+    """Operations physical asset actual property, in the B2MML operations performance types schema.
+
+    B2MML ``OpPhysicalAssetActualPropertyType`` (B2MML-OperationsPerformanceTypes.xsd); child
+    element ``PhysicalAssetActualProperty`` in ``OpPhysicalAssetActual``;
+    ``PhysicalAssetActualPropertyChild`` in ``OpPhysicalAssetActualProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    physical_asset_actual_property_child: list[OpPhysicalAssetActualProperty] = Field(default_factory=list, alias="PhysicalAssetActualPropertyChild")
-    physical_asset_class_property_id: Identifier | None = Field(default=None, alias="PhysicalAssetClassPropertyID")
-    physical_asset_property_id: Identifier | None = Field(default=None, alias="PhysicalAssetPropertyID")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``Quantity`` element, zero or more."""
+    physical_asset_actual_property_child: list[OpPhysicalAssetActualProperty] = Field(
+        default_factory=list, alias="PhysicalAssetActualPropertyChild"
+    )
+    """``PhysicalAssetActualPropertyChild`` element, zero or more."""
+    physical_asset_class_property_id: Identifier | None = Field(
+        default=None, alias="PhysicalAssetClassPropertyID"
+    )
+    """``PhysicalAssetClassPropertyID`` element, optional."""
+    physical_asset_property_id: Identifier | None = Field(
+        default=None, alias="PhysicalAssetPropertyID"
+    )
+    """``PhysicalAssetPropertyID`` element, optional."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetActualPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("physical_asset_actual_property_child", "PhysicalAssetActualPropertyChild", "E", "OpPhysicalAssetActualProperty", 1),
-        ("physical_asset_class_property_id", "PhysicalAssetClassPropertyID", "E", "Identifier", 0),
-        ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "physical_asset_actual_property_child",
+                "PhysicalAssetActualPropertyChild",
+                "E",
+                "OpPhysicalAssetActualProperty",
+                1,
+            ),
+            (
+                "physical_asset_class_property_id",
+                "PhysicalAssetClassPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpSegmentData(B2MMLModel):
-    """B2MML ``OpSegmentDataType``."""
+    """Operations segment data, in the B2MML operations performance types schema.
+
+    B2MML ``OpSegmentDataType`` (B2MML-OperationsPerformanceTypes.xsd); child element
+    ``JobResponseData`` in ``JobResponse``; ``SegmentData`` in ``OpSegmentResponse``;
+    ``SegmentDataChild`` in ``OpSegmentData``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     segment_data_child: list[OpSegmentData] = Field(default_factory=list, alias="SegmentDataChild")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``SegmentDataChild`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpSegmentDataType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("value_", "Value", "E", "Value", 1),
-        ("segment_data_child", "SegmentDataChild", "E", "OpSegmentData", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("value_", "Value", "E", "Value", 1),
+            ("segment_data_child", "SegmentDataChild", "E", "OpSegmentData", 1),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OpSegmentResponse(B2MMLModel):
-    """B2MML ``OpSegmentResponseType``."""
+    """Operations segment response, in the B2MML operations performance types schema.
+
+    B2MML ``OpSegmentResponseType`` (B2MML-OperationsPerformanceTypes.xsd); child element
+    ``RequestedSegmentResponse`` in ``OpSegmentRequirement``, ``OperationsRequest``;
+    ``SegmentResponse`` in ``OperationsResponse``; ``SegmentResponseChild`` in
+    ``OpSegmentResponse``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     posting_date: DateTime | None = Field(default=None, alias="PostingDate")
+    """``PostingDate`` element, optional."""
     actual_start_time: DateTime | None = Field(default=None, alias="ActualStartTime")
+    """``ActualStartTime`` element, optional."""
     actual_end_time: DateTime | None = Field(default=None, alias="ActualEndTime")
+    """``ActualEndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     process_segment_id: list[Identifier] = Field(default_factory=list, alias="ProcessSegmentID")
-    operations_request_id: list[Identifier] = Field(default_factory=list, alias="OperationsRequestID")
-    segment_requirement_id: list[Identifier] = Field(default_factory=list, alias="SegmentRequirementID")
-    operations_definition_id: list[Identifier] = Field(default_factory=list, alias="OperationsDefinitionID")
-    operations_segment_id: list[Identifier] = Field(default_factory=list, alias="OperationsSegmentID")
+    """``ProcessSegmentID`` element, zero or more."""
+    operations_request_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsRequestID"
+    )
+    """``OperationsRequestID`` element, zero or more."""
+    segment_requirement_id: list[Identifier] = Field(
+        default_factory=list, alias="SegmentRequirementID"
+    )
+    """``SegmentRequirementID`` element, zero or more."""
+    operations_definition_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsDefinitionID"
+    )
+    """``OperationsDefinitionID`` element, zero or more."""
+    operations_segment_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsSegmentID"
+    )
+    """``OperationsSegmentID`` element, zero or more."""
     work_response_id: list[Identifier] = Field(default_factory=list, alias="WorkResponseID")
+    """``WorkResponseID`` element, zero or more."""
     job_response_id: list[Identifier] = Field(default_factory=list, alias="JobResponseID")
+    """``JobResponseID`` element, zero or more."""
     segment_state: ResponseState | None = Field(default=None, alias="SegmentState")
+    """``SegmentState`` element, optional. Defines the states to a operations response."""
     segment_data: list[OpSegmentData] = Field(default_factory=list, alias="SegmentData")
+    """``SegmentData`` element, zero or more."""
     personnel_actual: list[OpPersonnelActual] = Field(default_factory=list, alias="PersonnelActual")
+    """``PersonnelActual`` element, zero or more."""
     equipment_actual: list[OpEquipmentActual] = Field(default_factory=list, alias="EquipmentActual")
-    physical_asset_actual: list[OpPhysicalAssetActual] = Field(default_factory=list, alias="PhysicalAssetActual")
+    """``EquipmentActual`` element, zero or more."""
+    physical_asset_actual: list[OpPhysicalAssetActual] = Field(
+        default_factory=list, alias="PhysicalAssetActual"
+    )
+    """``PhysicalAssetActual`` element, zero or more."""
     material_actual: list[OpMaterialActual] = Field(default_factory=list, alias="MaterialActual")
-    segment_response_child: list[OpSegmentResponse] = Field(default_factory=list, alias="SegmentResponseChild")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``MaterialActual`` element, zero or more."""
+    segment_response_child: list[OpSegmentResponse] = Field(
+        default_factory=list, alias="SegmentResponseChild"
+    )
+    """``SegmentResponseChild`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpSegmentResponseType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("posting_date", "PostingDate", "E", "DateTime", 0),
-        ("actual_start_time", "ActualStartTime", "E", "DateTime", 0),
-        ("actual_end_time", "ActualEndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
-        ("operations_request_id", "OperationsRequestID", "E", "Identifier", 1),
-        ("segment_requirement_id", "SegmentRequirementID", "E", "Identifier", 1),
-        ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 1),
-        ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 1),
-        ("work_response_id", "WorkResponseID", "E", "Identifier", 1),
-        ("job_response_id", "JobResponseID", "E", "Identifier", 1),
-        ("segment_state", "SegmentState", "E", "ResponseState", 0),
-        ("segment_data", "SegmentData", "E", "OpSegmentData", 1),
-        ("personnel_actual", "PersonnelActual", "E", "OpPersonnelActual", 1),
-        ("equipment_actual", "EquipmentActual", "E", "OpEquipmentActual", 1),
-        ("physical_asset_actual", "PhysicalAssetActual", "E", "OpPhysicalAssetActual", 1),
-        ("material_actual", "MaterialActual", "E", "OpMaterialActual", 1),
-        ("segment_response_child", "SegmentResponseChild", "E", "OpSegmentResponse", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("posting_date", "PostingDate", "E", "DateTime", 0),
+            ("actual_start_time", "ActualStartTime", "E", "DateTime", 0),
+            ("actual_end_time", "ActualEndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
+            ("operations_request_id", "OperationsRequestID", "E", "Identifier", 1),
+            ("segment_requirement_id", "SegmentRequirementID", "E", "Identifier", 1),
+            ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 1),
+            ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 1),
+            ("work_response_id", "WorkResponseID", "E", "Identifier", 1),
+            ("job_response_id", "JobResponseID", "E", "Identifier", 1),
+            ("segment_state", "SegmentState", "E", "ResponseState", 0),
+            ("segment_data", "SegmentData", "E", "OpSegmentData", 1),
+            ("personnel_actual", "PersonnelActual", "E", "OpPersonnelActual", 1),
+            ("equipment_actual", "EquipmentActual", "E", "OpEquipmentActual", 1),
+            ("physical_asset_actual", "PhysicalAssetActual", "E", "OpPhysicalAssetActual", 1),
+            ("material_actual", "MaterialActual", "E", "OpMaterialActual", 1),
+            ("segment_response_child", "SegmentResponseChild", "E", "OpSegmentResponse", 1),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsPerformance(B2MMLModel):
-    """B2MML ``OperationsPerformanceType``."""
+    """Operations performance, in the B2MML operations performance schema.
+
+    B2MML ``OperationsPerformanceType`` (B2MML-OperationsPerformance.xsd); global element
+    ``OperationsPerformance``; child element ``OperationsPerformance`` in
+    ``AcknowledgeOperationsPerformanceDataArea``, ``CancelOperationsPerformanceDataArea``,
+    ``ChangeOperationsPerformanceDataArea``, ``GetOperationsPerformanceDataArea``,
+    ``InformationObject``, ``OperationsPerformanceRecord`` and 4 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     endtime: DateTime | None = Field(default=None, alias="Endtime")
+    """``Endtime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     operations_schedule_id: Identifier | None = Field(default=None, alias="OperationsScheduleID")
+    """``OperationsScheduleID`` element, optional."""
     performance_state: ResponseState | None = Field(default=None, alias="PerformanceState")
-    operations_response: list[OperationsResponse] = Field(default_factory=list, alias="OperationsResponse", min_length=1)
+    """``PerformanceState`` element, optional. Defines the states to a operations response."""
+    operations_response: list[OperationsResponse] = Field(
+        default_factory=list, alias="OperationsResponse", min_length=1
+    )
+    """``OperationsResponse`` element, one or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsPerformanceType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("endtime", "Endtime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("operations_schedule_id", "OperationsScheduleID", "E", "Identifier", 0),
-        ("performance_state", "PerformanceState", "E", "ResponseState", 0),
-        ("operations_response", "OperationsResponse", "E", "OperationsResponse", 3),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("endtime", "Endtime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("operations_schedule_id", "OperationsScheduleID", "E", "Identifier", 0),
+            ("performance_state", "PerformanceState", "E", "ResponseState", 0),
+            ("operations_response", "OperationsResponse", "E", "OperationsResponse", 3),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsResponse(B2MMLModel):
-    """B2MML ``OperationsResponseType``."""
+    """Operations response, in the B2MML operations performance schema.
+
+    B2MML ``OperationsResponseType`` (B2MML-OperationsPerformance.xsd); global element
+    ``OperationsResponse``; child element ``OperationsResponse`` in ``InformationObject``,
+    ``OperationsPerformance``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
-    operations_request_id: list[Identifier] = Field(default_factory=list, alias="OperationsRequestID")
-    segment_requirement_id: list[Identifier] = Field(default_factory=list, alias="SegmentRequirementID")
-    operations_definition_id: list[Identifier] = Field(default_factory=list, alias="OperationsDefinitionID")
-    operations_segment_id: list[Identifier] = Field(default_factory=list, alias="OperationsSegmentID")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
+    operations_request_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsRequestID"
+    )
+    """``OperationsRequestID`` element, zero or more."""
+    segment_requirement_id: list[Identifier] = Field(
+        default_factory=list, alias="SegmentRequirementID"
+    )
+    """``SegmentRequirementID`` element, zero or more."""
+    operations_definition_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsDefinitionID"
+    )
+    """``OperationsDefinitionID`` element, zero or more."""
+    operations_segment_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsSegmentID"
+    )
+    """``OperationsSegmentID`` element, zero or more."""
     response_state: ResponseState | None = Field(default=None, alias="ResponseState")
-    segment_response: list[OpSegmentResponse] = Field(default_factory=list, alias="SegmentResponse", min_length=1)
+    """``ResponseState`` element, optional. Defines the states to a operations response."""
+    segment_response: list[OpSegmentResponse] = Field(
+        default_factory=list, alias="SegmentResponse", min_length=1
+    )
+    """``SegmentResponse`` element, one or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsResponseType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("operations_request_id", "OperationsRequestID", "E", "Identifier", 1),
-        ("segment_requirement_id", "SegmentRequirementID", "E", "Identifier", 1),
-        ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 1),
-        ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 1),
-        ("response_state", "ResponseState", "E", "ResponseState", 0),
-        ("segment_response", "SegmentResponse", "E", "OpSegmentResponse", 3),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("operations_request_id", "OperationsRequestID", "E", "Identifier", 1),
+            ("segment_requirement_id", "SegmentRequirementID", "E", "Identifier", 1),
+            ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 1),
+            ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 1),
+            ("response_state", "ResponseState", "E", "ResponseState", 0),
+            ("segment_response", "SegmentResponse", "E", "OpSegmentResponse", 3),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessOperationsPerformance(B2MMLModel):
-    """B2MML ``ProcessOperationsPerformanceType``."""
+    """Process message for ``OperationsPerformance`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``OperationsPerformance``; the reply is ``AcknowledgeOperationsPerformance``.
+
+    B2MML ``ProcessOperationsPerformanceType`` (B2MML-OperationsPerformance.xsd); global element
+    ``ProcessOperationsPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationsPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationsPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationsPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationsPerformanceDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationsPerformanceDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationsPerformance`` message: ``Process`` and
+    ``OperationsPerformance``.
+
+    B2MML anonymous type (B2MML-OperationsPerformance.xsd); child element ``DataArea`` in
+    ``ProcessOperationsPerformance``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operations_performance: list[OperationsPerformance] = Field(default_factory=list, alias="OperationsPerformance", min_length=1)
+    """``Process`` element, required."""
+    operations_performance: list[OperationsPerformance] = Field(
+        default_factory=list, alias="OperationsPerformance", min_length=1
+    )
+    """``OperationsPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsPerformanceDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
         ),
     )
 
 
 class RespondOperationsPerformance(B2MMLModel):
-    """B2MML ``RespondOperationsPerformanceType``."""
+    """Respond message for ``OperationsPerformance`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationsPerformance``.
+
+    B2MML ``RespondOperationsPerformanceType`` (B2MML-OperationsPerformance.xsd); global element
+    ``RespondOperationsPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationsPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationsPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationsPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationsPerformanceDataArea(B2MMLModel):
-    """B2MML ``RespondOperationsPerformanceDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationsPerformance`` message: ``Respond`` and
+    ``OperationsPerformance``.
+
+    B2MML anonymous type (B2MML-OperationsPerformance.xsd); child element ``DataArea`` in
+    ``RespondOperationsPerformance``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operations_performance: list[OperationsPerformance] = Field(default_factory=list, alias="OperationsPerformance", min_length=1)
+    """``Respond`` element, required."""
+    operations_performance: list[OperationsPerformance] = Field(
+        default_factory=list, alias="OperationsPerformance", min_length=1
+    )
+    """``OperationsPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsPerformanceDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
         ),
     )
 
 
 class ShowOperationsPerformance(B2MMLModel):
-    """B2MML ``ShowOperationsPerformanceType``."""
+    """Show message for ``OperationsPerformance`` (ISA-95 Part 5 transaction). Returns
+    ``OperationsPerformance`` in reply to ``GetOperationsPerformance``.
+
+    B2MML ``ShowOperationsPerformanceType`` (B2MML-OperationsPerformance.xsd); global element
+    ``ShowOperationsPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationsPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationsPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationsPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationsPerformanceDataArea(B2MMLModel):
-    """B2MML ``ShowOperationsPerformanceDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationsPerformance`` message: ``Show`` and
+    ``OperationsPerformance``.
+
+    B2MML anonymous type (B2MML-OperationsPerformance.xsd); child element ``DataArea`` in
+    ``ShowOperationsPerformance``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operations_performance: list[OperationsPerformance] = Field(default_factory=list, alias="OperationsPerformance", min_length=1)
+    """``Show`` element, required."""
+    operations_performance: list[OperationsPerformance] = Field(
+        default_factory=list, alias="OperationsPerformance", min_length=1
+    )
+    """``OperationsPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsPerformanceDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
         ),
     )
 
 
 class SyncOperationsPerformance(B2MMLModel):
-    """B2MML ``SyncOperationsPerformanceType``."""
+    """Sync message for ``OperationsPerformance`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``OperationsPerformance`` to subscribers.
+
+    B2MML ``SyncOperationsPerformanceType`` (B2MML-OperationsPerformance.xsd); global element
+    ``SyncOperationsPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationsPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationsPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationsPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationsPerformanceDataArea(B2MMLModel):
-    """B2MML ``SyncOperationsPerformanceDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationsPerformance`` message: ``Sync`` and
+    ``OperationsPerformance``.
+
+    B2MML anonymous type (B2MML-OperationsPerformance.xsd); child element ``DataArea`` in
+    ``SyncOperationsPerformance``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_performance: list[OperationsPerformance] = Field(default_factory=list, alias="OperationsPerformance", min_length=1)
+    """``Sync`` element, required."""
+    operations_performance: list[OperationsPerformance] = Field(
+        default_factory=list, alias="OperationsPerformance", min_length=1
+    )
+    """``OperationsPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsPerformanceDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("AssemblyRelationship", "AssemblyType", "Code", "DateTime", "HierarchyScope", "Identifier", "MaterialUse", "OperationsType", "QuantityValue", "RequiredByRequestedSegmentResponse", "ResourceLocation", "ResponseState", "SpatialDefinition", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "AssemblyRelationship",
+        "AssemblyType",
+        "Code",
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "MaterialUse",
+        "OperationsType",
+        "QuantityValue",
+        "RequiredByRequestedSegmentResponse",
+        "ResourceLocation",
+        "ResponseState",
+        "SpatialDefinition",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
     "operations_test": ("TestResult",),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

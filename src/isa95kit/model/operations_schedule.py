@@ -9,10 +9,33 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import DateTime, HierarchyScope, Identifier, Numeric, OpEquipmentRequirement, OpMaterialRequirement, OpPersonnelRequirement, OpPhysicalAssetRequirement, OperationsType, Parameter, RequestState, RequiredByRequestedSegmentResponse, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync
+    from .common import (
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        Numeric,
+        OpEquipmentRequirement,
+        OperationsType,
+        OpMaterialRequirement,
+        OpPersonnelRequirement,
+        OpPhysicalAssetRequirement,
+        Parameter,
+        RequestState,
+        RequiredByRequestedSegmentResponse,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+    )
     from .operations_performance import OpSegmentResponse
 
 __all__ = [
@@ -39,388 +62,671 @@ __all__ = [
 
 
 class AcknowledgeOperationsSchedule(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsScheduleType``."""
+    """Acknowledge message for ``OperationsSchedule`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessOperationsSchedule``.
+
+    B2MML ``AcknowledgeOperationsScheduleType`` (B2MML-OperationsSchedule.xsd); global element
+    ``AcknowledgeOperationsSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationsScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationsScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationsScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationsScheduleDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsScheduleDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationsSchedule`` message: ``Acknowledge`` and
+    ``OperationsSchedule``.
+
+    B2MML anonymous type (B2MML-OperationsSchedule.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationsSchedule``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operations_schedule: list[OperationsSchedule] = Field(default_factory=list, alias="OperationsSchedule", min_length=1)
+    """``Acknowledge`` element, required."""
+    operations_schedule: list[OperationsSchedule] = Field(
+        default_factory=list, alias="OperationsSchedule", min_length=1
+    )
+    """``OperationsSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsScheduleDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
         ),
     )
 
 
 class CancelOperationsSchedule(B2MMLModel):
-    """B2MML ``CancelOperationsScheduleType``."""
+    """Cancel message for ``OperationsSchedule`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``OperationsSchedule``.
+
+    B2MML ``CancelOperationsScheduleType`` (B2MML-OperationsSchedule.xsd); global element
+    ``CancelOperationsSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationsScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationsScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationsScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationsScheduleDataArea(B2MMLModel):
-    """B2MML ``CancelOperationsScheduleDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationsSchedule`` message: ``Cancel`` and ``OperationsSchedule``.
+
+    B2MML anonymous type (B2MML-OperationsSchedule.xsd); child element ``DataArea`` in
+    ``CancelOperationsSchedule``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operations_schedule: list[OperationsSchedule] = Field(default_factory=list, alias="OperationsSchedule", min_length=1)
+    """``Cancel`` element, required."""
+    operations_schedule: list[OperationsSchedule] = Field(
+        default_factory=list, alias="OperationsSchedule", min_length=1
+    )
+    """``OperationsSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsScheduleDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
         ),
     )
 
 
 class ChangeOperationsSchedule(B2MMLModel):
-    """B2MML ``ChangeOperationsScheduleType``."""
+    """Change message for ``OperationsSchedule`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``OperationsSchedule``; the reply is ``RespondOperationsSchedule``.
+
+    B2MML ``ChangeOperationsScheduleType`` (B2MML-OperationsSchedule.xsd); global element
+    ``ChangeOperationsSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationsScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationsScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationsScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationsScheduleDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationsScheduleDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationsSchedule`` message: ``Change`` and ``OperationsSchedule``.
+
+    B2MML anonymous type (B2MML-OperationsSchedule.xsd); child element ``DataArea`` in
+    ``ChangeOperationsSchedule``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operations_schedule: list[OperationsSchedule] = Field(default_factory=list, alias="OperationsSchedule", min_length=1)
+    """``Change`` element, required."""
+    operations_schedule: list[OperationsSchedule] = Field(
+        default_factory=list, alias="OperationsSchedule", min_length=1
+    )
+    """``OperationsSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsScheduleDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
         ),
     )
 
 
 class GetOperationsSchedule(B2MMLModel):
-    """B2MML ``GetOperationsScheduleType``."""
+    """Get message for ``OperationsSchedule`` (ISA-95 Part 5 transaction). Requests
+    ``OperationsSchedule``; the reply is ``ShowOperationsSchedule``.
+
+    B2MML ``GetOperationsScheduleType`` (B2MML-OperationsSchedule.xsd); global element
+    ``GetOperationsSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationsScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationsScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationsScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationsScheduleDataArea(B2MMLModel):
-    """B2MML ``GetOperationsScheduleDataArea (anonymous)``."""
+    """Data area of the ``GetOperationsSchedule`` message: ``Get`` and ``OperationsSchedule``.
+
+    B2MML anonymous type (B2MML-OperationsSchedule.xsd); child element ``DataArea`` in
+    ``GetOperationsSchedule``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operations_schedule: list[OperationsSchedule] = Field(default_factory=list, alias="OperationsSchedule", min_length=1)
+    """``Get`` element, required."""
+    operations_schedule: list[OperationsSchedule] = Field(
+        default_factory=list, alias="OperationsSchedule", min_length=1
+    )
+    """``OperationsSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsScheduleDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
         ),
     )
 
 
 class OpSegmentRequirement(B2MMLModel):
-    """B2MML ``OpSegmentRequirementType``."""
+    """Operations segment requirement, in the B2MML operations schedule schema.
+
+    B2MML ``OpSegmentRequirementType`` (B2MML-OperationsSchedule.xsd); child element
+    ``SegmentRequirement`` in ``OperationsRequest``; ``SegmentRequirementChild`` in
+    ``OpSegmentRequirement``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     earliest_start_time: DateTime | None = Field(default=None, alias="EarliestStartTime")
+    """``EarliestStartTime`` element, optional."""
     latest_end_time: DateTime | None = Field(default=None, alias="LatestEndTime")
+    """``LatestEndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     process_segment_id: Identifier = Field(alias="ProcessSegmentID")
+    """``ProcessSegmentID`` element, required."""
     duration: str | None = Field(default=None, alias="Duration")
+    """``Duration`` element, optional."""
     operations_definition_id: Identifier = Field(alias="OperationsDefinitionID")
+    """``OperationsDefinitionID`` element, required."""
     operations_segment_id: Identifier = Field(alias="OperationsSegmentID")
+    """``OperationsSegmentID`` element, required."""
     segment_state: RequestState | None = Field(default=None, alias="SegmentState")
+    """``SegmentState`` element, optional. Indicates the state of an operations or work request."""
     segment_parameter: list[Parameter] = Field(default_factory=list, alias="SegmentParameter")
-    personnel_requirement: list[OpPersonnelRequirement] = Field(default_factory=list, alias="PersonnelRequirement")
-    equipment_requirement: list[OpEquipmentRequirement] = Field(default_factory=list, alias="EquipmentRequirement")
-    physical_asset_requirement: list[OpPhysicalAssetRequirement] = Field(default_factory=list, alias="PhysicalAssetRequirement")
-    material_requirement: list[OpMaterialRequirement] = Field(default_factory=list, alias="MaterialRequirement")
-    segment_requirement_child: list[OpSegmentRequirement] = Field(default_factory=list, alias="SegmentRequirementChild")
-    requested_segment_response: list[OpSegmentResponse] = Field(default_factory=list, alias="RequestedSegmentResponse")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``SegmentParameter`` element, zero or more."""
+    personnel_requirement: list[OpPersonnelRequirement] = Field(
+        default_factory=list, alias="PersonnelRequirement"
+    )
+    """``PersonnelRequirement`` element, zero or more."""
+    equipment_requirement: list[OpEquipmentRequirement] = Field(
+        default_factory=list, alias="EquipmentRequirement"
+    )
+    """``EquipmentRequirement`` element, zero or more."""
+    physical_asset_requirement: list[OpPhysicalAssetRequirement] = Field(
+        default_factory=list, alias="PhysicalAssetRequirement"
+    )
+    """``PhysicalAssetRequirement`` element, zero or more."""
+    material_requirement: list[OpMaterialRequirement] = Field(
+        default_factory=list, alias="MaterialRequirement"
+    )
+    """``MaterialRequirement`` element, zero or more."""
+    segment_requirement_child: list[OpSegmentRequirement] = Field(
+        default_factory=list, alias="SegmentRequirementChild"
+    )
+    """``SegmentRequirementChild`` element, zero or more."""
+    requested_segment_response: list[OpSegmentResponse] = Field(
+        default_factory=list, alias="RequestedSegmentResponse"
+    )
+    """``RequestedSegmentResponse`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OpSegmentRequirementType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("earliest_start_time", "EarliestStartTime", "E", "DateTime", 0),
-        ("latest_end_time", "LatestEndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 2),
-        ("duration", "Duration", "E", "leaf:str", 0),
-        ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 2),
-        ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 2),
-        ("segment_state", "SegmentState", "E", "RequestState", 0),
-        ("segment_parameter", "SegmentParameter", "E", "Parameter", 1),
-        ("personnel_requirement", "PersonnelRequirement", "E", "OpPersonnelRequirement", 1),
-        ("equipment_requirement", "EquipmentRequirement", "E", "OpEquipmentRequirement", 1),
-        ("physical_asset_requirement", "PhysicalAssetRequirement", "E", "OpPhysicalAssetRequirement", 1),
-        ("material_requirement", "MaterialRequirement", "E", "OpMaterialRequirement", 1),
-        ("segment_requirement_child", "SegmentRequirementChild", "E", "OpSegmentRequirement", 1),
-        ("requested_segment_response", "RequestedSegmentResponse", "E", "OpSegmentResponse", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("earliest_start_time", "EarliestStartTime", "E", "DateTime", 0),
+            ("latest_end_time", "LatestEndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 2),
+            ("duration", "Duration", "E", "leaf:str", 0),
+            ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 2),
+            ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 2),
+            ("segment_state", "SegmentState", "E", "RequestState", 0),
+            ("segment_parameter", "SegmentParameter", "E", "Parameter", 1),
+            ("personnel_requirement", "PersonnelRequirement", "E", "OpPersonnelRequirement", 1),
+            ("equipment_requirement", "EquipmentRequirement", "E", "OpEquipmentRequirement", 1),
+            (
+                "physical_asset_requirement",
+                "PhysicalAssetRequirement",
+                "E",
+                "OpPhysicalAssetRequirement",
+                1,
+            ),
+            ("material_requirement", "MaterialRequirement", "E", "OpMaterialRequirement", 1),
+            (
+                "segment_requirement_child",
+                "SegmentRequirementChild",
+                "E",
+                "OpSegmentRequirement",
+                1,
+            ),
+            ("requested_segment_response", "RequestedSegmentResponse", "E", "OpSegmentResponse", 1),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsRequest(B2MMLModel):
-    """B2MML ``OperationsRequestType``."""
+    """Operations request, in the B2MML operations schedule schema.
+
+    B2MML ``OperationsRequestType`` (B2MML-OperationsSchedule.xsd); global element
+    ``OperationsRequest``; child element ``OperationsRequest`` in ``InformationObject``,
+    ``OperationsSchedule``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     priority: Numeric | None = Field(default=None, alias="Priority")
+    """``Priority`` element, optional."""
     request_state: RequestState | None = Field(default=None, alias="RequestState")
-    operations_definition_id: Identifier | None = Field(default=None, alias="OperationsDefinitionID")
+    """``RequestState`` element, optional. Indicates the state of an operations or work request."""
+    operations_definition_id: Identifier | None = Field(
+        default=None, alias="OperationsDefinitionID"
+    )
+    """``OperationsDefinitionID`` element, optional."""
     operations_segment_id: Identifier | None = Field(default=None, alias="OperationsSegmentID")
-    segment_requirement: list[OpSegmentRequirement] = Field(default_factory=list, alias="SegmentRequirement", min_length=1)
-    requested_segment_response: list[OpSegmentResponse] = Field(default_factory=list, alias="RequestedSegmentResponse")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``OperationsSegmentID`` element, optional."""
+    segment_requirement: list[OpSegmentRequirement] = Field(
+        default_factory=list, alias="SegmentRequirement", min_length=1
+    )
+    """``SegmentRequirement`` element, one or more."""
+    requested_segment_response: list[OpSegmentResponse] = Field(
+        default_factory=list, alias="RequestedSegmentResponse"
+    )
+    """``RequestedSegmentResponse`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsRequestType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("priority", "Priority", "E", "Numeric", 0),
-        ("request_state", "RequestState", "E", "RequestState", 0),
-        ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 0),
-        ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 0),
-        ("segment_requirement", "SegmentRequirement", "E", "OpSegmentRequirement", 3),
-        ("requested_segment_response", "RequestedSegmentResponse", "E", "OpSegmentResponse", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("priority", "Priority", "E", "Numeric", 0),
+            ("request_state", "RequestState", "E", "RequestState", 0),
+            ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 0),
+            ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 0),
+            ("segment_requirement", "SegmentRequirement", "E", "OpSegmentRequirement", 3),
+            ("requested_segment_response", "RequestedSegmentResponse", "E", "OpSegmentResponse", 1),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class OperationsSchedule(B2MMLModel):
-    """B2MML ``OperationsScheduleType``."""
+    """Operations schedule, in the B2MML operations schedule schema.
+
+    B2MML ``OperationsScheduleType`` (B2MML-OperationsSchedule.xsd); global element
+    ``OperationsSchedule``; child element ``OperationsSchedule`` in
+    ``AcknowledgeOperationsScheduleDataArea``, ``CancelOperationsScheduleDataArea``,
+    ``ChangeOperationsScheduleDataArea``, ``GetOperationsScheduleDataArea``, ``InformationObject``,
+    ``OperationsScheduleRecord`` and 4 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     schedule_state: RequestState | None = Field(default=None, alias="ScheduleState")
-    operations_request: list[OperationsRequest] = Field(default_factory=list, alias="OperationsRequest", min_length=1)
+    """``ScheduleState`` element, optional. Indicates the state of an operations or work request."""
+    operations_request: list[OperationsRequest] = Field(
+        default_factory=list, alias="OperationsRequest", min_length=1
+    )
+    """``OperationsRequest`` element, one or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsScheduleType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("schedule_state", "ScheduleState", "E", "RequestState", 0),
-        ("operations_request", "OperationsRequest", "E", "OperationsRequest", 3),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("schedule_state", "ScheduleState", "E", "RequestState", 0),
+            ("operations_request", "OperationsRequest", "E", "OperationsRequest", 3),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessOperationsSchedule(B2MMLModel):
-    """B2MML ``ProcessOperationsScheduleType``."""
+    """Process message for ``OperationsSchedule`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``OperationsSchedule``; the reply is ``AcknowledgeOperationsSchedule``.
+
+    B2MML ``ProcessOperationsScheduleType`` (B2MML-OperationsSchedule.xsd); global element
+    ``ProcessOperationsSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationsScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationsScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationsScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationsScheduleDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationsScheduleDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationsSchedule`` message: ``Process`` and
+    ``OperationsSchedule``.
+
+    B2MML anonymous type (B2MML-OperationsSchedule.xsd); child element ``DataArea`` in
+    ``ProcessOperationsSchedule``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operations_schedule: list[OperationsSchedule] = Field(default_factory=list, alias="OperationsSchedule", min_length=1)
+    """``Process`` element, required."""
+    operations_schedule: list[OperationsSchedule] = Field(
+        default_factory=list, alias="OperationsSchedule", min_length=1
+    )
+    """``OperationsSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsScheduleDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
         ),
     )
 
 
 class RespondOperationsSchedule(B2MMLModel):
-    """B2MML ``RespondOperationsScheduleType``."""
+    """Respond message for ``OperationsSchedule`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationsSchedule``.
+
+    B2MML ``RespondOperationsScheduleType`` (B2MML-OperationsSchedule.xsd); global element
+    ``RespondOperationsSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationsScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationsScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationsScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationsScheduleDataArea(B2MMLModel):
-    """B2MML ``RespondOperationsScheduleDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationsSchedule`` message: ``Respond`` and
+    ``OperationsSchedule``.
+
+    B2MML anonymous type (B2MML-OperationsSchedule.xsd); child element ``DataArea`` in
+    ``RespondOperationsSchedule``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operations_schedule: list[OperationsSchedule] = Field(default_factory=list, alias="OperationsSchedule", min_length=1)
+    """``Respond`` element, required."""
+    operations_schedule: list[OperationsSchedule] = Field(
+        default_factory=list, alias="OperationsSchedule", min_length=1
+    )
+    """``OperationsSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsScheduleDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
         ),
     )
 
 
 class ShowOperationsSchedule(B2MMLModel):
-    """B2MML ``ShowOperationsScheduleType``."""
+    """Show message for ``OperationsSchedule`` (ISA-95 Part 5 transaction). Returns
+    ``OperationsSchedule`` in reply to ``GetOperationsSchedule``.
+
+    B2MML ``ShowOperationsScheduleType`` (B2MML-OperationsSchedule.xsd); global element
+    ``ShowOperationsSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationsScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationsScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationsScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationsScheduleDataArea(B2MMLModel):
-    """B2MML ``ShowOperationsScheduleDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationsSchedule`` message: ``Show`` and ``OperationsSchedule``.
+
+    B2MML anonymous type (B2MML-OperationsSchedule.xsd); child element ``DataArea`` in
+    ``ShowOperationsSchedule``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operations_schedule: list[OperationsSchedule] = Field(default_factory=list, alias="OperationsSchedule", min_length=1)
+    """``Show`` element, required."""
+    operations_schedule: list[OperationsSchedule] = Field(
+        default_factory=list, alias="OperationsSchedule", min_length=1
+    )
+    """``OperationsSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsScheduleDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
         ),
     )
 
 
 class SyncOperationsSchedule(B2MMLModel):
-    """B2MML ``SyncOperationsScheduleType``."""
+    """Sync message for ``OperationsSchedule`` (ISA-95 Part 5 transaction). Publishes added, changed
+    or deleted ``OperationsSchedule`` to subscribers.
+
+    B2MML ``SyncOperationsScheduleType`` (B2MML-OperationsSchedule.xsd); global element
+    ``SyncOperationsSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationsScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationsScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationsScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationsScheduleDataArea(B2MMLModel):
-    """B2MML ``SyncOperationsScheduleDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationsSchedule`` message: ``Sync`` and ``OperationsSchedule``.
+
+    B2MML anonymous type (B2MML-OperationsSchedule.xsd); child element ``DataArea`` in
+    ``SyncOperationsSchedule``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_schedule: list[OperationsSchedule] = Field(default_factory=list, alias="OperationsSchedule", min_length=1)
+    """``Sync`` element, required."""
+    operations_schedule: list[OperationsSchedule] = Field(
+        default_factory=list, alias="OperationsSchedule", min_length=1
+    )
+    """``OperationsSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsScheduleDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("DateTime", "HierarchyScope", "Identifier", "Numeric", "OpEquipmentRequirement", "OpMaterialRequirement", "OpPersonnelRequirement", "OpPhysicalAssetRequirement", "OperationsType", "Parameter", "RequestState", "RequiredByRequestedSegmentResponse", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync",),
+    "common": (
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "Numeric",
+        "OpEquipmentRequirement",
+        "OpMaterialRequirement",
+        "OpPersonnelRequirement",
+        "OpPhysicalAssetRequirement",
+        "OperationsType",
+        "Parameter",
+        "RequestState",
+        "RequiredByRequestedSegmentResponse",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+    ),
     "operations_performance": ("OpSegmentResponse",),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

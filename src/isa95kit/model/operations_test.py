@@ -9,10 +9,26 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire
 
 if TYPE_CHECKING:
-    from .common import DateTime, HierarchyScope, Identifier, Numeric, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        Numeric,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
 
 __all__ = [
     "AcknowledgeOperationsTestInformation",
@@ -74,969 +90,1684 @@ __all__ = [
 
 
 class AcknowledgeOperationsTestInformation(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsTestInformationType``."""
+    """Acknowledge message for ``OperationsTestInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessOperationsTestInformation``.
+
+    B2MML ``AcknowledgeOperationsTestInformationType`` (B2MML-OperationsTest.xsd); global element
+    ``AcknowledgeOperationsTestInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeOperationsTestInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsTestInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeOperationsTestInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeOperationsTestInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeOperationsTestInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeOperationsTestInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeOperationsTestInformation`` message: ``Acknowledge`` and
+    ``OperationsTestInformation``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``AcknowledgeOperationsTestInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    operations_test_information: list[OperationsTestInformation] = Field(default_factory=list, alias="OperationsTestInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    operations_test_information: list[OperationsTestInformation] = Field(
+        default_factory=list, alias="OperationsTestInformation", min_length=1
+    )
+    """``OperationsTestInformation`` element, one or more. Operations test information is exchanged
+    to communicate criteria that are to be applied to perform tests of personnel, equipment,
+    physical assets and/or materials and to communicate the results of those tests.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsTestInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("operations_test_information", "OperationsTestInformation", "E", "OperationsTestInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "operations_test_information",
+                "OperationsTestInformation",
+                "E",
+                "OperationsTestInformation",
+                3,
+            ),
         ),
     )
 
 
 class AcknowledgeTestResult(B2MMLModel):
-    """B2MML ``AcknowledgeTestResultType``."""
+    """Acknowledge message for ``TestResult`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessTestResult``.
+
+    B2MML ``AcknowledgeTestResultType`` (B2MML-OperationsTest.xsd); global element
+    ``AcknowledgeTestResult``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeTestResultDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeTestResultType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeTestResultDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeTestResultDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeTestResultDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeTestResultDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeTestResult`` message: ``Acknowledge`` and ``TestResult``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``AcknowledgeTestResult``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
+    """``Acknowledge`` element, required."""
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult", min_length=1)
+    """``TestResult`` element, one or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeTestResultDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("test_result", "TestResult", "E", "TestResult", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("test_result", "TestResult", "E", "TestResult", 3),
         ),
     )
 
 
 class AcknowledgeTestSpecification(B2MMLModel):
-    """B2MML ``AcknowledgeTestSpecificationType``."""
+    """Acknowledge message for ``TestSpecification`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessTestSpecification``.
+
+    B2MML ``AcknowledgeTestSpecificationType`` (B2MML-OperationsTest.xsd); global element
+    ``AcknowledgeTestSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeTestSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeTestSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeTestSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeTestSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeTestSpecificationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeTestSpecificationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeTestSpecification`` message: ``Acknowledge`` and
+    ``TestSpecification``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``AcknowledgeTestSpecification``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification", min_length=1)
+    """``Acknowledge`` element, required."""
+    test_specification: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecification", min_length=1
+    )
+    """``TestSpecification`` element, one or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeTestSpecificationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
         ),
     )
 
 
 class CancelOperationsTestInformation(B2MMLModel):
-    """B2MML ``CancelOperationsTestInformationType``."""
+    """Cancel message for ``OperationsTestInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``OperationsTestInformation``.
+
+    B2MML ``CancelOperationsTestInformationType`` (B2MML-OperationsTest.xsd); global element
+    ``CancelOperationsTestInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelOperationsTestInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsTestInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelOperationsTestInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelOperationsTestInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelOperationsTestInformationDataArea(B2MMLModel):
-    """B2MML ``CancelOperationsTestInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelOperationsTestInformation`` message: ``Cancel`` and
+    ``OperationsTestInformation``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``CancelOperationsTestInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    operations_test_information: list[OperationsTestInformation] = Field(default_factory=list, alias="OperationsTestInformation", min_length=1)
+    """``Cancel`` element, required."""
+    operations_test_information: list[OperationsTestInformation] = Field(
+        default_factory=list, alias="OperationsTestInformation", min_length=1
+    )
+    """``OperationsTestInformation`` element, one or more. Operations test information is exchanged
+    to communicate criteria that are to be applied to perform tests of personnel, equipment,
+    physical assets and/or materials and to communicate the results of those tests.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsTestInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("operations_test_information", "OperationsTestInformation", "E", "OperationsTestInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "operations_test_information",
+                "OperationsTestInformation",
+                "E",
+                "OperationsTestInformation",
+                3,
+            ),
         ),
     )
 
 
 class CancelTestResult(B2MMLModel):
-    """B2MML ``CancelTestResultType``."""
+    """Cancel message for ``TestResult`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``TestResult``.
+
+    B2MML ``CancelTestResultType`` (B2MML-OperationsTest.xsd); global element ``CancelTestResult``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelTestResultDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelTestResultType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelTestResultDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelTestResultDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelTestResultDataArea(B2MMLModel):
-    """B2MML ``CancelTestResultDataArea (anonymous)``."""
+    """Data area of the ``CancelTestResult`` message: ``Cancel`` and ``TestResult``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``CancelTestResult``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
+    """``Cancel`` element, required."""
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult", min_length=1)
+    """``TestResult`` element, one or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelTestResultDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("test_result", "TestResult", "E", "TestResult", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("test_result", "TestResult", "E", "TestResult", 3),
         ),
     )
 
 
 class CancelTestSpecification(B2MMLModel):
-    """B2MML ``CancelTestSpecificationType``."""
+    """Cancel message for ``TestSpecification`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``TestSpecification``.
+
+    B2MML ``CancelTestSpecificationType`` (B2MML-OperationsTest.xsd); global element
+    ``CancelTestSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelTestSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelTestSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelTestSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelTestSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelTestSpecificationDataArea(B2MMLModel):
-    """B2MML ``CancelTestSpecificationDataArea (anonymous)``."""
+    """Data area of the ``CancelTestSpecification`` message: ``Cancel`` and ``TestSpecification``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``CancelTestSpecification``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification", min_length=1)
+    """``Cancel`` element, required."""
+    test_specification: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecification", min_length=1
+    )
+    """``TestSpecification`` element, one or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelTestSpecificationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
         ),
     )
 
 
 class ChangeOperationsTestInformation(B2MMLModel):
-    """B2MML ``ChangeOperationsTestInformationType``."""
+    """Change message for ``OperationsTestInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``OperationsTestInformation``; the reply is
+    ``RespondOperationsTestInformation``.
+
+    B2MML ``ChangeOperationsTestInformationType`` (B2MML-OperationsTest.xsd); global element
+    ``ChangeOperationsTestInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeOperationsTestInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsTestInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeOperationsTestInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeOperationsTestInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeOperationsTestInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeOperationsTestInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeOperationsTestInformation`` message: ``Change`` and
+    ``OperationsTestInformation``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``ChangeOperationsTestInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    operations_test_information: list[OperationsTestInformation] = Field(default_factory=list, alias="OperationsTestInformation", min_length=1)
+    """``Change`` element, required."""
+    operations_test_information: list[OperationsTestInformation] = Field(
+        default_factory=list, alias="OperationsTestInformation", min_length=1
+    )
+    """``OperationsTestInformation`` element, one or more. Operations test information is exchanged
+    to communicate criteria that are to be applied to perform tests of personnel, equipment,
+    physical assets and/or materials and to communicate the results of those tests.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsTestInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("operations_test_information", "OperationsTestInformation", "E", "OperationsTestInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "operations_test_information",
+                "OperationsTestInformation",
+                "E",
+                "OperationsTestInformation",
+                3,
+            ),
         ),
     )
 
 
 class ChangeTestResult(B2MMLModel):
-    """B2MML ``ChangeTestResultType``."""
+    """Change message for ``TestResult`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``TestResult``; the reply is ``RespondTestResult``.
+
+    B2MML ``ChangeTestResultType`` (B2MML-OperationsTest.xsd); global element ``ChangeTestResult``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeTestResultDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeTestResultType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeTestResultDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeTestResultDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeTestResultDataArea(B2MMLModel):
-    """B2MML ``ChangeTestResultDataArea (anonymous)``."""
+    """Data area of the ``ChangeTestResult`` message: ``Change`` and ``TestResult``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``ChangeTestResult``.
+    """
 
     change: TransChange = Field(alias="Change")
+    """``Change`` element, required."""
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult", min_length=1)
+    """``TestResult`` element, one or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangeTestResultDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("test_result", "TestResult", "E", "TestResult", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("test_result", "TestResult", "E", "TestResult", 3),
         ),
     )
 
 
 class ChangeTestSpecification(B2MMLModel):
-    """B2MML ``ChangeTestSpecificationType``."""
+    """Change message for ``TestSpecification`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``TestSpecification``; the reply is ``RespondTestSpecification``.
+
+    B2MML ``ChangeTestSpecificationType`` (B2MML-OperationsTest.xsd); global element
+    ``ChangeTestSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeTestSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeTestSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeTestSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeTestSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeTestSpecificationDataArea(B2MMLModel):
-    """B2MML ``ChangeTestSpecificationDataArea (anonymous)``."""
+    """Data area of the ``ChangeTestSpecification`` message: ``Change`` and ``TestSpecification``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``ChangeTestSpecification``.
+    """
 
     change: TransChange = Field(alias="Change")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification", min_length=1)
+    """``Change`` element, required."""
+    test_specification: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecification", min_length=1
+    )
+    """``TestSpecification`` element, one or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangeTestSpecificationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
         ),
     )
 
 
 class GetOperationsTestInformation(B2MMLModel):
-    """B2MML ``GetOperationsTestInformationType``."""
+    """Get message for ``OperationsTestInformation`` (ISA-95 Part 5 transaction). Requests
+    ``OperationsTestInformation``; the reply is ``ShowOperationsTestInformation``.
+
+    B2MML ``GetOperationsTestInformationType`` (B2MML-OperationsTest.xsd); global element
+    ``GetOperationsTestInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetOperationsTestInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsTestInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetOperationsTestInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetOperationsTestInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetOperationsTestInformationDataArea(B2MMLModel):
-    """B2MML ``GetOperationsTestInformationDataArea (anonymous)``."""
+    """Data area of the ``GetOperationsTestInformation`` message: ``Get`` and
+    ``OperationsTestInformation``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``GetOperationsTestInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    operations_test_information: list[OperationsTestInformation] = Field(default_factory=list, alias="OperationsTestInformation", min_length=1)
+    """``Get`` element, required."""
+    operations_test_information: list[OperationsTestInformation] = Field(
+        default_factory=list, alias="OperationsTestInformation", min_length=1
+    )
+    """``OperationsTestInformation`` element, one or more. Operations test information is exchanged
+    to communicate criteria that are to be applied to perform tests of personnel, equipment,
+    physical assets and/or materials and to communicate the results of those tests.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsTestInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("operations_test_information", "OperationsTestInformation", "E", "OperationsTestInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "operations_test_information",
+                "OperationsTestInformation",
+                "E",
+                "OperationsTestInformation",
+                3,
+            ),
         ),
     )
 
 
 class GetTestResult(B2MMLModel):
-    """B2MML ``GetTestResultType``."""
+    """Get message for ``TestResult`` (ISA-95 Part 5 transaction). Requests ``TestResult``; the
+    reply is ``ShowTestResult``.
+
+    B2MML ``GetTestResultType`` (B2MML-OperationsTest.xsd); global element ``GetTestResult``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetTestResultDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetTestResultType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetTestResultDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetTestResultDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetTestResultDataArea(B2MMLModel):
-    """B2MML ``GetTestResultDataArea (anonymous)``."""
+    """Data area of the ``GetTestResult`` message: ``Get`` and ``TestResult``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``GetTestResult``.
+    """
 
     get: TransGet = Field(alias="Get")
+    """``Get`` element, required."""
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult", min_length=1)
+    """``TestResult`` element, one or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetTestResultDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("test_result", "TestResult", "E", "TestResult", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("test_result", "TestResult", "E", "TestResult", 3),
         ),
     )
 
 
 class GetTestSpecification(B2MMLModel):
-    """B2MML ``GetTestSpecificationType``."""
+    """Get message for ``TestSpecification`` (ISA-95 Part 5 transaction). Requests
+    ``TestSpecification``; the reply is ``ShowTestSpecification``.
+
+    B2MML ``GetTestSpecificationType`` (B2MML-OperationsTest.xsd); global element
+    ``GetTestSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetTestSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetTestSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetTestSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetTestSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetTestSpecificationDataArea(B2MMLModel):
-    """B2MML ``GetTestSpecificationDataArea (anonymous)``."""
+    """Data area of the ``GetTestSpecification`` message: ``Get`` and ``TestSpecification``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``GetTestSpecification``.
+    """
 
     get: TransGet = Field(alias="Get")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification", min_length=1)
+    """``Get`` element, required."""
+    test_specification: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecification", min_length=1
+    )
+    """``TestSpecification`` element, one or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetTestSpecificationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
         ),
     )
 
 
 class OperationsTestInformation(B2MMLModel):
-    """B2MML ``OperationsTestInformationType``."""
+    """Operations test information is exchanged to communicate criteria that are to be applied to
+    perform tests of personnel, equipment, physical assets and/or materials and to communicate the
+    results of those tests.
+
+    B2MML ``OperationsTestInformationType`` (B2MML-OperationsTest.xsd); global element
+    ``OperationsTestInformation``; child element ``OperationsTestInformation`` in
+    ``AcknowledgeOperationsTestInformationDataArea``, ``CancelOperationsTestInformationDataArea``,
+    ``ChangeOperationsTestInformationDataArea``, ``GetOperationsTestInformationDataArea``,
+    ``ProcessOperationsTestInformationDataArea``, ``RespondOperationsTestInformationDataArea`` and 2
+    more.
+    """
 
     id: Identifier | Nil | None = Field(default=None, alias="ID")
+    """``ID`` element, optional; ``NIL`` for ``xsi:nil``."""
     description: list[Text | Nil] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional; ``NIL`` for ``xsi:nil``. The hierarchy scope identifies
+    where the exchanged information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    test_specification: list[TestSpecification | Nil] = Field(default_factory=list, alias="TestSpecification")
+    """``PublishedDate`` element, optional; ``NIL`` for ``xsi:nil``."""
+    test_specification: list[TestSpecification | Nil] = Field(
+        default_factory=list, alias="TestSpecification"
+    )
+    """``TestSpecification`` element, zero or more; ``NIL`` for ``xsi:nil``. The test specification
+    details the test specification criteria and the tested evaluated property(s) required for a
+    testable object to match the quality or performance requirements of the business or particular
+    customers.
+    """
     test_result: list[TestResult | Nil] = Field(default_factory=list, alias="TestResult")
+    """``TestResult`` element, zero or more; ``NIL`` for ``xsi:nil``. Operations test information is
+    exchanged to communicate test result for evaluated test criteria and/or property measurement for
+    performed test specifications of personnel, equipment, physical assets and/or materials.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "OperationsTestInformationType",
         (
-        ("id", "ID", "E", "Identifier", 4),
-        ("description", "Description", "E", "Text", 5),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-        ("published_date", "PublishedDate", "E", "DateTime", 4),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 5),
-        ("test_result", "TestResult", "E", "TestResult", 5),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 4),
+            ("description", "Description", "E", "Text", 5),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
+            ("published_date", "PublishedDate", "E", "DateTime", 4),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 5),
+            ("test_result", "TestResult", "E", "TestResult", 5),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessOperationsTestInformation(B2MMLModel):
-    """B2MML ``ProcessOperationsTestInformationType``."""
+    """Process message for ``OperationsTestInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``OperationsTestInformation``; the reply is
+    ``AcknowledgeOperationsTestInformation``.
+
+    B2MML ``ProcessOperationsTestInformationType`` (B2MML-OperationsTest.xsd); global element
+    ``ProcessOperationsTestInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessOperationsTestInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsTestInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessOperationsTestInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessOperationsTestInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessOperationsTestInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessOperationsTestInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessOperationsTestInformation`` message: ``Process`` and
+    ``OperationsTestInformation``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``ProcessOperationsTestInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    operations_test_information: list[OperationsTestInformation] = Field(default_factory=list, alias="OperationsTestInformation", min_length=1)
+    """``Process`` element, required."""
+    operations_test_information: list[OperationsTestInformation] = Field(
+        default_factory=list, alias="OperationsTestInformation", min_length=1
+    )
+    """``OperationsTestInformation`` element, one or more. Operations test information is exchanged
+    to communicate criteria that are to be applied to perform tests of personnel, equipment,
+    physical assets and/or materials and to communicate the results of those tests.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsTestInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("operations_test_information", "OperationsTestInformation", "E", "OperationsTestInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "operations_test_information",
+                "OperationsTestInformation",
+                "E",
+                "OperationsTestInformation",
+                3,
+            ),
         ),
     )
 
 
 class ProcessTestResult(B2MMLModel):
-    """B2MML ``ProcessTestResultType``."""
+    """Process message for ``TestResult`` (ISA-95 Part 5 transaction). Asks the receiver to process
+    ``TestResult``; the reply is ``AcknowledgeTestResult``.
+
+    B2MML ``ProcessTestResultType`` (B2MML-OperationsTest.xsd); global element
+    ``ProcessTestResult``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessTestResultDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessTestResultType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessTestResultDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessTestResultDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessTestResultDataArea(B2MMLModel):
-    """B2MML ``ProcessTestResultDataArea (anonymous)``."""
+    """Data area of the ``ProcessTestResult`` message: ``Process`` and ``TestResult``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``ProcessTestResult``.
+    """
 
     process: TransProcess = Field(alias="Process")
+    """``Process`` element, required."""
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult", min_length=1)
+    """``TestResult`` element, one or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessTestResultDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("test_result", "TestResult", "E", "TestResult", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("test_result", "TestResult", "E", "TestResult", 3),
         ),
     )
 
 
 class ProcessTestSpecification(B2MMLModel):
-    """B2MML ``ProcessTestSpecificationType``."""
+    """Process message for ``TestSpecification`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``TestSpecification``; the reply is ``AcknowledgeTestSpecification``.
+
+    B2MML ``ProcessTestSpecificationType`` (B2MML-OperationsTest.xsd); global element
+    ``ProcessTestSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessTestSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessTestSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessTestSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessTestSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessTestSpecificationDataArea(B2MMLModel):
-    """B2MML ``ProcessTestSpecificationDataArea (anonymous)``."""
+    """Data area of the ``ProcessTestSpecification`` message: ``Process`` and ``TestSpecification``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``ProcessTestSpecification``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification", min_length=1)
+    """``Process`` element, required."""
+    test_specification: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecification", min_length=1
+    )
+    """``TestSpecification`` element, one or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessTestSpecificationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
         ),
     )
 
 
 class PropertyMeasurement(B2MMLModel):
-    """B2MML ``PropertyMeasurementType``."""
+    """Property measurement, in the B2MML operations test schema.
+
+    B2MML ``PropertyMeasurementType`` (B2MML-OperationsTest.xsd); child element
+    ``PropertyMeasurement`` in ``TestResult``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text | Nil] = Field(default_factory=list, alias="Description")
-    testable_object_property_id: list[Identifier] = Field(default_factory=list, alias="TestableObjectPropertyID")
+    """``Description`` element, zero or more; ``NIL`` for ``xsi:nil``."""
+    testable_object_property_id: list[Identifier] = Field(
+        default_factory=list, alias="TestableObjectPropertyID"
+    )
+    """``TestableObjectPropertyID`` element, zero or more."""
     measurement_date: DateTime | Nil | None = Field(default=None, alias="MeasurementDate")
+    """``MeasurementDate`` element, optional; ``NIL`` for ``xsi:nil``."""
     value_: Value | Nil | None = Field(default=None, alias="Value")
+    """``Value`` element, optional; ``NIL`` for ``xsi:nil``."""
     expiration: DateTime | Nil | None = Field(default=None, alias="Expiration")
+    """``Expiration`` element, optional; ``NIL`` for ``xsi:nil``."""
     work_definition_id: Identifier | Nil | None = Field(default=None, alias="WorkDefinitionID")
+    """``WorkDefinitionID`` element, optional; ``NIL`` for ``xsi:nil``."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PropertyMeasurementType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 5),
-        ("testable_object_property_id", "TestableObjectPropertyID", "E", "Identifier", 1),
-        ("measurement_date", "MeasurementDate", "E", "DateTime", 4),
-        ("value_", "Value", "E", "Value", 4),
-        ("expiration", "Expiration", "E", "DateTime", 4),
-        ("work_definition_id", "WorkDefinitionID", "E", "Identifier", 4),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 5),
+            ("testable_object_property_id", "TestableObjectPropertyID", "E", "Identifier", 1),
+            ("measurement_date", "MeasurementDate", "E", "DateTime", 4),
+            ("value_", "Value", "E", "Value", 4),
+            ("expiration", "Expiration", "E", "DateTime", 4),
+            ("work_definition_id", "WorkDefinitionID", "E", "Identifier", 4),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class RespondOperationsTestInformation(B2MMLModel):
-    """B2MML ``RespondOperationsTestInformationType``."""
+    """Respond message for ``OperationsTestInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeOperationsTestInformation``.
+
+    B2MML ``RespondOperationsTestInformationType`` (B2MML-OperationsTest.xsd); global element
+    ``RespondOperationsTestInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondOperationsTestInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsTestInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondOperationsTestInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondOperationsTestInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondOperationsTestInformationDataArea(B2MMLModel):
-    """B2MML ``RespondOperationsTestInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondOperationsTestInformation`` message: ``Respond`` and
+    ``OperationsTestInformation``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``RespondOperationsTestInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    operations_test_information: list[OperationsTestInformation] = Field(default_factory=list, alias="OperationsTestInformation", min_length=1)
+    """``Respond`` element, required."""
+    operations_test_information: list[OperationsTestInformation] = Field(
+        default_factory=list, alias="OperationsTestInformation", min_length=1
+    )
+    """``OperationsTestInformation`` element, one or more. Operations test information is exchanged
+    to communicate criteria that are to be applied to perform tests of personnel, equipment,
+    physical assets and/or materials and to communicate the results of those tests.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsTestInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("operations_test_information", "OperationsTestInformation", "E", "OperationsTestInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "operations_test_information",
+                "OperationsTestInformation",
+                "E",
+                "OperationsTestInformation",
+                3,
+            ),
         ),
     )
 
 
 class RespondTestResult(B2MMLModel):
-    """B2MML ``RespondTestResultType``."""
+    """Respond message for ``TestResult`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeTestResult``.
+
+    B2MML ``RespondTestResultType`` (B2MML-OperationsTest.xsd); global element
+    ``RespondTestResult``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondTestResultDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondTestResultType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondTestResultDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondTestResultDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondTestResultDataArea(B2MMLModel):
-    """B2MML ``RespondTestResultDataArea (anonymous)``."""
+    """Data area of the ``RespondTestResult`` message: ``Respond`` and ``TestResult``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``RespondTestResult``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
+    """``Respond`` element, required."""
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult", min_length=1)
+    """``TestResult`` element, one or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondTestResultDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("test_result", "TestResult", "E", "TestResult", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("test_result", "TestResult", "E", "TestResult", 3),
         ),
     )
 
 
 class RespondTestSpecification(B2MMLModel):
-    """B2MML ``RespondTestSpecificationType``."""
+    """Respond message for ``TestSpecification`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeTestSpecification``.
+
+    B2MML ``RespondTestSpecificationType`` (B2MML-OperationsTest.xsd); global element
+    ``RespondTestSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondTestSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondTestSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondTestSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondTestSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondTestSpecificationDataArea(B2MMLModel):
-    """B2MML ``RespondTestSpecificationDataArea (anonymous)``."""
+    """Data area of the ``RespondTestSpecification`` message: ``Respond`` and ``TestSpecification``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``RespondTestSpecification``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification", min_length=1)
+    """``Respond`` element, required."""
+    test_specification: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecification", min_length=1
+    )
+    """``TestSpecification`` element, one or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondTestSpecificationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
         ),
     )
 
 
 class ShowOperationsTestInformation(B2MMLModel):
-    """B2MML ``ShowOperationsTestInformationType``."""
+    """Show message for ``OperationsTestInformation`` (ISA-95 Part 5 transaction). Returns
+    ``OperationsTestInformation`` in reply to ``GetOperationsTestInformation``.
+
+    B2MML ``ShowOperationsTestInformationType`` (B2MML-OperationsTest.xsd); global element
+    ``ShowOperationsTestInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowOperationsTestInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsTestInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowOperationsTestInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowOperationsTestInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowOperationsTestInformationDataArea(B2MMLModel):
-    """B2MML ``ShowOperationsTestInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowOperationsTestInformation`` message: ``Show`` and
+    ``OperationsTestInformation``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``ShowOperationsTestInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    operations_test_information: list[OperationsTestInformation] = Field(default_factory=list, alias="OperationsTestInformation", min_length=1)
+    """``Show`` element, required."""
+    operations_test_information: list[OperationsTestInformation] = Field(
+        default_factory=list, alias="OperationsTestInformation", min_length=1
+    )
+    """``OperationsTestInformation`` element, one or more. Operations test information is exchanged
+    to communicate criteria that are to be applied to perform tests of personnel, equipment,
+    physical assets and/or materials and to communicate the results of those tests.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsTestInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("operations_test_information", "OperationsTestInformation", "E", "OperationsTestInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "operations_test_information",
+                "OperationsTestInformation",
+                "E",
+                "OperationsTestInformation",
+                3,
+            ),
         ),
     )
 
 
 class ShowTestResult(B2MMLModel):
-    """B2MML ``ShowTestResultType``."""
+    """Show message for ``TestResult`` (ISA-95 Part 5 transaction). Returns ``TestResult`` in reply
+    to ``GetTestResult``.
+
+    B2MML ``ShowTestResultType`` (B2MML-OperationsTest.xsd); global element ``ShowTestResult``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowTestResultDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowTestResultType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowTestResultDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowTestResultDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowTestResultDataArea(B2MMLModel):
-    """B2MML ``ShowTestResultDataArea (anonymous)``."""
+    """Data area of the ``ShowTestResult`` message: ``Show`` and ``TestResult``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``ShowTestResult``.
+    """
 
     show: TransShow = Field(alias="Show")
+    """``Show`` element, required."""
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult", min_length=1)
+    """``TestResult`` element, one or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowTestResultDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("test_result", "TestResult", "E", "TestResult", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("test_result", "TestResult", "E", "TestResult", 3),
         ),
     )
 
 
 class ShowTestSpecification(B2MMLModel):
-    """B2MML ``ShowTestSpecificationType``."""
+    """Show message for ``TestSpecification`` (ISA-95 Part 5 transaction). Returns
+    ``TestSpecification`` in reply to ``GetTestSpecification``.
+
+    B2MML ``ShowTestSpecificationType`` (B2MML-OperationsTest.xsd); global element
+    ``ShowTestSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowTestSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowTestSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowTestSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowTestSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowTestSpecificationDataArea(B2MMLModel):
-    """B2MML ``ShowTestSpecificationDataArea (anonymous)``."""
+    """Data area of the ``ShowTestSpecification`` message: ``Show`` and ``TestSpecification``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``ShowTestSpecification``.
+    """
 
     show: TransShow = Field(alias="Show")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification", min_length=1)
+    """``Show`` element, required."""
+    test_specification: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecification", min_length=1
+    )
+    """``TestSpecification`` element, one or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowTestSpecificationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
         ),
     )
 
 
 class SyncOperationsTestInformation(B2MMLModel):
-    """B2MML ``SyncOperationsTestInformationType``."""
+    """Sync message for ``OperationsTestInformation`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``OperationsTestInformation`` to subscribers.
+
+    B2MML ``SyncOperationsTestInformationType`` (B2MML-OperationsTest.xsd); global element
+    ``SyncOperationsTestInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncOperationsTestInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsTestInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncOperationsTestInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncOperationsTestInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncOperationsTestInformationDataArea(B2MMLModel):
-    """B2MML ``SyncOperationsTestInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncOperationsTestInformation`` message: ``Sync`` and
+    ``OperationsTestInformation``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``SyncOperationsTestInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    operations_test_information: list[OperationsTestInformation] = Field(default_factory=list, alias="OperationsTestInformation", min_length=1)
+    """``Sync`` element, required."""
+    operations_test_information: list[OperationsTestInformation] = Field(
+        default_factory=list, alias="OperationsTestInformation", min_length=1
+    )
+    """``OperationsTestInformation`` element, one or more. Operations test information is exchanged
+    to communicate criteria that are to be applied to perform tests of personnel, equipment,
+    physical assets and/or materials and to communicate the results of those tests.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsTestInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("operations_test_information", "OperationsTestInformation", "E", "OperationsTestInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "operations_test_information",
+                "OperationsTestInformation",
+                "E",
+                "OperationsTestInformation",
+                3,
+            ),
         ),
     )
 
 
 class SyncTestResult(B2MMLModel):
-    """B2MML ``SyncTestResultType``."""
+    """Sync message for ``TestResult`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``TestResult`` to subscribers.
+
+    B2MML ``SyncTestResultType`` (B2MML-OperationsTest.xsd); global element ``SyncTestResult``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncTestResultDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncTestResultType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncTestResultDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncTestResultDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncTestResultDataArea(B2MMLModel):
-    """B2MML ``SyncTestResultDataArea (anonymous)``."""
+    """Data area of the ``SyncTestResult`` message: ``Sync`` and ``TestResult``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``SyncTestResult``.
+    """
 
     sync: TransSync = Field(alias="Sync")
+    """``Sync`` element, required."""
     test_result: list[TestResult] = Field(default_factory=list, alias="TestResult", min_length=1)
+    """``TestResult`` element, one or more. Operations test information is exchanged to communicate
+    test result for evaluated test criteria and/or property measurement for performed test
+    specifications of personnel, equipment, physical assets and/or materials.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncTestResultDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("test_result", "TestResult", "E", "TestResult", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("test_result", "TestResult", "E", "TestResult", 3),
         ),
     )
 
 
 class SyncTestSpecification(B2MMLModel):
-    """B2MML ``SyncTestSpecificationType``."""
+    """Sync message for ``TestSpecification`` (ISA-95 Part 5 transaction). Publishes added, changed
+    or deleted ``TestSpecification`` to subscribers.
+
+    B2MML ``SyncTestSpecificationType`` (B2MML-OperationsTest.xsd); global element
+    ``SyncTestSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncTestSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncTestSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncTestSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncTestSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncTestSpecificationDataArea(B2MMLModel):
-    """B2MML ``SyncTestSpecificationDataArea (anonymous)``."""
+    """Data area of the ``SyncTestSpecification`` message: ``Sync`` and ``TestSpecification``.
+
+    B2MML anonymous type (B2MML-OperationsTest.xsd); child element ``DataArea`` in
+    ``SyncTestSpecification``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification", min_length=1)
+    """``Sync`` element, required."""
+    test_specification: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecification", min_length=1
+    )
+    """``TestSpecification`` element, one or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncTestSpecificationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
         ),
     )
 
 
 class TestResult(B2MMLModel):
-    """B2MML ``TestResultType``."""
+    """Operations test information is exchanged to communicate test result for evaluated test
+    criteria and/or property measurement for performed test specifications of personnel, equipment,
+    physical assets and/or materials. The test result details for the evaluation of test
+    specification criteria and/or property measurement of the tested evaluated property(s) required
+    for a testable object to match the quality or performance requirements of a test specification.
+    A test result may contain other test results to form a hierarchy of test specifications.
+
+    B2MML ``TestResultType`` (B2MML-OperationsTest.xsd); global element ``TestResult``; child
+    element ``TestResult`` in ``AcknowledgeTestResultDataArea``, ``CancelTestResultDataArea``,
+    ``ChangeTestResultDataArea``, ``GetTestResultDataArea``, ``InformationObject``,
+    ``MasterDataProfile`` and 10 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text | Nil] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     evaluation_date: DateTime | Nil | None = Field(default=None, alias="EvaluationDate")
+    """``EvaluationDate`` element, optional; ``NIL`` for ``xsi:nil``."""
     expiration: DateTime | Nil | None = Field(default=None, alias="Expiration")
+    """``Expiration`` element, optional; ``NIL`` for ``xsi:nil``."""
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional; ``NIL`` for ``xsi:nil``. The hierarchy scope identifies
+    where the exchanged information fits within the role-based equipment hierarchy.
+    """
     testable_object_id: Identifier | None = Field(default=None, alias="TestableObjectID")
-    operations_test_requirement_id: Identifier | None = Field(default=None, alias="OperationsTestRequirementID")
-    evaluated_criterion_result: Text | Nil | None = Field(default=None, alias="EvaluatedCriterionResult")
+    """``TestableObjectID`` element, optional."""
+    operations_test_requirement_id: Identifier | None = Field(
+        default=None, alias="OperationsTestRequirementID"
+    )
+    """``OperationsTestRequirementID`` element, optional."""
+    evaluated_criterion_result: Text | Nil | None = Field(
+        default=None, alias="EvaluatedCriterionResult"
+    )
+    """``EvaluatedCriterionResult`` element, optional; ``NIL`` for ``xsi:nil``."""
     test_result_child: list[TestResult | Nil] = Field(default_factory=list, alias="TestResultChild")
-    property_measurement: list[PropertyMeasurement | Nil] = Field(default_factory=list, alias="PropertyMeasurement")
+    """``TestResultChild`` element, zero or more; ``NIL`` for ``xsi:nil``. Operations test
+    information is exchanged to communicate test result for evaluated test criteria and/or property
+    measurement for performed test specifications of personnel, equipment, physical assets and/or
+    materials.
+    """
+    property_measurement: list[PropertyMeasurement | Nil] = Field(
+        default_factory=list, alias="PropertyMeasurement"
+    )
+    """``PropertyMeasurement`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "TestResultType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 5),
-        ("evaluation_date", "EvaluationDate", "E", "DateTime", 4),
-        ("expiration", "Expiration", "E", "DateTime", 4),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-        ("testable_object_id", "TestableObjectID", "E", "Identifier", 0),
-        ("operations_test_requirement_id", "OperationsTestRequirementID", "E", "Identifier", 0),
-        ("evaluated_criterion_result", "EvaluatedCriterionResult", "E", "Text", 4),
-        ("test_result_child", "TestResultChild", "E", "TestResult", 5),
-        ("property_measurement", "PropertyMeasurement", "E", "PropertyMeasurement", 5),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 5),
+            ("evaluation_date", "EvaluationDate", "E", "DateTime", 4),
+            ("expiration", "Expiration", "E", "DateTime", 4),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
+            ("testable_object_id", "TestableObjectID", "E", "Identifier", 0),
+            ("operations_test_requirement_id", "OperationsTestRequirementID", "E", "Identifier", 0),
+            ("evaluated_criterion_result", "EvaluatedCriterionResult", "E", "Text", 4),
+            ("test_result_child", "TestResultChild", "E", "TestResult", 5),
+            ("property_measurement", "PropertyMeasurement", "E", "PropertyMeasurement", 5),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class TestSpecification(B2MMLModel):
-    """B2MML ``TestSpecificationType``."""
+    """The test specification details the test specification criteria and the tested evaluated
+    property(s) required for a testable object to match the quality or performance requirements of
+    the business or particular customers. A test specification may contain other test specifications
+    to form a hierarchy of test specifications.
+
+    B2MML ``TestSpecificationType`` (B2MML-OperationsTest.xsd); global element
+    ``TestSpecification``; child element ``TestSpecification`` in
+    ``AcknowledgeTestSpecificationDataArea``, ``CancelTestSpecificationDataArea``,
+    ``ChangeTestSpecificationDataArea``, ``EquipmentInformation``, ``GetTestSpecificationDataArea``,
+    ``InformationObject`` and 10 more.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_end_date: DateTime | None = Field(default=None, alias="PublishedEndDate")
+    """``PublishedEndDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     test_sample_size: Value | None = Field(default=None, alias="TestSampleSize")
+    """``TestSampleSize`` element, optional."""
     recurrence_quantity: Value | None = Field(default=None, alias="RecurrenceQuantity")
+    """``RecurrenceQuantity`` element, optional."""
     recurrence_time_interval: str | None = Field(default=None, alias="RecurrenceTimeInterval")
+    """``RecurrenceTimeInterval`` element, optional."""
     physical_sample_required: bool | None = Field(default=None, alias="PhysicalSampleRequired")
-    test_specification_child: list[TestSpecification] = Field(default_factory=list, alias="TestSpecificationChild")
-    test_specification_property: list[TestSpecificationProperty] = Field(default_factory=list, alias="TestSpecificationProperty")
-    test_specification_criteria: list[TestSpecificationCriteria] = Field(default_factory=list, alias="TestSpecificationCriteria")
-    evaluated_property: list[TestSpecificationEvaluatedProperty] = Field(default_factory=list, alias="EvaluatedProperty", min_length=1)
-    operations_test_requirement_id: Identifier | None = Field(default=None, alias="OperationsTestRequirementID")
+    """``PhysicalSampleRequired`` element, optional."""
+    test_specification_child: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecificationChild"
+    )
+    """``TestSpecificationChild`` element, zero or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
+    test_specification_property: list[TestSpecificationProperty] = Field(
+        default_factory=list, alias="TestSpecificationProperty"
+    )
+    """``TestSpecificationProperty`` element, zero or more."""
+    test_specification_criteria: list[TestSpecificationCriteria] = Field(
+        default_factory=list, alias="TestSpecificationCriteria"
+    )
+    """``TestSpecificationCriteria`` element, zero or more."""
+    evaluated_property: list[TestSpecificationEvaluatedProperty] = Field(
+        default_factory=list, alias="EvaluatedProperty", min_length=1
+    )
+    """``EvaluatedProperty`` element, one or more."""
+    operations_test_requirement_id: Identifier | None = Field(
+        default=None, alias="OperationsTestRequirementID"
+    )
+    """``OperationsTestRequirementID`` element, optional."""
     testable_object_id: Identifier | None = Field(default=None, alias="TestableObjectID")
+    """``TestableObjectID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "TestSpecificationType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_end_date", "PublishedEndDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("test_sample_size", "TestSampleSize", "E", "Value", 0),
-        ("recurrence_quantity", "RecurrenceQuantity", "E", "Value", 0),
-        ("recurrence_time_interval", "RecurrenceTimeInterval", "E", "leaf:str", 0),
-        ("physical_sample_required", "PhysicalSampleRequired", "E", "leaf:bool", 0),
-        ("test_specification_child", "TestSpecificationChild", "E", "TestSpecification", 1),
-        ("test_specification_property", "TestSpecificationProperty", "E", "TestSpecificationProperty", 1),
-        ("test_specification_criteria", "TestSpecificationCriteria", "E", "TestSpecificationCriteria", 1),
-        ("evaluated_property", "EvaluatedProperty", "E", "TestSpecificationEvaluatedProperty", 3),
-        ("operations_test_requirement_id", "OperationsTestRequirementID", "E", "Identifier", 0),
-        ("testable_object_id", "TestableObjectID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_end_date", "PublishedEndDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("test_sample_size", "TestSampleSize", "E", "Value", 0),
+            ("recurrence_quantity", "RecurrenceQuantity", "E", "Value", 0),
+            ("recurrence_time_interval", "RecurrenceTimeInterval", "E", "leaf:str", 0),
+            ("physical_sample_required", "PhysicalSampleRequired", "E", "leaf:bool", 0),
+            ("test_specification_child", "TestSpecificationChild", "E", "TestSpecification", 1),
+            (
+                "test_specification_property",
+                "TestSpecificationProperty",
+                "E",
+                "TestSpecificationProperty",
+                1,
+            ),
+            (
+                "test_specification_criteria",
+                "TestSpecificationCriteria",
+                "E",
+                "TestSpecificationCriteria",
+                1,
+            ),
+            (
+                "evaluated_property",
+                "EvaluatedProperty",
+                "E",
+                "TestSpecificationEvaluatedProperty",
+                3,
+            ),
+            ("operations_test_requirement_id", "OperationsTestRequirementID", "E", "Identifier", 0),
+            ("testable_object_id", "TestableObjectID", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class TestSpecificationCriteria(B2MMLModel):
-    """B2MML ``TestSpecificationCriteriaType``."""
+    """Test specification criteria, in the B2MML operations test schema.
+
+    B2MML ``TestSpecificationCriteriaType`` (B2MML-OperationsTest.xsd); child element
+    ``TestSpecificationCriteria`` in ``TestSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     sequence: list[Numeric] = Field(default_factory=list, alias="Sequence")
+    """``Sequence`` element, zero or more."""
     expression: list[Text] = Field(default_factory=list, alias="Expression")
+    """``Expression`` element, zero or more."""
     result: list[Text] = Field(default_factory=list, alias="Result")
-    evaluated_property_id: list[Identifier] = Field(default_factory=list, alias="EvaluatedPropertyID")
+    """``Result`` element, zero or more."""
+    evaluated_property_id: list[Identifier] = Field(
+        default_factory=list, alias="EvaluatedPropertyID"
+    )
+    """``EvaluatedPropertyID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "TestSpecificationCriteriaType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("sequence", "Sequence", "E", "Numeric", 1),
-        ("expression", "Expression", "E", "Text", 1),
-        ("result", "Result", "E", "Text", 1),
-        ("evaluated_property_id", "EvaluatedPropertyID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("sequence", "Sequence", "E", "Numeric", 1),
+            ("expression", "Expression", "E", "Text", 1),
+            ("result", "Result", "E", "Text", 1),
+            ("evaluated_property_id", "EvaluatedPropertyID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class TestSpecificationEvaluatedProperty(B2MMLModel):
-    """B2MML ``TestSpecificationEvaluatedPropertyType``."""
+    """Test specification evaluated property, in the B2MML operations test schema.
+
+    B2MML ``TestSpecificationEvaluatedPropertyType`` (B2MML-OperationsTest.xsd); child element
+    ``EvaluatedProperty`` in ``TestSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
-    test_specification_criteria_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationCriteriaID")
-    testable_object_property_id: list[Identifier] = Field(default_factory=list, alias="TestableObjectPropertyID")
+    """``Description`` element, zero or more."""
+    test_specification_criteria_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationCriteriaID"
+    )
+    """``TestSpecificationCriteriaID`` element, zero or more."""
+    testable_object_property_id: list[Identifier] = Field(
+        default_factory=list, alias="TestableObjectPropertyID"
+    )
+    """``TestableObjectPropertyID`` element, zero or more."""
     work_definition_id: list[Identifier] = Field(default_factory=list, alias="WorkDefinitionID")
+    """``WorkDefinitionID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "TestSpecificationEvaluatedPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("test_specification_criteria_id", "TestSpecificationCriteriaID", "E", "Identifier", 1),
-        ("testable_object_property_id", "TestableObjectPropertyID", "E", "Identifier", 1),
-        ("work_definition_id", "WorkDefinitionID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("test_specification_criteria_id", "TestSpecificationCriteriaID", "E", "Identifier", 1),
+            ("testable_object_property_id", "TestableObjectPropertyID", "E", "Identifier", 1),
+            ("work_definition_id", "WorkDefinitionID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class TestSpecificationProperty(B2MMLModel):
-    """B2MML ``TestSpecificationPropertyType``."""
+    """Test specification property, in the B2MML operations test schema.
+
+    B2MML ``TestSpecificationPropertyType`` (B2MML-OperationsTest.xsd); child element
+    ``TestSpecificationProperty`` in ``TestSpecification``; ``TestSpecificationPropertyChild`` in
+    ``TestSpecificationProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    test_specification_property_child: list[TestSpecificationProperty] = Field(default_factory=list, alias="TestSpecificationPropertyChild")
+    """``Value`` element, zero or more."""
+    test_specification_property_child: list[TestSpecificationProperty] = Field(
+        default_factory=list, alias="TestSpecificationPropertyChild"
+    )
+    """``TestSpecificationPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "TestSpecificationPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("test_specification_property_child", "TestSpecificationPropertyChild", "E", "TestSpecificationProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "test_specification_property_child",
+                "TestSpecificationPropertyChild",
+                "E",
+                "TestSpecificationProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("DateTime", "HierarchyScope", "Identifier", "Numeric", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "Numeric",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

@@ -9,10 +9,28 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import ClassPropertyType, DateTime, HierarchyScope, Identifier, ResourceLocation, SpatialDefinition, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        ClassPropertyType,
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        ResourceLocation,
+        SpatialDefinition,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
     from .operations_test import TestSpecification
 
 __all__ = [
@@ -73,914 +91,1469 @@ __all__ = [
 
 
 class AcknowledgePerson(B2MMLModel):
-    """B2MML ``AcknowledgePersonType``."""
+    """Acknowledge message for ``Person`` (ISA-95 Part 5 transaction). Reply to ``ProcessPerson``.
+
+    B2MML ``AcknowledgePersonType`` (B2MML-Personnel.xsd); global element ``AcknowledgePerson``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgePersonDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePersonType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgePersonDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgePersonDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgePersonDataArea(B2MMLModel):
-    """B2MML ``AcknowledgePersonDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgePerson`` message: ``Acknowledge`` and ``Person``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in ``AcknowledgePerson``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
+    """``Acknowledge`` element, required."""
     person: list[Person] = Field(default_factory=list, alias="Person", min_length=1)
+    """``Person`` element, one or more. A representation of a specifically identified individual is
+    a person.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePersonDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("person", "Person", "E", "Person", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("person", "Person", "E", "Person", 3),
         ),
     )
 
 
 class AcknowledgePersonnelClass(B2MMLModel):
-    """B2MML ``AcknowledgePersonnelClassType``."""
+    """Acknowledge message for ``PersonnelClass`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessPersonnelClass``.
+
+    B2MML ``AcknowledgePersonnelClassType`` (B2MML-Personnel.xsd); global element
+    ``AcknowledgePersonnelClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgePersonnelClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePersonnelClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgePersonnelClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgePersonnelClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgePersonnelClassDataArea(B2MMLModel):
-    """B2MML ``AcknowledgePersonnelClassDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgePersonnelClass`` message: ``Acknowledge`` and
+    ``PersonnelClass``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``AcknowledgePersonnelClass``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    personnel_class: list[PersonnelClass] = Field(default_factory=list, alias="PersonnelClass", min_length=1)
+    """``Acknowledge`` element, required."""
+    personnel_class: list[PersonnelClass] = Field(
+        default_factory=list, alias="PersonnelClass", min_length=1
+    )
+    """``PersonnelClass`` element, one or more. A representation of a grouping of persons with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is a personnel class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePersonnelClassDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
         ),
     )
 
 
 class AcknowledgePersonnelInformation(B2MMLModel):
-    """B2MML ``AcknowledgePersonnelInformationType``."""
+    """Acknowledge message for ``PersonnelInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessPersonnelInformation``.
+
+    B2MML ``AcknowledgePersonnelInformationType`` (B2MML-Personnel.xsd); global element
+    ``AcknowledgePersonnelInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgePersonnelInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePersonnelInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgePersonnelInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgePersonnelInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgePersonnelInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgePersonnelInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgePersonnelInformation`` message: ``Acknowledge`` and
+    ``PersonnelInformation``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``AcknowledgePersonnelInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    personnel_information: list[PersonnelInformation] = Field(default_factory=list, alias="PersonnelInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    personnel_information: list[PersonnelInformation] = Field(
+        default_factory=list, alias="PersonnelInformation", min_length=1
+    )
+    """``PersonnelInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePersonnelInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
         ),
     )
 
 
 class CancelPerson(B2MMLModel):
-    """B2MML ``CancelPersonType``."""
+    """Cancel message for ``Person`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``Person``.
+
+    B2MML ``CancelPersonType`` (B2MML-Personnel.xsd); global element ``CancelPerson``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelPersonDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelPersonType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelPersonDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelPersonDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelPersonDataArea(B2MMLModel):
-    """B2MML ``CancelPersonDataArea (anonymous)``."""
+    """Data area of the ``CancelPerson`` message: ``Cancel`` and ``Person``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in ``CancelPerson``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
+    """``Cancel`` element, required."""
     person: list[Person] = Field(default_factory=list, alias="Person", min_length=1)
+    """``Person`` element, one or more. A representation of a specifically identified individual is
+    a person.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelPersonDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("person", "Person", "E", "Person", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("person", "Person", "E", "Person", 3),
         ),
     )
 
 
 class CancelPersonnelClass(B2MMLModel):
-    """B2MML ``CancelPersonnelClassType``."""
+    """Cancel message for ``PersonnelClass`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``PersonnelClass``.
+
+    B2MML ``CancelPersonnelClassType`` (B2MML-Personnel.xsd); global element
+    ``CancelPersonnelClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelPersonnelClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelPersonnelClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelPersonnelClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelPersonnelClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelPersonnelClassDataArea(B2MMLModel):
-    """B2MML ``CancelPersonnelClassDataArea (anonymous)``."""
+    """Data area of the ``CancelPersonnelClass`` message: ``Cancel`` and ``PersonnelClass``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``CancelPersonnelClass``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    personnel_class: list[PersonnelClass] = Field(default_factory=list, alias="PersonnelClass", min_length=1)
+    """``Cancel`` element, required."""
+    personnel_class: list[PersonnelClass] = Field(
+        default_factory=list, alias="PersonnelClass", min_length=1
+    )
+    """``PersonnelClass`` element, one or more. A representation of a grouping of persons with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is a personnel class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelPersonnelClassDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
         ),
     )
 
 
 class CancelPersonnelInformation(B2MMLModel):
-    """B2MML ``CancelPersonnelInformationType``."""
+    """Cancel message for ``PersonnelInformation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``PersonnelInformation``.
+
+    B2MML ``CancelPersonnelInformationType`` (B2MML-Personnel.xsd); global element
+    ``CancelPersonnelInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelPersonnelInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelPersonnelInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelPersonnelInformationDataArea", 2),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelPersonnelInformationDataArea", 2),
         ),
     )
 
 
 class CancelPersonnelInformationDataArea(B2MMLModel):
-    """B2MML ``CancelPersonnelInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelPersonnelInformation`` message: ``Cancel`` and
+    ``PersonnelInformation``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``CancelPersonnelInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    personnel_information: list[PersonnelInformation] = Field(default_factory=list, alias="PersonnelInformation", min_length=1)
+    """``Cancel`` element, required."""
+    personnel_information: list[PersonnelInformation] = Field(
+        default_factory=list, alias="PersonnelInformation", min_length=1
+    )
+    """``PersonnelInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelPersonnelInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
         ),
     )
 
 
 class ChangePerson(B2MMLModel):
-    """B2MML ``ChangePersonType``."""
+    """Change message for ``Person`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``Person``; the reply is ``RespondPerson``.
+
+    B2MML ``ChangePersonType`` (B2MML-Personnel.xsd); global element ``ChangePerson``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangePersonDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePersonType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangePersonDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangePersonDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangePersonDataArea(B2MMLModel):
-    """B2MML ``ChangePersonDataArea (anonymous)``."""
+    """Data area of the ``ChangePerson`` message: ``Change`` and ``Person``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in ``ChangePerson``.
+    """
 
     change: TransChange = Field(alias="Change")
+    """``Change`` element, required."""
     person: list[Person] = Field(default_factory=list, alias="Person", min_length=1)
+    """``Person`` element, one or more. A representation of a specifically identified individual is
+    a person.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangePersonDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("person", "Person", "E", "Person", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("person", "Person", "E", "Person", 3),
         ),
     )
 
 
 class ChangePersonnelClass(B2MMLModel):
-    """B2MML ``ChangePersonnelClassType``."""
+    """Change message for ``PersonnelClass`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``PersonnelClass``; the reply is ``RespondPersonnelClass``.
+
+    B2MML ``ChangePersonnelClassType`` (B2MML-Personnel.xsd); global element
+    ``ChangePersonnelClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangePersonnelClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePersonnelClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangePersonnelClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangePersonnelClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangePersonnelClassDataArea(B2MMLModel):
-    """B2MML ``ChangePersonnelClassDataArea (anonymous)``."""
+    """Data area of the ``ChangePersonnelClass`` message: ``Change`` and ``PersonnelClass``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``ChangePersonnelClass``.
+    """
 
     change: TransChange = Field(alias="Change")
-    personnel_class: list[PersonnelClass] = Field(default_factory=list, alias="PersonnelClass", min_length=1)
+    """``Change`` element, required."""
+    personnel_class: list[PersonnelClass] = Field(
+        default_factory=list, alias="PersonnelClass", min_length=1
+    )
+    """``PersonnelClass`` element, one or more. A representation of a grouping of persons with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is a personnel class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangePersonnelClassDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
         ),
     )
 
 
 class ChangePersonnelInformation(B2MMLModel):
-    """B2MML ``ChangePersonnelInformationType``."""
+    """Change message for ``PersonnelInformation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``PersonnelInformation``; the reply is ``RespondPersonnelInformation``.
+
+    B2MML ``ChangePersonnelInformationType`` (B2MML-Personnel.xsd); global element
+    ``ChangePersonnelInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangePersonnelInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePersonnelInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangePersonnelInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangePersonnelInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangePersonnelInformationDataArea(B2MMLModel):
-    """B2MML ``ChangePersonnelInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangePersonnelInformation`` message: ``Change`` and
+    ``PersonnelInformation``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``ChangePersonnelInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    personnel_information: list[PersonnelInformation] = Field(default_factory=list, alias="PersonnelInformation", min_length=1)
+    """``Change`` element, required."""
+    personnel_information: list[PersonnelInformation] = Field(
+        default_factory=list, alias="PersonnelInformation", min_length=1
+    )
+    """``PersonnelInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePersonnelInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
         ),
     )
 
 
 class GetPerson(B2MMLModel):
-    """B2MML ``GetPersonType``."""
+    """Get message for ``Person`` (ISA-95 Part 5 transaction). Requests ``Person``; the reply is
+    ``ShowPerson``.
+
+    B2MML ``GetPersonType`` (B2MML-Personnel.xsd); global element ``GetPerson``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetPersonDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPersonType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetPersonDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetPersonDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetPersonDataArea(B2MMLModel):
-    """B2MML ``GetPersonDataArea (anonymous)``."""
+    """Data area of the ``GetPerson`` message: ``Get`` and ``Person``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in ``GetPerson``.
+    """
 
     get: TransGet = Field(alias="Get")
+    """``Get`` element, required."""
     person: list[Person] = Field(default_factory=list, alias="Person", min_length=1)
+    """``Person`` element, one or more. A representation of a specifically identified individual is
+    a person.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetPersonDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("person", "Person", "E", "Person", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("person", "Person", "E", "Person", 3),
         ),
     )
 
 
 class GetPersonnelClass(B2MMLModel):
-    """B2MML ``GetPersonnelClassType``."""
+    """Get message for ``PersonnelClass`` (ISA-95 Part 5 transaction). Requests ``PersonnelClass``;
+    the reply is ``ShowPersonnelClass``.
+
+    B2MML ``GetPersonnelClassType`` (B2MML-Personnel.xsd); global element ``GetPersonnelClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetPersonnelClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPersonnelClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetPersonnelClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetPersonnelClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetPersonnelClassDataArea(B2MMLModel):
-    """B2MML ``GetPersonnelClassDataArea (anonymous)``."""
+    """Data area of the ``GetPersonnelClass`` message: ``Get`` and ``PersonnelClass``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in ``GetPersonnelClass``.
+    """
 
     get: TransGet = Field(alias="Get")
-    personnel_class: list[PersonnelClass] = Field(default_factory=list, alias="PersonnelClass", min_length=1)
+    """``Get`` element, required."""
+    personnel_class: list[PersonnelClass] = Field(
+        default_factory=list, alias="PersonnelClass", min_length=1
+    )
+    """``PersonnelClass`` element, one or more. A representation of a grouping of persons with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is a personnel class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetPersonnelClassDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
         ),
     )
 
 
 class GetPersonnelInformation(B2MMLModel):
-    """B2MML ``GetPersonnelInformationType``."""
+    """Get message for ``PersonnelInformation`` (ISA-95 Part 5 transaction). Requests
+    ``PersonnelInformation``; the reply is ``ShowPersonnelInformation``.
+
+    B2MML ``GetPersonnelInformationType`` (B2MML-Personnel.xsd); global element
+    ``GetPersonnelInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetPersonnelInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPersonnelInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetPersonnelInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetPersonnelInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetPersonnelInformationDataArea(B2MMLModel):
-    """B2MML ``GetPersonnelInformationDataArea (anonymous)``."""
+    """Data area of the ``GetPersonnelInformation`` message: ``Get`` and ``PersonnelInformation``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``GetPersonnelInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    personnel_information: list[PersonnelInformation] = Field(default_factory=list, alias="PersonnelInformation", min_length=1)
+    """``Get`` element, required."""
+    personnel_information: list[PersonnelInformation] = Field(
+        default_factory=list, alias="PersonnelInformation", min_length=1
+    )
+    """``PersonnelInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPersonnelInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
         ),
     )
 
 
 class Person(B2MMLModel):
-    """B2MML ``PersonType``."""
+    """A representation of a specifically identified individual is a person. A person may be a
+    member of zero or more personnel classes.
+
+    B2MML ``PersonType`` (B2MML-Personnel.xsd); global element ``Person``; child element ``Person``
+    in ``AcknowledgePersonDataArea``, ``CancelPersonDataArea``, ``ChangePersonDataArea``,
+    ``GetPersonDataArea``, ``InformationObject``, ``MasterDataProfile`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     person_name: Identifier | None = Field(default=None, alias="PersonName")
+    """``PersonName`` element, optional."""
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     operational_location: ResourceLocation | None = Field(default=None, alias="OperationalLocation")
+    """``OperationalLocation`` element, optional."""
     person_property: list[PersonProperty] = Field(default_factory=list, alias="PersonProperty")
+    """``PersonProperty`` element, zero or more."""
     personnel_class_id: list[Identifier] = Field(default_factory=list, alias="PersonnelClassID")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``PersonnelClassID`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PersonType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("person_name", "PersonName", "E", "Identifier", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-        ("person_property", "PersonProperty", "E", "PersonProperty", 1),
-        ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("person_name", "PersonName", "E", "Identifier", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
+            ("person_property", "PersonProperty", "E", "PersonProperty", 1),
+            ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class PersonProperty(B2MMLModel):
-    """B2MML ``PersonPropertyType``."""
+    """Person property, in the B2MML personnel schema.
+
+    B2MML ``PersonPropertyType`` (B2MML-Personnel.xsd); child element ``PersonProperty`` in
+    ``Person``; ``PersonPropertyChild`` in ``PersonProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    person_property_child: list[PersonProperty] = Field(default_factory=list, alias="PersonPropertyChild")
-    personnel_class_property_id: Identifier | None = Field(default=None, alias="PersonnelClassPropertyID")
+    """``Value`` element, zero or more."""
+    person_property_child: list[PersonProperty] = Field(
+        default_factory=list, alias="PersonPropertyChild"
+    )
+    """``PersonPropertyChild`` element, zero or more."""
+    personnel_class_property_id: Identifier | None = Field(
+        default=None, alias="PersonnelClassPropertyID"
+    )
+    """``PersonnelClassPropertyID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PersonPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("person_property_child", "PersonPropertyChild", "E", "PersonProperty", 1),
-        ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("person_property_child", "PersonPropertyChild", "E", "PersonProperty", 1),
+            ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class PersonnelClass(B2MMLModel):
-    """B2MML ``PersonnelClassType``."""
+    """A representation of a grouping of persons with similar characteristics for a definite purpose
+    such as manufacturing operations definition, scheduling, capability and performance is a
+    personnel class. Any person may be a member of zero or more personnel classes. A personnel class
+    may be defined as a specialization of zero or more personnel class. A personnel class may be
+    made up of zero or more personnel class(s).
+
+    B2MML ``PersonnelClassType`` (B2MML-Personnel.xsd); global element ``PersonnelClass``; child
+    element ``PersonnelClass`` in ``AcknowledgePersonnelClassDataArea``,
+    ``CancelPersonnelClassDataArea``, ``ChangePersonnelClassDataArea``,
+    ``GetPersonnelClassDataArea``, ``InformationObject``, ``MasterDataProfile`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
-    personnel_class_base_id: list[Identifier] = Field(default_factory=list, alias="PersonnelClassBaseID")
-    personnel_class_property: list[PersonnelClassProperty] = Field(default_factory=list, alias="PersonnelClassProperty")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    personnel_class_base_id: list[Identifier] = Field(
+        default_factory=list, alias="PersonnelClassBaseID"
+    )
+    """``PersonnelClassBaseID`` element, zero or more."""
+    personnel_class_property: list[PersonnelClassProperty] = Field(
+        default_factory=list, alias="PersonnelClassProperty"
+    )
+    """``PersonnelClassProperty`` element, zero or more."""
     person_source_id: list[Identifier] = Field(default_factory=list, alias="PersonSourceID")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``PersonSourceID`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelClassType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("personnel_class_base_id", "PersonnelClassBaseID", "E", "Identifier", 1),
-        ("personnel_class_property", "PersonnelClassProperty", "E", "PersonnelClassProperty", 1),
-        ("person_source_id", "PersonSourceID", "E", "Identifier", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("personnel_class_base_id", "PersonnelClassBaseID", "E", "Identifier", 1),
+            (
+                "personnel_class_property",
+                "PersonnelClassProperty",
+                "E",
+                "PersonnelClassProperty",
+                1,
+            ),
+            ("person_source_id", "PersonSourceID", "E", "Identifier", 1),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class PersonnelClassProperty(B2MMLModel):
-    """B2MML ``PersonnelClassPropertyType``."""
+    """Personnel class property, in the B2MML personnel schema.
+
+    B2MML ``PersonnelClassPropertyType`` (B2MML-Personnel.xsd); child element
+    ``PersonnelClassProperty`` in ``PersonnelClass``; ``PersonnelClassPropertyChild`` in
+    ``PersonnelClassProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     property_type: ClassPropertyType | None = Field(default=None, alias="PropertyType")
+    """``PropertyType`` element, optional. Defines the type of the property."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    personnel_class_property_child: list[PersonnelClassProperty] = Field(default_factory=list, alias="PersonnelClassPropertyChild")
+    """``Value`` element, zero or more."""
+    personnel_class_property_child: list[PersonnelClassProperty] = Field(
+        default_factory=list, alias="PersonnelClassPropertyChild"
+    )
+    """``PersonnelClassPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelClassPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-        ("value_", "Value", "E", "Value", 1),
-        ("personnel_class_property_child", "PersonnelClassPropertyChild", "E", "PersonnelClassProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "personnel_class_property_child",
+                "PersonnelClassPropertyChild",
+                "E",
+                "PersonnelClassProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class PersonnelInformation(B2MMLModel):
-    """B2MML ``PersonnelInformationType``."""
+    """Personnel information, in the B2MML personnel schema.
+
+    B2MML ``PersonnelInformationType`` (B2MML-Personnel.xsd); global element
+    ``PersonnelInformation``; child element ``PersonnelInformation`` in
+    ``AcknowledgePersonnelInformationDataArea``, ``CancelPersonnelInformationDataArea``,
+    ``ChangePersonnelInformationDataArea``, ``GetPersonnelInformationDataArea``,
+    ``ProcessPersonnelInformationDataArea``, ``RespondPersonnelInformationDataArea`` and 2 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     person: list[Person] = Field(default_factory=list, alias="Person")
+    """``Person`` element, zero or more. A representation of a specifically identified individual is
+    a person.
+    """
     personnel_class: list[PersonnelClass] = Field(default_factory=list, alias="PersonnelClass")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification")
+    """``PersonnelClass`` element, zero or more. A representation of a grouping of persons with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is a personnel class.
+    """
+    test_specification: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecification"
+    )
+    """``TestSpecification`` element, zero or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("person", "Person", "E", "Person", 1),
-        ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 1),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("person", "Person", "E", "Person", 1),
+            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 1),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessPerson(B2MMLModel):
-    """B2MML ``ProcessPersonType``."""
+    """Process message for ``Person`` (ISA-95 Part 5 transaction). Asks the receiver to process
+    ``Person``; the reply is ``AcknowledgePerson``.
+
+    B2MML ``ProcessPersonType`` (B2MML-Personnel.xsd); global element ``ProcessPerson``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessPersonDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPersonType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessPersonDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessPersonDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessPersonDataArea(B2MMLModel):
-    """B2MML ``ProcessPersonDataArea (anonymous)``."""
+    """Data area of the ``ProcessPerson`` message: ``Process`` and ``Person``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in ``ProcessPerson``.
+    """
 
     process: TransProcess = Field(alias="Process")
+    """``Process`` element, required."""
     person: list[Person] = Field(default_factory=list, alias="Person", min_length=1)
+    """``Person`` element, one or more. A representation of a specifically identified individual is
+    a person.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPersonDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("person", "Person", "E", "Person", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("person", "Person", "E", "Person", 3),
         ),
     )
 
 
 class ProcessPersonnelClass(B2MMLModel):
-    """B2MML ``ProcessPersonnelClassType``."""
+    """Process message for ``PersonnelClass`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``PersonnelClass``; the reply is ``AcknowledgePersonnelClass``.
+
+    B2MML ``ProcessPersonnelClassType`` (B2MML-Personnel.xsd); global element
+    ``ProcessPersonnelClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessPersonnelClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPersonnelClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessPersonnelClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessPersonnelClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessPersonnelClassDataArea(B2MMLModel):
-    """B2MML ``ProcessPersonnelClassDataArea (anonymous)``."""
+    """Data area of the ``ProcessPersonnelClass`` message: ``Process`` and ``PersonnelClass``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``ProcessPersonnelClass``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    personnel_class: list[PersonnelClass] = Field(default_factory=list, alias="PersonnelClass", min_length=1)
+    """``Process`` element, required."""
+    personnel_class: list[PersonnelClass] = Field(
+        default_factory=list, alias="PersonnelClass", min_length=1
+    )
+    """``PersonnelClass`` element, one or more. A representation of a grouping of persons with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is a personnel class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPersonnelClassDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
         ),
     )
 
 
 class ProcessPersonnelInformation(B2MMLModel):
-    """B2MML ``ProcessPersonnelInformationType``."""
+    """Process message for ``PersonnelInformation`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``PersonnelInformation``; the reply is ``AcknowledgePersonnelInformation``.
+
+    B2MML ``ProcessPersonnelInformationType`` (B2MML-Personnel.xsd); global element
+    ``ProcessPersonnelInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessPersonnelInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPersonnelInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessPersonnelInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessPersonnelInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessPersonnelInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessPersonnelInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessPersonnelInformation`` message: ``Process`` and
+    ``PersonnelInformation``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``ProcessPersonnelInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    personnel_information: list[PersonnelInformation] = Field(default_factory=list, alias="PersonnelInformation", min_length=1)
+    """``Process`` element, required."""
+    personnel_information: list[PersonnelInformation] = Field(
+        default_factory=list, alias="PersonnelInformation", min_length=1
+    )
+    """``PersonnelInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPersonnelInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
         ),
     )
 
 
 class RespondPerson(B2MMLModel):
-    """B2MML ``RespondPersonType``."""
+    """Respond message for ``Person`` (ISA-95 Part 5 transaction). Reply to ``ChangePerson``.
+
+    B2MML ``RespondPersonType`` (B2MML-Personnel.xsd); global element ``RespondPerson``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondPersonDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPersonType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondPersonDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondPersonDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondPersonDataArea(B2MMLModel):
-    """B2MML ``RespondPersonDataArea (anonymous)``."""
+    """Data area of the ``RespondPerson`` message: ``Respond`` and ``Person``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in ``RespondPerson``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
+    """``Respond`` element, required."""
     person: list[Person] = Field(default_factory=list, alias="Person", min_length=1)
+    """``Person`` element, one or more. A representation of a specifically identified individual is
+    a person.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondPersonDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("person", "Person", "E", "Person", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("person", "Person", "E", "Person", 3),
         ),
     )
 
 
 class RespondPersonnelClass(B2MMLModel):
-    """B2MML ``RespondPersonnelClassType``."""
+    """Respond message for ``PersonnelClass`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangePersonnelClass``.
+
+    B2MML ``RespondPersonnelClassType`` (B2MML-Personnel.xsd); global element
+    ``RespondPersonnelClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondPersonnelClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPersonnelClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondPersonnelClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondPersonnelClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondPersonnelClassDataArea(B2MMLModel):
-    """B2MML ``RespondPersonnelClassDataArea (anonymous)``."""
+    """Data area of the ``RespondPersonnelClass`` message: ``Respond`` and ``PersonnelClass``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``RespondPersonnelClass``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    personnel_class: list[PersonnelClass] = Field(default_factory=list, alias="PersonnelClass", min_length=1)
+    """``Respond`` element, required."""
+    personnel_class: list[PersonnelClass] = Field(
+        default_factory=list, alias="PersonnelClass", min_length=1
+    )
+    """``PersonnelClass`` element, one or more. A representation of a grouping of persons with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is a personnel class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondPersonnelClassDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
         ),
     )
 
 
 class RespondPersonnelInformation(B2MMLModel):
-    """B2MML ``RespondPersonnelInformationType``."""
+    """Respond message for ``PersonnelInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangePersonnelInformation``.
+
+    B2MML ``RespondPersonnelInformationType`` (B2MML-Personnel.xsd); global element
+    ``RespondPersonnelInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondPersonnelInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPersonnelInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondPersonnelInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondPersonnelInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondPersonnelInformationDataArea(B2MMLModel):
-    """B2MML ``RespondPersonnelInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondPersonnelInformation`` message: ``Respond`` and
+    ``PersonnelInformation``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``RespondPersonnelInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    personnel_information: list[PersonnelInformation] = Field(default_factory=list, alias="PersonnelInformation", min_length=1)
+    """``Respond`` element, required."""
+    personnel_information: list[PersonnelInformation] = Field(
+        default_factory=list, alias="PersonnelInformation", min_length=1
+    )
+    """``PersonnelInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPersonnelInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
         ),
     )
 
 
 class ShowPerson(B2MMLModel):
-    """B2MML ``ShowPersonType``."""
+    """Show message for ``Person`` (ISA-95 Part 5 transaction). Returns ``Person`` in reply to
+    ``GetPerson``.
+
+    B2MML ``ShowPersonType`` (B2MML-Personnel.xsd); global element ``ShowPerson``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowPersonDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPersonType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowPersonDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowPersonDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowPersonDataArea(B2MMLModel):
-    """B2MML ``ShowPersonDataArea (anonymous)``."""
+    """Data area of the ``ShowPerson`` message: ``Show`` and ``Person``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in ``ShowPerson``.
+    """
 
     show: TransShow = Field(alias="Show")
+    """``Show`` element, required."""
     person: list[Person] = Field(default_factory=list, alias="Person", min_length=1)
+    """``Person`` element, one or more. A representation of a specifically identified individual is
+    a person.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowPersonDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("person", "Person", "E", "Person", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("person", "Person", "E", "Person", 3),
         ),
     )
 
 
 class ShowPersonnelClass(B2MMLModel):
-    """B2MML ``ShowPersonnelClassType``."""
+    """Show message for ``PersonnelClass`` (ISA-95 Part 5 transaction). Returns ``PersonnelClass``
+    in reply to ``GetPersonnelClass``.
+
+    B2MML ``ShowPersonnelClassType`` (B2MML-Personnel.xsd); global element ``ShowPersonnelClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowPersonnelClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPersonnelClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowPersonnelClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowPersonnelClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowPersonnelClassDataArea(B2MMLModel):
-    """B2MML ``ShowPersonnelClassDataArea (anonymous)``."""
+    """Data area of the ``ShowPersonnelClass`` message: ``Show`` and ``PersonnelClass``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``ShowPersonnelClass``.
+    """
 
     show: TransShow = Field(alias="Show")
-    personnel_class: list[PersonnelClass] = Field(default_factory=list, alias="PersonnelClass", min_length=1)
+    """``Show`` element, required."""
+    personnel_class: list[PersonnelClass] = Field(
+        default_factory=list, alias="PersonnelClass", min_length=1
+    )
+    """``PersonnelClass`` element, one or more. A representation of a grouping of persons with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is a personnel class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowPersonnelClassDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
         ),
     )
 
 
 class ShowPersonnelInformation(B2MMLModel):
-    """B2MML ``ShowPersonnelInformationType``."""
+    """Show message for ``PersonnelInformation`` (ISA-95 Part 5 transaction). Returns
+    ``PersonnelInformation`` in reply to ``GetPersonnelInformation``.
+
+    B2MML ``ShowPersonnelInformationType`` (B2MML-Personnel.xsd); global element
+    ``ShowPersonnelInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowPersonnelInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPersonnelInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowPersonnelInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowPersonnelInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowPersonnelInformationDataArea(B2MMLModel):
-    """B2MML ``ShowPersonnelInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowPersonnelInformation`` message: ``Show`` and ``PersonnelInformation``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``ShowPersonnelInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    personnel_information: list[PersonnelInformation] = Field(default_factory=list, alias="PersonnelInformation", min_length=1)
+    """``Show`` element, required."""
+    personnel_information: list[PersonnelInformation] = Field(
+        default_factory=list, alias="PersonnelInformation", min_length=1
+    )
+    """``PersonnelInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPersonnelInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
         ),
     )
 
 
 class SyncPerson(B2MMLModel):
-    """B2MML ``SyncPersonType``."""
+    """Sync message for ``Person`` (ISA-95 Part 5 transaction). Publishes added, changed or deleted
+    ``Person`` to subscribers.
+
+    B2MML ``SyncPersonType`` (B2MML-Personnel.xsd); global element ``SyncPerson``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncPersonDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPersonType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncPersonDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncPersonDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncPersonDataArea(B2MMLModel):
-    """B2MML ``SyncPersonDataArea (anonymous)``."""
+    """Data area of the ``SyncPerson`` message: ``Sync`` and ``Person``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in ``SyncPerson``.
+    """
 
     sync: TransSync = Field(alias="Sync")
+    """``Sync`` element, required."""
     person: list[Person] = Field(default_factory=list, alias="Person", min_length=1)
+    """``Person`` element, one or more. A representation of a specifically identified individual is
+    a person.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncPersonDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("person", "Person", "E", "Person", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("person", "Person", "E", "Person", 3),
         ),
     )
 
 
 class SyncPersonnelClass(B2MMLModel):
-    """B2MML ``SyncPersonnelClassType``."""
+    """Sync message for ``PersonnelClass`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``PersonnelClass`` to subscribers.
+
+    B2MML ``SyncPersonnelClassType`` (B2MML-Personnel.xsd); global element ``SyncPersonnelClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncPersonnelClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPersonnelClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncPersonnelClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncPersonnelClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncPersonnelClassDataArea(B2MMLModel):
-    """B2MML ``SyncPersonnelClassDataArea (anonymous)``."""
+    """Data area of the ``SyncPersonnelClass`` message: ``Sync`` and ``PersonnelClass``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``SyncPersonnelClass``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    personnel_class: list[PersonnelClass] = Field(default_factory=list, alias="PersonnelClass", min_length=1)
+    """``Sync`` element, required."""
+    personnel_class: list[PersonnelClass] = Field(
+        default_factory=list, alias="PersonnelClass", min_length=1
+    )
+    """``PersonnelClass`` element, one or more. A representation of a grouping of persons with
+    similar characteristics for a definite purpose such as manufacturing operations definition,
+    scheduling, capability and performance is a personnel class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncPersonnelClassDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
         ),
     )
 
 
 class SyncPersonnelInformation(B2MMLModel):
-    """B2MML ``SyncPersonnelInformationType``."""
+    """Sync message for ``PersonnelInformation`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``PersonnelInformation`` to subscribers.
+
+    B2MML ``SyncPersonnelInformationType`` (B2MML-Personnel.xsd); global element
+    ``SyncPersonnelInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncPersonnelInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPersonnelInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncPersonnelInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncPersonnelInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncPersonnelInformationDataArea(B2MMLModel):
-    """B2MML ``SyncPersonnelInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncPersonnelInformation`` message: ``Sync`` and ``PersonnelInformation``.
+
+    B2MML anonymous type (B2MML-Personnel.xsd); child element ``DataArea`` in
+    ``SyncPersonnelInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    personnel_information: list[PersonnelInformation] = Field(default_factory=list, alias="PersonnelInformation", min_length=1)
+    """``Sync`` element, required."""
+    personnel_information: list[PersonnelInformation] = Field(
+        default_factory=list, alias="PersonnelInformation", min_length=1
+    )
+    """``PersonnelInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPersonnelInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("ClassPropertyType", "DateTime", "HierarchyScope", "Identifier", "ResourceLocation", "SpatialDefinition", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "ClassPropertyType",
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "ResourceLocation",
+        "SpatialDefinition",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
     "operations_test": ("TestSpecification",),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

@@ -9,10 +9,29 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import ClassPropertyType, DateTime, EquipmentAssetMapping, HierarchyScope, Identifier, ResourceLocation, SpatialDefinition, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        ClassPropertyType,
+        DateTime,
+        EquipmentAssetMapping,
+        HierarchyScope,
+        Identifier,
+        ResourceLocation,
+        SpatialDefinition,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
     from .operations_test import TestSpecification
 
 __all__ = [
@@ -73,930 +92,1647 @@ __all__ = [
 
 
 class AcknowledgePhysicalAsset(B2MMLModel):
-    """B2MML ``AcknowledgePhysicalAssetType``."""
+    """Acknowledge message for ``PhysicalAsset`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessPhysicalAsset``.
+
+    B2MML ``AcknowledgePhysicalAssetType`` (B2MML-PhysicalAsset.xsd); global element
+    ``AcknowledgePhysicalAsset``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgePhysicalAssetDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePhysicalAssetType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgePhysicalAssetDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgePhysicalAssetDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgePhysicalAssetClass(B2MMLModel):
-    """B2MML ``AcknowledgePhysicalAssetClassType``."""
+    """Acknowledge message for ``PhysicalAssetClass`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessPhysicalAssetClass``.
+
+    B2MML ``AcknowledgePhysicalAssetClassType`` (B2MML-PhysicalAsset.xsd); global element
+    ``AcknowledgePhysicalAssetClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgePhysicalAssetClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePhysicalAssetClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgePhysicalAssetClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgePhysicalAssetClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgePhysicalAssetClassDataArea(B2MMLModel):
-    """B2MML ``AcknowledgePhysicalAssetClassDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgePhysicalAssetClass`` message: ``Acknowledge`` and
+    ``PhysicalAssetClass``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``AcknowledgePhysicalAssetClass``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    physical_asset_class: list[PhysicalAssetClass] = Field(default_factory=list, alias="PhysicalAssetClass", min_length=1)
+    """``Acknowledge`` element, required."""
+    physical_asset_class: list[PhysicalAssetClass] = Field(
+        default_factory=list, alias="PhysicalAssetClass", min_length=1
+    )
+    """``PhysicalAssetClass`` element, one or more. A representation of a grouping of physical
+    assets with similar characteristics for purposes of repair and replacement is a physical asset
+    class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePhysicalAssetClassDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
         ),
     )
 
 
 class AcknowledgePhysicalAssetDataArea(B2MMLModel):
-    """B2MML ``AcknowledgePhysicalAssetDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgePhysicalAsset`` message: ``Acknowledge`` and ``PhysicalAsset``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``AcknowledgePhysicalAsset``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    physical_asset: list[PhysicalAsset] = Field(default_factory=list, alias="PhysicalAsset", min_length=1)
+    """``Acknowledge`` element, required."""
+    physical_asset: list[PhysicalAsset] = Field(
+        default_factory=list, alias="PhysicalAsset", min_length=1
+    )
+    """``PhysicalAsset`` element, one or more. A representation of a physical piece of equipment is
+    a physical asset.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePhysicalAssetDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
         ),
     )
 
 
 class AcknowledgePhysicalAssetInformation(B2MMLModel):
-    """B2MML ``AcknowledgePhysicalAssetInformationType``."""
+    """Acknowledge message for ``PhysicalAssetInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessPhysicalAssetInformation``.
+
+    B2MML ``AcknowledgePhysicalAssetInformationType`` (B2MML-PhysicalAsset.xsd); global element
+    ``AcknowledgePhysicalAssetInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgePhysicalAssetInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePhysicalAssetInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgePhysicalAssetInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgePhysicalAssetInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgePhysicalAssetInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgePhysicalAssetInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgePhysicalAssetInformation`` message: ``Acknowledge`` and
+    ``PhysicalAssetInformation``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``AcknowledgePhysicalAssetInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    physical_asset_information: list[PhysicalAssetInformation] = Field(default_factory=list, alias="PhysicalAssetInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    physical_asset_information: list[PhysicalAssetInformation] = Field(
+        default_factory=list, alias="PhysicalAssetInformation", min_length=1
+    )
+    """``PhysicalAssetInformation`` element, one or more. The physical asset model contains
+    information about the physical piece of equipment, usually managed as a physical asset within
+    the enterprise often utilizing a specific serial number.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePhysicalAssetInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("physical_asset_information", "PhysicalAssetInformation", "E", "PhysicalAssetInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "physical_asset_information",
+                "PhysicalAssetInformation",
+                "E",
+                "PhysicalAssetInformation",
+                3,
+            ),
         ),
     )
 
 
 class CancelPhysicalAsset(B2MMLModel):
-    """B2MML ``CancelPhysicalAssetType``."""
+    """Cancel message for ``PhysicalAsset`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``PhysicalAsset``.
+
+    B2MML ``CancelPhysicalAssetType`` (B2MML-PhysicalAsset.xsd); global element
+    ``CancelPhysicalAsset``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelPhysicalAssetDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelPhysicalAssetType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelPhysicalAssetDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelPhysicalAssetDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelPhysicalAssetClass(B2MMLModel):
-    """B2MML ``CancelPhysicalAssetClassType``."""
+    """Cancel message for ``PhysicalAssetClass`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``PhysicalAssetClass``.
+
+    B2MML ``CancelPhysicalAssetClassType`` (B2MML-PhysicalAsset.xsd); global element
+    ``CancelPhysicalAssetClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelPhysicalAssetClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelPhysicalAssetClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelPhysicalAssetClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelPhysicalAssetClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelPhysicalAssetClassDataArea(B2MMLModel):
-    """B2MML ``CancelPhysicalAssetClassDataArea (anonymous)``."""
+    """Data area of the ``CancelPhysicalAssetClass`` message: ``Cancel`` and ``PhysicalAssetClass``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``CancelPhysicalAssetClass``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    physical_asset_class: list[PhysicalAssetClass] = Field(default_factory=list, alias="PhysicalAssetClass", min_length=1)
+    """``Cancel`` element, required."""
+    physical_asset_class: list[PhysicalAssetClass] = Field(
+        default_factory=list, alias="PhysicalAssetClass", min_length=1
+    )
+    """``PhysicalAssetClass`` element, one or more. A representation of a grouping of physical
+    assets with similar characteristics for purposes of repair and replacement is a physical asset
+    class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelPhysicalAssetClassDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
         ),
     )
 
 
 class CancelPhysicalAssetDataArea(B2MMLModel):
-    """B2MML ``CancelPhysicalAssetDataArea (anonymous)``."""
+    """Data area of the ``CancelPhysicalAsset`` message: ``Cancel`` and ``PhysicalAsset``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``CancelPhysicalAsset``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    physical_asset: list[PhysicalAsset] = Field(default_factory=list, alias="PhysicalAsset", min_length=1)
+    """``Cancel`` element, required."""
+    physical_asset: list[PhysicalAsset] = Field(
+        default_factory=list, alias="PhysicalAsset", min_length=1
+    )
+    """``PhysicalAsset`` element, one or more. A representation of a physical piece of equipment is
+    a physical asset.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelPhysicalAssetDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
         ),
     )
 
 
 class CancelPhysicalAssetInformation(B2MMLModel):
-    """B2MML ``CancelPhysicalAssetInformationType``."""
+    """Cancel message for ``PhysicalAssetInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``PhysicalAssetInformation``.
+
+    B2MML ``CancelPhysicalAssetInformationType`` (B2MML-PhysicalAsset.xsd); global element
+    ``CancelPhysicalAssetInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelPhysicalAssetInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelPhysicalAssetInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelPhysicalAssetInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelPhysicalAssetInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelPhysicalAssetInformationDataArea(B2MMLModel):
-    """B2MML ``CancelPhysicalAssetInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelPhysicalAssetInformation`` message: ``Cancel`` and
+    ``PhysicalAssetInformation``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``CancelPhysicalAssetInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    physical_asset_information: list[PhysicalAssetInformation] = Field(default_factory=list, alias="PhysicalAssetInformation", min_length=1)
+    """``Cancel`` element, required."""
+    physical_asset_information: list[PhysicalAssetInformation] = Field(
+        default_factory=list, alias="PhysicalAssetInformation", min_length=1
+    )
+    """``PhysicalAssetInformation`` element, one or more. The physical asset model contains
+    information about the physical piece of equipment, usually managed as a physical asset within
+    the enterprise often utilizing a specific serial number.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelPhysicalAssetInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("physical_asset_information", "PhysicalAssetInformation", "E", "PhysicalAssetInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "physical_asset_information",
+                "PhysicalAssetInformation",
+                "E",
+                "PhysicalAssetInformation",
+                3,
+            ),
         ),
     )
 
 
 class ChangePhysicalAsset(B2MMLModel):
-    """B2MML ``ChangePhysicalAssetType``."""
+    """Change message for ``PhysicalAsset`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``PhysicalAsset``; the reply is ``RespondPhysicalAsset``.
+
+    B2MML ``ChangePhysicalAssetType`` (B2MML-PhysicalAsset.xsd); global element
+    ``ChangePhysicalAsset``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangePhysicalAssetDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePhysicalAssetType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangePhysicalAssetDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangePhysicalAssetDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangePhysicalAssetClass(B2MMLModel):
-    """B2MML ``ChangePhysicalAssetClassType``."""
+    """Change message for ``PhysicalAssetClass`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``PhysicalAssetClass``; the reply is ``RespondPhysicalAssetClass``.
+
+    B2MML ``ChangePhysicalAssetClassType`` (B2MML-PhysicalAsset.xsd); global element
+    ``ChangePhysicalAssetClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangePhysicalAssetClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePhysicalAssetClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangePhysicalAssetClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangePhysicalAssetClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangePhysicalAssetClassDataArea(B2MMLModel):
-    """B2MML ``ChangePhysicalAssetClassDataArea (anonymous)``."""
+    """Data area of the ``ChangePhysicalAssetClass`` message: ``Change`` and ``PhysicalAssetClass``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``ChangePhysicalAssetClass``.
+    """
 
     change: TransChange = Field(alias="Change")
-    physical_asset_class: list[PhysicalAssetClass] = Field(default_factory=list, alias="PhysicalAssetClass", min_length=1)
+    """``Change`` element, required."""
+    physical_asset_class: list[PhysicalAssetClass] = Field(
+        default_factory=list, alias="PhysicalAssetClass", min_length=1
+    )
+    """``PhysicalAssetClass`` element, one or more. A representation of a grouping of physical
+    assets with similar characteristics for purposes of repair and replacement is a physical asset
+    class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangePhysicalAssetClassDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
         ),
     )
 
 
 class ChangePhysicalAssetDataArea(B2MMLModel):
-    """B2MML ``ChangePhysicalAssetDataArea (anonymous)``."""
+    """Data area of the ``ChangePhysicalAsset`` message: ``Change`` and ``PhysicalAsset``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``ChangePhysicalAsset``.
+    """
 
     change: TransChange = Field(alias="Change")
-    physical_asset: list[PhysicalAsset] = Field(default_factory=list, alias="PhysicalAsset", min_length=1)
+    """``Change`` element, required."""
+    physical_asset: list[PhysicalAsset] = Field(
+        default_factory=list, alias="PhysicalAsset", min_length=1
+    )
+    """``PhysicalAsset`` element, one or more. A representation of a physical piece of equipment is
+    a physical asset.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangePhysicalAssetDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
         ),
     )
 
 
 class ChangePhysicalAssetInformation(B2MMLModel):
-    """B2MML ``ChangePhysicalAssetInformationType``."""
+    """Change message for ``PhysicalAssetInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``PhysicalAssetInformation``; the reply is
+    ``RespondPhysicalAssetInformation``.
+
+    B2MML ``ChangePhysicalAssetInformationType`` (B2MML-PhysicalAsset.xsd); global element
+    ``ChangePhysicalAssetInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangePhysicalAssetInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePhysicalAssetInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangePhysicalAssetInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangePhysicalAssetInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangePhysicalAssetInformationDataArea(B2MMLModel):
-    """B2MML ``ChangePhysicalAssetInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangePhysicalAssetInformation`` message: ``Change`` and
+    ``PhysicalAssetInformation``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``ChangePhysicalAssetInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    physical_asset_information: list[PhysicalAssetInformation] = Field(default_factory=list, alias="PhysicalAssetInformation", min_length=1)
+    """``Change`` element, required."""
+    physical_asset_information: list[PhysicalAssetInformation] = Field(
+        default_factory=list, alias="PhysicalAssetInformation", min_length=1
+    )
+    """``PhysicalAssetInformation`` element, one or more. The physical asset model contains
+    information about the physical piece of equipment, usually managed as a physical asset within
+    the enterprise often utilizing a specific serial number.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangePhysicalAssetInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("physical_asset_information", "PhysicalAssetInformation", "E", "PhysicalAssetInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "physical_asset_information",
+                "PhysicalAssetInformation",
+                "E",
+                "PhysicalAssetInformation",
+                3,
+            ),
         ),
     )
 
 
 class GetPhysicalAsset(B2MMLModel):
-    """B2MML ``GetPhysicalAssetType``."""
+    """Get message for ``PhysicalAsset`` (ISA-95 Part 5 transaction). Requests ``PhysicalAsset``;
+    the reply is ``ShowPhysicalAsset``.
+
+    B2MML ``GetPhysicalAssetType`` (B2MML-PhysicalAsset.xsd); global element ``GetPhysicalAsset``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetPhysicalAssetDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPhysicalAssetType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetPhysicalAssetDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetPhysicalAssetDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetPhysicalAssetClass(B2MMLModel):
-    """B2MML ``GetPhysicalAssetClassType``."""
+    """Get message for ``PhysicalAssetClass`` (ISA-95 Part 5 transaction). Requests
+    ``PhysicalAssetClass``; the reply is ``ShowPhysicalAssetClass``.
+
+    B2MML ``GetPhysicalAssetClassType`` (B2MML-PhysicalAsset.xsd); global element
+    ``GetPhysicalAssetClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetPhysicalAssetClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPhysicalAssetClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetPhysicalAssetClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetPhysicalAssetClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetPhysicalAssetClassDataArea(B2MMLModel):
-    """B2MML ``GetPhysicalAssetClassDataArea (anonymous)``."""
+    """Data area of the ``GetPhysicalAssetClass`` message: ``Get`` and ``PhysicalAssetClass``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``GetPhysicalAssetClass``.
+    """
 
     get: TransGet = Field(alias="Get")
-    physical_asset_class: list[PhysicalAssetClass] = Field(default_factory=list, alias="PhysicalAssetClass", min_length=1)
+    """``Get`` element, required."""
+    physical_asset_class: list[PhysicalAssetClass] = Field(
+        default_factory=list, alias="PhysicalAssetClass", min_length=1
+    )
+    """``PhysicalAssetClass`` element, one or more. A representation of a grouping of physical
+    assets with similar characteristics for purposes of repair and replacement is a physical asset
+    class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetPhysicalAssetClassDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
         ),
     )
 
 
 class GetPhysicalAssetDataArea(B2MMLModel):
-    """B2MML ``GetPhysicalAssetDataArea (anonymous)``."""
+    """Data area of the ``GetPhysicalAsset`` message: ``Get`` and ``PhysicalAsset``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``GetPhysicalAsset``.
+    """
 
     get: TransGet = Field(alias="Get")
-    physical_asset: list[PhysicalAsset] = Field(default_factory=list, alias="PhysicalAsset", min_length=1)
+    """``Get`` element, required."""
+    physical_asset: list[PhysicalAsset] = Field(
+        default_factory=list, alias="PhysicalAsset", min_length=1
+    )
+    """``PhysicalAsset`` element, one or more. A representation of a physical piece of equipment is
+    a physical asset.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetPhysicalAssetDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
         ),
     )
 
 
 class GetPhysicalAssetInformation(B2MMLModel):
-    """B2MML ``GetPhysicalAssetInformationType``."""
+    """Get message for ``PhysicalAssetInformation`` (ISA-95 Part 5 transaction). Requests
+    ``PhysicalAssetInformation``; the reply is ``ShowPhysicalAssetInformation``.
+
+    B2MML ``GetPhysicalAssetInformationType`` (B2MML-PhysicalAsset.xsd); global element
+    ``GetPhysicalAssetInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetPhysicalAssetInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPhysicalAssetInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetPhysicalAssetInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetPhysicalAssetInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetPhysicalAssetInformationDataArea(B2MMLModel):
-    """B2MML ``GetPhysicalAssetInformationDataArea (anonymous)``."""
+    """Data area of the ``GetPhysicalAssetInformation`` message: ``Get`` and
+    ``PhysicalAssetInformation``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``GetPhysicalAssetInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    physical_asset_information: list[PhysicalAssetInformation] = Field(default_factory=list, alias="PhysicalAssetInformation", min_length=1)
+    """``Get`` element, required."""
+    physical_asset_information: list[PhysicalAssetInformation] = Field(
+        default_factory=list, alias="PhysicalAssetInformation", min_length=1
+    )
+    """``PhysicalAssetInformation`` element, one or more. The physical asset model contains
+    information about the physical piece of equipment, usually managed as a physical asset within
+    the enterprise often utilizing a specific serial number.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetPhysicalAssetInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("physical_asset_information", "PhysicalAssetInformation", "E", "PhysicalAssetInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "physical_asset_information",
+                "PhysicalAssetInformation",
+                "E",
+                "PhysicalAssetInformation",
+                3,
+            ),
         ),
     )
 
 
 class PhysicalAsset(B2MMLModel):
-    """B2MML ``PhysicalAssetType``."""
+    """A representation of a physical piece of equipment is a physical asset.
+
+    B2MML ``PhysicalAssetType`` (B2MML-PhysicalAsset.xsd); global element ``PhysicalAsset``; child
+    element ``PhysicalAsset`` in ``AcknowledgePhysicalAssetDataArea``,
+    ``CancelPhysicalAssetDataArea``, ``ChangePhysicalAssetDataArea``, ``GetPhysicalAssetDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 6 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     fixed_asset_id: Identifier | None = Field(default=None, alias="FixedAssetID")
+    """``FixedAssetID`` element, optional."""
     vendor_id: Identifier | None = Field(default=None, alias="VendorID")
+    """``VendorID`` element, optional."""
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     physical_location: ResourceLocation | None = Field(default=None, alias="PhysicalLocation")
+    """``PhysicalLocation`` element, optional."""
     equipment_level: HierarchyScope | None = Field(default=None, alias="EquipmentLevel")
-    equipment_asset_mapping: list[EquipmentAssetMapping] = Field(default_factory=list, alias="EquipmentAssetMapping")
-    physical_asset_property: list[PhysicalAssetProperty] = Field(default_factory=list, alias="PhysicalAssetProperty")
-    physical_asset_child: list[PhysicalAsset] = Field(default_factory=list, alias="PhysicalAssetChild")
-    physical_asset_class_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetClassID")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``EquipmentLevel`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    equipment_asset_mapping: list[EquipmentAssetMapping] = Field(
+        default_factory=list, alias="EquipmentAssetMapping"
+    )
+    """``EquipmentAssetMapping`` element, zero or more."""
+    physical_asset_property: list[PhysicalAssetProperty] = Field(
+        default_factory=list, alias="PhysicalAssetProperty"
+    )
+    """``PhysicalAssetProperty`` element, zero or more."""
+    physical_asset_child: list[PhysicalAsset] = Field(
+        default_factory=list, alias="PhysicalAssetChild"
+    )
+    """``PhysicalAssetChild`` element, zero or more. A representation of a physical piece of
+    equipment is a physical asset.
+    """
+    physical_asset_class_id: list[Identifier] = Field(
+        default_factory=list, alias="PhysicalAssetClassID"
+    )
+    """``PhysicalAssetClassID`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("fixed_asset_id", "FixedAssetID", "E", "Identifier", 0),
-        ("vendor_id", "VendorID", "E", "Identifier", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
-        ("equipment_level", "EquipmentLevel", "E", "HierarchyScope", 0),
-        ("equipment_asset_mapping", "EquipmentAssetMapping", "E", "EquipmentAssetMapping", 1),
-        ("physical_asset_property", "PhysicalAssetProperty", "E", "PhysicalAssetProperty", 1),
-        ("physical_asset_child", "PhysicalAssetChild", "E", "PhysicalAsset", 1),
-        ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("fixed_asset_id", "FixedAssetID", "E", "Identifier", 0),
+            ("vendor_id", "VendorID", "E", "Identifier", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
+            ("equipment_level", "EquipmentLevel", "E", "HierarchyScope", 0),
+            ("equipment_asset_mapping", "EquipmentAssetMapping", "E", "EquipmentAssetMapping", 1),
+            ("physical_asset_property", "PhysicalAssetProperty", "E", "PhysicalAssetProperty", 1),
+            ("physical_asset_child", "PhysicalAssetChild", "E", "PhysicalAsset", 1),
+            ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class PhysicalAssetClass(B2MMLModel):
-    """B2MML ``PhysicalAssetClassType``."""
+    """A representation of a grouping of physical assets with similar characteristics for purposes
+    of repair and replacement is a physical asset class. Any physical asset is a member of one
+    physical asset class. A physical asset class may be defined as a specialization of zero or more
+    physical asset classes. A physical asset class may be made up of zero or more physical asset
+    classes.
+
+    B2MML ``PhysicalAssetClassType`` (B2MML-PhysicalAsset.xsd); global element
+    ``PhysicalAssetClass``; child element ``PhysicalAssetClass`` in
+    ``AcknowledgePhysicalAssetClassDataArea``, ``CancelPhysicalAssetClassDataArea``,
+    ``ChangePhysicalAssetClassDataArea``, ``GetPhysicalAssetClassDataArea``, ``InformationObject``,
+    ``MasterDataProfile`` and 6 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     manufacturer: list[Text] = Field(default_factory=list, alias="Manufacturer")
-    physical_asset_class_child: list[PhysicalAssetClass] = Field(default_factory=list, alias="PhysicalAssetClassChild")
-    physical_asset_class_property: list[PhysicalAssetClassProperty] = Field(default_factory=list, alias="PhysicalAssetClassProperty")
-    physical_asset_class_base_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetClassBaseID")
-    physical_asset_source_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetSourceID")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``Manufacturer`` element, zero or more."""
+    physical_asset_class_child: list[PhysicalAssetClass] = Field(
+        default_factory=list, alias="PhysicalAssetClassChild"
+    )
+    """``PhysicalAssetClassChild`` element, zero or more. A representation of a grouping of physical
+    assets with similar characteristics for purposes of repair and replacement is a physical asset
+    class.
+    """
+    physical_asset_class_property: list[PhysicalAssetClassProperty] = Field(
+        default_factory=list, alias="PhysicalAssetClassProperty"
+    )
+    """``PhysicalAssetClassProperty`` element, zero or more."""
+    physical_asset_class_base_id: list[Identifier] = Field(
+        default_factory=list, alias="PhysicalAssetClassBaseID"
+    )
+    """``PhysicalAssetClassBaseID`` element, zero or more."""
+    physical_asset_source_id: list[Identifier] = Field(
+        default_factory=list, alias="PhysicalAssetSourceID"
+    )
+    """``PhysicalAssetSourceID`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetClassType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("manufacturer", "Manufacturer", "E", "Text", 1),
-        ("physical_asset_class_child", "PhysicalAssetClassChild", "E", "PhysicalAssetClass", 1),
-        ("physical_asset_class_property", "PhysicalAssetClassProperty", "E", "PhysicalAssetClassProperty", 1),
-        ("physical_asset_class_base_id", "PhysicalAssetClassBaseID", "E", "Identifier", 1),
-        ("physical_asset_source_id", "PhysicalAssetSourceID", "E", "Identifier", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("manufacturer", "Manufacturer", "E", "Text", 1),
+            ("physical_asset_class_child", "PhysicalAssetClassChild", "E", "PhysicalAssetClass", 1),
+            (
+                "physical_asset_class_property",
+                "PhysicalAssetClassProperty",
+                "E",
+                "PhysicalAssetClassProperty",
+                1,
+            ),
+            ("physical_asset_class_base_id", "PhysicalAssetClassBaseID", "E", "Identifier", 1),
+            ("physical_asset_source_id", "PhysicalAssetSourceID", "E", "Identifier", 1),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class PhysicalAssetClassProperty(B2MMLModel):
-    """B2MML ``PhysicalAssetClassPropertyType``."""
+    """Physical asset class property, in the B2MML physical asset schema.
+
+    B2MML ``PhysicalAssetClassPropertyType`` (B2MML-PhysicalAsset.xsd); child element
+    ``PhysicalAssetClassProperty`` in ``PhysicalAssetClass``; ``PhysicalAssetClassPropertyChild`` in
+    ``PhysicalAssetClassProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     property_type: ClassPropertyType | None = Field(default=None, alias="PropertyType")
+    """``PropertyType`` element, optional. Defines the type of the property."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    physical_asset_class_property_child: list[PhysicalAssetClassProperty] = Field(default_factory=list, alias="PhysicalAssetClassPropertyChild")
+    """``Value`` element, zero or more."""
+    physical_asset_class_property_child: list[PhysicalAssetClassProperty] = Field(
+        default_factory=list, alias="PhysicalAssetClassPropertyChild"
+    )
+    """``PhysicalAssetClassPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetClassPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-        ("value_", "Value", "E", "Value", 1),
-        ("physical_asset_class_property_child", "PhysicalAssetClassPropertyChild", "E", "PhysicalAssetClassProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "physical_asset_class_property_child",
+                "PhysicalAssetClassPropertyChild",
+                "E",
+                "PhysicalAssetClassProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class PhysicalAssetInformation(B2MMLModel):
-    """B2MML ``PhysicalAssetInformationType``."""
+    """The physical asset model contains information about the physical piece of equipment, usually
+    managed as a physical asset within the enterprise often utilizing a specific serial number. An
+    object in the equipment model defines a role for the equipment, and object in the physical asset
+    model defines the physical asset ID and properties of a piece of equipment.
+
+    B2MML ``PhysicalAssetInformationType`` (B2MML-PhysicalAsset.xsd); global element
+    ``PhysicalAssetInformation``; child element ``PhysicalAssetInformation`` in
+    ``AcknowledgePhysicalAssetInformationDataArea``, ``CancelPhysicalAssetInformationDataArea``,
+    ``ChangePhysicalAssetInformationDataArea``, ``GetPhysicalAssetInformationDataArea``,
+    ``ProcessPhysicalAssetInformationDataArea``, ``RespondPhysicalAssetInformationDataArea`` and 2
+    more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     physical_asset: list[PhysicalAsset] = Field(default_factory=list, alias="PhysicalAsset")
-    physical_asset_class: list[PhysicalAssetClass] = Field(default_factory=list, alias="PhysicalAssetClass")
-    test_specification: list[TestSpecification] = Field(default_factory=list, alias="TestSpecification")
+    """``PhysicalAsset`` element, zero or more. A representation of a physical piece of equipment is
+    a physical asset.
+    """
+    physical_asset_class: list[PhysicalAssetClass] = Field(
+        default_factory=list, alias="PhysicalAssetClass"
+    )
+    """``PhysicalAssetClass`` element, zero or more. A representation of a grouping of physical
+    assets with similar characteristics for purposes of repair and replacement is a physical asset
+    class.
+    """
+    test_specification: list[TestSpecification] = Field(
+        default_factory=list, alias="TestSpecification"
+    )
+    """``TestSpecification`` element, zero or more. The test specification details the test
+    specification criteria and the tested evaluated property(s) required for a testable object to
+    match the quality or performance requirements of the business or particular customers.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 1),
-        ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 1),
-        ("test_specification", "TestSpecification", "E", "TestSpecification", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 1),
+            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 1),
+            ("test_specification", "TestSpecification", "E", "TestSpecification", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class PhysicalAssetProperty(B2MMLModel):
-    """B2MML ``PhysicalAssetPropertyType``."""
+    """Physical asset property, in the B2MML physical asset schema.
+
+    B2MML ``PhysicalAssetPropertyType`` (B2MML-PhysicalAsset.xsd); child element
+    ``PhysicalAssetProperty`` in ``PhysicalAsset``; ``PhysicalAssetPropertyChild`` in
+    ``PhysicalAssetProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    physical_asset_property_child: list[PhysicalAssetProperty] = Field(default_factory=list, alias="PhysicalAssetPropertyChild")
-    physical_asset_class_property_id: Identifier | None = Field(default=None, alias="PhysicalAssetClassPropertyID")
+    """``Value`` element, zero or more."""
+    physical_asset_property_child: list[PhysicalAssetProperty] = Field(
+        default_factory=list, alias="PhysicalAssetPropertyChild"
+    )
+    """``PhysicalAssetPropertyChild`` element, zero or more."""
+    physical_asset_class_property_id: Identifier | None = Field(
+        default=None, alias="PhysicalAssetClassPropertyID"
+    )
+    """``PhysicalAssetClassPropertyID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("physical_asset_property_child", "PhysicalAssetPropertyChild", "E", "PhysicalAssetProperty", 1),
-        ("physical_asset_class_property_id", "PhysicalAssetClassPropertyID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "physical_asset_property_child",
+                "PhysicalAssetPropertyChild",
+                "E",
+                "PhysicalAssetProperty",
+                1,
+            ),
+            (
+                "physical_asset_class_property_id",
+                "PhysicalAssetClassPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessPhysicalAsset(B2MMLModel):
-    """B2MML ``ProcessPhysicalAssetType``."""
+    """Process message for ``PhysicalAsset`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``PhysicalAsset``; the reply is ``AcknowledgePhysicalAsset``.
+
+    B2MML ``ProcessPhysicalAssetType`` (B2MML-PhysicalAsset.xsd); global element
+    ``ProcessPhysicalAsset``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessPhysicalAssetDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPhysicalAssetType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessPhysicalAssetDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessPhysicalAssetDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessPhysicalAssetClass(B2MMLModel):
-    """B2MML ``ProcessPhysicalAssetClassType``."""
+    """Process message for ``PhysicalAssetClass`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``PhysicalAssetClass``; the reply is ``AcknowledgePhysicalAssetClass``.
+
+    B2MML ``ProcessPhysicalAssetClassType`` (B2MML-PhysicalAsset.xsd); global element
+    ``ProcessPhysicalAssetClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessPhysicalAssetClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPhysicalAssetClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessPhysicalAssetClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessPhysicalAssetClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessPhysicalAssetClassDataArea(B2MMLModel):
-    """B2MML ``ProcessPhysicalAssetClassDataArea (anonymous)``."""
+    """Data area of the ``ProcessPhysicalAssetClass`` message: ``Process`` and
+    ``PhysicalAssetClass``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``ProcessPhysicalAssetClass``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    physical_asset_class: list[PhysicalAssetClass] = Field(default_factory=list, alias="PhysicalAssetClass", min_length=1)
+    """``Process`` element, required."""
+    physical_asset_class: list[PhysicalAssetClass] = Field(
+        default_factory=list, alias="PhysicalAssetClass", min_length=1
+    )
+    """``PhysicalAssetClass`` element, one or more. A representation of a grouping of physical
+    assets with similar characteristics for purposes of repair and replacement is a physical asset
+    class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPhysicalAssetClassDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
         ),
     )
 
 
 class ProcessPhysicalAssetDataArea(B2MMLModel):
-    """B2MML ``ProcessPhysicalAssetDataArea (anonymous)``."""
+    """Data area of the ``ProcessPhysicalAsset`` message: ``Process`` and ``PhysicalAsset``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``ProcessPhysicalAsset``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    physical_asset: list[PhysicalAsset] = Field(default_factory=list, alias="PhysicalAsset", min_length=1)
+    """``Process`` element, required."""
+    physical_asset: list[PhysicalAsset] = Field(
+        default_factory=list, alias="PhysicalAsset", min_length=1
+    )
+    """``PhysicalAsset`` element, one or more. A representation of a physical piece of equipment is
+    a physical asset.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPhysicalAssetDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
         ),
     )
 
 
 class ProcessPhysicalAssetInformation(B2MMLModel):
-    """B2MML ``ProcessPhysicalAssetInformationType``."""
+    """Process message for ``PhysicalAssetInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``PhysicalAssetInformation``; the reply is
+    ``AcknowledgePhysicalAssetInformation``.
+
+    B2MML ``ProcessPhysicalAssetInformationType`` (B2MML-PhysicalAsset.xsd); global element
+    ``ProcessPhysicalAssetInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessPhysicalAssetInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPhysicalAssetInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessPhysicalAssetInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessPhysicalAssetInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessPhysicalAssetInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessPhysicalAssetInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessPhysicalAssetInformation`` message: ``Process`` and
+    ``PhysicalAssetInformation``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``ProcessPhysicalAssetInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    physical_asset_information: list[PhysicalAssetInformation] = Field(default_factory=list, alias="PhysicalAssetInformation", min_length=1)
+    """``Process`` element, required."""
+    physical_asset_information: list[PhysicalAssetInformation] = Field(
+        default_factory=list, alias="PhysicalAssetInformation", min_length=1
+    )
+    """``PhysicalAssetInformation`` element, one or more. The physical asset model contains
+    information about the physical piece of equipment, usually managed as a physical asset within
+    the enterprise often utilizing a specific serial number.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPhysicalAssetInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("physical_asset_information", "PhysicalAssetInformation", "E", "PhysicalAssetInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "physical_asset_information",
+                "PhysicalAssetInformation",
+                "E",
+                "PhysicalAssetInformation",
+                3,
+            ),
         ),
     )
 
 
 class RespondPhysicalAsset(B2MMLModel):
-    """B2MML ``RespondPhysicalAssetType``."""
+    """Respond message for ``PhysicalAsset`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangePhysicalAsset``.
+
+    B2MML ``RespondPhysicalAssetType`` (B2MML-PhysicalAsset.xsd); global element
+    ``RespondPhysicalAsset``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondPhysicalAssetDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPhysicalAssetType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondPhysicalAssetDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondPhysicalAssetDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondPhysicalAssetClass(B2MMLModel):
-    """B2MML ``RespondPhysicalAssetClassType``."""
+    """Respond message for ``PhysicalAssetClass`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangePhysicalAssetClass``.
+
+    B2MML ``RespondPhysicalAssetClassType`` (B2MML-PhysicalAsset.xsd); global element
+    ``RespondPhysicalAssetClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondPhysicalAssetClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPhysicalAssetClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondPhysicalAssetClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondPhysicalAssetClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondPhysicalAssetClassDataArea(B2MMLModel):
-    """B2MML ``RespondPhysicalAssetClassDataArea (anonymous)``."""
+    """Data area of the ``RespondPhysicalAssetClass`` message: ``Respond`` and
+    ``PhysicalAssetClass``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``RespondPhysicalAssetClass``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    physical_asset_class: list[PhysicalAssetClass] = Field(default_factory=list, alias="PhysicalAssetClass", min_length=1)
+    """``Respond`` element, required."""
+    physical_asset_class: list[PhysicalAssetClass] = Field(
+        default_factory=list, alias="PhysicalAssetClass", min_length=1
+    )
+    """``PhysicalAssetClass`` element, one or more. A representation of a grouping of physical
+    assets with similar characteristics for purposes of repair and replacement is a physical asset
+    class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondPhysicalAssetClassDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
         ),
     )
 
 
 class RespondPhysicalAssetDataArea(B2MMLModel):
-    """B2MML ``RespondPhysicalAssetDataArea (anonymous)``."""
+    """Data area of the ``RespondPhysicalAsset`` message: ``Respond`` and ``PhysicalAsset``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``RespondPhysicalAsset``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    physical_asset: list[PhysicalAsset] = Field(default_factory=list, alias="PhysicalAsset", min_length=1)
+    """``Respond`` element, required."""
+    physical_asset: list[PhysicalAsset] = Field(
+        default_factory=list, alias="PhysicalAsset", min_length=1
+    )
+    """``PhysicalAsset`` element, one or more. A representation of a physical piece of equipment is
+    a physical asset.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondPhysicalAssetDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
         ),
     )
 
 
 class RespondPhysicalAssetInformation(B2MMLModel):
-    """B2MML ``RespondPhysicalAssetInformationType``."""
+    """Respond message for ``PhysicalAssetInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangePhysicalAssetInformation``.
+
+    B2MML ``RespondPhysicalAssetInformationType`` (B2MML-PhysicalAsset.xsd); global element
+    ``RespondPhysicalAssetInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondPhysicalAssetInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPhysicalAssetInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondPhysicalAssetInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondPhysicalAssetInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondPhysicalAssetInformationDataArea(B2MMLModel):
-    """B2MML ``RespondPhysicalAssetInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondPhysicalAssetInformation`` message: ``Respond`` and
+    ``PhysicalAssetInformation``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``RespondPhysicalAssetInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    physical_asset_information: list[PhysicalAssetInformation] = Field(default_factory=list, alias="PhysicalAssetInformation", min_length=1)
+    """``Respond`` element, required."""
+    physical_asset_information: list[PhysicalAssetInformation] = Field(
+        default_factory=list, alias="PhysicalAssetInformation", min_length=1
+    )
+    """``PhysicalAssetInformation`` element, one or more. The physical asset model contains
+    information about the physical piece of equipment, usually managed as a physical asset within
+    the enterprise often utilizing a specific serial number.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondPhysicalAssetInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("physical_asset_information", "PhysicalAssetInformation", "E", "PhysicalAssetInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "physical_asset_information",
+                "PhysicalAssetInformation",
+                "E",
+                "PhysicalAssetInformation",
+                3,
+            ),
         ),
     )
 
 
 class ShowPhysicalAsset(B2MMLModel):
-    """B2MML ``ShowPhysicalAssetType``."""
+    """Show message for ``PhysicalAsset`` (ISA-95 Part 5 transaction). Returns ``PhysicalAsset`` in
+    reply to ``GetPhysicalAsset``.
+
+    B2MML ``ShowPhysicalAssetType`` (B2MML-PhysicalAsset.xsd); global element ``ShowPhysicalAsset``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowPhysicalAssetDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPhysicalAssetType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowPhysicalAssetDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowPhysicalAssetDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowPhysicalAssetClass(B2MMLModel):
-    """B2MML ``ShowPhysicalAssetClassType``."""
+    """Show message for ``PhysicalAssetClass`` (ISA-95 Part 5 transaction). Returns
+    ``PhysicalAssetClass`` in reply to ``GetPhysicalAssetClass``.
+
+    B2MML ``ShowPhysicalAssetClassType`` (B2MML-PhysicalAsset.xsd); global element
+    ``ShowPhysicalAssetClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowPhysicalAssetClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPhysicalAssetClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowPhysicalAssetClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowPhysicalAssetClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowPhysicalAssetClassDataArea(B2MMLModel):
-    """B2MML ``ShowPhysicalAssetClassDataArea (anonymous)``."""
+    """Data area of the ``ShowPhysicalAssetClass`` message: ``Show`` and ``PhysicalAssetClass``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``ShowPhysicalAssetClass``.
+    """
 
     show: TransShow = Field(alias="Show")
-    physical_asset_class: list[PhysicalAssetClass] = Field(default_factory=list, alias="PhysicalAssetClass", min_length=1)
+    """``Show`` element, required."""
+    physical_asset_class: list[PhysicalAssetClass] = Field(
+        default_factory=list, alias="PhysicalAssetClass", min_length=1
+    )
+    """``PhysicalAssetClass`` element, one or more. A representation of a grouping of physical
+    assets with similar characteristics for purposes of repair and replacement is a physical asset
+    class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowPhysicalAssetClassDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
         ),
     )
 
 
 class ShowPhysicalAssetDataArea(B2MMLModel):
-    """B2MML ``ShowPhysicalAssetDataArea (anonymous)``."""
+    """Data area of the ``ShowPhysicalAsset`` message: ``Show`` and ``PhysicalAsset``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``ShowPhysicalAsset``.
+    """
 
     show: TransShow = Field(alias="Show")
-    physical_asset: list[PhysicalAsset] = Field(default_factory=list, alias="PhysicalAsset", min_length=1)
+    """``Show`` element, required."""
+    physical_asset: list[PhysicalAsset] = Field(
+        default_factory=list, alias="PhysicalAsset", min_length=1
+    )
+    """``PhysicalAsset`` element, one or more. A representation of a physical piece of equipment is
+    a physical asset.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowPhysicalAssetDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
         ),
     )
 
 
 class ShowPhysicalAssetInformation(B2MMLModel):
-    """B2MML ``ShowPhysicalAssetInformationType``."""
+    """Show message for ``PhysicalAssetInformation`` (ISA-95 Part 5 transaction). Returns
+    ``PhysicalAssetInformation`` in reply to ``GetPhysicalAssetInformation``.
+
+    B2MML ``ShowPhysicalAssetInformationType`` (B2MML-PhysicalAsset.xsd); global element
+    ``ShowPhysicalAssetInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowPhysicalAssetInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPhysicalAssetInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowPhysicalAssetInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowPhysicalAssetInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowPhysicalAssetInformationDataArea(B2MMLModel):
-    """B2MML ``ShowPhysicalAssetInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowPhysicalAssetInformation`` message: ``Show`` and
+    ``PhysicalAssetInformation``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``ShowPhysicalAssetInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    physical_asset_information: list[PhysicalAssetInformation] = Field(default_factory=list, alias="PhysicalAssetInformation", min_length=1)
+    """``Show`` element, required."""
+    physical_asset_information: list[PhysicalAssetInformation] = Field(
+        default_factory=list, alias="PhysicalAssetInformation", min_length=1
+    )
+    """``PhysicalAssetInformation`` element, one or more. The physical asset model contains
+    information about the physical piece of equipment, usually managed as a physical asset within
+    the enterprise often utilizing a specific serial number.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowPhysicalAssetInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("physical_asset_information", "PhysicalAssetInformation", "E", "PhysicalAssetInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "physical_asset_information",
+                "PhysicalAssetInformation",
+                "E",
+                "PhysicalAssetInformation",
+                3,
+            ),
         ),
     )
 
 
 class SyncPhysicalAsset(B2MMLModel):
-    """B2MML ``SyncPhysicalAssetType``."""
+    """Sync message for ``PhysicalAsset`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``PhysicalAsset`` to subscribers.
+
+    B2MML ``SyncPhysicalAssetType`` (B2MML-PhysicalAsset.xsd); global element ``SyncPhysicalAsset``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncPhysicalAssetDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPhysicalAssetType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncPhysicalAssetDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncPhysicalAssetDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncPhysicalAssetClass(B2MMLModel):
-    """B2MML ``SyncPhysicalAssetClassType``."""
+    """Sync message for ``PhysicalAssetClass`` (ISA-95 Part 5 transaction). Publishes added, changed
+    or deleted ``PhysicalAssetClass`` to subscribers.
+
+    B2MML ``SyncPhysicalAssetClassType`` (B2MML-PhysicalAsset.xsd); global element
+    ``SyncPhysicalAssetClass``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncPhysicalAssetClassDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPhysicalAssetClassType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncPhysicalAssetClassDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncPhysicalAssetClassDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncPhysicalAssetClassDataArea(B2MMLModel):
-    """B2MML ``SyncPhysicalAssetClassDataArea (anonymous)``."""
+    """Data area of the ``SyncPhysicalAssetClass`` message: ``Sync`` and ``PhysicalAssetClass``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``SyncPhysicalAssetClass``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    physical_asset_class: list[PhysicalAssetClass] = Field(default_factory=list, alias="PhysicalAssetClass", min_length=1)
+    """``Sync`` element, required."""
+    physical_asset_class: list[PhysicalAssetClass] = Field(
+        default_factory=list, alias="PhysicalAssetClass", min_length=1
+    )
+    """``PhysicalAssetClass`` element, one or more. A representation of a grouping of physical
+    assets with similar characteristics for purposes of repair and replacement is a physical asset
+    class.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncPhysicalAssetClassDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
         ),
     )
 
 
 class SyncPhysicalAssetDataArea(B2MMLModel):
-    """B2MML ``SyncPhysicalAssetDataArea (anonymous)``."""
+    """Data area of the ``SyncPhysicalAsset`` message: ``Sync`` and ``PhysicalAsset``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``SyncPhysicalAsset``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    physical_asset: list[PhysicalAsset] = Field(default_factory=list, alias="PhysicalAsset", min_length=1)
+    """``Sync`` element, required."""
+    physical_asset: list[PhysicalAsset] = Field(
+        default_factory=list, alias="PhysicalAsset", min_length=1
+    )
+    """``PhysicalAsset`` element, one or more. A representation of a physical piece of equipment is
+    a physical asset.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncPhysicalAssetDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
         ),
     )
 
 
 class SyncPhysicalAssetInformation(B2MMLModel):
-    """B2MML ``SyncPhysicalAssetInformationType``."""
+    """Sync message for ``PhysicalAssetInformation`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``PhysicalAssetInformation`` to subscribers.
+
+    B2MML ``SyncPhysicalAssetInformationType`` (B2MML-PhysicalAsset.xsd); global element
+    ``SyncPhysicalAssetInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncPhysicalAssetInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPhysicalAssetInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncPhysicalAssetInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncPhysicalAssetInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncPhysicalAssetInformationDataArea(B2MMLModel):
-    """B2MML ``SyncPhysicalAssetInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncPhysicalAssetInformation`` message: ``Sync`` and
+    ``PhysicalAssetInformation``.
+
+    B2MML anonymous type (B2MML-PhysicalAsset.xsd); child element ``DataArea`` in
+    ``SyncPhysicalAssetInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    physical_asset_information: list[PhysicalAssetInformation] = Field(default_factory=list, alias="PhysicalAssetInformation", min_length=1)
+    """``Sync`` element, required."""
+    physical_asset_information: list[PhysicalAssetInformation] = Field(
+        default_factory=list, alias="PhysicalAssetInformation", min_length=1
+    )
+    """``PhysicalAssetInformation`` element, one or more. The physical asset model contains
+    information about the physical piece of equipment, usually managed as a physical asset within
+    the enterprise often utilizing a specific serial number.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncPhysicalAssetInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("physical_asset_information", "PhysicalAssetInformation", "E", "PhysicalAssetInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "physical_asset_information",
+                "PhysicalAssetInformation",
+                "E",
+                "PhysicalAssetInformation",
+                3,
+            ),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("ClassPropertyType", "DateTime", "EquipmentAssetMapping", "HierarchyScope", "Identifier", "ResourceLocation", "SpatialDefinition", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "ClassPropertyType",
+        "DateTime",
+        "EquipmentAssetMapping",
+        "HierarchyScope",
+        "Identifier",
+        "ResourceLocation",
+        "SpatialDefinition",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
     "operations_test": ("TestSpecification",),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

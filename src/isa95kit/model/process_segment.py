@@ -9,10 +9,36 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import AssemblyRelationship, AssemblyType, Code, DateTime, DefinitionType, HierarchyScope, Identifier, MaterialUse, OperationsType, Parameter, QuantityValue, ResourceLocation, SegmentDependency, SpatialDefinition, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        AssemblyRelationship,
+        AssemblyType,
+        Code,
+        DateTime,
+        DefinitionType,
+        HierarchyScope,
+        Identifier,
+        MaterialUse,
+        OperationsType,
+        Parameter,
+        QuantityValue,
+        ResourceLocation,
+        SegmentDependency,
+        SpatialDefinition,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
 
 __all__ = [
     "AcknowledgeProcessSegment",
@@ -61,855 +87,1647 @@ __all__ = [
 
 
 class AcknowledgeProcessSegment(B2MMLModel):
-    """B2MML ``AcknowledgeProcessSegmentType``."""
+    """Acknowledge message for ``ProcessSegment`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessProcessSegment``.
+
+    B2MML ``AcknowledgeProcessSegmentType`` (B2MML-ProcessSegment.xsd); global element
+    ``AcknowledgeProcessSegment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeProcessSegmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeProcessSegmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeProcessSegmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeProcessSegmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeProcessSegmentDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeProcessSegmentDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeProcessSegment`` message: ``Acknowledge`` and
+    ``ProcessSegment``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``AcknowledgeProcessSegment``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    process_segment: list[ProcessSegment] = Field(default_factory=list, alias="ProcessSegment", min_length=1)
+    """``Acknowledge`` element, required."""
+    process_segment: list[ProcessSegment] = Field(
+        default_factory=list, alias="ProcessSegment", min_length=1
+    )
+    """``ProcessSegment`` element, one or more. A process segment lists the classes of personnel,
+    equipment, physical assets, and material needed, and/or it may present specific resources, such
+    as specific equipment needed for the process segment.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeProcessSegmentDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
         ),
     )
 
 
 class AcknowledgeProcessSegmentInformation(B2MMLModel):
-    """B2MML ``AcknowledgeProcessSegmentInformationType``."""
+    """Acknowledge message for ``ProcessSegmentInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessProcessSegmentInformation``.
+
+    B2MML ``AcknowledgeProcessSegmentInformationType`` (B2MML-ProcessSegment.xsd); global element
+    ``AcknowledgeProcessSegmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeProcessSegmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeProcessSegmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeProcessSegmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeProcessSegmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeProcessSegmentInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeProcessSegmentInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeProcessSegmentInformation`` message: ``Acknowledge`` and
+    ``ProcessSegmentInformation``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``AcknowledgeProcessSegmentInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    process_segment_information: list[ProcessSegmentInformation] = Field(default_factory=list, alias="ProcessSegmentInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    process_segment_information: list[ProcessSegmentInformation] = Field(
+        default_factory=list, alias="ProcessSegmentInformation", min_length=1
+    )
+    """``ProcessSegmentInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeProcessSegmentInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("process_segment_information", "ProcessSegmentInformation", "E", "ProcessSegmentInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "process_segment_information",
+                "ProcessSegmentInformation",
+                "E",
+                "ProcessSegmentInformation",
+                3,
+            ),
         ),
     )
 
 
 class CancelProcessSegment(B2MMLModel):
-    """B2MML ``CancelProcessSegmentType``."""
+    """Cancel message for ``ProcessSegment`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``ProcessSegment``.
+
+    B2MML ``CancelProcessSegmentType`` (B2MML-ProcessSegment.xsd); global element
+    ``CancelProcessSegment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelProcessSegmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelProcessSegmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelProcessSegmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelProcessSegmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelProcessSegmentDataArea(B2MMLModel):
-    """B2MML ``CancelProcessSegmentDataArea (anonymous)``."""
+    """Data area of the ``CancelProcessSegment`` message: ``Cancel`` and ``ProcessSegment``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``CancelProcessSegment``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    process_segment: list[ProcessSegment] = Field(default_factory=list, alias="ProcessSegment", min_length=1)
+    """``Cancel`` element, required."""
+    process_segment: list[ProcessSegment] = Field(
+        default_factory=list, alias="ProcessSegment", min_length=1
+    )
+    """``ProcessSegment`` element, one or more. A process segment lists the classes of personnel,
+    equipment, physical assets, and material needed, and/or it may present specific resources, such
+    as specific equipment needed for the process segment.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "CancelProcessSegmentDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
         ),
     )
 
 
 class CancelProcessSegmentInformation(B2MMLModel):
-    """B2MML ``CancelProcessSegmentInformationType``."""
+    """Cancel message for ``ProcessSegmentInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``ProcessSegmentInformation``.
+
+    B2MML ``CancelProcessSegmentInformationType`` (B2MML-ProcessSegment.xsd); global element
+    ``CancelProcessSegmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelProcessSegmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelProcessSegmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelProcessSegmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelProcessSegmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelProcessSegmentInformationDataArea(B2MMLModel):
-    """B2MML ``CancelProcessSegmentInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelProcessSegmentInformation`` message: ``Cancel`` and
+    ``ProcessSegmentInformation``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``CancelProcessSegmentInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    process_segment_information: list[ProcessSegmentInformation] = Field(default_factory=list, alias="ProcessSegmentInformation", min_length=1)
+    """``Cancel`` element, required."""
+    process_segment_information: list[ProcessSegmentInformation] = Field(
+        default_factory=list, alias="ProcessSegmentInformation", min_length=1
+    )
+    """``ProcessSegmentInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelProcessSegmentInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("process_segment_information", "ProcessSegmentInformation", "E", "ProcessSegmentInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "process_segment_information",
+                "ProcessSegmentInformation",
+                "E",
+                "ProcessSegmentInformation",
+                3,
+            ),
         ),
     )
 
 
 class ChangeProcessSegment(B2MMLModel):
-    """B2MML ``ChangeProcessSegmentType``."""
+    """Change message for ``ProcessSegment`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``ProcessSegment``; the reply is ``RespondProcessSegment``.
+
+    B2MML ``ChangeProcessSegmentType`` (B2MML-ProcessSegment.xsd); global element
+    ``ChangeProcessSegment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeProcessSegmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeProcessSegmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeProcessSegmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeProcessSegmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeProcessSegmentDataArea(B2MMLModel):
-    """B2MML ``ChangeProcessSegmentDataArea (anonymous)``."""
+    """Data area of the ``ChangeProcessSegment`` message: ``Change`` and ``ProcessSegment``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``ChangeProcessSegment``.
+    """
 
     change: TransChange = Field(alias="Change")
-    process_segment: list[ProcessSegment] = Field(default_factory=list, alias="ProcessSegment", min_length=1)
+    """``Change`` element, required."""
+    process_segment: list[ProcessSegment] = Field(
+        default_factory=list, alias="ProcessSegment", min_length=1
+    )
+    """``ProcessSegment`` element, one or more. A process segment lists the classes of personnel,
+    equipment, physical assets, and material needed, and/or it may present specific resources, such
+    as specific equipment needed for the process segment.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ChangeProcessSegmentDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
         ),
     )
 
 
 class ChangeProcessSegmentInformation(B2MMLModel):
-    """B2MML ``ChangeProcessSegmentInformationType``."""
+    """Change message for ``ProcessSegmentInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``ProcessSegmentInformation``; the reply is
+    ``RespondProcessSegmentInformation``.
+
+    B2MML ``ChangeProcessSegmentInformationType`` (B2MML-ProcessSegment.xsd); global element
+    ``ChangeProcessSegmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeProcessSegmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeProcessSegmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeProcessSegmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeProcessSegmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeProcessSegmentInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeProcessSegmentInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeProcessSegmentInformation`` message: ``Change`` and
+    ``ProcessSegmentInformation``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``ChangeProcessSegmentInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    process_segment_information: list[ProcessSegmentInformation] = Field(default_factory=list, alias="ProcessSegmentInformation", min_length=1)
+    """``Change`` element, required."""
+    process_segment_information: list[ProcessSegmentInformation] = Field(
+        default_factory=list, alias="ProcessSegmentInformation", min_length=1
+    )
+    """``ProcessSegmentInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeProcessSegmentInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("process_segment_information", "ProcessSegmentInformation", "E", "ProcessSegmentInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "process_segment_information",
+                "ProcessSegmentInformation",
+                "E",
+                "ProcessSegmentInformation",
+                3,
+            ),
         ),
     )
 
 
 class EquipmentSegmentSpecification(B2MMLModel):
-    """B2MML ``EquipmentSegmentSpecificationType``."""
+    """Equipment segment specification, in the B2MML process segment schema.
+
+    B2MML ``EquipmentSegmentSpecificationType`` (B2MML-ProcessSegment.xsd); child element
+    ``EquipmentSegmentSpecification`` in ``ProcessSegment``; ``EquipmentSegmentSpecificationChild``
+    in ``EquipmentSegmentSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     equipment_class_id: list[Identifier] = Field(default_factory=list, alias="EquipmentClassID")
+    """``EquipmentClassID`` element, zero or more."""
     equipment_id: list[Identifier] = Field(default_factory=list, alias="EquipmentID")
+    """``EquipmentID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     equipment_use: Code | None = Field(default=None, alias="EquipmentUse")
+    """``EquipmentUse`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     operational_location: ResourceLocation | None = Field(default=None, alias="OperationalLocation")
+    """``OperationalLocation`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    equipment_segment_specification_property: list[EquipmentSegmentSpecificationProperty] = Field(default_factory=list, alias="EquipmentSegmentSpecificationProperty")
-    equipment_segment_specification_child: list[EquipmentSegmentSpecification] = Field(default_factory=list, alias="EquipmentSegmentSpecificationChild")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``Quantity`` element, zero or more."""
+    equipment_segment_specification_property: list[EquipmentSegmentSpecificationProperty] = Field(
+        default_factory=list, alias="EquipmentSegmentSpecificationProperty"
+    )
+    """``EquipmentSegmentSpecificationProperty`` element, zero or more."""
+    equipment_segment_specification_child: list[EquipmentSegmentSpecification] = Field(
+        default_factory=list, alias="EquipmentSegmentSpecificationChild"
+    )
+    """``EquipmentSegmentSpecificationChild`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentSegmentSpecificationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("equipment_use", "EquipmentUse", "E", "Code", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("equipment_segment_specification_property", "EquipmentSegmentSpecificationProperty", "E", "EquipmentSegmentSpecificationProperty", 1),
-        ("equipment_segment_specification_child", "EquipmentSegmentSpecificationChild", "E", "EquipmentSegmentSpecification", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("equipment_use", "EquipmentUse", "E", "Code", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "equipment_segment_specification_property",
+                "EquipmentSegmentSpecificationProperty",
+                "E",
+                "EquipmentSegmentSpecificationProperty",
+                1,
+            ),
+            (
+                "equipment_segment_specification_child",
+                "EquipmentSegmentSpecificationChild",
+                "E",
+                "EquipmentSegmentSpecification",
+                1,
+            ),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class EquipmentSegmentSpecificationProperty(B2MMLModel):
-    """B2MML ``EquipmentSegmentSpecificationPropertyType``."""
+    """Equipment segment specification property, in the B2MML process segment schema.
+
+    B2MML ``EquipmentSegmentSpecificationPropertyType`` (B2MML-ProcessSegment.xsd); child element
+    ``EquipmentSegmentSpecificationProperty`` in ``EquipmentSegmentSpecification``;
+    ``EquipmentSegmentSpecificationPropertyChild`` in ``EquipmentSegmentSpecificationProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    equipment_segment_specification_property_child: list[EquipmentSegmentSpecificationProperty] = Field(default_factory=list, alias="EquipmentSegmentSpecificationPropertyChild")
-    equipment_class_property_id: Identifier | None = Field(default=None, alias="EquipmentClassPropertyID")
+    """``Quantity`` element, zero or more."""
+    equipment_segment_specification_property_child: list[EquipmentSegmentSpecificationProperty] = (
+        Field(default_factory=list, alias="EquipmentSegmentSpecificationPropertyChild")
+    )
+    """``EquipmentSegmentSpecificationPropertyChild`` element, zero or more."""
+    equipment_class_property_id: Identifier | None = Field(
+        default=None, alias="EquipmentClassPropertyID"
+    )
+    """``EquipmentClassPropertyID`` element, optional."""
     equipment_property_id: Identifier | None = Field(default=None, alias="EquipmentPropertyID")
+    """``EquipmentPropertyID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentSegmentSpecificationPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("equipment_segment_specification_property_child", "EquipmentSegmentSpecificationPropertyChild", "E", "EquipmentSegmentSpecificationProperty", 1),
-        ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
-        ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "equipment_segment_specification_property_child",
+                "EquipmentSegmentSpecificationPropertyChild",
+                "E",
+                "EquipmentSegmentSpecificationProperty",
+                1,
+            ),
+            ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
+            ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class GetProcessSegment(B2MMLModel):
-    """B2MML ``GetProcessSegmentType``."""
+    """Get message for ``ProcessSegment`` (ISA-95 Part 5 transaction). Requests ``ProcessSegment``;
+    the reply is ``ShowProcessSegment``.
+
+    B2MML ``GetProcessSegmentType`` (B2MML-ProcessSegment.xsd); global element
+    ``GetProcessSegment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetProcessSegmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetProcessSegmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetProcessSegmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetProcessSegmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetProcessSegmentDataArea(B2MMLModel):
-    """B2MML ``GetProcessSegmentDataArea (anonymous)``."""
+    """Data area of the ``GetProcessSegment`` message: ``Get`` and ``ProcessSegment``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``GetProcessSegment``.
+    """
 
     get: TransGet = Field(alias="Get")
-    process_segment: list[ProcessSegment] = Field(default_factory=list, alias="ProcessSegment", min_length=1)
+    """``Get`` element, required."""
+    process_segment: list[ProcessSegment] = Field(
+        default_factory=list, alias="ProcessSegment", min_length=1
+    )
+    """``ProcessSegment`` element, one or more. A process segment lists the classes of personnel,
+    equipment, physical assets, and material needed, and/or it may present specific resources, such
+    as specific equipment needed for the process segment.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "GetProcessSegmentDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
         ),
     )
 
 
 class GetProcessSegmentInformation(B2MMLModel):
-    """B2MML ``GetProcessSegmentInformationType``."""
+    """Get message for ``ProcessSegmentInformation`` (ISA-95 Part 5 transaction). Requests
+    ``ProcessSegmentInformation``; the reply is ``ShowProcessSegmentInformation``.
+
+    B2MML ``GetProcessSegmentInformationType`` (B2MML-ProcessSegment.xsd); global element
+    ``GetProcessSegmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetProcessSegmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetProcessSegmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetProcessSegmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetProcessSegmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetProcessSegmentInformationDataArea(B2MMLModel):
-    """B2MML ``GetProcessSegmentInformationDataArea (anonymous)``."""
+    """Data area of the ``GetProcessSegmentInformation`` message: ``Get`` and
+    ``ProcessSegmentInformation``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``GetProcessSegmentInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    process_segment_information: list[ProcessSegmentInformation] = Field(default_factory=list, alias="ProcessSegmentInformation", min_length=1)
+    """``Get`` element, required."""
+    process_segment_information: list[ProcessSegmentInformation] = Field(
+        default_factory=list, alias="ProcessSegmentInformation", min_length=1
+    )
+    """``ProcessSegmentInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetProcessSegmentInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("process_segment_information", "ProcessSegmentInformation", "E", "ProcessSegmentInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "process_segment_information",
+                "ProcessSegmentInformation",
+                "E",
+                "ProcessSegmentInformation",
+                3,
+            ),
         ),
     )
 
 
 class MaterialSegmentSpecification(B2MMLModel):
-    """B2MML ``MaterialSegmentSpecificationType``."""
+    """Material segment specification, in the B2MML process segment schema.
+
+    B2MML ``MaterialSegmentSpecificationType`` (B2MML-ProcessSegment.xsd); child element
+    ``AssemblySegmentSpecification`` in ``MaterialSegmentSpecification``;
+    ``MaterialSegmentSpecification`` in ``ProcessSegment``; ``MaterialSegmentSpecificationChild`` in
+    ``MaterialSegmentSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     material_class_id: list[Identifier] = Field(default_factory=list, alias="MaterialClassID")
-    material_definition_id: list[Identifier] = Field(default_factory=list, alias="MaterialDefinitionID")
+    """``MaterialClassID`` element, zero or more."""
+    material_definition_id: list[Identifier] = Field(
+        default_factory=list, alias="MaterialDefinitionID"
+    )
+    """``MaterialDefinitionID`` element, zero or more."""
     material_lot_id: list[Identifier] = Field(default_factory=list, alias="MaterialLotID")
+    """``MaterialLotID`` element, zero or more."""
     material_sublot_id: list[Identifier] = Field(default_factory=list, alias="MaterialSublotID")
+    """``MaterialSublotID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     assembly_type: AssemblyType | None = Field(default=None, alias="AssemblyType")
-    assembly_relationship: AssemblyRelationship | None = Field(default=None, alias="AssemblyRelationship")
-    assembly_segment_specification: list[MaterialSegmentSpecification] = Field(default_factory=list, alias="AssemblySegmentSpecification")
+    """``AssemblyType`` element, optional. Defines the type of the assembly."""
+    assembly_relationship: AssemblyRelationship | None = Field(
+        default=None, alias="AssemblyRelationship"
+    )
+    """``AssemblyRelationship`` element, optional. Defines the type of the relationships."""
+    assembly_segment_specification: list[MaterialSegmentSpecification] = Field(
+        default_factory=list, alias="AssemblySegmentSpecification"
+    )
+    """``AssemblySegmentSpecification`` element, zero or more."""
     material_use: MaterialUse | None = Field(default=None, alias="MaterialUse")
+    """``MaterialUse`` element, optional. Defines the expected use of the material class, material
+    definition, material lot, or material sublot in the context of the operations segment.
+    """
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     storage_location: ResourceLocation | None = Field(default=None, alias="StorageLocation")
+    """``StorageLocation`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    material_segment_specification_property: list[MaterialSegmentSpecificationProperty] = Field(default_factory=list, alias="MaterialSegmentSpecificationProperty")
-    material_segment_specification_child: list[MaterialSegmentSpecification] = Field(default_factory=list, alias="MaterialSegmentSpecificationChild")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``Quantity`` element, zero or more."""
+    material_segment_specification_property: list[MaterialSegmentSpecificationProperty] = Field(
+        default_factory=list, alias="MaterialSegmentSpecificationProperty"
+    )
+    """``MaterialSegmentSpecificationProperty`` element, zero or more."""
+    material_segment_specification_child: list[MaterialSegmentSpecification] = Field(
+        default_factory=list, alias="MaterialSegmentSpecificationChild"
+    )
+    """``MaterialSegmentSpecificationChild`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialSegmentSpecificationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
-        ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-        ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-        ("material_sublot_id", "MaterialSublotID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-        ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-        ("assembly_segment_specification", "AssemblySegmentSpecification", "E", "MaterialSegmentSpecification", 1),
-        ("material_use", "MaterialUse", "E", "MaterialUse", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("material_segment_specification_property", "MaterialSegmentSpecificationProperty", "E", "MaterialSegmentSpecificationProperty", 1),
-        ("material_segment_specification_child", "MaterialSegmentSpecificationChild", "E", "MaterialSegmentSpecification", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
+            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
+            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
+            ("material_sublot_id", "MaterialSublotID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
+            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
+            (
+                "assembly_segment_specification",
+                "AssemblySegmentSpecification",
+                "E",
+                "MaterialSegmentSpecification",
+                1,
+            ),
+            ("material_use", "MaterialUse", "E", "MaterialUse", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "material_segment_specification_property",
+                "MaterialSegmentSpecificationProperty",
+                "E",
+                "MaterialSegmentSpecificationProperty",
+                1,
+            ),
+            (
+                "material_segment_specification_child",
+                "MaterialSegmentSpecificationChild",
+                "E",
+                "MaterialSegmentSpecification",
+                1,
+            ),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class MaterialSegmentSpecificationProperty(B2MMLModel):
-    """B2MML ``MaterialSegmentSpecificationPropertyType``."""
+    """Material segment specification property, in the B2MML process segment schema.
+
+    B2MML ``MaterialSegmentSpecificationPropertyType`` (B2MML-ProcessSegment.xsd); child element
+    ``MaterialSegmentSpecificationProperty`` in ``MaterialSegmentSpecification``;
+    ``MaterialSegmentSpecificationPropertyChild`` in ``MaterialSegmentSpecificationProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    material_segment_specification_property_child: list[MaterialSegmentSpecificationProperty] = Field(default_factory=list, alias="MaterialSegmentSpecificationPropertyChild")
-    material_class_property_id: Identifier | None = Field(default=None, alias="MaterialClassPropertyID")
-    material_definition_property_id: Identifier | None = Field(default=None, alias="MaterialDefinitionPropertyID")
+    """``Quantity`` element, zero or more."""
+    material_segment_specification_property_child: list[MaterialSegmentSpecificationProperty] = (
+        Field(default_factory=list, alias="MaterialSegmentSpecificationPropertyChild")
+    )
+    """``MaterialSegmentSpecificationPropertyChild`` element, zero or more."""
+    material_class_property_id: Identifier | None = Field(
+        default=None, alias="MaterialClassPropertyID"
+    )
+    """``MaterialClassPropertyID`` element, optional."""
+    material_definition_property_id: Identifier | None = Field(
+        default=None, alias="MaterialDefinitionPropertyID"
+    )
+    """``MaterialDefinitionPropertyID`` element, optional."""
     material_lot_property_id: Identifier | None = Field(default=None, alias="MaterialLotPropertyID")
+    """``MaterialLotPropertyID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "MaterialSegmentSpecificationPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("material_segment_specification_property_child", "MaterialSegmentSpecificationPropertyChild", "E", "MaterialSegmentSpecificationProperty", 1),
-        ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
-        ("material_definition_property_id", "MaterialDefinitionPropertyID", "E", "Identifier", 0),
-        ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "material_segment_specification_property_child",
+                "MaterialSegmentSpecificationPropertyChild",
+                "E",
+                "MaterialSegmentSpecificationProperty",
+                1,
+            ),
+            ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
+            (
+                "material_definition_property_id",
+                "MaterialDefinitionPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class PersonnelSegmentSpecification(B2MMLModel):
-    """B2MML ``PersonnelSegmentSpecificationType``."""
+    """Personnel segment specification, in the B2MML process segment schema.
+
+    B2MML ``PersonnelSegmentSpecificationType`` (B2MML-ProcessSegment.xsd); child element
+    ``PersonnelSegmentSpecification`` in ``ProcessSegment``; ``PersonnelSegmentSpecificationChild``
+    in ``PersonnelSegmentSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     personnel_class_id: list[Identifier] = Field(default_factory=list, alias="PersonnelClassID")
+    """``PersonnelClassID`` element, zero or more."""
     person_id: list[Identifier] = Field(default_factory=list, alias="PersonID")
+    """``PersonID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     personnel_use: Code | None = Field(default=None, alias="PersonnelUse")
+    """``PersonnelUse`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     operational_location: ResourceLocation | None = Field(default=None, alias="OperationalLocation")
+    """``OperationalLocation`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    personnel_segment_specification_property: list[PersonnelSegmentSpecificationProperty] = Field(default_factory=list, alias="PersonnelSegmentSpecificationProperty")
-    personnel_segment_specification_child: list[PersonnelSegmentSpecification] = Field(default_factory=list, alias="PersonnelSegmentSpecificationChild")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``Quantity`` element, zero or more."""
+    personnel_segment_specification_property: list[PersonnelSegmentSpecificationProperty] = Field(
+        default_factory=list, alias="PersonnelSegmentSpecificationProperty"
+    )
+    """``PersonnelSegmentSpecificationProperty`` element, zero or more."""
+    personnel_segment_specification_child: list[PersonnelSegmentSpecification] = Field(
+        default_factory=list, alias="PersonnelSegmentSpecificationChild"
+    )
+    """``PersonnelSegmentSpecificationChild`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelSegmentSpecificationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
-        ("person_id", "PersonID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("personnel_use", "PersonnelUse", "E", "Code", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("personnel_segment_specification_property", "PersonnelSegmentSpecificationProperty", "E", "PersonnelSegmentSpecificationProperty", 1),
-        ("personnel_segment_specification_child", "PersonnelSegmentSpecificationChild", "E", "PersonnelSegmentSpecification", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
+            ("person_id", "PersonID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("personnel_use", "PersonnelUse", "E", "Code", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "personnel_segment_specification_property",
+                "PersonnelSegmentSpecificationProperty",
+                "E",
+                "PersonnelSegmentSpecificationProperty",
+                1,
+            ),
+            (
+                "personnel_segment_specification_child",
+                "PersonnelSegmentSpecificationChild",
+                "E",
+                "PersonnelSegmentSpecification",
+                1,
+            ),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class PersonnelSegmentSpecificationProperty(B2MMLModel):
-    """B2MML ``PersonnelSegmentSpecificationPropertyType``."""
+    """Personnel segment specification property, in the B2MML process segment schema.
+
+    B2MML ``PersonnelSegmentSpecificationPropertyType`` (B2MML-ProcessSegment.xsd); child element
+    ``PersonnalSegmentSpecificationPropertyChild`` in ``PersonnelSegmentSpecificationProperty``;
+    ``PersonnelSegmentSpecificationProperty`` in ``PersonnelSegmentSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    personnal_segment_specification_property_child: list[PersonnelSegmentSpecificationProperty] = Field(default_factory=list, alias="PersonnalSegmentSpecificationPropertyChild")
-    personnel_class_property_id: Identifier | None = Field(default=None, alias="PersonnelClassPropertyID")
+    """``Quantity`` element, zero or more."""
+    personnal_segment_specification_property_child: list[PersonnelSegmentSpecificationProperty] = (
+        Field(default_factory=list, alias="PersonnalSegmentSpecificationPropertyChild")
+    )
+    """``PersonnalSegmentSpecificationPropertyChild`` element, zero or more."""
+    personnel_class_property_id: Identifier | None = Field(
+        default=None, alias="PersonnelClassPropertyID"
+    )
+    """``PersonnelClassPropertyID`` element, optional."""
     person_property_id: Identifier | None = Field(default=None, alias="PersonPropertyID")
+    """``PersonPropertyID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelSegmentSpecificationPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("personnal_segment_specification_property_child", "PersonnalSegmentSpecificationPropertyChild", "E", "PersonnelSegmentSpecificationProperty", 1),
-        ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
-        ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "personnal_segment_specification_property_child",
+                "PersonnalSegmentSpecificationPropertyChild",
+                "E",
+                "PersonnelSegmentSpecificationProperty",
+                1,
+            ),
+            ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
+            ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class PhysicalAssetSegmentSpecification(B2MMLModel):
-    """B2MML ``PhysicalAssetSegmentSpecificationType``."""
+    """Physical asset segment specification, in the B2MML process segment schema.
+
+    B2MML ``PhysicalAssetSegmentSpecificationType`` (B2MML-ProcessSegment.xsd); child element
+    ``PhysicalAssetSegmentSpecification`` in ``ProcessSegment``;
+    ``PhysicalAssetSegmentSpecificationChild`` in ``PhysicalAssetSegmentSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
-    physical_asset_class_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetClassID")
+    """``ID`` element, required."""
+    physical_asset_class_id: list[Identifier] = Field(
+        default_factory=list, alias="PhysicalAssetClassID"
+    )
+    """``PhysicalAssetClassID`` element, zero or more."""
     physical_asset_id: list[Identifier] = Field(default_factory=list, alias="PhysicalAssetID")
+    """``PhysicalAssetID`` element, zero or more."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     physical_asset_use: Code | None = Field(default=None, alias="PhysicalAssetUse")
+    """``PhysicalAssetUse`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     spatial_definition: SpatialDefinition | None = Field(default=None, alias="SpatialDefinition")
+    """``SpatialDefinition`` element, optional. The spatial definition provides a means of
+    communicating zero-dimensional point, one-dimensional line, or two-dimensional shape or
+    three-dimensional solid geospatial location data for planning/scheduling, actuals, resources,
+    and analytics.
+    """
     physical_location: ResourceLocation | None = Field(default=None, alias="PhysicalLocation")
+    """``PhysicalLocation`` element, optional."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    physical_asset_segment_specification_property: list[PhysicalAssetSegmentSpecificationProperty] = Field(default_factory=list, alias="PhysicalAssetSegmentSpecificationProperty")
-    physical_asset_segment_specification_child: list[PhysicalAssetSegmentSpecification] = Field(default_factory=list, alias="PhysicalAssetSegmentSpecificationChild")
-    test_specification_id: list[Identifier] = Field(default_factory=list, alias="TestSpecificationID")
+    """``Quantity`` element, zero or more."""
+    physical_asset_segment_specification_property: list[
+        PhysicalAssetSegmentSpecificationProperty
+    ] = Field(default_factory=list, alias="PhysicalAssetSegmentSpecificationProperty")
+    """``PhysicalAssetSegmentSpecificationProperty`` element, zero or more."""
+    physical_asset_segment_specification_child: list[PhysicalAssetSegmentSpecification] = Field(
+        default_factory=list, alias="PhysicalAssetSegmentSpecificationChild"
+    )
+    """``PhysicalAssetSegmentSpecificationChild`` element, zero or more."""
+    test_specification_id: list[Identifier] = Field(
+        default_factory=list, alias="TestSpecificationID"
+    )
+    """``TestSpecificationID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetSegmentSpecificationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
-        ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-        ("description", "Description", "E", "Text", 1),
-        ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-        ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("physical_asset_segment_specification_property", "PhysicalAssetSegmentSpecificationProperty", "E", "PhysicalAssetSegmentSpecificationProperty", 1),
-        ("physical_asset_segment_specification_child", "PhysicalAssetSegmentSpecificationChild", "E", "PhysicalAssetSegmentSpecification", 1),
-        ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
+            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
+            ("description", "Description", "E", "Text", 1),
+            ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
+            ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "physical_asset_segment_specification_property",
+                "PhysicalAssetSegmentSpecificationProperty",
+                "E",
+                "PhysicalAssetSegmentSpecificationProperty",
+                1,
+            ),
+            (
+                "physical_asset_segment_specification_child",
+                "PhysicalAssetSegmentSpecificationChild",
+                "E",
+                "PhysicalAssetSegmentSpecification",
+                1,
+            ),
+            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class PhysicalAssetSegmentSpecificationProperty(B2MMLModel):
-    """B2MML ``PhysicalAssetSegmentSpecificationPropertyType``."""
+    """Physical asset segment specification property, in the B2MML process segment schema.
+
+    B2MML ``PhysicalAssetSegmentSpecificationPropertyType`` (B2MML-ProcessSegment.xsd); child
+    element ``PhysicalAssetSegmentSpecificationProperty`` in ``PhysicalAssetSegmentSpecification``;
+    ``PhysicalAssetSegmentSpecificationPropertyChild`` in
+    ``PhysicalAssetSegmentSpecificationProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     quantity: list[QuantityValue] = Field(default_factory=list, alias="Quantity")
-    physical_asset_segment_specification_property_child: list[PhysicalAssetSegmentSpecificationProperty] = Field(default_factory=list, alias="PhysicalAssetSegmentSpecificationPropertyChild")
-    physical_asset_class_property_id: Identifier | None = Field(default=None, alias="PhysicalAssetClassPropertyID")
-    physical_asset_property_id: Identifier | None = Field(default=None, alias="PhysicalAssetPropertyID")
+    """``Quantity`` element, zero or more."""
+    physical_asset_segment_specification_property_child: list[
+        PhysicalAssetSegmentSpecificationProperty
+    ] = Field(default_factory=list, alias="PhysicalAssetSegmentSpecificationPropertyChild")
+    """``PhysicalAssetSegmentSpecificationPropertyChild`` element, zero or more."""
+    physical_asset_class_property_id: Identifier | None = Field(
+        default=None, alias="PhysicalAssetClassPropertyID"
+    )
+    """``PhysicalAssetClassPropertyID`` element, optional."""
+    physical_asset_property_id: Identifier | None = Field(
+        default=None, alias="PhysicalAssetPropertyID"
+    )
+    """``PhysicalAssetPropertyID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetSegmentSpecificationPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("quantity", "Quantity", "E", "QuantityValue", 1),
-        ("physical_asset_segment_specification_property_child", "PhysicalAssetSegmentSpecificationPropertyChild", "E", "PhysicalAssetSegmentSpecificationProperty", 1),
-        ("physical_asset_class_property_id", "PhysicalAssetClassPropertyID", "E", "Identifier", 0),
-        ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("quantity", "Quantity", "E", "QuantityValue", 1),
+            (
+                "physical_asset_segment_specification_property_child",
+                "PhysicalAssetSegmentSpecificationPropertyChild",
+                "E",
+                "PhysicalAssetSegmentSpecificationProperty",
+                1,
+            ),
+            (
+                "physical_asset_class_property_id",
+                "PhysicalAssetClassPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessProcessSegment(B2MMLModel):
-    """B2MML ``ProcessProcessSegmentType``."""
+    """Process message for ``ProcessSegment`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``ProcessSegment``; the reply is ``AcknowledgeProcessSegment``.
+
+    B2MML ``ProcessProcessSegmentType`` (B2MML-ProcessSegment.xsd); global element
+    ``ProcessProcessSegment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessProcessSegmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessProcessSegmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessProcessSegmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessProcessSegmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessProcessSegmentDataArea(B2MMLModel):
-    """B2MML ``ProcessProcessSegmentDataArea (anonymous)``."""
+    """Data area of the ``ProcessProcessSegment`` message: ``Process`` and ``ProcessSegment``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``ProcessProcessSegment``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    process_segment: list[ProcessSegment] = Field(default_factory=list, alias="ProcessSegment", min_length=1)
+    """``Process`` element, required."""
+    process_segment: list[ProcessSegment] = Field(
+        default_factory=list, alias="ProcessSegment", min_length=1
+    )
+    """``ProcessSegment`` element, one or more. A process segment lists the classes of personnel,
+    equipment, physical assets, and material needed, and/or it may present specific resources, such
+    as specific equipment needed for the process segment.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ProcessProcessSegmentDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
         ),
     )
 
 
 class ProcessProcessSegmentInformation(B2MMLModel):
-    """B2MML ``ProcessProcessSegmentInformationType``."""
+    """Process message for ``ProcessSegmentInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``ProcessSegmentInformation``; the reply is
+    ``AcknowledgeProcessSegmentInformation``.
+
+    B2MML ``ProcessProcessSegmentInformationType`` (B2MML-ProcessSegment.xsd); global element
+    ``ProcessProcessSegmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessProcessSegmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessProcessSegmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessProcessSegmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessProcessSegmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessProcessSegmentInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessProcessSegmentInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessProcessSegmentInformation`` message: ``Process`` and
+    ``ProcessSegmentInformation``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``ProcessProcessSegmentInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    process_segment_information: list[ProcessSegmentInformation] = Field(default_factory=list, alias="ProcessSegmentInformation", min_length=1)
+    """``Process`` element, required."""
+    process_segment_information: list[ProcessSegmentInformation] = Field(
+        default_factory=list, alias="ProcessSegmentInformation", min_length=1
+    )
+    """``ProcessSegmentInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessProcessSegmentInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("process_segment_information", "ProcessSegmentInformation", "E", "ProcessSegmentInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "process_segment_information",
+                "ProcessSegmentInformation",
+                "E",
+                "ProcessSegmentInformation",
+                3,
+            ),
         ),
     )
 
 
 class ProcessSegment(B2MMLModel):
-    """B2MML ``ProcessSegmentType``."""
+    """A process segment lists the classes of personnel, equipment, physical assets, and material
+    needed, and/or it may present specific resources, such as specific equipment needed for the
+    process segment. A process segment may list the quantity of the resource needed. A process
+    segment may be a specialization of another process segment. A process segment shall be defined
+    as a "pattern" or an "instance". A pattern process segment defines a 'template', upon which
+    other pattern or instance process segments may be based. Unlike instance process segments,
+    pattern process segments shall not be directly scheduled or tracked. Therefore, segment
+    requirements, segment responses and process segment capabilities shall not reference pattern
+    process segments. Where a process segment references a work master, the definition type (pattern
+    or instance) of the referenced work master shall have the same value as that of the process
+    segment.
+
+    B2MML ``ProcessSegmentType`` (B2MML-ProcessSegment.xsd); global element ``ProcessSegment``;
+    child element ``ProcessSegment`` in ``AcknowledgeProcessSegmentDataArea``,
+    ``CancelProcessSegmentDataArea``, ``ChangeProcessSegmentDataArea``,
+    ``GetProcessSegmentDataArea``, ``InformationObject``, ``MasterDataProfile`` and 6 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     definition_type: DefinitionType | None = Field(default=None, alias="DefinitionType")
-    personnel_segment_specification: list[PersonnelSegmentSpecification] = Field(default_factory=list, alias="PersonnelSegmentSpecification")
-    equipment_segment_specification: list[EquipmentSegmentSpecification] = Field(default_factory=list, alias="EquipmentSegmentSpecification")
-    physical_asset_segment_specification: list[PhysicalAssetSegmentSpecification] = Field(default_factory=list, alias="PhysicalAssetSegmentSpecification")
-    material_segment_specification: list[MaterialSegmentSpecification] = Field(default_factory=list, alias="MaterialSegmentSpecification")
-    process_segment_parameter: list[Parameter] = Field(default_factory=list, alias="ProcessSegmentParameter")
-    segment_dependency: list[SegmentDependency] = Field(default_factory=list, alias="SegmentDependency")
-    dependent_process_segment_id: list[Identifier] = Field(default_factory=list, alias="DependentProcessSegmentID")
-    process_segment_child: list[ProcessSegment] = Field(default_factory=list, alias="ProcessSegmentChild")
-    process_segment_pattern_id: Identifier | None = Field(default=None, alias="ProcessSegmentPatternID")
-    work_master_source_id: list[Identifier] = Field(default_factory=list, alias="WorkMasterSourceID")
-    operations_segment_source_id: list[Identifier] = Field(default_factory=list, alias="OperationsSegmentSourceID")
-    segment_requirement_source_id: list[Identifier] = Field(default_factory=list, alias="SegmentRequirementSourceID")
+    """``DefinitionType`` element, optional. Defines the type of the definition of a process
+    segment, operations definition, or operations segment.
+    """
+    personnel_segment_specification: list[PersonnelSegmentSpecification] = Field(
+        default_factory=list, alias="PersonnelSegmentSpecification"
+    )
+    """``PersonnelSegmentSpecification`` element, zero or more."""
+    equipment_segment_specification: list[EquipmentSegmentSpecification] = Field(
+        default_factory=list, alias="EquipmentSegmentSpecification"
+    )
+    """``EquipmentSegmentSpecification`` element, zero or more."""
+    physical_asset_segment_specification: list[PhysicalAssetSegmentSpecification] = Field(
+        default_factory=list, alias="PhysicalAssetSegmentSpecification"
+    )
+    """``PhysicalAssetSegmentSpecification`` element, zero or more."""
+    material_segment_specification: list[MaterialSegmentSpecification] = Field(
+        default_factory=list, alias="MaterialSegmentSpecification"
+    )
+    """``MaterialSegmentSpecification`` element, zero or more."""
+    process_segment_parameter: list[Parameter] = Field(
+        default_factory=list, alias="ProcessSegmentParameter"
+    )
+    """``ProcessSegmentParameter`` element, zero or more."""
+    segment_dependency: list[SegmentDependency] = Field(
+        default_factory=list, alias="SegmentDependency"
+    )
+    """``SegmentDependency`` element, zero or more."""
+    dependent_process_segment_id: list[Identifier] = Field(
+        default_factory=list, alias="DependentProcessSegmentID"
+    )
+    """``DependentProcessSegmentID`` element, zero or more."""
+    process_segment_child: list[ProcessSegment] = Field(
+        default_factory=list, alias="ProcessSegmentChild"
+    )
+    """``ProcessSegmentChild`` element, zero or more. A process segment lists the classes of
+    personnel, equipment, physical assets, and material needed, and/or it may present specific
+    resources, such as specific equipment needed for the process segment.
+    """
+    process_segment_pattern_id: Identifier | None = Field(
+        default=None, alias="ProcessSegmentPatternID"
+    )
+    """``ProcessSegmentPatternID`` element, optional."""
+    work_master_source_id: list[Identifier] = Field(
+        default_factory=list, alias="WorkMasterSourceID"
+    )
+    """``WorkMasterSourceID`` element, zero or more."""
+    operations_segment_source_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsSegmentSourceID"
+    )
+    """``OperationsSegmentSourceID`` element, zero or more."""
+    segment_requirement_source_id: list[Identifier] = Field(
+        default_factory=list, alias="SegmentRequirementSourceID"
+    )
+    """``SegmentRequirementSourceID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessSegmentType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
-        ("personnel_segment_specification", "PersonnelSegmentSpecification", "E", "PersonnelSegmentSpecification", 1),
-        ("equipment_segment_specification", "EquipmentSegmentSpecification", "E", "EquipmentSegmentSpecification", 1),
-        ("physical_asset_segment_specification", "PhysicalAssetSegmentSpecification", "E", "PhysicalAssetSegmentSpecification", 1),
-        ("material_segment_specification", "MaterialSegmentSpecification", "E", "MaterialSegmentSpecification", 1),
-        ("process_segment_parameter", "ProcessSegmentParameter", "E", "Parameter", 1),
-        ("segment_dependency", "SegmentDependency", "E", "SegmentDependency", 1),
-        ("dependent_process_segment_id", "DependentProcessSegmentID", "E", "Identifier", 1),
-        ("process_segment_child", "ProcessSegmentChild", "E", "ProcessSegment", 1),
-        ("process_segment_pattern_id", "ProcessSegmentPatternID", "E", "Identifier", 0),
-        ("work_master_source_id", "WorkMasterSourceID", "E", "Identifier", 1),
-        ("operations_segment_source_id", "OperationsSegmentSourceID", "E", "Identifier", 1),
-        ("segment_requirement_source_id", "SegmentRequirementSourceID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
+            (
+                "personnel_segment_specification",
+                "PersonnelSegmentSpecification",
+                "E",
+                "PersonnelSegmentSpecification",
+                1,
+            ),
+            (
+                "equipment_segment_specification",
+                "EquipmentSegmentSpecification",
+                "E",
+                "EquipmentSegmentSpecification",
+                1,
+            ),
+            (
+                "physical_asset_segment_specification",
+                "PhysicalAssetSegmentSpecification",
+                "E",
+                "PhysicalAssetSegmentSpecification",
+                1,
+            ),
+            (
+                "material_segment_specification",
+                "MaterialSegmentSpecification",
+                "E",
+                "MaterialSegmentSpecification",
+                1,
+            ),
+            ("process_segment_parameter", "ProcessSegmentParameter", "E", "Parameter", 1),
+            ("segment_dependency", "SegmentDependency", "E", "SegmentDependency", 1),
+            ("dependent_process_segment_id", "DependentProcessSegmentID", "E", "Identifier", 1),
+            ("process_segment_child", "ProcessSegmentChild", "E", "ProcessSegment", 1),
+            ("process_segment_pattern_id", "ProcessSegmentPatternID", "E", "Identifier", 0),
+            ("work_master_source_id", "WorkMasterSourceID", "E", "Identifier", 1),
+            ("operations_segment_source_id", "OperationsSegmentSourceID", "E", "Identifier", 1),
+            ("segment_requirement_source_id", "SegmentRequirementSourceID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessSegmentInformation(B2MMLModel):
-    """B2MML ``ProcessSegmentInformationType``."""
+    """Process segment information, in the B2MML process segment schema.
+
+    B2MML ``ProcessSegmentInformationType`` (B2MML-ProcessSegment.xsd); global element
+    ``ProcessSegmentInformation``; child element ``ProcessSegmentInformation`` in
+    ``AcknowledgeProcessSegmentInformationDataArea``, ``CancelProcessSegmentInformationDataArea``,
+    ``ChangeProcessSegmentInformationDataArea``, ``GetProcessSegmentInformationDataArea``,
+    ``ProcessProcessSegmentInformationDataArea``, ``RespondProcessSegmentInformationDataArea`` and 2
+    more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     process_segment: list[ProcessSegment] = Field(default_factory=list, alias="ProcessSegment")
+    """``ProcessSegment`` element, zero or more. A process segment lists the classes of personnel,
+    equipment, physical assets, and material needed, and/or it may present specific resources, such
+    as specific equipment needed for the process segment.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessSegmentInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("process_segment", "ProcessSegment", "E", "ProcessSegment", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class RespondProcessSegment(B2MMLModel):
-    """B2MML ``RespondProcessSegmentType``."""
+    """Respond message for ``ProcessSegment`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeProcessSegment``.
+
+    B2MML ``RespondProcessSegmentType`` (B2MML-ProcessSegment.xsd); global element
+    ``RespondProcessSegment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondProcessSegmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondProcessSegmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondProcessSegmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondProcessSegmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondProcessSegmentDataArea(B2MMLModel):
-    """B2MML ``RespondProcessSegmentDataArea (anonymous)``."""
+    """Data area of the ``RespondProcessSegment`` message: ``Respond`` and ``ProcessSegment``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``RespondProcessSegment``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    process_segment: list[ProcessSegment] = Field(default_factory=list, alias="ProcessSegment", min_length=1)
+    """``Respond`` element, required."""
+    process_segment: list[ProcessSegment] = Field(
+        default_factory=list, alias="ProcessSegment", min_length=1
+    )
+    """``ProcessSegment`` element, one or more. A process segment lists the classes of personnel,
+    equipment, physical assets, and material needed, and/or it may present specific resources, such
+    as specific equipment needed for the process segment.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "RespondProcessSegmentDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
         ),
     )
 
 
 class RespondProcessSegmentInformation(B2MMLModel):
-    """B2MML ``RespondProcessSegmentInformationType``."""
+    """Respond message for ``ProcessSegmentInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeProcessSegmentInformation``.
+
+    B2MML ``RespondProcessSegmentInformationType`` (B2MML-ProcessSegment.xsd); global element
+    ``RespondProcessSegmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondProcessSegmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondProcessSegmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondProcessSegmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondProcessSegmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondProcessSegmentInformationDataArea(B2MMLModel):
-    """B2MML ``RespondProcessSegmentInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondProcessSegmentInformation`` message: ``Respond`` and
+    ``ProcessSegmentInformation``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``RespondProcessSegmentInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    process_segment_information: list[ProcessSegmentInformation] = Field(default_factory=list, alias="ProcessSegmentInformation", min_length=1)
+    """``Respond`` element, required."""
+    process_segment_information: list[ProcessSegmentInformation] = Field(
+        default_factory=list, alias="ProcessSegmentInformation", min_length=1
+    )
+    """``ProcessSegmentInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondProcessSegmentInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("process_segment_information", "ProcessSegmentInformation", "E", "ProcessSegmentInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "process_segment_information",
+                "ProcessSegmentInformation",
+                "E",
+                "ProcessSegmentInformation",
+                3,
+            ),
         ),
     )
 
 
 class ShowProcessSegment(B2MMLModel):
-    """B2MML ``ShowProcessSegmentType``."""
+    """Show message for ``ProcessSegment`` (ISA-95 Part 5 transaction). Returns ``ProcessSegment``
+    in reply to ``GetProcessSegment``.
+
+    B2MML ``ShowProcessSegmentType`` (B2MML-ProcessSegment.xsd); global element
+    ``ShowProcessSegment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowProcessSegmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowProcessSegmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowProcessSegmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowProcessSegmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowProcessSegmentDataArea(B2MMLModel):
-    """B2MML ``ShowProcessSegmentDataArea (anonymous)``."""
+    """Data area of the ``ShowProcessSegment`` message: ``Show`` and ``ProcessSegment``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``ShowProcessSegment``.
+    """
 
     show: TransShow = Field(alias="Show")
-    process_segment: list[ProcessSegment] = Field(default_factory=list, alias="ProcessSegment", min_length=1)
+    """``Show`` element, required."""
+    process_segment: list[ProcessSegment] = Field(
+        default_factory=list, alias="ProcessSegment", min_length=1
+    )
+    """``ProcessSegment`` element, one or more. A process segment lists the classes of personnel,
+    equipment, physical assets, and material needed, and/or it may present specific resources, such
+    as specific equipment needed for the process segment.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "ShowProcessSegmentDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
         ),
     )
 
 
 class ShowProcessSegmentInformation(B2MMLModel):
-    """B2MML ``ShowProcessSegmentInformationType``."""
+    """Show message for ``ProcessSegmentInformation`` (ISA-95 Part 5 transaction). Returns
+    ``ProcessSegmentInformation`` in reply to ``GetProcessSegmentInformation``.
+
+    B2MML ``ShowProcessSegmentInformationType`` (B2MML-ProcessSegment.xsd); global element
+    ``ShowProcessSegmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowProcessSegmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowProcessSegmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowProcessSegmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowProcessSegmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowProcessSegmentInformationDataArea(B2MMLModel):
-    """B2MML ``ShowProcessSegmentInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowProcessSegmentInformation`` message: ``Show`` and
+    ``ProcessSegmentInformation``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``ShowProcessSegmentInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    process_segment_information: list[ProcessSegmentInformation] = Field(default_factory=list, alias="ProcessSegmentInformation", min_length=1)
+    """``Show`` element, required."""
+    process_segment_information: list[ProcessSegmentInformation] = Field(
+        default_factory=list, alias="ProcessSegmentInformation", min_length=1
+    )
+    """``ProcessSegmentInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowProcessSegmentInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("process_segment_information", "ProcessSegmentInformation", "E", "ProcessSegmentInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "process_segment_information",
+                "ProcessSegmentInformation",
+                "E",
+                "ProcessSegmentInformation",
+                3,
+            ),
         ),
     )
 
 
 class SyncProcessSegment(B2MMLModel):
-    """B2MML ``SyncProcessSegmentType``."""
+    """Sync message for ``ProcessSegment`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``ProcessSegment`` to subscribers.
+
+    B2MML ``SyncProcessSegmentType`` (B2MML-ProcessSegment.xsd); global element
+    ``SyncProcessSegment``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncProcessSegmentDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncProcessSegmentType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncProcessSegmentDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncProcessSegmentDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncProcessSegmentDataArea(B2MMLModel):
-    """B2MML ``SyncProcessSegmentDataArea (anonymous)``."""
+    """Data area of the ``SyncProcessSegment`` message: ``Sync`` and ``ProcessSegment``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``SyncProcessSegment``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    process_segment: list[ProcessSegment] = Field(default_factory=list, alias="ProcessSegment", min_length=1)
+    """``Sync`` element, required."""
+    process_segment: list[ProcessSegment] = Field(
+        default_factory=list, alias="ProcessSegment", min_length=1
+    )
+    """``ProcessSegment`` element, one or more. A process segment lists the classes of personnel,
+    equipment, physical assets, and material needed, and/or it may present specific resources, such
+    as specific equipment needed for the process segment.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "SyncProcessSegmentDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
         ),
     )
 
 
 class SyncProcessSegmentInformation(B2MMLModel):
-    """B2MML ``SyncProcessSegmentInformationType``."""
+    """Sync message for ``ProcessSegmentInformation`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``ProcessSegmentInformation`` to subscribers.
+
+    B2MML ``SyncProcessSegmentInformationType`` (B2MML-ProcessSegment.xsd); global element
+    ``SyncProcessSegmentInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncProcessSegmentInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncProcessSegmentInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncProcessSegmentInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncProcessSegmentInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncProcessSegmentInformationDataArea(B2MMLModel):
-    """B2MML ``SyncProcessSegmentInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncProcessSegmentInformation`` message: ``Sync`` and
+    ``ProcessSegmentInformation``.
+
+    B2MML anonymous type (B2MML-ProcessSegment.xsd); child element ``DataArea`` in
+    ``SyncProcessSegmentInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    process_segment_information: list[ProcessSegmentInformation] = Field(default_factory=list, alias="ProcessSegmentInformation", min_length=1)
+    """``Sync`` element, required."""
+    process_segment_information: list[ProcessSegmentInformation] = Field(
+        default_factory=list, alias="ProcessSegmentInformation", min_length=1
+    )
+    """``ProcessSegmentInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncProcessSegmentInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("process_segment_information", "ProcessSegmentInformation", "E", "ProcessSegmentInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "process_segment_information",
+                "ProcessSegmentInformation",
+                "E",
+                "ProcessSegmentInformation",
+                3,
+            ),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("AssemblyRelationship", "AssemblyType", "Code", "DateTime", "DefinitionType", "HierarchyScope", "Identifier", "MaterialUse", "OperationsType", "Parameter", "QuantityValue", "ResourceLocation", "SegmentDependency", "SpatialDefinition", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "AssemblyRelationship",
+        "AssemblyType",
+        "Code",
+        "DateTime",
+        "DefinitionType",
+        "HierarchyScope",
+        "Identifier",
+        "MaterialUse",
+        "OperationsType",
+        "Parameter",
+        "QuantityValue",
+        "ResourceLocation",
+        "SegmentDependency",
+        "SpatialDefinition",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

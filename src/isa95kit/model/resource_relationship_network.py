@@ -9,10 +9,28 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import DateTime, HierarchyScope, Identifier, RelationshipForm, RelationshipType, ResourceReferenceType, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        RelationshipForm,
+        RelationshipType,
+        ResourceReferenceType,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
 
 __all__ = [
     "AcknowledgeResourceNetworkConnectionType",
@@ -76,995 +94,1815 @@ __all__ = [
 
 
 class AcknowledgeResourceNetworkConnectionType(B2MMLModel):
-    """B2MML ``AcknowledgeResourceNetworkConnectionTypeType``."""
+    """Acknowledge message for ``ResourceNetworkConnectionType`` (ISA-95 Part 5 transaction). Reply
+    to ``ProcessResourceNetworkConnectionType``.
+
+    B2MML ``AcknowledgeResourceNetworkConnectionTypeType`` (B2MML-ResourceRelationshipNetwork.xsd);
+    global element ``AcknowledgeResourceNetworkConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceNetworkConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeResourceNetworkConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeResourceNetworkConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeResourceNetworkConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeResourceNetworkConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeResourceNetworkConnectionType`` message: ``Acknowledge`` and
+    ``ResourceNetworkConnectionType``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``AcknowledgeResourceNetworkConnectionType``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(default_factory=list, alias="ResourceNetworkConnectionType", min_length=1)
+    """``Acknowledge`` element, required."""
+    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(
+        default_factory=list, alias="ResourceNetworkConnectionType", min_length=1
+    )
+    """``ResourceNetworkConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("resource_network_connection_type", "ResourceNetworkConnectionType", "E", "ResourceNetworkConnectionType", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "resource_network_connection_type",
+                "ResourceNetworkConnectionType",
+                "E",
+                "ResourceNetworkConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class AcknowledgeResourceRelationshipNetwork(B2MMLModel):
-    """B2MML ``AcknowledgeResourceRelationshipNetworkType``."""
+    """Acknowledge message for ``ResourceRelationshipNetwork`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessResourceRelationshipNetwork``.
+
+    B2MML ``AcknowledgeResourceRelationshipNetworkType`` (B2MML-ResourceRelationshipNetwork.xsd);
+    global element ``AcknowledgeResourceRelationshipNetwork``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeResourceRelationshipNetworkDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceRelationshipNetworkType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeResourceRelationshipNetworkDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeResourceRelationshipNetworkDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeResourceRelationshipNetworkDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeResourceRelationshipNetworkDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeResourceRelationshipNetwork`` message: ``Acknowledge`` and
+    ``ResourceRelationshipNetwork``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``AcknowledgeResourceRelationshipNetwork``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(default_factory=list, alias="ResourceRelationshipNetwork", min_length=1)
+    """``Acknowledge`` element, required."""
+    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(
+        default_factory=list, alias="ResourceRelationshipNetwork", min_length=1
+    )
+    """``ResourceRelationshipNetwork`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceRelationshipNetworkDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("resource_relationship_network", "ResourceRelationshipNetwork", "E", "ResourceRelationshipNetwork", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "resource_relationship_network",
+                "ResourceRelationshipNetwork",
+                "E",
+                "ResourceRelationshipNetwork",
+                3,
+            ),
         ),
     )
 
 
 class AcknowledgeResourceRelationshipNetworkInformation(B2MMLModel):
-    """B2MML ``AcknowledgeResourceRelationshipNetworkInformationType``."""
+    """Acknowledge message for ``ResourceRelationshipNetworkInformation`` (ISA-95 Part 5
+    transaction). Reply to ``ProcessResourceRelationshipNetworkInformation``.
+
+    B2MML ``AcknowledgeResourceRelationshipNetworkInformationType``
+    (B2MML-ResourceRelationshipNetwork.xsd); global element
+    ``AcknowledgeResourceRelationshipNetworkInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceRelationshipNetworkInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeResourceRelationshipNetworkInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            (
+                "data_area",
+                "DataArea",
+                "E",
+                "AcknowledgeResourceRelationshipNetworkInformationDataArea",
+                2,
+            ),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeResourceRelationshipNetworkInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeResourceRelationshipNetworkInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeResourceRelationshipNetworkInformation`` message:
+    ``Acknowledge`` and ``ResourceRelationshipNetworkInformation``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``AcknowledgeResourceRelationshipNetworkInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(
+        default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1
+    )
+    """``ResourceRelationshipNetworkInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("resource_relationship_network_information", "ResourceRelationshipNetworkInformation", "E", "ResourceRelationshipNetworkInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "resource_relationship_network_information",
+                "ResourceRelationshipNetworkInformation",
+                "E",
+                "ResourceRelationshipNetworkInformation",
+                3,
+            ),
         ),
     )
 
 
 class CancelResourceNetworkConnectionType(B2MMLModel):
-    """B2MML ``CancelResourceNetworkConnectionTypeType``."""
+    """Cancel message for ``ResourceNetworkConnectionType`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``ResourceNetworkConnectionType``.
+
+    B2MML ``CancelResourceNetworkConnectionTypeType`` (B2MML-ResourceRelationshipNetwork.xsd);
+    global element ``CancelResourceNetworkConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceNetworkConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelResourceNetworkConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelResourceNetworkConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelResourceNetworkConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``CancelResourceNetworkConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``CancelResourceNetworkConnectionType`` message: ``Cancel`` and
+    ``ResourceNetworkConnectionType``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``CancelResourceNetworkConnectionType``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(default_factory=list, alias="ResourceNetworkConnectionType", min_length=1)
+    """``Cancel`` element, required."""
+    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(
+        default_factory=list, alias="ResourceNetworkConnectionType", min_length=1
+    )
+    """``ResourceNetworkConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("resource_network_connection_type", "ResourceNetworkConnectionType", "E", "ResourceNetworkConnectionType", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "resource_network_connection_type",
+                "ResourceNetworkConnectionType",
+                "E",
+                "ResourceNetworkConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class CancelResourceRelationshipNetwork(B2MMLModel):
-    """B2MML ``CancelResourceRelationshipNetworkType``."""
+    """Cancel message for ``ResourceRelationshipNetwork`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``ResourceRelationshipNetwork``.
+
+    B2MML ``CancelResourceRelationshipNetworkType`` (B2MML-ResourceRelationshipNetwork.xsd); global
+    element ``CancelResourceRelationshipNetwork``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelResourceRelationshipNetworkDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceRelationshipNetworkType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelResourceRelationshipNetworkDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelResourceRelationshipNetworkDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelResourceRelationshipNetworkDataArea(B2MMLModel):
-    """B2MML ``CancelResourceRelationshipNetworkDataArea (anonymous)``."""
+    """Data area of the ``CancelResourceRelationshipNetwork`` message: ``Cancel`` and
+    ``ResourceRelationshipNetwork``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``CancelResourceRelationshipNetwork``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(default_factory=list, alias="ResourceRelationshipNetwork", min_length=1)
+    """``Cancel`` element, required."""
+    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(
+        default_factory=list, alias="ResourceRelationshipNetwork", min_length=1
+    )
+    """``ResourceRelationshipNetwork`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceRelationshipNetworkDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("resource_relationship_network", "ResourceRelationshipNetwork", "E", "ResourceRelationshipNetwork", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "resource_relationship_network",
+                "ResourceRelationshipNetwork",
+                "E",
+                "ResourceRelationshipNetwork",
+                3,
+            ),
         ),
     )
 
 
 class CancelResourceRelationshipNetworkInformation(B2MMLModel):
-    """B2MML ``CancelResourceRelationshipNetworkInformationType``."""
+    """Cancel message for ``ResourceRelationshipNetworkInformation`` (ISA-95 Part 5 transaction).
+    Asks the receiver to cancel ``ResourceRelationshipNetworkInformation``.
+
+    B2MML ``CancelResourceRelationshipNetworkInformationType``
+    (B2MML-ResourceRelationshipNetwork.xsd); global element
+    ``CancelResourceRelationshipNetworkInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceRelationshipNetworkInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelResourceRelationshipNetworkInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            (
+                "data_area",
+                "DataArea",
+                "E",
+                "CancelResourceRelationshipNetworkInformationDataArea",
+                2,
+            ),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelResourceRelationshipNetworkInformationDataArea(B2MMLModel):
-    """B2MML ``CancelResourceRelationshipNetworkInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelResourceRelationshipNetworkInformation`` message: ``Cancel`` and
+    ``ResourceRelationshipNetworkInformation``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``CancelResourceRelationshipNetworkInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1)
+    """``Cancel`` element, required."""
+    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(
+        default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1
+    )
+    """``ResourceRelationshipNetworkInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("resource_relationship_network_information", "ResourceRelationshipNetworkInformation", "E", "ResourceRelationshipNetworkInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "resource_relationship_network_information",
+                "ResourceRelationshipNetworkInformation",
+                "E",
+                "ResourceRelationshipNetworkInformation",
+                3,
+            ),
         ),
     )
 
 
 class ChangeResourceNetworkConnectionType(B2MMLModel):
-    """B2MML ``ChangeResourceNetworkConnectionTypeType``."""
+    """Change message for ``ResourceNetworkConnectionType`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``ResourceNetworkConnectionType``; the reply is
+    ``RespondResourceNetworkConnectionType``.
+
+    B2MML ``ChangeResourceNetworkConnectionTypeType`` (B2MML-ResourceRelationshipNetwork.xsd);
+    global element ``ChangeResourceNetworkConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceNetworkConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeResourceNetworkConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeResourceNetworkConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeResourceNetworkConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``ChangeResourceNetworkConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``ChangeResourceNetworkConnectionType`` message: ``Change`` and
+    ``ResourceNetworkConnectionType``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``ChangeResourceNetworkConnectionType``.
+    """
 
     change: TransChange = Field(alias="Change")
-    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(default_factory=list, alias="ResourceNetworkConnectionType", min_length=1)
+    """``Change`` element, required."""
+    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(
+        default_factory=list, alias="ResourceNetworkConnectionType", min_length=1
+    )
+    """``ResourceNetworkConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("resource_network_connection_type", "ResourceNetworkConnectionType", "E", "ResourceNetworkConnectionType", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "resource_network_connection_type",
+                "ResourceNetworkConnectionType",
+                "E",
+                "ResourceNetworkConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class ChangeResourceRelationshipNetwork(B2MMLModel):
-    """B2MML ``ChangeResourceRelationshipNetworkType``."""
+    """Change message for ``ResourceRelationshipNetwork`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``ResourceRelationshipNetwork``; the reply is
+    ``RespondResourceRelationshipNetwork``.
+
+    B2MML ``ChangeResourceRelationshipNetworkType`` (B2MML-ResourceRelationshipNetwork.xsd); global
+    element ``ChangeResourceRelationshipNetwork``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeResourceRelationshipNetworkDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceRelationshipNetworkType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeResourceRelationshipNetworkDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeResourceRelationshipNetworkDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeResourceRelationshipNetworkDataArea(B2MMLModel):
-    """B2MML ``ChangeResourceRelationshipNetworkDataArea (anonymous)``."""
+    """Data area of the ``ChangeResourceRelationshipNetwork`` message: ``Change`` and
+    ``ResourceRelationshipNetwork``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``ChangeResourceRelationshipNetwork``.
+    """
 
     change: TransChange = Field(alias="Change")
-    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(default_factory=list, alias="ResourceRelationshipNetwork", min_length=1)
+    """``Change`` element, required."""
+    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(
+        default_factory=list, alias="ResourceRelationshipNetwork", min_length=1
+    )
+    """``ResourceRelationshipNetwork`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceRelationshipNetworkDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("resource_relationship_network", "ResourceRelationshipNetwork", "E", "ResourceRelationshipNetwork", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "resource_relationship_network",
+                "ResourceRelationshipNetwork",
+                "E",
+                "ResourceRelationshipNetwork",
+                3,
+            ),
         ),
     )
 
 
 class ChangeResourceRelationshipNetworkInformation(B2MMLModel):
-    """B2MML ``ChangeResourceRelationshipNetworkInformationType``."""
+    """Change message for ``ResourceRelationshipNetworkInformation`` (ISA-95 Part 5 transaction).
+    Asks the receiver to change ``ResourceRelationshipNetworkInformation``; the reply is
+    ``RespondResourceRelationshipNetworkInformation``.
+
+    B2MML ``ChangeResourceRelationshipNetworkInformationType``
+    (B2MML-ResourceRelationshipNetwork.xsd); global element
+    ``ChangeResourceRelationshipNetworkInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceRelationshipNetworkInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeResourceRelationshipNetworkInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            (
+                "data_area",
+                "DataArea",
+                "E",
+                "ChangeResourceRelationshipNetworkInformationDataArea",
+                2,
+            ),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeResourceRelationshipNetworkInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeResourceRelationshipNetworkInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeResourceRelationshipNetworkInformation`` message: ``Change`` and
+    ``ResourceRelationshipNetworkInformation``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``ChangeResourceRelationshipNetworkInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1)
+    """``Change`` element, required."""
+    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(
+        default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1
+    )
+    """``ResourceRelationshipNetworkInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("resource_relationship_network_information", "ResourceRelationshipNetworkInformation", "E", "ResourceRelationshipNetworkInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "resource_relationship_network_information",
+                "ResourceRelationshipNetworkInformation",
+                "E",
+                "ResourceRelationshipNetworkInformation",
+                3,
+            ),
         ),
     )
 
 
 class GetResourceNetworkConnectionType(B2MMLModel):
-    """B2MML ``GetResourceNetworkConnectionTypeType``."""
+    """Get message for ``ResourceNetworkConnectionType`` (ISA-95 Part 5 transaction). Requests
+    ``ResourceNetworkConnectionType``; the reply is ``ShowResourceNetworkConnectionType``.
+
+    B2MML ``GetResourceNetworkConnectionTypeType`` (B2MML-ResourceRelationshipNetwork.xsd); global
+    element ``GetResourceNetworkConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceNetworkConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetResourceNetworkConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetResourceNetworkConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetResourceNetworkConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``GetResourceNetworkConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``GetResourceNetworkConnectionType`` message: ``Get`` and
+    ``ResourceNetworkConnectionType``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``GetResourceNetworkConnectionType``.
+    """
 
     get: TransGet = Field(alias="Get")
-    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(default_factory=list, alias="ResourceNetworkConnectionType", min_length=1)
+    """``Get`` element, required."""
+    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(
+        default_factory=list, alias="ResourceNetworkConnectionType", min_length=1
+    )
+    """``ResourceNetworkConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("resource_network_connection_type", "ResourceNetworkConnectionType", "E", "ResourceNetworkConnectionType", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "resource_network_connection_type",
+                "ResourceNetworkConnectionType",
+                "E",
+                "ResourceNetworkConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class GetResourceRelationshipNetwork(B2MMLModel):
-    """B2MML ``GetResourceRelationshipNetworkType``."""
+    """Get message for ``ResourceRelationshipNetwork`` (ISA-95 Part 5 transaction). Requests
+    ``ResourceRelationshipNetwork``; the reply is ``ShowResourceRelationshipNetwork``.
+
+    B2MML ``GetResourceRelationshipNetworkType`` (B2MML-ResourceRelationshipNetwork.xsd); global
+    element ``GetResourceRelationshipNetwork``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetResourceRelationshipNetworkDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceRelationshipNetworkType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetResourceRelationshipNetworkDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetResourceRelationshipNetworkDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetResourceRelationshipNetworkDataArea(B2MMLModel):
-    """B2MML ``GetResourceRelationshipNetworkDataArea (anonymous)``."""
+    """Data area of the ``GetResourceRelationshipNetwork`` message: ``Get`` and
+    ``ResourceRelationshipNetwork``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``GetResourceRelationshipNetwork``.
+    """
 
     get: TransGet = Field(alias="Get")
-    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(default_factory=list, alias="ResourceRelationshipNetwork", min_length=1)
+    """``Get`` element, required."""
+    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(
+        default_factory=list, alias="ResourceRelationshipNetwork", min_length=1
+    )
+    """``ResourceRelationshipNetwork`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceRelationshipNetworkDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("resource_relationship_network", "ResourceRelationshipNetwork", "E", "ResourceRelationshipNetwork", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "resource_relationship_network",
+                "ResourceRelationshipNetwork",
+                "E",
+                "ResourceRelationshipNetwork",
+                3,
+            ),
         ),
     )
 
 
 class GetResourceRelationshipNetworkInformation(B2MMLModel):
-    """B2MML ``GetResourceRelationshipNetworkInformationType``."""
+    """Get message for ``ResourceRelationshipNetworkInformation`` (ISA-95 Part 5 transaction).
+    Requests ``ResourceRelationshipNetworkInformation``; the reply is
+    ``ShowResourceRelationshipNetworkInformation``.
+
+    B2MML ``GetResourceRelationshipNetworkInformationType`` (B2MML-ResourceRelationshipNetwork.xsd);
+    global element ``GetResourceRelationshipNetworkInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceRelationshipNetworkInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetResourceRelationshipNetworkInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetResourceRelationshipNetworkInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetResourceRelationshipNetworkInformationDataArea(B2MMLModel):
-    """B2MML ``GetResourceRelationshipNetworkInformationDataArea (anonymous)``."""
+    """Data area of the ``GetResourceRelationshipNetworkInformation`` message: ``Get`` and
+    ``ResourceRelationshipNetworkInformation``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``GetResourceRelationshipNetworkInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1)
+    """``Get`` element, required."""
+    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(
+        default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1
+    )
+    """``ResourceRelationshipNetworkInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("resource_relationship_network_information", "ResourceRelationshipNetworkInformation", "E", "ResourceRelationshipNetworkInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "resource_relationship_network_information",
+                "ResourceRelationshipNetworkInformation",
+                "E",
+                "ResourceRelationshipNetworkInformation",
+                3,
+            ),
         ),
     )
 
 
 class ProcessResourceNetworkConnectionType(B2MMLModel):
-    """B2MML ``ProcessResourceNetworkConnectionTypeType``."""
+    """Process message for ``ResourceNetworkConnectionType`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``ResourceNetworkConnectionType``; the reply is
+    ``AcknowledgeResourceNetworkConnectionType``.
+
+    B2MML ``ProcessResourceNetworkConnectionTypeType`` (B2MML-ResourceRelationshipNetwork.xsd);
+    global element ``ProcessResourceNetworkConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceNetworkConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessResourceNetworkConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessResourceNetworkConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessResourceNetworkConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``ProcessResourceNetworkConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``ProcessResourceNetworkConnectionType`` message: ``Process`` and
+    ``ResourceNetworkConnectionType``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``ProcessResourceNetworkConnectionType``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(default_factory=list, alias="ResourceNetworkConnectionType", min_length=1)
+    """``Process`` element, required."""
+    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(
+        default_factory=list, alias="ResourceNetworkConnectionType", min_length=1
+    )
+    """``ResourceNetworkConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("resource_network_connection_type", "ResourceNetworkConnectionType", "E", "ResourceNetworkConnectionType", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "resource_network_connection_type",
+                "ResourceNetworkConnectionType",
+                "E",
+                "ResourceNetworkConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class ProcessResourceRelationshipNetwork(B2MMLModel):
-    """B2MML ``ProcessResourceRelationshipNetworkType``."""
+    """Process message for ``ResourceRelationshipNetwork`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``ResourceRelationshipNetwork``; the reply is
+    ``AcknowledgeResourceRelationshipNetwork``.
+
+    B2MML ``ProcessResourceRelationshipNetworkType`` (B2MML-ResourceRelationshipNetwork.xsd); global
+    element ``ProcessResourceRelationshipNetwork``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessResourceRelationshipNetworkDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceRelationshipNetworkType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessResourceRelationshipNetworkDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessResourceRelationshipNetworkDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessResourceRelationshipNetworkDataArea(B2MMLModel):
-    """B2MML ``ProcessResourceRelationshipNetworkDataArea (anonymous)``."""
+    """Data area of the ``ProcessResourceRelationshipNetwork`` message: ``Process`` and
+    ``ResourceRelationshipNetwork``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``ProcessResourceRelationshipNetwork``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(default_factory=list, alias="ResourceRelationshipNetwork", min_length=1)
+    """``Process`` element, required."""
+    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(
+        default_factory=list, alias="ResourceRelationshipNetwork", min_length=1
+    )
+    """``ResourceRelationshipNetwork`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceRelationshipNetworkDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("resource_relationship_network", "ResourceRelationshipNetwork", "E", "ResourceRelationshipNetwork", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "resource_relationship_network",
+                "ResourceRelationshipNetwork",
+                "E",
+                "ResourceRelationshipNetwork",
+                3,
+            ),
         ),
     )
 
 
 class ProcessResourceRelationshipNetworkInformation(B2MMLModel):
-    """B2MML ``ProcessResourceRelationshipNetworkInformationType``."""
+    """Process message for ``ResourceRelationshipNetworkInformation`` (ISA-95 Part 5 transaction).
+    Asks the receiver to process ``ResourceRelationshipNetworkInformation``; the reply is
+    ``AcknowledgeResourceRelationshipNetworkInformation``.
+
+    B2MML ``ProcessResourceRelationshipNetworkInformationType``
+    (B2MML-ResourceRelationshipNetwork.xsd); global element
+    ``ProcessResourceRelationshipNetworkInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceRelationshipNetworkInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessResourceRelationshipNetworkInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            (
+                "data_area",
+                "DataArea",
+                "E",
+                "ProcessResourceRelationshipNetworkInformationDataArea",
+                2,
+            ),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessResourceRelationshipNetworkInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessResourceRelationshipNetworkInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessResourceRelationshipNetworkInformation`` message: ``Process`` and
+    ``ResourceRelationshipNetworkInformation``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``ProcessResourceRelationshipNetworkInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1)
+    """``Process`` element, required."""
+    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(
+        default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1
+    )
+    """``ResourceRelationshipNetworkInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("resource_relationship_network_information", "ResourceRelationshipNetworkInformation", "E", "ResourceRelationshipNetworkInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "resource_relationship_network_information",
+                "ResourceRelationshipNetworkInformation",
+                "E",
+                "ResourceRelationshipNetworkInformation",
+                3,
+            ),
         ),
     )
 
 
 class RNCProperty(B2MMLModel):
-    """B2MML ``RNCPropertyType``."""
+    """Resource network connection property, in the B2MML resource relationship network schema.
+
+    B2MML ``RNCPropertyType`` (B2MML-ResourceRelationshipNetwork.xsd); child element ``RNCProperty``
+    in ``ResourceNetworkConnection``; ``RNCPropertyChild`` in ``RNCProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     rnc_type_property_id: Identifier | None = Field(default=None, alias="RNCTypePropertyID")
+    """``RNCTypePropertyID`` element, optional."""
     rnc_property_child: list[RNCProperty] = Field(default_factory=list, alias="RNCPropertyChild")
+    """``RNCPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "RNCPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("rnc_type_property_id", "RNCTypePropertyID", "E", "Identifier", 0),
-        ("rnc_property_child", "RNCPropertyChild", "E", "RNCProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("rnc_type_property_id", "RNCTypePropertyID", "E", "Identifier", 0),
+            ("rnc_property_child", "RNCPropertyChild", "E", "RNCProperty", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class RNCTypeProperty(B2MMLModel):
-    """B2MML ``RNCTypePropertyType``."""
+    """Resource network connection type property, in the B2MML resource relationship network schema.
+
+    B2MML ``RNCTypePropertyType`` (B2MML-ResourceRelationshipNetwork.xsd); child element
+    ``RNCTypeProperty`` in ``ResourceNetworkConnectionType``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    rnc_type_property_child: list[Identifier] = Field(default_factory=list, alias="RNCTypePropertyChild")
+    """``Value`` element, zero or more."""
+    rnc_type_property_child: list[Identifier] = Field(
+        default_factory=list, alias="RNCTypePropertyChild"
+    )
+    """``RNCTypePropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "RNCTypePropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("rnc_type_property_child", "RNCTypePropertyChild", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("rnc_type_property_child", "RNCTypePropertyChild", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class RRNProperty(B2MMLModel):
-    """B2MML ``RRNPropertyType``."""
+    """Resource relationship network property, in the B2MML resource relationship network schema.
+
+    B2MML ``RRNPropertyType`` (B2MML-ResourceRelationshipNetwork.xsd); child element ``RRNProperty``
+    in ``ResourceRelationshipNetwork``; ``RRNPropertyChild`` in ``RRNProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
+    """``Value`` element, zero or more."""
     rrn_property_child: list[RRNProperty] = Field(default_factory=list, alias="RRNPropertyChild")
+    """``RRNPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "RRNPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("rrn_property_child", "RRNPropertyChild", "E", "RRNProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            ("rrn_property_child", "RRNPropertyChild", "E", "RRNProperty", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ResourceNetworkConnection(B2MMLModel):
-    """B2MML ``ResourceNetworkConnectionType``."""
+    """Resource network connection, in the B2MML resource relationship network schema.
+
+    B2MML ``ResourceNetworkConnectionType`` (B2MML-ResourceRelationshipNetwork.xsd); child element
+    ``ResourceNetworkConnection`` in ``ResourceRelationshipNetwork``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     resource_network_connection_type_id: Identifier = Field(alias="ResourceNetworkConnectionTypeID")
+    """``ResourceNetworkConnectionTypeID`` element, required."""
     from_resource_reference: ResourceReference = Field(alias="FromResourceReference")
+    """``FromResourceReference`` element, required."""
     to_resource_reference: ResourceReference = Field(alias="ToResourceReference")
+    """``ToResourceReference`` element, required."""
     rnc_property: list[RNCProperty] = Field(default_factory=list, alias="RNCProperty")
+    """``RNCProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceNetworkConnectionType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("resource_network_connection_type_id", "ResourceNetworkConnectionTypeID", "E", "Identifier", 2),
-        ("from_resource_reference", "FromResourceReference", "E", "ResourceReference", 2),
-        ("to_resource_reference", "ToResourceReference", "E", "ResourceReference", 2),
-        ("rnc_property", "RNCProperty", "E", "RNCProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            (
+                "resource_network_connection_type_id",
+                "ResourceNetworkConnectionTypeID",
+                "E",
+                "Identifier",
+                2,
+            ),
+            ("from_resource_reference", "FromResourceReference", "E", "ResourceReference", 2),
+            ("to_resource_reference", "ToResourceReference", "E", "ResourceReference", 2),
+            ("rnc_property", "RNCProperty", "E", "RNCProperty", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ResourceNetworkConnectionType(B2MMLModel):
-    """B2MML ``ResourceNetworkConnectionTypeType``."""
+    """Resource network connection type, in the B2MML resource relationship network schema.
+
+    B2MML ``ResourceNetworkConnectionTypeType`` (B2MML-ResourceRelationshipNetwork.xsd); global
+    element ``ResourceNetworkConnectionType``; child element ``ResourceNetworkConnectionType`` in
+    ``AcknowledgeResourceNetworkConnectionTypeDataArea``,
+    ``CancelResourceNetworkConnectionTypeDataArea``,
+    ``ChangeResourceNetworkConnectionTypeDataArea``, ``GetResourceNetworkConnectionTypeDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     connection_type: Identifier = Field(alias="ConnectionType")
-    resource_network_connection_source_id: Identifier | None = Field(default=None, alias="ResourceNetworkConnectionSourceID")
+    """``ConnectionType`` element, required."""
+    resource_network_connection_source_id: Identifier | None = Field(
+        default=None, alias="ResourceNetworkConnectionSourceID"
+    )
+    """``ResourceNetworkConnectionSourceID`` element, optional."""
     rnc_type_property: list[RNCTypeProperty] = Field(default_factory=list, alias="RNCTypeProperty")
+    """``RNCTypeProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceNetworkConnectionTypeType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("connection_type", "ConnectionType", "E", "Identifier", 2),
-        ("resource_network_connection_source_id", "ResourceNetworkConnectionSourceID", "E", "Identifier", 0),
-        ("rnc_type_property", "RNCTypeProperty", "E", "RNCTypeProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("connection_type", "ConnectionType", "E", "Identifier", 2),
+            (
+                "resource_network_connection_source_id",
+                "ResourceNetworkConnectionSourceID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("rnc_type_property", "RNCTypeProperty", "E", "RNCTypeProperty", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ResourceReference(B2MMLModel):
-    """B2MML ``ResourceReferenceType``."""
+    """Resource reference, in the B2MML resource relationship network schema.
+
+    B2MML ``ResourceReferenceType`` (B2MML-ResourceRelationshipNetwork.xsd); child element
+    ``FromResourceReference`` in ``ResourceNetworkConnection``; ``ToResourceReference`` in
+    ``ResourceNetworkConnection``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     resource_id: Identifier | None = Field(default=None, alias="ResourceID")
+    """``ResourceID`` element, optional."""
     resource_class_id: Identifier | None = Field(default=None, alias="ResourceClassID")
+    """``ResourceClassID`` element, optional."""
     resource_type: ResourceReferenceType | None = Field(default=None, alias="ResourceType")
-    resource_reference_property: list[ResourceReferenceProperty] = Field(default_factory=list, alias="ResourceReferenceProperty")
+    """``ResourceType`` element, optional."""
+    resource_reference_property: list[ResourceReferenceProperty] = Field(
+        default_factory=list, alias="ResourceReferenceProperty"
+    )
+    """``ResourceReferenceProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceReferenceType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("resource_id", "ResourceID", "E", "Identifier", 0),
-        ("resource_class_id", "ResourceClassID", "E", "Identifier", 0),
-        ("resource_type", "ResourceType", "E", "ResourceReferenceType", 0),
-        ("resource_reference_property", "ResourceReferenceProperty", "E", "ResourceReferenceProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("resource_id", "ResourceID", "E", "Identifier", 0),
+            ("resource_class_id", "ResourceClassID", "E", "Identifier", 0),
+            ("resource_type", "ResourceType", "E", "ResourceReferenceType", 0),
+            (
+                "resource_reference_property",
+                "ResourceReferenceProperty",
+                "E",
+                "ResourceReferenceProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ResourceReferenceProperty(B2MMLModel):
-    """B2MML ``ResourceReferencePropertyType``."""
+    """Resource reference property, in the B2MML resource relationship network schema.
+
+    B2MML ``ResourceReferencePropertyType`` (B2MML-ResourceRelationshipNetwork.xsd); child element
+    ``ResourceReferenceProperty`` in ``ResourceReference``; ``ResourceReferencePropertyChild`` in
+    ``ResourceReferenceProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     resource_property_id: Identifier | None = Field(default=None, alias="ResourcePropertyID")
-    resource_class_property_id: Identifier | None = Field(default=None, alias="ResourceClassPropertyID")
+    """``ResourcePropertyID`` element, optional."""
+    resource_class_property_id: Identifier | None = Field(
+        default=None, alias="ResourceClassPropertyID"
+    )
+    """``ResourceClassPropertyID`` element, optional."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    resource_reference_property_child: list[ResourceReferenceProperty] = Field(default_factory=list, alias="ResourceReferencePropertyChild")
+    """``Value`` element, zero or more."""
+    resource_reference_property_child: list[ResourceReferenceProperty] = Field(
+        default_factory=list, alias="ResourceReferencePropertyChild"
+    )
+    """``ResourceReferencePropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceReferencePropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("resource_property_id", "ResourcePropertyID", "E", "Identifier", 0),
-        ("resource_class_property_id", "ResourceClassPropertyID", "E", "Identifier", 0),
-        ("value_", "Value", "E", "Value", 1),
-        ("resource_reference_property_child", "ResourceReferencePropertyChild", "E", "ResourceReferenceProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("resource_property_id", "ResourcePropertyID", "E", "Identifier", 0),
+            ("resource_class_property_id", "ResourceClassPropertyID", "E", "Identifier", 0),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "resource_reference_property_child",
+                "ResourceReferencePropertyChild",
+                "E",
+                "ResourceReferenceProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ResourceRelationshipNetwork(B2MMLModel):
-    """B2MML ``ResourceRelationshipNetworkType``."""
+    """Resource relationship network, in the B2MML resource relationship network schema.
+
+    B2MML ``ResourceRelationshipNetworkType`` (B2MML-ResourceRelationshipNetwork.xsd); global
+    element ``ResourceRelationshipNetwork``; child element ``ResourceRelationshipNetwork`` in
+    ``AcknowledgeResourceRelationshipNetworkDataArea``,
+    ``CancelResourceRelationshipNetworkDataArea``, ``ChangeResourceRelationshipNetworkDataArea``,
+    ``GetResourceRelationshipNetworkDataArea``, ``InformationObject``, ``MasterDataProfile`` and 5
+    more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     relationship_type: RelationshipType | None = Field(default=None, alias="RelationshipType")
+    """``RelationshipType`` element, optional."""
     relationship_form: RelationshipForm | None = Field(default=None, alias="RelationshipForm")
+    """``RelationshipForm`` element, optional."""
     rrn_property: list[RRNProperty] = Field(default_factory=list, alias="RRNProperty")
-    resource_network_connection: list[ResourceNetworkConnection] = Field(default_factory=list, alias="ResourceNetworkConnection", min_length=1)
+    """``RRNProperty`` element, zero or more."""
+    resource_network_connection: list[ResourceNetworkConnection] = Field(
+        default_factory=list, alias="ResourceNetworkConnection", min_length=1
+    )
+    """``ResourceNetworkConnection`` element, one or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceRelationshipNetworkType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("relationship_type", "RelationshipType", "E", "RelationshipType", 0),
-        ("relationship_form", "RelationshipForm", "E", "RelationshipForm", 0),
-        ("rrn_property", "RRNProperty", "E", "RRNProperty", 1),
-        ("resource_network_connection", "ResourceNetworkConnection", "E", "ResourceNetworkConnection", 3),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("relationship_type", "RelationshipType", "E", "RelationshipType", 0),
+            ("relationship_form", "RelationshipForm", "E", "RelationshipForm", 0),
+            ("rrn_property", "RRNProperty", "E", "RRNProperty", 1),
+            (
+                "resource_network_connection",
+                "ResourceNetworkConnection",
+                "E",
+                "ResourceNetworkConnection",
+                3,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ResourceRelationshipNetworkInformation(B2MMLModel):
-    """B2MML ``ResourceRelationshipNetworkInformationType``."""
+    """Resource relationship network information, in the B2MML resource relationship network schema.
+
+    B2MML ``ResourceRelationshipNetworkInformationType`` (B2MML-ResourceRelationshipNetwork.xsd);
+    global element ``ResourceRelationshipNetworkInformation``; child element
+    ``ResourceRelationshipNetworkInformation`` in
+    ``AcknowledgeResourceRelationshipNetworkInformationDataArea``,
+    ``CancelResourceRelationshipNetworkInformationDataArea``,
+    ``ChangeResourceRelationshipNetworkInformationDataArea``,
+    ``GetResourceRelationshipNetworkInformationDataArea``,
+    ``ProcessResourceRelationshipNetworkInformationDataArea``,
+    ``RespondResourceRelationshipNetworkInformationDataArea`` and 2 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
-    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(default_factory=list, alias="ResourceRelationshipNetwork", min_length=1)
-    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(default_factory=list, alias="ResourceNetworkConnectionType", min_length=1)
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(
+        default_factory=list, alias="ResourceRelationshipNetwork", min_length=1
+    )
+    """``ResourceRelationshipNetwork`` element, one or more."""
+    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(
+        default_factory=list, alias="ResourceNetworkConnectionType", min_length=1
+    )
+    """``ResourceNetworkConnectionType`` element, one or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "ResourceRelationshipNetworkInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("resource_relationship_network", "ResourceRelationshipNetwork", "E", "ResourceRelationshipNetwork", 3),
-        ("resource_network_connection_type", "ResourceNetworkConnectionType", "E", "ResourceNetworkConnectionType", 3),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            (
+                "resource_relationship_network",
+                "ResourceRelationshipNetwork",
+                "E",
+                "ResourceRelationshipNetwork",
+                3,
+            ),
+            (
+                "resource_network_connection_type",
+                "ResourceNetworkConnectionType",
+                "E",
+                "ResourceNetworkConnectionType",
+                3,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class RespondResourceNetworkConnectionType(B2MMLModel):
-    """B2MML ``RespondResourceNetworkConnectionTypeType``."""
+    """Respond message for ``ResourceNetworkConnectionType`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeResourceNetworkConnectionType``.
+
+    B2MML ``RespondResourceNetworkConnectionTypeType`` (B2MML-ResourceRelationshipNetwork.xsd);
+    global element ``RespondResourceNetworkConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceNetworkConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondResourceNetworkConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondResourceNetworkConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondResourceNetworkConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``RespondResourceNetworkConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``RespondResourceNetworkConnectionType`` message: ``Respond`` and
+    ``ResourceNetworkConnectionType``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``RespondResourceNetworkConnectionType``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(default_factory=list, alias="ResourceNetworkConnectionType", min_length=1)
+    """``Respond`` element, required."""
+    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(
+        default_factory=list, alias="ResourceNetworkConnectionType", min_length=1
+    )
+    """``ResourceNetworkConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("resource_network_connection_type", "ResourceNetworkConnectionType", "E", "ResourceNetworkConnectionType", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "resource_network_connection_type",
+                "ResourceNetworkConnectionType",
+                "E",
+                "ResourceNetworkConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class RespondResourceRelationshipNetwork(B2MMLModel):
-    """B2MML ``RespondResourceRelationshipNetworkType``."""
+    """Respond message for ``ResourceRelationshipNetwork`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeResourceRelationshipNetwork``.
+
+    B2MML ``RespondResourceRelationshipNetworkType`` (B2MML-ResourceRelationshipNetwork.xsd); global
+    element ``RespondResourceRelationshipNetwork``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondResourceRelationshipNetworkDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceRelationshipNetworkType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondResourceRelationshipNetworkDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondResourceRelationshipNetworkDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondResourceRelationshipNetworkDataArea(B2MMLModel):
-    """B2MML ``RespondResourceRelationshipNetworkDataArea (anonymous)``."""
+    """Data area of the ``RespondResourceRelationshipNetwork`` message: ``Respond`` and
+    ``ResourceRelationshipNetwork``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``RespondResourceRelationshipNetwork``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(default_factory=list, alias="ResourceRelationshipNetwork", min_length=1)
+    """``Respond`` element, required."""
+    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(
+        default_factory=list, alias="ResourceRelationshipNetwork", min_length=1
+    )
+    """``ResourceRelationshipNetwork`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceRelationshipNetworkDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("resource_relationship_network", "ResourceRelationshipNetwork", "E", "ResourceRelationshipNetwork", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "resource_relationship_network",
+                "ResourceRelationshipNetwork",
+                "E",
+                "ResourceRelationshipNetwork",
+                3,
+            ),
         ),
     )
 
 
 class RespondResourceRelationshipNetworkInformation(B2MMLModel):
-    """B2MML ``RespondResourceRelationshipNetworkInformationType``."""
+    """Respond message for ``ResourceRelationshipNetworkInformation`` (ISA-95 Part 5 transaction).
+    Reply to ``ChangeResourceRelationshipNetworkInformation``.
+
+    B2MML ``RespondResourceRelationshipNetworkInformationType``
+    (B2MML-ResourceRelationshipNetwork.xsd); global element
+    ``RespondResourceRelationshipNetworkInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceRelationshipNetworkInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondResourceRelationshipNetworkInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            (
+                "data_area",
+                "DataArea",
+                "E",
+                "RespondResourceRelationshipNetworkInformationDataArea",
+                2,
+            ),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondResourceRelationshipNetworkInformationDataArea(B2MMLModel):
-    """B2MML ``RespondResourceRelationshipNetworkInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondResourceRelationshipNetworkInformation`` message: ``Respond`` and
+    ``ResourceRelationshipNetworkInformation``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``RespondResourceRelationshipNetworkInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1)
+    """``Respond`` element, required."""
+    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(
+        default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1
+    )
+    """``ResourceRelationshipNetworkInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("resource_relationship_network_information", "ResourceRelationshipNetworkInformation", "E", "ResourceRelationshipNetworkInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "resource_relationship_network_information",
+                "ResourceRelationshipNetworkInformation",
+                "E",
+                "ResourceRelationshipNetworkInformation",
+                3,
+            ),
         ),
     )
 
 
 class ShowResourceNetworkConnectionType(B2MMLModel):
-    """B2MML ``ShowResourceNetworkConnectionTypeType``."""
+    """Show message for ``ResourceNetworkConnectionType`` (ISA-95 Part 5 transaction). Returns
+    ``ResourceNetworkConnectionType`` in reply to ``GetResourceNetworkConnectionType``.
+
+    B2MML ``ShowResourceNetworkConnectionTypeType`` (B2MML-ResourceRelationshipNetwork.xsd); global
+    element ``ShowResourceNetworkConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceNetworkConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowResourceNetworkConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowResourceNetworkConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowResourceNetworkConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``ShowResourceNetworkConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``ShowResourceNetworkConnectionType`` message: ``Show`` and
+    ``ResourceNetworkConnectionType``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``ShowResourceNetworkConnectionType``.
+    """
 
     show: TransShow = Field(alias="Show")
-    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(default_factory=list, alias="ResourceNetworkConnectionType", min_length=1)
+    """``Show`` element, required."""
+    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(
+        default_factory=list, alias="ResourceNetworkConnectionType", min_length=1
+    )
+    """``ResourceNetworkConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("resource_network_connection_type", "ResourceNetworkConnectionType", "E", "ResourceNetworkConnectionType", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "resource_network_connection_type",
+                "ResourceNetworkConnectionType",
+                "E",
+                "ResourceNetworkConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class ShowResourceRelationshipNetwork(B2MMLModel):
-    """B2MML ``ShowResourceRelationshipNetworkType``."""
+    """Show message for ``ResourceRelationshipNetwork`` (ISA-95 Part 5 transaction). Returns
+    ``ResourceRelationshipNetwork`` in reply to ``GetResourceRelationshipNetwork``.
+
+    B2MML ``ShowResourceRelationshipNetworkType`` (B2MML-ResourceRelationshipNetwork.xsd); global
+    element ``ShowResourceRelationshipNetwork``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowResourceRelationshipNetworkDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceRelationshipNetworkType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowResourceRelationshipNetworkDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowResourceRelationshipNetworkDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowResourceRelationshipNetworkDataArea(B2MMLModel):
-    """B2MML ``ShowResourceRelationshipNetworkDataArea (anonymous)``."""
+    """Data area of the ``ShowResourceRelationshipNetwork`` message: ``Show`` and
+    ``ResourceRelationshipNetwork``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``ShowResourceRelationshipNetwork``.
+    """
 
     show: TransShow = Field(alias="Show")
-    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(default_factory=list, alias="ResourceRelationshipNetwork", min_length=1)
+    """``Show`` element, required."""
+    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(
+        default_factory=list, alias="ResourceRelationshipNetwork", min_length=1
+    )
+    """``ResourceRelationshipNetwork`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceRelationshipNetworkDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("resource_relationship_network", "ResourceRelationshipNetwork", "E", "ResourceRelationshipNetwork", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "resource_relationship_network",
+                "ResourceRelationshipNetwork",
+                "E",
+                "ResourceRelationshipNetwork",
+                3,
+            ),
         ),
     )
 
 
 class ShowResourceRelationshipNetworkInformation(B2MMLModel):
-    """B2MML ``ShowResourceRelationshipNetworkInformationType``."""
+    """Show message for ``ResourceRelationshipNetworkInformation`` (ISA-95 Part 5 transaction).
+    Returns ``ResourceRelationshipNetworkInformation`` in reply to
+    ``GetResourceRelationshipNetworkInformation``.
+
+    B2MML ``ShowResourceRelationshipNetworkInformationType``
+    (B2MML-ResourceRelationshipNetwork.xsd); global element
+    ``ShowResourceRelationshipNetworkInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceRelationshipNetworkInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowResourceRelationshipNetworkInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowResourceRelationshipNetworkInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowResourceRelationshipNetworkInformationDataArea(B2MMLModel):
-    """B2MML ``ShowResourceRelationshipNetworkInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowResourceRelationshipNetworkInformation`` message: ``Show`` and
+    ``ResourceRelationshipNetworkInformation``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``ShowResourceRelationshipNetworkInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1)
+    """``Show`` element, required."""
+    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(
+        default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1
+    )
+    """``ResourceRelationshipNetworkInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("resource_relationship_network_information", "ResourceRelationshipNetworkInformation", "E", "ResourceRelationshipNetworkInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "resource_relationship_network_information",
+                "ResourceRelationshipNetworkInformation",
+                "E",
+                "ResourceRelationshipNetworkInformation",
+                3,
+            ),
         ),
     )
 
 
 class SyncResourceNetworkConnectionType(B2MMLModel):
-    """B2MML ``SyncResourceNetworkConnectionTypeType``."""
+    """Sync message for ``ResourceNetworkConnectionType`` (ISA-95 Part 5 transaction). Publishes
+    added, changed or deleted ``ResourceNetworkConnectionType`` to subscribers.
+
+    B2MML ``SyncResourceNetworkConnectionTypeType`` (B2MML-ResourceRelationshipNetwork.xsd); global
+    element ``SyncResourceNetworkConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceNetworkConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncResourceNetworkConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncResourceNetworkConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncResourceNetworkConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``SyncResourceNetworkConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``SyncResourceNetworkConnectionType`` message: ``Sync`` and
+    ``ResourceNetworkConnectionType``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``SyncResourceNetworkConnectionType``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(default_factory=list, alias="ResourceNetworkConnectionType", min_length=1)
+    """``Sync`` element, required."""
+    resource_network_connection_type: list[ResourceNetworkConnectionType] = Field(
+        default_factory=list, alias="ResourceNetworkConnectionType", min_length=1
+    )
+    """``ResourceNetworkConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("resource_network_connection_type", "ResourceNetworkConnectionType", "E", "ResourceNetworkConnectionType", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "resource_network_connection_type",
+                "ResourceNetworkConnectionType",
+                "E",
+                "ResourceNetworkConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class SyncResourceRelationshipNetwork(B2MMLModel):
-    """B2MML ``SyncResourceRelationshipNetworkType``."""
+    """Sync message for ``ResourceRelationshipNetwork`` (ISA-95 Part 5 transaction). Publishes
+    added, changed or deleted ``ResourceRelationshipNetwork`` to subscribers.
+
+    B2MML ``SyncResourceRelationshipNetworkType`` (B2MML-ResourceRelationshipNetwork.xsd); global
+    element ``SyncResourceRelationshipNetwork``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncResourceRelationshipNetworkDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceRelationshipNetworkType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncResourceRelationshipNetworkDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncResourceRelationshipNetworkDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncResourceRelationshipNetworkDataArea(B2MMLModel):
-    """B2MML ``SyncResourceRelationshipNetworkDataArea (anonymous)``."""
+    """Data area of the ``SyncResourceRelationshipNetwork`` message: ``Sync`` and
+    ``ResourceRelationshipNetwork``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``SyncResourceRelationshipNetwork``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(default_factory=list, alias="ResourceRelationshipNetwork", min_length=1)
+    """``Sync`` element, required."""
+    resource_relationship_network: list[ResourceRelationshipNetwork] = Field(
+        default_factory=list, alias="ResourceRelationshipNetwork", min_length=1
+    )
+    """``ResourceRelationshipNetwork`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceRelationshipNetworkDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("resource_relationship_network", "ResourceRelationshipNetwork", "E", "ResourceRelationshipNetwork", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "resource_relationship_network",
+                "ResourceRelationshipNetwork",
+                "E",
+                "ResourceRelationshipNetwork",
+                3,
+            ),
         ),
     )
 
 
 class SyncResourceRelationshipNetworkInformation(B2MMLModel):
-    """B2MML ``SyncResourceRelationshipNetworkInformationType``."""
+    """Sync message for ``ResourceRelationshipNetworkInformation`` (ISA-95 Part 5 transaction).
+    Publishes added, changed or deleted ``ResourceRelationshipNetworkInformation`` to subscribers.
+
+    B2MML ``SyncResourceRelationshipNetworkInformationType``
+    (B2MML-ResourceRelationshipNetwork.xsd); global element
+    ``SyncResourceRelationshipNetworkInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceRelationshipNetworkInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncResourceRelationshipNetworkInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncResourceRelationshipNetworkInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncResourceRelationshipNetworkInformationDataArea(B2MMLModel):
-    """B2MML ``SyncResourceRelationshipNetworkInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncResourceRelationshipNetworkInformation`` message: ``Sync`` and
+    ``ResourceRelationshipNetworkInformation``.
+
+    B2MML anonymous type (B2MML-ResourceRelationshipNetwork.xsd); child element ``DataArea`` in
+    ``SyncResourceRelationshipNetworkInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1)
+    """``Sync`` element, required."""
+    resource_relationship_network_information: list[ResourceRelationshipNetworkInformation] = Field(
+        default_factory=list, alias="ResourceRelationshipNetworkInformation", min_length=1
+    )
+    """``ResourceRelationshipNetworkInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("resource_relationship_network_information", "ResourceRelationshipNetworkInformation", "E", "ResourceRelationshipNetworkInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "resource_relationship_network_information",
+                "ResourceRelationshipNetworkInformation",
+                "E",
+                "ResourceRelationshipNetworkInformation",
+                3,
+            ),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("DateTime", "HierarchyScope", "Identifier", "RelationshipForm", "RelationshipType", "ResourceReferenceType", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "RelationshipForm",
+        "RelationshipType",
+        "ResourceReferenceType",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

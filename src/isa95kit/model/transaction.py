@@ -10,10 +10,26 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, B2MMLSimple, Wire
 
 if TYPE_CHECKING:
-    from .common import DateTime, HierarchyScope, Identifier, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransConfirm, TransGet, TransProcess, TransRespond, TransShow, TransSync, TransUserArea
+    from .common import (
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransConfirm,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        TransUserArea,
+    )
 
 __all__ = [
     "AcknowledgeErrorMessage",
@@ -55,762 +71,1106 @@ __all__ = [
 
 
 class ErrorTypeCode(str, Enum):
-    """Code list of B2MML ``ErrorType1Type``."""
+    """Code list of B2MML ``ErrorType1Type``: the values of ``ErrorType``, ``ErrorType1``."""
 
-    BUSINESSERROR = 'BusinessError'
-    SYSTEMERROR = 'SystemError'
-    OTHER = 'Other'
+    BUSINESSERROR = "BusinessError"
+    SYSTEMERROR = "SystemError"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class TransactionNounCode(str, Enum):
-    """Code list of B2MML ``TransactionNoun1Type``."""
+    """Code list of B2MML ``TransactionNoun1Type``: the values of ``TransactionNoun``,
+    ``TransactionNoun1``.
+    """
 
-    PERSON = 'PERSON'
-    PERSONNEL_CLASS = 'PERSONNEL CLASS'
-    PERSONNEL_INFORMATION = 'PERSONNEL INFORMATION'
-    EQUIPMENT = 'EQUIPMENT'
-    EQUIPMENT_CAPABILITY_TEST = 'EQUIPMENT CAPABILITY TEST'
-    EQUIPMENT_CLASS = 'EQUIPMENT CLASS'
-    EQUIPMENT_INFORMATION = 'EQUIPMENT INFORMATION'
-    PHYSICAL_ASSET = 'PHYSICAL ASSET'
-    PHYSICAL_ASSET_CLASS = 'PHYSICAL ASSET CLASS'
-    PHYSICAL_ASSET_INFORMATION = 'PHYSICAL ASSET INFORMATION'
-    MASTER_DATA_PROFILE = 'MASTER DATA PROFILE'
-    MATERIAL_CLASS = 'MATERIAL CLASS'
-    MATERIAL_DEFINITION = 'MATERIAL DEFINITION'
-    MATERIAL_LOT = 'MATERIAL LOT'
-    MATERIAL_INFORMATION = 'MATERIAL INFORMATION'
-    MATERIAL_SUBLOT = 'MATERIAL SUBLOT'
-    PROCESS_SEGMENT = 'PROCESS SEGMENT'
-    PROCESS_INFORMATION = 'PROCESS INFORMATION'
-    OPERATIONAL_LOCATION = 'OPERATIONAL LOCATION'
-    OPERATIONAL_LOCATION_CLASS = 'OPERATIONAL LOCATION CLASS'
-    OPERATIONAL_LOCATION_INFORMATION = 'OPERATIONAL LOCATION INFORMATION'
-    OPERATIONS_DEFINITION = 'OPERATIONS DEFINITION'
-    OPERATIONS_SEGMENT = 'OPERATIONS SEGMENT'
-    OPERATIONS_DEFINITION_INFORMATION = 'OPERATIONS DEFINITION INFORMATION'
-    OPERATIONS_EVENT = 'OPERATIONS EVENT'
-    OPERATIONS_EVENT_CLASS = 'OPERATIONS EVENT CLASS'
-    OPERATIONS_EVENT_DEFINITION = 'OPERATIONS EVENT DEFINITION'
-    OPERATIONS_EVENT_INFORMATION = 'OPERATIONS EVENT INFORMATION'
-    OPERATIONS_SCHEDULE = 'OPERATIONS SCHEDULE'
-    OPERATIONS_REQUEST = 'OPERATIONS REQUEST'
-    SEGMENT_REQUIREMENT = 'SEGMENT REQUIREMENT'
-    OPERATIONS_PERFORMANCE = 'OPERATIONS PERFORMANCE'
-    OPERATIONS_RESPONSE = 'OPERATIONS RESPONSE'
-    OPERATIONS_CAPABILITY = 'OPERATIONS CAPABILITY'
-    OPERATIONS_CAPABILITY_INFORMATION = 'OPERATIONS CAPABILITY INFORMATION'
-    RESOURCE_RELATIONSHIP_NETWORK = 'RESOURCE RELATIONSHIP NETWORK'
-    RESOURCE_NETWORK_CONNECTION_TYPE = 'RESOURCE NETWORK CONNECTION TYPE'
-    RESOURCE_NETWORK_CONNECTION_INFORMATION = 'RESOURCE NETWORK CONNECTION INFORMATION'
-    TEST_SPECIFICATION = 'TEST SPECIFICATION'
-    TEST_SPECIFICATION_INFORMATION = 'TEST SPECIFICATION INFORMATION'
-    TRANSACTION_PROFILE = 'TRANSACTION PROFILE'
-    WORK_ALERT = 'WORK ALERT'
-    WORK_ALERT_DEFINITION = 'WORK ALERT DEFINITION'
-    WORK_ALERT_INFORMATION = 'WORK ALERT INFORMATION'
-    WORK_CALENDAR = 'WORK CALENDAR'
-    WORK_CALENDAR_DEFINITION = 'WORK CALENDAR DEFINITION'
-    WORK_CALENDAR_INFORMATION = 'WORK CALENDAR INFORMATION'
-    WORK_CAPABILITY = 'WORK CAPABILITY'
-    WORK_MASTER_CAPABILITY = 'WORK MASTER CAPABILITY'
-    WORK_CAPABILITY_INFORMATION = 'WORK CAPABILITY INFORMATION'
-    WORK_DEFINITION_INFORMATION = 'WORK DEFINITION INFORMATION'
-    WORK_DIRECTIVE = 'WORK DIRECTIVE'
-    WORK_MASTER = 'WORK MASTER'
-    WORK_PERFORMANCE = 'WORK PERFORMANCE'
-    WORK_RESPONSE = 'WORK RESPONSE'
-    JOB_RESPONSE = 'JOB RESPONSE'
-    JOB_RESPONSE_LIST = 'JOB RESPONSE LIST'
-    WORK_RECORD = 'WORK RECORD'
-    WORK_RECORD_SPECIFICATION = 'WORK RECORD SPECIFICATION'
-    WORK_SCHEDULE = 'WORK SCHEDULE'
-    WORK_REQUEST = 'WORK REQUEST'
-    JOB_LIST = 'JOB LIST'
-    JOB_ORDER = 'JOB ORDER'
-    WORKFLOW_INFORMATION = 'WORKFLOW INFORMATION'
-    WORKFLOW_SPECIFICATION = 'WORKFLOW SPECIFICATION'
-    WORKFLOW_SPECIFICATION_NODE = 'WORKFLOW SPECIFICATION NODE'
-    WORKFLOW_SPECIFICATION_CONNECTION_TYPE = 'WORKFLOW SPECIFICATION CONNECTION TYPE'
-    BATCH_INFORMATION = 'BATCH INFORMATION'
-    MASTER_RECIPE = 'MASTER RECIPE'
-    CONTROL_RECIPE = 'CONTROL RECIPE'
-    RECIPE_BUILDING_BLOCK = 'RECIPE BUILDING BLOCK'
-    BATCH_LIST = 'BATCH LIST'
-    BATCH_PRODUCTION_RECORD = 'BATCH PRODUCTION RECORD'
-    GRECIPE_INFORMATION = 'GRECIPE INFORMATION'
-    RESOURCE_CONSTAINT_LIBRARY = 'RESOURCE CONSTAINT LIBRARY'
-    PROCESS_ELEMENT_LIBRARY = 'PROCESS ELEMENT LIBRARY'
-    GRECIPE = 'GRECIPE'
-    RESOURCE_CONSTRAINT = 'RESOURCE CONSTRAINT'
-    PROCESS_ELEMENT = 'PROCESS ELEMENT'
-    CONFIRM_BOD = 'CONFIRM BOD'
-    ERROR_MESSAGE = 'ERROR MESSAGE'
-    OTHER = 'Other'
+    PERSON = "PERSON"
+    PERSONNEL_CLASS = "PERSONNEL CLASS"
+    PERSONNEL_INFORMATION = "PERSONNEL INFORMATION"
+    EQUIPMENT = "EQUIPMENT"
+    EQUIPMENT_CAPABILITY_TEST = "EQUIPMENT CAPABILITY TEST"
+    EQUIPMENT_CLASS = "EQUIPMENT CLASS"
+    EQUIPMENT_INFORMATION = "EQUIPMENT INFORMATION"
+    PHYSICAL_ASSET = "PHYSICAL ASSET"
+    PHYSICAL_ASSET_CLASS = "PHYSICAL ASSET CLASS"
+    PHYSICAL_ASSET_INFORMATION = "PHYSICAL ASSET INFORMATION"
+    MASTER_DATA_PROFILE = "MASTER DATA PROFILE"
+    MATERIAL_CLASS = "MATERIAL CLASS"
+    MATERIAL_DEFINITION = "MATERIAL DEFINITION"
+    MATERIAL_LOT = "MATERIAL LOT"
+    MATERIAL_INFORMATION = "MATERIAL INFORMATION"
+    MATERIAL_SUBLOT = "MATERIAL SUBLOT"
+    PROCESS_SEGMENT = "PROCESS SEGMENT"
+    PROCESS_INFORMATION = "PROCESS INFORMATION"
+    OPERATIONAL_LOCATION = "OPERATIONAL LOCATION"
+    OPERATIONAL_LOCATION_CLASS = "OPERATIONAL LOCATION CLASS"
+    OPERATIONAL_LOCATION_INFORMATION = "OPERATIONAL LOCATION INFORMATION"
+    OPERATIONS_DEFINITION = "OPERATIONS DEFINITION"
+    OPERATIONS_SEGMENT = "OPERATIONS SEGMENT"
+    OPERATIONS_DEFINITION_INFORMATION = "OPERATIONS DEFINITION INFORMATION"
+    OPERATIONS_EVENT = "OPERATIONS EVENT"
+    OPERATIONS_EVENT_CLASS = "OPERATIONS EVENT CLASS"
+    OPERATIONS_EVENT_DEFINITION = "OPERATIONS EVENT DEFINITION"
+    OPERATIONS_EVENT_INFORMATION = "OPERATIONS EVENT INFORMATION"
+    OPERATIONS_SCHEDULE = "OPERATIONS SCHEDULE"
+    OPERATIONS_REQUEST = "OPERATIONS REQUEST"
+    SEGMENT_REQUIREMENT = "SEGMENT REQUIREMENT"
+    OPERATIONS_PERFORMANCE = "OPERATIONS PERFORMANCE"
+    OPERATIONS_RESPONSE = "OPERATIONS RESPONSE"
+    OPERATIONS_CAPABILITY = "OPERATIONS CAPABILITY"
+    OPERATIONS_CAPABILITY_INFORMATION = "OPERATIONS CAPABILITY INFORMATION"
+    RESOURCE_RELATIONSHIP_NETWORK = "RESOURCE RELATIONSHIP NETWORK"
+    RESOURCE_NETWORK_CONNECTION_TYPE = "RESOURCE NETWORK CONNECTION TYPE"
+    RESOURCE_NETWORK_CONNECTION_INFORMATION = "RESOURCE NETWORK CONNECTION INFORMATION"
+    TEST_SPECIFICATION = "TEST SPECIFICATION"
+    TEST_SPECIFICATION_INFORMATION = "TEST SPECIFICATION INFORMATION"
+    TRANSACTION_PROFILE = "TRANSACTION PROFILE"
+    WORK_ALERT = "WORK ALERT"
+    WORK_ALERT_DEFINITION = "WORK ALERT DEFINITION"
+    WORK_ALERT_INFORMATION = "WORK ALERT INFORMATION"
+    WORK_CALENDAR = "WORK CALENDAR"
+    WORK_CALENDAR_DEFINITION = "WORK CALENDAR DEFINITION"
+    WORK_CALENDAR_INFORMATION = "WORK CALENDAR INFORMATION"
+    WORK_CAPABILITY = "WORK CAPABILITY"
+    WORK_MASTER_CAPABILITY = "WORK MASTER CAPABILITY"
+    WORK_CAPABILITY_INFORMATION = "WORK CAPABILITY INFORMATION"
+    WORK_DEFINITION_INFORMATION = "WORK DEFINITION INFORMATION"
+    WORK_DIRECTIVE = "WORK DIRECTIVE"
+    WORK_MASTER = "WORK MASTER"
+    WORK_PERFORMANCE = "WORK PERFORMANCE"
+    WORK_RESPONSE = "WORK RESPONSE"
+    JOB_RESPONSE = "JOB RESPONSE"
+    JOB_RESPONSE_LIST = "JOB RESPONSE LIST"
+    WORK_RECORD = "WORK RECORD"
+    WORK_RECORD_SPECIFICATION = "WORK RECORD SPECIFICATION"
+    WORK_SCHEDULE = "WORK SCHEDULE"
+    WORK_REQUEST = "WORK REQUEST"
+    JOB_LIST = "JOB LIST"
+    JOB_ORDER = "JOB ORDER"
+    WORKFLOW_INFORMATION = "WORKFLOW INFORMATION"
+    WORKFLOW_SPECIFICATION = "WORKFLOW SPECIFICATION"
+    WORKFLOW_SPECIFICATION_NODE = "WORKFLOW SPECIFICATION NODE"
+    WORKFLOW_SPECIFICATION_CONNECTION_TYPE = "WORKFLOW SPECIFICATION CONNECTION TYPE"
+    BATCH_INFORMATION = "BATCH INFORMATION"
+    MASTER_RECIPE = "MASTER RECIPE"
+    CONTROL_RECIPE = "CONTROL RECIPE"
+    RECIPE_BUILDING_BLOCK = "RECIPE BUILDING BLOCK"
+    BATCH_LIST = "BATCH LIST"
+    BATCH_PRODUCTION_RECORD = "BATCH PRODUCTION RECORD"
+    GRECIPE_INFORMATION = "GRECIPE INFORMATION"
+    RESOURCE_CONSTAINT_LIBRARY = "RESOURCE CONSTAINT LIBRARY"
+    PROCESS_ELEMENT_LIBRARY = "PROCESS ELEMENT LIBRARY"
+    GRECIPE = "GRECIPE"
+    RESOURCE_CONSTRAINT = "RESOURCE CONSTRAINT"
+    PROCESS_ELEMENT = "PROCESS ELEMENT"
+    CONFIRM_BOD = "CONFIRM BOD"
+    ERROR_MESSAGE = "ERROR MESSAGE"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class TransactionVerbCode(str, Enum):
-    """Code list of B2MML ``TransactionVerb1Type``."""
+    """Code list of B2MML ``TransactionVerb1Type``: the values of ``TransactionVerb``,
+    ``TransactionVerb1``.
+    """
 
-    NOTIFY = 'NOTIFY'
-    GET = 'GET'
-    PROCESS = 'PROCESS'
-    CHANGE = 'CHANGE'
-    CANCEL = 'CANCEL'
-    CONFIRM = 'CONFIRM'
-    SYNC_ADD = 'SYNC ADD'
-    SYNC_CHANGE = 'SYNC CHANGE'
-    SYNC_DELETE = 'SYNC DELETE'
-    OTHER = 'Other'
+    NOTIFY = "NOTIFY"
+    GET = "GET"
+    PROCESS = "PROCESS"
+    CHANGE = "CHANGE"
+    CANCEL = "CANCEL"
+    CONFIRM = "CONFIRM"
+    SYNC_ADD = "SYNC ADD"
+    SYNC_CHANGE = "SYNC CHANGE"
+    SYNC_DELETE = "SYNC DELETE"
+    OTHER = "Other"
 
     def __str__(self) -> str:
         return self.value
 
 
 class AcknowledgeErrorMessage(B2MMLModel):
-    """B2MML ``AcknowledgeErrorMessageType``."""
+    """Acknowledge message for ``ErrorMessage`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessErrorMessage``.
+
+    B2MML ``AcknowledgeErrorMessageType`` (B2MML-ErrorMessage.xsd); global element
+    ``AcknowledgeErrorMessage``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeErrorMessageDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeErrorMessageType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeErrorMessageDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeErrorMessageDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeErrorMessageDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeErrorMessageDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeErrorMessage`` message: ``Acknowledge`` and ``ErrorMessage``.
+
+    B2MML anonymous type (B2MML-ErrorMessage.xsd); child element ``DataArea`` in
+    ``AcknowledgeErrorMessage``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    error_message: list[ErrorMessage] = Field(default_factory=list, alias="ErrorMessage", min_length=1)
+    """``Acknowledge`` element, required."""
+    error_message: list[ErrorMessage] = Field(
+        default_factory=list, alias="ErrorMessage", min_length=1
+    )
+    """``ErrorMessage`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeErrorMessageDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
         ),
     )
 
 
 class BOD(B2MMLModel):
-    """B2MML ``BODType``."""
+    """BOD, in the B2MML confirm BOD schema.
 
-    original_application_area: TransApplicationArea | None = Field(default=None, alias="OriginalApplicationArea")
+    B2MML ``BODType`` (B2MML-ConfirmBOD.xsd); child element ``BOD`` in ``ConfirmBODDataArea``.
+    """
+
+    original_application_area: TransApplicationArea | None = Field(
+        default=None, alias="OriginalApplicationArea"
+    )
+    """``OriginalApplicationArea`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     note: list[Text] = Field(default_factory=list, alias="Note")
+    """``Note`` element, zero or more."""
     user_area: TransUserArea | None = Field(default=None, alias="UserArea")
+    """``UserArea`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "BODType",
         (
-        ("original_application_area", "OriginalApplicationArea", "E", "TransApplicationArea", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("note", "Note", "E", "Text", 1),
-        ("user_area", "UserArea", "E", "TransUserArea", 0),
+            (
+                "original_application_area",
+                "OriginalApplicationArea",
+                "E",
+                "TransApplicationArea",
+                0,
+            ),
+            ("description", "Description", "E", "Text", 1),
+            ("note", "Note", "E", "Text", 1),
+            ("user_area", "UserArea", "E", "TransUserArea", 0),
         ),
     )
 
 
 class CancelErrorMessage(B2MMLModel):
-    """B2MML ``CancelErrorMessageType``."""
+    """Cancel message for ``ErrorMessage`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``ErrorMessage``.
+
+    B2MML ``CancelErrorMessageType`` (B2MML-ErrorMessage.xsd); global element
+    ``CancelErrorMessage``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelErrorMessageDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelErrorMessageType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelErrorMessageDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelErrorMessageDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelErrorMessageDataArea(B2MMLModel):
-    """B2MML ``CancelErrorMessageDataArea (anonymous)``."""
+    """Data area of the ``CancelErrorMessage`` message: ``Cancel`` and ``ErrorMessage``.
+
+    B2MML anonymous type (B2MML-ErrorMessage.xsd); child element ``DataArea`` in
+    ``CancelErrorMessage``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    error_message: list[ErrorMessage] = Field(default_factory=list, alias="ErrorMessage", min_length=1)
+    """``Cancel`` element, required."""
+    error_message: list[ErrorMessage] = Field(
+        default_factory=list, alias="ErrorMessage", min_length=1
+    )
+    """``ErrorMessage`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelErrorMessageDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
         ),
     )
 
 
 class ChangeErrorMessage(B2MMLModel):
-    """B2MML ``ChangeErrorMessageType``."""
+    """Change message for ``ErrorMessage`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``ErrorMessage``; the reply is ``RespondErrorMessage``.
+
+    B2MML ``ChangeErrorMessageType`` (B2MML-ErrorMessage.xsd); global element
+    ``ChangeErrorMessage``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeErrorMessageDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeErrorMessageType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeErrorMessageDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeErrorMessageDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeErrorMessageDataArea(B2MMLModel):
-    """B2MML ``ChangeErrorMessageDataArea (anonymous)``."""
+    """Data area of the ``ChangeErrorMessage`` message: ``Change`` and ``ErrorMessage``.
+
+    B2MML anonymous type (B2MML-ErrorMessage.xsd); child element ``DataArea`` in
+    ``ChangeErrorMessage``.
+    """
 
     change: TransChange = Field(alias="Change")
-    error_message: list[ErrorMessage] = Field(default_factory=list, alias="ErrorMessage", min_length=1)
+    """``Change`` element, required."""
+    error_message: list[ErrorMessage] = Field(
+        default_factory=list, alias="ErrorMessage", min_length=1
+    )
+    """``ErrorMessage`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeErrorMessageDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
         ),
     )
 
 
 class ConfirmBOD(B2MMLModel):
-    """B2MML ``ConfirmBODType``."""
+    """Confirm BOD, in the B2MML confirm BOD schema.
+
+    B2MML ``ConfirmBODType`` (B2MML-ConfirmBOD.xsd); global element ``ConfirmBOD``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ConfirmBODDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     __wire__: ClassVar[Wire] = Wire(
         "ConfirmBODType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ConfirmBODDataArea", 2),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ConfirmBODDataArea", 2),
         ),
     )
 
 
 class ConfirmBODDataArea(B2MMLModel):
-    """B2MML ``ConfirmBODDataArea (anonymous)``."""
+    """Data area of the ``ConfirmBOD`` message: ``Confirm`` and ``BOD``.
+
+    B2MML anonymous type (B2MML-ConfirmBOD.xsd); child element ``DataArea`` in ``ConfirmBOD``.
+    """
 
     confirm: TransConfirm = Field(alias="Confirm")
+    """``Confirm`` element, required."""
     bod: list[BOD] = Field(default_factory=list, alias="BOD", min_length=1)
+    """``BOD`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ConfirmBODDataArea (anonymous)",
         (
-        ("confirm", "Confirm", "E", "TransConfirm", 2),
-        ("bod", "BOD", "E", "BOD", 3),
+            ("confirm", "Confirm", "E", "TransConfirm", 2),
+            ("bod", "BOD", "E", "BOD", 3),
         ),
     )
 
 
 class ErrorMessage(B2MMLModel):
-    """B2MML ``ErrorMessageType``."""
+    """Error message, in the B2MML error message schema.
+
+    B2MML ``ErrorMessageType`` (B2MML-ErrorMessage.xsd); global element ``ErrorMessage``; child
+    element ``CausedBy`` in ``ErrorMessage``; ``ErrorMessage`` in
+    ``AcknowledgeErrorMessageDataArea``, ``CancelErrorMessageDataArea``,
+    ``ChangeErrorMessageDataArea``, ``GetErrorMessageDataArea``, ``ProcessErrorMessageDataArea`` and
+    3 more.
+    """
 
     error_description: list[str] = Field(default_factory=list, alias="ErrorDescription")
+    """``ErrorDescription`` element, zero or more."""
     thrown_from: str = Field(alias="ThrownFrom")
+    """``ThrownFrom`` element, required."""
     time_stamp: DateTime = Field(alias="TimeStamp")
+    """``TimeStamp`` element, required."""
     error_type: ErrorType = Field(alias="ErrorType")
+    """``ErrorType`` element, required."""
     error_code: str | None = Field(default=None, alias="ErrorCode")
+    """``ErrorCode`` element, optional."""
     caused_by: ErrorMessage | None = Field(default=None, alias="CausedBy")
+    """``CausedBy`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ErrorMessageType",
         (
-        ("error_description", "ErrorDescription", "E", "leaf:str", 1),
-        ("thrown_from", "ThrownFrom", "E", "leaf:str", 2),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 2),
-        ("error_type", "ErrorType", "E", "ErrorType", 2),
-        ("error_code", "ErrorCode", "E", "leaf:str", 0),
-        ("caused_by", "CausedBy", "E", "ErrorMessage", 0),
+            ("error_description", "ErrorDescription", "E", "leaf:str", 1),
+            ("thrown_from", "ThrownFrom", "E", "leaf:str", 2),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 2),
+            ("error_type", "ErrorType", "E", "ErrorType", 2),
+            ("error_code", "ErrorCode", "E", "leaf:str", 0),
+            ("caused_by", "CausedBy", "E", "ErrorMessage", 0),
         ),
     )
 
 
 class ErrorType(B2MMLSimple):
-    """B2MML ``ErrorTypeType``."""
+    """Error type: one of the ``ErrorTypeCode`` values (or ``Other`` with an ``OtherValue``), in the
+    B2MML error message schema.
+
+    B2MML ``ErrorTypeType`` (B2MML-ErrorMessage.xsd); child element ``ErrorType`` in
+    ``ErrorMessage``.
+    """
 
     value: ErrorTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ErrorTypeType",
         (
-        ("value", "", "T", "enum:ErrorTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ErrorTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class ErrorType1(B2MMLSimple):
-    """B2MML ``ErrorType1Type``."""
+    """Error type: one of the ``ErrorTypeCode`` values, in the B2MML error message schema.
+
+    B2MML ``ErrorType1Type`` (B2MML-ErrorMessage.xsd).
+    """
 
     value: ErrorTypeCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ErrorType1Type",
         (
-        ("value", "", "T", "enum:ErrorTypeCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:ErrorTypeCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetErrorMessage(B2MMLModel):
-    """B2MML ``GetErrorMessageType``."""
+    """Get message for ``ErrorMessage`` (ISA-95 Part 5 transaction). Requests ``ErrorMessage``; the
+    reply is ``ShowErrorMessage``.
+
+    B2MML ``GetErrorMessageType`` (B2MML-ErrorMessage.xsd); global element ``GetErrorMessage``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetErrorMessageDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetErrorMessageType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetErrorMessageDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetErrorMessageDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetErrorMessageDataArea(B2MMLModel):
-    """B2MML ``GetErrorMessageDataArea (anonymous)``."""
+    """Data area of the ``GetErrorMessage`` message: ``Get`` and ``ErrorMessage``.
+
+    B2MML anonymous type (B2MML-ErrorMessage.xsd); child element ``DataArea`` in
+    ``GetErrorMessage``.
+    """
 
     get: TransGet = Field(alias="Get")
+    """``Get`` element, required."""
     error_message: list[ErrorMessage] = Field(default_factory=list, alias="ErrorMessage")
+    """``ErrorMessage`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetErrorMessageDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("error_message", "ErrorMessage", "E", "ErrorMessage", 1),
+            ("get", "Get", "E", "TransGet", 2),
+            ("error_message", "ErrorMessage", "E", "ErrorMessage", 1),
         ),
     )
 
 
 class GetTransactionProfile(B2MMLModel):
-    """B2MML ``GetTransactionProfileType``."""
+    """Get message for ``TransactionProfile`` (ISA-95 Part 5 transaction). Requests
+    ``TransactionProfile``; the reply is ``ShowTransactionProfile``.
+
+    B2MML ``GetTransactionProfileType`` (B2MML-TransactionProfile.xsd); global element
+    ``GetTransactionProfile``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetTransactionProfileDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetTransactionProfileType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetTransactionProfileDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetTransactionProfileDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetTransactionProfileDataArea(B2MMLModel):
-    """B2MML ``GetTransactionProfileDataArea (anonymous)``."""
+    """Data area of the ``GetTransactionProfile`` message: ``Get`` and ``TransactionProfile``.
+
+    B2MML anonymous type (B2MML-TransactionProfile.xsd); child element ``DataArea`` in
+    ``GetTransactionProfile``.
+    """
 
     get: TransGet = Field(alias="Get")
-    transaction_profile: list[TransactionProfile] = Field(default_factory=list, alias="TransactionProfile")
+    """``Get`` element, required."""
+    transaction_profile: list[TransactionProfile] = Field(
+        default_factory=list, alias="TransactionProfile"
+    )
+    """``TransactionProfile`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetTransactionProfileDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("transaction_profile", "TransactionProfile", "E", "TransactionProfile", 1),
+            ("get", "Get", "E", "TransGet", 2),
+            ("transaction_profile", "TransactionProfile", "E", "TransactionProfile", 1),
         ),
     )
 
 
 class ProcessErrorMessage(B2MMLModel):
-    """B2MML ``ProcessErrorMessageType``."""
+    """Process message for ``ErrorMessage`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``ErrorMessage``; the reply is ``AcknowledgeErrorMessage``.
+
+    B2MML ``ProcessErrorMessageType`` (B2MML-ErrorMessage.xsd); global element
+    ``ProcessErrorMessage``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessErrorMessageDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessErrorMessageType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessErrorMessageDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessErrorMessageDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessErrorMessageDataArea(B2MMLModel):
-    """B2MML ``ProcessErrorMessageDataArea (anonymous)``."""
+    """Data area of the ``ProcessErrorMessage`` message: ``Process`` and ``ErrorMessage``.
+
+    B2MML anonymous type (B2MML-ErrorMessage.xsd); child element ``DataArea`` in
+    ``ProcessErrorMessage``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    error_message: list[ErrorMessage] = Field(default_factory=list, alias="ErrorMessage", min_length=1)
+    """``Process`` element, required."""
+    error_message: list[ErrorMessage] = Field(
+        default_factory=list, alias="ErrorMessage", min_length=1
+    )
+    """``ErrorMessage`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessErrorMessageDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
         ),
     )
 
 
 class RespondErrorMessage(B2MMLModel):
-    """B2MML ``RespondErrorMessageType``."""
+    """Respond message for ``ErrorMessage`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeErrorMessage``.
+
+    B2MML ``RespondErrorMessageType`` (B2MML-ErrorMessage.xsd); global element
+    ``RespondErrorMessage``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondErrorMessageDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondErrorMessageType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondErrorMessageDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondErrorMessageDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondErrorMessageDataArea(B2MMLModel):
-    """B2MML ``RespondErrorMessageDataArea (anonymous)``."""
+    """Data area of the ``RespondErrorMessage`` message: ``Respond`` and ``ErrorMessage``.
+
+    B2MML anonymous type (B2MML-ErrorMessage.xsd); child element ``DataArea`` in
+    ``RespondErrorMessage``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    error_message: list[ErrorMessage] = Field(default_factory=list, alias="ErrorMessage", min_length=1)
+    """``Respond`` element, required."""
+    error_message: list[ErrorMessage] = Field(
+        default_factory=list, alias="ErrorMessage", min_length=1
+    )
+    """``ErrorMessage`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondErrorMessageDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
         ),
     )
 
 
 class ShowErrorMessage(B2MMLModel):
-    """B2MML ``ShowErrorMessageType``."""
+    """Show message for ``ErrorMessage`` (ISA-95 Part 5 transaction). Returns ``ErrorMessage`` in
+    reply to ``GetErrorMessage``.
+
+    B2MML ``ShowErrorMessageType`` (B2MML-ErrorMessage.xsd); global element ``ShowErrorMessage``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowErrorMessageDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowErrorMessageType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowErrorMessageDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowErrorMessageDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowErrorMessageDataArea(B2MMLModel):
-    """B2MML ``ShowErrorMessageDataArea (anonymous)``."""
+    """Data area of the ``ShowErrorMessage`` message: ``Show`` and ``ErrorMessage``.
+
+    B2MML anonymous type (B2MML-ErrorMessage.xsd); child element ``DataArea`` in
+    ``ShowErrorMessage``.
+    """
 
     show: TransShow = Field(alias="Show")
+    """``Show`` element, required."""
     error_message: list[ErrorMessage] = Field(default_factory=list, alias="ErrorMessage")
+    """``ErrorMessage`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowErrorMessageDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("error_message", "ErrorMessage", "E", "ErrorMessage", 1),
+            ("show", "Show", "E", "TransShow", 2),
+            ("error_message", "ErrorMessage", "E", "ErrorMessage", 1),
         ),
     )
 
 
 class ShowTransactionProfile(B2MMLModel):
-    """B2MML ``ShowTransactionProfileType``."""
+    """Show message for ``TransactionProfile`` (ISA-95 Part 5 transaction). Returns
+    ``TransactionProfile`` in reply to ``GetTransactionProfile``.
+
+    B2MML ``ShowTransactionProfileType`` (B2MML-TransactionProfile.xsd); global element
+    ``ShowTransactionProfile``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowTransactionProfileDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowTransactionProfileType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowTransactionProfileDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowTransactionProfileDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowTransactionProfileDataArea(B2MMLModel):
-    """B2MML ``ShowTransactionProfileDataArea (anonymous)``."""
+    """Data area of the ``ShowTransactionProfile`` message: ``Show`` and ``TransactionProfile``.
+
+    B2MML anonymous type (B2MML-TransactionProfile.xsd); child element ``DataArea`` in
+    ``ShowTransactionProfile``.
+    """
 
     show: TransShow = Field(alias="Show")
-    transaction_profile: list[TransactionProfile] = Field(default_factory=list, alias="TransactionProfile")
+    """``Show`` element, required."""
+    transaction_profile: list[TransactionProfile] = Field(
+        default_factory=list, alias="TransactionProfile"
+    )
+    """``TransactionProfile`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowTransactionProfileDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("transaction_profile", "TransactionProfile", "E", "TransactionProfile", 1),
+            ("show", "Show", "E", "TransShow", 2),
+            ("transaction_profile", "TransactionProfile", "E", "TransactionProfile", 1),
         ),
     )
 
 
 class SupportedAction(B2MMLModel):
-    """B2MML ``SupportedActionType``."""
+    """Supported action, in the B2MML transaction profile schema.
+
+    B2MML ``SupportedActionType`` (B2MML-TransactionProfile.xsd); child element ``SupportedAction``
+    in ``TransactionProfile``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     transaction_verb: TransactionVerb = Field(alias="TransactionVerb")
+    """``TransactionVerb`` element, required."""
     transaction_noun: TransactionNoun = Field(alias="TransactionNoun")
+    """``TransactionNoun`` element, required."""
     information_user: bool | None = Field(default=None, alias="InformationUser")
+    """``InformationUser`` element, optional."""
     information_provider: bool | None = Field(default=None, alias="InformationProvider")
+    """``InformationProvider`` element, optional."""
     information_sender: bool | None = Field(default=None, alias="InformationSender")
+    """``InformationSender`` element, optional."""
     information_receiver: bool | None = Field(default=None, alias="InformationReceiver")
+    """``InformationReceiver`` element, optional."""
     object_wildcard_supported: bool | None = Field(default=None, alias="ObjectWildcardSupported")
-    property_wildcard_supported: bool | None = Field(default=None, alias="PropertyWildcardSupported")
+    """``ObjectWildcardSupported`` element, optional."""
+    property_wildcard_supported: bool | None = Field(
+        default=None, alias="PropertyWildcardSupported"
+    )
+    """``PropertyWildcardSupported`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SupportedActionType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("transaction_verb", "TransactionVerb", "E", "TransactionVerb", 2),
-        ("transaction_noun", "TransactionNoun", "E", "TransactionNoun", 2),
-        ("information_user", "InformationUser", "E", "leaf:bool", 0),
-        ("information_provider", "InformationProvider", "E", "leaf:bool", 0),
-        ("information_sender", "InformationSender", "E", "leaf:bool", 0),
-        ("information_receiver", "InformationReceiver", "E", "leaf:bool", 0),
-        ("object_wildcard_supported", "ObjectWildcardSupported", "E", "leaf:bool", 0),
-        ("property_wildcard_supported", "PropertyWildcardSupported", "E", "leaf:bool", 0),
-        ("extended", "", "X", "AnyElement", 1),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("transaction_verb", "TransactionVerb", "E", "TransactionVerb", 2),
+            ("transaction_noun", "TransactionNoun", "E", "TransactionNoun", 2),
+            ("information_user", "InformationUser", "E", "leaf:bool", 0),
+            ("information_provider", "InformationProvider", "E", "leaf:bool", 0),
+            ("information_sender", "InformationSender", "E", "leaf:bool", 0),
+            ("information_receiver", "InformationReceiver", "E", "leaf:bool", 0),
+            ("object_wildcard_supported", "ObjectWildcardSupported", "E", "leaf:bool", 0),
+            ("property_wildcard_supported", "PropertyWildcardSupported", "E", "leaf:bool", 0),
+            ("extended", "", "X", "AnyElement", 1),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncErrorMessage(B2MMLModel):
-    """B2MML ``SyncErrorMessageType``."""
+    """Sync message for ``ErrorMessage`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``ErrorMessage`` to subscribers.
+
+    B2MML ``SyncErrorMessageType`` (B2MML-ErrorMessage.xsd); global element ``SyncErrorMessage``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncErrorMessageDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncErrorMessageType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncErrorMessageDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncErrorMessageDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncErrorMessageDataArea(B2MMLModel):
-    """B2MML ``SyncErrorMessageDataArea (anonymous)``."""
+    """Data area of the ``SyncErrorMessage`` message: ``Sync`` and ``ErrorMessage``.
+
+    B2MML anonymous type (B2MML-ErrorMessage.xsd); child element ``DataArea`` in
+    ``SyncErrorMessage``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    error_message: list[ErrorMessage] = Field(default_factory=list, alias="ErrorMessage", min_length=1)
+    """``Sync`` element, required."""
+    error_message: list[ErrorMessage] = Field(
+        default_factory=list, alias="ErrorMessage", min_length=1
+    )
+    """``ErrorMessage`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncErrorMessageDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
         ),
     )
 
 
 class TransactionNoun(B2MMLSimple):
-    """B2MML ``TransactionNounType``."""
+    """Transaction noun: one of the ``TransactionNounCode`` values (or ``Other`` with an
+    ``OtherValue``), in the B2MML transaction profile schema.
+
+    B2MML ``TransactionNounType`` (B2MML-TransactionProfile.xsd); child element ``TransactionNoun``
+    in ``SupportedAction``.
+    """
 
     value: TransactionNounCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransactionNounType",
         (
-        ("value", "", "T", "enum:TransactionNounCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:TransactionNounCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class TransactionNoun1(B2MMLSimple):
-    """B2MML ``TransactionNoun1Type``."""
+    """Transaction noun: one of the ``TransactionNounCode`` values, in the B2MML transaction profile
+    schema.
+
+    B2MML ``TransactionNoun1Type`` (B2MML-TransactionProfile.xsd).
+    """
 
     value: TransactionNounCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransactionNoun1Type",
         (
-        ("value", "", "T", "enum:TransactionNounCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:TransactionNounCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 class TransactionProfile(B2MMLModel):
-    """B2MML ``TransactionProfileType``."""
+    """Transaction profile, in the B2MML transaction profile schema.
+
+    B2MML ``TransactionProfileType`` (B2MML-TransactionProfile.xsd); global element
+    ``TransactionProfile``; child element ``TransactionProfile`` in
+    ``GetTransactionProfileDataArea``, ``MasterDataTransactionProfile``,
+    ``ShowTransactionProfileDataArea``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     supported_action: list[SupportedAction] = Field(default_factory=list, alias="SupportedAction")
+    """``SupportedAction`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransactionProfileType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("supported_action", "SupportedAction", "E", "SupportedAction", 1),
-        ("extended", "", "X", "AnyElement", 1),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("supported_action", "SupportedAction", "E", "SupportedAction", 1),
+            ("extended", "", "X", "AnyElement", 1),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class TransactionVerb(B2MMLSimple):
-    """B2MML ``TransactionVerbType``."""
+    """Transaction verb: one of the ``TransactionVerbCode`` values (or ``Other`` with an
+    ``OtherValue``), in the B2MML transaction profile schema.
+
+    B2MML ``TransactionVerbType`` (B2MML-TransactionProfile.xsd); child element ``TransactionVerb``
+    in ``SupportedAction``.
+    """
 
     value: TransactionVerbCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     other_value: str | None = Field(default=None, alias="OtherValue")
+    """``OtherValue`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransactionVerbType",
         (
-        ("value", "", "T", "enum:TransactionVerbCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-        ("other_value", "OtherValue", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:TransactionVerbCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("other_value", "OtherValue", "A", "leaf:str", 0),
         ),
     )
 
 
 class TransactionVerb1(B2MMLSimple):
-    """B2MML ``TransactionVerb1Type``."""
+    """Transaction verb: one of the ``TransactionVerbCode`` values, in the B2MML transaction profile
+    schema.
+
+    B2MML ``TransactionVerb1Type`` (B2MML-TransactionProfile.xsd).
+    """
 
     value: TransactionVerbCode | None = Field(default=None)
+    """The element's text value."""
     list_id: str | None = Field(default=None, alias="listID")
+    """``listID`` attribute, optional."""
     list_agency_id: str | None = Field(default=None, alias="listAgencyID")
+    """``listAgencyID`` attribute, optional."""
     list_agency_name: str | None = Field(default=None, alias="listAgencyName")
+    """``listAgencyName`` attribute, optional."""
     list_name: str | None = Field(default=None, alias="listName")
+    """``listName`` attribute, optional."""
     list_version_id: str | None = Field(default=None, alias="listVersionID")
+    """``listVersionID`` attribute, optional."""
     name: str | None = Field(default=None)
+    """``name`` attribute, optional."""
     language_id: str | None = Field(default=None, alias="languageID")
+    """``languageID`` attribute, optional."""
     list_uri: str | None = Field(default=None, alias="listURI")
+    """``listURI`` attribute, optional."""
     list_scheme_uri: str | None = Field(default=None, alias="listSchemeURI")
+    """``listSchemeURI`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransactionVerb1Type",
         (
-        ("value", "", "T", "enum:TransactionVerbCode", 0),
-        ("list_id", "listID", "A", "leaf:str", 0),
-        ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-        ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-        ("list_name", "listName", "A", "leaf:str", 0),
-        ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-        ("name", "name", "A", "leaf:str", 0),
-        ("language_id", "languageID", "A", "leaf:str", 0),
-        ("list_uri", "listURI", "A", "leaf:str", 0),
-        ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            ("value", "", "T", "enum:TransactionVerbCode", 0),
+            ("list_id", "listID", "A", "leaf:str", 0),
+            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
+            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
+            ("list_name", "listName", "A", "leaf:str", 0),
+            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
+            ("name", "name", "A", "leaf:str", 0),
+            ("language_id", "languageID", "A", "leaf:str", 0),
+            ("list_uri", "listURI", "A", "leaf:str", 0),
+            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("DateTime", "HierarchyScope", "Identifier", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransConfirm", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "TransUserArea",),
+    "common": (
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransConfirm",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "TransUserArea",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

@@ -9,10 +9,26 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire
 
 if TYPE_CHECKING:
-    from .common import DateTime, HierarchyScope, Identifier, Numeric, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        Numeric,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
 
 __all__ = [
     "AcknowledgeWorkAlert",
@@ -72,907 +88,1414 @@ __all__ = [
 
 
 class AcknowledgeWorkAlert(B2MMLModel):
-    """B2MML ``AcknowledgeWorkAlertType``."""
+    """Acknowledge message for ``WorkAlert`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkAlert``.
+
+    B2MML ``AcknowledgeWorkAlertType`` (B2MML-WorkAlert.xsd); global element
+    ``AcknowledgeWorkAlert``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkAlertDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkAlertType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkAlertDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkAlertDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkAlertDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkAlertDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkAlert`` message: ``Acknowledge`` and ``WorkAlert``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkAlert``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
+    """``Acknowledge`` element, required."""
     work_alert: list[WorkAlert] = Field(default_factory=list, alias="WorkAlert", min_length=1)
+    """``WorkAlert`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkAlertDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
         ),
     )
 
 
 class AcknowledgeWorkAlertDefinition(B2MMLModel):
-    """B2MML ``AcknowledgeWorkAlertDefinitionType``."""
+    """Acknowledge message for ``WorkAlertDefinition`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkAlertDefinition``.
+
+    B2MML ``AcknowledgeWorkAlertDefinitionType`` (B2MML-WorkAlert.xsd); global element
+    ``AcknowledgeWorkAlertDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkAlertDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkAlertDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkAlertDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkAlertDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkAlertDefinitionDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkAlertDefinitionDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkAlertDefinition`` message: ``Acknowledge`` and
+    ``WorkAlertDefinition``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkAlertDefinition``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_alert_definition: list[WorkAlertDefinition] = Field(default_factory=list, alias="WorkAlertDefinition", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_alert_definition: list[WorkAlertDefinition] = Field(
+        default_factory=list, alias="WorkAlertDefinition", min_length=1
+    )
+    """``WorkAlertDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkAlertDefinitionDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
         ),
     )
 
 
 class AcknowledgeWorkAlertInformation(B2MMLModel):
-    """B2MML ``AcknowledgeWorkAlertInformationType``."""
+    """Acknowledge message for ``WorkAlertInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkAlertInformation``.
+
+    B2MML ``AcknowledgeWorkAlertInformationType`` (B2MML-WorkAlert.xsd); global element
+    ``AcknowledgeWorkAlertInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkAlertInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkAlertInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkAlertInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkAlertInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkAlertInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkAlertInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkAlertInformation`` message: ``Acknowledge`` and
+    ``WorkAlertInformation``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkAlertInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_alert_information: list[WorkAlertInformation] = Field(default_factory=list, alias="WorkAlertInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_alert_information: list[WorkAlertInformation] = Field(
+        default_factory=list, alias="WorkAlertInformation", min_length=1
+    )
+    """``WorkAlertInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkAlertInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
         ),
     )
 
 
 class CancelWorkAlert(B2MMLModel):
-    """B2MML ``CancelWorkAlertType``."""
+    """Cancel message for ``WorkAlert`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``WorkAlert``.
+
+    B2MML ``CancelWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``CancelWorkAlert``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkAlertDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkAlertType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkAlertDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkAlertDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkAlertDataArea(B2MMLModel):
-    """B2MML ``CancelWorkAlertDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkAlert`` message: ``Cancel`` and ``WorkAlert``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in ``CancelWorkAlert``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
+    """``Cancel`` element, required."""
     work_alert: list[WorkAlert] = Field(default_factory=list, alias="WorkAlert", min_length=1)
+    """``WorkAlert`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkAlertDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
         ),
     )
 
 
 class CancelWorkAlertDefinition(B2MMLModel):
-    """B2MML ``CancelWorkAlertDefinitionType``."""
+    """Cancel message for ``WorkAlertDefinition`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``WorkAlertDefinition``.
+
+    B2MML ``CancelWorkAlertDefinitionType`` (B2MML-WorkAlert.xsd); global element
+    ``CancelWorkAlertDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkAlertDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkAlertDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkAlertDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkAlertDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkAlertDefinitionDataArea(B2MMLModel):
-    """B2MML ``CancelWorkAlertDefinitionDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkAlertDefinition`` message: ``Cancel`` and
+    ``WorkAlertDefinition``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``CancelWorkAlertDefinition``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_alert_definition: list[WorkAlertDefinition] = Field(default_factory=list, alias="WorkAlertDefinition", min_length=1)
+    """``Cancel`` element, required."""
+    work_alert_definition: list[WorkAlertDefinition] = Field(
+        default_factory=list, alias="WorkAlertDefinition", min_length=1
+    )
+    """``WorkAlertDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkAlertDefinitionDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
         ),
     )
 
 
 class CancelWorkAlertInformation(B2MMLModel):
-    """B2MML ``CancelWorkAlertInformationType``."""
+    """Cancel message for ``WorkAlertInformation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``WorkAlertInformation``.
+
+    B2MML ``CancelWorkAlertInformationType`` (B2MML-WorkAlert.xsd); global element
+    ``CancelWorkAlertInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkAlertInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkAlertInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkAlertInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkAlertInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkAlertInformationDataArea(B2MMLModel):
-    """B2MML ``CancelWorkAlertInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkAlertInformation`` message: ``Cancel`` and
+    ``WorkAlertInformation``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``CancelWorkAlertInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_alert_information: list[WorkAlertInformation] = Field(default_factory=list, alias="WorkAlertInformation", min_length=1)
+    """``Cancel`` element, required."""
+    work_alert_information: list[WorkAlertInformation] = Field(
+        default_factory=list, alias="WorkAlertInformation", min_length=1
+    )
+    """``WorkAlertInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkAlertInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
         ),
     )
 
 
 class ChangeWorkAlert(B2MMLModel):
-    """B2MML ``ChangeWorkAlertType``."""
+    """Change message for ``WorkAlert`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``WorkAlert``; the reply is ``RespondWorkAlert``.
+
+    B2MML ``ChangeWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``ChangeWorkAlert``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkAlertDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkAlertType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkAlertDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkAlertDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkAlertDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkAlertDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkAlert`` message: ``Change`` and ``WorkAlert``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in ``ChangeWorkAlert``.
+    """
 
     change: TransChange = Field(alias="Change")
+    """``Change`` element, required."""
     work_alert: list[WorkAlert] = Field(default_factory=list, alias="WorkAlert", min_length=1)
+    """``WorkAlert`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkAlertDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
         ),
     )
 
 
 class ChangeWorkAlertDefinition(B2MMLModel):
-    """B2MML ``ChangeWorkAlertDefinitionType``."""
+    """Change message for ``WorkAlertDefinition`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``WorkAlertDefinition``; the reply is ``RespondWorkAlertDefinition``.
+
+    B2MML ``ChangeWorkAlertDefinitionType`` (B2MML-WorkAlert.xsd); global element
+    ``ChangeWorkAlertDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkAlertDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkAlertDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkAlertDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkAlertDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkAlertDefinitionDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkAlertDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkAlertDefinition`` message: ``Change`` and
+    ``WorkAlertDefinition``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``ChangeWorkAlertDefinition``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_alert_definition: list[WorkAlertDefinition] = Field(default_factory=list, alias="WorkAlertDefinition", min_length=1)
+    """``Change`` element, required."""
+    work_alert_definition: list[WorkAlertDefinition] = Field(
+        default_factory=list, alias="WorkAlertDefinition", min_length=1
+    )
+    """``WorkAlertDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkAlertDefinitionDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
         ),
     )
 
 
 class ChangeWorkAlertInformation(B2MMLModel):
-    """B2MML ``ChangeWorkAlertInformationType``."""
+    """Change message for ``WorkAlertInformation`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``WorkAlertInformation``; the reply is ``RespondWorkAlertInformation``.
+
+    B2MML ``ChangeWorkAlertInformationType`` (B2MML-WorkAlert.xsd); global element
+    ``ChangeWorkAlertInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkAlertInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkAlertInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkAlertInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkAlertInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkAlertInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkAlertInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkAlertInformation`` message: ``Change`` and
+    ``WorkAlertInformation``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``ChangeWorkAlertInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_alert_information: list[WorkAlertInformation] = Field(default_factory=list, alias="WorkAlertInformation", min_length=1)
+    """``Change`` element, required."""
+    work_alert_information: list[WorkAlertInformation] = Field(
+        default_factory=list, alias="WorkAlertInformation", min_length=1
+    )
+    """``WorkAlertInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkAlertInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
         ),
     )
 
 
 class GetWorkAlert(B2MMLModel):
-    """B2MML ``GetWorkAlertType``."""
+    """Get message for ``WorkAlert`` (ISA-95 Part 5 transaction). Requests ``WorkAlert``; the reply
+    is ``ShowWorkAlert``.
+
+    B2MML ``GetWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``GetWorkAlert``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkAlertDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkAlertType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkAlertDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkAlertDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkAlertDataArea(B2MMLModel):
-    """B2MML ``GetWorkAlertDataArea (anonymous)``."""
+    """Data area of the ``GetWorkAlert`` message: ``Get`` and ``WorkAlert``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in ``GetWorkAlert``.
+    """
 
     get: TransGet = Field(alias="Get")
+    """``Get`` element, required."""
     work_alert: list[WorkAlert] = Field(default_factory=list, alias="WorkAlert", min_length=1)
+    """``WorkAlert`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkAlertDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
         ),
     )
 
 
 class GetWorkAlertDefinition(B2MMLModel):
-    """B2MML ``GetWorkAlertDefinitionType``."""
+    """Get message for ``WorkAlertDefinition`` (ISA-95 Part 5 transaction). Requests
+    ``WorkAlertDefinition``; the reply is ``ShowWorkAlertDefinition``.
+
+    B2MML ``GetWorkAlertDefinitionType`` (B2MML-WorkAlert.xsd); global element
+    ``GetWorkAlertDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkAlertDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkAlertDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkAlertDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkAlertDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkAlertDefinitionDataArea(B2MMLModel):
-    """B2MML ``GetWorkAlertDefinitionDataArea (anonymous)``."""
+    """Data area of the ``GetWorkAlertDefinition`` message: ``Get`` and ``WorkAlertDefinition``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``GetWorkAlertDefinition``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_alert_definition: list[WorkAlertDefinition] = Field(default_factory=list, alias="WorkAlertDefinition", min_length=1)
+    """``Get`` element, required."""
+    work_alert_definition: list[WorkAlertDefinition] = Field(
+        default_factory=list, alias="WorkAlertDefinition", min_length=1
+    )
+    """``WorkAlertDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkAlertDefinitionDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
         ),
     )
 
 
 class GetWorkAlertInformation(B2MMLModel):
-    """B2MML ``GetWorkAlertInformationType``."""
+    """Get message for ``WorkAlertInformation`` (ISA-95 Part 5 transaction). Requests
+    ``WorkAlertInformation``; the reply is ``ShowWorkAlertInformation``.
+
+    B2MML ``GetWorkAlertInformationType`` (B2MML-WorkAlert.xsd); global element
+    ``GetWorkAlertInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkAlertInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkAlertInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkAlertInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkAlertInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkAlertInformationDataArea(B2MMLModel):
-    """B2MML ``GetWorkAlertInformationDataArea (anonymous)``."""
+    """Data area of the ``GetWorkAlertInformation`` message: ``Get`` and ``WorkAlertInformation``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``GetWorkAlertInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_alert_information: list[WorkAlertInformation] = Field(default_factory=list, alias="WorkAlertInformation", min_length=1)
+    """``Get`` element, required."""
+    work_alert_information: list[WorkAlertInformation] = Field(
+        default_factory=list, alias="WorkAlertInformation", min_length=1
+    )
+    """``WorkAlertInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkAlertInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
         ),
     )
 
 
 class ProcessWorkAlert(B2MMLModel):
-    """B2MML ``ProcessWorkAlertType``."""
+    """Process message for ``WorkAlert`` (ISA-95 Part 5 transaction). Asks the receiver to process
+    ``WorkAlert``; the reply is ``AcknowledgeWorkAlert``.
+
+    B2MML ``ProcessWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``ProcessWorkAlert``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkAlertDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkAlertType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkAlertDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkAlertDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkAlertDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkAlertDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkAlert`` message: ``Process`` and ``WorkAlert``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in ``ProcessWorkAlert``.
+    """
 
     process: TransProcess = Field(alias="Process")
+    """``Process`` element, required."""
     work_alert: list[WorkAlert] = Field(default_factory=list, alias="WorkAlert", min_length=1)
+    """``WorkAlert`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkAlertDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
         ),
     )
 
 
 class ProcessWorkAlertDefinition(B2MMLModel):
-    """B2MML ``ProcessWorkAlertDefinitionType``."""
+    """Process message for ``WorkAlertDefinition`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``WorkAlertDefinition``; the reply is ``AcknowledgeWorkAlertDefinition``.
+
+    B2MML ``ProcessWorkAlertDefinitionType`` (B2MML-WorkAlert.xsd); global element
+    ``ProcessWorkAlertDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkAlertDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkAlertDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkAlertDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkAlertDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkAlertDefinitionDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkAlertDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkAlertDefinition`` message: ``Process`` and
+    ``WorkAlertDefinition``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``ProcessWorkAlertDefinition``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_alert_definition: list[WorkAlertDefinition] = Field(default_factory=list, alias="WorkAlertDefinition", min_length=1)
+    """``Process`` element, required."""
+    work_alert_definition: list[WorkAlertDefinition] = Field(
+        default_factory=list, alias="WorkAlertDefinition", min_length=1
+    )
+    """``WorkAlertDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkAlertDefinitionDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
         ),
     )
 
 
 class ProcessWorkAlertInformation(B2MMLModel):
-    """B2MML ``ProcessWorkAlertInformationType``."""
+    """Process message for ``WorkAlertInformation`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``WorkAlertInformation``; the reply is ``AcknowledgeWorkAlertInformation``.
+
+    B2MML ``ProcessWorkAlertInformationType`` (B2MML-WorkAlert.xsd); global element
+    ``ProcessWorkAlertInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkAlertInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkAlertInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkAlertInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkAlertInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkAlertInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkAlertInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkAlertInformation`` message: ``Process`` and
+    ``WorkAlertInformation``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``ProcessWorkAlertInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_alert_information: list[WorkAlertInformation] = Field(default_factory=list, alias="WorkAlertInformation", min_length=1)
+    """``Process`` element, required."""
+    work_alert_information: list[WorkAlertInformation] = Field(
+        default_factory=list, alias="WorkAlertInformation", min_length=1
+    )
+    """``WorkAlertInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkAlertInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
         ),
     )
 
 
 class RespondWorkAlert(B2MMLModel):
-    """B2MML ``RespondWorkAlertType``."""
+    """Respond message for ``WorkAlert`` (ISA-95 Part 5 transaction). Reply to ``ChangeWorkAlert``.
+
+    B2MML ``RespondWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``RespondWorkAlert``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkAlertDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkAlertType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkAlertDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkAlertDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkAlertDataArea(B2MMLModel):
-    """B2MML ``RespondWorkAlertDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkAlert`` message: ``Respond`` and ``WorkAlert``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in ``RespondWorkAlert``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
+    """``Respond`` element, required."""
     work_alert: list[WorkAlert] = Field(default_factory=list, alias="WorkAlert", min_length=1)
+    """``WorkAlert`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkAlertDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
         ),
     )
 
 
 class RespondWorkAlertDefinition(B2MMLModel):
-    """B2MML ``RespondWorkAlertDefinitionType``."""
+    """Respond message for ``WorkAlertDefinition`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkAlertDefinition``.
+
+    B2MML ``RespondWorkAlertDefinitionType`` (B2MML-WorkAlert.xsd); global element
+    ``RespondWorkAlertDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkAlertDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkAlertDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkAlertDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkAlertDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkAlertDefinitionDataArea(B2MMLModel):
-    """B2MML ``RespondWorkAlertDefinitionDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkAlertDefinition`` message: ``Respond`` and
+    ``WorkAlertDefinition``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``RespondWorkAlertDefinition``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_alert_definition: list[WorkAlertDefinition] = Field(default_factory=list, alias="WorkAlertDefinition", min_length=1)
+    """``Respond`` element, required."""
+    work_alert_definition: list[WorkAlertDefinition] = Field(
+        default_factory=list, alias="WorkAlertDefinition", min_length=1
+    )
+    """``WorkAlertDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkAlertDefinitionDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
         ),
     )
 
 
 class RespondWorkAlertInformation(B2MMLModel):
-    """B2MML ``RespondWorkAlertInformationType``."""
+    """Respond message for ``WorkAlertInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkAlertInformation``.
+
+    B2MML ``RespondWorkAlertInformationType`` (B2MML-WorkAlert.xsd); global element
+    ``RespondWorkAlertInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkAlertInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkAlertInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkAlertInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkAlertInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkAlertInformationDataArea(B2MMLModel):
-    """B2MML ``RespondWorkAlertInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkAlertInformation`` message: ``Respond`` and
+    ``WorkAlertInformation``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``RespondWorkAlertInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_alert_information: list[WorkAlertInformation] = Field(default_factory=list, alias="WorkAlertInformation", min_length=1)
+    """``Respond`` element, required."""
+    work_alert_information: list[WorkAlertInformation] = Field(
+        default_factory=list, alias="WorkAlertInformation", min_length=1
+    )
+    """``WorkAlertInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkAlertInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
         ),
     )
 
 
 class ShowWorkAlert(B2MMLModel):
-    """B2MML ``ShowWorkAlertType``."""
+    """Show message for ``WorkAlert`` (ISA-95 Part 5 transaction). Returns ``WorkAlert`` in reply to
+    ``GetWorkAlert``.
+
+    B2MML ``ShowWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``ShowWorkAlert``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkAlertDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkAlertType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkAlertDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkAlertDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkAlertDataArea(B2MMLModel):
-    """B2MML ``ShowWorkAlertDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkAlert`` message: ``Show`` and ``WorkAlert``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in ``ShowWorkAlert``.
+    """
 
     show: TransShow = Field(alias="Show")
+    """``Show`` element, required."""
     work_alert: list[WorkAlert] = Field(default_factory=list, alias="WorkAlert", min_length=1)
+    """``WorkAlert`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkAlertDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
         ),
     )
 
 
 class ShowWorkAlertDefinition(B2MMLModel):
-    """B2MML ``ShowWorkAlertDefinitionType``."""
+    """Show message for ``WorkAlertDefinition`` (ISA-95 Part 5 transaction). Returns
+    ``WorkAlertDefinition`` in reply to ``GetWorkAlertDefinition``.
+
+    B2MML ``ShowWorkAlertDefinitionType`` (B2MML-WorkAlert.xsd); global element
+    ``ShowWorkAlertDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkAlertDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkAlertDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkAlertDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkAlertDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkAlertDefinitionDataArea(B2MMLModel):
-    """B2MML ``ShowWorkAlertDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkAlertDefinition`` message: ``Show`` and ``WorkAlertDefinition``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``ShowWorkAlertDefinition``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_alert_definition: list[WorkAlertDefinition] = Field(default_factory=list, alias="WorkAlertDefinition", min_length=1)
+    """``Show`` element, required."""
+    work_alert_definition: list[WorkAlertDefinition] = Field(
+        default_factory=list, alias="WorkAlertDefinition", min_length=1
+    )
+    """``WorkAlertDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkAlertDefinitionDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
         ),
     )
 
 
 class ShowWorkAlertInformation(B2MMLModel):
-    """B2MML ``ShowWorkAlertInformationType``."""
+    """Show message for ``WorkAlertInformation`` (ISA-95 Part 5 transaction). Returns
+    ``WorkAlertInformation`` in reply to ``GetWorkAlertInformation``.
+
+    B2MML ``ShowWorkAlertInformationType`` (B2MML-WorkAlert.xsd); global element
+    ``ShowWorkAlertInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkAlertInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkAlertInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkAlertInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkAlertInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkAlertInformationDataArea(B2MMLModel):
-    """B2MML ``ShowWorkAlertInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkAlertInformation`` message: ``Show`` and ``WorkAlertInformation``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``ShowWorkAlertInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_alert_information: list[WorkAlertInformation] = Field(default_factory=list, alias="WorkAlertInformation", min_length=1)
+    """``Show`` element, required."""
+    work_alert_information: list[WorkAlertInformation] = Field(
+        default_factory=list, alias="WorkAlertInformation", min_length=1
+    )
+    """``WorkAlertInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkAlertInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
         ),
     )
 
 
 class SyncWorkAlert(B2MMLModel):
-    """B2MML ``SyncWorkAlertType``."""
+    """Sync message for ``WorkAlert`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``WorkAlert`` to subscribers.
+
+    B2MML ``SyncWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``SyncWorkAlert``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkAlertDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkAlertType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkAlertDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkAlertDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkAlertDataArea(B2MMLModel):
-    """B2MML ``SyncWorkAlertDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkAlert`` message: ``Sync`` and ``WorkAlert``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in ``SyncWorkAlert``.
+    """
 
     sync: TransSync = Field(alias="Sync")
+    """``Sync`` element, required."""
     work_alert: list[WorkAlert] = Field(default_factory=list, alias="WorkAlert", min_length=1)
+    """``WorkAlert`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkAlertDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
         ),
     )
 
 
 class SyncWorkAlertDefinition(B2MMLModel):
-    """B2MML ``SyncWorkAlertDefinitionType``."""
+    """Sync message for ``WorkAlertDefinition`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``WorkAlertDefinition`` to subscribers.
+
+    B2MML ``SyncWorkAlertDefinitionType`` (B2MML-WorkAlert.xsd); global element
+    ``SyncWorkAlertDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkAlertDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkAlertDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkAlertDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkAlertDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkAlertDefinitionDataArea(B2MMLModel):
-    """B2MML ``SyncWorkAlertDefinitionDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkAlertDefinition`` message: ``Sync`` and ``WorkAlertDefinition``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``SyncWorkAlertDefinition``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_alert_definition: list[WorkAlertDefinition] = Field(default_factory=list, alias="WorkAlertDefinition", min_length=1)
+    """``Sync`` element, required."""
+    work_alert_definition: list[WorkAlertDefinition] = Field(
+        default_factory=list, alias="WorkAlertDefinition", min_length=1
+    )
+    """``WorkAlertDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkAlertDefinitionDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
         ),
     )
 
 
 class SyncWorkAlertInformation(B2MMLModel):
-    """B2MML ``SyncWorkAlertInformationType``."""
+    """Sync message for ``WorkAlertInformation`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``WorkAlertInformation`` to subscribers.
+
+    B2MML ``SyncWorkAlertInformationType`` (B2MML-WorkAlert.xsd); global element
+    ``SyncWorkAlertInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkAlertInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkAlertInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkAlertInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkAlertInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkAlertInformationDataArea(B2MMLModel):
-    """B2MML ``SyncWorkAlertInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkAlertInformation`` message: ``Sync`` and ``WorkAlertInformation``.
+
+    B2MML anonymous type (B2MML-WorkAlert.xsd); child element ``DataArea`` in
+    ``SyncWorkAlertInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_alert_information: list[WorkAlertInformation] = Field(default_factory=list, alias="WorkAlertInformation", min_length=1)
+    """``Sync`` element, required."""
+    work_alert_information: list[WorkAlertInformation] = Field(
+        default_factory=list, alias="WorkAlertInformation", min_length=1
+    )
+    """``WorkAlertInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkAlertInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
         ),
     )
 
 
 class WorkAlert(B2MMLModel):
-    """B2MML ``WorkAlertType``."""
+    """Work alert, in the B2MML work alert schema.
+
+    B2MML ``WorkAlertType`` (B2MML-WorkAlert.xsd); global element ``WorkAlert``; child element
+    ``WorkAlert`` in ``AcknowledgeWorkAlertDataArea``, ``CancelWorkAlertDataArea``,
+    ``ChangeWorkAlertDataArea``, ``GetWorkAlertDataArea``, ``InformationObject``,
+    ``ProcessWorkAlertDataArea`` and 4 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     message_text: list[Text] = Field(default_factory=list, alias="MessageText")
+    """``MessageText`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     time_stamp: DateTime | None = Field(default=None, alias="TimeStamp")
+    """``TimeStamp`` element, optional."""
     priority: Numeric | None = Field(default=None, alias="Priority")
+    """``Priority`` element, optional."""
     category: Identifier | None = Field(default=None, alias="Category")
-    work_alert_property: list[WorkAlertProperty] = Field(default_factory=list, alias="WorkAlertProperty")
+    """``Category`` element, optional."""
+    work_alert_property: list[WorkAlertProperty] = Field(
+        default_factory=list, alias="WorkAlertProperty"
+    )
+    """``WorkAlertProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkAlertType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("message_text", "MessageText", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-        ("priority", "Priority", "E", "Numeric", 0),
-        ("category", "Category", "E", "Identifier", 0),
-        ("work_alert_property", "WorkAlertProperty", "E", "WorkAlertProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("message_text", "MessageText", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
+            ("priority", "Priority", "E", "Numeric", 0),
+            ("category", "Category", "E", "Identifier", 0),
+            ("work_alert_property", "WorkAlertProperty", "E", "WorkAlertProperty", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkAlertDefinition(B2MMLModel):
-    """B2MML ``WorkAlertDefinitionType``."""
+    """Work alert definition, in the B2MML work alert schema.
+
+    B2MML ``WorkAlertDefinitionType`` (B2MML-WorkAlert.xsd); global element ``WorkAlertDefinition``;
+    child element ``WorkAlertDefinition`` in ``AcknowledgeWorkAlertDefinitionDataArea``,
+    ``CancelWorkAlertDefinitionDataArea``, ``ChangeWorkAlertDefinitionDataArea``,
+    ``GetWorkAlertDefinitionDataArea``, ``InformationObject``, ``MasterDataProfile`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     priority: list[Numeric] = Field(default_factory=list, alias="Priority")
+    """``Priority`` element, zero or more."""
     category: list[Identifier] = Field(default_factory=list, alias="Category")
-    work_alert_definition_property: list[WorkAlertDefinitionProperty] = Field(default_factory=list, alias="WorkAlertDefinitionProperty")
+    """``Category`` element, zero or more."""
+    work_alert_definition_property: list[WorkAlertDefinitionProperty] = Field(
+        default_factory=list, alias="WorkAlertDefinitionProperty"
+    )
+    """``WorkAlertDefinitionProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkAlertDefinitionType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("priority", "Priority", "E", "Numeric", 1),
-        ("category", "Category", "E", "Identifier", 1),
-        ("work_alert_definition_property", "WorkAlertDefinitionProperty", "E", "WorkAlertDefinitionProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("priority", "Priority", "E", "Numeric", 1),
+            ("category", "Category", "E", "Identifier", 1),
+            (
+                "work_alert_definition_property",
+                "WorkAlertDefinitionProperty",
+                "E",
+                "WorkAlertDefinitionProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkAlertDefinitionProperty(B2MMLModel):
-    """B2MML ``WorkAlertDefinitionPropertyType``."""
+    """Work alert definition property, in the B2MML work alert schema.
+
+    B2MML ``WorkAlertDefinitionPropertyType`` (B2MML-WorkAlert.xsd); child element
+    ``WorkAlertDefinitionProperty`` in ``WorkAlertDefinition``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    work_alert_definition_property_child: list[WorkAlertProperty] = Field(default_factory=list, alias="WorkAlertDefinitionPropertyChild")
+    """``Value`` element, zero or more."""
+    work_alert_definition_property_child: list[WorkAlertProperty] = Field(
+        default_factory=list, alias="WorkAlertDefinitionPropertyChild"
+    )
+    """``WorkAlertDefinitionPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkAlertDefinitionPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("work_alert_definition_property_child", "WorkAlertDefinitionPropertyChild", "E", "WorkAlertProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "work_alert_definition_property_child",
+                "WorkAlertDefinitionPropertyChild",
+                "E",
+                "WorkAlertProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkAlertInformation(B2MMLModel):
-    """B2MML ``WorkAlertInformationType``."""
+    """Work alert information, in the B2MML work alert schema.
+
+    B2MML ``WorkAlertInformationType`` (B2MML-WorkAlert.xsd); global element
+    ``WorkAlertInformation``; child element ``WorkAlertInformation`` in
+    ``AcknowledgeWorkAlertInformationDataArea``, ``CancelWorkAlertInformationDataArea``,
+    ``ChangeWorkAlertInformationDataArea``, ``GetWorkAlertInformationDataArea``,
+    ``ProcessWorkAlertInformationDataArea``, ``RespondWorkAlertInformationDataArea`` and 2 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text | Nil] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional; ``NIL`` for ``xsi:nil``. The hierarchy scope identifies
+    where the exchanged information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    work_alert_definition: list[WorkAlertDefinition | Nil] = Field(default_factory=list, alias="WorkAlertDefinition")
+    """``PublishedDate`` element, optional; ``NIL`` for ``xsi:nil``."""
+    work_alert_definition: list[WorkAlertDefinition | Nil] = Field(
+        default_factory=list, alias="WorkAlertDefinition"
+    )
+    """``WorkAlertDefinition`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     work_alert: list[WorkAlert | Nil] = Field(default_factory=list, alias="WorkAlert")
+    """``WorkAlert`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkAlertInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 5),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-        ("published_date", "PublishedDate", "E", "DateTime", 4),
-        ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 5),
-        ("work_alert", "WorkAlert", "E", "WorkAlert", 5),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 5),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
+            ("published_date", "PublishedDate", "E", "DateTime", 4),
+            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 5),
+            ("work_alert", "WorkAlert", "E", "WorkAlert", 5),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkAlertProperty(B2MMLModel):
-    """B2MML ``WorkAlertPropertyType``."""
+    """Work alert property, in the B2MML work alert schema.
+
+    B2MML ``WorkAlertPropertyType`` (B2MML-WorkAlert.xsd); child element
+    ``WorkAlertDefinitionPropertyChild`` in ``WorkAlertDefinitionProperty``; ``WorkAlertProperty``
+    in ``WorkAlert``; ``WorkAlertPropertyChid`` in ``WorkAlertProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    work_alert_definition_property_id: Identifier | None = Field(default=None, alias="WorkAlertDefinitionPropertyID")
-    work_alert_property_chid: list[WorkAlertProperty] = Field(default_factory=list, alias="WorkAlertPropertyChid")
+    """``Value`` element, zero or more."""
+    work_alert_definition_property_id: Identifier | None = Field(
+        default=None, alias="WorkAlertDefinitionPropertyID"
+    )
+    """``WorkAlertDefinitionPropertyID`` element, optional."""
+    work_alert_property_chid: list[WorkAlertProperty] = Field(
+        default_factory=list, alias="WorkAlertPropertyChid"
+    )
+    """``WorkAlertPropertyChid`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkAlertPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("work_alert_definition_property_id", "WorkAlertDefinitionPropertyID", "E", "Identifier", 0),
-        ("work_alert_property_chid", "WorkAlertPropertyChid", "E", "WorkAlertProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "work_alert_definition_property_id",
+                "WorkAlertDefinitionPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("work_alert_property_chid", "WorkAlertPropertyChid", "E", "WorkAlertProperty", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("DateTime", "HierarchyScope", "Identifier", "Numeric", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "Numeric",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

@@ -9,10 +9,26 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire
 
 if TYPE_CHECKING:
-    from .common import Code, DateTime, HierarchyScope, Identifier, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        Code,
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
 
 __all__ = [
     "AcknowledgeWorkCalendar",
@@ -76,1011 +92,1787 @@ __all__ = [
 
 
 class AcknowledgeWorkCalendar(B2MMLModel):
-    """B2MML ``AcknowledgeWorkCalendarType``."""
+    """Acknowledge message for ``WorkCalendar`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkCalendar``.
+
+    B2MML ``AcknowledgeWorkCalendarType`` (B2MML-WorkCalendar.xsd); global element
+    ``AcknowledgeWorkCalendar``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkCalendarDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCalendarType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkCalendarDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkCalendarDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkCalendarDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkCalendarDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkCalendar`` message: ``Acknowledge`` and ``WorkCalendar``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkCalendar``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_calendar: list[WorkCalendar] = Field(default_factory=list, alias="WorkCalendar", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_calendar: list[WorkCalendar] = Field(
+        default_factory=list, alias="WorkCalendar", min_length=1
+    )
+    """``WorkCalendar`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCalendarDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
         ),
     )
 
 
 class AcknowledgeWorkCalendarDefinition(B2MMLModel):
-    """B2MML ``AcknowledgeWorkCalendarDefinitionType``."""
+    """Acknowledge message for ``WorkCalendarDefinition`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkCalendarDefinition``.
+
+    B2MML ``AcknowledgeWorkCalendarDefinitionType`` (B2MML-WorkCalendar.xsd); global element
+    ``AcknowledgeWorkCalendarDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkCalendarDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCalendarDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkCalendarDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkCalendarDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkCalendarDefinitionDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkCalendarDefinitionDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkCalendarDefinition`` message: ``Acknowledge`` and
+    ``WorkCalendarDefinition``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkCalendarDefinition``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_calendar_definition: list[WorkCalendarDefinition] = Field(default_factory=list, alias="WorkCalendarDefinition", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_calendar_definition: list[WorkCalendarDefinition] = Field(
+        default_factory=list, alias="WorkCalendarDefinition", min_length=1
+    )
+    """``WorkCalendarDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCalendarDefinitionDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_calendar_definition", "WorkCalendarDefinition", "E", "WorkCalendarDefinition", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "work_calendar_definition",
+                "WorkCalendarDefinition",
+                "E",
+                "WorkCalendarDefinition",
+                3,
+            ),
         ),
     )
 
 
 class AcknowledgeWorkCalendarInformation(B2MMLModel):
-    """B2MML ``AcknowledgeWorkCalendarInformationType``."""
+    """Acknowledge message for ``WorkCalendarInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkCalendarInformation``.
+
+    B2MML ``AcknowledgeWorkCalendarInformationType`` (B2MML-WorkCalendar.xsd); global element
+    ``AcknowledgeWorkCalendarInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkCalendarInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCalendarInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkCalendarInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkCalendarInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkCalendarInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkCalendarInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkCalendarInformation`` message: ``Acknowledge`` and
+    ``WorkCalendarInformation``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkCalendarInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_calendar_information: list[WorkCalendarInformation] = Field(default_factory=list, alias="WorkCalendarInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_calendar_information: list[WorkCalendarInformation] = Field(
+        default_factory=list, alias="WorkCalendarInformation", min_length=1
+    )
+    """``WorkCalendarInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCalendarInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_calendar_information", "WorkCalendarInformation", "E", "WorkCalendarInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "work_calendar_information",
+                "WorkCalendarInformation",
+                "E",
+                "WorkCalendarInformation",
+                3,
+            ),
         ),
     )
 
 
 class CancelWorkCalendar(B2MMLModel):
-    """B2MML ``CancelWorkCalendarType``."""
+    """Cancel message for ``WorkCalendar`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``WorkCalendar``.
+
+    B2MML ``CancelWorkCalendarType`` (B2MML-WorkCalendar.xsd); global element
+    ``CancelWorkCalendar``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkCalendarDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCalendarType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkCalendarDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkCalendarDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkCalendarDataArea(B2MMLModel):
-    """B2MML ``CancelWorkCalendarDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkCalendar`` message: ``Cancel`` and ``WorkCalendar``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``CancelWorkCalendar``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_calendar: list[WorkCalendar] = Field(default_factory=list, alias="WorkCalendar", min_length=1)
+    """``Cancel`` element, required."""
+    work_calendar: list[WorkCalendar] = Field(
+        default_factory=list, alias="WorkCalendar", min_length=1
+    )
+    """``WorkCalendar`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCalendarDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
         ),
     )
 
 
 class CancelWorkCalendarDefinition(B2MMLModel):
-    """B2MML ``CancelWorkCalendarDefinitionType``."""
+    """Cancel message for ``WorkCalendarDefinition`` (ISA-95 Part 5 transaction). Asks the receiver
+    to cancel ``WorkCalendarDefinition``.
+
+    B2MML ``CancelWorkCalendarDefinitionType`` (B2MML-WorkCalendar.xsd); global element
+    ``CancelWorkCalendarDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkCalendarDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCalendarDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkCalendarDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkCalendarDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkCalendarDefinitionDataArea(B2MMLModel):
-    """B2MML ``CancelWorkCalendarDefinitionDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkCalendarDefinition`` message: ``Cancel`` and
+    ``WorkCalendarDefinition``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``CancelWorkCalendarDefinition``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_calendar_definition: list[WorkCalendarDefinition] = Field(default_factory=list, alias="WorkCalendarDefinition", min_length=1)
+    """``Cancel`` element, required."""
+    work_calendar_definition: list[WorkCalendarDefinition] = Field(
+        default_factory=list, alias="WorkCalendarDefinition", min_length=1
+    )
+    """``WorkCalendarDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCalendarDefinitionDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_calendar_definition", "WorkCalendarDefinition", "E", "WorkCalendarDefinition", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "work_calendar_definition",
+                "WorkCalendarDefinition",
+                "E",
+                "WorkCalendarDefinition",
+                3,
+            ),
         ),
     )
 
 
 class CancelWorkCalendarInformation(B2MMLModel):
-    """B2MML ``CancelWorkCalendarInformationType``."""
+    """Cancel message for ``WorkCalendarInformation`` (ISA-95 Part 5 transaction). Asks the receiver
+    to cancel ``WorkCalendarInformation``.
+
+    B2MML ``CancelWorkCalendarInformationType`` (B2MML-WorkCalendar.xsd); global element
+    ``CancelWorkCalendarInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkCalendarInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCalendarInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkCalendarInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkCalendarInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkCalendarInformationDataArea(B2MMLModel):
-    """B2MML ``CancelWorkCalendarInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkCalendarInformation`` message: ``Cancel`` and
+    ``WorkCalendarInformation``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``CancelWorkCalendarInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_calendar_information: list[WorkCalendarInformation] = Field(default_factory=list, alias="WorkCalendarInformation", min_length=1)
+    """``Cancel`` element, required."""
+    work_calendar_information: list[WorkCalendarInformation] = Field(
+        default_factory=list, alias="WorkCalendarInformation", min_length=1
+    )
+    """``WorkCalendarInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCalendarInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_calendar_information", "WorkCalendarInformation", "E", "WorkCalendarInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "work_calendar_information",
+                "WorkCalendarInformation",
+                "E",
+                "WorkCalendarInformation",
+                3,
+            ),
         ),
     )
 
 
 class ChangeWorkCalendar(B2MMLModel):
-    """B2MML ``ChangeWorkCalendarType``."""
+    """Change message for ``WorkCalendar`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``WorkCalendar``; the reply is ``RespondWorkCalendar``.
+
+    B2MML ``ChangeWorkCalendarType`` (B2MML-WorkCalendar.xsd); global element
+    ``ChangeWorkCalendar``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkCalendarDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCalendarType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkCalendarDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkCalendarDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkCalendarDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkCalendarDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkCalendar`` message: ``Change`` and ``WorkCalendar``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``ChangeWorkCalendar``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_calendar: list[WorkCalendar] = Field(default_factory=list, alias="WorkCalendar", min_length=1)
+    """``Change`` element, required."""
+    work_calendar: list[WorkCalendar] = Field(
+        default_factory=list, alias="WorkCalendar", min_length=1
+    )
+    """``WorkCalendar`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCalendarDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
         ),
     )
 
 
 class ChangeWorkCalendarDefinition(B2MMLModel):
-    """B2MML ``ChangeWorkCalendarDefinitionType``."""
+    """Change message for ``WorkCalendarDefinition`` (ISA-95 Part 5 transaction). Asks the receiver
+    to change ``WorkCalendarDefinition``; the reply is ``RespondWorkCalendarDefinition``.
+
+    B2MML ``ChangeWorkCalendarDefinitionType`` (B2MML-WorkCalendar.xsd); global element
+    ``ChangeWorkCalendarDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkCalendarDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCalendarDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkCalendarDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkCalendarDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkCalendarDefinitionDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkCalendarDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkCalendarDefinition`` message: ``Change`` and
+    ``WorkCalendarDefinition``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``ChangeWorkCalendarDefinition``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_calendar_definition: list[WorkCalendarDefinition] = Field(default_factory=list, alias="WorkCalendarDefinition", min_length=1)
+    """``Change`` element, required."""
+    work_calendar_definition: list[WorkCalendarDefinition] = Field(
+        default_factory=list, alias="WorkCalendarDefinition", min_length=1
+    )
+    """``WorkCalendarDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCalendarDefinitionDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_calendar_definition", "WorkCalendarDefinition", "E", "WorkCalendarDefinition", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "work_calendar_definition",
+                "WorkCalendarDefinition",
+                "E",
+                "WorkCalendarDefinition",
+                3,
+            ),
         ),
     )
 
 
 class ChangeWorkCalendarInformation(B2MMLModel):
-    """B2MML ``ChangeWorkCalendarInformationType``."""
+    """Change message for ``WorkCalendarInformation`` (ISA-95 Part 5 transaction). Asks the receiver
+    to change ``WorkCalendarInformation``; the reply is ``RespondWorkCalendarInformation``.
+
+    B2MML ``ChangeWorkCalendarInformationType`` (B2MML-WorkCalendar.xsd); global element
+    ``ChangeWorkCalendarInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkCalendarInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCalendarInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkCalendarInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkCalendarInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkCalendarInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkCalendarInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkCalendarInformation`` message: ``Change`` and
+    ``WorkCalendarInformation``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``ChangeWorkCalendarInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_calendar_information: list[WorkCalendarInformation] = Field(default_factory=list, alias="WorkCalendarInformation", min_length=1)
+    """``Change`` element, required."""
+    work_calendar_information: list[WorkCalendarInformation] = Field(
+        default_factory=list, alias="WorkCalendarInformation", min_length=1
+    )
+    """``WorkCalendarInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCalendarInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_calendar_information", "WorkCalendarInformation", "E", "WorkCalendarInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "work_calendar_information",
+                "WorkCalendarInformation",
+                "E",
+                "WorkCalendarInformation",
+                3,
+            ),
         ),
     )
 
 
 class GetWorkCalendar(B2MMLModel):
-    """B2MML ``GetWorkCalendarType``."""
+    """Get message for ``WorkCalendar`` (ISA-95 Part 5 transaction). Requests ``WorkCalendar``; the
+    reply is ``ShowWorkCalendar``.
+
+    B2MML ``GetWorkCalendarType`` (B2MML-WorkCalendar.xsd); global element ``GetWorkCalendar``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkCalendarDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCalendarType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkCalendarDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkCalendarDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkCalendarDataArea(B2MMLModel):
-    """B2MML ``GetWorkCalendarDataArea (anonymous)``."""
+    """Data area of the ``GetWorkCalendar`` message: ``Get`` and ``WorkCalendar``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``GetWorkCalendar``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_calendar: list[WorkCalendar] = Field(default_factory=list, alias="WorkCalendar", min_length=1)
+    """``Get`` element, required."""
+    work_calendar: list[WorkCalendar] = Field(
+        default_factory=list, alias="WorkCalendar", min_length=1
+    )
+    """``WorkCalendar`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCalendarDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
         ),
     )
 
 
 class GetWorkCalendarDefinition(B2MMLModel):
-    """B2MML ``GetWorkCalendarDefinitionType``."""
+    """Get message for ``WorkCalendarDefinition`` (ISA-95 Part 5 transaction). Requests
+    ``WorkCalendarDefinition``; the reply is ``ShowWorkCalendarDefinition``.
+
+    B2MML ``GetWorkCalendarDefinitionType`` (B2MML-WorkCalendar.xsd); global element
+    ``GetWorkCalendarDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkCalendarDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCalendarDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkCalendarDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkCalendarDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkCalendarDefinitionDataArea(B2MMLModel):
-    """B2MML ``GetWorkCalendarDefinitionDataArea (anonymous)``."""
+    """Data area of the ``GetWorkCalendarDefinition`` message: ``Get`` and
+    ``WorkCalendarDefinition``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``GetWorkCalendarDefinition``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_calendar_definition: list[WorkCalendarDefinition] = Field(default_factory=list, alias="WorkCalendarDefinition", min_length=1)
+    """``Get`` element, required."""
+    work_calendar_definition: list[WorkCalendarDefinition] = Field(
+        default_factory=list, alias="WorkCalendarDefinition", min_length=1
+    )
+    """``WorkCalendarDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCalendarDefinitionDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_calendar_definition", "WorkCalendarDefinition", "E", "WorkCalendarDefinition", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "work_calendar_definition",
+                "WorkCalendarDefinition",
+                "E",
+                "WorkCalendarDefinition",
+                3,
+            ),
         ),
     )
 
 
 class GetWorkCalendarInformation(B2MMLModel):
-    """B2MML ``GetWorkCalendarInformationType``."""
+    """Get message for ``WorkCalendarInformation`` (ISA-95 Part 5 transaction). Requests
+    ``WorkCalendarInformation``; the reply is ``ShowWorkCalendarInformation``.
+
+    B2MML ``GetWorkCalendarInformationType`` (B2MML-WorkCalendar.xsd); global element
+    ``GetWorkCalendarInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkCalendarInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCalendarInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkCalendarInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkCalendarInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkCalendarInformationDataArea(B2MMLModel):
-    """B2MML ``GetWorkCalendarInformationDataArea (anonymous)``."""
+    """Data area of the ``GetWorkCalendarInformation`` message: ``Get`` and
+    ``WorkCalendarInformation``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``GetWorkCalendarInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_calendar_information: list[WorkCalendarInformation] = Field(default_factory=list, alias="WorkCalendarInformation", min_length=1)
+    """``Get`` element, required."""
+    work_calendar_information: list[WorkCalendarInformation] = Field(
+        default_factory=list, alias="WorkCalendarInformation", min_length=1
+    )
+    """``WorkCalendarInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCalendarInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_calendar_information", "WorkCalendarInformation", "E", "WorkCalendarInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "work_calendar_information",
+                "WorkCalendarInformation",
+                "E",
+                "WorkCalendarInformation",
+                3,
+            ),
         ),
     )
 
 
 class ProcessWorkCalendar(B2MMLModel):
-    """B2MML ``ProcessWorkCalendarType``."""
+    """Process message for ``WorkCalendar`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``WorkCalendar``; the reply is ``AcknowledgeWorkCalendar``.
+
+    B2MML ``ProcessWorkCalendarType`` (B2MML-WorkCalendar.xsd); global element
+    ``ProcessWorkCalendar``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkCalendarDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCalendarType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkCalendarDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkCalendarDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkCalendarDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkCalendarDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkCalendar`` message: ``Process`` and ``WorkCalendar``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``ProcessWorkCalendar``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_calendar: list[WorkCalendar] = Field(default_factory=list, alias="WorkCalendar", min_length=1)
+    """``Process`` element, required."""
+    work_calendar: list[WorkCalendar] = Field(
+        default_factory=list, alias="WorkCalendar", min_length=1
+    )
+    """``WorkCalendar`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCalendarDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
         ),
     )
 
 
 class ProcessWorkCalendarDefinition(B2MMLModel):
-    """B2MML ``ProcessWorkCalendarDefinitionType``."""
+    """Process message for ``WorkCalendarDefinition`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``WorkCalendarDefinition``; the reply is ``AcknowledgeWorkCalendarDefinition``.
+
+    B2MML ``ProcessWorkCalendarDefinitionType`` (B2MML-WorkCalendar.xsd); global element
+    ``ProcessWorkCalendarDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkCalendarDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCalendarDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkCalendarDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkCalendarDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkCalendarDefinitionDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkCalendarDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkCalendarDefinition`` message: ``Process`` and
+    ``WorkCalendarDefinition``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``ProcessWorkCalendarDefinition``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_calendar_definition: list[WorkCalendarDefinition] = Field(default_factory=list, alias="WorkCalendarDefinition", min_length=1)
+    """``Process`` element, required."""
+    work_calendar_definition: list[WorkCalendarDefinition] = Field(
+        default_factory=list, alias="WorkCalendarDefinition", min_length=1
+    )
+    """``WorkCalendarDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCalendarDefinitionDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_calendar_definition", "WorkCalendarDefinition", "E", "WorkCalendarDefinition", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "work_calendar_definition",
+                "WorkCalendarDefinition",
+                "E",
+                "WorkCalendarDefinition",
+                3,
+            ),
         ),
     )
 
 
 class ProcessWorkCalendarInformation(B2MMLModel):
-    """B2MML ``ProcessWorkCalendarInformationType``."""
+    """Process message for ``WorkCalendarInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``WorkCalendarInformation``; the reply is
+    ``AcknowledgeWorkCalendarInformation``.
+
+    B2MML ``ProcessWorkCalendarInformationType`` (B2MML-WorkCalendar.xsd); global element
+    ``ProcessWorkCalendarInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkCalendarInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCalendarInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkCalendarInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkCalendarInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkCalendarInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkCalendarInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkCalendarInformation`` message: ``Process`` and
+    ``WorkCalendarInformation``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``ProcessWorkCalendarInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_calendar_information: list[WorkCalendarInformation] = Field(default_factory=list, alias="WorkCalendarInformation", min_length=1)
+    """``Process`` element, required."""
+    work_calendar_information: list[WorkCalendarInformation] = Field(
+        default_factory=list, alias="WorkCalendarInformation", min_length=1
+    )
+    """``WorkCalendarInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCalendarInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_calendar_information", "WorkCalendarInformation", "E", "WorkCalendarInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "work_calendar_information",
+                "WorkCalendarInformation",
+                "E",
+                "WorkCalendarInformation",
+                3,
+            ),
         ),
     )
 
 
 class RespondWorkCalendar(B2MMLModel):
-    """B2MML ``RespondWorkCalendarType``."""
+    """Respond message for ``WorkCalendar`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkCalendar``.
+
+    B2MML ``RespondWorkCalendarType`` (B2MML-WorkCalendar.xsd); global element
+    ``RespondWorkCalendar``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkCalendarDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCalendarType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkCalendarDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkCalendarDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkCalendarDataArea(B2MMLModel):
-    """B2MML ``RespondWorkCalendarDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkCalendar`` message: ``Respond`` and ``WorkCalendar``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``RespondWorkCalendar``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_calendar: list[WorkCalendar] = Field(default_factory=list, alias="WorkCalendar", min_length=1)
+    """``Respond`` element, required."""
+    work_calendar: list[WorkCalendar] = Field(
+        default_factory=list, alias="WorkCalendar", min_length=1
+    )
+    """``WorkCalendar`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCalendarDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
         ),
     )
 
 
 class RespondWorkCalendarDefinition(B2MMLModel):
-    """B2MML ``RespondWorkCalendarDefinitionType``."""
+    """Respond message for ``WorkCalendarDefinition`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkCalendarDefinition``.
+
+    B2MML ``RespondWorkCalendarDefinitionType`` (B2MML-WorkCalendar.xsd); global element
+    ``RespondWorkCalendarDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkCalendarDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCalendarDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkCalendarDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkCalendarDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkCalendarDefinitionDataArea(B2MMLModel):
-    """B2MML ``RespondWorkCalendarDefinitionDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkCalendarDefinition`` message: ``Respond`` and
+    ``WorkCalendarDefinition``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``RespondWorkCalendarDefinition``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_calendar_definition: list[WorkCalendarDefinition] = Field(default_factory=list, alias="WorkCalendarDefinition", min_length=1)
+    """``Respond`` element, required."""
+    work_calendar_definition: list[WorkCalendarDefinition] = Field(
+        default_factory=list, alias="WorkCalendarDefinition", min_length=1
+    )
+    """``WorkCalendarDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCalendarDefinitionDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_calendar_definition", "WorkCalendarDefinition", "E", "WorkCalendarDefinition", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "work_calendar_definition",
+                "WorkCalendarDefinition",
+                "E",
+                "WorkCalendarDefinition",
+                3,
+            ),
         ),
     )
 
 
 class RespondWorkCalendarInformation(B2MMLModel):
-    """B2MML ``RespondWorkCalendarInformationType``."""
+    """Respond message for ``WorkCalendarInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkCalendarInformation``.
+
+    B2MML ``RespondWorkCalendarInformationType`` (B2MML-WorkCalendar.xsd); global element
+    ``RespondWorkCalendarInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkCalendarInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCalendarInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkCalendarInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkCalendarInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkCalendarInformationDataArea(B2MMLModel):
-    """B2MML ``RespondWorkCalendarInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkCalendarInformation`` message: ``Respond`` and
+    ``WorkCalendarInformation``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``RespondWorkCalendarInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_calendar_information: list[WorkCalendarInformation] = Field(default_factory=list, alias="WorkCalendarInformation", min_length=1)
+    """``Respond`` element, required."""
+    work_calendar_information: list[WorkCalendarInformation] = Field(
+        default_factory=list, alias="WorkCalendarInformation", min_length=1
+    )
+    """``WorkCalendarInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCalendarInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_calendar_information", "WorkCalendarInformation", "E", "WorkCalendarInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "work_calendar_information",
+                "WorkCalendarInformation",
+                "E",
+                "WorkCalendarInformation",
+                3,
+            ),
         ),
     )
 
 
 class ShowWorkCalendar(B2MMLModel):
-    """B2MML ``ShowWorkCalendarType``."""
+    """Show message for ``WorkCalendar`` (ISA-95 Part 5 transaction). Returns ``WorkCalendar`` in
+    reply to ``GetWorkCalendar``.
+
+    B2MML ``ShowWorkCalendarType`` (B2MML-WorkCalendar.xsd); global element ``ShowWorkCalendar``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkCalendarDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCalendarType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkCalendarDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkCalendarDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkCalendarDataArea(B2MMLModel):
-    """B2MML ``ShowWorkCalendarDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkCalendar`` message: ``Show`` and ``WorkCalendar``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``ShowWorkCalendar``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_calendar: list[WorkCalendar] = Field(default_factory=list, alias="WorkCalendar", min_length=1)
+    """``Show`` element, required."""
+    work_calendar: list[WorkCalendar] = Field(
+        default_factory=list, alias="WorkCalendar", min_length=1
+    )
+    """``WorkCalendar`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCalendarDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
         ),
     )
 
 
 class ShowWorkCalendarDefinition(B2MMLModel):
-    """B2MML ``ShowWorkCalendarDefinitionType``."""
+    """Show message for ``WorkCalendarDefinition`` (ISA-95 Part 5 transaction). Returns
+    ``WorkCalendarDefinition`` in reply to ``GetWorkCalendarDefinition``.
+
+    B2MML ``ShowWorkCalendarDefinitionType`` (B2MML-WorkCalendar.xsd); global element
+    ``ShowWorkCalendarDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkCalendarDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCalendarDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkCalendarDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkCalendarDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkCalendarDefinitionDataArea(B2MMLModel):
-    """B2MML ``ShowWorkCalendarDefinitionDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkCalendarDefinition`` message: ``Show`` and
+    ``WorkCalendarDefinition``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``ShowWorkCalendarDefinition``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_calendar_definition: list[WorkCalendarDefinition] = Field(default_factory=list, alias="WorkCalendarDefinition", min_length=1)
+    """``Show`` element, required."""
+    work_calendar_definition: list[WorkCalendarDefinition] = Field(
+        default_factory=list, alias="WorkCalendarDefinition", min_length=1
+    )
+    """``WorkCalendarDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCalendarDefinitionDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_calendar_definition", "WorkCalendarDefinition", "E", "WorkCalendarDefinition", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "work_calendar_definition",
+                "WorkCalendarDefinition",
+                "E",
+                "WorkCalendarDefinition",
+                3,
+            ),
         ),
     )
 
 
 class ShowWorkCalendarInformation(B2MMLModel):
-    """B2MML ``ShowWorkCalendarInformationType``."""
+    """Show message for ``WorkCalendarInformation`` (ISA-95 Part 5 transaction). Returns
+    ``WorkCalendarInformation`` in reply to ``GetWorkCalendarInformation``.
+
+    B2MML ``ShowWorkCalendarInformationType`` (B2MML-WorkCalendar.xsd); global element
+    ``ShowWorkCalendarInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkCalendarInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCalendarInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkCalendarInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkCalendarInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkCalendarInformationDataArea(B2MMLModel):
-    """B2MML ``ShowWorkCalendarInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkCalendarInformation`` message: ``Show`` and
+    ``WorkCalendarInformation``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``ShowWorkCalendarInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_calendar_information: list[WorkCalendarInformation] = Field(default_factory=list, alias="WorkCalendarInformation", min_length=1)
+    """``Show`` element, required."""
+    work_calendar_information: list[WorkCalendarInformation] = Field(
+        default_factory=list, alias="WorkCalendarInformation", min_length=1
+    )
+    """``WorkCalendarInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCalendarInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_calendar_information", "WorkCalendarInformation", "E", "WorkCalendarInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "work_calendar_information",
+                "WorkCalendarInformation",
+                "E",
+                "WorkCalendarInformation",
+                3,
+            ),
         ),
     )
 
 
 class SyncWorkCalendar(B2MMLModel):
-    """B2MML ``SyncWorkCalendarType``."""
+    """Sync message for ``WorkCalendar`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``WorkCalendar`` to subscribers.
+
+    B2MML ``SyncWorkCalendarType`` (B2MML-WorkCalendar.xsd); global element ``SyncWorkCalendar``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkCalendarDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCalendarType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkCalendarDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkCalendarDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkCalendarDataArea(B2MMLModel):
-    """B2MML ``SyncWorkCalendarDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkCalendar`` message: ``Sync`` and ``WorkCalendar``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``SyncWorkCalendar``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_calendar: list[WorkCalendar] = Field(default_factory=list, alias="WorkCalendar", min_length=1)
+    """``Sync`` element, required."""
+    work_calendar: list[WorkCalendar] = Field(
+        default_factory=list, alias="WorkCalendar", min_length=1
+    )
+    """``WorkCalendar`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCalendarDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
         ),
     )
 
 
 class SyncWorkCalendarDefinition(B2MMLModel):
-    """B2MML ``SyncWorkCalendarDefinitionType``."""
+    """Sync message for ``WorkCalendarDefinition`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``WorkCalendarDefinition`` to subscribers.
+
+    B2MML ``SyncWorkCalendarDefinitionType`` (B2MML-WorkCalendar.xsd); global element
+    ``SyncWorkCalendarDefinition``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkCalendarDefinitionDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCalendarDefinitionType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkCalendarDefinitionDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkCalendarDefinitionDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkCalendarDefinitionDataArea(B2MMLModel):
-    """B2MML ``SyncWorkCalendarDefinitionDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkCalendarDefinition`` message: ``Sync`` and
+    ``WorkCalendarDefinition``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``SyncWorkCalendarDefinition``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_calendar_definition: list[WorkCalendarDefinition] = Field(default_factory=list, alias="WorkCalendarDefinition", min_length=1)
+    """``Sync`` element, required."""
+    work_calendar_definition: list[WorkCalendarDefinition] = Field(
+        default_factory=list, alias="WorkCalendarDefinition", min_length=1
+    )
+    """``WorkCalendarDefinition`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCalendarDefinitionDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_calendar_definition", "WorkCalendarDefinition", "E", "WorkCalendarDefinition", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "work_calendar_definition",
+                "WorkCalendarDefinition",
+                "E",
+                "WorkCalendarDefinition",
+                3,
+            ),
         ),
     )
 
 
 class SyncWorkCalendarInformation(B2MMLModel):
-    """B2MML ``SyncWorkCalendarInformationType``."""
+    """Sync message for ``WorkCalendarInformation`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``WorkCalendarInformation`` to subscribers.
+
+    B2MML ``SyncWorkCalendarInformationType`` (B2MML-WorkCalendar.xsd); global element
+    ``SyncWorkCalendarInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkCalendarInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCalendarInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkCalendarInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkCalendarInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkCalendarInformationDataArea(B2MMLModel):
-    """B2MML ``SyncWorkCalendarInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkCalendarInformation`` message: ``Sync`` and
+    ``WorkCalendarInformation``.
+
+    B2MML anonymous type (B2MML-WorkCalendar.xsd); child element ``DataArea`` in
+    ``SyncWorkCalendarInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_calendar_information: list[WorkCalendarInformation] = Field(default_factory=list, alias="WorkCalendarInformation", min_length=1)
+    """``Sync`` element, required."""
+    work_calendar_information: list[WorkCalendarInformation] = Field(
+        default_factory=list, alias="WorkCalendarInformation", min_length=1
+    )
+    """``WorkCalendarInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCalendarInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_calendar_information", "WorkCalendarInformation", "E", "WorkCalendarInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "work_calendar_information",
+                "WorkCalendarInformation",
+                "E",
+                "WorkCalendarInformation",
+                3,
+            ),
         ),
     )
 
 
 class WorkCalendar(B2MMLModel):
-    """B2MML ``WorkCalendarType``."""
+    """Work calendar, in the B2MML work calendar schema.
+
+    B2MML ``WorkCalendarType`` (B2MML-WorkCalendar.xsd); global element ``WorkCalendar``; child
+    element ``WorkCalendar`` in ``AcknowledgeWorkCalendarDataArea``, ``CancelWorkCalendarDataArea``,
+    ``ChangeWorkCalendarDataArea``, ``GetWorkCalendarDataArea``, ``InformationObject``,
+    ``MasterDataProfile`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
-    work_calendar_entry: list[WorkCalendarEntry] = Field(default_factory=list, alias="WorkCalendarEntry", min_length=1)
-    work_calendar_property: list[WorkCalendarProperty] = Field(default_factory=list, alias="WorkCalendarProperty")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    work_calendar_entry: list[WorkCalendarEntry] = Field(
+        default_factory=list, alias="WorkCalendarEntry", min_length=1
+    )
+    """``WorkCalendarEntry`` element, one or more."""
+    work_calendar_property: list[WorkCalendarProperty] = Field(
+        default_factory=list, alias="WorkCalendarProperty"
+    )
+    """``WorkCalendarProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_calendar_entry", "WorkCalendarEntry", "E", "WorkCalendarEntry", 3),
-        ("work_calendar_property", "WorkCalendarProperty", "E", "WorkCalendarProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("work_calendar_entry", "WorkCalendarEntry", "E", "WorkCalendarEntry", 3),
+            ("work_calendar_property", "WorkCalendarProperty", "E", "WorkCalendarProperty", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkCalendarDefinition(B2MMLModel):
-    """B2MML ``WorkCalendarDefinitionType``."""
+    """Work calendar definition, in the B2MML work calendar schema.
+
+    B2MML ``WorkCalendarDefinitionType`` (B2MML-WorkCalendar.xsd); global element
+    ``WorkCalendarDefinition``; child element ``WorkCalendarDefinition`` in
+    ``AcknowledgeWorkCalendarDefinitionDataArea``, ``CancelWorkCalendarDefinitionDataArea``,
+    ``ChangeWorkCalendarDefinitionDataArea``, ``GetWorkCalendarDefinitionDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
-    work_calendar_definition_entry: list[WorkCalendarDefinitionEntry] = Field(default_factory=list, alias="WorkCalendarDefinitionEntry", min_length=1)
-    work_calendar_definition_property: list[WorkCalendarDefinitionProperty] = Field(default_factory=list, alias="WorkCalendarDefinitionProperty")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    work_calendar_definition_entry: list[WorkCalendarDefinitionEntry] = Field(
+        default_factory=list, alias="WorkCalendarDefinitionEntry", min_length=1
+    )
+    """``WorkCalendarDefinitionEntry`` element, one or more."""
+    work_calendar_definition_property: list[WorkCalendarDefinitionProperty] = Field(
+        default_factory=list, alias="WorkCalendarDefinitionProperty"
+    )
+    """``WorkCalendarDefinitionProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarDefinitionType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_calendar_definition_entry", "WorkCalendarDefinitionEntry", "E", "WorkCalendarDefinitionEntry", 3),
-        ("work_calendar_definition_property", "WorkCalendarDefinitionProperty", "E", "WorkCalendarDefinitionProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            (
+                "work_calendar_definition_entry",
+                "WorkCalendarDefinitionEntry",
+                "E",
+                "WorkCalendarDefinitionEntry",
+                3,
+            ),
+            (
+                "work_calendar_definition_property",
+                "WorkCalendarDefinitionProperty",
+                "E",
+                "WorkCalendarDefinitionProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkCalendarDefinitionEntry(B2MMLModel):
-    """B2MML ``WorkCalendarDefinitionEntryType``."""
+    """Work calendar definition entry, in the B2MML work calendar schema.
+
+    B2MML ``WorkCalendarDefinitionEntryType`` (B2MML-WorkCalendar.xsd); child element
+    ``WorkCalendarDefinitionEntry`` in ``WorkCalendarDefinition``;
+    ``WorkCalendarDefinitionEntryChild`` in ``WorkCalendarDefinitionEntry``.
+    """
 
     id: Identifier | None = Field(default=None, alias="ID")
+    """``ID`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     recurrence_time: Code | None = Field(default=None, alias="RecurrenceTime")
+    """``RecurrenceTime`` element, optional."""
     duration_rule: Code | None = Field(default=None, alias="DurationRule")
+    """``DurationRule`` element, optional."""
     entry_type: Code | None = Field(default=None, alias="EntryType")
-    work_calendar_definition_entry_child: list[WorkCalendarDefinitionEntry] = Field(default_factory=list, alias="WorkCalendarDefinitionEntryChild")
-    work_calendar_definition_entry_property: list[WorkCalendarDefinitionEntryProperty] = Field(default_factory=list, alias="WorkCalendarDefinitionEntryProperty")
+    """``EntryType`` element, optional."""
+    work_calendar_definition_entry_child: list[WorkCalendarDefinitionEntry] = Field(
+        default_factory=list, alias="WorkCalendarDefinitionEntryChild"
+    )
+    """``WorkCalendarDefinitionEntryChild`` element, zero or more."""
+    work_calendar_definition_entry_property: list[WorkCalendarDefinitionEntryProperty] = Field(
+        default_factory=list, alias="WorkCalendarDefinitionEntryProperty"
+    )
+    """``WorkCalendarDefinitionEntryProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarDefinitionEntryType",
         (
-        ("id", "ID", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("recurrence_time", "RecurrenceTime", "E", "Code", 0),
-        ("duration_rule", "DurationRule", "E", "Code", 0),
-        ("entry_type", "EntryType", "E", "Code", 0),
-        ("work_calendar_definition_entry_child", "WorkCalendarDefinitionEntryChild", "E", "WorkCalendarDefinitionEntry", 1),
-        ("work_calendar_definition_entry_property", "WorkCalendarDefinitionEntryProperty", "E", "WorkCalendarDefinitionEntryProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("recurrence_time", "RecurrenceTime", "E", "Code", 0),
+            ("duration_rule", "DurationRule", "E", "Code", 0),
+            ("entry_type", "EntryType", "E", "Code", 0),
+            (
+                "work_calendar_definition_entry_child",
+                "WorkCalendarDefinitionEntryChild",
+                "E",
+                "WorkCalendarDefinitionEntry",
+                1,
+            ),
+            (
+                "work_calendar_definition_entry_property",
+                "WorkCalendarDefinitionEntryProperty",
+                "E",
+                "WorkCalendarDefinitionEntryProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkCalendarDefinitionEntryProperty(B2MMLModel):
-    """B2MML ``WorkCalendarDefinitionEntryPropertyType``."""
+    """Work calendar definition entry property, in the B2MML work calendar schema.
+
+    B2MML ``WorkCalendarDefinitionEntryPropertyType`` (B2MML-WorkCalendar.xsd); child element
+    ``WorkCalendarDefinitionEntryProperty`` in ``WorkCalendarDefinitionEntry``;
+    ``WorkCalendarDefinitionEntryPropertyChild`` in ``WorkCalendarDefinitionEntryProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    work_calendar_definition_entry_property_child: list[WorkCalendarDefinitionEntryProperty] = Field(default_factory=list, alias="WorkCalendarDefinitionEntryPropertyChild")
+    """``Value`` element, zero or more."""
+    work_calendar_definition_entry_property_child: list[WorkCalendarDefinitionEntryProperty] = (
+        Field(default_factory=list, alias="WorkCalendarDefinitionEntryPropertyChild")
+    )
+    """``WorkCalendarDefinitionEntryPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarDefinitionEntryPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("work_calendar_definition_entry_property_child", "WorkCalendarDefinitionEntryPropertyChild", "E", "WorkCalendarDefinitionEntryProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "work_calendar_definition_entry_property_child",
+                "WorkCalendarDefinitionEntryPropertyChild",
+                "E",
+                "WorkCalendarDefinitionEntryProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkCalendarDefinitionProperty(B2MMLModel):
-    """B2MML ``WorkCalendarDefinitionPropertyType``."""
+    """Work calendar definition property, in the B2MML work calendar schema.
+
+    B2MML ``WorkCalendarDefinitionPropertyType`` (B2MML-WorkCalendar.xsd); child element
+    ``WorkCalendarDefinitionProperty`` in ``WorkCalendarDefinition``;
+    ``WorkCalendarDefinitionPropertyChild`` in ``WorkCalendarDefinitionProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    work_calendar_definition_property_child: list[WorkCalendarDefinitionProperty] = Field(default_factory=list, alias="WorkCalendarDefinitionPropertyChild")
+    """``Value`` element, zero or more."""
+    work_calendar_definition_property_child: list[WorkCalendarDefinitionProperty] = Field(
+        default_factory=list, alias="WorkCalendarDefinitionPropertyChild"
+    )
+    """``WorkCalendarDefinitionPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarDefinitionPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("work_calendar_definition_property_child", "WorkCalendarDefinitionPropertyChild", "E", "WorkCalendarDefinitionProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "work_calendar_definition_property_child",
+                "WorkCalendarDefinitionPropertyChild",
+                "E",
+                "WorkCalendarDefinitionProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkCalendarEntry(B2MMLModel):
-    """B2MML ``WorkCalendarEntryType``."""
+    """Work calendar entry, in the B2MML work calendar schema.
+
+    B2MML ``WorkCalendarEntryType`` (B2MML-WorkCalendar.xsd); child element ``WorkCalendarEntry`` in
+    ``WorkCalendar``; ``WorkCalendarEntryChild`` in ``WorkCalendarEntry``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_date_time: DateTime | None = Field(default=None, alias="StartDateTime")
+    """``StartDateTime`` element, optional."""
     finish_date_time: DateTime | None = Field(default=None, alias="FinishDateTime")
+    """``FinishDateTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     entry_type: Code | None = Field(default=None, alias="EntryType")
-    work_calendar_entry_child: list[WorkCalendarEntry] = Field(default_factory=list, alias="WorkCalendarEntryChild")
-    work_calendar_defintion_entry_id: Identifier | None = Field(default=None, alias="WorkCalendarDefintionEntryID")
-    work_calendar_entry_property: list[WorkCalendarEntryProperty] = Field(default_factory=list, alias="WorkCalendarEntryProperty")
+    """``EntryType`` element, optional."""
+    work_calendar_entry_child: list[WorkCalendarEntry] = Field(
+        default_factory=list, alias="WorkCalendarEntryChild"
+    )
+    """``WorkCalendarEntryChild`` element, zero or more."""
+    work_calendar_defintion_entry_id: Identifier | None = Field(
+        default=None, alias="WorkCalendarDefintionEntryID"
+    )
+    """``WorkCalendarDefintionEntryID`` element, optional."""
+    work_calendar_entry_property: list[WorkCalendarEntryProperty] = Field(
+        default_factory=list, alias="WorkCalendarEntryProperty"
+    )
+    """``WorkCalendarEntryProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarEntryType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_date_time", "StartDateTime", "E", "DateTime", 0),
-        ("finish_date_time", "FinishDateTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("entry_type", "EntryType", "E", "Code", 0),
-        ("work_calendar_entry_child", "WorkCalendarEntryChild", "E", "WorkCalendarEntry", 1),
-        ("work_calendar_defintion_entry_id", "WorkCalendarDefintionEntryID", "E", "Identifier", 0),
-        ("work_calendar_entry_property", "WorkCalendarEntryProperty", "E", "WorkCalendarEntryProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_date_time", "StartDateTime", "E", "DateTime", 0),
+            ("finish_date_time", "FinishDateTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("entry_type", "EntryType", "E", "Code", 0),
+            ("work_calendar_entry_child", "WorkCalendarEntryChild", "E", "WorkCalendarEntry", 1),
+            (
+                "work_calendar_defintion_entry_id",
+                "WorkCalendarDefintionEntryID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            (
+                "work_calendar_entry_property",
+                "WorkCalendarEntryProperty",
+                "E",
+                "WorkCalendarEntryProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkCalendarEntryProperty(B2MMLModel):
-    """B2MML ``WorkCalendarEntryPropertyType``."""
+    """Work calendar entry property, in the B2MML work calendar schema.
+
+    B2MML ``WorkCalendarEntryPropertyType`` (B2MML-WorkCalendar.xsd); child element
+    ``WorkCalendarEntryProperty`` in ``WorkCalendarEntry``; ``WorkCalendarEntryPropertyChild`` in
+    ``WorkCalendarEntryProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    work_calendar_defintion_entry_property_id: Identifier | None = Field(default=None, alias="WorkCalendarDefintionEntryPropertyID")
-    work_calendar_entry_property_child: list[WorkCalendarEntryProperty] = Field(default_factory=list, alias="WorkCalendarEntryPropertyChild")
+    """``Value`` element, zero or more."""
+    work_calendar_defintion_entry_property_id: Identifier | None = Field(
+        default=None, alias="WorkCalendarDefintionEntryPropertyID"
+    )
+    """``WorkCalendarDefintionEntryPropertyID`` element, optional."""
+    work_calendar_entry_property_child: list[WorkCalendarEntryProperty] = Field(
+        default_factory=list, alias="WorkCalendarEntryPropertyChild"
+    )
+    """``WorkCalendarEntryPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarEntryPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("work_calendar_defintion_entry_property_id", "WorkCalendarDefintionEntryPropertyID", "E", "Identifier", 0),
-        ("work_calendar_entry_property_child", "WorkCalendarEntryPropertyChild", "E", "WorkCalendarEntryProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "work_calendar_defintion_entry_property_id",
+                "WorkCalendarDefintionEntryPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            (
+                "work_calendar_entry_property_child",
+                "WorkCalendarEntryPropertyChild",
+                "E",
+                "WorkCalendarEntryProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkCalendarInformation(B2MMLModel):
-    """B2MML ``WorkCalendarInformationType``."""
+    """Work calendar information, in the B2MML work calendar schema.
+
+    B2MML ``WorkCalendarInformationType`` (B2MML-WorkCalendar.xsd); global element
+    ``WorkCalendarInformation``; child element ``WorkCalendarInformation`` in
+    ``AcknowledgeWorkCalendarInformationDataArea``, ``CancelWorkCalendarInformationDataArea``,
+    ``ChangeWorkCalendarInformationDataArea``, ``GetWorkCalendarInformationDataArea``,
+    ``ProcessWorkCalendarInformationDataArea``, ``RespondWorkCalendarInformationDataArea`` and 2
+    more.
+    """
 
     id: Identifier | Nil | None = Field(default=None, alias="ID")
+    """``ID`` element, optional; ``NIL`` for ``xsi:nil``."""
     description: list[Text | Nil] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional; ``NIL`` for ``xsi:nil``. The hierarchy scope identifies
+    where the exchanged information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional; ``NIL`` for ``xsi:nil``."""
     work_calendar: list[WorkCalendar | Nil] = Field(default_factory=list, alias="WorkCalendar")
-    work_calendar_definition: list[WorkCalendarDefinition | Nil] = Field(default_factory=list, alias="WorkCalendarDefinition")
+    """``WorkCalendar`` element, zero or more; ``NIL`` for ``xsi:nil``."""
+    work_calendar_definition: list[WorkCalendarDefinition | Nil] = Field(
+        default_factory=list, alias="WorkCalendarDefinition"
+    )
+    """``WorkCalendarDefinition`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarInformationType",
         (
-        ("id", "ID", "E", "Identifier", 4),
-        ("description", "Description", "E", "Text", 5),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-        ("published_date", "PublishedDate", "E", "DateTime", 4),
-        ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 5),
-        ("work_calendar_definition", "WorkCalendarDefinition", "E", "WorkCalendarDefinition", 5),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 4),
+            ("description", "Description", "E", "Text", 5),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
+            ("published_date", "PublishedDate", "E", "DateTime", 4),
+            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 5),
+            (
+                "work_calendar_definition",
+                "WorkCalendarDefinition",
+                "E",
+                "WorkCalendarDefinition",
+                5,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkCalendarProperty(B2MMLModel):
-    """B2MML ``WorkCalendarPropertyType``."""
+    """Work calendar property, in the B2MML work calendar schema.
+
+    B2MML ``WorkCalendarPropertyType`` (B2MML-WorkCalendar.xsd); child element
+    ``WorkCalendarProperty`` in ``WorkCalendar``; ``WorkCalendarPropertyChild`` in
+    ``WorkCalendarProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    work_calendar_property_child: list[WorkCalendarProperty] = Field(default_factory=list, alias="WorkCalendarPropertyChild")
-    work_calendar_defintion_property_id: Identifier | None = Field(default=None, alias="WorkCalendarDefintionPropertyID")
+    """``Value`` element, zero or more."""
+    work_calendar_property_child: list[WorkCalendarProperty] = Field(
+        default_factory=list, alias="WorkCalendarPropertyChild"
+    )
+    """``WorkCalendarPropertyChild`` element, zero or more."""
+    work_calendar_defintion_property_id: Identifier | None = Field(
+        default=None, alias="WorkCalendarDefintionPropertyID"
+    )
+    """``WorkCalendarDefintionPropertyID`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("work_calendar_property_child", "WorkCalendarPropertyChild", "E", "WorkCalendarProperty", 1),
-        ("work_calendar_defintion_property_id", "WorkCalendarDefintionPropertyID", "E", "Identifier", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "work_calendar_property_child",
+                "WorkCalendarPropertyChild",
+                "E",
+                "WorkCalendarProperty",
+                1,
+            ),
+            (
+                "work_calendar_defintion_property_id",
+                "WorkCalendarDefintionPropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("Code", "DateTime", "HierarchyScope", "Identifier", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "Code",
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

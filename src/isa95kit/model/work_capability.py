@@ -9,10 +9,31 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire
 
 if TYPE_CHECKING:
-    from .common import CapabilityType, Code, DateTime, HierarchyScope, Identifier, OpEquipmentCapability, OpMaterialCapability, OpPersonnelCapability, OpPhysicalAssetCapability, OperationsType, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync
+    from .common import (
+        CapabilityType,
+        Code,
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        OpEquipmentCapability,
+        OperationsType,
+        OpMaterialCapability,
+        OpPersonnelCapability,
+        OpPhysicalAssetCapability,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+    )
 
 __all__ = [
     "AcknowledgeWorkCapability",
@@ -70,885 +91,1480 @@ __all__ = [
 
 
 class AcknowledgeWorkCapability(B2MMLModel):
-    """B2MML ``AcknowledgeWorkCapabilityType``."""
+    """Acknowledge message for ``WorkCapability`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkCapability``.
+
+    B2MML ``AcknowledgeWorkCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``AcknowledgeWorkCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkCapabilityDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkCapabilityDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkCapability`` message: ``Acknowledge`` and
+    ``WorkCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkCapability``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_capability: list[WorkCapability] = Field(default_factory=list, alias="WorkCapability", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_capability: list[WorkCapability] = Field(
+        default_factory=list, alias="WorkCapability", min_length=1
+    )
+    """``WorkCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCapabilityDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
         ),
     )
 
 
 class AcknowledgeWorkCapabilityInformation(B2MMLModel):
-    """B2MML ``AcknowledgeWorkCapabilityInformationType``."""
+    """Acknowledge message for ``WorkCapabilityInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkCapabilityInformation``.
+
+    B2MML ``AcknowledgeWorkCapabilityInformationType`` (B2MML-WorkCapability.xsd); global element
+    ``AcknowledgeWorkCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkCapabilityInformation`` message: ``Acknowledge`` and
+    ``WorkCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkCapabilityInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_capability_information: list[WorkCapabilityInformation] = Field(default_factory=list, alias="WorkCapabilityInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_capability_information: list[WorkCapabilityInformation] = Field(
+        default_factory=list, alias="WorkCapabilityInformation", min_length=1
+    )
+    """``WorkCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCapabilityInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_capability_information", "WorkCapabilityInformation", "E", "WorkCapabilityInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "work_capability_information",
+                "WorkCapabilityInformation",
+                "E",
+                "WorkCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class AcknowledgeWorkMasterCapability(B2MMLModel):
-    """B2MML ``AcknowledgeWorkMasterCapabilityType``."""
+    """Acknowledge message for ``WorkMasterCapability`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkMasterCapability``.
+
+    B2MML ``AcknowledgeWorkMasterCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``AcknowledgeWorkMasterCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkMasterCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkMasterCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkMasterCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkMasterCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkMasterCapabilityDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkMasterCapabilityDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkMasterCapability`` message: ``Acknowledge`` and
+    ``WorkMasterCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkMasterCapability``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_master_capability: list[WorkMasterCapability] = Field(default_factory=list, alias="WorkMasterCapability", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_master_capability: list[WorkMasterCapability] = Field(
+        default_factory=list, alias="WorkMasterCapability", min_length=1
+    )
+    """``WorkMasterCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkMasterCapabilityDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
         ),
     )
 
 
 class CancelWorkCapability(B2MMLModel):
-    """B2MML ``CancelWorkCapabilityType``."""
+    """Cancel message for ``WorkCapability`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``WorkCapability``.
+
+    B2MML ``CancelWorkCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``CancelWorkCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkCapabilityDataArea(B2MMLModel):
-    """B2MML ``CancelWorkCapabilityDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkCapability`` message: ``Cancel`` and ``WorkCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``CancelWorkCapability``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_capability: list[WorkCapability] = Field(default_factory=list, alias="WorkCapability", min_length=1)
+    """``Cancel`` element, required."""
+    work_capability: list[WorkCapability] = Field(
+        default_factory=list, alias="WorkCapability", min_length=1
+    )
+    """``WorkCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCapabilityDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
         ),
     )
 
 
 class CancelWorkCapabilityInformation(B2MMLModel):
-    """B2MML ``CancelWorkCapabilityInformationType``."""
+    """Cancel message for ``WorkCapabilityInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``WorkCapabilityInformation``.
+
+    B2MML ``CancelWorkCapabilityInformationType`` (B2MML-WorkCapability.xsd); global element
+    ``CancelWorkCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``CancelWorkCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkCapabilityInformation`` message: ``Cancel`` and
+    ``WorkCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``CancelWorkCapabilityInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_capability_information: list[WorkCapabilityInformation] = Field(default_factory=list, alias="WorkCapabilityInformation", min_length=1)
+    """``Cancel`` element, required."""
+    work_capability_information: list[WorkCapabilityInformation] = Field(
+        default_factory=list, alias="WorkCapabilityInformation", min_length=1
+    )
+    """``WorkCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCapabilityInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_capability_information", "WorkCapabilityInformation", "E", "WorkCapabilityInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "work_capability_information",
+                "WorkCapabilityInformation",
+                "E",
+                "WorkCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class CancelWorkMasterCapability(B2MMLModel):
-    """B2MML ``CancelWorkMasterCapabilityType``."""
+    """Cancel message for ``WorkMasterCapability`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``WorkMasterCapability``.
+
+    B2MML ``CancelWorkMasterCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``CancelWorkMasterCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkMasterCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkMasterCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkMasterCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkMasterCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkMasterCapabilityDataArea(B2MMLModel):
-    """B2MML ``CancelWorkMasterCapabilityDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkMasterCapability`` message: ``Cancel`` and
+    ``WorkMasterCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``CancelWorkMasterCapability``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_master_capability: list[WorkMasterCapability] = Field(default_factory=list, alias="WorkMasterCapability", min_length=1)
+    """``Cancel`` element, required."""
+    work_master_capability: list[WorkMasterCapability] = Field(
+        default_factory=list, alias="WorkMasterCapability", min_length=1
+    )
+    """``WorkMasterCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkMasterCapabilityDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
         ),
     )
 
 
 class ChangeWorkCapability(B2MMLModel):
-    """B2MML ``ChangeWorkCapabilityType``."""
+    """Change message for ``WorkCapability`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``WorkCapability``; the reply is ``RespondWorkCapability``.
+
+    B2MML ``ChangeWorkCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``ChangeWorkCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkCapabilityDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkCapabilityDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkCapability`` message: ``Change`` and ``WorkCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``ChangeWorkCapability``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_capability: list[WorkCapability] = Field(default_factory=list, alias="WorkCapability", min_length=1)
+    """``Change`` element, required."""
+    work_capability: list[WorkCapability] = Field(
+        default_factory=list, alias="WorkCapability", min_length=1
+    )
+    """``WorkCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCapabilityDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
         ),
     )
 
 
 class ChangeWorkCapabilityInformation(B2MMLModel):
-    """B2MML ``ChangeWorkCapabilityInformationType``."""
+    """Change message for ``WorkCapabilityInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``WorkCapabilityInformation``; the reply is
+    ``RespondWorkCapabilityInformation``.
+
+    B2MML ``ChangeWorkCapabilityInformationType`` (B2MML-WorkCapability.xsd); global element
+    ``ChangeWorkCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkCapabilityInformation`` message: ``Change`` and
+    ``WorkCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``ChangeWorkCapabilityInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_capability_information: list[WorkCapabilityInformation] = Field(default_factory=list, alias="WorkCapabilityInformation", min_length=1)
+    """``Change`` element, required."""
+    work_capability_information: list[WorkCapabilityInformation] = Field(
+        default_factory=list, alias="WorkCapabilityInformation", min_length=1
+    )
+    """``WorkCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCapabilityInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_capability_information", "WorkCapabilityInformation", "E", "WorkCapabilityInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "work_capability_information",
+                "WorkCapabilityInformation",
+                "E",
+                "WorkCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class ChangeWorkMasterCapability(B2MMLModel):
-    """B2MML ``ChangeWorkMasterCapabilityType``."""
+    """Change message for ``WorkMasterCapability`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``WorkMasterCapability``; the reply is ``RespondWorkMasterCapability``.
+
+    B2MML ``ChangeWorkMasterCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``ChangeWorkMasterCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkMasterCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkMasterCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkMasterCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkMasterCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkMasterCapabilityDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkMasterCapabilityDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkMasterCapability`` message: ``Change`` and
+    ``WorkMasterCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``ChangeWorkMasterCapability``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_master_capability: list[WorkMasterCapability] = Field(default_factory=list, alias="WorkMasterCapability", min_length=1)
+    """``Change`` element, required."""
+    work_master_capability: list[WorkMasterCapability] = Field(
+        default_factory=list, alias="WorkMasterCapability", min_length=1
+    )
+    """``WorkMasterCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkMasterCapabilityDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
         ),
     )
 
 
 class GetWorkCapability(B2MMLModel):
-    """B2MML ``GetWorkCapabilityType``."""
+    """Get message for ``WorkCapability`` (ISA-95 Part 5 transaction). Requests ``WorkCapability``;
+    the reply is ``ShowWorkCapability``.
+
+    B2MML ``GetWorkCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``GetWorkCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkCapabilityDataArea(B2MMLModel):
-    """B2MML ``GetWorkCapabilityDataArea (anonymous)``."""
+    """Data area of the ``GetWorkCapability`` message: ``Get`` and ``WorkCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``GetWorkCapability``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_capability: list[WorkCapability] = Field(default_factory=list, alias="WorkCapability", min_length=1)
+    """``Get`` element, required."""
+    work_capability: list[WorkCapability] = Field(
+        default_factory=list, alias="WorkCapability", min_length=1
+    )
+    """``WorkCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCapabilityDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
         ),
     )
 
 
 class GetWorkCapabilityInformation(B2MMLModel):
-    """B2MML ``GetWorkCapabilityInformationType``."""
+    """Get message for ``WorkCapabilityInformation`` (ISA-95 Part 5 transaction). Requests
+    ``WorkCapabilityInformation``; the reply is ``ShowWorkCapabilityInformation``.
+
+    B2MML ``GetWorkCapabilityInformationType`` (B2MML-WorkCapability.xsd); global element
+    ``GetWorkCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``GetWorkCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``GetWorkCapabilityInformation`` message: ``Get`` and
+    ``WorkCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``GetWorkCapabilityInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_capability_information: list[WorkCapabilityInformation] = Field(default_factory=list, alias="WorkCapabilityInformation", min_length=1)
+    """``Get`` element, required."""
+    work_capability_information: list[WorkCapabilityInformation] = Field(
+        default_factory=list, alias="WorkCapabilityInformation", min_length=1
+    )
+    """``WorkCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCapabilityInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_capability_information", "WorkCapabilityInformation", "E", "WorkCapabilityInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "work_capability_information",
+                "WorkCapabilityInformation",
+                "E",
+                "WorkCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class GetWorkMasterCapability(B2MMLModel):
-    """B2MML ``GetWorkMasterCapabilityType``."""
+    """Get message for ``WorkMasterCapability`` (ISA-95 Part 5 transaction). Requests
+    ``WorkMasterCapability``; the reply is ``ShowWorkMasterCapability``.
+
+    B2MML ``GetWorkMasterCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``GetWorkMasterCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkMasterCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkMasterCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkMasterCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkMasterCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkMasterCapabilityDataArea(B2MMLModel):
-    """B2MML ``GetWorkMasterCapabilityDataArea (anonymous)``."""
+    """Data area of the ``GetWorkMasterCapability`` message: ``Get`` and ``WorkMasterCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``GetWorkMasterCapability``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_master_capability: list[WorkMasterCapability] = Field(default_factory=list, alias="WorkMasterCapability", min_length=1)
+    """``Get`` element, required."""
+    work_master_capability: list[WorkMasterCapability] = Field(
+        default_factory=list, alias="WorkMasterCapability", min_length=1
+    )
+    """``WorkMasterCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkMasterCapabilityDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
         ),
     )
 
 
 class ProcessWorkCapability(B2MMLModel):
-    """B2MML ``ProcessWorkCapabilityType``."""
+    """Process message for ``WorkCapability`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``WorkCapability``; the reply is ``AcknowledgeWorkCapability``.
+
+    B2MML ``ProcessWorkCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``ProcessWorkCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkCapabilityDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkCapabilityDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkCapability`` message: ``Process`` and ``WorkCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``ProcessWorkCapability``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_capability: list[WorkCapability] = Field(default_factory=list, alias="WorkCapability", min_length=1)
+    """``Process`` element, required."""
+    work_capability: list[WorkCapability] = Field(
+        default_factory=list, alias="WorkCapability", min_length=1
+    )
+    """``WorkCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCapabilityDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
         ),
     )
 
 
 class ProcessWorkCapabilityInformation(B2MMLModel):
-    """B2MML ``ProcessWorkCapabilityInformationType``."""
+    """Process message for ``WorkCapabilityInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``WorkCapabilityInformation``; the reply is
+    ``AcknowledgeWorkCapabilityInformation``.
+
+    B2MML ``ProcessWorkCapabilityInformationType`` (B2MML-WorkCapability.xsd); global element
+    ``ProcessWorkCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkCapabilityInformation`` message: ``Process`` and
+    ``WorkCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``ProcessWorkCapabilityInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_capability_information: list[WorkCapabilityInformation] = Field(default_factory=list, alias="WorkCapabilityInformation", min_length=1)
+    """``Process`` element, required."""
+    work_capability_information: list[WorkCapabilityInformation] = Field(
+        default_factory=list, alias="WorkCapabilityInformation", min_length=1
+    )
+    """``WorkCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCapabilityInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_capability_information", "WorkCapabilityInformation", "E", "WorkCapabilityInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "work_capability_information",
+                "WorkCapabilityInformation",
+                "E",
+                "WorkCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class ProcessWorkMasterCapability(B2MMLModel):
-    """B2MML ``ProcessWorkMasterCapabilityType``."""
+    """Process message for ``WorkMasterCapability`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``WorkMasterCapability``; the reply is ``AcknowledgeWorkMasterCapability``.
+
+    B2MML ``ProcessWorkMasterCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``ProcessWorkMasterCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkMasterCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkMasterCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkMasterCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkMasterCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkMasterCapabilityDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkMasterCapabilityDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkMasterCapability`` message: ``Process`` and
+    ``WorkMasterCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``ProcessWorkMasterCapability``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_master_capability: list[WorkMasterCapability] = Field(default_factory=list, alias="WorkMasterCapability", min_length=1)
+    """``Process`` element, required."""
+    work_master_capability: list[WorkMasterCapability] = Field(
+        default_factory=list, alias="WorkMasterCapability", min_length=1
+    )
+    """``WorkMasterCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkMasterCapabilityDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
         ),
     )
 
 
 class RespondWorkCapability(B2MMLModel):
-    """B2MML ``RespondWorkCapabilityType``."""
+    """Respond message for ``WorkCapability`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkCapability``.
+
+    B2MML ``RespondWorkCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``RespondWorkCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkCapabilityDataArea(B2MMLModel):
-    """B2MML ``RespondWorkCapabilityDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkCapability`` message: ``Respond`` and ``WorkCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``RespondWorkCapability``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_capability: list[WorkCapability] = Field(default_factory=list, alias="WorkCapability", min_length=1)
+    """``Respond`` element, required."""
+    work_capability: list[WorkCapability] = Field(
+        default_factory=list, alias="WorkCapability", min_length=1
+    )
+    """``WorkCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCapabilityDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
         ),
     )
 
 
 class RespondWorkCapabilityInformation(B2MMLModel):
-    """B2MML ``RespondWorkCapabilityInformationType``."""
+    """Respond message for ``WorkCapabilityInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkCapabilityInformation``.
+
+    B2MML ``RespondWorkCapabilityInformationType`` (B2MML-WorkCapability.xsd); global element
+    ``RespondWorkCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``RespondWorkCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkCapabilityInformation`` message: ``Respond`` and
+    ``WorkCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``RespondWorkCapabilityInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_capability_information: list[WorkCapabilityInformation] = Field(default_factory=list, alias="WorkCapabilityInformation", min_length=1)
+    """``Respond`` element, required."""
+    work_capability_information: list[WorkCapabilityInformation] = Field(
+        default_factory=list, alias="WorkCapabilityInformation", min_length=1
+    )
+    """``WorkCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCapabilityInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_capability_information", "WorkCapabilityInformation", "E", "WorkCapabilityInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "work_capability_information",
+                "WorkCapabilityInformation",
+                "E",
+                "WorkCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class RespondWorkMasterCapability(B2MMLModel):
-    """B2MML ``RespondWorkMasterCapabilityType``."""
+    """Respond message for ``WorkMasterCapability`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkMasterCapability``.
+
+    B2MML ``RespondWorkMasterCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``RespondWorkMasterCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkMasterCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkMasterCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkMasterCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkMasterCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkMasterCapabilityDataArea(B2MMLModel):
-    """B2MML ``RespondWorkMasterCapabilityDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkMasterCapability`` message: ``Respond`` and
+    ``WorkMasterCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``RespondWorkMasterCapability``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_master_capability: list[WorkMasterCapability] = Field(default_factory=list, alias="WorkMasterCapability", min_length=1)
+    """``Respond`` element, required."""
+    work_master_capability: list[WorkMasterCapability] = Field(
+        default_factory=list, alias="WorkMasterCapability", min_length=1
+    )
+    """``WorkMasterCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkMasterCapabilityDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
         ),
     )
 
 
 class ShowWorkCapability(B2MMLModel):
-    """B2MML ``ShowWorkCapabilityType``."""
+    """Show message for ``WorkCapability`` (ISA-95 Part 5 transaction). Returns ``WorkCapability``
+    in reply to ``GetWorkCapability``.
+
+    B2MML ``ShowWorkCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``ShowWorkCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkCapabilityDataArea(B2MMLModel):
-    """B2MML ``ShowWorkCapabilityDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkCapability`` message: ``Show`` and ``WorkCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``ShowWorkCapability``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_capability: list[WorkCapability] = Field(default_factory=list, alias="WorkCapability", min_length=1)
+    """``Show`` element, required."""
+    work_capability: list[WorkCapability] = Field(
+        default_factory=list, alias="WorkCapability", min_length=1
+    )
+    """``WorkCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCapabilityDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
         ),
     )
 
 
 class ShowWorkCapabilityInformation(B2MMLModel):
-    """B2MML ``ShowWorkCapabilityInformationType``."""
+    """Show message for ``WorkCapabilityInformation`` (ISA-95 Part 5 transaction). Returns
+    ``WorkCapabilityInformation`` in reply to ``GetWorkCapabilityInformation``.
+
+    B2MML ``ShowWorkCapabilityInformationType`` (B2MML-WorkCapability.xsd); global element
+    ``ShowWorkCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``ShowWorkCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkCapabilityInformation`` message: ``Show`` and
+    ``WorkCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``ShowWorkCapabilityInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_capability_information: list[WorkCapabilityInformation] = Field(default_factory=list, alias="WorkCapabilityInformation", min_length=1)
+    """``Show`` element, required."""
+    work_capability_information: list[WorkCapabilityInformation] = Field(
+        default_factory=list, alias="WorkCapabilityInformation", min_length=1
+    )
+    """``WorkCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCapabilityInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_capability_information", "WorkCapabilityInformation", "E", "WorkCapabilityInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "work_capability_information",
+                "WorkCapabilityInformation",
+                "E",
+                "WorkCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class ShowWorkMasterCapability(B2MMLModel):
-    """B2MML ``ShowWorkMasterCapabilityType``."""
+    """Show message for ``WorkMasterCapability`` (ISA-95 Part 5 transaction). Returns
+    ``WorkMasterCapability`` in reply to ``GetWorkMasterCapability``.
+
+    B2MML ``ShowWorkMasterCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``ShowWorkMasterCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkMasterCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkMasterCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkMasterCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkMasterCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkMasterCapabilityDataArea(B2MMLModel):
-    """B2MML ``ShowWorkMasterCapabilityDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkMasterCapability`` message: ``Show`` and ``WorkMasterCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``ShowWorkMasterCapability``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_master_capability: list[WorkMasterCapability] = Field(default_factory=list, alias="WorkMasterCapability", min_length=1)
+    """``Show`` element, required."""
+    work_master_capability: list[WorkMasterCapability] = Field(
+        default_factory=list, alias="WorkMasterCapability", min_length=1
+    )
+    """``WorkMasterCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkMasterCapabilityDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
         ),
     )
 
 
 class SyncWorkCapability(B2MMLModel):
-    """B2MML ``SyncWorkCapabilityType``."""
+    """Sync message for ``WorkCapability`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``WorkCapability`` to subscribers.
+
+    B2MML ``SyncWorkCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``SyncWorkCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkCapabilityDataArea(B2MMLModel):
-    """B2MML ``SyncWorkCapabilityDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkCapability`` message: ``Sync`` and ``WorkCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``SyncWorkCapability``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_capability: list[WorkCapability] = Field(default_factory=list, alias="WorkCapability", min_length=1)
+    """``Sync`` element, required."""
+    work_capability: list[WorkCapability] = Field(
+        default_factory=list, alias="WorkCapability", min_length=1
+    )
+    """``WorkCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCapabilityDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
         ),
     )
 
 
 class SyncWorkCapabilityInformation(B2MMLModel):
-    """B2MML ``SyncWorkCapabilityInformationType``."""
+    """Sync message for ``WorkCapabilityInformation`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``WorkCapabilityInformation`` to subscribers.
+
+    B2MML ``SyncWorkCapabilityInformationType`` (B2MML-WorkCapability.xsd); global element
+    ``SyncWorkCapabilityInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkCapabilityInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCapabilityInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkCapabilityInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkCapabilityInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkCapabilityInformationDataArea(B2MMLModel):
-    """B2MML ``SyncWorkCapabilityInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkCapabilityInformation`` message: ``Sync`` and
+    ``WorkCapabilityInformation``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``SyncWorkCapabilityInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_capability_information: list[WorkCapabilityInformation] = Field(default_factory=list, alias="WorkCapabilityInformation", min_length=1)
+    """``Sync`` element, required."""
+    work_capability_information: list[WorkCapabilityInformation] = Field(
+        default_factory=list, alias="WorkCapabilityInformation", min_length=1
+    )
+    """``WorkCapabilityInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCapabilityInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_capability_information", "WorkCapabilityInformation", "E", "WorkCapabilityInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "work_capability_information",
+                "WorkCapabilityInformation",
+                "E",
+                "WorkCapabilityInformation",
+                3,
+            ),
         ),
     )
 
 
 class SyncWorkMasterCapability(B2MMLModel):
-    """B2MML ``SyncWorkMasterCapabilityType``."""
+    """Sync message for ``WorkMasterCapability`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``WorkMasterCapability`` to subscribers.
+
+    B2MML ``SyncWorkMasterCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``SyncWorkMasaterCapability``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkMasterCapabilityDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkMasterCapabilityType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkMasterCapabilityDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkMasterCapabilityDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkMasterCapabilityDataArea(B2MMLModel):
-    """B2MML ``SyncWorkMasterCapabilityDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkMasterCapability`` message: ``Sync`` and ``WorkMasterCapability``.
+
+    B2MML anonymous type (B2MML-WorkCapability.xsd); child element ``DataArea`` in
+    ``SyncWorkMasterCapability``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_master_capability: list[WorkMasterCapability] = Field(default_factory=list, alias="WorkMasterCapability", min_length=1)
+    """``Sync`` element, required."""
+    work_master_capability: list[WorkMasterCapability] = Field(
+        default_factory=list, alias="WorkMasterCapability", min_length=1
+    )
+    """``WorkMasterCapability`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkMasterCapabilityDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
         ),
     )
 
 
 class WorkCapability(B2MMLModel):
-    """B2MML ``WorkCapabilityType``."""
+    """Work capability, in the B2MML work capability schema.
+
+    B2MML ``WorkCapabilityType`` (B2MML-WorkCapability.xsd); global element ``WorkCapability``;
+    child element ``WorkCapability`` in ``AcknowledgeWorkCapabilityDataArea``,
+    ``CancelWorkCapabilityDataArea``, ``ChangeWorkCapabilityDataArea``,
+    ``GetWorkCapabilityDataArea``, ``InformationObject``, ``MasterDataProfile`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     operations_type: OperationsType | None = Field(default=None, alias="OperationsType")
+    """``OperationsType`` element, optional. Describes the category of the activity."""
     capability_type: CapabilityType | None = Field(default=None, alias="CapabilityType")
+    """``CapabilityType`` element, optional. Defines the type of capability."""
     reason: Code | None = Field(default=None, alias="Reason")
+    """``Reason`` element, optional."""
     confidence_factor: Identifier | None = Field(default=None, alias="ConfidenceFactor")
-    personnel_capability: list[OpPersonnelCapability] = Field(default_factory=list, alias="PersonnelCapability")
-    equipment_capability: list[OpEquipmentCapability] = Field(default_factory=list, alias="EquipmentCapability")
-    physical_asset_capability: list[OpPhysicalAssetCapability] = Field(default_factory=list, alias="PhysicalAssetCapability")
-    material_capability: list[OpMaterialCapability] = Field(default_factory=list, alias="MaterialCapability")
-    work_master_capability: list[WorkMasterCapability] = Field(default_factory=list, alias="WorkMasterCapability")
+    """``ConfidenceFactor`` element, optional."""
+    personnel_capability: list[OpPersonnelCapability] = Field(
+        default_factory=list, alias="PersonnelCapability"
+    )
+    """``PersonnelCapability`` element, zero or more."""
+    equipment_capability: list[OpEquipmentCapability] = Field(
+        default_factory=list, alias="EquipmentCapability"
+    )
+    """``EquipmentCapability`` element, zero or more."""
+    physical_asset_capability: list[OpPhysicalAssetCapability] = Field(
+        default_factory=list, alias="PhysicalAssetCapability"
+    )
+    """``PhysicalAssetCapability`` element, zero or more."""
+    material_capability: list[OpMaterialCapability] = Field(
+        default_factory=list, alias="MaterialCapability"
+    )
+    """``MaterialCapability`` element, zero or more."""
+    work_master_capability: list[WorkMasterCapability] = Field(
+        default_factory=list, alias="WorkMasterCapability"
+    )
+    """``WorkMasterCapability`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkCapabilityType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("operations_type", "OperationsType", "E", "OperationsType", 0),
-        ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
-        ("reason", "Reason", "E", "Code", 0),
-        ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
-        ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
-        ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
-        ("physical_asset_capability", "PhysicalAssetCapability", "E", "OpPhysicalAssetCapability", 1),
-        ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("operations_type", "OperationsType", "E", "OperationsType", 0),
+            ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
+            ("reason", "Reason", "E", "Code", 0),
+            ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
+            ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
+            ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
+            (
+                "physical_asset_capability",
+                "PhysicalAssetCapability",
+                "E",
+                "OpPhysicalAssetCapability",
+                1,
+            ),
+            ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkCapabilityInformation(B2MMLModel):
-    """B2MML ``WorkCapabilityInformationType``."""
+    """Work capability information, in the B2MML work capability schema.
+
+    B2MML ``WorkCapabilityInformationType`` (B2MML-WorkCapability.xsd); global element
+    ``WorkCapabilityInformation``; child element ``WorkCapabilityInformation`` in
+    ``AcknowledgeWorkCapabilityInformationDataArea``, ``CancelWorkCapabilityInformationDataArea``,
+    ``ChangeWorkCapabilityInformationDataArea``, ``GetWorkCapabilityInformationDataArea``,
+    ``ProcessWorkCapabilityInformationDataArea``, ``RespondWorkCapabilityInformationDataArea`` and 2
+    more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text | Nil] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     hierarchy_scope: HierarchyScope | Nil | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional; ``NIL`` for ``xsi:nil``. The hierarchy scope identifies
+    where the exchanged information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | Nil | None = Field(default=None, alias="PublishedDate")
-    work_capability: list[WorkCapability | Nil] = Field(default_factory=list, alias="WorkCapability")
-    work_master_capability: list[WorkMasterCapability | Nil] = Field(default_factory=list, alias="WorkMasterCapability")
+    """``PublishedDate`` element, optional; ``NIL`` for ``xsi:nil``."""
+    work_capability: list[WorkCapability | Nil] = Field(
+        default_factory=list, alias="WorkCapability"
+    )
+    """``WorkCapability`` element, zero or more; ``NIL`` for ``xsi:nil``."""
+    work_master_capability: list[WorkMasterCapability | Nil] = Field(
+        default_factory=list, alias="WorkMasterCapability"
+    )
+    """``WorkMasterCapability`` element, zero or more; ``NIL`` for ``xsi:nil``."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkCapabilityInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 5),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-        ("published_date", "PublishedDate", "E", "DateTime", 4),
-        ("work_capability", "WorkCapability", "E", "WorkCapability", 5),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 5),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 5),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
+            ("published_date", "PublishedDate", "E", "DateTime", 4),
+            ("work_capability", "WorkCapability", "E", "WorkCapability", 5),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 5),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkMasterCapability(B2MMLModel):
-    """B2MML ``WorkMasterCapabilityType``."""
+    """Work master capability, in the B2MML work capability schema.
+
+    B2MML ``WorkMasterCapabilityType`` (B2MML-WorkCapability.xsd); global element
+    ``WorkMasterCapability``; child element ``WorkMasterCapability`` in
+    ``AcknowledgeWorkMasterCapabilityDataArea``, ``CancelWorkMasterCapabilityDataArea``,
+    ``ChangeWorkMasterCapabilityDataArea``, ``GetWorkMasterCapabilityDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 7 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     work_master_id: Identifier = Field(alias="WorkMasterID")
+    """``WorkMasterID`` element, required."""
     capability_type: CapabilityType = Field(alias="CapabilityType")
+    """``CapabilityType`` element, required. Defines the type of capability."""
     reason: list[Code] = Field(default_factory=list, alias="Reason")
+    """``Reason`` element, zero or more."""
     hierarchy_scope: list[HierarchyScope] = Field(default_factory=list, alias="HierarchyScope")
-    personnel_capability: list[OpPersonnelCapability] = Field(default_factory=list, alias="PersonnelCapability")
-    equipment_capability: list[OpEquipmentCapability] = Field(default_factory=list, alias="EquipmentCapability")
-    physical_asset_capability: list[OpPhysicalAssetCapability] = Field(default_factory=list, alias="PhysicalAssetCapability")
-    material_capability: list[OpMaterialCapability] = Field(default_factory=list, alias="MaterialCapability")
-    work_master_capability: list[WorkMasterCapability] = Field(default_factory=list, alias="WorkMasterCapability")
+    """``HierarchyScope`` element, zero or more. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    personnel_capability: list[OpPersonnelCapability] = Field(
+        default_factory=list, alias="PersonnelCapability"
+    )
+    """``PersonnelCapability`` element, zero or more."""
+    equipment_capability: list[OpEquipmentCapability] = Field(
+        default_factory=list, alias="EquipmentCapability"
+    )
+    """``EquipmentCapability`` element, zero or more."""
+    physical_asset_capability: list[OpPhysicalAssetCapability] = Field(
+        default_factory=list, alias="PhysicalAssetCapability"
+    )
+    """``PhysicalAssetCapability`` element, zero or more."""
+    material_capability: list[OpMaterialCapability] = Field(
+        default_factory=list, alias="MaterialCapability"
+    )
+    """``MaterialCapability`` element, zero or more."""
+    work_master_capability: list[WorkMasterCapability] = Field(
+        default_factory=list, alias="WorkMasterCapability"
+    )
+    """``WorkMasterCapability`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkMasterCapabilityType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("work_master_id", "WorkMasterID", "E", "Identifier", 2),
-        ("capability_type", "CapabilityType", "E", "CapabilityType", 2),
-        ("reason", "Reason", "E", "Code", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 1),
-        ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
-        ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
-        ("physical_asset_capability", "PhysicalAssetCapability", "E", "OpPhysicalAssetCapability", 1),
-        ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
-        ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("work_master_id", "WorkMasterID", "E", "Identifier", 2),
+            ("capability_type", "CapabilityType", "E", "CapabilityType", 2),
+            ("reason", "Reason", "E", "Code", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 1),
+            ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
+            ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
+            (
+                "physical_asset_capability",
+                "PhysicalAssetCapability",
+                "E",
+                "OpPhysicalAssetCapability",
+                1,
+            ),
+            ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
+            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("CapabilityType", "Code", "DateTime", "HierarchyScope", "Identifier", "OpEquipmentCapability", "OpMaterialCapability", "OpPersonnelCapability", "OpPhysicalAssetCapability", "OperationsType", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync",),
+    "common": (
+        "CapabilityType",
+        "Code",
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "OpEquipmentCapability",
+        "OpMaterialCapability",
+        "OpPersonnelCapability",
+        "OpPhysicalAssetCapability",
+        "OperationsType",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

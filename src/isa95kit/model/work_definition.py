@@ -9,10 +9,32 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import DateTime, DefinitionType, HierarchyScope, Identifier, OpEquipmentSpecification, OpMaterialSpecification, OpPersonnelSpecification, OpPhysicalAssetSpecification, OperationsType, Parameter, ResponseState, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync
+    from .common import (
+        DateTime,
+        DefinitionType,
+        HierarchyScope,
+        Identifier,
+        OpEquipmentSpecification,
+        OperationsType,
+        OpMaterialSpecification,
+        OpPersonnelSpecification,
+        OpPhysicalAssetSpecification,
+        Parameter,
+        ResponseState,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+    )
     from .workflow_specification import WorkflowSpecification
 
 __all__ = [
@@ -71,908 +93,1518 @@ __all__ = [
 
 
 class AcknowledgeWorkDefinitionInformation(B2MMLModel):
-    """B2MML ``AcknowledgeWorkDefinitionInformationType``."""
+    """Acknowledge message for ``WorkDefinitionInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkDefinitionInformation``.
+
+    B2MML ``AcknowledgeWorkDefinitionInformationType`` (B2MML-WorkDefinition.xsd); global element
+    ``AcknowledgeWorkDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkDefinitionInformation`` message: ``Acknowledge`` and
+    ``WorkDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkDefinitionInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_definition_information: list[WorkDefinitionInformation] = Field(default_factory=list, alias="WorkDefinitionInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_definition_information: list[WorkDefinitionInformation] = Field(
+        default_factory=list, alias="WorkDefinitionInformation", min_length=1
+    )
+    """``WorkDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkDefinitionInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_definition_information", "WorkDefinitionInformation", "E", "WorkDefinitionInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "work_definition_information",
+                "WorkDefinitionInformation",
+                "E",
+                "WorkDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class AcknowledgeWorkDirective(B2MMLModel):
-    """B2MML ``AcknowledgeWorkDirectiveType``."""
+    """Acknowledge message for ``WorkDirective`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkDirective``.
+
+    B2MML ``AcknowledgeWorkDirectiveType`` (B2MML-WorkDefinition.xsd); global element
+    ``AcknowledgeWorkDirective``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkDirectiveDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkDirectiveType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkDirectiveDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkDirectiveDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkDirectiveDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkDirectiveDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkDirective`` message: ``Acknowledge`` and ``WorkDirective``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkDirective``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_directive: list[WorkDirective] = Field(default_factory=list, alias="WorkDirective", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_directive: list[WorkDirective] = Field(
+        default_factory=list, alias="WorkDirective", min_length=1
+    )
+    """``WorkDirective`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkDirectiveDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
         ),
     )
 
 
 class AcknowledgeWorkMaster(B2MMLModel):
-    """B2MML ``AcknowledgeWorkMasterType``."""
+    """Acknowledge message for ``WorkMaster`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkMaster``.
+
+    B2MML ``AcknowledgeWorkMasterType`` (B2MML-WorkDefinition.xsd); global element
+    ``AcknowledgeWorkMaster``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkMasterDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkMasterType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkMasterDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkMasterDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkMasterDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkMasterDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkMaster`` message: ``Acknowledge`` and ``WorkMaster``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkMaster``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
+    """``Acknowledge`` element, required."""
     work_master: list[WorkMaster] = Field(default_factory=list, alias="WorkMaster", min_length=1)
+    """``WorkMaster`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkMasterDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
         ),
     )
 
 
 class CancelWorkDefinitionInformation(B2MMLModel):
-    """B2MML ``CancelWorkDefinitionInformationType``."""
+    """Cancel message for ``WorkDefinitionInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``WorkDefinitionInformation``.
+
+    B2MML ``CancelWorkDefinitionInformationType`` (B2MML-WorkDefinition.xsd); global element
+    ``CancelWorkDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``CancelWorkDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkDefinitionInformation`` message: ``Cancel`` and
+    ``WorkDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``CancelWorkDefinitionInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_definition_information: list[WorkDefinitionInformation] = Field(default_factory=list, alias="WorkDefinitionInformation", min_length=1)
+    """``Cancel`` element, required."""
+    work_definition_information: list[WorkDefinitionInformation] = Field(
+        default_factory=list, alias="WorkDefinitionInformation", min_length=1
+    )
+    """``WorkDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkDefinitionInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_definition_information", "WorkDefinitionInformation", "E", "WorkDefinitionInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "work_definition_information",
+                "WorkDefinitionInformation",
+                "E",
+                "WorkDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class CancelWorkDirective(B2MMLModel):
-    """B2MML ``CancelWorkDirectiveType``."""
+    """Cancel message for ``WorkDirective`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``WorkDirective``.
+
+    B2MML ``CancelWorkDirectiveType`` (B2MML-WorkDefinition.xsd); global element
+    ``CancelWorkDirective``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkDirectiveDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkDirectiveType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkDirectiveDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkDirectiveDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkDirectiveDataArea(B2MMLModel):
-    """B2MML ``CancelWorkDirectiveDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkDirective`` message: ``Cancel`` and ``WorkDirective``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``CancelWorkDirective``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_directive: list[WorkDirective] = Field(default_factory=list, alias="WorkDirective", min_length=1)
+    """``Cancel`` element, required."""
+    work_directive: list[WorkDirective] = Field(
+        default_factory=list, alias="WorkDirective", min_length=1
+    )
+    """``WorkDirective`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkDirectiveDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
         ),
     )
 
 
 class CancelWorkMaster(B2MMLModel):
-    """B2MML ``CancelWorkMasterType``."""
+    """Cancel message for ``WorkMaster`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``WorkMaster``.
+
+    B2MML ``CancelWorkMasterType`` (B2MML-WorkDefinition.xsd); global element ``CancelWorkMaster``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkMasterDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkMasterType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkMasterDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkMasterDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkMasterDataArea(B2MMLModel):
-    """B2MML ``CancelWorkMasterDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkMaster`` message: ``Cancel`` and ``WorkMaster``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``CancelWorkMaster``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
+    """``Cancel`` element, required."""
     work_master: list[WorkMaster] = Field(default_factory=list, alias="WorkMaster", min_length=1)
+    """``WorkMaster`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkMasterDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
         ),
     )
 
 
 class ChangeWorkDefinitionInformation(B2MMLModel):
-    """B2MML ``ChangeWorkDefinitionInformationType``."""
+    """Change message for ``WorkDefinitionInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``WorkDefinitionInformation``; the reply is
+    ``RespondWorkDefinitionInformation``.
+
+    B2MML ``ChangeWorkDefinitionInformationType`` (B2MML-WorkDefinition.xsd); global element
+    ``ChangeWorkDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkDefinitionInformation`` message: ``Change`` and
+    ``WorkDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``ChangeWorkDefinitionInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_definition_information: list[WorkDefinitionInformation] = Field(default_factory=list, alias="WorkDefinitionInformation", min_length=1)
+    """``Change`` element, required."""
+    work_definition_information: list[WorkDefinitionInformation] = Field(
+        default_factory=list, alias="WorkDefinitionInformation", min_length=1
+    )
+    """``WorkDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkDefinitionInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_definition_information", "WorkDefinitionInformation", "E", "WorkDefinitionInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "work_definition_information",
+                "WorkDefinitionInformation",
+                "E",
+                "WorkDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class ChangeWorkDirective(B2MMLModel):
-    """B2MML ``ChangeWorkDirectiveType``."""
+    """Change message for ``WorkDirective`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``WorkDirective``; the reply is ``RespondWorkDirective``.
+
+    B2MML ``ChangeWorkDirectiveType`` (B2MML-WorkDefinition.xsd); global element
+    ``ChangeWorkDirective``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkDirectiveDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkDirectiveType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkDirectiveDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkDirectiveDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkDirectiveDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkDirectiveDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkDirective`` message: ``Change`` and ``WorkDirective``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``ChangeWorkDirective``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_directive: list[WorkDirective] = Field(default_factory=list, alias="WorkDirective", min_length=1)
+    """``Change`` element, required."""
+    work_directive: list[WorkDirective] = Field(
+        default_factory=list, alias="WorkDirective", min_length=1
+    )
+    """``WorkDirective`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkDirectiveDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
         ),
     )
 
 
 class ChangeWorkMaster(B2MMLModel):
-    """B2MML ``ChangeWorkMasterType``."""
+    """Change message for ``WorkMaster`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``WorkMaster``; the reply is ``RespondWorkMaster``.
+
+    B2MML ``ChangeWorkMasterType`` (B2MML-WorkDefinition.xsd); global element ``ChangeWorkMaster``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkMasterDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkMasterType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkMasterDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkMasterDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkMasterDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkMasterDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkMaster`` message: ``Change`` and ``WorkMaster``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``ChangeWorkMaster``.
+    """
 
     change: TransChange = Field(alias="Change")
+    """``Change`` element, required."""
     work_master: list[WorkMaster] = Field(default_factory=list, alias="WorkMaster", min_length=1)
+    """``WorkMaster`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkMasterDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
         ),
     )
 
 
 class GetWorkDefinitionInformation(B2MMLModel):
-    """B2MML ``GetWorkDefinitionInformationType``."""
+    """Get message for ``WorkDefinitionInformation`` (ISA-95 Part 5 transaction). Requests
+    ``WorkDefinitionInformation``; the reply is ``ShowWorkDefinitionInformation``.
+
+    B2MML ``GetWorkDefinitionInformationType`` (B2MML-WorkDefinition.xsd); global element
+    ``GetWorkDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``GetWorkDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``GetWorkDefinitionInformation`` message: ``Get`` and
+    ``WorkDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``GetWorkDefinitionInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_definition_information: list[WorkDefinitionInformation] = Field(default_factory=list, alias="WorkDefinitionInformation", min_length=1)
+    """``Get`` element, required."""
+    work_definition_information: list[WorkDefinitionInformation] = Field(
+        default_factory=list, alias="WorkDefinitionInformation", min_length=1
+    )
+    """``WorkDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkDefinitionInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_definition_information", "WorkDefinitionInformation", "E", "WorkDefinitionInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "work_definition_information",
+                "WorkDefinitionInformation",
+                "E",
+                "WorkDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class GetWorkDirective(B2MMLModel):
-    """B2MML ``GetWorkDirectiveType``."""
+    """Get message for ``WorkDirective`` (ISA-95 Part 5 transaction). Requests ``WorkDirective``;
+    the reply is ``ShowWorkDirective``.
+
+    B2MML ``GetWorkDirectiveType`` (B2MML-WorkDefinition.xsd); global element ``GetWorkDirective``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkDirectiveDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkDirectiveType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkDirectiveDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkDirectiveDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkDirectiveDataArea(B2MMLModel):
-    """B2MML ``GetWorkDirectiveDataArea (anonymous)``."""
+    """Data area of the ``GetWorkDirective`` message: ``Get`` and ``WorkDirective``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``GetWorkDirective``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_directive: list[WorkDirective] = Field(default_factory=list, alias="WorkDirective", min_length=1)
+    """``Get`` element, required."""
+    work_directive: list[WorkDirective] = Field(
+        default_factory=list, alias="WorkDirective", min_length=1
+    )
+    """``WorkDirective`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkDirectiveDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
         ),
     )
 
 
 class GetWorkMaster(B2MMLModel):
-    """B2MML ``GetWorkMasterType``."""
+    """Get message for ``WorkMaster`` (ISA-95 Part 5 transaction). Requests ``WorkMaster``; the
+    reply is ``ShowWorkMaster``.
+
+    B2MML ``GetWorkMasterType`` (B2MML-WorkDefinition.xsd); global element ``GetWorkMaster``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkMasterDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkMasterType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkMasterDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkMasterDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkMasterDataArea(B2MMLModel):
-    """B2MML ``GetWorkMasterDataArea (anonymous)``."""
+    """Data area of the ``GetWorkMaster`` message: ``Get`` and ``WorkMaster``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``GetWorkMaster``.
+    """
 
     get: TransGet = Field(alias="Get")
+    """``Get`` element, required."""
     work_master: list[WorkMaster] = Field(default_factory=list, alias="WorkMaster", min_length=1)
+    """``WorkMaster`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkMasterDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
         ),
     )
 
 
 class ProcessWorkDefinitionInformation(B2MMLModel):
-    """B2MML ``ProcessWorkDefinitionInformationType``."""
+    """Process message for ``WorkDefinitionInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``WorkDefinitionInformation``; the reply is
+    ``AcknowledgeWorkDefinitionInformation``.
+
+    B2MML ``ProcessWorkDefinitionInformationType`` (B2MML-WorkDefinition.xsd); global element
+    ``ProcessWorkDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkDefinitionInformation`` message: ``Process`` and
+    ``WorkDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``ProcessWorkDefinitionInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_definition_information: list[WorkDefinitionInformation] = Field(default_factory=list, alias="WorkDefinitionInformation", min_length=1)
+    """``Process`` element, required."""
+    work_definition_information: list[WorkDefinitionInformation] = Field(
+        default_factory=list, alias="WorkDefinitionInformation", min_length=1
+    )
+    """``WorkDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkDefinitionInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_definition_information", "WorkDefinitionInformation", "E", "WorkDefinitionInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "work_definition_information",
+                "WorkDefinitionInformation",
+                "E",
+                "WorkDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class ProcessWorkDirective(B2MMLModel):
-    """B2MML ``ProcessWorkDirectiveType``."""
+    """Process message for ``WorkDirective`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``WorkDirective``; the reply is ``AcknowledgeWorkDirective``.
+
+    B2MML ``ProcessWorkDirectiveType`` (B2MML-WorkDefinition.xsd); global element
+    ``ProcessWorkDirective``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkDirectiveDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkDirectiveType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkDirectiveDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkDirectiveDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkDirectiveDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkDirectiveDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkDirective`` message: ``Process`` and ``WorkDirective``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``ProcessWorkDirective``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_directive: list[WorkDirective] = Field(default_factory=list, alias="WorkDirective", min_length=1)
+    """``Process`` element, required."""
+    work_directive: list[WorkDirective] = Field(
+        default_factory=list, alias="WorkDirective", min_length=1
+    )
+    """``WorkDirective`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkDirectiveDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
         ),
     )
 
 
 class ProcessWorkMaster(B2MMLModel):
-    """B2MML ``ProcessWorkMasterType``."""
+    """Process message for ``WorkMaster`` (ISA-95 Part 5 transaction). Asks the receiver to process
+    ``WorkMaster``; the reply is ``AcknowledgeWorkMaster``.
+
+    B2MML ``ProcessWorkMasterType`` (B2MML-WorkDefinition.xsd); global element
+    ``ProcessWorkMaster``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkMasterDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkMasterType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkMasterDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkMasterDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkMasterDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkMasterDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkMaster`` message: ``Process`` and ``WorkMaster``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``ProcessWorkMaster``.
+    """
 
     process: TransProcess = Field(alias="Process")
+    """``Process`` element, required."""
     work_master: list[WorkMaster] = Field(default_factory=list, alias="WorkMaster", min_length=1)
+    """``WorkMaster`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkMasterDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
         ),
     )
 
 
 class RespondWorkDefinitionInformation(B2MMLModel):
-    """B2MML ``RespondWorkDefinitionInformationType``."""
+    """Respond message for ``WorkDefinitionInformation`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkDefinitionInformation``.
+
+    B2MML ``RespondWorkDefinitionInformationType`` (B2MML-WorkDefinition.xsd); global element
+    ``RespondWorkDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``RespondWorkDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkDefinitionInformation`` message: ``Respond`` and
+    ``WorkDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``RespondWorkDefinitionInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_definition_information: list[WorkDefinitionInformation] = Field(default_factory=list, alias="WorkDefinitionInformation", min_length=1)
+    """``Respond`` element, required."""
+    work_definition_information: list[WorkDefinitionInformation] = Field(
+        default_factory=list, alias="WorkDefinitionInformation", min_length=1
+    )
+    """``WorkDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkDefinitionInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_definition_information", "WorkDefinitionInformation", "E", "WorkDefinitionInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "work_definition_information",
+                "WorkDefinitionInformation",
+                "E",
+                "WorkDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class RespondWorkDirective(B2MMLModel):
-    """B2MML ``RespondWorkDirectiveType``."""
+    """Respond message for ``WorkDirective`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkDirective``.
+
+    B2MML ``RespondWorkDirectiveType`` (B2MML-WorkDefinition.xsd); global element
+    ``RespondWorkDirective``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkDirectiveDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkDirectiveType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkDirectiveDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkDirectiveDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkDirectiveDataArea(B2MMLModel):
-    """B2MML ``RespondWorkDirectiveDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkDirective`` message: ``Respond`` and ``WorkDirective``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``RespondWorkDirective``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_directive: list[WorkDirective] = Field(default_factory=list, alias="WorkDirective", min_length=1)
+    """``Respond`` element, required."""
+    work_directive: list[WorkDirective] = Field(
+        default_factory=list, alias="WorkDirective", min_length=1
+    )
+    """``WorkDirective`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkDirectiveDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
         ),
     )
 
 
 class RespondWorkMaster(B2MMLModel):
-    """B2MML ``RespondWorkMasterType``."""
+    """Respond message for ``WorkMaster`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkMaster``.
+
+    B2MML ``RespondWorkMasterType`` (B2MML-WorkDefinition.xsd); global element
+    ``RespondWorkMaster``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkMasterDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkMasterType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkMasterDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkMasterDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkMasterDataArea(B2MMLModel):
-    """B2MML ``RespondWorkMasterDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkMaster`` message: ``Respond`` and ``WorkMaster``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``RespondWorkMaster``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
+    """``Respond`` element, required."""
     work_master: list[WorkMaster] = Field(default_factory=list, alias="WorkMaster", min_length=1)
+    """``WorkMaster`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkMasterDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
         ),
     )
 
 
 class ShowWorkDefinitionInformation(B2MMLModel):
-    """B2MML ``ShowWorkDefinitionInformationType``."""
+    """Show message for ``WorkDefinitionInformation`` (ISA-95 Part 5 transaction). Returns
+    ``WorkDefinitionInformation`` in reply to ``GetWorkDefinitionInformation``.
+
+    B2MML ``ShowWorkDefinitionInformationType`` (B2MML-WorkDefinition.xsd); global element
+    ``ShowWorkDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``ShowWorkDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkDefinitionInformation`` message: ``Show`` and
+    ``WorkDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``ShowWorkDefinitionInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_definition_information: list[WorkDefinitionInformation] = Field(default_factory=list, alias="WorkDefinitionInformation", min_length=1)
+    """``Show`` element, required."""
+    work_definition_information: list[WorkDefinitionInformation] = Field(
+        default_factory=list, alias="WorkDefinitionInformation", min_length=1
+    )
+    """``WorkDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkDefinitionInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_definition_information", "WorkDefinitionInformation", "E", "WorkDefinitionInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "work_definition_information",
+                "WorkDefinitionInformation",
+                "E",
+                "WorkDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class ShowWorkDirective(B2MMLModel):
-    """B2MML ``ShowWorkDirectiveType``."""
+    """Show message for ``WorkDirective`` (ISA-95 Part 5 transaction). Returns ``WorkDirective`` in
+    reply to ``GetWorkDirective``.
+
+    B2MML ``ShowWorkDirectiveType`` (B2MML-WorkDefinition.xsd); global element
+    ``ShowWorkDirective``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkDirectiveDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkDirectiveType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkDirectiveDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkDirectiveDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkDirectiveDataArea(B2MMLModel):
-    """B2MML ``ShowWorkDirectiveDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkDirective`` message: ``Show`` and ``WorkDirective``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``ShowWorkDirective``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_directive: list[WorkDirective] = Field(default_factory=list, alias="WorkDirective", min_length=1)
+    """``Show`` element, required."""
+    work_directive: list[WorkDirective] = Field(
+        default_factory=list, alias="WorkDirective", min_length=1
+    )
+    """``WorkDirective`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkDirectiveDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
         ),
     )
 
 
 class ShowWorkMaster(B2MMLModel):
-    """B2MML ``ShowWorkMasterType``."""
+    """Show message for ``WorkMaster`` (ISA-95 Part 5 transaction). Returns ``WorkMaster`` in reply
+    to ``GetWorkMaster``.
+
+    B2MML ``ShowWorkMasterType`` (B2MML-WorkDefinition.xsd); global element ``ShowWorkMaster``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkMasterDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkMasterType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkMasterDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkMasterDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkMasterDataArea(B2MMLModel):
-    """B2MML ``ShowWorkMasterDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkMaster`` message: ``Show`` and ``WorkMaster``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``ShowWorkMaster``.
+    """
 
     show: TransShow = Field(alias="Show")
+    """``Show`` element, required."""
     work_master: list[WorkMaster] = Field(default_factory=list, alias="WorkMaster", min_length=1)
+    """``WorkMaster`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkMasterDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
         ),
     )
 
 
 class SyncWorkDefinitionInformation(B2MMLModel):
-    """B2MML ``SyncWorkDefinitionInformationType``."""
+    """Sync message for ``WorkDefinitionInformation`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``WorkDefinitionInformation`` to subscribers.
+
+    B2MML ``SyncWorkDefinitionInformationType`` (B2MML-WorkDefinition.xsd); global element
+    ``SyncWorkDefinitionInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkDefinitionInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkDefinitionInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkDefinitionInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkDefinitionInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkDefinitionInformationDataArea(B2MMLModel):
-    """B2MML ``SyncWorkDefinitionInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkDefinitionInformation`` message: ``Sync`` and
+    ``WorkDefinitionInformation``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``SyncWorkDefinitionInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_definition_information: list[WorkDefinitionInformation] = Field(default_factory=list, alias="WorkDefinitionInformation", min_length=1)
+    """``Sync`` element, required."""
+    work_definition_information: list[WorkDefinitionInformation] = Field(
+        default_factory=list, alias="WorkDefinitionInformation", min_length=1
+    )
+    """``WorkDefinitionInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkDefinitionInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_definition_information", "WorkDefinitionInformation", "E", "WorkDefinitionInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "work_definition_information",
+                "WorkDefinitionInformation",
+                "E",
+                "WorkDefinitionInformation",
+                3,
+            ),
         ),
     )
 
 
 class SyncWorkDirective(B2MMLModel):
-    """B2MML ``SyncWorkDirectiveType``."""
+    """Sync message for ``WorkDirective`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``WorkDirective`` to subscribers.
+
+    B2MML ``SyncWorkDirectiveType`` (B2MML-WorkDefinition.xsd); global element
+    ``SyncWorkDirective``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkDirectiveDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkDirectiveType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkDirectiveDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkDirectiveDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkDirectiveDataArea(B2MMLModel):
-    """B2MML ``SyncWorkDirectiveDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkDirective`` message: ``Sync`` and ``WorkDirective``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``SyncWorkDirective``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_directive: list[WorkDirective] = Field(default_factory=list, alias="WorkDirective", min_length=1)
+    """``Sync`` element, required."""
+    work_directive: list[WorkDirective] = Field(
+        default_factory=list, alias="WorkDirective", min_length=1
+    )
+    """``WorkDirective`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkDirectiveDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
         ),
     )
 
 
 class SyncWorkMaster(B2MMLModel):
-    """B2MML ``SyncWorkMasterType``."""
+    """Sync message for ``WorkMaster`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``WorkMaster`` to subscribers.
+
+    B2MML ``SyncWorkMasterType`` (B2MML-WorkDefinition.xsd); global element ``SyncWorkMaster``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkMasterDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkMasterType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkMasterDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkMasterDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkMasterDataArea(B2MMLModel):
-    """B2MML ``SyncWorkMasterDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkMaster`` message: ``Sync`` and ``WorkMaster``.
+
+    B2MML anonymous type (B2MML-WorkDefinition.xsd); child element ``DataArea`` in
+    ``SyncWorkMaster``.
+    """
 
     sync: TransSync = Field(alias="Sync")
+    """``Sync`` element, required."""
     work_master: list[WorkMaster] = Field(default_factory=list, alias="WorkMaster", min_length=1)
+    """``WorkMaster`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkMasterDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
         ),
     )
 
 
 class WorkDefinitionInformation(B2MMLModel):
-    """B2MML ``WorkDefinitionInformationType``."""
+    """Work definition information, in the B2MML work definition schema.
+
+    B2MML ``WorkDefinitionInformationType`` (B2MML-WorkDefinition.xsd); global element
+    ``WorkDefinitionInformation``; child element ``WorkDefinitionInformation`` in
+    ``AcknowledgeWorkDefinitionInformationDataArea``, ``CancelWorkDefinitionInformationDataArea``,
+    ``ChangeWorkDefinitionInformationDataArea``, ``GetWorkDefinitionInformationDataArea``,
+    ``ProcessWorkDefinitionInformationDataArea``, ``RespondWorkDefinitionInformationDataArea`` and 2
+    more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     work_master: list[WorkMaster] = Field(default_factory=list, alias="WorkMaster")
+    """``WorkMaster`` element, zero or more."""
     work_directive: list[WorkDirective] = Field(default_factory=list, alias="WorkDirective")
+    """``WorkDirective`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkDefinitionInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("work_master", "WorkMaster", "E", "WorkMaster", 1),
-        ("work_directive", "WorkDirective", "E", "WorkDirective", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("work_master", "WorkMaster", "E", "WorkMaster", 1),
+            ("work_directive", "WorkDirective", "E", "WorkDirective", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkDirective(B2MMLModel):
-    """B2MML ``WorkDirectiveType``."""
+    """Work directive, in the B2MML work definition schema.
+
+    B2MML ``WorkDirectiveType`` (B2MML-WorkDefinition.xsd); global element ``WorkDirective``; child
+    element ``WorkDirective`` in ``AcknowledgeWorkDirectiveDataArea``,
+    ``CancelWorkDirectiveDataArea``, ``ChangeWorkDirectiveDataArea``, ``GetWorkDirectiveDataArea``,
+    ``InformationObject``, ``JobResponse`` and 7 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     work_type: OperationsType | None = Field(default=None, alias="WorkType")
+    """``WorkType`` element, optional. Describes the category of the activity."""
     duration: str | None = Field(default=None, alias="Duration")
-    parameter_specification: list[Parameter] = Field(default_factory=list, alias="ParameterSpecification")
-    personnel_specification: list[OpPersonnelSpecification] = Field(default_factory=list, alias="PersonnelSpecification")
-    equipment_specification: list[OpEquipmentSpecification] = Field(default_factory=list, alias="EquipmentSpecification")
-    physical_asset_specification: list[OpPhysicalAssetSpecification] = Field(default_factory=list, alias="PhysicalAssetSpecification")
-    material_specification: list[OpMaterialSpecification] = Field(default_factory=list, alias="MaterialSpecification")
+    """``Duration`` element, optional."""
+    parameter_specification: list[Parameter] = Field(
+        default_factory=list, alias="ParameterSpecification"
+    )
+    """``ParameterSpecification`` element, zero or more."""
+    personnel_specification: list[OpPersonnelSpecification] = Field(
+        default_factory=list, alias="PersonnelSpecification"
+    )
+    """``PersonnelSpecification`` element, zero or more."""
+    equipment_specification: list[OpEquipmentSpecification] = Field(
+        default_factory=list, alias="EquipmentSpecification"
+    )
+    """``EquipmentSpecification`` element, zero or more."""
+    physical_asset_specification: list[OpPhysicalAssetSpecification] = Field(
+        default_factory=list, alias="PhysicalAssetSpecification"
+    )
+    """``PhysicalAssetSpecification`` element, zero or more."""
+    material_specification: list[OpMaterialSpecification] = Field(
+        default_factory=list, alias="MaterialSpecification"
+    )
+    """``MaterialSpecification`` element, zero or more."""
     job_order_source_id: Identifier | None = Field(default=None, alias="JobOrderSourceID")
-    workflow_specification: WorkflowSpecification | None = Field(default=None, alias="WorkflowSpecification")
+    """``JobOrderSourceID`` element, optional."""
+    workflow_specification: WorkflowSpecification | None = Field(
+        default=None, alias="WorkflowSpecification"
+    )
+    """``WorkflowSpecification`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     work_master_id: Identifier = Field(alias="WorkMasterID")
+    """``WorkMasterID`` element, required."""
     work_master_version: Identifier | None = Field(default=None, alias="WorkMasterVersion")
-    work_directive_child: list[WorkDirective] = Field(default_factory=list, alias="WorkDirectiveChild")
+    """``WorkMasterVersion`` element, optional."""
+    work_directive_child: list[WorkDirective] = Field(
+        default_factory=list, alias="WorkDirectiveChild"
+    )
+    """``WorkDirectiveChild`` element, zero or more."""
     work_directive_state: ResponseState | None = Field(default=None, alias="WorkDirectiveState")
+    """``WorkDirectiveState`` element, optional. Defines the states to a operations response."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkDirectiveType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_type", "WorkType", "E", "OperationsType", 0),
-        ("duration", "Duration", "E", "leaf:str", 0),
-        ("parameter_specification", "ParameterSpecification", "E", "Parameter", 1),
-        ("personnel_specification", "PersonnelSpecification", "E", "OpPersonnelSpecification", 1),
-        ("equipment_specification", "EquipmentSpecification", "E", "OpEquipmentSpecification", 1),
-        ("physical_asset_specification", "PhysicalAssetSpecification", "E", "OpPhysicalAssetSpecification", 1),
-        ("material_specification", "MaterialSpecification", "E", "OpMaterialSpecification", 1),
-        ("job_order_source_id", "JobOrderSourceID", "E", "Identifier", 0),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 0),
-        ("extended", "", "X", "AnyElement", 1),
-        ("work_master_id", "WorkMasterID", "E", "Identifier", 2),
-        ("work_master_version", "WorkMasterVersion", "E", "Identifier", 0),
-        ("work_directive_child", "WorkDirectiveChild", "E", "WorkDirective", 1),
-        ("work_directive_state", "WorkDirectiveState", "E", "ResponseState", 0),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("work_type", "WorkType", "E", "OperationsType", 0),
+            ("duration", "Duration", "E", "leaf:str", 0),
+            ("parameter_specification", "ParameterSpecification", "E", "Parameter", 1),
+            (
+                "personnel_specification",
+                "PersonnelSpecification",
+                "E",
+                "OpPersonnelSpecification",
+                1,
+            ),
+            (
+                "equipment_specification",
+                "EquipmentSpecification",
+                "E",
+                "OpEquipmentSpecification",
+                1,
+            ),
+            (
+                "physical_asset_specification",
+                "PhysicalAssetSpecification",
+                "E",
+                "OpPhysicalAssetSpecification",
+                1,
+            ),
+            ("material_specification", "MaterialSpecification", "E", "OpMaterialSpecification", 1),
+            ("job_order_source_id", "JobOrderSourceID", "E", "Identifier", 0),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 0),
+            ("extended", "", "X", "AnyElement", 1),
+            ("work_master_id", "WorkMasterID", "E", "Identifier", 2),
+            ("work_master_version", "WorkMasterVersion", "E", "Identifier", 0),
+            ("work_directive_child", "WorkDirectiveChild", "E", "WorkDirective", 1),
+            ("work_directive_state", "WorkDirectiveState", "E", "ResponseState", 0),
         ),
     )
 
 
 class WorkMaster(B2MMLModel):
-    """B2MML ``WorkMasterType``."""
+    """Work master, in the B2MML work definition schema.
+
+    B2MML ``WorkMasterType`` (B2MML-WorkDefinition.xsd); global element ``WorkMaster``; child
+    element ``WorkMaster`` in ``AcknowledgeWorkMasterDataArea``, ``CancelWorkMasterDataArea``,
+    ``ChangeWorkMasterDataArea``, ``GetWorkMasterDataArea``, ``InformationObject``,
+    ``MasterDataProfile`` and 7 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     work_type: OperationsType | None = Field(default=None, alias="WorkType")
+    """``WorkType`` element, optional. Describes the category of the activity."""
     duration: str | None = Field(default=None, alias="Duration")
-    parameter_specification: list[Parameter] = Field(default_factory=list, alias="ParameterSpecification")
-    personnel_specification: list[OpPersonnelSpecification] = Field(default_factory=list, alias="PersonnelSpecification")
-    equipment_specification: list[OpEquipmentSpecification] = Field(default_factory=list, alias="EquipmentSpecification")
-    physical_asset_specification: list[OpPhysicalAssetSpecification] = Field(default_factory=list, alias="PhysicalAssetSpecification")
-    material_specification: list[OpMaterialSpecification] = Field(default_factory=list, alias="MaterialSpecification")
+    """``Duration`` element, optional."""
+    parameter_specification: list[Parameter] = Field(
+        default_factory=list, alias="ParameterSpecification"
+    )
+    """``ParameterSpecification`` element, zero or more."""
+    personnel_specification: list[OpPersonnelSpecification] = Field(
+        default_factory=list, alias="PersonnelSpecification"
+    )
+    """``PersonnelSpecification`` element, zero or more."""
+    equipment_specification: list[OpEquipmentSpecification] = Field(
+        default_factory=list, alias="EquipmentSpecification"
+    )
+    """``EquipmentSpecification`` element, zero or more."""
+    physical_asset_specification: list[OpPhysicalAssetSpecification] = Field(
+        default_factory=list, alias="PhysicalAssetSpecification"
+    )
+    """``PhysicalAssetSpecification`` element, zero or more."""
+    material_specification: list[OpMaterialSpecification] = Field(
+        default_factory=list, alias="MaterialSpecification"
+    )
+    """``MaterialSpecification`` element, zero or more."""
     job_order_source_id: Identifier | None = Field(default=None, alias="JobOrderSourceID")
-    workflow_specification: WorkflowSpecification | None = Field(default=None, alias="WorkflowSpecification")
+    """``JobOrderSourceID`` element, optional."""
+    workflow_specification: WorkflowSpecification | None = Field(
+        default=None, alias="WorkflowSpecification"
+    )
+    """``WorkflowSpecification`` element, optional."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     work_master_child: list[WorkMaster] = Field(default_factory=list, alias="WorkMasterChild")
-    operations_definition_id: list[Identifier] = Field(default_factory=list, alias="OperationsDefinitionID")
-    operations_segment_id: list[Identifier] = Field(default_factory=list, alias="OperationsSegmentID")
+    """``WorkMasterChild`` element, zero or more."""
+    operations_definition_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsDefinitionID"
+    )
+    """``OperationsDefinitionID`` element, zero or more."""
+    operations_segment_id: list[Identifier] = Field(
+        default_factory=list, alias="OperationsSegmentID"
+    )
+    """``OperationsSegmentID`` element, zero or more."""
     process_segment_id: list[Identifier] = Field(default_factory=list, alias="ProcessSegmentID")
+    """``ProcessSegmentID`` element, zero or more."""
     work_master_pattern_id: Identifier | None = Field(default=None, alias="WorkMasterPatternID")
+    """``WorkMasterPatternID`` element, optional."""
     definition_type: DefinitionType | None = Field(default=None, alias="DefinitionType")
+    """``DefinitionType`` element, optional. Defines the type of the definition of a process
+    segment, operations definition, or operations segment.
+    """
     __wire__: ClassVar[Wire] = Wire(
         "WorkMasterType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_type", "WorkType", "E", "OperationsType", 0),
-        ("duration", "Duration", "E", "leaf:str", 0),
-        ("parameter_specification", "ParameterSpecification", "E", "Parameter", 1),
-        ("personnel_specification", "PersonnelSpecification", "E", "OpPersonnelSpecification", 1),
-        ("equipment_specification", "EquipmentSpecification", "E", "OpEquipmentSpecification", 1),
-        ("physical_asset_specification", "PhysicalAssetSpecification", "E", "OpPhysicalAssetSpecification", 1),
-        ("material_specification", "MaterialSpecification", "E", "OpMaterialSpecification", 1),
-        ("job_order_source_id", "JobOrderSourceID", "E", "Identifier", 0),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 0),
-        ("extended", "", "X", "AnyElement", 1),
-        ("work_master_child", "WorkMasterChild", "E", "WorkMaster", 1),
-        ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 1),
-        ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 1),
-        ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
-        ("work_master_pattern_id", "WorkMasterPatternID", "E", "Identifier", 0),
-        ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("work_type", "WorkType", "E", "OperationsType", 0),
+            ("duration", "Duration", "E", "leaf:str", 0),
+            ("parameter_specification", "ParameterSpecification", "E", "Parameter", 1),
+            (
+                "personnel_specification",
+                "PersonnelSpecification",
+                "E",
+                "OpPersonnelSpecification",
+                1,
+            ),
+            (
+                "equipment_specification",
+                "EquipmentSpecification",
+                "E",
+                "OpEquipmentSpecification",
+                1,
+            ),
+            (
+                "physical_asset_specification",
+                "PhysicalAssetSpecification",
+                "E",
+                "OpPhysicalAssetSpecification",
+                1,
+            ),
+            ("material_specification", "MaterialSpecification", "E", "OpMaterialSpecification", 1),
+            ("job_order_source_id", "JobOrderSourceID", "E", "Identifier", 0),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 0),
+            ("extended", "", "X", "AnyElement", 1),
+            ("work_master_child", "WorkMasterChild", "E", "WorkMaster", 1),
+            ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 1),
+            ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 1),
+            ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
+            ("work_master_pattern_id", "WorkMasterPatternID", "E", "Identifier", 0),
+            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("DateTime", "DefinitionType", "HierarchyScope", "Identifier", "OpEquipmentSpecification", "OpMaterialSpecification", "OpPersonnelSpecification", "OpPhysicalAssetSpecification", "OperationsType", "Parameter", "ResponseState", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync",),
+    "common": (
+        "DateTime",
+        "DefinitionType",
+        "HierarchyScope",
+        "Identifier",
+        "OpEquipmentSpecification",
+        "OpMaterialSpecification",
+        "OpPersonnelSpecification",
+        "OpPhysicalAssetSpecification",
+        "OperationsType",
+        "Parameter",
+        "ResponseState",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+    ),
     "workflow_specification": ("WorkflowSpecification",),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

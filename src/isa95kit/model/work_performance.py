@@ -9,11 +9,34 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import DateTime, HierarchyScope, Identifier, OperationsType, RequiredByRequestedSegmentResponse, ResponseState, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync
-    from .operations_performance import OpEquipmentActual, OpMaterialActual, OpPersonnelActual, OpPhysicalAssetActual, OpSegmentData
+    from .common import (
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        OperationsType,
+        RequiredByRequestedSegmentResponse,
+        ResponseState,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+    )
+    from .operations_performance import (
+        OpEquipmentActual,
+        OpMaterialActual,
+        OpPersonnelActual,
+        OpPhysicalAssetActual,
+        OpSegmentData,
+    )
     from .work_definition import WorkDirective
 
 __all__ = [
@@ -89,1195 +112,1866 @@ __all__ = [
 
 
 class AcknowledgeJobResponse(B2MMLModel):
-    """B2MML ``AcknowledgeJobResponseType``."""
+    """Acknowledge message for ``JobResponse`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessJobResponse``.
+
+    B2MML ``AcknowledgeJobResponseType`` (B2MML-WorkPerformance.xsd); global element
+    ``AcknowledgeJobResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeJobResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeJobResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeJobResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeJobResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeJobResponseDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeJobResponseDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeJobResponse`` message: ``Acknowledge`` and ``JobResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``AcknowledgeJobResponse``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
+    """``Acknowledge`` element, required."""
     job_response: list[JobResponse] = Field(default_factory=list, alias="JobResponse", min_length=1)
+    """``JobResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeJobResponseDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("job_response", "JobResponse", "E", "JobResponse", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("job_response", "JobResponse", "E", "JobResponse", 3),
         ),
     )
 
 
 class AcknowledgeJobResponseList(B2MMLModel):
-    """B2MML ``AcknowledgeJobResponseListType``."""
+    """Acknowledge message for ``JobResponseList`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessJobResponseList``.
+
+    B2MML ``AcknowledgeJobResponseListType`` (B2MML-WorkPerformance.xsd); global element
+    ``AcknowledgeJobResponseList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeJobResponseListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeJobResponseListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeJobResponseListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeJobResponseListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeJobResponseListDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeJobResponseListDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeJobResponseList`` message: ``Acknowledge`` and
+    ``JobResponseList``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``AcknowledgeJobResponseList``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    job_response_list: list[JobResponseList] = Field(default_factory=list, alias="JobResponseList", min_length=1)
+    """``Acknowledge`` element, required."""
+    job_response_list: list[JobResponseList] = Field(
+        default_factory=list, alias="JobResponseList", min_length=1
+    )
+    """``JobResponseList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeJobResponseListDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
         ),
     )
 
 
 class AcknowledgeWorkPerformance(B2MMLModel):
-    """B2MML ``AcknowledgeWorkPerformanceType``."""
+    """Acknowledge message for ``WorkPerformance`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkPerformance``.
+
+    B2MML ``AcknowledgeWorkPerformanceType`` (B2MML-WorkPerformance.xsd); global element
+    ``AcknowledgeWorkPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkPerformanceDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkPerformanceDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkPerformance`` message: ``Acknowledge`` and
+    ``WorkPerformance``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkPerformance``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_performance: list[WorkPerformance] = Field(default_factory=list, alias="WorkPerformance", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_performance: list[WorkPerformance] = Field(
+        default_factory=list, alias="WorkPerformance", min_length=1
+    )
+    """``WorkPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkPerformanceDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
         ),
     )
 
 
 class AcknowledgeWorkResponse(B2MMLModel):
-    """B2MML ``AcknowledgeWorkResponseType``."""
+    """Acknowledge message for ``WorkResponse`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkResponse``.
+
+    B2MML ``AcknowledgeWorkResponseType`` (B2MML-WorkPerformance.xsd); global element
+    ``AcknowledgeWorkResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkResponseDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkResponseDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkResponse`` message: ``Acknowledge`` and ``WorkResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkResponse``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_response: list[WorkResponse] = Field(default_factory=list, alias="WorkResponse", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_response: list[WorkResponse] = Field(
+        default_factory=list, alias="WorkResponse", min_length=1
+    )
+    """``WorkResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkResponseDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
         ),
     )
 
 
 class CancelJobResponse(B2MMLModel):
-    """B2MML ``CancelJobResponseType``."""
+    """Cancel message for ``JobResponse`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``JobResponse``.
+
+    B2MML ``CancelJobResponseType`` (B2MML-WorkPerformance.xsd); global element
+    ``CancelJobResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelJobResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelJobResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelJobResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelJobResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelJobResponseDataArea(B2MMLModel):
-    """B2MML ``CancelJobResponseDataArea (anonymous)``."""
+    """Data area of the ``CancelJobResponse`` message: ``Cancel`` and ``JobResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``CancelJobResponse``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
+    """``Cancel`` element, required."""
     job_response: list[JobResponse] = Field(default_factory=list, alias="JobResponse", min_length=1)
+    """``JobResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelJobResponseDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("job_response", "JobResponse", "E", "JobResponse", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("job_response", "JobResponse", "E", "JobResponse", 3),
         ),
     )
 
 
 class CancelJobResponseList(B2MMLModel):
-    """B2MML ``CancelJobResponseListType``."""
+    """Cancel message for ``JobResponseList`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``JobResponseList``.
+
+    B2MML ``CancelJobResponseListType`` (B2MML-WorkPerformance.xsd); global element
+    ``CancelJobResponseList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelJobResponseListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelJobResponseListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelJobResponseListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelJobResponseListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelJobResponseListDataArea(B2MMLModel):
-    """B2MML ``CancelJobResponseListDataArea (anonymous)``."""
+    """Data area of the ``CancelJobResponseList`` message: ``Cancel`` and ``JobResponseList``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``CancelJobResponseList``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    job_response_list: list[JobResponseList] = Field(default_factory=list, alias="JobResponseList", min_length=1)
+    """``Cancel`` element, required."""
+    job_response_list: list[JobResponseList] = Field(
+        default_factory=list, alias="JobResponseList", min_length=1
+    )
+    """``JobResponseList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelJobResponseListDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
         ),
     )
 
 
 class CancelWorkPerformance(B2MMLModel):
-    """B2MML ``CancelWorkPerformanceType``."""
+    """Cancel message for ``WorkPerformance`` (ISA-95 Part 5 transaction). Asks the receiver to
+    cancel ``WorkPerformance``.
+
+    B2MML ``CancelWorkPerformanceType`` (B2MML-WorkPerformance.xsd); global element
+    ``CancelWorkPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkPerformanceDataArea(B2MMLModel):
-    """B2MML ``CancelWorkPerformanceDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkPerformance`` message: ``Cancel`` and ``WorkPerformance``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``CancelWorkPerformance``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_performance: list[WorkPerformance] = Field(default_factory=list, alias="WorkPerformance", min_length=1)
+    """``Cancel`` element, required."""
+    work_performance: list[WorkPerformance] = Field(
+        default_factory=list, alias="WorkPerformance", min_length=1
+    )
+    """``WorkPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkPerformanceDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
         ),
     )
 
 
 class CancelWorkResponse(B2MMLModel):
-    """B2MML ``CancelWorkResponseType``."""
+    """Cancel message for ``WorkResponse`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``WorkResponse``.
+
+    B2MML ``CancelWorkResponseType`` (B2MML-WorkPerformance.xsd); global element
+    ``CancelWorkResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkResponseDataArea(B2MMLModel):
-    """B2MML ``CancelWorkResponseDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkResponse`` message: ``Cancel`` and ``WorkResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``CancelWorkResponse``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_response: list[WorkResponse] = Field(default_factory=list, alias="WorkResponse", min_length=1)
+    """``Cancel`` element, required."""
+    work_response: list[WorkResponse] = Field(
+        default_factory=list, alias="WorkResponse", min_length=1
+    )
+    """``WorkResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkResponseDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
         ),
     )
 
 
 class ChangeJobResponse(B2MMLModel):
-    """B2MML ``ChangeJobResponseType``."""
+    """Change message for ``JobResponse`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``JobResponse``; the reply is ``RespondJobResponse``.
+
+    B2MML ``ChangeJobResponseType`` (B2MML-WorkPerformance.xsd); global element
+    ``ChangeJobResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeJobResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeJobResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeJobResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeJobResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeJobResponseDataArea(B2MMLModel):
-    """B2MML ``ChangeJobResponseDataArea (anonymous)``."""
+    """Data area of the ``ChangeJobResponse`` message: ``Change`` and ``JobResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``ChangeJobResponse``.
+    """
 
     change: TransChange = Field(alias="Change")
+    """``Change`` element, required."""
     job_response: list[JobResponse] = Field(default_factory=list, alias="JobResponse", min_length=1)
+    """``JobResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeJobResponseDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("job_response", "JobResponse", "E", "JobResponse", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("job_response", "JobResponse", "E", "JobResponse", 3),
         ),
     )
 
 
 class ChangeJobResponseList(B2MMLModel):
-    """B2MML ``ChangeJobResponseListType``."""
+    """Change message for ``JobResponseList`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``JobResponseList``; the reply is ``RespondJobResponseList``.
+
+    B2MML ``ChangeJobResponseListType`` (B2MML-WorkPerformance.xsd); global element
+    ``ChangeJobResponseList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeJobResponseListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeJobResponseListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeJobResponseListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeJobResponseListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeJobResponseListDataArea(B2MMLModel):
-    """B2MML ``ChangeJobResponseListDataArea (anonymous)``."""
+    """Data area of the ``ChangeJobResponseList`` message: ``Change`` and ``JobResponseList``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``ChangeJobResponseList``.
+    """
 
     change: TransChange = Field(alias="Change")
-    job_response_list: list[JobResponseList] = Field(default_factory=list, alias="JobResponseList", min_length=1)
+    """``Change`` element, required."""
+    job_response_list: list[JobResponseList] = Field(
+        default_factory=list, alias="JobResponseList", min_length=1
+    )
+    """``JobResponseList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeJobResponseListDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
         ),
     )
 
 
 class ChangeWorkPerformance(B2MMLModel):
-    """B2MML ``ChangeWorkPerformanceType``."""
+    """Change message for ``WorkPerformance`` (ISA-95 Part 5 transaction). Asks the receiver to
+    change ``WorkPerformance``; the reply is ``RespondWorkPerformance``.
+
+    B2MML ``ChangeWorkPerformanceType`` (B2MML-WorkPerformance.xsd); global element
+    ``ChangeWorkPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkPerformanceDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkPerformanceDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkPerformance`` message: ``Change`` and ``WorkPerformance``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``ChangeWorkPerformance``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_performance: list[WorkPerformance] = Field(default_factory=list, alias="WorkPerformance", min_length=1)
+    """``Change`` element, required."""
+    work_performance: list[WorkPerformance] = Field(
+        default_factory=list, alias="WorkPerformance", min_length=1
+    )
+    """``WorkPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkPerformanceDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
         ),
     )
 
 
 class ChangeWorkResponse(B2MMLModel):
-    """B2MML ``ChangeWorkResponseType``."""
+    """Change message for ``WorkResponse`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``WorkResponse``; the reply is ``RespondWorkResponse``.
+
+    B2MML ``ChangeWorkResponseType`` (B2MML-WorkPerformance.xsd); global element
+    ``ChangeWorkResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkResponseDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkResponseDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkResponse`` message: ``Change`` and ``WorkResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``ChangeWorkResponse``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_response: list[WorkResponse] = Field(default_factory=list, alias="WorkResponse", min_length=1)
+    """``Change`` element, required."""
+    work_response: list[WorkResponse] = Field(
+        default_factory=list, alias="WorkResponse", min_length=1
+    )
+    """``WorkResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkResponseDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
         ),
     )
 
 
 class GetJobResponse(B2MMLModel):
-    """B2MML ``GetJobResponseType``."""
+    """Get message for ``JobResponse`` (ISA-95 Part 5 transaction). Requests ``JobResponse``; the
+    reply is ``ShowJobResponse``.
+
+    B2MML ``GetJobResponseType`` (B2MML-WorkPerformance.xsd); global element ``GetJobResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetJobResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetJobResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetJobResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetJobResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetJobResponseDataArea(B2MMLModel):
-    """B2MML ``GetJobResponseDataArea (anonymous)``."""
+    """Data area of the ``GetJobResponse`` message: ``Get`` and ``JobResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``GetJobResponse``.
+    """
 
     get: TransGet = Field(alias="Get")
+    """``Get`` element, required."""
     job_response: list[JobResponse] = Field(default_factory=list, alias="JobResponse", min_length=1)
+    """``JobResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetJobResponseDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("job_response", "JobResponse", "E", "JobResponse", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("job_response", "JobResponse", "E", "JobResponse", 3),
         ),
     )
 
 
 class GetJobResponseList(B2MMLModel):
-    """B2MML ``GetJobResponseListType``."""
+    """Get message for ``JobResponseList`` (ISA-95 Part 5 transaction). Requests
+    ``JobResponseList``; the reply is ``ShowJobResponseList``.
+
+    B2MML ``GetJobResponseListType`` (B2MML-WorkPerformance.xsd); global element
+    ``GetJobResponseList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetJobResponseListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetJobResponseListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetJobResponseListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetJobResponseListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetJobResponseListDataArea(B2MMLModel):
-    """B2MML ``GetJobResponseListDataArea (anonymous)``."""
+    """Data area of the ``GetJobResponseList`` message: ``Get`` and ``JobResponseList``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``GetJobResponseList``.
+    """
 
     get: TransGet = Field(alias="Get")
-    job_response_list: list[JobResponseList] = Field(default_factory=list, alias="JobResponseList", min_length=1)
+    """``Get`` element, required."""
+    job_response_list: list[JobResponseList] = Field(
+        default_factory=list, alias="JobResponseList", min_length=1
+    )
+    """``JobResponseList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetJobResponseListDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
         ),
     )
 
 
 class GetWorkPerformance(B2MMLModel):
-    """B2MML ``GetWorkPerformanceType``."""
+    """Get message for ``WorkPerformance`` (ISA-95 Part 5 transaction). Requests
+    ``WorkPerformance``; the reply is ``ShowWorkPerformance``.
+
+    B2MML ``GetWorkPerformanceType`` (B2MML-WorkPerformance.xsd); global element
+    ``GetWorkPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkPerformanceDataArea(B2MMLModel):
-    """B2MML ``GetWorkPerformanceDataArea (anonymous)``."""
+    """Data area of the ``GetWorkPerformance`` message: ``Get`` and ``WorkPerformance``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``GetWorkPerformance``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_performance: list[WorkPerformance] = Field(default_factory=list, alias="WorkPerformance", min_length=1)
+    """``Get`` element, required."""
+    work_performance: list[WorkPerformance] = Field(
+        default_factory=list, alias="WorkPerformance", min_length=1
+    )
+    """``WorkPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkPerformanceDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
         ),
     )
 
 
 class GetWorkResponse(B2MMLModel):
-    """B2MML ``GetWorkResponseType``."""
+    """Get message for ``WorkResponse`` (ISA-95 Part 5 transaction). Requests ``WorkResponse``; the
+    reply is ``ShowWorkResponse``.
+
+    B2MML ``GetWorkResponseType`` (B2MML-WorkPerformance.xsd); global element ``GetWorkResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkResponseDataArea(B2MMLModel):
-    """B2MML ``GetWorkResponseDataArea (anonymous)``."""
+    """Data area of the ``GetWorkResponse`` message: ``Get`` and ``WorkResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``GetWorkResponse``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_response: list[WorkResponse] = Field(default_factory=list, alias="WorkResponse", min_length=1)
+    """``Get`` element, required."""
+    work_response: list[WorkResponse] = Field(
+        default_factory=list, alias="WorkResponse", min_length=1
+    )
+    """``WorkResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkResponseDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
         ),
     )
 
 
 class JobResponse(B2MMLModel):
-    """B2MML ``JobResponseType``."""
+    """Job response, in the B2MML work performance schema.
+
+    B2MML ``JobResponseType`` (B2MML-WorkPerformance.xsd); global element ``JobResponse``; child
+    element ``JobResponse`` in ``AcknowledgeJobResponseDataArea``, ``CancelJobResponseDataArea``,
+    ``ChangeJobResponseDataArea``, ``GetJobResponseDataArea``, ``InformationObject``,
+    ``JobResponseList`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     work_type: OperationsType | None = Field(default=None, alias="WorkType")
+    """``WorkType`` element, optional. Describes the category of the activity."""
     job_order_id: Identifier | None = Field(default=None, alias="JobOrderID")
+    """``JobOrderID`` element, optional."""
     work_directive: WorkDirective | None = Field(default=None, alias="WorkDirective")
+    """``WorkDirective`` element, optional."""
     work_directive_version: Identifier | None = Field(default=None, alias="WorkDirectiveVersion")
+    """``WorkDirectiveVersion`` element, optional."""
     work_master_id: Identifier | None = Field(default=None, alias="WorkMasterID")
+    """``WorkMasterID`` element, optional."""
     work_master_version: Identifier | None = Field(default=None, alias="WorkMasterVersion")
-    workflow_specification_id: Identifier | None = Field(default=None, alias="WorkflowSpecificationID")
-    workflow_specification_node_id: Identifier | None = Field(default=None, alias="WorkflowSpecificationNodeID")
+    """``WorkMasterVersion`` element, optional."""
+    workflow_specification_id: Identifier | None = Field(
+        default=None, alias="WorkflowSpecificationID"
+    )
+    """``WorkflowSpecificationID`` element, optional."""
+    workflow_specification_node_id: Identifier | None = Field(
+        default=None, alias="WorkflowSpecificationNodeID"
+    )
+    """``WorkflowSpecificationNodeID`` element, optional."""
     job_state: ResponseState | None = Field(default=None, alias="JobState")
+    """``JobState`` element, optional. Defines the states to a operations response."""
     job_response_data: list[OpSegmentData] = Field(default_factory=list, alias="JobResponseData")
+    """``JobResponseData`` element, zero or more."""
     personnel_actual: list[OpPersonnelActual] = Field(default_factory=list, alias="PersonnelActual")
+    """``PersonnelActual`` element, zero or more."""
     equipment_actual: list[OpEquipmentActual] = Field(default_factory=list, alias="EquipmentActual")
-    physical_asset_actual: list[OpPhysicalAssetActual] = Field(default_factory=list, alias="PhysicalAssetActual")
+    """``EquipmentActual`` element, zero or more."""
+    physical_asset_actual: list[OpPhysicalAssetActual] = Field(
+        default_factory=list, alias="PhysicalAssetActual"
+    )
+    """``PhysicalAssetActual`` element, zero or more."""
     material_actual: list[OpMaterialActual] = Field(default_factory=list, alias="MaterialActual")
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``MaterialActual`` element, zero or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "JobResponseType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_type", "WorkType", "E", "OperationsType", 0),
-        ("job_order_id", "JobOrderID", "E", "Identifier", 0),
-        ("work_directive", "WorkDirective", "E", "WorkDirective", 0),
-        ("work_directive_version", "WorkDirectiveVersion", "E", "Identifier", 0),
-        ("work_master_id", "WorkMasterID", "E", "Identifier", 0),
-        ("work_master_version", "WorkMasterVersion", "E", "Identifier", 0),
-        ("workflow_specification_id", "WorkflowSpecificationID", "E", "Identifier", 0),
-        ("workflow_specification_node_id", "WorkflowSpecificationNodeID", "E", "Identifier", 0),
-        ("job_state", "JobState", "E", "ResponseState", 0),
-        ("job_response_data", "JobResponseData", "E", "OpSegmentData", 1),
-        ("personnel_actual", "PersonnelActual", "E", "OpPersonnelActual", 1),
-        ("equipment_actual", "EquipmentActual", "E", "OpEquipmentActual", 1),
-        ("physical_asset_actual", "PhysicalAssetActual", "E", "OpPhysicalAssetActual", 1),
-        ("material_actual", "MaterialActual", "E", "OpMaterialActual", 1),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("work_type", "WorkType", "E", "OperationsType", 0),
+            ("job_order_id", "JobOrderID", "E", "Identifier", 0),
+            ("work_directive", "WorkDirective", "E", "WorkDirective", 0),
+            ("work_directive_version", "WorkDirectiveVersion", "E", "Identifier", 0),
+            ("work_master_id", "WorkMasterID", "E", "Identifier", 0),
+            ("work_master_version", "WorkMasterVersion", "E", "Identifier", 0),
+            ("workflow_specification_id", "WorkflowSpecificationID", "E", "Identifier", 0),
+            ("workflow_specification_node_id", "WorkflowSpecificationNodeID", "E", "Identifier", 0),
+            ("job_state", "JobState", "E", "ResponseState", 0),
+            ("job_response_data", "JobResponseData", "E", "OpSegmentData", 1),
+            ("personnel_actual", "PersonnelActual", "E", "OpPersonnelActual", 1),
+            ("equipment_actual", "EquipmentActual", "E", "OpEquipmentActual", 1),
+            ("physical_asset_actual", "PhysicalAssetActual", "E", "OpPhysicalAssetActual", 1),
+            ("material_actual", "MaterialActual", "E", "OpMaterialActual", 1),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class JobResponseList(B2MMLModel):
-    """B2MML ``JobResponseListType``."""
+    """Job response list, in the B2MML work performance schema.
+
+    B2MML ``JobResponseListType`` (B2MML-WorkPerformance.xsd); global element ``JobResponseList``;
+    child element ``JobResponseList`` in ``AcknowledgeJobResponseListDataArea``,
+    ``CancelJobResponseListDataArea``, ``ChangeJobResponseListDataArea``,
+    ``GetJobResponseListDataArea``, ``InformationObject``, ``ProcessJobResponseListDataArea`` and 3
+    more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     work_type: OperationsType | None = Field(default=None, alias="WorkType")
+    """``WorkType`` element, optional. Describes the category of the activity."""
     job_state: ResponseState | None = Field(default=None, alias="JobState")
+    """``JobState`` element, optional. Defines the states to a operations response."""
     job_response: list[JobResponse] = Field(default_factory=list, alias="JobResponse", min_length=1)
+    """``JobResponse`` element, one or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "JobResponseListType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_type", "WorkType", "E", "OperationsType", 0),
-        ("job_state", "JobState", "E", "ResponseState", 0),
-        ("job_response", "JobResponse", "E", "JobResponse", 3),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("work_type", "WorkType", "E", "OperationsType", 0),
+            ("job_state", "JobState", "E", "ResponseState", 0),
+            ("job_response", "JobResponse", "E", "JobResponse", 3),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessJobResponse(B2MMLModel):
-    """B2MML ``ProcessJobResponseType``."""
+    """Process message for ``JobResponse`` (ISA-95 Part 5 transaction). Asks the receiver to process
+    ``JobResponse``; the reply is ``AcknowledgeJobResponse``.
+
+    B2MML ``ProcessJobResponseType`` (B2MML-WorkPerformance.xsd); global element
+    ``ProcessJobResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessJobResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessJobResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessJobResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessJobResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessJobResponseDataArea(B2MMLModel):
-    """B2MML ``ProcessJobResponseDataArea (anonymous)``."""
+    """Data area of the ``ProcessJobResponse`` message: ``Process`` and ``JobResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``ProcessJobResponse``.
+    """
 
     process: TransProcess = Field(alias="Process")
+    """``Process`` element, required."""
     job_response: list[JobResponse] = Field(default_factory=list, alias="JobResponse", min_length=1)
+    """``JobResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessJobResponseDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("job_response", "JobResponse", "E", "JobResponse", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("job_response", "JobResponse", "E", "JobResponse", 3),
         ),
     )
 
 
 class ProcessJobResponseList(B2MMLModel):
-    """B2MML ``ProcessJobResponseListType``."""
+    """Process message for ``JobResponseList`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``JobResponseList``; the reply is ``AcknowledgeJobResponseList``.
+
+    B2MML ``ProcessJobResponseListType`` (B2MML-WorkPerformance.xsd); global element
+    ``ProcessJobResponseList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessJobResponseListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessJobResponseListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessJobResponseListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessJobResponseListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessJobResponseListDataArea(B2MMLModel):
-    """B2MML ``ProcessJobResponseListDataArea (anonymous)``."""
+    """Data area of the ``ProcessJobResponseList`` message: ``Process`` and ``JobResponseList``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``ProcessJobResponseList``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    job_response_list: list[JobResponseList] = Field(default_factory=list, alias="JobResponseList", min_length=1)
+    """``Process`` element, required."""
+    job_response_list: list[JobResponseList] = Field(
+        default_factory=list, alias="JobResponseList", min_length=1
+    )
+    """``JobResponseList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessJobResponseListDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
         ),
     )
 
 
 class ProcessWorkPerformance(B2MMLModel):
-    """B2MML ``ProcessWorkPerformanceType``."""
+    """Process message for ``WorkPerformance`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``WorkPerformance``; the reply is ``AcknowledgeWorkPerformance``.
+
+    B2MML ``ProcessWorkPerformanceType`` (B2MML-WorkPerformance.xsd); global element
+    ``ProcessWorkPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkPerformanceDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkPerformanceDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkPerformance`` message: ``Process`` and ``WorkPerformance``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``ProcessWorkPerformance``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_performance: list[WorkPerformance] = Field(default_factory=list, alias="WorkPerformance", min_length=1)
+    """``Process`` element, required."""
+    work_performance: list[WorkPerformance] = Field(
+        default_factory=list, alias="WorkPerformance", min_length=1
+    )
+    """``WorkPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkPerformanceDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
         ),
     )
 
 
 class ProcessWorkResponse(B2MMLModel):
-    """B2MML ``ProcessWorkResponseType``."""
+    """Process message for ``WorkResponse`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``WorkResponse``; the reply is ``AcknowledgeWorkResponse``.
+
+    B2MML ``ProcessWorkResponseType`` (B2MML-WorkPerformance.xsd); global element
+    ``ProcessWorkResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkResponseDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkResponseDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkResponse`` message: ``Process`` and ``WorkResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``ProcessWorkResponse``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_response: list[WorkResponse] = Field(default_factory=list, alias="WorkResponse", min_length=1)
+    """``Process`` element, required."""
+    work_response: list[WorkResponse] = Field(
+        default_factory=list, alias="WorkResponse", min_length=1
+    )
+    """``WorkResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkResponseDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
         ),
     )
 
 
 class RespondJobResponse(B2MMLModel):
-    """B2MML ``RespondJobResponseType``."""
+    """Respond message for ``JobResponse`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeJobResponse``.
+
+    B2MML ``RespondJobResponseType`` (B2MML-WorkPerformance.xsd); global element
+    ``RespondJobResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondJobResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondJobResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondJobResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondJobResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondJobResponseDataArea(B2MMLModel):
-    """B2MML ``RespondJobResponseDataArea (anonymous)``."""
+    """Data area of the ``RespondJobResponse`` message: ``Respond`` and ``JobResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``RespondJobResponse``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
+    """``Respond`` element, required."""
     job_response: list[JobResponse] = Field(default_factory=list, alias="JobResponse", min_length=1)
+    """``JobResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondJobResponseDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("job_response", "JobResponse", "E", "JobResponse", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("job_response", "JobResponse", "E", "JobResponse", 3),
         ),
     )
 
 
 class RespondJobResponseList(B2MMLModel):
-    """B2MML ``RespondJobResponseListType``."""
+    """Respond message for ``JobResponseList`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeJobResponseList``.
+
+    B2MML ``RespondJobResponseListType`` (B2MML-WorkPerformance.xsd); global element
+    ``RespondJobResponseList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondJobResponseListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondJobResponseListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondJobResponseListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondJobResponseListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondJobResponseListDataArea(B2MMLModel):
-    """B2MML ``RespondJobResponseListDataArea (anonymous)``."""
+    """Data area of the ``RespondJobResponseList`` message: ``Respond`` and ``JobResponseList``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``RespondJobResponseList``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    job_response_list: list[JobResponseList] = Field(default_factory=list, alias="JobResponseList", min_length=1)
+    """``Respond`` element, required."""
+    job_response_list: list[JobResponseList] = Field(
+        default_factory=list, alias="JobResponseList", min_length=1
+    )
+    """``JobResponseList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondJobResponseListDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
         ),
     )
 
 
 class RespondWorkPerformance(B2MMLModel):
-    """B2MML ``RespondWorkPerformanceType``."""
+    """Respond message for ``WorkPerformance`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkPerformance``.
+
+    B2MML ``RespondWorkPerformanceType`` (B2MML-WorkPerformance.xsd); global element
+    ``RespondWorkPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkPerformanceDataArea(B2MMLModel):
-    """B2MML ``RespondWorkPerformanceDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkPerformance`` message: ``Respond`` and ``WorkPerformance``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``RespondWorkPerformance``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_performance: list[WorkPerformance] = Field(default_factory=list, alias="WorkPerformance", min_length=1)
+    """``Respond`` element, required."""
+    work_performance: list[WorkPerformance] = Field(
+        default_factory=list, alias="WorkPerformance", min_length=1
+    )
+    """``WorkPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkPerformanceDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
         ),
     )
 
 
 class RespondWorkResponse(B2MMLModel):
-    """B2MML ``RespondWorkResponseType``."""
+    """Respond message for ``WorkResponse`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkResponse``.
+
+    B2MML ``RespondWorkResponseType`` (B2MML-WorkPerformance.xsd); global element
+    ``RespondWorkResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkResponseDataArea(B2MMLModel):
-    """B2MML ``RespondWorkResponseDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkResponse`` message: ``Respond`` and ``WorkResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``RespondWorkResponse``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_response: list[WorkResponse] = Field(default_factory=list, alias="WorkResponse", min_length=1)
+    """``Respond`` element, required."""
+    work_response: list[WorkResponse] = Field(
+        default_factory=list, alias="WorkResponse", min_length=1
+    )
+    """``WorkResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkResponseDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
         ),
     )
 
 
 class ShowJobResponse(B2MMLModel):
-    """B2MML ``ShowJobResponseType``."""
+    """Show message for ``JobResponse`` (ISA-95 Part 5 transaction). Returns ``JobResponse`` in
+    reply to ``GetJobResponse``.
+
+    B2MML ``ShowJobResponseType`` (B2MML-WorkPerformance.xsd); global element ``ShowJobResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowJobResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowJobResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowJobResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowJobResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowJobResponseDataArea(B2MMLModel):
-    """B2MML ``ShowJobResponseDataArea (anonymous)``."""
+    """Data area of the ``ShowJobResponse`` message: ``Show`` and ``JobResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``ShowJobResponse``.
+    """
 
     show: TransShow = Field(alias="Show")
+    """``Show`` element, required."""
     job_response: list[JobResponse] = Field(default_factory=list, alias="JobResponse", min_length=1)
+    """``JobResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowJobResponseDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("job_response", "JobResponse", "E", "JobResponse", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("job_response", "JobResponse", "E", "JobResponse", 3),
         ),
     )
 
 
 class ShowJobResponseList(B2MMLModel):
-    """B2MML ``ShowJobResponseListType``."""
+    """Show message for ``JobResponseList`` (ISA-95 Part 5 transaction). Returns ``JobResponseList``
+    in reply to ``GetJobResponseList``.
+
+    B2MML ``ShowJobResponseListType`` (B2MML-WorkPerformance.xsd); global element
+    ``ShowJobResponseList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowJobResponseListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowJobResponseListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowJobResponseListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowJobResponseListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowJobResponseListDataArea(B2MMLModel):
-    """B2MML ``ShowJobResponseListDataArea (anonymous)``."""
+    """Data area of the ``ShowJobResponseList`` message: ``Show`` and ``JobResponseList``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``ShowJobResponseList``.
+    """
 
     show: TransShow = Field(alias="Show")
-    job_response_list: list[JobResponseList] = Field(default_factory=list, alias="JobResponseList", min_length=1)
+    """``Show`` element, required."""
+    job_response_list: list[JobResponseList] = Field(
+        default_factory=list, alias="JobResponseList", min_length=1
+    )
+    """``JobResponseList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowJobResponseListDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
         ),
     )
 
 
 class ShowWorkPerformance(B2MMLModel):
-    """B2MML ``ShowWorkPerformanceType``."""
+    """Show message for ``WorkPerformance`` (ISA-95 Part 5 transaction). Returns ``WorkPerformance``
+    in reply to ``GetWorkPerformance``.
+
+    B2MML ``ShowWorkPerformanceType`` (B2MML-WorkPerformance.xsd); global element
+    ``ShowWorkPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkPerformanceDataArea(B2MMLModel):
-    """B2MML ``ShowWorkPerformanceDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkPerformance`` message: ``Show`` and ``WorkPerformance``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``ShowWorkPerformance``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_performance: list[WorkPerformance] = Field(default_factory=list, alias="WorkPerformance", min_length=1)
+    """``Show`` element, required."""
+    work_performance: list[WorkPerformance] = Field(
+        default_factory=list, alias="WorkPerformance", min_length=1
+    )
+    """``WorkPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkPerformanceDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
         ),
     )
 
 
 class ShowWorkResponse(B2MMLModel):
-    """B2MML ``ShowWorkResponseType``."""
+    """Show message for ``WorkResponse`` (ISA-95 Part 5 transaction). Returns ``WorkResponse`` in
+    reply to ``GetWorkResponse``.
+
+    B2MML ``ShowWorkResponseType`` (B2MML-WorkPerformance.xsd); global element ``ShowWorkResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkResponseDataArea(B2MMLModel):
-    """B2MML ``ShowWorkResponseDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkResponse`` message: ``Show`` and ``WorkResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``ShowWorkResponse``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_response: list[WorkResponse] = Field(default_factory=list, alias="WorkResponse", min_length=1)
+    """``Show`` element, required."""
+    work_response: list[WorkResponse] = Field(
+        default_factory=list, alias="WorkResponse", min_length=1
+    )
+    """``WorkResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkResponseDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
         ),
     )
 
 
 class SyncJobResponse(B2MMLModel):
-    """B2MML ``SyncJobResponseType``."""
+    """Sync message for ``JobResponse`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``JobResponse`` to subscribers.
+
+    B2MML ``SyncJobResponseType`` (B2MML-WorkPerformance.xsd); global element ``SyncJobResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncJobResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncJobResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncJobResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncJobResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncJobResponseDataArea(B2MMLModel):
-    """B2MML ``SyncJobResponseDataArea (anonymous)``."""
+    """Data area of the ``SyncJobResponse`` message: ``Sync`` and ``JobResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``SyncJobResponse``.
+    """
 
     sync: TransSync = Field(alias="Sync")
+    """``Sync`` element, required."""
     job_response: list[JobResponse] = Field(default_factory=list, alias="JobResponse", min_length=1)
+    """``JobResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncJobResponseDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("job_response", "JobResponse", "E", "JobResponse", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("job_response", "JobResponse", "E", "JobResponse", 3),
         ),
     )
 
 
 class SyncJobResponseList(B2MMLModel):
-    """B2MML ``SyncJobResponseListType``."""
+    """Sync message for ``JobResponseList`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``JobResponseList`` to subscribers.
+
+    B2MML ``SyncJobResponseListType`` (B2MML-WorkPerformance.xsd); global element
+    ``SyncJobResponseList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncJobResponseListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncJobResponseListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncJobResponseListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncJobResponseListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncJobResponseListDataArea(B2MMLModel):
-    """B2MML ``SyncJobResponseListDataArea (anonymous)``."""
+    """Data area of the ``SyncJobResponseList`` message: ``Sync`` and ``JobResponseList``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``SyncJobResponseList``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    job_response_list: list[JobResponseList] = Field(default_factory=list, alias="JobResponseList", min_length=1)
+    """``Sync`` element, required."""
+    job_response_list: list[JobResponseList] = Field(
+        default_factory=list, alias="JobResponseList", min_length=1
+    )
+    """``JobResponseList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncJobResponseListDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
         ),
     )
 
 
 class SyncWorkPerformance(B2MMLModel):
-    """B2MML ``SyncWorkPerformanceType``."""
+    """Sync message for ``WorkPerformance`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``WorkPerformance`` to subscribers.
+
+    B2MML ``SyncWorkPerformanceType`` (B2MML-WorkPerformance.xsd); global element
+    ``SyncWorkPerformance``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkPerformanceDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkPerformanceType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkPerformanceDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkPerformanceDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkPerformanceDataArea(B2MMLModel):
-    """B2MML ``SyncWorkPerformanceDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkPerformance`` message: ``Sync`` and ``WorkPerformance``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``SyncWorkPerformance``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_performance: list[WorkPerformance] = Field(default_factory=list, alias="WorkPerformance", min_length=1)
+    """``Sync`` element, required."""
+    work_performance: list[WorkPerformance] = Field(
+        default_factory=list, alias="WorkPerformance", min_length=1
+    )
+    """``WorkPerformance`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkPerformanceDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
         ),
     )
 
 
 class SyncWorkResponse(B2MMLModel):
-    """B2MML ``SyncWorkResponseType``."""
+    """Sync message for ``WorkResponse`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``WorkResponse`` to subscribers.
+
+    B2MML ``SyncWorkResponseType`` (B2MML-WorkPerformance.xsd); global element ``SyncWorkResponse``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkResponseDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkResponseType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkResponseDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkResponseDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkResponseDataArea(B2MMLModel):
-    """B2MML ``SyncWorkResponseDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkResponse`` message: ``Sync`` and ``WorkResponse``.
+
+    B2MML anonymous type (B2MML-WorkPerformance.xsd); child element ``DataArea`` in
+    ``SyncWorkResponse``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_response: list[WorkResponse] = Field(default_factory=list, alias="WorkResponse", min_length=1)
+    """``Sync`` element, required."""
+    work_response: list[WorkResponse] = Field(
+        default_factory=list, alias="WorkResponse", min_length=1
+    )
+    """``WorkResponse`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkResponseDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
         ),
     )
 
 
 class WorkPerformance(B2MMLModel):
-    """B2MML ``WorkPerformanceType``."""
+    """Work performance, in the B2MML work performance schema.
+
+    B2MML ``WorkPerformanceType`` (B2MML-WorkPerformance.xsd); global element ``WorkPerformance``;
+    child element ``WorkPerformance`` in ``AcknowledgeWorkPerformanceDataArea``,
+    ``CancelWorkPerformanceDataArea``, ``ChangeWorkPerformanceDataArea``,
+    ``GetWorkPerformanceDataArea``, ``InformationObject``, ``ProcessWorkPerformanceDataArea`` and 5
+    more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     work_type: OperationsType | None = Field(default=None, alias="WorkType")
+    """``WorkType`` element, optional. Describes the category of the activity."""
     work_schedule_id: Identifier = Field(alias="WorkScheduleID")
+    """``WorkScheduleID`` element, required."""
     work_state: ResponseState | None = Field(default=None, alias="WorkState")
-    work_response: list[WorkResponse] = Field(default_factory=list, alias="WorkResponse", min_length=1)
-    work_performance_child: list[WorkPerformance] = Field(default_factory=list, alias="WorkPerformanceChild")
+    """``WorkState`` element, optional. Defines the states to a operations response."""
+    work_response: list[WorkResponse] = Field(
+        default_factory=list, alias="WorkResponse", min_length=1
+    )
+    """``WorkResponse`` element, one or more."""
+    work_performance_child: list[WorkPerformance] = Field(
+        default_factory=list, alias="WorkPerformanceChild"
+    )
+    """``WorkPerformanceChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkPerformanceType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_type", "WorkType", "E", "OperationsType", 0),
-        ("work_schedule_id", "WorkScheduleID", "E", "Identifier", 2),
-        ("work_state", "WorkState", "E", "ResponseState", 0),
-        ("work_response", "WorkResponse", "E", "WorkResponse", 3),
-        ("work_performance_child", "WorkPerformanceChild", "E", "WorkPerformance", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("work_type", "WorkType", "E", "OperationsType", 0),
+            ("work_schedule_id", "WorkScheduleID", "E", "Identifier", 2),
+            ("work_state", "WorkState", "E", "ResponseState", 0),
+            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            ("work_performance_child", "WorkPerformanceChild", "E", "WorkPerformance", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkResponse(B2MMLModel):
-    """B2MML ``WorkResponseType``."""
+    """Work response, in the B2MML work performance schema.
+
+    B2MML ``WorkResponseType`` (B2MML-WorkPerformance.xsd); global element ``WorkResponse``; child
+    element ``WorkResponse`` in ``AcknowledgeWorkResponseDataArea``, ``CancelWorkResponseDataArea``,
+    ``ChangeWorkResponseDataArea``, ``GetWorkResponseDataArea``, ``InformationObject``,
+    ``ProcessWorkResponseDataArea`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     work_type: OperationsType | None = Field(default=None, alias="WorkType")
+    """``WorkType`` element, optional. Describes the category of the activity."""
     work_request_id: Identifier | None = Field(default=None, alias="WorkRequestID")
+    """``WorkRequestID`` element, optional."""
     response_state: ResponseState | None = Field(default=None, alias="ResponseState")
+    """``ResponseState`` element, optional. Defines the states to a operations response."""
     work_response_child: list[WorkResponse] = Field(default_factory=list, alias="WorkResponseChild")
+    """``WorkResponseChild`` element, zero or more."""
     job_response: list[JobResponse] = Field(default_factory=list, alias="JobResponse", min_length=1)
-    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(default=None, alias="RequiredByRequestedSegmentResponse")
+    """``JobResponse`` element, one or more."""
+    required_by_requested_segment_response: RequiredByRequestedSegmentResponse | None = Field(
+        default=None, alias="RequiredByRequestedSegmentResponse"
+    )
+    """``RequiredByRequestedSegmentResponse`` element, optional. Indicates if a segment response
+    assicated with a segment request is required.
+    """
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkResponseType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_type", "WorkType", "E", "OperationsType", 0),
-        ("work_request_id", "WorkRequestID", "E", "Identifier", 0),
-        ("response_state", "ResponseState", "E", "ResponseState", 0),
-        ("work_response_child", "WorkResponseChild", "E", "WorkResponse", 1),
-        ("job_response", "JobResponse", "E", "JobResponse", 3),
-        ("required_by_requested_segment_response", "RequiredByRequestedSegmentResponse", "E", "RequiredByRequestedSegmentResponse", 0),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("work_type", "WorkType", "E", "OperationsType", 0),
+            ("work_request_id", "WorkRequestID", "E", "Identifier", 0),
+            ("response_state", "ResponseState", "E", "ResponseState", 0),
+            ("work_response_child", "WorkResponseChild", "E", "WorkResponse", 1),
+            ("job_response", "JobResponse", "E", "JobResponse", 3),
+            (
+                "required_by_requested_segment_response",
+                "RequiredByRequestedSegmentResponse",
+                "E",
+                "RequiredByRequestedSegmentResponse",
+                0,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("DateTime", "HierarchyScope", "Identifier", "OperationsType", "RequiredByRequestedSegmentResponse", "ResponseState", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync",),
-    "operations_performance": ("OpEquipmentActual", "OpMaterialActual", "OpPersonnelActual", "OpPhysicalAssetActual", "OpSegmentData",),
+    "common": (
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "OperationsType",
+        "RequiredByRequestedSegmentResponse",
+        "ResponseState",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+    ),
+    "operations_performance": (
+        "OpEquipmentActual",
+        "OpMaterialActual",
+        "OpPersonnelActual",
+        "OpPhysicalAssetActual",
+        "OpSegmentData",
+    ),
     "work_definition": ("WorkDirective",),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

@@ -9,10 +9,27 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import Code, DateTime, DefinitionType, HierarchyScope, Identifier, OperationsRecordAction, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync
+    from .common import (
+        Code,
+        DateTime,
+        DefinitionType,
+        HierarchyScope,
+        Identifier,
+        OperationsRecordAction,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+    )
     from .information_object import InformationObject, InformationObjectType
 
 __all__ = [
@@ -55,668 +72,1115 @@ __all__ = [
 
 
 class AcknowledgeWorkRecord(B2MMLModel):
-    """B2MML ``AcknowledgeWorkRecordType``."""
+    """Acknowledge message for ``WorkRecord`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkRecord``.
+
+    B2MML ``AcknowledgeWorkRecordType`` (B2MML-WorkRecord.xsd); global element
+    ``AcknowledgeWorkRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkRecordDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkRecordDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkRecord`` message: ``Acknowledge`` and ``WorkRecord``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkRecord``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
+    """``Acknowledge`` element, required."""
     work_record: list[WorkRecord] = Field(default_factory=list, alias="WorkRecord", min_length=1)
+    """``WorkRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkRecordDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
         ),
     )
 
 
 class AcknowledgeWorkRecordSpecification(B2MMLModel):
-    """B2MML ``AcknowledgeWorkRecordSpecificationType``."""
+    """Acknowledge message for ``WorkRecordSpecification`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkRecordSpecification``.
+
+    B2MML ``AcknowledgeWorkRecordSpecificationType`` (B2MML-WorkRecord.xsd); global element
+    ``AcknowledgeWorkRecordSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkRecordSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkRecordSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkRecordSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkRecordSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkRecordSpecificationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkRecordSpecificationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkRecordSpecification`` message: ``Acknowledge`` and
+    ``WorkRecordSpecification``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkRecordSpecification``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_record_specification: list[WorkRecordSpecification] = Field(default_factory=list, alias="WorkRecordSpecification", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_record_specification: list[WorkRecordSpecification] = Field(
+        default_factory=list, alias="WorkRecordSpecification", min_length=1
+    )
+    """``WorkRecordSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkRecordSpecificationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_record_specification", "WorkRecordSpecification", "E", "WorkRecordSpecification", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "work_record_specification",
+                "WorkRecordSpecification",
+                "E",
+                "WorkRecordSpecification",
+                3,
+            ),
         ),
     )
 
 
 class CancelWorkRecord(B2MMLModel):
-    """B2MML ``CancelWorkRecordType``."""
+    """Cancel message for ``WorkRecord`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``WorkRecord``.
+
+    B2MML ``CancelWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``CancelWorkRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkRecordDataArea(B2MMLModel):
-    """B2MML ``CancelWorkRecordDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkRecord`` message: ``Cancel`` and ``WorkRecord``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in ``CancelWorkRecord``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
+    """``Cancel`` element, required."""
     work_record: list[WorkRecord] = Field(default_factory=list, alias="WorkRecord", min_length=1)
+    """``WorkRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkRecordDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
         ),
     )
 
 
 class CancelWorkRecordSpecification(B2MMLModel):
-    """B2MML ``CancelWorkRecordSpecificationType``."""
+    """Cancel message for ``WorkRecordSpecification`` (ISA-95 Part 5 transaction). Asks the receiver
+    to cancel ``WorkRecordSpecification``.
+
+    B2MML ``CancelWorkRecordSpecificationType`` (B2MML-WorkRecord.xsd); global element
+    ``CancelWorkRecordSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkRecordSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkRecordSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkRecordSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkRecordSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkRecordSpecificationDataArea(B2MMLModel):
-    """B2MML ``CancelWorkRecordSpecificationDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkRecordSpecification`` message: ``Cancel`` and
+    ``WorkRecordSpecification``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in
+    ``CancelWorkRecordSpecification``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_record_specification: list[WorkRecordSpecification] = Field(default_factory=list, alias="WorkRecordSpecification", min_length=1)
+    """``Cancel`` element, required."""
+    work_record_specification: list[WorkRecordSpecification] = Field(
+        default_factory=list, alias="WorkRecordSpecification", min_length=1
+    )
+    """``WorkRecordSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkRecordSpecificationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_record_specification", "WorkRecordSpecification", "E", "WorkRecordSpecification", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "work_record_specification",
+                "WorkRecordSpecification",
+                "E",
+                "WorkRecordSpecification",
+                3,
+            ),
         ),
     )
 
 
 class ChangeWorkRecord(B2MMLModel):
-    """B2MML ``ChangeWorkRecordType``."""
+    """Change message for ``WorkRecord`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``WorkRecord``; the reply is ``RespondWorkRecord``.
+
+    B2MML ``ChangeWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``ChangeWorkRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkRecordDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkRecordDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkRecord`` message: ``Change`` and ``WorkRecord``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in ``ChangeWorkRecord``.
+    """
 
     change: TransChange = Field(alias="Change")
+    """``Change`` element, required."""
     work_record: list[WorkRecord] = Field(default_factory=list, alias="WorkRecord", min_length=1)
+    """``WorkRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkRecordDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
         ),
     )
 
 
 class ChangeWorkRecordSpecification(B2MMLModel):
-    """B2MML ``ChangeWorkRecordSpecificationType``."""
+    """Change message for ``WorkRecordSpecification`` (ISA-95 Part 5 transaction). Asks the receiver
+    to change ``WorkRecordSpecification``; the reply is ``RespondWorkRecordSpecification``.
+
+    B2MML ``ChangeWorkRecordSpecificationType`` (B2MML-WorkRecord.xsd); global element
+    ``ChangeWorkRecordSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkRecordSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkRecordSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkRecordSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkRecordSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkRecordSpecificationDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkRecordSpecificationDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkRecordSpecification`` message: ``Change`` and
+    ``WorkRecordSpecification``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in
+    ``ChangeWorkRecordSpecification``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_record_specification: list[WorkRecordSpecification] = Field(default_factory=list, alias="WorkRecordSpecification", min_length=1)
+    """``Change`` element, required."""
+    work_record_specification: list[WorkRecordSpecification] = Field(
+        default_factory=list, alias="WorkRecordSpecification", min_length=1
+    )
+    """``WorkRecordSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkRecordSpecificationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_record_specification", "WorkRecordSpecification", "E", "WorkRecordSpecification", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "work_record_specification",
+                "WorkRecordSpecification",
+                "E",
+                "WorkRecordSpecification",
+                3,
+            ),
         ),
     )
 
 
 class GetWorkRecord(B2MMLModel):
-    """B2MML ``GetWorkRecordType``."""
+    """Get message for ``WorkRecord`` (ISA-95 Part 5 transaction). Requests ``WorkRecord``; the
+    reply is ``ShowWorkRecord``.
+
+    B2MML ``GetWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``GetWorkRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkRecordDataArea(B2MMLModel):
-    """B2MML ``GetWorkRecordDataArea (anonymous)``."""
+    """Data area of the ``GetWorkRecord`` message: ``Get`` and ``WorkRecord``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in ``GetWorkRecord``.
+    """
 
     get: TransGet = Field(alias="Get")
+    """``Get`` element, required."""
     work_record: list[WorkRecord] = Field(default_factory=list, alias="WorkRecord", min_length=1)
+    """``WorkRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkRecordDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
         ),
     )
 
 
 class GetWorkRecordSpecification(B2MMLModel):
-    """B2MML ``GetWorkRecordSpecificationType``."""
+    """Get message for ``WorkRecordSpecification`` (ISA-95 Part 5 transaction). Requests
+    ``WorkRecordSpecification``; the reply is ``ShowWorkRecordSpecification``.
+
+    B2MML ``GetWorkRecordSpecificationType`` (B2MML-WorkRecord.xsd); global element
+    ``GetWorkRecordSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkRecordSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkRecordSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkRecordSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkRecordSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkRecordSpecificationDataArea(B2MMLModel):
-    """B2MML ``GetWorkRecordSpecificationDataArea (anonymous)``."""
+    """Data area of the ``GetWorkRecordSpecification`` message: ``Get`` and
+    ``WorkRecordSpecification``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in
+    ``GetWorkRecordSpecification``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_record_specification: list[WorkRecordSpecification] = Field(default_factory=list, alias="WorkRecordSpecification", min_length=1)
+    """``Get`` element, required."""
+    work_record_specification: list[WorkRecordSpecification] = Field(
+        default_factory=list, alias="WorkRecordSpecification", min_length=1
+    )
+    """``WorkRecordSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkRecordSpecificationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_record_specification", "WorkRecordSpecification", "E", "WorkRecordSpecification", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "work_record_specification",
+                "WorkRecordSpecification",
+                "E",
+                "WorkRecordSpecification",
+                3,
+            ),
         ),
     )
 
 
 class ProcessWorkRecord(B2MMLModel):
-    """B2MML ``ProcessWorkRecordType``."""
+    """Process message for ``WorkRecord`` (ISA-95 Part 5 transaction). Asks the receiver to process
+    ``WorkRecord``; the reply is ``AcknowledgeWorkRecord``.
+
+    B2MML ``ProcessWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``ProcessWorkRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkRecordDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkRecordDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkRecord`` message: ``Process`` and ``WorkRecord``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in
+    ``ProcessWorkRecord``.
+    """
 
     process: TransProcess = Field(alias="Process")
+    """``Process`` element, required."""
     work_record: list[WorkRecord] = Field(default_factory=list, alias="WorkRecord", min_length=1)
+    """``WorkRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkRecordDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
         ),
     )
 
 
 class ProcessWorkRecordSpecification(B2MMLModel):
-    """B2MML ``ProcessWorkRecordSpecificationType``."""
+    """Process message for ``WorkRecordSpecification`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``WorkRecordSpecification``; the reply is
+    ``AcknowledgeWorkRecordSpecification``.
+
+    B2MML ``ProcessWorkRecordSpecificationType`` (B2MML-WorkRecord.xsd); global element
+    ``ProcessWorkRecordSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkRecordSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkRecordSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkRecordSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkRecordSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkRecordSpecificationDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkRecordSpecificationDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkRecordSpecification`` message: ``Process`` and
+    ``WorkRecordSpecification``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in
+    ``ProcessWorkRecordSpecification``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_record_specification: list[WorkRecordSpecification] = Field(default_factory=list, alias="WorkRecordSpecification", min_length=1)
+    """``Process`` element, required."""
+    work_record_specification: list[WorkRecordSpecification] = Field(
+        default_factory=list, alias="WorkRecordSpecification", min_length=1
+    )
+    """``WorkRecordSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkRecordSpecificationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_record_specification", "WorkRecordSpecification", "E", "WorkRecordSpecification", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "work_record_specification",
+                "WorkRecordSpecification",
+                "E",
+                "WorkRecordSpecification",
+                3,
+            ),
         ),
     )
 
 
 class RespondWorkRecord(B2MMLModel):
-    """B2MML ``RespondWorkRecordType``."""
+    """Respond message for ``WorkRecord`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkRecord``.
+
+    B2MML ``RespondWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``RespondWorkRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkRecordDataArea(B2MMLModel):
-    """B2MML ``RespondWorkRecordDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkRecord`` message: ``Respond`` and ``WorkRecord``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in
+    ``RespondWorkRecord``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
+    """``Respond`` element, required."""
     work_record: list[WorkRecord] = Field(default_factory=list, alias="WorkRecord", min_length=1)
+    """``WorkRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkRecordDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
         ),
     )
 
 
 class RespondWorkRecordSpecification(B2MMLModel):
-    """B2MML ``RespondWorkRecordSpecificationType``."""
+    """Respond message for ``WorkRecordSpecification`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkRecordSpecification``.
+
+    B2MML ``RespondWorkRecordSpecificationType`` (B2MML-WorkRecord.xsd); global element
+    ``RespondWorkRecordSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkRecordSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkRecordSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkRecordSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkRecordSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkRecordSpecificationDataArea(B2MMLModel):
-    """B2MML ``RespondWorkRecordSpecificationDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkRecordSpecification`` message: ``Respond`` and
+    ``WorkRecordSpecification``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in
+    ``RespondWorkRecordSpecification``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_record_specification: list[WorkRecordSpecification] = Field(default_factory=list, alias="WorkRecordSpecification", min_length=1)
+    """``Respond`` element, required."""
+    work_record_specification: list[WorkRecordSpecification] = Field(
+        default_factory=list, alias="WorkRecordSpecification", min_length=1
+    )
+    """``WorkRecordSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkRecordSpecificationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_record_specification", "WorkRecordSpecification", "E", "WorkRecordSpecification", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "work_record_specification",
+                "WorkRecordSpecification",
+                "E",
+                "WorkRecordSpecification",
+                3,
+            ),
         ),
     )
 
 
 class ShowWorkRecord(B2MMLModel):
-    """B2MML ``ShowWorkRecordType``."""
+    """Show message for ``WorkRecord`` (ISA-95 Part 5 transaction). Returns ``WorkRecord`` in reply
+    to ``GetWorkRecord``.
+
+    B2MML ``ShowWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``ShowWorkRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkRecordDataArea(B2MMLModel):
-    """B2MML ``ShowWorkRecordDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkRecord`` message: ``Show`` and ``WorkRecord``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in ``ShowWorkRecord``.
+    """
 
     show: TransShow = Field(alias="Show")
+    """``Show`` element, required."""
     work_record: list[WorkRecord] = Field(default_factory=list, alias="WorkRecord", min_length=1)
+    """``WorkRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkRecordDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
         ),
     )
 
 
 class ShowWorkRecordSpecification(B2MMLModel):
-    """B2MML ``ShowWorkRecordSpecificationType``."""
+    """Show message for ``WorkRecordSpecification`` (ISA-95 Part 5 transaction). Returns
+    ``WorkRecordSpecification`` in reply to ``GetWorkRecordSpecification``.
+
+    B2MML ``ShowWorkRecordSpecificationType`` (B2MML-WorkRecord.xsd); global element
+    ``ShowWorkRecordSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkRecordSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkRecordSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkRecordSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkRecordSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkRecordSpecificationDataArea(B2MMLModel):
-    """B2MML ``ShowWorkRecordSpecificationDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkRecordSpecification`` message: ``Show`` and
+    ``WorkRecordSpecification``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in
+    ``ShowWorkRecordSpecification``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_record_specification: list[WorkRecordSpecification] = Field(default_factory=list, alias="WorkRecordSpecification", min_length=1)
+    """``Show`` element, required."""
+    work_record_specification: list[WorkRecordSpecification] = Field(
+        default_factory=list, alias="WorkRecordSpecification", min_length=1
+    )
+    """``WorkRecordSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkRecordSpecificationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_record_specification", "WorkRecordSpecification", "E", "WorkRecordSpecification", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "work_record_specification",
+                "WorkRecordSpecification",
+                "E",
+                "WorkRecordSpecification",
+                3,
+            ),
         ),
     )
 
 
 class SyncWorkRecord(B2MMLModel):
-    """B2MML ``SyncWorkRecordType``."""
+    """Sync message for ``WorkRecord`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``WorkRecord`` to subscribers.
+
+    B2MML ``SyncWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``SyncWorkRecord``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkRecordDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkRecordType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkRecordDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkRecordDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkRecordDataArea(B2MMLModel):
-    """B2MML ``SyncWorkRecordDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkRecord`` message: ``Sync`` and ``WorkRecord``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in ``SyncWorkRecord``.
+    """
 
     sync: TransSync = Field(alias="Sync")
+    """``Sync`` element, required."""
     work_record: list[WorkRecord] = Field(default_factory=list, alias="WorkRecord", min_length=1)
+    """``WorkRecord`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkRecordDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
         ),
     )
 
 
 class SyncWorkRecordSpecification(B2MMLModel):
-    """B2MML ``SyncWorkRecordSpecificationType``."""
+    """Sync message for ``WorkRecordSpecification`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``WorkRecordSpecification`` to subscribers.
+
+    B2MML ``SyncWorkRecordSpecificationType`` (B2MML-WorkRecord.xsd); global element
+    ``SyncWorkRecordSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkRecordSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkRecordSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkRecordSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkRecordSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkRecordSpecificationDataArea(B2MMLModel):
-    """B2MML ``SyncWorkRecordSpecificationDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkRecordSpecification`` message: ``Sync`` and
+    ``WorkRecordSpecification``.
+
+    B2MML anonymous type (B2MML-WorkRecord.xsd); child element ``DataArea`` in
+    ``SyncWorkRecordSpecification``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_record_specification: list[WorkRecordSpecification] = Field(default_factory=list, alias="WorkRecordSpecification", min_length=1)
+    """``Sync`` element, required."""
+    work_record_specification: list[WorkRecordSpecification] = Field(
+        default_factory=list, alias="WorkRecordSpecification", min_length=1
+    )
+    """``WorkRecordSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkRecordSpecificationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_record_specification", "WorkRecordSpecification", "E", "WorkRecordSpecification", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "work_record_specification",
+                "WorkRecordSpecification",
+                "E",
+                "WorkRecordSpecification",
+                3,
+            ),
         ),
     )
 
 
 class WorkRecord(B2MMLModel):
-    """B2MML ``WorkRecordType``."""
+    """Work record, in the B2MML work record schema.
+
+    B2MML ``WorkRecordType`` (B2MML-WorkRecord.xsd); global element ``WorkRecord``; child element
+    ``WorkRecord`` in ``AcknowledgeWorkRecordDataArea``, ``CancelWorkRecordDataArea``,
+    ``ChangeWorkRecordDataArea``, ``GetWorkRecordDataArea``, ``InformationObject``,
+    ``ProcessWorkRecordDataArea`` and 4 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     record_timestamp: DateTime | None = Field(default=None, alias="RecordTimestamp")
+    """``RecordTimestamp`` element, optional."""
     effective_timestamp: DateTime | None = Field(default=None, alias="EffectiveTimestamp")
+    """``EffectiveTimestamp`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     action: OperationsRecordAction | None = Field(default=None, alias="Action")
-    work_record_entry: list[WorkRecordEntry] = Field(default_factory=list, alias="WorkRecordEntry", min_length=1)
+    """``Action`` element, optional. The permitted set of actions applied to the operations record
+    entry template object in the operations record template by the publisher.
+    """
+    work_record_entry: list[WorkRecordEntry] = Field(
+        default_factory=list, alias="WorkRecordEntry", min_length=1
+    )
+    """``WorkRecordEntry`` element, one or more."""
     work_record_specification_id: Identifier = Field(alias="WorkRecordSpecificationID")
+    """``WorkRecordSpecificationID`` element, required."""
     work_record_child: list[WorkRecord] = Field(default_factory=list, alias="WorkRecordChild")
+    """``WorkRecordChild`` element, zero or more."""
     last_changed_date: DateTime | None = Field(default=None, alias="LastChangedDate")
+    """``LastChangedDate`` element, optional."""
     change_indication: str | None = Field(default=None, alias="ChangeIndication")
+    """``ChangeIndication`` element, optional."""
     delimiter: Text | None = Field(default=None, alias="Delimiter")
+    """``Delimiter`` element, optional."""
     language: Code | None = Field(default=None, alias="Language")
+    """``Language`` element, optional."""
     record_status: Code | None = Field(default=None, alias="RecordStatus")
+    """``RecordStatus`` element, optional."""
     campaign_id: list[Identifier] = Field(default_factory=list, alias="CampaignID")
+    """``CampaignID`` element, zero or more."""
     material_lot_id: list[Identifier] = Field(default_factory=list, alias="MaterialLotID")
+    """``MaterialLotID`` element, zero or more."""
     batch_id: list[Identifier] = Field(default_factory=list, alias="BatchID")
-    material_definition_id: list[Identifier] = Field(default_factory=list, alias="MaterialDefinitionID")
+    """``BatchID`` element, zero or more."""
+    material_definition_id: list[Identifier] = Field(
+        default_factory=list, alias="MaterialDefinitionID"
+    )
+    """``MaterialDefinitionID`` element, zero or more."""
     equipment_id: list[Identifier] = Field(default_factory=list, alias="EquipmentID")
+    """``EquipmentID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkRecordType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("record_timestamp", "RecordTimestamp", "E", "DateTime", 0),
-        ("effective_timestamp", "EffectiveTimestamp", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("action", "Action", "E", "OperationsRecordAction", 0),
-        ("work_record_entry", "WorkRecordEntry", "E", "WorkRecordEntry", 3),
-        ("work_record_specification_id", "WorkRecordSpecificationID", "E", "Identifier", 2),
-        ("work_record_child", "WorkRecordChild", "E", "WorkRecord", 1),
-        ("last_changed_date", "LastChangedDate", "E", "DateTime", 0),
-        ("change_indication", "ChangeIndication", "E", "leaf:str", 0),
-        ("delimiter", "Delimiter", "E", "Text", 0),
-        ("language", "Language", "E", "Code", 0),
-        ("record_status", "RecordStatus", "E", "Code", 0),
-        ("campaign_id", "CampaignID", "E", "Identifier", 1),
-        ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-        ("batch_id", "BatchID", "E", "Identifier", 1),
-        ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("record_timestamp", "RecordTimestamp", "E", "DateTime", 0),
+            ("effective_timestamp", "EffectiveTimestamp", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("action", "Action", "E", "OperationsRecordAction", 0),
+            ("work_record_entry", "WorkRecordEntry", "E", "WorkRecordEntry", 3),
+            ("work_record_specification_id", "WorkRecordSpecificationID", "E", "Identifier", 2),
+            ("work_record_child", "WorkRecordChild", "E", "WorkRecord", 1),
+            ("last_changed_date", "LastChangedDate", "E", "DateTime", 0),
+            ("change_indication", "ChangeIndication", "E", "leaf:str", 0),
+            ("delimiter", "Delimiter", "E", "Text", 0),
+            ("language", "Language", "E", "Code", 0),
+            ("record_status", "RecordStatus", "E", "Code", 0),
+            ("campaign_id", "CampaignID", "E", "Identifier", 1),
+            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
+            ("batch_id", "BatchID", "E", "Identifier", 1),
+            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkRecordEntry(B2MMLModel):
-    """B2MML ``WorkRecordEntryType``."""
+    """Work record entry, in the B2MML work record schema.
+
+    B2MML ``WorkRecordEntryType`` (B2MML-WorkRecord.xsd); child element ``WorkRecordEntry`` in
+    ``WorkRecord``; ``WorkRecordEntryChild`` in ``WorkRecordEntry``; ``WorkRecordEntryTemplate`` in
+    ``WorkRecordSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     record_timestamp: DateTime | None = Field(default=None, alias="RecordTimestamp")
+    """``RecordTimestamp`` element, optional."""
     effective_timestamp: DateTime | None = Field(default=None, alias="EffectiveTimestamp")
+    """``EffectiveTimestamp`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     information_object: InformationObject | None = Field(default=None, alias="InformationObject")
+    """``InformationObject`` element, optional."""
     external_reference_id: Identifier | None = Field(default=None, alias="ExternalReferenceID")
-    information_object_type: InformationObjectType | None = Field(default=None, alias="InformationObjectType")
-    work_record_entry_child: list[WorkRecordEntry] = Field(default_factory=list, alias="WorkRecordEntryChild")
+    """``ExternalReferenceID`` element, optional."""
+    information_object_type: InformationObjectType | None = Field(
+        default=None, alias="InformationObjectType"
+    )
+    """``InformationObjectType`` element, optional."""
+    work_record_entry_child: list[WorkRecordEntry] = Field(
+        default_factory=list, alias="WorkRecordEntryChild"
+    )
+    """``WorkRecordEntryChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkRecordEntryType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("record_timestamp", "RecordTimestamp", "E", "DateTime", 0),
-        ("effective_timestamp", "EffectiveTimestamp", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("information_object", "InformationObject", "E", "InformationObject", 0),
-        ("external_reference_id", "ExternalReferenceID", "E", "Identifier", 0),
-        ("information_object_type", "InformationObjectType", "E", "InformationObjectType", 0),
-        ("work_record_entry_child", "WorkRecordEntryChild", "E", "WorkRecordEntry", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("record_timestamp", "RecordTimestamp", "E", "DateTime", 0),
+            ("effective_timestamp", "EffectiveTimestamp", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("information_object", "InformationObject", "E", "InformationObject", 0),
+            ("external_reference_id", "ExternalReferenceID", "E", "Identifier", 0),
+            ("information_object_type", "InformationObjectType", "E", "InformationObjectType", 0),
+            ("work_record_entry_child", "WorkRecordEntryChild", "E", "WorkRecordEntry", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkRecordSpecification(B2MMLModel):
-    """B2MML ``WorkRecordSpecificationType``."""
+    """Work record specification, in the B2MML work record schema.
+
+    B2MML ``WorkRecordSpecificationType`` (B2MML-WorkRecord.xsd); global element
+    ``WorkRecordSpecification``; child element ``WorkRecordSpecification`` in
+    ``AcknowledgeWorkRecordSpecificationDataArea``, ``CancelWorkRecordSpecificationDataArea``,
+    ``ChangeWorkRecordSpecificationDataArea``, ``GetWorkRecordSpecificationDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
-    work_record_specification_pattern_id: Identifier | None = Field(default=None, alias="WorkRecordSpecificationPatternID")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    work_record_specification_pattern_id: Identifier | None = Field(
+        default=None, alias="WorkRecordSpecificationPatternID"
+    )
+    """``WorkRecordSpecificationPatternID`` element, optional."""
     definition_type: DefinitionType | None = Field(default=None, alias="DefinitionType")
-    information_object_type: list[InformationObjectType] = Field(default_factory=list, alias="InformationObjectType")
-    information_object_type_multiplicity: list[Text] = Field(default_factory=list, alias="InformationObjectTypeMultiplicity")
+    """``DefinitionType`` element, optional. Defines the type of the definition of a process
+    segment, operations definition, or operations segment.
+    """
+    information_object_type: list[InformationObjectType] = Field(
+        default_factory=list, alias="InformationObjectType"
+    )
+    """``InformationObjectType`` element, zero or more."""
+    information_object_type_multiplicity: list[Text] = Field(
+        default_factory=list, alias="InformationObjectTypeMultiplicity"
+    )
+    """``InformationObjectTypeMultiplicity`` element, zero or more."""
     action: OperationsRecordAction | None = Field(default=None, alias="Action")
+    """``Action`` element, optional. The permitted set of actions applied to the operations record
+    entry template object in the operations record template by the publisher.
+    """
     action_multiplicity: list[Text] = Field(default_factory=list, alias="ActionMultiplicity")
-    work_record_entry_template: list[WorkRecordEntry] = Field(default_factory=list, alias="WorkRecordEntryTemplate")
-    work_record_specification_child: list[WorkRecordSpecification] = Field(default_factory=list, alias="WorkRecordSpecificationChild")
+    """``ActionMultiplicity`` element, zero or more."""
+    work_record_entry_template: list[WorkRecordEntry] = Field(
+        default_factory=list, alias="WorkRecordEntryTemplate"
+    )
+    """``WorkRecordEntryTemplate`` element, zero or more."""
+    work_record_specification_child: list[WorkRecordSpecification] = Field(
+        default_factory=list, alias="WorkRecordSpecificationChild"
+    )
+    """``WorkRecordSpecificationChild`` element, zero or more."""
     change_indication: str | None = Field(default=None, alias="ChangeIndication")
+    """``ChangeIndication`` element, optional."""
     delimiter: Text | None = Field(default=None, alias="Delimiter")
+    """``Delimiter`` element, optional."""
     language: Code | None = Field(default=None, alias="Language")
+    """``Language`` element, optional."""
     record_status: Code | None = Field(default=None, alias="RecordStatus")
+    """``RecordStatus`` element, optional."""
     campaign_id: list[Identifier] = Field(default_factory=list, alias="CampaignID")
+    """``CampaignID`` element, zero or more."""
     material_lot_id: list[Identifier] = Field(default_factory=list, alias="MaterialLotID")
+    """``MaterialLotID`` element, zero or more."""
     batch_id: list[Identifier] = Field(default_factory=list, alias="BatchID")
-    material_definition_id: list[Identifier] = Field(default_factory=list, alias="MaterialDefinitionID")
+    """``BatchID`` element, zero or more."""
+    material_definition_id: list[Identifier] = Field(
+        default_factory=list, alias="MaterialDefinitionID"
+    )
+    """``MaterialDefinitionID`` element, zero or more."""
     equipment_id: list[Identifier] = Field(default_factory=list, alias="EquipmentID")
+    """``EquipmentID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkRecordSpecificationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_record_specification_pattern_id", "WorkRecordSpecificationPatternID", "E", "Identifier", 0),
-        ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
-        ("information_object_type", "InformationObjectType", "E", "InformationObjectType", 1),
-        ("information_object_type_multiplicity", "InformationObjectTypeMultiplicity", "E", "Text", 1),
-        ("action", "Action", "E", "OperationsRecordAction", 0),
-        ("action_multiplicity", "ActionMultiplicity", "E", "Text", 1),
-        ("work_record_entry_template", "WorkRecordEntryTemplate", "E", "WorkRecordEntry", 1),
-        ("work_record_specification_child", "WorkRecordSpecificationChild", "E", "WorkRecordSpecification", 1),
-        ("change_indication", "ChangeIndication", "E", "leaf:str", 0),
-        ("delimiter", "Delimiter", "E", "Text", 0),
-        ("language", "Language", "E", "Code", 0),
-        ("record_status", "RecordStatus", "E", "Code", 0),
-        ("campaign_id", "CampaignID", "E", "Identifier", 1),
-        ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-        ("batch_id", "BatchID", "E", "Identifier", 1),
-        ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-        ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            (
+                "work_record_specification_pattern_id",
+                "WorkRecordSpecificationPatternID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
+            ("information_object_type", "InformationObjectType", "E", "InformationObjectType", 1),
+            (
+                "information_object_type_multiplicity",
+                "InformationObjectTypeMultiplicity",
+                "E",
+                "Text",
+                1,
+            ),
+            ("action", "Action", "E", "OperationsRecordAction", 0),
+            ("action_multiplicity", "ActionMultiplicity", "E", "Text", 1),
+            ("work_record_entry_template", "WorkRecordEntryTemplate", "E", "WorkRecordEntry", 1),
+            (
+                "work_record_specification_child",
+                "WorkRecordSpecificationChild",
+                "E",
+                "WorkRecordSpecification",
+                1,
+            ),
+            ("change_indication", "ChangeIndication", "E", "leaf:str", 0),
+            ("delimiter", "Delimiter", "E", "Text", 0),
+            ("language", "Language", "E", "Code", 0),
+            ("record_status", "RecordStatus", "E", "Code", 0),
+            ("campaign_id", "CampaignID", "E", "Identifier", 1),
+            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
+            ("batch_id", "BatchID", "E", "Identifier", 1),
+            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
+            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("Code", "DateTime", "DefinitionType", "HierarchyScope", "Identifier", "OperationsRecordAction", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync",),
-    "information_object": ("InformationObject", "InformationObjectType",),
+    "common": (
+        "Code",
+        "DateTime",
+        "DefinitionType",
+        "HierarchyScope",
+        "Identifier",
+        "OperationsRecordAction",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+    ),
+    "information_object": (
+        "InformationObject",
+        "InformationObjectType",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

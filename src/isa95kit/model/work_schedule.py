@@ -9,10 +9,34 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import DateTime, HierarchyScope, Identifier, JobOrderCommand, JobOrderDispatchStatus, Numeric, OpEquipmentRequirement, OpMaterialRequirement, OpPersonnelRequirement, OpPhysicalAssetRequirement, OperationsType, Parameter, RequestState, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync
+    from .common import (
+        DateTime,
+        HierarchyScope,
+        Identifier,
+        JobOrderCommand,
+        JobOrderDispatchStatus,
+        Numeric,
+        OpEquipmentRequirement,
+        OperationsType,
+        OpMaterialRequirement,
+        OpPersonnelRequirement,
+        OpPhysicalAssetRequirement,
+        Parameter,
+        RequestState,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+    )
 
 __all__ = [
     "AcknowledgeJobList",
@@ -55,673 +79,1039 @@ __all__ = [
 
 
 class AcknowledgeJobList(B2MMLModel):
-    """B2MML ``AcknowledgeJobListType``."""
+    """Acknowledge message for ``JobList`` (ISA-95 Part 5 transaction). Reply to ``ProcessJobList``.
+
+    B2MML ``AcknowledgeJobListType`` (B2MML-WorkSchedule.xsd); global element
+    ``AcknowledgeJobList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeJobListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeJobListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeJobListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeJobListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeJobListDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeJobListDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeJobList`` message: ``Acknowledge`` and ``JobList``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in
+    ``AcknowledgeJobList``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
+    """``Acknowledge`` element, required."""
     job_list: list[JobList] = Field(default_factory=list, alias="JobList", min_length=1)
+    """``JobList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeJobListDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("job_list", "JobList", "E", "JobList", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("job_list", "JobList", "E", "JobList", 3),
         ),
     )
 
 
 class AcknowledgeWorkSchedule(B2MMLModel):
-    """B2MML ``AcknowledgeWorkScheduleType``."""
+    """Acknowledge message for ``WorkSchedule`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkSchedule``.
+
+    B2MML ``AcknowledgeWorkScheduleType`` (B2MML-WorkSchedule.xsd); global element
+    ``AcknowledgeWorkSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkScheduleDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkScheduleDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkSchedule`` message: ``Acknowledge`` and ``WorkSchedule``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkSchedule``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    work_schedule: list[WorkSchedule] = Field(default_factory=list, alias="WorkSchedule", min_length=1)
+    """``Acknowledge`` element, required."""
+    work_schedule: list[WorkSchedule] = Field(
+        default_factory=list, alias="WorkSchedule", min_length=1
+    )
+    """``WorkSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkScheduleDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
         ),
     )
 
 
 class CancelJobList(B2MMLModel):
-    """B2MML ``CancelJobListType``."""
+    """Cancel message for ``JobList`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``JobList``.
+
+    B2MML ``CancelJobListType`` (B2MML-WorkSchedule.xsd); global element ``CancelJobList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelJobListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelJobListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelJobListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelJobListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelJobListDataArea(B2MMLModel):
-    """B2MML ``CancelJobListDataArea (anonymous)``."""
+    """Data area of the ``CancelJobList`` message: ``Cancel`` and ``JobList``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in ``CancelJobList``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
+    """``Cancel`` element, required."""
     job_list: list[JobList] = Field(default_factory=list, alias="JobList", min_length=1)
+    """``JobList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelJobListDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("job_list", "JobList", "E", "JobList", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("job_list", "JobList", "E", "JobList", 3),
         ),
     )
 
 
 class CancelWorkSchedule(B2MMLModel):
-    """B2MML ``CancelWorkScheduleType``."""
+    """Cancel message for ``WorkSchedule`` (ISA-95 Part 5 transaction). Asks the receiver to cancel
+    ``WorkSchedule``.
+
+    B2MML ``CancelWorkScheduleType`` (B2MML-WorkSchedule.xsd); global element
+    ``CancelWorkSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkScheduleDataArea(B2MMLModel):
-    """B2MML ``CancelWorkScheduleDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkSchedule`` message: ``Cancel`` and ``WorkSchedule``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in
+    ``CancelWorkSchedule``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    work_schedule: list[WorkSchedule] = Field(default_factory=list, alias="WorkSchedule", min_length=1)
+    """``Cancel`` element, required."""
+    work_schedule: list[WorkSchedule] = Field(
+        default_factory=list, alias="WorkSchedule", min_length=1
+    )
+    """``WorkSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkScheduleDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
         ),
     )
 
 
 class ChangeJobList(B2MMLModel):
-    """B2MML ``ChangeJobListType``."""
+    """Change message for ``JobList`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``JobList``; the reply is ``RespondJobList``.
+
+    B2MML ``ChangeJobListType`` (B2MML-WorkSchedule.xsd); global element ``ChangeJobList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeJobListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeJobListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeJobListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeJobListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeJobListDataArea(B2MMLModel):
-    """B2MML ``ChangeJobListDataArea (anonymous)``."""
+    """Data area of the ``ChangeJobList`` message: ``Change`` and ``JobList``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in ``ChangeJobList``.
+    """
 
     change: TransChange = Field(alias="Change")
+    """``Change`` element, required."""
     job_list: list[JobList] = Field(default_factory=list, alias="JobList", min_length=1)
+    """``JobList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeJobListDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("job_list", "JobList", "E", "JobList", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("job_list", "JobList", "E", "JobList", 3),
         ),
     )
 
 
 class ChangeWorkSchedule(B2MMLModel):
-    """B2MML ``ChangeWorkScheduleType``."""
+    """Change message for ``WorkSchedule`` (ISA-95 Part 5 transaction). Asks the receiver to change
+    ``WorkSchedule``; the reply is ``RespondWorkSchedule``.
+
+    B2MML ``ChangeWorkScheduleType`` (B2MML-WorkSchedule.xsd); global element
+    ``ChangeWorkSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkScheduleDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkScheduleDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkSchedule`` message: ``Change`` and ``WorkSchedule``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in
+    ``ChangeWorkSchedule``.
+    """
 
     change: TransChange = Field(alias="Change")
-    work_schedule: list[WorkSchedule] = Field(default_factory=list, alias="WorkSchedule", min_length=1)
+    """``Change`` element, required."""
+    work_schedule: list[WorkSchedule] = Field(
+        default_factory=list, alias="WorkSchedule", min_length=1
+    )
+    """``WorkSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkScheduleDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
         ),
     )
 
 
 class GetJobList(B2MMLModel):
-    """B2MML ``GetJobListType``."""
+    """Get message for ``JobList`` (ISA-95 Part 5 transaction). Requests ``JobList``; the reply is
+    ``ShowJobList``.
+
+    B2MML ``GetJobListType`` (B2MML-WorkSchedule.xsd); global element ``GetJobList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetJobListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetJobListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetJobListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetJobListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetJobListDataArea(B2MMLModel):
-    """B2MML ``GetJobListDataArea (anonymous)``."""
+    """Data area of the ``GetJobList`` message: ``Get`` and ``JobList``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in ``GetJobList``.
+    """
 
     get: TransGet = Field(alias="Get")
+    """``Get`` element, required."""
     job_list: list[JobList] = Field(default_factory=list, alias="JobList", min_length=1)
+    """``JobList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetJobListDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("job_list", "JobList", "E", "JobList", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("job_list", "JobList", "E", "JobList", 3),
         ),
     )
 
 
 class GetWorkSchedule(B2MMLModel):
-    """B2MML ``GetWorkScheduleType``."""
+    """Get message for ``WorkSchedule`` (ISA-95 Part 5 transaction). Requests ``WorkSchedule``; the
+    reply is ``ShowWorkSchedule``.
+
+    B2MML ``GetWorkScheduleType`` (B2MML-WorkSchedule.xsd); global element ``GetWorkSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkScheduleDataArea(B2MMLModel):
-    """B2MML ``GetWorkScheduleDataArea (anonymous)``."""
+    """Data area of the ``GetWorkSchedule`` message: ``Get`` and ``WorkSchedule``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in
+    ``GetWorkSchedule``.
+    """
 
     get: TransGet = Field(alias="Get")
-    work_schedule: list[WorkSchedule] = Field(default_factory=list, alias="WorkSchedule", min_length=1)
+    """``Get`` element, required."""
+    work_schedule: list[WorkSchedule] = Field(
+        default_factory=list, alias="WorkSchedule", min_length=1
+    )
+    """``WorkSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkScheduleDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
         ),
     )
 
 
 class JobList(B2MMLModel):
-    """B2MML ``JobListType``."""
+    """Job list, in the B2MML work schedule schema.
+
+    B2MML ``JobListType`` (B2MML-WorkSchedule.xsd); global element ``JobList``; child element
+    ``JobList`` in ``AcknowledgeJobListDataArea``, ``CancelJobListDataArea``,
+    ``ChangeJobListDataArea``, ``GetJobListDataArea``, ``InformationObject``,
+    ``ProcessJobListDataArea`` and 3 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     work_type: OperationsType | None = Field(default=None, alias="WorkType")
+    """``WorkType`` element, optional. Describes the category of the activity."""
     job_order: list[JobOrder] = Field(default_factory=list, alias="JobOrder")
+    """``JobOrder`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "JobListType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_type", "WorkType", "E", "OperationsType", 0),
-        ("job_order", "JobOrder", "E", "JobOrder", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("work_type", "WorkType", "E", "OperationsType", 0),
+            ("job_order", "JobOrder", "E", "JobOrder", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class JobOrder(B2MMLModel):
-    """B2MML ``JobOrderType``."""
+    """Job order, in the B2MML work schedule schema.
+
+    B2MML ``JobOrderType`` (B2MML-WorkSchedule.xsd); global element ``JobOrder``; child element
+    ``JobOrder`` in ``InformationObject``, ``JobList``, ``WorkRequest``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     work_type: OperationsType | None = Field(default=None, alias="WorkType")
+    """``WorkType`` element, optional. Describes the category of the activity."""
     work_master_id: Identifier | None = Field(default=None, alias="WorkMasterID")
+    """``WorkMasterID`` element, optional."""
     work_master_version: Identifier | None = Field(default=None, alias="WorkMasterVersion")
+    """``WorkMasterVersion`` element, optional."""
     priority: Numeric | None = Field(default=None, alias="Priority")
+    """``Priority`` element, optional."""
     command: JobOrderCommand | None = Field(default=None, alias="Command")
+    """``Command`` element, optional. Defines the commands to a job order, as defined in ISA 95 and
+    ISA 88.
+    """
     command_rule: Text | None = Field(default=None, alias="CommandRule")
+    """``CommandRule`` element, optional."""
     dispatch_status: JobOrderDispatchStatus | None = Field(default=None, alias="DispatchStatus")
+    """``DispatchStatus`` element, optional. Defines the states to a job order, as defined in ISA 95
+    and ISA 88.
+    """
     job_order_parameter: list[Parameter] = Field(default_factory=list, alias="JobOrderParameter")
-    personnel_requirement: list[OpPersonnelRequirement] = Field(default_factory=list, alias="PersonnelRequirement")
-    equipment_requirement: list[OpEquipmentRequirement] = Field(default_factory=list, alias="EquipmentRequirement")
-    physical_asset_requirement: list[OpPhysicalAssetRequirement] = Field(default_factory=list, alias="PhysicalAssetRequirement")
-    material_requirement: list[OpMaterialRequirement] = Field(default_factory=list, alias="MaterialRequirement")
-    segment_requirement_id: list[Identifier] = Field(default_factory=list, alias="SegmentRequirementID")
+    """``JobOrderParameter`` element, zero or more."""
+    personnel_requirement: list[OpPersonnelRequirement] = Field(
+        default_factory=list, alias="PersonnelRequirement"
+    )
+    """``PersonnelRequirement`` element, zero or more."""
+    equipment_requirement: list[OpEquipmentRequirement] = Field(
+        default_factory=list, alias="EquipmentRequirement"
+    )
+    """``EquipmentRequirement`` element, zero or more."""
+    physical_asset_requirement: list[OpPhysicalAssetRequirement] = Field(
+        default_factory=list, alias="PhysicalAssetRequirement"
+    )
+    """``PhysicalAssetRequirement`` element, zero or more."""
+    material_requirement: list[OpMaterialRequirement] = Field(
+        default_factory=list, alias="MaterialRequirement"
+    )
+    """``MaterialRequirement`` element, zero or more."""
+    segment_requirement_id: list[Identifier] = Field(
+        default_factory=list, alias="SegmentRequirementID"
+    )
+    """``SegmentRequirementID`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "JobOrderType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_type", "WorkType", "E", "OperationsType", 0),
-        ("work_master_id", "WorkMasterID", "E", "Identifier", 0),
-        ("work_master_version", "WorkMasterVersion", "E", "Identifier", 0),
-        ("priority", "Priority", "E", "Numeric", 0),
-        ("command", "Command", "E", "JobOrderCommand", 0),
-        ("command_rule", "CommandRule", "E", "Text", 0),
-        ("dispatch_status", "DispatchStatus", "E", "JobOrderDispatchStatus", 0),
-        ("job_order_parameter", "JobOrderParameter", "E", "Parameter", 1),
-        ("personnel_requirement", "PersonnelRequirement", "E", "OpPersonnelRequirement", 1),
-        ("equipment_requirement", "EquipmentRequirement", "E", "OpEquipmentRequirement", 1),
-        ("physical_asset_requirement", "PhysicalAssetRequirement", "E", "OpPhysicalAssetRequirement", 1),
-        ("material_requirement", "MaterialRequirement", "E", "OpMaterialRequirement", 1),
-        ("segment_requirement_id", "SegmentRequirementID", "E", "Identifier", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("work_type", "WorkType", "E", "OperationsType", 0),
+            ("work_master_id", "WorkMasterID", "E", "Identifier", 0),
+            ("work_master_version", "WorkMasterVersion", "E", "Identifier", 0),
+            ("priority", "Priority", "E", "Numeric", 0),
+            ("command", "Command", "E", "JobOrderCommand", 0),
+            ("command_rule", "CommandRule", "E", "Text", 0),
+            ("dispatch_status", "DispatchStatus", "E", "JobOrderDispatchStatus", 0),
+            ("job_order_parameter", "JobOrderParameter", "E", "Parameter", 1),
+            ("personnel_requirement", "PersonnelRequirement", "E", "OpPersonnelRequirement", 1),
+            ("equipment_requirement", "EquipmentRequirement", "E", "OpEquipmentRequirement", 1),
+            (
+                "physical_asset_requirement",
+                "PhysicalAssetRequirement",
+                "E",
+                "OpPhysicalAssetRequirement",
+                1,
+            ),
+            ("material_requirement", "MaterialRequirement", "E", "OpMaterialRequirement", 1),
+            ("segment_requirement_id", "SegmentRequirementID", "E", "Identifier", 1),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class ProcessJobList(B2MMLModel):
-    """B2MML ``ProcessJobListType``."""
+    """Process message for ``JobList`` (ISA-95 Part 5 transaction). Asks the receiver to process
+    ``JobList``; the reply is ``AcknowledgeJobList``.
+
+    B2MML ``ProcessJobListType`` (B2MML-WorkSchedule.xsd); global element ``ProcessJobList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessJobListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessJobListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessJobListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessJobListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessJobListDataArea(B2MMLModel):
-    """B2MML ``ProcessJobListDataArea (anonymous)``."""
+    """Data area of the ``ProcessJobList`` message: ``Process`` and ``JobList``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in ``ProcessJobList``.
+    """
 
     process: TransProcess = Field(alias="Process")
+    """``Process`` element, required."""
     job_list: list[JobList] = Field(default_factory=list, alias="JobList", min_length=1)
+    """``JobList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessJobListDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("job_list", "JobList", "E", "JobList", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("job_list", "JobList", "E", "JobList", 3),
         ),
     )
 
 
 class ProcessWorkSchedule(B2MMLModel):
-    """B2MML ``ProcessWorkScheduleType``."""
+    """Process message for ``WorkSchedule`` (ISA-95 Part 5 transaction). Asks the receiver to
+    process ``WorkSchedule``; the reply is ``AcknowledgeWorkSchedule``.
+
+    B2MML ``ProcessWorkScheduleType`` (B2MML-WorkSchedule.xsd); global element
+    ``ProcessWorkSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkScheduleDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkScheduleDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkSchedule`` message: ``Process`` and ``WorkSchedule``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in
+    ``ProcessWorkSchedule``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    work_schedule: list[WorkSchedule] = Field(default_factory=list, alias="WorkSchedule", min_length=1)
+    """``Process`` element, required."""
+    work_schedule: list[WorkSchedule] = Field(
+        default_factory=list, alias="WorkSchedule", min_length=1
+    )
+    """``WorkSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkScheduleDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
         ),
     )
 
 
 class RespondJobList(B2MMLModel):
-    """B2MML ``RespondJobListType``."""
+    """Respond message for ``JobList`` (ISA-95 Part 5 transaction). Reply to ``ChangeJobList``.
+
+    B2MML ``RespondJobListType`` (B2MML-WorkSchedule.xsd); global element ``RespondJobList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondJobListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondJobListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondJobListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondJobListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondJobListDataArea(B2MMLModel):
-    """B2MML ``RespondJobListDataArea (anonymous)``."""
+    """Data area of the ``RespondJobList`` message: ``Respond`` and ``JobList``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in ``RespondJobList``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
+    """``Respond`` element, required."""
     job_list: list[JobList] = Field(default_factory=list, alias="JobList", min_length=1)
+    """``JobList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondJobListDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("job_list", "JobList", "E", "JobList", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("job_list", "JobList", "E", "JobList", 3),
         ),
     )
 
 
 class RespondWorkSchedule(B2MMLModel):
-    """B2MML ``RespondWorkScheduleType``."""
+    """Respond message for ``WorkSchedule`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkSchedule``.
+
+    B2MML ``RespondWorkScheduleType`` (B2MML-WorkSchedule.xsd); global element
+    ``RespondWorkSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkScheduleDataArea(B2MMLModel):
-    """B2MML ``RespondWorkScheduleDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkSchedule`` message: ``Respond`` and ``WorkSchedule``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in
+    ``RespondWorkSchedule``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    work_schedule: list[WorkSchedule] = Field(default_factory=list, alias="WorkSchedule", min_length=1)
+    """``Respond`` element, required."""
+    work_schedule: list[WorkSchedule] = Field(
+        default_factory=list, alias="WorkSchedule", min_length=1
+    )
+    """``WorkSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkScheduleDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
         ),
     )
 
 
 class ShowJobList(B2MMLModel):
-    """B2MML ``ShowJobListType``."""
+    """Show message for ``JobList`` (ISA-95 Part 5 transaction). Returns ``JobList`` in reply to
+    ``GetJobList``.
+
+    B2MML ``ShowJobListType`` (B2MML-WorkSchedule.xsd); global element ``ShowJobList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowJobListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowJobListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowJobListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowJobListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowJobListDataArea(B2MMLModel):
-    """B2MML ``ShowJobListDataArea (anonymous)``."""
+    """Data area of the ``ShowJobList`` message: ``Show`` and ``JobList``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in ``ShowJobList``.
+    """
 
     show: TransShow = Field(alias="Show")
+    """``Show`` element, required."""
     job_list: list[JobList] = Field(default_factory=list, alias="JobList", min_length=1)
+    """``JobList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowJobListDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("job_list", "JobList", "E", "JobList", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("job_list", "JobList", "E", "JobList", 3),
         ),
     )
 
 
 class ShowWorkSchedule(B2MMLModel):
-    """B2MML ``ShowWorkScheduleType``."""
+    """Show message for ``WorkSchedule`` (ISA-95 Part 5 transaction). Returns ``WorkSchedule`` in
+    reply to ``GetWorkSchedule``.
+
+    B2MML ``ShowWorkScheduleType`` (B2MML-WorkSchedule.xsd); global element ``ShowWorkSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkScheduleDataArea(B2MMLModel):
-    """B2MML ``ShowWorkScheduleDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkSchedule`` message: ``Show`` and ``WorkSchedule``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in
+    ``ShowWorkSchedule``.
+    """
 
     show: TransShow = Field(alias="Show")
-    work_schedule: list[WorkSchedule] = Field(default_factory=list, alias="WorkSchedule", min_length=1)
+    """``Show`` element, required."""
+    work_schedule: list[WorkSchedule] = Field(
+        default_factory=list, alias="WorkSchedule", min_length=1
+    )
+    """``WorkSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkScheduleDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
         ),
     )
 
 
 class SyncJobList(B2MMLModel):
-    """B2MML ``SyncJobListType``."""
+    """Sync message for ``JobList`` (ISA-95 Part 5 transaction). Publishes added, changed or deleted
+    ``JobList`` to subscribers.
+
+    B2MML ``SyncJobListType`` (B2MML-WorkSchedule.xsd); global element ``SyncJobList``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncJobListDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncJobListType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncJobListDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncJobListDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncJobListDataArea(B2MMLModel):
-    """B2MML ``SyncJobListDataArea (anonymous)``."""
+    """Data area of the ``SyncJobList`` message: ``Sync`` and ``JobList``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in ``SyncJobList``.
+    """
 
     sync: TransSync = Field(alias="Sync")
+    """``Sync`` element, required."""
     job_list: list[JobList] = Field(default_factory=list, alias="JobList", min_length=1)
+    """``JobList`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncJobListDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("job_list", "JobList", "E", "JobList", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("job_list", "JobList", "E", "JobList", 3),
         ),
     )
 
 
 class SyncWorkSchedule(B2MMLModel):
-    """B2MML ``SyncWorkScheduleType``."""
+    """Sync message for ``WorkSchedule`` (ISA-95 Part 5 transaction). Publishes added, changed or
+    deleted ``WorkSchedule`` to subscribers.
+
+    B2MML ``SyncWorkScheduleType`` (B2MML-WorkSchedule.xsd); global element ``SyncWorkSchedule``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkScheduleDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkScheduleType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkScheduleDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkScheduleDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkScheduleDataArea(B2MMLModel):
-    """B2MML ``SyncWorkScheduleDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkSchedule`` message: ``Sync`` and ``WorkSchedule``.
+
+    B2MML anonymous type (B2MML-WorkSchedule.xsd); child element ``DataArea`` in
+    ``SyncWorkSchedule``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    work_schedule: list[WorkSchedule] = Field(default_factory=list, alias="WorkSchedule", min_length=1)
+    """``Sync`` element, required."""
+    work_schedule: list[WorkSchedule] = Field(
+        default_factory=list, alias="WorkSchedule", min_length=1
+    )
+    """``WorkSchedule`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkScheduleDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
         ),
     )
 
 
 class WorkRequest(B2MMLModel):
-    """B2MML ``WorkRequestType``."""
+    """Work request, in the B2MML work schedule schema.
+
+    B2MML ``WorkRequestType`` (B2MML-WorkSchedule.xsd); global element ``WorkRequest``; child
+    element ``WorkRequest`` in ``InformationObject``, ``WorkSchedule``; ``WorkRequestChild`` in
+    ``WorkRequest``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     work_type: OperationsType | None = Field(default=None, alias="WorkType")
+    """``WorkType`` element, optional. Describes the category of the activity."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     priority: Numeric | None = Field(default=None, alias="Priority")
+    """``Priority`` element, optional."""
     operations_request_id: Identifier | None = Field(default=None, alias="OperationsRequestID")
+    """``OperationsRequestID`` element, optional."""
     segment_requirement_id: Identifier | None = Field(default=None, alias="SegmentRequirementID")
+    """``SegmentRequirementID`` element, optional."""
     request_state: RequestState | None = Field(default=None, alias="RequestState")
+    """``RequestState`` element, optional. Indicates the state of an operations or work request."""
     work_request_child: list[WorkRequest] = Field(default_factory=list, alias="WorkRequestChild")
+    """``WorkRequestChild`` element, zero or more."""
     job_order: list[JobOrder] = Field(default_factory=list, alias="JobOrder", min_length=1)
+    """``JobOrder`` element, one or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkRequestType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_type", "WorkType", "E", "OperationsType", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("priority", "Priority", "E", "Numeric", 0),
-        ("operations_request_id", "OperationsRequestID", "E", "Identifier", 0),
-        ("segment_requirement_id", "SegmentRequirementID", "E", "Identifier", 0),
-        ("request_state", "RequestState", "E", "RequestState", 0),
-        ("work_request_child", "WorkRequestChild", "E", "WorkRequest", 1),
-        ("job_order", "JobOrder", "E", "JobOrder", 3),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("work_type", "WorkType", "E", "OperationsType", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("priority", "Priority", "E", "Numeric", 0),
+            ("operations_request_id", "OperationsRequestID", "E", "Identifier", 0),
+            ("segment_requirement_id", "SegmentRequirementID", "E", "Identifier", 0),
+            ("request_state", "RequestState", "E", "RequestState", 0),
+            ("work_request_child", "WorkRequestChild", "E", "WorkRequest", 1),
+            ("job_order", "JobOrder", "E", "JobOrder", 3),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkSchedule(B2MMLModel):
-    """B2MML ``WorkScheduleType``."""
+    """Work schedule, in the B2MML work schedule schema.
+
+    B2MML ``WorkScheduleType`` (B2MML-WorkSchedule.xsd); global element ``WorkSchedule``; child
+    element ``WorkSchedule`` in ``AcknowledgeWorkScheduleDataArea``, ``CancelWorkScheduleDataArea``,
+    ``ChangeWorkScheduleDataArea``, ``GetWorkScheduleDataArea``, ``InformationObject``,
+    ``ProcessWorkScheduleDataArea`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     start_time: DateTime | None = Field(default=None, alias="StartTime")
+    """``StartTime`` element, optional."""
     end_time: DateTime | None = Field(default=None, alias="EndTime")
+    """``EndTime`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     work_type: OperationsType | None = Field(default=None, alias="WorkType")
+    """``WorkType`` element, optional. Describes the category of the activity."""
     schedule_state: RequestState | None = Field(default=None, alias="ScheduleState")
+    """``ScheduleState`` element, optional. Indicates the state of an operations or work request."""
     work_schedule_child: list[WorkSchedule] = Field(default_factory=list, alias="WorkScheduleChild")
+    """``WorkScheduleChild`` element, zero or more."""
     work_request: list[WorkRequest] = Field(default_factory=list, alias="WorkRequest", min_length=1)
+    """``WorkRequest`` element, one or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkScheduleType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("start_time", "StartTime", "E", "DateTime", 0),
-        ("end_time", "EndTime", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("work_type", "WorkType", "E", "OperationsType", 0),
-        ("schedule_state", "ScheduleState", "E", "RequestState", 0),
-        ("work_schedule_child", "WorkScheduleChild", "E", "WorkSchedule", 1),
-        ("work_request", "WorkRequest", "E", "WorkRequest", 3),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("start_time", "StartTime", "E", "DateTime", 0),
+            ("end_time", "EndTime", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("work_type", "WorkType", "E", "OperationsType", 0),
+            ("schedule_state", "ScheduleState", "E", "RequestState", 0),
+            ("work_schedule_child", "WorkScheduleChild", "E", "WorkSchedule", 1),
+            ("work_request", "WorkRequest", "E", "WorkRequest", 3),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("DateTime", "HierarchyScope", "Identifier", "JobOrderCommand", "JobOrderDispatchStatus", "Numeric", "OpEquipmentRequirement", "OpMaterialRequirement", "OpPersonnelRequirement", "OpPhysicalAssetRequirement", "OperationsType", "Parameter", "RequestState", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync",),
+    "common": (
+        "DateTime",
+        "HierarchyScope",
+        "Identifier",
+        "JobOrderCommand",
+        "JobOrderDispatchStatus",
+        "Numeric",
+        "OpEquipmentRequirement",
+        "OpMaterialRequirement",
+        "OpPersonnelRequirement",
+        "OpPhysicalAssetRequirement",
+        "OperationsType",
+        "Parameter",
+        "RequestState",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)

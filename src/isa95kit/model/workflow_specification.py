@@ -9,10 +9,27 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Wire
 
 if TYPE_CHECKING:
-    from .common import DateTime, DefinitionType, Dependency, HierarchyScope, Identifier, Text, TransAcknowledge, TransApplicationArea, TransCancel, TransChange, TransGet, TransProcess, TransRespond, TransShow, TransSync, Value
+    from .common import (
+        DateTime,
+        DefinitionType,
+        Dependency,
+        HierarchyScope,
+        Identifier,
+        Text,
+        TransAcknowledge,
+        TransApplicationArea,
+        TransCancel,
+        TransChange,
+        TransGet,
+        TransProcess,
+        TransRespond,
+        TransShow,
+        TransSync,
+        Value,
+    )
 
 __all__ = [
     "AcknowledgeWorkflowSpecification",
@@ -94,1325 +111,2430 @@ __all__ = [
 
 
 class AcknowledgeWorkflowSpecification(B2MMLModel):
-    """B2MML ``AcknowledgeWorkflowSpecificationType``."""
+    """Acknowledge message for ``WorkflowSpecification`` (ISA-95 Part 5 transaction). Reply to
+    ``ProcessWorkflowSpecification``.
+
+    B2MML ``AcknowledgeWorkflowSpecificationType`` (B2MML-WorkflowSpecification.xsd); global element
+    ``AcknowledgeWorkflowSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkflowSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkflowSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkflowSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkflowSpecificationConnectionType(B2MMLModel):
-    """B2MML ``AcknowledgeWorkflowSpecificationConnectionTypeType``."""
+    """Acknowledge message for ``WorkflowSpecificationConnectionType`` (ISA-95 Part 5 transaction).
+    Reply to ``ProcessWorkflowSpecificationConnectionType``.
+
+    B2MML ``AcknowledgeWorkflowSpecificationConnectionTypeType`` (B2MML-WorkflowSpecification.xsd);
+    global element ``AcknowledgeWorkflowSpecificationConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkflowSpecificationConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            (
+                "data_area",
+                "DataArea",
+                "E",
+                "AcknowledgeWorkflowSpecificationConnectionTypeDataArea",
+                2,
+            ),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkflowSpecificationConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkflowSpecificationConnectionType`` message: ``Acknowledge``
+    and ``WorkflowSpecificationConnectionType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkflowSpecificationConnectionType``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1)
+    """``Acknowledge`` element, required."""
+    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(
+        default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1
+    )
+    """``WorkflowSpecificationConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("workflow_specification_connection_type", "WorkflowSpecificationConnectionType", "E", "WorkflowSpecificationConnectionType", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "workflow_specification_connection_type",
+                "WorkflowSpecificationConnectionType",
+                "E",
+                "WorkflowSpecificationConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class AcknowledgeWorkflowSpecificationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkflowSpecificationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkflowSpecification`` message: ``Acknowledge`` and
+    ``WorkflowSpecification``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkflowSpecification``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    workflow_specification: list[WorkflowSpecification] = Field(default_factory=list, alias="WorkflowSpecification", min_length=1)
+    """``Acknowledge`` element, required."""
+    workflow_specification: list[WorkflowSpecification] = Field(
+        default_factory=list, alias="WorkflowSpecification", min_length=1
+    )
+    """``WorkflowSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
         ),
     )
 
 
 class AcknowledgeWorkflowSpecificationInformation(B2MMLModel):
-    """B2MML ``AcknowledgeWorkflowSpecificationInformationType``."""
+    """Acknowledge message for ``WorkflowSpecificationInformation`` (ISA-95 Part 5 transaction).
+    Reply to ``ProcessWorkflowSpecificationInformation``.
+
+    B2MML ``AcknowledgeWorkflowSpecificationInformationType`` (B2MML-WorkflowSpecification.xsd);
+    global element ``AcknowledgeWorkflowSpecificationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkflowSpecificationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            (
+                "data_area",
+                "DataArea",
+                "E",
+                "AcknowledgeWorkflowSpecificationInformationDataArea",
+                2,
+            ),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkflowSpecificationInformationDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkflowSpecificationInformationDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkflowSpecificationInformation`` message: ``Acknowledge`` and
+    ``WorkflowSpecificationInformation``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkflowSpecificationInformation``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(default_factory=list, alias="WorkflowSpecificationInformation", min_length=1)
+    """``Acknowledge`` element, required."""
+    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(
+        default_factory=list, alias="WorkflowSpecificationInformation", min_length=1
+    )
+    """``WorkflowSpecificationInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationInformationDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("workflow_specification_information", "WorkflowSpecificationInformation", "E", "WorkflowSpecificationInformation", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "workflow_specification_information",
+                "WorkflowSpecificationInformation",
+                "E",
+                "WorkflowSpecificationInformation",
+                3,
+            ),
         ),
     )
 
 
 class AcknowledgeWorkflowSpecificationNodeType(B2MMLModel):
-    """B2MML ``AcknowledgeWorkflowSpecificationNodeTypeType``."""
+    """Acknowledge message for ``WorkflowSpecificationNodeType`` (ISA-95 Part 5 transaction). Reply
+    to ``ProcessWorkflowSpecificationNodeType``.
+
+    B2MML ``AcknowledgeWorkflowSpecificationNodeTypeType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``AcknowledgeWorkflowSpecificationNodeType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: AcknowledgeWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationNodeTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "AcknowledgeWorkflowSpecificationNodeTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "AcknowledgeWorkflowSpecificationNodeTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class AcknowledgeWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
-    """B2MML ``AcknowledgeWorkflowSpecificationNodeTypeDataArea (anonymous)``."""
+    """Data area of the ``AcknowledgeWorkflowSpecificationNodeType`` message: ``Acknowledge`` and
+    ``WorkflowSpecificationNodeType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``AcknowledgeWorkflowSpecificationNodeType``.
+    """
 
     acknowledge: TransAcknowledge = Field(alias="Acknowledge")
-    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1)
+    """``Acknowledge`` element, required."""
+    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1
+    )
+    """``WorkflowSpecificationNodeType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-        ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-        ("workflow_specification_node_type", "WorkflowSpecificationNodeType", "E", "WorkflowSpecificationNodeType", 3),
+            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
+            (
+                "workflow_specification_node_type",
+                "WorkflowSpecificationNodeType",
+                "E",
+                "WorkflowSpecificationNodeType",
+                3,
+            ),
         ),
     )
 
 
 class CancelWorkflowSpecification(B2MMLModel):
-    """B2MML ``CancelWorkflowSpecificationType``."""
+    """Cancel message for ``WorkflowSpecification`` (ISA-95 Part 5 transaction). Asks the receiver
+    to cancel ``WorkflowSpecification``.
+
+    B2MML ``CancelWorkflowSpecificationType`` (B2MML-WorkflowSpecification.xsd); global element
+    ``CancelWorkflowSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkflowSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkflowSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkflowSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkflowSpecificationConnectionType(B2MMLModel):
-    """B2MML ``CancelWorkflowSpecificationConnectionTypeType``."""
+    """Cancel message for ``WorkflowSpecificationConnectionType`` (ISA-95 Part 5 transaction). Asks
+    the receiver to cancel ``WorkflowSpecificationConnectionType``.
+
+    B2MML ``CancelWorkflowSpecificationConnectionTypeType`` (B2MML-WorkflowSpecification.xsd);
+    global element ``CancelWorkflowSpecificationConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkflowSpecificationConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkflowSpecificationConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``CancelWorkflowSpecificationConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkflowSpecificationConnectionType`` message: ``Cancel`` and
+    ``WorkflowSpecificationConnectionType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``CancelWorkflowSpecificationConnectionType``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1)
+    """``Cancel`` element, required."""
+    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(
+        default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1
+    )
+    """``WorkflowSpecificationConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("workflow_specification_connection_type", "WorkflowSpecificationConnectionType", "E", "WorkflowSpecificationConnectionType", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "workflow_specification_connection_type",
+                "WorkflowSpecificationConnectionType",
+                "E",
+                "WorkflowSpecificationConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class CancelWorkflowSpecificationDataArea(B2MMLModel):
-    """B2MML ``CancelWorkflowSpecificationDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkflowSpecification`` message: ``Cancel`` and
+    ``WorkflowSpecification``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``CancelWorkflowSpecification``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    workflow_specification: list[WorkflowSpecification] = Field(default_factory=list, alias="WorkflowSpecification", min_length=1)
+    """``Cancel`` element, required."""
+    workflow_specification: list[WorkflowSpecification] = Field(
+        default_factory=list, alias="WorkflowSpecification", min_length=1
+    )
+    """``WorkflowSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
         ),
     )
 
 
 class CancelWorkflowSpecificationInformation(B2MMLModel):
-    """B2MML ``CancelWorkflowSpecificationInformationType``."""
+    """Cancel message for ``WorkflowSpecificationInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``WorkflowSpecificationInformation``.
+
+    B2MML ``CancelWorkflowSpecificationInformationType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``CancelWorkflowSpecificationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkflowSpecificationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkflowSpecificationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkflowSpecificationInformationDataArea(B2MMLModel):
-    """B2MML ``CancelWorkflowSpecificationInformationDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkflowSpecificationInformation`` message: ``Cancel`` and
+    ``WorkflowSpecificationInformation``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``CancelWorkflowSpecificationInformation``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(default_factory=list, alias="WorkflowSpecificationInformation", min_length=1)
+    """``Cancel`` element, required."""
+    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(
+        default_factory=list, alias="WorkflowSpecificationInformation", min_length=1
+    )
+    """``WorkflowSpecificationInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationInformationDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("workflow_specification_information", "WorkflowSpecificationInformation", "E", "WorkflowSpecificationInformation", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "workflow_specification_information",
+                "WorkflowSpecificationInformation",
+                "E",
+                "WorkflowSpecificationInformation",
+                3,
+            ),
         ),
     )
 
 
 class CancelWorkflowSpecificationNodeType(B2MMLModel):
-    """B2MML ``CancelWorkflowSpecificationNodeTypeType``."""
+    """Cancel message for ``WorkflowSpecificationNodeType`` (ISA-95 Part 5 transaction). Asks the
+    receiver to cancel ``WorkflowSpecificationNodeType``.
+
+    B2MML ``CancelWorkflowSpecificationNodeTypeType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``CancelWorkflowSpecificationNodeType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: CancelWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationNodeTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "CancelWorkflowSpecificationNodeTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "CancelWorkflowSpecificationNodeTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class CancelWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
-    """B2MML ``CancelWorkflowSpecificationNodeTypeDataArea (anonymous)``."""
+    """Data area of the ``CancelWorkflowSpecificationNodeType`` message: ``Cancel`` and
+    ``WorkflowSpecificationNodeType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``CancelWorkflowSpecificationNodeType``.
+    """
 
     cancel: TransCancel = Field(alias="Cancel")
-    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1)
+    """``Cancel`` element, required."""
+    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1
+    )
+    """``WorkflowSpecificationNodeType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-        ("cancel", "Cancel", "E", "TransCancel", 2),
-        ("workflow_specification_node_type", "WorkflowSpecificationNodeType", "E", "WorkflowSpecificationNodeType", 3),
+            ("cancel", "Cancel", "E", "TransCancel", 2),
+            (
+                "workflow_specification_node_type",
+                "WorkflowSpecificationNodeType",
+                "E",
+                "WorkflowSpecificationNodeType",
+                3,
+            ),
         ),
     )
 
 
 class ChangeWorkflowSpecification(B2MMLModel):
-    """B2MML ``ChangeWorkflowSpecificationType``."""
+    """Change message for ``WorkflowSpecification`` (ISA-95 Part 5 transaction). Asks the receiver
+    to change ``WorkflowSpecification``; the reply is ``RespondWorkflowSpecification``.
+
+    B2MML ``ChangeWorkflowSpecificationType`` (B2MML-WorkflowSpecification.xsd); global element
+    ``ChangeWorkflowSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkflowSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkflowSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkflowSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkflowSpecificationConnectionType(B2MMLModel):
-    """B2MML ``ChangeWorkflowSpecificationConnectionTypeType``."""
+    """Change message for ``WorkflowSpecificationConnectionType`` (ISA-95 Part 5 transaction). Asks
+    the receiver to change ``WorkflowSpecificationConnectionType``; the reply is
+    ``RespondWorkflowSpecificationConnectionType``.
+
+    B2MML ``ChangeWorkflowSpecificationConnectionTypeType`` (B2MML-WorkflowSpecification.xsd);
+    global element ``ChangeWorkflowSpecificationConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkflowSpecificationConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkflowSpecificationConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkflowSpecificationConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkflowSpecificationConnectionType`` message: ``Change`` and
+    ``WorkflowSpecificationConnectionType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``ChangeWorkflowSpecificationConnectionType``.
+    """
 
     change: TransChange = Field(alias="Change")
-    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1)
+    """``Change`` element, required."""
+    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(
+        default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1
+    )
+    """``WorkflowSpecificationConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("workflow_specification_connection_type", "WorkflowSpecificationConnectionType", "E", "WorkflowSpecificationConnectionType", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "workflow_specification_connection_type",
+                "WorkflowSpecificationConnectionType",
+                "E",
+                "WorkflowSpecificationConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class ChangeWorkflowSpecificationDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkflowSpecificationDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkflowSpecification`` message: ``Change`` and
+    ``WorkflowSpecification``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``ChangeWorkflowSpecification``.
+    """
 
     change: TransChange = Field(alias="Change")
-    workflow_specification: list[WorkflowSpecification] = Field(default_factory=list, alias="WorkflowSpecification", min_length=1)
+    """``Change`` element, required."""
+    workflow_specification: list[WorkflowSpecification] = Field(
+        default_factory=list, alias="WorkflowSpecification", min_length=1
+    )
+    """``WorkflowSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
         ),
     )
 
 
 class ChangeWorkflowSpecificationInformation(B2MMLModel):
-    """B2MML ``ChangeWorkflowSpecificationInformationType``."""
+    """Change message for ``WorkflowSpecificationInformation`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``WorkflowSpecificationInformation``; the reply is
+    ``RespondWorkflowSpecificationInformation``.
+
+    B2MML ``ChangeWorkflowSpecificationInformationType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``ChangeWorkflowSpecificationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkflowSpecificationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkflowSpecificationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkflowSpecificationInformationDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkflowSpecificationInformationDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkflowSpecificationInformation`` message: ``Change`` and
+    ``WorkflowSpecificationInformation``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``ChangeWorkflowSpecificationInformation``.
+    """
 
     change: TransChange = Field(alias="Change")
-    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(default_factory=list, alias="WorkflowSpecificationInformation", min_length=1)
+    """``Change`` element, required."""
+    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(
+        default_factory=list, alias="WorkflowSpecificationInformation", min_length=1
+    )
+    """``WorkflowSpecificationInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationInformationDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("workflow_specification_information", "WorkflowSpecificationInformation", "E", "WorkflowSpecificationInformation", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "workflow_specification_information",
+                "WorkflowSpecificationInformation",
+                "E",
+                "WorkflowSpecificationInformation",
+                3,
+            ),
         ),
     )
 
 
 class ChangeWorkflowSpecificationNodeType(B2MMLModel):
-    """B2MML ``ChangeWorkflowSpecificationNodeTypeType``."""
+    """Change message for ``WorkflowSpecificationNodeType`` (ISA-95 Part 5 transaction). Asks the
+    receiver to change ``WorkflowSpecificationNodeType``; the reply is
+    ``RespondWorkflowSpecificationNodeType``.
+
+    B2MML ``ChangeWorkflowSpecificationNodeTypeType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``ChangeWorkflowSpecificationNodeType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ChangeWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationNodeTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ChangeWorkflowSpecificationNodeTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ChangeWorkflowSpecificationNodeTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ChangeWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
-    """B2MML ``ChangeWorkflowSpecificationNodeTypeDataArea (anonymous)``."""
+    """Data area of the ``ChangeWorkflowSpecificationNodeType`` message: ``Change`` and
+    ``WorkflowSpecificationNodeType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``ChangeWorkflowSpecificationNodeType``.
+    """
 
     change: TransChange = Field(alias="Change")
-    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1)
+    """``Change`` element, required."""
+    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1
+    )
+    """``WorkflowSpecificationNodeType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-        ("change", "Change", "E", "TransChange", 2),
-        ("workflow_specification_node_type", "WorkflowSpecificationNodeType", "E", "WorkflowSpecificationNodeType", 3),
+            ("change", "Change", "E", "TransChange", 2),
+            (
+                "workflow_specification_node_type",
+                "WorkflowSpecificationNodeType",
+                "E",
+                "WorkflowSpecificationNodeType",
+                3,
+            ),
         ),
     )
 
 
 class GetWorkflowSpecification(B2MMLModel):
-    """B2MML ``GetWorkflowSpecificationType``."""
+    """Get message for ``WorkflowSpecification`` (ISA-95 Part 5 transaction). Requests
+    ``WorkflowSpecification``; the reply is ``ShowWorkflowSpecification``.
+
+    B2MML ``GetWorkflowSpecificationType`` (B2MML-WorkflowSpecification.xsd); global element
+    ``GetWorkflowSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkflowSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkflowSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkflowSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkflowSpecificationConnectionType(B2MMLModel):
-    """B2MML ``GetWorkflowSpecificationConnectionTypeType``."""
+    """Get message for ``WorkflowSpecificationConnectionType`` (ISA-95 Part 5 transaction). Requests
+    ``WorkflowSpecificationConnectionType``; the reply is
+    ``ShowWorkflowSpecificationConnectionType``.
+
+    B2MML ``GetWorkflowSpecificationConnectionTypeType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``GetWorkflowSpecificationConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkflowSpecificationConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkflowSpecificationConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``GetWorkflowSpecificationConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``GetWorkflowSpecificationConnectionType`` message: ``Get`` and
+    ``WorkflowSpecificationConnectionType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``GetWorkflowSpecificationConnectionType``.
+    """
 
     get: TransGet = Field(alias="Get")
-    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1)
+    """``Get`` element, required."""
+    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(
+        default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1
+    )
+    """``WorkflowSpecificationConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("workflow_specification_connection_type", "WorkflowSpecificationConnectionType", "E", "WorkflowSpecificationConnectionType", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "workflow_specification_connection_type",
+                "WorkflowSpecificationConnectionType",
+                "E",
+                "WorkflowSpecificationConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class GetWorkflowSpecificationDataArea(B2MMLModel):
-    """B2MML ``GetWorkflowSpecificationDataArea (anonymous)``."""
+    """Data area of the ``GetWorkflowSpecification`` message: ``Get`` and ``WorkflowSpecification``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``GetWorkflowSpecification``.
+    """
 
     get: TransGet = Field(alias="Get")
-    workflow_specification: list[WorkflowSpecification] = Field(default_factory=list, alias="WorkflowSpecification", min_length=1)
+    """``Get`` element, required."""
+    workflow_specification: list[WorkflowSpecification] = Field(
+        default_factory=list, alias="WorkflowSpecification", min_length=1
+    )
+    """``WorkflowSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
         ),
     )
 
 
 class GetWorkflowSpecificationInformation(B2MMLModel):
-    """B2MML ``GetWorkflowSpecificationInformationType``."""
+    """Get message for ``WorkflowSpecificationInformation`` (ISA-95 Part 5 transaction). Requests
+    ``WorkflowSpecificationInformation``; the reply is ``ShowWorkflowSpecificationInformation``.
+
+    B2MML ``GetWorkflowSpecificationInformationType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``GetWorkflowSpecificationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkflowSpecificationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkflowSpecificationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkflowSpecificationInformationDataArea(B2MMLModel):
-    """B2MML ``GetWorkflowSpecificationInformationDataArea (anonymous)``."""
+    """Data area of the ``GetWorkflowSpecificationInformation`` message: ``Get`` and
+    ``WorkflowSpecificationInformation``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``GetWorkflowSpecificationInformation``.
+    """
 
     get: TransGet = Field(alias="Get")
-    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(default_factory=list, alias="WorkflowSpecificationInformation", min_length=1)
+    """``Get`` element, required."""
+    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(
+        default_factory=list, alias="WorkflowSpecificationInformation", min_length=1
+    )
+    """``WorkflowSpecificationInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationInformationDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("workflow_specification_information", "WorkflowSpecificationInformation", "E", "WorkflowSpecificationInformation", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "workflow_specification_information",
+                "WorkflowSpecificationInformation",
+                "E",
+                "WorkflowSpecificationInformation",
+                3,
+            ),
         ),
     )
 
 
 class GetWorkflowSpecificationNodeType(B2MMLModel):
-    """B2MML ``GetWorkflowSpecificationNodeTypeType``."""
+    """Get message for ``WorkflowSpecificationNodeType`` (ISA-95 Part 5 transaction). Requests
+    ``WorkflowSpecificationNodeType``; the reply is ``ShowWorkflowSpecificationNodeType``.
+
+    B2MML ``GetWorkflowSpecificationNodeTypeType`` (B2MML-WorkflowSpecification.xsd); global element
+    ``GetWorkflowSpecificationNodeType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: GetWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationNodeTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "GetWorkflowSpecificationNodeTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "GetWorkflowSpecificationNodeTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class GetWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
-    """B2MML ``GetWorkflowSpecificationNodeTypeDataArea (anonymous)``."""
+    """Data area of the ``GetWorkflowSpecificationNodeType`` message: ``Get`` and
+    ``WorkflowSpecificationNodeType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``GetWorkflowSpecificationNodeType``.
+    """
 
     get: TransGet = Field(alias="Get")
-    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1)
+    """``Get`` element, required."""
+    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1
+    )
+    """``WorkflowSpecificationNodeType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-        ("get", "Get", "E", "TransGet", 2),
-        ("workflow_specification_node_type", "WorkflowSpecificationNodeType", "E", "WorkflowSpecificationNodeType", 3),
+            ("get", "Get", "E", "TransGet", 2),
+            (
+                "workflow_specification_node_type",
+                "WorkflowSpecificationNodeType",
+                "E",
+                "WorkflowSpecificationNodeType",
+                3,
+            ),
         ),
     )
 
 
 class ProcessWorkflowSpecification(B2MMLModel):
-    """B2MML ``ProcessWorkflowSpecificationType``."""
+    """Process message for ``WorkflowSpecification`` (ISA-95 Part 5 transaction). Asks the receiver
+    to process ``WorkflowSpecification``; the reply is ``AcknowledgeWorkflowSpecification``.
+
+    B2MML ``ProcessWorkflowSpecificationType`` (B2MML-WorkflowSpecification.xsd); global element
+    ``ProcessWorkflowSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkflowSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkflowSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkflowSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkflowSpecificationConnectionType(B2MMLModel):
-    """B2MML ``ProcessWorkflowSpecificationConnectionTypeType``."""
+    """Process message for ``WorkflowSpecificationConnectionType`` (ISA-95 Part 5 transaction). Asks
+    the receiver to process ``WorkflowSpecificationConnectionType``; the reply is
+    ``AcknowledgeWorkflowSpecificationConnectionType``.
+
+    B2MML ``ProcessWorkflowSpecificationConnectionTypeType`` (B2MML-WorkflowSpecification.xsd);
+    global element ``ProcessWorkflowSpecificationConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkflowSpecificationConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkflowSpecificationConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkflowSpecificationConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkflowSpecificationConnectionType`` message: ``Process`` and
+    ``WorkflowSpecificationConnectionType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``ProcessWorkflowSpecificationConnectionType``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1)
+    """``Process`` element, required."""
+    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(
+        default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1
+    )
+    """``WorkflowSpecificationConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("workflow_specification_connection_type", "WorkflowSpecificationConnectionType", "E", "WorkflowSpecificationConnectionType", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "workflow_specification_connection_type",
+                "WorkflowSpecificationConnectionType",
+                "E",
+                "WorkflowSpecificationConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class ProcessWorkflowSpecificationDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkflowSpecificationDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkflowSpecification`` message: ``Process`` and
+    ``WorkflowSpecification``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``ProcessWorkflowSpecification``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    workflow_specification: list[WorkflowSpecification] = Field(default_factory=list, alias="WorkflowSpecification", min_length=1)
+    """``Process`` element, required."""
+    workflow_specification: list[WorkflowSpecification] = Field(
+        default_factory=list, alias="WorkflowSpecification", min_length=1
+    )
+    """``WorkflowSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
         ),
     )
 
 
 class ProcessWorkflowSpecificationInformation(B2MMLModel):
-    """B2MML ``ProcessWorkflowSpecificationInformationType``."""
+    """Process message for ``WorkflowSpecificationInformation`` (ISA-95 Part 5 transaction). Asks
+    the receiver to process ``WorkflowSpecificationInformation``; the reply is
+    ``AcknowledgeWorkflowSpecificationInformation``.
+
+    B2MML ``ProcessWorkflowSpecificationInformationType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``ProcessWorkflowSpecificationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkflowSpecificationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkflowSpecificationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkflowSpecificationInformationDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkflowSpecificationInformationDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkflowSpecificationInformation`` message: ``Process`` and
+    ``WorkflowSpecificationInformation``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``ProcessWorkflowSpecificationInformation``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(default_factory=list, alias="WorkflowSpecificationInformation", min_length=1)
+    """``Process`` element, required."""
+    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(
+        default_factory=list, alias="WorkflowSpecificationInformation", min_length=1
+    )
+    """``WorkflowSpecificationInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationInformationDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("workflow_specification_information", "WorkflowSpecificationInformation", "E", "WorkflowSpecificationInformation", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "workflow_specification_information",
+                "WorkflowSpecificationInformation",
+                "E",
+                "WorkflowSpecificationInformation",
+                3,
+            ),
         ),
     )
 
 
 class ProcessWorkflowSpecificationNodeType(B2MMLModel):
-    """B2MML ``ProcessWorkflowSpecificationNodeTypeType``."""
+    """Process message for ``WorkflowSpecificationNodeType`` (ISA-95 Part 5 transaction). Asks the
+    receiver to process ``WorkflowSpecificationNodeType``; the reply is
+    ``AcknowledgeWorkflowSpecificationNodeType``.
+
+    B2MML ``ProcessWorkflowSpecificationNodeTypeType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``ProcessWorkflowSpecificationNodeType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ProcessWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationNodeTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ProcessWorkflowSpecificationNodeTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ProcessWorkflowSpecificationNodeTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ProcessWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
-    """B2MML ``ProcessWorkflowSpecificationNodeTypeDataArea (anonymous)``."""
+    """Data area of the ``ProcessWorkflowSpecificationNodeType`` message: ``Process`` and
+    ``WorkflowSpecificationNodeType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``ProcessWorkflowSpecificationNodeType``.
+    """
 
     process: TransProcess = Field(alias="Process")
-    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1)
+    """``Process`` element, required."""
+    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1
+    )
+    """``WorkflowSpecificationNodeType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-        ("process", "Process", "E", "TransProcess", 2),
-        ("workflow_specification_node_type", "WorkflowSpecificationNodeType", "E", "WorkflowSpecificationNodeType", 3),
+            ("process", "Process", "E", "TransProcess", 2),
+            (
+                "workflow_specification_node_type",
+                "WorkflowSpecificationNodeType",
+                "E",
+                "WorkflowSpecificationNodeType",
+                3,
+            ),
         ),
     )
 
 
 class RespondWorkflowSpecification(B2MMLModel):
-    """B2MML ``RespondWorkflowSpecificationType``."""
+    """Respond message for ``WorkflowSpecification`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkflowSpecification``.
+
+    B2MML ``RespondWorkflowSpecificationType`` (B2MML-WorkflowSpecification.xsd); global element
+    ``RespondWorkflowSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkflowSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkflowSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkflowSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkflowSpecificationConnectionType(B2MMLModel):
-    """B2MML ``RespondWorkflowSpecificationConnectionTypeType``."""
+    """Respond message for ``WorkflowSpecificationConnectionType`` (ISA-95 Part 5 transaction).
+    Reply to ``ChangeWorkflowSpecificationConnectionType``.
+
+    B2MML ``RespondWorkflowSpecificationConnectionTypeType`` (B2MML-WorkflowSpecification.xsd);
+    global element ``RespondWorkflowSpecificationConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkflowSpecificationConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkflowSpecificationConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``RespondWorkflowSpecificationConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkflowSpecificationConnectionType`` message: ``Respond`` and
+    ``WorkflowSpecificationConnectionType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``RespondWorkflowSpecificationConnectionType``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1)
+    """``Respond`` element, required."""
+    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(
+        default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1
+    )
+    """``WorkflowSpecificationConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("workflow_specification_connection_type", "WorkflowSpecificationConnectionType", "E", "WorkflowSpecificationConnectionType", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "workflow_specification_connection_type",
+                "WorkflowSpecificationConnectionType",
+                "E",
+                "WorkflowSpecificationConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class RespondWorkflowSpecificationDataArea(B2MMLModel):
-    """B2MML ``RespondWorkflowSpecificationDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkflowSpecification`` message: ``Respond`` and
+    ``WorkflowSpecification``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``RespondWorkflowSpecification``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    workflow_specification: list[WorkflowSpecification] = Field(default_factory=list, alias="WorkflowSpecification", min_length=1)
+    """``Respond`` element, required."""
+    workflow_specification: list[WorkflowSpecification] = Field(
+        default_factory=list, alias="WorkflowSpecification", min_length=1
+    )
+    """``WorkflowSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
         ),
     )
 
 
 class RespondWorkflowSpecificationInformation(B2MMLModel):
-    """B2MML ``RespondWorkflowSpecificationInformationType``."""
+    """Respond message for ``WorkflowSpecificationInformation`` (ISA-95 Part 5 transaction). Reply
+    to ``ChangeWorkflowSpecificationInformation``.
+
+    B2MML ``RespondWorkflowSpecificationInformationType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``RespondWorkflowSpecificationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkflowSpecificationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkflowSpecificationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkflowSpecificationInformationDataArea(B2MMLModel):
-    """B2MML ``RespondWorkflowSpecificationInformationDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkflowSpecificationInformation`` message: ``Respond`` and
+    ``WorkflowSpecificationInformation``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``RespondWorkflowSpecificationInformation``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(default_factory=list, alias="WorkflowSpecificationInformation", min_length=1)
+    """``Respond`` element, required."""
+    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(
+        default_factory=list, alias="WorkflowSpecificationInformation", min_length=1
+    )
+    """``WorkflowSpecificationInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationInformationDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("workflow_specification_information", "WorkflowSpecificationInformation", "E", "WorkflowSpecificationInformation", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "workflow_specification_information",
+                "WorkflowSpecificationInformation",
+                "E",
+                "WorkflowSpecificationInformation",
+                3,
+            ),
         ),
     )
 
 
 class RespondWorkflowSpecificationNodeType(B2MMLModel):
-    """B2MML ``RespondWorkflowSpecificationNodeTypeType``."""
+    """Respond message for ``WorkflowSpecificationNodeType`` (ISA-95 Part 5 transaction). Reply to
+    ``ChangeWorkflowSpecificationNodeType``.
+
+    B2MML ``RespondWorkflowSpecificationNodeTypeType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``RespondWorkflowSpecificationNodeType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: RespondWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationNodeTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "RespondWorkflowSpecificationNodeTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "RespondWorkflowSpecificationNodeTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class RespondWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
-    """B2MML ``RespondWorkflowSpecificationNodeTypeDataArea (anonymous)``."""
+    """Data area of the ``RespondWorkflowSpecificationNodeType`` message: ``Respond`` and
+    ``WorkflowSpecificationNodeType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``RespondWorkflowSpecificationNodeType``.
+    """
 
     respond: TransRespond = Field(alias="Respond")
-    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1)
+    """``Respond`` element, required."""
+    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1
+    )
+    """``WorkflowSpecificationNodeType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-        ("respond", "Respond", "E", "TransRespond", 2),
-        ("workflow_specification_node_type", "WorkflowSpecificationNodeType", "E", "WorkflowSpecificationNodeType", 3),
+            ("respond", "Respond", "E", "TransRespond", 2),
+            (
+                "workflow_specification_node_type",
+                "WorkflowSpecificationNodeType",
+                "E",
+                "WorkflowSpecificationNodeType",
+                3,
+            ),
         ),
     )
 
 
 class ShowWorkflowSpecification(B2MMLModel):
-    """B2MML ``ShowWorkflowSpecificationType``."""
+    """Show message for ``WorkflowSpecification`` (ISA-95 Part 5 transaction). Returns
+    ``WorkflowSpecification`` in reply to ``GetWorkflowSpecification``.
+
+    B2MML ``ShowWorkflowSpecificationType`` (B2MML-WorkflowSpecification.xsd); global element
+    ``ShowWorkflowSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkflowSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkflowSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkflowSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkflowSpecificationConnectionType(B2MMLModel):
-    """B2MML ``ShowWorkflowSpecificationConnectionTypeType``."""
+    """Show message for ``WorkflowSpecificationConnectionType`` (ISA-95 Part 5 transaction). Returns
+    ``WorkflowSpecificationConnectionType`` in reply to ``GetWorkflowSpecificationConnectionType``.
+
+    B2MML ``ShowWorkflowSpecificationConnectionTypeType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``ShowWorkflowSpecificationConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkflowSpecificationConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkflowSpecificationConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``ShowWorkflowSpecificationConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkflowSpecificationConnectionType`` message: ``Show`` and
+    ``WorkflowSpecificationConnectionType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``ShowWorkflowSpecificationConnectionType``.
+    """
 
     show: TransShow = Field(alias="Show")
-    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1)
+    """``Show`` element, required."""
+    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(
+        default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1
+    )
+    """``WorkflowSpecificationConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("workflow_specification_connection_type", "WorkflowSpecificationConnectionType", "E", "WorkflowSpecificationConnectionType", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "workflow_specification_connection_type",
+                "WorkflowSpecificationConnectionType",
+                "E",
+                "WorkflowSpecificationConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class ShowWorkflowSpecificationDataArea(B2MMLModel):
-    """B2MML ``ShowWorkflowSpecificationDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkflowSpecification`` message: ``Show`` and
+    ``WorkflowSpecification``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``ShowWorkflowSpecification``.
+    """
 
     show: TransShow = Field(alias="Show")
-    workflow_specification: list[WorkflowSpecification] = Field(default_factory=list, alias="WorkflowSpecification", min_length=1)
+    """``Show`` element, required."""
+    workflow_specification: list[WorkflowSpecification] = Field(
+        default_factory=list, alias="WorkflowSpecification", min_length=1
+    )
+    """``WorkflowSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
         ),
     )
 
 
 class ShowWorkflowSpecificationInformation(B2MMLModel):
-    """B2MML ``ShowWorkflowSpecificationInformationType``."""
+    """Show message for ``WorkflowSpecificationInformation`` (ISA-95 Part 5 transaction). Returns
+    ``WorkflowSpecificationInformation`` in reply to ``GetWorkflowSpecificationInformation``.
+
+    B2MML ``ShowWorkflowSpecificationInformationType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``ShowWorkflowSpecificationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkflowSpecificationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkflowSpecificationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkflowSpecificationInformationDataArea(B2MMLModel):
-    """B2MML ``ShowWorkflowSpecificationInformationDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkflowSpecificationInformation`` message: ``Show`` and
+    ``WorkflowSpecificationInformation``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``ShowWorkflowSpecificationInformation``.
+    """
 
     show: TransShow = Field(alias="Show")
-    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(default_factory=list, alias="WorkflowSpecificationInformation", min_length=1)
+    """``Show`` element, required."""
+    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(
+        default_factory=list, alias="WorkflowSpecificationInformation", min_length=1
+    )
+    """``WorkflowSpecificationInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationInformationDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("workflow_specification_information", "WorkflowSpecificationInformation", "E", "WorkflowSpecificationInformation", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "workflow_specification_information",
+                "WorkflowSpecificationInformation",
+                "E",
+                "WorkflowSpecificationInformation",
+                3,
+            ),
         ),
     )
 
 
 class ShowWorkflowSpecificationNodeType(B2MMLModel):
-    """B2MML ``ShowWorkflowSpecificationNodeTypeType``."""
+    """Show message for ``WorkflowSpecificationNodeType`` (ISA-95 Part 5 transaction). Returns
+    ``WorkflowSpecificationNodeType`` in reply to ``GetWorkflowSpecificationNodeType``.
+
+    B2MML ``ShowWorkflowSpecificationNodeTypeType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``ShowWorkflowSpecificationNodeType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: ShowWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationNodeTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "ShowWorkflowSpecificationNodeTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "ShowWorkflowSpecificationNodeTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class ShowWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
-    """B2MML ``ShowWorkflowSpecificationNodeTypeDataArea (anonymous)``."""
+    """Data area of the ``ShowWorkflowSpecificationNodeType`` message: ``Show`` and
+    ``WorkflowSpecificationNodeType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``ShowWorkflowSpecificationNodeType``.
+    """
 
     show: TransShow = Field(alias="Show")
-    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1)
+    """``Show`` element, required."""
+    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1
+    )
+    """``WorkflowSpecificationNodeType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-        ("show", "Show", "E", "TransShow", 2),
-        ("workflow_specification_node_type", "WorkflowSpecificationNodeType", "E", "WorkflowSpecificationNodeType", 3),
+            ("show", "Show", "E", "TransShow", 2),
+            (
+                "workflow_specification_node_type",
+                "WorkflowSpecificationNodeType",
+                "E",
+                "WorkflowSpecificationNodeType",
+                3,
+            ),
         ),
     )
 
 
 class SyncWorkflowSpecification(B2MMLModel):
-    """B2MML ``SyncWorkflowSpecificationType``."""
+    """Sync message for ``WorkflowSpecification`` (ISA-95 Part 5 transaction). Publishes added,
+    changed or deleted ``WorkflowSpecification`` to subscribers.
+
+    B2MML ``SyncWorkflowSpecificationType`` (B2MML-WorkflowSpecification.xsd); global element
+    ``SyncWorkflowSpecification``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkflowSpecificationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkflowSpecificationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkflowSpecificationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkflowSpecificationConnectionType(B2MMLModel):
-    """B2MML ``SyncWorkflowSpecificationConnectionTypeType``."""
+    """Sync message for ``WorkflowSpecificationConnectionType`` (ISA-95 Part 5 transaction).
+    Publishes added, changed or deleted ``WorkflowSpecificationConnectionType`` to subscribers.
+
+    B2MML ``SyncWorkflowSpecificationConnectionTypeType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``SyncWorkflowSpecificationConnectionType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationConnectionTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkflowSpecificationConnectionTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkflowSpecificationConnectionTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
-    """B2MML ``SyncWorkflowSpecificationConnectionTypeDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkflowSpecificationConnectionType`` message: ``Sync`` and
+    ``WorkflowSpecificationConnectionType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``SyncWorkflowSpecificationConnectionType``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1)
+    """``Sync`` element, required."""
+    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(
+        default_factory=list, alias="WorkflowSpecificationConnectionType", min_length=1
+    )
+    """``WorkflowSpecificationConnectionType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("workflow_specification_connection_type", "WorkflowSpecificationConnectionType", "E", "WorkflowSpecificationConnectionType", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "workflow_specification_connection_type",
+                "WorkflowSpecificationConnectionType",
+                "E",
+                "WorkflowSpecificationConnectionType",
+                3,
+            ),
         ),
     )
 
 
 class SyncWorkflowSpecificationDataArea(B2MMLModel):
-    """B2MML ``SyncWorkflowSpecificationDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkflowSpecification`` message: ``Sync`` and
+    ``WorkflowSpecification``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``SyncWorkflowSpecification``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    workflow_specification: list[WorkflowSpecification] = Field(default_factory=list, alias="WorkflowSpecification", min_length=1)
+    """``Sync`` element, required."""
+    workflow_specification: list[WorkflowSpecification] = Field(
+        default_factory=list, alias="WorkflowSpecification", min_length=1
+    )
+    """``WorkflowSpecification`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
         ),
     )
 
 
 class SyncWorkflowSpecificationInformation(B2MMLModel):
-    """B2MML ``SyncWorkflowSpecificationInformationType``."""
+    """Sync message for ``WorkflowSpecificationInformation`` (ISA-95 Part 5 transaction). Publishes
+    added, changed or deleted ``WorkflowSpecificationInformation`` to subscribers.
+
+    B2MML ``SyncWorkflowSpecificationInformationType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``SyncWorkflowSpecificationInformation``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationInformationType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkflowSpecificationInformationDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkflowSpecificationInformationDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkflowSpecificationInformationDataArea(B2MMLModel):
-    """B2MML ``SyncWorkflowSpecificationInformationDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkflowSpecificationInformation`` message: ``Sync`` and
+    ``WorkflowSpecificationInformation``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``SyncWorkflowSpecificationInformation``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(default_factory=list, alias="WorkflowSpecificationInformation", min_length=1)
+    """``Sync`` element, required."""
+    workflow_specification_information: list[WorkflowSpecificationInformation] = Field(
+        default_factory=list, alias="WorkflowSpecificationInformation", min_length=1
+    )
+    """``WorkflowSpecificationInformation`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationInformationDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("workflow_specification_information", "WorkflowSpecificationInformation", "E", "WorkflowSpecificationInformation", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "workflow_specification_information",
+                "WorkflowSpecificationInformation",
+                "E",
+                "WorkflowSpecificationInformation",
+                3,
+            ),
         ),
     )
 
 
 class SyncWorkflowSpecificationNodeType(B2MMLModel):
-    """B2MML ``SyncWorkflowSpecificationNodeTypeType``."""
+    """Sync message for ``WorkflowSpecificationNodeType`` (ISA-95 Part 5 transaction). Publishes
+    added, changed or deleted ``WorkflowSpecificationNodeType`` to subscribers.
+
+    B2MML ``SyncWorkflowSpecificationNodeTypeType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``SyncWorkflowSpecificationNodeType``.
+    """
 
     application_area: TransApplicationArea = Field(alias="ApplicationArea")
+    """``ApplicationArea`` element, required."""
     data_area: SyncWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
+    """``DataArea`` element, required."""
     release_id: str = Field(alias="releaseID")
+    """``releaseID`` attribute, required."""
     version_id: str | None = Field(default=None, alias="versionID")
+    """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationNodeTypeType",
         (
-        ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-        ("data_area", "DataArea", "E", "SyncWorkflowSpecificationNodeTypeDataArea", 2),
-        ("release_id", "releaseID", "A", "leaf:str", 2),
-        ("version_id", "versionID", "A", "leaf:str", 0),
+            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
+            ("data_area", "DataArea", "E", "SyncWorkflowSpecificationNodeTypeDataArea", 2),
+            ("release_id", "releaseID", "A", "leaf:str", 2),
+            ("version_id", "versionID", "A", "leaf:str", 0),
         ),
     )
 
 
 class SyncWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
-    """B2MML ``SyncWorkflowSpecificationNodeTypeDataArea (anonymous)``."""
+    """Data area of the ``SyncWorkflowSpecificationNodeType`` message: ``Sync`` and
+    ``WorkflowSpecificationNodeType``.
+
+    B2MML anonymous type (B2MML-WorkflowSpecification.xsd); child element ``DataArea`` in
+    ``SyncWorkflowSpecificationNodeType``.
+    """
 
     sync: TransSync = Field(alias="Sync")
-    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1)
+    """``Sync`` element, required."""
+    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeType", min_length=1
+    )
+    """``WorkflowSpecificationNodeType`` element, one or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-        ("sync", "Sync", "E", "TransSync", 2),
-        ("workflow_specification_node_type", "WorkflowSpecificationNodeType", "E", "WorkflowSpecificationNodeType", 3),
+            ("sync", "Sync", "E", "TransSync", 2),
+            (
+                "workflow_specification_node_type",
+                "WorkflowSpecificationNodeType",
+                "E",
+                "WorkflowSpecificationNodeType",
+                3,
+            ),
         ),
     )
 
 
 class WorkflowSpecification(B2MMLModel):
-    """B2MML ``WorkflowSpecificationType``."""
+    """Workflow specification, in the B2MML workflow specification schema.
+
+    B2MML ``WorkflowSpecificationType`` (B2MML-WorkflowSpecification.xsd); global element
+    ``WorkflowSpecification``; child element ``WorkflowSpecification`` in
+    ``AcknowledgeWorkflowSpecificationDataArea``, ``CancelWorkflowSpecificationDataArea``,
+    ``ChangeWorkflowSpecificationDataArea``, ``GetWorkflowSpecificationDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 8 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     definition_type: DefinitionType | None = Field(default=None, alias="DefinitionType")
-    workflow_specification_node: list[WorkflowSpecificationNode] = Field(default_factory=list, alias="WorkflowSpecificationNode", min_length=1)
-    workflow_specification_connection: list[WorkflowSpecificationConnection] = Field(default_factory=list, alias="WorkflowSpecificationConnection")
-    workflow_specification_pattern_id: Identifier | None = Field(default=None, alias="WorkflowSpecificationPatternID")
-    workflow_specification_property: list[WorkflowSpecificationProperty] = Field(default_factory=list, alias="WorkflowSpecificationProperty")
+    """``DefinitionType`` element, optional. Defines the type of the definition of a process
+    segment, operations definition, or operations segment.
+    """
+    workflow_specification_node: list[WorkflowSpecificationNode] = Field(
+        default_factory=list, alias="WorkflowSpecificationNode", min_length=1
+    )
+    """``WorkflowSpecificationNode`` element, one or more."""
+    workflow_specification_connection: list[WorkflowSpecificationConnection] = Field(
+        default_factory=list, alias="WorkflowSpecificationConnection"
+    )
+    """``WorkflowSpecificationConnection`` element, zero or more."""
+    workflow_specification_pattern_id: Identifier | None = Field(
+        default=None, alias="WorkflowSpecificationPatternID"
+    )
+    """``WorkflowSpecificationPatternID`` element, optional."""
+    workflow_specification_property: list[WorkflowSpecificationProperty] = Field(
+        default_factory=list, alias="WorkflowSpecificationProperty"
+    )
+    """``WorkflowSpecificationProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
-        ("workflow_specification_node", "WorkflowSpecificationNode", "E", "WorkflowSpecificationNode", 3),
-        ("workflow_specification_connection", "WorkflowSpecificationConnection", "E", "WorkflowSpecificationConnection", 1),
-        ("workflow_specification_pattern_id", "WorkflowSpecificationPatternID", "E", "Identifier", 0),
-        ("workflow_specification_property", "WorkflowSpecificationProperty", "E", "WorkflowSpecificationProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
+            (
+                "workflow_specification_node",
+                "WorkflowSpecificationNode",
+                "E",
+                "WorkflowSpecificationNode",
+                3,
+            ),
+            (
+                "workflow_specification_connection",
+                "WorkflowSpecificationConnection",
+                "E",
+                "WorkflowSpecificationConnection",
+                1,
+            ),
+            (
+                "workflow_specification_pattern_id",
+                "WorkflowSpecificationPatternID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            (
+                "workflow_specification_property",
+                "WorkflowSpecificationProperty",
+                "E",
+                "WorkflowSpecificationProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkflowSpecificationConnection(B2MMLModel):
-    """B2MML ``WorkflowSpecificationConnectionType``."""
+    """Workflow specification connection, in the B2MML workflow specification schema.
+
+    B2MML ``WorkflowSpecificationConnectionType`` (B2MML-WorkflowSpecification.xsd); child element
+    ``WorkflowSpecificationConnection`` in ``WorkflowSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
-    workflow_specification_connection_type_id: Identifier | None = Field(default=None, alias="WorkflowSpecificationConnectionTypeID")
+    """``Description`` element, zero or more."""
+    workflow_specification_connection_type_id: Identifier | None = Field(
+        default=None, alias="WorkflowSpecificationConnectionTypeID"
+    )
+    """``WorkflowSpecificationConnectionTypeID`` element, optional."""
     from_ws_node_id: list[Identifier] = Field(default_factory=list, alias="FromWSNodeID")
+    """``FromWSNodeID`` element, zero or more."""
     to_ws_node_id: list[Identifier] = Field(default_factory=list, alias="ToWSNodeID")
+    """``ToWSNodeID`` element, zero or more."""
     dependency: Dependency = Field(alias="Dependency")
+    """``Dependency`` element, required. Defines an execution dependency constraint of two
+    elements.
+    """
     dependency_factor: Value | None = Field(default=None, alias="DependencyFactor")
-    workflow_specification_connection_property: list[WorkflowSpecificationConnectionProperty] = Field(default_factory=list, alias="WorkflowSpecificationConnectionProperty")
+    """``DependencyFactor`` element, optional."""
+    workflow_specification_connection_property: list[WorkflowSpecificationConnectionProperty] = (
+        Field(default_factory=list, alias="WorkflowSpecificationConnectionProperty")
+    )
+    """``WorkflowSpecificationConnectionProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationConnectionType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("workflow_specification_connection_type_id", "WorkflowSpecificationConnectionTypeID", "E", "Identifier", 0),
-        ("from_ws_node_id", "FromWSNodeID", "E", "Identifier", 1),
-        ("to_ws_node_id", "ToWSNodeID", "E", "Identifier", 1),
-        ("dependency", "Dependency", "E", "Dependency", 2),
-        ("dependency_factor", "DependencyFactor", "E", "Value", 0),
-        ("workflow_specification_connection_property", "WorkflowSpecificationConnectionProperty", "E", "WorkflowSpecificationConnectionProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            (
+                "workflow_specification_connection_type_id",
+                "WorkflowSpecificationConnectionTypeID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("from_ws_node_id", "FromWSNodeID", "E", "Identifier", 1),
+            ("to_ws_node_id", "ToWSNodeID", "E", "Identifier", 1),
+            ("dependency", "Dependency", "E", "Dependency", 2),
+            ("dependency_factor", "DependencyFactor", "E", "Value", 0),
+            (
+                "workflow_specification_connection_property",
+                "WorkflowSpecificationConnectionProperty",
+                "E",
+                "WorkflowSpecificationConnectionProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkflowSpecificationConnectionProperty(B2MMLModel):
-    """B2MML ``WorkflowSpecificationConnectionPropertyType``."""
+    """Workflow specification connection property, in the B2MML workflow specification schema.
+
+    B2MML ``WorkflowSpecificationConnectionPropertyType`` (B2MML-WorkflowSpecification.xsd); child
+    element ``WorkflowSpecificationConnectionProperty`` in ``WorkflowSpecificationConnection``;
+    ``WorkflowSpecificationConnectionPropertyChild`` in ``WorkflowSpecificationConnectionProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    workflow_specification_connection_type_property_id: Identifier | None = Field(default=None, alias="WorkflowSpecificationConnectionTypePropertyID")
-    workflow_specification_connection_property_child: list[WorkflowSpecificationConnectionProperty] = Field(default_factory=list, alias="WorkflowSpecificationConnectionPropertyChild")
+    """``Value`` element, zero or more."""
+    workflow_specification_connection_type_property_id: Identifier | None = Field(
+        default=None, alias="WorkflowSpecificationConnectionTypePropertyID"
+    )
+    """``WorkflowSpecificationConnectionTypePropertyID`` element, optional."""
+    workflow_specification_connection_property_child: list[
+        WorkflowSpecificationConnectionProperty
+    ] = Field(default_factory=list, alias="WorkflowSpecificationConnectionPropertyChild")
+    """``WorkflowSpecificationConnectionPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationConnectionPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("workflow_specification_connection_type_property_id", "WorkflowSpecificationConnectionTypePropertyID", "E", "Identifier", 0),
-        ("workflow_specification_connection_property_child", "WorkflowSpecificationConnectionPropertyChild", "E", "WorkflowSpecificationConnectionProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "workflow_specification_connection_type_property_id",
+                "WorkflowSpecificationConnectionTypePropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            (
+                "workflow_specification_connection_property_child",
+                "WorkflowSpecificationConnectionPropertyChild",
+                "E",
+                "WorkflowSpecificationConnectionProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkflowSpecificationConnectionType(B2MMLModel):
-    """B2MML ``WorkflowSpecificationConnectionTypeType``."""
+    """Workflow specification connection type, in the B2MML workflow specification schema.
+
+    B2MML ``WorkflowSpecificationConnectionTypeType`` (B2MML-WorkflowSpecification.xsd); global
+    element ``WorkflowSpecificationConnectionType``; child element
+    ``WorkflowSpecificationConnectionType`` in
+    ``AcknowledgeWorkflowSpecificationConnectionTypeDataArea``,
+    ``CancelWorkflowSpecificationConnectionTypeDataArea``,
+    ``ChangeWorkflowSpecificationConnectionTypeDataArea``,
+    ``GetWorkflowSpecificationConnectionTypeDataArea``, ``InformationObject``, ``MasterDataProfile``
+    and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     from_ws_node_multiplicity: Text | None = Field(default=None, alias="FromWSNodeMultiplicity")
+    """``FromWSNodeMultiplicity`` element, optional."""
     to_ws_node_multiplicity: Text | None = Field(default=None, alias="ToWSNodeMultiplicity")
+    """``ToWSNodeMultiplicity`` element, optional."""
     dependency: Dependency = Field(alias="Dependency")
+    """``Dependency`` element, required. Defines an execution dependency constraint of two
+    elements.
+    """
     dependency_factor: Value | None = Field(default=None, alias="DependencyFactor")
-    workflow_specification_connection_type_base_id: list[Identifier] = Field(default_factory=list, alias="WorkflowSpecificationConnectionTypeBaseID")
-    workflow_specification_connection_type_property: list[WorkflowSpecificationConnectionTypeProperty] = Field(default_factory=list, alias="WorkflowSpecificationConnectionTypeProperty")
+    """``DependencyFactor`` element, optional."""
+    workflow_specification_connection_type_base_id: list[Identifier] = Field(
+        default_factory=list, alias="WorkflowSpecificationConnectionTypeBaseID"
+    )
+    """``WorkflowSpecificationConnectionTypeBaseID`` element, zero or more."""
+    workflow_specification_connection_type_property: list[
+        WorkflowSpecificationConnectionTypeProperty
+    ] = Field(default_factory=list, alias="WorkflowSpecificationConnectionTypeProperty")
+    """``WorkflowSpecificationConnectionTypeProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationConnectionTypeType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("from_ws_node_multiplicity", "FromWSNodeMultiplicity", "E", "Text", 0),
-        ("to_ws_node_multiplicity", "ToWSNodeMultiplicity", "E", "Text", 0),
-        ("dependency", "Dependency", "E", "Dependency", 2),
-        ("dependency_factor", "DependencyFactor", "E", "Value", 0),
-        ("workflow_specification_connection_type_base_id", "WorkflowSpecificationConnectionTypeBaseID", "E", "Identifier", 1),
-        ("workflow_specification_connection_type_property", "WorkflowSpecificationConnectionTypeProperty", "E", "WorkflowSpecificationConnectionTypeProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("from_ws_node_multiplicity", "FromWSNodeMultiplicity", "E", "Text", 0),
+            ("to_ws_node_multiplicity", "ToWSNodeMultiplicity", "E", "Text", 0),
+            ("dependency", "Dependency", "E", "Dependency", 2),
+            ("dependency_factor", "DependencyFactor", "E", "Value", 0),
+            (
+                "workflow_specification_connection_type_base_id",
+                "WorkflowSpecificationConnectionTypeBaseID",
+                "E",
+                "Identifier",
+                1,
+            ),
+            (
+                "workflow_specification_connection_type_property",
+                "WorkflowSpecificationConnectionTypeProperty",
+                "E",
+                "WorkflowSpecificationConnectionTypeProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkflowSpecificationConnectionTypeProperty(B2MMLModel):
-    """B2MML ``WorkflowSpecificationConnectionTypePropertyType``."""
+    """Workflow specification connection type property, in the B2MML workflow specification schema.
+
+    B2MML ``WorkflowSpecificationConnectionTypePropertyType`` (B2MML-WorkflowSpecification.xsd);
+    child element ``WorkflowSpecificationConnectionTypeProperty`` in
+    ``WorkflowSpecificationConnectionType``; ``WorkflowSpecificationConnectionTypePropertyChild`` in
+    ``WorkflowSpecificationConnectionTypeProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    workflow_specification_connection_type_property_child: list[WorkflowSpecificationConnectionTypeProperty] = Field(default_factory=list, alias="WorkflowSpecificationConnectionTypePropertyChild")
+    """``Value`` element, zero or more."""
+    workflow_specification_connection_type_property_child: list[
+        WorkflowSpecificationConnectionTypeProperty
+    ] = Field(default_factory=list, alias="WorkflowSpecificationConnectionTypePropertyChild")
+    """``WorkflowSpecificationConnectionTypePropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationConnectionTypePropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("workflow_specification_connection_type_property_child", "WorkflowSpecificationConnectionTypePropertyChild", "E", "WorkflowSpecificationConnectionTypeProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "workflow_specification_connection_type_property_child",
+                "WorkflowSpecificationConnectionTypePropertyChild",
+                "E",
+                "WorkflowSpecificationConnectionTypeProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkflowSpecificationInformation(B2MMLModel):
-    """B2MML ``WorkflowSpecificationInformationType``."""
+    """Workflow specification information, in the B2MML workflow specification schema.
+
+    B2MML ``WorkflowSpecificationInformationType`` (B2MML-WorkflowSpecification.xsd); global element
+    ``WorkflowSpecificationInformation``; child element ``WorkflowSpecificationInformation`` in
+    ``AcknowledgeWorkflowSpecificationInformationDataArea``,
+    ``CancelWorkflowSpecificationInformationDataArea``,
+    ``ChangeWorkflowSpecificationInformationDataArea``,
+    ``GetWorkflowSpecificationInformationDataArea``,
+    ``ProcessWorkflowSpecificationInformationDataArea``,
+    ``RespondWorkflowSpecificationInformationDataArea`` and 2 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
-    workflow_specification: list[WorkflowSpecification] = Field(default_factory=list, alias="WorkflowSpecification")
-    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(default_factory=list, alias="WorkflowSpecificationNodeType")
-    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(default_factory=list, alias="WorkflowSpecificationConnectionType")
+    """``PublishedDate`` element, optional."""
+    workflow_specification: list[WorkflowSpecification] = Field(
+        default_factory=list, alias="WorkflowSpecification"
+    )
+    """``WorkflowSpecification`` element, zero or more."""
+    workflow_specification_node_type: list[WorkflowSpecificationNodeType] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeType"
+    )
+    """``WorkflowSpecificationNodeType`` element, zero or more."""
+    workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = Field(
+        default_factory=list, alias="WorkflowSpecificationConnectionType"
+    )
+    """``WorkflowSpecificationConnectionType`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationInformationType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 1),
-        ("workflow_specification_node_type", "WorkflowSpecificationNodeType", "E", "WorkflowSpecificationNodeType", 1),
-        ("workflow_specification_connection_type", "WorkflowSpecificationConnectionType", "E", "WorkflowSpecificationConnectionType", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 1),
+            (
+                "workflow_specification_node_type",
+                "WorkflowSpecificationNodeType",
+                "E",
+                "WorkflowSpecificationNodeType",
+                1,
+            ),
+            (
+                "workflow_specification_connection_type",
+                "WorkflowSpecificationConnectionType",
+                "E",
+                "WorkflowSpecificationConnectionType",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkflowSpecificationNode(B2MMLModel):
-    """B2MML ``WorkflowSpecificationNodeType``."""
+    """Workflow specification node, in the B2MML workflow specification schema.
+
+    B2MML ``WorkflowSpecificationNodeType`` (B2MML-WorkflowSpecification.xsd); child element
+    ``WorkflowSpecificationNode`` in ``WorkflowSpecification``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
-    workflow_specification_node_type_id: Identifier | None = Field(default=None, alias="WorkflowSpecificationNodeTypeID")
+    """``Description`` element, zero or more."""
+    workflow_specification_node_type_id: Identifier | None = Field(
+        default=None, alias="WorkflowSpecificationNodeTypeID"
+    )
+    """``WorkflowSpecificationNodeTypeID`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
-    workflow_specification: WorkflowSpecification | None = Field(default=None, alias="WorkflowSpecification")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    workflow_specification: WorkflowSpecification | None = Field(
+        default=None, alias="WorkflowSpecification"
+    )
+    """``WorkflowSpecification`` element, optional."""
     work_master_id: list[Identifier] = Field(default_factory=list, alias="WorkMasterID")
+    """``WorkMasterID`` element, zero or more."""
     work_master_version: list[Identifier] = Field(default_factory=list, alias="WorkMasterVersion")
+    """``WorkMasterVersion`` element, zero or more."""
     work_directive_id: list[Identifier] = Field(default_factory=list, alias="WorkDirectiveID")
-    work_directive_version: list[Identifier] = Field(default_factory=list, alias="WorkDirectiveVersion")
-    workflow_specification_node_property: list[WorkflowSpecificationNodeProperty] = Field(default_factory=list, alias="WorkflowSpecificationNodeProperty")
+    """``WorkDirectiveID`` element, zero or more."""
+    work_directive_version: list[Identifier] = Field(
+        default_factory=list, alias="WorkDirectiveVersion"
+    )
+    """``WorkDirectiveVersion`` element, zero or more."""
+    workflow_specification_node_property: list[WorkflowSpecificationNodeProperty] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeProperty"
+    )
+    """``WorkflowSpecificationNodeProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationNodeType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("workflow_specification_node_type_id", "WorkflowSpecificationNodeTypeID", "E", "Identifier", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 0),
-        ("work_master_id", "WorkMasterID", "E", "Identifier", 1),
-        ("work_master_version", "WorkMasterVersion", "E", "Identifier", 1),
-        ("work_directive_id", "WorkDirectiveID", "E", "Identifier", 1),
-        ("work_directive_version", "WorkDirectiveVersion", "E", "Identifier", 1),
-        ("workflow_specification_node_property", "WorkflowSpecificationNodeProperty", "E", "WorkflowSpecificationNodeProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            (
+                "workflow_specification_node_type_id",
+                "WorkflowSpecificationNodeTypeID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 0),
+            ("work_master_id", "WorkMasterID", "E", "Identifier", 1),
+            ("work_master_version", "WorkMasterVersion", "E", "Identifier", 1),
+            ("work_directive_id", "WorkDirectiveID", "E", "Identifier", 1),
+            ("work_directive_version", "WorkDirectiveVersion", "E", "Identifier", 1),
+            (
+                "workflow_specification_node_property",
+                "WorkflowSpecificationNodeProperty",
+                "E",
+                "WorkflowSpecificationNodeProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkflowSpecificationNodeProperty(B2MMLModel):
-    """B2MML ``WorkflowSpecificationNodePropertyType``."""
+    """Workflow specification node property, in the B2MML workflow specification schema.
+
+    B2MML ``WorkflowSpecificationNodePropertyType`` (B2MML-WorkflowSpecification.xsd); child element
+    ``WorkflowSpecificationNodeProperty`` in ``WorkflowSpecificationNode``;
+    ``WorkflowSpecificationNodePropertyChild`` in ``WorkflowSpecificationNodeProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    workflow_specification_node_type_property_id: Identifier | None = Field(default=None, alias="WorkflowSpecificationNodeTypePropertyID")
-    workflow_specification_node_property_child: list[WorkflowSpecificationNodeProperty] = Field(default_factory=list, alias="WorkflowSpecificationNodePropertyChild")
+    """``Value`` element, zero or more."""
+    workflow_specification_node_type_property_id: Identifier | None = Field(
+        default=None, alias="WorkflowSpecificationNodeTypePropertyID"
+    )
+    """``WorkflowSpecificationNodeTypePropertyID`` element, optional."""
+    workflow_specification_node_property_child: list[WorkflowSpecificationNodeProperty] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodePropertyChild"
+    )
+    """``WorkflowSpecificationNodePropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationNodePropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("workflow_specification_node_type_property_id", "WorkflowSpecificationNodeTypePropertyID", "E", "Identifier", 0),
-        ("workflow_specification_node_property_child", "WorkflowSpecificationNodePropertyChild", "E", "WorkflowSpecificationNodeProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "workflow_specification_node_type_property_id",
+                "WorkflowSpecificationNodeTypePropertyID",
+                "E",
+                "Identifier",
+                0,
+            ),
+            (
+                "workflow_specification_node_property_child",
+                "WorkflowSpecificationNodePropertyChild",
+                "E",
+                "WorkflowSpecificationNodeProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkflowSpecificationNodeType(B2MMLModel):
-    """B2MML ``WorkflowSpecificationNodeTypeType``."""
+    """Workflow specification node type, in the B2MML workflow specification schema.
+
+    B2MML ``WorkflowSpecificationNodeTypeType`` (B2MML-WorkflowSpecification.xsd); global element
+    ``WorkflowSpecificationNodeType``; child element ``WorkflowSpecificationNodeType`` in
+    ``AcknowledgeWorkflowSpecificationNodeTypeDataArea``,
+    ``CancelWorkflowSpecificationNodeTypeDataArea``,
+    ``ChangeWorkflowSpecificationNodeTypeDataArea``, ``GetWorkflowSpecificationNodeTypeDataArea``,
+    ``InformationObject``, ``MasterDataProfile`` and 5 more.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     version: Identifier | None = Field(default=None, alias="Version")
+    """``Version`` element, optional."""
     published_date: DateTime | None = Field(default=None, alias="PublishedDate")
+    """``PublishedDate`` element, optional."""
     effective_start_date: DateTime | None = Field(default=None, alias="EffectiveStartDate")
+    """``EffectiveStartDate`` element, optional."""
     effective_end_date: DateTime | None = Field(default=None, alias="EffectiveEndDate")
+    """``EffectiveEndDate`` element, optional."""
     hierarchy_scope: HierarchyScope | None = Field(default=None, alias="HierarchyScope")
-    workflow_specification_node_type_base_id: list[Identifier] = Field(default_factory=list, alias="WorkflowSpecificationNodeTypeBaseID")
-    workflow_specification_node_type_property: list[WorkflowSpecificationNodeTypeProperty] = Field(default_factory=list, alias="WorkflowSpecificationNodeTypeProperty")
+    """``HierarchyScope`` element, optional. The hierarchy scope identifies where the exchanged
+    information fits within the role-based equipment hierarchy.
+    """
+    workflow_specification_node_type_base_id: list[Identifier] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeTypeBaseID"
+    )
+    """``WorkflowSpecificationNodeTypeBaseID`` element, zero or more."""
+    workflow_specification_node_type_property: list[WorkflowSpecificationNodeTypeProperty] = Field(
+        default_factory=list, alias="WorkflowSpecificationNodeTypeProperty"
+    )
+    """``WorkflowSpecificationNodeTypeProperty`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationNodeTypeType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("version", "Version", "E", "Identifier", 0),
-        ("published_date", "PublishedDate", "E", "DateTime", 0),
-        ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-        ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-        ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-        ("workflow_specification_node_type_base_id", "WorkflowSpecificationNodeTypeBaseID", "E", "Identifier", 1),
-        ("workflow_specification_node_type_property", "WorkflowSpecificationNodeTypeProperty", "E", "WorkflowSpecificationNodeTypeProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("version", "Version", "E", "Identifier", 0),
+            ("published_date", "PublishedDate", "E", "DateTime", 0),
+            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
+            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
+            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
+            (
+                "workflow_specification_node_type_base_id",
+                "WorkflowSpecificationNodeTypeBaseID",
+                "E",
+                "Identifier",
+                1,
+            ),
+            (
+                "workflow_specification_node_type_property",
+                "WorkflowSpecificationNodeTypeProperty",
+                "E",
+                "WorkflowSpecificationNodeTypeProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkflowSpecificationNodeTypeProperty(B2MMLModel):
-    """B2MML ``WorkflowSpecificationNodeTypePropertyType``."""
+    """Workflow specification node type property, in the B2MML workflow specification schema.
+
+    B2MML ``WorkflowSpecificationNodeTypePropertyType`` (B2MML-WorkflowSpecification.xsd); child
+    element ``WorkflowSpecificationNodeTypeProperty`` in ``WorkflowSpecificationNodeType``;
+    ``WorkflowSpecificationNodeTypePropertyChild`` in ``WorkflowSpecificationNodeTypeProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    workflow_specification_node_type_property_child: list[WorkflowSpecificationNodeTypeProperty] = Field(default_factory=list, alias="WorkflowSpecificationNodeTypePropertyChild")
+    """``Value`` element, zero or more."""
+    workflow_specification_node_type_property_child: list[WorkflowSpecificationNodeTypeProperty] = (
+        Field(default_factory=list, alias="WorkflowSpecificationNodeTypePropertyChild")
+    )
+    """``WorkflowSpecificationNodeTypePropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationNodeTypePropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("workflow_specification_node_type_property_child", "WorkflowSpecificationNodeTypePropertyChild", "E", "WorkflowSpecificationNodeTypeProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "workflow_specification_node_type_property_child",
+                "WorkflowSpecificationNodeTypePropertyChild",
+                "E",
+                "WorkflowSpecificationNodeTypeProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 class WorkflowSpecificationProperty(B2MMLModel):
-    """B2MML ``WorkflowSpecificationPropertyType``."""
+    """Workflow specification property, in the B2MML workflow specification schema.
+
+    B2MML ``WorkflowSpecificationPropertyType`` (B2MML-WorkflowSpecification.xsd); child element
+    ``WorkflowSpecificationProperty`` in ``WorkflowSpecification``;
+    ``WorkflowSpecificationPropertyChild`` in ``WorkflowSpecificationProperty``.
+    """
 
     id: Identifier = Field(alias="ID")
+    """``ID`` element, required."""
     description: list[Text] = Field(default_factory=list, alias="Description")
+    """``Description`` element, zero or more."""
     value_: list[Value] = Field(default_factory=list, alias="Value")
-    workflow_specification_property_child: list[WorkflowSpecificationProperty] = Field(default_factory=list, alias="WorkflowSpecificationPropertyChild")
+    """``Value`` element, zero or more."""
+    workflow_specification_property_child: list[WorkflowSpecificationProperty] = Field(
+        default_factory=list, alias="WorkflowSpecificationPropertyChild"
+    )
+    """``WorkflowSpecificationPropertyChild`` element, zero or more."""
     extended: list[AnyElement] = Field(default_factory=list)
+    """Elements of the B2MML extension groups (``Extended:*``), as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationPropertyType",
         (
-        ("id", "ID", "E", "Identifier", 2),
-        ("description", "Description", "E", "Text", 1),
-        ("value_", "Value", "E", "Value", 1),
-        ("workflow_specification_property_child", "WorkflowSpecificationPropertyChild", "E", "WorkflowSpecificationProperty", 1),
-        ("extended", "", "X", "AnyElement", 1),
+            ("id", "ID", "E", "Identifier", 2),
+            ("description", "Description", "E", "Text", 1),
+            ("value_", "Value", "E", "Value", 1),
+            (
+                "workflow_specification_property_child",
+                "WorkflowSpecificationPropertyChild",
+                "E",
+                "WorkflowSpecificationProperty",
+                1,
+            ),
+            ("extended", "", "X", "AnyElement", 1),
         ),
     )
 
 
 #: cross-area names the annotations use, linked in before the first schema build
 _DEPS: dict[str, tuple[str, ...]] = {
-    "common": ("DateTime", "DefinitionType", "Dependency", "HierarchyScope", "Identifier", "Text", "TransAcknowledge", "TransApplicationArea", "TransCancel", "TransChange", "TransGet", "TransProcess", "TransRespond", "TransShow", "TransSync", "Value",),
+    "common": (
+        "DateTime",
+        "DefinitionType",
+        "Dependency",
+        "HierarchyScope",
+        "Identifier",
+        "Text",
+        "TransAcknowledge",
+        "TransApplicationArea",
+        "TransCancel",
+        "TransChange",
+        "TransGet",
+        "TransProcess",
+        "TransRespond",
+        "TransShow",
+        "TransSync",
+        "Value",
+    ),
 }
-_ = (AnyElement, B2MMLModel, B2MMLSimple, Nil, Field)
