@@ -28,6 +28,7 @@ from .errors import (
     MissingDependencyError,
     SoapFaultError,
     UnitError,
+    UnitLimitError,
     UnknownUnitError,
 )
 
@@ -85,6 +86,7 @@ __all__ = [
     "Severity",
     "SoapFaultError",
     "UnitError",
+    "UnitLimitError",
     "UnknownUnitError",
     "ValidationProfile",
     "ValidationReport",
