@@ -29,6 +29,7 @@ from .errors import (
     ModelError,
     SoapFaultError,
     UnitError,
+    UnitLimitError,
     UnknownUnitError,
 )
 
@@ -87,6 +88,7 @@ __all__ = [
     "Severity",
     "SoapFaultError",
     "UnitError",
+    "UnitLimitError",
     "UnknownUnitError",
     "ValidationProfile",
     "ValidationReport",

@@ -12,7 +12,8 @@ inherit the builtin that fits, so ``except ValueError`` keeps working::
     ├─ DocumentInvalidError(ValueError)   .issues: every issue found
     ├─ UnitError(ValueError)
     │  ├─ UnknownUnitError(KeyError)      .code, .suggestions
-    │  └─ IncompatibleUnitsError          .from_unit, .to_unit, dimensions
+    │  ├─ IncompatibleUnitsError          .from_unit, .to_unit, dimensions
+    │  └─ UnitLimitError                  a value or rounding beyond the units limits
     ├─ BomTransformError
     ├─ SoapFaultError
     └─ MissingDependencyError(ImportError)
@@ -38,6 +39,7 @@ __all__ = [
     "ModelError",
     "SoapFaultError",
     "UnitError",
+    "UnitLimitError",
     "UnknownUnitError",
 ]
 
@@ -182,6 +184,11 @@ class IncompatibleUnitsError(UnitError):
         self.to_unit = to_unit
         self.from_dimension = from_dimension
         self.to_dimension = to_dimension
+
+
+class UnitLimitError(UnitError):
+    """A value or rounding beyond the documented limits of :mod:`isa95kit.units`
+    (``MAX_EXPONENT``, ``MAX_DIGITS``, ``MAX_PLACES``; see ``units.set_limits``)."""
 
 
 class BomTransformError(Isa95Error, ValueError):

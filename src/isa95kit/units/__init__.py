@@ -18,11 +18,15 @@ from __future__ import annotations
 
 from ._aliases import normalize_unit, scheme_for, unit_info
 from ._convert import (
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    MAX_PLACES,
     InexactResultError,
     Rounding,
     conversion_factor,
     convert,
     convert_many,
+    set_limits,
     to_decimal,
 )
 from ._document import DocumentConversion, convert_document
@@ -31,6 +35,9 @@ from ._quantity import Quantity
 from ._registry import DeprecatedUnitWarning, UnitInfo, all_units, dimension_name
 
 __all__ = [
+    "MAX_DIGITS",
+    "MAX_EXPONENT",
+    "MAX_PLACES",
     "DeprecatedUnitWarning",
     "DocumentConversion",
     "InexactResultError",
@@ -46,6 +53,7 @@ __all__ = [
     "dimension_name",
     "normalize_unit",
     "scheme_for",
+    "set_limits",
     "to_decimal",
     "unit_info",
 ]

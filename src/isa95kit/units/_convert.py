@@ -24,7 +24,7 @@ from functools import partial
 from itertools import repeat
 from typing import TYPE_CHECKING, Final
 
-from ..errors import IncompatibleUnitsError, UnitError
+from ..errors import IncompatibleUnitsError, UnitError, UnitLimitError
 from ._aliases import resolve
 from ._registry import DeprecatedUnitWarning, UnitInfo, dimension_name, lookup
 
@@ -37,8 +37,93 @@ __all__ = [
     "conversion_factor",
     "convert",
     "convert_many",
+    "set_limits",
     "to_decimal",
 ]
+
+# -- limits -------------------------------------------------------------------------------
+# Exact arithmetic costs time and memory in the number of digits, and a short text such as
+# "1e999999999" stands for a billion of them. Every accepted value therefore has all its
+# digit places between 10**-MAX_EXPONENT and 10**MAX_EXPONENT and at most MAX_DIGITS
+# significant digits; a Rounding has at most MAX_PLACES places either side of the point.
+# Real quantities are far inside: the Rec 20 prefixes span 10**-30 (quecto) to 10**30
+# (quetta), the mass of the observable universe is about 10**53 kg, and decimal128 holds 34
+# digits; 5000 leaves a wide margin while keeping every intermediate (exact Decimal or
+# Fraction) at a few thousand digits, so any input is accepted or refused in time and memory
+# linear in its size. Change them with set_limits(); refusals raise UnitLimitError.
+
+#: largest |decimal exponent| of any digit place of an accepted value
+MAX_EXPONENT = 5000
+#: most significant digits of an accepted value
+MAX_DIGITS = 5000
+#: largest |places| of a Rounding
+MAX_PLACES = 5000
+
+_HOW = "raise it with isa95kit.units.set_limits({}=...)"
+
+
+def set_limits(
+    *,
+    max_exponent: int | None = None,
+    max_digits: int | None = None,
+    max_places: int | None = None,
+) -> tuple[int, int, int]:
+    """Change the limits (``None`` keeps one); returns the previous
+    ``(max_exponent, max_digits, max_places)``. Limits are process-wide."""
+    global MAX_EXPONENT, MAX_DIGITS, MAX_PLACES
+    previous = (MAX_EXPONENT, MAX_DIGITS, MAX_PLACES)
+    for name, limit in (
+        ("max_exponent", max_exponent),
+        ("max_digits", max_digits),
+        ("max_places", max_places),
+    ):
+        if limit is not None and (type(limit) is not int or limit < 1):
+            raise UnitError(f"{name} must be a positive int, not {limit!r}")
+    if max_exponent is not None:
+        MAX_EXPONENT = max_exponent
+    if max_digits is not None:
+        MAX_DIGITS = max_digits
+    if max_places is not None:
+        MAX_PLACES = max_places
+    return previous
+
+
+def _show(value: object) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else f"{text[:30]}…{text[-20:]} ({len(text)} characters)"
+
+
+def _check_limits(value: Decimal, original: object) -> Decimal:
+    """``value`` (finite) if it is within MAX_EXPONENT and MAX_DIGITS, else UnitLimitError."""
+    top = value.adjusted()
+    if top > MAX_EXPONENT or top < -MAX_EXPONENT:
+        raise UnitLimitError(
+            f"quantity {_show(original)} has decimal exponent {top}, beyond the limit "
+            f"±{MAX_EXPONENT} (MAX_EXPONENT); {_HOW.format('max_exponent')}"
+        )
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exponent < -MAX_EXPONENT:
+        raise UnitLimitError(
+            f"quantity {_show(original)} has a digit at 10**{exponent}, beyond the limit "
+            f"10**-{MAX_EXPONENT} (MAX_EXPONENT); {_HOW.format('max_exponent')}"
+        )
+    digits = top - exponent + 1
+    if digits > MAX_DIGITS:
+        raise UnitLimitError(
+            f"quantity {_show(original)} has {digits} significant digits, more than the limit "
+            f"{MAX_DIGITS} (MAX_DIGITS); {_HOW.format('max_digits')}"
+        )
+    return value
+
+
+def _check_places(places: int) -> None:
+    if places > MAX_PLACES or places < -MAX_PLACES:
+        raise UnitLimitError(
+            f"rounding places {places} beyond the limit ±{MAX_PLACES} (MAX_PLACES); "
+            f"{_HOW.format('max_places')}"
+        )
+
 
 _MODES: Final = frozenset(
     {
@@ -104,10 +189,14 @@ class Rounding:
             raise UnitError(f"rounding places must be an int, not {self.places!r}")
         if self.mode not in _MODES:
             raise UnitError(f"unknown rounding mode {self.mode!r}")
+        _check_places(self.places)
 
     def apply(self, value: Decimal) -> Decimal:
         """``value`` rounded by this policy."""
-        return value.quantize(Decimal(1).scaleb(-self.places), rounding=self.mode, context=_ROUND)
+        _check_places(self.places)
+        return value.quantize(
+            Decimal(1).scaleb(-self.places, _EXACT), rounding=self.mode, context=_ROUND
+        )
 
     def fraction(self, value: Fraction) -> Decimal:
         """An exact rational rounded by this policy."""
@@ -159,15 +248,27 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, bool):
         raise UnitError(f"a quantity must be a number, not {value!r}")
     elif isinstance(value, int):
-        return Decimal(value)
+        if value.bit_length() > MAX_DIGITS * 10 // 3 + 4:  # > MAX_DIGITS digits: no Decimal
+            raise UnitLimitError(
+                f"integer quantity of {value.bit_length()} bits has more than the limit "
+                f"{MAX_DIGITS} digits (MAX_DIGITS); {_HOW.format('max_digits')}"
+            )
+        result = Decimal(value)
     elif isinstance(value, str):
         text = value.strip()
         if not text:
             raise UnitError("empty quantity")
+        if len(text) > MAX_DIGITS + MAX_EXPONENT + 64:
+            raise UnitLimitError(
+                f"quantity text {_show(text)} is longer than the limit "
+                f"{MAX_DIGITS + MAX_EXPONENT + 64} characters (MAX_DIGITS + MAX_EXPONENT + 64); "
+                f"{_HOW.format('max_digits')}"
+            )
         try:
-            result = Decimal(text)
+            with decimal.localcontext(_EXACT):
+                result = Decimal(text)
         except decimal.InvalidOperation:
-            raise UnitError(f"not a decimal number: {value!r}") from None
+            raise UnitError(f"not a decimal number: {_show(value)}") from None
     elif isinstance(value, float):
         raise UnitError(
             f"float {value!r} rejected: a float is binary and inexact; "
@@ -176,8 +277,8 @@ def to_decimal(value: object) -> Decimal:
     else:
         raise UnitError(f"a quantity must be Decimal, int or str, not {type(value).__name__}")
     if not result.is_finite():
-        raise UnitError(f"a quantity must be finite, not {value!r}")
-    return result
+        raise UnitError(f"a quantity must be finite, not {_show(value)}")
+    return _check_limits(result, value)
 
 
 def _decimal_of(value: Fraction) -> Decimal | None:
@@ -306,16 +407,26 @@ class Linear:
         if rounding is None:
             return numerators
         quantize = partial(Decimal.quantize, rounding=rounding.mode, context=_ROUND)
-        return list(map(quantize, numerators, repeat(Decimal(1).scaleb(-rounding.places))))
+        _check_places(rounding.places)
+        step = Decimal(1).scaleb(-rounding.places, _EXACT)
+        return list(map(quantize, numerators, repeat(step)))
 
     def _inexact(self, value: Decimal) -> InexactResultError:
         exact = Fraction(value) * self.factor + self.offset
         approx = Rounding(30, decimal.ROUND_DOWN).fraction(exact).normalize(_EXACT)
         return InexactResultError(
-            f"{value} {self.description} is {approx}… , not a finite decimal "
-            f"(exactly {exact.numerator}/{exact.denominator}); give a rounding "
+            f"{_show(str(value))} {self.description} is {approx}… , not a finite decimal "
+            f"(exactly {_int_text(exact.numerator)}/{_int_text(exact.denominator)}); "
+            f"give a rounding "
             f"(rounding=Rounding(places); --places on the command line)"
         )
+
+
+def _int_text(n: int) -> str:
+    """``n`` in decimal, or its size when printing it would be long (or refused by Python)."""
+    if n.bit_length() <= 3000:
+        return str(n)
+    return f"<{n.bit_length()}-bit integer>"
 
 
 def _warn(messages: tuple[str, ...]) -> None:
@@ -433,6 +544,8 @@ def convert(
     offset: 10 CEL of difference is 18 FAH).
     """
     number = to_decimal(value)
+    if rounding is not None:
+        _check_places(rounding.places)
     linear = _linear(from_unit, to_unit, material, delta, list_id)
     if linear.warnings:
         _warn(linear.warnings)
@@ -454,8 +567,7 @@ def convert_many(
     if linear.warnings:
         _warn(linear.warnings)
     numbers = values if isinstance(values, list) else list(values)
-    if not (set(map(type, numbers)) <= {Decimal} and all(map(Decimal.is_finite, numbers))):
-        numbers = [to_decimal(v) for v in numbers]
+    numbers = [to_decimal(v) for v in numbers]
     return linear.many(numbers, rounding)  # type: ignore[arg-type]
 
 
