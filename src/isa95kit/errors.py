@@ -177,6 +177,8 @@ class IncompatibleUnitsError(UnitError):
         to_unit: str = "",
         from_dimension: str = "",
         to_dimension: str = "",
+        reason: str = "",
+        factor_example: str = "",
         location: Location | None = None,
     ) -> None:
         super().__init__(message, location=location)
@@ -184,6 +186,11 @@ class IncompatibleUnitsError(UnitError):
         self.to_unit = to_unit
         self.from_dimension = from_dimension
         self.to_dimension = to_dimension
+        #: the message without the hint of how to give a factor (each entry point has its own)
+        self.reason = reason or message
+        #: a material factor that would link the units, in the statement form every entry
+        #: point takes (``"BX=<n>EA"``: ``material=`` in Python, ``--factor`` on the CLI)
+        self.factor_example = factor_example
 
 
 class UnitLimitError(UnitError):

@@ -195,8 +195,19 @@ def test_deleted_code_resolves_to_replacement_with_warning() -> None:
         assert units.normalize_unit("R4") == "D70"  # "Use International Table (IT) calorie"
     with pytest.warns(DeprecatedUnitWarning, match="NPR"):
         assert units.normalize_unit("NPR") == "PR"  # factor text "use pair"
-    with pytest.warns(DeprecatedUnitWarning, match="no replacement"):
-        assert units.normalize_unit("BX") == "BX"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # packaging codes moved to Rec 21 are everyday codes
+        for code in ("BX", "CS", "PF", "CT"):
+            assert units.normalize_unit(code) == code
+
+
+def test_the_deprecation_warning_points_at_the_callers_line() -> None:
+    with pytest.warns(DeprecatedUnitWarning) as caught:
+        units.convert("1", "PCE", "H87")
+    assert {w.filename for w in caught} == {__file__}
+    with pytest.warns(DeprecatedUnitWarning) as caught:
+        units.normalize_unit("PCE")
+    assert caught[0].filename == __file__
 
 
 def test_exact_factor_count_is_reported(gen: ModuleType) -> None:

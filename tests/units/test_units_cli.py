@@ -13,7 +13,20 @@ def test_convert_with_factor(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["units", "convert", "3", "BX", "EA", "--factor", "BX=12EA"]) == 0
     out, err = capsys.readouterr()
     assert out.strip() == "36 EA"
-    assert "BX (box) is deleted" in err  # the deprecation is reported, not hidden
+    assert err == ""  # BX is a packaging code (UN/ECE Rec 21): everyday use, no warning
+
+
+def test_a_deleted_code_is_reported_once_per_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["units", "convert", "3", "PCE", "PCE"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "3 H87"
+    assert err.count("isa95kit: warning: unit PCE (piece) is deleted") == 1
+
+
+def test_hints_use_the_command_line_syntax(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["units", "convert", "3", "BX", "EA"]) == 1
+    err = capsys.readouterr().err
+    assert "--factor BX=<n>EA" in err and "material=" not in err
 
 
 def test_convert_chain_and_rounding(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from ..errors import IncompatibleUnitsError
 from . import EXIT_OK
 
 _MODES = {
@@ -69,8 +70,24 @@ def _warnings_to_stderr() -> Iterator[None]:
         try:
             yield
         finally:
-            for warning in caught:
-                print(f"isa95kit: warning: {warning.message}", file=sys.stderr)
+            for message in dict.fromkeys(str(w.message) for w in caught):  # once each
+                print(f"isa95kit: warning: {message}", file=sys.stderr)
+
+
+def _in_cli_terms(exc: IncompatibleUnitsError) -> IncompatibleUnitsError:
+    """The error with its hint in this command's syntax (``--factor``, not ``material=``)."""
+    if not exc.factor_example:
+        return exc
+    return IncompatibleUnitsError(
+        f"{exc.reason}; give a material factor, e.g. --factor {exc.factor_example}",
+        from_unit=exc.from_unit,
+        to_unit=exc.to_unit,
+        from_dimension=exc.from_dimension,
+        to_dimension=exc.to_dimension,
+        reason=exc.reason,
+        factor_example=exc.factor_example,
+        location=exc.location,
+    )
 
 
 def run_convert(args: argparse.Namespace) -> int:
@@ -79,15 +96,18 @@ def run_convert(args: argparse.Namespace) -> int:
     rounding = Rounding(args.places, _MODES[args.mode]) if args.places is not None else None
     with _warnings_to_stderr():
         material = MaterialFactors(args.factor) if args.factor else None
-        result = convert(
-            args.value,
-            args.from_unit,
-            args.to_unit,
-            material=material,
-            rounding=rounding,
-            delta=args.delta,
-            list_id=args.list_id,
-        )
+        try:
+            result = convert(
+                args.value,
+                args.from_unit,
+                args.to_unit,
+                material=material,
+                rounding=rounding,
+                delta=args.delta,
+                list_id=args.list_id,
+            )
+        except IncompatibleUnitsError as exc:
+            raise _in_cli_terms(exc) from None
         target = normalize_unit(args.to_unit, list_id=args.list_id)
     print(f"{result:f} {target}")
     return EXIT_OK

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import difflib
 import re
-import warnings
 from fractions import Fraction
 from typing import Final
 
 from ..errors import UnitError, UnknownUnitError
-from ._registry import DeprecatedUnitWarning, UnitInfo, all_units, lookup
+from ._registry import UnitInfo, all_units, lookup, warn_deprecated
 
 __all__ = ["normalize_unit", "resolve", "scheme_for", "unit_info"]
 
@@ -155,7 +154,7 @@ def normalize_unit(
     """
     result, warning = resolve(code, list_id=list_id, list_agency_id=list_agency_id)
     if warning:
-        warnings.warn(warning, DeprecatedUnitWarning, stacklevel=2)
+        warn_deprecated(warning)
     return result
 
 
@@ -165,7 +164,7 @@ def unit_info(
     """The catalogue entry of a unit, after :func:`normalize_unit`."""
     result, warning = resolve(code, list_id=list_id, list_agency_id=list_agency_id)
     if warning:
-        warnings.warn(warning, DeprecatedUnitWarning, stacklevel=2)
+        warn_deprecated(warning)
     info = lookup(result)
     assert info is not None
     return info
@@ -210,8 +209,9 @@ def _replace(code: str) -> tuple[str, str | None]:
             f"unit {info.describe()} is {state} UN/ECE Rec 20; "
             f"using its replacement {lookup(info.replacement).describe()}"  # type: ignore[union-attr]
         )
-    reason = "; see UN/ECE Rec 21 for packaging" if info.level == "3.3" else ""
-    return code, f"unit {info.describe()} is {state} UN/ECE Rec 20 (no replacement{reason})"
+    if info.level == "3.3":  # packaging: moved to UN/ECE Rec 21, in everyday use
+        return code, None
+    return code, f"unit {info.describe()} is {state} UN/ECE Rec 20 (no replacement)"
 
 
 def _find(text: str, scheme: str) -> str | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import decimal
 import math
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 from ..errors import IncompatibleUnitsError, UnitError, UnitLimitError
 from ._aliases import resolve
-from ._registry import DeprecatedUnitWarning, UnitInfo, dimension_name, lookup
+from ._registry import UnitInfo, dimension_name, lookup, warn_deprecated
 
 if TYPE_CHECKING:
     from ._material import MaterialLike
@@ -431,32 +430,36 @@ def _int_text(n: int) -> str:
 
 def _warn(messages: tuple[str, ...]) -> None:
     for message in messages:
-        warnings.warn(message, DeprecatedUnitWarning, stacklevel=3)
+        warn_deprecated(message)
 
 
 def _incompatible(a: UnitInfo, b: UnitInfo, material: bool) -> IncompatibleUnitsError:
     da, db = dimension_name(a.dimension_key), dimension_name(b.dimension_key)
-    hint = ""
+    reason = f"cannot convert {a.describe()} [{da}] to {b.describe()} [{db}]"
+    example = ""
     missing = [u.code for u in (a, b) if u.factor is None]
     if missing or a.dimension_key != b.dimension_key:
         example = f"{a.code}=<n>{b.code}"
-        hint = (
-            f"; {' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no "
-            f"conversion factor in UN/ECE Rec 20"
-            if missing
-            else ""
-        )
-        hint += (
-            f"; no material factor links them (give one, e.g. {example!r})"
-            if material
-            else f"; give a material-specific factor, e.g. material='{example}'"
-        )
+        if missing:
+            verb = "has" if len(missing) == 1 else "have"
+            reason += f"; {' and '.join(missing)} {verb} no conversion factor in UN/ECE Rec 20"
+        if material:
+            reason += "; no material factor links them"
+    hint = (
+        ""
+        if not example
+        else f" (give one, e.g. {example!r})"
+        if material
+        else f"; give a material-specific factor, e.g. material='{example}'"
+    )
     return IncompatibleUnitsError(
-        f"cannot convert {a.describe()} [{da}] to {b.describe()} [{db}]{hint}",
+        reason + hint,
         from_unit=a.code,
         to_unit=b.code,
         from_dimension=da,
         to_dimension=db,
+        reason=reason,
+        factor_example=example,
     )
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
 __all__ = [
     "DeprecatedUnitWarning",
+    "warn_deprecated",
     "UnitInfo",
     "all_units",
     "dimension_name",
@@ -19,8 +23,23 @@ class DeprecatedUnitWarning(UserWarning):
     """A unit code that Rec 20 has deleted (status X) or deprecated (status D).
 
     A deleted code with a named replacement resolves to the replacement (``PCE`` → ``H87``);
-    any other deleted or deprecated code is kept as it is.
+    any other deleted or deprecated code is kept as it is. Packaging codes that Rec 20 moved
+    to UN/ECE Rec 21 (``BX``, ``CS``, ``PF`` …) are everyday codes and do not warn. The
+    warning points at the caller's line, so Python's default filter shows it once per line.
     """
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def warn_deprecated(message: str) -> None:
+    """Warn with :class:`DeprecatedUnitWarning` at the first frame outside isa95kit."""
+    frame = sys._getframe(1)
+    level = 2  # 1 would be this function; 2 its caller
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, DeprecatedUnitWarning, stacklevel=level)
 
 
 #: readable names of common dimensions (canonical dimension string -> name)
