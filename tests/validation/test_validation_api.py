@@ -235,3 +235,18 @@ def test_shared_v07_namespace_falls_back_to_the_release_that_accepts(stream: boo
     forced = check(data, stream=stream, version="V0701").files[0]
     assert forced.version == "V0701" and not forced.valid
     assert {i.code for i in forced.issues} == {"schema"}
+
+
+def test_a_model_instance_is_validated_as_the_xml_written_for_it() -> None:
+    """``validate(model)`` raised AttributeError (issue 9)."""
+    from isa95kit import DocumentInvalidError, is_valid, iter_issues, validate
+    from isa95kit.model import JobOrder
+
+    good = JobOrder(id="JO-1")
+    assert validate(good).valid and is_valid(good)
+    bad = JobOrder(id="JO-1", start_time="2026-01-02T08:00:00Z", end_time="2026-01-01T08:00:00Z")
+    with pytest.raises(DocumentInvalidError) as info:
+        validate(bad)
+    assert [i.code for i in info.value.issues] == ["end-before-start"]
+    assert info.value.issues[0].file == "<JobOrder>"
+    assert [i.code for i in iter_issues(bad)] == ["end-before-start"]

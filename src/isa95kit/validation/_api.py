@@ -19,6 +19,7 @@ from ._stream import NotStreamable, stream_issues
 from ._tree import tree_issues
 
 if TYPE_CHECKING:
+    from ..model._base import B2MMLModel
     from ..versions import B2MMLVersion
 
 __all__ = ["check", "is_valid", "iter_issues", "make_options", "run_one", "validate"]
@@ -142,9 +143,21 @@ def _in_memory(
     yield from tree_issues(data, path, options, outcome)
 
 
-def run_one(source: Source, options: Options) -> FileReport:
+def _document(source: Any) -> tuple[Source, str | None]:
+    """The source and its name; a model instance is checked as the XML ``write_xml`` gives."""
+    from ..model._base import B2MMLModel
+
+    if isinstance(source, B2MMLModel):
+        from .._xml import write_xml
+
+        return write_xml(source), f"<{type(source).__name__}>"
+    return source, describe(source)
+
+
+def run_one(source: Source | B2MMLModel, options: Options) -> FileReport:
     """Validate one source into a :class:`FileReport` (I/O errors raise ``OSError``)."""
-    outcome = Outcome(file=describe(source))
+    source, name = _document(source)
+    outcome = Outcome(file=name)
     started = time.perf_counter()
     report = collect(_issues(source, options, outcome), FileReport(outcome.file),
                      options.profile.max_issues)  # fmt: skip
@@ -163,10 +176,11 @@ def _report(files: list[FileReport], options: Options) -> ValidationReport:
     )
 
 
-def check(source: Source, **options: Any) -> ValidationReport:
+def check(source: Source | B2MMLModel, **options: Any) -> ValidationReport:
     """Validate a document and return the report, whatever the verdict.
 
-    ``source`` is a path, ``bytes``, XML text or a binary file object. Options:
+    ``source`` is a path, ``bytes``, XML text, a binary file object, or a model instance
+    (checked as the XML :func:`isa95kit.write_xml` writes for it). Options:
 
     * ``version``: ``"auto"`` (default: detected) or a release such as ``"V0600"``;
     * ``profile``: a :class:`ValidationProfile`, a mapping, or a ``.toml``/``.json`` file;
@@ -184,19 +198,20 @@ def check(source: Source, **options: Any) -> ValidationReport:
     return _report([run_one(source, opts)], opts)
 
 
-def validate(source: Source, **options: Any) -> ValidationReport:
+def validate(source: Source | B2MMLModel, **options: Any) -> ValidationReport:
     """Like :func:`check`, but raise :class:`~isa95kit.errors.DocumentInvalidError` (with
     every issue in ``.issues``) when the document has an error; return the report otherwise."""
     return check(source, **options).raise_for_errors()
 
 
-def is_valid(source: Source, **options: Any) -> bool:
+def is_valid(source: Source | B2MMLModel, **options: Any) -> bool:
     """Whether the document has no error (warnings allowed unless ``strict``)."""
     return check(source, **options).valid
 
 
-def iter_issues(source: Source, **options: Any) -> Iterator[Issue]:
+def iter_issues(source: Source | B2MMLModel, **options: Any) -> Iterator[Issue]:
     """The document's issues one by one, as they are found (not sorted, no ``max_issues``)."""
     opts = make_options(**options)
-    outcome = Outcome(file=describe(source))
+    source, name = _document(source)
+    outcome = Outcome(file=name)
     yield from _issues(source, opts, outcome)
