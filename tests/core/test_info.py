@@ -102,3 +102,14 @@ def test_broken_pipe_no_traceback(tmp_path: Path) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait() == 0
     assert "Traceback" not in err and "Broken pipe" not in err and err == ""
+
+
+def test_b2mml_inside_mtconnect_assets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "assets.xml"
+    f.write_text(
+        '<MTConnectAssets xmlns="urn:mtconnect.org:MTConnectAssets:2.0"><Assets>'
+        f"<CuttingTool>{V0600}</CuttingTool></Assets></MTConnectAssets>"
+    )
+    code, out, _ = _run(capsys, "info", str(f))
+    assert code == 0
+    assert "wrapper:   MTConnectAssets" in out and "V0600" in out and "not B2MML" not in out
