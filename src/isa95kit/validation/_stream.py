@@ -194,7 +194,17 @@ class _Run:
         located = 0
         low = 1  # elements started in the current block are on this line or later
         unchecked = 0  # bytes fed since the finished elements were last checked and dropped
+        # with a schema plugged in, lxml's pull parser loses libxml2's well-formedness errors
+        # (and goes on validating garbage): a plain parser without a tree checks the syntax
+        syntax = etree.XMLParser(target=_Sink(), **PULL_OPTIONS)  # type: ignore[arg-type]
         for block in blocks:
+            try:
+                syntax.feed(block)
+            except etree.XMLSyntaxError as exc:
+                yield from syntax_issues(syntax.feed_error_log, self.file, exc)
+                if root is not None:
+                    yield from self._finished(self._open_chain(root))
+                return
             try:
                 parser.feed(block)
             except etree.XMLSyntaxError:
@@ -222,6 +232,13 @@ class _Run:
             if unchecked >= BATCH_BYTES:  # batches: fewer, larger subtrees to walk
                 unchecked = 0
                 yield from self._finished(chain)
+        try:
+            syntax.close()
+        except etree.XMLSyntaxError as exc:
+            yield from syntax_issues(syntax.feed_error_log, self.file, exc)
+            if root is not None:
+                yield from self._finished(self._open_chain(root))
+            return
         with contextlib.suppress(etree.XMLSyntaxError):  # reported from the log below
             parser.close()
         rest = list(parser.feed_error_log)[seen:]
@@ -343,6 +360,13 @@ class _Run:
                 return False  # validated, and this element is not the one
             subject = subject.getparent()
         return False
+
+
+class _Sink:
+    """A parser target that keeps nothing: the syntax check builds no tree."""
+
+    def close(self) -> None:
+        return None
 
 
 #: elements larger than this are not re-validated to tell candidates apart
