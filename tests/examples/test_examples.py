@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
-import warnings
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from types import ModuleType
 
