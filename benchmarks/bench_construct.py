@@ -1,0 +1,65 @@
+"""Keyword construction of job orders against ``from_dict`` of the same data (issue 9).
+
+    python benchmarks/bench_construct.py [--count N] [--repeat R]
+
+Prints CPU seconds (``time.process_time``, median of R runs) for building N job orders with
+keyword arguments and shorthands, and for ``isa95kit.from_dict`` of their B2MML-JSON values,
+and the ratio (target: keywords at most 2x from_dict).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from decimal import Decimal
+from typing import Any
+
+import isa95kit as ik
+from isa95kit.model import JobOrder
+
+
+def job(i: int) -> JobOrder:
+    return JobOrder(
+        id=f"JO-{i}",
+        description=["fill line 1"],
+        priority=Decimal(1),
+        material_requirement=[
+            {
+                "id": f"M{i}",
+                "material_definition_id": ["MAT-OJ"],
+                "material_use": "Consumed",
+                "quantity": [{"quantity_string": "3", "unit_of_measure": "KGM"}],
+            }
+        ],
+    )
+
+
+def _cpu(fn: Any, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--count", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    job(0)  # build the schemas once
+    data = [ik.to_dict(job(i)) for i in range(args.count)]
+    keywords = _cpu(lambda: [job(i) for i in range(args.count)], args.repeat)
+    from_dict = _cpu(lambda: [ik.from_dict(d) for d in data], args.repeat)
+    print(f"| {args.count} job orders | keywords | from_dict | keywords / from_dict (<= 2) |")
+    print("|---|---:|---:|---:|")
+    ratio = keywords / from_dict
+    verdict = "PASS" if ratio <= 2 else "FAIL"
+    row = f"{keywords:.3f} | {from_dict:.3f} | {ratio:.2f}x {verdict}"
+    print(f"| CPU s, median of {args.repeat} | {row} |")
+
+
+if __name__ == "__main__":
+    main()
