@@ -12,7 +12,14 @@ import os
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Union
 
-from .errors import Location, MalformedDocumentError
+from .errors import (
+    InvalidSourceError,
+    Isa95Error,
+    Location,
+    MalformedDocumentError,
+    SourceError,
+    SourceNotFoundError,
+)
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -98,22 +105,71 @@ def read_bytes(source: Source, limits: ParseLimits = DEFAULT_LIMITS) -> tuple[by
     would contradict the re-encoding).
     """
     file = describe(source)
-    if isinstance(source, bytes):
-        data = source
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
     elif isinstance(source, str) and file is None:
-        data = _strip_decl(source.encode("utf-8"))
+        try:
+            data = _strip_decl(source.encode("utf-8"))
+        except UnicodeEncodeError as exc:  # a lone surrogate: not text XML can carry
+            raise MalformedDocumentError(
+                f"the text holds a character UTF-8 cannot encode at index {exc.start} "
+                f"({source[exc.start]!r})"
+            ) from None
     elif isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
+        if not isinstance(path, str) or "\0" in path:
+            raise SourceError(f"cannot read {path!r}: not a usable path", location=Location(file))
         try:
             _check_size(os.path.getsize(path), limits, file)
             with open(path, "rb") as fh:
-                data = fh.read()
+                data = _read_limited(fh, limits, file)
         except OSError as exc:
-            raise FileNotFoundError(f"cannot read {path}: {exc.strerror}") from exc
+            raise source_error(path, exc) from None
+    elif callable(getattr(source, "read", None)):
+        try:
+            data = _read_limited(source, limits, file)
+        except Isa95Error:
+            raise
+        except (OSError, ValueError) as exc:
+            raise SourceError(f"cannot read the file object: {exc}") from None
     else:
-        data = source.read()
+        raise InvalidSourceError(
+            f"cannot read a {type(source).__name__}: give a path, bytes, XML text "
+            "or a binary file object"
+        )
     _check_size(len(data), limits, file)
     return data, file
+
+
+def source_error(path: str, exc: OSError) -> SourceError:
+    """An OSError of reading ``path`` as the Isa95Error the API raises (errno kept)."""
+    cls = SourceNotFoundError if isinstance(exc, FileNotFoundError) else SourceError
+    err = cls(f"cannot read {path}: {exc.strerror or exc}", location=Location(file=path))
+    err.errno, err.strerror, err.filename = exc.errno, exc.strerror, path
+    return err
+
+
+def _read_limited(fh: IO[bytes], limits: ParseLimits, file: str | None) -> bytes:
+    """Read in blocks, refusing as soon as the size limit is passed (never read it all first)."""
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        block = fh.read(_BLOCK)
+        if not block:
+            break
+        if not isinstance(block, bytes):
+            raise InvalidSourceError(
+                f"the file object returned {type(block).__name__}, not bytes: "
+                "open it in binary mode"
+            )
+        total += len(block)
+        _check_size(total, limits, file)
+        parts.append(block)
+    return b"".join(parts)
+
+
+#: block size of reading file objects and files
+_BLOCK = 1 << 20
 
 
 def parse_bytes(data: bytes, file: str | None) -> etree._Element:

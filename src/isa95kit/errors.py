@@ -4,6 +4,9 @@ Every error the library raises derives from :class:`Isa95Error`; subclasses also
 inherit the builtin that fits, so ``except ValueError`` keeps working::
 
     Isa95Error
+    ├─ SourceError(OSError)               a path or file object that cannot be read
+    │  └─ SourceNotFoundError(FileNotFoundError)
+    ├─ InvalidSourceError(TypeError)      not a path, bytes, text or binary file object
     ├─ DecodeError(ValueError)            file, line, column, XPath or JSON path
     │  ├─ MalformedDocumentError          not well-formed XML / JSON, hostile input
     │  └─ MappingError                    well-formed but not the model
@@ -31,6 +34,7 @@ __all__ = [
     "DocumentInvalidError",
     "EncodeError",
     "IncompatibleUnitsError",
+    "InvalidSourceError",
     "Isa95Error",
     "Location",
     "MalformedDocumentError",
@@ -38,6 +42,8 @@ __all__ = [
     "MissingDependencyError",
     "ModelError",
     "SoapFaultError",
+    "SourceError",
+    "SourceNotFoundError",
     "UnitError",
     "UnitLimitError",
     "UnknownUnitError",
@@ -95,6 +101,18 @@ class Isa95Error(Exception):
     def __str__(self) -> str:
         where = str(self.location)
         return f"{where}: {self.message}" if where else self.message
+
+
+class SourceError(Isa95Error, OSError):
+    """A source that cannot be read: a missing or unreadable path, a failing file object."""
+
+
+class SourceNotFoundError(SourceError, FileNotFoundError):
+    """A path that names no file."""
+
+
+class InvalidSourceError(Isa95Error, TypeError):
+    """Something that is not a source: a path, bytes, XML/JSON text or a binary file object."""
 
 
 class DecodeError(Isa95Error, ValueError):

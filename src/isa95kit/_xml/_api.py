@@ -121,7 +121,7 @@ def _size_of(source: Source) -> int | None:
     if isinstance(source, os.PathLike) or (isinstance(source, str) and describe(source)):
         try:
             return os.path.getsize(source)
-        except OSError:
+        except (OSError, ValueError):  # the loader reports it as a SourceError
             return None
     return None
 

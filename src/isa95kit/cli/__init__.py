@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Isa95Error as exc:
         print(f"isa95kit: error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_USAGE if isinstance(exc, OSError) else EXIT_FAILED  # I/O: exit 2
     except (OSError, UnicodeError) as exc:
         print(f"isa95kit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
