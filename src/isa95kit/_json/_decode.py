@@ -111,7 +111,7 @@ _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def _build(
-    cls: type[Any], d: dict[str, Any], fs: set[str] | frozenset[str], side: Side | None
+    cls: type[Any], d: dict[str, Any], fs: set[str], side: Side | None
 ) -> Any:
     """The instance, built as the XML decoder builds it (fields-sets interned, shared)."""
     if type(fs) is not SharedFieldsSet:

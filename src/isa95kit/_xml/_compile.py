@@ -31,7 +31,6 @@ _FNS: dict[int, DecodeFn] = {}
 STR = "str"
 
 
-
 def decoder_for(spec: ClassSpec) -> DecodeFn:
     fn = _FNS.get(id(spec))
     if fn is None:

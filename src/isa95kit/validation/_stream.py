@@ -201,9 +201,7 @@ class _Run:
             try:
                 syntax.feed(block)
             except etree.XMLSyntaxError as exc:
-                yield from syntax_issues(syntax.feed_error_log, self.file, exc)
-                if root is not None:
-                    yield from self._finished(self._open_chain(root))
+                yield from self._not_well_formed(syntax, exc, root)
                 return
             try:
                 parser.feed(block)
@@ -235,9 +233,7 @@ class _Run:
         try:
             syntax.close()
         except etree.XMLSyntaxError as exc:
-            yield from syntax_issues(syntax.feed_error_log, self.file, exc)
-            if root is not None:
-                yield from self._finished(self._open_chain(root))
+            yield from self._not_well_formed(syntax, exc, root)
             return
         with contextlib.suppress(etree.XMLSyntaxError):  # reported from the log below
             parser.close()
@@ -360,6 +356,14 @@ class _Run:
                 return False  # validated, and this element is not the one
             subject = subject.getparent()
         return False
+
+    def _not_well_formed(
+        self, syntax: etree.XMLParser, exc: etree.XMLSyntaxError, root: Any
+    ) -> Iterator[Issue]:
+        """The syntax check failed: its issues, then the rules on what was complete."""
+        yield from syntax_issues(syntax.feed_error_log, self.file, exc)
+        if root is not None:
+            yield from self._finished(self._open_chain(root))
 
 
 class _Sink:
