@@ -16,7 +16,18 @@ from collections.abc import Sequence
 
 from ..errors import Isa95Error
 
-_COMMANDS = ("info", "validate", "convert", "units")
+#: sub-commands in help order; a name whose module is absent is skipped
+_COMMANDS = (
+    "info",
+    "validate",
+    "convert",
+    "migrate",
+    "diff",
+    "units",
+    "bom",
+    "soap",
+    "outbox",
+)
 
 #: exit codes shared by every sub-command
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
