@@ -66,13 +66,20 @@ _LAZY: dict[str, str] = {
     "write_json": "isa95kit._json",
     "summarize": "isa95kit._inspect",
     "DocumentSummary": "isa95kit._inspect",
+    "Change": "isa95kit._diff",
+    "ChangeKind": "isa95kit._diff",
+    "DocumentDiff": "isa95kit._diff",
+    "diff": "isa95kit._diff",
 }
 _SUBMODULES = {"bom", "model", "units", "errors", "validation", "versions"}
 
 __all__ = [
     "B2MMLModel",
     "BomTransformError",
+    "Change",
+    "ChangeKind",
     "DecodeError",
+    "DocumentDiff",
     "DocumentInvalidError",
     "DocumentSummary",
     "EncodeError",
@@ -102,6 +109,7 @@ __all__ = [
     "XmlReader",
     "XmlWriter",
     "__version__",
+    "diff",
     "dump_json",
     "from_dict",
     "is_valid",
@@ -118,6 +126,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from ._diff import Change, ChangeKind, DocumentDiff, diff
     from ._inspect import DocumentSummary, summarize
     from ._json import dump_json, from_dict, model_json_schema, read_json, to_dict, write_json
     from ._source import ParseLimits
