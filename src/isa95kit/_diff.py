@@ -228,6 +228,8 @@ class _Walker:
                 self.single(f, va, vb, _join(path, f.name), xpath + _step(f), who)
 
     def single(self, f: FieldSpec, va: Any, vb: Any, path: str, xpath: str, who: _Who) -> None:
+        if isinstance(va, Nil) and isinstance(vb, Nil):
+            return
         if f.leaf is not None:
             if _lexical(f, va) != _lexical(f, vb):
                 self.out.append(Change(ChangeKind.CHANGED, path, xpath, va, vb, *who))
