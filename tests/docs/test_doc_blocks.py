@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,11 +102,7 @@ def test_page_blocks_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     for block in runnable:
         # pad so that tracebacks show the line numbers of the Markdown page
         code = compile("\n" * (block.line - 1) + block.code, str(page), "exec")
-        with warnings.catch_warnings():
-            warnings.simplefilter(
-                "ignore", UserWarning
-            )  # e.g. DeprecatedUnitWarning shown on purpose
-            exec(code, namespace)
+        exec(code, namespace)
 
 
 def test_extractor_finds_blocks_lines_and_markers() -> None:
