@@ -223,7 +223,8 @@ class _Walker:
         for f in spec.fields:
             va, vb = da.get(f.name), db.get(f.name)
             if f.many:
-                self.lists(f, va or [], vb or [], path, xpath, who)
+                if va or vb:
+                    self.lists(f, va or [], vb or [], path, xpath, who)
             elif va is not None or vb is not None:
                 self.single(f, va, vb, _join(path, f.name), xpath + _step(f), who)
 
@@ -253,8 +254,11 @@ class _Walker:
 
     def simple(self, a: B2MMLSimple, b: B2MMLSimple, path: str, xpath: str, who: _Who) -> None:
         """Simple content: the value at the element's path, attributes at ``/@attr``."""
+        da, db = a.__dict__, b.__dict__
+        if da == db and all(_exact(v) for v in da.values()):
+            return  # equal values whose text cannot differ (no Decimal, dateTime, ...)
         for f in spec_of(type(a)).fields:
-            va, vb = a.__dict__.get(f.name), b.__dict__.get(f.name)
+            va, vb = da.get(f.name), db.get(f.name)
             if f.kind == "T":
                 if _lexical(f, va) != _lexical(f, vb):
                     self.out.append(Change(ChangeKind.CHANGED, path, xpath, va, vb, *who))
@@ -362,6 +366,11 @@ def _lexical(f: FieldSpec, value: Any) -> Any:
         return f.leaf.fmt(value)
     except (TypeError, ValueError):  # a value built with model_construct: compare as is
         return ("?", repr(value))
+
+
+def _exact(v: Any) -> bool:
+    """Whether equal values of this kind always have the same text."""
+    return v is None or type(v) in (str, bool, int) or isinstance(v, Enum)
 
 
 def _value(v: Any) -> Any:
