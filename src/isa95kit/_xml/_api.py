@@ -39,6 +39,51 @@ def _load(source: Source, config: ReadConfig) -> tuple[Any, str | None, bytes]:
     return parse_bytes(data, file), file, data
 
 
+def b2mml_element(root: Any, file: str | None) -> Any:
+    """The B2MML element of a parsed document: the root itself, or the single B2MML element
+    inside a wrapper (a SOAP envelope's Body, an MTConnect asset), found the same way as
+    ``validate`` and ``info`` find it. A wrapper holding several is refused (read each
+    with ``iter_xml`` or open the envelope with ``isa95kit.soap``)."""
+    from ..versions import find_b2mml_elements, is_b2mml_namespace
+
+    tag = root.tag
+    if tag.startswith("{") and is_b2mml_namespace(tag[1 : tag.index("}")]):
+        return root
+    found = find_b2mml_elements(root)
+    if not found:
+        return root  # _class_of_root explains what the root is instead
+    if len(found) > 1:
+        lines = ", ".join(str(el.sourceline) for el in found[:5])
+        raise MappingError(
+            f"the <{tag.split('}')[-1]}> wrapper holds {len(found)} B2MML documents "
+            f"(lines {lines}); read_xml reads one",
+            location=Location(file=file, line=root.sourceline, path=xpath_of(root)),
+        )
+    return found[0]
+
+
+def _own_nsmap(el: Any) -> dict[str | None, str]:
+    """The namespace declarations a B2MML element taken out of a wrapper needs: its own, and
+    those inherited from the wrapper that the element's subtree uses (tags or attributes)."""
+    parent = el.getparent()
+    if parent is None:
+        return dict(el.nsmap)
+    inherited = parent.nsmap
+    used: set[str] = set()
+    for node in el.iter():
+        tag = node.tag
+        if isinstance(tag, str) and tag.startswith("{"):
+            used.add(tag[1 : tag.index("}")])
+        for name in node.attrib:
+            if name.startswith("{"):
+                used.add(name[1 : name.index("}")])
+    return {
+        prefix: uri
+        for prefix, uri in el.nsmap.items()
+        if inherited.get(prefix) != uri or uri in used
+    }
+
+
 def _class_of_root(root: Any, file: str | None) -> type[B2MMLModel]:
     tag = root.tag
     ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
@@ -76,7 +121,8 @@ def read_xml(
 ) -> B2MMLModel:
     """Read a B2MML V0701 document into the typed model of its root element.
 
-    ``source`` is a path, ``bytes``, XML text or a binary file. ``type`` (a model class
+    ``source`` is a path, ``bytes``, XML text or a binary file. A document wrapped in a
+    SOAP envelope or an MTConnect asset is read from its one B2MML element. ``type`` (a model class
     or a global element name) checks the root. Raises :class:`MalformedDocumentError`
     for input that is not well-formed or hostile, :class:`MappingError` (with file, line,
     column and XPath) for input that does not fit the model.
@@ -106,7 +152,10 @@ def read_xml(
         obj, root = read_streaming(stream, Decoder(config, file), root_class)
     else:
         root, file, data = _load(source, config)
+        root = b2mml_element(root, file)
         obj = Decoder(config, file, data).decode_root(root, root_class(root))
+        if root.getparent() is not None:  # taken out of a SOAP envelope or MTConnect asset
+            ensure_side(obj).nsmap = _own_nsmap(root)
         return obj
     side = ensure_side(obj)
     side.tag = root.tag
