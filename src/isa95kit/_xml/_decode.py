@@ -27,6 +27,7 @@ __all__ = ["Decoder", "gc_paused", "xpath_of"]
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_NIL = f"{{{XSI}}}nil"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 _new = object.__new__
 _set = object.__setattr__
 
@@ -189,7 +190,7 @@ class Decoder:
         if isinstance(obj, AnyElement) or el.tag[0] != "{":
             return  # no-namespace (unqualified) elements have no prefix to keep
         side = ensure_side(obj)
-        side.nsmap = {el.prefix: _ns(el.tag)}
+        side.nsmap = {**(side.nsmap or {}), el.prefix: _ns(el.tag)}
 
     def text_error(self, el: etree._Element, text: str) -> MappingError:
         """Text in element-only content (before, between or after the children)."""
@@ -420,6 +421,8 @@ class Decoder:
                 if side.attrs is None:
                     side.attrs = {}
                 side.attrs[key] = text
+                if key[0] == "{":
+                    self._keep_attribute_prefix(el, key, side)
                 continue
             value = self.leaf(el, f, text, key)
             d[f.name] = value
@@ -429,6 +432,19 @@ class Decoder:
                     side = Side()
                 side.add_lex(f.name, value, text)
         return side
+
+    @staticmethod
+    def _keep_attribute_prefix(el: etree._Element, key: str, side: Side) -> None:
+        """A kept namespaced attribute keeps the prefix the document gave its namespace."""
+        ns = key[1 : key.index("}")]
+        if ns == XML_NS:
+            return  # xml: is predeclared
+        for prefix, uri in el.nsmap.items():
+            if uri == ns and prefix is not None:
+                parent = el.getparent()
+                if parent is None or parent.nsmap.get(prefix) != ns:
+                    side.nsmap = {**(side.nsmap or {}), prefix: ns}
+                return
 
     def _open_content(self, spec: ClassSpec, tag: str) -> FieldSpec | None:
         if spec.ext_field is not None and tag.startswith("{" + EXT_NS + "}"):
