@@ -32,6 +32,7 @@ from ._layers import (
     Options,
     Outcome,
     decide,
+    declares_doctype,
     doctype_issue,
     has_doctype,
     namespace_of,
@@ -99,7 +100,10 @@ def stream_issues(
         if root is None:
             probe.close()  # raises: the document is empty or has no root element
     except etree.XMLSyntaxError as exc:
-        yield from syntax_issues(probe.feed_error_log, file, exc)
+        if declares_doctype(b"".join(blocks)[:65536]):
+            yield doctype_issue(file, b"".join(blocks)[:65536])
+        else:
+            yield from syntax_issues(probe.feed_error_log, file, exc)
         return
     if root is None:  # pragma: no cover - close() raised above
         return
