@@ -31,6 +31,7 @@ __all__ = [
     "ParseLimits",
     "Source",
     "describe",
+    "open_stream",
     "parse_bytes",
     "parse_xml",
     "read_bytes",
@@ -139,6 +140,34 @@ def read_bytes(source: Source, limits: ParseLimits = DEFAULT_LIMITS) -> tuple[by
         )
     _check_size(len(data), limits, file)
     return data, file
+
+
+def open_stream(source: Source) -> tuple[IO[bytes], str | None, bool]:
+    """A binary stream over ``source`` for incremental readers: (stream, file name, whether
+    the caller must close it). The same sources and the same errors as :func:`read_bytes`,
+    without reading the document whole (incremental readers bound memory themselves)."""
+    import io
+
+    file = describe(source)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return io.BytesIO(bytes(source)), file, True
+    if isinstance(source, str) and file is None:
+        data, _ = read_bytes(source, ParseLimits(max_bytes=len(source) * 4 + 1))
+        return io.BytesIO(data), file, True
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if not isinstance(path, str) or "\0" in path:
+            raise SourceError(f"cannot read {path!r}: not a usable path", location=Location(file))
+        try:
+            return open(path, "rb"), file, True  # the caller closes it
+        except OSError as exc:
+            raise source_error(path, exc) from None
+    if callable(getattr(source, "read", None)):
+        return source, file, False
+    raise InvalidSourceError(
+        f"cannot read a {type(source).__name__}: give a path, bytes, XML text "
+        "or a binary file object"
+    )
 
 
 def source_error(path: str, exc: OSError) -> SourceError:

@@ -13,10 +13,18 @@ from .._source import (
     _syntax_error,
     check_no_doctype,
     describe,
+    open_stream,
     parse_bytes,
     read_bytes,
 )
-from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
+from ..errors import (
+    EncodeError,
+    InvalidSourceError,
+    Location,
+    MalformedDocumentError,
+    MappingError,
+    SourceError,
+)
 from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
 from ..versions._model import release_for_namespace
@@ -208,30 +216,63 @@ def write_xml(
 
 
 def iter_xml(
-    source: Source, element: str, *, config: ReadConfig | None = None
+    source: Source, element: str | type[B2MMLModel], *, config: ReadConfig | None = None
 ) -> Iterator[B2MMLModel]:
-    """Yield each ``element`` (e.g. ``"JobOrder"``) of a large document, one at a time.
+    """Yield each ``element`` (e.g. ``"JobOrder"``, or the model class ``JobOrder``) of a
+    large document, one at a time.
 
     Memory stays bounded: every yielded element is cleared from the tree with what came
-    before it. Nested occurrences are yielded as part of their outermost one.
+    before it. Nested occurrences are yielded as part of their outermost one. A name that is
+    not a V0701 element raises :class:`MappingError` before anything is read.
     """
+    name = element_name(element)  # checked now, not at the first next()
+    return _iter_source(source, name, config or DEFAULT_READ)
+
+
+def _iter_source(source: Source, name: str, config: ReadConfig) -> Iterator[B2MMLModel]:
+    stream, file, owned = open_stream(source)
+    try:
+        yield from _iter_elements(stream, file, name, config)
+    finally:
+        if owned:
+            stream.close()
+
+
+def element_name(element: object) -> str:
+    """The V0701 element name ``iter_xml`` looks for: a name as given, or a class's element."""
+    if isinstance(element, type) and issubclass(element, B2MMLModel):
+        names = sorted(k for k, v in ELEMENTS.items() if v == element.__name__)
+        if element.__name__ in names or len(names) == 1:
+            return element.__name__ if element.__name__ in names else names[0]
+        hint = f"one of {', '.join(names)}" if names else "the element name the document uses"
+        raise MappingError(
+            f"{element.__name__} is not the type of one global B2MML element; pass {hint}"
+        )
+    if not isinstance(element, str):
+        raise MappingError(
+            f"iter_xml takes an element name or a model class, not a {type(element).__name__}"
+        )
+    if element not in _vocabulary():
+        import difflib
+
+        close = difflib.get_close_matches(element, sorted(_vocabulary()), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise MappingError(f"{element!r} is not a B2MML V0701 element name{hint}")
+    return element
+
+
+def _vocabulary() -> frozenset[str]:
+    from ..versions import B2MMLVersion, element_vocabulary
+
+    return element_vocabulary(B2MMLVersion.V0701)
+
+
+def _iter_elements(
+    stream: Any, file: str | None, element: str, config: ReadConfig
+) -> Iterator[B2MMLModel]:
     from lxml import etree
 
-    config = config or DEFAULT_READ
-    file = describe(source)
     tag = f"{{{NAMESPACE}}}{element}"
-    if isinstance(source, bytes):
-        import io
-
-        stream: Any = io.BytesIO(source)
-    elif isinstance(source, str) and file is None:
-        import io
-
-        stream = io.BytesIO(source.encode("utf-8"))
-    elif isinstance(source, (str, os.PathLike)):
-        stream = os.fspath(source)
-    else:
-        stream = source
     decoder = Decoder(config, file)
     classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
     checked = False
@@ -264,8 +305,14 @@ def iter_xml(
                 while el.getprevious() is not None:
                     del parent[0]
             yield obj
+        if not checked and context.root is not None:  # the element never occurred
+            check_no_doctype(context.root.getroottree(), file)
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, file) from None
+    except TypeError as exc:  # lxml: the file object returned str
+        raise InvalidSourceError(f"cannot read the file object: {exc}") from None
+    except OSError as exc:
+        raise SourceError(f"cannot read {file or 'the file object'}: {exc}") from None
 
 
 def _class_by_path(
