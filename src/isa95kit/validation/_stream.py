@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING, Any
@@ -326,40 +327,49 @@ class _Run:
             yield issue
 
     def _located(self, entries: list[Any], root: etree._Element, low: int) -> Iterator[Issue]:
-        used: set[int] = set()
+        """The issues of the new schema errors of one block, each at its element.
+
+        Linear in the errors and the elements in the tree: each tag's candidates are listed
+        once, and each candidate is validated on its own at most once (its messages are
+        counted, so that an element with 800 bad attributes takes all 800 errors)."""
+        pools: dict[str, list[Any]] = {}
+        chooser = _Chooser(self._validated, low)
         for entry in entries:
             if entry.domain_name != "SCHEMASV" or entry.level_name not in ("ERROR", "FATAL"):
                 continue
             tag, value = schema_subject(entry.message)
             element = None
             if tag is not None:
-                pool = list(root.iter(tag))
-                element = _choose(pool, value, entry.message, low, used, self._confirms)
-            if element is not None:
-                used.add(id(element))
+                pool = pools.get(tag)
+                if pool is None:
+                    pool = pools[tag] = list(root.iter(tag))
+                element = chooser.choose(pool, value, entry.message)
             yield schema_issue(entry.message, file=self.file, line=None, column=None,
                                element=element, paths=self.paths)  # fmt: skip
 
-    def _confirms(self, element: etree._Element, message: str) -> bool:
-        """Whether validating ``element`` (or its parent) on its own repeats ``message``:
-        possible where the element has a global declaration, as most B2MML objects do."""
+    def _validated(self, element: etree._Element) -> tuple[int, Counter[str]] | None:
+        """The messages of validating ``element`` on its own — or its parent, when the element
+        has no global declaration — as (id of the validated subject, message counts); None
+        when it cannot be validated alone (the root, or too large)."""
         from ..versions import schema_issues
 
         assert self.schema is not None
-        wanted = " ".join(message.split())
         subject: etree._Element | None = element
         for _ in range(2):
             if subject is None or subject.getparent() is None:
-                return False
-            if sum(1 for _ in subject.iter()) > _CONFIRM_LIMIT:
-                return False
-            found = [" ".join(i.message.split()) for i in schema_issues(self.schema, subject)]
-            if wanted in found:
-                return True
+                return None
+            if (
+                sum(1 for _ in itertools.islice(subject.iter(), _CONFIRM_LIMIT + 1))
+                > _CONFIRM_LIMIT
+            ):
+                return None
+            found = Counter(
+                " ".join(i.message.split()) for i in schema_issues(self.schema, subject)
+            )
             if not any("No matching global declaration" in text for text in found):
-                return False  # validated, and this element is not the one
+                return id(subject), found
             subject = subject.getparent()
-        return False
+        return None
 
     def _not_well_formed(
         self, syntax: etree.XMLParser, exc: etree.XMLSyntaxError, root: Any
@@ -392,38 +402,96 @@ def _runs(indices: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _choose(
-    pool: list[Any],
-    value: str | None,
-    message: str,
-    low: int,
-    used: set[int],
-    confirms: Callable[[Any, str], bool],
-) -> Any:
-    """The element a streaming schema error is about, among the elements in the tree.
+class _Chooser:
+    """Picks the element a streaming schema error is about, among the elements in the tree.
 
-    The error was raised while the parser read the last block, which starts on line ``low``
-    or later: at an element's start tag (unexpected element, attributes), so the element
-    starts in the block, or at its end tag (bad value, missing child), so it may have
-    started earlier; a value in the message must match the element's text. When several
-    elements remain, the first whose own validation repeats the message wins.
+    The errors of one block were raised while the parser read it; the block starts on line
+    ``low`` or later. An error is raised at an element's start tag (unexpected element,
+    attributes), so the element starts in the block, or at its end tag (bad value, missing
+    child), so it may have started earlier; a value in the message must match the element's
+    text. When several candidates remain, the first whose own validation repeats the message
+    — and has not used up that message's count — wins; each candidate is validated once.
     """
-    fresh = [e for e in pool if id(e) not in used] or pool
-    if value is not None:
-        wanted = " ".join(value.split())
-        fresh = [e for e in fresh if " ".join((e.text or "").split()) == wanted] or fresh
-    inside = [e for e in fresh if (line_of(e) or 0) >= low]
-    if len(inside) > 1 or (not inside and len(fresh) > 1):
-        for element in inside or fresh:
-            if confirms(element, message):
-                return element
-    if inside:
-        return inside[0]
-    if value is not None or "Missing child" in message:  # raised at the end tag
-        before = [e for e in fresh if (line_of(e) or 0) < low]
-        if before:
-            return before[-1]
-    return fresh[0] if fresh else None
+
+    def __init__(
+        self, validate: Callable[[Any], tuple[int, Counter[str]] | None], low: int
+    ) -> None:
+        self.validate = validate
+        self.low = low
+        self.results: dict[int, tuple[int, Counter[str]] | None] = {}
+        self.lists: dict[tuple[int, str | None], tuple[list[Any], list[Any]]] = {}
+        self.members: dict[int, set[int]] = {}  # id(candidate list) -> ids of its elements
+        self.scanned: dict[int, int] = {}  # id(candidate list) -> candidates validated so far
+        self.known: dict[str, list[Any]] = {}  # message -> validated candidates that have it
+        self.taken: Counter[tuple[int, str]] = Counter()
+        self.used: set[int] = set()
+
+    def choose(self, pool: list[Any], value: str | None, message: str) -> Any:
+        key = (id(pool), value)
+        lists = self.lists.get(key)
+        if lists is None:  # once per tag and value, not once per error
+            fresh = pool
+            if value is not None:
+                wanted = " ".join(value.split())
+                fresh = [e for e in pool if " ".join((e.text or "").split()) == wanted] or pool
+            lists = self.lists[key] = (fresh, [e for e in fresh if (line_of(e) or 0) >= self.low])
+        fresh, inside = lists
+        element = None
+        if len(inside) > 1 or (not inside and len(fresh) > 1):
+            element = self._confirmed(inside or fresh, " ".join(message.split()))
+        if element is None:
+            element = self._guess(fresh, inside, value, message)
+        if element is not None:
+            self.used.add(id(element))
+        return element
+
+    def _confirmed(self, candidates: list[Any], message: str) -> Any:
+        """The first candidate whose own validation has ``message`` left to take; unused
+        candidates first (two errors with one message are usually two elements). Amortised
+        linear: candidates are validated in order, once, and indexed by their messages."""
+        ids = self.members.get(id(candidates))
+        if ids is None:
+            ids = self.members[id(candidates)] = {id(e) for e in candidates}
+        while True:
+            hits = [e for e in self.known.get(message, ()) if id(e) in ids]
+            for want_used in (False, True):
+                for element in hits:
+                    if (id(element) in self.used) is not want_used:
+                        continue
+                    subject, counts = self.results[id(element)]  # type: ignore[misc]
+                    if counts[message] > self.taken[(subject, message)]:
+                        self.taken[(subject, message)] += 1
+                        return element
+            if not self._validate_next(candidates):
+                return None
+
+    def _validate_next(self, candidates: list[Any]) -> bool:
+        """Validate the next not yet validated candidate; False when none is left."""
+        position = self.scanned.get(id(candidates), 0)
+        while position < len(candidates):
+            element = candidates[position]
+            position += 1
+            if id(element) in self.results:
+                continue
+            result = self.results[id(element)] = self.validate(element)
+            if result is not None:
+                for text in result[1]:
+                    self.known.setdefault(text, []).append(element)
+            self.scanned[id(candidates)] = position
+            return True
+        self.scanned[id(candidates)] = position
+        return False
+
+    def _guess(self, fresh: list[Any], inside: list[Any], value: str | None, message: str) -> Any:
+        unused = [e for e in fresh if id(e) not in self.used] or fresh
+        inside = [e for e in inside if id(e) not in self.used] or inside
+        if inside:
+            return inside[0]
+        if value is not None or "Missing child" in message:  # raised at the end tag
+            before = [e for e in unused if (line_of(e) or 0) < self.low]
+            if before:
+                return before[-1]
+        return unused[0] if unused else None
 
 
 def _blocks(handle: IO[bytes], size: int) -> Iterator[bytes]:
