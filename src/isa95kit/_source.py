@@ -49,6 +49,8 @@ class ParseLimits:
     """
 
     max_bytes: int = 1 << 30
+    #: attributes on one element (B2MML's have at most a handful); checked before they are read
+    max_attributes: int = 256
 
 
 DEFAULT_LIMITS = ParseLimits()

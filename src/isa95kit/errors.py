@@ -13,6 +13,7 @@ inherit the builtin that fits, so ``except ValueError`` keeps working::
     ├─ EncodeError(ValueError)
     ├─ ModelError(ValueError)             field path: building or changing a model instance
     ├─ DocumentInvalidError(ValueError)   .issues: every issue found
+    ├─ ProfileError(ValueError)           a validation profile or option that is not usable
     ├─ UnitError(ValueError)
     │  ├─ UnknownUnitError(KeyError)      .code, .suggestions
     │  ├─ IncompatibleUnitsError          .from_unit, .to_unit, dimensions
@@ -41,6 +42,7 @@ __all__ = [
     "MappingError",
     "MissingDependencyError",
     "ModelError",
+    "ProfileError",
     "SoapFaultError",
     "SourceError",
     "SourceNotFoundError",
@@ -159,6 +161,12 @@ class DocumentInvalidError(Isa95Error, ValueError):
         # the message already names the file and the first issue with its line; the location
         # (the first issue's) stays available on ``location`` for programs
         return self.message
+
+
+class ProfileError(Isa95Error, ValueError):
+    """A validation profile (or a validation option) is not usable: an unknown issue code or
+    key, a bad severity or limit, a profile file that is not TOML or JSON. ``location``
+    names the profile file and the key (``rules.unknown-unit``)."""
 
 
 class UnitError(Isa95Error, ValueError):

@@ -3,6 +3,7 @@ version lookup and the rule dispatcher."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -139,6 +140,42 @@ def declares_doctype(head: bytes) -> bool:
     """Whether the prolog in ``head`` (the document's first bytes) has a DOCTYPE — also when
     the parser gave up inside it (a parameter entity, an unreadable external subset)."""
     return _PROLOG.match(head) is not None
+
+
+def attributes_issue(
+    file: str | None, line: int | None, name: str, count: int, limit: int
+) -> Issue:
+    """An element with more attributes than the profile's ``max_attributes``: refused before
+    anything reads them (their cost grows with the square of their number)."""
+    return Issue(
+        "hostile-input",
+        Severity.ERROR,
+        f"rejected: <{name}> has {count} attributes, more than the limit of {limit}; "
+        "nothing after it was validated",
+        file,
+        line,
+        None,
+        None,
+        "B2MML elements have a handful of attributes; raise the profile's max_attributes "
+        "only for a document you trust",
+    )
+
+
+def too_many_attributes(root: etree._Element, limit: int, data: bytes) -> etree._Element | None:
+    """The first element with more than ``limit`` attributes, or None.
+
+    Linear and cheap: a start tag with ``k`` attributes spans at least ``5 k`` bytes
+    (`` a=""``), so one regular-expression pass over ``data`` rules most documents out and
+    the exact XPath count runs only when some start tag is that long."""
+    if _long_tag(5 * limit).search(data) is None:
+        return None
+    found = root.xpath("(descendant-or-self::*[count(@*) > $n])[1]", n=limit)
+    return found[0] if isinstance(found, list) and found else None  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=8)
+def _long_tag(size: int) -> re.Pattern[bytes]:
+    return re.compile(b"<[^<>!?/][^<>]{%d,}" % max(size - 1, 0))
 
 
 def doctype_issue(file: str | None, head: bytes) -> Issue:

@@ -32,6 +32,7 @@ from ._layers import (
     Dispatcher,
     Options,
     Outcome,
+    attributes_issue,
     decide,
     declares_doctype,
     doctype_issue,
@@ -179,6 +180,7 @@ class _Run:
         self.held: list[Issue] = []  # schema issues kept back until the V07 check is done
         self.schema_errors = 0
         self.limit = options.profile.max_issues
+        self.max_attributes = options.profile.max_attributes
         self.ctx = RuleContext(
             namespace=paths.b2mml_namespace, file=outcome.file, profile=options.profile,
             paths=paths,
@@ -201,12 +203,19 @@ class _Run:
         unchecked = 0  # bytes fed since the finished elements were last checked and dropped
         # with a schema plugged in, lxml's pull parser loses libxml2's well-formedness errors
         # (and goes on validating garbage): a plain parser without a tree checks the syntax
-        syntax = etree.XMLParser(target=_Sink(), **PULL_OPTIONS)  # type: ignore[arg-type]
+        limit = self.max_attributes
+        syntax = etree.XMLParser(target=_Sink(limit), **PULL_OPTIONS)  # type: ignore[arg-type]
         for block in blocks:
             try:
                 syntax.feed(block)
             except etree.XMLSyntaxError as exc:
                 yield from self._not_well_formed(syntax, exc, root)
+                return
+            except _Crowded as crowded:
+                name = crowded.tag.rpartition("}")[2]
+                yield attributes_issue(self.file, None, name, crowded.count, limit)
+                if root is not None:
+                    yield from self._finished(self._open_chain(root))
                 return
             try:
                 parser.feed(block)
@@ -381,10 +390,26 @@ class _Run:
 
 
 class _Sink:
-    """A parser target that keeps nothing: the syntax check builds no tree."""
+    """A parser target that keeps nothing: the syntax check builds no tree. It counts each
+    start tag's attributes, before the validating parser reads any of them."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if len(attrib) > self.limit:
+            raise _Crowded(tag, len(attrib))
 
     def close(self) -> None:
         return None
+
+
+class _Crowded(Exception):
+    """A start tag with more attributes than the limit (raised through the parser)."""
+
+    def __init__(self, tag: str, count: int) -> None:
+        super().__init__(tag)
+        self.tag, self.count = tag, count
 
 
 #: elements larger than this are not re-validated to tell candidates apart

@@ -17,6 +17,7 @@ from ._layers import (
     Dispatcher,
     Options,
     Outcome,
+    attributes_issue,
     decide,
     declares_doctype,
     doctype_issue,
@@ -26,6 +27,7 @@ from ._layers import (
     schema_issue,
     schema_subject,
     syntax_issues,
+    too_many_attributes,
     version_issue,
 )
 from ._model import Issue, Severity
@@ -63,6 +65,12 @@ def tree_issues(
         return
     if has_doctype(tree):
         yield doctype_issue(file, data[:65536])
+        return
+    limit = options.profile.max_attributes
+    crowded = too_many_attributes(tree.getroot(), limit, data)
+    if crowded is not None:
+        count = len(crowded.attrib)
+        yield attributes_issue(file, line_of(crowded), local_name(crowded), count, limit)
         return
     from ..versions import find_b2mml_elements
 
