@@ -8,19 +8,22 @@ inherit the builtin that fits, so ``except ValueError`` keeps working::
     │  └─ SourceNotFoundError(FileNotFoundError)
     ├─ InvalidSourceError(TypeError)      not a path, bytes, text or binary file object
     ├─ DecodeError(ValueError)            file, line, column, XPath or JSON path
-    │  ├─ MalformedDocumentError          not well-formed XML / JSON, hostile input
+    │  ├─ MalformedDocumentError          not well-formed XML / JSON, DTDs, limits exceeded
     │  └─ MappingError                    well-formed but not the model
-    ├─ EncodeError(ValueError)
+    │     └─ UnsupportedVersionError      a B2MML namespace no shipped release has
+    ├─ EncodeError(ValueError)            a model instance that cannot be written
     ├─ ModelError(ValueError)             field path: building or changing a model instance
     ├─ DocumentInvalidError(ValueError)   .issues: every issue found
     ├─ ProfileError(ValueError)           a validation profile or option that is not usable
+    ├─ SchemaLoadError(ValueError)        a schema bundle with vendor extensions that does not load
     ├─ UnitError(ValueError)
     │  ├─ UnknownUnitError(KeyError)      .code, .suggestions
     │  ├─ IncompatibleUnitsError          .from_unit, .to_unit, dimensions
+    │  ├─ InexactResultError(ArithmeticError)  no finite decimal and no Rounding given
     │  └─ UnitLimitError                  a value or rounding beyond the units limits
-    ├─ BomTransformError
-    ├─ SoapFaultError
-    └─ MissingDependencyError(ImportError)
+    ├─ BomTransformError(ValueError)      which step, which file and line
+    ├─ SoapFaultError                     fault code, reason, detail
+    └─ MissingDependencyError(ImportError)  names the extra to install
 """
 
 from __future__ import annotations
