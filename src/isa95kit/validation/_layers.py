@@ -95,8 +95,10 @@ _HOSTILE_TEXT = re.compile(
 def syntax_issues(
     entries: Iterable[Any], file: str | None, raised: Exception | None = None
 ) -> list[Issue]:
-    """Issues for a parser's error-log entries (errors and fatal errors, deduplicated);
-    from the exception ``raised`` when the log is empty (lxml's "no element found")."""
+    """Issues for a parser's error-log entries (errors and fatal errors, deduplicated, up to
+    the first fatal one: what libxml2 logs after it are echoes of the broken syntax, which
+    a parser fed in blocks does not reach); from the exception ``raised`` when the log is
+    empty (lxml's "no element found")."""
     issues: list[Issue] = []
     seen: set[tuple[int, int, str]] = set()
     for entry in entries:
@@ -117,6 +119,8 @@ def syntax_issues(
             Issue(code, Severity.ERROR, text, file, entry.line or None, entry.column or None,
                   None, hint)
         )  # fmt: skip
+        if entry.level_name == "FATAL":
+            break
     if not issues and raised is not None:
         message = str(getattr(raised, "msg", "") or raised)
         if "no element found" in message:

@@ -18,8 +18,10 @@ its end tag), which gives the line and positional path the tree engine reports.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -205,7 +207,12 @@ class _Run:
         # (and goes on validating garbage): a plain parser without a tree checks the syntax
         limit = self.max_attributes
         syntax = etree.XMLParser(target=_Sink(limit), **PULL_OPTIONS)  # type: ignore[arg-type]
+        recent: collections.deque[bytes] = collections.deque(maxlen=_RECENT_BLOCKS)
+        lines_before = 0  # newlines in the blocks no longer in ``recent``
         for block in blocks:
+            if len(recent) == recent.maxlen:
+                lines_before += recent[0].count(b"\n")
+            recent.append(block)
             try:
                 syntax.feed(block)
             except etree.XMLSyntaxError as exc:
@@ -213,7 +220,8 @@ class _Run:
                 return
             except _Crowded as crowded:
                 name = crowded.tag.rpartition("}")[2]
-                yield attributes_issue(self.file, None, name, crowded.count, limit)
+                line = _start_line(b"".join(recent), name, lines_before, limit)
+                yield attributes_issue(self.file, line, name, crowded.count, limit)
                 if root is not None:
                     yield from self._finished(self._open_chain(root))
                 return
@@ -248,6 +256,10 @@ class _Run:
             syntax.close()
         except etree.XMLSyntaxError as exc:
             yield from self._not_well_formed(syntax, exc, root)
+            return
+        if syntax_issues(syntax.feed_error_log, self.file):  # e.g. an undeclared prefix:
+            # libxml2 goes on after namespace errors, which the tree engine's parser refuses
+            yield from self._not_well_formed(syntax, None, root)
             return
         with contextlib.suppress(etree.XMLSyntaxError):  # reported from the log below
             parser.close()
@@ -381,7 +393,7 @@ class _Run:
         return None
 
     def _not_well_formed(
-        self, syntax: etree.XMLParser, exc: etree.XMLSyntaxError, root: Any
+        self, syntax: etree.XMLParser, exc: etree.XMLSyntaxError | None, root: Any
     ) -> Iterator[Issue]:
         """The syntax check failed: its issues, then the rules on what was complete."""
         yield from syntax_issues(syntax.feed_error_log, self.file, exc)
@@ -402,6 +414,25 @@ class _Sink:
 
     def close(self) -> None:
         return None
+
+
+#: blocks kept to find the line of a crowded start tag (its start may lie blocks back)
+_RECENT_BLOCKS = 64
+
+
+def _start_line(window: bytes, name: str, lines_before: int, limit: int) -> int | None:
+    """The line of the first ``<name`` start tag (any prefix) in ``window`` with more than
+    ``limit`` attributes, or None when it started before the window."""
+    pattern = rb"<(?:[^\s<>:/!?]+:)?" + re.escape(name.encode()) + rb"[\s/>]"
+    for match in re.finditer(pattern, window):
+        end = window.find(b">", match.end() - 1)
+        tag = window[match.start() : end if end >= 0 else len(window)]
+        if len(_ATTRIBUTE.findall(tag)) > limit:
+            return lines_before + window.count(b"\n", 0, match.start()) + 1
+    return None
+
+
+_ATTRIBUTE = re.compile(rb"""\s[^\s=<>]+\s*=\s*(?:"[^"]*"|'[^']*')""")
 
 
 class _Crowded(Exception):
