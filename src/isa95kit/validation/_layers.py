@@ -168,18 +168,20 @@ def attributes_issue(
 def too_many_attributes(root: etree._Element, limit: int, data: bytes) -> etree._Element | None:
     """The first element with more than ``limit`` attributes, or None.
 
-    Linear and cheap: a start tag with ``k`` attributes spans at least ``5 k`` bytes
-    (`` a=""``), so one regular-expression pass over ``data`` rules most documents out and
-    the exact XPath count runs only when some start tag is that long."""
-    if _long_tag(5 * limit).search(data) is None:
+    Linear and cheap: one regular-expression pass over ``data`` looks for a start tag with
+    more than ``limit`` attributes (quoted values may hold ``>``); only when one is there
+    does the exact XPath count run (namespace declarations look like attributes to the
+    expression, so it may run for nothing, never miss)."""
+    if _crowded_tag(limit + 1).search(data) is None:
         return None
     found = root.xpath("(descendant-or-self::*[count(@*) > $n])[1]", n=limit)
     return found[0] if isinstance(found, list) and found else None  # type: ignore[return-value]
 
 
 @functools.lru_cache(maxsize=8)
-def _long_tag(size: int) -> re.Pattern[bytes]:
-    return re.compile(b"<[^<>!?/][^<>]{%d,}" % max(size - 1, 0))
+def _crowded_tag(count: int) -> re.Pattern[bytes]:
+    attribute = rb"""\s+[^\s=<>"']+\s*=\s*(?:"[^"]*"|'[^']*')"""
+    return re.compile(rb"<[^\s<>!?/=]+(?:%s){%d}" % (attribute, count))
 
 
 def doctype_issue(file: str | None, head: bytes) -> Issue:

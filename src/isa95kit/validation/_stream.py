@@ -206,7 +206,9 @@ class _Run:
         # with a schema plugged in, lxml's pull parser loses libxml2's well-formedness errors
         # (and goes on validating garbage): a plain parser without a tree checks the syntax
         limit = self.max_attributes
-        syntax = etree.XMLParser(target=_Sink(limit), **PULL_OPTIONS)  # type: ignore[arg-type]
+        sink = _Sink(limit)
+        syntax = etree.XMLParser(target=sink, **PULL_OPTIONS)  # type: ignore[arg-type]
+        crowded: Issue | None = None  # the first start tag with too many attributes
         recent: collections.deque[bytes] = collections.deque(maxlen=_RECENT_BLOCKS)
         lines_before = 0  # newlines in the blocks no longer in ``recent``
         for block in blocks:
@@ -218,13 +220,13 @@ class _Run:
             except etree.XMLSyntaxError as exc:
                 yield from self._not_well_formed(syntax, exc, root)
                 return
-            except _Crowded as crowded:
-                name = crowded.tag.rpartition("}")[2]
-                line = _start_line(b"".join(recent), name, lines_before, limit)
-                yield attributes_issue(self.file, line, name, crowded.count, limit)
-                if root is not None:
-                    yield from self._finished(self._open_chain(root))
-                return
+            if sink.crowded is not None:  # refused: from here on, the syntax check only
+                if crowded is None:
+                    tag, count = sink.crowded
+                    name = tag.rpartition("}")[2]
+                    line = _start_line(b"".join(recent), name, lines_before, limit)
+                    crowded = attributes_issue(self.file, line, name, count, limit)
+                continue
             try:
                 parser.feed(block)
             except etree.XMLSyntaxError:
@@ -260,6 +262,9 @@ class _Run:
         if syntax_issues(syntax.feed_error_log, self.file):  # e.g. an undeclared prefix:
             # libxml2 goes on after namespace errors, which the tree engine's parser refuses
             yield from self._not_well_formed(syntax, None, root)
+            return
+        if crowded is not None:  # well-formed, but refused as the tree engine refuses it
+            yield crowded
             return
         with contextlib.suppress(etree.XMLSyntaxError):  # reported from the log below
             parser.close()
@@ -403,14 +408,17 @@ class _Run:
 
 class _Sink:
     """A parser target that keeps nothing: the syntax check builds no tree. It counts each
-    start tag's attributes, before the validating parser reads any of them."""
+    start tag's attributes before the validating parser reads any of them, and notes the
+    first start tag over the limit (the syntax check goes on: a document that is not
+    well-formed is reported as such, as the tree engine does)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
+        self.crowded: tuple[str, int] | None = None  # the first (tag, attribute count) over
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        if len(attrib) > self.limit:
-            raise _Crowded(tag, len(attrib))
+        if self.crowded is None and len(attrib) > self.limit:
+            self.crowded = (tag, len(attrib))
 
     def close(self) -> None:
         return None
@@ -433,14 +441,6 @@ def _start_line(window: bytes, name: str, lines_before: int, limit: int) -> int 
 
 
 _ATTRIBUTE = re.compile(rb"""\s[^\s=<>]+\s*=\s*(?:"[^"]*"|'[^']*')""")
-
-
-class _Crowded(Exception):
-    """A start tag with more attributes than the limit (raised through the parser)."""
-
-    def __init__(self, tag: str, count: int) -> None:
-        super().__init__(tag)
-        self.tag, self.count = tag, count
 
 
 #: elements larger than this are not re-validated to tell candidates apart
