@@ -178,10 +178,15 @@ def too_many_attributes(root: etree._Element, limit: int, data: bytes) -> etree.
     return found[0] if isinstance(found, list) and found else None  # type: ignore[return-value]
 
 
+def crowded_tag(count: int) -> bytes:
+    """The regular expression of at least ``count`` attributes (after a start tag's name)."""
+    attribute = rb"""\s+[^\s=<>"']+\s*=\s*(?:"[^"]*"|'[^']*')"""
+    return rb"(?:%s){%d}" % (attribute, count)
+
+
 @functools.lru_cache(maxsize=8)
 def _crowded_tag(count: int) -> re.Pattern[bytes]:
-    attribute = rb"""\s+[^\s=<>"']+\s*=\s*(?:"[^"]*"|'[^']*')"""
-    return re.compile(rb"<[^\s<>!?/=]+(?:%s){%d}" % (attribute, count))
+    return re.compile(rb"<[^\s<>!?/=]+" + crowded_tag(count))
 
 
 def doctype_issue(file: str | None, head: bytes) -> Issue:

@@ -431,16 +431,13 @@ _RECENT_BLOCKS = 64
 def _start_line(window: bytes, name: str, lines_before: int, limit: int) -> int | None:
     """The line of the first ``<name`` start tag (any prefix) in ``window`` with more than
     ``limit`` attributes, or None when it started before the window."""
-    pattern = rb"<(?:[^\s<>:/!?]+:)?" + re.escape(name.encode()) + rb"[\s/>]"
-    for match in re.finditer(pattern, window):
-        end = window.find(b">", match.end() - 1)
-        tag = window[match.start() : end if end >= 0 else len(window)]
-        if len(_ATTRIBUTE.findall(tag)) > limit:
-            return lines_before + window.count(b"\n", 0, match.start()) + 1
-    return None
+    from ._layers import crowded_tag
 
-
-_ATTRIBUTE = re.compile(rb"""\s[^\s=<>]+\s*=\s*(?:"[^"]*"|'[^']*')""")
+    pattern = rb"<(?:[^\s<>:/!?=]+:)?" + re.escape(name.encode()) + crowded_tag(limit + 1)
+    match = re.search(pattern, window)
+    if match is None:
+        return None
+    return lines_before + window.count(b"\n", 0, match.start()) + 1
 
 
 #: elements larger than this are not re-validated to tell candidates apart
