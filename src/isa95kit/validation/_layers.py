@@ -172,7 +172,8 @@ def too_many_attributes(root: etree._Element, limit: int, data: bytes) -> etree.
     more than ``limit`` attributes (quoted values may hold ``>``); only when one is there
     does the exact XPath count run (namespace declarations look like attributes to the
     expression, so it may run for nothing, never miss)."""
-    if _crowded_tag(limit + 1).search(data) is None:
+    ascii_based = b"\x00" not in data[:4] and not data.startswith((b"\xfe\xff", b"\xff\xfe"))
+    if ascii_based and _crowded_tag(limit + 1).search(data) is None:  # UTF-16: count always
         return None
     found = root.xpath("(descendant-or-self::*[count(@*) > $n])[1]", n=limit)
     return found[0] if isinstance(found, list) and found else None  # type: ignore[return-value]

@@ -434,6 +434,10 @@ def _start_line(window: bytes, name: str, lines_before: int, limit: int) -> int 
     from ._layers import crowded_tag
 
     pattern = rb"<(?:[^\s<>:/!?=]+:)?" + re.escape(name.encode()) + crowded_tag(limit + 1)
+    if b"\x00" in window[:512]:  # UTF-16: search its UTF-8 form (newlines are the same)
+        start = 2 if window.startswith((b"\xff\xfe", b"\xfe\xff")) else 0
+        codec = "utf-16-le" if window[start + 1 : start + 2] == b"\x00" else "utf-16-be"
+        window = window[start:].decode(codec, errors="replace").encode("utf-8")
     match = re.search(pattern, window)
     if match is None:
         return None
