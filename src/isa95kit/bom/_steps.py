@@ -290,59 +290,63 @@ def dissolve_phantoms(
     phantoms: list[Node] = []
     root_part = parts[root]
     _check_acyclic(children, root)
-    # (parent id, net, keep, inherited operation, node)
-    stack: list[tuple[str, Num, Num, str | None, Node]] = [
-        (root, num(root_part.base_quantity), 1, None, (None, root, None, None))
+    # pre-order in input order: (occurrence, parent's net, keep, base, operation, node)
+    top = children.get(root, [])
+    root_node: Node = (None, root, None, None)
+    root_base = num(root_part.base_quantity)
+    stack: list[tuple[Occurrence, Num, Num, Num, str | None, Node]] = [
+        (o, root_base, 1, root_base, None, root_node) for o in reversed(top)
     ]
     all_exploded = explode == "all"
     while stack:
-        parent, net, keep, inherited, node = stack.pop()
-        base = num(parts[parent].base_quantity)
-        below = children.get(parent, ())
-        pending = []
-        for occ in below:
-            child = occ.child
-            part = parts.get(child)
-            if part is None:
-                raise _error(f"child {child!r} has no part", occ.source, "explode")
-            q: Num = occ.quantity
-            if occ.quantity.denominator == 1:
-                q = occ.quantity.numerator
-            s = occ.scrap
-            if occ.fixed:
-                c_net, c_keep = q, (1 if not s else 1 - s)
-            else:
-                c_net = mul_div(net, q, base)
-                c_keep = keep if not s else keep * (1 - s)
-            c_node = (node, child, occ.source, occ.find_number)
-            kind = occ.item_type or part.item_type
-            if occ.operation is not None:
-                op, how = occ.operation, "explicit"
-            elif inherited is not None:
-                op, how = inherited, "inherited"
-            else:
-                op, how = None, "none"
-            if kind is ItemType.PHANTOM:
-                phantoms.append(c_node)
-                pending.append((child, c_net, c_keep, op, c_node))
-                continue
-            items.append(
-                Item(
-                    child,
-                    c_node,
-                    c_net,
-                    c_keep,
-                    part.unit,
-                    kind,
-                    op,
-                    how,
-                    occ.fixed,
-                    description=part.description,
-                )
+        occ, net, keep, base, inherited, node = stack.pop()
+        child = occ.child
+        part = parts.get(child)
+        if part is None:
+            raise _error(f"child {child!r} has no part", occ.source, "explode")
+        q: Num = occ.quantity
+        if occ.quantity.denominator == 1:
+            q = occ.quantity.numerator
+        s = occ.scrap
+        if occ.fixed:
+            c_net, c_keep = q, (1 if not s else 1 - s)
+        else:
+            c_net = mul_div(net, q, base)
+            c_keep = keep if not s else keep * (1 - s)
+        c_node = (node, child, occ.source, occ.find_number)
+        kind = occ.item_type or part.item_type
+        if occ.operation is not None:
+            op, how = occ.operation, "explicit"
+        elif inherited is not None:
+            op, how = inherited, "inherited"
+        else:
+            op, how = None, "none"
+        if kind is ItemType.PHANTOM:
+            phantoms.append(c_node)
+            below = children.get(child)
+            if below:
+                c_base = num(part.base_quantity)
+                stack.extend([(o, c_net, c_keep, c_base, op, c_node) for o in reversed(below)])
+            continue
+        items.append(
+            Item(
+                child,
+                c_node,
+                c_net,
+                c_keep,
+                part.unit,
+                kind,
+                op,
+                how,
+                occ.fixed,
+                description=part.description,
             )
-            if kind is ItemType.MAKE and all_exploded and child in children:
-                pending.append((child, c_net, c_keep, None, c_node))
-        stack.extend(reversed(pending))
+        )
+        if kind is ItemType.MAKE and all_exploded:
+            below = children.get(child)
+            if below:
+                c_base = num(part.base_quantity)
+                stack.extend([(o, c_net, c_keep, c_base, None, c_node) for o in reversed(below)])
     return items, [Provenance.from_node(n, _ZERO, _ZERO, _ZERO, "", _ONE).path for n in phantoms]
 
 
