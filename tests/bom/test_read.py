@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from isa95kit import bom
-from isa95kit.errors import BomTransformError, Isa95Error
 from isa95kit.bom import ItemType
+from isa95kit.errors import BomTransformError, Isa95Error
 
 from .conftest import ROUTING
 
@@ -88,7 +88,9 @@ def test_csv_missing_column(write: Callable[[str, str], Path]) -> None:
     assert (info.value.file, info.value.line) == (str(path), 1)
 
 
-def test_csv_missing_renamed_column_names_the_file_header(write: Callable[[str, str], Path]) -> None:
+def test_csv_missing_renamed_column_names_the_file_header(
+    write: Callable[[str, str], Path],
+) -> None:
     rules = bom.load_rules({"columns": {"quantity": "Qty"}})
     path = write("bad.csv", "parent,child,quantity,unit\nA,B,1,EA\n")
     with pytest.raises(BomTransformError, match="missing column 'Qty'"):
@@ -220,7 +222,10 @@ def test_b2mml_usage_quantity_is_required(write: Callable[[str, str], Path]) -> 
 
 
 def test_b2mml_child_with_no_part(write: Callable[[str, str], Path]) -> None:
-    text = B2MML.replace("<ID>SCREW</ID>\n    <MaterialDefinitionProperty>", "<ID>NUT</ID>\n    <MaterialDefinitionProperty>")
+    text = B2MML.replace(
+        "<ID>SCREW</ID>\n    <MaterialDefinitionProperty>",
+        "<ID>NUT</ID>\n    <MaterialDefinitionProperty>",
+    )
     with pytest.raises(BomTransformError, match="child 'SCREW' of PUMP has no part"):
         bom.read_b2mml(write("e.xml", text))
 

@@ -131,7 +131,10 @@ def test_classify_rules_references_and_scrap() -> None:
     out, excluded = _steps.classify(ebom, rules)
     assert [o.child for o in out.occurrences] == ["CAST"]
     assert out.occurrences[0].scrap == F(1, 25)  # yield 0.96 -> scrap 0.04
-    assert [(e.reason, e.path[-1]) for e in excluded] == [("reference", "DWG-1"), ("reference", "DOC")]
+    assert [(e.reason, e.path[-1]) for e in excluded] == [
+        ("reference", "DWG-1"),
+        ("reference", "DOC"),
+    ]
 
 
 # -- 4. phantoms ----------------------------------------------------------------------------------------
@@ -151,7 +154,12 @@ def test_phantom_children_inherit_unless_they_name_their_own() -> None:
 
 def test_nested_phantoms_scale_and_keep_the_nearest_operation() -> None:
     ebom = make_bom(
-        [Part("A", "EA", MAKE), Part("K", "EA", PHANTOM), Part("L", "EA", PHANTOM), Part("X", "EA")],
+        [
+            Part("A", "EA", MAKE),
+            Part("K", "EA", PHANTOM),
+            Part("L", "EA", PHANTOM),
+            Part("X", "EA"),
+        ],
         [occ("A", "K", 2, operation="OP10"), occ("K", "L", 5, operation="OP20"), occ("L", "X", 3)],
     )
     (item,), _ = _steps.dissolve_phantoms(ebom, "A")
@@ -207,7 +215,9 @@ def test_regroup_moves_lines_below_a_part() -> None:
 
 
 def test_split_shares_exactly() -> None:
-    rules = bom.load_rules({"split": [{"material": "GLUE", "shares": {"OP10": "1/3", "OP20": "2/3"}}]})
+    rules = bom.load_rules(
+        {"split": [{"material": "GLUE", "shares": {"OP10": "1/3", "OP20": "2/3"}}]}
+    )
     items = _items(rules)
     assert [(i.material, i.operation, i.net, i.share) for i in items[:2]] == [
         ("GLUE", "OP10", F(10, 3), F(1, 3)),
@@ -223,7 +233,7 @@ def test_assign_by_rule_then_default_and_unknown_operation() -> None:
     ]
     items = _items(bom.load_rules({"default_operation": "OP30"}))
     assert items[1].operation == "OP30" and items[1].assignment == "default"
-    with pytest.raises(BomTransformError, match="'OP99' of NUT .* not in the routing"):
+    with pytest.raises(BomTransformError, match=r"'OP99' of NUT .* not in the routing"):
         _items(bom.load_rules({"default_operation": "OP99"}))
 
 
