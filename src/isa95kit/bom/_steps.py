@@ -63,7 +63,7 @@ def _evolve(occ: Occurrence, **changes: Any) -> Occurrence:
 
 
 def _error(message: str, source: str | None, step: str) -> BomTransformError:
-    return BomTransformError(f"{step}: {message}", location=location_of(source, step))
+    return BomTransformError(message, location=location_of(source, step))
 
 
 @dataclass(slots=True)
@@ -210,7 +210,10 @@ def _factor(
         return conversion_factor(unit, target, material=factors)
     except Isa95Error as exc:
         raise _error(
-            f"{pid}: cannot convert {unit} to {target}: {exc.message}", source, "units"
+            f"{pid}: cannot convert {unit} to {target}: {exc.message} (in the rules file: "
+            f'[materials.{pid}] factors = ["1 {unit} = <n> {target}"])',
+            source,
+            "units",
         ) from None
 
 
