@@ -26,6 +26,7 @@ __all__ = [
     "Provenance",
     "TransformReport",
     "make_node",
+    "node_path",
 ]
 
 
@@ -51,6 +52,11 @@ def make_node(
     for part, source, find in zip(path[1:], sources, finds, strict=True):
         node = (node, part, source, find)
     return node
+
+
+def node_path(node: Node) -> tuple[str, ...]:
+    """The part ids from the product to the node's part."""
+    return tuple(n[1] for n in _chain(node))
 
 
 def _chain(node: Node) -> list[Node]:
@@ -130,7 +136,7 @@ class Provenance(tuple):  # type: ignore[type-arg]
 
     @property
     def path(self) -> tuple[str, ...]:
-        return tuple(n[1] for n in _chain(self[0]))
+        return node_path(self[0])
 
     @property
     def sources(self) -> tuple[str | None, ...]:

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import BomTransformError, Isa95Error, Location
 from ..units import MaterialFactors, conversion_factor
 from ._exact import Num, div, exact_sum, frac, mul_div, num
-from ._mbom import Exclusion, LineKind, MBomLine, Node, Provenance
+from ._mbom import Exclusion, LineKind, MBomLine, Node, Provenance, node_path
 from ._model import Bom, ItemType, Occurrence, Operation, Part
 from ._rules import RoundingPolicy, Rules
 
@@ -89,7 +89,7 @@ class Item:
     @property
     def path(self) -> tuple[str, ...]:
         """Part ids from the product to this material."""
-        return Provenance.from_node(self.node, _ZERO, _ZERO, _ZERO, "", _ONE).path
+        return node_path(self.node)
 
     @property
     def find_number(self) -> str | None:
@@ -367,7 +367,7 @@ def dissolve_phantoms(
                 c_base = num(part.base_quantity)
                 d = depth + 1
                 stack.extend([(o, c_net, c_keep, c_base, None, c_node, d) for o in reversed(below)])
-    return items, [Provenance.from_node(n, _ZERO, _ZERO, _ZERO, "", _ONE).path for n in phantoms]
+    return items, [node_path(n) for n in phantoms]
 
 
 def _check_acyclic(children: dict[str, list[Occurrence]], root: str) -> None:
