@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 
 from .._source import Source
-from ._invariants import BillItem, bill_items, check_invariants, exploded_totals
+from ._invariants import BillItem, bill_items, check_bill, check_invariants, exploded_totals
 from ._mbom import Exclusion, InvariantIssue, LineKind, MBom, MBomLine, Provenance, TransformReport
 from ._model import Bom, ItemType, Occurrence, Operation, Part, serial_key
 from ._output import (
@@ -57,6 +57,7 @@ __all__ = [
     "Rules",
     "TransformReport",
     "bill_items",
+    "check_bill",
     "check_invariants",
     "ebom_to_mbom",
     "exact_text",
