@@ -81,25 +81,30 @@ def explode_check(
     buy: set[str] = set()
     limit = len(parts)
     todo: list[tuple[str, Num, int]] = [(root, num(parts[root].base_quantity), 0)]
+    pop, push, get_children, add, reached = todo.pop, todo.append, children.get, totals.add, buy.add
+    PHANTOM, MAKE, BUY = ItemType.PHANTOM, ItemType.MAKE, ItemType.BUY
+    all_exploded = explode == "all"
     while todo:
-        parent, gross, depth = todo.pop()
+        parent, gross, depth = pop()
         if depth > limit:  # pragma: no cover - the pipeline raises on cycles first
             break
         base = num(parts[parent].base_quantity)
-        for occ in children.get(parent, ()):
-            q = num(occ.quantity)
-            need = q if occ.fixed else mul_div(gross, q, base)
+        for occ in get_children(parent, ()):
+            qf = occ.quantity
+            q: Num = qf.numerator if qf.denominator == 1 else qf
+            need = q if occ.fixed else (gross * q if base == 1 else mul_div(gross, q, base))
             if occ.scrap:
                 need = div(need, 1 - occ.scrap)
-            kind = occ.item_type or parts[occ.child].item_type
-            if kind is ItemType.PHANTOM:
-                todo.append((occ.child, need, depth + 1))
+            child = occ.child
+            kind = occ.item_type or parts[child].item_type
+            if kind is PHANTOM:
+                push((child, need, depth + 1))
                 continue
-            totals.add(occ.child, need)
-            if kind is ItemType.BUY:
-                buy.add(occ.child)
-            elif kind is ItemType.MAKE and explode == "all":
-                todo.append((occ.child, need, depth + 1))
+            add(child, need)
+            if kind is BUY:
+                reached(child)
+            elif kind is MAKE and all_exploded:
+                push((child, need, depth + 1))
     return totals.result(), buy
 
 
