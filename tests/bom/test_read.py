@@ -237,3 +237,22 @@ def test_read_ebom_dispatches_by_extension(
     assert bom.read_ebom(ebom_csv("A,B,1,EA"), routing=routing).routing[0].id == "OP10"
     assert bom.read_ebom(write("e.json", json.dumps(_json()))).root == "A"
     assert bom.read_ebom(write("e.xml", B2MML)).occurrences[0].child == "SCREW"
+
+
+def test_json_fixed_flag(write: Callable[[str, str], Path]) -> None:
+    occurrence = {"parent": "A", "child": "B", "quantity": 1, "unit": "EA", "fixed": "no"}
+    assert (
+        not bom.read_json(write("e.json", json.dumps(_json(occurrences=[occurrence]))))
+        .occurrences[0]
+        .fixed
+    )
+    occurrence["fixed"] = True
+    assert (
+        bom.read_json(write("e.json", json.dumps(_json(occurrences=[occurrence]))))
+        .occurrences[0]
+        .fixed
+    )
+    occurrence["fixed"] = "perhaps"
+    with pytest.raises(BomTransformError, match="yes/no") as info:
+        bom.read_json(write("e.json", json.dumps(_json(occurrences=[occurrence]))))
+    assert info.value.path == "$.occurrences[0].fixed"

@@ -392,6 +392,14 @@ class _JsonBom:
         except ValueError:
             raise self.fail(path, f"unknown item type {value!r}") from None
 
+    def flag(self, value: Any, path: str) -> bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise self.fail(path, f"{value!r} is not a yes/no flag")
+
     def date(self, value: Any, path: str) -> _dt.date | None:
         if value is None or value == "":
             return None
@@ -472,7 +480,7 @@ class _JsonBom:
             serial_to=self.text(row, "serial_to", path),
             lot_from=self.text(row, "lot_from", path),
             lot_to=self.text(row, "lot_to", path),
-            fixed=bool(row.get("fixed", False)),
+            fixed=self.flag(row.get("fixed", False), f"{path}.fixed"),
             alternate_group=self.text(row, "alternate_group", path),
             priority=priority,
             revision=self.text(row, "revision", path),
