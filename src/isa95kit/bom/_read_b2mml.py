@@ -163,6 +163,9 @@ class _Reader:
             scrap = self.number(scrap_text.rstrip("%"), where, "scrap-percent") / 100
             if scrap >= 1:
                 raise self.fail(where, "scrap must be below 100 %")
+        fixed = (opt("fixed") or "false").lower()
+        if fixed not in ("true", "false", "1", "0", "yes", "no"):
+            raise self.fail(where, f"{PREFIX}fixed {fixed!r} is not true or false")
         priority = opt("priority")
         if priority is not None and not priority.lstrip("-").isdigit():
             raise self.fail(where, f"{PREFIX}priority {priority!r} is not an integer")
@@ -180,7 +183,7 @@ class _Reader:
                 effective_to=_date(usage.effective_end_date),
                 eco=opt("eco"),
                 source=self.source(where),
-                fixed=(opt("fixed") or "").lower() in ("true", "1", "yes"),
+                fixed=fixed in ("true", "1", "yes"),
                 alternate_group=opt("alternate-group"),
                 priority=int(priority) if priority is not None else 0,
                 revision=_text(usage.version),
