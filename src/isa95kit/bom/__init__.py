@@ -1,10 +1,25 @@
-"""E-BOM → M-BOM (work in progress): the BOM model of parts, occurrences and operations.
+"""E-BOM → M-BOM: engineering structures into ISA-95 operations definitions.
 
-Quantities are exact ``Fraction``s; the transform pipeline, readers and B2MML output follow.
+Quantities are exact ``Fraction``s; see ``docs/bom.md``.
 """
 
 from __future__ import annotations
 
-from ._model import Bom, ItemType, Occurrence, Operation, Part
+from ._mbom import Exclusion, InvariantIssue, LineKind, MBom, MBomLine, Provenance, TransformReport
+from ._model import Bom, ItemType, Occurrence, Operation, Part, serial_key
 
-__all__ = ["Bom", "ItemType", "Occurrence", "Operation", "Part"]
+__all__ = [
+    "Bom",
+    "Exclusion",
+    "InvariantIssue",
+    "ItemType",
+    "LineKind",
+    "MBom",
+    "MBomLine",
+    "Occurrence",
+    "Operation",
+    "Part",
+    "Provenance",
+    "TransformReport",
+    "serial_key",
+]
