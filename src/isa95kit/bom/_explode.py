@@ -66,7 +66,8 @@ def occurrence_quantity(bom: Bom, occurrence: Occurrence) -> tuple[Fraction, str
 
     if not 0 <= occurrence.scrap < 1:
         raise BomTransformError(
-            f"scrap {occurrence.scrap} of {occurrence.child} in {occurrence.parent} is not in [0, 1)",
+            f"scrap {occurrence.scrap} of {occurrence.child} in {occurrence.parent} "
+            "is not in [0, 1)",
             location=_where(occurrence),
         )
     unit, part = _unit_of(bom, occurrence)
@@ -86,12 +87,17 @@ def occurrence_quantity(bom: Bom, occurrence: Occurrence) -> tuple[Fraction, str
     return quantity * factor, unit
 
 
-def _effective(
-    bom: Bom, parent: str, date: _dt.date | None
-) -> Iterator[Occurrence]:
-    for occurrence in bom.children(parent):
-        if date is None or occurrence.effective_at(date):
-            yield occurrence
+def _effective(bom: Bom, parent: str, date: _dt.date | None) -> list[Occurrence]:
+    """The children of ``parent`` in use: effective on ``date`` (if given) and, of each
+    alternate group, only the members of the lowest ``priority``."""
+    children = [o for o in bom.children(parent) if date is None or o.effective_at(date)]
+    best: dict[str, int] = {}
+    for o in children:
+        if o.alternate_group is not None:
+            best[o.alternate_group] = min(best.get(o.alternate_group, o.priority), o.priority)
+    return [
+        o for o in children if o.alternate_group is None or o.priority == best[o.alternate_group]
+    ]
 
 
 def _leaves(
@@ -100,9 +106,10 @@ def _leaves(
     factor: Fraction,
     chain: tuple[Occurrence, ...],
     date: _dt.date | None,
+    make: bool,
 ) -> Iterator[tuple[str, Fraction, str, tuple[Occurrence, ...]]]:
     """(material, quantity, unit, path) consumed by ``parent`` times ``factor``; phantoms are
-    dissolved recursively, references skipped."""
+    dissolved recursively (and made parts too if ``make``), references skipped."""
     for occurrence in _effective(bom, parent, date):
         kind = item_type_of(bom, occurrence)
         if kind is ItemType.REFERENCE:
@@ -112,17 +119,23 @@ def _leaves(
             names = " → ".join([path[0].parent, *(o.child for o in path)])
             raise BomTransformError(f"cycle in the E-BOM: {names}", location=_where(occurrence))
         quantity, unit = occurrence_quantity(bom, occurrence)
-        quantity *= factor
-        if kind is ItemType.PHANTOM and bom.children(occurrence.child):
+        if not occurrence.fixed:  # a fixed quantity does not scale with its parent
+            quantity *= factor
+        dissolve = kind is ItemType.PHANTOM or (make and kind is ItemType.MAKE)
+        if dissolve and bom.children(occurrence.child):
             part = bom.parts.get(occurrence.child)
             base = part.base_quantity if part is not None else Fraction(1)
-            yield from _leaves(bom, occurrence.child, quantity / base, path, date)
+            yield from _leaves(bom, occurrence.child, quantity / base, path, date, make)
         else:
             yield occurrence.child, quantity, unit, path
 
 
 def explode(
-    bom: Bom, *, date: _dt.date | None = None, parents: list[str] | None = None
+    bom: Bom,
+    *,
+    date: _dt.date | None = None,
+    parents: list[str] | None = None,
+    make: bool = False,
 ) -> dict[str, dict[str, MaterialTotal]]:
     """Material totals per made parent: ``{parent: {material: MaterialTotal}}``.
 
@@ -130,6 +143,7 @@ def explode(
     ``parents`` restricts the result (default: every parent with children that is neither a
     phantom nor a reference). Totals are exact ``Fraction``s in each material's base unit, per
     the parent's ``base_quantity``; materials keep the order of their first occurrence.
+    ``make=True`` dissolves made sub-assemblies too (a fully flattened bill).
     """
     if parents is None:
         seen = dict.fromkeys(o.parent for o in bom.occurrences)
@@ -142,9 +156,9 @@ def explode(
     result: dict[str, dict[str, MaterialTotal]] = {}
     for parent in parents:
         totals: dict[str, MaterialTotal] = {}
-        for material, quantity, unit, path in _leaves(bom, parent, Fraction(1), (), date):
+        for material, quantity, unit, path in _leaves(bom, parent, Fraction(1), (), date, make):
             part = bom.parts.get(material)
-            revision = part.revision if part is not None else None
+            revision = path[-1].revision or (part.revision if part is not None else None)
             before = totals.get(material)
             if before is None:
                 totals[material] = MaterialTotal(

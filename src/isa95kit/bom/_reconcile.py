@@ -1,0 +1,631 @@
+"""Reconciliation: does an M-BOM still consume what the E-BOM says?
+
+The E-BOM side is the exact explosion of the product (see :mod:`._explode`): the total of
+each material after scrap, per base quantity of the product. The M-BOM side is either an
+:class:`~isa95kit.bom.MBom` or a B2MML V0701 ``OperationsDefinition`` document from
+elsewhere (its segments' ``MaterialSpecification``\\ s and its ``OperationsMaterialBill``).
+Each difference is a :class:`Finding` with a stable code:
+
+``missing``              an E-BOM material that no M-BOM line consumes;
+``extra``                an M-BOM material that the E-BOM does not consume;
+``quantity-mismatch``    the totals differ (exactly; units converted exactly) or a line
+                         states no quantity;
+``unit-not-comparable``  an M-BOM unit that cannot be converted exactly into the E-BOM's
+                         (no factor links them) — never compared with a made-up factor;
+``revision-mismatch``    the product's or a material's revision differs;
+``unassigned``           a material the M-BOM consumes but assigns to no operation.
+
+Intended differences are ignored by :class:`IgnoreRule`\\ s (``CODE:MATERIAL`` or
+``CODE:PARENT/MATERIAL``, globs allowed) from the ``[reconcile]`` section of the rules file
+or given directly; ignored findings stay visible in the report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fnmatch
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from fractions import Fraction
+from typing import Any
+
+from ..errors import BomTransformError, Isa95Error, Location, UnitError
+from ._eco import _text
+from ._explode import explode
+from ._mbom import LineKind, MBom
+from ._model import Bom
+
+__all__ = [
+    "Finding",
+    "FindingCode",
+    "IgnoreRule",
+    "MBomEntry",
+    "MBomSide",
+    "Reconciliation",
+    "load_ignore_rules",
+    "read_operations_definition",
+    "reconcile",
+]
+
+
+class FindingCode(str, Enum):
+    """The stable codes of reconciliation findings."""
+
+    MISSING = "missing"
+    EXTRA = "extra"
+    QUANTITY_MISMATCH = "quantity-mismatch"
+    UNIT_NOT_COMPARABLE = "unit-not-comparable"
+    REVISION_MISMATCH = "revision-mismatch"
+    UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference between the E-BOM and the M-BOM of ``parent`` for ``material``.
+
+    ``expected`` is the E-BOM's exact total in ``unit``; ``actual`` the M-BOM's, converted
+    into ``unit`` (``None`` when it could not be, see ``actual_unit``); ``where`` names the
+    M-BOM lines concerned."""
+
+    code: FindingCode
+    parent: str
+    material: str
+    message: str
+    expected: Fraction | None = None
+    actual: Fraction | None = None
+    unit: str | None = None
+    actual_unit: str | None = None
+    where: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code.value,
+            "parent": self.parent,
+            "material": self.material,
+            "message": self.message,
+            "expected": None if self.expected is None else _text(self.expected),
+            "actual": None if self.actual is None else _text(self.actual),
+            "unit": self.unit,
+            "actual_unit": self.actual_unit,
+            "where": list(self.where),
+        }
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    """An intended difference: findings whose code, parent and material match these globs
+    are reported as ignored, with ``reason``."""
+
+    code: str = "*"
+    material: str = "*"
+    parent: str = "*"
+    reason: str | None = None
+
+    @classmethod
+    def parse(cls, text: str, *, reason: str | None = None) -> IgnoreRule:
+        """``CODE:MATERIAL``, ``CODE:PARENT/MATERIAL`` or ``MATERIAL`` (every code)."""
+        code, sep, rest = text.partition(":")
+        if not sep:
+            code, rest = "*", text
+        parent, sep, material = rest.rpartition("/")
+        rule = cls(code.strip() or "*", material.strip() or "*", parent.strip() or "*", reason)
+        rule.check()
+        return rule
+
+    def check(self, location: Location | None = None) -> None:
+        known = {c.value for c in FindingCode}
+        if not any(fnmatch.fnmatchcase(c, self.code) for c in known):
+            raise BomTransformError(
+                f"ignore rule {self}: {self.code!r} matches no finding code "
+                f"({', '.join(sorted(known))})",
+                location=location,
+            )
+
+    def matches(self, finding: Finding) -> bool:
+        return (
+            fnmatch.fnmatchcase(finding.code.value, self.code)
+            and fnmatch.fnmatchcase(finding.material, self.material)
+            and fnmatch.fnmatchcase(finding.parent, self.parent)
+        )
+
+    def __str__(self) -> str:
+        where = self.material if self.parent == "*" else f"{self.parent}/{self.material}"
+        return f"{self.code}:{where}"
+
+
+@dataclass
+class Reconciliation:
+    """The findings (``ok`` when there are none left after the ignore rules) and the ignored
+    ones with the rule that matched."""
+
+    product: str
+    findings: list[Finding] = field(default_factory=list)
+    ignored: list[tuple[Finding, IgnoreRule]] = field(default_factory=list)
+    compared: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def codes(self) -> list[str]:
+        return [f.code.value for f in self.findings]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "product": self.product,
+            "ok": self.ok,
+            "materials_compared": self.compared,
+            "findings": [f.as_dict() for f in self.findings],
+            "ignored": [
+                {**f.as_dict(), "rule": str(r), "reason": r.reason} for f, r in self.ignored
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), indent=2, ensure_ascii=False)
+
+    def to_text(self) -> str:
+        head = (
+            f"{self.product}: {len(self.findings)} finding(s), {len(self.ignored)} ignored, "
+            f"{self.compared} material(s) compared"
+        )
+        out = [head]
+        out += [f"  {f.code.value:<20} {f.material:<16} {f.message}" for f in self.findings]
+        for f, rule in self.ignored:
+            why = f" ({rule.reason})" if rule.reason else ""
+            out.append(f"  ignored {f.code.value:<12} {f.material:<16} by {rule}{why}")
+        return "\n".join(out)
+
+
+# -- the M-BOM side -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MBomEntry:
+    """One consumed material of an existing M-BOM, whatever its origin: ``quantity`` in
+    ``unit`` per ``MBomSide.base_quantity`` (``None``: not stated), the ``operation``
+    (segment) it is assigned to, ``where`` it was found."""
+
+    material: str
+    quantity: Fraction | None
+    unit: str | None
+    operation: str | None
+    where: str
+    revision: str | None = None
+
+
+@dataclass
+class MBomSide:
+    """The consumed materials of an M-BOM of ``product`` per ``base_quantity`` ``unit``."""
+
+    product: str | None
+    entries: list[MBomEntry]
+    revision: str | None = None
+    base_quantity: Fraction | None = None
+    unit: str | None = None
+    source: str | None = None
+
+    @classmethod
+    def from_mbom(cls, mbom: MBom) -> MBomSide:
+        """The consumed lines of one of our M-BOMs; lines the rules added (``LineKind.ADDED``,
+        consumables and packaging) are intended and not compared."""
+        entries = [
+            MBomEntry(line.material, line.quantity, line.unit, operation, line.id)
+            for lines, assigned in ((mbom.lines, True), (mbom.unassigned, False))
+            for line in lines
+            if line.kind is LineKind.CONSUMED
+            for operation in [line.operation if assigned else None]
+        ]
+        return cls(mbom.product, entries, mbom.revision, mbom.base_quantity, mbom.unit)
+
+
+_PRODUCED = ("produced", "by-product produced", "co-product produced", "yield produced")
+
+
+def _value(obj: Any) -> str | None:
+    value = getattr(obj, "value", obj)
+    if value is None:
+        return None
+    value = getattr(value, "value", value)  # an Enum
+    return str(value).strip() or None
+
+
+def _quantity(specs: list[Any], where: str) -> tuple[Fraction | None, str | None]:
+    """The quantity of a MaterialSpecification: the first ``Quantity`` (its
+    ``UnitOfMeasure`` the unit), exact."""
+    from ..model import NIL
+
+    for q in specs:
+        text = q.quantity_string
+        unit = q.unit_of_measure
+        number = None if text is NIL else _value(text)
+        code = None if unit is None or unit is NIL else _value(unit)
+        if number is None:
+            return None, code
+        try:
+            return Fraction(number), code
+        except (ValueError, ZeroDivisionError):
+            raise BomTransformError(
+                f"{where}: quantity {number!r} is not a number", location=Location(path=where)
+            ) from None
+    return None, None
+
+
+def _revision(spec: Any) -> str | None:
+    for prop in spec.material_specification_property:
+        if (_value(prop.id) or "").lower() in ("revision", "version"):
+            for value in prop.value_:
+                text = _value(getattr(value, "value_string", None))
+                if text:
+                    return text
+    return None
+
+
+def _definitions(doc: Any) -> tuple[list[Any], list[Any]]:
+    """(OperationsDefinitions, OperationsMaterialBills) anywhere a document holds them."""
+    from ..model import OperationsDefinition, OperationsMaterialBill
+
+    defs: list[Any] = []
+    bills: list[Any] = []
+    todo = [doc]
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, OperationsDefinition):
+            defs.append(obj)
+        elif isinstance(obj, OperationsMaterialBill):
+            bills.append(obj)
+        else:
+            for name in ("data_area", "operations_definition", "operations_material_bill"):
+                value = getattr(obj, name, None)
+                if isinstance(value, list):
+                    todo += reversed(value)
+                elif value is not None:
+                    todo.append(value)
+    return defs, bills
+
+
+def read_operations_definition(
+    source: Any, *, product: str | None = None, file: str | None = None
+) -> MBomSide:
+    """The M-BOM side of a B2MML V0701 document (a path, bytes, text or a read model) holding
+    an ``OperationsDefinition`` (also inside ``OperationsDefinitionInformation`` or a
+    ``Sync``/``Process``/... transaction).
+
+    The product is the segments' ``Produced`` material (its quantity the base quantity), else
+    ``product``. Consumed materials are each top-level or child segment's
+    ``MaterialSpecification``\\ s naming a ``MaterialDefinitionID``, assigned to that segment;
+    ``OperationsMaterialBillItem``\\ s whose ``MaterialSpecificationID`` names no segment
+    specification are unassigned materials (the item ``ID`` names the material).
+    """
+    from .. import read_xml
+    from ..model import B2MMLModel
+
+    if isinstance(source, B2MMLModel):
+        doc = source
+    else:
+        if isinstance(source, (str, os.PathLike)) and file is None:
+            file = os.fspath(source)
+        doc = read_xml(source)
+    defs, bills = _definitions(doc)
+    here = Location(file=file)
+    if not defs:
+        raise BomTransformError("the document holds no OperationsDefinition", location=here)
+    if len(defs) > 1:
+        names = [_value(d.id) for d in defs]
+        chosen = [d for d in defs if _value(d.id) == product] if product else []
+        if len(chosen) != 1:
+            raise BomTransformError(
+                f"the document holds {len(defs)} OperationsDefinitions "
+                f"({', '.join(map(str, names))}); name the one to compare (product=)",
+                location=here,
+            )
+        defs = chosen
+    definition = defs[0]
+    did = _value(definition.id) or "?"
+    entries: list[MBomEntry] = []
+    spec_ids: set[str] = set()
+    produced: tuple[str, Fraction | None, str | None] | None = None
+
+    def walk(segment: Any, path: str) -> None:
+        nonlocal produced
+        sid = _value(segment.id) or "?"
+        for k, spec in enumerate(segment.material_specification):
+            where = f"{path}/MaterialSpecification[{k + 1}]"
+            spec_id = _value(spec.id)
+            if spec_id:
+                spec_ids.add(spec_id)
+            materials = [m for m in (_value(x) for x in spec.material_definition_id) if m]
+            if not materials:
+                continue  # a material class or lot: nothing to compare
+            use = (_value(spec.material_use) or "consumed").lower()
+            quantity, unit = _quantity(spec.quantity, where)
+            if use in _PRODUCED:
+                if produced is None and use == "produced":
+                    produced = (materials[0], quantity, unit)
+                continue
+            entries.append(MBomEntry(materials[0], quantity, unit, sid, where, _revision(spec)))
+        for k, child in enumerate(segment.operations_segment_child):
+            walk(child, f"{path}/OperationsSegmentChild[{k + 1}]")
+
+    for k, segment in enumerate(definition.operations_segment):
+        walk(segment, f"OperationsDefinition[{did}]/OperationsSegment[{k + 1}]")
+    wanted = {_value(i) for i in definition.operations_material_bill_id}
+    for bill in bills:
+        bid = _value(bill.id)
+        if wanted and bid not in wanted:
+            continue
+        for k, item in enumerate(bill.operations_material_bill_item):
+            refs = [r for r in (_value(x) for x in item.material_specification_id) if r]
+            if refs and any(r in spec_ids for r in refs):
+                continue  # its segment specification is compared already
+            where = f"OperationsMaterialBill[{bid}]/OperationsMaterialBillItem[{k + 1}]"
+            quantity, unit = _quantity(item.quantity, where)
+            entries.append(MBomEntry(_value(item.id) or "?", quantity, unit, None, where))
+    name, base, unit = produced if produced is not None else (product or did, None, None)
+    return MBomSide(name, entries, _value(definition.version), base, unit, file)
+
+
+# -- comparing ------------------------------------------------------------------------------
+
+
+def _factor(unit_from: str, unit_to: str, factors: list[str]) -> Fraction:
+    from ..units import conversion_factor
+
+    if unit_from == unit_to:
+        return Fraction(1)
+    return conversion_factor(unit_from, unit_to, material=factors or None)
+
+
+def _factors_of(ebom: Bom, material: str, rules: Any) -> list[str]:
+    part = ebom.parts.get(material)
+    out = list(part.factors) if part is not None else []
+    rule = getattr(rules, "materials", {}).get(material) if rules is not None else None
+    if rule is not None:
+        out += list(rule.factors)
+    return out
+
+
+def reconcile(
+    ebom: Bom,
+    mbom: MBom | MBomSide | Any,
+    *,
+    ignore: Iterable[IgnoreRule | str] = (),
+    rules: Any = None,
+    product: str | None = None,
+    date: _dt.date | None = None,
+) -> Reconciliation:
+    """Compare ``ebom`` with ``mbom``: an :class:`MBom`, an :class:`MBomSide` or a B2MML
+    ``OperationsDefinition`` document (path, bytes or model; see
+    :func:`read_operations_definition`). ``ignore`` takes rules or their text form;
+    ``rules`` (a :class:`Rules`) adds material factors and its ``[reconcile]`` ignore list.
+    ``date`` resolves effectivity (default: the M-BOM's ``at``)."""
+    if isinstance(mbom, MBom):
+        date = date if date is not None else mbom.at
+        side = MBomSide.from_mbom(mbom)
+    elif isinstance(mbom, MBomSide):
+        side = mbom
+    else:
+        side = read_operations_definition(mbom, product=product or ebom.root)
+    name = product or side.product or ebom.root or next(iter(ebom.roots()), None)
+    if name is None:
+        raise BomTransformError("the E-BOM has no product to compare")
+    rule_list = [r if isinstance(r, IgnoreRule) else IgnoreRule.parse(r) for r in ignore]
+    rule_list += list(getattr(rules, "reconcile_ignore", ()) or ())
+    result = Reconciliation(name)
+    raw: list[Finding] = []
+    mode = getattr(rules, "explode", "all") if rules is not None else "all"
+    expected = explode(ebom, date=date, parents=[name], make=mode == "all").get(name, {})
+    part = ebom.parts.get(name)
+
+    # the M-BOM's base quantity in the E-BOM's terms
+    scale = Fraction(1)
+    if part is not None and side.base_quantity is not None:
+        try:
+            base = side.base_quantity * _factor(
+                side.unit or part.unit, part.unit, _factors_of(ebom, name, rules)
+            )
+        except UnitError:
+            raw.append(
+                Finding(
+                    FindingCode.UNIT_NOT_COMPARABLE,
+                    name,
+                    name,
+                    f"the M-BOM's base unit {side.unit} cannot be converted into {part.unit}",
+                    unit=part.unit,
+                    actual_unit=side.unit,
+                )
+            )
+            base = part.base_quantity
+        scale = part.base_quantity / base if base else Fraction(1)
+    if part is not None and part.revision and side.revision and part.revision != side.revision:
+        raw.append(
+            Finding(
+                FindingCode.REVISION_MISMATCH,
+                name,
+                name,
+                f"product revision {side.revision} in the M-BOM, {part.revision} in the E-BOM",
+            )
+        )
+
+    by_material: dict[str, list[MBomEntry]] = {}
+    for entry in side.entries:
+        by_material.setdefault(entry.material, []).append(entry)
+    for material, total in expected.items():
+        entries = by_material.get(material)
+        if not entries:
+            raw.append(
+                Finding(
+                    FindingCode.MISSING,
+                    name,
+                    material,
+                    f"{_text(total.quantity)} {total.unit} in the E-BOM, no M-BOM line",
+                    expected=total.quantity,
+                    unit=total.unit,
+                )
+            )
+            continue
+        raw += _compare(
+            ebom, rules, name, total.quantity, total.unit, total.revision, material, entries, scale
+        )
+    for material, entries in by_material.items():
+        if material not in expected:
+            raw.append(
+                Finding(
+                    FindingCode.EXTRA,
+                    name,
+                    material,
+                    "in the M-BOM, not consumed by the E-BOM"
+                    + (
+                        f" ({_text(entries[0].quantity)} {entries[0].unit})"
+                        if entries[0].quantity is not None
+                        else ""
+                    ),
+                    where=tuple(e.where for e in entries),
+                )
+            )
+    result.compared = len(set(expected) | set(by_material))
+    for finding in raw:
+        rule = next((r for r in rule_list if r.matches(finding)), None)
+        if rule is None:
+            result.findings.append(finding)
+        else:
+            result.ignored.append((finding, rule))
+    return result
+
+
+def _compare(
+    ebom: Bom,
+    rules: Any,
+    parent: str,
+    expected: Fraction,
+    unit: str,
+    revision: str | None,
+    material: str,
+    entries: list[MBomEntry],
+    scale: Fraction,
+) -> list[Finding]:
+    out: list[Finding] = []
+    where = tuple(e.where for e in entries)
+    loose = [e.where for e in entries if e.operation is None]
+    if loose:
+        out.append(
+            Finding(
+                FindingCode.UNASSIGNED,
+                parent,
+                material,
+                f"assigned to no operation ({', '.join(loose)})",
+                where=tuple(loose),
+            )
+        )
+    revisions = sorted({e.revision for e in entries if e.revision})
+    if revision and any(r != revision for r in revisions):
+        out.append(
+            Finding(
+                FindingCode.REVISION_MISMATCH,
+                parent,
+                material,
+                f"revision {', '.join(revisions)} in the M-BOM, {revision} in the E-BOM",
+                where=where,
+            )
+        )
+    factors = _factors_of(ebom, material, rules)
+    actual = Fraction(0)
+    for e in entries:
+        if e.quantity is None:
+            out.append(
+                Finding(
+                    FindingCode.QUANTITY_MISMATCH,
+                    parent,
+                    material,
+                    f"{e.where} states no quantity; the E-BOM has {_text(expected)} {unit}",
+                    expected=expected,
+                    unit=unit,
+                    where=(e.where,),
+                )
+            )
+            return out
+        try:
+            actual += e.quantity * _factor(e.unit or unit, unit, factors)
+        except Isa95Error as exc:  # incompatible or unknown units: never a silent factor
+            reason = getattr(exc, "reason", exc.message)
+            out.append(
+                Finding(
+                    FindingCode.UNIT_NOT_COMPARABLE,
+                    parent,
+                    material,
+                    f"{e.unit} in the M-BOM cannot be compared with {unit}: {reason}",
+                    expected=expected,
+                    unit=unit,
+                    actual_unit=e.unit,
+                    where=(e.where,),
+                )
+            )
+            return out
+    actual *= scale
+    if actual != expected:
+        out.append(
+            Finding(
+                FindingCode.QUANTITY_MISMATCH,
+                parent,
+                material,
+                f"{_text(actual)} {unit} in the M-BOM, {_text(expected)} {unit} in the E-BOM",
+                expected=expected,
+                actual=actual,
+                unit=unit,
+                where=where,
+            )
+        )
+    return out
+
+
+def load_ignore_rules(source: str | os.PathLike[str] | Mapping[str, Any]) -> list[IgnoreRule]:
+    """The ``[reconcile]`` ignore list of a rules file (or of its parsed mapping)::
+
+    [reconcile]
+    ignore = ["extra:GLUE-*", {code = "quantity-mismatch", material = "M-7", reason = "ECO 12"}]
+    """
+    if isinstance(source, Mapping):
+        data, file = source, None
+    else:
+        from ._rules import _load_toml
+
+        file = os.fspath(source)
+        try:
+            with open(file, "rb") as fh:
+                raw = fh.read()
+        except OSError as exc:
+            from .._source import source_error
+
+            raise source_error(file, exc) from None
+        data = _load_toml(raw, file)
+    table = data.get("reconcile", {})
+    at = Location(file=file, path="reconcile.ignore")
+    if not isinstance(table, Mapping):
+        raise BomTransformError("[reconcile] must be a table", location=at)
+    items = table.get("ignore", [])
+    if not isinstance(items, list):
+        raise BomTransformError("reconcile.ignore must be a list", location=at)
+    out: list[IgnoreRule] = []
+    for k, item in enumerate(items):
+        here = Location(file=file, path=f"reconcile.ignore[{k}]")
+        if isinstance(item, str):
+            out.append(IgnoreRule.parse(item))
+            continue
+        if not isinstance(item, Mapping) or set(item) - {"code", "material", "parent", "reason"}:
+            raise BomTransformError(
+                "an ignore rule is a string 'CODE:MATERIAL' or a table with code, material, "
+                "parent, reason",
+                location=here,
+            )
+        rule = IgnoreRule(
+            str(item.get("code", "*")),
+            str(item.get("material", "*")),
+            str(item.get("parent", "*")),
+            None if item.get("reason") is None else str(item["reason"]),
+        )
+        rule.check(here)
+        out.append(rule)
+    return out
