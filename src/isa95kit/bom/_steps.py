@@ -1,0 +1,514 @@
+"""The E-BOM → M-BOM steps, each a small function over plain data (see ``_transform``).
+
+Quantities stay exact ``Fraction``s from the input to the last step; nothing is rounded
+before :func:`round_lines`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from ..errors import BomTransformError, Isa95Error, Location
+from ..units import MaterialFactors, conversion_factor
+from ._mbom import Exclusion, LineKind, MBomLine, Provenance
+from ._model import Bom, ItemType, Occurrence, Operation, Part
+from ._rules import RoundingPolicy, Rules
+
+__all__ = [
+    "Item",
+    "add_items",
+    "assign",
+    "classify",
+    "dissolve_phantoms",
+    "location_of",
+    "merge",
+    "normalise_units",
+    "regroup",
+    "resolve_effectivity",
+    "resolve_root",
+    "round_lines",
+    "split",
+]
+
+_ONE = Fraction(1)
+_ZERO = Fraction(0)
+
+
+def location_of(source: str | None, step: str | None = None) -> Location:
+    """A ``Location`` from an occurrence's ``source`` (``file:line`` or ``file#json.path``)."""
+    if source is None:
+        return Location(path=step)
+    if "#" in source:
+        file, _, path = source.partition("#")
+        return Location(file=file or None, path=path)
+    file, _, line = source.rpartition(":")
+    if file and line.isdigit():
+        return Location(file=file, line=int(line), path=step)
+    return Location(file=source, path=step)
+
+
+def _error(message: str, source: str | None, step: str) -> BomTransformError:
+    return BomTransformError(f"{step}: {message}", location=location_of(source, step))
+
+
+@dataclass(slots=True)
+class Item:
+    """A working line: one exploded E-BOM path (or one added item). ``net`` is the quantity
+    per product base quantity before scrap, ``keep`` the product of ``1 - scrap`` along the
+    path, so the gross quantity is ``net / keep``."""
+
+    material: str
+    path: tuple[str, ...]
+    sources: tuple[str | None, ...]
+    find_numbers: tuple[str | None, ...]
+    net: Fraction
+    keep: Fraction
+    unit: str
+    item_type: ItemType
+    operation: str | None
+    assignment: str
+    fixed: bool = False
+    share: Fraction = _ONE
+    kind: LineKind = LineKind.CONSUMED
+    use: str = "Consumed"
+    description: str | None = None
+
+
+# -- 1. effectivity ---------------------------------------------------------------------
+
+
+def resolve_effectivity(
+    bom: Bom,
+    *,
+    at: _dt.date | None = None,
+    serial: str | None = None,
+    lot: str | None = None,
+    ecos: frozenset[str] | None = None,
+) -> tuple[Bom, list[Exclusion]]:
+    """Keep the occurrences effective at ``at`` (date), for ``serial`` and ``lot``, and whose
+    ECO is released (when ``ecos`` is given); of alternates keep the lowest priority."""
+    kept: list[Occurrence] = []
+    out: list[Exclusion] = []
+    for occ in bom.occurrences:
+        reason = ""
+        if at is not None and not occ.effective_at(at):
+            reason, detail = "effectivity", f"not effective at {at.isoformat()}"
+        elif serial is not None and not occ.effective_for_serial(serial):
+            reason, detail = "serial", f"not effective for serial {serial}"
+        elif lot is not None and not occ.effective_for_lot(lot):
+            reason, detail = "lot", f"not effective for lot {lot}"
+        elif ecos is not None and occ.eco is not None and occ.eco not in ecos:
+            reason, detail = "eco", f"ECO {occ.eco} is not released"
+        if reason:
+            out.append(Exclusion(reason, (occ.parent, occ.child), occ.source, detail))
+        else:
+            kept.append(occ)
+    best: dict[tuple[str, str], Occurrence] = {}
+    for occ in kept:
+        if occ.alternate_group is not None:
+            key = (occ.parent, occ.alternate_group)
+            if key not in best or occ.priority < best[key].priority:
+                best[key] = occ
+    if best:
+        chosen = {id(o) for o in best.values()}
+        final: list[Occurrence] = []
+        for occ in kept:
+            if occ.alternate_group is None or id(occ) in chosen:
+                final.append(occ)
+            else:
+                primary = best[(occ.parent, occ.alternate_group)].child
+                out.append(
+                    Exclusion(
+                        "alternate",
+                        (occ.parent, occ.child),
+                        occ.source,
+                        f"alternate of {primary} (group {occ.alternate_group})",
+                    )
+                )
+        kept = final
+    return replace(bom, occurrences=kept), out
+
+
+# -- 2. units -----------------------------------------------------------------------------
+
+
+def normalise_units(bom: Bom, rules: Rules) -> Bom:
+    """Every occurrence quantity in its child's M-BOM unit (the part's unit, or the
+    ``[materials]`` unit of the rules), exactly; material factors come from the part and
+    the rules. An unknown unit or a missing factor raises, never a factor of 1."""
+    parts: dict[str, Part] = {}
+    materials: dict[str, MaterialFactors | None] = {}
+    for pid, part in bom.parts.items():
+        rule = rules.materials.get(pid)
+        statements = (*part.factors, *(rule.factors if rule else ()))
+        try:
+            factors = MaterialFactors(statements, name=pid) if statements else None
+        except Isa95Error as exc:
+            raise _error(f"material {pid}: {exc.message}", part.source, "units") from None
+        materials[pid] = factors
+        target = rule.unit if rule and rule.unit else part.unit
+        base = part.base_quantity
+        if rule is not None and rule.base_quantity is not None:
+            base = rule.base_quantity
+        elif target != part.unit:
+            base = base * _factor(part.unit, target, factors, pid, part.source)
+        parts[pid] = replace(
+            part,
+            unit=target,
+            base_quantity=base,
+            item_type=rule.type if rule and rule.type else part.item_type,
+            description=part.description or (rule.description if rule else None),
+        )
+    cache: dict[tuple[str, str], Fraction] = {}
+    occurrences: list[Occurrence] = []
+    for occ in bom.occurrences:
+        child_part = parts.get(occ.child)
+        if child_part is None:
+            raise _error(f"child {occ.child!r} has no part", occ.source, "units")
+        if occ.unit == child_part.unit:
+            occurrences.append(occ)
+            continue
+        key = (occ.child, occ.unit)
+        factor = cache.get(key)
+        if factor is None:
+            factor = _factor(occ.unit, child_part.unit, materials[occ.child], occ.child, occ.source)
+            cache[key] = factor
+        occurrences.append(replace(occ, quantity=occ.quantity * factor, unit=child_part.unit))
+    return replace(bom, parts=parts, occurrences=occurrences)
+
+
+def _factor(
+    unit: str, target: str, factors: MaterialFactors | None, pid: str, source: str | None
+) -> Fraction:
+    try:
+        return conversion_factor(unit, target, material=factors)
+    except Isa95Error as exc:
+        raise _error(
+            f"{pid}: cannot convert {unit} to {target}: {exc.message}", source, "units"
+        ) from None
+
+
+# -- 3. classify ---------------------------------------------------------------------------
+
+
+def classify(bom: Bom, rules: Rules) -> tuple[Bom, list[Exclusion]]:
+    """Set each occurrence's item type (occurrence, else part, then ``[[classify]]`` rules)
+    and scrap (``[[scrap]]`` rules override the E-BOM); leave reference items out."""
+    kept: list[Occurrence] = []
+    out: list[Exclusion] = []
+    for occ in bom.occurrences:
+        part = bom.parts.get(occ.child)
+        if part is None:
+            raise _error(f"child {occ.child!r} has no part", occ.source, "classify")
+        kind = occ.item_type or part.item_type
+        path = (occ.parent, occ.child)
+        for rule in rules.classify:
+            if rule.match.matches(occ.child, kind, path, occ.find_number, occ.operation):
+                assert rule.type is not None
+                kind = rule.type
+                break
+        scrap = occ.scrap
+        for srule in rules.scrap:
+            if srule.match.matches(occ.child, kind, path, occ.find_number, occ.operation):
+                scrap = srule.scrap
+                break
+        if kind is ItemType.REFERENCE:
+            out.append(Exclusion("reference", path, occ.source, "reference item"))
+            continue
+        if kind is not occ.item_type or scrap != occ.scrap:
+            occ = replace(occ, item_type=kind, scrap=scrap)
+        kept.append(occ)
+    return replace(bom, occurrences=kept), out
+
+
+# -- 4. explode, dissolving phantoms ---------------------------------------------------------
+
+
+def resolve_root(bom: Bom, product: str | None = None) -> str:
+    """The product: ``product``, ``bom.root`` or the one parent that is nobody's child."""
+    root = product or bom.root
+    if root is not None:
+        if root not in bom.parts:
+            raise BomTransformError(f"product {root!r} is not a part of the E-BOM")
+        return root
+    roots = bom.roots()
+    if len(roots) == 1:
+        return roots[0]
+    if not roots and bom.occurrences:
+        raise BomTransformError(
+            "no product: every parent is also a child (a cycle)",
+            location=location_of(bom.occurrences[0].source, "explode"),
+        )
+    if not roots:
+        raise BomTransformError("the E-BOM has no occurrences")
+    raise BomTransformError(
+        f"several products ({', '.join(roots[:5])}): name one (--product / product = ...)"
+    )
+
+
+def dissolve_phantoms(
+    bom: Bom, root: str, *, explode: str = "all"
+) -> tuple[list[Item], list[tuple[str, ...]]]:
+    """Explode the E-BOM from ``root`` into one :class:`Item` per occurrence path. Phantoms
+    give no line: their children take their place, scaled by the phantom's quantity, and
+    inherit the phantom's operation unless they name their own. Make parts are exploded
+    too (``explode="all"``) or kept as one line (``"phantoms"``). A cycle raises."""
+    children = bom.by_parent()
+    parts = bom.parts
+    items: list[Item] = []
+    phantoms: list[tuple[str, ...]] = []
+    root_part = parts[root]
+    # (parent id, net, keep, inherited operation, path, sources, find numbers)
+    stack: list[
+        tuple[
+            str,
+            Fraction,
+            Fraction,
+            str | None,
+            tuple[str, ...],
+            tuple[str | None, ...],
+            tuple[str | None, ...],
+        ]
+    ] = [(root, root_part.base_quantity, _ONE, None, (root,), (), ())]
+    while stack:
+        parent, net, keep, inherited, path, sources, finds = stack.pop()
+        base = parts[parent].base_quantity
+        below = children.get(parent, ())
+        pending = []
+        for occ in below:
+            child = occ.child
+            part = parts.get(child)
+            if part is None:
+                raise _error(f"child {child!r} has no part", occ.source, "explode")
+            if child in path:
+                cycle = " → ".join((*path[path.index(child) :], child))
+                raise _error(f"cycle {cycle}", occ.source, "explode")
+            q = occ.quantity
+            s = occ.scrap
+            if occ.fixed:
+                c_net, c_keep = q, _ONE - s
+            else:
+                c_net = net * q if base == 1 else net * q / base
+                c_keep = keep if not s else keep * (_ONE - s)
+            c_path = (*path, child)
+            c_sources = (*sources, occ.source)
+            c_finds = (*finds, occ.find_number)
+            kind = occ.item_type or part.item_type
+            if occ.operation is not None:
+                op, how = occ.operation, "explicit"
+            elif inherited is not None:
+                op, how = inherited, "inherited"
+            else:
+                op, how = None, "none"
+            if kind is ItemType.PHANTOM:
+                phantoms.append(c_path)
+                pending.append((child, c_net, c_keep, op, c_path, c_sources, c_finds))
+                continue
+            items.append(
+                Item(
+                    child,
+                    c_path,
+                    c_sources,
+                    c_finds,
+                    c_net,
+                    c_keep,
+                    part.unit,
+                    kind,
+                    op,
+                    how,
+                    occ.fixed,
+                    description=part.description,
+                )
+            )
+            if kind is ItemType.MAKE and explode == "all" and child in children:
+                pending.append((child, c_net, c_keep, None, c_path, c_sources, c_finds))
+        stack.extend(reversed(pending))
+    return items, phantoms
+
+
+# -- 5. regroup and split ----------------------------------------------------------------------
+
+
+def regroup(items: list[Item], rules: Rules) -> list[Item]:
+    """``[[regroup]]``: move matching lines to an operation (overrides the E-BOM's)."""
+    if not rules.regroup:
+        return items
+    for item in items:
+        for rule in rules.regroup:
+            if rule.match.matches(
+                item.material, item.item_type, item.path, _find(item), item.operation
+            ):
+                item.operation, item.assignment = rule.operation, "regroup"
+                break
+    return items
+
+
+def split(items: list[Item], rules: Rules) -> list[Item]:
+    """``[[split]]``: share a matching line across operations by exact fractions."""
+    if not rules.split:
+        return items
+    out: list[Item] = []
+    for item in items:
+        for rule in rules.split:
+            if rule.match.matches(
+                item.material, item.item_type, item.path, _find(item), item.operation
+            ):
+                for op, share in rule.shares:
+                    out.append(
+                        replace(
+                            item,
+                            net=item.net * share,
+                            operation=op,
+                            assignment="split",
+                            share=item.share * share,
+                        )
+                    )
+                break
+        else:
+            out.append(item)
+    return out
+
+
+def _find(item: Item) -> str | None:
+    return item.find_numbers[-1] if item.find_numbers else None
+
+
+# -- 6. assign ---------------------------------------------------------------------------------
+
+
+def assign(items: list[Item], rules: Rules, routing: Sequence[Operation]) -> list[Item]:
+    """Give every line without an operation one by ``[[assign]]`` rule or the rules'
+    ``default_operation``; lines still without one stay unassigned (reported). With a
+    routing, an operation it does not list raises."""
+    for item in items:
+        if item.operation is None:
+            for rule in rules.assign:
+                if rule.match.matches(item.material, item.item_type, item.path, _find(item), None):
+                    item.operation, item.assignment = rule.operation, "rule"
+                    break
+            else:
+                if rules.default_operation is not None:
+                    item.operation, item.assignment = rules.default_operation, "default"
+    if routing:
+        known = {op.id for op in routing}
+        for item in items:
+            if item.operation is not None and item.operation not in known:
+                source = item.sources[-1] if item.sources else rules.source
+                raise _error(
+                    f"operation {item.operation!r} of {item.material} ({item.assignment}) "
+                    f"is not in the routing ({', '.join(sorted(known))})",
+                    source,
+                    "assign",
+                )
+    return items
+
+
+# -- 7. M-BOM-only items ----------------------------------------------------------------------
+
+
+def add_items(items: list[Item], rules: Rules, root: str) -> list[Item]:
+    """``[[add]]``: consumables and packaging the E-BOM does not list."""
+    for rule in rules.add:
+        items.append(
+            Item(
+                rule.material,
+                (root, rule.material),
+                (rules.source,),
+                (None,),
+                rule.quantity,
+                _ONE,
+                rule.unit,
+                ItemType.BUY,
+                rule.operation,
+                "explicit" if rule.operation else "none",
+                rule.fixed,
+                kind=LineKind.ADDED,
+                use=rule.use,
+                description=rule.description,
+            )
+        )
+    return items
+
+
+# -- 8. merge ------------------------------------------------------------------------------------
+
+
+def merge(items: Iterable[Item]) -> list[list[Item]]:
+    """Group lines by material AND operation (and unit, kind, fixed): a material used in two
+    operations stays two lines. Groups keep first-appearance order and every item."""
+    groups: dict[tuple[str, str | None, str, LineKind, bool], list[Item]] = {}
+    for item in items:
+        key = (item.material, item.operation, item.unit, item.kind, item.fixed)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [item]
+        else:
+            group.append(item)
+    return list(groups.values())
+
+
+# -- 9. quantities, 10. rounding -----------------------------------------------------------------
+
+
+def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MBomLine]:
+    """Apply scrap (``gross = net / (1 - scrap)`` per path, summed exactly per line) and
+    round each line once under ``policy``."""
+    lines: list[MBomLine] = []
+    used: set[str] = set()
+    for group in groups:
+        first = group[0]
+        provenance: list[Provenance] = []
+        total = _ZERO
+        net_total = _ZERO
+        for item in group:
+            keep = item.keep
+            gross = item.net if keep == 1 else item.net / keep
+            total += gross
+            net_total += item.net
+            provenance.append(
+                Provenance(
+                    item.path,
+                    item.sources,
+                    gross,
+                    item.net,
+                    _ONE - keep,
+                    item.find_numbers,
+                    item.assignment,
+                    item.share,
+                )
+            )
+        line_id = _line_id(first, used)
+        lines.append(
+            MBomLine(
+                line_id,
+                first.material,
+                first.operation,
+                total,
+                first.unit,
+                policy.for_unit(first.unit).fraction(total),
+                first.kind,
+                tuple(provenance),
+                first.description,
+                first.fixed,
+                net_total,
+                first.use,
+            )
+        )
+    return lines
+
+
+def _line_id(item: Item, used: set[str]) -> str:
+    base = f"{item.operation or 'UNASSIGNED'}-{item.material}"
+    if item.fixed:
+        base += "-FIXED"
+    if item.kind is LineKind.ADDED:
+        base += "-ADDED"
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}-{n}"
+    used.add(candidate)
+    return candidate
