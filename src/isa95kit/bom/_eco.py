@@ -1,43 +1,48 @@
 """Engineering change: diff two E-BOM revisions, apply the change list to an existing M-BOM.
 
 :func:`diff_boms` compares the occurrences of two E-BOMs parent by parent. Occurrences pair up
-by find number (or, without one, by child part); a pair that differs is a quantity or unit
-change, an old and a new occurrence at the same parent and find number with different parts
-are a replacement, the rest are additions and removals.
+by find number and child part (child alone where neither has a find number); a pair that
+differs is a quantity (or scrap) or unit change, an old and a new occurrence at the same
+parent and find number with different parts are a replacement, the rest are additions and
+removals. Parts whose revision changed, or whose unit, base quantity or item type changed,
+are listed too.
 
 :func:`apply_changes` carries the change list into an M-BOM made from the old E-BOM, following
-each line's provenance (the E-BOM occurrence paths behind it). A change is applied only where
-the result is certain; everything else is *flagged* with a reason, never guessed:
+each line's provenance (the E-BOM occurrence paths behind it) and the same rules the
+transform used. A change is applied only where the result is certain; everything else is
+*flagged* with a reason, never guessed:
 
-``merged``       the occurrence shares its line with other occurrences;
-``split``        the occurrence is spread over several lines (operations) or by a share;
-``edited``       the line quantity is not what its provenance says (changed by hand);
-``untraced``     the occurrence is in the product's structure but behind no line;
-``ambiguous``    several old occurrences match the change (no find numbers to tell them apart);
-``no-operation`` a new occurrence names no operation of the M-BOM's routing;
-``not-convertible`` a quantity that cannot be converted exactly;
-``zero-quantity`` a quantity change from zero (no exact ratio to scale by).
+``merged``          the occurrence shares its line with other occurrences (or would join one);
+``split``           the occurrence is spread over several lines, or shared by a split rule;
+``edited``          the line quantity is not what its provenance says (changed by hand);
+``untraced``        the occurrence is in the product's structure but behind no line;
+``ambiguous``       several old occurrences match (no find numbers to tell them apart);
+``no-operation``    the rules give a new line no operation (and it replaces no line);
+``not-convertible`` a quantity or unit that cannot be converted exactly;
+``zero-quantity``   a change from quantity zero (no exact ratio to scale by);
+``fixed-changed``   a quantity turns fixed (per order) or back to scaled;
+``part-changed``    a part's unit, base quantity or item type changed: transform again.
 
-Changes under parents that the M-BOM's product does not consume through phantoms (a make
-sub-assembly has its own M-BOM) are ``outside`` and neither applied nor flagged.
+Changes that do not reach the M-BOM's product — under a make part kept as one line, out of
+effect on the M-BOM's date, serial or lot, or reference items — are ``outside``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from ..errors import BomTransformError
-from ..units import Rounding
-from ._explode import explode, item_type_of, occurrence_quantity
-from ._mbom import LineKind, MBom, MBomLine, Provenance
-from ._model import Bom, ItemType, Occurrence
+from ..errors import Isa95Error
+from ._mbom import MBom, MBomLine, Provenance
+from ._model import Bom, ItemType, Occurrence, Part
+from ._output import exact_text
+from ._rules import Rules
+from ._steps import assign, classify, dissolve_phantoms, normalise_units, regroup, split
 
 __all__ = [
     "Change",
@@ -47,29 +52,36 @@ __all__ = [
     "FlaggedChange",
     "apply_changes",
     "diff_boms",
+    "resolve",
 ]
 
 
 class ChangeKind(str, Enum):
-    """What an engineering change does to one occurrence."""
+    """What an engineering change does."""
 
     ADDED = "added"
     REMOVED = "removed"
     QUANTITY_CHANGED = "quantity-changed"
     UNIT_CHANGED = "unit-changed"
     REPLACED = "replaced"
+    REVISION_CHANGED = "revision-changed"
+    PART_CHANGED = "part-changed"
 
 
 @dataclass(frozen=True)
 class Change:
-    """One change at ``parent`` / ``find_number``: ``old`` and ``new`` occurrence (``None``
-    for an addition or a removal). A quantity change includes a change of scrap."""
+    """One change at ``parent`` / ``find_number``: the ``old`` and ``new`` occurrence
+    (``None`` for an addition or a removal). A quantity change includes a change of scrap.
+    For ``revision-changed`` and ``part-changed``, ``parent`` is the part and ``old_part`` /
+    ``new_part`` hold its two versions."""
 
     kind: ChangeKind
     parent: str
     find_number: str | None
-    old: Occurrence | None
-    new: Occurrence | None
+    old: Occurrence | None = None
+    new: Occurrence | None = None
+    old_part: Part | None = None
+    new_part: Part | None = None
 
     @property
     def eco(self) -> str | None:
@@ -80,8 +92,12 @@ class Change:
         return None
 
     def describe(self) -> str:
-        where = f"{self.parent}" + (f" #{self.find_number}" if self.find_number else "")
+        where = self.parent + (f" #{self.find_number}" if self.find_number else "")
         old, new = self.old, self.new
+        if self.kind is ChangeKind.REVISION_CHANGED and self.old_part and self.new_part:
+            return f"{where}: revision {self.old_part.revision} → {self.new_part.revision}"
+        if self.kind is ChangeKind.PART_CHANGED and self.old_part and self.new_part:
+            return f"{where}: part changed ({_part_delta(self.old_part, self.new_part)})"
         if self.kind is ChangeKind.ADDED and new is not None:
             return f"{where}: added {new.child} {_qty(new)}"
         if self.kind is ChangeKind.REMOVED and old is not None:
@@ -97,45 +113,39 @@ class Change:
                 return None
             return {
                 "child": o.child,
-                "quantity": _text(o.quantity),
+                "quantity": exact_text(o.quantity),
                 "unit": o.unit,
-                "scrap": _text(o.scrap),
+                "scrap": exact_text(o.scrap),
                 "operation": o.operation,
                 "source": o.source,
             }
 
-        return {
+        out: dict[str, Any] = {
             "kind": self.kind.value,
             "parent": self.parent,
             "find_number": self.find_number,
             "eco": self.eco,
             "old": occ(self.old),
             "new": occ(self.new),
+            "description": self.describe(),
         }
-
-
-def _text(value: Fraction) -> str:
-    """A Fraction as an exact decimal when it has one, else ``n/d``."""
-    n, d = value.numerator, value.denominator
-    twos = fives = 0
-    while d % 2 == 0:
-        d //= 2
-        twos += 1
-    while d % 5 == 0:
-        d //= 5
-        fives += 1
-    if d != 1:
-        return f"{value.numerator}/{value.denominator}"
-    places = max(twos, fives)
-    scaled = n * 10**places // value.denominator
-    sign = "-" if scaled < 0 else ""
-    digits = str(abs(scaled)).rjust(places + 1, "0")
-    return sign + (digits[:-places] + "." + digits[-places:] if places else digits)
+        return out
 
 
 def _qty(o: Occurrence) -> str:
-    scrap = f" (scrap {_text(o.scrap)})" if o.scrap else ""
-    return f"{_text(o.quantity)} {o.unit}{scrap}"
+    scrap = f" (scrap {exact_text(o.scrap)})" if o.scrap else ""
+    return f"{exact_text(o.quantity)} {o.unit}{scrap}"
+
+
+def _part_delta(a: Part, b: Part) -> str:
+    out = []
+    if a.unit != b.unit:
+        out.append(f"unit {a.unit} → {b.unit}")
+    if a.base_quantity != b.base_quantity:
+        out.append(f"base quantity {exact_text(a.base_quantity)} → {exact_text(b.base_quantity)}")
+    if a.item_type is not b.item_type:
+        out.append(f"type {a.item_type.value} → {b.item_type.value}")
+    return ", ".join(out)
 
 
 @dataclass
@@ -150,31 +160,36 @@ class EngineeringChange:
     def __len__(self) -> int:
         return len(self.changes)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Change]:
         return iter(self.changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"changes": [c.as_dict() for c in self.changes]}
 
 
 def _pair(
     old: list[Occurrence], new: list[Occurrence]
 ) -> tuple[list[tuple[Occurrence, Occurrence]], list[Occurrence], list[Occurrence]]:
-    """Pairs of (old, new) for the same find number and child (or child alone when neither
-    has a find number), in order; then the unpaired old and new occurrences."""
-    left, right = list(old), list(new)
+    """Pairs of (old, new) with the same find number and child, in order; then the unpaired
+    old and new occurrences."""
+    right = list(new)
     pairs: list[tuple[Occurrence, Occurrence]] = []
-    for o in list(left):
+    left: list[Occurrence] = []
+    for o in old:
         match = next(
             (n for n in right if n.find_number == o.find_number and n.child == o.child), None
         )
-        if match is not None:
+        if match is None:
+            left.append(o)
+        else:
             pairs.append((o, match))
-            left.remove(o)
             right.remove(match)
     return pairs, left, right
 
 
 def diff_boms(old: Bom, new: Bom, *, date: _dt.date | None = None) -> EngineeringChange:
-    """The change list from ``old`` to ``new`` (occurrences effective on ``date`` if given),
-    parent by parent in the order of their first appearance, find numbers in order."""
+    """The change list from ``old`` to ``new`` (occurrences effective on ``date`` if given):
+    occurrence changes parent by parent in order of first appearance, then part changes."""
     changes: list[Change] = []
     old_groups, new_groups = old.by_parent(), new.by_parent()
     for parent in dict.fromkeys([*old_groups, *new_groups]):
@@ -184,7 +199,7 @@ def diff_boms(old: Bom, new: Bom, *, date: _dt.date | None = None) -> Engineerin
         for o, n in pairs:
             if o.unit != n.unit:
                 changes.append(Change(ChangeKind.UNIT_CHANGED, parent, n.find_number, o, n))
-            elif o.quantity != n.quantity or o.scrap != n.scrap:
+            elif o.quantity != n.quantity or o.scrap != n.scrap or o.fixed != n.fixed:
                 changes.append(Change(ChangeKind.QUANTITY_CHANGED, parent, n.find_number, o, n))
         for o in list(removed):
             if o.find_number is None:
@@ -194,9 +209,39 @@ def diff_boms(old: Bom, new: Bom, *, date: _dt.date | None = None) -> Engineerin
                 changes.append(Change(ChangeKind.REPLACED, parent, o.find_number, o, successor))
                 removed.remove(o)
                 added.remove(successor)
-        changes += [Change(ChangeKind.REMOVED, parent, o.find_number, o, None) for o in removed]
+        changes += [Change(ChangeKind.REMOVED, parent, o.find_number, o) for o in removed]
         changes += [Change(ChangeKind.ADDED, parent, n.find_number, None, n) for n in added]
+    for pid, a in old.parts.items():
+        b = new.parts.get(pid)
+        if b is None:
+            continue
+        if a.revision != b.revision:
+            changes.append(Change(ChangeKind.REVISION_CHANGED, pid, None, old_part=a, new_part=b))
+        if _part_delta(a, b):
+            changes.append(Change(ChangeKind.PART_CHANGED, pid, None, old_part=a, new_part=b))
     return EngineeringChange(old, new, changes, date)
+
+
+# -- the E-BOM as the transform sees it ------------------------------------------------------
+
+
+def resolve(
+    bom: Bom,
+    rules: Rules | None = None,
+    *,
+    at: _dt.date | None = None,
+    serial: str | None = None,
+    lot: str | None = None,
+    ecos: frozenset[str] | None = None,
+) -> Bom:
+    """The E-BOM as the transform's first steps leave it: effectivity resolved (date, serial,
+    lot, released ECOs, alternates), quantities in each material's M-BOM unit, item types
+    and scrap by the rules, reference items left out."""
+    from ._steps import resolve_effectivity
+
+    rules = rules or Rules()
+    resolved, _ = resolve_effectivity(bom, at=at, serial=serial, lot=lot, ecos=ecos)
+    return classify(normalise_units(resolved, rules), rules)[0]
 
 
 # -- applying a change list to an M-BOM ---------------------------------------------------
@@ -224,7 +269,7 @@ class FlaggedChange:
 @dataclass
 class EcoResult:
     """The new M-BOM, the changes applied to it, those flagged for a person to decide, and
-    those outside the M-BOM's product."""
+    those that do not reach the M-BOM's product."""
 
     mbom: MBom
     applied: list[Change] = field(default_factory=list)
@@ -246,144 +291,157 @@ class EcoResult:
 
     def to_text(self) -> str:
         out = [
-            f"M-BOM {self.mbom.product}: {len(self.applied)} applied, "
-            f"{len(self.flagged)} flagged, {len(self.outside)} outside"
+            f"{self.mbom.product}: {len(self.applied)} applied, {len(self.flagged)} flagged, "
+            f"{len(self.outside)} outside the M-BOM"
         ]
-        out += [f"  applied   {c.describe()}" for c in self.applied]
-        out += [f"  FLAGGED   {f.change.describe()}: {f.reason}: {f.message}" for f in self.flagged]
-        out += [f"  outside   {c.describe()}" for c in self.outside]
+        out += [f"  applied  {c.describe()}" for c in self.applied]
+        out += [f"  FLAGGED  {f.change.describe()}: {f.reason}: {f.message}" for f in self.flagged]
+        out += [f"  outside  {c.describe()}" for c in self.outside]
         return "\n".join(out)
 
 
 class _Flag(Exception):
-    def __init__(self, reason: str, message: str, lines: Iterable[str] = ()) -> None:
+    def __init__(self, reason: str, message: str, lines: tuple[str, ...] = ()) -> None:
         super().__init__(message)
-        self.reason, self.message, self.lines = reason, message, tuple(lines)
+        self.reason, self.message, self.lines = reason, message, lines
 
 
-def _edge_at(p: Provenance, occ: Occurrence) -> int | None:
-    """The position of ``occ`` along the provenance path, or ``None``."""
+def _at(p: Provenance, occ: Occurrence) -> int | None:
+    """The position of ``occ`` along a provenance path (parent, child and find number)."""
     for k in range(len(p.path) - 1):
         if p.path[k] == occ.parent and p.path[k + 1] == occ.child:
             fn = p.find_numbers[k] if k < len(p.find_numbers) else None
-            if fn == occ.find_number or (not p.find_numbers and occ.find_number is None):
-                return k
-            if not p.find_numbers:  # the M-BOM did not record find numbers
+            if fn == occ.find_number:
                 return k
     return None
 
 
 class _Applier:
-    def __init__(self, ec: EngineeringChange, mbom: MBom, rules: Any) -> None:
-        self.ec = ec
-        self.mbom = mbom
-        self.rules = rules
-        self.make = getattr(rules, "explode", "all") == "all"
+    def __init__(self, ec: EngineeringChange, mbom: MBom, rules: Rules) -> None:
+        self.ec, self.mbom, self.rules = ec, mbom, rules
+        self.product = mbom.product
         self.lines: list[MBomLine] = [*mbom.lines]
         self.unassigned: list[MBomLine] = [*mbom.unassigned]
-        self.product = mbom.product
-        self.scope_old = self._scope(ec.old)
-        self.scope_new = self._scope(ec.new)
+        self.revision = mbom.revision
+        self.old = self._resolve(ec.old)
+        self.new = self._resolve(ec.new)
+        self.scope = self._scope(self.old) | self._scope(self.new)
+
+    def _resolve(self, bom: Bom) -> Bom:
+        m = self.mbom
+        return resolve(bom, self.rules, at=m.at, serial=m.serial, lot=m.lot, ecos=self.rules.ecos)
 
     def _scope(self, bom: Bom) -> set[str]:
-        """The product and the parents dissolved into it (phantoms; made parts too when the
-        rules explode ``all``): the parents whose children its lines consume."""
+        """The product and the parents dissolved into its lines (phantoms; make parts too
+        when the rules explode ``all``)."""
         scope, todo = {self.product}, [self.product]
         while todo:
             parent = todo.pop()
             for o in bom.children(parent):
-                kind = item_type_of(bom, o)
-                dissolved = kind is ItemType.PHANTOM or (self.make and kind is ItemType.MAKE)
-                if dissolved and o.child not in scope:
+                part = bom.parts.get(o.child)
+                kind = o.item_type or (part.item_type if part else ItemType.BUY)
+                deep = kind is ItemType.PHANTOM or (
+                    kind is ItemType.MAKE and self.rules.explode == "all"
+                )
+                if deep and o.child not in scope:
                     scope.add(o.child)
                     todo.append(o.child)
         return scope
 
-    def _affected(self, occ: Occurrence) -> list[tuple[int, int, bool]]:
-        """(line index, provenance index, assigned?) of every provenance through ``occ``."""
-        found: list[tuple[int, int, bool]] = []
-        for assigned, lines in ((True, self.lines), (False, self.unassigned)):
+    # -- finding the resolved version of a raw occurrence --------------------------------
+    def _live(self, resolved: Bom, raw: Bom, occ: Occurrence | None) -> Occurrence | None:
+        """``occ`` as the transform sees it (units normalised, rules' scrap), or ``None``
+        when it is out of effect or a reference item."""
+        if occ is None:
+            return None
+        twins = 0
+        for o in raw.children(occ.parent):
+            if o is occ:
+                break
+            twins += _same(o, occ)
+        matches = [o for o in resolved.children(occ.parent) if _same(o, occ)]
+        return matches[twins] if twins < len(matches) else None
+
+    def _lines(self) -> Iterator[tuple[list[MBomLine], int, MBomLine]]:
+        for lines in (self.lines, self.unassigned):
             for i, line in enumerate(lines):
-                for j, p in enumerate(line.provenance):
-                    if _edge_at(p, occ) is not None:
-                        found.append((i, j, assigned))
-        return found
+                yield lines, i, line
 
-    def _line(self, i: int, assigned: bool) -> MBomLine:
-        return (self.lines if assigned else self.unassigned)[i]
-
-    def _set(self, i: int, assigned: bool, line: MBomLine | None) -> None:
-        target = self.lines if assigned else self.unassigned
-        if line is None:
-            target[i] = dataclasses.replace(target[i], id="\0removed")
-        else:
-            target[i] = line
-
-    def _check_sole(self, occ: Occurrence) -> list[tuple[int, bool, Provenance]]:
-        """The lines ``occ`` alone makes, or :class:`_Flag`."""
-        ambiguous = [
-            o
-            for o in self.ec.old.children(occ.parent)
-            if o.child == occ.child and o is not occ and (o.find_number == occ.find_number)
-        ]
-        if ambiguous:
+    def _sole(self, occ: Occurrence) -> list[tuple[list[MBomLine], int, int]]:
+        """(list, index, position) of each line that ``occ`` alone makes, or :class:`_Flag`."""
+        twins = [o for o in self.ec.old.children(occ.parent) if _same(o, occ) and o is not occ]
+        if twins:
             raise _Flag(
                 "ambiguous",
-                f"{len(ambiguous) + 1} occurrences of {occ.child} in {occ.parent} "
-                "with no find number to tell them apart",
+                f"{len(twins) + 1} occurrences of {occ.child} in {occ.parent} share find "
+                f"number {occ.find_number or '(none)'}",
             )
-        hits = self._affected(occ)
+        hits = [
+            (lines, i, line, k)
+            for lines, i, line in self._lines()
+            for p in line.provenance
+            if (k := _at(p, occ)) is not None
+        ]
         if not hits:
             raise _Flag("untraced", f"no M-BOM line comes from {occ.parent}/{occ.child}")
-        out: list[tuple[int, bool, Provenance]] = []
-        paths: dict[tuple[str, ...], list[str]] = {}
-        for i, j, assigned in hits:
-            line = self._line(i, assigned)
-            paths.setdefault(line.provenance[j].path, []).append(line.id)
-        for path, ids in paths.items():
-            if len(ids) > 1:
-                raise _Flag("split", f"{'/'.join(path)} is split over lines {', '.join(ids)}", ids)
-        for i, j, assigned in hits:
-            line = self._line(i, assigned)
-            p = line.provenance[j]
+        seen: dict[tuple[str, ...], str] = {}
+        out = []
+        for lines, i, line, k in hits:
+            ident = (line.id,)
             if len(line.provenance) > 1:
                 raise _Flag(
                     "merged",
-                    f"line {line.id} merges {len(line.provenance)} occurrences of {line.material}",
-                    [line.id],
+                    f"line {line.id} holds {len(line.provenance)} occurrences of {line.material}",
+                    ident,
                 )
-            if p.share != 1:
-                raise _Flag("split", f"line {line.id} has a share {_text(p.share)}", [line.id])
+            p = line.provenance[0]
+            if p.share != 1 or p.path in seen:
+                ids = (seen[p.path], line.id) if p.path in seen else ident
+                raise _Flag("split", f"{'/'.join(p.path)} is split over {', '.join(ids)}", ids)
+            seen[p.path] = line.id
             if line.quantity != p.quantity:
                 raise _Flag(
                     "edited",
-                    f"line {line.id} quantity {_text(line.quantity)} {line.unit} is not the "
-                    f"{_text(p.quantity)} its provenance gives (changed by hand?)",
-                    [line.id],
+                    f"line {line.id} has {exact_text(line.quantity)} {line.unit}, its "
+                    f"provenance {exact_text(p.quantity)} (changed by hand?)",
+                    ident,
                 )
-            out.append((i, assigned, p))
+            out.append((lines, i, k))
         return out
 
-    def _gross(self, bom: Bom, occ: Occurrence) -> Fraction:
-        try:
-            return occurrence_quantity(bom, occ)[0]
-        except BomTransformError as exc:
-            raise _Flag("not-convertible", exc.message) from None
+    def _fixed_below(self, p: Provenance, k: int) -> bool:
+        """A fixed quantity after position ``k`` stops scaling from above."""
+        for j in range(k + 1, len(p.path) - 1):
+            fn = p.find_numbers[j] if j < len(p.find_numbers) else None
+            for o in self.old.children(p.path[j]):
+                if o.child == p.path[j + 1] and o.find_number == fn and o.fixed:
+                    return True
+        return False
 
-    def quantity(self, change: Change) -> None:
-        old, new = change.old, change.new
-        assert old is not None and new is not None
-        sole = self._check_sole(old)
-        before, after = self._gross(self.ec.old, old), self._gross(self.ec.new, new)
+    def _round(self, quantity: Fraction, unit: str) -> Any:
+        return self.rules.rounding.for_unit(unit).fraction(quantity)
+
+    # -- the change kinds --------------------------------------------------------------------
+    def scale(self, old: Occurrence, new: Occurrence, raw_old: Occurrence) -> None:
+        if old.unit != new.unit:
+            raise _Flag(
+                "not-convertible",
+                f"{old.child} is counted in {old.unit} before and {new.unit} after",
+            )
+        if old.fixed != new.fixed:
+            raise _Flag("fixed-changed", f"{old.child} changes between fixed and scaled quantity")
+        sole = self._sole(raw_old)
+        before, after = old.quantity / (1 - old.scrap), new.quantity / (1 - new.scrap)
         if before == 0:
-            raise _Flag("zero-quantity", f"{old.child} had quantity 0; no ratio to scale by")
-        ratio = after / before
-        for i, assigned, p in sole:
-            line = self._line(i, assigned)
-            k = _edge_at(p, old)
-            assert k is not None
+            raise _Flag("zero-quantity", f"{old.child} had quantity 0: no ratio to scale by")
+        updates = []
+        for lines, i, k in sole:
+            line = lines[i]
+            p = line.provenance[0]
+            if self._fixed_below(p, k):
+                continue
+            quantity = p.quantity * after / before
             keep = (1 - p.scrap) / (1 - old.scrap) * (1 - new.scrap)
-            quantity = p.quantity * ratio
             prov = dataclasses.replace(
                 p,
                 quantity=quantity,
@@ -391,135 +449,108 @@ class _Applier:
                 scrap=1 - keep,
                 sources=_put(p.sources, k, new.source),
             )
-            self._set(
-                i,
-                assigned,
-                dataclasses.replace(
-                    line,
-                    quantity=quantity,
-                    net=quantity * keep if line.net is not None else None,
-                    rounded=self._round(quantity, line.unit),
-                    provenance=(prov,),
-                ),
+            updated = dataclasses.replace(
+                line,
+                quantity=quantity,
+                net=quantity * keep,
+                rounded=self._round(quantity, line.unit),
+                provenance=(prov,),
             )
+            updates.append((lines, i, updated))
+        for lines, i, updated in updates:
+            lines[i] = updated
 
-    def remove(self, change: Change) -> None:
-        assert change.old is not None
-        for i, assigned, _p in self._check_sole(change.old):
-            self._set(i, assigned, None)
-
-    def add(self, change: Change, *, slot: MBomLine | None = None) -> None:
-        new = change.new
-        assert new is not None
-        totals = explode(
-            self.ec.new, date=self.ec.date or self.mbom.at, parents=[self.product], make=self.make
-        )
-        contributions = [
-            (total, path, share)
-            for total in totals.get(self.product, {}).values()
-            for path, share in zip(total.paths, total.shares, strict=True)
-            if any(o is new for o in path)
+    def remove(self, raw_old: Occurrence) -> None:
+        doomed = {(id(lines), i) for lines, i, _k in self._sole(raw_old)}
+        self.lines = [x for i, x in enumerate(self.lines) if (id(self.lines), i) not in doomed]
+        self.unassigned = [
+            x for i, x in enumerate(self.unassigned) if (id(self.unassigned), i) not in doomed
         ]
-        if not contributions:
-            raise _Flag("untraced", f"{new.child} in {new.parent} adds nothing the product uses")
-        scale = self._scale()
+
+    def add(self, new: Occurrence, raw_new: Occurrence, slot: MBomLine | None = None) -> None:
+        """New lines for the paths through ``new``, by the transform's own steps."""
+        try:
+            items, _ = dissolve_phantoms(self.new, self.product, explode=self.rules.explode)
+            items = split(regroup(items, self.rules), self.rules)
+            items = assign(items, self.rules, self.mbom.routing)
+        except Isa95Error as exc:
+            raise _Flag("no-operation", exc.message) from None
+        mine = []
+        for item in items:
+            for k in range(len(item.path) - 1):
+                if (
+                    item.path[k] == new.parent
+                    and item.path[k + 1] == new.child
+                    and item.find_numbers[k] == new.find_number
+                ):
+                    mine.append(item)
+                    break
+        if not mine:
+            raise _Flag("untraced", f"{new.parent}/{new.child} gives the product no line")
         lines: list[MBomLine] = []
-        for total, path, share in contributions:
-            named = next((o.operation for o in reversed(path) if o.operation), None)
-            operation = named if named is not None else slot.operation if slot else None
-            if operation is None or all(op.id != operation for op in self.mbom.routing):
+        taken = {line.id for _l, _i, line in self._lines()}
+        for item in mine:
+            if item.share != 1:
+                raise _Flag("split", f"a split rule shares {item.material} over operations")
+            operation = item.operation
+            if operation is None and slot is not None:
+                operation = slot.operation  # a replacement takes the line it replaces
+            if operation is None:
                 raise _Flag(
                     "no-operation",
-                    f"{total.material} from {new.parent}/{new.child} names no operation of "
-                    f"the routing ({named or 'none'}); assign it by hand",
+                    f"the rules give {item.material} (from {new.parent}/{new.child}) no "
+                    "operation; assign it by hand",
                 )
-            quantity = share * scale
-            net = quantity
-            scrap = Fraction(0)
-            for o in path:
-                net *= 1 - o.scrap
-            scrap = 1 - net / quantity if quantity else Fraction(0)
-            prov = Provenance(
-                path=(path[0].parent, *(o.child for o in path)),
-                sources=tuple(o.source for o in path),
-                quantity=quantity,
-                net=net,
-                scrap=scrap,
-                find_numbers=tuple(o.find_number for o in path),
-                assignment="explicit" if path[-1].operation else "inherited",
-            )
-            ident = (
-                slot.id
-                if slot is not None and len(contributions) == 1
-                else self._new_id(operation, total.material)
-            )
+            for _lines, _i, line in self._lines():
+                if (
+                    line is not slot
+                    and line.material == item.material
+                    and line.operation == operation
+                    and line.unit == item.unit
+                    and line.fixed == item.fixed
+                    and line.kind is item.kind
+                ):
+                    raise _Flag(
+                        "merged",
+                        f"{item.material} would join line {line.id} in {operation}",
+                        (line.id,),
+                    )
+            quantity = item.net / item.keep
+            ident = _new_id(operation, item.material, item.fixed, taken)
             lines.append(
                 MBomLine(
-                    id=ident,
-                    material=total.material,
-                    operation=operation,
-                    quantity=quantity,
-                    unit=total.unit,
-                    rounded=self._round(quantity, total.unit),
-                    kind=LineKind.CONSUMED,
-                    provenance=(prov,),
-                    description=(
-                        p.description if (p := self.ec.new.parts.get(total.material)) else None
+                    ident,
+                    item.material,
+                    operation,
+                    quantity,
+                    item.unit,
+                    self._round(quantity, item.unit),
+                    item.kind,
+                    (
+                        Provenance(
+                            item.path,
+                            item.sources,
+                            quantity,
+                            item.net,
+                            1 - item.keep,
+                            item.find_numbers,
+                            item.assignment if item.operation else "replaced",
+                            item.share,
+                        ),
                     ),
-                    fixed=path[-1].fixed,
-                    net=net,
+                    item.description,
+                    item.fixed,
+                    item.net,
+                    item.use,
                 )
             )
         self.lines += lines
+        order = {op.id: n for n, op in enumerate(self.mbom.routing)}
+        self.lines.sort(key=lambda line: order.get(line.operation or "", len(order)))
 
-    def replace(self, change: Change) -> None:
-        assert change.old is not None
-        sole = self._check_sole(change.old)
-        slot = self._line(sole[0][0], sole[0][1]) if len(sole) == 1 else None
-        if slot is None:
-            raise _Flag(
-                "split",
-                f"{change.old.child} makes {len(sole)} lines; replace them by hand",
-                [self._line(i, a).id for i, a, _ in sole],
-            )
-        self.add(change, slot=slot)  # raises before anything changes if it cannot be placed
-        self._set(sole[0][0], sole[0][1], None)
 
-    def _scale(self) -> Fraction:
-        """M-BOM base quantity per E-BOM base quantity of the product."""
-        from ..units import conversion_factor
-
-        part = self.ec.new.parts.get(self.product)
-        if part is None:
-            return Fraction(1)
-        base = self.mbom.base_quantity
-        if self.mbom.unit != part.unit:
-            try:
-                base *= conversion_factor(
-                    self.mbom.unit, part.unit, material=list(part.factors) or None
-                )
-            except Exception as exc:  # an UnitError: the M-BOM base cannot be compared
-                raise _Flag("not-convertible", str(exc)) from None
-        return base / part.base_quantity
-
-    def _new_id(self, operation: str, material: str) -> str:
-        taken = {line.id for line in [*self.lines, *self.unassigned]}
-        ident, n = f"{operation}-{material}", 1
-        while ident in taken:
-            n += 1
-            ident = f"{operation}-{material}-{n}"
-        return ident
-
-    def _round(self, quantity: Fraction, unit: str) -> Decimal:
-        """The one rounding, by the rules' policy for ``unit`` (6 places half-even)."""
-        policy = getattr(self.rules, "rounding", None)
-        rounding = policy.for_unit(unit) if policy is not None else Rounding(6)
-        return rounding.fraction(quantity)
-
-    def result(self) -> MBom:
-        keep = [line for line in self.lines if line.id != "\0removed"]
-        lost = [line for line in self.unassigned if line.id != "\0removed"]
-        return dataclasses.replace(self.mbom, lines=keep, unassigned=lost)
+def _same(a: Occurrence, b: Occurrence) -> bool:
+    return a.child == b.child and a.find_number == b.find_number
 
 
 def _put(values: tuple[str | None, ...], k: int, value: str | None) -> tuple[str | None, ...]:
@@ -528,32 +559,82 @@ def _put(values: tuple[str | None, ...], k: int, value: str | None) -> tuple[str
     return (*values[:k], value, *values[k + 1 :])
 
 
-def apply_changes(ec: EngineeringChange, mbom: MBom, *, rules: Any = None) -> EcoResult:
-    """Apply ``ec`` (from :func:`diff_boms`) to ``mbom``, an M-BOM made from ``ec.old`` with
-    ``rules`` (a :class:`Rules`: explosion depth and rounding; default ``Rules()``).
+def _new_id(operation: str, material: str, fixed: bool, taken: set[str]) -> str:
+    """A line id in the transform's scheme (``OP-MATERIAL``), unique in the M-BOM."""
+    base = f"{operation}-{material}" + ("-FIXED" if fixed else "")
+    ident, n = base, 1
+    while ident in taken:
+        n += 1
+        ident = f"{base}-{n}"
+    taken.add(ident)
+    return ident
 
-    Returns the new M-BOM with every change that could be applied with certainty; the others
-    are in ``flagged`` with a reason and the lines concerned (see the module docstring), and
-    the input ``mbom`` is left unchanged.
+
+def apply_changes(ec: EngineeringChange, mbom: MBom, *, rules: Rules | None = None) -> EcoResult:
+    """Apply ``ec`` (from :func:`diff_boms`) to ``mbom``, an M-BOM made from ``ec.old`` with
+    ``rules`` (default ``Rules()``; the same explosion, assignment and rounding are used).
+
+    Each change is applied whole or not at all. Returns the new M-BOM with every change that
+    could be applied with certainty; the others are in ``flagged`` with a reason and the
+    lines concerned (see the module docstring). The input ``mbom`` is not changed.
     """
-    applier = _Applier(ec, mbom, rules)
+    rules = rules or Rules()
+    work = _Applier(ec, mbom, rules)
     result = EcoResult(mbom)
     for change in ec.changes:
-        if change.parent not in applier.scope_old and change.parent not in applier.scope_new:
-            result.outside.append(change)
-            continue
+        lines, unassigned = list(work.lines), list(work.unassigned)
         try:
-            if change.kind in (ChangeKind.QUANTITY_CHANGED, ChangeKind.UNIT_CHANGED):
-                applier.quantity(change)
-            elif change.kind is ChangeKind.REMOVED:
-                applier.remove(change)
-            elif change.kind is ChangeKind.ADDED:
-                applier.add(change)
-            else:
-                applier.replace(change)
+            done = _apply_one(work, change)
         except _Flag as flag:
+            work.lines, work.unassigned = lines, unassigned  # all or nothing
             result.flagged.append(FlaggedChange(change, flag.reason, flag.message, flag.lines))
-        else:
-            result.applied.append(change)
-    result.mbom = applier.result()
+            continue
+        (result.applied if done else result.outside).append(change)
+    result.mbom = dataclasses.replace(
+        mbom, lines=work.lines, unassigned=work.unassigned, revision=work.revision
+    )
     return result
+
+
+def _apply_one(work: _Applier, change: Change) -> bool:
+    """Apply one change; ``False`` when it does not reach the M-BOM."""
+    if change.kind in (ChangeKind.REVISION_CHANGED, ChangeKind.PART_CHANGED):
+        assert change.new_part is not None
+        used = change.parent == work.product or any(
+            change.parent in p.path for _l, _i, line in work._lines() for p in line.provenance
+        )
+        if not used:
+            return False
+        if change.kind is ChangeKind.PART_CHANGED:
+            raise _Flag(
+                "part-changed",
+                f"{change.describe()}: every line below it changes; transform the new E-BOM",
+            )
+        if change.parent == work.product:
+            work.revision = change.new_part.revision
+        return True  # M-BOM lines carry no material revision
+    if change.parent not in work.scope:
+        return False
+    old = work._live(work.old, work.ec.old, change.old)
+    new = work._live(work.new, work.ec.new, change.new)
+    if old is None and new is None:
+        return False
+    if old is not None and new is not None and change.kind is not ChangeKind.REPLACED:
+        assert change.old is not None
+        work.scale(old, new, change.old)
+    elif old is not None and new is not None:
+        assert change.old is not None and change.new is not None
+        sole = work._sole(change.old)
+        if len(sole) != 1:
+            ids = tuple(lines[i].id for lines, i, _k in sole)
+            raise _Flag("split", f"{change.old.child} makes {len(sole)} lines", ids)
+        slot = sole[0][0][sole[0][1]]
+        work.remove(change.old)
+        work.add(new, change.new, slot)
+    elif old is not None:
+        assert change.old is not None
+        work.remove(change.old)
+    else:
+        assert new is not None and change.new is not None
+        work.add(new, change.new)
+    return True

@@ -32,11 +32,14 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from ..errors import BomTransformError, Isa95Error, Location, UnitError
-from ._eco import _text
-from ._explode import explode
+from ..errors import BomTransformError, Isa95Error, Location
+from ._eco import resolve
+from ._invariants import exploded_totals
 from ._mbom import LineKind, MBom
 from ._model import Bom
+from ._output import exact_text as _text
+from ._rules import Rules
+from ._steps import resolve_root
 
 __all__ = [
     "Finding",
@@ -195,6 +198,8 @@ class MBomEntry:
     operation: str | None
     where: str
     revision: str | None = None
+    #: decimal places the quantity was written with (``None``: exact, as in an MBom)
+    places: int | None = None
 
 
 @dataclass
@@ -233,9 +238,9 @@ def _value(obj: Any) -> str | None:
     return str(value).strip() or None
 
 
-def _quantity(specs: list[Any], where: str) -> tuple[Fraction | None, str | None]:
+def _quantity(specs: list[Any], where: str) -> tuple[Fraction | None, str | None, int | None]:
     """The quantity of a MaterialSpecification: the first ``Quantity`` (its
-    ``UnitOfMeasure`` the unit), exact."""
+    ``UnitOfMeasure`` the unit), exact, and the decimal places it was written with."""
     from ..model import NIL
 
     for q in specs:
@@ -244,14 +249,16 @@ def _quantity(specs: list[Any], where: str) -> tuple[Fraction | None, str | None
         number = None if text is NIL else _value(text)
         code = None if unit is None or unit is NIL else _value(unit)
         if number is None:
-            return None, code
+            return None, code, None
+        digits = number.lower().partition("e")[0]
+        places = len(digits.partition(".")[2]) if "e" not in number.lower() else None
         try:
-            return Fraction(number), code
+            return Fraction(number), code, places
         except (ValueError, ZeroDivisionError):
             raise BomTransformError(
                 f"{where}: quantity {number!r} is not a number", location=Location(path=where)
             ) from None
-    return None, None
+    return None, None, None
 
 
 def _revision(spec: Any) -> str | None:
@@ -327,6 +334,7 @@ def read_operations_definition(
     did = _value(definition.id) or "?"
     entries: list[MBomEntry] = []
     spec_ids: set[str] = set()
+    entry_spec: dict[int, str | None] = {}  # entry index -> its MaterialSpecification ID
     produced: tuple[str, Fraction | None, str | None] | None = None
 
     def walk(segment: Any, path: str) -> None:
@@ -341,29 +349,38 @@ def read_operations_definition(
             if not materials:
                 continue  # a material class or lot: nothing to compare
             use = (_value(spec.material_use) or "consumed").lower()
-            quantity, unit = _quantity(spec.quantity, where)
+            quantity, unit, places = _quantity(spec.quantity, where)
             if use in _PRODUCED:
                 if produced is None and use == "produced":
                     produced = (materials[0], quantity, unit)
                 continue
-            entries.append(MBomEntry(materials[0], quantity, unit, sid, where, _revision(spec)))
+            entry_spec[len(entries)] = spec_id
+            entries.append(
+                MBomEntry(materials[0], quantity, unit, sid, where, _revision(spec), places)
+            )
         for k, child in enumerate(segment.operations_segment_child):
             walk(child, f"{path}/OperationsSegmentChild[{k + 1}]")
 
     for k, segment in enumerate(definition.operations_segment):
         walk(segment, f"OperationsDefinition[{did}]/OperationsSegment[{k + 1}]")
     wanted = {_value(i) for i in definition.operations_material_bill_id}
+    added: set[str] = set()
     for bill in bills:
         bid = _value(bill.id)
         if wanted and bid not in wanted:
             continue
         for k, item in enumerate(bill.operations_material_bill_item):
             refs = [r for r in (_value(x) for x in item.material_specification_id) if r]
+            if (_value(item.use_type) or "").lower() == "added":
+                added.update(refs)  # M-BOM-only items of isa95kit's rules: intended
             if refs and any(r in spec_ids for r in refs):
                 continue  # its segment specification is compared already
             where = f"OperationsMaterialBill[{bid}]/OperationsMaterialBillItem[{k + 1}]"
-            quantity, unit = _quantity(item.quantity, where)
-            entries.append(MBomEntry(_value(item.id) or "?", quantity, unit, None, where))
+            quantity, unit, places = _quantity(item.quantity, where)
+            entries.append(
+                MBomEntry(_value(item.id) or "?", quantity, unit, None, where, None, places)
+            )
+    entries = [e for n, e in enumerate(entries) if entry_spec.get(n) not in added]
     name, base, unit = produced if produced is not None else (product or did, None, None)
     return MBomSide(name, entries, _value(definition.version), base, unit, file)
 
@@ -379,10 +396,10 @@ def _factor(unit_from: str, unit_to: str, factors: list[str]) -> Fraction:
     return conversion_factor(unit_from, unit_to, material=factors or None)
 
 
-def _factors_of(ebom: Bom, material: str, rules: Any) -> list[str]:
+def _factors_of(ebom: Bom, material: str, rules: Rules) -> list[str]:
     part = ebom.parts.get(material)
     out = list(part.factors) if part is not None else []
-    rule = getattr(rules, "materials", {}).get(material) if rules is not None else None
+    rule = rules.materials.get(material)
     if rule is not None:
         out += list(rule.factors)
     return out
@@ -393,54 +410,65 @@ def reconcile(
     mbom: MBom | MBomSide | Any,
     *,
     ignore: Iterable[IgnoreRule | str] = (),
-    rules: Any = None,
+    rules: Rules | None = None,
     product: str | None = None,
-    date: _dt.date | None = None,
+    at: _dt.date | None = None,
+    exact: bool = False,
 ) -> Reconciliation:
     """Compare ``ebom`` with ``mbom``: an :class:`MBom`, an :class:`MBomSide` or a B2MML
     ``OperationsDefinition`` document (path, bytes or model; see
-    :func:`read_operations_definition`). ``ignore`` takes rules or their text form;
-    ``rules`` (a :class:`Rules`) adds material factors and its ``[reconcile]`` ignore list.
-    ``date`` resolves effectivity (default: the M-BOM's ``at``)."""
+    :func:`read_operations_definition`).
+
+    The E-BOM is resolved and exploded as the transform does under ``rules`` (default
+    ``Rules()``): effectivity at ``at`` (default: the M-BOM's ``at``, else the rules'),
+    units, scrap, phantoms (and make parts when the rules explode ``all``). ``ignore``
+    takes :class:`IgnoreRule`\\ s or their text form (see :func:`load_ignore_rules`).
+    Quantities written as decimals (a B2MML document) may differ from the exact total by
+    their rounding, at most one unit in their last place each; ``exact=True`` reports
+    those differences too."""
+    rules = rules or Rules()
+    serial = lot = None
     if isinstance(mbom, MBom):
-        date = date if date is not None else mbom.at
+        at = at if at is not None else mbom.at
+        serial, lot = mbom.serial, mbom.lot
         side = MBomSide.from_mbom(mbom)
     elif isinstance(mbom, MBomSide):
         side = mbom
     else:
-        side = read_operations_definition(mbom, product=product or ebom.root)
-    name = product or side.product or ebom.root or next(iter(ebom.roots()), None)
-    if name is None:
-        raise BomTransformError("the E-BOM has no product to compare")
+        side = read_operations_definition(mbom, product=product or ebom.root or rules.product)
+    at = at if at is not None else rules.at
+    resolved = resolve(ebom, rules, at=at, serial=serial, lot=lot, ecos=rules.ecos)
+    wanted = product or side.product or rules.product
+    if wanted is not None and wanted not in resolved.parts:
+        raise BomTransformError(f"the M-BOM's product {wanted!r} is not a part of the E-BOM")
+    name = resolve_root(resolved, wanted)
     rule_list = [r if isinstance(r, IgnoreRule) else IgnoreRule.parse(r) for r in ignore]
-    rule_list += list(getattr(rules, "reconcile_ignore", ()) or ())
     result = Reconciliation(name)
     raw: list[Finding] = []
-    mode = getattr(rules, "explode", "all") if rules is not None else "all"
-    expected = explode(ebom, date=date, parents=[name], make=mode == "all").get(name, {})
-    part = ebom.parts.get(name)
+    expected = exploded_totals(resolved, name, explode=rules.explode)
+    part = resolved.parts[name]
 
-    # the M-BOM's base quantity in the E-BOM's terms
+    # the M-BOM's quantities are per its base quantity; the E-BOM's per the part's
     scale = Fraction(1)
-    if part is not None and side.base_quantity is not None:
+    if side.base_quantity:
         try:
             base = side.base_quantity * _factor(
                 side.unit or part.unit, part.unit, _factors_of(ebom, name, rules)
             )
-        except UnitError:
+            scale = part.base_quantity / base
+        except Isa95Error as exc:
             raw.append(
                 Finding(
                     FindingCode.UNIT_NOT_COMPARABLE,
                     name,
                     name,
-                    f"the M-BOM's base unit {side.unit} cannot be converted into {part.unit}",
+                    f"the M-BOM's base unit {side.unit} cannot be compared with {part.unit}: "
+                    f"{getattr(exc, 'reason', exc.message)}",
                     unit=part.unit,
                     actual_unit=side.unit,
                 )
             )
-            base = part.base_quantity
-        scale = part.base_quantity / base if base else Fraction(1)
-    if part is not None and part.revision and side.revision and part.revision != side.revision:
+    if part.revision and side.revision and part.revision != side.revision:
         raw.append(
             Finding(
                 FindingCode.REVISION_MISMATCH,
@@ -454,6 +482,7 @@ def reconcile(
     for entry in side.entries:
         by_material.setdefault(entry.material, []).append(entry)
     for material, total in expected.items():
+        unit = resolved.parts[material].unit
         entries = by_material.get(material)
         if not entries:
             raw.append(
@@ -461,28 +490,26 @@ def reconcile(
                     FindingCode.MISSING,
                     name,
                     material,
-                    f"{_text(total.quantity)} {total.unit} in the E-BOM, no M-BOM line",
-                    expected=total.quantity,
-                    unit=total.unit,
+                    f"{_text(total)} {unit} in the E-BOM, no M-BOM line",
+                    expected=total,
+                    unit=unit,
                 )
             )
             continue
-        raw += _compare(
-            ebom, rules, name, total.quantity, total.unit, total.revision, material, entries, scale
-        )
+        check = _Check(name, material, total, unit, resolved.parts[material].revision)
+        raw += check.run(entries, _factors_of(ebom, material, rules), scale, exact)
     for material, entries in by_material.items():
         if material not in expected:
+            first = entries[0]
+            amount = f" ({_text(first.quantity)} {first.unit})" if first.quantity else ""
             raw.append(
                 Finding(
                     FindingCode.EXTRA,
                     name,
                     material,
-                    "in the M-BOM, not consumed by the E-BOM"
-                    + (
-                        f" ({_text(entries[0].quantity)} {entries[0].unit})"
-                        if entries[0].quantity is not None
-                        else ""
-                    ),
+                    f"in the M-BOM{amount}, not consumed by the E-BOM",
+                    actual=first.quantity if len(entries) == 1 else None,
+                    actual_unit=first.unit,
                     where=tuple(e.where for e in entries),
                 )
             )
@@ -496,89 +523,84 @@ def reconcile(
     return result
 
 
-def _compare(
-    ebom: Bom,
-    rules: Any,
-    parent: str,
-    expected: Fraction,
-    unit: str,
-    revision: str | None,
-    material: str,
-    entries: list[MBomEntry],
-    scale: Fraction,
-) -> list[Finding]:
-    out: list[Finding] = []
-    where = tuple(e.where for e in entries)
-    loose = [e.where for e in entries if e.operation is None]
-    if loose:
-        out.append(
-            Finding(
-                FindingCode.UNASSIGNED,
-                parent,
-                material,
-                f"assigned to no operation ({', '.join(loose)})",
-                where=tuple(loose),
-            )
-        )
-    revisions = sorted({e.revision for e in entries if e.revision})
-    if revision and any(r != revision for r in revisions):
-        out.append(
-            Finding(
-                FindingCode.REVISION_MISMATCH,
-                parent,
-                material,
-                f"revision {', '.join(revisions)} in the M-BOM, {revision} in the E-BOM",
-                where=where,
-            )
-        )
-    factors = _factors_of(ebom, material, rules)
-    actual = Fraction(0)
-    for e in entries:
-        if e.quantity is None:
+@dataclass
+class _Check:
+    parent: str
+    material: str
+    expected: Fraction
+    unit: str
+    revision: str | None
+
+    def finding(self, code: FindingCode, message: str, **kw: Any) -> Finding:
+        return Finding(code, self.parent, self.material, message, unit=self.unit, **kw)
+
+    def run(
+        self, entries: list[MBomEntry], factors: list[str], scale: Fraction, exact: bool
+    ) -> list[Finding]:
+        out: list[Finding] = []
+        where = tuple(e.where for e in entries)
+        loose = tuple(e.where for e in entries if e.operation is None)
+        if loose:
             out.append(
-                Finding(
+                self.finding(
+                    FindingCode.UNASSIGNED,
+                    f"assigned to no operation ({', '.join(loose)})",
+                    where=loose,
+                )
+            )
+        revisions = sorted({e.revision for e in entries if e.revision})
+        if self.revision and any(r != self.revision for r in revisions):
+            out.append(
+                self.finding(
+                    FindingCode.REVISION_MISMATCH,
+                    f"revision {', '.join(revisions)} in the M-BOM, {self.revision} in the E-BOM",
+                    where=where,
+                )
+            )
+        actual = slack = Fraction(0)
+        for e in entries:
+            if e.quantity is None:
+                out.append(
+                    self.finding(
+                        FindingCode.QUANTITY_MISMATCH,
+                        f"{e.where} states no quantity; the E-BOM has "
+                        f"{_text(self.expected)} {self.unit}",
+                        expected=self.expected,
+                        where=(e.where,),
+                    )
+                )
+                return out
+            try:
+                factor = _factor(e.unit or self.unit, self.unit, factors)
+            except Isa95Error as exc:  # incompatible or unknown: never a made-up factor
+                out.append(
+                    self.finding(
+                        FindingCode.UNIT_NOT_COMPARABLE,
+                        f"{e.unit} in the M-BOM cannot be compared with {self.unit}: "
+                        f"{getattr(exc, 'reason', exc.message)}",
+                        expected=self.expected,
+                        actual_unit=e.unit,
+                        where=(e.where,),
+                    )
+                )
+                return out
+            actual += e.quantity * factor
+            if e.places is not None and not exact:
+                slack += Fraction(1, 10**e.places) * factor
+        actual *= scale
+        slack *= scale
+        if abs(actual - self.expected) > slack:
+            out.append(
+                self.finding(
                     FindingCode.QUANTITY_MISMATCH,
-                    parent,
-                    material,
-                    f"{e.where} states no quantity; the E-BOM has {_text(expected)} {unit}",
-                    expected=expected,
-                    unit=unit,
-                    where=(e.where,),
+                    f"{_text(actual)} {self.unit} in the M-BOM, {_text(self.expected)} "
+                    f"{self.unit} in the E-BOM",
+                    expected=self.expected,
+                    actual=actual,
+                    where=where,
                 )
             )
-            return out
-        try:
-            actual += e.quantity * _factor(e.unit or unit, unit, factors)
-        except Isa95Error as exc:  # incompatible or unknown units: never a silent factor
-            reason = getattr(exc, "reason", exc.message)
-            out.append(
-                Finding(
-                    FindingCode.UNIT_NOT_COMPARABLE,
-                    parent,
-                    material,
-                    f"{e.unit} in the M-BOM cannot be compared with {unit}: {reason}",
-                    expected=expected,
-                    unit=unit,
-                    actual_unit=e.unit,
-                    where=(e.where,),
-                )
-            )
-            return out
-    actual *= scale
-    if actual != expected:
-        out.append(
-            Finding(
-                FindingCode.QUANTITY_MISMATCH,
-                parent,
-                material,
-                f"{_text(actual)} {unit} in the M-BOM, {_text(expected)} {unit} in the E-BOM",
-                expected=expected,
-                actual=actual,
-                unit=unit,
-                where=where,
-            )
-        )
-    return out
+        return out
 
 
 def load_ignore_rules(source: str | os.PathLike[str] | Mapping[str, Any]) -> list[IgnoreRule]:
