@@ -31,6 +31,7 @@ from ._eco import (
 )
 from ._invariants import BillItem, bill_items, check_invariants, exploded_totals
 from ._mbom import Exclusion, InvariantIssue, LineKind, MBom, MBomLine, Provenance, TransformReport
+from ._mbom_json import read_mbom_json
 from ._model import Bom, ItemType, Occurrence, Operation, Part, serial_key
 from ._output import (
     exact_text,
@@ -102,6 +103,7 @@ __all__ = [
     "read_csv",
     "read_ebom",
     "read_json",
+    "read_mbom_json",
     "read_operations_definition",
     "read_routing_csv",
     "reconcile",

@@ -23,6 +23,7 @@ or given directly; ignored findings stay visible in the report.
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import fnmatch
 import json
 import os
@@ -424,8 +425,9 @@ def reconcile(
     units, scrap, phantoms (and make parts when the rules explode ``all``). ``ignore``
     takes :class:`IgnoreRule`\\ s or their text form (see :func:`load_ignore_rules`).
     Quantities written as decimals (a B2MML document) may differ from the exact total by
-    their rounding, at most one unit in their last place each; ``exact=True`` reports
-    those differences too."""
+    their rounding: half a unit in their last place each (a whole unit when the rules round
+    that unit up, down, to ceiling or floor); ``exact=True`` reports those differences
+    too."""
     rules = rules or Rules()
     serial = lot = None
     if isinstance(mbom, MBom):
@@ -496,7 +498,7 @@ def reconcile(
                 )
             )
             continue
-        check = _Check(name, material, total, unit, resolved.parts[material].revision)
+        check = _Check(name, material, total, unit, resolved.parts[material].revision, rules)
         raw += check.run(entries, _factors_of(ebom, material, rules), scale, exact)
     for material, entries in by_material.items():
         if material not in expected:
@@ -523,6 +525,16 @@ def reconcile(
     return result
 
 
+#: rounding modes that may move a value by a whole unit in the last place
+_DIRECTED = {
+    decimal.ROUND_UP,
+    decimal.ROUND_DOWN,
+    decimal.ROUND_CEILING,
+    decimal.ROUND_FLOOR,
+    decimal.ROUND_05UP,
+}
+
+
 @dataclass
 class _Check:
     parent: str
@@ -530,6 +542,7 @@ class _Check:
     expected: Fraction
     unit: str
     revision: str | None
+    rules: Rules
 
     def finding(self, code: FindingCode, message: str, **kw: Any) -> Finding:
         return Finding(code, self.parent, self.material, message, unit=self.unit, **kw)
@@ -586,7 +599,9 @@ class _Check:
                 return out
             actual += e.quantity * factor
             if e.places is not None and not exact:
-                slack += Fraction(1, 10**e.places) * factor
+                ulp = Fraction(1, 10**e.places) * factor
+                mode = self.rules.rounding.for_unit(e.unit or self.unit).mode
+                slack += ulp if mode in _DIRECTED else ulp / 2
         actual *= scale
         slack *= scale
         if abs(actual - self.expected) > slack:
