@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 import isa95kit as ik
 from isa95kit import bom as B
 from isa95kit.bom import Bom, ItemType, LineKind, MBom, Occurrence, Operation, Part
 from isa95kit.cli import main
 from isa95kit.errors import BomTransformError
+from tests.bom._strategies import eboms
 
 DATA = Path(__file__).parent / "data"
 PARTNER = DATA / "partner-pump.xml"
@@ -355,47 +355,6 @@ def test_cli_reconcile_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path
 
 
 # -- property ----------------------------------------------------------------------------------
-
-
-@st.composite
-def eboms(draw: st.DrawFn) -> Bom:
-    """Random products: buy parts in EA or KGM, phantoms of buy parts, scrap, operations."""
-    buys = [Part(f"B{i}", draw(st.sampled_from(["EA", "KGM"]))) for i in range(4)]
-    phantoms = [Part(f"H{i}", "EA", ItemType.PHANTOM) for i in range(2)]
-    parts = {p.id: p for p in [Part("P", "EA", ItemType.MAKE, revision="A"), *buys, *phantoms]}
-    qty = st.fractions(min_value=F(1, 8), max_value=10, max_denominator=8)
-    scrap = st.sampled_from([F(0), F(1, 10), F(1, 4)])
-    ops = st.sampled_from(["OP10", "OP20"])
-    occurrences = []
-    for i, child in enumerate(
-        draw(st.lists(st.sampled_from([*buys, *phantoms]), min_size=1, max_size=5))
-    ):
-        occurrences.append(
-            Occurrence(
-                "P",
-                child.id,
-                draw(qty),
-                child.unit,
-                str(10 * (i + 1)),
-                operation=draw(ops),
-                scrap=draw(scrap),
-            )
-        )
-    for h in phantoms:
-        for j, child in enumerate(draw(st.lists(st.sampled_from(buys), max_size=3))):
-            occurrences.append(
-                Occurrence(
-                    h.id,
-                    child.id,
-                    draw(qty),
-                    child.unit,
-                    str(j + 1),
-                    operation=draw(st.none() | ops),
-                    scrap=draw(scrap),
-                )
-            )
-    routing = [Operation("OP10", 10), Operation("OP20", 20)]
-    return Bom(parts, occurrences, routing, root="P")
 
 
 @given(eboms())

@@ -38,11 +38,12 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import Isa95Error
+from ..units import conversion_factor
 from ._mbom import MBom, MBomLine, Provenance
 from ._model import Bom, ItemType, Occurrence, Part
 from ._output import exact_text
 from ._rules import Rules
-from ._steps import assign, classify, dissolve_phantoms, normalise_units, regroup, split
+from ._steps import Item, assign, classify, dissolve_phantoms, normalise_units, regroup, split
 
 __all__ = [
     "Change",
@@ -383,8 +384,12 @@ class _Applier:
             if (k := _at(p, occ)) is not None
         ]
         if not hits:
+            if not self._through(self.old, occ) or not self._through(self.new, occ):
+                # it gives the product nothing (an empty phantom), or no longer (its parent
+                # went with an earlier change): no line to change
+                return []
             raise _Flag("untraced", f"no M-BOM line comes from {occ.parent}/{occ.child}")
-        seen: dict[tuple[str, ...], str] = {}
+        seen: dict[tuple[tuple[str, ...], tuple[str | None, ...]], str] = {}
         out = []
         for lines, i, line, k in hits:
             ident = (line.id,)
@@ -395,10 +400,15 @@ class _Applier:
                     ident,
                 )
             p = line.provenance[0]
-            if p.share != 1 or p.path in seen:
-                ids = (seen[p.path], line.id) if p.path in seen else ident
+            key = (p.path, p.find_numbers)
+            if p.share != 1 or key in seen:
+                ids = tuple(
+                    x.id
+                    for _l, _i, x in self._lines()
+                    if any((q.path, q.find_numbers) == key for q in x.provenance)
+                )
                 raise _Flag("split", f"{'/'.join(p.path)} is split over {', '.join(ids)}", ids)
-            seen[p.path] = line.id
+            seen[key] = line.id
             if line.quantity != p.quantity:
                 raise _Flag(
                     "edited",
@@ -422,43 +432,97 @@ class _Applier:
         return self.rules.rounding.for_unit(unit).fraction(quantity)
 
     # -- the change kinds --------------------------------------------------------------------
-    def scale(self, old: Occurrence, new: Occurrence, raw_old: Occurrence) -> None:
-        if old.unit != new.unit:
+    def _factor(self, unit_from: str, unit_to: str, material: str) -> Fraction:
+        """The exact factor between two units of ``material`` (its part's and the rules'
+        factors), or :class:`_Flag`."""
+        if unit_from == unit_to:
+            return Fraction(1)
+        part = self.ec.new.parts.get(material) or self.ec.old.parts.get(material)
+        rule = self.rules.materials.get(material)
+        factors = [*(part.factors if part else ()), *(rule.factors if rule else ())]
+        try:
+            return conversion_factor(unit_from, unit_to, material=factors or None)
+        except Isa95Error as exc:
             raise _Flag(
-                "not-convertible",
-                f"{old.child} is counted in {old.unit} before and {new.unit} after",
-            )
+                "not-convertible", f"{material}: {getattr(exc, 'reason', exc.message)}"
+            ) from None
+
+    def _rescale(
+        self,
+        line: MBomLine,
+        factor: Fraction,
+        keep: Fraction,
+        unit: str,
+        k: int,
+        source: str | None,
+    ) -> MBomLine:
+        """``line`` (of one provenance) times ``factor`` in ``unit``, ``keep`` the new
+        fraction kept after scrap, the source at position ``k`` replaced."""
+        p = line.provenance[0]
+        quantity = p.quantity * factor
+        prov = dataclasses.replace(
+            p,
+            quantity=quantity,
+            net=quantity * keep,
+            scrap=1 - keep,
+            sources=_put(p.sources, k, source),
+        )
+        return dataclasses.replace(
+            line,
+            quantity=quantity,
+            unit=unit,
+            net=quantity * keep,
+            rounded=self._round(quantity, unit),
+            provenance=(prov,),
+        )
+
+    def scale(self, old: Occurrence, new: Occurrence, raw_old: Occurrence) -> None:
         if old.fixed != new.fixed:
             raise _Flag("fixed-changed", f"{old.child} changes between fixed and scaled quantity")
         sole = self._sole(raw_old)
         before, after = old.quantity / (1 - old.scrap), new.quantity / (1 - new.scrap)
         if before == 0:
             raise _Flag("zero-quantity", f"{old.child} had quantity 0: no ratio to scale by")
+        # the old quantity in the new unit (the part's unit may have changed too)
+        unit_factor = self._factor(old.unit, new.unit, old.child)
+        ratio = after / (before * unit_factor)
         updates = []
         for lines, i, k in sole:
             line = lines[i]
             p = line.provenance[0]
             if self._fixed_below(p, k):
                 continue
-            quantity = p.quantity * after / before
             keep = (1 - p.scrap) / (1 - old.scrap) * (1 - new.scrap)
-            prov = dataclasses.replace(
-                p,
-                quantity=quantity,
-                net=quantity * keep,
-                scrap=1 - keep,
-                sources=_put(p.sources, k, new.source),
-            )
-            updated = dataclasses.replace(
-                line,
-                quantity=quantity,
-                net=quantity * keep,
-                rounded=self._round(quantity, line.unit),
-                provenance=(prov,),
-            )
+            if k == len(p.path) - 2:  # the line of this very occurrence: in its new unit
+                if line.unit != old.unit:
+                    raise _Flag(
+                        "not-convertible",
+                        f"line {line.id} is in {line.unit}, the E-BOM in {old.unit}",
+                        (line.id,),
+                    )
+                updated = self._rescale(line, ratio * unit_factor, keep, new.unit, k, new.source)
+            else:
+                updated = self._rescale(line, ratio, keep, line.unit, k, new.source)
             updates.append((lines, i, updated))
         for lines, i, updated in updates:
             lines[i] = updated
+
+    def convert_part(self, material: str) -> bool:
+        """The lines of ``material`` in the new E-BOM's unit of it; ``False`` if it has none."""
+        part = self.new.parts.get(material)
+        hits = [(lines, i) for lines, i, line in self._lines() if line.material == material]
+        if part is None or not hits:
+            return False
+        for lines, i in hits:
+            line = lines[i]
+            if line.unit == part.unit:
+                continue
+            if len(line.provenance) != 1:
+                raise _Flag("merged", f"line {line.id} holds several occurrences", (line.id,))
+            factor = self._factor(line.unit, part.unit, material)
+            p = line.provenance[0]
+            lines[i] = self._rescale(line, factor, 1 - p.scrap, part.unit, -1, None)
+        return True
 
     def remove(self, raw_old: Occurrence) -> None:
         doomed = {(id(lines), i) for lines, i, _k in self._sole(raw_old)}
@@ -467,26 +531,31 @@ class _Applier:
             x for i, x in enumerate(self.unassigned) if (id(self.unassigned), i) not in doomed
         ]
 
-    def add(self, new: Occurrence, raw_new: Occurrence, slot: MBomLine | None = None) -> None:
-        """New lines for the paths through ``new``, by the transform's own steps."""
+    def _through(self, resolved: Bom, occ: Occurrence) -> list[Item]:
+        """The transform's working lines of ``resolved`` whose path passes ``occ``, with the
+        rules' regrouping, splitting and assignment applied."""
         try:
-            items, _ = dissolve_phantoms(self.new, self.product, explode=self.rules.explode)
+            items, _ = dissolve_phantoms(resolved, self.product, explode=self.rules.explode)
             items = split(regroup(items, self.rules), self.rules)
             items = assign(items, self.rules, self.mbom.routing)
         except Isa95Error as exc:
             raise _Flag("no-operation", exc.message) from None
-        mine = []
-        for item in items:
-            for k in range(len(item.path) - 1):
-                if (
-                    item.path[k] == new.parent
-                    and item.path[k + 1] == new.child
-                    and item.find_numbers[k] == new.find_number
-                ):
-                    mine.append(item)
-                    break
+        return [
+            item
+            for item in items
+            if any(
+                item.path[k] == occ.parent
+                and item.path[k + 1] == occ.child
+                and item.find_numbers[k] == occ.find_number
+                for k in range(len(item.path) - 1)
+            )
+        ]
+
+    def add(self, new: Occurrence, raw_new: Occurrence, slot: MBomLine | None = None) -> None:
+        """New lines for the paths through ``new``, by the transform's own steps."""
+        mine = self._through(self.new, new)
         if not mine:
-            raise _Flag("untraced", f"{new.parent}/{new.child} gives the product no line")
+            return  # it gives the product nothing (an empty phantom)
         lines: list[MBomLine] = []
         taken = {line.id for _l, _i, line in self._lines()}
         for item in mine:
@@ -554,7 +623,7 @@ def _same(a: Occurrence, b: Occurrence) -> bool:
 
 
 def _put(values: tuple[str | None, ...], k: int, value: str | None) -> tuple[str | None, ...]:
-    if k >= len(values):
+    if not 0 <= k < len(values):
         return values
     return (*values[:k], value, *values[k + 1 :])
 
@@ -606,10 +675,16 @@ def _apply_one(work: _Applier, change: Change) -> bool:
         if not used:
             return False
         if change.kind is ChangeKind.PART_CHANGED:
-            raise _Flag(
-                "part-changed",
-                f"{change.describe()}: every line below it changes; transform the new E-BOM",
-            )
+            a, b = change.old_part, change.new_part
+            assert a is not None
+            parent = bool(work.ec.old.children(a.id) or work.ec.new.children(a.id))
+            if parent or a.base_quantity != b.base_quantity or a.item_type is not b.item_type:
+                raise _Flag(
+                    "part-changed",
+                    f"{_part_delta(a, b)}: every line below {a.id} changes; "
+                    "transform the new E-BOM",
+                )
+            return work.convert_part(a.id)  # only its unit: its own lines convert exactly
         if change.parent == work.product:
             work.revision = change.new_part.revision
         return True  # M-BOM lines carry no material revision
