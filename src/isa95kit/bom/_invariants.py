@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from ._exact import Num, Sums, div, exact_sum, mul_div, num
 from ._mbom import InvariantIssue, LineKind, MBom, MBomLine
-from ._model import Bom, ItemType
+from ._model import Bom, ItemType, Occurrence
 
 __all__ = ["BillItem", "bill_items", "check_invariants", "exploded_totals"]
 
@@ -37,39 +38,51 @@ def bill_items(lines: Iterable[MBomLine]) -> list[BillItem]:
             unit,
             kind,
             tuple(group),
-            sum((g.quantity for g in group), Fraction(0)),
+            exact_sum(g.quantity for g in group),
             sum((g.rounded for g in group), Decimal(0)),
         )
         for (material, unit, kind), group in groups.items()
     ]
 
 
-def exploded_totals(bom: Bom, root: str, *, explode: str = "all") -> dict[str, Fraction]:
+def exploded_totals(
+    bom: Bom,
+    root: str,
+    *,
+    explode: str = "all",
+    children: dict[str, list[Occurrence]] | None = None,
+) -> dict[str, Fraction]:
     """Gross total per material of the E-BOM (effectivity, units and classification already
     resolved), exploded from ``root`` independently of the pipeline: phantoms pass their
     quantity on, ``gross = net / (1 - scrap)`` at each level."""
-    children = bom.by_parent()
-    totals: dict[str, Fraction] = {}
-    todo = [(root, bom.parts[root].base_quantity, 0)]
+    if children is None:
+        children = bom.by_parent()
+    totals: Sums[str] = Sums()
+    todo: list[tuple[str, Num, int]] = [(root, num(bom.parts[root].base_quantity), 0)]
     while todo:
         parent, gross, depth = todo.pop()
         if depth > len(bom.parts):  # pragma: no cover - the pipeline raises on cycles first
             break
-        base = bom.parts[parent].base_quantity
+        base = num(bom.parts[parent].base_quantity)
         for occ in children.get(parent, ()):
-            need = occ.quantity if occ.fixed else gross * occ.quantity / base
-            need /= 1 - occ.scrap
+            q = num(occ.quantity)
+            need = q if occ.fixed else mul_div(gross, q, base)
+            if occ.scrap:
+                need = div(need, 1 - occ.scrap)
             part = bom.parts[occ.child]
             kind = occ.item_type or part.item_type
             if kind is not ItemType.PHANTOM:
-                totals[occ.child] = totals.get(occ.child, Fraction(0)) + need
+                totals.add(occ.child, need)
             if kind is ItemType.PHANTOM or (kind is ItemType.MAKE and explode == "all"):
                 todo.append((occ.child, need, depth + 1))
-    return totals
+    return totals.result()
 
 
-def _buy_parts(bom: Bom, root: str, explode: str) -> set[str]:
-    children = bom.by_parent()
+def _buy_parts(
+    bom: Bom, root: str, explode: str, children: dict[str, list[Occurrence]] | None
+) -> set[str]:
+    if children is None:
+        children = bom.by_parent()
     out: set[str] = set()
     todo, seen = [root], {root}
     while todo:
@@ -90,6 +103,7 @@ def check_invariants(
     *,
     explode: str = "all",
     expected: dict[str, Fraction] | None = None,
+    children: dict[str, list[Occurrence]] | None = None,
 ) -> list[InvariantIssue]:
     """Every bill item equals the sum of its specifications; the product does not consume
     itself; every buy part appears; per material, the M-BOM totals equal the E-BOM's
@@ -97,7 +111,7 @@ def check_invariants(
     issues: list[InvariantIssue] = []
     everything = [*mbom.lines, *mbom.unassigned]
     for item in bill_items(everything):
-        exact = sum((line.quantity for line in item.lines), Fraction(0))
+        exact = exact_sum(line.quantity for line in item.lines)
         written = sum((line.rounded for line in item.lines), Decimal(0))
         if exact != item.quantity or written != item.rounded:
             issues.append(
@@ -115,12 +129,12 @@ def check_invariants(
                 )
             )
     present = {line.material for line in everything}
-    for part in sorted(_buy_parts(resolved, mbom.product, explode) - present):
+    for part in sorted(_buy_parts(resolved, mbom.product, explode, children) - present):
         issues.append(
             InvariantIssue("buy-part-missing", f"buy part {part} has no M-BOM line", part)
         )
     if expected is None:
-        expected = exploded_totals(resolved, mbom.product, explode=explode)
+        expected = exploded_totals(resolved, mbom.product, explode=explode, children=children)
     actual = mbom.totals()
     for material in sorted(set(expected) | set(actual)):
         want, got = expected.get(material, Fraction(0)), actual.get(material, Fraction(0))

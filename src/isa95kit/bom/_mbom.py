@@ -7,10 +7,12 @@ one rounding, made at the end under the rules' rounding policy.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
+from typing import Any
 
 from ._model import Operation
 
@@ -20,8 +22,10 @@ __all__ = [
     "LineKind",
     "MBom",
     "MBomLine",
+    "Node",
     "Provenance",
     "TransformReport",
+    "make_node",
 ]
 
 
@@ -33,7 +37,31 @@ class LineKind(str, Enum):
     ADDED = "added"
 
 
-@dataclass(frozen=True)
+#: one occurrence on an explosion path: (parent node or None, part id, source, find number);
+#: paths share their prefixes, so a million deep paths cost a million small tuples
+Node = tuple[Any, str, str | None, str | None]
+
+
+def make_node(
+    path: Sequence[str], sources: Sequence[str | None], find_numbers: Sequence[str | None] = ()
+) -> Node:
+    """The node chain of ``path`` (``sources`` and ``find_numbers`` per occurrence)."""
+    node: Node = (None, path[0], None, None)
+    finds = list(find_numbers) or [None] * len(sources)
+    for part, source, find in zip(path[1:], sources, finds, strict=True):
+        node = (node, part, source, find)
+    return node
+
+
+def _chain(node: Node) -> list[Node]:
+    out = []
+    while node is not None:
+        out.append(node)
+        node = node[0]
+    out.reverse()
+    return out
+
+
 class Provenance:
     """One E-BOM occurrence path behind a line.
 
@@ -44,21 +72,106 @@ class Provenance:
     scrap fraction (``quantity = net / (1 - scrap)``). ``assignment`` says how the operation
     was chosen: ``explicit``, ``inherited`` (from a phantom), ``rule``, ``regroup``,
     ``split``, ``default`` or ``none``; ``share`` is the fraction a split rule gave it.
+    Immutable; the path is stored as a chain shared with the other paths of the explosion.
     """
 
-    path: tuple[str, ...]
-    sources: tuple[str | None, ...]
+    __slots__ = ("_node", "assignment", "net", "quantity", "scrap", "share")
+
+    _node: Node
     quantity: Fraction
     net: Fraction
-    scrap: Fraction = Fraction(0)
-    find_numbers: tuple[str | None, ...] = ()
-    assignment: str = "explicit"
-    share: Fraction = Fraction(1)
+    scrap: Fraction
+    assignment: str
+    share: Fraction
+
+    def __init__(
+        self,
+        path: Sequence[str],
+        sources: Sequence[str | None],
+        quantity: Fraction,
+        net: Fraction,
+        scrap: Fraction = Fraction(0),
+        find_numbers: Sequence[str | None] = (),
+        assignment: str = "explicit",
+        share: Fraction = Fraction(1),
+    ) -> None:
+        self._set(make_node(path, sources, find_numbers), quantity, net, scrap, assignment, share)
+
+    def _set(
+        self,
+        node: Node,
+        quantity: Fraction,
+        net: Fraction,
+        scrap: Fraction,
+        assignment: str,
+        share: Fraction,
+    ) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "_node", node)
+        setattr_(self, "quantity", quantity)
+        setattr_(self, "net", net)
+        setattr_(self, "scrap", scrap)
+        setattr_(self, "assignment", assignment)
+        setattr_(self, "share", share)
+
+    @classmethod
+    def from_node(
+        cls,
+        node: Node,
+        quantity: Fraction,
+        net: Fraction,
+        scrap: Fraction,
+        assignment: str,
+        share: Fraction,
+    ) -> Provenance:
+        self = object.__new__(cls)
+        self._set(node, quantity, net, scrap, assignment, share)
+        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Provenance is immutable ({name})")
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(n[1] for n in _chain(self._node))
+
+    @property
+    def sources(self) -> tuple[str | None, ...]:
+        return tuple(n[2] for n in _chain(self._node)[1:])
+
+    @property
+    def find_numbers(self) -> tuple[str | None, ...]:
+        return tuple(n[3] for n in _chain(self._node)[1:])
 
     @property
     def source(self) -> str | None:
         """Where the last occurrence of the path was read (``file:line``)."""
-        return self.sources[-1] if self.sources else None
+        return self._node[2]
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.path,
+            self.sources,
+            self.quantity,
+            self.net,
+            self.scrap,
+            self.find_numbers,
+            self.assignment,
+            self.share,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Provenance) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Provenance(path={self.path!r}, sources={self.sources!r}, "
+            f"quantity={self.quantity!r}, net={self.net!r}, scrap={self.scrap!r}, "
+            f"assignment={self.assignment!r}, share={self.share!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -148,8 +261,10 @@ class MBom:
     def totals(self, *, kind: LineKind | None = LineKind.CONSUMED) -> dict[str, Fraction]:
         """Exact total per material over every line (assigned or not) of ``kind``
         (``None``: every kind)."""
-        out: dict[str, Fraction] = {}
+        from ._exact import Sums
+
+        sums: Sums[str] = Sums()
         for line in [*self.lines, *self.unassigned]:
             if kind is None or line.kind is kind:
-                out[line.material] = out.get(line.material, Fraction(0)) + line.quantity
-        return out
+                sums.add(line.material, line.quantity)
+        return sums.result()

@@ -10,10 +10,12 @@ import datetime as _dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Any
 
 from ..errors import BomTransformError, Isa95Error, Location
 from ..units import MaterialFactors, conversion_factor
-from ._mbom import Exclusion, LineKind, MBomLine, Provenance
+from ._exact import Num, div, exact_sum, frac, mul_div, num
+from ._mbom import Exclusion, LineKind, MBomLine, Node, Provenance
 from ._model import Bom, ItemType, Occurrence, Operation, Part
 from ._rules import RoundingPolicy, Rules
 
@@ -50,6 +52,15 @@ def location_of(source: str | None, step: str | None = None) -> Location:
     return Location(file=source, path=step)
 
 
+def _evolve(occ: Occurrence, **changes: Any) -> Occurrence:
+    """``dataclasses.replace`` without re-running ``__init__`` (a million times cheaper);
+    only for fields that need no validation."""
+    new = object.__new__(Occurrence)
+    new.__dict__.update(occ.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
 def _error(message: str, source: str | None, step: str) -> BomTransformError:
     return BomTransformError(f"{step}: {message}", location=location_of(source, step))
 
@@ -61,20 +72,31 @@ class Item:
     path, so the gross quantity is ``net / keep``."""
 
     material: str
-    path: tuple[str, ...]
-    sources: tuple[str | None, ...]
-    find_numbers: tuple[str | None, ...]
-    net: Fraction
-    keep: Fraction
+    node: Node
+    net: Num
+    keep: Num
     unit: str
     item_type: ItemType
     operation: str | None
     assignment: str
     fixed: bool = False
-    share: Fraction = _ONE
+    share: Num = 1
     kind: LineKind = LineKind.CONSUMED
     use: str = "Consumed"
     description: str | None = None
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Part ids from the product to this material."""
+        return Provenance.from_node(self.node, _ZERO, _ZERO, _ZERO, "", _ONE).path
+
+    @property
+    def find_number(self) -> str | None:
+        return self.node[3]
+
+    @property
+    def source(self) -> str | None:
+        return self.node[2]
 
 
 # -- 1. effectivity ---------------------------------------------------------------------
@@ -176,7 +198,7 @@ def normalise_units(bom: Bom, rules: Rules) -> Bom:
         if factor is None:
             factor = _factor(occ.unit, child_part.unit, materials[occ.child], occ.child, occ.source)
             cache[key] = factor
-        occurrences.append(replace(occ, quantity=occ.quantity * factor, unit=child_part.unit))
+        occurrences.append(_evolve(occ, quantity=occ.quantity * factor, unit=child_part.unit))
     return replace(bom, parts=parts, occurrences=occurrences)
 
 
@@ -218,8 +240,8 @@ def classify(bom: Bom, rules: Rules) -> tuple[Bom, list[Exclusion]]:
         if kind is ItemType.REFERENCE:
             out.append(Exclusion("reference", path, occ.source, "reference item"))
             continue
-        if kind is not occ.item_type or scrap != occ.scrap:
-            occ = replace(occ, item_type=kind, scrap=scrap)
+        if kind is not (occ.item_type or part.item_type) or scrap != occ.scrap:
+            occ = _evolve(occ, item_type=kind, scrap=scrap)
         kept.append(occ)
     return replace(bom, occurrences=kept), out
 
@@ -250,83 +272,109 @@ def resolve_root(bom: Bom, product: str | None = None) -> str:
 
 
 def dissolve_phantoms(
-    bom: Bom, root: str, *, explode: str = "all"
+    bom: Bom,
+    root: str,
+    *,
+    explode: str = "all",
+    children: dict[str, list[Occurrence]] | None = None,
 ) -> tuple[list[Item], list[tuple[str, ...]]]:
     """Explode the E-BOM from ``root`` into one :class:`Item` per occurrence path. Phantoms
     give no line: their children take their place, scaled by the phantom's quantity, and
     inherit the phantom's operation unless they name their own. Make parts are exploded
-    too (``explode="all"``) or kept as one line (``"phantoms"``). A cycle raises."""
-    children = bom.by_parent()
+    too (``explode="all"``) or kept as one line (``"phantoms"``). A cycle raises.
+    ``children`` is ``bom.by_parent()`` when the caller has it already."""
+    if children is None:
+        children = bom.by_parent()
     parts = bom.parts
     items: list[Item] = []
-    phantoms: list[tuple[str, ...]] = []
+    phantoms: list[Node] = []
     root_part = parts[root]
-    # (parent id, net, keep, inherited operation, path, sources, find numbers)
-    stack: list[
-        tuple[
-            str,
-            Fraction,
-            Fraction,
-            str | None,
-            tuple[str, ...],
-            tuple[str | None, ...],
-            tuple[str | None, ...],
-        ]
-    ] = [(root, root_part.base_quantity, _ONE, None, (root,), (), ())]
+    _check_acyclic(children, root)
+    # pre-order in input order: (occurrence, parent's net, keep, base, operation, node)
+    top = children.get(root, [])
+    root_node: Node = (None, root, None, None)
+    root_base = num(root_part.base_quantity)
+    stack: list[tuple[Occurrence, Num, Num, Num, str | None, Node]] = [
+        (o, root_base, 1, root_base, None, root_node) for o in reversed(top)
+    ]
+    all_exploded = explode == "all"
     while stack:
-        parent, net, keep, inherited, path, sources, finds = stack.pop()
-        base = parts[parent].base_quantity
-        below = children.get(parent, ())
-        pending = []
-        for occ in below:
-            child = occ.child
-            part = parts.get(child)
-            if part is None:
-                raise _error(f"child {child!r} has no part", occ.source, "explode")
-            if child in path:
-                cycle = " → ".join((*path[path.index(child) :], child))
-                raise _error(f"cycle {cycle}", occ.source, "explode")
-            q = occ.quantity
-            s = occ.scrap
-            if occ.fixed:
-                c_net, c_keep = q, _ONE - s
-            else:
-                c_net = net * q if base == 1 else net * q / base
-                c_keep = keep if not s else keep * (_ONE - s)
-            c_path = (*path, child)
-            c_sources = (*sources, occ.source)
-            c_finds = (*finds, occ.find_number)
-            kind = occ.item_type or part.item_type
-            if occ.operation is not None:
-                op, how = occ.operation, "explicit"
-            elif inherited is not None:
-                op, how = inherited, "inherited"
-            else:
-                op, how = None, "none"
-            if kind is ItemType.PHANTOM:
-                phantoms.append(c_path)
-                pending.append((child, c_net, c_keep, op, c_path, c_sources, c_finds))
-                continue
-            items.append(
-                Item(
-                    child,
-                    c_path,
-                    c_sources,
-                    c_finds,
-                    c_net,
-                    c_keep,
-                    part.unit,
-                    kind,
-                    op,
-                    how,
-                    occ.fixed,
-                    description=part.description,
-                )
+        occ, net, keep, base, inherited, node = stack.pop()
+        child = occ.child
+        part = parts.get(child)
+        if part is None:
+            raise _error(f"child {child!r} has no part", occ.source, "explode")
+        q: Num = occ.quantity
+        if occ.quantity.denominator == 1:
+            q = occ.quantity.numerator
+        s = occ.scrap
+        if occ.fixed:
+            c_net, c_keep = q, (1 if not s else 1 - s)
+        else:
+            c_net = mul_div(net, q, base)
+            c_keep = keep if not s else keep * (1 - s)
+        c_node = (node, child, occ.source, occ.find_number)
+        kind = occ.item_type or part.item_type
+        if occ.operation is not None:
+            op, how = occ.operation, "explicit"
+        elif inherited is not None:
+            op, how = inherited, "inherited"
+        else:
+            op, how = None, "none"
+        if kind is ItemType.PHANTOM:
+            phantoms.append(c_node)
+            below = children.get(child)
+            if below:
+                c_base = num(part.base_quantity)
+                stack.extend([(o, c_net, c_keep, c_base, op, c_node) for o in reversed(below)])
+            continue
+        items.append(
+            Item(
+                child,
+                c_node,
+                c_net,
+                c_keep,
+                part.unit,
+                kind,
+                op,
+                how,
+                occ.fixed,
+                description=part.description,
             )
-            if kind is ItemType.MAKE and explode == "all" and child in children:
-                pending.append((child, c_net, c_keep, None, c_path, c_sources, c_finds))
-        stack.extend(reversed(pending))
-    return items, phantoms
+        )
+        if kind is ItemType.MAKE and all_exploded:
+            below = children.get(child)
+            if below:
+                c_base = num(part.base_quantity)
+                stack.extend([(o, c_net, c_keep, c_base, None, c_node) for o in reversed(below)])
+    return items, [Provenance.from_node(n, _ZERO, _ZERO, _ZERO, "", _ONE).path for n in phantoms]
+
+
+def _check_acyclic(children: dict[str, list[Occurrence]], root: str) -> None:
+    """Raise on a cycle below ``root`` (three-colour depth-first search over the parts)."""
+    done: set[str] = set()
+    on_path: dict[str, int] = {}
+    path: list[str] = []
+    stack: list[tuple[str, int]] = [(root, 0)]
+    while stack:
+        part, index = stack.pop()
+        if index == 0:
+            on_path[part] = len(path)
+            path.append(part)
+        below = children.get(part, ())
+        if index < len(below):
+            stack.append((part, index + 1))
+            occ = below[index]
+            child = occ.child
+            if child in on_path:
+                cycle = " → ".join((*path[on_path[child] :], child))
+                raise _error(f"cycle {cycle}", occ.source, "explode")
+            if child not in done:
+                stack.append((child, 0))
+        else:
+            path.pop()
+            del on_path[part]
+            done.add(part)
 
 
 # -- 5. regroup and split ----------------------------------------------------------------------
@@ -360,10 +408,10 @@ def split(items: list[Item], rules: Rules) -> list[Item]:
                     out.append(
                         replace(
                             item,
-                            net=item.net * share,
+                            net=num(item.net * share),
                             operation=op,
                             assignment="split",
-                            share=item.share * share,
+                            share=num(item.share * share),
                         )
                     )
                 break
@@ -373,7 +421,7 @@ def split(items: list[Item], rules: Rules) -> list[Item]:
 
 
 def _find(item: Item) -> str | None:
-    return item.find_numbers[-1] if item.find_numbers else None
+    return item.node[3]
 
 
 # -- 6. assign ---------------------------------------------------------------------------------
@@ -396,7 +444,7 @@ def assign(items: list[Item], rules: Rules, routing: Sequence[Operation]) -> lis
         known = {op.id for op in routing}
         for item in items:
             if item.operation is not None and item.operation not in known:
-                source = item.sources[-1] if item.sources else rules.source
+                source = item.node[2] if item.node[2] is not None else rules.source
                 raise _error(
                     f"operation {item.operation!r} of {item.material} ({item.assignment}) "
                     f"is not in the routing ({', '.join(sorted(known))})",
@@ -415,10 +463,8 @@ def add_items(items: list[Item], rules: Rules, root: str) -> list[Item]:
         items.append(
             Item(
                 rule.material,
-                (root, rule.material),
-                (rules.source,),
-                (None,),
-                rule.quantity,
+                ((None, root, None, None), rule.material, rules.source, None),
+                num(rule.quantity),
                 _ONE,
                 rule.unit,
                 ItemType.BUY,
@@ -461,39 +507,44 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
     for group in groups:
         first = group[0]
         provenance: list[Provenance] = []
-        total = _ZERO
-        net_total = _ZERO
+        grosses: list[Num] = []
+        nets: list[Num] = []
         for item in group:
             keep = item.keep
-            gross = item.net if keep == 1 else item.net / keep
-            total += gross
-            net_total += item.net
+            net = item.net
+            net_f = frac(net)
+            if keep == 1:
+                gross, gross_f, scrap_f = net, net_f, _ZERO
+            else:
+                gross = div(net, keep)
+                gross_f, scrap_f = frac(gross), frac(1 - keep)
+            grosses.append(gross)
+            nets.append(net)
             provenance.append(
-                Provenance(
-                    item.path,
-                    item.sources,
-                    gross,
-                    item.net,
-                    _ONE - keep,
-                    item.find_numbers,
+                Provenance.from_node(
+                    item.node,
+                    gross_f,
+                    net_f,
+                    scrap_f,
                     item.assignment,
-                    item.share,
+                    _ONE if item.share == 1 else frac(item.share),
                 )
             )
+        total_f = exact_sum(grosses)
         line_id = _line_id(first, used)
         lines.append(
             MBomLine(
                 line_id,
                 first.material,
                 first.operation,
-                total,
+                total_f,
                 first.unit,
-                policy.for_unit(first.unit).fraction(total),
+                policy.for_unit(first.unit).fraction(total_f),
                 first.kind,
                 tuple(provenance),
                 first.description,
                 first.fixed,
-                net_total,
+                exact_sum(nets),
                 first.use,
             )
         )
