@@ -460,12 +460,15 @@ class _Applier:
         fraction kept after scrap, the source at position ``k`` replaced."""
         p = line.provenance[0]
         quantity = p.quantity * factor
-        prov = dataclasses.replace(
-            p,
-            quantity=quantity,
-            net=quantity * keep,
-            scrap=1 - keep,
-            sources=_put(p.sources, k, source),
+        prov = Provenance(
+            p.path,
+            _put(p.sources, k, source),
+            quantity,
+            quantity * keep,
+            1 - keep,
+            p.find_numbers,
+            p.assignment,
+            p.share,
         )
         return dataclasses.replace(
             line,
@@ -540,16 +543,12 @@ class _Applier:
             items = assign(items, self.rules, self.mbom.routing)
         except Isa95Error as exc:
             raise _Flag("no-operation", exc.message) from None
-        return [
-            item
-            for item in items
-            if any(
-                item.path[k] == occ.parent
-                and item.path[k + 1] == occ.child
-                and item.find_numbers[k] == occ.find_number
-                for k in range(len(item.path) - 1)
-            )
-        ]
+        out = []
+        for item in items:
+            chain = _chain(item)
+            if _at(chain, occ) is not None:
+                out.append(item)
+        return out
 
     def add(self, new: Occurrence, raw_new: Occurrence, slot: MBomLine | None = None) -> None:
         """New lines for the paths through ``new``, by the transform's own steps."""
@@ -584,7 +583,9 @@ class _Applier:
                         f"{item.material} would join line {line.id} in {operation}",
                         (line.id,),
                     )
-            quantity = item.net / item.keep
+            net, keep = Fraction(item.net), Fraction(item.keep)
+            quantity = net / keep
+            chain = _chain(item)
             ident = _new_id(operation, item.material, item.fixed, taken)
             lines.append(
                 MBomLine(
@@ -597,25 +598,30 @@ class _Applier:
                     item.kind,
                     (
                         Provenance(
-                            item.path,
-                            item.sources,
+                            chain.path,
+                            chain.sources,
                             quantity,
-                            item.net,
-                            1 - item.keep,
-                            item.find_numbers,
+                            net,
+                            1 - keep,
+                            chain.find_numbers,
                             item.assignment if item.operation else "replaced",
-                            item.share,
+                            Fraction(item.share),
                         ),
                     ),
                     item.description,
                     item.fixed,
-                    item.net,
+                    net,
                     item.use,
                 )
             )
         self.lines += lines
         order = {op.id: n for n, op in enumerate(self.mbom.routing)}
         self.lines.sort(key=lambda line: order.get(line.operation or "", len(order)))
+
+
+def _chain(item: Item) -> Provenance:
+    """The path, sources and find numbers of a working line (its shared chain)."""
+    return Provenance.from_node(item.node, Fraction(0), Fraction(0), Fraction(0), "", Fraction(1))
 
 
 def _same(a: Occurrence, b: Occurrence) -> bool:
