@@ -114,10 +114,7 @@ def _read_mbom(path: str) -> Any:
         data = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         return read_json(path)  # raises the codec's own located error
-    if is_mbom_json(data):
-        mbom = read_mbom_json(data)
-        return mbom
-    return read_json(raw)
+    return read_mbom_json(data) if is_mbom_json(data) else read_json(raw)
 
 
 def _fail(exc: Isa95Error) -> int:
