@@ -362,3 +362,39 @@ def test_property_transform_and_its_b2mml_reconcile_clean(ebom: Bom) -> None:
     mbom = B.transform(ebom)
     assert B.reconcile(ebom, mbom).findings == []
     assert B.reconcile(ebom, ik.write_xml(B.to_operations_definition_information(mbom))).ok
+
+
+def test_process_message_and_effective_start_date() -> None:
+    import datetime as dt
+
+    ebom = pump()
+    ebom.parts["SEAL"] = Part("SEAL", "EA")
+    ebom.occurrences.append(
+        Occurrence(
+            "PUMP", "SEAL", F(1), "EA", "50", operation="OP10", effective_from=dt.date(2027, 1, 1)
+        )
+    )
+    mbom = B.transform(ebom, at=dt.date(2026, 12, 1))
+    message = ik.write_xml(B.to_process_message(mbom))
+    side = B.read_operations_definition(message)
+    assert side.product == "PUMP" and side.at is None and side.source is None
+    assert codes(B.reconcile(ebom, side, at=dt.date(2026, 12, 1))) == []
+    # a definition effective from 2027 resolves the E-BOM on that day: SEAL is missing
+    definition = B.to_operations_definition(mbom)
+    definition.effective_start_date = "2027-01-01T00:00:00Z"  # type: ignore[assignment]
+    assert B.read_operations_definition(definition).at == dt.date(2027, 1, 1)
+    assert codes(B.reconcile(ebom, definition)) == [("missing", "SEAL")]
+
+
+def test_definition_without_a_produced_material_names_the_product() -> None:
+    ebom = pump()
+    definition = B.to_operations_definition(B.transform(ebom))
+    for segment in definition.operations_segment:
+        segment.material_specification = [
+            s
+            for s in segment.material_specification
+            if s.material_use is None or s.material_use.value.value != "Produced"
+        ]
+    side = B.read_operations_definition(definition)
+    assert side.product is None and side.base_quantity is None
+    assert B.reconcile(ebom, definition).ok  # the E-BOM's product, per its base quantity

@@ -213,6 +213,8 @@ class MBomSide:
     base_quantity: Fraction | None = None
     unit: str | None = None
     source: str | None = None
+    #: the day the M-BOM is effective (``OperationsDefinition/EffectiveStartDate``), if known
+    at: _dt.date | None = None
 
     @classmethod
     def from_mbom(cls, mbom: MBom) -> MBomSide:
@@ -225,7 +227,7 @@ class MBomSide:
             if line.kind is LineKind.CONSUMED
             for operation in [line.operation if assigned else None]
         ]
-        return cls(mbom.product, entries, mbom.revision, mbom.base_quantity, mbom.unit)
+        return cls(mbom.product, entries, mbom.revision, mbom.base_quantity, mbom.unit, at=mbom.at)
 
 
 _PRODUCED = ("produced", "by-product produced", "co-product produced", "yield produced")
@@ -286,7 +288,12 @@ def _definitions(doc: Any) -> tuple[list[Any], list[Any]]:
         elif isinstance(obj, OperationsMaterialBill):
             bills.append(obj)
         else:
-            for name in ("data_area", "operations_definition", "operations_material_bill"):
+            for name in (
+                "data_area",
+                "operations_definition_information",
+                "operations_definition",
+                "operations_material_bill",
+            ):
                 value = getattr(obj, name, None)
                 if isinstance(value, list):
                     todo += reversed(value)
@@ -303,8 +310,9 @@ def read_operations_definition(
     ``Sync``/``Process``/... transaction).
 
     The product is the segments' ``Produced`` material (its quantity the base quantity), else
-    ``product``. Consumed materials are each top-level or child segment's
-    ``MaterialSpecification``\\ s naming a ``MaterialDefinitionID``, assigned to that segment;
+    ``product``; ``EffectiveStartDate`` gives the day effectivity is resolved for. Consumed
+    materials are each top-level or child segment's ``MaterialSpecification``\\ s naming a
+    ``MaterialDefinitionID``, assigned to that segment;
     ``OperationsMaterialBillItem``\\ s whose ``MaterialSpecificationID`` names no segment
     specification are unassigned materials (the item ``ID`` names the material).
     """
@@ -314,7 +322,10 @@ def read_operations_definition(
     if isinstance(source, B2MMLModel):
         doc = source
     else:
-        if isinstance(source, (str, os.PathLike)) and file is None:
+        is_path = isinstance(source, os.PathLike) or (
+            isinstance(source, str) and not source.lstrip().startswith("<")
+        )
+        if is_path and file is None:
             file = os.fspath(source)
         doc = read_xml(source)
     defs, bills = _definitions(doc)
@@ -382,8 +393,10 @@ def read_operations_definition(
                 MBomEntry(_value(item.id) or "?", quantity, unit, None, where, None, places)
             )
     entries = [e for n, e in enumerate(entries) if entry_spec.get(n) not in added]
-    name, base, unit = produced if produced is not None else (product or did, None, None)
-    return MBomSide(name, entries, _value(definition.version), base, unit, file)
+    name, base, unit = produced if produced is not None else (product, None, None)
+    start = getattr(definition.effective_start_date, "value", None)
+    at = start.date() if isinstance(start, _dt.datetime) else None
+    return MBomSide(name, entries, _value(definition.version), base, unit, file, at)
 
 
 # -- comparing ------------------------------------------------------------------------------
@@ -421,7 +434,8 @@ def reconcile(
     :func:`read_operations_definition`).
 
     The E-BOM is resolved and exploded as the transform does under ``rules`` (default
-    ``Rules()``): effectivity at ``at`` (default: the M-BOM's ``at``, else the rules'),
+    ``Rules()``): effectivity at ``at`` (default: the M-BOM's ``at`` or the definition's
+    ``EffectiveStartDate``, else the rules'; with none of them every occurrence counts),
     units, scrap, phantoms (and make parts when the rules explode ``all``). ``ignore``
     takes :class:`IgnoreRule`\\ s or their text form (see :func:`load_ignore_rules`).
     Quantities written as decimals (a B2MML document) may differ from the exact total by
@@ -438,7 +452,7 @@ def reconcile(
         side = mbom
     else:
         side = read_operations_definition(mbom, product=product or ebom.root or rules.product)
-    at = at if at is not None else rules.at
+    at = at if at is not None else side.at if side.at is not None else rules.at
     resolved = resolve(ebom, rules, at=at, serial=serial, lot=lot, ecos=rules.ecos)
     wanted = product or side.product or rules.product
     if wanted is not None and wanted not in resolved.parts:

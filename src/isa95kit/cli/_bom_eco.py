@@ -54,7 +54,13 @@ def register_bom(actions: Any) -> None:
         help="an intended difference, CODE:MATERIAL or CODE:PARENT/MATERIAL, globs allowed "
         "(repeatable; adds to the rules file's [reconcile] ignore list)",
     )
-    r.add_argument("--at", type=_date, metavar="DATE", help="resolve effectivity at DATE")
+    r.add_argument(
+        "--at",
+        type=_date,
+        metavar="DATE",
+        help="resolve effectivity at DATE (default: the M-BOM's date, else the rules', "
+        "else today, UTC)",
+    )
     r.add_argument(
         "--exact",
         action="store_true",
@@ -130,13 +136,19 @@ def run_reconcile(args: argparse.Namespace) -> int:
         ignore: list[Any] = bom.load_ignore_rules(args.rules) if args.rules else []
         ignore += [bom.IgnoreRule.parse(text) for text in args.ignore]
         mbom = _read_mbom(args.mbom)
+        if not isinstance(mbom, bom.MBom):
+            mbom = bom.read_operations_definition(
+                mbom, product=args.product or rules.product, file=args.mbom
+            )
+        # like 'bom transform': the M-BOM's own date, else the rules', else today (UTC)
+        at = args.at or mbom.at or rules.at or _dt.datetime.now(_dt.timezone.utc).date()
         result = bom.reconcile(
             ebom,
             mbom,
             ignore=ignore,
             rules=rules,
             product=args.product,
-            at=args.at,
+            at=at,
             exact=args.exact,
         )
     except Isa95Error as exc:
