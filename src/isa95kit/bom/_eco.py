@@ -307,14 +307,26 @@ class _Flag(Exception):
         self.reason, self.message, self.lines = reason, message, lines
 
 
+Edge = tuple[str, str, "str | None"]
+
+
+def _edges(p: Provenance) -> tuple[Edge, ...]:
+    """The (parent, child, find number) of each occurrence along a provenance path."""
+    path, finds = p.path, p.find_numbers
+    return tuple(
+        (path[k], path[k + 1], finds[k] if k < len(finds) else None) for k in range(len(path) - 1)
+    )
+
+
+def _edge(occ: Occurrence) -> Edge:
+    return (occ.parent, occ.child, occ.find_number)
+
+
 def _at(p: Provenance, occ: Occurrence) -> int | None:
     """The position of ``occ`` along a provenance path (parent, child and find number)."""
-    for k in range(len(p.path) - 1):
-        if p.path[k] == occ.parent and p.path[k + 1] == occ.child:
-            fn = p.find_numbers[k] if k < len(p.find_numbers) else None
-            if fn == occ.find_number:
-                return k
-    return None
+    edges = _edges(p)
+    edge = _edge(occ)
+    return edges.index(edge) if edge in edges else None
 
 
 class _Applier:
@@ -324,9 +336,30 @@ class _Applier:
         self.lines: list[MBomLine] = [*mbom.lines]
         self.unassigned: list[MBomLine] = [*mbom.unassigned]
         self.revision = mbom.revision
+        self.added = False  # lines were added: put them in routing order at the end
         self.old = self._resolve(ec.old)
         self.new = self._resolve(ec.new)
+        self.groups: dict[int, dict[str, list[Occurrence]]] = {}
         self.scope = self._scope(self.old) | self._scope(self.new)
+        #: id(line) -> (line, the edges of its provenance): kept while the line lives
+        self._line_edges: dict[int, tuple[MBomLine, frozenset[Edge]]] = {}
+        #: id(resolved bom) -> its working lines with the edges of each
+        self._items: dict[int, list[tuple[Item, frozenset[Edge]]]] = {}
+
+    def children(self, bom: Bom, parent: str) -> list[Occurrence]:
+        """``bom.children(parent)``, grouped once per E-BOM."""
+        groups = self.groups.get(id(bom))
+        if groups is None:
+            groups = self.groups[id(bom)] = bom.by_parent()
+        return groups.get(parent, [])
+
+    def edges_of(self, line: MBomLine) -> frozenset[Edge]:
+        hit = self._line_edges.get(id(line))
+        if hit is not None and hit[0] is line:
+            return hit[1]
+        edges = frozenset(e for p in line.provenance for e in _edges(p))
+        self._line_edges[id(line)] = (line, edges)
+        return edges
 
     def _resolve(self, bom: Bom) -> Bom:
         m = self.mbom
@@ -338,7 +371,7 @@ class _Applier:
         scope, todo = {self.product}, [self.product]
         while todo:
             parent = todo.pop()
-            for o in bom.children(parent):
+            for o in self.children(bom, parent):
                 part = bom.parts.get(o.child)
                 kind = o.item_type or (part.item_type if part else ItemType.BUY)
                 deep = kind is ItemType.PHANTOM or (
@@ -356,11 +389,11 @@ class _Applier:
         if occ is None:
             return None
         twins = 0
-        for o in raw.children(occ.parent):
+        for o in self.children(raw, occ.parent):
             if o is occ:
                 break
             twins += _same(o, occ)
-        matches = [o for o in resolved.children(occ.parent) if _same(o, occ)]
+        matches = [o for o in self.children(resolved, occ.parent) if _same(o, occ)]
         return matches[twins] if twins < len(matches) else None
 
     def _lines(self) -> Iterator[tuple[list[MBomLine], int, MBomLine]]:
@@ -370,16 +403,20 @@ class _Applier:
 
     def _sole(self, occ: Occurrence) -> list[tuple[list[MBomLine], int, int]]:
         """(list, index, position) of each line that ``occ`` alone makes, or :class:`_Flag`."""
-        twins = [o for o in self.ec.old.children(occ.parent) if _same(o, occ) and o is not occ]
+        twins = [
+            o for o in self.children(self.ec.old, occ.parent) if _same(o, occ) and o is not occ
+        ]
         if twins:
             raise _Flag(
                 "ambiguous",
                 f"{len(twins) + 1} occurrences of {occ.child} in {occ.parent} share find "
                 f"number {occ.find_number or '(none)'}",
             )
+        edge = _edge(occ)
         hits = [
             (lines, i, line, k)
             for lines, i, line in self._lines()
+            if edge in self.edges_of(line)
             for p in line.provenance
             if (k := _at(p, occ)) is not None
         ]
@@ -423,7 +460,7 @@ class _Applier:
         """A fixed quantity after position ``k`` stops scaling from above."""
         for j in range(k + 1, len(p.path) - 1):
             fn = p.find_numbers[j] if j < len(p.find_numbers) else None
-            for o in self.old.children(p.path[j]):
+            for o in self.children(self.old, p.path[j]):
                 if o.child == p.path[j + 1] and o.find_number == fn and o.fixed:
                     return True
         return False
@@ -536,19 +573,19 @@ class _Applier:
 
     def _through(self, resolved: Bom, occ: Occurrence) -> list[Item]:
         """The transform's working lines of ``resolved`` whose path passes ``occ``, with the
-        rules' regrouping, splitting and assignment applied."""
-        try:
-            items, _ = dissolve_phantoms(resolved, self.product, explode=self.rules.explode)
-            items = split(regroup(items, self.rules), self.rules)
-            items = assign(items, self.rules, self.mbom.routing)
-        except Isa95Error as exc:
-            raise _Flag("no-operation", exc.message) from None
-        out = []
-        for item in items:
-            chain = _chain(item)
-            if _at(chain, occ) is not None:
-                out.append(item)
-        return out
+        rules' regrouping, splitting and assignment applied (computed once per E-BOM)."""
+        items = self._items.get(id(resolved))
+        if items is None:
+            try:
+                work, _ = dissolve_phantoms(resolved, self.product, explode=self.rules.explode)
+                work = split(regroup(work, self.rules), self.rules)
+                work = assign(work, self.rules, self.mbom.routing)
+            except Isa95Error as exc:
+                raise _Flag("no-operation", exc.message) from None
+            items = [(item, frozenset(_edges(_chain(item)))) for item in work]
+            self._items[id(resolved)] = items
+        edge = _edge(occ)
+        return [item for item, edges in items if edge in edges]
 
     def add(self, new: Occurrence, raw_new: Occurrence, slot: MBomLine | None = None) -> None:
         """New lines for the paths through ``new``, by the transform's own steps."""
@@ -615,8 +652,7 @@ class _Applier:
                 )
             )
         self.lines += lines
-        order = {op.id: n for n, op in enumerate(self.mbom.routing)}
-        self.lines.sort(key=lambda line: order.get(line.operation or "", len(order)))
+        self.added = True
 
 
 def _chain(item: Item) -> Provenance:
@@ -665,6 +701,9 @@ def apply_changes(ec: EngineeringChange, mbom: MBom, *, rules: Rules | None = No
             result.flagged.append(FlaggedChange(change, flag.reason, flag.message, flag.lines))
             continue
         (result.applied if done else result.outside).append(change)
+    if work.added:  # new lines join their operation (a stable sort keeps the rest in order)
+        order = {op.id: n for n, op in enumerate(mbom.routing)}
+        work.lines.sort(key=lambda line: order.get(line.operation or "", len(order)))
     result.mbom = dataclasses.replace(
         mbom, lines=work.lines, unassigned=work.unassigned, revision=work.revision
     )
@@ -676,14 +715,14 @@ def _apply_one(work: _Applier, change: Change) -> bool:
     if change.kind in (ChangeKind.REVISION_CHANGED, ChangeKind.PART_CHANGED):
         assert change.new_part is not None
         used = change.parent == work.product or any(
-            change.parent in p.path for _l, _i, line in work._lines() for p in line.provenance
+            change.parent in (e[1] for e in work.edges_of(line)) for _l, _i, line in work._lines()
         )
         if not used:
             return False
         if change.kind is ChangeKind.PART_CHANGED:
             a, b = change.old_part, change.new_part
             assert a is not None
-            parent = bool(work.ec.old.children(a.id) or work.ec.new.children(a.id))
+            parent = bool(work.children(work.ec.old, a.id) or work.children(work.ec.new, a.id))
             if parent or a.base_quantity != b.base_quantity or a.item_type is not b.item_type:
                 raise _Flag(
                     "part-changed",
