@@ -39,7 +39,7 @@ from typing import Any
 
 from ..errors import Isa95Error
 from ..units import conversion_factor
-from ._mbom import MBom, MBomLine, Provenance
+from ._mbom import LineKind, MBom, MBomLine, Provenance
 from ._model import Bom, ItemType, Occurrence, Part
 from ._output import exact_text
 from ._rules import Rules
@@ -329,20 +329,85 @@ def _at(p: Provenance, occ: Occurrence) -> int | None:
     return edges.index(edge) if edge in edges else None
 
 
+_Op = tuple[str, int, "MBomLine | None", bool]  # ("set" | "drop" | "add", key, line, loose)
+
+
+class _Rows:
+    """The M-BOM's lines under edit: ordered rows, indexed by occurrence edge, by part on a
+    path and by material. Edits are staged per change and committed whole."""
+
+    def __init__(self, lines: list[MBomLine], unassigned: list[MBomLine]) -> None:
+        self.rows: dict[int, MBomLine] = {}
+        self.loose: set[int] = set()
+        self.by_edge: dict[Edge, set[int]] = {}
+        self.by_part: dict[str, set[int]] = {}
+        self.by_material: dict[str, set[int]] = {}
+        self.ids: set[str] = set()
+        self.next = 0
+        for line in lines:
+            self._add(self._key(), line, False)
+        for line in unassigned:
+            self._add(self._key(), line, True)
+
+    def _key(self) -> int:
+        self.next += 1
+        return self.next
+
+    def _index(self, key: int, line: MBomLine, on: bool) -> None:
+        def put(index: dict[Any, set[int]], name: Any) -> None:
+            if on:
+                index.setdefault(name, set()).add(key)
+            else:
+                index[name].discard(key)
+
+        for p in line.provenance:
+            for edge in _edges(p):
+                put(self.by_edge, edge)
+                put(self.by_part, edge[1])
+        put(self.by_material, line.material)
+        (self.ids.add if on else self.ids.discard)(line.id)
+
+    def _add(self, key: int, line: MBomLine, loose: bool) -> None:
+        self.rows[key] = line
+        if loose:
+            self.loose.add(key)
+        self._index(key, line, True)
+
+    def commit(self, ops: list[_Op]) -> None:
+        for what, key, line, loose in ops:
+            old = self.rows.get(key)
+            if old is not None:
+                self._index(key, old, False)
+            if what == "drop":
+                del self.rows[key]
+                self.loose.discard(key)
+            elif what == "set":
+                assert line is not None
+                self.rows[key] = line
+                self._index(key, line, True)
+            else:
+                assert line is not None
+                self._add(key, line, loose)
+
+    def keys(self, index: dict[Any, set[int]], name: Any) -> list[int]:
+        return sorted(index.get(name, ()))
+
+    def lines(self, loose: bool) -> list[MBomLine]:
+        return [line for key, line in self.rows.items() if (key in self.loose) is loose]
+
+
 class _Applier:
     def __init__(self, ec: EngineeringChange, mbom: MBom, rules: Rules) -> None:
         self.ec, self.mbom, self.rules = ec, mbom, rules
         self.product = mbom.product
-        self.lines: list[MBomLine] = [*mbom.lines]
-        self.unassigned: list[MBomLine] = [*mbom.unassigned]
+        self.rows = _Rows(mbom.lines, mbom.unassigned)
+        self.ops: list[_Op] = []  # the edits of the change being applied
         self.revision = mbom.revision
         self.added = False  # lines were added: put them in routing order at the end
+        self.groups: dict[int, dict[str, list[Occurrence]]] = {}
         self.old = self._resolve(ec.old)
         self.new = self._resolve(ec.new)
-        self.groups: dict[int, dict[str, list[Occurrence]]] = {}
         self.scope = self._scope(self.old) | self._scope(self.new)
-        #: id(line) -> (line, the edges of its provenance): kept while the line lives
-        self._line_edges: dict[int, tuple[MBomLine, frozenset[Edge]]] = {}
         #: id(resolved bom) -> its working lines with the edges of each
         self._items: dict[int, list[tuple[Item, frozenset[Edge]]]] = {}
 
@@ -352,14 +417,6 @@ class _Applier:
         if groups is None:
             groups = self.groups[id(bom)] = bom.by_parent()
         return groups.get(parent, [])
-
-    def edges_of(self, line: MBomLine) -> frozenset[Edge]:
-        hit = self._line_edges.get(id(line))
-        if hit is not None and hit[0] is line:
-            return hit[1]
-        edges = frozenset(e for p in line.provenance for e in _edges(p))
-        self._line_edges[id(line)] = (line, edges)
-        return edges
 
     def _resolve(self, bom: Bom) -> Bom:
         m = self.mbom
@@ -382,6 +439,10 @@ class _Applier:
                     todo.append(o.child)
         return scope
 
+    def uses(self, part: str) -> bool:
+        """Whether a line's provenance runs through (or ends in) ``part``."""
+        return bool(self.rows.by_part.get(part))
+
     # -- finding the resolved version of a raw occurrence --------------------------------
     def _live(self, resolved: Bom, raw: Bom, occ: Occurrence | None) -> Occurrence | None:
         """``occ`` as the transform sees it (units normalised, rules' scrap), or ``None``
@@ -396,13 +457,8 @@ class _Applier:
         matches = [o for o in self.children(resolved, occ.parent) if _same(o, occ)]
         return matches[twins] if twins < len(matches) else None
 
-    def _lines(self) -> Iterator[tuple[list[MBomLine], int, MBomLine]]:
-        for lines in (self.lines, self.unassigned):
-            for i, line in enumerate(lines):
-                yield lines, i, line
-
-    def _sole(self, occ: Occurrence) -> list[tuple[list[MBomLine], int, int]]:
-        """(list, index, position) of each line that ``occ`` alone makes, or :class:`_Flag`."""
+    def _sole(self, occ: Occurrence) -> list[tuple[int, int]]:
+        """(row, position) of each line that ``occ`` alone makes, or :class:`_Flag`."""
         twins = [
             o for o in self.children(self.ec.old, occ.parent) if _same(o, occ) and o is not occ
         ]
@@ -412,12 +468,11 @@ class _Applier:
                 f"{len(twins) + 1} occurrences of {occ.child} in {occ.parent} share find "
                 f"number {occ.find_number or '(none)'}",
             )
-        edge = _edge(occ)
+        rows = self.rows.rows
         hits = [
-            (lines, i, line, k)
-            for lines, i, line in self._lines()
-            if edge in self.edges_of(line)
-            for p in line.provenance
+            (key, rows[key], k)
+            for key in self.rows.keys(self.rows.by_edge, _edge(occ))
+            for p in rows[key].provenance
             if (k := _at(p, occ)) is not None
         ]
         if not hits:
@@ -428,7 +483,7 @@ class _Applier:
             raise _Flag("untraced", f"no M-BOM line comes from {occ.parent}/{occ.child}")
         seen: dict[tuple[tuple[str, ...], tuple[str | None, ...]], str] = {}
         out = []
-        for lines, i, line, k in hits:
+        for key, line, k in hits:
             ident = (line.id,)
             if len(line.provenance) > 1:
                 raise _Flag(
@@ -437,15 +492,15 @@ class _Applier:
                     ident,
                 )
             p = line.provenance[0]
-            key = (p.path, p.find_numbers)
-            if p.share != 1 or key in seen:
+            path = (p.path, p.find_numbers)
+            if p.share != 1 or path in seen:
                 ids = tuple(
-                    x.id
-                    for _l, _i, x in self._lines()
-                    if any((q.path, q.find_numbers) == key for q in x.provenance)
+                    rows[other].id
+                    for other in self.rows.keys(self.rows.by_edge, _edge(occ))
+                    if any((q.path, q.find_numbers) == path for q in rows[other].provenance)
                 )
                 raise _Flag("split", f"{'/'.join(p.path)} is split over {', '.join(ids)}", ids)
-            seen[key] = line.id
+            seen[path] = line.id
             if line.quantity != p.quantity:
                 raise _Flag(
                     "edited",
@@ -453,7 +508,7 @@ class _Applier:
                     f"provenance {exact_text(p.quantity)} (changed by hand?)",
                     ident,
                 )
-            out.append((lines, i, k))
+            out.append((key, k))
         return out
 
     def _fixed_below(self, p: Provenance, k: int) -> bool:
@@ -526,9 +581,8 @@ class _Applier:
         # the old quantity in the new unit (the part's unit may have changed too)
         unit_factor = self._factor(old.unit, new.unit, old.child)
         ratio = after / (before * unit_factor)
-        updates = []
-        for lines, i, k in sole:
-            line = lines[i]
+        for key, k in sole:
+            line = self.rows.rows[key]
             p = line.provenance[0]
             if self._fixed_below(p, k):
                 continue
@@ -543,33 +597,29 @@ class _Applier:
                 updated = self._rescale(line, ratio * unit_factor, keep, new.unit, k, new.source)
             else:
                 updated = self._rescale(line, ratio, keep, line.unit, k, new.source)
-            updates.append((lines, i, updated))
-        for lines, i, updated in updates:
-            lines[i] = updated
+            self.ops.append(("set", key, updated, False))
 
     def convert_part(self, material: str) -> bool:
         """The lines of ``material`` in the new E-BOM's unit of it; ``False`` if it has none."""
         part = self.new.parts.get(material)
-        hits = [(lines, i) for lines, i, line in self._lines() if line.material == material]
-        if part is None or not hits:
+        keys = self.rows.keys(self.rows.by_material, material)
+        if part is None or not keys:
             return False
-        for lines, i in hits:
-            line = lines[i]
+        for key in keys:
+            line = self.rows.rows[key]
             if line.unit == part.unit:
                 continue
             if len(line.provenance) != 1:
                 raise _Flag("merged", f"line {line.id} holds several occurrences", (line.id,))
             factor = self._factor(line.unit, part.unit, material)
             p = line.provenance[0]
-            lines[i] = self._rescale(line, factor, 1 - p.scrap, part.unit, -1, None)
+            updated = self._rescale(line, factor, 1 - p.scrap, part.unit, -1, None)
+            self.ops.append(("set", key, updated, False))
         return True
 
     def remove(self, raw_old: Occurrence) -> None:
-        doomed = {(id(lines), i) for lines, i, _k in self._sole(raw_old)}
-        self.lines = [x for i, x in enumerate(self.lines) if (id(self.lines), i) not in doomed]
-        self.unassigned = [
-            x for i, x in enumerate(self.unassigned) if (id(self.unassigned), i) not in doomed
-        ]
+        for key, _k in self._sole(raw_old):
+            self.ops.append(("drop", key, None, False))
 
     def _through(self, resolved: Bom, occ: Occurrence) -> list[Item]:
         """The transform's working lines of ``resolved`` whose path passes ``occ``, with the
@@ -587,72 +637,68 @@ class _Applier:
         edge = _edge(occ)
         return [item for item, edges in items if edge in edges]
 
-    def add(self, new: Occurrence, raw_new: Occurrence, slot: MBomLine | None = None) -> None:
-        """New lines for the paths through ``new``, by the transform's own steps."""
+    def add(self, new: Occurrence, slot: int | None = None) -> None:
+        """New lines for the paths through ``new``, by the transform's own steps; ``slot``
+        is the row a replacement takes the place of."""
         mine = self._through(self.new, new)
-        if not mine:
-            return  # it gives the product nothing (an empty phantom)
-        lines: list[MBomLine] = []
-        taken = {line.id for _l, _i, line in self._lines()}
+        rows = self.rows.rows
+        taken = set(self.rows.ids)
+        merge_keys: set[tuple[str, str, str, bool, LineKind]] = set()
         for item in mine:
             if item.share != 1:
                 raise _Flag("split", f"a split rule shares {item.material} over operations")
             operation = item.operation
             if operation is None and slot is not None:
-                operation = slot.operation  # a replacement takes the line it replaces
+                operation = rows[slot].operation  # a replacement takes the line it replaces
             if operation is None:
                 raise _Flag(
                     "no-operation",
                     f"the rules give {item.material} (from {new.parent}/{new.child}) no "
                     "operation; assign it by hand",
                 )
-            for _lines, _i, line in self._lines():
-                if (
-                    line is not slot
-                    and line.material == item.material
-                    and line.operation == operation
-                    and line.unit == item.unit
-                    and line.fixed == item.fixed
-                    and line.kind is item.kind
-                ):
+            merge_key = (item.material, operation, item.unit, item.fixed, item.kind)
+            for key in self.rows.keys(self.rows.by_material, item.material):
+                line = rows[key]
+                same = (line.material, line.operation, line.unit, line.fixed, line.kind)
+                if key != slot and same == merge_key:
                     raise _Flag(
                         "merged",
                         f"{item.material} would join line {line.id} in {operation}",
                         (line.id,),
                     )
+            if merge_key in merge_keys:
+                raise _Flag("merged", f"{item.material} comes twice into {operation}")
+            merge_keys.add(merge_key)
             net, keep = Fraction(item.net), Fraction(item.keep)
             quantity = net / keep
             chain = _chain(item)
-            ident = _new_id(operation, item.material, item.fixed, taken)
-            lines.append(
-                MBomLine(
-                    ident,
-                    item.material,
-                    operation,
-                    quantity,
-                    item.unit,
-                    self._round(quantity, item.unit),
-                    item.kind,
-                    (
-                        Provenance(
-                            chain.path,
-                            chain.sources,
-                            quantity,
-                            net,
-                            1 - keep,
-                            chain.find_numbers,
-                            item.assignment if item.operation else "replaced",
-                            Fraction(item.share),
-                        ),
+            line = MBomLine(
+                _new_id(operation, item.material, item.fixed, taken),
+                item.material,
+                operation,
+                quantity,
+                item.unit,
+                self._round(quantity, item.unit),
+                item.kind,
+                (
+                    Provenance(
+                        chain.path,
+                        chain.sources,
+                        quantity,
+                        net,
+                        1 - keep,
+                        chain.find_numbers,
+                        item.assignment if item.operation else "replaced",
+                        Fraction(item.share),
                     ),
-                    item.description,
-                    item.fixed,
-                    net,
-                    item.use,
-                )
+                ),
+                item.description,
+                item.fixed,
+                net,
+                item.use,
             )
-        self.lines += lines
-        self.added = True
+            self.ops.append(("add", self.rows._key(), line, False))
+            self.added = True
 
 
 def _chain(item: Item) -> Provenance:
@@ -693,19 +739,20 @@ def apply_changes(ec: EngineeringChange, mbom: MBom, *, rules: Rules | None = No
     work = _Applier(ec, mbom, rules)
     result = EcoResult(mbom)
     for change in ec.changes:
-        lines, unassigned = list(work.lines), list(work.unassigned)
+        work.ops = []
         try:
             done = _apply_one(work, change)
-        except _Flag as flag:
-            work.lines, work.unassigned = lines, unassigned  # all or nothing
+        except _Flag as flag:  # all or nothing: the staged edits are dropped
             result.flagged.append(FlaggedChange(change, flag.reason, flag.message, flag.lines))
             continue
+        work.rows.commit(work.ops)
         (result.applied if done else result.outside).append(change)
+    lines = work.rows.lines(loose=False)
     if work.added:  # new lines join their operation (a stable sort keeps the rest in order)
         order = {op.id: n for n, op in enumerate(mbom.routing)}
-        work.lines.sort(key=lambda line: order.get(line.operation or "", len(order)))
+        lines.sort(key=lambda line: order.get(line.operation or "", len(order)))
     result.mbom = dataclasses.replace(
-        mbom, lines=work.lines, unassigned=work.unassigned, revision=work.revision
+        mbom, lines=lines, unassigned=work.rows.lines(loose=True), revision=work.revision
     )
     return result
 
@@ -714,10 +761,7 @@ def _apply_one(work: _Applier, change: Change) -> bool:
     """Apply one change; ``False`` when it does not reach the M-BOM."""
     if change.kind in (ChangeKind.REVISION_CHANGED, ChangeKind.PART_CHANGED):
         assert change.new_part is not None
-        used = change.parent == work.product or any(
-            change.parent in (e[1] for e in work.edges_of(line)) for _l, _i, line in work._lines()
-        )
-        if not used:
+        if change.parent != work.product and not work.uses(change.parent):
             return False
         if change.kind is ChangeKind.PART_CHANGED:
             a, b = change.old_part, change.new_part
@@ -746,15 +790,14 @@ def _apply_one(work: _Applier, change: Change) -> bool:
         assert change.old is not None and change.new is not None
         sole = work._sole(change.old)
         if len(sole) != 1:
-            ids = tuple(lines[i].id for lines, i, _k in sole)
+            ids = tuple(work.rows.rows[key].id for key, _k in sole)
             raise _Flag("split", f"{change.old.child} makes {len(sole)} lines", ids)
-        slot = sole[0][0][sole[0][1]]
         work.remove(change.old)
-        work.add(new, change.new, slot)
+        work.add(new, slot=sole[0][0])
     elif old is not None:
         assert change.old is not None
         work.remove(change.old)
     else:
-        assert new is not None and change.new is not None
-        work.add(new, change.new)
+        assert new is not None
+        work.add(new)
     return True
