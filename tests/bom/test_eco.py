@@ -481,3 +481,33 @@ def test_docs_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     for block in blocks:
         with contextlib.redirect_stdout(io.StringIO()):
             exec(compile(block, "docs/bom-changes.md", "exec"), {})
+
+
+def test_a_change_is_applied_whole_or_not_at_all() -> None:
+    # the phantom makes two lines; one was edited by hand, so neither is scaled
+    a = revise(rev_a(), Occurrence("PH", "BOLT", F(1), "EA", "2"))
+    mbom = B.transform(a)
+    lines = [
+        dataclasses.replace(x, quantity=F(7)) if x.material == "BOLT" else x for x in mbom.lines
+    ]
+    mbom = dataclasses.replace(mbom, lines=lines)
+    b = revise(a, Occurrence("PUMP", "PH", F(3), "EA", "20", operation="OP20"))
+    result = eco(a, b, mbom)
+    assert flag(result) == ["edited"]
+    assert result.mbom.lines == mbom.lines
+
+
+def test_a_new_phantom_bringing_one_material_twice_is_merged() -> None:
+    a = rev_a()
+    b = revise(
+        a,
+        Occurrence("PUMP", "PH2", F(1), "EA", "50", operation="OP10"),
+        Occurrence("PH2", "BOLT", F(1), "EA", "1"),
+        Occurrence("PH2", "BOLT", F(2), "EA", "2"),
+    )
+    b.parts["PH2"] = Part("PH2", "EA", ItemType.PHANTOM)
+    result = eco(a, b)
+    # the transform makes one BOLT line of the two paths: the phantom's addition is flagged,
+    # and so are its children, which come through it
+    assert flag(result) == ["merged", "depends", "depends"]
+    assert result.applied == [] and result.mbom.lines == B.transform(a).lines

@@ -21,7 +21,8 @@ transform used. A change is applied only where the result is certain; everything
 ``not-convertible`` a quantity or unit that cannot be converted exactly;
 ``zero-quantity``   a change from quantity zero (no exact ratio to scale by);
 ``fixed-changed``   a quantity turns fixed (per order) or back to scaled;
-``part-changed``    a part's unit, base quantity or item type changed: transform again.
+``part-changed``    a part's unit, base quantity or item type changed: transform again;
+``depends``         a new line would come through an occurrence whose change is flagged.
 
 Changes that do not reach the M-BOM's product — under a make part kept as one line, out of
 effect on the M-BOM's date, serial or lot, or reference items — are ``outside``.
@@ -402,6 +403,7 @@ class _Applier:
         self.product = mbom.product
         self.rows = _Rows(mbom.lines, mbom.unassigned)
         self.ops: list[_Op] = []  # the edits of the change being applied
+        self.flagged: set[Edge] = set()  # occurrences whose change was flagged
         self.revision = mbom.revision
         self.added = False  # lines were added: put them in routing order at the end
         self.groups: dict[int, dict[str, list[Occurrence]]] = {}
@@ -645,6 +647,13 @@ class _Applier:
         taken = set(self.rows.ids)
         merge_keys: set[tuple[str, str, str, bool, LineKind]] = set()
         for item in mine:
+            behind = frozenset(_edges(_chain(item))) & self.flagged
+            if behind:
+                parent, child, _fn = sorted(behind, key=str)[0]
+                raise _Flag(
+                    "depends",
+                    f"{item.material} comes through {parent}/{child}, whose change is flagged",
+                )
             if item.share != 1:
                 raise _Flag("split", f"a split rule shares {item.material} over operations")
             operation = item.operation
@@ -744,6 +753,7 @@ def apply_changes(ec: EngineeringChange, mbom: MBom, *, rules: Rules | None = No
             done = _apply_one(work, change)
         except _Flag as flag:  # all or nothing: the staged edits are dropped
             result.flagged.append(FlaggedChange(change, flag.reason, flag.message, flag.lines))
+            work.flagged.update(_edge(o) for o in (change.old, change.new) if o is not None)
             continue
         work.rows.commit(work.ops)
         (result.applied if done else result.outside).append(change)
