@@ -9,7 +9,7 @@ from collections.abc import Hashable, Iterable
 from fractions import Fraction
 from typing import Generic, TypeVar, Union
 
-__all__ = ["Num", "Sums", "div", "exact_sum", "frac", "mul_div", "num"]
+__all__ = ["Num", "Sums", "div", "exact_sum", "exact_text", "frac", "mul_div", "num"]
 
 #: an exact rational: a plain ``int`` while it is whole
 Num = Union[int, Fraction]  # noqa: UP007 - a runtime alias, also on Python 3.10
@@ -92,3 +92,24 @@ def exact_sum(values: Iterable[Num]) -> Fraction:
             d = value.denominator
             parts[d] = parts.get(d, 0) + value.numerator
     return _combine(parts) if parts else ZERO
+
+
+def exact_text(value: Fraction) -> str:
+    """A fraction as a decimal when it has a finite one (``0.25``), else ``n/d`` (``20/19``)."""
+    den = value.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return f"{value.numerator}/{value.denominator}"
+    places = max(twos, fives)
+    scaled = value * 10**places
+    sign = "-" if scaled < 0 else ""
+    digits = str(abs(scaled.numerator)).rjust(places + 1, "0")
+    if not places:
+        return f"{sign}{digits}"
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"

@@ -11,7 +11,7 @@ from ._exact import Num, Sums, div, exact_sum, mul_div, num
 from ._mbom import InvariantIssue, LineKind, MBom, MBomLine
 from ._model import Bom, ItemType, Occurrence
 
-__all__ = ["BillItem", "bill_items", "check_invariants", "exploded_totals"]
+__all__ = ["BillItem", "bill_items", "check_invariants", "explode_check", "exploded_totals"]
 
 
 @dataclass(frozen=True)
@@ -55,46 +55,44 @@ def exploded_totals(
     """Gross total per material of the E-BOM (effectivity, units and classification already
     resolved), exploded from ``root`` independently of the pipeline: phantoms pass their
     quantity on, ``gross = net / (1 - scrap)`` at each level."""
+    return explode_check(bom, root, explode=explode, children=children)[0]
+
+
+def explode_check(
+    bom: Bom,
+    root: str,
+    *,
+    explode: str = "all",
+    children: dict[str, list[Occurrence]] | None = None,
+) -> tuple[dict[str, Fraction], set[str]]:
+    """:func:`exploded_totals` and the buy parts reached, in one traversal."""
     if children is None:
         children = bom.by_parent()
+    parts = bom.parts
     totals: Sums[str] = Sums()
-    todo: list[tuple[str, Num, int]] = [(root, num(bom.parts[root].base_quantity), 0)]
+    buy: set[str] = set()
+    limit = len(parts)
+    todo: list[tuple[str, Num, int]] = [(root, num(parts[root].base_quantity), 0)]
     while todo:
         parent, gross, depth = todo.pop()
-        if depth > len(bom.parts):  # pragma: no cover - the pipeline raises on cycles first
+        if depth > limit:  # pragma: no cover - the pipeline raises on cycles first
             break
-        base = num(bom.parts[parent].base_quantity)
+        base = num(parts[parent].base_quantity)
         for occ in children.get(parent, ()):
             q = num(occ.quantity)
             need = q if occ.fixed else mul_div(gross, q, base)
             if occ.scrap:
                 need = div(need, 1 - occ.scrap)
-            part = bom.parts[occ.child]
-            kind = occ.item_type or part.item_type
-            if kind is not ItemType.PHANTOM:
-                totals.add(occ.child, need)
-            if kind is ItemType.PHANTOM or (kind is ItemType.MAKE and explode == "all"):
+            kind = occ.item_type or parts[occ.child].item_type
+            if kind is ItemType.PHANTOM:
                 todo.append((occ.child, need, depth + 1))
-    return totals.result()
-
-
-def _buy_parts(
-    bom: Bom, root: str, explode: str, children: dict[str, list[Occurrence]] | None
-) -> set[str]:
-    if children is None:
-        children = bom.by_parent()
-    out: set[str] = set()
-    todo, seen = [root], {root}
-    while todo:
-        parent = todo.pop()
-        for occ in children.get(parent, ()):
-            kind = occ.item_type or bom.parts[occ.child].item_type
+                continue
+            totals.add(occ.child, need)
             if kind is ItemType.BUY:
-                out.add(occ.child)
-            elif (kind is ItemType.PHANTOM or explode == "all") and occ.child not in seen:
-                seen.add(occ.child)
-                todo.append(occ.child)
-    return out
+                buy.add(occ.child)
+            elif kind is ItemType.MAKE and explode == "all":
+                todo.append((occ.child, need, depth + 1))
+    return totals.result(), buy
 
 
 def check_invariants(
@@ -104,6 +102,7 @@ def check_invariants(
     explode: str = "all",
     expected: dict[str, Fraction] | None = None,
     children: dict[str, list[Occurrence]] | None = None,
+    buy: set[str] | None = None,
 ) -> list[InvariantIssue]:
     """Every bill item equals the sum of its specifications; the product does not consume
     itself; every buy part appears; per material, the M-BOM totals equal the E-BOM's
@@ -128,13 +127,13 @@ def check_invariants(
                     "cycle", f"{mbom.product} consumes itself ({line.id})", line.material
                 )
             )
+    if expected is None or buy is None:
+        expected, buy = explode_check(resolved, mbom.product, explode=explode, children=children)
     present = {line.material for line in everything}
-    for part in sorted(_buy_parts(resolved, mbom.product, explode, children) - present):
+    for part in sorted(buy - present):
         issues.append(
             InvariantIssue("buy-part-missing", f"buy part {part} has no M-BOM line", part)
         )
-    if expected is None:
-        expected = exploded_totals(resolved, mbom.product, explode=explode, children=children)
     actual = mbom.totals()
     for material in sorted(set(expected) | set(actual)):
         want, got = expected.get(material, Fraction(0)), actual.get(material, Fraction(0))

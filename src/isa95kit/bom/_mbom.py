@@ -26,6 +26,7 @@ __all__ = [
     "Provenance",
     "TransformReport",
     "make_node",
+    "node_path",
 ]
 
 
@@ -53,6 +54,11 @@ def make_node(
     return node
 
 
+def node_path(node: Node) -> tuple[str, ...]:
+    """The part ids from the product to the node's part."""
+    return tuple(n[1] for n in _chain(node))
+
+
 def _chain(node: Node) -> list[Node]:
     out = []
     while node is not None:
@@ -62,7 +68,7 @@ def _chain(node: Node) -> list[Node]:
     return out
 
 
-class Provenance:
+class Provenance(tuple):  # type: ignore[type-arg]
     """One E-BOM occurrence path behind a line.
 
     ``path`` is the part ids from the product to the material (``("PUMP", "P-200", "P-210")``),
@@ -72,20 +78,14 @@ class Provenance:
     scrap fraction (``quantity = net / (1 - scrap)``). ``assignment`` says how the operation
     was chosen: ``explicit``, ``inherited`` (from a phantom), ``rule``, ``regroup``,
     ``split``, ``default`` or ``none``; ``share`` is the fraction a split rule gave it.
-    Immutable; the path is stored as a chain shared with the other paths of the explosion.
+    An immutable tuple; the path is stored as a chain shared with the other paths of the
+    explosion (a million deep paths cost a million small tuples).
     """
 
-    __slots__ = ("_node", "assignment", "net", "quantity", "scrap", "share")
+    __slots__ = ()
 
-    _node: Node
-    quantity: Fraction
-    net: Fraction
-    scrap: Fraction
-    assignment: str
-    share: Fraction
-
-    def __init__(
-        self,
+    def __new__(
+        cls,
         path: Sequence[str],
         sources: Sequence[str | None],
         quantity: Fraction,
@@ -94,25 +94,9 @@ class Provenance:
         find_numbers: Sequence[str | None] = (),
         assignment: str = "explicit",
         share: Fraction = Fraction(1),
-    ) -> None:
-        self._set(make_node(path, sources, find_numbers), quantity, net, scrap, assignment, share)
-
-    def _set(
-        self,
-        node: Node,
-        quantity: Fraction,
-        net: Fraction,
-        scrap: Fraction,
-        assignment: str,
-        share: Fraction,
-    ) -> None:
-        setattr_ = object.__setattr__
-        setattr_(self, "_node", node)
-        setattr_(self, "quantity", quantity)
-        setattr_(self, "net", net)
-        setattr_(self, "scrap", scrap)
-        setattr_(self, "assignment", assignment)
-        setattr_(self, "share", share)
+    ) -> Provenance:
+        node = make_node(path, sources, find_numbers)
+        return tuple.__new__(cls, (node, quantity, net, scrap, assignment, share))
 
     @classmethod
     def from_node(
@@ -124,47 +108,48 @@ class Provenance:
         assignment: str,
         share: Fraction,
     ) -> Provenance:
-        self = object.__new__(cls)
-        self._set(node, quantity, net, scrap, assignment, share)
-        return self
+        return tuple.__new__(cls, (node, quantity, net, scrap, assignment, share))
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"Provenance is immutable ({name})")
+    @property
+    def node(self) -> Node:
+        return self[0]  # type: ignore[no-any-return]
+
+    @property
+    def quantity(self) -> Fraction:
+        return self[1]  # type: ignore[no-any-return]
+
+    @property
+    def net(self) -> Fraction:
+        return self[2]  # type: ignore[no-any-return]
+
+    @property
+    def scrap(self) -> Fraction:
+        return self[3]  # type: ignore[no-any-return]
+
+    @property
+    def assignment(self) -> str:
+        return self[4]  # type: ignore[no-any-return]
+
+    @property
+    def share(self) -> Fraction:
+        return self[5]  # type: ignore[no-any-return]
 
     @property
     def path(self) -> tuple[str, ...]:
-        return tuple(n[1] for n in _chain(self._node))
+        return node_path(self[0])
 
     @property
     def sources(self) -> tuple[str | None, ...]:
-        return tuple(n[2] for n in _chain(self._node)[1:])
+        return tuple(n[2] for n in _chain(self[0])[1:])
 
     @property
     def find_numbers(self) -> tuple[str | None, ...]:
-        return tuple(n[3] for n in _chain(self._node)[1:])
+        return tuple(n[3] for n in _chain(self[0])[1:])
 
     @property
     def source(self) -> str | None:
         """Where the last occurrence of the path was read (``file:line``)."""
-        return self._node[2]
-
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.path,
-            self.sources,
-            self.quantity,
-            self.net,
-            self.scrap,
-            self.find_numbers,
-            self.assignment,
-            self.share,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Provenance) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
+        return self[0][2]  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return (
@@ -191,6 +176,13 @@ class MBomLine:
     fixed: bool = False
     net: Fraction | None = None
     material_use: str = "Consumed"
+
+    @classmethod
+    def _fast(cls, **fields: Any) -> MBomLine:
+        """Build without the frozen ``__init__`` (every field given; for the pipeline)."""
+        line = object.__new__(cls)
+        line.__dict__.update(fields)
+        return line
 
 
 @dataclass(frozen=True)

@@ -11,29 +11,22 @@ import io
 import json
 import os
 import tempfile
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..model import (
-    OpEquipmentSpecification,
-    OperationsDefinition,
-    OperationsDefinitionInformation,
-    OperationsMaterialBill,
-    OperationsMaterialBillItem,
-    OperationsSegment,
-    OpMaterialSpecification,
-    OpMaterialSpecificationProperty,
-    ProcessOperationsDefinition,
-    ProcessOperationsDefinitionDataArea,
-    ProcessOperationsDefinitionInformation,
-    ProcessOperationsDefinitionInformationDataArea,
-    QuantityValue,
-    TransApplicationArea,
-    TransProcess,
-    TransSender,
-)
+from ._exact import exact_text
 from ._invariants import bill_items
 from ._mbom import MBom, MBomLine
+
+if TYPE_CHECKING:
+    from ..model import (
+        OperationsDefinition,
+        OperationsDefinitionInformation,
+        OperationsMaterialBill,
+        OpMaterialSpecification,
+        ProcessOperationsDefinition,
+        ProcessOperationsDefinitionInformation,
+        QuantityValue,
+    )
 
 __all__ = [
     "exact_text",
@@ -51,37 +44,20 @@ __all__ = [
 FIXED_PROPERTY = "isa95kit:fixed-quantity"
 
 
-def exact_text(value: Fraction) -> str:
-    """A fraction as a decimal when it has a finite one (``0.25``), else ``n/d`` (``20/19``)."""
-    den = value.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    if den != 1:
-        return f"{value.numerator}/{value.denominator}"
-    places = max(twos, fives)
-    scaled = value * 10**places
-    sign = "-" if scaled < 0 else ""
-    digits = str(abs(scaled.numerator)).rjust(places + 1, "0")
-    if not places:
-        return f"{sign}{digits}"
-    return f"{sign}{digits[:-places]}.{digits[-places:]}"
-
-
 def _ids(mbom: MBom) -> tuple[str, str]:
     rev = f"-{mbom.revision}" if mbom.revision else ""
     return f"OD-{mbom.product}{rev}", f"OMB-{mbom.product}{rev}"
 
 
 def _quantity(value: object, unit: str) -> QuantityValue:
+    from ..model import QuantityValue
+
     return QuantityValue(quantity_string=str(value), data_type="decimal", unit_of_measure=unit)
 
 
 def _spec(line: MBomLine) -> OpMaterialSpecification:
+    from ..model import OpMaterialSpecification, OpMaterialSpecificationProperty
+
     props = []
     if line.fixed:
         props.append(
@@ -105,6 +81,13 @@ def to_operations_definition(mbom: MBom) -> OperationsDefinition:
     """One ``OperationsSegment`` per routing operation, each with a ``MaterialSpecification``
     per M-BOM line (quantities as rounded, in Rec 20 units); the last segment also names
     the product as ``Produced``. The definition references the material bill by ID."""
+    from ..model import (
+        OpEquipmentSpecification,
+        OperationsDefinition,
+        OperationsSegment,
+        OpMaterialSpecification,
+    )
+
     od_id, bill_id = _ids(mbom)
     by_op: dict[str, list[MBomLine]] = {}
     for line in mbom.lines:
@@ -152,6 +135,8 @@ def to_operations_definition(mbom: MBom) -> OperationsDefinition:
 def to_operations_material_bill(mbom: MBom) -> OperationsMaterialBill:
     """One item per material: its specifications (``MaterialSpecificationID``) and their
     total, the exact sum of the written quantities (a bill item names no material itself)."""
+    from ..model import OperationsMaterialBill, OperationsMaterialBillItem
+
     _, bill_id = _ids(mbom)
     items = []
     used: set[str] = set()
@@ -180,6 +165,8 @@ def to_operations_material_bill(mbom: MBom) -> OperationsMaterialBill:
 
 def to_operations_definition_information(mbom: MBom) -> OperationsDefinitionInformation:
     """The definition and its material bill in one ``OperationsDefinitionInformation``."""
+    from ..model import OperationsDefinitionInformation
+
     od_id, _ = _ids(mbom)
     return OperationsDefinitionInformation(
         id=f"{od_id}-INFO",
@@ -197,6 +184,16 @@ def to_process_message(
 ) -> ProcessOperationsDefinitionInformation | ProcessOperationsDefinition:
     """The message for the MES: ``ProcessOperationsDefinitionInformation`` (definition and
     material bill), or ``ProcessOperationsDefinition`` (the definition only)."""
+    from ..model import (
+        ProcessOperationsDefinition,
+        ProcessOperationsDefinitionDataArea,
+        ProcessOperationsDefinitionInformation,
+        ProcessOperationsDefinitionInformationDataArea,
+        TransApplicationArea,
+        TransProcess,
+        TransSender,
+    )
+
     area = TransApplicationArea(
         sender=TransSender(logical_id=sender),
         creation_date_time=now or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0),

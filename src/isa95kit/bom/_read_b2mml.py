@@ -22,8 +22,8 @@ from typing import Any
 from .._source import Source, parse_bytes, read_bytes
 from ..errors import BomTransformError, Isa95Error, Location
 from ..units import normalize_unit
+from ._exact import exact_text
 from ._model import Bom, ItemType, Occurrence, Part
-from ._output import exact_text
 from ._rules import Rules, parse_quantity
 
 __all__ = ["read_b2mml"]

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import BomTransformError, Isa95Error, Location
 from ..units import MaterialFactors, conversion_factor
 from ._exact import Num, div, exact_sum, frac, mul_div, num
-from ._mbom import Exclusion, LineKind, MBomLine, Node, Provenance
+from ._mbom import Exclusion, LineKind, MBomLine, Node, Provenance, node_path
 from ._model import Bom, ItemType, Occurrence, Operation, Part
 from ._rules import RoundingPolicy, Rules
 
@@ -37,6 +37,7 @@ __all__ = [
 
 _ONE = Fraction(1)
 _ZERO = Fraction(0)
+new_tuple = tuple.__new__
 
 
 def location_of(source: str | None, step: str | None = None) -> Location:
@@ -62,7 +63,7 @@ def _evolve(occ: Occurrence, **changes: Any) -> Occurrence:
 
 
 def _error(message: str, source: str | None, step: str) -> BomTransformError:
-    return BomTransformError(f"{step}: {message}", location=location_of(source, step))
+    return BomTransformError(message, location=location_of(source, step))
 
 
 @dataclass(slots=True)
@@ -88,7 +89,7 @@ class Item:
     @property
     def path(self) -> tuple[str, ...]:
         """Part ids from the product to this material."""
-        return Provenance.from_node(self.node, _ZERO, _ZERO, _ZERO, "", _ONE).path
+        return node_path(self.node)
 
     @property
     def find_number(self) -> str | None:
@@ -209,7 +210,10 @@ def _factor(
         return conversion_factor(unit, target, material=factors)
     except Isa95Error as exc:
         raise _error(
-            f"{pid}: cannot convert {unit} to {target}: {exc.message}", source, "units"
+            f"{pid}: cannot convert {unit} to {target}: {exc.message} (in the rules file: "
+            f'[materials.{pid}] factors = ["1 {unit} = <n> {target}"])',
+            source,
+            "units",
         ) from None
 
 
@@ -221,8 +225,20 @@ def classify(bom: Bom, rules: Rules) -> tuple[Bom, list[Exclusion]]:
     and scrap (``[[scrap]]`` rules override the E-BOM); leave reference items out."""
     kept: list[Occurrence] = []
     out: list[Exclusion] = []
+    parts = bom.parts
+    if not rules.classify and not rules.scrap:  # the common case, a million times
+        for occ in bom.occurrences:
+            part = parts.get(occ.child)
+            if part is None:
+                raise _error(f"child {occ.child!r} has no part", occ.source, "classify")
+            if (occ.item_type or part.item_type) is ItemType.REFERENCE:
+                path = (occ.parent, occ.child)
+                out.append(Exclusion("reference", path, occ.source, "reference item"))
+            else:
+                kept.append(occ)
+        return replace(bom, occurrences=kept), out
     for occ in bom.occurrences:
-        part = bom.parts.get(occ.child)
+        part = parts.get(occ.child)
         if part is None:
             raise _error(f"child {occ.child!r} has no part", occ.source, "classify")
         kind = occ.item_type or part.item_type
@@ -289,17 +305,19 @@ def dissolve_phantoms(
     items: list[Item] = []
     phantoms: list[Node] = []
     root_part = parts[root]
-    _check_acyclic(children, root)
+    limit = len(parts)  # a path longer than the number of parts goes round a cycle
     # pre-order in input order: (occurrence, parent's net, keep, base, operation, node)
     top = children.get(root, [])
     root_node: Node = (None, root, None, None)
     root_base = num(root_part.base_quantity)
-    stack: list[tuple[Occurrence, Num, Num, Num, str | None, Node]] = [
-        (o, root_base, 1, root_base, None, root_node) for o in reversed(top)
+    stack: list[tuple[Occurrence, Num, Num, Num, str | None, Node, int]] = [
+        (o, root_base, 1, root_base, None, root_node, 1) for o in reversed(top)
     ]
     all_exploded = explode == "all"
     while stack:
-        occ, net, keep, base, inherited, node = stack.pop()
+        occ, net, keep, base, inherited, node, depth = stack.pop()
+        if depth > limit:
+            _check_acyclic(children, root)  # raises, naming the cycle
         child = occ.child
         part = parts.get(child)
         if part is None:
@@ -326,7 +344,8 @@ def dissolve_phantoms(
             below = children.get(child)
             if below:
                 c_base = num(part.base_quantity)
-                stack.extend([(o, c_net, c_keep, c_base, op, c_node) for o in reversed(below)])
+                d = depth + 1
+                stack.extend([(o, c_net, c_keep, c_base, op, c_node, d) for o in reversed(below)])
             continue
         items.append(
             Item(
@@ -346,8 +365,9 @@ def dissolve_phantoms(
             below = children.get(child)
             if below:
                 c_base = num(part.base_quantity)
-                stack.extend([(o, c_net, c_keep, c_base, None, c_node) for o in reversed(below)])
-    return items, [Provenance.from_node(n, _ZERO, _ZERO, _ZERO, "", _ONE).path for n in phantoms]
+                d = depth + 1
+                stack.extend([(o, c_net, c_keep, c_base, None, c_node, d) for o in reversed(below)])
+    return items, [node_path(n) for n in phantoms]
 
 
 def _check_acyclic(children: dict[str, list[Occurrence]], root: str) -> None:
@@ -521,31 +541,33 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
             grosses.append(gross)
             nets.append(net)
             provenance.append(
-                Provenance.from_node(
-                    item.node,
-                    gross_f,
-                    net_f,
-                    scrap_f,
-                    item.assignment,
-                    _ONE if item.share == 1 else frac(item.share),
+                new_tuple(
+                    Provenance,
+                    (
+                        item.node,
+                        gross_f,
+                        net_f,
+                        scrap_f,
+                        item.assignment,
+                        _ONE if item.share == 1 else frac(item.share),
+                    ),
                 )
             )
         total_f = exact_sum(grosses)
-        line_id = _line_id(first, used)
         lines.append(
-            MBomLine(
-                line_id,
-                first.material,
-                first.operation,
-                total_f,
-                first.unit,
-                policy.for_unit(first.unit).fraction(total_f),
-                first.kind,
-                tuple(provenance),
-                first.description,
-                first.fixed,
-                exact_sum(nets),
-                first.use,
+            MBomLine._fast(
+                id=_line_id(first, used),
+                material=first.material,
+                operation=first.operation,
+                quantity=total_f,
+                unit=first.unit,
+                rounded=policy.for_unit(first.unit).fraction(total_f),
+                kind=first.kind,
+                provenance=tuple(provenance),
+                description=first.description,
+                fixed=first.fixed,
+                net=exact_sum(nets),
+                material_use=first.use,
             )
         )
     return lines

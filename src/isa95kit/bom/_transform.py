@@ -12,7 +12,7 @@ import datetime as _dt
 import gc
 from collections.abc import Iterator
 
-from ._invariants import check_invariants, exploded_totals
+from ._invariants import check_invariants, explode_check
 from ._mbom import MBom, TransformReport
 from ._model import Bom, Operation
 from ._rules import Rules
@@ -128,7 +128,9 @@ def _transform(
         serial=serial,
         lot=lot,
     )
-    report.ebom_totals = exploded_totals(resolved, root, explode=rules.explode, children=children)
+    report.ebom_totals, buy = explode_check(
+        resolved, root, explode=rules.explode, children=children
+    )
     report.issues.extend(
         check_invariants(
             mbom,
@@ -136,6 +138,7 @@ def _transform(
             explode=rules.explode,
             expected=report.ebom_totals,
             children=children,
+            buy=buy,
         )
     )
     report.steps.append(f"invariants: {len(report.issues)} issues")
