@@ -476,7 +476,7 @@ def test_docs_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     root = Path(__file__).resolve().parents[2]
     text = (root / "docs" / "bom-changes.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     monkeypatch.chdir(root)  # the examples name files relative to the repository
     for block in blocks:
         with contextlib.redirect_stdout(io.StringIO()):
@@ -511,3 +511,60 @@ def test_a_new_phantom_bringing_one_material_twice_is_merged() -> None:
     # and so are its children, which come through it
     assert flag(result) == ["merged", "depends", "depends"]
     assert result.applied == [] and result.mbom.lines == B.transform(a).lines
+
+
+def test_an_eco_by_effectivity_dates_in_one_e_bom(tmp_path: Path) -> None:
+    import datetime as dt
+
+    pump = Path(__file__).resolve().parents[2] / "examples" / "data" / "pump"
+    rules = B.load_rules(pump / "rules.toml")
+    ebom = B.read_ebom(pump / "ebom.csv", routing=pump / "routing.csv", rules=rules)
+    before, after = dt.date(2026, 8, 1), dt.date(2026, 10, 1)
+    mbom = B.transform(ebom, rules, at=before)
+    change = B.diff_boms(ebom, ebom, date=before, new_date=after)
+    assert [(c.kind, c.old and c.old.child, c.new and c.new.child) for c in change] == [
+        (ChangeKind.REPLACED, "SEAL-OLD", "SEAL-NEW")  # ECO-2026-117 from 1 September
+    ]
+    result = B.apply_changes(change, mbom, rules=rules)
+    assert result.ok and result.mbom.at == after
+    assert result.mbom.totals() == B.transform(ebom, rules, at=after).totals()
+    # the same on the command line, OLD and NEW the same file
+    common = ["--routing", str(pump / "routing.csv"), "--rules", str(pump / "rules.toml")]
+    old = tmp_path / "aug.json"
+    assert (
+        main(
+            [
+                "bom",
+                "transform",
+                str(pump / "ebom.csv"),
+                *common,
+                "--at",
+                "2026-08-01",
+                "--format",
+                "json",
+                "-o",
+                str(old),
+            ]
+        )
+        == 0
+    )
+    new = tmp_path / "oct.json"
+    assert (
+        main(
+            [
+                "bom",
+                "eco",
+                str(pump / "ebom.csv"),
+                str(pump / "ebom.csv"),
+                *common,
+                "--mbom",
+                str(old),
+                "--new-at",
+                "2026-10-01",
+                "-o",
+                str(new),
+            ]
+        )
+        == 0
+    )
+    assert "SEAL-NEW" in {x.material for x in B.read_mbom_json(new).lines}

@@ -152,12 +152,15 @@ def _part_delta(a: Part, b: Part) -> str:
 
 @dataclass
 class EngineeringChange:
-    """The changes from the ``old`` to the ``new`` E-BOM (compared on ``date`` if given)."""
+    """The changes from the ``old`` to the ``new`` E-BOM (``old`` compared on ``date``,
+    ``new`` on ``new_date``, if given)."""
 
     old: Bom
     new: Bom
     changes: list[Change]
     date: _dt.date | None = None
+    #: the day the new revision is resolved for (an ECO by effectivity dates), if not ``date``
+    new_date: _dt.date | None = None
 
     def __len__(self) -> int:
         return len(self.changes)
@@ -189,14 +192,23 @@ def _pair(
     return pairs, left, right
 
 
-def diff_boms(old: Bom, new: Bom, *, date: _dt.date | None = None) -> EngineeringChange:
-    """The change list from ``old`` to ``new`` (occurrences effective on ``date`` if given):
-    occurrence changes parent by parent in order of first appearance, then part changes."""
+def diff_boms(
+    old: Bom,
+    new: Bom,
+    *,
+    date: _dt.date | None = None,
+    new_date: _dt.date | None = None,
+) -> EngineeringChange:
+    """The change list from ``old`` to ``new``: occurrence changes parent by parent in order
+    of first appearance, then part changes. ``date`` keeps the occurrences effective on that
+    day; ``new_date`` (default ``date``) the new revision's. An ECO made by effectivity dates
+    inside one E-BOM is ``diff_boms(ebom, ebom, date=before, new_date=after)``."""
     changes: list[Change] = []
     old_groups, new_groups = old.by_parent(), new.by_parent()
+    then = new_date if new_date is not None else date
     for parent in dict.fromkeys([*old_groups, *new_groups]):
         before = [o for o in old_groups.get(parent, []) if date is None or o.effective_at(date)]
-        after = [o for o in new_groups.get(parent, []) if date is None or o.effective_at(date)]
+        after = [o for o in new_groups.get(parent, []) if then is None or o.effective_at(then)]
         pairs, removed, added = _pair(before, after)
         for o, n in pairs:
             if o.unit != n.unit:
@@ -221,7 +233,7 @@ def diff_boms(old: Bom, new: Bom, *, date: _dt.date | None = None) -> Engineerin
             changes.append(Change(ChangeKind.REVISION_CHANGED, pid, None, old_part=a, new_part=b))
         if _part_delta(a, b):
             changes.append(Change(ChangeKind.PART_CHANGED, pid, None, old_part=a, new_part=b))
-    return EngineeringChange(old, new, changes, date)
+    return EngineeringChange(old, new, changes, date, new_date)
 
 
 # -- the E-BOM as the transform sees it ------------------------------------------------------
@@ -407,8 +419,9 @@ class _Applier:
         self.revision = mbom.revision
         self.added = False  # lines were added: put them in routing order at the end
         self.groups: dict[int, dict[str, list[Occurrence]]] = {}
-        self.old = self._resolve(ec.old)
-        self.new = self._resolve(ec.new)
+        self.at = ec.new_date if ec.new_date is not None else mbom.at
+        self.old = self._resolve(ec.old, mbom.at)
+        self.new = self._resolve(ec.new, self.at)
         self.scope = self._scope(self.old) | self._scope(self.new)
         #: id(resolved bom) -> its working lines with the edges of each
         self._items: dict[int, list[tuple[Item, frozenset[Edge]]]] = {}
@@ -420,9 +433,9 @@ class _Applier:
             groups = self.groups[id(bom)] = bom.by_parent()
         return groups.get(parent, [])
 
-    def _resolve(self, bom: Bom) -> Bom:
+    def _resolve(self, bom: Bom, at: _dt.date | None) -> Bom:
         m = self.mbom
-        return resolve(bom, self.rules, at=m.at, serial=m.serial, lot=m.lot, ecos=self.rules.ecos)
+        return resolve(bom, self.rules, at=at, serial=m.serial, lot=m.lot, ecos=self.rules.ecos)
 
     def _scope(self, bom: Bom) -> set[str]:
         """The product and the parents dissolved into its lines (phantoms; make parts too
@@ -740,6 +753,8 @@ def apply_changes(ec: EngineeringChange, mbom: MBom, *, rules: Rules | None = No
     """Apply ``ec`` (from :func:`diff_boms`) to ``mbom``, an M-BOM made from ``ec.old`` with
     ``rules`` (default ``Rules()``; the same explosion, assignment and rounding are used).
 
+    The old revision is resolved for the M-BOM's ``at``, ``serial`` and ``lot``, the new one
+    for ``ec.new_date`` (the new M-BOM's ``at``) if the diff had one, else the same.
     Each change is applied whole or not at all. Returns the new M-BOM with every change that
     could be applied with certainty; the others are in ``flagged`` with a reason and the
     lines concerned (see the module docstring). The input ``mbom`` is not changed.
@@ -762,7 +777,11 @@ def apply_changes(ec: EngineeringChange, mbom: MBom, *, rules: Rules | None = No
         order = {op.id: n for n, op in enumerate(mbom.routing)}
         lines.sort(key=lambda line: order.get(line.operation or "", len(order)))
     result.mbom = dataclasses.replace(
-        mbom, lines=lines, unassigned=work.rows.lines(loose=True), revision=work.revision
+        mbom,
+        lines=lines,
+        unassigned=work.rows.lines(loose=True),
+        revision=work.revision,
+        at=work.at,
     )
     return result
 

@@ -5,6 +5,7 @@
     isa95kit bom reconcile ebom.csv mbom.xml --rules rules.toml --ignore extra:GLUE-*
     isa95kit bom reconcile ebom.csv mbom.json --format json     # an M-BOM of bom transform
     isa95kit bom eco ebom-A.csv ebom-B.csv --mbom mbom-A.json -o mbom-B.json
+    isa95kit bom eco ebom.csv ebom.csv --mbom mbom-aug.json --new-at 2026-10-01 -o mbom-oct.json
 
 Exit 0 ok, 1 reconciliation findings or flagged changes, 2 usage, I/O or input errors.
 """
@@ -82,6 +83,13 @@ def register_bom(actions: Any) -> None:
         "--mbom", required=True, metavar="MBOM", help="the M-BOM of OLD (provenance JSON)"
     )
     _common(e)
+    e.add_argument(
+        "--new-at",
+        type=_date,
+        metavar="DATE",
+        help="resolve NEW at DATE (default: the M-BOM's date); for an ECO made by "
+        "effectivity dates, OLD and NEW may be the same file",
+    )
     e.add_argument(
         "-o",
         "--output",
@@ -165,7 +173,8 @@ def run_eco(args: argparse.Namespace) -> int:
     try:
         rules, (old, new) = _inputs(args, args.old, args.new)
         mbom = read_mbom_json(args.mbom)
-        result = bom.apply_changes(bom.diff_boms(old, new), mbom, rules=rules)
+        change = bom.diff_boms(old, new, date=mbom.at, new_date=args.new_at)
+        result = bom.apply_changes(change, mbom, rules=rules)
     except Isa95Error as exc:
         return _fail(exc)
     if args.output:
