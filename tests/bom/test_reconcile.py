@@ -398,3 +398,13 @@ def test_definition_without_a_produced_material_names_the_product() -> None:
     side = B.read_operations_definition(definition)
     assert side.product is None and side.base_quantity is None
     assert B.reconcile(ebom, definition).ok  # the E-BOM's product, per its base quantity
+
+
+def test_a_quantity_without_unit_is_not_assumed_comparable() -> None:
+    ebom = pump()
+    definition = B.to_operations_definition(B.transform(ebom))
+    spec = definition.operations_segment[0].material_specification[0]
+    spec.quantity[0].unit_of_measure = None
+    (finding,) = B.reconcile(ebom, definition).findings
+    assert finding.code is B.FindingCode.UNIT_NOT_COMPARABLE and finding.material == "HOUSING"
+    assert "states no unit of measure" in finding.message

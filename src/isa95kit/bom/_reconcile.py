@@ -253,8 +253,8 @@ def _quantity(specs: list[Any], where: str) -> tuple[Fraction | None, str | None
         code = None if unit is None or unit is NIL else _value(unit)
         if number is None:
             return None, code, None
-        digits = number.lower().partition("e")[0]
-        places = len(digits.partition(".")[2]) if "e" not in number.lower() else None
+        # the precision as written; an exponent form is taken as exact
+        places = None if "e" in number.lower() else len(number.partition(".")[2])
         try:
             return Fraction(number), code, places
         except (ValueError, ZeroDivisionError):
@@ -597,8 +597,18 @@ class _Check:
                     )
                 )
                 return out
+            if e.unit is None:  # no UnitOfMeasure: not assumed to be the E-BOM's unit
+                out.append(
+                    self.finding(
+                        FindingCode.UNIT_NOT_COMPARABLE,
+                        f"{e.where} states no unit of measure; the E-BOM counts in {self.unit}",
+                        expected=self.expected,
+                        where=(e.where,),
+                    )
+                )
+                return out
             try:
-                factor = _factor(e.unit or self.unit, self.unit, factors)
+                factor = _factor(e.unit, self.unit, factors)
             except Isa95Error as exc:  # incompatible or unknown: never a made-up factor
                 out.append(
                     self.finding(
