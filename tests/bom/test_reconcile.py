@@ -408,3 +408,22 @@ def test_a_quantity_without_unit_is_not_assumed_comparable() -> None:
     (finding,) = B.reconcile(ebom, definition).findings
     assert finding.code is B.FindingCode.UNIT_NOT_COMPARABLE and finding.material == "HOUSING"
     assert "states no unit of measure" in finding.message
+
+
+def test_read_mbom_by_file_kind(tmp_path: Path) -> None:
+    ebom = pump()
+    mbom = B.transform(ebom)
+    ours = tmp_path / "mbom.json"
+    ours.write_text(B.provenance_json(mbom))
+    theirs = tmp_path / "mbom.b2mml.json"
+    theirs.write_bytes(ik.write_json(B.to_operations_definition_information(mbom)))
+    assert isinstance(B.read_mbom(ours), MBom)
+    assert isinstance(B.read_mbom(theirs), B.MBomSide)
+    assert isinstance(B.read_mbom(PARTNER), B.MBomSide)
+    for source in (ours, theirs, str(ours)):
+        assert B.reconcile(ebom, source).ok
+    broken = tmp_path / "broken.json"
+    broken.write_text("{nope")
+    with pytest.raises(ik.DecodeError) as info:
+        B.read_mbom(broken)
+    assert info.value.location.line == 1

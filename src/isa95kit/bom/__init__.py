@@ -54,6 +54,7 @@ from ._reconcile import (
     MBomSide,
     Reconciliation,
     load_ignore_rules,
+    read_mbom,
     read_operations_definition,
     reconcile,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "read_csv",
     "read_ebom",
     "read_json",
+    "read_mbom",
     "read_mbom_json",
     "read_operations_definition",
     "read_routing_csv",

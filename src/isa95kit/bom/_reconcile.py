@@ -50,6 +50,7 @@ __all__ = [
     "MBomSide",
     "Reconciliation",
     "load_ignore_rules",
+    "read_mbom",
     "read_operations_definition",
     "reconcile",
 ]
@@ -399,6 +400,31 @@ def read_operations_definition(
     return MBomSide(name, entries, _value(definition.version), base, unit, file, at)
 
 
+def read_mbom(source: str | os.PathLike[str], *, product: str | None = None) -> MBom | MBomSide:
+    """An existing M-BOM from a file: the provenance JSON of ``bom transform`` as an
+    :class:`MBom`; B2MML XML, or B2MML-JSON (``.json`` that is not a provenance JSON), as the
+    :class:`MBomSide` of its ``OperationsDefinition``."""
+    from .. import read_json
+    from .._source import source_error
+    from ._mbom_json import is_mbom_json, read_mbom_json
+
+    name = os.fspath(source)
+    if not name.lower().endswith(".json"):
+        return read_operations_definition(name, product=product)
+    try:
+        with open(name, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise source_error(name, exc) from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        data = None  # the B2MML-JSON codec reports it with its location
+    if is_mbom_json(data):
+        return read_mbom_json(data)
+    return read_operations_definition(read_json(raw), product=product, file=name)
+
+
 # -- comparing ------------------------------------------------------------------------------
 
 
@@ -429,8 +455,9 @@ def reconcile(
     at: _dt.date | None = None,
     exact: bool = False,
 ) -> Reconciliation:
-    """Compare ``ebom`` with ``mbom``: an :class:`MBom`, an :class:`MBomSide` or a B2MML
-    ``OperationsDefinition`` document (path, bytes or model; see
+    """Compare ``ebom`` with ``mbom``: an :class:`MBom`, an :class:`MBomSide`, a file
+    :func:`read_mbom` reads (provenance JSON, B2MML XML or B2MML-JSON), or a B2MML
+    ``OperationsDefinition`` document as bytes, text or model (see
     :func:`read_operations_definition`).
 
     The E-BOM is resolved and exploded as the transform does under ``rules`` (default
@@ -451,12 +478,24 @@ def reconcile(
     elif isinstance(mbom, MBomSide):
         side = mbom
     else:
-        side = read_operations_definition(mbom, product=product or ebom.root or rules.product)
+        wanted = product or ebom.root or rules.product
+        is_path = isinstance(mbom, os.PathLike) or (
+            isinstance(mbom, str) and not mbom.lstrip().startswith("<")
+        )
+        loaded = read_mbom(mbom, product=wanted) if is_path else None
+        if isinstance(loaded, MBom):
+            return reconcile(
+                ebom, loaded, ignore=ignore, rules=rules, product=product, at=at, exact=exact
+            )
+        side = loaded or read_operations_definition(mbom, product=wanted)
     at = at if at is not None else side.at if side.at is not None else rules.at
     resolved = resolve(ebom, rules, at=at, serial=serial, lot=lot, ecos=rules.ecos)
     wanted = product or side.product or rules.product
     if wanted is not None and wanted not in resolved.parts:
-        raise BomTransformError(f"the M-BOM's product {wanted!r} is not a part of the E-BOM")
+        raise BomTransformError(
+            f"the M-BOM's product {wanted!r} is not a part of the E-BOM",
+            location=Location(file=side.source),
+        )
     name = resolve_root(resolved, wanted)
     rule_list = [r if isinstance(r, IgnoreRule) else IgnoreRule.parse(r) for r in ignore]
     result = Reconciliation(name)

@@ -110,27 +110,6 @@ def _inputs(args: argparse.Namespace, *paths: str) -> tuple[Any, list[Any]]:
     return rules, boms
 
 
-def _read_mbom(path: str) -> Any:
-    """An MBom from a provenance JSON, else the B2MML document (path or model)."""
-    from .. import read_json
-    from ..bom._mbom_json import is_mbom_json, read_mbom_json
-
-    if not path.lower().endswith(".json"):
-        return path
-    from .._source import source_error
-
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise source_error(path, exc) from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return read_json(path)  # raises the codec's own located error
-    return read_mbom_json(data) if is_mbom_json(data) else read_json(raw)
-
-
 def _fail(exc: Isa95Error) -> int:
     print(f"isa95kit: error: {exc}", file=sys.stderr)
     return EXIT_USAGE
@@ -143,11 +122,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
         rules, (ebom,) = _inputs(args, args.ebom)
         ignore: list[Any] = bom.load_ignore_rules(args.rules) if args.rules else []
         ignore += [bom.IgnoreRule.parse(text) for text in args.ignore]
-        mbom = _read_mbom(args.mbom)
-        if not isinstance(mbom, bom.MBom):
-            mbom = bom.read_operations_definition(
-                mbom, product=args.product or rules.product, file=args.mbom
-            )
+        mbom = bom.read_mbom(args.mbom, product=args.product or rules.product)
         # like 'bom transform': the M-BOM's own date, else the rules', else today (UTC)
         at = args.at or mbom.at or rules.at or _dt.datetime.now(_dt.timezone.utc).date()
         result = bom.reconcile(
