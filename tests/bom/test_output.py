@@ -160,3 +160,16 @@ def test_write_atomic_replaces_whole_or_nothing(
         bom.write_atomic(target, b"half")
     assert target.read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["mbom.xml"]  # no temporary file left
+
+
+def test_check_bill_on_the_written_documents(mbom: bom.MBom) -> None:
+    definition = bom.to_operations_definition(mbom)
+    bill = bom.to_operations_material_bill(mbom)
+    assert bom.check_bill(definition, bill) == []
+    back = ik.read_xml(ik.write_xml(bill), type(bill))
+    back.operations_material_bill_item[0].quantity[0].quantity_string = "7.000001"  # type: ignore[assignment]
+    (issue,) = bom.check_bill(definition, back)
+    assert issue.code == "bill-item-sum" and issue.material == "SCREW"
+    item = back.operations_material_bill_item[0]
+    item.material_specification_id = [*item.material_specification_id, "NOPE"]  # type: ignore[list-item]
+    assert "missing ['NOPE']" in bom.check_bill(definition, back)[0].message

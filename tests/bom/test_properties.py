@@ -128,7 +128,10 @@ NS = {"b": "http://www.mesa.org/xml/B2MML"}
 @given(eboms())
 def test_output_valid_and_bill_items_sum_their_specifications(ebom: Bom) -> None:
     mbom = bom.transform(ebom, RULES)
-    xml = ik.write_xml(bom.to_process_message(mbom))
+    definition = bom.to_operations_definition(mbom)
+    bill = bom.to_operations_material_bill(mbom)
+    assert bom.check_bill(definition, bill) == []
+    xml = ik.write_xml(bom.to_process_message(mbom, definition=definition, bill=bill))
     doc = etree.fromstring(xml)
     assert _SCHEMA.validate(doc), _SCHEMA.error_log
     specs = {

@@ -29,7 +29,7 @@ from ._eco import (
     apply_changes,
     diff_boms,
 )
-from ._invariants import BillItem, bill_items, check_invariants, exploded_totals
+from ._invariants import BillItem, bill_items, check_bill, check_invariants, exploded_totals
 from ._mbom import Exclusion, InvariantIssue, LineKind, MBom, MBomLine, Provenance, TransformReport
 from ._mbom_json import read_mbom_json
 from ._model import Bom, ItemType, Occurrence, Operation, Part, serial_key
@@ -91,6 +91,7 @@ __all__ = [
     "TransformReport",
     "apply_changes",
     "bill_items",
+    "check_bill",
     "check_invariants",
     "diff_boms",
     "ebom_to_mbom",

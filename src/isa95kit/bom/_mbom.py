@@ -198,8 +198,9 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class InvariantIssue:
-    """A failed invariant: ``code`` (``bill-item-sum``, ``cycle``, ``buy-part-missing``,
-    ``total-mismatch``, ``unassigned``), a message and the material concerned."""
+    """A failed invariant: ``code`` (``cycle``, ``buy-part-missing``, ``total-mismatch``,
+    ``unassigned``; ``bill-item-sum`` on written documents), a message and the material or
+    bill item concerned."""
 
     code: str
     message: str

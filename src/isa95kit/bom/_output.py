@@ -163,15 +163,21 @@ def to_operations_material_bill(mbom: MBom) -> OperationsMaterialBill:
     )
 
 
-def to_operations_definition_information(mbom: MBom) -> OperationsDefinitionInformation:
-    """The definition and its material bill in one ``OperationsDefinitionInformation``."""
+def to_operations_definition_information(
+    mbom: MBom,
+    *,
+    definition: OperationsDefinition | None = None,
+    bill: OperationsMaterialBill | None = None,
+) -> OperationsDefinitionInformation:
+    """The definition and its material bill in one ``OperationsDefinitionInformation``
+    (``definition`` and ``bill`` when built already)."""
     from ..model import OperationsDefinitionInformation
 
     od_id, _ = _ids(mbom)
     return OperationsDefinitionInformation(
         id=f"{od_id}-INFO",
-        operations_definition=[to_operations_definition(mbom)],
-        operations_material_bill=[to_operations_material_bill(mbom)],
+        operations_definition=[definition or to_operations_definition(mbom)],
+        operations_material_bill=[bill or to_operations_material_bill(mbom)],
     )
 
 
@@ -181,6 +187,8 @@ def to_process_message(
     information: bool = True,
     sender: str = "isa95kit",
     now: _dt.datetime | None = None,
+    definition: OperationsDefinition | None = None,
+    bill: OperationsMaterialBill | None = None,
 ) -> ProcessOperationsDefinitionInformation | ProcessOperationsDefinition:
     """The message for the MES: ``ProcessOperationsDefinitionInformation`` (definition and
     material bill), or ``ProcessOperationsDefinition`` (the definition only)."""
@@ -204,14 +212,17 @@ def to_process_message(
             application_area=area,
             data_area=ProcessOperationsDefinitionInformationDataArea(
                 process=TransProcess(),
-                operations_definition_information=[to_operations_definition_information(mbom)],
+                operations_definition_information=[
+                    to_operations_definition_information(mbom, definition=definition, bill=bill)
+                ],
             ),
         )
     return ProcessOperationsDefinition(
         release_id="V0701",
         application_area=area,
         data_area=ProcessOperationsDefinitionDataArea(
-            process=TransProcess(), operations_definition=[to_operations_definition(mbom)]
+            process=TransProcess(),
+            operations_definition=[definition or to_operations_definition(mbom)],
         ),
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import BomTransformError, Isa95Error, Location
 from ..units import MaterialFactors, conversion_factor
+from ._exact import _WHOLE as _WHOLE_FRACTIONS
 from ._exact import Num, div, exact_sum, frac, mul_div, num
 from ._mbom import Exclusion, LineKind, MBomLine, Node, Provenance, node_path
 from ._model import Bom, ItemType, Occurrence, Operation, Part
@@ -314,41 +315,45 @@ def dissolve_phantoms(
         (o, root_base, 1, root_base, None, root_node, 1) for o in reversed(top)
     ]
     all_exploded = explode == "all"
+    # local names: this loop runs once per occurrence, a million times
+    pop, push, get_part, get_children = stack.pop, stack.extend, parts.get, children.get
+    emit, phantom_seen = items.append, phantoms.append
+    PHANTOM, MAKE, CONSUMED, new_item = ItemType.PHANTOM, ItemType.MAKE, LineKind.CONSUMED, Item
     while stack:
-        occ, net, keep, base, inherited, node, depth = stack.pop()
+        occ, net, keep, base, inherited, node, depth = pop()
         if depth > limit:
             _check_acyclic(children, root)  # raises, naming the cycle
         child = occ.child
-        part = parts.get(child)
+        part = get_part(child)
         if part is None:
             raise _error(f"child {child!r} has no part", occ.source, "explode")
-        q: Num = occ.quantity
-        if occ.quantity.denominator == 1:
-            q = occ.quantity.numerator
+        qf = occ.quantity
+        q: Num = qf.numerator if qf.denominator == 1 else qf
         s = occ.scrap
         if occ.fixed:
             c_net, c_keep = q, (1 if not s else 1 - s)
         else:
-            c_net = mul_div(net, q, base)
+            c_net = net * q if base == 1 else mul_div(net, q, base)
             c_keep = keep if not s else keep * (1 - s)
         c_node = (node, child, occ.source, occ.find_number)
         kind = occ.item_type or part.item_type
-        if occ.operation is not None:
-            op, how = occ.operation, "explicit"
+        op = occ.operation
+        if op is not None:
+            how = "explicit"
         elif inherited is not None:
             op, how = inherited, "inherited"
         else:
-            op, how = None, "none"
-        if kind is ItemType.PHANTOM:
-            phantoms.append(c_node)
-            below = children.get(child)
+            how = "none"
+        if kind is PHANTOM:
+            phantom_seen(c_node)
+            below = get_children(child)
             if below:
                 c_base = num(part.base_quantity)
                 d = depth + 1
-                stack.extend([(o, c_net, c_keep, c_base, op, c_node, d) for o in reversed(below)])
+                push([(o, c_net, c_keep, c_base, op, c_node, d) for o in reversed(below)])
             continue
-        items.append(
-            Item(
+        emit(
+            new_item(
                 child,
                 c_node,
                 c_net,
@@ -358,15 +363,18 @@ def dissolve_phantoms(
                 op,
                 how,
                 occ.fixed,
-                description=part.description,
+                1,
+                CONSUMED,
+                "Consumed",
+                part.description,
             )
         )
-        if kind is ItemType.MAKE and all_exploded:
-            below = children.get(child)
+        if kind is MAKE and all_exploded:
+            below = get_children(child)
             if below:
                 c_base = num(part.base_quantity)
                 d = depth + 1
-                stack.extend([(o, c_net, c_keep, c_base, None, c_node, d) for o in reversed(below)])
+                push([(o, c_net, c_keep, c_base, None, c_node, d) for o in reversed(below)])
     return items, [node_path(n) for n in phantoms]
 
 
@@ -524,23 +532,25 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
     round each line once under ``policy``."""
     lines: list[MBomLine] = []
     used: set[str] = set()
+    whole, make_line = _WHOLE_FRACTIONS, MBomLine._fast
     for group in groups:
         first = group[0]
         provenance: list[Provenance] = []
         grosses: list[Num] = []
         nets: list[Num] = []
+        add_provenance, add_gross, add_net = provenance.append, grosses.append, nets.append
         for item in group:
             keep = item.keep
             net = item.net
-            net_f = frac(net)
+            net_f = whole[net] if type(net) is int and 0 <= net < 1024 else frac(net)
             if keep == 1:
                 gross, gross_f, scrap_f = net, net_f, _ZERO
             else:
                 gross = div(net, keep)
                 gross_f, scrap_f = frac(gross), frac(1 - keep)
-            grosses.append(gross)
-            nets.append(net)
-            provenance.append(
+            add_gross(gross)
+            add_net(net)
+            add_provenance(
                 new_tuple(
                     Provenance,
                     (
@@ -553,9 +563,12 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
                     ),
                 )
             )
-        total_f = exact_sum(grosses)
+        if len(group) == 1:
+            total_f, net_total = frac(grosses[0]), frac(nets[0])
+        else:
+            total_f, net_total = exact_sum(grosses), exact_sum(nets)
         lines.append(
-            MBomLine._fast(
+            make_line(
                 id=_line_id(first, used),
                 material=first.material,
                 operation=first.operation,
@@ -566,7 +579,7 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
                 provenance=tuple(provenance),
                 description=first.description,
                 fixed=first.fixed,
-                net=exact_sum(nets),
+                net=net_total,
                 material_use=first.use,
             )
         )

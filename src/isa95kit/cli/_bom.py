@@ -119,12 +119,19 @@ def run_transform(args: argparse.Namespace) -> int:
     elif args.format == "json":
         data = bom.provenance_json(mbom).encode("utf-8")
     else:
+        definition = bom.to_operations_definition(mbom)
+        bill = bom.to_operations_material_bill(mbom)
+        problems = bom.check_bill(definition, bill)
+        for issue in problems:
+            print(f"isa95kit: invariant {issue.code}: {issue.message}", file=sys.stderr)
+        if problems and not args.force:
+            return EXIT_FAILED
         if args.document == "process":
-            obj: Any = bom.to_process_message(mbom)
+            obj: Any = bom.to_process_message(mbom, definition=definition, bill=bill)
         elif args.document == "information":
-            obj = bom.to_operations_definition_information(mbom)
+            obj = bom.to_operations_definition_information(mbom, definition=definition, bill=bill)
         else:
-            obj = bom.to_operations_definition(mbom)
+            obj = definition
         data = write_xml(obj, config=WriteConfig(pretty_print=True))
     if args.provenance:
         bom.write_atomic(args.provenance, bom.provenance_json(mbom))
