@@ -20,15 +20,8 @@ from __future__ import annotations
 import os
 
 from .._source import Source
-from ._eco import (
-    Change,
-    ChangeKind,
-    EcoResult,
-    EngineeringChange,
-    FlaggedChange,
-    apply_changes,
-    diff_boms,
-)
+from ._change import Change, ChangeKind, EngineeringChange, diff_boms
+from ._eco import EcoResult, FlaggedChange, apply_changes
 from ._invariants import BillItem, bill_items, check_bill, check_invariants, exploded_totals
 from ._mbom import Exclusion, InvariantIssue, LineKind, MBom, MBomLine, Provenance, TransformReport
 from ._mbom_json import read_mbom_json

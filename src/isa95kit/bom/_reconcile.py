@@ -34,7 +34,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import BomTransformError, Isa95Error, Location
-from ._eco import resolve
+from ._change import resolve
 from ._invariants import exploded_totals
 from ._mbom import LineKind, MBom
 from ._model import Bom
