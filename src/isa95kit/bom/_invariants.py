@@ -125,10 +125,12 @@ def check_invariants(
     everything = [*mbom.lines, *mbom.unassigned]
     if expected is None or buy is None:
         expected, buy = explode_check(resolved, mbom.product, explode=explode, children=children)
-    actual: dict[str, Fraction] = {}
-    for item in bill_items(everything):
-        if item.kind is LineKind.CONSUMED:
-            actual[item.material] = actual.get(item.material, Fraction(0)) + item.quantity
+    sums: Sums[str] = Sums()
+    consumed = LineKind.CONSUMED
+    for line in everything:
+        if line.kind is consumed:
+            sums.add(line.material, line.quantity)
+    actual = sums.result()
     if mbom.product in actual:
         issues.append(InvariantIssue("cycle", f"{mbom.product} consumes itself", mbom.product))
     for part in sorted(buy - actual.keys()):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -533,6 +534,7 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
     lines: list[MBomLine] = []
     used: set[str] = set()
     whole, make_line = _WHOLE_FRACTIONS, MBomLine._fast
+    rounded_cache: dict[tuple[str, Fraction], Decimal] = {}  # many lines share a quantity
     for group in groups:
         first = group[0]
         provenance: list[Provenance] = []
@@ -574,7 +576,7 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
                 operation=first.operation,
                 quantity=total_f,
                 unit=first.unit,
-                rounded=policy.for_unit(first.unit).fraction(total_f),
+                rounded=_rounded(rounded_cache, policy, first.unit, total_f),
                 kind=first.kind,
                 provenance=tuple(provenance),
                 description=first.description,
@@ -584,6 +586,16 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
             )
         )
     return lines
+
+
+def _rounded(
+    cache: dict[tuple[str, Fraction], Decimal], policy: RoundingPolicy, unit: str, value: Fraction
+) -> Decimal:
+    key = (unit, value)
+    result = cache.get(key)
+    if result is None:
+        result = cache[key] = policy.for_unit(unit).fraction(value)
+    return result
 
 
 def _line_id(item: Item, used: set[str]) -> str:
