@@ -20,8 +20,11 @@ from __future__ import annotations
 import os
 
 from .._source import Source
+from ._change import Change, ChangeKind, EngineeringChange, diff_boms
+from ._eco import EcoResult, FlaggedChange, apply_changes
 from ._invariants import BillItem, bill_items, check_bill, check_invariants, exploded_totals
 from ._mbom import Exclusion, InvariantIssue, LineKind, MBom, MBomLine, Provenance, TransformReport
+from ._mbom_json import read_mbom_json
 from ._model import Bom, ItemType, Occurrence, Operation, Part, serial_key
 from ._output import (
     exact_text,
@@ -36,32 +39,58 @@ from ._output import (
 )
 from ._read import read_csv, read_json, read_routing_csv
 from ._read_b2mml import read_b2mml
+from ._reconcile import (
+    Finding,
+    FindingCode,
+    IgnoreRule,
+    MBomEntry,
+    MBomSide,
+    Reconciliation,
+    load_ignore_rules,
+    read_mbom,
+    read_operations_definition,
+    reconcile,
+)
 from ._rules import Match, RoundingPolicy, Rules, load_rules
 from ._transform import transform
 
 __all__ = [
     "BillItem",
     "Bom",
+    "Change",
+    "ChangeKind",
+    "EcoResult",
+    "EngineeringChange",
     "Exclusion",
+    "Finding",
+    "FindingCode",
+    "FlaggedChange",
+    "IgnoreRule",
     "InvariantIssue",
     "ItemType",
     "LineKind",
     "MBom",
+    "MBomEntry",
     "MBomLine",
+    "MBomSide",
     "Match",
     "Occurrence",
     "Operation",
     "Part",
     "Provenance",
+    "Reconciliation",
     "RoundingPolicy",
     "Rules",
     "TransformReport",
+    "apply_changes",
     "bill_items",
     "check_bill",
     "check_invariants",
+    "diff_boms",
     "ebom_to_mbom",
     "exact_text",
     "exploded_totals",
+    "load_ignore_rules",
     "load_rules",
     "provenance_dict",
     "provenance_json",
@@ -69,7 +98,11 @@ __all__ = [
     "read_csv",
     "read_ebom",
     "read_json",
+    "read_mbom",
+    "read_mbom_json",
+    "read_operations_definition",
     "read_routing_csv",
+    "reconcile",
     "serial_key",
     "to_csv",
     "to_operations_definition",

@@ -229,6 +229,7 @@ _KEYS = {
     "rounding",
     "effectivity",
     "product",
+    "reconcile",  # read by bom.load_ignore_rules
 }
 
 
