@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -39,6 +40,15 @@ def run_serial(task: Task, sources: Iterable[FileSource]) -> Iterator[FileResult
         yield run_file(task, source)
 
 
+def _ignore_interrupt() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them (no traceback per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool(jobs: int, context: Any) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_interrupt)
+
+
 def _context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
@@ -59,7 +69,7 @@ def run_processes(
     window = window or 2 * jobs
     todo = iter(chunks)
     context = _context()
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    executor = _pool(jobs, context)
     running: dict[Future[list[FileResult]], Sequence[FileSource]] = {}
     finished = False
     try:
@@ -89,7 +99,7 @@ def run_processes(
                         lost.extend(chunk)
                 running.clear()
                 executor.shutdown(wait=True)
-                executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+                executor = _pool(jobs, context)
                 for source in sorted(lost, key=lambda s: s.index):
                     result, executor = _alone(task, source, executor, jobs, context)
                     yield result
@@ -111,7 +121,7 @@ def _alone(
     except BrokenProcessPool:
         executor.shutdown(wait=True)
         reason = "the worker process died while processing this file, twice"
-        fresh = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        fresh = _pool(jobs, context)
         return crashed(source, reason, 2), fresh
     except Exception as exc:  # the result could not come back (e.g. does not pickle)
         error = TaskError.from_exception(exc, source.location)

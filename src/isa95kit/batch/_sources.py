@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from ..errors import Location, MissingDependencyError, SourceNotFoundError
 
-__all__ = ["FileSource", "expand", "fsspec", "is_url", "open_binary", "size_of"]
+__all__ = ["FileSource", "expand", "fsspec", "has_magic", "is_url", "open_binary", "size_of"]
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _MAGIC = re.compile(r"[*?\[]")
@@ -45,6 +45,11 @@ class FileSource:
 def is_url(location: str) -> bool:
     """True for ``protocol://...`` locations (read through fsspec)."""
     return _URL.match(location) is not None
+
+
+def has_magic(pattern: str) -> bool:
+    """True for a glob pattern (``*``, ``?`` or ``[``)."""
+    return _MAGIC.search(pattern) is not None
 
 
 def fsspec() -> Any:
@@ -75,9 +80,7 @@ def expand(paths: Sequence[str], suffixes: Iterable[str] = (".xml",)) -> list[Fi
         elif _MAGIC.search(path):
             found.extend(_glob(path))
         else:
-            raise SourceNotFoundError(
-                f"{path}: no such file or folder", location=Location(file=path)
-            )
+            raise SourceNotFoundError("no such file or folder", location=Location(file=path))
         if len(found) == before:
             kinds = " or ".join(f"*{suffix}" for suffix in wanted)
             raise SourceNotFoundError(f"no {kinds} files under {path}", location=Location())
@@ -134,7 +137,7 @@ def _expand_url(url: str, wanted: tuple[str, ...]) -> list[tuple[str, int, str]]
         info = fs.info(path)
         return [(url, int(info.get("size") or 0), path.rsplit("/", 1)[-1])]
     else:
-        raise SourceNotFoundError(f"{url}: no such file or folder", location=Location(file=url))
+        raise SourceNotFoundError("no such file or folder", location=Location(file=url))
     out = []
     for name in sorted(listing):
         info = listing[name]
