@@ -116,3 +116,7 @@ class DieMidWrite:
 
         write_atomically(self.inner.target(source, "xml"), half)
         raise AssertionError("unreachable")
+
+    def partials(self, sources: Any) -> list[str]:
+        found: list[str] = self.inner.partials(sources)
+        return found

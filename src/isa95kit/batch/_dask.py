@@ -133,7 +133,9 @@ def run_dask(
                     for source in files:  # alone now: a second crash is this file's own
                         submit([source], 2)
                 else:
-                    reason = f"the file took down every worker that ran it ({exc})"
+                    reason = (
+                        f"the file took down every worker that ran it ({type(exc).__name__}: {exc})"
+                    )
                     yield crashed(files[0], reason, attempts)
             except Exception as exc:  # escaped the task even after ``retries``
                 for source in files:

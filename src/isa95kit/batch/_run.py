@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._sources import FileSource, expand
 from ._summary import BatchSummary
-from ._tasks import ConvertTask, FileResult, Task, ValidateTask
+from ._tasks import ConvertTask, FileResult, Task, ValidateTask, Verdict
 
 if TYPE_CHECKING:
     from ..validation import ValidationReport
@@ -127,6 +127,8 @@ class BatchRun(Iterator[FileResult]):
             self.close()
             raise
         self.summary.add(result)
+        if result.verdict == Verdict.CRASHED:  # a dead worker may have left a temporary file
+            self._sweep([self.sources[result.index]])
         if self._kept is not None:
             self._kept.append(result)
         return result
@@ -171,12 +173,16 @@ class BatchRun(Iterator[FileResult]):
             if close is not None:
                 close()
         self._finish()
+        self._sweep(self.sources)
+
+    def _sweep(self, sources: Iterable[FileSource]) -> None:
+        """Remove temporary files that stopped workers left beside outputs (never outputs)."""
         partials = getattr(self.task, "partials", None)
-        if partials is not None:
-            for source in self.sources:
-                for path in partials(source):
-                    with contextlib.suppress(OSError):
-                        os.remove(path)
+        if partials is None:
+            return
+        for path in partials(sources):
+            with contextlib.suppress(OSError):
+                os.remove(path)
 
     def __enter__(self) -> BatchRun:
         return self

@@ -14,7 +14,7 @@ import socket
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import IO, TYPE_CHECKING, Any
 
@@ -285,22 +285,24 @@ class ConvertTask:
 
         return read_json(data, config=config)
 
-    def partials(self, source: FileSource) -> list[str]:
-        """Left-over temporary files of this source's outputs (after an interrupted run)."""
+    def partials(self, sources: Iterable[FileSource]) -> list[str]:
+        """Left-over temporary files of these sources' outputs (after workers were stopped);
+        each output folder is listed once, whatever the number of files."""
+        names: dict[str, set[str]] = {}
+        for source in sources:
+            for kind in ("xml", "json"):
+                target = self.target(source, kind)
+                if not is_url(target):
+                    folder, name = os.path.split(target)
+                    names.setdefault(folder or os.curdir, set()).add(name)
         found: list[str] = []
-        if is_url(source.location) and self.output_dir is None:
-            return found
-        for kind in ("xml", "json"):
-            target = self.target(source, kind)
-            if is_url(target):
-                continue
-            folder, name = os.path.split(target)
+        for folder, wanted in names.items():
             with contextlib.suppress(OSError):
-                found.extend(
-                    os.path.join(folder or os.curdir, entry)
-                    for entry in os.listdir(folder or os.curdir)
-                    if entry.startswith(f".{name}.") and entry.endswith(PARTIAL)
-                )
+                for entry in os.listdir(folder):
+                    if entry.startswith(".") and entry.endswith(PARTIAL):
+                        name = entry[1 : -len(PARTIAL)].rsplit(".", 1)[0]
+                        if name in wanted:
+                            found.append(os.path.join(folder, entry))
         return found
 
 
