@@ -1,0 +1,159 @@
+"""Batch validation throughput: serial, a local process pool and a dask LocalCluster, one run.
+
+One command::
+
+    PYTHONPATH=src python benchmarks/bench_batch.py                 # 2,000 files, 2 workers
+    PYTHONPATH=src python benchmarks/bench_batch.py --files 20000 --workers 4
+
+It writes ``--files`` B2MML V0701 documents of mixed sizes into a temporary folder (work
+schedules from ``benchmarks/_docs.py`` of about 2 KB to 128 KB, log-uniform, and one in fifty
+made invalid by a duplicate ID), then validates the folder with ``isa95kit.batch``, in the same
+process and run:
+
+* ``serial``: ``validate_many(folder)`` in this process (the reference);
+* ``--jobs N``: ``validate_many(folder, jobs=N)``, pool start-up included (as the CLI runs);
+* ``dask N``: ``validate_many(folder, dask=client)`` on a ``LocalCluster`` of N single-threaded
+  worker processes on 127.0.0.1, started (and warmed: schemas compiled) before timing, as a
+  long-lived cluster is; its start-up time is printed separately.
+
+Every mode must give the serial report (checked). Printed: files/s, the speed-up over serial,
+and the dask overhead per file: wall time x workers minus the time spent inside the per-file
+tasks, per file, as a share of the serial time per file (scheduling, serialisation, transfer).
+Targets: >= 1.7x serial with 2 workers on 2 cores; dask overhead < 5 % of serial per file.
+Wall-clock times: on a shared machine, other load lowers the parallel numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+
+import _docs  # noqa: E402
+
+import isa95kit as ik  # noqa: E402
+
+
+def generate(folder: Path, count: int, *, distinct: int = 40, seed: int = 7) -> int:
+    """``count`` files from ``distinct`` generated documents of mixed sizes; total bytes."""
+    r = random.Random(seed)
+    models = []
+    for i in range(distinct):
+        size = int(math.exp(r.uniform(math.log(2_000), math.log(128_000))))
+        path = folder / f"model-{i:03}.xml"
+        _docs.make_work_schedule(path, size, seed=i)
+        data = path.read_bytes()
+        path.unlink()
+        if i % 10 == 9:  # a duplicate job order ID: schema-valid, a business-rule error
+            data = data.replace(b">JO-00000002<", b">JO-00000001<", 1)
+        models.append(data)
+    total = 0
+    for n in range(count):
+        data = models[r.randrange(distinct)] if n % 50 else models[9]
+        sub = folder / f"part-{n % 20:02}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"doc-{n:06}.xml").write_bytes(data)
+        total += len(data)
+    return total
+
+
+def comparable(report: Any) -> Any:
+    data = report.to_dict()
+    for file in data["files"]:
+        file.pop("seconds")
+    return data
+
+
+def timed(label: str, **kwargs: Any) -> tuple[float, Any, Any]:
+    started = time.perf_counter()
+    run = ik.batch.validate_many(kwargs.pop("folder"), **kwargs)
+    report = run.report()
+    seconds = time.perf_counter() - started
+    print(f"  {label}: {seconds:.2f} s", file=sys.stderr)
+    return seconds, run.summary, report
+
+
+def _warm() -> int:
+    """Compile the V0701 schema bundle in a worker (done once per process)."""
+    from isa95kit.versions import load_schema
+
+    load_schema("V0701")
+    return os.getpid()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    from distributed import Client, LocalCluster
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    try:
+        total = generate(folder, args.files)
+        print(f"{args.files} files, {total / 1e6:.1f} MB in {folder}", file=sys.stderr)
+        _warm()
+        serial_s, serial_sum, serial_report = timed("serial", folder=folder)
+        jobs_s, _, jobs_report = timed(f"--jobs {args.workers}", folder=folder, jobs=args.workers)
+        started = time.perf_counter()
+        with (
+            LocalCluster(
+                n_workers=args.workers, threads_per_worker=1, processes=True,
+                host="127.0.0.1", dashboard_address=None,
+            ) as cluster,
+            Client(cluster) as client,
+        ):  # fmt: skip
+            client.run(_warm)
+            startup = time.perf_counter() - started
+            dask_s, dask_sum, dask_report = timed(
+                f"dask {args.workers}", folder=folder, dask=client
+            )
+        same = comparable(serial_report)
+        assert comparable(jobs_report) == same, "--jobs report differs from serial"
+        assert comparable(dask_report) == same, "dask report differs from serial"
+        invalid = sum(1 for f in serial_report.files if not f.valid)
+        per_file = serial_s / args.files
+        overhead = (dask_s * args.workers - dask_sum.busy_seconds) / args.files
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        head = f"{args.files} documents ({total / 1e6:.1f} MB, {invalid} invalid)"
+        print(f"\n{head}, {args.workers} workers, {cores} cores; same reports in all modes\n")
+        print("| mode | seconds | files/s | MB/s | vs serial |")
+        print("|---|---:|---:|---:|---:|")
+        for label, seconds in (
+            ("serial", serial_s),
+            (f"--jobs {args.workers} (pool start included)", jobs_s),
+            (f"dask LocalCluster {args.workers} (started, warm)", dask_s),
+        ):
+            print(f"| {label} | {seconds:.2f} | {args.files / seconds:.0f} | "
+                  f"{total / seconds / 1e6:.1f} | {serial_s / seconds:.2f}x |")  # fmt: skip
+        print(f"\nLocalCluster start-up (not in the dask row): {startup:.2f} s")
+        print(f"serial time per file: {per_file * 1e3:.3f} ms; dask overhead per file: "
+              f"{overhead * 1e3:.3f} ms = {overhead / per_file:.1%} of serial")  # fmt: skip
+        best = max(serial_s / jobs_s, serial_s / dask_s)
+        print(f"target >= 1.7x serial with {args.workers} workers: "
+              f"{'PASS' if best >= 1.7 else 'FAIL'} ({best:.2f}x)")  # fmt: skip
+        print(
+            f"target dask overhead < 5 % of serial per file: "
+            f"{'PASS' if overhead / per_file < 0.05 else 'FAIL'} ({overhead / per_file:.1%})"
+        )
+        print(f"serial busy {serial_sum.busy_seconds:.2f} s; dask busy "
+              f"{dask_sum.busy_seconds:.2f} s over {args.workers} workers")  # fmt: skip
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
