@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import sys
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,20 @@ def test_chunks_keep_every_file_once_in_order(
     for chunk in chunks:
         assert 1 <= len(chunk) <= limit
         assert len(chunk) == 1 or sum(f.size for f in chunk) <= 16_000_000
+
+
+def test_missing_extras_name_the_dask_extra(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from isa95kit.cli import main
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    monkeypatch.setitem(sys.modules, "fsspec", None)
+    with pytest.raises(ik.MissingDependencyError, match=r"isa95kit\[dask\]"):
+        validate_many(corpus / "V0701", dask="local")
+    with pytest.raises(ik.MissingDependencyError, match=r"isa95kit\[dask\]"):
+        expand(["s3://bucket/inbox/"])
+    assert main(["validate", "--dask", "local", str(corpus / "V0701")]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'isa95kit[dask]'" in err and "Traceback" not in err
+    assert validate_many(corpus / "V0701", jobs=2).report().valid  # local paths need neither
