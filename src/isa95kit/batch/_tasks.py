@@ -318,7 +318,7 @@ class _Buffer:
         return len(chunk)
 
 
-def write_atomically(target: str, write: Callable[[IO[bytes]], None]) -> None:
+def write_atomically(target: str, write: Callable[[IO[bytes]], object]) -> None:
     """Write ``target`` through a temporary file in the same folder and ``os.replace``:
     a failed or interrupted write never leaves a partial file in place of a good one."""
     folder, name = os.path.split(target)

@@ -181,8 +181,10 @@ def _validate(args: argparse.Namespace) -> int:
     else:
         text = _render(final, args.format, streamed=stream_text, results=results, summary=summary)
         if args.output:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            from ..batch import write_atomically
+
+            data = text.encode("utf-8")
+            write_atomically(args.output, lambda handle: handle.write(data))
         else:
             sys.stdout.write(text)
     if summary.mode != "serial":
