@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from isa95kit.batch import FileResult, TaskError, Verdict, junit, validate_many
@@ -161,3 +163,12 @@ def test_interrupting_the_cli_leaves_no_partial_outputs(tmp_path: Path) -> None:
     assert len(names) < 600  # it really was stopped early
     for name in names:  # every output there is complete
         assert json.loads((out / name).read_bytes())
+
+
+@given(st.permutations(list(range(25))))
+def test_text_output_restores_input_order(order: list[int]) -> None:
+    from isa95kit.cli._validate import _in_order
+
+    completed = [FileResult(i, f"f{i}.xml", Verdict.VALID) for i in order]
+    assert [r.index for r in _in_order(completed, True)] == list(range(25))
+    assert [r.index for r in _in_order(completed, False)] == order
