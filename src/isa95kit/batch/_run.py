@@ -33,16 +33,21 @@ def chunked(
     files: int | None = None,
     max_bytes: int = CHUNK_BYTES,
 ) -> Iterator[list[FileSource]]:
-    """Group files into chunks in input order: few tasks for millions of small files, at
-    least four chunks per worker for balance, and big files alone."""
-    if files is None:
-        files = max(1, min(CHUNK_FILES, math.ceil(len(sources) / (4 * max(workers, 1)))))
+    """Group files into chunks in input order: few tasks for millions of small files, big
+    files alone, and (unless ``files`` fixes the size) chunks that shrink towards the end of
+    the run — a quarter of each worker's share of what is left, at most 64 files — so that
+    workers finish together instead of waiting for one last big chunk."""
+    spread = 4 * max(workers, 1)
     chunk: list[FileSource] = []
     size = 0
+    left = len(sources)
+    limit = files or max(1, min(CHUNK_FILES, math.ceil(left / spread)))
     for source in sources:
-        if chunk and (len(chunk) >= files or size + source.size > max_bytes):
+        if chunk and (len(chunk) >= limit or size + source.size > max_bytes):
             yield chunk
+            left -= len(chunk)
             chunk, size = [], 0
+            limit = files or max(1, min(CHUNK_FILES, math.ceil(left / spread)))
         chunk.append(source)
         size += source.size
     if chunk:
