@@ -22,8 +22,8 @@ __all__ = ["BatchRun", "Paths", "chunked", "convert_many", "run_many", "validate
 Paths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 #: a chunk never holds more than this many bytes of input (a bigger file is a chunk alone)
 CHUNK_BYTES = 16 * 1024 * 1024
-#: nor more than this many files
-CHUNK_FILES = 64
+#: nor more than this many files (a task costs a few ms of scheduler, client and worker CPU)
+CHUNK_FILES = 256
 
 
 def chunked(
@@ -35,7 +35,7 @@ def chunked(
 ) -> Iterator[list[FileSource]]:
     """Group files into chunks in input order: few tasks for millions of small files, big
     files alone, and (unless ``files`` fixes the size) chunks that shrink towards the end of
-    the run — a quarter of each worker's share of what is left, at most 64 files — so that
+    the run — a quarter of each worker's share of what is left, at most 256 files — so that
     workers finish together instead of waiting for one last big chunk."""
     spread = 4 * max(workers, 1)
     chunk: list[FileSource] = []
@@ -223,8 +223,8 @@ def run_many(
     ``paths``: files, folders (walked for ``suffixes``), globs and fsspec URLs. ``jobs``:
     local worker processes (``"auto"``: every core). ``dask``: a ``distributed.Client``, a
     scheduler address, or ``"local"`` (a LocalCluster of ``jobs`` processes, all cores for
-    ``jobs=1``). ``chunk_files``: files per task (default: up to 64, at least four chunks
-    per worker). ``keep=False`` keeps no results (for streaming consumers of huge runs).
+    ``jobs=1``). ``chunk_files``: files per task (default: up to 256, shrinking towards the end;
+    see :func:`chunked`). ``keep=False`` keeps no results (for streaming consumers of huge runs).
     """
     sources = expand(_paths(paths), suffixes)
     return BatchRun(
