@@ -22,6 +22,7 @@ from isa95kit.batch import (
     run_many,
     validate_many,
 )
+from isa95kit.batch._run import CHUNK_FILES
 from isa95kit.errors import SourceNotFoundError
 from isa95kit.validation._api import make_options
 from tests.batch._corpus import GOLDEN, KillOnce, Poison, mixed_corpus
@@ -198,7 +199,7 @@ def test_summary_json(corpus: Path) -> None:
     assert "5 files (5 invalid)" in str(run.summary)
 
 
-sources = st.lists(st.integers(0, 40_000_000), max_size=60).map(
+sources = st.lists(st.integers(0, 40_000_000), max_size=600).map(
     lambda sizes: [FileSource(i, f"f{i}.xml", size, f"f{i}.xml") for i, size in enumerate(sizes)]
 )
 
@@ -209,7 +210,7 @@ def test_chunks_keep_every_file_once_in_order(
 ) -> None:
     chunks = list(chunked(files, workers, files=per_chunk, max_bytes=16_000_000))
     assert [f for chunk in chunks for f in chunk] == files
-    limit = per_chunk or 64
+    limit = per_chunk or CHUNK_FILES
     for chunk in chunks:
         assert 1 <= len(chunk) <= limit
         assert len(chunk) == 1 or sum(f.size for f in chunk) <= 16_000_000

@@ -24,6 +24,8 @@ Paths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 CHUNK_BYTES = 16 * 1024 * 1024
 #: nor more than this many files (a task costs a few ms of scheduler, client and worker CPU)
 CHUNK_FILES = 256
+#: the end of a run shrinks chunks down to this many files (each task has a fixed cost)
+CHUNK_FLOOR = 8
 
 
 def chunked(
@@ -41,13 +43,14 @@ def chunked(
     chunk: list[FileSource] = []
     size = 0
     left = len(sources)
-    limit = files or max(1, min(CHUNK_FILES, math.ceil(left / spread)))
+    floor = max(1, min(CHUNK_FLOOR, math.ceil(left / spread)))  # no run of 1-file tasks
+    limit = files or max(floor, min(CHUNK_FILES, math.ceil(left / spread)))
     for source in sources:
         if chunk and (len(chunk) >= limit or size + source.size > max_bytes):
             yield chunk
             left -= len(chunk)
             chunk, size = [], 0
-            limit = files or max(1, min(CHUNK_FILES, math.ceil(left / spread)))
+            limit = files or max(floor, min(CHUNK_FILES, math.ceil(left / spread)))
         chunk.append(source)
         size += source.size
     if chunk:
