@@ -240,6 +240,19 @@ def _render(
     return report.summary() + "\n" if streamed else str(report.to_text())
 
 
+def _expand(paths: Sequence[str]) -> list[str] | None:
+    """Files as given, folders walked for ``*.xml`` (sorted), globs and URLs; None after a
+    usage error (printed). Shared with ``isa95kit info``."""
+    from ..batch import expand
+    from ..errors import Isa95Error
+
+    try:
+        return [source.location for source in expand(paths)]
+    except Isa95Error as exc:
+        print(f"isa95kit: error: {exc}", file=sys.stderr)
+        return None
+
+
 def _wants_bar(count: int, total: int, stream: IO[str] | None = None) -> bool:
     stream = stream or sys.stderr
     return (count >= _BAR_FILES or total >= _BAR_BYTES) and stream.isatty()
