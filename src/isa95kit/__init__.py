@@ -68,7 +68,7 @@ _LAZY: dict[str, str] = {
     "summarize": "isa95kit._inspect",
     "DocumentSummary": "isa95kit._inspect",
 }
-_SUBMODULES = {"bom", "model", "units", "errors", "validation", "versions"}
+_SUBMODULES = {"batch", "bom", "model", "units", "errors", "validation", "versions"}
 
 __all__ = [
     "B2MMLModel",
