@@ -172,6 +172,17 @@ def open_stream(source: Source) -> tuple[IO[bytes], str | None, bool]:
     )
 
 
+def read_stdin(limits: ParseLimits = DEFAULT_LIMITS) -> bytes:
+    """Standard input's bytes, read in blocks and refused as soon as they pass the limit
+    (a 2 GB pipe is refused after ``max_bytes``, not after reading it all)."""
+    import sys
+
+    try:
+        return _read_limited(sys.stdin.buffer, limits, "<stdin>")
+    except OSError as exc:
+        raise SourceError(f"cannot read standard input: {exc}") from None
+
+
 def source_error(path: str, exc: OSError) -> SourceError:
     """An OSError of reading ``path`` as the Isa95Error the API raises (errno kept)."""
     cls = SourceNotFoundError if isinstance(exc, FileNotFoundError) else SourceError

@@ -13,6 +13,7 @@ import os
 import sys
 from typing import IO, Any
 
+from .._source import read_stdin
 from . import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
@@ -97,7 +98,7 @@ def _convert_one(args: argparse.Namespace) -> int:
 
     config = ReadConfig(unknown="preserve" if args.keep_unknown else "error")
     if args.input == "-":
-        source: Any = sys.stdin.buffer.read()
+        source: Any = read_stdin()  # in blocks, refused once past the size limit
         head = source[:64]
     else:
         with open(args.input, "rb") as fh:
@@ -105,8 +106,10 @@ def _convert_one(args: argparse.Namespace) -> int:
         source = args.input
     kind = detect(head)
     if kind is None:
-        print(f"isa95kit: error: {args.input}: neither XML nor JSON "
-              "(expected '<' or '{' first)", file=sys.stderr)
+        print(
+            f"isa95kit: error: {args.input}: neither XML nor JSON (expected '<' or '{{' first)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     target = args.to or ("json" if kind == "xml" else "xml")
     if kind == "xml":
