@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -63,9 +64,12 @@ def stream_tree_oracle(data: bytes) -> None:
     if not any(i.code in exact for i in tree.issues):  # a broken document: the streaming
         # engine also reports what it found in the complete part before the break
         assert sorted(i.code for i in stream.issues) == sorted(i.code for i in tree.issues)
-    assert [(i.code, i.line) for i in stream.issues if i.code in exact] == [
-        (i.code, i.line) for i in tree.issues if i.code in exact
-    ]
+    def located(report: Any) -> list[tuple[str, int | None]]:
+        # an element nested too deep is refused by the streaming engine at its parent's line
+        return [(i.code, None if "depth" in i.message else i.line) for i in report.issues
+                if i.code in exact]  # fmt: skip
+
+    assert located(stream) == located(tree)
 
 
 def cli_oracle(data: bytes, tmp: Path) -> None:

@@ -95,3 +95,21 @@ def test_locating_errors_validates_each_candidate_at_most_once(
         report = check(_lots_with_one_bad_id(200, bogus), stream=True, profile=loose)
         assert len(report.issues) == bogus
         assert calls <= 2 * 401, (bogus, calls)  # each candidate (and its parent) once at most
+
+
+@pytest.mark.parametrize("schema_error_first", [False, True])
+def test_nesting_deeper_than_256_levels_is_hostile_in_both_engines(
+    schema_error_first: bool,
+) -> None:
+    """Fuzz case: after a schema error, the streaming engine's validating parser stopped
+    without a word at libxml2's depth limit, and only the schema error was reported."""
+    ns = "http://www.mesa.org/xml/B2MML"
+    inner = "<ParameterChild><ID>P</ID>" * 300 + "</ParameterChild>" * 300
+    bad = "<Bogus/>" if schema_error_first else ""
+    data = (
+        f'<JobOrder xmlns="{ns}"><ID>J</ID>{bad}<JobOrderParameter><ID>P</ID>{inner}'
+        "</JobOrderParameter></JobOrder>"
+    ).encode()
+    for stream in (False, True):
+        codes = [i.code for i in check(data, stream=stream).issues]
+        assert codes == ["hostile-input"], (stream, codes)

@@ -165,6 +165,21 @@ def attributes_issue(
     )
 
 
+def depth_issue(file: str | None, line: int | None) -> Issue:
+    """Nesting deeper than libxml2's limit of 256 levels: refused unread, as the tree
+    engine's parser refuses it."""
+    return Issue(
+        "hostile-input",
+        Severity.ERROR,
+        "rejected: Excessive depth in document: 256 levels",
+        file,
+        line,
+        None,
+        None,
+        "B2MML documents nest a few dozen levels; deeper input is refused unread",
+    )
+
+
 def too_many_attributes(root: etree._Element, limit: int, data: bytes) -> etree._Element | None:
     """The first element with more than ``limit`` attributes, or None.
 

@@ -37,6 +37,7 @@ from ._layers import (
     attributes_issue,
     decide,
     declares_doctype,
+    depth_issue,
     doctype_issue,
     has_doctype,
     namespace_of,
@@ -208,7 +209,8 @@ class _Run:
         limit = self.max_attributes
         sink = _Sink(limit)
         syntax = etree.XMLParser(target=sink, **PULL_OPTIONS)  # type: ignore[arg-type]
-        crowded: Issue | None = None  # the first start tag with too many attributes
+        crowded: Issue | None = None  # the first start tag with too many attributes ...
+        deep: Issue | None = None  # ... or the first element nested too deep
         recent: collections.deque[bytes] = collections.deque(maxlen=_RECENT_BLOCKS)
         lines_before = 0  # newlines in the blocks no longer in ``recent``
         for block in blocks:
@@ -220,8 +222,12 @@ class _Run:
             except etree.XMLSyntaxError as exc:
                 yield from self._not_well_formed(syntax, exc, root)
                 return
-            if sink.crowded is not None:  # refused: from here on, the syntax check only
-                if crowded is None:
+            if sink.too_deep and (crowded is None or crowded is not deep):
+                # refused: from here on, syntax only; too deep wins over too many attributes,
+                # as in the tree engine, whose parser stops at the depth
+                crowded = deep = self._too_deep(parser, block, root)
+            if sink.crowded is not None or sink.too_deep:
+                if crowded is None and sink.crowded is not None:
                     tag, count = sink.crowded
                     name = tag.rpartition("}")[2]
                     line = _start_line(b"".join(recent), name, lines_before, limit)
@@ -283,6 +289,24 @@ class _Run:
             yield from self.rules.run(root)
         elif root is not None:
             yield from self._finished(self._open_chain(root))
+
+    def _too_deep(self, parser: Any, block: bytes, root: Any) -> Issue:
+        """The issue of the first element deeper than :data:`MAX_DEPTH`, at the line the
+        validating parser reports for it once fed the block (as the tree engine's parser
+        does), or at the deepest element it kept."""
+        from lxml import etree
+
+        with contextlib.suppress(etree.XMLSyntaxError):
+            parser.feed(block)
+            for _, element in parser.read_events():
+                root = element if root is None else root
+        for entry in parser.feed_error_log:
+            if "depth" in entry.message.lower():
+                return depth_issue(self.file, entry.line or None)
+        # with a schema plugged in, the parser stops without logging the depth: the deepest
+        # element it kept is the parent of the one refused
+        line = line_of(self._open_chain(root)[-1]) if root is not None else None
+        return depth_issue(self.file, line)
 
     def _unfinished(self, root: etree._Element | None) -> Issue:
         if root is None:
@@ -415,14 +439,25 @@ class _Sink:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.crowded: tuple[str, int] | None = None  # the first (tag, attribute count) over
+        self.depth = 0
+        self.too_deep = False  # an element deeper than libxml2's limit (the tree refuses it)
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.too_deep = True
         if self.crowded is None and len(attrib) > self.limit:
             self.crowded = (tag, len(attrib))
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
 
     def close(self) -> None:
         return None
 
+
+#: libxml2's nesting limit without XML_PARSE_HUGE (which isa95kit never sets)
+MAX_DEPTH = 256
 
 #: blocks kept to find the line of a crowded start tag (its start may lie blocks back)
 _RECENT_BLOCKS = 64
