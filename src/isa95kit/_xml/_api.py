@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from .._source import (
 from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
 from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
+from ..versions._migrate_report import MigrationChange
+from ..versions._migrate_tree import path_of
 from ..versions._model import release_for_namespace
 from ._config import DEFAULT_READ, DEFAULT_WRITE, ReadConfig, WriteConfig
 from ._decode import Decoder, gc_paused, xpath_of
@@ -151,16 +154,53 @@ def read_xml(
         stream: Any = io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source)  # type: ignore[arg-type]
         obj, root = read_streaming(stream, Decoder(config, file), root_class)
     else:
-        root, file, data = _load(source, config)
+        from ..versions._migrate import attach_report, migrate_up, source_release
+
+        root, file, raw = _load(source, config)
+        data: bytes | None = raw
         root = b2mml_element(root, file)
-        obj = Decoder(config, file, data).decode_root(root, root_class(root))
+        report = None
+        if source_release(root, file) is not None:  # an older release: migrate the tree first
+            root, report = migrate_up(root, file, strict=config.unknown == "error")
+            if report.carried:  # pieces V0701 cannot hold travel in the side record
+                config = dataclasses.replace(config, unknown="preserve")
+            data = None  # columns of the migrated tree would not match the source text
+        decoder = Decoder(config, file, data) if report is None else _MigratedDecoder(config, file)
+        obj = decoder.decode_root(root, root_class(root))
         if root.getparent() is not None:  # taken out of a SOAP envelope or MTConnect asset
             ensure_side(obj).nsmap = _own_nsmap(root)
+        if report is not None:
+            assert isinstance(decoder, _MigratedDecoder)
+            report.changes.extend(decoder.missing)
+            attach_report(obj, report)
         return obj
     side = ensure_side(obj)
     side.tag = root.tag
     side.nsmap = dict(root.nsmap)
     return obj
+
+
+class _MigratedDecoder(Decoder):
+    """Decodes a tree migrated from an older release: an element V0701 requires but the older
+    release did not is left unset and reported (the instance still writes back to its release)."""
+
+    def __init__(self, config: ReadConfig, file: str | None) -> None:
+        super().__init__(config, file)
+        self.missing: list[MigrationChange] = []
+
+    def check_required(self, el: Any, spec: Any, fs: set[str] | frozenset[str]) -> None:
+        for f in spec.required:
+            if f.name not in fs:
+                what = "attribute" if f.kind == "A" else "element"
+                where = el.tag.split("}")[-1]
+                self.missing.append(
+                    MigrationChange(
+                        "missing",
+                        f"V0701 requires {what} {f.tag!r} in {where}; the source has none",
+                        path_of(el),
+                        el.sourceline,
+                    )
+                )
 
 
 def _size_of(source: Source) -> int | None:
@@ -176,13 +216,21 @@ def _size_of(source: Source) -> int | None:
 
 
 def write_xml(
-    obj: B2MMLModel, *, config: WriteConfig | None = None, element: str | None = None
+    obj: B2MMLModel,
+    *,
+    config: WriteConfig | None = None,
+    element: str | None = None,
+    version: str | None = None,
+    strict: bool = False,
 ) -> bytes:
     """Serialise a model instance to B2MML XML bytes.
 
     The root element is ``element`` if given, else the one the instance was read from, else
     the global element whose type the class is; it must be a global element of the
     instance's type (:class:`EncodeError` otherwise), as in :func:`isa95kit.write_json`.
+    ``version`` (``"V0600"``, ``"V0401"``, ...) writes that older release instead of V0701
+    (see docs/migration.md): what it cannot express raises :class:`EncodeError` if
+    ``strict``, else it is dropped with a ``MigrationWarning``.
     """
     from lxml import etree
 
@@ -190,8 +238,22 @@ def write_xml(
     if not isinstance(obj, B2MMLModel):
         raise EncodeError(f"write_xml expects a B2MML model instance, got {type(obj).__name__}")
     tag = f"{{{NAMESPACE}}}{root_element(obj, element)}"
+    older = version is not None and version.upper().lstrip("V") not in ("0701", "0700")
     try:
-        root = Encoder().root(obj, tag, default_nsmap(config.prefix))
+        encoder = Encoder()
+        encoder.require = not older
+        root = encoder.root(obj, tag, default_nsmap(config.prefix))
+        if older:
+            assert version is not None
+            from ..versions._migrate import migrate_down, migration_report
+
+            origin = migration_report(obj)
+            root, _ = migrate_down(
+                root,
+                version,
+                strict=strict,
+                source_root=origin.source_root if origin is not None else None,
+            )
         return cast(
             bytes,
             etree.tostring(

@@ -1,0 +1,380 @@
+"""Migration as an lxml tree transform driven by the generated rule tables.
+
+Up (older release -> V0701): every element of the old namespace is renamed in place to its
+V0701 name in that context (``versions/_migrate_v*.py``), code-list values V0701 lacks are
+mapped, children are put in V0701's order, and the pieces V0701 has no place for are
+*carried*: left verbatim in their release's namespace (the XML reader keeps them in the side
+record, the writer puts them back). Down (V0701 -> older) is the inverse, from the same tables:
+carried pieces take their old place again, V0701 content the older release cannot express is
+dropped and reported.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from itertools import pairwise
+from typing import Any
+
+from ..errors import EncodeError, Location, MappingError
+from ._migrate_report import MigrationChange, MigrationReport
+from ._model import B2MMLVersion
+
+__all__ = ["Tables", "down_tree", "tables", "up_tree"]
+
+V0701_NS = "http://www.mesa.org/xml/B2MML"
+V0701_EXT = V0701_NS + "-AllExtensions"
+OTHER_VALUE = "OtherValue"
+
+
+class Tables:
+    """The rule tables of one older release, with the reverse (down) tables derived once."""
+
+    def __init__(self, release: B2MMLVersion) -> None:
+        mod = importlib.import_module(f"{__package__}._migrate_{release.value.lower()}")
+        self.release = release
+        self.ns: str = mod.NAMESPACE
+        self.ext: str = mod.EXT_NAMESPACE
+        self.roots: dict[str, tuple[str, int]] = mod.ROOTS
+        self.contexts: list[Any] = mod.CONTEXTS
+        self._down: dict[int, dict[str, tuple[Any, ...]]] = {}
+        self.down_roots: dict[str, list[tuple[str, int]]] = {}
+        for old, (new, ctx) in self.roots.items():
+            options = self.down_roots.setdefault(new, [])
+            options.insert(0, (old, ctx)) if old == new else options.append((old, ctx))
+
+    def down(self, i: int) -> dict[str, tuple[Any, ...]]:
+        """V0701 child element -> (old element, context, old order, values, down) of context i."""
+        rev = self._down.get(i)
+        if rev is None:
+            rev = {}
+            for old, (new, child, oorder, _no, how, values, down) in self.contexts[i][4].items():
+                if new and (new not in rev or how == ""):
+                    renamed = {v: k for k, (v, o) in (values or {}).items() if v and o is None}
+                    others = frozenset(o for v, o in (values or {}).values() if o is not None)
+                    back = (renamed, others) if renamed or others else None
+                    rev[new] = (old, child, oorder, back, down)
+            self._down[i] = rev
+        return rev
+
+
+@cache
+def tables(release: B2MMLVersion) -> Tables:
+    return Tables(release)
+
+
+def _local(tag: str) -> str:
+    return tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
+
+
+def path_of(el: Any) -> str:
+    """Positional XPath of local names, ``/A[1]/B[2]`` (the element's place in its document)."""
+    parts: list[str] = []
+    while el is not None:
+        tag = el.tag
+        parent = el.getparent()
+        n = 1
+        if parent is not None:
+            for sib in parent.iterchildren(tag):
+                if sib is el:
+                    break
+                n += 1
+        parts.append(f"{_local(tag)}[{n}]")
+        el = parent
+    return "/" + "/".join(reversed(parts))
+
+
+class _Recorder:
+    """Collects changes: rules counted per kind and rule (first path kept), pieces one by one."""
+
+    def __init__(self, report: MigrationReport) -> None:
+        self.report = report
+        self.counts: dict[tuple[str, str], list[Any]] = {}
+
+    def rule(self, kind: str, rule: str, el: Any) -> None:
+        hit = self.counts.get((kind, rule))
+        if hit is None:
+            self.counts[(kind, rule)] = [path_of(el), el.sourceline, 1]
+        else:
+            hit[2] += 1
+
+    def piece(self, kind: str, rule: str, el: Any, path: str | None = None) -> None:
+        self.report.changes.append(
+            MigrationChange(kind, rule, path or path_of(el), el.sourceline)  # type: ignore[arg-type]
+        )
+
+    def finish(self) -> None:
+        rules = [
+            MigrationChange(kind, rule, p, line, n)  # type: ignore[arg-type]
+            for (kind, rule), (p, line, n) in self.counts.items()
+        ]
+        self.report.changes[:0] = rules
+
+
+def _rename_ns(el: Any, old: str, new: str) -> None:
+    """Move an element and its descendants of namespace ``old`` to ``new``."""
+    prefix = "{" + old + "}"
+    for node in el.iter(prefix + "*"):
+        node.tag = "{" + new + "}" + node.tag[len(prefix) :]
+
+
+def _reorder(el: Any, keys: list[int]) -> None:
+    """Stable sort of the children by ``keys`` (when they are out of order)."""
+    if any(a > b for a, b in pairwise(keys)):
+        children = list(el)
+        order = sorted(range(len(children)), key=keys.__getitem__)
+        el[:] = [children[i] for i in order]
+
+
+def _rebuild_root(root: Any, nsmap: dict[str | None, str]) -> Any:
+    """A copy of ``root`` declaring ``nsmap`` (lxml cannot change declarations in place), the
+    children moved under it."""
+    from lxml import etree
+
+    new = etree.Element(root.tag, dict(root.attrib), nsmap=nsmap)  # type: ignore[arg-type]
+    new.text = root.text
+    new.extend(list(root))
+    parent = root.getparent()
+    if parent is not None:
+        parent.replace(root, new)
+    return new
+
+
+def _swap_nsmap(nsmap: dict[str | None, str], swap: dict[str, str]) -> dict[str | None, str]:
+    return {p: swap.get(u, u) for p, u in nsmap.items()}
+
+
+# ------------------------------------------------------------------------------------- up
+
+
+def up_tree(
+    root: Any, release: B2MMLVersion, *, strict: bool, file: str | None
+) -> tuple[Any, MigrationReport]:
+    """Migrate the B2MML element ``root`` of ``release`` to V0701; return (new root, report)."""
+    t = tables(release)
+    local = _local(root.tag)
+    report = MigrationReport(release, B2MMLVersion.V0701, source_root=local)
+    where = Location(file=file, line=root.sourceline, path=f"/{local}[1]")
+    hit = t.roots.get(local)
+    if hit is None:
+        raise MappingError(
+            f"<{local}> is a {release} element V0701 has no counterpart for", location=where
+        )
+    new_local, ctx = hit
+    rec = _Recorder(report)
+    rec.rule("namespace", f"{t.ns} -> {V0701_NS}", root)
+    if new_local != local:
+        rec.rule("rename", f"{local} -> {new_local}", root)
+    nsmap = _swap_nsmap(dict(root.nsmap), {t.ns: V0701_NS, t.ext: V0701_EXT})
+    root.tag = "{" + V0701_NS + "}" + new_local
+    _up(root, ctx, t, rec, strict, file)
+    rec.finish()
+    if report.carried:  # carried pieces refer to one declaration on the root, not their own
+        prefix = release.value.lower()
+        while prefix in nsmap:
+            prefix += "_"
+        nsmap[prefix] = t.ns
+    return _rebuild_root(root, nsmap), report
+
+
+def _up(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: str | None) -> None:
+    ctx = t.contexts[ctx_i]
+    old_cls, fields, new_ext = ctx[0], ctx[4], ctx[3]
+    old_prefix, ext_prefix = "{" + t.ns + "}", "{" + t.ext + "}"
+    keys: list[int] = []
+    key = -1
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str):
+            if tag.startswith(old_prefix):
+                name = tag[len(old_prefix) :]
+                entry = fields.get(name)
+                if entry is None:
+                    if strict:
+                        raise MappingError(
+                            f"<{name}> is not part of {old_cls} in {t.release}",
+                            location=Location(
+                                file=file, line=child.sourceline, path=path_of(child)
+                            ),
+                        )
+                    rec.piece("carried", f"{name}: unknown in {t.release} {old_cls}", child)
+                else:
+                    new, child_ctx, _oo, norder, how, values, _down = entry
+                    if values is not None and _up_value(child, values, name, rec):
+                        new = ""
+                    if new:
+                        if how:
+                            rec.rule("rename", f"{old_cls}/{name} -> {new}", child)
+                        child.tag = "{" + V0701_NS + "}" + new
+                        key = norder
+                        if child_ctx >= 0:
+                            _up(child, child_ctx, t, rec, strict, file)
+                    else:
+                        rec.piece("carried", f"{old_cls}/{name}: no place in V0701", child)
+            elif tag.startswith(ext_prefix):
+                rec.rule("namespace", f"{t.ext} -> {V0701_EXT}", child)
+                _rename_ns(child, t.ext, V0701_EXT)
+                key = new_ext
+        keys.append(key)
+    _reorder(el, keys)
+
+
+def _up_value(child: Any, values: dict[str, Any], name: str, rec: _Recorder) -> bool:
+    """Map a code-list value V0701 lacks; True if the element has to be carried instead."""
+    text = child.text
+    hit = values.get(text.strip() if text else "")
+    if hit is None:
+        return False
+    new, other = hit
+    if new is None:
+        rec.piece("carried", f"{name} value {text!r}: not in V0701's code list", child)
+        return True
+    if other is not None:
+        if child.get(OTHER_VALUE) is not None:
+            rec.piece("carried", f"{name} value {text!r} with an OtherValue of its own", child)
+            return True
+        child.set(OTHER_VALUE, other)
+    rec.rule(
+        "value", f"{name} {text!r} -> {new!r}" + (f" OtherValue={other!r}" if other else ""), child
+    )
+    child.text = new
+    return False
+
+
+# ----------------------------------------------------------------------------------- down
+
+
+def down_tree(
+    root: Any,
+    release: B2MMLVersion,
+    *,
+    strict: bool,
+    source_root: str | None = None,
+    file: str | None = None,
+) -> tuple[Any, MigrationReport]:
+    """Migrate the V0701 element ``root`` down to ``release``; return (new root, report)."""
+    t = tables(release)
+    local = _local(root.tag)
+    report = MigrationReport(B2MMLVersion.V0701, release)
+    options = t.down_roots.get(local)
+    if not options:
+        raise EncodeError(
+            f"{release} has no counterpart for the V0701 element <{local}>",
+            location=Location(file=file, path=f"/{local}[1]"),
+        )
+    old_local, ctx = next((o for o in options if o[0] == source_root), options[0])
+    report.source_root = local
+    rec = _Recorder(report)
+    rec.rule("namespace", f"{V0701_NS} -> {t.ns}", root)
+    if old_local != local:
+        rec.rule("rename", f"{local} -> {old_local}", root)
+    # the root's declaration for carried pieces goes: they take the release's own prefix again
+    kept = {p: u for p, u in root.nsmap.items() if u not in (t.ns, t.ext)}
+    nsmap = _swap_nsmap(kept, {V0701_NS: t.ns, V0701_EXT: t.ext})
+    root.tag = "{" + t.ns + "}" + old_local
+    _down(root, ctx, t, rec, strict, file)
+    rec.finish()
+    return _rebuild_root(root, nsmap), report
+
+
+def _down(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: str | None) -> None:
+    ctx = t.contexts[ctx_i]
+    old_cls, fields, old_ext = ctx[0], ctx[4], ctx[2]
+    rev = t.down(ctx_i)
+    new_prefix, old_prefix = "{" + V0701_NS + "}", "{" + t.ns + "}"
+    ext_prefix = "{" + V0701_EXT + "}"
+    keys: list[int] = []
+    key = -1
+    drop: list[Any] = []
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str):
+            if tag.startswith(new_prefix):
+                name = tag[len(new_prefix) :]
+                entry = rev.get(name)
+                if (
+                    entry is not None
+                    and (entry[3] or entry[4])
+                    and not _down_value(child, entry, rec)
+                ):
+                    entry = None
+                if entry is None:
+                    rule = f"{ctx[1]}/{name}: {t.release} {old_cls} cannot express it"
+                    if strict:
+                        raise EncodeError(
+                            rule,
+                            location=Location(
+                                file=file, line=child.sourceline, path=path_of(child)
+                            ),
+                        )
+                    rec.piece("dropped", rule, child)
+                    drop.append(child)
+                    continue
+                old, child_ctx, oorder, _back, _d = entry
+                if old != name:
+                    rec.rule("rename", f"{ctx[1]}/{name} -> {old}", child)
+                child.tag = old_prefix + old
+                key = oorder
+                if child_ctx >= 0:
+                    _down(child, child_ctx, t, rec, strict, file)
+            elif tag.startswith(old_prefix):  # carried: back in its place
+                entry = fields.get(tag[len(old_prefix) :])
+                if entry is not None:
+                    key = entry[2]
+                rec.rule("carried", f"{_local(tag)} restored", child)
+            elif tag.startswith(ext_prefix):
+                _rename_ns(child, V0701_EXT, t.ext)
+                key = old_ext
+        keys.append(key)
+    for child in drop:
+        el.remove(child)
+    if drop:
+        keys = _keys_after_drop(el, fields, old_prefix, t, old_ext)
+    _reorder(el, keys)
+
+
+def _keys_after_drop(
+    el: Any, fields: dict[str, Any], old_prefix: str, t: Tables, old_ext: int
+) -> list[int]:
+    keys: list[int] = []
+    key = -1
+    ext_prefix = "{" + t.ext + "}"
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str):
+            if tag.startswith(old_prefix):
+                entry = fields.get(tag[len(old_prefix) :])
+                if entry is not None:
+                    key = entry[2]
+            elif tag.startswith(ext_prefix):
+                key = old_ext
+        keys.append(key)
+    return keys
+
+
+def _down_value(child: Any, entry: tuple[Any, ...], rec: _Recorder) -> bool:
+    """Put a V0701 code-list value in the older list; False if the older release cannot."""
+    renamed: dict[str, str]
+    others: frozenset[str]
+    renamed, others = entry[3] or ({}, frozenset())
+    added, old_other = entry[4] or ((), False)
+    text = (child.text or "").strip()
+    name = _local(child.tag)
+    other = child.get(OTHER_VALUE)
+    if text == "Other" and other in others:
+        del child.attrib[OTHER_VALUE]
+        child.text = other
+        rec.rule("value", f"{name} 'Other' OtherValue={other!r} -> {other!r}", child)
+        return True
+    if text in renamed:
+        child.text = renamed[text]
+        rec.rule("value", f"{name} {text!r} -> {renamed[text]!r}", child)
+        return True
+    if text not in added:
+        return True  # in both lists (or in neither: left as it is)
+    if old_other and other is None:
+        child.text = "Other"
+        child.set(OTHER_VALUE, text)
+        rec.rule("value", f"{name} {text!r} -> 'Other' OtherValue={text!r}", child)
+        return True
+    return False
