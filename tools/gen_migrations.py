@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -198,7 +199,23 @@ def render_release(rel: str, new: ModelIR) -> str:
     out.append("}\n\nCONTEXTS: list[Any] = [\n")
     out.extend(f"    {c!r},\n" for c in contexts)
     out.append("]\n")
-    return "".join(out)
+    return ruff_format("".join(out), OUT_DIR / f"_migrate_{rel.lower()}.py")
+
+
+def ruff_format(text: str, path: Path) -> str:
+    """``text`` as ``ruff format`` leaves it (the project's configuration)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(path.relative_to(ROOT))],
+        input=text,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"ruff format failed on {path.name}: {proc.stderr}")
+    return proc.stdout
 
 
 def render() -> dict[Path, str]:

@@ -354,9 +354,8 @@ def _keys_after_drop(
 
 def _down_value(child: Any, entry: tuple[Any, ...], rec: _Recorder) -> bool:
     """Put a V0701 code-list value in the older list; False if the older release cannot."""
-    renamed: dict[str, str]
-    others: frozenset[str]
-    renamed, others = entry[3] or ({}, frozenset())
+    values: tuple[dict[str, str], frozenset[str]] = entry[3] or ({}, frozenset())
+    renamed, others = values
     added, old_other = entry[4] or ((), False)
     text = (child.text or "").strip()
     name = _local(child.tag)
