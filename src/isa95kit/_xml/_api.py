@@ -92,14 +92,9 @@ def _class_of_root(root: Any, file: str | None) -> type[B2MMLModel]:
     ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
     where = Location(file=file, line=root.sourceline, path=f"/{local}[1]")
     if ns != NAMESPACE:
-        older = release_for_namespace(ns)
-        if older:
-            msg = (
-                f"this is a B2MML {older} document (namespace {ns}); read_xml reads the "
-                f"current release (V0701, namespace {NAMESPACE}); validate it with "
-                "isa95kit.validate(..., version='auto')"
-            )
-        elif not ns:
+        if release_for_namespace(ns):  # only the streaming reader's first look gets here
+            raise _OlderRelease(ns)
+        if not ns:
             msg = f"root element <{local}> has no namespace; B2MML V0701 uses {NAMESPACE}"
         else:
             msg = f"root element <{local}> is in namespace {ns}, not B2MML ({NAMESPACE})"
@@ -152,32 +147,39 @@ def read_xml(
     if size is not None and size > config.stream_threshold:
         _check_size(size, config.limits, file)
         stream: Any = io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source)  # type: ignore[arg-type]
-        obj, root = read_streaming(stream, Decoder(config, file), root_class)
-    else:
-        from ..versions._migrate import attach_report, migrate_up, source_release
+        try:
+            obj, root = read_streaming(stream, Decoder(config, file), root_class)
+        except _OlderRelease:
+            pass  # an older release is migrated as one tree, below (not streamed)
+        else:
+            side = ensure_side(obj)
+            side.tag = root.tag
+            side.nsmap = dict(root.nsmap)
+            return obj
+    from ..versions._migrate import attach_report, migrate_up, source_release
 
-        root, file, raw = _load(source, config)
-        data: bytes | None = raw
-        root = b2mml_element(root, file)
-        report = None
-        if source_release(root, file) is not None:  # an older release: migrate the tree first
-            root, report = migrate_up(root, file, strict=config.unknown == "error")
-            if report.carried:  # pieces V0701 cannot hold travel in the side record
-                config = dataclasses.replace(config, unknown="preserve")
-            data = None  # columns of the migrated tree would not match the source text
-        decoder = Decoder(config, file, data) if report is None else _MigratedDecoder(config, file)
-        obj = decoder.decode_root(root, root_class(root))
-        if root.getparent() is not None:  # taken out of a SOAP envelope or MTConnect asset
-            ensure_side(obj).nsmap = _own_nsmap(root)
-        if report is not None:
-            assert isinstance(decoder, _MigratedDecoder)
-            report.changes.extend(decoder.missing)
-            attach_report(obj, report)
-        return obj
-    side = ensure_side(obj)
-    side.tag = root.tag
-    side.nsmap = dict(root.nsmap)
+    root, file, raw = _load(source, config)
+    data: bytes | None = raw
+    root = b2mml_element(root, file)
+    report = None
+    if source_release(root, file) is not None:  # an older release: migrate the tree first
+        root, report = migrate_up(root, file, strict=config.unknown == "error")
+        if report.carried:  # pieces V0701 cannot hold travel in the side record
+            config = dataclasses.replace(config, unknown="preserve")
+        data = None  # columns of the migrated tree would not match the source text
+    decoder = Decoder(config, file, data) if report is None else _MigratedDecoder(config, file)
+    obj = decoder.decode_root(root, root_class(root))
+    if root.getparent() is not None:  # taken out of a SOAP envelope or MTConnect asset
+        ensure_side(obj).nsmap = _own_nsmap(root)
+    if report is not None:
+        assert isinstance(decoder, _MigratedDecoder)
+        report.changes.extend(decoder.missing)
+        attach_report(obj, report)
     return obj
+
+
+class _OlderRelease(Exception):
+    """The streaming reader met an older release's root: read it through the migration."""
 
 
 class _MigratedDecoder(Decoder):
@@ -294,6 +296,9 @@ def iter_xml(
         stream = os.fspath(source)
     else:
         stream = source
+    if _older_root(stream, file):
+        yield from _iter_migrated(source, element, config)
+        return
     decoder = Decoder(config, file)
     classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
     checked = False
@@ -328,6 +333,56 @@ def iter_xml(
             yield obj
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, file) from None
+
+
+def _older_root(stream: Any, file: str | None) -> bool:
+    """Whether the document's root is a B2MML element of an older release (first event only;
+    a file object is rewound)."""
+    from lxml import etree
+
+    first = etree.iterparse(
+        stream, events=("start",), resolve_entities=False, no_network=True, load_dtd=False
+    )
+    try:
+        _, head = next(iter(first))
+    except (etree.XMLSyntaxError, StopIteration):
+        return False  # the real pass reports it
+    finally:
+        if not isinstance(stream, str):
+            stream.seek(0)
+    tag = head.tag
+    return (
+        isinstance(tag, str)
+        and tag.startswith("{")
+        and tag[1 : tag.index("}")] != NAMESPACE
+        and release_for_namespace(tag[1 : tag.index("}")]) is not None
+    )
+
+
+def _iter_migrated(source: Source, element: str, config: ReadConfig) -> Iterator[B2MMLModel]:
+    """``iter_xml`` of an older release: the whole tree is migrated to V0701 first (memory is
+    that of the tree, not bounded as for V0701 documents), then each element is decoded."""
+    from ..versions._migrate import attach_report, migrate_up
+
+    root, file, _ = _load(source, config)
+    root = b2mml_element(root, file)
+    root, report = migrate_up(root, file, strict=config.unknown == "error")
+    if report.carried:
+        config = dataclasses.replace(config, unknown="preserve")
+    decoder = _MigratedDecoder(config, file)
+    tag = f"{{{NAMESPACE}}}{element}"
+    classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
+    for el in root.iter(tag):
+        if any(True for _ in el.iterancestors(tag)):
+            continue  # part of an outer occurrence, yielded with it
+        path = tuple(a.tag for a in el.iterancestors())[::-1]
+        cls = classes.get(path)
+        if cls is None:
+            cls = classes[path] = _class_by_path(path, element, el, decoder)
+        with gc_paused():
+            obj = decoder.decode(el, spec_of(cls))
+        attach_report(obj, report)
+        yield obj
 
 
 def _class_by_path(
