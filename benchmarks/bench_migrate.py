@@ -41,7 +41,8 @@ def request(i: int) -> str:
     for s in range(3):
         mats = "".join(
             f"<MaterialRequirement><MaterialDefinitionID>M-{i}-{s}-{m}</MaterialDefinitionID>"
-            f"<MaterialLotID>L{i}{s}{m}</MaterialLotID><MaterialUse>{USES[(i + m) % 5]}</MaterialUse>"
+            f"<MaterialLotID>L{i}{s}{m}</MaterialLotID>"
+            f"<MaterialUse>{USES[(i + m) % 5]}</MaterialUse>"
             f"<Quantity><QuantityString>{i % 97}.{m}5</QuantityString><DataType>double</DataType>"
             f"<UnitOfMeasure>kg</UnitOfMeasure><Key>Q{m}</Key></Quantity></MaterialRequirement>"
             for m in range(3)
