@@ -47,12 +47,14 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes)``; ``fields``: old child element ->
+  fields, carried attributes, down aliases, old required elements)``; ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
   values, down)``; ``how``: ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived
   ``<Name>Child`` rename, ``"X"`` carried; ``values``: old code-list value ->
   (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701 code-list values the old
-  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None.
+  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None;
+  ``down aliases``: V0701 element -> old element it takes going down (a V0701 alternative of
+  a renamed one).
 """
 
 # ruff: noqa: E501
@@ -140,7 +142,16 @@ class Pairing:
         carried = sorted(f.tag for f in oc.fields if f.kind == "attribute" and f.tag not in nattrs)
         oext = next((f.order for f in oc.fields if f.kind == EXTENDED), -1)
         next_ext = next((f.order for f in nc.fields if f.kind == EXTENDED), -1)
-        return (oc.name, nc.name, oext, next_ext, fields, tuple(carried))
+        # going down, a V0701 element no old one maps to takes the old name a hand-written
+        # rename gives it (V0701 EquipmentLevel -> V0600 EquipmentElementLevel)
+        targets = {e[0] for e in fields.values() if e[0]}
+        aliases = {}
+        for old_tag, entry in fields.items():
+            renamed = TAG_RENAMES.get((oc.name, old_tag)) or TAG_RENAMES.get(("*", old_tag))
+            if entry[0] and renamed and renamed in nfields and renamed not in targets:
+                aliases[renamed] = old_tag
+        required = tuple(f.tag for f in oc.fields if f.kind == ELEMENT and f.required)
+        return (oc.name, nc.name, oext, next_ext, fields, tuple(carried), aliases, required)
 
     def pair(self, f: Any, g: Any, how: str) -> tuple[Any, ...] | None:
         ocls, ncls = self.old.classes.get(f.type), self.new.classes.get(g.type)

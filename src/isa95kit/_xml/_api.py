@@ -156,14 +156,12 @@ def read_xml(
             side.tag = root.tag
             side.nsmap = dict(root.nsmap)
             return obj
-    from ..versions._migrate import attach_report, migrate_up, source_release
+    from ..versions._migrate import attach_report, migrate_up
 
-    root, file, raw = _load(source, config)
-    data: bytes | None = raw
-    root = b2mml_element(root, file)
-    report = None
-    if source_release(root, file) is not None:  # an older release: migrate the tree first
-        root, report = migrate_up(root, file, strict=config.unknown == "error")
+    data: bytes | None
+    data, file = read_bytes(source, config.limits)
+    root, report = migrate_up(data, file, strict=config.unknown == "error")
+    if report is not None:  # an older release, migrated to V0701 as a tree
         if report.carried:  # pieces V0701 cannot hold travel in the side record
             config = dataclasses.replace(config, unknown="preserve")
         data = None  # columns of the migrated tree would not match the source text
@@ -364,9 +362,10 @@ def _iter_migrated(source: Source, element: str, config: ReadConfig) -> Iterator
     that of the tree, not bounded as for V0701 documents), then each element is decoded."""
     from ..versions._migrate import attach_report, migrate_up
 
-    root, file, _ = _load(source, config)
-    root = b2mml_element(root, file)
-    root, report = migrate_up(root, file, strict=config.unknown == "error")
+    data, file = read_bytes(source, config.limits)
+    root, report = migrate_up(data, file, strict=config.unknown == "error")
+    if report is None:  # pragma: no cover - _older_root said otherwise
+        raise MappingError("not an older B2MML release", location=Location(file=file))
     if report.carried:
         config = dataclasses.replace(config, unknown="preserve")
     decoder = _MigratedDecoder(config, file)

@@ -14,7 +14,7 @@ from typing import Any
 from .._source import Source, parse_bytes, read_bytes
 from ..errors import Location, MappingError
 from ._migrate_report import MigrationReport, MigrationWarning
-from ._migrate_tree import down_tree, up_tree
+from ._migrate_tree import declared_release, down_tree, substitute_namespaces, up_tree
 from ._model import B2MMLVersion, release_for_namespace
 
 __all__ = [
@@ -51,18 +51,29 @@ def source_release(el: Any, file: str | None = None) -> B2MMLVersion | None:
 
 
 def migrate_up(
-    el: Any, file: str | None = None, *, strict: bool = False
-) -> tuple[Any, MigrationReport]:
-    """Migrate an older release's B2MML element (in place in its tree) to V0701."""
-    release = source_release(el, file)
-    if release is None:
-        raise MappingError(
-            "not a document of an older B2MML release",
-            location=Location(
-                file=file, line=el.sourceline, path="/" + el.tag.split("}")[-1] + "[1]"
-            ),
-        )
+    data: bytes, file: str | None = None, *, strict: bool = False
+) -> tuple[Any, MigrationReport | None]:
+    """Parse a document (hardened) and, if its B2MML element is of an older release, migrate
+    it to V0701 in place (inside a SOAP envelope or MTConnect asset too). Returns (B2MML
+    element, report or None for a V0701 document)."""
+    from .._xml._api import b2mml_element
+
+    release = declared_release(data)
+    if release is not None:
+        data = substitute_namespaces(data, release)
+    el = b2mml_element(parse_bytes(data, file), file)
+    if release is None or source_release(el) is not None:
+        if source_release(el) is not None:  # declared in a way the substitution missed
+            raise MappingError(
+                "cannot migrate this document's namespace declarations",
+                location=Location(file=file, line=el.sourceline, path=_root_path(el)),
+            )
+        return el, None
     return up_tree(el, release, strict=strict, file=file)
+
+
+def _root_path(el: Any) -> str:
+    return "/" + str(el.tag).split("}")[-1] + "[1]"
 
 
 def migrate_down(
@@ -115,16 +126,12 @@ def migrate(
     """
     from lxml import etree
 
-    from .._xml._api import b2mml_element
-
     target = B2MMLVersion.coerce(to)
     data, file = read_bytes(source)
-    doc = parse_bytes(data, file)
-    el = b2mml_element(doc, file)
-    release = source_release(el, file) or B2MMLVersion.V0701
-    report = MigrationReport(release, target, source_root=el.tag.split("}")[-1])
-    if release is not B2MMLVersion.V0701:
-        el, report = up_tree(el, release, strict=strict, file=file)
+    el, up_report = migrate_up(data, file, strict=strict)
+    report = up_report or MigrationReport(
+        B2MMLVersion.V0701, target, source_root=el.tag.split("}")[-1]
+    )
     if target is not B2MMLVersion.V0701:
         up = report
         el, report = migrate_down(el, target, strict=strict, source_root=up.source_root, file=file)

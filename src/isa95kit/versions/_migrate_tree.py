@@ -12,6 +12,7 @@ dropped and reported.
 from __future__ import annotations
 
 import importlib
+import re
 from functools import cache
 from itertools import pairwise
 from typing import Any
@@ -48,12 +49,15 @@ class Tables:
         rev = self._down.get(i)
         if rev is None:
             rev = {}
-            for old, (new, child, oorder, _no, how, values, down) in self.contexts[i][4].items():
+            ctx = self.contexts[i]
+            for old, (new, child, oorder, _no, how, values, down) in ctx[4].items():
                 if new and (new not in rev or how == ""):
                     renamed = {v: k for k, (v, o) in (values or {}).items() if v and o is None}
                     others = frozenset(o for v, o in (values or {}).values() if o is not None)
                     back = (renamed, others) if renamed or others else None
                     rev[new] = (old, child, oorder, back, down)
+            for new, old in ctx[6].items():
+                rev[new] = (old, *rev[ctx[4][old][0]][1:3], None, None)
             self._down[i] = rev
         return rev
 
@@ -147,15 +151,68 @@ def _swap_nsmap(nsmap: dict[str | None, str], swap: dict[str, str]) -> dict[str 
 # ------------------------------------------------------------------------------------- up
 
 
+_OLDER = (
+    B2MMLVersion.V0401,
+    B2MMLVersion.V0500,
+    B2MMLVersion.V0600,
+    B2MMLVersion.V0601,
+)
+_DECLARATION = re.compile(
+    rb"""(\sxmlns(?::[A-Za-z_][-\w.]*)?\s*=\s*)(["'])("""
+    + b"|".join(re.escape(v.namespace.encode()) for v in _OLDER)
+    + rb""")(-AllExtensions)?\2"""
+)
+_RELEASE_OF = {v.namespace.encode(): v for v in _OLDER}
+_V0701_DECLARED = re.compile(
+    rb"""\sxmlns(?::[A-Za-z_][-\w.]*)?\s*=\s*(["'])""" + re.escape(V0701_NS.encode()) + rb"\1"
+)
+
+
+def declared_release(data: bytes) -> B2MMLVersion | None:
+    """The older release whose namespace the document declares first, if any (None for a
+    document declaring V0701's namespace: pieces it carries keep their release's)."""
+    if not any(ns in data for ns in _RELEASE_OF):  # memchr-fast for V0701 documents
+        return None
+    if _V0701_DECLARED.search(data):
+        return None
+    hit = _DECLARATION.search(data)
+    return _RELEASE_OF[hit.group(3)] if hit else None
+
+
+def substitute_namespaces(data: bytes, release: B2MMLVersion) -> bytes:
+    """The document with ``release``'s namespace declarations (and its extension namespace's)
+    declaring V0701's instead, prefixes kept; the first one also declares the release's own
+    namespace under a private prefix, for the pieces V0701 cannot hold. A namespace is a
+    declaration: changing it is a rename of the declaration, done before parsing so the tree
+    is built in V0701's namespace at no cost (attribute values and text are not touched)."""
+    own = release.namespace.encode()
+    private = release.value.lower().encode()
+    first = [True]
+
+    def swap(m: re.Match[bytes]) -> bytes:
+        if m.group(3) != own:
+            return m.group(0)  # another older release (a wrapper's?): left alone
+        uri = V0701_NS.encode() + (b"-AllExtensions" if m.group(4) else b"")
+        out = m.group(1) + m.group(2) + uri + m.group(2)
+        if first[0]:
+            first[0] = False
+            out += b" xmlns:" + private + b'="' + own + b'"'
+        return out
+
+    return _DECLARATION.sub(swap, data)
+
+
 def up_tree(
     root: Any, release: B2MMLVersion, *, strict: bool, file: str | None
 ) -> tuple[Any, MigrationReport]:
-    """Migrate the B2MML element ``root`` of ``release`` to V0701; return (new root, report)."""
+    """Migrate the B2MML element ``root`` of a document of ``release`` whose namespace
+    declarations :func:`substitute_namespaces` changed to V0701: rename, map values, reorder,
+    carry. Returns (root, report)."""
     t = tables(release)
     local = _local(root.tag)
     report = MigrationReport(release, B2MMLVersion.V0701, source_root=local)
     where = Location(file=file, line=root.sourceline, path=f"/{local}[1]")
-    hit = t.roots.get(local)
+    hit = t.roots.get(local) if root.tag.startswith("{" + V0701_NS + "}") else None
     if hit is None:
         raise MappingError(
             f"<{local}> is a {release} element V0701 has no counterpart for", location=where
@@ -165,29 +222,27 @@ def up_tree(
     rec.rule("namespace", f"{t.ns} -> {V0701_NS}", root)
     if new_local != local:
         rec.rule("rename", f"{local} -> {new_local}", root)
-    nsmap = _swap_nsmap(dict(root.nsmap), {t.ns: V0701_NS, t.ext: V0701_EXT})
-    root.tag = "{" + V0701_NS + "}" + new_local
+        root.tag = "{" + V0701_NS + "}" + new_local
     _up(root, ctx, t, rec, strict, file)
     rec.finish()
-    if report.carried:  # carried pieces refer to one declaration on the root, not their own
-        prefix = release.value.lower()
-        while prefix in nsmap:
-            prefix += "_"
-        nsmap[prefix] = t.ns
-    return _rebuild_root(root, nsmap), report
+    return root, report
+
+
+_V7 = "{" + V0701_NS + "}"
+_V7_EXT = "{" + V0701_EXT + "}"
 
 
 def _up(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: str | None) -> None:
     ctx = t.contexts[ctx_i]
     old_cls, fields, new_ext = ctx[0], ctx[4], ctx[3]
-    old_prefix, ext_prefix = "{" + t.ns + "}", "{" + t.ext + "}"
+    v7, n7 = _V7, len(_V7)
     keys: list[int] = []
     key = -1
     for child in el:
         tag = child.tag
         if isinstance(tag, str):
-            if tag.startswith(old_prefix):
-                name = tag[len(old_prefix) :]
+            if tag.startswith(v7):
+                name = tag[n7:]
                 entry = fields.get(name)
                 if entry is None:
                     if strict:
@@ -198,6 +253,7 @@ def _up(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: str 
                             ),
                         )
                     rec.piece("carried", f"{name}: unknown in {t.release} {old_cls}", child)
+                    _rename_ns(child, V0701_NS, t.ns)
                 else:
                     new, child_ctx, _oo, norder, how, values, _down = entry
                     if values is not None and _up_value(child, values, name, rec):
@@ -205,15 +261,14 @@ def _up(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: str 
                     if new:
                         if how:
                             rec.rule("rename", f"{old_cls}/{name} -> {new}", child)
-                        child.tag = "{" + V0701_NS + "}" + new
+                            child.tag = v7 + new
                         key = norder
-                        if child_ctx >= 0:
+                        if child_ctx >= 0 and len(child):
                             _up(child, child_ctx, t, rec, strict, file)
                     else:
                         rec.piece("carried", f"{old_cls}/{name}: no place in V0701", child)
-            elif tag.startswith(ext_prefix):
-                rec.rule("namespace", f"{t.ext} -> {V0701_EXT}", child)
-                _rename_ns(child, t.ext, V0701_EXT)
+                        _rename_ns(child, V0701_NS, t.ns)
+            elif tag.startswith(_V7_EXT):
                 key = new_ext
         keys.append(key)
     _reorder(el, keys)
@@ -331,6 +386,14 @@ def _down(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: st
     if drop:
         keys = _keys_after_drop(el, fields, old_prefix, t, old_ext)
     _reorder(el, keys)
+    if ctx[7]:
+        have = {c.tag for c in el}
+        for name in ctx[7]:
+            if old_prefix + name not in have:
+                rule = f"{t.release} requires {name} in {old_cls}; the V0701 content has none"
+                if strict:
+                    raise EncodeError(rule, location=Location(file=file, path=path_of(el)))
+                rec.piece("missing", rule, el)
 
 
 def _keys_after_drop(

@@ -5,12 +5,14 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes)``; ``fields``: old child element ->
+  fields, carried attributes, down aliases, old required elements)``; ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
   values, down)``; ``how``: ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived
   ``<Name>Child`` rename, ``"X"`` carried; ``values``: old code-list value ->
   (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701 code-list values the old
-  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None.
+  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None;
+  ``down aliases``: V0701 element -> old element it takes going down (a V0701 alternative of
+  a renamed one).
 """
 
 # ruff: noqa: E501
@@ -265,6 +267,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 5, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "TransApplicationArea",
@@ -279,6 +283,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 4, 5, 6, "", None, None),
         },
         (),
+        {},
+        ("CreationDateTime",),
     ),
     (
         "TransSender",
@@ -294,9 +300,11 @@ CONTEXTS: list[Any] = [
             "AuthorizationID": ("AuthorizationID", -1, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("TransSignature", "TransSignature", -1, -1, {}, ()),
-    ("TransUserArea", "TransUserArea", -1, -1, {}, ()),
+    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, ()),
+    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, ()),
     (
         "AcknowledgeBatchProductionRecordDataArea",
         "AcknowledgeBatchProductionRecordDataArea",
@@ -307,6 +315,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 8, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "BatchProductionRecord"),
     ),
     (
         "TransAcknowledge",
@@ -318,6 +328,8 @@ CONTEXTS: list[Any] = [
             "ResponseCriteria": ("ResponseCriteria", 7, 2, 2, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "TransResponseCriteria",
@@ -325,6 +337,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ResponseExpression": ("ResponseExpression", -1, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -380,6 +394,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 8, 34, 41, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "ChangeHistory",
@@ -387,6 +403,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"Change": ("Change", 10, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -416,6 +434,8 @@ CONTEXTS: list[Any] = [
             "Reason": ("Reason", -1, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "PrechangeData"),
     ),
     (
         "Value",
@@ -430,8 +450,19 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ValueString", "DataType", "UnitOfMeasure"),
     ),
-    ("Comments", "Comments", -1, -1, {"Comment": ("Comment", 13, 1, 1, "", None, None)}, ()),
+    (
+        "Comments",
+        "Comments",
+        -1,
+        -1,
+        {"Comment": ("Comment", 13, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "Comment",
         "Comment",
@@ -459,8 +490,19 @@ CONTEXTS: list[Any] = [
             "PersonID": ("PersonID", -1, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "Comment"),
     ),
-    ("DataSets", "DataSets", -1, -1, {"DataSet": ("DataSet", 15, 1, 1, "", None, None)}, ()),
+    (
+        "DataSets",
+        "DataSets",
+        -1,
+        -1,
+        {"DataSet": ("DataSet", 15, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "DataSet",
         "DataSet",
@@ -492,6 +534,8 @@ CONTEXTS: list[Any] = [
             "OrderedData": ("OrderedData", 19, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "TagSpecification"),
     ),
     (
         "TimeSpecification",
@@ -502,6 +546,8 @@ CONTEXTS: list[Any] = [
             "Relative": ("Relative", -1, 1, 1, "", None, None),
             "OffsetTime": ("OffsetTime", -1, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -524,6 +570,8 @@ CONTEXTS: list[Any] = [
             "SamplingType": ("SamplingType", -1, 12, 13, "", None, None),
         },
         (),
+        {},
+        ("TagIndex", "DataType", "UnitOfMeasure"),
     ),
     (
         "DelimitedDataBlock",
@@ -536,6 +584,8 @@ CONTEXTS: list[Any] = [
             "DelimitedData": ("DelimitedData", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("TagDelimiter", "OrderDelimiter", "DelimitedData"),
     ),
     (
         "OrderedData",
@@ -548,6 +598,8 @@ CONTEXTS: list[Any] = [
             "DataValue": ("DataValue", 20, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("DataValue",),
     ),
     (
         "DataValue",
@@ -560,8 +612,10 @@ CONTEXTS: list[Any] = [
             "Quality": ("Quality", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("Value",),
     ),
-    ("Events", "Events", -1, -1, {"Event": ("Event", 22, 1, 1, "", None, None)}, ()),
+    ("Events", "Events", -1, -1, {"Event": ("Event", 22, 1, 1, "", None, None)}, (), {}, ()),
     (
         "SingleEvent",
         "SingleEvent",
@@ -607,6 +661,8 @@ CONTEXTS: list[Any] = [
             "UserAttribute": ("UserAttribute", 24, 18, 19, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "EventType", "EventSubType"),
     ),
     (
         "AlarmData",
@@ -620,6 +676,8 @@ CONTEXTS: list[Any] = [
             "Priority": ("Priority", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("AlarmEvent", "AlarmType"),
     ),
     (
         "UserAttribute",
@@ -632,6 +690,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 11, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("AttributeID",),
     ),
     (
         "PersonnelIdentification",
@@ -649,6 +709,8 @@ CONTEXTS: list[Any] = [
                 None,
             )
         },
+        (),
+        {},
         (),
     ),
     (
@@ -679,6 +741,8 @@ CONTEXTS: list[Any] = [
             "Reason": ("Reason", -1, 9, 9, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "Name", "ChangeIndication"),
     ),
     (
         "ResourceQualifications",
@@ -696,6 +760,8 @@ CONTEXTS: list[Any] = [
                 None,
             )
         },
+        (),
+        {},
         (),
     ),
     (
@@ -727,8 +793,10 @@ CONTEXTS: list[Any] = [
             "ExpirationTimeStamp": ("ExpirationTimeStamp", -1, 10, 12, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "ResourceID", "QualificationStatus"),
     ),
-    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 30, 1, 1, "", None, None)}, ()),
+    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 30, 1, 1, "", None, None)}, (), {}, ()),
     (
         "Sample",
         "Sample",
@@ -770,6 +838,8 @@ CONTEXTS: list[Any] = [
             "SampleTest": ("SampleTest", 32, 14, 15, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "QuantityValue",
@@ -784,6 +854,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("QuantityString", "DataType", "UnitOfMeasure"),
     ),
     (
         "SampleTest",
@@ -812,6 +884,8 @@ CONTEXTS: list[Any] = [
             "SampleTestResult": ("SampleTestResult", 33, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "SampleTestResult",
@@ -843,6 +917,8 @@ CONTEXTS: list[Any] = [
             "ExpectedResults": ("ExpectedResults", 11, 11, 12, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "ControlRecipes",
@@ -850,6 +926,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ControlRecipeRecord": ("ControlRecipeRecord", 35, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -877,6 +955,8 @@ CONTEXTS: list[Any] = [
             "ControlRecipe": ("ControlRecipe", 36, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "ControlRecipe"),
     ),
     (
         "ControlRecipe",
@@ -898,6 +978,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 13, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Header",
@@ -917,6 +999,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 11, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ModificationLog",
@@ -929,6 +1013,8 @@ CONTEXTS: list[Any] = [
             "Author": ("Author", -1, 3, 3, "", None, None),
             "Any": ("", -1, 5, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -944,6 +1030,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "IndividualApproval",
@@ -956,6 +1044,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
             "Any": ("", -1, 5, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -973,6 +1063,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "BatchEquipmentRequirement",
@@ -986,6 +1078,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Constraint",
@@ -998,6 +1092,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 4, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "Formula",
@@ -1008,6 +1104,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 45, 1, 1, "", None, None),
             "Any": ("", -1, 3, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1027,6 +1125,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 10, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID", "ParameterType"),
     ),
     (
         "BatchValue",
@@ -1042,6 +1142,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ValueString", "DataInterpretation", "DataType", "UnitOfMeasure"),
     ),
     (
         "ProcedureLogic",
@@ -1054,6 +1156,8 @@ CONTEXTS: list[Any] = [
             "Transition": ("Transition", 52, 3, 3, "", None, None),
             "Any": ("", -1, 5, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1072,6 +1176,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 9, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID", "LinkType", "Depiction"),
     ),
     (
         "FromID",
@@ -1085,6 +1191,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("FromIDValue", "FromType", "IDScope"),
     ),
     (
         "ToID",
@@ -1098,6 +1206,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ToIDValue", "ToType", "IDScope"),
     ),
     (
         "Step",
@@ -1112,6 +1222,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID", "RecipeElementID", "RecipeElementVersion"),
     ),
     (
         "Transition",
@@ -1126,6 +1238,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID", "Condition"),
     ),
     (
         "RecipeElement",
@@ -1158,6 +1272,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 16, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID", "RecipeElementType"),
     ),
     (
         "OtherInformation",
@@ -1171,6 +1287,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "MasterRecipes",
@@ -1178,6 +1296,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"MasterRecipeRecord": ("MasterRecipeRecord", 56, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1205,6 +1325,8 @@ CONTEXTS: list[Any] = [
             "MasterRecipe": ("MasterRecipe", 57, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "MasterRecipe"),
     ),
     (
         "MasterRecipe",
@@ -1225,6 +1347,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 12, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "RecipeElements",
@@ -1232,6 +1356,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"RecipeElementRecord": ("RecipeElementRecord", 59, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1259,6 +1385,8 @@ CONTEXTS: list[Any] = [
             "RecipeElementType": ("RecipeElementType", 53, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecipeElementType"),
     ),
     (
         "AcknowledgeEquipment",
@@ -1270,6 +1398,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 61, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentDataArea",
@@ -1281,6 +1411,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 62, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "Equipment"),
     ),
     (
         "Equipment",
@@ -1299,6 +1431,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 10, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentProperty",
@@ -1314,6 +1448,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeEquipmentClass",
@@ -1325,6 +1461,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 65, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentClassDataArea",
@@ -1336,6 +1474,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 66, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "EquipmentClass"),
     ),
     (
         "EquipmentClass",
@@ -1350,6 +1490,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentClassProperty",
@@ -1364,6 +1506,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeEquipmentInformation",
@@ -1375,6 +1519,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 69, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentInformationDataArea",
@@ -1386,6 +1532,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 70, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "EquipmentInformation"),
     ),
     (
         "EquipmentInformation",
@@ -1403,6 +1551,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 9, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeGRecipeInformation",
@@ -1414,6 +1564,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 72, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeGRecipeInformationDataArea",
@@ -1425,6 +1577,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 73, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "GRecipeInformation"),
     ),
     (
         "GRecipeInformation",
@@ -1438,6 +1592,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 4, 4, "", None, None),
             "Recipe": ("Recipe", 74, 5, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1457,6 +1613,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 86, 9, 9, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GRecipeHeader",
@@ -1474,6 +1632,8 @@ CONTEXTS: list[Any] = [
             "HeaderProperty": ("HeaderProperty", 76, 8, 8, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "HeaderProperty",
@@ -1486,6 +1646,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 11, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "GRecipeFormula",
@@ -1500,6 +1662,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementParameter": ("ProcessElementParameter", 80, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GRecipeMaterials",
@@ -1512,6 +1676,8 @@ CONTEXTS: list[Any] = [
             "MaterialsType": ("MaterialsType", -1, 3, 3, "", None, None),
             "Material": ("Material", 79, 4, 4, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1526,6 +1692,8 @@ CONTEXTS: list[Any] = [
             "Order": ("Order", -1, 4, 4, "", None, None),
             "Amount": ("Amount", 31, 5, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1547,6 +1715,8 @@ CONTEXTS: list[Any] = [
             ),
             "Value": ("Value", 11, 4, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1570,6 +1740,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 86, 13, 13, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "DirectedLink",
@@ -1583,6 +1755,8 @@ CONTEXTS: list[Any] = [
             "ToID": ("ToID", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProcedureChartElement",
@@ -1595,6 +1769,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
             "ProcedureChartElementType": ("ProcedureChartElementType", -1, 4, 4, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1611,6 +1787,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintProperty": ("ResourceConstraintProperty", 85, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ResourceConstraintProperty",
@@ -1623,6 +1801,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 11, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "GROtherInformation",
@@ -1635,6 +1815,8 @@ CONTEXTS: list[Any] = [
             "OtherValue": ("OtherValue", 11, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeMaterialClass",
@@ -1646,6 +1828,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 88, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialClassDataArea",
@@ -1657,6 +1841,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 89, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialClass"),
     ),
     (
         "MaterialClass",
@@ -1671,6 +1857,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialClassProperty",
@@ -1685,6 +1873,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialDefinition",
@@ -1696,6 +1886,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 92, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialDefinitionDataArea",
@@ -1707,6 +1899,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 93, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialDefinition"),
     ),
     (
         "MaterialDefinition",
@@ -1722,6 +1916,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialDefinitionProperty",
@@ -1736,6 +1932,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialInformation",
@@ -1747,6 +1945,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 96, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialInformationDataArea",
@@ -1758,6 +1958,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 97, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialInformation"),
     ),
     (
         "MaterialInformation",
@@ -1776,6 +1978,8 @@ CONTEXTS: list[Any] = [
             "QAMaterialTestSpecification": ("", -1, 9, -1, "X", None, None),
             "Any": ("", -1, 11, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1796,6 +2000,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 11, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialLotProperty",
@@ -1811,6 +2017,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSubLot",
@@ -1829,6 +2037,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 10, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialLot",
@@ -1840,6 +2050,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 102, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialLotDataArea",
@@ -1851,6 +2063,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 98, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialLot"),
     ),
     (
         "AcknowledgeMaterialSubLot",
@@ -1862,6 +2076,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 104, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialSubLotDataArea",
@@ -1873,6 +2089,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 100, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialSubLot"),
     ),
     (
         "AcknowledgePerson",
@@ -1884,6 +2102,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 106, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonDataArea",
@@ -1895,6 +2115,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "Person"),
     ),
     (
         "Person",
@@ -1911,6 +2133,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonProperty",
@@ -1926,6 +2150,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePersonnelClass",
@@ -1937,6 +2163,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 110, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonnelClassDataArea",
@@ -1948,6 +2176,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PersonnelClass"),
     ),
     (
         "PersonnelClass",
@@ -1962,6 +2192,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelClassProperty",
@@ -1976,6 +2208,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePersonnelInformation",
@@ -1987,6 +2221,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 114, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonnelInformationDataArea",
@@ -1998,6 +2234,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 115, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PersonnelInformation"),
     ),
     (
         "PersonnelInformation",
@@ -2015,6 +2253,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 9, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProcessElementLibrary",
@@ -2026,6 +2266,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 117, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessElementLibraryDataArea",
@@ -2037,6 +2279,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 118, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessElementLibrary"),
     ),
     (
         "ProcessElementLibrary",
@@ -2051,6 +2295,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementSpec": ("ProcessElementSpec", 81, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProcessSegment",
@@ -2062,6 +2308,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 120, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessSegmentDataArea",
@@ -2073,6 +2321,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessSegment"),
     ),
     (
         "ProcessSegment",
@@ -2119,6 +2369,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 14, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelSegmentSpecification",
@@ -2142,6 +2394,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelSegmentSpecificationProperty",
@@ -2156,6 +2410,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentSegmentSpecification",
@@ -2179,6 +2435,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentSegmentSpecificationProperty",
@@ -2193,6 +2451,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSegmentSpecification",
@@ -2238,6 +2498,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialSegmentSpecificationProperty",
@@ -2252,6 +2514,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "SegmentDependency",
@@ -2268,6 +2532,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID", "Dependency"),
     ),
     (
         "AcknowledgeProcessSegmentInformation",
@@ -2279,6 +2545,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessSegmentInformationDataArea",
@@ -2290,6 +2558,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 131, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessSegmentInformation"),
     ),
     (
         "ProcessSegmentInformation",
@@ -2305,6 +2575,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProductDefinition",
@@ -2316,6 +2588,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductDefinitionDataArea",
@@ -2327,6 +2601,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 134, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductDefinition"),
     ),
     (
         "ProductDefinition",
@@ -2347,6 +2623,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 12, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ProductSegment",
@@ -2367,6 +2645,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 12, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelSpecification",
@@ -2390,6 +2670,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelSpecificationProperty",
@@ -2404,6 +2686,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentSpecification",
@@ -2427,6 +2711,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentSpecificationProperty",
@@ -2441,6 +2727,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSpecification",
@@ -2486,6 +2774,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialSpecificationProperty",
@@ -2500,6 +2790,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeProductionCapability",
@@ -2511,6 +2803,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 143, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductionCapabilityDataArea",
@@ -2522,6 +2816,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 144, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductionCapability"),
     ),
     (
         "ProductionCapability",
@@ -2553,6 +2849,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 15, -1, "X", None, None),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "PersonnelCapability",
@@ -2590,6 +2888,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 13, -1, "X", None, None),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "PersonnelCapabilityProperty",
@@ -2604,6 +2904,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentCapability",
@@ -2641,6 +2943,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 13, -1, "X", None, None),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "EquipmentCapabilityProperty",
@@ -2655,6 +2959,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialCapability",
@@ -2716,6 +3022,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 16, -1, "X", None, None),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "MaterialCapabilityProperty",
@@ -2731,6 +3039,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ProcessSegmentCapability",
@@ -2770,6 +3080,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 15, -1, "X", None, None),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "AcknowledgeProductionPerformance",
@@ -2781,6 +3093,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 153, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductionPerformanceDataArea",
@@ -2792,6 +3106,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 154, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductionPerformance"),
     ),
     (
         "ProductionPerformance",
@@ -2820,6 +3136,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 12, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProductionResponse",
@@ -2845,6 +3163,8 @@ CONTEXTS: list[Any] = [
             ),
             "Any": ("", -1, 10, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2889,6 +3209,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 19, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProductionData",
@@ -2912,6 +3234,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelActual",
@@ -2937,6 +3261,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 9, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelActualProperty",
@@ -2960,6 +3286,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentActual",
@@ -2985,6 +3313,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 9, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentActualProperty",
@@ -3008,6 +3338,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialActual",
@@ -3057,6 +3389,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 12, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialActualProperty",
@@ -3080,6 +3414,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeProductionSchedule",
@@ -3091,6 +3427,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 165, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductionScheduleDataArea",
@@ -3102,6 +3440,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 166, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductionSchedule"),
     ),
     (
         "ProductionSchedule",
@@ -3141,6 +3481,8 @@ CONTEXTS: list[Any] = [
             ),
             "Any": ("", -1, 11, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3182,6 +3524,8 @@ CONTEXTS: list[Any] = [
             ),
             "Any": ("", -1, 12, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3240,6 +3584,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 20, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProductionParameter",
@@ -3252,6 +3598,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("ParameterChild", 170, 3, 5, "C", None, None),
             "Any": ("", -1, 5, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3267,6 +3615,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelRequirement",
@@ -3300,6 +3650,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 9, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelRequirementProperty",
@@ -3314,6 +3666,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentRequirement",
@@ -3347,6 +3701,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 9, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentRequirementProperty",
@@ -3361,6 +3717,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialRequirement",
@@ -3418,6 +3776,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 12, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialRequirementProperty",
@@ -3432,6 +3792,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeResourceConstraintLibrary",
@@ -3443,6 +3805,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 178, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeResourceConstraintLibraryDataArea",
@@ -3454,6 +3818,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 179, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ResourceConstraintLibrary"),
     ),
     (
         "ResourceConstraintLibrary",
@@ -3467,6 +3833,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 4, 4, "", None, None),
             "ResourceConstraintSpec": ("ResourceConstraintSpec", 84, 5, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3486,6 +3854,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 10, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ListHeader",
@@ -3502,6 +3872,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "RecipeBuildingBlock",
@@ -3513,6 +3885,8 @@ CONTEXTS: list[Any] = [
             "RecipeElement": ("RecipeElement", 53, 2, 2, "", None, None),
             "Any": ("", -1, 4, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3543,6 +3917,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 13, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentElementType", "EquipmentElementLevel"),
     ),
     (
         "ClassInstanceAssociation",
@@ -3556,6 +3932,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ClassEquipmentID", "MemberEquipmentID"),
     ),
     (
         "EquipmentElementProperty",
@@ -3570,6 +3948,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentProceduralElementClass",
@@ -3592,6 +3972,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentProceduralElementType"),
     ),
     (
         "EquipmentProceduralElement",
@@ -3623,6 +4005,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentProceduralElementType"),
     ),
     (
         "EquipmentConnection",
@@ -3638,6 +4022,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID", "ConnectionType"),
     ),
     (
         "BatchList",
@@ -3650,6 +4036,8 @@ CONTEXTS: list[Any] = [
             "BatchListEntry": ("BatchListEntry", 190, 3, 3, "", None, None),
             "Any": ("", -1, 5, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3689,6 +4077,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 30, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID", "BatchListEntryType"),
     ),
     (
         "EnumerationSet",
@@ -3702,6 +4092,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Enumeration",
@@ -3715,6 +4107,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("EnumerationNumber",),
     ),
     (
         "CancelBatchProductionRecord",
@@ -3726,6 +4120,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 194, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelBatchProductionRecordDataArea",
@@ -3737,6 +4133,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 8, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "BatchProductionRecord"),
     ),
     (
         "TransCancel",
@@ -3745,6 +4143,8 @@ CONTEXTS: list[Any] = [
         -1,
         {"ActionCriteria": ("ActionCriteria", 196, 1, 1, "", None, None)},
         (),
+        {},
+        (),
     ),
     (
         "TransActionCriteria",
@@ -3752,6 +4152,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionExpression": ("ActionExpression", -1, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -3764,6 +4166,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 198, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentDataArea",
@@ -3775,6 +4179,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 62, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "Equipment"),
     ),
     (
         "CancelEquipmentClass",
@@ -3786,6 +4192,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 200, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentClassDataArea",
@@ -3797,6 +4205,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 66, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "EquipmentClass"),
     ),
     (
         "CancelEquipmentInformation",
@@ -3808,6 +4218,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 202, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentInformationDataArea",
@@ -3819,6 +4231,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 70, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "EquipmentInformation"),
     ),
     (
         "CancelGRecipeInformation",
@@ -3830,6 +4244,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 204, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelGRecipeInformationDataArea",
@@ -3841,6 +4257,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 73, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "GRecipeInformation"),
     ),
     (
         "CancelMaterialClass",
@@ -3852,6 +4270,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 206, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialClassDataArea",
@@ -3863,6 +4283,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 89, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialClass"),
     ),
     (
         "CancelMaterialDefinition",
@@ -3874,6 +4296,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialDefinitionDataArea",
@@ -3885,6 +4309,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 93, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialDefinition"),
     ),
     (
         "CancelMaterialInformation",
@@ -3896,6 +4322,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 210, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialInformationDataArea",
@@ -3907,6 +4335,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 97, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialInformation"),
     ),
     (
         "CancelMaterialLot",
@@ -3918,6 +4348,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialLotDataArea",
@@ -3929,6 +4361,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 98, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialLot"),
     ),
     (
         "CancelMaterialSubLot",
@@ -3940,6 +4374,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 214, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialSubLotDataArea",
@@ -3951,6 +4387,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 100, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialSubLot"),
     ),
     (
         "CancelPerson",
@@ -3962,6 +4400,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonDataArea",
@@ -3973,6 +4413,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "Person"),
     ),
     (
         "CancelPersonnelClass",
@@ -3984,6 +4426,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 218, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonnelClassDataArea",
@@ -3995,6 +4439,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PersonnelClass"),
     ),
     (
         "CancelPersonnelInformation",
@@ -4006,6 +4452,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 220, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonnelInformationDataArea",
@@ -4017,6 +4465,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 115, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PersonnelInformation"),
     ),
     (
         "CancelProcessElementLibrary",
@@ -4028,6 +4478,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessElementLibraryDataArea",
@@ -4039,6 +4491,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 118, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessElementLibrary"),
     ),
     (
         "CancelProcessSegment",
@@ -4050,6 +4504,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 224, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessSegmentDataArea",
@@ -4061,6 +4517,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessSegment"),
     ),
     (
         "CancelProcessSegmentInformation",
@@ -4072,6 +4530,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 226, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessSegmentInformationDataArea",
@@ -4083,6 +4543,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 131, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessSegmentInformation"),
     ),
     (
         "CancelProductDefinition",
@@ -4094,6 +4556,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 228, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductDefinitionDataArea",
@@ -4105,6 +4569,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 134, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductDefinition"),
     ),
     (
         "CancelProductionCapability",
@@ -4116,6 +4582,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 230, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductionCapabilityDataArea",
@@ -4127,6 +4595,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 144, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductionCapability"),
     ),
     (
         "CancelProductionPerformance",
@@ -4138,6 +4608,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 232, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductionPerformanceDataArea",
@@ -4149,6 +4621,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 154, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductionPerformance"),
     ),
     (
         "CancelProductionSchedule",
@@ -4160,6 +4634,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 234, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductionScheduleDataArea",
@@ -4171,6 +4647,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 166, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductionSchedule"),
     ),
     (
         "CancelResourceConstraintLibrary",
@@ -4182,6 +4660,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 236, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelResourceConstraintLibraryDataArea",
@@ -4193,6 +4673,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 179, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ResourceConstraintLibrary"),
     ),
     (
         "ChangeBatchProductionRecord",
@@ -4204,6 +4686,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 238, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeBatchProductionRecordDataArea",
@@ -4215,6 +4699,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 8, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "BatchProductionRecord"),
     ),
     (
         "TransChange",
@@ -4222,6 +4708,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 196, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -4234,6 +4722,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 241, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentDataArea",
@@ -4245,6 +4735,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 62, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "Equipment"),
     ),
     (
         "ChangeEquipmentClass",
@@ -4256,6 +4748,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 243, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentClassDataArea",
@@ -4267,6 +4761,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 66, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "EquipmentClass"),
     ),
     (
         "ChangeEquipmentInformation",
@@ -4278,6 +4774,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 245, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentInformationDataArea",
@@ -4289,6 +4787,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 70, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "EquipmentInformation"),
     ),
     (
         "ChangeGRecipeInformation",
@@ -4300,6 +4800,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 247, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeGRecipeInformationDataArea",
@@ -4311,6 +4813,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 73, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "GRecipeInformation"),
     ),
     (
         "ChangeMaterialClass",
@@ -4322,6 +4826,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 249, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialClassDataArea",
@@ -4333,6 +4839,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 89, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialClass"),
     ),
     (
         "ChangeMaterialDefinition",
@@ -4344,6 +4852,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 251, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialDefinitionDataArea",
@@ -4355,6 +4865,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 93, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialDefinition"),
     ),
     (
         "ChangeMaterialInformation",
@@ -4366,6 +4878,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 253, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialInformationDataArea",
@@ -4377,6 +4891,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 97, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialInformation"),
     ),
     (
         "ChangeMaterialLot",
@@ -4388,6 +4904,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 255, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialLotDataArea",
@@ -4399,6 +4917,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 98, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialLot"),
     ),
     (
         "ChangeMaterialSubLot",
@@ -4410,6 +4930,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 257, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialSubLotDataArea",
@@ -4421,6 +4943,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 100, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialSubLot"),
     ),
     (
         "ChangePerson",
@@ -4432,6 +4956,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 259, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonDataArea",
@@ -4443,6 +4969,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "Person"),
     ),
     (
         "ChangePersonnelClass",
@@ -4454,6 +4982,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 261, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonnelClassDataArea",
@@ -4465,6 +4995,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PersonnelClass"),
     ),
     (
         "ChangePersonnelInformation",
@@ -4476,6 +5008,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 263, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonnelInformationDataArea",
@@ -4487,6 +5021,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 115, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PersonnelInformation"),
     ),
     (
         "ChangeProcessElementLibrary",
@@ -4498,6 +5034,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 265, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessElementLibraryDataArea",
@@ -4509,6 +5047,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 118, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessElementLibrary"),
     ),
     (
         "ChangeProcessSegment",
@@ -4520,6 +5060,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessSegmentDataArea",
@@ -4531,6 +5073,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessSegment"),
     ),
     (
         "ChangeProcessSegmentInformation",
@@ -4542,6 +5086,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 269, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessSegmentInformationDataArea",
@@ -4553,6 +5099,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 131, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessSegmentInformation"),
     ),
     (
         "ChangeProductDefinition",
@@ -4564,6 +5112,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 271, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductDefinitionDataArea",
@@ -4575,6 +5125,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 134, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductDefinition"),
     ),
     (
         "ChangeProductionCapability",
@@ -4586,6 +5138,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 273, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductionCapabilityDataArea",
@@ -4597,6 +5151,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 144, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductionCapability"),
     ),
     (
         "ChangeProductionPerformance",
@@ -4608,6 +5164,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 275, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductionPerformanceDataArea",
@@ -4619,6 +5177,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 154, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductionPerformance"),
     ),
     (
         "ChangeProductionSchedule",
@@ -4630,6 +5190,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 277, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductionScheduleDataArea",
@@ -4641,6 +5203,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 166, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductionSchedule"),
     ),
     (
         "ChangeResourceConstraintLibrary",
@@ -4652,6 +5216,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 279, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeResourceConstraintLibraryDataArea",
@@ -4663,6 +5229,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 179, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ResourceConstraintLibrary"),
     ),
     (
         "ConfirmBOD",
@@ -4674,6 +5242,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 281, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ConfirmBODDataArea",
@@ -4685,6 +5255,8 @@ CONTEXTS: list[Any] = [
             "BOD": ("BOD", 283, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Confirm", "BOD"),
     ),
     (
         "TransConfirm",
@@ -4695,6 +5267,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 7, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -4709,6 +5283,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 4, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "BatchEquipmentID",
@@ -4722,6 +5298,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GetBatchProductionRecord",
@@ -4733,6 +5311,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 286, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetBatchProductionRecordDataArea",
@@ -4744,8 +5324,19 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 8, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "BatchProductionRecord"),
     ),
-    ("TransGet", "TransGet", -1, -1, {"Expression": ("Expression", -1, 1, 1, "", None, None)}, ()),
+    (
+        "TransGet",
+        "TransGet",
+        -1,
+        -1,
+        {"Expression": ("Expression", -1, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "GetEquipment",
         "GetEquipment",
@@ -4756,6 +5347,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 289, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentDataArea",
@@ -4767,6 +5360,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 62, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "Equipment"),
     ),
     (
         "GetEquipmentClass",
@@ -4778,6 +5373,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 291, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentClassDataArea",
@@ -4789,6 +5386,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 66, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "EquipmentClass"),
     ),
     (
         "GetEquipmentInformation",
@@ -4800,6 +5399,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 293, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentInformationDataArea",
@@ -4811,6 +5412,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 70, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "EquipmentInformation"),
     ),
     (
         "GetGRecipeInformation",
@@ -4822,6 +5425,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 295, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetGRecipeInformationDataArea",
@@ -4833,6 +5438,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 73, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "GRecipeInformation"),
     ),
     (
         "GetMaterialClass",
@@ -4844,6 +5451,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 297, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialClassDataArea",
@@ -4855,6 +5464,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 89, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialClass"),
     ),
     (
         "GetMaterialDefinition",
@@ -4866,6 +5477,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialDefinitionDataArea",
@@ -4877,6 +5490,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 93, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialDefinition"),
     ),
     (
         "GetMaterialInformation",
@@ -4888,6 +5503,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 301, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialInformationDataArea",
@@ -4899,6 +5516,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 97, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialInformation"),
     ),
     (
         "GetMaterialLot",
@@ -4910,6 +5529,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 303, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialLotDataArea",
@@ -4921,6 +5542,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 98, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialLot"),
     ),
     (
         "GetMaterialSubLot",
@@ -4932,6 +5555,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialSubLotDataArea",
@@ -4943,6 +5568,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 100, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialSubLot"),
     ),
     (
         "GetPerson",
@@ -4954,6 +5581,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 307, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonDataArea",
@@ -4965,6 +5594,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "Person"),
     ),
     (
         "GetPersonnelClass",
@@ -4976,6 +5607,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 309, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonnelClassDataArea",
@@ -4987,6 +5620,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PersonnelClass"),
     ),
     (
         "GetPersonnelInformation",
@@ -4998,6 +5633,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonnelInformationDataArea",
@@ -5009,6 +5646,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 115, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PersonnelInformation"),
     ),
     (
         "GetProcessElementLibrary",
@@ -5020,6 +5659,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 313, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessElementLibraryDataArea",
@@ -5031,6 +5672,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 118, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessElementLibrary"),
     ),
     (
         "GetProcessSegment",
@@ -5042,6 +5685,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 315, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessSegmentDataArea",
@@ -5053,6 +5698,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessSegment"),
     ),
     (
         "GetProcessSegmentInformation",
@@ -5064,6 +5711,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 317, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessSegmentInformationDataArea",
@@ -5075,6 +5724,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 131, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessSegmentInformation"),
     ),
     (
         "GetProductDefinition",
@@ -5086,6 +5737,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductDefinitionDataArea",
@@ -5097,6 +5750,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 134, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductDefinition"),
     ),
     (
         "GetProductionCapability",
@@ -5108,6 +5763,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 321, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductionCapabilityDataArea",
@@ -5119,6 +5776,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 144, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductionCapability"),
     ),
     (
         "GetProductionPerformance",
@@ -5130,6 +5789,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 323, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductionPerformanceDataArea",
@@ -5141,6 +5802,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 154, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductionPerformance"),
     ),
     (
         "GetProductionSchedule",
@@ -5152,6 +5815,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 325, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductionScheduleDataArea",
@@ -5163,6 +5828,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 166, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductionSchedule"),
     ),
     (
         "GetResourceConstraintLibrary",
@@ -5174,6 +5841,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 327, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetResourceConstraintLibraryDataArea",
@@ -5185,6 +5854,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 179, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ResourceConstraintLibrary"),
     ),
     (
         "GetTransactionProfile",
@@ -5196,6 +5867,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 329, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetTransactionProfileDataArea",
@@ -5207,6 +5880,8 @@ CONTEXTS: list[Any] = [
             "TransactionProfile": ("TransactionProfile", 330, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get",),
     ),
     (
         "TransactionProfile",
@@ -5221,6 +5896,8 @@ CONTEXTS: list[Any] = [
             "SupportedAction": ("SupportedAction", 331, 5, 5, "", None, None),
             "Any": ("", -1, 7, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5335,6 +6012,8 @@ CONTEXTS: list[Any] = [
             "Any": ("", -1, 12, -1, "X", None, None),
         },
         (),
+        {},
+        ("TransactionVerb", "TransactionNoun"),
     ),
     (
         "ProcessBatchProductionRecord",
@@ -5346,6 +6025,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 333, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessBatchProductionRecordDataArea",
@@ -5357,6 +6038,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 8, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "BatchProductionRecord"),
     ),
     (
         "TransProcess",
@@ -5364,6 +6047,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 196, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -5376,6 +6061,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 336, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentDataArea",
@@ -5387,6 +6074,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 62, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "Equipment"),
     ),
     (
         "ProcessEquipmentClass",
@@ -5398,6 +6087,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 338, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentClassDataArea",
@@ -5409,6 +6100,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 66, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "EquipmentClass"),
     ),
     (
         "ProcessEquipmentInformation",
@@ -5420,6 +6113,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 340, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentInformationDataArea",
@@ -5431,6 +6126,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 70, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "EquipmentInformation"),
     ),
     (
         "ProcessGRecipeInformation",
@@ -5442,6 +6139,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 342, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessGRecipeInformationDataArea",
@@ -5453,6 +6152,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 73, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "GRecipeInformation"),
     ),
     (
         "ProcessMaterialClass",
@@ -5464,6 +6165,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 344, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialClassDataArea",
@@ -5475,6 +6178,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 89, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialClass"),
     ),
     (
         "ProcessMaterialDefinition",
@@ -5486,6 +6191,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 346, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialDefinitionDataArea",
@@ -5497,6 +6204,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 93, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialDefinition"),
     ),
     (
         "ProcessMaterialInformation",
@@ -5508,6 +6217,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 348, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialInformationDataArea",
@@ -5519,6 +6230,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 97, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialInformation"),
     ),
     (
         "ProcessMaterialLot",
@@ -5530,6 +6243,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 350, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialLotDataArea",
@@ -5541,6 +6256,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 98, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialLot"),
     ),
     (
         "ProcessMaterialSubLot",
@@ -5552,6 +6269,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 352, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialSubLotDataArea",
@@ -5563,6 +6282,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 100, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialSubLot"),
     ),
     (
         "ProcessPerson",
@@ -5574,6 +6295,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 354, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonDataArea",
@@ -5585,6 +6308,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "Person"),
     ),
     (
         "ProcessPersonnelClass",
@@ -5596,6 +6321,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 356, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonnelClassDataArea",
@@ -5607,6 +6334,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PersonnelClass"),
     ),
     (
         "ProcessPersonnelInformation",
@@ -5618,6 +6347,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 358, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonnelInformationDataArea",
@@ -5629,6 +6360,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 115, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PersonnelInformation"),
     ),
     (
         "ProcessProcessElementLibrary",
@@ -5640,6 +6373,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 360, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessElementLibraryDataArea",
@@ -5651,6 +6386,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 118, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessElementLibrary"),
     ),
     (
         "ProcessProcessSegment",
@@ -5662,6 +6399,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 362, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessSegmentDataArea",
@@ -5673,6 +6412,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessSegment"),
     ),
     (
         "ProcessProcessSegmentInformation",
@@ -5684,6 +6425,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 364, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessSegmentInformationDataArea",
@@ -5695,6 +6438,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 131, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessSegmentInformation"),
     ),
     (
         "ProcessProductDefinition",
@@ -5706,6 +6451,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 366, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductDefinitionDataArea",
@@ -5717,6 +6464,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 134, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductDefinition"),
     ),
     (
         "ProcessProductionCapability",
@@ -5728,6 +6477,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 368, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductionCapabilityDataArea",
@@ -5739,6 +6490,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 144, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductionCapability"),
     ),
     (
         "ProcessProductionPerformance",
@@ -5750,6 +6503,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 370, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductionPerformanceDataArea",
@@ -5761,6 +6516,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 154, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductionPerformance"),
     ),
     (
         "ProcessProductionSchedule",
@@ -5772,6 +6529,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 372, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductionScheduleDataArea",
@@ -5783,6 +6542,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 166, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductionSchedule"),
     ),
     (
         "ProcessResourceConstraintLibrary",
@@ -5794,6 +6555,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 374, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessResourceConstraintLibraryDataArea",
@@ -5805,6 +6568,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 179, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ResourceConstraintLibrary"),
     ),
     (
         "RespondBatchProductionRecord",
@@ -5816,6 +6581,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 376, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondBatchProductionRecordDataArea",
@@ -5827,6 +6594,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 8, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "BatchProductionRecord"),
     ),
     (
         "TransRespond",
@@ -5837,6 +6606,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 7, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5849,6 +6620,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 379, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentDataArea",
@@ -5860,6 +6633,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 62, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "Equipment"),
     ),
     (
         "RespondEquipmentClass",
@@ -5871,6 +6646,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 381, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentClassDataArea",
@@ -5882,6 +6659,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 66, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "EquipmentClass"),
     ),
     (
         "RespondEquipmentInformation",
@@ -5893,6 +6672,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 383, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentInformationDataArea",
@@ -5904,6 +6685,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 70, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "EquipmentInformation"),
     ),
     (
         "RespondGRecipeInformation",
@@ -5915,6 +6698,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 385, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondGRecipeInformationDataArea",
@@ -5926,6 +6711,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 73, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "GRecipeInformation"),
     ),
     (
         "RespondMaterialClass",
@@ -5937,6 +6724,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 387, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialClassDataArea",
@@ -5948,6 +6737,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 89, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialClass"),
     ),
     (
         "RespondMaterialDefinition",
@@ -5959,6 +6750,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 389, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialDefinitionDataArea",
@@ -5970,6 +6763,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 93, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialDefinition"),
     ),
     (
         "RespondMaterialInformation",
@@ -5981,6 +6776,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 391, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialInformationDataArea",
@@ -5992,6 +6789,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 97, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialInformation"),
     ),
     (
         "RespondMaterialLot",
@@ -6003,6 +6802,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 393, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialLotDataArea",
@@ -6014,6 +6815,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 98, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialLot"),
     ),
     (
         "RespondMaterialSubLot",
@@ -6025,6 +6828,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 395, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialSubLotDataArea",
@@ -6036,6 +6841,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 100, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialSubLot"),
     ),
     (
         "RespondPerson",
@@ -6047,6 +6854,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 397, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonDataArea",
@@ -6058,6 +6867,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "Person"),
     ),
     (
         "RespondPersonnelClass",
@@ -6069,6 +6880,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 399, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonnelClassDataArea",
@@ -6080,6 +6893,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PersonnelClass"),
     ),
     (
         "RespondPersonnelInformation",
@@ -6091,6 +6906,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 401, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonnelInformationDataArea",
@@ -6102,6 +6919,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 115, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PersonnelInformation"),
     ),
     (
         "RespondProcessElementLibrary",
@@ -6113,6 +6932,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 403, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessElementLibraryDataArea",
@@ -6124,6 +6945,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 118, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessElementLibrary"),
     ),
     (
         "RespondProcessSegment",
@@ -6135,6 +6958,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 405, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessSegmentDataArea",
@@ -6146,6 +6971,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessSegment"),
     ),
     (
         "RespondProcessSegmentInformation",
@@ -6157,6 +6984,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 407, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessSegmentInformationDataArea",
@@ -6168,6 +6997,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 131, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessSegmentInformation"),
     ),
     (
         "RespondProductDefinition",
@@ -6179,6 +7010,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 409, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductDefinitionDataArea",
@@ -6190,6 +7023,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 134, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductDefinition"),
     ),
     (
         "RespondProductionCapability",
@@ -6201,6 +7036,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 411, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductionCapabilityDataArea",
@@ -6212,6 +7049,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 144, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductionCapability"),
     ),
     (
         "RespondProductionPerformance",
@@ -6223,6 +7062,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 413, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductionPerformanceDataArea",
@@ -6234,6 +7075,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 154, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductionPerformance"),
     ),
     (
         "RespondProductionSchedule",
@@ -6245,6 +7088,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 415, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductionScheduleDataArea",
@@ -6256,6 +7101,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 166, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductionSchedule"),
     ),
     (
         "RespondResourceConstraintLibrary",
@@ -6267,6 +7114,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 417, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondResourceConstraintLibraryDataArea",
@@ -6278,6 +7127,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 179, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ResourceConstraintLibrary"),
     ),
     (
         "ShowBatchProductionRecord",
@@ -6289,6 +7140,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 419, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowBatchProductionRecordDataArea",
@@ -6300,6 +7153,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 8, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "BatchProductionRecord"),
     ),
     (
         "TransShow",
@@ -6310,6 +7165,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 7, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -6322,6 +7179,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 422, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentDataArea",
@@ -6333,6 +7192,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 62, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "Equipment"),
     ),
     (
         "ShowEquipmentClass",
@@ -6344,6 +7205,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 424, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentClassDataArea",
@@ -6355,6 +7218,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 66, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "EquipmentClass"),
     ),
     (
         "ShowEquipmentInformation",
@@ -6366,6 +7231,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 426, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentInformationDataArea",
@@ -6377,6 +7244,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 70, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "EquipmentInformation"),
     ),
     (
         "ShowGRecipeInformation",
@@ -6388,6 +7257,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 428, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowGRecipeInformationDataArea",
@@ -6399,6 +7270,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 73, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "GRecipeInformation"),
     ),
     (
         "ShowMaterialClass",
@@ -6410,6 +7283,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 430, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialClassDataArea",
@@ -6421,6 +7296,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 89, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialClass"),
     ),
     (
         "ShowMaterialDefinition",
@@ -6432,6 +7309,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 432, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialDefinitionDataArea",
@@ -6443,6 +7322,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 93, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialDefinition"),
     ),
     (
         "ShowMaterialInformation",
@@ -6454,6 +7335,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 434, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialInformationDataArea",
@@ -6465,6 +7348,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 97, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialInformation"),
     ),
     (
         "ShowMaterialLot",
@@ -6476,6 +7361,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 436, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialLotDataArea",
@@ -6487,6 +7374,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 98, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialLot"),
     ),
     (
         "ShowMaterialSubLot",
@@ -6498,6 +7387,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 438, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialSubLotDataArea",
@@ -6509,6 +7400,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 100, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialSubLot"),
     ),
     (
         "ShowPerson",
@@ -6520,6 +7413,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 440, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonDataArea",
@@ -6531,6 +7426,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "Person"),
     ),
     (
         "ShowPersonnelClass",
@@ -6542,6 +7439,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 442, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonnelClassDataArea",
@@ -6553,6 +7452,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PersonnelClass"),
     ),
     (
         "ShowPersonnelInformation",
@@ -6564,6 +7465,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 444, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonnelInformationDataArea",
@@ -6575,6 +7478,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 115, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PersonnelInformation"),
     ),
     (
         "ShowProcessElementLibrary",
@@ -6586,6 +7491,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 446, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessElementLibraryDataArea",
@@ -6597,6 +7504,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 118, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessElementLibrary"),
     ),
     (
         "ShowProcessSegment",
@@ -6608,6 +7517,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 448, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessSegmentDataArea",
@@ -6619,6 +7530,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessSegment"),
     ),
     (
         "ShowProcessSegmentInformation",
@@ -6630,6 +7543,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 450, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessSegmentInformationDataArea",
@@ -6641,6 +7556,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 131, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessSegmentInformation"),
     ),
     (
         "ShowProductDefinition",
@@ -6652,6 +7569,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 452, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductDefinitionDataArea",
@@ -6663,6 +7582,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 134, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductDefinition"),
     ),
     (
         "ShowProductionCapability",
@@ -6674,6 +7595,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 454, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductionCapabilityDataArea",
@@ -6685,6 +7608,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 144, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductionCapability"),
     ),
     (
         "ShowProductionPerformance",
@@ -6696,6 +7621,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 456, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductionPerformanceDataArea",
@@ -6707,6 +7634,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 154, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductionPerformance"),
     ),
     (
         "ShowProductionSchedule",
@@ -6718,6 +7647,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 458, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductionScheduleDataArea",
@@ -6729,6 +7660,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 166, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductionSchedule"),
     ),
     (
         "ShowResourceConstraintLibrary",
@@ -6740,6 +7673,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 460, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowResourceConstraintLibraryDataArea",
@@ -6751,6 +7686,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 179, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ResourceConstraintLibrary"),
     ),
     (
         "GetTransactionProfile",
@@ -6762,6 +7699,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 462, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetTransactionProfileDataArea",
@@ -6773,6 +7712,8 @@ CONTEXTS: list[Any] = [
             "TransactionProfile": ("TransactionProfile", 330, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get",),
     ),
     (
         "SyncBatchProductionRecord",
@@ -6784,6 +7725,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 464, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncBatchProductionRecordDataArea",
@@ -6795,6 +7738,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 8, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "BatchProductionRecord"),
     ),
     (
         "TransSync",
@@ -6802,6 +7747,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 196, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -6814,6 +7761,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 467, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentDataArea",
@@ -6825,6 +7774,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 62, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "Equipment"),
     ),
     (
         "SyncEquipmentClass",
@@ -6836,6 +7787,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 469, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentClassDataArea",
@@ -6847,6 +7800,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 66, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "EquipmentClass"),
     ),
     (
         "SyncEquipmentInformation",
@@ -6858,6 +7813,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 471, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentInformationDataArea",
@@ -6869,6 +7826,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 70, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "EquipmentInformation"),
     ),
     (
         "SyncGRecipeInformation",
@@ -6880,6 +7839,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 473, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncGRecipeInformationDataArea",
@@ -6891,6 +7852,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 73, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "GRecipeInformation"),
     ),
     (
         "SyncMaterialClass",
@@ -6902,6 +7865,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 475, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialClassDataArea",
@@ -6913,6 +7878,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 89, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialClass"),
     ),
     (
         "SyncMaterialDefinition",
@@ -6924,6 +7891,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 477, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialDefinitionDataArea",
@@ -6935,6 +7904,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 93, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialDefinition"),
     ),
     (
         "SyncMaterialInformation",
@@ -6946,6 +7917,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 479, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialInformationDataArea",
@@ -6957,6 +7930,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 97, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialInformation"),
     ),
     (
         "SyncMaterialLot",
@@ -6968,6 +7943,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 481, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialLotDataArea",
@@ -6979,6 +7956,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 98, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialLot"),
     ),
     (
         "SyncMaterialSubLot",
@@ -6990,6 +7969,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 483, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialSubLotDataArea",
@@ -7001,6 +7982,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 100, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialSubLot"),
     ),
     (
         "SyncPerson",
@@ -7012,6 +7995,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 485, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonDataArea",
@@ -7023,6 +8008,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "Person"),
     ),
     (
         "SyncPersonnelClass",
@@ -7034,6 +8021,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 487, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonnelClassDataArea",
@@ -7045,6 +8034,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PersonnelClass"),
     ),
     (
         "SyncPersonnelInformation",
@@ -7056,6 +8047,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 489, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonnelInformationDataArea",
@@ -7067,6 +8060,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 115, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PersonnelInformation"),
     ),
     (
         "SyncProcessElementLibrary",
@@ -7078,6 +8073,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 491, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessElementLibraryDataArea",
@@ -7089,6 +8086,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 118, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessElementLibrary"),
     ),
     (
         "SyncProcessSegment",
@@ -7100,6 +8099,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 493, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessSegmentDataArea",
@@ -7111,6 +8112,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessSegment"),
     ),
     (
         "SyncProcessSegmentInformation",
@@ -7122,6 +8125,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 495, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessSegmentInformationDataArea",
@@ -7133,6 +8138,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 131, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessSegmentInformation"),
     ),
     (
         "SyncProductDefinition",
@@ -7144,6 +8151,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 497, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductDefinitionDataArea",
@@ -7155,6 +8164,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 134, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductDefinition"),
     ),
     (
         "SyncProductionCapability",
@@ -7166,6 +8177,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 499, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductionCapabilityDataArea",
@@ -7177,6 +8190,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 144, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductionCapability"),
     ),
     (
         "SyncProductionPerformance",
@@ -7188,6 +8203,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 501, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductionPerformanceDataArea",
@@ -7199,6 +8216,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 154, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductionPerformance"),
     ),
     (
         "SyncProductionSchedule",
@@ -7210,6 +8229,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 503, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductionScheduleDataArea",
@@ -7221,6 +8242,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 166, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductionSchedule"),
     ),
     (
         "SyncResourceConstraintLibrary",
@@ -7232,6 +8255,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 505, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncResourceConstraintLibraryDataArea",
@@ -7243,5 +8268,7 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 179, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ResourceConstraintLibrary"),
     ),
 ]

@@ -5,12 +5,14 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes)``; ``fields``: old child element ->
+  fields, carried attributes, down aliases, old required elements)``; ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
   values, down)``; ``how``: ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived
   ``<Name>Child`` rename, ``"X"`` carried; ``values``: old code-list value ->
   (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701 code-list values the old
-  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None.
+  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None;
+  ``down aliases``: V0701 element -> old element it takes going down (a V0701 alternative of
+  a renamed one).
 """
 
 # ruff: noqa: E501
@@ -354,6 +356,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 5, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "TransApplicationArea",
@@ -368,6 +372,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 4, 5, 6, "", None, None),
         },
         (),
+        {},
+        ("CreationDateTime",),
     ),
     (
         "TransSender",
@@ -383,9 +389,11 @@ CONTEXTS: list[Any] = [
             "AuthorizationID": ("AuthorizationID", -1, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("TransSignature", "TransSignature", -1, -1, {}, ()),
-    ("TransUserArea", "TransUserArea", -1, -1, {}, ()),
+    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, ()),
+    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, ()),
     (
         "AcknowledgeBatchProductionRecordDataArea",
         "AcknowledgeBatchProductionRecordDataArea",
@@ -396,6 +404,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 10, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "BatchProductionRecord"),
     ),
     (
         "TransAcknowledge",
@@ -407,6 +417,8 @@ CONTEXTS: list[Any] = [
             "ResponseCriteria": ("ResponseCriteria", 7, 2, 2, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "TransResponseCriteria",
@@ -417,6 +429,8 @@ CONTEXTS: list[Any] = [
             "ResponseExpression": ("ResponseExpression", -1, 1, 1, "", None, None),
             "ChangeStatus": ("ChangeStatus", 8, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -434,6 +448,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 4, 7, 7, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "TransStateChange",
@@ -448,6 +464,8 @@ CONTEXTS: list[Any] = [
             "Note": ("Note", -1, 5, 5, "", None, None),
             "UserArea": ("UserArea", 4, 6, 6, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -510,6 +528,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 10, 40, 41, "", None, None),
         },
         (),
+        {},
+        ("ID", "EntryID", "ObjectType"),
     ),
     (
         "ChangeHistory",
@@ -517,6 +537,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"Change": ("Change", 12, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -547,6 +569,8 @@ CONTEXTS: list[Any] = [
             "Reason": ("Reason", -1, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "PrechangeData"),
     ),
     (
         "Value",
@@ -560,8 +584,19 @@ CONTEXTS: list[Any] = [
             "Key": ("Key", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ValueString",),
     ),
-    ("Comments", "Comments", -1, -1, {"Comment": ("Comment", 15, 1, 1, "", None, None)}, ()),
+    (
+        "Comments",
+        "Comments",
+        -1,
+        -1,
+        {"Comment": ("Comment", 15, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "Comment",
         "Comment",
@@ -590,6 +625,8 @@ CONTEXTS: list[Any] = [
             "PersonID": ("PersonID", -1, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "CommentText"),
     ),
     (
         "ControlRecipes",
@@ -597,6 +634,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ControlRecipeRecord": ("ControlRecipeRecord", 17, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -625,6 +664,8 @@ CONTEXTS: list[Any] = [
             "ControlRecipe": ("ControlRecipe", 18, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "ControlRecipe"),
     ),
     (
         "ControlRecipe",
@@ -645,6 +686,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 36, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Header",
@@ -663,6 +706,8 @@ CONTEXTS: list[Any] = [
             "Status": ("Status", -1, 9, 9, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ModificationLog",
@@ -674,6 +719,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 2, 2, "", None, None),
             "Author": ("Author", -1, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -688,6 +735,8 @@ CONTEXTS: list[Any] = [
             "IndividualApproval": ("IndividualApproval", 22, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "IndividualApproval",
@@ -699,6 +748,8 @@ CONTEXTS: list[Any] = [
             "ApprovalDate": ("ApprovalDate", -1, 2, 2, "", None, None),
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -715,6 +766,8 @@ CONTEXTS: list[Any] = [
             "UnitOfMeasure": ("UnitOfMeasure", -1, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "BatchEquipmentRequirement",
@@ -727,6 +780,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Constraint",
@@ -738,8 +793,19 @@ CONTEXTS: list[Any] = [
             "Condition": ("Condition", -1, 2, 2, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("Formula", "Formula", 2, 2, {"Parameter": ("Parameter", 27, 1, 1, "", None, None)}, ()),
+    (
+        "Formula",
+        "Formula",
+        2,
+        2,
+        {"Parameter": ("Parameter", 27, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "BatchParameter",
         "BatchParameter",
@@ -756,6 +822,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 27, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("ID", "ParameterType"),
     ),
     (
         "BatchValue",
@@ -770,6 +838,8 @@ CONTEXTS: list[Any] = [
             "EnumerationSetID": ("EnumerationSetID", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ValueString", "DataInterpretation", "DataType", "UnitOfMeasure"),
     ),
     (
         "ProcedureLogic",
@@ -781,6 +851,8 @@ CONTEXTS: list[Any] = [
             "Step": ("Step", 33, 2, 2, "", None, None),
             "Transition": ("Transition", 34, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -798,6 +870,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID", "LinkType", "Depiction"),
     ),
     (
         "FromID",
@@ -810,6 +884,8 @@ CONTEXTS: list[Any] = [
             "IDScope": ("IDScope", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("FromIDValue", "FromType", "IDScope"),
     ),
     (
         "ToID",
@@ -822,6 +898,8 @@ CONTEXTS: list[Any] = [
             "IDScope": ("IDScope", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ToIDValue", "ToType", "IDScope"),
     ),
     (
         "Step",
@@ -835,6 +913,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID", "RecipeElementID", "RecipeElementVersion"),
     ),
     (
         "Transition",
@@ -848,6 +928,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID", "Condition"),
     ),
     (
         "RecipeElement",
@@ -879,6 +961,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 36, 14, 14, "", None, None),
         },
         (),
+        {},
+        ("ID", "RecipeElementType"),
     ),
     (
         "OtherInformation",
@@ -891,8 +975,19 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("DataSets", "DataSets", -1, -1, {"DataSet": ("DataSet", 38, 1, 1, "", None, None)}, ()),
+    (
+        "DataSets",
+        "DataSets",
+        -1,
+        -1,
+        {"DataSet": ("DataSet", 38, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "DataSet",
         "DataSet",
@@ -925,6 +1020,8 @@ CONTEXTS: list[Any] = [
             "OrderedData": ("OrderedData", 42, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "TagSpecification"),
     ),
     (
         "TimeSpecification",
@@ -935,6 +1032,8 @@ CONTEXTS: list[Any] = [
             "Relative": ("Relative", -1, 1, 1, "", None, None),
             "OffsetTime": ("OffsetTime", -1, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -958,6 +1057,8 @@ CONTEXTS: list[Any] = [
             "SamplingType": ("SamplingType", -1, 13, 13, "", None, None),
         },
         (),
+        {},
+        ("TagIndex", "DataType", "UnitOfMeasure"),
     ),
     (
         "DelimitedDataBlock",
@@ -970,6 +1071,8 @@ CONTEXTS: list[Any] = [
             "DelimitedData": ("DelimitedData", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("TagDelimiter", "OrderDelimiter", "DelimitedData"),
     ),
     (
         "OrderedData",
@@ -982,6 +1085,8 @@ CONTEXTS: list[Any] = [
             "DataValue": ("DataValue", 43, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("DataValue",),
     ),
     (
         "DataValue",
@@ -994,8 +1099,10 @@ CONTEXTS: list[Any] = [
             "Quality": ("Quality", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("Value",),
     ),
-    ("Events", "Events", -1, -1, {"Event": ("Event", 45, 1, 1, "", None, None)}, ()),
+    ("Events", "Events", -1, -1, {"Event": ("Event", 45, 1, 1, "", None, None)}, (), {}, ()),
     (
         "SingleEvent",
         "SingleEvent",
@@ -1043,6 +1150,8 @@ CONTEXTS: list[Any] = [
             "UserAttribute": ("UserAttribute", 47, 19, 19, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "EventType", "EventSubType"),
     ),
     (
         "AlarmData",
@@ -1056,6 +1165,8 @@ CONTEXTS: list[Any] = [
             "Priority": ("Priority", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("AlarmEvent", "AlarmType"),
     ),
     (
         "UserAttribute",
@@ -1068,6 +1179,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 13, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("AttributeID",),
     ),
     (
         "MasterRecipes",
@@ -1075,6 +1188,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"MasterRecipeRecord": ("MasterRecipeRecord", 49, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1103,6 +1218,8 @@ CONTEXTS: list[Any] = [
             "MasterRecipe": ("MasterRecipe", 50, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "MasterRecipe"),
     ),
     (
         "MasterRecipe",
@@ -1122,6 +1239,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 36, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelIdentification",
@@ -1139,6 +1258,8 @@ CONTEXTS: list[Any] = [
                 None,
             )
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1170,6 +1291,8 @@ CONTEXTS: list[Any] = [
             "Reason": ("Reason", -1, 9, 9, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "Name", "ChangeIndication"),
     ),
     (
         "OperationsDefinitions",
@@ -1177,6 +1300,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"OperationsDefinitionRecord": ("OperationsDefinitionRecord", 54, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1205,6 +1330,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 55, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "OperationsDefinition"),
     ),
     (
         "OperationsDefinition",
@@ -1225,6 +1352,8 @@ CONTEXTS: list[Any] = [
             "OperationsSegment": ("OperationsSegment", 57, 11, 10, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "HierarchyScope",
@@ -1237,6 +1366,8 @@ CONTEXTS: list[Any] = [
             "HierarchyScope": ("HierarchyScopeChild", 56, 3, 4, "C", None, None),
         },
         (),
+        {"EquipmentLevel": "EquipmentElementLevel"},
+        ("EquipmentID", "EquipmentElementLevel"),
     ),
     (
         "OperationsSegment",
@@ -1267,6 +1398,8 @@ CONTEXTS: list[Any] = [
             "OperationsSegment": ("OperationsSegmentChild", 57, 13, 24, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelSpecification",
@@ -1290,6 +1423,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "QuantityValue",
@@ -1303,6 +1438,8 @@ CONTEXTS: list[Any] = [
             "Key": ("Key", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("QuantityString",),
     ),
     (
         "OpPersonnelSpecificationProperty",
@@ -1316,6 +1453,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentSpecification",
@@ -1339,6 +1478,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpEquipmentSpecificationProperty",
@@ -1352,6 +1493,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetSpecification",
@@ -1375,6 +1518,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPhysicalAssetSpecificationProperty",
@@ -1388,6 +1533,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialSpecification",
@@ -1436,6 +1583,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialSpecificationProperty",
@@ -1449,6 +1598,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "SegmentDependency",
@@ -1465,6 +1616,8 @@ CONTEXTS: list[Any] = [
             "SegmentID": ("SegmentID", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID", "Dependency"),
     ),
     (
         "OperationsPerformances",
@@ -1472,6 +1625,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"OperationsPerformanceRecord": ("OperationsPerformanceRecord", 69, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1500,6 +1655,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformaance": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "ProductionPerformaance"),
     ),
     (
         "OperationsSchedules",
@@ -1507,6 +1664,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"OperationsScheduleRecord": ("OperationsScheduleRecord", 71, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1535,6 +1694,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 72, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "OperationsSchedule"),
     ),
     (
         "OperationsSchedule",
@@ -1573,6 +1734,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 8, 4, "", None, None),
             "OperationsRequest": ("OperationsRequest", 73, 9, 10, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1614,6 +1777,8 @@ CONTEXTS: list[Any] = [
             "SegmentRequirement": ("SegmentRequirement", 74, 10, 12, "", None, None),
             "SegmentResponse": ("RequestedSegmentResponse", 84, 11, 13, "R", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1670,6 +1835,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "Parameter",
@@ -1683,6 +1850,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("ParameterChild", 75, 4, 5, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelRequirement",
@@ -1716,6 +1885,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPersonnelRequirementProperty",
@@ -1729,6 +1900,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentRequirement",
@@ -1763,6 +1936,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpEquipmentRequirementProperty",
@@ -1776,6 +1951,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetRequirement",
@@ -1810,6 +1987,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPhysicalAssetRequirementProperty",
@@ -1823,6 +2002,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialRequirement",
@@ -1883,6 +2064,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpMaterialRequirementProperty",
@@ -1895,6 +2078,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 13, 3, 3, "", None, None),
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1937,6 +2122,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpSegmentData",
@@ -1959,6 +2146,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelActual",
@@ -1984,6 +2173,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPersonnelActualProperty",
@@ -2006,6 +2197,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentActual",
@@ -2031,6 +2224,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpEquipmentActualProperty",
@@ -2053,6 +2248,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetActual",
@@ -2085,6 +2282,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPhysicalAssetActualProperty",
@@ -2107,6 +2306,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialActual",
@@ -2159,6 +2360,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpMaterialActualProperty",
@@ -2181,6 +2384,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "RecipeElements",
@@ -2188,6 +2393,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"RecipeElementRecord": ("RecipeElementRecord", 95, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2216,6 +2423,8 @@ CONTEXTS: list[Any] = [
             "RecipeElementType": ("RecipeElementType", 35, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecipeElementType"),
     ),
     (
         "ResourceQualifications",
@@ -2233,6 +2442,8 @@ CONTEXTS: list[Any] = [
                 None,
             )
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2267,8 +2478,18 @@ CONTEXTS: list[Any] = [
             "ExpirationTimeStamp": ("ExpirationTimeStamp", -1, 12, 12, "", None, None),
         },
         (),
+        {},
+        (
+            "EntryID",
+            "ObjectType",
+            "RecordReference",
+            "ResourceID",
+            "ResourceUse",
+            "ResourceType",
+            "QualificationStatus",
+        ),
     ),
-    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 99, 1, 1, "", None, None)}, ()),
+    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 99, 1, 1, "", None, None)}, (), {}, ()),
     (
         "Sample",
         "Sample",
@@ -2312,6 +2533,8 @@ CONTEXTS: list[Any] = [
             "SampleTest": ("SampleTest", 100, 15, 15, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "SampleTest",
@@ -2341,6 +2564,8 @@ CONTEXTS: list[Any] = [
             "SampleTestResult": ("SampleTestResult", 101, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "SampleTestResult",
@@ -2374,6 +2599,8 @@ CONTEXTS: list[Any] = [
             "ExpectedResults": ("ExpectedResults", 13, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "AcknowledgeEquipment",
@@ -2385,6 +2612,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 103, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentDataArea",
@@ -2396,6 +2625,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 104, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "Equipment"),
     ),
     (
         "Equipment",
@@ -2415,6 +2646,8 @@ CONTEXTS: list[Any] = [
             "EquipmentCapabilityTestSpecificationID": ("", -1, 10, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentAssetMapping",
@@ -2428,6 +2661,8 @@ CONTEXTS: list[Any] = [
             "EndTime": ("EndTime", -1, 4, 5, "", None, None),
         },
         (),
+        {},
+        ("EquipmentID", "PhysicalAssetID"),
     ),
     (
         "EquipmentProperty",
@@ -2443,6 +2678,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeEquipmentClass",
@@ -2454,6 +2691,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentClassDataArea",
@@ -2465,6 +2704,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 109, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "EquipmentClass"),
     ),
     (
         "EquipmentClass",
@@ -2482,6 +2723,8 @@ CONTEXTS: list[Any] = [
             "EquipmentCapabilityTestSpecificationID": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentClassProperty",
@@ -2496,6 +2739,8 @@ CONTEXTS: list[Any] = [
             "EquipmentCapabilityTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeEquipmentInformation",
@@ -2507,6 +2752,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 112, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentInformationDataArea",
@@ -2518,6 +2765,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 113, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "EquipmentInformation"),
     ),
     (
         "EquipmentInformation",
@@ -2535,6 +2784,8 @@ CONTEXTS: list[Any] = [
             "EquipmentCapabilityTestSpecification": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeGRecipeInformation",
@@ -2546,6 +2797,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 115, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeGRecipeInformationDataArea",
@@ -2557,6 +2810,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "GRecipeInformation"),
     ),
     (
         "GRecipeInformation",
@@ -2570,6 +2825,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 4, 4, "", None, None),
             "Recipe": ("Recipe", 117, 5, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2589,6 +2846,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 129, 9, 9, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GRecipeHeader",
@@ -2606,6 +2865,8 @@ CONTEXTS: list[Any] = [
             "HeaderProperty": ("HeaderProperty", 119, 8, 8, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "HeaderProperty",
@@ -2618,6 +2879,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 13, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "GRecipeFormula",
@@ -2632,6 +2895,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementParameter": ("ProcessElementParameter", 123, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GRecipeMaterials",
@@ -2644,6 +2909,8 @@ CONTEXTS: list[Any] = [
             "MaterialsType": ("MaterialsType", -1, 3, 3, "", None, None),
             "Material": ("Material", 122, 4, 4, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2658,6 +2925,8 @@ CONTEXTS: list[Any] = [
             "Order": ("Order", -1, 4, 4, "", None, None),
             "Amount": ("Amount", 59, 5, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2679,6 +2948,8 @@ CONTEXTS: list[Any] = [
             ),
             "Value": ("Value", 13, 4, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2702,6 +2973,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 129, 13, 13, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "DirectedLink",
@@ -2715,6 +2988,8 @@ CONTEXTS: list[Any] = [
             "ToID": ("ToID", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProcedureChartElement",
@@ -2727,6 +3002,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
             "ProcedureChartElementType": ("ProcedureChartElementType", -1, 4, 4, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2743,6 +3020,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintProperty": ("ResourceConstraintProperty", 128, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ResourceConstraintProperty",
@@ -2755,6 +3034,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 13, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "GROtherInformation",
@@ -2767,6 +3048,8 @@ CONTEXTS: list[Any] = [
             "OtherValue": ("OtherValue", 13, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeMaterialClass",
@@ -2778,6 +3061,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 131, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialClassDataArea",
@@ -2789,6 +3074,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 132, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialClass"),
     ),
     (
         "MaterialClass",
@@ -2808,6 +3095,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 10, 14, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialClassProperty",
@@ -2822,6 +3111,8 @@ CONTEXTS: list[Any] = [
             "MaterialTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialDefinition",
@@ -2833,6 +3124,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 135, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialDefinitionDataArea",
@@ -2844,6 +3137,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 136, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialDefinition"),
     ),
     (
         "MaterialDefinition",
@@ -2864,6 +3159,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 11, 15, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialDefinitionProperty",
@@ -2886,6 +3183,8 @@ CONTEXTS: list[Any] = [
             "MaterialTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialInformation",
@@ -2897,6 +3196,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 139, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialInformationDataArea",
@@ -2908,6 +3209,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 140, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialInformation"),
     ),
     (
         "MaterialInformation",
@@ -2926,6 +3229,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 143, 9, 8, "", None, None),
             "MaterialTestSpecification": ("", -1, 10, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2951,6 +3256,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 15, 20, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialLotProperty",
@@ -2966,6 +3273,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSubLot",
@@ -2989,6 +3298,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 14, 20, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialLot",
@@ -3000,6 +3311,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 145, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialLotDataArea",
@@ -3011,6 +3324,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 141, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialLot"),
     ),
     (
         "AcknowledgeMaterialSubLot",
@@ -3022,6 +3337,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 147, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialSubLotDataArea",
@@ -3033,6 +3350,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 143, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialSubLot"),
     ),
     (
         "AcknowledgeOperationsCapability",
@@ -3044,6 +3363,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsCapabilityDataArea",
@@ -3055,6 +3376,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 150, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsCapability"),
     ),
     (
         "OperationsCapability",
@@ -3085,6 +3408,8 @@ CONTEXTS: list[Any] = [
             "MaterialCapability": ("MaterialCapability", 157, 13, 15, "", None, None),
             "ProcessSegmentCapability": ("ProcessSegmentCapability", 159, 14, 16, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3123,6 +3448,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPersonnelCapabilityProperty",
@@ -3136,6 +3463,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentCapability",
@@ -3173,6 +3502,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpEquipmentCapabilityProperty",
@@ -3186,6 +3517,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetCapability",
@@ -3223,6 +3556,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPhysicalAssetCapabilityProperty",
@@ -3236,6 +3571,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialCapability",
@@ -3299,6 +3636,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpMaterialCapabilityProperty",
@@ -3313,6 +3652,8 @@ CONTEXTS: list[Any] = [
             "MaterialUse": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpProcessSegmentCapability",
@@ -3352,6 +3693,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "AcknowledgeOperationsCapabilityInformation",
@@ -3363,6 +3706,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 161, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsCapabilityInformationDataArea",
@@ -3382,6 +3727,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsCapabilityInformation"),
     ),
     (
         "OperationsCapabilityInformation",
@@ -3396,6 +3743,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 150, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeOperationsDefinition",
@@ -3407,6 +3756,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsDefinitionDataArea",
@@ -3418,6 +3769,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 55, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsDefinition"),
     ),
     (
         "AcknowledgeOperationsDefinitionInformation",
@@ -3429,6 +3782,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsDefinitionInformationDataArea",
@@ -3448,6 +3803,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsDefinitionInformation"),
     ),
     (
         "OperationsDefinitionInformation",
@@ -3462,6 +3819,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 55, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeOperationsPerformance",
@@ -3473,6 +3832,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 169, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsPerformanceDataArea",
@@ -3484,6 +3845,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsPerformance"),
     ),
     (
         "OperationsPerformance",
@@ -3510,6 +3873,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 9, 4, "", None, None),
             "OperationsResponse": ("OperationsResponse", 171, 10, 11, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3538,6 +3903,8 @@ CONTEXTS: list[Any] = [
             "SegmentResponse": ("SegmentResponse", 84, 10, 13, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeOperationsSchedule",
@@ -3549,6 +3916,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsScheduleDataArea",
@@ -3560,6 +3929,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 72, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsSchedule"),
     ),
     (
         "AcknowledgePerson",
@@ -3571,6 +3942,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 175, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonDataArea",
@@ -3582,6 +3955,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 176, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "Person"),
     ),
     (
         "Person",
@@ -3599,6 +3974,8 @@ CONTEXTS: list[Any] = [
             "QualificationTestSpecificationID": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonProperty",
@@ -3614,6 +3991,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePersonnelClass",
@@ -3625,6 +4004,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 179, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonnelClassDataArea",
@@ -3636,6 +4017,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 180, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PersonnelClass"),
     ),
     (
         "PersonnelClass",
@@ -3652,6 +4035,8 @@ CONTEXTS: list[Any] = [
             "QualificationTestSpecificationID": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelClassProperty",
@@ -3666,6 +4051,8 @@ CONTEXTS: list[Any] = [
             "QualificationTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePersonnelInformation",
@@ -3677,6 +4064,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 183, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonnelInformationDataArea",
@@ -3688,6 +4077,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PersonnelInformation"),
     ),
     (
         "PersonnelInformation",
@@ -3705,6 +4096,8 @@ CONTEXTS: list[Any] = [
             "QualificationTestSpecification": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgePhysicalAsset",
@@ -3716,6 +4109,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 186, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePhysicalAssetDataArea",
@@ -3727,6 +4122,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 187, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PhysicalAsset"),
     ),
     (
         "PhysicalAsset",
@@ -3748,6 +4145,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 12, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetProperty",
@@ -3763,6 +4162,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePhysicalAssetClass",
@@ -3774,6 +4175,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 190, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePhysicalAssetClassDataArea",
@@ -3785,6 +4188,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PhysicalAssetClass"),
     ),
     (
         "PhysicalAssetClass",
@@ -3809,6 +4214,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetClassProperty",
@@ -3831,6 +4238,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePhysicalAssetInformation",
@@ -3842,6 +4251,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 194, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePhysicalAssetInformationDataArea",
@@ -3853,6 +4264,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PhysicalAssetInformation"),
     ),
     (
         "PhysicalAssetInformation",
@@ -3869,6 +4282,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetCapabilityTestSpecification": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProcessElementLibrary",
@@ -3880,6 +4295,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessElementLibraryDataArea",
@@ -3891,6 +4308,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 198, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessElementLibrary"),
     ),
     (
         "ProcessElementLibrary",
@@ -3905,6 +4324,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementSpec": ("ProcessElementSpec", 124, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProcessSegment",
@@ -3916,6 +4337,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 200, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessSegmentDataArea",
@@ -3927,6 +4350,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessSegment"),
     ),
     (
         "ProcessSegment",
@@ -3982,6 +4407,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegmentChild", 201, 14, 17, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelSegmentSpecification",
@@ -4005,6 +4432,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelSegmentSpecificationProperty",
@@ -4018,6 +4447,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentSegmentSpecification",
@@ -4041,6 +4472,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentSegmentSpecificationProperty",
@@ -4054,6 +4487,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetSegmentSpecification",
@@ -4077,6 +4512,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PhysicalAssetSegmentSpecificationProperty",
@@ -4090,6 +4527,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSegmentSpecification",
@@ -4138,6 +4577,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSegmentSpecificationProperty",
@@ -4151,6 +4592,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeProcessSegmentInformation",
@@ -4162,6 +4605,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 211, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessSegmentInformationDataArea",
@@ -4173,6 +4618,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessSegmentInformation"),
     ),
     (
         "ProcessSegmentInformation",
@@ -4188,6 +4635,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 201, 6, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProductDefinition",
@@ -4199,6 +4648,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 214, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductDefinitionDataArea",
@@ -4210,6 +4661,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 215, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductDefinition"),
     ),
     (
         "ProductDefinition",
@@ -4230,6 +4683,8 @@ CONTEXTS: list[Any] = [
             "ProductSegment": ("OperationsSegment", 216, 11, 10, "R", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ProductSegment",
@@ -4258,6 +4713,8 @@ CONTEXTS: list[Any] = [
             "ProductSegment": ("", -1, 11, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelSpecification",
@@ -4280,6 +4737,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelSpecificationProperty",
@@ -4293,6 +4752,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentSpecification",
@@ -4315,6 +4776,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentSpecificationProperty",
@@ -4328,6 +4791,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetSpecification",
@@ -4350,6 +4815,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PhysicalAssetSpecificationProperty",
@@ -4363,6 +4830,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSpecification",
@@ -4410,6 +4879,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialSpecificationProperty",
@@ -4423,6 +4894,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeProductionCapability",
@@ -4434,6 +4907,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 226, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductionCapabilityDataArea",
@@ -4445,6 +4920,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 227, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductionCapability"),
     ),
     (
         "ProductionCapability",
@@ -4477,6 +4954,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentCapability": ("ProcessSegmentCapability", 236, 15, 16, "", None, None),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "PersonnelCapability",
@@ -4514,6 +4993,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "PersonnelCapabilityProperty",
@@ -4527,6 +5008,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentCapability",
@@ -4564,6 +5047,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "EquipmentCapabilityProperty",
@@ -4577,6 +5062,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetCapability",
@@ -4614,6 +5101,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "PhysicalAssetCapabilityProperty",
@@ -4627,6 +5116,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialCapability",
@@ -4691,6 +5182,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "MaterialCapabilityProperty",
@@ -4705,6 +5198,8 @@ CONTEXTS: list[Any] = [
             "MaterialUse": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ProcessSegmentCapability",
@@ -4744,6 +5239,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "AcknowledgeProductionPerformance",
@@ -4755,6 +5252,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 238, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductionPerformanceDataArea",
@@ -4766,6 +5265,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 239, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductionPerformance"),
     ),
     (
         "ProductionPerformance",
@@ -4794,6 +5295,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProductionResponse",
@@ -4820,6 +5323,8 @@ CONTEXTS: list[Any] = [
                 (("Waiting", "Held", "Paused", "Suspended", "Closed"), True),
             ),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -4865,6 +5370,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProductionData",
@@ -4887,6 +5394,8 @@ CONTEXTS: list[Any] = [
             "ProductionData": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelActual",
@@ -4912,6 +5421,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelActualProperty",
@@ -4934,6 +5445,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentActual",
@@ -4959,6 +5472,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentActualProperty",
@@ -4981,6 +5496,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetActual",
@@ -5014,6 +5531,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PhysicalAssetActualProperty",
@@ -5036,6 +5555,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialActual",
@@ -5088,6 +5609,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialActualProperty",
@@ -5110,6 +5633,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeProductionSchedule",
@@ -5121,6 +5646,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 252, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductionScheduleDataArea",
@@ -5132,6 +5659,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 253, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductionSchedule"),
     ),
     (
         "ProductionSchedule",
@@ -5171,6 +5700,8 @@ CONTEXTS: list[Any] = [
                 ),
             ),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5213,6 +5744,8 @@ CONTEXTS: list[Any] = [
                 ),
             ),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5272,6 +5805,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProductionParameter",
@@ -5283,6 +5818,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentID": ("", -1, 2, -1, "X", None, None),
             "Parameter": ("ParameterChild", 75, 3, 5, "C", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5317,6 +5854,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelRequirementProperty",
@@ -5330,6 +5869,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentRequirement",
@@ -5363,6 +5904,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentRequirementProperty",
@@ -5376,6 +5919,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetRequirement",
@@ -5409,6 +5954,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PhysicalAssetRequirementProperty",
@@ -5422,6 +5969,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialRequirement",
@@ -5482,6 +6031,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialRequirementProperty",
@@ -5495,6 +6046,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 59, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeResourceConstraintLibrary",
@@ -5506,6 +6059,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 266, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeResourceConstraintLibraryDataArea",
@@ -5517,6 +6072,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ResourceConstraintLibrary"),
     ),
     (
         "ResourceConstraintLibrary",
@@ -5530,6 +6087,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 4, 4, "", None, None),
             "ResourceConstraintSpec": ("ResourceConstraintSpec", 127, 5, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5548,6 +6107,8 @@ CONTEXTS: list[Any] = [
             "EnumerationSet": ("EnumerationSet", 279, 8, 8, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ListHeader",
@@ -5563,6 +6124,8 @@ CONTEXTS: list[Any] = [
             "ModificationLog": ("ModificationLog", 20, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "RecipeBuildingBlock",
@@ -5573,6 +6136,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 1, 1, "", None, None),
             "RecipeElement": ("RecipeElement", 35, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5602,6 +6167,8 @@ CONTEXTS: list[Any] = [
             "EquipmentElementID": ("EquipmentElementID", -1, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentElementType", "EquipmentElementLevel"),
     ),
     (
         "ClassInstanceAssociation",
@@ -5614,6 +6181,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ClassEquipmentID", "MemberEquipmentID"),
     ),
     (
         "EquipmentElementProperty",
@@ -5627,6 +6196,8 @@ CONTEXTS: list[Any] = [
             "Property": ("Property", 273, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentProceduralElementClass",
@@ -5648,6 +6219,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 27, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentProceduralElementType"),
     ),
     (
         "EquipmentProceduralElement",
@@ -5678,6 +6251,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 27, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentProceduralElementType"),
     ),
     (
         "EquipmentConnection",
@@ -5692,6 +6267,8 @@ CONTEXTS: list[Any] = [
             "ToEquipmentID": ("ToEquipmentID", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID", "ConnectionType"),
     ),
     (
         "BatchList",
@@ -5703,6 +6280,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 2, 2, "", None, None),
             "BatchListEntry": ("BatchListEntry", 278, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5741,6 +6320,8 @@ CONTEXTS: list[Any] = [
             "BatchListEntry": ("BatchListEntry", 278, 28, 28, "", None, None),
         },
         (),
+        {},
+        ("ID", "BatchListEntryType"),
     ),
     (
         "EnumerationSet",
@@ -5753,6 +6334,8 @@ CONTEXTS: list[Any] = [
             "Enumeration": ("Enumeration", 280, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Enumeration",
@@ -5765,6 +6348,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("EnumerationNumber",),
     ),
     (
         "CancelBatchProductionRecord",
@@ -5776,6 +6361,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 282, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelBatchProductionRecordDataArea",
@@ -5787,6 +6374,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 10, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "BatchProductionRecord"),
     ),
     (
         "TransCancel",
@@ -5795,6 +6384,8 @@ CONTEXTS: list[Any] = [
         -1,
         {"ActionCriteria": ("ActionCriteria", 284, 1, 1, "", None, None)},
         (),
+        {},
+        (),
     ),
     (
         "TransActionCriteria",
@@ -5802,6 +6393,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionExpression": ("ActionExpression", -1, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -5814,6 +6407,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 286, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentDataArea",
@@ -5825,6 +6420,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 104, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "Equipment"),
     ),
     (
         "CancelEquipmentClass",
@@ -5836,6 +6433,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentClassDataArea",
@@ -5847,6 +6446,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 109, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "EquipmentClass"),
     ),
     (
         "CancelEquipmentInformation",
@@ -5858,6 +6459,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 290, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentInformationDataArea",
@@ -5869,6 +6472,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 113, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "EquipmentInformation"),
     ),
     (
         "CancelGRecipeInformation",
@@ -5880,6 +6485,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 292, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelGRecipeInformationDataArea",
@@ -5891,6 +6498,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "GRecipeInformation"),
     ),
     (
         "CancelMaterialClass",
@@ -5902,6 +6511,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 294, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialClassDataArea",
@@ -5913,6 +6524,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 132, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialClass"),
     ),
     (
         "CancelMaterialDefinition",
@@ -5924,6 +6537,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialDefinitionDataArea",
@@ -5935,6 +6550,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 136, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialDefinition"),
     ),
     (
         "CancelMaterialInformation",
@@ -5946,6 +6563,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 298, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialInformationDataArea",
@@ -5957,6 +6576,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 140, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialInformation"),
     ),
     (
         "CancelMaterialLot",
@@ -5968,6 +6589,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 300, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialLotDataArea",
@@ -5979,6 +6602,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 141, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialLot"),
     ),
     (
         "CancelMaterialSubLot",
@@ -5990,6 +6615,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialSubLotDataArea",
@@ -6001,6 +6628,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 143, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialSubLot"),
     ),
     (
         "CancelOperationsCapability",
@@ -6012,6 +6641,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 304, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsCapabilityDataArea",
@@ -6023,6 +6654,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 150, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsCapability"),
     ),
     (
         "CancelOperationsCapabilityInformation",
@@ -6034,6 +6667,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 306, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsCapabilityInformationDataArea",
@@ -6053,6 +6688,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "OperationsCapabilityInformation"),
     ),
     (
         "CancelOperationsDefinition",
@@ -6064,6 +6701,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsDefinitionDataArea",
@@ -6075,6 +6714,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 55, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsDefinition"),
     ),
     (
         "CancelOperationsDefinitionInformation",
@@ -6086,6 +6727,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 310, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsDefinitionInformationDataArea",
@@ -6105,6 +6748,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "OperationsDefinitionInformation"),
     ),
     (
         "CancelOperationsPerformance",
@@ -6116,6 +6761,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 312, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsPerformanceDataArea",
@@ -6127,6 +6774,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsPerformance"),
     ),
     (
         "CancelOperationsSchedule",
@@ -6138,6 +6787,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 314, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsScheduleDataArea",
@@ -6149,6 +6800,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 72, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsSchedule"),
     ),
     (
         "CancelPerson",
@@ -6160,6 +6813,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 316, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonDataArea",
@@ -6171,6 +6826,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 176, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "Person"),
     ),
     (
         "CancelPersonnelClass",
@@ -6182,6 +6839,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 318, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonnelClassDataArea",
@@ -6193,6 +6852,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 180, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PersonnelClass"),
     ),
     (
         "CancelPersonnelInformation",
@@ -6204,6 +6865,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 320, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonnelInformationDataArea",
@@ -6215,6 +6878,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PersonnelInformation"),
     ),
     (
         "CancelPhysicalAsset",
@@ -6226,6 +6891,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 322, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPhysicalAssetDataArea",
@@ -6237,6 +6904,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 187, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PhysicalAsset"),
     ),
     (
         "CancelPhysicalAssetClass",
@@ -6248,6 +6917,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 324, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPhysicalAssetClassDataArea",
@@ -6259,6 +6930,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PhysicalAssetClass"),
     ),
     (
         "CancelPhysicalAssetInformation",
@@ -6270,6 +6943,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 326, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPhysicalAssetInformationDataArea",
@@ -6281,6 +6956,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PhysicalAssetInformation"),
     ),
     (
         "CancelProcessElementLibrary",
@@ -6292,6 +6969,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 328, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessElementLibraryDataArea",
@@ -6303,6 +6982,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 198, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessElementLibrary"),
     ),
     (
         "CancelProcessSegment",
@@ -6314,6 +6995,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 330, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessSegmentDataArea",
@@ -6325,6 +7008,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessSegment"),
     ),
     (
         "CancelProcessSegmentInformation",
@@ -6336,6 +7021,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 332, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessSegmentInformationDataArea",
@@ -6347,6 +7034,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessSegmentInformation"),
     ),
     (
         "CancelProductDefinition",
@@ -6358,6 +7047,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 334, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductDefinitionDataArea",
@@ -6369,6 +7060,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 215, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductDefinition"),
     ),
     (
         "CancelProductionCapability",
@@ -6380,6 +7073,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 336, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductionCapabilityDataArea",
@@ -6391,6 +7086,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 227, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductionCapability"),
     ),
     (
         "CancelProductionPerformance",
@@ -6402,6 +7099,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 338, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductionPerformanceDataArea",
@@ -6413,6 +7112,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 239, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductionPerformance"),
     ),
     (
         "CancelProductionSchedule",
@@ -6424,6 +7125,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 340, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductionScheduleDataArea",
@@ -6435,6 +7138,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 253, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductionSchedule"),
     ),
     (
         "CancelResourceConstraintLibrary",
@@ -6446,6 +7151,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 342, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelResourceConstraintLibraryDataArea",
@@ -6457,6 +7164,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ResourceConstraintLibrary"),
     ),
     (
         "ChangeBatchProductionRecord",
@@ -6468,6 +7177,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 344, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeBatchProductionRecordDataArea",
@@ -6479,6 +7190,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 10, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "BatchProductionRecord"),
     ),
     (
         "TransChange",
@@ -6486,6 +7199,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 284, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -6498,6 +7213,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 347, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentDataArea",
@@ -6509,6 +7226,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 104, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "Equipment"),
     ),
     (
         "ChangeEquipmentClass",
@@ -6520,6 +7239,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 349, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentClassDataArea",
@@ -6531,6 +7252,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 109, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "EquipmentClass"),
     ),
     (
         "ChangeEquipmentInformation",
@@ -6542,6 +7265,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 351, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentInformationDataArea",
@@ -6553,6 +7278,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 113, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "EquipmentInformation"),
     ),
     (
         "ChangeGRecipeInformation",
@@ -6564,6 +7291,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 353, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeGRecipeInformationDataArea",
@@ -6575,6 +7304,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "GRecipeInformation"),
     ),
     (
         "ChangeMaterialClass",
@@ -6586,6 +7317,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 355, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialClassDataArea",
@@ -6597,6 +7330,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 132, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialClass"),
     ),
     (
         "ChangeMaterialDefinition",
@@ -6608,6 +7343,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 357, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialDefinitionDataArea",
@@ -6619,6 +7356,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 136, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialDefinition"),
     ),
     (
         "ChangeMaterialInformation",
@@ -6630,6 +7369,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 359, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialInformationDataArea",
@@ -6641,6 +7382,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 140, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialInformation"),
     ),
     (
         "ChangeMaterialLot",
@@ -6652,6 +7395,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 361, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialLotDataArea",
@@ -6663,6 +7408,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 141, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialLot"),
     ),
     (
         "ChangeMaterialSubLot",
@@ -6674,6 +7421,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 363, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialSubLotDataArea",
@@ -6685,6 +7434,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 143, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialSubLot"),
     ),
     (
         "ChangeOperationsCapability",
@@ -6696,6 +7447,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 365, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsCapabilityDataArea",
@@ -6707,6 +7460,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 150, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsCapability"),
     ),
     (
         "ChangeOperationsCapabilityInformation",
@@ -6718,6 +7473,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 367, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsCapabilityInformationDataArea",
@@ -6737,6 +7494,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "OperationsCapabilityInformation"),
     ),
     (
         "ChangeOperationsDefinition",
@@ -6748,6 +7507,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 369, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsDefinitionDataArea",
@@ -6759,6 +7520,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 55, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsDefinition"),
     ),
     (
         "ChangeOperationsDefinitionInformation",
@@ -6770,6 +7533,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 371, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsDefinitionInformationDataArea",
@@ -6789,6 +7554,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "OperationsDefinitionInformation"),
     ),
     (
         "ChangeOperationsPerformance",
@@ -6800,6 +7567,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 373, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsPerformanceDataArea",
@@ -6811,6 +7580,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsPerformance"),
     ),
     (
         "ChangeOperationsSchedule",
@@ -6822,6 +7593,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 375, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsScheduleDataArea",
@@ -6833,6 +7606,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 72, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsSchedule"),
     ),
     (
         "ChangePerson",
@@ -6844,6 +7619,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 377, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonDataArea",
@@ -6855,6 +7632,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 176, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "Person"),
     ),
     (
         "ChangePersonnelClass",
@@ -6866,6 +7645,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 379, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonnelClassDataArea",
@@ -6877,6 +7658,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 180, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PersonnelClass"),
     ),
     (
         "ChangePersonnelInformation",
@@ -6888,6 +7671,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 381, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonnelInformationDataArea",
@@ -6899,6 +7684,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PersonnelInformation"),
     ),
     (
         "ChangePhysicalAsset",
@@ -6910,6 +7697,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 383, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePhysicalAssetDataArea",
@@ -6921,6 +7710,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 187, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PhysicalAsset"),
     ),
     (
         "ChangePhysicalAssetClass",
@@ -6932,6 +7723,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 385, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePhysicalAssetClassDataArea",
@@ -6943,6 +7736,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PhysicalAssetClass"),
     ),
     (
         "ChangePhysicalAssetInformation",
@@ -6954,6 +7749,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 387, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePhysicalAssetInformationDataArea",
@@ -6965,6 +7762,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PhysicalAssetInformation"),
     ),
     (
         "ChangeProcessElementLibrary",
@@ -6976,6 +7775,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 389, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessElementLibraryDataArea",
@@ -6987,6 +7788,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 198, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessElementLibrary"),
     ),
     (
         "ChangeProcessSegment",
@@ -6998,6 +7801,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 391, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessSegmentDataArea",
@@ -7009,6 +7814,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessSegment"),
     ),
     (
         "ChangeProcessSegmentInformation",
@@ -7020,6 +7827,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 393, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessSegmentInformationDataArea",
@@ -7031,6 +7840,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessSegmentInformation"),
     ),
     (
         "ChangeProductDefinition",
@@ -7042,6 +7853,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 395, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductDefinitionDataArea",
@@ -7053,6 +7866,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 215, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductDefinition"),
     ),
     (
         "ChangeProductionCapability",
@@ -7064,6 +7879,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 397, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductionCapabilityDataArea",
@@ -7075,6 +7892,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 227, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductionCapability"),
     ),
     (
         "ChangeProductionPerformance",
@@ -7086,6 +7905,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 399, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductionPerformanceDataArea",
@@ -7097,6 +7918,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 239, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductionPerformance"),
     ),
     (
         "ChangeProductionSchedule",
@@ -7108,6 +7931,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 401, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductionScheduleDataArea",
@@ -7119,6 +7944,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 253, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductionSchedule"),
     ),
     (
         "ChangeResourceConstraintLibrary",
@@ -7130,6 +7957,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 403, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeResourceConstraintLibraryDataArea",
@@ -7141,6 +7970,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ResourceConstraintLibrary"),
     ),
     (
         "ConfirmBOD",
@@ -7152,6 +7983,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 405, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ConfirmBODDataArea",
@@ -7163,6 +7996,8 @@ CONTEXTS: list[Any] = [
             "BOD": ("BOD", 407, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Confirm", "BOD"),
     ),
     (
         "TransConfirm",
@@ -7173,6 +8008,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 7, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -7187,6 +8024,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 4, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "BatchEquipmentID",
@@ -7199,6 +8038,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 28, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GetBatchProductionRecord",
@@ -7210,6 +8051,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 410, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetBatchProductionRecordDataArea",
@@ -7221,8 +8064,19 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 10, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "BatchProductionRecord"),
     ),
-    ("TransGet", "TransGet", -1, -1, {"Expression": ("Expression", -1, 1, 1, "", None, None)}, ()),
+    (
+        "TransGet",
+        "TransGet",
+        -1,
+        -1,
+        {"Expression": ("Expression", -1, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "GetEquipment",
         "GetEquipment",
@@ -7233,6 +8087,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 413, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentDataArea",
@@ -7244,6 +8100,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 104, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "Equipment"),
     ),
     (
         "GetEquipmentClass",
@@ -7255,6 +8113,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 415, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentClassDataArea",
@@ -7266,6 +8126,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 109, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "EquipmentClass"),
     ),
     (
         "GetEquipmentInformation",
@@ -7277,6 +8139,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 417, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentInformationDataArea",
@@ -7288,6 +8152,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 113, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "EquipmentInformation"),
     ),
     (
         "GetGRecipeInformation",
@@ -7299,6 +8165,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 419, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetGRecipeInformationDataArea",
@@ -7310,6 +8178,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "GRecipeInformation"),
     ),
     (
         "GetMaterialClass",
@@ -7321,6 +8191,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 421, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialClassDataArea",
@@ -7332,6 +8204,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 132, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialClass"),
     ),
     (
         "GetMaterialDefinition",
@@ -7343,6 +8217,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 423, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialDefinitionDataArea",
@@ -7354,6 +8230,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 136, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialDefinition"),
     ),
     (
         "GetMaterialInformation",
@@ -7365,6 +8243,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 425, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialInformationDataArea",
@@ -7376,6 +8256,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 140, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialInformation"),
     ),
     (
         "GetMaterialLot",
@@ -7387,6 +8269,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 427, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialLotDataArea",
@@ -7398,6 +8282,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 141, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialLot"),
     ),
     (
         "GetMaterialSubLot",
@@ -7409,6 +8295,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 429, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialSubLotDataArea",
@@ -7420,6 +8308,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 143, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialSubLot"),
     ),
     (
         "GetOperationsCapability",
@@ -7431,6 +8321,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 431, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsCapabilityDataArea",
@@ -7442,6 +8334,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 150, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsCapability"),
     ),
     (
         "GetOperationsCapabilityInformation",
@@ -7453,6 +8347,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 433, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsCapabilityInformationDataArea",
@@ -7472,6 +8368,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "OperationsCapabilityInformation"),
     ),
     (
         "GetOperationsDefinition",
@@ -7483,6 +8381,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 435, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsDefinitionDataArea",
@@ -7494,6 +8394,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 55, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsDefinition"),
     ),
     (
         "GetOperationsDefinitionInformation",
@@ -7505,6 +8407,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 437, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsDefinitionInformationDataArea",
@@ -7524,6 +8428,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "OperationsDefinitionInformation"),
     ),
     (
         "GetOperationsPerformance",
@@ -7535,6 +8441,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 439, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsPerformanceDataArea",
@@ -7546,6 +8454,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsPerformance"),
     ),
     (
         "GetOperationsSchedule",
@@ -7557,6 +8467,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 441, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsScheduleDataArea",
@@ -7568,6 +8480,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 72, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsSchedule"),
     ),
     (
         "GetPerson",
@@ -7579,6 +8493,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 443, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonDataArea",
@@ -7590,6 +8506,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 176, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "Person"),
     ),
     (
         "GetPersonnelClass",
@@ -7601,6 +8519,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 445, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonnelClassDataArea",
@@ -7612,6 +8532,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 180, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PersonnelClass"),
     ),
     (
         "GetPersonnelInformation",
@@ -7623,6 +8545,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 447, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonnelInformationDataArea",
@@ -7634,6 +8558,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PersonnelInformation"),
     ),
     (
         "GetPhysicalAsset",
@@ -7645,6 +8571,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 449, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPhysicalAssetDataArea",
@@ -7656,6 +8584,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 187, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PhysicalAsset"),
     ),
     (
         "GetPhysicalAssetClass",
@@ -7667,6 +8597,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 451, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPhysicalAssetClassDataArea",
@@ -7678,6 +8610,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PhysicalAssetClass"),
     ),
     (
         "GetPhysicalAssetInformation",
@@ -7689,6 +8623,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 453, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPhysicalAssetInformationDataArea",
@@ -7700,6 +8636,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PhysicalAssetInformation"),
     ),
     (
         "GetProcessElementLibrary",
@@ -7711,6 +8649,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 455, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessElementLibraryDataArea",
@@ -7722,6 +8662,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 198, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessElementLibrary"),
     ),
     (
         "GetProcessSegment",
@@ -7733,6 +8675,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 457, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessSegmentDataArea",
@@ -7744,6 +8688,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessSegment"),
     ),
     (
         "GetProcessSegmentInformation",
@@ -7755,6 +8701,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 459, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessSegmentInformationDataArea",
@@ -7766,6 +8714,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessSegmentInformation"),
     ),
     (
         "GetProductDefinition",
@@ -7777,6 +8727,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 461, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductDefinitionDataArea",
@@ -7788,6 +8740,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 215, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductDefinition"),
     ),
     (
         "GetProductionCapability",
@@ -7799,6 +8753,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 463, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductionCapabilityDataArea",
@@ -7810,6 +8766,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 227, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductionCapability"),
     ),
     (
         "GetProductionPerformance",
@@ -7821,6 +8779,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 465, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductionPerformanceDataArea",
@@ -7832,6 +8792,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 239, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductionPerformance"),
     ),
     (
         "GetProductionSchedule",
@@ -7843,6 +8805,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 467, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductionScheduleDataArea",
@@ -7854,6 +8818,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 253, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductionSchedule"),
     ),
     (
         "GetResourceConstraintLibrary",
@@ -7865,6 +8831,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 469, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetResourceConstraintLibraryDataArea",
@@ -7876,6 +8844,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ResourceConstraintLibrary"),
     ),
     (
         "GetTransactionProfile",
@@ -7887,6 +8857,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 471, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetTransactionProfileDataArea",
@@ -7898,6 +8870,8 @@ CONTEXTS: list[Any] = [
             "TransactionProfile": ("TransactionProfile", 472, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get",),
     ),
     (
         "TransactionProfile",
@@ -7912,6 +8886,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 5, 4, "", None, None),
             "SupportedAction": ("SupportedAction", 473, 6, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -8015,6 +8991,8 @@ CONTEXTS: list[Any] = [
             "PropertyWildcardSupported": ("PropertyWildcardSupported", -1, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("TransactionVerb", "TransactionNoun"),
     ),
     (
         "ProcessBatchProductionRecord",
@@ -8026,6 +9004,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 475, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessBatchProductionRecordDataArea",
@@ -8037,6 +9017,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 10, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "BatchProductionRecord"),
     ),
     (
         "TransProcess",
@@ -8044,6 +9026,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 284, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -8056,6 +9040,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 478, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentDataArea",
@@ -8067,6 +9053,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 104, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "Equipment"),
     ),
     (
         "ProcessEquipmentClass",
@@ -8078,6 +9066,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 480, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentClassDataArea",
@@ -8089,6 +9079,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 109, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "EquipmentClass"),
     ),
     (
         "ProcessEquipmentInformation",
@@ -8100,6 +9092,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 482, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentInformationDataArea",
@@ -8111,6 +9105,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 113, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "EquipmentInformation"),
     ),
     (
         "ProcessGRecipeInformation",
@@ -8122,6 +9118,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 484, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessGRecipeInformationDataArea",
@@ -8133,6 +9131,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "GRecipeInformation"),
     ),
     (
         "ProcessMaterialClass",
@@ -8144,6 +9144,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 486, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialClassDataArea",
@@ -8155,6 +9157,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 132, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialClass"),
     ),
     (
         "ProcessMaterialDefinition",
@@ -8166,6 +9170,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 488, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialDefinitionDataArea",
@@ -8177,6 +9183,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 136, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialDefinition"),
     ),
     (
         "ProcessMaterialInformation",
@@ -8188,6 +9196,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 490, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialInformationDataArea",
@@ -8199,6 +9209,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 140, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialInformation"),
     ),
     (
         "ProcessMaterialLot",
@@ -8210,6 +9222,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 492, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialLotDataArea",
@@ -8221,6 +9235,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 141, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialLot"),
     ),
     (
         "ProcessMaterialSubLot",
@@ -8232,6 +9248,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 494, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialSubLotDataArea",
@@ -8243,6 +9261,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 143, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialSubLot"),
     ),
     (
         "ProcessOperationsCapability",
@@ -8254,6 +9274,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 496, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsCapabilityDataArea",
@@ -8265,6 +9287,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 150, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsCapability"),
     ),
     (
         "ProcessOperationsCapabilityInformation",
@@ -8276,6 +9300,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 498, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsCapabilityInformationDataArea",
@@ -8295,6 +9321,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "OperationsCapabilityInformation"),
     ),
     (
         "ProcessOperationsDefinition",
@@ -8306,6 +9334,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 500, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsDefinitionDataArea",
@@ -8317,6 +9347,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 55, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsDefinition"),
     ),
     (
         "ProcessOperationsDefinitionInformation",
@@ -8328,6 +9360,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 502, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsDefinitionInformationDataArea",
@@ -8347,6 +9381,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "OperationsDefinitionInformation"),
     ),
     (
         "ProcessOperationsPerformance",
@@ -8358,6 +9394,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 504, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsPerformanceDataArea",
@@ -8369,6 +9407,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsPerformance"),
     ),
     (
         "ProcessOperationsSchedule",
@@ -8380,6 +9420,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 506, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsScheduleDataArea",
@@ -8391,6 +9433,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 72, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsSchedule"),
     ),
     (
         "ProcessPerson",
@@ -8402,6 +9446,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 508, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonDataArea",
@@ -8413,6 +9459,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 176, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "Person"),
     ),
     (
         "ProcessPersonnelClass",
@@ -8424,6 +9472,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 510, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonnelClassDataArea",
@@ -8435,6 +9485,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 180, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PersonnelClass"),
     ),
     (
         "ProcessPersonnelInformation",
@@ -8446,6 +9498,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 512, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonnelInformationDataArea",
@@ -8457,6 +9511,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PersonnelInformation"),
     ),
     (
         "ProcessPhysicalAsset",
@@ -8468,6 +9524,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 514, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPhysicalAssetDataArea",
@@ -8479,6 +9537,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 187, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PhysicalAsset"),
     ),
     (
         "ProcessPhysicalAssetClass",
@@ -8490,6 +9550,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 516, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPhysicalAssetClassDataArea",
@@ -8501,6 +9563,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PhysicalAssetClass"),
     ),
     (
         "ProcessPhysicalAssetInformation",
@@ -8512,6 +9576,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 518, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPhysicalAssetInformationDataArea",
@@ -8523,6 +9589,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PhysicalAssetInformation"),
     ),
     (
         "ProcessProcessElementLibrary",
@@ -8534,6 +9602,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 520, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessElementLibraryDataArea",
@@ -8545,6 +9615,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 198, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessElementLibrary"),
     ),
     (
         "ProcessProcessSegment",
@@ -8556,6 +9628,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 522, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessSegmentDataArea",
@@ -8567,6 +9641,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessSegment"),
     ),
     (
         "ProcessProcessSegmentInformation",
@@ -8578,6 +9654,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 524, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessSegmentInformationDataArea",
@@ -8589,6 +9667,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessSegmentInformation"),
     ),
     (
         "ProcessProductDefinition",
@@ -8600,6 +9680,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 526, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductDefinitionDataArea",
@@ -8611,6 +9693,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 215, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductDefinition"),
     ),
     (
         "ProcessProductionCapability",
@@ -8622,6 +9706,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 528, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductionCapabilityDataArea",
@@ -8633,6 +9719,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 227, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductionCapability"),
     ),
     (
         "ProcessProductionPerformance",
@@ -8644,6 +9732,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 530, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductionPerformanceDataArea",
@@ -8655,6 +9745,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 239, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductionPerformance"),
     ),
     (
         "ProcessProductionSchedule",
@@ -8666,6 +9758,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 532, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductionScheduleDataArea",
@@ -8677,6 +9771,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 253, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductionSchedule"),
     ),
     (
         "ProcessResourceConstraintLibrary",
@@ -8688,6 +9784,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 534, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessResourceConstraintLibraryDataArea",
@@ -8699,6 +9797,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ResourceConstraintLibrary"),
     ),
     (
         "RespondBatchProductionRecord",
@@ -8710,6 +9810,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 536, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondBatchProductionRecordDataArea",
@@ -8721,6 +9823,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 10, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "BatchProductionRecord"),
     ),
     (
         "TransRespond",
@@ -8731,6 +9835,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 7, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -8743,6 +9849,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 539, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentDataArea",
@@ -8754,6 +9862,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 104, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "Equipment"),
     ),
     (
         "RespondEquipmentClass",
@@ -8765,6 +9875,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 541, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentClassDataArea",
@@ -8776,6 +9888,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 109, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "EquipmentClass"),
     ),
     (
         "RespondEquipmentInformation",
@@ -8787,6 +9901,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 543, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentInformationDataArea",
@@ -8798,6 +9914,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 113, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "EquipmentInformation"),
     ),
     (
         "RespondGRecipeInformation",
@@ -8809,6 +9927,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 545, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondGRecipeInformationDataArea",
@@ -8820,6 +9940,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "GRecipeInformation"),
     ),
     (
         "RespondMaterialClass",
@@ -8831,6 +9953,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 547, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialClassDataArea",
@@ -8842,6 +9966,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 132, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialClass"),
     ),
     (
         "RespondMaterialDefinition",
@@ -8853,6 +9979,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 549, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialDefinitionDataArea",
@@ -8864,6 +9992,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 136, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialDefinition"),
     ),
     (
         "RespondMaterialInformation",
@@ -8875,6 +10005,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 551, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialInformationDataArea",
@@ -8886,6 +10018,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 140, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialInformation"),
     ),
     (
         "RespondMaterialLot",
@@ -8897,6 +10031,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 553, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialLotDataArea",
@@ -8908,6 +10044,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 141, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialLot"),
     ),
     (
         "RespondMaterialSubLot",
@@ -8919,6 +10057,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 555, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialSubLotDataArea",
@@ -8930,6 +10070,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 143, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialSubLot"),
     ),
     (
         "RespondOperationsCapability",
@@ -8941,6 +10083,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 557, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsCapabilityDataArea",
@@ -8952,6 +10096,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 150, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsCapability"),
     ),
     (
         "RespondOperationsCapabilityInformation",
@@ -8963,6 +10109,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 559, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsCapabilityInformationDataArea",
@@ -8982,6 +10130,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "OperationsCapabilityInformation"),
     ),
     (
         "RespondOperationsDefinition",
@@ -8993,6 +10143,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 561, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsDefinitionDataArea",
@@ -9004,6 +10156,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 55, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsDefinition"),
     ),
     (
         "RespondOperationsDefinitionInformation",
@@ -9015,6 +10169,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 563, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsDefinitionInformationDataArea",
@@ -9034,6 +10190,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "OperationsDefinitionInformation"),
     ),
     (
         "RespondOperationsPerformance",
@@ -9045,6 +10203,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 565, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsPerformanceDataArea",
@@ -9056,6 +10216,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsPerformance"),
     ),
     (
         "RespondOperationsSchedule",
@@ -9067,6 +10229,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 567, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsScheduleDataArea",
@@ -9078,6 +10242,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 72, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsSchedule"),
     ),
     (
         "RespondPerson",
@@ -9089,6 +10255,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 569, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonDataArea",
@@ -9100,6 +10268,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 176, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "Person"),
     ),
     (
         "RespondPersonnelClass",
@@ -9111,6 +10281,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 571, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonnelClassDataArea",
@@ -9122,6 +10294,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 180, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PersonnelClass"),
     ),
     (
         "RespondPersonnelInformation",
@@ -9133,6 +10307,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 573, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonnelInformationDataArea",
@@ -9144,6 +10320,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PersonnelInformation"),
     ),
     (
         "RespondPhysicalAsset",
@@ -9155,6 +10333,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 575, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPhysicalAssetDataArea",
@@ -9166,6 +10346,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 187, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PhysicalAsset"),
     ),
     (
         "RespondPhysicalAssetClass",
@@ -9177,6 +10359,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 577, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPhysicalAssetClassDataArea",
@@ -9188,6 +10372,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PhysicalAssetClass"),
     ),
     (
         "RespondPhysicalAssetInformation",
@@ -9199,6 +10385,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 579, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPhysicalAssetInformationDataArea",
@@ -9210,6 +10398,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PhysicalAssetInformation"),
     ),
     (
         "RespondProcessElementLibrary",
@@ -9221,6 +10411,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 581, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessElementLibraryDataArea",
@@ -9232,6 +10424,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 198, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessElementLibrary"),
     ),
     (
         "RespondProcessSegment",
@@ -9243,6 +10437,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 583, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessSegmentDataArea",
@@ -9254,6 +10450,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessSegment"),
     ),
     (
         "RespondProcessSegmentInformation",
@@ -9265,6 +10463,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 585, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessSegmentInformationDataArea",
@@ -9276,6 +10476,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessSegmentInformation"),
     ),
     (
         "RespondProductDefinition",
@@ -9287,6 +10489,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 587, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductDefinitionDataArea",
@@ -9298,6 +10502,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 215, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductDefinition"),
     ),
     (
         "RespondProductionCapability",
@@ -9309,6 +10515,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 589, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductionCapabilityDataArea",
@@ -9320,6 +10528,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 227, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductionCapability"),
     ),
     (
         "RespondProductionPerformance",
@@ -9331,6 +10541,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 591, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductionPerformanceDataArea",
@@ -9342,6 +10554,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 239, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductionPerformance"),
     ),
     (
         "RespondProductionSchedule",
@@ -9353,6 +10567,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 593, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductionScheduleDataArea",
@@ -9364,6 +10580,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 253, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductionSchedule"),
     ),
     (
         "RespondResourceConstraintLibrary",
@@ -9375,6 +10593,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 595, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondResourceConstraintLibraryDataArea",
@@ -9386,6 +10606,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ResourceConstraintLibrary"),
     ),
     (
         "ShowBatchProductionRecord",
@@ -9397,6 +10619,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 597, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowBatchProductionRecordDataArea",
@@ -9408,6 +10632,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 10, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "BatchProductionRecord"),
     ),
     (
         "TransShow",
@@ -9418,6 +10644,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 7, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -9430,6 +10658,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 600, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentDataArea",
@@ -9441,6 +10671,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 104, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "Equipment"),
     ),
     (
         "ShowEquipmentClass",
@@ -9452,6 +10684,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 602, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentClassDataArea",
@@ -9463,6 +10697,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 109, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "EquipmentClass"),
     ),
     (
         "ShowEquipmentInformation",
@@ -9474,6 +10710,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 604, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentInformationDataArea",
@@ -9485,6 +10723,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 113, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "EquipmentInformation"),
     ),
     (
         "ShowGRecipeInformation",
@@ -9496,6 +10736,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 606, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowGRecipeInformationDataArea",
@@ -9507,6 +10749,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "GRecipeInformation"),
     ),
     (
         "ShowMaterialClass",
@@ -9518,6 +10762,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 608, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialClassDataArea",
@@ -9529,6 +10775,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 132, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialClass"),
     ),
     (
         "ShowMaterialDefinition",
@@ -9540,6 +10788,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 610, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialDefinitionDataArea",
@@ -9551,6 +10801,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 136, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialDefinition"),
     ),
     (
         "ShowMaterialInformation",
@@ -9562,6 +10814,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 612, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialInformationDataArea",
@@ -9573,6 +10827,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 140, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialInformation"),
     ),
     (
         "ShowMaterialLot",
@@ -9584,6 +10840,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 614, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialLotDataArea",
@@ -9595,6 +10853,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 141, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialLot"),
     ),
     (
         "ShowMaterialSubLot",
@@ -9606,6 +10866,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 616, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialSubLotDataArea",
@@ -9617,6 +10879,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 143, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialSubLot"),
     ),
     (
         "ShowOperationsCapability",
@@ -9628,6 +10892,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 618, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsCapabilityDataArea",
@@ -9639,6 +10905,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 150, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsCapability"),
     ),
     (
         "ShowOperationsCapabilityInformation",
@@ -9650,6 +10918,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 620, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsCapabilityInformationDataArea",
@@ -9669,6 +10939,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "OperationsCapabilityInformation"),
     ),
     (
         "ShowOperationsDefinition",
@@ -9680,6 +10952,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 622, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsDefinitionDataArea",
@@ -9691,6 +10965,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 55, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsDefinition"),
     ),
     (
         "ShowOperationsDefinitionInformation",
@@ -9702,6 +10978,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 624, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsDefinitionInformationDataArea",
@@ -9721,6 +10999,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "OperationsDefinitionInformation"),
     ),
     (
         "ShowOperationsPerformance",
@@ -9732,6 +11012,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 626, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsPerformanceDataArea",
@@ -9743,6 +11025,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsPerformance"),
     ),
     (
         "ShowOperationsSchedule",
@@ -9754,6 +11038,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 628, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsScheduleDataArea",
@@ -9765,6 +11051,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 72, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsSchedule"),
     ),
     (
         "ShowPerson",
@@ -9776,6 +11064,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 630, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonDataArea",
@@ -9787,6 +11077,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 176, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "Person"),
     ),
     (
         "ShowPersonnelClass",
@@ -9798,6 +11090,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 632, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonnelClassDataArea",
@@ -9809,6 +11103,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 180, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PersonnelClass"),
     ),
     (
         "ShowPersonnelInformation",
@@ -9820,6 +11116,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 634, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonnelInformationDataArea",
@@ -9831,6 +11129,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PersonnelInformation"),
     ),
     (
         "ShowPhysicalAsset",
@@ -9842,6 +11142,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 636, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPhysicalAssetDataArea",
@@ -9853,6 +11155,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 187, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PhysicalAsset"),
     ),
     (
         "ShowPhysicalAssetClass",
@@ -9864,6 +11168,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 638, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPhysicalAssetClassDataArea",
@@ -9875,6 +11181,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PhysicalAssetClass"),
     ),
     (
         "ShowPhysicalAssetInformation",
@@ -9886,6 +11194,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 640, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPhysicalAssetInformationDataArea",
@@ -9897,6 +11207,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PhysicalAssetInformation"),
     ),
     (
         "ShowProcessElementLibrary",
@@ -9908,6 +11220,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 642, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessElementLibraryDataArea",
@@ -9919,6 +11233,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 198, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessElementLibrary"),
     ),
     (
         "ShowProcessSegment",
@@ -9930,6 +11246,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 644, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessSegmentDataArea",
@@ -9941,6 +11259,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessSegment"),
     ),
     (
         "ShowProcessSegmentInformation",
@@ -9952,6 +11272,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 646, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessSegmentInformationDataArea",
@@ -9963,6 +11285,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessSegmentInformation"),
     ),
     (
         "ShowProductDefinition",
@@ -9974,6 +11298,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 648, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductDefinitionDataArea",
@@ -9985,6 +11311,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 215, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductDefinition"),
     ),
     (
         "ShowProductionCapability",
@@ -9996,6 +11324,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 650, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductionCapabilityDataArea",
@@ -10007,6 +11337,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 227, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductionCapability"),
     ),
     (
         "ShowProductionPerformance",
@@ -10018,6 +11350,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 652, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductionPerformanceDataArea",
@@ -10029,6 +11363,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 239, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductionPerformance"),
     ),
     (
         "ShowProductionSchedule",
@@ -10040,6 +11376,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 654, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductionScheduleDataArea",
@@ -10051,6 +11389,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 253, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductionSchedule"),
     ),
     (
         "ShowResourceConstraintLibrary",
@@ -10062,6 +11402,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 656, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowResourceConstraintLibraryDataArea",
@@ -10073,6 +11415,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ResourceConstraintLibrary"),
     ),
     (
         "ShowTransactionProfile",
@@ -10084,6 +11428,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 658, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowTransactionProfileDataArea",
@@ -10095,6 +11441,8 @@ CONTEXTS: list[Any] = [
             "TransactionProfile": ("TransactionProfile", 472, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show",),
     ),
     (
         "SyncBatchProductionRecord",
@@ -10106,6 +11454,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 660, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncBatchProductionRecordDataArea",
@@ -10117,6 +11467,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 10, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "BatchProductionRecord"),
     ),
     (
         "TransSync",
@@ -10124,6 +11476,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 284, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -10136,6 +11490,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 663, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentDataArea",
@@ -10147,6 +11503,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 104, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "Equipment"),
     ),
     (
         "SyncEquipmentClass",
@@ -10158,6 +11516,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 665, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentClassDataArea",
@@ -10169,6 +11529,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 109, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "EquipmentClass"),
     ),
     (
         "SyncEquipmentInformation",
@@ -10180,6 +11542,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 667, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentInformationDataArea",
@@ -10191,6 +11555,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 113, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "EquipmentInformation"),
     ),
     (
         "SyncGRecipeInformation",
@@ -10202,6 +11568,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 669, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncGRecipeInformationDataArea",
@@ -10213,6 +11581,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "GRecipeInformation"),
     ),
     (
         "SyncMaterialClass",
@@ -10224,6 +11594,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 671, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialClassDataArea",
@@ -10235,6 +11607,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 132, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialClass"),
     ),
     (
         "SyncMaterialDefinition",
@@ -10246,6 +11620,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 673, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialDefinitionDataArea",
@@ -10257,6 +11633,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 136, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialDefinition"),
     ),
     (
         "SyncMaterialInformation",
@@ -10268,6 +11646,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 675, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialInformationDataArea",
@@ -10279,6 +11659,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 140, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialInformation"),
     ),
     (
         "SyncMaterialLot",
@@ -10290,6 +11672,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 677, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialLotDataArea",
@@ -10301,6 +11685,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 141, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialLot"),
     ),
     (
         "SyncMaterialSubLot",
@@ -10312,6 +11698,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 679, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialSubLotDataArea",
@@ -10323,6 +11711,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 143, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialSubLot"),
     ),
     (
         "SyncOperationsCapability",
@@ -10334,6 +11724,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 681, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsCapabilityDataArea",
@@ -10345,6 +11737,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 150, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsCapability"),
     ),
     (
         "SyncOperationsCapabilityInformation",
@@ -10356,6 +11750,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 683, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsCapabilityInformationDataArea",
@@ -10375,6 +11771,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "OperationsCapabilityInformation"),
     ),
     (
         "SyncOperationsDefinition",
@@ -10386,6 +11784,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 685, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsDefinitionDataArea",
@@ -10397,6 +11797,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 55, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsDefinition"),
     ),
     (
         "SyncOperationsDefinitionInformation",
@@ -10408,6 +11810,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 687, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsDefinitionInformationDataArea",
@@ -10427,6 +11831,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "OperationsDefinitionInformation"),
     ),
     (
         "SyncOperationsPerformance",
@@ -10438,6 +11844,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 689, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsPerformanceDataArea",
@@ -10449,6 +11857,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsPerformance"),
     ),
     (
         "SyncOperationsSchedule",
@@ -10460,6 +11870,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 691, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsScheduleDataArea",
@@ -10471,6 +11883,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 72, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsSchedule"),
     ),
     (
         "SyncPerson",
@@ -10482,6 +11896,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 693, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonDataArea",
@@ -10493,6 +11909,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 176, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "Person"),
     ),
     (
         "SyncPersonnelClass",
@@ -10504,6 +11922,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 695, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonnelClassDataArea",
@@ -10515,6 +11935,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 180, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PersonnelClass"),
     ),
     (
         "SyncPersonnelInformation",
@@ -10526,6 +11948,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 697, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonnelInformationDataArea",
@@ -10537,6 +11961,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PersonnelInformation"),
     ),
     (
         "SyncPhysicalAsset",
@@ -10548,6 +11974,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 699, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPhysicalAssetDataArea",
@@ -10559,6 +11987,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 187, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PhysicalAsset"),
     ),
     (
         "SyncPhysicalAssetClass",
@@ -10570,6 +12000,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 701, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPhysicalAssetClassDataArea",
@@ -10581,6 +12013,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PhysicalAssetClass"),
     ),
     (
         "SyncPhysicalAssetInformation",
@@ -10592,6 +12026,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 703, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPhysicalAssetInformationDataArea",
@@ -10603,6 +12039,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PhysicalAssetInformation"),
     ),
     (
         "SyncProcessElementLibrary",
@@ -10614,6 +12052,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 705, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessElementLibraryDataArea",
@@ -10625,6 +12065,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 198, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessElementLibrary"),
     ),
     (
         "SyncProcessSegment",
@@ -10636,6 +12078,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 707, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessSegmentDataArea",
@@ -10647,6 +12091,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessSegment"),
     ),
     (
         "SyncProcessSegmentInformation",
@@ -10658,6 +12104,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 709, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessSegmentInformationDataArea",
@@ -10669,6 +12117,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessSegmentInformation"),
     ),
     (
         "SyncProductDefinition",
@@ -10680,6 +12130,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 711, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductDefinitionDataArea",
@@ -10691,6 +12143,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 215, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductDefinition"),
     ),
     (
         "SyncProductionCapability",
@@ -10702,6 +12156,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 713, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductionCapabilityDataArea",
@@ -10713,6 +12169,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 227, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductionCapability"),
     ),
     (
         "SyncProductionPerformance",
@@ -10724,6 +12182,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 715, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductionPerformanceDataArea",
@@ -10735,6 +12195,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 239, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductionPerformance"),
     ),
     (
         "SyncProductionSchedule",
@@ -10746,6 +12208,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 717, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductionScheduleDataArea",
@@ -10757,6 +12221,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 253, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductionSchedule"),
     ),
     (
         "SyncResourceConstraintLibrary",
@@ -10768,6 +12234,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 719, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncResourceConstraintLibraryDataArea",
@@ -10779,5 +12247,7 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ResourceConstraintLibrary"),
     ),
 ]

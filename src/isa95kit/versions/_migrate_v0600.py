@@ -5,12 +5,14 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes)``; ``fields``: old child element ->
+  fields, carried attributes, down aliases, old required elements)``; ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
   values, down)``; ``how``: ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived
   ``<Name>Child`` rename, ``"X"`` carried; ``values``: old code-list value ->
   (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701 code-list values the old
-  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None.
+  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None;
+  ``down aliases``: V0701 element -> old element it takes going down (a V0701 alternative of
+  a renamed one).
 """
 
 # ruff: noqa: E501
@@ -495,6 +497,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 6, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "TransApplicationArea",
@@ -510,6 +514,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 5, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("CreationDateTime",),
     ),
     (
         "TransSender",
@@ -525,6 +531,8 @@ CONTEXTS: list[Any] = [
             "AuthorizationID": ("AuthorizationID", -1, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "TransReceiver",
@@ -537,9 +545,11 @@ CONTEXTS: list[Any] = [
             "ID": ("ID", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("TransSignature", "TransSignature", -1, -1, {}, ()),
-    ("TransUserArea", "TransUserArea", -1, -1, {}, ()),
+    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, ()),
+    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, ()),
     (
         "AcknowledgeBatchProductionRecordDataArea",
         "AcknowledgeBatchProductionRecordDataArea",
@@ -550,6 +560,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "BatchProductionRecord"),
     ),
     (
         "TransAcknowledge",
@@ -561,6 +573,8 @@ CONTEXTS: list[Any] = [
             "ResponseCriteria": ("ResponseCriteria", 8, 2, 2, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "TransResponseCriteria",
@@ -571,6 +585,8 @@ CONTEXTS: list[Any] = [
             "ResponseExpression": ("ResponseExpression", -1, 1, 1, "", None, None),
             "ChangeStatus": ("ChangeStatus", 9, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -588,6 +604,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 5, 7, 7, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "TransStateChange",
@@ -602,6 +620,8 @@ CONTEXTS: list[Any] = [
             "Note": ("Note", -1, 5, 5, "", None, None),
             "UserArea": ("UserArea", 5, 6, 6, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -668,6 +688,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 44, 41, "", None, None),
         },
         (),
+        {},
+        ("ID", "EntryID", "ObjectType"),
     ),
     (
         "ChangeHistory",
@@ -675,6 +697,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"Change": ("Change", 13, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -705,6 +729,8 @@ CONTEXTS: list[Any] = [
             "Reason": ("Reason", -1, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "PrechangeData"),
     ),
     (
         "Value",
@@ -718,8 +744,19 @@ CONTEXTS: list[Any] = [
             "Key": ("Key", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ValueString",),
     ),
-    ("Comments", "Comments", -1, -1, {"Comment": ("Comment", 16, 1, 1, "", None, None)}, ()),
+    (
+        "Comments",
+        "Comments",
+        -1,
+        -1,
+        {"Comment": ("Comment", 16, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "Comment",
         "Comment",
@@ -748,6 +785,8 @@ CONTEXTS: list[Any] = [
             "PersonID": ("PersonID", -1, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "CommentText"),
     ),
     (
         "ControlRecipes",
@@ -755,6 +794,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ControlRecipeRecord": ("ControlRecipeRecord", 18, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -783,6 +824,8 @@ CONTEXTS: list[Any] = [
             "ControlRecipe": ("ControlRecipe", 19, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "ControlRecipe"),
     ),
     (
         "ControlRecipe",
@@ -803,6 +846,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 37, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Header",
@@ -821,6 +866,8 @@ CONTEXTS: list[Any] = [
             "Status": ("Status", -1, 9, 9, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ModificationLog",
@@ -832,6 +879,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 2, 2, "", None, None),
             "Author": ("Author", -1, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -846,6 +895,8 @@ CONTEXTS: list[Any] = [
             "IndividualApproval": ("IndividualApproval", 23, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "IndividualApproval",
@@ -857,6 +908,8 @@ CONTEXTS: list[Any] = [
             "ApprovalDate": ("ApprovalDate", -1, 2, 2, "", None, None),
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -873,6 +926,8 @@ CONTEXTS: list[Any] = [
             "UnitOfMeasure": ("UnitOfMeasure", -1, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "BatchEquipmentRequirement",
@@ -885,6 +940,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Constraint",
@@ -896,8 +953,19 @@ CONTEXTS: list[Any] = [
             "Condition": ("Condition", -1, 2, 2, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("Formula", "Formula", 2, 2, {"Parameter": ("Parameter", 28, 1, 1, "", None, None)}, ()),
+    (
+        "Formula",
+        "Formula",
+        2,
+        2,
+        {"Parameter": ("Parameter", 28, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "BatchParameter",
         "BatchParameter",
@@ -914,6 +982,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 28, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("ID", "ParameterType"),
     ),
     (
         "BatchValue",
@@ -928,6 +998,8 @@ CONTEXTS: list[Any] = [
             "EnumerationSetID": ("EnumerationSetID", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ValueString", "DataInterpretation", "DataType", "UnitOfMeasure"),
     ),
     (
         "ProcedureLogic",
@@ -939,6 +1011,8 @@ CONTEXTS: list[Any] = [
             "Step": ("Step", 34, 2, 2, "", None, None),
             "Transition": ("Transition", 35, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -956,6 +1030,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID", "LinkType", "Depiction"),
     ),
     (
         "FromID",
@@ -968,6 +1044,8 @@ CONTEXTS: list[Any] = [
             "IDScope": ("IDScope", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("FromIDValue", "FromType", "IDScope"),
     ),
     (
         "ToID",
@@ -980,6 +1058,8 @@ CONTEXTS: list[Any] = [
             "IDScope": ("IDScope", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ToIDValue", "ToType", "IDScope"),
     ),
     (
         "Step",
@@ -993,6 +1073,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID", "RecipeElementID", "RecipeElementVersion"),
     ),
     (
         "Transition",
@@ -1006,6 +1088,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID", "Condition"),
     ),
     (
         "RecipeElement",
@@ -1037,6 +1121,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 37, 14, 14, "", None, None),
         },
         (),
+        {},
+        ("ID", "RecipeElementType"),
     ),
     (
         "OtherInformation",
@@ -1049,8 +1135,19 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("DataSets", "DataSets", -1, -1, {"DataSet": ("DataSet", 39, 1, 1, "", None, None)}, ()),
+    (
+        "DataSets",
+        "DataSets",
+        -1,
+        -1,
+        {"DataSet": ("DataSet", 39, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "DataSet",
         "DataSet",
@@ -1083,6 +1180,8 @@ CONTEXTS: list[Any] = [
             "OrderedData": ("OrderedData", 43, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "TagSpecification"),
     ),
     (
         "TimeSpecification",
@@ -1093,6 +1192,8 @@ CONTEXTS: list[Any] = [
             "Relative": ("Relative", -1, 1, 1, "", None, None),
             "OffsetTime": ("OffsetTime", -1, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1116,6 +1217,8 @@ CONTEXTS: list[Any] = [
             "SamplingType": ("SamplingType", -1, 13, 13, "", None, None),
         },
         (),
+        {},
+        ("TagIndex", "DataType", "UnitOfMeasure"),
     ),
     (
         "DelimitedDataBlock",
@@ -1128,6 +1231,8 @@ CONTEXTS: list[Any] = [
             "DelimitedData": ("DelimitedData", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("TagDelimiter", "OrderDelimiter", "DelimitedData"),
     ),
     (
         "OrderedData",
@@ -1140,6 +1245,8 @@ CONTEXTS: list[Any] = [
             "DataValue": ("DataValue", 44, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("DataValue",),
     ),
     (
         "DataValue",
@@ -1152,8 +1259,10 @@ CONTEXTS: list[Any] = [
             "Quality": ("Quality", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("Value",),
     ),
-    ("Events", "Events", -1, -1, {"Event": ("Event", 46, 1, 1, "", None, None)}, ()),
+    ("Events", "Events", -1, -1, {"Event": ("Event", 46, 1, 1, "", None, None)}, (), {}, ()),
     (
         "SingleEvent",
         "SingleEvent",
@@ -1201,6 +1310,8 @@ CONTEXTS: list[Any] = [
             "UserAttribute": ("UserAttribute", 48, 19, 19, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "EventType", "EventSubType"),
     ),
     (
         "AlarmData",
@@ -1214,6 +1325,8 @@ CONTEXTS: list[Any] = [
             "Priority": ("Priority", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("AlarmEvent", "AlarmType"),
     ),
     (
         "UserAttribute",
@@ -1226,6 +1339,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 14, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("AttributeID",),
     ),
     (
         "MasterRecipes",
@@ -1233,6 +1348,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"MasterRecipeRecord": ("MasterRecipeRecord", 50, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1261,6 +1378,8 @@ CONTEXTS: list[Any] = [
             "MasterRecipe": ("MasterRecipe", 51, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "MasterRecipe"),
     ),
     (
         "MasterRecipe",
@@ -1280,6 +1399,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 37, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelIdentification",
@@ -1297,6 +1418,8 @@ CONTEXTS: list[Any] = [
                 None,
             )
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1328,6 +1451,8 @@ CONTEXTS: list[Any] = [
             "Reason": ("Reason", -1, 9, 9, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "Name", "ChangeIndication"),
     ),
     (
         "OperationsDefinitions",
@@ -1335,6 +1460,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"OperationsDefinitionRecord": ("OperationsDefinitionRecord", 55, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1363,6 +1490,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "OperationsDefinition"),
     ),
     (
         "OperationsDefinition",
@@ -1383,6 +1512,8 @@ CONTEXTS: list[Any] = [
             "OperationsSegment": ("OperationsSegment", 58, 11, 10, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "HierarchyScope",
@@ -1395,6 +1526,8 @@ CONTEXTS: list[Any] = [
             "HierarchyScope": ("HierarchyScopeChild", 57, 3, 4, "C", None, None),
         },
         (),
+        {"EquipmentLevel": "EquipmentElementLevel"},
+        ("EquipmentID", "EquipmentElementLevel"),
     ),
     (
         "OperationsSegment",
@@ -1425,6 +1558,8 @@ CONTEXTS: list[Any] = [
             "OperationsSegment": ("OperationsSegmentChild", 58, 13, 24, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelSpecification",
@@ -1448,6 +1583,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "QuantityValue",
@@ -1461,6 +1598,8 @@ CONTEXTS: list[Any] = [
             "Key": ("Key", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("QuantityString",),
     ),
     (
         "OpPersonnelSpecificationProperty",
@@ -1474,6 +1613,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentSpecification",
@@ -1497,6 +1638,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpEquipmentSpecificationProperty",
@@ -1510,6 +1653,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetSpecification",
@@ -1533,6 +1678,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPhysicalAssetSpecificationProperty",
@@ -1546,6 +1693,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialSpecification",
@@ -1601,6 +1750,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialSpecificationProperty",
@@ -1614,6 +1765,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "SegmentDependency",
@@ -1630,6 +1783,8 @@ CONTEXTS: list[Any] = [
             "SegmentID": ("SegmentID", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID", "Dependency"),
     ),
     (
         "OperationsPerformances",
@@ -1637,6 +1792,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"OperationsPerformanceRecord": ("OperationsPerformanceRecord", 70, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1665,6 +1822,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "OperationsPerformance"),
     ),
     (
         "OperationsPerformance",
@@ -1692,6 +1851,8 @@ CONTEXTS: list[Any] = [
             "OperationsResponse": ("OperationsResponse", 72, 10, 11, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "OperationsResponse",
@@ -1718,6 +1879,8 @@ CONTEXTS: list[Any] = [
             ),
             "SegmentResponse": ("SegmentResponse", 73, 10, 13, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1760,6 +1923,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpSegmentData",
@@ -1782,6 +1947,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelActual",
@@ -1807,6 +1974,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPersonnelActualProperty",
@@ -1829,6 +1998,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentActual",
@@ -1854,6 +2025,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpEquipmentActualProperty",
@@ -1876,6 +2049,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetActual",
@@ -1908,6 +2083,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPhysicalAssetActualProperty",
@@ -1930,6 +2107,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialActual",
@@ -1989,6 +2168,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpMaterialActualProperty",
@@ -2012,6 +2193,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OperationsSchedules",
@@ -2019,6 +2202,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"OperationsScheduleRecord": ("OperationsScheduleRecord", 84, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2047,6 +2232,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "OperationsSchedule"),
     ),
     (
         "OperationsSchedule",
@@ -2085,6 +2272,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 8, 4, "", None, None),
             "OperationsRequest": ("OperationsRequest", 86, 9, 10, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2126,6 +2315,8 @@ CONTEXTS: list[Any] = [
             "SegmentRequirement": ("SegmentRequirement", 87, 10, 12, "", None, None),
             "SegmentResponse": ("RequestedSegmentResponse", 73, 11, 13, "R", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2182,6 +2373,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "Parameter",
@@ -2195,6 +2388,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("ParameterChild", 88, 4, 5, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelRequirement",
@@ -2228,6 +2423,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPersonnelRequirementProperty",
@@ -2241,6 +2438,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentRequirement",
@@ -2275,6 +2474,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpEquipmentRequirementProperty",
@@ -2288,6 +2489,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetRequirement",
@@ -2322,6 +2525,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPhysicalAssetRequirementProperty",
@@ -2335,6 +2540,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialRequirement",
@@ -2402,6 +2609,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpMaterialRequirementProperty",
@@ -2424,6 +2633,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "RecipeElements",
@@ -2431,6 +2642,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"RecipeElementRecord": ("RecipeElementRecord", 98, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2459,6 +2672,8 @@ CONTEXTS: list[Any] = [
             "RecipeElementType": ("RecipeElementType", 36, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecipeElementType"),
     ),
     (
         "ResourceQualifications",
@@ -2476,6 +2691,8 @@ CONTEXTS: list[Any] = [
                 None,
             )
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2510,8 +2727,18 @@ CONTEXTS: list[Any] = [
             "ExpirationTimeStamp": ("ExpirationTimeStamp", -1, 12, 12, "", None, None),
         },
         (),
+        {},
+        (
+            "EntryID",
+            "ObjectType",
+            "RecordReference",
+            "ResourceID",
+            "ResourceUse",
+            "ResourceType",
+            "QualificationStatus",
+        ),
     ),
-    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 102, 1, 1, "", None, None)}, ()),
+    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 102, 1, 1, "", None, None)}, (), {}, ()),
     (
         "Sample",
         "Sample",
@@ -2555,6 +2782,8 @@ CONTEXTS: list[Any] = [
             "SampleTest": ("SampleTest", 103, 15, 15, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "SampleTest",
@@ -2584,6 +2813,8 @@ CONTEXTS: list[Any] = [
             "SampleTestResult": ("SampleTestResult", 104, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "SampleTestResult",
@@ -2617,6 +2848,8 @@ CONTEXTS: list[Any] = [
             "ExpectedResults": ("ExpectedResults", 14, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "WorkDirectives",
@@ -2624,6 +2857,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"WorkDirectiverRecord": ("WorkDirectiverRecord", 106, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2652,6 +2887,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "WorkDirective"),
     ),
     (
         "WorkDirective",
@@ -2696,6 +2933,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirectiveChild", 107, 16, 20, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkflowSpecification",
@@ -2710,6 +2949,8 @@ CONTEXTS: list[Any] = [
             "Connection": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkMasters",
@@ -2717,6 +2958,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"WorkMasterRecord": ("WorkMasterRecord", 110, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2745,6 +2988,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "WorkMaster"),
     ),
     (
         "WorkMaster",
@@ -2788,6 +3033,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMasterChild", 111, 15, 18, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkPerformances",
@@ -2795,6 +3042,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"WorkPerformanceRecord": ("WorkPerformanceRecord", 113, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2823,6 +3072,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformaance": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "WorkPerformaance"),
     ),
     (
         "WorkSchedules",
@@ -2830,6 +3081,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"WorkScheduleRecord": ("WorkScheduleRecord", 115, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2858,6 +3111,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "WorkSchedule"),
     ),
     (
         "WorkSchedule",
@@ -2898,6 +3153,8 @@ CONTEXTS: list[Any] = [
             "WorkRequest": ("WorkRequest", 117, 10, 11, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "WorkRequest",
@@ -2915,6 +3172,8 @@ CONTEXTS: list[Any] = [
             "WorkRequest": ("WorkRequestChild", 117, 8, 12, "C", None, None),
             "JobOrder": ("JobOrder", 118, 9, 13, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2942,6 +3201,8 @@ CONTEXTS: list[Any] = [
             "MaterialRequirement": ("MaterialRequirement", 95, 17, 19, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeEquipment",
@@ -2953,6 +3214,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 120, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentDataArea",
@@ -2964,6 +3227,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "Equipment"),
     ),
     (
         "Equipment",
@@ -2983,6 +3248,8 @@ CONTEXTS: list[Any] = [
             "EquipmentCapabilityTestSpecificationID": ("", -1, 10, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentAssetMapping",
@@ -2996,6 +3263,8 @@ CONTEXTS: list[Any] = [
             "EndTime": ("EndTime", -1, 4, 5, "", None, None),
         },
         (),
+        {},
+        ("EquipmentID", "PhysicalAssetID"),
     ),
     (
         "EquipmentProperty",
@@ -3011,6 +3280,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeEquipmentClass",
@@ -3022,6 +3293,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 125, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentClassDataArea",
@@ -3033,6 +3306,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "EquipmentClass"),
     ),
     (
         "EquipmentClass",
@@ -3050,6 +3325,8 @@ CONTEXTS: list[Any] = [
             "EquipmentCapabilityTestSpecificationID": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentClassProperty",
@@ -3064,6 +3341,8 @@ CONTEXTS: list[Any] = [
             "EquipmentCapabilityTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeEquipmentInformation",
@@ -3075,6 +3354,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 129, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentInformationDataArea",
@@ -3086,6 +3367,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "EquipmentInformation"),
     ),
     (
         "EquipmentInformation",
@@ -3103,6 +3386,8 @@ CONTEXTS: list[Any] = [
             "EquipmentCapabilityTestSpecification": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeGRecipeInformation",
@@ -3114,6 +3399,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 132, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeGRecipeInformationDataArea",
@@ -3125,6 +3412,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "GRecipeInformation"),
     ),
     (
         "GRecipeInformation",
@@ -3138,6 +3427,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 4, 4, "", None, None),
             "Recipe": ("Recipe", 134, 5, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3157,6 +3448,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 146, 9, 9, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GRecipeHeader",
@@ -3174,6 +3467,8 @@ CONTEXTS: list[Any] = [
             "HeaderProperty": ("HeaderProperty", 136, 8, 8, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "HeaderProperty",
@@ -3186,6 +3481,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 14, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "GRecipeFormula",
@@ -3200,6 +3497,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementParameter": ("ProcessElementParameter", 140, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GRecipeMaterials",
@@ -3212,6 +3511,8 @@ CONTEXTS: list[Any] = [
             "MaterialsType": ("MaterialsType", -1, 3, 3, "", None, None),
             "Material": ("Material", 139, 4, 4, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3226,6 +3527,8 @@ CONTEXTS: list[Any] = [
             "Order": ("Order", -1, 4, 4, "", None, None),
             "Amount": ("Amount", 60, 5, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3247,6 +3550,8 @@ CONTEXTS: list[Any] = [
             ),
             "Value": ("Value", 14, 4, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3270,6 +3575,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 146, 13, 13, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "DirectedLink",
@@ -3283,6 +3590,8 @@ CONTEXTS: list[Any] = [
             "ToID": ("ToID", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProcedureChartElement",
@@ -3295,6 +3604,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
             "ProcedureChartElementType": ("ProcedureChartElementType", -1, 4, 4, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3311,6 +3622,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintProperty": ("ResourceConstraintProperty", 145, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ResourceConstraintProperty",
@@ -3323,6 +3636,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 14, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "GROtherInformation",
@@ -3335,6 +3650,8 @@ CONTEXTS: list[Any] = [
             "OtherValue": ("OtherValue", 14, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeJobList",
@@ -3346,6 +3663,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 148, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeJobListDataArea",
@@ -3357,6 +3676,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "JobList"),
     ),
     (
         "JobList",
@@ -3373,6 +3694,8 @@ CONTEXTS: list[Any] = [
             "JobOrder": ("JobOrder", 118, 7, 9, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeJobResponse",
@@ -3384,6 +3707,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 151, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeJobResponseDataArea",
@@ -3395,6 +3720,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "JobResponse"),
     ),
     (
         "JobResponse",
@@ -3428,6 +3755,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("", -1, 16, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeMaterialClass",
@@ -3439,6 +3768,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 154, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialClassDataArea",
@@ -3450,6 +3781,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialClass"),
     ),
     (
         "MaterialClass",
@@ -3469,6 +3802,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 10, 14, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialClassProperty",
@@ -3483,6 +3818,8 @@ CONTEXTS: list[Any] = [
             "MaterialTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialDefinition",
@@ -3494,6 +3831,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 158, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialDefinitionDataArea",
@@ -3505,6 +3844,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialDefinition"),
     ),
     (
         "MaterialDefinition",
@@ -3525,6 +3866,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 11, 15, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialDefinitionProperty",
@@ -3547,6 +3890,8 @@ CONTEXTS: list[Any] = [
             "MaterialTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialInformation",
@@ -3558,6 +3903,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 162, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialInformationDataArea",
@@ -3569,6 +3916,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialInformation"),
     ),
     (
         "MaterialInformation",
@@ -3587,6 +3936,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 9, 8, "", None, None),
             "MaterialTestSpecification": ("", -1, 10, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3612,6 +3963,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 15, 20, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialLotProperty",
@@ -3627,6 +3980,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSubLot",
@@ -3650,6 +4005,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 14, 20, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialLot",
@@ -3661,6 +4018,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 168, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialLotDataArea",
@@ -3672,6 +4031,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialLot"),
     ),
     (
         "AcknowledgeMaterialSubLot",
@@ -3683,6 +4044,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialSubLotDataArea",
@@ -3694,6 +4057,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialSubLot"),
     ),
     (
         "AcknowledgeOperationsCapability",
@@ -3705,6 +4070,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 172, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsCapabilityDataArea",
@@ -3716,6 +4083,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsCapability"),
     ),
     (
         "OperationsCapability",
@@ -3738,6 +4107,8 @@ CONTEXTS: list[Any] = [
             "MaterialCapability": ("MaterialCapability", 180, 13, 15, "", None, None),
             "ProcessSegmentCapability": ("ProcessSegmentCapability", 182, 14, 16, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3768,6 +4139,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPersonnelCapabilityProperty",
@@ -3781,6 +4154,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentCapability",
@@ -3810,6 +4185,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpEquipmentCapabilityProperty",
@@ -3823,6 +4200,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetCapability",
@@ -3852,6 +4231,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPhysicalAssetCapabilityProperty",
@@ -3865,6 +4246,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialCapability",
@@ -3927,6 +4310,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpMaterialCapabilityProperty",
@@ -3941,6 +4326,8 @@ CONTEXTS: list[Any] = [
             "MaterialUse": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpProcessSegmentCapability",
@@ -3972,6 +4359,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "AcknowledgeOperationsCapabilityInformation",
@@ -3983,6 +4372,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsCapabilityInformationDataArea",
@@ -4002,6 +4393,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsCapabilityInformation"),
     ),
     (
         "OperationsCapabilityInformation",
@@ -4016,6 +4409,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeOperationsDefinition",
@@ -4027,6 +4422,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 187, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsDefinitionDataArea",
@@ -4038,6 +4435,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsDefinition"),
     ),
     (
         "AcknowledgeOperationsDefinitionInformation",
@@ -4049,6 +4448,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 189, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsDefinitionInformationDataArea",
@@ -4068,6 +4469,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsDefinitionInformation"),
     ),
     (
         "OperationsDefinitionInformation",
@@ -4082,6 +4485,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeOperationsPerformance",
@@ -4093,6 +4498,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 192, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsPerformanceDataArea",
@@ -4104,6 +4511,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsPerformance"),
     ),
     (
         "AcknowledgeOperationsSchedule",
@@ -4115,6 +4524,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 194, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsScheduleDataArea",
@@ -4126,6 +4537,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsSchedule"),
     ),
     (
         "AcknowledgePerson",
@@ -4137,6 +4550,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 196, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonDataArea",
@@ -4148,6 +4563,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "Person"),
     ),
     (
         "Person",
@@ -4165,6 +4582,8 @@ CONTEXTS: list[Any] = [
             "QualificationTestSpecificationID": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonProperty",
@@ -4180,6 +4599,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePersonnelClass",
@@ -4191,6 +4612,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 200, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonnelClassDataArea",
@@ -4202,6 +4625,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PersonnelClass"),
     ),
     (
         "PersonnelClass",
@@ -4218,6 +4643,8 @@ CONTEXTS: list[Any] = [
             "QualificationTestSpecificationID": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelClassProperty",
@@ -4232,6 +4659,8 @@ CONTEXTS: list[Any] = [
             "QualificationTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePersonnelInformation",
@@ -4243,6 +4672,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 204, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonnelInformationDataArea",
@@ -4254,6 +4685,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PersonnelInformation"),
     ),
     (
         "PersonnelInformation",
@@ -4271,6 +4704,8 @@ CONTEXTS: list[Any] = [
             "QualificationTestSpecification": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgePhysicalAsset",
@@ -4282,6 +4717,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 207, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePhysicalAssetDataArea",
@@ -4293,6 +4730,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PhysicalAsset"),
     ),
     (
         "PhysicalAsset",
@@ -4314,6 +4753,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 12, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetProperty",
@@ -4329,6 +4770,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePhysicalAssetClass",
@@ -4340,6 +4783,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 211, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePhysicalAssetClassDataArea",
@@ -4351,6 +4796,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PhysicalAssetClass"),
     ),
     (
         "PhysicalAssetClass",
@@ -4375,6 +4822,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetClassProperty",
@@ -4397,6 +4846,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePhysicalAssetInformation",
@@ -4408,6 +4859,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 215, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePhysicalAssetInformationDataArea",
@@ -4419,6 +4872,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PhysicalAssetInformation"),
     ),
     (
         "PhysicalAssetInformation",
@@ -4435,6 +4890,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetCapabilityTestSpecification": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProcessElementLibrary",
@@ -4446,6 +4903,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 218, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessElementLibraryDataArea",
@@ -4457,6 +4916,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessElementLibrary"),
     ),
     (
         "ProcessElementLibrary",
@@ -4471,6 +4932,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementSpec": ("ProcessElementSpec", 141, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProcessSegment",
@@ -4482,6 +4945,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 221, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessSegmentDataArea",
@@ -4493,6 +4958,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessSegment"),
     ),
     (
         "ProcessSegment",
@@ -4548,6 +5015,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegmentChild", 222, 14, 17, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelSegmentSpecification",
@@ -4571,6 +5040,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelSegmentSpecificationProperty",
@@ -4584,6 +5055,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentSegmentSpecification",
@@ -4607,6 +5080,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentSegmentSpecificationProperty",
@@ -4620,6 +5095,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetSegmentSpecification",
@@ -4643,6 +5120,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PhysicalAssetSegmentSpecificationProperty",
@@ -4656,6 +5135,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSegmentSpecification",
@@ -4711,6 +5192,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSegmentSpecificationProperty",
@@ -4724,6 +5207,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeProcessSegmentInformation",
@@ -4735,6 +5220,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 232, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessSegmentInformationDataArea",
@@ -4746,6 +5233,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessSegmentInformation"),
     ),
     (
         "ProcessSegmentInformation",
@@ -4761,6 +5250,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 6, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProductDefinition",
@@ -4772,6 +5263,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 235, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductDefinitionDataArea",
@@ -4783,6 +5276,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductDefinition"),
     ),
     (
         "ProductDefinition",
@@ -4803,6 +5298,8 @@ CONTEXTS: list[Any] = [
             "ProductSegment": ("OperationsSegment", 237, 11, 10, "R", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ProductSegment",
@@ -4831,6 +5328,8 @@ CONTEXTS: list[Any] = [
             "ProductSegment": ("", -1, 11, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelSpecification",
@@ -4853,6 +5352,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelSpecificationProperty",
@@ -4866,6 +5367,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentSpecification",
@@ -4888,6 +5391,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentSpecificationProperty",
@@ -4901,6 +5406,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetSpecification",
@@ -4923,6 +5430,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PhysicalAssetSpecificationProperty",
@@ -4936,6 +5445,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSpecification",
@@ -4990,6 +5501,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialSpecificationProperty",
@@ -5003,6 +5516,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeProductionCapability",
@@ -5014,6 +5529,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 247, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductionCapabilityDataArea",
@@ -5025,6 +5542,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductionCapability"),
     ),
     (
         "ProductionCapability",
@@ -5049,6 +5568,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentCapability": ("ProcessSegmentCapability", 257, 15, 16, "", None, None),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "PersonnelCapability",
@@ -5078,6 +5599,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "PersonnelCapabilityProperty",
@@ -5091,6 +5614,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentCapability",
@@ -5120,6 +5645,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "EquipmentCapabilityProperty",
@@ -5133,6 +5660,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetCapability",
@@ -5162,6 +5691,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "PhysicalAssetCapabilityProperty",
@@ -5175,6 +5706,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialCapability",
@@ -5238,6 +5771,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "MaterialCapabilityProperty",
@@ -5252,6 +5787,8 @@ CONTEXTS: list[Any] = [
             "MaterialUse": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ProcessSegmentCapability",
@@ -5283,6 +5820,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "AcknowledgeProductionPerformance",
@@ -5294,6 +5833,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 259, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductionPerformanceDataArea",
@@ -5305,6 +5846,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductionPerformance"),
     ),
     (
         "ProductionPerformance",
@@ -5333,6 +5876,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProductionResponse",
@@ -5359,6 +5904,8 @@ CONTEXTS: list[Any] = [
                 (("Waiting", "Held", "Suspended", "Closed"), True),
             ),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5404,6 +5951,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProductionData",
@@ -5426,6 +5975,8 @@ CONTEXTS: list[Any] = [
             "ProductionData": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelActual",
@@ -5451,6 +6002,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelActualProperty",
@@ -5473,6 +6026,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentActual",
@@ -5498,6 +6053,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentActualProperty",
@@ -5520,6 +6077,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetActual",
@@ -5553,6 +6112,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PhysicalAssetActualProperty",
@@ -5575,6 +6136,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialActual",
@@ -5634,6 +6197,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialActualProperty",
@@ -5656,6 +6221,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeProductionSchedule",
@@ -5667,6 +6234,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 273, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductionScheduleDataArea",
@@ -5678,6 +6247,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductionSchedule"),
     ),
     (
         "ProductionSchedule",
@@ -5717,6 +6288,8 @@ CONTEXTS: list[Any] = [
                 ),
             ),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5759,6 +6332,8 @@ CONTEXTS: list[Any] = [
                 ),
             ),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5818,6 +6393,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProductionParameter",
@@ -5829,6 +6406,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentID": ("", -1, 2, -1, "X", None, None),
             "Parameter": ("ParameterChild", 88, 3, 5, "C", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5863,6 +6442,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelRequirementProperty",
@@ -5876,6 +6457,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentRequirement",
@@ -5909,6 +6492,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentRequirementProperty",
@@ -5922,6 +6507,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetRequirement",
@@ -5955,6 +6542,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PhysicalAssetRequirementProperty",
@@ -5968,6 +6557,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialRequirement",
@@ -6035,6 +6626,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialRequirementProperty",
@@ -6048,6 +6641,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeResourceConstraintLibrary",
@@ -6059,6 +6654,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 287, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeResourceConstraintLibraryDataArea",
@@ -6070,6 +6667,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ResourceConstraintLibrary"),
     ),
     (
         "ResourceConstraintLibrary",
@@ -6084,6 +6683,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintSpec": ("ResourceConstraintSpec", 144, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeResourceRelationshipNetwork",
@@ -6095,6 +6696,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 290, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeResourceRelationshipNetworkDataArea",
@@ -6114,6 +6717,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "ResourceRelationshipNetwork"),
     ),
     (
         "ResourceRelationshipNetwork",
@@ -6130,6 +6735,8 @@ CONTEXTS: list[Any] = [
             "ResourceNetworkConnection": ("ResourceNetworkConnection", 292, 7, 11, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ResourceNetworkConnection",
@@ -6145,6 +6752,8 @@ CONTEXTS: list[Any] = [
             "ConnectionProperty": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("FromResourceReference", "ToResourceReference"),
     ),
     (
         "ResourceReference",
@@ -6176,6 +6785,8 @@ CONTEXTS: list[Any] = [
             "ResourceProperty": ("", -1, 4, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkAlert",
@@ -6187,6 +6798,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 295, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkAlertDataArea",
@@ -6198,6 +6811,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkAlert"),
     ),
     (
         "WorkAlert",
@@ -6214,6 +6829,8 @@ CONTEXTS: list[Any] = [
             "Property": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkAlertDefinition",
@@ -6225,6 +6842,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 298, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkAlertDefinitionDataArea",
@@ -6236,6 +6855,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkAlertDefinition"),
     ),
     (
         "WorkAlertDefinition",
@@ -6251,6 +6872,8 @@ CONTEXTS: list[Any] = [
             "Property": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkAlertInformation",
@@ -6262,6 +6885,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 301, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkAlertInformationDataArea",
@@ -6273,6 +6898,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkAlertInformation"),
     ),
     (
         "WorkAlertInformation",
@@ -6288,6 +6915,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkCapability",
@@ -6299,6 +6928,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 304, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkCapabilityDataArea",
@@ -6310,6 +6941,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkCapability"),
     ),
     (
         "WorkCapability",
@@ -6333,6 +6966,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 306, 14, 16, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "WorkMasterCapability",
@@ -6354,6 +6989,8 @@ CONTEXTS: list[Any] = [
             "MaterialCapability": ("MaterialCapability", 180, 12, 14, "", None, None),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "AcknowledgeWorkCapabilityInformation",
@@ -6365,6 +7002,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkCapabilityInformationDataArea",
@@ -6376,6 +7015,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 309, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkCapabilityInformation"),
     ),
     (
         "WorkCapabilityInformation",
@@ -6390,6 +7031,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 305, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkDefinitionInformation",
@@ -6401,6 +7044,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkDefinitionInformationDataArea",
@@ -6412,6 +7057,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 312, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkDefinitionInformation"),
     ),
     (
         "WorkDefinitionInformation",
@@ -6427,6 +7074,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkDirective",
@@ -6438,6 +7087,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 314, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkDirectiveDataArea",
@@ -6449,6 +7100,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkDirective"),
     ),
     (
         "AcknowledgeWorkMaster",
@@ -6460,6 +7113,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 316, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkMasterDataArea",
@@ -6471,6 +7126,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkMaster"),
     ),
     (
         "AcknowledgeWorkPerformance",
@@ -6482,6 +7139,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 318, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkPerformanceDataArea",
@@ -6493,6 +7152,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkPerformance"),
     ),
     (
         "WorkPerformance",
@@ -6520,6 +7181,8 @@ CONTEXTS: list[Any] = [
             "WorkResponse": ("WorkResponse", 320, 10, 11, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "WorkResponse",
@@ -6546,6 +7209,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 9, 12, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkSchedule",
@@ -6557,6 +7222,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 322, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkScheduleDataArea",
@@ -6568,6 +7235,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkSchedule"),
     ),
     (
         "AcknowledgeWorkflowSpecification",
@@ -6579,6 +7248,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 324, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkflowSpecificationDataArea",
@@ -6590,6 +7261,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkflowSpecification"),
     ),
     (
         "AcknowledgeWorkflowSpecificationInformation",
@@ -6601,6 +7274,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 326, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkflowSpecificationInformationDataArea",
@@ -6620,6 +7295,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "WorkflowSpecificationInformation"),
     ),
     (
         "WorkflowSpecificationInformation",
@@ -6634,6 +7311,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 5, 5, "", None, None),
             "WorkflowSpecificationType": ("", -1, 6, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -6652,6 +7331,8 @@ CONTEXTS: list[Any] = [
             "EnumerationSet": ("EnumerationSet", 339, 8, 8, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ListHeader",
@@ -6667,6 +7348,8 @@ CONTEXTS: list[Any] = [
             "ModificationLog": ("ModificationLog", 21, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "RecipeBuildingBlock",
@@ -6677,6 +7360,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 1, 1, "", None, None),
             "RecipeElement": ("RecipeElement", 36, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -6706,6 +7391,8 @@ CONTEXTS: list[Any] = [
             "EquipmentElementID": ("EquipmentElementID", -1, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentElementType", "EquipmentElementLevel"),
     ),
     (
         "ClassInstanceAssociation",
@@ -6718,6 +7405,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ClassEquipmentID", "MemberEquipmentID"),
     ),
     (
         "EquipmentElementProperty",
@@ -6731,6 +7420,8 @@ CONTEXTS: list[Any] = [
             "Property": ("Property", 333, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentProceduralElementClass",
@@ -6752,6 +7443,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 28, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentProceduralElementType"),
     ),
     (
         "EquipmentProceduralElement",
@@ -6782,6 +7475,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 28, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentProceduralElementType"),
     ),
     (
         "EquipmentConnection",
@@ -6796,6 +7491,8 @@ CONTEXTS: list[Any] = [
             "ToEquipmentID": ("ToEquipmentID", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID", "ConnectionType"),
     ),
     (
         "BatchList",
@@ -6807,6 +7504,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 2, 2, "", None, None),
             "BatchListEntry": ("BatchListEntry", 338, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -6845,6 +7544,8 @@ CONTEXTS: list[Any] = [
             "BatchListEntry": ("BatchListEntry", 338, 28, 28, "", None, None),
         },
         (),
+        {},
+        ("ID", "BatchListEntryType"),
     ),
     (
         "EnumerationSet",
@@ -6857,6 +7558,8 @@ CONTEXTS: list[Any] = [
             "Enumeration": ("Enumeration", 340, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Enumeration",
@@ -6869,6 +7572,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("EnumerationNumber",),
     ),
     (
         "CancelBatchProductionRecord",
@@ -6880,6 +7585,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 342, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelBatchProductionRecordDataArea",
@@ -6891,6 +7598,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "BatchProductionRecord"),
     ),
     (
         "TransCancel",
@@ -6898,6 +7607,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 344, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -6910,6 +7621,8 @@ CONTEXTS: list[Any] = [
             "ChangeStatus": ("ChangeStatus", 9, 2, 2, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "CancelEquipment",
@@ -6921,6 +7634,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 346, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentDataArea",
@@ -6932,6 +7647,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "Equipment"),
     ),
     (
         "CancelEquipmentClass",
@@ -6943,6 +7660,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 348, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentClassDataArea",
@@ -6954,6 +7673,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "EquipmentClass"),
     ),
     (
         "CancelEquipmentInformation",
@@ -6965,6 +7686,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 350, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentInformationDataArea",
@@ -6976,6 +7699,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "EquipmentInformation"),
     ),
     (
         "CancelGRecipeInformation",
@@ -6987,6 +7712,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 352, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelGRecipeInformationDataArea",
@@ -6998,6 +7725,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "GRecipeInformation"),
     ),
     (
         "CancelJobList",
@@ -7009,6 +7738,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 354, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelJobListDataArea",
@@ -7020,6 +7751,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "JobList"),
     ),
     (
         "CancelJobResponse",
@@ -7031,6 +7764,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 356, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelJobResponseDataArea",
@@ -7042,6 +7777,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "JobResponse"),
     ),
     (
         "CancelMaterialClass",
@@ -7053,6 +7790,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 358, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialClassDataArea",
@@ -7064,6 +7803,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialClass"),
     ),
     (
         "CancelMaterialDefinition",
@@ -7075,6 +7816,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 360, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialDefinitionDataArea",
@@ -7086,6 +7829,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialDefinition"),
     ),
     (
         "CancelMaterialInformation",
@@ -7097,6 +7842,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 362, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialInformationDataArea",
@@ -7108,6 +7855,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialInformation"),
     ),
     (
         "CancelMaterialLot",
@@ -7119,6 +7868,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 364, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialLotDataArea",
@@ -7130,6 +7881,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialLot"),
     ),
     (
         "CancelMaterialSubLot",
@@ -7141,6 +7894,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 366, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialSubLotDataArea",
@@ -7152,6 +7907,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialSubLot"),
     ),
     (
         "CancelOperationsCapability",
@@ -7163,6 +7920,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 368, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsCapabilityDataArea",
@@ -7174,6 +7933,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsCapability"),
     ),
     (
         "CancelOperationsCapabilityInformation",
@@ -7185,6 +7946,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 370, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsCapabilityInformationDataArea",
@@ -7204,6 +7967,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "OperationsCapabilityInformation"),
     ),
     (
         "CancelOperationsDefinition",
@@ -7215,6 +7980,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 372, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsDefinitionDataArea",
@@ -7226,6 +7993,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsDefinition"),
     ),
     (
         "CancelOperationsDefinitionInformation",
@@ -7237,6 +8006,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 374, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsDefinitionInformationDataArea",
@@ -7256,6 +8027,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "OperationsDefinitionInformation"),
     ),
     (
         "CancelOperationsPerformance",
@@ -7267,6 +8040,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 376, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsPerformanceDataArea",
@@ -7278,6 +8053,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsPerformance"),
     ),
     (
         "CancelOperationsSchedule",
@@ -7289,6 +8066,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 378, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsScheduleDataArea",
@@ -7300,6 +8079,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsSchedule"),
     ),
     (
         "CancelPerson",
@@ -7311,6 +8092,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 380, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonDataArea",
@@ -7322,6 +8105,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "Person"),
     ),
     (
         "CancelPersonnelClass",
@@ -7333,6 +8118,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 382, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonnelClassDataArea",
@@ -7344,6 +8131,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PersonnelClass"),
     ),
     (
         "CancelPersonnelInformation",
@@ -7355,6 +8144,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 384, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonnelInformationDataArea",
@@ -7366,6 +8157,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PersonnelInformation"),
     ),
     (
         "CancelPhysicalAsset",
@@ -7377,6 +8170,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 386, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPhysicalAssetDataArea",
@@ -7388,6 +8183,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PhysicalAsset"),
     ),
     (
         "CancelPhysicalAssetClass",
@@ -7399,6 +8196,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 388, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPhysicalAssetClassDataArea",
@@ -7410,6 +8209,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PhysicalAssetClass"),
     ),
     (
         "CancelPhysicalAssetInformation",
@@ -7421,6 +8222,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 390, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPhysicalAssetInformationDataArea",
@@ -7432,6 +8235,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PhysicalAssetInformation"),
     ),
     (
         "CancelProcessElementLibrary",
@@ -7443,6 +8248,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 392, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessElementLibraryDataArea",
@@ -7454,6 +8261,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessElementLibrary"),
     ),
     (
         "CancelProcessSegment",
@@ -7465,6 +8274,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 394, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessSegmentDataArea",
@@ -7476,6 +8287,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessSegment"),
     ),
     (
         "CancelProcessSegmentInformation",
@@ -7487,6 +8300,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 396, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessSegmentInformationDataArea",
@@ -7498,6 +8313,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessSegmentInformation"),
     ),
     (
         "CancelProductDefinition",
@@ -7509,6 +8326,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 398, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductDefinitionDataArea",
@@ -7520,6 +8339,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductDefinition"),
     ),
     (
         "CancelProductionCapability",
@@ -7531,6 +8352,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 400, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductionCapabilityDataArea",
@@ -7542,6 +8365,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductionCapability"),
     ),
     (
         "CancelProductionPerformance",
@@ -7553,6 +8378,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 402, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductionPerformanceDataArea",
@@ -7564,6 +8391,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductionPerformance"),
     ),
     (
         "CancelProductionSchedule",
@@ -7575,6 +8404,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 404, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductionScheduleDataArea",
@@ -7586,6 +8417,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductionSchedule"),
     ),
     (
         "CancelResourceConstraintLibrary",
@@ -7597,6 +8430,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 406, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelResourceConstraintLibraryDataArea",
@@ -7608,6 +8443,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ResourceConstraintLibrary"),
     ),
     (
         "CancelResourceRelationshipNetwork",
@@ -7619,6 +8456,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 408, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelResourceRelationshipNetworkDataArea",
@@ -7638,6 +8477,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "ResourceRelationshipNetwork"),
     ),
     (
         "CancelWorkAlert",
@@ -7649,6 +8490,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 410, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkAlertDataArea",
@@ -7660,6 +8503,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkAlert"),
     ),
     (
         "CancelWorkAlertDefinition",
@@ -7671,6 +8516,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 412, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkAlertDefinitionDataArea",
@@ -7682,6 +8529,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkAlertDefinition"),
     ),
     (
         "CancelWorkAlertInformation",
@@ -7693,6 +8542,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 414, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkAlertInformationDataArea",
@@ -7704,6 +8555,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkAlertInformation"),
     ),
     (
         "CancelWorkCapability",
@@ -7715,6 +8568,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 416, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkCapabilityDataArea",
@@ -7726,6 +8581,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkCapability"),
     ),
     (
         "CancelWorkCapabilityInformation",
@@ -7737,6 +8594,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 418, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkCapabilityInformationDataArea",
@@ -7748,6 +8607,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 309, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkCapabilityInformation"),
     ),
     (
         "CancelWorkDefinitionInformation",
@@ -7759,6 +8620,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 420, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkDefinitionInformationDataArea",
@@ -7770,6 +8633,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 312, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkDefinitionInformation"),
     ),
     (
         "CancelWorkDirective",
@@ -7781,6 +8646,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 422, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkDirectiveDataArea",
@@ -7792,6 +8659,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkDirective"),
     ),
     (
         "CancelWorkMaster",
@@ -7803,6 +8672,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 424, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkMasterDataArea",
@@ -7814,6 +8685,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkMaster"),
     ),
     (
         "CancelWorkPerformance",
@@ -7825,6 +8698,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 426, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkPerformanceDataArea",
@@ -7836,6 +8711,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkPerformance"),
     ),
     (
         "CancelWorkSchedule",
@@ -7847,6 +8724,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 428, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkScheduleDataArea",
@@ -7858,6 +8737,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkSchedule"),
     ),
     (
         "CancelWorkflowSpecification",
@@ -7869,6 +8750,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 430, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkflowSpecificationDataArea",
@@ -7880,6 +8763,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkflowSpecification"),
     ),
     (
         "CancelWorkflowSpecificationInformation",
@@ -7891,6 +8776,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 432, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkflowSpecificationInformationDataArea",
@@ -7910,6 +8797,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "WorkflowSpecificationInformation"),
     ),
     (
         "ChangeBatchProductionRecord",
@@ -7921,6 +8810,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 434, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeBatchProductionRecordDataArea",
@@ -7932,6 +8823,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "BatchProductionRecord"),
     ),
     (
         "TransChange",
@@ -7939,6 +8832,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 344, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -7951,6 +8846,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 437, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentDataArea",
@@ -7962,6 +8859,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "Equipment"),
     ),
     (
         "ChangeEquipmentClass",
@@ -7973,6 +8872,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 439, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentClassDataArea",
@@ -7984,6 +8885,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "EquipmentClass"),
     ),
     (
         "ChangeEquipmentInformation",
@@ -7995,6 +8898,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 441, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentInformationDataArea",
@@ -8006,6 +8911,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "EquipmentInformation"),
     ),
     (
         "ChangeGRecipeInformation",
@@ -8017,6 +8924,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 443, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeGRecipeInformationDataArea",
@@ -8028,6 +8937,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "GRecipeInformation"),
     ),
     (
         "ChangeJobList",
@@ -8039,6 +8950,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 445, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeJobListDataArea",
@@ -8050,6 +8963,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "JobList"),
     ),
     (
         "ChangeJobResponse",
@@ -8061,6 +8976,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 447, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeJobResponseDataArea",
@@ -8072,6 +8989,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "JobResponse"),
     ),
     (
         "ChangeMaterialClass",
@@ -8083,6 +9002,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 449, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialClassDataArea",
@@ -8094,6 +9015,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialClass"),
     ),
     (
         "ChangeMaterialDefinition",
@@ -8105,6 +9028,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 451, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialDefinitionDataArea",
@@ -8116,6 +9041,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialDefinition"),
     ),
     (
         "ChangeMaterialInformation",
@@ -8127,6 +9054,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 453, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialInformationDataArea",
@@ -8138,6 +9067,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialInformation"),
     ),
     (
         "ChangeMaterialLot",
@@ -8149,6 +9080,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 455, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialLotDataArea",
@@ -8160,6 +9093,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialLot"),
     ),
     (
         "ChangeMaterialSubLot",
@@ -8171,6 +9106,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 457, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialSubLotDataArea",
@@ -8182,6 +9119,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialSubLot"),
     ),
     (
         "ChangeOperationsCapability",
@@ -8193,6 +9132,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 459, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsCapabilityDataArea",
@@ -8204,6 +9145,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsCapability"),
     ),
     (
         "ChangeOperationsCapabilityInformation",
@@ -8215,6 +9158,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 461, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsCapabilityInformationDataArea",
@@ -8234,6 +9179,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "OperationsCapabilityInformation"),
     ),
     (
         "ChangeOperationsDefinition",
@@ -8245,6 +9192,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 463, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsDefinitionDataArea",
@@ -8256,6 +9205,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsDefinition"),
     ),
     (
         "ChangeOperationsDefinitionInformation",
@@ -8267,6 +9218,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 465, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsDefinitionInformationDataArea",
@@ -8286,6 +9239,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "OperationsDefinitionInformation"),
     ),
     (
         "ChangeOperationsPerformance",
@@ -8297,6 +9252,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 467, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsPerformanceDataArea",
@@ -8308,6 +9265,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsPerformance"),
     ),
     (
         "ChangeOperationsSchedule",
@@ -8319,6 +9278,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 469, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsScheduleDataArea",
@@ -8330,6 +9291,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsSchedule"),
     ),
     (
         "ChangePerson",
@@ -8341,6 +9304,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 471, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonDataArea",
@@ -8352,6 +9317,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "Person"),
     ),
     (
         "ChangePersonnelClass",
@@ -8363,6 +9330,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 473, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonnelClassDataArea",
@@ -8374,6 +9343,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PersonnelClass"),
     ),
     (
         "ChangePersonnelInformation",
@@ -8385,6 +9356,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 475, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonnelInformationDataArea",
@@ -8396,6 +9369,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PersonnelInformation"),
     ),
     (
         "ChangePhysicalAsset",
@@ -8407,6 +9382,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 477, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePhysicalAssetDataArea",
@@ -8418,6 +9395,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PhysicalAsset"),
     ),
     (
         "ChangePhysicalAssetClass",
@@ -8429,6 +9408,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 479, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePhysicalAssetClassDataArea",
@@ -8440,6 +9421,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PhysicalAssetClass"),
     ),
     (
         "ChangePhysicalAssetInformation",
@@ -8451,6 +9434,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 481, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePhysicalAssetInformationDataArea",
@@ -8462,6 +9447,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PhysicalAssetInformation"),
     ),
     (
         "ChangeProcessElementLibrary",
@@ -8473,6 +9460,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 483, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessElementLibraryDataArea",
@@ -8484,6 +9473,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessElementLibrary"),
     ),
     (
         "ChangeProcessSegment",
@@ -8495,6 +9486,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 485, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessSegmentDataArea",
@@ -8506,6 +9499,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessSegment"),
     ),
     (
         "ChangeProcessSegmentInformation",
@@ -8517,6 +9512,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 487, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessSegmentInformationDataArea",
@@ -8528,6 +9525,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessSegmentInformation"),
     ),
     (
         "ChangeProductDefinition",
@@ -8539,6 +9538,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 489, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductDefinitionDataArea",
@@ -8550,6 +9551,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductDefinition"),
     ),
     (
         "ChangeProductionCapability",
@@ -8561,6 +9564,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 491, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductionCapabilityDataArea",
@@ -8572,6 +9577,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductionCapability"),
     ),
     (
         "ChangeProductionPerformance",
@@ -8583,6 +9590,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 493, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductionPerformanceDataArea",
@@ -8594,6 +9603,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductionPerformance"),
     ),
     (
         "ChangeProductionSchedule",
@@ -8605,6 +9616,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 495, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductionScheduleDataArea",
@@ -8616,6 +9629,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductionSchedule"),
     ),
     (
         "ChangeResourceConstraintLibrary",
@@ -8627,6 +9642,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 497, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeResourceConstraintLibraryDataArea",
@@ -8638,6 +9655,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ResourceConstraintLibrary"),
     ),
     (
         "ChangeResourceRelationshipNetwork",
@@ -8649,6 +9668,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 499, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeResourceRelationshipNetworkDataArea",
@@ -8668,6 +9689,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "ResourceRelationshipNetwork"),
     ),
     (
         "ChangeWorkAlert",
@@ -8679,6 +9702,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 501, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkAlertDataArea",
@@ -8690,6 +9715,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkAlert"),
     ),
     (
         "ChangeWorkAlertDefinition",
@@ -8701,6 +9728,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 503, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkAlertDefinitionDataArea",
@@ -8712,6 +9741,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkAlertDefinition"),
     ),
     (
         "ChangeWorkAlertInformation",
@@ -8723,6 +9754,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 505, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkAlertInformationDataArea",
@@ -8734,6 +9767,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkAlertInformation"),
     ),
     (
         "ChangeWorkCapability",
@@ -8745,6 +9780,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 507, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkCapabilityDataArea",
@@ -8756,6 +9793,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkCapability"),
     ),
     (
         "ChangeWorkCapabilityInformation",
@@ -8767,6 +9806,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 509, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkCapabilityInformationDataArea",
@@ -8778,6 +9819,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 309, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkCapabilityInformation"),
     ),
     (
         "ChangeWorkDefinitionInformation",
@@ -8789,6 +9832,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 511, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkDefinitionInformationDataArea",
@@ -8800,6 +9845,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 312, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkDefinitionInformation"),
     ),
     (
         "ChangeWorkDirective",
@@ -8811,6 +9858,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 513, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkDirectiveDataArea",
@@ -8822,6 +9871,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkDirective"),
     ),
     (
         "ChangeWorkMaster",
@@ -8833,6 +9884,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 515, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkMasterDataArea",
@@ -8844,6 +9897,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkMaster"),
     ),
     (
         "ChangeWorkPerformance",
@@ -8855,6 +9910,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 517, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkPerformanceDataArea",
@@ -8866,6 +9923,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkPerformance"),
     ),
     (
         "ChangeWorkSchedule",
@@ -8877,6 +9936,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 519, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkScheduleDataArea",
@@ -8888,6 +9949,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkSchedule"),
     ),
     (
         "ChangeWorkflowSpecification",
@@ -8899,6 +9962,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 521, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkflowSpecificationDataArea",
@@ -8910,6 +9975,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkflowSpecification"),
     ),
     (
         "ChangeWorkflowSpecificationInformation",
@@ -8921,6 +9988,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 523, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkflowSpecificationInformationDataArea",
@@ -8940,6 +10009,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "WorkflowSpecificationInformation"),
     ),
     (
         "ConfirmBOD",
@@ -8951,6 +10022,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 525, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ConfirmBODDataArea",
@@ -8962,6 +10035,8 @@ CONTEXTS: list[Any] = [
             "BOD": ("BOD", 527, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Confirm", "BOD"),
     ),
     (
         "TransConfirm",
@@ -8972,6 +10047,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 8, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -8986,6 +10063,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 5, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "BatchEquipmentID",
@@ -8998,6 +10077,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 29, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GetBatchProductionRecord",
@@ -9009,6 +10090,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 530, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetBatchProductionRecordDataArea",
@@ -9020,8 +10103,19 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "BatchProductionRecord"),
     ),
-    ("TransGet", "TransGet", -1, -1, {"Expression": ("Expression", -1, 1, 1, "", None, None)}, ()),
+    (
+        "TransGet",
+        "TransGet",
+        -1,
+        -1,
+        {"Expression": ("Expression", -1, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "GetEquipment",
         "GetEquipment",
@@ -9032,6 +10126,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 533, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentDataArea",
@@ -9043,6 +10139,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "Equipment"),
     ),
     (
         "GetEquipmentClass",
@@ -9054,6 +10152,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 535, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentClassDataArea",
@@ -9065,6 +10165,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "EquipmentClass"),
     ),
     (
         "GetEquipmentInformation",
@@ -9076,6 +10178,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 537, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentInformationDataArea",
@@ -9087,6 +10191,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "EquipmentInformation"),
     ),
     (
         "GetGRecipeInformation",
@@ -9098,6 +10204,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 539, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetGRecipeInformationDataArea",
@@ -9109,6 +10217,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "GRecipeInformation"),
     ),
     (
         "GetJobList",
@@ -9120,6 +10230,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 541, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetJobListDataArea",
@@ -9131,6 +10243,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "JobList"),
     ),
     (
         "GetJobResponse",
@@ -9142,6 +10256,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 543, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetJobResponseDataArea",
@@ -9153,6 +10269,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "JobResponse"),
     ),
     (
         "GetMaterialClass",
@@ -9164,6 +10282,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 545, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialClassDataArea",
@@ -9175,6 +10295,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialClass"),
     ),
     (
         "GetMaterialDefinition",
@@ -9186,6 +10308,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 547, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialDefinitionDataArea",
@@ -9197,6 +10321,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialDefinition"),
     ),
     (
         "GetMaterialInformation",
@@ -9208,6 +10334,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 549, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialInformationDataArea",
@@ -9219,6 +10347,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialInformation"),
     ),
     (
         "GetMaterialLot",
@@ -9230,6 +10360,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 551, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialLotDataArea",
@@ -9241,6 +10373,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialLot"),
     ),
     (
         "GetMaterialSubLot",
@@ -9252,6 +10386,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 553, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialSubLotDataArea",
@@ -9263,6 +10399,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialSubLot"),
     ),
     (
         "GetOperationsCapability",
@@ -9274,6 +10412,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 555, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsCapabilityDataArea",
@@ -9285,6 +10425,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsCapability"),
     ),
     (
         "GetOperationsCapabilityInformation",
@@ -9296,6 +10438,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 557, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsCapabilityInformationDataArea",
@@ -9315,6 +10459,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "OperationsCapabilityInformation"),
     ),
     (
         "GetOperationsDefinition",
@@ -9326,6 +10472,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 559, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsDefinitionDataArea",
@@ -9337,6 +10485,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsDefinition"),
     ),
     (
         "GetOperationsDefinitionInformation",
@@ -9348,6 +10498,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 561, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsDefinitionInformationDataArea",
@@ -9367,6 +10519,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "OperationsDefinitionInformation"),
     ),
     (
         "GetOperationsPerformance",
@@ -9378,6 +10532,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 563, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsPerformanceDataArea",
@@ -9389,6 +10545,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsPerformance"),
     ),
     (
         "GetOperationsSchedule",
@@ -9400,6 +10558,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 565, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsScheduleDataArea",
@@ -9411,6 +10571,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsSchedule"),
     ),
     (
         "GetPerson",
@@ -9422,6 +10584,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 567, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonDataArea",
@@ -9433,6 +10597,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "Person"),
     ),
     (
         "GetPersonnelClass",
@@ -9444,6 +10610,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 569, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonnelClassDataArea",
@@ -9455,6 +10623,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PersonnelClass"),
     ),
     (
         "GetPersonnelInformation",
@@ -9466,6 +10636,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 571, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonnelInformationDataArea",
@@ -9477,6 +10649,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PersonnelInformation"),
     ),
     (
         "GetPhysicalAsset",
@@ -9488,6 +10662,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 573, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPhysicalAssetDataArea",
@@ -9499,6 +10675,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PhysicalAsset"),
     ),
     (
         "GetPhysicalAssetClass",
@@ -9510,6 +10688,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 575, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPhysicalAssetClassDataArea",
@@ -9521,6 +10701,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PhysicalAssetClass"),
     ),
     (
         "GetPhysicalAssetInformation",
@@ -9532,6 +10714,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 577, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPhysicalAssetInformationDataArea",
@@ -9543,6 +10727,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PhysicalAssetInformation"),
     ),
     (
         "GetProcessElementLibrary",
@@ -9554,6 +10740,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 579, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessElementLibraryDataArea",
@@ -9565,6 +10753,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessElementLibrary"),
     ),
     (
         "GetProcessSegment",
@@ -9576,6 +10766,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 581, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessSegmentDataArea",
@@ -9587,6 +10779,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessSegment"),
     ),
     (
         "GetProcessSegmentInformation",
@@ -9598,6 +10792,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 583, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessSegmentInformationDataArea",
@@ -9609,6 +10805,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessSegmentInformation"),
     ),
     (
         "GetProductDefinition",
@@ -9620,6 +10818,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 585, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductDefinitionDataArea",
@@ -9631,6 +10831,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductDefinition"),
     ),
     (
         "GetProductionCapability",
@@ -9642,6 +10844,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 587, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductionCapabilityDataArea",
@@ -9653,6 +10857,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductionCapability"),
     ),
     (
         "GetProductionPerformance",
@@ -9664,6 +10870,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 589, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductionPerformanceDataArea",
@@ -9675,6 +10883,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductionPerformance"),
     ),
     (
         "GetProductionSchedule",
@@ -9686,6 +10896,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 591, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductionScheduleDataArea",
@@ -9697,6 +10909,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductionSchedule"),
     ),
     (
         "GetResourceConstraintLibrary",
@@ -9708,6 +10922,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 593, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetResourceConstraintLibraryDataArea",
@@ -9719,6 +10935,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ResourceConstraintLibrary"),
     ),
     (
         "GetResourceRelationshipNetwork",
@@ -9730,6 +10948,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 595, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetResourceRelationshipNetworkDataArea",
@@ -9749,6 +10969,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "ResourceRelationshipNetwork"),
     ),
     (
         "GetTransactionProfile",
@@ -9760,6 +10982,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 597, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetTransactionProfileDataArea",
@@ -9771,6 +10995,8 @@ CONTEXTS: list[Any] = [
             "TransactionProfile": ("TransactionProfile", 598, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get",),
     ),
     (
         "TransactionProfile",
@@ -9785,6 +11011,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 5, 4, "", None, None),
             "SupportedAction": ("SupportedAction", 599, 6, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -9877,6 +11105,8 @@ CONTEXTS: list[Any] = [
             "PropertyWildcardSupported": ("PropertyWildcardSupported", -1, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("TransactionVerb", "TransactionNoun"),
     ),
     (
         "GetWorkAlert",
@@ -9888,6 +11118,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 601, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkAlertDataArea",
@@ -9899,6 +11131,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkAlert"),
     ),
     (
         "GetWorkAlertDefinition",
@@ -9910,6 +11144,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 603, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkAlertDefinitionDataArea",
@@ -9921,6 +11157,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkAlertDefinition"),
     ),
     (
         "GetWorkAlertInformation",
@@ -9932,6 +11170,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 605, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkAlertInformationDataArea",
@@ -9943,6 +11183,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkAlertInformation"),
     ),
     (
         "GetWorkCapability",
@@ -9954,6 +11196,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 607, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkCapabilityDataArea",
@@ -9965,6 +11209,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkCapability"),
     ),
     (
         "GetWorkCapabilityInformation",
@@ -9976,6 +11222,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 609, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkCapabilityInformationDataArea",
@@ -9987,6 +11235,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 309, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkCapabilityInformation"),
     ),
     (
         "GetWorkDefinitionInformation",
@@ -9998,6 +11248,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 611, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkDefinitionInformationDataArea",
@@ -10009,6 +11261,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 312, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkDefinitionInformation"),
     ),
     (
         "GetWorkDirective",
@@ -10020,6 +11274,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 613, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkDirectiveDataArea",
@@ -10031,6 +11287,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkDirective"),
     ),
     (
         "GetWorkMaster",
@@ -10042,6 +11300,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 615, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkMasterDataArea",
@@ -10053,6 +11313,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkMaster"),
     ),
     (
         "GetWorkPerformance",
@@ -10064,6 +11326,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 617, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkPerformanceDataArea",
@@ -10075,6 +11339,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkPerformance"),
     ),
     (
         "GetWorkSchedule",
@@ -10086,6 +11352,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 619, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkScheduleDataArea",
@@ -10097,6 +11365,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkSchedule"),
     ),
     (
         "GetWorkflowSpecification",
@@ -10108,6 +11378,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 621, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkflowSpecificationDataArea",
@@ -10119,6 +11391,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkflowSpecification"),
     ),
     (
         "GetWorkflowSpecificationInformation",
@@ -10130,6 +11404,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 623, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkflowSpecificationInformationDataArea",
@@ -10149,6 +11425,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "WorkflowSpecificationInformation"),
     ),
     (
         "ProcessBatchProductionRecord",
@@ -10160,6 +11438,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 625, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessBatchProductionRecordDataArea",
@@ -10171,6 +11451,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "BatchProductionRecord"),
     ),
     (
         "TransProcess",
@@ -10178,6 +11460,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 344, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -10190,6 +11474,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 628, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentDataArea",
@@ -10201,6 +11487,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "Equipment"),
     ),
     (
         "ProcessEquipmentClass",
@@ -10212,6 +11500,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 630, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentClassDataArea",
@@ -10223,6 +11513,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "EquipmentClass"),
     ),
     (
         "ProcessEquipmentInformation",
@@ -10234,6 +11526,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 632, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentInformationDataArea",
@@ -10245,6 +11539,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "EquipmentInformation"),
     ),
     (
         "ProcessGRecipeInformation",
@@ -10256,6 +11552,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 634, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessGRecipeInformationDataArea",
@@ -10267,6 +11565,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "GRecipeInformation"),
     ),
     (
         "ProcessJobList",
@@ -10278,6 +11578,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 636, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessJobListDataArea",
@@ -10289,6 +11591,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "JobList"),
     ),
     (
         "ProcessJobResponse",
@@ -10300,6 +11604,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 638, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessJobResponseDataArea",
@@ -10311,6 +11617,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "JobResponse"),
     ),
     (
         "ProcessMaterialClass",
@@ -10322,6 +11630,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 640, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialClassDataArea",
@@ -10333,6 +11643,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialClass"),
     ),
     (
         "ProcessMaterialDefinition",
@@ -10344,6 +11656,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 642, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialDefinitionDataArea",
@@ -10355,6 +11669,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialDefinition"),
     ),
     (
         "ProcessMaterialInformation",
@@ -10366,6 +11682,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 644, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialInformationDataArea",
@@ -10377,6 +11695,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialInformation"),
     ),
     (
         "ProcessMaterialLot",
@@ -10388,6 +11708,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 646, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialLotDataArea",
@@ -10399,6 +11721,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialLot"),
     ),
     (
         "ProcessMaterialSubLot",
@@ -10410,6 +11734,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 648, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialSubLotDataArea",
@@ -10421,6 +11747,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialSubLot"),
     ),
     (
         "ProcessOperationsCapability",
@@ -10432,6 +11760,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 650, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsCapabilityDataArea",
@@ -10443,6 +11773,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsCapability"),
     ),
     (
         "ProcessOperationsCapabilityInformation",
@@ -10454,6 +11786,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 652, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsCapabilityInformationDataArea",
@@ -10473,6 +11807,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "OperationsCapabilityInformation"),
     ),
     (
         "ProcessOperationsDefinition",
@@ -10484,6 +11820,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 654, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsDefinitionDataArea",
@@ -10495,6 +11833,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsDefinition"),
     ),
     (
         "ProcessOperationsDefinitionInformation",
@@ -10506,6 +11846,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 656, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsDefinitionInformationDataArea",
@@ -10525,6 +11867,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "OperationsDefinitionInformation"),
     ),
     (
         "ProcessOperationsPerformance",
@@ -10536,6 +11880,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 658, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsPerformanceDataArea",
@@ -10547,6 +11893,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsPerformance"),
     ),
     (
         "ProcessOperationsSchedule",
@@ -10558,6 +11906,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 660, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsScheduleDataArea",
@@ -10569,6 +11919,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsSchedule"),
     ),
     (
         "ProcessPerson",
@@ -10580,6 +11932,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 662, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonDataArea",
@@ -10591,6 +11945,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "Person"),
     ),
     (
         "ProcessPersonnelClass",
@@ -10602,6 +11958,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 664, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonnelClassDataArea",
@@ -10613,6 +11971,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PersonnelClass"),
     ),
     (
         "ProcessPersonnelInformation",
@@ -10624,6 +11984,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 666, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonnelInformationDataArea",
@@ -10635,6 +11997,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PersonnelInformation"),
     ),
     (
         "ProcessPhysicalAsset",
@@ -10646,6 +12010,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 668, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPhysicalAssetDataArea",
@@ -10657,6 +12023,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PhysicalAsset"),
     ),
     (
         "ProcessPhysicalAssetClass",
@@ -10668,6 +12036,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 670, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPhysicalAssetClassDataArea",
@@ -10679,6 +12049,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PhysicalAssetClass"),
     ),
     (
         "ProcessPhysicalAssetInformation",
@@ -10690,6 +12062,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 672, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPhysicalAssetInformationDataArea",
@@ -10701,6 +12075,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PhysicalAssetInformation"),
     ),
     (
         "ProcessProcessElementLibrary",
@@ -10712,6 +12088,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 674, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessElementLibraryDataArea",
@@ -10723,6 +12101,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessElementLibrary"),
     ),
     (
         "ProcessProcessSegment",
@@ -10734,6 +12114,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 676, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessSegmentDataArea",
@@ -10745,6 +12127,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessSegment"),
     ),
     (
         "ProcessProcessSegmentInformation",
@@ -10756,6 +12140,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 678, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessSegmentInformationDataArea",
@@ -10767,6 +12153,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessSegmentInformation"),
     ),
     (
         "ProcessProductDefinition",
@@ -10778,6 +12166,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 680, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductDefinitionDataArea",
@@ -10789,6 +12179,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductDefinition"),
     ),
     (
         "ProcessProductionCapability",
@@ -10800,6 +12192,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 682, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductionCapabilityDataArea",
@@ -10811,6 +12205,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductionCapability"),
     ),
     (
         "ProcessProductionPerformance",
@@ -10822,6 +12218,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 684, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductionPerformanceDataArea",
@@ -10833,6 +12231,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductionPerformance"),
     ),
     (
         "ProcessProductionSchedule",
@@ -10844,6 +12244,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 686, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductionScheduleDataArea",
@@ -10855,6 +12257,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductionSchedule"),
     ),
     (
         "ProcessResourceConstraintLibrary",
@@ -10866,6 +12270,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 688, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessResourceConstraintLibraryDataArea",
@@ -10877,6 +12283,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ResourceConstraintLibrary"),
     ),
     (
         "ProcessResourceRelationshipNetwork",
@@ -10888,6 +12296,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 690, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessResourceRelationshipNetworkDataArea",
@@ -10907,6 +12317,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "ResourceRelationshipNetwork"),
     ),
     (
         "ProcessWorkAlert",
@@ -10918,6 +12330,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 692, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkAlertDataArea",
@@ -10929,6 +12343,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkAlert"),
     ),
     (
         "ProcessWorkAlertDefinition",
@@ -10940,6 +12356,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 694, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkAlertDefinitionDataArea",
@@ -10951,6 +12369,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkAlertDefinition"),
     ),
     (
         "ProcessWorkAlertInformation",
@@ -10962,6 +12382,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 696, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkAlertInformationDataArea",
@@ -10973,6 +12395,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkAlertInformation"),
     ),
     (
         "ProcessWorkCapability",
@@ -10984,6 +12408,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 698, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkCapabilityDataArea",
@@ -10995,6 +12421,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkCapability"),
     ),
     (
         "ProcessWorkCapabilityInformation",
@@ -11006,6 +12434,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 700, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkCapabilityInformationDataArea",
@@ -11017,6 +12447,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 309, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkCapabilityInformation"),
     ),
     (
         "ProcessWorkDefinitionInformation",
@@ -11028,6 +12460,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 702, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkDefinitionInformationDataArea",
@@ -11039,6 +12473,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 312, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkDefinitionInformation"),
     ),
     (
         "ProcessWorkDirective",
@@ -11050,6 +12486,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 704, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkDirectiveDataArea",
@@ -11061,6 +12499,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkDirective"),
     ),
     (
         "ProcessWorkMaster",
@@ -11072,6 +12512,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 706, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkMasterDataArea",
@@ -11083,6 +12525,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkMaster"),
     ),
     (
         "ProcessWorkPerformance",
@@ -11094,6 +12538,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 708, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkPerformanceDataArea",
@@ -11105,6 +12551,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkPerformance"),
     ),
     (
         "ProcessWorkSchedule",
@@ -11116,6 +12564,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 710, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkScheduleDataArea",
@@ -11127,6 +12577,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkSchedule"),
     ),
     (
         "ProcessWorkflowSpecification",
@@ -11138,6 +12590,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 712, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkflowSpecificationDataArea",
@@ -11149,6 +12603,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkflowSpecification"),
     ),
     (
         "ProcessWorkflowSpecificationInformation",
@@ -11160,6 +12616,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 714, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkflowSpecificationInformationDataArea",
@@ -11179,6 +12637,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "WorkflowSpecificationInformation"),
     ),
     (
         "RespondBatchProductionRecord",
@@ -11190,6 +12650,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 716, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondBatchProductionRecordDataArea",
@@ -11201,6 +12663,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "BatchProductionRecord"),
     ),
     (
         "TransRespond",
@@ -11211,6 +12675,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 8, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -11223,6 +12689,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 719, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentDataArea",
@@ -11234,6 +12702,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "Equipment"),
     ),
     (
         "RespondEquipmentClass",
@@ -11245,6 +12715,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 721, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentClassDataArea",
@@ -11256,6 +12728,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "EquipmentClass"),
     ),
     (
         "RespondEquipmentInformation",
@@ -11267,6 +12741,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 723, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentInformationDataArea",
@@ -11278,6 +12754,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "EquipmentInformation"),
     ),
     (
         "RespondGRecipeInformation",
@@ -11289,6 +12767,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 725, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondGRecipeInformationDataArea",
@@ -11300,6 +12780,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "GRecipeInformation"),
     ),
     (
         "RespondJobList",
@@ -11311,6 +12793,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 727, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondJobListDataArea",
@@ -11322,6 +12806,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "JobList"),
     ),
     (
         "RespondJobResponse",
@@ -11333,6 +12819,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 729, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondJobResponseDataArea",
@@ -11344,6 +12832,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "JobResponse"),
     ),
     (
         "RespondMaterialClass",
@@ -11355,6 +12845,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 731, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialClassDataArea",
@@ -11366,6 +12858,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialClass"),
     ),
     (
         "RespondMaterialDefinition",
@@ -11377,6 +12871,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 733, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialDefinitionDataArea",
@@ -11388,6 +12884,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialDefinition"),
     ),
     (
         "RespondMaterialInformation",
@@ -11399,6 +12897,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 735, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialInformationDataArea",
@@ -11410,6 +12910,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialInformation"),
     ),
     (
         "RespondMaterialLot",
@@ -11421,6 +12923,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 737, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialLotDataArea",
@@ -11432,6 +12936,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialLot"),
     ),
     (
         "RespondMaterialSubLot",
@@ -11443,6 +12949,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 739, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialSubLotDataArea",
@@ -11454,6 +12962,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialSubLot"),
     ),
     (
         "RespondOperationsCapability",
@@ -11465,6 +12975,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 741, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsCapabilityDataArea",
@@ -11476,6 +12988,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsCapability"),
     ),
     (
         "RespondOperationsCapabilityInformation",
@@ -11487,6 +13001,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 743, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsCapabilityInformationDataArea",
@@ -11506,6 +13022,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "OperationsCapabilityInformation"),
     ),
     (
         "RespondOperationsDefinition",
@@ -11517,6 +13035,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 745, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsDefinitionDataArea",
@@ -11528,6 +13048,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsDefinition"),
     ),
     (
         "RespondOperationsDefinitionInformation",
@@ -11539,6 +13061,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 747, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsDefinitionInformationDataArea",
@@ -11558,6 +13082,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "OperationsDefinitionInformation"),
     ),
     (
         "RespondOperationsPerformance",
@@ -11569,6 +13095,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 749, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsPerformanceDataArea",
@@ -11580,6 +13108,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsPerformance"),
     ),
     (
         "RespondOperationsSchedule",
@@ -11591,6 +13121,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 751, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsScheduleDataArea",
@@ -11602,6 +13134,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsSchedule"),
     ),
     (
         "RespondPerson",
@@ -11613,6 +13147,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 753, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonDataArea",
@@ -11624,6 +13160,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "Person"),
     ),
     (
         "RespondPersonnelClass",
@@ -11635,6 +13173,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 755, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonnelClassDataArea",
@@ -11646,6 +13186,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PersonnelClass"),
     ),
     (
         "RespondPersonnelInformation",
@@ -11657,6 +13199,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 757, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonnelInformationDataArea",
@@ -11668,6 +13212,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PersonnelInformation"),
     ),
     (
         "RespondPhysicalAsset",
@@ -11679,6 +13225,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 759, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPhysicalAssetDataArea",
@@ -11690,6 +13238,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PhysicalAsset"),
     ),
     (
         "RespondPhysicalAssetClass",
@@ -11701,6 +13251,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 761, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPhysicalAssetClassDataArea",
@@ -11712,6 +13264,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PhysicalAssetClass"),
     ),
     (
         "RespondPhysicalAssetInformation",
@@ -11723,6 +13277,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 763, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPhysicalAssetInformationDataArea",
@@ -11734,6 +13290,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PhysicalAssetInformation"),
     ),
     (
         "RespondProcessElementLibrary",
@@ -11745,6 +13303,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 765, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessElementLibraryDataArea",
@@ -11756,6 +13316,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessElementLibrary"),
     ),
     (
         "RespondProcessSegment",
@@ -11767,6 +13329,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 767, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessSegmentDataArea",
@@ -11778,6 +13342,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessSegment"),
     ),
     (
         "RespondProcessSegmentInformation",
@@ -11789,6 +13355,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 769, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessSegmentInformationDataArea",
@@ -11800,6 +13368,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessSegmentInformation"),
     ),
     (
         "RespondProductDefinition",
@@ -11811,6 +13381,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 771, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductDefinitionDataArea",
@@ -11822,6 +13394,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductDefinition"),
     ),
     (
         "RespondProductionCapability",
@@ -11833,6 +13407,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 773, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductionCapabilityDataArea",
@@ -11844,6 +13420,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductionCapability"),
     ),
     (
         "RespondProductionPerformance",
@@ -11855,6 +13433,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 775, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductionPerformanceDataArea",
@@ -11866,6 +13446,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductionPerformance"),
     ),
     (
         "RespondProductionSchedule",
@@ -11877,6 +13459,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 777, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductionScheduleDataArea",
@@ -11888,6 +13472,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductionSchedule"),
     ),
     (
         "RespondResourceConstraintLibrary",
@@ -11899,6 +13485,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 779, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondResourceConstraintLibraryDataArea",
@@ -11910,6 +13498,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ResourceConstraintLibrary"),
     ),
     (
         "RespondResourceRelationshipNetwork",
@@ -11921,6 +13511,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 781, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondResourceRelationshipNetworkDataArea",
@@ -11940,6 +13532,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "ResourceRelationshipNetwork"),
     ),
     (
         "RespondWorkAlert",
@@ -11951,6 +13545,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 783, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkAlertDataArea",
@@ -11962,6 +13558,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkAlert"),
     ),
     (
         "RespondWorkAlertDefinition",
@@ -11973,6 +13571,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 785, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkAlertDefinitionDataArea",
@@ -11984,6 +13584,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkAlertDefinition"),
     ),
     (
         "RespondWorkAlertInformation",
@@ -11995,6 +13597,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 787, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkAlertInformationDataArea",
@@ -12006,6 +13610,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkAlertInformation"),
     ),
     (
         "RespondWorkCapability",
@@ -12017,6 +13623,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 789, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkCapabilityDataArea",
@@ -12028,6 +13636,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkCapability"),
     ),
     (
         "RespondWorkCapabilityInformation",
@@ -12039,6 +13649,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 791, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkCapabilityInformationDataArea",
@@ -12050,6 +13662,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 309, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkCapabilityInformation"),
     ),
     (
         "RespondWorkDefinitionInformation",
@@ -12061,6 +13675,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 793, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkDefinitionInformationDataArea",
@@ -12072,6 +13688,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 312, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkDefinitionInformation"),
     ),
     (
         "RespondWorkDirective",
@@ -12083,6 +13701,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 795, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkDirectiveDataArea",
@@ -12094,6 +13714,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkDirective"),
     ),
     (
         "RespondWorkMaster",
@@ -12105,6 +13727,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 797, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkMasterDataArea",
@@ -12116,6 +13740,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkMaster"),
     ),
     (
         "RespondWorkPerformance",
@@ -12127,6 +13753,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 799, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkPerformanceDataArea",
@@ -12138,6 +13766,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkPerformance"),
     ),
     (
         "RespondWorkSchedule",
@@ -12149,6 +13779,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 801, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkScheduleDataArea",
@@ -12160,6 +13792,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkSchedule"),
     ),
     (
         "RespondWorkflowSpecification",
@@ -12171,6 +13805,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 803, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkflowSpecificationDataArea",
@@ -12182,6 +13818,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkflowSpecification"),
     ),
     (
         "RespondWorkflowSpecificationInformation",
@@ -12193,6 +13831,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 805, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkflowSpecificationInformationDataArea",
@@ -12212,6 +13852,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "WorkflowSpecificationInformation"),
     ),
     (
         "ShowBatchProductionRecord",
@@ -12223,6 +13865,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 807, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowBatchProductionRecordDataArea",
@@ -12234,6 +13878,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "BatchProductionRecord"),
     ),
     (
         "TransShow",
@@ -12244,6 +13890,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 8, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -12256,6 +13904,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 810, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentDataArea",
@@ -12267,6 +13917,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "Equipment"),
     ),
     (
         "ShowEquipmentClass",
@@ -12278,6 +13930,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 812, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentClassDataArea",
@@ -12289,6 +13943,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "EquipmentClass"),
     ),
     (
         "ShowEquipmentInformation",
@@ -12300,6 +13956,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 814, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentInformationDataArea",
@@ -12311,6 +13969,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "EquipmentInformation"),
     ),
     (
         "ShowGRecipeInformation",
@@ -12322,6 +13982,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 816, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowGRecipeInformationDataArea",
@@ -12333,6 +13995,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "GRecipeInformation"),
     ),
     (
         "ShowJobList",
@@ -12344,6 +14008,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 818, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowJobListDataArea",
@@ -12355,6 +14021,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "JobList"),
     ),
     (
         "ShowJobResponse",
@@ -12366,6 +14034,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 820, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowJobResponseDataArea",
@@ -12377,6 +14047,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "JobResponse"),
     ),
     (
         "ShowMaterialClass",
@@ -12388,6 +14060,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 822, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialClassDataArea",
@@ -12399,6 +14073,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialClass"),
     ),
     (
         "ShowMaterialDefinition",
@@ -12410,6 +14086,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 824, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialDefinitionDataArea",
@@ -12421,6 +14099,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialDefinition"),
     ),
     (
         "ShowMaterialInformation",
@@ -12432,6 +14112,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 826, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialInformationDataArea",
@@ -12443,6 +14125,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialInformation"),
     ),
     (
         "ShowMaterialLot",
@@ -12454,6 +14138,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 828, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialLotDataArea",
@@ -12465,6 +14151,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialLot"),
     ),
     (
         "ShowMaterialSubLot",
@@ -12476,6 +14164,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 830, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialSubLotDataArea",
@@ -12487,6 +14177,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialSubLot"),
     ),
     (
         "ShowOperationsCapability",
@@ -12498,6 +14190,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 832, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsCapabilityDataArea",
@@ -12509,6 +14203,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsCapability"),
     ),
     (
         "ShowOperationsCapabilityInformation",
@@ -12520,6 +14216,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 834, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsCapabilityInformationDataArea",
@@ -12539,6 +14237,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "OperationsCapabilityInformation"),
     ),
     (
         "ShowOperationsDefinition",
@@ -12550,6 +14250,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 836, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsDefinitionDataArea",
@@ -12561,6 +14263,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsDefinition"),
     ),
     (
         "ShowOperationsDefinitionInformation",
@@ -12572,6 +14276,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 838, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsDefinitionInformationDataArea",
@@ -12591,6 +14297,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "OperationsDefinitionInformation"),
     ),
     (
         "ShowOperationsPerformance",
@@ -12602,6 +14310,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 840, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsPerformanceDataArea",
@@ -12613,6 +14323,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsPerformance"),
     ),
     (
         "ShowOperationsSchedule",
@@ -12624,6 +14336,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 842, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsScheduleDataArea",
@@ -12635,6 +14349,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsSchedule"),
     ),
     (
         "ShowPerson",
@@ -12646,6 +14362,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 844, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonDataArea",
@@ -12657,6 +14375,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "Person"),
     ),
     (
         "ShowPersonnelClass",
@@ -12668,6 +14388,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 846, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonnelClassDataArea",
@@ -12679,6 +14401,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PersonnelClass"),
     ),
     (
         "ShowPersonnelInformation",
@@ -12690,6 +14414,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 848, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonnelInformationDataArea",
@@ -12701,6 +14427,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PersonnelInformation"),
     ),
     (
         "ShowPhysicalAsset",
@@ -12712,6 +14440,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 850, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPhysicalAssetDataArea",
@@ -12723,6 +14453,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PhysicalAsset"),
     ),
     (
         "ShowPhysicalAssetClass",
@@ -12734,6 +14466,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 852, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPhysicalAssetClassDataArea",
@@ -12745,6 +14479,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PhysicalAssetClass"),
     ),
     (
         "ShowPhysicalAssetInformation",
@@ -12756,6 +14492,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 854, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPhysicalAssetInformationDataArea",
@@ -12767,6 +14505,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PhysicalAssetInformation"),
     ),
     (
         "ShowProcessElementLibrary",
@@ -12778,6 +14518,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 856, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessElementLibraryDataArea",
@@ -12789,6 +14531,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessElementLibrary"),
     ),
     (
         "ShowProcessSegment",
@@ -12800,6 +14544,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 858, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessSegmentDataArea",
@@ -12811,6 +14557,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessSegment"),
     ),
     (
         "ShowProcessSegmentInformation",
@@ -12822,6 +14570,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 860, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessSegmentInformationDataArea",
@@ -12833,6 +14583,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessSegmentInformation"),
     ),
     (
         "ShowProductDefinition",
@@ -12844,6 +14596,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 862, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductDefinitionDataArea",
@@ -12855,6 +14609,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductDefinition"),
     ),
     (
         "ShowProductionCapability",
@@ -12866,6 +14622,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 864, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductionCapabilityDataArea",
@@ -12877,6 +14635,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductionCapability"),
     ),
     (
         "ShowProductionPerformance",
@@ -12888,6 +14648,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 866, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductionPerformanceDataArea",
@@ -12899,6 +14661,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductionPerformance"),
     ),
     (
         "ShowProductionSchedule",
@@ -12910,6 +14674,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 868, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductionScheduleDataArea",
@@ -12921,6 +14687,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductionSchedule"),
     ),
     (
         "ShowResourceConstraintLibrary",
@@ -12932,6 +14700,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 870, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowResourceConstraintLibraryDataArea",
@@ -12943,6 +14713,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ResourceConstraintLibrary"),
     ),
     (
         "ShowResourceRelationshipNetwork",
@@ -12954,6 +14726,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 872, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowResourceRelationshipNetworkDataArea",
@@ -12973,6 +14747,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "ResourceRelationshipNetwork"),
     ),
     (
         "ShowTransactionProfile",
@@ -12984,6 +14760,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 874, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowTransactionProfileDataArea",
@@ -12995,6 +14773,8 @@ CONTEXTS: list[Any] = [
             "TransactionProfile": ("TransactionProfile", 598, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show",),
     ),
     (
         "ShowWorkAlert",
@@ -13006,6 +14786,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 876, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkAlertDataArea",
@@ -13017,6 +14799,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkAlert"),
     ),
     (
         "ShowWorkAlertDefinition",
@@ -13028,6 +14812,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 878, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkAlertDefinitionDataArea",
@@ -13039,6 +14825,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkAlertDefinition"),
     ),
     (
         "ShowWorkAlertInformation",
@@ -13050,6 +14838,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 880, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkAlertInformationDataArea",
@@ -13061,6 +14851,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkAlertInformation"),
     ),
     (
         "ShowWorkCapability",
@@ -13072,6 +14864,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 882, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkCapabilityDataArea",
@@ -13083,6 +14877,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkCapability"),
     ),
     (
         "ShowWorkCapabilityInformation",
@@ -13094,6 +14890,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 884, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkCapabilityInformationDataArea",
@@ -13105,6 +14903,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 309, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkCapabilityInformation"),
     ),
     (
         "ShowWorkDefinitionInformation",
@@ -13116,6 +14916,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 886, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkDefinitionInformationDataArea",
@@ -13127,6 +14929,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 312, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkDefinitionInformation"),
     ),
     (
         "ShowWorkDirective",
@@ -13138,6 +14942,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 888, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkDirectiveDataArea",
@@ -13149,6 +14955,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkDirective"),
     ),
     (
         "ShowWorkMaster",
@@ -13160,6 +14968,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 890, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkMasterDataArea",
@@ -13171,6 +14981,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkMaster"),
     ),
     (
         "ShowWorkPerformance",
@@ -13182,6 +14994,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 892, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkPerformanceDataArea",
@@ -13193,6 +15007,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkPerformance"),
     ),
     (
         "ShowWorkSchedule",
@@ -13204,6 +15020,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 894, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkScheduleDataArea",
@@ -13215,6 +15033,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkSchedule"),
     ),
     (
         "ShowWorkflowSpecification",
@@ -13226,6 +15046,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 896, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkflowSpecificationDataArea",
@@ -13237,6 +15059,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkflowSpecification"),
     ),
     (
         "ShowWorkflowSpecificationInformation",
@@ -13248,6 +15072,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 898, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkflowSpecificationInformationDataArea",
@@ -13267,6 +15093,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "WorkflowSpecificationInformation"),
     ),
     (
         "SyncBatchProductionRecord",
@@ -13278,6 +15106,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 900, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncBatchProductionRecordDataArea",
@@ -13289,6 +15119,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "BatchProductionRecord"),
     ),
     (
         "TransSync",
@@ -13296,6 +15128,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 344, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -13308,6 +15142,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 903, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentDataArea",
@@ -13319,6 +15155,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "Equipment"),
     ),
     (
         "SyncEquipmentClass",
@@ -13330,6 +15168,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 905, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentClassDataArea",
@@ -13341,6 +15181,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "EquipmentClass"),
     ),
     (
         "SyncEquipmentInformation",
@@ -13352,6 +15194,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 907, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentInformationDataArea",
@@ -13363,6 +15207,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "EquipmentInformation"),
     ),
     (
         "SyncGRecipeInformation",
@@ -13374,6 +15220,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 909, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncGRecipeInformationDataArea",
@@ -13385,6 +15233,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "GRecipeInformation"),
     ),
     (
         "SyncJobList",
@@ -13396,6 +15246,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 911, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncJobListDataArea",
@@ -13407,6 +15259,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "JobList"),
     ),
     (
         "SyncJobResponse",
@@ -13418,6 +15272,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 913, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncJobResponseDataArea",
@@ -13429,6 +15285,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "JobResponse"),
     ),
     (
         "SyncMaterialClass",
@@ -13440,6 +15298,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 915, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialClassDataArea",
@@ -13451,6 +15311,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialClass"),
     ),
     (
         "SyncMaterialDefinition",
@@ -13462,6 +15324,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 917, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialDefinitionDataArea",
@@ -13473,6 +15337,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialDefinition"),
     ),
     (
         "SyncMaterialInformation",
@@ -13484,6 +15350,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 919, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialInformationDataArea",
@@ -13495,6 +15363,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialInformation"),
     ),
     (
         "SyncMaterialLot",
@@ -13506,6 +15376,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 921, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialLotDataArea",
@@ -13517,6 +15389,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialLot"),
     ),
     (
         "SyncMaterialSubLot",
@@ -13528,6 +15402,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 923, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialSubLotDataArea",
@@ -13539,6 +15415,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialSubLot"),
     ),
     (
         "SyncOperationsCapability",
@@ -13550,6 +15428,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 925, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsCapabilityDataArea",
@@ -13561,6 +15441,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsCapability"),
     ),
     (
         "SyncOperationsCapabilityInformation",
@@ -13572,6 +15454,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 927, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsCapabilityInformationDataArea",
@@ -13591,6 +15475,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "OperationsCapabilityInformation"),
     ),
     (
         "SyncOperationsDefinition",
@@ -13602,6 +15488,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 929, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsDefinitionDataArea",
@@ -13613,6 +15501,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsDefinition"),
     ),
     (
         "SyncOperationsDefinitionInformation",
@@ -13624,6 +15514,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 931, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsDefinitionInformationDataArea",
@@ -13643,6 +15535,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "OperationsDefinitionInformation"),
     ),
     (
         "SyncOperationsPerformance",
@@ -13654,6 +15548,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 933, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsPerformanceDataArea",
@@ -13665,6 +15561,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsPerformance"),
     ),
     (
         "SyncOperationsSchedule",
@@ -13676,6 +15574,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 935, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsScheduleDataArea",
@@ -13687,6 +15587,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsSchedule"),
     ),
     (
         "SyncPerson",
@@ -13698,6 +15600,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 937, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonDataArea",
@@ -13709,6 +15613,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "Person"),
     ),
     (
         "SyncPersonnelClass",
@@ -13720,6 +15626,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 939, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonnelClassDataArea",
@@ -13731,6 +15639,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PersonnelClass"),
     ),
     (
         "SyncPersonnelInformation",
@@ -13742,6 +15652,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 941, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonnelInformationDataArea",
@@ -13753,6 +15665,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PersonnelInformation"),
     ),
     (
         "SyncPhysicalAsset",
@@ -13764,6 +15678,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 943, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPhysicalAssetDataArea",
@@ -13775,6 +15691,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PhysicalAsset"),
     ),
     (
         "SyncPhysicalAssetClass",
@@ -13786,6 +15704,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 945, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPhysicalAssetClassDataArea",
@@ -13797,6 +15717,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PhysicalAssetClass"),
     ),
     (
         "SyncPhysicalAssetInformation",
@@ -13808,6 +15730,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 947, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPhysicalAssetInformationDataArea",
@@ -13819,6 +15743,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PhysicalAssetInformation"),
     ),
     (
         "SyncProcessElementLibrary",
@@ -13830,6 +15756,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 949, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessElementLibraryDataArea",
@@ -13841,6 +15769,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessElementLibrary"),
     ),
     (
         "SyncProcessSegment",
@@ -13852,6 +15782,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 951, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessSegmentDataArea",
@@ -13863,6 +15795,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessSegment"),
     ),
     (
         "SyncProcessSegmentInformation",
@@ -13874,6 +15808,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 953, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessSegmentInformationDataArea",
@@ -13885,6 +15821,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessSegmentInformation"),
     ),
     (
         "SyncProductDefinition",
@@ -13896,6 +15834,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 955, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductDefinitionDataArea",
@@ -13907,6 +15847,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductDefinition"),
     ),
     (
         "SyncProductionCapability",
@@ -13918,6 +15860,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 957, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductionCapabilityDataArea",
@@ -13929,6 +15873,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductionCapability"),
     ),
     (
         "SyncProductionPerformance",
@@ -13940,6 +15886,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 959, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductionPerformanceDataArea",
@@ -13951,6 +15899,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductionPerformance"),
     ),
     (
         "SyncProductionSchedule",
@@ -13962,6 +15912,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 961, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductionScheduleDataArea",
@@ -13973,6 +15925,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductionSchedule"),
     ),
     (
         "SyncResourceConstraintLibrary",
@@ -13984,6 +15938,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 963, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncResourceConstraintLibraryDataArea",
@@ -13995,6 +15951,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ResourceConstraintLibrary"),
     ),
     (
         "SyncResourceRelationshipNetwork",
@@ -14006,6 +15964,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 965, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncResourceRelationshipNetworkDataArea",
@@ -14025,6 +15985,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "ResourceRelationshipNetwork"),
     ),
     (
         "SyncWorkAlert",
@@ -14036,6 +15998,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 967, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkAlertDataArea",
@@ -14047,6 +16011,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkAlert"),
     ),
     (
         "SyncWorkAlertDefinition",
@@ -14058,6 +16024,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 969, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkAlertDefinitionDataArea",
@@ -14069,6 +16037,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkAlertDefinition"),
     ),
     (
         "SyncWorkAlertInformation",
@@ -14080,6 +16050,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 971, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkAlertInformationDataArea",
@@ -14091,6 +16063,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkAlertInformation"),
     ),
     (
         "SyncWorkCapability",
@@ -14102,6 +16076,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 973, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkCapabilityDataArea",
@@ -14113,6 +16089,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkCapability"),
     ),
     (
         "SyncWorkCapabilityInformation",
@@ -14124,6 +16102,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 975, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkCapabilityInformationDataArea",
@@ -14135,6 +16115,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 309, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkCapabilityInformation"),
     ),
     (
         "SyncWorkDefinitionInformation",
@@ -14146,6 +16128,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 977, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkDefinitionInformationDataArea",
@@ -14157,6 +16141,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 312, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkDefinitionInformation"),
     ),
     (
         "SyncWorkDirective",
@@ -14168,6 +16154,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 979, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkDirectiveDataArea",
@@ -14179,6 +16167,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkDirective"),
     ),
     (
         "SyncWorkMaster",
@@ -14190,6 +16180,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 981, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkMasterDataArea",
@@ -14201,6 +16193,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkMaster"),
     ),
     (
         "SyncWorkPerformance",
@@ -14212,6 +16206,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 983, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkPerformanceDataArea",
@@ -14223,6 +16219,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkPerformance"),
     ),
     (
         "SyncWorkSchedule",
@@ -14234,6 +16232,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 985, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkScheduleDataArea",
@@ -14245,6 +16245,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkSchedule"),
     ),
     (
         "SyncWorkflowSpecification",
@@ -14256,6 +16258,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 987, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkflowSpecificationDataArea",
@@ -14267,6 +16271,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkflowSpecification"),
     ),
     (
         "SyncWorkflowSpecificationInformation",
@@ -14278,6 +16284,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 989, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkflowSpecificationInformationDataArea",
@@ -14297,5 +16305,7 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "WorkflowSpecificationInformation"),
     ),
 ]

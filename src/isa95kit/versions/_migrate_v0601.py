@@ -5,12 +5,14 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes)``; ``fields``: old child element ->
+  fields, carried attributes, down aliases, old required elements)``; ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
   values, down)``; ``how``: ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived
   ``<Name>Child`` rename, ``"X"`` carried; ``values``: old code-list value ->
   (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701 code-list values the old
-  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None.
+  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None;
+  ``down aliases``: V0701 element -> old element it takes going down (a V0701 alternative of
+  a renamed one).
 """
 
 # ruff: noqa: E501
@@ -531,6 +533,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 6, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "TransApplicationArea",
@@ -546,6 +550,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 5, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("CreationDateTime",),
     ),
     (
         "TransSender",
@@ -561,6 +567,8 @@ CONTEXTS: list[Any] = [
             "AuthorizationID": ("AuthorizationID", -1, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "TransReceiver",
@@ -573,9 +581,11 @@ CONTEXTS: list[Any] = [
             "ID": ("ID", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("TransSignature", "TransSignature", -1, -1, {}, ()),
-    ("TransUserArea", "TransUserArea", -1, -1, {}, ()),
+    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, ()),
+    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, ()),
     (
         "AcknowledgeBatchProductionRecordDataArea",
         "AcknowledgeBatchProductionRecordDataArea",
@@ -586,6 +596,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "BatchProductionRecord"),
     ),
     (
         "TransAcknowledge",
@@ -597,6 +609,8 @@ CONTEXTS: list[Any] = [
             "ResponseCriteria": ("ResponseCriteria", 8, 2, 2, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "TransResponseCriteria",
@@ -607,6 +621,8 @@ CONTEXTS: list[Any] = [
             "ResponseExpression": ("ResponseExpression", -1, 1, 1, "", None, None),
             "ChangeStatus": ("ChangeStatus", 9, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -624,6 +640,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 5, 7, 7, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "TransStateChange",
@@ -638,6 +656,8 @@ CONTEXTS: list[Any] = [
             "Note": ("Note", -1, 5, 5, "", None, None),
             "UserArea": ("UserArea", 5, 6, 6, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -704,6 +724,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 44, 41, "", None, None),
         },
         (),
+        {},
+        ("ID", "EntryID", "ObjectType"),
     ),
     (
         "ChangeHistory",
@@ -711,6 +733,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"Change": ("Change", 13, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -741,6 +765,8 @@ CONTEXTS: list[Any] = [
             "Reason": ("Reason", -1, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "PrechangeData"),
     ),
     (
         "Value",
@@ -754,8 +780,19 @@ CONTEXTS: list[Any] = [
             "Key": ("Key", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ValueString",),
     ),
-    ("Comments", "Comments", -1, -1, {"Comment": ("Comment", 16, 1, 1, "", None, None)}, ()),
+    (
+        "Comments",
+        "Comments",
+        -1,
+        -1,
+        {"Comment": ("Comment", 16, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "Comment",
         "Comment",
@@ -784,6 +821,8 @@ CONTEXTS: list[Any] = [
             "PersonID": ("PersonID", -1, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "CommentText"),
     ),
     (
         "ControlRecipes",
@@ -791,6 +830,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ControlRecipeRecord": ("ControlRecipeRecord", 18, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -819,6 +860,8 @@ CONTEXTS: list[Any] = [
             "ControlRecipe": ("ControlRecipe", 19, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "ControlRecipe"),
     ),
     (
         "ControlRecipe",
@@ -839,6 +882,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 37, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Header",
@@ -857,6 +902,8 @@ CONTEXTS: list[Any] = [
             "Status": ("Status", -1, 9, 9, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ModificationLog",
@@ -868,6 +915,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 2, 2, "", None, None),
             "Author": ("Author", -1, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -882,6 +931,8 @@ CONTEXTS: list[Any] = [
             "IndividualApproval": ("IndividualApproval", 23, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "IndividualApproval",
@@ -893,6 +944,8 @@ CONTEXTS: list[Any] = [
             "ApprovalDate": ("ApprovalDate", -1, 2, 2, "", None, None),
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -909,6 +962,8 @@ CONTEXTS: list[Any] = [
             "UnitOfMeasure": ("UnitOfMeasure", -1, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "BatchEquipmentRequirement",
@@ -921,6 +976,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Constraint",
@@ -932,8 +989,19 @@ CONTEXTS: list[Any] = [
             "Condition": ("Condition", -1, 2, 2, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("Formula", "Formula", 2, 2, {"Parameter": ("Parameter", 28, 1, 1, "", None, None)}, ()),
+    (
+        "Formula",
+        "Formula",
+        2,
+        2,
+        {"Parameter": ("Parameter", 28, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "BatchParameter",
         "BatchParameter",
@@ -950,6 +1018,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 28, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("ID", "ParameterType"),
     ),
     (
         "BatchValue",
@@ -964,6 +1034,8 @@ CONTEXTS: list[Any] = [
             "EnumerationSetID": ("EnumerationSetID", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ValueString", "DataInterpretation", "DataType", "UnitOfMeasure"),
     ),
     (
         "ProcedureLogic",
@@ -975,6 +1047,8 @@ CONTEXTS: list[Any] = [
             "Step": ("Step", 34, 2, 2, "", None, None),
             "Transition": ("Transition", 35, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -992,6 +1066,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID", "LinkType", "Depiction"),
     ),
     (
         "FromID",
@@ -1004,6 +1080,8 @@ CONTEXTS: list[Any] = [
             "IDScope": ("IDScope", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("FromIDValue", "FromType", "IDScope"),
     ),
     (
         "ToID",
@@ -1016,6 +1094,8 @@ CONTEXTS: list[Any] = [
             "IDScope": ("IDScope", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ToIDValue", "ToType", "IDScope"),
     ),
     (
         "Step",
@@ -1029,6 +1109,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID", "RecipeElementID", "RecipeElementVersion"),
     ),
     (
         "Transition",
@@ -1042,6 +1124,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID", "Condition"),
     ),
     (
         "RecipeElement",
@@ -1073,6 +1157,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 37, 14, 14, "", None, None),
         },
         (),
+        {},
+        ("ID", "RecipeElementType"),
     ),
     (
         "OtherInformation",
@@ -1085,8 +1171,19 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("DataSets", "DataSets", -1, -1, {"DataSet": ("DataSet", 39, 1, 1, "", None, None)}, ()),
+    (
+        "DataSets",
+        "DataSets",
+        -1,
+        -1,
+        {"DataSet": ("DataSet", 39, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "DataSet",
         "DataSet",
@@ -1119,6 +1216,8 @@ CONTEXTS: list[Any] = [
             "OrderedData": ("OrderedData", 43, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "TagSpecification"),
     ),
     (
         "TimeSpecification",
@@ -1129,6 +1228,8 @@ CONTEXTS: list[Any] = [
             "Relative": ("Relative", -1, 1, 1, "", None, None),
             "OffsetTime": ("OffsetTime", -1, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1152,6 +1253,8 @@ CONTEXTS: list[Any] = [
             "SamplingType": ("SamplingType", -1, 13, 13, "", None, None),
         },
         (),
+        {},
+        ("TagIndex", "DataType", "UnitOfMeasure"),
     ),
     (
         "DelimitedDataBlock",
@@ -1164,6 +1267,8 @@ CONTEXTS: list[Any] = [
             "DelimitedData": ("DelimitedData", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("TagDelimiter", "OrderDelimiter", "DelimitedData"),
     ),
     (
         "OrderedData",
@@ -1176,6 +1281,8 @@ CONTEXTS: list[Any] = [
             "DataValue": ("DataValue", 44, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("DataValue",),
     ),
     (
         "DataValue",
@@ -1188,8 +1295,10 @@ CONTEXTS: list[Any] = [
             "Quality": ("Quality", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("Value",),
     ),
-    ("Events", "Events", -1, -1, {"Event": ("Event", 46, 1, 1, "", None, None)}, ()),
+    ("Events", "Events", -1, -1, {"Event": ("Event", 46, 1, 1, "", None, None)}, (), {}, ()),
     (
         "SingleEvent",
         "SingleEvent",
@@ -1237,6 +1346,8 @@ CONTEXTS: list[Any] = [
             "UserAttribute": ("UserAttribute", 48, 19, 19, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "EventType", "EventSubType"),
     ),
     (
         "AlarmData",
@@ -1250,6 +1361,8 @@ CONTEXTS: list[Any] = [
             "Priority": ("Priority", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("AlarmEvent", "AlarmType"),
     ),
     (
         "UserAttribute",
@@ -1262,6 +1375,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 14, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("AttributeID",),
     ),
     (
         "MasterRecipes",
@@ -1269,6 +1384,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"MasterRecipeRecord": ("MasterRecipeRecord", 50, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1297,6 +1414,8 @@ CONTEXTS: list[Any] = [
             "MasterRecipe": ("MasterRecipe", 51, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "MasterRecipe"),
     ),
     (
         "MasterRecipe",
@@ -1316,6 +1435,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 37, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelIdentification",
@@ -1333,6 +1454,8 @@ CONTEXTS: list[Any] = [
                 None,
             )
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1364,6 +1487,8 @@ CONTEXTS: list[Any] = [
             "Reason": ("Reason", -1, 9, 9, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "Name", "ChangeIndication"),
     ),
     (
         "OperationsDefinitions",
@@ -1371,6 +1496,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"OperationsDefinitionRecord": ("OperationsDefinitionRecord", 55, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1399,6 +1526,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "OperationsDefinition"),
     ),
     (
         "OperationsDefinition",
@@ -1419,6 +1548,8 @@ CONTEXTS: list[Any] = [
             "OperationsSegment": ("OperationsSegment", 58, 11, 10, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "HierarchyScope",
@@ -1432,6 +1563,8 @@ CONTEXTS: list[Any] = [
             "HierarchyScope": ("HierarchyScopeChild", 57, 4, 4, "C", None, None),
         },
         (),
+        {},
+        ("EquipmentID",),
     ),
     (
         "OperationsSegment",
@@ -1462,6 +1595,8 @@ CONTEXTS: list[Any] = [
             "OperationsSegment": ("OperationsSegmentChild", 58, 13, 24, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelSpecification",
@@ -1486,6 +1621,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "QuantityValue",
@@ -1499,6 +1636,8 @@ CONTEXTS: list[Any] = [
             "Key": ("Key", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("QuantityString",),
     ),
     (
         "OpPersonnelSpecificationProperty",
@@ -1512,6 +1651,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentSpecification",
@@ -1536,6 +1677,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpEquipmentSpecificationProperty",
@@ -1549,6 +1692,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetSpecification",
@@ -1573,6 +1718,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPhysicalAssetSpecificationProperty",
@@ -1586,6 +1733,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialSpecification",
@@ -1638,6 +1787,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialSpecificationProperty",
@@ -1651,6 +1802,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "SegmentDependency",
@@ -1668,6 +1821,8 @@ CONTEXTS: list[Any] = [
             "SegmentID": ("SegmentID", -1, 8, 7, "", None, None),
         },
         (),
+        {},
+        ("ID", "Dependency"),
     ),
     (
         "OperationsPerformances",
@@ -1675,6 +1830,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"OperationsPerformanceRecord": ("OperationsPerformanceRecord", 70, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1703,6 +1860,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "OperationsPerformance"),
     ),
     (
         "OperationsPerformance",
@@ -1729,6 +1888,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 9, 4, "", None, None),
             "OperationsResponse": ("OperationsResponse", 72, 10, 11, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1757,6 +1918,8 @@ CONTEXTS: list[Any] = [
             ),
             "SegmentResponse": ("SegmentResponse", 73, 11, 13, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1800,6 +1963,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpSegmentData",
@@ -1822,6 +1987,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelActual",
@@ -1847,6 +2014,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPersonnelActualProperty",
@@ -1869,6 +2038,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentActual",
@@ -1894,6 +2065,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpEquipmentActualProperty",
@@ -1916,6 +2089,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetActual",
@@ -1948,6 +2123,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPhysicalAssetActualProperty",
@@ -1970,6 +2147,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialActual",
@@ -2025,6 +2204,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpMaterialActualProperty",
@@ -2048,6 +2229,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OperationsSchedules",
@@ -2055,6 +2238,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"OperationsScheduleRecord": ("OperationsScheduleRecord", 84, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2083,6 +2268,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "OperationsSchedule"),
     ),
     (
         "OperationsSchedule",
@@ -2108,6 +2295,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 8, 4, "", None, None),
             "OperationsRequest": ("OperationsRequest", 86, 9, 10, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2137,6 +2326,8 @@ CONTEXTS: list[Any] = [
             "SegmentRequirement": ("SegmentRequirement", 87, 11, 12, "", None, None),
             "SegmentResponse": ("RequestedSegmentResponse", 73, 12, 13, "R", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2181,6 +2372,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "Parameter",
@@ -2195,6 +2388,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("ParameterChild", 88, 5, 5, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelRequirement",
@@ -2228,6 +2423,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPersonnelRequirementProperty",
@@ -2241,6 +2438,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentRequirement",
@@ -2275,6 +2474,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpEquipmentRequirementProperty",
@@ -2288,6 +2489,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetRequirement",
@@ -2322,6 +2525,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPhysicalAssetRequirementProperty",
@@ -2335,6 +2540,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialRequirement",
@@ -2398,6 +2605,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpMaterialRequirementProperty",
@@ -2420,6 +2629,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "RecipeElements",
@@ -2427,6 +2638,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"RecipeElementRecord": ("RecipeElementRecord", 98, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2455,6 +2668,8 @@ CONTEXTS: list[Any] = [
             "RecipeElementType": ("RecipeElementType", 36, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecipeElementType"),
     ),
     (
         "ResourceQualifications",
@@ -2472,6 +2687,8 @@ CONTEXTS: list[Any] = [
                 None,
             )
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2506,8 +2723,18 @@ CONTEXTS: list[Any] = [
             "ExpirationTimeStamp": ("ExpirationTimeStamp", -1, 12, 12, "", None, None),
         },
         (),
+        {},
+        (
+            "EntryID",
+            "ObjectType",
+            "RecordReference",
+            "ResourceID",
+            "ResourceUse",
+            "ResourceType",
+            "QualificationStatus",
+        ),
     ),
-    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 102, 1, 1, "", None, None)}, ()),
+    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 102, 1, 1, "", None, None)}, (), {}, ()),
     (
         "Sample",
         "Sample",
@@ -2551,6 +2778,8 @@ CONTEXTS: list[Any] = [
             "SampleTest": ("SampleTest", 103, 15, 15, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "SampleTest",
@@ -2580,6 +2809,8 @@ CONTEXTS: list[Any] = [
             "SampleTestResult": ("SampleTestResult", 104, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "SampleTestResult",
@@ -2613,6 +2844,8 @@ CONTEXTS: list[Any] = [
             "ExpectedResults": ("ExpectedResults", 14, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "WorkDirectives",
@@ -2620,6 +2853,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"WorkDirectiverRecord": ("WorkDirectiverRecord", 106, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2648,6 +2883,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "WorkDirective"),
     ),
     (
         "WorkDirective",
@@ -2694,6 +2931,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirectiveChild", 107, 18, 20, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkflowSpecification",
@@ -2709,6 +2948,8 @@ CONTEXTS: list[Any] = [
             "Connection": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkMasters",
@@ -2716,6 +2957,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"WorkMasterRecord": ("WorkMasterRecord", 110, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2744,6 +2987,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "WorkMaster"),
     ),
     (
         "WorkMaster",
@@ -2788,6 +3033,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMasterChild", 111, 16, 18, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkPerformances",
@@ -2795,6 +3042,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"WorkPerformanceRecord": ("WorkPerformanceRecord", 113, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2823,6 +3072,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformaance": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "WorkPerformaance"),
     ),
     (
         "WorkSchedules",
@@ -2830,6 +3081,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"WorkScheduleRecord": ("WorkScheduleRecord", 115, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2858,6 +3111,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "WorkSchedule"),
     ),
     (
         "WorkSchedule",
@@ -2884,6 +3139,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkScheduleChild", 116, 9, 10, "C", None, None),
             "WorkRequest": ("WorkRequest", 117, 10, 11, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2912,6 +3169,8 @@ CONTEXTS: list[Any] = [
             "WorkRequest": ("WorkRequestChild", 117, 10, 12, "C", None, None),
             "JobOrder": ("JobOrder", 118, 11, 13, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2949,6 +3208,8 @@ CONTEXTS: list[Any] = [
             "SegmentRequirementID": ("SegmentRequirementID", -1, 19, 20, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeEquipment",
@@ -2960,6 +3221,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 120, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentDataArea",
@@ -2971,6 +3234,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "Equipment"),
     ),
     (
         "Equipment",
@@ -2990,6 +3255,8 @@ CONTEXTS: list[Any] = [
             "EquipmentCapabilityTestSpecificationID": ("", -1, 10, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentAssetMapping",
@@ -3004,6 +3271,8 @@ CONTEXTS: list[Any] = [
             "EndTime": ("EndTime", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("EquipmentID", "PhysicalAssetID"),
     ),
     (
         "EquipmentProperty",
@@ -3019,6 +3288,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeEquipmentClass",
@@ -3030,6 +3301,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 125, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentClassDataArea",
@@ -3041,6 +3314,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "EquipmentClass"),
     ),
     (
         "EquipmentClass",
@@ -3058,6 +3333,8 @@ CONTEXTS: list[Any] = [
             "EquipmentCapabilityTestSpecificationID": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentClassProperty",
@@ -3072,6 +3349,8 @@ CONTEXTS: list[Any] = [
             "EquipmentCapabilityTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeEquipmentInformation",
@@ -3083,6 +3362,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 129, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentInformationDataArea",
@@ -3094,6 +3375,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "EquipmentInformation"),
     ),
     (
         "EquipmentInformation",
@@ -3111,6 +3394,8 @@ CONTEXTS: list[Any] = [
             "EquipmentCapabilityTestSpecification": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeGRecipeInformation",
@@ -3122,6 +3407,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 132, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeGRecipeInformationDataArea",
@@ -3133,6 +3420,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "GRecipeInformation"),
     ),
     (
         "GRecipeInformation",
@@ -3146,6 +3435,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 4, 4, "", None, None),
             "Recipe": ("Recipe", 134, 5, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3165,6 +3456,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 146, 9, 9, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GRecipeHeader",
@@ -3182,6 +3475,8 @@ CONTEXTS: list[Any] = [
             "HeaderProperty": ("HeaderProperty", 136, 8, 8, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "HeaderProperty",
@@ -3194,6 +3489,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 14, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "GRecipeFormula",
@@ -3208,6 +3505,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementParameter": ("ProcessElementParameter", 140, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GRecipeMaterials",
@@ -3220,6 +3519,8 @@ CONTEXTS: list[Any] = [
             "MaterialsType": ("MaterialsType", -1, 3, 3, "", None, None),
             "Material": ("Material", 139, 4, 4, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3234,6 +3535,8 @@ CONTEXTS: list[Any] = [
             "Order": ("Order", -1, 4, 4, "", None, None),
             "Amount": ("Amount", 60, 5, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3255,6 +3558,8 @@ CONTEXTS: list[Any] = [
             ),
             "Value": ("Value", 14, 4, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3278,6 +3583,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 146, 13, 13, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "DirectedLink",
@@ -3291,6 +3598,8 @@ CONTEXTS: list[Any] = [
             "ToID": ("ToID", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProcedureChartElement",
@@ -3303,6 +3612,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
             "ProcedureChartElementType": ("ProcedureChartElementType", -1, 4, 4, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3319,6 +3630,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintProperty": ("ResourceConstraintProperty", 145, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ResourceConstraintProperty",
@@ -3331,6 +3644,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 14, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "GROtherInformation",
@@ -3343,6 +3658,8 @@ CONTEXTS: list[Any] = [
             "OtherValue": ("OtherValue", 14, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeJobList",
@@ -3354,6 +3671,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 148, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeJobListDataArea",
@@ -3365,6 +3684,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "JobList"),
     ),
     (
         "JobList",
@@ -3381,6 +3702,8 @@ CONTEXTS: list[Any] = [
             "JobOrder": ("JobOrder", 118, 7, 9, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeJobResponse",
@@ -3392,6 +3715,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 151, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeJobResponseDataArea",
@@ -3403,6 +3728,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "JobResponse"),
     ),
     (
         "JobResponse",
@@ -3438,6 +3765,8 @@ CONTEXTS: list[Any] = [
             "SegmentRequirementID": ("", -1, 18, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeMaterialClass",
@@ -3449,6 +3778,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 154, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialClassDataArea",
@@ -3460,6 +3791,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialClass"),
     ),
     (
         "MaterialClass",
@@ -3479,6 +3812,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 10, 14, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialClassProperty",
@@ -3493,6 +3828,8 @@ CONTEXTS: list[Any] = [
             "MaterialTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialDefinition",
@@ -3504,6 +3841,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 158, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialDefinitionDataArea",
@@ -3515,6 +3854,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialDefinition"),
     ),
     (
         "MaterialDefinition",
@@ -3535,6 +3876,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 11, 15, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialDefinitionProperty",
@@ -3557,6 +3900,8 @@ CONTEXTS: list[Any] = [
             "MaterialTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialInformation",
@@ -3568,6 +3913,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 162, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialInformationDataArea",
@@ -3579,6 +3926,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialInformation"),
     ),
     (
         "MaterialInformation",
@@ -3597,6 +3946,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 9, 8, "", None, None),
             "MaterialTestSpecification": ("", -1, 10, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3622,6 +3973,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 15, 20, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialLotProperty",
@@ -3637,6 +3990,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSubLot",
@@ -3660,6 +4015,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 14, 20, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialLot",
@@ -3671,6 +4028,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 168, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialLotDataArea",
@@ -3682,6 +4041,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialLot"),
     ),
     (
         "AcknowledgeMaterialSubLot",
@@ -3693,6 +4054,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialSubLotDataArea",
@@ -3704,6 +4067,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialSubLot"),
     ),
     (
         "AcknowledgeOperationsCapability",
@@ -3715,6 +4080,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 172, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsCapabilityDataArea",
@@ -3726,6 +4093,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsCapability"),
     ),
     (
         "OperationsCapability",
@@ -3748,6 +4117,8 @@ CONTEXTS: list[Any] = [
             "MaterialCapability": ("MaterialCapability", 180, 13, 15, "", None, None),
             "ProcessSegmentCapability": ("ProcessSegmentCapability", 182, 14, 16, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3778,6 +4149,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPersonnelCapabilityProperty",
@@ -3791,6 +4164,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentCapability",
@@ -3820,6 +4195,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpEquipmentCapabilityProperty",
@@ -3833,6 +4210,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetCapability",
@@ -3862,6 +4241,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpPhysicalAssetCapabilityProperty",
@@ -3875,6 +4256,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialCapability",
@@ -3933,6 +4316,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "OpMaterialCapabilityProperty",
@@ -3947,6 +4332,8 @@ CONTEXTS: list[Any] = [
             "MaterialUse": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpProcessSegmentCapability",
@@ -3978,6 +4365,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "AcknowledgeOperationsCapabilityInformation",
@@ -3989,6 +4378,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsCapabilityInformationDataArea",
@@ -4008,6 +4399,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsCapabilityInformation"),
     ),
     (
         "OperationsCapabilityInformation",
@@ -4022,6 +4415,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeOperationsDefinition",
@@ -4033,6 +4428,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 187, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsDefinitionDataArea",
@@ -4044,6 +4441,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsDefinition"),
     ),
     (
         "AcknowledgeOperationsDefinitionInformation",
@@ -4055,6 +4454,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 189, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsDefinitionInformationDataArea",
@@ -4074,6 +4475,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsDefinitionInformation"),
     ),
     (
         "OperationsDefinitionInformation",
@@ -4088,6 +4491,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeOperationsPerformance",
@@ -4099,6 +4504,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 192, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsPerformanceDataArea",
@@ -4110,6 +4517,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsPerformance"),
     ),
     (
         "AcknowledgeOperationsSchedule",
@@ -4121,6 +4530,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 194, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsScheduleDataArea",
@@ -4132,6 +4543,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsSchedule"),
     ),
     (
         "AcknowledgePerson",
@@ -4143,6 +4556,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 196, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonDataArea",
@@ -4154,6 +4569,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "Person"),
     ),
     (
         "Person",
@@ -4171,6 +4588,8 @@ CONTEXTS: list[Any] = [
             "QualificationTestSpecificationID": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonProperty",
@@ -4186,6 +4605,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePersonnelClass",
@@ -4197,6 +4618,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 200, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonnelClassDataArea",
@@ -4208,6 +4631,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PersonnelClass"),
     ),
     (
         "PersonnelClass",
@@ -4224,6 +4649,8 @@ CONTEXTS: list[Any] = [
             "QualificationTestSpecificationID": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelClassProperty",
@@ -4238,6 +4665,8 @@ CONTEXTS: list[Any] = [
             "QualificationTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePersonnelInformation",
@@ -4249,6 +4678,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 204, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonnelInformationDataArea",
@@ -4260,6 +4691,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PersonnelInformation"),
     ),
     (
         "PersonnelInformation",
@@ -4277,6 +4710,8 @@ CONTEXTS: list[Any] = [
             "QualificationTestSpecification": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgePhysicalAsset",
@@ -4288,6 +4723,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 207, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePhysicalAssetDataArea",
@@ -4299,6 +4736,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PhysicalAsset"),
     ),
     (
         "PhysicalAsset",
@@ -4320,6 +4759,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 12, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetProperty",
@@ -4335,6 +4776,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePhysicalAssetClass",
@@ -4346,6 +4789,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 211, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePhysicalAssetClassDataArea",
@@ -4357,6 +4802,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PhysicalAssetClass"),
     ),
     (
         "PhysicalAssetClass",
@@ -4381,6 +4828,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetClassProperty",
@@ -4403,6 +4852,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePhysicalAssetInformation",
@@ -4414,6 +4865,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 215, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePhysicalAssetInformationDataArea",
@@ -4425,6 +4878,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PhysicalAssetInformation"),
     ),
     (
         "PhysicalAssetInformation",
@@ -4441,6 +4896,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetCapabilityTestSpecification": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProcessElementLibrary",
@@ -4452,6 +4909,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 218, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessElementLibraryDataArea",
@@ -4463,6 +4922,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessElementLibrary"),
     ),
     (
         "ProcessElementLibrary",
@@ -4477,6 +4938,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementSpec": ("ProcessElementSpec", 141, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProcessSegment",
@@ -4488,6 +4951,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 221, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessSegmentDataArea",
@@ -4499,6 +4964,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessSegment"),
     ),
     (
         "ProcessSegment",
@@ -4554,6 +5021,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegmentChild", 222, 14, 17, "C", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelSegmentSpecification",
@@ -4578,6 +5047,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelSegmentSpecificationProperty",
@@ -4591,6 +5062,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentSegmentSpecification",
@@ -4615,6 +5088,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentSegmentSpecificationProperty",
@@ -4628,6 +5103,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetSegmentSpecification",
@@ -4652,6 +5129,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PhysicalAssetSegmentSpecificationProperty",
@@ -4665,6 +5144,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSegmentSpecification",
@@ -4717,6 +5198,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSegmentSpecificationProperty",
@@ -4730,6 +5213,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeProcessSegmentInformation",
@@ -4741,6 +5226,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 232, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessSegmentInformationDataArea",
@@ -4752,6 +5239,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessSegmentInformation"),
     ),
     (
         "ProcessSegmentInformation",
@@ -4767,6 +5256,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 6, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProductDefinition",
@@ -4778,6 +5269,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 235, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductDefinitionDataArea",
@@ -4789,6 +5282,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductDefinition"),
     ),
     (
         "ProductDefinition",
@@ -4809,6 +5304,8 @@ CONTEXTS: list[Any] = [
             "ProductSegment": ("OperationsSegment", 237, 11, 10, "R", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ProductSegment",
@@ -4837,6 +5334,8 @@ CONTEXTS: list[Any] = [
             "ProductSegment": ("", -1, 11, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelSpecification",
@@ -4859,6 +5358,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelSpecificationProperty",
@@ -4872,6 +5373,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentSpecification",
@@ -4894,6 +5397,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentSpecificationProperty",
@@ -4907,6 +5412,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetSpecification",
@@ -4929,6 +5436,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PhysicalAssetSpecificationProperty",
@@ -4942,6 +5451,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSpecification",
@@ -4992,6 +5503,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialSpecificationProperty",
@@ -5005,6 +5518,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeProductionCapability",
@@ -5016,6 +5531,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 247, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductionCapabilityDataArea",
@@ -5027,6 +5544,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductionCapability"),
     ),
     (
         "ProductionCapability",
@@ -5051,6 +5570,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentCapability": ("ProcessSegmentCapability", 257, 15, 16, "", None, None),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "PersonnelCapability",
@@ -5080,6 +5601,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "PersonnelCapabilityProperty",
@@ -5093,6 +5616,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentCapability",
@@ -5122,6 +5647,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "EquipmentCapabilityProperty",
@@ -5135,6 +5662,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetCapability",
@@ -5164,6 +5693,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "PhysicalAssetCapabilityProperty",
@@ -5177,6 +5708,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialCapability",
@@ -5236,6 +5769,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "MaterialCapabilityProperty",
@@ -5250,6 +5785,8 @@ CONTEXTS: list[Any] = [
             "MaterialUse": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ProcessSegmentCapability",
@@ -5281,6 +5818,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "AcknowledgeProductionPerformance",
@@ -5292,6 +5831,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 259, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductionPerformanceDataArea",
@@ -5303,6 +5844,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductionPerformance"),
     ),
     (
         "ProductionPerformance",
@@ -5331,6 +5874,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProductionResponse",
@@ -5357,6 +5902,8 @@ CONTEXTS: list[Any] = [
                 (("Waiting", "Held", "Suspended", "Closed"), True),
             ),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5402,6 +5949,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProductionData",
@@ -5424,6 +5973,8 @@ CONTEXTS: list[Any] = [
             "ProductionData": ("", -1, 5, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelActual",
@@ -5449,6 +6000,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelActualProperty",
@@ -5471,6 +6024,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentActual",
@@ -5496,6 +6051,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentActualProperty",
@@ -5518,6 +6075,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetActual",
@@ -5551,6 +6110,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PhysicalAssetActualProperty",
@@ -5573,6 +6134,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialActual",
@@ -5628,6 +6191,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialActualProperty",
@@ -5650,6 +6215,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeProductionSchedule",
@@ -5661,6 +6228,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 273, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProductionScheduleDataArea",
@@ -5672,6 +6241,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProductionSchedule"),
     ),
     (
         "ProductionSchedule",
@@ -5698,6 +6269,8 @@ CONTEXTS: list[Any] = [
                 (("Waiting", "Suspended"), True),
             ),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5727,6 +6300,8 @@ CONTEXTS: list[Any] = [
                 (("Waiting", "Suspended"), True),
             ),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5773,6 +6348,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProductionParameter",
@@ -5784,6 +6361,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentID": ("", -1, 2, -1, "X", None, None),
             "Parameter": ("ParameterChild", 88, 3, 5, "C", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -5818,6 +6397,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelRequirementProperty",
@@ -5831,6 +6412,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentRequirement",
@@ -5864,6 +6447,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "EquipmentRequirementProperty",
@@ -5877,6 +6462,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetRequirement",
@@ -5910,6 +6497,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "PhysicalAssetRequirementProperty",
@@ -5923,6 +6512,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialRequirement",
@@ -5986,6 +6577,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "MaterialRequirementProperty",
@@ -5999,6 +6592,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 60, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeResourceConstraintLibrary",
@@ -6010,6 +6605,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 287, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeResourceConstraintLibraryDataArea",
@@ -6021,6 +6618,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ResourceConstraintLibrary"),
     ),
     (
         "ResourceConstraintLibrary",
@@ -6035,6 +6634,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintSpec": ("ResourceConstraintSpec", 144, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeResourceRelationshipNetwork",
@@ -6046,6 +6647,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 290, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeResourceRelationshipNetworkDataArea",
@@ -6065,6 +6668,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "ResourceRelationshipNetwork"),
     ),
     (
         "ResourceRelationshipNetwork",
@@ -6081,6 +6686,8 @@ CONTEXTS: list[Any] = [
             "ResourceNetworkConnection": ("ResourceNetworkConnection", 292, 7, 11, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ResourceNetworkConnection",
@@ -6096,6 +6703,8 @@ CONTEXTS: list[Any] = [
             "ConnectionProperty": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("FromResourceReference", "ToResourceReference"),
     ),
     (
         "ResourceReference",
@@ -6127,6 +6736,8 @@ CONTEXTS: list[Any] = [
             "ResourceProperty": ("", -1, 4, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkAlert",
@@ -6138,6 +6749,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 295, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkAlertDataArea",
@@ -6149,6 +6762,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkAlert"),
     ),
     (
         "WorkAlert",
@@ -6165,6 +6780,8 @@ CONTEXTS: list[Any] = [
             "Property": ("", -1, 7, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkAlertDefinition",
@@ -6176,6 +6793,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 298, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkAlertDefinitionDataArea",
@@ -6187,6 +6806,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkAlertDefinition"),
     ),
     (
         "WorkAlertDefinition",
@@ -6202,6 +6823,8 @@ CONTEXTS: list[Any] = [
             "Property": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkAlertInformation",
@@ -6213,6 +6836,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 301, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkAlertInformationDataArea",
@@ -6224,6 +6849,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkAlertInformation"),
     ),
     (
         "WorkAlertInformation",
@@ -6239,6 +6866,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkCalendar",
@@ -6250,6 +6879,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 304, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkCalendarDataArea",
@@ -6261,6 +6892,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkCalendar"),
     ),
     (
         "WorkCalendar",
@@ -6273,6 +6906,8 @@ CONTEXTS: list[Any] = [
             "HierarchyScope": ("HierarchyScope", 57, 3, 7, "", None, None),
             "Entry": ("", -1, 4, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -6285,6 +6920,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 307, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkCalendarDefinitionDataArea",
@@ -6296,6 +6933,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkCalendarDefinition"),
     ),
     (
         "WorkCalendarDefinition",
@@ -6309,6 +6948,8 @@ CONTEXTS: list[Any] = [
             "Entry": ("", -1, 4, -1, "X", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkCalendarInformation",
@@ -6320,6 +6961,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 310, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkCalendarInformationDataArea",
@@ -6331,6 +6974,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkCalendarInformation"),
     ),
     (
         "WorkCalendarInformation",
@@ -6346,6 +6991,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 308, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkCapability",
@@ -6357,6 +7004,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 313, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkCapabilityDataArea",
@@ -6368,6 +7017,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 314, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkCapability"),
     ),
     (
         "WorkCapability",
@@ -6391,6 +7042,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 315, 14, 16, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "WorkMasterCapability",
@@ -6412,6 +7065,8 @@ CONTEXTS: list[Any] = [
             "MaterialCapability": ("MaterialCapability", 180, 12, 14, "", None, None),
         },
         (),
+        {},
+        ("CapabilityType",),
     ),
     (
         "AcknowledgeWorkCapabilityInformation",
@@ -6423,6 +7078,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 317, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkCapabilityInformationDataArea",
@@ -6434,6 +7091,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 318, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkCapabilityInformation"),
     ),
     (
         "WorkCapabilityInformation",
@@ -6448,6 +7107,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 314, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkDefinitionInformation",
@@ -6459,6 +7120,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 320, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkDefinitionInformationDataArea",
@@ -6470,6 +7133,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 321, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkDefinitionInformation"),
     ),
     (
         "WorkDefinitionInformation",
@@ -6485,6 +7150,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkDirective",
@@ -6496,6 +7163,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 323, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkDirectiveDataArea",
@@ -6507,6 +7176,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkDirective"),
     ),
     (
         "AcknowledgeWorkMaster",
@@ -6518,6 +7189,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 325, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkMasterDataArea",
@@ -6529,6 +7202,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkMaster"),
     ),
     (
         "AcknowledgeWorkPerformance",
@@ -6540,6 +7215,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 327, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkPerformanceDataArea",
@@ -6551,6 +7228,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 328, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkPerformance"),
     ),
     (
         "WorkPerformance",
@@ -6578,6 +7257,8 @@ CONTEXTS: list[Any] = [
             "WorkResponse": ("WorkResponse", 329, 10, 11, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "WorkResponse",
@@ -6604,6 +7285,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 9, 12, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkRecord",
@@ -6615,6 +7298,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 331, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkRecordDataArea",
@@ -6626,6 +7311,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 332, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkRecord"),
     ),
     (
         "WorkRecord",
@@ -6669,6 +7356,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecordChild", 332, 34, 11, "C", None, None),
         },
         (),
+        {},
+        ("ID", "EntryID", "ObjectType"),
     ),
     (
         "AcknowledgeWorkSchedule",
@@ -6680,6 +7369,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 334, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkScheduleDataArea",
@@ -6691,6 +7382,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkSchedule"),
     ),
     (
         "AcknowledgeWorkflowSpecification",
@@ -6702,6 +7395,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 336, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkflowSpecificationDataArea",
@@ -6713,6 +7408,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkflowSpecification"),
     ),
     (
         "AcknowledgeWorkflowSpecificationInformation",
@@ -6724,6 +7421,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 338, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkflowSpecificationInformationDataArea",
@@ -6743,6 +7442,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "WorkflowSpecificationInformation"),
     ),
     (
         "WorkflowSpecificationInformation",
@@ -6757,6 +7458,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 5, 5, "", None, None),
             "WorkflowSpecificationType": ("", -1, 6, -1, "X", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -6775,6 +7478,8 @@ CONTEXTS: list[Any] = [
             "EnumerationSet": ("EnumerationSet", 351, 8, 8, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ListHeader",
@@ -6790,6 +7495,8 @@ CONTEXTS: list[Any] = [
             "ModificationLog": ("ModificationLog", 21, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "RecipeBuildingBlock",
@@ -6800,6 +7507,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 1, 1, "", None, None),
             "RecipeElement": ("RecipeElement", 36, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -6829,6 +7538,8 @@ CONTEXTS: list[Any] = [
             "EquipmentElementID": ("EquipmentElementID", -1, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentElementType", "EquipmentElementLevel"),
     ),
     (
         "ClassInstanceAssociation",
@@ -6841,6 +7552,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ClassEquipmentID", "MemberEquipmentID"),
     ),
     (
         "EquipmentElementProperty",
@@ -6854,6 +7567,8 @@ CONTEXTS: list[Any] = [
             "Property": ("Property", 345, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentProceduralElementClass",
@@ -6875,6 +7590,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 28, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentProceduralElementType"),
     ),
     (
         "EquipmentProceduralElement",
@@ -6905,6 +7622,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 28, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentProceduralElementType"),
     ),
     (
         "EquipmentConnection",
@@ -6919,6 +7638,8 @@ CONTEXTS: list[Any] = [
             "ToEquipmentID": ("ToEquipmentID", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID", "ConnectionType"),
     ),
     (
         "BatchList",
@@ -6930,6 +7651,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 2, 2, "", None, None),
             "BatchListEntry": ("BatchListEntry", 350, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -6968,6 +7691,8 @@ CONTEXTS: list[Any] = [
             "BatchListEntry": ("BatchListEntry", 350, 28, 28, "", None, None),
         },
         (),
+        {},
+        ("ID", "BatchListEntryType"),
     ),
     (
         "EnumerationSet",
@@ -6980,6 +7705,8 @@ CONTEXTS: list[Any] = [
             "Enumeration": ("Enumeration", 352, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Enumeration",
@@ -6992,6 +7719,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("EnumerationNumber",),
     ),
     (
         "CancelBatchProductionRecord",
@@ -7003,6 +7732,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 354, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelBatchProductionRecordDataArea",
@@ -7014,6 +7745,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "BatchProductionRecord"),
     ),
     (
         "TransCancel",
@@ -7021,6 +7754,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 356, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -7033,6 +7768,8 @@ CONTEXTS: list[Any] = [
             "ChangeStatus": ("ChangeStatus", 9, 2, 2, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "CancelEquipment",
@@ -7044,6 +7781,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 358, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentDataArea",
@@ -7055,6 +7794,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "Equipment"),
     ),
     (
         "CancelEquipmentClass",
@@ -7066,6 +7807,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 360, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentClassDataArea",
@@ -7077,6 +7820,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "EquipmentClass"),
     ),
     (
         "CancelEquipmentInformation",
@@ -7088,6 +7833,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 362, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentInformationDataArea",
@@ -7099,6 +7846,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "EquipmentInformation"),
     ),
     (
         "CancelGRecipeInformation",
@@ -7110,6 +7859,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 364, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelGRecipeInformationDataArea",
@@ -7121,6 +7872,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "GRecipeInformation"),
     ),
     (
         "CancelJobList",
@@ -7132,6 +7885,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 366, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelJobListDataArea",
@@ -7143,6 +7898,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "JobList"),
     ),
     (
         "CancelJobResponse",
@@ -7154,6 +7911,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 368, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelJobResponseDataArea",
@@ -7165,6 +7924,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "JobResponse"),
     ),
     (
         "CancelMaterialClass",
@@ -7176,6 +7937,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 370, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialClassDataArea",
@@ -7187,6 +7950,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialClass"),
     ),
     (
         "CancelMaterialDefinition",
@@ -7198,6 +7963,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 372, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialDefinitionDataArea",
@@ -7209,6 +7976,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialDefinition"),
     ),
     (
         "CancelMaterialInformation",
@@ -7220,6 +7989,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 374, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialInformationDataArea",
@@ -7231,6 +8002,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialInformation"),
     ),
     (
         "CancelMaterialLot",
@@ -7242,6 +8015,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 376, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialLotDataArea",
@@ -7253,6 +8028,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialLot"),
     ),
     (
         "CancelMaterialSubLot",
@@ -7264,6 +8041,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 378, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialSubLotDataArea",
@@ -7275,6 +8054,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialSubLot"),
     ),
     (
         "CancelOperationsCapability",
@@ -7286,6 +8067,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 380, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsCapabilityDataArea",
@@ -7297,6 +8080,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsCapability"),
     ),
     (
         "CancelOperationsCapabilityInformation",
@@ -7308,6 +8093,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 382, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsCapabilityInformationDataArea",
@@ -7327,6 +8114,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "OperationsCapabilityInformation"),
     ),
     (
         "CancelOperationsDefinition",
@@ -7338,6 +8127,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 384, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsDefinitionDataArea",
@@ -7349,6 +8140,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsDefinition"),
     ),
     (
         "CancelOperationsDefinitionInformation",
@@ -7360,6 +8153,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 386, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsDefinitionInformationDataArea",
@@ -7379,6 +8174,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "OperationsDefinitionInformation"),
     ),
     (
         "CancelOperationsPerformance",
@@ -7390,6 +8187,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 388, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsPerformanceDataArea",
@@ -7401,6 +8200,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsPerformance"),
     ),
     (
         "CancelOperationsSchedule",
@@ -7412,6 +8213,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 390, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsScheduleDataArea",
@@ -7423,6 +8226,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsSchedule"),
     ),
     (
         "CancelPerson",
@@ -7434,6 +8239,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 392, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonDataArea",
@@ -7445,6 +8252,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "Person"),
     ),
     (
         "CancelPersonnelClass",
@@ -7456,6 +8265,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 394, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonnelClassDataArea",
@@ -7467,6 +8278,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PersonnelClass"),
     ),
     (
         "CancelPersonnelInformation",
@@ -7478,6 +8291,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 396, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonnelInformationDataArea",
@@ -7489,6 +8304,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PersonnelInformation"),
     ),
     (
         "CancelPhysicalAsset",
@@ -7500,6 +8317,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 398, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPhysicalAssetDataArea",
@@ -7511,6 +8330,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PhysicalAsset"),
     ),
     (
         "CancelPhysicalAssetClass",
@@ -7522,6 +8343,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 400, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPhysicalAssetClassDataArea",
@@ -7533,6 +8356,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PhysicalAssetClass"),
     ),
     (
         "CancelPhysicalAssetInformation",
@@ -7544,6 +8369,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 402, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPhysicalAssetInformationDataArea",
@@ -7555,6 +8382,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PhysicalAssetInformation"),
     ),
     (
         "CancelProcessElementLibrary",
@@ -7566,6 +8395,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 404, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessElementLibraryDataArea",
@@ -7577,6 +8408,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessElementLibrary"),
     ),
     (
         "CancelProcessSegment",
@@ -7588,6 +8421,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 406, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessSegmentDataArea",
@@ -7599,6 +8434,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessSegment"),
     ),
     (
         "CancelProcessSegmentInformation",
@@ -7610,6 +8447,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 408, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessSegmentInformationDataArea",
@@ -7621,6 +8460,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessSegmentInformation"),
     ),
     (
         "CancelProductDefinition",
@@ -7632,6 +8473,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 410, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductDefinitionDataArea",
@@ -7643,6 +8486,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductDefinition"),
     ),
     (
         "CancelProductionCapability",
@@ -7654,6 +8499,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 412, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductionCapabilityDataArea",
@@ -7665,6 +8512,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductionCapability"),
     ),
     (
         "CancelProductionPerformance",
@@ -7676,6 +8525,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 414, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductionPerformanceDataArea",
@@ -7687,6 +8538,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductionPerformance"),
     ),
     (
         "CancelProductionSchedule",
@@ -7698,6 +8551,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 416, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProductionScheduleDataArea",
@@ -7709,6 +8564,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProductionSchedule"),
     ),
     (
         "CancelResourceConstraintLibrary",
@@ -7720,6 +8577,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 418, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelResourceConstraintLibraryDataArea",
@@ -7731,6 +8590,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ResourceConstraintLibrary"),
     ),
     (
         "CancelResourceRelationshipNetwork",
@@ -7742,6 +8603,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 420, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelResourceRelationshipNetworkDataArea",
@@ -7761,6 +8624,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "ResourceRelationshipNetwork"),
     ),
     (
         "CancelWorkAlert",
@@ -7772,6 +8637,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 422, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkAlertDataArea",
@@ -7783,6 +8650,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkAlert"),
     ),
     (
         "CancelWorkAlertDefinition",
@@ -7794,6 +8663,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 424, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkAlertDefinitionDataArea",
@@ -7805,6 +8676,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkAlertDefinition"),
     ),
     (
         "CancelWorkAlertInformation",
@@ -7816,6 +8689,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 426, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkAlertInformationDataArea",
@@ -7827,6 +8702,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkAlertInformation"),
     ),
     (
         "CancelWorkCalendar",
@@ -7838,6 +8715,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 428, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkCalendarDataArea",
@@ -7849,6 +8728,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkCalendar"),
     ),
     (
         "CancelWorkCalendarDefinition",
@@ -7860,6 +8741,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 430, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkCalendarDefinitionDataArea",
@@ -7871,6 +8754,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkCalendarDefinition"),
     ),
     (
         "CancelWorkCalendarInformation",
@@ -7882,6 +8767,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 432, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkCalendarInformationDataArea",
@@ -7893,6 +8780,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkCalendarInformation"),
     ),
     (
         "CancelWorkCapability",
@@ -7904,6 +8793,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 434, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkCapabilityDataArea",
@@ -7915,6 +8806,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 314, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkCapability"),
     ),
     (
         "CancelWorkCapabilityInformation",
@@ -7926,6 +8819,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 436, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkCapabilityInformationDataArea",
@@ -7937,6 +8832,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 318, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkCapabilityInformation"),
     ),
     (
         "CancelWorkDefinitionInformation",
@@ -7948,6 +8845,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 438, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkDefinitionInformationDataArea",
@@ -7959,6 +8858,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 321, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkDefinitionInformation"),
     ),
     (
         "CancelWorkDirective",
@@ -7970,6 +8871,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 440, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkDirectiveDataArea",
@@ -7981,6 +8884,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkDirective"),
     ),
     (
         "CancelWorkMaster",
@@ -7992,6 +8897,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 442, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkMasterDataArea",
@@ -8003,6 +8910,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkMaster"),
     ),
     (
         "CancelWorkPerformance",
@@ -8014,6 +8923,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 444, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkPerformanceDataArea",
@@ -8025,6 +8936,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 328, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkPerformance"),
     ),
     (
         "CancelWorkRecord",
@@ -8036,6 +8949,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 446, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkRecordDataArea",
@@ -8047,6 +8962,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 332, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkRecord"),
     ),
     (
         "CancelWorkSchedule",
@@ -8058,6 +8975,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 448, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkScheduleDataArea",
@@ -8069,6 +8988,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkSchedule"),
     ),
     (
         "CancelWorkflowSpecification",
@@ -8080,6 +9001,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 450, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkflowSpecificationDataArea",
@@ -8091,6 +9014,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkflowSpecification"),
     ),
     (
         "CancelWorkflowSpecificationInformation",
@@ -8102,6 +9027,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 452, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkflowSpecificationInformationDataArea",
@@ -8121,6 +9048,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "WorkflowSpecificationInformation"),
     ),
     (
         "ChangeBatchProductionRecord",
@@ -8132,6 +9061,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 454, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeBatchProductionRecordDataArea",
@@ -8143,6 +9074,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "BatchProductionRecord"),
     ),
     (
         "TransChange",
@@ -8150,6 +9083,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 356, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -8162,6 +9097,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 457, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentDataArea",
@@ -8173,6 +9110,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "Equipment"),
     ),
     (
         "ChangeEquipmentClass",
@@ -8184,6 +9123,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 459, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentClassDataArea",
@@ -8195,6 +9136,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "EquipmentClass"),
     ),
     (
         "ChangeEquipmentInformation",
@@ -8206,6 +9149,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 461, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentInformationDataArea",
@@ -8217,6 +9162,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "EquipmentInformation"),
     ),
     (
         "ChangeGRecipeInformation",
@@ -8228,6 +9175,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 463, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeGRecipeInformationDataArea",
@@ -8239,6 +9188,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "GRecipeInformation"),
     ),
     (
         "ChangeJobList",
@@ -8250,6 +9201,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 465, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeJobListDataArea",
@@ -8261,6 +9214,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "JobList"),
     ),
     (
         "ChangeJobResponse",
@@ -8272,6 +9227,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 467, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeJobResponseDataArea",
@@ -8283,6 +9240,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "JobResponse"),
     ),
     (
         "ChangeMaterialClass",
@@ -8294,6 +9253,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 469, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialClassDataArea",
@@ -8305,6 +9266,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialClass"),
     ),
     (
         "ChangeMaterialDefinition",
@@ -8316,6 +9279,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 471, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialDefinitionDataArea",
@@ -8327,6 +9292,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialDefinition"),
     ),
     (
         "ChangeMaterialInformation",
@@ -8338,6 +9305,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 473, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialInformationDataArea",
@@ -8349,6 +9318,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialInformation"),
     ),
     (
         "ChangeMaterialLot",
@@ -8360,6 +9331,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 475, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialLotDataArea",
@@ -8371,6 +9344,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialLot"),
     ),
     (
         "ChangeMaterialSubLot",
@@ -8382,6 +9357,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 477, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialSubLotDataArea",
@@ -8393,6 +9370,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialSubLot"),
     ),
     (
         "ChangeOperationsCapability",
@@ -8404,6 +9383,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 479, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsCapabilityDataArea",
@@ -8415,6 +9396,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsCapability"),
     ),
     (
         "ChangeOperationsCapabilityInformation",
@@ -8426,6 +9409,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 481, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsCapabilityInformationDataArea",
@@ -8445,6 +9430,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "OperationsCapabilityInformation"),
     ),
     (
         "ChangeOperationsDefinition",
@@ -8456,6 +9443,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 483, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsDefinitionDataArea",
@@ -8467,6 +9456,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsDefinition"),
     ),
     (
         "ChangeOperationsDefinitionInformation",
@@ -8478,6 +9469,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 485, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsDefinitionInformationDataArea",
@@ -8497,6 +9490,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "OperationsDefinitionInformation"),
     ),
     (
         "ChangeOperationsPerformance",
@@ -8508,6 +9503,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 487, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsPerformanceDataArea",
@@ -8519,6 +9516,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsPerformance"),
     ),
     (
         "ChangeOperationsSchedule",
@@ -8530,6 +9529,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 489, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsScheduleDataArea",
@@ -8541,6 +9542,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsSchedule"),
     ),
     (
         "ChangePerson",
@@ -8552,6 +9555,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 491, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonDataArea",
@@ -8563,6 +9568,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "Person"),
     ),
     (
         "ChangePersonnelClass",
@@ -8574,6 +9581,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 493, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonnelClassDataArea",
@@ -8585,6 +9594,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PersonnelClass"),
     ),
     (
         "ChangePersonnelInformation",
@@ -8596,6 +9607,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 495, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonnelInformationDataArea",
@@ -8607,6 +9620,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PersonnelInformation"),
     ),
     (
         "ChangePhysicalAsset",
@@ -8618,6 +9633,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 497, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePhysicalAssetDataArea",
@@ -8629,6 +9646,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PhysicalAsset"),
     ),
     (
         "ChangePhysicalAssetClass",
@@ -8640,6 +9659,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 499, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePhysicalAssetClassDataArea",
@@ -8651,6 +9672,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PhysicalAssetClass"),
     ),
     (
         "ChangePhysicalAssetInformation",
@@ -8662,6 +9685,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 501, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePhysicalAssetInformationDataArea",
@@ -8673,6 +9698,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PhysicalAssetInformation"),
     ),
     (
         "ChangeProcessElementLibrary",
@@ -8684,6 +9711,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 503, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessElementLibraryDataArea",
@@ -8695,6 +9724,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessElementLibrary"),
     ),
     (
         "ChangeProcessSegment",
@@ -8706,6 +9737,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 505, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessSegmentDataArea",
@@ -8717,6 +9750,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessSegment"),
     ),
     (
         "ChangeProcessSegmentInformation",
@@ -8728,6 +9763,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 507, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessSegmentInformationDataArea",
@@ -8739,6 +9776,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessSegmentInformation"),
     ),
     (
         "ChangeProductDefinition",
@@ -8750,6 +9789,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 509, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductDefinitionDataArea",
@@ -8761,6 +9802,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductDefinition"),
     ),
     (
         "ChangeProductionCapability",
@@ -8772,6 +9815,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 511, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductionCapabilityDataArea",
@@ -8783,6 +9828,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductionCapability"),
     ),
     (
         "ChangeProductionPerformance",
@@ -8794,6 +9841,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 513, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductionPerformanceDataArea",
@@ -8805,6 +9854,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductionPerformance"),
     ),
     (
         "ChangeProductionSchedule",
@@ -8816,6 +9867,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 515, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProductionScheduleDataArea",
@@ -8827,6 +9880,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Change", "ProductionSchedule"),
     ),
     (
         "ChangeResourceConstraintLibrary",
@@ -8838,6 +9893,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 517, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeResourceConstraintLibraryDataArea",
@@ -8849,6 +9906,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ResourceConstraintLibrary"),
     ),
     (
         "ChangeResourceRelationshipNetwork",
@@ -8860,6 +9919,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 519, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeResourceRelationshipNetworkDataArea",
@@ -8879,6 +9940,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "ResourceRelationshipNetwork"),
     ),
     (
         "ChangeWorkAlert",
@@ -8890,6 +9953,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 521, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkAlertDataArea",
@@ -8901,6 +9966,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkAlert"),
     ),
     (
         "ChangeWorkAlertDefinition",
@@ -8912,6 +9979,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 523, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkAlertDefinitionDataArea",
@@ -8923,6 +9992,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkAlertDefinition"),
     ),
     (
         "ChangeWorkAlertInformation",
@@ -8934,6 +10005,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 525, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkAlertInformationDataArea",
@@ -8945,6 +10018,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkAlertInformation"),
     ),
     (
         "ChangeWorkCalendar",
@@ -8956,6 +10031,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 527, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkCalendarDataArea",
@@ -8967,6 +10044,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkCalendar"),
     ),
     (
         "ChangeWorkCalendarDefinition",
@@ -8978,6 +10057,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 529, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkCalendarDefinitionDataArea",
@@ -8989,6 +10070,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkCalendarDefinition"),
     ),
     (
         "ChangeWorkCalendarInformation",
@@ -9000,6 +10083,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 531, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkCalendarInformationDataArea",
@@ -9011,6 +10096,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkCalendarInformation"),
     ),
     (
         "ChangeWorkCapability",
@@ -9022,6 +10109,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 533, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkCapabilityDataArea",
@@ -9033,6 +10122,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 314, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkCapability"),
     ),
     (
         "ChangeWorkCapabilityInformation",
@@ -9044,6 +10135,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 535, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkCapabilityInformationDataArea",
@@ -9055,6 +10148,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 318, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkCapabilityInformation"),
     ),
     (
         "ChangeWorkDefinitionInformation",
@@ -9066,6 +10161,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 537, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkDefinitionInformationDataArea",
@@ -9077,6 +10174,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 321, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkDefinitionInformation"),
     ),
     (
         "ChangeWorkDirective",
@@ -9088,6 +10187,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 539, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkDirectiveDataArea",
@@ -9099,6 +10200,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkDirective"),
     ),
     (
         "ChangeWorkMaster",
@@ -9110,6 +10213,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 541, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkMasterDataArea",
@@ -9121,6 +10226,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkMaster"),
     ),
     (
         "ChangeWorkPerformance",
@@ -9132,6 +10239,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 543, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkPerformanceDataArea",
@@ -9143,6 +10252,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 328, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkPerformance"),
     ),
     (
         "ChangeWorkRecord",
@@ -9154,6 +10265,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 545, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkRecordDataArea",
@@ -9165,6 +10278,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 332, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkRecord"),
     ),
     (
         "ChangeWorkSchedule",
@@ -9176,6 +10291,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 547, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkScheduleDataArea",
@@ -9187,6 +10304,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkSchedule"),
     ),
     (
         "ChangeWorkflowSpecification",
@@ -9198,6 +10317,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 549, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkflowSpecificationDataArea",
@@ -9209,6 +10330,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkflowSpecification"),
     ),
     (
         "ChangeWorkflowSpecificationInformation",
@@ -9220,6 +10343,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 551, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkflowSpecificationInformationDataArea",
@@ -9239,6 +10364,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "WorkflowSpecificationInformation"),
     ),
     (
         "ConfirmBOD",
@@ -9250,6 +10377,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 553, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ConfirmBODDataArea",
@@ -9261,6 +10390,8 @@ CONTEXTS: list[Any] = [
             "BOD": ("BOD", 555, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Confirm", "BOD"),
     ),
     (
         "TransConfirm",
@@ -9271,6 +10402,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 8, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -9285,6 +10418,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 5, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "BatchEquipmentID",
@@ -9297,6 +10432,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 29, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GetBatchProductionRecord",
@@ -9308,6 +10445,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 558, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetBatchProductionRecordDataArea",
@@ -9319,8 +10458,19 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "BatchProductionRecord"),
     ),
-    ("TransGet", "TransGet", -1, -1, {"Expression": ("Expression", -1, 1, 1, "", None, None)}, ()),
+    (
+        "TransGet",
+        "TransGet",
+        -1,
+        -1,
+        {"Expression": ("Expression", -1, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "GetEquipment",
         "GetEquipment",
@@ -9331,6 +10481,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 561, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentDataArea",
@@ -9342,6 +10494,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "Equipment"),
     ),
     (
         "GetEquipmentClass",
@@ -9353,6 +10507,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 563, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentClassDataArea",
@@ -9364,6 +10520,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "EquipmentClass"),
     ),
     (
         "GetEquipmentInformation",
@@ -9375,6 +10533,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 565, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentInformationDataArea",
@@ -9386,6 +10546,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "EquipmentInformation"),
     ),
     (
         "GetGRecipeInformation",
@@ -9397,6 +10559,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 567, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetGRecipeInformationDataArea",
@@ -9408,6 +10572,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "GRecipeInformation"),
     ),
     (
         "GetJobList",
@@ -9419,6 +10585,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 569, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetJobListDataArea",
@@ -9430,6 +10598,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "JobList"),
     ),
     (
         "GetJobResponse",
@@ -9441,6 +10611,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 571, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetJobResponseDataArea",
@@ -9452,6 +10624,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "JobResponse"),
     ),
     (
         "GetMaterialClass",
@@ -9463,6 +10637,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 573, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialClassDataArea",
@@ -9474,6 +10650,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialClass"),
     ),
     (
         "GetMaterialDefinition",
@@ -9485,6 +10663,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 575, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialDefinitionDataArea",
@@ -9496,6 +10676,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialDefinition"),
     ),
     (
         "GetMaterialInformation",
@@ -9507,6 +10689,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 577, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialInformationDataArea",
@@ -9518,6 +10702,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialInformation"),
     ),
     (
         "GetMaterialLot",
@@ -9529,6 +10715,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 579, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialLotDataArea",
@@ -9540,6 +10728,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialLot"),
     ),
     (
         "GetMaterialSubLot",
@@ -9551,6 +10741,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 581, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialSubLotDataArea",
@@ -9562,6 +10754,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialSubLot"),
     ),
     (
         "GetOperationsCapability",
@@ -9573,6 +10767,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 583, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsCapabilityDataArea",
@@ -9584,6 +10780,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsCapability"),
     ),
     (
         "GetOperationsCapabilityInformation",
@@ -9595,6 +10793,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 585, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsCapabilityInformationDataArea",
@@ -9614,6 +10814,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "OperationsCapabilityInformation"),
     ),
     (
         "GetOperationsDefinition",
@@ -9625,6 +10827,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 587, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsDefinitionDataArea",
@@ -9636,6 +10840,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsDefinition"),
     ),
     (
         "GetOperationsDefinitionInformation",
@@ -9647,6 +10853,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 589, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsDefinitionInformationDataArea",
@@ -9666,6 +10874,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "OperationsDefinitionInformation"),
     ),
     (
         "GetOperationsPerformance",
@@ -9677,6 +10887,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 591, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsPerformanceDataArea",
@@ -9688,6 +10900,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsPerformance"),
     ),
     (
         "GetOperationsSchedule",
@@ -9699,6 +10913,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 593, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsScheduleDataArea",
@@ -9710,6 +10926,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsSchedule"),
     ),
     (
         "GetPerson",
@@ -9721,6 +10939,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 595, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonDataArea",
@@ -9732,6 +10952,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "Person"),
     ),
     (
         "GetPersonnelClass",
@@ -9743,6 +10965,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 597, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonnelClassDataArea",
@@ -9754,6 +10978,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PersonnelClass"),
     ),
     (
         "GetPersonnelInformation",
@@ -9765,6 +10991,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 599, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonnelInformationDataArea",
@@ -9776,6 +11004,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PersonnelInformation"),
     ),
     (
         "GetPhysicalAsset",
@@ -9787,6 +11017,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 601, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPhysicalAssetDataArea",
@@ -9798,6 +11030,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PhysicalAsset"),
     ),
     (
         "GetPhysicalAssetClass",
@@ -9809,6 +11043,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 603, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPhysicalAssetClassDataArea",
@@ -9820,6 +11056,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PhysicalAssetClass"),
     ),
     (
         "GetPhysicalAssetInformation",
@@ -9831,6 +11069,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 605, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPhysicalAssetInformationDataArea",
@@ -9842,6 +11082,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PhysicalAssetInformation"),
     ),
     (
         "GetProcessElementLibrary",
@@ -9853,6 +11095,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 607, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessElementLibraryDataArea",
@@ -9864,6 +11108,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessElementLibrary"),
     ),
     (
         "GetProcessSegment",
@@ -9875,6 +11121,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 609, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessSegmentDataArea",
@@ -9886,6 +11134,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessSegment"),
     ),
     (
         "GetProcessSegmentInformation",
@@ -9897,6 +11147,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 611, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessSegmentInformationDataArea",
@@ -9908,6 +11160,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessSegmentInformation"),
     ),
     (
         "GetProductDefinition",
@@ -9919,6 +11173,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 613, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductDefinitionDataArea",
@@ -9930,6 +11186,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductDefinition"),
     ),
     (
         "GetProductionCapability",
@@ -9941,6 +11199,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 615, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductionCapabilityDataArea",
@@ -9952,6 +11212,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductionCapability"),
     ),
     (
         "GetProductionPerformance",
@@ -9963,6 +11225,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 617, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductionPerformanceDataArea",
@@ -9974,6 +11238,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductionPerformance"),
     ),
     (
         "GetProductionSchedule",
@@ -9985,6 +11251,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 619, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProductionScheduleDataArea",
@@ -9996,6 +11264,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Get", "ProductionSchedule"),
     ),
     (
         "GetResourceConstraintLibrary",
@@ -10007,6 +11277,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 621, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetResourceConstraintLibraryDataArea",
@@ -10018,6 +11290,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ResourceConstraintLibrary"),
     ),
     (
         "GetResourceRelationshipNetwork",
@@ -10029,6 +11303,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 623, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetResourceRelationshipNetworkDataArea",
@@ -10048,6 +11324,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "ResourceRelationshipNetwork"),
     ),
     (
         "GetTransactionProfile",
@@ -10059,6 +11337,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 625, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetTransactionProfileDataArea",
@@ -10070,6 +11350,8 @@ CONTEXTS: list[Any] = [
             "TransactionProfile": ("TransactionProfile", 626, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get",),
     ),
     (
         "TransactionProfile",
@@ -10084,6 +11366,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 5, 4, "", None, None),
             "SupportedAction": ("SupportedAction", 627, 6, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -10176,6 +11460,8 @@ CONTEXTS: list[Any] = [
             "PropertyWildcardSupported": ("PropertyWildcardSupported", -1, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("TransactionVerb", "TransactionNoun"),
     ),
     (
         "GetWorkAlert",
@@ -10187,6 +11473,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 629, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkAlertDataArea",
@@ -10198,6 +11486,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkAlert"),
     ),
     (
         "GetWorkAlertDefinition",
@@ -10209,6 +11499,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 631, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkAlertDefinitionDataArea",
@@ -10220,6 +11512,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkAlertDefinition"),
     ),
     (
         "GetWorkAlertInformation",
@@ -10231,6 +11525,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 633, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkAlertInformationDataArea",
@@ -10242,6 +11538,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkAlertInformation"),
     ),
     (
         "GetWorkCalendar",
@@ -10253,6 +11551,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 635, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkCalendarDataArea",
@@ -10264,6 +11564,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkCalendar"),
     ),
     (
         "GetWorkCalendarDefinition",
@@ -10275,6 +11577,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 637, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkCalendarDefinitionDataArea",
@@ -10286,6 +11590,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkCalendarDefinition"),
     ),
     (
         "GetWorkCalendarInformation",
@@ -10297,6 +11603,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 639, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkCalendarInformationDataArea",
@@ -10308,6 +11616,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkCalendarInformation"),
     ),
     (
         "GetWorkCapability",
@@ -10319,6 +11629,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 641, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkCapabilityDataArea",
@@ -10330,6 +11642,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 314, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkCapability"),
     ),
     (
         "GetWorkCapabilityInformation",
@@ -10341,6 +11655,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 643, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkCapabilityInformationDataArea",
@@ -10352,6 +11668,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 318, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkCapabilityInformation"),
     ),
     (
         "GetWorkDefinitionInformation",
@@ -10363,6 +11681,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 645, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkDefinitionInformationDataArea",
@@ -10374,6 +11694,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 321, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkDefinitionInformation"),
     ),
     (
         "GetWorkDirective",
@@ -10385,6 +11707,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 647, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkDirectiveDataArea",
@@ -10396,6 +11720,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkDirective"),
     ),
     (
         "GetWorkMaster",
@@ -10407,6 +11733,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 649, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkMasterDataArea",
@@ -10418,6 +11746,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkMaster"),
     ),
     (
         "GetWorkPerformance",
@@ -10429,6 +11759,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 651, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkPerformanceDataArea",
@@ -10440,6 +11772,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 328, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkPerformance"),
     ),
     (
         "GetWorkRecord",
@@ -10451,6 +11785,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 653, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkRecordDataArea",
@@ -10462,6 +11798,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 332, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkRecord"),
     ),
     (
         "GetWorkSchedule",
@@ -10473,6 +11811,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 655, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkScheduleDataArea",
@@ -10484,6 +11824,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkSchedule"),
     ),
     (
         "GetWorkflowSpecification",
@@ -10495,6 +11837,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 657, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkflowSpecificationDataArea",
@@ -10506,6 +11850,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkflowSpecification"),
     ),
     (
         "GetWorkflowSpecificationInformation",
@@ -10517,6 +11863,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 659, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkflowSpecificationInformationDataArea",
@@ -10536,6 +11884,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "WorkflowSpecificationInformation"),
     ),
     (
         "ProcessBatchProductionRecord",
@@ -10547,6 +11897,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 661, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessBatchProductionRecordDataArea",
@@ -10558,6 +11910,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "BatchProductionRecord"),
     ),
     (
         "TransProcess",
@@ -10565,6 +11919,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 356, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -10577,6 +11933,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 664, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentDataArea",
@@ -10588,6 +11946,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "Equipment"),
     ),
     (
         "ProcessEquipmentClass",
@@ -10599,6 +11959,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 666, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentClassDataArea",
@@ -10610,6 +11972,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "EquipmentClass"),
     ),
     (
         "ProcessEquipmentInformation",
@@ -10621,6 +11985,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 668, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentInformationDataArea",
@@ -10632,6 +11998,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "EquipmentInformation"),
     ),
     (
         "ProcessGRecipeInformation",
@@ -10643,6 +12011,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 670, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessGRecipeInformationDataArea",
@@ -10654,6 +12024,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "GRecipeInformation"),
     ),
     (
         "ProcessJobList",
@@ -10665,6 +12037,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 672, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessJobListDataArea",
@@ -10676,6 +12050,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "JobList"),
     ),
     (
         "ProcessJobResponse",
@@ -10687,6 +12063,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 674, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessJobResponseDataArea",
@@ -10698,6 +12076,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "JobResponse"),
     ),
     (
         "ProcessMaterialClass",
@@ -10709,6 +12089,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 676, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialClassDataArea",
@@ -10720,6 +12102,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialClass"),
     ),
     (
         "ProcessMaterialDefinition",
@@ -10731,6 +12115,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 678, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialDefinitionDataArea",
@@ -10742,6 +12128,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialDefinition"),
     ),
     (
         "ProcessMaterialInformation",
@@ -10753,6 +12141,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 680, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialInformationDataArea",
@@ -10764,6 +12154,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialInformation"),
     ),
     (
         "ProcessMaterialLot",
@@ -10775,6 +12167,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 682, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialLotDataArea",
@@ -10786,6 +12180,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialLot"),
     ),
     (
         "ProcessMaterialSubLot",
@@ -10797,6 +12193,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 684, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialSubLotDataArea",
@@ -10808,6 +12206,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialSubLot"),
     ),
     (
         "ProcessOperationsCapability",
@@ -10819,6 +12219,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 686, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsCapabilityDataArea",
@@ -10830,6 +12232,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsCapability"),
     ),
     (
         "ProcessOperationsCapabilityInformation",
@@ -10841,6 +12245,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 688, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsCapabilityInformationDataArea",
@@ -10860,6 +12266,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "OperationsCapabilityInformation"),
     ),
     (
         "ProcessOperationsDefinition",
@@ -10871,6 +12279,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 690, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsDefinitionDataArea",
@@ -10882,6 +12292,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsDefinition"),
     ),
     (
         "ProcessOperationsDefinitionInformation",
@@ -10893,6 +12305,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 692, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsDefinitionInformationDataArea",
@@ -10912,6 +12326,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "OperationsDefinitionInformation"),
     ),
     (
         "ProcessOperationsPerformance",
@@ -10923,6 +12339,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 694, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsPerformanceDataArea",
@@ -10934,6 +12352,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsPerformance"),
     ),
     (
         "ProcessOperationsSchedule",
@@ -10945,6 +12365,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 696, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsScheduleDataArea",
@@ -10956,6 +12378,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsSchedule"),
     ),
     (
         "ProcessPerson",
@@ -10967,6 +12391,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 698, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonDataArea",
@@ -10978,6 +12404,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "Person"),
     ),
     (
         "ProcessPersonnelClass",
@@ -10989,6 +12417,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 700, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonnelClassDataArea",
@@ -11000,6 +12430,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PersonnelClass"),
     ),
     (
         "ProcessPersonnelInformation",
@@ -11011,6 +12443,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 702, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonnelInformationDataArea",
@@ -11022,6 +12456,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PersonnelInformation"),
     ),
     (
         "ProcessPhysicalAsset",
@@ -11033,6 +12469,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 704, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPhysicalAssetDataArea",
@@ -11044,6 +12482,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PhysicalAsset"),
     ),
     (
         "ProcessPhysicalAssetClass",
@@ -11055,6 +12495,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 706, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPhysicalAssetClassDataArea",
@@ -11066,6 +12508,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PhysicalAssetClass"),
     ),
     (
         "ProcessPhysicalAssetInformation",
@@ -11077,6 +12521,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 708, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPhysicalAssetInformationDataArea",
@@ -11088,6 +12534,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PhysicalAssetInformation"),
     ),
     (
         "ProcessProcessElementLibrary",
@@ -11099,6 +12547,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 710, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessElementLibraryDataArea",
@@ -11110,6 +12560,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessElementLibrary"),
     ),
     (
         "ProcessProcessSegment",
@@ -11121,6 +12573,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 712, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessSegmentDataArea",
@@ -11132,6 +12586,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessSegment"),
     ),
     (
         "ProcessProcessSegmentInformation",
@@ -11143,6 +12599,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 714, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessSegmentInformationDataArea",
@@ -11154,6 +12612,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessSegmentInformation"),
     ),
     (
         "ProcessProductDefinition",
@@ -11165,6 +12625,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 716, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductDefinitionDataArea",
@@ -11176,6 +12638,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductDefinition"),
     ),
     (
         "ProcessProductionCapability",
@@ -11187,6 +12651,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 718, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductionCapabilityDataArea",
@@ -11198,6 +12664,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductionCapability"),
     ),
     (
         "ProcessProductionPerformance",
@@ -11209,6 +12677,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 720, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductionPerformanceDataArea",
@@ -11220,6 +12690,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductionPerformance"),
     ),
     (
         "ProcessProductionSchedule",
@@ -11231,6 +12703,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 722, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProductionScheduleDataArea",
@@ -11242,6 +12716,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Process", "ProductionSchedule"),
     ),
     (
         "ProcessResourceConstraintLibrary",
@@ -11253,6 +12729,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 724, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessResourceConstraintLibraryDataArea",
@@ -11264,6 +12742,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ResourceConstraintLibrary"),
     ),
     (
         "ProcessResourceRelationshipNetwork",
@@ -11275,6 +12755,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 726, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessResourceRelationshipNetworkDataArea",
@@ -11294,6 +12776,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "ResourceRelationshipNetwork"),
     ),
     (
         "ProcessWorkAlert",
@@ -11305,6 +12789,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 728, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkAlertDataArea",
@@ -11316,6 +12802,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkAlert"),
     ),
     (
         "ProcessWorkAlertDefinition",
@@ -11327,6 +12815,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 730, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkAlertDefinitionDataArea",
@@ -11338,6 +12828,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkAlertDefinition"),
     ),
     (
         "ProcessWorkAlertInformation",
@@ -11349,6 +12841,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 732, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkAlertInformationDataArea",
@@ -11360,6 +12854,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkAlertInformation"),
     ),
     (
         "ProcessWorkCalendar",
@@ -11371,6 +12867,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 734, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkCalendarDataArea",
@@ -11382,6 +12880,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkCalendar"),
     ),
     (
         "ProcessWorkCalendarDefinition",
@@ -11393,6 +12893,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 736, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkCalendarDefinitionDataArea",
@@ -11404,6 +12906,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkCalendarDefinition"),
     ),
     (
         "ProcessWorkCalendarInformation",
@@ -11415,6 +12919,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 738, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkCalendarInformationDataArea",
@@ -11426,6 +12932,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkCalendarInformation"),
     ),
     (
         "ProcessWorkCapability",
@@ -11437,6 +12945,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 740, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkCapabilityDataArea",
@@ -11448,6 +12958,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 314, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkCapability"),
     ),
     (
         "ProcessWorkCapabilityInformation",
@@ -11459,6 +12971,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 742, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkCapabilityInformationDataArea",
@@ -11470,6 +12984,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 318, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkCapabilityInformation"),
     ),
     (
         "ProcessWorkDefinitionInformation",
@@ -11481,6 +12997,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 744, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkDefinitionInformationDataArea",
@@ -11492,6 +13010,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 321, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkDefinitionInformation"),
     ),
     (
         "ProcessWorkDirective",
@@ -11503,6 +13023,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 746, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkDirectiveDataArea",
@@ -11514,6 +13036,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkDirective"),
     ),
     (
         "ProcessWorkMaster",
@@ -11525,6 +13049,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 748, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkMasterDataArea",
@@ -11536,6 +13062,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkMaster"),
     ),
     (
         "ProcessWorkPerformance",
@@ -11547,6 +13075,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 750, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkPerformanceDataArea",
@@ -11558,6 +13088,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 328, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkPerformance"),
     ),
     (
         "ProcessWorkRecord",
@@ -11569,6 +13101,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 752, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkRecordDataArea",
@@ -11580,6 +13114,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 332, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkRecord"),
     ),
     (
         "ProcessWorkSchedule",
@@ -11591,6 +13127,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 754, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkScheduleDataArea",
@@ -11602,6 +13140,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkSchedule"),
     ),
     (
         "ProcessWorkflowSpecification",
@@ -11613,6 +13153,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 756, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkflowSpecificationDataArea",
@@ -11624,6 +13166,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkflowSpecification"),
     ),
     (
         "ProcessWorkflowSpecificationInformation",
@@ -11635,6 +13179,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 758, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkflowSpecificationInformationDataArea",
@@ -11654,6 +13200,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "WorkflowSpecificationInformation"),
     ),
     (
         "RespondBatchProductionRecord",
@@ -11665,6 +13213,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 760, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondBatchProductionRecordDataArea",
@@ -11676,6 +13226,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "BatchProductionRecord"),
     ),
     (
         "TransRespond",
@@ -11686,6 +13238,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 8, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -11698,6 +13252,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 763, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentDataArea",
@@ -11709,6 +13265,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "Equipment"),
     ),
     (
         "RespondEquipmentClass",
@@ -11720,6 +13278,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 765, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentClassDataArea",
@@ -11731,6 +13291,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "EquipmentClass"),
     ),
     (
         "RespondEquipmentInformation",
@@ -11742,6 +13304,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 767, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentInformationDataArea",
@@ -11753,6 +13317,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "EquipmentInformation"),
     ),
     (
         "RespondGRecipeInformation",
@@ -11764,6 +13330,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 769, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondGRecipeInformationDataArea",
@@ -11775,6 +13343,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "GRecipeInformation"),
     ),
     (
         "RespondJobList",
@@ -11786,6 +13356,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 771, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondJobListDataArea",
@@ -11797,6 +13369,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "JobList"),
     ),
     (
         "RespondJobResponse",
@@ -11808,6 +13382,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 773, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondJobResponseDataArea",
@@ -11819,6 +13395,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "JobResponse"),
     ),
     (
         "RespondMaterialClass",
@@ -11830,6 +13408,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 775, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialClassDataArea",
@@ -11841,6 +13421,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialClass"),
     ),
     (
         "RespondMaterialDefinition",
@@ -11852,6 +13434,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 777, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialDefinitionDataArea",
@@ -11863,6 +13447,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialDefinition"),
     ),
     (
         "RespondMaterialInformation",
@@ -11874,6 +13460,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 779, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialInformationDataArea",
@@ -11885,6 +13473,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialInformation"),
     ),
     (
         "RespondMaterialLot",
@@ -11896,6 +13486,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 781, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialLotDataArea",
@@ -11907,6 +13499,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialLot"),
     ),
     (
         "RespondMaterialSubLot",
@@ -11918,6 +13512,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 783, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialSubLotDataArea",
@@ -11929,6 +13525,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialSubLot"),
     ),
     (
         "RespondOperationsCapability",
@@ -11940,6 +13538,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 785, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsCapabilityDataArea",
@@ -11951,6 +13551,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsCapability"),
     ),
     (
         "RespondOperationsCapabilityInformation",
@@ -11962,6 +13564,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 787, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsCapabilityInformationDataArea",
@@ -11981,6 +13585,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "OperationsCapabilityInformation"),
     ),
     (
         "RespondOperationsDefinition",
@@ -11992,6 +13598,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 789, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsDefinitionDataArea",
@@ -12003,6 +13611,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsDefinition"),
     ),
     (
         "RespondOperationsDefinitionInformation",
@@ -12014,6 +13624,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 791, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsDefinitionInformationDataArea",
@@ -12033,6 +13645,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "OperationsDefinitionInformation"),
     ),
     (
         "RespondOperationsPerformance",
@@ -12044,6 +13658,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 793, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsPerformanceDataArea",
@@ -12055,6 +13671,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsPerformance"),
     ),
     (
         "RespondOperationsSchedule",
@@ -12066,6 +13684,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 795, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsScheduleDataArea",
@@ -12077,6 +13697,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsSchedule"),
     ),
     (
         "RespondPerson",
@@ -12088,6 +13710,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 797, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonDataArea",
@@ -12099,6 +13723,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "Person"),
     ),
     (
         "RespondPersonnelClass",
@@ -12110,6 +13736,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 799, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonnelClassDataArea",
@@ -12121,6 +13749,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PersonnelClass"),
     ),
     (
         "RespondPersonnelInformation",
@@ -12132,6 +13762,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 801, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonnelInformationDataArea",
@@ -12143,6 +13775,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PersonnelInformation"),
     ),
     (
         "RespondPhysicalAsset",
@@ -12154,6 +13788,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 803, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPhysicalAssetDataArea",
@@ -12165,6 +13801,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PhysicalAsset"),
     ),
     (
         "RespondPhysicalAssetClass",
@@ -12176,6 +13814,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 805, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPhysicalAssetClassDataArea",
@@ -12187,6 +13827,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PhysicalAssetClass"),
     ),
     (
         "RespondPhysicalAssetInformation",
@@ -12198,6 +13840,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 807, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPhysicalAssetInformationDataArea",
@@ -12209,6 +13853,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PhysicalAssetInformation"),
     ),
     (
         "RespondProcessElementLibrary",
@@ -12220,6 +13866,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 809, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessElementLibraryDataArea",
@@ -12231,6 +13879,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessElementLibrary"),
     ),
     (
         "RespondProcessSegment",
@@ -12242,6 +13892,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 811, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessSegmentDataArea",
@@ -12253,6 +13905,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessSegment"),
     ),
     (
         "RespondProcessSegmentInformation",
@@ -12264,6 +13918,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 813, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessSegmentInformationDataArea",
@@ -12275,6 +13931,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessSegmentInformation"),
     ),
     (
         "RespondProductDefinition",
@@ -12286,6 +13944,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 815, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductDefinitionDataArea",
@@ -12297,6 +13957,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductDefinition"),
     ),
     (
         "RespondProductionCapability",
@@ -12308,6 +13970,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 817, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductionCapabilityDataArea",
@@ -12319,6 +13983,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductionCapability"),
     ),
     (
         "RespondProductionPerformance",
@@ -12330,6 +13996,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 819, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductionPerformanceDataArea",
@@ -12341,6 +14009,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductionPerformance"),
     ),
     (
         "RespondProductionSchedule",
@@ -12352,6 +14022,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 821, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProductionScheduleDataArea",
@@ -12363,6 +14035,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Respond", "ProductionSchedule"),
     ),
     (
         "RespondResourceConstraintLibrary",
@@ -12374,6 +14048,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 823, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondResourceConstraintLibraryDataArea",
@@ -12385,6 +14061,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ResourceConstraintLibrary"),
     ),
     (
         "RespondResourceRelationshipNetwork",
@@ -12396,6 +14074,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 825, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondResourceRelationshipNetworkDataArea",
@@ -12415,6 +14095,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "ResourceRelationshipNetwork"),
     ),
     (
         "RespondWorkAlert",
@@ -12426,6 +14108,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 827, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkAlertDataArea",
@@ -12437,6 +14121,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkAlert"),
     ),
     (
         "RespondWorkAlertDefinition",
@@ -12448,6 +14134,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 829, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkAlertDefinitionDataArea",
@@ -12459,6 +14147,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkAlertDefinition"),
     ),
     (
         "RespondWorkAlertInformation",
@@ -12470,6 +14160,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 831, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkAlertInformationDataArea",
@@ -12481,6 +14173,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkAlertInformation"),
     ),
     (
         "RespondWorkCalendar",
@@ -12492,6 +14186,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 833, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkCalendarDataArea",
@@ -12503,6 +14199,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkCalendar"),
     ),
     (
         "RespondWorkCalendarDefinition",
@@ -12514,6 +14212,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 835, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkCalendarDefinitionDataArea",
@@ -12525,6 +14225,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkCalendarDefinition"),
     ),
     (
         "RespondWorkCalendarInformation",
@@ -12536,6 +14238,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 837, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkCalendarInformationDataArea",
@@ -12547,6 +14251,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkCalendarInformation"),
     ),
     (
         "RespondWorkCapability",
@@ -12558,6 +14264,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 839, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkCapabilityDataArea",
@@ -12569,6 +14277,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 314, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkCapability"),
     ),
     (
         "RespondWorkCapabilityInformation",
@@ -12580,6 +14290,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 841, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkCapabilityInformationDataArea",
@@ -12591,6 +14303,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 318, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkCapabilityInformation"),
     ),
     (
         "RespondWorkDefinitionInformation",
@@ -12602,6 +14316,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 843, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkDefinitionInformationDataArea",
@@ -12613,6 +14329,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 321, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkDefinitionInformation"),
     ),
     (
         "RespondWorkDirective",
@@ -12624,6 +14342,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 845, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkDirectiveDataArea",
@@ -12635,6 +14355,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkDirective"),
     ),
     (
         "RespondWorkMaster",
@@ -12646,6 +14368,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 847, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkMasterDataArea",
@@ -12657,6 +14381,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkMaster"),
     ),
     (
         "RespondWorkPerformance",
@@ -12668,6 +14394,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 849, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkPerformanceDataArea",
@@ -12679,6 +14407,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 328, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkPerformance"),
     ),
     (
         "RespondWorkRecord",
@@ -12690,6 +14420,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 851, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkRecordDataArea",
@@ -12701,6 +14433,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 332, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkRecord"),
     ),
     (
         "RespondWorkSchedule",
@@ -12712,6 +14446,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 853, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkScheduleDataArea",
@@ -12723,6 +14459,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkSchedule"),
     ),
     (
         "RespondWorkflowSpecification",
@@ -12734,6 +14472,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 855, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkflowSpecificationDataArea",
@@ -12745,6 +14485,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkflowSpecification"),
     ),
     (
         "RespondWorkflowSpecificationInformation",
@@ -12756,6 +14498,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 857, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkflowSpecificationInformationDataArea",
@@ -12775,6 +14519,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "WorkflowSpecificationInformation"),
     ),
     (
         "ShowBatchProductionRecord",
@@ -12786,6 +14532,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 859, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowBatchProductionRecordDataArea",
@@ -12797,6 +14545,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "BatchProductionRecord"),
     ),
     (
         "TransShow",
@@ -12807,6 +14557,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 8, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -12819,6 +14571,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 862, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentDataArea",
@@ -12830,6 +14584,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "Equipment"),
     ),
     (
         "ShowEquipmentClass",
@@ -12841,6 +14597,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 864, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentClassDataArea",
@@ -12852,6 +14610,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "EquipmentClass"),
     ),
     (
         "ShowEquipmentInformation",
@@ -12863,6 +14623,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 866, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentInformationDataArea",
@@ -12874,6 +14636,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "EquipmentInformation"),
     ),
     (
         "ShowGRecipeInformation",
@@ -12885,6 +14649,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 868, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowGRecipeInformationDataArea",
@@ -12896,6 +14662,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "GRecipeInformation"),
     ),
     (
         "ShowJobList",
@@ -12907,6 +14675,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 870, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowJobListDataArea",
@@ -12918,6 +14688,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "JobList"),
     ),
     (
         "ShowJobResponse",
@@ -12929,6 +14701,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 872, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowJobResponseDataArea",
@@ -12940,6 +14714,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "JobResponse"),
     ),
     (
         "ShowMaterialClass",
@@ -12951,6 +14727,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 874, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialClassDataArea",
@@ -12962,6 +14740,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialClass"),
     ),
     (
         "ShowMaterialDefinition",
@@ -12973,6 +14753,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 876, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialDefinitionDataArea",
@@ -12984,6 +14766,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialDefinition"),
     ),
     (
         "ShowMaterialInformation",
@@ -12995,6 +14779,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 878, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialInformationDataArea",
@@ -13006,6 +14792,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialInformation"),
     ),
     (
         "ShowMaterialLot",
@@ -13017,6 +14805,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 880, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialLotDataArea",
@@ -13028,6 +14818,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialLot"),
     ),
     (
         "ShowMaterialSubLot",
@@ -13039,6 +14831,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 882, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialSubLotDataArea",
@@ -13050,6 +14844,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialSubLot"),
     ),
     (
         "ShowOperationsCapability",
@@ -13061,6 +14857,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 884, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsCapabilityDataArea",
@@ -13072,6 +14870,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsCapability"),
     ),
     (
         "ShowOperationsCapabilityInformation",
@@ -13083,6 +14883,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 886, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsCapabilityInformationDataArea",
@@ -13102,6 +14904,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "OperationsCapabilityInformation"),
     ),
     (
         "ShowOperationsDefinition",
@@ -13113,6 +14917,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 888, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsDefinitionDataArea",
@@ -13124,6 +14930,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsDefinition"),
     ),
     (
         "ShowOperationsDefinitionInformation",
@@ -13135,6 +14943,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 890, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsDefinitionInformationDataArea",
@@ -13154,6 +14964,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "OperationsDefinitionInformation"),
     ),
     (
         "ShowOperationsPerformance",
@@ -13165,6 +14977,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 892, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsPerformanceDataArea",
@@ -13176,6 +14990,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsPerformance"),
     ),
     (
         "ShowOperationsSchedule",
@@ -13187,6 +15003,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 894, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsScheduleDataArea",
@@ -13198,6 +15016,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsSchedule"),
     ),
     (
         "ShowPerson",
@@ -13209,6 +15029,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 896, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonDataArea",
@@ -13220,6 +15042,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "Person"),
     ),
     (
         "ShowPersonnelClass",
@@ -13231,6 +15055,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 898, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonnelClassDataArea",
@@ -13242,6 +15068,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PersonnelClass"),
     ),
     (
         "ShowPersonnelInformation",
@@ -13253,6 +15081,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 900, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonnelInformationDataArea",
@@ -13264,6 +15094,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PersonnelInformation"),
     ),
     (
         "ShowPhysicalAsset",
@@ -13275,6 +15107,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 902, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPhysicalAssetDataArea",
@@ -13286,6 +15120,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PhysicalAsset"),
     ),
     (
         "ShowPhysicalAssetClass",
@@ -13297,6 +15133,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 904, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPhysicalAssetClassDataArea",
@@ -13308,6 +15146,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PhysicalAssetClass"),
     ),
     (
         "ShowPhysicalAssetInformation",
@@ -13319,6 +15159,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 906, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPhysicalAssetInformationDataArea",
@@ -13330,6 +15172,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PhysicalAssetInformation"),
     ),
     (
         "ShowProcessElementLibrary",
@@ -13341,6 +15185,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 908, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessElementLibraryDataArea",
@@ -13352,6 +15198,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessElementLibrary"),
     ),
     (
         "ShowProcessSegment",
@@ -13363,6 +15211,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 910, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessSegmentDataArea",
@@ -13374,6 +15224,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessSegment"),
     ),
     (
         "ShowProcessSegmentInformation",
@@ -13385,6 +15237,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 912, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessSegmentInformationDataArea",
@@ -13396,6 +15250,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessSegmentInformation"),
     ),
     (
         "ShowProductDefinition",
@@ -13407,6 +15263,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 914, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductDefinitionDataArea",
@@ -13418,6 +15276,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductDefinition"),
     ),
     (
         "ShowProductionCapability",
@@ -13429,6 +15289,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 916, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductionCapabilityDataArea",
@@ -13440,6 +15302,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductionCapability"),
     ),
     (
         "ShowProductionPerformance",
@@ -13451,6 +15315,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 918, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductionPerformanceDataArea",
@@ -13462,6 +15328,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductionPerformance"),
     ),
     (
         "ShowProductionSchedule",
@@ -13473,6 +15341,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 920, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProductionScheduleDataArea",
@@ -13484,6 +15354,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Show", "ProductionSchedule"),
     ),
     (
         "ShowResourceConstraintLibrary",
@@ -13495,6 +15367,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 922, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowResourceConstraintLibraryDataArea",
@@ -13506,6 +15380,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ResourceConstraintLibrary"),
     ),
     (
         "ShowResourceRelationshipNetwork",
@@ -13517,6 +15393,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 924, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowResourceRelationshipNetworkDataArea",
@@ -13536,6 +15414,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "ResourceRelationshipNetwork"),
     ),
     (
         "ShowTransactionProfile",
@@ -13547,6 +15427,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 926, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowTransactionProfileDataArea",
@@ -13558,6 +15440,8 @@ CONTEXTS: list[Any] = [
             "TransactionProfile": ("TransactionProfile", 626, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show",),
     ),
     (
         "ShowWorkAlert",
@@ -13569,6 +15453,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 928, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkAlertDataArea",
@@ -13580,6 +15466,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkAlert"),
     ),
     (
         "ShowWorkAlertDefinition",
@@ -13591,6 +15479,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 930, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkAlertDefinitionDataArea",
@@ -13602,6 +15492,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkAlertDefinition"),
     ),
     (
         "ShowWorkAlertInformation",
@@ -13613,6 +15505,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 932, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkAlertInformationDataArea",
@@ -13624,6 +15518,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkAlertInformation"),
     ),
     (
         "ShowWorkCalendar",
@@ -13635,6 +15531,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 934, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkCalendarDataArea",
@@ -13646,6 +15544,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkCalendar"),
     ),
     (
         "ShowWorkCalendarDefinition",
@@ -13657,6 +15557,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 936, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkCalendarDefinitionDataArea",
@@ -13668,6 +15570,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkCalendarDefinition"),
     ),
     (
         "ShowWorkCalendarInformation",
@@ -13679,6 +15583,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 938, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkCalendarInformationDataArea",
@@ -13690,6 +15596,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkCalendarInformation"),
     ),
     (
         "ShowWorkCapability",
@@ -13701,6 +15609,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 940, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkCapabilityDataArea",
@@ -13712,6 +15622,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 314, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkCapability"),
     ),
     (
         "ShowWorkCapabilityInformation",
@@ -13723,6 +15635,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 942, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkCapabilityInformationDataArea",
@@ -13734,6 +15648,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 318, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkCapabilityInformation"),
     ),
     (
         "ShowWorkDefinitionInformation",
@@ -13745,6 +15661,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 944, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkDefinitionInformationDataArea",
@@ -13756,6 +15674,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 321, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkDefinitionInformation"),
     ),
     (
         "ShowWorkDirective",
@@ -13767,6 +15687,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 946, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkDirectiveDataArea",
@@ -13778,6 +15700,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkDirective"),
     ),
     (
         "ShowWorkMaster",
@@ -13789,6 +15713,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 948, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkMasterDataArea",
@@ -13800,6 +15726,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkMaster"),
     ),
     (
         "ShowWorkPerformance",
@@ -13811,6 +15739,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 950, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkPerformanceDataArea",
@@ -13822,6 +15752,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 328, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkPerformance"),
     ),
     (
         "ShowWorkRecord",
@@ -13833,6 +15765,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 952, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkRecordDataArea",
@@ -13844,6 +15778,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 332, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkRecord"),
     ),
     (
         "ShowWorkSchedule",
@@ -13855,6 +15791,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 954, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkScheduleDataArea",
@@ -13866,6 +15804,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkSchedule"),
     ),
     (
         "ShowWorkflowSpecification",
@@ -13877,6 +15817,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 956, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkflowSpecificationDataArea",
@@ -13888,6 +15830,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkflowSpecification"),
     ),
     (
         "ShowWorkflowSpecificationInformation",
@@ -13899,6 +15843,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 958, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkflowSpecificationInformationDataArea",
@@ -13918,6 +15864,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "WorkflowSpecificationInformation"),
     ),
     (
         "SyncBatchProductionRecord",
@@ -13929,6 +15877,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 960, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncBatchProductionRecordDataArea",
@@ -13940,6 +15890,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "BatchProductionRecord"),
     ),
     (
         "TransSync",
@@ -13947,6 +15899,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 356, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -13959,6 +15913,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 963, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentDataArea",
@@ -13970,6 +15926,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 121, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "Equipment"),
     ),
     (
         "SyncEquipmentClass",
@@ -13981,6 +15939,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 965, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentClassDataArea",
@@ -13992,6 +15952,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "EquipmentClass"),
     ),
     (
         "SyncEquipmentInformation",
@@ -14003,6 +15965,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 967, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentInformationDataArea",
@@ -14014,6 +15978,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "EquipmentInformation"),
     ),
     (
         "SyncGRecipeInformation",
@@ -14025,6 +15991,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 969, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncGRecipeInformationDataArea",
@@ -14036,6 +16004,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "GRecipeInformation"),
     ),
     (
         "SyncJobList",
@@ -14047,6 +16017,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 971, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncJobListDataArea",
@@ -14058,6 +16030,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 149, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "JobList"),
     ),
     (
         "SyncJobResponse",
@@ -14069,6 +16043,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 973, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncJobResponseDataArea",
@@ -14080,6 +16056,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "JobResponse"),
     ),
     (
         "SyncMaterialClass",
@@ -14091,6 +16069,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 975, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialClassDataArea",
@@ -14102,6 +16082,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 155, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialClass"),
     ),
     (
         "SyncMaterialDefinition",
@@ -14113,6 +16095,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 977, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialDefinitionDataArea",
@@ -14124,6 +16108,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 159, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialDefinition"),
     ),
     (
         "SyncMaterialInformation",
@@ -14135,6 +16121,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 979, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialInformationDataArea",
@@ -14146,6 +16134,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialInformation"),
     ),
     (
         "SyncMaterialLot",
@@ -14157,6 +16147,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 981, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialLotDataArea",
@@ -14168,6 +16160,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialLot"),
     ),
     (
         "SyncMaterialSubLot",
@@ -14179,6 +16173,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 983, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialSubLotDataArea",
@@ -14190,6 +16186,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialSubLot"),
     ),
     (
         "SyncOperationsCapability",
@@ -14201,6 +16199,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 985, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsCapabilityDataArea",
@@ -14212,6 +16212,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsCapability"),
     ),
     (
         "SyncOperationsCapabilityInformation",
@@ -14223,6 +16225,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 987, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsCapabilityInformationDataArea",
@@ -14242,6 +16246,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "OperationsCapabilityInformation"),
     ),
     (
         "SyncOperationsDefinition",
@@ -14253,6 +16259,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 989, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsDefinitionDataArea",
@@ -14264,6 +16272,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsDefinition"),
     ),
     (
         "SyncOperationsDefinitionInformation",
@@ -14275,6 +16285,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 991, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsDefinitionInformationDataArea",
@@ -14294,6 +16306,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "OperationsDefinitionInformation"),
     ),
     (
         "SyncOperationsPerformance",
@@ -14305,6 +16319,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 993, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsPerformanceDataArea",
@@ -14316,6 +16332,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 71, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsPerformance"),
     ),
     (
         "SyncOperationsSchedule",
@@ -14327,6 +16345,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 995, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsScheduleDataArea",
@@ -14338,6 +16358,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 85, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsSchedule"),
     ),
     (
         "SyncPerson",
@@ -14349,6 +16371,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 997, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonDataArea",
@@ -14360,6 +16384,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 197, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "Person"),
     ),
     (
         "SyncPersonnelClass",
@@ -14371,6 +16397,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 999, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonnelClassDataArea",
@@ -14382,6 +16410,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PersonnelClass"),
     ),
     (
         "SyncPersonnelInformation",
@@ -14393,6 +16423,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1001, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonnelInformationDataArea",
@@ -14404,6 +16436,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 205, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PersonnelInformation"),
     ),
     (
         "SyncPhysicalAsset",
@@ -14415,6 +16449,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1003, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPhysicalAssetDataArea",
@@ -14426,6 +16462,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PhysicalAsset"),
     ),
     (
         "SyncPhysicalAssetClass",
@@ -14437,6 +16475,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1005, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPhysicalAssetClassDataArea",
@@ -14448,6 +16488,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PhysicalAssetClass"),
     ),
     (
         "SyncPhysicalAssetInformation",
@@ -14459,6 +16501,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1007, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPhysicalAssetInformationDataArea",
@@ -14470,6 +16514,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PhysicalAssetInformation"),
     ),
     (
         "SyncProcessElementLibrary",
@@ -14481,6 +16527,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1009, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessElementLibraryDataArea",
@@ -14492,6 +16540,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessElementLibrary"),
     ),
     (
         "SyncProcessSegment",
@@ -14503,6 +16553,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1011, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessSegmentDataArea",
@@ -14514,6 +16566,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessSegment"),
     ),
     (
         "SyncProcessSegmentInformation",
@@ -14525,6 +16579,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1013, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessSegmentInformationDataArea",
@@ -14536,6 +16592,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessSegmentInformation"),
     ),
     (
         "SyncProductDefinition",
@@ -14547,6 +16605,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1015, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductDefinitionDataArea",
@@ -14558,6 +16618,8 @@ CONTEXTS: list[Any] = [
             "ProductDefinition": ("OperationsDefinition", 236, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductDefinition"),
     ),
     (
         "SyncProductionCapability",
@@ -14569,6 +16631,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1017, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductionCapabilityDataArea",
@@ -14580,6 +16644,8 @@ CONTEXTS: list[Any] = [
             "ProductionCapability": ("OperationsCapability", 248, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductionCapability"),
     ),
     (
         "SyncProductionPerformance",
@@ -14591,6 +16657,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1019, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductionPerformanceDataArea",
@@ -14602,6 +16670,8 @@ CONTEXTS: list[Any] = [
             "ProductionPerformance": ("OperationsPerformance", 260, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductionPerformance"),
     ),
     (
         "SyncProductionSchedule",
@@ -14613,6 +16683,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1021, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProductionScheduleDataArea",
@@ -14624,6 +16696,8 @@ CONTEXTS: list[Any] = [
             "ProductionSchedule": ("OperationsSchedule", 274, 2, 2, "R", None, None),
         },
         (),
+        {},
+        ("Sync", "ProductionSchedule"),
     ),
     (
         "SyncResourceConstraintLibrary",
@@ -14635,6 +16709,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1023, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncResourceConstraintLibraryDataArea",
@@ -14646,6 +16722,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ResourceConstraintLibrary"),
     ),
     (
         "SyncResourceRelationshipNetwork",
@@ -14657,6 +16735,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1025, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncResourceRelationshipNetworkDataArea",
@@ -14676,6 +16756,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "ResourceRelationshipNetwork"),
     ),
     (
         "SyncWorkAlert",
@@ -14687,6 +16769,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1027, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkAlertDataArea",
@@ -14698,6 +16782,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkAlert"),
     ),
     (
         "SyncWorkAlertDefinition",
@@ -14709,6 +16795,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1029, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkAlertDefinitionDataArea",
@@ -14720,6 +16808,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 299, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkAlertDefinition"),
     ),
     (
         "SyncWorkAlertInformation",
@@ -14731,6 +16821,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1031, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkAlertInformationDataArea",
@@ -14742,6 +16834,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkAlertInformation"),
     ),
     (
         "SyncWorkCalendar",
@@ -14753,6 +16847,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1033, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkCalendarDataArea",
@@ -14764,6 +16860,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkCalendar"),
     ),
     (
         "SyncWorkCalendarDefinition",
@@ -14775,6 +16873,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1035, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkCalendarDefinitionDataArea",
@@ -14786,6 +16886,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkCalendarDefinition"),
     ),
     (
         "SyncWorkCalendarInformation",
@@ -14797,6 +16899,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1037, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkCalendarInformationDataArea",
@@ -14808,6 +16912,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkCalendarInformation"),
     ),
     (
         "SyncWorkCapability",
@@ -14819,6 +16925,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1039, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkCapabilityDataArea",
@@ -14830,6 +16938,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 314, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkCapability"),
     ),
     (
         "SyncWorkCapabilityInformation",
@@ -14841,6 +16951,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1041, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkCapabilityInformationDataArea",
@@ -14852,6 +16964,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 318, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkCapabilityInformation"),
     ),
     (
         "SyncWorkDefinitionInformation",
@@ -14863,6 +16977,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1043, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkDefinitionInformationDataArea",
@@ -14874,6 +16990,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 321, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkDefinitionInformation"),
     ),
     (
         "SyncWorkDirective",
@@ -14885,6 +17003,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1045, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkDirectiveDataArea",
@@ -14896,6 +17016,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 107, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkDirective"),
     ),
     (
         "SyncWorkMaster",
@@ -14907,6 +17029,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1047, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkMasterDataArea",
@@ -14918,6 +17042,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkMaster"),
     ),
     (
         "SyncWorkPerformance",
@@ -14929,6 +17055,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1049, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkPerformanceDataArea",
@@ -14940,6 +17068,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 328, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkPerformance"),
     ),
     (
         "SyncWorkRecord",
@@ -14951,6 +17081,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1051, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkRecordDataArea",
@@ -14962,6 +17094,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 332, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkRecord"),
     ),
     (
         "SyncWorkSchedule",
@@ -14973,6 +17107,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1053, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkScheduleDataArea",
@@ -14984,6 +17120,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkSchedule"),
     ),
     (
         "SyncWorkflowSpecification",
@@ -14995,6 +17133,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1055, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkflowSpecificationDataArea",
@@ -15006,6 +17146,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkflowSpecification"),
     ),
     (
         "SyncWorkflowSpecificationInformation",
@@ -15017,6 +17159,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1057, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkflowSpecificationInformationDataArea",
@@ -15036,5 +17180,7 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "WorkflowSpecificationInformation"),
     ),
 ]

@@ -5,12 +5,14 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes)``; ``fields``: old child element ->
+  fields, carried attributes, down aliases, old required elements)``; ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
   values, down)``; ``how``: ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived
   ``<Name>Child`` rename, ``"X"`` carried; ``values``: old code-list value ->
   (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701 code-list values the old
-  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None.
+  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None;
+  ``down aliases``: V0701 element -> old element it takes going down (a V0701 alternative of
+  a renamed one).
 """
 
 # ruff: noqa: E501
@@ -703,6 +705,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 6, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "TransApplicationArea",
@@ -718,6 +722,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 5, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("CreationDateTime",),
     ),
     (
         "TransSender",
@@ -733,6 +739,8 @@ CONTEXTS: list[Any] = [
             "AuthorizationID": ("AuthorizationID", -1, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "TransReceiver",
@@ -745,9 +753,11 @@ CONTEXTS: list[Any] = [
             "ID": ("ID", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("TransSignature", "TransSignature", -1, -1, {}, ()),
-    ("TransUserArea", "TransUserArea", -1, -1, {}, ()),
+    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, ()),
+    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, ()),
     (
         "AcknowledgeBatchProductionRecordDataArea",
         "AcknowledgeBatchProductionRecordDataArea",
@@ -758,6 +768,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "BatchProductionRecord"),
     ),
     (
         "TransAcknowledge",
@@ -769,6 +781,8 @@ CONTEXTS: list[Any] = [
             "ResponseCriteria": ("ResponseCriteria", 8, 2, 2, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "TransResponseCriteria",
@@ -779,6 +793,8 @@ CONTEXTS: list[Any] = [
             "ResponseExpression": ("ResponseExpression", -1, 1, 1, "", None, None),
             "ChangeStatus": ("ChangeStatus", 9, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -796,6 +812,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 5, 7, 7, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "TransStateChange",
@@ -810,6 +828,8 @@ CONTEXTS: list[Any] = [
             "Note": ("Note", -1, 5, 5, "", None, None),
             "UserArea": ("UserArea", 5, 6, 6, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -861,6 +881,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 41, 41, "", None, None),
         },
         (),
+        {},
+        ("ID", "EntryID", "ObjectType"),
     ),
     (
         "ChangeHistory",
@@ -868,6 +890,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"Change": ("Change", 13, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -886,6 +910,8 @@ CONTEXTS: list[Any] = [
             "Reason": ("Reason", -1, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "PrechangeData"),
     ),
     (
         "Value",
@@ -899,8 +925,19 @@ CONTEXTS: list[Any] = [
             "Key": ("Key", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ValueString",),
     ),
-    ("Comments", "Comments", -1, -1, {"Comment": ("Comment", 16, 1, 1, "", None, None)}, ()),
+    (
+        "Comments",
+        "Comments",
+        -1,
+        -1,
+        {"Comment": ("Comment", 16, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "Comment",
         "Comment",
@@ -917,6 +954,8 @@ CONTEXTS: list[Any] = [
             "PersonID": ("PersonID", -1, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "CommentText"),
     ),
     (
         "ControlRecipes",
@@ -924,6 +963,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ControlRecipeRecord": ("ControlRecipeRecord", 18, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -940,6 +981,8 @@ CONTEXTS: list[Any] = [
             "ControlRecipe": ("ControlRecipe", 19, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "ControlRecipe"),
     ),
     (
         "ControlRecipe",
@@ -960,6 +1003,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 37, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Header",
@@ -978,6 +1023,8 @@ CONTEXTS: list[Any] = [
             "Status": ("Status", -1, 9, 9, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ModificationLog",
@@ -989,6 +1036,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 2, 2, "", None, None),
             "Author": ("Author", -1, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1003,6 +1052,8 @@ CONTEXTS: list[Any] = [
             "IndividualApproval": ("IndividualApproval", 23, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "IndividualApproval",
@@ -1014,6 +1065,8 @@ CONTEXTS: list[Any] = [
             "ApprovalDate": ("ApprovalDate", -1, 2, 2, "", None, None),
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1030,6 +1083,8 @@ CONTEXTS: list[Any] = [
             "UnitOfMeasure": ("UnitOfMeasure", -1, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "BatchEquipmentRequirement",
@@ -1042,6 +1097,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Constraint",
@@ -1053,8 +1110,19 @@ CONTEXTS: list[Any] = [
             "Condition": ("Condition", -1, 2, 2, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("Formula", "Formula", 2, 2, {"Parameter": ("Parameter", 28, 1, 1, "", None, None)}, ()),
+    (
+        "Formula",
+        "Formula",
+        2,
+        2,
+        {"Parameter": ("Parameter", 28, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "BatchParameter",
         "BatchParameter",
@@ -1071,6 +1139,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 28, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("ID", "ParameterType"),
     ),
     (
         "BatchValue",
@@ -1085,6 +1155,8 @@ CONTEXTS: list[Any] = [
             "EnumerationSetID": ("EnumerationSetID", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ValueString", "DataInterpretation", "DataType", "UnitOfMeasure"),
     ),
     (
         "ProcedureLogic",
@@ -1096,6 +1168,8 @@ CONTEXTS: list[Any] = [
             "Step": ("Step", 34, 2, 2, "", None, None),
             "Transition": ("Transition", 35, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1113,6 +1187,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID", "LinkType", "Depiction"),
     ),
     (
         "FromID",
@@ -1125,6 +1201,8 @@ CONTEXTS: list[Any] = [
             "IDScope": ("IDScope", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("FromIDValue", "FromType", "IDScope"),
     ),
     (
         "ToID",
@@ -1137,6 +1215,8 @@ CONTEXTS: list[Any] = [
             "IDScope": ("IDScope", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ToIDValue", "ToType", "IDScope"),
     ),
     (
         "Step",
@@ -1150,6 +1230,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID", "RecipeElementID", "RecipeElementVersion"),
     ),
     (
         "Transition",
@@ -1163,6 +1245,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID", "Condition"),
     ),
     (
         "RecipeElement",
@@ -1194,6 +1278,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 37, 14, 14, "", None, None),
         },
         (),
+        {},
+        ("ID", "RecipeElementType"),
     ),
     (
         "OtherInformation",
@@ -1206,8 +1292,19 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
-    ("DataSets", "DataSets", -1, -1, {"DataSet": ("DataSet", 39, 1, 1, "", None, None)}, ()),
+    (
+        "DataSets",
+        "DataSets",
+        -1,
+        -1,
+        {"DataSet": ("DataSet", 39, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "DataSet",
         "DataSet",
@@ -1228,6 +1325,8 @@ CONTEXTS: list[Any] = [
             "OrderedData": ("OrderedData", 43, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "TagSpecification"),
     ),
     (
         "TimeSpecification",
@@ -1238,6 +1337,8 @@ CONTEXTS: list[Any] = [
             "Relative": ("Relative", -1, 1, 1, "", None, None),
             "OffsetTime": ("OffsetTime", -1, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1261,6 +1362,8 @@ CONTEXTS: list[Any] = [
             "SamplingType": ("SamplingType", -1, 13, 13, "", None, None),
         },
         (),
+        {},
+        ("TagIndex", "DataType", "UnitOfMeasure"),
     ),
     (
         "DelimitedDataBlock",
@@ -1273,6 +1376,8 @@ CONTEXTS: list[Any] = [
             "DelimitedData": ("DelimitedData", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("TagDelimiter", "OrderDelimiter", "DelimitedData"),
     ),
     (
         "OrderedData",
@@ -1285,6 +1390,8 @@ CONTEXTS: list[Any] = [
             "DataValue": ("DataValue", 44, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("DataValue",),
     ),
     (
         "DataValue",
@@ -1297,8 +1404,10 @@ CONTEXTS: list[Any] = [
             "Quality": ("Quality", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("Value",),
     ),
-    ("Events", "Events", -1, -1, {"Event": ("Event", 46, 1, 1, "", None, None)}, ()),
+    ("Events", "Events", -1, -1, {"Event": ("Event", 46, 1, 1, "", None, None)}, (), {}, ()),
     (
         "SingleEvent",
         "SingleEvent",
@@ -1334,6 +1443,8 @@ CONTEXTS: list[Any] = [
             "UserAttribute": ("UserAttribute", 48, 19, 19, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "EventType", "EventSubType"),
     ),
     (
         "AlarmData",
@@ -1347,6 +1458,8 @@ CONTEXTS: list[Any] = [
             "Priority": ("Priority", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("AlarmEvent", "AlarmType"),
     ),
     (
         "UserAttribute",
@@ -1359,6 +1472,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 14, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("AttributeID",),
     ),
     (
         "MasterRecipes",
@@ -1366,6 +1481,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"MasterRecipeRecord": ("MasterRecipeRecord", 50, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1382,6 +1499,8 @@ CONTEXTS: list[Any] = [
             "MasterRecipe": ("MasterRecipe", 51, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "MasterRecipe"),
     ),
     (
         "MasterRecipe",
@@ -1401,6 +1520,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 37, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelIdentification",
@@ -1418,6 +1539,8 @@ CONTEXTS: list[Any] = [
                 None,
             )
         },
+        (),
+        {},
         (),
     ),
     (
@@ -1437,6 +1560,8 @@ CONTEXTS: list[Any] = [
             "Reason": ("Reason", -1, 9, 9, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecordReference", "Name", "ChangeIndication"),
     ),
     (
         "OperationsDefinitions",
@@ -1444,6 +1569,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"OperationsDefinitionRecord": ("OperationsDefinitionRecord", 55, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1460,6 +1587,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "OperationsDefinition"),
     ),
     (
         "OperationsDefinition",
@@ -1492,6 +1621,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "HierarchyScope",
@@ -1505,6 +1636,8 @@ CONTEXTS: list[Any] = [
             "HierarchyScopeChild": ("HierarchyScopeChild", 57, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("EquipmentID",),
     ),
     (
         "OperationsSegment",
@@ -1562,6 +1695,8 @@ CONTEXTS: list[Any] = [
             "OperationsSegmentChild": ("OperationsSegmentChild", 58, 24, 24, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Parameter",
@@ -1578,6 +1713,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentParameterID": ("ProcessSegmentParameterID", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelSpecification",
@@ -1615,6 +1752,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ResourceLocation",
@@ -1626,6 +1765,8 @@ CONTEXTS: list[Any] = [
             "LocationType": ("LocationType", -1, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Location", "LocationType"),
     ),
     (
         "SpatialDefinition",
@@ -1639,6 +1780,8 @@ CONTEXTS: list[Any] = [
             "SRIDAuthority": ("SRIDAuthority", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("Value", "Format"),
     ),
     (
         "QuantityValue",
@@ -1652,6 +1795,8 @@ CONTEXTS: list[Any] = [
             "Key": ("Key", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("QuantityString",),
     ),
     (
         "OpPersonnelSpecificationProperty",
@@ -1676,6 +1821,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentSpecification",
@@ -1713,6 +1860,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentSpecificationProperty",
@@ -1737,6 +1886,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetSpecification",
@@ -1774,6 +1925,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetSpecificationProperty",
@@ -1806,6 +1959,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialSpecification",
@@ -1839,6 +1994,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 16, 16, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialSpecificationProperty",
@@ -1872,6 +2029,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "SegmentDependency",
@@ -1888,6 +2047,8 @@ CONTEXTS: list[Any] = [
             "SegmentID": ("SegmentID", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID", "Dependency"),
     ),
     (
         "OperationsPerformances",
@@ -1895,6 +2056,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"OperationsPerformanceRecord": ("OperationsPerformanceRecord", 73, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -1911,6 +2074,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 74, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "OperationsPerformance"),
     ),
     (
         "OperationsPerformance",
@@ -1931,6 +2096,8 @@ CONTEXTS: list[Any] = [
             "OperationsResponse": ("OperationsResponse", 75, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID", "OperationsResponse"),
     ),
     (
         "OperationsResponse",
@@ -1953,6 +2120,8 @@ CONTEXTS: list[Any] = [
             "SegmentResponse": ("SegmentResponse", 76, 13, 13, "", None, None),
         },
         (),
+        {},
+        ("ID", "SegmentResponse"),
     ),
     (
         "OpSegmentResponse",
@@ -1993,6 +2162,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpSegmentData",
@@ -2016,6 +2187,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelActual",
@@ -2046,6 +2219,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "TestResult",
@@ -2073,6 +2248,8 @@ CONTEXTS: list[Any] = [
             "PropertyMeasurement": ("PropertyMeasurement", 80, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PropertyMeasurement",
@@ -2089,6 +2266,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionID": ("WorkDefinitionID", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelActualProperty",
@@ -2122,6 +2301,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentActual",
@@ -2152,6 +2333,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentActualProperty",
@@ -2185,6 +2368,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetActual",
@@ -2223,6 +2408,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetActualProperty",
@@ -2264,6 +2451,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialActual",
@@ -2298,6 +2487,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialActualProperty",
@@ -2340,6 +2531,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OperationsSchedules",
@@ -2347,6 +2540,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"OperationsScheduleRecord": ("OperationsScheduleRecord", 89, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2363,6 +2558,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 90, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "OperationsSchedule"),
     ),
     (
         "OperationsSchedule",
@@ -2382,6 +2579,8 @@ CONTEXTS: list[Any] = [
             "OperationsRequest": ("OperationsRequest", 91, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("ID", "OperationsRequest"),
     ),
     (
         "OperationsRequest",
@@ -2413,6 +2612,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID", "SegmentRequirement"),
     ),
     (
         "OpSegmentRequirement",
@@ -2450,6 +2651,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID", "ProcessSegmentID", "OperationsDefinitionID", "OperationsSegmentID"),
     ),
     (
         "OpPersonnelRequirement",
@@ -2488,6 +2691,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 13, 13, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelRequirementProperty",
@@ -2521,6 +2726,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentRequirement",
@@ -2560,6 +2767,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 14, 14, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentRequirementProperty",
@@ -2593,6 +2802,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetRequirement",
@@ -2640,6 +2851,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 14, 14, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetRequirementProperty",
@@ -2681,6 +2894,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialRequirement",
@@ -2723,6 +2938,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 17, 17, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialRequirementProperty",
@@ -2765,6 +2982,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "RecipeElements",
@@ -2772,6 +2991,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"RecipeElementRecord": ("RecipeElementRecord", 102, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2788,6 +3009,8 @@ CONTEXTS: list[Any] = [
             "RecipeElementType": ("RecipeElementType", 36, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "RecipeElementType"),
     ),
     (
         "ResourceQualifications",
@@ -2805,6 +3028,8 @@ CONTEXTS: list[Any] = [
                 None,
             )
         },
+        (),
+        {},
         (),
     ),
     (
@@ -2827,8 +3052,18 @@ CONTEXTS: list[Any] = [
             "ExpirationTimeStamp": ("ExpirationTimeStamp", -1, 12, 12, "", None, None),
         },
         (),
+        {},
+        (
+            "EntryID",
+            "ObjectType",
+            "RecordReference",
+            "ResourceID",
+            "ResourceUse",
+            "ResourceType",
+            "QualificationStatus",
+        ),
     ),
-    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 106, 1, 1, "", None, None)}, ()),
+    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 106, 1, 1, "", None, None)}, (), {}, ()),
     (
         "Sample",
         "Sample",
@@ -2860,6 +3095,8 @@ CONTEXTS: list[Any] = [
             "SampleTest": ("SampleTest", 107, 15, 15, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "SampleTest",
@@ -2877,6 +3114,8 @@ CONTEXTS: list[Any] = [
             "SampleTestResult": ("SampleTestResult", 108, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "SampleTestResult",
@@ -2898,6 +3137,8 @@ CONTEXTS: list[Any] = [
             "ExpectedResults": ("ExpectedResults", 14, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType"),
     ),
     (
         "WorkDirectives",
@@ -2905,6 +3146,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"WorkDirectiverRecord": ("WorkDirectiverRecord", 110, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -2921,6 +3164,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 111, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "WorkDirective"),
     ),
     (
         "WorkDirective",
@@ -2957,6 +3202,8 @@ CONTEXTS: list[Any] = [
             "WorkDirectiveState": ("WorkDirectiveState", -1, 19, 21, "", None, (("Paused",), True)),
         },
         (),
+        {},
+        ("ID", "WorkMasterID"),
     ),
     (
         "WorkflowSpecification",
@@ -3002,6 +3249,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID", "WorkflowSpecificationNode"),
     ),
     (
         "WorkflowSpecificationNode",
@@ -3027,6 +3276,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecifictionNodeProperty": ("", -1, 8, -1, "X", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkflowSpecificationConnection",
@@ -3060,6 +3311,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID", "Dependency"),
     ),
     (
         "WorkflowSpecificationConnectionProperty",
@@ -3090,6 +3343,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkflowSpecificationProperty",
@@ -3111,6 +3366,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkMasters",
@@ -3118,6 +3375,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"WorkMasterRecord": ("WorkMasterRecord", 118, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -3134,6 +3393,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 119, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "WorkMaster"),
     ),
     (
         "WorkMaster",
@@ -3173,6 +3434,8 @@ CONTEXTS: list[Any] = [
             "DefinitionType": ("DefinitionType", -1, 22, 23, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkPerformances",
@@ -3180,6 +3443,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"WorkPerformanceRecord": ("WorkPerformanceRecord", 121, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -3196,6 +3461,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformaance": ("", -1, 6, -1, "X", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "WorkPerformaance"),
     ),
     (
         "WorkSchedules",
@@ -3203,6 +3470,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"WorkScheduleRecord": ("WorkScheduleRecord", 123, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -3219,6 +3488,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 124, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("EntryID", "ObjectType", "WorkSchedule"),
     ),
     (
         "WorkSchedule",
@@ -3239,6 +3510,8 @@ CONTEXTS: list[Any] = [
             "WorkRequest": ("WorkRequest", 125, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID", "WorkRequest"),
     ),
     (
         "WorkRequest",
@@ -3261,6 +3534,8 @@ CONTEXTS: list[Any] = [
             "JobOrder": ("JobOrder", 126, 13, 13, "", None, None),
         },
         (),
+        {},
+        ("ID", "JobOrder"),
     ),
     (
         "JobOrder",
@@ -3290,6 +3565,8 @@ CONTEXTS: list[Any] = [
             "SegmentRequirementID": ("SegmentRequirementID", -1, 20, 20, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeEquipment",
@@ -3301,6 +3578,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 128, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentDataArea",
@@ -3312,6 +3591,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 129, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "Equipment"),
     ),
     (
         "Equipment",
@@ -3337,6 +3618,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 16, 16, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentAssetMapping",
@@ -3351,6 +3634,8 @@ CONTEXTS: list[Any] = [
             "EndTime": ("EndTime", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("EquipmentID", "PhysicalAssetID"),
     ),
     (
         "EquipmentProperty",
@@ -3365,6 +3650,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClassPropertyID": ("EquipmentClassPropertyID", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeEquipmentClass",
@@ -3376,6 +3663,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 133, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentClassDataArea",
@@ -3387,6 +3676,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 134, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "EquipmentClass"),
     ),
     (
         "EquipmentClass",
@@ -3409,6 +3700,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 13, 13, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentClassProperty",
@@ -3431,6 +3724,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeEquipmentInformation",
@@ -3442,6 +3737,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 137, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeEquipmentInformationDataArea",
@@ -3453,6 +3750,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 138, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "EquipmentInformation"),
     ),
     (
         "EquipmentInformation",
@@ -3469,6 +3768,8 @@ CONTEXTS: list[Any] = [
             "TestSpecification": ("TestSpecification", 139, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "TestSpecification",
@@ -3503,6 +3804,8 @@ CONTEXTS: list[Any] = [
             "TestableObjectID": ("TestableObjectID", -1, 17, 17, "", None, None),
         },
         (),
+        {},
+        ("EvaluatedProperty",),
     ),
     (
         "TestSpecificationProperty",
@@ -3524,6 +3827,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "TestSpecificationCriteria",
@@ -3539,6 +3844,8 @@ CONTEXTS: list[Any] = [
             "EvaluatedPropertyID": ("EvaluatedPropertyID", -1, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "TestSpecificationEvaluatedProperty",
@@ -3561,6 +3868,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionID": ("WorkDefinitionID", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeErrorMessage",
@@ -3572,6 +3881,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 144, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeErrorMessageDataArea",
@@ -3583,6 +3894,8 @@ CONTEXTS: list[Any] = [
             "ErrorMessage": ("ErrorMessage", 145, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ErrorMessage"),
     ),
     (
         "ErrorMessage",
@@ -3598,6 +3911,8 @@ CONTEXTS: list[Any] = [
             "CausedBy": ("CausedBy", 145, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("ThrownFrom", "TimeStamp", "ErrorType"),
     ),
     (
         "AcknowledgeGRecipeInformation",
@@ -3609,6 +3924,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 147, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeGRecipeInformationDataArea",
@@ -3620,6 +3937,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 148, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "GRecipeInformation"),
     ),
     (
         "GRecipeInformation",
@@ -3633,6 +3952,8 @@ CONTEXTS: list[Any] = [
             "PublishedDate": ("PublishedDate", -1, 4, 4, "", None, None),
             "Recipe": ("Recipe", 149, 5, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3652,6 +3973,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 161, 9, 9, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GRecipeHeader",
@@ -3669,6 +3992,8 @@ CONTEXTS: list[Any] = [
             "HeaderProperty": ("HeaderProperty", 151, 8, 8, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "HeaderProperty",
@@ -3681,6 +4006,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 14, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "GRecipeFormula",
@@ -3695,6 +4022,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementParameter": ("ProcessElementParameter", 155, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GRecipeMaterials",
@@ -3707,6 +4036,8 @@ CONTEXTS: list[Any] = [
             "MaterialsType": ("MaterialsType", -1, 3, 3, "", None, None),
             "Material": ("Material", 154, 4, 4, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3721,6 +4052,8 @@ CONTEXTS: list[Any] = [
             "Order": ("Order", -1, 4, 4, "", None, None),
             "Amount": ("Amount", 63, 5, 5, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3744,6 +4077,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 14, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProcessElement",
@@ -3766,6 +4101,8 @@ CONTEXTS: list[Any] = [
             "OtherInformation": ("OtherInformation", 161, 13, 13, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "DirectedLink",
@@ -3779,6 +4116,8 @@ CONTEXTS: list[Any] = [
             "ToID": ("ToID", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ProcedureChartElement",
@@ -3791,6 +4130,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
             "ProcedureChartElementType": ("ProcedureChartElementType", -1, 4, 4, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -3807,6 +4148,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintProperty": ("ResourceConstraintProperty", 160, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ResourceConstraintProperty",
@@ -3819,6 +4162,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 14, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "GROtherInformation",
@@ -3831,6 +4176,8 @@ CONTEXTS: list[Any] = [
             "OtherValue": ("OtherValue", 14, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeJobList",
@@ -3842,6 +4189,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 163, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeJobListDataArea",
@@ -3853,6 +4202,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "JobList"),
     ),
     (
         "JobList",
@@ -3871,6 +4222,8 @@ CONTEXTS: list[Any] = [
             "JobOrder": ("JobOrder", 126, 9, 9, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeJobResponse",
@@ -3882,6 +4235,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeJobResponseDataArea",
@@ -3893,6 +4248,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 167, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "JobResponse"),
     ),
     (
         "JobResponse",
@@ -3940,6 +4297,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeJobResponseList",
@@ -3951,6 +4310,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 169, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeJobResponseListDataArea",
@@ -3962,6 +4323,8 @@ CONTEXTS: list[Any] = [
             "JobResponseList": ("JobResponseList", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "JobResponseList"),
     ),
     (
         "JobResponseList",
@@ -3981,6 +4344,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 167, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("ID", "JobResponse"),
     ),
     (
         "AcknowledgeMaterialClass",
@@ -3992,6 +4357,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 172, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialClassDataArea",
@@ -4003,6 +4370,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialClass"),
     ),
     (
         "MaterialClass",
@@ -4034,6 +4403,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 14, 14, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialClassProperty",
@@ -4048,6 +4419,8 @@ CONTEXTS: list[Any] = [
             "MaterialClassPropertyChild": ("MaterialClassPropertyChild", 174, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialDefinition",
@@ -4059,6 +4432,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 176, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialDefinitionDataArea",
@@ -4070,6 +4445,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 177, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialDefinition"),
     ),
     (
         "MaterialDefinition",
@@ -4094,6 +4471,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 15, 15, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialDefinitionProperty",
@@ -4118,6 +4497,8 @@ CONTEXTS: list[Any] = [
             "MaterialClassPropertyID": ("MaterialClassPropertyID", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialInformation",
@@ -4129,6 +4510,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 180, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialInformationDataArea",
@@ -4140,6 +4523,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 181, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialInformation"),
     ),
     (
         "MaterialInformation",
@@ -4157,6 +4542,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 184, 8, 8, "", None, None),
             "TestSpecification": ("TestSpecification", 139, 9, 9, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -4187,6 +4574,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 20, 20, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialLotProperty",
@@ -4209,6 +4598,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSubLot",
@@ -4238,6 +4629,8 @@ CONTEXTS: list[Any] = [
             "AssemblyRelationship": ("AssemblyRelationship", -1, 20, 20, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeMaterialLot",
@@ -4249,6 +4642,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 186, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialLotDataArea",
@@ -4260,6 +4655,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 182, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialLot"),
     ),
     (
         "AcknowledgeMaterialSubLot",
@@ -4271,6 +4668,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 188, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeMaterialSubLotDataArea",
@@ -4282,6 +4681,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "MaterialSubLot"),
     ),
     (
         "AcknowledgeOperationalLocation",
@@ -4293,6 +4694,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 190, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationalLocationDataArea",
@@ -4304,6 +4707,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocation": ("OperationalLocation", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationalLocation"),
     ),
     (
         "OperationalLocation",
@@ -4332,6 +4737,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OperationalLocationProperty",
@@ -4354,6 +4761,8 @@ CONTEXTS: list[Any] = [
             "OperationalClassPropertyID": ("OperationalClassPropertyID", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeOperationalLocationClass",
@@ -4365,6 +4774,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 194, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationalLocationClassDataArea",
@@ -4376,6 +4787,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocationClass": ("OperationalLocationClass", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationalLocationClass"),
     ),
     (
         "OperationalLocationClass",
@@ -4428,6 +4841,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OperationalLocationClassProperty",
@@ -4450,6 +4865,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeOperationalLocationInformation",
@@ -4461,6 +4878,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 198, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationalLocationInformationDataArea",
@@ -4480,6 +4899,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "OperationalLocationInformation"),
     ),
     (
         "OperationalLocationInformation",
@@ -4495,6 +4916,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocation": ("OperationalLocation", 191, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeOperationsCapability",
@@ -4506,6 +4929,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 201, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsCapabilityDataArea",
@@ -4517,6 +4942,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 202, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsCapability"),
     ),
     (
         "OperationsCapability",
@@ -4551,6 +4978,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelCapability",
@@ -4584,6 +5013,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPersonnelCapabilityProperty",
@@ -4608,6 +5039,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentCapability",
@@ -4641,6 +5074,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpEquipmentCapabilityProperty",
@@ -4665,6 +5100,8 @@ CONTEXTS: list[Any] = [
             "EquipmentPropertyID": ("EquipmentPropertyID", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetCapability",
@@ -4706,6 +5143,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpPhysicalAssetCapabilityProperty",
@@ -4738,6 +5177,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialCapability",
@@ -4775,6 +5216,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpMaterialCapabilityProperty",
@@ -4808,6 +5251,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OpProcessSegmentCapability",
@@ -4841,6 +5286,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID", "CapabilityType"),
     ),
     (
         "OpOperationsSegmentCapability",
@@ -4874,6 +5321,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID", "OperationsSegmentID", "CapabilityType"),
     ),
     (
         "AcknowledgeOperationsCapabilityInformation",
@@ -4885,6 +5334,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 214, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsCapabilityInformationDataArea",
@@ -4904,6 +5355,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsCapabilityInformation"),
     ),
     (
         "OperationsCapabilityInformation",
@@ -4918,6 +5371,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 202, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeOperationsDefinition",
@@ -4929,6 +5384,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 217, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsDefinitionDataArea",
@@ -4940,6 +5397,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsDefinition"),
     ),
     (
         "AcknowledgeOperationsDefinitionInformation",
@@ -4951,6 +5410,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 219, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsDefinitionInformationDataArea",
@@ -4970,6 +5431,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsDefinitionInformation"),
     ),
     (
         "OperationsDefinitionInformation",
@@ -4986,6 +5449,8 @@ CONTEXTS: list[Any] = [
             "OperationsMaterialBill": ("OperationsMaterialBill", 221, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OperationsMaterialBill",
@@ -5005,6 +5470,8 @@ CONTEXTS: list[Any] = [
             "BillOfMaterialsID": ("BillOfMaterialsID", -1, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OperationsMaterialBillItem",
@@ -5027,6 +5494,8 @@ CONTEXTS: list[Any] = [
             "Quantity": ("Quantity", 63, 13, 13, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeOperationsEventClass",
@@ -5038,6 +5507,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 224, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsEventClassDataArea",
@@ -5049,6 +5520,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventClass": ("OperationsEventClass", 225, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsEventClass"),
     ),
     (
         "OperationsEventClass",
@@ -5103,6 +5576,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OperationsEventClassProperty",
@@ -5125,6 +5600,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OperationsRecordSpecTemplate",
@@ -5172,6 +5649,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeOperationsEventDefinition",
@@ -5183,6 +5662,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 229, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsEventDefinitionDataArea",
@@ -5194,6 +5675,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventDefinition": ("OperationsEventDefinition", 230, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsEventDefinition"),
     ),
     (
         "OperationsEventDefinition",
@@ -5247,6 +5730,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeOperationsEventInformation",
@@ -5258,6 +5743,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 232, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsEventInformationDataArea",
@@ -5269,6 +5756,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventInformation": ("OperationsEventInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsEventInformation"),
     ),
     (
         "OperationsEventInformation",
@@ -5285,6 +5774,8 @@ CONTEXTS: list[Any] = [
             "OperationsEvent": ("OperationsEvent", 234, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OperationsEvent",
@@ -5312,6 +5803,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventRecord": ("OperationsEventRecord", 235, 18, 18, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "OperationsRecordTemplate",
@@ -5340,6 +5833,8 @@ CONTEXTS: list[Any] = [
             "OperationsRecordChild": ("OperationsRecordChild", 235, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID", "OperationsRecordEntry", "OperationsRecordSpecificationID"),
     ),
     (
         "OperationsRecordEntryTemplate",
@@ -5368,6 +5863,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "InformationObject",
@@ -5461,6 +5958,8 @@ CONTEXTS: list[Any] = [
             "ProcessElement": ("ProcessElement", 156, 52, 52, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "PersonnelClass",
@@ -5481,6 +5980,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelClassProperty",
@@ -5503,6 +6004,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Person",
@@ -5525,6 +6028,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 13, 13, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonProperty",
@@ -5539,6 +6044,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClassPropertyID": ("PersonnelClassPropertyID", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetClass",
@@ -5569,6 +6076,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 13, 13, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetClassProperty",
@@ -5591,6 +6100,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAsset",
@@ -5617,6 +6128,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 17, 17, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetProperty",
@@ -5639,6 +6152,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ProcessSegment",
@@ -5709,6 +6224,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelSegmentSpecification",
@@ -5746,6 +6263,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PersonnelSegmentSpecificationProperty",
@@ -5770,6 +6289,8 @@ CONTEXTS: list[Any] = [
             "PersonPropertyID": ("PersonPropertyID", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentSegmentSpecification",
@@ -5807,6 +6328,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentSegmentSpecificationProperty",
@@ -5831,6 +6354,8 @@ CONTEXTS: list[Any] = [
             "EquipmentPropertyID": ("EquipmentPropertyID", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetSegmentSpecification",
@@ -5868,6 +6393,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "PhysicalAssetSegmentSpecificationProperty",
@@ -5900,6 +6427,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetPropertyID": ("PhysicalAssetPropertyID", -1, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSegmentSpecification",
@@ -5950,6 +6479,8 @@ CONTEXTS: list[Any] = [
             "TestSpecificationID": ("TestSpecificationID", -1, 17, 17, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "MaterialSegmentSpecificationProperty",
@@ -5983,6 +6514,8 @@ CONTEXTS: list[Any] = [
             "MaterialLotPropertyID": ("MaterialLotPropertyID", -1, 8, 8, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ResourceRelationshipNetwork",
@@ -6003,6 +6536,8 @@ CONTEXTS: list[Any] = [
             "ResourceNetworkConnection": ("ResourceNetworkConnection", 257, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID", "ResourceNetworkConnection"),
     ),
     (
         "RRNProperty",
@@ -6016,6 +6551,8 @@ CONTEXTS: list[Any] = [
             "RRNPropertyChild": ("RRNPropertyChild", 256, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ResourceNetworkConnection",
@@ -6039,6 +6576,8 @@ CONTEXTS: list[Any] = [
             "RNCProperty": ("RNCProperty", 260, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("ID", "ResourceNetworkConnectionTypeID", "FromResourceReference", "ToResourceReference"),
     ),
     (
         "ResourceReference",
@@ -6053,6 +6592,8 @@ CONTEXTS: list[Any] = [
             "ResourceReferenceProperty": ("ResourceReferenceProperty", 259, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ResourceReferenceProperty",
@@ -6076,6 +6617,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "RNCProperty",
@@ -6090,6 +6633,8 @@ CONTEXTS: list[Any] = [
             "RNCPropertyChild": ("RNCPropertyChild", 260, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "ResourceNetworkConnectionType",
@@ -6117,6 +6662,8 @@ CONTEXTS: list[Any] = [
             "RNCTypeProperty": ("RNCTypeProperty", 262, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("ID", "ConnectionType"),
     ),
     (
         "RNCTypeProperty",
@@ -6130,6 +6677,8 @@ CONTEXTS: list[Any] = [
             "RNCTypePropertyChild": ("RNCTypePropertyChild", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkflowSpecificationNodeType",
@@ -6164,6 +6713,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkflowSpecificationNodeTypeProperty",
@@ -6185,6 +6736,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkflowSpecificationConnectionType",
@@ -6223,6 +6776,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID", "Dependency"),
     ),
     (
         "WorkflowSpecificationConnectionTypeProperty",
@@ -6244,6 +6799,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkPerformance",
@@ -6265,6 +6822,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformanceChild": ("WorkPerformanceChild", 267, 12, 12, "", None, None),
         },
         (),
+        {},
+        ("ID", "WorkScheduleID", "WorkResponse"),
     ),
     (
         "WorkResponse",
@@ -6295,6 +6854,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID", "JobResponse"),
     ),
     (
         "WorkCapability",
@@ -6320,6 +6881,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 270, 16, 16, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkMasterCapability",
@@ -6344,6 +6907,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 270, 15, 15, "", None, None),
         },
         (),
+        {},
+        ("ID", "WorkMasterID", "CapabilityType"),
     ),
     (
         "WorkAlertDefinition",
@@ -6371,6 +6936,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkAlertDefinitionProperty",
@@ -6392,6 +6959,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkAlertProperty",
@@ -6414,6 +6983,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertPropertyChid": ("WorkAlertPropertyChid", 273, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkAlert",
@@ -6434,6 +7005,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertProperty": ("WorkAlertProperty", 273, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkCalendar",
@@ -6452,6 +7025,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarProperty": ("WorkCalendarProperty", 278, 9, 9, "", None, None),
         },
         (),
+        {},
+        ("ID", "WorkCalendarEntry"),
     ),
     (
         "WorkCalendarEntry",
@@ -6479,6 +7054,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarEntryProperty": ("WorkCalendarEntryProperty", 277, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkCalendarEntryProperty",
@@ -6509,6 +7086,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkCalendarProperty",
@@ -6531,6 +7110,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkCalendarDefinition",
@@ -6565,6 +7146,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID", "WorkCalendarDefinitionEntry"),
     ),
     (
         "WorkCalendarDefinitionEntry",
@@ -6602,6 +7185,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        (),
     ),
     (
         "WorkCalendarDefinitionEntryProperty",
@@ -6623,6 +7208,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkCalendarDefinitionProperty",
@@ -6644,6 +7231,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkRecord",
@@ -6674,6 +7263,8 @@ CONTEXTS: list[Any] = [
             "EquipmentID": ("EquipmentID", -1, 21, 21, "", None, None),
         },
         (),
+        {},
+        ("ID", "WorkRecordEntry", "WorkRecordSpecificationID"),
     ),
     (
         "WorkRecordEntry",
@@ -6694,6 +7285,8 @@ CONTEXTS: list[Any] = [
             "WorkRecordEntryChild": ("WorkRecordEntryChild", 284, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "WorkRecordSpecification",
@@ -6751,6 +7344,8 @@ CONTEXTS: list[Any] = [
             "EquipmentID": ("EquipmentID", -1, 24, 24, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeOperationsMaterialBill",
@@ -6762,6 +7357,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 287, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsMaterialBillDataArea",
@@ -6773,6 +7370,8 @@ CONTEXTS: list[Any] = [
             "OperationsMaterialBill": ("OperationsMaterialBill", 221, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsMaterialBill"),
     ),
     (
         "AcknowledgeOperationsPerformance",
@@ -6784,6 +7383,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 289, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsPerformanceDataArea",
@@ -6795,6 +7396,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 74, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsPerformance"),
     ),
     (
         "AcknowledgeOperationsSchedule",
@@ -6806,6 +7409,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 291, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsScheduleDataArea",
@@ -6817,6 +7422,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 90, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsSchedule"),
     ),
     (
         "AcknowledgeOperationsTestInformation",
@@ -6828,6 +7435,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 293, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeOperationsTestInformationDataArea",
@@ -6839,6 +7448,8 @@ CONTEXTS: list[Any] = [
             "OperationsTestInformation": ("OperationsTestInformation", 294, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "OperationsTestInformation"),
     ),
     (
         "OperationsTestInformation",
@@ -6854,6 +7465,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("TestResult", 79, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgePerson",
@@ -6865,6 +7478,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonDataArea",
@@ -6876,6 +7491,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 240, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "Person"),
     ),
     (
         "AcknowledgePersonnelClass",
@@ -6887,6 +7504,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 298, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonnelClassDataArea",
@@ -6898,6 +7517,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 238, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PersonnelClass"),
     ),
     (
         "AcknowledgePersonnelInformation",
@@ -6909,6 +7530,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 300, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePersonnelInformationDataArea",
@@ -6920,6 +7543,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 301, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PersonnelInformation"),
     ),
     (
         "PersonnelInformation",
@@ -6936,6 +7561,8 @@ CONTEXTS: list[Any] = [
             "TestSpecification": ("TestSpecification", 139, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgePhysicalAsset",
@@ -6947,6 +7574,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 303, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePhysicalAssetDataArea",
@@ -6958,6 +7587,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 244, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PhysicalAsset"),
     ),
     (
         "AcknowledgePhysicalAssetClass",
@@ -6969,6 +7600,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 305, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePhysicalAssetClassDataArea",
@@ -6980,6 +7613,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 242, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PhysicalAssetClass"),
     ),
     (
         "AcknowledgePhysicalAssetInformation",
@@ -6991,6 +7626,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 307, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgePhysicalAssetInformationDataArea",
@@ -7002,6 +7639,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "PhysicalAssetInformation"),
     ),
     (
         "PhysicalAssetInformation",
@@ -7018,6 +7657,8 @@ CONTEXTS: list[Any] = [
             "TestSpecification": ("TestSpecification", 139, 7, 7, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeProcessElementLibrary",
@@ -7029,6 +7670,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 310, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessElementLibraryDataArea",
@@ -7040,6 +7683,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessElementLibrary"),
     ),
     (
         "ProcessElementLibrary",
@@ -7054,6 +7699,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementSpec": ("ProcessElementSpec", 156, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeProcessSegment",
@@ -7065,6 +7712,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 313, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessSegmentDataArea",
@@ -7076,6 +7725,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 246, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessSegment"),
     ),
     (
         "AcknowledgeProcessSegmentInformation",
@@ -7087,6 +7738,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 315, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeProcessSegmentInformationDataArea",
@@ -7098,6 +7751,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 316, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ProcessSegmentInformation"),
     ),
     (
         "ProcessSegmentInformation",
@@ -7112,6 +7767,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 246, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeResourceConstraintLibrary",
@@ -7123,6 +7780,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 318, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeResourceConstraintLibraryDataArea",
@@ -7134,6 +7793,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "ResourceConstraintLibrary"),
     ),
     (
         "ResourceConstraintLibrary",
@@ -7148,6 +7809,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintSpec": ("ResourceConstraintSpec", 159, 5, 5, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeResourceNetworkConnectionType",
@@ -7159,6 +7822,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 321, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeResourceNetworkConnectionTypeDataArea",
@@ -7178,6 +7843,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "ResourceNetworkConnectionType"),
     ),
     (
         "AcknowledgeResourceRelationshipNetwork",
@@ -7189,6 +7856,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 323, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeResourceRelationshipNetworkDataArea",
@@ -7208,6 +7877,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "ResourceRelationshipNetwork"),
     ),
     (
         "AcknowledgeResourceRelationshipNetworkInformation",
@@ -7219,6 +7890,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 325, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeResourceRelationshipNetworkInformationDataArea",
@@ -7238,6 +7911,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "ResourceRelationshipNetworkInformation"),
     ),
     (
         "ResourceRelationshipNetworkInformation",
@@ -7268,6 +7943,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID", "ResourceRelationshipNetwork", "ResourceNetworkConnectionType"),
     ),
     (
         "AcknowledgeTestResult",
@@ -7279,6 +7956,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 328, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeTestResultDataArea",
@@ -7290,6 +7969,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("TestResult", 79, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "TestResult"),
     ),
     (
         "AcknowledgeTestSpecification",
@@ -7301,6 +7982,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 330, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeTestSpecificationDataArea",
@@ -7312,6 +7995,8 @@ CONTEXTS: list[Any] = [
             "TestSpecification": ("TestSpecification", 139, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "TestSpecification"),
     ),
     (
         "AcknowledgeWorkAlert",
@@ -7323,6 +8008,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 332, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkAlertDataArea",
@@ -7334,6 +8021,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 274, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkAlert"),
     ),
     (
         "AcknowledgeWorkAlertDefinition",
@@ -7345,6 +8034,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 334, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkAlertDefinitionDataArea",
@@ -7356,6 +8047,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 271, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkAlertDefinition"),
     ),
     (
         "AcknowledgeWorkAlertInformation",
@@ -7367,6 +8060,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 336, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkAlertInformationDataArea",
@@ -7378,6 +8073,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 337, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkAlertInformation"),
     ),
     (
         "WorkAlertInformation",
@@ -7393,6 +8090,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 274, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeWorkCalendar",
@@ -7404,6 +8103,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 339, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkCalendarDataArea",
@@ -7415,6 +8116,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 275, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkCalendar"),
     ),
     (
         "AcknowledgeWorkCalendarDefinition",
@@ -7426,6 +8129,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 341, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkCalendarDefinitionDataArea",
@@ -7437,6 +8142,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 279, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkCalendarDefinition"),
     ),
     (
         "AcknowledgeWorkCalendarInformation",
@@ -7448,6 +8155,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 343, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkCalendarInformationDataArea",
@@ -7459,6 +8168,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 344, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkCalendarInformation"),
     ),
     (
         "WorkCalendarInformation",
@@ -7474,6 +8185,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 279, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "AcknowledgeWorkCapability",
@@ -7485,6 +8198,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 346, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkCapabilityDataArea",
@@ -7496,6 +8211,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 269, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkCapability"),
     ),
     (
         "AcknowledgeWorkCapabilityInformation",
@@ -7507,6 +8224,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 348, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkCapabilityInformationDataArea",
@@ -7518,6 +8237,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 349, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkCapabilityInformation"),
     ),
     (
         "WorkCapabilityInformation",
@@ -7533,6 +8254,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 270, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeWorkDefinitionInformation",
@@ -7544,6 +8267,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 351, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkDefinitionInformationDataArea",
@@ -7555,6 +8280,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 352, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkDefinitionInformation"),
     ),
     (
         "WorkDefinitionInformation",
@@ -7570,6 +8297,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 111, 6, 6, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeWorkDirective",
@@ -7581,6 +8310,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 354, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkDirectiveDataArea",
@@ -7592,6 +8323,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkDirective"),
     ),
     (
         "AcknowledgeWorkMaster",
@@ -7603,6 +8336,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 356, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkMasterDataArea",
@@ -7614,6 +8349,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 119, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkMaster"),
     ),
     (
         "AcknowledgeWorkMasterCapability",
@@ -7625,6 +8362,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 358, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkMasterCapabilityDataArea",
@@ -7636,6 +8375,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 270, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkMasterCapability"),
     ),
     (
         "AcknowledgeWorkPerformance",
@@ -7647,6 +8388,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 360, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkPerformanceDataArea",
@@ -7658,6 +8401,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkPerformance"),
     ),
     (
         "AcknowledgeWorkRecord",
@@ -7669,6 +8414,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 362, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkRecordDataArea",
@@ -7680,6 +8427,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 283, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkRecord"),
     ),
     (
         "AcknowledgeWorkRecordSpecification",
@@ -7691,6 +8440,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 364, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkRecordSpecificationDataArea",
@@ -7702,6 +8453,8 @@ CONTEXTS: list[Any] = [
             "WorkRecordSpecification": ("WorkRecordSpecification", 285, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkRecordSpecification"),
     ),
     (
         "AcknowledgeWorkResponse",
@@ -7713,6 +8466,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 366, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkResponseDataArea",
@@ -7724,6 +8479,8 @@ CONTEXTS: list[Any] = [
             "WorkResponse": ("WorkResponse", 268, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkResponse"),
     ),
     (
         "AcknowledgeWorkSchedule",
@@ -7735,6 +8492,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 368, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkScheduleDataArea",
@@ -7746,6 +8505,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 124, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkSchedule"),
     ),
     (
         "AcknowledgeWorkflowSpecification",
@@ -7757,6 +8518,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 370, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkflowSpecificationDataArea",
@@ -7768,6 +8531,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 112, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Acknowledge", "WorkflowSpecification"),
     ),
     (
         "AcknowledgeWorkflowSpecificationConnectionType",
@@ -7779,6 +8544,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 372, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkflowSpecificationConnectionTypeDataArea",
@@ -7798,6 +8565,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "WorkflowSpecificationConnectionType"),
     ),
     (
         "AcknowledgeWorkflowSpecificationInformation",
@@ -7809,6 +8578,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 374, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkflowSpecificationInformationDataArea",
@@ -7828,6 +8599,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "WorkflowSpecificationInformation"),
     ),
     (
         "WorkflowSpecificationInformation",
@@ -7860,6 +8633,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "AcknowledgeWorkflowSpecificationNodeType",
@@ -7871,6 +8646,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 377, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "AcknowledgeWorkflowSpecificationNodeTypeDataArea",
@@ -7890,6 +8667,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Acknowledge", "WorkflowSpecificationNodeType"),
     ),
     (
         "BatchInformation",
@@ -7907,6 +8686,8 @@ CONTEXTS: list[Any] = [
             "EnumerationSet": ("EnumerationSet", 389, 8, 8, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "ListHeader",
@@ -7922,6 +8703,8 @@ CONTEXTS: list[Any] = [
             "ModificationLog": ("ModificationLog", 21, 6, 6, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "RecipeBuildingBlock",
@@ -7932,6 +8715,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 1, 1, "", None, None),
             "RecipeElement": ("RecipeElement", 36, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -7961,6 +8746,8 @@ CONTEXTS: list[Any] = [
             "EquipmentElementID": ("EquipmentElementID", -1, 11, 11, "", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentElementType", "EquipmentElementLevel"),
     ),
     (
         "ClassInstanceAssociation",
@@ -7973,6 +8760,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ClassEquipmentID", "MemberEquipmentID"),
     ),
     (
         "EquipmentElementProperty",
@@ -7986,6 +8775,8 @@ CONTEXTS: list[Any] = [
             "Property": ("Property", 383, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "EquipmentProceduralElementClass",
@@ -8007,6 +8798,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 28, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentProceduralElementType"),
     ),
     (
         "EquipmentProceduralElement",
@@ -8037,6 +8830,8 @@ CONTEXTS: list[Any] = [
             "Parameter": ("Parameter", 28, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID", "EquipmentProceduralElementType"),
     ),
     (
         "EquipmentConnection",
@@ -8051,6 +8846,8 @@ CONTEXTS: list[Any] = [
             "ToEquipmentID": ("ToEquipmentID", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID", "ConnectionType"),
     ),
     (
         "BatchList",
@@ -8062,6 +8859,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 2, 2, "", None, None),
             "BatchListEntry": ("BatchListEntry", 388, 3, 3, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -8100,6 +8899,8 @@ CONTEXTS: list[Any] = [
             "BatchListEntry": ("BatchListEntry", 388, 28, 28, "", None, None),
         },
         (),
+        {},
+        ("ID", "BatchListEntryType"),
     ),
     (
         "EnumerationSet",
@@ -8112,6 +8913,8 @@ CONTEXTS: list[Any] = [
             "Enumeration": ("Enumeration", 390, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "Enumeration",
@@ -8124,6 +8927,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 3, 3, "", None, None),
         },
         (),
+        {},
+        ("EnumerationNumber",),
     ),
     (
         "CancelBatchProductionRecord",
@@ -8135,6 +8940,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 392, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelBatchProductionRecordDataArea",
@@ -8146,6 +8953,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "BatchProductionRecord"),
     ),
     (
         "TransCancel",
@@ -8153,6 +8962,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 394, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -8165,6 +8976,8 @@ CONTEXTS: list[Any] = [
             "ChangeStatus": ("ChangeStatus", 9, 2, 2, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "CancelEquipment",
@@ -8176,6 +8989,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 396, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentDataArea",
@@ -8187,6 +9002,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 129, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "Equipment"),
     ),
     (
         "CancelEquipmentClass",
@@ -8198,6 +9015,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 398, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentClassDataArea",
@@ -8209,6 +9028,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 134, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "EquipmentClass"),
     ),
     (
         "CancelEquipmentInformation",
@@ -8220,6 +9041,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 400, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelEquipmentInformationDataArea",
@@ -8231,6 +9054,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 138, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "EquipmentInformation"),
     ),
     (
         "CancelErrorMessage",
@@ -8242,6 +9067,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 402, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelErrorMessageDataArea",
@@ -8253,6 +9080,8 @@ CONTEXTS: list[Any] = [
             "ErrorMessage": ("ErrorMessage", 145, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ErrorMessage"),
     ),
     (
         "CancelGRecipeInformation",
@@ -8264,6 +9093,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 404, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelGRecipeInformationDataArea",
@@ -8275,6 +9106,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 148, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "GRecipeInformation"),
     ),
     (
         "CancelJobList",
@@ -8286,6 +9119,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 406, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelJobListDataArea",
@@ -8297,6 +9132,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "JobList"),
     ),
     (
         "CancelJobResponse",
@@ -8308,6 +9145,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 408, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelJobResponseDataArea",
@@ -8319,6 +9158,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 167, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "JobResponse"),
     ),
     (
         "CancelJobResponseList",
@@ -8330,6 +9171,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 410, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelJobResponseListDataArea",
@@ -8341,6 +9184,8 @@ CONTEXTS: list[Any] = [
             "JobResponseList": ("JobResponseList", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "JobResponseList"),
     ),
     (
         "CancelMaterialClass",
@@ -8352,6 +9197,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 412, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialClassDataArea",
@@ -8363,6 +9210,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialClass"),
     ),
     (
         "CancelMaterialDefinition",
@@ -8374,6 +9223,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 414, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialDefinitionDataArea",
@@ -8385,6 +9236,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 177, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialDefinition"),
     ),
     (
         "CancelMaterialInformation",
@@ -8396,6 +9249,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 416, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialInformationDataArea",
@@ -8407,6 +9262,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 181, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialInformation"),
     ),
     (
         "CancelMaterialLot",
@@ -8418,6 +9275,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 418, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialLotDataArea",
@@ -8429,6 +9288,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 182, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialLot"),
     ),
     (
         "CancelMaterialSubLot",
@@ -8440,6 +9301,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 420, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelMaterialSubLotDataArea",
@@ -8451,6 +9314,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "MaterialSubLot"),
     ),
     (
         "CancelOperationalLocation",
@@ -8462,6 +9327,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 422, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationalLocationDataArea",
@@ -8473,6 +9340,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocation": ("OperationalLocation", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationalLocation"),
     ),
     (
         "CancelOperationalLocationClass",
@@ -8484,6 +9353,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 424, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationalLocationClassDataArea",
@@ -8495,6 +9366,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocationClass": ("OperationalLocationClass", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationalLocationClass"),
     ),
     (
         "CancelOperationalLocationInformation",
@@ -8506,6 +9379,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 426, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationalLocationInformationDataArea",
@@ -8525,6 +9400,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "OperationalLocationInformation"),
     ),
     (
         "CancelOperationsCapability",
@@ -8536,6 +9413,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 428, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsCapabilityDataArea",
@@ -8547,6 +9426,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 202, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsCapability"),
     ),
     (
         "CancelOperationsCapabilityInformation",
@@ -8558,6 +9439,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 430, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsCapabilityInformationDataArea",
@@ -8577,6 +9460,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "OperationsCapabilityInformation"),
     ),
     (
         "CancelOperationsDefinition",
@@ -8588,6 +9473,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 432, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsDefinitionDataArea",
@@ -8599,6 +9486,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsDefinition"),
     ),
     (
         "CancelOperationsDefinitionInformation",
@@ -8610,6 +9499,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 434, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsDefinitionInformationDataArea",
@@ -8629,6 +9520,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "OperationsDefinitionInformation"),
     ),
     (
         "CancelOperationsEventClass",
@@ -8640,6 +9533,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 436, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsEventClassDataArea",
@@ -8651,6 +9546,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventClass": ("OperationsEventClass", 225, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsEventClass"),
     ),
     (
         "CancelOperationsEventDefinition",
@@ -8662,6 +9559,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 438, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsEventDefinitionDataArea",
@@ -8673,6 +9572,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventDefinition": ("OperationsEventDefinition", 230, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsEventDefinition"),
     ),
     (
         "CancelOperationsEventInformation",
@@ -8684,6 +9585,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 440, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsEventInformationDataArea",
@@ -8695,6 +9598,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventInformation": ("OperationsEventInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsEventInformation"),
     ),
     (
         "CancelOperationsMaterialBill",
@@ -8706,6 +9611,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 442, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsMaterialBillDataArea",
@@ -8717,6 +9624,8 @@ CONTEXTS: list[Any] = [
             "OperationsMaterialBill": ("OperationsMaterialBill", 221, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsMaterialBill"),
     ),
     (
         "CancelOperationsPerformance",
@@ -8728,6 +9637,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 444, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsPerformanceDataArea",
@@ -8739,6 +9650,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 74, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsPerformance"),
     ),
     (
         "CancelOperationsSchedule",
@@ -8750,6 +9663,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 446, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsScheduleDataArea",
@@ -8761,6 +9676,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 90, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsSchedule"),
     ),
     (
         "CancelOperationsTestInformation",
@@ -8772,6 +9689,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 448, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelOperationsTestInformationDataArea",
@@ -8783,6 +9702,8 @@ CONTEXTS: list[Any] = [
             "OperationsTestInformation": ("OperationsTestInformation", 294, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "OperationsTestInformation"),
     ),
     (
         "CancelPerson",
@@ -8794,6 +9715,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 450, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonDataArea",
@@ -8805,6 +9728,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 240, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "Person"),
     ),
     (
         "CancelPersonnelClass",
@@ -8816,6 +9741,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 452, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonnelClassDataArea",
@@ -8827,6 +9754,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 238, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PersonnelClass"),
     ),
     (
         "CancelPersonnelInformation",
@@ -8838,6 +9767,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 454, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPersonnelInformationDataArea",
@@ -8849,6 +9780,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 301, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PersonnelInformation"),
     ),
     (
         "CancelPhysicalAsset",
@@ -8860,6 +9793,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 456, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPhysicalAssetDataArea",
@@ -8871,6 +9806,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 244, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PhysicalAsset"),
     ),
     (
         "CancelPhysicalAssetClass",
@@ -8882,6 +9819,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 458, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPhysicalAssetClassDataArea",
@@ -8893,6 +9832,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 242, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PhysicalAssetClass"),
     ),
     (
         "CancelPhysicalAssetInformation",
@@ -8904,6 +9845,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 460, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelPhysicalAssetInformationDataArea",
@@ -8915,6 +9858,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "PhysicalAssetInformation"),
     ),
     (
         "CancelProcessElementLibrary",
@@ -8926,6 +9871,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 462, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessElementLibraryDataArea",
@@ -8937,6 +9884,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessElementLibrary"),
     ),
     (
         "CancelProcessSegment",
@@ -8948,6 +9897,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 464, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessSegmentDataArea",
@@ -8959,6 +9910,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 246, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessSegment"),
     ),
     (
         "CancelProcessSegmentInformation",
@@ -8970,6 +9923,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 466, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelProcessSegmentInformationDataArea",
@@ -8981,6 +9936,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 316, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ProcessSegmentInformation"),
     ),
     (
         "CancelResourceConstraintLibrary",
@@ -8992,6 +9949,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 468, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelResourceConstraintLibraryDataArea",
@@ -9003,6 +9962,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "ResourceConstraintLibrary"),
     ),
     (
         "CancelResourceNetworkConnectionType",
@@ -9014,6 +9975,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 470, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelResourceNetworkConnectionTypeDataArea",
@@ -9033,6 +9996,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "ResourceNetworkConnectionType"),
     ),
     (
         "CancelResourceRelationshipNetwork",
@@ -9044,6 +10009,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 472, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelResourceRelationshipNetworkDataArea",
@@ -9063,6 +10030,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "ResourceRelationshipNetwork"),
     ),
     (
         "CancelResourceRelationshipNetworkInformation",
@@ -9074,6 +10043,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 474, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelResourceRelationshipNetworkInformationDataArea",
@@ -9093,6 +10064,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "ResourceRelationshipNetworkInformation"),
     ),
     (
         "CancelTestResult",
@@ -9104,6 +10077,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 476, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelTestResultDataArea",
@@ -9115,6 +10090,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("TestResult", 79, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "TestResult"),
     ),
     (
         "CancelTestSpecification",
@@ -9126,6 +10103,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 478, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelTestSpecificationDataArea",
@@ -9137,6 +10116,8 @@ CONTEXTS: list[Any] = [
             "TestSpecification": ("TestSpecification", 139, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "TestSpecification"),
     ),
     (
         "CancelWorkAlert",
@@ -9148,6 +10129,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 480, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkAlertDataArea",
@@ -9159,6 +10142,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 274, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkAlert"),
     ),
     (
         "CancelWorkAlertDefinition",
@@ -9170,6 +10155,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 482, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkAlertDefinitionDataArea",
@@ -9181,6 +10168,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 271, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkAlertDefinition"),
     ),
     (
         "CancelWorkAlertInformation",
@@ -9192,6 +10181,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 484, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkAlertInformationDataArea",
@@ -9203,6 +10194,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 337, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkAlertInformation"),
     ),
     (
         "CancelWorkCalendar",
@@ -9214,6 +10207,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 486, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkCalendarDataArea",
@@ -9225,6 +10220,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 275, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkCalendar"),
     ),
     (
         "CancelWorkCalendarDefinition",
@@ -9236,6 +10233,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 488, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkCalendarDefinitionDataArea",
@@ -9247,6 +10246,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 279, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkCalendarDefinition"),
     ),
     (
         "CancelWorkCalendarInformation",
@@ -9258,6 +10259,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 490, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkCalendarInformationDataArea",
@@ -9269,6 +10272,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 344, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkCalendarInformation"),
     ),
     (
         "CancelWorkCapability",
@@ -9280,6 +10285,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 492, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkCapabilityDataArea",
@@ -9291,6 +10298,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 269, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkCapability"),
     ),
     (
         "CancelWorkCapabilityInformation",
@@ -9302,6 +10311,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 494, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkCapabilityInformationDataArea",
@@ -9313,6 +10324,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 349, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkCapabilityInformation"),
     ),
     (
         "CancelWorkDefinitionInformation",
@@ -9324,6 +10337,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 496, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkDefinitionInformationDataArea",
@@ -9335,6 +10350,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 352, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkDefinitionInformation"),
     ),
     (
         "CancelWorkDirective",
@@ -9346,6 +10363,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 498, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkDirectiveDataArea",
@@ -9357,6 +10376,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkDirective"),
     ),
     (
         "CancelWorkMaster",
@@ -9368,6 +10389,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 500, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkMasterDataArea",
@@ -9379,6 +10402,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 119, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkMaster"),
     ),
     (
         "CancelWorkMasterCapability",
@@ -9390,6 +10415,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 502, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkMasterCapabilityDataArea",
@@ -9401,6 +10428,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 270, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkMasterCapability"),
     ),
     (
         "CancelWorkPerformance",
@@ -9412,6 +10441,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 504, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkPerformanceDataArea",
@@ -9423,6 +10454,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkPerformance"),
     ),
     (
         "CancelWorkRecord",
@@ -9434,6 +10467,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 506, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkRecordDataArea",
@@ -9445,6 +10480,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 283, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkRecord"),
     ),
     (
         "CancelWorkRecordSpecification",
@@ -9456,6 +10493,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 508, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkRecordSpecificationDataArea",
@@ -9467,6 +10506,8 @@ CONTEXTS: list[Any] = [
             "WorkRecordSpecification": ("WorkRecordSpecification", 285, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkRecordSpecification"),
     ),
     (
         "CancelWorkResponse",
@@ -9478,6 +10519,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 510, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkResponseDataArea",
@@ -9489,6 +10532,8 @@ CONTEXTS: list[Any] = [
             "WorkResponse": ("WorkResponse", 268, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkResponse"),
     ),
     (
         "CancelWorkSchedule",
@@ -9500,6 +10545,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 512, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkScheduleDataArea",
@@ -9511,6 +10558,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 124, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkSchedule"),
     ),
     (
         "CancelWorkflowSpecification",
@@ -9522,6 +10571,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 514, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkflowSpecificationDataArea",
@@ -9533,6 +10584,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 112, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Cancel", "WorkflowSpecification"),
     ),
     (
         "CancelWorkflowSpecificationConnectionType",
@@ -9544,6 +10597,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 516, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkflowSpecificationConnectionTypeDataArea",
@@ -9563,6 +10618,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "WorkflowSpecificationConnectionType"),
     ),
     (
         "CancelWorkflowSpecificationInformation",
@@ -9574,6 +10631,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 518, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkflowSpecificationInformationDataArea",
@@ -9593,6 +10652,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "WorkflowSpecificationInformation"),
     ),
     (
         "CancelWorkflowSpecificationNodeType",
@@ -9604,6 +10665,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 520, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "CancelWorkflowSpecificationNodeTypeDataArea",
@@ -9623,6 +10686,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Cancel", "WorkflowSpecificationNodeType"),
     ),
     (
         "ChangeBatchProductionRecord",
@@ -9634,6 +10699,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 522, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeBatchProductionRecordDataArea",
@@ -9645,6 +10712,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "BatchProductionRecord"),
     ),
     (
         "TransChange",
@@ -9652,6 +10721,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 394, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -9664,6 +10735,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 525, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentDataArea",
@@ -9675,6 +10748,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 129, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "Equipment"),
     ),
     (
         "ChangeEquipmentClass",
@@ -9686,6 +10761,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 527, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentClassDataArea",
@@ -9697,6 +10774,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 134, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "EquipmentClass"),
     ),
     (
         "ChangeEquipmentInformation",
@@ -9708,6 +10787,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 529, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeEquipmentInformationDataArea",
@@ -9719,6 +10800,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 138, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "EquipmentInformation"),
     ),
     (
         "ChangeErrorMessage",
@@ -9730,6 +10813,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 531, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeErrorMessageDataArea",
@@ -9741,6 +10826,8 @@ CONTEXTS: list[Any] = [
             "ErrorMessage": ("ErrorMessage", 145, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ErrorMessage"),
     ),
     (
         "ChangeGRecipeInformation",
@@ -9752,6 +10839,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 533, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeGRecipeInformationDataArea",
@@ -9763,6 +10852,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 148, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "GRecipeInformation"),
     ),
     (
         "ChangeJobList",
@@ -9774,6 +10865,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 535, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeJobListDataArea",
@@ -9785,6 +10878,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "JobList"),
     ),
     (
         "ChangeJobResponse",
@@ -9796,6 +10891,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 537, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeJobResponseDataArea",
@@ -9807,6 +10904,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 167, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "JobResponse"),
     ),
     (
         "ChangeJobResponseList",
@@ -9818,6 +10917,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 539, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeJobResponseListDataArea",
@@ -9829,6 +10930,8 @@ CONTEXTS: list[Any] = [
             "JobResponseList": ("JobResponseList", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "JobResponseList"),
     ),
     (
         "ChangeMaterialClass",
@@ -9840,6 +10943,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 541, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialClassDataArea",
@@ -9851,6 +10956,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialClass"),
     ),
     (
         "ChangeMaterialDefinition",
@@ -9862,6 +10969,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 543, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialDefinitionDataArea",
@@ -9873,6 +10982,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 177, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialDefinition"),
     ),
     (
         "ChangeMaterialInformation",
@@ -9884,6 +10995,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 545, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialInformationDataArea",
@@ -9895,6 +11008,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 181, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialInformation"),
     ),
     (
         "ChangeMaterialLot",
@@ -9906,6 +11021,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 547, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialLotDataArea",
@@ -9917,6 +11034,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 182, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialLot"),
     ),
     (
         "ChangeMaterialSubLot",
@@ -9928,6 +11047,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 549, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeMaterialSubLotDataArea",
@@ -9939,6 +11060,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "MaterialSubLot"),
     ),
     (
         "ChangeOperationalLocation",
@@ -9950,6 +11073,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 551, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationalLocationDataArea",
@@ -9961,6 +11086,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocation": ("OperationalLocation", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationalLocation"),
     ),
     (
         "ChangeOperationalLocationClass",
@@ -9972,6 +11099,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 553, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationalLocationClassDataArea",
@@ -9983,6 +11112,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocationClass": ("OperationalLocationClass", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationalLocationClass"),
     ),
     (
         "ChangeOperationalLocationInformation",
@@ -9994,6 +11125,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 555, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationalLocationInformationDataArea",
@@ -10013,6 +11146,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "OperationalLocationInformation"),
     ),
     (
         "ChangeOperationsCapability",
@@ -10024,6 +11159,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 557, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsCapabilityDataArea",
@@ -10035,6 +11172,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 202, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsCapability"),
     ),
     (
         "ChangeOperationsCapabilityInformation",
@@ -10046,6 +11185,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 559, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsCapabilityInformationDataArea",
@@ -10065,6 +11206,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "OperationsCapabilityInformation"),
     ),
     (
         "ChangeOperationsDefinition",
@@ -10076,6 +11219,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 561, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsDefinitionDataArea",
@@ -10087,6 +11232,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsDefinition"),
     ),
     (
         "ChangeOperationsDefinitionInformation",
@@ -10098,6 +11245,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 563, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsDefinitionInformationDataArea",
@@ -10117,6 +11266,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "OperationsDefinitionInformation"),
     ),
     (
         "ChangeOperationsEventClass",
@@ -10128,6 +11279,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 565, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsEventClassDataArea",
@@ -10139,6 +11292,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventClass": ("OperationsEventClass", 225, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsEventClass"),
     ),
     (
         "ChangeOperationsEventDefinition",
@@ -10150,6 +11305,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 567, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsEventDefinitionDataArea",
@@ -10161,6 +11318,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventDefinition": ("OperationsEventDefinition", 230, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsEventDefinition"),
     ),
     (
         "ChangeOperationsEventInformation",
@@ -10172,6 +11331,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 569, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsEventInformationDataArea",
@@ -10183,6 +11344,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventInformation": ("OperationsEventInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsEventInformation"),
     ),
     (
         "ChangeOperationsMaterialBill",
@@ -10194,6 +11357,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 571, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsMaterialBillDataArea",
@@ -10205,6 +11370,8 @@ CONTEXTS: list[Any] = [
             "OperationsMaterialBill": ("OperationsMaterialBill", 221, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsMaterialBill"),
     ),
     (
         "ChangeOperationsPerformance",
@@ -10216,6 +11383,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 573, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsPerformanceDataArea",
@@ -10227,6 +11396,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 74, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsPerformance"),
     ),
     (
         "ChangeOperationsSchedule",
@@ -10238,6 +11409,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 575, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsScheduleDataArea",
@@ -10249,6 +11422,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 90, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsSchedule"),
     ),
     (
         "ChangeOperationsTestInformation",
@@ -10260,6 +11435,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 577, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeOperationsTestInformationDataArea",
@@ -10271,6 +11448,8 @@ CONTEXTS: list[Any] = [
             "OperationsTestInformation": ("OperationsTestInformation", 294, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "OperationsTestInformation"),
     ),
     (
         "ChangePerson",
@@ -10282,6 +11461,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 579, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonDataArea",
@@ -10293,6 +11474,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 240, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "Person"),
     ),
     (
         "ChangePersonnelClass",
@@ -10304,6 +11487,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 581, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonnelClassDataArea",
@@ -10315,6 +11500,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 238, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PersonnelClass"),
     ),
     (
         "ChangePersonnelInformation",
@@ -10326,6 +11513,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 583, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePersonnelInformationDataArea",
@@ -10337,6 +11526,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 301, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PersonnelInformation"),
     ),
     (
         "ChangePhysicalAsset",
@@ -10348,6 +11539,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 585, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePhysicalAssetDataArea",
@@ -10359,6 +11552,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 244, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PhysicalAsset"),
     ),
     (
         "ChangePhysicalAssetClass",
@@ -10370,6 +11565,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 587, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePhysicalAssetClassDataArea",
@@ -10381,6 +11578,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 242, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PhysicalAssetClass"),
     ),
     (
         "ChangePhysicalAssetInformation",
@@ -10392,6 +11591,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 589, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangePhysicalAssetInformationDataArea",
@@ -10403,6 +11604,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "PhysicalAssetInformation"),
     ),
     (
         "ChangeProcessElementLibrary",
@@ -10414,6 +11617,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 591, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessElementLibraryDataArea",
@@ -10425,6 +11630,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessElementLibrary"),
     ),
     (
         "ChangeProcessSegment",
@@ -10436,6 +11643,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 593, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessSegmentDataArea",
@@ -10447,6 +11656,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 246, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessSegment"),
     ),
     (
         "ChangeProcessSegmentInformation",
@@ -10458,6 +11669,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 595, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeProcessSegmentInformationDataArea",
@@ -10469,6 +11682,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 316, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ProcessSegmentInformation"),
     ),
     (
         "ChangeResourceConstraintLibrary",
@@ -10480,6 +11695,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 597, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeResourceConstraintLibraryDataArea",
@@ -10491,6 +11708,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "ResourceConstraintLibrary"),
     ),
     (
         "ChangeResourceNetworkConnectionType",
@@ -10502,6 +11721,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 599, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeResourceNetworkConnectionTypeDataArea",
@@ -10521,6 +11742,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "ResourceNetworkConnectionType"),
     ),
     (
         "ChangeResourceRelationshipNetwork",
@@ -10532,6 +11755,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 601, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeResourceRelationshipNetworkDataArea",
@@ -10551,6 +11776,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "ResourceRelationshipNetwork"),
     ),
     (
         "ChangeResourceRelationshipNetworkInformation",
@@ -10562,6 +11789,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 603, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeResourceRelationshipNetworkInformationDataArea",
@@ -10581,6 +11810,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "ResourceRelationshipNetworkInformation"),
     ),
     (
         "ChangeTestResult",
@@ -10592,6 +11823,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 605, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeTestResultDataArea",
@@ -10603,6 +11836,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("TestResult", 79, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "TestResult"),
     ),
     (
         "ChangeTestSpecification",
@@ -10614,6 +11849,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 607, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeTestSpecificationDataArea",
@@ -10625,6 +11862,8 @@ CONTEXTS: list[Any] = [
             "TestSpecification": ("TestSpecification", 139, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "TestSpecification"),
     ),
     (
         "ChangeWorkAlert",
@@ -10636,6 +11875,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 609, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkAlertDataArea",
@@ -10647,6 +11888,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 274, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkAlert"),
     ),
     (
         "ChangeWorkAlertDefinition",
@@ -10658,6 +11901,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 611, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkAlertDefinitionDataArea",
@@ -10669,6 +11914,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 271, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkAlertDefinition"),
     ),
     (
         "ChangeWorkAlertInformation",
@@ -10680,6 +11927,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 613, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkAlertInformationDataArea",
@@ -10691,6 +11940,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 337, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkAlertInformation"),
     ),
     (
         "ChangeWorkCalendar",
@@ -10702,6 +11953,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 615, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkCalendarDataArea",
@@ -10713,6 +11966,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 275, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkCalendar"),
     ),
     (
         "ChangeWorkCalendarDefinition",
@@ -10724,6 +11979,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 617, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkCalendarDefinitionDataArea",
@@ -10735,6 +11992,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 279, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkCalendarDefinition"),
     ),
     (
         "ChangeWorkCalendarInformation",
@@ -10746,6 +12005,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 619, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkCalendarInformationDataArea",
@@ -10757,6 +12018,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 344, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkCalendarInformation"),
     ),
     (
         "ChangeWorkCapability",
@@ -10768,6 +12031,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 621, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkCapabilityDataArea",
@@ -10779,6 +12044,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 269, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkCapability"),
     ),
     (
         "ChangeWorkCapabilityInformation",
@@ -10790,6 +12057,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 623, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkCapabilityInformationDataArea",
@@ -10801,6 +12070,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 349, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkCapabilityInformation"),
     ),
     (
         "ChangeWorkDefinitionInformation",
@@ -10812,6 +12083,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 625, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkDefinitionInformationDataArea",
@@ -10823,6 +12096,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 352, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkDefinitionInformation"),
     ),
     (
         "ChangeWorkDirective",
@@ -10834,6 +12109,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 627, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkDirectiveDataArea",
@@ -10845,6 +12122,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkDirective"),
     ),
     (
         "ChangeWorkMaster",
@@ -10856,6 +12135,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 629, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkMasterDataArea",
@@ -10867,6 +12148,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 119, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkMaster"),
     ),
     (
         "ChangeWorkMasterCapability",
@@ -10878,6 +12161,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 631, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkMasterCapabilityDataArea",
@@ -10889,6 +12174,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 270, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkMasterCapability"),
     ),
     (
         "ChangeWorkPerformance",
@@ -10900,6 +12187,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 633, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkPerformanceDataArea",
@@ -10911,6 +12200,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkPerformance"),
     ),
     (
         "ChangeWorkRecord",
@@ -10922,6 +12213,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 635, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkRecordDataArea",
@@ -10933,6 +12226,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 283, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkRecord"),
     ),
     (
         "ChangeWorkRecordSpecification",
@@ -10944,6 +12239,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 637, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkRecordSpecificationDataArea",
@@ -10955,6 +12252,8 @@ CONTEXTS: list[Any] = [
             "WorkRecordSpecification": ("WorkRecordSpecification", 285, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkRecordSpecification"),
     ),
     (
         "ChangeWorkResponse",
@@ -10966,6 +12265,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 639, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkResponseDataArea",
@@ -10977,6 +12278,8 @@ CONTEXTS: list[Any] = [
             "WorkResponse": ("WorkResponse", 268, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkResponse"),
     ),
     (
         "ChangeWorkSchedule",
@@ -10988,6 +12291,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 641, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkScheduleDataArea",
@@ -10999,6 +12304,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 124, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkSchedule"),
     ),
     (
         "ChangeWorkflowSpecification",
@@ -11010,6 +12317,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 643, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkflowSpecificationDataArea",
@@ -11021,6 +12330,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 112, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Change", "WorkflowSpecification"),
     ),
     (
         "ChangeWorkflowSpecificationConnectionType",
@@ -11032,6 +12343,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 645, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkflowSpecificationConnectionTypeDataArea",
@@ -11051,6 +12364,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "WorkflowSpecificationConnectionType"),
     ),
     (
         "ChangeWorkflowSpecificationInformation",
@@ -11062,6 +12377,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 647, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkflowSpecificationInformationDataArea",
@@ -11081,6 +12398,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "WorkflowSpecificationInformation"),
     ),
     (
         "ChangeWorkflowSpecificationNodeType",
@@ -11092,6 +12411,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 649, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ChangeWorkflowSpecificationNodeTypeDataArea",
@@ -11111,6 +12432,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Change", "WorkflowSpecificationNodeType"),
     ),
     (
         "ConfirmBOD",
@@ -11122,6 +12445,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 651, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ConfirmBODDataArea",
@@ -11133,6 +12458,8 @@ CONTEXTS: list[Any] = [
             "BOD": ("BOD", 653, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Confirm", "BOD"),
     ),
     (
         "TransConfirm",
@@ -11143,6 +12470,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 8, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -11157,6 +12486,8 @@ CONTEXTS: list[Any] = [
             "UserArea": ("UserArea", 5, 4, 4, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "BatchEquipmentID",
@@ -11169,6 +12500,8 @@ CONTEXTS: list[Any] = [
             "Value": ("Value", 29, 3, 3, "", None, None),
         },
         (),
+        {},
+        (),
     ),
     (
         "GetBatchProductionRecord",
@@ -11180,6 +12513,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 656, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetBatchProductionRecordDataArea",
@@ -11191,8 +12526,19 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "BatchProductionRecord"),
     ),
-    ("TransGet", "TransGet", -1, -1, {"Expression": ("Expression", -1, 1, 1, "", None, None)}, ()),
+    (
+        "TransGet",
+        "TransGet",
+        -1,
+        -1,
+        {"Expression": ("Expression", -1, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+    ),
     (
         "GetEquipment",
         "GetEquipment",
@@ -11203,6 +12549,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 659, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentDataArea",
@@ -11214,6 +12562,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 129, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "Equipment"),
     ),
     (
         "GetEquipmentClass",
@@ -11225,6 +12575,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 661, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentClassDataArea",
@@ -11236,6 +12588,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 134, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "EquipmentClass"),
     ),
     (
         "GetEquipmentInformation",
@@ -11247,6 +12601,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 663, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetEquipmentInformationDataArea",
@@ -11258,6 +12614,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 138, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "EquipmentInformation"),
     ),
     (
         "GetErrorMessage",
@@ -11269,6 +12627,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 665, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetErrorMessageDataArea",
@@ -11280,6 +12640,8 @@ CONTEXTS: list[Any] = [
             "ErrorMessage": ("ErrorMessage", 145, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get",),
     ),
     (
         "GetGRecipeInformation",
@@ -11291,6 +12653,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 667, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetGRecipeInformationDataArea",
@@ -11302,6 +12666,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 148, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "GRecipeInformation"),
     ),
     (
         "GetJobList",
@@ -11313,6 +12679,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 669, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetJobListDataArea",
@@ -11324,6 +12692,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "JobList"),
     ),
     (
         "GetJobResponse",
@@ -11335,6 +12705,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 671, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetJobResponseDataArea",
@@ -11346,6 +12718,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 167, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "JobResponse"),
     ),
     (
         "GetJobResponseList",
@@ -11357,6 +12731,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 673, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetJobResponseListDataArea",
@@ -11368,6 +12744,8 @@ CONTEXTS: list[Any] = [
             "JobResponseList": ("JobResponseList", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "JobResponseList"),
     ),
     (
         "GetMaterialClass",
@@ -11379,6 +12757,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 675, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialClassDataArea",
@@ -11390,6 +12770,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialClass"),
     ),
     (
         "GetMaterialDefinition",
@@ -11401,6 +12783,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 677, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialDefinitionDataArea",
@@ -11412,6 +12796,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 177, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialDefinition"),
     ),
     (
         "GetMaterialInformation",
@@ -11423,6 +12809,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 679, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialInformationDataArea",
@@ -11434,6 +12822,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 181, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialInformation"),
     ),
     (
         "GetMaterialLot",
@@ -11445,6 +12835,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 681, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialLotDataArea",
@@ -11456,6 +12848,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 182, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialLot"),
     ),
     (
         "GetMaterialSubLot",
@@ -11467,6 +12861,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 683, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetMaterialSubLotDataArea",
@@ -11478,6 +12874,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "MaterialSubLot"),
     ),
     (
         "GetOperationalLocation",
@@ -11489,6 +12887,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 685, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationalLocationDataArea",
@@ -11500,6 +12900,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocation": ("OperationalLocation", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationalLocation"),
     ),
     (
         "GetOperationalLocationClass",
@@ -11511,6 +12913,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 687, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationalLocationClassDataArea",
@@ -11522,6 +12926,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocationClass": ("OperationalLocationClass", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationalLocationClass"),
     ),
     (
         "GetOperationalLocationInformation",
@@ -11533,6 +12939,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 689, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationalLocationInformationDataArea",
@@ -11552,6 +12960,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "OperationalLocationInformation"),
     ),
     (
         "GetOperationsCapability",
@@ -11563,6 +12973,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 691, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsCapabilityDataArea",
@@ -11574,6 +12986,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 202, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsCapability"),
     ),
     (
         "GetOperationsCapabilityInformation",
@@ -11585,6 +12999,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 693, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsCapabilityInformationDataArea",
@@ -11604,6 +13020,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "OperationsCapabilityInformation"),
     ),
     (
         "GetOperationsDefinition",
@@ -11615,6 +13033,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 695, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsDefinitionDataArea",
@@ -11626,6 +13046,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsDefinition"),
     ),
     (
         "GetOperationsDefinitionInformation",
@@ -11637,6 +13059,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 697, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsDefinitionInformationDataArea",
@@ -11656,6 +13080,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "OperationsDefinitionInformation"),
     ),
     (
         "GetOperationsEventClass",
@@ -11667,6 +13093,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 699, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsEventClassDataArea",
@@ -11678,6 +13106,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventClass": ("OperationsEventClass", 225, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsEventClass"),
     ),
     (
         "GetOperationsEventDefinition",
@@ -11689,6 +13119,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 701, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsEventDefinitionDataArea",
@@ -11700,6 +13132,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventDefinition": ("OperationsEventDefinition", 230, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsEventDefinition"),
     ),
     (
         "GetOperationsEventInformation",
@@ -11711,6 +13145,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 703, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsEventInformationDataArea",
@@ -11722,6 +13158,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventInformation": ("OperationsEventInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsEventInformation"),
     ),
     (
         "GetOperationsMaterialBill",
@@ -11733,6 +13171,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 705, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsMaterialBillDataArea",
@@ -11744,6 +13184,8 @@ CONTEXTS: list[Any] = [
             "OperationsMaterialBill": ("OperationsMaterialBill", 221, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsMaterialBill"),
     ),
     (
         "GetOperationsPerformance",
@@ -11755,6 +13197,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 707, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsPerformanceDataArea",
@@ -11766,6 +13210,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 74, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsPerformance"),
     ),
     (
         "GetOperationsSchedule",
@@ -11777,6 +13223,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 709, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsScheduleDataArea",
@@ -11788,6 +13236,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 90, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsSchedule"),
     ),
     (
         "GetOperationsTestInformation",
@@ -11799,6 +13249,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 711, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetOperationsTestInformationDataArea",
@@ -11810,6 +13262,8 @@ CONTEXTS: list[Any] = [
             "OperationsTestInformation": ("OperationsTestInformation", 294, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "OperationsTestInformation"),
     ),
     (
         "GetPerson",
@@ -11821,6 +13275,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 713, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonDataArea",
@@ -11832,6 +13288,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 240, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "Person"),
     ),
     (
         "GetPersonnelClass",
@@ -11843,6 +13301,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 715, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonnelClassDataArea",
@@ -11854,6 +13314,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 238, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PersonnelClass"),
     ),
     (
         "GetPersonnelInformation",
@@ -11865,6 +13327,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 717, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPersonnelInformationDataArea",
@@ -11876,6 +13340,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 301, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PersonnelInformation"),
     ),
     (
         "GetPhysicalAsset",
@@ -11887,6 +13353,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 719, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPhysicalAssetDataArea",
@@ -11898,6 +13366,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 244, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PhysicalAsset"),
     ),
     (
         "GetPhysicalAssetClass",
@@ -11909,6 +13379,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 721, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPhysicalAssetClassDataArea",
@@ -11920,6 +13392,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 242, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PhysicalAssetClass"),
     ),
     (
         "GetPhysicalAssetInformation",
@@ -11931,6 +13405,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 723, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetPhysicalAssetInformationDataArea",
@@ -11942,6 +13418,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "PhysicalAssetInformation"),
     ),
     (
         "GetProcessElementLibrary",
@@ -11953,6 +13431,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 725, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessElementLibraryDataArea",
@@ -11964,6 +13444,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessElementLibrary"),
     ),
     (
         "GetProcessSegment",
@@ -11975,6 +13457,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 727, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessSegmentDataArea",
@@ -11986,6 +13470,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 246, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessSegment"),
     ),
     (
         "GetProcessSegmentInformation",
@@ -11997,6 +13483,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 729, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetProcessSegmentInformationDataArea",
@@ -12008,6 +13496,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 316, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ProcessSegmentInformation"),
     ),
     (
         "GetResourceConstraintLibrary",
@@ -12019,6 +13509,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 731, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetResourceConstraintLibraryDataArea",
@@ -12030,6 +13522,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "ResourceConstraintLibrary"),
     ),
     (
         "GetResourceNetworkConnectionType",
@@ -12041,6 +13535,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 733, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetResourceNetworkConnectionTypeDataArea",
@@ -12060,6 +13556,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "ResourceNetworkConnectionType"),
     ),
     (
         "GetResourceRelationshipNetwork",
@@ -12071,6 +13569,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 735, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetResourceRelationshipNetworkDataArea",
@@ -12090,6 +13590,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "ResourceRelationshipNetwork"),
     ),
     (
         "GetResourceRelationshipNetworkInformation",
@@ -12101,6 +13603,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 737, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetResourceRelationshipNetworkInformationDataArea",
@@ -12120,6 +13624,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "ResourceRelationshipNetworkInformation"),
     ),
     (
         "GetTestResult",
@@ -12131,6 +13637,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 739, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetTestResultDataArea",
@@ -12142,6 +13650,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("TestResult", 79, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "TestResult"),
     ),
     (
         "GetTestSpecification",
@@ -12153,6 +13663,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 741, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetTestSpecificationDataArea",
@@ -12164,6 +13676,8 @@ CONTEXTS: list[Any] = [
             "TestSpecification": ("TestSpecification", 139, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "TestSpecification"),
     ),
     (
         "GetTransactionProfile",
@@ -12175,6 +13689,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 743, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetTransactionProfileDataArea",
@@ -12186,6 +13702,8 @@ CONTEXTS: list[Any] = [
             "TransactionProfile": ("TransactionProfile", 744, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get",),
     ),
     (
         "TransactionProfile",
@@ -12200,6 +13718,8 @@ CONTEXTS: list[Any] = [
             "SupportedAction": ("SupportedAction", 745, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ID",),
     ),
     (
         "SupportedAction",
@@ -12219,6 +13739,8 @@ CONTEXTS: list[Any] = [
             "PropertyWildcardSupported": ("PropertyWildcardSupported", -1, 10, 10, "", None, None),
         },
         (),
+        {},
+        ("ID", "TransactionVerb", "TransactionNoun"),
     ),
     (
         "GetWorkAlert",
@@ -12230,6 +13752,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 747, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkAlertDataArea",
@@ -12241,6 +13765,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 274, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkAlert"),
     ),
     (
         "GetWorkAlertDefinition",
@@ -12252,6 +13778,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 749, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkAlertDefinitionDataArea",
@@ -12263,6 +13791,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 271, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkAlertDefinition"),
     ),
     (
         "GetWorkAlertInformation",
@@ -12274,6 +13804,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 751, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkAlertInformationDataArea",
@@ -12285,6 +13817,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 337, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkAlertInformation"),
     ),
     (
         "GetWorkCalendar",
@@ -12296,6 +13830,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 753, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkCalendarDataArea",
@@ -12307,6 +13843,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 275, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkCalendar"),
     ),
     (
         "GetWorkCalendarDefinition",
@@ -12318,6 +13856,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 755, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkCalendarDefinitionDataArea",
@@ -12329,6 +13869,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 279, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkCalendarDefinition"),
     ),
     (
         "GetWorkCalendarInformation",
@@ -12340,6 +13882,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 757, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkCalendarInformationDataArea",
@@ -12351,6 +13895,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 344, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkCalendarInformation"),
     ),
     (
         "GetWorkCapability",
@@ -12362,6 +13908,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 759, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkCapabilityDataArea",
@@ -12373,6 +13921,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 269, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkCapability"),
     ),
     (
         "GetWorkCapabilityInformation",
@@ -12384,6 +13934,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 761, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkCapabilityInformationDataArea",
@@ -12395,6 +13947,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 349, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkCapabilityInformation"),
     ),
     (
         "GetWorkDefinitionInformation",
@@ -12406,6 +13960,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 763, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkDefinitionInformationDataArea",
@@ -12417,6 +13973,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 352, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkDefinitionInformation"),
     ),
     (
         "GetWorkDirective",
@@ -12428,6 +13986,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 765, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkDirectiveDataArea",
@@ -12439,6 +13999,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkDirective"),
     ),
     (
         "GetWorkMaster",
@@ -12450,6 +14012,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 767, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkMasterDataArea",
@@ -12461,6 +14025,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 119, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkMaster"),
     ),
     (
         "GetWorkMasterCapability",
@@ -12472,6 +14038,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 769, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkMasterCapabilityDataArea",
@@ -12483,6 +14051,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 270, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkMasterCapability"),
     ),
     (
         "GetWorkPerformance",
@@ -12494,6 +14064,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 771, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkPerformanceDataArea",
@@ -12505,6 +14077,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkPerformance"),
     ),
     (
         "GetWorkRecord",
@@ -12516,6 +14090,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 773, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkRecordDataArea",
@@ -12527,6 +14103,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 283, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkRecord"),
     ),
     (
         "GetWorkRecordSpecification",
@@ -12538,6 +14116,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 775, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkRecordSpecificationDataArea",
@@ -12549,6 +14129,8 @@ CONTEXTS: list[Any] = [
             "WorkRecordSpecification": ("WorkRecordSpecification", 285, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkRecordSpecification"),
     ),
     (
         "GetWorkResponse",
@@ -12560,6 +14142,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 777, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkResponseDataArea",
@@ -12571,6 +14155,8 @@ CONTEXTS: list[Any] = [
             "WorkResponse": ("WorkResponse", 268, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkResponse"),
     ),
     (
         "GetWorkSchedule",
@@ -12582,6 +14168,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 779, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkScheduleDataArea",
@@ -12593,6 +14181,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 124, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkSchedule"),
     ),
     (
         "GetWorkflowSpecification",
@@ -12604,6 +14194,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 781, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkflowSpecificationDataArea",
@@ -12615,6 +14207,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 112, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Get", "WorkflowSpecification"),
     ),
     (
         "GetWorkflowSpecificationConnectionType",
@@ -12626,6 +14220,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 783, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkflowSpecificationConnectionTypeDataArea",
@@ -12645,6 +14241,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "WorkflowSpecificationConnectionType"),
     ),
     (
         "GetWorkflowSpecificationInformation",
@@ -12656,6 +14254,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 785, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkflowSpecificationInformationDataArea",
@@ -12675,6 +14275,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "WorkflowSpecificationInformation"),
     ),
     (
         "GetWorkflowSpecificationNodeType",
@@ -12686,6 +14288,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 787, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "GetWorkflowSpecificationNodeTypeDataArea",
@@ -12705,6 +14309,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Get", "WorkflowSpecificationNodeType"),
     ),
     (
         "MasterDataProfile",
@@ -12785,6 +14391,8 @@ CONTEXTS: list[Any] = [
             "TransactionProfile": ("TransactionProfile", 793, 39, 39, "", None, None),
         },
         (),
+        {},
+        ("Header",),
     ),
     (
         "MasterDataProfileHeader",
@@ -12808,6 +14416,8 @@ CONTEXTS: list[Any] = [
             "Terms": ("Terms", -1, 14, 14, "", None, None),
         },
         (),
+        {},
+        ("ID", "Version", "Name"),
     ),
     (
         "IDandDescription",
@@ -12819,6 +14429,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ID", "Description"),
     ),
     (
         "ProfileEnumeration",
@@ -12832,6 +14444,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("InformationObjectName", "ElementName", "DefinedValue", "Description"),
     ),
     (
         "OtherEnumeration",
@@ -12845,6 +14459,8 @@ CONTEXTS: list[Any] = [
             "Description": ("Description", -1, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("InformationObjectName", "EnumElementName", "OtherEnumValue", "Description"),
     ),
     (
         "MasterDataTransactionProfile",
@@ -12858,6 +14474,8 @@ CONTEXTS: list[Any] = [
             "ChannelTopic": ("ChannelTopic", 794, 4, 4, "", None, None),
         },
         (),
+        {},
+        ("ApplicationID", "ApplicationRole", "TransactionProfile"),
     ),
     (
         "ChannelTopic",
@@ -12872,6 +14490,8 @@ CONTEXTS: list[Any] = [
             "MessageSpec": ("MessageSpec", -1, 5, 5, "", None, None),
         },
         (),
+        {},
+        ("ChannelURI", "Topic"),
     ),
     (
         "NotifyOperationsEvent",
@@ -12883,6 +14503,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 796, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "NotifyOperationsEventDataArea",
@@ -12894,6 +14516,8 @@ CONTEXTS: list[Any] = [
             "OperationsEvent": ("OperationsEvent", 234, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsEvent"),
     ),
     (
         "TransSync",
@@ -12901,6 +14525,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 394, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -12913,6 +14539,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 799, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "NotifyOperationsEventClassDataArea",
@@ -12924,6 +14552,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventClass": ("OperationsEventClass", 225, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsEventClass"),
     ),
     (
         "NotifyOperationsEventDefinition",
@@ -12935,6 +14565,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 801, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "NotifyOperationsEventDefinitionDataArea",
@@ -12946,6 +14578,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventDefinition": ("OperationsEventDefinition", 230, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsEventDefinition"),
     ),
     (
         "NotifyOperationsEventInformation",
@@ -12957,6 +14591,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 803, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "NotifyOperationsEventInformationDataArea",
@@ -12968,6 +14604,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventInformation": ("OperationsEventInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsEventInformation"),
     ),
     (
         "ProcessBatchProductionRecord",
@@ -12979,6 +14617,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 805, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessBatchProductionRecordDataArea",
@@ -12990,6 +14630,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "BatchProductionRecord"),
     ),
     (
         "TransProcess",
@@ -12997,6 +14639,8 @@ CONTEXTS: list[Any] = [
         -1,
         -1,
         {"ActionCriteria": ("ActionCriteria", 394, 1, 1, "", None, None)},
+        (),
+        {},
         (),
     ),
     (
@@ -13009,6 +14653,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 808, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentDataArea",
@@ -13020,6 +14666,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 129, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "Equipment"),
     ),
     (
         "ProcessEquipmentClass",
@@ -13031,6 +14679,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 810, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentClassDataArea",
@@ -13042,6 +14692,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 134, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "EquipmentClass"),
     ),
     (
         "ProcessEquipmentInformation",
@@ -13053,6 +14705,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 812, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessEquipmentInformationDataArea",
@@ -13064,6 +14718,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 138, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "EquipmentInformation"),
     ),
     (
         "ProcessErrorMessage",
@@ -13075,6 +14731,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 814, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessErrorMessageDataArea",
@@ -13086,6 +14744,8 @@ CONTEXTS: list[Any] = [
             "ErrorMessage": ("ErrorMessage", 145, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ErrorMessage"),
     ),
     (
         "ProcessGRecipeInformation",
@@ -13097,6 +14757,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 816, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessGRecipeInformationDataArea",
@@ -13108,6 +14770,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 148, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "GRecipeInformation"),
     ),
     (
         "ProcessJobList",
@@ -13119,6 +14783,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 818, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessJobListDataArea",
@@ -13130,6 +14796,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "JobList"),
     ),
     (
         "ProcessJobResponse",
@@ -13141,6 +14809,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 820, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessJobResponseDataArea",
@@ -13152,6 +14822,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 167, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "JobResponse"),
     ),
     (
         "ProcessJobResponseList",
@@ -13163,6 +14835,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 822, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessJobResponseListDataArea",
@@ -13174,6 +14848,8 @@ CONTEXTS: list[Any] = [
             "JobResponseList": ("JobResponseList", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "JobResponseList"),
     ),
     (
         "ProcessMaterialClass",
@@ -13185,6 +14861,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 824, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialClassDataArea",
@@ -13196,6 +14874,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialClass"),
     ),
     (
         "ProcessMaterialDefinition",
@@ -13207,6 +14887,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 826, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialDefinitionDataArea",
@@ -13218,6 +14900,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 177, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialDefinition"),
     ),
     (
         "ProcessMaterialInformation",
@@ -13229,6 +14913,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 828, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialInformationDataArea",
@@ -13240,6 +14926,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 181, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialInformation"),
     ),
     (
         "ProcessMaterialLot",
@@ -13251,6 +14939,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 830, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialLotDataArea",
@@ -13262,6 +14952,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 182, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialLot"),
     ),
     (
         "ProcessMaterialSubLot",
@@ -13273,6 +14965,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 832, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessMaterialSubLotDataArea",
@@ -13284,6 +14978,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "MaterialSubLot"),
     ),
     (
         "ProcessOperationalLocation",
@@ -13295,6 +14991,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 834, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationalLocationDataArea",
@@ -13306,6 +15004,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocation": ("OperationalLocation", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationalLocation"),
     ),
     (
         "ProcessOperationalLocationClass",
@@ -13317,6 +15017,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 836, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationalLocationClassDataArea",
@@ -13328,6 +15030,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocationClass": ("OperationalLocationClass", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationalLocationClass"),
     ),
     (
         "ProcessOperationalLocationInformation",
@@ -13339,6 +15043,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 838, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationalLocationInformationDataArea",
@@ -13358,6 +15064,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "OperationalLocationInformation"),
     ),
     (
         "ProcessOperationsCapability",
@@ -13369,6 +15077,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 840, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsCapabilityDataArea",
@@ -13380,6 +15090,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 202, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsCapability"),
     ),
     (
         "ProcessOperationsCapabilityInformation",
@@ -13391,6 +15103,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 842, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsCapabilityInformationDataArea",
@@ -13410,6 +15124,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "OperationsCapabilityInformation"),
     ),
     (
         "ProcessOperationsDefinition",
@@ -13421,6 +15137,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 844, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsDefinitionDataArea",
@@ -13432,6 +15150,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsDefinition"),
     ),
     (
         "ProcessOperationsDefinitionInformation",
@@ -13443,6 +15163,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 846, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsDefinitionInformationDataArea",
@@ -13462,6 +15184,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "OperationsDefinitionInformation"),
     ),
     (
         "ProcessOperationsEventClass",
@@ -13473,6 +15197,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 848, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsEventClassDataArea",
@@ -13484,6 +15210,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventClass": ("OperationsEventClass", 225, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsEventClass"),
     ),
     (
         "ProcessOperationsEventDefinition",
@@ -13495,6 +15223,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 850, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsEventDefinitionDataArea",
@@ -13506,6 +15236,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventDefinition": ("OperationsEventDefinition", 230, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsEventDefinition"),
     ),
     (
         "ProcessOperationsEventInformation",
@@ -13517,6 +15249,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 852, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsEventInformationDataArea",
@@ -13528,6 +15262,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventInformation": ("OperationsEventInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsEventInformation"),
     ),
     (
         "ProcessOperationsMaterialBill",
@@ -13539,6 +15275,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 854, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsMaterialBillDataArea",
@@ -13550,6 +15288,8 @@ CONTEXTS: list[Any] = [
             "OperationsMaterialBill": ("OperationsMaterialBill", 221, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsMaterialBill"),
     ),
     (
         "ProcessOperationsPerformance",
@@ -13561,6 +15301,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 856, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsPerformanceDataArea",
@@ -13572,6 +15314,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 74, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsPerformance"),
     ),
     (
         "ProcessOperationsSchedule",
@@ -13583,6 +15327,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 858, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsScheduleDataArea",
@@ -13594,6 +15340,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 90, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsSchedule"),
     ),
     (
         "ProcessOperationsTestInformation",
@@ -13605,6 +15353,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 860, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessOperationsTestInformationDataArea",
@@ -13616,6 +15366,8 @@ CONTEXTS: list[Any] = [
             "OperationsTestInformation": ("OperationsTestInformation", 294, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "OperationsTestInformation"),
     ),
     (
         "ProcessPerson",
@@ -13627,6 +15379,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 862, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonDataArea",
@@ -13638,6 +15392,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 240, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "Person"),
     ),
     (
         "ProcessPersonnelClass",
@@ -13649,6 +15405,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 864, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonnelClassDataArea",
@@ -13660,6 +15418,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 238, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PersonnelClass"),
     ),
     (
         "ProcessPersonnelInformation",
@@ -13671,6 +15431,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 866, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPersonnelInformationDataArea",
@@ -13682,6 +15444,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 301, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PersonnelInformation"),
     ),
     (
         "ProcessPhysicalAsset",
@@ -13693,6 +15457,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 868, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPhysicalAssetDataArea",
@@ -13704,6 +15470,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 244, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PhysicalAsset"),
     ),
     (
         "ProcessPhysicalAssetClass",
@@ -13715,6 +15483,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 870, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPhysicalAssetClassDataArea",
@@ -13726,6 +15496,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 242, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PhysicalAssetClass"),
     ),
     (
         "ProcessPhysicalAssetInformation",
@@ -13737,6 +15509,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 872, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessPhysicalAssetInformationDataArea",
@@ -13748,6 +15522,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "PhysicalAssetInformation"),
     ),
     (
         "ProcessProcessElementLibrary",
@@ -13759,6 +15535,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 874, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessElementLibraryDataArea",
@@ -13770,6 +15548,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessElementLibrary"),
     ),
     (
         "ProcessProcessSegment",
@@ -13781,6 +15561,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 876, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessSegmentDataArea",
@@ -13792,6 +15574,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 246, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessSegment"),
     ),
     (
         "ProcessProcessSegmentInformation",
@@ -13803,6 +15587,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 878, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessProcessSegmentInformationDataArea",
@@ -13814,6 +15600,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 316, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ProcessSegmentInformation"),
     ),
     (
         "ProcessResourceConstraintLibrary",
@@ -13825,6 +15613,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 880, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessResourceConstraintLibraryDataArea",
@@ -13836,6 +15626,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "ResourceConstraintLibrary"),
     ),
     (
         "ProcessResourceNetworkConnectionType",
@@ -13847,6 +15639,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 882, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessResourceNetworkConnectionTypeDataArea",
@@ -13866,6 +15660,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "ResourceNetworkConnectionType"),
     ),
     (
         "ProcessResourceRelationshipNetwork",
@@ -13877,6 +15673,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 884, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessResourceRelationshipNetworkDataArea",
@@ -13896,6 +15694,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "ResourceRelationshipNetwork"),
     ),
     (
         "ProcessResourceRelationshipNetworkInformation",
@@ -13907,6 +15707,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 886, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessResourceRelationshipNetworkInformationDataArea",
@@ -13926,6 +15728,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "ResourceRelationshipNetworkInformation"),
     ),
     (
         "ProcessTestResult",
@@ -13937,6 +15741,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 888, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessTestResultDataArea",
@@ -13948,6 +15754,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("TestResult", 79, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "TestResult"),
     ),
     (
         "ProcessTestSpecification",
@@ -13959,6 +15767,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 890, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessTestSpecificationDataArea",
@@ -13970,6 +15780,8 @@ CONTEXTS: list[Any] = [
             "TestSpecification": ("TestSpecification", 139, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "TestSpecification"),
     ),
     (
         "ProcessWorkAlert",
@@ -13981,6 +15793,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 892, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkAlertDataArea",
@@ -13992,6 +15806,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 274, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkAlert"),
     ),
     (
         "ProcessWorkAlertDefinition",
@@ -14003,6 +15819,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 894, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkAlertDefinitionDataArea",
@@ -14014,6 +15832,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 271, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkAlertDefinition"),
     ),
     (
         "ProcessWorkAlertInformation",
@@ -14025,6 +15845,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 896, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkAlertInformationDataArea",
@@ -14036,6 +15858,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 337, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkAlertInformation"),
     ),
     (
         "ProcessWorkCalendar",
@@ -14047,6 +15871,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 898, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkCalendarDataArea",
@@ -14058,6 +15884,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 275, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkCalendar"),
     ),
     (
         "ProcessWorkCalendarDefinition",
@@ -14069,6 +15897,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 900, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkCalendarDefinitionDataArea",
@@ -14080,6 +15910,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 279, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkCalendarDefinition"),
     ),
     (
         "ProcessWorkCalendarInformation",
@@ -14091,6 +15923,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 902, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkCalendarInformationDataArea",
@@ -14102,6 +15936,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 344, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkCalendarInformation"),
     ),
     (
         "ProcessWorkCapability",
@@ -14113,6 +15949,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 904, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkCapabilityDataArea",
@@ -14124,6 +15962,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 269, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkCapability"),
     ),
     (
         "ProcessWorkCapabilityInformation",
@@ -14135,6 +15975,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 906, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkCapabilityInformationDataArea",
@@ -14146,6 +15988,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 349, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkCapabilityInformation"),
     ),
     (
         "ProcessWorkDefinitionInformation",
@@ -14157,6 +16001,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 908, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkDefinitionInformationDataArea",
@@ -14168,6 +16014,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 352, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkDefinitionInformation"),
     ),
     (
         "ProcessWorkDirective",
@@ -14179,6 +16027,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 910, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkDirectiveDataArea",
@@ -14190,6 +16040,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkDirective"),
     ),
     (
         "ProcessWorkMaster",
@@ -14201,6 +16053,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 912, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkMasterDataArea",
@@ -14212,6 +16066,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 119, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkMaster"),
     ),
     (
         "ProcessWorkMasterCapability",
@@ -14223,6 +16079,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 914, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkMasterCapabilityDataArea",
@@ -14234,6 +16092,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 270, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkMasterCapability"),
     ),
     (
         "ProcessWorkPerformance",
@@ -14245,6 +16105,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 916, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkPerformanceDataArea",
@@ -14256,6 +16118,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkPerformance"),
     ),
     (
         "ProcessWorkRecord",
@@ -14267,6 +16131,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 918, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkRecordDataArea",
@@ -14278,6 +16144,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 283, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkRecord"),
     ),
     (
         "ProcessWorkRecordSpecification",
@@ -14289,6 +16157,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 920, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkRecordSpecificationDataArea",
@@ -14300,6 +16170,8 @@ CONTEXTS: list[Any] = [
             "WorkRecordSpecification": ("WorkRecordSpecification", 285, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkRecordSpecification"),
     ),
     (
         "ProcessWorkResponse",
@@ -14311,6 +16183,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 922, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkResponseDataArea",
@@ -14322,6 +16196,8 @@ CONTEXTS: list[Any] = [
             "WorkResponse": ("WorkResponse", 268, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkResponse"),
     ),
     (
         "ProcessWorkSchedule",
@@ -14333,6 +16209,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 924, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkScheduleDataArea",
@@ -14344,6 +16222,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 124, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkSchedule"),
     ),
     (
         "ProcessWorkflowSpecification",
@@ -14355,6 +16235,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 926, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkflowSpecificationDataArea",
@@ -14366,6 +16248,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 112, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Process", "WorkflowSpecification"),
     ),
     (
         "ProcessWorkflowSpecificationConnectionType",
@@ -14377,6 +16261,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 928, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkflowSpecificationConnectionTypeDataArea",
@@ -14396,6 +16282,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "WorkflowSpecificationConnectionType"),
     ),
     (
         "ProcessWorkflowSpecificationInformation",
@@ -14407,6 +16295,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 930, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkflowSpecificationInformationDataArea",
@@ -14426,6 +16316,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "WorkflowSpecificationInformation"),
     ),
     (
         "ProcessWorkflowSpecificationNodeType",
@@ -14437,6 +16329,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 932, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ProcessWorkflowSpecificationNodeTypeDataArea",
@@ -14456,6 +16350,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Process", "WorkflowSpecificationNodeType"),
     ),
     (
         "RespondBatchProductionRecord",
@@ -14467,6 +16363,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 934, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondBatchProductionRecordDataArea",
@@ -14478,6 +16376,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "BatchProductionRecord"),
     ),
     (
         "TransRespond",
@@ -14488,6 +16388,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 8, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -14500,6 +16402,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 937, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentDataArea",
@@ -14511,6 +16415,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 129, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "Equipment"),
     ),
     (
         "RespondEquipmentClass",
@@ -14522,6 +16428,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 939, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentClassDataArea",
@@ -14533,6 +16441,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 134, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "EquipmentClass"),
     ),
     (
         "RespondEquipmentInformation",
@@ -14544,6 +16454,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 941, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondEquipmentInformationDataArea",
@@ -14555,6 +16467,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 138, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "EquipmentInformation"),
     ),
     (
         "RespondErrorMessage",
@@ -14566,6 +16480,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 943, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondErrorMessageDataArea",
@@ -14577,6 +16493,8 @@ CONTEXTS: list[Any] = [
             "ErrorMessage": ("ErrorMessage", 145, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ErrorMessage"),
     ),
     (
         "RespondGRecipeInformation",
@@ -14588,6 +16506,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 945, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondGRecipeInformationDataArea",
@@ -14599,6 +16519,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 148, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "GRecipeInformation"),
     ),
     (
         "RespondJobList",
@@ -14610,6 +16532,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 947, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondJobListDataArea",
@@ -14621,6 +16545,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "JobList"),
     ),
     (
         "RespondJobResponse",
@@ -14632,6 +16558,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 949, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondJobResponseDataArea",
@@ -14643,6 +16571,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 167, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "JobResponse"),
     ),
     (
         "RespondJobResponseList",
@@ -14654,6 +16584,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 951, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondJobResponseListDataArea",
@@ -14665,6 +16597,8 @@ CONTEXTS: list[Any] = [
             "JobResponseList": ("JobResponseList", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "JobResponseList"),
     ),
     (
         "RespondMaterialClass",
@@ -14676,6 +16610,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 953, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialClassDataArea",
@@ -14687,6 +16623,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialClass"),
     ),
     (
         "RespondMaterialDefinition",
@@ -14698,6 +16636,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 955, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialDefinitionDataArea",
@@ -14709,6 +16649,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 177, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialDefinition"),
     ),
     (
         "RespondMaterialInformation",
@@ -14720,6 +16662,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 957, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialInformationDataArea",
@@ -14731,6 +16675,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 181, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialInformation"),
     ),
     (
         "RespondMaterialLot",
@@ -14742,6 +16688,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 959, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialLotDataArea",
@@ -14753,6 +16701,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 182, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialLot"),
     ),
     (
         "RespondMaterialSubLot",
@@ -14764,6 +16714,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 961, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondMaterialSubLotDataArea",
@@ -14775,6 +16727,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "MaterialSubLot"),
     ),
     (
         "RespondOperationalLocation",
@@ -14786,6 +16740,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 963, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationalLocationDataArea",
@@ -14797,6 +16753,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocation": ("OperationalLocation", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationalLocation"),
     ),
     (
         "RespondOperationalLocationClass",
@@ -14808,6 +16766,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 965, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationalLocationClassDataArea",
@@ -14819,6 +16779,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocationClass": ("OperationalLocationClass", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationalLocationClass"),
     ),
     (
         "RespondOperationalLocationInformation",
@@ -14830,6 +16792,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 967, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationalLocationInformationDataArea",
@@ -14849,6 +16813,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "OperationalLocationInformation"),
     ),
     (
         "RespondOperationsCapability",
@@ -14860,6 +16826,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 969, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsCapabilityDataArea",
@@ -14871,6 +16839,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 202, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsCapability"),
     ),
     (
         "RespondOperationsCapabilityInformation",
@@ -14882,6 +16852,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 971, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsCapabilityInformationDataArea",
@@ -14901,6 +16873,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "OperationsCapabilityInformation"),
     ),
     (
         "RespondOperationsDefinition",
@@ -14912,6 +16886,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 973, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsDefinitionDataArea",
@@ -14923,6 +16899,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsDefinition"),
     ),
     (
         "RespondOperationsDefinitionInformation",
@@ -14934,6 +16912,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 975, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsDefinitionInformationDataArea",
@@ -14953,6 +16933,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "OperationsDefinitionInformation"),
     ),
     (
         "RespondOperationsEventClass",
@@ -14964,6 +16946,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 977, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsEventClassDataArea",
@@ -14975,6 +16959,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventClass": ("OperationsEventClass", 225, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsEventClass"),
     ),
     (
         "RespondOperationsEventDefinition",
@@ -14986,6 +16972,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 979, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsEventDefinitionDataArea",
@@ -14997,6 +16985,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventDefinition": ("OperationsEventDefinition", 230, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsEventDefinition"),
     ),
     (
         "RespondOperationsEventInformation",
@@ -15008,6 +16998,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 981, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsEventInformationDataArea",
@@ -15019,6 +17011,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventInformation": ("OperationsEventInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsEventInformation"),
     ),
     (
         "RespondOperationsMaterialBill",
@@ -15030,6 +17024,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 983, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsMaterialBillDataArea",
@@ -15041,6 +17037,8 @@ CONTEXTS: list[Any] = [
             "OperationsMaterialBill": ("OperationsMaterialBill", 221, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsMaterialBill"),
     ),
     (
         "RespondOperationsPerformance",
@@ -15052,6 +17050,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 985, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsPerformanceDataArea",
@@ -15063,6 +17063,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 74, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsPerformance"),
     ),
     (
         "RespondOperationsSchedule",
@@ -15074,6 +17076,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 987, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsScheduleDataArea",
@@ -15085,6 +17089,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 90, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsSchedule"),
     ),
     (
         "RespondOperationsTestInformation",
@@ -15096,6 +17102,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 989, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondOperationsTestInformationDataArea",
@@ -15107,6 +17115,8 @@ CONTEXTS: list[Any] = [
             "OperationsTestInformation": ("OperationsTestInformation", 294, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "OperationsTestInformation"),
     ),
     (
         "RespondPerson",
@@ -15118,6 +17128,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 991, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonDataArea",
@@ -15129,6 +17141,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 240, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "Person"),
     ),
     (
         "RespondPersonnelClass",
@@ -15140,6 +17154,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 993, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonnelClassDataArea",
@@ -15151,6 +17167,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 238, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PersonnelClass"),
     ),
     (
         "RespondPersonnelInformation",
@@ -15162,6 +17180,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 995, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPersonnelInformationDataArea",
@@ -15173,6 +17193,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 301, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PersonnelInformation"),
     ),
     (
         "RespondPhysicalAsset",
@@ -15184,6 +17206,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 997, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPhysicalAssetDataArea",
@@ -15195,6 +17219,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 244, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PhysicalAsset"),
     ),
     (
         "RespondPhysicalAssetClass",
@@ -15206,6 +17232,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 999, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPhysicalAssetClassDataArea",
@@ -15217,6 +17245,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 242, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PhysicalAssetClass"),
     ),
     (
         "RespondPhysicalAssetInformation",
@@ -15228,6 +17258,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1001, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondPhysicalAssetInformationDataArea",
@@ -15239,6 +17271,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "PhysicalAssetInformation"),
     ),
     (
         "RespondProcessElementLibrary",
@@ -15250,6 +17284,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1003, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessElementLibraryDataArea",
@@ -15261,6 +17297,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessElementLibrary"),
     ),
     (
         "RespondProcessSegment",
@@ -15272,6 +17310,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1005, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessSegmentDataArea",
@@ -15283,6 +17323,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 246, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessSegment"),
     ),
     (
         "RespondProcessSegmentInformation",
@@ -15294,6 +17336,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1007, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondProcessSegmentInformationDataArea",
@@ -15305,6 +17349,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 316, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ProcessSegmentInformation"),
     ),
     (
         "RespondResourceConstraintLibrary",
@@ -15316,6 +17362,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1009, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondResourceConstraintLibraryDataArea",
@@ -15327,6 +17375,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "ResourceConstraintLibrary"),
     ),
     (
         "RespondResourceNetworkConnectionType",
@@ -15338,6 +17388,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1011, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondResourceNetworkConnectionTypeDataArea",
@@ -15357,6 +17409,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "ResourceNetworkConnectionType"),
     ),
     (
         "RespondResourceRelationshipNetwork",
@@ -15368,6 +17422,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1013, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondResourceRelationshipNetworkDataArea",
@@ -15387,6 +17443,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "ResourceRelationshipNetwork"),
     ),
     (
         "RespondResourceRelationshipNetworkInformation",
@@ -15398,6 +17456,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1015, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondResourceRelationshipNetworkInformationDataArea",
@@ -15417,6 +17477,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "ResourceRelationshipNetworkInformation"),
     ),
     (
         "RespondTestResult",
@@ -15428,6 +17490,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1017, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondTestResultDataArea",
@@ -15439,6 +17503,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("TestResult", 79, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "TestResult"),
     ),
     (
         "RespondTestSpecification",
@@ -15450,6 +17516,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1019, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondTestSpecificationDataArea",
@@ -15461,6 +17529,8 @@ CONTEXTS: list[Any] = [
             "TestSpecification": ("TestSpecification", 139, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "TestSpecification"),
     ),
     (
         "RespondWorkAlert",
@@ -15472,6 +17542,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1021, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkAlertDataArea",
@@ -15483,6 +17555,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 274, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkAlert"),
     ),
     (
         "RespondWorkAlertDefinition",
@@ -15494,6 +17568,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1023, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkAlertDefinitionDataArea",
@@ -15505,6 +17581,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 271, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkAlertDefinition"),
     ),
     (
         "RespondWorkAlertInformation",
@@ -15516,6 +17594,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1025, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkAlertInformationDataArea",
@@ -15527,6 +17607,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 337, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkAlertInformation"),
     ),
     (
         "RespondWorkCalendar",
@@ -15538,6 +17620,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1027, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkCalendarDataArea",
@@ -15549,6 +17633,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 275, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkCalendar"),
     ),
     (
         "RespondWorkCalendarDefinition",
@@ -15560,6 +17646,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1029, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkCalendarDefinitionDataArea",
@@ -15571,6 +17659,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 279, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkCalendarDefinition"),
     ),
     (
         "RespondWorkCalendarInformation",
@@ -15582,6 +17672,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1031, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkCalendarInformationDataArea",
@@ -15593,6 +17685,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 344, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkCalendarInformation"),
     ),
     (
         "RespondWorkCapability",
@@ -15604,6 +17698,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1033, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkCapabilityDataArea",
@@ -15615,6 +17711,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 269, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkCapability"),
     ),
     (
         "RespondWorkCapabilityInformation",
@@ -15626,6 +17724,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1035, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkCapabilityInformationDataArea",
@@ -15637,6 +17737,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 349, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkCapabilityInformation"),
     ),
     (
         "RespondWorkDefinitionInformation",
@@ -15648,6 +17750,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1037, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkDefinitionInformationDataArea",
@@ -15659,6 +17763,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 352, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkDefinitionInformation"),
     ),
     (
         "RespondWorkDirective",
@@ -15670,6 +17776,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1039, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkDirectiveDataArea",
@@ -15681,6 +17789,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkDirective"),
     ),
     (
         "RespondWorkMaster",
@@ -15692,6 +17802,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1041, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkMasterDataArea",
@@ -15703,6 +17815,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 119, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkMaster"),
     ),
     (
         "RespondWorkMasterCapability",
@@ -15714,6 +17828,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1043, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkMasterCapabilityDataArea",
@@ -15725,6 +17841,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 270, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkMasterCapability"),
     ),
     (
         "RespondWorkPerformance",
@@ -15736,6 +17854,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1045, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkPerformanceDataArea",
@@ -15747,6 +17867,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkPerformance"),
     ),
     (
         "RespondWorkRecord",
@@ -15758,6 +17880,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1047, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkRecordDataArea",
@@ -15769,6 +17893,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 283, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkRecord"),
     ),
     (
         "RespondWorkRecordSpecification",
@@ -15780,6 +17906,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1049, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkRecordSpecificationDataArea",
@@ -15791,6 +17919,8 @@ CONTEXTS: list[Any] = [
             "WorkRecordSpecification": ("WorkRecordSpecification", 285, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkRecordSpecification"),
     ),
     (
         "RespondWorkResponse",
@@ -15802,6 +17932,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1051, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkResponseDataArea",
@@ -15813,6 +17945,8 @@ CONTEXTS: list[Any] = [
             "WorkResponse": ("WorkResponse", 268, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkResponse"),
     ),
     (
         "RespondWorkSchedule",
@@ -15824,6 +17958,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1053, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkScheduleDataArea",
@@ -15835,6 +17971,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 124, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkSchedule"),
     ),
     (
         "RespondWorkflowSpecification",
@@ -15846,6 +17984,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1055, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkflowSpecificationDataArea",
@@ -15857,6 +17997,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 112, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Respond", "WorkflowSpecification"),
     ),
     (
         "RespondWorkflowSpecificationConnectionType",
@@ -15868,6 +18010,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1057, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkflowSpecificationConnectionTypeDataArea",
@@ -15887,6 +18031,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "WorkflowSpecificationConnectionType"),
     ),
     (
         "RespondWorkflowSpecificationInformation",
@@ -15898,6 +18044,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1059, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkflowSpecificationInformationDataArea",
@@ -15917,6 +18065,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "WorkflowSpecificationInformation"),
     ),
     (
         "RespondWorkflowSpecificationNodeType",
@@ -15928,6 +18078,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1061, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "RespondWorkflowSpecificationNodeTypeDataArea",
@@ -15947,6 +18099,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Respond", "WorkflowSpecificationNodeType"),
     ),
     (
         "ShowBatchProductionRecord",
@@ -15958,6 +18112,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1063, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowBatchProductionRecordDataArea",
@@ -15969,6 +18125,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "BatchProductionRecord"),
     ),
     (
         "TransShow",
@@ -15979,6 +18137,8 @@ CONTEXTS: list[Any] = [
             "OriginalApplicationArea": ("OriginalApplicationArea", 1, 1, 1, "", None, None),
             "ResponseCriteria": ("ResponseCriteria", 8, 2, 2, "", None, None),
         },
+        (),
+        {},
         (),
     ),
     (
@@ -15991,6 +18151,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1066, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentDataArea",
@@ -16002,6 +18164,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 129, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "Equipment"),
     ),
     (
         "ShowEquipmentClass",
@@ -16013,6 +18177,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1068, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentClassDataArea",
@@ -16024,6 +18190,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 134, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "EquipmentClass"),
     ),
     (
         "ShowEquipmentInformation",
@@ -16035,6 +18203,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1070, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowEquipmentInformationDataArea",
@@ -16046,6 +18216,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 138, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "EquipmentInformation"),
     ),
     (
         "ShowErrorMessage",
@@ -16057,6 +18229,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1072, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowErrorMessageDataArea",
@@ -16068,6 +18242,8 @@ CONTEXTS: list[Any] = [
             "ErrorMessage": ("ErrorMessage", 145, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show",),
     ),
     (
         "ShowGRecipeInformation",
@@ -16079,6 +18255,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1074, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowGRecipeInformationDataArea",
@@ -16090,6 +18268,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 148, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "GRecipeInformation"),
     ),
     (
         "ShowJobList",
@@ -16101,6 +18281,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1076, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowJobListDataArea",
@@ -16112,6 +18294,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "JobList"),
     ),
     (
         "ShowJobResponse",
@@ -16123,6 +18307,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1078, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowJobResponseDataArea",
@@ -16134,6 +18320,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 167, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "JobResponse"),
     ),
     (
         "ShowJobResponseList",
@@ -16145,6 +18333,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1080, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowJobResponseListDataArea",
@@ -16156,6 +18346,8 @@ CONTEXTS: list[Any] = [
             "JobResponseList": ("JobResponseList", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "JobResponseList"),
     ),
     (
         "ShowMaterialClass",
@@ -16167,6 +18359,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1082, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialClassDataArea",
@@ -16178,6 +18372,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialClass"),
     ),
     (
         "ShowMaterialDefinition",
@@ -16189,6 +18385,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1084, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialDefinitionDataArea",
@@ -16200,6 +18398,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 177, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialDefinition"),
     ),
     (
         "ShowMaterialInformation",
@@ -16211,6 +18411,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1086, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialInformationDataArea",
@@ -16222,6 +18424,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 181, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialInformation"),
     ),
     (
         "ShowMaterialLot",
@@ -16233,6 +18437,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1088, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialLotDataArea",
@@ -16244,6 +18450,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 182, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialLot"),
     ),
     (
         "ShowMaterialSubLot",
@@ -16255,6 +18463,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1090, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowMaterialSubLotDataArea",
@@ -16266,6 +18476,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "MaterialSubLot"),
     ),
     (
         "ShowOperationalLocation",
@@ -16277,6 +18489,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1092, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationalLocationDataArea",
@@ -16288,6 +18502,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocation": ("OperationalLocation", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationalLocation"),
     ),
     (
         "ShowOperationalLocationClass",
@@ -16299,6 +18515,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1094, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationalLocationClassDataArea",
@@ -16310,6 +18528,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocationClass": ("OperationalLocationClass", 195, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationalLocationClass"),
     ),
     (
         "ShowOperationalLocationInformation",
@@ -16321,6 +18541,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1096, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationalLocationInformationDataArea",
@@ -16340,6 +18562,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "OperationalLocationInformation"),
     ),
     (
         "ShowOperationsCapability",
@@ -16351,6 +18575,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1098, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsCapabilityDataArea",
@@ -16362,6 +18588,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 202, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsCapability"),
     ),
     (
         "ShowOperationsCapabilityInformation",
@@ -16373,6 +18601,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1100, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsCapabilityInformationDataArea",
@@ -16392,6 +18622,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "OperationsCapabilityInformation"),
     ),
     (
         "ShowOperationsDefinition",
@@ -16403,6 +18635,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1102, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsDefinitionDataArea",
@@ -16414,6 +18648,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsDefinition"),
     ),
     (
         "ShowOperationsDefinitionInformation",
@@ -16425,6 +18661,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1104, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsDefinitionInformationDataArea",
@@ -16444,6 +18682,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "OperationsDefinitionInformation"),
     ),
     (
         "ShowOperationsEventClass",
@@ -16455,6 +18695,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1106, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsEventClassDataArea",
@@ -16466,6 +18708,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventClass": ("OperationsEventClass", 225, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsEventClass"),
     ),
     (
         "ShowOperationsEventDefinition",
@@ -16477,6 +18721,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1108, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsEventDefinitionDataArea",
@@ -16488,6 +18734,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventDefinition": ("OperationsEventDefinition", 230, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsEventDefinition"),
     ),
     (
         "ShowOperationsEventInformation",
@@ -16499,6 +18747,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1110, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsEventInformationDataArea",
@@ -16510,6 +18760,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventInformation": ("OperationsEventInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsEventInformation"),
     ),
     (
         "ShowOperationsMaterialBill",
@@ -16521,6 +18773,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1112, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsMaterialBillDataArea",
@@ -16532,6 +18786,8 @@ CONTEXTS: list[Any] = [
             "OperationsMaterialBill": ("OperationsMaterialBill", 221, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsMaterialBill"),
     ),
     (
         "ShowOperationsPerformance",
@@ -16543,6 +18799,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1114, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsPerformanceDataArea",
@@ -16554,6 +18812,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 74, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsPerformance"),
     ),
     (
         "ShowOperationsSchedule",
@@ -16565,6 +18825,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1116, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsScheduleDataArea",
@@ -16576,6 +18838,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 90, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsSchedule"),
     ),
     (
         "ShowOperationsTestInformation",
@@ -16587,6 +18851,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1118, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowOperationsTestInformationDataArea",
@@ -16598,6 +18864,8 @@ CONTEXTS: list[Any] = [
             "OperationsTestInformation": ("OperationsTestInformation", 294, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "OperationsTestInformation"),
     ),
     (
         "ShowPerson",
@@ -16609,6 +18877,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1120, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonDataArea",
@@ -16620,6 +18890,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 240, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "Person"),
     ),
     (
         "ShowPersonnelClass",
@@ -16631,6 +18903,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1122, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonnelClassDataArea",
@@ -16642,6 +18916,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 238, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PersonnelClass"),
     ),
     (
         "ShowPersonnelInformation",
@@ -16653,6 +18929,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1124, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPersonnelInformationDataArea",
@@ -16664,6 +18942,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 301, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PersonnelInformation"),
     ),
     (
         "ShowPhysicalAsset",
@@ -16675,6 +18955,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1126, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPhysicalAssetDataArea",
@@ -16686,6 +18968,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 244, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PhysicalAsset"),
     ),
     (
         "ShowPhysicalAssetClass",
@@ -16697,6 +18981,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1128, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPhysicalAssetClassDataArea",
@@ -16708,6 +18994,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 242, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PhysicalAssetClass"),
     ),
     (
         "ShowPhysicalAssetInformation",
@@ -16719,6 +19007,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1130, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowPhysicalAssetInformationDataArea",
@@ -16730,6 +19020,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "PhysicalAssetInformation"),
     ),
     (
         "ShowProcessElementLibrary",
@@ -16741,6 +19033,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1132, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessElementLibraryDataArea",
@@ -16752,6 +19046,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessElementLibrary"),
     ),
     (
         "ShowProcessSegment",
@@ -16763,6 +19059,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1134, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessSegmentDataArea",
@@ -16774,6 +19072,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 246, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessSegment"),
     ),
     (
         "ShowProcessSegmentInformation",
@@ -16785,6 +19085,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1136, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowProcessSegmentInformationDataArea",
@@ -16796,6 +19098,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 316, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ProcessSegmentInformation"),
     ),
     (
         "ShowResourceConstraintLibrary",
@@ -16807,6 +19111,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1138, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowResourceConstraintLibraryDataArea",
@@ -16818,6 +19124,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "ResourceConstraintLibrary"),
     ),
     (
         "ShowResourceNetworkConnectionType",
@@ -16829,6 +19137,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1140, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowResourceNetworkConnectionTypeDataArea",
@@ -16848,6 +19158,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "ResourceNetworkConnectionType"),
     ),
     (
         "ShowResourceRelationshipNetwork",
@@ -16859,6 +19171,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1142, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowResourceRelationshipNetworkDataArea",
@@ -16878,6 +19192,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "ResourceRelationshipNetwork"),
     ),
     (
         "ShowResourceRelationshipNetworkInformation",
@@ -16889,6 +19205,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1144, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowResourceRelationshipNetworkInformationDataArea",
@@ -16908,6 +19226,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "ResourceRelationshipNetworkInformation"),
     ),
     (
         "ShowTestResult",
@@ -16919,6 +19239,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1146, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowTestResultDataArea",
@@ -16930,6 +19252,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("TestResult", 79, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "TestResult"),
     ),
     (
         "ShowTestSpecification",
@@ -16941,6 +19265,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1148, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowTestSpecificationDataArea",
@@ -16952,6 +19278,8 @@ CONTEXTS: list[Any] = [
             "TestSpecification": ("TestSpecification", 139, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "TestSpecification"),
     ),
     (
         "ShowTransactionProfile",
@@ -16963,6 +19291,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1150, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowTransactionProfileDataArea",
@@ -16974,6 +19304,8 @@ CONTEXTS: list[Any] = [
             "TransactionProfile": ("TransactionProfile", 744, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show",),
     ),
     (
         "ShowWorkAlert",
@@ -16985,6 +19317,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1152, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkAlertDataArea",
@@ -16996,6 +19330,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 274, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkAlert"),
     ),
     (
         "ShowWorkAlertDefinition",
@@ -17007,6 +19343,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1154, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkAlertDefinitionDataArea",
@@ -17018,6 +19356,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 271, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkAlertDefinition"),
     ),
     (
         "ShowWorkAlertInformation",
@@ -17029,6 +19369,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1156, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkAlertInformationDataArea",
@@ -17040,6 +19382,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 337, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkAlertInformation"),
     ),
     (
         "ShowWorkCalendar",
@@ -17051,6 +19395,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1158, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkCalendarDataArea",
@@ -17062,6 +19408,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 275, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkCalendar"),
     ),
     (
         "ShowWorkCalendarDefinition",
@@ -17073,6 +19421,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1160, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkCalendarDefinitionDataArea",
@@ -17084,6 +19434,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 279, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkCalendarDefinition"),
     ),
     (
         "ShowWorkCalendarInformation",
@@ -17095,6 +19447,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1162, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkCalendarInformationDataArea",
@@ -17106,6 +19460,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 344, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkCalendarInformation"),
     ),
     (
         "ShowWorkCapability",
@@ -17117,6 +19473,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkCapabilityDataArea",
@@ -17128,6 +19486,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 269, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkCapability"),
     ),
     (
         "ShowWorkCapabilityInformation",
@@ -17139,6 +19499,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1166, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkCapabilityInformationDataArea",
@@ -17150,6 +19512,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 349, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkCapabilityInformation"),
     ),
     (
         "ShowWorkDefinitionInformation",
@@ -17161,6 +19525,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1168, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkDefinitionInformationDataArea",
@@ -17172,6 +19538,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 352, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkDefinitionInformation"),
     ),
     (
         "ShowWorkDirective",
@@ -17183,6 +19551,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkDirectiveDataArea",
@@ -17194,6 +19564,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkDirective"),
     ),
     (
         "ShowWorkMaster",
@@ -17205,6 +19577,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1172, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkMasterDataArea",
@@ -17216,6 +19590,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 119, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkMaster"),
     ),
     (
         "ShowWorkMasterCapability",
@@ -17227,6 +19603,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1174, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkMasterCapabilityDataArea",
@@ -17238,6 +19616,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 270, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkMasterCapability"),
     ),
     (
         "ShowWorkPerformance",
@@ -17249,6 +19629,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1176, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkPerformanceDataArea",
@@ -17260,6 +19642,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkPerformance"),
     ),
     (
         "ShowWorkRecord",
@@ -17271,6 +19655,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1178, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkRecordDataArea",
@@ -17282,6 +19668,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 283, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkRecord"),
     ),
     (
         "ShowWorkRecordSpecification",
@@ -17293,6 +19681,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1180, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkRecordSpecificationDataArea",
@@ -17304,6 +19694,8 @@ CONTEXTS: list[Any] = [
             "WorkRecordSpecification": ("WorkRecordSpecification", 285, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkRecordSpecification"),
     ),
     (
         "ShowWorkResponse",
@@ -17315,6 +19707,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1182, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkResponseDataArea",
@@ -17326,6 +19720,8 @@ CONTEXTS: list[Any] = [
             "WorkResponse": ("WorkResponse", 268, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkResponse"),
     ),
     (
         "ShowWorkSchedule",
@@ -17337,6 +19733,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkScheduleDataArea",
@@ -17348,6 +19746,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 124, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkSchedule"),
     ),
     (
         "ShowWorkflowSpecification",
@@ -17359,6 +19759,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1186, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkflowSpecificationDataArea",
@@ -17370,6 +19772,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 112, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Show", "WorkflowSpecification"),
     ),
     (
         "ShowWorkflowSpecificationConnectionType",
@@ -17381,6 +19785,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1188, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkflowSpecificationConnectionTypeDataArea",
@@ -17400,6 +19806,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "WorkflowSpecificationConnectionType"),
     ),
     (
         "ShowWorkflowSpecificationInformation",
@@ -17411,6 +19819,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1190, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkflowSpecificationInformationDataArea",
@@ -17430,6 +19840,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "WorkflowSpecificationInformation"),
     ),
     (
         "ShowWorkflowSpecificationNodeType",
@@ -17441,6 +19853,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1192, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "ShowWorkflowSpecificationNodeTypeDataArea",
@@ -17460,6 +19874,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Show", "WorkflowSpecificationNodeType"),
     ),
     (
         "SyncBatchProductionRecord",
@@ -17471,6 +19887,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1194, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncBatchProductionRecordDataArea",
@@ -17482,6 +19900,8 @@ CONTEXTS: list[Any] = [
             "BatchProductionRecord": ("BatchProductionRecord", 11, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "BatchProductionRecord"),
     ),
     (
         "SyncEquipment",
@@ -17493,6 +19913,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1196, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentDataArea",
@@ -17504,6 +19926,8 @@ CONTEXTS: list[Any] = [
             "Equipment": ("Equipment", 129, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "Equipment"),
     ),
     (
         "SyncEquipmentClass",
@@ -17515,6 +19939,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1198, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentClassDataArea",
@@ -17526,6 +19952,8 @@ CONTEXTS: list[Any] = [
             "EquipmentClass": ("EquipmentClass", 134, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "EquipmentClass"),
     ),
     (
         "SyncEquipmentInformation",
@@ -17537,6 +19965,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1200, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncEquipmentInformationDataArea",
@@ -17548,6 +19978,8 @@ CONTEXTS: list[Any] = [
             "EquipmentInformation": ("EquipmentInformation", 138, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "EquipmentInformation"),
     ),
     (
         "SyncErrorMessage",
@@ -17559,6 +19991,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1202, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncErrorMessageDataArea",
@@ -17570,6 +20004,8 @@ CONTEXTS: list[Any] = [
             "ErrorMessage": ("ErrorMessage", 145, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ErrorMessage"),
     ),
     (
         "SyncGRecipeInformation",
@@ -17581,6 +20017,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1204, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncGRecipeInformationDataArea",
@@ -17592,6 +20030,8 @@ CONTEXTS: list[Any] = [
             "GRecipeInformation": ("GRecipeInformation", 148, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "GRecipeInformation"),
     ),
     (
         "SyncJobList",
@@ -17603,6 +20043,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1206, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncJobListDataArea",
@@ -17614,6 +20056,8 @@ CONTEXTS: list[Any] = [
             "JobList": ("JobList", 164, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "JobList"),
     ),
     (
         "SyncJobResponse",
@@ -17625,6 +20069,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1208, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncJobResponseDataArea",
@@ -17636,6 +20082,8 @@ CONTEXTS: list[Any] = [
             "JobResponse": ("JobResponse", 167, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "JobResponse"),
     ),
     (
         "SyncJobResponseList",
@@ -17647,6 +20095,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1210, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncJobResponseListDataArea",
@@ -17658,6 +20108,8 @@ CONTEXTS: list[Any] = [
             "JobResponseList": ("JobResponseList", 170, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "JobResponseList"),
     ),
     (
         "SyncMaterialClass",
@@ -17669,6 +20121,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1212, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialClassDataArea",
@@ -17680,6 +20134,8 @@ CONTEXTS: list[Any] = [
             "MaterialClass": ("MaterialClass", 173, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialClass"),
     ),
     (
         "SyncMaterialDefinition",
@@ -17691,6 +20147,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1214, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialDefinitionDataArea",
@@ -17702,6 +20160,8 @@ CONTEXTS: list[Any] = [
             "MaterialDefinition": ("MaterialDefinition", 177, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialDefinition"),
     ),
     (
         "SyncMaterialInformation",
@@ -17713,6 +20173,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1216, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialInformationDataArea",
@@ -17724,6 +20186,8 @@ CONTEXTS: list[Any] = [
             "MaterialInformation": ("MaterialInformation", 181, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialInformation"),
     ),
     (
         "SyncMaterialLot",
@@ -17735,6 +20199,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1218, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialLotDataArea",
@@ -17746,6 +20212,8 @@ CONTEXTS: list[Any] = [
             "MaterialLot": ("MaterialLot", 182, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialLot"),
     ),
     (
         "SyncMaterialSubLot",
@@ -17757,6 +20225,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1220, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncMaterialSubLotDataArea",
@@ -17768,6 +20238,8 @@ CONTEXTS: list[Any] = [
             "MaterialSubLot": ("MaterialSubLot", 184, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "MaterialSubLot"),
     ),
     (
         "SyncOperationalLocation",
@@ -17779,6 +20251,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1222, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationalLocationDataArea",
@@ -17790,6 +20264,8 @@ CONTEXTS: list[Any] = [
             "OperationalLocation": ("OperationalLocation", 191, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationalLocation"),
     ),
     (
         "SyncOperationalLocationInformation",
@@ -17801,6 +20277,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1224, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationalLocationInformationDataArea",
@@ -17820,6 +20298,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "OperationalLocationInformation"),
     ),
     (
         "SyncOperationsCapability",
@@ -17831,6 +20311,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1226, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsCapabilityDataArea",
@@ -17842,6 +20324,8 @@ CONTEXTS: list[Any] = [
             "OperationsCapability": ("OperationsCapability", 202, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsCapability"),
     ),
     (
         "SyncOperationsCapabilityInformation",
@@ -17853,6 +20337,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1228, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsCapabilityInformationDataArea",
@@ -17872,6 +20358,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "OperationsCapabilityInformation"),
     ),
     (
         "SyncOperationsDefinition",
@@ -17883,6 +20371,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1230, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsDefinitionDataArea",
@@ -17894,6 +20384,8 @@ CONTEXTS: list[Any] = [
             "OperationsDefinition": ("OperationsDefinition", 56, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsDefinition"),
     ),
     (
         "SyncOperationsDefinitionInformation",
@@ -17905,6 +20397,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1232, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsDefinitionInformationDataArea",
@@ -17924,6 +20418,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "OperationsDefinitionInformation"),
     ),
     (
         "SyncOperationsEventClass",
@@ -17935,6 +20431,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1234, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsEventClassDataArea",
@@ -17946,6 +20444,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventClass": ("OperationsEventClass", 225, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsEventClass"),
     ),
     (
         "SyncOperationsEventDefinition",
@@ -17957,6 +20457,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1236, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsEventDefinitionDataArea",
@@ -17968,6 +20470,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventDefinition": ("OperationsEventDefinition", 230, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsEventDefinition"),
     ),
     (
         "SyncOperationsEventInformation",
@@ -17979,6 +20483,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1238, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsEventInformationDataArea",
@@ -17990,6 +20496,8 @@ CONTEXTS: list[Any] = [
             "OperationsEventInformation": ("OperationsEventInformation", 233, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsEventInformation"),
     ),
     (
         "SyncOperationsMaterialBill",
@@ -18001,6 +20509,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1240, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsMaterialBillDataArea",
@@ -18012,6 +20522,8 @@ CONTEXTS: list[Any] = [
             "OperationsMaterialBill": ("OperationsMaterialBill", 221, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsMaterialBill"),
     ),
     (
         "SyncOperationsPerformance",
@@ -18023,6 +20535,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1242, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsPerformanceDataArea",
@@ -18034,6 +20548,8 @@ CONTEXTS: list[Any] = [
             "OperationsPerformance": ("OperationsPerformance", 74, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsPerformance"),
     ),
     (
         "SyncOperationsSchedule",
@@ -18045,6 +20561,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1244, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsScheduleDataArea",
@@ -18056,6 +20574,8 @@ CONTEXTS: list[Any] = [
             "OperationsSchedule": ("OperationsSchedule", 90, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsSchedule"),
     ),
     (
         "SyncOperationsTestInformation",
@@ -18067,6 +20587,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1246, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncOperationsTestInformationDataArea",
@@ -18078,6 +20600,8 @@ CONTEXTS: list[Any] = [
             "OperationsTestInformation": ("OperationsTestInformation", 294, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "OperationsTestInformation"),
     ),
     (
         "SyncPerson",
@@ -18089,6 +20613,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1248, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonDataArea",
@@ -18100,6 +20626,8 @@ CONTEXTS: list[Any] = [
             "Person": ("Person", 240, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "Person"),
     ),
     (
         "SyncPersonnelClass",
@@ -18111,6 +20639,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1250, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonnelClassDataArea",
@@ -18122,6 +20652,8 @@ CONTEXTS: list[Any] = [
             "PersonnelClass": ("PersonnelClass", 238, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PersonnelClass"),
     ),
     (
         "SyncPersonnelInformation",
@@ -18133,6 +20665,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1252, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPersonnelInformationDataArea",
@@ -18144,6 +20678,8 @@ CONTEXTS: list[Any] = [
             "PersonnelInformation": ("PersonnelInformation", 301, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PersonnelInformation"),
     ),
     (
         "SyncPhysicalAsset",
@@ -18155,6 +20691,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1254, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPhysicalAssetDataArea",
@@ -18166,6 +20704,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAsset": ("PhysicalAsset", 244, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PhysicalAsset"),
     ),
     (
         "SyncPhysicalAssetClass",
@@ -18177,6 +20717,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1256, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPhysicalAssetClassDataArea",
@@ -18188,6 +20730,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetClass": ("PhysicalAssetClass", 242, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PhysicalAssetClass"),
     ),
     (
         "SyncPhysicalAssetInformation",
@@ -18199,6 +20743,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1258, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncPhysicalAssetInformationDataArea",
@@ -18210,6 +20756,8 @@ CONTEXTS: list[Any] = [
             "PhysicalAssetInformation": ("PhysicalAssetInformation", 308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "PhysicalAssetInformation"),
     ),
     (
         "SyncProcessElementLibrary",
@@ -18221,6 +20769,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1260, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessElementLibraryDataArea",
@@ -18232,6 +20782,8 @@ CONTEXTS: list[Any] = [
             "ProcessElementLibrary": ("ProcessElementLibrary", 311, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessElementLibrary"),
     ),
     (
         "SyncProcessSegment",
@@ -18243,6 +20795,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1262, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessSegmentDataArea",
@@ -18254,6 +20808,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegment": ("ProcessSegment", 246, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessSegment"),
     ),
     (
         "SyncProcessSegmentInformation",
@@ -18265,6 +20821,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1264, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncProcessSegmentInformationDataArea",
@@ -18276,6 +20834,8 @@ CONTEXTS: list[Any] = [
             "ProcessSegmentInformation": ("ProcessSegmentInformation", 316, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ProcessSegmentInformation"),
     ),
     (
         "SyncResourceConstraintLibrary",
@@ -18287,6 +20847,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1266, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncResourceConstraintLibraryDataArea",
@@ -18298,6 +20860,8 @@ CONTEXTS: list[Any] = [
             "ResourceConstraintLibrary": ("ResourceConstraintLibrary", 319, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "ResourceConstraintLibrary"),
     ),
     (
         "SyncResourceNetworkConnectionType",
@@ -18309,6 +20873,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1268, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncResourceNetworkConnectionTypeDataArea",
@@ -18328,6 +20894,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "ResourceNetworkConnectionType"),
     ),
     (
         "SyncResourceRelationshipNetwork",
@@ -18339,6 +20907,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1270, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncResourceRelationshipNetworkDataArea",
@@ -18358,6 +20928,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "ResourceRelationshipNetwork"),
     ),
     (
         "SyncResourceRelationshipNetworkInformation",
@@ -18369,6 +20941,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1272, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncResourceRelationshipNetworkInformationDataArea",
@@ -18388,6 +20962,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "ResourceRelationshipNetworkInformation"),
     ),
     (
         "SyncTestResult",
@@ -18399,6 +20975,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1274, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncTestResultDataArea",
@@ -18410,6 +20988,8 @@ CONTEXTS: list[Any] = [
             "TestResult": ("TestResult", 79, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "TestResult"),
     ),
     (
         "SyncTestSpecification",
@@ -18421,6 +21001,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1276, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncTestSpecificationDataArea",
@@ -18432,6 +21014,8 @@ CONTEXTS: list[Any] = [
             "TestSpecification": ("TestSpecification", 139, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "TestSpecification"),
     ),
     (
         "SyncWorkAlert",
@@ -18443,6 +21027,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1278, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkAlertDataArea",
@@ -18454,6 +21040,8 @@ CONTEXTS: list[Any] = [
             "WorkAlert": ("WorkAlert", 274, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkAlert"),
     ),
     (
         "SyncWorkAlertDefinition",
@@ -18465,6 +21053,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1280, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkAlertDefinitionDataArea",
@@ -18476,6 +21066,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertDefinition": ("WorkAlertDefinition", 271, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkAlertDefinition"),
     ),
     (
         "SyncWorkAlertInformation",
@@ -18487,6 +21079,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1282, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkAlertInformationDataArea",
@@ -18498,6 +21092,8 @@ CONTEXTS: list[Any] = [
             "WorkAlertInformation": ("WorkAlertInformation", 337, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkAlertInformation"),
     ),
     (
         "SyncWorkCalendar",
@@ -18509,6 +21105,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1284, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkCalendarDataArea",
@@ -18520,6 +21118,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendar": ("WorkCalendar", 275, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkCalendar"),
     ),
     (
         "SyncWorkCalendarDefinition",
@@ -18531,6 +21131,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1286, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkCalendarDefinitionDataArea",
@@ -18542,6 +21144,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarDefinition": ("WorkCalendarDefinition", 279, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkCalendarDefinition"),
     ),
     (
         "SyncWorkCalendarInformation",
@@ -18553,6 +21157,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1288, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkCalendarInformationDataArea",
@@ -18564,6 +21170,8 @@ CONTEXTS: list[Any] = [
             "WorkCalendarInformation": ("WorkCalendarInformation", 344, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkCalendarInformation"),
     ),
     (
         "SyncWorkCapability",
@@ -18575,6 +21183,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1290, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkCapabilityDataArea",
@@ -18586,6 +21196,8 @@ CONTEXTS: list[Any] = [
             "WorkCapability": ("WorkCapability", 269, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkCapability"),
     ),
     (
         "SyncWorkCapabilityInformation",
@@ -18597,6 +21209,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1292, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkCapabilityInformationDataArea",
@@ -18608,6 +21222,8 @@ CONTEXTS: list[Any] = [
             "WorkCapabilityInformation": ("WorkCapabilityInformation", 349, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkCapabilityInformation"),
     ),
     (
         "SyncWorkDefinitionInformation",
@@ -18619,6 +21235,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1294, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkDefinitionInformationDataArea",
@@ -18630,6 +21248,8 @@ CONTEXTS: list[Any] = [
             "WorkDefinitionInformation": ("WorkDefinitionInformation", 352, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkDefinitionInformation"),
     ),
     (
         "SyncWorkDirective",
@@ -18641,6 +21261,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1296, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkDirectiveDataArea",
@@ -18652,6 +21274,8 @@ CONTEXTS: list[Any] = [
             "WorkDirective": ("WorkDirective", 111, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkDirective"),
     ),
     (
         "SyncWorkMasterCapability",
@@ -18663,6 +21287,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1298, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkMasterCapabilityDataArea",
@@ -18674,6 +21300,8 @@ CONTEXTS: list[Any] = [
             "WorkMasterCapability": ("WorkMasterCapability", 270, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkMasterCapability"),
     ),
     (
         "SyncWorkMaster",
@@ -18685,6 +21313,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1300, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkMasterDataArea",
@@ -18696,6 +21326,8 @@ CONTEXTS: list[Any] = [
             "WorkMaster": ("WorkMaster", 119, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkMaster"),
     ),
     (
         "SyncWorkPerformance",
@@ -18707,6 +21339,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1302, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkPerformanceDataArea",
@@ -18718,6 +21352,8 @@ CONTEXTS: list[Any] = [
             "WorkPerformance": ("WorkPerformance", 267, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkPerformance"),
     ),
     (
         "SyncWorkRecord",
@@ -18729,6 +21365,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1304, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkRecordDataArea",
@@ -18740,6 +21378,8 @@ CONTEXTS: list[Any] = [
             "WorkRecord": ("WorkRecord", 283, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkRecord"),
     ),
     (
         "SyncWorkRecordSpecification",
@@ -18751,6 +21391,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1306, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkRecordSpecificationDataArea",
@@ -18762,6 +21404,8 @@ CONTEXTS: list[Any] = [
             "WorkRecordSpecification": ("WorkRecordSpecification", 285, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkRecordSpecification"),
     ),
     (
         "SyncWorkResponse",
@@ -18773,6 +21417,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1308, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkResponseDataArea",
@@ -18784,6 +21430,8 @@ CONTEXTS: list[Any] = [
             "WorkResponse": ("WorkResponse", 268, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkResponse"),
     ),
     (
         "SyncWorkSchedule",
@@ -18795,6 +21443,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1310, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkScheduleDataArea",
@@ -18806,6 +21456,8 @@ CONTEXTS: list[Any] = [
             "WorkSchedule": ("WorkSchedule", 124, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkSchedule"),
     ),
     (
         "SyncWorkflowSpecification",
@@ -18817,6 +21469,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1312, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkflowSpecificationDataArea",
@@ -18828,6 +21482,8 @@ CONTEXTS: list[Any] = [
             "WorkflowSpecification": ("WorkflowSpecification", 112, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("Sync", "WorkflowSpecification"),
     ),
     (
         "SyncWorkflowSpecificationConnectionType",
@@ -18839,6 +21495,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1314, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkflowSpecificationConnectionTypeDataArea",
@@ -18858,6 +21516,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "WorkflowSpecificationConnectionType"),
     ),
     (
         "SyncWorkflowSpecificationInformation",
@@ -18869,6 +21529,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1316, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkflowSpecificationInformationDataArea",
@@ -18888,6 +21550,8 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "WorkflowSpecificationInformation"),
     ),
     (
         "SyncWorkflowSpecificationNodeType",
@@ -18899,6 +21563,8 @@ CONTEXTS: list[Any] = [
             "DataArea": ("DataArea", 1318, 2, 2, "", None, None),
         },
         (),
+        {},
+        ("ApplicationArea", "DataArea"),
     ),
     (
         "SyncWorkflowSpecificationNodeTypeDataArea",
@@ -18918,5 +21584,7 @@ CONTEXTS: list[Any] = [
             ),
         },
         (),
+        {},
+        ("Sync", "WorkflowSpecificationNodeType"),
     ),
 ]
