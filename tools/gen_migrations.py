@@ -47,7 +47,9 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes, down aliases, old required elements)``; ``fields``: old child element ->
+  fields, carried attributes, down aliases, old required elements, clean)``; ``clean``:
+  nothing to do in this context's subtree going up (same names, order and code lists, nothing
+  carried: the tree is skipped); ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
   values, down)``; ``how``: ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived
   ``<Name>Child`` rename, ``"X"`` carried; ``values``: old code-list value ->
@@ -111,6 +113,33 @@ class Pairing:
         self.old, self.new = old, new
         self.index: dict[tuple[str, str], int] = {}
         self.contexts: list[Any] = []
+
+    def finish(self) -> None:
+        """Mark the *clean* contexts: same names, same order, same code lists, nothing
+        carried, all the way down (the migration skips their subtrees)."""
+        own = [self.own_clean(c) for c in self.contexts]
+        clean = list(own)
+        changed = True
+        while changed:
+            changed = False
+            for i, c in enumerate(self.contexts):
+                if clean[i] and any(
+                    e[1] >= 0 and not clean[e[1]] for e in c[4].values()
+                ):
+                    clean[i] = False
+                    changed = True
+        self.contexts = [(*c, clean[i]) for i, c in enumerate(self.contexts)]
+
+    @staticmethod
+    def own_clean(c: tuple[Any, ...]) -> bool:
+        fields = c[4]
+        if any(e[4] or e[5] is not None or e[6] is not None for e in fields.values()):
+            return False
+        by_old = sorted(fields.values(), key=lambda e: e[2])
+        new_orders = [e[3] for e in by_old]
+        if c[2] >= 0:  # extension content: last in both
+            new_orders.append(c[3])
+        return new_orders == sorted(new_orders) and not c[5] and not c[6]
 
     def context(self, oname: str, nname: str) -> int:
         key = (oname, nname)
@@ -197,6 +226,7 @@ def tables(old: ModelIR, new: ModelIR) -> tuple[Any, ...]:
         if oc.simple or nc.simple:
             continue
         roots[name] = (target, pairing.context(oc.name, nc.name))
+    pairing.finish()
     return (old.namespace, old.ext_namespace, roots, pairing.contexts)
 
 

@@ -182,25 +182,32 @@ class _OlderRelease(Exception):
 
 class _MigratedDecoder(Decoder):
     """Decodes a tree migrated from an older release: an element V0701 requires but the older
-    release did not is left unset and reported (the instance still writes back to its release)."""
+    release did not is left unset and reported once per rule, with its count and first place
+    (the instance still writes back to its release)."""
 
     def __init__(self, config: ReadConfig, file: str | None) -> None:
         super().__init__(config, file)
-        self.missing: list[MigrationChange] = []
+        self._missing: dict[tuple[str, str], list[Any]] = {}
 
     def check_required(self, el: Any, spec: Any, fs: set[str] | frozenset[str]) -> None:
         for f in spec.required:
             if f.name not in fs:
-                what = "attribute" if f.kind == "A" else "element"
-                where = el.tag.split("}")[-1]
-                self.missing.append(
-                    MigrationChange(
-                        "missing",
-                        f"V0701 requires {what} {f.tag!r} in {where}; the source has none",
+                hit = self._missing.get((spec.cls.__name__, f.tag))
+                if hit is None:
+                    what = "attribute" if f.kind == "A" else "element"
+                    rule = f"V0701 requires {what} {f.tag!r} in {spec.cls.__name__}; the source has none"
+                    self._missing[(spec.cls.__name__, f.tag)] = [
+                        rule,
                         path_of(el),
                         el.sourceline,
-                    )
-                )
+                        1,
+                    ]
+                else:
+                    hit[3] += 1
+
+    @property
+    def missing(self) -> list[MigrationChange]:
+        return [MigrationChange("missing", r, p, ln, n) for r, p, ln, n in self._missing.values()]
 
 
 def _size_of(source: Source) -> int | None:

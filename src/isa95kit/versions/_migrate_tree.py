@@ -39,10 +39,29 @@ class Tables:
         self.roots: dict[str, tuple[str, int]] = mod.ROOTS
         self.contexts: list[Any] = mod.CONTEXTS
         self._down: dict[int, dict[str, tuple[Any, ...]]] = {}
+        self._up: dict[int, tuple[dict[str, tuple[bool, int, int]], bool, list[bool]]] = {}
+        self.clean: list[bool] = [bool(c[8]) for c in self.contexts]
         self.down_roots: dict[str, list[tuple[str, int]]] = {}
         for old, (new, ctx) in self.roots.items():
             options = self.down_roots.setdefault(new, [])
             options.insert(0, (old, ctx)) if old == new else options.append((old, ctx))
+
+    def up_plan(self, i: int) -> tuple[dict[str, tuple[bool, int, int]], bool, list[bool]]:
+        """Context i going up: (V0701-namespaced old tag -> (no rule, child context, V0701
+        order), whether the order is the same, the clean flags of all contexts)."""
+        plan = self._up.get(i)
+        if plan is None:
+            ctx = self.contexts[i]
+            table = {
+                _V7 + old: (not how and values is None and bool(new), child, norder)
+                for old, (new, child, _oo, norder, how, values, _d) in ctx[4].items()
+            }
+            by_old = [e[3] for e in sorted(ctx[4].values(), key=lambda e: e[2]) if e[0]]
+            if ctx[2] >= 0:
+                by_old.append(ctx[3])
+            monotone = by_old == sorted(by_old)
+            plan = self._up[i] = (table, monotone, self.clean)
+        return plan
 
     def down(self, i: int) -> dict[str, tuple[Any, ...]]:
         """V0701 child element -> (old element, context, old order, values, down) of context i."""
@@ -233,45 +252,73 @@ _V7_EXT = "{" + V0701_EXT + "}"
 
 
 def _up(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: str | None) -> None:
-    ctx = t.contexts[ctx_i]
-    old_cls, fields, new_ext = ctx[0], ctx[4], ctx[3]
-    v7, n7 = _V7, len(_V7)
-    keys: list[int] = []
+    table, monotone, clean = t.up_plan(ctx_i)
+    keys: list[int] | None = None if monotone else []
     key = -1
+    get = table.get
     for child in el:
-        tag = child.tag
-        if isinstance(tag, str):
-            if tag.startswith(v7):
-                name = tag[n7:]
-                entry = fields.get(name)
-                if entry is None:
-                    if strict:
-                        raise MappingError(
-                            f"<{name}> is not part of {old_cls} in {t.release}",
-                            location=Location(
-                                file=file, line=child.sourceline, path=path_of(child)
-                            ),
-                        )
-                    rec.piece("carried", f"{name}: unknown in {t.release} {old_cls}", child)
-                    _rename_ns(child, V0701_NS, t.ns)
-                else:
-                    new, child_ctx, _oo, norder, how, values, _down = entry
-                    if values is not None and _up_value(child, values, name, rec):
-                        new = ""
-                    if new:
-                        if how:
-                            rec.rule("rename", f"{old_cls}/{name} -> {new}", child)
-                            child.tag = v7 + new
-                        key = norder
-                        if child_ctx >= 0 and len(child):
-                            _up(child, child_ctx, t, rec, strict, file)
-                    else:
-                        rec.piece("carried", f"{old_cls}/{name}: no place in V0701", child)
-                        _rename_ns(child, V0701_NS, t.ns)
-            elif tag.startswith(_V7_EXT):
-                key = new_ext
-        keys.append(key)
-    _reorder(el, keys)
+        entry = get(child.tag)
+        if entry is None:
+            key = _up_other(el, child, ctx_i, t, rec, strict, file, key)
+        else:
+            fast, child_ctx, norder = entry
+            if not fast and not _up_rule(child, ctx_i, t, rec):
+                pass  # carried: keeps its place
+            else:
+                key = norder
+                if child_ctx >= 0 and not clean[child_ctx] and len(child):
+                    _up(child, child_ctx, t, rec, strict, file)
+        if keys is not None:
+            keys.append(key)
+    if keys is not None:
+        _reorder(el, keys)
+
+
+def _up_rule(child: Any, ctx_i: int, t: Tables, rec: _Recorder) -> bool:
+    """A child with a rule (rename, code list, carried); False if it is carried."""
+    ctx = t.contexts[ctx_i]
+    name = child.tag[len(_V7) :]
+    new, _child, _oo, _no, how, values, _down = ctx[4][name]
+    if values is not None and _up_value(child, values, name, rec):
+        new = ""
+    if not new:
+        rec.piece("carried", f"{ctx[0]}/{name}: no place in V0701", child)
+        _rename_ns(child, V0701_NS, t.ns)
+        return False
+    if how:
+        rec.rule("rename", f"{ctx[0]}/{name} -> {new}", child)
+        child.tag = _V7 + new
+    return True
+
+
+def _up_other(
+    el: Any,
+    child: Any,
+    ctx_i: int,
+    t: Tables,
+    rec: _Recorder,
+    strict: bool,
+    file: str | None,
+    key: int,
+) -> int:
+    """A child the context names no rule for: extension content, an element the release
+    does not know (refused if ``strict``, else carried), comments. Returns its sort key."""
+    tag = child.tag
+    if not isinstance(tag, str):
+        return key
+    ctx = t.contexts[ctx_i]
+    if tag.startswith(_V7_EXT):
+        return int(ctx[3])
+    if tag.startswith(_V7):
+        name = tag[len(_V7) :]
+        if strict:
+            raise MappingError(
+                f"<{name}> is not part of {ctx[0]} in {t.release}",
+                location=Location(file=file, line=child.sourceline, path=path_of(child)),
+            )
+        rec.piece("carried", f"{name}: unknown in {t.release} {ctx[0]}", child)
+        _rename_ns(child, V0701_NS, t.ns)
+    return key
 
 
 def _up_value(child: Any, values: dict[str, Any], name: str, rec: _Recorder) -> bool:

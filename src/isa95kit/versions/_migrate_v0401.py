@@ -5,7 +5,9 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes, down aliases, old required elements)``; ``fields``: old child element ->
+  fields, carried attributes, down aliases, old required elements, clean)``; ``clean``:
+  nothing to do in this context's subtree going up (same names, order and code lists, nothing
+  carried: the tree is skipped); ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
   values, down)``; ``how``: ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived
   ``<Name>Child`` rename, ``"X"`` carried; ``values``: old code-list value ->
@@ -269,6 +271,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "TransApplicationArea",
@@ -285,6 +288,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CreationDateTime",),
+        True,
     ),
     (
         "TransSender",
@@ -302,9 +306,10 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
-    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, ()),
-    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, ()),
+    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, (), True),
+    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, (), True),
     (
         "AcknowledgeBatchProductionRecordDataArea",
         "AcknowledgeBatchProductionRecordDataArea",
@@ -317,6 +322,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransAcknowledge",
@@ -330,6 +336,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransResponseCriteria",
@@ -340,6 +347,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchProductionRecord",
@@ -396,6 +404,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "ChangeHistory",
@@ -406,6 +415,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Change",
@@ -436,6 +446,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "PrechangeData"),
+        False,
     ),
     (
         "Value",
@@ -452,6 +463,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ValueString", "DataType", "UnitOfMeasure"),
+        False,
     ),
     (
         "Comments",
@@ -462,6 +474,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Comment",
@@ -492,6 +505,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "Comment"),
+        False,
     ),
     (
         "DataSets",
@@ -502,6 +516,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "DataSet",
@@ -536,6 +551,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "TagSpecification"),
+        False,
     ),
     (
         "TimeSpecification",
@@ -549,6 +565,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TagSpecification",
@@ -572,6 +589,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TagIndex", "DataType", "UnitOfMeasure"),
+        False,
     ),
     (
         "DelimitedDataBlock",
@@ -586,6 +604,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TagDelimiter", "OrderDelimiter", "DelimitedData"),
+        True,
     ),
     (
         "OrderedData",
@@ -600,6 +619,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("DataValue",),
+        True,
     ),
     (
         "DataValue",
@@ -614,8 +634,9 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Value",),
+        True,
     ),
-    ("Events", "Events", -1, -1, {"Event": ("Event", 22, 1, 1, "", None, None)}, (), {}, ()),
+    ("Events", "Events", -1, -1, {"Event": ("Event", 22, 1, 1, "", None, None)}, (), {}, (), False),
     (
         "SingleEvent",
         "SingleEvent",
@@ -663,6 +684,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "EventType", "EventSubType"),
+        False,
     ),
     (
         "AlarmData",
@@ -678,6 +700,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("AlarmEvent", "AlarmType"),
+        False,
     ),
     (
         "UserAttribute",
@@ -692,6 +715,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("AttributeID",),
+        False,
     ),
     (
         "PersonnelIdentification",
@@ -712,6 +736,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelIdentificationManifest",
@@ -743,6 +768,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "Name", "ChangeIndication"),
+        False,
     ),
     (
         "ResourceQualifications",
@@ -763,6 +789,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ResourceQualificationsManifest",
@@ -795,8 +822,19 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "ResourceID", "QualificationStatus"),
+        False,
     ),
-    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 30, 1, 1, "", None, None)}, (), {}, ()),
+    (
+        "Samples",
+        "Samples",
+        -1,
+        -1,
+        {"Sample": ("Sample", 30, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+        False,
+    ),
     (
         "Sample",
         "Sample",
@@ -840,6 +878,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "QuantityValue",
@@ -856,6 +895,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("QuantityString", "DataType", "UnitOfMeasure"),
+        False,
     ),
     (
         "SampleTest",
@@ -886,6 +926,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "SampleTestResult",
@@ -919,6 +960,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "ControlRecipes",
@@ -929,6 +971,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ControlRecipeRecord",
@@ -957,6 +1000,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "ControlRecipe"),
+        False,
     ),
     (
         "ControlRecipe",
@@ -980,6 +1024,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "Header",
@@ -1001,6 +1046,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ModificationLog",
@@ -1016,6 +1062,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ApprovalHistory",
@@ -1032,6 +1079,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "IndividualApproval",
@@ -1047,6 +1095,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "BatchSize",
@@ -1065,6 +1114,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "BatchEquipmentRequirement",
@@ -1080,6 +1130,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "Constraint",
@@ -1094,6 +1145,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Formula",
@@ -1107,6 +1159,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "BatchParameter",
@@ -1127,6 +1180,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ParameterType"),
+        False,
     ),
     (
         "BatchValue",
@@ -1144,6 +1198,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ValueString", "DataInterpretation", "DataType", "UnitOfMeasure"),
+        False,
     ),
     (
         "ProcedureLogic",
@@ -1159,6 +1214,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Link",
@@ -1178,6 +1234,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "LinkType", "Depiction"),
+        False,
     ),
     (
         "FromID",
@@ -1193,6 +1250,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("FromIDValue", "FromType", "IDScope"),
+        False,
     ),
     (
         "ToID",
@@ -1208,6 +1266,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ToIDValue", "ToType", "IDScope"),
+        False,
     ),
     (
         "Step",
@@ -1224,6 +1283,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "RecipeElementID", "RecipeElementVersion"),
+        False,
     ),
     (
         "Transition",
@@ -1240,6 +1300,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Condition"),
+        False,
     ),
     (
         "RecipeElement",
@@ -1274,6 +1335,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "RecipeElementType"),
+        False,
     ),
     (
         "OtherInformation",
@@ -1289,6 +1351,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MasterRecipes",
@@ -1299,6 +1362,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MasterRecipeRecord",
@@ -1327,6 +1391,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "MasterRecipe"),
+        False,
     ),
     (
         "MasterRecipe",
@@ -1349,6 +1414,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "RecipeElements",
@@ -1359,6 +1425,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "RecipeElementRecord",
@@ -1387,6 +1454,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecipeElementType"),
+        False,
     ),
     (
         "AcknowledgeEquipment",
@@ -1400,6 +1468,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeEquipmentDataArea",
@@ -1413,6 +1482,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "Equipment"),
+        False,
     ),
     (
         "Equipment",
@@ -1433,6 +1503,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentProperty",
@@ -1450,6 +1521,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeEquipmentClass",
@@ -1463,6 +1535,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeEquipmentClassDataArea",
@@ -1476,6 +1549,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "EquipmentClass"),
+        False,
     ),
     (
         "EquipmentClass",
@@ -1492,6 +1566,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentClassProperty",
@@ -1508,6 +1583,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeEquipmentInformation",
@@ -1521,6 +1597,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeEquipmentInformationDataArea",
@@ -1534,6 +1611,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "EquipmentInformation"),
+        False,
     ),
     (
         "EquipmentInformation",
@@ -1553,6 +1631,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeGRecipeInformation",
@@ -1566,6 +1645,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeGRecipeInformationDataArea",
@@ -1579,6 +1659,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "GRecipeInformation"),
+        False,
     ),
     (
         "GRecipeInformation",
@@ -1595,6 +1676,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipe",
@@ -1615,6 +1697,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipeHeader",
@@ -1634,6 +1717,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "HeaderProperty",
@@ -1648,6 +1732,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "GRecipeFormula",
@@ -1664,6 +1749,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipeMaterials",
@@ -1679,6 +1765,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipeMaterial",
@@ -1695,6 +1782,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProcessElementParameter",
@@ -1718,6 +1806,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProcessElement",
@@ -1742,6 +1831,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "DirectedLink",
@@ -1757,6 +1847,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcedureChartElement",
@@ -1772,6 +1863,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ResourceConstraint",
@@ -1789,6 +1881,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ResourceConstraintProperty",
@@ -1803,6 +1896,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "GROtherInformation",
@@ -1817,6 +1911,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeMaterialClass",
@@ -1830,6 +1925,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialClassDataArea",
@@ -1843,6 +1939,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialClass"),
+        False,
     ),
     (
         "MaterialClass",
@@ -1859,6 +1956,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialClassProperty",
@@ -1875,6 +1973,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeMaterialDefinition",
@@ -1888,6 +1987,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialDefinitionDataArea",
@@ -1901,6 +2001,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialDefinition"),
+        False,
     ),
     (
         "MaterialDefinition",
@@ -1918,6 +2019,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialDefinitionProperty",
@@ -1934,6 +2036,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeMaterialInformation",
@@ -1947,6 +2050,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialInformationDataArea",
@@ -1960,6 +2064,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialInformation"),
+        False,
     ),
     (
         "MaterialInformation",
@@ -1981,6 +2086,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialLot",
@@ -2002,6 +2108,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialLotProperty",
@@ -2019,6 +2126,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialSubLot",
@@ -2039,6 +2147,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeMaterialLot",
@@ -2052,6 +2161,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialLotDataArea",
@@ -2065,6 +2175,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialLot"),
+        False,
     ),
     (
         "AcknowledgeMaterialSubLot",
@@ -2078,6 +2189,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialSubLotDataArea",
@@ -2091,6 +2203,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialSubLot"),
+        False,
     ),
     (
         "AcknowledgePerson",
@@ -2104,6 +2217,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePersonDataArea",
@@ -2117,6 +2231,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "Person"),
+        False,
     ),
     (
         "Person",
@@ -2135,6 +2250,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonProperty",
@@ -2152,6 +2268,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePersonnelClass",
@@ -2165,6 +2282,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePersonnelClassDataArea",
@@ -2178,6 +2296,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PersonnelClass"),
+        False,
     ),
     (
         "PersonnelClass",
@@ -2194,6 +2313,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelClassProperty",
@@ -2210,6 +2330,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePersonnelInformation",
@@ -2223,6 +2344,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePersonnelInformationDataArea",
@@ -2236,6 +2358,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PersonnelInformation"),
+        False,
     ),
     (
         "PersonnelInformation",
@@ -2255,6 +2378,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProcessElementLibrary",
@@ -2268,6 +2392,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessElementLibraryDataArea",
@@ -2281,6 +2406,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ProcessElementLibrary",
@@ -2297,6 +2423,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProcessSegment",
@@ -2310,6 +2437,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessSegmentDataArea",
@@ -2323,6 +2451,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessSegment"),
+        False,
     ),
     (
         "ProcessSegment",
@@ -2371,6 +2500,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelSegmentSpecification",
@@ -2396,6 +2526,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelSegmentSpecificationProperty",
@@ -2412,6 +2543,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentSegmentSpecification",
@@ -2437,6 +2569,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "EquipmentSegmentSpecificationProperty",
@@ -2453,6 +2586,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialSegmentSpecification",
@@ -2500,6 +2634,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialSegmentSpecificationProperty",
@@ -2516,6 +2651,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "SegmentDependency",
@@ -2534,6 +2670,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Dependency"),
+        False,
     ),
     (
         "AcknowledgeProcessSegmentInformation",
@@ -2547,6 +2684,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessSegmentInformationDataArea",
@@ -2560,6 +2698,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ProcessSegmentInformation",
@@ -2577,6 +2716,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProductDefinition",
@@ -2590,6 +2730,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductDefinitionDataArea",
@@ -2603,6 +2744,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductDefinition"),
+        False,
     ),
     (
         "ProductDefinition",
@@ -2625,6 +2767,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "ProductSegment",
@@ -2647,6 +2790,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelSpecification",
@@ -2672,6 +2816,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelSpecificationProperty",
@@ -2688,6 +2833,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentSpecification",
@@ -2713,6 +2859,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "EquipmentSpecificationProperty",
@@ -2729,6 +2876,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialSpecification",
@@ -2776,6 +2924,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialSpecificationProperty",
@@ -2792,6 +2941,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeProductionCapability",
@@ -2805,6 +2955,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductionCapabilityDataArea",
@@ -2818,6 +2969,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductionCapability"),
+        False,
     ),
     (
         "ProductionCapability",
@@ -2851,6 +3003,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "PersonnelCapability",
@@ -2890,6 +3043,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "PersonnelCapabilityProperty",
@@ -2906,6 +3060,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentCapability",
@@ -2945,6 +3100,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "EquipmentCapabilityProperty",
@@ -2961,6 +3117,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialCapability",
@@ -3024,6 +3181,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "MaterialCapabilityProperty",
@@ -3041,6 +3199,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "ProcessSegmentCapability",
@@ -3082,6 +3241,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "AcknowledgeProductionPerformance",
@@ -3095,6 +3255,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductionPerformanceDataArea",
@@ -3108,6 +3269,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductionPerformance"),
+        False,
     ),
     (
         "ProductionPerformance",
@@ -3138,6 +3300,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionResponse",
@@ -3166,6 +3329,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "SegmentResponse",
@@ -3211,6 +3375,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionData",
@@ -3236,6 +3401,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelActual",
@@ -3263,6 +3429,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelActualProperty",
@@ -3288,6 +3455,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentActual",
@@ -3315,6 +3483,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "EquipmentActualProperty",
@@ -3340,6 +3509,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialActual",
@@ -3391,6 +3561,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialActualProperty",
@@ -3416,6 +3587,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeProductionSchedule",
@@ -3429,6 +3601,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductionScheduleDataArea",
@@ -3442,6 +3615,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductionSchedule"),
+        False,
     ),
     (
         "ProductionSchedule",
@@ -3484,6 +3658,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionRequest",
@@ -3527,6 +3702,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "SegmentRequirement",
@@ -3586,6 +3762,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionParameter",
@@ -3601,6 +3778,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Parameter",
@@ -3617,6 +3795,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelRequirement",
@@ -3652,6 +3831,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelRequirementProperty",
@@ -3668,6 +3848,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentRequirement",
@@ -3703,6 +3884,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "EquipmentRequirementProperty",
@@ -3719,6 +3901,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialRequirement",
@@ -3778,6 +3961,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialRequirementProperty",
@@ -3794,6 +3978,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeResourceConstraintLibrary",
@@ -3807,6 +3992,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeResourceConstraintLibraryDataArea",
@@ -3820,6 +4006,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ResourceConstraintLibrary",
@@ -3836,6 +4023,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "BatchInformation",
@@ -3856,6 +4044,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ListHeader",
@@ -3874,6 +4063,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "RecipeBuildingBlock",
@@ -3888,6 +4078,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "EquipmentElement",
@@ -3919,6 +4110,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentElementType", "EquipmentElementLevel"),
+        False,
     ),
     (
         "ClassInstanceAssociation",
@@ -3934,6 +4126,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ClassEquipmentID", "MemberEquipmentID"),
+        False,
     ),
     (
         "EquipmentElementProperty",
@@ -3950,6 +4143,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentProceduralElementClass",
@@ -3974,6 +4168,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentProceduralElementType"),
+        False,
     ),
     (
         "EquipmentProceduralElement",
@@ -4007,6 +4202,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentProceduralElementType"),
+        False,
     ),
     (
         "EquipmentConnection",
@@ -4024,6 +4220,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ConnectionType"),
+        False,
     ),
     (
         "BatchList",
@@ -4039,6 +4236,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "BatchListEntry",
@@ -4079,6 +4277,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "BatchListEntryType"),
+        False,
     ),
     (
         "EnumerationSet",
@@ -4094,6 +4293,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "Enumeration",
@@ -4109,6 +4309,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EnumerationNumber",),
+        False,
     ),
     (
         "CancelBatchProductionRecord",
@@ -4122,6 +4323,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelBatchProductionRecordDataArea",
@@ -4135,6 +4337,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransCancel",
@@ -4145,6 +4348,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransActionCriteria",
@@ -4155,6 +4359,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "CancelEquipment",
@@ -4168,6 +4373,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelEquipmentDataArea",
@@ -4181,6 +4387,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "Equipment"),
+        False,
     ),
     (
         "CancelEquipmentClass",
@@ -4194,6 +4401,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelEquipmentClassDataArea",
@@ -4207,6 +4415,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "EquipmentClass"),
+        False,
     ),
     (
         "CancelEquipmentInformation",
@@ -4220,6 +4429,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelEquipmentInformationDataArea",
@@ -4233,6 +4443,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "EquipmentInformation"),
+        False,
     ),
     (
         "CancelGRecipeInformation",
@@ -4246,6 +4457,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelGRecipeInformationDataArea",
@@ -4259,6 +4471,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "GRecipeInformation"),
+        False,
     ),
     (
         "CancelMaterialClass",
@@ -4272,6 +4485,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialClassDataArea",
@@ -4285,6 +4499,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialClass"),
+        False,
     ),
     (
         "CancelMaterialDefinition",
@@ -4298,6 +4513,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialDefinitionDataArea",
@@ -4311,6 +4527,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialDefinition"),
+        False,
     ),
     (
         "CancelMaterialInformation",
@@ -4324,6 +4541,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialInformationDataArea",
@@ -4337,6 +4555,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialInformation"),
+        False,
     ),
     (
         "CancelMaterialLot",
@@ -4350,6 +4569,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialLotDataArea",
@@ -4363,6 +4583,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialLot"),
+        False,
     ),
     (
         "CancelMaterialSubLot",
@@ -4376,6 +4597,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialSubLotDataArea",
@@ -4389,6 +4611,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialSubLot"),
+        False,
     ),
     (
         "CancelPerson",
@@ -4402,6 +4625,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPersonDataArea",
@@ -4415,6 +4639,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "Person"),
+        False,
     ),
     (
         "CancelPersonnelClass",
@@ -4428,6 +4653,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPersonnelClassDataArea",
@@ -4441,6 +4667,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PersonnelClass"),
+        False,
     ),
     (
         "CancelPersonnelInformation",
@@ -4454,6 +4681,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPersonnelInformationDataArea",
@@ -4467,6 +4695,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PersonnelInformation"),
+        False,
     ),
     (
         "CancelProcessElementLibrary",
@@ -4480,6 +4709,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessElementLibraryDataArea",
@@ -4493,6 +4723,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessElementLibrary"),
+        False,
     ),
     (
         "CancelProcessSegment",
@@ -4506,6 +4737,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessSegmentDataArea",
@@ -4519,6 +4751,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessSegment"),
+        False,
     ),
     (
         "CancelProcessSegmentInformation",
@@ -4532,6 +4765,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessSegmentInformationDataArea",
@@ -4545,6 +4779,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "CancelProductDefinition",
@@ -4558,6 +4793,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductDefinitionDataArea",
@@ -4571,6 +4807,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductDefinition"),
+        False,
     ),
     (
         "CancelProductionCapability",
@@ -4584,6 +4821,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductionCapabilityDataArea",
@@ -4597,6 +4835,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductionCapability"),
+        False,
     ),
     (
         "CancelProductionPerformance",
@@ -4610,6 +4849,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductionPerformanceDataArea",
@@ -4623,6 +4863,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductionPerformance"),
+        False,
     ),
     (
         "CancelProductionSchedule",
@@ -4636,6 +4877,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductionScheduleDataArea",
@@ -4649,6 +4891,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductionSchedule"),
+        False,
     ),
     (
         "CancelResourceConstraintLibrary",
@@ -4662,6 +4905,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelResourceConstraintLibraryDataArea",
@@ -4675,6 +4919,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ChangeBatchProductionRecord",
@@ -4688,6 +4933,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeBatchProductionRecordDataArea",
@@ -4701,6 +4947,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransChange",
@@ -4711,6 +4958,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ChangeEquipment",
@@ -4724,6 +4972,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeEquipmentDataArea",
@@ -4737,6 +4986,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "Equipment"),
+        False,
     ),
     (
         "ChangeEquipmentClass",
@@ -4750,6 +5000,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeEquipmentClassDataArea",
@@ -4763,6 +5014,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "EquipmentClass"),
+        False,
     ),
     (
         "ChangeEquipmentInformation",
@@ -4776,6 +5028,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeEquipmentInformationDataArea",
@@ -4789,6 +5042,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "EquipmentInformation"),
+        False,
     ),
     (
         "ChangeGRecipeInformation",
@@ -4802,6 +5056,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeGRecipeInformationDataArea",
@@ -4815,6 +5070,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "GRecipeInformation"),
+        False,
     ),
     (
         "ChangeMaterialClass",
@@ -4828,6 +5084,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialClassDataArea",
@@ -4841,6 +5098,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialClass"),
+        False,
     ),
     (
         "ChangeMaterialDefinition",
@@ -4854,6 +5112,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialDefinitionDataArea",
@@ -4867,6 +5126,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialDefinition"),
+        False,
     ),
     (
         "ChangeMaterialInformation",
@@ -4880,6 +5140,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialInformationDataArea",
@@ -4893,6 +5154,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialInformation"),
+        False,
     ),
     (
         "ChangeMaterialLot",
@@ -4906,6 +5168,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialLotDataArea",
@@ -4919,6 +5182,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialLot"),
+        False,
     ),
     (
         "ChangeMaterialSubLot",
@@ -4932,6 +5196,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialSubLotDataArea",
@@ -4945,6 +5210,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialSubLot"),
+        False,
     ),
     (
         "ChangePerson",
@@ -4958,6 +5224,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePersonDataArea",
@@ -4971,6 +5238,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "Person"),
+        False,
     ),
     (
         "ChangePersonnelClass",
@@ -4984,6 +5252,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePersonnelClassDataArea",
@@ -4997,6 +5266,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PersonnelClass"),
+        False,
     ),
     (
         "ChangePersonnelInformation",
@@ -5010,6 +5280,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePersonnelInformationDataArea",
@@ -5023,6 +5294,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PersonnelInformation"),
+        False,
     ),
     (
         "ChangeProcessElementLibrary",
@@ -5036,6 +5308,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessElementLibraryDataArea",
@@ -5049,6 +5322,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ChangeProcessSegment",
@@ -5062,6 +5336,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessSegmentDataArea",
@@ -5075,6 +5350,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessSegment"),
+        False,
     ),
     (
         "ChangeProcessSegmentInformation",
@@ -5088,6 +5364,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessSegmentInformationDataArea",
@@ -5101,6 +5378,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ChangeProductDefinition",
@@ -5114,6 +5392,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductDefinitionDataArea",
@@ -5127,6 +5406,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductDefinition"),
+        False,
     ),
     (
         "ChangeProductionCapability",
@@ -5140,6 +5420,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductionCapabilityDataArea",
@@ -5153,6 +5434,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductionCapability"),
+        False,
     ),
     (
         "ChangeProductionPerformance",
@@ -5166,6 +5448,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductionPerformanceDataArea",
@@ -5179,6 +5462,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductionPerformance"),
+        False,
     ),
     (
         "ChangeProductionSchedule",
@@ -5192,6 +5476,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductionScheduleDataArea",
@@ -5205,6 +5490,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductionSchedule"),
+        False,
     ),
     (
         "ChangeResourceConstraintLibrary",
@@ -5218,6 +5504,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeResourceConstraintLibraryDataArea",
@@ -5231,6 +5518,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ConfirmBOD",
@@ -5244,6 +5532,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ConfirmBODDataArea",
@@ -5257,6 +5546,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Confirm", "BOD"),
+        True,
     ),
     (
         "TransConfirm",
@@ -5270,6 +5560,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BOD",
@@ -5285,6 +5576,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchEquipmentID",
@@ -5300,6 +5592,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GetBatchProductionRecord",
@@ -5313,6 +5606,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetBatchProductionRecordDataArea",
@@ -5326,6 +5620,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransGet",
@@ -5336,6 +5631,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GetEquipment",
@@ -5349,6 +5645,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetEquipmentDataArea",
@@ -5362,6 +5659,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "Equipment"),
+        False,
     ),
     (
         "GetEquipmentClass",
@@ -5375,6 +5673,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetEquipmentClassDataArea",
@@ -5388,6 +5687,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "EquipmentClass"),
+        False,
     ),
     (
         "GetEquipmentInformation",
@@ -5401,6 +5701,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetEquipmentInformationDataArea",
@@ -5414,6 +5715,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "EquipmentInformation"),
+        False,
     ),
     (
         "GetGRecipeInformation",
@@ -5427,6 +5729,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetGRecipeInformationDataArea",
@@ -5440,6 +5743,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "GRecipeInformation"),
+        False,
     ),
     (
         "GetMaterialClass",
@@ -5453,6 +5757,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialClassDataArea",
@@ -5466,6 +5771,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialClass"),
+        False,
     ),
     (
         "GetMaterialDefinition",
@@ -5479,6 +5785,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialDefinitionDataArea",
@@ -5492,6 +5799,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialDefinition"),
+        False,
     ),
     (
         "GetMaterialInformation",
@@ -5505,6 +5813,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialInformationDataArea",
@@ -5518,6 +5827,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialInformation"),
+        False,
     ),
     (
         "GetMaterialLot",
@@ -5531,6 +5841,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialLotDataArea",
@@ -5544,6 +5855,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialLot"),
+        False,
     ),
     (
         "GetMaterialSubLot",
@@ -5557,6 +5869,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialSubLotDataArea",
@@ -5570,6 +5883,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialSubLot"),
+        False,
     ),
     (
         "GetPerson",
@@ -5583,6 +5897,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPersonDataArea",
@@ -5596,6 +5911,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "Person"),
+        False,
     ),
     (
         "GetPersonnelClass",
@@ -5609,6 +5925,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPersonnelClassDataArea",
@@ -5622,6 +5939,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PersonnelClass"),
+        False,
     ),
     (
         "GetPersonnelInformation",
@@ -5635,6 +5953,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPersonnelInformationDataArea",
@@ -5648,6 +5967,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PersonnelInformation"),
+        False,
     ),
     (
         "GetProcessElementLibrary",
@@ -5661,6 +5981,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessElementLibraryDataArea",
@@ -5674,6 +5995,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessElementLibrary"),
+        False,
     ),
     (
         "GetProcessSegment",
@@ -5687,6 +6009,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessSegmentDataArea",
@@ -5700,6 +6023,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessSegment"),
+        False,
     ),
     (
         "GetProcessSegmentInformation",
@@ -5713,6 +6037,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessSegmentInformationDataArea",
@@ -5726,6 +6051,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "GetProductDefinition",
@@ -5739,6 +6065,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductDefinitionDataArea",
@@ -5752,6 +6079,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductDefinition"),
+        False,
     ),
     (
         "GetProductionCapability",
@@ -5765,6 +6093,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductionCapabilityDataArea",
@@ -5778,6 +6107,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductionCapability"),
+        False,
     ),
     (
         "GetProductionPerformance",
@@ -5791,6 +6121,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductionPerformanceDataArea",
@@ -5804,6 +6135,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductionPerformance"),
+        False,
     ),
     (
         "GetProductionSchedule",
@@ -5817,6 +6149,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductionScheduleDataArea",
@@ -5830,6 +6163,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductionSchedule"),
+        False,
     ),
     (
         "GetResourceConstraintLibrary",
@@ -5843,6 +6177,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetResourceConstraintLibraryDataArea",
@@ -5856,6 +6191,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "GetTransactionProfile",
@@ -5869,6 +6205,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetTransactionProfileDataArea",
@@ -5882,6 +6219,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get",),
+        False,
     ),
     (
         "TransactionProfile",
@@ -5899,6 +6237,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "SupportedAction",
@@ -6014,6 +6353,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TransactionVerb", "TransactionNoun"),
+        False,
     ),
     (
         "ProcessBatchProductionRecord",
@@ -6027,6 +6367,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessBatchProductionRecordDataArea",
@@ -6040,6 +6381,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransProcess",
@@ -6050,6 +6392,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcessEquipment",
@@ -6063,6 +6406,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessEquipmentDataArea",
@@ -6076,6 +6420,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "Equipment"),
+        False,
     ),
     (
         "ProcessEquipmentClass",
@@ -6089,6 +6434,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessEquipmentClassDataArea",
@@ -6102,6 +6448,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "EquipmentClass"),
+        False,
     ),
     (
         "ProcessEquipmentInformation",
@@ -6115,6 +6462,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessEquipmentInformationDataArea",
@@ -6128,6 +6476,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "EquipmentInformation"),
+        False,
     ),
     (
         "ProcessGRecipeInformation",
@@ -6141,6 +6490,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessGRecipeInformationDataArea",
@@ -6154,6 +6504,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "GRecipeInformation"),
+        False,
     ),
     (
         "ProcessMaterialClass",
@@ -6167,6 +6518,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialClassDataArea",
@@ -6180,6 +6532,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialClass"),
+        False,
     ),
     (
         "ProcessMaterialDefinition",
@@ -6193,6 +6546,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialDefinitionDataArea",
@@ -6206,6 +6560,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialDefinition"),
+        False,
     ),
     (
         "ProcessMaterialInformation",
@@ -6219,6 +6574,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialInformationDataArea",
@@ -6232,6 +6588,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialInformation"),
+        False,
     ),
     (
         "ProcessMaterialLot",
@@ -6245,6 +6602,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialLotDataArea",
@@ -6258,6 +6616,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialLot"),
+        False,
     ),
     (
         "ProcessMaterialSubLot",
@@ -6271,6 +6630,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialSubLotDataArea",
@@ -6284,6 +6644,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialSubLot"),
+        False,
     ),
     (
         "ProcessPerson",
@@ -6297,6 +6658,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPersonDataArea",
@@ -6310,6 +6672,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "Person"),
+        False,
     ),
     (
         "ProcessPersonnelClass",
@@ -6323,6 +6686,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPersonnelClassDataArea",
@@ -6336,6 +6700,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PersonnelClass"),
+        False,
     ),
     (
         "ProcessPersonnelInformation",
@@ -6349,6 +6714,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPersonnelInformationDataArea",
@@ -6362,6 +6728,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PersonnelInformation"),
+        False,
     ),
     (
         "ProcessProcessElementLibrary",
@@ -6375,6 +6742,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessElementLibraryDataArea",
@@ -6388,6 +6756,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ProcessProcessSegment",
@@ -6401,6 +6770,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessSegmentDataArea",
@@ -6414,6 +6784,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessSegment"),
+        False,
     ),
     (
         "ProcessProcessSegmentInformation",
@@ -6427,6 +6798,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessSegmentInformationDataArea",
@@ -6440,6 +6812,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ProcessProductDefinition",
@@ -6453,6 +6826,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductDefinitionDataArea",
@@ -6466,6 +6840,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductDefinition"),
+        False,
     ),
     (
         "ProcessProductionCapability",
@@ -6479,6 +6854,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductionCapabilityDataArea",
@@ -6492,6 +6868,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductionCapability"),
+        False,
     ),
     (
         "ProcessProductionPerformance",
@@ -6505,6 +6882,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductionPerformanceDataArea",
@@ -6518,6 +6896,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductionPerformance"),
+        False,
     ),
     (
         "ProcessProductionSchedule",
@@ -6531,6 +6910,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductionScheduleDataArea",
@@ -6544,6 +6924,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductionSchedule"),
+        False,
     ),
     (
         "ProcessResourceConstraintLibrary",
@@ -6557,6 +6938,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessResourceConstraintLibraryDataArea",
@@ -6570,6 +6952,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "RespondBatchProductionRecord",
@@ -6583,6 +6966,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondBatchProductionRecordDataArea",
@@ -6596,6 +6980,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransRespond",
@@ -6609,6 +6994,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "RespondEquipment",
@@ -6622,6 +7008,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondEquipmentDataArea",
@@ -6635,6 +7022,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "Equipment"),
+        False,
     ),
     (
         "RespondEquipmentClass",
@@ -6648,6 +7036,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondEquipmentClassDataArea",
@@ -6661,6 +7050,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "EquipmentClass"),
+        False,
     ),
     (
         "RespondEquipmentInformation",
@@ -6674,6 +7064,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondEquipmentInformationDataArea",
@@ -6687,6 +7078,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "EquipmentInformation"),
+        False,
     ),
     (
         "RespondGRecipeInformation",
@@ -6700,6 +7092,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondGRecipeInformationDataArea",
@@ -6713,6 +7106,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "GRecipeInformation"),
+        False,
     ),
     (
         "RespondMaterialClass",
@@ -6726,6 +7120,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialClassDataArea",
@@ -6739,6 +7134,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialClass"),
+        False,
     ),
     (
         "RespondMaterialDefinition",
@@ -6752,6 +7148,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialDefinitionDataArea",
@@ -6765,6 +7162,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialDefinition"),
+        False,
     ),
     (
         "RespondMaterialInformation",
@@ -6778,6 +7176,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialInformationDataArea",
@@ -6791,6 +7190,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialInformation"),
+        False,
     ),
     (
         "RespondMaterialLot",
@@ -6804,6 +7204,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialLotDataArea",
@@ -6817,6 +7218,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialLot"),
+        False,
     ),
     (
         "RespondMaterialSubLot",
@@ -6830,6 +7232,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialSubLotDataArea",
@@ -6843,6 +7246,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialSubLot"),
+        False,
     ),
     (
         "RespondPerson",
@@ -6856,6 +7260,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPersonDataArea",
@@ -6869,6 +7274,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "Person"),
+        False,
     ),
     (
         "RespondPersonnelClass",
@@ -6882,6 +7288,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPersonnelClassDataArea",
@@ -6895,6 +7302,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PersonnelClass"),
+        False,
     ),
     (
         "RespondPersonnelInformation",
@@ -6908,6 +7316,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPersonnelInformationDataArea",
@@ -6921,6 +7330,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PersonnelInformation"),
+        False,
     ),
     (
         "RespondProcessElementLibrary",
@@ -6934,6 +7344,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessElementLibraryDataArea",
@@ -6947,6 +7358,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessElementLibrary"),
+        False,
     ),
     (
         "RespondProcessSegment",
@@ -6960,6 +7372,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessSegmentDataArea",
@@ -6973,6 +7386,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessSegment"),
+        False,
     ),
     (
         "RespondProcessSegmentInformation",
@@ -6986,6 +7400,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessSegmentInformationDataArea",
@@ -6999,6 +7414,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "RespondProductDefinition",
@@ -7012,6 +7428,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductDefinitionDataArea",
@@ -7025,6 +7442,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductDefinition"),
+        False,
     ),
     (
         "RespondProductionCapability",
@@ -7038,6 +7456,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductionCapabilityDataArea",
@@ -7051,6 +7470,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductionCapability"),
+        False,
     ),
     (
         "RespondProductionPerformance",
@@ -7064,6 +7484,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductionPerformanceDataArea",
@@ -7077,6 +7498,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductionPerformance"),
+        False,
     ),
     (
         "RespondProductionSchedule",
@@ -7090,6 +7512,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductionScheduleDataArea",
@@ -7103,6 +7526,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductionSchedule"),
+        False,
     ),
     (
         "RespondResourceConstraintLibrary",
@@ -7116,6 +7540,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondResourceConstraintLibraryDataArea",
@@ -7129,6 +7554,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ShowBatchProductionRecord",
@@ -7142,6 +7568,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowBatchProductionRecordDataArea",
@@ -7155,6 +7582,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransShow",
@@ -7168,6 +7596,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ShowEquipment",
@@ -7181,6 +7610,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowEquipmentDataArea",
@@ -7194,6 +7624,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "Equipment"),
+        False,
     ),
     (
         "ShowEquipmentClass",
@@ -7207,6 +7638,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowEquipmentClassDataArea",
@@ -7220,6 +7652,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "EquipmentClass"),
+        False,
     ),
     (
         "ShowEquipmentInformation",
@@ -7233,6 +7666,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowEquipmentInformationDataArea",
@@ -7246,6 +7680,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "EquipmentInformation"),
+        False,
     ),
     (
         "ShowGRecipeInformation",
@@ -7259,6 +7694,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowGRecipeInformationDataArea",
@@ -7272,6 +7708,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "GRecipeInformation"),
+        False,
     ),
     (
         "ShowMaterialClass",
@@ -7285,6 +7722,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialClassDataArea",
@@ -7298,6 +7736,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialClass"),
+        False,
     ),
     (
         "ShowMaterialDefinition",
@@ -7311,6 +7750,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialDefinitionDataArea",
@@ -7324,6 +7764,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialDefinition"),
+        False,
     ),
     (
         "ShowMaterialInformation",
@@ -7337,6 +7778,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialInformationDataArea",
@@ -7350,6 +7792,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialInformation"),
+        False,
     ),
     (
         "ShowMaterialLot",
@@ -7363,6 +7806,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialLotDataArea",
@@ -7376,6 +7820,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialLot"),
+        False,
     ),
     (
         "ShowMaterialSubLot",
@@ -7389,6 +7834,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialSubLotDataArea",
@@ -7402,6 +7848,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialSubLot"),
+        False,
     ),
     (
         "ShowPerson",
@@ -7415,6 +7862,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPersonDataArea",
@@ -7428,6 +7876,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "Person"),
+        False,
     ),
     (
         "ShowPersonnelClass",
@@ -7441,6 +7890,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPersonnelClassDataArea",
@@ -7454,6 +7904,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PersonnelClass"),
+        False,
     ),
     (
         "ShowPersonnelInformation",
@@ -7467,6 +7918,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPersonnelInformationDataArea",
@@ -7480,6 +7932,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PersonnelInformation"),
+        False,
     ),
     (
         "ShowProcessElementLibrary",
@@ -7493,6 +7946,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessElementLibraryDataArea",
@@ -7506,6 +7960,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ShowProcessSegment",
@@ -7519,6 +7974,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessSegmentDataArea",
@@ -7532,6 +7988,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessSegment"),
+        False,
     ),
     (
         "ShowProcessSegmentInformation",
@@ -7545,6 +8002,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessSegmentInformationDataArea",
@@ -7558,6 +8016,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ShowProductDefinition",
@@ -7571,6 +8030,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductDefinitionDataArea",
@@ -7584,6 +8044,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductDefinition"),
+        False,
     ),
     (
         "ShowProductionCapability",
@@ -7597,6 +8058,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductionCapabilityDataArea",
@@ -7610,6 +8072,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductionCapability"),
+        False,
     ),
     (
         "ShowProductionPerformance",
@@ -7623,6 +8086,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductionPerformanceDataArea",
@@ -7636,6 +8100,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductionPerformance"),
+        False,
     ),
     (
         "ShowProductionSchedule",
@@ -7649,6 +8114,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductionScheduleDataArea",
@@ -7662,6 +8128,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductionSchedule"),
+        False,
     ),
     (
         "ShowResourceConstraintLibrary",
@@ -7675,6 +8142,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowResourceConstraintLibraryDataArea",
@@ -7688,6 +8156,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "GetTransactionProfile",
@@ -7701,6 +8170,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetTransactionProfileDataArea",
@@ -7714,6 +8184,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get",),
+        False,
     ),
     (
         "SyncBatchProductionRecord",
@@ -7727,6 +8198,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncBatchProductionRecordDataArea",
@@ -7740,6 +8212,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransSync",
@@ -7750,6 +8223,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "SyncEquipment",
@@ -7763,6 +8237,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncEquipmentDataArea",
@@ -7776,6 +8251,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "Equipment"),
+        False,
     ),
     (
         "SyncEquipmentClass",
@@ -7789,6 +8265,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncEquipmentClassDataArea",
@@ -7802,6 +8279,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "EquipmentClass"),
+        False,
     ),
     (
         "SyncEquipmentInformation",
@@ -7815,6 +8293,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncEquipmentInformationDataArea",
@@ -7828,6 +8307,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "EquipmentInformation"),
+        False,
     ),
     (
         "SyncGRecipeInformation",
@@ -7841,6 +8321,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncGRecipeInformationDataArea",
@@ -7854,6 +8335,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "GRecipeInformation"),
+        False,
     ),
     (
         "SyncMaterialClass",
@@ -7867,6 +8349,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialClassDataArea",
@@ -7880,6 +8363,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialClass"),
+        False,
     ),
     (
         "SyncMaterialDefinition",
@@ -7893,6 +8377,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialDefinitionDataArea",
@@ -7906,6 +8391,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialDefinition"),
+        False,
     ),
     (
         "SyncMaterialInformation",
@@ -7919,6 +8405,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialInformationDataArea",
@@ -7932,6 +8419,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialInformation"),
+        False,
     ),
     (
         "SyncMaterialLot",
@@ -7945,6 +8433,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialLotDataArea",
@@ -7958,6 +8447,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialLot"),
+        False,
     ),
     (
         "SyncMaterialSubLot",
@@ -7971,6 +8461,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialSubLotDataArea",
@@ -7984,6 +8475,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialSubLot"),
+        False,
     ),
     (
         "SyncPerson",
@@ -7997,6 +8489,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPersonDataArea",
@@ -8010,6 +8503,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "Person"),
+        False,
     ),
     (
         "SyncPersonnelClass",
@@ -8023,6 +8517,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPersonnelClassDataArea",
@@ -8036,6 +8531,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PersonnelClass"),
+        False,
     ),
     (
         "SyncPersonnelInformation",
@@ -8049,6 +8545,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPersonnelInformationDataArea",
@@ -8062,6 +8559,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PersonnelInformation"),
+        False,
     ),
     (
         "SyncProcessElementLibrary",
@@ -8075,6 +8573,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessElementLibraryDataArea",
@@ -8088,6 +8587,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessElementLibrary"),
+        False,
     ),
     (
         "SyncProcessSegment",
@@ -8101,6 +8601,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessSegmentDataArea",
@@ -8114,6 +8615,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessSegment"),
+        False,
     ),
     (
         "SyncProcessSegmentInformation",
@@ -8127,6 +8629,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessSegmentInformationDataArea",
@@ -8140,6 +8643,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "SyncProductDefinition",
@@ -8153,6 +8657,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductDefinitionDataArea",
@@ -8166,6 +8671,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductDefinition"),
+        False,
     ),
     (
         "SyncProductionCapability",
@@ -8179,6 +8685,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductionCapabilityDataArea",
@@ -8192,6 +8699,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductionCapability"),
+        False,
     ),
     (
         "SyncProductionPerformance",
@@ -8205,6 +8713,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductionPerformanceDataArea",
@@ -8218,6 +8727,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductionPerformance"),
+        False,
     ),
     (
         "SyncProductionSchedule",
@@ -8231,6 +8741,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductionScheduleDataArea",
@@ -8244,6 +8755,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductionSchedule"),
+        False,
     ),
     (
         "SyncResourceConstraintLibrary",
@@ -8257,6 +8769,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncResourceConstraintLibraryDataArea",
@@ -8270,5 +8783,6 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ResourceConstraintLibrary"),
+        False,
     ),
 ]

@@ -5,7 +5,9 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes, down aliases, old required elements)``; ``fields``: old child element ->
+  fields, carried attributes, down aliases, old required elements, clean)``; ``clean``:
+  nothing to do in this context's subtree going up (same names, order and code lists, nothing
+  carried: the tree is skipped); ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
   values, down)``; ``how``: ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived
   ``<Name>Child`` rename, ``"X"`` carried; ``values``: old code-list value ->
@@ -358,6 +360,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "TransApplicationArea",
@@ -374,6 +377,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CreationDateTime",),
+        True,
     ),
     (
         "TransSender",
@@ -391,9 +395,10 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
-    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, ()),
-    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, ()),
+    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, (), True),
+    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, (), True),
     (
         "AcknowledgeBatchProductionRecordDataArea",
         "AcknowledgeBatchProductionRecordDataArea",
@@ -406,6 +411,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransAcknowledge",
@@ -419,6 +425,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransResponseCriteria",
@@ -432,6 +439,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransChangeStatus",
@@ -450,6 +458,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransStateChange",
@@ -467,6 +476,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchProductionRecord",
@@ -530,6 +540,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EntryID", "ObjectType"),
+        False,
     ),
     (
         "ChangeHistory",
@@ -540,6 +551,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Change",
@@ -571,6 +583,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "PrechangeData"),
+        False,
     ),
     (
         "Value",
@@ -586,6 +599,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ValueString",),
+        True,
     ),
     (
         "Comments",
@@ -596,6 +610,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Comment",
@@ -627,6 +642,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "CommentText"),
+        False,
     ),
     (
         "ControlRecipes",
@@ -637,6 +653,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ControlRecipeRecord",
@@ -666,6 +683,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "ControlRecipe"),
+        False,
     ),
     (
         "ControlRecipe",
@@ -688,6 +706,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Header",
@@ -708,6 +727,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ModificationLog",
@@ -722,6 +742,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ApprovalHistory",
@@ -737,6 +758,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "IndividualApproval",
@@ -751,6 +773,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchSize",
@@ -768,6 +791,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchEquipmentRequirement",
@@ -782,6 +806,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Constraint",
@@ -795,6 +820,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "Formula",
@@ -805,6 +831,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchParameter",
@@ -824,6 +851,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ParameterType"),
+        True,
     ),
     (
         "BatchValue",
@@ -840,6 +868,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ValueString", "DataInterpretation", "DataType", "UnitOfMeasure"),
+        True,
     ),
     (
         "ProcedureLogic",
@@ -854,6 +883,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "Link",
@@ -872,6 +902,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "LinkType", "Depiction"),
+        True,
     ),
     (
         "FromID",
@@ -886,6 +917,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("FromIDValue", "FromType", "IDScope"),
+        True,
     ),
     (
         "ToID",
@@ -900,6 +932,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ToIDValue", "ToType", "IDScope"),
+        True,
     ),
     (
         "Step",
@@ -915,6 +948,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "RecipeElementID", "RecipeElementVersion"),
+        True,
     ),
     (
         "Transition",
@@ -930,6 +964,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Condition"),
+        True,
     ),
     (
         "RecipeElement",
@@ -963,6 +998,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "RecipeElementType"),
+        True,
     ),
     (
         "OtherInformation",
@@ -977,6 +1013,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "DataSets",
@@ -987,6 +1024,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "DataSet",
@@ -1022,6 +1060,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "TagSpecification"),
+        False,
     ),
     (
         "TimeSpecification",
@@ -1035,6 +1074,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TagSpecification",
@@ -1059,6 +1099,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TagIndex", "DataType", "UnitOfMeasure"),
+        True,
     ),
     (
         "DelimitedDataBlock",
@@ -1073,6 +1114,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TagDelimiter", "OrderDelimiter", "DelimitedData"),
+        True,
     ),
     (
         "OrderedData",
@@ -1087,6 +1129,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("DataValue",),
+        True,
     ),
     (
         "DataValue",
@@ -1101,8 +1144,9 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Value",),
+        True,
     ),
-    ("Events", "Events", -1, -1, {"Event": ("Event", 45, 1, 1, "", None, None)}, (), {}, ()),
+    ("Events", "Events", -1, -1, {"Event": ("Event", 45, 1, 1, "", None, None)}, (), {}, (), False),
     (
         "SingleEvent",
         "SingleEvent",
@@ -1152,6 +1196,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "EventType", "EventSubType"),
+        False,
     ),
     (
         "AlarmData",
@@ -1167,6 +1212,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("AlarmEvent", "AlarmType"),
+        True,
     ),
     (
         "UserAttribute",
@@ -1181,6 +1227,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("AttributeID",),
+        True,
     ),
     (
         "MasterRecipes",
@@ -1191,6 +1238,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MasterRecipeRecord",
@@ -1220,6 +1268,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "MasterRecipe"),
+        False,
     ),
     (
         "MasterRecipe",
@@ -1241,6 +1290,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PersonnelIdentification",
@@ -1261,6 +1311,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelIdentificationManifest",
@@ -1293,6 +1344,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "Name", "ChangeIndication"),
+        False,
     ),
     (
         "OperationsDefinitions",
@@ -1303,6 +1355,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsDefinitionRecord",
@@ -1332,6 +1385,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "OperationsDefinition"),
+        False,
     ),
     (
         "OperationsDefinition",
@@ -1354,6 +1408,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "HierarchyScope",
@@ -1368,6 +1423,7 @@ CONTEXTS: list[Any] = [
         (),
         {"EquipmentLevel": "EquipmentElementLevel"},
         ("EquipmentID", "EquipmentElementLevel"),
+        False,
     ),
     (
         "OperationsSegment",
@@ -1400,6 +1456,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpPersonnelSpecification",
@@ -1425,6 +1482,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "QuantityValue",
@@ -1440,6 +1498,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("QuantityString",),
+        True,
     ),
     (
         "OpPersonnelSpecificationProperty",
@@ -1455,6 +1514,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentSpecification",
@@ -1480,6 +1540,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "OpEquipmentSpecificationProperty",
@@ -1495,6 +1556,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetSpecification",
@@ -1520,6 +1582,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "OpPhysicalAssetSpecificationProperty",
@@ -1535,6 +1598,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialSpecification",
@@ -1585,6 +1649,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpMaterialSpecificationProperty",
@@ -1600,6 +1665,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "SegmentDependency",
@@ -1618,6 +1684,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Dependency"),
+        False,
     ),
     (
         "OperationsPerformances",
@@ -1628,6 +1695,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsPerformanceRecord",
@@ -1657,6 +1725,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "ProductionPerformaance"),
+        False,
     ),
     (
         "OperationsSchedules",
@@ -1667,6 +1736,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsScheduleRecord",
@@ -1696,6 +1766,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "OperationsSchedule"),
+        False,
     ),
     (
         "OperationsSchedule",
@@ -1737,6 +1808,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsRequest",
@@ -1780,6 +1852,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpSegmentRequirement",
@@ -1837,6 +1910,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Parameter",
@@ -1852,6 +1926,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpPersonnelRequirement",
@@ -1887,6 +1962,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPersonnelRequirementProperty",
@@ -1902,6 +1978,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentRequirement",
@@ -1938,6 +2015,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpEquipmentRequirementProperty",
@@ -1953,6 +2031,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetRequirement",
@@ -1989,6 +2068,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPhysicalAssetRequirementProperty",
@@ -2004,6 +2084,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialRequirement",
@@ -2066,6 +2147,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpMaterialRequirementProperty",
@@ -2081,6 +2163,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "OpSegmentResponse",
@@ -2124,6 +2207,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpSegmentData",
@@ -2148,6 +2232,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpPersonnelActual",
@@ -2175,6 +2260,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPersonnelActualProperty",
@@ -2199,6 +2285,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentActual",
@@ -2226,6 +2313,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpEquipmentActualProperty",
@@ -2250,6 +2338,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetActual",
@@ -2284,6 +2373,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPhysicalAssetActualProperty",
@@ -2308,6 +2398,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialActual",
@@ -2362,6 +2453,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpMaterialActualProperty",
@@ -2386,6 +2478,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "RecipeElements",
@@ -2396,6 +2489,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "RecipeElementRecord",
@@ -2425,6 +2519,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecipeElementType"),
+        False,
     ),
     (
         "ResourceQualifications",
@@ -2445,6 +2540,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ResourceQualificationsManifest",
@@ -2488,8 +2584,19 @@ CONTEXTS: list[Any] = [
             "ResourceType",
             "QualificationStatus",
         ),
+        False,
     ),
-    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 99, 1, 1, "", None, None)}, (), {}, ()),
+    (
+        "Samples",
+        "Samples",
+        -1,
+        -1,
+        {"Sample": ("Sample", 99, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+        False,
+    ),
     (
         "Sample",
         "Sample",
@@ -2535,6 +2642,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "SampleTest",
@@ -2566,6 +2674,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "SampleTestResult",
@@ -2601,6 +2710,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "AcknowledgeEquipment",
@@ -2614,6 +2724,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeEquipmentDataArea",
@@ -2627,6 +2738,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "Equipment"),
+        False,
     ),
     (
         "Equipment",
@@ -2648,6 +2760,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentAssetMapping",
@@ -2663,6 +2776,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EquipmentID", "PhysicalAssetID"),
+        True,
     ),
     (
         "EquipmentProperty",
@@ -2680,6 +2794,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeEquipmentClass",
@@ -2693,6 +2808,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeEquipmentClassDataArea",
@@ -2706,6 +2822,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "EquipmentClass"),
+        False,
     ),
     (
         "EquipmentClass",
@@ -2725,6 +2842,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentClassProperty",
@@ -2741,6 +2859,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeEquipmentInformation",
@@ -2754,6 +2873,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeEquipmentInformationDataArea",
@@ -2767,6 +2887,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "EquipmentInformation"),
+        False,
     ),
     (
         "EquipmentInformation",
@@ -2786,6 +2907,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeGRecipeInformation",
@@ -2799,6 +2921,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeGRecipeInformationDataArea",
@@ -2812,6 +2935,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "GRecipeInformation"),
+        False,
     ),
     (
         "GRecipeInformation",
@@ -2828,6 +2952,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipe",
@@ -2848,6 +2973,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipeHeader",
@@ -2867,6 +2993,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "HeaderProperty",
@@ -2881,6 +3008,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "GRecipeFormula",
@@ -2897,6 +3025,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipeMaterials",
@@ -2912,6 +3041,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GRecipeMaterial",
@@ -2928,6 +3058,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcessElementParameter",
@@ -2951,6 +3082,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProcessElement",
@@ -2975,6 +3107,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "DirectedLink",
@@ -2990,6 +3123,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcedureChartElement",
@@ -3005,6 +3139,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ResourceConstraint",
@@ -3022,6 +3157,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ResourceConstraintProperty",
@@ -3036,6 +3172,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "GROtherInformation",
@@ -3050,6 +3187,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "AcknowledgeMaterialClass",
@@ -3063,6 +3201,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialClassDataArea",
@@ -3076,6 +3215,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialClass"),
+        False,
     ),
     (
         "MaterialClass",
@@ -3097,6 +3237,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialClassProperty",
@@ -3113,6 +3254,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeMaterialDefinition",
@@ -3126,6 +3268,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialDefinitionDataArea",
@@ -3139,6 +3282,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialDefinition"),
+        False,
     ),
     (
         "MaterialDefinition",
@@ -3161,6 +3305,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialDefinitionProperty",
@@ -3185,6 +3330,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeMaterialInformation",
@@ -3198,6 +3344,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialInformationDataArea",
@@ -3211,6 +3358,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialInformation"),
+        False,
     ),
     (
         "MaterialInformation",
@@ -3232,6 +3380,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialLot",
@@ -3258,6 +3407,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialLotProperty",
@@ -3275,6 +3425,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialSubLot",
@@ -3300,6 +3451,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeMaterialLot",
@@ -3313,6 +3465,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialLotDataArea",
@@ -3326,6 +3479,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialLot"),
+        False,
     ),
     (
         "AcknowledgeMaterialSubLot",
@@ -3339,6 +3493,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialSubLotDataArea",
@@ -3352,6 +3507,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialSubLot"),
+        False,
     ),
     (
         "AcknowledgeOperationsCapability",
@@ -3365,6 +3521,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsCapabilityDataArea",
@@ -3378,6 +3535,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsCapability"),
+        False,
     ),
     (
         "OperationsCapability",
@@ -3411,6 +3569,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPersonnelCapability",
@@ -3450,6 +3609,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPersonnelCapabilityProperty",
@@ -3465,6 +3625,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentCapability",
@@ -3504,6 +3665,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpEquipmentCapabilityProperty",
@@ -3519,6 +3681,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetCapability",
@@ -3558,6 +3721,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPhysicalAssetCapabilityProperty",
@@ -3573,6 +3737,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialCapability",
@@ -3638,6 +3803,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpMaterialCapabilityProperty",
@@ -3654,6 +3820,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpProcessSegmentCapability",
@@ -3695,6 +3862,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "AcknowledgeOperationsCapabilityInformation",
@@ -3708,6 +3876,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsCapabilityInformationDataArea",
@@ -3729,6 +3898,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "OperationsCapabilityInformation",
@@ -3745,6 +3915,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeOperationsDefinition",
@@ -3758,6 +3929,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsDefinitionDataArea",
@@ -3771,6 +3943,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsDefinition"),
+        False,
     ),
     (
         "AcknowledgeOperationsDefinitionInformation",
@@ -3784,6 +3957,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsDefinitionInformationDataArea",
@@ -3805,6 +3979,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "OperationsDefinitionInformation",
@@ -3821,6 +3996,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeOperationsPerformance",
@@ -3834,6 +4010,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsPerformanceDataArea",
@@ -3847,6 +4024,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsPerformance"),
+        False,
     ),
     (
         "OperationsPerformance",
@@ -3876,6 +4054,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsResponse",
@@ -3905,6 +4084,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeOperationsSchedule",
@@ -3918,6 +4098,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsScheduleDataArea",
@@ -3931,6 +4112,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsSchedule"),
+        False,
     ),
     (
         "AcknowledgePerson",
@@ -3944,6 +4126,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePersonDataArea",
@@ -3957,6 +4140,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "Person"),
+        False,
     ),
     (
         "Person",
@@ -3976,6 +4160,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonProperty",
@@ -3993,6 +4178,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePersonnelClass",
@@ -4006,6 +4192,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePersonnelClassDataArea",
@@ -4019,6 +4206,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PersonnelClass"),
+        False,
     ),
     (
         "PersonnelClass",
@@ -4037,6 +4225,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelClassProperty",
@@ -4053,6 +4242,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePersonnelInformation",
@@ -4066,6 +4256,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePersonnelInformationDataArea",
@@ -4079,6 +4270,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PersonnelInformation"),
+        False,
     ),
     (
         "PersonnelInformation",
@@ -4098,6 +4290,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgePhysicalAsset",
@@ -4111,6 +4304,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetDataArea",
@@ -4124,6 +4318,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PhysicalAsset"),
+        False,
     ),
     (
         "PhysicalAsset",
@@ -4147,6 +4342,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PhysicalAssetProperty",
@@ -4164,6 +4360,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetClass",
@@ -4177,6 +4374,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetClassDataArea",
@@ -4190,6 +4388,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PhysicalAssetClass"),
+        False,
     ),
     (
         "PhysicalAssetClass",
@@ -4216,6 +4415,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PhysicalAssetClassProperty",
@@ -4240,6 +4440,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetInformation",
@@ -4253,6 +4454,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetInformationDataArea",
@@ -4266,6 +4468,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "PhysicalAssetInformation",
@@ -4284,6 +4487,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProcessElementLibrary",
@@ -4297,6 +4501,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessElementLibraryDataArea",
@@ -4310,6 +4515,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ProcessElementLibrary",
@@ -4326,6 +4532,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProcessSegment",
@@ -4339,6 +4546,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessSegmentDataArea",
@@ -4352,6 +4560,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessSegment"),
+        False,
     ),
     (
         "ProcessSegment",
@@ -4409,6 +4618,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelSegmentSpecification",
@@ -4434,6 +4644,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "PersonnelSegmentSpecificationProperty",
@@ -4449,6 +4660,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentSegmentSpecification",
@@ -4474,6 +4686,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "EquipmentSegmentSpecificationProperty",
@@ -4489,6 +4702,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetSegmentSpecification",
@@ -4514,6 +4728,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "PhysicalAssetSegmentSpecificationProperty",
@@ -4529,6 +4744,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialSegmentSpecification",
@@ -4579,6 +4795,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialSegmentSpecificationProperty",
@@ -4594,6 +4811,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeProcessSegmentInformation",
@@ -4607,6 +4825,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessSegmentInformationDataArea",
@@ -4620,6 +4839,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ProcessSegmentInformation",
@@ -4637,6 +4857,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProductDefinition",
@@ -4650,6 +4871,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductDefinitionDataArea",
@@ -4663,6 +4885,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductDefinition"),
+        False,
     ),
     (
         "ProductDefinition",
@@ -4685,6 +4908,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "ProductSegment",
@@ -4715,6 +4939,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelSpecification",
@@ -4739,6 +4964,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "PersonnelSpecificationProperty",
@@ -4754,6 +4980,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentSpecification",
@@ -4778,6 +5005,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "EquipmentSpecificationProperty",
@@ -4793,6 +5021,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetSpecification",
@@ -4817,6 +5046,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "PhysicalAssetSpecificationProperty",
@@ -4832,6 +5062,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialSpecification",
@@ -4881,6 +5112,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialSpecificationProperty",
@@ -4896,6 +5128,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeProductionCapability",
@@ -4909,6 +5142,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductionCapabilityDataArea",
@@ -4922,6 +5156,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductionCapability"),
+        False,
     ),
     (
         "ProductionCapability",
@@ -4956,6 +5191,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "PersonnelCapability",
@@ -4995,6 +5231,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "PersonnelCapabilityProperty",
@@ -5010,6 +5247,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentCapability",
@@ -5049,6 +5287,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "EquipmentCapabilityProperty",
@@ -5064,6 +5303,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetCapability",
@@ -5103,6 +5343,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "PhysicalAssetCapabilityProperty",
@@ -5118,6 +5359,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialCapability",
@@ -5184,6 +5426,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "MaterialCapabilityProperty",
@@ -5200,6 +5443,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "ProcessSegmentCapability",
@@ -5241,6 +5485,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "AcknowledgeProductionPerformance",
@@ -5254,6 +5499,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductionPerformanceDataArea",
@@ -5267,6 +5513,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductionPerformance"),
+        False,
     ),
     (
         "ProductionPerformance",
@@ -5297,6 +5544,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionResponse",
@@ -5326,6 +5574,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "SegmentResponse",
@@ -5372,6 +5621,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionData",
@@ -5396,6 +5646,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelActual",
@@ -5423,6 +5674,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelActualProperty",
@@ -5447,6 +5699,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentActual",
@@ -5474,6 +5727,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "EquipmentActualProperty",
@@ -5498,6 +5752,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetActual",
@@ -5533,6 +5788,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PhysicalAssetActualProperty",
@@ -5557,6 +5813,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialActual",
@@ -5611,6 +5868,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialActualProperty",
@@ -5635,6 +5893,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeProductionSchedule",
@@ -5648,6 +5907,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductionScheduleDataArea",
@@ -5661,6 +5921,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductionSchedule"),
+        False,
     ),
     (
         "ProductionSchedule",
@@ -5703,6 +5964,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionRequest",
@@ -5747,6 +6009,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "SegmentRequirement",
@@ -5807,6 +6070,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionParameter",
@@ -5821,6 +6085,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelRequirement",
@@ -5856,6 +6121,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelRequirementProperty",
@@ -5871,6 +6137,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentRequirement",
@@ -5906,6 +6173,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "EquipmentRequirementProperty",
@@ -5921,6 +6189,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetRequirement",
@@ -5956,6 +6225,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PhysicalAssetRequirementProperty",
@@ -5971,6 +6241,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialRequirement",
@@ -6033,6 +6304,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialRequirementProperty",
@@ -6048,6 +6320,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "AcknowledgeResourceConstraintLibrary",
@@ -6061,6 +6334,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeResourceConstraintLibraryDataArea",
@@ -6074,6 +6348,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ResourceConstraintLibrary",
@@ -6090,6 +6365,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "BatchInformation",
@@ -6109,6 +6385,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ListHeader",
@@ -6126,6 +6403,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "RecipeBuildingBlock",
@@ -6139,6 +6417,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "EquipmentElement",
@@ -6169,6 +6448,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentElementType", "EquipmentElementLevel"),
+        True,
     ),
     (
         "ClassInstanceAssociation",
@@ -6183,6 +6463,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ClassEquipmentID", "MemberEquipmentID"),
+        True,
     ),
     (
         "EquipmentElementProperty",
@@ -6198,6 +6479,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentProceduralElementClass",
@@ -6221,6 +6503,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentProceduralElementType"),
+        True,
     ),
     (
         "EquipmentProceduralElement",
@@ -6253,6 +6536,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentProceduralElementType"),
+        True,
     ),
     (
         "EquipmentConnection",
@@ -6269,6 +6553,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ConnectionType"),
+        True,
     ),
     (
         "BatchList",
@@ -6283,6 +6568,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "BatchListEntry",
@@ -6322,6 +6608,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "BatchListEntryType"),
+        False,
     ),
     (
         "EnumerationSet",
@@ -6336,6 +6623,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Enumeration",
@@ -6350,6 +6638,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EnumerationNumber",),
+        True,
     ),
     (
         "CancelBatchProductionRecord",
@@ -6363,6 +6652,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelBatchProductionRecordDataArea",
@@ -6376,6 +6666,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransCancel",
@@ -6386,6 +6677,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransActionCriteria",
@@ -6396,6 +6688,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "CancelEquipment",
@@ -6409,6 +6702,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelEquipmentDataArea",
@@ -6422,6 +6716,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "Equipment"),
+        False,
     ),
     (
         "CancelEquipmentClass",
@@ -6435,6 +6730,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelEquipmentClassDataArea",
@@ -6448,6 +6744,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "EquipmentClass"),
+        False,
     ),
     (
         "CancelEquipmentInformation",
@@ -6461,6 +6758,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelEquipmentInformationDataArea",
@@ -6474,6 +6772,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "EquipmentInformation"),
+        False,
     ),
     (
         "CancelGRecipeInformation",
@@ -6487,6 +6786,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelGRecipeInformationDataArea",
@@ -6500,6 +6800,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "GRecipeInformation"),
+        False,
     ),
     (
         "CancelMaterialClass",
@@ -6513,6 +6814,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialClassDataArea",
@@ -6526,6 +6828,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialClass"),
+        False,
     ),
     (
         "CancelMaterialDefinition",
@@ -6539,6 +6842,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialDefinitionDataArea",
@@ -6552,6 +6856,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialDefinition"),
+        False,
     ),
     (
         "CancelMaterialInformation",
@@ -6565,6 +6870,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialInformationDataArea",
@@ -6578,6 +6884,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialInformation"),
+        False,
     ),
     (
         "CancelMaterialLot",
@@ -6591,6 +6898,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialLotDataArea",
@@ -6604,6 +6912,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialLot"),
+        False,
     ),
     (
         "CancelMaterialSubLot",
@@ -6617,6 +6926,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialSubLotDataArea",
@@ -6630,6 +6940,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialSubLot"),
+        False,
     ),
     (
         "CancelOperationsCapability",
@@ -6643,6 +6954,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsCapabilityDataArea",
@@ -6656,6 +6968,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsCapability"),
+        False,
     ),
     (
         "CancelOperationsCapabilityInformation",
@@ -6669,6 +6982,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsCapabilityInformationDataArea",
@@ -6690,6 +7004,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "CancelOperationsDefinition",
@@ -6703,6 +7018,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsDefinitionDataArea",
@@ -6716,6 +7032,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsDefinition"),
+        False,
     ),
     (
         "CancelOperationsDefinitionInformation",
@@ -6729,6 +7046,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsDefinitionInformationDataArea",
@@ -6750,6 +7068,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "CancelOperationsPerformance",
@@ -6763,6 +7082,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsPerformanceDataArea",
@@ -6776,6 +7096,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsPerformance"),
+        False,
     ),
     (
         "CancelOperationsSchedule",
@@ -6789,6 +7110,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsScheduleDataArea",
@@ -6802,6 +7124,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsSchedule"),
+        False,
     ),
     (
         "CancelPerson",
@@ -6815,6 +7138,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPersonDataArea",
@@ -6828,6 +7152,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "Person"),
+        False,
     ),
     (
         "CancelPersonnelClass",
@@ -6841,6 +7166,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPersonnelClassDataArea",
@@ -6854,6 +7180,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PersonnelClass"),
+        False,
     ),
     (
         "CancelPersonnelInformation",
@@ -6867,6 +7194,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPersonnelInformationDataArea",
@@ -6880,6 +7208,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PersonnelInformation"),
+        False,
     ),
     (
         "CancelPhysicalAsset",
@@ -6893,6 +7222,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPhysicalAssetDataArea",
@@ -6906,6 +7236,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PhysicalAsset"),
+        False,
     ),
     (
         "CancelPhysicalAssetClass",
@@ -6919,6 +7250,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPhysicalAssetClassDataArea",
@@ -6932,6 +7264,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PhysicalAssetClass"),
+        False,
     ),
     (
         "CancelPhysicalAssetInformation",
@@ -6945,6 +7278,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPhysicalAssetInformationDataArea",
@@ -6958,6 +7292,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "CancelProcessElementLibrary",
@@ -6971,6 +7306,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessElementLibraryDataArea",
@@ -6984,6 +7320,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessElementLibrary"),
+        False,
     ),
     (
         "CancelProcessSegment",
@@ -6997,6 +7334,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessSegmentDataArea",
@@ -7010,6 +7348,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessSegment"),
+        False,
     ),
     (
         "CancelProcessSegmentInformation",
@@ -7023,6 +7362,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessSegmentInformationDataArea",
@@ -7036,6 +7376,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "CancelProductDefinition",
@@ -7049,6 +7390,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductDefinitionDataArea",
@@ -7062,6 +7404,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductDefinition"),
+        False,
     ),
     (
         "CancelProductionCapability",
@@ -7075,6 +7418,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductionCapabilityDataArea",
@@ -7088,6 +7432,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductionCapability"),
+        False,
     ),
     (
         "CancelProductionPerformance",
@@ -7101,6 +7446,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductionPerformanceDataArea",
@@ -7114,6 +7460,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductionPerformance"),
+        False,
     ),
     (
         "CancelProductionSchedule",
@@ -7127,6 +7474,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductionScheduleDataArea",
@@ -7140,6 +7488,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductionSchedule"),
+        False,
     ),
     (
         "CancelResourceConstraintLibrary",
@@ -7153,6 +7502,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelResourceConstraintLibraryDataArea",
@@ -7166,6 +7516,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ChangeBatchProductionRecord",
@@ -7179,6 +7530,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeBatchProductionRecordDataArea",
@@ -7192,6 +7544,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransChange",
@@ -7202,6 +7555,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ChangeEquipment",
@@ -7215,6 +7569,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeEquipmentDataArea",
@@ -7228,6 +7583,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "Equipment"),
+        False,
     ),
     (
         "ChangeEquipmentClass",
@@ -7241,6 +7597,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeEquipmentClassDataArea",
@@ -7254,6 +7611,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "EquipmentClass"),
+        False,
     ),
     (
         "ChangeEquipmentInformation",
@@ -7267,6 +7625,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeEquipmentInformationDataArea",
@@ -7280,6 +7639,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "EquipmentInformation"),
+        False,
     ),
     (
         "ChangeGRecipeInformation",
@@ -7293,6 +7653,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeGRecipeInformationDataArea",
@@ -7306,6 +7667,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "GRecipeInformation"),
+        False,
     ),
     (
         "ChangeMaterialClass",
@@ -7319,6 +7681,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialClassDataArea",
@@ -7332,6 +7695,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialClass"),
+        False,
     ),
     (
         "ChangeMaterialDefinition",
@@ -7345,6 +7709,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialDefinitionDataArea",
@@ -7358,6 +7723,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialDefinition"),
+        False,
     ),
     (
         "ChangeMaterialInformation",
@@ -7371,6 +7737,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialInformationDataArea",
@@ -7384,6 +7751,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialInformation"),
+        False,
     ),
     (
         "ChangeMaterialLot",
@@ -7397,6 +7765,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialLotDataArea",
@@ -7410,6 +7779,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialLot"),
+        False,
     ),
     (
         "ChangeMaterialSubLot",
@@ -7423,6 +7793,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialSubLotDataArea",
@@ -7436,6 +7807,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialSubLot"),
+        False,
     ),
     (
         "ChangeOperationsCapability",
@@ -7449,6 +7821,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsCapabilityDataArea",
@@ -7462,6 +7835,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsCapability"),
+        False,
     ),
     (
         "ChangeOperationsCapabilityInformation",
@@ -7475,6 +7849,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsCapabilityInformationDataArea",
@@ -7496,6 +7871,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "ChangeOperationsDefinition",
@@ -7509,6 +7885,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsDefinitionDataArea",
@@ -7522,6 +7899,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsDefinition"),
+        False,
     ),
     (
         "ChangeOperationsDefinitionInformation",
@@ -7535,6 +7913,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsDefinitionInformationDataArea",
@@ -7556,6 +7935,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "ChangeOperationsPerformance",
@@ -7569,6 +7949,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsPerformanceDataArea",
@@ -7582,6 +7963,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsPerformance"),
+        False,
     ),
     (
         "ChangeOperationsSchedule",
@@ -7595,6 +7977,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsScheduleDataArea",
@@ -7608,6 +7991,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsSchedule"),
+        False,
     ),
     (
         "ChangePerson",
@@ -7621,6 +8005,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePersonDataArea",
@@ -7634,6 +8019,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "Person"),
+        False,
     ),
     (
         "ChangePersonnelClass",
@@ -7647,6 +8033,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePersonnelClassDataArea",
@@ -7660,6 +8047,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PersonnelClass"),
+        False,
     ),
     (
         "ChangePersonnelInformation",
@@ -7673,6 +8061,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePersonnelInformationDataArea",
@@ -7686,6 +8075,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PersonnelInformation"),
+        False,
     ),
     (
         "ChangePhysicalAsset",
@@ -7699,6 +8089,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePhysicalAssetDataArea",
@@ -7712,6 +8103,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PhysicalAsset"),
+        False,
     ),
     (
         "ChangePhysicalAssetClass",
@@ -7725,6 +8117,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePhysicalAssetClassDataArea",
@@ -7738,6 +8131,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PhysicalAssetClass"),
+        False,
     ),
     (
         "ChangePhysicalAssetInformation",
@@ -7751,6 +8145,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePhysicalAssetInformationDataArea",
@@ -7764,6 +8159,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "ChangeProcessElementLibrary",
@@ -7777,6 +8173,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessElementLibraryDataArea",
@@ -7790,6 +8187,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ChangeProcessSegment",
@@ -7803,6 +8201,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessSegmentDataArea",
@@ -7816,6 +8215,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessSegment"),
+        False,
     ),
     (
         "ChangeProcessSegmentInformation",
@@ -7829,6 +8229,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessSegmentInformationDataArea",
@@ -7842,6 +8243,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ChangeProductDefinition",
@@ -7855,6 +8257,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductDefinitionDataArea",
@@ -7868,6 +8271,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductDefinition"),
+        False,
     ),
     (
         "ChangeProductionCapability",
@@ -7881,6 +8285,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductionCapabilityDataArea",
@@ -7894,6 +8299,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductionCapability"),
+        False,
     ),
     (
         "ChangeProductionPerformance",
@@ -7907,6 +8313,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductionPerformanceDataArea",
@@ -7920,6 +8327,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductionPerformance"),
+        False,
     ),
     (
         "ChangeProductionSchedule",
@@ -7933,6 +8341,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductionScheduleDataArea",
@@ -7946,6 +8355,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductionSchedule"),
+        False,
     ),
     (
         "ChangeResourceConstraintLibrary",
@@ -7959,6 +8369,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeResourceConstraintLibraryDataArea",
@@ -7972,6 +8383,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ConfirmBOD",
@@ -7985,6 +8397,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ConfirmBODDataArea",
@@ -7998,6 +8411,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Confirm", "BOD"),
+        True,
     ),
     (
         "TransConfirm",
@@ -8011,6 +8425,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BOD",
@@ -8026,6 +8441,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchEquipmentID",
@@ -8040,6 +8456,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GetBatchProductionRecord",
@@ -8053,6 +8470,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetBatchProductionRecordDataArea",
@@ -8066,6 +8484,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransGet",
@@ -8076,6 +8495,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GetEquipment",
@@ -8089,6 +8509,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetEquipmentDataArea",
@@ -8102,6 +8523,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "Equipment"),
+        False,
     ),
     (
         "GetEquipmentClass",
@@ -8115,6 +8537,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetEquipmentClassDataArea",
@@ -8128,6 +8551,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "EquipmentClass"),
+        False,
     ),
     (
         "GetEquipmentInformation",
@@ -8141,6 +8565,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetEquipmentInformationDataArea",
@@ -8154,6 +8579,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "EquipmentInformation"),
+        False,
     ),
     (
         "GetGRecipeInformation",
@@ -8167,6 +8593,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetGRecipeInformationDataArea",
@@ -8180,6 +8607,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "GRecipeInformation"),
+        False,
     ),
     (
         "GetMaterialClass",
@@ -8193,6 +8621,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialClassDataArea",
@@ -8206,6 +8635,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialClass"),
+        False,
     ),
     (
         "GetMaterialDefinition",
@@ -8219,6 +8649,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialDefinitionDataArea",
@@ -8232,6 +8663,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialDefinition"),
+        False,
     ),
     (
         "GetMaterialInformation",
@@ -8245,6 +8677,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialInformationDataArea",
@@ -8258,6 +8691,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialInformation"),
+        False,
     ),
     (
         "GetMaterialLot",
@@ -8271,6 +8705,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialLotDataArea",
@@ -8284,6 +8719,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialLot"),
+        False,
     ),
     (
         "GetMaterialSubLot",
@@ -8297,6 +8733,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialSubLotDataArea",
@@ -8310,6 +8747,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialSubLot"),
+        False,
     ),
     (
         "GetOperationsCapability",
@@ -8323,6 +8761,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsCapabilityDataArea",
@@ -8336,6 +8775,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsCapability"),
+        False,
     ),
     (
         "GetOperationsCapabilityInformation",
@@ -8349,6 +8789,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsCapabilityInformationDataArea",
@@ -8370,6 +8811,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "GetOperationsDefinition",
@@ -8383,6 +8825,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsDefinitionDataArea",
@@ -8396,6 +8839,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsDefinition"),
+        False,
     ),
     (
         "GetOperationsDefinitionInformation",
@@ -8409,6 +8853,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsDefinitionInformationDataArea",
@@ -8430,6 +8875,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "GetOperationsPerformance",
@@ -8443,6 +8889,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsPerformanceDataArea",
@@ -8456,6 +8903,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsPerformance"),
+        False,
     ),
     (
         "GetOperationsSchedule",
@@ -8469,6 +8917,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsScheduleDataArea",
@@ -8482,6 +8931,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsSchedule"),
+        False,
     ),
     (
         "GetPerson",
@@ -8495,6 +8945,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPersonDataArea",
@@ -8508,6 +8959,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "Person"),
+        False,
     ),
     (
         "GetPersonnelClass",
@@ -8521,6 +8973,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPersonnelClassDataArea",
@@ -8534,6 +8987,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PersonnelClass"),
+        False,
     ),
     (
         "GetPersonnelInformation",
@@ -8547,6 +9001,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPersonnelInformationDataArea",
@@ -8560,6 +9015,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PersonnelInformation"),
+        False,
     ),
     (
         "GetPhysicalAsset",
@@ -8573,6 +9029,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPhysicalAssetDataArea",
@@ -8586,6 +9043,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PhysicalAsset"),
+        False,
     ),
     (
         "GetPhysicalAssetClass",
@@ -8599,6 +9057,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPhysicalAssetClassDataArea",
@@ -8612,6 +9071,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PhysicalAssetClass"),
+        False,
     ),
     (
         "GetPhysicalAssetInformation",
@@ -8625,6 +9085,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPhysicalAssetInformationDataArea",
@@ -8638,6 +9099,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "GetProcessElementLibrary",
@@ -8651,6 +9113,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessElementLibraryDataArea",
@@ -8664,6 +9127,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessElementLibrary"),
+        False,
     ),
     (
         "GetProcessSegment",
@@ -8677,6 +9141,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessSegmentDataArea",
@@ -8690,6 +9155,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessSegment"),
+        False,
     ),
     (
         "GetProcessSegmentInformation",
@@ -8703,6 +9169,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessSegmentInformationDataArea",
@@ -8716,6 +9183,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "GetProductDefinition",
@@ -8729,6 +9197,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductDefinitionDataArea",
@@ -8742,6 +9211,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductDefinition"),
+        False,
     ),
     (
         "GetProductionCapability",
@@ -8755,6 +9225,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductionCapabilityDataArea",
@@ -8768,6 +9239,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductionCapability"),
+        False,
     ),
     (
         "GetProductionPerformance",
@@ -8781,6 +9253,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductionPerformanceDataArea",
@@ -8794,6 +9267,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductionPerformance"),
+        False,
     ),
     (
         "GetProductionSchedule",
@@ -8807,6 +9281,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductionScheduleDataArea",
@@ -8820,6 +9295,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductionSchedule"),
+        False,
     ),
     (
         "GetResourceConstraintLibrary",
@@ -8833,6 +9309,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetResourceConstraintLibraryDataArea",
@@ -8846,6 +9323,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "GetTransactionProfile",
@@ -8859,6 +9337,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetTransactionProfileDataArea",
@@ -8872,6 +9351,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get",),
+        False,
     ),
     (
         "TransactionProfile",
@@ -8889,6 +9369,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "SupportedAction",
@@ -8993,6 +9474,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TransactionVerb", "TransactionNoun"),
+        False,
     ),
     (
         "ProcessBatchProductionRecord",
@@ -9006,6 +9488,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessBatchProductionRecordDataArea",
@@ -9019,6 +9502,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransProcess",
@@ -9029,6 +9513,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcessEquipment",
@@ -9042,6 +9527,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessEquipmentDataArea",
@@ -9055,6 +9541,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "Equipment"),
+        False,
     ),
     (
         "ProcessEquipmentClass",
@@ -9068,6 +9555,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessEquipmentClassDataArea",
@@ -9081,6 +9569,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "EquipmentClass"),
+        False,
     ),
     (
         "ProcessEquipmentInformation",
@@ -9094,6 +9583,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessEquipmentInformationDataArea",
@@ -9107,6 +9597,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "EquipmentInformation"),
+        False,
     ),
     (
         "ProcessGRecipeInformation",
@@ -9120,6 +9611,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessGRecipeInformationDataArea",
@@ -9133,6 +9625,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "GRecipeInformation"),
+        False,
     ),
     (
         "ProcessMaterialClass",
@@ -9146,6 +9639,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialClassDataArea",
@@ -9159,6 +9653,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialClass"),
+        False,
     ),
     (
         "ProcessMaterialDefinition",
@@ -9172,6 +9667,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialDefinitionDataArea",
@@ -9185,6 +9681,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialDefinition"),
+        False,
     ),
     (
         "ProcessMaterialInformation",
@@ -9198,6 +9695,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialInformationDataArea",
@@ -9211,6 +9709,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialInformation"),
+        False,
     ),
     (
         "ProcessMaterialLot",
@@ -9224,6 +9723,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialLotDataArea",
@@ -9237,6 +9737,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialLot"),
+        False,
     ),
     (
         "ProcessMaterialSubLot",
@@ -9250,6 +9751,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialSubLotDataArea",
@@ -9263,6 +9765,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialSubLot"),
+        False,
     ),
     (
         "ProcessOperationsCapability",
@@ -9276,6 +9779,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsCapabilityDataArea",
@@ -9289,6 +9793,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsCapability"),
+        False,
     ),
     (
         "ProcessOperationsCapabilityInformation",
@@ -9302,6 +9807,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsCapabilityInformationDataArea",
@@ -9323,6 +9829,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "ProcessOperationsDefinition",
@@ -9336,6 +9843,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsDefinitionDataArea",
@@ -9349,6 +9857,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsDefinition"),
+        False,
     ),
     (
         "ProcessOperationsDefinitionInformation",
@@ -9362,6 +9871,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsDefinitionInformationDataArea",
@@ -9383,6 +9893,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "ProcessOperationsPerformance",
@@ -9396,6 +9907,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsPerformanceDataArea",
@@ -9409,6 +9921,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsPerformance"),
+        False,
     ),
     (
         "ProcessOperationsSchedule",
@@ -9422,6 +9935,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsScheduleDataArea",
@@ -9435,6 +9949,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsSchedule"),
+        False,
     ),
     (
         "ProcessPerson",
@@ -9448,6 +9963,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPersonDataArea",
@@ -9461,6 +9977,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "Person"),
+        False,
     ),
     (
         "ProcessPersonnelClass",
@@ -9474,6 +9991,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPersonnelClassDataArea",
@@ -9487,6 +10005,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PersonnelClass"),
+        False,
     ),
     (
         "ProcessPersonnelInformation",
@@ -9500,6 +10019,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPersonnelInformationDataArea",
@@ -9513,6 +10033,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PersonnelInformation"),
+        False,
     ),
     (
         "ProcessPhysicalAsset",
@@ -9526,6 +10047,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPhysicalAssetDataArea",
@@ -9539,6 +10061,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PhysicalAsset"),
+        False,
     ),
     (
         "ProcessPhysicalAssetClass",
@@ -9552,6 +10075,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPhysicalAssetClassDataArea",
@@ -9565,6 +10089,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PhysicalAssetClass"),
+        False,
     ),
     (
         "ProcessPhysicalAssetInformation",
@@ -9578,6 +10103,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPhysicalAssetInformationDataArea",
@@ -9591,6 +10117,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "ProcessProcessElementLibrary",
@@ -9604,6 +10131,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessElementLibraryDataArea",
@@ -9617,6 +10145,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ProcessProcessSegment",
@@ -9630,6 +10159,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessSegmentDataArea",
@@ -9643,6 +10173,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessSegment"),
+        False,
     ),
     (
         "ProcessProcessSegmentInformation",
@@ -9656,6 +10187,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessSegmentInformationDataArea",
@@ -9669,6 +10201,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ProcessProductDefinition",
@@ -9682,6 +10215,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductDefinitionDataArea",
@@ -9695,6 +10229,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductDefinition"),
+        False,
     ),
     (
         "ProcessProductionCapability",
@@ -9708,6 +10243,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductionCapabilityDataArea",
@@ -9721,6 +10257,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductionCapability"),
+        False,
     ),
     (
         "ProcessProductionPerformance",
@@ -9734,6 +10271,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductionPerformanceDataArea",
@@ -9747,6 +10285,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductionPerformance"),
+        False,
     ),
     (
         "ProcessProductionSchedule",
@@ -9760,6 +10299,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductionScheduleDataArea",
@@ -9773,6 +10313,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductionSchedule"),
+        False,
     ),
     (
         "ProcessResourceConstraintLibrary",
@@ -9786,6 +10327,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessResourceConstraintLibraryDataArea",
@@ -9799,6 +10341,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "RespondBatchProductionRecord",
@@ -9812,6 +10355,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondBatchProductionRecordDataArea",
@@ -9825,6 +10369,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransRespond",
@@ -9838,6 +10383,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "RespondEquipment",
@@ -9851,6 +10397,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondEquipmentDataArea",
@@ -9864,6 +10411,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "Equipment"),
+        False,
     ),
     (
         "RespondEquipmentClass",
@@ -9877,6 +10425,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondEquipmentClassDataArea",
@@ -9890,6 +10439,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "EquipmentClass"),
+        False,
     ),
     (
         "RespondEquipmentInformation",
@@ -9903,6 +10453,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondEquipmentInformationDataArea",
@@ -9916,6 +10467,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "EquipmentInformation"),
+        False,
     ),
     (
         "RespondGRecipeInformation",
@@ -9929,6 +10481,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondGRecipeInformationDataArea",
@@ -9942,6 +10495,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "GRecipeInformation"),
+        False,
     ),
     (
         "RespondMaterialClass",
@@ -9955,6 +10509,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialClassDataArea",
@@ -9968,6 +10523,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialClass"),
+        False,
     ),
     (
         "RespondMaterialDefinition",
@@ -9981,6 +10537,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialDefinitionDataArea",
@@ -9994,6 +10551,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialDefinition"),
+        False,
     ),
     (
         "RespondMaterialInformation",
@@ -10007,6 +10565,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialInformationDataArea",
@@ -10020,6 +10579,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialInformation"),
+        False,
     ),
     (
         "RespondMaterialLot",
@@ -10033,6 +10593,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialLotDataArea",
@@ -10046,6 +10607,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialLot"),
+        False,
     ),
     (
         "RespondMaterialSubLot",
@@ -10059,6 +10621,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialSubLotDataArea",
@@ -10072,6 +10635,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialSubLot"),
+        False,
     ),
     (
         "RespondOperationsCapability",
@@ -10085,6 +10649,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsCapabilityDataArea",
@@ -10098,6 +10663,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsCapability"),
+        False,
     ),
     (
         "RespondOperationsCapabilityInformation",
@@ -10111,6 +10677,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsCapabilityInformationDataArea",
@@ -10132,6 +10699,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "RespondOperationsDefinition",
@@ -10145,6 +10713,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsDefinitionDataArea",
@@ -10158,6 +10727,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsDefinition"),
+        False,
     ),
     (
         "RespondOperationsDefinitionInformation",
@@ -10171,6 +10741,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsDefinitionInformationDataArea",
@@ -10192,6 +10763,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "RespondOperationsPerformance",
@@ -10205,6 +10777,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsPerformanceDataArea",
@@ -10218,6 +10791,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsPerformance"),
+        False,
     ),
     (
         "RespondOperationsSchedule",
@@ -10231,6 +10805,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsScheduleDataArea",
@@ -10244,6 +10819,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsSchedule"),
+        False,
     ),
     (
         "RespondPerson",
@@ -10257,6 +10833,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPersonDataArea",
@@ -10270,6 +10847,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "Person"),
+        False,
     ),
     (
         "RespondPersonnelClass",
@@ -10283,6 +10861,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPersonnelClassDataArea",
@@ -10296,6 +10875,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PersonnelClass"),
+        False,
     ),
     (
         "RespondPersonnelInformation",
@@ -10309,6 +10889,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPersonnelInformationDataArea",
@@ -10322,6 +10903,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PersonnelInformation"),
+        False,
     ),
     (
         "RespondPhysicalAsset",
@@ -10335,6 +10917,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPhysicalAssetDataArea",
@@ -10348,6 +10931,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PhysicalAsset"),
+        False,
     ),
     (
         "RespondPhysicalAssetClass",
@@ -10361,6 +10945,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPhysicalAssetClassDataArea",
@@ -10374,6 +10959,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PhysicalAssetClass"),
+        False,
     ),
     (
         "RespondPhysicalAssetInformation",
@@ -10387,6 +10973,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPhysicalAssetInformationDataArea",
@@ -10400,6 +10987,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "RespondProcessElementLibrary",
@@ -10413,6 +11001,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessElementLibraryDataArea",
@@ -10426,6 +11015,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessElementLibrary"),
+        False,
     ),
     (
         "RespondProcessSegment",
@@ -10439,6 +11029,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessSegmentDataArea",
@@ -10452,6 +11043,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessSegment"),
+        False,
     ),
     (
         "RespondProcessSegmentInformation",
@@ -10465,6 +11057,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessSegmentInformationDataArea",
@@ -10478,6 +11071,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "RespondProductDefinition",
@@ -10491,6 +11085,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductDefinitionDataArea",
@@ -10504,6 +11099,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductDefinition"),
+        False,
     ),
     (
         "RespondProductionCapability",
@@ -10517,6 +11113,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductionCapabilityDataArea",
@@ -10530,6 +11127,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductionCapability"),
+        False,
     ),
     (
         "RespondProductionPerformance",
@@ -10543,6 +11141,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductionPerformanceDataArea",
@@ -10556,6 +11155,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductionPerformance"),
+        False,
     ),
     (
         "RespondProductionSchedule",
@@ -10569,6 +11169,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductionScheduleDataArea",
@@ -10582,6 +11183,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductionSchedule"),
+        False,
     ),
     (
         "RespondResourceConstraintLibrary",
@@ -10595,6 +11197,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondResourceConstraintLibraryDataArea",
@@ -10608,6 +11211,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ShowBatchProductionRecord",
@@ -10621,6 +11225,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowBatchProductionRecordDataArea",
@@ -10634,6 +11239,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransShow",
@@ -10647,6 +11253,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ShowEquipment",
@@ -10660,6 +11267,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowEquipmentDataArea",
@@ -10673,6 +11281,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "Equipment"),
+        False,
     ),
     (
         "ShowEquipmentClass",
@@ -10686,6 +11295,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowEquipmentClassDataArea",
@@ -10699,6 +11309,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "EquipmentClass"),
+        False,
     ),
     (
         "ShowEquipmentInformation",
@@ -10712,6 +11323,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowEquipmentInformationDataArea",
@@ -10725,6 +11337,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "EquipmentInformation"),
+        False,
     ),
     (
         "ShowGRecipeInformation",
@@ -10738,6 +11351,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowGRecipeInformationDataArea",
@@ -10751,6 +11365,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "GRecipeInformation"),
+        False,
     ),
     (
         "ShowMaterialClass",
@@ -10764,6 +11379,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialClassDataArea",
@@ -10777,6 +11393,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialClass"),
+        False,
     ),
     (
         "ShowMaterialDefinition",
@@ -10790,6 +11407,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialDefinitionDataArea",
@@ -10803,6 +11421,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialDefinition"),
+        False,
     ),
     (
         "ShowMaterialInformation",
@@ -10816,6 +11435,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialInformationDataArea",
@@ -10829,6 +11449,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialInformation"),
+        False,
     ),
     (
         "ShowMaterialLot",
@@ -10842,6 +11463,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialLotDataArea",
@@ -10855,6 +11477,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialLot"),
+        False,
     ),
     (
         "ShowMaterialSubLot",
@@ -10868,6 +11491,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialSubLotDataArea",
@@ -10881,6 +11505,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialSubLot"),
+        False,
     ),
     (
         "ShowOperationsCapability",
@@ -10894,6 +11519,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsCapabilityDataArea",
@@ -10907,6 +11533,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsCapability"),
+        False,
     ),
     (
         "ShowOperationsCapabilityInformation",
@@ -10920,6 +11547,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsCapabilityInformationDataArea",
@@ -10941,6 +11569,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "ShowOperationsDefinition",
@@ -10954,6 +11583,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsDefinitionDataArea",
@@ -10967,6 +11597,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsDefinition"),
+        False,
     ),
     (
         "ShowOperationsDefinitionInformation",
@@ -10980,6 +11611,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsDefinitionInformationDataArea",
@@ -11001,6 +11633,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "ShowOperationsPerformance",
@@ -11014,6 +11647,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsPerformanceDataArea",
@@ -11027,6 +11661,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsPerformance"),
+        False,
     ),
     (
         "ShowOperationsSchedule",
@@ -11040,6 +11675,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsScheduleDataArea",
@@ -11053,6 +11689,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsSchedule"),
+        False,
     ),
     (
         "ShowPerson",
@@ -11066,6 +11703,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPersonDataArea",
@@ -11079,6 +11717,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "Person"),
+        False,
     ),
     (
         "ShowPersonnelClass",
@@ -11092,6 +11731,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPersonnelClassDataArea",
@@ -11105,6 +11745,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PersonnelClass"),
+        False,
     ),
     (
         "ShowPersonnelInformation",
@@ -11118,6 +11759,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPersonnelInformationDataArea",
@@ -11131,6 +11773,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PersonnelInformation"),
+        False,
     ),
     (
         "ShowPhysicalAsset",
@@ -11144,6 +11787,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPhysicalAssetDataArea",
@@ -11157,6 +11801,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PhysicalAsset"),
+        False,
     ),
     (
         "ShowPhysicalAssetClass",
@@ -11170,6 +11815,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPhysicalAssetClassDataArea",
@@ -11183,6 +11829,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PhysicalAssetClass"),
+        False,
     ),
     (
         "ShowPhysicalAssetInformation",
@@ -11196,6 +11843,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPhysicalAssetInformationDataArea",
@@ -11209,6 +11857,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "ShowProcessElementLibrary",
@@ -11222,6 +11871,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessElementLibraryDataArea",
@@ -11235,6 +11885,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ShowProcessSegment",
@@ -11248,6 +11899,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessSegmentDataArea",
@@ -11261,6 +11913,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessSegment"),
+        False,
     ),
     (
         "ShowProcessSegmentInformation",
@@ -11274,6 +11927,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessSegmentInformationDataArea",
@@ -11287,6 +11941,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ShowProductDefinition",
@@ -11300,6 +11955,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductDefinitionDataArea",
@@ -11313,6 +11969,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductDefinition"),
+        False,
     ),
     (
         "ShowProductionCapability",
@@ -11326,6 +11983,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductionCapabilityDataArea",
@@ -11339,6 +11997,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductionCapability"),
+        False,
     ),
     (
         "ShowProductionPerformance",
@@ -11352,6 +12011,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductionPerformanceDataArea",
@@ -11365,6 +12025,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductionPerformance"),
+        False,
     ),
     (
         "ShowProductionSchedule",
@@ -11378,6 +12039,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductionScheduleDataArea",
@@ -11391,6 +12053,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductionSchedule"),
+        False,
     ),
     (
         "ShowResourceConstraintLibrary",
@@ -11404,6 +12067,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowResourceConstraintLibraryDataArea",
@@ -11417,6 +12081,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ShowTransactionProfile",
@@ -11430,6 +12095,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowTransactionProfileDataArea",
@@ -11443,6 +12109,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show",),
+        False,
     ),
     (
         "SyncBatchProductionRecord",
@@ -11456,6 +12123,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncBatchProductionRecordDataArea",
@@ -11469,6 +12137,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransSync",
@@ -11479,6 +12148,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "SyncEquipment",
@@ -11492,6 +12162,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncEquipmentDataArea",
@@ -11505,6 +12176,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "Equipment"),
+        False,
     ),
     (
         "SyncEquipmentClass",
@@ -11518,6 +12190,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncEquipmentClassDataArea",
@@ -11531,6 +12204,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "EquipmentClass"),
+        False,
     ),
     (
         "SyncEquipmentInformation",
@@ -11544,6 +12218,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncEquipmentInformationDataArea",
@@ -11557,6 +12232,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "EquipmentInformation"),
+        False,
     ),
     (
         "SyncGRecipeInformation",
@@ -11570,6 +12246,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncGRecipeInformationDataArea",
@@ -11583,6 +12260,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "GRecipeInformation"),
+        False,
     ),
     (
         "SyncMaterialClass",
@@ -11596,6 +12274,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialClassDataArea",
@@ -11609,6 +12288,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialClass"),
+        False,
     ),
     (
         "SyncMaterialDefinition",
@@ -11622,6 +12302,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialDefinitionDataArea",
@@ -11635,6 +12316,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialDefinition"),
+        False,
     ),
     (
         "SyncMaterialInformation",
@@ -11648,6 +12330,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialInformationDataArea",
@@ -11661,6 +12344,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialInformation"),
+        False,
     ),
     (
         "SyncMaterialLot",
@@ -11674,6 +12358,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialLotDataArea",
@@ -11687,6 +12372,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialLot"),
+        False,
     ),
     (
         "SyncMaterialSubLot",
@@ -11700,6 +12386,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialSubLotDataArea",
@@ -11713,6 +12400,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialSubLot"),
+        False,
     ),
     (
         "SyncOperationsCapability",
@@ -11726,6 +12414,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsCapabilityDataArea",
@@ -11739,6 +12428,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsCapability"),
+        False,
     ),
     (
         "SyncOperationsCapabilityInformation",
@@ -11752,6 +12442,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsCapabilityInformationDataArea",
@@ -11773,6 +12464,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "SyncOperationsDefinition",
@@ -11786,6 +12478,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsDefinitionDataArea",
@@ -11799,6 +12492,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsDefinition"),
+        False,
     ),
     (
         "SyncOperationsDefinitionInformation",
@@ -11812,6 +12506,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsDefinitionInformationDataArea",
@@ -11833,6 +12528,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "SyncOperationsPerformance",
@@ -11846,6 +12542,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsPerformanceDataArea",
@@ -11859,6 +12556,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsPerformance"),
+        False,
     ),
     (
         "SyncOperationsSchedule",
@@ -11872,6 +12570,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsScheduleDataArea",
@@ -11885,6 +12584,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsSchedule"),
+        False,
     ),
     (
         "SyncPerson",
@@ -11898,6 +12598,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPersonDataArea",
@@ -11911,6 +12612,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "Person"),
+        False,
     ),
     (
         "SyncPersonnelClass",
@@ -11924,6 +12626,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPersonnelClassDataArea",
@@ -11937,6 +12640,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PersonnelClass"),
+        False,
     ),
     (
         "SyncPersonnelInformation",
@@ -11950,6 +12654,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPersonnelInformationDataArea",
@@ -11963,6 +12668,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PersonnelInformation"),
+        False,
     ),
     (
         "SyncPhysicalAsset",
@@ -11976,6 +12682,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPhysicalAssetDataArea",
@@ -11989,6 +12696,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PhysicalAsset"),
+        False,
     ),
     (
         "SyncPhysicalAssetClass",
@@ -12002,6 +12710,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPhysicalAssetClassDataArea",
@@ -12015,6 +12724,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PhysicalAssetClass"),
+        False,
     ),
     (
         "SyncPhysicalAssetInformation",
@@ -12028,6 +12738,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPhysicalAssetInformationDataArea",
@@ -12041,6 +12752,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "SyncProcessElementLibrary",
@@ -12054,6 +12766,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessElementLibraryDataArea",
@@ -12067,6 +12780,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessElementLibrary"),
+        False,
     ),
     (
         "SyncProcessSegment",
@@ -12080,6 +12794,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessSegmentDataArea",
@@ -12093,6 +12808,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessSegment"),
+        False,
     ),
     (
         "SyncProcessSegmentInformation",
@@ -12106,6 +12822,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessSegmentInformationDataArea",
@@ -12119,6 +12836,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "SyncProductDefinition",
@@ -12132,6 +12850,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductDefinitionDataArea",
@@ -12145,6 +12864,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductDefinition"),
+        False,
     ),
     (
         "SyncProductionCapability",
@@ -12158,6 +12878,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductionCapabilityDataArea",
@@ -12171,6 +12892,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductionCapability"),
+        False,
     ),
     (
         "SyncProductionPerformance",
@@ -12184,6 +12906,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductionPerformanceDataArea",
@@ -12197,6 +12920,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductionPerformance"),
+        False,
     ),
     (
         "SyncProductionSchedule",
@@ -12210,6 +12934,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductionScheduleDataArea",
@@ -12223,6 +12948,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductionSchedule"),
+        False,
     ),
     (
         "SyncResourceConstraintLibrary",
@@ -12236,6 +12962,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncResourceConstraintLibraryDataArea",
@@ -12249,5 +12976,6 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ResourceConstraintLibrary"),
+        False,
     ),
 ]

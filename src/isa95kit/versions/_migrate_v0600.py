@@ -5,7 +5,9 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes, down aliases, old required elements)``; ``fields``: old child element ->
+  fields, carried attributes, down aliases, old required elements, clean)``; ``clean``:
+  nothing to do in this context's subtree going up (same names, order and code lists, nothing
+  carried: the tree is skipped); ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
   values, down)``; ``how``: ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived
   ``<Name>Child`` rename, ``"X"`` carried; ``values``: old code-list value ->
@@ -499,6 +501,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "TransApplicationArea",
@@ -516,6 +519,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CreationDateTime",),
+        True,
     ),
     (
         "TransSender",
@@ -533,6 +537,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransReceiver",
@@ -547,9 +552,10 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
-    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, ()),
-    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, ()),
+    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, (), True),
+    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, (), True),
     (
         "AcknowledgeBatchProductionRecordDataArea",
         "AcknowledgeBatchProductionRecordDataArea",
@@ -562,6 +568,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransAcknowledge",
@@ -575,6 +582,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransResponseCriteria",
@@ -588,6 +596,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransChangeStatus",
@@ -606,6 +615,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransStateChange",
@@ -623,6 +633,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchProductionRecord",
@@ -690,6 +701,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EntryID", "ObjectType"),
+        False,
     ),
     (
         "ChangeHistory",
@@ -700,6 +712,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Change",
@@ -731,6 +744,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "PrechangeData"),
+        False,
     ),
     (
         "Value",
@@ -746,6 +760,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ValueString",),
+        True,
     ),
     (
         "Comments",
@@ -756,6 +771,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Comment",
@@ -787,6 +803,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "CommentText"),
+        False,
     ),
     (
         "ControlRecipes",
@@ -797,6 +814,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ControlRecipeRecord",
@@ -826,6 +844,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "ControlRecipe"),
+        False,
     ),
     (
         "ControlRecipe",
@@ -848,6 +867,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Header",
@@ -868,6 +888,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ModificationLog",
@@ -882,6 +903,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ApprovalHistory",
@@ -897,6 +919,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "IndividualApproval",
@@ -911,6 +934,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchSize",
@@ -928,6 +952,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchEquipmentRequirement",
@@ -942,6 +967,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Constraint",
@@ -955,6 +981,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "Formula",
@@ -965,6 +992,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchParameter",
@@ -984,6 +1012,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ParameterType"),
+        True,
     ),
     (
         "BatchValue",
@@ -1000,6 +1029,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ValueString", "DataInterpretation", "DataType", "UnitOfMeasure"),
+        True,
     ),
     (
         "ProcedureLogic",
@@ -1014,6 +1044,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "Link",
@@ -1032,6 +1063,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "LinkType", "Depiction"),
+        True,
     ),
     (
         "FromID",
@@ -1046,6 +1078,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("FromIDValue", "FromType", "IDScope"),
+        True,
     ),
     (
         "ToID",
@@ -1060,6 +1093,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ToIDValue", "ToType", "IDScope"),
+        True,
     ),
     (
         "Step",
@@ -1075,6 +1109,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "RecipeElementID", "RecipeElementVersion"),
+        True,
     ),
     (
         "Transition",
@@ -1090,6 +1125,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Condition"),
+        True,
     ),
     (
         "RecipeElement",
@@ -1123,6 +1159,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "RecipeElementType"),
+        True,
     ),
     (
         "OtherInformation",
@@ -1137,6 +1174,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "DataSets",
@@ -1147,6 +1185,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "DataSet",
@@ -1182,6 +1221,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "TagSpecification"),
+        False,
     ),
     (
         "TimeSpecification",
@@ -1195,6 +1235,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TagSpecification",
@@ -1219,6 +1260,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TagIndex", "DataType", "UnitOfMeasure"),
+        True,
     ),
     (
         "DelimitedDataBlock",
@@ -1233,6 +1275,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TagDelimiter", "OrderDelimiter", "DelimitedData"),
+        True,
     ),
     (
         "OrderedData",
@@ -1247,6 +1290,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("DataValue",),
+        True,
     ),
     (
         "DataValue",
@@ -1261,8 +1305,9 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Value",),
+        True,
     ),
-    ("Events", "Events", -1, -1, {"Event": ("Event", 46, 1, 1, "", None, None)}, (), {}, ()),
+    ("Events", "Events", -1, -1, {"Event": ("Event", 46, 1, 1, "", None, None)}, (), {}, (), False),
     (
         "SingleEvent",
         "SingleEvent",
@@ -1312,6 +1357,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "EventType", "EventSubType"),
+        False,
     ),
     (
         "AlarmData",
@@ -1327,6 +1373,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("AlarmEvent", "AlarmType"),
+        True,
     ),
     (
         "UserAttribute",
@@ -1341,6 +1388,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("AttributeID",),
+        True,
     ),
     (
         "MasterRecipes",
@@ -1351,6 +1399,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MasterRecipeRecord",
@@ -1380,6 +1429,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "MasterRecipe"),
+        False,
     ),
     (
         "MasterRecipe",
@@ -1401,6 +1451,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PersonnelIdentification",
@@ -1421,6 +1472,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelIdentificationManifest",
@@ -1453,6 +1505,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "Name", "ChangeIndication"),
+        False,
     ),
     (
         "OperationsDefinitions",
@@ -1463,6 +1516,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsDefinitionRecord",
@@ -1492,6 +1546,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "OperationsDefinition"),
+        False,
     ),
     (
         "OperationsDefinition",
@@ -1514,6 +1569,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "HierarchyScope",
@@ -1528,6 +1584,7 @@ CONTEXTS: list[Any] = [
         (),
         {"EquipmentLevel": "EquipmentElementLevel"},
         ("EquipmentID", "EquipmentElementLevel"),
+        False,
     ),
     (
         "OperationsSegment",
@@ -1560,6 +1617,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpPersonnelSpecification",
@@ -1585,6 +1643,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "QuantityValue",
@@ -1600,6 +1659,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("QuantityString",),
+        True,
     ),
     (
         "OpPersonnelSpecificationProperty",
@@ -1615,6 +1675,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentSpecification",
@@ -1640,6 +1701,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "OpEquipmentSpecificationProperty",
@@ -1655,6 +1717,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetSpecification",
@@ -1680,6 +1743,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "OpPhysicalAssetSpecificationProperty",
@@ -1695,6 +1759,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialSpecification",
@@ -1752,6 +1817,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpMaterialSpecificationProperty",
@@ -1767,6 +1833,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "SegmentDependency",
@@ -1785,6 +1852,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Dependency"),
+        False,
     ),
     (
         "OperationsPerformances",
@@ -1795,6 +1863,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsPerformanceRecord",
@@ -1824,6 +1893,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "OperationsPerformance"),
+        False,
     ),
     (
         "OperationsPerformance",
@@ -1853,6 +1923,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsResponse",
@@ -1882,6 +1953,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpSegmentResponse",
@@ -1925,6 +1997,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpSegmentData",
@@ -1949,6 +2022,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpPersonnelActual",
@@ -1976,6 +2050,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPersonnelActualProperty",
@@ -2000,6 +2075,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentActual",
@@ -2027,6 +2103,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpEquipmentActualProperty",
@@ -2051,6 +2128,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetActual",
@@ -2085,6 +2163,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPhysicalAssetActualProperty",
@@ -2109,6 +2188,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialActual",
@@ -2170,6 +2250,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpMaterialActualProperty",
@@ -2195,6 +2276,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OperationsSchedules",
@@ -2205,6 +2287,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsScheduleRecord",
@@ -2234,6 +2317,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "OperationsSchedule"),
+        False,
     ),
     (
         "OperationsSchedule",
@@ -2275,6 +2359,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsRequest",
@@ -2318,6 +2403,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpSegmentRequirement",
@@ -2375,6 +2461,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Parameter",
@@ -2390,6 +2477,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpPersonnelRequirement",
@@ -2425,6 +2513,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPersonnelRequirementProperty",
@@ -2440,6 +2529,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentRequirement",
@@ -2476,6 +2566,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpEquipmentRequirementProperty",
@@ -2491,6 +2582,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetRequirement",
@@ -2527,6 +2619,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPhysicalAssetRequirementProperty",
@@ -2542,6 +2635,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialRequirement",
@@ -2611,6 +2705,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpMaterialRequirementProperty",
@@ -2635,6 +2730,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "RecipeElements",
@@ -2645,6 +2741,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "RecipeElementRecord",
@@ -2674,6 +2771,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecipeElementType"),
+        False,
     ),
     (
         "ResourceQualifications",
@@ -2694,6 +2792,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ResourceQualificationsManifest",
@@ -2737,8 +2836,19 @@ CONTEXTS: list[Any] = [
             "ResourceType",
             "QualificationStatus",
         ),
+        False,
     ),
-    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 102, 1, 1, "", None, None)}, (), {}, ()),
+    (
+        "Samples",
+        "Samples",
+        -1,
+        -1,
+        {"Sample": ("Sample", 102, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+        False,
+    ),
     (
         "Sample",
         "Sample",
@@ -2784,6 +2894,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "SampleTest",
@@ -2815,6 +2926,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "SampleTestResult",
@@ -2850,6 +2962,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "WorkDirectives",
@@ -2860,6 +2973,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkDirectiveRecord",
@@ -2889,6 +3003,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "WorkDirective"),
+        False,
     ),
     (
         "WorkDirective",
@@ -2935,6 +3050,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "WorkflowSpecification",
@@ -2951,6 +3067,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "WorkMasters",
@@ -2961,6 +3078,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkMasterRecord",
@@ -2990,6 +3108,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "WorkMaster"),
+        False,
     ),
     (
         "WorkMaster",
@@ -3035,6 +3154,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "WorkPerformances",
@@ -3045,6 +3165,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkPerformanceRecord",
@@ -3074,6 +3195,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "WorkPerformaance"),
+        False,
     ),
     (
         "WorkSchedules",
@@ -3084,6 +3206,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkScheduleRecord",
@@ -3113,6 +3236,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "WorkSchedule"),
+        False,
     ),
     (
         "WorkSchedule",
@@ -3155,6 +3279,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkRequest",
@@ -3175,6 +3300,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "JobOrder",
@@ -3203,6 +3329,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeEquipment",
@@ -3216,6 +3343,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeEquipmentDataArea",
@@ -3229,6 +3357,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "Equipment"),
+        False,
     ),
     (
         "Equipment",
@@ -3250,6 +3379,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentAssetMapping",
@@ -3265,6 +3395,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EquipmentID", "PhysicalAssetID"),
+        True,
     ),
     (
         "EquipmentProperty",
@@ -3282,6 +3413,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeEquipmentClass",
@@ -3295,6 +3427,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeEquipmentClassDataArea",
@@ -3308,6 +3441,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "EquipmentClass"),
+        False,
     ),
     (
         "EquipmentClass",
@@ -3327,6 +3461,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentClassProperty",
@@ -3343,6 +3478,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeEquipmentInformation",
@@ -3356,6 +3492,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeEquipmentInformationDataArea",
@@ -3369,6 +3506,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "EquipmentInformation"),
+        False,
     ),
     (
         "EquipmentInformation",
@@ -3388,6 +3526,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeGRecipeInformation",
@@ -3401,6 +3540,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeGRecipeInformationDataArea",
@@ -3414,6 +3554,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "GRecipeInformation"),
+        False,
     ),
     (
         "GRecipeInformation",
@@ -3430,6 +3571,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipe",
@@ -3450,6 +3592,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipeHeader",
@@ -3469,6 +3612,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "HeaderProperty",
@@ -3483,6 +3627,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "GRecipeFormula",
@@ -3499,6 +3644,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipeMaterials",
@@ -3514,6 +3660,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GRecipeMaterial",
@@ -3530,6 +3677,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcessElementParameter",
@@ -3553,6 +3701,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProcessElement",
@@ -3577,6 +3726,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "DirectedLink",
@@ -3592,6 +3742,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcedureChartElement",
@@ -3607,6 +3758,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ResourceConstraint",
@@ -3624,6 +3776,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ResourceConstraintProperty",
@@ -3638,6 +3791,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "GROtherInformation",
@@ -3652,6 +3806,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "AcknowledgeJobList",
@@ -3665,6 +3820,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeJobListDataArea",
@@ -3678,6 +3834,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "JobList"),
+        False,
     ),
     (
         "JobList",
@@ -3696,6 +3853,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeJobResponse",
@@ -3709,6 +3867,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeJobResponseDataArea",
@@ -3722,6 +3881,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "JobResponse"),
+        False,
     ),
     (
         "JobResponse",
@@ -3757,6 +3917,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeMaterialClass",
@@ -3770,6 +3931,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialClassDataArea",
@@ -3783,6 +3945,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialClass"),
+        False,
     ),
     (
         "MaterialClass",
@@ -3804,6 +3967,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialClassProperty",
@@ -3820,6 +3984,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeMaterialDefinition",
@@ -3833,6 +3998,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialDefinitionDataArea",
@@ -3846,6 +4012,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialDefinition"),
+        False,
     ),
     (
         "MaterialDefinition",
@@ -3868,6 +4035,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialDefinitionProperty",
@@ -3892,6 +4060,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeMaterialInformation",
@@ -3905,6 +4074,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialInformationDataArea",
@@ -3918,6 +4088,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialInformation"),
+        False,
     ),
     (
         "MaterialInformation",
@@ -3939,6 +4110,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialLot",
@@ -3965,6 +4137,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialLotProperty",
@@ -3982,6 +4155,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialSubLot",
@@ -4007,6 +4181,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeMaterialLot",
@@ -4020,6 +4195,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialLotDataArea",
@@ -4033,6 +4209,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialLot"),
+        False,
     ),
     (
         "AcknowledgeMaterialSubLot",
@@ -4046,6 +4223,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialSubLotDataArea",
@@ -4059,6 +4237,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialSubLot"),
+        False,
     ),
     (
         "AcknowledgeOperationsCapability",
@@ -4072,6 +4251,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsCapabilityDataArea",
@@ -4085,6 +4265,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsCapability"),
+        False,
     ),
     (
         "OperationsCapability",
@@ -4110,6 +4291,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPersonnelCapability",
@@ -4141,6 +4323,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPersonnelCapabilityProperty",
@@ -4156,6 +4339,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentCapability",
@@ -4187,6 +4371,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpEquipmentCapabilityProperty",
@@ -4202,6 +4387,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetCapability",
@@ -4233,6 +4419,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPhysicalAssetCapabilityProperty",
@@ -4248,6 +4435,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialCapability",
@@ -4312,6 +4500,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpMaterialCapabilityProperty",
@@ -4328,6 +4517,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpProcessSegmentCapability",
@@ -4361,6 +4551,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "AcknowledgeOperationsCapabilityInformation",
@@ -4374,6 +4565,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsCapabilityInformationDataArea",
@@ -4395,6 +4587,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "OperationsCapabilityInformation",
@@ -4411,6 +4604,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeOperationsDefinition",
@@ -4424,6 +4618,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsDefinitionDataArea",
@@ -4437,6 +4632,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsDefinition"),
+        False,
     ),
     (
         "AcknowledgeOperationsDefinitionInformation",
@@ -4450,6 +4646,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsDefinitionInformationDataArea",
@@ -4471,6 +4668,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "OperationsDefinitionInformation",
@@ -4487,6 +4685,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeOperationsPerformance",
@@ -4500,6 +4699,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsPerformanceDataArea",
@@ -4513,6 +4713,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsPerformance"),
+        False,
     ),
     (
         "AcknowledgeOperationsSchedule",
@@ -4526,6 +4727,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsScheduleDataArea",
@@ -4539,6 +4741,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsSchedule"),
+        False,
     ),
     (
         "AcknowledgePerson",
@@ -4552,6 +4755,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePersonDataArea",
@@ -4565,6 +4769,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "Person"),
+        False,
     ),
     (
         "Person",
@@ -4584,6 +4789,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonProperty",
@@ -4601,6 +4807,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePersonnelClass",
@@ -4614,6 +4821,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePersonnelClassDataArea",
@@ -4627,6 +4835,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PersonnelClass"),
+        False,
     ),
     (
         "PersonnelClass",
@@ -4645,6 +4854,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelClassProperty",
@@ -4661,6 +4871,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePersonnelInformation",
@@ -4674,6 +4885,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePersonnelInformationDataArea",
@@ -4687,6 +4899,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PersonnelInformation"),
+        False,
     ),
     (
         "PersonnelInformation",
@@ -4706,6 +4919,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgePhysicalAsset",
@@ -4719,6 +4933,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetDataArea",
@@ -4732,6 +4947,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PhysicalAsset"),
+        False,
     ),
     (
         "PhysicalAsset",
@@ -4755,6 +4971,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PhysicalAssetProperty",
@@ -4772,6 +4989,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetClass",
@@ -4785,6 +5003,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetClassDataArea",
@@ -4798,6 +5017,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PhysicalAssetClass"),
+        False,
     ),
     (
         "PhysicalAssetClass",
@@ -4824,6 +5044,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PhysicalAssetClassProperty",
@@ -4848,6 +5069,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetInformation",
@@ -4861,6 +5083,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetInformationDataArea",
@@ -4874,6 +5097,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "PhysicalAssetInformation",
@@ -4892,6 +5116,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProcessElementLibrary",
@@ -4905,6 +5130,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessElementLibraryDataArea",
@@ -4918,6 +5144,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ProcessElementLibrary",
@@ -4934,6 +5161,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProcessSegment",
@@ -4947,6 +5175,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessSegmentDataArea",
@@ -4960,6 +5189,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessSegment"),
+        False,
     ),
     (
         "ProcessSegment",
@@ -5017,6 +5247,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelSegmentSpecification",
@@ -5042,6 +5273,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "PersonnelSegmentSpecificationProperty",
@@ -5057,6 +5289,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentSegmentSpecification",
@@ -5082,6 +5315,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "EquipmentSegmentSpecificationProperty",
@@ -5097,6 +5331,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetSegmentSpecification",
@@ -5122,6 +5357,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "PhysicalAssetSegmentSpecificationProperty",
@@ -5137,6 +5373,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialSegmentSpecification",
@@ -5194,6 +5431,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialSegmentSpecificationProperty",
@@ -5209,6 +5447,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeProcessSegmentInformation",
@@ -5222,6 +5461,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessSegmentInformationDataArea",
@@ -5235,6 +5475,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ProcessSegmentInformation",
@@ -5252,6 +5493,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProductDefinition",
@@ -5265,6 +5507,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductDefinitionDataArea",
@@ -5278,6 +5521,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductDefinition"),
+        False,
     ),
     (
         "ProductDefinition",
@@ -5300,6 +5544,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "ProductSegment",
@@ -5330,6 +5575,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelSpecification",
@@ -5354,6 +5600,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "PersonnelSpecificationProperty",
@@ -5369,6 +5616,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentSpecification",
@@ -5393,6 +5641,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "EquipmentSpecificationProperty",
@@ -5408,6 +5657,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetSpecification",
@@ -5432,6 +5682,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "PhysicalAssetSpecificationProperty",
@@ -5447,6 +5698,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialSpecification",
@@ -5503,6 +5755,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialSpecificationProperty",
@@ -5518,6 +5771,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeProductionCapability",
@@ -5531,6 +5785,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductionCapabilityDataArea",
@@ -5544,6 +5799,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductionCapability"),
+        False,
     ),
     (
         "ProductionCapability",
@@ -5570,6 +5826,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "PersonnelCapability",
@@ -5601,6 +5858,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "PersonnelCapabilityProperty",
@@ -5616,6 +5874,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentCapability",
@@ -5647,6 +5906,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "EquipmentCapabilityProperty",
@@ -5662,6 +5922,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetCapability",
@@ -5693,6 +5954,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "PhysicalAssetCapabilityProperty",
@@ -5708,6 +5970,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialCapability",
@@ -5773,6 +6036,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "MaterialCapabilityProperty",
@@ -5789,6 +6053,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "ProcessSegmentCapability",
@@ -5822,6 +6087,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "AcknowledgeProductionPerformance",
@@ -5835,6 +6101,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductionPerformanceDataArea",
@@ -5848,6 +6115,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductionPerformance"),
+        False,
     ),
     (
         "ProductionPerformance",
@@ -5878,6 +6146,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionResponse",
@@ -5907,6 +6176,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "SegmentResponse",
@@ -5953,6 +6223,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionData",
@@ -5977,6 +6248,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelActual",
@@ -6004,6 +6276,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelActualProperty",
@@ -6028,6 +6301,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentActual",
@@ -6055,6 +6329,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "EquipmentActualProperty",
@@ -6079,6 +6354,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetActual",
@@ -6114,6 +6390,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PhysicalAssetActualProperty",
@@ -6138,6 +6415,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialActual",
@@ -6199,6 +6477,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialActualProperty",
@@ -6223,6 +6502,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeProductionSchedule",
@@ -6236,6 +6516,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductionScheduleDataArea",
@@ -6249,6 +6530,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductionSchedule"),
+        False,
     ),
     (
         "ProductionSchedule",
@@ -6291,6 +6573,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionRequest",
@@ -6335,6 +6618,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "SegmentRequirement",
@@ -6395,6 +6679,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionParameter",
@@ -6409,6 +6694,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelRequirement",
@@ -6444,6 +6730,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelRequirementProperty",
@@ -6459,6 +6746,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentRequirement",
@@ -6494,6 +6782,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "EquipmentRequirementProperty",
@@ -6509,6 +6798,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetRequirement",
@@ -6544,6 +6834,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PhysicalAssetRequirementProperty",
@@ -6559,6 +6850,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialRequirement",
@@ -6628,6 +6920,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialRequirementProperty",
@@ -6643,6 +6936,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "AcknowledgeResourceConstraintLibrary",
@@ -6656,6 +6950,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeResourceConstraintLibraryDataArea",
@@ -6669,6 +6964,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ResourceConstraintLibrary",
@@ -6685,6 +6981,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeResourceRelationshipNetwork",
@@ -6698,6 +6995,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeResourceRelationshipNetworkDataArea",
@@ -6719,6 +7017,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "ResourceRelationshipNetwork",
@@ -6737,6 +7036,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ResourceNetworkConnection",
@@ -6754,6 +7054,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("FromResourceReference", "ToResourceReference"),
+        False,
     ),
     (
         "ResourceReference",
@@ -6787,6 +7088,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkAlert",
@@ -6800,6 +7102,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkAlertDataArea",
@@ -6813,6 +7116,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkAlert"),
+        False,
     ),
     (
         "WorkAlert",
@@ -6831,6 +7135,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkAlertDefinition",
@@ -6844,6 +7149,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkAlertDefinitionDataArea",
@@ -6857,6 +7163,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkAlertDefinition"),
+        False,
     ),
     (
         "WorkAlertDefinition",
@@ -6874,6 +7181,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkAlertInformation",
@@ -6887,6 +7195,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkAlertInformationDataArea",
@@ -6900,6 +7209,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkAlertInformation"),
+        False,
     ),
     (
         "WorkAlertInformation",
@@ -6917,6 +7227,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkCapability",
@@ -6930,6 +7241,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkCapabilityDataArea",
@@ -6943,6 +7255,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkCapability"),
+        False,
     ),
     (
         "WorkCapability",
@@ -6968,6 +7281,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkMasterCapability",
@@ -6991,6 +7305,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "AcknowledgeWorkCapabilityInformation",
@@ -7004,6 +7319,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkCapabilityInformationDataArea",
@@ -7017,6 +7333,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "WorkCapabilityInformation",
@@ -7033,6 +7350,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkDefinitionInformation",
@@ -7046,6 +7364,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkDefinitionInformationDataArea",
@@ -7059,6 +7378,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "WorkDefinitionInformation",
@@ -7076,6 +7396,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkDirective",
@@ -7089,6 +7410,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkDirectiveDataArea",
@@ -7102,6 +7424,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkDirective"),
+        False,
     ),
     (
         "AcknowledgeWorkMaster",
@@ -7115,6 +7438,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkMasterDataArea",
@@ -7128,6 +7452,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkMaster"),
+        False,
     ),
     (
         "AcknowledgeWorkPerformance",
@@ -7141,6 +7466,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkPerformanceDataArea",
@@ -7154,6 +7480,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkPerformance"),
+        False,
     ),
     (
         "WorkPerformance",
@@ -7183,6 +7510,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkResponse",
@@ -7211,6 +7539,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkSchedule",
@@ -7224,6 +7553,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkScheduleDataArea",
@@ -7237,6 +7567,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkSchedule"),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecification",
@@ -7250,6 +7581,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecificationDataArea",
@@ -7263,6 +7595,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkflowSpecification"),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecificationInformation",
@@ -7276,6 +7609,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecificationInformationDataArea",
@@ -7297,6 +7631,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "WorkflowSpecificationInformation",
@@ -7314,6 +7649,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "BatchInformation",
@@ -7333,6 +7669,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ListHeader",
@@ -7350,6 +7687,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "RecipeBuildingBlock",
@@ -7363,6 +7701,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "EquipmentElement",
@@ -7393,6 +7732,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentElementType", "EquipmentElementLevel"),
+        True,
     ),
     (
         "ClassInstanceAssociation",
@@ -7407,6 +7747,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ClassEquipmentID", "MemberEquipmentID"),
+        True,
     ),
     (
         "EquipmentElementProperty",
@@ -7422,6 +7763,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentProceduralElementClass",
@@ -7445,6 +7787,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentProceduralElementType"),
+        True,
     ),
     (
         "EquipmentProceduralElement",
@@ -7477,6 +7820,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentProceduralElementType"),
+        True,
     ),
     (
         "EquipmentConnection",
@@ -7493,6 +7837,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ConnectionType"),
+        True,
     ),
     (
         "BatchList",
@@ -7507,6 +7852,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "BatchListEntry",
@@ -7546,6 +7892,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "BatchListEntryType"),
+        False,
     ),
     (
         "EnumerationSet",
@@ -7560,6 +7907,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Enumeration",
@@ -7574,6 +7922,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EnumerationNumber",),
+        True,
     ),
     (
         "CancelBatchProductionRecord",
@@ -7587,6 +7936,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelBatchProductionRecordDataArea",
@@ -7600,6 +7950,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransCancel",
@@ -7610,6 +7961,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransActionCriteria",
@@ -7623,6 +7975,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "CancelEquipment",
@@ -7636,6 +7989,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelEquipmentDataArea",
@@ -7649,6 +8003,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "Equipment"),
+        False,
     ),
     (
         "CancelEquipmentClass",
@@ -7662,6 +8017,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelEquipmentClassDataArea",
@@ -7675,6 +8031,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "EquipmentClass"),
+        False,
     ),
     (
         "CancelEquipmentInformation",
@@ -7688,6 +8045,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelEquipmentInformationDataArea",
@@ -7701,6 +8059,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "EquipmentInformation"),
+        False,
     ),
     (
         "CancelGRecipeInformation",
@@ -7714,6 +8073,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelGRecipeInformationDataArea",
@@ -7727,6 +8087,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "GRecipeInformation"),
+        False,
     ),
     (
         "CancelJobList",
@@ -7740,6 +8101,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelJobListDataArea",
@@ -7753,6 +8115,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "JobList"),
+        False,
     ),
     (
         "CancelJobResponse",
@@ -7766,6 +8129,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelJobResponseDataArea",
@@ -7779,6 +8143,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "JobResponse"),
+        False,
     ),
     (
         "CancelMaterialClass",
@@ -7792,6 +8157,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialClassDataArea",
@@ -7805,6 +8171,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialClass"),
+        False,
     ),
     (
         "CancelMaterialDefinition",
@@ -7818,6 +8185,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialDefinitionDataArea",
@@ -7831,6 +8199,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialDefinition"),
+        False,
     ),
     (
         "CancelMaterialInformation",
@@ -7844,6 +8213,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialInformationDataArea",
@@ -7857,6 +8227,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialInformation"),
+        False,
     ),
     (
         "CancelMaterialLot",
@@ -7870,6 +8241,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialLotDataArea",
@@ -7883,6 +8255,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialLot"),
+        False,
     ),
     (
         "CancelMaterialSubLot",
@@ -7896,6 +8269,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialSubLotDataArea",
@@ -7909,6 +8283,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialSubLot"),
+        False,
     ),
     (
         "CancelOperationsCapability",
@@ -7922,6 +8297,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsCapabilityDataArea",
@@ -7935,6 +8311,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsCapability"),
+        False,
     ),
     (
         "CancelOperationsCapabilityInformation",
@@ -7948,6 +8325,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsCapabilityInformationDataArea",
@@ -7969,6 +8347,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "CancelOperationsDefinition",
@@ -7982,6 +8361,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsDefinitionDataArea",
@@ -7995,6 +8375,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsDefinition"),
+        False,
     ),
     (
         "CancelOperationsDefinitionInformation",
@@ -8008,6 +8389,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsDefinitionInformationDataArea",
@@ -8029,6 +8411,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "CancelOperationsPerformance",
@@ -8042,6 +8425,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsPerformanceDataArea",
@@ -8055,6 +8439,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsPerformance"),
+        False,
     ),
     (
         "CancelOperationsSchedule",
@@ -8068,6 +8453,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsScheduleDataArea",
@@ -8081,6 +8467,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsSchedule"),
+        False,
     ),
     (
         "CancelPerson",
@@ -8094,6 +8481,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPersonDataArea",
@@ -8107,6 +8495,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "Person"),
+        False,
     ),
     (
         "CancelPersonnelClass",
@@ -8120,6 +8509,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPersonnelClassDataArea",
@@ -8133,6 +8523,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PersonnelClass"),
+        False,
     ),
     (
         "CancelPersonnelInformation",
@@ -8146,6 +8537,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPersonnelInformationDataArea",
@@ -8159,6 +8551,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PersonnelInformation"),
+        False,
     ),
     (
         "CancelPhysicalAsset",
@@ -8172,6 +8565,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPhysicalAssetDataArea",
@@ -8185,6 +8579,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PhysicalAsset"),
+        False,
     ),
     (
         "CancelPhysicalAssetClass",
@@ -8198,6 +8593,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPhysicalAssetClassDataArea",
@@ -8211,6 +8607,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PhysicalAssetClass"),
+        False,
     ),
     (
         "CancelPhysicalAssetInformation",
@@ -8224,6 +8621,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPhysicalAssetInformationDataArea",
@@ -8237,6 +8635,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "CancelProcessElementLibrary",
@@ -8250,6 +8649,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessElementLibraryDataArea",
@@ -8263,6 +8663,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessElementLibrary"),
+        False,
     ),
     (
         "CancelProcessSegment",
@@ -8276,6 +8677,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessSegmentDataArea",
@@ -8289,6 +8691,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessSegment"),
+        False,
     ),
     (
         "CancelProcessSegmentInformation",
@@ -8302,6 +8705,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessSegmentInformationDataArea",
@@ -8315,6 +8719,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "CancelProductDefinition",
@@ -8328,6 +8733,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductDefinitionDataArea",
@@ -8341,6 +8747,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductDefinition"),
+        False,
     ),
     (
         "CancelProductionCapability",
@@ -8354,6 +8761,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductionCapabilityDataArea",
@@ -8367,6 +8775,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductionCapability"),
+        False,
     ),
     (
         "CancelProductionPerformance",
@@ -8380,6 +8789,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductionPerformanceDataArea",
@@ -8393,6 +8803,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductionPerformance"),
+        False,
     ),
     (
         "CancelProductionSchedule",
@@ -8406,6 +8817,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductionScheduleDataArea",
@@ -8419,6 +8831,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductionSchedule"),
+        False,
     ),
     (
         "CancelResourceConstraintLibrary",
@@ -8432,6 +8845,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelResourceConstraintLibraryDataArea",
@@ -8445,6 +8859,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "CancelResourceRelationshipNetwork",
@@ -8458,6 +8873,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelResourceRelationshipNetworkDataArea",
@@ -8479,6 +8895,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "CancelWorkAlert",
@@ -8492,6 +8909,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkAlertDataArea",
@@ -8505,6 +8923,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkAlert"),
+        False,
     ),
     (
         "CancelWorkAlertDefinition",
@@ -8518,6 +8937,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkAlertDefinitionDataArea",
@@ -8531,6 +8951,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkAlertDefinition"),
+        False,
     ),
     (
         "CancelWorkAlertInformation",
@@ -8544,6 +8965,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkAlertInformationDataArea",
@@ -8557,6 +8979,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkAlertInformation"),
+        False,
     ),
     (
         "CancelWorkCapability",
@@ -8570,6 +8993,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkCapabilityDataArea",
@@ -8583,6 +9007,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkCapability"),
+        False,
     ),
     (
         "CancelWorkCapabilityInformation",
@@ -8596,6 +9021,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkCapabilityInformationDataArea",
@@ -8609,6 +9035,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "CancelWorkDefinitionInformation",
@@ -8622,6 +9049,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkDefinitionInformationDataArea",
@@ -8635,6 +9063,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "CancelWorkDirective",
@@ -8648,6 +9077,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkDirectiveDataArea",
@@ -8661,6 +9091,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkDirective"),
+        False,
     ),
     (
         "CancelWorkMaster",
@@ -8674,6 +9105,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkMasterDataArea",
@@ -8687,6 +9119,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkMaster"),
+        False,
     ),
     (
         "CancelWorkPerformance",
@@ -8700,6 +9133,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkPerformanceDataArea",
@@ -8713,6 +9147,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkPerformance"),
+        False,
     ),
     (
         "CancelWorkSchedule",
@@ -8726,6 +9161,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkScheduleDataArea",
@@ -8739,6 +9175,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkSchedule"),
+        False,
     ),
     (
         "CancelWorkflowSpecification",
@@ -8752,6 +9189,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkflowSpecificationDataArea",
@@ -8765,6 +9203,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkflowSpecification"),
+        False,
     ),
     (
         "CancelWorkflowSpecificationInformation",
@@ -8778,6 +9217,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkflowSpecificationInformationDataArea",
@@ -8799,6 +9239,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "ChangeBatchProductionRecord",
@@ -8812,6 +9253,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeBatchProductionRecordDataArea",
@@ -8825,6 +9267,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransChange",
@@ -8835,6 +9278,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ChangeEquipment",
@@ -8848,6 +9292,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeEquipmentDataArea",
@@ -8861,6 +9306,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "Equipment"),
+        False,
     ),
     (
         "ChangeEquipmentClass",
@@ -8874,6 +9320,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeEquipmentClassDataArea",
@@ -8887,6 +9334,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "EquipmentClass"),
+        False,
     ),
     (
         "ChangeEquipmentInformation",
@@ -8900,6 +9348,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeEquipmentInformationDataArea",
@@ -8913,6 +9362,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "EquipmentInformation"),
+        False,
     ),
     (
         "ChangeGRecipeInformation",
@@ -8926,6 +9376,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeGRecipeInformationDataArea",
@@ -8939,6 +9390,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "GRecipeInformation"),
+        False,
     ),
     (
         "ChangeJobList",
@@ -8952,6 +9404,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeJobListDataArea",
@@ -8965,6 +9418,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "JobList"),
+        False,
     ),
     (
         "ChangeJobResponse",
@@ -8978,6 +9432,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeJobResponseDataArea",
@@ -8991,6 +9446,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "JobResponse"),
+        False,
     ),
     (
         "ChangeMaterialClass",
@@ -9004,6 +9460,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialClassDataArea",
@@ -9017,6 +9474,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialClass"),
+        False,
     ),
     (
         "ChangeMaterialDefinition",
@@ -9030,6 +9488,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialDefinitionDataArea",
@@ -9043,6 +9502,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialDefinition"),
+        False,
     ),
     (
         "ChangeMaterialInformation",
@@ -9056,6 +9516,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialInformationDataArea",
@@ -9069,6 +9530,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialInformation"),
+        False,
     ),
     (
         "ChangeMaterialLot",
@@ -9082,6 +9544,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialLotDataArea",
@@ -9095,6 +9558,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialLot"),
+        False,
     ),
     (
         "ChangeMaterialSubLot",
@@ -9108,6 +9572,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialSubLotDataArea",
@@ -9121,6 +9586,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialSubLot"),
+        False,
     ),
     (
         "ChangeOperationsCapability",
@@ -9134,6 +9600,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsCapabilityDataArea",
@@ -9147,6 +9614,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsCapability"),
+        False,
     ),
     (
         "ChangeOperationsCapabilityInformation",
@@ -9160,6 +9628,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsCapabilityInformationDataArea",
@@ -9181,6 +9650,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "ChangeOperationsDefinition",
@@ -9194,6 +9664,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsDefinitionDataArea",
@@ -9207,6 +9678,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsDefinition"),
+        False,
     ),
     (
         "ChangeOperationsDefinitionInformation",
@@ -9220,6 +9692,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsDefinitionInformationDataArea",
@@ -9241,6 +9714,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "ChangeOperationsPerformance",
@@ -9254,6 +9728,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsPerformanceDataArea",
@@ -9267,6 +9742,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsPerformance"),
+        False,
     ),
     (
         "ChangeOperationsSchedule",
@@ -9280,6 +9756,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsScheduleDataArea",
@@ -9293,6 +9770,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsSchedule"),
+        False,
     ),
     (
         "ChangePerson",
@@ -9306,6 +9784,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePersonDataArea",
@@ -9319,6 +9798,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "Person"),
+        False,
     ),
     (
         "ChangePersonnelClass",
@@ -9332,6 +9812,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePersonnelClassDataArea",
@@ -9345,6 +9826,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PersonnelClass"),
+        False,
     ),
     (
         "ChangePersonnelInformation",
@@ -9358,6 +9840,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePersonnelInformationDataArea",
@@ -9371,6 +9854,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PersonnelInformation"),
+        False,
     ),
     (
         "ChangePhysicalAsset",
@@ -9384,6 +9868,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePhysicalAssetDataArea",
@@ -9397,6 +9882,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PhysicalAsset"),
+        False,
     ),
     (
         "ChangePhysicalAssetClass",
@@ -9410,6 +9896,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePhysicalAssetClassDataArea",
@@ -9423,6 +9910,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PhysicalAssetClass"),
+        False,
     ),
     (
         "ChangePhysicalAssetInformation",
@@ -9436,6 +9924,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePhysicalAssetInformationDataArea",
@@ -9449,6 +9938,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "ChangeProcessElementLibrary",
@@ -9462,6 +9952,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessElementLibraryDataArea",
@@ -9475,6 +9966,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ChangeProcessSegment",
@@ -9488,6 +9980,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessSegmentDataArea",
@@ -9501,6 +9994,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessSegment"),
+        False,
     ),
     (
         "ChangeProcessSegmentInformation",
@@ -9514,6 +10008,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessSegmentInformationDataArea",
@@ -9527,6 +10022,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ChangeProductDefinition",
@@ -9540,6 +10036,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductDefinitionDataArea",
@@ -9553,6 +10050,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductDefinition"),
+        False,
     ),
     (
         "ChangeProductionCapability",
@@ -9566,6 +10064,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductionCapabilityDataArea",
@@ -9579,6 +10078,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductionCapability"),
+        False,
     ),
     (
         "ChangeProductionPerformance",
@@ -9592,6 +10092,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductionPerformanceDataArea",
@@ -9605,6 +10106,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductionPerformance"),
+        False,
     ),
     (
         "ChangeProductionSchedule",
@@ -9618,6 +10120,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductionScheduleDataArea",
@@ -9631,6 +10134,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductionSchedule"),
+        False,
     ),
     (
         "ChangeResourceConstraintLibrary",
@@ -9644,6 +10148,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeResourceConstraintLibraryDataArea",
@@ -9657,6 +10162,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ChangeResourceRelationshipNetwork",
@@ -9670,6 +10176,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeResourceRelationshipNetworkDataArea",
@@ -9691,6 +10198,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "ChangeWorkAlert",
@@ -9704,6 +10212,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkAlertDataArea",
@@ -9717,6 +10226,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkAlert"),
+        False,
     ),
     (
         "ChangeWorkAlertDefinition",
@@ -9730,6 +10240,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkAlertDefinitionDataArea",
@@ -9743,6 +10254,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkAlertDefinition"),
+        False,
     ),
     (
         "ChangeWorkAlertInformation",
@@ -9756,6 +10268,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkAlertInformationDataArea",
@@ -9769,6 +10282,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkAlertInformation"),
+        False,
     ),
     (
         "ChangeWorkCapability",
@@ -9782,6 +10296,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkCapabilityDataArea",
@@ -9795,6 +10310,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkCapability"),
+        False,
     ),
     (
         "ChangeWorkCapabilityInformation",
@@ -9808,6 +10324,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkCapabilityInformationDataArea",
@@ -9821,6 +10338,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "ChangeWorkDefinitionInformation",
@@ -9834,6 +10352,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkDefinitionInformationDataArea",
@@ -9847,6 +10366,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "ChangeWorkDirective",
@@ -9860,6 +10380,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkDirectiveDataArea",
@@ -9873,6 +10394,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkDirective"),
+        False,
     ),
     (
         "ChangeWorkMaster",
@@ -9886,6 +10408,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkMasterDataArea",
@@ -9899,6 +10422,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkMaster"),
+        False,
     ),
     (
         "ChangeWorkPerformance",
@@ -9912,6 +10436,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkPerformanceDataArea",
@@ -9925,6 +10450,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkPerformance"),
+        False,
     ),
     (
         "ChangeWorkSchedule",
@@ -9938,6 +10464,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkScheduleDataArea",
@@ -9951,6 +10478,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkSchedule"),
+        False,
     ),
     (
         "ChangeWorkflowSpecification",
@@ -9964,6 +10492,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkflowSpecificationDataArea",
@@ -9977,6 +10506,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkflowSpecification"),
+        False,
     ),
     (
         "ChangeWorkflowSpecificationInformation",
@@ -9990,6 +10520,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkflowSpecificationInformationDataArea",
@@ -10011,6 +10542,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "ConfirmBOD",
@@ -10024,6 +10556,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ConfirmBODDataArea",
@@ -10037,6 +10570,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Confirm", "BOD"),
+        True,
     ),
     (
         "TransConfirm",
@@ -10050,6 +10584,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BOD",
@@ -10065,6 +10600,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchEquipmentID",
@@ -10079,6 +10615,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GetBatchProductionRecord",
@@ -10092,6 +10629,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetBatchProductionRecordDataArea",
@@ -10105,6 +10643,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransGet",
@@ -10115,6 +10654,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GetEquipment",
@@ -10128,6 +10668,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetEquipmentDataArea",
@@ -10141,6 +10682,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "Equipment"),
+        False,
     ),
     (
         "GetEquipmentClass",
@@ -10154,6 +10696,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetEquipmentClassDataArea",
@@ -10167,6 +10710,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "EquipmentClass"),
+        False,
     ),
     (
         "GetEquipmentInformation",
@@ -10180,6 +10724,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetEquipmentInformationDataArea",
@@ -10193,6 +10738,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "EquipmentInformation"),
+        False,
     ),
     (
         "GetGRecipeInformation",
@@ -10206,6 +10752,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetGRecipeInformationDataArea",
@@ -10219,6 +10766,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "GRecipeInformation"),
+        False,
     ),
     (
         "GetJobList",
@@ -10232,6 +10780,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetJobListDataArea",
@@ -10245,6 +10794,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "JobList"),
+        False,
     ),
     (
         "GetJobResponse",
@@ -10258,6 +10808,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetJobResponseDataArea",
@@ -10271,6 +10822,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "JobResponse"),
+        False,
     ),
     (
         "GetMaterialClass",
@@ -10284,6 +10836,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialClassDataArea",
@@ -10297,6 +10850,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialClass"),
+        False,
     ),
     (
         "GetMaterialDefinition",
@@ -10310,6 +10864,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialDefinitionDataArea",
@@ -10323,6 +10878,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialDefinition"),
+        False,
     ),
     (
         "GetMaterialInformation",
@@ -10336,6 +10892,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialInformationDataArea",
@@ -10349,6 +10906,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialInformation"),
+        False,
     ),
     (
         "GetMaterialLot",
@@ -10362,6 +10920,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialLotDataArea",
@@ -10375,6 +10934,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialLot"),
+        False,
     ),
     (
         "GetMaterialSubLot",
@@ -10388,6 +10948,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialSubLotDataArea",
@@ -10401,6 +10962,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialSubLot"),
+        False,
     ),
     (
         "GetOperationsCapability",
@@ -10414,6 +10976,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsCapabilityDataArea",
@@ -10427,6 +10990,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsCapability"),
+        False,
     ),
     (
         "GetOperationsCapabilityInformation",
@@ -10440,6 +11004,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsCapabilityInformationDataArea",
@@ -10461,6 +11026,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "GetOperationsDefinition",
@@ -10474,6 +11040,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsDefinitionDataArea",
@@ -10487,6 +11054,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsDefinition"),
+        False,
     ),
     (
         "GetOperationsDefinitionInformation",
@@ -10500,6 +11068,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsDefinitionInformationDataArea",
@@ -10521,6 +11090,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "GetOperationsPerformance",
@@ -10534,6 +11104,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsPerformanceDataArea",
@@ -10547,6 +11118,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsPerformance"),
+        False,
     ),
     (
         "GetOperationsSchedule",
@@ -10560,6 +11132,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsScheduleDataArea",
@@ -10573,6 +11146,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsSchedule"),
+        False,
     ),
     (
         "GetPerson",
@@ -10586,6 +11160,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPersonDataArea",
@@ -10599,6 +11174,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "Person"),
+        False,
     ),
     (
         "GetPersonnelClass",
@@ -10612,6 +11188,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPersonnelClassDataArea",
@@ -10625,6 +11202,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PersonnelClass"),
+        False,
     ),
     (
         "GetPersonnelInformation",
@@ -10638,6 +11216,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPersonnelInformationDataArea",
@@ -10651,6 +11230,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PersonnelInformation"),
+        False,
     ),
     (
         "GetPhysicalAsset",
@@ -10664,6 +11244,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPhysicalAssetDataArea",
@@ -10677,6 +11258,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PhysicalAsset"),
+        False,
     ),
     (
         "GetPhysicalAssetClass",
@@ -10690,6 +11272,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPhysicalAssetClassDataArea",
@@ -10703,6 +11286,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PhysicalAssetClass"),
+        False,
     ),
     (
         "GetPhysicalAssetInformation",
@@ -10716,6 +11300,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPhysicalAssetInformationDataArea",
@@ -10729,6 +11314,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "GetProcessElementLibrary",
@@ -10742,6 +11328,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessElementLibraryDataArea",
@@ -10755,6 +11342,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessElementLibrary"),
+        False,
     ),
     (
         "GetProcessSegment",
@@ -10768,6 +11356,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessSegmentDataArea",
@@ -10781,6 +11370,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessSegment"),
+        False,
     ),
     (
         "GetProcessSegmentInformation",
@@ -10794,6 +11384,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessSegmentInformationDataArea",
@@ -10807,6 +11398,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "GetProductDefinition",
@@ -10820,6 +11412,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductDefinitionDataArea",
@@ -10833,6 +11426,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductDefinition"),
+        False,
     ),
     (
         "GetProductionCapability",
@@ -10846,6 +11440,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductionCapabilityDataArea",
@@ -10859,6 +11454,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductionCapability"),
+        False,
     ),
     (
         "GetProductionPerformance",
@@ -10872,6 +11468,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductionPerformanceDataArea",
@@ -10885,6 +11482,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductionPerformance"),
+        False,
     ),
     (
         "GetProductionSchedule",
@@ -10898,6 +11496,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductionScheduleDataArea",
@@ -10911,6 +11510,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductionSchedule"),
+        False,
     ),
     (
         "GetResourceConstraintLibrary",
@@ -10924,6 +11524,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetResourceConstraintLibraryDataArea",
@@ -10937,6 +11538,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "GetResourceRelationshipNetwork",
@@ -10950,6 +11552,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetResourceRelationshipNetworkDataArea",
@@ -10971,6 +11574,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "GetTransactionProfile",
@@ -10984,6 +11588,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetTransactionProfileDataArea",
@@ -10997,6 +11602,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get",),
+        False,
     ),
     (
         "TransactionProfile",
@@ -11014,6 +11620,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "SupportedAction",
@@ -11107,6 +11714,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TransactionVerb", "TransactionNoun"),
+        False,
     ),
     (
         "GetWorkAlert",
@@ -11120,6 +11728,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkAlertDataArea",
@@ -11133,6 +11742,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkAlert"),
+        False,
     ),
     (
         "GetWorkAlertDefinition",
@@ -11146,6 +11756,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkAlertDefinitionDataArea",
@@ -11159,6 +11770,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkAlertDefinition"),
+        False,
     ),
     (
         "GetWorkAlertInformation",
@@ -11172,6 +11784,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkAlertInformationDataArea",
@@ -11185,6 +11798,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkAlertInformation"),
+        False,
     ),
     (
         "GetWorkCapability",
@@ -11198,6 +11812,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkCapabilityDataArea",
@@ -11211,6 +11826,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkCapability"),
+        False,
     ),
     (
         "GetWorkCapabilityInformation",
@@ -11224,6 +11840,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkCapabilityInformationDataArea",
@@ -11237,6 +11854,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "GetWorkDefinitionInformation",
@@ -11250,6 +11868,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkDefinitionInformationDataArea",
@@ -11263,6 +11882,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "GetWorkDirective",
@@ -11276,6 +11896,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkDirectiveDataArea",
@@ -11289,6 +11910,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkDirective"),
+        False,
     ),
     (
         "GetWorkMaster",
@@ -11302,6 +11924,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkMasterDataArea",
@@ -11315,6 +11938,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkMaster"),
+        False,
     ),
     (
         "GetWorkPerformance",
@@ -11328,6 +11952,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkPerformanceDataArea",
@@ -11341,6 +11966,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkPerformance"),
+        False,
     ),
     (
         "GetWorkSchedule",
@@ -11354,6 +11980,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkScheduleDataArea",
@@ -11367,6 +11994,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkSchedule"),
+        False,
     ),
     (
         "GetWorkflowSpecification",
@@ -11380,6 +12008,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkflowSpecificationDataArea",
@@ -11393,6 +12022,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkflowSpecification"),
+        False,
     ),
     (
         "GetWorkflowSpecificationInformation",
@@ -11406,6 +12036,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkflowSpecificationInformationDataArea",
@@ -11427,6 +12058,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "ProcessBatchProductionRecord",
@@ -11440,6 +12072,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessBatchProductionRecordDataArea",
@@ -11453,6 +12086,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransProcess",
@@ -11463,6 +12097,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcessEquipment",
@@ -11476,6 +12111,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessEquipmentDataArea",
@@ -11489,6 +12125,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "Equipment"),
+        False,
     ),
     (
         "ProcessEquipmentClass",
@@ -11502,6 +12139,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessEquipmentClassDataArea",
@@ -11515,6 +12153,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "EquipmentClass"),
+        False,
     ),
     (
         "ProcessEquipmentInformation",
@@ -11528,6 +12167,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessEquipmentInformationDataArea",
@@ -11541,6 +12181,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "EquipmentInformation"),
+        False,
     ),
     (
         "ProcessGRecipeInformation",
@@ -11554,6 +12195,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessGRecipeInformationDataArea",
@@ -11567,6 +12209,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "GRecipeInformation"),
+        False,
     ),
     (
         "ProcessJobList",
@@ -11580,6 +12223,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessJobListDataArea",
@@ -11593,6 +12237,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "JobList"),
+        False,
     ),
     (
         "ProcessJobResponse",
@@ -11606,6 +12251,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessJobResponseDataArea",
@@ -11619,6 +12265,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "JobResponse"),
+        False,
     ),
     (
         "ProcessMaterialClass",
@@ -11632,6 +12279,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialClassDataArea",
@@ -11645,6 +12293,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialClass"),
+        False,
     ),
     (
         "ProcessMaterialDefinition",
@@ -11658,6 +12307,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialDefinitionDataArea",
@@ -11671,6 +12321,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialDefinition"),
+        False,
     ),
     (
         "ProcessMaterialInformation",
@@ -11684,6 +12335,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialInformationDataArea",
@@ -11697,6 +12349,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialInformation"),
+        False,
     ),
     (
         "ProcessMaterialLot",
@@ -11710,6 +12363,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialLotDataArea",
@@ -11723,6 +12377,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialLot"),
+        False,
     ),
     (
         "ProcessMaterialSubLot",
@@ -11736,6 +12391,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialSubLotDataArea",
@@ -11749,6 +12405,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialSubLot"),
+        False,
     ),
     (
         "ProcessOperationsCapability",
@@ -11762,6 +12419,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsCapabilityDataArea",
@@ -11775,6 +12433,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsCapability"),
+        False,
     ),
     (
         "ProcessOperationsCapabilityInformation",
@@ -11788,6 +12447,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsCapabilityInformationDataArea",
@@ -11809,6 +12469,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "ProcessOperationsDefinition",
@@ -11822,6 +12483,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsDefinitionDataArea",
@@ -11835,6 +12497,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsDefinition"),
+        False,
     ),
     (
         "ProcessOperationsDefinitionInformation",
@@ -11848,6 +12511,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsDefinitionInformationDataArea",
@@ -11869,6 +12533,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "ProcessOperationsPerformance",
@@ -11882,6 +12547,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsPerformanceDataArea",
@@ -11895,6 +12561,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsPerformance"),
+        False,
     ),
     (
         "ProcessOperationsSchedule",
@@ -11908,6 +12575,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsScheduleDataArea",
@@ -11921,6 +12589,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsSchedule"),
+        False,
     ),
     (
         "ProcessPerson",
@@ -11934,6 +12603,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPersonDataArea",
@@ -11947,6 +12617,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "Person"),
+        False,
     ),
     (
         "ProcessPersonnelClass",
@@ -11960,6 +12631,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPersonnelClassDataArea",
@@ -11973,6 +12645,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PersonnelClass"),
+        False,
     ),
     (
         "ProcessPersonnelInformation",
@@ -11986,6 +12659,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPersonnelInformationDataArea",
@@ -11999,6 +12673,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PersonnelInformation"),
+        False,
     ),
     (
         "ProcessPhysicalAsset",
@@ -12012,6 +12687,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPhysicalAssetDataArea",
@@ -12025,6 +12701,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PhysicalAsset"),
+        False,
     ),
     (
         "ProcessPhysicalAssetClass",
@@ -12038,6 +12715,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPhysicalAssetClassDataArea",
@@ -12051,6 +12729,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PhysicalAssetClass"),
+        False,
     ),
     (
         "ProcessPhysicalAssetInformation",
@@ -12064,6 +12743,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPhysicalAssetInformationDataArea",
@@ -12077,6 +12757,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "ProcessProcessElementLibrary",
@@ -12090,6 +12771,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessElementLibraryDataArea",
@@ -12103,6 +12785,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ProcessProcessSegment",
@@ -12116,6 +12799,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessSegmentDataArea",
@@ -12129,6 +12813,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessSegment"),
+        False,
     ),
     (
         "ProcessProcessSegmentInformation",
@@ -12142,6 +12827,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessSegmentInformationDataArea",
@@ -12155,6 +12841,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ProcessProductDefinition",
@@ -12168,6 +12855,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductDefinitionDataArea",
@@ -12181,6 +12869,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductDefinition"),
+        False,
     ),
     (
         "ProcessProductionCapability",
@@ -12194,6 +12883,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductionCapabilityDataArea",
@@ -12207,6 +12897,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductionCapability"),
+        False,
     ),
     (
         "ProcessProductionPerformance",
@@ -12220,6 +12911,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductionPerformanceDataArea",
@@ -12233,6 +12925,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductionPerformance"),
+        False,
     ),
     (
         "ProcessProductionSchedule",
@@ -12246,6 +12939,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductionScheduleDataArea",
@@ -12259,6 +12953,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductionSchedule"),
+        False,
     ),
     (
         "ProcessResourceConstraintLibrary",
@@ -12272,6 +12967,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessResourceConstraintLibraryDataArea",
@@ -12285,6 +12981,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ProcessResourceRelationshipNetwork",
@@ -12298,6 +12995,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessResourceRelationshipNetworkDataArea",
@@ -12319,6 +13017,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "ProcessWorkAlert",
@@ -12332,6 +13031,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkAlertDataArea",
@@ -12345,6 +13045,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkAlert"),
+        False,
     ),
     (
         "ProcessWorkAlertDefinition",
@@ -12358,6 +13059,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkAlertDefinitionDataArea",
@@ -12371,6 +13073,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkAlertDefinition"),
+        False,
     ),
     (
         "ProcessWorkAlertInformation",
@@ -12384,6 +13087,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkAlertInformationDataArea",
@@ -12397,6 +13101,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkAlertInformation"),
+        False,
     ),
     (
         "ProcessWorkCapability",
@@ -12410,6 +13115,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkCapabilityDataArea",
@@ -12423,6 +13129,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkCapability"),
+        False,
     ),
     (
         "ProcessWorkCapabilityInformation",
@@ -12436,6 +13143,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkCapabilityInformationDataArea",
@@ -12449,6 +13157,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "ProcessWorkDefinitionInformation",
@@ -12462,6 +13171,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkDefinitionInformationDataArea",
@@ -12475,6 +13185,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "ProcessWorkDirective",
@@ -12488,6 +13199,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkDirectiveDataArea",
@@ -12501,6 +13213,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkDirective"),
+        False,
     ),
     (
         "ProcessWorkMaster",
@@ -12514,6 +13227,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkMasterDataArea",
@@ -12527,6 +13241,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkMaster"),
+        False,
     ),
     (
         "ProcessWorkPerformance",
@@ -12540,6 +13255,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkPerformanceDataArea",
@@ -12553,6 +13269,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkPerformance"),
+        False,
     ),
     (
         "ProcessWorkSchedule",
@@ -12566,6 +13283,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkScheduleDataArea",
@@ -12579,6 +13297,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkSchedule"),
+        False,
     ),
     (
         "ProcessWorkflowSpecification",
@@ -12592,6 +13311,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkflowSpecificationDataArea",
@@ -12605,6 +13325,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkflowSpecification"),
+        False,
     ),
     (
         "ProcessWorkflowSpecificationInformation",
@@ -12618,6 +13339,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkflowSpecificationInformationDataArea",
@@ -12639,6 +13361,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "RespondBatchProductionRecord",
@@ -12652,6 +13375,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondBatchProductionRecordDataArea",
@@ -12665,6 +13389,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransRespond",
@@ -12678,6 +13403,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "RespondEquipment",
@@ -12691,6 +13417,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondEquipmentDataArea",
@@ -12704,6 +13431,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "Equipment"),
+        False,
     ),
     (
         "RespondEquipmentClass",
@@ -12717,6 +13445,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondEquipmentClassDataArea",
@@ -12730,6 +13459,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "EquipmentClass"),
+        False,
     ),
     (
         "RespondEquipmentInformation",
@@ -12743,6 +13473,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondEquipmentInformationDataArea",
@@ -12756,6 +13487,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "EquipmentInformation"),
+        False,
     ),
     (
         "RespondGRecipeInformation",
@@ -12769,6 +13501,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondGRecipeInformationDataArea",
@@ -12782,6 +13515,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "GRecipeInformation"),
+        False,
     ),
     (
         "RespondJobList",
@@ -12795,6 +13529,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondJobListDataArea",
@@ -12808,6 +13543,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "JobList"),
+        False,
     ),
     (
         "RespondJobResponse",
@@ -12821,6 +13557,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondJobResponseDataArea",
@@ -12834,6 +13571,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "JobResponse"),
+        False,
     ),
     (
         "RespondMaterialClass",
@@ -12847,6 +13585,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialClassDataArea",
@@ -12860,6 +13599,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialClass"),
+        False,
     ),
     (
         "RespondMaterialDefinition",
@@ -12873,6 +13613,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialDefinitionDataArea",
@@ -12886,6 +13627,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialDefinition"),
+        False,
     ),
     (
         "RespondMaterialInformation",
@@ -12899,6 +13641,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialInformationDataArea",
@@ -12912,6 +13655,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialInformation"),
+        False,
     ),
     (
         "RespondMaterialLot",
@@ -12925,6 +13669,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialLotDataArea",
@@ -12938,6 +13683,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialLot"),
+        False,
     ),
     (
         "RespondMaterialSubLot",
@@ -12951,6 +13697,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialSubLotDataArea",
@@ -12964,6 +13711,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialSubLot"),
+        False,
     ),
     (
         "RespondOperationsCapability",
@@ -12977,6 +13725,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsCapabilityDataArea",
@@ -12990,6 +13739,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsCapability"),
+        False,
     ),
     (
         "RespondOperationsCapabilityInformation",
@@ -13003,6 +13753,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsCapabilityInformationDataArea",
@@ -13024,6 +13775,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "RespondOperationsDefinition",
@@ -13037,6 +13789,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsDefinitionDataArea",
@@ -13050,6 +13803,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsDefinition"),
+        False,
     ),
     (
         "RespondOperationsDefinitionInformation",
@@ -13063,6 +13817,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsDefinitionInformationDataArea",
@@ -13084,6 +13839,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "RespondOperationsPerformance",
@@ -13097,6 +13853,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsPerformanceDataArea",
@@ -13110,6 +13867,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsPerformance"),
+        False,
     ),
     (
         "RespondOperationsSchedule",
@@ -13123,6 +13881,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsScheduleDataArea",
@@ -13136,6 +13895,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsSchedule"),
+        False,
     ),
     (
         "RespondPerson",
@@ -13149,6 +13909,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPersonDataArea",
@@ -13162,6 +13923,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "Person"),
+        False,
     ),
     (
         "RespondPersonnelClass",
@@ -13175,6 +13937,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPersonnelClassDataArea",
@@ -13188,6 +13951,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PersonnelClass"),
+        False,
     ),
     (
         "RespondPersonnelInformation",
@@ -13201,6 +13965,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPersonnelInformationDataArea",
@@ -13214,6 +13979,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PersonnelInformation"),
+        False,
     ),
     (
         "RespondPhysicalAsset",
@@ -13227,6 +13993,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPhysicalAssetDataArea",
@@ -13240,6 +14007,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PhysicalAsset"),
+        False,
     ),
     (
         "RespondPhysicalAssetClass",
@@ -13253,6 +14021,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPhysicalAssetClassDataArea",
@@ -13266,6 +14035,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PhysicalAssetClass"),
+        False,
     ),
     (
         "RespondPhysicalAssetInformation",
@@ -13279,6 +14049,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPhysicalAssetInformationDataArea",
@@ -13292,6 +14063,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "RespondProcessElementLibrary",
@@ -13305,6 +14077,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessElementLibraryDataArea",
@@ -13318,6 +14091,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessElementLibrary"),
+        False,
     ),
     (
         "RespondProcessSegment",
@@ -13331,6 +14105,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessSegmentDataArea",
@@ -13344,6 +14119,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessSegment"),
+        False,
     ),
     (
         "RespondProcessSegmentInformation",
@@ -13357,6 +14133,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessSegmentInformationDataArea",
@@ -13370,6 +14147,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "RespondProductDefinition",
@@ -13383,6 +14161,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductDefinitionDataArea",
@@ -13396,6 +14175,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductDefinition"),
+        False,
     ),
     (
         "RespondProductionCapability",
@@ -13409,6 +14189,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductionCapabilityDataArea",
@@ -13422,6 +14203,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductionCapability"),
+        False,
     ),
     (
         "RespondProductionPerformance",
@@ -13435,6 +14217,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductionPerformanceDataArea",
@@ -13448,6 +14231,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductionPerformance"),
+        False,
     ),
     (
         "RespondProductionSchedule",
@@ -13461,6 +14245,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductionScheduleDataArea",
@@ -13474,6 +14259,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductionSchedule"),
+        False,
     ),
     (
         "RespondResourceConstraintLibrary",
@@ -13487,6 +14273,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondResourceConstraintLibraryDataArea",
@@ -13500,6 +14287,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "RespondResourceRelationshipNetwork",
@@ -13513,6 +14301,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondResourceRelationshipNetworkDataArea",
@@ -13534,6 +14323,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "RespondWorkAlert",
@@ -13547,6 +14337,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkAlertDataArea",
@@ -13560,6 +14351,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkAlert"),
+        False,
     ),
     (
         "RespondWorkAlertDefinition",
@@ -13573,6 +14365,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkAlertDefinitionDataArea",
@@ -13586,6 +14379,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkAlertDefinition"),
+        False,
     ),
     (
         "RespondWorkAlertInformation",
@@ -13599,6 +14393,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkAlertInformationDataArea",
@@ -13612,6 +14407,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkAlertInformation"),
+        False,
     ),
     (
         "RespondWorkCapability",
@@ -13625,6 +14421,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkCapabilityDataArea",
@@ -13638,6 +14435,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkCapability"),
+        False,
     ),
     (
         "RespondWorkCapabilityInformation",
@@ -13651,6 +14449,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkCapabilityInformationDataArea",
@@ -13664,6 +14463,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "RespondWorkDefinitionInformation",
@@ -13677,6 +14477,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkDefinitionInformationDataArea",
@@ -13690,6 +14491,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "RespondWorkDirective",
@@ -13703,6 +14505,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkDirectiveDataArea",
@@ -13716,6 +14519,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkDirective"),
+        False,
     ),
     (
         "RespondWorkMaster",
@@ -13729,6 +14533,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkMasterDataArea",
@@ -13742,6 +14547,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkMaster"),
+        False,
     ),
     (
         "RespondWorkPerformance",
@@ -13755,6 +14561,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkPerformanceDataArea",
@@ -13768,6 +14575,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkPerformance"),
+        False,
     ),
     (
         "RespondWorkSchedule",
@@ -13781,6 +14589,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkScheduleDataArea",
@@ -13794,6 +14603,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkSchedule"),
+        False,
     ),
     (
         "RespondWorkflowSpecification",
@@ -13807,6 +14617,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkflowSpecificationDataArea",
@@ -13820,6 +14631,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkflowSpecification"),
+        False,
     ),
     (
         "RespondWorkflowSpecificationInformation",
@@ -13833,6 +14645,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkflowSpecificationInformationDataArea",
@@ -13854,6 +14667,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "ShowBatchProductionRecord",
@@ -13867,6 +14681,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowBatchProductionRecordDataArea",
@@ -13880,6 +14695,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransShow",
@@ -13893,6 +14709,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ShowEquipment",
@@ -13906,6 +14723,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowEquipmentDataArea",
@@ -13919,6 +14737,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "Equipment"),
+        False,
     ),
     (
         "ShowEquipmentClass",
@@ -13932,6 +14751,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowEquipmentClassDataArea",
@@ -13945,6 +14765,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "EquipmentClass"),
+        False,
     ),
     (
         "ShowEquipmentInformation",
@@ -13958,6 +14779,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowEquipmentInformationDataArea",
@@ -13971,6 +14793,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "EquipmentInformation"),
+        False,
     ),
     (
         "ShowGRecipeInformation",
@@ -13984,6 +14807,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowGRecipeInformationDataArea",
@@ -13997,6 +14821,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "GRecipeInformation"),
+        False,
     ),
     (
         "ShowJobList",
@@ -14010,6 +14835,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowJobListDataArea",
@@ -14023,6 +14849,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "JobList"),
+        False,
     ),
     (
         "ShowJobResponse",
@@ -14036,6 +14863,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowJobResponseDataArea",
@@ -14049,6 +14877,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "JobResponse"),
+        False,
     ),
     (
         "ShowMaterialClass",
@@ -14062,6 +14891,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialClassDataArea",
@@ -14075,6 +14905,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialClass"),
+        False,
     ),
     (
         "ShowMaterialDefinition",
@@ -14088,6 +14919,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialDefinitionDataArea",
@@ -14101,6 +14933,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialDefinition"),
+        False,
     ),
     (
         "ShowMaterialInformation",
@@ -14114,6 +14947,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialInformationDataArea",
@@ -14127,6 +14961,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialInformation"),
+        False,
     ),
     (
         "ShowMaterialLot",
@@ -14140,6 +14975,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialLotDataArea",
@@ -14153,6 +14989,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialLot"),
+        False,
     ),
     (
         "ShowMaterialSubLot",
@@ -14166,6 +15003,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialSubLotDataArea",
@@ -14179,6 +15017,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialSubLot"),
+        False,
     ),
     (
         "ShowOperationsCapability",
@@ -14192,6 +15031,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsCapabilityDataArea",
@@ -14205,6 +15045,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsCapability"),
+        False,
     ),
     (
         "ShowOperationsCapabilityInformation",
@@ -14218,6 +15059,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsCapabilityInformationDataArea",
@@ -14239,6 +15081,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "ShowOperationsDefinition",
@@ -14252,6 +15095,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsDefinitionDataArea",
@@ -14265,6 +15109,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsDefinition"),
+        False,
     ),
     (
         "ShowOperationsDefinitionInformation",
@@ -14278,6 +15123,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsDefinitionInformationDataArea",
@@ -14299,6 +15145,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "ShowOperationsPerformance",
@@ -14312,6 +15159,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsPerformanceDataArea",
@@ -14325,6 +15173,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsPerformance"),
+        False,
     ),
     (
         "ShowOperationsSchedule",
@@ -14338,6 +15187,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsScheduleDataArea",
@@ -14351,6 +15201,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsSchedule"),
+        False,
     ),
     (
         "ShowPerson",
@@ -14364,6 +15215,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPersonDataArea",
@@ -14377,6 +15229,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "Person"),
+        False,
     ),
     (
         "ShowPersonnelClass",
@@ -14390,6 +15243,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPersonnelClassDataArea",
@@ -14403,6 +15257,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PersonnelClass"),
+        False,
     ),
     (
         "ShowPersonnelInformation",
@@ -14416,6 +15271,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPersonnelInformationDataArea",
@@ -14429,6 +15285,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PersonnelInformation"),
+        False,
     ),
     (
         "ShowPhysicalAsset",
@@ -14442,6 +15299,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPhysicalAssetDataArea",
@@ -14455,6 +15313,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PhysicalAsset"),
+        False,
     ),
     (
         "ShowPhysicalAssetClass",
@@ -14468,6 +15327,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPhysicalAssetClassDataArea",
@@ -14481,6 +15341,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PhysicalAssetClass"),
+        False,
     ),
     (
         "ShowPhysicalAssetInformation",
@@ -14494,6 +15355,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPhysicalAssetInformationDataArea",
@@ -14507,6 +15369,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "ShowProcessElementLibrary",
@@ -14520,6 +15383,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessElementLibraryDataArea",
@@ -14533,6 +15397,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ShowProcessSegment",
@@ -14546,6 +15411,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessSegmentDataArea",
@@ -14559,6 +15425,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessSegment"),
+        False,
     ),
     (
         "ShowProcessSegmentInformation",
@@ -14572,6 +15439,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessSegmentInformationDataArea",
@@ -14585,6 +15453,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ShowProductDefinition",
@@ -14598,6 +15467,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductDefinitionDataArea",
@@ -14611,6 +15481,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductDefinition"),
+        False,
     ),
     (
         "ShowProductionCapability",
@@ -14624,6 +15495,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductionCapabilityDataArea",
@@ -14637,6 +15509,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductionCapability"),
+        False,
     ),
     (
         "ShowProductionPerformance",
@@ -14650,6 +15523,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductionPerformanceDataArea",
@@ -14663,6 +15537,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductionPerformance"),
+        False,
     ),
     (
         "ShowProductionSchedule",
@@ -14676,6 +15551,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductionScheduleDataArea",
@@ -14689,6 +15565,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductionSchedule"),
+        False,
     ),
     (
         "ShowResourceConstraintLibrary",
@@ -14702,6 +15579,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowResourceConstraintLibraryDataArea",
@@ -14715,6 +15593,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ShowResourceRelationshipNetwork",
@@ -14728,6 +15607,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowResourceRelationshipNetworkDataArea",
@@ -14749,6 +15629,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "ShowTransactionProfile",
@@ -14762,6 +15643,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowTransactionProfileDataArea",
@@ -14775,6 +15657,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show",),
+        False,
     ),
     (
         "ShowWorkAlert",
@@ -14788,6 +15671,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkAlertDataArea",
@@ -14801,6 +15685,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkAlert"),
+        False,
     ),
     (
         "ShowWorkAlertDefinition",
@@ -14814,6 +15699,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkAlertDefinitionDataArea",
@@ -14827,6 +15713,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkAlertDefinition"),
+        False,
     ),
     (
         "ShowWorkAlertInformation",
@@ -14840,6 +15727,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkAlertInformationDataArea",
@@ -14853,6 +15741,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkAlertInformation"),
+        False,
     ),
     (
         "ShowWorkCapability",
@@ -14866,6 +15755,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkCapabilityDataArea",
@@ -14879,6 +15769,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkCapability"),
+        False,
     ),
     (
         "ShowWorkCapabilityInformation",
@@ -14892,6 +15783,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkCapabilityInformationDataArea",
@@ -14905,6 +15797,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "ShowWorkDefinitionInformation",
@@ -14918,6 +15811,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkDefinitionInformationDataArea",
@@ -14931,6 +15825,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "ShowWorkDirective",
@@ -14944,6 +15839,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkDirectiveDataArea",
@@ -14957,6 +15853,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkDirective"),
+        False,
     ),
     (
         "ShowWorkMaster",
@@ -14970,6 +15867,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkMasterDataArea",
@@ -14983,6 +15881,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkMaster"),
+        False,
     ),
     (
         "ShowWorkPerformance",
@@ -14996,6 +15895,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkPerformanceDataArea",
@@ -15009,6 +15909,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkPerformance"),
+        False,
     ),
     (
         "ShowWorkSchedule",
@@ -15022,6 +15923,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkScheduleDataArea",
@@ -15035,6 +15937,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkSchedule"),
+        False,
     ),
     (
         "ShowWorkflowSpecification",
@@ -15048,6 +15951,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkflowSpecificationDataArea",
@@ -15061,6 +15965,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkflowSpecification"),
+        False,
     ),
     (
         "ShowWorkflowSpecificationInformation",
@@ -15074,6 +15979,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkflowSpecificationInformationDataArea",
@@ -15095,6 +16001,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "SyncBatchProductionRecord",
@@ -15108,6 +16015,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncBatchProductionRecordDataArea",
@@ -15121,6 +16029,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransSync",
@@ -15131,6 +16040,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "SyncEquipment",
@@ -15144,6 +16054,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncEquipmentDataArea",
@@ -15157,6 +16068,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "Equipment"),
+        False,
     ),
     (
         "SyncEquipmentClass",
@@ -15170,6 +16082,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncEquipmentClassDataArea",
@@ -15183,6 +16096,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "EquipmentClass"),
+        False,
     ),
     (
         "SyncEquipmentInformation",
@@ -15196,6 +16110,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncEquipmentInformationDataArea",
@@ -15209,6 +16124,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "EquipmentInformation"),
+        False,
     ),
     (
         "SyncGRecipeInformation",
@@ -15222,6 +16138,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncGRecipeInformationDataArea",
@@ -15235,6 +16152,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "GRecipeInformation"),
+        False,
     ),
     (
         "SyncJobList",
@@ -15248,6 +16166,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncJobListDataArea",
@@ -15261,6 +16180,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "JobList"),
+        False,
     ),
     (
         "SyncJobResponse",
@@ -15274,6 +16194,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncJobResponseDataArea",
@@ -15287,6 +16208,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "JobResponse"),
+        False,
     ),
     (
         "SyncMaterialClass",
@@ -15300,6 +16222,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialClassDataArea",
@@ -15313,6 +16236,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialClass"),
+        False,
     ),
     (
         "SyncMaterialDefinition",
@@ -15326,6 +16250,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialDefinitionDataArea",
@@ -15339,6 +16264,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialDefinition"),
+        False,
     ),
     (
         "SyncMaterialInformation",
@@ -15352,6 +16278,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialInformationDataArea",
@@ -15365,6 +16292,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialInformation"),
+        False,
     ),
     (
         "SyncMaterialLot",
@@ -15378,6 +16306,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialLotDataArea",
@@ -15391,6 +16320,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialLot"),
+        False,
     ),
     (
         "SyncMaterialSubLot",
@@ -15404,6 +16334,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialSubLotDataArea",
@@ -15417,6 +16348,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialSubLot"),
+        False,
     ),
     (
         "SyncOperationsCapability",
@@ -15430,6 +16362,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsCapabilityDataArea",
@@ -15443,6 +16376,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsCapability"),
+        False,
     ),
     (
         "SyncOperationsCapabilityInformation",
@@ -15456,6 +16390,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsCapabilityInformationDataArea",
@@ -15477,6 +16412,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "SyncOperationsDefinition",
@@ -15490,6 +16426,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsDefinitionDataArea",
@@ -15503,6 +16440,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsDefinition"),
+        False,
     ),
     (
         "SyncOperationsDefinitionInformation",
@@ -15516,6 +16454,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsDefinitionInformationDataArea",
@@ -15537,6 +16476,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "SyncOperationsPerformance",
@@ -15550,6 +16490,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsPerformanceDataArea",
@@ -15563,6 +16504,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsPerformance"),
+        False,
     ),
     (
         "SyncOperationsSchedule",
@@ -15576,6 +16518,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsScheduleDataArea",
@@ -15589,6 +16532,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsSchedule"),
+        False,
     ),
     (
         "SyncPerson",
@@ -15602,6 +16546,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPersonDataArea",
@@ -15615,6 +16560,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "Person"),
+        False,
     ),
     (
         "SyncPersonnelClass",
@@ -15628,6 +16574,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPersonnelClassDataArea",
@@ -15641,6 +16588,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PersonnelClass"),
+        False,
     ),
     (
         "SyncPersonnelInformation",
@@ -15654,6 +16602,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPersonnelInformationDataArea",
@@ -15667,6 +16616,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PersonnelInformation"),
+        False,
     ),
     (
         "SyncPhysicalAsset",
@@ -15680,6 +16630,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPhysicalAssetDataArea",
@@ -15693,6 +16644,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PhysicalAsset"),
+        False,
     ),
     (
         "SyncPhysicalAssetClass",
@@ -15706,6 +16658,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPhysicalAssetClassDataArea",
@@ -15719,6 +16672,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PhysicalAssetClass"),
+        False,
     ),
     (
         "SyncPhysicalAssetInformation",
@@ -15732,6 +16686,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPhysicalAssetInformationDataArea",
@@ -15745,6 +16700,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "SyncProcessElementLibrary",
@@ -15758,6 +16714,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessElementLibraryDataArea",
@@ -15771,6 +16728,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessElementLibrary"),
+        False,
     ),
     (
         "SyncProcessSegment",
@@ -15784,6 +16742,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessSegmentDataArea",
@@ -15797,6 +16756,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessSegment"),
+        False,
     ),
     (
         "SyncProcessSegmentInformation",
@@ -15810,6 +16770,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessSegmentInformationDataArea",
@@ -15823,6 +16784,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "SyncProductDefinition",
@@ -15836,6 +16798,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductDefinitionDataArea",
@@ -15849,6 +16812,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductDefinition"),
+        False,
     ),
     (
         "SyncProductionCapability",
@@ -15862,6 +16826,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductionCapabilityDataArea",
@@ -15875,6 +16840,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductionCapability"),
+        False,
     ),
     (
         "SyncProductionPerformance",
@@ -15888,6 +16854,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductionPerformanceDataArea",
@@ -15901,6 +16868,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductionPerformance"),
+        False,
     ),
     (
         "SyncProductionSchedule",
@@ -15914,6 +16882,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductionScheduleDataArea",
@@ -15927,6 +16896,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductionSchedule"),
+        False,
     ),
     (
         "SyncResourceConstraintLibrary",
@@ -15940,6 +16910,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncResourceConstraintLibraryDataArea",
@@ -15953,6 +16924,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "SyncResourceRelationshipNetwork",
@@ -15966,6 +16938,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncResourceRelationshipNetworkDataArea",
@@ -15987,6 +16960,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "SyncWorkAlert",
@@ -16000,6 +16974,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkAlertDataArea",
@@ -16013,6 +16988,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkAlert"),
+        False,
     ),
     (
         "SyncWorkAlertDefinition",
@@ -16026,6 +17002,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkAlertDefinitionDataArea",
@@ -16039,6 +17016,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkAlertDefinition"),
+        False,
     ),
     (
         "SyncWorkAlertInformation",
@@ -16052,6 +17030,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkAlertInformationDataArea",
@@ -16065,6 +17044,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkAlertInformation"),
+        False,
     ),
     (
         "SyncWorkCapability",
@@ -16078,6 +17058,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkCapabilityDataArea",
@@ -16091,6 +17072,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkCapability"),
+        False,
     ),
     (
         "SyncWorkCapabilityInformation",
@@ -16104,6 +17086,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkCapabilityInformationDataArea",
@@ -16117,6 +17100,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "SyncWorkDefinitionInformation",
@@ -16130,6 +17114,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkDefinitionInformationDataArea",
@@ -16143,6 +17128,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "SyncWorkDirective",
@@ -16156,6 +17142,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkDirectiveDataArea",
@@ -16169,6 +17156,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkDirective"),
+        False,
     ),
     (
         "SyncWorkMaster",
@@ -16182,6 +17170,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkMasterDataArea",
@@ -16195,6 +17184,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkMaster"),
+        False,
     ),
     (
         "SyncWorkPerformance",
@@ -16208,6 +17198,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkPerformanceDataArea",
@@ -16221,6 +17212,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkPerformance"),
+        False,
     ),
     (
         "SyncWorkSchedule",
@@ -16234,6 +17226,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkScheduleDataArea",
@@ -16247,6 +17240,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkSchedule"),
+        False,
     ),
     (
         "SyncWorkflowSpecification",
@@ -16260,6 +17254,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkflowSpecificationDataArea",
@@ -16273,6 +17268,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkflowSpecification"),
+        False,
     ),
     (
         "SyncWorkflowSpecificationInformation",
@@ -16286,6 +17282,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkflowSpecificationInformationDataArea",
@@ -16307,5 +17304,6 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkflowSpecificationInformation"),
+        False,
     ),
 ]

@@ -5,7 +5,9 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes, down aliases, old required elements)``; ``fields``: old child element ->
+  fields, carried attributes, down aliases, old required elements, clean)``; ``clean``:
+  nothing to do in this context's subtree going up (same names, order and code lists, nothing
+  carried: the tree is skipped); ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
   values, down)``; ``how``: ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived
   ``<Name>Child`` rename, ``"X"`` carried; ``values``: old code-list value ->
@@ -535,6 +537,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "TransApplicationArea",
@@ -552,6 +555,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CreationDateTime",),
+        True,
     ),
     (
         "TransSender",
@@ -569,6 +573,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransReceiver",
@@ -583,9 +588,10 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
-    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, ()),
-    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, ()),
+    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, (), True),
+    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, (), True),
     (
         "AcknowledgeBatchProductionRecordDataArea",
         "AcknowledgeBatchProductionRecordDataArea",
@@ -598,6 +604,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransAcknowledge",
@@ -611,6 +618,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransResponseCriteria",
@@ -624,6 +632,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransChangeStatus",
@@ -642,6 +651,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransStateChange",
@@ -659,6 +669,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchProductionRecord",
@@ -726,6 +737,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EntryID", "ObjectType"),
+        False,
     ),
     (
         "ChangeHistory",
@@ -736,6 +748,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Change",
@@ -767,6 +780,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "PrechangeData"),
+        False,
     ),
     (
         "Value",
@@ -782,6 +796,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ValueString",),
+        True,
     ),
     (
         "Comments",
@@ -792,6 +807,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Comment",
@@ -823,6 +839,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "CommentText"),
+        False,
     ),
     (
         "ControlRecipes",
@@ -833,6 +850,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ControlRecipeRecord",
@@ -862,6 +880,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "ControlRecipe"),
+        False,
     ),
     (
         "ControlRecipe",
@@ -884,6 +903,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Header",
@@ -904,6 +924,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ModificationLog",
@@ -918,6 +939,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ApprovalHistory",
@@ -933,6 +955,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "IndividualApproval",
@@ -947,6 +970,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchSize",
@@ -964,6 +988,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchEquipmentRequirement",
@@ -978,6 +1003,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Constraint",
@@ -991,6 +1017,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "Formula",
@@ -1001,6 +1028,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchParameter",
@@ -1020,6 +1048,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ParameterType"),
+        True,
     ),
     (
         "BatchValue",
@@ -1036,6 +1065,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ValueString", "DataInterpretation", "DataType", "UnitOfMeasure"),
+        True,
     ),
     (
         "ProcedureLogic",
@@ -1050,6 +1080,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "Link",
@@ -1068,6 +1099,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "LinkType", "Depiction"),
+        True,
     ),
     (
         "FromID",
@@ -1082,6 +1114,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("FromIDValue", "FromType", "IDScope"),
+        True,
     ),
     (
         "ToID",
@@ -1096,6 +1129,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ToIDValue", "ToType", "IDScope"),
+        True,
     ),
     (
         "Step",
@@ -1111,6 +1145,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "RecipeElementID", "RecipeElementVersion"),
+        True,
     ),
     (
         "Transition",
@@ -1126,6 +1161,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Condition"),
+        True,
     ),
     (
         "RecipeElement",
@@ -1159,6 +1195,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "RecipeElementType"),
+        True,
     ),
     (
         "OtherInformation",
@@ -1173,6 +1210,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "DataSets",
@@ -1183,6 +1221,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "DataSet",
@@ -1218,6 +1257,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "TagSpecification"),
+        False,
     ),
     (
         "TimeSpecification",
@@ -1231,6 +1271,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TagSpecification",
@@ -1255,6 +1296,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TagIndex", "DataType", "UnitOfMeasure"),
+        True,
     ),
     (
         "DelimitedDataBlock",
@@ -1269,6 +1311,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TagDelimiter", "OrderDelimiter", "DelimitedData"),
+        True,
     ),
     (
         "OrderedData",
@@ -1283,6 +1326,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("DataValue",),
+        True,
     ),
     (
         "DataValue",
@@ -1297,8 +1341,9 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Value",),
+        True,
     ),
-    ("Events", "Events", -1, -1, {"Event": ("Event", 46, 1, 1, "", None, None)}, (), {}, ()),
+    ("Events", "Events", -1, -1, {"Event": ("Event", 46, 1, 1, "", None, None)}, (), {}, (), False),
     (
         "SingleEvent",
         "SingleEvent",
@@ -1348,6 +1393,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "EventType", "EventSubType"),
+        False,
     ),
     (
         "AlarmData",
@@ -1363,6 +1409,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("AlarmEvent", "AlarmType"),
+        True,
     ),
     (
         "UserAttribute",
@@ -1377,6 +1424,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("AttributeID",),
+        True,
     ),
     (
         "MasterRecipes",
@@ -1387,6 +1435,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MasterRecipeRecord",
@@ -1416,6 +1465,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "MasterRecipe"),
+        False,
     ),
     (
         "MasterRecipe",
@@ -1437,6 +1487,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PersonnelIdentification",
@@ -1457,6 +1508,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelIdentificationManifest",
@@ -1489,6 +1541,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "Name", "ChangeIndication"),
+        False,
     ),
     (
         "OperationsDefinitions",
@@ -1499,6 +1552,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsDefinitionRecord",
@@ -1528,6 +1582,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "OperationsDefinition"),
+        False,
     ),
     (
         "OperationsDefinition",
@@ -1550,6 +1605,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "HierarchyScope",
@@ -1565,6 +1621,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EquipmentID",),
+        False,
     ),
     (
         "OperationsSegment",
@@ -1597,6 +1654,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpPersonnelSpecification",
@@ -1623,6 +1681,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "QuantityValue",
@@ -1638,6 +1697,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("QuantityString",),
+        True,
     ),
     (
         "OpPersonnelSpecificationProperty",
@@ -1653,6 +1713,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentSpecification",
@@ -1679,6 +1740,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpEquipmentSpecificationProperty",
@@ -1694,6 +1756,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetSpecification",
@@ -1720,6 +1783,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPhysicalAssetSpecificationProperty",
@@ -1735,6 +1799,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialSpecification",
@@ -1789,6 +1854,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpMaterialSpecificationProperty",
@@ -1804,6 +1870,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "SegmentDependency",
@@ -1823,6 +1890,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Dependency"),
+        False,
     ),
     (
         "OperationsPerformances",
@@ -1833,6 +1901,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsPerformanceRecord",
@@ -1862,6 +1931,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "OperationsPerformance"),
+        False,
     ),
     (
         "OperationsPerformance",
@@ -1891,6 +1961,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsResponse",
@@ -1921,6 +1992,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpSegmentResponse",
@@ -1965,6 +2037,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpSegmentData",
@@ -1989,6 +2062,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpPersonnelActual",
@@ -2016,6 +2090,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPersonnelActualProperty",
@@ -2040,6 +2115,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentActual",
@@ -2067,6 +2143,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpEquipmentActualProperty",
@@ -2091,6 +2168,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetActual",
@@ -2125,6 +2203,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPhysicalAssetActualProperty",
@@ -2149,6 +2228,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialActual",
@@ -2206,6 +2286,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpMaterialActualProperty",
@@ -2231,6 +2312,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OperationsSchedules",
@@ -2241,6 +2323,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsScheduleRecord",
@@ -2270,6 +2353,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "OperationsSchedule"),
+        False,
     ),
     (
         "OperationsSchedule",
@@ -2298,6 +2382,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsRequest",
@@ -2329,6 +2414,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpSegmentRequirement",
@@ -2374,6 +2460,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "Parameter",
@@ -2390,6 +2477,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpPersonnelRequirement",
@@ -2425,6 +2513,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPersonnelRequirementProperty",
@@ -2440,6 +2529,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentRequirement",
@@ -2476,6 +2566,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpEquipmentRequirementProperty",
@@ -2491,6 +2582,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetRequirement",
@@ -2527,6 +2619,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPhysicalAssetRequirementProperty",
@@ -2542,6 +2635,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialRequirement",
@@ -2607,6 +2701,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpMaterialRequirementProperty",
@@ -2631,6 +2726,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "RecipeElements",
@@ -2641,6 +2737,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "RecipeElementRecord",
@@ -2670,6 +2767,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecipeElementType"),
+        False,
     ),
     (
         "ResourceQualifications",
@@ -2690,6 +2788,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ResourceQualificationsManifest",
@@ -2733,8 +2832,19 @@ CONTEXTS: list[Any] = [
             "ResourceType",
             "QualificationStatus",
         ),
+        False,
     ),
-    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 102, 1, 1, "", None, None)}, (), {}, ()),
+    (
+        "Samples",
+        "Samples",
+        -1,
+        -1,
+        {"Sample": ("Sample", 102, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+        False,
+    ),
     (
         "Sample",
         "Sample",
@@ -2780,6 +2890,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "SampleTest",
@@ -2811,6 +2922,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "SampleTestResult",
@@ -2846,6 +2958,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        False,
     ),
     (
         "WorkDirectives",
@@ -2856,6 +2969,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkDirectiveRecord",
@@ -2885,6 +2999,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "WorkDirective"),
+        False,
     ),
     (
         "WorkDirective",
@@ -2933,6 +3048,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "WorkflowSpecification",
@@ -2950,6 +3066,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "WorkMasters",
@@ -2960,6 +3077,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkMasterRecord",
@@ -2989,6 +3107,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "WorkMaster"),
+        False,
     ),
     (
         "WorkMaster",
@@ -3035,6 +3154,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "WorkPerformances",
@@ -3045,6 +3165,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkPerformanceRecord",
@@ -3074,6 +3195,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "WorkPerformaance"),
+        False,
     ),
     (
         "WorkSchedules",
@@ -3084,6 +3206,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkScheduleRecord",
@@ -3113,6 +3236,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "WorkSchedule"),
+        False,
     ),
     (
         "WorkSchedule",
@@ -3142,6 +3266,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkRequest",
@@ -3172,6 +3297,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "JobOrder",
@@ -3210,6 +3336,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeEquipment",
@@ -3223,6 +3350,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeEquipmentDataArea",
@@ -3236,6 +3364,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "Equipment"),
+        False,
     ),
     (
         "Equipment",
@@ -3257,6 +3386,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentAssetMapping",
@@ -3273,6 +3403,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EquipmentID", "PhysicalAssetID"),
+        False,
     ),
     (
         "EquipmentProperty",
@@ -3290,6 +3421,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeEquipmentClass",
@@ -3303,6 +3435,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeEquipmentClassDataArea",
@@ -3316,6 +3449,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "EquipmentClass"),
+        False,
     ),
     (
         "EquipmentClass",
@@ -3335,6 +3469,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "EquipmentClassProperty",
@@ -3351,6 +3486,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeEquipmentInformation",
@@ -3364,6 +3500,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeEquipmentInformationDataArea",
@@ -3377,6 +3514,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "EquipmentInformation"),
+        False,
     ),
     (
         "EquipmentInformation",
@@ -3396,6 +3534,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeGRecipeInformation",
@@ -3409,6 +3548,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeGRecipeInformationDataArea",
@@ -3422,6 +3562,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "GRecipeInformation"),
+        False,
     ),
     (
         "GRecipeInformation",
@@ -3438,6 +3579,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipe",
@@ -3458,6 +3600,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipeHeader",
@@ -3477,6 +3620,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "HeaderProperty",
@@ -3491,6 +3635,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "GRecipeFormula",
@@ -3507,6 +3652,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipeMaterials",
@@ -3522,6 +3668,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GRecipeMaterial",
@@ -3538,6 +3685,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcessElementParameter",
@@ -3561,6 +3709,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProcessElement",
@@ -3585,6 +3734,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "DirectedLink",
@@ -3600,6 +3750,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcedureChartElement",
@@ -3615,6 +3766,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ResourceConstraint",
@@ -3632,6 +3784,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ResourceConstraintProperty",
@@ -3646,6 +3799,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "GROtherInformation",
@@ -3660,6 +3814,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "AcknowledgeJobList",
@@ -3673,6 +3828,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeJobListDataArea",
@@ -3686,6 +3842,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "JobList"),
+        False,
     ),
     (
         "JobList",
@@ -3704,6 +3861,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeJobResponse",
@@ -3717,6 +3875,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeJobResponseDataArea",
@@ -3730,6 +3889,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "JobResponse"),
+        False,
     ),
     (
         "JobResponse",
@@ -3767,6 +3927,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeMaterialClass",
@@ -3780,6 +3941,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialClassDataArea",
@@ -3793,6 +3955,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialClass"),
+        False,
     ),
     (
         "MaterialClass",
@@ -3814,6 +3977,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialClassProperty",
@@ -3830,6 +3994,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeMaterialDefinition",
@@ -3843,6 +4008,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialDefinitionDataArea",
@@ -3856,6 +4022,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialDefinition"),
+        False,
     ),
     (
         "MaterialDefinition",
@@ -3878,6 +4045,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialDefinitionProperty",
@@ -3902,6 +4070,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeMaterialInformation",
@@ -3915,6 +4084,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialInformationDataArea",
@@ -3928,6 +4098,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialInformation"),
+        False,
     ),
     (
         "MaterialInformation",
@@ -3949,6 +4120,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialLot",
@@ -3975,6 +4147,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialLotProperty",
@@ -3992,6 +4165,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialSubLot",
@@ -4017,6 +4191,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeMaterialLot",
@@ -4030,6 +4205,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialLotDataArea",
@@ -4043,6 +4219,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialLot"),
+        False,
     ),
     (
         "AcknowledgeMaterialSubLot",
@@ -4056,6 +4233,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeMaterialSubLotDataArea",
@@ -4069,6 +4247,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialSubLot"),
+        False,
     ),
     (
         "AcknowledgeOperationsCapability",
@@ -4082,6 +4261,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsCapabilityDataArea",
@@ -4095,6 +4275,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsCapability"),
+        False,
     ),
     (
         "OperationsCapability",
@@ -4120,6 +4301,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPersonnelCapability",
@@ -4151,6 +4333,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPersonnelCapabilityProperty",
@@ -4166,6 +4349,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentCapability",
@@ -4197,6 +4381,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpEquipmentCapabilityProperty",
@@ -4212,6 +4397,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetCapability",
@@ -4243,6 +4429,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpPhysicalAssetCapabilityProperty",
@@ -4258,6 +4445,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialCapability",
@@ -4318,6 +4506,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OpMaterialCapabilityProperty",
@@ -4334,6 +4523,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpProcessSegmentCapability",
@@ -4367,6 +4557,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "AcknowledgeOperationsCapabilityInformation",
@@ -4380,6 +4571,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsCapabilityInformationDataArea",
@@ -4401,6 +4593,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "OperationsCapabilityInformation",
@@ -4417,6 +4610,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeOperationsDefinition",
@@ -4430,6 +4624,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsDefinitionDataArea",
@@ -4443,6 +4638,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsDefinition"),
+        False,
     ),
     (
         "AcknowledgeOperationsDefinitionInformation",
@@ -4456,6 +4652,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsDefinitionInformationDataArea",
@@ -4477,6 +4674,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "OperationsDefinitionInformation",
@@ -4493,6 +4691,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeOperationsPerformance",
@@ -4506,6 +4705,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsPerformanceDataArea",
@@ -4519,6 +4719,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsPerformance"),
+        False,
     ),
     (
         "AcknowledgeOperationsSchedule",
@@ -4532,6 +4733,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsScheduleDataArea",
@@ -4545,6 +4747,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsSchedule"),
+        False,
     ),
     (
         "AcknowledgePerson",
@@ -4558,6 +4761,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePersonDataArea",
@@ -4571,6 +4775,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "Person"),
+        False,
     ),
     (
         "Person",
@@ -4590,6 +4795,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonProperty",
@@ -4607,6 +4813,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePersonnelClass",
@@ -4620,6 +4827,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePersonnelClassDataArea",
@@ -4633,6 +4841,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PersonnelClass"),
+        False,
     ),
     (
         "PersonnelClass",
@@ -4651,6 +4860,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelClassProperty",
@@ -4667,6 +4877,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePersonnelInformation",
@@ -4680,6 +4891,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePersonnelInformationDataArea",
@@ -4693,6 +4905,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PersonnelInformation"),
+        False,
     ),
     (
         "PersonnelInformation",
@@ -4712,6 +4925,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgePhysicalAsset",
@@ -4725,6 +4939,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetDataArea",
@@ -4738,6 +4953,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PhysicalAsset"),
+        False,
     ),
     (
         "PhysicalAsset",
@@ -4761,6 +4977,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PhysicalAssetProperty",
@@ -4778,6 +4995,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetClass",
@@ -4791,6 +5009,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetClassDataArea",
@@ -4804,6 +5023,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PhysicalAssetClass"),
+        False,
     ),
     (
         "PhysicalAssetClass",
@@ -4830,6 +5050,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PhysicalAssetClassProperty",
@@ -4854,6 +5075,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetInformation",
@@ -4867,6 +5089,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgePhysicalAssetInformationDataArea",
@@ -4880,6 +5103,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "PhysicalAssetInformation",
@@ -4898,6 +5122,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProcessElementLibrary",
@@ -4911,6 +5136,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessElementLibraryDataArea",
@@ -4924,6 +5150,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ProcessElementLibrary",
@@ -4940,6 +5167,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProcessSegment",
@@ -4953,6 +5181,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessSegmentDataArea",
@@ -4966,6 +5195,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessSegment"),
+        False,
     ),
     (
         "ProcessSegment",
@@ -5023,6 +5253,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelSegmentSpecification",
@@ -5049,6 +5280,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelSegmentSpecificationProperty",
@@ -5064,6 +5296,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentSegmentSpecification",
@@ -5090,6 +5323,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "EquipmentSegmentSpecificationProperty",
@@ -5105,6 +5339,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetSegmentSpecification",
@@ -5131,6 +5366,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PhysicalAssetSegmentSpecificationProperty",
@@ -5146,6 +5382,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialSegmentSpecification",
@@ -5200,6 +5437,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "MaterialSegmentSpecificationProperty",
@@ -5215,6 +5453,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeProcessSegmentInformation",
@@ -5228,6 +5467,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessSegmentInformationDataArea",
@@ -5241,6 +5481,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ProcessSegmentInformation",
@@ -5258,6 +5499,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProductDefinition",
@@ -5271,6 +5513,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductDefinitionDataArea",
@@ -5284,6 +5527,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductDefinition"),
+        False,
     ),
     (
         "ProductDefinition",
@@ -5306,6 +5550,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "ProductSegment",
@@ -5336,6 +5581,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelSpecification",
@@ -5360,6 +5606,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "PersonnelSpecificationProperty",
@@ -5375,6 +5622,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentSpecification",
@@ -5399,6 +5647,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "EquipmentSpecificationProperty",
@@ -5414,6 +5663,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetSpecification",
@@ -5438,6 +5688,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "PhysicalAssetSpecificationProperty",
@@ -5453,6 +5704,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialSpecification",
@@ -5505,6 +5757,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialSpecificationProperty",
@@ -5520,6 +5773,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeProductionCapability",
@@ -5533,6 +5787,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductionCapabilityDataArea",
@@ -5546,6 +5801,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductionCapability"),
+        False,
     ),
     (
         "ProductionCapability",
@@ -5572,6 +5828,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "PersonnelCapability",
@@ -5603,6 +5860,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "PersonnelCapabilityProperty",
@@ -5618,6 +5876,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentCapability",
@@ -5649,6 +5908,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "EquipmentCapabilityProperty",
@@ -5664,6 +5924,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetCapability",
@@ -5695,6 +5956,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "PhysicalAssetCapabilityProperty",
@@ -5710,6 +5972,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialCapability",
@@ -5771,6 +6034,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "MaterialCapabilityProperty",
@@ -5787,6 +6051,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "ProcessSegmentCapability",
@@ -5820,6 +6085,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "AcknowledgeProductionPerformance",
@@ -5833,6 +6099,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductionPerformanceDataArea",
@@ -5846,6 +6113,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductionPerformance"),
+        False,
     ),
     (
         "ProductionPerformance",
@@ -5876,6 +6144,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionResponse",
@@ -5905,6 +6174,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "SegmentResponse",
@@ -5951,6 +6221,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionData",
@@ -5975,6 +6246,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "PersonnelActual",
@@ -6002,6 +6274,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelActualProperty",
@@ -6026,6 +6299,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentActual",
@@ -6053,6 +6327,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "EquipmentActualProperty",
@@ -6077,6 +6352,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetActual",
@@ -6112,6 +6388,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PhysicalAssetActualProperty",
@@ -6136,6 +6413,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialActual",
@@ -6193,6 +6471,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialActualProperty",
@@ -6217,6 +6496,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeProductionSchedule",
@@ -6230,6 +6510,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProductionScheduleDataArea",
@@ -6243,6 +6524,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProductionSchedule"),
+        False,
     ),
     (
         "ProductionSchedule",
@@ -6272,6 +6554,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionRequest",
@@ -6303,6 +6586,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "SegmentRequirement",
@@ -6350,6 +6634,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProductionParameter",
@@ -6364,6 +6649,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelRequirement",
@@ -6399,6 +6685,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelRequirementProperty",
@@ -6414,6 +6701,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentRequirement",
@@ -6449,6 +6737,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "EquipmentRequirementProperty",
@@ -6464,6 +6753,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetRequirement",
@@ -6499,6 +6789,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PhysicalAssetRequirementProperty",
@@ -6514,6 +6805,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialRequirement",
@@ -6579,6 +6871,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "MaterialRequirementProperty",
@@ -6594,6 +6887,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "AcknowledgeResourceConstraintLibrary",
@@ -6607,6 +6901,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeResourceConstraintLibraryDataArea",
@@ -6620,6 +6915,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ResourceConstraintLibrary",
@@ -6636,6 +6932,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeResourceRelationshipNetwork",
@@ -6649,6 +6946,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeResourceRelationshipNetworkDataArea",
@@ -6670,6 +6968,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "ResourceRelationshipNetwork",
@@ -6688,6 +6987,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ResourceNetworkConnection",
@@ -6705,6 +7005,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("FromResourceReference", "ToResourceReference"),
+        False,
     ),
     (
         "ResourceReference",
@@ -6738,6 +7039,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkAlert",
@@ -6751,6 +7053,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkAlertDataArea",
@@ -6764,6 +7067,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkAlert"),
+        False,
     ),
     (
         "WorkAlert",
@@ -6782,6 +7086,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkAlertDefinition",
@@ -6795,6 +7100,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkAlertDefinitionDataArea",
@@ -6808,6 +7114,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkAlertDefinition"),
+        False,
     ),
     (
         "WorkAlertDefinition",
@@ -6825,6 +7132,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkAlertInformation",
@@ -6838,6 +7146,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkAlertInformationDataArea",
@@ -6851,6 +7160,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkAlertInformation"),
+        False,
     ),
     (
         "WorkAlertInformation",
@@ -6868,6 +7178,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkCalendar",
@@ -6881,6 +7192,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkCalendarDataArea",
@@ -6894,6 +7206,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkCalendar"),
+        False,
     ),
     (
         "WorkCalendar",
@@ -6909,6 +7222,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkCalendarDefinition",
@@ -6922,6 +7236,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkCalendarDefinitionDataArea",
@@ -6935,6 +7250,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkCalendarDefinition"),
+        False,
     ),
     (
         "WorkCalendarDefinition",
@@ -6950,6 +7266,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkCalendarInformation",
@@ -6963,6 +7280,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkCalendarInformationDataArea",
@@ -6976,6 +7294,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkCalendarInformation"),
+        False,
     ),
     (
         "WorkCalendarInformation",
@@ -6993,6 +7312,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkCapability",
@@ -7006,6 +7326,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkCapabilityDataArea",
@@ -7019,6 +7340,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkCapability"),
+        False,
     ),
     (
         "WorkCapability",
@@ -7044,6 +7366,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkMasterCapability",
@@ -7067,6 +7390,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CapabilityType",),
+        False,
     ),
     (
         "AcknowledgeWorkCapabilityInformation",
@@ -7080,6 +7404,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkCapabilityInformationDataArea",
@@ -7093,6 +7418,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "WorkCapabilityInformation",
@@ -7109,6 +7435,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkDefinitionInformation",
@@ -7122,6 +7449,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkDefinitionInformationDataArea",
@@ -7135,6 +7463,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "WorkDefinitionInformation",
@@ -7152,6 +7481,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkDirective",
@@ -7165,6 +7495,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkDirectiveDataArea",
@@ -7178,6 +7509,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkDirective"),
+        False,
     ),
     (
         "AcknowledgeWorkMaster",
@@ -7191,6 +7523,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkMasterDataArea",
@@ -7204,6 +7537,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkMaster"),
+        False,
     ),
     (
         "AcknowledgeWorkPerformance",
@@ -7217,6 +7551,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkPerformanceDataArea",
@@ -7230,6 +7565,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkPerformance"),
+        False,
     ),
     (
         "WorkPerformance",
@@ -7259,6 +7595,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkResponse",
@@ -7287,6 +7624,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeWorkRecord",
@@ -7300,6 +7638,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkRecordDataArea",
@@ -7313,6 +7652,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkRecord"),
+        False,
     ),
     (
         "WorkRecord",
@@ -7358,6 +7698,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EntryID", "ObjectType"),
+        False,
     ),
     (
         "AcknowledgeWorkSchedule",
@@ -7371,6 +7712,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkScheduleDataArea",
@@ -7384,6 +7726,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkSchedule"),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecification",
@@ -7397,6 +7740,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecificationDataArea",
@@ -7410,6 +7754,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkflowSpecification"),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecificationInformation",
@@ -7423,6 +7768,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecificationInformationDataArea",
@@ -7444,6 +7790,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "WorkflowSpecificationInformation",
@@ -7461,6 +7808,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "BatchInformation",
@@ -7480,6 +7828,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ListHeader",
@@ -7497,6 +7846,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "RecipeBuildingBlock",
@@ -7510,6 +7860,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "EquipmentElement",
@@ -7540,6 +7891,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentElementType", "EquipmentElementLevel"),
+        True,
     ),
     (
         "ClassInstanceAssociation",
@@ -7554,6 +7906,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ClassEquipmentID", "MemberEquipmentID"),
+        True,
     ),
     (
         "EquipmentElementProperty",
@@ -7569,6 +7922,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentProceduralElementClass",
@@ -7592,6 +7946,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentProceduralElementType"),
+        True,
     ),
     (
         "EquipmentProceduralElement",
@@ -7624,6 +7979,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentProceduralElementType"),
+        True,
     ),
     (
         "EquipmentConnection",
@@ -7640,6 +7996,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ConnectionType"),
+        True,
     ),
     (
         "BatchList",
@@ -7654,6 +8011,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "BatchListEntry",
@@ -7693,6 +8051,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "BatchListEntryType"),
+        False,
     ),
     (
         "EnumerationSet",
@@ -7707,6 +8066,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Enumeration",
@@ -7721,6 +8081,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EnumerationNumber",),
+        True,
     ),
     (
         "CancelBatchProductionRecord",
@@ -7734,6 +8095,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelBatchProductionRecordDataArea",
@@ -7747,6 +8109,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransCancel",
@@ -7757,6 +8120,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransActionCriteria",
@@ -7770,6 +8134,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "CancelEquipment",
@@ -7783,6 +8148,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelEquipmentDataArea",
@@ -7796,6 +8162,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "Equipment"),
+        False,
     ),
     (
         "CancelEquipmentClass",
@@ -7809,6 +8176,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelEquipmentClassDataArea",
@@ -7822,6 +8190,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "EquipmentClass"),
+        False,
     ),
     (
         "CancelEquipmentInformation",
@@ -7835,6 +8204,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelEquipmentInformationDataArea",
@@ -7848,6 +8218,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "EquipmentInformation"),
+        False,
     ),
     (
         "CancelGRecipeInformation",
@@ -7861,6 +8232,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelGRecipeInformationDataArea",
@@ -7874,6 +8246,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "GRecipeInformation"),
+        False,
     ),
     (
         "CancelJobList",
@@ -7887,6 +8260,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelJobListDataArea",
@@ -7900,6 +8274,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "JobList"),
+        False,
     ),
     (
         "CancelJobResponse",
@@ -7913,6 +8288,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelJobResponseDataArea",
@@ -7926,6 +8302,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "JobResponse"),
+        False,
     ),
     (
         "CancelMaterialClass",
@@ -7939,6 +8316,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialClassDataArea",
@@ -7952,6 +8330,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialClass"),
+        False,
     ),
     (
         "CancelMaterialDefinition",
@@ -7965,6 +8344,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialDefinitionDataArea",
@@ -7978,6 +8358,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialDefinition"),
+        False,
     ),
     (
         "CancelMaterialInformation",
@@ -7991,6 +8372,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialInformationDataArea",
@@ -8004,6 +8386,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialInformation"),
+        False,
     ),
     (
         "CancelMaterialLot",
@@ -8017,6 +8400,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialLotDataArea",
@@ -8030,6 +8414,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialLot"),
+        False,
     ),
     (
         "CancelMaterialSubLot",
@@ -8043,6 +8428,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelMaterialSubLotDataArea",
@@ -8056,6 +8442,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialSubLot"),
+        False,
     ),
     (
         "CancelOperationsCapability",
@@ -8069,6 +8456,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsCapabilityDataArea",
@@ -8082,6 +8470,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsCapability"),
+        False,
     ),
     (
         "CancelOperationsCapabilityInformation",
@@ -8095,6 +8484,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsCapabilityInformationDataArea",
@@ -8116,6 +8506,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "CancelOperationsDefinition",
@@ -8129,6 +8520,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsDefinitionDataArea",
@@ -8142,6 +8534,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsDefinition"),
+        False,
     ),
     (
         "CancelOperationsDefinitionInformation",
@@ -8155,6 +8548,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsDefinitionInformationDataArea",
@@ -8176,6 +8570,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "CancelOperationsPerformance",
@@ -8189,6 +8584,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsPerformanceDataArea",
@@ -8202,6 +8598,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsPerformance"),
+        False,
     ),
     (
         "CancelOperationsSchedule",
@@ -8215,6 +8612,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsScheduleDataArea",
@@ -8228,6 +8626,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsSchedule"),
+        False,
     ),
     (
         "CancelPerson",
@@ -8241,6 +8640,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPersonDataArea",
@@ -8254,6 +8654,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "Person"),
+        False,
     ),
     (
         "CancelPersonnelClass",
@@ -8267,6 +8668,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPersonnelClassDataArea",
@@ -8280,6 +8682,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PersonnelClass"),
+        False,
     ),
     (
         "CancelPersonnelInformation",
@@ -8293,6 +8696,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPersonnelInformationDataArea",
@@ -8306,6 +8710,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PersonnelInformation"),
+        False,
     ),
     (
         "CancelPhysicalAsset",
@@ -8319,6 +8724,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPhysicalAssetDataArea",
@@ -8332,6 +8738,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PhysicalAsset"),
+        False,
     ),
     (
         "CancelPhysicalAssetClass",
@@ -8345,6 +8752,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPhysicalAssetClassDataArea",
@@ -8358,6 +8766,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PhysicalAssetClass"),
+        False,
     ),
     (
         "CancelPhysicalAssetInformation",
@@ -8371,6 +8780,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelPhysicalAssetInformationDataArea",
@@ -8384,6 +8794,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "CancelProcessElementLibrary",
@@ -8397,6 +8808,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessElementLibraryDataArea",
@@ -8410,6 +8822,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessElementLibrary"),
+        False,
     ),
     (
         "CancelProcessSegment",
@@ -8423,6 +8836,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessSegmentDataArea",
@@ -8436,6 +8850,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessSegment"),
+        False,
     ),
     (
         "CancelProcessSegmentInformation",
@@ -8449,6 +8864,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessSegmentInformationDataArea",
@@ -8462,6 +8878,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "CancelProductDefinition",
@@ -8475,6 +8892,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductDefinitionDataArea",
@@ -8488,6 +8906,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductDefinition"),
+        False,
     ),
     (
         "CancelProductionCapability",
@@ -8501,6 +8920,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductionCapabilityDataArea",
@@ -8514,6 +8934,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductionCapability"),
+        False,
     ),
     (
         "CancelProductionPerformance",
@@ -8527,6 +8948,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductionPerformanceDataArea",
@@ -8540,6 +8962,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductionPerformance"),
+        False,
     ),
     (
         "CancelProductionSchedule",
@@ -8553,6 +8976,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProductionScheduleDataArea",
@@ -8566,6 +8990,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProductionSchedule"),
+        False,
     ),
     (
         "CancelResourceConstraintLibrary",
@@ -8579,6 +9004,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelResourceConstraintLibraryDataArea",
@@ -8592,6 +9018,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "CancelResourceRelationshipNetwork",
@@ -8605,6 +9032,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelResourceRelationshipNetworkDataArea",
@@ -8626,6 +9054,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "CancelWorkAlert",
@@ -8639,6 +9068,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkAlertDataArea",
@@ -8652,6 +9082,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkAlert"),
+        False,
     ),
     (
         "CancelWorkAlertDefinition",
@@ -8665,6 +9096,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkAlertDefinitionDataArea",
@@ -8678,6 +9110,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkAlertDefinition"),
+        False,
     ),
     (
         "CancelWorkAlertInformation",
@@ -8691,6 +9124,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkAlertInformationDataArea",
@@ -8704,6 +9138,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkAlertInformation"),
+        False,
     ),
     (
         "CancelWorkCalendar",
@@ -8717,6 +9152,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkCalendarDataArea",
@@ -8730,6 +9166,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkCalendar"),
+        False,
     ),
     (
         "CancelWorkCalendarDefinition",
@@ -8743,6 +9180,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkCalendarDefinitionDataArea",
@@ -8756,6 +9194,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkCalendarDefinition"),
+        False,
     ),
     (
         "CancelWorkCalendarInformation",
@@ -8769,6 +9208,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkCalendarInformationDataArea",
@@ -8782,6 +9222,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkCalendarInformation"),
+        False,
     ),
     (
         "CancelWorkCapability",
@@ -8795,6 +9236,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkCapabilityDataArea",
@@ -8808,6 +9250,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkCapability"),
+        False,
     ),
     (
         "CancelWorkCapabilityInformation",
@@ -8821,6 +9264,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkCapabilityInformationDataArea",
@@ -8834,6 +9278,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "CancelWorkDefinitionInformation",
@@ -8847,6 +9292,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkDefinitionInformationDataArea",
@@ -8860,6 +9306,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "CancelWorkDirective",
@@ -8873,6 +9320,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkDirectiveDataArea",
@@ -8886,6 +9334,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkDirective"),
+        False,
     ),
     (
         "CancelWorkMaster",
@@ -8899,6 +9348,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkMasterDataArea",
@@ -8912,6 +9362,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkMaster"),
+        False,
     ),
     (
         "CancelWorkPerformance",
@@ -8925,6 +9376,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkPerformanceDataArea",
@@ -8938,6 +9390,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkPerformance"),
+        False,
     ),
     (
         "CancelWorkRecord",
@@ -8951,6 +9404,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkRecordDataArea",
@@ -8964,6 +9418,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkRecord"),
+        False,
     ),
     (
         "CancelWorkSchedule",
@@ -8977,6 +9432,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkScheduleDataArea",
@@ -8990,6 +9446,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkSchedule"),
+        False,
     ),
     (
         "CancelWorkflowSpecification",
@@ -9003,6 +9460,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkflowSpecificationDataArea",
@@ -9016,6 +9474,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkflowSpecification"),
+        False,
     ),
     (
         "CancelWorkflowSpecificationInformation",
@@ -9029,6 +9488,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkflowSpecificationInformationDataArea",
@@ -9050,6 +9510,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "ChangeBatchProductionRecord",
@@ -9063,6 +9524,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeBatchProductionRecordDataArea",
@@ -9076,6 +9538,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransChange",
@@ -9086,6 +9549,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ChangeEquipment",
@@ -9099,6 +9563,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeEquipmentDataArea",
@@ -9112,6 +9577,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "Equipment"),
+        False,
     ),
     (
         "ChangeEquipmentClass",
@@ -9125,6 +9591,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeEquipmentClassDataArea",
@@ -9138,6 +9605,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "EquipmentClass"),
+        False,
     ),
     (
         "ChangeEquipmentInformation",
@@ -9151,6 +9619,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeEquipmentInformationDataArea",
@@ -9164,6 +9633,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "EquipmentInformation"),
+        False,
     ),
     (
         "ChangeGRecipeInformation",
@@ -9177,6 +9647,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeGRecipeInformationDataArea",
@@ -9190,6 +9661,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "GRecipeInformation"),
+        False,
     ),
     (
         "ChangeJobList",
@@ -9203,6 +9675,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeJobListDataArea",
@@ -9216,6 +9689,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "JobList"),
+        False,
     ),
     (
         "ChangeJobResponse",
@@ -9229,6 +9703,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeJobResponseDataArea",
@@ -9242,6 +9717,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "JobResponse"),
+        False,
     ),
     (
         "ChangeMaterialClass",
@@ -9255,6 +9731,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialClassDataArea",
@@ -9268,6 +9745,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialClass"),
+        False,
     ),
     (
         "ChangeMaterialDefinition",
@@ -9281,6 +9759,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialDefinitionDataArea",
@@ -9294,6 +9773,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialDefinition"),
+        False,
     ),
     (
         "ChangeMaterialInformation",
@@ -9307,6 +9787,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialInformationDataArea",
@@ -9320,6 +9801,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialInformation"),
+        False,
     ),
     (
         "ChangeMaterialLot",
@@ -9333,6 +9815,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialLotDataArea",
@@ -9346,6 +9829,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialLot"),
+        False,
     ),
     (
         "ChangeMaterialSubLot",
@@ -9359,6 +9843,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeMaterialSubLotDataArea",
@@ -9372,6 +9857,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialSubLot"),
+        False,
     ),
     (
         "ChangeOperationsCapability",
@@ -9385,6 +9871,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsCapabilityDataArea",
@@ -9398,6 +9885,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsCapability"),
+        False,
     ),
     (
         "ChangeOperationsCapabilityInformation",
@@ -9411,6 +9899,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsCapabilityInformationDataArea",
@@ -9432,6 +9921,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "ChangeOperationsDefinition",
@@ -9445,6 +9935,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsDefinitionDataArea",
@@ -9458,6 +9949,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsDefinition"),
+        False,
     ),
     (
         "ChangeOperationsDefinitionInformation",
@@ -9471,6 +9963,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsDefinitionInformationDataArea",
@@ -9492,6 +9985,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "ChangeOperationsPerformance",
@@ -9505,6 +9999,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsPerformanceDataArea",
@@ -9518,6 +10013,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsPerformance"),
+        False,
     ),
     (
         "ChangeOperationsSchedule",
@@ -9531,6 +10027,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsScheduleDataArea",
@@ -9544,6 +10041,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsSchedule"),
+        False,
     ),
     (
         "ChangePerson",
@@ -9557,6 +10055,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePersonDataArea",
@@ -9570,6 +10069,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "Person"),
+        False,
     ),
     (
         "ChangePersonnelClass",
@@ -9583,6 +10083,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePersonnelClassDataArea",
@@ -9596,6 +10097,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PersonnelClass"),
+        False,
     ),
     (
         "ChangePersonnelInformation",
@@ -9609,6 +10111,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePersonnelInformationDataArea",
@@ -9622,6 +10125,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PersonnelInformation"),
+        False,
     ),
     (
         "ChangePhysicalAsset",
@@ -9635,6 +10139,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePhysicalAssetDataArea",
@@ -9648,6 +10153,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PhysicalAsset"),
+        False,
     ),
     (
         "ChangePhysicalAssetClass",
@@ -9661,6 +10167,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePhysicalAssetClassDataArea",
@@ -9674,6 +10181,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PhysicalAssetClass"),
+        False,
     ),
     (
         "ChangePhysicalAssetInformation",
@@ -9687,6 +10195,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangePhysicalAssetInformationDataArea",
@@ -9700,6 +10209,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "ChangeProcessElementLibrary",
@@ -9713,6 +10223,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessElementLibraryDataArea",
@@ -9726,6 +10237,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ChangeProcessSegment",
@@ -9739,6 +10251,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessSegmentDataArea",
@@ -9752,6 +10265,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessSegment"),
+        False,
     ),
     (
         "ChangeProcessSegmentInformation",
@@ -9765,6 +10279,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessSegmentInformationDataArea",
@@ -9778,6 +10293,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ChangeProductDefinition",
@@ -9791,6 +10307,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductDefinitionDataArea",
@@ -9804,6 +10321,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductDefinition"),
+        False,
     ),
     (
         "ChangeProductionCapability",
@@ -9817,6 +10335,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductionCapabilityDataArea",
@@ -9830,6 +10349,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductionCapability"),
+        False,
     ),
     (
         "ChangeProductionPerformance",
@@ -9843,6 +10363,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductionPerformanceDataArea",
@@ -9856,6 +10377,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductionPerformance"),
+        False,
     ),
     (
         "ChangeProductionSchedule",
@@ -9869,6 +10391,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProductionScheduleDataArea",
@@ -9882,6 +10405,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProductionSchedule"),
+        False,
     ),
     (
         "ChangeResourceConstraintLibrary",
@@ -9895,6 +10419,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeResourceConstraintLibraryDataArea",
@@ -9908,6 +10433,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ChangeResourceRelationshipNetwork",
@@ -9921,6 +10447,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeResourceRelationshipNetworkDataArea",
@@ -9942,6 +10469,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "ChangeWorkAlert",
@@ -9955,6 +10483,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkAlertDataArea",
@@ -9968,6 +10497,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkAlert"),
+        False,
     ),
     (
         "ChangeWorkAlertDefinition",
@@ -9981,6 +10511,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkAlertDefinitionDataArea",
@@ -9994,6 +10525,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkAlertDefinition"),
+        False,
     ),
     (
         "ChangeWorkAlertInformation",
@@ -10007,6 +10539,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkAlertInformationDataArea",
@@ -10020,6 +10553,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkAlertInformation"),
+        False,
     ),
     (
         "ChangeWorkCalendar",
@@ -10033,6 +10567,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkCalendarDataArea",
@@ -10046,6 +10581,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkCalendar"),
+        False,
     ),
     (
         "ChangeWorkCalendarDefinition",
@@ -10059,6 +10595,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkCalendarDefinitionDataArea",
@@ -10072,6 +10609,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkCalendarDefinition"),
+        False,
     ),
     (
         "ChangeWorkCalendarInformation",
@@ -10085,6 +10623,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkCalendarInformationDataArea",
@@ -10098,6 +10637,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkCalendarInformation"),
+        False,
     ),
     (
         "ChangeWorkCapability",
@@ -10111,6 +10651,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkCapabilityDataArea",
@@ -10124,6 +10665,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkCapability"),
+        False,
     ),
     (
         "ChangeWorkCapabilityInformation",
@@ -10137,6 +10679,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkCapabilityInformationDataArea",
@@ -10150,6 +10693,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "ChangeWorkDefinitionInformation",
@@ -10163,6 +10707,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkDefinitionInformationDataArea",
@@ -10176,6 +10721,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "ChangeWorkDirective",
@@ -10189,6 +10735,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkDirectiveDataArea",
@@ -10202,6 +10749,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkDirective"),
+        False,
     ),
     (
         "ChangeWorkMaster",
@@ -10215,6 +10763,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkMasterDataArea",
@@ -10228,6 +10777,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkMaster"),
+        False,
     ),
     (
         "ChangeWorkPerformance",
@@ -10241,6 +10791,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkPerformanceDataArea",
@@ -10254,6 +10805,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkPerformance"),
+        False,
     ),
     (
         "ChangeWorkRecord",
@@ -10267,6 +10819,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkRecordDataArea",
@@ -10280,6 +10833,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkRecord"),
+        False,
     ),
     (
         "ChangeWorkSchedule",
@@ -10293,6 +10847,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkScheduleDataArea",
@@ -10306,6 +10861,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkSchedule"),
+        False,
     ),
     (
         "ChangeWorkflowSpecification",
@@ -10319,6 +10875,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkflowSpecificationDataArea",
@@ -10332,6 +10889,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkflowSpecification"),
+        False,
     ),
     (
         "ChangeWorkflowSpecificationInformation",
@@ -10345,6 +10903,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkflowSpecificationInformationDataArea",
@@ -10366,6 +10925,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "ConfirmBOD",
@@ -10379,6 +10939,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ConfirmBODDataArea",
@@ -10392,6 +10953,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Confirm", "BOD"),
+        True,
     ),
     (
         "TransConfirm",
@@ -10405,6 +10967,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BOD",
@@ -10420,6 +10983,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchEquipmentID",
@@ -10434,6 +10998,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GetBatchProductionRecord",
@@ -10447,6 +11012,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetBatchProductionRecordDataArea",
@@ -10460,6 +11026,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransGet",
@@ -10470,6 +11037,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GetEquipment",
@@ -10483,6 +11051,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetEquipmentDataArea",
@@ -10496,6 +11065,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "Equipment"),
+        False,
     ),
     (
         "GetEquipmentClass",
@@ -10509,6 +11079,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetEquipmentClassDataArea",
@@ -10522,6 +11093,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "EquipmentClass"),
+        False,
     ),
     (
         "GetEquipmentInformation",
@@ -10535,6 +11107,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetEquipmentInformationDataArea",
@@ -10548,6 +11121,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "EquipmentInformation"),
+        False,
     ),
     (
         "GetGRecipeInformation",
@@ -10561,6 +11135,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetGRecipeInformationDataArea",
@@ -10574,6 +11149,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "GRecipeInformation"),
+        False,
     ),
     (
         "GetJobList",
@@ -10587,6 +11163,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetJobListDataArea",
@@ -10600,6 +11177,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "JobList"),
+        False,
     ),
     (
         "GetJobResponse",
@@ -10613,6 +11191,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetJobResponseDataArea",
@@ -10626,6 +11205,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "JobResponse"),
+        False,
     ),
     (
         "GetMaterialClass",
@@ -10639,6 +11219,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialClassDataArea",
@@ -10652,6 +11233,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialClass"),
+        False,
     ),
     (
         "GetMaterialDefinition",
@@ -10665,6 +11247,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialDefinitionDataArea",
@@ -10678,6 +11261,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialDefinition"),
+        False,
     ),
     (
         "GetMaterialInformation",
@@ -10691,6 +11275,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialInformationDataArea",
@@ -10704,6 +11289,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialInformation"),
+        False,
     ),
     (
         "GetMaterialLot",
@@ -10717,6 +11303,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialLotDataArea",
@@ -10730,6 +11317,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialLot"),
+        False,
     ),
     (
         "GetMaterialSubLot",
@@ -10743,6 +11331,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetMaterialSubLotDataArea",
@@ -10756,6 +11345,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialSubLot"),
+        False,
     ),
     (
         "GetOperationsCapability",
@@ -10769,6 +11359,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsCapabilityDataArea",
@@ -10782,6 +11373,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsCapability"),
+        False,
     ),
     (
         "GetOperationsCapabilityInformation",
@@ -10795,6 +11387,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsCapabilityInformationDataArea",
@@ -10816,6 +11409,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "GetOperationsDefinition",
@@ -10829,6 +11423,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsDefinitionDataArea",
@@ -10842,6 +11437,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsDefinition"),
+        False,
     ),
     (
         "GetOperationsDefinitionInformation",
@@ -10855,6 +11451,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsDefinitionInformationDataArea",
@@ -10876,6 +11473,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "GetOperationsPerformance",
@@ -10889,6 +11487,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsPerformanceDataArea",
@@ -10902,6 +11501,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsPerformance"),
+        False,
     ),
     (
         "GetOperationsSchedule",
@@ -10915,6 +11515,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsScheduleDataArea",
@@ -10928,6 +11529,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsSchedule"),
+        False,
     ),
     (
         "GetPerson",
@@ -10941,6 +11543,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPersonDataArea",
@@ -10954,6 +11557,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "Person"),
+        False,
     ),
     (
         "GetPersonnelClass",
@@ -10967,6 +11571,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPersonnelClassDataArea",
@@ -10980,6 +11585,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PersonnelClass"),
+        False,
     ),
     (
         "GetPersonnelInformation",
@@ -10993,6 +11599,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPersonnelInformationDataArea",
@@ -11006,6 +11613,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PersonnelInformation"),
+        False,
     ),
     (
         "GetPhysicalAsset",
@@ -11019,6 +11627,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPhysicalAssetDataArea",
@@ -11032,6 +11641,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PhysicalAsset"),
+        False,
     ),
     (
         "GetPhysicalAssetClass",
@@ -11045,6 +11655,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPhysicalAssetClassDataArea",
@@ -11058,6 +11669,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PhysicalAssetClass"),
+        False,
     ),
     (
         "GetPhysicalAssetInformation",
@@ -11071,6 +11683,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetPhysicalAssetInformationDataArea",
@@ -11084,6 +11697,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "GetProcessElementLibrary",
@@ -11097,6 +11711,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessElementLibraryDataArea",
@@ -11110,6 +11725,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessElementLibrary"),
+        False,
     ),
     (
         "GetProcessSegment",
@@ -11123,6 +11739,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessSegmentDataArea",
@@ -11136,6 +11753,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessSegment"),
+        False,
     ),
     (
         "GetProcessSegmentInformation",
@@ -11149,6 +11767,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessSegmentInformationDataArea",
@@ -11162,6 +11781,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "GetProductDefinition",
@@ -11175,6 +11795,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductDefinitionDataArea",
@@ -11188,6 +11809,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductDefinition"),
+        False,
     ),
     (
         "GetProductionCapability",
@@ -11201,6 +11823,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductionCapabilityDataArea",
@@ -11214,6 +11837,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductionCapability"),
+        False,
     ),
     (
         "GetProductionPerformance",
@@ -11227,6 +11851,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductionPerformanceDataArea",
@@ -11240,6 +11865,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductionPerformance"),
+        False,
     ),
     (
         "GetProductionSchedule",
@@ -11253,6 +11879,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProductionScheduleDataArea",
@@ -11266,6 +11893,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProductionSchedule"),
+        False,
     ),
     (
         "GetResourceConstraintLibrary",
@@ -11279,6 +11907,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetResourceConstraintLibraryDataArea",
@@ -11292,6 +11921,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "GetResourceRelationshipNetwork",
@@ -11305,6 +11935,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetResourceRelationshipNetworkDataArea",
@@ -11326,6 +11957,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "GetTransactionProfile",
@@ -11339,6 +11971,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetTransactionProfileDataArea",
@@ -11352,6 +11985,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get",),
+        False,
     ),
     (
         "TransactionProfile",
@@ -11369,6 +12003,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "SupportedAction",
@@ -11462,6 +12097,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TransactionVerb", "TransactionNoun"),
+        False,
     ),
     (
         "GetWorkAlert",
@@ -11475,6 +12111,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkAlertDataArea",
@@ -11488,6 +12125,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkAlert"),
+        False,
     ),
     (
         "GetWorkAlertDefinition",
@@ -11501,6 +12139,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkAlertDefinitionDataArea",
@@ -11514,6 +12153,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkAlertDefinition"),
+        False,
     ),
     (
         "GetWorkAlertInformation",
@@ -11527,6 +12167,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkAlertInformationDataArea",
@@ -11540,6 +12181,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkAlertInformation"),
+        False,
     ),
     (
         "GetWorkCalendar",
@@ -11553,6 +12195,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkCalendarDataArea",
@@ -11566,6 +12209,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkCalendar"),
+        False,
     ),
     (
         "GetWorkCalendarDefinition",
@@ -11579,6 +12223,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkCalendarDefinitionDataArea",
@@ -11592,6 +12237,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkCalendarDefinition"),
+        False,
     ),
     (
         "GetWorkCalendarInformation",
@@ -11605,6 +12251,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkCalendarInformationDataArea",
@@ -11618,6 +12265,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkCalendarInformation"),
+        False,
     ),
     (
         "GetWorkCapability",
@@ -11631,6 +12279,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkCapabilityDataArea",
@@ -11644,6 +12293,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkCapability"),
+        False,
     ),
     (
         "GetWorkCapabilityInformation",
@@ -11657,6 +12307,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkCapabilityInformationDataArea",
@@ -11670,6 +12321,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "GetWorkDefinitionInformation",
@@ -11683,6 +12335,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkDefinitionInformationDataArea",
@@ -11696,6 +12349,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "GetWorkDirective",
@@ -11709,6 +12363,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkDirectiveDataArea",
@@ -11722,6 +12377,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkDirective"),
+        False,
     ),
     (
         "GetWorkMaster",
@@ -11735,6 +12391,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkMasterDataArea",
@@ -11748,6 +12405,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkMaster"),
+        False,
     ),
     (
         "GetWorkPerformance",
@@ -11761,6 +12419,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkPerformanceDataArea",
@@ -11774,6 +12433,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkPerformance"),
+        False,
     ),
     (
         "GetWorkRecord",
@@ -11787,6 +12447,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkRecordDataArea",
@@ -11800,6 +12461,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkRecord"),
+        False,
     ),
     (
         "GetWorkSchedule",
@@ -11813,6 +12475,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkScheduleDataArea",
@@ -11826,6 +12489,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkSchedule"),
+        False,
     ),
     (
         "GetWorkflowSpecification",
@@ -11839,6 +12503,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkflowSpecificationDataArea",
@@ -11852,6 +12517,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkflowSpecification"),
+        False,
     ),
     (
         "GetWorkflowSpecificationInformation",
@@ -11865,6 +12531,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkflowSpecificationInformationDataArea",
@@ -11886,6 +12553,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "ProcessBatchProductionRecord",
@@ -11899,6 +12567,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessBatchProductionRecordDataArea",
@@ -11912,6 +12581,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransProcess",
@@ -11922,6 +12592,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcessEquipment",
@@ -11935,6 +12606,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessEquipmentDataArea",
@@ -11948,6 +12620,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "Equipment"),
+        False,
     ),
     (
         "ProcessEquipmentClass",
@@ -11961,6 +12634,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessEquipmentClassDataArea",
@@ -11974,6 +12648,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "EquipmentClass"),
+        False,
     ),
     (
         "ProcessEquipmentInformation",
@@ -11987,6 +12662,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessEquipmentInformationDataArea",
@@ -12000,6 +12676,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "EquipmentInformation"),
+        False,
     ),
     (
         "ProcessGRecipeInformation",
@@ -12013,6 +12690,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessGRecipeInformationDataArea",
@@ -12026,6 +12704,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "GRecipeInformation"),
+        False,
     ),
     (
         "ProcessJobList",
@@ -12039,6 +12718,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessJobListDataArea",
@@ -12052,6 +12732,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "JobList"),
+        False,
     ),
     (
         "ProcessJobResponse",
@@ -12065,6 +12746,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessJobResponseDataArea",
@@ -12078,6 +12760,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "JobResponse"),
+        False,
     ),
     (
         "ProcessMaterialClass",
@@ -12091,6 +12774,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialClassDataArea",
@@ -12104,6 +12788,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialClass"),
+        False,
     ),
     (
         "ProcessMaterialDefinition",
@@ -12117,6 +12802,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialDefinitionDataArea",
@@ -12130,6 +12816,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialDefinition"),
+        False,
     ),
     (
         "ProcessMaterialInformation",
@@ -12143,6 +12830,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialInformationDataArea",
@@ -12156,6 +12844,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialInformation"),
+        False,
     ),
     (
         "ProcessMaterialLot",
@@ -12169,6 +12858,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialLotDataArea",
@@ -12182,6 +12872,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialLot"),
+        False,
     ),
     (
         "ProcessMaterialSubLot",
@@ -12195,6 +12886,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessMaterialSubLotDataArea",
@@ -12208,6 +12900,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialSubLot"),
+        False,
     ),
     (
         "ProcessOperationsCapability",
@@ -12221,6 +12914,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsCapabilityDataArea",
@@ -12234,6 +12928,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsCapability"),
+        False,
     ),
     (
         "ProcessOperationsCapabilityInformation",
@@ -12247,6 +12942,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsCapabilityInformationDataArea",
@@ -12268,6 +12964,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "ProcessOperationsDefinition",
@@ -12281,6 +12978,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsDefinitionDataArea",
@@ -12294,6 +12992,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsDefinition"),
+        False,
     ),
     (
         "ProcessOperationsDefinitionInformation",
@@ -12307,6 +13006,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsDefinitionInformationDataArea",
@@ -12328,6 +13028,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "ProcessOperationsPerformance",
@@ -12341,6 +13042,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsPerformanceDataArea",
@@ -12354,6 +13056,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsPerformance"),
+        False,
     ),
     (
         "ProcessOperationsSchedule",
@@ -12367,6 +13070,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsScheduleDataArea",
@@ -12380,6 +13084,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsSchedule"),
+        False,
     ),
     (
         "ProcessPerson",
@@ -12393,6 +13098,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPersonDataArea",
@@ -12406,6 +13112,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "Person"),
+        False,
     ),
     (
         "ProcessPersonnelClass",
@@ -12419,6 +13126,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPersonnelClassDataArea",
@@ -12432,6 +13140,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PersonnelClass"),
+        False,
     ),
     (
         "ProcessPersonnelInformation",
@@ -12445,6 +13154,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPersonnelInformationDataArea",
@@ -12458,6 +13168,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PersonnelInformation"),
+        False,
     ),
     (
         "ProcessPhysicalAsset",
@@ -12471,6 +13182,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPhysicalAssetDataArea",
@@ -12484,6 +13196,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PhysicalAsset"),
+        False,
     ),
     (
         "ProcessPhysicalAssetClass",
@@ -12497,6 +13210,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPhysicalAssetClassDataArea",
@@ -12510,6 +13224,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PhysicalAssetClass"),
+        False,
     ),
     (
         "ProcessPhysicalAssetInformation",
@@ -12523,6 +13238,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessPhysicalAssetInformationDataArea",
@@ -12536,6 +13252,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "ProcessProcessElementLibrary",
@@ -12549,6 +13266,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessElementLibraryDataArea",
@@ -12562,6 +13280,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ProcessProcessSegment",
@@ -12575,6 +13294,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessSegmentDataArea",
@@ -12588,6 +13308,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessSegment"),
+        False,
     ),
     (
         "ProcessProcessSegmentInformation",
@@ -12601,6 +13322,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessSegmentInformationDataArea",
@@ -12614,6 +13336,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ProcessProductDefinition",
@@ -12627,6 +13350,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductDefinitionDataArea",
@@ -12640,6 +13364,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductDefinition"),
+        False,
     ),
     (
         "ProcessProductionCapability",
@@ -12653,6 +13378,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductionCapabilityDataArea",
@@ -12666,6 +13392,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductionCapability"),
+        False,
     ),
     (
         "ProcessProductionPerformance",
@@ -12679,6 +13406,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductionPerformanceDataArea",
@@ -12692,6 +13420,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductionPerformance"),
+        False,
     ),
     (
         "ProcessProductionSchedule",
@@ -12705,6 +13434,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProductionScheduleDataArea",
@@ -12718,6 +13448,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProductionSchedule"),
+        False,
     ),
     (
         "ProcessResourceConstraintLibrary",
@@ -12731,6 +13462,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessResourceConstraintLibraryDataArea",
@@ -12744,6 +13476,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ProcessResourceRelationshipNetwork",
@@ -12757,6 +13490,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessResourceRelationshipNetworkDataArea",
@@ -12778,6 +13512,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "ProcessWorkAlert",
@@ -12791,6 +13526,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkAlertDataArea",
@@ -12804,6 +13540,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkAlert"),
+        False,
     ),
     (
         "ProcessWorkAlertDefinition",
@@ -12817,6 +13554,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkAlertDefinitionDataArea",
@@ -12830,6 +13568,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkAlertDefinition"),
+        False,
     ),
     (
         "ProcessWorkAlertInformation",
@@ -12843,6 +13582,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkAlertInformationDataArea",
@@ -12856,6 +13596,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkAlertInformation"),
+        False,
     ),
     (
         "ProcessWorkCalendar",
@@ -12869,6 +13610,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkCalendarDataArea",
@@ -12882,6 +13624,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkCalendar"),
+        False,
     ),
     (
         "ProcessWorkCalendarDefinition",
@@ -12895,6 +13638,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkCalendarDefinitionDataArea",
@@ -12908,6 +13652,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkCalendarDefinition"),
+        False,
     ),
     (
         "ProcessWorkCalendarInformation",
@@ -12921,6 +13666,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkCalendarInformationDataArea",
@@ -12934,6 +13680,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkCalendarInformation"),
+        False,
     ),
     (
         "ProcessWorkCapability",
@@ -12947,6 +13694,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkCapabilityDataArea",
@@ -12960,6 +13708,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkCapability"),
+        False,
     ),
     (
         "ProcessWorkCapabilityInformation",
@@ -12973,6 +13722,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkCapabilityInformationDataArea",
@@ -12986,6 +13736,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "ProcessWorkDefinitionInformation",
@@ -12999,6 +13750,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkDefinitionInformationDataArea",
@@ -13012,6 +13764,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "ProcessWorkDirective",
@@ -13025,6 +13778,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkDirectiveDataArea",
@@ -13038,6 +13792,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkDirective"),
+        False,
     ),
     (
         "ProcessWorkMaster",
@@ -13051,6 +13806,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkMasterDataArea",
@@ -13064,6 +13820,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkMaster"),
+        False,
     ),
     (
         "ProcessWorkPerformance",
@@ -13077,6 +13834,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkPerformanceDataArea",
@@ -13090,6 +13848,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkPerformance"),
+        False,
     ),
     (
         "ProcessWorkRecord",
@@ -13103,6 +13862,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkRecordDataArea",
@@ -13116,6 +13876,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkRecord"),
+        False,
     ),
     (
         "ProcessWorkSchedule",
@@ -13129,6 +13890,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkScheduleDataArea",
@@ -13142,6 +13904,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkSchedule"),
+        False,
     ),
     (
         "ProcessWorkflowSpecification",
@@ -13155,6 +13918,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkflowSpecificationDataArea",
@@ -13168,6 +13932,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkflowSpecification"),
+        False,
     ),
     (
         "ProcessWorkflowSpecificationInformation",
@@ -13181,6 +13946,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkflowSpecificationInformationDataArea",
@@ -13202,6 +13968,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "RespondBatchProductionRecord",
@@ -13215,6 +13982,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondBatchProductionRecordDataArea",
@@ -13228,6 +13996,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransRespond",
@@ -13241,6 +14010,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "RespondEquipment",
@@ -13254,6 +14024,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondEquipmentDataArea",
@@ -13267,6 +14038,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "Equipment"),
+        False,
     ),
     (
         "RespondEquipmentClass",
@@ -13280,6 +14052,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondEquipmentClassDataArea",
@@ -13293,6 +14066,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "EquipmentClass"),
+        False,
     ),
     (
         "RespondEquipmentInformation",
@@ -13306,6 +14080,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondEquipmentInformationDataArea",
@@ -13319,6 +14094,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "EquipmentInformation"),
+        False,
     ),
     (
         "RespondGRecipeInformation",
@@ -13332,6 +14108,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondGRecipeInformationDataArea",
@@ -13345,6 +14122,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "GRecipeInformation"),
+        False,
     ),
     (
         "RespondJobList",
@@ -13358,6 +14136,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondJobListDataArea",
@@ -13371,6 +14150,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "JobList"),
+        False,
     ),
     (
         "RespondJobResponse",
@@ -13384,6 +14164,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondJobResponseDataArea",
@@ -13397,6 +14178,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "JobResponse"),
+        False,
     ),
     (
         "RespondMaterialClass",
@@ -13410,6 +14192,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialClassDataArea",
@@ -13423,6 +14206,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialClass"),
+        False,
     ),
     (
         "RespondMaterialDefinition",
@@ -13436,6 +14220,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialDefinitionDataArea",
@@ -13449,6 +14234,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialDefinition"),
+        False,
     ),
     (
         "RespondMaterialInformation",
@@ -13462,6 +14248,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialInformationDataArea",
@@ -13475,6 +14262,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialInformation"),
+        False,
     ),
     (
         "RespondMaterialLot",
@@ -13488,6 +14276,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialLotDataArea",
@@ -13501,6 +14290,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialLot"),
+        False,
     ),
     (
         "RespondMaterialSubLot",
@@ -13514,6 +14304,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondMaterialSubLotDataArea",
@@ -13527,6 +14318,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialSubLot"),
+        False,
     ),
     (
         "RespondOperationsCapability",
@@ -13540,6 +14332,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsCapabilityDataArea",
@@ -13553,6 +14346,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsCapability"),
+        False,
     ),
     (
         "RespondOperationsCapabilityInformation",
@@ -13566,6 +14360,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsCapabilityInformationDataArea",
@@ -13587,6 +14382,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "RespondOperationsDefinition",
@@ -13600,6 +14396,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsDefinitionDataArea",
@@ -13613,6 +14410,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsDefinition"),
+        False,
     ),
     (
         "RespondOperationsDefinitionInformation",
@@ -13626,6 +14424,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsDefinitionInformationDataArea",
@@ -13647,6 +14446,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "RespondOperationsPerformance",
@@ -13660,6 +14460,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsPerformanceDataArea",
@@ -13673,6 +14474,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsPerformance"),
+        False,
     ),
     (
         "RespondOperationsSchedule",
@@ -13686,6 +14488,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsScheduleDataArea",
@@ -13699,6 +14502,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsSchedule"),
+        False,
     ),
     (
         "RespondPerson",
@@ -13712,6 +14516,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPersonDataArea",
@@ -13725,6 +14530,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "Person"),
+        False,
     ),
     (
         "RespondPersonnelClass",
@@ -13738,6 +14544,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPersonnelClassDataArea",
@@ -13751,6 +14558,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PersonnelClass"),
+        False,
     ),
     (
         "RespondPersonnelInformation",
@@ -13764,6 +14572,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPersonnelInformationDataArea",
@@ -13777,6 +14586,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PersonnelInformation"),
+        False,
     ),
     (
         "RespondPhysicalAsset",
@@ -13790,6 +14600,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPhysicalAssetDataArea",
@@ -13803,6 +14614,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PhysicalAsset"),
+        False,
     ),
     (
         "RespondPhysicalAssetClass",
@@ -13816,6 +14628,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPhysicalAssetClassDataArea",
@@ -13829,6 +14642,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PhysicalAssetClass"),
+        False,
     ),
     (
         "RespondPhysicalAssetInformation",
@@ -13842,6 +14656,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondPhysicalAssetInformationDataArea",
@@ -13855,6 +14670,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "RespondProcessElementLibrary",
@@ -13868,6 +14684,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessElementLibraryDataArea",
@@ -13881,6 +14698,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessElementLibrary"),
+        False,
     ),
     (
         "RespondProcessSegment",
@@ -13894,6 +14712,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessSegmentDataArea",
@@ -13907,6 +14726,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessSegment"),
+        False,
     ),
     (
         "RespondProcessSegmentInformation",
@@ -13920,6 +14740,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessSegmentInformationDataArea",
@@ -13933,6 +14754,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "RespondProductDefinition",
@@ -13946,6 +14768,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductDefinitionDataArea",
@@ -13959,6 +14782,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductDefinition"),
+        False,
     ),
     (
         "RespondProductionCapability",
@@ -13972,6 +14796,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductionCapabilityDataArea",
@@ -13985,6 +14810,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductionCapability"),
+        False,
     ),
     (
         "RespondProductionPerformance",
@@ -13998,6 +14824,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductionPerformanceDataArea",
@@ -14011,6 +14838,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductionPerformance"),
+        False,
     ),
     (
         "RespondProductionSchedule",
@@ -14024,6 +14852,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProductionScheduleDataArea",
@@ -14037,6 +14866,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProductionSchedule"),
+        False,
     ),
     (
         "RespondResourceConstraintLibrary",
@@ -14050,6 +14880,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondResourceConstraintLibraryDataArea",
@@ -14063,6 +14894,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "RespondResourceRelationshipNetwork",
@@ -14076,6 +14908,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondResourceRelationshipNetworkDataArea",
@@ -14097,6 +14930,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "RespondWorkAlert",
@@ -14110,6 +14944,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkAlertDataArea",
@@ -14123,6 +14958,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkAlert"),
+        False,
     ),
     (
         "RespondWorkAlertDefinition",
@@ -14136,6 +14972,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkAlertDefinitionDataArea",
@@ -14149,6 +14986,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkAlertDefinition"),
+        False,
     ),
     (
         "RespondWorkAlertInformation",
@@ -14162,6 +15000,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkAlertInformationDataArea",
@@ -14175,6 +15014,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkAlertInformation"),
+        False,
     ),
     (
         "RespondWorkCalendar",
@@ -14188,6 +15028,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkCalendarDataArea",
@@ -14201,6 +15042,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkCalendar"),
+        False,
     ),
     (
         "RespondWorkCalendarDefinition",
@@ -14214,6 +15056,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkCalendarDefinitionDataArea",
@@ -14227,6 +15070,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkCalendarDefinition"),
+        False,
     ),
     (
         "RespondWorkCalendarInformation",
@@ -14240,6 +15084,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkCalendarInformationDataArea",
@@ -14253,6 +15098,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkCalendarInformation"),
+        False,
     ),
     (
         "RespondWorkCapability",
@@ -14266,6 +15112,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkCapabilityDataArea",
@@ -14279,6 +15126,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkCapability"),
+        False,
     ),
     (
         "RespondWorkCapabilityInformation",
@@ -14292,6 +15140,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkCapabilityInformationDataArea",
@@ -14305,6 +15154,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "RespondWorkDefinitionInformation",
@@ -14318,6 +15168,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkDefinitionInformationDataArea",
@@ -14331,6 +15182,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "RespondWorkDirective",
@@ -14344,6 +15196,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkDirectiveDataArea",
@@ -14357,6 +15210,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkDirective"),
+        False,
     ),
     (
         "RespondWorkMaster",
@@ -14370,6 +15224,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkMasterDataArea",
@@ -14383,6 +15238,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkMaster"),
+        False,
     ),
     (
         "RespondWorkPerformance",
@@ -14396,6 +15252,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkPerformanceDataArea",
@@ -14409,6 +15266,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkPerformance"),
+        False,
     ),
     (
         "RespondWorkRecord",
@@ -14422,6 +15280,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkRecordDataArea",
@@ -14435,6 +15294,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkRecord"),
+        False,
     ),
     (
         "RespondWorkSchedule",
@@ -14448,6 +15308,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkScheduleDataArea",
@@ -14461,6 +15322,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkSchedule"),
+        False,
     ),
     (
         "RespondWorkflowSpecification",
@@ -14474,6 +15336,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkflowSpecificationDataArea",
@@ -14487,6 +15350,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkflowSpecification"),
+        False,
     ),
     (
         "RespondWorkflowSpecificationInformation",
@@ -14500,6 +15364,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkflowSpecificationInformationDataArea",
@@ -14521,6 +15386,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "ShowBatchProductionRecord",
@@ -14534,6 +15400,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowBatchProductionRecordDataArea",
@@ -14547,6 +15414,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransShow",
@@ -14560,6 +15428,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ShowEquipment",
@@ -14573,6 +15442,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowEquipmentDataArea",
@@ -14586,6 +15456,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "Equipment"),
+        False,
     ),
     (
         "ShowEquipmentClass",
@@ -14599,6 +15470,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowEquipmentClassDataArea",
@@ -14612,6 +15484,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "EquipmentClass"),
+        False,
     ),
     (
         "ShowEquipmentInformation",
@@ -14625,6 +15498,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowEquipmentInformationDataArea",
@@ -14638,6 +15512,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "EquipmentInformation"),
+        False,
     ),
     (
         "ShowGRecipeInformation",
@@ -14651,6 +15526,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowGRecipeInformationDataArea",
@@ -14664,6 +15540,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "GRecipeInformation"),
+        False,
     ),
     (
         "ShowJobList",
@@ -14677,6 +15554,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowJobListDataArea",
@@ -14690,6 +15568,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "JobList"),
+        False,
     ),
     (
         "ShowJobResponse",
@@ -14703,6 +15582,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowJobResponseDataArea",
@@ -14716,6 +15596,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "JobResponse"),
+        False,
     ),
     (
         "ShowMaterialClass",
@@ -14729,6 +15610,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialClassDataArea",
@@ -14742,6 +15624,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialClass"),
+        False,
     ),
     (
         "ShowMaterialDefinition",
@@ -14755,6 +15638,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialDefinitionDataArea",
@@ -14768,6 +15652,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialDefinition"),
+        False,
     ),
     (
         "ShowMaterialInformation",
@@ -14781,6 +15666,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialInformationDataArea",
@@ -14794,6 +15680,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialInformation"),
+        False,
     ),
     (
         "ShowMaterialLot",
@@ -14807,6 +15694,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialLotDataArea",
@@ -14820,6 +15708,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialLot"),
+        False,
     ),
     (
         "ShowMaterialSubLot",
@@ -14833,6 +15722,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowMaterialSubLotDataArea",
@@ -14846,6 +15736,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialSubLot"),
+        False,
     ),
     (
         "ShowOperationsCapability",
@@ -14859,6 +15750,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsCapabilityDataArea",
@@ -14872,6 +15764,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsCapability"),
+        False,
     ),
     (
         "ShowOperationsCapabilityInformation",
@@ -14885,6 +15778,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsCapabilityInformationDataArea",
@@ -14906,6 +15800,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "ShowOperationsDefinition",
@@ -14919,6 +15814,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsDefinitionDataArea",
@@ -14932,6 +15828,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsDefinition"),
+        False,
     ),
     (
         "ShowOperationsDefinitionInformation",
@@ -14945,6 +15842,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsDefinitionInformationDataArea",
@@ -14966,6 +15864,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "ShowOperationsPerformance",
@@ -14979,6 +15878,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsPerformanceDataArea",
@@ -14992,6 +15892,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsPerformance"),
+        False,
     ),
     (
         "ShowOperationsSchedule",
@@ -15005,6 +15906,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsScheduleDataArea",
@@ -15018,6 +15920,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsSchedule"),
+        False,
     ),
     (
         "ShowPerson",
@@ -15031,6 +15934,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPersonDataArea",
@@ -15044,6 +15948,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "Person"),
+        False,
     ),
     (
         "ShowPersonnelClass",
@@ -15057,6 +15962,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPersonnelClassDataArea",
@@ -15070,6 +15976,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PersonnelClass"),
+        False,
     ),
     (
         "ShowPersonnelInformation",
@@ -15083,6 +15990,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPersonnelInformationDataArea",
@@ -15096,6 +16004,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PersonnelInformation"),
+        False,
     ),
     (
         "ShowPhysicalAsset",
@@ -15109,6 +16018,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPhysicalAssetDataArea",
@@ -15122,6 +16032,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PhysicalAsset"),
+        False,
     ),
     (
         "ShowPhysicalAssetClass",
@@ -15135,6 +16046,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPhysicalAssetClassDataArea",
@@ -15148,6 +16060,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PhysicalAssetClass"),
+        False,
     ),
     (
         "ShowPhysicalAssetInformation",
@@ -15161,6 +16074,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowPhysicalAssetInformationDataArea",
@@ -15174,6 +16088,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "ShowProcessElementLibrary",
@@ -15187,6 +16102,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessElementLibraryDataArea",
@@ -15200,6 +16116,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ShowProcessSegment",
@@ -15213,6 +16130,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessSegmentDataArea",
@@ -15226,6 +16144,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessSegment"),
+        False,
     ),
     (
         "ShowProcessSegmentInformation",
@@ -15239,6 +16158,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessSegmentInformationDataArea",
@@ -15252,6 +16172,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "ShowProductDefinition",
@@ -15265,6 +16186,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductDefinitionDataArea",
@@ -15278,6 +16200,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductDefinition"),
+        False,
     ),
     (
         "ShowProductionCapability",
@@ -15291,6 +16214,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductionCapabilityDataArea",
@@ -15304,6 +16228,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductionCapability"),
+        False,
     ),
     (
         "ShowProductionPerformance",
@@ -15317,6 +16242,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductionPerformanceDataArea",
@@ -15330,6 +16256,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductionPerformance"),
+        False,
     ),
     (
         "ShowProductionSchedule",
@@ -15343,6 +16270,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProductionScheduleDataArea",
@@ -15356,6 +16284,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProductionSchedule"),
+        False,
     ),
     (
         "ShowResourceConstraintLibrary",
@@ -15369,6 +16298,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowResourceConstraintLibraryDataArea",
@@ -15382,6 +16312,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "ShowResourceRelationshipNetwork",
@@ -15395,6 +16326,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowResourceRelationshipNetworkDataArea",
@@ -15416,6 +16348,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "ShowTransactionProfile",
@@ -15429,6 +16362,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowTransactionProfileDataArea",
@@ -15442,6 +16376,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show",),
+        False,
     ),
     (
         "ShowWorkAlert",
@@ -15455,6 +16390,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkAlertDataArea",
@@ -15468,6 +16404,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkAlert"),
+        False,
     ),
     (
         "ShowWorkAlertDefinition",
@@ -15481,6 +16418,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkAlertDefinitionDataArea",
@@ -15494,6 +16432,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkAlertDefinition"),
+        False,
     ),
     (
         "ShowWorkAlertInformation",
@@ -15507,6 +16446,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkAlertInformationDataArea",
@@ -15520,6 +16460,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkAlertInformation"),
+        False,
     ),
     (
         "ShowWorkCalendar",
@@ -15533,6 +16474,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkCalendarDataArea",
@@ -15546,6 +16488,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkCalendar"),
+        False,
     ),
     (
         "ShowWorkCalendarDefinition",
@@ -15559,6 +16502,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkCalendarDefinitionDataArea",
@@ -15572,6 +16516,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkCalendarDefinition"),
+        False,
     ),
     (
         "ShowWorkCalendarInformation",
@@ -15585,6 +16530,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkCalendarInformationDataArea",
@@ -15598,6 +16544,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkCalendarInformation"),
+        False,
     ),
     (
         "ShowWorkCapability",
@@ -15611,6 +16558,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkCapabilityDataArea",
@@ -15624,6 +16572,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkCapability"),
+        False,
     ),
     (
         "ShowWorkCapabilityInformation",
@@ -15637,6 +16586,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkCapabilityInformationDataArea",
@@ -15650,6 +16600,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "ShowWorkDefinitionInformation",
@@ -15663,6 +16614,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkDefinitionInformationDataArea",
@@ -15676,6 +16628,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "ShowWorkDirective",
@@ -15689,6 +16642,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkDirectiveDataArea",
@@ -15702,6 +16656,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkDirective"),
+        False,
     ),
     (
         "ShowWorkMaster",
@@ -15715,6 +16670,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkMasterDataArea",
@@ -15728,6 +16684,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkMaster"),
+        False,
     ),
     (
         "ShowWorkPerformance",
@@ -15741,6 +16698,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkPerformanceDataArea",
@@ -15754,6 +16712,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkPerformance"),
+        False,
     ),
     (
         "ShowWorkRecord",
@@ -15767,6 +16726,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkRecordDataArea",
@@ -15780,6 +16740,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkRecord"),
+        False,
     ),
     (
         "ShowWorkSchedule",
@@ -15793,6 +16754,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkScheduleDataArea",
@@ -15806,6 +16768,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkSchedule"),
+        False,
     ),
     (
         "ShowWorkflowSpecification",
@@ -15819,6 +16782,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkflowSpecificationDataArea",
@@ -15832,6 +16796,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkflowSpecification"),
+        False,
     ),
     (
         "ShowWorkflowSpecificationInformation",
@@ -15845,6 +16810,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkflowSpecificationInformationDataArea",
@@ -15866,6 +16832,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "SyncBatchProductionRecord",
@@ -15879,6 +16846,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncBatchProductionRecordDataArea",
@@ -15892,6 +16860,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransSync",
@@ -15902,6 +16871,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "SyncEquipment",
@@ -15915,6 +16885,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncEquipmentDataArea",
@@ -15928,6 +16899,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "Equipment"),
+        False,
     ),
     (
         "SyncEquipmentClass",
@@ -15941,6 +16913,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncEquipmentClassDataArea",
@@ -15954,6 +16927,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "EquipmentClass"),
+        False,
     ),
     (
         "SyncEquipmentInformation",
@@ -15967,6 +16941,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncEquipmentInformationDataArea",
@@ -15980,6 +16955,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "EquipmentInformation"),
+        False,
     ),
     (
         "SyncGRecipeInformation",
@@ -15993,6 +16969,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncGRecipeInformationDataArea",
@@ -16006,6 +16983,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "GRecipeInformation"),
+        False,
     ),
     (
         "SyncJobList",
@@ -16019,6 +16997,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncJobListDataArea",
@@ -16032,6 +17011,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "JobList"),
+        False,
     ),
     (
         "SyncJobResponse",
@@ -16045,6 +17025,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncJobResponseDataArea",
@@ -16058,6 +17039,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "JobResponse"),
+        False,
     ),
     (
         "SyncMaterialClass",
@@ -16071,6 +17053,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialClassDataArea",
@@ -16084,6 +17067,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialClass"),
+        False,
     ),
     (
         "SyncMaterialDefinition",
@@ -16097,6 +17081,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialDefinitionDataArea",
@@ -16110,6 +17095,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialDefinition"),
+        False,
     ),
     (
         "SyncMaterialInformation",
@@ -16123,6 +17109,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialInformationDataArea",
@@ -16136,6 +17123,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialInformation"),
+        False,
     ),
     (
         "SyncMaterialLot",
@@ -16149,6 +17137,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialLotDataArea",
@@ -16162,6 +17151,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialLot"),
+        False,
     ),
     (
         "SyncMaterialSubLot",
@@ -16175,6 +17165,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncMaterialSubLotDataArea",
@@ -16188,6 +17179,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialSubLot"),
+        False,
     ),
     (
         "SyncOperationsCapability",
@@ -16201,6 +17193,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsCapabilityDataArea",
@@ -16214,6 +17207,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsCapability"),
+        False,
     ),
     (
         "SyncOperationsCapabilityInformation",
@@ -16227,6 +17221,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsCapabilityInformationDataArea",
@@ -16248,6 +17243,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsCapabilityInformation"),
+        False,
     ),
     (
         "SyncOperationsDefinition",
@@ -16261,6 +17257,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsDefinitionDataArea",
@@ -16274,6 +17271,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsDefinition"),
+        False,
     ),
     (
         "SyncOperationsDefinitionInformation",
@@ -16287,6 +17285,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsDefinitionInformationDataArea",
@@ -16308,6 +17307,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsDefinitionInformation"),
+        False,
     ),
     (
         "SyncOperationsPerformance",
@@ -16321,6 +17321,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsPerformanceDataArea",
@@ -16334,6 +17335,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsPerformance"),
+        False,
     ),
     (
         "SyncOperationsSchedule",
@@ -16347,6 +17349,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsScheduleDataArea",
@@ -16360,6 +17363,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsSchedule"),
+        False,
     ),
     (
         "SyncPerson",
@@ -16373,6 +17377,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPersonDataArea",
@@ -16386,6 +17391,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "Person"),
+        False,
     ),
     (
         "SyncPersonnelClass",
@@ -16399,6 +17405,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPersonnelClassDataArea",
@@ -16412,6 +17419,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PersonnelClass"),
+        False,
     ),
     (
         "SyncPersonnelInformation",
@@ -16425,6 +17433,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPersonnelInformationDataArea",
@@ -16438,6 +17447,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PersonnelInformation"),
+        False,
     ),
     (
         "SyncPhysicalAsset",
@@ -16451,6 +17461,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPhysicalAssetDataArea",
@@ -16464,6 +17475,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PhysicalAsset"),
+        False,
     ),
     (
         "SyncPhysicalAssetClass",
@@ -16477,6 +17489,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPhysicalAssetClassDataArea",
@@ -16490,6 +17503,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PhysicalAssetClass"),
+        False,
     ),
     (
         "SyncPhysicalAssetInformation",
@@ -16503,6 +17517,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncPhysicalAssetInformationDataArea",
@@ -16516,6 +17531,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PhysicalAssetInformation"),
+        False,
     ),
     (
         "SyncProcessElementLibrary",
@@ -16529,6 +17545,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessElementLibraryDataArea",
@@ -16542,6 +17559,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessElementLibrary"),
+        False,
     ),
     (
         "SyncProcessSegment",
@@ -16555,6 +17573,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessSegmentDataArea",
@@ -16568,6 +17587,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessSegment"),
+        False,
     ),
     (
         "SyncProcessSegmentInformation",
@@ -16581,6 +17601,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessSegmentInformationDataArea",
@@ -16594,6 +17615,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessSegmentInformation"),
+        False,
     ),
     (
         "SyncProductDefinition",
@@ -16607,6 +17629,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductDefinitionDataArea",
@@ -16620,6 +17643,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductDefinition"),
+        False,
     ),
     (
         "SyncProductionCapability",
@@ -16633,6 +17657,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductionCapabilityDataArea",
@@ -16646,6 +17671,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductionCapability"),
+        False,
     ),
     (
         "SyncProductionPerformance",
@@ -16659,6 +17685,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductionPerformanceDataArea",
@@ -16672,6 +17699,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductionPerformance"),
+        False,
     ),
     (
         "SyncProductionSchedule",
@@ -16685,6 +17713,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProductionScheduleDataArea",
@@ -16698,6 +17727,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProductionSchedule"),
+        False,
     ),
     (
         "SyncResourceConstraintLibrary",
@@ -16711,6 +17741,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncResourceConstraintLibraryDataArea",
@@ -16724,6 +17755,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ResourceConstraintLibrary"),
+        False,
     ),
     (
         "SyncResourceRelationshipNetwork",
@@ -16737,6 +17769,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncResourceRelationshipNetworkDataArea",
@@ -16758,6 +17791,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ResourceRelationshipNetwork"),
+        False,
     ),
     (
         "SyncWorkAlert",
@@ -16771,6 +17805,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkAlertDataArea",
@@ -16784,6 +17819,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkAlert"),
+        False,
     ),
     (
         "SyncWorkAlertDefinition",
@@ -16797,6 +17833,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkAlertDefinitionDataArea",
@@ -16810,6 +17847,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkAlertDefinition"),
+        False,
     ),
     (
         "SyncWorkAlertInformation",
@@ -16823,6 +17861,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkAlertInformationDataArea",
@@ -16836,6 +17875,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkAlertInformation"),
+        False,
     ),
     (
         "SyncWorkCalendar",
@@ -16849,6 +17889,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkCalendarDataArea",
@@ -16862,6 +17903,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkCalendar"),
+        False,
     ),
     (
         "SyncWorkCalendarDefinition",
@@ -16875,6 +17917,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkCalendarDefinitionDataArea",
@@ -16888,6 +17931,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkCalendarDefinition"),
+        False,
     ),
     (
         "SyncWorkCalendarInformation",
@@ -16901,6 +17945,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkCalendarInformationDataArea",
@@ -16914,6 +17959,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkCalendarInformation"),
+        False,
     ),
     (
         "SyncWorkCapability",
@@ -16927,6 +17973,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkCapabilityDataArea",
@@ -16940,6 +17987,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkCapability"),
+        False,
     ),
     (
         "SyncWorkCapabilityInformation",
@@ -16953,6 +18001,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkCapabilityInformationDataArea",
@@ -16966,6 +18015,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkCapabilityInformation"),
+        False,
     ),
     (
         "SyncWorkDefinitionInformation",
@@ -16979,6 +18029,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkDefinitionInformationDataArea",
@@ -16992,6 +18043,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "SyncWorkDirective",
@@ -17005,6 +18057,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkDirectiveDataArea",
@@ -17018,6 +18071,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkDirective"),
+        False,
     ),
     (
         "SyncWorkMaster",
@@ -17031,6 +18085,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkMasterDataArea",
@@ -17044,6 +18099,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkMaster"),
+        False,
     ),
     (
         "SyncWorkPerformance",
@@ -17057,6 +18113,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkPerformanceDataArea",
@@ -17070,6 +18127,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkPerformance"),
+        False,
     ),
     (
         "SyncWorkRecord",
@@ -17083,6 +18141,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkRecordDataArea",
@@ -17096,6 +18155,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkRecord"),
+        False,
     ),
     (
         "SyncWorkSchedule",
@@ -17109,6 +18169,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkScheduleDataArea",
@@ -17122,6 +18183,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkSchedule"),
+        False,
     ),
     (
         "SyncWorkflowSpecification",
@@ -17135,6 +18197,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkflowSpecificationDataArea",
@@ -17148,6 +18211,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkflowSpecification"),
+        False,
     ),
     (
         "SyncWorkflowSpecificationInformation",
@@ -17161,6 +18225,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkflowSpecificationInformationDataArea",
@@ -17182,5 +18247,6 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkflowSpecificationInformation"),
+        False,
     ),
 ]

@@ -5,7 +5,9 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes, down aliases, old required elements)``; ``fields``: old child element ->
+  fields, carried attributes, down aliases, old required elements, clean)``; ``clean``:
+  nothing to do in this context's subtree going up (same names, order and code lists, nothing
+  carried: the tree is skipped); ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
   values, down)``; ``how``: ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived
   ``<Name>Child`` rename, ``"X"`` carried; ``values``: old code-list value ->
@@ -707,6 +709,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "TransApplicationArea",
@@ -724,6 +727,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("CreationDateTime",),
+        True,
     ),
     (
         "TransSender",
@@ -741,6 +745,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransReceiver",
@@ -755,9 +760,10 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
-    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, ()),
-    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, ()),
+    ("TransSignature", "TransSignature", -1, -1, {}, (), {}, (), True),
+    ("TransUserArea", "TransUserArea", -1, -1, {}, (), {}, (), True),
     (
         "AcknowledgeBatchProductionRecordDataArea",
         "AcknowledgeBatchProductionRecordDataArea",
@@ -770,6 +776,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransAcknowledge",
@@ -783,6 +790,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransResponseCriteria",
@@ -796,6 +804,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransChangeStatus",
@@ -814,6 +823,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransStateChange",
@@ -831,6 +841,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchProductionRecord",
@@ -883,6 +894,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EntryID", "ObjectType"),
+        False,
     ),
     (
         "ChangeHistory",
@@ -893,6 +905,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "Change",
@@ -912,6 +925,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "PrechangeData"),
+        True,
     ),
     (
         "Value",
@@ -927,6 +941,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ValueString",),
+        True,
     ),
     (
         "Comments",
@@ -937,6 +952,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "Comment",
@@ -956,6 +972,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "CommentText"),
+        True,
     ),
     (
         "ControlRecipes",
@@ -966,6 +983,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ControlRecipeRecord",
@@ -983,6 +1001,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "ControlRecipe"),
+        True,
     ),
     (
         "ControlRecipe",
@@ -1005,6 +1024,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Header",
@@ -1025,6 +1045,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ModificationLog",
@@ -1039,6 +1060,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ApprovalHistory",
@@ -1054,6 +1076,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "IndividualApproval",
@@ -1068,6 +1091,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchSize",
@@ -1085,6 +1109,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchEquipmentRequirement",
@@ -1099,6 +1124,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Constraint",
@@ -1112,6 +1138,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "Formula",
@@ -1122,6 +1149,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchParameter",
@@ -1141,6 +1169,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ParameterType"),
+        True,
     ),
     (
         "BatchValue",
@@ -1157,6 +1186,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ValueString", "DataInterpretation", "DataType", "UnitOfMeasure"),
+        True,
     ),
     (
         "ProcedureLogic",
@@ -1171,6 +1201,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "Link",
@@ -1189,6 +1220,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "LinkType", "Depiction"),
+        True,
     ),
     (
         "FromID",
@@ -1203,6 +1235,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("FromIDValue", "FromType", "IDScope"),
+        True,
     ),
     (
         "ToID",
@@ -1217,6 +1250,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ToIDValue", "ToType", "IDScope"),
+        True,
     ),
     (
         "Step",
@@ -1232,6 +1266,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "RecipeElementID", "RecipeElementVersion"),
+        True,
     ),
     (
         "Transition",
@@ -1247,6 +1282,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Condition"),
+        True,
     ),
     (
         "RecipeElement",
@@ -1280,6 +1316,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "RecipeElementType"),
+        True,
     ),
     (
         "OtherInformation",
@@ -1294,6 +1331,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "DataSets",
@@ -1304,6 +1342,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "DataSet",
@@ -1327,6 +1366,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "TagSpecification"),
+        True,
     ),
     (
         "TimeSpecification",
@@ -1340,6 +1380,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TagSpecification",
@@ -1364,6 +1405,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TagIndex", "DataType", "UnitOfMeasure"),
+        True,
     ),
     (
         "DelimitedDataBlock",
@@ -1378,6 +1420,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("TagDelimiter", "OrderDelimiter", "DelimitedData"),
+        True,
     ),
     (
         "OrderedData",
@@ -1392,6 +1435,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("DataValue",),
+        True,
     ),
     (
         "DataValue",
@@ -1406,8 +1450,9 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Value",),
+        True,
     ),
-    ("Events", "Events", -1, -1, {"Event": ("Event", 46, 1, 1, "", None, None)}, (), {}, ()),
+    ("Events", "Events", -1, -1, {"Event": ("Event", 46, 1, 1, "", None, None)}, (), {}, (), True),
     (
         "SingleEvent",
         "SingleEvent",
@@ -1445,6 +1490,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "EventType", "EventSubType"),
+        True,
     ),
     (
         "AlarmData",
@@ -1460,6 +1506,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("AlarmEvent", "AlarmType"),
+        True,
     ),
     (
         "UserAttribute",
@@ -1474,6 +1521,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("AttributeID",),
+        True,
     ),
     (
         "MasterRecipes",
@@ -1484,6 +1532,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "MasterRecipeRecord",
@@ -1501,6 +1550,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "MasterRecipe"),
+        True,
     ),
     (
         "MasterRecipe",
@@ -1522,6 +1572,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PersonnelIdentification",
@@ -1542,6 +1593,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "PersonnelIdentificationManifest",
@@ -1562,6 +1614,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecordReference", "Name", "ChangeIndication"),
+        True,
     ),
     (
         "OperationsDefinitions",
@@ -1572,6 +1625,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "OperationsDefinitionRecord",
@@ -1589,6 +1643,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "OperationsDefinition"),
+        True,
     ),
     (
         "OperationsDefinition",
@@ -1623,6 +1678,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "HierarchyScope",
@@ -1638,6 +1694,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EquipmentID",),
+        True,
     ),
     (
         "OperationsSegment",
@@ -1697,6 +1754,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Parameter",
@@ -1715,6 +1773,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPersonnelSpecification",
@@ -1754,6 +1813,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "ResourceLocation",
@@ -1767,6 +1827,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Location", "LocationType"),
+        True,
     ),
     (
         "SpatialDefinition",
@@ -1782,6 +1843,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Value", "Format"),
+        True,
     ),
     (
         "QuantityValue",
@@ -1797,6 +1859,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("QuantityString",),
+        True,
     ),
     (
         "OpPersonnelSpecificationProperty",
@@ -1823,6 +1886,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentSpecification",
@@ -1862,6 +1926,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentSpecificationProperty",
@@ -1888,6 +1953,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetSpecification",
@@ -1927,6 +1993,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetSpecificationProperty",
@@ -1961,6 +2028,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialSpecification",
@@ -1996,6 +2064,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialSpecificationProperty",
@@ -2031,6 +2100,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "SegmentDependency",
@@ -2049,6 +2119,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Dependency"),
+        True,
     ),
     (
         "OperationsPerformances",
@@ -2059,6 +2130,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsPerformanceRecord",
@@ -2076,6 +2148,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "OperationsPerformance"),
+        False,
     ),
     (
         "OperationsPerformance",
@@ -2098,6 +2171,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "OperationsResponse"),
+        False,
     ),
     (
         "OperationsResponse",
@@ -2122,6 +2196,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "SegmentResponse"),
+        False,
     ),
     (
         "OpSegmentResponse",
@@ -2164,6 +2239,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpSegmentData",
@@ -2189,6 +2265,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPersonnelActual",
@@ -2221,6 +2298,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "TestResult",
@@ -2250,6 +2328,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PropertyMeasurement",
@@ -2268,6 +2347,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPersonnelActualProperty",
@@ -2303,6 +2383,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentActual",
@@ -2335,6 +2416,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentActualProperty",
@@ -2370,6 +2452,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetActual",
@@ -2410,6 +2493,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetActualProperty",
@@ -2453,6 +2537,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialActual",
@@ -2489,6 +2574,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialActualProperty",
@@ -2533,6 +2619,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OperationsSchedules",
@@ -2543,6 +2630,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "OperationsScheduleRecord",
@@ -2560,6 +2648,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "OperationsSchedule"),
+        False,
     ),
     (
         "OperationsSchedule",
@@ -2581,6 +2670,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "OperationsRequest"),
+        False,
     ),
     (
         "OperationsRequest",
@@ -2614,6 +2704,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "SegmentRequirement"),
+        False,
     ),
     (
         "OpSegmentRequirement",
@@ -2653,6 +2744,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ProcessSegmentID", "OperationsDefinitionID", "OperationsSegmentID"),
+        False,
     ),
     (
         "OpPersonnelRequirement",
@@ -2693,6 +2785,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPersonnelRequirementProperty",
@@ -2728,6 +2821,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentRequirement",
@@ -2769,6 +2863,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpEquipmentRequirementProperty",
@@ -2804,6 +2899,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetRequirement",
@@ -2853,6 +2949,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OpPhysicalAssetRequirementProperty",
@@ -2896,6 +2993,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialRequirement",
@@ -2940,6 +3038,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialRequirementProperty",
@@ -2984,6 +3083,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "RecipeElements",
@@ -2994,6 +3094,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "RecipeElementRecord",
@@ -3011,6 +3112,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "RecipeElementType"),
+        True,
     ),
     (
         "ResourceQualifications",
@@ -3031,6 +3133,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ResourceQualificationsManifest",
@@ -3062,8 +3165,19 @@ CONTEXTS: list[Any] = [
             "ResourceType",
             "QualificationStatus",
         ),
+        True,
     ),
-    ("Samples", "Samples", -1, -1, {"Sample": ("Sample", 106, 1, 1, "", None, None)}, (), {}, ()),
+    (
+        "Samples",
+        "Samples",
+        -1,
+        -1,
+        {"Sample": ("Sample", 106, 1, 1, "", None, None)},
+        (),
+        {},
+        (),
+        True,
+    ),
     (
         "Sample",
         "Sample",
@@ -3097,6 +3211,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        True,
     ),
     (
         "SampleTest",
@@ -3116,6 +3231,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        True,
     ),
     (
         "SampleTestResult",
@@ -3139,6 +3255,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType"),
+        True,
     ),
     (
         "WorkDirectives",
@@ -3149,6 +3266,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkDirectiveRecord",
@@ -3166,6 +3284,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "WorkDirective"),
+        False,
     ),
     (
         "WorkDirective",
@@ -3204,6 +3323,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "WorkMasterID"),
+        False,
     ),
     (
         "WorkflowSpecification",
@@ -3251,6 +3371,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "WorkflowSpecificationNode"),
+        False,
     ),
     (
         "WorkflowSpecificationNode",
@@ -3278,6 +3399,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "WorkflowSpecificationConnection",
@@ -3313,6 +3435,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Dependency"),
+        True,
     ),
     (
         "WorkflowSpecificationConnectionProperty",
@@ -3345,6 +3468,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkflowSpecificationProperty",
@@ -3368,6 +3492,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkMasters",
@@ -3378,6 +3503,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkMasterRecord",
@@ -3395,6 +3521,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "WorkMaster"),
+        False,
     ),
     (
         "WorkMaster",
@@ -3436,6 +3563,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "WorkPerformances",
@@ -3446,6 +3574,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkPerformanceRecord",
@@ -3463,6 +3592,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "WorkPerformaance"),
+        False,
     ),
     (
         "WorkSchedules",
@@ -3473,6 +3603,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "WorkScheduleRecord",
@@ -3490,6 +3621,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EntryID", "ObjectType", "WorkSchedule"),
+        False,
     ),
     (
         "WorkSchedule",
@@ -3512,6 +3644,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "WorkRequest"),
+        False,
     ),
     (
         "WorkRequest",
@@ -3536,6 +3669,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "JobOrder"),
+        False,
     ),
     (
         "JobOrder",
@@ -3567,6 +3701,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeEquipment",
@@ -3580,6 +3715,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeEquipmentDataArea",
@@ -3593,6 +3729,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "Equipment"),
+        True,
     ),
     (
         "Equipment",
@@ -3620,6 +3757,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentAssetMapping",
@@ -3636,6 +3774,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EquipmentID", "PhysicalAssetID"),
+        True,
     ),
     (
         "EquipmentProperty",
@@ -3652,6 +3791,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeEquipmentClass",
@@ -3665,6 +3805,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeEquipmentClassDataArea",
@@ -3678,6 +3819,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "EquipmentClass"),
+        True,
     ),
     (
         "EquipmentClass",
@@ -3702,6 +3844,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentClassProperty",
@@ -3726,6 +3869,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeEquipmentInformation",
@@ -3739,6 +3883,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeEquipmentInformationDataArea",
@@ -3752,6 +3897,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "EquipmentInformation"),
+        True,
     ),
     (
         "EquipmentInformation",
@@ -3770,6 +3916,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "TestSpecification",
@@ -3806,6 +3953,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EvaluatedProperty",),
+        True,
     ),
     (
         "TestSpecificationProperty",
@@ -3829,6 +3977,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "TestSpecificationCriteria",
@@ -3846,6 +3995,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "TestSpecificationEvaluatedProperty",
@@ -3870,6 +4020,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeErrorMessage",
@@ -3883,6 +4034,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeErrorMessageDataArea",
@@ -3896,6 +4048,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ErrorMessage"),
+        True,
     ),
     (
         "ErrorMessage",
@@ -3913,6 +4066,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ThrownFrom", "TimeStamp", "ErrorType"),
+        True,
     ),
     (
         "AcknowledgeGRecipeInformation",
@@ -3926,6 +4080,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeGRecipeInformationDataArea",
@@ -3939,6 +4094,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "GRecipeInformation"),
+        False,
     ),
     (
         "GRecipeInformation",
@@ -3955,6 +4111,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipe",
@@ -3975,6 +4132,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipeHeader",
@@ -3994,6 +4152,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "HeaderProperty",
@@ -4008,6 +4167,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "GRecipeFormula",
@@ -4024,6 +4184,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "GRecipeMaterials",
@@ -4039,6 +4200,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GRecipeMaterial",
@@ -4055,6 +4217,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcessElementParameter",
@@ -4079,6 +4242,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "ProcessElement",
@@ -4103,6 +4267,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "DirectedLink",
@@ -4118,6 +4283,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcedureChartElement",
@@ -4133,6 +4299,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ResourceConstraint",
@@ -4150,6 +4317,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ResourceConstraintProperty",
@@ -4164,6 +4332,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "GROtherInformation",
@@ -4178,6 +4347,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "AcknowledgeJobList",
@@ -4191,6 +4361,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeJobListDataArea",
@@ -4204,6 +4375,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "JobList"),
+        False,
     ),
     (
         "JobList",
@@ -4224,6 +4396,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeJobResponse",
@@ -4237,6 +4410,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeJobResponseDataArea",
@@ -4250,6 +4424,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "JobResponse"),
+        False,
     ),
     (
         "JobResponse",
@@ -4299,6 +4474,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeJobResponseList",
@@ -4312,6 +4488,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeJobResponseListDataArea",
@@ -4325,6 +4502,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "JobResponseList"),
+        False,
     ),
     (
         "JobResponseList",
@@ -4346,6 +4524,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "JobResponse"),
+        False,
     ),
     (
         "AcknowledgeMaterialClass",
@@ -4359,6 +4538,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeMaterialClassDataArea",
@@ -4372,6 +4552,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialClass"),
+        True,
     ),
     (
         "MaterialClass",
@@ -4405,6 +4586,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialClassProperty",
@@ -4421,6 +4603,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeMaterialDefinition",
@@ -4434,6 +4617,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeMaterialDefinitionDataArea",
@@ -4447,6 +4631,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialDefinition"),
+        True,
     ),
     (
         "MaterialDefinition",
@@ -4473,6 +4658,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialDefinitionProperty",
@@ -4499,6 +4685,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeMaterialInformation",
@@ -4512,6 +4699,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeMaterialInformationDataArea",
@@ -4525,6 +4713,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialInformation"),
+        True,
     ),
     (
         "MaterialInformation",
@@ -4545,6 +4734,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "MaterialLot",
@@ -4576,6 +4766,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialLotProperty",
@@ -4600,6 +4791,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialSubLot",
@@ -4631,6 +4823,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeMaterialLot",
@@ -4644,6 +4837,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeMaterialLotDataArea",
@@ -4657,6 +4851,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialLot"),
+        True,
     ),
     (
         "AcknowledgeMaterialSubLot",
@@ -4670,6 +4865,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeMaterialSubLotDataArea",
@@ -4683,6 +4879,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "MaterialSubLot"),
+        True,
     ),
     (
         "AcknowledgeOperationalLocation",
@@ -4696,6 +4893,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeOperationalLocationDataArea",
@@ -4709,6 +4907,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationalLocation"),
+        True,
     ),
     (
         "OperationalLocation",
@@ -4739,6 +4938,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OperationalLocationProperty",
@@ -4763,6 +4963,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeOperationalLocationClass",
@@ -4776,6 +4977,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeOperationalLocationClassDataArea",
@@ -4789,6 +4991,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationalLocationClass"),
+        True,
     ),
     (
         "OperationalLocationClass",
@@ -4843,6 +5046,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OperationalLocationClassProperty",
@@ -4867,6 +5071,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeOperationalLocationInformation",
@@ -4880,6 +5085,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeOperationalLocationInformationDataArea",
@@ -4901,6 +5107,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationalLocationInformation"),
+        True,
     ),
     (
         "OperationalLocationInformation",
@@ -4918,6 +5125,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeOperationsCapability",
@@ -4931,6 +5139,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeOperationsCapabilityDataArea",
@@ -4944,6 +5153,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsCapability"),
+        True,
     ),
     (
         "OperationsCapability",
@@ -4980,6 +5190,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPersonnelCapability",
@@ -5015,6 +5226,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPersonnelCapabilityProperty",
@@ -5041,6 +5253,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentCapability",
@@ -5076,6 +5289,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpEquipmentCapabilityProperty",
@@ -5102,6 +5316,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetCapability",
@@ -5145,6 +5360,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpPhysicalAssetCapabilityProperty",
@@ -5179,6 +5395,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialCapability",
@@ -5218,6 +5435,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpMaterialCapabilityProperty",
@@ -5253,6 +5471,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OpProcessSegmentCapability",
@@ -5288,6 +5507,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "CapabilityType"),
+        True,
     ),
     (
         "OpOperationsSegmentCapability",
@@ -5323,6 +5543,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "OperationsSegmentID", "CapabilityType"),
+        True,
     ),
     (
         "AcknowledgeOperationsCapabilityInformation",
@@ -5336,6 +5557,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeOperationsCapabilityInformationDataArea",
@@ -5357,6 +5579,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsCapabilityInformation"),
+        True,
     ),
     (
         "OperationsCapabilityInformation",
@@ -5373,6 +5596,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeOperationsDefinition",
@@ -5386,6 +5610,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeOperationsDefinitionDataArea",
@@ -5399,6 +5624,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsDefinition"),
+        True,
     ),
     (
         "AcknowledgeOperationsDefinitionInformation",
@@ -5412,6 +5638,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeOperationsDefinitionInformationDataArea",
@@ -5433,6 +5660,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsDefinitionInformation"),
+        True,
     ),
     (
         "OperationsDefinitionInformation",
@@ -5451,6 +5679,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OperationsMaterialBill",
@@ -5472,6 +5701,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OperationsMaterialBillItem",
@@ -5496,6 +5726,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeOperationsEventClass",
@@ -5509,6 +5740,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeOperationsEventClassDataArea",
@@ -5522,6 +5754,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsEventClass"),
+        True,
     ),
     (
         "OperationsEventClass",
@@ -5578,6 +5811,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OperationsEventClassProperty",
@@ -5602,6 +5836,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "OperationsRecordSpecTemplate",
@@ -5651,6 +5886,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeOperationsEventDefinition",
@@ -5664,6 +5900,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeOperationsEventDefinitionDataArea",
@@ -5677,6 +5914,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsEventDefinition"),
+        True,
     ),
     (
         "OperationsEventDefinition",
@@ -5732,6 +5970,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeOperationsEventInformation",
@@ -5745,6 +5984,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsEventInformationDataArea",
@@ -5758,6 +5998,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsEventInformation"),
+        False,
     ),
     (
         "OperationsEventInformation",
@@ -5776,6 +6017,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OperationsEvent",
@@ -5805,6 +6047,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "OperationsRecordTemplate",
@@ -5835,6 +6078,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "OperationsRecordEntry", "OperationsRecordSpecificationID"),
+        False,
     ),
     (
         "OperationsRecordEntryTemplate",
@@ -5865,6 +6109,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "InformationObject",
@@ -5960,6 +6205,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "PersonnelClass",
@@ -5982,6 +6228,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PersonnelClassProperty",
@@ -6006,6 +6253,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Person",
@@ -6030,6 +6278,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PersonProperty",
@@ -6046,6 +6295,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetClass",
@@ -6078,6 +6328,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetClassProperty",
@@ -6102,6 +6353,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAsset",
@@ -6130,6 +6382,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetProperty",
@@ -6154,6 +6407,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "ProcessSegment",
@@ -6226,6 +6480,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PersonnelSegmentSpecification",
@@ -6265,6 +6520,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PersonnelSegmentSpecificationProperty",
@@ -6291,6 +6547,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentSegmentSpecification",
@@ -6330,6 +6587,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentSegmentSpecificationProperty",
@@ -6356,6 +6614,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetSegmentSpecification",
@@ -6395,6 +6654,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "PhysicalAssetSegmentSpecificationProperty",
@@ -6429,6 +6689,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialSegmentSpecification",
@@ -6481,6 +6742,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "MaterialSegmentSpecificationProperty",
@@ -6516,6 +6778,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "ResourceRelationshipNetwork",
@@ -6538,6 +6801,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ResourceNetworkConnection"),
+        True,
     ),
     (
         "RRNProperty",
@@ -6553,6 +6817,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "ResourceNetworkConnection",
@@ -6578,6 +6843,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ResourceNetworkConnectionTypeID", "FromResourceReference", "ToResourceReference"),
+        True,
     ),
     (
         "ResourceReference",
@@ -6594,6 +6860,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "ResourceReferenceProperty",
@@ -6619,6 +6886,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "RNCProperty",
@@ -6635,6 +6903,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "ResourceNetworkConnectionType",
@@ -6664,6 +6933,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ConnectionType"),
+        True,
     ),
     (
         "RNCTypeProperty",
@@ -6679,6 +6949,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkflowSpecificationNodeType",
@@ -6715,6 +6986,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkflowSpecificationNodeTypeProperty",
@@ -6738,6 +7010,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkflowSpecificationConnectionType",
@@ -6778,6 +7051,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Dependency"),
+        True,
     ),
     (
         "WorkflowSpecificationConnectionTypeProperty",
@@ -6801,6 +7075,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkPerformance",
@@ -6824,6 +7099,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "WorkScheduleID", "WorkResponse"),
+        False,
     ),
     (
         "WorkResponse",
@@ -6856,6 +7132,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "JobResponse"),
+        False,
     ),
     (
         "WorkCapability",
@@ -6883,6 +7160,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkMasterCapability",
@@ -6909,6 +7187,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "WorkMasterID", "CapabilityType"),
+        True,
     ),
     (
         "WorkAlertDefinition",
@@ -6938,6 +7217,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkAlertDefinitionProperty",
@@ -6961,6 +7241,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkAlertProperty",
@@ -6985,6 +7266,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkAlert",
@@ -7007,6 +7289,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkCalendar",
@@ -7027,6 +7310,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "WorkCalendarEntry"),
+        True,
     ),
     (
         "WorkCalendarEntry",
@@ -7056,6 +7340,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkCalendarEntryProperty",
@@ -7088,6 +7373,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkCalendarProperty",
@@ -7112,6 +7398,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkCalendarDefinition",
@@ -7148,6 +7435,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "WorkCalendarDefinitionEntry"),
+        True,
     ),
     (
         "WorkCalendarDefinitionEntry",
@@ -7187,6 +7475,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "WorkCalendarDefinitionEntryProperty",
@@ -7210,6 +7499,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkCalendarDefinitionProperty",
@@ -7233,6 +7523,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "WorkRecord",
@@ -7265,6 +7556,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "WorkRecordEntry", "WorkRecordSpecificationID"),
+        False,
     ),
     (
         "WorkRecordEntry",
@@ -7287,6 +7579,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "WorkRecordSpecification",
@@ -7346,6 +7639,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeOperationsMaterialBill",
@@ -7359,6 +7653,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeOperationsMaterialBillDataArea",
@@ -7372,6 +7667,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsMaterialBill"),
+        True,
     ),
     (
         "AcknowledgeOperationsPerformance",
@@ -7385,6 +7681,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsPerformanceDataArea",
@@ -7398,6 +7695,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsPerformance"),
+        False,
     ),
     (
         "AcknowledgeOperationsSchedule",
@@ -7411,6 +7709,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeOperationsScheduleDataArea",
@@ -7424,6 +7723,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsSchedule"),
+        False,
     ),
     (
         "AcknowledgeOperationsTestInformation",
@@ -7437,6 +7737,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeOperationsTestInformationDataArea",
@@ -7450,6 +7751,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "OperationsTestInformation"),
+        True,
     ),
     (
         "OperationsTestInformation",
@@ -7467,6 +7769,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "AcknowledgePerson",
@@ -7480,6 +7783,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgePersonDataArea",
@@ -7493,6 +7797,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "Person"),
+        True,
     ),
     (
         "AcknowledgePersonnelClass",
@@ -7506,6 +7811,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgePersonnelClassDataArea",
@@ -7519,6 +7825,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PersonnelClass"),
+        True,
     ),
     (
         "AcknowledgePersonnelInformation",
@@ -7532,6 +7839,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgePersonnelInformationDataArea",
@@ -7545,6 +7853,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PersonnelInformation"),
+        True,
     ),
     (
         "PersonnelInformation",
@@ -7563,6 +7872,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgePhysicalAsset",
@@ -7576,6 +7886,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgePhysicalAssetDataArea",
@@ -7589,6 +7900,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PhysicalAsset"),
+        True,
     ),
     (
         "AcknowledgePhysicalAssetClass",
@@ -7602,6 +7914,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgePhysicalAssetClassDataArea",
@@ -7615,6 +7928,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PhysicalAssetClass"),
+        True,
     ),
     (
         "AcknowledgePhysicalAssetInformation",
@@ -7628,6 +7942,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgePhysicalAssetInformationDataArea",
@@ -7641,6 +7956,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "PhysicalAssetInformation"),
+        True,
     ),
     (
         "PhysicalAssetInformation",
@@ -7659,6 +7975,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeProcessElementLibrary",
@@ -7672,6 +7989,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeProcessElementLibraryDataArea",
@@ -7685,6 +8003,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ProcessElementLibrary",
@@ -7701,6 +8020,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        False,
     ),
     (
         "AcknowledgeProcessSegment",
@@ -7714,6 +8034,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeProcessSegmentDataArea",
@@ -7727,6 +8048,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessSegment"),
+        True,
     ),
     (
         "AcknowledgeProcessSegmentInformation",
@@ -7740,6 +8062,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeProcessSegmentInformationDataArea",
@@ -7753,6 +8076,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ProcessSegmentInformation"),
+        True,
     ),
     (
         "ProcessSegmentInformation",
@@ -7769,6 +8093,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeResourceConstraintLibrary",
@@ -7782,6 +8107,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeResourceConstraintLibraryDataArea",
@@ -7795,6 +8121,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ResourceConstraintLibrary"),
+        True,
     ),
     (
         "ResourceConstraintLibrary",
@@ -7811,6 +8138,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "AcknowledgeResourceNetworkConnectionType",
@@ -7824,6 +8152,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeResourceNetworkConnectionTypeDataArea",
@@ -7845,6 +8174,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ResourceNetworkConnectionType"),
+        True,
     ),
     (
         "AcknowledgeResourceRelationshipNetwork",
@@ -7858,6 +8188,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeResourceRelationshipNetworkDataArea",
@@ -7879,6 +8210,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ResourceRelationshipNetwork"),
+        True,
     ),
     (
         "AcknowledgeResourceRelationshipNetworkInformation",
@@ -7892,6 +8224,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeResourceRelationshipNetworkInformationDataArea",
@@ -7913,6 +8246,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "ResourceRelationshipNetworkInformation"),
+        True,
     ),
     (
         "ResourceRelationshipNetworkInformation",
@@ -7945,6 +8279,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ResourceRelationshipNetwork", "ResourceNetworkConnectionType"),
+        True,
     ),
     (
         "AcknowledgeTestResult",
@@ -7958,6 +8293,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeTestResultDataArea",
@@ -7971,6 +8307,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "TestResult"),
+        True,
     ),
     (
         "AcknowledgeTestSpecification",
@@ -7984,6 +8321,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeTestSpecificationDataArea",
@@ -7997,6 +8335,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "TestSpecification"),
+        True,
     ),
     (
         "AcknowledgeWorkAlert",
@@ -8010,6 +8349,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeWorkAlertDataArea",
@@ -8023,6 +8363,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkAlert"),
+        True,
     ),
     (
         "AcknowledgeWorkAlertDefinition",
@@ -8036,6 +8377,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeWorkAlertDefinitionDataArea",
@@ -8049,6 +8391,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkAlertDefinition"),
+        True,
     ),
     (
         "AcknowledgeWorkAlertInformation",
@@ -8062,6 +8405,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeWorkAlertInformationDataArea",
@@ -8075,6 +8419,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkAlertInformation"),
+        True,
     ),
     (
         "WorkAlertInformation",
@@ -8092,6 +8437,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeWorkCalendar",
@@ -8105,6 +8451,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeWorkCalendarDataArea",
@@ -8118,6 +8465,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkCalendar"),
+        True,
     ),
     (
         "AcknowledgeWorkCalendarDefinition",
@@ -8131,6 +8479,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeWorkCalendarDefinitionDataArea",
@@ -8144,6 +8493,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkCalendarDefinition"),
+        True,
     ),
     (
         "AcknowledgeWorkCalendarInformation",
@@ -8157,6 +8507,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeWorkCalendarInformationDataArea",
@@ -8170,6 +8521,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkCalendarInformation"),
+        True,
     ),
     (
         "WorkCalendarInformation",
@@ -8187,6 +8539,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "AcknowledgeWorkCapability",
@@ -8200,6 +8553,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeWorkCapabilityDataArea",
@@ -8213,6 +8567,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkCapability"),
+        True,
     ),
     (
         "AcknowledgeWorkCapabilityInformation",
@@ -8226,6 +8581,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeWorkCapabilityInformationDataArea",
@@ -8239,6 +8595,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkCapabilityInformation"),
+        True,
     ),
     (
         "WorkCapabilityInformation",
@@ -8256,6 +8613,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "AcknowledgeWorkDefinitionInformation",
@@ -8269,6 +8627,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkDefinitionInformationDataArea",
@@ -8282,6 +8641,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "WorkDefinitionInformation",
@@ -8299,6 +8659,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeWorkDirective",
@@ -8312,6 +8673,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkDirectiveDataArea",
@@ -8325,6 +8687,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkDirective"),
+        False,
     ),
     (
         "AcknowledgeWorkMaster",
@@ -8338,6 +8701,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkMasterDataArea",
@@ -8351,6 +8715,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkMaster"),
+        False,
     ),
     (
         "AcknowledgeWorkMasterCapability",
@@ -8364,6 +8729,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeWorkMasterCapabilityDataArea",
@@ -8377,6 +8743,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkMasterCapability"),
+        True,
     ),
     (
         "AcknowledgeWorkPerformance",
@@ -8390,6 +8757,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkPerformanceDataArea",
@@ -8403,6 +8771,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkPerformance"),
+        False,
     ),
     (
         "AcknowledgeWorkRecord",
@@ -8416,6 +8785,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkRecordDataArea",
@@ -8429,6 +8799,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkRecord"),
+        False,
     ),
     (
         "AcknowledgeWorkRecordSpecification",
@@ -8442,6 +8813,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkRecordSpecificationDataArea",
@@ -8455,6 +8827,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkRecordSpecification"),
+        False,
     ),
     (
         "AcknowledgeWorkResponse",
@@ -8468,6 +8841,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkResponseDataArea",
@@ -8481,6 +8855,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkResponse"),
+        False,
     ),
     (
         "AcknowledgeWorkSchedule",
@@ -8494,6 +8869,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkScheduleDataArea",
@@ -8507,6 +8883,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkSchedule"),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecification",
@@ -8520,6 +8897,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecificationDataArea",
@@ -8533,6 +8911,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkflowSpecification"),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecificationConnectionType",
@@ -8546,6 +8925,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeWorkflowSpecificationConnectionTypeDataArea",
@@ -8567,6 +8947,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkflowSpecificationConnectionType"),
+        True,
     ),
     (
         "AcknowledgeWorkflowSpecificationInformation",
@@ -8580,6 +8961,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecificationInformationDataArea",
@@ -8601,6 +8983,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "WorkflowSpecificationInformation",
@@ -8635,6 +9018,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        False,
     ),
     (
         "AcknowledgeWorkflowSpecificationNodeType",
@@ -8648,6 +9032,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "AcknowledgeWorkflowSpecificationNodeTypeDataArea",
@@ -8669,6 +9054,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Acknowledge", "WorkflowSpecificationNodeType"),
+        True,
     ),
     (
         "BatchInformation",
@@ -8688,6 +9074,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ListHeader",
@@ -8705,6 +9092,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "RecipeBuildingBlock",
@@ -8718,6 +9106,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "EquipmentElement",
@@ -8748,6 +9137,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentElementType", "EquipmentElementLevel"),
+        True,
     ),
     (
         "ClassInstanceAssociation",
@@ -8762,6 +9152,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ClassEquipmentID", "MemberEquipmentID"),
+        True,
     ),
     (
         "EquipmentElementProperty",
@@ -8777,6 +9168,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "EquipmentProceduralElementClass",
@@ -8800,6 +9192,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentProceduralElementType"),
+        True,
     ),
     (
         "EquipmentProceduralElement",
@@ -8832,6 +9225,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "EquipmentProceduralElementType"),
+        True,
     ),
     (
         "EquipmentConnection",
@@ -8848,6 +9242,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "ConnectionType"),
+        True,
     ),
     (
         "BatchList",
@@ -8862,6 +9257,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchListEntry",
@@ -8901,6 +9297,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "BatchListEntryType"),
+        True,
     ),
     (
         "EnumerationSet",
@@ -8915,6 +9312,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "Enumeration",
@@ -8929,6 +9327,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("EnumerationNumber",),
+        True,
     ),
     (
         "CancelBatchProductionRecord",
@@ -8942,6 +9341,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelBatchProductionRecordDataArea",
@@ -8955,6 +9355,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransCancel",
@@ -8965,6 +9366,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "TransActionCriteria",
@@ -8978,6 +9380,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "CancelEquipment",
@@ -8991,6 +9394,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelEquipmentDataArea",
@@ -9004,6 +9408,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "Equipment"),
+        True,
     ),
     (
         "CancelEquipmentClass",
@@ -9017,6 +9422,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelEquipmentClassDataArea",
@@ -9030,6 +9436,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "EquipmentClass"),
+        True,
     ),
     (
         "CancelEquipmentInformation",
@@ -9043,6 +9450,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelEquipmentInformationDataArea",
@@ -9056,6 +9464,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "EquipmentInformation"),
+        True,
     ),
     (
         "CancelErrorMessage",
@@ -9069,6 +9478,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelErrorMessageDataArea",
@@ -9082,6 +9492,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ErrorMessage"),
+        True,
     ),
     (
         "CancelGRecipeInformation",
@@ -9095,6 +9506,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelGRecipeInformationDataArea",
@@ -9108,6 +9520,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "GRecipeInformation"),
+        False,
     ),
     (
         "CancelJobList",
@@ -9121,6 +9534,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelJobListDataArea",
@@ -9134,6 +9548,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "JobList"),
+        False,
     ),
     (
         "CancelJobResponse",
@@ -9147,6 +9562,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelJobResponseDataArea",
@@ -9160,6 +9576,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "JobResponse"),
+        False,
     ),
     (
         "CancelJobResponseList",
@@ -9173,6 +9590,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelJobResponseListDataArea",
@@ -9186,6 +9604,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "JobResponseList"),
+        False,
     ),
     (
         "CancelMaterialClass",
@@ -9199,6 +9618,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelMaterialClassDataArea",
@@ -9212,6 +9632,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialClass"),
+        True,
     ),
     (
         "CancelMaterialDefinition",
@@ -9225,6 +9646,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelMaterialDefinitionDataArea",
@@ -9238,6 +9660,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialDefinition"),
+        True,
     ),
     (
         "CancelMaterialInformation",
@@ -9251,6 +9674,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelMaterialInformationDataArea",
@@ -9264,6 +9688,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialInformation"),
+        True,
     ),
     (
         "CancelMaterialLot",
@@ -9277,6 +9702,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelMaterialLotDataArea",
@@ -9290,6 +9716,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialLot"),
+        True,
     ),
     (
         "CancelMaterialSubLot",
@@ -9303,6 +9730,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelMaterialSubLotDataArea",
@@ -9316,6 +9744,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "MaterialSubLot"),
+        True,
     ),
     (
         "CancelOperationalLocation",
@@ -9329,6 +9758,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelOperationalLocationDataArea",
@@ -9342,6 +9772,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationalLocation"),
+        True,
     ),
     (
         "CancelOperationalLocationClass",
@@ -9355,6 +9786,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelOperationalLocationClassDataArea",
@@ -9368,6 +9800,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationalLocationClass"),
+        True,
     ),
     (
         "CancelOperationalLocationInformation",
@@ -9381,6 +9814,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelOperationalLocationInformationDataArea",
@@ -9402,6 +9836,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationalLocationInformation"),
+        True,
     ),
     (
         "CancelOperationsCapability",
@@ -9415,6 +9850,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelOperationsCapabilityDataArea",
@@ -9428,6 +9864,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsCapability"),
+        True,
     ),
     (
         "CancelOperationsCapabilityInformation",
@@ -9441,6 +9878,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelOperationsCapabilityInformationDataArea",
@@ -9462,6 +9900,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsCapabilityInformation"),
+        True,
     ),
     (
         "CancelOperationsDefinition",
@@ -9475,6 +9914,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelOperationsDefinitionDataArea",
@@ -9488,6 +9928,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsDefinition"),
+        True,
     ),
     (
         "CancelOperationsDefinitionInformation",
@@ -9501,6 +9942,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelOperationsDefinitionInformationDataArea",
@@ -9522,6 +9964,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsDefinitionInformation"),
+        True,
     ),
     (
         "CancelOperationsEventClass",
@@ -9535,6 +9978,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelOperationsEventClassDataArea",
@@ -9548,6 +9992,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsEventClass"),
+        True,
     ),
     (
         "CancelOperationsEventDefinition",
@@ -9561,6 +10006,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelOperationsEventDefinitionDataArea",
@@ -9574,6 +10020,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsEventDefinition"),
+        True,
     ),
     (
         "CancelOperationsEventInformation",
@@ -9587,6 +10034,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsEventInformationDataArea",
@@ -9600,6 +10048,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsEventInformation"),
+        False,
     ),
     (
         "CancelOperationsMaterialBill",
@@ -9613,6 +10062,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelOperationsMaterialBillDataArea",
@@ -9626,6 +10076,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsMaterialBill"),
+        True,
     ),
     (
         "CancelOperationsPerformance",
@@ -9639,6 +10090,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsPerformanceDataArea",
@@ -9652,6 +10104,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsPerformance"),
+        False,
     ),
     (
         "CancelOperationsSchedule",
@@ -9665,6 +10118,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelOperationsScheduleDataArea",
@@ -9678,6 +10132,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsSchedule"),
+        False,
     ),
     (
         "CancelOperationsTestInformation",
@@ -9691,6 +10146,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelOperationsTestInformationDataArea",
@@ -9704,6 +10160,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "OperationsTestInformation"),
+        True,
     ),
     (
         "CancelPerson",
@@ -9717,6 +10174,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelPersonDataArea",
@@ -9730,6 +10188,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "Person"),
+        True,
     ),
     (
         "CancelPersonnelClass",
@@ -9743,6 +10202,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelPersonnelClassDataArea",
@@ -9756,6 +10216,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PersonnelClass"),
+        True,
     ),
     (
         "CancelPersonnelInformation",
@@ -9769,6 +10230,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelPersonnelInformationDataArea",
@@ -9782,6 +10244,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PersonnelInformation"),
+        True,
     ),
     (
         "CancelPhysicalAsset",
@@ -9795,6 +10258,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelPhysicalAssetDataArea",
@@ -9808,6 +10272,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PhysicalAsset"),
+        True,
     ),
     (
         "CancelPhysicalAssetClass",
@@ -9821,6 +10286,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelPhysicalAssetClassDataArea",
@@ -9834,6 +10300,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PhysicalAssetClass"),
+        True,
     ),
     (
         "CancelPhysicalAssetInformation",
@@ -9847,6 +10314,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelPhysicalAssetInformationDataArea",
@@ -9860,6 +10328,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "PhysicalAssetInformation"),
+        True,
     ),
     (
         "CancelProcessElementLibrary",
@@ -9873,6 +10342,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelProcessElementLibraryDataArea",
@@ -9886,6 +10356,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessElementLibrary"),
+        False,
     ),
     (
         "CancelProcessSegment",
@@ -9899,6 +10370,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelProcessSegmentDataArea",
@@ -9912,6 +10384,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessSegment"),
+        True,
     ),
     (
         "CancelProcessSegmentInformation",
@@ -9925,6 +10398,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelProcessSegmentInformationDataArea",
@@ -9938,6 +10412,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ProcessSegmentInformation"),
+        True,
     ),
     (
         "CancelResourceConstraintLibrary",
@@ -9951,6 +10426,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelResourceConstraintLibraryDataArea",
@@ -9964,6 +10440,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ResourceConstraintLibrary"),
+        True,
     ),
     (
         "CancelResourceNetworkConnectionType",
@@ -9977,6 +10454,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelResourceNetworkConnectionTypeDataArea",
@@ -9998,6 +10476,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ResourceNetworkConnectionType"),
+        True,
     ),
     (
         "CancelResourceRelationshipNetwork",
@@ -10011,6 +10490,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelResourceRelationshipNetworkDataArea",
@@ -10032,6 +10512,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ResourceRelationshipNetwork"),
+        True,
     ),
     (
         "CancelResourceRelationshipNetworkInformation",
@@ -10045,6 +10526,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelResourceRelationshipNetworkInformationDataArea",
@@ -10066,6 +10548,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "ResourceRelationshipNetworkInformation"),
+        True,
     ),
     (
         "CancelTestResult",
@@ -10079,6 +10562,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelTestResultDataArea",
@@ -10092,6 +10576,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "TestResult"),
+        True,
     ),
     (
         "CancelTestSpecification",
@@ -10105,6 +10590,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelTestSpecificationDataArea",
@@ -10118,6 +10604,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "TestSpecification"),
+        True,
     ),
     (
         "CancelWorkAlert",
@@ -10131,6 +10618,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelWorkAlertDataArea",
@@ -10144,6 +10632,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkAlert"),
+        True,
     ),
     (
         "CancelWorkAlertDefinition",
@@ -10157,6 +10646,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelWorkAlertDefinitionDataArea",
@@ -10170,6 +10660,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkAlertDefinition"),
+        True,
     ),
     (
         "CancelWorkAlertInformation",
@@ -10183,6 +10674,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelWorkAlertInformationDataArea",
@@ -10196,6 +10688,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkAlertInformation"),
+        True,
     ),
     (
         "CancelWorkCalendar",
@@ -10209,6 +10702,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelWorkCalendarDataArea",
@@ -10222,6 +10716,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkCalendar"),
+        True,
     ),
     (
         "CancelWorkCalendarDefinition",
@@ -10235,6 +10730,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelWorkCalendarDefinitionDataArea",
@@ -10248,6 +10744,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkCalendarDefinition"),
+        True,
     ),
     (
         "CancelWorkCalendarInformation",
@@ -10261,6 +10758,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelWorkCalendarInformationDataArea",
@@ -10274,6 +10772,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkCalendarInformation"),
+        True,
     ),
     (
         "CancelWorkCapability",
@@ -10287,6 +10786,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelWorkCapabilityDataArea",
@@ -10300,6 +10800,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkCapability"),
+        True,
     ),
     (
         "CancelWorkCapabilityInformation",
@@ -10313,6 +10814,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelWorkCapabilityInformationDataArea",
@@ -10326,6 +10828,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkCapabilityInformation"),
+        True,
     ),
     (
         "CancelWorkDefinitionInformation",
@@ -10339,6 +10842,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkDefinitionInformationDataArea",
@@ -10352,6 +10856,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "CancelWorkDirective",
@@ -10365,6 +10870,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkDirectiveDataArea",
@@ -10378,6 +10884,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkDirective"),
+        False,
     ),
     (
         "CancelWorkMaster",
@@ -10391,6 +10898,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkMasterDataArea",
@@ -10404,6 +10912,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkMaster"),
+        False,
     ),
     (
         "CancelWorkMasterCapability",
@@ -10417,6 +10926,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelWorkMasterCapabilityDataArea",
@@ -10430,6 +10940,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkMasterCapability"),
+        True,
     ),
     (
         "CancelWorkPerformance",
@@ -10443,6 +10954,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkPerformanceDataArea",
@@ -10456,6 +10968,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkPerformance"),
+        False,
     ),
     (
         "CancelWorkRecord",
@@ -10469,6 +10982,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkRecordDataArea",
@@ -10482,6 +10996,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkRecord"),
+        False,
     ),
     (
         "CancelWorkRecordSpecification",
@@ -10495,6 +11010,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkRecordSpecificationDataArea",
@@ -10508,6 +11024,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkRecordSpecification"),
+        False,
     ),
     (
         "CancelWorkResponse",
@@ -10521,6 +11038,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkResponseDataArea",
@@ -10534,6 +11052,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkResponse"),
+        False,
     ),
     (
         "CancelWorkSchedule",
@@ -10547,6 +11066,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkScheduleDataArea",
@@ -10560,6 +11080,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkSchedule"),
+        False,
     ),
     (
         "CancelWorkflowSpecification",
@@ -10573,6 +11094,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkflowSpecificationDataArea",
@@ -10586,6 +11108,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkflowSpecification"),
+        False,
     ),
     (
         "CancelWorkflowSpecificationConnectionType",
@@ -10599,6 +11122,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelWorkflowSpecificationConnectionTypeDataArea",
@@ -10620,6 +11144,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkflowSpecificationConnectionType"),
+        True,
     ),
     (
         "CancelWorkflowSpecificationInformation",
@@ -10633,6 +11158,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "CancelWorkflowSpecificationInformationDataArea",
@@ -10654,6 +11180,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "CancelWorkflowSpecificationNodeType",
@@ -10667,6 +11194,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "CancelWorkflowSpecificationNodeTypeDataArea",
@@ -10688,6 +11216,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Cancel", "WorkflowSpecificationNodeType"),
+        True,
     ),
     (
         "ChangeBatchProductionRecord",
@@ -10701,6 +11230,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeBatchProductionRecordDataArea",
@@ -10714,6 +11244,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransChange",
@@ -10724,6 +11255,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ChangeEquipment",
@@ -10737,6 +11269,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeEquipmentDataArea",
@@ -10750,6 +11283,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "Equipment"),
+        True,
     ),
     (
         "ChangeEquipmentClass",
@@ -10763,6 +11297,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeEquipmentClassDataArea",
@@ -10776,6 +11311,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "EquipmentClass"),
+        True,
     ),
     (
         "ChangeEquipmentInformation",
@@ -10789,6 +11325,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeEquipmentInformationDataArea",
@@ -10802,6 +11339,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "EquipmentInformation"),
+        True,
     ),
     (
         "ChangeErrorMessage",
@@ -10815,6 +11353,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeErrorMessageDataArea",
@@ -10828,6 +11367,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ErrorMessage"),
+        True,
     ),
     (
         "ChangeGRecipeInformation",
@@ -10841,6 +11381,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeGRecipeInformationDataArea",
@@ -10854,6 +11395,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "GRecipeInformation"),
+        False,
     ),
     (
         "ChangeJobList",
@@ -10867,6 +11409,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeJobListDataArea",
@@ -10880,6 +11423,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "JobList"),
+        False,
     ),
     (
         "ChangeJobResponse",
@@ -10893,6 +11437,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeJobResponseDataArea",
@@ -10906,6 +11451,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "JobResponse"),
+        False,
     ),
     (
         "ChangeJobResponseList",
@@ -10919,6 +11465,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeJobResponseListDataArea",
@@ -10932,6 +11479,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "JobResponseList"),
+        False,
     ),
     (
         "ChangeMaterialClass",
@@ -10945,6 +11493,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeMaterialClassDataArea",
@@ -10958,6 +11507,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialClass"),
+        True,
     ),
     (
         "ChangeMaterialDefinition",
@@ -10971,6 +11521,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeMaterialDefinitionDataArea",
@@ -10984,6 +11535,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialDefinition"),
+        True,
     ),
     (
         "ChangeMaterialInformation",
@@ -10997,6 +11549,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeMaterialInformationDataArea",
@@ -11010,6 +11563,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialInformation"),
+        True,
     ),
     (
         "ChangeMaterialLot",
@@ -11023,6 +11577,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeMaterialLotDataArea",
@@ -11036,6 +11591,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialLot"),
+        True,
     ),
     (
         "ChangeMaterialSubLot",
@@ -11049,6 +11605,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeMaterialSubLotDataArea",
@@ -11062,6 +11619,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "MaterialSubLot"),
+        True,
     ),
     (
         "ChangeOperationalLocation",
@@ -11075,6 +11633,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeOperationalLocationDataArea",
@@ -11088,6 +11647,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationalLocation"),
+        True,
     ),
     (
         "ChangeOperationalLocationClass",
@@ -11101,6 +11661,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeOperationalLocationClassDataArea",
@@ -11114,6 +11675,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationalLocationClass"),
+        True,
     ),
     (
         "ChangeOperationalLocationInformation",
@@ -11127,6 +11689,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeOperationalLocationInformationDataArea",
@@ -11148,6 +11711,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationalLocationInformation"),
+        True,
     ),
     (
         "ChangeOperationsCapability",
@@ -11161,6 +11725,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeOperationsCapabilityDataArea",
@@ -11174,6 +11739,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsCapability"),
+        True,
     ),
     (
         "ChangeOperationsCapabilityInformation",
@@ -11187,6 +11753,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeOperationsCapabilityInformationDataArea",
@@ -11208,6 +11775,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsCapabilityInformation"),
+        True,
     ),
     (
         "ChangeOperationsDefinition",
@@ -11221,6 +11789,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeOperationsDefinitionDataArea",
@@ -11234,6 +11803,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsDefinition"),
+        True,
     ),
     (
         "ChangeOperationsDefinitionInformation",
@@ -11247,6 +11817,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeOperationsDefinitionInformationDataArea",
@@ -11268,6 +11839,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsDefinitionInformation"),
+        True,
     ),
     (
         "ChangeOperationsEventClass",
@@ -11281,6 +11853,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeOperationsEventClassDataArea",
@@ -11294,6 +11867,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsEventClass"),
+        True,
     ),
     (
         "ChangeOperationsEventDefinition",
@@ -11307,6 +11881,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeOperationsEventDefinitionDataArea",
@@ -11320,6 +11895,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsEventDefinition"),
+        True,
     ),
     (
         "ChangeOperationsEventInformation",
@@ -11333,6 +11909,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsEventInformationDataArea",
@@ -11346,6 +11923,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsEventInformation"),
+        False,
     ),
     (
         "ChangeOperationsMaterialBill",
@@ -11359,6 +11937,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeOperationsMaterialBillDataArea",
@@ -11372,6 +11951,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsMaterialBill"),
+        True,
     ),
     (
         "ChangeOperationsPerformance",
@@ -11385,6 +11965,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsPerformanceDataArea",
@@ -11398,6 +11979,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsPerformance"),
+        False,
     ),
     (
         "ChangeOperationsSchedule",
@@ -11411,6 +11993,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeOperationsScheduleDataArea",
@@ -11424,6 +12007,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsSchedule"),
+        False,
     ),
     (
         "ChangeOperationsTestInformation",
@@ -11437,6 +12021,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeOperationsTestInformationDataArea",
@@ -11450,6 +12035,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "OperationsTestInformation"),
+        True,
     ),
     (
         "ChangePerson",
@@ -11463,6 +12049,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangePersonDataArea",
@@ -11476,6 +12063,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "Person"),
+        True,
     ),
     (
         "ChangePersonnelClass",
@@ -11489,6 +12077,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangePersonnelClassDataArea",
@@ -11502,6 +12091,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PersonnelClass"),
+        True,
     ),
     (
         "ChangePersonnelInformation",
@@ -11515,6 +12105,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangePersonnelInformationDataArea",
@@ -11528,6 +12119,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PersonnelInformation"),
+        True,
     ),
     (
         "ChangePhysicalAsset",
@@ -11541,6 +12133,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangePhysicalAssetDataArea",
@@ -11554,6 +12147,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PhysicalAsset"),
+        True,
     ),
     (
         "ChangePhysicalAssetClass",
@@ -11567,6 +12161,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangePhysicalAssetClassDataArea",
@@ -11580,6 +12175,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PhysicalAssetClass"),
+        True,
     ),
     (
         "ChangePhysicalAssetInformation",
@@ -11593,6 +12189,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangePhysicalAssetInformationDataArea",
@@ -11606,6 +12203,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "PhysicalAssetInformation"),
+        True,
     ),
     (
         "ChangeProcessElementLibrary",
@@ -11619,6 +12217,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeProcessElementLibraryDataArea",
@@ -11632,6 +12231,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ChangeProcessSegment",
@@ -11645,6 +12245,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeProcessSegmentDataArea",
@@ -11658,6 +12259,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessSegment"),
+        True,
     ),
     (
         "ChangeProcessSegmentInformation",
@@ -11671,6 +12273,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeProcessSegmentInformationDataArea",
@@ -11684,6 +12287,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ProcessSegmentInformation"),
+        True,
     ),
     (
         "ChangeResourceConstraintLibrary",
@@ -11697,6 +12301,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeResourceConstraintLibraryDataArea",
@@ -11710,6 +12315,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ResourceConstraintLibrary"),
+        True,
     ),
     (
         "ChangeResourceNetworkConnectionType",
@@ -11723,6 +12329,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeResourceNetworkConnectionTypeDataArea",
@@ -11744,6 +12351,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ResourceNetworkConnectionType"),
+        True,
     ),
     (
         "ChangeResourceRelationshipNetwork",
@@ -11757,6 +12365,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeResourceRelationshipNetworkDataArea",
@@ -11778,6 +12387,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ResourceRelationshipNetwork"),
+        True,
     ),
     (
         "ChangeResourceRelationshipNetworkInformation",
@@ -11791,6 +12401,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeResourceRelationshipNetworkInformationDataArea",
@@ -11812,6 +12423,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "ResourceRelationshipNetworkInformation"),
+        True,
     ),
     (
         "ChangeTestResult",
@@ -11825,6 +12437,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeTestResultDataArea",
@@ -11838,6 +12451,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "TestResult"),
+        True,
     ),
     (
         "ChangeTestSpecification",
@@ -11851,6 +12465,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeTestSpecificationDataArea",
@@ -11864,6 +12479,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "TestSpecification"),
+        True,
     ),
     (
         "ChangeWorkAlert",
@@ -11877,6 +12493,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeWorkAlertDataArea",
@@ -11890,6 +12507,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkAlert"),
+        True,
     ),
     (
         "ChangeWorkAlertDefinition",
@@ -11903,6 +12521,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeWorkAlertDefinitionDataArea",
@@ -11916,6 +12535,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkAlertDefinition"),
+        True,
     ),
     (
         "ChangeWorkAlertInformation",
@@ -11929,6 +12549,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeWorkAlertInformationDataArea",
@@ -11942,6 +12563,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkAlertInformation"),
+        True,
     ),
     (
         "ChangeWorkCalendar",
@@ -11955,6 +12577,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeWorkCalendarDataArea",
@@ -11968,6 +12591,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkCalendar"),
+        True,
     ),
     (
         "ChangeWorkCalendarDefinition",
@@ -11981,6 +12605,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeWorkCalendarDefinitionDataArea",
@@ -11994,6 +12619,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkCalendarDefinition"),
+        True,
     ),
     (
         "ChangeWorkCalendarInformation",
@@ -12007,6 +12633,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeWorkCalendarInformationDataArea",
@@ -12020,6 +12647,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkCalendarInformation"),
+        True,
     ),
     (
         "ChangeWorkCapability",
@@ -12033,6 +12661,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeWorkCapabilityDataArea",
@@ -12046,6 +12675,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkCapability"),
+        True,
     ),
     (
         "ChangeWorkCapabilityInformation",
@@ -12059,6 +12689,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeWorkCapabilityInformationDataArea",
@@ -12072,6 +12703,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkCapabilityInformation"),
+        True,
     ),
     (
         "ChangeWorkDefinitionInformation",
@@ -12085,6 +12717,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkDefinitionInformationDataArea",
@@ -12098,6 +12731,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "ChangeWorkDirective",
@@ -12111,6 +12745,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkDirectiveDataArea",
@@ -12124,6 +12759,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkDirective"),
+        False,
     ),
     (
         "ChangeWorkMaster",
@@ -12137,6 +12773,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkMasterDataArea",
@@ -12150,6 +12787,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkMaster"),
+        False,
     ),
     (
         "ChangeWorkMasterCapability",
@@ -12163,6 +12801,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeWorkMasterCapabilityDataArea",
@@ -12176,6 +12815,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkMasterCapability"),
+        True,
     ),
     (
         "ChangeWorkPerformance",
@@ -12189,6 +12829,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkPerformanceDataArea",
@@ -12202,6 +12843,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkPerformance"),
+        False,
     ),
     (
         "ChangeWorkRecord",
@@ -12215,6 +12857,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkRecordDataArea",
@@ -12228,6 +12871,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkRecord"),
+        False,
     ),
     (
         "ChangeWorkRecordSpecification",
@@ -12241,6 +12885,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkRecordSpecificationDataArea",
@@ -12254,6 +12899,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkRecordSpecification"),
+        False,
     ),
     (
         "ChangeWorkResponse",
@@ -12267,6 +12913,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkResponseDataArea",
@@ -12280,6 +12927,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkResponse"),
+        False,
     ),
     (
         "ChangeWorkSchedule",
@@ -12293,6 +12941,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkScheduleDataArea",
@@ -12306,6 +12955,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkSchedule"),
+        False,
     ),
     (
         "ChangeWorkflowSpecification",
@@ -12319,6 +12969,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkflowSpecificationDataArea",
@@ -12332,6 +12983,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkflowSpecification"),
+        False,
     ),
     (
         "ChangeWorkflowSpecificationConnectionType",
@@ -12345,6 +12997,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeWorkflowSpecificationConnectionTypeDataArea",
@@ -12366,6 +13019,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkflowSpecificationConnectionType"),
+        True,
     ),
     (
         "ChangeWorkflowSpecificationInformation",
@@ -12379,6 +13033,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ChangeWorkflowSpecificationInformationDataArea",
@@ -12400,6 +13055,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "ChangeWorkflowSpecificationNodeType",
@@ -12413,6 +13069,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ChangeWorkflowSpecificationNodeTypeDataArea",
@@ -12434,6 +13091,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Change", "WorkflowSpecificationNodeType"),
+        True,
     ),
     (
         "ConfirmBOD",
@@ -12447,6 +13105,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ConfirmBODDataArea",
@@ -12460,6 +13119,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Confirm", "BOD"),
+        True,
     ),
     (
         "TransConfirm",
@@ -12473,6 +13133,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BOD",
@@ -12488,6 +13149,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "BatchEquipmentID",
@@ -12502,6 +13164,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GetBatchProductionRecord",
@@ -12515,6 +13178,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetBatchProductionRecordDataArea",
@@ -12528,6 +13192,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransGet",
@@ -12538,6 +13203,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "GetEquipment",
@@ -12551,6 +13217,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetEquipmentDataArea",
@@ -12564,6 +13231,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "Equipment"),
+        True,
     ),
     (
         "GetEquipmentClass",
@@ -12577,6 +13245,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetEquipmentClassDataArea",
@@ -12590,6 +13259,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "EquipmentClass"),
+        True,
     ),
     (
         "GetEquipmentInformation",
@@ -12603,6 +13273,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetEquipmentInformationDataArea",
@@ -12616,6 +13287,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "EquipmentInformation"),
+        True,
     ),
     (
         "GetErrorMessage",
@@ -12629,6 +13301,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetErrorMessageDataArea",
@@ -12642,6 +13315,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get",),
+        True,
     ),
     (
         "GetGRecipeInformation",
@@ -12655,6 +13329,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetGRecipeInformationDataArea",
@@ -12668,6 +13343,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "GRecipeInformation"),
+        False,
     ),
     (
         "GetJobList",
@@ -12681,6 +13357,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetJobListDataArea",
@@ -12694,6 +13371,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "JobList"),
+        False,
     ),
     (
         "GetJobResponse",
@@ -12707,6 +13385,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetJobResponseDataArea",
@@ -12720,6 +13399,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "JobResponse"),
+        False,
     ),
     (
         "GetJobResponseList",
@@ -12733,6 +13413,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetJobResponseListDataArea",
@@ -12746,6 +13427,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "JobResponseList"),
+        False,
     ),
     (
         "GetMaterialClass",
@@ -12759,6 +13441,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetMaterialClassDataArea",
@@ -12772,6 +13455,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialClass"),
+        True,
     ),
     (
         "GetMaterialDefinition",
@@ -12785,6 +13469,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetMaterialDefinitionDataArea",
@@ -12798,6 +13483,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialDefinition"),
+        True,
     ),
     (
         "GetMaterialInformation",
@@ -12811,6 +13497,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetMaterialInformationDataArea",
@@ -12824,6 +13511,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialInformation"),
+        True,
     ),
     (
         "GetMaterialLot",
@@ -12837,6 +13525,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetMaterialLotDataArea",
@@ -12850,6 +13539,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialLot"),
+        True,
     ),
     (
         "GetMaterialSubLot",
@@ -12863,6 +13553,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetMaterialSubLotDataArea",
@@ -12876,6 +13567,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "MaterialSubLot"),
+        True,
     ),
     (
         "GetOperationalLocation",
@@ -12889,6 +13581,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetOperationalLocationDataArea",
@@ -12902,6 +13595,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationalLocation"),
+        True,
     ),
     (
         "GetOperationalLocationClass",
@@ -12915,6 +13609,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetOperationalLocationClassDataArea",
@@ -12928,6 +13623,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationalLocationClass"),
+        True,
     ),
     (
         "GetOperationalLocationInformation",
@@ -12941,6 +13637,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetOperationalLocationInformationDataArea",
@@ -12962,6 +13659,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationalLocationInformation"),
+        True,
     ),
     (
         "GetOperationsCapability",
@@ -12975,6 +13673,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetOperationsCapabilityDataArea",
@@ -12988,6 +13687,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsCapability"),
+        True,
     ),
     (
         "GetOperationsCapabilityInformation",
@@ -13001,6 +13701,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetOperationsCapabilityInformationDataArea",
@@ -13022,6 +13723,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsCapabilityInformation"),
+        True,
     ),
     (
         "GetOperationsDefinition",
@@ -13035,6 +13737,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetOperationsDefinitionDataArea",
@@ -13048,6 +13751,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsDefinition"),
+        True,
     ),
     (
         "GetOperationsDefinitionInformation",
@@ -13061,6 +13765,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetOperationsDefinitionInformationDataArea",
@@ -13082,6 +13787,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsDefinitionInformation"),
+        True,
     ),
     (
         "GetOperationsEventClass",
@@ -13095,6 +13801,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetOperationsEventClassDataArea",
@@ -13108,6 +13815,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsEventClass"),
+        True,
     ),
     (
         "GetOperationsEventDefinition",
@@ -13121,6 +13829,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetOperationsEventDefinitionDataArea",
@@ -13134,6 +13843,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsEventDefinition"),
+        True,
     ),
     (
         "GetOperationsEventInformation",
@@ -13147,6 +13857,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsEventInformationDataArea",
@@ -13160,6 +13871,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsEventInformation"),
+        False,
     ),
     (
         "GetOperationsMaterialBill",
@@ -13173,6 +13885,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetOperationsMaterialBillDataArea",
@@ -13186,6 +13899,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsMaterialBill"),
+        True,
     ),
     (
         "GetOperationsPerformance",
@@ -13199,6 +13913,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsPerformanceDataArea",
@@ -13212,6 +13927,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsPerformance"),
+        False,
     ),
     (
         "GetOperationsSchedule",
@@ -13225,6 +13941,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetOperationsScheduleDataArea",
@@ -13238,6 +13955,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsSchedule"),
+        False,
     ),
     (
         "GetOperationsTestInformation",
@@ -13251,6 +13969,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetOperationsTestInformationDataArea",
@@ -13264,6 +13983,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "OperationsTestInformation"),
+        True,
     ),
     (
         "GetPerson",
@@ -13277,6 +13997,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetPersonDataArea",
@@ -13290,6 +14011,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "Person"),
+        True,
     ),
     (
         "GetPersonnelClass",
@@ -13303,6 +14025,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetPersonnelClassDataArea",
@@ -13316,6 +14039,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PersonnelClass"),
+        True,
     ),
     (
         "GetPersonnelInformation",
@@ -13329,6 +14053,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetPersonnelInformationDataArea",
@@ -13342,6 +14067,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PersonnelInformation"),
+        True,
     ),
     (
         "GetPhysicalAsset",
@@ -13355,6 +14081,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetPhysicalAssetDataArea",
@@ -13368,6 +14095,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PhysicalAsset"),
+        True,
     ),
     (
         "GetPhysicalAssetClass",
@@ -13381,6 +14109,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetPhysicalAssetClassDataArea",
@@ -13394,6 +14123,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PhysicalAssetClass"),
+        True,
     ),
     (
         "GetPhysicalAssetInformation",
@@ -13407,6 +14137,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetPhysicalAssetInformationDataArea",
@@ -13420,6 +14151,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "PhysicalAssetInformation"),
+        True,
     ),
     (
         "GetProcessElementLibrary",
@@ -13433,6 +14165,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetProcessElementLibraryDataArea",
@@ -13446,6 +14179,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessElementLibrary"),
+        False,
     ),
     (
         "GetProcessSegment",
@@ -13459,6 +14193,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetProcessSegmentDataArea",
@@ -13472,6 +14207,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessSegment"),
+        True,
     ),
     (
         "GetProcessSegmentInformation",
@@ -13485,6 +14221,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetProcessSegmentInformationDataArea",
@@ -13498,6 +14235,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ProcessSegmentInformation"),
+        True,
     ),
     (
         "GetResourceConstraintLibrary",
@@ -13511,6 +14249,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetResourceConstraintLibraryDataArea",
@@ -13524,6 +14263,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ResourceConstraintLibrary"),
+        True,
     ),
     (
         "GetResourceNetworkConnectionType",
@@ -13537,6 +14277,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetResourceNetworkConnectionTypeDataArea",
@@ -13558,6 +14299,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ResourceNetworkConnectionType"),
+        True,
     ),
     (
         "GetResourceRelationshipNetwork",
@@ -13571,6 +14313,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetResourceRelationshipNetworkDataArea",
@@ -13592,6 +14335,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ResourceRelationshipNetwork"),
+        True,
     ),
     (
         "GetResourceRelationshipNetworkInformation",
@@ -13605,6 +14349,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetResourceRelationshipNetworkInformationDataArea",
@@ -13626,6 +14371,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "ResourceRelationshipNetworkInformation"),
+        True,
     ),
     (
         "GetTestResult",
@@ -13639,6 +14385,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetTestResultDataArea",
@@ -13652,6 +14399,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "TestResult"),
+        True,
     ),
     (
         "GetTestSpecification",
@@ -13665,6 +14413,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetTestSpecificationDataArea",
@@ -13678,6 +14427,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "TestSpecification"),
+        True,
     ),
     (
         "GetTransactionProfile",
@@ -13691,6 +14441,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetTransactionProfileDataArea",
@@ -13704,6 +14455,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get",),
+        True,
     ),
     (
         "TransactionProfile",
@@ -13720,6 +14472,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID",),
+        True,
     ),
     (
         "SupportedAction",
@@ -13741,6 +14494,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "TransactionVerb", "TransactionNoun"),
+        True,
     ),
     (
         "GetWorkAlert",
@@ -13754,6 +14508,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetWorkAlertDataArea",
@@ -13767,6 +14522,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkAlert"),
+        True,
     ),
     (
         "GetWorkAlertDefinition",
@@ -13780,6 +14536,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetWorkAlertDefinitionDataArea",
@@ -13793,6 +14550,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkAlertDefinition"),
+        True,
     ),
     (
         "GetWorkAlertInformation",
@@ -13806,6 +14564,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetWorkAlertInformationDataArea",
@@ -13819,6 +14578,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkAlertInformation"),
+        True,
     ),
     (
         "GetWorkCalendar",
@@ -13832,6 +14592,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetWorkCalendarDataArea",
@@ -13845,6 +14606,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkCalendar"),
+        True,
     ),
     (
         "GetWorkCalendarDefinition",
@@ -13858,6 +14620,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetWorkCalendarDefinitionDataArea",
@@ -13871,6 +14634,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkCalendarDefinition"),
+        True,
     ),
     (
         "GetWorkCalendarInformation",
@@ -13884,6 +14648,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetWorkCalendarInformationDataArea",
@@ -13897,6 +14662,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkCalendarInformation"),
+        True,
     ),
     (
         "GetWorkCapability",
@@ -13910,6 +14676,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetWorkCapabilityDataArea",
@@ -13923,6 +14690,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkCapability"),
+        True,
     ),
     (
         "GetWorkCapabilityInformation",
@@ -13936,6 +14704,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetWorkCapabilityInformationDataArea",
@@ -13949,6 +14718,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkCapabilityInformation"),
+        True,
     ),
     (
         "GetWorkDefinitionInformation",
@@ -13962,6 +14732,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkDefinitionInformationDataArea",
@@ -13975,6 +14746,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "GetWorkDirective",
@@ -13988,6 +14760,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkDirectiveDataArea",
@@ -14001,6 +14774,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkDirective"),
+        False,
     ),
     (
         "GetWorkMaster",
@@ -14014,6 +14788,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkMasterDataArea",
@@ -14027,6 +14802,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkMaster"),
+        False,
     ),
     (
         "GetWorkMasterCapability",
@@ -14040,6 +14816,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetWorkMasterCapabilityDataArea",
@@ -14053,6 +14830,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkMasterCapability"),
+        True,
     ),
     (
         "GetWorkPerformance",
@@ -14066,6 +14844,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkPerformanceDataArea",
@@ -14079,6 +14858,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkPerformance"),
+        False,
     ),
     (
         "GetWorkRecord",
@@ -14092,6 +14872,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkRecordDataArea",
@@ -14105,6 +14886,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkRecord"),
+        False,
     ),
     (
         "GetWorkRecordSpecification",
@@ -14118,6 +14900,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkRecordSpecificationDataArea",
@@ -14131,6 +14914,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkRecordSpecification"),
+        False,
     ),
     (
         "GetWorkResponse",
@@ -14144,6 +14928,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkResponseDataArea",
@@ -14157,6 +14942,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkResponse"),
+        False,
     ),
     (
         "GetWorkSchedule",
@@ -14170,6 +14956,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkScheduleDataArea",
@@ -14183,6 +14970,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkSchedule"),
+        False,
     ),
     (
         "GetWorkflowSpecification",
@@ -14196,6 +14984,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkflowSpecificationDataArea",
@@ -14209,6 +14998,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkflowSpecification"),
+        False,
     ),
     (
         "GetWorkflowSpecificationConnectionType",
@@ -14222,6 +15012,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetWorkflowSpecificationConnectionTypeDataArea",
@@ -14243,6 +15034,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkflowSpecificationConnectionType"),
+        True,
     ),
     (
         "GetWorkflowSpecificationInformation",
@@ -14256,6 +15048,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "GetWorkflowSpecificationInformationDataArea",
@@ -14277,6 +15070,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "GetWorkflowSpecificationNodeType",
@@ -14290,6 +15084,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "GetWorkflowSpecificationNodeTypeDataArea",
@@ -14311,6 +15106,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Get", "WorkflowSpecificationNodeType"),
+        True,
     ),
     (
         "MasterDataProfile",
@@ -14393,6 +15189,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Header",),
+        False,
     ),
     (
         "MasterDataProfileHeader",
@@ -14418,6 +15215,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Version", "Name"),
+        True,
     ),
     (
         "IDandDescription",
@@ -14431,6 +15229,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ID", "Description"),
+        True,
     ),
     (
         "ProfileEnumeration",
@@ -14446,6 +15245,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("InformationObjectName", "ElementName", "DefinedValue", "Description"),
+        True,
     ),
     (
         "OtherEnumeration",
@@ -14461,6 +15261,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("InformationObjectName", "EnumElementName", "OtherEnumValue", "Description"),
+        True,
     ),
     (
         "MasterDataTransactionProfile",
@@ -14476,6 +15277,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationID", "ApplicationRole", "TransactionProfile"),
+        True,
     ),
     (
         "ChannelTopic",
@@ -14492,6 +15294,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ChannelURI", "Topic"),
+        True,
     ),
     (
         "NotifyOperationsEvent",
@@ -14505,6 +15308,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "NotifyOperationsEventDataArea",
@@ -14518,6 +15322,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsEvent"),
+        False,
     ),
     (
         "TransSync",
@@ -14528,6 +15333,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "NotifyOperationsEventClass",
@@ -14541,6 +15347,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "NotifyOperationsEventClassDataArea",
@@ -14554,6 +15361,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsEventClass"),
+        True,
     ),
     (
         "NotifyOperationsEventDefinition",
@@ -14567,6 +15375,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "NotifyOperationsEventDefinitionDataArea",
@@ -14580,6 +15389,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsEventDefinition"),
+        True,
     ),
     (
         "NotifyOperationsEventInformation",
@@ -14593,6 +15403,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "NotifyOperationsEventInformationDataArea",
@@ -14606,6 +15417,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsEventInformation"),
+        False,
     ),
     (
         "ProcessBatchProductionRecord",
@@ -14619,6 +15431,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessBatchProductionRecordDataArea",
@@ -14632,6 +15445,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransProcess",
@@ -14642,6 +15456,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ProcessEquipment",
@@ -14655,6 +15470,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessEquipmentDataArea",
@@ -14668,6 +15484,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "Equipment"),
+        True,
     ),
     (
         "ProcessEquipmentClass",
@@ -14681,6 +15498,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessEquipmentClassDataArea",
@@ -14694,6 +15512,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "EquipmentClass"),
+        True,
     ),
     (
         "ProcessEquipmentInformation",
@@ -14707,6 +15526,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessEquipmentInformationDataArea",
@@ -14720,6 +15540,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "EquipmentInformation"),
+        True,
     ),
     (
         "ProcessErrorMessage",
@@ -14733,6 +15554,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessErrorMessageDataArea",
@@ -14746,6 +15568,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ErrorMessage"),
+        True,
     ),
     (
         "ProcessGRecipeInformation",
@@ -14759,6 +15582,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessGRecipeInformationDataArea",
@@ -14772,6 +15596,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "GRecipeInformation"),
+        False,
     ),
     (
         "ProcessJobList",
@@ -14785,6 +15610,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessJobListDataArea",
@@ -14798,6 +15624,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "JobList"),
+        False,
     ),
     (
         "ProcessJobResponse",
@@ -14811,6 +15638,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessJobResponseDataArea",
@@ -14824,6 +15652,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "JobResponse"),
+        False,
     ),
     (
         "ProcessJobResponseList",
@@ -14837,6 +15666,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessJobResponseListDataArea",
@@ -14850,6 +15680,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "JobResponseList"),
+        False,
     ),
     (
         "ProcessMaterialClass",
@@ -14863,6 +15694,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessMaterialClassDataArea",
@@ -14876,6 +15708,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialClass"),
+        True,
     ),
     (
         "ProcessMaterialDefinition",
@@ -14889,6 +15722,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessMaterialDefinitionDataArea",
@@ -14902,6 +15736,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialDefinition"),
+        True,
     ),
     (
         "ProcessMaterialInformation",
@@ -14915,6 +15750,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessMaterialInformationDataArea",
@@ -14928,6 +15764,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialInformation"),
+        True,
     ),
     (
         "ProcessMaterialLot",
@@ -14941,6 +15778,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessMaterialLotDataArea",
@@ -14954,6 +15792,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialLot"),
+        True,
     ),
     (
         "ProcessMaterialSubLot",
@@ -14967,6 +15806,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessMaterialSubLotDataArea",
@@ -14980,6 +15820,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "MaterialSubLot"),
+        True,
     ),
     (
         "ProcessOperationalLocation",
@@ -14993,6 +15834,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessOperationalLocationDataArea",
@@ -15006,6 +15848,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationalLocation"),
+        True,
     ),
     (
         "ProcessOperationalLocationClass",
@@ -15019,6 +15862,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessOperationalLocationClassDataArea",
@@ -15032,6 +15876,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationalLocationClass"),
+        True,
     ),
     (
         "ProcessOperationalLocationInformation",
@@ -15045,6 +15890,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessOperationalLocationInformationDataArea",
@@ -15066,6 +15912,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationalLocationInformation"),
+        True,
     ),
     (
         "ProcessOperationsCapability",
@@ -15079,6 +15926,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessOperationsCapabilityDataArea",
@@ -15092,6 +15940,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsCapability"),
+        True,
     ),
     (
         "ProcessOperationsCapabilityInformation",
@@ -15105,6 +15954,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessOperationsCapabilityInformationDataArea",
@@ -15126,6 +15976,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsCapabilityInformation"),
+        True,
     ),
     (
         "ProcessOperationsDefinition",
@@ -15139,6 +15990,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessOperationsDefinitionDataArea",
@@ -15152,6 +16004,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsDefinition"),
+        True,
     ),
     (
         "ProcessOperationsDefinitionInformation",
@@ -15165,6 +16018,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessOperationsDefinitionInformationDataArea",
@@ -15186,6 +16040,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsDefinitionInformation"),
+        True,
     ),
     (
         "ProcessOperationsEventClass",
@@ -15199,6 +16054,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessOperationsEventClassDataArea",
@@ -15212,6 +16068,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsEventClass"),
+        True,
     ),
     (
         "ProcessOperationsEventDefinition",
@@ -15225,6 +16082,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessOperationsEventDefinitionDataArea",
@@ -15238,6 +16096,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsEventDefinition"),
+        True,
     ),
     (
         "ProcessOperationsEventInformation",
@@ -15251,6 +16110,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsEventInformationDataArea",
@@ -15264,6 +16124,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsEventInformation"),
+        False,
     ),
     (
         "ProcessOperationsMaterialBill",
@@ -15277,6 +16138,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessOperationsMaterialBillDataArea",
@@ -15290,6 +16152,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsMaterialBill"),
+        True,
     ),
     (
         "ProcessOperationsPerformance",
@@ -15303,6 +16166,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsPerformanceDataArea",
@@ -15316,6 +16180,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsPerformance"),
+        False,
     ),
     (
         "ProcessOperationsSchedule",
@@ -15329,6 +16194,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessOperationsScheduleDataArea",
@@ -15342,6 +16208,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsSchedule"),
+        False,
     ),
     (
         "ProcessOperationsTestInformation",
@@ -15355,6 +16222,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessOperationsTestInformationDataArea",
@@ -15368,6 +16236,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "OperationsTestInformation"),
+        True,
     ),
     (
         "ProcessPerson",
@@ -15381,6 +16250,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessPersonDataArea",
@@ -15394,6 +16264,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "Person"),
+        True,
     ),
     (
         "ProcessPersonnelClass",
@@ -15407,6 +16278,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessPersonnelClassDataArea",
@@ -15420,6 +16292,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PersonnelClass"),
+        True,
     ),
     (
         "ProcessPersonnelInformation",
@@ -15433,6 +16306,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessPersonnelInformationDataArea",
@@ -15446,6 +16320,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PersonnelInformation"),
+        True,
     ),
     (
         "ProcessPhysicalAsset",
@@ -15459,6 +16334,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessPhysicalAssetDataArea",
@@ -15472,6 +16348,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PhysicalAsset"),
+        True,
     ),
     (
         "ProcessPhysicalAssetClass",
@@ -15485,6 +16362,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessPhysicalAssetClassDataArea",
@@ -15498,6 +16376,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PhysicalAssetClass"),
+        True,
     ),
     (
         "ProcessPhysicalAssetInformation",
@@ -15511,6 +16390,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessPhysicalAssetInformationDataArea",
@@ -15524,6 +16404,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "PhysicalAssetInformation"),
+        True,
     ),
     (
         "ProcessProcessElementLibrary",
@@ -15537,6 +16418,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessProcessElementLibraryDataArea",
@@ -15550,6 +16432,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ProcessProcessSegment",
@@ -15563,6 +16446,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessProcessSegmentDataArea",
@@ -15576,6 +16460,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessSegment"),
+        True,
     ),
     (
         "ProcessProcessSegmentInformation",
@@ -15589,6 +16474,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessProcessSegmentInformationDataArea",
@@ -15602,6 +16488,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ProcessSegmentInformation"),
+        True,
     ),
     (
         "ProcessResourceConstraintLibrary",
@@ -15615,6 +16502,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessResourceConstraintLibraryDataArea",
@@ -15628,6 +16516,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ResourceConstraintLibrary"),
+        True,
     ),
     (
         "ProcessResourceNetworkConnectionType",
@@ -15641,6 +16530,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessResourceNetworkConnectionTypeDataArea",
@@ -15662,6 +16552,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ResourceNetworkConnectionType"),
+        True,
     ),
     (
         "ProcessResourceRelationshipNetwork",
@@ -15675,6 +16566,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessResourceRelationshipNetworkDataArea",
@@ -15696,6 +16588,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ResourceRelationshipNetwork"),
+        True,
     ),
     (
         "ProcessResourceRelationshipNetworkInformation",
@@ -15709,6 +16602,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessResourceRelationshipNetworkInformationDataArea",
@@ -15730,6 +16624,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "ResourceRelationshipNetworkInformation"),
+        True,
     ),
     (
         "ProcessTestResult",
@@ -15743,6 +16638,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessTestResultDataArea",
@@ -15756,6 +16652,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "TestResult"),
+        True,
     ),
     (
         "ProcessTestSpecification",
@@ -15769,6 +16666,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessTestSpecificationDataArea",
@@ -15782,6 +16680,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "TestSpecification"),
+        True,
     ),
     (
         "ProcessWorkAlert",
@@ -15795,6 +16694,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessWorkAlertDataArea",
@@ -15808,6 +16708,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkAlert"),
+        True,
     ),
     (
         "ProcessWorkAlertDefinition",
@@ -15821,6 +16722,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessWorkAlertDefinitionDataArea",
@@ -15834,6 +16736,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkAlertDefinition"),
+        True,
     ),
     (
         "ProcessWorkAlertInformation",
@@ -15847,6 +16750,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessWorkAlertInformationDataArea",
@@ -15860,6 +16764,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkAlertInformation"),
+        True,
     ),
     (
         "ProcessWorkCalendar",
@@ -15873,6 +16778,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessWorkCalendarDataArea",
@@ -15886,6 +16792,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkCalendar"),
+        True,
     ),
     (
         "ProcessWorkCalendarDefinition",
@@ -15899,6 +16806,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessWorkCalendarDefinitionDataArea",
@@ -15912,6 +16820,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkCalendarDefinition"),
+        True,
     ),
     (
         "ProcessWorkCalendarInformation",
@@ -15925,6 +16834,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessWorkCalendarInformationDataArea",
@@ -15938,6 +16848,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkCalendarInformation"),
+        True,
     ),
     (
         "ProcessWorkCapability",
@@ -15951,6 +16862,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessWorkCapabilityDataArea",
@@ -15964,6 +16876,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkCapability"),
+        True,
     ),
     (
         "ProcessWorkCapabilityInformation",
@@ -15977,6 +16890,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessWorkCapabilityInformationDataArea",
@@ -15990,6 +16904,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkCapabilityInformation"),
+        True,
     ),
     (
         "ProcessWorkDefinitionInformation",
@@ -16003,6 +16918,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkDefinitionInformationDataArea",
@@ -16016,6 +16932,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "ProcessWorkDirective",
@@ -16029,6 +16946,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkDirectiveDataArea",
@@ -16042,6 +16960,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkDirective"),
+        False,
     ),
     (
         "ProcessWorkMaster",
@@ -16055,6 +16974,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkMasterDataArea",
@@ -16068,6 +16988,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkMaster"),
+        False,
     ),
     (
         "ProcessWorkMasterCapability",
@@ -16081,6 +17002,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessWorkMasterCapabilityDataArea",
@@ -16094,6 +17016,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkMasterCapability"),
+        True,
     ),
     (
         "ProcessWorkPerformance",
@@ -16107,6 +17030,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkPerformanceDataArea",
@@ -16120,6 +17044,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkPerformance"),
+        False,
     ),
     (
         "ProcessWorkRecord",
@@ -16133,6 +17058,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkRecordDataArea",
@@ -16146,6 +17072,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkRecord"),
+        False,
     ),
     (
         "ProcessWorkRecordSpecification",
@@ -16159,6 +17086,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkRecordSpecificationDataArea",
@@ -16172,6 +17100,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkRecordSpecification"),
+        False,
     ),
     (
         "ProcessWorkResponse",
@@ -16185,6 +17114,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkResponseDataArea",
@@ -16198,6 +17128,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkResponse"),
+        False,
     ),
     (
         "ProcessWorkSchedule",
@@ -16211,6 +17142,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkScheduleDataArea",
@@ -16224,6 +17156,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkSchedule"),
+        False,
     ),
     (
         "ProcessWorkflowSpecification",
@@ -16237,6 +17170,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkflowSpecificationDataArea",
@@ -16250,6 +17184,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkflowSpecification"),
+        False,
     ),
     (
         "ProcessWorkflowSpecificationConnectionType",
@@ -16263,6 +17198,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessWorkflowSpecificationConnectionTypeDataArea",
@@ -16284,6 +17220,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkflowSpecificationConnectionType"),
+        True,
     ),
     (
         "ProcessWorkflowSpecificationInformation",
@@ -16297,6 +17234,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ProcessWorkflowSpecificationInformationDataArea",
@@ -16318,6 +17256,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "ProcessWorkflowSpecificationNodeType",
@@ -16331,6 +17270,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ProcessWorkflowSpecificationNodeTypeDataArea",
@@ -16352,6 +17292,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Process", "WorkflowSpecificationNodeType"),
+        True,
     ),
     (
         "RespondBatchProductionRecord",
@@ -16365,6 +17306,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondBatchProductionRecordDataArea",
@@ -16378,6 +17320,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransRespond",
@@ -16391,6 +17334,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "RespondEquipment",
@@ -16404,6 +17348,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondEquipmentDataArea",
@@ -16417,6 +17362,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "Equipment"),
+        True,
     ),
     (
         "RespondEquipmentClass",
@@ -16430,6 +17376,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondEquipmentClassDataArea",
@@ -16443,6 +17390,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "EquipmentClass"),
+        True,
     ),
     (
         "RespondEquipmentInformation",
@@ -16456,6 +17404,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondEquipmentInformationDataArea",
@@ -16469,6 +17418,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "EquipmentInformation"),
+        True,
     ),
     (
         "RespondErrorMessage",
@@ -16482,6 +17432,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondErrorMessageDataArea",
@@ -16495,6 +17446,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ErrorMessage"),
+        True,
     ),
     (
         "RespondGRecipeInformation",
@@ -16508,6 +17460,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondGRecipeInformationDataArea",
@@ -16521,6 +17474,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "GRecipeInformation"),
+        False,
     ),
     (
         "RespondJobList",
@@ -16534,6 +17488,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondJobListDataArea",
@@ -16547,6 +17502,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "JobList"),
+        False,
     ),
     (
         "RespondJobResponse",
@@ -16560,6 +17516,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondJobResponseDataArea",
@@ -16573,6 +17530,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "JobResponse"),
+        False,
     ),
     (
         "RespondJobResponseList",
@@ -16586,6 +17544,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondJobResponseListDataArea",
@@ -16599,6 +17558,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "JobResponseList"),
+        False,
     ),
     (
         "RespondMaterialClass",
@@ -16612,6 +17572,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondMaterialClassDataArea",
@@ -16625,6 +17586,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialClass"),
+        True,
     ),
     (
         "RespondMaterialDefinition",
@@ -16638,6 +17600,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondMaterialDefinitionDataArea",
@@ -16651,6 +17614,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialDefinition"),
+        True,
     ),
     (
         "RespondMaterialInformation",
@@ -16664,6 +17628,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondMaterialInformationDataArea",
@@ -16677,6 +17642,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialInformation"),
+        True,
     ),
     (
         "RespondMaterialLot",
@@ -16690,6 +17656,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondMaterialLotDataArea",
@@ -16703,6 +17670,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialLot"),
+        True,
     ),
     (
         "RespondMaterialSubLot",
@@ -16716,6 +17684,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondMaterialSubLotDataArea",
@@ -16729,6 +17698,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "MaterialSubLot"),
+        True,
     ),
     (
         "RespondOperationalLocation",
@@ -16742,6 +17712,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondOperationalLocationDataArea",
@@ -16755,6 +17726,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationalLocation"),
+        True,
     ),
     (
         "RespondOperationalLocationClass",
@@ -16768,6 +17740,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondOperationalLocationClassDataArea",
@@ -16781,6 +17754,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationalLocationClass"),
+        True,
     ),
     (
         "RespondOperationalLocationInformation",
@@ -16794,6 +17768,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondOperationalLocationInformationDataArea",
@@ -16815,6 +17790,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationalLocationInformation"),
+        True,
     ),
     (
         "RespondOperationsCapability",
@@ -16828,6 +17804,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondOperationsCapabilityDataArea",
@@ -16841,6 +17818,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsCapability"),
+        True,
     ),
     (
         "RespondOperationsCapabilityInformation",
@@ -16854,6 +17832,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondOperationsCapabilityInformationDataArea",
@@ -16875,6 +17854,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsCapabilityInformation"),
+        True,
     ),
     (
         "RespondOperationsDefinition",
@@ -16888,6 +17868,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondOperationsDefinitionDataArea",
@@ -16901,6 +17882,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsDefinition"),
+        True,
     ),
     (
         "RespondOperationsDefinitionInformation",
@@ -16914,6 +17896,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondOperationsDefinitionInformationDataArea",
@@ -16935,6 +17918,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsDefinitionInformation"),
+        True,
     ),
     (
         "RespondOperationsEventClass",
@@ -16948,6 +17932,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondOperationsEventClassDataArea",
@@ -16961,6 +17946,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsEventClass"),
+        True,
     ),
     (
         "RespondOperationsEventDefinition",
@@ -16974,6 +17960,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondOperationsEventDefinitionDataArea",
@@ -16987,6 +17974,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsEventDefinition"),
+        True,
     ),
     (
         "RespondOperationsEventInformation",
@@ -17000,6 +17988,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsEventInformationDataArea",
@@ -17013,6 +18002,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsEventInformation"),
+        False,
     ),
     (
         "RespondOperationsMaterialBill",
@@ -17026,6 +18016,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondOperationsMaterialBillDataArea",
@@ -17039,6 +18030,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsMaterialBill"),
+        True,
     ),
     (
         "RespondOperationsPerformance",
@@ -17052,6 +18044,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsPerformanceDataArea",
@@ -17065,6 +18058,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsPerformance"),
+        False,
     ),
     (
         "RespondOperationsSchedule",
@@ -17078,6 +18072,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondOperationsScheduleDataArea",
@@ -17091,6 +18086,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsSchedule"),
+        False,
     ),
     (
         "RespondOperationsTestInformation",
@@ -17104,6 +18100,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondOperationsTestInformationDataArea",
@@ -17117,6 +18114,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "OperationsTestInformation"),
+        True,
     ),
     (
         "RespondPerson",
@@ -17130,6 +18128,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondPersonDataArea",
@@ -17143,6 +18142,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "Person"),
+        True,
     ),
     (
         "RespondPersonnelClass",
@@ -17156,6 +18156,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondPersonnelClassDataArea",
@@ -17169,6 +18170,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PersonnelClass"),
+        True,
     ),
     (
         "RespondPersonnelInformation",
@@ -17182,6 +18184,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondPersonnelInformationDataArea",
@@ -17195,6 +18198,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PersonnelInformation"),
+        True,
     ),
     (
         "RespondPhysicalAsset",
@@ -17208,6 +18212,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondPhysicalAssetDataArea",
@@ -17221,6 +18226,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PhysicalAsset"),
+        True,
     ),
     (
         "RespondPhysicalAssetClass",
@@ -17234,6 +18240,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondPhysicalAssetClassDataArea",
@@ -17247,6 +18254,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PhysicalAssetClass"),
+        True,
     ),
     (
         "RespondPhysicalAssetInformation",
@@ -17260,6 +18268,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondPhysicalAssetInformationDataArea",
@@ -17273,6 +18282,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "PhysicalAssetInformation"),
+        True,
     ),
     (
         "RespondProcessElementLibrary",
@@ -17286,6 +18296,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondProcessElementLibraryDataArea",
@@ -17299,6 +18310,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessElementLibrary"),
+        False,
     ),
     (
         "RespondProcessSegment",
@@ -17312,6 +18324,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondProcessSegmentDataArea",
@@ -17325,6 +18338,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessSegment"),
+        True,
     ),
     (
         "RespondProcessSegmentInformation",
@@ -17338,6 +18352,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondProcessSegmentInformationDataArea",
@@ -17351,6 +18366,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ProcessSegmentInformation"),
+        True,
     ),
     (
         "RespondResourceConstraintLibrary",
@@ -17364,6 +18380,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondResourceConstraintLibraryDataArea",
@@ -17377,6 +18394,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ResourceConstraintLibrary"),
+        True,
     ),
     (
         "RespondResourceNetworkConnectionType",
@@ -17390,6 +18408,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondResourceNetworkConnectionTypeDataArea",
@@ -17411,6 +18430,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ResourceNetworkConnectionType"),
+        True,
     ),
     (
         "RespondResourceRelationshipNetwork",
@@ -17424,6 +18444,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondResourceRelationshipNetworkDataArea",
@@ -17445,6 +18466,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ResourceRelationshipNetwork"),
+        True,
     ),
     (
         "RespondResourceRelationshipNetworkInformation",
@@ -17458,6 +18480,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondResourceRelationshipNetworkInformationDataArea",
@@ -17479,6 +18502,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "ResourceRelationshipNetworkInformation"),
+        True,
     ),
     (
         "RespondTestResult",
@@ -17492,6 +18516,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondTestResultDataArea",
@@ -17505,6 +18530,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "TestResult"),
+        True,
     ),
     (
         "RespondTestSpecification",
@@ -17518,6 +18544,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondTestSpecificationDataArea",
@@ -17531,6 +18558,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "TestSpecification"),
+        True,
     ),
     (
         "RespondWorkAlert",
@@ -17544,6 +18572,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondWorkAlertDataArea",
@@ -17557,6 +18586,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkAlert"),
+        True,
     ),
     (
         "RespondWorkAlertDefinition",
@@ -17570,6 +18600,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondWorkAlertDefinitionDataArea",
@@ -17583,6 +18614,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkAlertDefinition"),
+        True,
     ),
     (
         "RespondWorkAlertInformation",
@@ -17596,6 +18628,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondWorkAlertInformationDataArea",
@@ -17609,6 +18642,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkAlertInformation"),
+        True,
     ),
     (
         "RespondWorkCalendar",
@@ -17622,6 +18656,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondWorkCalendarDataArea",
@@ -17635,6 +18670,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkCalendar"),
+        True,
     ),
     (
         "RespondWorkCalendarDefinition",
@@ -17648,6 +18684,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondWorkCalendarDefinitionDataArea",
@@ -17661,6 +18698,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkCalendarDefinition"),
+        True,
     ),
     (
         "RespondWorkCalendarInformation",
@@ -17674,6 +18712,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondWorkCalendarInformationDataArea",
@@ -17687,6 +18726,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkCalendarInformation"),
+        True,
     ),
     (
         "RespondWorkCapability",
@@ -17700,6 +18740,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondWorkCapabilityDataArea",
@@ -17713,6 +18754,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkCapability"),
+        True,
     ),
     (
         "RespondWorkCapabilityInformation",
@@ -17726,6 +18768,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondWorkCapabilityInformationDataArea",
@@ -17739,6 +18782,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkCapabilityInformation"),
+        True,
     ),
     (
         "RespondWorkDefinitionInformation",
@@ -17752,6 +18796,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkDefinitionInformationDataArea",
@@ -17765,6 +18810,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "RespondWorkDirective",
@@ -17778,6 +18824,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkDirectiveDataArea",
@@ -17791,6 +18838,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkDirective"),
+        False,
     ),
     (
         "RespondWorkMaster",
@@ -17804,6 +18852,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkMasterDataArea",
@@ -17817,6 +18866,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkMaster"),
+        False,
     ),
     (
         "RespondWorkMasterCapability",
@@ -17830,6 +18880,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondWorkMasterCapabilityDataArea",
@@ -17843,6 +18894,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkMasterCapability"),
+        True,
     ),
     (
         "RespondWorkPerformance",
@@ -17856,6 +18908,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkPerformanceDataArea",
@@ -17869,6 +18922,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkPerformance"),
+        False,
     ),
     (
         "RespondWorkRecord",
@@ -17882,6 +18936,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkRecordDataArea",
@@ -17895,6 +18950,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkRecord"),
+        False,
     ),
     (
         "RespondWorkRecordSpecification",
@@ -17908,6 +18964,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkRecordSpecificationDataArea",
@@ -17921,6 +18978,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkRecordSpecification"),
+        False,
     ),
     (
         "RespondWorkResponse",
@@ -17934,6 +18992,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkResponseDataArea",
@@ -17947,6 +19006,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkResponse"),
+        False,
     ),
     (
         "RespondWorkSchedule",
@@ -17960,6 +19020,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkScheduleDataArea",
@@ -17973,6 +19034,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkSchedule"),
+        False,
     ),
     (
         "RespondWorkflowSpecification",
@@ -17986,6 +19048,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkflowSpecificationDataArea",
@@ -17999,6 +19062,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkflowSpecification"),
+        False,
     ),
     (
         "RespondWorkflowSpecificationConnectionType",
@@ -18012,6 +19076,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondWorkflowSpecificationConnectionTypeDataArea",
@@ -18033,6 +19098,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkflowSpecificationConnectionType"),
+        True,
     ),
     (
         "RespondWorkflowSpecificationInformation",
@@ -18046,6 +19112,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "RespondWorkflowSpecificationInformationDataArea",
@@ -18067,6 +19134,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "RespondWorkflowSpecificationNodeType",
@@ -18080,6 +19148,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "RespondWorkflowSpecificationNodeTypeDataArea",
@@ -18101,6 +19170,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Respond", "WorkflowSpecificationNodeType"),
+        True,
     ),
     (
         "ShowBatchProductionRecord",
@@ -18114,6 +19184,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowBatchProductionRecordDataArea",
@@ -18127,6 +19198,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "BatchProductionRecord"),
+        False,
     ),
     (
         "TransShow",
@@ -18140,6 +19212,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         (),
+        True,
     ),
     (
         "ShowEquipment",
@@ -18153,6 +19226,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowEquipmentDataArea",
@@ -18166,6 +19240,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "Equipment"),
+        True,
     ),
     (
         "ShowEquipmentClass",
@@ -18179,6 +19254,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowEquipmentClassDataArea",
@@ -18192,6 +19268,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "EquipmentClass"),
+        True,
     ),
     (
         "ShowEquipmentInformation",
@@ -18205,6 +19282,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowEquipmentInformationDataArea",
@@ -18218,6 +19296,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "EquipmentInformation"),
+        True,
     ),
     (
         "ShowErrorMessage",
@@ -18231,6 +19310,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowErrorMessageDataArea",
@@ -18244,6 +19324,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show",),
+        True,
     ),
     (
         "ShowGRecipeInformation",
@@ -18257,6 +19338,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowGRecipeInformationDataArea",
@@ -18270,6 +19352,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "GRecipeInformation"),
+        False,
     ),
     (
         "ShowJobList",
@@ -18283,6 +19366,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowJobListDataArea",
@@ -18296,6 +19380,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "JobList"),
+        False,
     ),
     (
         "ShowJobResponse",
@@ -18309,6 +19394,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowJobResponseDataArea",
@@ -18322,6 +19408,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "JobResponse"),
+        False,
     ),
     (
         "ShowJobResponseList",
@@ -18335,6 +19422,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowJobResponseListDataArea",
@@ -18348,6 +19436,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "JobResponseList"),
+        False,
     ),
     (
         "ShowMaterialClass",
@@ -18361,6 +19450,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowMaterialClassDataArea",
@@ -18374,6 +19464,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialClass"),
+        True,
     ),
     (
         "ShowMaterialDefinition",
@@ -18387,6 +19478,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowMaterialDefinitionDataArea",
@@ -18400,6 +19492,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialDefinition"),
+        True,
     ),
     (
         "ShowMaterialInformation",
@@ -18413,6 +19506,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowMaterialInformationDataArea",
@@ -18426,6 +19520,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialInformation"),
+        True,
     ),
     (
         "ShowMaterialLot",
@@ -18439,6 +19534,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowMaterialLotDataArea",
@@ -18452,6 +19548,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialLot"),
+        True,
     ),
     (
         "ShowMaterialSubLot",
@@ -18465,6 +19562,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowMaterialSubLotDataArea",
@@ -18478,6 +19576,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "MaterialSubLot"),
+        True,
     ),
     (
         "ShowOperationalLocation",
@@ -18491,6 +19590,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowOperationalLocationDataArea",
@@ -18504,6 +19604,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationalLocation"),
+        True,
     ),
     (
         "ShowOperationalLocationClass",
@@ -18517,6 +19618,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowOperationalLocationClassDataArea",
@@ -18530,6 +19632,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationalLocationClass"),
+        True,
     ),
     (
         "ShowOperationalLocationInformation",
@@ -18543,6 +19646,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowOperationalLocationInformationDataArea",
@@ -18564,6 +19668,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationalLocationInformation"),
+        True,
     ),
     (
         "ShowOperationsCapability",
@@ -18577,6 +19682,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowOperationsCapabilityDataArea",
@@ -18590,6 +19696,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsCapability"),
+        True,
     ),
     (
         "ShowOperationsCapabilityInformation",
@@ -18603,6 +19710,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowOperationsCapabilityInformationDataArea",
@@ -18624,6 +19732,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsCapabilityInformation"),
+        True,
     ),
     (
         "ShowOperationsDefinition",
@@ -18637,6 +19746,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowOperationsDefinitionDataArea",
@@ -18650,6 +19760,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsDefinition"),
+        True,
     ),
     (
         "ShowOperationsDefinitionInformation",
@@ -18663,6 +19774,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowOperationsDefinitionInformationDataArea",
@@ -18684,6 +19796,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsDefinitionInformation"),
+        True,
     ),
     (
         "ShowOperationsEventClass",
@@ -18697,6 +19810,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowOperationsEventClassDataArea",
@@ -18710,6 +19824,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsEventClass"),
+        True,
     ),
     (
         "ShowOperationsEventDefinition",
@@ -18723,6 +19838,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowOperationsEventDefinitionDataArea",
@@ -18736,6 +19852,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsEventDefinition"),
+        True,
     ),
     (
         "ShowOperationsEventInformation",
@@ -18749,6 +19866,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsEventInformationDataArea",
@@ -18762,6 +19880,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsEventInformation"),
+        False,
     ),
     (
         "ShowOperationsMaterialBill",
@@ -18775,6 +19894,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowOperationsMaterialBillDataArea",
@@ -18788,6 +19908,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsMaterialBill"),
+        True,
     ),
     (
         "ShowOperationsPerformance",
@@ -18801,6 +19922,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsPerformanceDataArea",
@@ -18814,6 +19936,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsPerformance"),
+        False,
     ),
     (
         "ShowOperationsSchedule",
@@ -18827,6 +19950,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowOperationsScheduleDataArea",
@@ -18840,6 +19964,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsSchedule"),
+        False,
     ),
     (
         "ShowOperationsTestInformation",
@@ -18853,6 +19978,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowOperationsTestInformationDataArea",
@@ -18866,6 +19992,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "OperationsTestInformation"),
+        True,
     ),
     (
         "ShowPerson",
@@ -18879,6 +20006,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowPersonDataArea",
@@ -18892,6 +20020,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "Person"),
+        True,
     ),
     (
         "ShowPersonnelClass",
@@ -18905,6 +20034,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowPersonnelClassDataArea",
@@ -18918,6 +20048,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PersonnelClass"),
+        True,
     ),
     (
         "ShowPersonnelInformation",
@@ -18931,6 +20062,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowPersonnelInformationDataArea",
@@ -18944,6 +20076,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PersonnelInformation"),
+        True,
     ),
     (
         "ShowPhysicalAsset",
@@ -18957,6 +20090,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowPhysicalAssetDataArea",
@@ -18970,6 +20104,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PhysicalAsset"),
+        True,
     ),
     (
         "ShowPhysicalAssetClass",
@@ -18983,6 +20118,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowPhysicalAssetClassDataArea",
@@ -18996,6 +20132,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PhysicalAssetClass"),
+        True,
     ),
     (
         "ShowPhysicalAssetInformation",
@@ -19009,6 +20146,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowPhysicalAssetInformationDataArea",
@@ -19022,6 +20160,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "PhysicalAssetInformation"),
+        True,
     ),
     (
         "ShowProcessElementLibrary",
@@ -19035,6 +20174,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowProcessElementLibraryDataArea",
@@ -19048,6 +20188,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessElementLibrary"),
+        False,
     ),
     (
         "ShowProcessSegment",
@@ -19061,6 +20202,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowProcessSegmentDataArea",
@@ -19074,6 +20216,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessSegment"),
+        True,
     ),
     (
         "ShowProcessSegmentInformation",
@@ -19087,6 +20230,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowProcessSegmentInformationDataArea",
@@ -19100,6 +20244,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ProcessSegmentInformation"),
+        True,
     ),
     (
         "ShowResourceConstraintLibrary",
@@ -19113,6 +20258,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowResourceConstraintLibraryDataArea",
@@ -19126,6 +20272,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ResourceConstraintLibrary"),
+        True,
     ),
     (
         "ShowResourceNetworkConnectionType",
@@ -19139,6 +20286,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowResourceNetworkConnectionTypeDataArea",
@@ -19160,6 +20308,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ResourceNetworkConnectionType"),
+        True,
     ),
     (
         "ShowResourceRelationshipNetwork",
@@ -19173,6 +20322,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowResourceRelationshipNetworkDataArea",
@@ -19194,6 +20344,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ResourceRelationshipNetwork"),
+        True,
     ),
     (
         "ShowResourceRelationshipNetworkInformation",
@@ -19207,6 +20358,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowResourceRelationshipNetworkInformationDataArea",
@@ -19228,6 +20380,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "ResourceRelationshipNetworkInformation"),
+        True,
     ),
     (
         "ShowTestResult",
@@ -19241,6 +20394,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowTestResultDataArea",
@@ -19254,6 +20408,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "TestResult"),
+        True,
     ),
     (
         "ShowTestSpecification",
@@ -19267,6 +20422,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowTestSpecificationDataArea",
@@ -19280,6 +20436,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "TestSpecification"),
+        True,
     ),
     (
         "ShowTransactionProfile",
@@ -19293,6 +20450,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowTransactionProfileDataArea",
@@ -19306,6 +20464,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show",),
+        True,
     ),
     (
         "ShowWorkAlert",
@@ -19319,6 +20478,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowWorkAlertDataArea",
@@ -19332,6 +20492,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkAlert"),
+        True,
     ),
     (
         "ShowWorkAlertDefinition",
@@ -19345,6 +20506,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowWorkAlertDefinitionDataArea",
@@ -19358,6 +20520,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkAlertDefinition"),
+        True,
     ),
     (
         "ShowWorkAlertInformation",
@@ -19371,6 +20534,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowWorkAlertInformationDataArea",
@@ -19384,6 +20548,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkAlertInformation"),
+        True,
     ),
     (
         "ShowWorkCalendar",
@@ -19397,6 +20562,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowWorkCalendarDataArea",
@@ -19410,6 +20576,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkCalendar"),
+        True,
     ),
     (
         "ShowWorkCalendarDefinition",
@@ -19423,6 +20590,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowWorkCalendarDefinitionDataArea",
@@ -19436,6 +20604,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkCalendarDefinition"),
+        True,
     ),
     (
         "ShowWorkCalendarInformation",
@@ -19449,6 +20618,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowWorkCalendarInformationDataArea",
@@ -19462,6 +20632,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkCalendarInformation"),
+        True,
     ),
     (
         "ShowWorkCapability",
@@ -19475,6 +20646,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowWorkCapabilityDataArea",
@@ -19488,6 +20660,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkCapability"),
+        True,
     ),
     (
         "ShowWorkCapabilityInformation",
@@ -19501,6 +20674,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowWorkCapabilityInformationDataArea",
@@ -19514,6 +20688,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkCapabilityInformation"),
+        True,
     ),
     (
         "ShowWorkDefinitionInformation",
@@ -19527,6 +20702,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkDefinitionInformationDataArea",
@@ -19540,6 +20716,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "ShowWorkDirective",
@@ -19553,6 +20730,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkDirectiveDataArea",
@@ -19566,6 +20744,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkDirective"),
+        False,
     ),
     (
         "ShowWorkMaster",
@@ -19579,6 +20758,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkMasterDataArea",
@@ -19592,6 +20772,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkMaster"),
+        False,
     ),
     (
         "ShowWorkMasterCapability",
@@ -19605,6 +20786,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowWorkMasterCapabilityDataArea",
@@ -19618,6 +20800,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkMasterCapability"),
+        True,
     ),
     (
         "ShowWorkPerformance",
@@ -19631,6 +20814,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkPerformanceDataArea",
@@ -19644,6 +20828,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkPerformance"),
+        False,
     ),
     (
         "ShowWorkRecord",
@@ -19657,6 +20842,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkRecordDataArea",
@@ -19670,6 +20856,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkRecord"),
+        False,
     ),
     (
         "ShowWorkRecordSpecification",
@@ -19683,6 +20870,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkRecordSpecificationDataArea",
@@ -19696,6 +20884,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkRecordSpecification"),
+        False,
     ),
     (
         "ShowWorkResponse",
@@ -19709,6 +20898,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkResponseDataArea",
@@ -19722,6 +20912,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkResponse"),
+        False,
     ),
     (
         "ShowWorkSchedule",
@@ -19735,6 +20926,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkScheduleDataArea",
@@ -19748,6 +20940,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkSchedule"),
+        False,
     ),
     (
         "ShowWorkflowSpecification",
@@ -19761,6 +20954,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkflowSpecificationDataArea",
@@ -19774,6 +20968,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkflowSpecification"),
+        False,
     ),
     (
         "ShowWorkflowSpecificationConnectionType",
@@ -19787,6 +20982,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowWorkflowSpecificationConnectionTypeDataArea",
@@ -19808,6 +21004,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkflowSpecificationConnectionType"),
+        True,
     ),
     (
         "ShowWorkflowSpecificationInformation",
@@ -19821,6 +21018,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "ShowWorkflowSpecificationInformationDataArea",
@@ -19842,6 +21040,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "ShowWorkflowSpecificationNodeType",
@@ -19855,6 +21054,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "ShowWorkflowSpecificationNodeTypeDataArea",
@@ -19876,6 +21076,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Show", "WorkflowSpecificationNodeType"),
+        True,
     ),
     (
         "SyncBatchProductionRecord",
@@ -19889,6 +21090,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncBatchProductionRecordDataArea",
@@ -19902,6 +21104,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "BatchProductionRecord"),
+        False,
     ),
     (
         "SyncEquipment",
@@ -19915,6 +21118,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncEquipmentDataArea",
@@ -19928,6 +21132,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "Equipment"),
+        True,
     ),
     (
         "SyncEquipmentClass",
@@ -19941,6 +21146,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncEquipmentClassDataArea",
@@ -19954,6 +21160,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "EquipmentClass"),
+        True,
     ),
     (
         "SyncEquipmentInformation",
@@ -19967,6 +21174,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncEquipmentInformationDataArea",
@@ -19980,6 +21188,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "EquipmentInformation"),
+        True,
     ),
     (
         "SyncErrorMessage",
@@ -19993,6 +21202,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncErrorMessageDataArea",
@@ -20006,6 +21216,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ErrorMessage"),
+        True,
     ),
     (
         "SyncGRecipeInformation",
@@ -20019,6 +21230,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncGRecipeInformationDataArea",
@@ -20032,6 +21244,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "GRecipeInformation"),
+        False,
     ),
     (
         "SyncJobList",
@@ -20045,6 +21258,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncJobListDataArea",
@@ -20058,6 +21272,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "JobList"),
+        False,
     ),
     (
         "SyncJobResponse",
@@ -20071,6 +21286,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncJobResponseDataArea",
@@ -20084,6 +21300,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "JobResponse"),
+        False,
     ),
     (
         "SyncJobResponseList",
@@ -20097,6 +21314,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncJobResponseListDataArea",
@@ -20110,6 +21328,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "JobResponseList"),
+        False,
     ),
     (
         "SyncMaterialClass",
@@ -20123,6 +21342,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncMaterialClassDataArea",
@@ -20136,6 +21356,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialClass"),
+        True,
     ),
     (
         "SyncMaterialDefinition",
@@ -20149,6 +21370,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncMaterialDefinitionDataArea",
@@ -20162,6 +21384,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialDefinition"),
+        True,
     ),
     (
         "SyncMaterialInformation",
@@ -20175,6 +21398,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncMaterialInformationDataArea",
@@ -20188,6 +21412,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialInformation"),
+        True,
     ),
     (
         "SyncMaterialLot",
@@ -20201,6 +21426,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncMaterialLotDataArea",
@@ -20214,6 +21440,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialLot"),
+        True,
     ),
     (
         "SyncMaterialSubLot",
@@ -20227,6 +21454,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncMaterialSubLotDataArea",
@@ -20240,6 +21468,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "MaterialSubLot"),
+        True,
     ),
     (
         "SyncOperationalLocation",
@@ -20253,6 +21482,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncOperationalLocationDataArea",
@@ -20266,6 +21496,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationalLocation"),
+        True,
     ),
     (
         "SyncOperationalLocationInformation",
@@ -20279,6 +21510,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncOperationalLocationInformationDataArea",
@@ -20300,6 +21532,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationalLocationInformation"),
+        True,
     ),
     (
         "SyncOperationsCapability",
@@ -20313,6 +21546,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncOperationsCapabilityDataArea",
@@ -20326,6 +21560,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsCapability"),
+        True,
     ),
     (
         "SyncOperationsCapabilityInformation",
@@ -20339,6 +21574,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncOperationsCapabilityInformationDataArea",
@@ -20360,6 +21596,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsCapabilityInformation"),
+        True,
     ),
     (
         "SyncOperationsDefinition",
@@ -20373,6 +21610,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncOperationsDefinitionDataArea",
@@ -20386,6 +21624,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsDefinition"),
+        True,
     ),
     (
         "SyncOperationsDefinitionInformation",
@@ -20399,6 +21638,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncOperationsDefinitionInformationDataArea",
@@ -20420,6 +21660,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsDefinitionInformation"),
+        True,
     ),
     (
         "SyncOperationsEventClass",
@@ -20433,6 +21674,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncOperationsEventClassDataArea",
@@ -20446,6 +21688,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsEventClass"),
+        True,
     ),
     (
         "SyncOperationsEventDefinition",
@@ -20459,6 +21702,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncOperationsEventDefinitionDataArea",
@@ -20472,6 +21716,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsEventDefinition"),
+        True,
     ),
     (
         "SyncOperationsEventInformation",
@@ -20485,6 +21730,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsEventInformationDataArea",
@@ -20498,6 +21744,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsEventInformation"),
+        False,
     ),
     (
         "SyncOperationsMaterialBill",
@@ -20511,6 +21758,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncOperationsMaterialBillDataArea",
@@ -20524,6 +21772,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsMaterialBill"),
+        True,
     ),
     (
         "SyncOperationsPerformance",
@@ -20537,6 +21786,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsPerformanceDataArea",
@@ -20550,6 +21800,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsPerformance"),
+        False,
     ),
     (
         "SyncOperationsSchedule",
@@ -20563,6 +21814,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncOperationsScheduleDataArea",
@@ -20576,6 +21828,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsSchedule"),
+        False,
     ),
     (
         "SyncOperationsTestInformation",
@@ -20589,6 +21842,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncOperationsTestInformationDataArea",
@@ -20602,6 +21856,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "OperationsTestInformation"),
+        True,
     ),
     (
         "SyncPerson",
@@ -20615,6 +21870,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncPersonDataArea",
@@ -20628,6 +21884,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "Person"),
+        True,
     ),
     (
         "SyncPersonnelClass",
@@ -20641,6 +21898,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncPersonnelClassDataArea",
@@ -20654,6 +21912,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PersonnelClass"),
+        True,
     ),
     (
         "SyncPersonnelInformation",
@@ -20667,6 +21926,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncPersonnelInformationDataArea",
@@ -20680,6 +21940,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PersonnelInformation"),
+        True,
     ),
     (
         "SyncPhysicalAsset",
@@ -20693,6 +21954,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncPhysicalAssetDataArea",
@@ -20706,6 +21968,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PhysicalAsset"),
+        True,
     ),
     (
         "SyncPhysicalAssetClass",
@@ -20719,6 +21982,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncPhysicalAssetClassDataArea",
@@ -20732,6 +21996,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PhysicalAssetClass"),
+        True,
     ),
     (
         "SyncPhysicalAssetInformation",
@@ -20745,6 +22010,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncPhysicalAssetInformationDataArea",
@@ -20758,6 +22024,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "PhysicalAssetInformation"),
+        True,
     ),
     (
         "SyncProcessElementLibrary",
@@ -20771,6 +22038,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncProcessElementLibraryDataArea",
@@ -20784,6 +22052,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessElementLibrary"),
+        False,
     ),
     (
         "SyncProcessSegment",
@@ -20797,6 +22066,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncProcessSegmentDataArea",
@@ -20810,6 +22080,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessSegment"),
+        True,
     ),
     (
         "SyncProcessSegmentInformation",
@@ -20823,6 +22094,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncProcessSegmentInformationDataArea",
@@ -20836,6 +22108,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ProcessSegmentInformation"),
+        True,
     ),
     (
         "SyncResourceConstraintLibrary",
@@ -20849,6 +22122,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncResourceConstraintLibraryDataArea",
@@ -20862,6 +22136,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ResourceConstraintLibrary"),
+        True,
     ),
     (
         "SyncResourceNetworkConnectionType",
@@ -20875,6 +22150,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncResourceNetworkConnectionTypeDataArea",
@@ -20896,6 +22172,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ResourceNetworkConnectionType"),
+        True,
     ),
     (
         "SyncResourceRelationshipNetwork",
@@ -20909,6 +22186,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncResourceRelationshipNetworkDataArea",
@@ -20930,6 +22208,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ResourceRelationshipNetwork"),
+        True,
     ),
     (
         "SyncResourceRelationshipNetworkInformation",
@@ -20943,6 +22222,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncResourceRelationshipNetworkInformationDataArea",
@@ -20964,6 +22244,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "ResourceRelationshipNetworkInformation"),
+        True,
     ),
     (
         "SyncTestResult",
@@ -20977,6 +22258,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncTestResultDataArea",
@@ -20990,6 +22272,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "TestResult"),
+        True,
     ),
     (
         "SyncTestSpecification",
@@ -21003,6 +22286,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncTestSpecificationDataArea",
@@ -21016,6 +22300,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "TestSpecification"),
+        True,
     ),
     (
         "SyncWorkAlert",
@@ -21029,6 +22314,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncWorkAlertDataArea",
@@ -21042,6 +22328,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkAlert"),
+        True,
     ),
     (
         "SyncWorkAlertDefinition",
@@ -21055,6 +22342,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncWorkAlertDefinitionDataArea",
@@ -21068,6 +22356,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkAlertDefinition"),
+        True,
     ),
     (
         "SyncWorkAlertInformation",
@@ -21081,6 +22370,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncWorkAlertInformationDataArea",
@@ -21094,6 +22384,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkAlertInformation"),
+        True,
     ),
     (
         "SyncWorkCalendar",
@@ -21107,6 +22398,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncWorkCalendarDataArea",
@@ -21120,6 +22412,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkCalendar"),
+        True,
     ),
     (
         "SyncWorkCalendarDefinition",
@@ -21133,6 +22426,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncWorkCalendarDefinitionDataArea",
@@ -21146,6 +22440,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkCalendarDefinition"),
+        True,
     ),
     (
         "SyncWorkCalendarInformation",
@@ -21159,6 +22454,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncWorkCalendarInformationDataArea",
@@ -21172,6 +22468,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkCalendarInformation"),
+        True,
     ),
     (
         "SyncWorkCapability",
@@ -21185,6 +22482,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncWorkCapabilityDataArea",
@@ -21198,6 +22496,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkCapability"),
+        True,
     ),
     (
         "SyncWorkCapabilityInformation",
@@ -21211,6 +22510,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncWorkCapabilityInformationDataArea",
@@ -21224,6 +22524,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkCapabilityInformation"),
+        True,
     ),
     (
         "SyncWorkDefinitionInformation",
@@ -21237,6 +22538,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkDefinitionInformationDataArea",
@@ -21250,6 +22552,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkDefinitionInformation"),
+        False,
     ),
     (
         "SyncWorkDirective",
@@ -21263,6 +22566,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkDirectiveDataArea",
@@ -21276,6 +22580,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkDirective"),
+        False,
     ),
     (
         "SyncWorkMasterCapability",
@@ -21289,6 +22594,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncWorkMasterCapabilityDataArea",
@@ -21302,6 +22608,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkMasterCapability"),
+        True,
     ),
     (
         "SyncWorkMaster",
@@ -21315,6 +22622,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkMasterDataArea",
@@ -21328,6 +22636,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkMaster"),
+        False,
     ),
     (
         "SyncWorkPerformance",
@@ -21341,6 +22650,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkPerformanceDataArea",
@@ -21354,6 +22664,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkPerformance"),
+        False,
     ),
     (
         "SyncWorkRecord",
@@ -21367,6 +22678,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkRecordDataArea",
@@ -21380,6 +22692,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkRecord"),
+        False,
     ),
     (
         "SyncWorkRecordSpecification",
@@ -21393,6 +22706,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkRecordSpecificationDataArea",
@@ -21406,6 +22720,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkRecordSpecification"),
+        False,
     ),
     (
         "SyncWorkResponse",
@@ -21419,6 +22734,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkResponseDataArea",
@@ -21432,6 +22748,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkResponse"),
+        False,
     ),
     (
         "SyncWorkSchedule",
@@ -21445,6 +22762,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkScheduleDataArea",
@@ -21458,6 +22776,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkSchedule"),
+        False,
     ),
     (
         "SyncWorkflowSpecification",
@@ -21471,6 +22790,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkflowSpecificationDataArea",
@@ -21484,6 +22804,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkflowSpecification"),
+        False,
     ),
     (
         "SyncWorkflowSpecificationConnectionType",
@@ -21497,6 +22818,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncWorkflowSpecificationConnectionTypeDataArea",
@@ -21518,6 +22840,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkflowSpecificationConnectionType"),
+        True,
     ),
     (
         "SyncWorkflowSpecificationInformation",
@@ -21531,6 +22854,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        False,
     ),
     (
         "SyncWorkflowSpecificationInformationDataArea",
@@ -21552,6 +22876,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkflowSpecificationInformation"),
+        False,
     ),
     (
         "SyncWorkflowSpecificationNodeType",
@@ -21565,6 +22890,7 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("ApplicationArea", "DataArea"),
+        True,
     ),
     (
         "SyncWorkflowSpecificationNodeTypeDataArea",
@@ -21586,5 +22912,6 @@ CONTEXTS: list[Any] = [
         (),
         {},
         ("Sync", "WorkflowSpecificationNodeType"),
+        True,
     ),
 ]
