@@ -195,7 +195,10 @@ class _MigratedDecoder(Decoder):
                 hit = self._missing.get((spec.cls.__name__, f.tag))
                 if hit is None:
                     what = "attribute" if f.kind == "A" else "element"
-                    rule = f"V0701 requires {what} {f.tag!r} in {spec.cls.__name__}; the source has none"
+                    rule = (
+                        f"V0701 requires {what} {f.tag!r} in {spec.cls.__name__}; "
+                        "the source has none"
+                    )
                     self._missing[(spec.cls.__name__, f.tag)] = [
                         rule,
                         path_of(el),

@@ -17,7 +17,6 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
   a renamed one).
 """
 
-# ruff: noqa: E501
 from __future__ import annotations
 
 from typing import Any
