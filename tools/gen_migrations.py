@@ -48,7 +48,8 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 - ``ROOTS``: old global element -> (V0701 global element, context index);
 - ``CONTEXTS[i]`` = ``(old class, V0701 class, old extension order, V0701 extension order,
-  fields, carried attributes, down aliases, old required elements, clean)``; ``clean``:
+  fields, carried attributes, down aliases, old required elements, old single elements,
+  clean)``; ``clean``:
   nothing to do in this context's subtree going up (same names, order and code lists, nothing
   carried: the tree is skipped); ``fields``: old child element ->
   ``(V0701 element or "" if carried, child context or -1, old order, V0701 order, how,
@@ -178,7 +179,8 @@ class Pairing:
             if entry[0] and renamed and renamed in nfields and renamed not in targets:
                 aliases[renamed] = old_tag
         required = tuple(f.tag for f in oc.fields if f.kind == ELEMENT and f.required)
-        return (oc.name, nc.name, oext, next_ext, fields, tuple(carried), aliases, required)
+        single = tuple(f.tag for f in oc.fields if f.kind == ELEMENT and not f.many)
+        return (oc.name, nc.name, oext, next_ext, fields, tuple(carried), aliases, required, single)
 
     def pair(self, f: Any, g: Any, how: str) -> tuple[Any, ...] | None:
         ocls, ncls = self.old.classes.get(f.type), self.new.classes.get(g.type)

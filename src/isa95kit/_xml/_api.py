@@ -22,11 +22,11 @@ from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
 from ..versions._migrate_report import MigrationChange
 from ..versions._migrate_tree import path_of
-from ..versions._model import release_for_namespace
+from ..versions._model import B2MMLVersion, release_for_namespace
 from ._config import DEFAULT_READ, DEFAULT_WRITE, ReadConfig, WriteConfig
 from ._decode import Decoder, gc_paused, xpath_of
 from ._encode import Encoder, default_nsmap
-from ._side import ensure_side
+from ._side import ensure_side, side_of
 from ._stream import read_streaming
 from ._tables import resolve_class, root_element, spec_of
 
@@ -176,6 +176,21 @@ def read_xml(
     return obj
 
 
+class _DownEncoder(Encoder):
+    """Writes the root with the declarations of the release being written (the migration
+    then renames elements in place instead of moving the tree under a new root)."""
+
+    def __init__(self, nsmap: dict[str | None, str]) -> None:
+        super().__init__()
+        self.nsmap = nsmap
+
+    def root(self, obj: B2MMLModel, tag: str, nsmap: dict[str | None, str]) -> Any:
+        el = self._element(tag, nsmap=self.nsmap)  # type: ignore[arg-type]
+        self.path.append(tag.split("}", 1)[-1])
+        self.fill(el, obj, spec_of(type(obj)), side_of(obj))
+        return el
+
+
 class _OlderRelease(Exception):
     """The streaming reader met an older release's root: read it through the migration."""
 
@@ -250,13 +265,20 @@ def write_xml(
     tag = f"{{{NAMESPACE}}}{root_element(obj, element)}"
     older = version is not None and version.upper().lstrip("V") not in ("0701", "0700")
     try:
-        encoder = Encoder()
-        encoder.require = not older
-        root = encoder.root(obj, tag, default_nsmap(config.prefix))
         if older:
             assert version is not None
             from ..versions._migrate import migrate_down, migration_report
+            from ..versions._migrate_tree import down_nsmap
 
+            side = side_of(obj)
+            nsmap = side.nsmap if side is not None and side.nsmap else default_nsmap(config.prefix)
+            encoder: Encoder = _DownEncoder(down_nsmap(dict(nsmap), B2MMLVersion.coerce(version)))
+            encoder.require = False
+        else:
+            encoder = Encoder()
+        root = encoder.root(obj, tag, default_nsmap(config.prefix))
+        if older:
+            assert version is not None
             origin = migration_report(obj)
             root, _ = migrate_down(
                 root,

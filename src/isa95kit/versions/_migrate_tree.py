@@ -40,7 +40,7 @@ class Tables:
         self.contexts: list[Any] = mod.CONTEXTS
         self._down: dict[int, dict[str, tuple[Any, ...]]] = {}
         self._up: dict[int, tuple[dict[str, tuple[bool, int, int]], bool, list[bool]]] = {}
-        self.clean: list[bool] = [bool(c[8]) for c in self.contexts]
+        self.clean: list[bool] = [bool(c[9]) for c in self.contexts]
         self.down_roots: dict[str, list[tuple[str, int]]] = {}
         for old, (new, ctx) in self.roots.items():
             options = self.down_roots.setdefault(new, [])
@@ -371,12 +371,62 @@ def down_tree(
     if old_local != local:
         rec.rule("rename", f"{local} -> {old_local}", root)
     # the root's declaration for carried pieces goes: they take the release's own prefix again
-    kept = {p: u for p, u in root.nsmap.items() if u not in (t.ns, t.ext)}
-    nsmap = _swap_nsmap(kept, {V0701_NS: t.ns, V0701_EXT: t.ext})
+    prepared = root.nsmap.get(_V7_PREFIX) == V0701_NS  # encoded with down_nsmap()
+    nsmap = down_nsmap(dict(root.nsmap), release)
     root.tag = "{" + t.ns + "}" + old_local
     _down(root, ctx, t, rec, strict, file)
     rec.finish()
-    return _rebuild_root(root, nsmap), report
+    from lxml import etree
+
+    if not prepared:  # a parsed V0701 document: moved under a root with the release's names
+        root = _rebuild_root(root, nsmap)
+
+    own = [  # carried pieces the writer gave a declaration of their own
+        el
+        for el in root.iter("{" + t.ns + "}*")
+        if el.prefix is not None
+        and nsmap.get(el.prefix) != t.ns
+        and el.getparent() is not None
+        and el.getparent().nsmap.get(el.prefix) != t.ns
+    ]
+    for el in own:
+        _reprefix(el)
+    # the V0701 declarations the writer used are unused now; the document's own stay
+    keep = [p for p in nsmap if p is not None and not p.startswith(_V7_PREFIX)]
+    etree.cleanup_namespaces(root, keep_ns_prefixes=keep)
+    return root, report
+
+
+_V7_PREFIX = "isa95kit-v0701"
+
+
+def down_nsmap(nsmap: dict[str | None, str], release: B2MMLVersion) -> dict[str | None, str]:
+    """The root declarations of a V0701 tree about to be migrated down to ``release``: the
+    release's namespaces under the document's prefixes, V0701's under a private prefix (the
+    writer's elements), so the renamed elements take the document's prefixes in place."""
+    t = tables(release)
+    kept = {p: u for p, u in nsmap.items() if u not in (t.ns, t.ext)}
+    out = _swap_nsmap(kept, {V0701_NS: t.ns, V0701_EXT: t.ext})
+    out[_V7_PREFIX] = V0701_NS
+    out["isa95kit-v0701-ext"] = V0701_EXT
+    return out
+
+
+def _reprefix(el: Any) -> None:
+    """Rebuild a carried piece below its parent so it uses the in-scope declarations."""
+    from lxml import etree
+
+    parent = el.getparent()
+    copy = etree.SubElement(parent, el.tag, dict(el.attrib))
+    copy.text, copy.tail = el.text, el.tail
+    for child in el:
+        if isinstance(child.tag, str):
+            inner = etree.SubElement(copy, child.tag, dict(child.attrib))
+            inner.text, inner.tail = child.text, child.tail
+            inner.extend(list(child))
+        else:
+            copy.append(child)
+    parent.replace(el, copy)
 
 
 def _down(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: str | None) -> None:
@@ -388,6 +438,8 @@ def _down(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: st
     keys: list[int] = []
     key = -1
     drop: list[Any] = []
+    singles: tuple[str, ...] = ctx[8]
+    seen: set[str] = set()
     for child in el:
         tag = child.tag
         if isinstance(tag, str):
@@ -400,6 +452,11 @@ def _down(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: st
                     and not _down_value(child, entry, rec)
                 ):
                     entry = None
+                if entry is not None and entry[0] in singles:
+                    if entry[0] in seen:  # the older release holds one: not a second
+                        entry = None
+                    else:
+                        seen.add(entry[0])
                 if entry is None:
                     rule = f"{ctx[1]}/{name}: {t.release} {old_cls} cannot express it"
                     if strict:
