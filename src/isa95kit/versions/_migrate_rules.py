@@ -32,11 +32,10 @@ TAG_RENAMES: dict[tuple[str, str], str] = {
     ("*", "ProductionResponse"): "OperationsResponse",
     ("*", "ProductionScheduleID"): "OperationsScheduleID",
     ("*", "ProductionRequestID"): "OperationsRequestID",
-    ("*", "ProductionPerformanceID"): "OperationsPerformanceID",
-    ("*", "ProductDefinitionID"): "OperationsDefinitionID",
     ("*", "ProductSegment"): "OperationsSegment",
     ("*", "ProductionParameter"): "SegmentParameter",
     ("*", "ProductionData"): "SegmentData",
+    # V0701 kept EquipmentElementLevel beside EquipmentLevel: used going down (alias)
     ("*", "EquipmentElementLevel"): "EquipmentLevel",
     ("*", "SegmentResponse"): "RequestedSegmentResponse",
 }
