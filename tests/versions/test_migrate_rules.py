@@ -83,7 +83,7 @@ def test_piece_without_a_place_in_v0701_is_carried_and_restored() -> None:
     report = migration_report(obj)
     assert report is not None
     assert [(c.kind, c.path) for c in report.carried] == [
-        ("carried", "/OperationsSchedule[1]/OperationsRequest[1]/Location[1]")
+        ("carried", "/ProductionSchedule[1]/ProductionRequest[1]/Location[1]")
     ]
     assert b"<Location><EquipmentID>L</EquipmentID></Location>" in ik.write_xml(
         obj, version="V0600"

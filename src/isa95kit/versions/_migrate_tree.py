@@ -90,8 +90,9 @@ def _local(tag: str) -> str:
     return tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
 
 
-def path_of(el: Any) -> str:
-    """Positional XPath of local names, ``/A[1]/B[2]`` (the element's place in its document)."""
+def path_of(el: Any, names: dict[Any, str] | None = None) -> str:
+    """Positional XPath of local names, ``/A[1]/B[2]`` (the element's place in its document);
+    ``names`` gives the source names of elements renamed already."""
     parts: list[str] = []
     while el is not None:
         tag = el.tag
@@ -102,7 +103,8 @@ def path_of(el: Any) -> str:
                 if sib is el:
                     break
                 n += 1
-        parts.append(f"{_local(tag)}[{n}]")
+        name = names.get(el) if names else None
+        parts.append(f"{name or _local(tag)}[{n}]")
         el = parent
     return "/" + "/".join(reversed(parts))
 
@@ -113,17 +115,19 @@ class _Recorder:
     def __init__(self, report: MigrationReport) -> None:
         self.report = report
         self.counts: dict[tuple[str, str], list[Any]] = {}
+        #: source names of the elements renamed so far (paths are given in source terms)
+        self.names: dict[Any, str] = {}
 
     def rule(self, kind: str, rule: str, el: Any) -> None:
         hit = self.counts.get((kind, rule))
         if hit is None:
-            self.counts[(kind, rule)] = [path_of(el), el.sourceline, 1]
+            self.counts[(kind, rule)] = [path_of(el, self.names), el.sourceline, 1]
         else:
             hit[2] += 1
 
     def piece(self, kind: str, rule: str, el: Any, path: str | None = None) -> None:
         self.report.changes.append(
-            MigrationChange(kind, rule, path or path_of(el), el.sourceline)  # type: ignore[arg-type]
+            MigrationChange(kind, rule, path or path_of(el, self.names), el.sourceline)  # type: ignore[arg-type]
         )
 
     def finish(self) -> None:
@@ -241,6 +245,7 @@ def up_tree(
     rec.rule("namespace", f"{t.ns} -> {V0701_NS}", root)
     if new_local != local:
         rec.rule("rename", f"{local} -> {new_local}", root)
+        rec.names[root] = local
         root.tag = "{" + V0701_NS + "}" + new_local
     _up(root, ctx, t, rec, strict, file)
     rec.finish()
@@ -287,6 +292,7 @@ def _up_rule(child: Any, ctx_i: int, t: Tables, rec: _Recorder) -> bool:
         return False
     if how:
         rec.rule("rename", f"{ctx[0]}/{name} -> {new}", child)
+        rec.names[child] = name
         child.tag = _V7 + new
     return True
 
@@ -373,6 +379,7 @@ def down_tree(
     # the root's declaration for carried pieces goes: they take the release's own prefix again
     prepared = root.nsmap.get(_V7_PREFIX) == V0701_NS  # encoded with down_nsmap()
     nsmap = down_nsmap(dict(root.nsmap), release)
+    rec.names[root] = local
     root.tag = "{" + t.ns + "}" + old_local
     _down(root, ctx, t, rec, strict, file)
     rec.finish()
@@ -472,6 +479,7 @@ def _down(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: st
                 old, child_ctx, oorder, _back, _d = entry
                 if old != name:
                     rec.rule("rename", f"{ctx[1]}/{name} -> {old}", child)
+                    rec.names[child] = name
                 child.tag = old_prefix + old
                 key = oorder
                 if child_ctx >= 0:
