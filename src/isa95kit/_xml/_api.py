@@ -370,6 +370,8 @@ def _older_root(stream: Any, file: str | None) -> bool:
     a file object is rewound)."""
     from lxml import etree
 
+    if not isinstance(stream, str) and not (hasattr(stream, "seekable") and stream.seekable()):
+        return False  # a pipe cannot be read twice: read as V0701
     first = etree.iterparse(
         stream, events=("start",), resolve_entities=False, no_network=True, load_dtd=False
     )

@@ -210,6 +210,8 @@ def substitute_namespaces(data: bytes, release: B2MMLVersion) -> bytes:
     is built in V0701's namespace at no cost (attribute values and text are not touched)."""
     own = release.namespace.encode()
     private = release.value.lower().encode()
+    while b"xmlns:" + private in data:  # the document's own prefix: take another
+        private += b"_"
     first = [True]
 
     def swap(m: re.Match[bytes]) -> bytes:
