@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from collections.abc import Iterator
@@ -27,11 +28,13 @@ from ..errors import (
 )
 from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
-from ..versions._model import release_for_namespace
+from ..versions._migrate_report import MigrationChange
+from ..versions._migrate_tree import path_of
+from ..versions._model import B2MMLVersion, release_for_namespace
 from ._config import DEFAULT_READ, DEFAULT_WRITE, ReadConfig, WriteConfig
 from ._decode import Decoder, gc_paused, xpath_of
 from ._encode import Encoder, default_nsmap
-from ._side import ensure_side
+from ._side import ensure_side, side_of
 from ._stream import read_streaming
 from ._tables import resolve_class, root_element, spec_of
 
@@ -97,14 +100,9 @@ def _class_of_root(root: Any, file: str | None) -> type[B2MMLModel]:
     ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
     where = Location(file=file, line=root.sourceline, path=f"/{local}[1]")
     if ns != NAMESPACE:
-        older = release_for_namespace(ns)
-        if older:
-            msg = (
-                f"this is a B2MML {older} document (namespace {ns}); read_xml reads the "
-                f"current release (V0701, namespace {NAMESPACE}); validate it with "
-                "isa95kit.validate(..., version='auto')"
-            )
-        elif not ns:
+        if release_for_namespace(ns):  # only the streaming reader's first look gets here
+            raise _OlderRelease(ns)
+        if not ns:
             msg = f"root element <{local}> has no namespace; B2MML V0701 uses {NAMESPACE}"
         else:
             msg = f"root element <{local}> is in namespace {ns}, not B2MML ({NAMESPACE})"
@@ -157,18 +155,85 @@ def read_xml(
     if size is not None and size > config.stream_threshold:
         _check_size(size, config.limits, file)
         stream: Any = io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source)  # type: ignore[arg-type]
-        obj, root = read_streaming(stream, Decoder(config, file), root_class)
-    else:
-        root, file, data = _load(source, config)
-        root = b2mml_element(root, file)
-        obj = Decoder(config, file, data).decode_root(root, root_class(root))
-        if root.getparent() is not None:  # taken out of a SOAP envelope or MTConnect asset
-            ensure_side(obj).nsmap = _own_nsmap(root)
-        return obj
-    side = ensure_side(obj)
-    side.tag = root.tag
-    side.nsmap = dict(root.nsmap)
+        try:
+            obj, root = read_streaming(stream, Decoder(config, file), root_class)
+        except _OlderRelease:
+            pass  # an older release is migrated as one tree, below (not streamed)
+        else:
+            side = ensure_side(obj)
+            side.tag = root.tag
+            side.nsmap = dict(root.nsmap)
+            return obj
+    from ..versions._migrate import attach_report, migrate_up
+
+    data: bytes | None
+    data, file = read_bytes(source, config.limits)
+    root, report = migrate_up(data, file, strict=config.unknown == "error")
+    if report is not None:  # an older release, migrated to V0701 as a tree
+        if report.carried:  # pieces V0701 cannot hold travel in the side record
+            config = dataclasses.replace(config, unknown="preserve")
+        data = None  # columns of the migrated tree would not match the source text
+    decoder = Decoder(config, file, data) if report is None else _MigratedDecoder(config, file)
+    obj = decoder.decode_root(root, root_class(root))
+    if root.getparent() is not None:  # taken out of a SOAP envelope or MTConnect asset
+        ensure_side(obj).nsmap = _own_nsmap(root)
+    if report is not None:
+        assert isinstance(decoder, _MigratedDecoder)
+        report.changes.extend(decoder.missing)
+        attach_report(obj, report)
     return obj
+
+
+class _DownEncoder(Encoder):
+    """Writes the root with the declarations of the release being written (the migration
+    then renames elements in place instead of moving the tree under a new root)."""
+
+    def __init__(self, nsmap: dict[str | None, str]) -> None:
+        super().__init__()
+        self.nsmap = nsmap
+
+    def root(self, obj: B2MMLModel, tag: str, nsmap: dict[str | None, str]) -> Any:
+        el = self._element(tag, nsmap=self.nsmap)  # type: ignore[arg-type]
+        self.path.append(tag.split("}", 1)[-1])
+        self.fill(el, obj, spec_of(type(obj)), side_of(obj))
+        return el
+
+
+class _OlderRelease(Exception):
+    """The streaming reader met an older release's root: read it through the migration."""
+
+
+class _MigratedDecoder(Decoder):
+    """Decodes a tree migrated from an older release: an element V0701 requires but the older
+    release did not is left unset and reported once per rule, with its count and first place
+    (the instance still writes back to its release)."""
+
+    def __init__(self, config: ReadConfig, file: str | None) -> None:
+        super().__init__(config, file)
+        self._missing: dict[tuple[str, str], list[Any]] = {}
+
+    def check_required(self, el: Any, spec: Any, fs: set[str] | frozenset[str]) -> None:
+        for f in spec.required:
+            if f.name not in fs:
+                hit = self._missing.get((spec.cls.__name__, f.tag))
+                if hit is None:
+                    what = "attribute" if f.kind == "A" else "element"
+                    rule = (
+                        f"V0701 requires {what} {f.tag!r} in {spec.cls.__name__}; "
+                        "the source has none"
+                    )
+                    self._missing[(spec.cls.__name__, f.tag)] = [
+                        rule,
+                        path_of(el),
+                        el.sourceline,
+                        1,
+                    ]
+                else:
+                    hit[3] += 1
+
+    @property
+    def missing(self) -> list[MigrationChange]:
+        return [MigrationChange("missing", r, p, ln, n) for r, p, ln, n in self._missing.values()]
 
 
 def _size_of(source: Source) -> int | None:
@@ -184,13 +249,21 @@ def _size_of(source: Source) -> int | None:
 
 
 def write_xml(
-    obj: B2MMLModel, *, config: WriteConfig | None = None, element: str | None = None
+    obj: B2MMLModel,
+    *,
+    config: WriteConfig | None = None,
+    element: str | None = None,
+    version: str | None = None,
+    strict: bool = False,
 ) -> bytes:
     """Serialise a model instance to B2MML XML bytes.
 
     The root element is ``element`` if given, else the one the instance was read from, else
     the global element whose type the class is; it must be a global element of the
     instance's type (:class:`EncodeError` otherwise), as in :func:`isa95kit.write_json`.
+    ``version`` (``"V0600"``, ``"V0401"``, ...) writes that older release instead of V0701
+    (see docs/migration.md): what it cannot express raises :class:`EncodeError` if
+    ``strict``, else it is dropped with a ``MigrationWarning``.
     """
     from lxml import etree
 
@@ -198,8 +271,29 @@ def write_xml(
     if not isinstance(obj, B2MMLModel):
         raise EncodeError(f"write_xml expects a B2MML model instance, got {type(obj).__name__}")
     tag = f"{{{NAMESPACE}}}{root_element(obj, element)}"
+    older = version is not None and version.upper().lstrip("V") not in ("0701", "0700")
     try:
-        root = Encoder().root(obj, tag, default_nsmap(config.prefix))
+        if older:
+            assert version is not None
+            from ..versions._migrate import migrate_down, migration_report
+            from ..versions._migrate_tree import down_nsmap
+
+            side = side_of(obj)
+            nsmap = side.nsmap if side is not None and side.nsmap else default_nsmap(config.prefix)
+            encoder: Encoder = _DownEncoder(down_nsmap(dict(nsmap), B2MMLVersion.coerce(version)))
+            encoder.require = False
+        else:
+            encoder = Encoder()
+        root = encoder.root(obj, tag, default_nsmap(config.prefix))
+        if older:
+            assert version is not None
+            origin = migration_report(obj)
+            root, _ = migrate_down(
+                root,
+                version,
+                strict=strict,
+                source_root=origin.source_root if origin is not None else None,
+            )
         return cast(
             bytes,
             etree.tostring(
@@ -232,7 +326,10 @@ def iter_xml(
 def _iter_source(source: Source, name: str, config: ReadConfig) -> Iterator[B2MMLModel]:
     stream, file, owned = open_stream(source)
     try:
-        yield from _iter_elements(stream, file, name, config)
+        if _older_root(stream, file):
+            yield from _iter_migrated(source, name, config)
+        else:
+            yield from _iter_elements(stream, file, name, config)
     finally:
         if owned:
             stream.close()
@@ -313,6 +410,59 @@ def _iter_elements(
         raise InvalidSourceError(f"cannot read the file object: {exc}") from None
     except OSError as exc:
         raise SourceError(f"cannot read {file or 'the file object'}: {exc}") from None
+
+
+def _older_root(stream: Any, file: str | None) -> bool:
+    """Whether the document's root is a B2MML element of an older release (first event only;
+    a file object is rewound)."""
+    from lxml import etree
+
+    if not isinstance(stream, str) and not (hasattr(stream, "seekable") and stream.seekable()):
+        return False  # a pipe cannot be read twice: read as V0701
+    first = etree.iterparse(
+        stream, events=("start",), resolve_entities=False, no_network=True, load_dtd=False
+    )
+    try:
+        _, head = next(iter(first))
+    except (etree.XMLSyntaxError, StopIteration):
+        return False  # the real pass reports it
+    finally:
+        if not isinstance(stream, str):
+            stream.seek(0)
+    tag = head.tag
+    return (
+        isinstance(tag, str)
+        and tag.startswith("{")
+        and tag[1 : tag.index("}")] != NAMESPACE
+        and release_for_namespace(tag[1 : tag.index("}")]) is not None
+    )
+
+
+def _iter_migrated(source: Source, element: str, config: ReadConfig) -> Iterator[B2MMLModel]:
+    """``iter_xml`` of an older release: the whole tree is migrated to V0701 first (memory is
+    that of the tree, not bounded as for V0701 documents), then each element is decoded."""
+    from ..versions._migrate import attach_report, migrate_up
+
+    data, file = read_bytes(source, config.limits)
+    root, report = migrate_up(data, file, strict=config.unknown == "error")
+    if report is None:  # pragma: no cover - _older_root said otherwise
+        raise MappingError("not an older B2MML release", location=Location(file=file))
+    if report.carried:
+        config = dataclasses.replace(config, unknown="preserve")
+    decoder = _MigratedDecoder(config, file)
+    tag = f"{{{NAMESPACE}}}{element}"
+    classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
+    for el in root.iter(tag):
+        if any(True for _ in el.iterancestors(tag)):
+            continue  # part of an outer occurrence, yielded with it
+        path = tuple(a.tag for a in el.iterancestors())[::-1]
+        cls = classes.get(path)
+        if cls is None:
+            cls = classes[path] = _class_by_path(path, element, el, decoder)
+        with gc_paused():
+            obj = decoder.decode(el, spec_of(cls))
+        attach_report(obj, report)
+        yield obj
 
 
 def _class_by_path(
