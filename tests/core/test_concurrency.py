@@ -26,9 +26,9 @@ CORPUS += [d.replace(b"<ID>", b"<IDx>", 1).replace(b"</ID>", b"</IDx>", 1) for d
 def _read_write(data: bytes) -> Any:
     try:
         doc = ik.read_xml(data)
-    except Isa95Error as exc:
+        return (ik.write_xml(doc), ik.write_json(doc), ik.read_json(ik.write_json(doc)) == doc)
+    except Isa95Error as exc:  # refused, or (an older release) not writable as V0701
         return ("refused", type(exc).__name__, str(exc))
-    return (ik.write_xml(doc), ik.write_json(doc), ik.read_json(ik.write_json(doc)) == doc)
 
 
 def _validated(stream: bool) -> Callable[[bytes], Any]:
