@@ -38,6 +38,16 @@ def read_oracle(data: bytes) -> None:
         doc = ik.read_xml(data)
     except Isa95Error:
         return
+    from isa95kit.versions import migration_report
+
+    report = migration_report(doc)
+    if report is not None:  # an older release: it is written back to that release
+        try:
+            written = ik.write_xml(doc, version=report.source)
+        except Isa95Error:
+            return  # what the older release cannot express is refused, never dropped
+        assert ik.write_xml(ik.read_xml(written), version=report.source) == written
+        return
     written = ik.write_xml(doc)
     again = ik.read_xml(written)
     assert again == doc, "accepted but not read back equal"

@@ -326,7 +326,11 @@ def iter_xml(
 def _iter_source(source: Source, name: str, config: ReadConfig) -> Iterator[B2MMLModel]:
     stream, file, owned = open_stream(source)
     try:
-        if _older_root(stream, file):
+        try:
+            older = _older_root(stream, file)
+        except TypeError as exc:  # lxml: the file object returned str
+            raise InvalidSourceError(f"cannot read the file object: {exc}") from None
+        if older:
             yield from _iter_migrated(source, name, config)
         else:
             yield from _iter_elements(stream, file, name, config)
