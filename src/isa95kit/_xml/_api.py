@@ -423,16 +423,23 @@ def _older_root(stream: Any, file: str | None) -> bool:
 
     if not isinstance(stream, str) and not (hasattr(stream, "seekable") and stream.seekable()):
         return False  # a pipe cannot be read twice: read as V0701
-    first = etree.iterparse(
-        stream, events=("start",), resolve_entities=False, no_network=True, load_dtd=False
+    if isinstance(stream, str):
+        with open(stream, "rb") as fh:
+            data = fh.read(1 << 16)
+    else:
+        position = stream.tell()
+        data = stream.read(1 << 16)
+        stream.seek(position)
+    probe = etree.XMLPullParser(
+        events=("start",), resolve_entities=False, no_network=True, load_dtd=False
     )
-    try:
-        _, head = next(iter(first))
-    except (etree.XMLSyntaxError, StopIteration):
+    try:  # the root's start tag from the first 64 KiB, without reading the stream further
+        probe.feed(data)
+        head: Any = next((element for _, element in probe.read_events()), None)
+    except etree.XMLSyntaxError:
+        head = None
+    if head is None:
         return False  # the real pass reports it
-    finally:
-        if not isinstance(stream, str):
-            stream.seek(0)
     tag = head.tag
     return (
         isinstance(tag, str)
