@@ -160,19 +160,14 @@ _MEMORY = textwrap.dedent(
         return os.path.getsize(path)
 
     def peak():
-        # VmHWM, reset below: ru_maxrss of a process started from a big pytest process
-        # starts at the parent's high-water mark (fork + exec), which hid any growth
+        # VmHWM (this process image's own peak): ru_maxrss of a process started from a big
+        # pytest process keeps the parent's high-water mark (fork + exec), hiding any growth
         with open("/proc/self/status") as fh:
             for line in fh:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) * 1024
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")  # reset the peak RSS
-    except OSError:
-        pass
 
     folder, mode = sys.argv[1], sys.argv[2]
     write(os.path.join(folder, "warm.xml"), 200)
