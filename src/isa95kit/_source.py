@@ -119,9 +119,7 @@ def read_bytes(source: Source, limits: ParseLimits = DEFAULT_LIMITS) -> tuple[by
                 f"({source[exc.start]!r})"
             ) from None
     elif isinstance(source, (str, os.PathLike)):
-        path = os.fspath(source)
-        if not isinstance(path, str) or "\0" in path:
-            raise SourceError(f"cannot read {path!r}: not a usable path", location=Location(file))
+        path = _usable_path(source, file)
         try:
             _check_size(os.path.getsize(path), limits, file)
             with open(path, "rb") as fh:
@@ -157,9 +155,7 @@ def open_stream(source: Source) -> tuple[IO[bytes], str | None, bool]:
         data, _ = read_bytes(source, ParseLimits(max_bytes=len(source) * 4 + 1))
         return io.BytesIO(data), file, True
     if isinstance(source, (str, os.PathLike)):
-        path = os.fspath(source)
-        if not isinstance(path, str) or "\0" in path:
-            raise SourceError(f"cannot read {path!r}: not a usable path", location=Location(file))
+        path = _usable_path(source, file)
         try:
             return open(path, "rb"), file, True  # the caller closes it
         except OSError as exc:
@@ -181,6 +177,13 @@ def read_stdin(limits: ParseLimits = DEFAULT_LIMITS) -> bytes:
         return _read_limited(sys.stdin.buffer, limits, "<stdin>")
     except OSError as exc:
         raise SourceError(f"cannot read standard input: {exc}") from None
+
+
+def _usable_path(source: str | os.PathLike[str], file: str | None) -> str:
+    path = os.fspath(source)
+    if not isinstance(path, str) or "\0" in path:
+        raise SourceError(f"cannot read {path!r}: not a usable path", location=Location(file))
+    return path
 
 
 def source_error(path: str, exc: OSError) -> SourceError:

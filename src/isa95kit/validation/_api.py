@@ -92,8 +92,8 @@ def _issues(source: Source, options: Options, outcome: Outcome) -> Iterator[Issu
         with opened:
             if _streams(options, outcome.size):
                 yield from _streamed(opened, options, outcome, path=path)
-            else:
-                yield from _in_memory(opened.read(), None, options, outcome)
+            else:  # the size limit is checked before the tree engine reads the file
+                yield from _in_memory(None, path, options, outcome)
     else:
         handle: IO[bytes] = source
         head = b"" if options.stream else handle.read(threshold + 1)
