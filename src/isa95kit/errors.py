@@ -18,7 +18,7 @@ inherit the builtin that fits, so ``except ValueError`` keeps working::
     │  ├─ IncompatibleUnitsError          .from_unit, .to_unit, dimensions
     │  └─ UnitLimitError                  a value or rounding beyond the units limits
     ├─ BomTransformError
-    ├─ SoapFaultError
+    ├─ SoapFaultError                    .code, .reason, .detail, .issues
     ├─ MissingDependencyError(ImportError)
     ├─ TransportError(ConnectionError)    .endpoint, .status, .transient, .retry_after
     │  ├─ DeliveryFailedError             .bodid, .attempts, .outbox_id: delivery gave up
@@ -231,7 +231,9 @@ class BomTransformError(Isa95Error, ValueError):
 
 
 class SoapFaultError(Isa95Error):
-    """A SOAP fault: code, reason and detail, with no transport types leaking."""
+    """A SOAP fault: code (``Client``/``Sender``, ``Server``/``Receiver``...), reason, detail
+    (the detail's XML text) and ``issues`` (the validation issues the detail carries, as
+    :class:`isa95kit.validation.Issue`), with no transport types leaking."""
 
     def __init__(
         self,
@@ -240,12 +242,17 @@ class SoapFaultError(Isa95Error):
         code: str = "",
         reason: str = "",
         detail: str | None = None,
+        issues: Sequence[Any] = (),
         location: Location | None = None,
     ) -> None:
         super().__init__(message, location=location)
         self.code = code
         self.reason = reason
         self.detail = detail
+        self.issues = list(issues)
+
+    def __str__(self) -> str:  # the message names code, reason and issues
+        return self.message
 
 
 class MissingDependencyError(Isa95Error, ImportError):  # type: ignore[override]

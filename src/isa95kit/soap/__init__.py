@@ -1,0 +1,61 @@
+"""SOAP exchange of B2MML messages with ERP/MES systems (``pip install 'isa95kit[soap]'``).
+
+- messages: builders for every verb of V0701 and ``reply_to`` for the paired answer;
+- envelopes: :func:`envelope` / :func:`open_envelope` for SOAP 1.1 and 1.2, :func:`fault`;
+- WSDL: document/literal WSDLs of every request/reply pair (``wsdl_path``);
+- server: :class:`SoapServer` / :func:`make_app`, a WSGI application (a mock ERP/MES by
+  default).
+
+Envelopes, messages and the WSDL need lxml only; zeep and waitress are imported lazily
+where used, and missing ones raise :class:`~isa95kit.errors.MissingDependencyError`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._envelope import (
+    FAULT_NS,
+    SOAP11,
+    SOAP12,
+    Envelope,
+    SoapVersion,
+    content_type,
+    envelope,
+    fault,
+    issues_from_detail,
+    open_envelope,
+    parse_envelope,
+)
+
+#: public name -> module defining it (imported on first access)
+_LAZY: dict[str, str] = {}
+
+__all__ = [
+    "FAULT_NS",
+    "SOAP11",
+    "SOAP12",
+    "Envelope",
+    "SoapVersion",
+    "content_type",
+    "envelope",
+    "fault",
+    "issues_from_detail",
+    "open_envelope",
+    "parse_envelope",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'isa95kit.soap' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
