@@ -32,6 +32,21 @@ from ._envelope import (
 #: public name -> module defining it (imported on first access)
 _LAZY: dict[str, str] = {}
 
+# --- client side (SoapClient, WS-Security, third-party WSDLs; branch soapclient) ---------
+_LAZY.update(
+    {
+        "SoapClient": "isa95kit.soap._client",
+        "SoapReply": "isa95kit.soap._client",
+        "TRANSIENT_FAULT_CODES": "isa95kit.soap._client",
+        "UsernameToken": "isa95kit.soap._wsse",
+        "X509Signing": "isa95kit.soap._wsse",
+        "Operation": "isa95kit.soap._thirdparty",
+        "Slot": "isa95kit.soap._thirdparty",
+        "describe_wsdl": "isa95kit.soap._thirdparty",
+    }
+)
+# --- end of the client side ------------------------------------------------------------
+
 __all__ = [
     "FAULT_NS",
     "SOAP11",
