@@ -56,7 +56,7 @@ def ack_for(request_body: bytes, soap_ns: str = SOAP11) -> bytes:
         f'<s:Envelope xmlns:s="{soap_ns}"><s:Body>'
         f'<AcknowledgeWorkSchedule xmlns="{B2MML}" releaseID="V0701"><ApplicationArea>'
         f"<CreationDateTime>2026-11-23T06:00:00Z</CreationDateTime><BODID>ack-{bodid}</BODID>"
-        f'</ApplicationArea><DataArea><Acknowledge/><WorkSchedule><ID>{ws}</ID><WorkRequest><ID>WR-ACK</ID><JobOrder><ID>JO-ACK</ID></JobOrder></WorkRequest></WorkSchedule>'
+        f"</ApplicationArea><DataArea><Acknowledge/><WorkSchedule><ID>{ws}</ID><WorkRequest><ID>WR-ACK</ID><JobOrder><ID>JO-ACK</ID></JobOrder></WorkRequest></WorkSchedule>"
         f"</DataArea></AcknowledgeWorkSchedule></s:Body></s:Envelope>"
     ).encode()
 
@@ -82,7 +82,7 @@ class Partner:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 req = Request(self.path, dict(self.headers), self.rfile.read(length), time.time())
                 with partner._lock:

@@ -90,7 +90,7 @@ def test_retry_503_same_bodid_retry_after(
     assert reply.attempts == 3 and len(partner.requests) == 3
     bodids = {r.bodid for r in partner.requests}
     assert bodids == {reply.bodid}
-    gaps = [b.at - a.at for a, b in zip(partner.requests, partner.requests[1:])]
+    gaps = [b.at - a.at for a, b in zip(partner.requests, partner.requests[1:], strict=False)]
     assert all(g >= 0.3 for g in gaps), gaps  # Retry-After 0.3 s beats the 0.02 s backoff
     attempts = [r for r in caplog.records if "attempt" in r.getMessage() and "/3" in r.getMessage()]
     assert [r.request_id for r in attempts] == [reply.bodid] * 3  # type: ignore[attr-defined]
@@ -130,9 +130,8 @@ def test_non_transient_fault_not_retried(
     partner: Partner, schedule: ik.B2MMLModel, outbox_path: Path
 ) -> None:
     partner.answers = [Answer(500, fault11("Client", "WorkSchedule WS-1 is unknown"))]
-    with client(partner, outbox_path) as c:
-        with pytest.raises(ik.SoapFaultError) as info:
-            c.call(schedule)
+    with client(partner, outbox_path) as c, pytest.raises(ik.SoapFaultError) as info:
+        c.call(schedule)
     assert info.value.code == "Client" and "unknown" in info.value.reason
     assert len(partner.requests) == 1
     with Outbox(outbox_path) as box:
@@ -148,18 +147,17 @@ def test_transient_fault_retried(partner: Partner, schedule: ik.B2MMLModel) -> N
 
 def test_http_4xx_is_not_retried(partner: Partner, schedule: ik.B2MMLModel) -> None:
     partner.answers = [Answer(404, b"not here")]
-    with client(partner, None) as c:
-        with pytest.raises(ik.DeliveryFailedError) as info:
-            c.call(schedule)
+    with client(partner, None) as c, pytest.raises(ik.DeliveryFailedError) as info:
+        c.call(schedule)
     assert info.value.status == 404 and info.value.attempts == 1 and len(partner.requests) == 1
 
 
 def test_connection_refused_is_retried(schedule: ik.B2MMLModel, outbox_path: Path) -> None:
     with Partner() as gone:
         url = gone.url
-    with SoapClient(url, outbox=outbox_path, retry=FAST, breaker=None) as c:
-        with pytest.raises(ik.DeliveryFailedError) as info:
-            c.call(schedule)
+    c = SoapClient(url, outbox=outbox_path, retry=FAST, breaker=None)
+    with c, pytest.raises(ik.DeliveryFailedError) as info:
+        c.call(schedule)
     assert info.value.attempts == 3 and "cannot connect" in info.value.last_error
 
 
@@ -217,7 +215,5 @@ def test_fresh_nonce_per_attempt(partner: Partner, schedule: ik.B2MMLModel) -> N
 
 def test_reply_not_soap_is_decode_error(partner: Partner, schedule: ik.B2MMLModel) -> None:
     partner.answers = [Answer(200, b"<html>proxy login</html>")]
-    with client(partner, None) as c:
-        with pytest.raises(ik.DecodeError):
-            c.call(schedule)
-
+    with client(partner, None) as c, pytest.raises(ik.DecodeError):
+        c.call(schedule)
