@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from typing import Literal
@@ -47,13 +48,13 @@ class RetryPolicy:
         """The largest backoff before retry ``retry`` (1-based), before any jitter."""
         if retry < 1:
             _bad("retry", "counts from 1")
-        # compare in the exponent first: multiplier ** 10_000 would overflow
-        delay = self.base_delay
-        for _ in range(retry - 1):
-            delay *= self.multiplier
-            if delay >= self.max_delay:
-                return self.max_delay
-        return min(delay, self.max_delay)
+        if self.base_delay <= 0 or self.max_delay <= 0:
+            return 0.0
+        # compare exponents first: multiplier ** 10_000 would overflow a float
+        steps = retry - 1
+        if steps * math.log(self.multiplier) >= math.log(self.max_delay / self.base_delay):
+            return self.max_delay
+        return min(self.base_delay * self.multiplier**steps, self.max_delay)
 
     def backoff(self, retry: int, rng: random.Random | None = None) -> float:
         """The jittered wait before retry ``retry`` (1-based)."""
