@@ -28,22 +28,58 @@ from ._envelope import (
     open_envelope,
     parse_envelope,
 )
+from ._messages import (
+    PAIRS,
+    VERBS,
+    MessageKind,
+    acknowledge,
+    application_area,
+    build,
+    cancel,
+    change,
+    confirm_bod,
+    get,
+    kind_of,
+    message_kinds,
+    process,
+    reply_to,
+    respond,
+    show,
+    sync,
+)
 
 #: public name -> module defining it (imported on first access)
 _LAZY: dict[str, str] = {}
 
 __all__ = [
     "FAULT_NS",
+    "PAIRS",
     "SOAP11",
     "SOAP12",
+    "VERBS",
     "Envelope",
+    "MessageKind",
     "SoapVersion",
+    "acknowledge",
+    "application_area",
+    "build",
+    "cancel",
+    "change",
+    "confirm_bod",
     "content_type",
     "envelope",
     "fault",
+    "get",
     "issues_from_detail",
+    "kind_of",
+    "message_kinds",
     "open_envelope",
     "parse_envelope",
+    "process",
+    "reply_to",
+    "respond",
+    "show",
+    "sync",
     *_LAZY,
 ]
 
