@@ -13,7 +13,7 @@ where used, and missing ones raise :class:`~isa95kit.errors.MissingDependencyErr
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._envelope import (
     FAULT_NS,
@@ -48,62 +48,47 @@ from ._messages import (
     sync,
 )
 
-if TYPE_CHECKING:
-    from ._auth import Authenticator
-    from ._server import (
-        Handler,
-        RequestContext,
-        SoapServer,
-        create_server,
-        make_app,
-        stop_server,
-    )
-    from ._store import Store
-    from ._wsdl import build_wsdl, wsdl_path
-
 #: public name -> module defining it (imported on first access)
-_LAZY: dict[str, str] = {
-    "Authenticator": "isa95kit.soap._auth",
-    "Handler": "isa95kit.soap._server",
-    "RequestContext": "isa95kit.soap._server",
-    "SoapServer": "isa95kit.soap._server",
-    "Store": "isa95kit.soap._store",
-    "build_wsdl": "isa95kit.soap._wsdl",
-    "create_server": "isa95kit.soap._server",
-    "make_app": "isa95kit.soap._server",
-    "stop_server": "isa95kit.soap._server",
-    "wsdl_path": "isa95kit.soap._wsdl",
-}
+_LAZY: dict[str, str] = {}
+
+# --- server side (WSDL, SoapServer, store; branch soapmsg) --------------------------------
+_LAZY.update(
+    {
+        "Authenticator": "isa95kit.soap._auth",
+        "Handler": "isa95kit.soap._server",
+        "RequestContext": "isa95kit.soap._server",
+        "SoapServer": "isa95kit.soap._server",
+        "Store": "isa95kit.soap._store",
+        "build_wsdl": "isa95kit.soap._wsdl",
+        "create_server": "isa95kit.soap._server",
+        "make_app": "isa95kit.soap._server",
+        "stop_server": "isa95kit.soap._server",
+        "wsdl_path": "isa95kit.soap._wsdl",
+    }
+)
+# --- end of the server side ----------------------------------------------------------------
 
 __all__ = [
-    "Authenticator",
     "Envelope",
     "FAULT_NS",
-    "Handler",
     "MessageKind",
     "PAIRS",
-    "RequestContext",
     "SOAP11",
     "SOAP12",
-    "SoapServer",
     "SoapVersion",
-    "Store",
     "VERBS",
     "acknowledge",
     "application_area",
     "build",
-    "build_wsdl",
     "cancel",
     "change",
     "confirm_bod",
     "content_type",
-    "create_server",
     "envelope",
     "fault",
     "get",
     "issues_from_detail",
     "kind_of",
-    "make_app",
     "message_kinds",
     "open_envelope",
     "parse_envelope",
@@ -111,9 +96,8 @@ __all__ = [
     "reply_to",
     "respond",
     "show",
-    "stop_server",
     "sync",
-    "wsdl_path",
+    *_LAZY,
 ]
 
 
