@@ -28,9 +28,45 @@ from ._envelope import (
     open_envelope,
     parse_envelope,
 )
+from ._messages import (
+    PAIRS,
+    VERBS,
+    MessageKind,
+    acknowledge,
+    application_area,
+    build,
+    cancel,
+    change,
+    confirm_bod,
+    get,
+    kind_of,
+    message_kinds,
+    process,
+    reply_to,
+    respond,
+    show,
+    sync,
+)
 
 #: public name -> module defining it (imported on first access)
 _LAZY: dict[str, str] = {}
+
+# --- server side (WSDL, SoapServer, store; branch soapmsg) --------------------------------
+_LAZY.update(
+    {
+        "Authenticator": "isa95kit.soap._auth",
+        "Handler": "isa95kit.soap._server",
+        "RequestContext": "isa95kit.soap._server",
+        "SoapServer": "isa95kit.soap._server",
+        "Store": "isa95kit.soap._store",
+        "build_wsdl": "isa95kit.soap._wsdl",
+        "create_server": "isa95kit.soap._server",
+        "make_app": "isa95kit.soap._server",
+        "stop_server": "isa95kit.soap._server",
+        "wsdl_path": "isa95kit.soap._wsdl",
+    }
+)
+# --- end of the server side ----------------------------------------------------------------
 
 # --- client side (SoapClient, WS-Security, third-party WSDLs; branch soapclient) ---------
 _LAZY.update(
@@ -48,17 +84,34 @@ _LAZY.update(
 # --- end of the client side ------------------------------------------------------------
 
 __all__ = [
+    "Envelope",
     "FAULT_NS",
+    "MessageKind",
+    "PAIRS",
     "SOAP11",
     "SOAP12",
-    "Envelope",
     "SoapVersion",
+    "VERBS",
+    "acknowledge",
+    "application_area",
+    "build",
+    "cancel",
+    "change",
+    "confirm_bod",
     "content_type",
     "envelope",
     "fault",
+    "get",
     "issues_from_detail",
+    "kind_of",
+    "message_kinds",
     "open_envelope",
     "parse_envelope",
+    "process",
+    "reply_to",
+    "respond",
+    "show",
+    "sync",
     *_LAZY,
 ]
 
