@@ -3,6 +3,7 @@ test scripts (status, headers, body, delay), recording every request it receives
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -72,7 +73,7 @@ class Partner:
     """The scripted server: ``answers`` are used in order, the last one repeats;
     ``respond`` (if set) computes the answer from the request instead."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.answers: list[Answer] = [Answer()]
         self.respond: Callable[[Request], Answer] | None = None
         self.requests: list[Request] = []
@@ -111,7 +112,10 @@ class Partner:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/erp/soap"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/erp/soap"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> Partner:

@@ -217,3 +217,36 @@ def test_reply_not_soap_is_decode_error(partner: Partner, schedule: ik.B2MMLMode
     partner.answers = [Answer(200, b"<html>proxy login</html>")]
     with client(partner, None) as c, pytest.raises(ik.DecodeError):
         c.call(schedule)
+
+
+def test_soap12_transient_subcode_retried(partner: Partner, schedule: ik.B2MMLModel) -> None:
+    from isa95kit.soap import fault
+
+    busy = fault("Receiver", "ERP busy", soap="1.2", subcode="Busy")
+    partner.answers = [Answer(500, busy), Answer(body=_ack12(b"<x/>"))]
+    with client(partner, None, soap="1.2") as c:
+        assert c.call(schedule).attempts == 2
+    final = fault("Receiver", "posting period closed", soap="1.2", subcode="PeriodClosed")
+    partner.answers = [Answer(500, final)]
+    partner.requests.clear()
+    with client(partner, None, soap="1.2") as c, pytest.raises(ik.SoapFaultError) as info:
+        c.call(schedule)
+    assert info.value.code == "Receiver" and len(partner.requests) == 1
+
+
+def test_fault_with_503_is_transient(partner: Partner, schedule: ik.B2MMLModel) -> None:
+    partner.answers = [Answer(503, fault11("Server", "maintenance")), Answer()]
+    with client(partner, None) as c:
+        assert c.call(schedule).attempts == 2
+
+
+def test_retry_after_forms() -> None:
+    import email.utils
+
+    from isa95kit.soap._client import _retry_after
+
+    assert _retry_after("3") == 3.0 and _retry_after(" 0.5 ") == 0.5
+    assert _retry_after(None) is None and _retry_after("soon") is None
+    later = email.utils.formatdate(time.time() + 60, usegmt=True)
+    assert 55 <= (_retry_after(later) or 0) <= 61
+    assert _retry_after(email.utils.formatdate(0, usegmt=True)) == 0.0

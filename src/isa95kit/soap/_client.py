@@ -46,7 +46,9 @@ __all__ = ["SoapClient", "SoapReply", "TRANSIENT_FAULT_CODES", "bodid_of"]
 logger = logging.getLogger("isa95kit.soap.client")
 B2MML_NS = "http://www.mesa.org/xml/B2MML"
 #: Fault codes (local part, ``Server.Busy`` style) worth another attempt by default
-TRANSIENT_FAULT_CODES = frozenset({"Server.Busy", "Server.Unavailable", "Receiver.Busy"})
+TRANSIENT_FAULT_CODES = frozenset(
+    {"Server.Busy", "Server.Unavailable", "Receiver.Busy", "Receiver.Unavailable"}
+)
 #: HTTP statuses that mean "not now" rather than "no"
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 #: process-wide breakers, one per endpoint, shared by every client that does not bring its own
@@ -101,6 +103,33 @@ def bodid_of(message: B2MMLModel | bytes) -> tuple[B2MMLModel | bytes, str]:
             area.append(node)
     node.text = bodid
     return etree.tostring(root, xml_declaration=True, encoding="utf-8"), bodid
+
+
+_TRANSPORT: Any = None
+
+
+def _transport_class() -> Any:
+    """``zeep.Transport`` posting with the client's explicit TLS verification setting."""
+    global _TRANSPORT
+    if _TRANSPORT is None:
+        import zeep
+
+        class Transport(zeep.Transport):
+            verify: bool | str | None = None
+
+            def post(self, address: str, message: bytes, headers: dict[str, str]) -> Any:
+                if self.verify is None:
+                    return super().post(address, message, headers)  # type: ignore[no-untyped-call]
+                return self.session.post(
+                    address,
+                    data=message,
+                    headers=headers,
+                    timeout=self.operation_timeout,
+                    verify=self.verify,
+                )
+
+        _TRANSPORT = Transport
+    return _TRANSPORT
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -159,7 +188,7 @@ class SoapClient:
     ) -> None:
         try:
             import requests
-            import zeep
+            import zeep  # noqa: F401
         except ImportError as exc:
             raise MissingDependencyError(
                 "the SOAP client needs zeep: pip install 'isa95kit[soap]'"
@@ -193,9 +222,10 @@ class SoapClient:
         if api_key is not None:
             self.session.headers[api_key_header] = api_key
         self.session.headers.update(http_headers or {})
-        self.transport = zeep.Transport(  # type: ignore[no-untyped-call]
-            session=self.session, operation_timeout=self.timeout
-        )
+        self.transport = _transport_class()(session=self.session, operation_timeout=self.timeout)
+        # requests lets $REQUESTS_CA_BUNDLE override a session's verify (psf/requests#3829):
+        # an explicit CA bundle or verify=False goes with every request instead
+        self.transport.verify = None if verify is True else verify
 
     # -- third-party WSDLs -----------------------------------------------------------
 
@@ -295,9 +325,20 @@ class SoapClient:
     # -- one attempt -----------------------------------------------------------------
 
     def _classify(self, exc: BaseException) -> Retry | None:
-        if isinstance(exc, SoapFaultError):
-            return Retry() if exc.code in self.transient_faults else None
+        if isinstance(exc, SoapFaultError):  # transient ones arrive as TransportError
+            return None
         return classify_failure(exc)
+
+    def _transient_fault(self, error: SoapFaultError, env: Any) -> bool:
+        """Is the Fault's code (SOAP 1.1 ``Server.Busy``) or a SOAP 1.2 subcode
+        (``Receiver`` / ``Busy`` → ``Receiver.Busy`` or ``Busy``) a transient one?"""
+        names = {error.code}
+        if env.soap == "1.2":
+            ns = env.root.tag[1:].partition("}")[0]
+            for value in env.body.iterfind(f".//{{{ns}}}Subcode/{{{ns}}}Value"):
+                sub = (value.text or "").strip().rpartition(":")[2]
+                names |= {sub, f"{error.code}.{sub}"}
+        return not names.isdisjoint(self.transient_faults)
 
     def _sender(self, action: str | None) -> Callable[[bytes], tuple[int, bytes, Any]]:
         headers = {"Content-Type": content_type(self.soap)}
@@ -324,9 +365,7 @@ class SoapClient:
             payload = etree.tostring(root, xml_declaration=True, encoding="utf-8")
         where = self.address
         try:
-            response = self.transport.post(  # type: ignore[no-untyped-call]
-                self.address, payload, headers
-            )
+            response = self.transport.post(self.address, payload, headers)
         except requests.exceptions.SSLError as exc:  # a certificate problem stays one
             raise TransportError(f"TLS failure talking to {where}: {exc}", endpoint=where) from exc
         except requests.exceptions.Timeout as exc:
@@ -366,7 +405,16 @@ class SoapClient:
                 location=Location(file=where),
             )
         if env.is_fault():
-            raise fault_error(env, where)
+            error = fault_error(env, where)
+            if self._transient_fault(error, env):
+                raise TransportError(
+                    f"transient SOAP Fault from {where}: {error.message}",
+                    endpoint=where,
+                    status=status,
+                    transient=True,
+                    retry_after=_retry_after(response.headers.get("Retry-After")),
+                ) from error
+            raise error
         if self.signing is not None:
             verify_reply(env.root, self.signing, endpoint=where)
         return status, content, env
