@@ -258,6 +258,29 @@ def describe_wsdl(wsdl: str | os.PathLike[str], *, slot: str | None = None) -> s
     return "\n".join(lines)
 
 
+def _wsdl_transport(options: dict[str, Any]) -> Any:
+    """A zeep Transport for loading the WSDL with the client's session, TLS and timeouts."""
+    import zeep
+
+    from ._client import _transport_class
+
+    session = options.get("session")
+    if session is None:
+        import requests
+
+        session = requests.Session()
+        verify = options.get("verify", True)
+        session.verify = verify
+        for key, attr in (("cert", "cert"), ("auth", "auth")):
+            if options.get(key) is not None:
+                setattr(session, attr, options[key])
+    timeout = options.get("timeout", (5.0, 30.0))
+    load = max(timeout) if isinstance(timeout, tuple) else timeout
+    transport = _transport_class()(session=session, timeout=load)
+    assert isinstance(transport, zeep.Transport)
+    return transport
+
+
 def from_wsdl(
     cls: type[SoapClient],
     wsdl: str | os.PathLike[str],
@@ -270,7 +293,7 @@ def from_wsdl(
     """A :class:`SoapClient` for ``operation`` of a third-party WSDL (the only operation
     with a B2MML slot if not named). ``address`` overrides the WSDL's endpoint; the SOAP
     version and SOAPAction come from the binding; ``client.operations`` lists them all."""
-    ops = operations(wsdl, slot=slot)
+    ops = operations(wsdl, slot=slot, transport=_wsdl_transport(options))
     with_slot = [o for o in ops if o.slot is not None]
     where = Location(file=os.fspath(wsdl))
     if operation is not None:
