@@ -169,6 +169,8 @@ def _kind(verb: str, entities: Sequence[B2MMLModel], noun: str | None) -> Messag
         raise EncodeError(f"one {verb} message carries one noun; got {names}")
     cls = classes.pop()
     found = _by_verb_entity().get((verb, cls), [])
+    if len(found) > 1:  # SyncOperationalLocation[Class] share a type: the plain name wins
+        found = [k for k in found if k.element == verb + k.noun] or found
     if len(found) != 1:
         nouns = ", ".join(k.noun for k in found) or "none"
         raise EncodeError(
@@ -260,6 +262,7 @@ def build(
     entities: B2MMLModel | Sequence[B2MMLModel] = (),
     *,
     noun: str | None = None,
+    element: str | None = None,
     area: Any = None,
     verb_fields: dict[str, Any] | None = None,
     **area_options: Any,
@@ -269,10 +272,14 @@ def build(
     The noun is the one whose DataArea carries the entities' class (``noun=`` names it when
     several do, or when there are no entities). ``area`` is a ready ``TransApplicationArea``;
     else ``area_options`` go to :func:`application_area`. ``verb_fields`` fill the verb
-    element (``TransProcess(acknowledge_code=...)``...).
+    element (``TransProcess(acknowledge_code=...)``...). ``element`` names the message
+    outright (``SyncOperationalLocationClass``, whose V0701 type is that of
+    ``SyncOperationalLocation``).
     """
     items = [entities] if isinstance(entities, B2MMLModel) else list(entities)
-    kind = _kind(verb, items, noun)
+    kind = kind_of(element) if element is not None else _kind(verb, items, noun)
+    if kind.verb != verb:
+        raise EncodeError(f"{kind.element} is a {kind.verb} message, not {verb}")
     if kind.entity_required and not items:
         raise EncodeError(f"{kind.element} needs at least one {kind.entity.__name__}")
     if area is None:

@@ -342,7 +342,8 @@ def _foreign_envelope(data: bytes) -> bool:
         tag = parse_bytes(data, None).tag
     except Isa95Error:
         return False
-    return isinstance(tag, str) and tag.endswith("}Envelope")
+    known = (f"{{{SOAP11}}}Envelope", f"{{{SOAP12}}}Envelope")
+    return isinstance(tag, str) and tag.endswith("}Envelope") and tag not in known
 
 
 def _version_of(ctype: str, default: SoapVersion) -> SoapVersion:
