@@ -48,13 +48,18 @@ class RetryPolicy:
         """The largest backoff before retry ``retry`` (1-based), before any jitter."""
         if retry < 1:
             _bad("retry", "counts from 1")
-        if self.base_delay <= 0 or self.max_delay <= 0:
+        base, cap = self.base_delay, self.max_delay
+        if base <= 0 or cap <= 0:
             return 0.0
-        # compare exponents first: multiplier ** 10_000 would overflow a float
-        steps = retry - 1
-        if steps * math.log(self.multiplier) >= math.log(self.max_delay / self.base_delay):
-            return self.max_delay
-        return min(self.base_delay * self.multiplier**steps, self.max_delay)
+        if base >= cap:
+            return cap
+        # compare logarithms first: multiplier ** 10_000 would overflow a float
+        grow = (retry - 1) * math.log(self.multiplier)
+        if grow >= math.log(cap) - math.log(base):
+            return cap
+        if grow < 700:  # multiplier ** steps < e**700: no overflow, exact arithmetic
+            return min(base * self.multiplier ** (retry - 1), cap)
+        return min(math.exp(math.log(base) + grow), cap)  # subnormal base delays
 
     def backoff(self, retry: int, rng: random.Random | None = None) -> float:
         """The jittered wait before retry ``retry`` (1-based)."""
