@@ -113,3 +113,22 @@ def test_unknown_operation_and_bad_wsdl(tmp_path: object) -> None:
         SoapClient.from_wsdl(WCF, operation="Ping", outbox=None)
     with pytest.raises(ik.SourceError):
         SoapClient.from_wsdl(DATA / "missing.wsdl", outbox=None)
+
+
+def test_operation_per_call_and_reply_without_b2mml(
+    partner: Partner, schedule: ik.B2MMLModel
+) -> None:
+    partner.respond = wcf_reply
+    with SoapClient.from_wsdl(WCF, address=partner.url, outbox=None, breaker=None) as c:
+        assert type(c.send(schedule, operation="SubmitSchedule")).__name__ == (
+            "AcknowledgeWorkSchedule"
+        )
+        with pytest.raises(ik.EncodeError, match="no operation 'Ping' with a B2MML slot"):
+            c.send(schedule, operation="Ping")
+        partner.respond = lambda r: Answer(
+            body=b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+            b'<SubmitScheduleResponse xmlns="http://vendor.example/mes/2024"/></s:Body>'
+            b"</s:Envelope>"
+        )
+        with pytest.raises(ik.MappingError, match="holds no B2MML document"):
+            c.send(schedule)

@@ -35,7 +35,8 @@ from ..errors import (
     TransportError,
 )
 from ..model._base import B2MMLModel
-from ._envelope import SoapVersion, content_type, decode_body, envelope, fault_error, parse_envelope
+from ._envelope import SoapVersion, content_type, envelope, fault_error, parse_envelope
+from ._thirdparty import unwrap_reply
 from ._wsse import UsernameToken, X509Signing, apply_security, verify_reply
 
 if TYPE_CHECKING:
@@ -240,26 +241,49 @@ class SoapClient:
 
     # -- sending ---------------------------------------------------------------------
 
-    def send(self, message: B2MMLModel | bytes, *, action: str | None = None) -> B2MMLModel:
+    def send(
+        self,
+        message: B2MMLModel | bytes,
+        *,
+        action: str | None = None,
+        operation: str | None = None,
+    ) -> B2MMLModel:
         """Send a B2MML message; returns the reply's B2MML message."""
-        return self.call(message, action=action).message
+        return self.call(message, action=action, operation=operation).message
 
-    def call(self, message: B2MMLModel | bytes, *, action: str | None = None) -> SoapReply:
-        """Send a B2MML message; returns the whole :class:`SoapReply`."""
+    def call(
+        self,
+        message: B2MMLModel | bytes,
+        *,
+        action: str | None = None,
+        operation: str | None = None,
+    ) -> SoapReply:
+        """Send a B2MML message; returns the whole :class:`SoapReply`. ``operation`` picks
+        another operation of the WSDL the client came from (``client.operations``)."""
         message, bodid = bodid_of(message)
-        if self.operation is not None:
+        op = self.operation
+        if operation is not None:
+            op = self.operations.get(operation)
+            if op is None or op.slot is None:
+                from ..errors import EncodeError
+
+                names = ", ".join(sorted(n for n, o in self.operations.items() if o.slot))
+                raise EncodeError(
+                    f"no operation {operation!r} with a B2MML slot (operations: {names or 'none'})"
+                )
+        if op is not None:
             from .._xml import write_xml
 
             xml = write_xml(message) if isinstance(message, B2MMLModel) else message
-            body: B2MMLModel | bytes = self.operation.wrap(xml)
-            action = action or self.operation.soap_action
+            body: B2MMLModel | bytes = op.wrap(xml)
+            action = action or op.soap_action
         else:
             body = message
         payload = envelope(body, soap=self.soap)
         action = action if action is not None else self.action
         meta = {"soap": self.soap, "action": action}
-        if self.operation is not None:
-            meta["operation"] = self.operation.name
+        if op is not None:
+            meta["operation"] = op.name
         done = deliver(
             self._sender(action),
             payload,
@@ -421,10 +445,9 @@ class SoapClient:
 
     def _reply(self, done: Delivered[tuple[int, bytes, Any]]) -> SoapReply:
         status, content, env = done.value
-        if self.operation is not None:
-            message = self.operation.unwrap(env, content)
-        else:
-            message = decode_body(env, content, self.address)
+        # the Body itself, or the B2MML inside a vendor's wrapper (also for a replay of a
+        # message first sent through a WSDL operation)
+        message = unwrap_reply(env, content, self.address, self.address)
         return SoapReply(
             message=message,
             headers=env.header_bytes(),

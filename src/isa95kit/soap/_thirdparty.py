@@ -100,25 +100,32 @@ class Operation:
         return bytes(etree.tostring(top, encoding="utf-8"))
 
     def unwrap(self, env: Envelope, data: bytes) -> B2MMLModel:
-        """The B2MML message of a reply: the Body element, the first B2MML element inside
-        the vendor's response element, or a string holding a B2MML document."""
-        from ._envelope import Envelope, decode_body
+        """The B2MML message of a reply (see :func:`unwrap_reply`)."""
+        return unwrap_reply(env, data, self.name)
 
-        body = env.body
-        if _ns(body.tag) == B2MML_NS:
-            return decode_body(env, data)
-        for el in body.iter(f"{{{B2MML_NS}}}*"):
-            return decode_body(Envelope(env.soap, env.headers, el, env.root), data)
-        for el in body.iter():
-            text = (el.text or "").strip()
-            if len(el) == 0 and text.startswith("<"):
-                from .._xml import read_xml
 
-                return read_xml(text.encode("utf-8"))
-        raise MappingError(
-            f"the reply of {self.name} ({_local(body.tag)}) holds no B2MML document",
-            location=Location(path=f"/{_local(body.tag)}"),
-        )
+def unwrap_reply(
+    env: Envelope, data: bytes, operation: str = "the operation", file: str | None = None
+) -> B2MMLModel:
+    """The B2MML message of a reply: the Body element itself, the first B2MML element inside
+    a vendor's response element (B), or a string holding a B2MML document (C)."""
+    from ._envelope import Envelope, decode_body
+
+    body = env.body
+    if _ns(body.tag) == B2MML_NS:
+        return decode_body(env, data, file)
+    for el in body.iter(f"{{{B2MML_NS}}}*"):
+        return decode_body(Envelope(env.soap, env.headers, el, env.root), data, file)
+    for el in body.iter():
+        text = (el.text or "").strip()
+        if len(el) == 0 and text.startswith("<"):
+            from .._xml import read_xml
+
+            return read_xml(text.encode("utf-8"))
+    raise MappingError(
+        f"the reply of {operation} ({_local(body.tag)}) holds no B2MML document",
+        location=Location(file=file, path=f"/{_local(body.tag)}"),
+    )
 
 
 def _ns(tag: str) -> str:
