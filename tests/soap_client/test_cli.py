@@ -75,7 +75,10 @@ def test_send_transport_failure_exit_3_then_replay(
 ) -> None:
     partner.answers = [Answer(503, b"down")]
     assert soap_cli(["send", partner.url, str(SAMPLE), *fast(outbox_path)]) == 3
-    assert "transport failure" in capsys.readouterr().err and len(partner.requests) == 3
+    err = capsys.readouterr().err
+    assert "transport failure" in err and len(partner.requests) == 3
+    assert "isa95kit: BODID 8d3c1f2e-71a4-4c55-9a3e-2c0b7d9e4f10: attempt 1 failed" in err
+    assert "Traceback" not in err and "gave up" not in err  # the outcome is printed once
     with Outbox(outbox_path) as box:
         (entry,) = box.entries()
     assert entry.state is OutboxState.DEAD and "HTTP 503" in (entry.last_error or "")

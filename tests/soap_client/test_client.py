@@ -159,6 +159,8 @@ def test_connection_refused_is_retried(schedule: ik.B2MMLModel, outbox_path: Pat
     with c, pytest.raises(ik.DeliveryFailedError) as info:
         c.call(schedule)
     assert info.value.attempts == 3 and "cannot connect" in info.value.last_error
+    assert "Connection refused" in info.value.last_error
+    assert "HTTPConnectionPool" not in info.value.last_error  # urllib3's nesting cut away
 
 
 def test_circuit_breaker_fails_fast(partner: Partner, schedule: ik.B2MMLModel) -> None:

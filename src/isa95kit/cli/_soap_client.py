@@ -77,13 +77,17 @@ def add_client_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--outbox", metavar="FILE", help="outbox file (default: $ISA95KIT_OUTBOX or ~/.local/state)"
     )
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="log every attempt (retries are always shown)"
+    )
 
 
 def client_options(args: argparse.Namespace) -> dict[str, Any]:
-    """``SoapClient`` keyword arguments from the shared options."""
+    """``SoapClient`` keyword arguments from the shared options (and the log on stderr)."""
     from ..delivery import Outbox, RetryPolicy
     from ..soap._wsse import UsernameToken
 
+    _log_to_stderr(verbose=args.verbose)
     opts: dict[str, Any] = {
         "timeout": (args.connect_timeout, args.timeout),
         "retry": RetryPolicy(max_attempts=max(0, args.retries) + 1),
@@ -107,6 +111,34 @@ def client_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.cert:
         opts["cert"] = (args.cert, args.key) if args.key else args.cert
     return opts
+
+
+def _log_to_stderr(*, verbose: bool) -> None:
+    """Attempts and retries as ``isa95kit: BODID ...: attempt 2 failed ...`` lines; the final
+    outcome (a Fault, giving up) is reported by the command itself, once."""
+    import logging
+
+    class Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+        """Writes to the current ``sys.stderr`` (which tests and callers may swap)."""
+
+        _isa95kit_cli = True
+
+        @property
+        def stream(self) -> Any:
+            return sys.stderr
+
+        @stream.setter
+        def stream(self, value: Any) -> None:
+            pass
+
+    log = logging.getLogger("isa95kit.soap.client")
+    if not any(getattr(h, "_isa95kit_cli", False) for h in log.handlers):
+        handler = Stderr()
+        handler.setFormatter(logging.Formatter("isa95kit: %(message)s"))
+        handler.addFilter(lambda record: record.levelno < logging.ERROR)
+        log.addHandler(handler)
+    if verbose:
+        log.setLevel(logging.INFO)
 
 
 class _UsageError(Exception):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
@@ -107,6 +108,15 @@ def bodid_of(message: B2MMLModel | bytes) -> tuple[B2MMLModel | bytes, str]:
 
 
 _TRANSPORT: Any = None
+#: the useful part of urllib3's wrapped messages ("Max retries exceeded ... (Caused by ...")
+_REASON = re.compile(r"\[Errno -?\d+\] [^'\")]+|certificate verify failed: [^'\")(]+|timed out")
+
+
+def _reason(exc: BaseException) -> str:
+    """``[Errno 111] Connection refused`` rather than urllib3's four nested reprs."""
+    text = str(exc)
+    found = _REASON.search(text)
+    return found.group(0).strip() if found else text
 
 
 def _transport_class() -> Any:
@@ -391,7 +401,9 @@ class SoapClient:
         try:
             response = self.transport.post(self.address, payload, headers)
         except requests.exceptions.SSLError as exc:  # a certificate problem stays one
-            raise TransportError(f"TLS failure talking to {where}: {exc}", endpoint=where) from exc
+            raise TransportError(
+                f"TLS failure talking to {where}: {_reason(exc)}", endpoint=where
+            ) from exc
         except requests.exceptions.Timeout as exc:
             raise TransportError(
                 f"timed out talking to {where} (connect/read timeout {self.timeout[0]}s/"
@@ -401,7 +413,7 @@ class SoapClient:
             ) from exc
         except requests.exceptions.ConnectionError as exc:
             raise TransportError(
-                f"cannot connect to {where}: {exc}", endpoint=where, transient=True
+                f"cannot connect to {where}: {_reason(exc)}", endpoint=where, transient=True
             ) from exc
         except requests.exceptions.RequestException as exc:
             raise TransportError(f"HTTP request to {where} failed: {exc}", endpoint=where) from exc
