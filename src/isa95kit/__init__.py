@@ -72,7 +72,7 @@ _LAZY: dict[str, str] = {
     "summarize": "isa95kit._inspect",
     "DocumentSummary": "isa95kit._inspect",
 }
-_SUBMODULES = {"bom", "model", "units", "errors", "validation", "versions"}
+_SUBMODULES = {"bom", "model", "units", "errors", "validation", "versions", "delivery", "soap"}
 
 __all__ = [
     "B2MMLModel",
