@@ -23,7 +23,15 @@ from typing import Any, ClassVar
 
 from typing_extensions import Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
 from pydantic_core import core_schema
 
 from ..errors import Location, ModelError
@@ -105,7 +113,7 @@ class B2MMLModel(BaseModel):
     )
 
     __wire__: ClassVar[Wire] = Wire("", ())
-    _wire: Any = PrivateAttr(default=None)
+    # the side record lives in __pydantic_private__ ({"_wire": Side}) set by the codecs
 
     def __init__(self, /, **data: Any) -> None:
         try:
@@ -285,24 +293,37 @@ class B2MMLSimple(B2MMLModel):
 
     def __init__(self, value: Any = None, /, **data: Any) -> None:
         if value is not None:
+            if not data:
+                d = _bare_value_dict(type(self), value)
+                if d is not None:  # the common ``Identifier("JO-1")``: no per-field work
+                    _set(self, "__dict__", d)
+                    _set(self, "__pydantic_fields_set__", VALUE_ONLY)
+                    _set(self, "__pydantic_extra__", None)
+                    _set(self, "__pydantic_private__", None)
+                    return
             data["value"] = value
         super().__init__(**data)
 
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _from_bare_value(cls, data: Any) -> Any:
+    def _from_bare_value(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if type(data) is dict:
+            if type(data.get("value")) is float:
+                raise _float_refused(data["value"])
+            return handler(data)
         if isinstance(data, BaseModel):
-            return data
-        if not isinstance(data, dict):
-            data = {"value": data}
-        if isinstance(data.get("value"), float):
-            raise ValueError(
-                f"{data['value']!r} is a float, which is not exact: "
-                "pass a Decimal, an int or a str (e.g. Decimal('1.5'))"
-            )
-        return data
+            return handler(data)
+        d = _bare_value_dict(cls, data)
+        if d is None:  # let the field validators report it, with its path
+            return handler({"value": data})
+        obj = _new(cls)
+        _set(obj, "__dict__", d)
+        _set(obj, "__pydantic_fields_set__", VALUE_ONLY)
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None)
+        return obj
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, BaseModel):
@@ -320,6 +341,55 @@ class B2MMLSimple(B2MMLModel):
     def __str__(self) -> str:
         value = self.__dict__.get("value")
         return str(value.value if isinstance(value, Enum) else value)
+
+
+_new = object.__new__
+_set = object.__setattr__
+#: simple-content class -> (validator of its ``value``, its other fields' defaults), or None
+#: when a bare value cannot make an instance (a required attribute)
+_BARE: dict[type, tuple[Any, dict[str, Any]] | None] = {}
+
+
+def _float_refused(value: float) -> ValueError:
+    return ValueError(
+        f"{value!r} is a float, which is not exact: "
+        "pass a Decimal, an int or a str (e.g. Decimal('1.5'))"
+    )
+
+
+def _bare_value_dict(cls: type[B2MMLSimple], value: Any) -> dict[str, Any] | None:
+    """The ``__dict__`` of a ``cls`` holding only ``value`` (validated like the field), or
+    None when it does not fit: full validation then reports the problem with its path."""
+    if type(value) is float:
+        raise _float_refused(value)
+    try:
+        compiled = _BARE[cls]
+    except KeyError:
+        compiled = _BARE[cls] = _compile_bare(cls)
+    if compiled is None:
+        return None
+    validator, template = compiled
+    try:
+        checked = validator.validate_python(value)
+    except ValidationError:
+        return None
+    d = template.copy()
+    d["value"] = checked
+    return d
+
+
+def _compile_bare(cls: type[B2MMLSimple]) -> tuple[Any, dict[str, Any]] | None:
+    if not cls.__pydantic_complete__:
+        cls.model_rebuild()
+    fields = cls.model_fields
+    value = fields["value"]
+    others = [info for name, info in fields.items() if name != "value"]
+    if any(info.is_required() or info.default_factory is not None for info in others):
+        return None  # a required attribute: full validation names it
+    config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+    annotation: Any = value.annotation
+    adapter: TypeAdapter[Any] = TypeAdapter(annotation, config=config)
+    return adapter.validator, {name: info.default for name, info in fields.items()}
 
 
 class AnyElement(B2MMLModel):
