@@ -1,11 +1,8 @@
 """Hand-written base of the generated model: base classes, ``NIL``, ``AnyElement``, wire tables.
 
-Every generated class carries ``__wire__``: for each field, in content-model order, its
-Python name, its B2MML tag, its kind (``E`` element, ``A`` attribute, ``T`` text, ``X``
-``Extended:*`` extension group, ``Y`` ``xsd:any``), its type (a class name,
-``leaf:<kind>`` or ``enum:<Name>``) and flags (:data:`MANY`, :data:`REQUIRED`,
-:data:`NILLABLE`, :data:`UNQUALIFIED`: a local element in no namespace). The codecs compile these tables once per class; they never reflect
-over the models per element.
+Every generated class carries ``__wire__``: a :class:`Wire` with one :class:`WireField` per
+field, in content-model order (Python name, B2MML tag, kind, type, cardinality). The codecs
+compile these tables once per class; they never reflect over the models per element.
 
 Wire details the model does not expose as fields (namespace prefixes, the lexical form of
 a number or dateTime, ``xsi:schemaLocation``, unknown content kept by the lenient reader,
@@ -16,10 +13,23 @@ while the public fields stay clean. Equality compares fields only.
 from __future__ import annotations
 
 import importlib
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
 from enum import Enum
-from typing import Any, ClassVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    NamedTuple,
+    TypeAlias,
+    TypeGuard,
+    TypeVar,
+    Union,
+)
 
 from typing_extensions import Self
 
@@ -36,23 +46,48 @@ from pydantic_core import core_schema
 
 from ..errors import Location, ModelError
 
+if TYPE_CHECKING:
+    from .common import DateTime, Identifier, TransApplicationArea
+
 __all__ = [
-    "MANY",
     "NIL",
-    "NILLABLE",
-    "REQUIRED",
-    "UNQUALIFIED",
     "VALUE_ONLY",
     "AnyElement",
     "B2MMLModel",
     "B2MMLSimple",
+    "ListOf",
     "Nil",
     "SharedFieldsSet",
     "Wire",
+    "WireField",
+    "new_application_area",
+    "new_bodid",
+    "now_utc",
     "shared_fields_set",
 ]
 
-MANY, REQUIRED, NILLABLE, UNQUALIFIED = 1, 2, 4, 8
+#: ``element``, ``attribute``, ``text`` (the value of simple content), ``extended`` (the
+#: ``Extended:*`` extension groups) or ``any`` (``xsd:any``)
+WireKind: TypeAlias = Literal["element", "attribute", "text", "extended", "any"]
+
+
+class WireField(NamedTuple):
+    """One field of a wire table: how a Python field travels in B2MML."""
+
+    name: str
+    """The Python field name."""
+    tag: str
+    """The local element or attribute name ("" for text, extension and ``xsd:any``)."""
+    type: str
+    """A class name, ``leaf:<kind>`` (``leaf:decimal``, ``leaf:datetime``, ...) or
+    ``enum:<Name>``."""
+    kind: WireKind = "element"
+    many: bool = False
+    required: bool = False
+    nillable: bool = False
+    """``xsi:nil="true"`` is allowed (read as :data:`NIL`)."""
+    unqualified: bool = False
+    """A local element in no namespace (its schema lacks ``elementFormDefault``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +95,41 @@ class Wire:
     """The wire table of one generated class."""
 
     xsd_name: str
-    fields: tuple[tuple[str, str, str, str, int], ...]
+    fields: tuple[WireField, ...]
     ordered: bool = False
     mixed: bool = False
+
+
+_T = TypeVar("_T")
+_S = TypeVar("_S")
+
+#: The type of a repeated field in constructor signatures: ``ListOf[Text, str]`` accepts a
+#: ``list[Text]``, a ``list[str]`` or a list mixing both (a plain ``Sequence`` would let a
+#: bare ``str`` through, which is a ``Sequence[str]`` but not a list of values).
+ListOf: TypeAlias = Union[list[_T], list[_S], list[Union[_T, _S]]]  # noqa: UP007
+
+
+def new_bodid() -> Identifier:
+    """A fresh ``BODID`` (business object document ID): a random UUID (the default of
+    ``TransApplicationArea.bodid``)."""
+    from .common import Identifier
+
+    return Identifier(str(uuid.uuid4()))
+
+
+def new_application_area() -> TransApplicationArea:
+    """A message's default ``ApplicationArea``: a fresh :func:`new_bodid` and the
+    :func:`now_utc` creation time."""
+    from .common import TransApplicationArea
+
+    return TransApplicationArea()
+
+
+def now_utc() -> DateTime:
+    """The current time in UTC, to the second (the default ``CreationDateTime``)."""
+    from .common import DateTime
+
+    return DateTime(datetime.now(timezone.utc).replace(microsecond=0))
 
 
 class Nil:
@@ -79,8 +146,13 @@ class Nil:
     def __repr__(self) -> str:
         return "NIL"
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> Literal[False]:  # type checkers narrow ``X | Nil`` on truth
         return False
+
+    @property
+    def value(self) -> None:
+        """A nil element has no value: ``element.value`` is None for ``X | Nil`` alike."""
+        return None
 
     def __reduce__(self) -> str:
         return "NIL"
@@ -291,6 +363,10 @@ class B2MMLSimple(B2MMLModel):
     attributes set compares equal to its value (``job.id == "JO-1"``) and prints as it.
     """
 
+    #: a text value that also takes an exact number (``QuantityString``): a Decimal or an
+    #: int becomes its plain decimal text
+    __numbers_as_text__: ClassVar[bool] = False
+
     def __init__(self, value: Any = None, /, **data: Any) -> None:
         if value is not None:
             if not data:
@@ -310,8 +386,11 @@ class B2MMLSimple(B2MMLModel):
     @classmethod
     def _from_bare_value(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         if type(data) is dict:
-            if type(data.get("value")) is float:
-                raise _float_refused(data["value"])
+            value = data.get("value")
+            if type(value) is float:
+                raise _float_refused(value)
+            if cls.__numbers_as_text__ and _is_number(value):
+                data = {**data, "value": _number_text(value)}
             return handler(data)
         if isinstance(data, BaseModel):
             return handler(data)
@@ -357,11 +436,22 @@ def _float_refused(value: float) -> ValueError:
     )
 
 
+def _is_number(value: object) -> TypeGuard[Decimal | int]:
+    return isinstance(value, (Decimal, int)) and not isinstance(value, bool)
+
+
+def _number_text(value: Decimal | int) -> str:
+    """``Decimal("1.50")`` -> ``"1.50"``, ``Decimal("1E+3")`` -> ``"1000"`` (no exponent)."""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
 def _bare_value_dict(cls: type[B2MMLSimple], value: Any) -> dict[str, Any] | None:
     """The ``__dict__`` of a ``cls`` holding only ``value`` (validated like the field), or
     None when it does not fit: full validation then reports the problem with its path."""
     if type(value) is float:
         raise _float_refused(value)
+    if cls.__numbers_as_text__ and _is_number(value):
+        value = _number_text(value)
     try:
         compiled = _BARE[cls]
     except KeyError:
