@@ -289,9 +289,9 @@ class Emitter:
         cls = self.ir.classes.get(name)
         if cls is None or not cls.simple:
             return [name]
-        value = next(f for f in cls.fields if f.kind == TEXT)
         if name in NUMBERS_AS_TEXT:
             return [name, *LEAF_SHORTHAND["decimal"]]
+        value = next(f for f in cls.fields if f.kind == TEXT)
         return [name, *(t for t in self.shorthand(value.type) if t != name)]
 
     def param(self, c: ClassIR, f: FieldIR) -> str:
