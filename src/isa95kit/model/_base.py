@@ -39,6 +39,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
     model_validator,
 )
@@ -384,7 +385,9 @@ class B2MMLSimple(B2MMLModel):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _from_bare_value(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    def _from_bare_value(
+        cls, data: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
         if type(data) is dict:
             value = data.get("value")
             if type(value) is float:
@@ -394,6 +397,8 @@ class B2MMLSimple(B2MMLModel):
             return handler(data)
         if isinstance(data, BaseModel):
             return handler(data)
+        if info.mode == "json":  # JSON rules differ (base64 bytes): validate as a field
+            return handler({"value": data})
         d = _bare_value_dict(cls, data)
         if d is None:  # let the field validators report it, with its path
             return handler({"value": data})
