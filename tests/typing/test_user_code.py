@@ -41,6 +41,7 @@ def test_the_sample_runs() -> None:
     message = user_code.build_message(jobs)
     xml, text = user_code.write_both(message)
     assert b"<ID>JO-2</ID>" in xml and b'"ID"' in text
+    assert ik.is_valid(xml, strict=True)  # defaults included: V0701 schema and business rules
     lines = user_code.dispatch_list()
     assert lines and lines[0].startswith("PO-100045871-0010 ")
     assert user_code.kilograms("1000", "g") == Decimal("1")
