@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import re
 import uuid
 from datetime import datetime, timezone
@@ -23,6 +24,7 @@ from isa95kit import ModelError
 from isa95kit.model import (
     B2MMLModel,
     JobOrder,
+    Numeric,
     OpMaterialRequirement,
     ProcessWorkSchedule,
     QuantityValue,
@@ -131,6 +133,10 @@ def test_quantity_strings_take_exact_numbers_and_refuse_floats() -> None:
     assert ValueString(value=Decimal("2.5")) == "2.5"
     with pytest.raises(ModelError, match="is a float"):
         QuantityValue.model_validate({"quantity_string": 1.5})
+    with pytest.raises(ModelError, match="is a float"):
+        ValueString.model_validate(2.5)
+    with pytest.raises(ModelError, match=r"invalid Numeric .*is a float"):
+        Numeric(json.loads("2.5"))  # a float from a partner's JSON (typed Any)
 
 
 def test_a_bare_value_that_does_not_fit_is_reported_with_its_path() -> None:

@@ -397,6 +397,8 @@ class B2MMLSimple(B2MMLModel):
             return handler(data)
         if isinstance(data, BaseModel):
             return handler(data)
+        if type(data) is float:
+            raise _float_refused(data)
         if info.mode == "json":  # JSON rules differ (base64 bytes): validate as a field
             return handler({"value": data})
         d = _bare_value_dict(cls, data)
@@ -454,7 +456,7 @@ def _bare_value_dict(cls: type[B2MMLSimple], value: Any) -> dict[str, Any] | Non
     """The ``__dict__`` of a ``cls`` holding only ``value`` (validated like the field), or
     None when it does not fit: full validation then reports the problem with its path."""
     if type(value) is float:
-        raise _float_refused(value)
+        return None  # refused by the validator, as a ModelError with the field path
     if cls.__numbers_as_text__ and _is_number(value):
         value = _number_text(value)
     try:
