@@ -94,7 +94,8 @@ def main(workdir: str | Path | None = None) -> dict[str, Any]:
                     )
 
     tmp = tempfile.TemporaryDirectory() if workdir is None else None
-    outbox_path = Path(workdir or tmp.name) / "mes-outbox.sqlite"  # type: ignore[union-attr]
+    folder = Path(tmp.name) if tmp is not None else Path(workdir or ".")
+    outbox_path = folder / "mes-outbox.sqlite"
     gateway = FlakyGateway(make_app(), failures=2)
     policy = RetryPolicy(max_attempts=5, base_delay=0.05, max_delay=1.0)
     result: dict[str, Any] = {}
@@ -116,7 +117,8 @@ def main(workdir: str | Path | None = None) -> dict[str, Any]:
                     client.call(second)
                 except ik.DeliveryFailedError as exc:
                     print(f"gave up: {exc.bodid} after {exc.attempts} attempts -> dead letter")
-                    result["dead"] = outbox.get(exc.outbox_id)  # type: ignore[arg-type]
+                    if exc.outbox_id is not None:
+                        result["dead"] = outbox.get(exc.outbox_id)
 
             # the ERP is back: replay what the outbox holds
             gateway.down = False

@@ -56,7 +56,7 @@ def _quantity(value: object, unit: str) -> QuantityValue:
 
 
 def _spec(line: MBomLine) -> OpMaterialSpecification:
-    from ..model import OpMaterialSpecification, OpMaterialSpecificationProperty
+    from ..model import OpMaterialSpecification, OpMaterialSpecificationProperty, Value
 
     props = []
     if line.fixed:
@@ -64,7 +64,7 @@ def _spec(line: MBomLine) -> OpMaterialSpecification:
             OpMaterialSpecificationProperty(
                 id=FIXED_PROPERTY,
                 description=["the quantity is per order, it does not scale with the quantity made"],
-                value_=[{"value_string": "true", "data_type": "boolean"}],
+                value_=[Value(value_string="true", data_type="boolean")],
             )
         )
     return OpMaterialSpecification(

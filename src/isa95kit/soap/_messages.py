@@ -100,10 +100,11 @@ def message_kinds() -> dict[str, MessageKind]:
     for element, name in ELEMENTS.items():
         cls = resolve_class(name)
         fields = cls.__wire__.fields
-        if len(fields) < 2 or fields[0][1] != "ApplicationArea" or fields[1][1] != "DataArea":
+        if len(fields) < 2 or fields[0].tag != "ApplicationArea" or fields[1].tag != "DataArea":
             continue
-        area = resolve_class(fields[1][3])
-        (vfield, velement, _, vtype, _), (nfield, noun, _, ntype, ncard) = area.__wire__.fields[:2]
+        area = resolve_class(fields[1].type)
+        verb_wire, noun_wire = area.__wire__.fields[:2]
+        velement, noun = verb_wire.tag, noun_wire.tag
         verb = next((v for v in VERBS if element.startswith(v)), velement)
         kinds[element] = MessageKind(
             element=element,
@@ -112,11 +113,11 @@ def message_kinds() -> dict[str, MessageKind]:
             cls=cls,
             data_area=area,
             verb_element=velement,
-            verb_class=resolve_class(vtype),
-            verb_field=vfield,
-            noun_field=nfield,
-            entity=resolve_class(ntype),
-            entity_required=ncard == 3,
+            verb_class=resolve_class(verb_wire.type),
+            verb_field=verb_wire.name,
+            noun_field=noun_wire.name,
+            entity=resolve_class(noun_wire.type),
+            entity_required=noun_wire.many and noun_wire.required,
         )
     return kinds
 
