@@ -41,7 +41,7 @@ def dispatch_list(message: ProcessWorkSchedule) -> list[str]:
                     qty = req.quantity[0] if req.quantity else None
                     amount = qty.quantity_string.value if qty and qty.quantity_string else "?"
                     unit = qty.unit_of_measure.value if qty and qty.unit_of_measure else ""
-                    use = req.material_use.value.value if req.material_use else ""
+                    use = str(req.material_use) if req.material_use else ""
                     lines.append(
                         f"    {use:<9} {req.material_definition_id[0].value:<16} "
                         f"{amount:>10} {unit}"

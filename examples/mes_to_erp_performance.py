@@ -60,14 +60,14 @@ def planned(job: JobOrder, use: MaterialUseCode) -> list[tuple[str, Decimal, str
             (
                 req.material_definition_id[0].value,
                 units.to_decimal(q.quantity_string.value),
-                units.normalize_unit(q.unit_of_measure.value),
+                units.normalize_unit(str(q.unit_of_measure)),
             )
         )
     return out
 
 
 def job_response(job: JobOrder) -> JobResponse:
-    good, scrap = COUNTED[job.id.value]
+    good, scrap = COUNTED[str(job.id)]
     ((product, planned_output, unit),) = planned(job, MaterialUseCode.PRODUCED)
     ratio = (good + scrap) / planned_output  # exact: Decimal division of small integers
     actuals = [
@@ -124,7 +124,7 @@ def performance(message: ProcessWorkSchedule, now: datetime) -> ProcessWorkPerfo
             work_performance=[
                 WorkPerformance(
                     id=f"WP-{schedule.id.value}",
-                    work_schedule_id=schedule.id.value,
+                    work_schedule_id=schedule.id,
                     work_response=[
                         WorkResponse(
                             id=f"WR-{req.id.value}",
@@ -146,11 +146,12 @@ def main(path: str | Path = SAMPLE) -> bytes:
         for jr in wr.job_response:
             for ma in jr.material_actual:
                 q = ma.quantity[0]
-                use = ma.material_use.other_value or ma.material_use.value.value  # type: ignore[union-attr]
+                mu = ma.material_use
+                use = (mu.other_value or str(mu)) if mu else ""
                 print(
-                    f"{jr.job_order_id.value}  {use:<9} {ma.material_definition_id[0].value:<16}"  # type: ignore[union-attr]
-                    f" {q.quantity_string.value:>12} {q.unit_of_measure.value}"
-                )  # type: ignore[union-attr]
+                    f"{jr.job_order_id}  {use:<9} {ma.material_definition_id[0]!s:<16}"
+                    f" {q.quantity_string!s:>12} {q.unit_of_measure}"
+                )
     return ik.write_xml(report, config=ik.WriteConfig(pretty_print=True))
 
 

@@ -21,6 +21,13 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile("thorough", max_examples=1000, deadline=None)
+# tools/fuzz.py: long fuzzing runs
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("ISA95KIT_FUZZ_EXAMPLES", "20000")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 

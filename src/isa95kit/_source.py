@@ -31,6 +31,7 @@ __all__ = [
     "ParseLimits",
     "Source",
     "describe",
+    "open_stream",
     "parse_bytes",
     "parse_xml",
     "read_bytes",
@@ -48,6 +49,8 @@ class ParseLimits:
     """
 
     max_bytes: int = 1 << 30
+    #: attributes on one element (B2MML's have at most a handful); checked before they are read
+    max_attributes: int = 256
 
 
 DEFAULT_LIMITS = ParseLimits()
@@ -116,9 +119,7 @@ def read_bytes(source: Source, limits: ParseLimits = DEFAULT_LIMITS) -> tuple[by
                 f"({source[exc.start]!r})"
             ) from None
     elif isinstance(source, (str, os.PathLike)):
-        path = os.fspath(source)
-        if not isinstance(path, str) or "\0" in path:
-            raise SourceError(f"cannot read {path!r}: not a usable path", location=Location(file))
+        path = _usable_path(source, file)
         try:
             _check_size(os.path.getsize(path), limits, file)
             with open(path, "rb") as fh:
@@ -139,6 +140,50 @@ def read_bytes(source: Source, limits: ParseLimits = DEFAULT_LIMITS) -> tuple[by
         )
     _check_size(len(data), limits, file)
     return data, file
+
+
+def open_stream(source: Source) -> tuple[IO[bytes], str | None, bool]:
+    """A binary stream over ``source`` for incremental readers: (stream, file name, whether
+    the caller must close it). The same sources and the same errors as :func:`read_bytes`,
+    without reading the document whole (incremental readers bound memory themselves)."""
+    import io
+
+    file = describe(source)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return io.BytesIO(bytes(source)), file, True
+    if isinstance(source, str) and file is None:
+        data, _ = read_bytes(source, ParseLimits(max_bytes=len(source) * 4 + 1))
+        return io.BytesIO(data), file, True
+    if isinstance(source, (str, os.PathLike)):
+        path = _usable_path(source, file)
+        try:
+            return open(path, "rb"), file, True  # the caller closes it
+        except OSError as exc:
+            raise source_error(path, exc) from None
+    if callable(getattr(source, "read", None)):
+        return source, file, False
+    raise InvalidSourceError(
+        f"cannot read a {type(source).__name__}: give a path, bytes, XML text "
+        "or a binary file object"
+    )
+
+
+def read_stdin(limits: ParseLimits = DEFAULT_LIMITS) -> bytes:
+    """Standard input's bytes, read in blocks and refused as soon as they pass the limit
+    (a 2 GB pipe is refused after ``max_bytes``, not after reading it all)."""
+    import sys
+
+    try:
+        return _read_limited(sys.stdin.buffer, limits, "<stdin>")
+    except OSError as exc:
+        raise SourceError(f"cannot read standard input: {exc}") from None
+
+
+def _usable_path(source: str | os.PathLike[str], file: str | None) -> str:
+    path = os.fspath(source)
+    if not isinstance(path, str) or "\0" in path:
+        raise SourceError(f"cannot read {path!r}: not a usable path", location=Location(file))
+    return path
 
 
 def source_error(path: str, exc: OSError) -> SourceError:

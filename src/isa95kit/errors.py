@@ -8,18 +8,28 @@ inherit the builtin that fits, so ``except ValueError`` keeps working::
     │  └─ SourceNotFoundError(FileNotFoundError)
     ├─ InvalidSourceError(TypeError)      not a path, bytes, text or binary file object
     ├─ DecodeError(ValueError)            file, line, column, XPath or JSON path
-    │  ├─ MalformedDocumentError          not well-formed XML / JSON, hostile input
+    │  ├─ MalformedDocumentError          not well-formed XML / JSON, DTDs, limits exceeded
     │  └─ MappingError                    well-formed but not the model
-    ├─ EncodeError(ValueError)
+    │     └─ UnsupportedVersionError      a B2MML namespace no shipped release has
+    ├─ EncodeError(ValueError)            a model instance that cannot be written
     ├─ ModelError(ValueError)             field path: building or changing a model instance
     ├─ DocumentInvalidError(ValueError)   .issues: every issue found
+    ├─ ProfileError(ValueError)           a validation profile or option that is not usable
+    ├─ SchemaLoadError(ValueError)        a schema bundle with vendor extensions that does not load
     ├─ UnitError(ValueError)
     │  ├─ UnknownUnitError(KeyError)      .code, .suggestions
     │  ├─ IncompatibleUnitsError          .from_unit, .to_unit, dimensions
+    │  ├─ InexactResultError(ArithmeticError)  no finite decimal and no Rounding given
     │  └─ UnitLimitError                  a value or rounding beyond the units limits
-    ├─ BomTransformError
-    ├─ SoapFaultError
-    └─ MissingDependencyError(ImportError)
+    ├─ BomTransformError(ValueError)      which step, which file and line
+    ├─ SoapFaultError                     .code, .reason, .detail, .issues
+    │  └─ AuthError                       isa95kit.soap: credentials missing or wrong (.subcode)
+    ├─ MissingDependencyError(ImportError)  names the extra to install
+    ├─ TransportError(ConnectionError)    .endpoint, .status, .transient, .retry_after
+    │  ├─ DeliveryFailedError             .bodid, .attempts, .outbox_id: delivery gave up
+    │  └─ CircuitOpenError                the endpoint's circuit breaker is open
+    ├─ SignatureError(ValueError)         a WS-Security signature missing or not matching
+    └─ OutboxError(KeyError)              no such outbox entry
 """
 
 from __future__ import annotations
@@ -30,7 +40,9 @@ from typing import Any
 
 __all__ = [
     "BomTransformError",
+    "CircuitOpenError",
     "DecodeError",
+    "DeliveryFailedError",
     "DocumentInvalidError",
     "EncodeError",
     "IncompatibleUnitsError",
@@ -41,9 +53,13 @@ __all__ = [
     "MappingError",
     "MissingDependencyError",
     "ModelError",
+    "OutboxError",
+    "ProfileError",
+    "SignatureError",
     "SoapFaultError",
     "SourceError",
     "SourceNotFoundError",
+    "TransportError",
     "UnitError",
     "UnitLimitError",
     "UnknownUnitError",
@@ -161,6 +177,12 @@ class DocumentInvalidError(Isa95Error, ValueError):
         return self.message
 
 
+class ProfileError(Isa95Error, ValueError):
+    """A validation profile (or a validation option) is not usable: an unknown issue code or
+    key, a bad severity or limit, a profile file that is not TOML or JSON. ``location``
+    names the profile file and the key (``rules.unknown-unit``)."""
+
+
 class UnitError(Isa95Error, ValueError):
     """A unit code or a conversion is not usable."""
 
@@ -221,7 +243,9 @@ class BomTransformError(Isa95Error, ValueError):
 
 
 class SoapFaultError(Isa95Error):
-    """A SOAP fault: code, reason and detail, with no transport types leaking."""
+    """A SOAP fault: code (``Client``/``Sender``, ``Server``/``Receiver``...), reason, detail
+    (the detail's XML text) and ``issues`` (the validation issues the detail carries, as
+    :class:`isa95kit.validation.Issue`), with no transport types leaking."""
 
     def __init__(
         self,
@@ -230,13 +254,82 @@ class SoapFaultError(Isa95Error):
         code: str = "",
         reason: str = "",
         detail: str | None = None,
+        issues: Sequence[Any] = (),
         location: Location | None = None,
     ) -> None:
         super().__init__(message, location=location)
         self.code = code
         self.reason = reason
         self.detail = detail
+        self.issues = list(issues)
+
+    def __str__(self) -> str:  # the message names code, reason and issues
+        return self.message
 
 
 class MissingDependencyError(Isa95Error, ImportError):  # type: ignore[override]
     """An optional dependency is missing; the message names the extra to install."""
+
+
+# --- delivery and SOAP client (issue 12) -------------------------------------------------
+
+
+class TransportError(Isa95Error, ConnectionError):
+    """A message could not be carried to ``endpoint``: connection refused, timeout, TLS,
+    an HTTP status that is not a reply. ``transient`` says whether trying again may help
+    (``retry_after`` is the receiver's ``Retry-After`` in seconds, if it sent one)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint: str = "",
+        status: int | None = None,
+        transient: bool = False,
+        retry_after: float | None = None,
+        location: Location | None = None,
+    ) -> None:
+        super().__init__(message, location=location)
+        self.endpoint = endpoint
+        self.status = status
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+class DeliveryFailedError(TransportError):
+    """Delivery gave up after ``attempts`` attempts; the message (``bodid``) stays in the
+    outbox (entry ``outbox_id``) in the dead-letter state with ``last_error``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        bodid: str = "",
+        attempts: int = 0,
+        outbox_id: int | None = None,
+        last_error: str = "",
+        endpoint: str = "",
+        status: int | None = None,
+        location: Location | None = None,
+    ) -> None:
+        super().__init__(message, endpoint=endpoint, status=status, location=location)
+        self.bodid = bodid
+        self.attempts = attempts
+        self.outbox_id = outbox_id
+        self.last_error = last_error
+
+
+class CircuitOpenError(TransportError):
+    """The circuit breaker of ``endpoint`` is open: no attempt was made; ``retry_after``
+    says when it half-opens."""
+
+
+class SignatureError(Isa95Error, ValueError):
+    """A WS-Security signature is missing where one is required, or does not verify."""
+
+
+class OutboxError(Isa95Error, KeyError):
+    """An outbox entry that does not exist (or is not in a state the operation needs)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message otherwise
+        return Isa95Error.__str__(self)

@@ -98,3 +98,23 @@ def test_xsi_nil_false_on_a_nillable_element_with_attributes_inside_still_round_
         '<UnitOfMeasure xsi:nil="false" listID="x">KGM</UnitOfMeasure>'
     )
     _round_trips(doc)
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        'xmlns:q="urn:q" q:a="1"',
+        'xmlns:q="urn:q" q:a="1" xml:lang="en"',
+        'xmlns:p="http://www.mesa.org/xml/B2MML" p:x="1"',
+    ],
+)
+def test_namespaced_attributes_on_leaf_elements_keep_their_prefix(attrs: str) -> None:
+    """Fuzz case: a kept namespaced attribute was written under a made-up ``ns0`` prefix."""
+    doc = (
+        '<ProcessMaterialDefinition xmlns="http://www.mesa.org/xml/B2MML" releaseID="1">'
+        "<ApplicationArea><CreationDateTime>2026-01-01T00:00:00Z</CreationDateTime>"
+        f"</ApplicationArea><DataArea><Process/><MaterialDefinition><ID {attrs}>M1</ID>"
+        f"<Description {attrs}>x</Description></MaterialDefinition></DataArea>"
+        "</ProcessMaterialDefinition>"
+    ).encode()
+    _round_trips(doc)

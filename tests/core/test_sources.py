@@ -94,3 +94,29 @@ def test_the_cli_exits_2_for_a_missing_file(
     assert main(["convert", str(tmp_path / "nope.xml")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("isa95kit: error: ") and "Traceback" not in err
+
+
+def test_stdin_is_read_in_blocks_and_refused_past_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fuzz case: ``isa95kit convert -`` read a 2 GB pipe whole before "exceeds the limit"."""
+    import sys
+    import types
+
+    from isa95kit._source import ParseLimits, read_stdin
+
+    class Endless(io.RawIOBase):
+        reads = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:
+            self.reads += 1
+            return b"<" * (size if size > 0 else 1 << 20)
+
+    endless = Endless()
+    monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=endless))
+    with pytest.raises(MalformedDocumentError, match="exceeds the limit"):
+        read_stdin(ParseLimits(max_bytes=3 << 20))
+    assert endless.reads <= 4

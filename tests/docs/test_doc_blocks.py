@@ -35,6 +35,9 @@ SAMPLES: dict[str, Path] = {
     },
 }
 
+#: folders of the repository the pages read from, copied under the same relative path
+SAMPLE_DIRS = ["examples/data", "tests/bom/data", "tests/soap_client/data", "tests/data/reference"]
+
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 _SKIP = re.compile(r"^\s*<!--\s*skip-test(?::\s*(?P<reason>.*?))?\s*-->\s*$")
 _LANGS = {"python", "py"}
@@ -97,6 +100,9 @@ def test_page_blocks_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+    for folder in SAMPLE_DIRS:
+        shutil.copytree(ROOT / folder, tmp_path / folder, dirs_exist_ok=True)
+    (tmp_path / "xsd").symlink_to(ROOT / "xsd")  # the schemas test WSDLs import, read only
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": f"docs.{page.stem}"}
     for block in runnable:
@@ -126,5 +132,6 @@ def test_skip_marker_needs_a_reason() -> None:
 
 def test_every_page_has_blocks_found_and_samples_exist() -> None:
     assert all(p.is_file() for p in SAMPLES.values())
+    assert all((ROOT / d).is_dir() for d in SAMPLE_DIRS)
     counted = {p.name: len(extract_blocks(p.read_text(encoding="utf-8"), p)) for p in PAGES}
     assert counted["README.md"] >= 2 and counted["build-and-send.md"] >= 4

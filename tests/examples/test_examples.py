@@ -80,3 +80,23 @@ def test_cli_info_on_sample() -> None:
     ).stdout
     assert "ProcessWorkSchedule" in out and "V0701" in out
     assert "JobOrder" in out and "PO-100045871-0020" in out
+
+
+def test_plm_change_to_mbom(
+    official: etree.XMLSchema, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = load("plm_change_to_mbom").main(tmp_path)
+    assert official.validate(etree.fromstring(out)), official.error_log
+    printed = capsys.readouterr().out
+    # the change: FKM seal in, NBR seal out, nothing else moves
+    assert "  OP30 + SEAL-NEW 1.0000 EA\n  OP30 - SEAL-OLD 1.0000 EA\n" in printed
+    assert "left out (effectivity): SEAL-OLD not effective at 2026-10-01" in printed
+    assert "left out (reference): DWG-P100" in printed
+    rows = (tmp_path / "pump-mbom.csv").read_text().splitlines()
+    # boxes of 100 issued in pieces: 0.02 BX in the phantom kit (OP20), 0.08 BX in OP30
+    assert "OP20,20,OP20-SCREW-M8,SCREW-M8,Hex screw M8x20 (box of 100),2.0000,EA,2" in rows[4]
+    assert any(r.startswith("OP30,30,OP30-SCREW-M8,") and ",8.0000,EA," in r for r in rows)
+    # 4 % scrap on the machined housing: 1 / 0.96 housings, and castings for them
+    assert any(",HOUSING-M,Machined pump housing,1.0417,EA,25/24," in r for r in rows)
+    assert any(",CASTING-H,Housing casting GG-25,1.0417,EA,25/24," in r for r in rows)
+    assert (tmp_path / "pump-mbom-provenance.json").exists()

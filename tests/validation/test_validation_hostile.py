@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -174,3 +175,44 @@ def test_wrapped_b2mml_is_validated_in_memory() -> None:
 def test_not_b2mml_at_all() -> None:
     (issue,) = check(b"<html><body/></html>").files[0].issues
     assert issue.code == "unknown-version" and "not a B2MML document" in issue.message
+
+
+DOCTYPES = {
+    "remote-dtd": b'<!DOCTYPE MaterialLot SYSTEM "http://127.0.0.1:9/x.dtd">',
+    "missing-local-dtd": b'<!DOCTYPE MaterialLot SYSTEM "missing.dtd">',
+    "parameter-entity": b'<!DOCTYPE MaterialLot [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>',
+}
+
+
+@ENGINES
+@pytest.mark.parametrize("kind", sorted(DOCTYPES))
+@pytest.mark.parametrize("as_path", [False, True], ids=["bytes", "path"])
+def test_a_doctype_is_hostile_input_from_a_path_as_from_bytes(
+    stream: bool, kind: str, as_path: bool, tmp_path: Path
+) -> None:
+    """Fuzz case: read from a path, an external DTD made validate raise a bare OSError
+    (the CLI said "cannot read" and exited 2) and a parameter entity gave not-well-formed."""
+    data = (
+        b'<?xml version="1.0"?>\n' + DOCTYPES[kind] + b"\n"
+        b'<MaterialLot xmlns="http://www.mesa.org/xml/B2MML"><ID>L</ID></MaterialLot>'
+    )
+    source: bytes | str = data
+    if as_path:
+        (tmp_path / "doc.xml").write_bytes(data)
+        source = str(tmp_path / "doc.xml")
+    (issue,) = check(source, stream=stream).files[0].issues
+    assert issue.code == "hostile-input" and issue.line == 2
+
+
+def test_the_cli_reports_a_remote_dtd_as_invalid_not_as_unreadable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from isa95kit.cli import main
+
+    path = tmp_path / "doc.xml"
+    path.write_bytes(
+        b'<?xml version="1.0"?>\n' + DOCTYPES["remote-dtd"] + b"\n"
+        b'<MaterialLot xmlns="http://www.mesa.org/xml/B2MML"><ID>L</ID></MaterialLot>'
+    )
+    assert main(["validate", str(path)]) == 1
+    assert "hostile-input" in capsys.readouterr().out

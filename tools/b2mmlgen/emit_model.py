@@ -22,9 +22,25 @@ LEAF_PY = {
     "hexbytes": "bytes",
 }
 
-#: wire flag bits (mirrored in src/isa95kit/model/_base.py)
-MANY, REQUIRED, NILLABLE, UNQUALIFIED = 1, 2, 4, 8
-KIND_CODE = {ELEMENT: "E", ATTRIBUTE: "A", TEXT: "T", EXTENDED: "X", "any": "Y"}
+#: what a bare value of each leaf kind may also be given as (constructor signatures)
+LEAF_SHORTHAND = {
+    "decimal": ("Decimal", "int", "str"),
+    "datetime": ("datetime", "str"),
+    "date": ("date", "str"),
+    "time": ("time", "str"),
+}
+DEFAULT_DOC = {
+    "now_utc": "the current time in UTC",
+    "new_bodid": "a fresh random UUID",
+    "new_application_area": "a fresh ``TransApplicationArea`` (new ``BODID``, created now)",
+}
+#: text-valued simple classes that also take an exact number (``QuantityString``)
+NUMBERS_AS_TEXT = {"ValueString"}
+#: fields with an obvious default: (class, field) -> ``Field`` argument
+DEFAULTS = {
+    ("TransApplicationArea", "creation_date_time"): "default_factory=now_utc",
+    ("TransApplicationArea", "bodid"): "default_factory=new_bodid",
+}
 
 
 def header(ir: ModelIR, tool: str) -> str:
@@ -140,7 +156,15 @@ class Emitter:
             return f"{words}: one of the ``{value.type[5:]}`` values{other}, in the {schema}."
         return f"{words}, in the {schema}."
 
-    def field_doc(self, f: FieldIR) -> str:
+    def field_doc(self, f: FieldIR, c: ClassIR | None = None) -> str:
+        text = self._field_doc(f)
+        default = self.default_of(c, f) if c is not None else None
+        if default is not None:
+            what = DEFAULT_DOC.get(default.partition("=")[2], default.partition("=")[2])
+            text += f" Defaults to {what}."
+        return text
+
+    def _field_doc(self, f: FieldIR) -> str:
         if f.doc:
             return f.doc
         if f.kind == TEXT:
@@ -204,16 +228,35 @@ class Emitter:
             return f"list[{base}]"
         return base if f.required else f"{base} | None"
 
-    def field_line(self, f: FieldIR) -> str:
+    def field_line(self, c: ClassIR, f: FieldIR) -> str:
         ann = self.py_type(f)
-        args = self.field_args(f)
+        args = self.field_args(f, c)
         if not args:
             return f"    {f.name}: {ann}"
         return f"    {f.name}: {ann} = Field({', '.join(args)})"
 
-    def field_args(self, f: FieldIR) -> list[str]:
+    def default_of(self, c: ClassIR, f: FieldIR) -> str | None:
+        """The ``Field`` default argument of a field B2MML gives an obvious default."""
+        special = DEFAULTS.get((c.name, f.name))
+        if special is not None:
+            return special
+        if self.is_message(c):
+            if f.name == "application_area" and self.target(f.type) == "TransApplicationArea":
+                return "default_factory=new_application_area"
+            if f.name == "release_id":
+                return f'default="{release_number(self.ir.release)}"'
+        return None
+
+    def is_message(self, c: ClassIR) -> bool:
+        """A transaction message: ``ApplicationArea``, ``DataArea`` and ``releaseID``."""
+        return {f.tag for f in c.fields} >= {"ApplicationArea", "DataArea", "releaseID"}
+
+    def field_args(self, f: FieldIR, c: ClassIR | None = None) -> list[str]:
         args: list[str] = []
-        if f.many:
+        special = self.default_of(c, f) if c is not None else None
+        if special is not None:
+            args.append(special)
+        elif f.many:
             args.append("default_factory=list")
         elif not f.required:
             args.append("default=None")
@@ -224,11 +267,79 @@ class Emitter:
         return args
 
     def wire_entry(self, f: FieldIR) -> str:
-        flags = (MANY if f.many else 0) | (REQUIRED if f.required else 0)
-        flags |= NILLABLE if f.nillable else 0
-        flags |= UNQUALIFIED if f.unqualified else 0
         t = f.type if f.type.startswith(("leaf:", "enum:")) else self.target(f.type)
-        return f'("{f.name}", "{f.tag}", "{KIND_CODE[f.kind]}", "{t}", {flags})'
+        args = [f'"{f.name}"', f'"{f.tag}"', f'"{t}"']
+        if f.kind != ELEMENT:
+            args.append(f'kind="{f.kind}"')
+        for flag in ("many", "required", "nillable", "unqualified"):
+            if getattr(f, flag):
+                args.append(f"{flag}=True")
+        return f"WireField({', '.join(args)})"
+
+    # -- constructor signatures -------------------------------------------------------------------
+    def shorthand(self, type_ref: str) -> list[str]:
+        """The types a constructor accepts for a value of ``type_ref``: the model type first,
+        then the bare values it may be given as (a simple-content class takes its value)."""
+        if type_ref.startswith("leaf:"):
+            kind = type_ref[5:]
+            return list(LEAF_SHORTHAND.get(kind, (LEAF_PY[kind],)))
+        if type_ref.startswith("enum:"):
+            return [type_ref[5:], "str"]
+        name = self.target(type_ref)
+        cls = self.ir.classes.get(name)
+        if cls is None or not cls.simple:
+            return [name]
+        if name in NUMBERS_AS_TEXT:
+            return [name, *LEAF_SHORTHAND["decimal"]]
+        value = next(f for f in cls.fields if f.kind == TEXT)
+        return [name, *(t for t in self.shorthand(value.type) if t != name)]
+
+    def param(self, c: ClassIR, f: FieldIR) -> str:
+        """One keyword parameter of the typed ``__init__``."""
+        types = self.shorthand(f.type)
+        main = types[0] + (" | Nil" if f.nillable else "")
+        if f.many:
+            rest = " | ".join(types[1:])
+            ann = f"ListOf[{main}, {rest}]" if rest else f"list[{main}]"
+            default = "" if f.required else " = ..."
+        else:
+            ann = " | ".join([main, *types[1:]])
+            default = ""
+            if not f.required:
+                ann += " | None"
+                default = " = None"
+        if self.default_of(c, f) is not None:
+            default = " = ..."
+        return f"{f.name}: {ann}{default}"
+
+    def init_stub(self, c: ClassIR) -> list[str]:
+        """The constructor type checkers see: snake_case keywords taking the shorthands
+        (TYPE_CHECKING only: at run time the base class's ``__init__`` validates)."""
+        params = ["self"]
+        fields = c.fields
+        if c.simple:
+            value = next(f for f in fields if f.kind == TEXT)
+            types = self.shorthand(c.name)[1:]
+            params.append(f"value: {' | '.join(types)} | None = None")
+            fields = [f for f in fields if f is not value]
+        if fields:
+            params.append("*")
+            params.extend(self.param(c, f) for f in fields)
+        return [
+            "    if TYPE_CHECKING:",
+            "",
+            f"        def __init__({', '.join(params)}) -> None: ...",
+        ]
+
+    def stub_names(self, c: ClassIR) -> set[str]:
+        """Names the typed ``__init__`` of ``c`` uses beside the field annotations."""
+        names: set[str] = set(self.shorthand(c.name)[1:]) if c.simple else set()
+        for f in c.fields:
+            types = self.shorthand(f.type)
+            names.update(types[1:])
+            if f.many and len(types) > 1:
+                names.add("ListOf")
+        return names - {"str", "int", "bool", "bytes"}
 
     def emit_enum(self, e: EnumIR) -> list[str]:
         out = [f"class {e.name}(str, Enum):"]
@@ -248,8 +359,8 @@ class Emitter:
         out.extend(docstring(self.class_doc(c), "    "))
         out.append("")
         for f in c.fields:
-            out.append(self.field_line(f))
-            out.extend(docstring(self.field_doc(f), "    "))
+            out.append(self.field_line(c, f))
+            out.extend(docstring(self.field_doc(f, c), "    "))
         entries = ",\n        ".join(self.wire_entry(f) for f in c.fields)
         flags = []
         if c.ordered:
@@ -263,6 +374,10 @@ class Emitter:
             if c.fields
             else f'    __wire__: ClassVar[Wire] = Wire("{c.xsd_name}", (){extra})'
         )
+        if c.name in NUMBERS_AS_TEXT:
+            out.append("    __numbers_as_text__: ClassVar[bool] = True")
+        out.append("")
+        out.extend(self.init_stub(c))
         return out
 
     def modules(self) -> dict[str, str]:
@@ -311,9 +426,27 @@ class Emitter:
             if m != mod:
                 alias_imports[m].add(self.target(c.name))
         type_only = {m: names - alias_imports.get(m, set()) for m, names in imports.items()}
+        # the typed constructors' shorthands: leaf types and code lists
+        stub_std: dict[str, set[str]] = defaultdict(set)
+        local = {c.name for c in classes} | {e.name for e in enums}
+        for c in real:
+            for name in self.stub_names(c):
+                if name in ("date", "datetime", "time"):
+                    if name not in used_leaf:
+                        stub_std["datetime"].add(name)
+                elif name == "Decimal":
+                    if name not in used_leaf:
+                        stub_std["decimal"].add(name)
+                elif name == "ListOf":
+                    type_only.setdefault("_base", set()).add(name)
+                elif name not in local:
+                    m = self.module_of(f"enum:{name}")
+                    assert m is not None
+                    type_only.setdefault(m, set()).add(name)
         type_only = {m: n for m, n in type_only.items() if n}
         fields = [f for c in real for f in c.fields]
-        typing_names = (["TYPE_CHECKING"] if type_only else []) + (["ClassVar"] if real else [])
+        needs_tc = bool(type_only or stub_std or real)
+        typing_names = (["TYPE_CHECKING"] if needs_tc else []) + (["ClassVar"] if real else [])
         if typing_names:
             lines.append(f"from typing import {', '.join(typing_names)}")
         lines.append("")
@@ -327,13 +460,24 @@ class Emitter:
             base_names.add("Nil")
         if real:
             base_names.add("Wire")
+        if any(c.fields for c in real):
+            base_names.add("WireField")
+        for c in real:
+            for f in c.fields:
+                special = self.default_of(c, f) or ""
+                if special.startswith("default_factory="):
+                    base_names.add(special.partition("=")[2])
         if base_names:
             lines.append(f"from ._base import {', '.join(sorted(base_names))}")
         for m in sorted(alias_imports):
             lines.append(f"from .{m} import {', '.join(sorted(alias_imports[m], key=isort_key))}")
-        if type_only:
+        if type_only or stub_std:
             lines.append("")
             lines.append("if TYPE_CHECKING:")
+            for m in sorted(stub_std):
+                lines.append(f"    from {m} import {', '.join(sorted(stub_std[m]))}")
+            if stub_std:
+                lines.append("")
             for m in sorted(type_only):
                 lines.append(
                     f"    from .{m} import {', '.join(sorted(type_only[m], key=isort_key))}"
@@ -390,6 +534,30 @@ class Emitter:
         lines.append("ELEMENTS: dict[str, str] = {")
         lines.extend(f'    "{k}": "{self.target(v)}",' for k, v in sorted(ir.elements.items()))
         lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def emit_elements_doc(self) -> str:
+        """``docs/elements.md``: every global element, its class and the area that holds it."""
+        ir = self.ir
+        lines = [
+            "# B2MML elements and their classes",
+            "",
+            f"<!-- Generated by {self.tool} from MESA's official B2MML {ir.release} release "
+            f"(xsd/{ir.release}). Do not edit by hand. -->",
+            "",
+            f"Every global element of B2MML {ir.release} ({len(ir.elements)}, BatchML included) "
+            "and the class `read_xml` gives it, importable from `isa95kit.model` "
+            "(`isa95kit.model.class_for_element(name)` looks it up at run time). Elements "
+            "whose types are identical share a class.",
+            "",
+            "| Element | Class | Area | B2MML type |",
+            "|---|---|---|---|",
+        ]
+        for element, cls_name in sorted(ir.elements.items()):
+            cls = ir.classes[self.target(cls_name)]
+            xsd = ir.classes[cls_name].xsd_name
+            xsd_cell = "anonymous" if xsd.endswith(" (anonymous)") else f"`{xsd}`"
+            lines.append(f"| `{element}` | `{cls.name}` | `{cls.module}` | {xsd_cell} |")
         return "\n".join(lines) + "\n"
 
     def emit_init(self) -> str:
@@ -551,3 +719,9 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 assert not keyword.iskeyword("value")
+
+
+def release_number(release: str) -> str:
+    """``V0701`` -> ``7.1``: the ``releaseID`` B2MML messages of a release carry."""
+    major, minor = int(release[1:3]), int(release[3:5])
+    return f"{major}.{minor}"

@@ -7,12 +7,19 @@ import os
 from collections.abc import Callable
 from typing import IO, Any, TypeVar, Union, overload
 
-from .._source import DEFAULT_LIMITS, ParseLimits
+from .._source import DEFAULT_LIMITS, ParseLimits, describe, read_bytes
 from .._xml._config import ReadConfig
 from .._xml._decode import gc_paused
 from .._xml._side import ensure_side
 from .._xml._tables import resolve_class, root_element
-from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
+from ..errors import (
+    EncodeError,
+    InvalidSourceError,
+    Location,
+    MalformedDocumentError,
+    MappingError,
+    SourceError,
+)
 from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
 from ..versions._model import release_for_namespace
@@ -31,23 +38,32 @@ JsonSource = Union[str, bytes, "os.PathLike[str]", IO[bytes], IO[str]]
 
 # -- reading -------------------------------------------------------------------------------------
 def _text_of(source: JsonSource, limits: ParseLimits) -> tuple[str, str | None]:
-    """The JSON text of ``source`` and a file name for messages."""
+    """The JSON text of ``source`` and a file name for messages.
+
+    A ``str`` is JSON text when it starts (after white space) with a JSON value — ``{``,
+    ``[``, a string, a number, ``true``/``false``/``null`` — or spans lines; any other
+    ``str`` is a path. Paths and file objects are read in blocks under ``limits``.
+    """
     file: str | None = None
     data: str | bytes
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
-    elif isinstance(source, str) and source.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+    elif isinstance(source, str) and _is_json_text(source):
         data = source
-    elif isinstance(source, (str, os.PathLike)):
-        file = os.fspath(source)
-        size = os.path.getsize(file)
-        _check_size(size, limits, file)
-        with open(file, "rb") as fh:
-            data = fh.read()
+    elif isinstance(source, str) and source.lstrip("\ufeff \t\r\n").startswith("<"):
+        raise MalformedDocumentError(
+            "this is XML text, not JSON: read it with isa95kit.read_xml",
+            location=Location(line=1, column=1, path="$"),
+        )
+    elif isinstance(source, (str, os.PathLike)) or _is_binary_file(source):
+        data, file = read_bytes(source, limits)  # type: ignore[arg-type]
+    elif callable(getattr(source, "read", None)):  # a text file
+        file = describe(source)
+        data = _read_text(source, limits, file)
     else:
-        name = getattr(source, "name", None)
-        file = name if isinstance(name, str) else None
-        data = source.read()
+        raise InvalidSourceError(
+            f"cannot read a {type(source).__name__}: give a path, bytes, JSON text or a file"
+        )
     _check_size(len(data), limits, file)
     if isinstance(data, bytes):
         try:
@@ -60,6 +76,45 @@ def _text_of(source: JsonSource, limits: ParseLimits) -> tuple[str, str | None]:
     if data[:1] == "\ufeff":
         data = data[1:]
     return data, file
+
+
+_JSON_START = frozenset('{["-0123456789')
+
+
+def _is_json_text(text: str) -> bool:
+    head = text.lstrip("\ufeff \t\r\n")
+    return (
+        head[:1] in _JSON_START
+        or head.startswith(("true", "false", "null"))
+        or "\n" in text
+        or not head
+    )
+
+
+def _is_binary_file(source: object) -> bool:
+    import io
+
+    return isinstance(source, (io.RawIOBase, io.BufferedIOBase)) or "b" in str(
+        getattr(source, "mode", "")
+    )
+
+
+def _read_text(fh: Any, limits: ParseLimits, file: str | None) -> str:
+    """A text file object read in blocks, refused as soon as it passes the size limit."""
+    parts: list[str] = []
+    total = 0
+    while True:
+        try:
+            block = fh.read(1 << 20)
+        except (OSError, ValueError) as exc:
+            raise SourceError(f"cannot read {file or 'the file object'}: {exc}") from None
+        if not block:
+            return "".join(parts)
+        if isinstance(block, bytes):
+            block = block.decode("utf-8")
+        total += len(block)
+        _check_size(total, limits, file)
+        parts.append(block)
 
 
 def _check_size(size: int, limits: ParseLimits, file: str | None) -> None:
@@ -81,8 +136,12 @@ def _expected_class(type: Any) -> Any:
 
 
 def _decode(
-    data: Any, type: Any, config: ReadConfig, file: str | None,
-    text: Callable[[], str] | None, consume: bool = False,
+    data: Any,
+    type: Any,
+    config: ReadConfig,
+    file: str | None,
+    text: Callable[[], str] | None,
+    consume: bool = False,
 ) -> B2MMLModel:
     """``data`` -> model; ``text`` gives the JSON text back for error positions."""
 
@@ -93,14 +152,15 @@ def _decode(
             if where is not None:
                 line, column = where
         return MappingError(
-            message, location=Location(file=file, line=line, column=column,
-                                       path=format_path(segments))
+            message,
+            location=Location(file=file, line=line, column=column, path=format_path(segments)),
         )
 
     if not isinstance(data, dict):
         raise error(
             'a B2MML-JSON document is an object {"<GlobalElement>": {...}}, '
-            f"not {_describe(data)}", []
+            f"not {_describe(data)}",
+            [],
         )
     element: str | None = None
     nsmap: dict[str | None, str] = {}
@@ -109,18 +169,26 @@ def _decode(
             prefix = key[7:]
             uri = ROOT_XMLNS.get(prefix)
             if uri is None:
-                raise error(f"MESA's B2MML-JSON declares only @xmlns:{', @xmlns:'.join(ROOT_XMLNS)}"
-                            f" at the top, not {key!r}", [key])
+                raise error(
+                    f"MESA's B2MML-JSON declares only @xmlns:{', @xmlns:'.join(ROOT_XMLNS)}"
+                    f" at the top, not {key!r}",
+                    [key],
+                )
             if value != uri:
                 older = release_for_namespace(value) if isinstance(value, str) else None
-                hint = (f": this is a B2MML {older} document; read_json reads the current "
-                        "release (V0701)") if older else ""
+                hint = (
+                    (
+                        f": this is a B2MML {older} document; read_json reads the current "
+                        "release (V0701)"
+                    )
+                    if older
+                    else ""
+                )
                 raise error(f"{key} must be {uri!r}, not {value!r}{hint}", [key])
             nsmap[prefix] = uri
         elif key in ELEMENTS:
             if element is not None:
-                raise error(f"a document has one root element, not {element!r} and {key!r}",
-                            [key])
+                raise error(f"a document has one root element, not {element!r} and {key!r}", [key])
             element = key
         else:
             raise error(f"{key!r} is not a global B2MML V0701 element", [key])
@@ -130,8 +198,10 @@ def _decode(
     if type is not None:
         expected = _expected_class(type)
         if expected is not cls:
-            raise error(f"expected a {expected.__name__} document, got {element!r} "
-                        f"({cls.__name__})", [element])
+            raise error(
+                f"expected a {expected.__name__} document, got {element!r} ({cls.__name__})",
+                [element],
+            )
     ctx = Context(preserve=config.unknown == "preserve", consume=consume)
     try:
         with gc_paused():
@@ -140,8 +210,9 @@ def _decode(
         exc.segments.append(element)
         raise error(exc.message, exc.segments) from None
     except RecursionError:
-        raise MalformedDocumentError("document nested too deeply",
-                                     location=Location(file=file)) from None
+        raise MalformedDocumentError(
+            "document nested too deeply", location=Location(file=file)
+        ) from None
     side = ensure_side(obj)
     side.tag = f"{{{NAMESPACE}}}{element}"
     if nsmap:
@@ -240,9 +311,7 @@ def to_dict(obj: B2MMLModel, *, element: str | None = None) -> dict[str, Any]:
     return _encode(obj, element, Encoder(text=False))
 
 
-def write_json(
-    obj: B2MMLModel, *, element: str | None = None, indent: int | None = None
-) -> bytes:
+def write_json(obj: B2MMLModel, *, element: str | None = None, indent: int | None = None) -> bytes:
     """Serialise a model instance to B2MML-JSON (UTF-8 bytes, compact unless ``indent``).
 
     Keys follow the content model's order; numbers keep their exact digits; dateTimes and

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -110,9 +111,7 @@ _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
-def _build(
-    cls: type[Any], d: dict[str, Any], fs: set[str], side: Side | None
-) -> Any:
+def _build(cls: type[Any], d: dict[str, Any], fs: set[str], side: Side | None) -> Any:
     """The instance, built as the XML decoder builds it (fields-sets interned, shared)."""
     if type(fs) is not SharedFieldsSet:
         fs = shared_fields_set(fs)
@@ -216,8 +215,8 @@ def _simple(spec: ClassSpec) -> DecodeFn:
     text_field = spec.text
     assert text_field is not None
     value_in = leaf_fn(text_field)
-    is_str = text_field.enum is None and text_field.leaf is not None and (
-        text_field.leaf.kind == "str"
+    is_str = (
+        text_field.enum is None and text_field.leaf is not None and (text_field.leaf.kind == "str")
     )
     attrs = {"@" + f.tag: (f.name, leaf_fn(f)) for f in spec.fields if f.kind == "A"}
     required = [("@" + f.tag, f.name) for f in spec.fields if f.kind == "A" and f.required]
@@ -229,8 +228,10 @@ def _simple(spec: ClassSpec) -> DecodeFn:
     )
 
     def decode_simple(data: Any, ctx: Context) -> Any:
-        if type(data) is str and not required and (
-            is_str or (members is not None and data in members)
+        if (
+            type(data) is str
+            and not required
+            and (is_str or (members is not None and data in members))
         ):
             d = template.copy()
             d["value"] = data if is_str else members[data]  # type: ignore[index]
@@ -249,8 +250,10 @@ def _simple(spec: ClassSpec) -> DecodeFn:
             if isinstance(data, list):
                 raise Fail(f"{name} must be a single value here, not an array")
             if required:
-                raise Fail(f"{name} lacks required attribute {required[0][0]!r}; "
-                           "write it as an object with '$' and '@' keys")
+                raise Fail(
+                    f"{name} lacks required attribute {required[0][0]!r}; "
+                    "write it as an object with '$' and '@' keys"
+                )
             d["value"], side = value_in(data, "value", side)
             return _build(cls, d, VALUE_ONLY, side)
         text: Any = ""
@@ -417,26 +420,29 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                 code, f, conv = entry
                 if code == _ONE:
                     if type(v) is list:
-                        raise Fail(f"{key} must be a single value (it occurs at most once), "
-                                   "not an array")
+                        raise Fail(
+                            f"{key} must be a single value (it occurs at most once), not an array"
+                        )
                     d[f.name] = (conv[0] or bind(conv, f))(v, ctx)
                     continue
                 if code == _ONE_NIL:
                     if v is None:
                         d[f.name] = NIL
                     elif type(v) is dict and NIL_KEY in v:
-                        d[f.name], side = _nil_object(f, _CLS, None, v, f.name, side, ctx,
-                                                      child_fn)
+                        d[f.name], side = _nil_object(f, _CLS, None, v, f.name, side, ctx, child_fn)
                     elif type(v) is list:
-                        raise Fail(f"{key} must be a single value (it occurs at most once), "
-                                   "not an array")
+                        raise Fail(
+                            f"{key} must be a single value (it occurs at most once), not an array"
+                        )
                     else:
                         d[f.name] = (conv[0] or bind(conv, f))(v, ctx)
                     continue
                 if code == _MANY:
                     if type(v) is not list:
-                        raise Fail(f"{key} must be an array (it may occur more than once), "
-                                   f"not {_describe(v)}")
+                        raise Fail(
+                            f"{key} must be an array (it may occur more than once), "
+                            f"not {_describe(v)}"
+                        )
                     fn = conv[0] or bind(conv, f)
                     if ctx.consume:
                         items = []
@@ -463,13 +469,14 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                     fname = f.name
                     if f.many:
                         if type(v) is not list:
-                            raise Fail(f"{key} must be an array (it may occur more than once), "
-                                       f"not {_describe(v)}")
+                            raise Fail(
+                                f"{key} must be an array (it may occur more than once), "
+                                f"not {_describe(v)}"
+                            )
                         items = d[fname]
                         try:
                             for x in v:
-                                value, side = one(f, code, conv, x, (fname, len(items)), side,
-                                                  ctx)
+                                value, side = one(f, code, conv, x, (fname, len(items)), side, ctx)
                                 items.append(value)
                         except Fail as exc:
                             exc.segments.append(len(items))
@@ -478,8 +485,10 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                             raise Fail(f"{key} needs at least one item")
                     else:  # a single leaf (single complex children are _ONE / _ONE_NIL)
                         if type(v) is list:
-                            raise Fail(f"{key} must be a single value (it occurs at most once), "
-                                       "not an array")
+                            raise Fail(
+                                f"{key} must be a single value (it occurs at most once), "
+                                "not an array"
+                            )
                         d[fname], side = one(f, code, conv, v, fname, side, ctx)
                 elif code == _ATTR:
                     assert f is not None
@@ -493,7 +502,7 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                     items = d[f.name]
                     for i, x in enumerate(v):
                         try:
-                            items.append(any_in(x, code == _EXT))
+                            items.append(any_in(x, code == _EXT, top=True))
                         except Fail as exc:
                             exc.segments.append(i)
                             raise
@@ -526,7 +535,6 @@ def _complex(spec: ClassSpec) -> DecodeFn:
         _set_private(obj, None if side is None else {"_wire": side})
         return obj
 
-
     return decode_complex
 
 
@@ -541,8 +549,14 @@ def _failing(fn: DecodeFn, items: list[Any], ctx: Context) -> int:
 
 
 def _nil_object(
-    f: FieldSpec, code: int, conv: Any, x: dict[str, Any], key: Any, side: Side | None,
-    ctx: Context, child_fn: Callable[[FieldSpec], DecodeFn],
+    f: FieldSpec,
+    code: int,
+    conv: Any,
+    x: dict[str, Any],
+    key: Any,
+    side: Side | None,
+    ctx: Context,
+    child_fn: Callable[[FieldSpec], DecodeFn],
 ) -> tuple[Any, Side | None]:
     """An object with ``@xsi:nil``: nil with attributes, or a value with ``xsi:nil="false"``."""
     flag = x[NIL_KEY]
@@ -559,7 +573,7 @@ def _nil_object(
             side.add_lex(("nil", key), NIL, attrs)  # type: ignore[arg-type]
         return NIL, side
     if flag != "false":
-        raise Fail(f"bad '@xsi:nil' value {flag!r} (expected \"true\" or \"false\")")
+        raise Fail(f'bad \'@xsi:nil\' value {flag!r} (expected "true" or "false")')
     rest = {k: v for k, v in x.items() if k != NIL_KEY}
     if code == _CLS:
         value = child_fn(f)(rest, ctx)
@@ -600,13 +614,13 @@ def _unknown_in(v: Any, side: Side | None) -> Side | None:
     for i, item in enumerate(v):
         try:
             if type(item) is not dict or set(item) != {"position", "element"}:
-                raise Fail("each unknown element is {\"position\": n, \"element\": {...}}")
+                raise Fail('each unknown element is {"position": n, "element": {...}}')
             pos = item["position"]
             if type(pos) is Num and str.isdigit(pos):
                 pos = int(pos)
             if type(pos) is not int or pos < 0:
                 raise Fail("'position' must be a non-negative integer", "position")
-            unknown.append((pos, any_in(item["element"], False)))
+            unknown.append((pos, any_in(item["element"], False, top=True)))
         except Fail as exc:
             exc.segments.append(i)
             raise
@@ -648,32 +662,89 @@ def _order_in(
 
 _ANY_KEYS = ("tag", "attributes", "text", "children", "tail", "prefix")
 
+_NAME_START = (
+    "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
+    "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+    "\U00010000-\U000effff"
+)
+#: XML 1.0 (fifth edition) NCName: a Name without colons
+_NCNAME = re.compile(f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040]*")
+#: an absolute URI reference as a namespace name (libxml2 refuses relative and spaced ones)
+_NS_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
+#: characters XML 1.0 cannot carry
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-def any_in(x: Any, extension: bool) -> AnyElement:
-    """A JSON element object -> ``AnyElement`` (the shape of its pydantic fields)."""
+
+def _is_clark_name(name: str) -> bool:
+    """``local`` or ``{namespace-URI}local`` with an NCName local part."""
+    if name.startswith("{"):
+        ns, sep, local = name[1:].partition("}")
+        return (
+            bool(sep) and _NS_URI.fullmatch(ns) is not None and _NCNAME.fullmatch(local) is not None
+        )
+    return _NCNAME.fullmatch(name) is not None
+
+
+def any_in(x: Any, extension: bool, *, top: bool = False) -> AnyElement:
+    """A JSON element object -> ``AnyElement`` (the shape of its pydantic fields).
+
+    Only what XML can carry is accepted — names, namespaces, prefixes and characters —
+    so that everything read can be written as XML and read back (``top``: the element sits
+    in element-only content, where a tail can only be white space)."""
     if type(x) is not dict:
         raise Fail(f"an element is an object with 'tag', not {_describe(x)}")
     for k in x:
         if k not in _ANY_KEYS:
             raise Fail(f"unknown key {k!r} in an element; expected: {', '.join(_ANY_KEYS)}")
     tag = x.get("tag")
-    if type(tag) is not str or not tag or (tag[0] == "{" and "}" not in tag):
-        raise Fail("'tag' must be an element name ({namespace}local)", "tag")
+    if type(tag) is not str or not _is_clark_name(tag):
+        raise Fail(
+            f"'tag' must be an XML element name, '{{namespace-URI}}local' or 'local', not {tag!r}",
+            "tag",
+        )
     if extension and not tag.startswith("{" + EXT_NS + "}"):
         raise Fail(f"extension elements are in the namespace {EXT_NS}, not {tag!r}", "tag")
     d: dict[str, Any] = {
-        "tag": tag, "attributes": {}, "text": None, "children": [], "tail": None, "prefix": None
+        "tag": tag,
+        "attributes": {},
+        "text": None,
+        "children": [],
+        "tail": None,
+        "prefix": None,
     }
     attrs = x.get("attributes")
     if attrs is not None:
         if type(attrs) is not dict or any(type(a) is not str for a in attrs.values()):
             raise Fail("'attributes' must map names to strings", "attributes")
+        for name, value in attrs.items():
+            if not _is_clark_name(name) or name == "xmlns" or name.startswith("xmlns:"):
+                raise Fail(
+                    f"{name!r} is not an attribute name XML can carry (namespace "
+                    "declarations are not attributes: give the namespace in the name)",
+                    name,
+                    "attributes",
+                )
+            if _BAD_CHARS.search(value):
+                raise Fail("the value holds a character XML cannot carry", name, "attributes")
         d["attributes"] = dict(attrs)
     for k in ("text", "tail", "prefix"):
         value = x.get(k)
         if value is not None and type(value) is not str:
             raise Fail(f"{k!r} must be a string or null", k)
+        if value is not None and k != "prefix" and _BAD_CHARS.search(value):
+            raise Fail(f"{k!r} holds a character XML cannot carry", k)
         d[k] = value
+    prefix = d["prefix"]
+    if prefix is not None and (
+        not _NCNAME.fullmatch(prefix) or prefix.lower().startswith("xml") or tag[0] != "{"
+    ):
+        raise Fail(
+            f"'prefix' {prefix!r} cannot be declared (an NCName not starting with 'xml', "
+            "for a tag in a namespace)",
+            "prefix",
+        )
+    if top and d["tail"] is not None and d["tail"].strip():
+        raise Fail("text after an element in element-only content ('tail') cannot be kept", "tail")
     children = x.get("children")
     if children is not None:
         if type(children) is not list:

@@ -32,6 +32,7 @@ _BAD_ESCAPE = re.compile(
     r"(?<!\\)(?:\\\\)*\\u(?:000[0-8bBcCeEfF]|001[0-9a-fA-F]|[fF]{3}[eEfF]"
     r"|[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2}))"
     r"|(?<!\\)(?:\\\\)*(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    r"|(?<!\\)(?:\\\\)*\\[bf]"  # the short escapes of backspace and form feed
 )
 _BAD_CHAR = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 
@@ -120,7 +121,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def loads(text: str, file: str | None) -> Any:
     """Parse JSON text; malformed or hostile input raises a located error."""
     bad = _BAD_CHAR.search(text)
-    if "\\u" in text:
+    if "\\" in text:
         escape = _BAD_ESCAPE.search(text)
         if escape is not None and (bad is None or escape.start() < bad.start()):
             bad = escape

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from collections.abc import Iterator
@@ -13,17 +14,27 @@ from .._source import (
     _syntax_error,
     check_no_doctype,
     describe,
+    open_stream,
     parse_bytes,
     read_bytes,
 )
-from ..errors import EncodeError, Location, MalformedDocumentError, MappingError
+from ..errors import (
+    EncodeError,
+    InvalidSourceError,
+    Location,
+    MalformedDocumentError,
+    MappingError,
+    SourceError,
+)
 from ..model._base import B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
-from ..versions._model import release_for_namespace
+from ..versions._migrate_report import MigrationChange
+from ..versions._migrate_tree import path_of
+from ..versions._model import B2MMLVersion, release_for_namespace
 from ._config import DEFAULT_READ, DEFAULT_WRITE, ReadConfig, WriteConfig
 from ._decode import Decoder, gc_paused, xpath_of
 from ._encode import Encoder, default_nsmap
-from ._side import ensure_side
+from ._side import ensure_side, side_of
 from ._stream import read_streaming
 from ._tables import resolve_class, root_element, spec_of
 
@@ -39,19 +50,59 @@ def _load(source: Source, config: ReadConfig) -> tuple[Any, str | None, bytes]:
     return parse_bytes(data, file), file, data
 
 
+def b2mml_element(root: Any, file: str | None) -> Any:
+    """The B2MML element of a parsed document: the root itself, or the single B2MML element
+    inside a wrapper (a SOAP envelope's Body, an MTConnect asset), found the same way as
+    ``validate`` and ``info`` find it. A wrapper holding several is refused (read each
+    with ``iter_xml`` or open the envelope with ``isa95kit.soap``)."""
+    from ..versions import find_b2mml_elements, is_b2mml_namespace
+
+    tag = root.tag
+    if tag.startswith("{") and is_b2mml_namespace(tag[1 : tag.index("}")]):
+        return root
+    found = find_b2mml_elements(root)
+    if not found:
+        return root  # _class_of_root explains what the root is instead
+    if len(found) > 1:
+        lines = ", ".join(str(el.sourceline) for el in found[:5])
+        raise MappingError(
+            f"the <{tag.split('}')[-1]}> wrapper holds {len(found)} B2MML documents "
+            f"(lines {lines}); read_xml reads one",
+            location=Location(file=file, line=root.sourceline, path=xpath_of(root)),
+        )
+    return found[0]
+
+
+def _own_nsmap(el: Any) -> dict[str | None, str]:
+    """The namespace declarations a B2MML element taken out of a wrapper needs: its own, and
+    those inherited from the wrapper that the element's subtree uses (tags or attributes)."""
+    parent = el.getparent()
+    if parent is None:
+        return dict(el.nsmap)
+    inherited = parent.nsmap
+    used: set[str] = set()
+    for node in el.iter():
+        tag = node.tag
+        if isinstance(tag, str) and tag.startswith("{"):
+            used.add(tag[1 : tag.index("}")])
+        for name in node.attrib:
+            if name.startswith("{"):
+                used.add(name[1 : name.index("}")])
+    return {
+        prefix: uri
+        for prefix, uri in el.nsmap.items()
+        if inherited.get(prefix) != uri or uri in used
+    }
+
+
 def _class_of_root(root: Any, file: str | None) -> type[B2MMLModel]:
     tag = root.tag
     ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
     where = Location(file=file, line=root.sourceline, path=f"/{local}[1]")
     if ns != NAMESPACE:
-        older = release_for_namespace(ns)
-        if older:
-            msg = (
-                f"this is a B2MML {older} document (namespace {ns}); read_xml reads the "
-                f"current release (V0701, namespace {NAMESPACE}); validate it with "
-                "isa95kit.validate(..., version='auto')"
-            )
-        elif not ns:
+        if release_for_namespace(ns):  # only the streaming reader's first look gets here
+            raise _OlderRelease(ns)
+        if not ns:
             msg = f"root element <{local}> has no namespace; B2MML V0701 uses {NAMESPACE}"
         else:
             msg = f"root element <{local}> is in namespace {ns}, not B2MML ({NAMESPACE})"
@@ -76,7 +127,8 @@ def read_xml(
 ) -> B2MMLModel:
     """Read a B2MML V0701 document into the typed model of its root element.
 
-    ``source`` is a path, ``bytes``, XML text or a binary file. ``type`` (a model class
+    ``source`` is a path, ``bytes``, XML text or a binary file. A document wrapped in a
+    SOAP envelope or an MTConnect asset is read from its one B2MML element. ``type`` (a model class
     or a global element name) checks the root. Raises :class:`MalformedDocumentError`
     for input that is not well-formed or hostile, :class:`MappingError` (with file, line,
     column and XPath) for input that does not fit the model.
@@ -103,15 +155,85 @@ def read_xml(
     if size is not None and size > config.stream_threshold:
         _check_size(size, config.limits, file)
         stream: Any = io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source)  # type: ignore[arg-type]
-        obj, root = read_streaming(stream, Decoder(config, file), root_class)
-    else:
-        root, file, data = _load(source, config)
-        obj = Decoder(config, file, data).decode_root(root, root_class(root))
-        return obj
-    side = ensure_side(obj)
-    side.tag = root.tag
-    side.nsmap = dict(root.nsmap)
+        try:
+            obj, root = read_streaming(stream, Decoder(config, file), root_class)
+        except _OlderRelease:
+            pass  # an older release is migrated as one tree, below (not streamed)
+        else:
+            side = ensure_side(obj)
+            side.tag = root.tag
+            side.nsmap = dict(root.nsmap)
+            return obj
+    from ..versions._migrate import attach_report, migrate_up
+
+    data: bytes | None
+    data, file = read_bytes(source, config.limits)
+    root, report = migrate_up(data, file, strict=config.unknown == "error")
+    if report is not None:  # an older release, migrated to V0701 as a tree
+        if report.carried:  # pieces V0701 cannot hold travel in the side record
+            config = dataclasses.replace(config, unknown="preserve")
+        data = None  # columns of the migrated tree would not match the source text
+    decoder = Decoder(config, file, data) if report is None else _MigratedDecoder(config, file)
+    obj = decoder.decode_root(root, root_class(root))
+    if root.getparent() is not None:  # taken out of a SOAP envelope or MTConnect asset
+        ensure_side(obj).nsmap = _own_nsmap(root)
+    if report is not None:
+        assert isinstance(decoder, _MigratedDecoder)
+        report.changes.extend(decoder.missing)
+        attach_report(obj, report)
     return obj
+
+
+class _DownEncoder(Encoder):
+    """Writes the root with the declarations of the release being written (the migration
+    then renames elements in place instead of moving the tree under a new root)."""
+
+    def __init__(self, nsmap: dict[str | None, str]) -> None:
+        super().__init__()
+        self.nsmap = nsmap
+
+    def root(self, obj: B2MMLModel, tag: str, nsmap: dict[str | None, str]) -> Any:
+        el = self._element(tag, nsmap=self.nsmap)  # type: ignore[arg-type]
+        self.path.append(tag.split("}", 1)[-1])
+        self.fill(el, obj, spec_of(type(obj)), side_of(obj))
+        return el
+
+
+class _OlderRelease(Exception):
+    """The streaming reader met an older release's root: read it through the migration."""
+
+
+class _MigratedDecoder(Decoder):
+    """Decodes a tree migrated from an older release: an element V0701 requires but the older
+    release did not is left unset and reported once per rule, with its count and first place
+    (the instance still writes back to its release)."""
+
+    def __init__(self, config: ReadConfig, file: str | None) -> None:
+        super().__init__(config, file)
+        self._missing: dict[tuple[str, str], list[Any]] = {}
+
+    def check_required(self, el: Any, spec: Any, fs: set[str] | frozenset[str]) -> None:
+        for f in spec.required:
+            if f.name not in fs:
+                hit = self._missing.get((spec.cls.__name__, f.tag))
+                if hit is None:
+                    what = "attribute" if f.kind == "A" else "element"
+                    rule = (
+                        f"V0701 requires {what} {f.tag!r} in {spec.cls.__name__}; "
+                        "the source has none"
+                    )
+                    self._missing[(spec.cls.__name__, f.tag)] = [
+                        rule,
+                        path_of(el),
+                        el.sourceline,
+                        1,
+                    ]
+                else:
+                    hit[3] += 1
+
+    @property
+    def missing(self) -> list[MigrationChange]:
+        return [MigrationChange("missing", r, p, ln, n) for r, p, ln, n in self._missing.values()]
 
 
 def _size_of(source: Source) -> int | None:
@@ -127,13 +249,21 @@ def _size_of(source: Source) -> int | None:
 
 
 def write_xml(
-    obj: B2MMLModel, *, config: WriteConfig | None = None, element: str | None = None
+    obj: B2MMLModel,
+    *,
+    config: WriteConfig | None = None,
+    element: str | None = None,
+    version: str | None = None,
+    strict: bool = False,
 ) -> bytes:
     """Serialise a model instance to B2MML XML bytes.
 
     The root element is ``element`` if given, else the one the instance was read from, else
     the global element whose type the class is; it must be a global element of the
     instance's type (:class:`EncodeError` otherwise), as in :func:`isa95kit.write_json`.
+    ``version`` (``"V0600"``, ``"V0401"``, ...) writes that older release instead of V0701
+    (see docs/migration.md): what it cannot express raises :class:`EncodeError` if
+    ``strict``, else it is dropped with a ``MigrationWarning``.
     """
     from lxml import etree
 
@@ -141,8 +271,29 @@ def write_xml(
     if not isinstance(obj, B2MMLModel):
         raise EncodeError(f"write_xml expects a B2MML model instance, got {type(obj).__name__}")
     tag = f"{{{NAMESPACE}}}{root_element(obj, element)}"
+    older = version is not None and version.upper().lstrip("V") not in ("0701", "0700")
     try:
-        root = Encoder().root(obj, tag, default_nsmap(config.prefix))
+        if older:
+            assert version is not None
+            from ..versions._migrate import migrate_down, migration_report
+            from ..versions._migrate_tree import down_nsmap
+
+            side = side_of(obj)
+            nsmap = side.nsmap if side is not None and side.nsmap else default_nsmap(config.prefix)
+            encoder: Encoder = _DownEncoder(down_nsmap(dict(nsmap), B2MMLVersion.coerce(version)))
+            encoder.require = False
+        else:
+            encoder = Encoder()
+        root = encoder.root(obj, tag, default_nsmap(config.prefix))
+        if older:
+            assert version is not None
+            origin = migration_report(obj)
+            root, _ = migrate_down(
+                root,
+                version,
+                strict=strict,
+                source_root=origin.source_root if origin is not None else None,
+            )
         return cast(
             bytes,
             etree.tostring(
@@ -159,30 +310,70 @@ def write_xml(
 
 
 def iter_xml(
-    source: Source, element: str, *, config: ReadConfig | None = None
+    source: Source, element: str | type[B2MMLModel], *, config: ReadConfig | None = None
 ) -> Iterator[B2MMLModel]:
-    """Yield each ``element`` (e.g. ``"JobOrder"``) of a large document, one at a time.
+    """Yield each ``element`` (e.g. ``"JobOrder"``, or the model class ``JobOrder``) of a
+    large document, one at a time.
 
     Memory stays bounded: every yielded element is cleared from the tree with what came
-    before it. Nested occurrences are yielded as part of their outermost one.
+    before it. Nested occurrences are yielded as part of their outermost one. A name that is
+    not a V0701 element raises :class:`MappingError` before anything is read.
     """
+    name = element_name(element)  # checked now, not at the first next()
+    return _iter_source(source, name, config or DEFAULT_READ)
+
+
+def _iter_source(source: Source, name: str, config: ReadConfig) -> Iterator[B2MMLModel]:
+    stream, file, owned = open_stream(source)
+    try:
+        try:
+            older = _older_root(stream, file)
+        except TypeError as exc:  # lxml: the file object returned str
+            raise InvalidSourceError(f"cannot read the file object: {exc}") from None
+        if older:
+            yield from _iter_migrated(source, name, config)
+        else:
+            yield from _iter_elements(stream, file, name, config)
+    finally:
+        if owned:
+            stream.close()
+
+
+def element_name(element: object) -> str:
+    """The V0701 element name ``iter_xml`` looks for: a name as given, or a class's element."""
+    if isinstance(element, type) and issubclass(element, B2MMLModel):
+        names = sorted(k for k, v in ELEMENTS.items() if v == element.__name__)
+        if element.__name__ in names or len(names) == 1:
+            return element.__name__ if element.__name__ in names else names[0]
+        hint = f"one of {', '.join(names)}" if names else "the element name the document uses"
+        raise MappingError(
+            f"{element.__name__} is not the type of one global B2MML element; pass {hint}"
+        )
+    if not isinstance(element, str):
+        raise MappingError(
+            f"iter_xml takes an element name or a model class, not a {type(element).__name__}"
+        )
+    if element not in _vocabulary():
+        import difflib
+
+        close = difflib.get_close_matches(element, sorted(_vocabulary()), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise MappingError(f"{element!r} is not a B2MML V0701 element name{hint}")
+    return element
+
+
+def _vocabulary() -> frozenset[str]:
+    from ..versions import B2MMLVersion, element_vocabulary
+
+    return element_vocabulary(B2MMLVersion.V0701)
+
+
+def _iter_elements(
+    stream: Any, file: str | None, element: str, config: ReadConfig
+) -> Iterator[B2MMLModel]:
     from lxml import etree
 
-    config = config or DEFAULT_READ
-    file = describe(source)
     tag = f"{{{NAMESPACE}}}{element}"
-    if isinstance(source, bytes):
-        import io
-
-        stream: Any = io.BytesIO(source)
-    elif isinstance(source, str) and file is None:
-        import io
-
-        stream = io.BytesIO(source.encode("utf-8"))
-    elif isinstance(source, (str, os.PathLike)):
-        stream = os.fspath(source)
-    else:
-        stream = source
     decoder = Decoder(config, file)
     classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
     checked = False
@@ -215,8 +406,74 @@ def iter_xml(
                 while el.getprevious() is not None:
                     del parent[0]
             yield obj
+        if not checked and context.root is not None:  # the element never occurred
+            check_no_doctype(context.root.getroottree(), file)
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, file) from None
+    except TypeError as exc:  # lxml: the file object returned str
+        raise InvalidSourceError(f"cannot read the file object: {exc}") from None
+    except OSError as exc:
+        raise SourceError(f"cannot read {file or 'the file object'}: {exc}") from None
+
+
+def _older_root(stream: Any, file: str | None) -> bool:
+    """Whether the document's root is a B2MML element of an older release (first event only;
+    a file object is rewound)."""
+    from lxml import etree
+
+    if not isinstance(stream, str) and not (hasattr(stream, "seekable") and stream.seekable()):
+        return False  # a pipe cannot be read twice: read as V0701
+    if isinstance(stream, str):
+        with open(stream, "rb") as fh:
+            data = fh.read(1 << 16)
+    else:
+        position = stream.tell()
+        data = stream.read(1 << 16)
+        stream.seek(position)
+    probe = etree.XMLPullParser(
+        events=("start",), resolve_entities=False, no_network=True, load_dtd=False
+    )
+    try:  # the root's start tag from the first 64 KiB, without reading the stream further
+        probe.feed(data)
+        head: Any = next((element for _, element in probe.read_events()), None)
+    except etree.XMLSyntaxError:
+        head = None
+    if head is None:
+        return False  # the real pass reports it
+    tag = head.tag
+    return (
+        isinstance(tag, str)
+        and tag.startswith("{")
+        and tag[1 : tag.index("}")] != NAMESPACE
+        and release_for_namespace(tag[1 : tag.index("}")]) is not None
+    )
+
+
+def _iter_migrated(source: Source, element: str, config: ReadConfig) -> Iterator[B2MMLModel]:
+    """``iter_xml`` of an older release: the whole tree is migrated to V0701 first (memory is
+    that of the tree, not bounded as for V0701 documents), then each element is decoded."""
+    from ..versions._migrate import attach_report, migrate_up
+
+    data, file = read_bytes(source, config.limits)
+    root, report = migrate_up(data, file, strict=config.unknown == "error")
+    if report is None:  # pragma: no cover - _older_root said otherwise
+        raise MappingError("not an older B2MML release", location=Location(file=file))
+    if report.carried:
+        config = dataclasses.replace(config, unknown="preserve")
+    decoder = _MigratedDecoder(config, file)
+    tag = f"{{{NAMESPACE}}}{element}"
+    classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
+    for el in root.iter(tag):
+        if any(True for _ in el.iterancestors(tag)):
+            continue  # part of an outer occurrence, yielded with it
+        path = tuple(a.tag for a in el.iterancestors())[::-1]
+        cls = classes.get(path)
+        if cls is None:
+            cls = classes[path] = _class_by_path(path, element, el, decoder)
+        with gc_paused():
+            obj = decoder.decode(el, spec_of(cls))
+        attach_report(obj, report)
+        yield obj
 
 
 def _class_by_path(

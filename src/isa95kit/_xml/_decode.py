@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Location, MappingError
+from ..errors import Location, MalformedDocumentError, MappingError
 from ..model._base import NIL, AnyElement, B2MMLModel
 from ._compile import _local, bind, decoder_for
 from ._config import ReadConfig
@@ -27,6 +27,7 @@ __all__ = ["Decoder", "gc_paused", "xpath_of"]
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_NIL = f"{{{XSI}}}nil"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 _new = object.__new__
 _set = object.__setattr__
 
@@ -96,9 +97,10 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def to_any(el: etree._Element) -> AnyElement:
+def to_any(el: etree._Element, ctx: Decoder) -> AnyElement:
     """Keep an element the model has no fields for, verbatim."""
-    children = [to_any(c) for c in el if isinstance(c.tag, str)]
+    ctx.check_attributes(el)
+    children = [to_any(c, ctx) for c in el if isinstance(c.tag, str)]
     tail = el.tail if el.tail and not el.tail.isspace() else None
     return AnyElement(
         tag=el.tag,
@@ -118,6 +120,7 @@ class Decoder:
         self.file = file
         self.source = source
         self.preserve = config.unknown == "preserve"
+        self.max_attributes = config.limits.max_attributes
         #: the nillable element whose own ``xsi:nil="false"`` :meth:`nil` is decoding past
         self.nil_flagged: etree._Element | None = None
         #: one str object per distinct short text value within a document (memory)
@@ -127,6 +130,17 @@ class Decoder:
         #: processing instructions ``<?{ref_target} index?>`` in their place
         self.refs: list[tuple[str, Any]] = []
         self.ref_target = ""
+
+    def check_attributes(self, el: etree._Element) -> None:
+        """Refuse an element with more attributes than the limit before reading them (lxml
+        reads attribute values in time quadratic in their number)."""
+        count = len(el.attrib)
+        if count > self.max_attributes:
+            raise MalformedDocumentError(
+                f"<{_local(el.tag)}> has {count} attributes, more than the limit of "
+                f"{self.max_attributes} (ParseLimits.max_attributes)",
+                location=Location(file=self.file, line=line_of(el), path=xpath_of(el)),
+            )
 
     def reset_shared(self) -> None:
         """Start a new table of shared texts (``iter_xml`` does so for every item)."""
@@ -189,7 +203,7 @@ class Decoder:
         if isinstance(obj, AnyElement) or el.tag[0] != "{":
             return  # no-namespace (unqualified) elements have no prefix to keep
         side = ensure_side(obj)
-        side.nsmap = {el.prefix: _ns(el.tag)}
+        side.nsmap = {**(side.nsmap or {}), el.prefix: _ns(el.tag)}
 
     def text_error(self, el: etree._Element, text: str) -> MappingError:
         """Text in element-only content (before, between or after the children)."""
@@ -275,7 +289,7 @@ class Decoder:
         """An element the content model does not name: extension, xsd:any or unknown."""
         g = self._open_content(spec, child.tag)
         if g is not None:
-            d[g.name].append(to_any(child))
+            d[g.name].append(to_any(child, self))
             fs.add(g.name)
             return side
         if not self.preserve:
@@ -290,7 +304,7 @@ class Decoder:
             if f.kind != "A" and f.kind != "T":
                 v = d[f.name]
                 known += len(v) if f.many else v is not None
-        side.unknown.append((known, to_any(child)))
+        side.unknown.append((known, to_any(child, self)))
         return side
 
     def general_children(
@@ -376,6 +390,7 @@ class Decoder:
             # XSD: a nil element has no content; the model cannot hold both NIL and a value
             raise self.error(child, f"{_local(child.tag)} has xsi:nil={flag!r} and content")
         if len(child.attrib) > 1 or flag != "true":
+            self.check_attributes(child)
             if side is None:
                 side = Side()
             key = (f.name, len(d[f.name])) if f.many else f.name
@@ -403,6 +418,7 @@ class Decoder:
         side: Side | None,
     ) -> Side | None:
         attrs = spec.attrs
+        self.check_attributes(el)
         items: list[tuple[str, str]] = el.attrib.items()  # type: ignore[assignment]
         for key, text in items:
             f = attrs.get(key)
@@ -420,6 +436,8 @@ class Decoder:
                 if side.attrs is None:
                     side.attrs = {}
                 side.attrs[key] = text
+                if key[0] == "{":
+                    self._keep_attribute_prefix(el, key, side)
                 continue
             value = self.leaf(el, f, text, key)
             d[f.name] = value
@@ -429,6 +447,19 @@ class Decoder:
                     side = Side()
                 side.add_lex(f.name, value, text)
         return side
+
+    @staticmethod
+    def _keep_attribute_prefix(el: etree._Element, key: str, side: Side) -> None:
+        """A kept namespaced attribute keeps the prefix the document gave its namespace."""
+        ns = key[1 : key.index("}")]
+        if ns == XML_NS:
+            return  # xml: is predeclared
+        for prefix, uri in el.nsmap.items():
+            if uri == ns and prefix is not None:
+                parent = el.getparent()
+                if parent is None or parent.nsmap.get(prefix) != ns:
+                    side.nsmap = {**(side.nsmap or {}), prefix: ns}
+                return
 
     def _open_content(self, spec: ClassSpec, tag: str) -> FieldSpec | None:
         if spec.ext_field is not None and tag.startswith("{" + EXT_NS + "}"):

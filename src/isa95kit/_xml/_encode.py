@@ -26,6 +26,9 @@ class Encoder:
         self._sub = etree.SubElement
         self._element = etree.Element
         self.path: list[str] = []
+        #: V0701's required elements are enforced (off when writing an older release, which
+        #: may not require them: a document migrated from it lacks them)
+        self.require = True
 
     def error(self, message: str) -> EncodeError:
         return EncodeError(message, location=Location(path="/" + "/".join(self.path)))
@@ -147,12 +150,12 @@ class Encoder:
             value = d.get(f.name)
             if f.many:
                 if not value:
-                    if f.required:
+                    if f.required and self.require:
                         raise self.error(f"{type(obj).__name__}.{f.name} needs at least one item")
                     continue
                 items.extend((f, i, v) for i, v in enumerate(value))
             elif value is None:
-                if f.required:
+                if f.required and self.require:
                     raise self.error(f"{type(obj).__name__}.{f.name} is required")
             else:
                 items.append((f, 0, value))

@@ -90,7 +90,7 @@ def _complex(spec: ClassSpec) -> EncodeFn:
             value = d[name]
             if many:
                 if not value:
-                    if required:
+                    if required and enc.require:
                         raise enc.error(f"{type(obj).__name__}.{name} needs at least one item")
                     continue
                 for index, item in enumerate(value):
@@ -99,7 +99,7 @@ def _complex(spec: ClassSpec) -> EncodeFn:
                     else:
                         enc.item(el, f, index, item, None)
             elif value is None:
-                if required:
+                if required and enc.require:
                     raise enc.error(f"{type(obj).__name__}.{name} is required")
             elif type(value) is cls and _plain(value):
                 (f.enc or _bind(f))(value, el, clark, enc)

@@ -10,15 +10,7 @@ import importlib
 from enum import Enum
 from typing import Any
 
-from ..model._base import (
-    MANY,
-    NILLABLE,
-    REQUIRED,
-    UNQUALIFIED,
-    AnyElement,
-    B2MMLModel,
-    B2MMLSimple,
-)
+from ..model._base import AnyElement, B2MMLModel, B2MMLSimple, WireField
 from ..model._registry import ELEMENTS, EXT_NAMESPACE, MODULES, NAMESPACE
 from ._leaf import LeafCodec, enum_codec, leaf_codec
 
@@ -28,6 +20,9 @@ __all__ = ["ClassSpec", "FieldSpec", "resolve_class", "spec_of"]
 def resolve_class(name: str) -> Any:
     """The generated class or enum called ``name`` (imports its area on first use)."""
     return getattr(importlib.import_module(f"isa95kit.model.{MODULES[name]}"), name)
+
+
+_KIND_CODE = {"element": "E", "attribute": "A", "text": "T", "extended": "X", "any": "Y"}
 
 
 class FieldSpec:
@@ -50,18 +45,19 @@ class FieldSpec:
         "type_ref",
     )
 
-    def __init__(self, entry: tuple[str, str, str, str, int], order: int) -> None:
-        name, tag, kind, type_ref, flags = entry
+    def __init__(self, entry: WireField, order: int) -> None:
+        name, tag, type_ref = entry.name, entry.tag, entry.type
         self.name = name
         self.tag = tag
-        self.kind = kind
+        #: ``E`` element, ``A`` attribute, ``T`` text, ``X`` extension, ``Y`` ``xsd:any``
+        self.kind = kind = _KIND_CODE[entry.kind]
         self.type_ref = type_ref
-        self.many = bool(flags & MANY)
-        self.required = bool(flags & REQUIRED)
-        self.nillable = bool(flags & NILLABLE)
+        self.many = entry.many
+        self.required = entry.required
+        self.nillable = entry.nillable
         self.order = order
         #: False for the few local elements in no namespace (B2MML-InformationObject.xsd)
-        self.qualified = not flags & UNQUALIFIED
+        self.qualified = not entry.unqualified
         self.clark = f"{{{NAMESPACE}}}{tag}" if kind == "E" and self.qualified else tag
         self.cls: type[B2MMLModel] | None = None
         #: the ClassSpec of ``cls``, filled in by the first codec that needs it

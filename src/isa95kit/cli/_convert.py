@@ -13,7 +13,8 @@ import os
 import sys
 from typing import IO, Any
 
-from . import EXIT_OK, EXIT_USAGE
+from .._source import read_stdin
+from . import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def register(sub: Any) -> None:
@@ -23,15 +24,36 @@ def register(sub: Any) -> None:
         description="Convert a B2MML V0701 document between XML and MESA's B2MML-JSON, "
         "losslessly. The input format is detected; the output is the other one.",
     )
-    p.add_argument("input", metavar="IN", help="input file (XML or JSON), or - for stdin")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="IN",
+        help="input file (XML or JSON), or - for stdin; several files, folders (of *.xml and "
+        "*.json), globs or fsspec URLs convert each file, written next to it or under -o DIR",
+    )
     p.add_argument("--to", choices=("json", "xml"), help="output format (default: the other one)")
-    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="output file (default: stdout); for many inputs, the output folder (or URL)",
+    )
     p.add_argument("--pretty", action="store_true", help="indent the output")
     p.add_argument(
         "--keep-unknown",
         action="store_true",
         help="keep elements and attributes the model does not know instead of failing",
     )
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "jsonl", "junit"),
+        default=None,
+        help="many inputs: the report on stdout (text, an aggregate json or junit report, or "
+        "jsonl: one result per line as files complete)",
+    )
+    from ._validate import add_batch_options
+
+    add_batch_options(p)
     p.set_defaults(func=run)
 
 
@@ -48,12 +70,35 @@ def detect(head: bytes) -> str | None:
     return None
 
 
+def _is_batch(args: argparse.Namespace) -> bool:
+    """Many files (or a folder, glob, URL, output folder, --jobs or --dask): batch mode."""
+    from ..batch._sources import has_magic, is_url
+
+    inputs: list[str] = args.inputs
+    if len(inputs) > 1 or args.jobs is not None or args.dask or args.format:
+        return True
+    given = inputs[0]
+    if given == "-":
+        return False
+    if is_url(given) or os.path.isdir(given) or (has_magic(given) and not os.path.exists(given)):
+        return True
+    out = args.output
+    return bool(out) and (os.path.isdir(out) or out.endswith(("/", os.sep)) or is_url(out))
+
+
 def run(args: argparse.Namespace) -> int:
+    if _is_batch(args):
+        return _convert_many(args)
+    args.input = args.inputs[0]
+    return _convert_one(args)
+
+
+def _convert_one(args: argparse.Namespace) -> int:
     from .._xml._config import ReadConfig
 
     config = ReadConfig(unknown="preserve" if args.keep_unknown else "error")
     if args.input == "-":
-        source: Any = sys.stdin.buffer.read()
+        source: Any = read_stdin()  # in blocks, refused once past the size limit
         head = source[:64]
     else:
         with open(args.input, "rb") as fh:
@@ -61,8 +106,10 @@ def run(args: argparse.Namespace) -> int:
         source = args.input
     kind = detect(head)
     if kind is None:
-        print(f"isa95kit: error: {args.input}: neither XML nor JSON "
-              "(expected '<' or '{' first)", file=sys.stderr)
+        print(
+            f"isa95kit: error: {args.input}: neither XML nor JSON (expected '<' or '{{' first)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     target = args.to or ("json" if kind == "xml" else "xml")
     if kind == "xml":
@@ -108,3 +155,60 @@ def _write(obj: Any, target: str, pretty: bool, out: IO[bytes]) -> None:
         from .._xml._config import WriteConfig
 
         out.write(write_xml(obj, config=WriteConfig(pretty_print=pretty)))
+
+
+def _convert_many(args: argparse.Namespace) -> int:
+    """Convert every input file; outputs are written atomically, next to each source or
+    under ``-o DIR``. Exit 0 all converted, 1 any failed, 2 any unreadable (or usage)."""
+    import json
+
+    from ..batch import BatchRun, ConvertTask, expand, junit
+    from ..errors import Isa95Error
+    from ._validate import _Bar, _in_order, _wants_bar
+
+    if "-" in args.inputs:
+        print("isa95kit: error: - (stdin) converts a single document only", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        sources = expand(args.inputs, (".xml", ".json"))
+    except Isa95Error as exc:
+        print(f"isa95kit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    task = ConvertTask(
+        to=args.to, output_dir=args.output, pretty=args.pretty, keep_unknown=args.keep_unknown
+    )
+    fmt = args.format or "text"
+    total = sum(source.size for source in sources)
+    bar = _Bar(len(sources), total) if _wants_bar(len(sources), total) else None
+    io_error = failed = False
+    with BatchRun(task, sources, jobs=args.jobs, dask=args.dask) as run:
+        for result in _in_order(run, fmt == "text"):
+            if bar:
+                bar.advance(result.size)
+            if fmt == "jsonl":
+                sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            if result.error is None:
+                continue
+            io_error = io_error or result.error.io
+            failed = True
+            if fmt == "text":
+                if bar:
+                    bar.clear()
+                prefix = "cannot read " + result.source + ": " if result.error.io else ""
+                print(f"isa95kit: error: {prefix}{result.error}", file=sys.stderr)
+        if bar:
+            bar.clear()
+        results = run.results()
+        summary = run.summary
+    if fmt == "jsonl":
+        sys.stdout.write(json.dumps({"summary": summary.to_dict()}) + "\n")
+    elif fmt == "json":
+        data = {"summary": summary.to_dict(), "files": [r.to_dict() for r in results]}
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "junit":
+        sys.stdout.write(junit(results, "isa95kit convert"))
+    else:
+        print(f"isa95kit: {summary}")
+    if io_error:
+        return EXIT_USAGE
+    return EXIT_FAILED if failed else EXIT_OK

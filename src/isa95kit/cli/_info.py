@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any
 
+from .._source import read_stdin
 from . import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     sources: list[Any] = []
     for path in args.files:
         if path == "-":
-            sources.append(sys.stdin.buffer.read())
+            sources.append(read_stdin())  # in blocks, refused once past the size limit
             continue
         found = _expand([path])
         if found is None:

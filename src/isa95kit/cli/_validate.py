@@ -7,15 +7,18 @@ path, an unreadable file, a bad profile or extension schema). Never prints a tra
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import sys
 import time
-from collections.abc import Sequence
-from typing import IO, Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from . import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from ..batch import BatchSummary, FileResult
+
+__all__ = ["add_batch_options", "register"]
 
 _VERSIONS = ("auto", "V0401", "V0500", "V0600", "V0601", "V0700", "V0701")
 #: a batch this large gets a progress bar (when stderr is a terminal)
@@ -34,7 +37,12 @@ def register(subparsers: Any) -> None:
             "errors, 1 errors found, 2 usage or I/O error."
         ),
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders of *.xml")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="files, folders of *.xml, globs, or fsspec URLs (s3://bucket/inbox/, memory://...)",
+    )
     parser.add_argument(
         "--version",
         dest="b2mml_version",
@@ -43,7 +51,13 @@ def register(subparsers: Any) -> None:
         help="the release to validate against (default: detected per file)",
     )
     parser.add_argument("--profile", metavar="FILE", help="a .toml or .json validation profile")
-    parser.add_argument("--format", choices=("text", "json", "junit"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "jsonl", "junit"),
+        default="text",
+        help="text (default), an aggregate json or junit report, or jsonl: one result per "
+        "line as files complete, then a summary line",
+    )
     parser.add_argument("--strict", action="store_true", help="warnings count as errors")
     parser.add_argument(
         "--schema-only",
@@ -58,7 +72,39 @@ def register(subparsers: Any) -> None:
         help="a vendor extension schema used instead of the empty official one (repeatable)",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    add_batch_options(parser)
     parser.set_defaults(func=_command)
+
+
+def jobs_count(text: str) -> int | str:
+    """``--jobs``: a positive number of processes, or ``auto`` (every core)."""
+    if text == "auto":
+        return text
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number or 'auto', not {text!r}")
+    return count
+
+
+def add_batch_options(parser: argparse.ArgumentParser) -> None:
+    """``--jobs`` and ``--dask``, shared with ``isa95kit convert``."""
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=jobs_count,
+        default=None,
+        metavar="N",
+        help="run on N local processes ('auto': every core); default: one, in this process",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="SCHEDULER",
+        help="run on a dask.distributed cluster: tcp://host:8786, or 'local' to start a "
+        "LocalCluster of --jobs processes (needs isa95kit[dask])",
+    )
 
 
 def _command(args: argparse.Namespace) -> int:
@@ -72,12 +118,14 @@ def _command(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from ..batch import BatchRun, ValidateTask, expand
     from ..errors import Isa95Error
-    from ..validation import ValidationReport
-    from ..validation._api import make_options, run_one
+    from ..validation._api import make_options
 
-    files = _expand(args.paths)
-    if files is None:
+    try:
+        sources = expand(args.paths)
+    except Isa95Error as exc:
+        print(f"isa95kit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
         options = make_options(
@@ -90,85 +138,119 @@ def _validate(args: argparse.Namespace) -> int:
     except (OSError, ValueError, Isa95Error) as exc:
         print(f"isa95kit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    sizes = [_size(path) for path in files]
-    bar = _Bar(len(files), sum(sizes)) if _wants_bar(len(files), sum(sizes)) else None
-    report = ValidationReport(
-        strict=options.profile.strict, schema_only=options.schema_only, profile=options.profile.name
-    )
-    out = sys.stdout
+    total = sum(source.size for source in sources)
+    bar = _Bar(len(sources), total) if _wants_bar(len(sources), total) else None
     stream_text = args.format == "text" and not args.output
-    io_error = False
-    for path, size in zip(files, sizes, strict=True):
-        try:
-            result = run_one(path, options)
-        except OSError as exc:
+    lines = _open_lines(args) if args.format == "jsonl" else None
+    failed = io_error = False
+    with BatchRun(ValidateTask(options), sources, jobs=args.jobs, dask=args.dask) as run:
+        for result in _in_order(run, stream_text):
             if bar:
-                bar.clear()
-            print(f"isa95kit: error: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
-            io_error = True
-            continue
-        except Isa95Error as exc:  # e.g. a vendor extension schema that does not compile
-            if bar:
-                bar.clear()
-            print(f"isa95kit: error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        report.files.append(result)
+                bar.advance(result.size)
+            if lines is not None:
+                lines.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            if result.error is not None:
+                if bar:
+                    bar.clear()
+                error = result.error
+                if error.io:
+                    print(f"isa95kit: error: cannot read {result.source}: {error.message}",
+                          file=sys.stderr)  # fmt: skip
+                    io_error = True
+                    continue
+                print(f"isa95kit: error: {error}", file=sys.stderr)
+                if error.isa95:  # e.g. a vendor extension schema that does not compile
+                    return EXIT_USAGE
+                failed = True
+                continue
+            report = result.report
+            if stream_text and report is not None and report.issues:
+                if bar:
+                    bar.clear()
+                sys.stdout.write("".join(f"{issue}\n" for issue in report.issues))
+                sys.stdout.flush()
         if bar:
-            bar.advance(size)
-        if stream_text and result.issues:
-            if bar:
-                bar.clear()
-            out.write("".join(f"{issue}\n" for issue in result.issues))
-            out.flush()
-    if bar:
-        bar.clear()
-    text = _render(report, args.format, streamed=stream_text)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            bar.clear()
+        final = run.report()
+        results = run.results()
+        summary = run.summary
+    if lines is not None:
+        lines.write(json.dumps({"summary": summary.to_dict(), "valid": final.valid}) + "\n")
+        if lines is not sys.stdout:
+            lines.close()
     else:
-        out.write(text)
+        text = _render(final, args.format, streamed=stream_text, results=results, summary=summary)
+        if args.output:
+            from ..batch import write_atomically
+
+            data = text.encode("utf-8")
+            write_atomically(args.output, lambda handle: handle.write(data))
+        else:
+            sys.stdout.write(text)
+    if summary.mode != "serial":
+        print(f"isa95kit: {summary}", file=sys.stderr)
     if io_error:
         return EXIT_USAGE
-    return EXIT_OK if report.valid else EXIT_FAILED
+    return EXIT_OK if final.valid and not failed else EXIT_FAILED
 
 
-def _render(report: Any, fmt: str, *, streamed: bool) -> str:
+def _open_lines(args: argparse.Namespace) -> IO[str]:
+    if args.output:
+        return open(args.output, "w", encoding="utf-8")
+    return sys.stdout
+
+
+def _in_order(results: Iterable[FileResult], ordered: bool) -> Iterator[FileResult]:
+    """Results as they complete, or (``ordered``) in input order, holding back early ones."""
+    if not ordered:
+        yield from results
+        return
+    waiting: dict[int, FileResult] = {}
+    following = 0
+    for result in results:
+        waiting[result.index] = result
+        while following in waiting:
+            yield waiting.pop(following)
+            following += 1
+    yield from (waiting[index] for index in sorted(waiting))
+
+
+def _render(
+    report: Any,
+    fmt: str,
+    *,
+    streamed: bool,
+    results: Sequence[FileResult] = (),
+    summary: BatchSummary | None = None,
+) -> str:
     if fmt == "json":
-        return str(report.to_json())
+        data = report.to_dict()
+        if summary is not None:
+            data["batch"] = summary.to_dict()
+            data["batch"]["failures"] = [
+                {"file": r.source, "verdict": r.verdict, "error": r.error.to_dict()}
+                for r in results
+                if r.error is not None
+            ]
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "junit":
-        return str(report.to_junit())
+        from ..batch import junit
+
+        return junit(results, "isa95kit validate") if results else str(report.to_junit())
     return report.summary() + "\n" if streamed else str(report.to_text())
 
 
 def _expand(paths: Sequence[str]) -> list[str] | None:
-    """Files as given, folders walked for ``*.xml`` (sorted); None after a usage error."""
-    files: list[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            found = sorted(
-                os.path.join(folder, name)
-                for folder, _, names in os.walk(path)
-                for name in names
-                if name.lower().endswith(".xml")
-            )
-            if not found:
-                print(f"isa95kit: error: no *.xml files under {path}", file=sys.stderr)
-                return None
-            files.extend(found)
-        elif os.path.exists(path):
-            files.append(path)
-        else:
-            print(f"isa95kit: error: {path}: no such file or folder", file=sys.stderr)
-            return None
-    return files
+    """Files as given, folders walked for ``*.xml`` (sorted), globs and URLs; None after a
+    usage error (printed). Shared with ``isa95kit info``."""
+    from ..batch import expand
+    from ..errors import Isa95Error
 
-
-def _size(path: str) -> int:
     try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
+        return [source.location for source in expand(paths)]
+    except Isa95Error as exc:
+        print(f"isa95kit: error: {exc}", file=sys.stderr)
+        return None
 
 
 def _wants_bar(count: int, total: int, stream: IO[str] | None = None) -> bool:

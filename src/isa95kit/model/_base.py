@@ -1,11 +1,8 @@
 """Hand-written base of the generated model: base classes, ``NIL``, ``AnyElement``, wire tables.
 
-Every generated class carries ``__wire__``: for each field, in content-model order, its
-Python name, its B2MML tag, its kind (``E`` element, ``A`` attribute, ``T`` text, ``X``
-``Extended:*`` extension group, ``Y`` ``xsd:any``), its type (a class name,
-``leaf:<kind>`` or ``enum:<Name>``) and flags (:data:`MANY`, :data:`REQUIRED`,
-:data:`NILLABLE`, :data:`UNQUALIFIED`: a local element in no namespace). The codecs compile these tables once per class; they never reflect
-over the models per element.
+Every generated class carries ``__wire__``: a :class:`Wire` with one :class:`WireField` per
+field, in content-model order (Python name, B2MML tag, kind, type, cardinality). The codecs
+compile these tables once per class; they never reflect over the models per element.
 
 Wire details the model does not expose as fields (namespace prefixes, the lexical form of
 a number or dateTime, ``xsi:schemaLocation``, unknown content kept by the lenient reader,
@@ -16,35 +13,82 @@ while the public fields stay clean. Equality compares fields only.
 from __future__ import annotations
 
 import importlib
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
 from enum import Enum
-from typing import Any, ClassVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    NamedTuple,
+    TypeAlias,
+    TypeGuard,
+    TypeVar,
+    Union,
+)
 
 from typing_extensions import Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
 from pydantic_core import core_schema
 
 from ..errors import Location, ModelError
 
+if TYPE_CHECKING:
+    from .common import DateTime, Identifier, TransApplicationArea
+
 __all__ = [
-    "MANY",
     "NIL",
-    "NILLABLE",
-    "REQUIRED",
-    "UNQUALIFIED",
     "VALUE_ONLY",
     "AnyElement",
     "B2MMLModel",
     "B2MMLSimple",
+    "ListOf",
     "Nil",
     "SharedFieldsSet",
     "Wire",
+    "WireField",
+    "new_application_area",
+    "new_bodid",
+    "now_utc",
     "shared_fields_set",
 ]
 
-MANY, REQUIRED, NILLABLE, UNQUALIFIED = 1, 2, 4, 8
+#: ``element``, ``attribute``, ``text`` (the value of simple content), ``extended`` (the
+#: ``Extended:*`` extension groups) or ``any`` (``xsd:any``)
+WireKind: TypeAlias = Literal["element", "attribute", "text", "extended", "any"]
+
+
+class WireField(NamedTuple):
+    """One field of a wire table: how a Python field travels in B2MML."""
+
+    name: str
+    """The Python field name."""
+    tag: str
+    """The local element or attribute name ("" for text, extension and ``xsd:any``)."""
+    type: str
+    """A class name, ``leaf:<kind>`` (``leaf:decimal``, ``leaf:datetime``, ...) or
+    ``enum:<Name>``."""
+    kind: WireKind = "element"
+    many: bool = False
+    required: bool = False
+    nillable: bool = False
+    """``xsi:nil="true"`` is allowed (read as :data:`NIL`)."""
+    unqualified: bool = False
+    """A local element in no namespace (its schema lacks ``elementFormDefault``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +96,41 @@ class Wire:
     """The wire table of one generated class."""
 
     xsd_name: str
-    fields: tuple[tuple[str, str, str, str, int], ...]
+    fields: tuple[WireField, ...]
     ordered: bool = False
     mixed: bool = False
+
+
+_T = TypeVar("_T")
+_S = TypeVar("_S")
+
+#: The type of a repeated field in constructor signatures: ``ListOf[Text, str]`` accepts a
+#: ``list[Text]``, a ``list[str]`` or a list mixing both (a plain ``Sequence`` would let a
+#: bare ``str`` through, which is a ``Sequence[str]`` but not a list of values).
+ListOf: TypeAlias = Union[list[_T], list[_S], list[Union[_T, _S]]]  # noqa: UP007
+
+
+def new_bodid() -> Identifier:
+    """A fresh ``BODID`` (business object document ID): a random UUID (the default of
+    ``TransApplicationArea.bodid``)."""
+    from .common import Identifier
+
+    return Identifier(str(uuid.uuid4()))
+
+
+def new_application_area() -> TransApplicationArea:
+    """A message's default ``ApplicationArea``: a fresh :func:`new_bodid` and the
+    :func:`now_utc` creation time."""
+    from .common import TransApplicationArea
+
+    return TransApplicationArea()
+
+
+def now_utc() -> DateTime:
+    """The current time in UTC, to the second (the default ``CreationDateTime``)."""
+    from .common import DateTime
+
+    return DateTime(datetime.now(timezone.utc).replace(microsecond=0))
 
 
 class Nil:
@@ -71,8 +147,13 @@ class Nil:
     def __repr__(self) -> str:
         return "NIL"
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> Literal[False]:  # type checkers narrow ``X | Nil`` on truth
         return False
+
+    @property
+    def value(self) -> None:
+        """A nil element has no value: ``element.value`` is None for ``X | Nil`` alike."""
+        return None
 
     def __reduce__(self) -> str:
         return "NIL"
@@ -105,7 +186,7 @@ class B2MMLModel(BaseModel):
     )
 
     __wire__: ClassVar[Wire] = Wire("", ())
-    _wire: Any = PrivateAttr(default=None)
+    # the side record lives in __pydantic_private__ ({"_wire": Side}) set by the codecs
 
     def __init__(self, /, **data: Any) -> None:
         try:
@@ -283,26 +364,52 @@ class B2MMLSimple(B2MMLModel):
     attributes set compares equal to its value (``job.id == "JO-1"``) and prints as it.
     """
 
+    #: a text value that also takes an exact number (``QuantityString``): a Decimal or an
+    #: int becomes its plain decimal text
+    __numbers_as_text__: ClassVar[bool] = False
+
     def __init__(self, value: Any = None, /, **data: Any) -> None:
         if value is not None:
+            if not data:
+                d = _bare_value_dict(type(self), value)
+                if d is not None:  # the common ``Identifier("JO-1")``: no per-field work
+                    _set(self, "__dict__", d)
+                    _set(self, "__pydantic_fields_set__", VALUE_ONLY)
+                    _set(self, "__pydantic_extra__", None)
+                    _set(self, "__pydantic_private__", None)
+                    return
             data["value"] = value
         super().__init__(**data)
 
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _from_bare_value(cls, data: Any) -> Any:
+    def _from_bare_value(
+        cls, data: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        if type(data) is dict:
+            value = data.get("value")
+            if type(value) is float:
+                raise _float_refused(value)
+            if cls.__numbers_as_text__ and _is_number(value):
+                data = {**data, "value": _number_text(value)}
+            return handler(data)
         if isinstance(data, BaseModel):
-            return data
-        if not isinstance(data, dict):
-            data = {"value": data}
-        if isinstance(data.get("value"), float):
-            raise ValueError(
-                f"{data['value']!r} is a float, which is not exact: "
-                "pass a Decimal, an int or a str (e.g. Decimal('1.5'))"
-            )
-        return data
+            return handler(data)
+        if type(data) is float:
+            raise _float_refused(data)
+        if info.mode == "json":  # JSON rules differ (base64 bytes): validate as a field
+            return handler({"value": data})
+        d = _bare_value_dict(cls, data)
+        if d is None:  # let the field validators report it, with its path
+            return handler({"value": data})
+        obj = _new(cls)
+        _set(obj, "__dict__", d)
+        _set(obj, "__pydantic_fields_set__", VALUE_ONLY)
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None)
+        return obj
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, BaseModel):
@@ -320,6 +427,66 @@ class B2MMLSimple(B2MMLModel):
     def __str__(self) -> str:
         value = self.__dict__.get("value")
         return str(value.value if isinstance(value, Enum) else value)
+
+
+_new = object.__new__
+_set = object.__setattr__
+#: simple-content class -> (validator of its ``value``, its other fields' defaults), or None
+#: when a bare value cannot make an instance (a required attribute)
+_BARE: dict[type, tuple[Any, dict[str, Any]] | None] = {}
+
+
+def _float_refused(value: float) -> ValueError:
+    return ValueError(
+        f"{value!r} is a float, which is not exact: "
+        "pass a Decimal, an int or a str (e.g. Decimal('1.5'))"
+    )
+
+
+def _is_number(value: object) -> TypeGuard[Decimal | int]:
+    return isinstance(value, (Decimal, int)) and not isinstance(value, bool)
+
+
+def _number_text(value: Decimal | int) -> str:
+    """``Decimal("1.50")`` -> ``"1.50"``, ``Decimal("1E+3")`` -> ``"1000"`` (no exponent)."""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def _bare_value_dict(cls: type[B2MMLSimple], value: Any) -> dict[str, Any] | None:
+    """The ``__dict__`` of a ``cls`` holding only ``value`` (validated like the field), or
+    None when it does not fit: full validation then reports the problem with its path."""
+    if type(value) is float:
+        return None  # refused by the validator, as a ModelError with the field path
+    if cls.__numbers_as_text__ and _is_number(value):
+        value = _number_text(value)
+    try:
+        compiled = _BARE[cls]
+    except KeyError:
+        compiled = _BARE[cls] = _compile_bare(cls)
+    if compiled is None:
+        return None
+    validator, template = compiled
+    try:
+        checked = validator.validate_python(value)
+    except ValidationError:
+        return None
+    d = template.copy()
+    d["value"] = checked
+    return d
+
+
+def _compile_bare(cls: type[B2MMLSimple]) -> tuple[Any, dict[str, Any]] | None:
+    if not cls.__pydantic_complete__:
+        cls.model_rebuild()
+    fields = cls.model_fields
+    value = fields["value"]
+    others = [info for name, info in fields.items() if name != "value"]
+    if any(info.is_required() or info.default_factory is not None for info in others):
+        return None  # a required attribute: full validation names it
+    config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+    annotation: Any = value.annotation
+    adapter: TypeAdapter[Any] = TypeAdapter(annotation, config=config)
+    return adapter.validator, {name: info.default for name, info in fields.items()}
 
 
 class AnyElement(B2MMLModel):

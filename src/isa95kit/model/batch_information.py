@@ -10,11 +10,23 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Wire
+from ._base import AnyElement, B2MMLModel, B2MMLSimple, Wire, WireField
 from .common import Identifier, Measure, Numeric, Text
 
 if TYPE_CHECKING:
-    from .common import Code, DataType, DateTime, EquipmentLevel, ValueString
+    from datetime import datetime
+    from decimal import Decimal
+
+    from ._base import ListOf
+    from .common import (
+        Code,
+        DataType,
+        DataTypeCode,
+        DateTime,
+        EquipmentLevel,
+        EquipmentLevelCode,
+        ValueString,
+    )
 
 __all__ = [
     "ActualBatchSize",
@@ -356,13 +368,25 @@ class ApprovalHistory(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ApprovalHistoryType",
         (
-            ("final_approval_date", "FinalApprovalDate", "E", "DateTime", 0),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("individual_approval", "IndividualApproval", "E", "IndividualApproval", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("final_approval_date", "FinalApprovalDate", "DateTime"),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("individual_approval", "IndividualApproval", "IndividualApproval", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            final_approval_date: DateTime | datetime | str | None = None,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            individual_approval: list[IndividualApproval] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class BatchEquipmentID(B2MMLModel):
@@ -382,12 +406,23 @@ class BatchEquipmentID(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "BatchEquipmentIDType",
         (
-            ("property", "Property", "E", "EquipmentElementProperty", 0),
-            ("condition", "Condition", "E", "Identifier", 0),
-            ("value_", "Value", "E", "BatchValue", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("property", "Property", "EquipmentElementProperty"),
+            WireField("condition", "Condition", "Identifier"),
+            WireField("value_", "Value", "BatchValue"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            property: EquipmentElementProperty | None = None,
+            condition: Identifier | str | None = None,
+            value_: BatchValue | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class BatchEquipmentRequirement(B2MMLModel):
@@ -409,12 +444,23 @@ class BatchEquipmentRequirement(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "BatchEquipmentRequirementType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("constraint", "Constraint", "E", "Constraint", 1),
-            ("description", "Description", "E", "Text", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("constraint", "Constraint", "Constraint", many=True),
+            WireField("description", "Description", "Text"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            constraint: list[Constraint] = ...,
+            description: Text | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class BatchInformation(B2MMLModel):
@@ -449,17 +495,35 @@ class BatchInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "BatchInformationType",
         (
-            ("list_header", "ListHeader", "E", "ListHeader", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("master_recipe", "MasterRecipe", "E", "MasterRecipe", 1),
-            ("control_recipe", "ControlRecipe", "E", "ControlRecipe", 1),
-            ("recipe_building_block", "RecipeBuildingBlock", "E", "RecipeBuildingBlock", 1),
-            ("equipment_element", "EquipmentElement", "E", "EquipmentElement", 1),
-            ("batch_list", "BatchList", "E", "BatchList", 1),
-            ("enumeration_set", "EnumerationSet", "E", "EnumerationSet", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("list_header", "ListHeader", "ListHeader", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("master_recipe", "MasterRecipe", "MasterRecipe", many=True),
+            WireField("control_recipe", "ControlRecipe", "ControlRecipe", many=True),
+            WireField(
+                "recipe_building_block", "RecipeBuildingBlock", "RecipeBuildingBlock", many=True
+            ),
+            WireField("equipment_element", "EquipmentElement", "EquipmentElement", many=True),
+            WireField("batch_list", "BatchList", "BatchList", many=True),
+            WireField("enumeration_set", "EnumerationSet", "EnumerationSet", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            list_header: list[ListHeader] = ...,
+            description: ListOf[Text, str] = ...,
+            master_recipe: list[MasterRecipe] = ...,
+            control_recipe: list[ControlRecipe] = ...,
+            recipe_building_block: list[RecipeBuildingBlock] = ...,
+            equipment_element: list[EquipmentElement] = ...,
+            batch_list: list[BatchList] = ...,
+            enumeration_set: list[EnumerationSet] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class BatchList(B2MMLModel):
@@ -480,12 +544,23 @@ class BatchList(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "BatchListType",
         (
-            ("list_header", "ListHeader", "E", "ListHeader", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("batch_list_entry", "BatchListEntry", "E", "BatchListEntry", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("list_header", "ListHeader", "ListHeader"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("batch_list_entry", "BatchListEntry", "BatchListEntry", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            list_header: ListHeader | None = None,
+            description: ListOf[Text, str] = ...,
+            batch_list_entry: list[BatchListEntry] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class BatchListEntry(B2MMLModel):
@@ -556,38 +631,76 @@ class BatchListEntry(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "BatchListEntryType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("batch_list_entry_type", "BatchListEntryType", "E", "BatchListEntryType", 2),
-            ("status", "Status", "E", "BatchStatus", 0),
-            ("mode", "Mode", "E", "Mode", 0),
-            ("external_id", "ExternalID", "E", "Identifier", 0),
-            ("recipe_id", "RecipeID", "E", "Identifier", 0),
-            ("recipe_version", "RecipeVersion", "E", "Identifier", 0),
-            ("batch_id", "BatchID", "E", "Identifier", 0),
-            ("lot_id", "LotID", "E", "Identifier", 0),
-            ("campaign_id", "CampaignID", "E", "Identifier", 0),
-            ("product_id", "ProductID", "E", "Identifier", 0),
-            ("order_id", "OrderID", "E", "Identifier", 0),
-            ("start_condition", "StartCondition", "E", "DateTime", 0),
-            ("requested_start_time", "RequestedStartTime", "E", "DateTime", 0),
-            ("actual_start_time", "ActualStartTime", "E", "DateTime", 0),
-            ("requested_end_time", "RequestedEndTime", "E", "DateTime", 0),
-            ("actual_end_time", "ActualEndTime", "E", "DateTime", 0),
-            ("batch_priority", "BatchPriority", "E", "Numeric", 0),
-            ("requested_batch_size", "RequestedBatchSize", "E", "Measure", 0),
-            ("actual_batch_size", "ActualBatchSize", "E", "Numeric", 0),
-            ("unit_of_measure", "UnitOfMeasure", "E", "Code", 0),
-            ("note", "Note", "E", "Text", 1),
-            ("parameter", "Parameter", "E", "BatchParameter", 1),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-            ("actual_equipment_id", "ActualEquipmentID", "E", "Identifier", 1),
-            ("batch_list_entry", "BatchListEntry", "E", "BatchListEntry", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
+                "batch_list_entry_type", "BatchListEntryType", "BatchListEntryType", required=True
+            ),
+            WireField("status", "Status", "BatchStatus"),
+            WireField("mode", "Mode", "Mode"),
+            WireField("external_id", "ExternalID", "Identifier"),
+            WireField("recipe_id", "RecipeID", "Identifier"),
+            WireField("recipe_version", "RecipeVersion", "Identifier"),
+            WireField("batch_id", "BatchID", "Identifier"),
+            WireField("lot_id", "LotID", "Identifier"),
+            WireField("campaign_id", "CampaignID", "Identifier"),
+            WireField("product_id", "ProductID", "Identifier"),
+            WireField("order_id", "OrderID", "Identifier"),
+            WireField("start_condition", "StartCondition", "DateTime"),
+            WireField("requested_start_time", "RequestedStartTime", "DateTime"),
+            WireField("actual_start_time", "ActualStartTime", "DateTime"),
+            WireField("requested_end_time", "RequestedEndTime", "DateTime"),
+            WireField("actual_end_time", "ActualEndTime", "DateTime"),
+            WireField("batch_priority", "BatchPriority", "Numeric"),
+            WireField("requested_batch_size", "RequestedBatchSize", "Measure"),
+            WireField("actual_batch_size", "ActualBatchSize", "Numeric"),
+            WireField("unit_of_measure", "UnitOfMeasure", "Code"),
+            WireField("note", "Note", "Text", many=True),
+            WireField("parameter", "Parameter", "BatchParameter", many=True),
+            WireField("equipment_id", "EquipmentID", "Identifier", many=True),
+            WireField("equipment_class_id", "EquipmentClassID", "Identifier", many=True),
+            WireField("actual_equipment_id", "ActualEquipmentID", "Identifier", many=True),
+            WireField("batch_list_entry", "BatchListEntry", "BatchListEntry", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
         ordered=True,
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            batch_list_entry_type: BatchListEntryType | BatchListEntryTypeCode | str,
+            status: BatchStatus | BatchStatusCode | str | None = None,
+            mode: Mode | ModeCode | str | None = None,
+            external_id: Identifier | str | None = None,
+            recipe_id: Identifier | str | None = None,
+            recipe_version: Identifier | str | None = None,
+            batch_id: Identifier | str | None = None,
+            lot_id: Identifier | str | None = None,
+            campaign_id: Identifier | str | None = None,
+            product_id: Identifier | str | None = None,
+            order_id: Identifier | str | None = None,
+            start_condition: DateTime | datetime | str | None = None,
+            requested_start_time: DateTime | datetime | str | None = None,
+            actual_start_time: DateTime | datetime | str | None = None,
+            requested_end_time: DateTime | datetime | str | None = None,
+            actual_end_time: DateTime | datetime | str | None = None,
+            batch_priority: Numeric | Decimal | int | str | None = None,
+            requested_batch_size: Measure | Decimal | int | str | None = None,
+            actual_batch_size: Numeric | Decimal | int | str | None = None,
+            unit_of_measure: Code | str | None = None,
+            note: ListOf[Text, str] = ...,
+            parameter: list[BatchParameter] = ...,
+            equipment_id: ListOf[Identifier, str] = ...,
+            equipment_class_id: ListOf[Identifier, str] = ...,
+            actual_equipment_id: ListOf[Identifier, str] = ...,
+            batch_list_entry: list[BatchListEntry] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class BatchListEntryType(B2MMLSimple):
@@ -623,19 +736,37 @@ class BatchListEntryType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "BatchListEntryTypeType",
         (
-            ("value", "", "T", "enum:BatchListEntryTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:BatchListEntryTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: BatchListEntryTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class BatchListEntryType1(B2MMLSimple):
@@ -668,18 +799,35 @@ class BatchListEntryType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "BatchListEntryType1Type",
         (
-            ("value", "", "T", "enum:BatchListEntryTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:BatchListEntryTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: BatchListEntryTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class BatchParameter(B2MMLModel):
@@ -711,17 +859,33 @@ class BatchParameter(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "BatchParameterType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 0),
-            ("parameter_type", "ParameterType", "E", "ParameterType", 2),
-            ("parameter_sub_type", "ParameterSubType", "E", "Identifier", 1),
-            ("value_", "Value", "E", "BatchValue", 1),
-            ("scaled", "Scaled", "E", "Scaled", 0),
-            ("scale_reference", "ScaleReference", "E", "Measure", 0),
-            ("parameter", "Parameter", "E", "BatchParameter", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text"),
+            WireField("parameter_type", "ParameterType", "ParameterType", required=True),
+            WireField("parameter_sub_type", "ParameterSubType", "Identifier", many=True),
+            WireField("value_", "Value", "BatchValue", many=True),
+            WireField("scaled", "Scaled", "Scaled"),
+            WireField("scale_reference", "ScaleReference", "Measure"),
+            WireField("parameter", "Parameter", "BatchParameter", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: Text | str | None = None,
+            parameter_type: ParameterType | ParameterTypeCode | str,
+            parameter_sub_type: ListOf[Identifier, str] = ...,
+            value_: list[BatchValue] = ...,
+            scaled: Scaled | ScaledCode | str | None = None,
+            scale_reference: Measure | Decimal | int | str | None = None,
+            parameter: list[BatchParameter] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class BatchSize(B2MMLModel):
@@ -748,15 +912,29 @@ class BatchSize(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "BatchSizeType",
         (
-            ("nominal", "Nominal", "E", "Measure", 0),
-            ("min", "Min", "E", "Measure", 0),
-            ("max", "Max", "E", "Measure", 0),
-            ("scale_reference", "ScaleReference", "E", "Measure", 0),
-            ("scaled_size", "ScaledSize", "E", "Measure", 0),
-            ("unit_of_measure", "UnitOfMeasure", "E", "Code", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("nominal", "Nominal", "Measure"),
+            WireField("min", "Min", "Measure"),
+            WireField("max", "Max", "Measure"),
+            WireField("scale_reference", "ScaleReference", "Measure"),
+            WireField("scaled_size", "ScaledSize", "Measure"),
+            WireField("unit_of_measure", "UnitOfMeasure", "Code"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            nominal: Measure | Decimal | int | str | None = None,
+            min: Measure | Decimal | int | str | None = None,
+            max: Measure | Decimal | int | str | None = None,
+            scale_reference: Measure | Decimal | int | str | None = None,
+            scaled_size: Measure | Decimal | int | str | None = None,
+            unit_of_measure: Code | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class BatchStatus(B2MMLSimple):
@@ -792,19 +970,37 @@ class BatchStatus(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "BatchStatusType",
         (
-            ("value", "", "T", "enum:BatchStatusCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:BatchStatusCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: BatchStatusCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class BatchStatus1(B2MMLSimple):
@@ -836,18 +1032,35 @@ class BatchStatus1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "BatchStatus1Type",
         (
-            ("value", "", "T", "enum:BatchStatusCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:BatchStatusCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: BatchStatusCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class BatchValue(B2MMLModel):
@@ -873,15 +1086,30 @@ class BatchValue(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "BatchValueType",
         (
-            ("value_string", "ValueString", "E", "ValueString", 3),
-            ("data_interpretation", "DataInterpretation", "E", "DataInterpretation", 2),
-            ("data_type", "DataType", "E", "DataType", 2),
-            ("unit_of_measure", "UnitOfMeasure", "E", "Code", 2),
-            ("enumeration_set_id", "EnumerationSetID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("value_string", "ValueString", "ValueString", many=True, required=True),
+            WireField(
+                "data_interpretation", "DataInterpretation", "DataInterpretation", required=True
+            ),
+            WireField("data_type", "DataType", "DataType", required=True),
+            WireField("unit_of_measure", "UnitOfMeasure", "Code", required=True),
+            WireField("enumeration_set_id", "EnumerationSetID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
         mixed=True,
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            value_string: ListOf[ValueString, Decimal | int | str],
+            data_interpretation: DataInterpretation | DataInterpretationCode | str,
+            data_type: DataType | DataTypeCode | str,
+            unit_of_measure: Code | str,
+            enumeration_set_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ClassInstanceAssociation(B2MMLModel):
@@ -903,12 +1131,23 @@ class ClassInstanceAssociation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ClassInstanceAssociationType",
         (
-            ("class_equipment_id", "ClassEquipmentID", "E", "Identifier", 2),
-            ("member_equipment_id", "MemberEquipmentID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("class_equipment_id", "ClassEquipmentID", "Identifier", required=True),
+            WireField("member_equipment_id", "MemberEquipmentID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            class_equipment_id: Identifier | str,
+            member_equipment_id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ConnectionType(B2MMLSimple):
@@ -944,19 +1183,37 @@ class ConnectionType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ConnectionTypeType",
         (
-            ("value", "", "T", "enum:ConnectionTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ConnectionTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ConnectionTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class ConnectionType1(B2MMLSimple):
@@ -989,18 +1246,35 @@ class ConnectionType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ConnectionType1Type",
         (
-            ("value", "", "T", "enum:ConnectionTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ConnectionTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ConnectionTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Constraint(B2MMLModel):
@@ -1019,11 +1293,21 @@ class Constraint(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ConstraintType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("condition", "Condition", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier"),
+            WireField("condition", "Condition", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            condition: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ControlRecipe(B2MMLModel):
@@ -1064,20 +1348,44 @@ class ControlRecipe(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ControlRecipeType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("version_date", "VersionDate", "E", "DateTime", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("batch_id", "BatchID", "E", "Identifier", 0),
-            ("header", "Header", "E", "Header", 0),
-            ("equipment_requirement", "EquipmentRequirement", "E", "BatchEquipmentRequirement", 1),
-            ("formula", "Formula", "E", "Formula", 0),
-            ("procedure_logic", "ProcedureLogic", "E", "ProcedureLogic", 0),
-            ("recipe_element", "RecipeElement", "E", "RecipeElement", 1),
-            ("other_information", "OtherInformation", "E", "OtherInformation", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("version_date", "VersionDate", "DateTime"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("batch_id", "BatchID", "Identifier"),
+            WireField("header", "Header", "Header"),
+            WireField(
+                "equipment_requirement",
+                "EquipmentRequirement",
+                "BatchEquipmentRequirement",
+                many=True,
+            ),
+            WireField("formula", "Formula", "Formula"),
+            WireField("procedure_logic", "ProcedureLogic", "ProcedureLogic"),
+            WireField("recipe_element", "RecipeElement", "RecipeElement", many=True),
+            WireField("other_information", "OtherInformation", "OtherInformation", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            version_date: DateTime | datetime | str | None = None,
+            description: ListOf[Text, str] = ...,
+            batch_id: Identifier | str | None = None,
+            header: Header | None = None,
+            equipment_requirement: list[BatchEquipmentRequirement] = ...,
+            formula: Formula | None = None,
+            procedure_logic: ProcedureLogic | None = None,
+            recipe_element: list[RecipeElement] = ...,
+            other_information: list[OtherInformation] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class DataInterpretation(B2MMLSimple):
@@ -1113,19 +1421,37 @@ class DataInterpretation(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "DataInterpretationType",
         (
-            ("value", "", "T", "enum:DataInterpretationCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:DataInterpretationCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: DataInterpretationCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class DataInterpretation1(B2MMLSimple):
@@ -1158,18 +1484,35 @@ class DataInterpretation1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "DataInterpretation1Type",
         (
-            ("value", "", "T", "enum:DataInterpretationCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:DataInterpretationCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: DataInterpretationCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Depiction(B2MMLSimple):
@@ -1205,19 +1548,37 @@ class Depiction(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "DepictionType",
         (
-            ("value", "", "T", "enum:DepictionCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:DepictionCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: DepictionCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class Depiction1(B2MMLSimple):
@@ -1249,18 +1610,35 @@ class Depiction1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "Depiction1Type",
         (
-            ("value", "", "T", "enum:DepictionCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:DepictionCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: DepictionCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Enumeration(B2MMLModel):
@@ -1281,12 +1659,23 @@ class Enumeration(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EnumerationType",
         (
-            ("enumeration_number", "EnumerationNumber", "E", "Numeric", 2),
-            ("enumeration_string", "EnumerationString", "E", "Text", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("enumeration_number", "EnumerationNumber", "Numeric", required=True),
+            WireField("enumeration_string", "EnumerationString", "Text"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            enumeration_number: Numeric | Decimal | int | str,
+            enumeration_string: Text | str | None = None,
+            description: ListOf[Text, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EnumerationSet(B2MMLModel):
@@ -1307,12 +1696,23 @@ class EnumerationSet(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EnumerationSetType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("enumeration", "Enumeration", "E", "Enumeration", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("enumeration", "Enumeration", "Enumeration", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            enumeration: list[Enumeration] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EquipmentConnection(B2MMLModel):
@@ -1337,14 +1737,27 @@ class EquipmentConnection(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentConnectionType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("connection_type", "ConnectionType", "E", "ConnectionType", 2),
-            ("from_equipment_id", "FromEquipmentID", "E", "Identifier", 1),
-            ("to_equipment_id", "ToEquipmentID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("connection_type", "ConnectionType", "ConnectionType", required=True),
+            WireField("from_equipment_id", "FromEquipmentID", "Identifier", many=True),
+            WireField("to_equipment_id", "ToEquipmentID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            connection_type: ConnectionType | ConnectionTypeCode | str,
+            from_equipment_id: ListOf[Identifier, str] = ...,
+            to_equipment_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EquipmentElement(B2MMLModel):
@@ -1394,39 +1807,64 @@ class EquipmentElement(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentElementType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("equipment_element_type", "EquipmentElementType", "E", "EquipmentElementType", 2),
-            ("equipment_element_level", "EquipmentElementLevel", "E", "EquipmentLevel", 2),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
+                "equipment_element_type",
+                "EquipmentElementType",
+                "EquipmentElementType",
+                required=True,
+            ),
+            WireField(
+                "equipment_element_level", "EquipmentElementLevel", "EquipmentLevel", required=True
+            ),
+            WireField(
                 "class_instance_association",
                 "ClassInstanceAssociation",
-                "E",
                 "ClassInstanceAssociation",
-                1,
+                many=True,
             ),
-            ("property", "Property", "E", "EquipmentElementProperty", 1),
-            (
+            WireField("property", "Property", "EquipmentElementProperty", many=True),
+            WireField(
                 "equipment_procedural_element_class",
                 "EquipmentProceduralElementClass",
-                "E",
                 "EquipmentProceduralElementClass",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "equipment_procedural_element",
                 "EquipmentProceduralElement",
-                "E",
                 "EquipmentProceduralElement",
-                1,
+                many=True,
             ),
-            ("equipment_connection", "EquipmentConnection", "E", "EquipmentConnection", 1),
-            ("equipment_element", "EquipmentElement", "E", "EquipmentElement", 1),
-            ("equipment_element_id", "EquipmentElementID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "equipment_connection", "EquipmentConnection", "EquipmentConnection", many=True
+            ),
+            WireField("equipment_element", "EquipmentElement", "EquipmentElement", many=True),
+            WireField("equipment_element_id", "EquipmentElementID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
         ordered=True,
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            equipment_element_type: EquipmentElementType | EquipmentElementTypeCode | str,
+            equipment_element_level: EquipmentLevel | EquipmentLevelCode | str,
+            class_instance_association: list[ClassInstanceAssociation] = ...,
+            property: list[EquipmentElementProperty] = ...,
+            equipment_procedural_element_class: list[EquipmentProceduralElementClass] = ...,
+            equipment_procedural_element: list[EquipmentProceduralElement] = ...,
+            equipment_connection: list[EquipmentConnection] = ...,
+            equipment_element: list[EquipmentElement] = ...,
+            equipment_element_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EquipmentElementProperty(B2MMLModel):
@@ -1450,13 +1888,25 @@ class EquipmentElementProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentElementPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "BatchValue", 0),
-            ("property", "Property", "E", "EquipmentElementProperty", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "BatchValue"),
+            WireField("property", "Property", "EquipmentElementProperty", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: BatchValue | None = None,
+            property: list[EquipmentElementProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EquipmentElementType(B2MMLSimple):
@@ -1492,19 +1942,37 @@ class EquipmentElementType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentElementTypeType",
         (
-            ("value", "", "T", "enum:EquipmentElementTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:EquipmentElementTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: EquipmentElementTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class EquipmentElementType1(B2MMLSimple):
@@ -1537,18 +2005,35 @@ class EquipmentElementType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentElementType1Type",
         (
-            ("value", "", "T", "enum:EquipmentElementTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:EquipmentElementTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: EquipmentElementTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class EquipmentProceduralElement(B2MMLModel):
@@ -1578,26 +2063,38 @@ class EquipmentProceduralElement(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentProceduralElementType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
                 "equipment_procedural_element_type",
                 "EquipmentProceduralElementType",
-                "E",
                 "EquipmentProceduralElementType",
-                2,
+                required=True,
             ),
-            (
+            WireField(
                 "equipment_procedural_element_class_id",
                 "EquipmentProceduralElementClassID",
-                "E",
                 "Identifier",
-                0,
             ),
-            ("parameter", "Parameter", "E", "BatchParameter", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("parameter", "Parameter", "BatchParameter", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            equipment_procedural_element_type: EquipmentProceduralElementType
+            | EquipmentProceduralElementTypeCode
+            | str,
+            equipment_procedural_element_class_id: Identifier | str | None = None,
+            parameter: list[BatchParameter] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EquipmentProceduralElementClass(B2MMLModel):
@@ -1623,19 +2120,32 @@ class EquipmentProceduralElementClass(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentProceduralElementClassType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
                 "equipment_procedural_element_type",
                 "EquipmentProceduralElementType",
-                "E",
                 "EquipmentProceduralElementType",
-                2,
+                required=True,
             ),
-            ("parameter", "Parameter", "E", "BatchParameter", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("parameter", "Parameter", "BatchParameter", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            equipment_procedural_element_type: EquipmentProceduralElementType
+            | EquipmentProceduralElementTypeCode
+            | str,
+            parameter: list[BatchParameter] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EquipmentProceduralElementType(B2MMLSimple):
@@ -1672,19 +2182,37 @@ class EquipmentProceduralElementType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentProceduralElementTypeType",
         (
-            ("value", "", "T", "enum:EquipmentProceduralElementTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:EquipmentProceduralElementTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: EquipmentProceduralElementTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class EquipmentProceduralElementType1(B2MMLSimple):
@@ -1717,18 +2245,35 @@ class EquipmentProceduralElementType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentProceduralElementType1Type",
         (
-            ("value", "", "T", "enum:EquipmentProceduralElementTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:EquipmentProceduralElementTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: EquipmentProceduralElementTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Formula(B2MMLModel):
@@ -1745,10 +2290,16 @@ class Formula(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "FormulaType",
         (
-            ("parameter", "Parameter", "E", "BatchParameter", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("parameter", "Parameter", "BatchParameter", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, parameter: list[BatchParameter] = ..., extended: list[AnyElement] = ...
+        ) -> None: ...
 
 
 class FromID(B2MMLModel):
@@ -1769,12 +2320,23 @@ class FromID(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "FromIDType",
         (
-            ("from_id_value", "FromIDValue", "E", "leaf:str", 2),
-            ("from_type", "FromType", "E", "FromType", 2),
-            ("id_scope", "IDScope", "E", "IDScope", 2),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("from_id_value", "FromIDValue", "leaf:str", required=True),
+            WireField("from_type", "FromType", "FromType", required=True),
+            WireField("id_scope", "IDScope", "IDScope", required=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            from_id_value: str,
+            from_type: FromType | FromTypeCode | str,
+            id_scope: IDScope | IDScopeCode | str,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class FromType(B2MMLSimple):
@@ -1809,19 +2371,37 @@ class FromType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "FromTypeType",
         (
-            ("value", "", "T", "enum:FromTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:FromTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: FromTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class FromType1(B2MMLSimple):
@@ -1853,18 +2433,35 @@ class FromType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "FromType1Type",
         (
-            ("value", "", "T", "enum:FromTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:FromTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: FromTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Header(B2MMLModel):
@@ -1899,18 +2496,35 @@ class Header(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "HeaderType",
         (
-            ("modification_log", "ModificationLog", "E", "ModificationLog", 1),
-            ("approval_history", "ApprovalHistory", "E", "ApprovalHistory", 1),
-            ("effective_date", "EffectiveDate", "E", "DateTime", 0),
-            ("expiration_date", "ExpirationDate", "E", "DateTime", 0),
-            ("product_id", "ProductID", "E", "Identifier", 0),
-            ("product_name", "ProductName", "E", "Identifier", 0),
-            ("batch_size", "BatchSize", "E", "BatchSize", 0),
-            ("actual_product_produced", "ActualProductProduced", "E", "Identifier", 1),
-            ("status", "Status", "E", "BatchStatus", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("modification_log", "ModificationLog", "ModificationLog", many=True),
+            WireField("approval_history", "ApprovalHistory", "ApprovalHistory", many=True),
+            WireField("effective_date", "EffectiveDate", "DateTime"),
+            WireField("expiration_date", "ExpirationDate", "DateTime"),
+            WireField("product_id", "ProductID", "Identifier"),
+            WireField("product_name", "ProductName", "Identifier"),
+            WireField("batch_size", "BatchSize", "BatchSize"),
+            WireField("actual_product_produced", "ActualProductProduced", "Identifier", many=True),
+            WireField("status", "Status", "BatchStatus"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            modification_log: list[ModificationLog] = ...,
+            approval_history: list[ApprovalHistory] = ...,
+            effective_date: DateTime | datetime | str | None = None,
+            expiration_date: DateTime | datetime | str | None = None,
+            product_id: Identifier | str | None = None,
+            product_name: Identifier | str | None = None,
+            batch_size: BatchSize | None = None,
+            actual_product_produced: ListOf[Identifier, str] = ...,
+            status: BatchStatus | BatchStatusCode | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class IDScope(B2MMLSimple):
@@ -1946,19 +2560,37 @@ class IDScope(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "IDScopeType",
         (
-            ("value", "", "T", "enum:IDScopeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:IDScopeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: IDScopeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class IDScope1(B2MMLSimple):
@@ -1990,18 +2622,35 @@ class IDScope1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "IDScope1Type",
         (
-            ("value", "", "T", "enum:IDScopeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:IDScopeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: IDScopeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class IndividualApproval(B2MMLModel):
@@ -2022,12 +2671,23 @@ class IndividualApproval(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "IndividualApprovalType",
         (
-            ("approved_by", "ApprovedBy", "E", "Text", 0),
-            ("approval_date", "ApprovalDate", "E", "DateTime", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("approved_by", "ApprovedBy", "Text"),
+            WireField("approval_date", "ApprovalDate", "DateTime"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            approved_by: Text | str | None = None,
+            approval_date: DateTime | datetime | str | None = None,
+            description: ListOf[Text, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class Link(B2MMLModel):
@@ -2056,16 +2716,31 @@ class Link(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "LinkType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("from_id", "FromID", "E", "FromID", 1),
-            ("to_id", "ToID", "E", "ToID", 1),
-            ("link_type", "LinkType", "E", "LinkType", 2),
-            ("depiction", "Depiction", "E", "Depiction", 2),
-            ("evaluation_order", "EvaluationOrder", "E", "Numeric", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("from_id", "FromID", "FromID", many=True),
+            WireField("to_id", "ToID", "ToID", many=True),
+            WireField("link_type", "LinkType", "LinkType", required=True),
+            WireField("depiction", "Depiction", "Depiction", required=True),
+            WireField("evaluation_order", "EvaluationOrder", "Numeric"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            from_id: list[FromID] = ...,
+            to_id: list[ToID] = ...,
+            link_type: LinkType | LinkTypeCode | str,
+            depiction: Depiction | DepictionCode | str,
+            evaluation_order: Numeric | Decimal | int | str | None = None,
+            description: ListOf[Text, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class LinkType(B2MMLSimple):
@@ -2101,19 +2776,37 @@ class LinkType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "LinkTypeType",
         (
-            ("value", "", "T", "enum:LinkTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:LinkTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: LinkTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class LinkType1(B2MMLSimple):
@@ -2145,18 +2838,35 @@ class LinkType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "LinkType1Type",
         (
-            ("value", "", "T", "enum:LinkTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:LinkTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: LinkTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ListHeader(B2MMLModel):
@@ -2183,15 +2893,29 @@ class ListHeader(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ListHeaderType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("origin", "Origin", "E", "Identifier", 0),
-            ("create_date", "CreateDate", "E", "DateTime", 0),
-            ("modification_log", "ModificationLog", "E", "ModificationLog", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier"),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("origin", "Origin", "Identifier"),
+            WireField("create_date", "CreateDate", "DateTime"),
+            WireField("modification_log", "ModificationLog", "ModificationLog", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            origin: Identifier | str | None = None,
+            create_date: DateTime | datetime | str | None = None,
+            modification_log: list[ModificationLog] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class MasterRecipe(B2MMLModel):
@@ -2230,19 +2954,42 @@ class MasterRecipe(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MasterRecipeType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("version_date", "VersionDate", "E", "DateTime", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("header", "Header", "E", "Header", 0),
-            ("equipment_requirement", "EquipmentRequirement", "E", "BatchEquipmentRequirement", 1),
-            ("formula", "Formula", "E", "Formula", 0),
-            ("procedure_logic", "ProcedureLogic", "E", "ProcedureLogic", 0),
-            ("recipe_element", "RecipeElement", "E", "RecipeElement", 1),
-            ("other_information", "OtherInformation", "E", "OtherInformation", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("version_date", "VersionDate", "DateTime"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("header", "Header", "Header"),
+            WireField(
+                "equipment_requirement",
+                "EquipmentRequirement",
+                "BatchEquipmentRequirement",
+                many=True,
+            ),
+            WireField("formula", "Formula", "Formula"),
+            WireField("procedure_logic", "ProcedureLogic", "ProcedureLogic"),
+            WireField("recipe_element", "RecipeElement", "RecipeElement", many=True),
+            WireField("other_information", "OtherInformation", "OtherInformation", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            version_date: DateTime | datetime | str | None = None,
+            description: ListOf[Text, str] = ...,
+            header: Header | None = None,
+            equipment_requirement: list[BatchEquipmentRequirement] = ...,
+            formula: Formula | None = None,
+            procedure_logic: ProcedureLogic | None = None,
+            recipe_element: list[RecipeElement] = ...,
+            other_information: list[OtherInformation] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class Mode(B2MMLSimple):
@@ -2278,19 +3025,37 @@ class Mode(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ModeType",
         (
-            ("value", "", "T", "enum:ModeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ModeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ModeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class Mode1(B2MMLSimple):
@@ -2322,18 +3087,35 @@ class Mode1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "Mode1Type",
         (
-            ("value", "", "T", "enum:ModeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ModeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ModeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ModificationLog(B2MMLModel):
@@ -2354,12 +3136,23 @@ class ModificationLog(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ModificationLogType",
         (
-            ("modified_date", "ModifiedDate", "E", "DateTime", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("author", "Author", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("modified_date", "ModifiedDate", "DateTime"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("author", "Author", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            modified_date: DateTime | datetime | str | None = None,
+            description: ListOf[Text, str] = ...,
+            author: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OtherInformation(B2MMLModel):
@@ -2381,12 +3174,23 @@ class OtherInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OtherInformationType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("value_", "Value", "E", "BatchValue", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier"),
+            WireField("value_", "Value", "BatchValue", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            value_: list[BatchValue] = ...,
+            description: ListOf[Text, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ParameterType(B2MMLSimple):
@@ -2422,19 +3226,37 @@ class ParameterType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ParameterTypeType",
         (
-            ("value", "", "T", "enum:ParameterTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ParameterTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ParameterTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class ParameterType1(B2MMLSimple):
@@ -2467,18 +3289,35 @@ class ParameterType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ParameterType1Type",
         (
-            ("value", "", "T", "enum:ParameterTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ParameterTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ParameterTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ProcedureLogic(B2MMLModel):
@@ -2499,12 +3338,23 @@ class ProcedureLogic(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcedureLogicType",
         (
-            ("link", "Link", "E", "Link", 1),
-            ("step", "Step", "E", "Step", 1),
-            ("transition", "Transition", "E", "Transition", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("link", "Link", "Link", many=True),
+            WireField("step", "Step", "Step", many=True),
+            WireField("transition", "Transition", "Transition", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            link: list[Link] = ...,
+            step: list[Step] = ...,
+            transition: list[Transition] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class RecipeBuildingBlock(B2MMLModel):
@@ -2523,11 +3373,21 @@ class RecipeBuildingBlock(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RecipeBuildingBlockType",
         (
-            ("description", "Description", "E", "Text", 1),
-            ("recipe_element", "RecipeElement", "E", "RecipeElement", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("description", "Description", "Text", many=True),
+            WireField("recipe_element", "RecipeElement", "RecipeElement", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            description: ListOf[Text, str] = ...,
+            recipe_element: list[RecipeElement] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class RecipeElement(B2MMLModel):
@@ -2579,23 +3439,54 @@ class RecipeElement(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RecipeElementType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("version_date", "VersionDate", "E", "DateTime", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("recipe_element_type", "RecipeElementType", "E", "RecipeElementType", 2),
-            ("building_block_element_id", "BuildingBlockElementID", "E", "Identifier", 0),
-            ("building_block_element_version", "BuildingBlockElementVersion", "E", "Identifier", 0),
-            ("actual_equipment_id", "ActualEquipmentID", "E", "Identifier", 1),
-            ("header", "Header", "E", "Header", 0),
-            ("equipment_requirement", "EquipmentRequirement", "E", "BatchEquipmentRequirement", 1),
-            ("parameter", "Parameter", "E", "BatchParameter", 1),
-            ("procedure_logic", "ProcedureLogic", "E", "ProcedureLogic", 0),
-            ("recipe_element", "RecipeElement", "E", "RecipeElement", 1),
-            ("other_information", "OtherInformation", "E", "OtherInformation", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("version_date", "VersionDate", "DateTime"),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
+                "recipe_element_type", "RecipeElementType", "RecipeElementType", required=True
+            ),
+            WireField("building_block_element_id", "BuildingBlockElementID", "Identifier"),
+            WireField(
+                "building_block_element_version", "BuildingBlockElementVersion", "Identifier"
+            ),
+            WireField("actual_equipment_id", "ActualEquipmentID", "Identifier", many=True),
+            WireField("header", "Header", "Header"),
+            WireField(
+                "equipment_requirement",
+                "EquipmentRequirement",
+                "BatchEquipmentRequirement",
+                many=True,
+            ),
+            WireField("parameter", "Parameter", "BatchParameter", many=True),
+            WireField("procedure_logic", "ProcedureLogic", "ProcedureLogic"),
+            WireField("recipe_element", "RecipeElement", "RecipeElement", many=True),
+            WireField("other_information", "OtherInformation", "OtherInformation", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            version_date: DateTime | datetime | str | None = None,
+            description: ListOf[Text, str] = ...,
+            recipe_element_type: RecipeElementType | RecipeElementTypeCode | str,
+            building_block_element_id: Identifier | str | None = None,
+            building_block_element_version: Identifier | str | None = None,
+            actual_equipment_id: ListOf[Identifier, str] = ...,
+            header: Header | None = None,
+            equipment_requirement: list[BatchEquipmentRequirement] = ...,
+            parameter: list[BatchParameter] = ...,
+            procedure_logic: ProcedureLogic | None = None,
+            recipe_element: list[RecipeElement] = ...,
+            other_information: list[OtherInformation] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class RecipeElementType(B2MMLSimple):
@@ -2631,19 +3522,37 @@ class RecipeElementType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "RecipeElementTypeType",
         (
-            ("value", "", "T", "enum:RecipeElementTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:RecipeElementTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: RecipeElementTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class RecipeElementType1(B2MMLSimple):
@@ -2676,18 +3585,35 @@ class RecipeElementType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "RecipeElementType1Type",
         (
-            ("value", "", "T", "enum:RecipeElementTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:RecipeElementTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: RecipeElementTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Scaled(B2MMLSimple):
@@ -2720,18 +3646,35 @@ class Scaled(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ScaledType",
         (
-            ("value", "", "T", "enum:ScaledCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ScaledCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ScaledCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Step(B2MMLModel):
@@ -2754,13 +3697,27 @@ class Step(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "StepType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("recipe_element_id", "RecipeElementID", "E", "Identifier", 2),
-            ("recipe_element_version", "RecipeElementVersion", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("recipe_element_id", "RecipeElementID", "Identifier", required=True),
+            WireField(
+                "recipe_element_version", "RecipeElementVersion", "Identifier", required=True
+            ),
+            WireField("description", "Description", "Text", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            recipe_element_id: Identifier | str,
+            recipe_element_version: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ToID(B2MMLModel):
@@ -2781,12 +3738,23 @@ class ToID(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ToIDType",
         (
-            ("to_id_value", "ToIDValue", "E", "leaf:str", 2),
-            ("to_type", "ToType", "E", "ToType", 2),
-            ("id_scope", "IDScope", "E", "IDScope", 2),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("to_id_value", "ToIDValue", "leaf:str", required=True),
+            WireField("to_type", "ToType", "ToType", required=True),
+            WireField("id_scope", "IDScope", "IDScope", required=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            to_id_value: str,
+            to_type: ToType | ToTypeCode | str,
+            id_scope: IDScope | IDScopeCode | str,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ToType(B2MMLSimple):
@@ -2821,19 +3789,37 @@ class ToType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ToTypeType",
         (
-            ("value", "", "T", "enum:ToTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ToTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ToTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class ToType1(B2MMLSimple):
@@ -2865,18 +3851,35 @@ class ToType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ToType1Type",
         (
-            ("value", "", "T", "enum:ToTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ToTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ToTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Transition(B2MMLModel):
@@ -2899,13 +3902,25 @@ class Transition(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransitionType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("condition", "Condition", "E", "Identifier", 2),
-            ("condition_annotation", "ConditionAnnotation", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("condition", "Condition", "Identifier", required=True),
+            WireField("condition_annotation", "ConditionAnnotation", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            condition: Identifier | str,
+            condition_annotation: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

@@ -10,13 +10,18 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from ._base import ListOf
     from .batch_information import ControlRecipe, MasterRecipe, RecipeElement
     from .common import (
         Code,
         DataType,
+        DataTypeCode,
         DateTime,
         Identifier,
         Numeric,
@@ -202,23 +207,40 @@ class AcknowledgeBatchProductionRecord(B2MMLModel):
     element ``AcknowledgeBatchProductionRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeBatchProductionRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeBatchProductionRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeBatchProductionRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeBatchProductionRecordDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeBatchProductionRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeBatchProductionRecordDataArea(B2MMLModel):
@@ -238,10 +260,25 @@ class AcknowledgeBatchProductionRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeBatchProductionRecordDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "batch_production_record",
+                "BatchProductionRecord",
+                "BatchProductionRecord",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            batch_production_record: list[BatchProductionRecord],
+        ) -> None: ...
 
 
 class AlarmData(B2MMLModel):
@@ -262,12 +299,23 @@ class AlarmData(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AlarmDataType",
         (
-            ("alarm_event", "AlarmEvent", "E", "Code", 2),
-            ("alarm_type", "AlarmType", "E", "Code", 2),
-            ("alarm_limit", "AlarmLimit", "E", "Value", 1),
-            ("priority", "Priority", "E", "Identifier", 1),
+            WireField("alarm_event", "AlarmEvent", "Code", required=True),
+            WireField("alarm_type", "AlarmType", "Code", required=True),
+            WireField("alarm_limit", "AlarmLimit", "Value", many=True),
+            WireField("priority", "Priority", "Identifier", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            alarm_event: Code | str,
+            alarm_type: Code | str,
+            alarm_limit: list[Value] = ...,
+            priority: ListOf[Identifier, str] = ...,
+        ) -> None: ...
 
 
 class BatchProductionRecord(B2MMLModel):
@@ -381,56 +429,105 @@ class BatchProductionRecord(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "BatchProductionRecordType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("equipment_scope", "EquipmentScope", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("creation_date", "CreationDate", "E", "DateTime", 0),
-            ("batch_id", "BatchID", "E", "Identifier", 0),
-            ("batch_production_record_spec", "BatchProductionRecordSpec", "E", "Identifier", 0),
-            ("campaign_id", "CampaignID", "E", "Identifier", 0),
-            ("change_indication", "ChangeIndication", "E", "leaf:str", 0),
-            ("delimiter", "Delimiter", "E", "Text", 0),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 0),
-            ("expiration_date", "ExpirationDate", "E", "DateTime", 0),
-            ("language", "Language", "E", "Code", 0),
-            ("last_changed_date", "LastChangedDate", "E", "DateTime", 0),
-            ("lot_id", "LotID", "E", "Identifier", 0),
-            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 0),
-            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 0),
-            ("record_status", "RecordStatus", "E", "Code", 0),
-            ("version", "Version", "E", "Identifier", 0),
-            ("change_history", "ChangeHistory", "E", "ChangeHistory", 0),
-            ("comments", "Comments", "E", "Comments", 0),
-            ("control_recipes", "ControlRecipes", "E", "ControlRecipes", 0),
-            ("data_sets", "DataSets", "E", "DataSets", 0),
-            ("events", "Events", "E", "Events", 0),
-            ("master_recipes", "MasterRecipes", "E", "MasterRecipes", 0),
-            (
-                "personnel_identification",
-                "PersonnelIdentification",
-                "E",
-                "PersonnelIdentification",
-                0,
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("equipment_scope", "EquipmentScope", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("creation_date", "CreationDate", "DateTime"),
+            WireField("batch_id", "BatchID", "Identifier"),
+            WireField("batch_production_record_spec", "BatchProductionRecordSpec", "Identifier"),
+            WireField("campaign_id", "CampaignID", "Identifier"),
+            WireField("change_indication", "ChangeIndication", "leaf:str"),
+            WireField("delimiter", "Delimiter", "Text"),
+            WireField("equipment_id", "EquipmentID", "Identifier"),
+            WireField("expiration_date", "ExpirationDate", "DateTime"),
+            WireField("language", "Language", "Code"),
+            WireField("last_changed_date", "LastChangedDate", "DateTime"),
+            WireField("lot_id", "LotID", "Identifier"),
+            WireField("material_definition_id", "MaterialDefinitionID", "Identifier"),
+            WireField("physical_asset_id", "PhysicalAssetID", "Identifier"),
+            WireField("record_status", "RecordStatus", "Code"),
+            WireField("version", "Version", "Identifier"),
+            WireField("change_history", "ChangeHistory", "ChangeHistory"),
+            WireField("comments", "Comments", "Comments"),
+            WireField("control_recipes", "ControlRecipes", "ControlRecipes"),
+            WireField("data_sets", "DataSets", "DataSets"),
+            WireField("events", "Events", "Events"),
+            WireField("master_recipes", "MasterRecipes", "MasterRecipes"),
+            WireField(
+                "personnel_identification", "PersonnelIdentification", "PersonnelIdentification"
             ),
-            ("operations_definitions", "OperationsDefinitions", "E", "OperationsDefinitions", 0),
-            ("operations_performances", "OperationsPerformances", "E", "OperationsPerformances", 0),
-            ("operations_schedules", "OperationsSchedules", "E", "OperationsSchedules", 0),
-            ("recipe_elements", "RecipeElements", "E", "RecipeElements", 0),
-            ("resource_qualifications", "ResourceQualifications", "E", "ResourceQualifications", 0),
-            ("samples", "Samples", "E", "Samples", 0),
-            ("work_directives", "WorkDirectives", "E", "WorkDirectives", 0),
-            ("work_masters", "WorkMasters", "E", "WorkMasters", 0),
-            ("work_performances", "WorkPerformances", "E", "WorkPerformances", 0),
-            ("work_schedules", "WorkSchedules", "E", "WorkSchedules", 0),
-            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("operations_definitions", "OperationsDefinitions", "OperationsDefinitions"),
+            WireField(
+                "operations_performances", "OperationsPerformances", "OperationsPerformances"
+            ),
+            WireField("operations_schedules", "OperationsSchedules", "OperationsSchedules"),
+            WireField("recipe_elements", "RecipeElements", "RecipeElements"),
+            WireField(
+                "resource_qualifications", "ResourceQualifications", "ResourceQualifications"
+            ),
+            WireField("samples", "Samples", "Samples"),
+            WireField("work_directives", "WorkDirectives", "WorkDirectives"),
+            WireField("work_masters", "WorkMasters", "WorkMasters"),
+            WireField("work_performances", "WorkPerformances", "WorkPerformances"),
+            WireField("work_schedules", "WorkSchedules", "WorkSchedules"),
+            WireField("batch_production_record", "BatchProductionRecord", "BatchProductionRecord"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            equipment_scope: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            creation_date: DateTime | datetime | str | None = None,
+            batch_id: Identifier | str | None = None,
+            batch_production_record_spec: Identifier | str | None = None,
+            campaign_id: Identifier | str | None = None,
+            change_indication: str | None = None,
+            delimiter: Text | str | None = None,
+            equipment_id: Identifier | str | None = None,
+            expiration_date: DateTime | datetime | str | None = None,
+            language: Code | str | None = None,
+            last_changed_date: DateTime | datetime | str | None = None,
+            lot_id: Identifier | str | None = None,
+            material_definition_id: Identifier | str | None = None,
+            physical_asset_id: Identifier | str | None = None,
+            record_status: Code | str | None = None,
+            version: Identifier | str | None = None,
+            change_history: ChangeHistory | None = None,
+            comments: Comments | None = None,
+            control_recipes: ControlRecipes | None = None,
+            data_sets: DataSets | None = None,
+            events: Events | None = None,
+            master_recipes: MasterRecipes | None = None,
+            personnel_identification: PersonnelIdentification | None = None,
+            operations_definitions: OperationsDefinitions | None = None,
+            operations_performances: OperationsPerformances | None = None,
+            operations_schedules: OperationsSchedules | None = None,
+            recipe_elements: RecipeElements | None = None,
+            resource_qualifications: ResourceQualifications | None = None,
+            samples: Samples | None = None,
+            work_directives: WorkDirectives | None = None,
+            work_masters: WorkMasters | None = None,
+            work_performances: WorkPerformances | None = None,
+            work_schedules: WorkSchedules | None = None,
+            batch_production_record: BatchProductionRecord | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class CancelBatchProductionRecord(B2MMLModel):
@@ -441,23 +538,40 @@ class CancelBatchProductionRecord(B2MMLModel):
     ``CancelBatchProductionRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelBatchProductionRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelBatchProductionRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelBatchProductionRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelBatchProductionRecordDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelBatchProductionRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelBatchProductionRecordDataArea(B2MMLModel):
@@ -477,10 +591,22 @@ class CancelBatchProductionRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelBatchProductionRecordDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "batch_production_record",
+                "BatchProductionRecord",
+                "BatchProductionRecord",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, batch_production_record: list[BatchProductionRecord]
+        ) -> None: ...
 
 
 class Change(B2MMLModel):
@@ -511,16 +637,33 @@ class Change(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("record_reference", "RecordReference", "E", "Identifier", 2),
-            ("prechange_data", "PrechangeData", "E", "Value", 7),
-            ("reason", "Reason", "E", "Text", 1),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("record_reference", "RecordReference", "Identifier", required=True),
+            WireField(
+                "prechange_data", "PrechangeData", "Value", many=True, required=True, nillable=True
+            ),
+            WireField("reason", "Reason", "Text", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            record_reference: Identifier | str,
+            prechange_data: list[Value | Nil],
+            reason: ListOf[Text, str] = ...,
+        ) -> None: ...
 
 
 class ChangeBatchProductionRecord(B2MMLModel):
@@ -531,23 +674,40 @@ class ChangeBatchProductionRecord(B2MMLModel):
     ``ChangeBatchProductionRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeBatchProductionRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeBatchProductionRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeBatchProductionRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeBatchProductionRecordDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeBatchProductionRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeBatchProductionRecordDataArea(B2MMLModel):
@@ -567,10 +727,22 @@ class ChangeBatchProductionRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeBatchProductionRecordDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "batch_production_record",
+                "BatchProductionRecord",
+                "BatchProductionRecord",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, batch_production_record: list[BatchProductionRecord]
+        ) -> None: ...
 
 
 class ChangeHistory(B2MMLModel):
@@ -584,8 +756,12 @@ class ChangeHistory(B2MMLModel):
     """``Change`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeHistoryType",
-        (("change", "Change", "E", "Change", 1),),
+        (WireField("change", "Change", "Change", many=True),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: list[Change] = ...) -> None: ...
 
 
 class Comment(B2MMLModel):
@@ -614,16 +790,31 @@ class Comment(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CommentType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("record_reference", "RecordReference", "E", "Identifier", 2),
-            ("comment_text", "CommentText", "E", "Text", 3),
-            ("person_id", "PersonID", "E", "Text", 0),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("record_reference", "RecordReference", "Identifier", required=True),
+            WireField("comment_text", "CommentText", "Text", many=True, required=True),
+            WireField("person_id", "PersonID", "Text"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            record_reference: Identifier | str,
+            comment_text: ListOf[Text, str],
+            person_id: Text | str | None = None,
+        ) -> None: ...
 
 
 class Comments(B2MMLModel):
@@ -637,8 +828,12 @@ class Comments(B2MMLModel):
     """``Comment`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "CommentsType",
-        (("comment", "Comment", "E", "Comment", 1),),
+        (WireField("comment", "Comment", "Comment", many=True),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, comment: list[Comment] = ...) -> None: ...
 
 
 class ControlRecipeRecord(B2MMLModel):
@@ -663,14 +858,27 @@ class ControlRecipeRecord(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ControlRecipeRecordType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("control_recipe", "ControlRecipe", "E", "ControlRecipe", 2),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("control_recipe", "ControlRecipe", "ControlRecipe", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            control_recipe: ControlRecipe,
+        ) -> None: ...
 
 
 class ControlRecipes(B2MMLModel):
@@ -686,8 +894,16 @@ class ControlRecipes(B2MMLModel):
     """``ControlRecipeRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "ControlRecipesType",
-        (("control_recipe_record", "ControlRecipeRecord", "E", "ControlRecipeRecord", 1),),
+        (
+            WireField(
+                "control_recipe_record", "ControlRecipeRecord", "ControlRecipeRecord", many=True
+            ),
+        ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, control_recipe_record: list[ControlRecipeRecord] = ...) -> None: ...
 
 
 class DataSet(B2MMLModel):
@@ -728,20 +944,45 @@ class DataSet(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "DataSetType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("trend_system_reference", "TrendSystemReference", "E", "Identifier", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("time_specification", "TimeSpecification", "E", "TimeSpecification", 0),
-            ("tag_specification", "TagSpecification", "E", "TagSpecification", 3),
-            ("delimited_data_block", "DelimitedDataBlock", "E", "DelimitedDataBlock", 0),
-            ("ordered_data", "OrderedData", "E", "OrderedData", 1),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("trend_system_reference", "TrendSystemReference", "Identifier"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("time_specification", "TimeSpecification", "TimeSpecification"),
+            WireField(
+                "tag_specification",
+                "TagSpecification",
+                "TagSpecification",
+                many=True,
+                required=True,
+            ),
+            WireField("delimited_data_block", "DelimitedDataBlock", "DelimitedDataBlock"),
+            WireField("ordered_data", "OrderedData", "OrderedData", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            trend_system_reference: Identifier | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            time_specification: TimeSpecification | None = None,
+            tag_specification: list[TagSpecification],
+            delimited_data_block: DelimitedDataBlock | None = None,
+            ordered_data: list[OrderedData] = ...,
+        ) -> None: ...
 
 
 class DataSets(B2MMLModel):
@@ -755,8 +996,12 @@ class DataSets(B2MMLModel):
     """``DataSet`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "DataSetsType",
-        (("data_set", "DataSet", "E", "DataSet", 1),),
+        (WireField("data_set", "DataSet", "DataSet", many=True),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, data_set: list[DataSet] = ...) -> None: ...
 
 
 class DataValue(B2MMLModel):
@@ -775,11 +1020,21 @@ class DataValue(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "DataValueType",
         (
-            ("tag_index", "TagIndex", "E", "Numeric", 0),
-            ("value_", "Value", "E", "leaf:str", 3),
-            ("quality", "Quality", "E", "Identifier", 0),
+            WireField("tag_index", "TagIndex", "Numeric"),
+            WireField("value_", "Value", "leaf:str", many=True, required=True),
+            WireField("quality", "Quality", "Identifier"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            tag_index: Numeric | Decimal | int | str | None = None,
+            value_: list[str],
+            quality: Identifier | str | None = None,
+        ) -> None: ...
 
 
 class DelimitedDataBlock(B2MMLModel):
@@ -798,11 +1053,17 @@ class DelimitedDataBlock(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "DelimitedDataBlockType",
         (
-            ("tag_delimiter", "TagDelimiter", "E", "leaf:str", 2),
-            ("order_delimiter", "OrderDelimiter", "E", "leaf:str", 2),
-            ("delimited_data", "DelimitedData", "E", "leaf:str", 2),
+            WireField("tag_delimiter", "TagDelimiter", "leaf:str", required=True),
+            WireField("order_delimiter", "OrderDelimiter", "leaf:str", required=True),
+            WireField("delimited_data", "DelimitedData", "leaf:str", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, tag_delimiter: str, order_delimiter: str, delimited_data: str
+        ) -> None: ...
 
 
 class EventSubType(B2MMLSimple):
@@ -838,19 +1099,37 @@ class EventSubType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "EventSubTypeType",
         (
-            ("value", "", "T", "enum:EventSubTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:EventSubTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: EventSubTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class EventSubType1(B2MMLSimple):
@@ -883,18 +1162,35 @@ class EventSubType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "EventSubType1Type",
         (
-            ("value", "", "T", "enum:EventSubTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:EventSubTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: EventSubTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class EventType(B2MMLSimple):
@@ -930,19 +1226,37 @@ class EventType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "EventTypeType",
         (
-            ("value", "", "T", "enum:EventTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:EventTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: EventTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class EventType1(B2MMLSimple):
@@ -975,18 +1289,35 @@ class EventType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "EventType1Type",
         (
-            ("value", "", "T", "enum:EventTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:EventTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: EventTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Events(B2MMLModel):
@@ -1000,8 +1331,12 @@ class Events(B2MMLModel):
     """``Event`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "EventsType",
-        (("event", "Event", "E", "SingleEvent", 1),),
+        (WireField("event", "Event", "SingleEvent", many=True),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, event: list[SingleEvent] = ...) -> None: ...
 
 
 class GetBatchProductionRecord(B2MMLModel):
@@ -1012,23 +1347,38 @@ class GetBatchProductionRecord(B2MMLModel):
     ``GetBatchProductionRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetBatchProductionRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetBatchProductionRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetBatchProductionRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetBatchProductionRecordDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetBatchProductionRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetBatchProductionRecordDataArea(B2MMLModel):
@@ -1047,10 +1397,22 @@ class GetBatchProductionRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetBatchProductionRecordDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "batch_production_record",
+                "BatchProductionRecord",
+                "BatchProductionRecord",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, batch_production_record: list[BatchProductionRecord]
+        ) -> None: ...
 
 
 class MasterRecipeRecord(B2MMLModel):
@@ -1075,14 +1437,27 @@ class MasterRecipeRecord(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MasterRecipeRecordType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("master_recipe", "MasterRecipe", "E", "MasterRecipe", 2),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("master_recipe", "MasterRecipe", "MasterRecipe", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            master_recipe: MasterRecipe,
+        ) -> None: ...
 
 
 class MasterRecipes(B2MMLModel):
@@ -1098,8 +1473,12 @@ class MasterRecipes(B2MMLModel):
     """``MasterRecipeRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "MasterRecipesType",
-        (("master_recipe_record", "MasterRecipeRecord", "E", "MasterRecipeRecord", 1),),
+        (WireField("master_recipe_record", "MasterRecipeRecord", "MasterRecipeRecord", many=True),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, master_recipe_record: list[MasterRecipeRecord] = ...) -> None: ...
 
 
 class OperationsDefinitionRecord(B2MMLModel):
@@ -1124,14 +1503,32 @@ class OperationsDefinitionRecord(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsDefinitionRecordType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 2),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
+                "operations_definition",
+                "OperationsDefinition",
+                "OperationsDefinition",
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            operations_definition: OperationsDefinition,
+        ) -> None: ...
 
 
 class OperationsDefinitions(B2MMLModel):
@@ -1148,15 +1545,20 @@ class OperationsDefinitions(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsDefinitionsType",
         (
-            (
+            WireField(
                 "operations_definition_record",
                 "OperationsDefinitionRecord",
-                "E",
                 "OperationsDefinitionRecord",
-                1,
+                many=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, operations_definition_record: list[OperationsDefinitionRecord] = ...
+        ) -> None: ...
 
 
 class OperationsPerformanceRecord(B2MMLModel):
@@ -1181,14 +1583,32 @@ class OperationsPerformanceRecord(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsPerformanceRecordType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 2),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
+                "operations_performance",
+                "OperationsPerformance",
+                "OperationsPerformance",
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            operations_performance: OperationsPerformance,
+        ) -> None: ...
 
 
 class OperationsPerformances(B2MMLModel):
@@ -1205,15 +1625,20 @@ class OperationsPerformances(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsPerformancesType",
         (
-            (
+            WireField(
                 "operations_performance_record",
                 "OperationsPerformanceRecord",
-                "E",
                 "OperationsPerformanceRecord",
-                1,
+                many=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, operations_performance_record: list[OperationsPerformanceRecord] = ...
+        ) -> None: ...
 
 
 class OperationsScheduleRecord(B2MMLModel):
@@ -1238,14 +1663,29 @@ class OperationsScheduleRecord(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsScheduleRecordType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 2),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
+                "operations_schedule", "OperationsSchedule", "OperationsSchedule", required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            operations_schedule: OperationsSchedule,
+        ) -> None: ...
 
 
 class OperationsSchedules(B2MMLModel):
@@ -1262,15 +1702,20 @@ class OperationsSchedules(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsSchedulesType",
         (
-            (
+            WireField(
                 "operations_schedule_record",
                 "OperationsScheduleRecord",
-                "E",
                 "OperationsScheduleRecord",
-                1,
+                many=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, operations_schedule_record: list[OperationsScheduleRecord] = ...
+        ) -> None: ...
 
 
 class OrderedData(B2MMLModel):
@@ -1289,11 +1734,21 @@ class OrderedData(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OrderedDataType",
         (
-            ("order_index", "OrderIndex", "E", "Numeric", 0),
-            ("time_value", "TimeValue", "E", "DateTime", 0),
-            ("data_value", "DataValue", "E", "DataValue", 3),
+            WireField("order_index", "OrderIndex", "Numeric"),
+            WireField("time_value", "TimeValue", "DateTime"),
+            WireField("data_value", "DataValue", "DataValue", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            order_index: Numeric | Decimal | int | str | None = None,
+            time_value: DateTime | datetime | str | None = None,
+            data_value: list[DataValue],
+        ) -> None: ...
 
 
 class PersonnelIdentification(B2MMLModel):
@@ -1310,15 +1765,20 @@ class PersonnelIdentification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelIdentificationType",
         (
-            (
+            WireField(
                 "personnel_identification_manifest",
                 "PersonnelIdentificationManifest",
-                "E",
                 "PersonnelIdentificationManifest",
-                1,
+                many=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, personnel_identification_manifest: list[PersonnelIdentificationManifest] = ...
+        ) -> None: ...
 
 
 class PersonnelIdentificationManifest(B2MMLModel):
@@ -1349,17 +1809,33 @@ class PersonnelIdentificationManifest(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelIdentificationManifestType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("record_reference", "RecordReference", "E", "Identifier", 2),
-            ("name", "Name", "E", "Text", 3),
-            ("change_indication", "ChangeIndication", "E", "leaf:str", 2),
-            ("reason", "Reason", "E", "Text", 0),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("record_reference", "RecordReference", "Identifier", required=True),
+            WireField("name", "Name", "Text", many=True, required=True),
+            WireField("change_indication", "ChangeIndication", "leaf:str", required=True),
+            WireField("reason", "Reason", "Text"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            record_reference: Identifier | str,
+            name: ListOf[Text, str],
+            change_indication: str,
+            reason: Text | str | None = None,
+        ) -> None: ...
 
 
 class ProcessBatchProductionRecord(B2MMLModel):
@@ -1370,23 +1846,40 @@ class ProcessBatchProductionRecord(B2MMLModel):
     ``ProcessBatchProductionRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessBatchProductionRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessBatchProductionRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessBatchProductionRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessBatchProductionRecordDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessBatchProductionRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessBatchProductionRecordDataArea(B2MMLModel):
@@ -1406,10 +1899,22 @@ class ProcessBatchProductionRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessBatchProductionRecordDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "batch_production_record",
+                "BatchProductionRecord",
+                "BatchProductionRecord",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, batch_production_record: list[BatchProductionRecord]
+        ) -> None: ...
 
 
 class RecipeElementRecord(B2MMLModel):
@@ -1434,14 +1939,27 @@ class RecipeElementRecord(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RecipeElementRecordType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("recipe_element_type", "RecipeElementType", "E", "RecipeElement", 2),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("recipe_element_type", "RecipeElementType", "RecipeElement", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            recipe_element_type: RecipeElement,
+        ) -> None: ...
 
 
 class RecipeElements(B2MMLModel):
@@ -1457,8 +1975,16 @@ class RecipeElements(B2MMLModel):
     """``RecipeElementRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "RecipeElementsType",
-        (("recipe_element_record", "RecipeElementRecord", "E", "RecipeElementRecord", 1),),
+        (
+            WireField(
+                "recipe_element_record", "RecipeElementRecord", "RecipeElementRecord", many=True
+            ),
+        ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, recipe_element_record: list[RecipeElementRecord] = ...) -> None: ...
 
 
 class RecordObjectType(B2MMLSimple):
@@ -1495,19 +2021,37 @@ class RecordObjectType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "RecordObjectTypeType",
         (
-            ("value", "", "T", "enum:RecordObjectTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:RecordObjectTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: RecordObjectTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class RecordObjectType1(B2MMLSimple):
@@ -1540,18 +2084,35 @@ class RecordObjectType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "RecordObjectType1Type",
         (
-            ("value", "", "T", "enum:RecordObjectTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:RecordObjectTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: RecordObjectTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ResourceQualifications(B2MMLModel):
@@ -1568,15 +2129,20 @@ class ResourceQualifications(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceQualificationsType",
         (
-            (
+            WireField(
                 "resource_qualifications_manifest",
                 "ResourceQualificationsManifest",
-                "E",
                 "ResourceQualificationsManifest",
-                1,
+                many=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, resource_qualifications_manifest: list[ResourceQualificationsManifest] = ...
+        ) -> None: ...
 
 
 class ResourceQualificationsManifest(B2MMLModel):
@@ -1613,20 +2179,39 @@ class ResourceQualificationsManifest(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceQualificationsManifestType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("record_reference", "RecordReference", "E", "Identifier", 2),
-            ("resource_id", "ResourceID", "E", "Identifier", 2),
-            ("resource_use", "ResourceUse", "E", "Identifier", 2),
-            ("resource_type", "ResourceType", "E", "Identifier", 2),
-            ("qualification_status", "QualificationStatus", "E", "Code", 2),
-            ("effective_time_stamp", "EffectiveTimeStamp", "E", "DateTime", 0),
-            ("expiration_time_stamp", "ExpirationTimeStamp", "E", "DateTime", 0),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("record_reference", "RecordReference", "Identifier", required=True),
+            WireField("resource_id", "ResourceID", "Identifier", required=True),
+            WireField("resource_use", "ResourceUse", "Identifier", required=True),
+            WireField("resource_type", "ResourceType", "Identifier", required=True),
+            WireField("qualification_status", "QualificationStatus", "Code", required=True),
+            WireField("effective_time_stamp", "EffectiveTimeStamp", "DateTime"),
+            WireField("expiration_time_stamp", "ExpirationTimeStamp", "DateTime"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            record_reference: Identifier | str,
+            resource_id: Identifier | str,
+            resource_use: Identifier | str,
+            resource_type: Identifier | str,
+            qualification_status: Code | str,
+            effective_time_stamp: DateTime | datetime | str | None = None,
+            expiration_time_stamp: DateTime | datetime | str | None = None,
+        ) -> None: ...
 
 
 class RespondBatchProductionRecord(B2MMLModel):
@@ -1637,23 +2222,40 @@ class RespondBatchProductionRecord(B2MMLModel):
     ``RespondBatchProductionRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondBatchProductionRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondBatchProductionRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondBatchProductionRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondBatchProductionRecordDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondBatchProductionRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondBatchProductionRecordDataArea(B2MMLModel):
@@ -1673,10 +2275,22 @@ class RespondBatchProductionRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondBatchProductionRecordDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "batch_production_record",
+                "BatchProductionRecord",
+                "BatchProductionRecord",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, batch_production_record: list[BatchProductionRecord]
+        ) -> None: ...
 
 
 class Sample(B2MMLModel):
@@ -1721,23 +2335,50 @@ class Sample(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SampleType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("sample_source_id", "SampleSourceID", "E", "Identifier", 0),
-            ("sample_size", "SampleSize", "E", "QuantityValue", 1),
-            ("sample_type", "SampleType", "E", "Code", 1),
-            ("sample_pull_reason", "SamplePullReason", "E", "Text", 1),
-            ("sample_expiration", "SampleExpiration", "E", "DateTime", 0),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-            ("procedural_element_reference", "ProceduralElementReference", "E", "Identifier", 1),
-            ("sop_reference", "SOPReference", "E", "Identifier", 1),
-            ("sample_test", "SampleTest", "E", "SampleTest", 1),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("sample_source_id", "SampleSourceID", "Identifier"),
+            WireField("sample_size", "SampleSize", "QuantityValue", many=True),
+            WireField("sample_type", "SampleType", "Code", many=True),
+            WireField("sample_pull_reason", "SamplePullReason", "Text", many=True),
+            WireField("sample_expiration", "SampleExpiration", "DateTime"),
+            WireField("equipment_id", "EquipmentID", "Identifier", many=True),
+            WireField("physical_asset_id", "PhysicalAssetID", "Identifier", many=True),
+            WireField(
+                "procedural_element_reference",
+                "ProceduralElementReference",
+                "Identifier",
+                many=True,
+            ),
+            WireField("sop_reference", "SOPReference", "Identifier", many=True),
+            WireField("sample_test", "SampleTest", "SampleTest", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            sample_source_id: Identifier | str | None = None,
+            sample_size: list[QuantityValue] = ...,
+            sample_type: ListOf[Code, str] = ...,
+            sample_pull_reason: ListOf[Text, str] = ...,
+            sample_expiration: DateTime | datetime | str | None = None,
+            equipment_id: ListOf[Identifier, str] = ...,
+            physical_asset_id: ListOf[Identifier, str] = ...,
+            procedural_element_reference: ListOf[Identifier, str] = ...,
+            sop_reference: ListOf[Identifier, str] = ...,
+            sample_test: list[SampleTest] = ...,
+        ) -> None: ...
 
 
 class SampleTest(B2MMLModel):
@@ -1768,16 +2409,31 @@ class SampleTest(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SampleTestType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("test_code", "TestCode", "E", "Code", 0),
-            ("test_name", "TestName", "E", "Identifier", 0),
-            ("sample_test_result", "SampleTestResult", "E", "SampleTestResult", 1),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("test_code", "TestCode", "Code"),
+            WireField("test_name", "TestName", "Identifier"),
+            WireField("sample_test_result", "SampleTestResult", "SampleTestResult", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            test_code: Code | str | None = None,
+            test_name: Identifier | str | None = None,
+            sample_test_result: list[SampleTestResult] = ...,
+        ) -> None: ...
 
 
 class SampleTestResult(B2MMLModel):
@@ -1814,20 +2470,39 @@ class SampleTestResult(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SampleTestResultType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("test_disposition", "TestDisposition", "E", "Identifier", 0),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-            ("analysis_used", "AnalysisUsed", "E", "Code", 1),
-            ("expiration", "Expiration", "E", "DateTime", 0),
-            ("results", "Results", "E", "Value", 1),
-            ("expected_results", "ExpectedResults", "E", "Value", 1),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("test_disposition", "TestDisposition", "Identifier"),
+            WireField("equipment_id", "EquipmentID", "Identifier", many=True),
+            WireField("physical_asset_id", "PhysicalAssetID", "Identifier", many=True),
+            WireField("analysis_used", "AnalysisUsed", "Code", many=True),
+            WireField("expiration", "Expiration", "DateTime"),
+            WireField("results", "Results", "Value", many=True),
+            WireField("expected_results", "ExpectedResults", "Value", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            test_disposition: Identifier | str | None = None,
+            equipment_id: ListOf[Identifier, str] = ...,
+            physical_asset_id: ListOf[Identifier, str] = ...,
+            analysis_used: ListOf[Code, str] = ...,
+            expiration: DateTime | datetime | str | None = None,
+            results: list[Value] = ...,
+            expected_results: list[Value] = ...,
+        ) -> None: ...
 
 
 class Samples(B2MMLModel):
@@ -1841,8 +2516,12 @@ class Samples(B2MMLModel):
     """``Sample`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "SamplesType",
-        (("sample", "Sample", "E", "Sample", 1),),
+        (WireField("sample", "Sample", "Sample", many=True),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sample: list[Sample] = ...) -> None: ...
 
 
 class ShowBatchProductionRecord(B2MMLModel):
@@ -1853,23 +2532,38 @@ class ShowBatchProductionRecord(B2MMLModel):
     ``ShowBatchProductionRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowBatchProductionRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowBatchProductionRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowBatchProductionRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowBatchProductionRecordDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowBatchProductionRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowBatchProductionRecordDataArea(B2MMLModel):
@@ -1889,10 +2583,22 @@ class ShowBatchProductionRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowBatchProductionRecordDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "batch_production_record",
+                "BatchProductionRecord",
+                "BatchProductionRecord",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, batch_production_record: list[BatchProductionRecord]
+        ) -> None: ...
 
 
 class SingleEvent(B2MMLModel):
@@ -1945,27 +2651,60 @@ class SingleEvent(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SingleEventType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("event_type", "EventType", "E", "EventType", 2),
-            ("event_sub_type", "EventSubType", "E", "EventSubType", 6),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("previous_value", "PreviousValue", "E", "Value", 1),
-            ("message_text", "MessageText", "E", "Text", 1),
-            ("person_id", "PersonID", "E", "Text", 1),
-            ("computer_id", "ComputerID", "E", "Identifier", 1),
-            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-            ("procedural_element_reference", "ProceduralElementReference", "E", "Identifier", 1),
-            ("category", "Category", "E", "Identifier", 1),
-            ("alarm_data", "AlarmData", "E", "AlarmData", 1),
-            ("associated_event_id", "AssociatedEventID", "E", "Identifier", 1),
-            ("user_attribute", "UserAttribute", "E", "UserAttribute", 1),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("event_type", "EventType", "EventType", required=True),
+            WireField(
+                "event_sub_type", "EventSubType", "EventSubType", required=True, nillable=True
+            ),
+            WireField("equipment_id", "EquipmentID", "Identifier", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("previous_value", "PreviousValue", "Value", many=True),
+            WireField("message_text", "MessageText", "Text", many=True),
+            WireField("person_id", "PersonID", "Text", many=True),
+            WireField("computer_id", "ComputerID", "Identifier", many=True),
+            WireField("physical_asset_id", "PhysicalAssetID", "Identifier", many=True),
+            WireField(
+                "procedural_element_reference",
+                "ProceduralElementReference",
+                "Identifier",
+                many=True,
+            ),
+            WireField("category", "Category", "Identifier", many=True),
+            WireField("alarm_data", "AlarmData", "AlarmData", many=True),
+            WireField("associated_event_id", "AssociatedEventID", "Identifier", many=True),
+            WireField("user_attribute", "UserAttribute", "UserAttribute", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            event_type: EventType | EventTypeCode | str,
+            event_sub_type: EventSubType | Nil | EventSubTypeCode | str,
+            equipment_id: ListOf[Identifier, str] = ...,
+            value_: list[Value] = ...,
+            previous_value: list[Value] = ...,
+            message_text: ListOf[Text, str] = ...,
+            person_id: ListOf[Text, str] = ...,
+            computer_id: ListOf[Identifier, str] = ...,
+            physical_asset_id: ListOf[Identifier, str] = ...,
+            procedural_element_reference: ListOf[Identifier, str] = ...,
+            category: ListOf[Identifier, str] = ...,
+            alarm_data: list[AlarmData] = ...,
+            associated_event_id: ListOf[Identifier, str] = ...,
+            user_attribute: list[UserAttribute] = ...,
+        ) -> None: ...
 
 
 class SyncBatchProductionRecord(B2MMLModel):
@@ -1976,23 +2715,38 @@ class SyncBatchProductionRecord(B2MMLModel):
     ``SyncBatchProductionRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncBatchProductionRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncBatchProductionRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncBatchProductionRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncBatchProductionRecordDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncBatchProductionRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncBatchProductionRecordDataArea(B2MMLModel):
@@ -2012,10 +2766,22 @@ class SyncBatchProductionRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncBatchProductionRecordDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "batch_production_record",
+                "BatchProductionRecord",
+                "BatchProductionRecord",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, batch_production_record: list[BatchProductionRecord]
+        ) -> None: ...
 
 
 class TagSpecification(B2MMLModel):
@@ -2056,21 +2822,46 @@ class TagSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TagSpecificationType",
         (
-            ("tag_index", "TagIndex", "E", "Numeric", 2),
-            ("data_type", "DataType", "E", "DataType", 6),
-            ("unit_of_measure", "UnitOfMeasure", "E", "Code", 6),
-            ("data_source", "DataSource", "E", "Identifier", 1),
-            ("alias", "Alias", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-            ("procedural_element_reference", "ProceduralElementReference", "E", "Identifier", 1),
-            ("deadband", "Deadband", "E", "Value", 1),
-            ("significant_digits", "SignificantDigits", "E", "Identifier", 1),
-            ("data_compression", "DataCompression", "E", "Identifier", 1),
-            ("sampling_type", "SamplingType", "E", "Identifier", 1),
+            WireField("tag_index", "TagIndex", "Numeric", required=True),
+            WireField("data_type", "DataType", "DataType", required=True, nillable=True),
+            WireField("unit_of_measure", "UnitOfMeasure", "Code", required=True, nillable=True),
+            WireField("data_source", "DataSource", "Identifier", many=True),
+            WireField("alias", "Alias", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("equipment_id", "EquipmentID", "Identifier", many=True),
+            WireField("physical_asset_id", "PhysicalAssetID", "Identifier", many=True),
+            WireField(
+                "procedural_element_reference",
+                "ProceduralElementReference",
+                "Identifier",
+                many=True,
+            ),
+            WireField("deadband", "Deadband", "Value", many=True),
+            WireField("significant_digits", "SignificantDigits", "Identifier", many=True),
+            WireField("data_compression", "DataCompression", "Identifier", many=True),
+            WireField("sampling_type", "SamplingType", "Identifier", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            tag_index: Numeric | Decimal | int | str,
+            data_type: DataType | Nil | DataTypeCode | str,
+            unit_of_measure: Code | Nil | str,
+            data_source: ListOf[Identifier, str] = ...,
+            alias: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            equipment_id: ListOf[Identifier, str] = ...,
+            physical_asset_id: ListOf[Identifier, str] = ...,
+            procedural_element_reference: ListOf[Identifier, str] = ...,
+            deadband: list[Value] = ...,
+            significant_digits: ListOf[Identifier, str] = ...,
+            data_compression: ListOf[Identifier, str] = ...,
+            sampling_type: ListOf[Identifier, str] = ...,
+        ) -> None: ...
 
 
 class TimeSpecification(B2MMLModel):
@@ -2087,10 +2878,19 @@ class TimeSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TimeSpecificationType",
         (
-            ("relative", "Relative", "E", "leaf:bool", 0),
-            ("offset_time", "OffsetTime", "E", "DateTime", 0),
+            WireField("relative", "Relative", "leaf:bool"),
+            WireField("offset_time", "OffsetTime", "DateTime"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            relative: bool | None = None,
+            offset_time: DateTime | datetime | str | None = None,
+        ) -> None: ...
 
 
 class UserAttribute(B2MMLModel):
@@ -2109,11 +2909,21 @@ class UserAttribute(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "UserAttributeType",
         (
-            ("attribute_id", "AttributeID", "E", "Code", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
+            WireField("attribute_id", "AttributeID", "Code", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            attribute_id: Code | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+        ) -> None: ...
 
 
 class WorkDirectiveRecord(B2MMLModel):
@@ -2138,14 +2948,27 @@ class WorkDirectiveRecord(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkDirectiveRecordType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("work_directive", "WorkDirective", "E", "WorkDirective", 2),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("work_directive", "WorkDirective", "WorkDirective", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            work_directive: WorkDirective,
+        ) -> None: ...
 
 
 class WorkDirectives(B2MMLModel):
@@ -2161,8 +2984,16 @@ class WorkDirectives(B2MMLModel):
     """``WorkDirectiverRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkDirectivesType",
-        (("work_directiver_record", "WorkDirectiverRecord", "E", "WorkDirectiveRecord", 1),),
+        (
+            WireField(
+                "work_directiver_record", "WorkDirectiverRecord", "WorkDirectiveRecord", many=True
+            ),
+        ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, work_directiver_record: list[WorkDirectiveRecord] = ...) -> None: ...
 
 
 class WorkMasterRecord(B2MMLModel):
@@ -2187,14 +3018,27 @@ class WorkMasterRecord(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkMasterRecordType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("work_master", "WorkMaster", "E", "WorkMaster", 2),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("work_master", "WorkMaster", "WorkMaster", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            work_master: WorkMaster,
+        ) -> None: ...
 
 
 class WorkMasters(B2MMLModel):
@@ -2210,8 +3054,12 @@ class WorkMasters(B2MMLModel):
     """``WorkMasterRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkMastersType",
-        (("work_master_record", "WorkMasterRecord", "E", "WorkMasterRecord", 1),),
+        (WireField("work_master_record", "WorkMasterRecord", "WorkMasterRecord", many=True),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, work_master_record: list[WorkMasterRecord] = ...) -> None: ...
 
 
 class WorkPerformanceRecord(B2MMLModel):
@@ -2236,14 +3084,27 @@ class WorkPerformanceRecord(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkPerformanceRecordType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 2),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("work_performance", "WorkPerformance", "WorkPerformance", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            work_performance: WorkPerformance,
+        ) -> None: ...
 
 
 class WorkPerformances(B2MMLModel):
@@ -2259,8 +3120,21 @@ class WorkPerformances(B2MMLModel):
     """``WorkPerformanceRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkPerformancesType",
-        (("work_performance_record", "WorkPerformanceRecord", "E", "WorkPerformanceRecord", 1),),
+        (
+            WireField(
+                "work_performance_record",
+                "WorkPerformanceRecord",
+                "WorkPerformanceRecord",
+                many=True,
+            ),
+        ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, work_performance_record: list[WorkPerformanceRecord] = ...
+        ) -> None: ...
 
 
 class WorkScheduleRecord(B2MMLModel):
@@ -2285,14 +3159,27 @@ class WorkScheduleRecord(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkScheduleRecordType",
         (
-            ("entry_id", "EntryID", "E", "Identifier", 2),
-            ("object_type", "ObjectType", "E", "RecordObjectType", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("external_reference", "ExternalReference", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 2),
+            WireField("entry_id", "EntryID", "Identifier", required=True),
+            WireField("object_type", "ObjectType", "RecordObjectType", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("external_reference", "ExternalReference", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("work_schedule", "WorkSchedule", "WorkSchedule", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            entry_id: Identifier | str,
+            object_type: RecordObjectType | RecordObjectTypeCode | str,
+            time_stamp: DateTime | datetime | str | None = None,
+            external_reference: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            work_schedule: WorkSchedule,
+        ) -> None: ...
 
 
 class WorkSchedules(B2MMLModel):
@@ -2308,8 +3195,12 @@ class WorkSchedules(B2MMLModel):
     """``WorkScheduleRecord`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "WorkSchedulesType",
-        (("work_schedule_record", "WorkScheduleRecord", "E", "WorkScheduleRecord", 1),),
+        (WireField("work_schedule_record", "WorkScheduleRecord", "WorkScheduleRecord", many=True),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, work_schedule_record: list[WorkScheduleRecord] = ...) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

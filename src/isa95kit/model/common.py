@@ -12,10 +12,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire
+from ._base import AnyElement, B2MMLModel, B2MMLSimple, Nil, Wire, WireField, new_bodid, now_utc
 
 if TYPE_CHECKING:
-    from .information_object import InformationObject, InformationObjectType
+    from ._base import ListOf
+    from .information_object import (
+        InformationObject,
+        InformationObjectType,
+        InformationObjectTypeCode,
+    )
 
 __all__ = [
     "Amount",
@@ -949,11 +954,26 @@ class Amount(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "AmountType",
         (
-            ("value", "", "T", "leaf:decimal", 0),
-            ("currency_id", "currencyID", "A", "leaf:str", 0),
-            ("currency_code_list_version_id", "currencyCodeListVersionID", "A", "leaf:str", 0),
+            WireField("value", "", "leaf:decimal", kind="text"),
+            WireField("currency_id", "currencyID", "leaf:str", kind="attribute"),
+            WireField(
+                "currency_code_list_version_id",
+                "currencyCodeListVersionID",
+                "leaf:str",
+                kind="attribute",
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: Decimal | int | str | None = None,
+            *,
+            currency_id: str | None = None,
+            currency_code_list_version_id: str | None = None,
+        ) -> None: ...
 
 
 class AssemblyRelationship(B2MMLSimple):
@@ -993,19 +1013,37 @@ class AssemblyRelationship(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "AssemblyRelationshipType",
         (
-            ("value", "", "T", "enum:AssemblyRelationshipCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:AssemblyRelationshipCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: AssemblyRelationshipCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class AssemblyRelationship1(B2MMLSimple):
@@ -1038,18 +1076,35 @@ class AssemblyRelationship1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "AssemblyRelationship1Type",
         (
-            ("value", "", "T", "enum:AssemblyRelationshipCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:AssemblyRelationshipCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: AssemblyRelationshipCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class AssemblyType(B2MMLSimple):
@@ -1089,19 +1144,37 @@ class AssemblyType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "AssemblyTypeType",
         (
-            ("value", "", "T", "enum:AssemblyTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:AssemblyTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: AssemblyTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class AssemblyType1(B2MMLSimple):
@@ -1133,18 +1206,35 @@ class AssemblyType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "AssemblyType1Type",
         (
-            ("value", "", "T", "enum:AssemblyTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:AssemblyTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: AssemblyTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class BinaryObject(B2MMLSimple):
@@ -1170,15 +1260,29 @@ class BinaryObject(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "BinaryObjectType",
         (
-            ("value", "", "T", "leaf:bytes", 0),
-            ("format", "format", "A", "leaf:str", 0),
-            ("mime_code", "mimeCode", "A", "leaf:str", 0),
-            ("encoding_code", "encodingCode", "A", "leaf:str", 0),
-            ("character_set_code", "characterSetCode", "A", "leaf:str", 0),
-            ("uri", "uri", "A", "leaf:str", 0),
-            ("filename", "filename", "A", "leaf:str", 0),
+            WireField("value", "", "leaf:bytes", kind="text"),
+            WireField("format", "format", "leaf:str", kind="attribute"),
+            WireField("mime_code", "mimeCode", "leaf:str", kind="attribute"),
+            WireField("encoding_code", "encodingCode", "leaf:str", kind="attribute"),
+            WireField("character_set_code", "characterSetCode", "leaf:str", kind="attribute"),
+            WireField("uri", "uri", "leaf:str", kind="attribute"),
+            WireField("filename", "filename", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: bytes | None = None,
+            *,
+            format: str | None = None,
+            mime_code: str | None = None,
+            encoding_code: str | None = None,
+            character_set_code: str | None = None,
+            uri: str | None = None,
+            filename: str | None = None,
+        ) -> None: ...
 
 
 class CapabilityType(B2MMLSimple):
@@ -1225,19 +1329,37 @@ class CapabilityType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "CapabilityTypeType",
         (
-            ("value", "", "T", "enum:CapabilityTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:CapabilityTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: CapabilityTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class CapabilityType1(B2MMLSimple):
@@ -1269,18 +1391,35 @@ class CapabilityType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "CapabilityType1Type",
         (
-            ("value", "", "T", "enum:CapabilityTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:CapabilityTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: CapabilityTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ClassPropertyType(B2MMLSimple):
@@ -1321,18 +1460,35 @@ class ClassPropertyType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ClassPropertyTypeType",
         (
-            ("value", "", "T", "enum:ClassPropertyTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ClassPropertyTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ClassPropertyTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Code(B2MMLSimple):
@@ -1370,18 +1526,35 @@ class Code(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "CodeType",
         (
-            ("value", "", "T", "leaf:str", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "leaf:str", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class DataType(B2MMLSimple):
@@ -1417,19 +1590,37 @@ class DataType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "DataTypeType",
         (
-            ("value", "", "T", "enum:DataTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:DataTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: DataTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class DataType1(B2MMLSimple):
@@ -1461,18 +1652,35 @@ class DataType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "DataType1Type",
         (
-            ("value", "", "T", "enum:DataTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:DataTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: DataTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class DateTime(B2MMLSimple):
@@ -1492,10 +1700,16 @@ class DateTime(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "DateTimeType",
         (
-            ("value", "", "T", "leaf:datetime", 0),
-            ("format", "format", "A", "leaf:str", 0),
+            WireField("value", "", "leaf:datetime", kind="text"),
+            WireField("format", "format", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, value: datetime | str | None = None, *, format: str | None = None
+        ) -> None: ...
 
 
 class DefinitionType(B2MMLSimple):
@@ -1533,18 +1747,35 @@ class DefinitionType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "DefinitionTypeType",
         (
-            ("value", "", "T", "enum:DefinitionTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:DefinitionTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: DefinitionTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Dependency(B2MMLSimple):
@@ -1592,19 +1823,37 @@ class Dependency(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "DependencyType",
         (
-            ("value", "", "T", "enum:DependencyCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:DependencyCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: DependencyCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class Dependency1(B2MMLSimple):
@@ -1636,18 +1885,35 @@ class Dependency1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "Dependency1Type",
         (
-            ("value", "", "T", "enum:DependencyCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:DependencyCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: DependencyCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Disposition(B2MMLSimple):
@@ -1692,19 +1958,37 @@ class Disposition(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "DispositionType",
         (
-            ("value", "", "T", "enum:DispositionCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:DispositionCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: DispositionCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class Disposition1(B2MMLSimple):
@@ -1736,18 +2020,35 @@ class Disposition1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "Disposition1Type",
         (
-            ("value", "", "T", "enum:DispositionCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:DispositionCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: DispositionCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class EnterpriseFunction(B2MMLSimple):
@@ -1786,19 +2087,37 @@ class EnterpriseFunction(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "EnterpriseFunctionType",
         (
-            ("value", "", "T", "enum:EnterpriseFunctionCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:EnterpriseFunctionCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: EnterpriseFunctionCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class EnterpriseFunction1(B2MMLSimple):
@@ -1831,18 +2150,35 @@ class EnterpriseFunction1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "EnterpriseFunction1Type",
         (
-            ("value", "", "T", "enum:EnterpriseFunctionCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:EnterpriseFunctionCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: EnterpriseFunctionCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class EquipmentAssetMapping(B2MMLModel):
@@ -1869,14 +2205,27 @@ class EquipmentAssetMapping(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentAssetMappingType",
         (
-            ("equipment_id", "EquipmentID", "E", "Identifier", 2),
-            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 2),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("equipment_id", "EquipmentID", "Identifier", required=True),
+            WireField("physical_asset_id", "PhysicalAssetID", "Identifier", required=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            equipment_id: Identifier | str,
+            physical_asset_id: Identifier | str,
+            hierarchy_scope: HierarchyScope | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EquipmentLevel(B2MMLSimple):
@@ -1928,19 +2277,37 @@ class EquipmentLevel(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentLevelType",
         (
-            ("value", "", "T", "enum:EquipmentLevelCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:EquipmentLevelCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: EquipmentLevelCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class EquipmentLevel1(B2MMLSimple):
@@ -1972,18 +2339,35 @@ class EquipmentLevel1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentLevel1Type",
         (
-            ("value", "", "T", "enum:EquipmentLevelCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:EquipmentLevelCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: EquipmentLevelCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class HierarchyScope(B2MMLModel):
@@ -2018,13 +2402,25 @@ class HierarchyScope(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "HierarchyScopeType",
         (
-            ("equipment_id", "EquipmentID", "E", "Identifier", 2),
-            ("equipment_element_level", "EquipmentElementLevel", "E", "EquipmentLevel", 0),
-            ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
-            ("hierarchy_scope_child", "HierarchyScopeChild", "E", "HierarchyScope", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("equipment_id", "EquipmentID", "Identifier", required=True),
+            WireField("equipment_element_level", "EquipmentElementLevel", "EquipmentLevel"),
+            WireField("equipment_level", "EquipmentLevel", "EquipmentLevel"),
+            WireField("hierarchy_scope_child", "HierarchyScopeChild", "HierarchyScope"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            equipment_id: Identifier | str,
+            equipment_element_level: EquipmentLevel | EquipmentLevelCode | str | None = None,
+            equipment_level: EquipmentLevel | EquipmentLevelCode | str | None = None,
+            hierarchy_scope_child: HierarchyScope | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class Identifier(B2MMLSimple):
@@ -2059,16 +2455,31 @@ class Identifier(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "IdentifierType",
         (
-            ("value", "", "T", "leaf:str", 0),
-            ("scheme_id", "schemeID", "A", "leaf:str", 0),
-            ("scheme_name", "schemeName", "A", "leaf:str", 0),
-            ("scheme_agency_id", "schemeAgencyID", "A", "leaf:str", 0),
-            ("scheme_agency_name", "schemeAgencyName", "A", "leaf:str", 0),
-            ("scheme_version_id", "schemeVersionID", "A", "leaf:str", 0),
-            ("scheme_data_uri", "schemeDataURI", "A", "leaf:str", 0),
-            ("scheme_uri", "schemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "leaf:str", kind="text"),
+            WireField("scheme_id", "schemeID", "leaf:str", kind="attribute"),
+            WireField("scheme_name", "schemeName", "leaf:str", kind="attribute"),
+            WireField("scheme_agency_id", "schemeAgencyID", "leaf:str", kind="attribute"),
+            WireField("scheme_agency_name", "schemeAgencyName", "leaf:str", kind="attribute"),
+            WireField("scheme_version_id", "schemeVersionID", "leaf:str", kind="attribute"),
+            WireField("scheme_data_uri", "schemeDataURI", "leaf:str", kind="attribute"),
+            WireField("scheme_uri", "schemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: str | None = None,
+            *,
+            scheme_id: str | None = None,
+            scheme_name: str | None = None,
+            scheme_agency_id: str | None = None,
+            scheme_agency_name: str | None = None,
+            scheme_version_id: str | None = None,
+            scheme_data_uri: str | None = None,
+            scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class JobOrderCommand(B2MMLSimple):
@@ -2111,19 +2522,37 @@ class JobOrderCommand(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "JobOrderCommandType",
         (
-            ("value", "", "T", "enum:JobOrderCommandCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:JobOrderCommandCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: JobOrderCommandCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class JobOrderCommand1(B2MMLSimple):
@@ -2155,18 +2584,35 @@ class JobOrderCommand1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "JobOrderCommand1Type",
         (
-            ("value", "", "T", "enum:JobOrderCommandCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:JobOrderCommandCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: JobOrderCommandCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class JobOrderDispatchStatus(B2MMLSimple):
@@ -2213,19 +2659,37 @@ class JobOrderDispatchStatus(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "JobOrderDispatchStatusType",
         (
-            ("value", "", "T", "enum:JobOrderDispatchStatusCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:JobOrderDispatchStatusCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: JobOrderDispatchStatusCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class JobOrderDispatchStatus1(B2MMLSimple):
@@ -2258,18 +2722,35 @@ class JobOrderDispatchStatus1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "JobOrderDispatchStatus1Type",
         (
-            ("value", "", "T", "enum:JobOrderDispatchStatusCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:JobOrderDispatchStatusCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: JobOrderDispatchStatusCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class MOMFunction(B2MMLSimple):
@@ -2306,19 +2787,37 @@ class MOMFunction(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "MOMFunctionType",
         (
-            ("value", "", "T", "enum:MOMFunctionCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:MOMFunctionCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: MOMFunctionCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class MOMFunction1(B2MMLSimple):
@@ -2350,18 +2849,35 @@ class MOMFunction1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "MOMFunction1Type",
         (
-            ("value", "", "T", "enum:MOMFunctionCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:MOMFunctionCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: MOMFunctionCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class MaterialUse(B2MMLSimple):
@@ -2413,19 +2929,37 @@ class MaterialUse(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialUseType",
         (
-            ("value", "", "T", "enum:MaterialUseCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:MaterialUseCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: MaterialUseCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class MaterialUse1(B2MMLSimple):
@@ -2457,18 +2991,35 @@ class MaterialUse1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialUse1Type",
         (
-            ("value", "", "T", "enum:MaterialUseCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:MaterialUseCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: MaterialUseCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Measure(B2MMLSimple):
@@ -2491,11 +3042,23 @@ class Measure(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "MeasureType",
         (
-            ("value", "", "T", "leaf:decimal", 0),
-            ("unit_code", "unitCode", "A", "leaf:str", 0),
-            ("unit_code_list_version_id", "unitCodeListVersionID", "A", "leaf:str", 0),
+            WireField("value", "", "leaf:decimal", kind="text"),
+            WireField("unit_code", "unitCode", "leaf:str", kind="attribute"),
+            WireField(
+                "unit_code_list_version_id", "unitCodeListVersionID", "leaf:str", kind="attribute"
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: Decimal | int | str | None = None,
+            *,
+            unit_code: str | None = None,
+            unit_code_list_version_id: str | None = None,
+        ) -> None: ...
 
 
 class Numeric(B2MMLSimple):
@@ -2517,10 +3080,16 @@ class Numeric(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "NumericType",
         (
-            ("value", "", "T", "leaf:decimal", 0),
-            ("format", "format", "A", "leaf:str", 0),
+            WireField("value", "", "leaf:decimal", kind="text"),
+            WireField("format", "format", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, value: Decimal | int | str | None = None, *, format: str | None = None
+        ) -> None: ...
 
 
 class OpEquipmentCapability(B2MMLModel):
@@ -2579,37 +3148,59 @@ class OpEquipmentCapability(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentCapabilityType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
-            ("reason", "Reason", "E", "Code", 0),
-            ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-            ("equipment_use", "EquipmentUse", "E", "Code", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("equipment_class_id", "EquipmentClassID", "Identifier", many=True),
+            WireField("equipment_id", "EquipmentID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("capability_type", "CapabilityType", "CapabilityType"),
+            WireField("reason", "Reason", "Code"),
+            WireField("confidence_factor", "ConfidenceFactor", "Identifier"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("operational_location", "OperationalLocation", "ResourceLocation"),
+            WireField("equipment_use", "EquipmentUse", "Code"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "equipment_capability_child",
                 "EquipmentCapabilityChild",
-                "E",
                 "OpEquipmentCapability",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "equipment_capability_property",
                 "EquipmentCapabilityProperty",
-                "E",
                 "OpEquipmentCapabilityProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            equipment_class_id: ListOf[Identifier, str] = ...,
+            equipment_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            capability_type: CapabilityType | CapabilityTypeCode | str | None = None,
+            reason: Code | str | None = None,
+            confidence_factor: Identifier | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            operational_location: ResourceLocation | None = None,
+            equipment_use: Code | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            quantity: list[QuantityValue] = ...,
+            equipment_capability_child: list[OpEquipmentCapability] = ...,
+            equipment_capability_property: list[OpEquipmentCapabilityProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpEquipmentCapabilityProperty(B2MMLModel):
@@ -2643,22 +3234,36 @@ class OpEquipmentCapabilityProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentCapabilityPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "equipment_capability_property_child",
                 "EquipmentCapabilityPropertyChild",
-                "E",
                 "OpEquipmentCapabilityProperty",
-                1,
+                many=True,
             ),
-            ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
-            ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("equipment_class_property_id", "EquipmentClassPropertyID", "Identifier"),
+            WireField("equipment_property_id", "EquipmentPropertyID", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            equipment_capability_property_child: list[OpEquipmentCapabilityProperty] = ...,
+            equipment_class_property_id: Identifier | str | None = None,
+            equipment_property_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpEquipmentRequirement(B2MMLModel):
@@ -2720,41 +3325,62 @@ class OpEquipmentRequirement(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentRequirementType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-            ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("equipment_use", "EquipmentUse", "E", "Code", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("equipment_class_id", "EquipmentClassID", "Identifier", many=True),
+            WireField("equipment_id", "EquipmentID", "Identifier", many=True),
+            WireField("equipment_level", "EquipmentLevel", "EquipmentLevel"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("equipment_use", "EquipmentUse", "Code"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("operational_location", "OperationalLocation", "ResourceLocation"),
+            WireField(
                 "equipment_requirement_child",
                 "EquipmentRequirementChild",
-                "E",
                 "OpEquipmentRequirement",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "equipment_requirement_property",
                 "EquipmentRequirementProperty",
-                "E",
                 "OpEquipmentRequirementProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            equipment_class_id: ListOf[Identifier, str] = ...,
+            equipment_id: ListOf[Identifier, str] = ...,
+            equipment_level: EquipmentLevel | EquipmentLevelCode | str | None = None,
+            description: ListOf[Text, str] = ...,
+            equipment_use: Code | str | None = None,
+            quantity: list[QuantityValue] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            operational_location: ResourceLocation | None = None,
+            equipment_requirement_child: list[OpEquipmentRequirement] = ...,
+            equipment_requirement_property: list[OpEquipmentRequirementProperty] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpEquipmentRequirementProperty(B2MMLModel):
@@ -2794,29 +3420,45 @@ class OpEquipmentRequirementProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentRequirementPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
-            ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("equipment_class_property_id", "EquipmentClassPropertyID", "Identifier"),
+            WireField("equipment_property_id", "EquipmentPropertyID", "Identifier"),
+            WireField(
                 "equipment_requirement_property_child",
                 "EquipmentRequirementPropertyChild",
-                "E",
                 "OpEquipmentRequirementProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            equipment_class_property_id: Identifier | str | None = None,
+            equipment_property_id: Identifier | str | None = None,
+            equipment_requirement_property_child: list[OpEquipmentRequirementProperty] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpEquipmentSpecification(B2MMLModel):
@@ -2868,33 +3510,51 @@ class OpEquipmentSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentSpecificationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("equipment_use", "EquipmentUse", "E", "Code", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("equipment_class_id", "EquipmentClassID", "Identifier", many=True),
+            WireField("equipment_id", "EquipmentID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("equipment_use", "EquipmentUse", "Code"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("operational_location", "OperationalLocation", "ResourceLocation"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "equipment_specification_child",
                 "EquipmentSpecificationChild",
-                "E",
                 "OpEquipmentSpecification",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "equipment_specification_property",
                 "EquipmentSpecificationProperty",
-                "E",
                 "OpEquipmentSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            equipment_class_id: ListOf[Identifier, str] = ...,
+            equipment_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            equipment_use: Code | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            operational_location: ResourceLocation | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            quantity: list[QuantityValue] = ...,
+            equipment_specification_child: list[OpEquipmentSpecification] = ...,
+            equipment_specification_property: list[OpEquipmentSpecificationProperty] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpEquipmentSpecificationProperty(B2MMLModel):
@@ -2928,22 +3588,36 @@ class OpEquipmentSpecificationProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentSpecificationPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
-            ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("equipment_class_property_id", "EquipmentClassPropertyID", "Identifier"),
+            WireField("equipment_property_id", "EquipmentPropertyID", "Identifier"),
+            WireField(
                 "equipment_specification_property_child",
                 "EquipmentSpecificationPropertyChild",
-                "E",
                 "OpEquipmentSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            equipment_class_property_id: Identifier | str | None = None,
+            equipment_property_id: Identifier | str | None = None,
+            equipment_specification_property_child: list[OpEquipmentSpecificationProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpMaterialCapability(B2MMLModel):
@@ -3016,35 +3690,67 @@ class OpMaterialCapability(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialCapabilityType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
-            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-            ("material_sub_lot_id", "MaterialSubLotID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
-            ("reason", "Reason", "E", "Code", 0),
-            ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("material_use", "MaterialUse", "E", "MaterialUse", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("assembly_capability", "AssemblyCapability", "E", "OpMaterialCapability", 1),
-            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("material_class_id", "MaterialClassID", "Identifier", many=True),
+            WireField("material_definition_id", "MaterialDefinitionID", "Identifier", many=True),
+            WireField("material_lot_id", "MaterialLotID", "Identifier", many=True),
+            WireField("material_sub_lot_id", "MaterialSubLotID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("capability_type", "CapabilityType", "CapabilityType"),
+            WireField("reason", "Reason", "Code"),
+            WireField("confidence_factor", "ConfidenceFactor", "Identifier"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("material_use", "MaterialUse", "MaterialUse"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("storage_location", "StorageLocation", "ResourceLocation"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField(
+                "assembly_capability", "AssemblyCapability", "OpMaterialCapability", many=True
+            ),
+            WireField("assembly_type", "AssemblyType", "AssemblyType"),
+            WireField("assembly_relationship", "AssemblyRelationship", "AssemblyRelationship"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "material_capability_property",
                 "MaterialCapabilityProperty",
-                "E",
                 "OpMaterialCapabilityProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            material_class_id: ListOf[Identifier, str] = ...,
+            material_definition_id: ListOf[Identifier, str] = ...,
+            material_lot_id: ListOf[Identifier, str] = ...,
+            material_sub_lot_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            capability_type: CapabilityType | CapabilityTypeCode | str | None = None,
+            reason: Code | str | None = None,
+            confidence_factor: Identifier | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            material_use: MaterialUse | MaterialUseCode | str | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            storage_location: ResourceLocation | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            assembly_capability: list[OpMaterialCapability] = ...,
+            assembly_type: AssemblyType | AssemblyTypeCode | str | None = None,
+            assembly_relationship: AssemblyRelationship
+            | AssemblyRelationshipCode
+            | str
+            | None = None,
+            quantity: list[QuantityValue] = ...,
+            material_capability_property: list[OpMaterialCapabilityProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpMaterialCapabilityProperty(B2MMLModel):
@@ -3082,29 +3788,40 @@ class OpMaterialCapabilityProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialCapabilityPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
-            (
-                "material_definition_property_id",
-                "MaterialDefinitionPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("material_class_property_id", "MaterialClassPropertyID", "Identifier"),
+            WireField(
+                "material_definition_property_id", "MaterialDefinitionPropertyID", "Identifier"
             ),
-            ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
-            (
+            WireField("material_lot_property_id", "MaterialLotPropertyID", "Identifier"),
+            WireField(
                 "materal_capability_property_child",
                 "MateralCapabilityPropertyChild",
-                "E",
                 "OpMaterialCapabilityProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            material_class_property_id: Identifier | str | None = None,
+            material_definition_property_id: Identifier | str | None = None,
+            material_lot_property_id: Identifier | str | None = None,
+            materal_capability_property_child: list[OpMaterialCapabilityProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpMaterialRequirement(B2MMLModel):
@@ -3175,38 +3892,68 @@ class OpMaterialRequirement(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialRequirementType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
-            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-            ("material_sub_lot_id", "MaterialSubLotID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("material_use", "MaterialUse", "E", "MaterialUse", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("assembly_requirement", "AssemblyRequirement", "E", "OpMaterialRequirement", 1),
-            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("material_class_id", "MaterialClassID", "Identifier", many=True),
+            WireField("material_definition_id", "MaterialDefinitionID", "Identifier", many=True),
+            WireField("material_lot_id", "MaterialLotID", "Identifier", many=True),
+            WireField("material_sub_lot_id", "MaterialSubLotID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("material_use", "MaterialUse", "MaterialUse"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("storage_location", "StorageLocation", "ResourceLocation"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
+                "assembly_requirement", "AssemblyRequirement", "OpMaterialRequirement", many=True
+            ),
+            WireField("assembly_type", "AssemblyType", "AssemblyType"),
+            WireField("assembly_relationship", "AssemblyRelationship", "AssemblyRelationship"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField(
                 "material_requirement_property",
                 "MaterialRequirementProperty",
-                "E",
                 "OpMaterialRequirementProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            material_class_id: ListOf[Identifier, str] = ...,
+            material_definition_id: ListOf[Identifier, str] = ...,
+            material_lot_id: ListOf[Identifier, str] = ...,
+            material_sub_lot_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            material_use: MaterialUse | MaterialUseCode | str | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            storage_location: ResourceLocation | None = None,
+            quantity: list[QuantityValue] = ...,
+            assembly_requirement: list[OpMaterialRequirement] = ...,
+            assembly_type: AssemblyType | AssemblyTypeCode | str | None = None,
+            assembly_relationship: AssemblyRelationship
+            | AssemblyRelationshipCode
+            | str
+            | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            material_requirement_property: list[OpMaterialRequirementProperty] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpMaterialRequirementProperty(B2MMLModel):
@@ -3250,36 +3997,49 @@ class OpMaterialRequirementProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialRequirementPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
-            (
-                "material_definition_property_id",
-                "MaterialDefinitionPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("material_class_property_id", "MaterialClassPropertyID", "Identifier"),
+            WireField(
+                "material_definition_property_id", "MaterialDefinitionPropertyID", "Identifier"
             ),
-            ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
-            (
+            WireField("material_lot_property_id", "MaterialLotPropertyID", "Identifier"),
+            WireField(
                 "material_requirement_property_child",
                 "MaterialRequirementPropertyChild",
-                "E",
                 "OpMaterialRequirementProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            material_class_property_id: Identifier | str | None = None,
+            material_definition_property_id: Identifier | str | None = None,
+            material_lot_property_id: Identifier | str | None = None,
+            material_requirement_property_child: list[OpMaterialRequirementProperty] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpMaterialSpecification(B2MMLModel):
@@ -3345,31 +4105,62 @@ class OpMaterialSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialSpecificationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
-            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-            ("material_sub_lot_id", "MaterialSubLotID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("material_use", "MaterialUse", "E", "MaterialUse", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("assembly_specification", "AssemblySpecification", "E", "OpMaterialSpecification", 1),
-            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("material_class_id", "MaterialClassID", "Identifier", many=True),
+            WireField("material_definition_id", "MaterialDefinitionID", "Identifier", many=True),
+            WireField("material_lot_id", "MaterialLotID", "Identifier", many=True),
+            WireField("material_sub_lot_id", "MaterialSubLotID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("material_use", "MaterialUse", "MaterialUse"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("storage_location", "StorageLocation", "ResourceLocation"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
+                "assembly_specification",
+                "AssemblySpecification",
+                "OpMaterialSpecification",
+                many=True,
+            ),
+            WireField("assembly_type", "AssemblyType", "AssemblyType"),
+            WireField("assembly_relationship", "AssemblyRelationship", "AssemblyRelationship"),
+            WireField(
                 "material_specification_property",
                 "MaterialSpecificationProperty",
-                "E",
                 "OpMaterialSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            material_class_id: ListOf[Identifier, str] = ...,
+            material_definition_id: ListOf[Identifier, str] = ...,
+            material_lot_id: ListOf[Identifier, str] = ...,
+            material_sub_lot_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            material_use: MaterialUse | MaterialUseCode | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            storage_location: ResourceLocation | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            quantity: list[QuantityValue] = ...,
+            assembly_specification: list[OpMaterialSpecification] = ...,
+            assembly_type: AssemblyType | AssemblyTypeCode | str | None = None,
+            assembly_relationship: AssemblyRelationship
+            | AssemblyRelationshipCode
+            | str
+            | None = None,
+            material_specification_property: list[OpMaterialSpecificationProperty] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpMaterialSpecificationProperty(B2MMLModel):
@@ -3407,29 +4198,40 @@ class OpMaterialSpecificationProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialSpecificationPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
-            (
-                "material_definition_property_id",
-                "MaterialDefinitionPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("material_class_property_id", "MaterialClassPropertyID", "Identifier"),
+            WireField(
+                "material_definition_property_id", "MaterialDefinitionPropertyID", "Identifier"
             ),
-            ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
-            (
+            WireField("material_lot_property_id", "MaterialLotPropertyID", "Identifier"),
+            WireField(
                 "material_specification_property_child",
                 "MaterialSpecificationPropertyChild",
-                "E",
                 "OpMaterialSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            material_class_property_id: Identifier | str | None = None,
+            material_definition_property_id: Identifier | str | None = None,
+            material_lot_property_id: Identifier | str | None = None,
+            material_specification_property_child: list[OpMaterialSpecificationProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPersonnelCapability(B2MMLModel):
@@ -3488,37 +4290,59 @@ class OpPersonnelCapability(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelCapabilityType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
-            ("person_id", "PersonID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
-            ("reason", "Reason", "E", "Code", 0),
-            ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-            ("personnel_use", "PersonnelUse", "E", "Code", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("personnel_class_id", "PersonnelClassID", "Identifier", many=True),
+            WireField("person_id", "PersonID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("capability_type", "CapabilityType", "CapabilityType"),
+            WireField("reason", "Reason", "Code"),
+            WireField("confidence_factor", "ConfidenceFactor", "Identifier"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("operational_location", "OperationalLocation", "ResourceLocation"),
+            WireField("personnel_use", "PersonnelUse", "Code"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "personnel_capability_child",
                 "PersonnelCapabilityChild",
-                "E",
                 "OpPersonnelCapability",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "personnel_capability_property",
                 "PersonnelCapabilityProperty",
-                "E",
                 "OpPersonnelCapabilityProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            personnel_class_id: ListOf[Identifier, str] = ...,
+            person_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            capability_type: CapabilityType | CapabilityTypeCode | str | None = None,
+            reason: Code | str | None = None,
+            confidence_factor: Identifier | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            operational_location: ResourceLocation | None = None,
+            personnel_use: Code | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            quantity: list[QuantityValue] = ...,
+            personnel_capability_child: list[OpPersonnelCapability] = ...,
+            personnel_capability_property: list[OpPersonnelCapabilityProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPersonnelCapabilityProperty(B2MMLModel):
@@ -3552,22 +4376,36 @@ class OpPersonnelCapabilityProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelCapabilityPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
-            ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("personnel_class_property_id", "PersonnelClassPropertyID", "Identifier"),
+            WireField("person_property_id", "PersonPropertyID", "Identifier"),
+            WireField(
                 "personnel_capability_property_child",
                 "PersonnelCapabilityPropertyChild",
-                "E",
                 "OpPersonnelCapabilityProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            personnel_class_property_id: Identifier | str | None = None,
+            person_property_id: Identifier | str | None = None,
+            personnel_capability_property_child: list[OpPersonnelCapabilityProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPersonnelRequirement(B2MMLModel):
@@ -3625,40 +4463,60 @@ class OpPersonnelRequirement(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelRequirementType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
-            ("person_id", "PersonID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("personnel_use", "PersonnelUse", "E", "Code", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("personnel_class_id", "PersonnelClassID", "Identifier", many=True),
+            WireField("person_id", "PersonID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("personnel_use", "PersonnelUse", "Code"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("operational_location", "OperationalLocation", "ResourceLocation"),
+            WireField(
                 "personnel_requirement_child",
                 "PersonnelRequirementChild",
-                "E",
                 "OpPersonnelRequirement",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "personnel_requirement_property",
                 "PersonnelRequirementProperty",
-                "E",
                 "OpPersonnelRequirementProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            personnel_class_id: ListOf[Identifier, str] = ...,
+            person_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            personnel_use: Code | str | None = None,
+            quantity: list[QuantityValue] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            operational_location: ResourceLocation | None = None,
+            personnel_requirement_child: list[OpPersonnelRequirement] = ...,
+            personnel_requirement_property: list[OpPersonnelRequirementProperty] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPersonnelRequirementProperty(B2MMLModel):
@@ -3698,29 +4556,45 @@ class OpPersonnelRequirementProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelRequirementPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
-            ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("personnel_class_property_id", "PersonnelClassPropertyID", "Identifier"),
+            WireField("person_property_id", "PersonPropertyID", "Identifier"),
+            WireField(
                 "personnel_requirement_property_child",
                 "PersonnelRequirementPropertyChild",
-                "E",
                 "OpPersonnelRequirementProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            personnel_class_property_id: Identifier | str | None = None,
+            person_property_id: Identifier | str | None = None,
+            personnel_requirement_property_child: list[OpPersonnelRequirementProperty] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPersonnelSpecification(B2MMLModel):
@@ -3772,33 +4646,51 @@ class OpPersonnelSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelSpecificationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
-            ("person_id", "PersonID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("personnel_use", "PersonnelUse", "E", "Code", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("personnel_class_id", "PersonnelClassID", "Identifier", many=True),
+            WireField("person_id", "PersonID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("personnel_use", "PersonnelUse", "Code"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("operational_location", "OperationalLocation", "ResourceLocation"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "personnel_specification_child",
                 "PersonnelSpecificationChild",
-                "E",
                 "OpPersonnelSpecification",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "personnel_specification_property",
                 "PersonnelSpecificationProperty",
-                "E",
                 "OpPersonnelSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            personnel_class_id: ListOf[Identifier, str] = ...,
+            person_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            personnel_use: Code | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            operational_location: ResourceLocation | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            quantity: list[QuantityValue] = ...,
+            personnel_specification_child: list[OpPersonnelSpecification] = ...,
+            personnel_specification_property: list[OpPersonnelSpecificationProperty] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPersonnelSpecificationProperty(B2MMLModel):
@@ -3832,22 +4724,36 @@ class OpPersonnelSpecificationProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelSpecificationPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
-            ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("personnel_class_property_id", "PersonnelClassPropertyID", "Identifier"),
+            WireField("person_property_id", "PersonPropertyID", "Identifier"),
+            WireField(
                 "personnel_specification_property_child",
                 "PersonnelSpecificationPropertyChild",
-                "E",
                 "OpPersonnelSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            personnel_class_property_id: Identifier | str | None = None,
+            person_property_id: Identifier | str | None = None,
+            personnel_specification_property_child: list[OpPersonnelSpecificationProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPhysicalAssetCapability(B2MMLModel):
@@ -3908,37 +4814,59 @@ class OpPhysicalAssetCapability(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetCapabilityType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
-            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
-            ("reason", "Reason", "E", "Code", 0),
-            ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
-            ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("physical_asset_class_id", "PhysicalAssetClassID", "Identifier", many=True),
+            WireField("physical_asset_id", "PhysicalAssetID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("capability_type", "CapabilityType", "CapabilityType"),
+            WireField("reason", "Reason", "Code"),
+            WireField("confidence_factor", "ConfidenceFactor", "Identifier"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("physical_location", "PhysicalLocation", "ResourceLocation"),
+            WireField("physical_asset_use", "PhysicalAssetUse", "Code"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "physical_asset_capability_child",
                 "PhysicalAssetCapabilityChild",
-                "E",
                 "OpPhysicalAssetCapability",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "physical_asset_capability_property",
                 "PhysicalAssetCapabilityProperty",
-                "E",
                 "OpPhysicalAssetCapabilityProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            physical_asset_class_id: ListOf[Identifier, str] = ...,
+            physical_asset_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            capability_type: CapabilityType | CapabilityTypeCode | str | None = None,
+            reason: Code | str | None = None,
+            confidence_factor: Identifier | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            physical_location: ResourceLocation | None = None,
+            physical_asset_use: Code | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            quantity: list[QuantityValue] = ...,
+            physical_asset_capability_child: list[OpPhysicalAssetCapability] = ...,
+            physical_asset_capability_property: list[OpPhysicalAssetCapabilityProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPhysicalAssetCapabilityProperty(B2MMLModel):
@@ -3974,28 +4902,38 @@ class OpPhysicalAssetCapabilityProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetCapabilityPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
-                "physical_asset_class_property_id",
-                "PhysicalAssetClassPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
+                "physical_asset_class_property_id", "PhysicalAssetClassPropertyID", "Identifier"
             ),
-            ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
-            (
+            WireField("physical_asset_property_id", "PhysicalAssetPropertyID", "Identifier"),
+            WireField(
                 "physical_asset_capability_property_child",
                 "PhysicalAssetCapabilityPropertyChild",
-                "E",
                 "OpPhysicalAssetCapabilityProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            physical_asset_class_property_id: Identifier | str | None = None,
+            physical_asset_property_id: Identifier | str | None = None,
+            physical_asset_capability_property_child: list[OpPhysicalAssetCapabilityProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPhysicalAssetRequirement(B2MMLModel):
@@ -4059,41 +4997,62 @@ class OpPhysicalAssetRequirement(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetRequirementType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
-            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
-            ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("physical_asset_class_id", "PhysicalAssetClassID", "Identifier", many=True),
+            WireField("physical_asset_id", "PhysicalAssetID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("physical_asset_use", "PhysicalAssetUse", "Code"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("physical_location", "PhysicalLocation", "ResourceLocation"),
+            WireField("equipment_level", "EquipmentLevel", "EquipmentLevel"),
+            WireField(
                 "physical_asset_requirement_child",
                 "PhysicalAssetRequirementChild",
-                "E",
                 "OpPhysicalAssetRequirement",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "physical_asset_requirement_property",
                 "PhysicalAssetRequirementProperty",
-                "E",
                 "OpPhysicalAssetRequirementProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            physical_asset_class_id: ListOf[Identifier, str] = ...,
+            physical_asset_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            physical_asset_use: Code | str | None = None,
+            quantity: list[QuantityValue] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            physical_location: ResourceLocation | None = None,
+            equipment_level: EquipmentLevel | EquipmentLevelCode | str | None = None,
+            physical_asset_requirement_child: list[OpPhysicalAssetRequirement] = ...,
+            physical_asset_requirement_property: list[OpPhysicalAssetRequirementProperty] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPhysicalAssetRequirementProperty(B2MMLModel):
@@ -4135,35 +5094,49 @@ class OpPhysicalAssetRequirementProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetRequirementPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
-                "physical_asset_class_property_id",
-                "PhysicalAssetClassPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
+                "physical_asset_class_property_id", "PhysicalAssetClassPropertyID", "Identifier"
             ),
-            ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
-            (
+            WireField("physical_asset_property_id", "PhysicalAssetPropertyID", "Identifier"),
+            WireField(
                 "physical_asset_requirement_property_child",
                 "PhysicalAssetRequirementPropertyChild",
-                "E",
                 "OpPhysicalAssetRequirementProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            physical_asset_class_property_id: Identifier | str | None = None,
+            physical_asset_property_id: Identifier | str | None = None,
+            physical_asset_requirement_property_child: list[
+                OpPhysicalAssetRequirementProperty
+            ] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPhysicalAssetSpecification(B2MMLModel):
@@ -4217,33 +5190,51 @@ class OpPhysicalAssetSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetSpecificationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
-            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("physical_asset_class_id", "PhysicalAssetClassID", "Identifier", many=True),
+            WireField("physical_asset_id", "PhysicalAssetID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("physical_asset_use", "PhysicalAssetUse", "Code"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("physical_location", "PhysicalLocation", "ResourceLocation"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "physical_asset_specification_child",
                 "PhysicalAssetSpecificationChild",
-                "E",
                 "OpPhysicalAssetSpecification",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "physical_asset_specification_property",
                 "PhysicalAssetSpecificationProperty",
-                "E",
                 "OpPhysicalAssetSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            physical_asset_class_id: ListOf[Identifier, str] = ...,
+            physical_asset_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            physical_asset_use: Code | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            physical_location: ResourceLocation | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            quantity: list[QuantityValue] = ...,
+            physical_asset_specification_child: list[OpPhysicalAssetSpecification] = ...,
+            physical_asset_specification_property: list[OpPhysicalAssetSpecificationProperty] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPhysicalAssetSpecificationProperty(B2MMLModel):
@@ -4279,28 +5270,40 @@ class OpPhysicalAssetSpecificationProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetSpecificationPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
-                "physical_asset_class_property_id",
-                "PhysicalAssetClassPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
+                "physical_asset_class_property_id", "PhysicalAssetClassPropertyID", "Identifier"
             ),
-            ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
-            (
+            WireField("physical_asset_property_id", "PhysicalAssetPropertyID", "Identifier"),
+            WireField(
                 "physical_asset_specification_property_child",
                 "PhysicalAssetSpecificationPropertyChild",
-                "E",
                 "OpPhysicalAssetSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            physical_asset_class_property_id: Identifier | str | None = None,
+            physical_asset_property_id: Identifier | str | None = None,
+            physical_asset_specification_property_child: list[
+                OpPhysicalAssetSpecificationProperty
+            ] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsEventExtension(B2MMLSimple):
@@ -4341,19 +5344,37 @@ class OperationsEventExtension(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventExtensionType",
         (
-            ("value", "", "T", "enum:OperationsEventExtensionCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:OperationsEventExtensionCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: OperationsEventExtensionCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class OperationsEventExtension1(B2MMLSimple):
@@ -4386,18 +5407,35 @@ class OperationsEventExtension1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventExtension1Type",
         (
-            ("value", "", "T", "enum:OperationsEventExtensionCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:OperationsEventExtensionCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: OperationsEventExtensionCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class OperationsEventLevel(B2MMLSimple):
@@ -4433,19 +5471,37 @@ class OperationsEventLevel(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventLevelType",
         (
-            ("value", "", "T", "enum:OperationsEventLevelCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:OperationsEventLevelCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: OperationsEventLevelCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class OperationsEventLevel1(B2MMLSimple):
@@ -4478,18 +5534,35 @@ class OperationsEventLevel1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventLevel1Type",
         (
-            ("value", "", "T", "enum:OperationsEventLevelCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:OperationsEventLevelCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: OperationsEventLevelCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class OperationsEventType(B2MMLSimple):
@@ -4525,19 +5598,37 @@ class OperationsEventType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventTypeType",
         (
-            ("value", "", "T", "enum:OperationsEventTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:OperationsEventTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: OperationsEventTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class OperationsEventType1(B2MMLSimple):
@@ -4570,18 +5661,35 @@ class OperationsEventType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventType1Type",
         (
-            ("value", "", "T", "enum:OperationsEventTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:OperationsEventTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: OperationsEventTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class OperationsRecordAction(B2MMLSimple):
@@ -4620,19 +5728,37 @@ class OperationsRecordAction(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsRecordActionType",
         (
-            ("value", "", "T", "enum:OperationsRecordActionCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:OperationsRecordActionCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: OperationsRecordActionCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class OperationsRecordAction1(B2MMLSimple):
@@ -4665,18 +5791,35 @@ class OperationsRecordAction1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsRecordAction1Type",
         (
-            ("value", "", "T", "enum:OperationsRecordActionCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:OperationsRecordActionCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: OperationsRecordActionCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class OperationsRecordEntryTemplate(B2MMLModel):
@@ -4720,26 +5863,47 @@ class OperationsRecordEntryTemplate(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsRecordEntryTemplateType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("record_timestamp", "RecordTimestamp", "E", "DateTime", 0),
-            ("effective_timestamp", "EffectiveTimestamp", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("information_object", "InformationObject", "E", "InformationObject", 0),
-            ("external_reference_id", "ExternalReferenceID", "E", "Identifier", 0),
-            ("information_object_type", "InformationObjectType", "E", "InformationObjectType", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("record_timestamp", "RecordTimestamp", "DateTime"),
+            WireField("effective_timestamp", "EffectiveTimestamp", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("information_object", "InformationObject", "InformationObject"),
+            WireField("external_reference_id", "ExternalReferenceID", "Identifier"),
+            WireField("information_object_type", "InformationObjectType", "InformationObjectType"),
+            WireField(
                 "operations_record_entry_child",
                 "OperationsRecordEntryChild",
-                "E",
                 "OperationsRecordEntryTemplate",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            record_timestamp: DateTime | datetime | str | None = None,
+            effective_timestamp: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            information_object: InformationObject | None = None,
+            external_reference_id: Identifier | str | None = None,
+            information_object_type: InformationObjectType
+            | InformationObjectTypeCode
+            | str
+            | None = None,
+            operations_record_entry_child: list[OperationsRecordEntryTemplate] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsRecordSpecTemplate(B2MMLModel):
@@ -4798,41 +5962,66 @@ class OperationsRecordSpecTemplate(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsRecordSpecTemplateType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField(
                 "operations_record_specification_pattern_id",
                 "OperationsRecordSpecificationPatternID",
-                "E",
                 "Identifier",
-                0,
             ),
-            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
-            ("information_object_type", "InformationObjectType", "E", "InformationObjectType", 1),
-            (
+            WireField("definition_type", "DefinitionType", "DefinitionType"),
+            WireField(
+                "information_object_type",
+                "InformationObjectType",
+                "InformationObjectType",
+                many=True,
+            ),
+            WireField(
                 "information_object_type_multiplicity",
                 "InformationObjectTypeMultiplicity",
-                "E",
                 "Text",
-                1,
+                many=True,
             ),
-            ("action", "Action", "E", "OperationsRecordAction", 0),
-            ("action_multiplicity", "ActionMultiplicity", "E", "Text", 1),
-            (
+            WireField("action", "Action", "OperationsRecordAction"),
+            WireField("action_multiplicity", "ActionMultiplicity", "Text", many=True),
+            WireField(
                 "operations_record_specification_child",
                 "OperationsRecordSpecificationChild",
-                "E",
                 "OperationsRecordSpecTemplate",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            operations_record_specification_pattern_id: Identifier | str | None = None,
+            definition_type: DefinitionType | DefinitionTypeCode | str | None = None,
+            information_object_type: ListOf[
+                InformationObjectType, InformationObjectTypeCode | str
+            ] = ...,
+            information_object_type_multiplicity: ListOf[Text, str] = ...,
+            action: OperationsRecordAction | OperationsRecordActionCode | str | None = None,
+            action_multiplicity: ListOf[Text, str] = ...,
+            operations_record_specification_child: list[OperationsRecordSpecTemplate] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsRecordTemplate(B2MMLModel):
@@ -4878,38 +6067,55 @@ class OperationsRecordTemplate(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsRecordTemplateType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("record_timestamp", "RecordTimestamp", "E", "DateTime", 0),
-            ("effective_timestamp", "EffectiveTimestamp", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("action", "Action", "E", "OperationsRecordAction", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("record_timestamp", "RecordTimestamp", "DateTime"),
+            WireField("effective_timestamp", "EffectiveTimestamp", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("action", "Action", "OperationsRecordAction"),
+            WireField(
                 "operations_record_entry",
                 "OperationsRecordEntry",
-                "E",
                 "OperationsRecordEntryTemplate",
-                3,
+                many=True,
+                required=True,
             ),
-            (
+            WireField(
                 "operations_record_specification_id",
                 "OperationsRecordSpecificationID",
-                "E",
                 "Identifier",
-                2,
+                required=True,
             ),
-            (
+            WireField(
                 "operations_record_child",
                 "OperationsRecordChild",
-                "E",
                 "OperationsRecordTemplate",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            record_timestamp: DateTime | datetime | str | None = None,
+            effective_timestamp: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            action: OperationsRecordAction | OperationsRecordActionCode | str | None = None,
+            operations_record_entry: list[OperationsRecordEntryTemplate],
+            operations_record_specification_id: Identifier | str,
+            operations_record_child: list[OperationsRecordTemplate] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsType(B2MMLSimple):
@@ -4948,19 +6154,37 @@ class OperationsType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsTypeType",
         (
-            ("value", "", "T", "enum:OperationsTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:OperationsTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: OperationsTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class OperationsType1(B2MMLSimple):
@@ -4992,18 +6216,35 @@ class OperationsType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsType1Type",
         (
-            ("value", "", "T", "enum:OperationsTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:OperationsTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: OperationsTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Parameter(B2MMLModel):
@@ -5039,16 +6280,35 @@ class Parameter(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ParameterType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("value_", "Value", "E", "Value", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("parameter_child", "ParameterChild", "E", "Parameter", 1),
-            ("parameter_specification_id", "ParameterSpecificationID", "E", "Identifier", 1),
-            ("process_segment_parameter_id", "ProcessSegmentParameterID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("parameter_child", "ParameterChild", "Parameter", many=True),
+            WireField(
+                "parameter_specification_id", "ParameterSpecificationID", "Identifier", many=True
+            ),
+            WireField(
+                "process_segment_parameter_id", "ProcessSegmentParameterID", "Identifier", many=True
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            value_: list[Value] = ...,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            parameter_child: list[Parameter] = ...,
+            parameter_specification_id: ListOf[Identifier, str] = ...,
+            process_segment_parameter_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class Quantity(B2MMLSimple):
@@ -5070,13 +6330,29 @@ class Quantity(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "QuantityType",
         (
-            ("value", "", "T", "leaf:decimal", 0),
-            ("unit_code", "unitCode", "A", "leaf:str", 0),
-            ("unit_code_list_id", "unitCodeListID", "A", "leaf:str", 0),
-            ("unit_code_list_agency_id", "unitCodeListAgencyID", "A", "leaf:str", 0),
-            ("unit_code_list_agency_name", "unitCodeListAgencyName", "A", "leaf:str", 0),
+            WireField("value", "", "leaf:decimal", kind="text"),
+            WireField("unit_code", "unitCode", "leaf:str", kind="attribute"),
+            WireField("unit_code_list_id", "unitCodeListID", "leaf:str", kind="attribute"),
+            WireField(
+                "unit_code_list_agency_id", "unitCodeListAgencyID", "leaf:str", kind="attribute"
+            ),
+            WireField(
+                "unit_code_list_agency_name", "unitCodeListAgencyName", "leaf:str", kind="attribute"
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: Decimal | int | str | None = None,
+            *,
+            unit_code: str | None = None,
+            unit_code_list_id: str | None = None,
+            unit_code_list_agency_id: str | None = None,
+            unit_code_list_agency_name: str | None = None,
+        ) -> None: ...
 
 
 class QuantityValue(B2MMLModel):
@@ -5101,13 +6377,27 @@ class QuantityValue(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "QuantityValueType",
         (
-            ("quantity_string", "QuantityString", "E", "ValueString", 6),
-            ("data_type", "DataType", "E", "DataType", 4),
-            ("unit_of_measure", "UnitOfMeasure", "E", "Code", 4),
-            ("key", "Key", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "quantity_string", "QuantityString", "ValueString", required=True, nillable=True
+            ),
+            WireField("data_type", "DataType", "DataType", nillable=True),
+            WireField("unit_of_measure", "UnitOfMeasure", "Code", nillable=True),
+            WireField("key", "Key", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            quantity_string: ValueString | Nil | Decimal | int | str,
+            data_type: DataType | Nil | DataTypeCode | str | None = None,
+            unit_of_measure: Code | Nil | str | None = None,
+            key: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class RelationshipForm(B2MMLSimple):
@@ -5143,19 +6433,37 @@ class RelationshipForm(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "RelationshipFormType",
         (
-            ("value", "", "T", "enum:RelationshipFormCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:RelationshipFormCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: RelationshipFormCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class RelationshipForm1(B2MMLSimple):
@@ -5187,18 +6495,35 @@ class RelationshipForm1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "RelationshipForm1Type",
         (
-            ("value", "", "T", "enum:RelationshipFormCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:RelationshipFormCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: RelationshipFormCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class RelationshipType(B2MMLSimple):
@@ -5234,19 +6559,37 @@ class RelationshipType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "RelationshipTypeType",
         (
-            ("value", "", "T", "enum:RelationshipTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:RelationshipTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: RelationshipTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class RelationshipType1(B2MMLSimple):
@@ -5278,18 +6621,35 @@ class RelationshipType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "RelationshipType1Type",
         (
-            ("value", "", "T", "enum:RelationshipTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:RelationshipTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: RelationshipTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class RequestState(B2MMLSimple):
@@ -5337,19 +6697,37 @@ class RequestState(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "RequestStateType",
         (
-            ("value", "", "T", "enum:RequestStateCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:RequestStateCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: RequestStateCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class RequestState1(B2MMLSimple):
@@ -5381,18 +6759,35 @@ class RequestState1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "RequestState1Type",
         (
-            ("value", "", "T", "enum:RequestStateCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:RequestStateCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: RequestStateCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class RequiredByRequestedSegmentResponse(B2MMLSimple):
@@ -5433,19 +6828,37 @@ class RequiredByRequestedSegmentResponse(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "RequiredByRequestedSegmentResponseType",
         (
-            ("value", "", "T", "enum:RequiredByRequestedSegmentResponseCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:RequiredByRequestedSegmentResponseCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: RequiredByRequestedSegmentResponseCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class RequiredByRequestedSegmentResponse1(B2MMLSimple):
@@ -5478,18 +6891,35 @@ class RequiredByRequestedSegmentResponse1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "RequiredByRequestedSegmentResponse1Type",
         (
-            ("value", "", "T", "enum:RequiredByRequestedSegmentResponseCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:RequiredByRequestedSegmentResponseCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: RequiredByRequestedSegmentResponseCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ResourceLocation(B2MMLModel):
@@ -5513,11 +6943,21 @@ class ResourceLocation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceLocationType",
         (
-            ("location", "Location", "E", "Text", 2),
-            ("location_type", "LocationType", "E", "ResourceLocationType", 2),
-            ("location_child", "LocationChild", "E", "ResourceLocation", 1),
+            WireField("location", "Location", "Text", required=True),
+            WireField("location_type", "LocationType", "ResourceLocationType", required=True),
+            WireField("location_child", "LocationChild", "ResourceLocation", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            location: Text | str,
+            location_type: ResourceLocationType | ResourceLocationTypeCode | str,
+            location_child: list[ResourceLocation] = ...,
+        ) -> None: ...
 
 
 class ResourceLocationType(B2MMLSimple):
@@ -5564,19 +7004,37 @@ class ResourceLocationType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceLocationTypeType",
         (
-            ("value", "", "T", "enum:ResourceLocationTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ResourceLocationTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ResourceLocationTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class ResourceLocationType1(B2MMLSimple):
@@ -5609,18 +7067,35 @@ class ResourceLocationType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceLocationType1Type",
         (
-            ("value", "", "T", "enum:ResourceLocationTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ResourceLocationTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ResourceLocationTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ResourceReferenceType(B2MMLSimple):
@@ -5656,19 +7131,37 @@ class ResourceReferenceType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceReferenceTypeType",
         (
-            ("value", "", "T", "enum:ResourceReferenceTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ResourceReferenceTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ResourceReferenceTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class ResourceReferenceType1(B2MMLSimple):
@@ -5701,18 +7194,35 @@ class ResourceReferenceType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceReferenceType1Type",
         (
-            ("value", "", "T", "enum:ResourceReferenceTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ResourceReferenceTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ResourceReferenceTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ResponseState(B2MMLSimple):
@@ -5756,19 +7266,37 @@ class ResponseState(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ResponseStateType",
         (
-            ("value", "", "T", "enum:ResponseStateCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ResponseStateCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ResponseStateCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class ResponseState1(B2MMLSimple):
@@ -5800,18 +7328,35 @@ class ResponseState1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ResponseState1Type",
         (
-            ("value", "", "T", "enum:ResponseStateCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ResponseStateCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ResponseStateCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class SegmentDependency(B2MMLModel):
@@ -5842,17 +7387,32 @@ class SegmentDependency(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SegmentDependencyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("dependency", "Dependency", "E", "Dependency", 2),
-            ("dependency_factor", "DependencyFactor", "E", "Value", 0),
-            ("product_segment_id", "ProductSegmentID", "E", "Identifier", 1),
-            ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
-            ("segment_id", "SegmentID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("dependency", "Dependency", "Dependency", required=True),
+            WireField("dependency_factor", "DependencyFactor", "Value"),
+            WireField("product_segment_id", "ProductSegmentID", "Identifier", many=True),
+            WireField("process_segment_id", "ProcessSegmentID", "Identifier", many=True),
+            WireField("segment_id", "SegmentID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
         ordered=True,
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            dependency: Dependency | DependencyCode | str,
+            dependency_factor: Value | None = None,
+            product_segment_id: ListOf[Identifier, str] = ...,
+            process_segment_id: ListOf[Identifier, str] = ...,
+            segment_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class SpatialDefinition(B2MMLModel):
@@ -5882,13 +7442,25 @@ class SpatialDefinition(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SpatialDefinitionType",
         (
-            ("value_", "Value", "E", "Text", 2),
-            ("format", "Format", "E", "SpatialDefinitionFormat", 2),
-            ("srid", "SRID", "E", "Identifier", 0),
-            ("srid_authority", "SRIDAuthority", "E", "Text", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("value_", "Value", "Text", required=True),
+            WireField("format", "Format", "SpatialDefinitionFormat", required=True),
+            WireField("srid", "SRID", "Identifier"),
+            WireField("srid_authority", "SRIDAuthority", "Text"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            value_: Text | str,
+            format: SpatialDefinitionFormat | SpatialDefinitionFormatCode | str,
+            srid: Identifier | str | None = None,
+            srid_authority: Text | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class SpatialDefinitionFormat(B2MMLSimple):
@@ -5924,19 +7496,37 @@ class SpatialDefinitionFormat(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "SpatialDefinitionFormatType",
         (
-            ("value", "", "T", "enum:SpatialDefinitionFormatCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:SpatialDefinitionFormatCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: SpatialDefinitionFormatCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class SpatialDefinitionFormat1(B2MMLSimple):
@@ -5969,18 +7559,35 @@ class SpatialDefinitionFormat1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "SpatialDefinitionFormat1Type",
         (
-            ("value", "", "T", "enum:SpatialDefinitionFormatCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:SpatialDefinitionFormatCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: SpatialDefinitionFormatCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class Text(B2MMLSimple):
@@ -6003,10 +7610,14 @@ class Text(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "TextType",
         (
-            ("value", "", "T", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
+            WireField("value", "", "leaf:str", kind="text"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, value: str | None = None, *, language_id: str | None = None) -> None: ...
 
 
 class TransAcknowledge(B2MMLModel):
@@ -6029,16 +7640,21 @@ class TransAcknowledge(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransAcknowledgeType",
         (
-            (
-                "original_application_area",
-                "OriginalApplicationArea",
-                "E",
-                "TransApplicationArea",
-                0,
+            WireField(
+                "original_application_area", "OriginalApplicationArea", "TransApplicationArea"
             ),
-            ("response_criteria", "ResponseCriteria", "E", "TransResponseCriteria", 1),
+            WireField("response_criteria", "ResponseCriteria", "TransResponseCriteria", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            original_application_area: TransApplicationArea | None = None,
+            response_criteria: list[TransResponseCriteria] = ...,
+        ) -> None: ...
 
 
 class TransActionCriteria(B2MMLModel):
@@ -6055,10 +7671,19 @@ class TransActionCriteria(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransActionCriteriaType",
         (
-            ("action_expression", "ActionExpression", "E", "TransExpression", 1),
-            ("change_status", "ChangeStatus", "E", "TransChangeStatus", 0),
+            WireField("action_expression", "ActionExpression", "TransExpression", many=True),
+            WireField("change_status", "ChangeStatus", "TransChangeStatus"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            action_expression: ListOf[TransExpression, str] = ...,
+            change_status: TransChangeStatus | None = None,
+        ) -> None: ...
 
 
 class TransApplicationArea(B2MMLModel):
@@ -6074,25 +7699,38 @@ class TransApplicationArea(B2MMLModel):
     """``Sender`` element, optional."""
     receiver: list[TransReceiver] = Field(default_factory=list, alias="Receiver")
     """``Receiver`` element, zero or more."""
-    creation_date_time: DateTime = Field(alias="CreationDateTime")
-    """``CreationDateTime`` element, required."""
+    creation_date_time: DateTime = Field(default_factory=now_utc, alias="CreationDateTime")
+    """``CreationDateTime`` element, required. Defaults to the current time in UTC."""
     signature: TransSignature | None = Field(default=None, alias="Signature")
     """``Signature`` element, optional."""
-    bodid: Identifier | None = Field(default=None, alias="BODID")
-    """``BODID`` element, optional."""
+    bodid: Identifier | None = Field(default_factory=new_bodid, alias="BODID")
+    """``BODID`` element, optional. Defaults to a fresh random UUID."""
     user_area: TransUserArea | None = Field(default=None, alias="UserArea")
     """``UserArea`` element, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "TransApplicationAreaType",
         (
-            ("sender", "Sender", "E", "TransSender", 0),
-            ("receiver", "Receiver", "E", "TransReceiver", 1),
-            ("creation_date_time", "CreationDateTime", "E", "DateTime", 2),
-            ("signature", "Signature", "E", "TransSignature", 0),
-            ("bodid", "BODID", "E", "Identifier", 0),
-            ("user_area", "UserArea", "E", "TransUserArea", 0),
+            WireField("sender", "Sender", "TransSender"),
+            WireField("receiver", "Receiver", "TransReceiver", many=True),
+            WireField("creation_date_time", "CreationDateTime", "DateTime", required=True),
+            WireField("signature", "Signature", "TransSignature"),
+            WireField("bodid", "BODID", "Identifier"),
+            WireField("user_area", "UserArea", "TransUserArea"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            sender: TransSender | None = None,
+            receiver: list[TransReceiver] = ...,
+            creation_date_time: DateTime | datetime | str = ...,
+            signature: TransSignature | None = None,
+            bodid: Identifier | str | None = ...,
+            user_area: TransUserArea | None = None,
+        ) -> None: ...
 
 
 class TransCancel(B2MMLModel):
@@ -6108,8 +7746,12 @@ class TransCancel(B2MMLModel):
     """``ActionCriteria`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "TransCancelType",
-        (("action_criteria", "ActionCriteria", "E", "TransActionCriteria", 1),),
+        (WireField("action_criteria", "ActionCriteria", "TransActionCriteria", many=True),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, action_criteria: list[TransActionCriteria] = ...) -> None: ...
 
 
 class TransChange(B2MMLModel):
@@ -6128,10 +7770,21 @@ class TransChange(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransChangeType",
         (
-            ("action_criteria", "ActionCriteria", "E", "TransActionCriteria", 1),
-            ("response_code", "responseCode", "A", "enum:TransResponseCodeCode", 0),
+            WireField("action_criteria", "ActionCriteria", "TransActionCriteria", many=True),
+            WireField(
+                "response_code", "responseCode", "enum:TransResponseCodeCode", kind="attribute"
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            action_criteria: list[TransActionCriteria] = ...,
+            response_code: TransResponseCodeCode | str | None = None,
+        ) -> None: ...
 
 
 class TransChangeStatus(B2MMLModel):
@@ -6158,15 +7811,29 @@ class TransChangeStatus(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransChangeStatusType",
         (
-            ("code", "Code", "E", "Code", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("effective_date_time", "EffectiveDateTime", "E", "DateTime", 0),
-            ("reason_code", "ReasonCode", "E", "Code", 0),
-            ("reason", "Reason", "E", "Code", 1),
-            ("state_change", "StateChange", "E", "TransStateChange", 1),
-            ("user_area", "UserArea", "E", "TransUserArea", 0),
+            WireField("code", "Code", "Code"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("effective_date_time", "EffectiveDateTime", "DateTime"),
+            WireField("reason_code", "ReasonCode", "Code"),
+            WireField("reason", "Reason", "Code", many=True),
+            WireField("state_change", "StateChange", "TransStateChange", many=True),
+            WireField("user_area", "UserArea", "TransUserArea"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            code: Code | str | None = None,
+            description: ListOf[Text, str] = ...,
+            effective_date_time: DateTime | datetime | str | None = None,
+            reason_code: Code | str | None = None,
+            reason: ListOf[Code, str] = ...,
+            state_change: list[TransStateChange] = ...,
+            user_area: TransUserArea | None = None,
+        ) -> None: ...
 
 
 class TransConfirm(B2MMLModel):
@@ -6187,16 +7854,21 @@ class TransConfirm(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransConfirmType",
         (
-            (
-                "original_application_area",
-                "OriginalApplicationArea",
-                "E",
-                "TransApplicationArea",
-                0,
+            WireField(
+                "original_application_area", "OriginalApplicationArea", "TransApplicationArea"
             ),
-            ("response_criteria", "ResponseCriteria", "E", "TransResponseCriteria", 1),
+            WireField("response_criteria", "ResponseCriteria", "TransResponseCriteria", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            original_application_area: TransApplicationArea | None = None,
+            response_criteria: list[TransResponseCriteria] = ...,
+        ) -> None: ...
 
 
 class TransConfirmationCode(B2MMLSimple):
@@ -6230,18 +7902,35 @@ class TransConfirmationCode(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "TransConfirmationCodeType",
         (
-            ("value", "", "T", "enum:TransConfirmationCodeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:TransConfirmationCodeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: TransConfirmationCodeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class TransExpression(B2MMLSimple):
@@ -6260,11 +7949,21 @@ class TransExpression(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "TransExpressionType",
         (
-            ("value", "", "T", "leaf:str", 0),
-            ("action_code", "actionCode", "A", "leaf:str", 2),
-            ("expression_language", "expressionLanguage", "A", "leaf:str", 0),
+            WireField("value", "", "leaf:str", kind="text"),
+            WireField("action_code", "actionCode", "leaf:str", kind="attribute", required=True),
+            WireField("expression_language", "expressionLanguage", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: str | None = None,
+            *,
+            action_code: str,
+            expression_language: str | None = None,
+        ) -> None: ...
 
 
 class TransExpression1(B2MMLSimple):
@@ -6277,8 +7976,12 @@ class TransExpression1(B2MMLSimple):
     """The element's text value."""
     __wire__: ClassVar[Wire] = Wire(
         "TransExpression1Type",
-        (("value", "", "T", "leaf:str", 0),),
+        (WireField("value", "", "leaf:str", kind="text"),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, value: str | None = None) -> None: ...
 
 
 class TransGet(B2MMLModel):
@@ -6294,8 +7997,12 @@ class TransGet(B2MMLModel):
     """``Expression`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "TransGetType",
-        (("expression", "Expression", "E", "leaf:str", 1),),
+        (WireField("expression", "Expression", "leaf:str", many=True),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, expression: list[str] = ...) -> None: ...
 
 
 class TransProcess(B2MMLModel):
@@ -6314,10 +8021,24 @@ class TransProcess(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransProcessType",
         (
-            ("action_criteria", "ActionCriteria", "E", "TransActionCriteria", 1),
-            ("acknowledge_code", "acknowledgeCode", "A", "enum:TransResponseCodeCode", 0),
+            WireField("action_criteria", "ActionCriteria", "TransActionCriteria", many=True),
+            WireField(
+                "acknowledge_code",
+                "acknowledgeCode",
+                "enum:TransResponseCodeCode",
+                kind="attribute",
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            action_criteria: list[TransActionCriteria] = ...,
+            acknowledge_code: TransResponseCodeCode | str | None = None,
+        ) -> None: ...
 
 
 class TransReceiver(B2MMLModel):
@@ -6336,11 +8057,21 @@ class TransReceiver(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransReceiverType",
         (
-            ("logical_id", "LogicalID", "E", "Identifier", 0),
-            ("component_id", "ComponentID", "E", "Identifier", 0),
-            ("id", "ID", "E", "Identifier", 1),
+            WireField("logical_id", "LogicalID", "Identifier"),
+            WireField("component_id", "ComponentID", "Identifier"),
+            WireField("id", "ID", "Identifier", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            logical_id: Identifier | str | None = None,
+            component_id: Identifier | str | None = None,
+            id: ListOf[Identifier, str] = ...,
+        ) -> None: ...
 
 
 class TransRespond(B2MMLModel):
@@ -6363,16 +8094,21 @@ class TransRespond(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransRespondType",
         (
-            (
-                "original_application_area",
-                "OriginalApplicationArea",
-                "E",
-                "TransApplicationArea",
-                0,
+            WireField(
+                "original_application_area", "OriginalApplicationArea", "TransApplicationArea"
             ),
-            ("response_criteria", "ResponseCriteria", "E", "TransResponseCriteria", 1),
+            WireField("response_criteria", "ResponseCriteria", "TransResponseCriteria", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            original_application_area: TransApplicationArea | None = None,
+            response_criteria: list[TransResponseCriteria] = ...,
+        ) -> None: ...
 
 
 class TransResponseCriteria(B2MMLModel):
@@ -6389,10 +8125,19 @@ class TransResponseCriteria(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransResponseCriteriaType",
         (
-            ("response_expression", "ResponseExpression", "E", "TransExpression", 0),
-            ("change_status", "ChangeStatus", "E", "TransChangeStatus", 0),
+            WireField("response_expression", "ResponseExpression", "TransExpression"),
+            WireField("change_status", "ChangeStatus", "TransChangeStatus"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            response_expression: TransExpression | str | None = None,
+            change_status: TransChangeStatus | None = None,
+        ) -> None: ...
 
 
 class TransSender(B2MMLModel):
@@ -6417,14 +8162,30 @@ class TransSender(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransSenderType",
         (
-            ("logical_id", "LogicalID", "E", "Identifier", 0),
-            ("component_id", "ComponentID", "E", "Identifier", 0),
-            ("task_id", "TaskID", "E", "Identifier", 0),
-            ("reference_id", "ReferenceID", "E", "Identifier", 0),
-            ("confirmation_code", "ConfirmationCode", "E", "TransConfirmationCode", 0),
-            ("authorization_id", "AuthorizationID", "E", "Identifier", 0),
+            WireField("logical_id", "LogicalID", "Identifier"),
+            WireField("component_id", "ComponentID", "Identifier"),
+            WireField("task_id", "TaskID", "Identifier"),
+            WireField("reference_id", "ReferenceID", "Identifier"),
+            WireField("confirmation_code", "ConfirmationCode", "TransConfirmationCode"),
+            WireField("authorization_id", "AuthorizationID", "Identifier"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            logical_id: Identifier | str | None = None,
+            component_id: Identifier | str | None = None,
+            task_id: Identifier | str | None = None,
+            reference_id: Identifier | str | None = None,
+            confirmation_code: TransConfirmationCode
+            | TransConfirmationCodeCode
+            | str
+            | None = None,
+            authorization_id: Identifier | str | None = None,
+        ) -> None: ...
 
 
 class TransShow(B2MMLModel):
@@ -6447,16 +8208,21 @@ class TransShow(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransShowType",
         (
-            (
-                "original_application_area",
-                "OriginalApplicationArea",
-                "E",
-                "TransApplicationArea",
-                0,
+            WireField(
+                "original_application_area", "OriginalApplicationArea", "TransApplicationArea"
             ),
-            ("response_criteria", "ResponseCriteria", "E", "TransResponseCriteria", 1),
+            WireField("response_criteria", "ResponseCriteria", "TransResponseCriteria", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            original_application_area: TransApplicationArea | None = None,
+            response_criteria: list[TransResponseCriteria] = ...,
+        ) -> None: ...
 
 
 class TransSignature(B2MMLModel):
@@ -6473,10 +8239,16 @@ class TransSignature(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransSignatureType",
         (
-            ("any_content", "", "Y", "AnyElement", 1),
-            ("qualifying_agency_id", "qualifyingAgencyID", "A", "leaf:str", 0),
+            WireField("any_content", "", "AnyElement", kind="any", many=True),
+            WireField("qualifying_agency_id", "qualifyingAgencyID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, any_content: list[AnyElement] = ..., qualifying_agency_id: str | None = None
+        ) -> None: ...
 
 
 class TransStateChange(B2MMLModel):
@@ -6501,14 +8273,27 @@ class TransStateChange(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransStateChangeType",
         (
-            ("from_state_code", "FromStateCode", "E", "Code", 0),
-            ("to_state_code", "ToStateCode", "E", "Code", 0),
-            ("change_date_time", "ChangeDateTime", "E", "DateTime", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("note", "Note", "E", "Text", 1),
-            ("user_area", "UserArea", "E", "TransUserArea", 0),
+            WireField("from_state_code", "FromStateCode", "Code"),
+            WireField("to_state_code", "ToStateCode", "Code"),
+            WireField("change_date_time", "ChangeDateTime", "DateTime"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("note", "Note", "Text", many=True),
+            WireField("user_area", "UserArea", "TransUserArea"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            from_state_code: Code | str | None = None,
+            to_state_code: Code | str | None = None,
+            change_date_time: DateTime | datetime | str | None = None,
+            description: ListOf[Text, str] = ...,
+            note: ListOf[Text, str] = ...,
+            user_area: TransUserArea | None = None,
+        ) -> None: ...
 
 
 class TransSync(B2MMLModel):
@@ -6524,8 +8309,12 @@ class TransSync(B2MMLModel):
     """``ActionCriteria`` element, zero or more."""
     __wire__: ClassVar[Wire] = Wire(
         "TransSyncType",
-        (("action_criteria", "ActionCriteria", "E", "TransActionCriteria", 1),),
+        (WireField("action_criteria", "ActionCriteria", "TransActionCriteria", many=True),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, action_criteria: list[TransActionCriteria] = ...) -> None: ...
 
 
 class TransUserArea(B2MMLModel):
@@ -6539,8 +8328,12 @@ class TransUserArea(B2MMLModel):
     """Elements allowed by ``xsd:any``, as ``AnyElement``."""
     __wire__: ClassVar[Wire] = Wire(
         "TransUserAreaType",
-        (("any_content", "", "Y", "AnyElement", 1),),
+        (WireField("any_content", "", "AnyElement", kind="any", many=True),),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, any_content: list[AnyElement] = ...) -> None: ...
 
 
 class Value(B2MMLModel):
@@ -6565,13 +8358,25 @@ class Value(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ValueType",
         (
-            ("value_string", "ValueString", "E", "ValueString", 6),
-            ("data_type", "DataType", "E", "DataType", 4),
-            ("unit_of_measure", "UnitOfMeasure", "E", "Code", 4),
-            ("key", "Key", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("value_string", "ValueString", "ValueString", required=True, nillable=True),
+            WireField("data_type", "DataType", "DataType", nillable=True),
+            WireField("unit_of_measure", "UnitOfMeasure", "Code", nillable=True),
+            WireField("key", "Key", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            value_string: ValueString | Nil | Decimal | int | str,
+            data_type: DataType | Nil | DataTypeCode | str | None = None,
+            unit_of_measure: Code | Nil | str | None = None,
+            key: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ValueString(B2MMLSimple):
@@ -6650,39 +8455,89 @@ class ValueString(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ValueStringType",
         (
-            ("value", "", "T", "leaf:str", 0),
-            ("currency_id", "currencyID", "A", "leaf:str", 0),
-            ("currency_code_list_version_id", "currencyCodeListVersionID", "A", "leaf:str", 0),
-            ("encoding_code", "encodingCode", "A", "leaf:str", 0),
-            ("format", "format", "A", "leaf:str", 0),
-            ("character_set_code", "characterSetCode", "A", "leaf:str", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("language_locale_id", "languageLocaleID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_schema_uri", "listSchemaURI", "A", "leaf:str", 0),
-            ("mime_code", "mimeCode", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("schema_id", "schemaID", "A", "leaf:str", 0),
-            ("schema_name", "schemaName", "A", "leaf:str", 0),
-            ("schema_agency_id", "schemaAgencyID", "A", "leaf:str", 0),
-            ("schema_agency_name", "schemaAgencyName", "A", "leaf:str", 0),
-            ("schema_version_id", "schemaVersionID", "A", "leaf:str", 0),
-            ("schema_data_uri", "schemaDataURI", "A", "leaf:str", 0),
-            ("schema_uri", "schemaURI", "A", "leaf:str", 0),
-            ("unit_code", "unitCode", "A", "leaf:str", 0),
-            ("unit_code_list_id", "unitCodeListID", "A", "leaf:str", 0),
-            ("unit_code_list_agency_id", "unitCodeListAgencyID", "A", "leaf:str", 0),
-            ("unit_code_list_agency_name", "unitCodeListAgencyName", "A", "leaf:str", 0),
-            ("unit_code_list_version_id", "unitCodeListVersionID", "A", "leaf:str", 0),
-            ("filename", "filename", "A", "leaf:str", 0),
-            ("uri", "uri", "A", "leaf:str", 0),
+            WireField("value", "", "leaf:str", kind="text"),
+            WireField("currency_id", "currencyID", "leaf:str", kind="attribute"),
+            WireField(
+                "currency_code_list_version_id",
+                "currencyCodeListVersionID",
+                "leaf:str",
+                kind="attribute",
+            ),
+            WireField("encoding_code", "encodingCode", "leaf:str", kind="attribute"),
+            WireField("format", "format", "leaf:str", kind="attribute"),
+            WireField("character_set_code", "characterSetCode", "leaf:str", kind="attribute"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("language_locale_id", "languageLocaleID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_schema_uri", "listSchemaURI", "leaf:str", kind="attribute"),
+            WireField("mime_code", "mimeCode", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("schema_id", "schemaID", "leaf:str", kind="attribute"),
+            WireField("schema_name", "schemaName", "leaf:str", kind="attribute"),
+            WireField("schema_agency_id", "schemaAgencyID", "leaf:str", kind="attribute"),
+            WireField("schema_agency_name", "schemaAgencyName", "leaf:str", kind="attribute"),
+            WireField("schema_version_id", "schemaVersionID", "leaf:str", kind="attribute"),
+            WireField("schema_data_uri", "schemaDataURI", "leaf:str", kind="attribute"),
+            WireField("schema_uri", "schemaURI", "leaf:str", kind="attribute"),
+            WireField("unit_code", "unitCode", "leaf:str", kind="attribute"),
+            WireField("unit_code_list_id", "unitCodeListID", "leaf:str", kind="attribute"),
+            WireField(
+                "unit_code_list_agency_id", "unitCodeListAgencyID", "leaf:str", kind="attribute"
+            ),
+            WireField(
+                "unit_code_list_agency_name", "unitCodeListAgencyName", "leaf:str", kind="attribute"
+            ),
+            WireField(
+                "unit_code_list_version_id", "unitCodeListVersionID", "leaf:str", kind="attribute"
+            ),
+            WireField("filename", "filename", "leaf:str", kind="attribute"),
+            WireField("uri", "uri", "leaf:str", kind="attribute"),
         ),
     )
+    __numbers_as_text__: ClassVar[bool] = True
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: Decimal | int | str | None = None,
+            *,
+            currency_id: str | None = None,
+            currency_code_list_version_id: str | None = None,
+            encoding_code: str | None = None,
+            format: str | None = None,
+            character_set_code: str | None = None,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            language_id: str | None = None,
+            language_locale_id: str | None = None,
+            list_uri: str | None = None,
+            list_schema_uri: str | None = None,
+            mime_code: str | None = None,
+            name: str | None = None,
+            schema_id: str | None = None,
+            schema_name: str | None = None,
+            schema_agency_id: str | None = None,
+            schema_agency_name: str | None = None,
+            schema_version_id: str | None = None,
+            schema_data_uri: str | None = None,
+            schema_uri: str | None = None,
+            unit_code: str | None = None,
+            unit_code_list_id: str | None = None,
+            unit_code_list_agency_id: str | None = None,
+            unit_code_list_agency_name: str | None = None,
+            unit_code_list_version_id: str | None = None,
+            filename: str | None = None,
+            uri: str | None = None,
+        ) -> None: ...
 
 
 class WorkType(B2MMLSimple):
@@ -6717,19 +8572,37 @@ class WorkType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "WorkTypeType",
         (
-            ("value", "", "T", "enum:WorkTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:WorkTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: WorkTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class WorkType1(B2MMLSimple):
@@ -6761,18 +8634,35 @@ class WorkType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "WorkType1Type",
         (
-            ("value", "", "T", "enum:WorkTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:WorkTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: WorkTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

@@ -9,14 +9,19 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         ClassPropertyType,
+        ClassPropertyTypeCode,
         DateTime,
         EquipmentAssetMapping,
         EquipmentLevel,
+        EquipmentLevelCode,
         HierarchyScope,
         Identifier,
         ResourceLocation,
@@ -100,23 +105,38 @@ class AcknowledgeEquipment(B2MMLModel):
     ``AcknowledgeEquipment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeEquipmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeEquipmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeEquipmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeEquipmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeEquipmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeEquipmentClass(B2MMLModel):
@@ -127,23 +147,38 @@ class AcknowledgeEquipmentClass(B2MMLModel):
     ``AcknowledgeEquipmentClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeEquipmentClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeEquipmentClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeEquipmentClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeEquipmentClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeEquipmentClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeEquipmentClassDataArea(B2MMLModel):
@@ -166,10 +201,18 @@ class AcknowledgeEquipmentClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeEquipmentClassDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "equipment_class", "EquipmentClass", "EquipmentClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, equipment_class: list[EquipmentClass]
+        ) -> None: ...
 
 
 class AcknowledgeEquipmentDataArea(B2MMLModel):
@@ -186,10 +229,16 @@ class AcknowledgeEquipmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeEquipmentDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("equipment", "Equipment", "E", "Equipment", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("equipment", "Equipment", "Equipment", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, equipment: list[Equipment]
+        ) -> None: ...
 
 
 class AcknowledgeEquipmentInformation(B2MMLModel):
@@ -200,23 +249,40 @@ class AcknowledgeEquipmentInformation(B2MMLModel):
     ``AcknowledgeEquipmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeEquipmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeEquipmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeEquipmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeEquipmentInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeEquipmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeEquipmentInformationDataArea(B2MMLModel):
@@ -238,10 +304,25 @@ class AcknowledgeEquipmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeEquipmentInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "equipment_information",
+                "EquipmentInformation",
+                "EquipmentInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            equipment_information: list[EquipmentInformation],
+        ) -> None: ...
 
 
 class CancelEquipment(B2MMLModel):
@@ -251,23 +332,38 @@ class CancelEquipment(B2MMLModel):
     B2MML ``CancelEquipmentType`` (B2MML-Equipment.xsd); global element ``CancelEquipment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelEquipmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelEquipmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelEquipmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelEquipmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelEquipmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelEquipmentClass(B2MMLModel):
@@ -278,23 +374,38 @@ class CancelEquipmentClass(B2MMLModel):
     ``CancelEquipmentClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelEquipmentClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelEquipmentClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelEquipmentClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelEquipmentClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelEquipmentClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelEquipmentClassDataArea(B2MMLModel):
@@ -316,10 +427,18 @@ class CancelEquipmentClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelEquipmentClassDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "equipment_class", "EquipmentClass", "EquipmentClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, equipment_class: list[EquipmentClass]
+        ) -> None: ...
 
 
 class CancelEquipmentDataArea(B2MMLModel):
@@ -335,10 +454,14 @@ class CancelEquipmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelEquipmentDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("equipment", "Equipment", "E", "Equipment", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("equipment", "Equipment", "Equipment", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, equipment: list[Equipment]) -> None: ...
 
 
 class CancelEquipmentInformation(B2MMLModel):
@@ -349,23 +472,38 @@ class CancelEquipmentInformation(B2MMLModel):
     ``CancelEquipmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelEquipmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelEquipmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelEquipmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelEquipmentInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelEquipmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelEquipmentInformationDataArea(B2MMLModel):
@@ -387,10 +525,22 @@ class CancelEquipmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelEquipmentInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "equipment_information",
+                "EquipmentInformation",
+                "EquipmentInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, equipment_information: list[EquipmentInformation]
+        ) -> None: ...
 
 
 class ChangeEquipment(B2MMLModel):
@@ -400,23 +550,38 @@ class ChangeEquipment(B2MMLModel):
     B2MML ``ChangeEquipmentType`` (B2MML-Equipment.xsd); global element ``ChangeEquipment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeEquipmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeEquipmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeEquipmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeEquipmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeEquipmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeEquipmentClass(B2MMLModel):
@@ -427,23 +592,38 @@ class ChangeEquipmentClass(B2MMLModel):
     ``ChangeEquipmentClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeEquipmentClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeEquipmentClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeEquipmentClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeEquipmentClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeEquipmentClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeEquipmentClassDataArea(B2MMLModel):
@@ -465,10 +645,18 @@ class ChangeEquipmentClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeEquipmentClassDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "equipment_class", "EquipmentClass", "EquipmentClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, equipment_class: list[EquipmentClass]
+        ) -> None: ...
 
 
 class ChangeEquipmentDataArea(B2MMLModel):
@@ -484,10 +672,14 @@ class ChangeEquipmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeEquipmentDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("equipment", "Equipment", "E", "Equipment", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("equipment", "Equipment", "Equipment", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, equipment: list[Equipment]) -> None: ...
 
 
 class ChangeEquipmentInformation(B2MMLModel):
@@ -498,23 +690,38 @@ class ChangeEquipmentInformation(B2MMLModel):
     ``ChangeEquipmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeEquipmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeEquipmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeEquipmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeEquipmentInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeEquipmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeEquipmentInformationDataArea(B2MMLModel):
@@ -536,10 +743,22 @@ class ChangeEquipmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeEquipmentInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "equipment_information",
+                "EquipmentInformation",
+                "EquipmentInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, equipment_information: list[EquipmentInformation]
+        ) -> None: ...
 
 
 class Equipment(B2MMLModel):
@@ -602,25 +821,54 @@ class Equipment(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("equipment_asset_mapping", "EquipmentAssetMapping", "E", "EquipmentAssetMapping", 1),
-            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 0),
-            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-            ("equipment_property", "EquipmentProperty", "E", "EquipmentProperty", 1),
-            ("equipment_child", "EquipmentChild", "E", "Equipment", 1),
-            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("equipment_level", "EquipmentLevel", "EquipmentLevel"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField(
+                "equipment_asset_mapping",
+                "EquipmentAssetMapping",
+                "EquipmentAssetMapping",
+                many=True,
+            ),
+            WireField("physical_asset_id", "PhysicalAssetID", "Identifier"),
+            WireField("operational_location", "OperationalLocation", "ResourceLocation"),
+            WireField("equipment_property", "EquipmentProperty", "EquipmentProperty", many=True),
+            WireField("equipment_child", "EquipmentChild", "Equipment", many=True),
+            WireField("equipment_class_id", "EquipmentClassID", "Identifier", many=True),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            equipment_level: EquipmentLevel | EquipmentLevelCode | str | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            equipment_asset_mapping: list[EquipmentAssetMapping] = ...,
+            physical_asset_id: Identifier | str | None = None,
+            operational_location: ResourceLocation | None = None,
+            equipment_property: list[EquipmentProperty] = ...,
+            equipment_child: list[Equipment] = ...,
+            equipment_class_id: ListOf[Identifier, str] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EquipmentClass(B2MMLModel):
@@ -682,28 +930,48 @@ class EquipmentClass(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentClassType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("equipment_level", "EquipmentLevel", "E", "EquipmentLevel", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("equipment_level", "EquipmentLevel", "EquipmentLevel"),
+            WireField(
                 "equipment_class_property",
                 "EquipmentClassProperty",
-                "E",
                 "EquipmentClassProperty",
-                1,
+                many=True,
             ),
-            ("equipment_class_child", "EquipmentClassChild", "E", "EquipmentClass", 1),
-            ("equipment_class_base_id", "EquipmentClassBaseID", "E", "Identifier", 1),
-            ("equipment_source_id", "EquipmentSourceID", "E", "Identifier", 1),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("equipment_class_child", "EquipmentClassChild", "EquipmentClass", many=True),
+            WireField("equipment_class_base_id", "EquipmentClassBaseID", "Identifier", many=True),
+            WireField("equipment_source_id", "EquipmentSourceID", "Identifier", many=True),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            equipment_level: EquipmentLevel | EquipmentLevelCode | str | None = None,
+            equipment_class_property: list[EquipmentClassProperty] = ...,
+            equipment_class_child: list[EquipmentClass] = ...,
+            equipment_class_base_id: ListOf[Identifier, str] = ...,
+            equipment_source_id: ListOf[Identifier, str] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EquipmentClassProperty(B2MMLModel):
@@ -731,20 +999,32 @@ class EquipmentClassProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentClassPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("property_type", "PropertyType", "ClassPropertyType"),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "equipment_class_property_child",
                 "EquipmentClassPropertyChild",
-                "E",
                 "EquipmentClassProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            property_type: ClassPropertyType | ClassPropertyTypeCode | str | None = None,
+            value_: list[Value] = ...,
+            equipment_class_property_child: list[EquipmentClassProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EquipmentInformation(B2MMLModel):
@@ -786,16 +1066,31 @@ class EquipmentInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentInformationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("equipment", "Equipment", "E", "Equipment", 1),
-            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 1),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("equipment", "Equipment", "Equipment", many=True),
+            WireField("equipment_class", "EquipmentClass", "EquipmentClass", many=True),
+            WireField("test_specification", "TestSpecification", "TestSpecification", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            equipment: list[Equipment] = ...,
+            equipment_class: list[EquipmentClass] = ...,
+            test_specification: list[TestSpecification] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EquipmentProperty(B2MMLModel):
@@ -824,14 +1119,29 @@ class EquipmentProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("equipment_property_child", "EquipmentPropertyChild", "E", "EquipmentProperty", 1),
-            ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
+                "equipment_property_child", "EquipmentPropertyChild", "EquipmentProperty", many=True
+            ),
+            WireField("equipment_class_property_id", "EquipmentClassPropertyID", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            equipment_property_child: list[EquipmentProperty] = ...,
+            equipment_class_property_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class GetEquipment(B2MMLModel):
@@ -841,23 +1151,38 @@ class GetEquipment(B2MMLModel):
     B2MML ``GetEquipmentType`` (B2MML-Equipment.xsd); global element ``GetEquipment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetEquipmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetEquipmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetEquipmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetEquipmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetEquipmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetEquipmentClass(B2MMLModel):
@@ -867,23 +1192,38 @@ class GetEquipmentClass(B2MMLModel):
     B2MML ``GetEquipmentClassType`` (B2MML-Equipment.xsd); global element ``GetEquipmentClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetEquipmentClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetEquipmentClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetEquipmentClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetEquipmentClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetEquipmentClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetEquipmentClassDataArea(B2MMLModel):
@@ -904,10 +1244,16 @@ class GetEquipmentClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetEquipmentClassDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "equipment_class", "EquipmentClass", "EquipmentClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, equipment_class: list[EquipmentClass]) -> None: ...
 
 
 class GetEquipmentDataArea(B2MMLModel):
@@ -923,10 +1269,14 @@ class GetEquipmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetEquipmentDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("equipment", "Equipment", "E", "Equipment", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("equipment", "Equipment", "Equipment", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, equipment: list[Equipment]) -> None: ...
 
 
 class GetEquipmentInformation(B2MMLModel):
@@ -937,23 +1287,38 @@ class GetEquipmentInformation(B2MMLModel):
     ``GetEquipmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetEquipmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetEquipmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetEquipmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetEquipmentInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetEquipmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetEquipmentInformationDataArea(B2MMLModel):
@@ -974,10 +1339,22 @@ class GetEquipmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetEquipmentInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "equipment_information",
+                "EquipmentInformation",
+                "EquipmentInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, equipment_information: list[EquipmentInformation]
+        ) -> None: ...
 
 
 class ProcessEquipment(B2MMLModel):
@@ -987,23 +1364,38 @@ class ProcessEquipment(B2MMLModel):
     B2MML ``ProcessEquipmentType`` (B2MML-Equipment.xsd); global element ``ProcessEquipment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessEquipmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessEquipmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessEquipmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessEquipmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessEquipmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessEquipmentClass(B2MMLModel):
@@ -1014,23 +1406,38 @@ class ProcessEquipmentClass(B2MMLModel):
     ``ProcessEquipmentClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessEquipmentClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessEquipmentClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessEquipmentClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessEquipmentClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessEquipmentClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessEquipmentClassDataArea(B2MMLModel):
@@ -1052,10 +1459,18 @@ class ProcessEquipmentClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessEquipmentClassDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "equipment_class", "EquipmentClass", "EquipmentClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, equipment_class: list[EquipmentClass]
+        ) -> None: ...
 
 
 class ProcessEquipmentDataArea(B2MMLModel):
@@ -1071,10 +1486,14 @@ class ProcessEquipmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessEquipmentDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("equipment", "Equipment", "E", "Equipment", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("equipment", "Equipment", "Equipment", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, equipment: list[Equipment]) -> None: ...
 
 
 class ProcessEquipmentInformation(B2MMLModel):
@@ -1085,23 +1504,40 @@ class ProcessEquipmentInformation(B2MMLModel):
     ``ProcessEquipmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessEquipmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessEquipmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessEquipmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessEquipmentInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessEquipmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessEquipmentInformationDataArea(B2MMLModel):
@@ -1123,10 +1559,22 @@ class ProcessEquipmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessEquipmentInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "equipment_information",
+                "EquipmentInformation",
+                "EquipmentInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, equipment_information: list[EquipmentInformation]
+        ) -> None: ...
 
 
 class RespondEquipment(B2MMLModel):
@@ -1135,23 +1583,38 @@ class RespondEquipment(B2MMLModel):
     B2MML ``RespondEquipmentType`` (B2MML-Equipment.xsd); global element ``RespondEquipment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondEquipmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondEquipmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondEquipmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondEquipmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondEquipmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondEquipmentClass(B2MMLModel):
@@ -1162,23 +1625,38 @@ class RespondEquipmentClass(B2MMLModel):
     ``RespondEquipmentClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondEquipmentClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondEquipmentClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondEquipmentClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondEquipmentClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondEquipmentClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondEquipmentClassDataArea(B2MMLModel):
@@ -1200,10 +1678,18 @@ class RespondEquipmentClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondEquipmentClassDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "equipment_class", "EquipmentClass", "EquipmentClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, equipment_class: list[EquipmentClass]
+        ) -> None: ...
 
 
 class RespondEquipmentDataArea(B2MMLModel):
@@ -1219,10 +1705,14 @@ class RespondEquipmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondEquipmentDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("equipment", "Equipment", "E", "Equipment", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("equipment", "Equipment", "Equipment", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, equipment: list[Equipment]) -> None: ...
 
 
 class RespondEquipmentInformation(B2MMLModel):
@@ -1233,23 +1723,40 @@ class RespondEquipmentInformation(B2MMLModel):
     ``RespondEquipmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondEquipmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondEquipmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondEquipmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondEquipmentInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondEquipmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondEquipmentInformationDataArea(B2MMLModel):
@@ -1271,10 +1778,22 @@ class RespondEquipmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondEquipmentInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "equipment_information",
+                "EquipmentInformation",
+                "EquipmentInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, equipment_information: list[EquipmentInformation]
+        ) -> None: ...
 
 
 class ShowEquipment(B2MMLModel):
@@ -1284,23 +1803,38 @@ class ShowEquipment(B2MMLModel):
     B2MML ``ShowEquipmentType`` (B2MML-Equipment.xsd); global element ``ShowEquipment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowEquipmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowEquipmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowEquipmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowEquipmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowEquipmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowEquipmentClass(B2MMLModel):
@@ -1310,23 +1844,38 @@ class ShowEquipmentClass(B2MMLModel):
     B2MML ``ShowEquipmentClassType`` (B2MML-Equipment.xsd); global element ``ShowEquipmentClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowEquipmentClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowEquipmentClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowEquipmentClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowEquipmentClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowEquipmentClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowEquipmentClassDataArea(B2MMLModel):
@@ -1348,10 +1897,16 @@ class ShowEquipmentClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowEquipmentClassDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "equipment_class", "EquipmentClass", "EquipmentClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, equipment_class: list[EquipmentClass]) -> None: ...
 
 
 class ShowEquipmentDataArea(B2MMLModel):
@@ -1367,10 +1922,14 @@ class ShowEquipmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowEquipmentDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("equipment", "Equipment", "E", "Equipment", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("equipment", "Equipment", "Equipment", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, equipment: list[Equipment]) -> None: ...
 
 
 class ShowEquipmentInformation(B2MMLModel):
@@ -1381,23 +1940,38 @@ class ShowEquipmentInformation(B2MMLModel):
     ``ShowEquipmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowEquipmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowEquipmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowEquipmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowEquipmentInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowEquipmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowEquipmentInformationDataArea(B2MMLModel):
@@ -1418,10 +1992,22 @@ class ShowEquipmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowEquipmentInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "equipment_information",
+                "EquipmentInformation",
+                "EquipmentInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, equipment_information: list[EquipmentInformation]
+        ) -> None: ...
 
 
 class SyncEquipment(B2MMLModel):
@@ -1431,23 +2017,38 @@ class SyncEquipment(B2MMLModel):
     B2MML ``SyncEquipmentType`` (B2MML-Equipment.xsd); global element ``SyncEquipment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncEquipmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncEquipmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncEquipmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncEquipmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncEquipmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncEquipmentClass(B2MMLModel):
@@ -1457,23 +2058,38 @@ class SyncEquipmentClass(B2MMLModel):
     B2MML ``SyncEquipmentClassType`` (B2MML-Equipment.xsd); global element ``SyncEquipmentClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncEquipmentClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncEquipmentClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncEquipmentClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncEquipmentClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncEquipmentClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncEquipmentClassDataArea(B2MMLModel):
@@ -1495,10 +2111,16 @@ class SyncEquipmentClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncEquipmentClassDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "equipment_class", "EquipmentClass", "EquipmentClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, equipment_class: list[EquipmentClass]) -> None: ...
 
 
 class SyncEquipmentDataArea(B2MMLModel):
@@ -1514,10 +2136,14 @@ class SyncEquipmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncEquipmentDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("equipment", "Equipment", "E", "Equipment", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("equipment", "Equipment", "Equipment", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, equipment: list[Equipment]) -> None: ...
 
 
 class SyncEquipmentInformation(B2MMLModel):
@@ -1528,23 +2154,38 @@ class SyncEquipmentInformation(B2MMLModel):
     ``SyncEquipmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncEquipmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncEquipmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncEquipmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncEquipmentInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncEquipmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncEquipmentInformationDataArea(B2MMLModel):
@@ -1565,10 +2206,22 @@ class SyncEquipmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncEquipmentInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("equipment_information", "EquipmentInformation", "E", "EquipmentInformation", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "equipment_information",
+                "EquipmentInformation",
+                "EquipmentInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, equipment_information: list[EquipmentInformation]
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

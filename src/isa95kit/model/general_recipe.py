@@ -10,9 +10,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Wire
+from ._base import AnyElement, B2MMLModel, B2MMLSimple, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from ._base import ListOf
     from .common import (
         DateTime,
         HierarchyScope,
@@ -257,23 +261,40 @@ class AcknowledgeGRecipeInformation(B2MMLModel):
     ``AcknowledgeGRecipeInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeGRecipeInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeGRecipeInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeGRecipeInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeGRecipeInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeGRecipeInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeGRecipeInformationDataArea(B2MMLModel):
@@ -293,10 +314,22 @@ class AcknowledgeGRecipeInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeGRecipeInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "g_recipe_information",
+                "GRecipeInformation",
+                "GRecipeInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, g_recipe_information: list[GRecipeInformation]
+        ) -> None: ...
 
 
 class AcknowledgeProcessElementLibrary(B2MMLModel):
@@ -307,23 +340,40 @@ class AcknowledgeProcessElementLibrary(B2MMLModel):
     ``AcknowledgeProcessElementLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeProcessElementLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeProcessElementLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeProcessElementLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeProcessElementLibraryDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeProcessElementLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeProcessElementLibraryDataArea(B2MMLModel):
@@ -343,10 +393,25 @@ class AcknowledgeProcessElementLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeProcessElementLibraryDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "process_element_library",
+                "ProcessElementLibrary",
+                "ProcessElementLibrary",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            process_element_library: list[ProcessElementLibrary],
+        ) -> None: ...
 
 
 class AcknowledgeResourceConstraintLibrary(B2MMLModel):
@@ -357,23 +422,43 @@ class AcknowledgeResourceConstraintLibrary(B2MMLModel):
     ``AcknowledgeResourceConstraintLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeResourceConstraintLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceConstraintLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeResourceConstraintLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgeResourceConstraintLibraryDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeResourceConstraintLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeResourceConstraintLibraryDataArea(B2MMLModel):
@@ -393,16 +478,25 @@ class AcknowledgeResourceConstraintLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceConstraintLibraryDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "resource_constraint_library",
                 "ResourceConstraintLibrary",
-                "E",
                 "ResourceConstraintLibrary",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            resource_constraint_library: list[ResourceConstraintLibrary],
+        ) -> None: ...
 
 
 class CancelGRecipeInformation(B2MMLModel):
@@ -413,23 +507,38 @@ class CancelGRecipeInformation(B2MMLModel):
     ``CancelGRecipeInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelGRecipeInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelGRecipeInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelGRecipeInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelGRecipeInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelGRecipeInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelGRecipeInformationDataArea(B2MMLModel):
@@ -448,10 +557,22 @@ class CancelGRecipeInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelGRecipeInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "g_recipe_information",
+                "GRecipeInformation",
+                "GRecipeInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, g_recipe_information: list[GRecipeInformation]
+        ) -> None: ...
 
 
 class CancelProcessElementLibrary(B2MMLModel):
@@ -462,23 +583,40 @@ class CancelProcessElementLibrary(B2MMLModel):
     ``CancelProcessElementLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelProcessElementLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelProcessElementLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelProcessElementLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelProcessElementLibraryDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelProcessElementLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelProcessElementLibraryDataArea(B2MMLModel):
@@ -498,10 +636,22 @@ class CancelProcessElementLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelProcessElementLibraryDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "process_element_library",
+                "ProcessElementLibrary",
+                "ProcessElementLibrary",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, process_element_library: list[ProcessElementLibrary]
+        ) -> None: ...
 
 
 class CancelResourceConstraintLibrary(B2MMLModel):
@@ -512,23 +662,40 @@ class CancelResourceConstraintLibrary(B2MMLModel):
     ``CancelResourceConstraintLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelResourceConstraintLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceConstraintLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelResourceConstraintLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelResourceConstraintLibraryDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelResourceConstraintLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelResourceConstraintLibraryDataArea(B2MMLModel):
@@ -548,16 +715,25 @@ class CancelResourceConstraintLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceConstraintLibraryDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "resource_constraint_library",
                 "ResourceConstraintLibrary",
-                "E",
                 "ResourceConstraintLibrary",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            resource_constraint_library: list[ResourceConstraintLibrary],
+        ) -> None: ...
 
 
 class ChangeGRecipeInformation(B2MMLModel):
@@ -568,23 +744,38 @@ class ChangeGRecipeInformation(B2MMLModel):
     ``ChangeGRecipeInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeGRecipeInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeGRecipeInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeGRecipeInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeGRecipeInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeGRecipeInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeGRecipeInformationDataArea(B2MMLModel):
@@ -603,10 +794,22 @@ class ChangeGRecipeInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeGRecipeInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "g_recipe_information",
+                "GRecipeInformation",
+                "GRecipeInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, g_recipe_information: list[GRecipeInformation]
+        ) -> None: ...
 
 
 class ChangeProcessElementLibrary(B2MMLModel):
@@ -617,23 +820,40 @@ class ChangeProcessElementLibrary(B2MMLModel):
     ``ChangeProcessElementLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeProcessElementLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeProcessElementLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeProcessElementLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeProcessElementLibraryDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeProcessElementLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeProcessElementLibraryDataArea(B2MMLModel):
@@ -653,10 +873,22 @@ class ChangeProcessElementLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeProcessElementLibraryDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "process_element_library",
+                "ProcessElementLibrary",
+                "ProcessElementLibrary",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, process_element_library: list[ProcessElementLibrary]
+        ) -> None: ...
 
 
 class ChangeResourceConstraintLibrary(B2MMLModel):
@@ -668,23 +900,40 @@ class ChangeResourceConstraintLibrary(B2MMLModel):
     ``ChangeResourceConstraintLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeResourceConstraintLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceConstraintLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeResourceConstraintLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeResourceConstraintLibraryDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeResourceConstraintLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeResourceConstraintLibraryDataArea(B2MMLModel):
@@ -704,16 +953,25 @@ class ChangeResourceConstraintLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceConstraintLibraryDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "resource_constraint_library",
                 "ResourceConstraintLibrary",
-                "E",
                 "ResourceConstraintLibrary",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            resource_constraint_library: list[ResourceConstraintLibrary],
+        ) -> None: ...
 
 
 class ConstraintType(B2MMLSimple):
@@ -749,19 +1007,37 @@ class ConstraintType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ConstraintTypeType",
         (
-            ("value", "", "T", "enum:ConstraintTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ConstraintTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ConstraintTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class ConstraintType1(B2MMLSimple):
@@ -794,18 +1070,35 @@ class ConstraintType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ConstraintType1Type",
         (
-            ("value", "", "T", "enum:ConstraintTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ConstraintTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ConstraintTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class DirectedLink(B2MMLModel):
@@ -828,13 +1121,25 @@ class DirectedLink(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "DirectedLinkType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("from_id", "FromID", "E", "Identifier", 0),
-            ("to_id", "ToID", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("from_id", "FromID", "Identifier"),
+            WireField("to_id", "ToID", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            from_id: Identifier | str | None = None,
+            to_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class GROtherInformation(B2MMLModel):
@@ -855,12 +1160,23 @@ class GROtherInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GROtherInformationType",
         (
-            ("other_info_id", "OtherInfoID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("other_value", "OtherValue", "E", "Value", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("other_info_id", "OtherInfoID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("other_value", "OtherValue", "Value", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            other_info_id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            other_value: list[Value] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class GRecipe(B2MMLModel):
@@ -897,18 +1213,35 @@ class GRecipe(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("g_recipe_type", "GRecipeType", "E", "GRecipeType", 0),
-            ("life_cycle_state", "LifeCycleState", "E", "LifeCycleState", 0),
-            ("header", "Header", "E", "GRecipeHeader", 0),
-            ("formula", "Formula", "E", "GRecipeFormula", 0),
-            ("process_procedure", "ProcessProcedure", "E", "ProcessElement", 0),
-            ("resource_constraint", "ResourceConstraint", "E", "ResourceConstraint", 1),
-            ("other_information", "OtherInformation", "E", "GROtherInformation", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("g_recipe_type", "GRecipeType", "GRecipeType"),
+            WireField("life_cycle_state", "LifeCycleState", "LifeCycleState"),
+            WireField("header", "Header", "GRecipeHeader"),
+            WireField("formula", "Formula", "GRecipeFormula"),
+            WireField("process_procedure", "ProcessProcedure", "ProcessElement"),
+            WireField("resource_constraint", "ResourceConstraint", "ResourceConstraint", many=True),
+            WireField("other_information", "OtherInformation", "GROtherInformation", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            g_recipe_type: GRecipeType | GRecipeTypeCode | str | None = None,
+            life_cycle_state: LifeCycleState | LifeCycleStateTypeCode | str | None = None,
+            header: GRecipeHeader | None = None,
+            formula: GRecipeFormula | None = None,
+            process_procedure: ProcessElement | None = None,
+            resource_constraint: list[ResourceConstraint] = ...,
+            other_information: list[GROtherInformation] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class GRecipeFormula(B2MMLModel):
@@ -937,20 +1270,32 @@ class GRecipeFormula(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeFormulaType",
         (
-            ("description", "Description", "E", "Text", 1),
-            ("process_inputs", "ProcessInputs", "E", "GRecipeMaterials", 0),
-            ("process_outputs", "ProcessOutputs", "E", "GRecipeMaterials", 0),
-            ("process_intermediates", "ProcessIntermediates", "E", "GRecipeMaterials", 0),
-            (
+            WireField("description", "Description", "Text", many=True),
+            WireField("process_inputs", "ProcessInputs", "GRecipeMaterials"),
+            WireField("process_outputs", "ProcessOutputs", "GRecipeMaterials"),
+            WireField("process_intermediates", "ProcessIntermediates", "GRecipeMaterials"),
+            WireField(
                 "process_element_parameter",
                 "ProcessElementParameter",
-                "E",
                 "ProcessElementParameter",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            description: ListOf[Text, str] = ...,
+            process_inputs: GRecipeMaterials | None = None,
+            process_outputs: GRecipeMaterials | None = None,
+            process_intermediates: GRecipeMaterials | None = None,
+            process_element_parameter: list[ProcessElementParameter] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class GRecipeHeader(B2MMLModel):
@@ -981,18 +1326,34 @@ class GRecipeHeader(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeHeaderType",
         (
-            ("description", "Description", "E", "Text", 1),
-            ("derived_from_id", "DerivedFromID", "E", "Identifier", 0),
-            ("product_id", "ProductID", "E", "Identifier", 1),
-            ("product_name", "ProductName", "E", "Text", 1),
-            ("batch_size", "BatchSize", "E", "Value", 1),
-            ("effective_date", "EffectiveDate", "E", "DateTime", 0),
-            ("expiration_date", "ExpirationDate", "E", "DateTime", 0),
-            ("header_property", "HeaderProperty", "E", "HeaderProperty", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("description", "Description", "Text", many=True),
+            WireField("derived_from_id", "DerivedFromID", "Identifier"),
+            WireField("product_id", "ProductID", "Identifier", many=True),
+            WireField("product_name", "ProductName", "Text", many=True),
+            WireField("batch_size", "BatchSize", "Value", many=True),
+            WireField("effective_date", "EffectiveDate", "DateTime"),
+            WireField("expiration_date", "ExpirationDate", "DateTime"),
+            WireField("header_property", "HeaderProperty", "HeaderProperty"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
         ordered=True,
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            description: ListOf[Text, str] = ...,
+            derived_from_id: Identifier | str | None = None,
+            product_id: ListOf[Identifier, str] = ...,
+            product_name: ListOf[Text, str] = ...,
+            batch_size: list[Value] = ...,
+            effective_date: DateTime | datetime | str | None = None,
+            expiration_date: DateTime | datetime | str | None = None,
+            header_property: HeaderProperty | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class GRecipeInformation(B2MMLModel):
@@ -1022,14 +1383,27 @@ class GRecipeInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeInformationType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("recipe", "Recipe", "E", "GRecipe", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("recipe", "Recipe", "GRecipe", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            recipe: list[GRecipe] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class GRecipeMaterial(B2MMLModel):
@@ -1054,14 +1428,27 @@ class GRecipeMaterial(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeMaterialType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("material_id", "MaterialID", "E", "Identifier", 0),
-            ("order", "Order", "E", "Numeric", 0),
-            ("amount", "Amount", "E", "QuantityValue", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("material_id", "MaterialID", "Identifier"),
+            WireField("order", "Order", "Numeric"),
+            WireField("amount", "Amount", "QuantityValue"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            material_id: Identifier | str | None = None,
+            order: Numeric | Decimal | int | str | None = None,
+            amount: QuantityValue | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class GRecipeMaterials(B2MMLModel):
@@ -1085,13 +1472,25 @@ class GRecipeMaterials(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeMaterialsType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("materials_type", "MaterialsType", "E", "MaterialsType", 0),
-            ("material", "Material", "E", "GRecipeMaterial", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("materials_type", "MaterialsType", "MaterialsType"),
+            WireField("material", "Material", "GRecipeMaterial", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            materials_type: MaterialsType | MaterialsTypeCode | str | None = None,
+            material: list[GRecipeMaterial] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class GRecipeType(B2MMLSimple):
@@ -1127,19 +1526,37 @@ class GRecipeType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeTypeType",
         (
-            ("value", "", "T", "enum:GRecipeTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:GRecipeTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: GRecipeTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class GRecipeType1(B2MMLSimple):
@@ -1172,18 +1589,35 @@ class GRecipeType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "GRecipeType1Type",
         (
-            ("value", "", "T", "enum:GRecipeTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:GRecipeTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: GRecipeTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class GetGRecipeInformation(B2MMLModel):
@@ -1194,23 +1628,38 @@ class GetGRecipeInformation(B2MMLModel):
     ``GetGRecipeInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetGRecipeInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetGRecipeInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetGRecipeInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetGRecipeInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetGRecipeInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetGRecipeInformationDataArea(B2MMLModel):
@@ -1229,10 +1678,22 @@ class GetGRecipeInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetGRecipeInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "g_recipe_information",
+                "GRecipeInformation",
+                "GRecipeInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, g_recipe_information: list[GRecipeInformation]
+        ) -> None: ...
 
 
 class GetProcessElementLibrary(B2MMLModel):
@@ -1243,23 +1704,38 @@ class GetProcessElementLibrary(B2MMLModel):
     ``GetProcessElementLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetProcessElementLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetProcessElementLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetProcessElementLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetProcessElementLibraryDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetProcessElementLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetProcessElementLibraryDataArea(B2MMLModel):
@@ -1278,10 +1754,22 @@ class GetProcessElementLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetProcessElementLibraryDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "process_element_library",
+                "ProcessElementLibrary",
+                "ProcessElementLibrary",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, process_element_library: list[ProcessElementLibrary]
+        ) -> None: ...
 
 
 class GetResourceConstraintLibrary(B2MMLModel):
@@ -1292,23 +1780,40 @@ class GetResourceConstraintLibrary(B2MMLModel):
     ``GetResourceConstraintLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetResourceConstraintLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceConstraintLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetResourceConstraintLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetResourceConstraintLibraryDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetResourceConstraintLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetResourceConstraintLibraryDataArea(B2MMLModel):
@@ -1328,16 +1833,22 @@ class GetResourceConstraintLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceConstraintLibraryDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "resource_constraint_library",
                 "ResourceConstraintLibrary",
-                "E",
                 "ResourceConstraintLibrary",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, resource_constraint_library: list[ResourceConstraintLibrary]
+        ) -> None: ...
 
 
 class HeaderProperty(B2MMLModel):
@@ -1358,12 +1869,23 @@ class HeaderProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "HeaderPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class LifeCycleState(B2MMLSimple):
@@ -1399,19 +1921,37 @@ class LifeCycleState(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "LifeCycleStateType",
         (
-            ("value", "", "T", "enum:LifeCycleStateTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:LifeCycleStateTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: LifeCycleStateTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class LifeCycleStateType1(B2MMLSimple):
@@ -1444,18 +1984,35 @@ class LifeCycleStateType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "LifeCycleStateType1Type",
         (
-            ("value", "", "T", "enum:LifeCycleStateTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:LifeCycleStateTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: LifeCycleStateTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class MaterialsType(B2MMLSimple):
@@ -1491,19 +2048,37 @@ class MaterialsType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialsTypeType",
         (
-            ("value", "", "T", "enum:MaterialsTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:MaterialsTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: MaterialsTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class MaterialsType1(B2MMLSimple):
@@ -1536,18 +2111,35 @@ class MaterialsType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialsType1Type",
         (
-            ("value", "", "T", "enum:MaterialsTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:MaterialsTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: MaterialsTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ProcedureChartElement(B2MMLModel):
@@ -1572,19 +2164,32 @@ class ProcedureChartElement(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcedureChartElementType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("label", "Label", "E", "Text", 0),
-            ("description", "Description", "E", "Text", 1),
-            (
+            WireField("id", "ID", "Identifier"),
+            WireField("label", "Label", "Text"),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
                 "procedure_chart_element_type",
                 "ProcedureChartElementType",
-                "E",
                 "ProcedureChartElementType",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            label: Text | str | None = None,
+            description: ListOf[Text, str] = ...,
+            procedure_chart_element_type: ProcedureChartElementType
+            | ProcedureChartElementTypeCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcedureChartElementType(B2MMLSimple):
@@ -1620,19 +2225,37 @@ class ProcedureChartElementType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ProcedureChartElementTypeType",
         (
-            ("value", "", "T", "enum:ProcedureChartElementTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ProcedureChartElementTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ProcedureChartElementTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class ProcedureChartElementType1(B2MMLSimple):
@@ -1665,18 +2288,35 @@ class ProcedureChartElementType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ProcedureChartElementType1Type",
         (
-            ("value", "", "T", "enum:ProcedureChartElementTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ProcedureChartElementTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ProcedureChartElementTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ProcessElement(B2MMLModel):
@@ -1728,28 +2368,53 @@ class ProcessElement(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("process_element_type", "ProcessElementType", "E", "ProcessElementType", 0),
-            ("life_cycle_state", "LifeCycleState", "E", "LifeCycleState", 0),
-            ("sequence_order", "SequenceOrder", "E", "SequenceOrder", 0),
-            ("sequence_path", "SequencePath", "E", "Numeric", 0),
-            ("materials", "Materials", "E", "GRecipeMaterials", 1),
-            ("directed_link", "DirectedLink", "E", "DirectedLink", 1),
-            ("procedure_chart_element", "ProcedureChartElement", "E", "ProcedureChartElement", 1),
-            ("process_element", "ProcessElement", "E", "ProcessElement", 1),
-            (
+            WireField("id", "ID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("process_element_type", "ProcessElementType", "ProcessElementType"),
+            WireField("life_cycle_state", "LifeCycleState", "LifeCycleState"),
+            WireField("sequence_order", "SequenceOrder", "SequenceOrder"),
+            WireField("sequence_path", "SequencePath", "Numeric"),
+            WireField("materials", "Materials", "GRecipeMaterials", many=True),
+            WireField("directed_link", "DirectedLink", "DirectedLink", many=True),
+            WireField(
+                "procedure_chart_element",
+                "ProcedureChartElement",
+                "ProcedureChartElement",
+                many=True,
+            ),
+            WireField("process_element", "ProcessElement", "ProcessElement", many=True),
+            WireField(
                 "process_element_parameter",
                 "ProcessElementParameter",
-                "E",
                 "ProcessElementParameter",
-                1,
+                many=True,
             ),
-            ("resource_constraint", "ResourceConstraint", "E", "ResourceConstraint", 1),
-            ("other_information", "OtherInformation", "E", "GROtherInformation", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("resource_constraint", "ResourceConstraint", "ResourceConstraint", many=True),
+            WireField("other_information", "OtherInformation", "GROtherInformation", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            process_element_type: ProcessElementType | ProcessElementTypeCode | str | None = None,
+            life_cycle_state: LifeCycleState | LifeCycleStateTypeCode | str | None = None,
+            sequence_order: SequenceOrder | SequenceOrderTypeCode | str | None = None,
+            sequence_path: Numeric | Decimal | int | str | None = None,
+            materials: list[GRecipeMaterials] = ...,
+            directed_link: list[DirectedLink] = ...,
+            procedure_chart_element: list[ProcedureChartElement] = ...,
+            process_element: list[ProcessElement] = ...,
+            process_element_parameter: list[ProcessElementParameter] = ...,
+            resource_constraint: list[ResourceConstraint] = ...,
+            other_information: list[GROtherInformation] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessElementLibrary(B2MMLModel):
@@ -1781,14 +2446,27 @@ class ProcessElementLibrary(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementLibraryType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("process_element_spec", "ProcessElementSpec", "E", "ProcessElement", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("process_element_spec", "ProcessElementSpec", "ProcessElement", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            process_element_spec: list[ProcessElement] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessElementParameter(B2MMLModel):
@@ -1818,26 +2496,39 @@ class ProcessElementParameter(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementParameterType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            (
+            WireField("id", "ID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
                 "process_element_parameter_type",
                 "ProcessElementParameterType",
-                "E",
                 "ProcessElementParameterType",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "process_element_parameter",
                 "ProcessElementParameter",
-                "E",
                 "ProcessElementParameter",
-                1,
+                many=True,
             ),
-            ("value_", "Value", "E", "Value", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            process_element_parameter_type: ListOf[
+                ProcessElementParameterType, ProcessElementParameterTypeCode | str
+            ] = ...,
+            process_element_parameter: list[ProcessElementParameter] = ...,
+            value_: list[Value] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessElementParameterType(B2MMLSimple):
@@ -1873,19 +2564,37 @@ class ProcessElementParameterType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementParameterTypeType",
         (
-            ("value", "", "T", "enum:ProcessElementParameterTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ProcessElementParameterTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ProcessElementParameterTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class ProcessElementParameterType1(B2MMLSimple):
@@ -1918,18 +2627,35 @@ class ProcessElementParameterType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementParameterType1Type",
         (
-            ("value", "", "T", "enum:ProcessElementParameterTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ProcessElementParameterTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ProcessElementParameterTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ProcessElementType(B2MMLSimple):
@@ -1965,19 +2691,37 @@ class ProcessElementType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementTypeType",
         (
-            ("value", "", "T", "enum:ProcessElementTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ProcessElementTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ProcessElementTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class ProcessElementType1(B2MMLSimple):
@@ -2010,18 +2754,35 @@ class ProcessElementType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessElementType1Type",
         (
-            ("value", "", "T", "enum:ProcessElementTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ProcessElementTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ProcessElementTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ProcessGRecipeInformation(B2MMLModel):
@@ -2032,23 +2793,38 @@ class ProcessGRecipeInformation(B2MMLModel):
     ``ProcessGRecipeInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessGRecipeInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessGRecipeInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessGRecipeInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessGRecipeInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessGRecipeInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessGRecipeInformationDataArea(B2MMLModel):
@@ -2068,10 +2844,22 @@ class ProcessGRecipeInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessGRecipeInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "g_recipe_information",
+                "GRecipeInformation",
+                "GRecipeInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, g_recipe_information: list[GRecipeInformation]
+        ) -> None: ...
 
 
 class ProcessProcessElementLibrary(B2MMLModel):
@@ -2082,23 +2870,40 @@ class ProcessProcessElementLibrary(B2MMLModel):
     ``ProcessProcessElementLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessProcessElementLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessProcessElementLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessProcessElementLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessProcessElementLibraryDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessProcessElementLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessProcessElementLibraryDataArea(B2MMLModel):
@@ -2118,10 +2923,22 @@ class ProcessProcessElementLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessProcessElementLibraryDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "process_element_library",
+                "ProcessElementLibrary",
+                "ProcessElementLibrary",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, process_element_library: list[ProcessElementLibrary]
+        ) -> None: ...
 
 
 class ProcessResourceConstraintLibrary(B2MMLModel):
@@ -2133,23 +2950,40 @@ class ProcessResourceConstraintLibrary(B2MMLModel):
     ``ProcessResourceConstraintLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessResourceConstraintLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceConstraintLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessResourceConstraintLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessResourceConstraintLibraryDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessResourceConstraintLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessResourceConstraintLibraryDataArea(B2MMLModel):
@@ -2169,16 +3003,25 @@ class ProcessResourceConstraintLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceConstraintLibraryDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "resource_constraint_library",
                 "ResourceConstraintLibrary",
-                "E",
                 "ResourceConstraintLibrary",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            resource_constraint_library: list[ResourceConstraintLibrary],
+        ) -> None: ...
 
 
 class ResourceConstraint(B2MMLModel):
@@ -2209,21 +3052,34 @@ class ResourceConstraint(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceConstraintType",
         (
-            ("constraint_id", "ConstraintID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("constraint_type", "ConstraintType", "E", "ConstraintType", 1),
-            ("life_cycle_state", "LifeCycleState", "E", "LifeCycleState", 0),
-            ("range", "Range", "E", "Value", 1),
-            (
+            WireField("constraint_id", "ConstraintID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("constraint_type", "ConstraintType", "ConstraintType", many=True),
+            WireField("life_cycle_state", "LifeCycleState", "LifeCycleState"),
+            WireField("range", "Range", "Value", many=True),
+            WireField(
                 "resource_constraint_property",
                 "ResourceConstraintProperty",
-                "E",
                 "ResourceConstraintProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            constraint_id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            constraint_type: ListOf[ConstraintType, ConstraintTypeCode | str] = ...,
+            life_cycle_state: LifeCycleState | LifeCycleStateTypeCode | str | None = None,
+            range: list[Value] = ...,
+            resource_constraint_property: list[ResourceConstraintProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ResourceConstraintLibrary(B2MMLModel):
@@ -2256,14 +3112,32 @@ class ResourceConstraintLibrary(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceConstraintLibraryType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("resource_constraint_spec", "ResourceConstraintSpec", "E", "ResourceConstraint", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField(
+                "resource_constraint_spec",
+                "ResourceConstraintSpec",
+                "ResourceConstraint",
+                many=True,
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            resource_constraint_spec: list[ResourceConstraint] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ResourceConstraintProperty(B2MMLModel):
@@ -2284,12 +3158,23 @@ class ResourceConstraintProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceConstraintPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class RespondGRecipeInformation(B2MMLModel):
@@ -2300,23 +3185,38 @@ class RespondGRecipeInformation(B2MMLModel):
     ``RespondGRecipeInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondGRecipeInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondGRecipeInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondGRecipeInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondGRecipeInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondGRecipeInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondGRecipeInformationDataArea(B2MMLModel):
@@ -2336,10 +3236,22 @@ class RespondGRecipeInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondGRecipeInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "g_recipe_information",
+                "GRecipeInformation",
+                "GRecipeInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, g_recipe_information: list[GRecipeInformation]
+        ) -> None: ...
 
 
 class RespondProcessElementLibrary(B2MMLModel):
@@ -2350,23 +3262,40 @@ class RespondProcessElementLibrary(B2MMLModel):
     ``RespondProcessElementLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondProcessElementLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondProcessElementLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondProcessElementLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondProcessElementLibraryDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondProcessElementLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondProcessElementLibraryDataArea(B2MMLModel):
@@ -2386,10 +3315,22 @@ class RespondProcessElementLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondProcessElementLibraryDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "process_element_library",
+                "ProcessElementLibrary",
+                "ProcessElementLibrary",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, process_element_library: list[ProcessElementLibrary]
+        ) -> None: ...
 
 
 class RespondResourceConstraintLibrary(B2MMLModel):
@@ -2400,23 +3341,40 @@ class RespondResourceConstraintLibrary(B2MMLModel):
     ``RespondResourceConstraintLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondResourceConstraintLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceConstraintLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondResourceConstraintLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondResourceConstraintLibraryDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondResourceConstraintLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondResourceConstraintLibraryDataArea(B2MMLModel):
@@ -2436,16 +3394,25 @@ class RespondResourceConstraintLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceConstraintLibraryDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "resource_constraint_library",
                 "ResourceConstraintLibrary",
-                "E",
                 "ResourceConstraintLibrary",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            resource_constraint_library: list[ResourceConstraintLibrary],
+        ) -> None: ...
 
 
 class SequenceOrder(B2MMLSimple):
@@ -2481,19 +3448,37 @@ class SequenceOrder(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "SequenceOrderType",
         (
-            ("value", "", "T", "enum:SequenceOrderTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:SequenceOrderTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: SequenceOrderTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class SequenceOrderType1(B2MMLSimple):
@@ -2526,18 +3511,35 @@ class SequenceOrderType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "SequenceOrderType1Type",
         (
-            ("value", "", "T", "enum:SequenceOrderTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:SequenceOrderTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: SequenceOrderTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class ShowGRecipeInformation(B2MMLModel):
@@ -2548,23 +3550,38 @@ class ShowGRecipeInformation(B2MMLModel):
     ``ShowGRecipeInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowGRecipeInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowGRecipeInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowGRecipeInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowGRecipeInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowGRecipeInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowGRecipeInformationDataArea(B2MMLModel):
@@ -2583,10 +3600,22 @@ class ShowGRecipeInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowGRecipeInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "g_recipe_information",
+                "GRecipeInformation",
+                "GRecipeInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, g_recipe_information: list[GRecipeInformation]
+        ) -> None: ...
 
 
 class ShowProcessElementLibrary(B2MMLModel):
@@ -2597,23 +3626,38 @@ class ShowProcessElementLibrary(B2MMLModel):
     ``ShowProcessElementLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowProcessElementLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowProcessElementLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowProcessElementLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowProcessElementLibraryDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowProcessElementLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowProcessElementLibraryDataArea(B2MMLModel):
@@ -2633,10 +3677,22 @@ class ShowProcessElementLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowProcessElementLibraryDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "process_element_library",
+                "ProcessElementLibrary",
+                "ProcessElementLibrary",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, process_element_library: list[ProcessElementLibrary]
+        ) -> None: ...
 
 
 class ShowResourceConstraintLibrary(B2MMLModel):
@@ -2647,23 +3703,40 @@ class ShowResourceConstraintLibrary(B2MMLModel):
     ``ShowResourceConstraintLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowResourceConstraintLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceConstraintLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowResourceConstraintLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowResourceConstraintLibraryDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowResourceConstraintLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowResourceConstraintLibraryDataArea(B2MMLModel):
@@ -2683,16 +3756,22 @@ class ShowResourceConstraintLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceConstraintLibraryDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "resource_constraint_library",
                 "ResourceConstraintLibrary",
-                "E",
                 "ResourceConstraintLibrary",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, resource_constraint_library: list[ResourceConstraintLibrary]
+        ) -> None: ...
 
 
 class SyncGRecipeInformation(B2MMLModel):
@@ -2703,23 +3782,38 @@ class SyncGRecipeInformation(B2MMLModel):
     ``SyncGRecipeInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncGRecipeInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncGRecipeInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncGRecipeInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncGRecipeInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncGRecipeInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncGRecipeInformationDataArea(B2MMLModel):
@@ -2738,10 +3832,22 @@ class SyncGRecipeInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncGRecipeInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("g_recipe_information", "GRecipeInformation", "E", "GRecipeInformation", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "g_recipe_information",
+                "GRecipeInformation",
+                "GRecipeInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, g_recipe_information: list[GRecipeInformation]
+        ) -> None: ...
 
 
 class SyncProcessElementLibrary(B2MMLModel):
@@ -2752,23 +3858,38 @@ class SyncProcessElementLibrary(B2MMLModel):
     ``SyncProcessElementLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncProcessElementLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncProcessElementLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncProcessElementLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncProcessElementLibraryDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncProcessElementLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncProcessElementLibraryDataArea(B2MMLModel):
@@ -2788,10 +3909,22 @@ class SyncProcessElementLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncProcessElementLibraryDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("process_element_library", "ProcessElementLibrary", "E", "ProcessElementLibrary", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "process_element_library",
+                "ProcessElementLibrary",
+                "ProcessElementLibrary",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, process_element_library: list[ProcessElementLibrary]
+        ) -> None: ...
 
 
 class SyncResourceConstraintLibrary(B2MMLModel):
@@ -2802,23 +3935,40 @@ class SyncResourceConstraintLibrary(B2MMLModel):
     ``SyncResourceConstraintLibrary``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncResourceConstraintLibraryDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceConstraintLibraryType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncResourceConstraintLibraryDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncResourceConstraintLibraryDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncResourceConstraintLibraryDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncResourceConstraintLibraryDataArea(B2MMLModel):
@@ -2838,16 +3988,22 @@ class SyncResourceConstraintLibraryDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceConstraintLibraryDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "resource_constraint_library",
                 "ResourceConstraintLibrary",
-                "E",
                 "ResourceConstraintLibrary",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, resource_constraint_library: list[ResourceConstraintLibrary]
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

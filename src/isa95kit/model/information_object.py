@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import B2MMLModel, B2MMLSimple, Wire
+from ._base import B2MMLModel, B2MMLSimple, Wire, WireField
 
 if TYPE_CHECKING:
     from .batch_production_record import BatchProductionRecord
@@ -311,108 +311,221 @@ class InformationObject(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "InformationObjectType",
         (
-            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 8),
-            (
+            WireField(
+                "operational_location",
+                "OperationalLocation",
+                "OperationalLocation",
+                unqualified=True,
+            ),
+            WireField(
                 "operational_location_class",
                 "OperationalLocationClass",
-                "E",
                 "OperationalLocationClass",
-                8,
+                unqualified=True,
             ),
-            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 8),
-            ("person", "Person", "E", "Person", 8),
-            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 8),
-            ("equipment", "Equipment", "E", "Equipment", 8),
-            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 8),
-            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 8),
-            ("material_class", "MaterialClass", "E", "MaterialClass", 8),
-            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 8),
-            ("material_lot", "MaterialLot", "E", "MaterialLot", 8),
-            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 8),
-            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 8),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 8),
-            ("test_result", "TestResult", "E", "TestResult", 8),
-            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 8),
-            (
+            WireField("personnel_class", "PersonnelClass", "PersonnelClass", unqualified=True),
+            WireField("person", "Person", "Person", unqualified=True),
+            WireField("equipment_class", "EquipmentClass", "EquipmentClass", unqualified=True),
+            WireField("equipment", "Equipment", "Equipment", unqualified=True),
+            WireField(
+                "physical_asset_class", "PhysicalAssetClass", "PhysicalAssetClass", unqualified=True
+            ),
+            WireField("physical_asset", "PhysicalAsset", "PhysicalAsset", unqualified=True),
+            WireField("material_class", "MaterialClass", "MaterialClass", unqualified=True),
+            WireField(
+                "material_definition", "MaterialDefinition", "MaterialDefinition", unqualified=True
+            ),
+            WireField("material_lot", "MaterialLot", "MaterialLot", unqualified=True),
+            WireField("material_sub_lot", "MaterialSubLot", "MaterialSubLot", unqualified=True),
+            WireField("process_segment", "ProcessSegment", "ProcessSegment", unqualified=True),
+            WireField(
+                "test_specification", "TestSpecification", "TestSpecification", unqualified=True
+            ),
+            WireField("test_result", "TestResult", "TestResult", unqualified=True),
+            WireField(
+                "operations_event_class",
+                "OperationsEventClass",
+                "OperationsEventClass",
+                unqualified=True,
+            ),
+            WireField(
                 "operations_event_definition",
                 "OperationsEventDefinition",
-                "E",
                 "OperationsEventDefinition",
-                8,
+                unqualified=True,
             ),
-            ("operations_event", "OperationsEvent", "E", "OperationsEvent", 8),
-            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 8),
-            ("operations_segment", "OperationsSegment", "E", "OperationsSegment", 8),
-            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 8),
-            ("operations_request", "OperationsRequest", "E", "OperationsRequest", 8),
-            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 8),
-            ("operations_response", "OperationsResponse", "E", "OperationsResponse", 8),
-            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 8),
-            (
+            WireField("operations_event", "OperationsEvent", "OperationsEvent", unqualified=True),
+            WireField(
+                "operations_definition",
+                "OperationsDefinition",
+                "OperationsDefinition",
+                unqualified=True,
+            ),
+            WireField(
+                "operations_segment", "OperationsSegment", "OperationsSegment", unqualified=True
+            ),
+            WireField(
+                "operations_schedule", "OperationsSchedule", "OperationsSchedule", unqualified=True
+            ),
+            WireField(
+                "operations_request", "OperationsRequest", "OperationsRequest", unqualified=True
+            ),
+            WireField(
+                "operations_performance",
+                "OperationsPerformance",
+                "OperationsPerformance",
+                unqualified=True,
+            ),
+            WireField(
+                "operations_response", "OperationsResponse", "OperationsResponse", unqualified=True
+            ),
+            WireField(
+                "operations_capability",
+                "OperationsCapability",
+                "OperationsCapability",
+                unqualified=True,
+            ),
+            WireField(
                 "resource_relationship_network",
                 "ResourceRelationshipNetwork",
-                "E",
                 "ResourceRelationshipNetwork",
-                8,
+                unqualified=True,
             ),
-            (
+            WireField(
                 "resource_network_connection_type",
                 "ResourceNetworkConnectionType",
-                "E",
                 "ResourceNetworkConnectionType",
-                8,
+                unqualified=True,
             ),
-            ("work_master", "WorkMaster", "E", "WorkMaster", 8),
-            ("work_directive", "WorkDirective", "E", "WorkDirective", 8),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 8),
-            (
+            WireField("work_master", "WorkMaster", "WorkMaster", unqualified=True),
+            WireField("work_directive", "WorkDirective", "WorkDirective", unqualified=True),
+            WireField(
+                "workflow_specification",
+                "WorkflowSpecification",
+                "WorkflowSpecification",
+                unqualified=True,
+            ),
+            WireField(
                 "workflow_specification_node_type",
                 "WorkflowSpecificationNodeType",
-                "E",
                 "WorkflowSpecificationNodeType",
-                8,
+                unqualified=True,
             ),
-            (
+            WireField(
                 "workflow_specification_connection_type",
                 "WorkflowSpecificationConnectionType",
-                "E",
                 "WorkflowSpecificationConnectionType",
-                8,
+                unqualified=True,
             ),
-            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 8),
-            ("work_request", "WorkRequest", "E", "WorkRequest", 8),
-            ("job_list", "JobList", "E", "JobList", 8),
-            ("job_order", "JobOrder", "E", "JobOrder", 8),
-            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 8),
-            ("work_response", "WorkResponse", "E", "WorkResponse", 8),
-            ("job_response", "JobResponse", "E", "JobResponse", 8),
-            ("job_response_list", "JobResponseList", "E", "JobResponseList", 8),
-            ("work_capability", "WorkCapability", "E", "WorkCapability", 8),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 8),
-            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 8),
-            ("work_alert", "WorkAlert", "E", "WorkAlert", 8),
-            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 8),
-            (
+            WireField("work_schedule", "WorkSchedule", "WorkSchedule", unqualified=True),
+            WireField("work_request", "WorkRequest", "WorkRequest", unqualified=True),
+            WireField("job_list", "JobList", "JobList", unqualified=True),
+            WireField("job_order", "JobOrder", "JobOrder", unqualified=True),
+            WireField("work_performance", "WorkPerformance", "WorkPerformance", unqualified=True),
+            WireField("work_response", "WorkResponse", "WorkResponse", unqualified=True),
+            WireField("job_response", "JobResponse", "JobResponse", unqualified=True),
+            WireField("job_response_list", "JobResponseList", "JobResponseList", unqualified=True),
+            WireField("work_capability", "WorkCapability", "WorkCapability", unqualified=True),
+            WireField(
+                "work_master_capability",
+                "WorkMasterCapability",
+                "WorkMasterCapability",
+                unqualified=True,
+            ),
+            WireField(
+                "work_alert_definition",
+                "WorkAlertDefinition",
+                "WorkAlertDefinition",
+                unqualified=True,
+            ),
+            WireField("work_alert", "WorkAlert", "WorkAlert", unqualified=True),
+            WireField("work_calendar", "WorkCalendar", "WorkCalendar", unqualified=True),
+            WireField(
                 "work_calendar_definition",
                 "WorkCalendarDefinition",
-                "E",
                 "WorkCalendarDefinition",
-                8,
+                unqualified=True,
             ),
-            ("work_record", "WorkRecord", "E", "WorkRecord", 8),
-            (
+            WireField("work_record", "WorkRecord", "WorkRecord", unqualified=True),
+            WireField(
                 "work_record_specification",
                 "WorkRecordSpecification",
-                "E",
                 "WorkRecordSpecification",
-                8,
+                unqualified=True,
             ),
-            ("batch_production_record", "BatchProductionRecord", "E", "BatchProductionRecord", 8),
-            ("g_recipe", "GRecipe", "E", "GRecipe", 8),
-            ("resource_constraint", "ResourceConstraint", "E", "ResourceConstraint", 8),
-            ("process_element", "ProcessElement", "E", "ProcessElement", 8),
+            WireField(
+                "batch_production_record",
+                "BatchProductionRecord",
+                "BatchProductionRecord",
+                unqualified=True,
+            ),
+            WireField("g_recipe", "GRecipe", "GRecipe", unqualified=True),
+            WireField(
+                "resource_constraint", "ResourceConstraint", "ResourceConstraint", unqualified=True
+            ),
+            WireField("process_element", "ProcessElement", "ProcessElement", unqualified=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            operational_location: OperationalLocation | None = None,
+            operational_location_class: OperationalLocationClass | None = None,
+            personnel_class: PersonnelClass | None = None,
+            person: Person | None = None,
+            equipment_class: EquipmentClass | None = None,
+            equipment: Equipment | None = None,
+            physical_asset_class: PhysicalAssetClass | None = None,
+            physical_asset: PhysicalAsset | None = None,
+            material_class: MaterialClass | None = None,
+            material_definition: MaterialDefinition | None = None,
+            material_lot: MaterialLot | None = None,
+            material_sub_lot: MaterialSubLot | None = None,
+            process_segment: ProcessSegment | None = None,
+            test_specification: TestSpecification | None = None,
+            test_result: TestResult | None = None,
+            operations_event_class: OperationsEventClass | None = None,
+            operations_event_definition: OperationsEventDefinition | None = None,
+            operations_event: OperationsEvent | None = None,
+            operations_definition: OperationsDefinition | None = None,
+            operations_segment: OperationsSegment | None = None,
+            operations_schedule: OperationsSchedule | None = None,
+            operations_request: OperationsRequest | None = None,
+            operations_performance: OperationsPerformance | None = None,
+            operations_response: OperationsResponse | None = None,
+            operations_capability: OperationsCapability | None = None,
+            resource_relationship_network: ResourceRelationshipNetwork | None = None,
+            resource_network_connection_type: ResourceNetworkConnectionType | None = None,
+            work_master: WorkMaster | None = None,
+            work_directive: WorkDirective | None = None,
+            workflow_specification: WorkflowSpecification | None = None,
+            workflow_specification_node_type: WorkflowSpecificationNodeType | None = None,
+            workflow_specification_connection_type: WorkflowSpecificationConnectionType
+            | None = None,
+            work_schedule: WorkSchedule | None = None,
+            work_request: WorkRequest | None = None,
+            job_list: JobList | None = None,
+            job_order: JobOrder | None = None,
+            work_performance: WorkPerformance | None = None,
+            work_response: WorkResponse | None = None,
+            job_response: JobResponse | None = None,
+            job_response_list: JobResponseList | None = None,
+            work_capability: WorkCapability | None = None,
+            work_master_capability: WorkMasterCapability | None = None,
+            work_alert_definition: WorkAlertDefinition | None = None,
+            work_alert: WorkAlert | None = None,
+            work_calendar: WorkCalendar | None = None,
+            work_calendar_definition: WorkCalendarDefinition | None = None,
+            work_record: WorkRecord | None = None,
+            work_record_specification: WorkRecordSpecification | None = None,
+            batch_production_record: BatchProductionRecord | None = None,
+            g_recipe: GRecipe | None = None,
+            resource_constraint: ResourceConstraint | None = None,
+            process_element: ProcessElement | None = None,
+        ) -> None: ...
 
 
 class InformationObjectType(B2MMLSimple):
@@ -450,19 +563,37 @@ class InformationObjectType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "InformationObjectTypeType",
         (
-            ("value", "", "T", "enum:InformationObjectTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:InformationObjectTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: InformationObjectTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class InformationObjectType1(B2MMLSimple):
@@ -495,18 +626,35 @@ class InformationObjectType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "InformationObjectType1Type",
         (
-            ("value", "", "T", "enum:InformationObjectTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:InformationObjectTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: InformationObjectTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

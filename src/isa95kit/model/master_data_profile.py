@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import B2MMLModel, Wire
+from ._base import B2MMLModel, Wire, WireField
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import DateTime, Identifier, Text
     from .equipment import Equipment, EquipmentClass
     from .material import MaterialClass, MaterialDefinition, MaterialLot
@@ -70,13 +73,25 @@ class ChannelTopic(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChannelTopicType",
         (
-            ("channel_uri", "ChannelURI", "E", "leaf:str", 2),
-            ("channel_description", "ChannelDescription", "E", "Text", 1),
-            ("topic", "Topic", "E", "leaf:str", 2),
-            ("topic_description", "TopicDescription", "E", "Text", 1),
-            ("message_spec", "MessageSpec", "E", "Text", 1),
+            WireField("channel_uri", "ChannelURI", "leaf:str", required=True),
+            WireField("channel_description", "ChannelDescription", "Text", many=True),
+            WireField("topic", "Topic", "leaf:str", required=True),
+            WireField("topic_description", "TopicDescription", "Text", many=True),
+            WireField("message_spec", "MessageSpec", "Text", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            channel_uri: str,
+            channel_description: ListOf[Text, str] = ...,
+            topic: str,
+            topic_description: ListOf[Text, str] = ...,
+            message_spec: ListOf[Text, str] = ...,
+        ) -> None: ...
 
 
 class IDandDescription(B2MMLModel):
@@ -94,10 +109,14 @@ class IDandDescription(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "IDandDescriptionType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 2),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, id: Identifier | str, description: Text | str) -> None: ...
 
 
 class MasterDataProfile(B2MMLModel):
@@ -263,95 +282,157 @@ class MasterDataProfile(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MasterDataProfileType",
         (
-            ("header", "Header", "E", "MasterDataProfileHeader", 2),
-            ("unit_of_measure", "UnitOfMeasure", "E", "IDandDescription", 1),
-            ("data_type", "DataType", "E", "IDandDescription", 1),
-            ("value_key", "ValueKey", "E", "IDandDescription", 1),
-            ("enumeration", "Enumeration", "E", "ProfileEnumeration", 1),
-            ("other_enumeration", "OtherEnumeration", "E", "OtherEnumeration", 1),
-            ("operational_location", "OperationalLocation", "E", "OperationalLocation", 1),
-            (
+            WireField("header", "Header", "MasterDataProfileHeader", required=True),
+            WireField("unit_of_measure", "UnitOfMeasure", "IDandDescription", many=True),
+            WireField("data_type", "DataType", "IDandDescription", many=True),
+            WireField("value_key", "ValueKey", "IDandDescription", many=True),
+            WireField("enumeration", "Enumeration", "ProfileEnumeration", many=True),
+            WireField("other_enumeration", "OtherEnumeration", "OtherEnumeration", many=True),
+            WireField(
+                "operational_location", "OperationalLocation", "OperationalLocation", many=True
+            ),
+            WireField(
                 "operational_location_class",
                 "OperationalLocationClass",
-                "E",
                 "OperationalLocationClass",
-                1,
+                many=True,
             ),
-            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 1),
-            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 1),
-            ("operations_segment", "OperationsSegment", "E", "OperationsSegment", 1),
-            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 1),
-            (
+            WireField(
+                "operations_capability", "OperationsCapability", "OperationsCapability", many=True
+            ),
+            WireField(
+                "operations_definition", "OperationsDefinition", "OperationsDefinition", many=True
+            ),
+            WireField("operations_segment", "OperationsSegment", "OperationsSegment", many=True),
+            WireField(
+                "operations_event_class", "OperationsEventClass", "OperationsEventClass", many=True
+            ),
+            WireField(
                 "operations_event_definition",
                 "OperationsEventDefinition",
-                "E",
                 "OperationsEventDefinition",
-                1,
+                many=True,
             ),
-            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 1),
-            ("material_class", "MaterialClass", "E", "MaterialClass", 1),
-            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 1),
-            ("material_lot", "MaterialLot", "E", "MaterialLot", 1),
-            ("material_sublot", "MaterialSublot", "E", "MaterialLot", 1),
-            ("equipment_class", "EquipmentClass", "E", "EquipmentClass", 1),
-            ("equipment", "Equipment", "E", "Equipment", 1),
-            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 1),
-            ("person", "Person", "E", "Person", 1),
-            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 1),
-            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 1),
-            (
+            WireField("process_segment", "ProcessSegment", "ProcessSegment", many=True),
+            WireField("material_class", "MaterialClass", "MaterialClass", many=True),
+            WireField("material_definition", "MaterialDefinition", "MaterialDefinition", many=True),
+            WireField("material_lot", "MaterialLot", "MaterialLot", many=True),
+            WireField("material_sublot", "MaterialSublot", "MaterialLot", many=True),
+            WireField("equipment_class", "EquipmentClass", "EquipmentClass", many=True),
+            WireField("equipment", "Equipment", "Equipment", many=True),
+            WireField("personnel_class", "PersonnelClass", "PersonnelClass", many=True),
+            WireField("person", "Person", "Person", many=True),
+            WireField(
+                "physical_asset_class", "PhysicalAssetClass", "PhysicalAssetClass", many=True
+            ),
+            WireField("physical_asset", "PhysicalAsset", "PhysicalAsset", many=True),
+            WireField(
                 "resource_relationship_network",
                 "ResourceRelationshipNetwork",
-                "E",
                 "ResourceRelationshipNetwork",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "resource_network_connection_type",
                 "ResourceNetworkConnectionType",
-                "E",
                 "ResourceNetworkConnectionType",
-                1,
+                many=True,
             ),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 1),
-            ("test_result", "TestResult", "E", "TestResult", 1),
-            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 1),
-            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 1),
-            (
+            WireField("test_specification", "TestSpecification", "TestSpecification", many=True),
+            WireField("test_result", "TestResult", "TestResult", many=True),
+            WireField(
+                "work_alert_definition", "WorkAlertDefinition", "WorkAlertDefinition", many=True
+            ),
+            WireField("work_calendar", "WorkCalendar", "WorkCalendar", many=True),
+            WireField(
                 "work_calendar_definition",
                 "WorkCalendarDefinition",
-                "E",
                 "WorkCalendarDefinition",
-                1,
+                many=True,
             ),
-            ("work_capability", "WorkCapability", "E", "WorkCapability", 1),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 1),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 1),
-            (
+            WireField("work_capability", "WorkCapability", "WorkCapability", many=True),
+            WireField(
+                "work_master_capability", "WorkMasterCapability", "WorkMasterCapability", many=True
+            ),
+            WireField(
+                "workflow_specification",
+                "WorkflowSpecification",
+                "WorkflowSpecification",
+                many=True,
+            ),
+            WireField(
                 "workflow_specification_node_type",
                 "WorkflowSpecificationNodeType",
-                "E",
                 "WorkflowSpecificationNodeType",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "workflow_specification_connection_type",
                 "WorkflowSpecificationConnectionType",
-                "E",
                 "WorkflowSpecificationConnectionType",
-                1,
+                many=True,
             ),
-            ("work_master", "WorkMaster", "E", "WorkMaster", 1),
-            (
+            WireField("work_master", "WorkMaster", "WorkMaster", many=True),
+            WireField(
                 "work_record_specification",
                 "WorkRecordSpecification",
-                "E",
                 "WorkRecordSpecification",
-                1,
+                many=True,
             ),
-            ("transaction_profile", "TransactionProfile", "E", "MasterDataTransactionProfile", 1),
+            WireField(
+                "transaction_profile",
+                "TransactionProfile",
+                "MasterDataTransactionProfile",
+                many=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            header: MasterDataProfileHeader,
+            unit_of_measure: list[IDandDescription] = ...,
+            data_type: list[IDandDescription] = ...,
+            value_key: list[IDandDescription] = ...,
+            enumeration: list[ProfileEnumeration] = ...,
+            other_enumeration: list[OtherEnumeration] = ...,
+            operational_location: list[OperationalLocation] = ...,
+            operational_location_class: list[OperationalLocationClass] = ...,
+            operations_capability: list[OperationsCapability] = ...,
+            operations_definition: list[OperationsDefinition] = ...,
+            operations_segment: list[OperationsSegment] = ...,
+            operations_event_class: list[OperationsEventClass] = ...,
+            operations_event_definition: list[OperationsEventDefinition] = ...,
+            process_segment: list[ProcessSegment] = ...,
+            material_class: list[MaterialClass] = ...,
+            material_definition: list[MaterialDefinition] = ...,
+            material_lot: list[MaterialLot] = ...,
+            material_sublot: list[MaterialLot] = ...,
+            equipment_class: list[EquipmentClass] = ...,
+            equipment: list[Equipment] = ...,
+            personnel_class: list[PersonnelClass] = ...,
+            person: list[Person] = ...,
+            physical_asset_class: list[PhysicalAssetClass] = ...,
+            physical_asset: list[PhysicalAsset] = ...,
+            resource_relationship_network: list[ResourceRelationshipNetwork] = ...,
+            resource_network_connection_type: list[ResourceNetworkConnectionType] = ...,
+            test_specification: list[TestSpecification] = ...,
+            test_result: list[TestResult] = ...,
+            work_alert_definition: list[WorkAlertDefinition] = ...,
+            work_calendar: list[WorkCalendar] = ...,
+            work_calendar_definition: list[WorkCalendarDefinition] = ...,
+            work_capability: list[WorkCapability] = ...,
+            work_master_capability: list[WorkMasterCapability] = ...,
+            workflow_specification: list[WorkflowSpecification] = ...,
+            workflow_specification_node_type: list[WorkflowSpecificationNodeType] = ...,
+            workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = ...,
+            work_master: list[WorkMaster] = ...,
+            work_record_specification: list[WorkRecordSpecification] = ...,
+            transaction_profile: list[MasterDataTransactionProfile] = ...,
+        ) -> None: ...
 
 
 class MasterDataProfileHeader(B2MMLModel):
@@ -392,22 +473,43 @@ class MasterDataProfileHeader(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MasterDataProfileHeaderType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 2),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("name", "Name", "E", "Text", 2),
-            ("scope", "Scope", "E", "Text", 1),
-            ("abbreviation", "Abbreviation", "E", "Text", 0),
-            ("uri_location", "URILocation", "E", "Text", 0),
-            ("owning_authority", "OwningAuthority", "E", "Text", 0),
-            ("contact_information", "ContactInformation", "E", "Text", 1),
-            ("keyword", "Keyword", "E", "Text", 1),
-            ("normative_reference", "NormativeReference", "E", "Text", 1),
-            ("terms", "Terms", "E", "Text", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier", required=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("name", "Name", "Text", required=True),
+            WireField("scope", "Scope", "Text", many=True),
+            WireField("abbreviation", "Abbreviation", "Text"),
+            WireField("uri_location", "URILocation", "Text"),
+            WireField("owning_authority", "OwningAuthority", "Text"),
+            WireField("contact_information", "ContactInformation", "Text", many=True),
+            WireField("keyword", "Keyword", "Text", many=True),
+            WireField("normative_reference", "NormativeReference", "Text", many=True),
+            WireField("terms", "Terms", "Text", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            name: Text | str,
+            scope: ListOf[Text, str] = ...,
+            abbreviation: Text | str | None = None,
+            uri_location: Text | str | None = None,
+            owning_authority: Text | str | None = None,
+            contact_information: ListOf[Text, str] = ...,
+            keyword: ListOf[Text, str] = ...,
+            normative_reference: ListOf[Text, str] = ...,
+            terms: ListOf[Text, str] = ...,
+        ) -> None: ...
 
 
 class MasterDataTransactionProfile(B2MMLModel):
@@ -428,12 +530,25 @@ class MasterDataTransactionProfile(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MasterDataTransactionProfileType",
         (
-            ("application_id", "ApplicationID", "E", "Identifier", 2),
-            ("application_role", "ApplicationRole", "E", "Identifier", 2),
-            ("transaction_profile", "TransactionProfile", "E", "TransactionProfile", 2),
-            ("channel_topic", "ChannelTopic", "E", "ChannelTopic", 1),
+            WireField("application_id", "ApplicationID", "Identifier", required=True),
+            WireField("application_role", "ApplicationRole", "Identifier", required=True),
+            WireField(
+                "transaction_profile", "TransactionProfile", "TransactionProfile", required=True
+            ),
+            WireField("channel_topic", "ChannelTopic", "ChannelTopic", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_id: Identifier | str,
+            application_role: Identifier | str,
+            transaction_profile: TransactionProfile,
+            channel_topic: list[ChannelTopic] = ...,
+        ) -> None: ...
 
 
 class OtherEnumeration(B2MMLModel):
@@ -454,12 +569,25 @@ class OtherEnumeration(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OtherEnumerationType",
         (
-            ("information_object_name", "InformationObjectName", "E", "Identifier", 2),
-            ("enum_element_name", "EnumElementName", "E", "Identifier", 2),
-            ("other_enum_value", "OtherEnumValue", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 2),
+            WireField(
+                "information_object_name", "InformationObjectName", "Identifier", required=True
+            ),
+            WireField("enum_element_name", "EnumElementName", "Identifier", required=True),
+            WireField("other_enum_value", "OtherEnumValue", "Identifier", required=True),
+            WireField("description", "Description", "Text", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            information_object_name: Identifier | str,
+            enum_element_name: Identifier | str,
+            other_enum_value: Identifier | str,
+            description: Text | str,
+        ) -> None: ...
 
 
 class ProfileEnumeration(B2MMLModel):
@@ -480,12 +608,25 @@ class ProfileEnumeration(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProfileEnumerationType",
         (
-            ("information_object_name", "InformationObjectName", "E", "Identifier", 2),
-            ("element_name", "ElementName", "E", "Identifier", 2),
-            ("defined_value", "DefinedValue", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 2),
+            WireField(
+                "information_object_name", "InformationObjectName", "Identifier", required=True
+            ),
+            WireField("element_name", "ElementName", "Identifier", required=True),
+            WireField("defined_value", "DefinedValue", "Identifier", required=True),
+            WireField("description", "Description", "Text", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            information_object_name: Identifier | str,
+            element_name: Identifier | str,
+            defined_value: Identifier | str,
+            description: Text | str,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

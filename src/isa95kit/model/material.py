@@ -9,16 +9,23 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         AssemblyRelationship,
+        AssemblyRelationshipCode,
         AssemblyType,
+        AssemblyTypeCode,
         ClassPropertyType,
+        ClassPropertyTypeCode,
         Code,
         DateTime,
         Disposition,
+        DispositionCode,
         HierarchyScope,
         Identifier,
         QuantityValue,
@@ -138,23 +145,38 @@ class AcknowledgeMaterialClass(B2MMLModel):
     ``AcknowledgeMaterialClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeMaterialClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeMaterialClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeMaterialClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeMaterialClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeMaterialClassDataArea(B2MMLModel):
@@ -173,10 +195,16 @@ class AcknowledgeMaterialClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialClassDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("material_class", "MaterialClass", "MaterialClass", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, material_class: list[MaterialClass]
+        ) -> None: ...
 
 
 class AcknowledgeMaterialDefinition(B2MMLModel):
@@ -187,23 +215,40 @@ class AcknowledgeMaterialDefinition(B2MMLModel):
     ``AcknowledgeMaterialDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeMaterialDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeMaterialDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeMaterialDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeMaterialDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeMaterialDefinitionDataArea(B2MMLModel):
@@ -223,10 +268,22 @@ class AcknowledgeMaterialDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialDefinitionDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "material_definition",
+                "MaterialDefinition",
+                "MaterialDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, material_definition: list[MaterialDefinition]
+        ) -> None: ...
 
 
 class AcknowledgeMaterialInformation(B2MMLModel):
@@ -237,23 +294,40 @@ class AcknowledgeMaterialInformation(B2MMLModel):
     ``AcknowledgeMaterialInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeMaterialInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeMaterialInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeMaterialInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeMaterialInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeMaterialInformationDataArea(B2MMLModel):
@@ -273,10 +347,22 @@ class AcknowledgeMaterialInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "material_information",
+                "MaterialInformation",
+                "MaterialInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, material_information: list[MaterialInformation]
+        ) -> None: ...
 
 
 class AcknowledgeMaterialLot(B2MMLModel):
@@ -287,23 +373,38 @@ class AcknowledgeMaterialLot(B2MMLModel):
     ``AcknowledgeMaterialLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeMaterialLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeMaterialLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeMaterialLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeMaterialLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeMaterialLotDataArea(B2MMLModel):
@@ -320,10 +421,16 @@ class AcknowledgeMaterialLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialLotDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("material_lot", "MaterialLot", "MaterialLot", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, material_lot: list[MaterialLot]
+        ) -> None: ...
 
 
 class AcknowledgeMaterialSubLot(B2MMLModel):
@@ -334,23 +441,38 @@ class AcknowledgeMaterialSubLot(B2MMLModel):
     ``AcknowledgeMaterialSubLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeMaterialSubLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialSubLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeMaterialSubLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeMaterialSubLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeMaterialSubLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeMaterialSubLotDataArea(B2MMLModel):
@@ -370,10 +492,18 @@ class AcknowledgeMaterialSubLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeMaterialSubLotDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "material_sub_lot", "MaterialSubLot", "MaterialSubLot", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, material_sub_lot: list[MaterialSubLot]
+        ) -> None: ...
 
 
 class CancelMaterialClass(B2MMLModel):
@@ -383,23 +513,38 @@ class CancelMaterialClass(B2MMLModel):
     B2MML ``CancelMaterialClassType`` (B2MML-Material.xsd); global element ``CancelMaterialClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelMaterialClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelMaterialClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelMaterialClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelMaterialClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelMaterialClassDataArea(B2MMLModel):
@@ -418,10 +563,14 @@ class CancelMaterialClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialClassDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("material_class", "MaterialClass", "MaterialClass", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, material_class: list[MaterialClass]) -> None: ...
 
 
 class CancelMaterialDefinition(B2MMLModel):
@@ -432,23 +581,38 @@ class CancelMaterialDefinition(B2MMLModel):
     ``CancelMaterialDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelMaterialDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelMaterialDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelMaterialDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelMaterialDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelMaterialDefinitionDataArea(B2MMLModel):
@@ -467,10 +631,22 @@ class CancelMaterialDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialDefinitionDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "material_definition",
+                "MaterialDefinition",
+                "MaterialDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, material_definition: list[MaterialDefinition]
+        ) -> None: ...
 
 
 class CancelMaterialInformation(B2MMLModel):
@@ -481,23 +657,38 @@ class CancelMaterialInformation(B2MMLModel):
     ``CancelMaterialInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelMaterialInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelMaterialInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelMaterialInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelMaterialInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelMaterialInformationDataArea(B2MMLModel):
@@ -517,10 +708,22 @@ class CancelMaterialInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "material_information",
+                "MaterialInformation",
+                "MaterialInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, material_information: list[MaterialInformation]
+        ) -> None: ...
 
 
 class CancelMaterialLot(B2MMLModel):
@@ -530,23 +733,38 @@ class CancelMaterialLot(B2MMLModel):
     B2MML ``CancelMaterialLotType`` (B2MML-Material.xsd); global element ``CancelMaterialLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelMaterialLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelMaterialLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelMaterialLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelMaterialLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelMaterialLotDataArea(B2MMLModel):
@@ -562,10 +780,14 @@ class CancelMaterialLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialLotDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("material_lot", "MaterialLot", "MaterialLot", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, material_lot: list[MaterialLot]) -> None: ...
 
 
 class CancelMaterialSubLot(B2MMLModel):
@@ -576,23 +798,38 @@ class CancelMaterialSubLot(B2MMLModel):
     ``CancelMaterialSubLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelMaterialSubLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialSubLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelMaterialSubLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelMaterialSubLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelMaterialSubLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelMaterialSubLotDataArea(B2MMLModel):
@@ -611,10 +848,18 @@ class CancelMaterialSubLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelMaterialSubLotDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "material_sub_lot", "MaterialSubLot", "MaterialSubLot", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, material_sub_lot: list[MaterialSubLot]
+        ) -> None: ...
 
 
 class ChangeMaterialClass(B2MMLModel):
@@ -624,23 +869,38 @@ class ChangeMaterialClass(B2MMLModel):
     B2MML ``ChangeMaterialClassType`` (B2MML-Material.xsd); global element ``ChangeMaterialClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeMaterialClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeMaterialClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeMaterialClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeMaterialClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeMaterialClassDataArea(B2MMLModel):
@@ -659,10 +919,14 @@ class ChangeMaterialClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialClassDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("material_class", "MaterialClass", "MaterialClass", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, material_class: list[MaterialClass]) -> None: ...
 
 
 class ChangeMaterialDefinition(B2MMLModel):
@@ -673,23 +937,38 @@ class ChangeMaterialDefinition(B2MMLModel):
     ``ChangeMaterialDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeMaterialDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeMaterialDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeMaterialDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeMaterialDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeMaterialDefinitionDataArea(B2MMLModel):
@@ -708,10 +987,22 @@ class ChangeMaterialDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialDefinitionDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "material_definition",
+                "MaterialDefinition",
+                "MaterialDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, material_definition: list[MaterialDefinition]
+        ) -> None: ...
 
 
 class ChangeMaterialInformation(B2MMLModel):
@@ -722,23 +1013,38 @@ class ChangeMaterialInformation(B2MMLModel):
     ``ChangeMaterialInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeMaterialInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeMaterialInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeMaterialInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeMaterialInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeMaterialInformationDataArea(B2MMLModel):
@@ -758,10 +1064,22 @@ class ChangeMaterialInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "material_information",
+                "MaterialInformation",
+                "MaterialInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, material_information: list[MaterialInformation]
+        ) -> None: ...
 
 
 class ChangeMaterialLot(B2MMLModel):
@@ -771,23 +1089,38 @@ class ChangeMaterialLot(B2MMLModel):
     B2MML ``ChangeMaterialLotType`` (B2MML-Material.xsd); global element ``ChangeMaterialLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeMaterialLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeMaterialLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeMaterialLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeMaterialLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeMaterialLotDataArea(B2MMLModel):
@@ -803,10 +1136,14 @@ class ChangeMaterialLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialLotDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("material_lot", "MaterialLot", "MaterialLot", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, material_lot: list[MaterialLot]) -> None: ...
 
 
 class ChangeMaterialSubLot(B2MMLModel):
@@ -817,23 +1154,38 @@ class ChangeMaterialSubLot(B2MMLModel):
     ``ChangeMaterialSubLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeMaterialSubLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialSubLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeMaterialSubLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeMaterialSubLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeMaterialSubLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeMaterialSubLotDataArea(B2MMLModel):
@@ -852,10 +1204,18 @@ class ChangeMaterialSubLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeMaterialSubLotDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "material_sub_lot", "MaterialSubLot", "MaterialSubLot", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, material_sub_lot: list[MaterialSubLot]
+        ) -> None: ...
 
 
 class GetMaterialClass(B2MMLModel):
@@ -865,23 +1225,38 @@ class GetMaterialClass(B2MMLModel):
     B2MML ``GetMaterialClassType`` (B2MML-Material.xsd); global element ``GetMaterialClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetMaterialClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetMaterialClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetMaterialClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetMaterialClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetMaterialClassDataArea(B2MMLModel):
@@ -899,10 +1274,14 @@ class GetMaterialClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialClassDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("material_class", "MaterialClass", "MaterialClass", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, material_class: list[MaterialClass]) -> None: ...
 
 
 class GetMaterialDefinition(B2MMLModel):
@@ -913,23 +1292,38 @@ class GetMaterialDefinition(B2MMLModel):
     ``GetMaterialDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetMaterialDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetMaterialDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetMaterialDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetMaterialDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetMaterialDefinitionDataArea(B2MMLModel):
@@ -948,10 +1342,22 @@ class GetMaterialDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialDefinitionDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "material_definition",
+                "MaterialDefinition",
+                "MaterialDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, material_definition: list[MaterialDefinition]
+        ) -> None: ...
 
 
 class GetMaterialInformation(B2MMLModel):
@@ -962,23 +1368,38 @@ class GetMaterialInformation(B2MMLModel):
     ``GetMaterialInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetMaterialInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetMaterialInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetMaterialInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetMaterialInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetMaterialInformationDataArea(B2MMLModel):
@@ -997,10 +1418,22 @@ class GetMaterialInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "material_information",
+                "MaterialInformation",
+                "MaterialInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, material_information: list[MaterialInformation]
+        ) -> None: ...
 
 
 class GetMaterialLot(B2MMLModel):
@@ -1010,23 +1443,38 @@ class GetMaterialLot(B2MMLModel):
     B2MML ``GetMaterialLotType`` (B2MML-Material.xsd); global element ``GetMaterialLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetMaterialLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetMaterialLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetMaterialLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetMaterialLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetMaterialLotDataArea(B2MMLModel):
@@ -1042,10 +1490,14 @@ class GetMaterialLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialLotDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("material_lot", "MaterialLot", "MaterialLot", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, material_lot: list[MaterialLot]) -> None: ...
 
 
 class GetMaterialSubLot(B2MMLModel):
@@ -1055,23 +1507,38 @@ class GetMaterialSubLot(B2MMLModel):
     B2MML ``GetMaterialSubLotType`` (B2MML-Material.xsd); global element ``GetMaterialSubLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetMaterialSubLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialSubLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetMaterialSubLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetMaterialSubLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetMaterialSubLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetMaterialSubLotDataArea(B2MMLModel):
@@ -1089,10 +1556,16 @@ class GetMaterialSubLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetMaterialSubLotDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "material_sub_lot", "MaterialSubLot", "MaterialSubLot", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, material_sub_lot: list[MaterialSubLot]) -> None: ...
 
 
 class MaterialClass(B2MMLModel):
@@ -1149,23 +1622,58 @@ class MaterialClass(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialClassType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 4),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("material_class_base_id", "MaterialClassBaseID", "E", "Identifier", 1),
-            ("material_class_property", "MaterialClassProperty", "E", "MaterialClassProperty", 1),
-            ("material_definition_source_id", "MaterialDefinitionSourceID", "E", "Identifier", 1),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("assembly_class", "AssemblyClass", "E", "MaterialClass", 1),
-            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime", nillable=True),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("material_class_base_id", "MaterialClassBaseID", "Identifier", many=True),
+            WireField(
+                "material_class_property",
+                "MaterialClassProperty",
+                "MaterialClassProperty",
+                many=True,
+            ),
+            WireField(
+                "material_definition_source_id",
+                "MaterialDefinitionSourceID",
+                "Identifier",
+                many=True,
+            ),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("assembly_class", "AssemblyClass", "MaterialClass", many=True),
+            WireField("assembly_type", "AssemblyType", "AssemblyType"),
+            WireField("assembly_relationship", "AssemblyRelationship", "AssemblyRelationship"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | Nil | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            material_class_base_id: ListOf[Identifier, str] = ...,
+            material_class_property: list[MaterialClassProperty] = ...,
+            material_definition_source_id: ListOf[Identifier, str] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            assembly_class: list[MaterialClass] = ...,
+            assembly_type: AssemblyType | AssemblyTypeCode | str | None = None,
+            assembly_relationship: AssemblyRelationship
+            | AssemblyRelationshipCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class MaterialClassProperty(B2MMLModel):
@@ -1193,20 +1701,32 @@ class MaterialClassProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialClassPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("property_type", "PropertyType", "ClassPropertyType"),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "material_class_property_child",
                 "MaterialClassPropertyChild",
-                "E",
                 "MaterialClassProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            property_type: ClassPropertyType | ClassPropertyTypeCode | str | None = None,
+            value_: list[Value] = ...,
+            material_class_property_child: list[MaterialClassProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class MaterialDefinition(B2MMLModel):
@@ -1270,30 +1790,55 @@ class MaterialDefinition(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialDefinitionType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 4),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime", nillable=True),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField(
                 "material_definition_property",
                 "MaterialDefinitionProperty",
-                "E",
                 "MaterialDefinitionProperty",
-                1,
+                many=True,
             ),
-            ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
-            ("material_lot_source_id", "MaterialLotSourceID", "E", "Identifier", 1),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("assembly_definition", "AssemblyDefinition", "E", "MaterialDefinition", 1),
-            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("material_class_id", "MaterialClassID", "Identifier", many=True),
+            WireField("material_lot_source_id", "MaterialLotSourceID", "Identifier", many=True),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("assembly_definition", "AssemblyDefinition", "MaterialDefinition", many=True),
+            WireField("assembly_type", "AssemblyType", "AssemblyType"),
+            WireField("assembly_relationship", "AssemblyRelationship", "AssemblyRelationship"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | Nil | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            material_definition_property: list[MaterialDefinitionProperty] = ...,
+            material_class_id: ListOf[Identifier, str] = ...,
+            material_lot_source_id: ListOf[Identifier, str] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            assembly_definition: list[MaterialDefinition] = ...,
+            assembly_type: AssemblyType | AssemblyTypeCode | str | None = None,
+            assembly_relationship: AssemblyRelationship
+            | AssemblyRelationshipCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class MaterialDefinitionProperty(B2MMLModel):
@@ -1327,22 +1872,36 @@ class MaterialDefinitionProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialDefinitionPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("property_type", "PropertyType", "ClassPropertyType"),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "material_definition_property_child",
                 "MaterialDefinitionPropertyChild",
-                "E",
                 "MaterialDefinitionProperty",
-                1,
+                many=True,
             ),
-            ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("material_class_property_id", "MaterialClassPropertyID", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            property_type: ClassPropertyType | ClassPropertyTypeCode | str | None = None,
+            value_: list[Value] = ...,
+            material_definition_property_child: list[MaterialDefinitionProperty] = ...,
+            material_class_property_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class MaterialInformation(B2MMLModel):
@@ -1390,18 +1949,49 @@ class MaterialInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialInformationType",
         (
-            ("id", "ID", "E", "Identifier", 4),
-            ("description", "Description", "E", "Text", 5),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-            ("published_date", "PublishedDate", "E", "DateTime", 4),
-            ("material_class", "MaterialClass", "E", "MaterialClass", 5),
-            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 5),
-            ("material_lot", "MaterialLot", "E", "MaterialLot", 5),
-            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 5),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 5),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", nillable=True),
+            WireField("description", "Description", "Text", many=True, nillable=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope", nillable=True),
+            WireField("published_date", "PublishedDate", "DateTime", nillable=True),
+            WireField("material_class", "MaterialClass", "MaterialClass", many=True, nillable=True),
+            WireField(
+                "material_definition",
+                "MaterialDefinition",
+                "MaterialDefinition",
+                many=True,
+                nillable=True,
+            ),
+            WireField("material_lot", "MaterialLot", "MaterialLot", many=True, nillable=True),
+            WireField(
+                "material_sub_lot", "MaterialSubLot", "MaterialSubLot", many=True, nillable=True
+            ),
+            WireField(
+                "test_specification",
+                "TestSpecification",
+                "TestSpecification",
+                many=True,
+                nillable=True,
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | Nil | str | None = None,
+            description: ListOf[Text | Nil, str] = ...,
+            hierarchy_scope: HierarchyScope | Nil | None = None,
+            published_date: DateTime | Nil | datetime | str | None = None,
+            material_class: list[MaterialClass | Nil] = ...,
+            material_definition: list[MaterialDefinition | Nil] = ...,
+            material_lot: list[MaterialLot | Nil] = ...,
+            material_sub_lot: list[MaterialSubLot | Nil] = ...,
+            test_specification: list[TestSpecification | Nil] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class MaterialLot(B2MMLModel):
@@ -1472,29 +2062,62 @@ class MaterialLot(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialLotType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 4),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 0),
-            ("status", "Status", "E", "Code", 0),
-            ("disposition", "Disposition", "E", "Disposition", 0),
-            ("material_lot_property", "MaterialLotProperty", "E", "MaterialLotProperty", 1),
-            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 1),
-            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("assembly_lot", "AssemblyLot", "E", "MaterialLot", 1),
-            ("assembly_sub_lot", "AssemblySubLot", "E", "MaterialSubLot", 1),
-            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime", nillable=True),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("material_definition_id", "MaterialDefinitionID", "Identifier"),
+            WireField("status", "Status", "Code"),
+            WireField("disposition", "Disposition", "Disposition"),
+            WireField(
+                "material_lot_property", "MaterialLotProperty", "MaterialLotProperty", many=True
+            ),
+            WireField("material_sub_lot", "MaterialSubLot", "MaterialSubLot", many=True),
+            WireField("storage_location", "StorageLocation", "ResourceLocation"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("assembly_lot", "AssemblyLot", "MaterialLot", many=True),
+            WireField("assembly_sub_lot", "AssemblySubLot", "MaterialSubLot", many=True),
+            WireField("assembly_type", "AssemblyType", "AssemblyType"),
+            WireField("assembly_relationship", "AssemblyRelationship", "AssemblyRelationship"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | Nil | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            material_definition_id: Identifier | str | None = None,
+            status: Code | str | None = None,
+            disposition: Disposition | DispositionCode | str | None = None,
+            material_lot_property: list[MaterialLotProperty] = ...,
+            material_sub_lot: list[MaterialSubLot] = ...,
+            storage_location: ResourceLocation | None = None,
+            quantity: list[QuantityValue] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            assembly_lot: list[MaterialLot] = ...,
+            assembly_sub_lot: list[MaterialSubLot] = ...,
+            assembly_type: AssemblyType | AssemblyTypeCode | str | None = None,
+            assembly_relationship: AssemblyRelationship
+            | AssemblyRelationshipCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class MaterialLotProperty(B2MMLModel):
@@ -1523,26 +2146,34 @@ class MaterialLotProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialLotPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "material_lot_property_child",
                 "MaterialLotPropertyChild",
-                "E",
                 "MaterialLotProperty",
-                1,
+                many=True,
             ),
-            (
-                "material_definition_property_id",
-                "MaterialDefinitionPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField(
+                "material_definition_property_id", "MaterialDefinitionPropertyID", "Identifier"
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            material_lot_property_child: list[MaterialLotProperty] = ...,
+            material_definition_property_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class MaterialSubLot(B2MMLModel):
@@ -1615,29 +2246,62 @@ class MaterialSubLot(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialSubLotType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 4),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("status", "Status", "E", "Code", 0),
-            ("disposition", "Disposition", "E", "Disposition", 0),
-            ("material_lot_property", "MaterialLotProperty", "E", "MaterialLotProperty", 1),
-            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("material_sub_lot_child", "MaterialSubLotChild", "E", "MaterialSubLot", 1),
-            ("material_lot_id", "MaterialLotID", "E", "Identifier", 0),
-            ("assembly_lot", "AssemblyLot", "E", "MaterialLot", 1),
-            ("assembly_sub_lot", "AssemblySubLot", "E", "MaterialSubLot", 1),
-            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime", nillable=True),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("status", "Status", "Code"),
+            WireField("disposition", "Disposition", "Disposition"),
+            WireField(
+                "material_lot_property", "MaterialLotProperty", "MaterialLotProperty", many=True
+            ),
+            WireField("storage_location", "StorageLocation", "ResourceLocation"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("material_sub_lot_child", "MaterialSubLotChild", "MaterialSubLot", many=True),
+            WireField("material_lot_id", "MaterialLotID", "Identifier"),
+            WireField("assembly_lot", "AssemblyLot", "MaterialLot", many=True),
+            WireField("assembly_sub_lot", "AssemblySubLot", "MaterialSubLot", many=True),
+            WireField("assembly_type", "AssemblyType", "AssemblyType"),
+            WireField("assembly_relationship", "AssemblyRelationship", "AssemblyRelationship"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | Nil | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            status: Code | str | None = None,
+            disposition: Disposition | DispositionCode | str | None = None,
+            material_lot_property: list[MaterialLotProperty] = ...,
+            storage_location: ResourceLocation | None = None,
+            quantity: list[QuantityValue] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            material_sub_lot_child: list[MaterialSubLot] = ...,
+            material_lot_id: Identifier | str | None = None,
+            assembly_lot: list[MaterialLot] = ...,
+            assembly_sub_lot: list[MaterialSubLot] = ...,
+            assembly_type: AssemblyType | AssemblyTypeCode | str | None = None,
+            assembly_relationship: AssemblyRelationship
+            | AssemblyRelationshipCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessMaterialClass(B2MMLModel):
@@ -1648,23 +2312,38 @@ class ProcessMaterialClass(B2MMLModel):
     ``ProcessMaterialClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessMaterialClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessMaterialClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessMaterialClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessMaterialClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessMaterialClassDataArea(B2MMLModel):
@@ -1683,10 +2362,16 @@ class ProcessMaterialClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialClassDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("material_class", "MaterialClass", "MaterialClass", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, material_class: list[MaterialClass]
+        ) -> None: ...
 
 
 class ProcessMaterialDefinition(B2MMLModel):
@@ -1697,23 +2382,38 @@ class ProcessMaterialDefinition(B2MMLModel):
     ``ProcessMaterialDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessMaterialDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessMaterialDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessMaterialDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessMaterialDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessMaterialDefinitionDataArea(B2MMLModel):
@@ -1733,10 +2433,22 @@ class ProcessMaterialDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialDefinitionDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "material_definition",
+                "MaterialDefinition",
+                "MaterialDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, material_definition: list[MaterialDefinition]
+        ) -> None: ...
 
 
 class ProcessMaterialInformation(B2MMLModel):
@@ -1747,23 +2459,38 @@ class ProcessMaterialInformation(B2MMLModel):
     ``ProcessMaterialInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessMaterialInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessMaterialInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessMaterialInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessMaterialInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessMaterialInformationDataArea(B2MMLModel):
@@ -1783,10 +2510,22 @@ class ProcessMaterialInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "material_information",
+                "MaterialInformation",
+                "MaterialInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, material_information: list[MaterialInformation]
+        ) -> None: ...
 
 
 class ProcessMaterialLot(B2MMLModel):
@@ -1796,23 +2535,38 @@ class ProcessMaterialLot(B2MMLModel):
     B2MML ``ProcessMaterialLotType`` (B2MML-Material.xsd); global element ``ProcessMaterialLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessMaterialLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessMaterialLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessMaterialLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessMaterialLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessMaterialLotDataArea(B2MMLModel):
@@ -1828,10 +2582,14 @@ class ProcessMaterialLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialLotDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("material_lot", "MaterialLot", "MaterialLot", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, material_lot: list[MaterialLot]) -> None: ...
 
 
 class ProcessMaterialSubLot(B2MMLModel):
@@ -1842,23 +2600,38 @@ class ProcessMaterialSubLot(B2MMLModel):
     ``ProcessMaterialSubLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessMaterialSubLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialSubLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessMaterialSubLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessMaterialSubLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessMaterialSubLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessMaterialSubLotDataArea(B2MMLModel):
@@ -1877,10 +2650,18 @@ class ProcessMaterialSubLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessMaterialSubLotDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "material_sub_lot", "MaterialSubLot", "MaterialSubLot", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, material_sub_lot: list[MaterialSubLot]
+        ) -> None: ...
 
 
 class RespondMaterialClass(B2MMLModel):
@@ -1891,23 +2672,38 @@ class RespondMaterialClass(B2MMLModel):
     ``RespondMaterialClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondMaterialClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondMaterialClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondMaterialClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondMaterialClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondMaterialClassDataArea(B2MMLModel):
@@ -1926,10 +2722,16 @@ class RespondMaterialClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialClassDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("material_class", "MaterialClass", "MaterialClass", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, material_class: list[MaterialClass]
+        ) -> None: ...
 
 
 class RespondMaterialDefinition(B2MMLModel):
@@ -1940,23 +2742,38 @@ class RespondMaterialDefinition(B2MMLModel):
     ``RespondMaterialDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondMaterialDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondMaterialDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondMaterialDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondMaterialDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondMaterialDefinitionDataArea(B2MMLModel):
@@ -1976,10 +2793,22 @@ class RespondMaterialDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialDefinitionDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "material_definition",
+                "MaterialDefinition",
+                "MaterialDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, material_definition: list[MaterialDefinition]
+        ) -> None: ...
 
 
 class RespondMaterialInformation(B2MMLModel):
@@ -1990,23 +2819,38 @@ class RespondMaterialInformation(B2MMLModel):
     ``RespondMaterialInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondMaterialInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondMaterialInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondMaterialInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondMaterialInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondMaterialInformationDataArea(B2MMLModel):
@@ -2026,10 +2870,22 @@ class RespondMaterialInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "material_information",
+                "MaterialInformation",
+                "MaterialInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, material_information: list[MaterialInformation]
+        ) -> None: ...
 
 
 class RespondMaterialLot(B2MMLModel):
@@ -2039,23 +2895,38 @@ class RespondMaterialLot(B2MMLModel):
     B2MML ``RespondMaterialLotType`` (B2MML-Material.xsd); global element ``RespondMaterialLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondMaterialLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondMaterialLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondMaterialLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondMaterialLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondMaterialLotDataArea(B2MMLModel):
@@ -2071,10 +2942,14 @@ class RespondMaterialLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialLotDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("material_lot", "MaterialLot", "MaterialLot", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, material_lot: list[MaterialLot]) -> None: ...
 
 
 class RespondMaterialSubLot(B2MMLModel):
@@ -2085,23 +2960,38 @@ class RespondMaterialSubLot(B2MMLModel):
     ``RespondMaterialSubLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondMaterialSubLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialSubLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondMaterialSubLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondMaterialSubLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondMaterialSubLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondMaterialSubLotDataArea(B2MMLModel):
@@ -2120,10 +3010,18 @@ class RespondMaterialSubLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondMaterialSubLotDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "material_sub_lot", "MaterialSubLot", "MaterialSubLot", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, material_sub_lot: list[MaterialSubLot]
+        ) -> None: ...
 
 
 class ShowMaterialClass(B2MMLModel):
@@ -2133,23 +3031,38 @@ class ShowMaterialClass(B2MMLModel):
     B2MML ``ShowMaterialClassType`` (B2MML-Material.xsd); global element ``ShowMaterialClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowMaterialClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowMaterialClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowMaterialClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowMaterialClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowMaterialClassDataArea(B2MMLModel):
@@ -2167,10 +3080,14 @@ class ShowMaterialClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialClassDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("material_class", "MaterialClass", "MaterialClass", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, material_class: list[MaterialClass]) -> None: ...
 
 
 class ShowMaterialDefinition(B2MMLModel):
@@ -2181,23 +3098,38 @@ class ShowMaterialDefinition(B2MMLModel):
     ``ShowMaterialDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowMaterialDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowMaterialDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowMaterialDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowMaterialDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowMaterialDefinitionDataArea(B2MMLModel):
@@ -2216,10 +3148,22 @@ class ShowMaterialDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialDefinitionDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "material_definition",
+                "MaterialDefinition",
+                "MaterialDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, material_definition: list[MaterialDefinition]
+        ) -> None: ...
 
 
 class ShowMaterialInformation(B2MMLModel):
@@ -2230,23 +3174,38 @@ class ShowMaterialInformation(B2MMLModel):
     ``ShowMaterialInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowMaterialInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowMaterialInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowMaterialInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowMaterialInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowMaterialInformationDataArea(B2MMLModel):
@@ -2265,10 +3224,22 @@ class ShowMaterialInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "material_information",
+                "MaterialInformation",
+                "MaterialInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, material_information: list[MaterialInformation]
+        ) -> None: ...
 
 
 class ShowMaterialLot(B2MMLModel):
@@ -2278,23 +3249,38 @@ class ShowMaterialLot(B2MMLModel):
     B2MML ``ShowMaterialLotType`` (B2MML-Material.xsd); global element ``ShowMaterialLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowMaterialLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowMaterialLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowMaterialLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowMaterialLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowMaterialLotDataArea(B2MMLModel):
@@ -2310,10 +3296,14 @@ class ShowMaterialLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialLotDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("material_lot", "MaterialLot", "MaterialLot", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, material_lot: list[MaterialLot]) -> None: ...
 
 
 class ShowMaterialSubLot(B2MMLModel):
@@ -2323,23 +3313,38 @@ class ShowMaterialSubLot(B2MMLModel):
     B2MML ``ShowMaterialSubLotType`` (B2MML-Material.xsd); global element ``ShowMaterialSubLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowMaterialSubLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialSubLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowMaterialSubLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowMaterialSubLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowMaterialSubLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowMaterialSubLotDataArea(B2MMLModel):
@@ -2357,10 +3362,16 @@ class ShowMaterialSubLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowMaterialSubLotDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "material_sub_lot", "MaterialSubLot", "MaterialSubLot", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, material_sub_lot: list[MaterialSubLot]) -> None: ...
 
 
 class SyncMaterialClass(B2MMLModel):
@@ -2370,23 +3381,38 @@ class SyncMaterialClass(B2MMLModel):
     B2MML ``SyncMaterialClassType`` (B2MML-Material.xsd); global element ``SyncMaterialClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncMaterialClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncMaterialClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncMaterialClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncMaterialClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncMaterialClassDataArea(B2MMLModel):
@@ -2404,10 +3430,14 @@ class SyncMaterialClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialClassDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("material_class", "MaterialClass", "E", "MaterialClass", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("material_class", "MaterialClass", "MaterialClass", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, material_class: list[MaterialClass]) -> None: ...
 
 
 class SyncMaterialDefinition(B2MMLModel):
@@ -2418,23 +3448,38 @@ class SyncMaterialDefinition(B2MMLModel):
     ``SyncMaterialDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncMaterialDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncMaterialDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncMaterialDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncMaterialDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncMaterialDefinitionDataArea(B2MMLModel):
@@ -2453,10 +3498,22 @@ class SyncMaterialDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialDefinitionDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("material_definition", "MaterialDefinition", "E", "MaterialDefinition", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "material_definition",
+                "MaterialDefinition",
+                "MaterialDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, material_definition: list[MaterialDefinition]
+        ) -> None: ...
 
 
 class SyncMaterialInformation(B2MMLModel):
@@ -2467,23 +3524,38 @@ class SyncMaterialInformation(B2MMLModel):
     ``SyncMaterialInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncMaterialInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncMaterialInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncMaterialInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncMaterialInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncMaterialInformationDataArea(B2MMLModel):
@@ -2502,10 +3574,22 @@ class SyncMaterialInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("material_information", "MaterialInformation", "E", "MaterialInformation", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "material_information",
+                "MaterialInformation",
+                "MaterialInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, material_information: list[MaterialInformation]
+        ) -> None: ...
 
 
 class SyncMaterialLot(B2MMLModel):
@@ -2515,23 +3599,38 @@ class SyncMaterialLot(B2MMLModel):
     B2MML ``SyncMaterialLotType`` (B2MML-Material.xsd); global element ``SyncMaterialLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncMaterialLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncMaterialLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncMaterialLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncMaterialLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncMaterialLotDataArea(B2MMLModel):
@@ -2547,10 +3646,14 @@ class SyncMaterialLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialLotDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("material_lot", "MaterialLot", "E", "MaterialLot", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("material_lot", "MaterialLot", "MaterialLot", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, material_lot: list[MaterialLot]) -> None: ...
 
 
 class SyncMaterialSubLot(B2MMLModel):
@@ -2560,23 +3663,38 @@ class SyncMaterialSubLot(B2MMLModel):
     B2MML ``SyncMaterialSubLotType`` (B2MML-Material.xsd); global element ``SyncMaterialSubLot``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncMaterialSubLotDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialSubLotType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncMaterialSubLotDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncMaterialSubLotDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncMaterialSubLotDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncMaterialSubLotDataArea(B2MMLModel):
@@ -2594,10 +3712,16 @@ class SyncMaterialSubLotDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncMaterialSubLotDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("material_sub_lot", "MaterialSubLot", "E", "MaterialSubLot", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "material_sub_lot", "MaterialSubLot", "MaterialSubLot", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, material_sub_lot: list[MaterialSubLot]) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

@@ -9,17 +9,22 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         CapabilityType,
+        CapabilityTypeCode,
         Code,
         DateTime,
         HierarchyScope,
         Identifier,
         OpEquipmentCapability,
         OperationsType,
+        OperationsTypeCode,
         OpMaterialCapability,
         OpPersonnelCapability,
         OpPhysicalAssetCapability,
@@ -83,23 +88,40 @@ class AcknowledgeOperationsCapability(B2MMLModel):
     ``AcknowledgeOperationsCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeOperationsCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeOperationsCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeOperationsCapabilityDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeOperationsCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeOperationsCapabilityDataArea(B2MMLModel):
@@ -119,10 +141,25 @@ class AcknowledgeOperationsCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsCapabilityDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "operations_capability",
+                "OperationsCapability",
+                "OperationsCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            operations_capability: list[OperationsCapability],
+        ) -> None: ...
 
 
 class AcknowledgeOperationsCapabilityInformation(B2MMLModel):
@@ -133,23 +170,43 @@ class AcknowledgeOperationsCapabilityInformation(B2MMLModel):
     global element ``AcknowledgeOperationsCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeOperationsCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeOperationsCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgeOperationsCapabilityInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeOperationsCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeOperationsCapabilityInformationDataArea(B2MMLModel):
@@ -169,16 +226,25 @@ class AcknowledgeOperationsCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsCapabilityInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "operations_capability_information",
                 "OperationsCapabilityInformation",
-                "E",
                 "OperationsCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            operations_capability_information: list[OperationsCapabilityInformation],
+        ) -> None: ...
 
 
 class CancelOperationsCapability(B2MMLModel):
@@ -189,23 +255,38 @@ class CancelOperationsCapability(B2MMLModel):
     ``CancelOperationsCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelOperationsCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelOperationsCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelOperationsCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelOperationsCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelOperationsCapabilityDataArea(B2MMLModel):
@@ -225,10 +306,22 @@ class CancelOperationsCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsCapabilityDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "operations_capability",
+                "OperationsCapability",
+                "OperationsCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, operations_capability: list[OperationsCapability]
+        ) -> None: ...
 
 
 class CancelOperationsCapabilityInformation(B2MMLModel):
@@ -239,23 +332,43 @@ class CancelOperationsCapabilityInformation(B2MMLModel):
     element ``CancelOperationsCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelOperationsCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelOperationsCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "CancelOperationsCapabilityInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelOperationsCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelOperationsCapabilityInformationDataArea(B2MMLModel):
@@ -275,16 +388,25 @@ class CancelOperationsCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsCapabilityInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "operations_capability_information",
                 "OperationsCapabilityInformation",
-                "E",
                 "OperationsCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            operations_capability_information: list[OperationsCapabilityInformation],
+        ) -> None: ...
 
 
 class ChangeOperationsCapability(B2MMLModel):
@@ -295,23 +417,38 @@ class ChangeOperationsCapability(B2MMLModel):
     ``ChangeOperationsCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeOperationsCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeOperationsCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeOperationsCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeOperationsCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeOperationsCapabilityDataArea(B2MMLModel):
@@ -331,10 +468,22 @@ class ChangeOperationsCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsCapabilityDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "operations_capability",
+                "OperationsCapability",
+                "OperationsCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, operations_capability: list[OperationsCapability]
+        ) -> None: ...
 
 
 class ChangeOperationsCapabilityInformation(B2MMLModel):
@@ -346,23 +495,43 @@ class ChangeOperationsCapabilityInformation(B2MMLModel):
     element ``ChangeOperationsCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeOperationsCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeOperationsCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ChangeOperationsCapabilityInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeOperationsCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeOperationsCapabilityInformationDataArea(B2MMLModel):
@@ -382,16 +551,25 @@ class ChangeOperationsCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsCapabilityInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "operations_capability_information",
                 "OperationsCapabilityInformation",
-                "E",
                 "OperationsCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            operations_capability_information: list[OperationsCapabilityInformation],
+        ) -> None: ...
 
 
 class GetOperationsCapability(B2MMLModel):
@@ -402,23 +580,38 @@ class GetOperationsCapability(B2MMLModel):
     ``GetOperationsCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetOperationsCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetOperationsCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetOperationsCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetOperationsCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetOperationsCapabilityDataArea(B2MMLModel):
@@ -437,10 +630,22 @@ class GetOperationsCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsCapabilityDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "operations_capability",
+                "OperationsCapability",
+                "OperationsCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, operations_capability: list[OperationsCapability]
+        ) -> None: ...
 
 
 class GetOperationsCapabilityInformation(B2MMLModel):
@@ -451,23 +656,40 @@ class GetOperationsCapabilityInformation(B2MMLModel):
     element ``GetOperationsCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetOperationsCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetOperationsCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetOperationsCapabilityInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetOperationsCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetOperationsCapabilityInformationDataArea(B2MMLModel):
@@ -487,16 +709,25 @@ class GetOperationsCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsCapabilityInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "operations_capability_information",
                 "OperationsCapabilityInformation",
-                "E",
                 "OperationsCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            get: TransGet,
+            operations_capability_information: list[OperationsCapabilityInformation],
+        ) -> None: ...
 
 
 class OpOperationsSegmentCapability(B2MMLModel):
@@ -556,37 +787,65 @@ class OpOperationsSegmentCapability(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpOperationsSegmentCapabilityType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 2),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("capability_type", "CapabilityType", "E", "CapabilityType", 2),
-            ("reason", "Reason", "E", "Code", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 1),
-            ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
-            ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("operations_segment_id", "OperationsSegmentID", "Identifier", required=True),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("capability_type", "CapabilityType", "CapabilityType", required=True),
+            WireField("reason", "Reason", "Code", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope", many=True),
+            WireField(
+                "personnel_capability", "PersonnelCapability", "OpPersonnelCapability", many=True
+            ),
+            WireField(
+                "equipment_capability", "EquipmentCapability", "OpEquipmentCapability", many=True
+            ),
+            WireField(
                 "physical_asset_capability",
                 "PhysicalAssetCapability",
-                "E",
                 "OpPhysicalAssetCapability",
-                1,
+                many=True,
             ),
-            ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
-            (
+            WireField(
+                "material_capability", "MaterialCapability", "OpMaterialCapability", many=True
+            ),
+            WireField(
                 "operations_segment_capability_child",
                 "OperationsSegmentCapabilityChild",
-                "E",
                 "OpOperationsSegmentCapability",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            operations_segment_id: Identifier | str,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            capability_type: CapabilityType | CapabilityTypeCode | str,
+            reason: ListOf[Code, str] = ...,
+            hierarchy_scope: list[HierarchyScope] = ...,
+            personnel_capability: list[OpPersonnelCapability] = ...,
+            equipment_capability: list[OpEquipmentCapability] = ...,
+            physical_asset_capability: list[OpPhysicalAssetCapability] = ...,
+            material_capability: list[OpMaterialCapability] = ...,
+            operations_segment_capability_child: list[OpOperationsSegmentCapability] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpProcessSegmentCapability(B2MMLModel):
@@ -646,37 +905,65 @@ class OpProcessSegmentCapability(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpProcessSegmentCapabilityType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("capability_type", "CapabilityType", "E", "CapabilityType", 2),
-            ("reason", "Reason", "E", "Code", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 1),
-            ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
-            ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("process_segment_id", "ProcessSegmentID", "Identifier", many=True),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("capability_type", "CapabilityType", "CapabilityType", required=True),
+            WireField("reason", "Reason", "Code", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope", many=True),
+            WireField(
+                "personnel_capability", "PersonnelCapability", "OpPersonnelCapability", many=True
+            ),
+            WireField(
+                "equipment_capability", "EquipmentCapability", "OpEquipmentCapability", many=True
+            ),
+            WireField(
                 "physical_asset_capability",
                 "PhysicalAssetCapability",
-                "E",
                 "OpPhysicalAssetCapability",
-                1,
+                many=True,
             ),
-            ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
-            (
+            WireField(
+                "material_capability", "MaterialCapability", "OpMaterialCapability", many=True
+            ),
+            WireField(
                 "process_segment_capability_child",
                 "ProcessSegmentCapabilityChild",
-                "E",
                 "OpProcessSegmentCapability",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            process_segment_id: ListOf[Identifier, str] = ...,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            capability_type: CapabilityType | CapabilityTypeCode | str,
+            reason: ListOf[Code, str] = ...,
+            hierarchy_scope: list[HierarchyScope] = ...,
+            personnel_capability: list[OpPersonnelCapability] = ...,
+            equipment_capability: list[OpEquipmentCapability] = ...,
+            physical_asset_capability: list[OpPhysicalAssetCapability] = ...,
+            material_capability: list[OpMaterialCapability] = ...,
+            process_segment_capability_child: list[OpProcessSegmentCapability] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsCapability(B2MMLModel):
@@ -742,44 +1029,72 @@ class OperationsCapability(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsCapabilityType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
-            ("reason", "Reason", "E", "Code", 0),
-            ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
-            ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
-            ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("capability_type", "CapabilityType", "CapabilityType"),
+            WireField("reason", "Reason", "Code"),
+            WireField("confidence_factor", "ConfidenceFactor", "Identifier"),
+            WireField(
+                "personnel_capability", "PersonnelCapability", "OpPersonnelCapability", many=True
+            ),
+            WireField(
+                "equipment_capability", "EquipmentCapability", "OpEquipmentCapability", many=True
+            ),
+            WireField(
                 "physical_asset_capability",
                 "PhysicalAssetCapability",
-                "E",
                 "OpPhysicalAssetCapability",
-                1,
+                many=True,
             ),
-            ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
-            (
+            WireField(
+                "material_capability", "MaterialCapability", "OpMaterialCapability", many=True
+            ),
+            WireField(
                 "process_segment_capability",
                 "ProcessSegmentCapability",
-                "E",
                 "OpProcessSegmentCapability",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "operations_segment_capability",
                 "OperationsSegmentCapability",
-                "E",
                 "OpOperationsSegmentCapability",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            capability_type: CapabilityType | CapabilityTypeCode | str | None = None,
+            reason: Code | str | None = None,
+            confidence_factor: Identifier | str | None = None,
+            personnel_capability: list[OpPersonnelCapability] = ...,
+            equipment_capability: list[OpEquipmentCapability] = ...,
+            physical_asset_capability: list[OpPhysicalAssetCapability] = ...,
+            material_capability: list[OpMaterialCapability] = ...,
+            process_segment_capability: list[OpProcessSegmentCapability] = ...,
+            operations_segment_capability: list[OpOperationsSegmentCapability] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsCapabilityInformation(B2MMLModel):
@@ -814,14 +1129,33 @@ class OperationsCapabilityInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsCapabilityInformationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 5),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-            ("published_date", "PublishedDate", "E", "DateTime", 4),
-            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 5),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True, nillable=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope", nillable=True),
+            WireField("published_date", "PublishedDate", "DateTime", nillable=True),
+            WireField(
+                "operations_capability",
+                "OperationsCapability",
+                "OperationsCapability",
+                many=True,
+                nillable=True,
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text | Nil, str] = ...,
+            hierarchy_scope: HierarchyScope | Nil | None = None,
+            published_date: DateTime | Nil | datetime | str | None = None,
+            operations_capability: list[OperationsCapability | Nil] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessOperationsCapability(B2MMLModel):
@@ -832,23 +1166,40 @@ class ProcessOperationsCapability(B2MMLModel):
     ``ProcessOperationsCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessOperationsCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessOperationsCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessOperationsCapabilityDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessOperationsCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessOperationsCapabilityDataArea(B2MMLModel):
@@ -868,10 +1219,22 @@ class ProcessOperationsCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsCapabilityDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "operations_capability",
+                "OperationsCapability",
+                "OperationsCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, operations_capability: list[OperationsCapability]
+        ) -> None: ...
 
 
 class ProcessOperationsCapabilityInformation(B2MMLModel):
@@ -883,23 +1246,43 @@ class ProcessOperationsCapabilityInformation(B2MMLModel):
     element ``ProcessOperationsCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessOperationsCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessOperationsCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ProcessOperationsCapabilityInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessOperationsCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessOperationsCapabilityInformationDataArea(B2MMLModel):
@@ -919,16 +1302,25 @@ class ProcessOperationsCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsCapabilityInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "operations_capability_information",
                 "OperationsCapabilityInformation",
-                "E",
                 "OperationsCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            operations_capability_information: list[OperationsCapabilityInformation],
+        ) -> None: ...
 
 
 class RespondOperationsCapability(B2MMLModel):
@@ -939,23 +1331,40 @@ class RespondOperationsCapability(B2MMLModel):
     ``RespondOperationsCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondOperationsCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondOperationsCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondOperationsCapabilityDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondOperationsCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondOperationsCapabilityDataArea(B2MMLModel):
@@ -975,10 +1384,22 @@ class RespondOperationsCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsCapabilityDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "operations_capability",
+                "OperationsCapability",
+                "OperationsCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, operations_capability: list[OperationsCapability]
+        ) -> None: ...
 
 
 class RespondOperationsCapabilityInformation(B2MMLModel):
@@ -989,23 +1410,43 @@ class RespondOperationsCapabilityInformation(B2MMLModel):
     element ``RespondOperationsCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondOperationsCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondOperationsCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "RespondOperationsCapabilityInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondOperationsCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondOperationsCapabilityInformationDataArea(B2MMLModel):
@@ -1025,16 +1466,25 @@ class RespondOperationsCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsCapabilityInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "operations_capability_information",
                 "OperationsCapabilityInformation",
-                "E",
                 "OperationsCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            operations_capability_information: list[OperationsCapabilityInformation],
+        ) -> None: ...
 
 
 class ShowOperationsCapability(B2MMLModel):
@@ -1045,23 +1495,38 @@ class ShowOperationsCapability(B2MMLModel):
     ``ShowOperationsCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowOperationsCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowOperationsCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowOperationsCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowOperationsCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowOperationsCapabilityDataArea(B2MMLModel):
@@ -1080,10 +1545,22 @@ class ShowOperationsCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsCapabilityDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "operations_capability",
+                "OperationsCapability",
+                "OperationsCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, operations_capability: list[OperationsCapability]
+        ) -> None: ...
 
 
 class ShowOperationsCapabilityInformation(B2MMLModel):
@@ -1094,23 +1571,43 @@ class ShowOperationsCapabilityInformation(B2MMLModel):
     element ``ShowOperationsCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowOperationsCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowOperationsCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ShowOperationsCapabilityInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowOperationsCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowOperationsCapabilityInformationDataArea(B2MMLModel):
@@ -1130,16 +1627,25 @@ class ShowOperationsCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsCapabilityInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "operations_capability_information",
                 "OperationsCapabilityInformation",
-                "E",
                 "OperationsCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            show: TransShow,
+            operations_capability_information: list[OperationsCapabilityInformation],
+        ) -> None: ...
 
 
 class SyncOperationsCapability(B2MMLModel):
@@ -1150,23 +1656,38 @@ class SyncOperationsCapability(B2MMLModel):
     ``SyncOperationsCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncOperationsCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncOperationsCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncOperationsCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncOperationsCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncOperationsCapabilityDataArea(B2MMLModel):
@@ -1185,10 +1706,22 @@ class SyncOperationsCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsCapabilityDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("operations_capability", "OperationsCapability", "E", "OperationsCapability", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "operations_capability",
+                "OperationsCapability",
+                "OperationsCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, operations_capability: list[OperationsCapability]
+        ) -> None: ...
 
 
 class SyncOperationsCapabilityInformation(B2MMLModel):
@@ -1199,23 +1732,43 @@ class SyncOperationsCapabilityInformation(B2MMLModel):
     element ``SyncOperationsCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncOperationsCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncOperationsCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "SyncOperationsCapabilityInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncOperationsCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncOperationsCapabilityInformationDataArea(B2MMLModel):
@@ -1235,16 +1788,25 @@ class SyncOperationsCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsCapabilityInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "operations_capability_information",
                 "OperationsCapabilityInformation",
-                "E",
                 "OperationsCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            sync: TransSync,
+            operations_capability_information: list[OperationsCapabilityInformation],
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

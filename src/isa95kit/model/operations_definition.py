@@ -9,19 +9,26 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         AssemblyRelationship,
+        AssemblyRelationshipCode,
         AssemblyType,
+        AssemblyTypeCode,
         Code,
         DateTime,
         DefinitionType,
+        DefinitionTypeCode,
         HierarchyScope,
         Identifier,
         OpEquipmentSpecification,
         OperationsType,
+        OperationsTypeCode,
         OpMaterialSpecification,
         OpPersonnelSpecification,
         OpPhysicalAssetSpecification,
@@ -105,23 +112,40 @@ class AcknowledgeOperationsDefinition(B2MMLModel):
     ``AcknowledgeOperationsDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeOperationsDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeOperationsDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeOperationsDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeOperationsDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeOperationsDefinitionDataArea(B2MMLModel):
@@ -141,10 +165,25 @@ class AcknowledgeOperationsDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsDefinitionDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "operations_definition",
+                "OperationsDefinition",
+                "OperationsDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            operations_definition: list[OperationsDefinition],
+        ) -> None: ...
 
 
 class AcknowledgeOperationsDefinitionInformation(B2MMLModel):
@@ -155,23 +194,43 @@ class AcknowledgeOperationsDefinitionInformation(B2MMLModel):
     global element ``AcknowledgeOperationsDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeOperationsDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeOperationsDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgeOperationsDefinitionInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeOperationsDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeOperationsDefinitionInformationDataArea(B2MMLModel):
@@ -191,16 +250,25 @@ class AcknowledgeOperationsDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsDefinitionInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "operations_definition_information",
                 "OperationsDefinitionInformation",
-                "E",
                 "OperationsDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            operations_definition_information: list[OperationsDefinitionInformation],
+        ) -> None: ...
 
 
 class AcknowledgeOperationsMaterialBill(B2MMLModel):
@@ -211,23 +279,40 @@ class AcknowledgeOperationsMaterialBill(B2MMLModel):
     ``AcknowledgeOperationsMaterialBill``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeOperationsMaterialBillDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsMaterialBillType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeOperationsMaterialBillDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeOperationsMaterialBillDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeOperationsMaterialBillDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeOperationsMaterialBillDataArea(B2MMLModel):
@@ -247,16 +332,25 @@ class AcknowledgeOperationsMaterialBillDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsMaterialBillDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "operations_material_bill",
                 "OperationsMaterialBill",
-                "E",
                 "OperationsMaterialBill",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            operations_material_bill: list[OperationsMaterialBill],
+        ) -> None: ...
 
 
 class CancelOperationsDefinition(B2MMLModel):
@@ -267,23 +361,38 @@ class CancelOperationsDefinition(B2MMLModel):
     ``CancelOperationsDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelOperationsDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelOperationsDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelOperationsDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelOperationsDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelOperationsDefinitionDataArea(B2MMLModel):
@@ -303,10 +412,22 @@ class CancelOperationsDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsDefinitionDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "operations_definition",
+                "OperationsDefinition",
+                "OperationsDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, operations_definition: list[OperationsDefinition]
+        ) -> None: ...
 
 
 class CancelOperationsDefinitionInformation(B2MMLModel):
@@ -317,23 +438,43 @@ class CancelOperationsDefinitionInformation(B2MMLModel):
     element ``CancelOperationsDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelOperationsDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelOperationsDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "CancelOperationsDefinitionInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelOperationsDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelOperationsDefinitionInformationDataArea(B2MMLModel):
@@ -353,16 +494,25 @@ class CancelOperationsDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsDefinitionInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "operations_definition_information",
                 "OperationsDefinitionInformation",
-                "E",
                 "OperationsDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            operations_definition_information: list[OperationsDefinitionInformation],
+        ) -> None: ...
 
 
 class CancelOperationsMaterialBill(B2MMLModel):
@@ -373,23 +523,40 @@ class CancelOperationsMaterialBill(B2MMLModel):
     ``CancelOperationsMaterialBill``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelOperationsMaterialBillDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsMaterialBillType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelOperationsMaterialBillDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelOperationsMaterialBillDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelOperationsMaterialBillDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelOperationsMaterialBillDataArea(B2MMLModel):
@@ -409,16 +576,22 @@ class CancelOperationsMaterialBillDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsMaterialBillDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "operations_material_bill",
                 "OperationsMaterialBill",
-                "E",
                 "OperationsMaterialBill",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, operations_material_bill: list[OperationsMaterialBill]
+        ) -> None: ...
 
 
 class ChangeOperationsDefinition(B2MMLModel):
@@ -429,23 +602,38 @@ class ChangeOperationsDefinition(B2MMLModel):
     ``ChangeOperationsDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeOperationsDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeOperationsDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeOperationsDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeOperationsDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeOperationsDefinitionDataArea(B2MMLModel):
@@ -465,10 +653,22 @@ class ChangeOperationsDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsDefinitionDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "operations_definition",
+                "OperationsDefinition",
+                "OperationsDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, operations_definition: list[OperationsDefinition]
+        ) -> None: ...
 
 
 class ChangeOperationsDefinitionInformation(B2MMLModel):
@@ -480,23 +680,43 @@ class ChangeOperationsDefinitionInformation(B2MMLModel):
     element ``ChangeOperationsDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeOperationsDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeOperationsDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ChangeOperationsDefinitionInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeOperationsDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeOperationsDefinitionInformationDataArea(B2MMLModel):
@@ -516,16 +736,25 @@ class ChangeOperationsDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsDefinitionInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "operations_definition_information",
                 "OperationsDefinitionInformation",
-                "E",
                 "OperationsDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            operations_definition_information: list[OperationsDefinitionInformation],
+        ) -> None: ...
 
 
 class ChangeOperationsMaterialBill(B2MMLModel):
@@ -536,23 +765,40 @@ class ChangeOperationsMaterialBill(B2MMLModel):
     ``ChangeOperationsMaterialBill``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeOperationsMaterialBillDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsMaterialBillType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeOperationsMaterialBillDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeOperationsMaterialBillDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeOperationsMaterialBillDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeOperationsMaterialBillDataArea(B2MMLModel):
@@ -572,16 +818,22 @@ class ChangeOperationsMaterialBillDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsMaterialBillDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "operations_material_bill",
                 "OperationsMaterialBill",
-                "E",
                 "OperationsMaterialBill",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, operations_material_bill: list[OperationsMaterialBill]
+        ) -> None: ...
 
 
 class GetOperationsDefinition(B2MMLModel):
@@ -592,23 +844,38 @@ class GetOperationsDefinition(B2MMLModel):
     ``GetOperationsDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetOperationsDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetOperationsDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetOperationsDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetOperationsDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetOperationsDefinitionDataArea(B2MMLModel):
@@ -627,10 +894,22 @@ class GetOperationsDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsDefinitionDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "operations_definition",
+                "OperationsDefinition",
+                "OperationsDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, operations_definition: list[OperationsDefinition]
+        ) -> None: ...
 
 
 class GetOperationsDefinitionInformation(B2MMLModel):
@@ -641,23 +920,40 @@ class GetOperationsDefinitionInformation(B2MMLModel):
     element ``GetOperationsDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetOperationsDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetOperationsDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetOperationsDefinitionInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetOperationsDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetOperationsDefinitionInformationDataArea(B2MMLModel):
@@ -677,16 +973,25 @@ class GetOperationsDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsDefinitionInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "operations_definition_information",
                 "OperationsDefinitionInformation",
-                "E",
                 "OperationsDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            get: TransGet,
+            operations_definition_information: list[OperationsDefinitionInformation],
+        ) -> None: ...
 
 
 class GetOperationsMaterialBill(B2MMLModel):
@@ -697,23 +1002,38 @@ class GetOperationsMaterialBill(B2MMLModel):
     ``GetOperationsMaterialBill``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetOperationsMaterialBillDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsMaterialBillType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetOperationsMaterialBillDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetOperationsMaterialBillDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetOperationsMaterialBillDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetOperationsMaterialBillDataArea(B2MMLModel):
@@ -733,16 +1053,22 @@ class GetOperationsMaterialBillDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsMaterialBillDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "operations_material_bill",
                 "OperationsMaterialBill",
-                "E",
                 "OperationsMaterialBill",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, operations_material_bill: list[OperationsMaterialBill]
+        ) -> None: ...
 
 
 class OperationsDefinition(B2MMLModel):
@@ -802,30 +1128,51 @@ class OperationsDefinition(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsDefinitionType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
-            ("operations_segment", "OperationsSegment", "E", "OperationsSegment", 1),
-            ("bill_of_materials_id", "BillOfMaterialsID", "E", "Identifier", 1),
-            ("work_master_source_id", "WorkMasterSourceID", "E", "Identifier", 1),
-            ("bill_of_resources_id", "BillOfResourcesID", "E", "Identifier", 1),
-            ("operations_material_bill_id", "OperationsMaterialBillID", "E", "Identifier", 1),
-            (
-                "operations_definition_pattern_id",
-                "OperationsDefinitionPatternID",
-                "E",
-                "Identifier",
-                0,
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("definition_type", "DefinitionType", "DefinitionType"),
+            WireField("operations_segment", "OperationsSegment", "OperationsSegment", many=True),
+            WireField("bill_of_materials_id", "BillOfMaterialsID", "Identifier", many=True),
+            WireField("work_master_source_id", "WorkMasterSourceID", "Identifier", many=True),
+            WireField("bill_of_resources_id", "BillOfResourcesID", "Identifier", many=True),
+            WireField(
+                "operations_material_bill_id", "OperationsMaterialBillID", "Identifier", many=True
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "operations_definition_pattern_id", "OperationsDefinitionPatternID", "Identifier"
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            definition_type: DefinitionType | DefinitionTypeCode | str | None = None,
+            operations_segment: list[OperationsSegment] = ...,
+            bill_of_materials_id: ListOf[Identifier, str] = ...,
+            work_master_source_id: ListOf[Identifier, str] = ...,
+            bill_of_resources_id: ListOf[Identifier, str] = ...,
+            operations_material_bill_id: ListOf[Identifier, str] = ...,
+            operations_definition_pattern_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsDefinitionInformation(B2MMLModel):
@@ -868,22 +1215,38 @@ class OperationsDefinitionInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsDefinitionInformationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 1),
-            ("operations_segment", "OperationsSegment", "E", "OperationsSegment", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField(
+                "operations_definition", "OperationsDefinition", "OperationsDefinition", many=True
+            ),
+            WireField("operations_segment", "OperationsSegment", "OperationsSegment", many=True),
+            WireField(
                 "operations_material_bill",
                 "OperationsMaterialBill",
-                "E",
                 "OperationsMaterialBill",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            operations_definition: list[OperationsDefinition] = ...,
+            operations_segment: list[OperationsSegment] = ...,
+            operations_material_bill: list[OperationsMaterialBill] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsMaterialBill(B2MMLModel):
@@ -925,25 +1288,42 @@ class OperationsMaterialBill(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsMaterialBillType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("use_type", "UseType", "E", "Code", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("use_type", "UseType", "Code"),
+            WireField(
                 "operations_material_bill_item",
                 "OperationsMaterialBillItem",
-                "E",
                 "OperationsMaterialBillItem",
-                1,
+                many=True,
             ),
-            ("bill_of_materials_id", "BillOfMaterialsID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("bill_of_materials_id", "BillOfMaterialsID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            use_type: Code | str | None = None,
+            operations_material_bill_item: list[OperationsMaterialBillItem] = ...,
+            bill_of_materials_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsMaterialBillItem(B2MMLModel):
@@ -993,28 +1373,53 @@ class OperationsMaterialBillItem(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsMaterialBillItemType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("use_type", "UseType", "E", "Code", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("use_type", "UseType", "Code"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField(
                 "assembly_bill_of_material_item",
                 "AssemblyBillOfMaterialItem",
-                "E",
                 "OperationsMaterialBillItem",
-                1,
+                many=True,
             ),
-            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-            ("material_specification_id", "MaterialSpecificationID", "E", "Identifier", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("assembly_type", "AssemblyType", "AssemblyType"),
+            WireField("assembly_relationship", "AssemblyRelationship", "AssemblyRelationship"),
+            WireField(
+                "material_specification_id", "MaterialSpecificationID", "Identifier", many=True
+            ),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            use_type: Code | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            assembly_bill_of_material_item: list[OperationsMaterialBillItem] = ...,
+            assembly_type: AssemblyType | AssemblyTypeCode | str | None = None,
+            assembly_relationship: AssemblyRelationship
+            | AssemblyRelationshipCode
+            | str
+            | None = None,
+            material_specification_id: ListOf[Identifier, str] = ...,
+            quantity: list[QuantityValue] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsSegment(B2MMLModel):
@@ -1105,57 +1510,94 @@ class OperationsSegment(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsSegmentType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("duration", "Duration", "E", "leaf:str", 0),
-            ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
-            ("bill_of_materials_id", "BillOfMaterialsID", "E", "Identifier", 1),
-            ("work_master_source_id", "WorkMasterSourceID", "E", "Identifier", 1),
-            ("bill_of_resources_id", "BillOfResourcesID", "E", "Identifier", 1),
-            ("operations_material_bill_id", "OperationsMaterialBillID", "E", "Identifier", 1),
-            ("operations_segment_pattern_id", "OperationsSegmentPatternID", "E", "Identifier", 0),
-            ("parameter_specification", "ParameterSpecification", "E", "Parameter", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("definition_type", "DefinitionType", "DefinitionType"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("duration", "Duration", "leaf:str"),
+            WireField("process_segment_id", "ProcessSegmentID", "Identifier", many=True),
+            WireField("bill_of_materials_id", "BillOfMaterialsID", "Identifier", many=True),
+            WireField("work_master_source_id", "WorkMasterSourceID", "Identifier", many=True),
+            WireField("bill_of_resources_id", "BillOfResourcesID", "Identifier", many=True),
+            WireField(
+                "operations_material_bill_id", "OperationsMaterialBillID", "Identifier", many=True
+            ),
+            WireField("operations_segment_pattern_id", "OperationsSegmentPatternID", "Identifier"),
+            WireField("parameter_specification", "ParameterSpecification", "Parameter", many=True),
+            WireField(
                 "personnel_specification",
                 "PersonnelSpecification",
-                "E",
                 "OpPersonnelSpecification",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "equipment_specification",
                 "EquipmentSpecification",
-                "E",
                 "OpEquipmentSpecification",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "physical_asset_specification",
                 "PhysicalAssetSpecification",
-                "E",
                 "OpPhysicalAssetSpecification",
-                1,
+                many=True,
             ),
-            ("material_specification", "MaterialSpecification", "E", "OpMaterialSpecification", 1),
-            ("segment_dependency", "SegmentDependency", "E", "SegmentDependency", 1),
-            (
+            WireField(
+                "material_specification",
+                "MaterialSpecification",
+                "OpMaterialSpecification",
+                many=True,
+            ),
+            WireField("segment_dependency", "SegmentDependency", "SegmentDependency", many=True),
+            WireField(
                 "dependent_operations_segment_id",
                 "DependentOperationsSegmentID",
-                "E",
                 "Identifier",
-                1,
+                many=True,
             ),
-            ("operations_segment_child", "OperationsSegmentChild", "E", "OperationsSegment", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "operations_segment_child", "OperationsSegmentChild", "OperationsSegment", many=True
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            definition_type: DefinitionType | DefinitionTypeCode | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            duration: str | None = None,
+            process_segment_id: ListOf[Identifier, str] = ...,
+            bill_of_materials_id: ListOf[Identifier, str] = ...,
+            work_master_source_id: ListOf[Identifier, str] = ...,
+            bill_of_resources_id: ListOf[Identifier, str] = ...,
+            operations_material_bill_id: ListOf[Identifier, str] = ...,
+            operations_segment_pattern_id: Identifier | str | None = None,
+            parameter_specification: list[Parameter] = ...,
+            personnel_specification: list[OpPersonnelSpecification] = ...,
+            equipment_specification: list[OpEquipmentSpecification] = ...,
+            physical_asset_specification: list[OpPhysicalAssetSpecification] = ...,
+            material_specification: list[OpMaterialSpecification] = ...,
+            segment_dependency: list[SegmentDependency] = ...,
+            dependent_operations_segment_id: ListOf[Identifier, str] = ...,
+            operations_segment_child: list[OperationsSegment] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessOperationsDefinition(B2MMLModel):
@@ -1166,23 +1608,40 @@ class ProcessOperationsDefinition(B2MMLModel):
     ``ProcessOperationsDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessOperationsDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessOperationsDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessOperationsDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessOperationsDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessOperationsDefinitionDataArea(B2MMLModel):
@@ -1202,10 +1661,22 @@ class ProcessOperationsDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsDefinitionDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "operations_definition",
+                "OperationsDefinition",
+                "OperationsDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, operations_definition: list[OperationsDefinition]
+        ) -> None: ...
 
 
 class ProcessOperationsDefinitionInformation(B2MMLModel):
@@ -1217,23 +1688,43 @@ class ProcessOperationsDefinitionInformation(B2MMLModel):
     element ``ProcessOperationsDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessOperationsDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessOperationsDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ProcessOperationsDefinitionInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessOperationsDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessOperationsDefinitionInformationDataArea(B2MMLModel):
@@ -1253,16 +1744,25 @@ class ProcessOperationsDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsDefinitionInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "operations_definition_information",
                 "OperationsDefinitionInformation",
-                "E",
                 "OperationsDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            operations_definition_information: list[OperationsDefinitionInformation],
+        ) -> None: ...
 
 
 class ProcessOperationsMaterialBill(B2MMLModel):
@@ -1273,23 +1773,40 @@ class ProcessOperationsMaterialBill(B2MMLModel):
     ``ProcessOperationsMaterialBill``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessOperationsMaterialBillDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsMaterialBillType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessOperationsMaterialBillDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessOperationsMaterialBillDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessOperationsMaterialBillDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessOperationsMaterialBillDataArea(B2MMLModel):
@@ -1309,16 +1826,22 @@ class ProcessOperationsMaterialBillDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsMaterialBillDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "operations_material_bill",
                 "OperationsMaterialBill",
-                "E",
                 "OperationsMaterialBill",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, operations_material_bill: list[OperationsMaterialBill]
+        ) -> None: ...
 
 
 class RespondOperationsDefinition(B2MMLModel):
@@ -1329,23 +1852,40 @@ class RespondOperationsDefinition(B2MMLModel):
     ``RespondOperationsDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondOperationsDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondOperationsDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondOperationsDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondOperationsDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondOperationsDefinitionDataArea(B2MMLModel):
@@ -1365,10 +1905,22 @@ class RespondOperationsDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsDefinitionDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "operations_definition",
+                "OperationsDefinition",
+                "OperationsDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, operations_definition: list[OperationsDefinition]
+        ) -> None: ...
 
 
 class RespondOperationsDefinitionInformation(B2MMLModel):
@@ -1379,23 +1931,43 @@ class RespondOperationsDefinitionInformation(B2MMLModel):
     element ``RespondOperationsDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondOperationsDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondOperationsDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "RespondOperationsDefinitionInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondOperationsDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondOperationsDefinitionInformationDataArea(B2MMLModel):
@@ -1415,16 +1987,25 @@ class RespondOperationsDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsDefinitionInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "operations_definition_information",
                 "OperationsDefinitionInformation",
-                "E",
                 "OperationsDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            operations_definition_information: list[OperationsDefinitionInformation],
+        ) -> None: ...
 
 
 class RespondOperationsMaterialBill(B2MMLModel):
@@ -1435,23 +2016,40 @@ class RespondOperationsMaterialBill(B2MMLModel):
     ``RespondOperationsMaterialBill``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondOperationsMaterialBillDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsMaterialBillType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondOperationsMaterialBillDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondOperationsMaterialBillDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondOperationsMaterialBillDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondOperationsMaterialBillDataArea(B2MMLModel):
@@ -1471,16 +2069,22 @@ class RespondOperationsMaterialBillDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsMaterialBillDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "operations_material_bill",
                 "OperationsMaterialBill",
-                "E",
                 "OperationsMaterialBill",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, operations_material_bill: list[OperationsMaterialBill]
+        ) -> None: ...
 
 
 class ShowOperationsDefinition(B2MMLModel):
@@ -1491,23 +2095,38 @@ class ShowOperationsDefinition(B2MMLModel):
     ``ShowOperationsDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowOperationsDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowOperationsDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowOperationsDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowOperationsDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowOperationsDefinitionDataArea(B2MMLModel):
@@ -1526,10 +2145,22 @@ class ShowOperationsDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsDefinitionDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "operations_definition",
+                "OperationsDefinition",
+                "OperationsDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, operations_definition: list[OperationsDefinition]
+        ) -> None: ...
 
 
 class ShowOperationsDefinitionInformation(B2MMLModel):
@@ -1540,23 +2171,43 @@ class ShowOperationsDefinitionInformation(B2MMLModel):
     element ``ShowOperationsDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowOperationsDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowOperationsDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ShowOperationsDefinitionInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowOperationsDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowOperationsDefinitionInformationDataArea(B2MMLModel):
@@ -1576,16 +2227,25 @@ class ShowOperationsDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsDefinitionInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "operations_definition_information",
                 "OperationsDefinitionInformation",
-                "E",
                 "OperationsDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            show: TransShow,
+            operations_definition_information: list[OperationsDefinitionInformation],
+        ) -> None: ...
 
 
 class ShowOperationsMaterialBill(B2MMLModel):
@@ -1596,23 +2256,38 @@ class ShowOperationsMaterialBill(B2MMLModel):
     ``ShowOperationsMaterialBill``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowOperationsMaterialBillDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsMaterialBillType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowOperationsMaterialBillDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowOperationsMaterialBillDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowOperationsMaterialBillDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowOperationsMaterialBillDataArea(B2MMLModel):
@@ -1632,16 +2307,22 @@ class ShowOperationsMaterialBillDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsMaterialBillDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "operations_material_bill",
                 "OperationsMaterialBill",
-                "E",
                 "OperationsMaterialBill",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, operations_material_bill: list[OperationsMaterialBill]
+        ) -> None: ...
 
 
 class SyncOperationsDefinition(B2MMLModel):
@@ -1652,23 +2333,38 @@ class SyncOperationsDefinition(B2MMLModel):
     ``SyncOperationsDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncOperationsDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncOperationsDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncOperationsDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncOperationsDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncOperationsDefinitionDataArea(B2MMLModel):
@@ -1687,10 +2383,22 @@ class SyncOperationsDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsDefinitionDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("operations_definition", "OperationsDefinition", "E", "OperationsDefinition", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "operations_definition",
+                "OperationsDefinition",
+                "OperationsDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, operations_definition: list[OperationsDefinition]
+        ) -> None: ...
 
 
 class SyncOperationsDefinitionInformation(B2MMLModel):
@@ -1701,23 +2409,43 @@ class SyncOperationsDefinitionInformation(B2MMLModel):
     element ``SyncOperationsDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncOperationsDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncOperationsDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "SyncOperationsDefinitionInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncOperationsDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncOperationsDefinitionInformationDataArea(B2MMLModel):
@@ -1737,16 +2465,25 @@ class SyncOperationsDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsDefinitionInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "operations_definition_information",
                 "OperationsDefinitionInformation",
-                "E",
                 "OperationsDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            sync: TransSync,
+            operations_definition_information: list[OperationsDefinitionInformation],
+        ) -> None: ...
 
 
 class SyncOperationsMaterialBill(B2MMLModel):
@@ -1757,23 +2494,38 @@ class SyncOperationsMaterialBill(B2MMLModel):
     ``SyncOperationsMaterialBill``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncOperationsMaterialBillDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsMaterialBillType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncOperationsMaterialBillDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncOperationsMaterialBillDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncOperationsMaterialBillDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncOperationsMaterialBillDataArea(B2MMLModel):
@@ -1793,16 +2545,22 @@ class SyncOperationsMaterialBillDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsMaterialBillDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "operations_material_bill",
                 "OperationsMaterialBill",
-                "E",
                 "OperationsMaterialBill",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, operations_material_bill: list[OperationsMaterialBill]
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

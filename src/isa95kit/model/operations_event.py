@@ -9,23 +9,34 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from ._base import ListOf
     from .common import (
         ClassPropertyType,
+        ClassPropertyTypeCode,
         DateTime,
         EnterpriseFunction,
+        EnterpriseFunctionCode,
         HierarchyScope,
         Identifier,
         MOMFunction,
+        MOMFunctionCode,
         Numeric,
         OperationsEventExtension,
+        OperationsEventExtensionCode,
         OperationsEventLevel,
+        OperationsEventLevelCode,
         OperationsEventType,
+        OperationsEventTypeCode,
         OperationsRecordSpecTemplate,
         OperationsRecordTemplate,
         OperationsType,
+        OperationsTypeCode,
         Text,
         TransAcknowledge,
         TransApplicationArea,
@@ -114,23 +125,40 @@ class AcknowledgeOperationsEventClass(B2MMLModel):
     ``AcknowledgeOperationsEventClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeOperationsEventClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsEventClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeOperationsEventClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeOperationsEventClassDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeOperationsEventClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeOperationsEventClassDataArea(B2MMLModel):
@@ -152,10 +180,25 @@ class AcknowledgeOperationsEventClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsEventClassDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "operations_event_class",
+                "OperationsEventClass",
+                "OperationsEventClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            operations_event_class: list[OperationsEventClass],
+        ) -> None: ...
 
 
 class AcknowledgeOperationsEventDefinition(B2MMLModel):
@@ -166,23 +209,43 @@ class AcknowledgeOperationsEventDefinition(B2MMLModel):
     ``AcknowledgeOperationsEventDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeOperationsEventDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsEventDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeOperationsEventDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgeOperationsEventDefinitionDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeOperationsEventDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeOperationsEventDefinitionDataArea(B2MMLModel):
@@ -204,16 +267,25 @@ class AcknowledgeOperationsEventDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsEventDefinitionDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "operations_event_definition",
                 "OperationsEventDefinition",
-                "E",
                 "OperationsEventDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            operations_event_definition: list[OperationsEventDefinition],
+        ) -> None: ...
 
 
 class AcknowledgeOperationsEventInformation(B2MMLModel):
@@ -224,23 +296,43 @@ class AcknowledgeOperationsEventInformation(B2MMLModel):
     ``AcknowledgeOperationsEventInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeOperationsEventInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsEventInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeOperationsEventInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgeOperationsEventInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeOperationsEventInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeOperationsEventInformationDataArea(B2MMLModel):
@@ -263,16 +355,25 @@ class AcknowledgeOperationsEventInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsEventInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "operations_event_information",
                 "OperationsEventInformation",
-                "E",
                 "OperationsEventInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            operations_event_information: list[OperationsEventInformation],
+        ) -> None: ...
 
 
 class CancelOperationsEventClass(B2MMLModel):
@@ -283,23 +384,38 @@ class CancelOperationsEventClass(B2MMLModel):
     ``CancelOperationsEventClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelOperationsEventClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsEventClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelOperationsEventClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelOperationsEventClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelOperationsEventClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelOperationsEventClassDataArea(B2MMLModel):
@@ -321,10 +437,22 @@ class CancelOperationsEventClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsEventClassDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "operations_event_class",
+                "OperationsEventClass",
+                "OperationsEventClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, operations_event_class: list[OperationsEventClass]
+        ) -> None: ...
 
 
 class CancelOperationsEventDefinition(B2MMLModel):
@@ -335,23 +463,40 @@ class CancelOperationsEventDefinition(B2MMLModel):
     ``CancelOperationsEventDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelOperationsEventDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsEventDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelOperationsEventDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelOperationsEventDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelOperationsEventDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelOperationsEventDefinitionDataArea(B2MMLModel):
@@ -373,16 +518,25 @@ class CancelOperationsEventDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsEventDefinitionDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "operations_event_definition",
                 "OperationsEventDefinition",
-                "E",
                 "OperationsEventDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            operations_event_definition: list[OperationsEventDefinition],
+        ) -> None: ...
 
 
 class CancelOperationsEventInformation(B2MMLModel):
@@ -393,23 +547,40 @@ class CancelOperationsEventInformation(B2MMLModel):
     ``CancelOperationsEventInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelOperationsEventInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsEventInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelOperationsEventInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelOperationsEventInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelOperationsEventInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelOperationsEventInformationDataArea(B2MMLModel):
@@ -432,16 +603,25 @@ class CancelOperationsEventInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsEventInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "operations_event_information",
                 "OperationsEventInformation",
-                "E",
                 "OperationsEventInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            operations_event_information: list[OperationsEventInformation],
+        ) -> None: ...
 
 
 class ChangeOperationsEventClass(B2MMLModel):
@@ -452,23 +632,38 @@ class ChangeOperationsEventClass(B2MMLModel):
     ``ChangeOperationsEventClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeOperationsEventClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsEventClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeOperationsEventClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeOperationsEventClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeOperationsEventClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeOperationsEventClassDataArea(B2MMLModel):
@@ -490,10 +685,22 @@ class ChangeOperationsEventClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsEventClassDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "operations_event_class",
+                "OperationsEventClass",
+                "OperationsEventClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, operations_event_class: list[OperationsEventClass]
+        ) -> None: ...
 
 
 class ChangeOperationsEventDefinition(B2MMLModel):
@@ -505,23 +712,40 @@ class ChangeOperationsEventDefinition(B2MMLModel):
     ``ChangeOperationsEventDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeOperationsEventDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsEventDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeOperationsEventDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeOperationsEventDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeOperationsEventDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeOperationsEventDefinitionDataArea(B2MMLModel):
@@ -543,16 +767,25 @@ class ChangeOperationsEventDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsEventDefinitionDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "operations_event_definition",
                 "OperationsEventDefinition",
-                "E",
                 "OperationsEventDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            operations_event_definition: list[OperationsEventDefinition],
+        ) -> None: ...
 
 
 class ChangeOperationsEventInformation(B2MMLModel):
@@ -564,23 +797,40 @@ class ChangeOperationsEventInformation(B2MMLModel):
     ``ChangeOperationsEventInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeOperationsEventInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsEventInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeOperationsEventInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeOperationsEventInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeOperationsEventInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeOperationsEventInformationDataArea(B2MMLModel):
@@ -603,16 +853,25 @@ class ChangeOperationsEventInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsEventInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "operations_event_information",
                 "OperationsEventInformation",
-                "E",
                 "OperationsEventInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            operations_event_information: list[OperationsEventInformation],
+        ) -> None: ...
 
 
 class GetOperationsEventClass(B2MMLModel):
@@ -623,23 +882,38 @@ class GetOperationsEventClass(B2MMLModel):
     ``GetOperationsEventClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetOperationsEventClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsEventClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetOperationsEventClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetOperationsEventClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetOperationsEventClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetOperationsEventClassDataArea(B2MMLModel):
@@ -660,10 +934,22 @@ class GetOperationsEventClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsEventClassDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "operations_event_class",
+                "OperationsEventClass",
+                "OperationsEventClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, operations_event_class: list[OperationsEventClass]
+        ) -> None: ...
 
 
 class GetOperationsEventDefinition(B2MMLModel):
@@ -674,23 +960,40 @@ class GetOperationsEventDefinition(B2MMLModel):
     ``GetOperationsEventDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetOperationsEventDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsEventDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetOperationsEventDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetOperationsEventDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetOperationsEventDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetOperationsEventDefinitionDataArea(B2MMLModel):
@@ -712,16 +1015,22 @@ class GetOperationsEventDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsEventDefinitionDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "operations_event_definition",
                 "OperationsEventDefinition",
-                "E",
                 "OperationsEventDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, operations_event_definition: list[OperationsEventDefinition]
+        ) -> None: ...
 
 
 class GetOperationsEventInformation(B2MMLModel):
@@ -732,23 +1041,40 @@ class GetOperationsEventInformation(B2MMLModel):
     ``GetOperationsEventInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetOperationsEventInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsEventInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetOperationsEventInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetOperationsEventInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetOperationsEventInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetOperationsEventInformationDataArea(B2MMLModel):
@@ -771,16 +1097,22 @@ class GetOperationsEventInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsEventInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "operations_event_information",
                 "OperationsEventInformation",
-                "E",
                 "OperationsEventInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, operations_event_information: list[OperationsEventInformation]
+        ) -> None: ...
 
 
 class NotifyOperationsEvent(B2MMLModel):
@@ -790,23 +1122,38 @@ class NotifyOperationsEvent(B2MMLModel):
     ``NotifyOperationsEvent``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: NotifyOperationsEventDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "NotifyOperationsEventDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "NotifyOperationsEventDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: NotifyOperationsEventDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class NotifyOperationsEventClass(B2MMLModel):
@@ -816,23 +1163,38 @@ class NotifyOperationsEventClass(B2MMLModel):
     ``NotifyOperationsEventClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: NotifyOperationsEventClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "NotifyOperationsEventClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "NotifyOperationsEventClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: NotifyOperationsEventClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class NotifyOperationsEventClassDataArea(B2MMLModel):
@@ -854,10 +1216,22 @@ class NotifyOperationsEventClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventClassDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "operations_event_class",
+                "OperationsEventClass",
+                "OperationsEventClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, operations_event_class: list[OperationsEventClass]
+        ) -> None: ...
 
 
 class NotifyOperationsEventDataArea(B2MMLModel):
@@ -878,10 +1252,16 @@ class NotifyOperationsEventDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("operations_event", "OperationsEvent", "E", "OperationsEvent", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "operations_event", "OperationsEvent", "OperationsEvent", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, operations_event: list[OperationsEvent]) -> None: ...
 
 
 class NotifyOperationsEventDefinition(B2MMLModel):
@@ -891,23 +1271,40 @@ class NotifyOperationsEventDefinition(B2MMLModel):
     ``NotifyOperationsEventDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: NotifyOperationsEventDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "NotifyOperationsEventDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "NotifyOperationsEventDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: NotifyOperationsEventDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class NotifyOperationsEventDefinitionDataArea(B2MMLModel):
@@ -929,16 +1326,22 @@ class NotifyOperationsEventDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventDefinitionDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "operations_event_definition",
                 "OperationsEventDefinition",
-                "E",
                 "OperationsEventDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, operations_event_definition: list[OperationsEventDefinition]
+        ) -> None: ...
 
 
 class NotifyOperationsEventInformation(B2MMLModel):
@@ -948,23 +1351,40 @@ class NotifyOperationsEventInformation(B2MMLModel):
     ``NotifyOperationsEventInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: NotifyOperationsEventInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "NotifyOperationsEventInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "NotifyOperationsEventInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: NotifyOperationsEventInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class NotifyOperationsEventInformationDataArea(B2MMLModel):
@@ -987,16 +1407,22 @@ class NotifyOperationsEventInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "NotifyOperationsEventInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "operations_event_information",
                 "OperationsEventInformation",
-                "E",
                 "OperationsEventInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, operations_event_information: list[OperationsEventInformation]
+        ) -> None: ...
 
 
 class OperationsEvent(B2MMLModel):
@@ -1070,33 +1496,66 @@ class OperationsEvent(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("effective_time_stamp", "EffectiveTimeStamp", "E", "DateTime", 0),
-            ("record_time_stamp", "RecordTimeStamp", "E", "DateTime", 0),
-            ("priority", "Priority", "E", "Numeric", 0),
-            ("operations_event_type", "OperationsEventType", "E", "OperationsEventType", 0),
-            ("operations_event_level", "OperationsEventLevel", "E", "OperationsEventLevel", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("mom_function", "MOMFunction", "E", "MOMFunction", 0),
-            ("enterprise_function", "EnterpriseFunction", "E", "EnterpriseFunction", 0),
-            ("category", "Category", "E", "Identifier", 1),
-            ("acknowledgement", "Acknowledgement", "E", "Identifier", 1),
-            ("source", "Source", "E", "Identifier", 1),
-            ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 0),
-            ("operations_event_child", "OperationsEventChild", "E", "OperationsEvent", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("effective_time_stamp", "EffectiveTimeStamp", "DateTime"),
+            WireField("record_time_stamp", "RecordTimeStamp", "DateTime"),
+            WireField("priority", "Priority", "Numeric"),
+            WireField("operations_event_type", "OperationsEventType", "OperationsEventType"),
+            WireField("operations_event_level", "OperationsEventLevel", "OperationsEventLevel"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("mom_function", "MOMFunction", "MOMFunction"),
+            WireField("enterprise_function", "EnterpriseFunction", "EnterpriseFunction"),
+            WireField("category", "Category", "Identifier", many=True),
+            WireField("acknowledgement", "Acknowledgement", "Identifier", many=True),
+            WireField("source", "Source", "Identifier", many=True),
+            WireField("operations_definition_id", "OperationsDefinitionID", "Identifier"),
+            WireField(
+                "operations_event_child", "OperationsEventChild", "OperationsEvent", many=True
+            ),
+            WireField(
                 "operations_event_record",
                 "OperationsEventRecord",
-                "E",
                 "OperationsRecordTemplate",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            effective_time_stamp: DateTime | datetime | str | None = None,
+            record_time_stamp: DateTime | datetime | str | None = None,
+            priority: Numeric | Decimal | int | str | None = None,
+            operations_event_type: OperationsEventType
+            | OperationsEventTypeCode
+            | str
+            | None = None,
+            operations_event_level: OperationsEventLevel
+            | OperationsEventLevelCode
+            | str
+            | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            mom_function: MOMFunction | MOMFunctionCode | str | None = None,
+            enterprise_function: EnterpriseFunction | EnterpriseFunctionCode | str | None = None,
+            category: ListOf[Identifier, str] = ...,
+            acknowledgement: ListOf[Identifier, str] = ...,
+            source: ListOf[Identifier, str] = ...,
+            operations_definition_id: Identifier | str | None = None,
+            operations_event_child: list[OperationsEvent] = ...,
+            operations_event_record: list[OperationsRecordTemplate] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsEventClass(B2MMLModel):
@@ -1156,46 +1615,68 @@ class OperationsEventClass(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventClassType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("extension", "Extension", "E", "OperationsEventExtension", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("extension", "Extension", "OperationsEventExtension"),
+            WireField(
                 "operations_event_class_child",
                 "OperationsEventClassChild",
-                "E",
                 "OperationsEventClass",
-                1,
+                many=True,
             ),
-            ("operations_event_class_base_id", "OperationsEventClassBaseID", "E", "Identifier", 1),
-            (
+            WireField(
+                "operations_event_class_base_id",
+                "OperationsEventClassBaseID",
+                "Identifier",
+                many=True,
+            ),
+            WireField(
                 "operations_event_class_property",
                 "OperationsEventClassProperty",
-                "E",
                 "OperationsEventClassProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "operations_event_definition_source_id",
                 "OperationsEventDefinitionSourceID",
-                "E",
                 "Identifier",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "ops_event_class_record_specification",
                 "OpsEventClassRecordSpecification",
-                "E",
                 "OperationsRecordSpecTemplate",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            extension: OperationsEventExtension | OperationsEventExtensionCode | str | None = None,
+            operations_event_class_child: list[OperationsEventClass] = ...,
+            operations_event_class_base_id: ListOf[Identifier, str] = ...,
+            operations_event_class_property: list[OperationsEventClassProperty] = ...,
+            operations_event_definition_source_id: ListOf[Identifier, str] = ...,
+            ops_event_class_record_specification: list[OperationsRecordSpecTemplate] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsEventClassProperty(B2MMLModel):
@@ -1224,20 +1705,32 @@ class OperationsEventClassProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventClassPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("property_type", "PropertyType", "ClassPropertyType"),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "operations_event_class_property_child",
                 "OperationsEventClassPropertyChild",
-                "E",
                 "OperationsEventClassProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            property_type: ClassPropertyType | ClassPropertyTypeCode | str | None = None,
+            value_: list[Value] = ...,
+            operations_event_class_property_child: list[OperationsEventClassProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsEventDefinition(B2MMLModel):
@@ -1319,47 +1812,80 @@ class OperationsEventDefinition(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventDefinitionType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("priority", "Priority", "E", "Numeric", 0),
-            ("operations_event_type", "OperationsEventType", "E", "OperationsEventType", 0),
-            ("operations_event_level", "OperationsEventLevel", "E", "OperationsEventLevel", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("mom_function", "MOMFunction", "E", "MOMFunction", 0),
-            ("enterprise_function", "EnterpriseFunction", "E", "EnterpriseFunction", 0),
-            ("category", "Category", "E", "Identifier", 1),
-            ("acknowledgement", "Acknowledgement", "E", "Identifier", 1),
-            ("source", "Source", "E", "Identifier", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("priority", "Priority", "Numeric"),
+            WireField("operations_event_type", "OperationsEventType", "OperationsEventType"),
+            WireField("operations_event_level", "OperationsEventLevel", "OperationsEventLevel"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("mom_function", "MOMFunction", "MOMFunction"),
+            WireField("enterprise_function", "EnterpriseFunction", "EnterpriseFunction"),
+            WireField("category", "Category", "Identifier", many=True),
+            WireField("acknowledgement", "Acknowledgement", "Identifier", many=True),
+            WireField("source", "Source", "Identifier", many=True),
+            WireField(
                 "operations_event_definition_child",
                 "OperationsEventDefinitionChild",
-                "E",
                 "OperationsEventDefinition",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "operations_event_definition_property",
                 "OperationsEventDefinitionProperty",
-                "E",
                 "OperationsEventClassProperty",
-                1,
+                many=True,
             ),
-            ("operations_event_class_id", "OperationsEventClassID", "E", "Identifier", 1),
-            (
+            WireField(
+                "operations_event_class_id", "OperationsEventClassID", "Identifier", many=True
+            ),
+            WireField(
                 "ops_event_definition_record_specification",
                 "OpsEventDefinitionRecordSpecification",
-                "E",
                 "OperationsRecordSpecTemplate",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            priority: Numeric | Decimal | int | str | None = None,
+            operations_event_type: OperationsEventType
+            | OperationsEventTypeCode
+            | str
+            | None = None,
+            operations_event_level: OperationsEventLevel
+            | OperationsEventLevelCode
+            | str
+            | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            mom_function: MOMFunction | MOMFunctionCode | str | None = None,
+            enterprise_function: EnterpriseFunction | EnterpriseFunctionCode | str | None = None,
+            category: ListOf[Identifier, str] = ...,
+            acknowledgement: ListOf[Identifier, str] = ...,
+            source: ListOf[Identifier, str] = ...,
+            operations_event_definition_child: list[OperationsEventDefinition] = ...,
+            operations_event_definition_property: list[OperationsEventClassProperty] = ...,
+            operations_event_class_id: ListOf[Identifier, str] = ...,
+            ops_event_definition_record_specification: list[OperationsRecordSpecTemplate] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsEventDefinitionProperty(B2MMLModel):
@@ -1390,27 +1916,38 @@ class OperationsEventDefinitionProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventDefinitionPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-            ("value_", "Value", "E", "Value", 1),
-            (
-                "operations_event_class_property_id",
-                "OperationsEventClassPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("property_type", "PropertyType", "ClassPropertyType"),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
+                "operations_event_class_property_id", "OperationsEventClassPropertyID", "Identifier"
             ),
-            (
+            WireField(
                 "operations_event_definition_property_child",
                 "OperationsEventDefinitionPropertyChild",
-                "E",
                 "OperationsEventDefinitionProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            property_type: ClassPropertyType | ClassPropertyTypeCode | str | None = None,
+            value_: list[Value] = ...,
+            operations_event_class_property_id: Identifier | str | None = None,
+            operations_event_definition_property_child: list[
+                OperationsEventDefinitionProperty
+            ] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsEventInformation(B2MMLModel):
@@ -1459,22 +1996,45 @@ class OperationsEventInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventInformationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 5),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-            ("published_date", "PublishedDate", "E", "DateTime", 4),
-            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 5),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True, nillable=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope", nillable=True),
+            WireField("published_date", "PublishedDate", "DateTime", nillable=True),
+            WireField(
+                "operations_event_class",
+                "OperationsEventClass",
+                "OperationsEventClass",
+                many=True,
+                nillable=True,
+            ),
+            WireField(
                 "operations_event_definition",
                 "OperationsEventDefinition",
-                "E",
                 "OperationsEventDefinition",
-                5,
+                many=True,
+                nillable=True,
             ),
-            ("operations_event", "OperationsEvent", "E", "OperationsEvent", 5),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "operations_event", "OperationsEvent", "OperationsEvent", many=True, nillable=True
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text | Nil, str] = ...,
+            hierarchy_scope: HierarchyScope | Nil | None = None,
+            published_date: DateTime | Nil | datetime | str | None = None,
+            operations_event_class: list[OperationsEventClass | Nil] = ...,
+            operations_event_definition: list[OperationsEventDefinition | Nil] = ...,
+            operations_event: list[OperationsEvent | Nil] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsEventProperty(B2MMLModel):
@@ -1503,26 +2063,37 @@ class OperationsEventProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsEventPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "operations_event_definition_property_id",
                 "OperationsEventDefinitionPropertyID",
-                "E",
                 "Identifier",
-                2,
+                required=True,
             ),
-            (
+            WireField(
                 "operations_event_property_child",
                 "OperationsEventPropertyChild",
-                "E",
                 "OperationsEventProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            operations_event_definition_property_id: Identifier | str,
+            operations_event_property_child: list[OperationsEventProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessOperationsEventClass(B2MMLModel):
@@ -1533,23 +2104,40 @@ class ProcessOperationsEventClass(B2MMLModel):
     ``ProcessOperationsEventClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessOperationsEventClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsEventClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessOperationsEventClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessOperationsEventClassDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessOperationsEventClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessOperationsEventClassDataArea(B2MMLModel):
@@ -1571,10 +2159,22 @@ class ProcessOperationsEventClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsEventClassDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "operations_event_class",
+                "OperationsEventClass",
+                "OperationsEventClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, operations_event_class: list[OperationsEventClass]
+        ) -> None: ...
 
 
 class ProcessOperationsEventDefinition(B2MMLModel):
@@ -1586,23 +2186,40 @@ class ProcessOperationsEventDefinition(B2MMLModel):
     ``ProcessOperationsEventDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessOperationsEventDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsEventDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessOperationsEventDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessOperationsEventDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessOperationsEventDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessOperationsEventDefinitionDataArea(B2MMLModel):
@@ -1624,16 +2241,25 @@ class ProcessOperationsEventDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsEventDefinitionDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "operations_event_definition",
                 "OperationsEventDefinition",
-                "E",
                 "OperationsEventDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            operations_event_definition: list[OperationsEventDefinition],
+        ) -> None: ...
 
 
 class ProcessOperationsEventInformation(B2MMLModel):
@@ -1645,23 +2271,40 @@ class ProcessOperationsEventInformation(B2MMLModel):
     ``ProcessOperationsEventInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessOperationsEventInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsEventInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessOperationsEventInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessOperationsEventInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessOperationsEventInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessOperationsEventInformationDataArea(B2MMLModel):
@@ -1684,16 +2327,25 @@ class ProcessOperationsEventInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsEventInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "operations_event_information",
                 "OperationsEventInformation",
-                "E",
                 "OperationsEventInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            operations_event_information: list[OperationsEventInformation],
+        ) -> None: ...
 
 
 class RespondOperationsEventClass(B2MMLModel):
@@ -1704,23 +2356,40 @@ class RespondOperationsEventClass(B2MMLModel):
     ``RespondOperationsEventClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondOperationsEventClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsEventClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondOperationsEventClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondOperationsEventClassDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondOperationsEventClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondOperationsEventClassDataArea(B2MMLModel):
@@ -1742,10 +2411,22 @@ class RespondOperationsEventClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsEventClassDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "operations_event_class",
+                "OperationsEventClass",
+                "OperationsEventClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, operations_event_class: list[OperationsEventClass]
+        ) -> None: ...
 
 
 class RespondOperationsEventDefinition(B2MMLModel):
@@ -1756,23 +2437,40 @@ class RespondOperationsEventDefinition(B2MMLModel):
     ``RespondOperationsEventDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondOperationsEventDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsEventDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondOperationsEventDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondOperationsEventDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondOperationsEventDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondOperationsEventDefinitionDataArea(B2MMLModel):
@@ -1794,16 +2492,25 @@ class RespondOperationsEventDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsEventDefinitionDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "operations_event_definition",
                 "OperationsEventDefinition",
-                "E",
                 "OperationsEventDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            operations_event_definition: list[OperationsEventDefinition],
+        ) -> None: ...
 
 
 class RespondOperationsEventInformation(B2MMLModel):
@@ -1814,23 +2521,40 @@ class RespondOperationsEventInformation(B2MMLModel):
     ``RespondOperationsEventInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondOperationsEventInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsEventInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondOperationsEventInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondOperationsEventInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondOperationsEventInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondOperationsEventInformationDataArea(B2MMLModel):
@@ -1853,16 +2577,25 @@ class RespondOperationsEventInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsEventInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "operations_event_information",
                 "OperationsEventInformation",
-                "E",
                 "OperationsEventInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            operations_event_information: list[OperationsEventInformation],
+        ) -> None: ...
 
 
 class ShowOperationsEventClass(B2MMLModel):
@@ -1873,23 +2606,38 @@ class ShowOperationsEventClass(B2MMLModel):
     ``ShowOperationsEventClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowOperationsEventClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsEventClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowOperationsEventClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowOperationsEventClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowOperationsEventClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowOperationsEventClassDataArea(B2MMLModel):
@@ -1910,10 +2658,22 @@ class ShowOperationsEventClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsEventClassDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "operations_event_class",
+                "OperationsEventClass",
+                "OperationsEventClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, operations_event_class: list[OperationsEventClass]
+        ) -> None: ...
 
 
 class ShowOperationsEventDefinition(B2MMLModel):
@@ -1924,23 +2684,40 @@ class ShowOperationsEventDefinition(B2MMLModel):
     ``ShowOperationsEventDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowOperationsEventDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsEventDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowOperationsEventDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowOperationsEventDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowOperationsEventDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowOperationsEventDefinitionDataArea(B2MMLModel):
@@ -1962,16 +2739,22 @@ class ShowOperationsEventDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsEventDefinitionDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "operations_event_definition",
                 "OperationsEventDefinition",
-                "E",
                 "OperationsEventDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, operations_event_definition: list[OperationsEventDefinition]
+        ) -> None: ...
 
 
 class ShowOperationsEventInformation(B2MMLModel):
@@ -1982,23 +2765,40 @@ class ShowOperationsEventInformation(B2MMLModel):
     ``ShowOperationsEventInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowOperationsEventInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsEventInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowOperationsEventInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowOperationsEventInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowOperationsEventInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowOperationsEventInformationDataArea(B2MMLModel):
@@ -2021,16 +2821,22 @@ class ShowOperationsEventInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsEventInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "operations_event_information",
                 "OperationsEventInformation",
-                "E",
                 "OperationsEventInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, operations_event_information: list[OperationsEventInformation]
+        ) -> None: ...
 
 
 class SyncOperationsEventClass(B2MMLModel):
@@ -2041,23 +2847,38 @@ class SyncOperationsEventClass(B2MMLModel):
     ``SyncOperationsEventClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncOperationsEventClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsEventClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncOperationsEventClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncOperationsEventClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncOperationsEventClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncOperationsEventClassDataArea(B2MMLModel):
@@ -2078,10 +2899,22 @@ class SyncOperationsEventClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsEventClassDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("operations_event_class", "OperationsEventClass", "E", "OperationsEventClass", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "operations_event_class",
+                "OperationsEventClass",
+                "OperationsEventClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, operations_event_class: list[OperationsEventClass]
+        ) -> None: ...
 
 
 class SyncOperationsEventDefinition(B2MMLModel):
@@ -2092,23 +2925,40 @@ class SyncOperationsEventDefinition(B2MMLModel):
     ``SyncOperationsEventDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncOperationsEventDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsEventDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncOperationsEventDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncOperationsEventDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncOperationsEventDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncOperationsEventDefinitionDataArea(B2MMLModel):
@@ -2130,16 +2980,22 @@ class SyncOperationsEventDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsEventDefinitionDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "operations_event_definition",
                 "OperationsEventDefinition",
-                "E",
                 "OperationsEventDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, operations_event_definition: list[OperationsEventDefinition]
+        ) -> None: ...
 
 
 class SyncOperationsEventInformation(B2MMLModel):
@@ -2150,23 +3006,40 @@ class SyncOperationsEventInformation(B2MMLModel):
     ``SyncOperationsEventInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncOperationsEventInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsEventInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncOperationsEventInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncOperationsEventInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncOperationsEventInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncOperationsEventInformationDataArea(B2MMLModel):
@@ -2189,16 +3062,22 @@ class SyncOperationsEventInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsEventInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "operations_event_information",
                 "OperationsEventInformation",
-                "E",
                 "OperationsEventInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, operations_event_information: list[OperationsEventInformation]
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

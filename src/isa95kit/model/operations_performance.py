@@ -9,22 +9,31 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         AssemblyRelationship,
+        AssemblyRelationshipCode,
         AssemblyType,
+        AssemblyTypeCode,
         Code,
         DateTime,
         HierarchyScope,
         Identifier,
         MaterialUse,
+        MaterialUseCode,
         OperationsType,
+        OperationsTypeCode,
         QuantityValue,
         RequiredByRequestedSegmentResponse,
+        RequiredByRequestedSegmentResponseCode,
         ResourceLocation,
         ResponseState,
+        ResponseStateCode,
         SpatialDefinition,
         Text,
         TransAcknowledge,
@@ -80,23 +89,40 @@ class AcknowledgeOperationsPerformance(B2MMLModel):
     ``AcknowledgeOperationsPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeOperationsPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeOperationsPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeOperationsPerformanceDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeOperationsPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeOperationsPerformanceDataArea(B2MMLModel):
@@ -116,10 +142,25 @@ class AcknowledgeOperationsPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsPerformanceDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "operations_performance",
+                "OperationsPerformance",
+                "OperationsPerformance",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            operations_performance: list[OperationsPerformance],
+        ) -> None: ...
 
 
 class CancelOperationsPerformance(B2MMLModel):
@@ -130,23 +171,40 @@ class CancelOperationsPerformance(B2MMLModel):
     ``CancelOperationsPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelOperationsPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelOperationsPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelOperationsPerformanceDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelOperationsPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelOperationsPerformanceDataArea(B2MMLModel):
@@ -166,10 +224,22 @@ class CancelOperationsPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsPerformanceDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "operations_performance",
+                "OperationsPerformance",
+                "OperationsPerformance",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, operations_performance: list[OperationsPerformance]
+        ) -> None: ...
 
 
 class ChangeOperationsPerformance(B2MMLModel):
@@ -180,23 +250,40 @@ class ChangeOperationsPerformance(B2MMLModel):
     ``ChangeOperationsPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeOperationsPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeOperationsPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeOperationsPerformanceDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeOperationsPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeOperationsPerformanceDataArea(B2MMLModel):
@@ -216,10 +303,22 @@ class ChangeOperationsPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsPerformanceDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "operations_performance",
+                "OperationsPerformance",
+                "OperationsPerformance",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, operations_performance: list[OperationsPerformance]
+        ) -> None: ...
 
 
 class GetOperationsPerformance(B2MMLModel):
@@ -230,23 +329,38 @@ class GetOperationsPerformance(B2MMLModel):
     ``GetOperationsPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetOperationsPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetOperationsPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetOperationsPerformanceDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetOperationsPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetOperationsPerformanceDataArea(B2MMLModel):
@@ -265,10 +379,22 @@ class GetOperationsPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsPerformanceDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "operations_performance",
+                "OperationsPerformance",
+                "OperationsPerformance",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, operations_performance: list[OperationsPerformance]
+        ) -> None: ...
 
 
 class OpEquipmentActual(B2MMLModel):
@@ -327,34 +453,57 @@ class OpEquipmentActual(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentActualType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("equipment_use", "EquipmentUse", "E", "Code", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-            ("test_result", "TestResult", "E", "TestResult", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("equipment_class_id", "EquipmentClassID", "Identifier", many=True),
+            WireField("equipment_id", "EquipmentID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("equipment_use", "EquipmentUse", "Code"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("operational_location", "OperationalLocation", "ResourceLocation"),
+            WireField("test_result", "TestResult", "TestResult", many=True),
+            WireField(
                 "equipment_actual_property",
                 "EquipmentActualProperty",
-                "E",
                 "OpEquipmentActualProperty",
-                1,
+                many=True,
             ),
-            ("equipment_actual_child", "EquipmentActualChild", "E", "OpEquipmentActual", 1),
-            (
+            WireField(
+                "equipment_actual_child", "EquipmentActualChild", "OpEquipmentActual", many=True
+            ),
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            equipment_class_id: ListOf[Identifier, str] = ...,
+            equipment_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            equipment_use: Code | str | None = None,
+            quantity: list[QuantityValue] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            operational_location: ResourceLocation | None = None,
+            test_result: list[TestResult] = ...,
+            equipment_actual_property: list[OpEquipmentActualProperty] = ...,
+            equipment_actual_child: list[OpEquipmentActual] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpEquipmentActualProperty(B2MMLModel):
@@ -394,29 +543,45 @@ class OpEquipmentActualProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpEquipmentActualPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "equipment_actual_property_child",
                 "EquipmentActualPropertyChild",
-                "E",
                 "OpEquipmentActualProperty",
-                1,
+                many=True,
             ),
-            ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
-            ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
-            (
+            WireField("equipment_class_property_id", "EquipmentClassPropertyID", "Identifier"),
+            WireField("equipment_property_id", "EquipmentPropertyID", "Identifier"),
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            equipment_actual_property_child: list[OpEquipmentActualProperty] = ...,
+            equipment_class_property_id: Identifier | str | None = None,
+            equipment_property_id: Identifier | str | None = None,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpMaterialActual(B2MMLModel):
@@ -487,38 +652,66 @@ class OpMaterialActual(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialActualType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
-            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-            ("material_sub_lot_id", "MaterialSubLotID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("material_use", "MaterialUse", "E", "MaterialUse", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("assembly_actual", "AssemblyActual", "E", "OpMaterialActual", 1),
-            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("test_result", "TestResult", "E", "TestResult", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("material_class_id", "MaterialClassID", "Identifier", many=True),
+            WireField("material_definition_id", "MaterialDefinitionID", "Identifier", many=True),
+            WireField("material_lot_id", "MaterialLotID", "Identifier", many=True),
+            WireField("material_sub_lot_id", "MaterialSubLotID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("material_use", "MaterialUse", "MaterialUse"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("storage_location", "StorageLocation", "ResourceLocation"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("assembly_actual", "AssemblyActual", "OpMaterialActual", many=True),
+            WireField("assembly_type", "AssemblyType", "AssemblyType"),
+            WireField("assembly_relationship", "AssemblyRelationship", "AssemblyRelationship"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("test_result", "TestResult", "TestResult", many=True),
+            WireField(
                 "material_actual_property",
                 "MaterialActualProperty",
-                "E",
                 "OpMaterialActualProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            material_class_id: ListOf[Identifier, str] = ...,
+            material_definition_id: ListOf[Identifier, str] = ...,
+            material_lot_id: ListOf[Identifier, str] = ...,
+            material_sub_lot_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            material_use: MaterialUse | MaterialUseCode | str | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            storage_location: ResourceLocation | None = None,
+            quantity: list[QuantityValue] = ...,
+            assembly_actual: list[OpMaterialActual] = ...,
+            assembly_type: AssemblyType | AssemblyTypeCode | str | None = None,
+            assembly_relationship: AssemblyRelationship
+            | AssemblyRelationshipCode
+            | str
+            | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            test_result: list[TestResult] = ...,
+            material_actual_property: list[OpMaterialActualProperty] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpMaterialActualProperty(B2MMLModel):
@@ -562,36 +755,49 @@ class OpMaterialActualProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpMaterialActualPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "material_actual_property_child",
                 "MaterialActualPropertyChild",
-                "E",
                 "OpMaterialActualProperty",
-                1,
+                many=True,
             ),
-            ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
-            (
-                "material_definition_property_id",
-                "MaterialDefinitionPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField("material_class_property_id", "MaterialClassPropertyID", "Identifier"),
+            WireField(
+                "material_definition_property_id", "MaterialDefinitionPropertyID", "Identifier"
             ),
-            ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
-            (
+            WireField("material_lot_property_id", "MaterialLotPropertyID", "Identifier"),
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            material_actual_property_child: list[OpMaterialActualProperty] = ...,
+            material_class_property_id: Identifier | str | None = None,
+            material_definition_property_id: Identifier | str | None = None,
+            material_lot_property_id: Identifier | str | None = None,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPersonnelActual(B2MMLModel):
@@ -650,34 +856,57 @@ class OpPersonnelActual(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelActualType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
-            ("person_id", "PersonID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("personnel_use", "PersonnelUse", "E", "Code", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-            ("test_result", "TestResult", "E", "TestResult", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("personnel_class_id", "PersonnelClassID", "Identifier", many=True),
+            WireField("person_id", "PersonID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("personnel_use", "PersonnelUse", "Code"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("operational_location", "OperationalLocation", "ResourceLocation"),
+            WireField("test_result", "TestResult", "TestResult", many=True),
+            WireField(
                 "personnel_actual_property",
                 "PersonnelActualProperty",
-                "E",
                 "OpPersonnelActualProperty",
-                1,
+                many=True,
             ),
-            ("personnel_actual_child", "PersonnelActualChild", "E", "OpPersonnelActual", 1),
-            (
+            WireField(
+                "personnel_actual_child", "PersonnelActualChild", "OpPersonnelActual", many=True
+            ),
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            personnel_class_id: ListOf[Identifier, str] = ...,
+            person_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            personnel_use: Code | str | None = None,
+            quantity: list[QuantityValue] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            operational_location: ResourceLocation | None = None,
+            test_result: list[TestResult] = ...,
+            personnel_actual_property: list[OpPersonnelActualProperty] = ...,
+            personnel_actual_child: list[OpPersonnelActual] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPersonnelActualProperty(B2MMLModel):
@@ -717,29 +946,45 @@ class OpPersonnelActualProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPersonnelActualPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "personnel_actual_property_child",
                 "PersonnelActualPropertyChild",
-                "E",
                 "OpPersonnelActualProperty",
-                1,
+                many=True,
             ),
-            ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
-            ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
-            (
+            WireField("personnel_class_property_id", "PersonnelClassPropertyID", "Identifier"),
+            WireField("person_property_id", "PersonPropertyID", "Identifier"),
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            personnel_actual_property_child: list[OpPersonnelActualProperty] = ...,
+            personnel_class_property_id: Identifier | str | None = None,
+            person_property_id: Identifier | str | None = None,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPhysicalAssetActual(B2MMLModel):
@@ -800,40 +1045,60 @@ class OpPhysicalAssetActual(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetActualType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
-            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
-            ("test_result", "TestResult", "E", "TestResult", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("physical_asset_class_id", "PhysicalAssetClassID", "Identifier", many=True),
+            WireField("physical_asset_id", "PhysicalAssetID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("physical_asset_use", "PhysicalAssetUse", "Code"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("physical_location", "PhysicalLocation", "ResourceLocation"),
+            WireField("test_result", "TestResult", "TestResult", many=True),
+            WireField(
                 "physical_asset_actual_property",
                 "PhysicalAssetActualProperty",
-                "E",
                 "OpPhysicalAssetActualProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "physical_asset_actual_child",
                 "PhysicalAssetActualChild",
-                "E",
                 "OpPhysicalAssetActual",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            physical_asset_class_id: ListOf[Identifier, str] = ...,
+            physical_asset_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            physical_asset_use: Code | str | None = None,
+            quantity: list[QuantityValue] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            physical_location: ResourceLocation | None = None,
+            test_result: list[TestResult] = ...,
+            physical_asset_actual_property: list[OpPhysicalAssetActualProperty] = ...,
+            physical_asset_actual_child: list[OpPhysicalAssetActual] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpPhysicalAssetActualProperty(B2MMLModel):
@@ -875,35 +1140,47 @@ class OpPhysicalAssetActualProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpPhysicalAssetActualPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "physical_asset_actual_property_child",
                 "PhysicalAssetActualPropertyChild",
-                "E",
                 "OpPhysicalAssetActualProperty",
-                1,
+                many=True,
             ),
-            (
-                "physical_asset_class_property_id",
-                "PhysicalAssetClassPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField(
+                "physical_asset_class_property_id", "PhysicalAssetClassPropertyID", "Identifier"
             ),
-            ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
-            (
+            WireField("physical_asset_property_id", "PhysicalAssetPropertyID", "Identifier"),
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            physical_asset_actual_property_child: list[OpPhysicalAssetActualProperty] = ...,
+            physical_asset_class_property_id: Identifier | str | None = None,
+            physical_asset_property_id: Identifier | str | None = None,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpSegmentData(B2MMLModel):
@@ -937,21 +1214,36 @@ class OpSegmentData(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpSegmentDataType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("value_", "Value", "E", "Value", 1),
-            ("segment_data_child", "SegmentDataChild", "E", "OpSegmentData", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("segment_data_child", "SegmentDataChild", "OpSegmentData", many=True),
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            value_: list[Value] = ...,
+            segment_data_child: list[OpSegmentData] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OpSegmentResponse(B2MMLModel):
@@ -1032,38 +1324,76 @@ class OpSegmentResponse(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpSegmentResponseType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("posting_date", "PostingDate", "E", "DateTime", 0),
-            ("actual_start_time", "ActualStartTime", "E", "DateTime", 0),
-            ("actual_end_time", "ActualEndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
-            ("operations_request_id", "OperationsRequestID", "E", "Identifier", 1),
-            ("segment_requirement_id", "SegmentRequirementID", "E", "Identifier", 1),
-            ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 1),
-            ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 1),
-            ("work_response_id", "WorkResponseID", "E", "Identifier", 1),
-            ("job_response_id", "JobResponseID", "E", "Identifier", 1),
-            ("segment_state", "SegmentState", "E", "ResponseState", 0),
-            ("segment_data", "SegmentData", "E", "OpSegmentData", 1),
-            ("personnel_actual", "PersonnelActual", "E", "OpPersonnelActual", 1),
-            ("equipment_actual", "EquipmentActual", "E", "OpEquipmentActual", 1),
-            ("physical_asset_actual", "PhysicalAssetActual", "E", "OpPhysicalAssetActual", 1),
-            ("material_actual", "MaterialActual", "E", "OpMaterialActual", 1),
-            ("segment_response_child", "SegmentResponseChild", "E", "OpSegmentResponse", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("posting_date", "PostingDate", "DateTime"),
+            WireField("actual_start_time", "ActualStartTime", "DateTime"),
+            WireField("actual_end_time", "ActualEndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("process_segment_id", "ProcessSegmentID", "Identifier", many=True),
+            WireField("operations_request_id", "OperationsRequestID", "Identifier", many=True),
+            WireField("segment_requirement_id", "SegmentRequirementID", "Identifier", many=True),
+            WireField(
+                "operations_definition_id", "OperationsDefinitionID", "Identifier", many=True
+            ),
+            WireField("operations_segment_id", "OperationsSegmentID", "Identifier", many=True),
+            WireField("work_response_id", "WorkResponseID", "Identifier", many=True),
+            WireField("job_response_id", "JobResponseID", "Identifier", many=True),
+            WireField("segment_state", "SegmentState", "ResponseState"),
+            WireField("segment_data", "SegmentData", "OpSegmentData", many=True),
+            WireField("personnel_actual", "PersonnelActual", "OpPersonnelActual", many=True),
+            WireField("equipment_actual", "EquipmentActual", "OpEquipmentActual", many=True),
+            WireField(
+                "physical_asset_actual", "PhysicalAssetActual", "OpPhysicalAssetActual", many=True
+            ),
+            WireField("material_actual", "MaterialActual", "OpMaterialActual", many=True),
+            WireField(
+                "segment_response_child", "SegmentResponseChild", "OpSegmentResponse", many=True
+            ),
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | datetime | str | None = None,
+            posting_date: DateTime | datetime | str | None = None,
+            actual_start_time: DateTime | datetime | str | None = None,
+            actual_end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            process_segment_id: ListOf[Identifier, str] = ...,
+            operations_request_id: ListOf[Identifier, str] = ...,
+            segment_requirement_id: ListOf[Identifier, str] = ...,
+            operations_definition_id: ListOf[Identifier, str] = ...,
+            operations_segment_id: ListOf[Identifier, str] = ...,
+            work_response_id: ListOf[Identifier, str] = ...,
+            job_response_id: ListOf[Identifier, str] = ...,
+            segment_state: ResponseState | ResponseStateCode | str | None = None,
+            segment_data: list[OpSegmentData] = ...,
+            personnel_actual: list[OpPersonnelActual] = ...,
+            equipment_actual: list[OpEquipmentActual] = ...,
+            physical_asset_actual: list[OpPhysicalAssetActual] = ...,
+            material_actual: list[OpMaterialActual] = ...,
+            segment_response_child: list[OpSegmentResponse] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsPerformance(B2MMLModel):
@@ -1107,20 +1437,45 @@ class OperationsPerformance(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsPerformanceType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("endtime", "Endtime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("operations_schedule_id", "OperationsScheduleID", "E", "Identifier", 0),
-            ("performance_state", "PerformanceState", "E", "ResponseState", 0),
-            ("operations_response", "OperationsResponse", "E", "OperationsResponse", 3),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("endtime", "Endtime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("operations_schedule_id", "OperationsScheduleID", "Identifier"),
+            WireField("performance_state", "PerformanceState", "ResponseState"),
+            WireField(
+                "operations_response",
+                "OperationsResponse",
+                "OperationsResponse",
+                many=True,
+                required=True,
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            endtime: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            operations_schedule_id: Identifier | str | None = None,
+            performance_state: ResponseState | ResponseStateCode | str | None = None,
+            operations_response: list[OperationsResponse],
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsResponse(B2MMLModel):
@@ -1174,22 +1529,47 @@ class OperationsResponse(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsResponseType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("operations_request_id", "OperationsRequestID", "E", "Identifier", 1),
-            ("segment_requirement_id", "SegmentRequirementID", "E", "Identifier", 1),
-            ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 1),
-            ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 1),
-            ("response_state", "ResponseState", "E", "ResponseState", 0),
-            ("segment_response", "SegmentResponse", "E", "OpSegmentResponse", 3),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("operations_request_id", "OperationsRequestID", "Identifier", many=True),
+            WireField("segment_requirement_id", "SegmentRequirementID", "Identifier", many=True),
+            WireField(
+                "operations_definition_id", "OperationsDefinitionID", "Identifier", many=True
+            ),
+            WireField("operations_segment_id", "OperationsSegmentID", "Identifier", many=True),
+            WireField("response_state", "ResponseState", "ResponseState"),
+            WireField(
+                "segment_response", "SegmentResponse", "OpSegmentResponse", many=True, required=True
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            operations_request_id: ListOf[Identifier, str] = ...,
+            segment_requirement_id: ListOf[Identifier, str] = ...,
+            operations_definition_id: ListOf[Identifier, str] = ...,
+            operations_segment_id: ListOf[Identifier, str] = ...,
+            response_state: ResponseState | ResponseStateCode | str | None = None,
+            segment_response: list[OpSegmentResponse],
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessOperationsPerformance(B2MMLModel):
@@ -1200,23 +1580,40 @@ class ProcessOperationsPerformance(B2MMLModel):
     ``ProcessOperationsPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessOperationsPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessOperationsPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessOperationsPerformanceDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessOperationsPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessOperationsPerformanceDataArea(B2MMLModel):
@@ -1236,10 +1633,22 @@ class ProcessOperationsPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsPerformanceDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "operations_performance",
+                "OperationsPerformance",
+                "OperationsPerformance",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, operations_performance: list[OperationsPerformance]
+        ) -> None: ...
 
 
 class RespondOperationsPerformance(B2MMLModel):
@@ -1250,23 +1659,40 @@ class RespondOperationsPerformance(B2MMLModel):
     ``RespondOperationsPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondOperationsPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondOperationsPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondOperationsPerformanceDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondOperationsPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondOperationsPerformanceDataArea(B2MMLModel):
@@ -1286,10 +1712,22 @@ class RespondOperationsPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsPerformanceDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "operations_performance",
+                "OperationsPerformance",
+                "OperationsPerformance",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, operations_performance: list[OperationsPerformance]
+        ) -> None: ...
 
 
 class ShowOperationsPerformance(B2MMLModel):
@@ -1300,23 +1738,38 @@ class ShowOperationsPerformance(B2MMLModel):
     ``ShowOperationsPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowOperationsPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowOperationsPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowOperationsPerformanceDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowOperationsPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowOperationsPerformanceDataArea(B2MMLModel):
@@ -1336,10 +1789,22 @@ class ShowOperationsPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsPerformanceDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "operations_performance",
+                "OperationsPerformance",
+                "OperationsPerformance",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, operations_performance: list[OperationsPerformance]
+        ) -> None: ...
 
 
 class SyncOperationsPerformance(B2MMLModel):
@@ -1350,23 +1815,38 @@ class SyncOperationsPerformance(B2MMLModel):
     ``SyncOperationsPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncOperationsPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncOperationsPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncOperationsPerformanceDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncOperationsPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncOperationsPerformanceDataArea(B2MMLModel):
@@ -1386,10 +1866,22 @@ class SyncOperationsPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsPerformanceDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("operations_performance", "OperationsPerformance", "E", "OperationsPerformance", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "operations_performance",
+                "OperationsPerformance",
+                "OperationsPerformance",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, operations_performance: list[OperationsPerformance]
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

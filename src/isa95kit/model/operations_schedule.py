@@ -9,9 +9,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from ._base import ListOf
     from .common import (
         DateTime,
         HierarchyScope,
@@ -19,12 +23,15 @@ if TYPE_CHECKING:
         Numeric,
         OpEquipmentRequirement,
         OperationsType,
+        OperationsTypeCode,
         OpMaterialRequirement,
         OpPersonnelRequirement,
         OpPhysicalAssetRequirement,
         Parameter,
         RequestState,
+        RequestStateCode,
         RequiredByRequestedSegmentResponse,
+        RequiredByRequestedSegmentResponseCode,
         Text,
         TransAcknowledge,
         TransApplicationArea,
@@ -69,23 +76,40 @@ class AcknowledgeOperationsSchedule(B2MMLModel):
     ``AcknowledgeOperationsSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeOperationsScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeOperationsScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeOperationsScheduleDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeOperationsScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeOperationsScheduleDataArea(B2MMLModel):
@@ -105,10 +129,22 @@ class AcknowledgeOperationsScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsScheduleDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "operations_schedule",
+                "OperationsSchedule",
+                "OperationsSchedule",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, operations_schedule: list[OperationsSchedule]
+        ) -> None: ...
 
 
 class CancelOperationsSchedule(B2MMLModel):
@@ -119,23 +155,38 @@ class CancelOperationsSchedule(B2MMLModel):
     ``CancelOperationsSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelOperationsScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelOperationsScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelOperationsScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelOperationsScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelOperationsScheduleDataArea(B2MMLModel):
@@ -154,10 +205,22 @@ class CancelOperationsScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsScheduleDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "operations_schedule",
+                "OperationsSchedule",
+                "OperationsSchedule",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, operations_schedule: list[OperationsSchedule]
+        ) -> None: ...
 
 
 class ChangeOperationsSchedule(B2MMLModel):
@@ -168,23 +231,38 @@ class ChangeOperationsSchedule(B2MMLModel):
     ``ChangeOperationsSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeOperationsScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeOperationsScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeOperationsScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeOperationsScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeOperationsScheduleDataArea(B2MMLModel):
@@ -203,10 +281,22 @@ class ChangeOperationsScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsScheduleDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "operations_schedule",
+                "OperationsSchedule",
+                "OperationsSchedule",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, operations_schedule: list[OperationsSchedule]
+        ) -> None: ...
 
 
 class GetOperationsSchedule(B2MMLModel):
@@ -217,23 +307,38 @@ class GetOperationsSchedule(B2MMLModel):
     ``GetOperationsSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetOperationsScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetOperationsScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetOperationsScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetOperationsScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetOperationsScheduleDataArea(B2MMLModel):
@@ -252,10 +357,22 @@ class GetOperationsScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsScheduleDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "operations_schedule",
+                "OperationsSchedule",
+                "OperationsSchedule",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, operations_schedule: list[OperationsSchedule]
+        ) -> None: ...
 
 
 class OpSegmentRequirement(B2MMLModel):
@@ -329,47 +446,87 @@ class OpSegmentRequirement(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OpSegmentRequirementType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("earliest_start_time", "EarliestStartTime", "E", "DateTime", 0),
-            ("latest_end_time", "LatestEndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 2),
-            ("duration", "Duration", "E", "leaf:str", 0),
-            ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 2),
-            ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 2),
-            ("segment_state", "SegmentState", "E", "RequestState", 0),
-            ("segment_parameter", "SegmentParameter", "E", "Parameter", 1),
-            ("personnel_requirement", "PersonnelRequirement", "E", "OpPersonnelRequirement", 1),
-            ("equipment_requirement", "EquipmentRequirement", "E", "OpEquipmentRequirement", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("earliest_start_time", "EarliestStartTime", "DateTime"),
+            WireField("latest_end_time", "LatestEndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("process_segment_id", "ProcessSegmentID", "Identifier", required=True),
+            WireField("duration", "Duration", "leaf:str"),
+            WireField(
+                "operations_definition_id", "OperationsDefinitionID", "Identifier", required=True
+            ),
+            WireField("operations_segment_id", "OperationsSegmentID", "Identifier", required=True),
+            WireField("segment_state", "SegmentState", "RequestState"),
+            WireField("segment_parameter", "SegmentParameter", "Parameter", many=True),
+            WireField(
+                "personnel_requirement", "PersonnelRequirement", "OpPersonnelRequirement", many=True
+            ),
+            WireField(
+                "equipment_requirement", "EquipmentRequirement", "OpEquipmentRequirement", many=True
+            ),
+            WireField(
                 "physical_asset_requirement",
                 "PhysicalAssetRequirement",
-                "E",
                 "OpPhysicalAssetRequirement",
-                1,
+                many=True,
             ),
-            ("material_requirement", "MaterialRequirement", "E", "OpMaterialRequirement", 1),
-            (
+            WireField(
+                "material_requirement", "MaterialRequirement", "OpMaterialRequirement", many=True
+            ),
+            WireField(
                 "segment_requirement_child",
                 "SegmentRequirementChild",
-                "E",
                 "OpSegmentRequirement",
-                1,
+                many=True,
             ),
-            ("requested_segment_response", "RequestedSegmentResponse", "E", "OpSegmentResponse", 1),
-            (
+            WireField(
+                "requested_segment_response",
+                "RequestedSegmentResponse",
+                "OpSegmentResponse",
+                many=True,
+            ),
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            earliest_start_time: DateTime | datetime | str | None = None,
+            latest_end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            process_segment_id: Identifier | str,
+            duration: str | None = None,
+            operations_definition_id: Identifier | str,
+            operations_segment_id: Identifier | str,
+            segment_state: RequestState | RequestStateCode | str | None = None,
+            segment_parameter: list[Parameter] = ...,
+            personnel_requirement: list[OpPersonnelRequirement] = ...,
+            equipment_requirement: list[OpEquipmentRequirement] = ...,
+            physical_asset_requirement: list[OpPhysicalAssetRequirement] = ...,
+            material_requirement: list[OpMaterialRequirement] = ...,
+            segment_requirement_child: list[OpSegmentRequirement] = ...,
+            requested_segment_response: list[OpSegmentResponse] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsRequest(B2MMLModel):
@@ -425,29 +582,63 @@ class OperationsRequest(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsRequestType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("priority", "Priority", "E", "Numeric", 0),
-            ("request_state", "RequestState", "E", "RequestState", 0),
-            ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 0),
-            ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 0),
-            ("segment_requirement", "SegmentRequirement", "E", "OpSegmentRequirement", 3),
-            ("requested_segment_response", "RequestedSegmentResponse", "E", "OpSegmentResponse", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("priority", "Priority", "Numeric"),
+            WireField("request_state", "RequestState", "RequestState"),
+            WireField("operations_definition_id", "OperationsDefinitionID", "Identifier"),
+            WireField("operations_segment_id", "OperationsSegmentID", "Identifier"),
+            WireField(
+                "segment_requirement",
+                "SegmentRequirement",
+                "OpSegmentRequirement",
+                many=True,
+                required=True,
+            ),
+            WireField(
+                "requested_segment_response",
+                "RequestedSegmentResponse",
+                "OpSegmentResponse",
+                many=True,
+            ),
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            priority: Numeric | Decimal | int | str | None = None,
+            request_state: RequestState | RequestStateCode | str | None = None,
+            operations_definition_id: Identifier | str | None = None,
+            operations_segment_id: Identifier | str | None = None,
+            segment_requirement: list[OpSegmentRequirement],
+            requested_segment_response: list[OpSegmentResponse] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class OperationsSchedule(B2MMLModel):
@@ -489,19 +680,43 @@ class OperationsSchedule(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsScheduleType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("schedule_state", "ScheduleState", "E", "RequestState", 0),
-            ("operations_request", "OperationsRequest", "E", "OperationsRequest", 3),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("schedule_state", "ScheduleState", "RequestState"),
+            WireField(
+                "operations_request",
+                "OperationsRequest",
+                "OperationsRequest",
+                many=True,
+                required=True,
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            schedule_state: RequestState | RequestStateCode | str | None = None,
+            operations_request: list[OperationsRequest],
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessOperationsSchedule(B2MMLModel):
@@ -512,23 +727,38 @@ class ProcessOperationsSchedule(B2MMLModel):
     ``ProcessOperationsSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessOperationsScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessOperationsScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessOperationsScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessOperationsScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessOperationsScheduleDataArea(B2MMLModel):
@@ -548,10 +778,22 @@ class ProcessOperationsScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsScheduleDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "operations_schedule",
+                "OperationsSchedule",
+                "OperationsSchedule",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, operations_schedule: list[OperationsSchedule]
+        ) -> None: ...
 
 
 class RespondOperationsSchedule(B2MMLModel):
@@ -562,23 +804,38 @@ class RespondOperationsSchedule(B2MMLModel):
     ``RespondOperationsSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondOperationsScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondOperationsScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondOperationsScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondOperationsScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondOperationsScheduleDataArea(B2MMLModel):
@@ -598,10 +855,22 @@ class RespondOperationsScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsScheduleDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "operations_schedule",
+                "OperationsSchedule",
+                "OperationsSchedule",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, operations_schedule: list[OperationsSchedule]
+        ) -> None: ...
 
 
 class ShowOperationsSchedule(B2MMLModel):
@@ -612,23 +881,38 @@ class ShowOperationsSchedule(B2MMLModel):
     ``ShowOperationsSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowOperationsScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowOperationsScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowOperationsScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowOperationsScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowOperationsScheduleDataArea(B2MMLModel):
@@ -647,10 +931,22 @@ class ShowOperationsScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsScheduleDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "operations_schedule",
+                "OperationsSchedule",
+                "OperationsSchedule",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, operations_schedule: list[OperationsSchedule]
+        ) -> None: ...
 
 
 class SyncOperationsSchedule(B2MMLModel):
@@ -661,23 +957,38 @@ class SyncOperationsSchedule(B2MMLModel):
     ``SyncOperationsSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncOperationsScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncOperationsScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncOperationsScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncOperationsScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncOperationsScheduleDataArea(B2MMLModel):
@@ -696,10 +1007,22 @@ class SyncOperationsScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsScheduleDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("operations_schedule", "OperationsSchedule", "E", "OperationsSchedule", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "operations_schedule",
+                "OperationsSchedule",
+                "OperationsSchedule",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, operations_schedule: list[OperationsSchedule]
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

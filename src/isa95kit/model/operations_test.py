@@ -9,9 +9,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from ._base import ListOf
     from .common import (
         DateTime,
         HierarchyScope,
@@ -97,23 +101,43 @@ class AcknowledgeOperationsTestInformation(B2MMLModel):
     ``AcknowledgeOperationsTestInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeOperationsTestInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsTestInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeOperationsTestInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgeOperationsTestInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeOperationsTestInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeOperationsTestInformationDataArea(B2MMLModel):
@@ -136,16 +160,25 @@ class AcknowledgeOperationsTestInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeOperationsTestInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "operations_test_information",
                 "OperationsTestInformation",
-                "E",
                 "OperationsTestInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            operations_test_information: list[OperationsTestInformation],
+        ) -> None: ...
 
 
 class AcknowledgeTestResult(B2MMLModel):
@@ -156,23 +189,38 @@ class AcknowledgeTestResult(B2MMLModel):
     ``AcknowledgeTestResult``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeTestResultDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeTestResultType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeTestResultDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeTestResultDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeTestResultDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeTestResultDataArea(B2MMLModel):
@@ -192,10 +240,16 @@ class AcknowledgeTestResultDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeTestResultDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("test_result", "TestResult", "E", "TestResult", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("test_result", "TestResult", "TestResult", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, test_result: list[TestResult]
+        ) -> None: ...
 
 
 class AcknowledgeTestSpecification(B2MMLModel):
@@ -206,23 +260,40 @@ class AcknowledgeTestSpecification(B2MMLModel):
     ``AcknowledgeTestSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeTestSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeTestSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeTestSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeTestSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeTestSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeTestSpecificationDataArea(B2MMLModel):
@@ -245,10 +316,22 @@ class AcknowledgeTestSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeTestSpecificationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "test_specification",
+                "TestSpecification",
+                "TestSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, test_specification: list[TestSpecification]
+        ) -> None: ...
 
 
 class CancelOperationsTestInformation(B2MMLModel):
@@ -259,23 +342,40 @@ class CancelOperationsTestInformation(B2MMLModel):
     ``CancelOperationsTestInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelOperationsTestInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsTestInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelOperationsTestInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelOperationsTestInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelOperationsTestInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelOperationsTestInformationDataArea(B2MMLModel):
@@ -298,16 +398,25 @@ class CancelOperationsTestInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelOperationsTestInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "operations_test_information",
                 "OperationsTestInformation",
-                "E",
                 "OperationsTestInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            operations_test_information: list[OperationsTestInformation],
+        ) -> None: ...
 
 
 class CancelTestResult(B2MMLModel):
@@ -317,23 +426,38 @@ class CancelTestResult(B2MMLModel):
     B2MML ``CancelTestResultType`` (B2MML-OperationsTest.xsd); global element ``CancelTestResult``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelTestResultDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelTestResultType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelTestResultDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelTestResultDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelTestResultDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelTestResultDataArea(B2MMLModel):
@@ -353,10 +477,14 @@ class CancelTestResultDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelTestResultDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("test_result", "TestResult", "E", "TestResult", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("test_result", "TestResult", "TestResult", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, test_result: list[TestResult]) -> None: ...
 
 
 class CancelTestSpecification(B2MMLModel):
@@ -367,23 +495,38 @@ class CancelTestSpecification(B2MMLModel):
     ``CancelTestSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelTestSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelTestSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelTestSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelTestSpecificationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelTestSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelTestSpecificationDataArea(B2MMLModel):
@@ -405,10 +548,22 @@ class CancelTestSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelTestSpecificationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "test_specification",
+                "TestSpecification",
+                "TestSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, test_specification: list[TestSpecification]
+        ) -> None: ...
 
 
 class ChangeOperationsTestInformation(B2MMLModel):
@@ -420,23 +575,40 @@ class ChangeOperationsTestInformation(B2MMLModel):
     ``ChangeOperationsTestInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeOperationsTestInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsTestInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeOperationsTestInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeOperationsTestInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeOperationsTestInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeOperationsTestInformationDataArea(B2MMLModel):
@@ -459,16 +631,25 @@ class ChangeOperationsTestInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeOperationsTestInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "operations_test_information",
                 "OperationsTestInformation",
-                "E",
                 "OperationsTestInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            operations_test_information: list[OperationsTestInformation],
+        ) -> None: ...
 
 
 class ChangeTestResult(B2MMLModel):
@@ -478,23 +659,38 @@ class ChangeTestResult(B2MMLModel):
     B2MML ``ChangeTestResultType`` (B2MML-OperationsTest.xsd); global element ``ChangeTestResult``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeTestResultDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeTestResultType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeTestResultDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeTestResultDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeTestResultDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeTestResultDataArea(B2MMLModel):
@@ -514,10 +710,14 @@ class ChangeTestResultDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeTestResultDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("test_result", "TestResult", "E", "TestResult", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("test_result", "TestResult", "TestResult", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, test_result: list[TestResult]) -> None: ...
 
 
 class ChangeTestSpecification(B2MMLModel):
@@ -528,23 +728,38 @@ class ChangeTestSpecification(B2MMLModel):
     ``ChangeTestSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeTestSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeTestSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeTestSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeTestSpecificationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeTestSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeTestSpecificationDataArea(B2MMLModel):
@@ -566,10 +781,22 @@ class ChangeTestSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeTestSpecificationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "test_specification",
+                "TestSpecification",
+                "TestSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, test_specification: list[TestSpecification]
+        ) -> None: ...
 
 
 class GetOperationsTestInformation(B2MMLModel):
@@ -580,23 +807,40 @@ class GetOperationsTestInformation(B2MMLModel):
     ``GetOperationsTestInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetOperationsTestInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsTestInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetOperationsTestInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetOperationsTestInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetOperationsTestInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetOperationsTestInformationDataArea(B2MMLModel):
@@ -619,16 +863,22 @@ class GetOperationsTestInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetOperationsTestInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "operations_test_information",
                 "OperationsTestInformation",
-                "E",
                 "OperationsTestInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, operations_test_information: list[OperationsTestInformation]
+        ) -> None: ...
 
 
 class GetTestResult(B2MMLModel):
@@ -638,23 +888,38 @@ class GetTestResult(B2MMLModel):
     B2MML ``GetTestResultType`` (B2MML-OperationsTest.xsd); global element ``GetTestResult``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetTestResultDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetTestResultType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetTestResultDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetTestResultDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetTestResultDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetTestResultDataArea(B2MMLModel):
@@ -674,10 +939,14 @@ class GetTestResultDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetTestResultDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("test_result", "TestResult", "E", "TestResult", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("test_result", "TestResult", "TestResult", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, test_result: list[TestResult]) -> None: ...
 
 
 class GetTestSpecification(B2MMLModel):
@@ -688,23 +957,38 @@ class GetTestSpecification(B2MMLModel):
     ``GetTestSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetTestSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetTestSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetTestSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetTestSpecificationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetTestSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetTestSpecificationDataArea(B2MMLModel):
@@ -726,10 +1010,22 @@ class GetTestSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetTestSpecificationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "test_specification",
+                "TestSpecification",
+                "TestSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, test_specification: list[TestSpecification]
+        ) -> None: ...
 
 
 class OperationsTestInformation(B2MMLModel):
@@ -773,15 +1069,35 @@ class OperationsTestInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "OperationsTestInformationType",
         (
-            ("id", "ID", "E", "Identifier", 4),
-            ("description", "Description", "E", "Text", 5),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-            ("published_date", "PublishedDate", "E", "DateTime", 4),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 5),
-            ("test_result", "TestResult", "E", "TestResult", 5),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", nillable=True),
+            WireField("description", "Description", "Text", many=True, nillable=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope", nillable=True),
+            WireField("published_date", "PublishedDate", "DateTime", nillable=True),
+            WireField(
+                "test_specification",
+                "TestSpecification",
+                "TestSpecification",
+                many=True,
+                nillable=True,
+            ),
+            WireField("test_result", "TestResult", "TestResult", many=True, nillable=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | Nil | str | None = None,
+            description: ListOf[Text | Nil, str] = ...,
+            hierarchy_scope: HierarchyScope | Nil | None = None,
+            published_date: DateTime | Nil | datetime | str | None = None,
+            test_specification: list[TestSpecification | Nil] = ...,
+            test_result: list[TestResult | Nil] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessOperationsTestInformation(B2MMLModel):
@@ -793,23 +1109,40 @@ class ProcessOperationsTestInformation(B2MMLModel):
     ``ProcessOperationsTestInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessOperationsTestInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsTestInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessOperationsTestInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessOperationsTestInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessOperationsTestInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessOperationsTestInformationDataArea(B2MMLModel):
@@ -832,16 +1165,25 @@ class ProcessOperationsTestInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessOperationsTestInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "operations_test_information",
                 "OperationsTestInformation",
-                "E",
                 "OperationsTestInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            operations_test_information: list[OperationsTestInformation],
+        ) -> None: ...
 
 
 class ProcessTestResult(B2MMLModel):
@@ -852,23 +1194,38 @@ class ProcessTestResult(B2MMLModel):
     ``ProcessTestResult``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessTestResultDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessTestResultType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessTestResultDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessTestResultDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessTestResultDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessTestResultDataArea(B2MMLModel):
@@ -888,10 +1245,14 @@ class ProcessTestResultDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessTestResultDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("test_result", "TestResult", "E", "TestResult", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("test_result", "TestResult", "TestResult", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, test_result: list[TestResult]) -> None: ...
 
 
 class ProcessTestSpecification(B2MMLModel):
@@ -902,23 +1263,38 @@ class ProcessTestSpecification(B2MMLModel):
     ``ProcessTestSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessTestSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessTestSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessTestSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessTestSpecificationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessTestSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessTestSpecificationDataArea(B2MMLModel):
@@ -940,10 +1316,22 @@ class ProcessTestSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessTestSpecificationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "test_specification",
+                "TestSpecification",
+                "TestSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, test_specification: list[TestSpecification]
+        ) -> None: ...
 
 
 class PropertyMeasurement(B2MMLModel):
@@ -974,16 +1362,33 @@ class PropertyMeasurement(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PropertyMeasurementType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 5),
-            ("testable_object_property_id", "TestableObjectPropertyID", "E", "Identifier", 1),
-            ("measurement_date", "MeasurementDate", "E", "DateTime", 4),
-            ("value_", "Value", "E", "Value", 4),
-            ("expiration", "Expiration", "E", "DateTime", 4),
-            ("work_definition_id", "WorkDefinitionID", "E", "Identifier", 4),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True, nillable=True),
+            WireField(
+                "testable_object_property_id", "TestableObjectPropertyID", "Identifier", many=True
+            ),
+            WireField("measurement_date", "MeasurementDate", "DateTime", nillable=True),
+            WireField("value_", "Value", "Value", nillable=True),
+            WireField("expiration", "Expiration", "DateTime", nillable=True),
+            WireField("work_definition_id", "WorkDefinitionID", "Identifier", nillable=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text | Nil, str] = ...,
+            testable_object_property_id: ListOf[Identifier, str] = ...,
+            measurement_date: DateTime | Nil | datetime | str | None = None,
+            value_: Value | Nil | None = None,
+            expiration: DateTime | Nil | datetime | str | None = None,
+            work_definition_id: Identifier | Nil | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class RespondOperationsTestInformation(B2MMLModel):
@@ -994,23 +1399,40 @@ class RespondOperationsTestInformation(B2MMLModel):
     ``RespondOperationsTestInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondOperationsTestInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsTestInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondOperationsTestInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondOperationsTestInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondOperationsTestInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondOperationsTestInformationDataArea(B2MMLModel):
@@ -1033,16 +1455,25 @@ class RespondOperationsTestInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondOperationsTestInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "operations_test_information",
                 "OperationsTestInformation",
-                "E",
                 "OperationsTestInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            operations_test_information: list[OperationsTestInformation],
+        ) -> None: ...
 
 
 class RespondTestResult(B2MMLModel):
@@ -1053,23 +1484,38 @@ class RespondTestResult(B2MMLModel):
     ``RespondTestResult``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondTestResultDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondTestResultType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondTestResultDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondTestResultDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondTestResultDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondTestResultDataArea(B2MMLModel):
@@ -1089,10 +1535,14 @@ class RespondTestResultDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondTestResultDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("test_result", "TestResult", "E", "TestResult", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("test_result", "TestResult", "TestResult", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, test_result: list[TestResult]) -> None: ...
 
 
 class RespondTestSpecification(B2MMLModel):
@@ -1103,23 +1553,38 @@ class RespondTestSpecification(B2MMLModel):
     ``RespondTestSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondTestSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondTestSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondTestSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondTestSpecificationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondTestSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondTestSpecificationDataArea(B2MMLModel):
@@ -1141,10 +1606,22 @@ class RespondTestSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondTestSpecificationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "test_specification",
+                "TestSpecification",
+                "TestSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, test_specification: list[TestSpecification]
+        ) -> None: ...
 
 
 class ShowOperationsTestInformation(B2MMLModel):
@@ -1155,23 +1632,40 @@ class ShowOperationsTestInformation(B2MMLModel):
     ``ShowOperationsTestInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowOperationsTestInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsTestInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowOperationsTestInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowOperationsTestInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowOperationsTestInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowOperationsTestInformationDataArea(B2MMLModel):
@@ -1194,16 +1688,22 @@ class ShowOperationsTestInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowOperationsTestInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "operations_test_information",
                 "OperationsTestInformation",
-                "E",
                 "OperationsTestInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, operations_test_information: list[OperationsTestInformation]
+        ) -> None: ...
 
 
 class ShowTestResult(B2MMLModel):
@@ -1213,23 +1713,38 @@ class ShowTestResult(B2MMLModel):
     B2MML ``ShowTestResultType`` (B2MML-OperationsTest.xsd); global element ``ShowTestResult``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowTestResultDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowTestResultType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowTestResultDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowTestResultDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowTestResultDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowTestResultDataArea(B2MMLModel):
@@ -1249,10 +1764,14 @@ class ShowTestResultDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowTestResultDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("test_result", "TestResult", "E", "TestResult", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("test_result", "TestResult", "TestResult", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, test_result: list[TestResult]) -> None: ...
 
 
 class ShowTestSpecification(B2MMLModel):
@@ -1263,23 +1782,38 @@ class ShowTestSpecification(B2MMLModel):
     ``ShowTestSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowTestSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowTestSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowTestSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowTestSpecificationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowTestSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowTestSpecificationDataArea(B2MMLModel):
@@ -1301,10 +1835,22 @@ class ShowTestSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowTestSpecificationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "test_specification",
+                "TestSpecification",
+                "TestSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, test_specification: list[TestSpecification]
+        ) -> None: ...
 
 
 class SyncOperationsTestInformation(B2MMLModel):
@@ -1315,23 +1861,40 @@ class SyncOperationsTestInformation(B2MMLModel):
     ``SyncOperationsTestInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncOperationsTestInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsTestInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncOperationsTestInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncOperationsTestInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncOperationsTestInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncOperationsTestInformationDataArea(B2MMLModel):
@@ -1354,16 +1917,22 @@ class SyncOperationsTestInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncOperationsTestInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "operations_test_information",
                 "OperationsTestInformation",
-                "E",
                 "OperationsTestInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, operations_test_information: list[OperationsTestInformation]
+        ) -> None: ...
 
 
 class SyncTestResult(B2MMLModel):
@@ -1373,23 +1942,38 @@ class SyncTestResult(B2MMLModel):
     B2MML ``SyncTestResultType`` (B2MML-OperationsTest.xsd); global element ``SyncTestResult``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncTestResultDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncTestResultType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncTestResultDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncTestResultDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncTestResultDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncTestResultDataArea(B2MMLModel):
@@ -1409,10 +1993,14 @@ class SyncTestResultDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncTestResultDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("test_result", "TestResult", "E", "TestResult", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("test_result", "TestResult", "TestResult", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, test_result: list[TestResult]) -> None: ...
 
 
 class SyncTestSpecification(B2MMLModel):
@@ -1423,23 +2011,38 @@ class SyncTestSpecification(B2MMLModel):
     ``SyncTestSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncTestSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncTestSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncTestSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncTestSpecificationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncTestSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncTestSpecificationDataArea(B2MMLModel):
@@ -1461,10 +2064,22 @@ class SyncTestSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncTestSpecificationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "test_specification",
+                "TestSpecification",
+                "TestSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, test_specification: list[TestSpecification]
+        ) -> None: ...
 
 
 class TestResult(B2MMLModel):
@@ -1518,19 +2133,49 @@ class TestResult(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TestResultType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 5),
-            ("evaluation_date", "EvaluationDate", "E", "DateTime", 4),
-            ("expiration", "Expiration", "E", "DateTime", 4),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-            ("testable_object_id", "TestableObjectID", "E", "Identifier", 0),
-            ("operations_test_requirement_id", "OperationsTestRequirementID", "E", "Identifier", 0),
-            ("evaluated_criterion_result", "EvaluatedCriterionResult", "E", "Text", 4),
-            ("test_result_child", "TestResultChild", "E", "TestResult", 5),
-            ("property_measurement", "PropertyMeasurement", "E", "PropertyMeasurement", 5),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True, nillable=True),
+            WireField("evaluation_date", "EvaluationDate", "DateTime", nillable=True),
+            WireField("expiration", "Expiration", "DateTime", nillable=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope", nillable=True),
+            WireField("testable_object_id", "TestableObjectID", "Identifier"),
+            WireField(
+                "operations_test_requirement_id", "OperationsTestRequirementID", "Identifier"
+            ),
+            WireField(
+                "evaluated_criterion_result", "EvaluatedCriterionResult", "Text", nillable=True
+            ),
+            WireField(
+                "test_result_child", "TestResultChild", "TestResult", many=True, nillable=True
+            ),
+            WireField(
+                "property_measurement",
+                "PropertyMeasurement",
+                "PropertyMeasurement",
+                many=True,
+                nillable=True,
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text | Nil, str] = ...,
+            evaluation_date: DateTime | Nil | datetime | str | None = None,
+            expiration: DateTime | Nil | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | Nil | None = None,
+            testable_object_id: Identifier | str | None = None,
+            operations_test_requirement_id: Identifier | str | None = None,
+            evaluated_criterion_result: Text | Nil | str | None = None,
+            test_result_child: list[TestResult | Nil] = ...,
+            property_measurement: list[PropertyMeasurement | Nil] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class TestSpecification(B2MMLModel):
@@ -1600,44 +2245,71 @@ class TestSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TestSpecificationType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_end_date", "PublishedEndDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("test_sample_size", "TestSampleSize", "E", "Value", 0),
-            ("recurrence_quantity", "RecurrenceQuantity", "E", "Value", 0),
-            ("recurrence_time_interval", "RecurrenceTimeInterval", "E", "leaf:str", 0),
-            ("physical_sample_required", "PhysicalSampleRequired", "E", "leaf:bool", 0),
-            ("test_specification_child", "TestSpecificationChild", "E", "TestSpecification", 1),
-            (
+            WireField("id", "ID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_end_date", "PublishedEndDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("test_sample_size", "TestSampleSize", "Value"),
+            WireField("recurrence_quantity", "RecurrenceQuantity", "Value"),
+            WireField("recurrence_time_interval", "RecurrenceTimeInterval", "leaf:str"),
+            WireField("physical_sample_required", "PhysicalSampleRequired", "leaf:bool"),
+            WireField(
+                "test_specification_child", "TestSpecificationChild", "TestSpecification", many=True
+            ),
+            WireField(
                 "test_specification_property",
                 "TestSpecificationProperty",
-                "E",
                 "TestSpecificationProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "test_specification_criteria",
                 "TestSpecificationCriteria",
-                "E",
                 "TestSpecificationCriteria",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "evaluated_property",
                 "EvaluatedProperty",
-                "E",
                 "TestSpecificationEvaluatedProperty",
-                3,
+                many=True,
+                required=True,
             ),
-            ("operations_test_requirement_id", "OperationsTestRequirementID", "E", "Identifier", 0),
-            ("testable_object_id", "TestableObjectID", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "operations_test_requirement_id", "OperationsTestRequirementID", "Identifier"
+            ),
+            WireField("testable_object_id", "TestableObjectID", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_end_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            test_sample_size: Value | None = None,
+            recurrence_quantity: Value | None = None,
+            recurrence_time_interval: str | None = None,
+            physical_sample_required: bool | None = None,
+            test_specification_child: list[TestSpecification] = ...,
+            test_specification_property: list[TestSpecificationProperty] = ...,
+            test_specification_criteria: list[TestSpecificationCriteria] = ...,
+            evaluated_property: list[TestSpecificationEvaluatedProperty],
+            operations_test_requirement_id: Identifier | str | None = None,
+            testable_object_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class TestSpecificationCriteria(B2MMLModel):
@@ -1666,15 +2338,29 @@ class TestSpecificationCriteria(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TestSpecificationCriteriaType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("sequence", "Sequence", "E", "Numeric", 1),
-            ("expression", "Expression", "E", "Text", 1),
-            ("result", "Result", "E", "Text", 1),
-            ("evaluated_property_id", "EvaluatedPropertyID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("sequence", "Sequence", "Numeric", many=True),
+            WireField("expression", "Expression", "Text", many=True),
+            WireField("result", "Result", "Text", many=True),
+            WireField("evaluated_property_id", "EvaluatedPropertyID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            sequence: ListOf[Numeric, Decimal | int | str] = ...,
+            expression: ListOf[Text, str] = ...,
+            result: ListOf[Text, str] = ...,
+            evaluated_property_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class TestSpecificationEvaluatedProperty(B2MMLModel):
@@ -1703,14 +2389,34 @@ class TestSpecificationEvaluatedProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TestSpecificationEvaluatedPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("test_specification_criteria_id", "TestSpecificationCriteriaID", "E", "Identifier", 1),
-            ("testable_object_property_id", "TestableObjectPropertyID", "E", "Identifier", 1),
-            ("work_definition_id", "WorkDefinitionID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
+                "test_specification_criteria_id",
+                "TestSpecificationCriteriaID",
+                "Identifier",
+                many=True,
+            ),
+            WireField(
+                "testable_object_property_id", "TestableObjectPropertyID", "Identifier", many=True
+            ),
+            WireField("work_definition_id", "WorkDefinitionID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            test_specification_criteria_id: ListOf[Identifier, str] = ...,
+            testable_object_property_id: ListOf[Identifier, str] = ...,
+            work_definition_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class TestSpecificationProperty(B2MMLModel):
@@ -1736,19 +2442,30 @@ class TestSpecificationProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TestSpecificationPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "test_specification_property_child",
                 "TestSpecificationPropertyChild",
-                "E",
                 "TestSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            test_specification_property_child: list[TestSpecificationProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

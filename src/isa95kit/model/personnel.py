@@ -9,11 +9,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         ClassPropertyType,
+        ClassPropertyTypeCode,
         DateTime,
         HierarchyScope,
         Identifier,
@@ -96,23 +100,38 @@ class AcknowledgePerson(B2MMLModel):
     B2MML ``AcknowledgePersonType`` (B2MML-Personnel.xsd); global element ``AcknowledgePerson``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgePersonDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePersonType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgePersonDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgePersonDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgePersonDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgePersonDataArea(B2MMLModel):
@@ -130,10 +149,14 @@ class AcknowledgePersonDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePersonDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("person", "Person", "E", "Person", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("person", "Person", "Person", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, acknowledge: TransAcknowledge, person: list[Person]) -> None: ...
 
 
 class AcknowledgePersonnelClass(B2MMLModel):
@@ -144,23 +167,38 @@ class AcknowledgePersonnelClass(B2MMLModel):
     ``AcknowledgePersonnelClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgePersonnelClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePersonnelClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgePersonnelClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgePersonnelClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgePersonnelClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgePersonnelClassDataArea(B2MMLModel):
@@ -183,10 +221,18 @@ class AcknowledgePersonnelClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePersonnelClassDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "personnel_class", "PersonnelClass", "PersonnelClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, personnel_class: list[PersonnelClass]
+        ) -> None: ...
 
 
 class AcknowledgePersonnelInformation(B2MMLModel):
@@ -197,23 +243,40 @@ class AcknowledgePersonnelInformation(B2MMLModel):
     ``AcknowledgePersonnelInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgePersonnelInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePersonnelInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgePersonnelInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgePersonnelInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgePersonnelInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgePersonnelInformationDataArea(B2MMLModel):
@@ -233,10 +296,25 @@ class AcknowledgePersonnelInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePersonnelInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "personnel_information",
+                "PersonnelInformation",
+                "PersonnelInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            personnel_information: list[PersonnelInformation],
+        ) -> None: ...
 
 
 class CancelPerson(B2MMLModel):
@@ -246,23 +324,38 @@ class CancelPerson(B2MMLModel):
     B2MML ``CancelPersonType`` (B2MML-Personnel.xsd); global element ``CancelPerson``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelPersonDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelPersonType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelPersonDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelPersonDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelPersonDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelPersonDataArea(B2MMLModel):
@@ -280,10 +373,14 @@ class CancelPersonDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelPersonDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("person", "Person", "E", "Person", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("person", "Person", "Person", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, person: list[Person]) -> None: ...
 
 
 class CancelPersonnelClass(B2MMLModel):
@@ -294,23 +391,38 @@ class CancelPersonnelClass(B2MMLModel):
     ``CancelPersonnelClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelPersonnelClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelPersonnelClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelPersonnelClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelPersonnelClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelPersonnelClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelPersonnelClassDataArea(B2MMLModel):
@@ -332,10 +444,18 @@ class CancelPersonnelClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelPersonnelClassDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "personnel_class", "PersonnelClass", "PersonnelClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, personnel_class: list[PersonnelClass]
+        ) -> None: ...
 
 
 class CancelPersonnelInformation(B2MMLModel):
@@ -353,10 +473,19 @@ class CancelPersonnelInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelPersonnelInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelPersonnelInformationDataArea", 2),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelPersonnelInformationDataArea", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea,
+            data_area: CancelPersonnelInformationDataArea,
+        ) -> None: ...
 
 
 class CancelPersonnelInformationDataArea(B2MMLModel):
@@ -376,10 +505,22 @@ class CancelPersonnelInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelPersonnelInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "personnel_information",
+                "PersonnelInformation",
+                "PersonnelInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, personnel_information: list[PersonnelInformation]
+        ) -> None: ...
 
 
 class ChangePerson(B2MMLModel):
@@ -389,23 +530,38 @@ class ChangePerson(B2MMLModel):
     B2MML ``ChangePersonType`` (B2MML-Personnel.xsd); global element ``ChangePerson``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangePersonDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePersonType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangePersonDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangePersonDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangePersonDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangePersonDataArea(B2MMLModel):
@@ -423,10 +579,14 @@ class ChangePersonDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangePersonDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("person", "Person", "E", "Person", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("person", "Person", "Person", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, person: list[Person]) -> None: ...
 
 
 class ChangePersonnelClass(B2MMLModel):
@@ -437,23 +597,38 @@ class ChangePersonnelClass(B2MMLModel):
     ``ChangePersonnelClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangePersonnelClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePersonnelClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangePersonnelClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangePersonnelClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangePersonnelClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangePersonnelClassDataArea(B2MMLModel):
@@ -475,10 +650,18 @@ class ChangePersonnelClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangePersonnelClassDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "personnel_class", "PersonnelClass", "PersonnelClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, personnel_class: list[PersonnelClass]
+        ) -> None: ...
 
 
 class ChangePersonnelInformation(B2MMLModel):
@@ -489,23 +672,38 @@ class ChangePersonnelInformation(B2MMLModel):
     ``ChangePersonnelInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangePersonnelInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePersonnelInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangePersonnelInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangePersonnelInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangePersonnelInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangePersonnelInformationDataArea(B2MMLModel):
@@ -525,10 +723,22 @@ class ChangePersonnelInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangePersonnelInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "personnel_information",
+                "PersonnelInformation",
+                "PersonnelInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, personnel_information: list[PersonnelInformation]
+        ) -> None: ...
 
 
 class GetPerson(B2MMLModel):
@@ -538,23 +748,38 @@ class GetPerson(B2MMLModel):
     B2MML ``GetPersonType`` (B2MML-Personnel.xsd); global element ``GetPerson``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetPersonDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPersonType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetPersonDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetPersonDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetPersonDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetPersonDataArea(B2MMLModel):
@@ -572,10 +797,14 @@ class GetPersonDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetPersonDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("person", "Person", "E", "Person", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("person", "Person", "Person", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, person: list[Person]) -> None: ...
 
 
 class GetPersonnelClass(B2MMLModel):
@@ -585,23 +814,38 @@ class GetPersonnelClass(B2MMLModel):
     B2MML ``GetPersonnelClassType`` (B2MML-Personnel.xsd); global element ``GetPersonnelClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetPersonnelClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPersonnelClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetPersonnelClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetPersonnelClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetPersonnelClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetPersonnelClassDataArea(B2MMLModel):
@@ -622,10 +866,16 @@ class GetPersonnelClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetPersonnelClassDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "personnel_class", "PersonnelClass", "PersonnelClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, personnel_class: list[PersonnelClass]) -> None: ...
 
 
 class GetPersonnelInformation(B2MMLModel):
@@ -636,23 +886,38 @@ class GetPersonnelInformation(B2MMLModel):
     ``GetPersonnelInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetPersonnelInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPersonnelInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetPersonnelInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetPersonnelInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetPersonnelInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetPersonnelInformationDataArea(B2MMLModel):
@@ -671,10 +936,22 @@ class GetPersonnelInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetPersonnelInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "personnel_information",
+                "PersonnelInformation",
+                "PersonnelInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, personnel_information: list[PersonnelInformation]
+        ) -> None: ...
 
 
 class Person(B2MMLModel):
@@ -725,22 +1002,43 @@ class Person(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PersonType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("person_name", "PersonName", "E", "Identifier", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-            ("person_property", "PersonProperty", "E", "PersonProperty", 1),
-            ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("person_name", "PersonName", "Identifier"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("operational_location", "OperationalLocation", "ResourceLocation"),
+            WireField("person_property", "PersonProperty", "PersonProperty", many=True),
+            WireField("personnel_class_id", "PersonnelClassID", "Identifier", many=True),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            person_name: Identifier | str | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            operational_location: ResourceLocation | None = None,
+            person_property: list[PersonProperty] = ...,
+            personnel_class_id: ListOf[Identifier, str] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class PersonProperty(B2MMLModel):
@@ -769,14 +1067,27 @@ class PersonProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PersonPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("person_property_child", "PersonPropertyChild", "E", "PersonProperty", 1),
-            ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("person_property_child", "PersonPropertyChild", "PersonProperty", many=True),
+            WireField("personnel_class_property_id", "PersonnelClassPropertyID", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            person_property_child: list[PersonProperty] = ...,
+            personnel_class_property_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class PersonnelClass(B2MMLModel):
@@ -827,26 +1138,44 @@ class PersonnelClass(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelClassType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("personnel_class_base_id", "PersonnelClassBaseID", "E", "Identifier", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("personnel_class_base_id", "PersonnelClassBaseID", "Identifier", many=True),
+            WireField(
                 "personnel_class_property",
                 "PersonnelClassProperty",
-                "E",
                 "PersonnelClassProperty",
-                1,
+                many=True,
             ),
-            ("person_source_id", "PersonSourceID", "E", "Identifier", 1),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("person_source_id", "PersonSourceID", "Identifier", many=True),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            personnel_class_base_id: ListOf[Identifier, str] = ...,
+            personnel_class_property: list[PersonnelClassProperty] = ...,
+            person_source_id: ListOf[Identifier, str] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class PersonnelClassProperty(B2MMLModel):
@@ -874,20 +1203,32 @@ class PersonnelClassProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelClassPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("property_type", "PropertyType", "ClassPropertyType"),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "personnel_class_property_child",
                 "PersonnelClassPropertyChild",
-                "E",
                 "PersonnelClassProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            property_type: ClassPropertyType | ClassPropertyTypeCode | str | None = None,
+            value_: list[Value] = ...,
+            personnel_class_property_child: list[PersonnelClassProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class PersonnelInformation(B2MMLModel):
@@ -931,16 +1272,31 @@ class PersonnelInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelInformationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("person", "Person", "E", "Person", 1),
-            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 1),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("person", "Person", "Person", many=True),
+            WireField("personnel_class", "PersonnelClass", "PersonnelClass", many=True),
+            WireField("test_specification", "TestSpecification", "TestSpecification", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            person: list[Person] = ...,
+            personnel_class: list[PersonnelClass] = ...,
+            test_specification: list[TestSpecification] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessPerson(B2MMLModel):
@@ -950,23 +1306,38 @@ class ProcessPerson(B2MMLModel):
     B2MML ``ProcessPersonType`` (B2MML-Personnel.xsd); global element ``ProcessPerson``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessPersonDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPersonType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessPersonDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessPersonDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessPersonDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessPersonDataArea(B2MMLModel):
@@ -984,10 +1355,14 @@ class ProcessPersonDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPersonDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("person", "Person", "E", "Person", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("person", "Person", "Person", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, person: list[Person]) -> None: ...
 
 
 class ProcessPersonnelClass(B2MMLModel):
@@ -998,23 +1373,38 @@ class ProcessPersonnelClass(B2MMLModel):
     ``ProcessPersonnelClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessPersonnelClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPersonnelClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessPersonnelClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessPersonnelClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessPersonnelClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessPersonnelClassDataArea(B2MMLModel):
@@ -1036,10 +1426,18 @@ class ProcessPersonnelClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPersonnelClassDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "personnel_class", "PersonnelClass", "PersonnelClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, personnel_class: list[PersonnelClass]
+        ) -> None: ...
 
 
 class ProcessPersonnelInformation(B2MMLModel):
@@ -1050,23 +1448,40 @@ class ProcessPersonnelInformation(B2MMLModel):
     ``ProcessPersonnelInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessPersonnelInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPersonnelInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessPersonnelInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessPersonnelInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessPersonnelInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessPersonnelInformationDataArea(B2MMLModel):
@@ -1086,10 +1501,22 @@ class ProcessPersonnelInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPersonnelInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "personnel_information",
+                "PersonnelInformation",
+                "PersonnelInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, personnel_information: list[PersonnelInformation]
+        ) -> None: ...
 
 
 class RespondPerson(B2MMLModel):
@@ -1098,23 +1525,38 @@ class RespondPerson(B2MMLModel):
     B2MML ``RespondPersonType`` (B2MML-Personnel.xsd); global element ``RespondPerson``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondPersonDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPersonType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondPersonDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondPersonDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondPersonDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondPersonDataArea(B2MMLModel):
@@ -1132,10 +1574,14 @@ class RespondPersonDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondPersonDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("person", "Person", "E", "Person", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("person", "Person", "Person", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, person: list[Person]) -> None: ...
 
 
 class RespondPersonnelClass(B2MMLModel):
@@ -1146,23 +1592,38 @@ class RespondPersonnelClass(B2MMLModel):
     ``RespondPersonnelClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondPersonnelClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPersonnelClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondPersonnelClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondPersonnelClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondPersonnelClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondPersonnelClassDataArea(B2MMLModel):
@@ -1184,10 +1645,18 @@ class RespondPersonnelClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondPersonnelClassDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "personnel_class", "PersonnelClass", "PersonnelClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, personnel_class: list[PersonnelClass]
+        ) -> None: ...
 
 
 class RespondPersonnelInformation(B2MMLModel):
@@ -1198,23 +1667,40 @@ class RespondPersonnelInformation(B2MMLModel):
     ``RespondPersonnelInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondPersonnelInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPersonnelInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondPersonnelInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondPersonnelInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondPersonnelInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondPersonnelInformationDataArea(B2MMLModel):
@@ -1234,10 +1720,22 @@ class RespondPersonnelInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondPersonnelInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "personnel_information",
+                "PersonnelInformation",
+                "PersonnelInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, personnel_information: list[PersonnelInformation]
+        ) -> None: ...
 
 
 class ShowPerson(B2MMLModel):
@@ -1247,23 +1745,38 @@ class ShowPerson(B2MMLModel):
     B2MML ``ShowPersonType`` (B2MML-Personnel.xsd); global element ``ShowPerson``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowPersonDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPersonType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowPersonDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowPersonDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowPersonDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowPersonDataArea(B2MMLModel):
@@ -1281,10 +1794,14 @@ class ShowPersonDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowPersonDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("person", "Person", "E", "Person", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("person", "Person", "Person", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, person: list[Person]) -> None: ...
 
 
 class ShowPersonnelClass(B2MMLModel):
@@ -1294,23 +1811,38 @@ class ShowPersonnelClass(B2MMLModel):
     B2MML ``ShowPersonnelClassType`` (B2MML-Personnel.xsd); global element ``ShowPersonnelClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowPersonnelClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPersonnelClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowPersonnelClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowPersonnelClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowPersonnelClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowPersonnelClassDataArea(B2MMLModel):
@@ -1332,10 +1864,16 @@ class ShowPersonnelClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowPersonnelClassDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "personnel_class", "PersonnelClass", "PersonnelClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, personnel_class: list[PersonnelClass]) -> None: ...
 
 
 class ShowPersonnelInformation(B2MMLModel):
@@ -1346,23 +1884,38 @@ class ShowPersonnelInformation(B2MMLModel):
     ``ShowPersonnelInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowPersonnelInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPersonnelInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowPersonnelInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowPersonnelInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowPersonnelInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowPersonnelInformationDataArea(B2MMLModel):
@@ -1381,10 +1934,22 @@ class ShowPersonnelInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowPersonnelInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "personnel_information",
+                "PersonnelInformation",
+                "PersonnelInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, personnel_information: list[PersonnelInformation]
+        ) -> None: ...
 
 
 class SyncPerson(B2MMLModel):
@@ -1394,23 +1959,38 @@ class SyncPerson(B2MMLModel):
     B2MML ``SyncPersonType`` (B2MML-Personnel.xsd); global element ``SyncPerson``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncPersonDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPersonType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncPersonDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncPersonDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncPersonDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncPersonDataArea(B2MMLModel):
@@ -1428,10 +2008,14 @@ class SyncPersonDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncPersonDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("person", "Person", "E", "Person", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("person", "Person", "Person", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, person: list[Person]) -> None: ...
 
 
 class SyncPersonnelClass(B2MMLModel):
@@ -1441,23 +2025,38 @@ class SyncPersonnelClass(B2MMLModel):
     B2MML ``SyncPersonnelClassType`` (B2MML-Personnel.xsd); global element ``SyncPersonnelClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncPersonnelClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPersonnelClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncPersonnelClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncPersonnelClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncPersonnelClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncPersonnelClassDataArea(B2MMLModel):
@@ -1479,10 +2078,16 @@ class SyncPersonnelClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncPersonnelClassDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("personnel_class", "PersonnelClass", "E", "PersonnelClass", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "personnel_class", "PersonnelClass", "PersonnelClass", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, personnel_class: list[PersonnelClass]) -> None: ...
 
 
 class SyncPersonnelInformation(B2MMLModel):
@@ -1493,23 +2098,38 @@ class SyncPersonnelInformation(B2MMLModel):
     ``SyncPersonnelInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncPersonnelInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPersonnelInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncPersonnelInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncPersonnelInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncPersonnelInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncPersonnelInformationDataArea(B2MMLModel):
@@ -1528,10 +2148,22 @@ class SyncPersonnelInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncPersonnelInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("personnel_information", "PersonnelInformation", "E", "PersonnelInformation", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "personnel_information",
+                "PersonnelInformation",
+                "PersonnelInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, personnel_information: list[PersonnelInformation]
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

@@ -9,11 +9,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         ClassPropertyType,
+        ClassPropertyTypeCode,
         DateTime,
         EquipmentAssetMapping,
         HierarchyScope,
@@ -99,23 +103,38 @@ class AcknowledgePhysicalAsset(B2MMLModel):
     ``AcknowledgePhysicalAsset``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgePhysicalAssetDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePhysicalAssetType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgePhysicalAssetDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgePhysicalAssetDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgePhysicalAssetDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgePhysicalAssetClass(B2MMLModel):
@@ -126,23 +145,40 @@ class AcknowledgePhysicalAssetClass(B2MMLModel):
     ``AcknowledgePhysicalAssetClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgePhysicalAssetClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePhysicalAssetClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgePhysicalAssetClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgePhysicalAssetClassDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgePhysicalAssetClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgePhysicalAssetClassDataArea(B2MMLModel):
@@ -165,10 +201,22 @@ class AcknowledgePhysicalAssetClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePhysicalAssetClassDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "physical_asset_class",
+                "PhysicalAssetClass",
+                "PhysicalAssetClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, physical_asset_class: list[PhysicalAssetClass]
+        ) -> None: ...
 
 
 class AcknowledgePhysicalAssetDataArea(B2MMLModel):
@@ -189,10 +237,16 @@ class AcknowledgePhysicalAssetDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePhysicalAssetDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("physical_asset", "PhysicalAsset", "PhysicalAsset", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, physical_asset: list[PhysicalAsset]
+        ) -> None: ...
 
 
 class AcknowledgePhysicalAssetInformation(B2MMLModel):
@@ -203,23 +257,43 @@ class AcknowledgePhysicalAssetInformation(B2MMLModel):
     ``AcknowledgePhysicalAssetInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgePhysicalAssetInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePhysicalAssetInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgePhysicalAssetInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgePhysicalAssetInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgePhysicalAssetInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgePhysicalAssetInformationDataArea(B2MMLModel):
@@ -242,16 +316,25 @@ class AcknowledgePhysicalAssetInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgePhysicalAssetInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "physical_asset_information",
                 "PhysicalAssetInformation",
-                "E",
                 "PhysicalAssetInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            physical_asset_information: list[PhysicalAssetInformation],
+        ) -> None: ...
 
 
 class CancelPhysicalAsset(B2MMLModel):
@@ -262,23 +345,38 @@ class CancelPhysicalAsset(B2MMLModel):
     ``CancelPhysicalAsset``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelPhysicalAssetDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelPhysicalAssetType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelPhysicalAssetDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelPhysicalAssetDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelPhysicalAssetDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelPhysicalAssetClass(B2MMLModel):
@@ -289,23 +387,38 @@ class CancelPhysicalAssetClass(B2MMLModel):
     ``CancelPhysicalAssetClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelPhysicalAssetClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelPhysicalAssetClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelPhysicalAssetClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelPhysicalAssetClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelPhysicalAssetClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelPhysicalAssetClassDataArea(B2MMLModel):
@@ -327,10 +440,22 @@ class CancelPhysicalAssetClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelPhysicalAssetClassDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "physical_asset_class",
+                "PhysicalAssetClass",
+                "PhysicalAssetClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, physical_asset_class: list[PhysicalAssetClass]
+        ) -> None: ...
 
 
 class CancelPhysicalAssetDataArea(B2MMLModel):
@@ -351,10 +476,14 @@ class CancelPhysicalAssetDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelPhysicalAssetDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("physical_asset", "PhysicalAsset", "PhysicalAsset", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, physical_asset: list[PhysicalAsset]) -> None: ...
 
 
 class CancelPhysicalAssetInformation(B2MMLModel):
@@ -365,23 +494,40 @@ class CancelPhysicalAssetInformation(B2MMLModel):
     ``CancelPhysicalAssetInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelPhysicalAssetInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelPhysicalAssetInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelPhysicalAssetInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelPhysicalAssetInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelPhysicalAssetInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelPhysicalAssetInformationDataArea(B2MMLModel):
@@ -404,16 +550,22 @@ class CancelPhysicalAssetInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelPhysicalAssetInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "physical_asset_information",
                 "PhysicalAssetInformation",
-                "E",
                 "PhysicalAssetInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, physical_asset_information: list[PhysicalAssetInformation]
+        ) -> None: ...
 
 
 class ChangePhysicalAsset(B2MMLModel):
@@ -424,23 +576,38 @@ class ChangePhysicalAsset(B2MMLModel):
     ``ChangePhysicalAsset``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangePhysicalAssetDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePhysicalAssetType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangePhysicalAssetDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangePhysicalAssetDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangePhysicalAssetDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangePhysicalAssetClass(B2MMLModel):
@@ -451,23 +618,38 @@ class ChangePhysicalAssetClass(B2MMLModel):
     ``ChangePhysicalAssetClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangePhysicalAssetClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePhysicalAssetClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangePhysicalAssetClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangePhysicalAssetClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangePhysicalAssetClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangePhysicalAssetClassDataArea(B2MMLModel):
@@ -489,10 +671,22 @@ class ChangePhysicalAssetClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangePhysicalAssetClassDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "physical_asset_class",
+                "PhysicalAssetClass",
+                "PhysicalAssetClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, physical_asset_class: list[PhysicalAssetClass]
+        ) -> None: ...
 
 
 class ChangePhysicalAssetDataArea(B2MMLModel):
@@ -513,10 +707,14 @@ class ChangePhysicalAssetDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangePhysicalAssetDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("physical_asset", "PhysicalAsset", "PhysicalAsset", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, physical_asset: list[PhysicalAsset]) -> None: ...
 
 
 class ChangePhysicalAssetInformation(B2MMLModel):
@@ -528,23 +726,40 @@ class ChangePhysicalAssetInformation(B2MMLModel):
     ``ChangePhysicalAssetInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangePhysicalAssetInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangePhysicalAssetInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangePhysicalAssetInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangePhysicalAssetInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangePhysicalAssetInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangePhysicalAssetInformationDataArea(B2MMLModel):
@@ -567,16 +782,22 @@ class ChangePhysicalAssetInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangePhysicalAssetInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "physical_asset_information",
                 "PhysicalAssetInformation",
-                "E",
                 "PhysicalAssetInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, physical_asset_information: list[PhysicalAssetInformation]
+        ) -> None: ...
 
 
 class GetPhysicalAsset(B2MMLModel):
@@ -586,23 +807,38 @@ class GetPhysicalAsset(B2MMLModel):
     B2MML ``GetPhysicalAssetType`` (B2MML-PhysicalAsset.xsd); global element ``GetPhysicalAsset``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetPhysicalAssetDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPhysicalAssetType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetPhysicalAssetDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetPhysicalAssetDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetPhysicalAssetDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetPhysicalAssetClass(B2MMLModel):
@@ -613,23 +849,38 @@ class GetPhysicalAssetClass(B2MMLModel):
     ``GetPhysicalAssetClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetPhysicalAssetClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPhysicalAssetClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetPhysicalAssetClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetPhysicalAssetClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetPhysicalAssetClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetPhysicalAssetClassDataArea(B2MMLModel):
@@ -651,10 +902,22 @@ class GetPhysicalAssetClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetPhysicalAssetClassDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "physical_asset_class",
+                "PhysicalAssetClass",
+                "PhysicalAssetClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, physical_asset_class: list[PhysicalAssetClass]
+        ) -> None: ...
 
 
 class GetPhysicalAssetDataArea(B2MMLModel):
@@ -675,10 +938,14 @@ class GetPhysicalAssetDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetPhysicalAssetDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("physical_asset", "PhysicalAsset", "PhysicalAsset", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, physical_asset: list[PhysicalAsset]) -> None: ...
 
 
 class GetPhysicalAssetInformation(B2MMLModel):
@@ -689,23 +956,40 @@ class GetPhysicalAssetInformation(B2MMLModel):
     ``GetPhysicalAssetInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetPhysicalAssetInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetPhysicalAssetInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetPhysicalAssetInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetPhysicalAssetInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetPhysicalAssetInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetPhysicalAssetInformationDataArea(B2MMLModel):
@@ -728,16 +1012,22 @@ class GetPhysicalAssetInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetPhysicalAssetInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "physical_asset_information",
                 "PhysicalAssetInformation",
-                "E",
                 "PhysicalAssetInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, physical_asset_information: list[PhysicalAssetInformation]
+        ) -> None: ...
 
 
 class PhysicalAsset(B2MMLModel):
@@ -808,26 +1098,61 @@ class PhysicalAsset(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("fixed_asset_id", "FixedAssetID", "E", "Identifier", 0),
-            ("vendor_id", "VendorID", "E", "Identifier", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
-            ("equipment_level", "EquipmentLevel", "E", "HierarchyScope", 0),
-            ("equipment_asset_mapping", "EquipmentAssetMapping", "E", "EquipmentAssetMapping", 1),
-            ("physical_asset_property", "PhysicalAssetProperty", "E", "PhysicalAssetProperty", 1),
-            ("physical_asset_child", "PhysicalAssetChild", "E", "PhysicalAsset", 1),
-            ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("fixed_asset_id", "FixedAssetID", "Identifier"),
+            WireField("vendor_id", "VendorID", "Identifier"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("physical_location", "PhysicalLocation", "ResourceLocation"),
+            WireField("equipment_level", "EquipmentLevel", "HierarchyScope"),
+            WireField(
+                "equipment_asset_mapping",
+                "EquipmentAssetMapping",
+                "EquipmentAssetMapping",
+                many=True,
+            ),
+            WireField(
+                "physical_asset_property",
+                "PhysicalAssetProperty",
+                "PhysicalAssetProperty",
+                many=True,
+            ),
+            WireField("physical_asset_child", "PhysicalAssetChild", "PhysicalAsset", many=True),
+            WireField("physical_asset_class_id", "PhysicalAssetClassID", "Identifier", many=True),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            fixed_asset_id: Identifier | str | None = None,
+            vendor_id: Identifier | str | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            physical_location: ResourceLocation | None = None,
+            equipment_level: HierarchyScope | None = None,
+            equipment_asset_mapping: list[EquipmentAssetMapping] = ...,
+            physical_asset_property: list[PhysicalAssetProperty] = ...,
+            physical_asset_child: list[PhysicalAsset] = ...,
+            physical_asset_class_id: ListOf[Identifier, str] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class PhysicalAssetClass(B2MMLModel):
@@ -890,28 +1215,55 @@ class PhysicalAssetClass(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetClassType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("manufacturer", "Manufacturer", "E", "Text", 1),
-            ("physical_asset_class_child", "PhysicalAssetClassChild", "E", "PhysicalAssetClass", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("manufacturer", "Manufacturer", "Text", many=True),
+            WireField(
+                "physical_asset_class_child",
+                "PhysicalAssetClassChild",
+                "PhysicalAssetClass",
+                many=True,
+            ),
+            WireField(
                 "physical_asset_class_property",
                 "PhysicalAssetClassProperty",
-                "E",
                 "PhysicalAssetClassProperty",
-                1,
+                many=True,
             ),
-            ("physical_asset_class_base_id", "PhysicalAssetClassBaseID", "E", "Identifier", 1),
-            ("physical_asset_source_id", "PhysicalAssetSourceID", "E", "Identifier", 1),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "physical_asset_class_base_id", "PhysicalAssetClassBaseID", "Identifier", many=True
+            ),
+            WireField("physical_asset_source_id", "PhysicalAssetSourceID", "Identifier", many=True),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            manufacturer: ListOf[Text, str] = ...,
+            physical_asset_class_child: list[PhysicalAssetClass] = ...,
+            physical_asset_class_property: list[PhysicalAssetClassProperty] = ...,
+            physical_asset_class_base_id: ListOf[Identifier, str] = ...,
+            physical_asset_source_id: ListOf[Identifier, str] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class PhysicalAssetClassProperty(B2MMLModel):
@@ -939,20 +1291,32 @@ class PhysicalAssetClassProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetClassPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("property_type", "PropertyType", "E", "ClassPropertyType", 0),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("property_type", "PropertyType", "ClassPropertyType"),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "physical_asset_class_property_child",
                 "PhysicalAssetClassPropertyChild",
-                "E",
                 "PhysicalAssetClassProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            property_type: ClassPropertyType | ClassPropertyTypeCode | str | None = None,
+            value_: list[Value] = ...,
+            physical_asset_class_property_child: list[PhysicalAssetClassProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class PhysicalAssetInformation(B2MMLModel):
@@ -1002,16 +1366,33 @@ class PhysicalAssetInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetInformationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 1),
-            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 1),
-            ("test_specification", "TestSpecification", "E", "TestSpecification", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("physical_asset", "PhysicalAsset", "PhysicalAsset", many=True),
+            WireField(
+                "physical_asset_class", "PhysicalAssetClass", "PhysicalAssetClass", many=True
+            ),
+            WireField("test_specification", "TestSpecification", "TestSpecification", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            physical_asset: list[PhysicalAsset] = ...,
+            physical_asset_class: list[PhysicalAssetClass] = ...,
+            test_specification: list[TestSpecification] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class PhysicalAssetProperty(B2MMLModel):
@@ -1041,26 +1422,34 @@ class PhysicalAssetProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "physical_asset_property_child",
                 "PhysicalAssetPropertyChild",
-                "E",
                 "PhysicalAssetProperty",
-                1,
+                many=True,
             ),
-            (
-                "physical_asset_class_property_id",
-                "PhysicalAssetClassPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField(
+                "physical_asset_class_property_id", "PhysicalAssetClassPropertyID", "Identifier"
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            physical_asset_property_child: list[PhysicalAssetProperty] = ...,
+            physical_asset_class_property_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessPhysicalAsset(B2MMLModel):
@@ -1071,23 +1460,38 @@ class ProcessPhysicalAsset(B2MMLModel):
     ``ProcessPhysicalAsset``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessPhysicalAssetDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPhysicalAssetType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessPhysicalAssetDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessPhysicalAssetDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessPhysicalAssetDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessPhysicalAssetClass(B2MMLModel):
@@ -1098,23 +1502,38 @@ class ProcessPhysicalAssetClass(B2MMLModel):
     ``ProcessPhysicalAssetClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessPhysicalAssetClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPhysicalAssetClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessPhysicalAssetClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessPhysicalAssetClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessPhysicalAssetClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessPhysicalAssetClassDataArea(B2MMLModel):
@@ -1137,10 +1556,22 @@ class ProcessPhysicalAssetClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPhysicalAssetClassDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "physical_asset_class",
+                "PhysicalAssetClass",
+                "PhysicalAssetClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, physical_asset_class: list[PhysicalAssetClass]
+        ) -> None: ...
 
 
 class ProcessPhysicalAssetDataArea(B2MMLModel):
@@ -1161,10 +1592,16 @@ class ProcessPhysicalAssetDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPhysicalAssetDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("physical_asset", "PhysicalAsset", "PhysicalAsset", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, physical_asset: list[PhysicalAsset]
+        ) -> None: ...
 
 
 class ProcessPhysicalAssetInformation(B2MMLModel):
@@ -1176,23 +1613,40 @@ class ProcessPhysicalAssetInformation(B2MMLModel):
     ``ProcessPhysicalAssetInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessPhysicalAssetInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPhysicalAssetInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessPhysicalAssetInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessPhysicalAssetInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessPhysicalAssetInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessPhysicalAssetInformationDataArea(B2MMLModel):
@@ -1215,16 +1669,25 @@ class ProcessPhysicalAssetInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessPhysicalAssetInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "physical_asset_information",
                 "PhysicalAssetInformation",
-                "E",
                 "PhysicalAssetInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            physical_asset_information: list[PhysicalAssetInformation],
+        ) -> None: ...
 
 
 class RespondPhysicalAsset(B2MMLModel):
@@ -1235,23 +1698,38 @@ class RespondPhysicalAsset(B2MMLModel):
     ``RespondPhysicalAsset``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondPhysicalAssetDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPhysicalAssetType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondPhysicalAssetDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondPhysicalAssetDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondPhysicalAssetDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondPhysicalAssetClass(B2MMLModel):
@@ -1262,23 +1740,38 @@ class RespondPhysicalAssetClass(B2MMLModel):
     ``RespondPhysicalAssetClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondPhysicalAssetClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPhysicalAssetClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondPhysicalAssetClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondPhysicalAssetClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondPhysicalAssetClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondPhysicalAssetClassDataArea(B2MMLModel):
@@ -1301,10 +1794,22 @@ class RespondPhysicalAssetClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondPhysicalAssetClassDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "physical_asset_class",
+                "PhysicalAssetClass",
+                "PhysicalAssetClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, physical_asset_class: list[PhysicalAssetClass]
+        ) -> None: ...
 
 
 class RespondPhysicalAssetDataArea(B2MMLModel):
@@ -1325,10 +1830,16 @@ class RespondPhysicalAssetDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondPhysicalAssetDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("physical_asset", "PhysicalAsset", "PhysicalAsset", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, physical_asset: list[PhysicalAsset]
+        ) -> None: ...
 
 
 class RespondPhysicalAssetInformation(B2MMLModel):
@@ -1339,23 +1850,40 @@ class RespondPhysicalAssetInformation(B2MMLModel):
     ``RespondPhysicalAssetInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondPhysicalAssetInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondPhysicalAssetInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondPhysicalAssetInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondPhysicalAssetInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondPhysicalAssetInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondPhysicalAssetInformationDataArea(B2MMLModel):
@@ -1378,16 +1906,25 @@ class RespondPhysicalAssetInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondPhysicalAssetInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "physical_asset_information",
                 "PhysicalAssetInformation",
-                "E",
                 "PhysicalAssetInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            physical_asset_information: list[PhysicalAssetInformation],
+        ) -> None: ...
 
 
 class ShowPhysicalAsset(B2MMLModel):
@@ -1397,23 +1934,38 @@ class ShowPhysicalAsset(B2MMLModel):
     B2MML ``ShowPhysicalAssetType`` (B2MML-PhysicalAsset.xsd); global element ``ShowPhysicalAsset``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowPhysicalAssetDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPhysicalAssetType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowPhysicalAssetDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowPhysicalAssetDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowPhysicalAssetDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowPhysicalAssetClass(B2MMLModel):
@@ -1424,23 +1976,38 @@ class ShowPhysicalAssetClass(B2MMLModel):
     ``ShowPhysicalAssetClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowPhysicalAssetClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPhysicalAssetClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowPhysicalAssetClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowPhysicalAssetClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowPhysicalAssetClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowPhysicalAssetClassDataArea(B2MMLModel):
@@ -1462,10 +2029,22 @@ class ShowPhysicalAssetClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowPhysicalAssetClassDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "physical_asset_class",
+                "PhysicalAssetClass",
+                "PhysicalAssetClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, physical_asset_class: list[PhysicalAssetClass]
+        ) -> None: ...
 
 
 class ShowPhysicalAssetDataArea(B2MMLModel):
@@ -1486,10 +2065,14 @@ class ShowPhysicalAssetDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowPhysicalAssetDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("physical_asset", "PhysicalAsset", "PhysicalAsset", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, physical_asset: list[PhysicalAsset]) -> None: ...
 
 
 class ShowPhysicalAssetInformation(B2MMLModel):
@@ -1500,23 +2083,40 @@ class ShowPhysicalAssetInformation(B2MMLModel):
     ``ShowPhysicalAssetInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowPhysicalAssetInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowPhysicalAssetInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowPhysicalAssetInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowPhysicalAssetInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowPhysicalAssetInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowPhysicalAssetInformationDataArea(B2MMLModel):
@@ -1539,16 +2139,22 @@ class ShowPhysicalAssetInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowPhysicalAssetInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "physical_asset_information",
                 "PhysicalAssetInformation",
-                "E",
                 "PhysicalAssetInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, physical_asset_information: list[PhysicalAssetInformation]
+        ) -> None: ...
 
 
 class SyncPhysicalAsset(B2MMLModel):
@@ -1558,23 +2164,38 @@ class SyncPhysicalAsset(B2MMLModel):
     B2MML ``SyncPhysicalAssetType`` (B2MML-PhysicalAsset.xsd); global element ``SyncPhysicalAsset``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncPhysicalAssetDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPhysicalAssetType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncPhysicalAssetDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncPhysicalAssetDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncPhysicalAssetDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncPhysicalAssetClass(B2MMLModel):
@@ -1585,23 +2206,38 @@ class SyncPhysicalAssetClass(B2MMLModel):
     ``SyncPhysicalAssetClass``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncPhysicalAssetClassDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPhysicalAssetClassType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncPhysicalAssetClassDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncPhysicalAssetClassDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncPhysicalAssetClassDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncPhysicalAssetClassDataArea(B2MMLModel):
@@ -1623,10 +2259,22 @@ class SyncPhysicalAssetClassDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncPhysicalAssetClassDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("physical_asset_class", "PhysicalAssetClass", "E", "PhysicalAssetClass", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "physical_asset_class",
+                "PhysicalAssetClass",
+                "PhysicalAssetClass",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, physical_asset_class: list[PhysicalAssetClass]
+        ) -> None: ...
 
 
 class SyncPhysicalAssetDataArea(B2MMLModel):
@@ -1647,10 +2295,14 @@ class SyncPhysicalAssetDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncPhysicalAssetDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("physical_asset", "PhysicalAsset", "E", "PhysicalAsset", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("physical_asset", "PhysicalAsset", "PhysicalAsset", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, physical_asset: list[PhysicalAsset]) -> None: ...
 
 
 class SyncPhysicalAssetInformation(B2MMLModel):
@@ -1661,23 +2313,40 @@ class SyncPhysicalAssetInformation(B2MMLModel):
     ``SyncPhysicalAssetInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncPhysicalAssetInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncPhysicalAssetInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncPhysicalAssetInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncPhysicalAssetInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncPhysicalAssetInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncPhysicalAssetInformationDataArea(B2MMLModel):
@@ -1700,16 +2369,22 @@ class SyncPhysicalAssetInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncPhysicalAssetInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "physical_asset_information",
                 "PhysicalAssetInformation",
-                "E",
                 "PhysicalAssetInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, physical_asset_information: list[PhysicalAssetInformation]
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

@@ -9,19 +9,27 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         AssemblyRelationship,
+        AssemblyRelationshipCode,
         AssemblyType,
+        AssemblyTypeCode,
         Code,
         DateTime,
         DefinitionType,
+        DefinitionTypeCode,
         HierarchyScope,
         Identifier,
         MaterialUse,
+        MaterialUseCode,
         OperationsType,
+        OperationsTypeCode,
         Parameter,
         QuantityValue,
         ResourceLocation,
@@ -94,23 +102,38 @@ class AcknowledgeProcessSegment(B2MMLModel):
     ``AcknowledgeProcessSegment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeProcessSegmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeProcessSegmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeProcessSegmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeProcessSegmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeProcessSegmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeProcessSegmentDataArea(B2MMLModel):
@@ -133,10 +156,18 @@ class AcknowledgeProcessSegmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeProcessSegmentDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "process_segment", "ProcessSegment", "ProcessSegment", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, process_segment: list[ProcessSegment]
+        ) -> None: ...
 
 
 class AcknowledgeProcessSegmentInformation(B2MMLModel):
@@ -147,23 +178,43 @@ class AcknowledgeProcessSegmentInformation(B2MMLModel):
     ``AcknowledgeProcessSegmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeProcessSegmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeProcessSegmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeProcessSegmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgeProcessSegmentInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeProcessSegmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeProcessSegmentInformationDataArea(B2MMLModel):
@@ -183,16 +234,25 @@ class AcknowledgeProcessSegmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeProcessSegmentInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "process_segment_information",
                 "ProcessSegmentInformation",
-                "E",
                 "ProcessSegmentInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            process_segment_information: list[ProcessSegmentInformation],
+        ) -> None: ...
 
 
 class CancelProcessSegment(B2MMLModel):
@@ -203,23 +263,38 @@ class CancelProcessSegment(B2MMLModel):
     ``CancelProcessSegment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelProcessSegmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelProcessSegmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelProcessSegmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelProcessSegmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelProcessSegmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelProcessSegmentDataArea(B2MMLModel):
@@ -241,10 +316,18 @@ class CancelProcessSegmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelProcessSegmentDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "process_segment", "ProcessSegment", "ProcessSegment", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, process_segment: list[ProcessSegment]
+        ) -> None: ...
 
 
 class CancelProcessSegmentInformation(B2MMLModel):
@@ -255,23 +338,40 @@ class CancelProcessSegmentInformation(B2MMLModel):
     ``CancelProcessSegmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelProcessSegmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelProcessSegmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelProcessSegmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelProcessSegmentInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelProcessSegmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelProcessSegmentInformationDataArea(B2MMLModel):
@@ -291,16 +391,25 @@ class CancelProcessSegmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelProcessSegmentInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "process_segment_information",
                 "ProcessSegmentInformation",
-                "E",
                 "ProcessSegmentInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            process_segment_information: list[ProcessSegmentInformation],
+        ) -> None: ...
 
 
 class ChangeProcessSegment(B2MMLModel):
@@ -311,23 +420,38 @@ class ChangeProcessSegment(B2MMLModel):
     ``ChangeProcessSegment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeProcessSegmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeProcessSegmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeProcessSegmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeProcessSegmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeProcessSegmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeProcessSegmentDataArea(B2MMLModel):
@@ -349,10 +473,18 @@ class ChangeProcessSegmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeProcessSegmentDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "process_segment", "ProcessSegment", "ProcessSegment", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, process_segment: list[ProcessSegment]
+        ) -> None: ...
 
 
 class ChangeProcessSegmentInformation(B2MMLModel):
@@ -364,23 +496,40 @@ class ChangeProcessSegmentInformation(B2MMLModel):
     ``ChangeProcessSegmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeProcessSegmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeProcessSegmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeProcessSegmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeProcessSegmentInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeProcessSegmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeProcessSegmentInformationDataArea(B2MMLModel):
@@ -400,16 +549,25 @@ class ChangeProcessSegmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeProcessSegmentInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "process_segment_information",
                 "ProcessSegmentInformation",
-                "E",
                 "ProcessSegmentInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            process_segment_information: list[ProcessSegmentInformation],
+        ) -> None: ...
 
 
 class EquipmentSegmentSpecification(B2MMLModel):
@@ -461,33 +619,53 @@ class EquipmentSegmentSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentSegmentSpecificationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("equipment_class_id", "EquipmentClassID", "E", "Identifier", 1),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("equipment_use", "EquipmentUse", "E", "Code", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("equipment_class_id", "EquipmentClassID", "Identifier", many=True),
+            WireField("equipment_id", "EquipmentID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("equipment_use", "EquipmentUse", "Code"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("operational_location", "OperationalLocation", "ResourceLocation"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "equipment_segment_specification_property",
                 "EquipmentSegmentSpecificationProperty",
-                "E",
                 "EquipmentSegmentSpecificationProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "equipment_segment_specification_child",
                 "EquipmentSegmentSpecificationChild",
-                "E",
                 "EquipmentSegmentSpecification",
-                1,
+                many=True,
             ),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            equipment_class_id: ListOf[Identifier, str] = ...,
+            equipment_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            equipment_use: Code | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            operational_location: ResourceLocation | None = None,
+            quantity: list[QuantityValue] = ...,
+            equipment_segment_specification_property: list[
+                EquipmentSegmentSpecificationProperty
+            ] = ...,
+            equipment_segment_specification_child: list[EquipmentSegmentSpecification] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class EquipmentSegmentSpecificationProperty(B2MMLModel):
@@ -521,22 +699,38 @@ class EquipmentSegmentSpecificationProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "EquipmentSegmentSpecificationPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "equipment_segment_specification_property_child",
                 "EquipmentSegmentSpecificationPropertyChild",
-                "E",
                 "EquipmentSegmentSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("equipment_class_property_id", "EquipmentClassPropertyID", "E", "Identifier", 0),
-            ("equipment_property_id", "EquipmentPropertyID", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("equipment_class_property_id", "EquipmentClassPropertyID", "Identifier"),
+            WireField("equipment_property_id", "EquipmentPropertyID", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            equipment_segment_specification_property_child: list[
+                EquipmentSegmentSpecificationProperty
+            ] = ...,
+            equipment_class_property_id: Identifier | str | None = None,
+            equipment_property_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class GetProcessSegment(B2MMLModel):
@@ -547,23 +741,38 @@ class GetProcessSegment(B2MMLModel):
     ``GetProcessSegment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetProcessSegmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetProcessSegmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetProcessSegmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetProcessSegmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetProcessSegmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetProcessSegmentDataArea(B2MMLModel):
@@ -585,10 +794,16 @@ class GetProcessSegmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetProcessSegmentDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "process_segment", "ProcessSegment", "ProcessSegment", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, process_segment: list[ProcessSegment]) -> None: ...
 
 
 class GetProcessSegmentInformation(B2MMLModel):
@@ -599,23 +814,40 @@ class GetProcessSegmentInformation(B2MMLModel):
     ``GetProcessSegmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetProcessSegmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetProcessSegmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetProcessSegmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetProcessSegmentInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetProcessSegmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetProcessSegmentInformationDataArea(B2MMLModel):
@@ -635,16 +867,22 @@ class GetProcessSegmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetProcessSegmentInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "process_segment_information",
                 "ProcessSegmentInformation",
-                "E",
                 "ProcessSegmentInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, process_segment_information: list[ProcessSegmentInformation]
+        ) -> None: ...
 
 
 class MaterialSegmentSpecification(B2MMLModel):
@@ -715,44 +953,71 @@ class MaterialSegmentSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialSegmentSpecificationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("material_class_id", "MaterialClassID", "E", "Identifier", 1),
-            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-            ("material_sublot_id", "MaterialSublotID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("assembly_type", "AssemblyType", "E", "AssemblyType", 0),
-            ("assembly_relationship", "AssemblyRelationship", "E", "AssemblyRelationship", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("material_class_id", "MaterialClassID", "Identifier", many=True),
+            WireField("material_definition_id", "MaterialDefinitionID", "Identifier", many=True),
+            WireField("material_lot_id", "MaterialLotID", "Identifier", many=True),
+            WireField("material_sublot_id", "MaterialSublotID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("assembly_type", "AssemblyType", "AssemblyType"),
+            WireField("assembly_relationship", "AssemblyRelationship", "AssemblyRelationship"),
+            WireField(
                 "assembly_segment_specification",
                 "AssemblySegmentSpecification",
-                "E",
                 "MaterialSegmentSpecification",
-                1,
+                many=True,
             ),
-            ("material_use", "MaterialUse", "E", "MaterialUse", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("storage_location", "StorageLocation", "E", "ResourceLocation", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("material_use", "MaterialUse", "MaterialUse"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("storage_location", "StorageLocation", "ResourceLocation"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "material_segment_specification_property",
                 "MaterialSegmentSpecificationProperty",
-                "E",
                 "MaterialSegmentSpecificationProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "material_segment_specification_child",
                 "MaterialSegmentSpecificationChild",
-                "E",
                 "MaterialSegmentSpecification",
-                1,
+                many=True,
             ),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            material_class_id: ListOf[Identifier, str] = ...,
+            material_definition_id: ListOf[Identifier, str] = ...,
+            material_lot_id: ListOf[Identifier, str] = ...,
+            material_sublot_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            assembly_type: AssemblyType | AssemblyTypeCode | str | None = None,
+            assembly_relationship: AssemblyRelationship
+            | AssemblyRelationshipCode
+            | str
+            | None = None,
+            assembly_segment_specification: list[MaterialSegmentSpecification] = ...,
+            material_use: MaterialUse | MaterialUseCode | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            storage_location: ResourceLocation | None = None,
+            quantity: list[QuantityValue] = ...,
+            material_segment_specification_property: list[
+                MaterialSegmentSpecificationProperty
+            ] = ...,
+            material_segment_specification_child: list[MaterialSegmentSpecification] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class MaterialSegmentSpecificationProperty(B2MMLModel):
@@ -790,29 +1055,42 @@ class MaterialSegmentSpecificationProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "MaterialSegmentSpecificationPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "material_segment_specification_property_child",
                 "MaterialSegmentSpecificationPropertyChild",
-                "E",
                 "MaterialSegmentSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("material_class_property_id", "MaterialClassPropertyID", "E", "Identifier", 0),
-            (
-                "material_definition_property_id",
-                "MaterialDefinitionPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField("material_class_property_id", "MaterialClassPropertyID", "Identifier"),
+            WireField(
+                "material_definition_property_id", "MaterialDefinitionPropertyID", "Identifier"
             ),
-            ("material_lot_property_id", "MaterialLotPropertyID", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("material_lot_property_id", "MaterialLotPropertyID", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            material_segment_specification_property_child: list[
+                MaterialSegmentSpecificationProperty
+            ] = ...,
+            material_class_property_id: Identifier | str | None = None,
+            material_definition_property_id: Identifier | str | None = None,
+            material_lot_property_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class PersonnelSegmentSpecification(B2MMLModel):
@@ -864,33 +1142,53 @@ class PersonnelSegmentSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelSegmentSpecificationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("personnel_class_id", "PersonnelClassID", "E", "Identifier", 1),
-            ("person_id", "PersonID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("personnel_use", "PersonnelUse", "E", "Code", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("operational_location", "OperationalLocation", "E", "ResourceLocation", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("personnel_class_id", "PersonnelClassID", "Identifier", many=True),
+            WireField("person_id", "PersonID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("personnel_use", "PersonnelUse", "Code"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("operational_location", "OperationalLocation", "ResourceLocation"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "personnel_segment_specification_property",
                 "PersonnelSegmentSpecificationProperty",
-                "E",
                 "PersonnelSegmentSpecificationProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "personnel_segment_specification_child",
                 "PersonnelSegmentSpecificationChild",
-                "E",
                 "PersonnelSegmentSpecification",
-                1,
+                many=True,
             ),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            personnel_class_id: ListOf[Identifier, str] = ...,
+            person_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            personnel_use: Code | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            operational_location: ResourceLocation | None = None,
+            quantity: list[QuantityValue] = ...,
+            personnel_segment_specification_property: list[
+                PersonnelSegmentSpecificationProperty
+            ] = ...,
+            personnel_segment_specification_child: list[PersonnelSegmentSpecification] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class PersonnelSegmentSpecificationProperty(B2MMLModel):
@@ -924,22 +1222,38 @@ class PersonnelSegmentSpecificationProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PersonnelSegmentSpecificationPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "personnal_segment_specification_property_child",
                 "PersonnalSegmentSpecificationPropertyChild",
-                "E",
                 "PersonnelSegmentSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("personnel_class_property_id", "PersonnelClassPropertyID", "E", "Identifier", 0),
-            ("person_property_id", "PersonPropertyID", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("personnel_class_property_id", "PersonnelClassPropertyID", "Identifier"),
+            WireField("person_property_id", "PersonPropertyID", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            personnal_segment_specification_property_child: list[
+                PersonnelSegmentSpecificationProperty
+            ] = ...,
+            personnel_class_property_id: Identifier | str | None = None,
+            person_property_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class PhysicalAssetSegmentSpecification(B2MMLModel):
@@ -993,33 +1307,55 @@ class PhysicalAssetSegmentSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetSegmentSpecificationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("physical_asset_class_id", "PhysicalAssetClassID", "E", "Identifier", 1),
-            ("physical_asset_id", "PhysicalAssetID", "E", "Identifier", 1),
-            ("description", "Description", "E", "Text", 1),
-            ("physical_asset_use", "PhysicalAssetUse", "E", "Code", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("spatial_definition", "SpatialDefinition", "E", "SpatialDefinition", 0),
-            ("physical_location", "PhysicalLocation", "E", "ResourceLocation", 0),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("physical_asset_class_id", "PhysicalAssetClassID", "Identifier", many=True),
+            WireField("physical_asset_id", "PhysicalAssetID", "Identifier", many=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("physical_asset_use", "PhysicalAssetUse", "Code"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("spatial_definition", "SpatialDefinition", "SpatialDefinition"),
+            WireField("physical_location", "PhysicalLocation", "ResourceLocation"),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "physical_asset_segment_specification_property",
                 "PhysicalAssetSegmentSpecificationProperty",
-                "E",
                 "PhysicalAssetSegmentSpecificationProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "physical_asset_segment_specification_child",
                 "PhysicalAssetSegmentSpecificationChild",
-                "E",
                 "PhysicalAssetSegmentSpecification",
-                1,
+                many=True,
             ),
-            ("test_specification_id", "TestSpecificationID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("test_specification_id", "TestSpecificationID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            physical_asset_class_id: ListOf[Identifier, str] = ...,
+            physical_asset_id: ListOf[Identifier, str] = ...,
+            description: ListOf[Text, str] = ...,
+            physical_asset_use: Code | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            spatial_definition: SpatialDefinition | None = None,
+            physical_location: ResourceLocation | None = None,
+            quantity: list[QuantityValue] = ...,
+            physical_asset_segment_specification_property: list[
+                PhysicalAssetSegmentSpecificationProperty
+            ] = ...,
+            physical_asset_segment_specification_child: list[
+                PhysicalAssetSegmentSpecification
+            ] = ...,
+            test_specification_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class PhysicalAssetSegmentSpecificationProperty(B2MMLModel):
@@ -1056,28 +1392,40 @@ class PhysicalAssetSegmentSpecificationProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "PhysicalAssetSegmentSpecificationPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("quantity", "Quantity", "E", "QuantityValue", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("quantity", "Quantity", "QuantityValue", many=True),
+            WireField(
                 "physical_asset_segment_specification_property_child",
                 "PhysicalAssetSegmentSpecificationPropertyChild",
-                "E",
                 "PhysicalAssetSegmentSpecificationProperty",
-                1,
+                many=True,
             ),
-            (
-                "physical_asset_class_property_id",
-                "PhysicalAssetClassPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField(
+                "physical_asset_class_property_id", "PhysicalAssetClassPropertyID", "Identifier"
             ),
-            ("physical_asset_property_id", "PhysicalAssetPropertyID", "E", "Identifier", 0),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("physical_asset_property_id", "PhysicalAssetPropertyID", "Identifier"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            quantity: list[QuantityValue] = ...,
+            physical_asset_segment_specification_property_child: list[
+                PhysicalAssetSegmentSpecificationProperty
+            ] = ...,
+            physical_asset_class_property_id: Identifier | str | None = None,
+            physical_asset_property_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessProcessSegment(B2MMLModel):
@@ -1088,23 +1436,38 @@ class ProcessProcessSegment(B2MMLModel):
     ``ProcessProcessSegment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessProcessSegmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessProcessSegmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessProcessSegmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessProcessSegmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessProcessSegmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessProcessSegmentDataArea(B2MMLModel):
@@ -1126,10 +1489,18 @@ class ProcessProcessSegmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessProcessSegmentDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "process_segment", "ProcessSegment", "ProcessSegment", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, process_segment: list[ProcessSegment]
+        ) -> None: ...
 
 
 class ProcessProcessSegmentInformation(B2MMLModel):
@@ -1141,23 +1512,40 @@ class ProcessProcessSegmentInformation(B2MMLModel):
     ``ProcessProcessSegmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessProcessSegmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessProcessSegmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessProcessSegmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessProcessSegmentInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessProcessSegmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessProcessSegmentInformationDataArea(B2MMLModel):
@@ -1177,16 +1565,25 @@ class ProcessProcessSegmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessProcessSegmentInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "process_segment_information",
                 "ProcessSegmentInformation",
-                "E",
                 "ProcessSegmentInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            process_segment_information: list[ProcessSegmentInformation],
+        ) -> None: ...
 
 
 class ProcessSegment(B2MMLModel):
@@ -1286,54 +1683,90 @@ class ProcessSegment(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessSegmentType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("definition_type", "DefinitionType", "DefinitionType"),
+            WireField(
                 "personnel_segment_specification",
                 "PersonnelSegmentSpecification",
-                "E",
                 "PersonnelSegmentSpecification",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "equipment_segment_specification",
                 "EquipmentSegmentSpecification",
-                "E",
                 "EquipmentSegmentSpecification",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "physical_asset_segment_specification",
                 "PhysicalAssetSegmentSpecification",
-                "E",
                 "PhysicalAssetSegmentSpecification",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "material_segment_specification",
                 "MaterialSegmentSpecification",
-                "E",
                 "MaterialSegmentSpecification",
-                1,
+                many=True,
             ),
-            ("process_segment_parameter", "ProcessSegmentParameter", "E", "Parameter", 1),
-            ("segment_dependency", "SegmentDependency", "E", "SegmentDependency", 1),
-            ("dependent_process_segment_id", "DependentProcessSegmentID", "E", "Identifier", 1),
-            ("process_segment_child", "ProcessSegmentChild", "E", "ProcessSegment", 1),
-            ("process_segment_pattern_id", "ProcessSegmentPatternID", "E", "Identifier", 0),
-            ("work_master_source_id", "WorkMasterSourceID", "E", "Identifier", 1),
-            ("operations_segment_source_id", "OperationsSegmentSourceID", "E", "Identifier", 1),
-            ("segment_requirement_source_id", "SegmentRequirementSourceID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "process_segment_parameter", "ProcessSegmentParameter", "Parameter", many=True
+            ),
+            WireField("segment_dependency", "SegmentDependency", "SegmentDependency", many=True),
+            WireField(
+                "dependent_process_segment_id", "DependentProcessSegmentID", "Identifier", many=True
+            ),
+            WireField("process_segment_child", "ProcessSegmentChild", "ProcessSegment", many=True),
+            WireField("process_segment_pattern_id", "ProcessSegmentPatternID", "Identifier"),
+            WireField("work_master_source_id", "WorkMasterSourceID", "Identifier", many=True),
+            WireField(
+                "operations_segment_source_id", "OperationsSegmentSourceID", "Identifier", many=True
+            ),
+            WireField(
+                "segment_requirement_source_id",
+                "SegmentRequirementSourceID",
+                "Identifier",
+                many=True,
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            definition_type: DefinitionType | DefinitionTypeCode | str | None = None,
+            personnel_segment_specification: list[PersonnelSegmentSpecification] = ...,
+            equipment_segment_specification: list[EquipmentSegmentSpecification] = ...,
+            physical_asset_segment_specification: list[PhysicalAssetSegmentSpecification] = ...,
+            material_segment_specification: list[MaterialSegmentSpecification] = ...,
+            process_segment_parameter: list[Parameter] = ...,
+            segment_dependency: list[SegmentDependency] = ...,
+            dependent_process_segment_id: ListOf[Identifier, str] = ...,
+            process_segment_child: list[ProcessSegment] = ...,
+            process_segment_pattern_id: Identifier | str | None = None,
+            work_master_source_id: ListOf[Identifier, str] = ...,
+            operations_segment_source_id: ListOf[Identifier, str] = ...,
+            segment_requirement_source_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessSegmentInformation(B2MMLModel):
@@ -1367,14 +1800,27 @@ class ProcessSegmentInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessSegmentInformationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("process_segment", "ProcessSegment", "ProcessSegment", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            process_segment: list[ProcessSegment] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class RespondProcessSegment(B2MMLModel):
@@ -1385,23 +1831,38 @@ class RespondProcessSegment(B2MMLModel):
     ``RespondProcessSegment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondProcessSegmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondProcessSegmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondProcessSegmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondProcessSegmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondProcessSegmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondProcessSegmentDataArea(B2MMLModel):
@@ -1423,10 +1884,18 @@ class RespondProcessSegmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondProcessSegmentDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "process_segment", "ProcessSegment", "ProcessSegment", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, process_segment: list[ProcessSegment]
+        ) -> None: ...
 
 
 class RespondProcessSegmentInformation(B2MMLModel):
@@ -1437,23 +1906,40 @@ class RespondProcessSegmentInformation(B2MMLModel):
     ``RespondProcessSegmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondProcessSegmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondProcessSegmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondProcessSegmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondProcessSegmentInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondProcessSegmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondProcessSegmentInformationDataArea(B2MMLModel):
@@ -1473,16 +1959,25 @@ class RespondProcessSegmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondProcessSegmentInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "process_segment_information",
                 "ProcessSegmentInformation",
-                "E",
                 "ProcessSegmentInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            process_segment_information: list[ProcessSegmentInformation],
+        ) -> None: ...
 
 
 class ShowProcessSegment(B2MMLModel):
@@ -1493,23 +1988,38 @@ class ShowProcessSegment(B2MMLModel):
     ``ShowProcessSegment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowProcessSegmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowProcessSegmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowProcessSegmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowProcessSegmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowProcessSegmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowProcessSegmentDataArea(B2MMLModel):
@@ -1531,10 +2041,16 @@ class ShowProcessSegmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowProcessSegmentDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "process_segment", "ProcessSegment", "ProcessSegment", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, process_segment: list[ProcessSegment]) -> None: ...
 
 
 class ShowProcessSegmentInformation(B2MMLModel):
@@ -1545,23 +2061,40 @@ class ShowProcessSegmentInformation(B2MMLModel):
     ``ShowProcessSegmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowProcessSegmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowProcessSegmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowProcessSegmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowProcessSegmentInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowProcessSegmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowProcessSegmentInformationDataArea(B2MMLModel):
@@ -1581,16 +2114,22 @@ class ShowProcessSegmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowProcessSegmentInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "process_segment_information",
                 "ProcessSegmentInformation",
-                "E",
                 "ProcessSegmentInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, process_segment_information: list[ProcessSegmentInformation]
+        ) -> None: ...
 
 
 class SyncProcessSegment(B2MMLModel):
@@ -1601,23 +2140,38 @@ class SyncProcessSegment(B2MMLModel):
     ``SyncProcessSegment``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncProcessSegmentDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncProcessSegmentType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncProcessSegmentDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncProcessSegmentDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncProcessSegmentDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncProcessSegmentDataArea(B2MMLModel):
@@ -1639,10 +2193,16 @@ class SyncProcessSegmentDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncProcessSegmentDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("process_segment", "ProcessSegment", "E", "ProcessSegment", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "process_segment", "ProcessSegment", "ProcessSegment", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, process_segment: list[ProcessSegment]) -> None: ...
 
 
 class SyncProcessSegmentInformation(B2MMLModel):
@@ -1653,23 +2213,40 @@ class SyncProcessSegmentInformation(B2MMLModel):
     ``SyncProcessSegmentInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncProcessSegmentInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncProcessSegmentInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncProcessSegmentInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncProcessSegmentInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncProcessSegmentInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncProcessSegmentInformationDataArea(B2MMLModel):
@@ -1689,16 +2266,22 @@ class SyncProcessSegmentInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncProcessSegmentInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "process_segment_information",
                 "ProcessSegmentInformation",
-                "E",
                 "ProcessSegmentInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, process_segment_information: list[ProcessSegmentInformation]
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

@@ -9,16 +9,22 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         DateTime,
         HierarchyScope,
         Identifier,
         RelationshipForm,
+        RelationshipFormCode,
         RelationshipType,
+        RelationshipTypeCode,
         ResourceReferenceType,
+        ResourceReferenceTypeCode,
         Text,
         TransAcknowledge,
         TransApplicationArea,
@@ -101,23 +107,43 @@ class AcknowledgeResourceNetworkConnectionType(B2MMLModel):
     global element ``AcknowledgeResourceNetworkConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceNetworkConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeResourceNetworkConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgeResourceNetworkConnectionTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeResourceNetworkConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeResourceNetworkConnectionTypeDataArea(B2MMLModel):
@@ -137,16 +163,25 @@ class AcknowledgeResourceNetworkConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "resource_network_connection_type",
                 "ResourceNetworkConnectionType",
-                "E",
                 "ResourceNetworkConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            resource_network_connection_type: list[ResourceNetworkConnectionType],
+        ) -> None: ...
 
 
 class AcknowledgeResourceRelationshipNetwork(B2MMLModel):
@@ -157,23 +192,43 @@ class AcknowledgeResourceRelationshipNetwork(B2MMLModel):
     global element ``AcknowledgeResourceRelationshipNetwork``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeResourceRelationshipNetworkDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceRelationshipNetworkType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeResourceRelationshipNetworkDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgeResourceRelationshipNetworkDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeResourceRelationshipNetworkDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeResourceRelationshipNetworkDataArea(B2MMLModel):
@@ -193,16 +248,25 @@ class AcknowledgeResourceRelationshipNetworkDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceRelationshipNetworkDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "resource_relationship_network",
                 "ResourceRelationshipNetwork",
-                "E",
                 "ResourceRelationshipNetwork",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            resource_relationship_network: list[ResourceRelationshipNetwork],
+        ) -> None: ...
 
 
 class AcknowledgeResourceRelationshipNetworkInformation(B2MMLModel):
@@ -214,29 +278,43 @@ class AcknowledgeResourceRelationshipNetworkInformation(B2MMLModel):
     ``AcknowledgeResourceRelationshipNetworkInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceRelationshipNetworkInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            (
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
                 "data_area",
                 "DataArea",
-                "E",
                 "AcknowledgeResourceRelationshipNetworkInformationDataArea",
-                2,
+                required=True,
             ),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeResourceRelationshipNetworkInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeResourceRelationshipNetworkInformationDataArea(B2MMLModel):
@@ -256,16 +334,25 @@ class AcknowledgeResourceRelationshipNetworkInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "resource_relationship_network_information",
                 "ResourceRelationshipNetworkInformation",
-                "E",
                 "ResourceRelationshipNetworkInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            resource_relationship_network_information: list[ResourceRelationshipNetworkInformation],
+        ) -> None: ...
 
 
 class CancelResourceNetworkConnectionType(B2MMLModel):
@@ -276,23 +363,43 @@ class CancelResourceNetworkConnectionType(B2MMLModel):
     global element ``CancelResourceNetworkConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceNetworkConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelResourceNetworkConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "CancelResourceNetworkConnectionTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelResourceNetworkConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelResourceNetworkConnectionTypeDataArea(B2MMLModel):
@@ -312,16 +419,25 @@ class CancelResourceNetworkConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "resource_network_connection_type",
                 "ResourceNetworkConnectionType",
-                "E",
                 "ResourceNetworkConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            resource_network_connection_type: list[ResourceNetworkConnectionType],
+        ) -> None: ...
 
 
 class CancelResourceRelationshipNetwork(B2MMLModel):
@@ -332,23 +448,40 @@ class CancelResourceRelationshipNetwork(B2MMLModel):
     element ``CancelResourceRelationshipNetwork``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelResourceRelationshipNetworkDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceRelationshipNetworkType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelResourceRelationshipNetworkDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelResourceRelationshipNetworkDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelResourceRelationshipNetworkDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelResourceRelationshipNetworkDataArea(B2MMLModel):
@@ -368,16 +501,25 @@ class CancelResourceRelationshipNetworkDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceRelationshipNetworkDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "resource_relationship_network",
                 "ResourceRelationshipNetwork",
-                "E",
                 "ResourceRelationshipNetwork",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            resource_relationship_network: list[ResourceRelationshipNetwork],
+        ) -> None: ...
 
 
 class CancelResourceRelationshipNetworkInformation(B2MMLModel):
@@ -389,29 +531,43 @@ class CancelResourceRelationshipNetworkInformation(B2MMLModel):
     ``CancelResourceRelationshipNetworkInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceRelationshipNetworkInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            (
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
                 "data_area",
                 "DataArea",
-                "E",
                 "CancelResourceRelationshipNetworkInformationDataArea",
-                2,
+                required=True,
             ),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelResourceRelationshipNetworkInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelResourceRelationshipNetworkInformationDataArea(B2MMLModel):
@@ -431,16 +587,25 @@ class CancelResourceRelationshipNetworkInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "resource_relationship_network_information",
                 "ResourceRelationshipNetworkInformation",
-                "E",
                 "ResourceRelationshipNetworkInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            resource_relationship_network_information: list[ResourceRelationshipNetworkInformation],
+        ) -> None: ...
 
 
 class ChangeResourceNetworkConnectionType(B2MMLModel):
@@ -452,23 +617,43 @@ class ChangeResourceNetworkConnectionType(B2MMLModel):
     global element ``ChangeResourceNetworkConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceNetworkConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeResourceNetworkConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ChangeResourceNetworkConnectionTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeResourceNetworkConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeResourceNetworkConnectionTypeDataArea(B2MMLModel):
@@ -488,16 +673,25 @@ class ChangeResourceNetworkConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "resource_network_connection_type",
                 "ResourceNetworkConnectionType",
-                "E",
                 "ResourceNetworkConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            resource_network_connection_type: list[ResourceNetworkConnectionType],
+        ) -> None: ...
 
 
 class ChangeResourceRelationshipNetwork(B2MMLModel):
@@ -509,23 +703,40 @@ class ChangeResourceRelationshipNetwork(B2MMLModel):
     element ``ChangeResourceRelationshipNetwork``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeResourceRelationshipNetworkDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceRelationshipNetworkType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeResourceRelationshipNetworkDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeResourceRelationshipNetworkDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeResourceRelationshipNetworkDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeResourceRelationshipNetworkDataArea(B2MMLModel):
@@ -545,16 +756,25 @@ class ChangeResourceRelationshipNetworkDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceRelationshipNetworkDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "resource_relationship_network",
                 "ResourceRelationshipNetwork",
-                "E",
                 "ResourceRelationshipNetwork",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            resource_relationship_network: list[ResourceRelationshipNetwork],
+        ) -> None: ...
 
 
 class ChangeResourceRelationshipNetworkInformation(B2MMLModel):
@@ -567,29 +787,43 @@ class ChangeResourceRelationshipNetworkInformation(B2MMLModel):
     ``ChangeResourceRelationshipNetworkInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceRelationshipNetworkInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            (
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
                 "data_area",
                 "DataArea",
-                "E",
                 "ChangeResourceRelationshipNetworkInformationDataArea",
-                2,
+                required=True,
             ),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeResourceRelationshipNetworkInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeResourceRelationshipNetworkInformationDataArea(B2MMLModel):
@@ -609,16 +843,25 @@ class ChangeResourceRelationshipNetworkInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "resource_relationship_network_information",
                 "ResourceRelationshipNetworkInformation",
-                "E",
                 "ResourceRelationshipNetworkInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            resource_relationship_network_information: list[ResourceRelationshipNetworkInformation],
+        ) -> None: ...
 
 
 class GetResourceNetworkConnectionType(B2MMLModel):
@@ -629,23 +872,40 @@ class GetResourceNetworkConnectionType(B2MMLModel):
     element ``GetResourceNetworkConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceNetworkConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetResourceNetworkConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetResourceNetworkConnectionTypeDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetResourceNetworkConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetResourceNetworkConnectionTypeDataArea(B2MMLModel):
@@ -665,16 +925,25 @@ class GetResourceNetworkConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "resource_network_connection_type",
                 "ResourceNetworkConnectionType",
-                "E",
                 "ResourceNetworkConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            get: TransGet,
+            resource_network_connection_type: list[ResourceNetworkConnectionType],
+        ) -> None: ...
 
 
 class GetResourceRelationshipNetwork(B2MMLModel):
@@ -685,23 +954,40 @@ class GetResourceRelationshipNetwork(B2MMLModel):
     element ``GetResourceRelationshipNetwork``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetResourceRelationshipNetworkDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceRelationshipNetworkType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetResourceRelationshipNetworkDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetResourceRelationshipNetworkDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetResourceRelationshipNetworkDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetResourceRelationshipNetworkDataArea(B2MMLModel):
@@ -721,16 +1007,22 @@ class GetResourceRelationshipNetworkDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceRelationshipNetworkDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "resource_relationship_network",
                 "ResourceRelationshipNetwork",
-                "E",
                 "ResourceRelationshipNetwork",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, resource_relationship_network: list[ResourceRelationshipNetwork]
+        ) -> None: ...
 
 
 class GetResourceRelationshipNetworkInformation(B2MMLModel):
@@ -742,23 +1034,43 @@ class GetResourceRelationshipNetworkInformation(B2MMLModel):
     global element ``GetResourceRelationshipNetworkInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceRelationshipNetworkInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetResourceRelationshipNetworkInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "GetResourceRelationshipNetworkInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetResourceRelationshipNetworkInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetResourceRelationshipNetworkInformationDataArea(B2MMLModel):
@@ -778,16 +1090,25 @@ class GetResourceRelationshipNetworkInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "resource_relationship_network_information",
                 "ResourceRelationshipNetworkInformation",
-                "E",
                 "ResourceRelationshipNetworkInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            get: TransGet,
+            resource_relationship_network_information: list[ResourceRelationshipNetworkInformation],
+        ) -> None: ...
 
 
 class ProcessResourceNetworkConnectionType(B2MMLModel):
@@ -799,23 +1120,43 @@ class ProcessResourceNetworkConnectionType(B2MMLModel):
     global element ``ProcessResourceNetworkConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceNetworkConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessResourceNetworkConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ProcessResourceNetworkConnectionTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessResourceNetworkConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessResourceNetworkConnectionTypeDataArea(B2MMLModel):
@@ -835,16 +1176,25 @@ class ProcessResourceNetworkConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "resource_network_connection_type",
                 "ResourceNetworkConnectionType",
-                "E",
                 "ResourceNetworkConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            resource_network_connection_type: list[ResourceNetworkConnectionType],
+        ) -> None: ...
 
 
 class ProcessResourceRelationshipNetwork(B2MMLModel):
@@ -856,23 +1206,40 @@ class ProcessResourceRelationshipNetwork(B2MMLModel):
     element ``ProcessResourceRelationshipNetwork``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessResourceRelationshipNetworkDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceRelationshipNetworkType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessResourceRelationshipNetworkDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessResourceRelationshipNetworkDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessResourceRelationshipNetworkDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessResourceRelationshipNetworkDataArea(B2MMLModel):
@@ -892,16 +1259,25 @@ class ProcessResourceRelationshipNetworkDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceRelationshipNetworkDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "resource_relationship_network",
                 "ResourceRelationshipNetwork",
-                "E",
                 "ResourceRelationshipNetwork",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            resource_relationship_network: list[ResourceRelationshipNetwork],
+        ) -> None: ...
 
 
 class ProcessResourceRelationshipNetworkInformation(B2MMLModel):
@@ -914,29 +1290,43 @@ class ProcessResourceRelationshipNetworkInformation(B2MMLModel):
     ``ProcessResourceRelationshipNetworkInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceRelationshipNetworkInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            (
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
                 "data_area",
                 "DataArea",
-                "E",
                 "ProcessResourceRelationshipNetworkInformationDataArea",
-                2,
+                required=True,
             ),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessResourceRelationshipNetworkInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessResourceRelationshipNetworkInformationDataArea(B2MMLModel):
@@ -956,16 +1346,25 @@ class ProcessResourceRelationshipNetworkInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "resource_relationship_network_information",
                 "ResourceRelationshipNetworkInformation",
-                "E",
                 "ResourceRelationshipNetworkInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            resource_relationship_network_information: list[ResourceRelationshipNetworkInformation],
+        ) -> None: ...
 
 
 class RNCProperty(B2MMLModel):
@@ -990,14 +1389,27 @@ class RNCProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RNCPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("rnc_type_property_id", "RNCTypePropertyID", "E", "Identifier", 0),
-            ("rnc_property_child", "RNCPropertyChild", "E", "RNCProperty", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("rnc_type_property_id", "RNCTypePropertyID", "Identifier"),
+            WireField("rnc_property_child", "RNCPropertyChild", "RNCProperty", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            rnc_type_property_id: Identifier | str | None = None,
+            rnc_property_child: list[RNCProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class RNCTypeProperty(B2MMLModel):
@@ -1022,13 +1434,25 @@ class RNCTypeProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RNCTypePropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("rnc_type_property_child", "RNCTypePropertyChild", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("rnc_type_property_child", "RNCTypePropertyChild", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            rnc_type_property_child: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class RRNProperty(B2MMLModel):
@@ -1051,13 +1475,25 @@ class RRNProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RRNPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            ("rrn_property_child", "RRNPropertyChild", "E", "RRNProperty", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField("rrn_property_child", "RRNPropertyChild", "RRNProperty", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            rrn_property_child: list[RRNProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ResourceNetworkConnection(B2MMLModel):
@@ -1084,21 +1520,41 @@ class ResourceNetworkConnection(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceNetworkConnectionType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
                 "resource_network_connection_type_id",
                 "ResourceNetworkConnectionTypeID",
-                "E",
                 "Identifier",
-                2,
+                required=True,
             ),
-            ("from_resource_reference", "FromResourceReference", "E", "ResourceReference", 2),
-            ("to_resource_reference", "ToResourceReference", "E", "ResourceReference", 2),
-            ("rnc_property", "RNCProperty", "E", "RNCProperty", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "from_resource_reference",
+                "FromResourceReference",
+                "ResourceReference",
+                required=True,
+            ),
+            WireField(
+                "to_resource_reference", "ToResourceReference", "ResourceReference", required=True
+            ),
+            WireField("rnc_property", "RNCProperty", "RNCProperty", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            resource_network_connection_type_id: Identifier | str,
+            from_resource_reference: ResourceReference,
+            to_resource_reference: ResourceReference,
+            rnc_property: list[RNCProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ResourceNetworkConnectionType(B2MMLModel):
@@ -1141,25 +1597,41 @@ class ResourceNetworkConnectionType(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceNetworkConnectionTypeType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("connection_type", "ConnectionType", "E", "Identifier", 2),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("connection_type", "ConnectionType", "Identifier", required=True),
+            WireField(
                 "resource_network_connection_source_id",
                 "ResourceNetworkConnectionSourceID",
-                "E",
                 "Identifier",
-                0,
             ),
-            ("rnc_type_property", "RNCTypeProperty", "E", "RNCTypeProperty", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("rnc_type_property", "RNCTypeProperty", "RNCTypeProperty", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            connection_type: Identifier | str,
+            resource_network_connection_source_id: Identifier | str | None = None,
+            rnc_type_property: list[RNCTypeProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ResourceReference(B2MMLModel):
@@ -1187,20 +1659,32 @@ class ResourceReference(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceReferenceType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("resource_id", "ResourceID", "E", "Identifier", 0),
-            ("resource_class_id", "ResourceClassID", "E", "Identifier", 0),
-            ("resource_type", "ResourceType", "E", "ResourceReferenceType", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("resource_id", "ResourceID", "Identifier"),
+            WireField("resource_class_id", "ResourceClassID", "Identifier"),
+            WireField("resource_type", "ResourceType", "ResourceReferenceType"),
+            WireField(
                 "resource_reference_property",
                 "ResourceReferenceProperty",
-                "E",
                 "ResourceReferenceProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            resource_id: Identifier | str | None = None,
+            resource_class_id: Identifier | str | None = None,
+            resource_type: ResourceReferenceType | ResourceReferenceTypeCode | str | None = None,
+            resource_reference_property: list[ResourceReferenceProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ResourceReferenceProperty(B2MMLModel):
@@ -1232,21 +1716,34 @@ class ResourceReferenceProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceReferencePropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("resource_property_id", "ResourcePropertyID", "E", "Identifier", 0),
-            ("resource_class_property_id", "ResourceClassPropertyID", "E", "Identifier", 0),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("resource_property_id", "ResourcePropertyID", "Identifier"),
+            WireField("resource_class_property_id", "ResourceClassPropertyID", "Identifier"),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "resource_reference_property_child",
                 "ResourceReferencePropertyChild",
-                "E",
                 "ResourceReferenceProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            resource_property_id: Identifier | str | None = None,
+            resource_class_property_id: Identifier | str | None = None,
+            value_: list[Value] = ...,
+            resource_reference_property_child: list[ResourceReferenceProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ResourceRelationshipNetwork(B2MMLModel):
@@ -1291,26 +1788,45 @@ class ResourceRelationshipNetwork(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceRelationshipNetworkType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("relationship_type", "RelationshipType", "E", "RelationshipType", 0),
-            ("relationship_form", "RelationshipForm", "E", "RelationshipForm", 0),
-            ("rrn_property", "RRNProperty", "E", "RRNProperty", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("relationship_type", "RelationshipType", "RelationshipType"),
+            WireField("relationship_form", "RelationshipForm", "RelationshipForm"),
+            WireField("rrn_property", "RRNProperty", "RRNProperty", many=True),
+            WireField(
                 "resource_network_connection",
                 "ResourceNetworkConnection",
-                "E",
                 "ResourceNetworkConnection",
-                3,
+                many=True,
+                required=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            relationship_type: RelationshipType | RelationshipTypeCode | str | None = None,
+            relationship_form: RelationshipForm | RelationshipFormCode | str | None = None,
+            rrn_property: list[RRNProperty] = ...,
+            resource_network_connection: list[ResourceNetworkConnection],
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ResourceRelationshipNetworkInformation(B2MMLModel):
@@ -1348,26 +1864,39 @@ class ResourceRelationshipNetworkInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ResourceRelationshipNetworkInformationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField(
                 "resource_relationship_network",
                 "ResourceRelationshipNetwork",
-                "E",
                 "ResourceRelationshipNetwork",
-                3,
+                many=True,
+                required=True,
             ),
-            (
+            WireField(
                 "resource_network_connection_type",
                 "ResourceNetworkConnectionType",
-                "E",
                 "ResourceNetworkConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            resource_relationship_network: list[ResourceRelationshipNetwork],
+            resource_network_connection_type: list[ResourceNetworkConnectionType],
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class RespondResourceNetworkConnectionType(B2MMLModel):
@@ -1378,23 +1907,43 @@ class RespondResourceNetworkConnectionType(B2MMLModel):
     global element ``RespondResourceNetworkConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceNetworkConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondResourceNetworkConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "RespondResourceNetworkConnectionTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondResourceNetworkConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondResourceNetworkConnectionTypeDataArea(B2MMLModel):
@@ -1414,16 +1963,25 @@ class RespondResourceNetworkConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "resource_network_connection_type",
                 "ResourceNetworkConnectionType",
-                "E",
                 "ResourceNetworkConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            resource_network_connection_type: list[ResourceNetworkConnectionType],
+        ) -> None: ...
 
 
 class RespondResourceRelationshipNetwork(B2MMLModel):
@@ -1434,23 +1992,40 @@ class RespondResourceRelationshipNetwork(B2MMLModel):
     element ``RespondResourceRelationshipNetwork``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondResourceRelationshipNetworkDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceRelationshipNetworkType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondResourceRelationshipNetworkDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondResourceRelationshipNetworkDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondResourceRelationshipNetworkDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondResourceRelationshipNetworkDataArea(B2MMLModel):
@@ -1470,16 +2045,25 @@ class RespondResourceRelationshipNetworkDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceRelationshipNetworkDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "resource_relationship_network",
                 "ResourceRelationshipNetwork",
-                "E",
                 "ResourceRelationshipNetwork",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            resource_relationship_network: list[ResourceRelationshipNetwork],
+        ) -> None: ...
 
 
 class RespondResourceRelationshipNetworkInformation(B2MMLModel):
@@ -1491,29 +2075,43 @@ class RespondResourceRelationshipNetworkInformation(B2MMLModel):
     ``RespondResourceRelationshipNetworkInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceRelationshipNetworkInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            (
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
                 "data_area",
                 "DataArea",
-                "E",
                 "RespondResourceRelationshipNetworkInformationDataArea",
-                2,
+                required=True,
             ),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondResourceRelationshipNetworkInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondResourceRelationshipNetworkInformationDataArea(B2MMLModel):
@@ -1533,16 +2131,25 @@ class RespondResourceRelationshipNetworkInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "resource_relationship_network_information",
                 "ResourceRelationshipNetworkInformation",
-                "E",
                 "ResourceRelationshipNetworkInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            resource_relationship_network_information: list[ResourceRelationshipNetworkInformation],
+        ) -> None: ...
 
 
 class ShowResourceNetworkConnectionType(B2MMLModel):
@@ -1553,23 +2160,40 @@ class ShowResourceNetworkConnectionType(B2MMLModel):
     element ``ShowResourceNetworkConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceNetworkConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowResourceNetworkConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowResourceNetworkConnectionTypeDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowResourceNetworkConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowResourceNetworkConnectionTypeDataArea(B2MMLModel):
@@ -1589,16 +2213,25 @@ class ShowResourceNetworkConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "resource_network_connection_type",
                 "ResourceNetworkConnectionType",
-                "E",
                 "ResourceNetworkConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            show: TransShow,
+            resource_network_connection_type: list[ResourceNetworkConnectionType],
+        ) -> None: ...
 
 
 class ShowResourceRelationshipNetwork(B2MMLModel):
@@ -1609,23 +2242,40 @@ class ShowResourceRelationshipNetwork(B2MMLModel):
     element ``ShowResourceRelationshipNetwork``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowResourceRelationshipNetworkDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceRelationshipNetworkType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowResourceRelationshipNetworkDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowResourceRelationshipNetworkDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowResourceRelationshipNetworkDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowResourceRelationshipNetworkDataArea(B2MMLModel):
@@ -1645,16 +2295,25 @@ class ShowResourceRelationshipNetworkDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceRelationshipNetworkDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "resource_relationship_network",
                 "ResourceRelationshipNetwork",
-                "E",
                 "ResourceRelationshipNetwork",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            show: TransShow,
+            resource_relationship_network: list[ResourceRelationshipNetwork],
+        ) -> None: ...
 
 
 class ShowResourceRelationshipNetworkInformation(B2MMLModel):
@@ -1667,23 +2326,43 @@ class ShowResourceRelationshipNetworkInformation(B2MMLModel):
     ``ShowResourceRelationshipNetworkInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceRelationshipNetworkInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowResourceRelationshipNetworkInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ShowResourceRelationshipNetworkInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowResourceRelationshipNetworkInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowResourceRelationshipNetworkInformationDataArea(B2MMLModel):
@@ -1703,16 +2382,25 @@ class ShowResourceRelationshipNetworkInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "resource_relationship_network_information",
                 "ResourceRelationshipNetworkInformation",
-                "E",
                 "ResourceRelationshipNetworkInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            show: TransShow,
+            resource_relationship_network_information: list[ResourceRelationshipNetworkInformation],
+        ) -> None: ...
 
 
 class SyncResourceNetworkConnectionType(B2MMLModel):
@@ -1723,23 +2411,40 @@ class SyncResourceNetworkConnectionType(B2MMLModel):
     element ``SyncResourceNetworkConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncResourceNetworkConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceNetworkConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncResourceNetworkConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncResourceNetworkConnectionTypeDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncResourceNetworkConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncResourceNetworkConnectionTypeDataArea(B2MMLModel):
@@ -1759,16 +2464,25 @@ class SyncResourceNetworkConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceNetworkConnectionTypeDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "resource_network_connection_type",
                 "ResourceNetworkConnectionType",
-                "E",
                 "ResourceNetworkConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            sync: TransSync,
+            resource_network_connection_type: list[ResourceNetworkConnectionType],
+        ) -> None: ...
 
 
 class SyncResourceRelationshipNetwork(B2MMLModel):
@@ -1779,23 +2493,40 @@ class SyncResourceRelationshipNetwork(B2MMLModel):
     element ``SyncResourceRelationshipNetwork``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncResourceRelationshipNetworkDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceRelationshipNetworkType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncResourceRelationshipNetworkDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncResourceRelationshipNetworkDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncResourceRelationshipNetworkDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncResourceRelationshipNetworkDataArea(B2MMLModel):
@@ -1815,16 +2546,25 @@ class SyncResourceRelationshipNetworkDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceRelationshipNetworkDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "resource_relationship_network",
                 "ResourceRelationshipNetwork",
-                "E",
                 "ResourceRelationshipNetwork",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            sync: TransSync,
+            resource_relationship_network: list[ResourceRelationshipNetwork],
+        ) -> None: ...
 
 
 class SyncResourceRelationshipNetworkInformation(B2MMLModel):
@@ -1836,23 +2576,43 @@ class SyncResourceRelationshipNetworkInformation(B2MMLModel):
     ``SyncResourceRelationshipNetworkInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncResourceRelationshipNetworkInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceRelationshipNetworkInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncResourceRelationshipNetworkInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "SyncResourceRelationshipNetworkInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncResourceRelationshipNetworkInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncResourceRelationshipNetworkInformationDataArea(B2MMLModel):
@@ -1872,16 +2632,25 @@ class SyncResourceRelationshipNetworkInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncResourceRelationshipNetworkInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "resource_relationship_network_information",
                 "ResourceRelationshipNetworkInformation",
-                "E",
                 "ResourceRelationshipNetworkInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            sync: TransSync,
+            resource_relationship_network_information: list[ResourceRelationshipNetworkInformation],
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

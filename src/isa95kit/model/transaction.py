@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, B2MMLSimple, Wire
+from ._base import AnyElement, B2MMLModel, B2MMLSimple, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         DateTime,
         HierarchyScope,
@@ -201,23 +204,38 @@ class AcknowledgeErrorMessage(B2MMLModel):
     ``AcknowledgeErrorMessage``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeErrorMessageDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeErrorMessageType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeErrorMessageDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeErrorMessageDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeErrorMessageDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeErrorMessageDataArea(B2MMLModel):
@@ -236,10 +254,16 @@ class AcknowledgeErrorMessageDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeErrorMessageDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("error_message", "ErrorMessage", "ErrorMessage", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, error_message: list[ErrorMessage]
+        ) -> None: ...
 
 
 class BOD(B2MMLModel):
@@ -261,18 +285,25 @@ class BOD(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "BODType",
         (
-            (
-                "original_application_area",
-                "OriginalApplicationArea",
-                "E",
-                "TransApplicationArea",
-                0,
+            WireField(
+                "original_application_area", "OriginalApplicationArea", "TransApplicationArea"
             ),
-            ("description", "Description", "E", "Text", 1),
-            ("note", "Note", "E", "Text", 1),
-            ("user_area", "UserArea", "E", "TransUserArea", 0),
+            WireField("description", "Description", "Text", many=True),
+            WireField("note", "Note", "Text", many=True),
+            WireField("user_area", "UserArea", "TransUserArea"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            original_application_area: TransApplicationArea | None = None,
+            description: ListOf[Text, str] = ...,
+            note: ListOf[Text, str] = ...,
+            user_area: TransUserArea | None = None,
+        ) -> None: ...
 
 
 class CancelErrorMessage(B2MMLModel):
@@ -283,23 +314,38 @@ class CancelErrorMessage(B2MMLModel):
     ``CancelErrorMessage``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelErrorMessageDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelErrorMessageType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelErrorMessageDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelErrorMessageDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelErrorMessageDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelErrorMessageDataArea(B2MMLModel):
@@ -318,10 +364,14 @@ class CancelErrorMessageDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelErrorMessageDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("error_message", "ErrorMessage", "ErrorMessage", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, error_message: list[ErrorMessage]) -> None: ...
 
 
 class ChangeErrorMessage(B2MMLModel):
@@ -332,23 +382,38 @@ class ChangeErrorMessage(B2MMLModel):
     ``ChangeErrorMessage``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeErrorMessageDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeErrorMessageType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeErrorMessageDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeErrorMessageDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeErrorMessageDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeErrorMessageDataArea(B2MMLModel):
@@ -367,10 +432,14 @@ class ChangeErrorMessageDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeErrorMessageDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("error_message", "ErrorMessage", "ErrorMessage", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, error_message: list[ErrorMessage]) -> None: ...
 
 
 class ConfirmBOD(B2MMLModel):
@@ -386,10 +455,16 @@ class ConfirmBOD(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ConfirmBODType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ConfirmBODDataArea", 2),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ConfirmBODDataArea", required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, application_area: TransApplicationArea, data_area: ConfirmBODDataArea
+        ) -> None: ...
 
 
 class ConfirmBODDataArea(B2MMLModel):
@@ -405,10 +480,14 @@ class ConfirmBODDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ConfirmBODDataArea (anonymous)",
         (
-            ("confirm", "Confirm", "E", "TransConfirm", 2),
-            ("bod", "BOD", "E", "BOD", 3),
+            WireField("confirm", "Confirm", "TransConfirm", required=True),
+            WireField("bod", "BOD", "BOD", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, confirm: TransConfirm, bod: list[BOD]) -> None: ...
 
 
 class ErrorMessage(B2MMLModel):
@@ -436,14 +515,27 @@ class ErrorMessage(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ErrorMessageType",
         (
-            ("error_description", "ErrorDescription", "E", "leaf:str", 1),
-            ("thrown_from", "ThrownFrom", "E", "leaf:str", 2),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 2),
-            ("error_type", "ErrorType", "E", "ErrorType", 2),
-            ("error_code", "ErrorCode", "E", "leaf:str", 0),
-            ("caused_by", "CausedBy", "E", "ErrorMessage", 0),
+            WireField("error_description", "ErrorDescription", "leaf:str", many=True),
+            WireField("thrown_from", "ThrownFrom", "leaf:str", required=True),
+            WireField("time_stamp", "TimeStamp", "DateTime", required=True),
+            WireField("error_type", "ErrorType", "ErrorType", required=True),
+            WireField("error_code", "ErrorCode", "leaf:str"),
+            WireField("caused_by", "CausedBy", "ErrorMessage"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            error_description: list[str] = ...,
+            thrown_from: str,
+            time_stamp: DateTime | datetime | str,
+            error_type: ErrorType | ErrorTypeCode | str,
+            error_code: str | None = None,
+            caused_by: ErrorMessage | None = None,
+        ) -> None: ...
 
 
 class ErrorType(B2MMLSimple):
@@ -479,19 +571,37 @@ class ErrorType(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ErrorTypeType",
         (
-            ("value", "", "T", "enum:ErrorTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ErrorTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ErrorTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class ErrorType1(B2MMLSimple):
@@ -523,18 +633,35 @@ class ErrorType1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "ErrorType1Type",
         (
-            ("value", "", "T", "enum:ErrorTypeCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:ErrorTypeCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: ErrorTypeCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class GetErrorMessage(B2MMLModel):
@@ -544,23 +671,38 @@ class GetErrorMessage(B2MMLModel):
     B2MML ``GetErrorMessageType`` (B2MML-ErrorMessage.xsd); global element ``GetErrorMessage``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetErrorMessageDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetErrorMessageType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetErrorMessageDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetErrorMessageDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetErrorMessageDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetErrorMessageDataArea(B2MMLModel):
@@ -577,10 +719,14 @@ class GetErrorMessageDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetErrorMessageDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("error_message", "ErrorMessage", "E", "ErrorMessage", 1),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("error_message", "ErrorMessage", "ErrorMessage", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, error_message: list[ErrorMessage] = ...) -> None: ...
 
 
 class GetTransactionProfile(B2MMLModel):
@@ -591,23 +737,38 @@ class GetTransactionProfile(B2MMLModel):
     ``GetTransactionProfile``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetTransactionProfileDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetTransactionProfileType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetTransactionProfileDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetTransactionProfileDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetTransactionProfileDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetTransactionProfileDataArea(B2MMLModel):
@@ -626,10 +787,16 @@ class GetTransactionProfileDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetTransactionProfileDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("transaction_profile", "TransactionProfile", "E", "TransactionProfile", 1),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("transaction_profile", "TransactionProfile", "TransactionProfile", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, transaction_profile: list[TransactionProfile] = ...
+        ) -> None: ...
 
 
 class ProcessErrorMessage(B2MMLModel):
@@ -640,23 +807,38 @@ class ProcessErrorMessage(B2MMLModel):
     ``ProcessErrorMessage``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessErrorMessageDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessErrorMessageType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessErrorMessageDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessErrorMessageDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessErrorMessageDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessErrorMessageDataArea(B2MMLModel):
@@ -675,10 +857,14 @@ class ProcessErrorMessageDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessErrorMessageDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("error_message", "ErrorMessage", "ErrorMessage", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, error_message: list[ErrorMessage]) -> None: ...
 
 
 class RespondErrorMessage(B2MMLModel):
@@ -689,23 +875,38 @@ class RespondErrorMessage(B2MMLModel):
     ``RespondErrorMessage``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondErrorMessageDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondErrorMessageType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondErrorMessageDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondErrorMessageDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondErrorMessageDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondErrorMessageDataArea(B2MMLModel):
@@ -724,10 +925,14 @@ class RespondErrorMessageDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondErrorMessageDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("error_message", "ErrorMessage", "ErrorMessage", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, error_message: list[ErrorMessage]) -> None: ...
 
 
 class ShowErrorMessage(B2MMLModel):
@@ -737,23 +942,38 @@ class ShowErrorMessage(B2MMLModel):
     B2MML ``ShowErrorMessageType`` (B2MML-ErrorMessage.xsd); global element ``ShowErrorMessage``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowErrorMessageDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowErrorMessageType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowErrorMessageDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowErrorMessageDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowErrorMessageDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowErrorMessageDataArea(B2MMLModel):
@@ -770,10 +990,14 @@ class ShowErrorMessageDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowErrorMessageDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("error_message", "ErrorMessage", "E", "ErrorMessage", 1),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("error_message", "ErrorMessage", "ErrorMessage", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, error_message: list[ErrorMessage] = ...) -> None: ...
 
 
 class ShowTransactionProfile(B2MMLModel):
@@ -784,23 +1008,38 @@ class ShowTransactionProfile(B2MMLModel):
     ``ShowTransactionProfile``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowTransactionProfileDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowTransactionProfileType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowTransactionProfileDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowTransactionProfileDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowTransactionProfileDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowTransactionProfileDataArea(B2MMLModel):
@@ -819,10 +1058,16 @@ class ShowTransactionProfileDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowTransactionProfileDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("transaction_profile", "TransactionProfile", "E", "TransactionProfile", 1),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("transaction_profile", "TransactionProfile", "TransactionProfile", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, transaction_profile: list[TransactionProfile] = ...
+        ) -> None: ...
 
 
 class SupportedAction(B2MMLModel):
@@ -863,21 +1108,41 @@ class SupportedAction(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SupportedActionType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("transaction_verb", "TransactionVerb", "E", "TransactionVerb", 2),
-            ("transaction_noun", "TransactionNoun", "E", "TransactionNoun", 2),
-            ("information_user", "InformationUser", "E", "leaf:bool", 0),
-            ("information_provider", "InformationProvider", "E", "leaf:bool", 0),
-            ("information_sender", "InformationSender", "E", "leaf:bool", 0),
-            ("information_receiver", "InformationReceiver", "E", "leaf:bool", 0),
-            ("object_wildcard_supported", "ObjectWildcardSupported", "E", "leaf:bool", 0),
-            ("property_wildcard_supported", "PropertyWildcardSupported", "E", "leaf:bool", 0),
-            ("extended", "", "X", "AnyElement", 1),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("transaction_verb", "TransactionVerb", "TransactionVerb", required=True),
+            WireField("transaction_noun", "TransactionNoun", "TransactionNoun", required=True),
+            WireField("information_user", "InformationUser", "leaf:bool"),
+            WireField("information_provider", "InformationProvider", "leaf:bool"),
+            WireField("information_sender", "InformationSender", "leaf:bool"),
+            WireField("information_receiver", "InformationReceiver", "leaf:bool"),
+            WireField("object_wildcard_supported", "ObjectWildcardSupported", "leaf:bool"),
+            WireField("property_wildcard_supported", "PropertyWildcardSupported", "leaf:bool"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            transaction_verb: TransactionVerb | TransactionVerbCode | str,
+            transaction_noun: TransactionNoun | TransactionNounCode | str,
+            information_user: bool | None = None,
+            information_provider: bool | None = None,
+            information_sender: bool | None = None,
+            information_receiver: bool | None = None,
+            object_wildcard_supported: bool | None = None,
+            property_wildcard_supported: bool | None = None,
+            extended: list[AnyElement] = ...,
+            release_id: str,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncErrorMessage(B2MMLModel):
@@ -887,23 +1152,38 @@ class SyncErrorMessage(B2MMLModel):
     B2MML ``SyncErrorMessageType`` (B2MML-ErrorMessage.xsd); global element ``SyncErrorMessage``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncErrorMessageDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncErrorMessageType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncErrorMessageDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncErrorMessageDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncErrorMessageDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncErrorMessageDataArea(B2MMLModel):
@@ -922,10 +1202,14 @@ class SyncErrorMessageDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncErrorMessageDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("error_message", "ErrorMessage", "E", "ErrorMessage", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("error_message", "ErrorMessage", "ErrorMessage", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, error_message: list[ErrorMessage]) -> None: ...
 
 
 class TransactionNoun(B2MMLSimple):
@@ -961,19 +1245,37 @@ class TransactionNoun(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "TransactionNounType",
         (
-            ("value", "", "T", "enum:TransactionNounCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:TransactionNounCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: TransactionNounCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class TransactionNoun1(B2MMLSimple):
@@ -1006,18 +1308,35 @@ class TransactionNoun1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "TransactionNoun1Type",
         (
-            ("value", "", "T", "enum:TransactionNounCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:TransactionNounCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: TransactionNounCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 class TransactionProfile(B2MMLModel):
@@ -1050,16 +1369,31 @@ class TransactionProfile(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "TransactionProfileType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("supported_action", "SupportedAction", "E", "SupportedAction", 1),
-            ("extended", "", "X", "AnyElement", 1),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("supported_action", "SupportedAction", "SupportedAction", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            supported_action: list[SupportedAction] = ...,
+            extended: list[AnyElement] = ...,
+            release_id: str,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class TransactionVerb(B2MMLSimple):
@@ -1095,19 +1429,37 @@ class TransactionVerb(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "TransactionVerbType",
         (
-            ("value", "", "T", "enum:TransactionVerbCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
-            ("other_value", "OtherValue", "A", "leaf:str", 0),
+            WireField("value", "", "enum:TransactionVerbCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
+            WireField("other_value", "OtherValue", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: TransactionVerbCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+            other_value: str | None = None,
+        ) -> None: ...
 
 
 class TransactionVerb1(B2MMLSimple):
@@ -1140,18 +1492,35 @@ class TransactionVerb1(B2MMLSimple):
     __wire__: ClassVar[Wire] = Wire(
         "TransactionVerb1Type",
         (
-            ("value", "", "T", "enum:TransactionVerbCode", 0),
-            ("list_id", "listID", "A", "leaf:str", 0),
-            ("list_agency_id", "listAgencyID", "A", "leaf:str", 0),
-            ("list_agency_name", "listAgencyName", "A", "leaf:str", 0),
-            ("list_name", "listName", "A", "leaf:str", 0),
-            ("list_version_id", "listVersionID", "A", "leaf:str", 0),
-            ("name", "name", "A", "leaf:str", 0),
-            ("language_id", "languageID", "A", "leaf:str", 0),
-            ("list_uri", "listURI", "A", "leaf:str", 0),
-            ("list_scheme_uri", "listSchemeURI", "A", "leaf:str", 0),
+            WireField("value", "", "enum:TransactionVerbCode", kind="text"),
+            WireField("list_id", "listID", "leaf:str", kind="attribute"),
+            WireField("list_agency_id", "listAgencyID", "leaf:str", kind="attribute"),
+            WireField("list_agency_name", "listAgencyName", "leaf:str", kind="attribute"),
+            WireField("list_name", "listName", "leaf:str", kind="attribute"),
+            WireField("list_version_id", "listVersionID", "leaf:str", kind="attribute"),
+            WireField("name", "name", "leaf:str", kind="attribute"),
+            WireField("language_id", "languageID", "leaf:str", kind="attribute"),
+            WireField("list_uri", "listURI", "leaf:str", kind="attribute"),
+            WireField("list_scheme_uri", "listSchemeURI", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            value: TransactionVerbCode | str | None = None,
+            *,
+            list_id: str | None = None,
+            list_agency_id: str | None = None,
+            list_agency_name: str | None = None,
+            list_name: str | None = None,
+            list_version_id: str | None = None,
+            name: str | None = None,
+            language_id: str | None = None,
+            list_uri: str | None = None,
+            list_scheme_uri: str | None = None,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

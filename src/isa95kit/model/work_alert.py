@@ -9,9 +9,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from ._base import ListOf
     from .common import (
         DateTime,
         HierarchyScope,
@@ -95,23 +99,38 @@ class AcknowledgeWorkAlert(B2MMLModel):
     ``AcknowledgeWorkAlert``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkAlertDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkAlertType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkAlertDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeWorkAlertDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkAlertDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkAlertDataArea(B2MMLModel):
@@ -128,10 +147,16 @@ class AcknowledgeWorkAlertDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkAlertDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("work_alert", "WorkAlert", "WorkAlert", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, work_alert: list[WorkAlert]
+        ) -> None: ...
 
 
 class AcknowledgeWorkAlertDefinition(B2MMLModel):
@@ -142,23 +167,40 @@ class AcknowledgeWorkAlertDefinition(B2MMLModel):
     ``AcknowledgeWorkAlertDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkAlertDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkAlertDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkAlertDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeWorkAlertDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkAlertDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkAlertDefinitionDataArea(B2MMLModel):
@@ -178,10 +220,22 @@ class AcknowledgeWorkAlertDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkAlertDefinitionDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "work_alert_definition",
+                "WorkAlertDefinition",
+                "WorkAlertDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, work_alert_definition: list[WorkAlertDefinition]
+        ) -> None: ...
 
 
 class AcknowledgeWorkAlertInformation(B2MMLModel):
@@ -192,23 +246,40 @@ class AcknowledgeWorkAlertInformation(B2MMLModel):
     ``AcknowledgeWorkAlertInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkAlertInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkAlertInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkAlertInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeWorkAlertInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkAlertInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkAlertInformationDataArea(B2MMLModel):
@@ -228,10 +299,25 @@ class AcknowledgeWorkAlertInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkAlertInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "work_alert_information",
+                "WorkAlertInformation",
+                "WorkAlertInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            work_alert_information: list[WorkAlertInformation],
+        ) -> None: ...
 
 
 class CancelWorkAlert(B2MMLModel):
@@ -241,23 +327,38 @@ class CancelWorkAlert(B2MMLModel):
     B2MML ``CancelWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``CancelWorkAlert``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkAlertDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkAlertType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkAlertDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelWorkAlertDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkAlertDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkAlertDataArea(B2MMLModel):
@@ -273,10 +374,14 @@ class CancelWorkAlertDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkAlertDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("work_alert", "WorkAlert", "WorkAlert", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, work_alert: list[WorkAlert]) -> None: ...
 
 
 class CancelWorkAlertDefinition(B2MMLModel):
@@ -287,23 +392,38 @@ class CancelWorkAlertDefinition(B2MMLModel):
     ``CancelWorkAlertDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkAlertDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkAlertDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkAlertDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelWorkAlertDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkAlertDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkAlertDefinitionDataArea(B2MMLModel):
@@ -323,10 +443,22 @@ class CancelWorkAlertDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkAlertDefinitionDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "work_alert_definition",
+                "WorkAlertDefinition",
+                "WorkAlertDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, work_alert_definition: list[WorkAlertDefinition]
+        ) -> None: ...
 
 
 class CancelWorkAlertInformation(B2MMLModel):
@@ -337,23 +469,38 @@ class CancelWorkAlertInformation(B2MMLModel):
     ``CancelWorkAlertInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkAlertInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkAlertInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkAlertInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelWorkAlertInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkAlertInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkAlertInformationDataArea(B2MMLModel):
@@ -373,10 +520,22 @@ class CancelWorkAlertInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkAlertInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "work_alert_information",
+                "WorkAlertInformation",
+                "WorkAlertInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, work_alert_information: list[WorkAlertInformation]
+        ) -> None: ...
 
 
 class ChangeWorkAlert(B2MMLModel):
@@ -386,23 +545,38 @@ class ChangeWorkAlert(B2MMLModel):
     B2MML ``ChangeWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``ChangeWorkAlert``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkAlertDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkAlertType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkAlertDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeWorkAlertDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkAlertDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkAlertDataArea(B2MMLModel):
@@ -418,10 +592,14 @@ class ChangeWorkAlertDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkAlertDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("work_alert", "WorkAlert", "WorkAlert", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, work_alert: list[WorkAlert]) -> None: ...
 
 
 class ChangeWorkAlertDefinition(B2MMLModel):
@@ -432,23 +610,38 @@ class ChangeWorkAlertDefinition(B2MMLModel):
     ``ChangeWorkAlertDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkAlertDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkAlertDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkAlertDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeWorkAlertDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkAlertDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkAlertDefinitionDataArea(B2MMLModel):
@@ -468,10 +661,22 @@ class ChangeWorkAlertDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkAlertDefinitionDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "work_alert_definition",
+                "WorkAlertDefinition",
+                "WorkAlertDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, work_alert_definition: list[WorkAlertDefinition]
+        ) -> None: ...
 
 
 class ChangeWorkAlertInformation(B2MMLModel):
@@ -482,23 +687,38 @@ class ChangeWorkAlertInformation(B2MMLModel):
     ``ChangeWorkAlertInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkAlertInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkAlertInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkAlertInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeWorkAlertInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkAlertInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkAlertInformationDataArea(B2MMLModel):
@@ -518,10 +738,22 @@ class ChangeWorkAlertInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkAlertInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "work_alert_information",
+                "WorkAlertInformation",
+                "WorkAlertInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, work_alert_information: list[WorkAlertInformation]
+        ) -> None: ...
 
 
 class GetWorkAlert(B2MMLModel):
@@ -531,23 +763,38 @@ class GetWorkAlert(B2MMLModel):
     B2MML ``GetWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``GetWorkAlert``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkAlertDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkAlertType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkAlertDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkAlertDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkAlertDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkAlertDataArea(B2MMLModel):
@@ -563,10 +810,14 @@ class GetWorkAlertDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkAlertDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("work_alert", "WorkAlert", "WorkAlert", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, work_alert: list[WorkAlert]) -> None: ...
 
 
 class GetWorkAlertDefinition(B2MMLModel):
@@ -577,23 +828,38 @@ class GetWorkAlertDefinition(B2MMLModel):
     ``GetWorkAlertDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkAlertDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkAlertDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkAlertDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkAlertDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkAlertDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkAlertDefinitionDataArea(B2MMLModel):
@@ -612,10 +878,22 @@ class GetWorkAlertDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkAlertDefinitionDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "work_alert_definition",
+                "WorkAlertDefinition",
+                "WorkAlertDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, work_alert_definition: list[WorkAlertDefinition]
+        ) -> None: ...
 
 
 class GetWorkAlertInformation(B2MMLModel):
@@ -626,23 +904,38 @@ class GetWorkAlertInformation(B2MMLModel):
     ``GetWorkAlertInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkAlertInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkAlertInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkAlertInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkAlertInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkAlertInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkAlertInformationDataArea(B2MMLModel):
@@ -661,10 +954,22 @@ class GetWorkAlertInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkAlertInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "work_alert_information",
+                "WorkAlertInformation",
+                "WorkAlertInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, work_alert_information: list[WorkAlertInformation]
+        ) -> None: ...
 
 
 class ProcessWorkAlert(B2MMLModel):
@@ -674,23 +979,38 @@ class ProcessWorkAlert(B2MMLModel):
     B2MML ``ProcessWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``ProcessWorkAlert``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkAlertDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkAlertType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkAlertDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessWorkAlertDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkAlertDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkAlertDataArea(B2MMLModel):
@@ -706,10 +1026,14 @@ class ProcessWorkAlertDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkAlertDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("work_alert", "WorkAlert", "WorkAlert", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, work_alert: list[WorkAlert]) -> None: ...
 
 
 class ProcessWorkAlertDefinition(B2MMLModel):
@@ -720,23 +1044,38 @@ class ProcessWorkAlertDefinition(B2MMLModel):
     ``ProcessWorkAlertDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkAlertDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkAlertDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkAlertDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessWorkAlertDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkAlertDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkAlertDefinitionDataArea(B2MMLModel):
@@ -756,10 +1095,22 @@ class ProcessWorkAlertDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkAlertDefinitionDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "work_alert_definition",
+                "WorkAlertDefinition",
+                "WorkAlertDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, work_alert_definition: list[WorkAlertDefinition]
+        ) -> None: ...
 
 
 class ProcessWorkAlertInformation(B2MMLModel):
@@ -770,23 +1121,40 @@ class ProcessWorkAlertInformation(B2MMLModel):
     ``ProcessWorkAlertInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkAlertInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkAlertInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkAlertInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessWorkAlertInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkAlertInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkAlertInformationDataArea(B2MMLModel):
@@ -806,10 +1174,22 @@ class ProcessWorkAlertInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkAlertInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "work_alert_information",
+                "WorkAlertInformation",
+                "WorkAlertInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, work_alert_information: list[WorkAlertInformation]
+        ) -> None: ...
 
 
 class RespondWorkAlert(B2MMLModel):
@@ -818,23 +1198,38 @@ class RespondWorkAlert(B2MMLModel):
     B2MML ``RespondWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``RespondWorkAlert``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkAlertDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkAlertType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkAlertDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondWorkAlertDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkAlertDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkAlertDataArea(B2MMLModel):
@@ -850,10 +1245,14 @@ class RespondWorkAlertDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkAlertDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("work_alert", "WorkAlert", "WorkAlert", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, work_alert: list[WorkAlert]) -> None: ...
 
 
 class RespondWorkAlertDefinition(B2MMLModel):
@@ -864,23 +1263,38 @@ class RespondWorkAlertDefinition(B2MMLModel):
     ``RespondWorkAlertDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkAlertDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkAlertDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkAlertDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondWorkAlertDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkAlertDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkAlertDefinitionDataArea(B2MMLModel):
@@ -900,10 +1314,22 @@ class RespondWorkAlertDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkAlertDefinitionDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "work_alert_definition",
+                "WorkAlertDefinition",
+                "WorkAlertDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, work_alert_definition: list[WorkAlertDefinition]
+        ) -> None: ...
 
 
 class RespondWorkAlertInformation(B2MMLModel):
@@ -914,23 +1340,40 @@ class RespondWorkAlertInformation(B2MMLModel):
     ``RespondWorkAlertInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkAlertInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkAlertInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkAlertInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondWorkAlertInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkAlertInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkAlertInformationDataArea(B2MMLModel):
@@ -950,10 +1393,22 @@ class RespondWorkAlertInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkAlertInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "work_alert_information",
+                "WorkAlertInformation",
+                "WorkAlertInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, work_alert_information: list[WorkAlertInformation]
+        ) -> None: ...
 
 
 class ShowWorkAlert(B2MMLModel):
@@ -963,23 +1418,38 @@ class ShowWorkAlert(B2MMLModel):
     B2MML ``ShowWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``ShowWorkAlert``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkAlertDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkAlertType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkAlertDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkAlertDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkAlertDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkAlertDataArea(B2MMLModel):
@@ -995,10 +1465,14 @@ class ShowWorkAlertDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkAlertDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("work_alert", "WorkAlert", "WorkAlert", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, work_alert: list[WorkAlert]) -> None: ...
 
 
 class ShowWorkAlertDefinition(B2MMLModel):
@@ -1009,23 +1483,38 @@ class ShowWorkAlertDefinition(B2MMLModel):
     ``ShowWorkAlertDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkAlertDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkAlertDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkAlertDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkAlertDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkAlertDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkAlertDefinitionDataArea(B2MMLModel):
@@ -1044,10 +1533,22 @@ class ShowWorkAlertDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkAlertDefinitionDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "work_alert_definition",
+                "WorkAlertDefinition",
+                "WorkAlertDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, work_alert_definition: list[WorkAlertDefinition]
+        ) -> None: ...
 
 
 class ShowWorkAlertInformation(B2MMLModel):
@@ -1058,23 +1559,38 @@ class ShowWorkAlertInformation(B2MMLModel):
     ``ShowWorkAlertInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkAlertInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkAlertInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkAlertInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkAlertInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkAlertInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkAlertInformationDataArea(B2MMLModel):
@@ -1093,10 +1609,22 @@ class ShowWorkAlertInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkAlertInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "work_alert_information",
+                "WorkAlertInformation",
+                "WorkAlertInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, work_alert_information: list[WorkAlertInformation]
+        ) -> None: ...
 
 
 class SyncWorkAlert(B2MMLModel):
@@ -1106,23 +1634,38 @@ class SyncWorkAlert(B2MMLModel):
     B2MML ``SyncWorkAlertType`` (B2MML-WorkAlert.xsd); global element ``SyncWorkAlert``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkAlertDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkAlertType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkAlertDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkAlertDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkAlertDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkAlertDataArea(B2MMLModel):
@@ -1138,10 +1681,14 @@ class SyncWorkAlertDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkAlertDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("work_alert", "WorkAlert", "E", "WorkAlert", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("work_alert", "WorkAlert", "WorkAlert", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, work_alert: list[WorkAlert]) -> None: ...
 
 
 class SyncWorkAlertDefinition(B2MMLModel):
@@ -1152,23 +1699,38 @@ class SyncWorkAlertDefinition(B2MMLModel):
     ``SyncWorkAlertDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkAlertDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkAlertDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkAlertDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkAlertDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkAlertDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkAlertDefinitionDataArea(B2MMLModel):
@@ -1187,10 +1749,22 @@ class SyncWorkAlertDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkAlertDefinitionDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "work_alert_definition",
+                "WorkAlertDefinition",
+                "WorkAlertDefinition",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, work_alert_definition: list[WorkAlertDefinition]
+        ) -> None: ...
 
 
 class SyncWorkAlertInformation(B2MMLModel):
@@ -1201,23 +1775,38 @@ class SyncWorkAlertInformation(B2MMLModel):
     ``SyncWorkAlertInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkAlertInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkAlertInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkAlertInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkAlertInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkAlertInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkAlertInformationDataArea(B2MMLModel):
@@ -1236,10 +1825,22 @@ class SyncWorkAlertInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkAlertInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("work_alert_information", "WorkAlertInformation", "E", "WorkAlertInformation", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "work_alert_information",
+                "WorkAlertInformation",
+                "WorkAlertInformation",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, work_alert_information: list[WorkAlertInformation]
+        ) -> None: ...
 
 
 class WorkAlert(B2MMLModel):
@@ -1282,20 +1883,39 @@ class WorkAlert(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkAlertType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("message_text", "MessageText", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("time_stamp", "TimeStamp", "E", "DateTime", 0),
-            ("priority", "Priority", "E", "Numeric", 0),
-            ("category", "Category", "E", "Identifier", 0),
-            ("work_alert_property", "WorkAlertProperty", "E", "WorkAlertProperty", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("message_text", "MessageText", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("time_stamp", "TimeStamp", "DateTime"),
+            WireField("priority", "Priority", "Numeric"),
+            WireField("category", "Category", "Identifier"),
+            WireField("work_alert_property", "WorkAlertProperty", "WorkAlertProperty", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            message_text: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            time_stamp: DateTime | datetime | str | None = None,
+            priority: Numeric | Decimal | int | str | None = None,
+            category: Identifier | str | None = None,
+            work_alert_property: list[WorkAlertProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkAlertDefinition(B2MMLModel):
@@ -1336,25 +1956,42 @@ class WorkAlertDefinition(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkAlertDefinitionType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("priority", "Priority", "E", "Numeric", 1),
-            ("category", "Category", "E", "Identifier", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("priority", "Priority", "Numeric", many=True),
+            WireField("category", "Category", "Identifier", many=True),
+            WireField(
                 "work_alert_definition_property",
                 "WorkAlertDefinitionProperty",
-                "E",
                 "WorkAlertDefinitionProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            priority: ListOf[Numeric, Decimal | int | str] = ...,
+            category: ListOf[Identifier, str] = ...,
+            work_alert_definition_property: list[WorkAlertDefinitionProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkAlertDefinitionProperty(B2MMLModel):
@@ -1379,19 +2016,30 @@ class WorkAlertDefinitionProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkAlertDefinitionPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "work_alert_definition_property_child",
                 "WorkAlertDefinitionPropertyChild",
-                "E",
                 "WorkAlertProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            work_alert_definition_property_child: list[WorkAlertProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkAlertInformation(B2MMLModel):
@@ -1425,15 +2073,35 @@ class WorkAlertInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkAlertInformationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 5),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-            ("published_date", "PublishedDate", "E", "DateTime", 4),
-            ("work_alert_definition", "WorkAlertDefinition", "E", "WorkAlertDefinition", 5),
-            ("work_alert", "WorkAlert", "E", "WorkAlert", 5),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True, nillable=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope", nillable=True),
+            WireField("published_date", "PublishedDate", "DateTime", nillable=True),
+            WireField(
+                "work_alert_definition",
+                "WorkAlertDefinition",
+                "WorkAlertDefinition",
+                many=True,
+                nillable=True,
+            ),
+            WireField("work_alert", "WorkAlert", "WorkAlert", many=True, nillable=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text | Nil, str] = ...,
+            hierarchy_scope: HierarchyScope | Nil | None = None,
+            published_date: DateTime | Nil | datetime | str | None = None,
+            work_alert_definition: list[WorkAlertDefinition | Nil] = ...,
+            work_alert: list[WorkAlert | Nil] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkAlertProperty(B2MMLModel):
@@ -1463,20 +2131,31 @@ class WorkAlertProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkAlertPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
-                "work_alert_definition_property_id",
-                "WorkAlertDefinitionPropertyID",
-                "E",
-                "Identifier",
-                0,
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
+                "work_alert_definition_property_id", "WorkAlertDefinitionPropertyID", "Identifier"
             ),
-            ("work_alert_property_chid", "WorkAlertPropertyChid", "E", "WorkAlertProperty", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "work_alert_property_chid", "WorkAlertPropertyChid", "WorkAlertProperty", many=True
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            work_alert_definition_property_id: Identifier | str | None = None,
+            work_alert_property_chid: list[WorkAlertProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

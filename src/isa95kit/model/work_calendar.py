@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         Code,
         DateTime,
@@ -99,23 +102,38 @@ class AcknowledgeWorkCalendar(B2MMLModel):
     ``AcknowledgeWorkCalendar``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkCalendarDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCalendarType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkCalendarDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeWorkCalendarDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkCalendarDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkCalendarDataArea(B2MMLModel):
@@ -134,10 +152,16 @@ class AcknowledgeWorkCalendarDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCalendarDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("work_calendar", "WorkCalendar", "WorkCalendar", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, work_calendar: list[WorkCalendar]
+        ) -> None: ...
 
 
 class AcknowledgeWorkCalendarDefinition(B2MMLModel):
@@ -148,23 +172,40 @@ class AcknowledgeWorkCalendarDefinition(B2MMLModel):
     ``AcknowledgeWorkCalendarDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkCalendarDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCalendarDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkCalendarDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeWorkCalendarDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkCalendarDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkCalendarDefinitionDataArea(B2MMLModel):
@@ -184,16 +225,25 @@ class AcknowledgeWorkCalendarDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCalendarDefinitionDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "work_calendar_definition",
                 "WorkCalendarDefinition",
-                "E",
                 "WorkCalendarDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            work_calendar_definition: list[WorkCalendarDefinition],
+        ) -> None: ...
 
 
 class AcknowledgeWorkCalendarInformation(B2MMLModel):
@@ -204,23 +254,40 @@ class AcknowledgeWorkCalendarInformation(B2MMLModel):
     ``AcknowledgeWorkCalendarInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkCalendarInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCalendarInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkCalendarInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeWorkCalendarInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkCalendarInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkCalendarInformationDataArea(B2MMLModel):
@@ -240,16 +307,25 @@ class AcknowledgeWorkCalendarInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCalendarInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "work_calendar_information",
                 "WorkCalendarInformation",
-                "E",
                 "WorkCalendarInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            work_calendar_information: list[WorkCalendarInformation],
+        ) -> None: ...
 
 
 class CancelWorkCalendar(B2MMLModel):
@@ -260,23 +336,38 @@ class CancelWorkCalendar(B2MMLModel):
     ``CancelWorkCalendar``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkCalendarDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCalendarType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkCalendarDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelWorkCalendarDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkCalendarDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkCalendarDataArea(B2MMLModel):
@@ -295,10 +386,14 @@ class CancelWorkCalendarDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCalendarDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("work_calendar", "WorkCalendar", "WorkCalendar", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, work_calendar: list[WorkCalendar]) -> None: ...
 
 
 class CancelWorkCalendarDefinition(B2MMLModel):
@@ -309,23 +404,40 @@ class CancelWorkCalendarDefinition(B2MMLModel):
     ``CancelWorkCalendarDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkCalendarDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCalendarDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkCalendarDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelWorkCalendarDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkCalendarDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkCalendarDefinitionDataArea(B2MMLModel):
@@ -345,16 +457,22 @@ class CancelWorkCalendarDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCalendarDefinitionDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "work_calendar_definition",
                 "WorkCalendarDefinition",
-                "E",
                 "WorkCalendarDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, work_calendar_definition: list[WorkCalendarDefinition]
+        ) -> None: ...
 
 
 class CancelWorkCalendarInformation(B2MMLModel):
@@ -365,23 +483,40 @@ class CancelWorkCalendarInformation(B2MMLModel):
     ``CancelWorkCalendarInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkCalendarInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCalendarInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkCalendarInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelWorkCalendarInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkCalendarInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkCalendarInformationDataArea(B2MMLModel):
@@ -401,16 +536,22 @@ class CancelWorkCalendarInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCalendarInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "work_calendar_information",
                 "WorkCalendarInformation",
-                "E",
                 "WorkCalendarInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, work_calendar_information: list[WorkCalendarInformation]
+        ) -> None: ...
 
 
 class ChangeWorkCalendar(B2MMLModel):
@@ -421,23 +562,38 @@ class ChangeWorkCalendar(B2MMLModel):
     ``ChangeWorkCalendar``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkCalendarDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCalendarType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkCalendarDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeWorkCalendarDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkCalendarDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkCalendarDataArea(B2MMLModel):
@@ -456,10 +612,14 @@ class ChangeWorkCalendarDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCalendarDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("work_calendar", "WorkCalendar", "WorkCalendar", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, work_calendar: list[WorkCalendar]) -> None: ...
 
 
 class ChangeWorkCalendarDefinition(B2MMLModel):
@@ -470,23 +630,40 @@ class ChangeWorkCalendarDefinition(B2MMLModel):
     ``ChangeWorkCalendarDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkCalendarDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCalendarDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkCalendarDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeWorkCalendarDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkCalendarDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkCalendarDefinitionDataArea(B2MMLModel):
@@ -506,16 +683,22 @@ class ChangeWorkCalendarDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCalendarDefinitionDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "work_calendar_definition",
                 "WorkCalendarDefinition",
-                "E",
                 "WorkCalendarDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, work_calendar_definition: list[WorkCalendarDefinition]
+        ) -> None: ...
 
 
 class ChangeWorkCalendarInformation(B2MMLModel):
@@ -526,23 +709,40 @@ class ChangeWorkCalendarInformation(B2MMLModel):
     ``ChangeWorkCalendarInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkCalendarInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCalendarInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkCalendarInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeWorkCalendarInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkCalendarInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkCalendarInformationDataArea(B2MMLModel):
@@ -562,16 +762,22 @@ class ChangeWorkCalendarInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCalendarInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "work_calendar_information",
                 "WorkCalendarInformation",
-                "E",
                 "WorkCalendarInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, work_calendar_information: list[WorkCalendarInformation]
+        ) -> None: ...
 
 
 class GetWorkCalendar(B2MMLModel):
@@ -581,23 +787,38 @@ class GetWorkCalendar(B2MMLModel):
     B2MML ``GetWorkCalendarType`` (B2MML-WorkCalendar.xsd); global element ``GetWorkCalendar``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkCalendarDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCalendarType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkCalendarDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkCalendarDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkCalendarDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkCalendarDataArea(B2MMLModel):
@@ -616,10 +837,14 @@ class GetWorkCalendarDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCalendarDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("work_calendar", "WorkCalendar", "WorkCalendar", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, work_calendar: list[WorkCalendar]) -> None: ...
 
 
 class GetWorkCalendarDefinition(B2MMLModel):
@@ -630,23 +855,38 @@ class GetWorkCalendarDefinition(B2MMLModel):
     ``GetWorkCalendarDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkCalendarDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCalendarDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkCalendarDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkCalendarDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkCalendarDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkCalendarDefinitionDataArea(B2MMLModel):
@@ -666,16 +906,22 @@ class GetWorkCalendarDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCalendarDefinitionDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "work_calendar_definition",
                 "WorkCalendarDefinition",
-                "E",
                 "WorkCalendarDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, work_calendar_definition: list[WorkCalendarDefinition]
+        ) -> None: ...
 
 
 class GetWorkCalendarInformation(B2MMLModel):
@@ -686,23 +932,38 @@ class GetWorkCalendarInformation(B2MMLModel):
     ``GetWorkCalendarInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkCalendarInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCalendarInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkCalendarInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkCalendarInformationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkCalendarInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkCalendarInformationDataArea(B2MMLModel):
@@ -722,16 +983,22 @@ class GetWorkCalendarInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCalendarInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "work_calendar_information",
                 "WorkCalendarInformation",
-                "E",
                 "WorkCalendarInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, work_calendar_information: list[WorkCalendarInformation]
+        ) -> None: ...
 
 
 class ProcessWorkCalendar(B2MMLModel):
@@ -742,23 +1009,38 @@ class ProcessWorkCalendar(B2MMLModel):
     ``ProcessWorkCalendar``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkCalendarDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCalendarType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkCalendarDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessWorkCalendarDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkCalendarDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkCalendarDataArea(B2MMLModel):
@@ -777,10 +1059,14 @@ class ProcessWorkCalendarDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCalendarDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("work_calendar", "WorkCalendar", "WorkCalendar", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, work_calendar: list[WorkCalendar]) -> None: ...
 
 
 class ProcessWorkCalendarDefinition(B2MMLModel):
@@ -791,23 +1077,40 @@ class ProcessWorkCalendarDefinition(B2MMLModel):
     ``ProcessWorkCalendarDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkCalendarDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCalendarDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkCalendarDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessWorkCalendarDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkCalendarDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkCalendarDefinitionDataArea(B2MMLModel):
@@ -827,16 +1130,22 @@ class ProcessWorkCalendarDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCalendarDefinitionDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "work_calendar_definition",
                 "WorkCalendarDefinition",
-                "E",
                 "WorkCalendarDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, work_calendar_definition: list[WorkCalendarDefinition]
+        ) -> None: ...
 
 
 class ProcessWorkCalendarInformation(B2MMLModel):
@@ -848,23 +1157,40 @@ class ProcessWorkCalendarInformation(B2MMLModel):
     ``ProcessWorkCalendarInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkCalendarInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCalendarInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkCalendarInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessWorkCalendarInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkCalendarInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkCalendarInformationDataArea(B2MMLModel):
@@ -884,16 +1210,22 @@ class ProcessWorkCalendarInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCalendarInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "work_calendar_information",
                 "WorkCalendarInformation",
-                "E",
                 "WorkCalendarInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, work_calendar_information: list[WorkCalendarInformation]
+        ) -> None: ...
 
 
 class RespondWorkCalendar(B2MMLModel):
@@ -904,23 +1236,38 @@ class RespondWorkCalendar(B2MMLModel):
     ``RespondWorkCalendar``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkCalendarDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCalendarType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkCalendarDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondWorkCalendarDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkCalendarDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkCalendarDataArea(B2MMLModel):
@@ -939,10 +1286,14 @@ class RespondWorkCalendarDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCalendarDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("work_calendar", "WorkCalendar", "WorkCalendar", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, work_calendar: list[WorkCalendar]) -> None: ...
 
 
 class RespondWorkCalendarDefinition(B2MMLModel):
@@ -953,23 +1304,40 @@ class RespondWorkCalendarDefinition(B2MMLModel):
     ``RespondWorkCalendarDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkCalendarDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCalendarDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkCalendarDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondWorkCalendarDefinitionDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkCalendarDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkCalendarDefinitionDataArea(B2MMLModel):
@@ -989,16 +1357,22 @@ class RespondWorkCalendarDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCalendarDefinitionDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "work_calendar_definition",
                 "WorkCalendarDefinition",
-                "E",
                 "WorkCalendarDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, work_calendar_definition: list[WorkCalendarDefinition]
+        ) -> None: ...
 
 
 class RespondWorkCalendarInformation(B2MMLModel):
@@ -1009,23 +1383,40 @@ class RespondWorkCalendarInformation(B2MMLModel):
     ``RespondWorkCalendarInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkCalendarInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCalendarInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkCalendarInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondWorkCalendarInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkCalendarInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkCalendarInformationDataArea(B2MMLModel):
@@ -1045,16 +1436,22 @@ class RespondWorkCalendarInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCalendarInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "work_calendar_information",
                 "WorkCalendarInformation",
-                "E",
                 "WorkCalendarInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, work_calendar_information: list[WorkCalendarInformation]
+        ) -> None: ...
 
 
 class ShowWorkCalendar(B2MMLModel):
@@ -1064,23 +1461,38 @@ class ShowWorkCalendar(B2MMLModel):
     B2MML ``ShowWorkCalendarType`` (B2MML-WorkCalendar.xsd); global element ``ShowWorkCalendar``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkCalendarDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCalendarType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkCalendarDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkCalendarDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkCalendarDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkCalendarDataArea(B2MMLModel):
@@ -1099,10 +1511,14 @@ class ShowWorkCalendarDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCalendarDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("work_calendar", "WorkCalendar", "WorkCalendar", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, work_calendar: list[WorkCalendar]) -> None: ...
 
 
 class ShowWorkCalendarDefinition(B2MMLModel):
@@ -1113,23 +1529,38 @@ class ShowWorkCalendarDefinition(B2MMLModel):
     ``ShowWorkCalendarDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkCalendarDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCalendarDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkCalendarDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkCalendarDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkCalendarDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkCalendarDefinitionDataArea(B2MMLModel):
@@ -1149,16 +1580,22 @@ class ShowWorkCalendarDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCalendarDefinitionDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "work_calendar_definition",
                 "WorkCalendarDefinition",
-                "E",
                 "WorkCalendarDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, work_calendar_definition: list[WorkCalendarDefinition]
+        ) -> None: ...
 
 
 class ShowWorkCalendarInformation(B2MMLModel):
@@ -1169,23 +1606,40 @@ class ShowWorkCalendarInformation(B2MMLModel):
     ``ShowWorkCalendarInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkCalendarInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCalendarInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkCalendarInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowWorkCalendarInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkCalendarInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkCalendarInformationDataArea(B2MMLModel):
@@ -1205,16 +1659,22 @@ class ShowWorkCalendarInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCalendarInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "work_calendar_information",
                 "WorkCalendarInformation",
-                "E",
                 "WorkCalendarInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, work_calendar_information: list[WorkCalendarInformation]
+        ) -> None: ...
 
 
 class SyncWorkCalendar(B2MMLModel):
@@ -1224,23 +1684,38 @@ class SyncWorkCalendar(B2MMLModel):
     B2MML ``SyncWorkCalendarType`` (B2MML-WorkCalendar.xsd); global element ``SyncWorkCalendar``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkCalendarDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCalendarType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkCalendarDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkCalendarDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkCalendarDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkCalendarDataArea(B2MMLModel):
@@ -1259,10 +1734,14 @@ class SyncWorkCalendarDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCalendarDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("work_calendar", "WorkCalendar", "WorkCalendar", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, work_calendar: list[WorkCalendar]) -> None: ...
 
 
 class SyncWorkCalendarDefinition(B2MMLModel):
@@ -1273,23 +1752,38 @@ class SyncWorkCalendarDefinition(B2MMLModel):
     ``SyncWorkCalendarDefinition``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkCalendarDefinitionDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCalendarDefinitionType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkCalendarDefinitionDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkCalendarDefinitionDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkCalendarDefinitionDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkCalendarDefinitionDataArea(B2MMLModel):
@@ -1309,16 +1803,22 @@ class SyncWorkCalendarDefinitionDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCalendarDefinitionDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "work_calendar_definition",
                 "WorkCalendarDefinition",
-                "E",
                 "WorkCalendarDefinition",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, work_calendar_definition: list[WorkCalendarDefinition]
+        ) -> None: ...
 
 
 class SyncWorkCalendarInformation(B2MMLModel):
@@ -1329,23 +1829,40 @@ class SyncWorkCalendarInformation(B2MMLModel):
     ``SyncWorkCalendarInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkCalendarInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCalendarInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkCalendarInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncWorkCalendarInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkCalendarInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkCalendarInformationDataArea(B2MMLModel):
@@ -1365,16 +1882,22 @@ class SyncWorkCalendarInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCalendarInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "work_calendar_information",
                 "WorkCalendarInformation",
-                "E",
                 "WorkCalendarInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, work_calendar_information: list[WorkCalendarInformation]
+        ) -> None: ...
 
 
 class WorkCalendar(B2MMLModel):
@@ -1415,18 +1938,43 @@ class WorkCalendar(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("work_calendar_entry", "WorkCalendarEntry", "E", "WorkCalendarEntry", 3),
-            ("work_calendar_property", "WorkCalendarProperty", "E", "WorkCalendarProperty", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField(
+                "work_calendar_entry",
+                "WorkCalendarEntry",
+                "WorkCalendarEntry",
+                many=True,
+                required=True,
+            ),
+            WireField(
+                "work_calendar_property", "WorkCalendarProperty", "WorkCalendarProperty", many=True
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_calendar_entry: list[WorkCalendarEntry],
+            work_calendar_property: list[WorkCalendarProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkCalendarDefinition(B2MMLModel):
@@ -1468,30 +2016,46 @@ class WorkCalendarDefinition(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarDefinitionType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField(
                 "work_calendar_definition_entry",
                 "WorkCalendarDefinitionEntry",
-                "E",
                 "WorkCalendarDefinitionEntry",
-                3,
+                many=True,
+                required=True,
             ),
-            (
+            WireField(
                 "work_calendar_definition_property",
                 "WorkCalendarDefinitionProperty",
-                "E",
                 "WorkCalendarDefinitionProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_calendar_definition_entry: list[WorkCalendarDefinitionEntry],
+            work_calendar_definition_property: list[WorkCalendarDefinitionProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkCalendarDefinitionEntry(B2MMLModel):
@@ -1537,33 +2101,53 @@ class WorkCalendarDefinitionEntry(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarDefinitionEntryType",
         (
-            ("id", "ID", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("recurrence_time", "RecurrenceTime", "E", "Code", 0),
-            ("duration_rule", "DurationRule", "E", "Code", 0),
-            ("entry_type", "EntryType", "E", "Code", 0),
-            (
+            WireField("id", "ID", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("recurrence_time", "RecurrenceTime", "Code"),
+            WireField("duration_rule", "DurationRule", "Code"),
+            WireField("entry_type", "EntryType", "Code"),
+            WireField(
                 "work_calendar_definition_entry_child",
                 "WorkCalendarDefinitionEntryChild",
-                "E",
                 "WorkCalendarDefinitionEntry",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "work_calendar_definition_entry_property",
                 "WorkCalendarDefinitionEntryProperty",
-                "E",
                 "WorkCalendarDefinitionEntryProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            recurrence_time: Code | str | None = None,
+            duration_rule: Code | str | None = None,
+            entry_type: Code | str | None = None,
+            work_calendar_definition_entry_child: list[WorkCalendarDefinitionEntry] = ...,
+            work_calendar_definition_entry_property: list[
+                WorkCalendarDefinitionEntryProperty
+            ] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkCalendarDefinitionEntryProperty(B2MMLModel):
@@ -1589,19 +2173,32 @@ class WorkCalendarDefinitionEntryProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarDefinitionEntryPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "work_calendar_definition_entry_property_child",
                 "WorkCalendarDefinitionEntryPropertyChild",
-                "E",
                 "WorkCalendarDefinitionEntryProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            work_calendar_definition_entry_property_child: list[
+                WorkCalendarDefinitionEntryProperty
+            ] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkCalendarDefinitionProperty(B2MMLModel):
@@ -1627,19 +2224,30 @@ class WorkCalendarDefinitionProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarDefinitionPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "work_calendar_definition_property_child",
                 "WorkCalendarDefinitionPropertyChild",
-                "E",
                 "WorkCalendarDefinitionProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            work_calendar_definition_property_child: list[WorkCalendarDefinitionProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkCalendarEntry(B2MMLModel):
@@ -1682,31 +2290,49 @@ class WorkCalendarEntry(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarEntryType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_date_time", "StartDateTime", "E", "DateTime", 0),
-            ("finish_date_time", "FinishDateTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("entry_type", "EntryType", "E", "Code", 0),
-            ("work_calendar_entry_child", "WorkCalendarEntryChild", "E", "WorkCalendarEntry", 1),
-            (
-                "work_calendar_defintion_entry_id",
-                "WorkCalendarDefintionEntryID",
-                "E",
-                "Identifier",
-                0,
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_date_time", "StartDateTime", "DateTime"),
+            WireField("finish_date_time", "FinishDateTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("entry_type", "EntryType", "Code"),
+            WireField(
+                "work_calendar_entry_child",
+                "WorkCalendarEntryChild",
+                "WorkCalendarEntry",
+                many=True,
             ),
-            (
+            WireField(
+                "work_calendar_defintion_entry_id", "WorkCalendarDefintionEntryID", "Identifier"
+            ),
+            WireField(
                 "work_calendar_entry_property",
                 "WorkCalendarEntryProperty",
-                "E",
                 "WorkCalendarEntryProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | datetime | str | None = None,
+            start_date_time: DateTime | datetime | str | None = None,
+            finish_date_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            entry_type: Code | str | None = None,
+            work_calendar_entry_child: list[WorkCalendarEntry] = ...,
+            work_calendar_defintion_entry_id: Identifier | str | None = None,
+            work_calendar_entry_property: list[WorkCalendarEntryProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkCalendarEntryProperty(B2MMLModel):
@@ -1736,26 +2362,36 @@ class WorkCalendarEntryProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarEntryPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "work_calendar_defintion_entry_property_id",
                 "WorkCalendarDefintionEntryPropertyID",
-                "E",
                 "Identifier",
-                0,
             ),
-            (
+            WireField(
                 "work_calendar_entry_property_child",
                 "WorkCalendarEntryPropertyChild",
-                "E",
                 "WorkCalendarEntryProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            work_calendar_defintion_entry_property_id: Identifier | str | None = None,
+            work_calendar_entry_property_child: list[WorkCalendarEntryProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkCalendarInformation(B2MMLModel):
@@ -1790,21 +2426,35 @@ class WorkCalendarInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarInformationType",
         (
-            ("id", "ID", "E", "Identifier", 4),
-            ("description", "Description", "E", "Text", 5),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-            ("published_date", "PublishedDate", "E", "DateTime", 4),
-            ("work_calendar", "WorkCalendar", "E", "WorkCalendar", 5),
-            (
+            WireField("id", "ID", "Identifier", nillable=True),
+            WireField("description", "Description", "Text", many=True, nillable=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope", nillable=True),
+            WireField("published_date", "PublishedDate", "DateTime", nillable=True),
+            WireField("work_calendar", "WorkCalendar", "WorkCalendar", many=True, nillable=True),
+            WireField(
                 "work_calendar_definition",
                 "WorkCalendarDefinition",
-                "E",
                 "WorkCalendarDefinition",
-                5,
+                many=True,
+                nillable=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | Nil | str | None = None,
+            description: ListOf[Text | Nil, str] = ...,
+            hierarchy_scope: HierarchyScope | Nil | None = None,
+            published_date: DateTime | Nil | datetime | str | None = None,
+            work_calendar: list[WorkCalendar | Nil] = ...,
+            work_calendar_definition: list[WorkCalendarDefinition | Nil] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkCalendarProperty(B2MMLModel):
@@ -1834,26 +2484,36 @@ class WorkCalendarProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkCalendarPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "work_calendar_property_child",
                 "WorkCalendarPropertyChild",
-                "E",
                 "WorkCalendarProperty",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "work_calendar_defintion_property_id",
                 "WorkCalendarDefintionPropertyID",
-                "E",
                 "Identifier",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            work_calendar_property_child: list[WorkCalendarProperty] = ...,
+            work_calendar_defintion_property_id: Identifier | str | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

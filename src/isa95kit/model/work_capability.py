@@ -9,17 +9,22 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Nil, Wire
+from ._base import AnyElement, B2MMLModel, Nil, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         CapabilityType,
+        CapabilityTypeCode,
         Code,
         DateTime,
         HierarchyScope,
         Identifier,
         OpEquipmentCapability,
         OperationsType,
+        OperationsTypeCode,
         OpMaterialCapability,
         OpPersonnelCapability,
         OpPhysicalAssetCapability,
@@ -98,23 +103,38 @@ class AcknowledgeWorkCapability(B2MMLModel):
     ``AcknowledgeWorkCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeWorkCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkCapabilityDataArea(B2MMLModel):
@@ -134,10 +154,18 @@ class AcknowledgeWorkCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCapabilityDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "work_capability", "WorkCapability", "WorkCapability", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, work_capability: list[WorkCapability]
+        ) -> None: ...
 
 
 class AcknowledgeWorkCapabilityInformation(B2MMLModel):
@@ -148,23 +176,43 @@ class AcknowledgeWorkCapabilityInformation(B2MMLModel):
     ``AcknowledgeWorkCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgeWorkCapabilityInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkCapabilityInformationDataArea(B2MMLModel):
@@ -184,16 +232,25 @@ class AcknowledgeWorkCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkCapabilityInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "work_capability_information",
                 "WorkCapabilityInformation",
-                "E",
                 "WorkCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            work_capability_information: list[WorkCapabilityInformation],
+        ) -> None: ...
 
 
 class AcknowledgeWorkMasterCapability(B2MMLModel):
@@ -204,23 +261,40 @@ class AcknowledgeWorkMasterCapability(B2MMLModel):
     ``AcknowledgeWorkMasterCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkMasterCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkMasterCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkMasterCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeWorkMasterCapabilityDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkMasterCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkMasterCapabilityDataArea(B2MMLModel):
@@ -240,10 +314,25 @@ class AcknowledgeWorkMasterCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkMasterCapabilityDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "work_master_capability",
+                "WorkMasterCapability",
+                "WorkMasterCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            work_master_capability: list[WorkMasterCapability],
+        ) -> None: ...
 
 
 class CancelWorkCapability(B2MMLModel):
@@ -254,23 +343,38 @@ class CancelWorkCapability(B2MMLModel):
     ``CancelWorkCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelWorkCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkCapabilityDataArea(B2MMLModel):
@@ -289,10 +393,18 @@ class CancelWorkCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCapabilityDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "work_capability", "WorkCapability", "WorkCapability", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, work_capability: list[WorkCapability]
+        ) -> None: ...
 
 
 class CancelWorkCapabilityInformation(B2MMLModel):
@@ -303,23 +415,40 @@ class CancelWorkCapabilityInformation(B2MMLModel):
     ``CancelWorkCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelWorkCapabilityInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkCapabilityInformationDataArea(B2MMLModel):
@@ -339,16 +468,25 @@ class CancelWorkCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkCapabilityInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "work_capability_information",
                 "WorkCapabilityInformation",
-                "E",
                 "WorkCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            work_capability_information: list[WorkCapabilityInformation],
+        ) -> None: ...
 
 
 class CancelWorkMasterCapability(B2MMLModel):
@@ -359,23 +497,38 @@ class CancelWorkMasterCapability(B2MMLModel):
     ``CancelWorkMasterCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkMasterCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkMasterCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkMasterCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelWorkMasterCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkMasterCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkMasterCapabilityDataArea(B2MMLModel):
@@ -395,10 +548,22 @@ class CancelWorkMasterCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkMasterCapabilityDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "work_master_capability",
+                "WorkMasterCapability",
+                "WorkMasterCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, work_master_capability: list[WorkMasterCapability]
+        ) -> None: ...
 
 
 class ChangeWorkCapability(B2MMLModel):
@@ -409,23 +574,38 @@ class ChangeWorkCapability(B2MMLModel):
     ``ChangeWorkCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeWorkCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkCapabilityDataArea(B2MMLModel):
@@ -444,10 +624,18 @@ class ChangeWorkCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCapabilityDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "work_capability", "WorkCapability", "WorkCapability", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, work_capability: list[WorkCapability]
+        ) -> None: ...
 
 
 class ChangeWorkCapabilityInformation(B2MMLModel):
@@ -459,23 +647,40 @@ class ChangeWorkCapabilityInformation(B2MMLModel):
     ``ChangeWorkCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeWorkCapabilityInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkCapabilityInformationDataArea(B2MMLModel):
@@ -495,16 +700,25 @@ class ChangeWorkCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkCapabilityInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "work_capability_information",
                 "WorkCapabilityInformation",
-                "E",
                 "WorkCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            work_capability_information: list[WorkCapabilityInformation],
+        ) -> None: ...
 
 
 class ChangeWorkMasterCapability(B2MMLModel):
@@ -515,23 +729,38 @@ class ChangeWorkMasterCapability(B2MMLModel):
     ``ChangeWorkMasterCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkMasterCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkMasterCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkMasterCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeWorkMasterCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkMasterCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkMasterCapabilityDataArea(B2MMLModel):
@@ -551,10 +780,22 @@ class ChangeWorkMasterCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkMasterCapabilityDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "work_master_capability",
+                "WorkMasterCapability",
+                "WorkMasterCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, work_master_capability: list[WorkMasterCapability]
+        ) -> None: ...
 
 
 class GetWorkCapability(B2MMLModel):
@@ -565,23 +806,38 @@ class GetWorkCapability(B2MMLModel):
     ``GetWorkCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkCapabilityDataArea(B2MMLModel):
@@ -600,10 +856,16 @@ class GetWorkCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCapabilityDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "work_capability", "WorkCapability", "WorkCapability", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, work_capability: list[WorkCapability]) -> None: ...
 
 
 class GetWorkCapabilityInformation(B2MMLModel):
@@ -614,23 +876,40 @@ class GetWorkCapabilityInformation(B2MMLModel):
     ``GetWorkCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetWorkCapabilityInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkCapabilityInformationDataArea(B2MMLModel):
@@ -650,16 +929,22 @@ class GetWorkCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkCapabilityInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "work_capability_information",
                 "WorkCapabilityInformation",
-                "E",
                 "WorkCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, work_capability_information: list[WorkCapabilityInformation]
+        ) -> None: ...
 
 
 class GetWorkMasterCapability(B2MMLModel):
@@ -670,23 +955,38 @@ class GetWorkMasterCapability(B2MMLModel):
     ``GetWorkMasterCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkMasterCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkMasterCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkMasterCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkMasterCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkMasterCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkMasterCapabilityDataArea(B2MMLModel):
@@ -705,10 +1005,22 @@ class GetWorkMasterCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkMasterCapabilityDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "work_master_capability",
+                "WorkMasterCapability",
+                "WorkMasterCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, work_master_capability: list[WorkMasterCapability]
+        ) -> None: ...
 
 
 class ProcessWorkCapability(B2MMLModel):
@@ -719,23 +1031,38 @@ class ProcessWorkCapability(B2MMLModel):
     ``ProcessWorkCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessWorkCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkCapabilityDataArea(B2MMLModel):
@@ -754,10 +1081,18 @@ class ProcessWorkCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCapabilityDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "work_capability", "WorkCapability", "WorkCapability", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, work_capability: list[WorkCapability]
+        ) -> None: ...
 
 
 class ProcessWorkCapabilityInformation(B2MMLModel):
@@ -769,23 +1104,40 @@ class ProcessWorkCapabilityInformation(B2MMLModel):
     ``ProcessWorkCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessWorkCapabilityInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkCapabilityInformationDataArea(B2MMLModel):
@@ -805,16 +1157,25 @@ class ProcessWorkCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkCapabilityInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "work_capability_information",
                 "WorkCapabilityInformation",
-                "E",
                 "WorkCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            work_capability_information: list[WorkCapabilityInformation],
+        ) -> None: ...
 
 
 class ProcessWorkMasterCapability(B2MMLModel):
@@ -825,23 +1186,40 @@ class ProcessWorkMasterCapability(B2MMLModel):
     ``ProcessWorkMasterCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkMasterCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkMasterCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkMasterCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessWorkMasterCapabilityDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkMasterCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkMasterCapabilityDataArea(B2MMLModel):
@@ -861,10 +1239,22 @@ class ProcessWorkMasterCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkMasterCapabilityDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "work_master_capability",
+                "WorkMasterCapability",
+                "WorkMasterCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, work_master_capability: list[WorkMasterCapability]
+        ) -> None: ...
 
 
 class RespondWorkCapability(B2MMLModel):
@@ -875,23 +1265,38 @@ class RespondWorkCapability(B2MMLModel):
     ``RespondWorkCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondWorkCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkCapabilityDataArea(B2MMLModel):
@@ -910,10 +1315,18 @@ class RespondWorkCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCapabilityDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "work_capability", "WorkCapability", "WorkCapability", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, work_capability: list[WorkCapability]
+        ) -> None: ...
 
 
 class RespondWorkCapabilityInformation(B2MMLModel):
@@ -924,23 +1337,40 @@ class RespondWorkCapabilityInformation(B2MMLModel):
     ``RespondWorkCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondWorkCapabilityInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkCapabilityInformationDataArea(B2MMLModel):
@@ -960,16 +1390,25 @@ class RespondWorkCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkCapabilityInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "work_capability_information",
                 "WorkCapabilityInformation",
-                "E",
                 "WorkCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            work_capability_information: list[WorkCapabilityInformation],
+        ) -> None: ...
 
 
 class RespondWorkMasterCapability(B2MMLModel):
@@ -980,23 +1419,40 @@ class RespondWorkMasterCapability(B2MMLModel):
     ``RespondWorkMasterCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkMasterCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkMasterCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkMasterCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondWorkMasterCapabilityDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkMasterCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkMasterCapabilityDataArea(B2MMLModel):
@@ -1016,10 +1472,22 @@ class RespondWorkMasterCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkMasterCapabilityDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "work_master_capability",
+                "WorkMasterCapability",
+                "WorkMasterCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, work_master_capability: list[WorkMasterCapability]
+        ) -> None: ...
 
 
 class ShowWorkCapability(B2MMLModel):
@@ -1030,23 +1498,38 @@ class ShowWorkCapability(B2MMLModel):
     ``ShowWorkCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkCapabilityDataArea(B2MMLModel):
@@ -1065,10 +1548,16 @@ class ShowWorkCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCapabilityDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "work_capability", "WorkCapability", "WorkCapability", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, work_capability: list[WorkCapability]) -> None: ...
 
 
 class ShowWorkCapabilityInformation(B2MMLModel):
@@ -1079,23 +1568,40 @@ class ShowWorkCapabilityInformation(B2MMLModel):
     ``ShowWorkCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowWorkCapabilityInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkCapabilityInformationDataArea(B2MMLModel):
@@ -1115,16 +1621,22 @@ class ShowWorkCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkCapabilityInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "work_capability_information",
                 "WorkCapabilityInformation",
-                "E",
                 "WorkCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, work_capability_information: list[WorkCapabilityInformation]
+        ) -> None: ...
 
 
 class ShowWorkMasterCapability(B2MMLModel):
@@ -1135,23 +1647,38 @@ class ShowWorkMasterCapability(B2MMLModel):
     ``ShowWorkMasterCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkMasterCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkMasterCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkMasterCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkMasterCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkMasterCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkMasterCapabilityDataArea(B2MMLModel):
@@ -1170,10 +1697,22 @@ class ShowWorkMasterCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkMasterCapabilityDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "work_master_capability",
+                "WorkMasterCapability",
+                "WorkMasterCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, work_master_capability: list[WorkMasterCapability]
+        ) -> None: ...
 
 
 class SyncWorkCapability(B2MMLModel):
@@ -1184,23 +1723,38 @@ class SyncWorkCapability(B2MMLModel):
     ``SyncWorkCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkCapabilityDataArea(B2MMLModel):
@@ -1219,10 +1773,16 @@ class SyncWorkCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCapabilityDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("work_capability", "WorkCapability", "E", "WorkCapability", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "work_capability", "WorkCapability", "WorkCapability", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, work_capability: list[WorkCapability]) -> None: ...
 
 
 class SyncWorkCapabilityInformation(B2MMLModel):
@@ -1233,23 +1793,40 @@ class SyncWorkCapabilityInformation(B2MMLModel):
     ``SyncWorkCapabilityInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkCapabilityInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCapabilityInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkCapabilityInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncWorkCapabilityInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkCapabilityInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkCapabilityInformationDataArea(B2MMLModel):
@@ -1269,16 +1846,22 @@ class SyncWorkCapabilityInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkCapabilityInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "work_capability_information",
                 "WorkCapabilityInformation",
-                "E",
                 "WorkCapabilityInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, work_capability_information: list[WorkCapabilityInformation]
+        ) -> None: ...
 
 
 class SyncWorkMasterCapability(B2MMLModel):
@@ -1289,23 +1872,38 @@ class SyncWorkMasterCapability(B2MMLModel):
     ``SyncWorkMasaterCapability``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkMasterCapabilityDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkMasterCapabilityType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkMasterCapabilityDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkMasterCapabilityDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkMasterCapabilityDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkMasterCapabilityDataArea(B2MMLModel):
@@ -1324,10 +1922,22 @@ class SyncWorkMasterCapabilityDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkMasterCapabilityDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "work_master_capability",
+                "WorkMasterCapability",
+                "WorkMasterCapability",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, work_master_capability: list[WorkMasterCapability]
+        ) -> None: ...
 
 
 class WorkCapability(B2MMLModel):
@@ -1388,31 +1998,62 @@ class WorkCapability(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkCapabilityType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("operations_type", "OperationsType", "E", "OperationsType", 0),
-            ("capability_type", "CapabilityType", "E", "CapabilityType", 0),
-            ("reason", "Reason", "E", "Code", 0),
-            ("confidence_factor", "ConfidenceFactor", "E", "Identifier", 0),
-            ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
-            ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("operations_type", "OperationsType", "OperationsType"),
+            WireField("capability_type", "CapabilityType", "CapabilityType"),
+            WireField("reason", "Reason", "Code"),
+            WireField("confidence_factor", "ConfidenceFactor", "Identifier"),
+            WireField(
+                "personnel_capability", "PersonnelCapability", "OpPersonnelCapability", many=True
+            ),
+            WireField(
+                "equipment_capability", "EquipmentCapability", "OpEquipmentCapability", many=True
+            ),
+            WireField(
                 "physical_asset_capability",
                 "PhysicalAssetCapability",
-                "E",
                 "OpPhysicalAssetCapability",
-                1,
+                many=True,
             ),
-            ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "material_capability", "MaterialCapability", "OpMaterialCapability", many=True
+            ),
+            WireField(
+                "work_master_capability", "WorkMasterCapability", "WorkMasterCapability", many=True
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            operations_type: OperationsType | OperationsTypeCode | str | None = None,
+            capability_type: CapabilityType | CapabilityTypeCode | str | None = None,
+            reason: Code | str | None = None,
+            confidence_factor: Identifier | str | None = None,
+            personnel_capability: list[OpPersonnelCapability] = ...,
+            equipment_capability: list[OpEquipmentCapability] = ...,
+            physical_asset_capability: list[OpPhysicalAssetCapability] = ...,
+            material_capability: list[OpMaterialCapability] = ...,
+            work_master_capability: list[WorkMasterCapability] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkCapabilityInformation(B2MMLModel):
@@ -1449,15 +2090,37 @@ class WorkCapabilityInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkCapabilityInformationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 5),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 4),
-            ("published_date", "PublishedDate", "E", "DateTime", 4),
-            ("work_capability", "WorkCapability", "E", "WorkCapability", 5),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 5),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True, nillable=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope", nillable=True),
+            WireField("published_date", "PublishedDate", "DateTime", nillable=True),
+            WireField(
+                "work_capability", "WorkCapability", "WorkCapability", many=True, nillable=True
+            ),
+            WireField(
+                "work_master_capability",
+                "WorkMasterCapability",
+                "WorkMasterCapability",
+                many=True,
+                nillable=True,
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text | Nil, str] = ...,
+            hierarchy_scope: HierarchyScope | Nil | None = None,
+            published_date: DateTime | Nil | datetime | str | None = None,
+            work_capability: list[WorkCapability | Nil] = ...,
+            work_master_capability: list[WorkMasterCapability | Nil] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkMasterCapability(B2MMLModel):
@@ -1517,30 +2180,60 @@ class WorkMasterCapability(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkMasterCapabilityType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("work_master_id", "WorkMasterID", "E", "Identifier", 2),
-            ("capability_type", "CapabilityType", "E", "CapabilityType", 2),
-            ("reason", "Reason", "E", "Code", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 1),
-            ("personnel_capability", "PersonnelCapability", "E", "OpPersonnelCapability", 1),
-            ("equipment_capability", "EquipmentCapability", "E", "OpEquipmentCapability", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("work_master_id", "WorkMasterID", "Identifier", required=True),
+            WireField("capability_type", "CapabilityType", "CapabilityType", required=True),
+            WireField("reason", "Reason", "Code", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope", many=True),
+            WireField(
+                "personnel_capability", "PersonnelCapability", "OpPersonnelCapability", many=True
+            ),
+            WireField(
+                "equipment_capability", "EquipmentCapability", "OpEquipmentCapability", many=True
+            ),
+            WireField(
                 "physical_asset_capability",
                 "PhysicalAssetCapability",
-                "E",
                 "OpPhysicalAssetCapability",
-                1,
+                many=True,
             ),
-            ("material_capability", "MaterialCapability", "E", "OpMaterialCapability", 1),
-            ("work_master_capability", "WorkMasterCapability", "E", "WorkMasterCapability", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "material_capability", "MaterialCapability", "OpMaterialCapability", many=True
+            ),
+            WireField(
+                "work_master_capability", "WorkMasterCapability", "WorkMasterCapability", many=True
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            work_master_id: Identifier | str,
+            capability_type: CapabilityType | CapabilityTypeCode | str,
+            reason: ListOf[Code, str] = ...,
+            hierarchy_scope: list[HierarchyScope] = ...,
+            personnel_capability: list[OpPersonnelCapability] = ...,
+            equipment_capability: list[OpEquipmentCapability] = ...,
+            physical_asset_capability: list[OpPhysicalAssetCapability] = ...,
+            material_capability: list[OpMaterialCapability] = ...,
+            work_master_capability: list[WorkMasterCapability] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

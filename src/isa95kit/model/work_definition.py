@@ -9,21 +9,27 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         DateTime,
         DefinitionType,
+        DefinitionTypeCode,
         HierarchyScope,
         Identifier,
         OpEquipmentSpecification,
         OperationsType,
+        OperationsTypeCode,
         OpMaterialSpecification,
         OpPersonnelSpecification,
         OpPhysicalAssetSpecification,
         Parameter,
         ResponseState,
+        ResponseStateCode,
         Text,
         TransAcknowledge,
         TransApplicationArea,
@@ -100,23 +106,43 @@ class AcknowledgeWorkDefinitionInformation(B2MMLModel):
     ``AcknowledgeWorkDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgeWorkDefinitionInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkDefinitionInformationDataArea(B2MMLModel):
@@ -136,16 +162,25 @@ class AcknowledgeWorkDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkDefinitionInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "work_definition_information",
                 "WorkDefinitionInformation",
-                "E",
                 "WorkDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            work_definition_information: list[WorkDefinitionInformation],
+        ) -> None: ...
 
 
 class AcknowledgeWorkDirective(B2MMLModel):
@@ -156,23 +191,38 @@ class AcknowledgeWorkDirective(B2MMLModel):
     ``AcknowledgeWorkDirective``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkDirectiveDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkDirectiveType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkDirectiveDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeWorkDirectiveDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkDirectiveDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkDirectiveDataArea(B2MMLModel):
@@ -191,10 +241,16 @@ class AcknowledgeWorkDirectiveDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkDirectiveDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("work_directive", "WorkDirective", "WorkDirective", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, work_directive: list[WorkDirective]
+        ) -> None: ...
 
 
 class AcknowledgeWorkMaster(B2MMLModel):
@@ -205,23 +261,38 @@ class AcknowledgeWorkMaster(B2MMLModel):
     ``AcknowledgeWorkMaster``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkMasterDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkMasterType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkMasterDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeWorkMasterDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkMasterDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkMasterDataArea(B2MMLModel):
@@ -238,10 +309,16 @@ class AcknowledgeWorkMasterDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkMasterDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("work_master", "WorkMaster", "WorkMaster", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, work_master: list[WorkMaster]
+        ) -> None: ...
 
 
 class CancelWorkDefinitionInformation(B2MMLModel):
@@ -252,23 +329,40 @@ class CancelWorkDefinitionInformation(B2MMLModel):
     ``CancelWorkDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelWorkDefinitionInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkDefinitionInformationDataArea(B2MMLModel):
@@ -288,16 +382,25 @@ class CancelWorkDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkDefinitionInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "work_definition_information",
                 "WorkDefinitionInformation",
-                "E",
                 "WorkDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            work_definition_information: list[WorkDefinitionInformation],
+        ) -> None: ...
 
 
 class CancelWorkDirective(B2MMLModel):
@@ -308,23 +411,38 @@ class CancelWorkDirective(B2MMLModel):
     ``CancelWorkDirective``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkDirectiveDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkDirectiveType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkDirectiveDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelWorkDirectiveDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkDirectiveDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkDirectiveDataArea(B2MMLModel):
@@ -343,10 +461,14 @@ class CancelWorkDirectiveDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkDirectiveDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("work_directive", "WorkDirective", "WorkDirective", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, work_directive: list[WorkDirective]) -> None: ...
 
 
 class CancelWorkMaster(B2MMLModel):
@@ -356,23 +478,38 @@ class CancelWorkMaster(B2MMLModel):
     B2MML ``CancelWorkMasterType`` (B2MML-WorkDefinition.xsd); global element ``CancelWorkMaster``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkMasterDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkMasterType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkMasterDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelWorkMasterDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkMasterDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkMasterDataArea(B2MMLModel):
@@ -389,10 +526,14 @@ class CancelWorkMasterDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkMasterDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("work_master", "WorkMaster", "WorkMaster", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, work_master: list[WorkMaster]) -> None: ...
 
 
 class ChangeWorkDefinitionInformation(B2MMLModel):
@@ -404,23 +545,40 @@ class ChangeWorkDefinitionInformation(B2MMLModel):
     ``ChangeWorkDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeWorkDefinitionInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkDefinitionInformationDataArea(B2MMLModel):
@@ -440,16 +598,25 @@ class ChangeWorkDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkDefinitionInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "work_definition_information",
                 "WorkDefinitionInformation",
-                "E",
                 "WorkDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            work_definition_information: list[WorkDefinitionInformation],
+        ) -> None: ...
 
 
 class ChangeWorkDirective(B2MMLModel):
@@ -460,23 +627,38 @@ class ChangeWorkDirective(B2MMLModel):
     ``ChangeWorkDirective``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkDirectiveDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkDirectiveType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkDirectiveDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeWorkDirectiveDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkDirectiveDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkDirectiveDataArea(B2MMLModel):
@@ -495,10 +677,14 @@ class ChangeWorkDirectiveDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkDirectiveDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("work_directive", "WorkDirective", "WorkDirective", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, work_directive: list[WorkDirective]) -> None: ...
 
 
 class ChangeWorkMaster(B2MMLModel):
@@ -508,23 +694,38 @@ class ChangeWorkMaster(B2MMLModel):
     B2MML ``ChangeWorkMasterType`` (B2MML-WorkDefinition.xsd); global element ``ChangeWorkMaster``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkMasterDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkMasterType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkMasterDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeWorkMasterDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkMasterDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkMasterDataArea(B2MMLModel):
@@ -541,10 +742,14 @@ class ChangeWorkMasterDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkMasterDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("work_master", "WorkMaster", "WorkMaster", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, work_master: list[WorkMaster]) -> None: ...
 
 
 class GetWorkDefinitionInformation(B2MMLModel):
@@ -555,23 +760,40 @@ class GetWorkDefinitionInformation(B2MMLModel):
     ``GetWorkDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetWorkDefinitionInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkDefinitionInformationDataArea(B2MMLModel):
@@ -591,16 +813,22 @@ class GetWorkDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkDefinitionInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "work_definition_information",
                 "WorkDefinitionInformation",
-                "E",
                 "WorkDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, work_definition_information: list[WorkDefinitionInformation]
+        ) -> None: ...
 
 
 class GetWorkDirective(B2MMLModel):
@@ -610,23 +838,38 @@ class GetWorkDirective(B2MMLModel):
     B2MML ``GetWorkDirectiveType`` (B2MML-WorkDefinition.xsd); global element ``GetWorkDirective``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkDirectiveDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkDirectiveType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkDirectiveDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkDirectiveDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkDirectiveDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkDirectiveDataArea(B2MMLModel):
@@ -645,10 +888,14 @@ class GetWorkDirectiveDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkDirectiveDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("work_directive", "WorkDirective", "WorkDirective", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, work_directive: list[WorkDirective]) -> None: ...
 
 
 class GetWorkMaster(B2MMLModel):
@@ -658,23 +905,38 @@ class GetWorkMaster(B2MMLModel):
     B2MML ``GetWorkMasterType`` (B2MML-WorkDefinition.xsd); global element ``GetWorkMaster``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkMasterDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkMasterType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkMasterDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkMasterDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkMasterDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkMasterDataArea(B2MMLModel):
@@ -691,10 +953,14 @@ class GetWorkMasterDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkMasterDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("work_master", "WorkMaster", "WorkMaster", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, work_master: list[WorkMaster]) -> None: ...
 
 
 class ProcessWorkDefinitionInformation(B2MMLModel):
@@ -706,23 +972,40 @@ class ProcessWorkDefinitionInformation(B2MMLModel):
     ``ProcessWorkDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessWorkDefinitionInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkDefinitionInformationDataArea(B2MMLModel):
@@ -742,16 +1025,25 @@ class ProcessWorkDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkDefinitionInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "work_definition_information",
                 "WorkDefinitionInformation",
-                "E",
                 "WorkDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            work_definition_information: list[WorkDefinitionInformation],
+        ) -> None: ...
 
 
 class ProcessWorkDirective(B2MMLModel):
@@ -762,23 +1054,38 @@ class ProcessWorkDirective(B2MMLModel):
     ``ProcessWorkDirective``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkDirectiveDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkDirectiveType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkDirectiveDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessWorkDirectiveDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkDirectiveDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkDirectiveDataArea(B2MMLModel):
@@ -797,10 +1104,16 @@ class ProcessWorkDirectiveDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkDirectiveDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("work_directive", "WorkDirective", "WorkDirective", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, work_directive: list[WorkDirective]
+        ) -> None: ...
 
 
 class ProcessWorkMaster(B2MMLModel):
@@ -811,23 +1124,38 @@ class ProcessWorkMaster(B2MMLModel):
     ``ProcessWorkMaster``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkMasterDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkMasterType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkMasterDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessWorkMasterDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkMasterDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkMasterDataArea(B2MMLModel):
@@ -844,10 +1172,14 @@ class ProcessWorkMasterDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkMasterDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("work_master", "WorkMaster", "WorkMaster", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, work_master: list[WorkMaster]) -> None: ...
 
 
 class RespondWorkDefinitionInformation(B2MMLModel):
@@ -858,23 +1190,40 @@ class RespondWorkDefinitionInformation(B2MMLModel):
     ``RespondWorkDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondWorkDefinitionInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkDefinitionInformationDataArea(B2MMLModel):
@@ -894,16 +1243,25 @@ class RespondWorkDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkDefinitionInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "work_definition_information",
                 "WorkDefinitionInformation",
-                "E",
                 "WorkDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            work_definition_information: list[WorkDefinitionInformation],
+        ) -> None: ...
 
 
 class RespondWorkDirective(B2MMLModel):
@@ -914,23 +1272,38 @@ class RespondWorkDirective(B2MMLModel):
     ``RespondWorkDirective``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkDirectiveDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkDirectiveType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkDirectiveDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondWorkDirectiveDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkDirectiveDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkDirectiveDataArea(B2MMLModel):
@@ -949,10 +1322,16 @@ class RespondWorkDirectiveDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkDirectiveDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("work_directive", "WorkDirective", "WorkDirective", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, work_directive: list[WorkDirective]
+        ) -> None: ...
 
 
 class RespondWorkMaster(B2MMLModel):
@@ -963,23 +1342,38 @@ class RespondWorkMaster(B2MMLModel):
     ``RespondWorkMaster``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkMasterDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkMasterType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkMasterDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondWorkMasterDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkMasterDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkMasterDataArea(B2MMLModel):
@@ -996,10 +1390,14 @@ class RespondWorkMasterDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkMasterDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("work_master", "WorkMaster", "WorkMaster", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, work_master: list[WorkMaster]) -> None: ...
 
 
 class ShowWorkDefinitionInformation(B2MMLModel):
@@ -1010,23 +1408,40 @@ class ShowWorkDefinitionInformation(B2MMLModel):
     ``ShowWorkDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowWorkDefinitionInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkDefinitionInformationDataArea(B2MMLModel):
@@ -1046,16 +1461,22 @@ class ShowWorkDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkDefinitionInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "work_definition_information",
                 "WorkDefinitionInformation",
-                "E",
                 "WorkDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, work_definition_information: list[WorkDefinitionInformation]
+        ) -> None: ...
 
 
 class ShowWorkDirective(B2MMLModel):
@@ -1066,23 +1487,38 @@ class ShowWorkDirective(B2MMLModel):
     ``ShowWorkDirective``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkDirectiveDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkDirectiveType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkDirectiveDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkDirectiveDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkDirectiveDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkDirectiveDataArea(B2MMLModel):
@@ -1101,10 +1537,14 @@ class ShowWorkDirectiveDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkDirectiveDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("work_directive", "WorkDirective", "WorkDirective", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, work_directive: list[WorkDirective]) -> None: ...
 
 
 class ShowWorkMaster(B2MMLModel):
@@ -1114,23 +1554,38 @@ class ShowWorkMaster(B2MMLModel):
     B2MML ``ShowWorkMasterType`` (B2MML-WorkDefinition.xsd); global element ``ShowWorkMaster``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkMasterDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkMasterType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkMasterDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkMasterDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkMasterDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkMasterDataArea(B2MMLModel):
@@ -1147,10 +1602,14 @@ class ShowWorkMasterDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkMasterDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("work_master", "WorkMaster", "WorkMaster", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, work_master: list[WorkMaster]) -> None: ...
 
 
 class SyncWorkDefinitionInformation(B2MMLModel):
@@ -1161,23 +1620,40 @@ class SyncWorkDefinitionInformation(B2MMLModel):
     ``SyncWorkDefinitionInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkDefinitionInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkDefinitionInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkDefinitionInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncWorkDefinitionInformationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkDefinitionInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkDefinitionInformationDataArea(B2MMLModel):
@@ -1197,16 +1673,22 @@ class SyncWorkDefinitionInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkDefinitionInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "work_definition_information",
                 "WorkDefinitionInformation",
-                "E",
                 "WorkDefinitionInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, work_definition_information: list[WorkDefinitionInformation]
+        ) -> None: ...
 
 
 class SyncWorkDirective(B2MMLModel):
@@ -1217,23 +1699,38 @@ class SyncWorkDirective(B2MMLModel):
     ``SyncWorkDirective``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkDirectiveDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkDirectiveType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkDirectiveDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkDirectiveDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkDirectiveDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkDirectiveDataArea(B2MMLModel):
@@ -1252,10 +1749,14 @@ class SyncWorkDirectiveDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkDirectiveDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("work_directive", "WorkDirective", "E", "WorkDirective", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("work_directive", "WorkDirective", "WorkDirective", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, work_directive: list[WorkDirective]) -> None: ...
 
 
 class SyncWorkMaster(B2MMLModel):
@@ -1265,23 +1766,38 @@ class SyncWorkMaster(B2MMLModel):
     B2MML ``SyncWorkMasterType`` (B2MML-WorkDefinition.xsd); global element ``SyncWorkMaster``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkMasterDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkMasterType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkMasterDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkMasterDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkMasterDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkMasterDataArea(B2MMLModel):
@@ -1298,10 +1814,14 @@ class SyncWorkMasterDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkMasterDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("work_master", "WorkMaster", "E", "WorkMaster", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("work_master", "WorkMaster", "WorkMaster", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, work_master: list[WorkMaster]) -> None: ...
 
 
 class WorkDefinitionInformation(B2MMLModel):
@@ -1334,15 +1854,29 @@ class WorkDefinitionInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkDefinitionInformationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("work_master", "WorkMaster", "E", "WorkMaster", 1),
-            ("work_directive", "WorkDirective", "E", "WorkDirective", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("work_master", "WorkMaster", "WorkMaster", many=True),
+            WireField("work_directive", "WorkDirective", "WorkDirective", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            work_master: list[WorkMaster] = ...,
+            work_directive: list[WorkDirective] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkDirective(B2MMLModel):
@@ -1415,47 +1949,77 @@ class WorkDirective(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkDirectiveType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("work_type", "WorkType", "E", "OperationsType", 0),
-            ("duration", "Duration", "E", "leaf:str", 0),
-            ("parameter_specification", "ParameterSpecification", "E", "Parameter", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("work_type", "WorkType", "OperationsType"),
+            WireField("duration", "Duration", "leaf:str"),
+            WireField("parameter_specification", "ParameterSpecification", "Parameter", many=True),
+            WireField(
                 "personnel_specification",
                 "PersonnelSpecification",
-                "E",
                 "OpPersonnelSpecification",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "equipment_specification",
                 "EquipmentSpecification",
-                "E",
                 "OpEquipmentSpecification",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "physical_asset_specification",
                 "PhysicalAssetSpecification",
-                "E",
                 "OpPhysicalAssetSpecification",
-                1,
+                many=True,
             ),
-            ("material_specification", "MaterialSpecification", "E", "OpMaterialSpecification", 1),
-            ("job_order_source_id", "JobOrderSourceID", "E", "Identifier", 0),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 0),
-            ("extended", "", "X", "AnyElement", 1),
-            ("work_master_id", "WorkMasterID", "E", "Identifier", 2),
-            ("work_master_version", "WorkMasterVersion", "E", "Identifier", 0),
-            ("work_directive_child", "WorkDirectiveChild", "E", "WorkDirective", 1),
-            ("work_directive_state", "WorkDirectiveState", "E", "ResponseState", 0),
+            WireField(
+                "material_specification",
+                "MaterialSpecification",
+                "OpMaterialSpecification",
+                many=True,
+            ),
+            WireField("job_order_source_id", "JobOrderSourceID", "Identifier"),
+            WireField("workflow_specification", "WorkflowSpecification", "WorkflowSpecification"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
+            WireField("work_master_id", "WorkMasterID", "Identifier", required=True),
+            WireField("work_master_version", "WorkMasterVersion", "Identifier"),
+            WireField("work_directive_child", "WorkDirectiveChild", "WorkDirective", many=True),
+            WireField("work_directive_state", "WorkDirectiveState", "ResponseState"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_type: OperationsType | OperationsTypeCode | str | None = None,
+            duration: str | None = None,
+            parameter_specification: list[Parameter] = ...,
+            personnel_specification: list[OpPersonnelSpecification] = ...,
+            equipment_specification: list[OpEquipmentSpecification] = ...,
+            physical_asset_specification: list[OpPhysicalAssetSpecification] = ...,
+            material_specification: list[OpMaterialSpecification] = ...,
+            job_order_source_id: Identifier | str | None = None,
+            workflow_specification: WorkflowSpecification | None = None,
+            extended: list[AnyElement] = ...,
+            work_master_id: Identifier | str,
+            work_master_version: Identifier | str | None = None,
+            work_directive_child: list[WorkDirective] = ...,
+            work_directive_state: ResponseState | ResponseStateCode | str | None = None,
+        ) -> None: ...
 
 
 class WorkMaster(B2MMLModel):
@@ -1536,49 +2100,83 @@ class WorkMaster(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkMasterType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("work_type", "WorkType", "E", "OperationsType", 0),
-            ("duration", "Duration", "E", "leaf:str", 0),
-            ("parameter_specification", "ParameterSpecification", "E", "Parameter", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("work_type", "WorkType", "OperationsType"),
+            WireField("duration", "Duration", "leaf:str"),
+            WireField("parameter_specification", "ParameterSpecification", "Parameter", many=True),
+            WireField(
                 "personnel_specification",
                 "PersonnelSpecification",
-                "E",
                 "OpPersonnelSpecification",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "equipment_specification",
                 "EquipmentSpecification",
-                "E",
                 "OpEquipmentSpecification",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "physical_asset_specification",
                 "PhysicalAssetSpecification",
-                "E",
                 "OpPhysicalAssetSpecification",
-                1,
+                many=True,
             ),
-            ("material_specification", "MaterialSpecification", "E", "OpMaterialSpecification", 1),
-            ("job_order_source_id", "JobOrderSourceID", "E", "Identifier", 0),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 0),
-            ("extended", "", "X", "AnyElement", 1),
-            ("work_master_child", "WorkMasterChild", "E", "WorkMaster", 1),
-            ("operations_definition_id", "OperationsDefinitionID", "E", "Identifier", 1),
-            ("operations_segment_id", "OperationsSegmentID", "E", "Identifier", 1),
-            ("process_segment_id", "ProcessSegmentID", "E", "Identifier", 1),
-            ("work_master_pattern_id", "WorkMasterPatternID", "E", "Identifier", 0),
-            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
+            WireField(
+                "material_specification",
+                "MaterialSpecification",
+                "OpMaterialSpecification",
+                many=True,
+            ),
+            WireField("job_order_source_id", "JobOrderSourceID", "Identifier"),
+            WireField("workflow_specification", "WorkflowSpecification", "WorkflowSpecification"),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
+            WireField("work_master_child", "WorkMasterChild", "WorkMaster", many=True),
+            WireField(
+                "operations_definition_id", "OperationsDefinitionID", "Identifier", many=True
+            ),
+            WireField("operations_segment_id", "OperationsSegmentID", "Identifier", many=True),
+            WireField("process_segment_id", "ProcessSegmentID", "Identifier", many=True),
+            WireField("work_master_pattern_id", "WorkMasterPatternID", "Identifier"),
+            WireField("definition_type", "DefinitionType", "DefinitionType"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            description: ListOf[Text, str] = ...,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_type: OperationsType | OperationsTypeCode | str | None = None,
+            duration: str | None = None,
+            parameter_specification: list[Parameter] = ...,
+            personnel_specification: list[OpPersonnelSpecification] = ...,
+            equipment_specification: list[OpEquipmentSpecification] = ...,
+            physical_asset_specification: list[OpPhysicalAssetSpecification] = ...,
+            material_specification: list[OpMaterialSpecification] = ...,
+            job_order_source_id: Identifier | str | None = None,
+            workflow_specification: WorkflowSpecification | None = None,
+            extended: list[AnyElement] = ...,
+            work_master_child: list[WorkMaster] = ...,
+            operations_definition_id: ListOf[Identifier, str] = ...,
+            operations_segment_id: ListOf[Identifier, str] = ...,
+            process_segment_id: ListOf[Identifier, str] = ...,
+            work_master_pattern_id: Identifier | str | None = None,
+            definition_type: DefinitionType | DefinitionTypeCode | str | None = None,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

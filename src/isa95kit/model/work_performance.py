@@ -9,16 +9,22 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         DateTime,
         HierarchyScope,
         Identifier,
         OperationsType,
+        OperationsTypeCode,
         RequiredByRequestedSegmentResponse,
+        RequiredByRequestedSegmentResponseCode,
         ResponseState,
+        ResponseStateCode,
         Text,
         TransAcknowledge,
         TransApplicationArea,
@@ -119,23 +125,38 @@ class AcknowledgeJobResponse(B2MMLModel):
     ``AcknowledgeJobResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeJobResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeJobResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeJobResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeJobResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeJobResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeJobResponseDataArea(B2MMLModel):
@@ -152,10 +173,16 @@ class AcknowledgeJobResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeJobResponseDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("job_response", "JobResponse", "E", "JobResponse", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("job_response", "JobResponse", "JobResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, job_response: list[JobResponse]
+        ) -> None: ...
 
 
 class AcknowledgeJobResponseList(B2MMLModel):
@@ -166,23 +193,38 @@ class AcknowledgeJobResponseList(B2MMLModel):
     ``AcknowledgeJobResponseList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeJobResponseListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeJobResponseListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeJobResponseListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeJobResponseListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeJobResponseListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeJobResponseListDataArea(B2MMLModel):
@@ -202,10 +244,18 @@ class AcknowledgeJobResponseListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeJobResponseListDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "job_response_list", "JobResponseList", "JobResponseList", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, job_response_list: list[JobResponseList]
+        ) -> None: ...
 
 
 class AcknowledgeWorkPerformance(B2MMLModel):
@@ -216,23 +266,38 @@ class AcknowledgeWorkPerformance(B2MMLModel):
     ``AcknowledgeWorkPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeWorkPerformanceDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkPerformanceDataArea(B2MMLModel):
@@ -252,10 +317,18 @@ class AcknowledgeWorkPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkPerformanceDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "work_performance", "WorkPerformance", "WorkPerformance", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, work_performance: list[WorkPerformance]
+        ) -> None: ...
 
 
 class AcknowledgeWorkResponse(B2MMLModel):
@@ -266,23 +339,38 @@ class AcknowledgeWorkResponse(B2MMLModel):
     ``AcknowledgeWorkResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeWorkResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkResponseDataArea(B2MMLModel):
@@ -301,10 +389,16 @@ class AcknowledgeWorkResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkResponseDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("work_response", "WorkResponse", "WorkResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, work_response: list[WorkResponse]
+        ) -> None: ...
 
 
 class CancelJobResponse(B2MMLModel):
@@ -315,23 +409,38 @@ class CancelJobResponse(B2MMLModel):
     ``CancelJobResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelJobResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelJobResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelJobResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelJobResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelJobResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelJobResponseDataArea(B2MMLModel):
@@ -348,10 +457,14 @@ class CancelJobResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelJobResponseDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("job_response", "JobResponse", "E", "JobResponse", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("job_response", "JobResponse", "JobResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, job_response: list[JobResponse]) -> None: ...
 
 
 class CancelJobResponseList(B2MMLModel):
@@ -362,23 +475,38 @@ class CancelJobResponseList(B2MMLModel):
     ``CancelJobResponseList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelJobResponseListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelJobResponseListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelJobResponseListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelJobResponseListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelJobResponseListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelJobResponseListDataArea(B2MMLModel):
@@ -397,10 +525,18 @@ class CancelJobResponseListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelJobResponseListDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "job_response_list", "JobResponseList", "JobResponseList", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, job_response_list: list[JobResponseList]
+        ) -> None: ...
 
 
 class CancelWorkPerformance(B2MMLModel):
@@ -411,23 +547,38 @@ class CancelWorkPerformance(B2MMLModel):
     ``CancelWorkPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelWorkPerformanceDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkPerformanceDataArea(B2MMLModel):
@@ -446,10 +597,18 @@ class CancelWorkPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkPerformanceDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "work_performance", "WorkPerformance", "WorkPerformance", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, work_performance: list[WorkPerformance]
+        ) -> None: ...
 
 
 class CancelWorkResponse(B2MMLModel):
@@ -460,23 +619,38 @@ class CancelWorkResponse(B2MMLModel):
     ``CancelWorkResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelWorkResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkResponseDataArea(B2MMLModel):
@@ -495,10 +669,14 @@ class CancelWorkResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkResponseDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("work_response", "WorkResponse", "WorkResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, work_response: list[WorkResponse]) -> None: ...
 
 
 class ChangeJobResponse(B2MMLModel):
@@ -509,23 +687,38 @@ class ChangeJobResponse(B2MMLModel):
     ``ChangeJobResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeJobResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeJobResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeJobResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeJobResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeJobResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeJobResponseDataArea(B2MMLModel):
@@ -542,10 +735,14 @@ class ChangeJobResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeJobResponseDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("job_response", "JobResponse", "E", "JobResponse", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("job_response", "JobResponse", "JobResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, job_response: list[JobResponse]) -> None: ...
 
 
 class ChangeJobResponseList(B2MMLModel):
@@ -556,23 +753,38 @@ class ChangeJobResponseList(B2MMLModel):
     ``ChangeJobResponseList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeJobResponseListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeJobResponseListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeJobResponseListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeJobResponseListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeJobResponseListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeJobResponseListDataArea(B2MMLModel):
@@ -591,10 +803,18 @@ class ChangeJobResponseListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeJobResponseListDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "job_response_list", "JobResponseList", "JobResponseList", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, job_response_list: list[JobResponseList]
+        ) -> None: ...
 
 
 class ChangeWorkPerformance(B2MMLModel):
@@ -605,23 +825,38 @@ class ChangeWorkPerformance(B2MMLModel):
     ``ChangeWorkPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeWorkPerformanceDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkPerformanceDataArea(B2MMLModel):
@@ -640,10 +875,18 @@ class ChangeWorkPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkPerformanceDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "work_performance", "WorkPerformance", "WorkPerformance", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, work_performance: list[WorkPerformance]
+        ) -> None: ...
 
 
 class ChangeWorkResponse(B2MMLModel):
@@ -654,23 +897,38 @@ class ChangeWorkResponse(B2MMLModel):
     ``ChangeWorkResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeWorkResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkResponseDataArea(B2MMLModel):
@@ -689,10 +947,14 @@ class ChangeWorkResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkResponseDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("work_response", "WorkResponse", "WorkResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, work_response: list[WorkResponse]) -> None: ...
 
 
 class GetJobResponse(B2MMLModel):
@@ -702,23 +964,38 @@ class GetJobResponse(B2MMLModel):
     B2MML ``GetJobResponseType`` (B2MML-WorkPerformance.xsd); global element ``GetJobResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetJobResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetJobResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetJobResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetJobResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetJobResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetJobResponseDataArea(B2MMLModel):
@@ -735,10 +1012,14 @@ class GetJobResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetJobResponseDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("job_response", "JobResponse", "E", "JobResponse", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("job_response", "JobResponse", "JobResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, job_response: list[JobResponse]) -> None: ...
 
 
 class GetJobResponseList(B2MMLModel):
@@ -749,23 +1030,38 @@ class GetJobResponseList(B2MMLModel):
     ``GetJobResponseList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetJobResponseListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetJobResponseListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetJobResponseListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetJobResponseListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetJobResponseListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetJobResponseListDataArea(B2MMLModel):
@@ -784,10 +1080,16 @@ class GetJobResponseListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetJobResponseListDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "job_response_list", "JobResponseList", "JobResponseList", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, job_response_list: list[JobResponseList]) -> None: ...
 
 
 class GetWorkPerformance(B2MMLModel):
@@ -798,23 +1100,38 @@ class GetWorkPerformance(B2MMLModel):
     ``GetWorkPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkPerformanceDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkPerformanceDataArea(B2MMLModel):
@@ -833,10 +1150,16 @@ class GetWorkPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkPerformanceDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "work_performance", "WorkPerformance", "WorkPerformance", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, work_performance: list[WorkPerformance]) -> None: ...
 
 
 class GetWorkResponse(B2MMLModel):
@@ -846,23 +1169,38 @@ class GetWorkResponse(B2MMLModel):
     B2MML ``GetWorkResponseType`` (B2MML-WorkPerformance.xsd); global element ``GetWorkResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkResponseDataArea(B2MMLModel):
@@ -881,10 +1219,14 @@ class GetWorkResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkResponseDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("work_response", "WorkResponse", "WorkResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, work_response: list[WorkResponse]) -> None: ...
 
 
 class JobResponse(B2MMLModel):
@@ -957,37 +1299,72 @@ class JobResponse(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "JobResponseType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("work_type", "WorkType", "E", "OperationsType", 0),
-            ("job_order_id", "JobOrderID", "E", "Identifier", 0),
-            ("work_directive", "WorkDirective", "E", "WorkDirective", 0),
-            ("work_directive_version", "WorkDirectiveVersion", "E", "Identifier", 0),
-            ("work_master_id", "WorkMasterID", "E", "Identifier", 0),
-            ("work_master_version", "WorkMasterVersion", "E", "Identifier", 0),
-            ("workflow_specification_id", "WorkflowSpecificationID", "E", "Identifier", 0),
-            ("workflow_specification_node_id", "WorkflowSpecificationNodeID", "E", "Identifier", 0),
-            ("job_state", "JobState", "E", "ResponseState", 0),
-            ("job_response_data", "JobResponseData", "E", "OpSegmentData", 1),
-            ("personnel_actual", "PersonnelActual", "E", "OpPersonnelActual", 1),
-            ("equipment_actual", "EquipmentActual", "E", "OpEquipmentActual", 1),
-            ("physical_asset_actual", "PhysicalAssetActual", "E", "OpPhysicalAssetActual", 1),
-            ("material_actual", "MaterialActual", "E", "OpMaterialActual", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("work_type", "WorkType", "OperationsType"),
+            WireField("job_order_id", "JobOrderID", "Identifier"),
+            WireField("work_directive", "WorkDirective", "WorkDirective"),
+            WireField("work_directive_version", "WorkDirectiveVersion", "Identifier"),
+            WireField("work_master_id", "WorkMasterID", "Identifier"),
+            WireField("work_master_version", "WorkMasterVersion", "Identifier"),
+            WireField("workflow_specification_id", "WorkflowSpecificationID", "Identifier"),
+            WireField(
+                "workflow_specification_node_id", "WorkflowSpecificationNodeID", "Identifier"
+            ),
+            WireField("job_state", "JobState", "ResponseState"),
+            WireField("job_response_data", "JobResponseData", "OpSegmentData", many=True),
+            WireField("personnel_actual", "PersonnelActual", "OpPersonnelActual", many=True),
+            WireField("equipment_actual", "EquipmentActual", "OpEquipmentActual", many=True),
+            WireField(
+                "physical_asset_actual", "PhysicalAssetActual", "OpPhysicalAssetActual", many=True
+            ),
+            WireField("material_actual", "MaterialActual", "OpMaterialActual", many=True),
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_type: OperationsType | OperationsTypeCode | str | None = None,
+            job_order_id: Identifier | str | None = None,
+            work_directive: WorkDirective | None = None,
+            work_directive_version: Identifier | str | None = None,
+            work_master_id: Identifier | str | None = None,
+            work_master_version: Identifier | str | None = None,
+            workflow_specification_id: Identifier | str | None = None,
+            workflow_specification_node_id: Identifier | str | None = None,
+            job_state: ResponseState | ResponseStateCode | str | None = None,
+            job_response_data: list[OpSegmentData] = ...,
+            personnel_actual: list[OpPersonnelActual] = ...,
+            equipment_actual: list[OpEquipmentActual] = ...,
+            physical_asset_actual: list[OpPhysicalAssetActual] = ...,
+            material_actual: list[OpMaterialActual] = ...,
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class JobResponseList(B2MMLModel):
@@ -1027,19 +1404,37 @@ class JobResponseList(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "JobResponseListType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("work_type", "WorkType", "E", "OperationsType", 0),
-            ("job_state", "JobState", "E", "ResponseState", 0),
-            ("job_response", "JobResponse", "E", "JobResponse", 3),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("work_type", "WorkType", "OperationsType"),
+            WireField("job_state", "JobState", "ResponseState"),
+            WireField("job_response", "JobResponse", "JobResponse", many=True, required=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_type: OperationsType | OperationsTypeCode | str | None = None,
+            job_state: ResponseState | ResponseStateCode | str | None = None,
+            job_response: list[JobResponse],
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessJobResponse(B2MMLModel):
@@ -1050,23 +1445,38 @@ class ProcessJobResponse(B2MMLModel):
     ``ProcessJobResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessJobResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessJobResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessJobResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessJobResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessJobResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessJobResponseDataArea(B2MMLModel):
@@ -1083,10 +1493,14 @@ class ProcessJobResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessJobResponseDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("job_response", "JobResponse", "E", "JobResponse", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("job_response", "JobResponse", "JobResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, job_response: list[JobResponse]) -> None: ...
 
 
 class ProcessJobResponseList(B2MMLModel):
@@ -1097,23 +1511,38 @@ class ProcessJobResponseList(B2MMLModel):
     ``ProcessJobResponseList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessJobResponseListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessJobResponseListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessJobResponseListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessJobResponseListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessJobResponseListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessJobResponseListDataArea(B2MMLModel):
@@ -1132,10 +1561,18 @@ class ProcessJobResponseListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessJobResponseListDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "job_response_list", "JobResponseList", "JobResponseList", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, job_response_list: list[JobResponseList]
+        ) -> None: ...
 
 
 class ProcessWorkPerformance(B2MMLModel):
@@ -1146,23 +1583,38 @@ class ProcessWorkPerformance(B2MMLModel):
     ``ProcessWorkPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessWorkPerformanceDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkPerformanceDataArea(B2MMLModel):
@@ -1181,10 +1633,18 @@ class ProcessWorkPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkPerformanceDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "work_performance", "WorkPerformance", "WorkPerformance", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, work_performance: list[WorkPerformance]
+        ) -> None: ...
 
 
 class ProcessWorkResponse(B2MMLModel):
@@ -1195,23 +1655,38 @@ class ProcessWorkResponse(B2MMLModel):
     ``ProcessWorkResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessWorkResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkResponseDataArea(B2MMLModel):
@@ -1230,10 +1705,14 @@ class ProcessWorkResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkResponseDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("work_response", "WorkResponse", "WorkResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, work_response: list[WorkResponse]) -> None: ...
 
 
 class RespondJobResponse(B2MMLModel):
@@ -1244,23 +1723,38 @@ class RespondJobResponse(B2MMLModel):
     ``RespondJobResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondJobResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondJobResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondJobResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondJobResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondJobResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondJobResponseDataArea(B2MMLModel):
@@ -1277,10 +1771,14 @@ class RespondJobResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondJobResponseDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("job_response", "JobResponse", "E", "JobResponse", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("job_response", "JobResponse", "JobResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, job_response: list[JobResponse]) -> None: ...
 
 
 class RespondJobResponseList(B2MMLModel):
@@ -1291,23 +1789,38 @@ class RespondJobResponseList(B2MMLModel):
     ``RespondJobResponseList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondJobResponseListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondJobResponseListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondJobResponseListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondJobResponseListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondJobResponseListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondJobResponseListDataArea(B2MMLModel):
@@ -1326,10 +1839,18 @@ class RespondJobResponseListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondJobResponseListDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "job_response_list", "JobResponseList", "JobResponseList", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, job_response_list: list[JobResponseList]
+        ) -> None: ...
 
 
 class RespondWorkPerformance(B2MMLModel):
@@ -1340,23 +1861,38 @@ class RespondWorkPerformance(B2MMLModel):
     ``RespondWorkPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondWorkPerformanceDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkPerformanceDataArea(B2MMLModel):
@@ -1375,10 +1911,18 @@ class RespondWorkPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkPerformanceDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "work_performance", "WorkPerformance", "WorkPerformance", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, work_performance: list[WorkPerformance]
+        ) -> None: ...
 
 
 class RespondWorkResponse(B2MMLModel):
@@ -1389,23 +1933,38 @@ class RespondWorkResponse(B2MMLModel):
     ``RespondWorkResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondWorkResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkResponseDataArea(B2MMLModel):
@@ -1424,10 +1983,14 @@ class RespondWorkResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkResponseDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("work_response", "WorkResponse", "WorkResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, work_response: list[WorkResponse]) -> None: ...
 
 
 class ShowJobResponse(B2MMLModel):
@@ -1437,23 +2000,38 @@ class ShowJobResponse(B2MMLModel):
     B2MML ``ShowJobResponseType`` (B2MML-WorkPerformance.xsd); global element ``ShowJobResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowJobResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowJobResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowJobResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowJobResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowJobResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowJobResponseDataArea(B2MMLModel):
@@ -1470,10 +2048,14 @@ class ShowJobResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowJobResponseDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("job_response", "JobResponse", "E", "JobResponse", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("job_response", "JobResponse", "JobResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, job_response: list[JobResponse]) -> None: ...
 
 
 class ShowJobResponseList(B2MMLModel):
@@ -1484,23 +2066,38 @@ class ShowJobResponseList(B2MMLModel):
     ``ShowJobResponseList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowJobResponseListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowJobResponseListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowJobResponseListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowJobResponseListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowJobResponseListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowJobResponseListDataArea(B2MMLModel):
@@ -1519,10 +2116,18 @@ class ShowJobResponseListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowJobResponseListDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "job_response_list", "JobResponseList", "JobResponseList", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, job_response_list: list[JobResponseList]
+        ) -> None: ...
 
 
 class ShowWorkPerformance(B2MMLModel):
@@ -1533,23 +2138,38 @@ class ShowWorkPerformance(B2MMLModel):
     ``ShowWorkPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkPerformanceDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkPerformanceDataArea(B2MMLModel):
@@ -1568,10 +2188,16 @@ class ShowWorkPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkPerformanceDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "work_performance", "WorkPerformance", "WorkPerformance", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, work_performance: list[WorkPerformance]) -> None: ...
 
 
 class ShowWorkResponse(B2MMLModel):
@@ -1581,23 +2207,38 @@ class ShowWorkResponse(B2MMLModel):
     B2MML ``ShowWorkResponseType`` (B2MML-WorkPerformance.xsd); global element ``ShowWorkResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkResponseDataArea(B2MMLModel):
@@ -1616,10 +2257,14 @@ class ShowWorkResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkResponseDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("work_response", "WorkResponse", "WorkResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, work_response: list[WorkResponse]) -> None: ...
 
 
 class SyncJobResponse(B2MMLModel):
@@ -1629,23 +2274,38 @@ class SyncJobResponse(B2MMLModel):
     B2MML ``SyncJobResponseType`` (B2MML-WorkPerformance.xsd); global element ``SyncJobResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncJobResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncJobResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncJobResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncJobResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncJobResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncJobResponseDataArea(B2MMLModel):
@@ -1662,10 +2322,14 @@ class SyncJobResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncJobResponseDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("job_response", "JobResponse", "E", "JobResponse", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("job_response", "JobResponse", "JobResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, job_response: list[JobResponse]) -> None: ...
 
 
 class SyncJobResponseList(B2MMLModel):
@@ -1676,23 +2340,38 @@ class SyncJobResponseList(B2MMLModel):
     ``SyncJobResponseList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncJobResponseListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncJobResponseListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncJobResponseListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncJobResponseListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncJobResponseListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncJobResponseListDataArea(B2MMLModel):
@@ -1711,10 +2390,18 @@ class SyncJobResponseListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncJobResponseListDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("job_response_list", "JobResponseList", "E", "JobResponseList", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "job_response_list", "JobResponseList", "JobResponseList", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, job_response_list: list[JobResponseList]
+        ) -> None: ...
 
 
 class SyncWorkPerformance(B2MMLModel):
@@ -1725,23 +2412,38 @@ class SyncWorkPerformance(B2MMLModel):
     ``SyncWorkPerformance``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkPerformanceDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkPerformanceType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkPerformanceDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkPerformanceDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkPerformanceDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkPerformanceDataArea(B2MMLModel):
@@ -1760,10 +2462,16 @@ class SyncWorkPerformanceDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkPerformanceDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("work_performance", "WorkPerformance", "E", "WorkPerformance", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "work_performance", "WorkPerformance", "WorkPerformance", many=True, required=True
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, work_performance: list[WorkPerformance]) -> None: ...
 
 
 class SyncWorkResponse(B2MMLModel):
@@ -1773,23 +2481,38 @@ class SyncWorkResponse(B2MMLModel):
     B2MML ``SyncWorkResponseType`` (B2MML-WorkPerformance.xsd); global element ``SyncWorkResponse``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkResponseDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkResponseType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkResponseDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkResponseDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkResponseDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkResponseDataArea(B2MMLModel):
@@ -1808,10 +2531,14 @@ class SyncWorkResponseDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkResponseDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("work_response", "WorkResponse", "WorkResponse", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, work_response: list[WorkResponse]) -> None: ...
 
 
 class WorkPerformance(B2MMLModel):
@@ -1859,21 +2586,43 @@ class WorkPerformance(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkPerformanceType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("work_type", "WorkType", "E", "OperationsType", 0),
-            ("work_schedule_id", "WorkScheduleID", "E", "Identifier", 2),
-            ("work_state", "WorkState", "E", "ResponseState", 0),
-            ("work_response", "WorkResponse", "E", "WorkResponse", 3),
-            ("work_performance_child", "WorkPerformanceChild", "E", "WorkPerformance", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("work_type", "WorkType", "OperationsType"),
+            WireField("work_schedule_id", "WorkScheduleID", "Identifier", required=True),
+            WireField("work_state", "WorkState", "ResponseState"),
+            WireField("work_response", "WorkResponse", "WorkResponse", many=True, required=True),
+            WireField(
+                "work_performance_child", "WorkPerformanceChild", "WorkPerformance", many=True
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_type: OperationsType | OperationsTypeCode | str | None = None,
+            work_schedule_id: Identifier | str,
+            work_state: ResponseState | ResponseStateCode | str | None = None,
+            work_response: list[WorkResponse],
+            work_performance_child: list[WorkPerformance] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkResponse(B2MMLModel):
@@ -1922,28 +2671,50 @@ class WorkResponse(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkResponseType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("work_type", "WorkType", "E", "OperationsType", 0),
-            ("work_request_id", "WorkRequestID", "E", "Identifier", 0),
-            ("response_state", "ResponseState", "E", "ResponseState", 0),
-            ("work_response_child", "WorkResponseChild", "E", "WorkResponse", 1),
-            ("job_response", "JobResponse", "E", "JobResponse", 3),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("work_type", "WorkType", "OperationsType"),
+            WireField("work_request_id", "WorkRequestID", "Identifier"),
+            WireField("response_state", "ResponseState", "ResponseState"),
+            WireField("work_response_child", "WorkResponseChild", "WorkResponse", many=True),
+            WireField("job_response", "JobResponse", "JobResponse", many=True, required=True),
+            WireField(
                 "required_by_requested_segment_response",
                 "RequiredByRequestedSegmentResponse",
-                "E",
                 "RequiredByRequestedSegmentResponse",
-                0,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_type: OperationsType | OperationsTypeCode | str | None = None,
+            work_request_id: Identifier | str | None = None,
+            response_state: ResponseState | ResponseStateCode | str | None = None,
+            work_response_child: list[WorkResponse] = ...,
+            job_response: list[JobResponse],
+            required_by_requested_segment_response: RequiredByRequestedSegmentResponse
+            | RequiredByRequestedSegmentResponseCode
+            | str
+            | None = None,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

@@ -9,16 +9,21 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         Code,
         DateTime,
         DefinitionType,
+        DefinitionTypeCode,
         HierarchyScope,
         Identifier,
         OperationsRecordAction,
+        OperationsRecordActionCode,
         Text,
         TransAcknowledge,
         TransApplicationArea,
@@ -30,7 +35,11 @@ if TYPE_CHECKING:
         TransShow,
         TransSync,
     )
-    from .information_object import InformationObject, InformationObjectType
+    from .information_object import (
+        InformationObject,
+        InformationObjectType,
+        InformationObjectTypeCode,
+    )
 
 __all__ = [
     "AcknowledgeWorkRecord",
@@ -79,23 +88,38 @@ class AcknowledgeWorkRecord(B2MMLModel):
     ``AcknowledgeWorkRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeWorkRecordDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkRecordDataArea(B2MMLModel):
@@ -112,10 +136,16 @@ class AcknowledgeWorkRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkRecordDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("work_record", "WorkRecord", "WorkRecord", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, work_record: list[WorkRecord]
+        ) -> None: ...
 
 
 class AcknowledgeWorkRecordSpecification(B2MMLModel):
@@ -126,23 +156,40 @@ class AcknowledgeWorkRecordSpecification(B2MMLModel):
     ``AcknowledgeWorkRecordSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkRecordSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkRecordSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkRecordSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeWorkRecordSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkRecordSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkRecordSpecificationDataArea(B2MMLModel):
@@ -162,16 +209,25 @@ class AcknowledgeWorkRecordSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkRecordSpecificationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "work_record_specification",
                 "WorkRecordSpecification",
-                "E",
                 "WorkRecordSpecification",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            work_record_specification: list[WorkRecordSpecification],
+        ) -> None: ...
 
 
 class CancelWorkRecord(B2MMLModel):
@@ -181,23 +237,38 @@ class CancelWorkRecord(B2MMLModel):
     B2MML ``CancelWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``CancelWorkRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelWorkRecordDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkRecordDataArea(B2MMLModel):
@@ -213,10 +284,14 @@ class CancelWorkRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkRecordDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("work_record", "WorkRecord", "WorkRecord", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, work_record: list[WorkRecord]) -> None: ...
 
 
 class CancelWorkRecordSpecification(B2MMLModel):
@@ -227,23 +302,40 @@ class CancelWorkRecordSpecification(B2MMLModel):
     ``CancelWorkRecordSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkRecordSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkRecordSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkRecordSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelWorkRecordSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkRecordSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkRecordSpecificationDataArea(B2MMLModel):
@@ -263,16 +355,22 @@ class CancelWorkRecordSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkRecordSpecificationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "work_record_specification",
                 "WorkRecordSpecification",
-                "E",
                 "WorkRecordSpecification",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, work_record_specification: list[WorkRecordSpecification]
+        ) -> None: ...
 
 
 class ChangeWorkRecord(B2MMLModel):
@@ -282,23 +380,38 @@ class ChangeWorkRecord(B2MMLModel):
     B2MML ``ChangeWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``ChangeWorkRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeWorkRecordDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkRecordDataArea(B2MMLModel):
@@ -314,10 +427,14 @@ class ChangeWorkRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkRecordDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("work_record", "WorkRecord", "WorkRecord", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, work_record: list[WorkRecord]) -> None: ...
 
 
 class ChangeWorkRecordSpecification(B2MMLModel):
@@ -328,23 +445,40 @@ class ChangeWorkRecordSpecification(B2MMLModel):
     ``ChangeWorkRecordSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkRecordSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkRecordSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkRecordSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeWorkRecordSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkRecordSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkRecordSpecificationDataArea(B2MMLModel):
@@ -364,16 +498,22 @@ class ChangeWorkRecordSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkRecordSpecificationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "work_record_specification",
                 "WorkRecordSpecification",
-                "E",
                 "WorkRecordSpecification",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, work_record_specification: list[WorkRecordSpecification]
+        ) -> None: ...
 
 
 class GetWorkRecord(B2MMLModel):
@@ -383,23 +523,38 @@ class GetWorkRecord(B2MMLModel):
     B2MML ``GetWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``GetWorkRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkRecordDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkRecordDataArea(B2MMLModel):
@@ -415,10 +570,14 @@ class GetWorkRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkRecordDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("work_record", "WorkRecord", "WorkRecord", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, work_record: list[WorkRecord]) -> None: ...
 
 
 class GetWorkRecordSpecification(B2MMLModel):
@@ -429,23 +588,38 @@ class GetWorkRecordSpecification(B2MMLModel):
     ``GetWorkRecordSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkRecordSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkRecordSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkRecordSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkRecordSpecificationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkRecordSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkRecordSpecificationDataArea(B2MMLModel):
@@ -465,16 +639,22 @@ class GetWorkRecordSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkRecordSpecificationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "work_record_specification",
                 "WorkRecordSpecification",
-                "E",
                 "WorkRecordSpecification",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, work_record_specification: list[WorkRecordSpecification]
+        ) -> None: ...
 
 
 class ProcessWorkRecord(B2MMLModel):
@@ -484,23 +664,38 @@ class ProcessWorkRecord(B2MMLModel):
     B2MML ``ProcessWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``ProcessWorkRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessWorkRecordDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkRecordDataArea(B2MMLModel):
@@ -517,10 +712,14 @@ class ProcessWorkRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkRecordDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("work_record", "WorkRecord", "WorkRecord", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, work_record: list[WorkRecord]) -> None: ...
 
 
 class ProcessWorkRecordSpecification(B2MMLModel):
@@ -532,23 +731,40 @@ class ProcessWorkRecordSpecification(B2MMLModel):
     ``ProcessWorkRecordSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkRecordSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkRecordSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkRecordSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessWorkRecordSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkRecordSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkRecordSpecificationDataArea(B2MMLModel):
@@ -568,16 +784,22 @@ class ProcessWorkRecordSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkRecordSpecificationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "work_record_specification",
                 "WorkRecordSpecification",
-                "E",
                 "WorkRecordSpecification",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, work_record_specification: list[WorkRecordSpecification]
+        ) -> None: ...
 
 
 class RespondWorkRecord(B2MMLModel):
@@ -587,23 +809,38 @@ class RespondWorkRecord(B2MMLModel):
     B2MML ``RespondWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``RespondWorkRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondWorkRecordDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkRecordDataArea(B2MMLModel):
@@ -620,10 +857,14 @@ class RespondWorkRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkRecordDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("work_record", "WorkRecord", "WorkRecord", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, work_record: list[WorkRecord]) -> None: ...
 
 
 class RespondWorkRecordSpecification(B2MMLModel):
@@ -634,23 +875,40 @@ class RespondWorkRecordSpecification(B2MMLModel):
     ``RespondWorkRecordSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkRecordSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkRecordSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkRecordSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondWorkRecordSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkRecordSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkRecordSpecificationDataArea(B2MMLModel):
@@ -670,16 +928,22 @@ class RespondWorkRecordSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkRecordSpecificationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "work_record_specification",
                 "WorkRecordSpecification",
-                "E",
                 "WorkRecordSpecification",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, work_record_specification: list[WorkRecordSpecification]
+        ) -> None: ...
 
 
 class ShowWorkRecord(B2MMLModel):
@@ -689,23 +953,38 @@ class ShowWorkRecord(B2MMLModel):
     B2MML ``ShowWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``ShowWorkRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkRecordDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkRecordDataArea(B2MMLModel):
@@ -721,10 +1000,14 @@ class ShowWorkRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkRecordDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("work_record", "WorkRecord", "WorkRecord", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, work_record: list[WorkRecord]) -> None: ...
 
 
 class ShowWorkRecordSpecification(B2MMLModel):
@@ -735,23 +1018,40 @@ class ShowWorkRecordSpecification(B2MMLModel):
     ``ShowWorkRecordSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkRecordSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkRecordSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkRecordSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowWorkRecordSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkRecordSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkRecordSpecificationDataArea(B2MMLModel):
@@ -771,16 +1071,22 @@ class ShowWorkRecordSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkRecordSpecificationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "work_record_specification",
                 "WorkRecordSpecification",
-                "E",
                 "WorkRecordSpecification",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, work_record_specification: list[WorkRecordSpecification]
+        ) -> None: ...
 
 
 class SyncWorkRecord(B2MMLModel):
@@ -790,23 +1096,38 @@ class SyncWorkRecord(B2MMLModel):
     B2MML ``SyncWorkRecordType`` (B2MML-WorkRecord.xsd); global element ``SyncWorkRecord``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkRecordDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkRecordType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkRecordDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkRecordDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkRecordDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkRecordDataArea(B2MMLModel):
@@ -822,10 +1143,14 @@ class SyncWorkRecordDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkRecordDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("work_record", "WorkRecord", "E", "WorkRecord", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("work_record", "WorkRecord", "WorkRecord", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, work_record: list[WorkRecord]) -> None: ...
 
 
 class SyncWorkRecordSpecification(B2MMLModel):
@@ -836,23 +1161,40 @@ class SyncWorkRecordSpecification(B2MMLModel):
     ``SyncWorkRecordSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkRecordSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkRecordSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkRecordSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncWorkRecordSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkRecordSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkRecordSpecificationDataArea(B2MMLModel):
@@ -872,16 +1214,22 @@ class SyncWorkRecordSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkRecordSpecificationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "work_record_specification",
                 "WorkRecordSpecification",
-                "E",
                 "WorkRecordSpecification",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, work_record_specification: list[WorkRecordSpecification]
+        ) -> None: ...
 
 
 class WorkRecord(B2MMLModel):
@@ -948,30 +1296,66 @@ class WorkRecord(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkRecordType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("record_timestamp", "RecordTimestamp", "E", "DateTime", 0),
-            ("effective_timestamp", "EffectiveTimestamp", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("action", "Action", "E", "OperationsRecordAction", 0),
-            ("work_record_entry", "WorkRecordEntry", "E", "WorkRecordEntry", 3),
-            ("work_record_specification_id", "WorkRecordSpecificationID", "E", "Identifier", 2),
-            ("work_record_child", "WorkRecordChild", "E", "WorkRecord", 1),
-            ("last_changed_date", "LastChangedDate", "E", "DateTime", 0),
-            ("change_indication", "ChangeIndication", "E", "leaf:str", 0),
-            ("delimiter", "Delimiter", "E", "Text", 0),
-            ("language", "Language", "E", "Code", 0),
-            ("record_status", "RecordStatus", "E", "Code", 0),
-            ("campaign_id", "CampaignID", "E", "Identifier", 1),
-            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-            ("batch_id", "BatchID", "E", "Identifier", 1),
-            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("record_timestamp", "RecordTimestamp", "DateTime"),
+            WireField("effective_timestamp", "EffectiveTimestamp", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("action", "Action", "OperationsRecordAction"),
+            WireField(
+                "work_record_entry", "WorkRecordEntry", "WorkRecordEntry", many=True, required=True
+            ),
+            WireField(
+                "work_record_specification_id",
+                "WorkRecordSpecificationID",
+                "Identifier",
+                required=True,
+            ),
+            WireField("work_record_child", "WorkRecordChild", "WorkRecord", many=True),
+            WireField("last_changed_date", "LastChangedDate", "DateTime"),
+            WireField("change_indication", "ChangeIndication", "leaf:str"),
+            WireField("delimiter", "Delimiter", "Text"),
+            WireField("language", "Language", "Code"),
+            WireField("record_status", "RecordStatus", "Code"),
+            WireField("campaign_id", "CampaignID", "Identifier", many=True),
+            WireField("material_lot_id", "MaterialLotID", "Identifier", many=True),
+            WireField("batch_id", "BatchID", "Identifier", many=True),
+            WireField("material_definition_id", "MaterialDefinitionID", "Identifier", many=True),
+            WireField("equipment_id", "EquipmentID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            record_timestamp: DateTime | datetime | str | None = None,
+            effective_timestamp: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            action: OperationsRecordAction | OperationsRecordActionCode | str | None = None,
+            work_record_entry: list[WorkRecordEntry],
+            work_record_specification_id: Identifier | str,
+            work_record_child: list[WorkRecord] = ...,
+            last_changed_date: DateTime | datetime | str | None = None,
+            change_indication: str | None = None,
+            delimiter: Text | str | None = None,
+            language: Code | str | None = None,
+            record_status: Code | str | None = None,
+            campaign_id: ListOf[Identifier, str] = ...,
+            material_lot_id: ListOf[Identifier, str] = ...,
+            batch_id: ListOf[Identifier, str] = ...,
+            material_definition_id: ListOf[Identifier, str] = ...,
+            equipment_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkRecordEntry(B2MMLModel):
@@ -1015,20 +1399,44 @@ class WorkRecordEntry(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkRecordEntryType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("record_timestamp", "RecordTimestamp", "E", "DateTime", 0),
-            ("effective_timestamp", "EffectiveTimestamp", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("information_object", "InformationObject", "E", "InformationObject", 0),
-            ("external_reference_id", "ExternalReferenceID", "E", "Identifier", 0),
-            ("information_object_type", "InformationObjectType", "E", "InformationObjectType", 0),
-            ("work_record_entry_child", "WorkRecordEntryChild", "E", "WorkRecordEntry", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("record_timestamp", "RecordTimestamp", "DateTime"),
+            WireField("effective_timestamp", "EffectiveTimestamp", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("information_object", "InformationObject", "InformationObject"),
+            WireField("external_reference_id", "ExternalReferenceID", "Identifier"),
+            WireField("information_object_type", "InformationObjectType", "InformationObjectType"),
+            WireField(
+                "work_record_entry_child", "WorkRecordEntryChild", "WorkRecordEntry", many=True
+            ),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            record_timestamp: DateTime | datetime | str | None = None,
+            effective_timestamp: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            information_object: InformationObject | None = None,
+            external_reference_id: Identifier | str | None = None,
+            information_object_type: InformationObjectType
+            | InformationObjectTypeCode
+            | str
+            | None = None,
+            work_record_entry_child: list[WorkRecordEntry] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkRecordSpecification(B2MMLModel):
@@ -1112,51 +1520,91 @@ class WorkRecordSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkRecordSpecificationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField(
                 "work_record_specification_pattern_id",
                 "WorkRecordSpecificationPatternID",
-                "E",
                 "Identifier",
-                0,
             ),
-            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
-            ("information_object_type", "InformationObjectType", "E", "InformationObjectType", 1),
-            (
+            WireField("definition_type", "DefinitionType", "DefinitionType"),
+            WireField(
+                "information_object_type",
+                "InformationObjectType",
+                "InformationObjectType",
+                many=True,
+            ),
+            WireField(
                 "information_object_type_multiplicity",
                 "InformationObjectTypeMultiplicity",
-                "E",
                 "Text",
-                1,
+                many=True,
             ),
-            ("action", "Action", "E", "OperationsRecordAction", 0),
-            ("action_multiplicity", "ActionMultiplicity", "E", "Text", 1),
-            ("work_record_entry_template", "WorkRecordEntryTemplate", "E", "WorkRecordEntry", 1),
-            (
+            WireField("action", "Action", "OperationsRecordAction"),
+            WireField("action_multiplicity", "ActionMultiplicity", "Text", many=True),
+            WireField(
+                "work_record_entry_template",
+                "WorkRecordEntryTemplate",
+                "WorkRecordEntry",
+                many=True,
+            ),
+            WireField(
                 "work_record_specification_child",
                 "WorkRecordSpecificationChild",
-                "E",
                 "WorkRecordSpecification",
-                1,
+                many=True,
             ),
-            ("change_indication", "ChangeIndication", "E", "leaf:str", 0),
-            ("delimiter", "Delimiter", "E", "Text", 0),
-            ("language", "Language", "E", "Code", 0),
-            ("record_status", "RecordStatus", "E", "Code", 0),
-            ("campaign_id", "CampaignID", "E", "Identifier", 1),
-            ("material_lot_id", "MaterialLotID", "E", "Identifier", 1),
-            ("batch_id", "BatchID", "E", "Identifier", 1),
-            ("material_definition_id", "MaterialDefinitionID", "E", "Identifier", 1),
-            ("equipment_id", "EquipmentID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("change_indication", "ChangeIndication", "leaf:str"),
+            WireField("delimiter", "Delimiter", "Text"),
+            WireField("language", "Language", "Code"),
+            WireField("record_status", "RecordStatus", "Code"),
+            WireField("campaign_id", "CampaignID", "Identifier", many=True),
+            WireField("material_lot_id", "MaterialLotID", "Identifier", many=True),
+            WireField("batch_id", "BatchID", "Identifier", many=True),
+            WireField("material_definition_id", "MaterialDefinitionID", "Identifier", many=True),
+            WireField("equipment_id", "EquipmentID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_record_specification_pattern_id: Identifier | str | None = None,
+            definition_type: DefinitionType | DefinitionTypeCode | str | None = None,
+            information_object_type: ListOf[
+                InformationObjectType, InformationObjectTypeCode | str
+            ] = ...,
+            information_object_type_multiplicity: ListOf[Text, str] = ...,
+            action: OperationsRecordAction | OperationsRecordActionCode | str | None = None,
+            action_multiplicity: ListOf[Text, str] = ...,
+            work_record_entry_template: list[WorkRecordEntry] = ...,
+            work_record_specification_child: list[WorkRecordSpecification] = ...,
+            change_indication: str | None = None,
+            delimiter: Text | str | None = None,
+            language: Code | str | None = None,
+            record_status: Code | str | None = None,
+            campaign_id: ListOf[Identifier, str] = ...,
+            material_lot_id: ListOf[Identifier, str] = ...,
+            batch_id: ListOf[Identifier, str] = ...,
+            material_definition_id: ListOf[Identifier, str] = ...,
+            equipment_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

@@ -9,23 +9,31 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from ._base import ListOf
     from .common import (
         DateTime,
         HierarchyScope,
         Identifier,
         JobOrderCommand,
+        JobOrderCommandCode,
         JobOrderDispatchStatus,
+        JobOrderDispatchStatusCode,
         Numeric,
         OpEquipmentRequirement,
         OperationsType,
+        OperationsTypeCode,
         OpMaterialRequirement,
         OpPersonnelRequirement,
         OpPhysicalAssetRequirement,
         Parameter,
         RequestState,
+        RequestStateCode,
         Text,
         TransAcknowledge,
         TransApplicationArea,
@@ -85,23 +93,38 @@ class AcknowledgeJobList(B2MMLModel):
     ``AcknowledgeJobList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeJobListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeJobListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeJobListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeJobListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeJobListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeJobListDataArea(B2MMLModel):
@@ -118,10 +141,14 @@ class AcknowledgeJobListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeJobListDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("job_list", "JobList", "E", "JobList", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("job_list", "JobList", "JobList", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, acknowledge: TransAcknowledge, job_list: list[JobList]) -> None: ...
 
 
 class AcknowledgeWorkSchedule(B2MMLModel):
@@ -132,23 +159,38 @@ class AcknowledgeWorkSchedule(B2MMLModel):
     ``AcknowledgeWorkSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "AcknowledgeWorkScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkScheduleDataArea(B2MMLModel):
@@ -167,10 +209,16 @@ class AcknowledgeWorkScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkScheduleDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField("work_schedule", "WorkSchedule", "WorkSchedule", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, acknowledge: TransAcknowledge, work_schedule: list[WorkSchedule]
+        ) -> None: ...
 
 
 class CancelJobList(B2MMLModel):
@@ -180,23 +228,38 @@ class CancelJobList(B2MMLModel):
     B2MML ``CancelJobListType`` (B2MML-WorkSchedule.xsd); global element ``CancelJobList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelJobListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelJobListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelJobListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelJobListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelJobListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelJobListDataArea(B2MMLModel):
@@ -212,10 +275,14 @@ class CancelJobListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelJobListDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("job_list", "JobList", "E", "JobList", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("job_list", "JobList", "JobList", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, job_list: list[JobList]) -> None: ...
 
 
 class CancelWorkSchedule(B2MMLModel):
@@ -226,23 +293,38 @@ class CancelWorkSchedule(B2MMLModel):
     ``CancelWorkSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "CancelWorkScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkScheduleDataArea(B2MMLModel):
@@ -261,10 +343,14 @@ class CancelWorkScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkScheduleDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField("work_schedule", "WorkSchedule", "WorkSchedule", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, cancel: TransCancel, work_schedule: list[WorkSchedule]) -> None: ...
 
 
 class ChangeJobList(B2MMLModel):
@@ -274,23 +360,38 @@ class ChangeJobList(B2MMLModel):
     B2MML ``ChangeJobListType`` (B2MML-WorkSchedule.xsd); global element ``ChangeJobList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeJobListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeJobListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeJobListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeJobListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeJobListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeJobListDataArea(B2MMLModel):
@@ -306,10 +407,14 @@ class ChangeJobListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeJobListDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("job_list", "JobList", "E", "JobList", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("job_list", "JobList", "JobList", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, job_list: list[JobList]) -> None: ...
 
 
 class ChangeWorkSchedule(B2MMLModel):
@@ -320,23 +425,38 @@ class ChangeWorkSchedule(B2MMLModel):
     ``ChangeWorkSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ChangeWorkScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkScheduleDataArea(B2MMLModel):
@@ -355,10 +475,14 @@ class ChangeWorkScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkScheduleDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField("work_schedule", "WorkSchedule", "WorkSchedule", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, change: TransChange, work_schedule: list[WorkSchedule]) -> None: ...
 
 
 class GetJobList(B2MMLModel):
@@ -368,23 +492,38 @@ class GetJobList(B2MMLModel):
     B2MML ``GetJobListType`` (B2MML-WorkSchedule.xsd); global element ``GetJobList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetJobListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetJobListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetJobListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetJobListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetJobListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetJobListDataArea(B2MMLModel):
@@ -400,10 +539,14 @@ class GetJobListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetJobListDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("job_list", "JobList", "E", "JobList", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("job_list", "JobList", "JobList", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, job_list: list[JobList]) -> None: ...
 
 
 class GetWorkSchedule(B2MMLModel):
@@ -413,23 +556,38 @@ class GetWorkSchedule(B2MMLModel):
     B2MML ``GetWorkScheduleType`` (B2MML-WorkSchedule.xsd); global element ``GetWorkSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkScheduleDataArea(B2MMLModel):
@@ -448,10 +606,14 @@ class GetWorkScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkScheduleDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField("work_schedule", "WorkSchedule", "WorkSchedule", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, get: TransGet, work_schedule: list[WorkSchedule]) -> None: ...
 
 
 class JobList(B2MMLModel):
@@ -488,18 +650,35 @@ class JobList(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "JobListType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("work_type", "WorkType", "E", "OperationsType", 0),
-            ("job_order", "JobOrder", "E", "JobOrder", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("work_type", "WorkType", "OperationsType"),
+            WireField("job_order", "JobOrder", "JobOrder", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_type: OperationsType | OperationsTypeCode | str | None = None,
+            job_order: list[JobOrder] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class JobOrder(B2MMLModel):
@@ -570,35 +749,71 @@ class JobOrder(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "JobOrderType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("work_type", "WorkType", "E", "OperationsType", 0),
-            ("work_master_id", "WorkMasterID", "E", "Identifier", 0),
-            ("work_master_version", "WorkMasterVersion", "E", "Identifier", 0),
-            ("priority", "Priority", "E", "Numeric", 0),
-            ("command", "Command", "E", "JobOrderCommand", 0),
-            ("command_rule", "CommandRule", "E", "Text", 0),
-            ("dispatch_status", "DispatchStatus", "E", "JobOrderDispatchStatus", 0),
-            ("job_order_parameter", "JobOrderParameter", "E", "Parameter", 1),
-            ("personnel_requirement", "PersonnelRequirement", "E", "OpPersonnelRequirement", 1),
-            ("equipment_requirement", "EquipmentRequirement", "E", "OpEquipmentRequirement", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("work_type", "WorkType", "OperationsType"),
+            WireField("work_master_id", "WorkMasterID", "Identifier"),
+            WireField("work_master_version", "WorkMasterVersion", "Identifier"),
+            WireField("priority", "Priority", "Numeric"),
+            WireField("command", "Command", "JobOrderCommand"),
+            WireField("command_rule", "CommandRule", "Text"),
+            WireField("dispatch_status", "DispatchStatus", "JobOrderDispatchStatus"),
+            WireField("job_order_parameter", "JobOrderParameter", "Parameter", many=True),
+            WireField(
+                "personnel_requirement", "PersonnelRequirement", "OpPersonnelRequirement", many=True
+            ),
+            WireField(
+                "equipment_requirement", "EquipmentRequirement", "OpEquipmentRequirement", many=True
+            ),
+            WireField(
                 "physical_asset_requirement",
                 "PhysicalAssetRequirement",
-                "E",
                 "OpPhysicalAssetRequirement",
-                1,
+                many=True,
             ),
-            ("material_requirement", "MaterialRequirement", "E", "OpMaterialRequirement", 1),
-            ("segment_requirement_id", "SegmentRequirementID", "E", "Identifier", 1),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField(
+                "material_requirement", "MaterialRequirement", "OpMaterialRequirement", many=True
+            ),
+            WireField("segment_requirement_id", "SegmentRequirementID", "Identifier", many=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_type: OperationsType | OperationsTypeCode | str | None = None,
+            work_master_id: Identifier | str | None = None,
+            work_master_version: Identifier | str | None = None,
+            priority: Numeric | Decimal | int | str | None = None,
+            command: JobOrderCommand | JobOrderCommandCode | str | None = None,
+            command_rule: Text | str | None = None,
+            dispatch_status: JobOrderDispatchStatus
+            | JobOrderDispatchStatusCode
+            | str
+            | None = None,
+            job_order_parameter: list[Parameter] = ...,
+            personnel_requirement: list[OpPersonnelRequirement] = ...,
+            equipment_requirement: list[OpEquipmentRequirement] = ...,
+            physical_asset_requirement: list[OpPhysicalAssetRequirement] = ...,
+            material_requirement: list[OpMaterialRequirement] = ...,
+            segment_requirement_id: ListOf[Identifier, str] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class ProcessJobList(B2MMLModel):
@@ -608,23 +823,38 @@ class ProcessJobList(B2MMLModel):
     B2MML ``ProcessJobListType`` (B2MML-WorkSchedule.xsd); global element ``ProcessJobList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessJobListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessJobListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessJobListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessJobListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessJobListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessJobListDataArea(B2MMLModel):
@@ -640,10 +870,14 @@ class ProcessJobListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessJobListDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("job_list", "JobList", "E", "JobList", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("job_list", "JobList", "JobList", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, job_list: list[JobList]) -> None: ...
 
 
 class ProcessWorkSchedule(B2MMLModel):
@@ -654,23 +888,38 @@ class ProcessWorkSchedule(B2MMLModel):
     ``ProcessWorkSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ProcessWorkScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkScheduleDataArea(B2MMLModel):
@@ -689,10 +938,14 @@ class ProcessWorkScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkScheduleDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField("work_schedule", "WorkSchedule", "WorkSchedule", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, process: TransProcess, work_schedule: list[WorkSchedule]) -> None: ...
 
 
 class RespondJobList(B2MMLModel):
@@ -701,23 +954,38 @@ class RespondJobList(B2MMLModel):
     B2MML ``RespondJobListType`` (B2MML-WorkSchedule.xsd); global element ``RespondJobList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondJobListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondJobListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondJobListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondJobListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondJobListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondJobListDataArea(B2MMLModel):
@@ -733,10 +1001,14 @@ class RespondJobListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondJobListDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("job_list", "JobList", "E", "JobList", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("job_list", "JobList", "JobList", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, job_list: list[JobList]) -> None: ...
 
 
 class RespondWorkSchedule(B2MMLModel):
@@ -747,23 +1019,38 @@ class RespondWorkSchedule(B2MMLModel):
     ``RespondWorkSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "RespondWorkScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkScheduleDataArea(B2MMLModel):
@@ -782,10 +1069,14 @@ class RespondWorkScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkScheduleDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField("work_schedule", "WorkSchedule", "WorkSchedule", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, respond: TransRespond, work_schedule: list[WorkSchedule]) -> None: ...
 
 
 class ShowJobList(B2MMLModel):
@@ -795,23 +1086,38 @@ class ShowJobList(B2MMLModel):
     B2MML ``ShowJobListType`` (B2MML-WorkSchedule.xsd); global element ``ShowJobList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowJobListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowJobListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowJobListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowJobListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowJobListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowJobListDataArea(B2MMLModel):
@@ -827,10 +1133,14 @@ class ShowJobListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowJobListDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("job_list", "JobList", "E", "JobList", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("job_list", "JobList", "JobList", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, job_list: list[JobList]) -> None: ...
 
 
 class ShowWorkSchedule(B2MMLModel):
@@ -840,23 +1150,38 @@ class ShowWorkSchedule(B2MMLModel):
     B2MML ``ShowWorkScheduleType`` (B2MML-WorkSchedule.xsd); global element ``ShowWorkSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkScheduleDataArea(B2MMLModel):
@@ -875,10 +1200,14 @@ class ShowWorkScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkScheduleDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField("work_schedule", "WorkSchedule", "WorkSchedule", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, show: TransShow, work_schedule: list[WorkSchedule]) -> None: ...
 
 
 class SyncJobList(B2MMLModel):
@@ -888,23 +1217,38 @@ class SyncJobList(B2MMLModel):
     B2MML ``SyncJobListType`` (B2MML-WorkSchedule.xsd); global element ``SyncJobList``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncJobListDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncJobListType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncJobListDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncJobListDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncJobListDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncJobListDataArea(B2MMLModel):
@@ -920,10 +1264,14 @@ class SyncJobListDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncJobListDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("job_list", "JobList", "E", "JobList", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("job_list", "JobList", "JobList", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, job_list: list[JobList]) -> None: ...
 
 
 class SyncWorkSchedule(B2MMLModel):
@@ -933,23 +1281,38 @@ class SyncWorkSchedule(B2MMLModel):
     B2MML ``SyncWorkScheduleType`` (B2MML-WorkSchedule.xsd); global element ``SyncWorkSchedule``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkScheduleDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkScheduleType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkScheduleDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkScheduleDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkScheduleDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkScheduleDataArea(B2MMLModel):
@@ -968,10 +1331,14 @@ class SyncWorkScheduleDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkScheduleDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("work_schedule", "WorkSchedule", "E", "WorkSchedule", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField("work_schedule", "WorkSchedule", "WorkSchedule", many=True, required=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *, sync: TransSync, work_schedule: list[WorkSchedule]) -> None: ...
 
 
 class WorkRequest(B2MMLModel):
@@ -1015,22 +1382,43 @@ class WorkRequest(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkRequestType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("work_type", "WorkType", "E", "OperationsType", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("priority", "Priority", "E", "Numeric", 0),
-            ("operations_request_id", "OperationsRequestID", "E", "Identifier", 0),
-            ("segment_requirement_id", "SegmentRequirementID", "E", "Identifier", 0),
-            ("request_state", "RequestState", "E", "RequestState", 0),
-            ("work_request_child", "WorkRequestChild", "E", "WorkRequest", 1),
-            ("job_order", "JobOrder", "E", "JobOrder", 3),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("work_type", "WorkType", "OperationsType"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("priority", "Priority", "Numeric"),
+            WireField("operations_request_id", "OperationsRequestID", "Identifier"),
+            WireField("segment_requirement_id", "SegmentRequirementID", "Identifier"),
+            WireField("request_state", "RequestState", "RequestState"),
+            WireField("work_request_child", "WorkRequestChild", "WorkRequest", many=True),
+            WireField("job_order", "JobOrder", "JobOrder", many=True, required=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_type: OperationsType | OperationsTypeCode | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            priority: Numeric | Decimal | int | str | None = None,
+            operations_request_id: Identifier | str | None = None,
+            segment_requirement_id: Identifier | str | None = None,
+            request_state: RequestState | RequestStateCode | str | None = None,
+            work_request_child: list[WorkRequest] = ...,
+            job_order: list[JobOrder],
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkSchedule(B2MMLModel):
@@ -1071,20 +1459,39 @@ class WorkSchedule(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkScheduleType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("start_time", "StartTime", "E", "DateTime", 0),
-            ("end_time", "EndTime", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("work_type", "WorkType", "E", "OperationsType", 0),
-            ("schedule_state", "ScheduleState", "E", "RequestState", 0),
-            ("work_schedule_child", "WorkScheduleChild", "E", "WorkSchedule", 1),
-            ("work_request", "WorkRequest", "E", "WorkRequest", 3),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("start_time", "StartTime", "DateTime"),
+            WireField("end_time", "EndTime", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("work_type", "WorkType", "OperationsType"),
+            WireField("schedule_state", "ScheduleState", "RequestState"),
+            WireField("work_schedule_child", "WorkScheduleChild", "WorkSchedule", many=True),
+            WireField("work_request", "WorkRequest", "WorkRequest", many=True, required=True),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            start_time: DateTime | datetime | str | None = None,
+            end_time: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            work_type: OperationsType | OperationsTypeCode | str | None = None,
+            schedule_state: RequestState | RequestStateCode | str | None = None,
+            work_schedule_child: list[WorkSchedule] = ...,
+            work_request: list[WorkRequest],
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

@@ -9,13 +9,18 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from ._base import AnyElement, B2MMLModel, Wire
+from ._base import AnyElement, B2MMLModel, Wire, WireField, new_application_area
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ._base import ListOf
     from .common import (
         DateTime,
         DefinitionType,
+        DefinitionTypeCode,
         Dependency,
+        DependencyCode,
         HierarchyScope,
         Identifier,
         Text,
@@ -118,23 +123,40 @@ class AcknowledgeWorkflowSpecification(B2MMLModel):
     ``AcknowledgeWorkflowSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkflowSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkflowSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "AcknowledgeWorkflowSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkflowSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkflowSpecificationConnectionType(B2MMLModel):
@@ -145,29 +167,43 @@ class AcknowledgeWorkflowSpecificationConnectionType(B2MMLModel):
     global element ``AcknowledgeWorkflowSpecificationConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            (
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
                 "data_area",
                 "DataArea",
-                "E",
                 "AcknowledgeWorkflowSpecificationConnectionTypeDataArea",
-                2,
+                required=True,
             ),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkflowSpecificationConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
@@ -187,16 +223,25 @@ class AcknowledgeWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "workflow_specification_connection_type",
                 "WorkflowSpecificationConnectionType",
-                "E",
                 "WorkflowSpecificationConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            workflow_specification_connection_type: list[WorkflowSpecificationConnectionType],
+        ) -> None: ...
 
 
 class AcknowledgeWorkflowSpecificationDataArea(B2MMLModel):
@@ -216,10 +261,25 @@ class AcknowledgeWorkflowSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
+                "workflow_specification",
+                "WorkflowSpecification",
+                "WorkflowSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            workflow_specification: list[WorkflowSpecification],
+        ) -> None: ...
 
 
 class AcknowledgeWorkflowSpecificationInformation(B2MMLModel):
@@ -230,29 +290,43 @@ class AcknowledgeWorkflowSpecificationInformation(B2MMLModel):
     global element ``AcknowledgeWorkflowSpecificationInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            (
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
                 "data_area",
                 "DataArea",
-                "E",
                 "AcknowledgeWorkflowSpecificationInformationDataArea",
-                2,
+                required=True,
             ),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkflowSpecificationInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkflowSpecificationInformationDataArea(B2MMLModel):
@@ -272,16 +346,25 @@ class AcknowledgeWorkflowSpecificationInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationInformationDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "workflow_specification_information",
                 "WorkflowSpecificationInformation",
-                "E",
                 "WorkflowSpecificationInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            workflow_specification_information: list[WorkflowSpecificationInformation],
+        ) -> None: ...
 
 
 class AcknowledgeWorkflowSpecificationNodeType(B2MMLModel):
@@ -292,23 +375,43 @@ class AcknowledgeWorkflowSpecificationNodeType(B2MMLModel):
     element ``AcknowledgeWorkflowSpecificationNodeType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: AcknowledgeWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationNodeTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "AcknowledgeWorkflowSpecificationNodeTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "AcknowledgeWorkflowSpecificationNodeTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: AcknowledgeWorkflowSpecificationNodeTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class AcknowledgeWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
@@ -328,16 +431,25 @@ class AcknowledgeWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "AcknowledgeWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-            ("acknowledge", "Acknowledge", "E", "TransAcknowledge", 2),
-            (
+            WireField("acknowledge", "Acknowledge", "TransAcknowledge", required=True),
+            WireField(
                 "workflow_specification_node_type",
                 "WorkflowSpecificationNodeType",
-                "E",
                 "WorkflowSpecificationNodeType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            acknowledge: TransAcknowledge,
+            workflow_specification_node_type: list[WorkflowSpecificationNodeType],
+        ) -> None: ...
 
 
 class CancelWorkflowSpecification(B2MMLModel):
@@ -348,23 +460,40 @@ class CancelWorkflowSpecification(B2MMLModel):
     ``CancelWorkflowSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkflowSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkflowSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "CancelWorkflowSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkflowSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkflowSpecificationConnectionType(B2MMLModel):
@@ -375,23 +504,43 @@ class CancelWorkflowSpecificationConnectionType(B2MMLModel):
     global element ``CancelWorkflowSpecificationConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkflowSpecificationConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "CancelWorkflowSpecificationConnectionTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkflowSpecificationConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
@@ -411,16 +560,25 @@ class CancelWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "workflow_specification_connection_type",
                 "WorkflowSpecificationConnectionType",
-                "E",
                 "WorkflowSpecificationConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            workflow_specification_connection_type: list[WorkflowSpecificationConnectionType],
+        ) -> None: ...
 
 
 class CancelWorkflowSpecificationDataArea(B2MMLModel):
@@ -440,10 +598,22 @@ class CancelWorkflowSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
+                "workflow_specification",
+                "WorkflowSpecification",
+                "WorkflowSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, cancel: TransCancel, workflow_specification: list[WorkflowSpecification]
+        ) -> None: ...
 
 
 class CancelWorkflowSpecificationInformation(B2MMLModel):
@@ -454,23 +624,43 @@ class CancelWorkflowSpecificationInformation(B2MMLModel):
     element ``CancelWorkflowSpecificationInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkflowSpecificationInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "CancelWorkflowSpecificationInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkflowSpecificationInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkflowSpecificationInformationDataArea(B2MMLModel):
@@ -490,16 +680,25 @@ class CancelWorkflowSpecificationInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationInformationDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "workflow_specification_information",
                 "WorkflowSpecificationInformation",
-                "E",
                 "WorkflowSpecificationInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            workflow_specification_information: list[WorkflowSpecificationInformation],
+        ) -> None: ...
 
 
 class CancelWorkflowSpecificationNodeType(B2MMLModel):
@@ -510,23 +709,43 @@ class CancelWorkflowSpecificationNodeType(B2MMLModel):
     element ``CancelWorkflowSpecificationNodeType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: CancelWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationNodeTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "CancelWorkflowSpecificationNodeTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "CancelWorkflowSpecificationNodeTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: CancelWorkflowSpecificationNodeTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class CancelWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
@@ -546,16 +765,25 @@ class CancelWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "CancelWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-            ("cancel", "Cancel", "E", "TransCancel", 2),
-            (
+            WireField("cancel", "Cancel", "TransCancel", required=True),
+            WireField(
                 "workflow_specification_node_type",
                 "WorkflowSpecificationNodeType",
-                "E",
                 "WorkflowSpecificationNodeType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            cancel: TransCancel,
+            workflow_specification_node_type: list[WorkflowSpecificationNodeType],
+        ) -> None: ...
 
 
 class ChangeWorkflowSpecification(B2MMLModel):
@@ -566,23 +794,40 @@ class ChangeWorkflowSpecification(B2MMLModel):
     ``ChangeWorkflowSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkflowSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkflowSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ChangeWorkflowSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkflowSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkflowSpecificationConnectionType(B2MMLModel):
@@ -594,23 +839,43 @@ class ChangeWorkflowSpecificationConnectionType(B2MMLModel):
     global element ``ChangeWorkflowSpecificationConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkflowSpecificationConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ChangeWorkflowSpecificationConnectionTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkflowSpecificationConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
@@ -630,16 +895,25 @@ class ChangeWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "workflow_specification_connection_type",
                 "WorkflowSpecificationConnectionType",
-                "E",
                 "WorkflowSpecificationConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            workflow_specification_connection_type: list[WorkflowSpecificationConnectionType],
+        ) -> None: ...
 
 
 class ChangeWorkflowSpecificationDataArea(B2MMLModel):
@@ -659,10 +933,22 @@ class ChangeWorkflowSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
+                "workflow_specification",
+                "WorkflowSpecification",
+                "WorkflowSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, change: TransChange, workflow_specification: list[WorkflowSpecification]
+        ) -> None: ...
 
 
 class ChangeWorkflowSpecificationInformation(B2MMLModel):
@@ -674,23 +960,43 @@ class ChangeWorkflowSpecificationInformation(B2MMLModel):
     element ``ChangeWorkflowSpecificationInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkflowSpecificationInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ChangeWorkflowSpecificationInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkflowSpecificationInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkflowSpecificationInformationDataArea(B2MMLModel):
@@ -710,16 +1016,25 @@ class ChangeWorkflowSpecificationInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationInformationDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "workflow_specification_information",
                 "WorkflowSpecificationInformation",
-                "E",
                 "WorkflowSpecificationInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            workflow_specification_information: list[WorkflowSpecificationInformation],
+        ) -> None: ...
 
 
 class ChangeWorkflowSpecificationNodeType(B2MMLModel):
@@ -731,23 +1046,43 @@ class ChangeWorkflowSpecificationNodeType(B2MMLModel):
     element ``ChangeWorkflowSpecificationNodeType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ChangeWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationNodeTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ChangeWorkflowSpecificationNodeTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ChangeWorkflowSpecificationNodeTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ChangeWorkflowSpecificationNodeTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ChangeWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
@@ -767,16 +1102,25 @@ class ChangeWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ChangeWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-            ("change", "Change", "E", "TransChange", 2),
-            (
+            WireField("change", "Change", "TransChange", required=True),
+            WireField(
                 "workflow_specification_node_type",
                 "WorkflowSpecificationNodeType",
-                "E",
                 "WorkflowSpecificationNodeType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            change: TransChange,
+            workflow_specification_node_type: list[WorkflowSpecificationNodeType],
+        ) -> None: ...
 
 
 class GetWorkflowSpecification(B2MMLModel):
@@ -787,23 +1131,38 @@ class GetWorkflowSpecification(B2MMLModel):
     ``GetWorkflowSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkflowSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkflowSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "GetWorkflowSpecificationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkflowSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkflowSpecificationConnectionType(B2MMLModel):
@@ -815,23 +1174,43 @@ class GetWorkflowSpecificationConnectionType(B2MMLModel):
     element ``GetWorkflowSpecificationConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkflowSpecificationConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "GetWorkflowSpecificationConnectionTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkflowSpecificationConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
@@ -851,16 +1230,25 @@ class GetWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "workflow_specification_connection_type",
                 "WorkflowSpecificationConnectionType",
-                "E",
                 "WorkflowSpecificationConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            get: TransGet,
+            workflow_specification_connection_type: list[WorkflowSpecificationConnectionType],
+        ) -> None: ...
 
 
 class GetWorkflowSpecificationDataArea(B2MMLModel):
@@ -879,10 +1267,22 @@ class GetWorkflowSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
+                "workflow_specification",
+                "WorkflowSpecification",
+                "WorkflowSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, get: TransGet, workflow_specification: list[WorkflowSpecification]
+        ) -> None: ...
 
 
 class GetWorkflowSpecificationInformation(B2MMLModel):
@@ -893,23 +1293,43 @@ class GetWorkflowSpecificationInformation(B2MMLModel):
     element ``GetWorkflowSpecificationInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkflowSpecificationInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "GetWorkflowSpecificationInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkflowSpecificationInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkflowSpecificationInformationDataArea(B2MMLModel):
@@ -929,16 +1349,25 @@ class GetWorkflowSpecificationInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationInformationDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "workflow_specification_information",
                 "WorkflowSpecificationInformation",
-                "E",
                 "WorkflowSpecificationInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            get: TransGet,
+            workflow_specification_information: list[WorkflowSpecificationInformation],
+        ) -> None: ...
 
 
 class GetWorkflowSpecificationNodeType(B2MMLModel):
@@ -949,23 +1378,40 @@ class GetWorkflowSpecificationNodeType(B2MMLModel):
     ``GetWorkflowSpecificationNodeType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: GetWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationNodeTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "GetWorkflowSpecificationNodeTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "GetWorkflowSpecificationNodeTypeDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: GetWorkflowSpecificationNodeTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class GetWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
@@ -985,16 +1431,25 @@ class GetWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "GetWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-            ("get", "Get", "E", "TransGet", 2),
-            (
+            WireField("get", "Get", "TransGet", required=True),
+            WireField(
                 "workflow_specification_node_type",
                 "WorkflowSpecificationNodeType",
-                "E",
                 "WorkflowSpecificationNodeType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            get: TransGet,
+            workflow_specification_node_type: list[WorkflowSpecificationNodeType],
+        ) -> None: ...
 
 
 class ProcessWorkflowSpecification(B2MMLModel):
@@ -1005,23 +1460,40 @@ class ProcessWorkflowSpecification(B2MMLModel):
     ``ProcessWorkflowSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkflowSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkflowSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ProcessWorkflowSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkflowSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkflowSpecificationConnectionType(B2MMLModel):
@@ -1033,23 +1505,43 @@ class ProcessWorkflowSpecificationConnectionType(B2MMLModel):
     global element ``ProcessWorkflowSpecificationConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkflowSpecificationConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ProcessWorkflowSpecificationConnectionTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkflowSpecificationConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
@@ -1069,16 +1561,25 @@ class ProcessWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "workflow_specification_connection_type",
                 "WorkflowSpecificationConnectionType",
-                "E",
                 "WorkflowSpecificationConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            workflow_specification_connection_type: list[WorkflowSpecificationConnectionType],
+        ) -> None: ...
 
 
 class ProcessWorkflowSpecificationDataArea(B2MMLModel):
@@ -1098,10 +1599,22 @@ class ProcessWorkflowSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
+                "workflow_specification",
+                "WorkflowSpecification",
+                "WorkflowSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, process: TransProcess, workflow_specification: list[WorkflowSpecification]
+        ) -> None: ...
 
 
 class ProcessWorkflowSpecificationInformation(B2MMLModel):
@@ -1113,23 +1626,43 @@ class ProcessWorkflowSpecificationInformation(B2MMLModel):
     element ``ProcessWorkflowSpecificationInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkflowSpecificationInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ProcessWorkflowSpecificationInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkflowSpecificationInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkflowSpecificationInformationDataArea(B2MMLModel):
@@ -1149,16 +1682,25 @@ class ProcessWorkflowSpecificationInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationInformationDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "workflow_specification_information",
                 "WorkflowSpecificationInformation",
-                "E",
                 "WorkflowSpecificationInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            workflow_specification_information: list[WorkflowSpecificationInformation],
+        ) -> None: ...
 
 
 class ProcessWorkflowSpecificationNodeType(B2MMLModel):
@@ -1170,23 +1712,43 @@ class ProcessWorkflowSpecificationNodeType(B2MMLModel):
     element ``ProcessWorkflowSpecificationNodeType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ProcessWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationNodeTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ProcessWorkflowSpecificationNodeTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ProcessWorkflowSpecificationNodeTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ProcessWorkflowSpecificationNodeTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ProcessWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
@@ -1206,16 +1768,25 @@ class ProcessWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ProcessWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-            ("process", "Process", "E", "TransProcess", 2),
-            (
+            WireField("process", "Process", "TransProcess", required=True),
+            WireField(
                 "workflow_specification_node_type",
                 "WorkflowSpecificationNodeType",
-                "E",
                 "WorkflowSpecificationNodeType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            process: TransProcess,
+            workflow_specification_node_type: list[WorkflowSpecificationNodeType],
+        ) -> None: ...
 
 
 class RespondWorkflowSpecification(B2MMLModel):
@@ -1226,23 +1797,40 @@ class RespondWorkflowSpecification(B2MMLModel):
     ``RespondWorkflowSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkflowSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkflowSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "RespondWorkflowSpecificationDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkflowSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkflowSpecificationConnectionType(B2MMLModel):
@@ -1253,23 +1841,43 @@ class RespondWorkflowSpecificationConnectionType(B2MMLModel):
     global element ``RespondWorkflowSpecificationConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkflowSpecificationConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "RespondWorkflowSpecificationConnectionTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkflowSpecificationConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
@@ -1289,16 +1897,25 @@ class RespondWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "workflow_specification_connection_type",
                 "WorkflowSpecificationConnectionType",
-                "E",
                 "WorkflowSpecificationConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            workflow_specification_connection_type: list[WorkflowSpecificationConnectionType],
+        ) -> None: ...
 
 
 class RespondWorkflowSpecificationDataArea(B2MMLModel):
@@ -1318,10 +1935,22 @@ class RespondWorkflowSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
+                "workflow_specification",
+                "WorkflowSpecification",
+                "WorkflowSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, respond: TransRespond, workflow_specification: list[WorkflowSpecification]
+        ) -> None: ...
 
 
 class RespondWorkflowSpecificationInformation(B2MMLModel):
@@ -1332,23 +1961,43 @@ class RespondWorkflowSpecificationInformation(B2MMLModel):
     element ``RespondWorkflowSpecificationInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkflowSpecificationInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "RespondWorkflowSpecificationInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkflowSpecificationInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkflowSpecificationInformationDataArea(B2MMLModel):
@@ -1368,16 +2017,25 @@ class RespondWorkflowSpecificationInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationInformationDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "workflow_specification_information",
                 "WorkflowSpecificationInformation",
-                "E",
                 "WorkflowSpecificationInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            workflow_specification_information: list[WorkflowSpecificationInformation],
+        ) -> None: ...
 
 
 class RespondWorkflowSpecificationNodeType(B2MMLModel):
@@ -1388,23 +2046,43 @@ class RespondWorkflowSpecificationNodeType(B2MMLModel):
     element ``RespondWorkflowSpecificationNodeType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: RespondWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationNodeTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "RespondWorkflowSpecificationNodeTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "RespondWorkflowSpecificationNodeTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: RespondWorkflowSpecificationNodeTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class RespondWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
@@ -1424,16 +2102,25 @@ class RespondWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "RespondWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-            ("respond", "Respond", "E", "TransRespond", 2),
-            (
+            WireField("respond", "Respond", "TransRespond", required=True),
+            WireField(
                 "workflow_specification_node_type",
                 "WorkflowSpecificationNodeType",
-                "E",
                 "WorkflowSpecificationNodeType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            respond: TransRespond,
+            workflow_specification_node_type: list[WorkflowSpecificationNodeType],
+        ) -> None: ...
 
 
 class ShowWorkflowSpecification(B2MMLModel):
@@ -1444,23 +2131,38 @@ class ShowWorkflowSpecification(B2MMLModel):
     ``ShowWorkflowSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkflowSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkflowSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "ShowWorkflowSpecificationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkflowSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkflowSpecificationConnectionType(B2MMLModel):
@@ -1471,23 +2173,43 @@ class ShowWorkflowSpecificationConnectionType(B2MMLModel):
     element ``ShowWorkflowSpecificationConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkflowSpecificationConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ShowWorkflowSpecificationConnectionTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkflowSpecificationConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
@@ -1507,16 +2229,25 @@ class ShowWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "workflow_specification_connection_type",
                 "WorkflowSpecificationConnectionType",
-                "E",
                 "WorkflowSpecificationConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            show: TransShow,
+            workflow_specification_connection_type: list[WorkflowSpecificationConnectionType],
+        ) -> None: ...
 
 
 class ShowWorkflowSpecificationDataArea(B2MMLModel):
@@ -1536,10 +2267,22 @@ class ShowWorkflowSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
+                "workflow_specification",
+                "WorkflowSpecification",
+                "WorkflowSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, show: TransShow, workflow_specification: list[WorkflowSpecification]
+        ) -> None: ...
 
 
 class ShowWorkflowSpecificationInformation(B2MMLModel):
@@ -1550,23 +2293,43 @@ class ShowWorkflowSpecificationInformation(B2MMLModel):
     element ``ShowWorkflowSpecificationInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkflowSpecificationInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "ShowWorkflowSpecificationInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkflowSpecificationInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkflowSpecificationInformationDataArea(B2MMLModel):
@@ -1586,16 +2349,25 @@ class ShowWorkflowSpecificationInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationInformationDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "workflow_specification_information",
                 "WorkflowSpecificationInformation",
-                "E",
                 "WorkflowSpecificationInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            show: TransShow,
+            workflow_specification_information: list[WorkflowSpecificationInformation],
+        ) -> None: ...
 
 
 class ShowWorkflowSpecificationNodeType(B2MMLModel):
@@ -1606,23 +2378,40 @@ class ShowWorkflowSpecificationNodeType(B2MMLModel):
     element ``ShowWorkflowSpecificationNodeType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: ShowWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationNodeTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "ShowWorkflowSpecificationNodeTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "ShowWorkflowSpecificationNodeTypeDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: ShowWorkflowSpecificationNodeTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class ShowWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
@@ -1642,16 +2431,25 @@ class ShowWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "ShowWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-            ("show", "Show", "E", "TransShow", 2),
-            (
+            WireField("show", "Show", "TransShow", required=True),
+            WireField(
                 "workflow_specification_node_type",
                 "WorkflowSpecificationNodeType",
-                "E",
                 "WorkflowSpecificationNodeType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            show: TransShow,
+            workflow_specification_node_type: list[WorkflowSpecificationNodeType],
+        ) -> None: ...
 
 
 class SyncWorkflowSpecification(B2MMLModel):
@@ -1662,23 +2460,38 @@ class SyncWorkflowSpecification(B2MMLModel):
     ``SyncWorkflowSpecification``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkflowSpecificationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkflowSpecificationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField("data_area", "DataArea", "SyncWorkflowSpecificationDataArea", required=True),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkflowSpecificationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkflowSpecificationConnectionType(B2MMLModel):
@@ -1689,23 +2502,43 @@ class SyncWorkflowSpecificationConnectionType(B2MMLModel):
     element ``SyncWorkflowSpecificationConnectionType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkflowSpecificationConnectionTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationConnectionTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkflowSpecificationConnectionTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "SyncWorkflowSpecificationConnectionTypeDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkflowSpecificationConnectionTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
@@ -1725,16 +2558,25 @@ class SyncWorkflowSpecificationConnectionTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationConnectionTypeDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "workflow_specification_connection_type",
                 "WorkflowSpecificationConnectionType",
-                "E",
                 "WorkflowSpecificationConnectionType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            sync: TransSync,
+            workflow_specification_connection_type: list[WorkflowSpecificationConnectionType],
+        ) -> None: ...
 
 
 class SyncWorkflowSpecificationDataArea(B2MMLModel):
@@ -1754,10 +2596,22 @@ class SyncWorkflowSpecificationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 3),
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
+                "workflow_specification",
+                "WorkflowSpecification",
+                "WorkflowSpecification",
+                many=True,
+                required=True,
+            ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, sync: TransSync, workflow_specification: list[WorkflowSpecification]
+        ) -> None: ...
 
 
 class SyncWorkflowSpecificationInformation(B2MMLModel):
@@ -1768,23 +2622,43 @@ class SyncWorkflowSpecificationInformation(B2MMLModel):
     element ``SyncWorkflowSpecificationInformation``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkflowSpecificationInformationDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationInformationType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkflowSpecificationInformationDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area",
+                "DataArea",
+                "SyncWorkflowSpecificationInformationDataArea",
+                required=True,
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkflowSpecificationInformationDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkflowSpecificationInformationDataArea(B2MMLModel):
@@ -1804,16 +2678,25 @@ class SyncWorkflowSpecificationInformationDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationInformationDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "workflow_specification_information",
                 "WorkflowSpecificationInformation",
-                "E",
                 "WorkflowSpecificationInformation",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            sync: TransSync,
+            workflow_specification_information: list[WorkflowSpecificationInformation],
+        ) -> None: ...
 
 
 class SyncWorkflowSpecificationNodeType(B2MMLModel):
@@ -1824,23 +2707,40 @@ class SyncWorkflowSpecificationNodeType(B2MMLModel):
     element ``SyncWorkflowSpecificationNodeType``.
     """
 
-    application_area: TransApplicationArea = Field(alias="ApplicationArea")
-    """``ApplicationArea`` element, required."""
+    application_area: TransApplicationArea = Field(
+        default_factory=new_application_area, alias="ApplicationArea"
+    )
+    """``ApplicationArea`` element, required. Defaults to a fresh ``TransApplicationArea`` (new
+    ``BODID``, created now).
+    """
     data_area: SyncWorkflowSpecificationNodeTypeDataArea = Field(alias="DataArea")
     """``DataArea`` element, required."""
-    release_id: str = Field(alias="releaseID")
-    """``releaseID`` attribute, required."""
+    release_id: str = Field(default="7.1", alias="releaseID")
+    """``releaseID`` attribute, required. Defaults to "7.1"."""
     version_id: str | None = Field(default=None, alias="versionID")
     """``versionID`` attribute, optional."""
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationNodeTypeType",
         (
-            ("application_area", "ApplicationArea", "E", "TransApplicationArea", 2),
-            ("data_area", "DataArea", "E", "SyncWorkflowSpecificationNodeTypeDataArea", 2),
-            ("release_id", "releaseID", "A", "leaf:str", 2),
-            ("version_id", "versionID", "A", "leaf:str", 0),
+            WireField("application_area", "ApplicationArea", "TransApplicationArea", required=True),
+            WireField(
+                "data_area", "DataArea", "SyncWorkflowSpecificationNodeTypeDataArea", required=True
+            ),
+            WireField("release_id", "releaseID", "leaf:str", kind="attribute", required=True),
+            WireField("version_id", "versionID", "leaf:str", kind="attribute"),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            application_area: TransApplicationArea = ...,
+            data_area: SyncWorkflowSpecificationNodeTypeDataArea,
+            release_id: str = ...,
+            version_id: str | None = None,
+        ) -> None: ...
 
 
 class SyncWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
@@ -1860,16 +2760,25 @@ class SyncWorkflowSpecificationNodeTypeDataArea(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "SyncWorkflowSpecificationNodeTypeDataArea (anonymous)",
         (
-            ("sync", "Sync", "E", "TransSync", 2),
-            (
+            WireField("sync", "Sync", "TransSync", required=True),
+            WireField(
                 "workflow_specification_node_type",
                 "WorkflowSpecificationNodeType",
-                "E",
                 "WorkflowSpecificationNodeType",
-                3,
+                many=True,
+                required=True,
             ),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            sync: TransSync,
+            workflow_specification_node_type: list[WorkflowSpecificationNodeType],
+        ) -> None: ...
 
 
 class WorkflowSpecification(B2MMLModel):
@@ -1923,45 +2832,59 @@ class WorkflowSpecification(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("definition_type", "DefinitionType", "E", "DefinitionType", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("definition_type", "DefinitionType", "DefinitionType"),
+            WireField(
                 "workflow_specification_node",
                 "WorkflowSpecificationNode",
-                "E",
                 "WorkflowSpecificationNode",
-                3,
+                many=True,
+                required=True,
             ),
-            (
+            WireField(
                 "workflow_specification_connection",
                 "WorkflowSpecificationConnection",
-                "E",
                 "WorkflowSpecificationConnection",
-                1,
+                many=True,
             ),
-            (
-                "workflow_specification_pattern_id",
-                "WorkflowSpecificationPatternID",
-                "E",
-                "Identifier",
-                0,
+            WireField(
+                "workflow_specification_pattern_id", "WorkflowSpecificationPatternID", "Identifier"
             ),
-            (
+            WireField(
                 "workflow_specification_property",
                 "WorkflowSpecificationProperty",
-                "E",
                 "WorkflowSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            definition_type: DefinitionType | DefinitionTypeCode | str | None = None,
+            workflow_specification_node: list[WorkflowSpecificationNode],
+            workflow_specification_connection: list[WorkflowSpecificationConnection] = ...,
+            workflow_specification_pattern_id: Identifier | str | None = None,
+            workflow_specification_property: list[WorkflowSpecificationProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkflowSpecificationConnection(B2MMLModel):
@@ -1998,29 +2921,44 @@ class WorkflowSpecificationConnection(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationConnectionType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
                 "workflow_specification_connection_type_id",
                 "WorkflowSpecificationConnectionTypeID",
-                "E",
                 "Identifier",
-                0,
             ),
-            ("from_ws_node_id", "FromWSNodeID", "E", "Identifier", 1),
-            ("to_ws_node_id", "ToWSNodeID", "E", "Identifier", 1),
-            ("dependency", "Dependency", "E", "Dependency", 2),
-            ("dependency_factor", "DependencyFactor", "E", "Value", 0),
-            (
+            WireField("from_ws_node_id", "FromWSNodeID", "Identifier", many=True),
+            WireField("to_ws_node_id", "ToWSNodeID", "Identifier", many=True),
+            WireField("dependency", "Dependency", "Dependency", required=True),
+            WireField("dependency_factor", "DependencyFactor", "Value"),
+            WireField(
                 "workflow_specification_connection_property",
                 "WorkflowSpecificationConnectionProperty",
-                "E",
                 "WorkflowSpecificationConnectionProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            workflow_specification_connection_type_id: Identifier | str | None = None,
+            from_ws_node_id: ListOf[Identifier, str] = ...,
+            to_ws_node_id: ListOf[Identifier, str] = ...,
+            dependency: Dependency | DependencyCode | str,
+            dependency_factor: Value | None = None,
+            workflow_specification_connection_property: list[
+                WorkflowSpecificationConnectionProperty
+            ] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkflowSpecificationConnectionProperty(B2MMLModel):
@@ -2050,26 +2988,38 @@ class WorkflowSpecificationConnectionProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationConnectionPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "workflow_specification_connection_type_property_id",
                 "WorkflowSpecificationConnectionTypePropertyID",
-                "E",
                 "Identifier",
-                0,
             ),
-            (
+            WireField(
                 "workflow_specification_connection_property_child",
                 "WorkflowSpecificationConnectionPropertyChild",
-                "E",
                 "WorkflowSpecificationConnectionProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            workflow_specification_connection_type_property_id: Identifier | str | None = None,
+            workflow_specification_connection_property_child: list[
+                WorkflowSpecificationConnectionProperty
+            ] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkflowSpecificationConnectionType(B2MMLModel):
@@ -2124,34 +3074,55 @@ class WorkflowSpecificationConnectionType(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationConnectionTypeType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("from_ws_node_multiplicity", "FromWSNodeMultiplicity", "E", "Text", 0),
-            ("to_ws_node_multiplicity", "ToWSNodeMultiplicity", "E", "Text", 0),
-            ("dependency", "Dependency", "E", "Dependency", 2),
-            ("dependency_factor", "DependencyFactor", "E", "Value", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("from_ws_node_multiplicity", "FromWSNodeMultiplicity", "Text"),
+            WireField("to_ws_node_multiplicity", "ToWSNodeMultiplicity", "Text"),
+            WireField("dependency", "Dependency", "Dependency", required=True),
+            WireField("dependency_factor", "DependencyFactor", "Value"),
+            WireField(
                 "workflow_specification_connection_type_base_id",
                 "WorkflowSpecificationConnectionTypeBaseID",
-                "E",
                 "Identifier",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "workflow_specification_connection_type_property",
                 "WorkflowSpecificationConnectionTypeProperty",
-                "E",
                 "WorkflowSpecificationConnectionTypeProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            from_ws_node_multiplicity: Text | str | None = None,
+            to_ws_node_multiplicity: Text | str | None = None,
+            dependency: Dependency | DependencyCode | str,
+            dependency_factor: Value | None = None,
+            workflow_specification_connection_type_base_id: ListOf[Identifier, str] = ...,
+            workflow_specification_connection_type_property: list[
+                WorkflowSpecificationConnectionTypeProperty
+            ] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkflowSpecificationConnectionTypeProperty(B2MMLModel):
@@ -2178,19 +3149,32 @@ class WorkflowSpecificationConnectionTypeProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationConnectionTypePropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "workflow_specification_connection_type_property_child",
                 "WorkflowSpecificationConnectionTypePropertyChild",
-                "E",
                 "WorkflowSpecificationConnectionTypeProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            workflow_specification_connection_type_property_child: list[
+                WorkflowSpecificationConnectionTypeProperty
+            ] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkflowSpecificationInformation(B2MMLModel):
@@ -2233,28 +3217,46 @@ class WorkflowSpecificationInformation(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationInformationType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField(
+                "workflow_specification",
+                "WorkflowSpecification",
+                "WorkflowSpecification",
+                many=True,
+            ),
+            WireField(
                 "workflow_specification_node_type",
                 "WorkflowSpecificationNodeType",
-                "E",
                 "WorkflowSpecificationNodeType",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "workflow_specification_connection_type",
                 "WorkflowSpecificationConnectionType",
-                "E",
                 "WorkflowSpecificationConnectionType",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            hierarchy_scope: HierarchyScope | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            workflow_specification: list[WorkflowSpecification] = ...,
+            workflow_specification_node_type: list[WorkflowSpecificationNodeType] = ...,
+            workflow_specification_connection_type: list[WorkflowSpecificationConnectionType] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkflowSpecificationNode(B2MMLModel):
@@ -2299,31 +3301,46 @@ class WorkflowSpecificationNode(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationNodeType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField(
                 "workflow_specification_node_type_id",
                 "WorkflowSpecificationNodeTypeID",
-                "E",
                 "Identifier",
-                0,
             ),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            ("workflow_specification", "WorkflowSpecification", "E", "WorkflowSpecification", 0),
-            ("work_master_id", "WorkMasterID", "E", "Identifier", 1),
-            ("work_master_version", "WorkMasterVersion", "E", "Identifier", 1),
-            ("work_directive_id", "WorkDirectiveID", "E", "Identifier", 1),
-            ("work_directive_version", "WorkDirectiveVersion", "E", "Identifier", 1),
-            (
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField("workflow_specification", "WorkflowSpecification", "WorkflowSpecification"),
+            WireField("work_master_id", "WorkMasterID", "Identifier", many=True),
+            WireField("work_master_version", "WorkMasterVersion", "Identifier", many=True),
+            WireField("work_directive_id", "WorkDirectiveID", "Identifier", many=True),
+            WireField("work_directive_version", "WorkDirectiveVersion", "Identifier", many=True),
+            WireField(
                 "workflow_specification_node_property",
                 "WorkflowSpecificationNodeProperty",
-                "E",
                 "WorkflowSpecificationNodeProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            workflow_specification_node_type_id: Identifier | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            workflow_specification: WorkflowSpecification | None = None,
+            work_master_id: ListOf[Identifier, str] = ...,
+            work_master_version: ListOf[Identifier, str] = ...,
+            work_directive_id: ListOf[Identifier, str] = ...,
+            work_directive_version: ListOf[Identifier, str] = ...,
+            workflow_specification_node_property: list[WorkflowSpecificationNodeProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkflowSpecificationNodeProperty(B2MMLModel):
@@ -2353,26 +3370,38 @@ class WorkflowSpecificationNodeProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationNodePropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "workflow_specification_node_type_property_id",
                 "WorkflowSpecificationNodeTypePropertyID",
-                "E",
                 "Identifier",
-                0,
             ),
-            (
+            WireField(
                 "workflow_specification_node_property_child",
                 "WorkflowSpecificationNodePropertyChild",
-                "E",
                 "WorkflowSpecificationNodeProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            workflow_specification_node_type_property_id: Identifier | str | None = None,
+            workflow_specification_node_property_child: list[
+                WorkflowSpecificationNodeProperty
+            ] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkflowSpecificationNodeType(B2MMLModel):
@@ -2415,30 +3444,47 @@ class WorkflowSpecificationNodeType(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationNodeTypeType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("version", "Version", "E", "Identifier", 0),
-            ("published_date", "PublishedDate", "E", "DateTime", 0),
-            ("effective_start_date", "EffectiveStartDate", "E", "DateTime", 0),
-            ("effective_end_date", "EffectiveEndDate", "E", "DateTime", 0),
-            ("hierarchy_scope", "HierarchyScope", "E", "HierarchyScope", 0),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("version", "Version", "Identifier"),
+            WireField("published_date", "PublishedDate", "DateTime"),
+            WireField("effective_start_date", "EffectiveStartDate", "DateTime"),
+            WireField("effective_end_date", "EffectiveEndDate", "DateTime"),
+            WireField("hierarchy_scope", "HierarchyScope", "HierarchyScope"),
+            WireField(
                 "workflow_specification_node_type_base_id",
                 "WorkflowSpecificationNodeTypeBaseID",
-                "E",
                 "Identifier",
-                1,
+                many=True,
             ),
-            (
+            WireField(
                 "workflow_specification_node_type_property",
                 "WorkflowSpecificationNodeTypeProperty",
-                "E",
                 "WorkflowSpecificationNodeTypeProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            version: Identifier | str | None = None,
+            published_date: DateTime | datetime | str | None = None,
+            effective_start_date: DateTime | datetime | str | None = None,
+            effective_end_date: DateTime | datetime | str | None = None,
+            hierarchy_scope: HierarchyScope | None = None,
+            workflow_specification_node_type_base_id: ListOf[Identifier, str] = ...,
+            workflow_specification_node_type_property: list[
+                WorkflowSpecificationNodeTypeProperty
+            ] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkflowSpecificationNodeTypeProperty(B2MMLModel):
@@ -2464,19 +3510,32 @@ class WorkflowSpecificationNodeTypeProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationNodeTypePropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "workflow_specification_node_type_property_child",
                 "WorkflowSpecificationNodeTypePropertyChild",
-                "E",
                 "WorkflowSpecificationNodeTypeProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            workflow_specification_node_type_property_child: list[
+                WorkflowSpecificationNodeTypeProperty
+            ] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 class WorkflowSpecificationProperty(B2MMLModel):
@@ -2502,19 +3561,30 @@ class WorkflowSpecificationProperty(B2MMLModel):
     __wire__: ClassVar[Wire] = Wire(
         "WorkflowSpecificationPropertyType",
         (
-            ("id", "ID", "E", "Identifier", 2),
-            ("description", "Description", "E", "Text", 1),
-            ("value_", "Value", "E", "Value", 1),
-            (
+            WireField("id", "ID", "Identifier", required=True),
+            WireField("description", "Description", "Text", many=True),
+            WireField("value_", "Value", "Value", many=True),
+            WireField(
                 "workflow_specification_property_child",
                 "WorkflowSpecificationPropertyChild",
-                "E",
                 "WorkflowSpecificationProperty",
-                1,
+                many=True,
             ),
-            ("extended", "", "X", "AnyElement", 1),
+            WireField("extended", "", "AnyElement", kind="extended", many=True),
         ),
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: Identifier | str,
+            description: ListOf[Text, str] = ...,
+            value_: list[Value] = ...,
+            workflow_specification_property_child: list[WorkflowSpecificationProperty] = ...,
+            extended: list[AnyElement] = ...,
+        ) -> None: ...
 
 
 #: cross-area names the annotations use, linked in before the first schema build

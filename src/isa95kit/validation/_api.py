@@ -9,7 +9,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from .._source import DEFAULT_LIMITS, Source, _strip_decl, describe
+from .._source import DEFAULT_LIMITS, Source, _strip_decl, describe, source_error
+from ..errors import Location, ProfileError, SourceError
 from . import _rules  # noqa: F401  (registers the business rules)
 from ._layers import Options, Outcome
 from ._model import Issue, Severity
@@ -52,14 +53,18 @@ def make_options(
     if strict is not None and strict != chosen.strict:
         chosen = chosen.evolve(strict=strict)
     forced = None
-    if version is not None and str(version).lower() != "auto":
-        forced = B2MMLVersion.coerce(version)
+    try:
+        if version is not None and str(version).lower() != "auto":
+            forced = B2MMLVersion.coerce(version)
+        preferred = B2MMLVersion.coerce(prefer).value
+    except ValueError as exc:
+        raise ProfileError(str(exc), location=Location(path="version")) from None
     if isinstance(extensions, (str, os.PathLike)):
         extensions = (extensions,)
     return Options(
         profile=chosen,
         version=forced,
-        prefer=B2MMLVersion.coerce(prefer).value,
+        prefer=preferred,
         extensions=tuple(os.fspath(path) for path in extensions),
         schema_only=schema_only,
         stream=stream,
@@ -77,12 +82,18 @@ def _issues(source: Source, options: Options, outcome: Outcome) -> Iterator[Issu
             yield from _in_memory(data, None, options, outcome)
     elif isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
-        outcome.size = os.path.getsize(path)
-        if _streams(options, outcome.size):
-            with open(path, "rb") as opened:
+        try:
+            outcome.size = os.path.getsize(path)
+            opened = open(path, "rb")  # noqa: SIM115 - closed below
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+            if isinstance(exc, OSError):
+                raise source_error(path, exc) from None
+            raise SourceError(f"cannot read {path!r}: not a usable path") from None
+        with opened:
+            if _streams(options, outcome.size):
                 yield from _streamed(opened, options, outcome, path=path)
-        else:
-            yield from _in_memory(None, path, options, outcome)
+            else:  # the size limit is checked before the tree engine reads the file
+                yield from _in_memory(None, path, options, outcome)
     else:
         handle: IO[bytes] = source
         head = b"" if options.stream else handle.read(threshold + 1)
@@ -191,7 +202,8 @@ def check(source: Source | B2MMLModel, **options: Any) -> ValidationReport:
       ``stream_threshold``;
     * ``prefer``: the release used when the shared V07 namespace does not tell V0700 from V0701.
 
-    Raises ``OSError`` for unreadable input and ``ValueError`` for bad options; problems in
+    Raises :class:`~isa95kit.SourceError` (an ``OSError``) for unreadable input and
+    :class:`~isa95kit.ProfileError` (a ``ValueError``) for bad options; problems in
     the document are issues in the report, never exceptions.
     """
     opts = make_options(**options)

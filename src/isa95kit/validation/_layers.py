@@ -3,6 +3,7 @@ version lookup and the rule dispatcher."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -94,8 +95,10 @@ _HOSTILE_TEXT = re.compile(
 def syntax_issues(
     entries: Iterable[Any], file: str | None, raised: Exception | None = None
 ) -> list[Issue]:
-    """Issues for a parser's error-log entries (errors and fatal errors, deduplicated);
-    from the exception ``raised`` when the log is empty (lxml's "no element found")."""
+    """Issues for a parser's error-log entries (errors and fatal errors, deduplicated, up to
+    the first fatal one: what libxml2 logs after it are echoes of the broken syntax, which
+    a parser fed in blocks does not reach); from the exception ``raised`` when the log is
+    empty (lxml's "no element found")."""
     issues: list[Issue] = []
     seen: set[tuple[int, int, str]] = set()
     for entry in entries:
@@ -116,6 +119,8 @@ def syntax_issues(
             Issue(code, Severity.ERROR, text, file, entry.line or None, entry.column or None,
                   None, hint)
         )  # fmt: skip
+        if entry.level_name == "FATAL":
+            break
     if not issues and raised is not None:
         message = str(getattr(raised, "msg", "") or raised)
         if "no element found" in message:
@@ -130,6 +135,74 @@ def syntax_issues(
 def has_doctype(tree: etree._ElementTree) -> bool:
     info = tree.docinfo
     return bool(getattr(info, "doctype", "")) or info.internalDTD is not None
+
+
+_PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.S)
+
+
+def declares_doctype(head: bytes) -> bool:
+    """Whether the prolog in ``head`` (the document's first bytes) has a DOCTYPE — also when
+    the parser gave up inside it (a parameter entity, an unreadable external subset)."""
+    return _PROLOG.match(head) is not None
+
+
+def attributes_issue(
+    file: str | None, line: int | None, name: str, count: int, limit: int
+) -> Issue:
+    """An element with more attributes than the profile's ``max_attributes``: refused before
+    anything reads them (their cost grows with the square of their number)."""
+    return Issue(
+        "hostile-input",
+        Severity.ERROR,
+        f"rejected: <{name}> has {count} attributes, more than the limit of {limit}; "
+        "nothing after it was validated",
+        file,
+        line,
+        None,
+        None,
+        "B2MML elements have a handful of attributes; raise the profile's max_attributes "
+        "only for a document you trust",
+    )
+
+
+def depth_issue(file: str | None, line: int | None) -> Issue:
+    """Nesting deeper than libxml2's limit of 256 levels: refused unread, as the tree
+    engine's parser refuses it."""
+    return Issue(
+        "hostile-input",
+        Severity.ERROR,
+        "rejected: Excessive depth in document: 256 levels",
+        file,
+        line,
+        None,
+        None,
+        "B2MML documents nest a few dozen levels; deeper input is refused unread",
+    )
+
+
+def too_many_attributes(root: etree._Element, limit: int, data: bytes) -> etree._Element | None:
+    """The first element with more than ``limit`` attributes, or None.
+
+    Linear and cheap: one regular-expression pass over ``data`` looks for a start tag with
+    more than ``limit`` attributes (quoted values may hold ``>``); only when one is there
+    does the exact XPath count run (namespace declarations look like attributes to the
+    expression, so it may run for nothing, never miss)."""
+    ascii_based = b"\x00" not in data[:4] and not data.startswith((b"\xfe\xff", b"\xff\xfe"))
+    if ascii_based and _crowded_tag(limit + 1).search(data) is None:  # UTF-16: count always
+        return None
+    found = root.xpath("(descendant-or-self::*[count(@*) > $n])[1]", n=limit)
+    return found[0] if isinstance(found, list) and found else None  # type: ignore[return-value]
+
+
+def crowded_tag(count: int) -> bytes:
+    """The regular expression of at least ``count`` attributes (after a start tag's name)."""
+    attribute = rb"""\s+[^\s=<>"']+\s*=\s*(?:"[^"]*"|'[^']*')"""
+    return rb"(?:%s){%d}" % (attribute, count)
+
+
+@functools.lru_cache(maxsize=8)
+def _crowded_tag(count: int) -> re.Pattern[bytes]:
+    return re.compile(rb"<[^\s<>!?/=]+" + crowded_tag(count))
 
 
 def doctype_issue(file: str | None, head: bytes) -> Issue:

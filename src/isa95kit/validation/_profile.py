@@ -9,6 +9,7 @@ A profile encodes a partner agreement. It is a :class:`ValidationProfile`, built
     name = "ACME supplier agreement"
     strict = false          # true: every warning counts as an error
     max_issues = 1000       # stop a file after this many issues
+    max_attributes = 256    # refuse an element with more attributes (hostile input)
     [rules]
     unknown-unit = "error"              # error | warning | info | off
     datetime-without-timezone = "off"
@@ -28,13 +29,13 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import MissingDependencyError
+from ..errors import Location, MissingDependencyError, ProfileError
 from ._model import CODES, RULES, Rule, Severity
 
 __all__ = ["DEFAULT_PROFILE", "ValidationProfile"]
 
 _OFF = "off"
-_KEYS = ("name", "strict", "max_issues", "stream_threshold", "rules")
+_KEYS = ("name", "strict", "max_issues", "max_attributes", "stream_threshold", "rules")
 
 
 def _severity(code: str, value: object) -> Severity | None:
@@ -45,8 +46,9 @@ def _severity(code: str, value: object) -> Severity | None:
     try:
         return Severity(str(value).lower())
     except ValueError:
-        raise ValueError(
-            f"profile: severity {value!r} for {code!r} is not one of error, warning, info, off"
+        raise ProfileError(
+            f"profile: severity {value!r} for {code!r} is not one of error, warning, info, off",
+            location=Location(path=f"rules.{code}"),
         ) from None
 
 
@@ -57,8 +59,9 @@ class ValidationProfile:
     ``rules`` maps an issue code to a severity (``"error"``, ``"warning"``, ``"info"``) or to
     ``"off"``/``None``; codes not named keep their default. ``strict`` turns warnings into
     errors. ``max_issues`` stops a file after that many issues (memory stays bounded on
-    broken giant files). Files larger than ``stream_threshold`` bytes are validated by
-    streaming.
+    broken giant files). An element with more than ``max_attributes`` attributes is refused
+    as hostile input before its attributes are read. Files larger than ``stream_threshold``
+    bytes are validated by streaming. Bad settings raise :class:`~isa95kit.ProfileError`.
     """
 
     name: str = "default"
@@ -66,6 +69,7 @@ class ValidationProfile:
     strict: bool = False
     max_issues: int = 1000
     stream_threshold: int = 32 * 1024 * 1024
+    max_attributes: int = 256
     _resolved: Mapping[str, Severity | None] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -76,17 +80,27 @@ class ValidationProfile:
             info = CODES.get(code)
             if info is None:
                 known = ", ".join(sorted(c for c, i in CODES.items() if i.configurable))
-                raise ValueError(f"profile: unknown issue code {code!r} (configurable: {known})")
+                raise ProfileError(
+                    f"profile: unknown issue code {code!r} (configurable: {known})",
+                    location=Location(path=f"rules.{code}"),
+                )
             if not info.configurable:
-                raise ValueError(
+                raise ProfileError(
                     f"profile: {code!r} is a {info.layer.value}-layer code and always an error; "
-                    "a profile can only change business rules and version-mismatch"
+                    "a profile can only change business rules and version-mismatch",
+                    location=Location(path=f"rules.{code}"),
                 )
             resolved[code] = _severity(code, value)
-        if not isinstance(self.max_issues, int) or self.max_issues < 1:
-            raise ValueError("profile: max_issues must be a positive integer")
-        if not isinstance(self.stream_threshold, int) or self.stream_threshold < 0:
-            raise ValueError("profile: stream_threshold must be a non-negative integer (bytes)")
+        for key, low, what in (
+            ("max_issues", 1, "a positive integer"),
+            ("max_attributes", 1, "a positive integer"),
+            ("stream_threshold", 0, "a non-negative integer (bytes)"),
+        ):
+            value = getattr(self, key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < low:
+                raise ProfileError(
+                    f"profile: {key} must be {what}, not {value!r}", location=Location(path=key)
+                )
         object.__setattr__(self, "_resolved", MappingProxyType(resolved))
         object.__setattr__(self, "rules", MappingProxyType(dict(self.rules)))
 
@@ -110,36 +124,56 @@ class ValidationProfile:
         """A profile from a dict with the keys of the TOML form."""
         unknown = sorted(set(data) - set(_KEYS))
         if unknown:
-            raise ValueError(
-                f"profile: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(_KEYS)}"
+            raise ProfileError(
+                f"profile: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(_KEYS)}",
+                location=Location(path=unknown[0]),
             )
         rules = data.get("rules", {})
         if not isinstance(rules, Mapping):
-            raise ValueError("profile: 'rules' must be a table of code = severity")
+            raise ProfileError(
+                "profile: 'rules' must be a table of code = severity",
+                location=Location(path="rules"),
+            )
         kwargs: dict[str, Any] = {"rules": dict(rules)}
-        for key in ("name", "strict", "max_issues", "stream_threshold"):
+        for key in ("name", "strict", "max_issues", "max_attributes", "stream_threshold"):
             if key in data:
                 kwargs[key] = data[key]
         if not isinstance(kwargs.get("strict", False), bool):
-            raise ValueError("profile: strict must be true or false")
+            raise ProfileError(
+                "profile: strict must be true or false", location=Location(path="strict")
+            )
         return cls(**kwargs)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ValidationProfile:
         """Read a ``.toml`` or ``.json`` profile file."""
+        from .._source import source_error
+
         name = os.fspath(path)
-        with open(name, "rb") as handle:
-            raw = handle.read()
+        try:
+            with open(name, "rb") as handle:
+                raw = handle.read()
+        except OSError as exc:
+            raise source_error(name, exc) from None
         if name.lower().endswith(".json"):
             try:
                 data = json.loads(raw.decode("utf-8"))
             except ValueError as exc:
-                raise ValueError(f"profile {name}: not valid JSON: {exc}") from None
+                raise ProfileError(
+                    f"profile {name}: not valid JSON: {exc}", location=Location(file=name)
+                ) from None
         else:
             data = _load_toml(raw, name)
         if not isinstance(data, Mapping):
-            raise ValueError(f"profile {name}: the top level must be a table")
-        profile = cls.from_mapping(data)
+            raise ProfileError(
+                f"profile {name}: the top level must be a table", location=Location(file=name)
+            )
+        try:
+            profile = cls.from_mapping(data)
+        except ProfileError as exc:  # the same error, located in the file
+            raise ProfileError(
+                f"{name}: {exc.message}", location=Location(file=name, path=exc.location.path)
+            ) from None
         return profile if "name" in data else replace(profile, name=os.path.basename(name))
 
 
@@ -157,7 +191,9 @@ def _load_toml(raw: bytes, name: str) -> Any:
     try:
         return toml.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"profile {name}: not valid TOML: {exc}") from None
+        raise ProfileError(
+            f"profile {name}: not valid TOML: {exc}", location=Location(file=name)
+        ) from None
 
 
 DEFAULT_PROFILE = ValidationProfile()

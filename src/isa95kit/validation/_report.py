@@ -212,13 +212,24 @@ def _junit_suite(report: FileReport) -> tuple[str, int]:
 
 
 def collect(issues: Iterable[Issue], report: FileReport, max_issues: int) -> FileReport:
-    """Fill ``report`` from an issue stream: keep the first ``max_issues``, count them all."""
+    """Fill ``report`` from an issue stream: keep the first ``max_issues``, count them all.
+
+    Hostile input is refused as a whole: when the stream has a ``hostile-input`` issue, the
+    report holds only those (the streaming engine may have found schema or rule issues in
+    the blocks before it, which the tree engine never looks at)."""
     counts = report.counts
     kept = report.issues
+    hostile: list[Issue] = []
     for issue in issues:
+        if issue.code == "hostile-input":
+            hostile.append(issue)
         counts[issue.severity] = counts.get(issue.severity, 0) + 1
         if len(kept) < max_issues:
             kept.append(issue)
+    if hostile:
+        kept[:] = hostile[:max_issues]
+        counts.clear()
+        counts[Severity.ERROR] = len(hostile)
     kept.sort(key=lambda i: (i.line or 0, i.column or 0))
     dropped = sum(counts.values()) - len(kept)
     if dropped:

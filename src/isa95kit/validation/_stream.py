@@ -18,8 +18,11 @@ its end tag), which gives the line and positional path the tree engine reports.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING, Any
@@ -31,7 +34,10 @@ from ._layers import (
     Dispatcher,
     Options,
     Outcome,
+    attributes_issue,
     decide,
+    declares_doctype,
+    depth_issue,
     doctype_issue,
     has_doctype,
     namespace_of,
@@ -99,7 +105,10 @@ def stream_issues(
         if root is None:
             probe.close()  # raises: the document is empty or has no root element
     except etree.XMLSyntaxError as exc:
-        yield from syntax_issues(probe.feed_error_log, file, exc)
+        if declares_doctype(b"".join(blocks)[:65536]):
+            yield doctype_issue(file, b"".join(blocks)[:65536])
+        else:
+            yield from syntax_issues(probe.feed_error_log, file, exc)
         return
     if root is None:  # pragma: no cover - close() raised above
         return
@@ -174,6 +183,7 @@ class _Run:
         self.held: list[Issue] = []  # schema issues kept back until the V07 check is done
         self.schema_errors = 0
         self.limit = options.profile.max_issues
+        self.max_attributes = options.profile.max_attributes
         self.ctx = RuleContext(
             namespace=paths.b2mml_namespace, file=outcome.file, profile=options.profile,
             paths=paths,
@@ -196,13 +206,33 @@ class _Run:
         unchecked = 0  # bytes fed since the finished elements were last checked and dropped
         # with a schema plugged in, lxml's pull parser loses libxml2's well-formedness errors
         # (and goes on validating garbage): a plain parser without a tree checks the syntax
-        syntax = etree.XMLParser(target=_Sink(), **PULL_OPTIONS)  # type: ignore[arg-type]
+        limit = self.max_attributes
+        sink = _Sink(limit)
+        syntax = etree.XMLParser(target=sink, **PULL_OPTIONS)  # type: ignore[arg-type]
+        crowded: Issue | None = None  # the first start tag with too many attributes ...
+        deep: Issue | None = None  # ... or the first element nested too deep
+        recent: collections.deque[bytes] = collections.deque(maxlen=_RECENT_BLOCKS)
+        lines_before = 0  # newlines in the blocks no longer in ``recent``
         for block in blocks:
+            if len(recent) == recent.maxlen:
+                lines_before += recent[0].count(b"\n")
+            recent.append(block)
             try:
                 syntax.feed(block)
             except etree.XMLSyntaxError as exc:
                 yield from self._not_well_formed(syntax, exc, root)
                 return
+            if sink.too_deep and (crowded is None or crowded is not deep):
+                # refused: from here on, syntax only; too deep wins over too many attributes,
+                # as in the tree engine, whose parser stops at the depth
+                crowded = deep = self._too_deep(parser, block, root)
+            if sink.crowded is not None or sink.too_deep:
+                if crowded is None and sink.crowded is not None:
+                    tag, count = sink.crowded
+                    name = tag.rpartition("}")[2]
+                    line = _start_line(b"".join(recent), name, lines_before, limit)
+                    crowded = attributes_issue(self.file, line, name, count, limit)
+                continue
             try:
                 parser.feed(block)
             except etree.XMLSyntaxError:
@@ -235,6 +265,13 @@ class _Run:
         except etree.XMLSyntaxError as exc:
             yield from self._not_well_formed(syntax, exc, root)
             return
+        if syntax_issues(syntax.feed_error_log, self.file):  # e.g. an undeclared prefix:
+            # libxml2 goes on after namespace errors, which the tree engine's parser refuses
+            yield from self._not_well_formed(syntax, None, root)
+            return
+        if crowded is not None:  # well-formed, but refused as the tree engine refuses it
+            yield crowded
+            return
         with contextlib.suppress(etree.XMLSyntaxError):  # reported from the log below
             parser.close()
         rest = list(parser.feed_error_log)[seen:]
@@ -252,6 +289,24 @@ class _Run:
             yield from self.rules.run(root)
         elif root is not None:
             yield from self._finished(self._open_chain(root))
+
+    def _too_deep(self, parser: Any, block: bytes, root: Any) -> Issue:
+        """The issue of the first element deeper than :data:`MAX_DEPTH`, at the line the
+        validating parser reports for it once fed the block (as the tree engine's parser
+        does), or at the deepest element it kept."""
+        from lxml import etree
+
+        with contextlib.suppress(etree.XMLSyntaxError):
+            parser.feed(block)
+            for _, element in parser.read_events():
+                root = element if root is None else root
+        for entry in parser.feed_error_log:
+            if "depth" in entry.message.lower():
+                return depth_issue(self.file, entry.line or None)
+        # with a schema plugged in, the parser stops without logging the depth: the deepest
+        # element it kept is the parent of the one refused
+        line = line_of(self._open_chain(root)[-1]) if root is not None else None
+        return depth_issue(self.file, line)
 
     def _unfinished(self, root: etree._Element | None) -> Issue:
         if root is None:
@@ -322,43 +377,52 @@ class _Run:
             yield issue
 
     def _located(self, entries: list[Any], root: etree._Element, low: int) -> Iterator[Issue]:
-        used: set[int] = set()
+        """The issues of the new schema errors of one block, each at its element.
+
+        Linear in the errors and the elements in the tree: each tag's candidates are listed
+        once, and each candidate is validated on its own at most once (its messages are
+        counted, so that an element with 800 bad attributes takes all 800 errors)."""
+        pools: dict[str, list[Any]] = {}
+        chooser = _Chooser(self._validated, low)
         for entry in entries:
             if entry.domain_name != "SCHEMASV" or entry.level_name not in ("ERROR", "FATAL"):
                 continue
             tag, value = schema_subject(entry.message)
             element = None
             if tag is not None:
-                pool = list(root.iter(tag))
-                element = _choose(pool, value, entry.message, low, used, self._confirms)
-            if element is not None:
-                used.add(id(element))
+                pool = pools.get(tag)
+                if pool is None:
+                    pool = pools[tag] = list(root.iter(tag))
+                element = chooser.choose(pool, value, entry.message)
             yield schema_issue(entry.message, file=self.file, line=None, column=None,
                                element=element, paths=self.paths)  # fmt: skip
 
-    def _confirms(self, element: etree._Element, message: str) -> bool:
-        """Whether validating ``element`` (or its parent) on its own repeats ``message``:
-        possible where the element has a global declaration, as most B2MML objects do."""
+    def _validated(self, element: etree._Element) -> tuple[int, Counter[str]] | None:
+        """The messages of validating ``element`` on its own — or its parent, when the element
+        has no global declaration — as (id of the validated subject, message counts); None
+        when it cannot be validated alone (the root, or too large)."""
         from ..versions import schema_issues
 
         assert self.schema is not None
-        wanted = " ".join(message.split())
         subject: etree._Element | None = element
         for _ in range(2):
             if subject is None or subject.getparent() is None:
-                return False
-            if sum(1 for _ in subject.iter()) > _CONFIRM_LIMIT:
-                return False
-            found = [" ".join(i.message.split()) for i in schema_issues(self.schema, subject)]
-            if wanted in found:
-                return True
+                return None
+            if (
+                sum(1 for _ in itertools.islice(subject.iter(), _CONFIRM_LIMIT + 1))
+                > _CONFIRM_LIMIT
+            ):
+                return None
+            found = Counter(
+                " ".join(i.message.split()) for i in schema_issues(self.schema, subject)
+            )
             if not any("No matching global declaration" in text for text in found):
-                return False  # validated, and this element is not the one
+                return id(subject), found
             subject = subject.getparent()
-        return False
+        return None
 
     def _not_well_formed(
-        self, syntax: etree.XMLParser, exc: etree.XMLSyntaxError, root: Any
+        self, syntax: etree.XMLParser, exc: etree.XMLSyntaxError | None, root: Any
     ) -> Iterator[Issue]:
         """The syntax check failed: its issues, then the rules on what was complete."""
         yield from syntax_issues(syntax.feed_error_log, self.file, exc)
@@ -367,10 +431,52 @@ class _Run:
 
 
 class _Sink:
-    """A parser target that keeps nothing: the syntax check builds no tree."""
+    """A parser target that keeps nothing: the syntax check builds no tree. It counts each
+    start tag's attributes before the validating parser reads any of them, and notes the
+    first start tag over the limit (the syntax check goes on: a document that is not
+    well-formed is reported as such, as the tree engine does)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.crowded: tuple[str, int] | None = None  # the first (tag, attribute count) over
+        self.depth = 0
+        self.too_deep = False  # an element deeper than libxml2's limit (the tree refuses it)
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.too_deep = True
+        if self.crowded is None and len(attrib) > self.limit:
+            self.crowded = (tag, len(attrib))
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
 
     def close(self) -> None:
         return None
+
+
+#: libxml2's nesting limit without XML_PARSE_HUGE (which isa95kit never sets)
+MAX_DEPTH = 256
+
+#: blocks kept to find the line of a crowded start tag (its start may lie blocks back)
+_RECENT_BLOCKS = 64
+
+
+def _start_line(window: bytes, name: str, lines_before: int, limit: int) -> int | None:
+    """The line of the first ``<name`` start tag (any prefix) in ``window`` with more than
+    ``limit`` attributes, or None when it started before the window."""
+    from ._layers import crowded_tag
+
+    pattern = rb"<(?:[^\s<>:/!?=]+:)?" + re.escape(name.encode()) + crowded_tag(limit + 1)
+    if b"\x00" in window[:512]:  # UTF-16: search its UTF-8 form (newlines are the same)
+        start = 2 if window.startswith((b"\xff\xfe", b"\xfe\xff")) else 0
+        codec = "utf-16-le" if window[start + 1 : start + 2] == b"\x00" else "utf-16-be"
+        window = window[start:].decode(codec, errors="replace").encode("utf-8")
+    match = re.search(pattern, window)
+    if match is None:
+        return None
+    return lines_before + window.count(b"\n", 0, match.start()) + 1
 
 
 #: elements larger than this are not re-validated to tell candidates apart
@@ -388,38 +494,96 @@ def _runs(indices: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _choose(
-    pool: list[Any],
-    value: str | None,
-    message: str,
-    low: int,
-    used: set[int],
-    confirms: Callable[[Any, str], bool],
-) -> Any:
-    """The element a streaming schema error is about, among the elements in the tree.
+class _Chooser:
+    """Picks the element a streaming schema error is about, among the elements in the tree.
 
-    The error was raised while the parser read the last block, which starts on line ``low``
-    or later: at an element's start tag (unexpected element, attributes), so the element
-    starts in the block, or at its end tag (bad value, missing child), so it may have
-    started earlier; a value in the message must match the element's text. When several
-    elements remain, the first whose own validation repeats the message wins.
+    The errors of one block were raised while the parser read it; the block starts on line
+    ``low`` or later. An error is raised at an element's start tag (unexpected element,
+    attributes), so the element starts in the block, or at its end tag (bad value, missing
+    child), so it may have started earlier; a value in the message must match the element's
+    text. When several candidates remain, the first whose own validation repeats the message
+    — and has not used up that message's count — wins; each candidate is validated once.
     """
-    fresh = [e for e in pool if id(e) not in used] or pool
-    if value is not None:
-        wanted = " ".join(value.split())
-        fresh = [e for e in fresh if " ".join((e.text or "").split()) == wanted] or fresh
-    inside = [e for e in fresh if (line_of(e) or 0) >= low]
-    if len(inside) > 1 or (not inside and len(fresh) > 1):
-        for element in inside or fresh:
-            if confirms(element, message):
-                return element
-    if inside:
-        return inside[0]
-    if value is not None or "Missing child" in message:  # raised at the end tag
-        before = [e for e in fresh if (line_of(e) or 0) < low]
-        if before:
-            return before[-1]
-    return fresh[0] if fresh else None
+
+    def __init__(
+        self, validate: Callable[[Any], tuple[int, Counter[str]] | None], low: int
+    ) -> None:
+        self.validate = validate
+        self.low = low
+        self.results: dict[int, tuple[int, Counter[str]] | None] = {}
+        self.lists: dict[tuple[int, str | None], tuple[list[Any], list[Any]]] = {}
+        self.members: dict[int, set[int]] = {}  # id(candidate list) -> ids of its elements
+        self.scanned: dict[int, int] = {}  # id(candidate list) -> candidates validated so far
+        self.known: dict[str, list[Any]] = {}  # message -> validated candidates that have it
+        self.taken: Counter[tuple[int, str]] = Counter()
+        self.used: set[int] = set()
+
+    def choose(self, pool: list[Any], value: str | None, message: str) -> Any:
+        key = (id(pool), value)
+        lists = self.lists.get(key)
+        if lists is None:  # once per tag and value, not once per error
+            fresh = pool
+            if value is not None:
+                wanted = " ".join(value.split())
+                fresh = [e for e in pool if " ".join((e.text or "").split()) == wanted] or pool
+            lists = self.lists[key] = (fresh, [e for e in fresh if (line_of(e) or 0) >= self.low])
+        fresh, inside = lists
+        element = None
+        if len(inside) > 1 or (not inside and len(fresh) > 1):
+            element = self._confirmed(inside or fresh, " ".join(message.split()))
+        if element is None:
+            element = self._guess(fresh, inside, value, message)
+        if element is not None:
+            self.used.add(id(element))
+        return element
+
+    def _confirmed(self, candidates: list[Any], message: str) -> Any:
+        """The first candidate whose own validation has ``message`` left to take; unused
+        candidates first (two errors with one message are usually two elements). Amortised
+        linear: candidates are validated in order, once, and indexed by their messages."""
+        ids = self.members.get(id(candidates))
+        if ids is None:
+            ids = self.members[id(candidates)] = {id(e) for e in candidates}
+        while True:
+            hits = [e for e in self.known.get(message, ()) if id(e) in ids]
+            for want_used in (False, True):
+                for element in hits:
+                    if (id(element) in self.used) is not want_used:
+                        continue
+                    subject, counts = self.results[id(element)]  # type: ignore[misc]
+                    if counts[message] > self.taken[(subject, message)]:
+                        self.taken[(subject, message)] += 1
+                        return element
+            if not self._validate_next(candidates):
+                return None
+
+    def _validate_next(self, candidates: list[Any]) -> bool:
+        """Validate the next not yet validated candidate; False when none is left."""
+        position = self.scanned.get(id(candidates), 0)
+        while position < len(candidates):
+            element = candidates[position]
+            position += 1
+            if id(element) in self.results:
+                continue
+            result = self.results[id(element)] = self.validate(element)
+            if result is not None:
+                for text in result[1]:
+                    self.known.setdefault(text, []).append(element)
+            self.scanned[id(candidates)] = position
+            return True
+        self.scanned[id(candidates)] = position
+        return False
+
+    def _guess(self, fresh: list[Any], inside: list[Any], value: str | None, message: str) -> Any:
+        unused = [e for e in fresh if id(e) not in self.used] or fresh
+        inside = [e for e in inside if id(e) not in self.used] or inside
+        if inside:
+            return inside[0]
+        if value is not None or "Missing child" in message:  # raised at the end tag
+            before = [e for e in unused if (line_of(e) or 0) < self.low]
+            if before:
+                return before[-1]
+        return unused[0] if unused else None
 
 
 def _blocks(handle: IO[bytes], size: int) -> Iterator[bytes]:

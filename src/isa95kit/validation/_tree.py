@@ -17,7 +17,9 @@ from ._layers import (
     Dispatcher,
     Options,
     Outcome,
+    attributes_issue,
     decide,
+    declares_doctype,
     doctype_issue,
     has_doctype,
     namespace_of,
@@ -25,6 +27,7 @@ from ._layers import (
     schema_issue,
     schema_subject,
     syntax_issues,
+    too_many_attributes,
     version_issue,
 )
 from ._model import Issue, Severity
@@ -46,17 +49,28 @@ def tree_issues(
 
     file = outcome.file
     parser = xml_parser()
+    if data is None:
+        # read the bytes (this engine runs below the stream threshold): parsing from the path
+        # would let libxml2 resolve an external DTD and fail with a bare I/O error
+        assert path is not None
+        with open(path, "rb") as handle:
+            data = handle.read()
     try:
-        if data is not None:
-            tree = etree.ElementTree(etree.fromstring(data, parser))
-        else:
-            assert path is not None
-            tree = etree.parse(path, parser)
+        tree = etree.ElementTree(etree.fromstring(data, parser))
     except etree.XMLSyntaxError:
-        yield from syntax_issues(parser.error_log, file)
+        if declares_doctype(data[:65536]):
+            yield doctype_issue(file, data[:65536])
+        else:
+            yield from syntax_issues(parser.error_log, file)
         return
     if has_doctype(tree):
-        yield doctype_issue(file, data[:65536] if data is not None else _head(path))
+        yield doctype_issue(file, data[:65536])
+        return
+    limit = options.profile.max_attributes
+    crowded = too_many_attributes(tree.getroot(), limit, data)
+    if crowded is not None:
+        count = len(crowded.attrib)
+        yield attributes_issue(file, line_of(crowded), local_name(crowded), count, limit)
         return
     from ..versions import find_b2mml_elements
 
@@ -69,8 +83,7 @@ def tree_issues(
         if not targets:
             yield version_issue("unknown-version", _not_b2mml(root), file, root, paths)
             return
-        head = data if data is not None else _head(path, PROBE_BYTES)
-        probe = probe_root(head[:PROBE_BYTES]) if len(head) > PROBE_BYTES else None
+        probe = probe_root(data[:PROBE_BYTES]) if len(data) > PROBE_BYTES else None
         for element in targets:
             subject = probe if probe is not None and element is root else element
             yield from _schema_layer(element, subject, options, outcome, paths)
@@ -88,14 +101,6 @@ def _not_b2mml(root: etree._Element) -> str:
     except MappingError as exc:
         return exc.message
     return "not a B2MML document"  # pragma: no cover - find_b2mml_elements found nothing
-
-
-def _head(path: str | None, size: int = 65536) -> bytes:
-    """The first bytes of a file (one more than ``size`` tells that there are more)."""
-    if path is None:
-        return b""
-    with open(path, "rb") as handle:
-        return handle.read(size + 1)
 
 
 def _schema_layer(

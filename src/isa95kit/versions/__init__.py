@@ -25,6 +25,8 @@ from ._bundles import (
     load_schema,
 )
 from ._detect import detect_version, find_b2mml_elements, structure_mismatch
+from ._migrate import MigrationResult, migrate, migration_report
+from ._migrate_report import MigrationChange, MigrationReport, MigrationWarning
 from ._model import (
     B2MMLVersion,
     SchemaIssue,
@@ -41,6 +43,10 @@ from ._validate import schema_issues, validate_schema
 
 __all__ = [
     "B2MMLVersion",
+    "MigrationChange",
+    "MigrationReport",
+    "MigrationResult",
+    "MigrationWarning",
     "SchemaIssue",
     "SchemaLoadError",
     "SchemaResult",
@@ -55,6 +61,8 @@ __all__ = [
     "global_elements",
     "is_b2mml_namespace",
     "load_schema",
+    "migrate",
+    "migration_report",
     "schema_issues",
     "structure_mismatch",
     "validate_schema",

@@ -1,0 +1,159 @@
+"""Distributed execution of a batch on a ``dask.distributed`` cluster.
+
+One task per chunk of files. Lost workers are handled at two levels:
+
+1. the scheduler reschedules the chunks of a dead worker on the others, until a chunk has
+   been on ``distributed.scheduler.allowed-failures + 1`` dying workers (a clusters started
+   here allow 1 failure: every chunk gets a second worker);
+2. a chunk that still ends in ``KilledWorker`` is split: each of its files runs again as a
+   task of its own, and a file whose own task ends in ``KilledWorker`` is reported as
+   ``crashed`` with the reason; every other file of the chunk comes back normally.
+
+``retries=`` covers exceptions that escape a task (the per-file tasks capture their own).
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import MissingDependencyError
+from ._sources import FileSource
+from ._tasks import FileResult, Task, TaskError, Verdict, crashed, run_chunk
+
+__all__ = ["ALLOWED_FAILURES", "Cluster", "connect", "run_dask"]
+
+#: ``distributed.scheduler.allowed-failures`` of the clusters this package starts
+ALLOWED_FAILURES = 1
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "distributed execution needs dask.distributed: pip install 'isa95kit[dask]'"
+        ) from exc
+    return distributed
+
+
+@dataclass
+class Cluster:
+    """A connected client; ``owned`` says this package started it (and must close it)."""
+
+    client: Any
+    owned: bool = False
+    cluster: Any = None
+
+    @property
+    def workers(self) -> int:
+        """Worker threads available now (at least 1)."""
+        threads: dict[str, int] = self.client.nthreads()
+        return max(1, sum(threads.values()))
+
+    def close(self) -> None:
+        if not self.owned:
+            return
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def connect(target: Any, *, workers: int | None = None) -> Cluster:
+    """A client for ``target``: a ``distributed.Client`` (used as is), a scheduler address
+    (``tcp://host:8786``), or ``"local"`` for a :class:`~distributed.LocalCluster` of
+    ``workers`` single-threaded processes on 127.0.0.1."""
+    distributed = _distributed()
+    if isinstance(target, distributed.Client):
+        return Cluster(target)
+    if not isinstance(target, str) or not target:
+        raise TypeError(f"dask= takes a Client, a scheduler address or 'local', not {target!r}")
+    if target == "local":
+        import dask
+
+        from ._local import cpu_count
+
+        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+            cluster = distributed.LocalCluster(
+                n_workers=workers or cpu_count(),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+        return Cluster(distributed.Client(cluster), owned=True, cluster=cluster)
+    return Cluster(distributed.Client(target), owned=True)
+
+
+def run_dask(
+    task: Task,
+    chunks: Iterable[Sequence[FileSource]],
+    client: Any,
+    *,
+    window: int,
+    retries: int = 1,
+) -> Iterator[FileResult]:
+    """Run chunks as tasks on ``client``, at most ``window`` in flight, yielding results as
+    they complete (chunks lost with their workers are retried; see the module docstring)."""
+    distributed = _distributed()
+    killed = _killed_worker()
+    run = uuid.uuid4().hex[:12]
+    counter = itertools.count()
+    todo = iter(chunks)
+    running: dict[str, tuple[Any, Sequence[FileSource], int]] = {}
+    pending = distributed.as_completed()
+
+    def submit(files: Sequence[FileSource], attempts: int) -> None:
+        key = f"isa95kit-batch-{run}-{next(counter)}"
+        future = client.submit(
+            run_chunk, task, list(files), attempts,
+            key=key, pure=False, retries=retries,
+        )  # fmt: skip
+        running[future.key] = (future, files, attempts)
+        pending.add(future)
+
+    def refill() -> None:
+        while len(running) < window:
+            chunk = next(todo, None)
+            if chunk is None:
+                return
+            submit(chunk, 1)
+
+    refill()
+    try:
+        for future in pending:
+            _, files, attempts = running.pop(future.key)
+            try:
+                results: list[FileResult] = future.result()
+            except killed as exc:
+                if attempts == 1:
+                    for source in files:  # alone now: a second crash is this file's own
+                        submit([source], 2)
+                else:
+                    reason = (
+                        f"the file took down every worker that ran it ({type(exc).__name__}: {exc})"
+                    )
+                    yield crashed(files[0], reason, attempts)
+            except Exception as exc:  # escaped the task even after ``retries``
+                for source in files:
+                    error = TaskError.from_exception(exc, source.location)
+                    yield FileResult(source.index, source.location, Verdict.FAILED,
+                                     source.size, error=error, attempts=attempts)  # fmt: skip
+            else:
+                yield from results
+            future.release()
+            refill()
+    finally:
+        if running:  # stopped early: drop the work still queued
+            client.cancel([future for future, _, _ in running.values()], force=True)
+            running.clear()
+
+
+def _killed_worker() -> type[Exception]:
+    from distributed.scheduler import KilledWorker
+
+    killed: type[Exception] = KilledWorker
+    return killed

@@ -1,0 +1,285 @@
+"""Batch runs: ``validate_many``, ``convert_many`` and the generic ``run_many``."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from ._sources import FileSource, expand
+from ._summary import BatchSummary
+from ._tasks import ConvertTask, FileResult, Task, ValidateTask, Verdict
+
+if TYPE_CHECKING:
+    from ..validation import ValidationReport
+    from ._dask import Cluster
+
+__all__ = ["BatchRun", "Paths", "chunked", "convert_many", "run_many", "validate_many"]
+
+Paths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+#: a chunk never holds more than this many bytes of input (a bigger file is a chunk alone)
+CHUNK_BYTES = 16 * 1024 * 1024
+#: nor more than this many files (a task costs a few ms of scheduler, client and worker CPU)
+CHUNK_FILES = 256
+#: the end of a run shrinks chunks down to this many files (each task has a fixed cost)
+CHUNK_FLOOR = 8
+
+
+def chunked(
+    sources: Sequence[FileSource],
+    workers: int,
+    *,
+    files: int | None = None,
+    max_bytes: int = CHUNK_BYTES,
+) -> Iterator[list[FileSource]]:
+    """Group files into chunks in input order: few tasks for millions of small files, big
+    files alone, and (unless ``files`` fixes the size) chunks that shrink towards the end of
+    the run — a quarter of each worker's share of what is left, at most 256 files — so that
+    workers finish together instead of waiting for one last big chunk."""
+    spread = 4 * max(workers, 1)
+    chunk: list[FileSource] = []
+    size = 0
+    left = len(sources)
+    floor = max(1, min(CHUNK_FLOOR, math.ceil(left / spread)))  # no run of 1-file tasks
+    limit = files or max(floor, min(CHUNK_FILES, math.ceil(left / spread)))
+    for source in sources:
+        if chunk and (len(chunk) >= limit or size + source.size > max_bytes):
+            yield chunk
+            left -= len(chunk)
+            chunk, size = [], 0
+            limit = files or max(floor, min(CHUNK_FILES, math.ceil(left / spread)))
+        chunk.append(source)
+        size += source.size
+    if chunk:
+        yield chunk
+
+
+def _jobs(jobs: int | str | None) -> int:
+    from ._local import cpu_count
+
+    if jobs is None:
+        return 1
+    if jobs == "auto":
+        return cpu_count()
+    count = int(jobs)
+    if count < 1:
+        raise ValueError(f"jobs must be a positive number or 'auto', not {jobs!r}")
+    return count
+
+
+class BatchRun(Iterator[FileResult]):
+    """A running batch: iterate for per-file results as they complete.
+
+    ``summary`` is updated with each result; :meth:`results` (all results in input order)
+    and :meth:`report` (the validation report, same order as a serial run) finish the run
+    first. Use it as a context manager, or call :meth:`close`, to stop a run early: queued
+    work is cancelled, workers started for the run are stopped, and no partial output stays.
+    """
+
+    def __init__(
+        self,
+        task: Task,
+        sources: list[FileSource],
+        *,
+        jobs: int | str | None = 1,
+        dask: Any = None,
+        chunk_files: int | None = None,
+        retries: int = 1,
+        keep: bool = True,
+    ) -> None:
+        self.task = task
+        self.sources = sources
+        self._kept: list[FileResult] | None = [] if keep else None
+        self._cluster: Cluster | None = None
+        count = _jobs(jobs)
+        if dask is not None:
+            from ._dask import connect, run_dask
+
+            self._cluster = connect(dask, workers=count if jobs not in (None, 1) else None)
+            workers = self._cluster.workers
+            chunks = chunked(sources, workers, files=chunk_files)
+            stream = run_dask(
+                task, chunks, self._cluster.client, window=4 * workers, retries=retries
+            )
+            mode = "dask"
+        elif count > 1 and len(sources) > 1:
+            from ._local import run_processes
+
+            workers = count
+            stream = run_processes(task, chunked(sources, count, files=chunk_files), count)
+            mode = "processes"
+        else:
+            from ._local import run_serial
+
+            workers, mode = 1, "serial"
+            stream = run_serial(task, sources)
+        self._stream: Iterator[FileResult] = stream
+        self.summary = BatchSummary(workers=workers, mode=mode)
+        self._closed = False
+
+    def __iter__(self) -> BatchRun:
+        return self
+
+    def __next__(self) -> FileResult:
+        if self._closed:
+            raise StopIteration
+        try:
+            result = next(self._stream)
+        except StopIteration:
+            self._finish()
+            raise
+        except BaseException:
+            self.close()
+            raise
+        self.summary.add(result)
+        if result.verdict == Verdict.CRASHED:  # a dead worker may have left a temporary file
+            self._sweep([self.sources[result.index]])
+        if self._kept is not None:
+            self._kept.append(result)
+        return result
+
+    def results(self) -> list[FileResult]:
+        """Every result in input order (runs the batch to its end)."""
+        if self._kept is None:
+            raise ValueError("results were not kept (keep=False)")
+        for _ in self:
+            pass
+        return sorted(self._kept, key=lambda result: result.index)
+
+    def report(self) -> ValidationReport:
+        """The validation report of every validated file, in input order (as serial)."""
+        from ..validation import ValidationReport
+
+        task = self.task
+        options = getattr(task, "options", None)
+        files = [result.report for result in self.results() if result.report is not None]
+        if options is None:
+            return ValidationReport(files=files)
+        return ValidationReport(
+            files=files,
+            strict=options.profile.strict,
+            schema_only=options.schema_only,
+            profile=options.profile.name,
+        )
+
+    def _finish(self) -> None:
+        self.summary.finish()
+        self._closed = True
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def close(self) -> None:
+        """Stop the run: cancel queued work, stop workers, remove partial outputs."""
+        if self._closed:
+            return
+        with contextlib.suppress(Exception):
+            close = getattr(self._stream, "close", None)
+            if close is not None:
+                close()
+        self._finish()
+        self._sweep(self.sources)
+
+    def _sweep(self, sources: Iterable[FileSource]) -> None:
+        """Remove temporary files that stopped workers left beside outputs (never outputs)."""
+        partials = getattr(self.task, "partials", None)
+        if partials is None:
+            return
+        for path in partials(sources):
+            with contextlib.suppress(OSError):
+                os.remove(path)
+
+    def __enter__(self) -> BatchRun:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _paths(paths: Paths) -> list[str]:
+    if isinstance(paths, (str, os.PathLike)):
+        return [os.fspath(paths)]
+    return [os.fspath(path) for path in paths]
+
+
+def run_many(
+    task: Task,
+    paths: Paths,
+    *,
+    suffixes: Iterable[str] = (".xml",),
+    jobs: int | str | None = 1,
+    dask: Any = None,
+    chunk_files: int | None = None,
+    retries: int = 1,
+    keep: bool = True,
+) -> BatchRun:
+    """Run a picklable per-file ``task`` (``task(FileSource) -> Done``) over many files.
+
+    ``paths``: files, folders (walked for ``suffixes``), globs and fsspec URLs. ``jobs``:
+    local worker processes (``"auto"``: every core). ``dask``: a ``distributed.Client``, a
+    scheduler address, or ``"local"`` (a LocalCluster of ``jobs`` processes, all cores for
+    ``jobs=1``). ``chunk_files``: files per task (default: up to 256, shrinking towards the end;
+    see :func:`chunked`). ``keep=False`` keeps no results (for streaming consumers of huge runs).
+    """
+    sources = expand(_paths(paths), suffixes)
+    return BatchRun(
+        task, sources, jobs=jobs, dask=dask, chunk_files=chunk_files, retries=retries, keep=keep
+    )
+
+
+def validate_many(
+    paths: Paths,
+    *,
+    jobs: int | str | None = 1,
+    dask: Any = None,
+    chunk_files: int | None = None,
+    keep: bool = True,
+    **options: Any,
+) -> BatchRun:
+    """Validate many files; ``options`` are those of :func:`isa95kit.validation.check`.
+
+    ::
+
+        run = validate_many("partners/", jobs="auto")
+        for result in run:                 # as they complete
+            print(result.source, result.verdict)
+        print(run.summary)                 # counts, throughput
+        report = run.report()              # the ValidationReport, in input order
+    """
+    from ..validation._api import make_options
+
+    task = ValidateTask(make_options(**options))
+    return run_many(task, paths, jobs=jobs, dask=dask, chunk_files=chunk_files, keep=keep)
+
+
+def convert_many(
+    paths: Paths,
+    *,
+    to: str | None = None,
+    output_dir: str | os.PathLike[str] | None = None,
+    pretty: bool = False,
+    keep_unknown: bool = False,
+    jobs: int | str | None = 1,
+    dask: Any = None,
+    chunk_files: int | None = None,
+    keep: bool = True,
+) -> BatchRun:
+    """Convert many files between B2MML XML and B2MML-JSON (``to``: ``"json"``, ``"xml"``,
+    or None for the other format), written next to each source or under ``output_dir``
+    (a folder or URL, keeping relative paths), atomically."""
+    if to not in (None, "json", "xml"):
+        raise ValueError(f"to must be 'json', 'xml' or None, not {to!r}")
+    folder = None if output_dir is None else os.fspath(output_dir)
+    task = ConvertTask(to=to, output_dir=folder, pretty=pretty, keep_unknown=keep_unknown)
+    return run_many(
+        task, paths, suffixes=(".xml", ".json"), jobs=jobs, dask=dask,
+        chunk_files=chunk_files, keep=keep,
+    )  # fmt: skip

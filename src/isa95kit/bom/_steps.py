@@ -1,0 +1,612 @@
+"""The E-BOM → M-BOM steps, each a small function over plain data (see ``_transform``).
+
+Quantities stay exact ``Fraction``s from the input to the last step; nothing is rounded
+before :func:`round_lines`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ..errors import BomTransformError, Isa95Error, Location
+from ..units import MaterialFactors, conversion_factor
+from ._exact import _WHOLE as _WHOLE_FRACTIONS
+from ._exact import Num, div, exact_sum, frac, mul_div, num
+from ._mbom import Exclusion, LineKind, MBomLine, Node, Provenance, node_path
+from ._model import Bom, ItemType, Occurrence, Operation, Part
+from ._rules import RoundingPolicy, Rules
+
+__all__ = [
+    "Item",
+    "add_items",
+    "assign",
+    "classify",
+    "dissolve_phantoms",
+    "location_of",
+    "merge",
+    "normalise_units",
+    "regroup",
+    "resolve_effectivity",
+    "resolve_root",
+    "round_lines",
+    "split",
+]
+
+_ONE = Fraction(1)
+_ZERO = Fraction(0)
+new_tuple = tuple.__new__
+
+
+def location_of(source: str | None, step: str | None = None) -> Location:
+    """A ``Location`` from an occurrence's ``source`` (``file:line`` or ``file#json.path``)."""
+    if source is None:
+        return Location(path=step)
+    if "#" in source:
+        file, _, path = source.partition("#")
+        return Location(file=file or None, path=path)
+    file, _, line = source.rpartition(":")
+    if file and line.isdigit():
+        return Location(file=file, line=int(line), path=step)
+    return Location(file=source, path=step)
+
+
+def _evolve(occ: Occurrence, **changes: Any) -> Occurrence:
+    """``dataclasses.replace`` without re-running ``__init__`` (a million times cheaper);
+    only for fields that need no validation."""
+    new = object.__new__(Occurrence)
+    new.__dict__.update(occ.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
+def _error(message: str, source: str | None, step: str) -> BomTransformError:
+    return BomTransformError(message, location=location_of(source, step))
+
+
+@dataclass(slots=True)
+class Item:
+    """A working line: one exploded E-BOM path (or one added item). ``net`` is the quantity
+    per product base quantity before scrap, ``keep`` the product of ``1 - scrap`` along the
+    path, so the gross quantity is ``net / keep``."""
+
+    material: str
+    node: Node
+    net: Num
+    keep: Num
+    unit: str
+    item_type: ItemType
+    operation: str | None
+    assignment: str
+    fixed: bool = False
+    share: Num = 1
+    kind: LineKind = LineKind.CONSUMED
+    use: str = "Consumed"
+    description: str | None = None
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Part ids from the product to this material."""
+        return node_path(self.node)
+
+    @property
+    def find_number(self) -> str | None:
+        return self.node[3]
+
+    @property
+    def source(self) -> str | None:
+        return self.node[2]
+
+
+# -- 1. effectivity ---------------------------------------------------------------------
+
+
+def resolve_effectivity(
+    bom: Bom,
+    *,
+    at: _dt.date | None = None,
+    serial: str | None = None,
+    lot: str | None = None,
+    ecos: frozenset[str] | None = None,
+) -> tuple[Bom, list[Exclusion]]:
+    """Keep the occurrences effective at ``at`` (date), for ``serial`` and ``lot``, and whose
+    ECO is released (when ``ecos`` is given); of alternates keep the lowest priority."""
+    kept: list[Occurrence] = []
+    out: list[Exclusion] = []
+    for occ in bom.occurrences:
+        reason = ""
+        if at is not None and not occ.effective_at(at):
+            reason, detail = "effectivity", f"not effective at {at.isoformat()}"
+        elif serial is not None and not occ.effective_for_serial(serial):
+            reason, detail = "serial", f"not effective for serial {serial}"
+        elif lot is not None and not occ.effective_for_lot(lot):
+            reason, detail = "lot", f"not effective for lot {lot}"
+        elif ecos is not None and occ.eco is not None and occ.eco not in ecos:
+            reason, detail = "eco", f"ECO {occ.eco} is not released"
+        if reason:
+            out.append(Exclusion(reason, (occ.parent, occ.child), occ.source, detail))
+        else:
+            kept.append(occ)
+    best: dict[tuple[str, str], Occurrence] = {}
+    for occ in kept:
+        if occ.alternate_group is not None:
+            key = (occ.parent, occ.alternate_group)
+            if key not in best or occ.priority < best[key].priority:
+                best[key] = occ
+    if best:
+        chosen = {id(o) for o in best.values()}
+        final: list[Occurrence] = []
+        for occ in kept:
+            if occ.alternate_group is None or id(occ) in chosen:
+                final.append(occ)
+            else:
+                primary = best[(occ.parent, occ.alternate_group)].child
+                out.append(
+                    Exclusion(
+                        "alternate",
+                        (occ.parent, occ.child),
+                        occ.source,
+                        f"alternate of {primary} (group {occ.alternate_group})",
+                    )
+                )
+        kept = final
+    return replace(bom, occurrences=kept), out
+
+
+# -- 2. units -----------------------------------------------------------------------------
+
+
+def normalise_units(bom: Bom, rules: Rules) -> Bom:
+    """Every occurrence quantity in its child's M-BOM unit (the part's unit, or the
+    ``[materials]`` unit of the rules), exactly; material factors come from the part and
+    the rules. An unknown unit or a missing factor raises, never a factor of 1."""
+    parts: dict[str, Part] = {}
+    materials: dict[str, MaterialFactors | None] = {}
+    for pid, part in bom.parts.items():
+        rule = rules.materials.get(pid)
+        statements = (*part.factors, *(rule.factors if rule else ()))
+        try:
+            factors = MaterialFactors(statements, name=pid) if statements else None
+        except Isa95Error as exc:
+            raise _error(f"material {pid}: {exc.message}", part.source, "units") from None
+        materials[pid] = factors
+        target = rule.unit if rule and rule.unit else part.unit
+        base = part.base_quantity
+        if rule is not None and rule.base_quantity is not None:
+            base = rule.base_quantity
+        elif target != part.unit:
+            base = base * _factor(part.unit, target, factors, pid, part.source)
+        parts[pid] = replace(
+            part,
+            unit=target,
+            base_quantity=base,
+            item_type=rule.type if rule and rule.type else part.item_type,
+            description=part.description or (rule.description if rule else None),
+        )
+    cache: dict[tuple[str, str], Fraction] = {}
+    occurrences: list[Occurrence] = []
+    for occ in bom.occurrences:
+        child_part = parts.get(occ.child)
+        if child_part is None:
+            raise _error(f"child {occ.child!r} has no part", occ.source, "units")
+        if occ.unit == child_part.unit:
+            occurrences.append(occ)
+            continue
+        key = (occ.child, occ.unit)
+        factor = cache.get(key)
+        if factor is None:
+            factor = _factor(occ.unit, child_part.unit, materials[occ.child], occ.child, occ.source)
+            cache[key] = factor
+        occurrences.append(_evolve(occ, quantity=occ.quantity * factor, unit=child_part.unit))
+    return replace(bom, parts=parts, occurrences=occurrences)
+
+
+def _factor(
+    unit: str, target: str, factors: MaterialFactors | None, pid: str, source: str | None
+) -> Fraction:
+    try:
+        return conversion_factor(unit, target, material=factors)
+    except Isa95Error as exc:
+        raise _error(
+            f"{pid}: cannot convert {unit} to {target}: {exc.message} (in the rules file: "
+            f'[materials.{pid}] factors = ["1 {unit} = <n> {target}"])',
+            source,
+            "units",
+        ) from None
+
+
+# -- 3. classify ---------------------------------------------------------------------------
+
+
+def classify(bom: Bom, rules: Rules) -> tuple[Bom, list[Exclusion]]:
+    """Set each occurrence's item type (occurrence, else part, then ``[[classify]]`` rules)
+    and scrap (``[[scrap]]`` rules override the E-BOM); leave reference items out."""
+    kept: list[Occurrence] = []
+    out: list[Exclusion] = []
+    parts = bom.parts
+    if not rules.classify and not rules.scrap:  # the common case, a million times
+        for occ in bom.occurrences:
+            part = parts.get(occ.child)
+            if part is None:
+                raise _error(f"child {occ.child!r} has no part", occ.source, "classify")
+            if (occ.item_type or part.item_type) is ItemType.REFERENCE:
+                path = (occ.parent, occ.child)
+                out.append(Exclusion("reference", path, occ.source, "reference item"))
+            else:
+                kept.append(occ)
+        return replace(bom, occurrences=kept), out
+    for occ in bom.occurrences:
+        part = parts.get(occ.child)
+        if part is None:
+            raise _error(f"child {occ.child!r} has no part", occ.source, "classify")
+        kind = occ.item_type or part.item_type
+        path = (occ.parent, occ.child)
+        for rule in rules.classify:
+            if rule.match.matches(occ.child, kind, path, occ.find_number, occ.operation):
+                assert rule.type is not None
+                kind = rule.type
+                break
+        scrap = occ.scrap
+        for srule in rules.scrap:
+            if srule.match.matches(occ.child, kind, path, occ.find_number, occ.operation):
+                scrap = srule.scrap
+                break
+        if kind is ItemType.REFERENCE:
+            out.append(Exclusion("reference", path, occ.source, "reference item"))
+            continue
+        if kind is not (occ.item_type or part.item_type) or scrap != occ.scrap:
+            occ = _evolve(occ, item_type=kind, scrap=scrap)
+        kept.append(occ)
+    return replace(bom, occurrences=kept), out
+
+
+# -- 4. explode, dissolving phantoms ---------------------------------------------------------
+
+
+def resolve_root(bom: Bom, product: str | None = None) -> str:
+    """The product: ``product``, ``bom.root`` or the one parent that is nobody's child."""
+    root = product or bom.root
+    if root is not None:
+        if root not in bom.parts:
+            raise BomTransformError(f"product {root!r} is not a part of the E-BOM")
+        return root
+    roots = bom.roots()
+    if len(roots) == 1:
+        return roots[0]
+    if not roots and bom.occurrences:
+        raise BomTransformError(
+            "no product: every parent is also a child (a cycle)",
+            location=location_of(bom.occurrences[0].source, "explode"),
+        )
+    if not roots:
+        raise BomTransformError("the E-BOM has no occurrences")
+    raise BomTransformError(
+        f"several products ({', '.join(roots[:5])}): name one (--product / product = ...)"
+    )
+
+
+def dissolve_phantoms(
+    bom: Bom,
+    root: str,
+    *,
+    explode: str = "all",
+    children: dict[str, list[Occurrence]] | None = None,
+) -> tuple[list[Item], list[tuple[str, ...]]]:
+    """Explode the E-BOM from ``root`` into one :class:`Item` per occurrence path. Phantoms
+    give no line: their children take their place, scaled by the phantom's quantity, and
+    inherit the phantom's operation unless they name their own. Make parts are exploded
+    too (``explode="all"``) or kept as one line (``"phantoms"``). A cycle raises.
+    ``children`` is ``bom.by_parent()`` when the caller has it already."""
+    if children is None:
+        children = bom.by_parent()
+    parts = bom.parts
+    items: list[Item] = []
+    phantoms: list[Node] = []
+    root_part = parts[root]
+    limit = len(parts)  # a path longer than the number of parts goes round a cycle
+    # pre-order in input order: (occurrence, parent's net, keep, base, operation, node)
+    top = children.get(root, [])
+    root_node: Node = (None, root, None, None)
+    root_base = num(root_part.base_quantity)
+    stack: list[tuple[Occurrence, Num, Num, Num, str | None, Node, int]] = [
+        (o, root_base, 1, root_base, None, root_node, 1) for o in reversed(top)
+    ]
+    all_exploded = explode == "all"
+    # local names: this loop runs once per occurrence, a million times
+    pop, push, get_part, get_children = stack.pop, stack.extend, parts.get, children.get
+    emit, phantom_seen = items.append, phantoms.append
+    PHANTOM, MAKE, CONSUMED, new_item = ItemType.PHANTOM, ItemType.MAKE, LineKind.CONSUMED, Item
+    while stack:
+        occ, net, keep, base, inherited, node, depth = pop()
+        if depth > limit:
+            _check_acyclic(children, root)  # raises, naming the cycle
+        child = occ.child
+        part = get_part(child)
+        if part is None:
+            raise _error(f"child {child!r} has no part", occ.source, "explode")
+        qf = occ.quantity
+        q: Num = qf.numerator if qf.denominator == 1 else qf
+        s = occ.scrap
+        if occ.fixed:
+            c_net, c_keep = q, (1 if not s else 1 - s)
+        else:
+            c_net = net * q if base == 1 else mul_div(net, q, base)
+            c_keep = keep if not s else keep * (1 - s)
+        c_node = (node, child, occ.source, occ.find_number)
+        kind = occ.item_type or part.item_type
+        op = occ.operation
+        if op is not None:
+            how = "explicit"
+        elif inherited is not None:
+            op, how = inherited, "inherited"
+        else:
+            how = "none"
+        if kind is PHANTOM:
+            phantom_seen(c_node)
+            below = get_children(child)
+            if below:
+                c_base = num(part.base_quantity)
+                d = depth + 1
+                push([(o, c_net, c_keep, c_base, op, c_node, d) for o in reversed(below)])
+            continue
+        emit(
+            new_item(
+                child,
+                c_node,
+                c_net,
+                c_keep,
+                part.unit,
+                kind,
+                op,
+                how,
+                occ.fixed,
+                1,
+                CONSUMED,
+                "Consumed",
+                part.description,
+            )
+        )
+        if kind is MAKE and all_exploded:
+            below = get_children(child)
+            if below:
+                c_base = num(part.base_quantity)
+                d = depth + 1
+                push([(o, c_net, c_keep, c_base, None, c_node, d) for o in reversed(below)])
+    return items, [node_path(n) for n in phantoms]
+
+
+def _check_acyclic(children: dict[str, list[Occurrence]], root: str) -> None:
+    """Raise on a cycle below ``root`` (three-colour depth-first search over the parts)."""
+    done: set[str] = set()
+    on_path: dict[str, int] = {}
+    path: list[str] = []
+    stack: list[tuple[str, int]] = [(root, 0)]
+    while stack:
+        part, index = stack.pop()
+        if index == 0:
+            on_path[part] = len(path)
+            path.append(part)
+        below = children.get(part, ())
+        if index < len(below):
+            stack.append((part, index + 1))
+            occ = below[index]
+            child = occ.child
+            if child in on_path:
+                cycle = " → ".join((*path[on_path[child] :], child))
+                raise _error(f"cycle {cycle}", occ.source, "explode")
+            if child not in done:
+                stack.append((child, 0))
+        else:
+            path.pop()
+            del on_path[part]
+            done.add(part)
+
+
+# -- 5. regroup and split ----------------------------------------------------------------------
+
+
+def regroup(items: list[Item], rules: Rules) -> list[Item]:
+    """``[[regroup]]``: move matching lines to an operation (overrides the E-BOM's)."""
+    if not rules.regroup:
+        return items
+    for item in items:
+        for rule in rules.regroup:
+            if rule.match.matches(
+                item.material, item.item_type, item.path, _find(item), item.operation
+            ):
+                item.operation, item.assignment = rule.operation, "regroup"
+                break
+    return items
+
+
+def split(items: list[Item], rules: Rules) -> list[Item]:
+    """``[[split]]``: share a matching line across operations by exact fractions."""
+    if not rules.split:
+        return items
+    out: list[Item] = []
+    for item in items:
+        for rule in rules.split:
+            if rule.match.matches(
+                item.material, item.item_type, item.path, _find(item), item.operation
+            ):
+                for op, share in rule.shares:
+                    out.append(
+                        replace(
+                            item,
+                            net=num(item.net * share),
+                            operation=op,
+                            assignment="split",
+                            share=num(item.share * share),
+                        )
+                    )
+                break
+        else:
+            out.append(item)
+    return out
+
+
+def _find(item: Item) -> str | None:
+    return item.node[3]
+
+
+# -- 6. assign ---------------------------------------------------------------------------------
+
+
+def assign(items: list[Item], rules: Rules, routing: Sequence[Operation]) -> list[Item]:
+    """Give every line without an operation one by ``[[assign]]`` rule or the rules'
+    ``default_operation``; lines still without one stay unassigned (reported). With a
+    routing, an operation it does not list raises."""
+    for item in items:
+        if item.operation is None:
+            for rule in rules.assign:
+                if rule.match.matches(item.material, item.item_type, item.path, _find(item), None):
+                    item.operation, item.assignment = rule.operation, "rule"
+                    break
+            else:
+                if rules.default_operation is not None:
+                    item.operation, item.assignment = rules.default_operation, "default"
+    if routing:
+        known = {op.id for op in routing}
+        for item in items:
+            if item.operation is not None and item.operation not in known:
+                source = item.node[2] if item.node[2] is not None else rules.source
+                raise _error(
+                    f"operation {item.operation!r} of {item.material} ({item.assignment}) "
+                    f"is not in the routing ({', '.join(sorted(known))})",
+                    source,
+                    "assign",
+                )
+    return items
+
+
+# -- 7. M-BOM-only items ----------------------------------------------------------------------
+
+
+def add_items(items: list[Item], rules: Rules, root: str) -> list[Item]:
+    """``[[add]]``: consumables and packaging the E-BOM does not list."""
+    for rule in rules.add:
+        items.append(
+            Item(
+                rule.material,
+                ((None, root, None, None), rule.material, rules.source, None),
+                num(rule.quantity),
+                _ONE,
+                rule.unit,
+                ItemType.BUY,
+                rule.operation,
+                "explicit" if rule.operation else "none",
+                rule.fixed,
+                kind=LineKind.ADDED,
+                use=rule.use,
+                description=rule.description,
+            )
+        )
+    return items
+
+
+# -- 8. merge ------------------------------------------------------------------------------------
+
+
+def merge(items: Iterable[Item]) -> list[list[Item]]:
+    """Group lines by material AND operation (and unit, kind, fixed): a material used in two
+    operations stays two lines. Groups keep first-appearance order and every item."""
+    groups: dict[tuple[str, str | None, str, LineKind, bool], list[Item]] = {}
+    for item in items:
+        key = (item.material, item.operation, item.unit, item.kind, item.fixed)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [item]
+        else:
+            group.append(item)
+    return list(groups.values())
+
+
+# -- 9. quantities, 10. rounding -----------------------------------------------------------------
+
+
+def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MBomLine]:
+    """Apply scrap (``gross = net / (1 - scrap)`` per path, summed exactly per line) and
+    round each line once under ``policy``."""
+    lines: list[MBomLine] = []
+    used: set[str] = set()
+    whole, make_line = _WHOLE_FRACTIONS, MBomLine._fast
+    rounded_cache: dict[tuple[str, Fraction], Decimal] = {}  # many lines share a quantity
+    for group in groups:
+        first = group[0]
+        provenance: list[Provenance] = []
+        grosses: list[Num] = []
+        nets: list[Num] = []
+        add_provenance, add_gross, add_net = provenance.append, grosses.append, nets.append
+        for item in group:
+            keep = item.keep
+            net = item.net
+            net_f = whole[net] if type(net) is int and 0 <= net < 1024 else frac(net)
+            if keep == 1:
+                gross, gross_f, scrap_f = net, net_f, _ZERO
+            else:
+                gross = div(net, keep)
+                gross_f, scrap_f = frac(gross), frac(1 - keep)
+            add_gross(gross)
+            add_net(net)
+            add_provenance(
+                new_tuple(
+                    Provenance,
+                    (
+                        item.node,
+                        gross_f,
+                        net_f,
+                        scrap_f,
+                        item.assignment,
+                        _ONE if item.share == 1 else frac(item.share),
+                    ),
+                )
+            )
+        if len(group) == 1:
+            total_f, net_total = frac(grosses[0]), frac(nets[0])
+        else:
+            total_f, net_total = exact_sum(grosses), exact_sum(nets)
+        lines.append(
+            make_line(
+                id=_line_id(first, used),
+                material=first.material,
+                operation=first.operation,
+                quantity=total_f,
+                unit=first.unit,
+                rounded=_rounded(rounded_cache, policy, first.unit, total_f),
+                kind=first.kind,
+                provenance=tuple(provenance),
+                description=first.description,
+                fixed=first.fixed,
+                net=net_total,
+                material_use=first.use,
+            )
+        )
+    return lines
+
+
+def _rounded(
+    cache: dict[tuple[str, Fraction], Decimal], policy: RoundingPolicy, unit: str, value: Fraction
+) -> Decimal:
+    key = (unit, value)
+    result = cache.get(key)
+    if result is None:
+        result = cache[key] = policy.for_unit(unit).fraction(value)
+    return result
+
+
+def _line_id(item: Item, used: set[str]) -> str:
+    base = f"{item.operation or 'UNASSIGNED'}-{item.material}"
+    if item.fixed:
+        base += "-FIXED"
+    if item.kind is LineKind.ADDED:
+        base += "-ADDED"
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}-{n}"
+    used.add(candidate)
+    return candidate

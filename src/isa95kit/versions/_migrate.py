@@ -1,0 +1,143 @@
+"""Migrating B2MML documents between releases (V0401-V0701): the public entry points.
+
+The model is V0701 only: an older document is migrated at the edge, as a tree (see
+``_migrate_tree.py``), before it is decoded, and a V0701 instance is written to an older
+release by migrating the V0701 tree the writer produced.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from .._source import Source, parse_bytes, read_bytes
+from ..errors import Location, MappingError
+from ._migrate_report import MigrationReport, MigrationWarning
+from ._migrate_tree import declared_release, down_tree, substitute_namespaces, up_tree
+from ._model import B2MMLVersion, release_for_namespace
+
+__all__ = [
+    "MigrationResult",
+    "migrate",
+    "migrate_down",
+    "migrate_up",
+    "migration_report",
+    "source_release",
+]
+
+_KEY = "_migration"
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    """A migrated document (``data``, UTF-8 XML bytes) and what was done (``report``)."""
+
+    data: bytes
+    report: MigrationReport
+
+
+def source_release(el: Any, file: str | None = None) -> B2MMLVersion | None:
+    """The older release of a B2MML element by its namespace; None for V0701 (and V0700,
+    which shares V0701's namespace and is read as V0701)."""
+    tag = el.tag
+    if not isinstance(tag, str) or not tag.startswith("{"):
+        return None
+    name = release_for_namespace(tag[1 : tag.index("}")])
+    if name is None:
+        return None
+    release = B2MMLVersion.coerce(name)
+    return None if release is B2MMLVersion.V0701 else release
+
+
+def migrate_up(
+    data: bytes, file: str | None = None, *, strict: bool = False
+) -> tuple[Any, MigrationReport | None]:
+    """Parse a document (hardened) and, if its B2MML element is of an older release, migrate
+    it to V0701 in place (inside a SOAP envelope or MTConnect asset too). Returns (B2MML
+    element, report or None for a V0701 document)."""
+    from .._xml._api import b2mml_element
+
+    release = declared_release(data)
+    if release is not None:
+        data = substitute_namespaces(data, release)
+    el = b2mml_element(parse_bytes(data, file), file)
+    if release is None or source_release(el) is not None:
+        if source_release(el) is not None:  # declared in a way the substitution missed
+            raise MappingError(
+                "cannot migrate this document's namespace declarations",
+                location=Location(file=file, line=el.sourceline, path=_root_path(el)),
+            )
+        return el, None
+    return up_tree(el, release, strict=strict, file=file)
+
+
+def _root_path(el: Any) -> str:
+    return "/" + str(el.tag).split("}")[-1] + "[1]"
+
+
+def migrate_down(
+    el: Any,
+    to: B2MMLVersion | str,
+    *,
+    strict: bool = False,
+    source_root: str | None = None,
+    file: str | None = None,
+) -> tuple[Any, MigrationReport]:
+    """Migrate a V0701 element (in place in its tree) down to release ``to``. Content ``to``
+    cannot express raises :class:`~isa95kit.EncodeError` if ``strict``, else it is dropped
+    with a :class:`MigrationWarning`; both are in the report."""
+    release = B2MMLVersion.coerce(to)
+    root, report = down_tree(el, release, strict=strict, source_root=source_root, file=file)
+    if report.dropped:
+        warnings.warn(
+            f"{len(report.dropped)} piece(s) {release} cannot express were dropped, "
+            f"first: {report.dropped[0]}",
+            MigrationWarning,
+            stacklevel=3,
+        )
+    return root, report
+
+
+def migration_report(obj: Any) -> MigrationReport | None:
+    """The :class:`MigrationReport` of an instance ``read_xml`` migrated from an older release
+    (None for a V0701 document or an instance built in Python)."""
+    private = getattr(obj, "__pydantic_private__", None)
+    report = private.get(_KEY) if private else None
+    return report if isinstance(report, MigrationReport) else None
+
+
+def attach_report(obj: Any, report: MigrationReport) -> None:
+    private = obj.__pydantic_private__
+    if private is None:
+        private = {}
+        object.__setattr__(obj, "__pydantic_private__", private)
+    private[_KEY] = report
+
+
+def migrate(
+    source: Source, to: B2MMLVersion | str = B2MMLVersion.V0701, *, strict: bool = False
+) -> MigrationResult:
+    """Migrate a B2MML document (path, bytes, text or file) of any release to release ``to``.
+
+    A document inside a SOAP envelope or an MTConnect asset is migrated in place. Older
+    releases go up to V0701 first; pieces V0701 cannot hold are carried (kept verbatim, in
+    the report) and come back when going down to their release again.
+    """
+    from lxml import etree
+
+    target = B2MMLVersion.coerce(to)
+    data, file = read_bytes(source)
+    el, up_report = migrate_up(data, file, strict=strict)
+    report = up_report or MigrationReport(
+        B2MMLVersion.V0701, target, source_root=el.tag.split("}")[-1]
+    )
+    if target is not B2MMLVersion.V0701:
+        up = report
+        el, report = migrate_down(el, target, strict=strict, source_root=up.source_root, file=file)
+        if up.source is not B2MMLVersion.V0701:
+            report.source = up.source
+            report.changes[:0] = up.changes
+    root = el.getroottree().getroot()
+    out = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return MigrationResult(out, report)

@@ -1,0 +1,556 @@
+"""Migration as an lxml tree transform driven by the generated rule tables.
+
+Up (older release -> V0701): every element of the old namespace is renamed in place to its
+V0701 name in that context (``versions/_migrate_v*.py``), code-list values V0701 lacks are
+mapped, children are put in V0701's order, and the pieces V0701 has no place for are
+*carried*: left verbatim in their release's namespace (the XML reader keeps them in the side
+record, the writer puts them back). Down (V0701 -> older) is the inverse, from the same tables:
+carried pieces take their old place again, V0701 content the older release cannot express is
+dropped and reported.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from functools import cache
+from itertools import pairwise
+from typing import Any
+
+from ..errors import EncodeError, Location, MappingError
+from ._migrate_report import MigrationChange, MigrationReport
+from ._model import B2MMLVersion
+
+__all__ = ["Tables", "down_tree", "tables", "up_tree"]
+
+V0701_NS = "http://www.mesa.org/xml/B2MML"
+V0701_EXT = V0701_NS + "-AllExtensions"
+OTHER_VALUE = "OtherValue"
+
+
+class Tables:
+    """The rule tables of one older release, with the reverse (down) tables derived once."""
+
+    def __init__(self, release: B2MMLVersion) -> None:
+        mod = importlib.import_module(f"{__package__}._migrate_{release.value.lower()}")
+        self.release = release
+        self.ns: str = mod.NAMESPACE
+        self.ext: str = mod.EXT_NAMESPACE
+        self.roots: dict[str, tuple[str, int]] = mod.ROOTS
+        self.contexts: list[Any] = mod.CONTEXTS
+        self._down: dict[int, dict[str, tuple[Any, ...]]] = {}
+        self._up: dict[int, tuple[dict[str, tuple[bool, int, int]], bool, list[bool]]] = {}
+        self.clean: list[bool] = [bool(c[9]) for c in self.contexts]
+        self.down_roots: dict[str, list[tuple[str, int]]] = {}
+        for old, (new, ctx) in self.roots.items():
+            options = self.down_roots.setdefault(new, [])
+            options.insert(0, (old, ctx)) if old == new else options.append((old, ctx))
+
+    def up_plan(self, i: int) -> tuple[dict[str, tuple[bool, int, int]], bool, list[bool]]:
+        """Context i going up: (V0701-namespaced old tag -> (no rule, child context, V0701
+        order), whether the order is the same, the clean flags of all contexts)."""
+        plan = self._up.get(i)
+        if plan is None:
+            ctx = self.contexts[i]
+            table = {
+                _V7 + old: (not how and values is None and bool(new), child, norder)
+                for old, (new, child, _oo, norder, how, values, _d) in ctx[4].items()
+            }
+            by_old = [e[3] for e in sorted(ctx[4].values(), key=lambda e: e[2]) if e[0]]
+            if ctx[2] >= 0:
+                by_old.append(ctx[3])
+            monotone = by_old == sorted(by_old)
+            plan = self._up[i] = (table, monotone, self.clean)
+        return plan
+
+    def down(self, i: int) -> dict[str, tuple[Any, ...]]:
+        """V0701 child element -> (old element, context, old order, values, down) of context i."""
+        rev = self._down.get(i)
+        if rev is None:
+            rev = {}
+            ctx = self.contexts[i]
+            for old, (new, child, oorder, _no, how, values, down) in ctx[4].items():
+                if new and (new not in rev or how == ""):
+                    renamed = {v: k for k, (v, o) in (values or {}).items() if v and o is None}
+                    others = frozenset(o for v, o in (values or {}).values() if o is not None)
+                    back = (renamed, others) if renamed or others else None
+                    rev[new] = (old, child, oorder, back, down)
+            for new, old in ctx[6].items():
+                rev[new] = (old, *rev[ctx[4][old][0]][1:3], None, None)
+            self._down[i] = rev
+        return rev
+
+
+@cache
+def tables(release: B2MMLVersion) -> Tables:
+    return Tables(release)
+
+
+def _local(tag: str) -> str:
+    return tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
+
+
+def path_of(el: Any, names: dict[Any, str] | None = None) -> str:
+    """Positional XPath of local names, ``/A[1]/B[2]`` (the element's place in its document);
+    ``names`` gives the source names of elements renamed already."""
+    parts: list[str] = []
+    while el is not None:
+        tag = el.tag
+        parent = el.getparent()
+        n = 1
+        if parent is not None:
+            for sib in parent.iterchildren(tag):
+                if sib is el:
+                    break
+                n += 1
+        name = names.get(el) if names else None
+        parts.append(f"{name or _local(tag)}[{n}]")
+        el = parent
+    return "/" + "/".join(reversed(parts))
+
+
+class _Recorder:
+    """Collects changes: rules counted per kind and rule (first path kept), pieces one by one."""
+
+    def __init__(self, report: MigrationReport) -> None:
+        self.report = report
+        self.counts: dict[tuple[str, str], list[Any]] = {}
+        #: source names of the elements renamed so far (paths are given in source terms)
+        self.names: dict[Any, str] = {}
+
+    def rule(self, kind: str, rule: str, el: Any) -> None:
+        hit = self.counts.get((kind, rule))
+        if hit is None:
+            self.counts[(kind, rule)] = [path_of(el, self.names), el.sourceline, 1]
+        else:
+            hit[2] += 1
+
+    def piece(self, kind: str, rule: str, el: Any, path: str | None = None) -> None:
+        self.report.changes.append(
+            MigrationChange(kind, rule, path or path_of(el, self.names), el.sourceline)  # type: ignore[arg-type]
+        )
+
+    def finish(self) -> None:
+        rules = [
+            MigrationChange(kind, rule, p, line, n)  # type: ignore[arg-type]
+            for (kind, rule), (p, line, n) in self.counts.items()
+        ]
+        self.report.changes[:0] = rules
+
+
+def _rename_ns(el: Any, old: str, new: str) -> None:
+    """Move an element and its descendants of namespace ``old`` to ``new``."""
+    prefix = "{" + old + "}"
+    for node in el.iter(prefix + "*"):
+        node.tag = "{" + new + "}" + node.tag[len(prefix) :]
+
+
+def _reorder(el: Any, keys: list[int]) -> None:
+    """Stable sort of the children by ``keys`` (when they are out of order)."""
+    if any(a > b for a, b in pairwise(keys)):
+        children = list(el)
+        order = sorted(range(len(children)), key=keys.__getitem__)
+        el[:] = [children[i] for i in order]
+
+
+def _rebuild_root(root: Any, nsmap: dict[str | None, str]) -> Any:
+    """A copy of ``root`` declaring ``nsmap`` (lxml cannot change declarations in place), the
+    children moved under it."""
+    from lxml import etree
+
+    new = etree.Element(root.tag, dict(root.attrib), nsmap=nsmap)  # type: ignore[arg-type]
+    new.text = root.text
+    new.extend(list(root))
+    parent = root.getparent()
+    if parent is not None:
+        parent.replace(root, new)
+    return new
+
+
+def _swap_nsmap(nsmap: dict[str | None, str], swap: dict[str, str]) -> dict[str | None, str]:
+    return {p: swap.get(u, u) for p, u in nsmap.items()}
+
+
+# ------------------------------------------------------------------------------------- up
+
+
+_OLDER = (
+    B2MMLVersion.V0401,
+    B2MMLVersion.V0500,
+    B2MMLVersion.V0600,
+    B2MMLVersion.V0601,
+)
+_DECLARATION = re.compile(
+    rb"""(\sxmlns(?::[A-Za-z_][-\w.]*)?\s*=\s*)(["'])("""
+    + b"|".join(re.escape(v.namespace.encode()) for v in _OLDER)
+    + rb""")(-AllExtensions)?\2"""
+)
+_RELEASE_OF = {v.namespace.encode(): v for v in _OLDER}
+_V0701_DECLARED = re.compile(
+    rb"""\sxmlns(?::[A-Za-z_][-\w.]*)?\s*=\s*(["'])""" + re.escape(V0701_NS.encode()) + rb"\1"
+)
+
+
+def declared_release(data: bytes) -> B2MMLVersion | None:
+    """The older release whose namespace the document declares first, if any (None for a
+    document declaring V0701's namespace: pieces it carries keep their release's)."""
+    if not any(ns in data for ns in _RELEASE_OF):  # memchr-fast for V0701 documents
+        return None
+    if _V0701_DECLARED.search(data):
+        return None
+    hit = _DECLARATION.search(data)
+    return _RELEASE_OF[hit.group(3)] if hit else None
+
+
+def substitute_namespaces(data: bytes, release: B2MMLVersion) -> bytes:
+    """The document with ``release``'s namespace declarations (and its extension namespace's)
+    declaring V0701's instead, prefixes kept; the first one also declares the release's own
+    namespace under a private prefix, for the pieces V0701 cannot hold. A namespace is a
+    declaration: changing it is a rename of the declaration, done before parsing so the tree
+    is built in V0701's namespace at no cost (attribute values and text are not touched)."""
+    own = release.namespace.encode()
+    private = release.value.lower().encode()
+    while b"xmlns:" + private in data:  # the document's own prefix: take another
+        private += b"_"
+    first = [True]
+
+    def swap(m: re.Match[bytes]) -> bytes:
+        if m.group(3) != own:
+            return m.group(0)  # another older release (a wrapper's?): left alone
+        uri = V0701_NS.encode() + (b"-AllExtensions" if m.group(4) else b"")
+        out = m.group(1) + m.group(2) + uri + m.group(2)
+        if first[0]:
+            first[0] = False
+            out += b" xmlns:" + private + b'="' + own + b'"'
+        return out
+
+    return _DECLARATION.sub(swap, data)
+
+
+def up_tree(
+    root: Any, release: B2MMLVersion, *, strict: bool, file: str | None
+) -> tuple[Any, MigrationReport]:
+    """Migrate the B2MML element ``root`` of a document of ``release`` whose namespace
+    declarations :func:`substitute_namespaces` changed to V0701: rename, map values, reorder,
+    carry. Returns (root, report)."""
+    t = tables(release)
+    local = _local(root.tag)
+    report = MigrationReport(release, B2MMLVersion.V0701, source_root=local)
+    where = Location(file=file, line=root.sourceline, path=f"/{local}[1]")
+    hit = t.roots.get(local) if root.tag.startswith("{" + V0701_NS + "}") else None
+    if hit is None:
+        raise MappingError(
+            f"<{local}> is a {release} element V0701 has no counterpart for", location=where
+        )
+    new_local, ctx = hit
+    rec = _Recorder(report)
+    rec.rule("namespace", f"{t.ns} -> {V0701_NS}", root)
+    if new_local != local:
+        rec.rule("rename", f"{local} -> {new_local}", root)
+        rec.names[root] = local
+        root.tag = "{" + V0701_NS + "}" + new_local
+    _up(root, ctx, t, rec, strict, file)
+    rec.finish()
+    return root, report
+
+
+_V7 = "{" + V0701_NS + "}"
+_V7_EXT = "{" + V0701_EXT + "}"
+
+
+def _up(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: str | None) -> None:
+    table, monotone, clean = t.up_plan(ctx_i)
+    keys: list[int] | None = None if monotone else []
+    key = -1
+    get = table.get
+    for child in el:
+        entry = get(child.tag)
+        if entry is None:
+            key = _up_other(el, child, ctx_i, t, rec, strict, file, key)
+        else:
+            fast, child_ctx, norder = entry
+            if not fast and not _up_rule(child, ctx_i, t, rec):
+                pass  # carried: keeps its place
+            else:
+                key = norder
+                if child_ctx >= 0 and not clean[child_ctx] and len(child):
+                    _up(child, child_ctx, t, rec, strict, file)
+        if keys is not None:
+            keys.append(key)
+    if keys is not None:
+        _reorder(el, keys)
+
+
+def _up_rule(child: Any, ctx_i: int, t: Tables, rec: _Recorder) -> bool:
+    """A child with a rule (rename, code list, carried); False if it is carried."""
+    ctx = t.contexts[ctx_i]
+    name = child.tag[len(_V7) :]
+    new, _child, _oo, _no, how, values, _down = ctx[4][name]
+    if values is not None and _up_value(child, values, name, rec):
+        new = ""
+    if not new:
+        rec.piece("carried", f"{ctx[0]}/{name}: no place in V0701", child)
+        _rename_ns(child, V0701_NS, t.ns)
+        return False
+    if how:
+        rec.rule("rename", f"{ctx[0]}/{name} -> {new}", child)
+        rec.names[child] = name
+        child.tag = _V7 + new
+    return True
+
+
+def _up_other(
+    el: Any,
+    child: Any,
+    ctx_i: int,
+    t: Tables,
+    rec: _Recorder,
+    strict: bool,
+    file: str | None,
+    key: int,
+) -> int:
+    """A child the context names no rule for: extension content, an element the release
+    does not know (refused if ``strict``, else carried), comments. Returns its sort key."""
+    tag = child.tag
+    if not isinstance(tag, str):
+        return key
+    ctx = t.contexts[ctx_i]
+    if tag.startswith(_V7_EXT):
+        return int(ctx[3])
+    if tag.startswith(_V7):
+        name = tag[len(_V7) :]
+        if strict:
+            raise MappingError(
+                f"<{name}> is not part of {ctx[0]} in {t.release}",
+                location=Location(file=file, line=child.sourceline, path=path_of(child)),
+            )
+        rec.piece("carried", f"{name}: unknown in {t.release} {ctx[0]}", child)
+        _rename_ns(child, V0701_NS, t.ns)
+    return key
+
+
+def _up_value(child: Any, values: dict[str, Any], name: str, rec: _Recorder) -> bool:
+    """Map a code-list value V0701 lacks; True if the element has to be carried instead."""
+    text = child.text
+    hit = values.get(text.strip() if text else "")
+    if hit is None:
+        return False
+    new, other = hit
+    if new is None:
+        rec.piece("carried", f"{name} value {text!r}: not in V0701's code list", child)
+        return True
+    if other is not None:
+        if child.get(OTHER_VALUE) is not None:
+            rec.piece("carried", f"{name} value {text!r} with an OtherValue of its own", child)
+            return True
+        child.set(OTHER_VALUE, other)
+    rec.rule(
+        "value", f"{name} {text!r} -> {new!r}" + (f" OtherValue={other!r}" if other else ""), child
+    )
+    child.text = new
+    return False
+
+
+# ----------------------------------------------------------------------------------- down
+
+
+def down_tree(
+    root: Any,
+    release: B2MMLVersion,
+    *,
+    strict: bool,
+    source_root: str | None = None,
+    file: str | None = None,
+) -> tuple[Any, MigrationReport]:
+    """Migrate the V0701 element ``root`` down to ``release``; return (new root, report)."""
+    t = tables(release)
+    local = _local(root.tag)
+    report = MigrationReport(B2MMLVersion.V0701, release)
+    options = t.down_roots.get(local)
+    if not options:
+        raise EncodeError(
+            f"{release} has no counterpart for the V0701 element <{local}>",
+            location=Location(file=file, path=f"/{local}[1]"),
+        )
+    old_local, ctx = next((o for o in options if o[0] == source_root), options[0])
+    report.source_root = local
+    rec = _Recorder(report)
+    rec.rule("namespace", f"{V0701_NS} -> {t.ns}", root)
+    if old_local != local:
+        rec.rule("rename", f"{local} -> {old_local}", root)
+    # the root's declaration for carried pieces goes: they take the release's own prefix again
+    prepared = root.nsmap.get(_V7_PREFIX) == V0701_NS  # encoded with down_nsmap()
+    nsmap = down_nsmap(dict(root.nsmap), release)
+    rec.names[root] = local
+    root.tag = "{" + t.ns + "}" + old_local
+    _down(root, ctx, t, rec, strict, file)
+    rec.finish()
+    from lxml import etree
+
+    if not prepared:  # a parsed V0701 document: moved under a root with the release's names
+        root = _rebuild_root(root, nsmap)
+
+    own = [  # carried pieces the writer gave a declaration of their own
+        el
+        for el in root.iter("{" + t.ns + "}*")
+        if el.prefix is not None
+        and nsmap.get(el.prefix) != t.ns
+        and el.getparent() is not None
+        and el.getparent().nsmap.get(el.prefix) != t.ns
+    ]
+    for el in own:
+        _reprefix(el)
+    # the V0701 declarations the writer used are unused now; the document's own stay
+    keep = [p for p in nsmap if p is not None and not p.startswith(_V7_PREFIX)]
+    etree.cleanup_namespaces(root, keep_ns_prefixes=keep)
+    return root, report
+
+
+_V7_PREFIX = "isa95kit-v0701"
+
+
+def down_nsmap(nsmap: dict[str | None, str], release: B2MMLVersion) -> dict[str | None, str]:
+    """The root declarations of a V0701 tree about to be migrated down to ``release``: the
+    release's namespaces under the document's prefixes, V0701's under a private prefix (the
+    writer's elements), so the renamed elements take the document's prefixes in place."""
+    t = tables(release)
+    kept = {p: u for p, u in nsmap.items() if u not in (t.ns, t.ext)}
+    out = _swap_nsmap(kept, {V0701_NS: t.ns, V0701_EXT: t.ext})
+    out[_V7_PREFIX] = V0701_NS
+    out["isa95kit-v0701-ext"] = V0701_EXT
+    return out
+
+
+def _reprefix(el: Any) -> None:
+    """Rebuild a carried piece below its parent so it uses the in-scope declarations."""
+    from lxml import etree
+
+    parent = el.getparent()
+    copy = etree.SubElement(parent, el.tag, dict(el.attrib))
+    copy.text, copy.tail = el.text, el.tail
+    for child in el:
+        if isinstance(child.tag, str):
+            inner = etree.SubElement(copy, child.tag, dict(child.attrib))
+            inner.text, inner.tail = child.text, child.tail
+            inner.extend(list(child))
+        else:
+            copy.append(child)
+    parent.replace(el, copy)
+
+
+def _down(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: str | None) -> None:
+    ctx = t.contexts[ctx_i]
+    old_cls, fields, old_ext = ctx[0], ctx[4], ctx[2]
+    rev = t.down(ctx_i)
+    new_prefix, old_prefix = "{" + V0701_NS + "}", "{" + t.ns + "}"
+    ext_prefix = "{" + V0701_EXT + "}"
+    keys: list[int] = []
+    key = -1
+    drop: list[Any] = []
+    singles: tuple[str, ...] = ctx[8]
+    seen: set[str] = set()
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str):
+            if tag.startswith(new_prefix):
+                name = tag[len(new_prefix) :]
+                entry = rev.get(name)
+                if (
+                    entry is not None
+                    and (entry[3] or entry[4])
+                    and not _down_value(child, entry, rec)
+                ):
+                    entry = None
+                if entry is not None and entry[0] in singles:
+                    if entry[0] in seen:  # the older release holds one: not a second
+                        entry = None
+                    else:
+                        seen.add(entry[0])
+                if entry is None:
+                    rule = f"{ctx[1]}/{name}: {t.release} {old_cls} cannot express it"
+                    if strict:
+                        raise EncodeError(
+                            rule,
+                            location=Location(
+                                file=file, line=child.sourceline, path=path_of(child)
+                            ),
+                        )
+                    rec.piece("dropped", rule, child)
+                    drop.append(child)
+                    continue
+                old, child_ctx, oorder, _back, _d = entry
+                if old != name:
+                    rec.rule("rename", f"{ctx[1]}/{name} -> {old}", child)
+                    rec.names[child] = name
+                child.tag = old_prefix + old
+                key = oorder
+                if child_ctx >= 0:
+                    _down(child, child_ctx, t, rec, strict, file)
+            elif tag.startswith(old_prefix):  # carried: back in its place
+                entry = fields.get(tag[len(old_prefix) :])
+                if entry is not None:
+                    key = entry[2]
+                rec.rule("carried", f"{_local(tag)} restored", child)
+            elif tag.startswith(ext_prefix):
+                _rename_ns(child, V0701_EXT, t.ext)
+                key = old_ext
+        keys.append(key)
+    for child in drop:
+        el.remove(child)
+    if drop:
+        keys = _keys_after_drop(el, fields, old_prefix, t, old_ext)
+    _reorder(el, keys)
+    if ctx[7]:
+        have = {c.tag for c in el}
+        for name in ctx[7]:
+            if old_prefix + name not in have:
+                rule = f"{t.release} requires {name} in {old_cls}; the V0701 content has none"
+                if strict:
+                    raise EncodeError(rule, location=Location(file=file, path=path_of(el)))
+                rec.piece("missing", rule, el)
+
+
+def _keys_after_drop(
+    el: Any, fields: dict[str, Any], old_prefix: str, t: Tables, old_ext: int
+) -> list[int]:
+    keys: list[int] = []
+    key = -1
+    ext_prefix = "{" + t.ext + "}"
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str):
+            if tag.startswith(old_prefix):
+                entry = fields.get(tag[len(old_prefix) :])
+                if entry is not None:
+                    key = entry[2]
+            elif tag.startswith(ext_prefix):
+                key = old_ext
+        keys.append(key)
+    return keys
+
+
+def _down_value(child: Any, entry: tuple[Any, ...], rec: _Recorder) -> bool:
+    """Put a V0701 code-list value in the older list; False if the older release cannot."""
+    values: tuple[dict[str, str], frozenset[str]] = entry[3] or ({}, frozenset())
+    renamed, others = values
+    added, old_other = entry[4] or ((), False)
+    text = (child.text or "").strip()
+    name = _local(child.tag)
+    other = child.get(OTHER_VALUE)
+    if text == "Other" and other in others:
+        del child.attrib[OTHER_VALUE]
+        child.text = other
+        rec.rule("value", f"{name} 'Other' OtherValue={other!r} -> {other!r}", child)
+        return True
+    if text in renamed:
+        child.text = renamed[text]
+        rec.rule("value", f"{name} {text!r} -> {renamed[text]!r}", child)
+        return True
+    if text not in added:
+        return True  # in both lists (or in neither: left as it is)
+    if old_other and other is None:
+        child.text = "Other"
+        child.set(OTHER_VALUE, text)
+        rec.rule("value", f"{name} {text!r} -> 'Other' OtherValue={text!r}", child)
+        return True
+    return False
