@@ -7,6 +7,7 @@ import base64
 import hashlib
 import os
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -318,23 +319,33 @@ def test_concurrent_duplicates_call_the_handler_once() -> None:
 
     def process(message: ik.B2MMLModel, context: Any) -> ik.B2MMLModel | None:
         calls.append(1)
-        gate.wait(2)  # hold the first so the duplicates arrive while it runs
+        if message.application_area.bodid.value == "BOD-RACE":  # type: ignore[attr-defined]
+            gate.wait(20)  # hold the first until every duplicate waits on its BODID
         return None
 
     request = soap.envelope(soap.process(material("MD-1"), bodid="BOD-RACE"))
     replies: list[bytes] = []
-    with serving(soap.SoapServer({"Process": process}), threads=8) as url:
+    app = soap.SoapServer({"Process": process})
+    with serving(app, threads=8) as url:
         workers = [
             threading.Thread(target=lambda: replies.append(post(url, request).content))
             for _ in range(6)
         ]
         for w in workers:
             w.start()
+        deadline = time.monotonic() + 20
+        # the six requests are inside the server, one in the handler and five queued on its BODID
+        while app.store._bodid_locks.get("BOD-RACE", [None, 0])[1] < 6:
+            assert time.monotonic() < deadline, "the duplicates never met in the server"
+            time.sleep(0.005)
+        assert len(calls) == 1
+        # unrelated BODIDs are not held up by the one in flight
+        started = time.monotonic()
+        assert post(url, soap.envelope(soap.process(material("MD-2")))).ok
+        assert time.monotonic() - started < 10 and not gate.is_set()
         gate.set()
         for w in workers:
             w.join(30)
-        # unrelated BODIDs are not held up by one another
-        assert post(url, soap.envelope(soap.process(material("MD-2")))).ok
     assert len(calls) == 2 and len(replies) == 6 and len(set(replies)) == 1
 
 
@@ -408,3 +419,32 @@ def test_http_basic_and_the_challenge() -> None:
         session.auth = ("mes", "s3cret")
         c = zeep.Client(f"{url}?wsdl", transport=OfflineTransport(session=session))
         assert get_md(c, "b1").DataArea.MaterialDefinition[0].ID._value_1 == "MD-1"
+
+
+def test_stopping_a_busy_server_does_not_kill_its_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stop_server once closed the sockets from the calling thread under the loop's select,
+    which then died with EBADF in the server thread (found by the duplicate-BODID test)."""
+    died: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: died.append(args.exc_value))
+    for _ in range(5):
+        sessions = [requests.Session() for _ in range(3)]  # keep-alive: channels stay open
+        with serving(soap.SoapServer({"Process": lambda m, c: None}), threads=4) as url:
+            clients = [
+                threading.Thread(
+                    target=s.post,
+                    args=(url,),
+                    kwargs={
+                        "data": soap.envelope(soap.process(material(f"MD-{i}"))),
+                        "headers": {"Content-Type": soap.content_type("1.1")},
+                        "timeout": 30,
+                    },
+                )
+                for i, s in enumerate(sessions)
+            ]
+            for c in clients:
+                c.start()
+            for c in clients:
+                c.join(30)
+        for s in sessions:
+            s.close()
+    assert died == []

@@ -378,8 +378,15 @@ def create_server(
 
 def stop_server(server: Any) -> None:
     """Stop a server of :func:`create_server` running in another thread: finish the requests
-    in progress, then close every connection and the listening socket (``run()`` returns)."""
+    in progress, then close every connection and the listening socket (``run()`` returns).
+
+    The sockets are closed by the server's own loop (through its trigger), never from this
+    thread: closing them under a running ``select`` made the loop die with ``EBADF``."""
     from waitress import wasyncore  # type: ignore[import-untyped]
 
     server.task_dispatcher.shutdown()
-    wasyncore.close_all(server._map)
+    trigger = getattr(server, "trigger", None)
+    if trigger is None or trigger not in server._map.values():  # not running: close here
+        wasyncore.close_all(server._map)
+        return
+    trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
