@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._source import Source, parse_bytes, read_bytes
-from .errors import MappingError
+from .errors import MappingError, ProfileError
 from .model._base import AnyElement, B2MMLModel, B2MMLSimple
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ class DocumentSummary:
     def render(self, max_ids: int = 10) -> str:
         """Text for people; ``max_ids`` IDs are listed per entity (0: counts only)."""
         if max_ids < 0:
-            raise ValueError(f"max_ids must be 0 or more, got {max_ids}")
+            raise ProfileError(f"max_ids must be 0 or more, got {max_ids}")
         lines = [f"file:      {self.file or '-'}"]
         if self.wrapper is not None:
             lines.append(f"wrapper:   {self.wrapper} (B2MML at {self.path})")

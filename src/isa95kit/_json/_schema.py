@@ -13,6 +13,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from .._xml._tables import resolve_class
+from ..errors import ProfileError
 from ..model._base import B2MMLModel, Nil
 from ..model._registry import ELEMENTS
 
@@ -44,7 +45,7 @@ def model_json_schema(
     if isinstance(cls, str):
         name = ELEMENTS.get(cls)
         if name is None:
-            raise ValueError(f"{cls!r} is not a global B2MML V0701 element")
+            raise ProfileError(f"{cls!r} is not a global B2MML V0701 element")
         cls = resolve_class(name)
     if not (isinstance(cls, type) and issubclass(cls, B2MMLModel)):
         raise TypeError(f"expected a B2MML model class, got {cls!r}")

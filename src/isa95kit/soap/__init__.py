@@ -51,7 +51,7 @@ from ._messages import (
 #: public name -> module defining it (imported on first access)
 _LAZY: dict[str, str] = {}
 
-# --- server side (WSDL, SoapServer, store; branch soapmsg) --------------------------------
+# --- server side: WSDL, SoapServer, store
 _LAZY.update(
     {
         "Authenticator": "isa95kit.soap._auth",
@@ -66,9 +66,8 @@ _LAZY.update(
         "wsdl_path": "isa95kit.soap._wsdl",
     }
 )
-# --- end of the server side ----------------------------------------------------------------
 
-# --- client side (SoapClient, WS-Security, third-party WSDLs; branch soapclient) ---------
+# --- client side: SoapClient, WS-Security, third-party WSDLs
 _LAZY.update(
     {
         "SoapClient": "isa95kit.soap._client",
@@ -81,7 +80,6 @@ _LAZY.update(
         "describe_wsdl": "isa95kit.soap._thirdparty",
     }
 )
-# --- end of the client side ------------------------------------------------------------
 
 __all__ = [
     "Envelope",

@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from ..errors import DecodeError, DocumentInvalidError, Isa95Error, MalformedDocumentError
+from ..errors import (
+    DecodeError,
+    DocumentInvalidError,
+    Isa95Error,
+    MalformedDocumentError,
+    ProfileError,
+)
 from ..model._base import B2MMLModel
 from ._auth import Authenticator, AuthError, is_security_header
 from ._envelope import (
@@ -109,7 +115,7 @@ class SoapServer:
             if name not in message_kinds() and name not in {
                 k.verb for k in message_kinds().values()
             }:
-                raise ValueError(f"handler key {name!r} is neither a V0701 message nor a verb")
+                raise ProfileError(f"handler key {name!r} is neither a V0701 message nor a verb")
         self.mock = MockBackend(self.store) if mock else None
         if auth is None and (users is not None or check is not None):
             auth = Authenticator(users=users, check=check)
