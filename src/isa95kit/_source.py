@@ -9,6 +9,7 @@ and a size limit checked before parsing.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Union
 
@@ -90,15 +91,35 @@ def _syntax_error(exc: Exception, file: str | None) -> MalformedDocumentError:
     )
 
 
+#: how far into a document its prolog (declaration, comments, DOCTYPE) is looked for
+_PROLOG_BYTES = 1 << 16
+_PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.S)
+
+
+def declares_doctype(head: bytes) -> bool:
+    """Whether the prolog in ``head`` (the document's first bytes) has a DOCTYPE — also when
+    the parser gave up inside it (a parameter entity, an unreadable external subset)."""
+    return _PROLOG.match(head) is not None
+
+
+def _dtd_refused(file: str | None, line: int | None = 1) -> MalformedDocumentError:
+    return MalformedDocumentError(
+        "document type declarations (DTDs) are not allowed in B2MML input; "
+        "entities are never expanded and nothing is fetched",
+        location=Location(file=file, line=line),
+    )
+
+
+def _doctype_line(data: bytes) -> int | None:
+    at = data.find(b"<!DOCTYPE", 0, _PROLOG_BYTES)
+    return data.count(b"\n", 0, at) + 1 if at >= 0 else 1
+
+
 def check_no_doctype(tree: etree._ElementTree, file: str | None) -> None:
     """Refuse documents carrying a DTD: B2MML never needs one, attacks always do."""
     info = tree.docinfo
     if getattr(info, "doctype", "") or info.internalDTD is not None:
-        raise MalformedDocumentError(
-            "document type declarations (DTDs) are not allowed in B2MML input; "
-            "entities are never expanded",
-            location=Location(file=file, line=1),
-        )
+        raise _dtd_refused(file)
 
 
 def read_bytes(source: Source, limits: ParseLimits = DEFAULT_LIMITS) -> tuple[bytes, str | None]:
@@ -224,8 +245,13 @@ def parse_bytes(data: bytes, file: str | None) -> etree._Element:
     try:
         root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
+        if declares_doctype(data[:_PROLOG_BYTES]):  # the parser gave up inside the DTD
+            raise _dtd_refused(file, _doctype_line(data)) from None
         raise _syntax_error(exc, file) from None
-    check_no_doctype(root.getroottree(), file)
+    try:
+        check_no_doctype(root.getroottree(), file)
+    except MalformedDocumentError:
+        raise _dtd_refused(file, _doctype_line(data)) from None
     return root
 
 

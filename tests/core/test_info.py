@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,3 +114,33 @@ def test_b2mml_inside_mtconnect_assets(tmp_path: Path, capsys: pytest.CaptureFix
     code, out, _ = _run(capsys, "info", str(f))
     assert code == 0
     assert "wrapper:   MTConnectAssets" in out and "V0600" in out and "not B2MML" not in out
+
+
+@pytest.mark.parametrize("command", ["info", "validate", "convert"])
+def test_stdin_and_empty_files_mean_the_same_in_every_command(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """One table of exit codes: stdin is read by every command, an empty file is bad
+    content (1) everywhere, an unreadable one an I/O error (2)."""
+    sample = Path(__file__).parents[2] / "examples" / "data" / "process-work-schedule.xml"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(sample.read_bytes())))
+    code, out, err = _run(capsys, command, "-")
+    assert code == 0, err
+    assert out
+    (tmp_path / "empty.xml").write_bytes(b"")
+    code, _, err = _run(capsys, command, str(tmp_path / "empty.xml"))
+    assert code == 1 and "Traceback" not in err
+    code, _, err = _run(capsys, command, str(tmp_path / "missing.xml"))
+    assert code == 2 and "Traceback" not in err
+
+
+def test_validate_stdin_is_one_document_and_keeps_its_format(
+    capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    dtd = b'<?xml version="1.0"?>\n<!DOCTYPE x SYSTEM "http://evil.example/x.dtd">\n<x/>'
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(dtd)))
+    code, out, _ = _run(capsys, "validate", "--format", "json", "-")
+    assert code == 1
+    assert json.loads(out)["files"][0]["issues"][0]["code"] == "hostile-input"
+    code, _, err = _run(capsys, "validate", "-", "other.xml")
+    assert code == 2 and "single document" in err

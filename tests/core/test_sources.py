@@ -120,3 +120,17 @@ def test_stdin_is_read_in_blocks_and_refused_past_the_limit(
     with pytest.raises(MalformedDocumentError, match="exceeds the limit"):
         read_stdin(ParseLimits(max_bytes=3 << 20))
     assert endless.reads <= 4
+
+
+@pytest.mark.parametrize("external", [True, False])
+def test_a_dtd_the_parser_gives_up_on_is_refused_as_a_dtd(external: bool, tmp_path: Path) -> None:
+    """read_xml said "failed to load network entity" for an external DTD; it is refused as
+    what it is, with the DOCTYPE's line, from a path and from bytes alike."""
+    subset = 'SYSTEM "http://evil.example/x.dtd"' if external else '[<!ENTITY % p SYSTEM "x">%p;]'
+    data = f'<?xml version="1.0"?>\n<!-- a partner file -->\n<!DOCTYPE x {subset}>\n<x/>'.encode()
+    path = tmp_path / "dtd.xml"
+    path.write_bytes(data)
+    for source in (path, data):
+        with pytest.raises(ik.MalformedDocumentError, match="DTDs") as caught:
+            ik.read_xml(source)
+        assert caught.value.line == 3

@@ -59,7 +59,8 @@ def test_stdin_and_stdout() -> None:
 @pytest.mark.parametrize(
     ("content", "code", "words"),
     [
-        (b"hello", 2, "neither XML nor JSON"),
+        (b"hello", 1, "neither XML nor JSON"),
+        (b"", 1, "neither XML nor JSON"),
         (b'{"JobOrder": {"Id": "J"}}', 1, "$.JobOrder.Id: unknown key 'Id'"),
         (b"<JobOrder xmlns='http://www.mesa.org/xml/B2MML'><Bogus/></JobOrder>", 1,
          "unknown element 'Bogus'"),

@@ -110,7 +110,7 @@ def _convert_one(args: argparse.Namespace) -> int:
             f"isa95kit: error: {args.input}: neither XML nor JSON (expected '<' or '{{' first)",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return EXIT_FAILED  # bad content, like malformed XML: 1 in every command
     target = args.to or ("json" if kind == "xml" else "xml")
     if kind == "xml":
         from .._xml import read_xml

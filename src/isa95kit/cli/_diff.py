@@ -36,8 +36,10 @@ def run(args: argparse.Namespace) -> int:
     if args.old == "-" and args.new == "-":
         print("isa95kit: error: only one of A and B can be - (stdin)", file=sys.stderr)
         return EXIT_USAGE
-    sources = [sys.stdin.buffer.read() if p == "-" else p for p in (args.old, args.new)]
-    try:
+    from .._source import read_stdin
+
+    try:  # stdin in blocks, refused once past the size limit
+        sources = [read_stdin() if p == "-" else p for p in (args.old, args.new)]
         result = diff(sources[0], sources[1])
     except (Isa95Error, OSError) as exc:  # unreadable or not B2MML: trouble, not "different"
         print(f"isa95kit: error: {exc}", file=sys.stderr)

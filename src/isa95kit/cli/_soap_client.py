@@ -174,6 +174,7 @@ def report_failure(exc: BaseException) -> int:
 
 
 def run_send(args: argparse.Namespace) -> int:
+    from .._source import read_stdin
     from .._xml import write_xml
     from ..soap._client import SoapClient
 
@@ -186,7 +187,7 @@ def run_send(args: argparse.Namespace) -> int:
         print("isa95kit soap send: error: --operation needs --wsdl", file=sys.stderr)
         return EXIT_USAGE
     try:
-        payload = sys.stdin.buffer.read() if args.file == "-" else _read(args.file)
+        payload = read_stdin() if args.file == "-" else _read(args.file)
         if args.wsdl:
             client = SoapClient.from_wsdl(
                 args.wsdl, operation=args.operation, address=args.url, **opts

@@ -122,8 +122,11 @@ def _validate(args: argparse.Namespace) -> int:
     from ..errors import Isa95Error
     from ..validation._api import make_options
 
+    if "-" in args.paths and args.paths != ["-"]:
+        print("isa95kit: error: - (stdin) validates a single document only", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        sources = expand(args.paths)
+        sources = expand(args.paths) if args.paths != ["-"] else []
     except Isa95Error as exc:
         print(f"isa95kit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -138,6 +141,8 @@ def _validate(args: argparse.Namespace) -> int:
     except (OSError, ValueError, Isa95Error) as exc:
         print(f"isa95kit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.paths == ["-"]:
+        return _validate_stdin(args, options)
     total = sum(source.size for source in sources)
     bar = _Bar(len(sources), total) if _wants_bar(len(sources), total) else None
     stream_text = args.format == "text" and not args.output
@@ -192,6 +197,35 @@ def _validate(args: argparse.Namespace) -> int:
     if io_error:
         return EXIT_USAGE
     return EXIT_OK if final.valid and not failed else EXIT_FAILED
+
+
+def _validate_stdin(args: argparse.Namespace, options: Any) -> int:
+    """``isa95kit validate -``: standard input, streamed like a big file when it is one
+    (memory stays bounded), reported as ``<stdin>`` in every format."""
+    from ..validation._api import _report, run_one
+
+    try:
+        report = _report([run_one(sys.stdin.buffer, options)], options)
+    except OSError as exc:
+        print(f"isa95kit: error: cannot read standard input: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "jsonl":
+        lines = _open_lines(args)
+        for file in report.files:
+            lines.write(json.dumps(file.to_dict(), ensure_ascii=False) + "\n")
+        lines.write(json.dumps({"valid": report.valid}) + "\n")
+        if lines is not sys.stdout:
+            lines.close()
+    else:
+        text = _render(report, args.format, streamed=False)
+        if args.output:
+            from ..batch import write_atomically
+
+            data = text.encode("utf-8")
+            write_atomically(args.output, lambda handle: handle.write(data))
+        else:
+            sys.stdout.write(text)
+    return EXIT_OK if report.valid else EXIT_FAILED
 
 
 def _open_lines(args: argparse.Namespace) -> IO[str]:
