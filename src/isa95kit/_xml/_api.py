@@ -368,6 +368,49 @@ def _vocabulary() -> frozenset[str]:
     return element_vocabulary(B2MMLVersion.V0701)
 
 
+#: bytes fed to the pull parser at a time (the events of one block are decoded before the next)
+_BLOCK = 1 << 16
+
+
+def _pull(stream: Any, tag: str) -> Iterator[tuple[str, Any]]:
+    """``("end", element)`` for each element named ``tag``, parsed block by block with a
+    hardened pull parser; then ``("root", root)``.
+
+    Every element completed before a syntax error is yielded before the error is raised:
+    lxml >= 6.2's ``iterparse`` raised it first, losing the items its read-ahead had parsed.
+    """
+    from lxml import etree
+
+    parser = etree.XMLPullParser(
+        events=("end",),
+        tag=tag,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+    )
+    while True:
+        block = stream.read(_BLOCK)
+        if isinstance(block, str):
+            raise TypeError("the file object returned str; open it in binary mode")
+        error: etree.XMLSyntaxError | None = None
+        try:
+            if block:
+                parser.feed(block)
+                root = None
+            else:
+                root = parser.close()
+        except etree.XMLSyntaxError as exc:
+            error = exc
+        for event in parser.read_events():
+            yield event
+        if error is not None:
+            raise error
+        if not block:
+            yield "root", root
+            return
+
+
 def _iter_elements(
     stream: Any, file: str | None, element: str, config: ReadConfig
 ) -> Iterator[B2MMLModel]:
@@ -377,17 +420,13 @@ def _iter_elements(
     decoder = Decoder(config, file)
     classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
     checked = False
-    context = etree.iterparse(
-        stream,
-        events=("end",),
-        tag=tag,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-    )
+    elements = _pull(stream, tag)
     try:
-        for _, el in context:
+        for event, el in elements:
+            if event == "root":  # after the last element
+                if not checked and el is not None:  # the element never occurred
+                    check_no_doctype(el.getroottree(), file)
+                break
             if not checked:
                 check_no_doctype(el.getroottree(), file)
                 checked = True
@@ -406,14 +445,14 @@ def _iter_elements(
                 while el.getprevious() is not None:
                     del parent[0]
             yield obj
-        if not checked and context.root is not None:  # the element never occurred
-            check_no_doctype(context.root.getroottree(), file)
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, file) from None
-    except TypeError as exc:  # lxml: the file object returned str
+    except TypeError as exc:  # the file object returned str
         raise InvalidSourceError(f"cannot read the file object: {exc}") from None
     except OSError as exc:
         raise SourceError(f"cannot read {file or 'the file object'}: {exc}") from None
+    finally:
+        elements.close()
 
 
 def _older_root(stream: Any, file: str | None) -> bool:
