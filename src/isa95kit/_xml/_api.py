@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, TypeVar, cast, overload
 
 from .._source import (
@@ -372,7 +372,7 @@ def _vocabulary() -> frozenset[str]:
 _BLOCK = 1 << 16
 
 
-def _pull(stream: Any, tag: str) -> Iterator[tuple[str, Any]]:
+def _pull(stream: Any, tag: str) -> Generator[tuple[str, Any], None, None]:
     """``("end", element)`` for each element named ``tag``, parsed block by block with a
     hardened pull parser; then ``("root", root)``.
 
@@ -402,8 +402,7 @@ def _pull(stream: Any, tag: str) -> Iterator[tuple[str, Any]]:
                 root = parser.close()
         except etree.XMLSyntaxError as exc:
             error = exc
-        for event in parser.read_events():
-            yield event
+        yield from parser.read_events()
         if error is not None:
             raise error
         if not block:
