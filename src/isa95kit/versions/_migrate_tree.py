@@ -139,10 +139,35 @@ class _Recorder:
 
 
 def _rename_ns(el: Any, old: str, new: str) -> None:
-    """Move an element and its descendants of namespace ``old`` to ``new``."""
+    """Move an element and its descendants of namespace ``old`` to ``new``.
+
+    The subtree is rebuilt in place so that the new names take the prefixes in scope: the
+    writer may have declared the document's prefix for ``old`` on the element itself, and
+    renaming under that declaration made lxml invent ``ns0`` (a different prefix on every
+    write-back of a V0600 extension)."""
+    from lxml import etree
+
     prefix = "{" + old + "}"
-    for node in el.iter(prefix + "*"):
-        node.tag = "{" + new + "}" + node.tag[len(prefix) :]
+
+    def renamed(tag: str) -> str:
+        return "{" + new + "}" + tag[len(prefix) :] if tag.startswith(prefix) else tag
+
+    def rebuild(source: Any, parent: Any) -> Any:
+        copy = etree.SubElement(parent, renamed(source.tag), dict(source.attrib))
+        copy.text, copy.tail = source.text, source.tail
+        for child in list(source):
+            if isinstance(child.tag, str):
+                rebuild(child, copy)
+            else:  # a comment or processing instruction
+                copy.append(child)
+        return copy
+
+    parent = el.getparent()
+    if parent is None:
+        for node in el.iter(prefix + "*"):
+            node.tag = renamed(node.tag)
+        return
+    parent.replace(el, rebuild(el, parent))
 
 
 def _reorder(el: Any, keys: list[int]) -> None:
@@ -414,8 +439,14 @@ def down_nsmap(nsmap: dict[str | None, str], release: B2MMLVersion) -> dict[str 
     release's namespaces under the document's prefixes, V0701's under a private prefix (the
     writer's elements), so the renamed elements take the document's prefixes in place."""
     t = tables(release)
-    kept = {p: u for p, u in nsmap.items() if u not in (t.ns, t.ext)}
-    out = _swap_nsmap(kept, {V0701_NS: t.ns, V0701_EXT: t.ext})
+    # the release's own declarations give way to the V0701 ones renamed to them; a map that
+    # is already the release's (prepared by the writer) keeps them: the call is idempotent
+    swap = {V0701_NS: t.ns, V0701_EXT: t.ext}
+    renamed = {
+        swap[u] for p, u in nsmap.items() if u in swap and not (p or "").startswith(_V7_PREFIX)
+    }
+    kept = {p: u for p, u in nsmap.items() if u not in renamed}
+    out = _swap_nsmap(kept, swap)
     out[_V7_PREFIX] = V0701_NS
     out["isa95kit-v0701-ext"] = V0701_EXT
     return out
