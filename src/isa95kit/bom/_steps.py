@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import BomTransformError, Isa95Error, Location
 from ..units import MaterialFactors, conversion_factor
 from ._exact import _WHOLE as _WHOLE_FRACTIONS
-from ._exact import Num, div, exact_sum, frac, mul_div, num
+from ._exact import Num, _combine, frac, mul_div, num
 from ._mbom import Exclusion, LineKind, MBomLine, Node, Provenance, node_path
 from ._model import Bom, ItemType, Occurrence, Operation, Part
 from ._rules import RoundingPolicy, Rules
@@ -55,12 +55,17 @@ def location_of(source: str | None, step: str | None = None) -> Location:
     return Location(file=source, path=step)
 
 
+#: (field name, slot descriptor) of an occurrence: a slotted frozen dataclass is copied
+#: through its descriptors, not through ``__init__``
+_OCC_SLOTS = tuple((f.name, getattr(Occurrence, f.name)) for f in fields(Occurrence))
+
+
 def _evolve(occ: Occurrence, **changes: Any) -> Occurrence:
     """``dataclasses.replace`` without re-running ``__init__`` (a million times cheaper);
     only for fields that need no validation."""
     new = object.__new__(Occurrence)
-    new.__dict__.update(occ.__dict__)
-    new.__dict__.update(changes)
+    for name, slot in _OCC_SLOTS:
+        slot.__set__(new, changes[name] if name in changes else slot.__get__(occ))
     return new
 
 
@@ -180,12 +185,15 @@ def normalise_units(bom: Bom, rules: Rules) -> Bom:
             base = rule.base_quantity
         elif target != part.unit:
             base = base * _factor(part.unit, target, factors, pid, part.source)
+        if rule is None:  # most parts: nothing to change (target is the part unit)
+            parts[pid] = part
+            continue
         parts[pid] = replace(
             part,
             unit=target,
             base_quantity=base,
-            item_type=rule.type if rule and rule.type else part.item_type,
-            description=part.description or (rule.description if rule else None),
+            item_type=rule.type if rule.type else part.item_type,
+            description=part.description or rule.description,
         )
     cache: dict[tuple[str, str], Fraction] = {}
     occurrences: list[Occurrence] = []
@@ -534,24 +542,39 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
     lines: list[MBomLine] = []
     used: set[str] = set()
     whole, make_line = _WHOLE_FRACTIONS, MBomLine._fast
-    rounded_cache: dict[tuple[str, Fraction], Decimal] = {}  # many lines share a quantity
+    # many lines share a quantity: each distinct (unit, numerator, denominator) rounded once
+    # (keyed by integers: hashing a Fraction costs a modular inverse)
+    rounded_cache: dict[tuple[str, int, int], Decimal] = {}
+    # the paths below one scrapped occurrence share its ``keep`` object: its integer parts
+    # and its scrap fraction are worked out once (the entry holds the object, so no id is
+    # reused while the cache lives)
+    keeps: dict[int, tuple[Num, int, int, Fraction]] = {}
     for group in groups:
         first = group[0]
         provenance: list[Provenance] = []
-        grosses: list[Num] = []
-        nets: list[Num] = []
-        add_provenance, add_gross, add_net = provenance.append, grosses.append, nets.append
+        add_provenance = provenance.append
+        grosses: dict[int, int] = {}  # exact sums: numerators per (unnormalised) denominator
+        nets: dict[int, int] = {}
         for item in group:
             keep = item.keep
             net = item.net
-            net_f = whole[net] if type(net) is int and 0 <= net < 1024 else frac(net)
-            if keep == 1:
-                gross, gross_f, scrap_f = net, net_f, _ZERO
+            if type(net) is int:
+                n, d = net, 1
+                net_f = whole[net] if 0 <= net < 1024 else Fraction(net)
             else:
-                gross = div(net, keep)
-                gross_f, scrap_f = frac(gross), frac(1 - keep)
-            add_gross(gross)
-            add_net(net)
+                n, d = net.numerator, net.denominator
+                net_f = net  # type: ignore[assignment]
+            nets[d] = nets.get(d, 0) + n
+            if type(keep) is int and keep == 1:
+                gross_f, scrap_f = net_f, _ZERO
+            else:
+                k = keeps.get(id(keep))
+                if k is None:
+                    k = keeps[id(keep)] = (keep, keep.numerator, keep.denominator, frac(1 - keep))
+                _, a, b, scrap_f = k
+                n, d = n * b, d * a  # net / (a / b)
+                gross_f = Fraction(n, d)
+            grosses[d] = grosses.get(d, 0) + n
             add_provenance(
                 new_tuple(
                     Provenance,
@@ -566,17 +589,22 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
                 )
             )
         if len(group) == 1:
-            total_f, net_total = frac(grosses[0]), frac(nets[0])
+            total_f, net_total = gross_f, net_f
         else:
-            total_f, net_total = exact_sum(grosses), exact_sum(nets)
+            total_f, net_total = _combine(grosses), _combine(nets)
+        unit = first.unit
+        key = (unit, total_f.numerator, total_f.denominator)
+        rounded = rounded_cache.get(key)
+        if rounded is None:
+            rounded = rounded_cache[key] = policy.for_unit(unit).fraction(total_f)
         lines.append(
             make_line(
                 id=_line_id(first, used),
                 material=first.material,
                 operation=first.operation,
                 quantity=total_f,
-                unit=first.unit,
-                rounded=_rounded(rounded_cache, policy, first.unit, total_f),
+                unit=unit,
+                rounded=rounded,
                 kind=first.kind,
                 provenance=tuple(provenance),
                 description=first.description,
@@ -586,16 +614,6 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
             )
         )
     return lines
-
-
-def _rounded(
-    cache: dict[tuple[str, Fraction], Decimal], policy: RoundingPolicy, unit: str, value: Fraction
-) -> Decimal:
-    key = (unit, value)
-    result = cache.get(key)
-    if result is None:
-        result = cache[key] = policy.for_unit(unit).fraction(value)
-    return result
 
 
 def _line_id(item: Item, used: set[str]) -> str:
