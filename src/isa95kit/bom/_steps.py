@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 from ..errors import BomTransformError, Isa95Error, Location
 from ..units import MaterialFactors, conversion_factor
 from ._exact import _WHOLE as _WHOLE_FRACTIONS
-from ._exact import Num, _combine, frac, mul_div, num
+from ._exact import Num, _combine, frac, num
 from ._mbom import Exclusion, LineKind, MBomLine, Node, Provenance, node_path
 from ._model import Bom, ItemType, Occurrence, Operation, Part
 from ._rules import RoundingPolicy, Rules
@@ -314,14 +315,14 @@ def dissolve_phantoms(
     parts = bom.parts
     items: list[Item] = []
     phantoms: list[Node] = []
-    root_part = parts[root]
     limit = len(parts)  # a path longer than the number of parts goes round a cycle
-    # pre-order in input order: (occurrence, parent's net, keep, base, operation, node)
+    # pre-order in input order: (occurrence, the parent's net per its base quantity as a
+    # reduced (numerator, denominator) pair of ints, keep, operation, node, depth); exact
+    # integer arithmetic, one Fraction per line at most
     top = children.get(root, [])
     root_node: Node = (None, root, None, None)
-    root_base = num(root_part.base_quantity)
-    stack: list[tuple[Occurrence, Num, Num, Num, str | None, Node, int]] = [
-        (o, root_base, 1, root_base, None, root_node, 1) for o in reversed(top)
+    stack: list[tuple[Occurrence, int, int, Num, str | None, Node, int]] = [
+        (o, 1, 1, 1, None, root_node, 1) for o in reversed(top)
     ]
     all_exploded = explode == "all"
     # local names: this loop runs once per occurrence, a million times
@@ -329,20 +330,23 @@ def dissolve_phantoms(
     emit, phantom_seen = items.append, phantoms.append
     PHANTOM, MAKE, CONSUMED, new_item = ItemType.PHANTOM, ItemType.MAKE, LineKind.CONSUMED, Item
     while stack:
-        occ, net, keep, base, inherited, node, depth = pop()
+        occ, fn, fd, keep, inherited, node, depth = pop()
         if depth > limit:
             _check_acyclic(children, root)  # raises, naming the cycle
         child = occ.child
         part = get_part(child)
         if part is None:
             raise _error(f"child {child!r} has no part", occ.source, "explode")
-        qf = occ.quantity
-        q: Num = qf.numerator if qf.denominator == 1 else qf
+        q = occ.quantity
         s = occ.scrap
         if occ.fixed:
-            c_net, c_keep = q, (1 if not s else 1 - s)
+            n, d = q.numerator, q.denominator
+            c_keep: Num = 1 if not s else 1 - s
         else:
-            c_net = net * q if base == 1 else mul_div(net, q, base)
+            n, d = fn * q.numerator, fd * q.denominator
+            g = gcd(n, d)
+            if g != 1:
+                n, d = n // g, d // g
             c_keep = keep if not s else keep * (1 - s)
         c_node = (node, child, occ.source, occ.find_number)
         kind = occ.item_type or part.item_type
@@ -353,19 +357,29 @@ def dissolve_phantoms(
             op, how = inherited, "inherited"
         else:
             how = "none"
-        if kind is PHANTOM:
-            phantom_seen(c_node)
+        if kind is PHANTOM or (kind is MAKE and all_exploded):
             below = get_children(child)
             if below:
-                c_base = num(part.base_quantity)
-                d = depth + 1
-                push([(o, c_net, c_keep, c_base, op, c_node, d) for o in reversed(below)])
-            continue
+                b = part.base_quantity  # the children's quantities are per this
+                bn, bd = b.numerator, b.denominator
+                if bn == 1 and bd == 1:
+                    cn, cd = n, d
+                else:
+                    cn, cd = n * bd, d * bn
+                    g = gcd(cn, cd)
+                    if g != 1:
+                        cn, cd = cn // g, cd // g
+                d1 = depth + 1
+                c_op = op if kind is PHANTOM else None
+                push([(o, cn, cd, c_keep, c_op, c_node, d1) for o in reversed(below)])
+            if kind is PHANTOM:
+                phantom_seen(c_node)
+                continue
         emit(
             new_item(
                 child,
                 c_node,
-                c_net,
+                n if d == 1 else Fraction(n, d),
                 c_keep,
                 part.unit,
                 kind,
@@ -378,12 +392,6 @@ def dissolve_phantoms(
                 part.description,
             )
         )
-        if kind is MAKE and all_exploded:
-            below = get_children(child)
-            if below:
-                c_base = num(part.base_quantity)
-                d = depth + 1
-                push([(o, c_net, c_keep, c_base, None, c_node, d) for o in reversed(below)])
     return items, [node_path(n) for n in phantoms]
 
 
