@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from fractions import Fraction
 from math import gcd
+from operator import attrgetter
 from typing import Any
 
 from ..errors import BomTransformError, Isa95Error, Location
@@ -56,17 +57,22 @@ def location_of(source: str | None, step: str | None = None) -> Location:
     return Location(file=source, path=step)
 
 
-#: (field name, slot descriptor) of an occurrence: a slotted frozen dataclass is copied
-#: through its descriptors, not through ``__init__``
-_OCC_SLOTS = tuple((f.name, getattr(Occurrence, f.name)) for f in fields(Occurrence))
+#: an occurrence's fields, read at once and written through their slot descriptors: a
+#: slotted frozen dataclass copied without ``__init__``
+_OCC_NAMES = tuple(f.name for f in fields(Occurrence))
+_OCC_GET = attrgetter(*_OCC_NAMES)
+_OCC_SET = tuple(getattr(Occurrence, name).__set__ for name in _OCC_NAMES)
+_OCC_SETTER = dict(zip(_OCC_NAMES, _OCC_SET, strict=True))
 
 
 def _evolve(occ: Occurrence, **changes: Any) -> Occurrence:
     """``dataclasses.replace`` without re-running ``__init__`` (a million times cheaper);
     only for fields that need no validation."""
     new = object.__new__(Occurrence)
-    for name, slot in _OCC_SLOTS:
-        slot.__set__(new, changes[name] if name in changes else slot.__get__(occ))
+    for set_field, value in zip(_OCC_SET, _OCC_GET(occ), strict=True):
+        set_field(new, value)
+    for name, value in changes.items():
+        _OCC_SETTER[name](new, value)
     return new
 
 
@@ -196,21 +202,24 @@ def normalise_units(bom: Bom, rules: Rules) -> Bom:
             item_type=rule.type if rule.type else part.item_type,
             description=part.description or rule.description,
         )
-    cache: dict[tuple[str, str], Fraction] = {}
+    cache: dict[tuple[str, str], tuple[int, int]] = {}  # factors as integer pairs
     occurrences: list[Occurrence] = []
+    keep, get_part = occurrences.append, parts.get
     for occ in bom.occurrences:
-        child_part = parts.get(occ.child)
+        child_part = get_part(occ.child)
         if child_part is None:
             raise _error(f"child {occ.child!r} has no part", occ.source, "units")
         if occ.unit == child_part.unit:
-            occurrences.append(occ)
+            keep(occ)
             continue
         key = (occ.child, occ.unit)
         factor = cache.get(key)
         if factor is None:
-            factor = _factor(occ.unit, child_part.unit, materials[occ.child], occ.child, occ.source)
-            cache[key] = factor
-        occurrences.append(_evolve(occ, quantity=occ.quantity * factor, unit=child_part.unit))
+            f = _factor(occ.unit, child_part.unit, materials[occ.child], occ.child, occ.source)
+            factor = cache[key] = (f.numerator, f.denominator)
+        q = occ.quantity
+        quantity = Fraction(q.numerator * factor[0], q.denominator * factor[1])
+        keep(_evolve(occ, quantity=quantity, unit=child_part.unit))
     return replace(bom, parts=parts, occurrences=occurrences)
 
 
