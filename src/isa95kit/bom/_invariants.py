@@ -9,7 +9,7 @@ from fractions import Fraction
 from math import gcd
 from typing import Any
 
-from ._exact import Sums, _combine, exact_sum
+from ._exact import _combine, exact_sum
 from ._mbom import InvariantIssue, LineKind, MBom, MBomLine
 from ._model import Bom, ItemType, Occurrence
 
@@ -151,12 +151,18 @@ def check_invariants(
     everything = [*mbom.lines, *mbom.unassigned]
     if expected is None or buy is None:
         expected, buy = explode_check(resolved, mbom.product, explode=explode, children=children)
-    sums: Sums[str] = Sums()
-    consumed = LineKind.CONSUMED
+    sums: dict[str, dict[int, int]] = {}  # numerators per denominator, per material
+    get_sums, consumed = sums.get, LineKind.CONSUMED
     for line in everything:
         if line.kind is consumed:
-            sums.add(line.material, line.quantity)
-    actual = sums.result()
+            q = line.quantity
+            per = get_sums(line.material)
+            if per is None:
+                sums[line.material] = {q.denominator: q.numerator}
+            else:
+                d = q.denominator
+                per[d] = per.get(d, 0) + q.numerator
+    actual = {material: _combine(per) for material, per in sums.items()}
     if mbom.product in actual:
         issues.append(InvariantIssue("cycle", f"{mbom.product} consumes itself", mbom.product))
     for part in sorted(buy - actual.keys()):

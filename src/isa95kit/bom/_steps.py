@@ -572,6 +572,7 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
         add_provenance = provenance.append
         grosses: dict[int, int] = {}  # exact sums: numerators per (unnormalised) denominator
         nets: dict[int, int] = {}
+        several = len(group) > 1  # most lines come from one path: nothing to sum
         for item in group:
             keep = item.keep
             net = item.net
@@ -581,7 +582,8 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
             else:
                 n, d = net.numerator, net.denominator
                 net_f = net  # type: ignore[assignment]
-            nets[d] = nets.get(d, 0) + n
+            if several:
+                nets[d] = nets.get(d, 0) + n
             if type(keep) is int and keep == 1:
                 gross_f, scrap_f = net_f, _ZERO
             else:
@@ -591,7 +593,8 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
                 _, a, b, scrap_f = k
                 n, d = n * b, d * a  # net / (a / b)
                 gross_f = Fraction(n, d)
-            grosses[d] = grosses.get(d, 0) + n
+            if several:
+                grosses[d] = grosses.get(d, 0) + n
             add_provenance(
                 new_tuple(
                     Provenance,
@@ -605,10 +608,10 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
                     ),
                 )
             )
-        if len(group) == 1:
-            total_f, net_total = gross_f, net_f
-        else:
+        if several:
             total_f, net_total = _combine(grosses), _combine(nets)
+        else:
+            total_f, net_total = gross_f, net_f
         unit = first.unit
         key = (unit, total_f.numerator, total_f.denominator)
         rounded = rounded_cache.get(key)
