@@ -43,7 +43,7 @@ def mul_div(a: Num, b: Num, c: Num) -> Num:
     """``a * b / c`` exactly, an ``int`` when whole."""
     v = a * b
     if c == 1:
-        return v
+        return v if type(v) is int else num(v)  # type: ignore[arg-type]
     if type(v) is int and type(c) is int:
         return v // c if v % c == 0 else Fraction(v, c)
     return div(v, c)
