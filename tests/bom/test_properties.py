@@ -121,6 +121,18 @@ def test_exploded_totals_preserved_exactly(ebom: Bom) -> None:
     assert len(keys) == len(set(keys))
 
 
+@given(eboms())
+def test_checking_explosion_and_exact_types(ebom: Bom) -> None:
+    """The invariant check's own explosion (integer pairs) equals the plain recursion, and
+    every exact quantity the pipeline hands out is a ``Fraction`` (never a bare int)."""
+    mbom = bom.transform(ebom, RULES)
+    assert mbom.report.ebom_totals == expected_totals(ebom)
+    for line in mbom.lines:
+        assert type(line.quantity) is F and type(line.net) is F
+        for p in line.provenance:
+            assert all(type(v) is F for v in (p.quantity, p.net, p.scrap, p.share))
+
+
 _SCHEMA = load_schema("V0701")
 NS = {"b": "http://www.mesa.org/xml/B2MML"}
 

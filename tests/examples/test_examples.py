@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 import warnings
@@ -88,15 +89,40 @@ def test_plm_change_to_mbom(
     out = load("plm_change_to_mbom").main(tmp_path)
     assert official.validate(etree.fromstring(out)), official.error_log
     printed = capsys.readouterr().out
-    # the change: FKM seal in, NBR seal out, nothing else moves
-    assert "  OP30 + SEAL-NEW 1.0000 EA\n  OP30 - SEAL-OLD 1.0000 EA\n" in printed
+    # the running M-BOM (rev C on 1 October): ECO-2026-117's old seal has expired
+    assert "M-BOM of PUMP-P100 rev C at 2026-10-01:" in printed
     assert "left out (effectivity): SEAL-OLD not effective at 2026-10-01" in printed
     assert "left out (reference): DWG-P100" in printed
+    # the PLM change list C -> D
+    assert "PLM change list, rev C -> D (7 changes):" in printed
+    assert "replaced          IMPELLER-KIT #10: IMPELLER 1 EA replaced by IMPELLER-B" in printed
+    # applied through the provenance; the screws for the seal cover would join the OP30
+    # screw line of another occurrence: flagged, not guessed
+    assert "PUMP-P100: 5 applied, 1 flagged, 1 outside the M-BOM" in printed
+    assert (
+        "FLAGGED  PUMP-P100 #60: added SCREW-M8 0.04 BX: merged: "
+        "SCREW-M8 would join line OP30-SCREW-M8 in OP30"
+    ) in printed
+    # the applied changes are exact: revision D differs only by the flagged screws
+    assert "PUMP-P100: 1 finding(s), 0 ignored, 7 material(s) compared" in printed
+    assert "quantity-mismatch    SCREW-M8         10 EA in the M-BOM, 14 EA in the E-BOM" in printed
+    eco = json.loads((tmp_path / "pump-eco.json").read_text())
+    assert [f["reason"] for f in eco["flagged"]] == ["merged"]
+    assert len(eco["applied"]) == 5 and not eco["ok"]
+    # the released revision D goes to the MES
+    assert "M-BOM of PUMP-P100 rev D at 2026-11-02:" in printed
+    message = ik.read_xml(out)
+    assert type(message).__name__ == "ProcessOperationsDefinitionInformation"
+    info = message.data_area.operations_definition_information[0]  # type: ignore[attr-defined]
+    definition = info.operations_definition[0]
+    assert definition.id.value == "OD-PUMP-P100-D"
     rows = (tmp_path / "pump-mbom.csv").read_text().splitlines()
-    # boxes of 100 issued in pieces: 0.02 BX in the phantom kit (OP20), 0.08 BX in OP30
-    assert "OP20,20,OP20-SCREW-M8,SCREW-M8,Hex screw M8x20 (box of 100),2.0000,EA,2" in rows[4]
-    assert any(r.startswith("OP30,30,OP30-SCREW-M8,") and ",8.0000,EA," in r for r in rows)
-    # 4 % scrap on the machined housing: 1 / 0.96 housings, and castings for them
-    assert any(",HOUSING-M,Machined pump housing,1.0417,EA,25/24," in r for r in rows)
-    assert any(",CASTING-H,Housing casting GG-25,1.0417,EA,25/24," in r for r in rows)
-    assert (tmp_path / "pump-mbom-provenance.json").exists()
+    # boxes of 100 issued in pieces: 0.02 BX in the phantom kit (OP20); 0.08 + 0.04 BX in OP30
+    assert "OP20,20,OP20-SCREW-M8,SCREW-M8,Hex screw M8x20 (box of 100),2.0000,EA,2," in rows[4]
+    assert any(r.startswith("OP30,30,OP30-SCREW-M8,") and ",12.0000,EA,12," in r for r in rows)
+    # 3 % scrap on the machined housing in rev D: 1 / 0.97 housings, and castings for them
+    assert any(",HOUSING-M,Machined pump housing,1.0309,EA,100/97," in r for r in rows)
+    assert any(",CASTING-H,Housing casting GG-25,1.0309,EA,100/97," in r for r in rows)
+    assert any(",KEY-5,Feather key 5x5,2.0000,EA,2," in r for r in rows)
+    provenance = json.loads((tmp_path / "pump-mbom-provenance.json").read_text())
+    assert provenance["revision"] == "D" and not provenance["issues"]

@@ -43,7 +43,7 @@ def mul_div(a: Num, b: Num, c: Num) -> Num:
     """``a * b / c`` exactly, an ``int`` when whole."""
     v = a * b
     if c == 1:
-        return v
+        return v if type(v) is int else num(v)  # type: ignore[arg-type]
     if type(v) is int and type(c) is int:
         return v // c if v % c == 0 else Fraction(v, c)
     return div(v, c)
@@ -74,6 +74,10 @@ class Sums(Generic[K]):
 def _combine(parts: dict[int, int]) -> Fraction:
     if len(parts) == 1:
         ((d, n),) = parts.items()
+    elif len(parts) <= 4:  # a few denominators: cross-multiplied, one normalisation
+        n, d = 0, 1
+        for k, v in parts.items():
+            n, d = n * k + v * d, d * k
     else:  # one common denominator: integer additions, one normalisation
         d = math.lcm(*parts)
         n = sum(v * (d // k) for k, v in parts.items())

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
-from ._exact import Num, Sums, div, exact_sum, mul_div, num
+from ._exact import _combine, exact_sum
 from ._mbom import InvariantIssue, LineKind, MBom, MBomLine
 from ._model import Bom, ItemType, Occurrence
 
@@ -77,35 +78,60 @@ def explode_check(
     if children is None:
         children = bom.by_parent()
     parts = bom.parts
-    totals: Sums[str] = Sums()
+    # quantities as (numerator, denominator) pairs of ints, reduced at each step: the same
+    # exact arithmetic as Fractions at a fraction of the cost, and independent of the
+    # pipeline's own (Fraction) explosion; per material, numerators summed per denominator
+    totals: dict[str, dict[int, int]] = {}
     buy: set[str] = set()
     limit = len(parts)
-    todo: list[tuple[str, Num, int]] = [(root, num(parts[root].base_quantity), 0)]
-    pop, push, get_children, add, reached = todo.pop, todo.append, children.get, totals.add, buy.add
+    base = parts[root].base_quantity
+    todo: list[tuple[str, int, int, int]] = [(root, base.numerator, base.denominator, 0)]
+    pop, push, get_children, get_total, reached = (
+        todo.pop,
+        todo.append,
+        children.get,
+        totals.get,
+        buy.add,
+    )
     PHANTOM, MAKE, BUY = ItemType.PHANTOM, ItemType.MAKE, ItemType.BUY
     all_exploded = explode == "all"
     while todo:
-        parent, gross, depth = pop()
+        parent, gn, gd, depth = pop()
         if depth > limit:  # pragma: no cover - the pipeline raises on cycles first
             break
-        base = num(parts[parent].base_quantity)
+        base = parts[parent].base_quantity
+        fn, fd = gn * base.denominator, gd * base.numerator  # the parent's gross per base
+        g = gcd(fn, fd)
+        if g != 1:
+            fn, fd = fn // g, fd // g
         for occ in get_children(parent, ()):
-            qf = occ.quantity
-            q: Num = qf.numerator if qf.denominator == 1 else qf
-            need = q if occ.fixed else (gross * q if base == 1 else mul_div(gross, q, base))
-            if occ.scrap:
-                need = div(need, 1 - occ.scrap)
+            q = occ.quantity
+            if occ.fixed:
+                n, d = q.numerator, q.denominator
+            else:
+                n, d = fn * q.numerator, fd * q.denominator
+            s = occ.scrap
+            if s:  # need / (1 - scrap)
+                sd = s.denominator
+                n, d = n * sd, d * (sd - s.numerator)
+            g = gcd(n, d)
+            if g != 1:
+                n, d = n // g, d // g
             child = occ.child
             kind = occ.item_type or parts[child].item_type
             if kind is PHANTOM:
-                push((child, need, depth + 1))
+                push((child, n, d, depth + 1))
                 continue
-            add(child, need)
+            total = get_total(child)
+            if total is None:
+                totals[child] = {d: n}
+            else:
+                total[d] = total.get(d, 0) + n
             if kind is BUY:
                 reached(child)
             elif kind is MAKE and all_exploded:
-                push((child, need, depth + 1))
-    return totals.result(), buy
+                push((child, n, d, depth + 1))
+    return {material: _combine(sums) for material, sums in totals.items()}, buy
 
 
 def check_invariants(
@@ -125,12 +151,18 @@ def check_invariants(
     everything = [*mbom.lines, *mbom.unassigned]
     if expected is None or buy is None:
         expected, buy = explode_check(resolved, mbom.product, explode=explode, children=children)
-    sums: Sums[str] = Sums()
-    consumed = LineKind.CONSUMED
+    sums: dict[str, dict[int, int]] = {}  # numerators per denominator, per material
+    get_sums, consumed = sums.get, LineKind.CONSUMED
     for line in everything:
         if line.kind is consumed:
-            sums.add(line.material, line.quantity)
-    actual = sums.result()
+            q = line.quantity
+            per = get_sums(line.material)
+            if per is None:
+                sums[line.material] = {q.denominator: q.numerator}
+            else:
+                d = q.denominator
+                per[d] = per.get(d, 0) + q.numerator
+    actual = {material: _combine(per) for material, per in sums.items()}
     if mbom.product in actual:
         issues.append(InvariantIssue("cycle", f"{mbom.product} consumes itself", mbom.product))
     for part in sorted(buy - actual.keys()):

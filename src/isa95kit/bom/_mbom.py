@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
@@ -159,7 +159,7 @@ class Provenance(tuple):  # type: ignore[type-arg]
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MBomLine:
     """One material in one operation. ``id`` is the ``MaterialSpecification`` ID written;
     ``quantity`` exact, ``rounded`` the same rounded once; ``unit`` a UN/ECE Rec 20 code."""
@@ -181,8 +181,13 @@ class MBomLine:
     def _fast(cls, **fields: Any) -> MBomLine:
         """Build without the frozen ``__init__`` (every field given; for the pipeline)."""
         line = object.__new__(cls)
-        line.__dict__.update(fields)
+        for name, value in fields.items():
+            _LINE_SETTERS[name](line, value)
         return line
+
+
+#: the slot setters of a line (a frozen dataclass: its own ``__setattr__`` refuses)
+_LINE_SETTERS = {f.name: getattr(MBomLine, f.name).__set__ for f in fields(MBomLine)}
 
 
 @dataclass(frozen=True)

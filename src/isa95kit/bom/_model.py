@@ -27,7 +27,7 @@ def serial_key(text: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Part:
     """A part revision. ``unit`` is its base unit; ``factors`` are material factor statements
     (``"1 BX = 12 EA"``); occurrence quantities below it are per ``base_quantity`` of it."""
@@ -42,7 +42,7 @@ class Part:
     source: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Occurrence:
     """One use of ``child`` in ``parent``: ``quantity`` ``unit`` per ``base_quantity`` of the
     parent. ``scrap`` is a fraction in [0, 1) of the gross input that is lost. Effective for

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from fractions import Fraction
+from math import gcd
+from operator import attrgetter
 from typing import Any
 
 from ..errors import BomTransformError, Isa95Error, Location
 from ..units import MaterialFactors, conversion_factor
 from ._exact import _WHOLE as _WHOLE_FRACTIONS
-from ._exact import Num, div, exact_sum, frac, mul_div, num
+from ._exact import Num, _combine, frac, num
 from ._mbom import Exclusion, LineKind, MBomLine, Node, Provenance, node_path
 from ._model import Bom, ItemType, Occurrence, Operation, Part
 from ._rules import RoundingPolicy, Rules
@@ -55,12 +57,22 @@ def location_of(source: str | None, step: str | None = None) -> Location:
     return Location(file=source, path=step)
 
 
+#: an occurrence's fields, read at once and written through their slot descriptors: a
+#: slotted frozen dataclass copied without ``__init__``
+_OCC_NAMES = tuple(f.name for f in fields(Occurrence))
+_OCC_GET = attrgetter(*_OCC_NAMES)
+_OCC_SET = tuple(getattr(Occurrence, name).__set__ for name in _OCC_NAMES)
+_OCC_SETTER = dict(zip(_OCC_NAMES, _OCC_SET, strict=True))
+
+
 def _evolve(occ: Occurrence, **changes: Any) -> Occurrence:
     """``dataclasses.replace`` without re-running ``__init__`` (a million times cheaper);
     only for fields that need no validation."""
     new = object.__new__(Occurrence)
-    new.__dict__.update(occ.__dict__)
-    new.__dict__.update(changes)
+    for set_field, value in zip(_OCC_SET, _OCC_GET(occ), strict=True):
+        set_field(new, value)
+    for name, value in changes.items():
+        _OCC_SETTER[name](new, value)
     return new
 
 
@@ -180,28 +192,34 @@ def normalise_units(bom: Bom, rules: Rules) -> Bom:
             base = rule.base_quantity
         elif target != part.unit:
             base = base * _factor(part.unit, target, factors, pid, part.source)
+        if rule is None:  # most parts: nothing to change (target is the part unit)
+            parts[pid] = part
+            continue
         parts[pid] = replace(
             part,
             unit=target,
             base_quantity=base,
-            item_type=rule.type if rule and rule.type else part.item_type,
-            description=part.description or (rule.description if rule else None),
+            item_type=rule.type if rule.type else part.item_type,
+            description=part.description or rule.description,
         )
-    cache: dict[tuple[str, str], Fraction] = {}
+    cache: dict[tuple[str, str], tuple[int, int]] = {}  # factors as integer pairs
     occurrences: list[Occurrence] = []
+    keep, get_part = occurrences.append, parts.get
     for occ in bom.occurrences:
-        child_part = parts.get(occ.child)
+        child_part = get_part(occ.child)
         if child_part is None:
             raise _error(f"child {occ.child!r} has no part", occ.source, "units")
         if occ.unit == child_part.unit:
-            occurrences.append(occ)
+            keep(occ)
             continue
         key = (occ.child, occ.unit)
         factor = cache.get(key)
         if factor is None:
-            factor = _factor(occ.unit, child_part.unit, materials[occ.child], occ.child, occ.source)
-            cache[key] = factor
-        occurrences.append(_evolve(occ, quantity=occ.quantity * factor, unit=child_part.unit))
+            f = _factor(occ.unit, child_part.unit, materials[occ.child], occ.child, occ.source)
+            factor = cache[key] = (f.numerator, f.denominator)
+        q = occ.quantity
+        quantity = Fraction(q.numerator * factor[0], q.denominator * factor[1])
+        keep(_evolve(occ, quantity=quantity, unit=child_part.unit))
     return replace(bom, parts=parts, occurrences=occurrences)
 
 
@@ -306,14 +324,14 @@ def dissolve_phantoms(
     parts = bom.parts
     items: list[Item] = []
     phantoms: list[Node] = []
-    root_part = parts[root]
     limit = len(parts)  # a path longer than the number of parts goes round a cycle
-    # pre-order in input order: (occurrence, parent's net, keep, base, operation, node)
+    # pre-order in input order: (occurrence, the parent's net per its base quantity as a
+    # reduced (numerator, denominator) pair of ints, keep, operation, node, depth); exact
+    # integer arithmetic, one Fraction per line at most
     top = children.get(root, [])
     root_node: Node = (None, root, None, None)
-    root_base = num(root_part.base_quantity)
-    stack: list[tuple[Occurrence, Num, Num, Num, str | None, Node, int]] = [
-        (o, root_base, 1, root_base, None, root_node, 1) for o in reversed(top)
+    stack: list[tuple[Occurrence, int, int, Num, str | None, Node, int]] = [
+        (o, 1, 1, 1, None, root_node, 1) for o in reversed(top)
     ]
     all_exploded = explode == "all"
     # local names: this loop runs once per occurrence, a million times
@@ -321,20 +339,23 @@ def dissolve_phantoms(
     emit, phantom_seen = items.append, phantoms.append
     PHANTOM, MAKE, CONSUMED, new_item = ItemType.PHANTOM, ItemType.MAKE, LineKind.CONSUMED, Item
     while stack:
-        occ, net, keep, base, inherited, node, depth = pop()
+        occ, fn, fd, keep, inherited, node, depth = pop()
         if depth > limit:
             _check_acyclic(children, root)  # raises, naming the cycle
         child = occ.child
         part = get_part(child)
         if part is None:
             raise _error(f"child {child!r} has no part", occ.source, "explode")
-        qf = occ.quantity
-        q: Num = qf.numerator if qf.denominator == 1 else qf
+        q = occ.quantity
         s = occ.scrap
         if occ.fixed:
-            c_net, c_keep = q, (1 if not s else 1 - s)
+            n, d = q.numerator, q.denominator
+            c_keep: Num = 1 if not s else 1 - s
         else:
-            c_net = net * q if base == 1 else mul_div(net, q, base)
+            n, d = fn * q.numerator, fd * q.denominator
+            g = gcd(n, d)
+            if g != 1:
+                n, d = n // g, d // g
             c_keep = keep if not s else keep * (1 - s)
         c_node = (node, child, occ.source, occ.find_number)
         kind = occ.item_type or part.item_type
@@ -345,19 +366,29 @@ def dissolve_phantoms(
             op, how = inherited, "inherited"
         else:
             how = "none"
-        if kind is PHANTOM:
-            phantom_seen(c_node)
+        if kind is PHANTOM or (kind is MAKE and all_exploded):
             below = get_children(child)
             if below:
-                c_base = num(part.base_quantity)
-                d = depth + 1
-                push([(o, c_net, c_keep, c_base, op, c_node, d) for o in reversed(below)])
-            continue
+                b = part.base_quantity  # the children's quantities are per this
+                bn, bd = b.numerator, b.denominator
+                if bn == 1 and bd == 1:
+                    cn, cd = n, d
+                else:
+                    cn, cd = n * bd, d * bn
+                    g = gcd(cn, cd)
+                    if g != 1:
+                        cn, cd = cn // g, cd // g
+                d1 = depth + 1
+                c_op = op if kind is PHANTOM else None
+                push([(o, cn, cd, c_keep, c_op, c_node, d1) for o in reversed(below)])
+            if kind is PHANTOM:
+                phantom_seen(c_node)
+                continue
         emit(
             new_item(
                 child,
                 c_node,
-                c_net,
+                n if d == 1 else Fraction(n, d),
                 c_keep,
                 part.unit,
                 kind,
@@ -370,12 +401,6 @@ def dissolve_phantoms(
                 part.description,
             )
         )
-        if kind is MAKE and all_exploded:
-            below = get_children(child)
-            if below:
-                c_base = num(part.base_quantity)
-                d = depth + 1
-                push([(o, c_net, c_keep, c_base, None, c_node, d) for o in reversed(below)])
     return items, [node_path(n) for n in phantoms]
 
 
@@ -534,24 +559,42 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
     lines: list[MBomLine] = []
     used: set[str] = set()
     whole, make_line = _WHOLE_FRACTIONS, MBomLine._fast
-    rounded_cache: dict[tuple[str, Fraction], Decimal] = {}  # many lines share a quantity
+    # many lines share a quantity: each distinct (unit, numerator, denominator) rounded once
+    # (keyed by integers: hashing a Fraction costs a modular inverse)
+    rounded_cache: dict[tuple[str, int, int], Decimal] = {}
+    # the paths below one scrapped occurrence share its ``keep`` object: its integer parts
+    # and its scrap fraction are worked out once (the entry holds the object, so no id is
+    # reused while the cache lives)
+    keeps: dict[int, tuple[Num, int, int, Fraction]] = {}
     for group in groups:
         first = group[0]
         provenance: list[Provenance] = []
-        grosses: list[Num] = []
-        nets: list[Num] = []
-        add_provenance, add_gross, add_net = provenance.append, grosses.append, nets.append
+        add_provenance = provenance.append
+        grosses: dict[int, int] = {}  # exact sums: numerators per (unnormalised) denominator
+        nets: dict[int, int] = {}
+        several = len(group) > 1  # most lines come from one path: nothing to sum
         for item in group:
             keep = item.keep
             net = item.net
-            net_f = whole[net] if type(net) is int and 0 <= net < 1024 else frac(net)
-            if keep == 1:
-                gross, gross_f, scrap_f = net, net_f, _ZERO
+            if type(net) is int:
+                n, d = net, 1
+                net_f = whole[net] if 0 <= net < 1024 else Fraction(net)
             else:
-                gross = div(net, keep)
-                gross_f, scrap_f = frac(gross), frac(1 - keep)
-            add_gross(gross)
-            add_net(net)
+                n, d = net.numerator, net.denominator
+                net_f = net  # type: ignore[assignment]
+            if several:
+                nets[d] = nets.get(d, 0) + n
+            if type(keep) is int and keep == 1:
+                gross_f, scrap_f = net_f, _ZERO
+            else:
+                k = keeps.get(id(keep))
+                if k is None:
+                    k = keeps[id(keep)] = (keep, keep.numerator, keep.denominator, frac(1 - keep))
+                _, a, b, scrap_f = k
+                n, d = n * b, d * a  # net / (a / b)
+                gross_f = Fraction(n, d)
+            if several:
+                grosses[d] = grosses.get(d, 0) + n
             add_provenance(
                 new_tuple(
                     Provenance,
@@ -565,18 +608,23 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
                     ),
                 )
             )
-        if len(group) == 1:
-            total_f, net_total = frac(grosses[0]), frac(nets[0])
+        if several:
+            total_f, net_total = _combine(grosses), _combine(nets)
         else:
-            total_f, net_total = exact_sum(grosses), exact_sum(nets)
+            total_f, net_total = gross_f, net_f
+        unit = first.unit
+        key = (unit, total_f.numerator, total_f.denominator)
+        rounded = rounded_cache.get(key)
+        if rounded is None:
+            rounded = rounded_cache[key] = policy.for_unit(unit).fraction(total_f)
         lines.append(
             make_line(
                 id=_line_id(first, used),
                 material=first.material,
                 operation=first.operation,
                 quantity=total_f,
-                unit=first.unit,
-                rounded=_rounded(rounded_cache, policy, first.unit, total_f),
+                unit=unit,
+                rounded=rounded,
                 kind=first.kind,
                 provenance=tuple(provenance),
                 description=first.description,
@@ -586,16 +634,6 @@ def round_lines(groups: Iterable[list[Item]], policy: RoundingPolicy) -> list[MB
             )
         )
     return lines
-
-
-def _rounded(
-    cache: dict[tuple[str, Fraction], Decimal], policy: RoundingPolicy, unit: str, value: Fraction
-) -> Decimal:
-    key = (unit, value)
-    result = cache.get(key)
-    if result is None:
-        result = cache[key] = policy.for_unit(unit).fraction(value)
-    return result
 
 
 def _line_id(item: Item, used: set[str]) -> str:

@@ -37,13 +37,23 @@ __all__ = ["transform"]
 def _no_cyclic_gc() -> Iterator[None]:
     """The pipeline allocates millions of acyclic objects; the cyclic collector would scan
     the growing heap again and again (40 % of the time at 100k occurrences). Reference
-    counting still frees everything; the collector is restored afterwards."""
+    counting still frees everything; the collector is restored afterwards.
+
+    The result is long-lived: re-enabled as it is, the collector would first scan every
+    object made meanwhile in the youngest generation, then again in the middle one, before
+    moving them to the oldest (1.8 s at 1M occurrences). ``gc.freeze()`` + ``gc.unfreeze()``
+    moves the tracked objects straight to the oldest generation, where full collections see
+    them as usual (skipped when the program froze objects itself: ``unfreeze`` would
+    release those)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
