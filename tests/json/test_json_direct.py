@@ -113,9 +113,11 @@ _START = "<StartTime>2024-03-11T06:00:00+01:00</StartTime>"
 #: name -> (text replaced, replacement); each a problem the model path reports or handles
 MUTATIONS: dict[str, tuple[str, str]] = {
     "valid": ("", ""),
-    "bad integer": (_PRIORITY, "<Priority>2.5</Priority>"),
-    "integer with plus and blanks": (_PRIORITY, "<Priority> +2 </Priority>"),
-    "integer with leading zeros": (_PRIORITY, "<Priority>002</Priority>"),
+    "decimal with a fraction": (_PRIORITY, "<Priority>2.50</Priority>"),
+    "bad decimal": (_PRIORITY, "<Priority>2,5</Priority>"),
+    "decimal with plus and blanks": (_PRIORITY, "<Priority> +2 </Priority>"),
+    "decimal with leading zeros": (_PRIORITY, "<Priority>002.0</Priority>"),
+    "decimal with an exponent": (_PRIORITY, "<Priority>2E1</Priority>"),
     "bad dateTime": (_START, "<StartTime>2024-03-11 06:00</StartTime>"),
     "bad enumeration": ("<WorkType>Production</WorkType>", "<WorkType>Bogus</WorkType>"),
     "unknown element": (_ID, _ID + "<Bogus>x</Bogus>"),
@@ -182,3 +184,28 @@ def test_generated_documents_convert_as_the_model_path(name: str) -> None:
         _same(xml, indent=2)
 
     check()
+
+
+# -- the command line ------------------------------------------------------------------------------
+@pytest.mark.parametrize("pretty", [False, True])
+@pytest.mark.parametrize("path", GOLDEN_XML + JSON_XML, ids=lambda p: p.name)
+def test_convert_writes_the_model_paths_json(path: Path, pretty: bool, tmp_path: Path) -> None:
+    from isa95kit.cli import main
+
+    out = tmp_path / "out.json"
+    assert main(["convert", str(path), "-o", str(out), *(["--pretty"] if pretty else [])]) == 0
+    assert out.read_bytes() == _model(path, indent=2 if pretty else None) + b"\n"
+
+
+def test_convert_reports_the_model_paths_error(tmp_path: Path, capsys: Any) -> None:
+    from isa95kit.cli import main
+
+    path = tmp_path / "bad.xml"
+    path.write_text(
+        _BASE.replace("<WorkType>Production</WorkType>", "<WorkType>X</WorkType>"), "utf-8"
+    )
+    kind, (_, message, _) = _outcome(_model, path)  # (class, message, location)
+    assert kind == "error"
+    assert main(["convert", str(path), "-o", str(tmp_path / "out.json")]) == 1
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out.json").exists()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .._source import describe, read_bytes
 from .._xml._config import DEFAULT_READ, ReadConfig
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from .._source import Source
 
-__all__ = ["Fallback", "convert", "xml_to_json"]
+__all__ = ["Fallback", "convert", "dump_xml_as_json", "xml_to_json"]
 
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 
@@ -304,30 +304,59 @@ def convert_source(
 ) -> tuple[bytes, str | None]:
     """(JSON bytes, why the model path was taken or None)."""
     config = config or DEFAULT_READ
-    reason = _direct_refused(source, config)
-    if reason is None:
-        from ..versions._migrate import migrate_up
-
-        data, file = read_bytes(source, config.limits)
-        # read and parsed exactly as read_xml does (the same errors for bad input)
-        root, report = migrate_up(data, file, strict=config.unknown == "error")
-        del data
-        if report is not None:
-            reason = "an older release (migrated)"
-        else:
-            try:
-                text = convert(root, indent)
-            except Fallback as exc:
-                reason = exc.reason
-            else:
-                from ._api import _utf8
-
-                return _utf8(text), None
-        del root
+    text, reason = _try_direct(source, config, indent)
+    if text is not None:
+        return text, None
     from .._xml._api import read_xml
     from ._api import write_json
 
     return write_json(read_xml(source, config=config), indent=indent), reason
+
+
+def dump_xml_as_json(
+    source: Source, out: IO[bytes], *, config: ReadConfig | None = None, indent: int | None = None
+) -> str | None:
+    """Write the JSON of :func:`xml_to_json` to ``out``; on the model path compact JSON is
+    streamed (``dump_json``: large documents never hold their whole JSON). Returns why the
+    model path was taken, or None."""
+    config = config or DEFAULT_READ
+    text, reason = _try_direct(source, config, indent)
+    if text is not None:
+        out.write(text)
+        return None
+    from .._xml._api import read_xml
+    from ._api import dump_json, write_json
+
+    obj = read_xml(source, config=config)
+    if indent is None:
+        dump_json(obj, out)
+    else:
+        out.write(write_json(obj, indent=indent))
+    return reason
+
+
+def _try_direct(
+    source: Source, config: ReadConfig, indent: int | None
+) -> tuple[bytes | None, str | None]:
+    """(JSON bytes, None) from the direct walk, or (None, why the model path must run)."""
+    reason = _direct_refused(source, config)
+    if reason is not None:
+        return None, reason
+    from ..versions._migrate import migrate_up
+
+    data, file = read_bytes(source, config.limits)
+    # read and parsed exactly as read_xml does (the same errors for bad input)
+    root, report = migrate_up(data, file, strict=config.unknown == "error")
+    del data
+    if report is not None:
+        return None, "an older release (migrated)"
+    try:
+        text = convert(root, indent)
+    except Fallback as exc:
+        return None, exc.reason
+    from ._api import _utf8
+
+    return _utf8(text), None
 
 
 def _direct_refused(source: Source, config: ReadConfig) -> str | None:

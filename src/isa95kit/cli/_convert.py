@@ -1,9 +1,10 @@
 """``isa95kit convert IN [--to json|xml] [-o OUT]``: B2MML XML <-> B2MML-JSON.
 
 The input format is detected from the first character (``<`` XML, ``{`` JSON); the output
-is the other format unless ``--to`` says otherwise. Large files: the input is held once as
-its parsed tree while the model is built, then released; JSON is written in pieces
-straight to the output (see ``docs/json.md`` for the memory bound).
+is the other format unless ``--to`` says otherwise. XML -> JSON goes straight from the
+parsed tree to the JSON text when it can (``_json/_direct.py``, no model built). Large
+files: the input is held once as its parsed tree while the model is built, then released;
+JSON is written in pieces straight to the output (see ``docs/json.md`` for the memory bound).
 """
 
 from __future__ import annotations
@@ -113,9 +114,7 @@ def _convert_one(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     target = args.to or ("json" if kind == "xml" else "xml")
     if kind == "xml":
-        from .._xml import read_xml
-
-        obj = read_xml(source, config=config)
+        obj: Any = read_xml_lazily(source, config=config)
     else:
         from .._json import read_json
 
@@ -141,7 +140,37 @@ def _convert_one(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class PendingXml:
+    """An XML input not read yet: :func:`_write` converts it to JSON straight from its tree
+    (``_json/_direct.py``: the bytes and errors of ``write_json(read_xml(...))`` without
+    building the model), or reads it into the model for any other output."""
+
+    __slots__ = ("config", "source")
+
+    def __init__(self, source: Any, config: Any) -> None:
+        self.source = source
+        self.config = config
+
+    def model(self) -> Any:
+        from .._xml import read_xml
+
+        return read_xml(self.source, config=self.config)
+
+
+def read_xml_lazily(source: Any, *, config: Any = None) -> PendingXml:
+    """``read_xml`` deferred to the writer (the batch task reads XML through this too)."""
+    return PendingXml(source, config)
+
+
 def _write(obj: Any, target: str, pretty: bool, out: IO[bytes]) -> None:
+    if isinstance(obj, PendingXml):
+        if target == "json":
+            from .._json._direct import dump_xml_as_json
+
+            dump_xml_as_json(obj.source, out, config=obj.config, indent=2 if pretty else None)
+            out.write(b"\n")
+            return
+        obj = obj.model()
     if target == "json":
         from .._json import dump_json, write_json
 
