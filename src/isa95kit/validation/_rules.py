@@ -117,25 +117,57 @@ class _TypedValues:
         self.handlers: dict[str, Handler] = {}
         self.wanted = {ctx.q(name) for name in _VALUE_NAMES}
         self.text = ctx.text
+        self.check = self._bind()
 
-    def check(self, data_type: etree._Element, tag: str) -> None:
-        name = data_type.text
-        if name is None:
-            return
-        handler = self.handlers.get(name)
-        if handler is None:
-            name = name.strip()
-            handler = self.handlers.get(name)
+    def _bind(self) -> Check:
+        """The check, with everything it needs in local variables (it runs at every
+        DataType; the handlers are registered after it is made, so they are looked up)."""
+        handlers_get = self.handlers.get
+        wanted = self.wanted
+        text_of = self.text
+
+        def check(data_type: etree._Element, tag: str) -> None:
+            name = data_type.text
+            if name is None:
+                return
+            handler = handlers_get(name)
             if handler is None:
-                return
-        sibling = data_type.getprevious()
-        while sibling is not None:
-            if sibling.tag in self.wanted:
-                value = self.text(sibling)
-                if value is not None:
-                    handler(sibling, value, name)
-                return
-            sibling = sibling.getprevious()
+                name = name.strip()
+                handler = handlers_get(name)
+                if handler is None:
+                    return
+            sibling = data_type.getprevious()
+            while sibling is not None:
+                if sibling.tag in wanted:
+                    value = text_of(sibling)
+                    if value is not None:
+                        handler(sibling, value, name)
+                    return
+                sibling = sibling.getprevious()
+
+        return check
+
+
+def _memo(compute: Callable[[str, str], str | None]) -> Callable[[str, str], str | None]:
+    """``compute`` remembered for the first :data:`_MEMO_SIZE` (DataType, text) pairs.
+
+    Repeated values (units of work, quantities like ``1``) are answered from the table;
+    once full it is kept, not cleared (a document of distinct values would otherwise
+    clear it every few thousand values and remember nothing), so memory stays bounded."""
+    memo: dict[tuple[str, str], str | None] = {}
+    get = memo.get
+    missing = "\x00"  # never a problem text
+
+    def remembered(data_type: str, text: str) -> str | None:
+        key = (data_type, text)
+        problem = get(key, missing)
+        if problem is missing:
+            problem = compute(data_type, text)
+            if len(memo) < _MEMO_SIZE:
+                memo[key] = problem
+        return problem
+
+    return remembered
 
 
 def _typed(ctx: RuleContext, datatypes: Iterable[str], handler: Handler) -> Check | None:
@@ -147,7 +179,7 @@ def _typed(ctx: RuleContext, datatypes: Iterable[str], handler: Handler) -> Chec
     driver = cast(_TypedValues, ctx.shared["typed-values"])
     for name in datatypes:
         driver.handlers[name] = handler
-    return cast("Check", driver.check) if first else None
+    return driver.check if first else None
 
 
 @rule(
@@ -165,16 +197,10 @@ def _typed(ctx: RuleContext, datatypes: Iterable[str], handler: Handler) -> Chec
     ),
 )
 def quantity_not_numeric(ctx: RuleContext) -> Check | None:
-    memo: dict[tuple[str, str], str | None] = {}  # quantities repeat; bounded below
+    problem_of = _memo(number_problem)  # quantities repeat
 
     def handle(value: etree._Element, text: str, data_type: str) -> None:
-        key = (data_type, text)
-        if key in memo:
-            problem = memo[key]
-        else:
-            if len(memo) > _MEMO_SIZE:
-                memo.clear()
-            problem = memo[key] = number_problem(data_type, text)
+        problem = problem_of(data_type, text)
         if problem is not None:
             ctx.report(
                 "quantity-not-numeric",
@@ -320,12 +346,16 @@ def duplicate_id(ctx: RuleContext) -> Check:
 
     def check(element: etree._Element, tag: str) -> None:
         identifier = element.text
+        if not identifier:
+            return
         owner = element.getparent()
-        if not identifier or owner is None:
+        if owner is None:
             return
         container = owner.getparent()
+        if container is None:
+            return
         identifier = identifier.strip()
-        if container is None or not identifier:
+        if not identifier:
             return
         tables = state(container)
         seen = tables.get("duplicate-id")
