@@ -1,8 +1,9 @@
 """``isa95kit convert IN [--to json|xml] [-o OUT]``: B2MML XML <-> B2MML-JSON.
 
 The input format is detected from the first character (``<`` XML, ``{`` JSON); the output
-is the other format unless ``--to`` says otherwise. XML -> JSON goes straight from the
-parsed tree to the JSON text when it can (``_json/_direct.py``, no model built). Large
+is the other format unless ``--to`` says otherwise. XML -> JSON and (compact) JSON -> XML
+go straight from the parsed input to the output text when they can (``_json/_direct.py``,
+``_json/_direct_xml.py``: no model built, the same bytes and errors). Large
 files: the input is held once as its parsed tree while the model is built, then released;
 JSON is written in pieces straight to the output (see ``docs/json.md`` for the memory bound).
 """
@@ -116,9 +117,7 @@ def _convert_one(args: argparse.Namespace) -> int:
     if kind == "xml":
         obj: Any = read_xml_lazily(source, config=config)
     else:
-        from .._json import read_json
-
-        obj = read_json(source, config=config)
+        obj = PendingJson(source, config)
     del source
     if args.output:
         # write beside the target and rename: a failure never leaves half a document
@@ -157,6 +156,23 @@ class PendingXml:
         return read_xml(self.source, config=self.config)
 
 
+class PendingJson:
+    """A JSON input not read yet: :func:`_write` converts it to compact XML straight from
+    the parsed JSON (``_json/_direct_xml.py``: the bytes and errors of
+    ``write_xml(read_json(...))``), or reads it into the model for any other output."""
+
+    __slots__ = ("config", "source")
+
+    def __init__(self, source: Any, config: Any) -> None:
+        self.source = source
+        self.config = config
+
+    def model(self) -> Any:
+        from .._json import read_json
+
+        return read_json(self.source, config=self.config)
+
+
 def read_xml_lazily(source: Any, *, config: Any = None) -> PendingXml:
     """``read_xml`` deferred to the writer (the batch task reads XML through this too)."""
     return PendingXml(source, config)
@@ -169,6 +185,13 @@ def _write(obj: Any, target: str, pretty: bool, out: IO[bytes]) -> None:
 
             dump_xml_as_json(obj.source, out, config=obj.config, indent=2 if pretty else None)
             out.write(b"\n")
+            return
+        obj = obj.model()
+    elif isinstance(obj, PendingJson):
+        if target == "xml" and not pretty:
+            from .._json._direct_xml import json_to_xml
+
+            out.write(json_to_xml(obj.source, config=obj.config))
             return
         obj = obj.model()
     if target == "json":
