@@ -4,9 +4,10 @@ One command (``python benchmarks/bench_json.py``) reuses the core benchmark's ge
 schema-valid documents (``_docs.py``: work schedule, material information, work
 performance; about 1 and 10 MB, MB = 2**20 bytes) and measures in the same run
 
-* isa95kit: ``xml_to_json(path)`` (what ``isa95kit convert`` runs: the direct tree -> JSON
-  walk, the bytes of ``write_json(read_xml(path))``, checked before timing; ``--model-path``
-  times ``write_json(read_xml(path))`` instead) and ``write_xml(read_json(json))``;
+* isa95kit: ``xml_to_json(path)`` and ``json_to_xml(json)`` (what ``isa95kit convert``
+  runs: direct walks giving the bytes of ``write_json(read_xml(path))`` and
+  ``write_xml(read_json(json))``, checked before timing; ``--model-path`` times those model
+  paths instead);
 * xmlschema: ``json.dumps(XMLSchema.to_dict(path))`` and
   ``ElementTree.tostring(XMLSchema.encode(json.loads(its json)))``;
 * xsdata (bindings generated from ``AllSchemas.xsd``, see ``bench_core.py``):
@@ -59,11 +60,15 @@ class Tools:
         import isa95kit
         from isa95kit._json import read_json, write_json
         from isa95kit._json._direct import xml_to_json
+        from isa95kit._json._direct_xml import json_to_xml
 
         self.ik = isa95kit
         self.read_json, self.write_json = read_json, write_json
         self.xml_to_json = (
             (lambda p: write_json(isa95kit.read_xml(p))) if model_path else xml_to_json
+        )
+        self.json_to_xml = (
+            (lambda j: isa95kit.write_xml(read_json(j))) if model_path else json_to_xml
         )
         self.peers = peers
         if not peers:
@@ -94,7 +99,7 @@ class Tools:
             data = self.write_json(self.ik.read_xml(p))
             return (
                 lambda: self.xml_to_json(p),
-                lambda: self.ik.write_xml(self.read_json(data)),
+                lambda: self.json_to_xml(data),
             )
         if tool == "xmlschema":
             import xml.etree.ElementTree as ET
@@ -124,6 +129,7 @@ def check_isa95kit(path: Path) -> None:
 
     sys.path.insert(0, str(HERE.parent))
     from isa95kit._json._direct import convert_source
+    from isa95kit._json._direct_xml import convert_json_source
     from tests.json._canon import canonical
 
     source = path.read_bytes()
@@ -134,6 +140,9 @@ def check_isa95kit(path: Path) -> None:
     direct, why = convert_source(path, None, None)
     if direct != text or why is not None:
         sys.exit(f"ABORT: xml_to_json differs from write_json(read_xml) on {path.name} ({why})")
+    direct, why = convert_json_source(text, None)
+    if direct != back or why is not None:
+        sys.exit(f"ABORT: json_to_xml differs from write_xml(read_json) on {path.name} ({why})")
 
 
 def _cpu(fn: Callable[[], Any]) -> float:
@@ -316,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--model-path",
         action="store_true",
-        help="time XML -> JSON as write_json(read_xml(path)) instead of the direct converter",
+        help="time write_json(read_xml(path)) and write_xml(read_json(json)), not the direct walks",
     )
     ap.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
