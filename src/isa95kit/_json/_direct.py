@@ -23,6 +23,7 @@ from .._source import describe, read_bytes
 from .._xml._config import DEFAULT_READ, ReadConfig
 from .._xml._decode import gc_paused
 from .._xml._tables import ClassSpec, FieldSpec, spec_of
+from ..model._base import B2MMLSimple
 from ..model._registry import ELEMENTS, NAMESPACE
 from ._common import DROPPED_ATTRS, JSON_NUMBER, ROOT_XMLNS, TEXT, attr_key
 from ._encode import MARK, Encoder
@@ -197,7 +198,9 @@ def _simple(spec: ClassSpec) -> ConvertFn:
     return convert_simple
 
 
-_CLASS, _LEAF = 0, 1
+_CLASS, _LEAF, _SIMPLE = 0, 1, 2
+#: the quick converter of a simple-content class whose text is a plain string
+_STR = object()
 
 
 def _complex(spec: ClassSpec) -> ConvertFn:
@@ -205,7 +208,9 @@ def _complex(spec: ClassSpec) -> ConvertFn:
     #: child tag -> (JSON key, order, many, code, [converter], nillable)
     table: dict[str, tuple[str, int, bool, int, list[Any], bool]] = {}
     for tag, f in spec.elements.items():
-        if f.cls is not None:
+        if f.cls is not None and issubclass(f.cls, B2MMLSimple):
+            table[tag] = (f.tag, f.order, f.many, _SIMPLE, [None, f, None], f.nillable)
+        elif f.cls is not None:
             table[tag] = (f.tag, f.order, f.many, _CLASS, [None, f], f.nillable)
         else:
             table[tag] = (f.tag, f.order, f.many, _LEAF, [leaf_fn(f)], f.nillable)
@@ -213,7 +218,14 @@ def _complex(spec: ClassSpec) -> ConvertFn:
     required = tuple(("@" if f.kind == "A" else "") + f.tag for f in spec.required)
 
     def bind(slot: list[Any]) -> ConvertFn:
-        fn = slot[0] = convert_fn(spec_of(slot[1].cls))
+        child_spec = spec_of(slot[1].cls)
+        fn = slot[0] = convert_fn(child_spec)
+        if len(slot) == 3 and not child_spec.required:
+            # a simple-content child without attributes needs only its text converted
+            text_field = child_spec.text
+            assert text_field is not None and text_field.leaf is not None
+            plain = text_field.enum is None and text_field.leaf.kind == "str"
+            slot[2] = _STR if plain else leaf_fn(text_field)
         return fn
 
     def convert_complex(el: etree._Element, enc: Encoder) -> Any:
@@ -239,7 +251,16 @@ def _complex(spec: ClassSpec) -> ConvertFn:
                 raise Fallback("a child out of order or repeated")
             if nillable and child.get(XSI_NIL) is not None:
                 raise Fallback("xsi:nil")
-            if code == _CLASS:
+            if code == _SIMPLE:  # the common case inline: text, no attributes, no children
+                full = slot[0] or bind(slot)
+                quick = slot[2]
+                if quick is None or len(child) or child.attrib:
+                    value = full(child, enc)
+                elif quick is _STR:
+                    value = child.text or ""
+                else:
+                    value = quick(child.text or "", enc)
+            elif code == _CLASS:
                 value = (slot[0] or bind(slot))(child, enc)
             else:
                 if len(child) or child.attrib:
