@@ -253,6 +253,7 @@ def unknown_unit(ctx: RuleContext) -> Check:
     from ..units import DeprecatedUnitWarning, normalize_unit  # lazy: loads the catalogue
 
     memo: dict[Any, tuple[str, ...]] = {}  # raw text, or (text, listID, listAgencyID)
+    # (a unit's answer depends on its text, listID and listAgencyID only)
 
     def suggestions(code: str, list_id: str | None, agency: str | None) -> tuple[str, ...]:
         """() for a known unit, else the catalogue's suggestions (maybe none) plus a marker."""
@@ -270,16 +271,13 @@ def unknown_unit(ctx: RuleContext) -> Check:
         raw = element.text
         if not raw:
             return
-        attributed = bool(element.items())
-        key: Any = (raw, element.get("listID"), element.get("listAgencyID")) if attributed else raw
+        list_id, agency = element.get("listID"), element.get("listAgencyID")
+        key: Any = raw if list_id is None and agency is None else (raw, list_id, agency)
         found = memo.get(key)
         if found is None:
-            if len(memo) > _MEMO_SIZE:
-                memo.clear()
-            if attributed:
-                found = memo[key] = suggestions(raw.strip(), key[1], key[2])
-            else:
-                found = memo[key] = suggestions(raw.strip(), None, None)
+            found = suggestions(raw.strip(), list_id, agency)
+            if len(memo) < _MEMO_SIZE:  # kept when full, not cleared (see _memo)
+                memo[key] = found
         if found:
             code = raw.strip()
             hint = None
