@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from .._source import describe, read_bytes
 from .._xml._config import DEFAULT_READ, ReadConfig
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from .._source import Source
 
-__all__ = ["Fallback", "convert", "dump_xml_as_json", "xml_to_json"]
+__all__ = ["Fallback", "convert", "convert_source", "try_xml_to_json", "xml_to_json"]
 
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 
@@ -334,26 +334,13 @@ def convert_source(
     return write_json(read_xml(source, config=config), indent=indent), reason
 
 
-def dump_xml_as_json(
-    source: Source, out: IO[bytes], *, config: ReadConfig | None = None, indent: int | None = None
-) -> str | None:
-    """Write the JSON of :func:`xml_to_json` to ``out``; on the model path compact JSON is
-    streamed (``dump_json``: large documents never hold their whole JSON). Returns why the
-    model path was taken, or None."""
-    config = config or DEFAULT_READ
-    text, reason = _try_direct(source, config, indent)
-    if text is not None:
-        out.write(text)
-        return None
-    from .._xml._api import read_xml
-    from ._api import dump_json, write_json
-
-    obj = read_xml(source, config=config)
-    if indent is None:
-        dump_json(obj, out)
-    else:
-        out.write(write_json(obj, indent=indent))
-    return reason
+def try_xml_to_json(
+    source: Source, config: ReadConfig | None = None, indent: int | None = None
+) -> bytes | None:
+    """The JSON bytes from the direct walk, or None when the model path must convert
+    ``source`` (bad input raises here only what ``read_xml`` raises while reading and
+    parsing: the same errors)."""
+    return _try_direct(source, config or DEFAULT_READ, indent)[0]
 
 
 def _try_direct(

@@ -26,7 +26,7 @@ from ..model._registry import ELEMENTS, NAMESPACE
 from ._common import ROOT_XMLNS, TEXT, Num
 from ._direct import Fallback
 
-__all__ = ["convert_json", "json_to_xml"]
+__all__ = ["convert_json", "convert_json_source", "json_to_xml", "try_json_to_xml"]
 
 #: ``fn(json value, out, name)``: append the element ``name`` holding the value to ``out``
 WriteFn = Callable[[Any, list[str], str], None]
@@ -345,25 +345,35 @@ def json_to_xml(source: Any, *, config: ReadConfig | None = None) -> bytes:
 
 def convert_json_source(source: Any, config: ReadConfig | None) -> tuple[bytes, str | None]:
     """(XML bytes, why the model path was taken or None)."""
-    from ._api import _text_of
-    from ._text import loads
-
     config = config or DEFAULT_READ
-    reason: str | None = None
-    if not isinstance(source, (bytes, str, os.PathLike)):
-        reason = "a file object (read once, by the model path)"
-    else:
-        # read and parsed exactly as read_json does (the same errors for bad input)
-        text, file = _text_of(source, config.limits or DEFAULT_LIMITS)
-        with gc_paused():
-            data = loads(text, file)
-        del text
-        try:
-            return convert_json(data), None
-        except Fallback as exc:
-            reason = exc.reason
-        del data
+    text, reason = _try_direct(source, config)
+    if text is not None:
+        return text, None
     from .._xml._api import write_xml
     from ._api import read_json
 
     return write_xml(read_json(source, config=config)), reason
+
+
+def try_json_to_xml(source: Any, config: ReadConfig | None = None) -> bytes | None:
+    """The XML bytes from the direct walk, or None when the model path must convert
+    ``source`` (bad input raises here only what ``read_json`` raises while reading and
+    parsing: the same errors)."""
+    return _try_direct(source, config or DEFAULT_READ)[0]
+
+
+def _try_direct(source: Any, config: ReadConfig) -> tuple[bytes | None, str | None]:
+    from ._api import _text_of
+    from ._text import loads
+
+    if not isinstance(source, (bytes, str, os.PathLike)):
+        return None, "a file object (read once, by the model path)"
+    # read and parsed exactly as read_json does (the same errors for bad input)
+    text, file = _text_of(source, config.limits or DEFAULT_LIMITS)
+    with gc_paused():
+        data = loads(text, file)
+    del text
+    try:
+        return convert_json(data), None
+    except Fallback as exc:
+        return None, exc.reason

@@ -278,7 +278,7 @@ class ConvertTask:
 
         config = ReadConfig(unknown="preserve" if self.keep_unknown else "error")
         if kind == "xml":
-            from ..cli._convert import read_xml_lazily as read_xml
+            from .._xml import read_xml
 
             return read_xml(data, config=config)
         from .._json import read_json

@@ -3,7 +3,8 @@
 The input format is detected from the first character (``<`` XML, ``{`` JSON); the output
 is the other format unless ``--to`` says otherwise. XML -> JSON and (compact) JSON -> XML
 go straight from the parsed input to the output text when they can (``_json/_direct.py``,
-``_json/_direct_xml.py``: no model built, the same bytes and errors). Large
+``_json/_direct_xml.py``: no model built, the same bytes and errors), converted before
+the output is opened. Large
 files: the input is held once as its parsed tree while the model is built, then released;
 JSON is written in pieces straight to the output (see ``docs/json.md`` for the memory bound).
 """
@@ -114,10 +115,7 @@ def _convert_one(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     target = args.to or ("json" if kind == "xml" else "xml")
-    if kind == "xml":
-        obj: Any = read_xml_lazily(source, config=config)
-    else:
-        obj = PendingJson(source, config)
+    obj = _read(source, kind, target, args.pretty, config)
     del source
     if args.output:
         # write beside the target and rename: a failure never leaves half a document
@@ -139,61 +137,39 @@ def _convert_one(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class PendingXml:
-    """An XML input not read yet: :func:`_write` converts it to JSON straight from its tree
-    (``_json/_direct.py``: the bytes and errors of ``write_json(read_xml(...))`` without
-    building the model), or reads it into the model for any other output."""
+class Converted(bytes):
+    """The output, converted straight from the input (no model built)."""
 
-    __slots__ = ("config", "source")
 
-    def __init__(self, source: Any, config: Any) -> None:
-        self.source = source
-        self.config = config
+def _read(source: Any, kind: str, target: str, pretty: bool, config: Any) -> Any:
+    """The input read before any output is opened: the converted bytes when a direct walk
+    (``_json/_direct.py``, ``_json/_direct_xml.py``) gives them — the bytes and errors of
+    the model path — else the model."""
+    if kind == "xml":
+        if target == "json":
+            from .._json._direct import try_xml_to_json
 
-    def model(self) -> Any:
+            text = try_xml_to_json(source, config, 2 if pretty else None)
+            if text is not None:
+                return Converted(text + b"\n")
         from .._xml import read_xml
 
-        return read_xml(self.source, config=self.config)
+        return read_xml(source, config=config)
+    if target == "xml" and not pretty:
+        from .._json._direct_xml import try_json_to_xml
 
+        text = try_json_to_xml(source, config)
+        if text is not None:
+            return Converted(text)
+    from .._json import read_json
 
-class PendingJson:
-    """A JSON input not read yet: :func:`_write` converts it to compact XML straight from
-    the parsed JSON (``_json/_direct_xml.py``: the bytes and errors of
-    ``write_xml(read_json(...))``), or reads it into the model for any other output."""
-
-    __slots__ = ("config", "source")
-
-    def __init__(self, source: Any, config: Any) -> None:
-        self.source = source
-        self.config = config
-
-    def model(self) -> Any:
-        from .._json import read_json
-
-        return read_json(self.source, config=self.config)
-
-
-def read_xml_lazily(source: Any, *, config: Any = None) -> PendingXml:
-    """``read_xml`` deferred to the writer (the batch task reads XML through this too)."""
-    return PendingXml(source, config)
+    return read_json(source, config=config)
 
 
 def _write(obj: Any, target: str, pretty: bool, out: IO[bytes]) -> None:
-    if isinstance(obj, PendingXml):
-        if target == "json":
-            from .._json._direct import dump_xml_as_json
-
-            dump_xml_as_json(obj.source, out, config=obj.config, indent=2 if pretty else None)
-            out.write(b"\n")
-            return
-        obj = obj.model()
-    elif isinstance(obj, PendingJson):
-        if target == "xml" and not pretty:
-            from .._json._direct_xml import json_to_xml
-
-            out.write(json_to_xml(obj.source, config=obj.config))
-            return
-        obj = obj.model()
+    if isinstance(obj, Converted):
+        out.write(obj)
+        return
     if target == "json":
         from .._json import dump_json, write_json
 
