@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import UnknownUnitError
-from ._context import RuleContext
+from ._context import XSI_NIL, RuleContext
 from ._model import Check, Severity, rule
 from ._paths import line_of
 from ._values import (
@@ -116,7 +116,6 @@ class _TypedValues:
     def __init__(self, ctx: RuleContext) -> None:
         self.handlers: dict[str, Handler] = {}
         self.wanted = {ctx.q(name) for name in _VALUE_NAMES}
-        self.text = ctx.text
         self.check = self._bind()
 
     def _bind(self) -> Check:
@@ -124,7 +123,6 @@ class _TypedValues:
         DataType; the handlers are registered after it is made, so they are looked up)."""
         handlers_get = self.handlers.get
         wanted = self.wanted
-        text_of = self.text
 
         def check(data_type: etree._Element, tag: str) -> None:
             name = data_type.text
@@ -139,9 +137,11 @@ class _TypedValues:
             sibling = data_type.getprevious()
             while sibling is not None:
                 if sibling.tag in wanted:
-                    value = text_of(sibling)
-                    if value is not None:
-                        handler(sibling, value, name)
+                    value = sibling.text  # RuleContext.text, inline: stripped, None if nil
+                    if value:
+                        handler(sibling, value.strip(), name)
+                    elif sibling.get(XSI_NIL) not in ("true", "1"):
+                        handler(sibling, "", name)
                     return
                 sibling = sibling.getprevious()
 
