@@ -25,7 +25,7 @@ work, so on an idle machine the two agree, and CPU time stays meaningful on a sh
 
 Then the peak memory (VmHWM, in a fresh process each) of lxml and of isa95kit full at the
 largest size. Prints markdown tables with MB/s, the ratios, and the targets
-(full >= 1/3 of lxml schema-only; full >= 20x xmlschema) with PASS/FAIL.
+(full >= 1/3 of lxml schema-only; full >= 25x xmlschema, issue 10) with PASS/FAIL.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ from isa95kit.versions import load_schema  # noqa: E402
 
 MB = 1 << 20
 T_LXML = 1 / 3  # isa95kit full >= 1/3 of lxml schema-only throughput
-T_XMLSCHEMA = 20.0  # isa95kit full >= 20x xmlschema
+T_XMLSCHEMA = 25.0  # isa95kit full >= 25x xmlschema (issue 10)
 #: documents above this size are streamed by the default profile (ValidationProfile)
 STREAM_THRESHOLD = 32 * MB
 

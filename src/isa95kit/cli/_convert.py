@@ -1,9 +1,12 @@
 """``isa95kit convert IN [--to json|xml] [-o OUT]``: B2MML XML <-> B2MML-JSON.
 
 The input format is detected from the first character (``<`` XML, ``{`` JSON); the output
-is the other format unless ``--to`` says otherwise. Large files: the input is held once as
-its parsed tree while the model is built, then released; JSON is written in pieces
-straight to the output (see ``docs/json.md`` for the memory bound).
+is the other format unless ``--to`` says otherwise. XML -> JSON and (compact) JSON -> XML
+go straight from the parsed input to the output text when they can (``_json/_direct.py``,
+``_json/_direct_xml.py``: no model built, the same bytes and errors), converted before
+the output is opened. Large
+files: the input is held once as its parsed tree while the model is built, then released;
+JSON is written in pieces straight to the output (see ``docs/json.md`` for the memory bound).
 """
 
 from __future__ import annotations
@@ -112,14 +115,7 @@ def _convert_one(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED  # bad content, like malformed XML: 1 in every command
     target = args.to or ("json" if kind == "xml" else "xml")
-    if kind == "xml":
-        from .._xml import read_xml
-
-        obj = read_xml(source, config=config)
-    else:
-        from .._json import read_json
-
-        obj = read_json(source, config=config)
+    obj = _read(source, kind, target, args.pretty, config)
     del source
     if args.output:
         # write beside the target and rename: a failure never leaves half a document
@@ -141,7 +137,39 @@ def _convert_one(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class Converted(bytes):
+    """The output, converted straight from the input (no model built)."""
+
+
+def _read(source: Any, kind: str, target: str, pretty: bool, config: Any) -> Any:
+    """The input read before any output is opened: the converted bytes when a direct walk
+    (``_json/_direct.py``, ``_json/_direct_xml.py``) gives them — the bytes and errors of
+    the model path — else the model."""
+    if kind == "xml":
+        if target == "json":
+            from .._json._direct import try_xml_to_json
+
+            text = try_xml_to_json(source, config, 2 if pretty else None)
+            if text is not None:
+                return Converted(text + b"\n")
+        from .._xml import read_xml
+
+        return read_xml(source, config=config)
+    if target == "xml" and not pretty:
+        from .._json._direct_xml import try_json_to_xml
+
+        text = try_json_to_xml(source, config)
+        if text is not None:
+            return Converted(text)
+    from .._json import read_json
+
+    return read_json(source, config=config)
+
+
 def _write(obj: Any, target: str, pretty: bool, out: IO[bytes]) -> None:
+    if isinstance(obj, Converted):
+        out.write(obj)
+        return
     if target == "json":
         from .._json import dump_json, write_json
 

@@ -188,7 +188,13 @@ def too_many_attributes(root: etree._Element, limit: int, data: bytes) -> etree.
     does the exact XPath count run (namespace declarations look like attributes to the
     expression, so it may run for nothing, never miss)."""
     ascii_based = b"\x00" not in data[:4] and not data.startswith((b"\xfe\xff", b"\xff\xfe"))
-    if ascii_based and _crowded_tag(limit + 1).search(data) is None:  # UTF-16: count always
+    if ascii_based and (
+        # a quicker sieve first: ``<`` cannot occur inside a start tag (not even in a quoted
+        # value), and each attribute takes at least 5 bytes (`` a=""``), so a crowded tag is
+        # a run of that many bytes without ``<`` after one
+        _long_run(5 * (limit + 1)).search(data) is None
+        or _crowded_tag(limit + 1).search(data) is None
+    ):  # UTF-16: count always
         return None
     found = root.xpath("(descendant-or-self::*[count(@*) > $n])[1]", n=limit)
     return found[0] if isinstance(found, list) and found else None  # type: ignore[return-value]
@@ -198,6 +204,11 @@ def crowded_tag(count: int) -> bytes:
     """The regular expression of at least ``count`` attributes (after a start tag's name)."""
     attribute = rb"""\s+[^\s=<>"']+\s*=\s*(?:"[^"]*"|'[^']*')"""
     return rb"(?:%s){%d}" % (attribute, count)
+
+
+@functools.lru_cache(maxsize=8)
+def _long_run(length: int) -> re.Pattern[bytes]:
+    return re.compile(rb"<[^<]{%d}" % length)
 
 
 @functools.lru_cache(maxsize=8)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import UnknownUnitError
-from ._context import RuleContext
+from ._context import XSI_NIL, RuleContext
 from ._model import Check, Severity, rule
 from ._paths import line_of
 from ._values import (
@@ -116,26 +116,58 @@ class _TypedValues:
     def __init__(self, ctx: RuleContext) -> None:
         self.handlers: dict[str, Handler] = {}
         self.wanted = {ctx.q(name) for name in _VALUE_NAMES}
-        self.text = ctx.text
+        self.check = self._bind()
 
-    def check(self, data_type: etree._Element, tag: str) -> None:
-        name = data_type.text
-        if name is None:
-            return
-        handler = self.handlers.get(name)
-        if handler is None:
-            name = name.strip()
-            handler = self.handlers.get(name)
+    def _bind(self) -> Check:
+        """The check, with everything it needs in local variables (it runs at every
+        DataType; the handlers are registered after it is made, so they are looked up)."""
+        handlers_get = self.handlers.get
+        wanted = self.wanted
+
+        def check(data_type: etree._Element, tag: str) -> None:
+            name = data_type.text
+            if name is None:
+                return
+            handler = handlers_get(name)
             if handler is None:
-                return
-        sibling = data_type.getprevious()
-        while sibling is not None:
-            if sibling.tag in self.wanted:
-                value = self.text(sibling)
-                if value is not None:
-                    handler(sibling, value, name)
-                return
-            sibling = sibling.getprevious()
+                name = name.strip()
+                handler = handlers_get(name)
+                if handler is None:
+                    return
+            sibling = data_type.getprevious()
+            while sibling is not None:
+                if sibling.tag in wanted:
+                    value = sibling.text  # RuleContext.text, inline: stripped, None if nil
+                    if value:
+                        handler(sibling, value.strip(), name)
+                    elif sibling.get(XSI_NIL) not in ("true", "1"):
+                        handler(sibling, "", name)
+                    return
+                sibling = sibling.getprevious()
+
+        return check
+
+
+def _memo(compute: Callable[[str, str], str | None]) -> Callable[[str, str], str | None]:
+    """``compute`` remembered for the first :data:`_MEMO_SIZE` (DataType, text) pairs.
+
+    Repeated values (units of work, quantities like ``1``) are answered from the table;
+    once full it is kept, not cleared (a document of distinct values would otherwise
+    clear it every few thousand values and remember nothing), so memory stays bounded."""
+    memo: dict[tuple[str, str], str | None] = {}
+    get = memo.get
+    missing = "\x00"  # never a problem text
+
+    def remembered(data_type: str, text: str) -> str | None:
+        key = (data_type, text)
+        problem = get(key, missing)
+        if problem is missing:
+            problem = compute(data_type, text)
+            if len(memo) < _MEMO_SIZE:
+                memo[key] = problem
+        return problem
+
+    return remembered
 
 
 def _typed(ctx: RuleContext, datatypes: Iterable[str], handler: Handler) -> Check | None:
@@ -147,7 +179,7 @@ def _typed(ctx: RuleContext, datatypes: Iterable[str], handler: Handler) -> Chec
     driver = cast(_TypedValues, ctx.shared["typed-values"])
     for name in datatypes:
         driver.handlers[name] = handler
-    return cast("Check", driver.check) if first else None
+    return driver.check if first else None
 
 
 @rule(
@@ -165,16 +197,10 @@ def _typed(ctx: RuleContext, datatypes: Iterable[str], handler: Handler) -> Chec
     ),
 )
 def quantity_not_numeric(ctx: RuleContext) -> Check | None:
-    memo: dict[tuple[str, str], str | None] = {}  # quantities repeat; bounded below
+    problem_of = _memo(number_problem)  # quantities repeat
 
     def handle(value: etree._Element, text: str, data_type: str) -> None:
-        key = (data_type, text)
-        if key in memo:
-            problem = memo[key]
-        else:
-            if len(memo) > _MEMO_SIZE:
-                memo.clear()
-            problem = memo[key] = number_problem(data_type, text)
+        problem = problem_of(data_type, text)
         if problem is not None:
             ctx.report(
                 "quantity-not-numeric",
@@ -227,6 +253,7 @@ def unknown_unit(ctx: RuleContext) -> Check:
     from ..units import DeprecatedUnitWarning, normalize_unit  # lazy: loads the catalogue
 
     memo: dict[Any, tuple[str, ...]] = {}  # raw text, or (text, listID, listAgencyID)
+    # (a unit's answer depends on its text, listID and listAgencyID only)
 
     def suggestions(code: str, list_id: str | None, agency: str | None) -> tuple[str, ...]:
         """() for a known unit, else the catalogue's suggestions (maybe none) plus a marker."""
@@ -244,16 +271,13 @@ def unknown_unit(ctx: RuleContext) -> Check:
         raw = element.text
         if not raw:
             return
-        attributed = bool(element.items())
-        key: Any = (raw, element.get("listID"), element.get("listAgencyID")) if attributed else raw
+        list_id, agency = element.get("listID"), element.get("listAgencyID")
+        key: Any = raw if list_id is None and agency is None else (raw, list_id, agency)
         found = memo.get(key)
         if found is None:
-            if len(memo) > _MEMO_SIZE:
-                memo.clear()
-            if attributed:
-                found = memo[key] = suggestions(raw.strip(), key[1], key[2])
-            else:
-                found = memo[key] = suggestions(raw.strip(), None, None)
+            found = suggestions(raw.strip(), list_id, agency)
+            if len(memo) < _MEMO_SIZE:  # kept when full, not cleared (see _memo)
+                memo[key] = found
         if found:
             code = raw.strip()
             hint = None
@@ -320,12 +344,16 @@ def duplicate_id(ctx: RuleContext) -> Check:
 
     def check(element: etree._Element, tag: str) -> None:
         identifier = element.text
+        if not identifier:
+            return
         owner = element.getparent()
-        if not identifier or owner is None:
+        if owner is None:
             return
         container = owner.getparent()
+        if container is None:
+            return
         identifier = identifier.strip()
-        if container is None or not identifier:
+        if not identifier:
             return
         tables = state(container)
         seen = tables.get("duplicate-id")
