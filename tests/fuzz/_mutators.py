@@ -150,7 +150,8 @@ def _byte_mutation(data: bytes, draw: Draw) -> bytes:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return data
-        body = text.split("?>", 1)[1] if text.startswith("<?xml") else text
+        # a declaration the mutations left unclosed stays in the body
+        body = text.partition("?>")[2] if text.startswith("<?xml") and "?>" in text else text
         declared = draw(st.sampled_from(ENCODINGS))
         head = f'<?xml version="1.0" encoding="{declared}"?>'
         return (head + body).encode(encoding, errors="replace")

@@ -300,7 +300,8 @@ def decide(subject: etree._Element, options: Options) -> Decision:
 
 
 # --------------------------------------------------------------------------- schema layer
-_SUBJECT = re.compile(r"Element '([^']+)'(, attribute '[^']+')?:")
+# lazy: a namespace URI may itself hold a quote (``{http:'/...}nil``)
+_SUBJECT = re.compile(r"Element '(.+?)'(, attribute '.*?')?:")
 _VALUE = re.compile(r"^(?:\[facet '[^']+'\] The value '(.*?)'|'(.*?)' is not a valid value)", re.S)
 
 _SCHEMA_HINTS: tuple[tuple[str, str], ...] = (

@@ -211,6 +211,9 @@ def _junit_suite(report: FileReport) -> tuple[str, int]:
     return text, len(cases)
 
 
+_LAYER = {"not-well-formed": 0, "hostile-input": 0, "schema": 1}
+
+
 def collect(issues: Iterable[Issue], report: FileReport, max_issues: int) -> FileReport:
     """Fill ``report`` from an issue stream: keep the first ``max_issues``, count them all.
 
@@ -230,7 +233,9 @@ def collect(issues: Iterable[Issue], report: FileReport, max_issues: int) -> Fil
         kept[:] = hostile[:max_issues]
         counts.clear()
         counts[Severity.ERROR] = len(hostile)
-    kept.sort(key=lambda i: (i.line or 0, i.column or 0))
+    # by place; at one place syntax, then schema, then rule issues — the order of the tree
+    # engine's layers, which the streaming engine (rules as elements end) reaches too
+    kept.sort(key=lambda i: (i.line or 0, i.column or 0, _LAYER.get(i.code, 2)))
     dropped = sum(counts.values()) - len(kept)
     if dropped:
         kept.append(

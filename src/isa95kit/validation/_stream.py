@@ -182,6 +182,11 @@ class _Run:
         self.buffer_schema = buffer_schema
         self.held: list[Issue] = []  # schema issues kept back until the V07 check is done
         self.schema_errors = 0
+        # one block's validated subjects, keyed by the element itself: that keeps its lxml
+        # proxy alive, so the id in the results stays its own (a freed proxy's id is reused)
+        self.subjects: dict[Any, _Validated | None] = {}
+        self.pruned = False  # finished elements were dropped: the root is not the document
+        self.text_errors: set[tuple[str, Any]] = set()  # (message, element) text errors given
         self.limit = options.profile.max_issues
         self.max_attributes = options.profile.max_attributes
         self.ctx = RuleContext(
@@ -362,6 +367,7 @@ class _Run:
                         counts = self.removed[node] = {}
                     counts[tag] = counts.get(tag, 0) + 1
                     drop.append(index)
+                    self.pruned = True
             del children, child  # no proxy may hold the subtrees: lxml frees them at once
             for start, stop in reversed(_runs(drop)):
                 del node[start:stop]
@@ -383,6 +389,7 @@ class _Run:
         once, and each candidate is validated on its own at most once (its messages are
         counted, so that an element with 800 bad attributes takes all 800 errors)."""
         pools: dict[str, list[Any]] = {}
+        self.subjects = {}
         chooser = _Chooser(self._validated, low)
         for entry in entries:
             if entry.domain_name != "SCHEMASV" or entry.level_name not in ("ERROR", "FATAL"):
@@ -394,32 +401,76 @@ class _Run:
                 if pool is None:
                     pool = pools[tag] = list(root.iter(tag))
                 element = chooser.choose(pool, value, entry.message)
+            if element is not None and any(m in entry.message for m in _ONCE_PER_ELEMENT):
+                # libxml2's streaming validator raises these once per text chunk of an
+                # element, the tree validator once per element
+                # (the text after a child of a nested same-named element is its own)
+                text = " ".join(entry.message.split())
+                if any((text, e) in self.text_errors for e in element.iterancestors(element.tag)):
+                    continue
+                if (text, element) in self.text_errors:
+                    continue
+                self.text_errors.add((text, element))
             yield schema_issue(entry.message, file=self.file, line=None, column=None,
                                element=element, paths=self.paths)  # fmt: skip
 
-    def _validated(self, element: etree._Element) -> tuple[int, Counter[str]] | None:
-        """The messages of validating ``element`` on its own — or its parent, when the element
-        has no global declaration — as (id of the validated subject, message counts); None
-        when it cannot be validated alone (the root, or too large)."""
+    def _validated(self, element: etree._Element) -> list[_Validated]:
+        """The messages of validating ``element`` on its own, then its parent, its
+        grandparent (a content-model error is raised in the parent's validation) — as (id of
+        the validated subject, message counts, the lines each message was raised at, in
+        order), for the levels that could be validated alone (not the root, not too large;
+        local elements without a global declaration are skipped). Subjects are validated once
+        per block (siblings share their parent)."""
+        levels: list[_Validated] = []
+        subject: etree._Element | None = element
+        for _ in range(_CONFIRM_LEVELS):
+            if subject is None:
+                break
+            if subject.getparent() is None and self.pruned:
+                break  # the root, once finished elements were dropped: not the document
+            if subject not in self.subjects:
+                self.subjects[subject] = self._validate_alone(subject)
+            result = self.subjects[subject]
+            if result is None:
+                break
+            if result[1] and not any("No matching global declaration" in t for t in result[1]):
+                levels.append(result)
+            subject = subject.getparent()
+        return levels
+
+    def _validate_alone(self, subject: etree._Element) -> _Validated | None:
+        """Validate ``subject`` on its own — a child of the root (a local element, such as
+        ``DataArea``) inside a copy of the root with its children — and index its messages."""
+        import copy
+
+        from lxml import etree
+
         from ..versions import schema_issues
 
         assert self.schema is not None
-        subject: etree._Element | None = element
-        for _ in range(2):
-            if subject is None or subject.getparent() is None:
-                return None
-            if (
-                sum(1 for _ in itertools.islice(subject.iter(), _CONFIRM_LIMIT + 1))
-                > _CONFIRM_LIMIT
-            ):
-                return None
-            found = Counter(
-                " ".join(i.message.split()) for i in schema_issues(self.schema, subject)
-            )
-            if not any("No matching global declaration" in text for text in found):
-                return id(subject), found
-            subject = subject.getparent()
-        return None
+        if sum(1 for _ in itertools.islice(subject.iter(), _CONFIRM_LIMIT + 1)) > _CONFIRM_LIMIT:
+            return None
+        parent = subject.getparent()
+        target = validated = subject
+        if parent is None:  # the root, all of the document read so far: validated as it is
+            pass
+        elif parent.getparent() is None:  # under the root: in a copy of the root as it is
+            # now (a sibling error needs the siblings), when it is small; copies keep lines
+            everything = itertools.islice(parent.iter(), _CONFIRM_LIMIT + 2)
+            if sum(1 for _ in everything) <= _CONFIRM_LIMIT + 1:
+                validated = copy.deepcopy(parent)
+                target = validated[parent.index(subject)]
+                etree.ElementTree(validated)
+        base = target.getroottree().getpath(target)
+        found: Counter[str] = Counter()
+        lines: dict[str, list[tuple[int | None, str]]] = {}
+        for issue in schema_issues(self.schema, validated):
+            text = " ".join(issue.message.split())
+            found[text] += 1
+            where = issue.location.path or ""
+            below = where[len(base) :] if where.startswith(base) else ""
+            lines.setdefault(text, []).append((issue.location.line, below))
+        return id(subject), found, lines
 
     def _not_well_formed(
         self, syntax: etree.XMLParser, exc: etree.XMLSyntaxError | None, root: Any
@@ -481,6 +532,16 @@ def _start_line(window: bytes, name: str, lines_before: int, limit: int) -> int 
 
 #: elements larger than this are not re-validated to tell candidates apart
 _CONFIRM_LIMIT = 5000
+#: the schema errors the streaming validator repeats for every text chunk of one element
+_ONCE_PER_ELEMENT = (
+    "Character content other than whitespace is not allowed",
+    "Neither character nor element content is allowed",
+    "Character content is not allowed",
+)
+#: a schema error only an element with element children can raise
+_CHILDREN_REQUIRED = "Element content is not allowed"
+#: how many levels above an element its error is looked for (the element, its parent, ...)
+_CONFIRM_LEVELS = 8
 
 
 def _runs(indices: list[int]) -> list[tuple[int, int]]:
@@ -494,6 +555,11 @@ def _runs(indices: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
+#: (id of the validated subject, message counts, message -> where it was raised: the line and
+#: the element's path below the subject)
+_Validated = tuple[int, Counter[str], dict[str, list[tuple[int | None, str]]]]
+
+
 class _Chooser:
     """Picks the element a streaming schema error is about, among the elements in the tree.
 
@@ -505,27 +571,30 @@ class _Chooser:
     — and has not used up that message's count — wins; each candidate is validated once.
     """
 
-    def __init__(
-        self, validate: Callable[[Any], tuple[int, Counter[str]] | None], low: int
-    ) -> None:
+    def __init__(self, validate: Callable[[Any], list[_Validated]], low: int) -> None:
         self.validate = validate
         self.low = low
-        self.results: dict[int, tuple[int, Counter[str]] | None] = {}
-        self.lists: dict[tuple[int, str | None], tuple[list[Any], list[Any]]] = {}
+        self.results: dict[int, list[_Validated]] = {}
+        self.lists: dict[tuple[int, str | None, bool], tuple[list[Any], list[Any]]] = {}
         self.members: dict[int, set[int]] = {}  # id(candidate list) -> ids of its elements
         self.scanned: dict[int, int] = {}  # id(candidate list) -> candidates validated so far
-        self.known: dict[str, list[Any]] = {}  # message -> validated candidates that have it
-        self.taken: Counter[tuple[int, str]] = Counter()
+        # message -> (validated candidate, the level of its validation that has the message)
+        self.known: dict[str, list[tuple[Any, _Validated]]] = {}
+        # (message, id of an element) -> how often the message was given to it
+        self.given: Counter[tuple[str, int]] = Counter()
         self.used: set[int] = set()
 
     def choose(self, pool: list[Any], value: str | None, message: str) -> Any:
-        key = (id(pool), value)
+        parents = _CHILDREN_REQUIRED in message  # raised by an element child: only parents
+        key = (id(pool), value, parents)
         lists = self.lists.get(key)
         if lists is None:  # once per tag and value, not once per error
             fresh = pool
+            if parents:
+                fresh = [e for e in pool if len(e)] or pool
             if value is not None:
                 wanted = " ".join(value.split())
-                fresh = [e for e in pool if " ".join((e.text or "").split()) == wanted] or pool
+                fresh = [e for e in fresh if " ".join((e.text or "").split()) == wanted] or fresh
             lists = self.lists[key] = (fresh, [e for e in fresh if (line_of(e) or 0) >= self.low])
         fresh, inside = lists
         element = None
@@ -538,24 +607,35 @@ class _Chooser:
         return element
 
     def _confirmed(self, candidates: list[Any], message: str) -> Any:
-        """The first candidate whose own validation has ``message`` left to take; unused
-        candidates first (two errors with one message are usually two elements). Amortised
-        linear: candidates are validated in order, once, and indexed by their messages."""
+        """The element a validated subject raised ``message`` at (its line and path) that has
+        not yet been given this message as often as the subject raised it there; subjects of
+        unused candidates first (two errors with one message are usually two elements).
+        Amortised linear: candidates are validated in order, once, and indexed by their
+        messages."""
         ids = self.members.get(id(candidates))
         if ids is None:
             ids = self.members[id(candidates)] = {id(e) for e in candidates}
+        exhausted = None  # an element that has had this message as often as it was raised
         while True:
-            hits = [e for e in self.known.get(message, ()) if id(e) in ids]
+            hits = [(e, r) for e, r in self.known.get(message, ()) if id(e) in ids]
             for want_used in (False, True):
-                for element in hits:
+                for element, (_, _, lines) in hits:
                     if (id(element) in self.used) is not want_used:
                         continue
-                    subject, counts = self.results[id(element)]  # type: ignore[misc]
-                    if counts[message] > self.taken[(subject, message)]:
-                        self.taken[(subject, message)] += 1
-                        return element
+                    seen: Counter[int] = Counter()
+                    for line, below in lines[message]:
+                        found = _at(candidates, line, below)
+                        target = element if found is None else found
+                        seen[id(target)] += 1
+                        if self.given[(message, id(target))] < seen[id(target)]:
+                            self.given[(message, id(target))] += 1
+                            return target
+                        exhausted = target
             if not self._validate_next(candidates):
-                return None
+                # a text error the streaming validator repeats (one per text chunk) is the
+                # exhausted element's again: the caller drops the repeat
+                repeated = any(m in message for m in _ONCE_PER_ELEMENT)
+                return exhausted if repeated else None
 
     def _validate_next(self, candidates: list[Any]) -> bool:
         """Validate the next not yet validated candidate; False when none is left."""
@@ -565,10 +645,12 @@ class _Chooser:
             position += 1
             if id(element) in self.results:
                 continue
-            result = self.results[id(element)] = self.validate(element)
-            if result is not None:
-                for text in result[1]:
-                    self.known.setdefault(text, []).append(element)
+            levels = self.results[id(element)] = self.validate(element)
+            # the widest subject first: it sees the error in the most context (an error the
+            # whole document's validation suppresses may show in a child validated alone)
+            for level in reversed(levels):
+                for text in level[1]:
+                    self.known.setdefault(text, []).append((element, level))
             self.scanned[id(candidates)] = position
             return True
         self.scanned[id(candidates)] = position
@@ -584,6 +666,18 @@ class _Chooser:
             if before:
                 return before[-1]
         return unused[0] if unused else None
+
+
+def _at(candidates: list[Any], line: int | None, below: str) -> Any:
+    """The candidate on ``line`` (the one at path ``below`` its subject when several are)."""
+    on_line = [e for e in candidates if line is not None and e.sourceline == line]
+    if len(on_line) <= 1 or not below:
+        return on_line[0] if on_line else None
+    for element in on_line:
+        path = element.getroottree().getpath(element)
+        if path.endswith(below):
+            return element
+    return on_line[0]
 
 
 def _blocks(handle: IO[bytes], size: int) -> Iterator[bytes]:

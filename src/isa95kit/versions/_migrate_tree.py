@@ -145,12 +145,20 @@ def _rename_ns(el: Any, old: str, new: str) -> None:
     writer may have declared the document's prefix for ``old`` on the element itself, and
     renaming under that declaration made lxml invent ``ns0`` (a different prefix on every
     write-back of a V0600 extension)."""
+    _renames(el, {old: new})
+
+
+def _renames(el: Any, moves: dict[str, str]) -> None:
+    """:func:`_rename_ns` for several namespaces at once (``{old: new}``)."""
     from lxml import etree
 
-    prefix = "{" + old + "}"
+    prefixes = {"{" + old + "}": "{" + new + "}" for old, new in moves.items()}
 
     def renamed(tag: str) -> str:
-        return "{" + new + "}" + tag[len(prefix) :] if tag.startswith(prefix) else tag
+        for old, new in prefixes.items():
+            if tag.startswith(old):
+                return new + tag[len(old) :]
+        return tag
 
     def rebuild(source: Any, parent: Any) -> Any:
         copy = etree.SubElement(parent, renamed(source.tag), dict(source.attrib))
@@ -164,8 +172,9 @@ def _rename_ns(el: Any, old: str, new: str) -> None:
 
     parent = el.getparent()
     if parent is None:
-        for node in el.iter(prefix + "*"):
-            node.tag = renamed(node.tag)
+        for node in el.iter():
+            if isinstance(node.tag, str):
+                node.tag = renamed(node.tag)
         return
     parent.replace(el, rebuild(el, parent))
 
@@ -523,7 +532,9 @@ def _down(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: st
                     key = entry[2]
                 rec.rule("carried", f"{_local(tag)} restored", child)
             elif tag.startswith(ext_prefix):
-                _rename_ns(child, V0701_EXT, t.ext)
+                # extension content: back to the release's extension namespace, and what
+                # the reader moved to V0701's namespace inside it back to the release's
+                _renames(child, {V0701_EXT: t.ext, V0701_NS: t.ns})
                 key = old_ext
         keys.append(key)
     for child in drop:
