@@ -95,8 +95,8 @@ _OTHER = 4  # everything else: through the context (leaf values, nillable, not y
 def _leaf_entry(f: FieldSpec) -> tuple[Any, ...] | None:
     """What the parent's loop needs to build a simple-content child itself, or None when
     that child's class must go through its own function (required attributes, lexical
-    records, nillable)."""
-    if f.cls is None or f.nillable:
+    records). A nillable child without attributes is not nil."""
+    if f.cls is None:
         return None
     if f.spec is None:
         f.spec = spec_of(f.cls)
@@ -210,10 +210,10 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                             ld = leaf_template.copy()
                             ld["value"] = text
                             value = decoded_instance(leaf_cls, ld, VALUE_ONLY, None)
-                    if value is None:  # attributes, comments, a bad value: the full path
-                        value = bind(f)(child, ctx)
-                    if check_prefix and child.prefix != prefix:
-                        ctx.keep_prefix(child, value)
+                            if check_prefix and child.prefix != prefix:
+                                ctx.keep_prefix(child, value)
+                    if value is None:  # attributes (xsi:nil), comments, a bad value
+                        side, value = ctx.child(child, f, d, side, prefix)
                 elif mode == _CLASS:
                     value = (f.fn or bind(f))(child, ctx)
                     if check_prefix and child.prefix != prefix:
