@@ -94,3 +94,16 @@ def test_errors_on_the_fast_path_are_located(children: str, message: str) -> Non
     with pytest.raises(ik.MappingError, match=message) as info:
         ik.read_xml(_job(children))
     assert info.value.location.line == 1 and info.value.location.path
+
+
+def test_field_dict_templates_hold_every_field_in_order() -> None:
+    from isa95kit._xml._tables import spec_of
+    from isa95kit.model import JobOrder, ValueString
+
+    for cls in (JobOrder, DataType, Identifier, ValueString):
+        template = spec_of(cls).template
+        assert type(template) is dict and list(template) == list(cls.model_fields)
+        assert set(template.values()) == {None}
+        copy = template.copy()
+        copy["value" if "value" in copy else "id"] = "x"
+        assert set(template.values()) == {None}  # copies are independent
