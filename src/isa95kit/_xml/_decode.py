@@ -23,7 +23,7 @@ from ._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["Decoder", "gc_paused", "uniform_prefixes", "xpath_of"]
+__all__ = ["Decoder", "declared_on_root_only", "gc_paused", "uniform_prefixes", "xpath_of"]
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_NIL = f"{{{XSI}}}nil"
@@ -82,10 +82,15 @@ def uniform_prefixes(root: etree._Element, data: object) -> bool:
     comments holding the word only make the answer a conservative False, and so do encodings
     like UTF-16). Then an element's prefix follows from its namespace alone.
     """
-    if not isinstance(data, bytes) or root.getparent() is not None:
+    return isinstance(data, bytes) and declared_on_root_only(root, data.count(b"xmlns"))
+
+
+def declared_on_root_only(root: etree._Element, xmlns_count: int) -> bool:
+    """:func:`uniform_prefixes` given the number of ``xmlns`` in the document's bytes."""
+    if root.getparent() is not None:
         return False
     nsmap = root.nsmap
-    return len(set(nsmap.values())) == len(nsmap) and data.count(b"xmlns") == len(nsmap)
+    return len(set(nsmap.values())) == len(nsmap) and xmlns_count == len(nsmap)
 
 
 @contextmanager
