@@ -183,7 +183,8 @@ def _complex(spec: ClassSpec) -> DecodeFn:
             # one prefix per namespace in the whole document: a qualified child has its parent's
             check_prefix = not ctx.uniform_prefixes or prefix is None
             share = ctx.share
-            for child in el[:]:  # a list of the children: faster than lxml's iterator
+            # a list of the children is faster than lxml's iterator (the stubs lack slices)
+            for child in el[:]:  # type: ignore[index]
                 tail = child.tail  # text between children: element-only content has none
                 if tail is not None and not tail.isspace():
                     raise ctx.text_error(el, tail)
