@@ -65,10 +65,11 @@ XSDATA_PACKAGE = "xsdata_b2mml_v0701"
 XSDATA_PATCH_VERSION = 1
 
 # targets of the core issue, as ratios measured in the same run
-T_XSDATA_PARSE = 5.0  # xsdata parse / read_xml >= 5
+T_XSDATA_PARSE = 10.0  # xsdata parse / read_xml >= 10 from 10 MB on (issue 10) ...
+T_XSDATA_PARSE_1MB = 8.0  # ... and >= 8 below
 T_LXML = 10.0  # read_xml / lxml parse <= 10
 T_XSDATA_SER = 5.0  # xsdata serialize / write_xml >= 5
-T_READ_MEM = 12.0  # read_xml peak <= 12 x file size
+T_READ_MEM = 7.0  # read_xml peak <= 7 x file size (issue 10: the 100 MB documents)
 T_ITER_MEM = 200.0  # iter_xml peak < 200 MB
 
 TOOLS = [
@@ -200,15 +201,16 @@ def ensure_xsdata(work: Path) -> Any:
 
 
 def best_of(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    """Best wall time of ``n`` calls (perf_counter), and the last result."""
+    """Best CPU time of ``n`` calls (process_time: the machine may be shared), and the last
+    result."""
     best = math.inf
     result: Any = None
     for _ in range(n):
         result = None
         gc.collect()
-        t = time.perf_counter()
+        t = time.process_time()
         result = fn()
-        best = min(best, time.perf_counter() - t)
+        best = min(best, time.process_time() - t)
     return best, result
 
 
@@ -498,7 +500,7 @@ def report(rows: list[Row], memory: dict[str, dict[str, Any]], args: argparse.Na
     reps = ", ".join(f"{s} MB: {args.repeat or repeats_for(s)}" for s in args.sizes)
     lines.append(f"isa95kit core benchmark at {args.git_state} — {', '.join(vers)}")
     lines.append(
-        f"best of N wall-clock runs (N = {reps}); MB = 2^20 bytes; {os.cpu_count()} CPUs, "
+        f"best of N runs, CPU time (N = {reps}); MB = 2^20 bytes; {os.cpu_count()} CPUs, "
         f"load average {args.load_start:.1f} at start, {os.getloadavg()[0]:.1f} at end; "
         "warm-up run on 1 MB first; xsdata parse: the faster event handler"
     )
@@ -511,7 +513,7 @@ def report(rows: list[Row], memory: dict[str, dict[str, Any]], args: argparse.Na
         lines.append(f"| {r.kind} | {r.file_bytes / MB:.1f} | " + " | ".join(cells) + " |")
     lines.append("")
     hdr = [
-        f"xsdata parse / read_xml (≥{T_XSDATA_PARSE:g})",
+        f"xsdata parse / read_xml (≥{T_XSDATA_PARSE_1MB:g} at 1 MB, ≥{T_XSDATA_PARSE:g} from 10)",
         f"read_xml / lxml parse (≤{T_LXML:g})",
         f"xsdata serialize / write_xml (≥{T_XSDATA_SER:g})",
     ]
@@ -520,7 +522,11 @@ def report(rows: list[Row], memory: dict[str, dict[str, Any]], args: argparse.Na
     verdicts: dict[str, list[bool]] = {h: [] for h in hdr}
     for r in rows:
         vals = [
-            (_ratio(r.t("xsdata parse"), r.t("read_xml")), T_XSDATA_PARSE, True),
+            (
+                _ratio(r.t("xsdata parse"), r.t("read_xml")),
+                T_XSDATA_PARSE if r.size_mb >= 10 else T_XSDATA_PARSE_1MB,
+                True,
+            ),
             (_ratio(r.t("read_xml"), r.t("lxml parse")), T_LXML, False),
             (_ratio(r.t("xsdata serialize"), r.t("write_xml")), T_XSDATA_SER, True),
         ]
@@ -545,7 +551,7 @@ def report(rows: list[Row], memory: dict[str, dict[str, Any]], args: argparse.Na
             mult = d_read / m["file_mb"]
             ok_r = mult <= T_READ_MEM
             ok_i = d_iter < T_ITER_MEM
-            verdicts.setdefault("read_xml peak ≤ 12x file", []).append(ok_r)
+            verdicts.setdefault(f"read_xml peak ≤ {T_READ_MEM:g}x file", []).append(ok_r)
             verdicts.setdefault("iter_xml peak < 200 MB", []).append(ok_i)
             lines.append(
                 f"| {kind} | {m['file_mb']:.1f} | {d_read:.0f} / {rd['peak']:.0f} | "

@@ -1,7 +1,7 @@
 """B2MML-JSON values -> model instances, one pass, using the compiled wire specs.
 
-Instances are built directly, as the XML decoder builds them (``object.__new__`` and the
-pydantic slots set by hand): structure, array-ness, required fields and leaf values are
+Instances are built directly, as the XML decoder builds them (the one construction hook
+``model._base.decoded_instance``): structure, array-ness, required fields and leaf values are
 checked here and every problem raises :class:`~._common.Fail`, which the callers on the
 way up complete with its JSON path. Nothing is guessed: unknown keys, an array where the
 schema allows one item (or a single value where it allows many), and numbers that would
@@ -22,8 +22,6 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import BaseModel
-
 from .._xml._side import Side
 from .._xml._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
 from ..model._base import (
@@ -32,6 +30,7 @@ from ..model._base import (
     AnyElement,
     B2MMLModel,
     SharedFieldsSet,
+    decoded_instance,
     shared_fields_set,
 )
 from ._common import (
@@ -50,9 +49,6 @@ from ._common import (
 )
 
 __all__ = ["Context", "decoder_for"]
-
-_new = object.__new__
-_set = object.__setattr__
 
 DecodeFn = Callable[[Any, "Context"], Any]
 #: ``fn(json_value, key, side) -> (value, side)``: one leaf value
@@ -105,22 +101,11 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-#: pydantic's slots, set directly (what ``object.__setattr__`` would find, minus the lookup)
-_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
-
-
 def _build(cls: type[Any], d: dict[str, Any], fs: set[str], side: Side | None) -> Any:
     """The instance, built as the XML decoder builds it (fields-sets interned, shared)."""
     if type(fs) is not SharedFieldsSet:
         fs = shared_fields_set(fs)
-    obj = _new(cls)
-    _set(obj, "__dict__", d)
-    _set_fields(obj, fs)
-    _set_extra(obj, None)
-    _set_private(obj, None if side is None else {"_wire": side})
-    return obj
+    return decoded_instance(cls, d, fs, None if side is None else {"_wire": side})
 
 
 # -- leaves --------------------------------------------------------------------------------------
@@ -235,12 +220,7 @@ def _simple(spec: ClassSpec) -> DecodeFn:
         ):
             d = template.copy()
             d["value"] = data if is_str else members[data]  # type: ignore[index]
-            obj = _new(cls)
-            _set(obj, "__dict__", d)
-            _set_fields(obj, VALUE_ONLY)
-            _set_extra(obj, None)
-            _set_private(obj, None)
-            return obj
+            return decoded_instance(cls, d, VALUE_ONLY, None)
         side: Side | None = None
         d = template.copy()
         fs = {"value"}
@@ -528,12 +508,7 @@ def _complex(spec: ClassSpec) -> DecodeFn:
             except Fail as exc:
                 exc.segments.append(ORDER)
                 raise
-        obj = _new(cls)
-        _set(obj, "__dict__", d)
-        _set_fields(obj, fs)
-        _set_extra(obj, None)
-        _set_private(obj, None if side is None else {"_wire": side})
-        return obj
+        return decoded_instance(cls, d, fs, None if side is None else {"_wire": side})
 
     return decode_complex
 

@@ -23,7 +23,7 @@ from ._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["Decoder", "gc_paused", "xpath_of"]
+__all__ = ["Decoder", "declared_on_root_only", "gc_paused", "uniform_prefixes", "xpath_of"]
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_NIL = f"{{{XSI}}}nil"
@@ -71,6 +71,26 @@ def xpath_of(el: etree._Element, placeholder: Callable[[Any], str | None] | None
 def line_of(el: etree._Element) -> int | None:
     line = el.sourceline
     return line if isinstance(line, int) else None
+
+
+def uniform_prefixes(root: etree._Element, data: object) -> bool:
+    """Whether ``data`` (the document's bytes) declares namespaces on ``root`` only, with one
+    prefix per namespace.
+
+    Every declaration is spelled ``xmlns`` in the bytes of an ASCII-compatible encoding, so
+    as many occurrences as the root has declarations leave none anywhere else (text or
+    comments holding the word only make the answer a conservative False, and so do encodings
+    like UTF-16). Then an element's prefix follows from its namespace alone.
+    """
+    return isinstance(data, bytes) and declared_on_root_only(root, data.count(b"xmlns"))
+
+
+def declared_on_root_only(root: etree._Element, xmlns_count: int) -> bool:
+    """:func:`uniform_prefixes` given the number of ``xmlns`` in the document's bytes."""
+    if root.getparent() is not None:
+        return False
+    nsmap = root.nsmap
+    return len(set(nsmap.values())) == len(nsmap) and xmlns_count == len(nsmap)
 
 
 @contextmanager
@@ -130,6 +150,9 @@ class Decoder:
         #: processing instructions ``<?{ref_target} index?>`` in their place
         self.refs: list[tuple[str, Any]] = []
         self.ref_target = ""
+        #: the document declares namespaces on its root only, one prefix each: every
+        #: qualified element then has the prefix of its namespace (no per-element check)
+        self.uniform_prefixes = False
 
     def check_attributes(self, el: etree._Element) -> None:
         """Refuse an element with more attributes than the limit before reading them (lxml
@@ -186,6 +209,7 @@ class Decoder:
 
     # -- decoding -------------------------------------------------------------------------------
     def decode_root(self, el: etree._Element, cls: type[B2MMLModel]) -> B2MMLModel:
+        self.uniform_prefixes = uniform_prefixes(el, self.source)
         with gc_paused():
             obj: B2MMLModel = self.decode(el, spec_of(cls))
         side = ensure_side(obj)

@@ -7,6 +7,7 @@ the models per element.
 from __future__ import annotations
 
 import importlib
+import sys
 from enum import Enum
 from typing import Any
 
@@ -110,10 +111,34 @@ class ClassSpec:
         self.any_field = next((f for f in self.fields if f.kind == "Y"), None)
         self.lists = tuple(f.name for f in self.fields if f.many)
         self.required = tuple(f for f in self.fields if f.required)
-        self.template: dict[str, Any] = {f.name: None for f in self.fields}
+        #: every field None, in declaration order (copied for each instance decoded)
+        self.template = _template([f.name for f in self.fields])
         self.ordered = wire.ordered
         self.mixed = wire.mixed
         self.simple = issubclass(cls, B2MMLSimple)
+
+
+def _template(names: list[str]) -> dict[str, Any]:
+    """The field dict a decoded instance starts from: the smaller of a plain dict and a
+    key-sharing one.
+
+    CPython stores an instance ``__dict__`` as a *split* table (keys shared by the class,
+    one value array per dict; ``dict.copy`` keeps it split): for classes with many fields
+    that is much smaller than a plain dict (464 -> 296 bytes with 11 to 30 fields on 3.11),
+    for small ones larger. Both are ordinary dicts with the same keys in the same order.
+    """
+    plain = dict.fromkeys(names)
+
+    class _Fields:  # one class per template: its instances' keys are exactly ``names``
+        pass
+
+    holder = _Fields()
+    for name in names:
+        setattr(holder, name, None)
+    shared = holder.__dict__
+    if list(shared) == names and sys.getsizeof(shared.copy()) < sys.getsizeof(plain.copy()):
+        return shared
+    return plain
 
 
 _SPECS: dict[type[B2MMLModel], ClassSpec] = {}

@@ -58,9 +58,11 @@ __all__ = [
     "B2MMLSimple",
     "ListOf",
     "Nil",
+    "PYDANTIC_SLOTS",
     "SharedFieldsSet",
     "Wire",
     "WireField",
+    "decoded_instance",
     "new_application_area",
     "new_bodid",
     "now_utc",
@@ -103,6 +105,7 @@ class Wire:
 
 _T = TypeVar("_T")
 _S = TypeVar("_S")
+_M = TypeVar("_M", bound=BaseModel)
 
 #: The type of a repeated field in constructor signatures: ``ListOf[Text, str]`` accepts a
 #: ``list[Text]``, a ``list[str]`` or a list mixing both (a plain ``Sequence`` would let a
@@ -283,6 +286,41 @@ def shared_fields_set(names: set[str] | frozenset[str]) -> SharedFieldsSet:
     return found
 
 
+#: the per-instance state pydantic keeps in ``BaseModel``'s slots; :func:`decoded_instance`
+#: fills exactly these (a test compares them with ``BaseModel.__slots__``, so a pydantic
+#: upgrade that changes them fails loudly instead of building broken instances)
+PYDANTIC_SLOTS = (
+    "__dict__",
+    "__pydantic_fields_set__",
+    "__pydantic_extra__",
+    "__pydantic_private__",
+)
+# the slots' own descriptors: calling their ``__set__`` skips ``object.__setattr__``'s lookup
+_set_dict, _set_fields_set, _set_extra, _set_private = (
+    BaseModel.__dict__[_name].__set__ for _name in PYDANTIC_SLOTS
+)
+_new_instance = object.__new__
+
+
+def decoded_instance(
+    cls: type[_M], d: dict[str, Any], fields_set: set[str], private: dict[str, Any] | None
+) -> _M:
+    """The one construction hook of decoded instances (XML, JSON, bare simple values).
+
+    Builds an instance of ``cls`` without validation, as ``cls.model_construct`` would
+    but without its per-field work: ``d`` is the complete field dict (every field, in
+    declaration order, already checked by the caller), ``fields_set`` the names the source
+    set (an interned :class:`SharedFieldsSet` keeps memory low) and ``private`` the private
+    attributes (``{"_wire": Side}``) or None.
+    """
+    obj = _new_instance(cls)
+    _set_dict(obj, d)
+    _set_fields_set(obj, fields_set)
+    _set_extra(obj, None)
+    _set_private(obj, private)
+    return obj
+
+
 def _thaw(obj: BaseModel) -> None:
     fields_set: object = obj.__pydantic_fields_set__
     if type(fields_set) is SharedFieldsSet:
@@ -373,10 +411,10 @@ class B2MMLSimple(B2MMLModel):
             if not data:
                 d = _bare_value_dict(type(self), value)
                 if d is not None:  # the common ``Identifier("JO-1")``: no per-field work
-                    _set(self, "__dict__", d)
-                    _set(self, "__pydantic_fields_set__", VALUE_ONLY)
-                    _set(self, "__pydantic_extra__", None)
-                    _set(self, "__pydantic_private__", None)
+                    _set_dict(self, d)
+                    _set_fields_set(self, VALUE_ONLY)
+                    _set_extra(self, None)
+                    _set_private(self, None)
                     return
             data["value"] = value
         super().__init__(**data)
@@ -404,12 +442,7 @@ class B2MMLSimple(B2MMLModel):
         d = _bare_value_dict(cls, data)
         if d is None:  # let the field validators report it, with its path
             return handler({"value": data})
-        obj = _new(cls)
-        _set(obj, "__dict__", d)
-        _set(obj, "__pydantic_fields_set__", VALUE_ONLY)
-        _set(obj, "__pydantic_extra__", None)
-        _set(obj, "__pydantic_private__", None)
-        return obj
+        return decoded_instance(cls, d, VALUE_ONLY, None)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, BaseModel):
@@ -429,8 +462,6 @@ class B2MMLSimple(B2MMLModel):
         return str(value.value if isinstance(value, Enum) else value)
 
 
-_new = object.__new__
-_set = object.__setattr__
 #: simple-content class -> (validator of its ``value``, its other fields' defaults), or None
 #: when a bare value cannot make an instance (a required attribute)
 _BARE: dict[type, tuple[Any, dict[str, Any]] | None] = {}
