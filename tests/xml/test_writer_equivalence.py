@@ -25,6 +25,7 @@ from isa95kit.errors import EncodeError
 from isa95kit.model import ELEMENTS
 from isa95kit.model._base import AnyElement, B2MMLModel
 from isa95kit.model._registry import NAMESPACE
+from isa95kit.versions import MigrationWarning
 from tests.conftest import EXAMPLES
 from tests.strategies import instances
 
@@ -113,9 +114,9 @@ def test_reference_documents(path: Path, unknown: str) -> None:
 
 def test_down_migration_uses_the_tree() -> None:
     obj = ik.read_xml(GOLDEN / "erp_mes_work_schedule.xml")
-    with pytest.warns(ik.MigrationWarning):
+    with pytest.warns(MigrationWarning):
         out = ik.write_xml(obj, version="V0600")
-    with pytest.warns(ik.MigrationWarning):
+    with pytest.warns(MigrationWarning):
         assert out == write_tree(obj, _tag(obj), ik.WriteConfig(), "V0600", False)
     assert b"B2MML" in out
 
