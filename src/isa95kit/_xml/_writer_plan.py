@@ -13,7 +13,10 @@ Two variants exist: compact, and pretty-printed (``lv``: the level to indent at)
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
+from itertools import compress, repeat
+from operator import is_not
 from typing import TYPE_CHECKING, Any
 
 from ..model._base import VALUE_ONLY, AnyElement, Nil
@@ -57,6 +60,37 @@ def _attr_plan(spec: ClassSpec) -> tuple[tuple[str, str, FieldSpec], ...]:
     return tuple((g.name, f' {g.tag}="', g) for g in spec.attrs.values())
 
 
+_NONES = repeat(None)
+
+
+def _getter(names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """``d -> (d[name], ...)`` for ``names``, always a tuple, in one C call."""
+    if len(names) > 1:
+        return operator.itemgetter(*names)
+    if names:
+        only = names[0]
+        return lambda d: (d[only],)
+    return lambda d: ()
+
+
+def _enum_texts(f: FieldSpec | None) -> dict[Any, str]:
+    """Member -> written text for an enumeration-typed value (``Encoder.text_of``)."""
+    if f is None or f.enum is None:
+        return {}
+    return {m: str(m.value) for m in f.enum}
+
+
+def _inline(cls: Any) -> tuple[bool, dict[Any, str]] | None:
+    """For a simple-content class a parent writes inline when only ``value`` is set:
+    (whether it has attributes, its enumeration texts); None for other classes."""
+    if cls is None or cls is AnyElement:
+        return None
+    spec = spec_of(cls)
+    if not spec.simple or spec.ordered or spec.mixed or not all(g.qualified for g in spec.fields):
+        return None
+    return bool(spec.attrs), _enum_texts(spec.text)
+
+
 def _simple(spec: ClassSpec, tag: str, prefix: str | None, pretty: bool, escape: bool) -> Handler:
     from ._writer import _TEXT_ESCAPES, INDENT
 
@@ -64,6 +98,7 @@ def _simple(spec: ClassSpec, tag: str, prefix: str | None, pretty: bool, escape:
     attrs = _attr_plan(spec)
     text_field = spec.text
     assert text_field is not None
+    enum_text = _enum_texts(text_field)
     open_ = "<" + name
     open_gt = open_ + ">"
     close = f"</{name}>" + ("\n" if pretty else "")
@@ -74,7 +109,7 @@ def _simple(spec: ClassSpec, tag: str, prefix: str | None, pretty: bool, escape:
         if type(value) is not str:
             if value is None:
                 raise NeedsTree("value is required")
-            value = w.fmt(text_field, value)
+            value = enum_text.get(value) or w.fmt(text_field, value)
         if attrs and obj.__pydantic_fields_set__ is not VALUE_ONLY:
             s = open_
             for fname, pre, g in attrs:
@@ -105,7 +140,8 @@ def _complex(spec: ClassSpec, tag: str, prefix: str | None, pretty: bool, escape
     close = f"</{name}>"
     gt, empty = (">\n", "/>\n") if pretty else (">", "/>")
     nl = "\n" if pretty else ""
-    kids: list[tuple[str, bool, bool, int, FieldSpec, Any, str, str, list[Any]]] = []
+    kids: list[tuple[bool, bool, int, FieldSpec, Any, str, str, Any, list[Any]]] = []
+    names: list[str] = []
     for g in spec.fields:
         if g.kind == "E":
             mode = _LEAF if g.cls is None else _GENERAL if g.cls is AnyElement else _CLASS
@@ -114,7 +150,15 @@ def _complex(spec: ClassSpec, tag: str, prefix: str | None, pretty: bool, escape
         else:
             continue
         o, c = f"<{p}{g.tag}>", f"</{p}{g.tag}>{nl}"
-        kids.append((g.name, g.many, g.required, mode, g, g.cls, o, c, [None]))
+        inline = _inline(g.cls) if mode == _CLASS else None
+        kids.append((g.many, g.required, mode, g, g.cls, o, c, inline, [None]))
+        names.append(g.name)
+    # the child fields of an instance in one C call, and only those holding something: a
+    # class whose fields may hold a false value ("" or 0 in a leaf, NIL) keeps all but None
+    values = _getter(names)
+    careful = any(k[2] == _LEAF or k[3].nillable for k in kids if not k[0])
+    required = _getter([n for n, k in zip(names, kids, strict=True) if k[1]])
+    required_kids = [k for k in kids if k[1]]
 
     def bind(slot: list[Any], g: FieldSpec) -> Handler:
         fn = handler_for(g, prefix, pretty, escape)
@@ -140,21 +184,24 @@ def _complex(spec: ClassSpec, tag: str, prefix: str | None, pretty: bool, escape
         if pretty:
             out(INDENT[lv] + s)
             sub = lv + 1
+            ind = INDENT[sub]
         else:
             out(s)
             sub = -1
+            ind = ""
         mark = len(parts)
         out(gt)
-        for fname, many, required, mode, g, cls, o, c, slot in kids:
-            v = d[fname]
-            if v is None:
-                if required and w.require:
+        vals = values(d)
+        if required_kids and w.require and not all(required(d)):
+            for v, kid in zip(required(d), required_kids, strict=True):
+                if v is None or (kid[0] and not v):
                     raise NeedsTree("required")
-                continue
+        held = compress(
+            zip(vals, kids, strict=True), map(is_not, vals, _NONES) if careful else vals
+        )
+        for v, (many, _, mode, g, cls, o, c, inline, slot) in held:
             if many:
                 if not v:
-                    if required and w.require:
-                        raise NeedsTree("required")
                     continue
                 seq = v
             else:
@@ -164,12 +211,24 @@ def _complex(spec: ClassSpec, tag: str, prefix: str | None, pretty: bool, escape
                     if type(item) is cls:
                         private = item.__pydantic_private__
                         if private is None or private.get("_wire") is None:
+                            if inline is not None and (
+                                not inline[0] or item.__pydantic_fields_set__ is VALUE_ONLY
+                            ):
+                                t = item.__dict__["value"]
+                                if type(t) is not str:
+                                    t = inline[1].get(t) if t is not None else None
+                                if t is not None:  # only the value to write: inline
+                                    if escape:
+                                        out(f"{ind}{o}{t.translate(_TEXT_ESCAPES)}{c}")
+                                    else:
+                                        out(f"{ind}{o}{t}{c}")
+                                        w.texts.append(t)
+                                    continue
                             (slot[0] or bind(slot, g))(item, w, fr, sub)
                             continue
                     w.item(fr, g, 0, item, None, None, sub)  # no side record: index unused
                 elif mode == _LEAF and not isinstance(item, Nil):
                     t = item if type(item) is str else w.fmt(g, item)
-                    ind = INDENT[sub] if pretty else ""
                     if escape:
                         out(f"{ind}{o}{t.translate(_TEXT_ESCAPES)}{c}")
                     else:
