@@ -245,3 +245,30 @@ def test_generated_instances(name: str) -> None:
         assert_same(back, ik.WriteConfig(pretty_print=not config.pretty_print))
 
     check()
+
+
+@pytest.mark.parametrize("pretty", [False, True])
+def test_namespace_bound_twice(pretty: bool) -> None:
+    """A document binding B2MML both as default and as a prefix, its elements using both:
+    a binding already in scope is not declared again (lxml's rule)."""
+    doc = f"""<JobOrder xmlns="{NAMESPACE}" xmlns:b2mml="{NAMESPACE}" xmlns:xsi="{XSI}"
+        ><b2mml:ID>J-1</b2mml:ID><Description>d</Description><b2mml:HierarchyScope
+        ><EquipmentID>E</EquipmentID><b2mml:EquipmentLevel>Site</b2mml:EquipmentLevel
+        ></b2mml:HierarchyScope><JobOrderParameter xmlns:b2mml="{NAMESPACE}"
+        ><b2mml:ID>P</b2mml:ID></JobOrderParameter></JobOrder>"""
+    obj = ik.read_xml(doc.encode())
+    assert_same(obj, ik.WriteConfig(pretty_print=pretty))
+    assert_same(without_sides(obj), ik.WriteConfig(pretty_print=pretty))
+
+
+def test_attribute_namespaces_bound_only_as_default_get_a_prefix() -> None:
+    """lxml never puts a namespaced attribute in the default namespace: it invents nsN."""
+    inner = AnyElement(tag="{urn:x}Inner", attributes={"{urn:x}a": "1", "{urn:y}b": "2"})
+    ext = AnyElement(
+        tag="{urn:x}Outer",
+        prefix=None,
+        attributes={"{urn:x}a": "1", "{urn:z}c": "3"},
+        children=[inner, AnyElement(tag="{urn:y}Other", prefix="ns0")],
+    )
+    out = assert_same(_job(extended=[ext]), ik.WriteConfig())
+    assert b"ns0:" in out or b"ns1:" in out
