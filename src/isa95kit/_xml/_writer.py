@@ -100,6 +100,19 @@ class Writer:
     indented and ended), else -1 (written as is).
     """
 
+    __slots__ = (
+        "attr_values",
+        "escape",
+        "handler_for",
+        "out",
+        "parts",
+        "pretty",
+        "raw_text",
+        "require",
+        "scope",
+        "texts",
+    )
+
     def __init__(self, pretty: bool, escape: bool) -> None:
         from ._writer_plan import handler_for
 

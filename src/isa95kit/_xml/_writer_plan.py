@@ -175,6 +175,7 @@ def _complex(spec: ClassSpec, tag: str, prefix: str | None, pretty: bool, escape
         d = obj.__dict__
         parts = w.parts
         out = parts.append
+        keep = w.raw_text
         s = open_
         if attrs:
             for fname, pre, g in attrs:
@@ -222,7 +223,7 @@ def _complex(spec: ClassSpec, tag: str, prefix: str | None, pretty: bool, escape
                                         out(f"{ind}{o}{t.translate(_TEXT_ESCAPES)}{c}")
                                     else:
                                         out(f"{ind}{o}{t}{c}")
-                                        w.texts.append(t)
+                                        keep(t)
                                     continue
                             (slot[0] or bind(slot, g))(item, w, fr, sub)
                             continue
@@ -233,7 +234,7 @@ def _complex(spec: ClassSpec, tag: str, prefix: str | None, pretty: bool, escape
                         out(f"{ind}{o}{t.translate(_TEXT_ESCAPES)}{c}")
                     else:
                         out(f"{ind}{o}{t}{c}")
-                        w.texts.append(t)
+                        keep(t)
                 else:
                     w.item(fr, g, 0, item, None, None, sub)
         if len(parts) == mark + 1:
