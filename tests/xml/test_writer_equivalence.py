@@ -139,7 +139,7 @@ def _job(**fields: Any) -> B2MMLModel:
 
 @pytest.mark.parametrize("config", CONFIGS[:2], ids=CONFIG_IDS[:2])
 def test_escaping_and_characters(config: ik.WriteConfig) -> None:
-    text = "a&b <c> \"q\" 's' tab\there\r\nline ]]> é — 😀"
+    text = "a&b <c> \"q\" 's' tab\there\r\nline ]]> é — 😀 \x7f\x85\u2028\ufeff\U0010fffd"
     job = _job(description=[{"value": text, "language_id": text}], work_master_id=text)
     out = assert_same(job, config)
     assert b"&amp;b &lt;c&gt;" in out and b"&#13;" in out and b"&quot;q&quot;" in out
