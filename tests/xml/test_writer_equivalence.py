@@ -224,7 +224,16 @@ def test_values_of_every_leaf_kind() -> None:
 
 
 # -- generated instances ----------------------------------------------------------------------
-ROOTS = ["JobOrder", "MaterialLot", "SyncWorkPerformance", "WorkRecord", "Value", "GRecipe"]
+ROOTS = [
+    "JobOrder",
+    "MaterialLot",
+    "SyncWorkPerformance",
+    "WorkRecord",
+    "InformationObject",
+    "Value",
+    "GRecipe",
+    "BatchInformation",
+]
 
 
 @pytest.mark.parametrize("name", ROOTS)
