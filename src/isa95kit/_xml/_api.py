@@ -37,6 +37,7 @@ from ._encode import Encoder, default_nsmap
 from ._side import ensure_side, side_of
 from ._stream import read_streaming
 from ._tables import resolve_class, root_element, spec_of
+from ._writer import NeedsTree, write_document
 
 __all__ = ["XmlReader", "XmlWriter", "iter_xml", "read_xml", "write_xml"]
 
@@ -265,12 +266,26 @@ def write_xml(
     (see docs/migration.md): what it cannot express raises :class:`EncodeError` if
     ``strict``, else it is dropped with a ``MigrationWarning``.
     """
-    from lxml import etree
-
     config = config or DEFAULT_WRITE
     if not isinstance(obj, B2MMLModel):
         raise EncodeError(f"write_xml expects a B2MML model instance, got {type(obj).__name__}")
     tag = f"{{{NAMESPACE}}}{root_element(obj, element)}"
+    older = version is not None and version.upper().lstrip("V") not in ("0701", "0700")
+    if not older:  # an older release is migrated as a tree (versions/_migrate): no string path
+        try:
+            return write_document(obj, tag, default_nsmap(config.prefix), config)
+        except NeedsTree:
+            pass  # content the string writer leaves to the tree encoder, or an error it reports
+    return write_tree(obj, tag, config, version, strict)
+
+
+def write_tree(
+    obj: B2MMLModel, tag: str, config: WriteConfig, version: str | None, strict: bool
+) -> bytes:
+    """``write_xml`` through an lxml tree: the reference the string writer is tested against,
+    and the path for older releases, other encodings and rare content."""
+    from lxml import etree
+
     older = version is not None and version.upper().lstrip("V") not in ("0701", "0700")
     try:
         if older:
