@@ -1,4 +1,4 @@
-"""Batch runs: ``validate_many``, ``convert_many`` and the generic ``run_many``."""
+"""Batch runs: ``validate_many``, ``convert_many``, ``migrate_many``, generic ``run_many``."""
 
 from __future__ import annotations
 
@@ -11,13 +11,21 @@ from typing import TYPE_CHECKING, Any
 
 from ._sources import FileSource, expand
 from ._summary import BatchSummary
-from ._tasks import ConvertTask, FileResult, Task, ValidateTask, Verdict
+from ._tasks import ConvertTask, FileResult, MigrateTask, Task, ValidateTask, Verdict
 
 if TYPE_CHECKING:
     from ..validation import ValidationReport
     from ._dask import Cluster
 
-__all__ = ["BatchRun", "Paths", "chunked", "convert_many", "run_many", "validate_many"]
+__all__ = [
+    "BatchRun",
+    "Paths",
+    "chunked",
+    "convert_many",
+    "migrate_many",
+    "run_many",
+    "validate_many",
+]
 
 Paths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 #: a chunk never holds more than this many bytes of input (a bigger file is a chunk alone)
@@ -283,3 +291,37 @@ def convert_many(
         task, paths, suffixes=(".xml", ".json"), jobs=jobs, dask=dask,
         chunk_files=chunk_files, keep=keep,
     )  # fmt: skip
+
+
+def migrate_many(
+    paths: Paths,
+    *,
+    to: str = "V0701",
+    output_dir: str | os.PathLike[str] | None = None,
+    strict: bool = False,
+    jobs: int | str | None = 1,
+    dask: Any = None,
+    chunk_files: int | None = None,
+    keep: bool = True,
+) -> BatchRun:
+    """Migrate many B2MML documents, of any release V0401-V0701, to release ``to``.
+
+    Each output is written atomically under ``output_dir`` (a folder or URL, keeping relative
+    paths and names) or next to its source, tagged with the release (``po.xml`` ->
+    ``po.V0701.xml``). Each result's ``value`` is the migration summary (source and target
+    release, changes by kind, carried, dropped, ``lossless``); with ``strict``, a document the
+    target cannot fully express fails instead of losing content.
+
+    ::
+
+        run = migrate_many("archive/", output_dir="archive-v0701/", jobs="auto")
+        for result in run:
+            if result.ok and not result.value["lossless"]:
+                print(result.source, result.value["dropped"], "piece(s) dropped")
+    """
+    from ..versions import B2MMLVersion
+
+    release = B2MMLVersion.coerce(to).value  # ValueError for an unknown release
+    folder = None if output_dir is None else os.fspath(output_dir)
+    task = MigrateTask(to=release, output_dir=folder, strict=strict)
+    return run_many(task, paths, jobs=jobs, dask=dask, chunk_files=chunk_files, keep=keep)
