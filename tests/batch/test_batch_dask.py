@@ -136,3 +136,12 @@ def test_migrate_on_the_cluster_equals_serial(
     assert batch["files"] == serial["files"]
     assert batch["summary"]["verdicts"] == serial["summary"]["verdicts"]
     assert set(batch["summary"]["verdicts"]) == {"failed", "migrated"}
+
+
+def test_a_local_cluster_runs_without_the_worker_profiler(corpus: Path) -> None:
+    from tests.batch._corpus import Probe
+
+    run = run_many(Probe(), corpus / "V0701", dask="local", jobs=2)
+    results = run.results()
+    assert run.summary.mode == "dask" and run.summary.workers == 2
+    assert {r.value["profiler"] for r in results} == {False}

@@ -231,3 +231,14 @@ def test_missing_extras_name_the_dask_extra(
     err = capsys.readouterr().err
     assert "pip install 'isa95kit[dask]'" in err and "Traceback" not in err
     assert validate_many(corpus / "V0701", jobs=2).report().valid  # local paths need neither
+
+
+def test_pool_workers_start_with_the_v0701_bundle_compiled(corpus: Path) -> None:
+    """Workers fork from a forkserver that compiled V0701 (batch/_warm.py), not per file."""
+    from isa95kit.batch._warm import _MINIMAL, WARM
+    from tests.batch._corpus import Probe
+
+    assert WARM and ik.validation.check(_MINIMAL).valid  # the warm-up document really works
+    results = run_many(Probe(), corpus / "V0701", jobs=2, chunk_files=1).results()
+    assert all("V0701" in r.value["compiled"] for r in results)
+    assert all(r.value["profiler"] is None for r in results)
