@@ -44,21 +44,30 @@ def chunked(
     max_bytes: int = CHUNK_BYTES,
 ) -> Iterator[list[FileSource]]:
     """Group files into chunks in input order: few tasks for millions of small files, big
-    files alone, and (unless ``files`` fixes the size) chunks that shrink towards the end of
-    the run — a quarter of each worker's share of what is left, at most 256 files — so that
-    workers finish together instead of waiting for one last big chunk."""
+    files alone, and (unless ``files`` fixes the size) chunks that start small and double
+    each round of ``workers`` chunks (the first results stream back after a few files, not
+    after hundreds), then shrink towards the end of the run — a quarter of each worker's
+    share of what is left, at most 256 files — so that workers finish together instead of
+    waiting for one last big chunk."""
     spread = 4 * max(workers, 1)
     chunk: list[FileSource] = []
     size = 0
     left = len(sources)
     floor = max(1, min(CHUNK_FLOOR, math.ceil(left / spread)))  # no run of 1-file tasks
-    limit = files or max(floor, min(CHUNK_FILES, math.ceil(left / spread)))
+    made = 0
+
+    def limit() -> int:
+        ramp = floor << min(made // max(workers, 1), 16)
+        return files or min(ramp, max(floor, min(CHUNK_FILES, math.ceil(left / spread))))
+
+    cap = limit()
     for source in sources:
-        if chunk and (len(chunk) >= limit or size + source.size > max_bytes):
+        if chunk and (len(chunk) >= cap or size + source.size > max_bytes):
             yield chunk
             left -= len(chunk)
+            made += 1
             chunk, size = [], 0
-            limit = files or max(floor, min(CHUNK_FILES, math.ceil(left / spread)))
+            cap = limit()
         chunk.append(source)
         size += source.size
     if chunk:
