@@ -26,10 +26,12 @@ from a slow design, it also prints:
   at both moments: a pure-CPU loop run alone, then on N processes at once; capacity = the sum
   of their speeds relative to alone (N on idle cores; about N - load on a busy machine). The
   speed-up ceiling of the run is that capacity, not N;
-* per mode, wall time, files/s, speed-up over serial, **CPU seconds** of every process of the
-  mode (this one, the workers, the forkserver; read from ``/proc`` on Linux) and CPU / wall
-  (how many cores it really kept busy), the tasks' own CPU (``FileResult.cpu_seconds``) and
-  wall time inside them (``busy``: above the CPU, files waited for a core);
+* per mode, wall time, files/s, speed-up over serial, the time to the first result, **CPU
+  seconds** of every process of the mode (this one, the workers, the forkserver; read from
+  ``/proc`` on Linux) and CPU / wall (how many cores it really kept busy), the tasks' own CPU
+  (``FileResult.cpu_seconds``), the wall time inside them (``busy``) and ``waited``, the share
+  of that time the tasks were not on a CPU: above a few percent, other work held the cores
+  during that mode (the capacity is only probed at the start and the end);
 * **overhead per file**: the mode's CPU beyond serial's, per file, as a share of serial CPU
   per file (pool or scheduler start-up, pickling, transfer, heartbeats); for dask also net of
   the idle cluster's background CPU (measured for 2 s, times the run's wall time).
@@ -175,8 +177,8 @@ def capacity(workers: int) -> tuple[float, tuple[float, float, float]]:
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers) as pool:
         pool.map(_spin, [0.01] * workers)  # started and imported
-        alone = min(pool.apply(_spin, (0.3,)) for _ in range(2))
-        together = pool.map(_spin, [0.3] * workers)
+        alone = min(pool.apply(_spin, (0.5,)) for _ in range(2))
+        together = pool.map(_spin, [0.5] * workers)
     return sum(alone / t for t in together), load
 
 
@@ -186,6 +188,13 @@ def _warm() -> int:
     golden = ROOT / "tests" / "data" / "golden" / "erp_mes_work_schedule.xml"
     ik.validation.check(golden)
     return os.getpid()
+
+
+def waited(mode: Mode) -> float:
+    """The share of the time inside the tasks that they were not on a CPU (waiting for a core
+    taken by other work, or for storage): 0 on idle cores with local files."""
+    busy = mode.summary.busy_seconds
+    return max(0.0, 1 - mode.summary.cpu_seconds / busy) if busy else 0.0
 
 
 def _load(value: tuple[float, float, float]) -> str:
@@ -243,15 +252,15 @@ def main() -> None:
         print(f"parallel capacity ({w} CPU loops at once, in cores' worth): start "
               f"{cap_start:.2f}, end {cap_end:.2f} of {w}\n")  # fmt: skip
         print("| mode | seconds | files/s | vs serial | first result s | CPU s | CPU/wall "
-              "| task CPU s | busy s | overhead/file |")  # fmt: skip
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "| task CPU s | busy s | waited | overhead/file |")  # fmt: skip
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for mode in (serial, cold, again, dask):
             extra = (mode.cpu - serial.cpu) / n
             over = "-" if mode is serial else f"{extra * 1e3:.3f} ms ({extra / per_file:.1%})"
             print(f"| {mode.label} | {mode.seconds:.2f} | {n / mode.seconds:.0f} "
                   f"| {serial.seconds / mode.seconds:.2f}x | {mode.first:.3f} | {mode.cpu:.2f} "
                   f"| {mode.cpu / mode.seconds:.2f} | {mode.summary.cpu_seconds:.2f} "
-                  f"| {mode.summary.busy_seconds:.2f} | {over} |")  # fmt: skip
+                  f"| {mode.summary.busy_seconds:.2f} | {waited(mode):.0%} | {over} |")  # fmt: skip
         background = idle_rate * dask.seconds
         net = (dask.cpu - background - serial.cpu) / n
         print(f"\nLocalCluster start-up (not in the dask row): {startup:.2f} s; "
@@ -270,7 +279,7 @@ def main() -> None:
         if ceiling < 1.7:
             print(f"note: the machine could give only {ceiling:.2f} cores' worth to {w} "
                   "processes (other load): the wall-clock target was not measurable in this run; "
-                  "compare CPU/wall and overhead/file instead")  # fmt: skip
+                  "compare CPU/wall, waited and overhead/file instead")  # fmt: skip
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

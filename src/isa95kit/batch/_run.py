@@ -42,13 +42,17 @@ def chunked(
     *,
     files: int | None = None,
     max_bytes: int = CHUNK_BYTES,
+    ramp: bool = False,
 ) -> Iterator[list[FileSource]]:
     """Group files into chunks in input order: few tasks for millions of small files, big
-    files alone, and (unless ``files`` fixes the size) chunks that start small and double
-    each round of ``workers`` chunks (the first results stream back after a few files, not
-    after hundreds), then shrink towards the end of the run — a quarter of each worker's
-    share of what is left, at most 256 files — so that workers finish together instead of
-    waiting for one last big chunk."""
+    files alone, and (unless ``files`` fixes the size) chunks that shrink towards the end of
+    the run — a quarter of each worker's share of what is left, at most 256 files — so that
+    workers finish together instead of waiting for one last big chunk.
+
+    With ``ramp``, chunks start at 8 files and double each round of ``workers`` chunks, so
+    the first results stream back after a few files rather than a whole chunk (used for local
+    pools, where a task costs ~0.1 ms; a dask task costs a few ms of client and scheduler CPU,
+    so there chunks start at full size)."""
     spread = 4 * max(workers, 1)
     chunk: list[FileSource] = []
     size = 0
@@ -57,8 +61,10 @@ def chunked(
     made = 0
 
     def limit() -> int:
-        ramp = floor << min(made // max(workers, 1), 16)
-        return files or min(ramp, max(floor, min(CHUNK_FILES, math.ceil(left / spread))))
+        steady = max(floor, min(CHUNK_FILES, math.ceil(left / spread)))
+        if ramp:
+            steady = min(steady, floor << min(made // max(workers, 1), 16))
+        return files or steady
 
     cap = limit()
     for source in sources:
@@ -126,7 +132,8 @@ class BatchRun(Iterator[FileResult]):
             from ._local import run_processes
 
             workers = count
-            stream = run_processes(task, chunked(sources, count, files=chunk_files), count)
+            chunks = chunked(sources, count, files=chunk_files, ramp=True)
+            stream = run_processes(task, chunks, count)
             mode = "processes"
         else:
             from ._local import run_serial
