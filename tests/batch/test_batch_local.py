@@ -223,6 +223,8 @@ def test_a_ramp_starts_small_and_doubles_per_round() -> None:
     sizes = [len(chunk) for chunk in chunked(files, 2, ramp=True)]
     assert sizes[:10] == [8, 8, 16, 16, 32, 32, 64, 64, 128, 128]
     assert len(next(chunked(files, 2))) == 250  # dask: full size at once
+    dask = [len(chunk) for chunk in chunked(files, 2, smallest=32)]
+    assert min(dask[:-1]) == 32 and dask[-1] <= 32  # the tail stops shrinking at 32 files
 
 
 def test_missing_extras_name_the_dask_extra(
