@@ -114,7 +114,7 @@ class DieMidWrite:
             out.flush()
             os._exit(13)
 
-        write_atomically(self.inner.target(source, "xml"), half)
+        write_atomically(self.inner.targets(source)[0], half)
         raise AssertionError("unreachable")
 
     def partials(self, sources: Any) -> list[str]:

@@ -183,3 +183,38 @@ def test_cli_single_file_unchanged(corpus: Path, capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().out.encode() == migrate(source, "V0701").data
     assert main(["migrate", "-", str(source), "--to", "V0701"]) == 2
     assert "single document only" in capsys.readouterr().err
+    assert main(["migrate", str(corpus / "V0600"), "--to", "V0701", "--report", "text"]) == 2
+    assert "--report is for one input" in capsys.readouterr().err
+
+
+def test_a_stopped_run_leaves_no_partial_migration(corpus: Path, tmp_path: Path) -> None:
+    """A worker that died mid-write leaves ``.NAME.*.partial``; the run's sweep finds it."""
+    from isa95kit.batch import write_atomically
+    from tests.batch._corpus import DieMidWrite
+
+    sources = expand([str(corpus / "V0600")])
+    task = MigrateTask(output_dir=str(tmp_path / "out"))
+    target = task.target(sources[1])
+    assert target == str(tmp_path / "out" / Path(sources[1].location).name)
+
+    def interrupted(out: Any) -> None:
+        out.write(b"<half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(target, interrupted)
+    assert not list((tmp_path / "out").iterdir())  # write_atomically cleaned up itself
+    left = tmp_path / "out" / f".{Path(target).name}.x1y2.partial"
+    left.write_bytes(b"<half")  # as a worker killed mid-write leaves it
+    assert task.partials(sources) == [str(left)]
+    left.unlink()
+    dying = DieMidWrite(task, Path(sources[2].location).name)
+    results = migrate_many_with(dying, corpus / "V0600")
+    assert [r.verdict for r in results].count(Verdict.CRASHED) == 1
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".partial")]
+
+
+def migrate_many_with(task: Any, folder: Path) -> list[FileResult]:
+    from isa95kit.batch import run_many
+
+    return run_many(task, folder, jobs=2, chunk_files=2).results()

@@ -19,7 +19,7 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from . import EXIT_OK
+from . import EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from ..batch import FileResult
@@ -85,6 +85,13 @@ def _migrate_many(args: argparse.Namespace) -> int:
     from ..batch import MigrateTask
     from ._convert import run_outputs
 
+    if args.report:
+        print(
+            "isa95kit: error: --report is for one input; many inputs report with --format "
+            "(json and jsonl carry each file's migration summary)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     task = MigrateTask(to=args.to, output_dir=args.output, strict=args.strict)
     return run_outputs(args, task, (".xml",), "migrate", _dropped)
 
