@@ -114,9 +114,30 @@ class DieMidWrite:
             out.flush()
             os._exit(13)
 
-        write_atomically(self.inner.target(source, "xml"), half)
+        write_atomically(self.inner.targets(source)[0], half)
         raise AssertionError("unreachable")
 
     def partials(self, sources: Any) -> list[str]:
         found: list[str] = self.inner.partials(sources)
         return found
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Report what the worker process had ready before this file: the releases whose schema
+    bundle was compiled, and the dask worker's profiler setting (None outside dask)."""
+
+    def __call__(self, source: FileSource) -> Done:
+        from isa95kit.versions import _bundles
+
+        compiled = sorted(version.value for version in _bundles._base_cache)
+        profiler = None
+        try:
+            import dask
+            from distributed import get_worker
+
+            get_worker()
+            profiler = dask.config.get("distributed.worker.profile.enabled")
+        except (ImportError, ValueError):
+            pass
+        return Done("valid", value={"compiled": compiled, "profiler": profiler})

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from isa95kit.batch import ValidateTask, Verdict, expand, run_many, validate_many
+from isa95kit.batch import ValidateTask, Verdict, expand, migrate_many, run_many, validate_many
 from isa95kit.batch._dask import ALLOWED_FAILURES
 from isa95kit.cli import main
 from isa95kit.validation._api import make_options
@@ -111,3 +111,37 @@ def test_cli_on_a_scheduler_address(
             file.pop("seconds")
         data.pop("batch")
     assert batch == serial and "on 2 workers (dask)" in err
+
+
+def test_migrate_on_the_cluster_equals_serial(
+    client: Any, corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.batch.test_batch_migrate import observed, serial_reference
+
+    run = migrate_many(corpus, output_dir=tmp_path / "out", dask=client, chunk_files=4)
+    results = run.results()
+    assert observed(results) == serial_reference(corpus, "V0701")
+    assert run.summary.mode == "dask" and run.summary.verdicts[Verdict.FAILED] == 4
+    assert len({r.worker for r in results}) == 2
+    address = client.scheduler.address
+    args = ["migrate", str(corpus / "V0600"), "--to", "V0401", "--strict", "--format", "json"]
+    assert main([*args, "-o", str(tmp_path / "serial")]) == 1
+    serial = json.loads(capsys.readouterr().out)
+    assert main([*args, "-o", str(tmp_path / "dask"), "--dask", address]) == 1
+    batch = json.loads(capsys.readouterr().out)
+    for data in (serial, batch):
+        for file in data["files"]:
+            for key in ("seconds", "cpu_seconds", "worker", "output"):
+                file.pop(key, None)
+    assert batch["files"] == serial["files"]
+    assert batch["summary"]["verdicts"] == serial["summary"]["verdicts"]
+    assert set(batch["summary"]["verdicts"]) == {"failed", "migrated"}
+
+
+def test_a_local_cluster_runs_without_the_worker_profiler(corpus: Path) -> None:
+    from tests.batch._corpus import Probe
+
+    run = run_many(Probe(), corpus / "V0701", dask="local", jobs=2)
+    results = run.results()
+    assert run.summary.mode == "dask" and run.summary.workers == 2
+    assert {r.value["profiler"] for r in results} == {False}

@@ -204,16 +204,27 @@ sources = st.lists(st.integers(0, 40_000_000), max_size=600).map(
 )
 
 
-@given(sources, st.integers(1, 8), st.none() | st.integers(1, 10))
+@given(sources, st.integers(1, 8), st.none() | st.integers(1, 10), st.booleans())
 def test_chunks_keep_every_file_once_in_order(
-    files: list[FileSource], workers: int, per_chunk: int | None
+    files: list[FileSource], workers: int, per_chunk: int | None, ramp: bool
 ) -> None:
-    chunks = list(chunked(files, workers, files=per_chunk, max_bytes=16_000_000))
+    chunks = list(chunked(files, workers, files=per_chunk, max_bytes=16_000_000, ramp=ramp))
     assert [f for chunk in chunks for f in chunk] == files
     limit = per_chunk or CHUNK_FILES
     for chunk in chunks:
         assert 1 <= len(chunk) <= limit
         assert len(chunk) == 1 or sum(f.size for f in chunk) <= 16_000_000
+    if ramp and per_chunk is None and chunks:  # the first round is small: results stream early
+        assert all(len(chunk) <= 8 for chunk in chunks[:workers])
+
+
+def test_a_ramp_starts_small_and_doubles_per_round() -> None:
+    files = [FileSource(i, f"f{i}.xml", 1000, f"f{i}.xml") for i in range(2000)]
+    sizes = [len(chunk) for chunk in chunked(files, 2, ramp=True)]
+    assert sizes[:10] == [8, 8, 16, 16, 32, 32, 64, 64, 128, 128]
+    assert len(next(chunked(files, 2))) == 250  # dask: full size at once
+    dask = [len(chunk) for chunk in chunked(files, 2, smallest=32)]
+    assert min(dask[:-1]) == 32 and dask[-1] <= 32  # the tail stops shrinking at 32 files
 
 
 def test_missing_extras_name_the_dask_extra(
@@ -231,3 +242,14 @@ def test_missing_extras_name_the_dask_extra(
     err = capsys.readouterr().err
     assert "pip install 'isa95kit[dask]'" in err and "Traceback" not in err
     assert validate_many(corpus / "V0701", jobs=2).report().valid  # local paths need neither
+
+
+def test_pool_workers_start_with_the_v0701_bundle_compiled(corpus: Path) -> None:
+    """Workers fork from a forkserver that compiled V0701 (batch/_warm.py), not per file."""
+    from isa95kit.batch._warm import _MINIMAL, WARM
+    from tests.batch._corpus import Probe
+
+    assert WARM and ik.validation.check(_MINIMAL).valid  # the warm-up document really works
+    results = run_many(Probe(), corpus / "V0701", jobs=2, chunk_files=1).results()
+    assert all("V0701" in r.value["compiled"] for r in results)
+    assert all(r.value["profiler"] is None for r in results)

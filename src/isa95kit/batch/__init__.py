@@ -1,4 +1,4 @@
-"""Batch work beyond one core and one machine: validate and convert millions of files.
+"""Batch work beyond one core and one machine: validate, convert and migrate millions of files.
 
 ::
 
@@ -15,22 +15,25 @@ address (``tcp://host:8786``) or ``"local"`` (``pip install 'isa95kit[dask]'``).
 chunked into tasks; a worker that dies loses no file (see ``docs/batch.md``).
 
 A new kind of per-file work is a picklable callable ``task(FileSource) -> Done`` given to
-:func:`run_many` (``migrate_many`` will be one such task once ``isa95kit.versions.migrate``
-exists).
+:func:`run_many`; ``validate_many``, ``convert_many`` and ``migrate_many`` are three such tasks
+(tasks that write one output per file share :class:`Outputs`).
 """
 
 from __future__ import annotations
 
-from ._run import BatchRun, chunked, convert_many, run_many, validate_many
+from ._run import BatchRun, chunked, convert_many, migrate_many, run_many, validate_many
 from ._sources import FileSource, expand
 from ._summary import BatchSummary, junit
 from ._tasks import (
     ConvertTask,
     Done,
     FileResult,
+    MigrateTask,
+    Outputs,
     TaskError,
     ValidateTask,
     Verdict,
+    migration_summary,
     write_atomically,
 )
 
@@ -41,6 +44,8 @@ __all__ = [
     "Done",
     "FileResult",
     "FileSource",
+    "MigrateTask",
+    "Outputs",
     "TaskError",
     "ValidateTask",
     "Verdict",
@@ -48,6 +53,8 @@ __all__ = [
     "convert_many",
     "expand",
     "junit",
+    "migrate_many",
+    "migration_summary",
     "run_many",
     "validate_many",
     "write_atomically",

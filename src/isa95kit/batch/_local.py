@@ -23,7 +23,13 @@ from ._tasks import FileResult, Task, TaskError, Verdict, crashed, run_chunk, ru
 __all__ = ["cpu_count", "run_processes", "run_serial"]
 
 #: modules a forkserver imports once, so that each worker starts warm
-_PRELOAD = ["isa95kit.batch._tasks", "isa95kit.validation", "isa95kit._xml", "isa95kit._json"]
+_PRELOAD = [
+    "isa95kit.batch._tasks",
+    "isa95kit.validation",
+    "isa95kit._xml",
+    "isa95kit._json",
+    "isa95kit.batch._warm",
+]
 
 
 def cpu_count() -> int:

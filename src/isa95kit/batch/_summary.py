@@ -19,8 +19,10 @@ class BatchSummary:
     """Running totals of a batch, updated result by result (``add``).
 
     ``codes`` counts issue codes over every listed issue, and error classes (``error:Kind``)
-    of files that failed or crashed; ``busy_seconds`` is the time spent inside the per-file
-    tasks, summed over every worker.
+    of files that failed or crashed; ``busy_seconds`` is the wall-clock time spent inside the
+    per-file tasks, summed over every worker, and ``cpu_seconds`` the CPU time of those tasks
+    (``busy_seconds`` well above ``cpu_seconds`` means files waited: for a core on a loaded
+    machine, or for storage).
     """
 
     files: int = 0
@@ -29,6 +31,7 @@ class BatchSummary:
     codes: Counter[str] = field(default_factory=Counter)
     retried: int = 0
     busy_seconds: float = 0.0
+    cpu_seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter)
     finished: float | None = None
     workers: int = 1
@@ -39,6 +42,7 @@ class BatchSummary:
         self.bytes += result.size
         self.verdicts[result.verdict] += 1
         self.busy_seconds += result.seconds
+        self.cpu_seconds += result.cpu_seconds
         if result.attempts > 1:
             self.retried += 1
         if result.report is not None:
@@ -75,6 +79,7 @@ class BatchSummary:
             "retried": self.retried,
             "seconds": round(self.seconds, 6),
             "busy_seconds": round(self.busy_seconds, 6),
+            "cpu_seconds": round(self.cpu_seconds, 6),
             "files_per_second": round(self.files_per_second, 3),
             "megabytes_per_second": round(self.bytes / self.seconds / 1e6, 3),
         }

@@ -3,17 +3,20 @@
 A task is a small frozen dataclass with ``__call__(source) -> Done``; :func:`run_chunk` runs a
 task over a chunk of files in a worker and turns every exception into data (class name,
 message, location), so no file is ever lost and every result crosses process boundaries.
-A new kind of batch work (migration, say) is one more task class here.
+A new kind of batch work is one more task class here; tasks that write a file per input
+share :class:`Outputs` (where the output goes, atomic writes, left-over partial files).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import tempfile
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import IO, TYPE_CHECKING, Any
@@ -29,10 +32,14 @@ __all__ = [
     "ConvertTask",
     "Done",
     "FileResult",
+    "MigrateTask",
+    "Outputs",
     "TaskError",
     "Verdict",
     "ValidateTask",
     "crashed",
+    "migration_summary",
+    "refuse_overwrite",
     "run_chunk",
     "run_file",
 ]
@@ -44,6 +51,7 @@ class Verdict:
     VALID = "valid"
     INVALID = "invalid"
     CONVERTED = "converted"
+    MIGRATED = "migrated"
     #: the task raised: unreadable file, undecodable document, bad option ...
     FAILED = "failed"
     #: the file took its worker down (twice: once in its chunk, once alone)
@@ -108,7 +116,9 @@ class FileResult:
 
     ``index`` is the file's position in the input order (results arrive as they complete;
     sort by ``index`` for the serial order). ``attempts`` counts the runs it took (a retry
-    after a lost worker is the second attempt).
+    after a lost worker is the second attempt). ``seconds`` is the wall-clock time of the
+    file in its worker, ``cpu_seconds`` the CPU time of the thread that ran it: far less CPU
+    than wall time means the file waited (for a core on a busy machine, or for storage).
     """
 
     index: int
@@ -122,10 +132,11 @@ class FileResult:
     error: TaskError | None = None
     worker: str | None = None
     attempts: int = 1
+    cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return self.verdict in (Verdict.VALID, Verdict.CONVERTED)
+        return self.verdict in (Verdict.VALID, Verdict.CONVERTED, Verdict.MIGRATED)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -134,6 +145,7 @@ class FileResult:
             "verdict": self.verdict,
             "bytes": self.size,
             "seconds": round(self.seconds, 6),
+            "cpu_seconds": round(self.cpu_seconds, 6),
             "worker": self.worker,
             "attempts": self.attempts,
         }
@@ -157,20 +169,20 @@ def _worker_name() -> str:
 
 def run_file(task: Task, source: FileSource, attempts: int = 1) -> FileResult:
     """Run ``task`` on one file; any exception becomes a ``failed`` result."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     try:
         done = task(source)
     except Exception as exc:  # captured as data: a batch never loses a file
         return FileResult(
             source.index, source.location, Verdict.FAILED, source.size,
             time.perf_counter() - started, error=TaskError.from_exception(exc, source.location),
-            worker=_worker_name(), attempts=attempts,
+            worker=_worker_name(), attempts=attempts, cpu_seconds=time.thread_time() - cpu,
         )  # fmt: skip
     size = done.report.size if done.report is not None and done.report.size else source.size
     return FileResult(
         source.index, source.location, done.verdict, size, time.perf_counter() - started,
         report=done.report, output=done.output, value=done.value, worker=_worker_name(),
-        attempts=attempts,
+        attempts=attempts, cpu_seconds=time.thread_time() - cpu,
     )  # fmt: skip
 
 
@@ -222,9 +234,73 @@ def _validate_task(state: dict[str, Any]) -> ValidateTask:
     return ValidateTask(Options(profile=profile, **state))
 
 
+# -- outputs ------------------------------------------------------------------------------
+class Outputs:
+    """Where a task that writes one file per input puts it, and how.
+
+    Next to its source, or under ``output_dir`` (a folder or an fsspec URL) keeping the
+    source's path below the folder or glob it was found under. Local files are written
+    through a temporary file and ``os.replace`` (:func:`write_atomically`); on an object store
+    each output is one upload. A subclass names its outputs in :meth:`targets`.
+    """
+
+    output_dir: str | None
+
+    def place(self, source: FileSource, relative: str) -> str:
+        """The output location of ``source`` for ``relative`` (its path renamed)."""
+        if self.output_dir is None:
+            location = source.location
+            sep = "/" if is_url(location) else os.sep
+            head = location.rsplit(sep, 1)[0] + sep if sep in location else ""
+            return head + relative.replace(os.sep, sep).rsplit(sep, 1)[-1]
+        if is_url(self.output_dir):
+            return self.output_dir.rstrip("/") + "/" + relative.replace(os.sep, "/")
+        return os.path.join(self.output_dir, relative)
+
+    def targets(self, source: FileSource) -> list[str]:
+        """Every output this task may write for ``source``."""
+        raise NotImplementedError
+
+    def store(self, source: FileSource, target: str, write: Callable[[IO[bytes]], object]) -> str:
+        """Write ``target`` (never over ``source``) all or nothing; returns ``target``."""
+        refuse_overwrite(source, target)
+        if is_url(target):
+            buffer = _Buffer()
+            write(buffer)  # type: ignore[arg-type]
+            fs, path = fsspec().core.url_to_fs(target)
+            fs.pipe_file(path, bytes(buffer.data))  # one put: all or nothing on object stores
+        else:
+            write_atomically(target, write)
+        return target
+
+    def partials(self, sources: Iterable[FileSource]) -> list[str]:
+        """Left-over temporary files of these sources' outputs (after workers were stopped);
+        each output folder is listed once, whatever the number of files."""
+        names: dict[str, set[str]] = {}
+        for source in sources:
+            for target in self.targets(source):
+                if not is_url(target):
+                    folder, name = os.path.split(target)
+                    names.setdefault(folder or os.curdir, set()).add(name)
+        found: list[str] = []
+        for folder, wanted in names.items():
+            with contextlib.suppress(OSError):
+                for entry in os.listdir(folder):
+                    if entry.startswith(".") and entry.endswith(PARTIAL):
+                        name = entry[1 : -len(PARTIAL)].rsplit(".", 1)[0]
+                        if name in wanted:
+                            found.append(os.path.join(folder, entry))
+        return found
+
+
+def refuse_overwrite(source: FileSource, target: str) -> None:
+    if _same(target, source.location):
+        raise _overwrite(source.location)
+
+
 # -- conversion ----------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ConvertTask:
+class ConvertTask(Outputs):
     """Convert one file between B2MML XML and B2MML-JSON and write it atomically.
 
     The output goes next to the source, or to ``output_dir`` (a folder or URL) keeping the
@@ -238,15 +314,10 @@ class ConvertTask:
 
     def target(self, source: FileSource, kind: str) -> str:
         fmt = self.to or ("json" if kind == "xml" else "xml")
-        relative = _with_suffix(source.relative, fmt)
-        if self.output_dir is None:
-            location = source.location
-            sep = "/" if is_url(location) else os.sep
-            head = location.rsplit(sep, 1)[0] + sep if sep in location else ""
-            return head + relative.replace(os.sep, sep).rsplit(sep, 1)[-1]
-        if is_url(self.output_dir):
-            return self.output_dir.rstrip("/") + "/" + relative.replace(os.sep, "/")
-        return os.path.join(self.output_dir, relative)
+        return self.place(source, _with_suffix(source.relative, fmt))
+
+    def targets(self, source: FileSource) -> list[str]:
+        return [self.target(source, kind) for kind in ("xml", "json")]
 
     def __call__(self, source: FileSource) -> Done:
         from ..cli._convert import _write, detect
@@ -259,18 +330,11 @@ class ConvertTask:
         if not source.is_url:
             data = source.location  # read by path, as the single-file command does
         target = self.target(source, kind)
-        if _same(target, source.location):
-            raise _overwrite(source.location)
+        refuse_overwrite(source, target)  # before the work, not after
         obj = self._read(data, kind)
         del data
         fmt = self.to or ("json" if kind == "xml" else "xml")
-        if is_url(target):
-            buffer = _Buffer()
-            _write(obj, fmt, self.pretty, buffer)  # type: ignore[arg-type]
-            fs, path = fsspec().core.url_to_fs(target)
-            fs.pipe_file(path, bytes(buffer.data))  # one put: all or nothing on object stores
-        else:
-            write_atomically(target, lambda out: _write(obj, fmt, self.pretty, out))
+        self.store(source, target, lambda out: _write(obj, fmt, self.pretty, out))
         return Done(Verdict.CONVERTED, output=target)
 
     def _read(self, data: bytes | str, kind: str) -> Any:
@@ -285,25 +349,69 @@ class ConvertTask:
 
         return read_json(data, config=config)
 
-    def partials(self, sources: Iterable[FileSource]) -> list[str]:
-        """Left-over temporary files of these sources' outputs (after workers were stopped);
-        each output folder is listed once, whatever the number of files."""
-        names: dict[str, set[str]] = {}
-        for source in sources:
-            for kind in ("xml", "json"):
-                target = self.target(source, kind)
-                if not is_url(target):
-                    folder, name = os.path.split(target)
-                    names.setdefault(folder or os.curdir, set()).add(name)
-        found: list[str] = []
-        for folder, wanted in names.items():
-            with contextlib.suppress(OSError):
-                for entry in os.listdir(folder):
-                    if entry.startswith(".") and entry.endswith(PARTIAL):
-                        name = entry[1 : -len(PARTIAL)].rsplit(".", 1)[0]
-                        if name in wanted:
-                            found.append(os.path.join(folder, entry))
-        return found
+
+# -- migration -----------------------------------------------------------------------------
+_RELEASE_TAG = re.compile(r"\.V\d{4}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class MigrateTask(Outputs):
+    """Migrate one B2MML document to release ``to`` (``isa95kit.versions.migrate``) and write
+    it atomically.
+
+    Under ``output_dir`` the output keeps the source's relative path (``in/a/po.xml`` ->
+    ``out/a/po.xml``); next to its source it is tagged with the release (``po.xml`` ->
+    ``po.V0701.xml``; ``po.V0600.xml`` -> ``po.V0701.xml``). The result's ``value`` is the
+    summary of the :class:`~isa95kit.versions.MigrationReport` (:func:`migration_summary`).
+    With ``strict``, content the target cannot express (or unknown content going up) fails
+    the file instead of being dropped.
+    """
+
+    to: str = "V0701"
+    output_dir: str | None = None
+    strict: bool = False
+
+    def target(self, source: FileSource) -> str:
+        if self.output_dir is not None:
+            return self.place(source, source.relative)
+        stem, ext = os.path.splitext(source.relative)
+        return self.place(source, f"{_RELEASE_TAG.sub('', stem)}.{self.to}{ext or '.xml'}")
+
+    def targets(self, source: FileSource) -> list[str]:
+        return [self.target(source)]
+
+    def __call__(self, source: FileSource) -> Done:
+        from ..versions import MigrationWarning, migrate
+
+        target = self.target(source)
+        refuse_overwrite(source, target)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MigrationWarning)  # the summary counts them
+            if source.is_url:
+                with open_binary(source.location) as handle:
+                    result = migrate(handle, self.to, strict=self.strict)
+            else:
+                result = migrate(source.location, self.to, strict=self.strict)
+        self.store(source, target, lambda out: out.write(result.data))
+        return Done(Verdict.MIGRATED, output=target, value=migration_summary(result.report))
+
+
+def migration_summary(report: Any) -> dict[str, Any]:
+    """A :class:`~isa95kit.versions.MigrationReport` in a few numbers (what a batch result
+    carries; the full list of changes stays in the worker): releases, counts by kind."""
+    kinds: dict[str, int] = {}
+    for change in report.changes:
+        kinds[change.kind] = kinds.get(change.kind, 0) + 1
+    return {
+        "source": report.source.value,
+        "target": report.target.value,
+        "changes": len(report.changes),
+        "kinds": dict(sorted(kinds.items())),
+        "carried": len(report.carried),
+        "dropped": len(report.dropped),
+        "missing": len(report.missing),
+        "lossless": report.lossless,
+    }
 
 
 PARTIAL = ".partial"
@@ -356,6 +464,7 @@ def _overwrite(name: str) -> Isa95Error:
     from ..errors import InvalidSourceError
 
     return InvalidSourceError(
-        "the output would replace its source; choose the other format or an output folder (-o)",
+        "the output would replace its source; choose an output folder (-o) or, converting, "
+        "the other format",
         location=Location(name),
     )

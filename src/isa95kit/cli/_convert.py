@@ -14,10 +14,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import IO, Any
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
 
 from .._source import read_stdin
 from . import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from ..batch import FileResult
 
 
 def register(sub: Any) -> None:
@@ -188,23 +192,39 @@ def _write(obj: Any, target: str, pretty: bool, out: IO[bytes]) -> None:
 def _convert_many(args: argparse.Namespace) -> int:
     """Convert every input file; outputs are written atomically, next to each source or
     under ``-o DIR``. Exit 0 all converted, 1 any failed, 2 any unreadable (or usage)."""
+    from ..batch import ConvertTask
+
+    task = ConvertTask(
+        to=args.to, output_dir=args.output, pretty=args.pretty, keep_unknown=args.keep_unknown
+    )
+    return run_outputs(args, task, (".xml", ".json"), "convert")
+
+
+def run_outputs(
+    args: argparse.Namespace,
+    task: Any,
+    suffixes: tuple[str, ...],
+    name: str,
+    notice: Callable[[FileResult], str | None] | None = None,
+) -> int:
+    """Run a batch task that writes one output per input (``convert``, ``migrate``) over
+    ``args.inputs`` with ``--jobs``/``--dask``, reporting in ``--format``; ``notice`` gives a
+    warning line for a file that succeeded (text format). Exit 0 all done, 1 any failed,
+    2 any unreadable (or usage)."""
     import json
 
-    from ..batch import BatchRun, ConvertTask, expand, junit
+    from ..batch import BatchRun, expand, junit
     from ..errors import Isa95Error
     from ._validate import _Bar, _in_order, _wants_bar
 
     if "-" in args.inputs:
-        print("isa95kit: error: - (stdin) converts a single document only", file=sys.stderr)
+        print(f"isa95kit: error: - (stdin) {name}s a single document only", file=sys.stderr)
         return EXIT_USAGE
     try:
-        sources = expand(args.inputs, (".xml", ".json"))
+        sources = expand(args.inputs, suffixes)
     except Isa95Error as exc:
         print(f"isa95kit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    task = ConvertTask(
-        to=args.to, output_dir=args.output, pretty=args.pretty, keep_unknown=args.keep_unknown
-    )
     fmt = args.format or "text"
     total = sum(source.size for source in sources)
     bar = _Bar(len(sources), total) if _wants_bar(len(sources), total) else None
@@ -216,6 +236,11 @@ def _convert_many(args: argparse.Namespace) -> int:
             if fmt == "jsonl":
                 sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
             if result.error is None:
+                line = notice(result) if notice is not None and fmt == "text" else None
+                if line:
+                    if bar:
+                        bar.clear()
+                    print(f"isa95kit: warning: {line}", file=sys.stderr)
                 continue
             io_error = io_error or result.error.io
             failed = True
@@ -234,7 +259,7 @@ def _convert_many(args: argparse.Namespace) -> int:
         data = {"summary": summary.to_dict(), "files": [r.to_dict() for r in results]}
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     elif fmt == "junit":
-        sys.stdout.write(junit(results, "isa95kit convert"))
+        sys.stdout.write(junit(results, f"isa95kit {name}"))
     else:
         print(f"isa95kit: {summary}")
     if io_error:
