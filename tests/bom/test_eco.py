@@ -476,7 +476,7 @@ def test_docs_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     root = Path(__file__).resolve().parents[2]
     text = (root / "docs" / "bom-changes.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
-    assert len(blocks) == 3
+    assert len(blocks) >= 3  # tests/docs runs them too, in a copy of the data
     monkeypatch.chdir(root)  # the examples name files relative to the repository
     for block in blocks:
         with contextlib.redirect_stdout(io.StringIO()):

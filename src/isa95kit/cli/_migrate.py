@@ -110,9 +110,10 @@ def _dropped(result: FileResult) -> str | None:
 
 
 def _migrate_one(args: argparse.Namespace) -> int:
+    from .._source import read_stdin
     from ..versions import MigrationWarning, migrate
 
-    source: Any = sys.stdin.buffer.read() if args.input == "-" else args.input
+    source: Any = read_stdin() if args.input == "-" else args.input  # bounded blocks
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MigrationWarning)  # the report says it
         result = migrate(source, args.to, strict=args.strict)

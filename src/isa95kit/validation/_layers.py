@@ -137,13 +137,6 @@ def has_doctype(tree: etree._ElementTree) -> bool:
     return bool(getattr(info, "doctype", "")) or info.internalDTD is not None
 
 
-_PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.S)
-
-
-def declares_doctype(head: bytes) -> bool:
-    """Whether the prolog in ``head`` (the document's first bytes) has a DOCTYPE — also when
-    the parser gave up inside it (a parameter entity, an unreadable external subset)."""
-    return _PROLOG.match(head) is not None
 
 
 def attributes_issue(

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING, Any
 
+from .._source import declares_doctype
 from ._context import RuleContext
 from ._layers import (
     PROBE_BYTES,
@@ -36,7 +37,6 @@ from ._layers import (
     Outcome,
     attributes_issue,
     decide,
-    declares_doctype,
     depth_issue,
     doctype_issue,
     has_doctype,

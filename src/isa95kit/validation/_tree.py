@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .._source import xml_parser
+from .._source import declares_doctype, xml_parser
 from ..errors import MappingError
 from ._context import RuleContext
 from ._layers import (
@@ -19,7 +19,6 @@ from ._layers import (
     Outcome,
     attributes_issue,
     decide,
-    declares_doctype,
     doctype_issue,
     has_doctype,
     namespace_of,
