@@ -230,7 +230,8 @@ class _Run:
             if sink.too_deep and (crowded is None or crowded is not deep):
                 # refused: from here on, syntax only; too deep wins over too many attributes,
                 # as in the tree engine, whose parser stops at the depth
-                crowded = deep = self._too_deep(parser, block, root)
+                window = (b"".join(recent), lines_before)
+                crowded = deep = self._too_deep(parser, block, root, window)
             if sink.crowded is not None or sink.too_deep:
                 if crowded is None and sink.crowded is not None:
                     tag, count = sink.crowded
@@ -295,10 +296,13 @@ class _Run:
         elif root is not None:
             yield from self._finished(self._open_chain(root))
 
-    def _too_deep(self, parser: Any, block: bytes, root: Any) -> Issue:
+    def _too_deep(
+        self, parser: Any, block: bytes, root: Any, window: tuple[bytes, int] = (b"", 0)
+    ) -> Issue:
         """The issue of the first element deeper than :data:`MAX_DEPTH`, at the line the
         validating parser reports for it once fed the block (as the tree engine's parser
-        does), or at the deepest element it kept."""
+        does), or at the start tag that follows the deepest element it kept (the refused
+        element is that one's first child)."""
         from lxml import etree
 
         with contextlib.suppress(etree.XMLSyntaxError):
@@ -308,9 +312,11 @@ class _Run:
         for entry in parser.feed_error_log:
             if "depth" in entry.message.lower():
                 return depth_issue(self.file, entry.line or None)
-        # with a schema plugged in, the parser stops without logging the depth: the deepest
-        # element it kept is the parent of the one refused
-        line = line_of(self._open_chain(root)[-1]) if root is not None else None
+        # with a schema plugged in, the parser stops without logging the depth
+        if root is None:
+            return depth_issue(self.file, None)
+        deepest = self._open_chain(root)[-1]
+        line = _child_start_line(*window, deepest) or line_of(deepest)
         return depth_issue(self.file, line)
 
     def _unfinished(self, root: etree._Element | None) -> Issue:
@@ -512,6 +518,28 @@ MAX_DEPTH = 256
 
 #: blocks kept to find the line of a crowded start tag (its start may lie blocks back)
 _RECENT_BLOCKS = 64
+
+
+def _child_start_line(window: bytes, lines_before: int, parent: Any) -> int | None:
+    """The line of the first start tag after ``parent``'s own (its first child), searched in
+    ``window`` (whose first byte follows ``lines_before`` newlines); None when not found."""
+    line = parent.sourceline
+    if not line or line <= lines_before or b"\x00" in window[:512]:
+        return None
+    at = 0
+    for _ in range(line - lines_before - 1):  # the start of the parent's line
+        at = window.find(b"\n", at) + 1
+        if at == 0:
+            return None
+    name = re.escape(parent.tag.rpartition("}")[2].encode())
+    own = re.compile(rb"<(?:[^\s<>:/!?=]+:)?" + name + rb"(?=[\s/>])").search(window, at)
+    if own is None:
+        return None
+    end = window.find(b">", own.end())  # quoted values may hold '>': good enough for a line
+    child = re.compile(rb"<[^\s<>/!?=]").search(window, end + 1 if end >= 0 else own.end())
+    if child is None:
+        return None
+    return lines_before + window.count(b"\n", 0, child.start()) + 1
 
 
 def _start_line(window: bytes, name: str, lines_before: int, limit: int) -> int | None:
