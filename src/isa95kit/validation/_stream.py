@@ -182,8 +182,8 @@ class _Run:
         self.buffer_schema = buffer_schema
         self.held: list[Issue] = []  # schema issues kept back until the V07 check is done
         self.schema_errors = 0
-        # one block's validated subjects, keyed by the element itself: that keeps its lxml
-        # proxy alive, so the id in the results stays its own (a freed proxy's id is reused)
+        # one block's validated subjects, keyed by the element itself (not by id(): a freed
+        # lxml proxy's id is reused by the next proxy, which mixed up subjects)
         self.subjects: dict[Any, _Validated | None] = {}
         self.pruned = False  # finished elements were dropped: the root is not the document
         self.text_errors: set[tuple[str, Any]] = set()  # (message, element) text errors given
@@ -421,10 +421,9 @@ class _Run:
                                element=element, paths=self.paths)  # fmt: skip
 
     def _validated(self, element: etree._Element) -> list[_Validated]:
-        """The messages of validating ``element`` on its own, then its parent, its
-        grandparent (a content-model error is raised in the parent's validation) — as (id of
-        the validated subject, message counts, the lines each message was raised at, in
-        order), for the levels that could be validated alone (not the root, not too large;
+        """Where validating ``element`` on its own, then its parent, its grandparent (a
+        content-model error is raised in the parent's validation) raised each message, for
+        the levels that could be validated alone (not the root once pruned, not too large;
         local elements without a global declaration are skipped). Subjects are validated once
         per block (siblings share their parent)."""
         levels: list[_Validated] = []
@@ -439,14 +438,15 @@ class _Run:
             result = self.subjects[subject]
             if result is None:
                 break
-            if result[1] and not any("No matching global declaration" in t for t in result[1]):
+            if result and not any("No matching global declaration" in t for t in result):
                 levels.append(result)
             subject = subject.getparent()
         return levels
 
     def _validate_alone(self, subject: etree._Element) -> _Validated | None:
         """Validate ``subject`` on its own — a child of the root (a local element, such as
-        ``DataArea``) inside a copy of the root with its children — and index its messages."""
+        ``DataArea``) inside a copy of the root with its children — and index its messages by
+        where they were raised."""
         import copy
 
         from lxml import etree
@@ -468,15 +468,14 @@ class _Run:
                 target = validated[parent.index(subject)]
                 etree.ElementTree(validated)
         base = target.getroottree().getpath(target)
-        found: Counter[str] = Counter()
-        lines: dict[str, list[tuple[int | None, str]]] = {}
+        places: _Validated = {}
         for issue in schema_issues(self.schema, validated):
-            text = " ".join(issue.message.split())
-            found[text] += 1
             where = issue.location.path or ""
             below = where[len(base) :] if where.startswith(base) else ""
-            lines.setdefault(text, []).append((issue.location.line, below))
-        return id(subject), found, lines
+            places.setdefault(" ".join(issue.message.split()), []).append(
+                (issue.location.line, below)
+            )
+        return places
 
     def _not_well_formed(
         self, syntax: etree.XMLParser, exc: etree.XMLSyntaxError | None, root: Any
@@ -583,9 +582,9 @@ def _runs(indices: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-#: (id of the validated subject, message counts, message -> where it was raised: the line and
-#: the element's path below the subject)
-_Validated = tuple[int, Counter[str], dict[str, list[tuple[int | None, str]]]]
+#: one subject's validation: message -> where it was raised, in order (the line, and the
+#: element's path below the subject)
+_Validated = dict[str, list[tuple[int | None, str]]]
 
 
 class _Chooser:
@@ -595,8 +594,9 @@ class _Chooser:
     ``low`` or later. An error is raised at an element's start tag (unexpected element,
     attributes), so the element starts in the block, or at its end tag (bad value, missing
     child), so it may have started earlier; a value in the message must match the element's
-    text. When several candidates remain, the first whose own validation repeats the message
-    — and has not used up that message's count — wins; each candidate is validated once.
+    text. When several candidates remain, the element where a candidate's subject validation
+    raised the message — as often as it raised it there — wins; each candidate is validated
+    once.
     """
 
     def __init__(self, validate: Callable[[Any], list[_Validated]], low: int) -> None:
@@ -647,11 +647,11 @@ class _Chooser:
         while True:
             hits = [(e, r) for e, r in self.known.get(message, ()) if id(e) in ids]
             for want_used in (False, True):
-                for element, (_, _, lines) in hits:
+                for element, places in hits:
                     if (id(element) in self.used) is not want_used:
                         continue
                     seen: Counter[int] = Counter()
-                    for line, below in lines[message]:
+                    for line, below in places[message]:
                         found = _at(candidates, line, below)
                         target = element if found is None else found
                         seen[id(target)] += 1
@@ -677,7 +677,7 @@ class _Chooser:
             # the widest subject first: it sees the error in the most context (an error the
             # whole document's validation suppresses may show in a child validated alone)
             for level in reversed(levels):
-                for text in level[1]:
+                for text in level:
                     self.known.setdefault(text, []).append((element, level))
             self.scanned[id(candidates)] = position
             return True
