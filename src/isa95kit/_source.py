@@ -110,9 +110,10 @@ def _dtd_refused(file: str | None, line: int | None = 1) -> MalformedDocumentErr
     )
 
 
-def _doctype_line(data: bytes) -> int | None:
+def doctype_line(data: bytes) -> int | None:
+    """The line of the document's ``<!DOCTYPE`` (in its prolog), or None."""
     at = data.find(b"<!DOCTYPE", 0, _PROLOG_BYTES)
-    return data.count(b"\n", 0, at) + 1 if at >= 0 else 1
+    return data.count(b"\n", 0, at) + 1 if at >= 0 else None
 
 
 def check_no_doctype(tree: etree._ElementTree, file: str | None) -> None:
@@ -246,12 +247,12 @@ def parse_bytes(data: bytes, file: str | None) -> etree._Element:
         root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
         if declares_doctype(data[:_PROLOG_BYTES]):  # the parser gave up inside the DTD
-            raise _dtd_refused(file, _doctype_line(data)) from None
+            raise _dtd_refused(file, doctype_line(data) or 1) from None
         raise _syntax_error(exc, file) from None
     try:
         check_no_doctype(root.getroottree(), file)
     except MalformedDocumentError:
-        raise _dtd_refused(file, _doctype_line(data)) from None
+        raise _dtd_refused(file, doctype_line(data) or 1) from None
     return root
 
 

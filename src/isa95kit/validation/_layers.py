@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._source import doctype_line
 from ..errors import MappingError
 from ._context import RuleContext
 from ._model import CODES, Check, Issue, Rule, Severity
@@ -210,8 +211,7 @@ def _crowded_tag(count: int) -> re.Pattern[bytes]:
 
 
 def doctype_issue(file: str | None, head: bytes) -> Issue:
-    at = head.find(b"<!DOCTYPE")
-    line = head.count(b"\n", 0, at) + 1 if at >= 0 else None
+    line = doctype_line(head)
     return Issue(
         "hostile-input",
         Severity.ERROR,
