@@ -142,5 +142,12 @@ def test_validate_stdin_is_one_document_and_keeps_its_format(
     code, out, _ = _run(capsys, "validate", "--format", "json", "-")
     assert code == 1
     assert json.loads(out)["files"][0]["issues"][0]["code"] == "hostile-input"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(dtd)))
+    code, out, _ = _run(capsys, "validate", "--format", "jsonl", "-")
+    first, last = (json.loads(line) for line in out.splitlines())
+    # the line of a file is the one a batch run writes
+    assert (first["file"], first["verdict"], first["index"]) == ("<stdin>", "invalid", 0)
+    assert first["report"]["issues"][0]["code"] == "hostile-input"
+    assert code == 1 and last == {"valid": False}
     code, _, err = _run(capsys, "validate", "-", "other.xml")
     assert code == 2 and "single document" in err

@@ -184,14 +184,8 @@ def _validate(args: argparse.Namespace) -> int:
         if lines is not sys.stdout:
             lines.close()
     else:
-        text = _render(final, args.format, streamed=stream_text, results=results, summary=summary)
-        if args.output:
-            from ..batch import write_atomically
-
-            data = text.encode("utf-8")
-            write_atomically(args.output, lambda handle: handle.write(data))
-        else:
-            sys.stdout.write(text)
+        _write(args, _render(final, args.format, streamed=stream_text, results=results,
+                             summary=summary))  # fmt: skip
     if summary.mode != "serial":
         print(f"isa95kit: {summary}", file=sys.stderr)
     if io_error:
@@ -201,31 +195,40 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _validate_stdin(args: argparse.Namespace, options: Any) -> int:
     """``isa95kit validate -``: standard input, streamed like a big file when it is one
-    (memory stays bounded), reported as ``<stdin>`` in every format."""
+    (memory stays bounded), reported as ``<stdin>`` in every format (``jsonl``: the line of
+    a file as a batch run writes it, then the verdict)."""
+    from ..batch import FileResult, Verdict
     from ..validation._api import _report, run_one
 
     try:
-        report = _report([run_one(sys.stdin.buffer, options)], options)
+        file = run_one(sys.stdin.buffer, options)
     except OSError as exc:
         print(f"isa95kit: error: cannot read standard input: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    report = _report([file], options)
     if args.format == "jsonl":
+        verdict = Verdict.VALID if file.valid else Verdict.INVALID
+        result = FileResult(0, file.file or "<stdin>", verdict, file.size or 0, file.seconds,
+                            report=file)  # fmt: skip
         lines = _open_lines(args)
-        for file in report.files:
-            lines.write(json.dumps(file.to_dict(), ensure_ascii=False) + "\n")
+        lines.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
         lines.write(json.dumps({"valid": report.valid}) + "\n")
         if lines is not sys.stdout:
             lines.close()
     else:
-        text = _render(report, args.format, streamed=False)
-        if args.output:
-            from ..batch import write_atomically
-
-            data = text.encode("utf-8")
-            write_atomically(args.output, lambda handle: handle.write(data))
-        else:
-            sys.stdout.write(text)
+        _write(args, _render(report, args.format, streamed=False))
     return EXIT_OK if report.valid else EXIT_FAILED
+
+
+def _write(args: argparse.Namespace, text: str) -> None:
+    """The report on stdout, or atomically into ``-o FILE``."""
+    if args.output:
+        from ..batch import write_atomically
+
+        data = text.encode("utf-8")
+        write_atomically(args.output, lambda handle: handle.write(data))
+    else:
+        sys.stdout.write(text)
 
 
 def _open_lines(args: argparse.Namespace) -> IO[str]:
