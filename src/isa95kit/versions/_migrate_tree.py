@@ -138,18 +138,14 @@ class _Recorder:
         self.report.changes[:0] = rules
 
 
-def _rename_ns(el: Any, old: str, new: str) -> None:
-    """Move an element and its descendants of namespace ``old`` to ``new``.
+def _renames(el: Any, moves: dict[str, str]) -> None:
+    """Move an element and its descendants of each namespace ``old`` to ``new``
+    (``moves = {old: new}``; none: only rebuilt).
 
-    The subtree is rebuilt in place so that the new names take the prefixes in scope: the
+    The subtree is rebuilt in place so that its names take the prefixes in scope: the
     writer may have declared the document's prefix for ``old`` on the element itself, and
     renaming under that declaration made lxml invent ``ns0`` (a different prefix on every
     write-back of a V0600 extension)."""
-    _renames(el, {old: new})
-
-
-def _renames(el: Any, moves: dict[str, str]) -> None:
-    """:func:`_rename_ns` for several namespaces at once (``{old: new}``)."""
     from lxml import etree
 
     prefixes = {"{" + old + "}": "{" + new + "}" for old, new in moves.items()}
@@ -324,7 +320,7 @@ def _up_rule(child: Any, ctx_i: int, t: Tables, rec: _Recorder) -> bool:
         new = ""
     if not new:
         rec.piece("carried", f"{ctx[0]}/{name}: no place in V0701", child)
-        _rename_ns(child, V0701_NS, t.ns)
+        _renames(child, {V0701_NS: t.ns})
         return False
     if how:
         rec.rule("rename", f"{ctx[0]}/{name} -> {new}", child)
@@ -359,7 +355,7 @@ def _up_other(
                 location=Location(file=file, line=child.sourceline, path=path_of(child)),
             )
         rec.piece("carried", f"{name}: unknown in {t.release} {ctx[0]}", child)
-        _rename_ns(child, V0701_NS, t.ns)
+        _renames(child, {V0701_NS: t.ns})
     return key
 
 
@@ -463,19 +459,7 @@ def down_nsmap(nsmap: dict[str | None, str], release: B2MMLVersion) -> dict[str 
 
 def _reprefix(el: Any) -> None:
     """Rebuild a carried piece below its parent so it uses the in-scope declarations."""
-    from lxml import etree
-
-    parent = el.getparent()
-    copy = etree.SubElement(parent, el.tag, dict(el.attrib))
-    copy.text, copy.tail = el.text, el.tail
-    for child in el:
-        if isinstance(child.tag, str):
-            inner = etree.SubElement(copy, child.tag, dict(child.attrib))
-            inner.text, inner.tail = child.text, child.tail
-            inner.extend(list(child))
-        else:
-            copy.append(child)
-    parent.replace(el, copy)
+    _renames(el, {})
 
 
 def _down(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: str | None) -> None:
