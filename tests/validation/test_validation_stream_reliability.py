@@ -115,19 +115,23 @@ def test_nesting_deeper_than_256_levels_is_hostile_in_both_engines(
         assert codes == ["hostile-input"], (stream, codes)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
 @pytest.mark.parametrize("pad", [0, 7976, 20000, 65000])
-def test_too_deep_is_reported_at_the_refused_element_in_both_engines(pad: int) -> None:
+def test_too_deep_is_reported_at_the_refused_element_in_both_engines(
+    pad: int, encoding: str
+) -> None:
     """Once past the first blocks, the streaming engine said the parent's line: its
     validating parser stops without logging the depth, and the line of the refused element
     (the deepest kept one's first child) is now found in the input."""
     ns = "http://www.mesa.org/xml/B2MML"
     head = (
-        f'<?xml version="1.0"?>\n<OperationsSchedule xmlns="{ns}">\n<ID>S</ID>\n'
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<OperationsSchedule xmlns="{ns}">\n'
+        "<ID>S</ID>\n"
         f"<Description>{'p' * pad}</Description>\n<OperationsRequest>\n<ID>R</ID>\n"
     )
     body = "".join(f"<SegmentRequirement>\n<ID>S{i}</ID>\n" for i in range(300))
     tail = "</SegmentRequirement>\n" * 300 + "</OperationsRequest>\n</OperationsSchedule>\n"
-    data = (head + body + tail).encode()
+    data = (head + body + tail).encode(encoding)
     lines = [
         [(i.code, i.line) for i in check(data, stream=stream).issues]
         for stream in (False, True)

@@ -519,12 +519,23 @@ MAX_DEPTH = 256
 _RECENT_BLOCKS = 64
 
 
+def _utf8(window: bytes) -> bytes:
+    """``window`` itself, or for UTF-16 its UTF-8 form (the newlines are the same), so that
+    start tags can be searched as bytes."""
+    if b"\x00" not in window[:512]:
+        return window
+    start = 2 if window.startswith((b"\xff\xfe", b"\xfe\xff")) else 0
+    codec = "utf-16-le" if window[start + 1 : start + 2] == b"\x00" else "utf-16-be"
+    return window[start:].decode(codec, errors="replace").encode("utf-8")
+
+
 def _child_start_line(window: bytes, lines_before: int, parent: Any) -> int | None:
     """The line of the first start tag after ``parent``'s own (its first child), searched in
     ``window`` (whose first byte follows ``lines_before`` newlines); None when not found."""
     line = parent.sourceline
-    if not line or line <= lines_before or b"\x00" in window[:512]:
+    if not line or line <= lines_before:
         return None
+    window = _utf8(window)
     at = 0
     for _ in range(line - lines_before - 1):  # the start of the parent's line
         at = window.find(b"\n", at) + 1
@@ -547,10 +558,7 @@ def _start_line(window: bytes, name: str, lines_before: int, limit: int) -> int 
     from ._layers import crowded_tag
 
     pattern = rb"<(?:[^\s<>:/!?=]+:)?" + re.escape(name.encode()) + crowded_tag(limit + 1)
-    if b"\x00" in window[:512]:  # UTF-16: search its UTF-8 form (newlines are the same)
-        start = 2 if window.startswith((b"\xff\xfe", b"\xfe\xff")) else 0
-        codec = "utf-16-le" if window[start + 1 : start + 2] == b"\x00" else "utf-16-be"
-        window = window[start:].decode(codec, errors="replace").encode("utf-8")
+    window = _utf8(window)
     match = re.search(pattern, window)
     if match is None:
         return None
