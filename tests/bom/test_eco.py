@@ -3,11 +3,8 @@ through its provenance, every flagged case, the CLI and properties."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import io
 import json
-import re
 from fractions import Fraction as F
 from pathlib import Path
 
@@ -470,17 +467,6 @@ def test_property_applying_the_diff_gives_the_new_totals(pair: tuple[Bom, Bom]) 
     if not result.flagged:
         assert result.mbom.totals() == B.transform(b).totals()
         assert B.reconcile(b, result.mbom).findings == []
-
-
-def test_docs_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    root = Path(__file__).resolve().parents[2]
-    text = (root / "docs" / "bom-changes.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
-    assert len(blocks) >= 3  # tests/docs runs them too, in a copy of the data
-    monkeypatch.chdir(root)  # the examples name files relative to the repository
-    for block in blocks:
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(block, "docs/bom-changes.md", "exec"), {})
 
 
 def test_a_change_is_applied_whole_or_not_at_all() -> None:
