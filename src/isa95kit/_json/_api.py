@@ -7,9 +7,9 @@ import os
 from collections.abc import Callable
 from typing import IO, Any, TypeVar, Union, overload
 
+from .._gc import gc_paused
 from .._source import DEFAULT_LIMITS, ParseLimits, describe, read_bytes
 from .._xml._config import ReadConfig
-from .._xml._decode import gc_paused
 from .._xml._side import ensure_side
 from .._xml._tables import resolve_class, root_element
 from ..errors import (

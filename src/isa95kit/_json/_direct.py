@@ -19,9 +19,9 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._gc import gc_paused
 from .._source import describe, read_bytes
 from .._xml._config import DEFAULT_READ, ReadConfig
-from .._xml._decode import gc_paused
 from .._xml._tables import ClassSpec, FieldSpec, spec_of
 from ..model._base import B2MMLSimple
 from ..model._registry import ELEMENTS, NAMESPACE

@@ -18,9 +18,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .._gc import gc_paused
 from .._source import DEFAULT_LIMITS
 from .._xml._config import DEFAULT_READ, ReadConfig
-from .._xml._decode import gc_paused
 from .._xml._tables import ClassSpec, FieldSpec, resolve_class, spec_of
 from ..model._registry import ELEMENTS, NAMESPACE
 from ._common import ROOT_XMLNS, TEXT, Num

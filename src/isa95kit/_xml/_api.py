@@ -8,6 +8,7 @@ import os
 from collections.abc import Generator, Iterator
 from typing import Any, TypeVar, cast, overload
 
+from .._gc import gc_paused
 from .._source import (
     Source,
     _check_size,
@@ -32,7 +33,7 @@ from ..versions._migrate_report import MigrationChange
 from ..versions._migrate_tree import path_of
 from ..versions._model import B2MMLVersion, release_for_namespace
 from ._config import DEFAULT_READ, DEFAULT_WRITE, ReadConfig, WriteConfig
-from ._decode import Decoder, gc_paused, xpath_of
+from ._decode import Decoder, xpath_of
 from ._encode import Encoder, default_nsmap
 from ._side import ensure_side, side_of
 from ._stream import read_streaming

@@ -7,12 +7,11 @@ fields, order and leaf values are checked here, and every problem raises a locat
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._gc import gc_paused
 from ..errors import Location, MalformedDocumentError, MappingError
 from ..model._base import NIL, AnyElement, B2MMLModel
 from ._compile import _local, bind, decoder_for
@@ -23,7 +22,7 @@ from ._tables import EXT_NS, ClassSpec, FieldSpec, spec_of
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["Decoder", "declared_on_root_only", "gc_paused", "uniform_prefixes", "xpath_of"]
+__all__ = ["Decoder", "declared_on_root_only", "uniform_prefixes", "xpath_of"]
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_NIL = f"{{{XSI}}}nil"
@@ -91,30 +90,6 @@ def declared_on_root_only(root: etree._Element, xmlns_count: int) -> bool:
         return False
     nsmap = root.nsmap
     return len(set(nsmap.values())) == len(nsmap) and xmlns_count == len(nsmap)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while building a large acyclic object graph.
-
-    Decoding allocates hundreds of thousands of instances; each allocation burst would
-    trigger collections that rescan everything built so far (2x the decode time). What was
-    built outlives the pause: it is moved to the oldest generation (``freeze`` +
-    ``unfreeze``, no scan) rather than scanned by the first young collection after it (a
-    quarter of the decode time on large documents); full collections still see it.
-    """
-    enabled = gc.isenabled()
-    # never undo a freeze the application made itself (pre-fork servers do)
-    promote = gc.get_freeze_count() == 0
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if promote:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
 
 
 def to_any(el: etree._Element, ctx: Decoder) -> AnyElement:
@@ -355,8 +330,10 @@ class Decoder:
             if f is None:
                 if isinstance(child.tag, str):
                     side = self.other_child(el, child, spec, d, fs, side)
-                    if last is not None and ext is not None and child.tag.startswith(
-                        "{" + EXT_NS + "}"
+                    if (
+                        last is not None
+                        and ext is not None
+                        and child.tag.startswith("{" + EXT_NS + "}")
                     ):
                         last = ext.order
                 elif self.refs and (index := self.ref_index(child)) is not None:
@@ -509,8 +486,6 @@ class Decoder:
             f"unknown {where} in {_local(el.tag)}; expected one of: {expected or '(none)'}. "
             "Use ReadConfig(unknown='preserve') to keep unknown content"
         )
-
-
 
 
 def _ns(tag: Any) -> str:

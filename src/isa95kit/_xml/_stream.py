@@ -13,10 +13,11 @@ import secrets
 from collections.abc import Callable
 from typing import IO, Any
 
+from .._gc import gc_paused
 from .._source import _syntax_error, check_no_doctype
 from ..model._base import B2MMLModel
 from ._compile import decoder_for
-from ._decode import Decoder, declared_on_root_only, gc_paused
+from ._decode import Decoder, declared_on_root_only
 from ._tables import ClassSpec, spec_of
 
 __all__ = ["read_streaming"]

@@ -7,11 +7,9 @@ fixed quantities → round once → check invariants.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-import gc
-from collections.abc import Iterator
 
+from .._gc import gc_paused
 from ._invariants import check_invariants, explode_check
 from ._mbom import MBom, TransformReport
 from ._model import Bom, Operation
@@ -33,30 +31,6 @@ from ._steps import (
 __all__ = ["transform"]
 
 
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """The pipeline allocates millions of acyclic objects; the cyclic collector would scan
-    the growing heap again and again (40 % of the time at 100k occurrences). Reference
-    counting still frees everything; the collector is restored afterwards.
-
-    The result is long-lived: re-enabled as it is, the collector would first scan every
-    object made meanwhile in the youngest generation, then again in the middle one, before
-    moving them to the oldest (1.8 s at 1M occurrences). ``gc.freeze()`` + ``gc.unfreeze()``
-    moves the tracked objects straight to the oldest generation, where full collections see
-    them as usual (skipped when the program froze objects itself: ``unfreeze`` would
-    release those)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if not gc.get_freeze_count():
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
-
-
 def transform(
     bom: Bom,
     rules: Rules | None = None,
@@ -74,7 +48,7 @@ def transform(
     Bad input raises :class:`~isa95kit.errors.BomTransformError`; invariant failures are
     reported in ``result.report.issues`` (``result.report.ok``).
     """
-    with _no_cyclic_gc():
+    with gc_paused():
         return _transform(bom, rules, at, serial, lot, ecos, product, routing)
 
 
