@@ -56,37 +56,31 @@ def main() -> None:
     args = ap.parse_args()
     job(0)  # build the schemas once
     data = [ik.to_dict(job(i)) for i in range(args.count)]
-    keywords = _cpu(lambda: [job(i) for i in range(args.count)], args.repeat)
-    from_dict = _cpu(lambda: [ik.from_dict(d) for d in data], args.repeat)
     print(f"| {args.count} job orders | keywords | from_dict | keywords / from_dict (<= 2) |")
     print("|---|---:|---:|---:|")
-    ratio = keywords / from_dict
-    verdict = "PASS" if ratio <= 2 else "FAIL"
-    row = f"{keywords:.3f} | {from_dict:.3f} | {ratio:.2f}x {verdict}"
-    print(f"| CPU s, median of {args.repeat} | {row} |")
+
+    def row(label: str, verdict: bool = False) -> None:
+        keywords = _cpu(lambda: [job(i) for i in range(args.count)], args.repeat)
+        from_dict = _cpu(lambda: [ik.from_dict(d) for d in data], args.repeat)
+        ratio = keywords / from_dict
+        mark = (" PASS" if ratio <= 2 else " FAIL") if verdict else ""
+        print(f"| {label} | {keywords:.3f} | {from_dict:.3f} | {ratio:.2f}x{mark} |")
+
+    row(f"CPU s, median of {args.repeat}", verdict=True)
     gc.collect()
     gc.disable()
     try:
-        keywords = _cpu(lambda: [job(i) for i in range(args.count)], args.repeat)
-        from_dict = _cpu(lambda: [ik.from_dict(d) for d in data], args.repeat)
+        row("same, cyclic GC paused")
     finally:
         gc.enable()
-    ratio = keywords / from_dict
-    row = f"{keywords:.3f} | {from_dict:.3f} | {ratio:.2f}x"
-    print(f"| same, cyclic GC paused | {row} |")
     # a pre-fork server freezes its heap before forking (gc.freeze): the codecs must neither
     # undo that nor walk the frozen heap on every call (they did: 27 s instead of 0.06 s)
     gc.collect()
     gc.freeze()
     try:
-        keywords = _cpu(lambda: [job(i) for i in range(args.count)], args.repeat)
-        from_dict = _cpu(lambda: [ik.from_dict(d) for d in data], args.repeat)
+        row("same, after the application froze its heap")
     finally:
         gc.unfreeze()
-    ratio = keywords / from_dict
-    row = f"{keywords:.3f} | {from_dict:.3f} | {ratio:.2f}x"
-    print(f"| same, after the application froze its heap | {row} |")
-
 
 if __name__ == "__main__":
     main()
