@@ -1,8 +1,7 @@
 """The one-pass rule dispatch and its shortcuts give what each rule gives on its own.
 
-The dispatcher visits every anchor once for all rules; the DataType rules take the value
-element from the anchor visited before the DataType when it is its previous sibling,
-``duplicate-id`` skips the Version walk in a subtree without a Version, and
+The dispatcher visits every anchor once for all rules; the DataType rules share one memo of
+answers per DataType name, ``duplicate-id`` skips the Version walk in a subtree without a Version, and
 ``compare_datetimes`` compares date-times of one offset as text. Each shortcut is checked
 against the plain path on mutated documents (and, for the date-times, against
 ``parse_datetime``)."""
@@ -107,8 +106,8 @@ def test_stream_and_tree_agree_on_the_mutants(name: str) -> None:
     assert placed(True) == placed(False)
 
 
-def test_the_value_shortcut_equals_the_sibling_walk() -> None:
-    """A comment between the value and its DataType forces the walk back; same issue."""
+def test_the_sibling_walk_passes_other_siblings() -> None:
+    """A comment and a Key between the value and its DataType: the same issue."""
     typed = RULES["quantity-not-numeric"]
     template = (
         '<WorkSchedule xmlns="http://www.mesa.org/xml/B2MML"><ID>W</ID><WorkRequest><ID>R</ID>'
