@@ -26,6 +26,15 @@ work, so on an idle machine the two agree, and CPU time stays meaningful on a sh
 Then the peak memory (VmHWM, in a fresh process each) of lxml and of isa95kit full at the
 largest size. Prints markdown tables with MB/s, the ratios, and the targets
 (full >= 1/3 of lxml schema-only; full >= 25x xmlschema, issue 10) with PASS/FAIL.
+
+``--kinds`` adds the other generated document kinds (``material-info``, ``work-performance``;
+default: the work schedule only), and ``--phases`` prints, instead of the comparison, where the
+tree engine's time goes on each document: read, parse, the attribute sieve, version detection,
+libxml2's schema validation alone (the floor) and with the issues built, each business rule
+alone and all together, the report, and the whole ``check``::
+
+    PYTHONPATH=src python benchmarks/bench_validate.py --sizes 1,10 --kinds all
+    PYTHONPATH=src python benchmarks/bench_validate.py --sizes 10 --kinds all --phases
 """
 
 from __future__ import annotations
@@ -147,10 +156,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", metavar="DIR", help="write (and reuse) the documents here")
     parser.add_argument("--json", metavar="FILE", help="also write the raw results")
+    parser.add_argument(
+        "--kinds", default="work-schedule", help="document kinds, comma-separated, or 'all'"
+    )
+    parser.add_argument(
+        "--phases", action="store_true", help="per-phase breakdown of the tree engine instead"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    kinds = list(_docs.KINDS) if args.kinds == "all" else args.kinds.split(",")
+    unknown = [kind for kind in kinds if kind not in _docs.KINDS]
+    if unknown:
+        parser.error(f"unknown kinds {unknown}: choose from {', '.join(_docs.KINDS)}")
     global clock
     clock = CLOCKS[args.clock]
+    if args.phases:
+        folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-validate-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        for kind in kinds:
+            for size in sizes:
+                print(render_phases(_document(folder, kind, size), args.repeat or 5))
+        return 0
 
     import xmlschema
 
@@ -162,16 +188,16 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     projected: float | None = None  # xmlschema seconds per MB, from the previous size
     largest: Path | None = None
-    for size in sizes:
-        path = folder / f"work-schedule-{size}MB-v{_docs.GENERATOR_VERSION}.xml"
-        if not path.exists():
-            log(f"writing {path} ...")
-            _docs.make_work_schedule(path, size * MB)
+    for kind, size in [(kind, size) for size in sizes for kind in kinds]:
+        path = _document(folder, kind, size)
         largest = path
         actual = path.stat().st_size / MB
         repeat = args.repeat or (3 if size < 100 else 1)
         streamed = path.stat().st_size > STREAM_THRESHOLD
-        log(f"{size} MB ({actual:.1f} MB, default engine: {'stream' if streamed else 'tree'})")
+        log(
+            f"{kind} {size} MB ({actual:.1f} MB, default engine: "
+            f"{'stream' if streamed else 'tree'})"
+        )
         cases: list[tuple[str, Callable[[Path], None]]] = [
             ("lxml XMLSchema (parse + validate)", lxml_validate(schema)),
             ("isa95kit schema-only", isa95kit_check(schema_only=True)),
@@ -189,10 +215,13 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"  {name} ({attempt + 1}/{repeat}) ...")
                 best[name] = min(best[name], best_of(1, lambda run=run, path=path: run(path)))
         for name, _ in cases:
-            rows.append({"size": size, "mb": actual, "tool": name, "seconds": best[name]})
+            rows.append(
+                {"kind": kind, "size": size, "mb": actual, "tool": name, "seconds": best[name]}
+            )
         if projected is not None and projected * actual > args.xmlschema_limit:
             rows.append(
-                {"size": size, "mb": actual, "tool": "xmlschema is_valid", "seconds": None,
+                {"kind": kind, "size": size, "mb": actual, "tool": "xmlschema is_valid",
+                 "seconds": None,
                  "note": f"skipped: projected {projected * actual:.0f} s from the previous size"}
             )  # fmt: skip
         else:
@@ -207,9 +236,11 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"xmlschema finds {path} invalid")
             seconds = clock() - started
             projected = seconds / actual
-            rows.append({"size": size, "mb": actual, "tool": name, "seconds": seconds})
+            rows.append(
+                {"kind": kind, "size": size, "mb": actual, "tool": name, "seconds": seconds}
+            )
     print(f"Best of N {args.clock} seconds (N = {args.repeat or '3 below 100 MB, else 1'}).\n")
-    print(render(rows, sizes))
+    print(render(rows, [(kind, size) for size in sizes for kind in kinds]))
     memory: dict[str, float | None] = {}
     if not args.no_memory and largest is not None:
         log(f"peak memory on {largest.name} ...")
@@ -221,41 +252,140 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def render(rows: list[dict[str, Any]], sizes: list[int]) -> str:
+def render(rows: list[dict[str, Any]], cases: list[tuple[str, int]]) -> str:
     lines = [
-        "| size | tool | seconds | MB/s | vs lxml | isa95kit full vs this |",
-        "|---:|---|---:|---:|---:|---:|",
+        "| document | size | tool | seconds | MB/s | vs lxml | isa95kit full vs this |",
+        "|---|---:|---|---:|---:|---:|---:|",
     ]
     verdicts = []
-    for size in sizes:
-        here = [r for r in rows if r["size"] == size]
+    for kind, size in cases:
+        here = [r for r in rows if r["size"] == size and r["kind"] == kind]
         lxml = next(r for r in here if r["tool"].startswith("lxml"))
         full = next(r for r in here if r["tool"].startswith("isa95kit full (schema"))
         for row in here:
             seconds = row["seconds"]
             if seconds is None:
-                lines.append(f"| {row['mb']:.0f} MB | {row['tool']} | {row['note']} | | | |")
+                lines.append(
+                    f"| {kind} | {row['mb']:.0f} MB | {row['tool']} | {row['note']} | | | |"
+                )
                 continue
             rate = row["mb"] / seconds
             versus = lxml["seconds"] / seconds
             speedup = seconds / full["seconds"]
             lines.append(
-                f"| {row['mb']:.0f} MB | {row['tool']} | {seconds:.3f} | {rate:.1f} | "
+                f"| {kind} | {row['mb']:.0f} MB | {row['tool']} | {seconds:.3f} | {rate:.1f} | "
                 f"{versus:.2f} | {speedup:.1f}x |"
             )
         ratio = lxml["seconds"] / full["seconds"]
         verdicts.append(
-            f"- {size} MB: isa95kit full at {ratio:.2f} of lxml's schema-only speed "
+            f"- {kind} {size} MB: isa95kit full at {ratio:.2f} of lxml's schema-only speed "
             f"(target >= {T_LXML:.2f}): {'PASS' if ratio >= T_LXML else 'FAIL'}"
         )
         peer = next(r for r in here if r["tool"].startswith("xmlschema"))
         if peer["seconds"] is not None:
             times = peer["seconds"] / full["seconds"]
             verdicts.append(
-                f"- {size} MB: isa95kit full {times:.0f}x faster than xmlschema "
+                f"- {kind} {size} MB: isa95kit full {times:.1f}x faster than xmlschema "
                 f"(target >= {T_XMLSCHEMA:.0f}x): {'PASS' if times >= T_XMLSCHEMA else 'FAIL'}"
             )
     return "\n".join([*lines, "", *verdicts, ""])
+
+
+def _document(folder: Path, kind: str, size: int) -> Path:
+    """The generated document of ``kind`` and ``size`` MB in ``folder`` (written once)."""
+    path = folder / f"{kind}-{size}MB-v{_docs.GENERATOR_VERSION}.xml"
+    if not path.exists():
+        log(f"writing {path} ...")
+        _docs.make_document(kind, path, size * MB)
+    return path
+
+
+def phases(path: Path, repeat: int) -> list[tuple[str, float]]:
+    """(phase, best CPU seconds) of the tree engine on ``path``: each phase is run on its
+    own, on the results of the phases before it, as ``_tree.tree_issues`` runs them."""
+    from lxml import etree
+
+    from isa95kit.validation import _report, _rules  # noqa: F401  (registers the rules)
+    from isa95kit.validation._api import make_options
+    from isa95kit.validation._context import RuleContext
+    from isa95kit.validation._layers import (
+        PROBE_BYTES,
+        Dispatcher,
+        Outcome,
+        decide,
+        namespace_of,
+        probe_root,
+        too_many_attributes,
+    )
+    from isa95kit.validation._paths import PathBuilder
+    from isa95kit.validation._tree import _schema_layer
+    from isa95kit.versions import find_b2mml_elements
+
+    options = make_options()
+    profile = options.profile
+    data = path.read_bytes()
+    tree = etree.ElementTree(etree.fromstring(data, xml_parser()))
+    root = tree.getroot()
+    namespace = namespace_of(root)
+
+    def subject() -> Any:  # as the tree engine: the first PROBE_BYTES of a large document
+        probe = probe_root(data[:PROBE_BYTES]) if len(data) > PROBE_BYTES else None
+        return root if probe is None else probe
+
+    probe = subject()
+    decision = decide(probe, options)
+    assert decision.version is not None, decision.error
+    schema = load_schema(decision.version)
+
+    def version() -> None:
+        find_b2mml_elements(root)
+        decide(subject(), options)
+
+    def rules(chosen: list[Any]) -> list[Any]:
+        ctx = RuleContext(
+            namespace=namespace, file=None, profile=profile, paths=PathBuilder(namespace)
+        )
+        return list(Dispatcher(chosen, ctx).run(root))
+
+    def schema_layer() -> list[Any]:
+        outcome = Outcome(str(path))
+        return list(_schema_layer(root, probe, options, outcome, PathBuilder(namespace)))
+
+    enabled = list(profile.enabled_rules())
+    issues = rules(enabled)
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        ("read the file", path.read_bytes),
+        ("parse (lxml, hardened parser)", lambda: etree.fromstring(data, xml_parser())),
+        ("attribute sieve", lambda: too_many_attributes(root, profile.max_attributes, data)),
+        ("version detection (probe parse + decide)", version),
+        ("libxml2 schema validation alone (floor)", lambda: schema.validate(tree)),
+        ("schema layer (decide + validation + issues)", schema_layer),
+        *[(f"rule {r.code} alone", lambda r=r: rules([r])) for r in enabled],
+        ("all rules (one dispatch)", lambda: rules(enabled)),
+        (
+            "report (collect + sort)",
+            lambda: _report.collect(issues, _report.FileReport(str(path)), profile.max_issues),
+        ),
+        ("check() total", lambda: check(path)),
+        ("check(schema_only=True) total", lambda: check(path, schema_only=True)),
+    ]
+    return [(name, best_of(repeat, run)) for name, run in steps]
+
+
+def render_phases(path: Path, repeat: int) -> str:
+    log(f"phases on {path.name} ...")
+    measured = phases(path, repeat)
+    total = dict(measured)["check() total"]
+    size = path.stat().st_size / MB
+    lines = [
+        f"Tree engine phases on {path.name} ({size:.1f} MB), best of {repeat} {clock.__name__}:",
+        "",
+        "| phase | ms | share of check() |",
+        "|---|---:|---:|",
+    ]
+    for name, seconds in measured:
+        lines.append(f"| {name} | {seconds * 1000:.1f} | {seconds / total:.0%} |")
+    return "\n".join([*lines, ""])
 
 
 def render_memory(memory: dict[str, float | None], path: Path) -> str:

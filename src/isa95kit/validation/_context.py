@@ -55,8 +55,12 @@ class RuleContext:
         #: helpers that several rules bind once per document and share (see ``_rules``)
         self.shared: dict[str, Any] = {}
         self._prefix = "{" + namespace + "}" if namespace else ""
-        self._state: dict[etree._Element, dict[str, Any]] = {}
+        #: element -> its scoped state (see :meth:`state`); trimmed in place by
+        #: :meth:`keep_state`, so a hot check may bind it once
+        self.states: dict[etree._Element, dict[Any, Any]] = {}
         self._at_end: list[Callable[[], None]] = []
+        #: called with each subtree's top before its anchors are visited (see :meth:`on_subtree`)
+        self.before: list[Callable[[etree._Element], None]] = []
 
     # -- names and values ------------------------------------------------------------------
     def q(self, local: str) -> str:
@@ -101,11 +105,11 @@ class RuleContext:
         )
 
     # -- scoped state ----------------------------------------------------------------------
-    def state(self, element: etree._Element) -> dict[str, Any]:
+    def state(self, element: etree._Element) -> dict[Any, Any]:
         """A dict tied to ``element`` (an ancestor of the anchor); dropped with the element."""
-        found = self._state.get(element)
+        found = self.states.get(element)
         if found is None:
-            found = self._state[element] = {}
+            found = self.states[element] = {}
         return found
 
     def at_end(self, callback: Callable[[], None]) -> None:
@@ -116,6 +120,12 @@ class RuleContext:
         """
         self._at_end.append(callback)
 
+    def on_subtree(self, callback: Callable[[etree._Element], None]) -> None:
+        """Call ``callback(top)`` before the anchors of each subtree are visited: a rule may
+        look at the subtree as a whole there (``top.iter(tag)`` finds nothing at once when
+        the document has no element of that name) and reset what it carries between anchors."""
+        self.before.append(callback)
+
     def finish(self) -> None:
         """Called by the engines after each subtree: run the queued callbacks."""
         while self._at_end:
@@ -124,5 +134,7 @@ class RuleContext:
     def keep_state(self, keep: Collection[int]) -> None:
         """Drop the state of every element whose ``id()`` is not in ``keep`` (the streaming
         engine's open elements, before it drops a finished subtree)."""
-        if len(self._state) > len(keep):
-            self._state = {e: found for e, found in self._state.items() if id(e) in keep}
+        states = self.states
+        if len(states) > len(keep):
+            for element in [e for e in states if id(e) not in keep]:
+                del states[element]

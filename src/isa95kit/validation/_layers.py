@@ -138,8 +138,6 @@ def has_doctype(tree: etree._ElementTree) -> bool:
     return bool(getattr(info, "doctype", "")) or info.internalDTD is not None
 
 
-
-
 def attributes_issue(
     file: str | None, line: int | None, name: str, count: int, limit: int
 ) -> Issue:
@@ -372,6 +370,8 @@ class Dispatcher:
         pending = ctx.pending
         if not calls:
             return
+        for prepare in ctx.before:
+            prepare(top)
         for element in top.iter(*self.tags):
             tag = element.tag
             calls[tag](element, tag)

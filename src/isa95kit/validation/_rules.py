@@ -105,80 +105,108 @@ _VALUE_NAMES = ("QuantityString", "ValueString")
 _MEMO_SIZE = 4096
 
 
-Handler = Callable[["etree._Element", str, str], None]
+#: a DataType rule's test: (DataType, stripped value text) -> the problem, or None
+Problem = Callable[[str, str], "str | None"]
+#: a DataType rule's report: (value element, stripped text, DataType, problem)
+Reporter = Callable[["etree._Element", str, str, str], None]
+
+
+class _Kind:
+    """What the shared walk does for one DataType name: the rule's test, its report, and the
+    test's answers for the value texts seen (raw text -> problem; bounded)."""
+
+    __slots__ = ("answers", "name", "problem", "report")
+
+    def __init__(self, name: str, problem: Problem, report: Reporter) -> None:
+        self.name = name
+        self.problem = problem
+        self.report = report
+        self.answers: dict[str, str | None] = {}
 
 
 class _TypedValues:
     """The DataType rules' shared walk: at each DataType element naming a type some rule
-    checks, find the QuantityString/ValueString before it and hand ``(value element, its
-    text, the DataType)`` to that rule. One walk and one dispatch serve every DataType rule."""
+    checks, find the QuantityString/ValueString before it, test its text for that type and
+    hand a problem to the rule's report. One walk, one dispatch and one memo of answers per
+    DataType name serve every DataType rule (values repeat: units of work, quantities like
+    ``1``; the tests are pure functions of the DataType and the stripped text)."""
 
     def __init__(self, ctx: RuleContext) -> None:
-        self.handlers: dict[str, Handler] = {}
+        #: DataType name (stripped) -> what to do
+        self.kinds: dict[str, _Kind] = {}
         self.wanted = {ctx.q(name) for name in _VALUE_NAMES}
         self.check = self._bind()
 
+    def register(self, datatypes: Iterable[str], problem: Problem, report: Reporter) -> None:
+        for name in datatypes:
+            self.kinds[name] = _Kind(name, problem, report)
+
     def _bind(self) -> Check:
         """The check, with everything it needs in local variables (it runs at every
-        DataType; the handlers are registered after it is made, so they are looked up)."""
-        handlers_get = self.handlers.get
-        wanted = self.wanted
+        DataType; the kinds are registered after it is made, so they are looked up).
 
-        def check(data_type: etree._Element, tag: str) -> None:
-            name = data_type.text
-            if name is None:
+        (Making the value elements anchors too, to take the value from the anchor before the
+        DataType instead of walking back, measured slower: more anchors to visit.)"""
+        kinds = self.kinds
+        # raw DataType text -> its kind (``unchecked``: no rule checks it); bounded
+        raw_kinds: dict[str, _Kind] = {}
+        raw_get = raw_kinds.get
+        unchecked = _Kind("", _no_problem, _no_report)
+        wanted = self.wanted
+        missing = "\x00"  # never a problem text
+
+        def check(element: etree._Element, tag: str) -> None:
+            raw = element.text
+            if raw is None:
                 return
-            handler = handlers_get(name)
-            if handler is None:
-                name = name.strip()
-                handler = handlers_get(name)
-                if handler is None:
-                    return
-            sibling = data_type.getprevious()
-            while sibling is not None:
-                if sibling.tag in wanted:
-                    value = sibling.text  # RuleContext.text, inline: stripped, None if nil
-                    if value:
-                        handler(sibling, value.strip(), name)
-                    elif sibling.get(XSI_NIL) not in ("true", "1"):
-                        handler(sibling, "", name)
-                    return
+            kind = raw_get(raw)
+            if kind is None:
+                kind = kinds.get(raw) or kinds.get(raw.strip()) or unchecked
+                if len(raw_kinds) < _MEMO_SIZE:
+                    raw_kinds[raw] = kind
+            if kind is unchecked:
+                return
+            sibling = element.getprevious()
+            while sibling is not None and sibling.tag not in wanted:
                 sibling = sibling.getprevious()
+            if sibling is None:
+                return
+            value = sibling.text
+            if not value:  # RuleContext.text, inline: stripped, None if nil
+                if sibling.get(XSI_NIL) in ("true", "1"):
+                    return
+                value = ""
+            answers = kind.answers
+            problem = answers.get(value, missing)
+            if problem is missing:
+                problem = kind.problem(kind.name, value.strip())
+                if len(answers) < _MEMO_SIZE:  # kept when full, not cleared
+                    answers[value] = problem
+            if problem is not None:
+                kind.report(sibling, value.strip(), kind.name, problem)
 
         return check
 
 
-def _memo(compute: Callable[[str, str], str | None]) -> Callable[[str, str], str | None]:
-    """``compute`` remembered for the first :data:`_MEMO_SIZE` (DataType, text) pairs.
-
-    Repeated values (units of work, quantities like ``1``) are answered from the table;
-    once full it is kept, not cleared (a document of distinct values would otherwise
-    clear it every few thousand values and remember nothing), so memory stays bounded."""
-    memo: dict[tuple[str, str], str | None] = {}
-    get = memo.get
-    missing = "\x00"  # never a problem text
-
-    def remembered(data_type: str, text: str) -> str | None:
-        key = (data_type, text)
-        problem = get(key, missing)
-        if problem is missing:
-            problem = compute(data_type, text)
-            if len(memo) < _MEMO_SIZE:
-                memo[key] = problem
-        return problem
-
-    return remembered
+def _no_problem(data_type: str, text: str) -> str | None:
+    return None
 
 
-def _typed(ctx: RuleContext, datatypes: Iterable[str], handler: Handler) -> Check | None:
-    """Register ``handler`` for ``datatypes``; the first DataType rule bound to a document
-    returns the shared check, the others None (nothing more to dispatch)."""
+def _no_report(value: etree._Element, text: str, data_type: str, problem: str) -> None:
+    return None
+
+
+def _typed(
+    ctx: RuleContext, datatypes: Iterable[str], problem: Problem, report: Reporter
+) -> Check | None:
+    """Register a DataType rule's test and report for ``datatypes``; the first DataType rule
+    bound to a document returns the shared check, the others None (nothing more to
+    dispatch)."""
     first = "typed-values" not in ctx.shared
     if first:
         ctx.shared["typed-values"] = _TypedValues(ctx)
     driver = cast(_TypedValues, ctx.shared["typed-values"])
-    for name in datatypes:
-        driver.handlers[name] = handler
+    driver.register(datatypes, problem, report)
     return driver.check if first else None
 
 
@@ -197,18 +225,14 @@ def _typed(ctx: RuleContext, datatypes: Iterable[str], handler: Handler) -> Chec
     ),
 )
 def quantity_not_numeric(ctx: RuleContext) -> Check | None:
-    problem_of = _memo(number_problem)  # quantities repeat
+    def report(value: etree._Element, text: str, data_type: str, problem: str) -> None:
+        ctx.report(
+            "quantity-not-numeric",
+            value,
+            f"{ctx.local(value)} {text!r} is {problem}, but its DataType is {data_type}",
+        )
 
-    def handle(value: etree._Element, text: str, data_type: str) -> None:
-        problem = problem_of(data_type, text)
-        if problem is not None:
-            ctx.report(
-                "quantity-not-numeric",
-                value,
-                f"{ctx.local(value)} {text!r} is {problem}, but its DataType is {data_type}",
-            )
-
-    return _typed(ctx, NUMERIC_DATATYPES, handle)
+    return _typed(ctx, NUMERIC_DATATYPES, number_problem, report)
 
 
 @rule(
@@ -222,16 +246,14 @@ def quantity_not_numeric(ctx: RuleContext) -> Check | None:
     hint="write the value in the XML Schema form of its DataType, or correct the DataType",
 )
 def value_not_of_datatype(ctx: RuleContext) -> Check | None:
-    def handle(value: etree._Element, text: str, data_type: str) -> None:
-        problem = lexical_problem(data_type, text)
-        if problem is not None:
-            ctx.report(
-                "value-not-of-datatype",
-                value,
-                f"{ctx.local(value)} {text!r} is {problem} as its DataType {data_type} requires",
-            )
+    def report(value: etree._Element, text: str, data_type: str, problem: str) -> None:
+        ctx.report(
+            "value-not-of-datatype",
+            value,
+            f"{ctx.local(value)} {text!r} is {problem} as its DataType {data_type} requires",
+        )
 
-    return _typed(ctx, OTHER_CHECKED_DATATYPES, handle)
+    return _typed(ctx, OTHER_CHECKED_DATATYPES, lexical_problem, report)
 
 
 # --------------------------------------------------------------------------- units
@@ -276,7 +298,7 @@ def unknown_unit(ctx: RuleContext) -> Check:
         found = memo.get(key)
         if found is None:
             found = suggestions(raw.strip(), list_id, agency)
-            if len(memo) < _MEMO_SIZE:  # kept when full, not cleared (see _memo)
+            if len(memo) < _MEMO_SIZE:  # kept when full, not cleared (see _Kind)
                 memo[key] = found
         if found:
             code = raw.strip()
@@ -327,12 +349,25 @@ def empty_required_value(ctx: RuleContext) -> Check:
 )
 def duplicate_id(ctx: RuleContext) -> Check:
     description, version_tag = ctx.q("Description"), ctx.q("Version")
-    text, state = ctx.text, ctx.state
+    text = ctx.text
+    # the IDs seen in a container live in its scoped state (dropped with it), under
+    # ("duplicate-id", owner tag, ID, version) keys; bound once, it is the hot path
+    states = ctx.states
+    states_get = states.get
+    id_tag = ctx.q("ID")
+    # whether a Version element may follow an ID in the subtree being checked: when the
+    # subtree has none (lxml answers at once when the document has no element of the name),
+    # every version is "" and the sibling walk is skipped
+    versions = [True]
 
-    def version_of(id_element: etree._Element) -> str:
+    def prepare(top: etree._Element) -> None:
+        versions[0] = top.tag == id_tag or next(top.iter(version_tag), None) is not None
+
+    ctx.on_subtree(prepare)
+
+    def version_of(sibling: etree._Element | None) -> str:
         # Version follows the ID and any Descriptions in every B2MML type that has both
         # (batch and work record headers, where Version is a format version, aside)
-        sibling = id_element.getnext()
         while sibling is not None:
             tag = sibling.tag
             if tag == version_tag:
@@ -355,16 +390,15 @@ def duplicate_id(ctx: RuleContext) -> Check:
         identifier = identifier.strip()
         if not identifier:
             return
-        tables = state(container)
-        seen = tables.get("duplicate-id")
+        seen = states_get(container)
         if seen is None:
-            seen = tables["duplicate-id"] = {}
-        key = (owner.tag, identifier, version_of(element))
+            seen = states[container] = {}
+        version = version_of(element.getnext()) if versions[0] else ""
+        key = ("duplicate-id", owner.tag, identifier, version)
         first = seen.get(key)
         if first is None:
-            seen[key] = cast(int, owner.sourceline)
+            seen[key] = owner.sourceline
             return
-        version = key[2]
         versioned = f" version {version!r}" if version else ""
         ctx.report(
             "duplicate-id",

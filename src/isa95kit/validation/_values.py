@@ -118,6 +118,10 @@ def lexical_problem(datatype: str, text: str) -> str | None:
     return None if ok else f"not {OTHER_CHECKED_DATATYPES[datatype]}"
 
 
+#: timezone text -> tzinfo (``Z`` and the offsets met so far)
+_ZONES: dict[str, timezone] = {"Z": timezone.utc}
+
+
 def parse_datetime(text: str) -> datetime | None:
     """An ``xs:dateTime`` as a datetime (aware when the text has a timezone), else None.
 
@@ -135,13 +139,13 @@ def parse_datetime(text: str) -> datetime | None:
         if hour == 24 and minute == 0 and second == 0 and micro == 0:
             hour, extra = 0, timedelta(days=1)
         tz = match["tz"]
-        tzinfo = None
-        if tz == "Z":
-            tzinfo = timezone.utc
-        elif tz:
+        tzinfo = _ZONES.get(tz) if tz else None
+        if tz and tzinfo is None:
             sign = -1 if tz[0] == "-" else 1
             offset = timedelta(hours=int(tz[1:3]), minutes=int(tz[4:6]))
             tzinfo = timezone(sign * offset)
+            if len(_ZONES) < 2048:  # offsets are few; bounded all the same
+                _ZONES[tz] = tzinfo
         return datetime(year, month, day, hour, minute, second, micro, tzinfo=tzinfo) + extra
     except (ValueError, OverflowError):
         return None
@@ -151,6 +155,31 @@ def has_timezone(text: str) -> bool | None:
     """True/False for an ``xs:dateTime`` with/without timezone; None for other text."""
     match = _DATETIME.match(text)
     return None if match is None else match["tz"] is not None
+
+
+#: date text -> whether it is a real day (years 1-9999); bounded
+_DAYS: dict[str, bool] = {}
+
+
+def _exists(match: re.Match[str]) -> bool:
+    """Whether :func:`parse_datetime` gives a datetime for a matched four-digit-year text
+    before 24:00 (a real day, time and offset), without building it."""
+    if match["m"] > "59" or match["s"] > "59" or match["h"] > "23":
+        return False
+    day = match["date"]
+    real = _DAYS.get(day)
+    if real is None:
+        try:
+            datetime(int(day[:4]), int(day[5:7]), int(day[8:10]))
+            real = True
+        except ValueError:
+            real = False
+        if len(_DAYS) < 4096:
+            _DAYS[day] = real
+    tz = match["tz"]
+    if not real or not tz or tz in _ZONES:
+        return real
+    return parse_datetime("2000-01-01T00:00:00" + tz) is not None  # caches a good offset
 
 
 def compare_datetimes(first: str, second: str) -> int | None:
@@ -174,11 +203,17 @@ def compare_datetimes(first: str, second: str) -> int | None:
     if (
         a["tz"] == b["tz"]
         and len(a["date"]) == len(b["date"]) == 10
-        and len(a["frac"] or "") == len(b["frac"] or "")
         and a["h"] != "24"
         and b["h"] != "24"
-    ):
-        return (first > second) - (first < second)
+    ):  # one offset: the local times compare as text
+        frac_a, frac_b = a["frac"] or ".", b["frac"] or "."
+        if len(frac_a) == len(frac_b):
+            return (first > second) - (first < second)
+        if len(frac_a) <= 7 and len(frac_b) <= 7 and _exists(a) and _exists(b):
+            # microseconds at most, real instants (as parse_datetime would find): pad
+            x_key = (first[:19], frac_a.ljust(7, "0"))
+            y_key = (second[:19], frac_b.ljust(7, "0"))
+            return (x_key > y_key) - (x_key < y_key)
     x, y = parse_datetime(first), parse_datetime(second)
     if x is None or y is None:
         return None
