@@ -80,7 +80,7 @@ def _simple(spec: ClassSpec) -> DecodeFn:
                 side = Side()
                 side.add_lex("value", value, text)
         fs: set[str] = VALUE_ONLY
-        if el.attrib:
+        if el.keys():  # cheaper than the ``attrib`` proxy's truth value
             fs = {"value"}
             side = ctx.attributes(el, spec, d, fs, side)
             fs = shared_fields_set(fs)
@@ -205,7 +205,7 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                 last = order
                 if mode == _LEAF:
                     value = None
-                    if not child.attrib and not len(child):
+                    if not len(child) and not child.keys():
                         text = child.text
                         if members is not None:
                             text = members(text)
@@ -238,7 +238,7 @@ def _complex(spec: ClassSpec) -> DecodeFn:
                 else:
                     d[name] = value
                 mask |= bit
-        if el.attrib:
+        if el.keys():
             if fs is None:
                 fs = set()
             side = ctx.attributes(el, spec, d, fs, side)
