@@ -1,4 +1,4 @@
-"""Batch validation throughput: serial, a local process pool and a dask LocalCluster, one run.
+"""Batch throughput: serial, a local process pool and a dask LocalCluster, one run.
 
 One command::
 
@@ -38,11 +38,20 @@ from a slow design, it also prints:
   of that time the tasks were not on a CPU: above a few percent, other work held the cores
   during that mode (the capacity is only probed at the start and the end);
 * **overhead per file**: the mode's CPU beyond serial's, per file, as a share of serial CPU
-  per file (pool or scheduler start-up, pickling, transfer, heartbeats); for dask also net of
-  the idle cluster's background CPU (measured for 2 s, times the run's wall time).
+  per file (pool or scheduler start-up, pickling, transfer, heartbeats). For dask it is
+  printed twice, with how it is computed: **CPU** = (CPU of every dask process during the
+  run — this process: client, scheduler, nannies; the workers from ``/proc`` — minus serial
+  CPU) / files, the idle cluster's background included (and shown); **wall** = (dask wall
+  time x workers - serial CPU) / files, which also counts idle and waiting cores, so it is
+  honest on idle cores only (the capacity probe says whether they were);
+* **migrate_many** rows: 2,000 V0600 documents (the same generated documents written with
+  ``write_xml(obj, version="V0600")``) migrated to V0701 under an output folder, serial,
+  ``--jobs N`` and dask in the same run, every mode's outputs checked byte-identical;
+* ``VERDICT`` lines: --jobs N (new pool, and with the forkserver running), dask and migrate
+  against >= 1.7x serial, and both dask overhead measures against < 5 %.
 
 Targets: >= 1.7x serial with 2 workers on 2 cores (wall clock); dask overhead per file < 5 %
-of the serial time per file (CPU). Only the wall-clock target depends on the load.
+of the serial time per file. Only the CPU measure is meaningful on a loaded machine.
 """
 
 from __future__ import annotations
@@ -57,6 +66,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,8 +83,17 @@ import _docs  # noqa: E402
 import isa95kit as ik  # noqa: E402
 
 
-def generate(folder: Path, count: int, *, distinct: int = 40, seed: int = 7) -> int:
-    """``count`` files from ``distinct`` generated documents of mixed sizes; total bytes."""
+def generate(
+    folder: Path,
+    count: int,
+    *,
+    distinct: int = 40,
+    seed: int = 7,
+    release: str | None = None,
+) -> int:
+    """``count`` files from ``distinct`` generated documents of mixed sizes; total bytes.
+    With ``release`` (``"V0600"``), each distinct document is written in that release
+    (``write_xml(read_xml(doc), version=release)``): the input of a migration."""
     r = random.Random(seed)
     models = []
     for i in range(distinct):
@@ -84,6 +104,10 @@ def generate(folder: Path, count: int, *, distinct: int = 40, seed: int = 7) -> 
         path.unlink()
         if i % 10 == 9:  # a duplicate job order ID: schema-valid, a business-rule error
             data = data.replace(b">JO-00000002<", b">JO-00000001<", 1)
+        if release is not None:
+            with warnings.catch_warnings():  # V0600 cannot express every V0701 piece
+                warnings.simplefilter("ignore")
+                data = ik.write_xml(ik.read_xml(data), version=release)
         models.append(data)
     total = 0
     for n in range(count):
@@ -95,11 +119,20 @@ def generate(folder: Path, count: int, *, distinct: int = 40, seed: int = 7) -> 
     return total
 
 
-def comparable(report: Any) -> Any:
-    data = report.to_dict()
-    for file in data["files"]:
-        file.pop("seconds")
-    return data
+def comparable(run: Any) -> Any:
+    """What must be the same in every mode: the validation report without timings, or, for
+    a migration, each file's verdict, summary and output bytes (by relative path)."""
+    if isinstance(run.task, ik.batch.ValidateTask):
+        data = run.report().to_dict()
+        for file in data["files"]:
+            file.pop("seconds")
+        return data
+    out = []
+    for result in run.results():
+        source = run.sources[result.index]
+        output = Path(result.output).read_bytes() if result.output else None
+        out.append((source.relative, result.verdict, result.value, output))
+    return out
 
 
 def _cpu() -> float:
@@ -132,38 +165,41 @@ class Mode:
     seconds: float
     cpu: float  # every process of the mode
     summary: Any
-    report: Any
+    same: Any  # comparable(run)
     first: float  # seconds to the first result
 
 
-def timed(label: str, folder: Path, helpers: Any = None, **kwargs: Any) -> Mode:
-    """Run ``validate_many`` to its end; CPU of this process plus, for a local pool, of its
-    workers and forkserver (read before the pool stops) or ``helpers()`` (dask workers)."""
+def timed(label: str, start: Callable[[], Any], helpers: Callable[[], float] | None = None) -> Mode:
+    """Run the batch ``start()`` returns to its end; CPU of this process (client, and for
+    dask the scheduler and nannies) plus, for a local pool, of its workers and forkserver
+    (read before the pool stops) or ``helpers()`` (dask workers)."""
     before = helpers() if helpers else 0.0
     fork_pid = _forkserver_pid()
     fork_before = (_proc_cpu(fork_pid) or 0.0) if fork_pid else 0.0
     started, cpu = time.perf_counter(), time.process_time()
-    run = ik.batch.validate_many(folder, **kwargs)
+    run = start()
     first = 0.0
     pids: set[int] = set()
     workers_cpu = 0.0
+    pooled = run.summary.mode == "processes"
     for count, result in enumerate(run, 1):
         if count == 1:
             first = time.perf_counter() - started
         if result.worker:
             pids.add(int(result.worker.rsplit(":", 1)[1]))
-        if count == len(run.sources) and kwargs.get("jobs", 1) != 1:
+        if count == len(run.sources) and pooled:
             # the pool's workers are alive until the run ends: read their CPU now
             workers_cpu = sum(_proc_cpu(pid) or 0.0 for pid in pids if pid != os.getpid())
             fork_pid = _forkserver_pid()
             if fork_pid:
                 workers_cpu += (_proc_cpu(fork_pid) or 0.0) - fork_before
-    report = run.report()
+    if isinstance(run.task, ik.batch.ValidateTask):
+        run.report()  # the serial report, as the CLI builds it
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if helpers:
         workers_cpu = helpers() - before
     print(f"  {label}: {seconds:.2f} s", file=sys.stderr)
-    return Mode(label, seconds, cpu + workers_cpu, run.summary, report, first)
+    return Mode(label, seconds, cpu + workers_cpu, run.summary, comparable(run), first)
 
 
 def _spin(seconds: float) -> float:
@@ -260,6 +296,43 @@ def _independent_child(start: float, parts: list[str]) -> None:
     print(json.dumps(out))
 
 
+def table(rows: list[Mode], serial: Mode, n: int) -> None:
+    per_file = serial.cpu / n
+    print("| mode | seconds | files/s | vs serial | first result s | CPU s | CPU/wall "
+          "| task CPU s | busy s | waited | overhead/file (CPU) |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for mode in rows:
+        extra = (mode.cpu - serial.cpu) / n
+        over = "-" if mode is serial else f"{extra * 1e3:.3f} ms ({extra / per_file:.1%})"
+        first = "-" if math.isnan(mode.first) else f"{mode.first:.3f}"
+        print(f"| {mode.label} | {mode.seconds:.2f} | {n / mode.seconds:.0f} "
+              f"| {serial.seconds / mode.seconds:.2f}x | {first} | {mode.cpu:.2f} "
+              f"| {mode.cpu / mode.seconds:.2f} | {mode.summary.cpu_seconds:.2f} "
+              f"| {mode.summary.busy_seconds:.2f} | {waited(mode):.0%} | {over} |")  # fmt: skip
+
+
+def overheads(name: str, serial: Mode, dask: Mode, n: int, w: int, background: float) -> None:
+    """The two measures of dask's overhead per file, each as a share of serial's CPU per
+    file, printed with how they are computed."""
+    per_file = serial.cpu / n
+    cpu = (dask.cpu - serial.cpu) / n
+    wall = (dask.seconds * w - serial.cpu) / n
+    print(f"{name} dask overhead per file, CPU: (CPU of every dask process [client + scheduler "
+          f"+ nannies: this process; workers: /proc] - serial CPU) / files = "
+          f"({dask.cpu:.2f} - {serial.cpu:.2f}) / {n} = {cpu * 1e3:.3f} ms = {cpu / per_file:.1%}"
+          f" of serial CPU per file ({per_file * 1e3:.3f} ms); of it, the idle cluster's "
+          f"background: {background / n * 1e3:.3f} ms")  # fmt: skip
+    print(
+        f"{name} dask overhead per file, wall: (dask wall x {w} workers - serial CPU) / files "
+        f"= ({dask.seconds:.2f} x {w} - {serial.cpu:.2f}) / {n} = {wall * 1e3:.3f} ms = "
+        f"{wall / per_file:.1%} (counts idle and waiting cores: honest on idle cores only)"
+    )
+
+
+def verdict(text: str, ok: bool, detail: str) -> None:
+    print(f"VERDICT {text}: {'PASS' if ok else 'FAIL'} ({detail})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=2000)
@@ -275,23 +348,40 @@ def main() -> None:
     from isa95kit.batch._dask import LOCAL_CONFIG, connect
 
     n, w = args.files, args.workers
+    began = time.perf_counter()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cap_start, load_start = capacity(w)
     print(f"load {_load(load_start)}, capacity {cap_start:.2f} of {w}", file=sys.stderr)
-    folder = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    root = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    folder, older, out = root / "v0701", root / "v0600", root / "out"
     try:
+        folder.mkdir()
+        older.mkdir()
         total = generate(folder, n)
-        print(f"{n} files, {total / 1e6:.1f} MB in {folder}", file=sys.stderr)
+        total_older = generate(older, n, release="V0600")
+        print(f"{n} files, {total / 1e6:.1f} MB in {folder}; {n} V0600 files, "
+              f"{total_older / 1e6:.1f} MB", file=sys.stderr)  # fmt: skip
         _warm()
-        cold = timed(f"--jobs {w}, new pool (forkserver start included)", folder, jobs=w)
-        runs: dict[str, list[Mode]] = {"serial": [], "alone": [], "again": [], "dask": []}
+
+        def validate(**kw: Any) -> Callable[[], Any]:
+            return lambda: ik.batch.validate_many(folder, **kw)
+
+        def migrate(where: str, **kw: Any) -> Callable[[], Any]:
+            return lambda: ik.batch.migrate_many(older, output_dir=out / where, **kw)
+
+        cold = timed(f"--jobs {w}, new pool (forkserver start included)", validate(jobs=w))
+        keys = ("serial", "alone", "again", "dask", "m-serial", "m-jobs", "m-dask")
+        runs: dict[str, list[Mode]] = {k: [] for k in keys}
         dask_info: dict[int, tuple[float, float]] = {}  # id(mode) -> (start-up, idle rate)
         for round_ in range(1, args.rounds + 1):
             print(f"round {round_} of {args.rounds}", file=sys.stderr)
-            runs["serial"].append(timed("serial", folder))
+            runs["serial"].append(timed("serial", validate()))
             runs["alone"].append(independent(folder, w))
-            runs["again"].append(timed(f"--jobs {w}, again (forkserver running)", folder,
-                                       jobs=w))  # fmt: skip
+            runs["again"].append(timed(f"--jobs {w}, again (forkserver running)",
+                                       validate(jobs=w)))  # fmt: skip
+            runs["m-serial"].append(timed("migrate_many serial", migrate("serial")))
+            runs["m-jobs"].append(timed(f"migrate_many --jobs {w} (forkserver running)",
+                                        migrate("jobs", jobs=w)))  # fmt: skip
             started = time.perf_counter()
             cluster = connect("local", workers=w)
             try:
@@ -308,67 +398,78 @@ def main() -> None:
                 idle_rate = (workers_cpu() - idle_from + time.process_time() - idle_main) / (
                     time.time() - idle_wall
                 )
-                mode = timed(f"dask LocalCluster {w} (started, warm)", folder, workers_cpu,
-                             dask=client)  # fmt: skip
+                mode = timed(f"dask LocalCluster {w} (started, warm)", validate(dask=client),
+                             workers_cpu)  # fmt: skip
                 dask_info[id(mode)] = (startup, idle_rate)
                 runs["dask"].append(mode)
+                mode = timed(f"migrate_many dask LocalCluster {w}",
+                             migrate("dask", dask=client), workers_cpu)  # fmt: skip
+                dask_info[id(mode)] = (startup, idle_rate)
+                runs["m-dask"].append(mode)
             finally:
                 cluster.close()
         # best of the rounds: other load only ever slows a mode down
-        serial, alone, again, dask = (min(runs[k], key=lambda m: m.seconds) for k in runs)
+        best = {k: min(v, key=lambda m: m.seconds) for k, v in runs.items()}
+        serial, alone, again, dask = (best[k] for k in ("serial", "alone", "again", "dask"))
+        m_serial, m_jobs, m_dask = (best[k] for k in ("m-serial", "m-jobs", "m-dask"))
         startup, idle_rate = dask_info[id(dask)]
         cap_end, load_end = capacity(w)
-        same = comparable(serial.report)
         for mode in (cold, *runs["again"], *runs["dask"]):
-            assert comparable(mode.report) == same, f"{mode.label}: report differs from serial"
-        invalid = sum(1 for f in serial.report.files if not f.valid)
-        per_file = serial.cpu / n
+            assert mode.same == serial.same, f"{mode.label}: report differs from serial"
+        for mode in (*runs["m-jobs"], *runs["m-dask"]):
+            assert mode.same == m_serial.same, f"{mode.label}: results differ from serial"
+        invalid = sum(1 for f in serial.same["files"] if not f["valid"])
         rounds = f"best of {args.rounds} rounds (the cold pool: once)" if args.rounds > 1 else ""
         print(f"\n{n} documents ({total / 1e6:.1f} MB, {invalid} invalid), {w} workers, "
-              f"{cores} cores; same reports in all modes; {rounds or '1 round'}\n")  # fmt: skip
+              f"{cores} cores; same reports and outputs in all modes; "
+              f"{rounds or '1 round'}\n")  # fmt: skip
         print(f"load average (1/5/15 min): start {_load(load_start)}, end {_load(load_end)}")
         print(f"parallel capacity ({w} CPU loops at once, in cores' worth): start "
               f"{cap_start:.2f}, end {cap_end:.2f} of {w}\n")  # fmt: skip
-        print("| mode | seconds | files/s | vs serial | first result s | CPU s | CPU/wall "
-              "| task CPU s | busy s | waited | overhead/file |")  # fmt: skip
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for mode in (serial, alone, cold, again, dask):
-            extra = (mode.cpu - serial.cpu) / n
-            over = "-" if mode is serial else f"{extra * 1e3:.3f} ms ({extra / per_file:.1%})"
-            first = "-" if math.isnan(mode.first) else f"{mode.first:.3f}"
-            print(f"| {mode.label} | {mode.seconds:.2f} | {n / mode.seconds:.0f} "
-                  f"| {serial.seconds / mode.seconds:.2f}x | {first} | {mode.cpu:.2f} "
-                  f"| {mode.cpu / mode.seconds:.2f} | {mode.summary.cpu_seconds:.2f} "
-                  f"| {mode.summary.busy_seconds:.2f} | {waited(mode):.0%} | {over} |")  # fmt: skip
-        background = idle_rate * dask.seconds
-        net = (dask.cpu - background - serial.cpu) / n
-        print(f"\nLocalCluster start-up (not in the dask row): {startup:.2f} s; "
+        print("validate_many:\n")
+        table([serial, alone, cold, again, dask], serial, n)
+        print(f"\nmigrate_many ({n} V0600 documents, {total_older / 1e6:.1f} MB, to V0701, "
+              "written under an output folder):\n")  # fmt: skip
+        table([m_serial, m_jobs, m_dask], m_serial, n)
+        print(f"\nLocalCluster start-up (not in the dask rows): {startup:.2f} s; "
               f"config {LOCAL_CONFIG}")  # fmt: skip
-        print(f"idle cluster background: {idle_rate:.3f} CPU s per s ({background:.2f} s over "
-              "the dask run; time-proportional, not per file)")  # fmt: skip
-        print(f"serial CPU per file {per_file * 1e3:.3f} ms; dask overhead per file net of the "
-              f"background {net * 1e3:.3f} ms = {net / per_file:.1%} of serial")  # fmt: skip
+        print(f"idle cluster background: {idle_rate:.3f} CPU s per s (time-proportional, "
+              "included in the dask CPU below)\n")  # fmt: skip
+        overheads("validate_many", serial, dask, n, w, idle_rate * dask.seconds)
+        overheads("migrate_many", m_serial, m_dask, n, w, idle_rate * m_dask.seconds)
+        ceiling = serial.seconds / alone.seconds
         print(f"\nagainst the {w} independent processes (the ceiling of this run, "
-              f"{serial.seconds / alone.seconds:.2f}x serial):")  # fmt: skip
+              f"{ceiling:.2f}x serial):")  # fmt: skip
+        per_file = serial.cpu / n
         for mode in (cold, again, dask):
             extra = (mode.cpu - alone.cpu) / n
             print(f"  {mode.label}: {alone.seconds / mode.seconds:.0%} of their throughput; "
                   f"CPU beyond theirs {extra * 1e3:.3f} ms per file ({extra / per_file:.1%} "
                   "of serial CPU per file)")  # fmt: skip
-        best = max(serial.seconds / m.seconds for m in (cold, again, dask))
-        ceiling = serial.seconds / alone.seconds
-        print(f"target >= 1.7x serial with {w} workers (wall clock): "
-              f"{'PASS' if best >= 1.7 else 'FAIL'} (best {best:.2f}x; {w} independent serial "
-              f"processes reached {ceiling:.2f}x in this run)")  # fmt: skip
-        print(f"target dask overhead < 5 % of serial per file (CPU): "
-              f"{'PASS' if net / per_file < 0.05 else 'FAIL'} ({net / per_file:.1%})")  # fmt: skip
+        print()
+        for name, base, mode in (
+            (f"validate --jobs {w} new pool vs serial >= 1.7x", serial, cold),
+            (f"validate --jobs {w} (forkserver running) vs serial >= 1.7x", serial, again),
+            ("validate dask vs serial >= 1.7x", serial, dask),
+            (f"migrate --jobs {w} vs serial >= 1.7x", m_serial, m_jobs),
+            ("migrate dask vs serial >= 1.7x", m_serial, m_dask),
+        ):
+            speed = base.seconds / mode.seconds
+            verdict(name, speed >= 1.7, f"{speed:.2f}x; the ceiling of this run {ceiling:.2f}x")
+        for name, base, mode in (("validate", serial, dask), ("migrate", m_serial, m_dask)):
+            cpu = (mode.cpu - base.cpu) / base.cpu
+            wall = (mode.seconds * w - base.cpu) / base.cpu
+            verdict(f"{name} dask overhead per file < 5 % (CPU)", cpu < 0.05, f"{cpu:.1%}")
+            verdict(f"{name} dask overhead per file < 5 % (wall x workers)", wall < 0.05,
+                    f"{wall:.1%}; capacity {min(cap_start, cap_end):.2f} of {w}")  # fmt: skip
         if ceiling < 1.7:
             print(f"note: {w} independent processes with no batch machinery reached only "
-                  f"{ceiling:.2f}x (other load on the machine): the wall-clock target was not "
+                  f"{ceiling:.2f}x (other load on the machine): the wall-clock targets were not "
                   "measurable in this run; compare each mode with them, and CPU/wall, waited "
-                  "and overhead/file")  # fmt: skip
+                  "and the CPU overhead")  # fmt: skip
+        print(f"\nbenchmark wall time {time.perf_counter() - began:.0f} s")
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

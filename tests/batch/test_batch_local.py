@@ -22,7 +22,14 @@ from isa95kit.batch import (
     run_many,
     validate_many,
 )
-from isa95kit.batch._run import CHUNK_FILES
+from isa95kit.batch._run import (
+    CHUNK_BYTES,
+    CHUNK_FILES,
+    DASK_CHUNK_FILES,
+    DASK_CHUNK_FLOOR,
+    DASK_SPREAD,
+    FILE_COST,
+)
 from isa95kit.errors import SourceNotFoundError
 from isa95kit.validation._api import make_options
 from tests.batch._corpus import GOLDEN, KillOnce, Poison, mixed_corpus
@@ -204,11 +211,13 @@ sources = st.lists(st.integers(0, 40_000_000), max_size=600).map(
 )
 
 
-@given(sources, st.integers(1, 8), st.none() | st.integers(1, 10), st.booleans())
+@given(sources, st.integers(1, 8), st.none() | st.integers(1, 10), st.booleans(),
+       st.sampled_from([2, 4]))  # fmt: skip
 def test_chunks_keep_every_file_once_in_order(
-    files: list[FileSource], workers: int, per_chunk: int | None, ramp: bool
+    files: list[FileSource], workers: int, per_chunk: int | None, ramp: bool, spread: int
 ) -> None:
-    chunks = list(chunked(files, workers, files=per_chunk, max_bytes=16_000_000, ramp=ramp))
+    chunks = list(chunked(files, workers, files=per_chunk, max_bytes=16_000_000, ramp=ramp,
+                          spread=spread))  # fmt: skip
     assert [f for chunk in chunks for f in chunk] == files
     limit = per_chunk or CHUNK_FILES
     for chunk in chunks:
@@ -222,9 +231,26 @@ def test_a_ramp_starts_small_and_doubles_per_round() -> None:
     files = [FileSource(i, f"f{i}.xml", 1000, f"f{i}.xml") for i in range(2000)]
     sizes = [len(chunk) for chunk in chunked(files, 2, ramp=True)]
     assert sizes[:10] == [8, 8, 16, 16, 32, 32, 64, 64, 128, 128]
-    assert len(next(chunked(files, 2))) == 250  # dask: full size at once
-    dask = [len(chunk) for chunk in chunked(files, 2, smallest=32)]
-    assert min(dask[:-1]) == 32 and dask[-1] <= 32  # the tail stops shrinking at 32 files
+    assert len(next(chunked(files, 2))) == 250  # no ramp: an eighth of the work at once
+    tail = [len(chunk) for chunk in chunked(files, 2, smallest=32)]
+    assert min(tail) == 32 and tail[-1] < 2 * 32  # the tail stops at 32 files, no crumb
+
+
+def test_dask_chunks_are_cut_by_work_not_file_count() -> None:
+    """Small files then big ones: chunks hold about the same work, not the same count."""
+    small = [FileSource(i, f"s{i}.xml", 2_000, "s.xml") for i in range(1000)]
+    big = [FileSource(1000 + i, f"b{i}.xml", 120_000, "b.xml") for i in range(1000)]
+    files = small + big
+    chunks = list(chunked(files, 2, max_files=DASK_CHUNK_FILES, smallest=DASK_CHUNK_FLOOR,
+                          spread=DASK_SPREAD))  # fmt: skip
+    assert [f for chunk in chunks for f in chunk] == files
+    work = [sum(f.size + FILE_COST for f in chunk) for chunk in chunks]
+    floor = DASK_CHUNK_FLOOR * sum(work) / len(files)
+    assert len(chunks) <= 16 and min(work[:-1]) >= floor * 0.9  # few tasks
+    assert work[-1] >= floor / 2  # and no crumb of a task at the end
+    assert all(sum(f.size for f in chunk) <= CHUNK_BYTES for chunk in chunks)
+    counts = [len(chunk) for chunk in chunks]
+    assert counts[0] > 4 * counts[-2]  # the small files' chunk holds many more files
 
 
 def test_missing_extras_name_the_dask_extra(

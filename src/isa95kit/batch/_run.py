@@ -30,14 +30,21 @@ __all__ = [
 Paths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 #: a chunk never holds more than this many bytes of input (a bigger file is a chunk alone)
 CHUNK_BYTES = 16 * 1024 * 1024
-#: nor more than this many files (a task costs a few ms of scheduler, client and worker CPU)
+#: nor more than this many files on a local pool (its tasks cost next to nothing)
 CHUNK_FILES = 256
-#: the end of a run shrinks chunks down to this many files (each task has a fixed cost)
+#: the end of a run shrinks local chunks down to this many files' worth of work
 CHUNK_FLOOR = 8
-#: ... on dask, where a task costs ~5 ms of client and scheduler CPU (measured on a 2-worker
-#: LocalCluster: 0.49 s for 63 tasks of 2,000 files, 0.18 s for 2), 32 files: about 45 ms of
-#: validation, so the fixed cost stays near 10 % for the last, smallest tasks
-DASK_CHUNK_FLOOR = 32
+#: the work of one file beyond its bytes, in bytes: validation costs ~0.7 ms a file plus
+#: ~41 ns a byte (measured on the benchmark's 2,000 files of 5-128 KB), so a 16 KiB file
+#: costs about twice a 1 KiB one, not sixteen times
+FILE_COST = 16 * 1024
+#: dask chunks: a task costs ~3-5 ms of client, scheduler and worker CPU (submission, four
+#: scheduler messages, the result's transfer), the time of 2-4 files. So chunks are a
+#: quarter of each worker's share of what is left (not an eighth), up to 1,024 files, and
+#: never below 64 files' worth of work (~0.1 s): ~12 tasks for 2,000 files instead of 24
+DASK_SPREAD = 2
+DASK_CHUNK_FILES = 1024
+DASK_CHUNK_FLOOR = 64
 
 
 def chunked(
@@ -46,42 +53,53 @@ def chunked(
     *,
     files: int | None = None,
     max_bytes: int = CHUNK_BYTES,
+    max_files: int = CHUNK_FILES,
     ramp: bool = False,
     smallest: int = CHUNK_FLOOR,
+    spread: int = 4,
 ) -> Iterator[list[FileSource]]:
-    """Group files into chunks in input order: few tasks for millions of small files, big
-    files alone, and (unless ``files`` fixes the size) chunks that shrink towards the end of
-    the run — a quarter of each worker's share of what is left, at most 256 files — so that
-    workers finish together instead of waiting for one last big chunk, but not below
-    ``smallest`` files.
+    """Group files into chunks in input order, by the work they hold (bytes plus
+    :data:`FILE_COST` a file), not by their count: few tasks for millions of small files, big
+    files alone, and (unless ``files`` fixes the count) chunks that shrink towards the end of
+    the run — ``1 / spread`` of each worker's share of the work left, at most ``max_files``
+    files and ``max_bytes`` bytes — so that workers finish together instead of waiting for
+    one last big chunk, but not below ``smallest`` average files' worth of work.
 
-    With ``ramp``, chunks start at 8 files and double each round of ``workers`` chunks, so
-    the first results stream back after a few files rather than a whole chunk (used for local
-    pools, whose ~40 tasks for 2,000 files cost no measurable CPU beyond independent serial
-    processes; a dask task costs ~5 ms of client and scheduler CPU, so there chunks start at
-    full size)."""
-    spread = 4 * max(workers, 1)
+    With ``ramp``, chunks start at ``smallest`` files and double each round of ``workers``
+    chunks, so the first results stream back after a few files rather than a whole chunk
+    (used for local pools, whose tasks cost no measurable CPU beyond independent serial
+    processes; a dask task costs a few ms of client and scheduler CPU, so there chunks start
+    at full size)."""
+    workers = max(workers, 1)
+    share = spread * workers
+    left = sum(source.size for source in sources) + FILE_COST * len(sources)
+    count = max(len(sources), 1)
+    # the floor: ``smallest`` average files, or less for a run too small to fill ``share``
+    floor = max(1.0, min(smallest * left / count, left / share))
     chunk: list[FileSource] = []
-    size = 0
-    left = len(sources)
-    floor = max(1, min(smallest, math.ceil(left / spread)))  # no run of 1-file tasks
-    made = 0
+    work = size = made = 0
 
-    def limit() -> int:
-        steady = max(floor, min(CHUNK_FILES, math.ceil(left / spread)))
+    def limits() -> tuple[float, int]:
+        if files:
+            return math.inf, files
+        cap = max_files
         if ramp:
-            steady = min(steady, floor << min(made // max(workers, 1), 16))
-        return files or steady
+            cap = min(cap, smallest << min(made // workers, 16))
+        return max(floor, left / share), cap
 
-    cap = limit()
+    budget, cap = limits()
     for source in sources:
-        if chunk and (len(chunk) >= cap or size + source.size > max_bytes):
+        cost = source.size + FILE_COST
+        full = len(chunk) >= cap or size + source.size > max_bytes
+        # a chunk ends past its budget, unless what is left after it is a crumb of a task
+        if chunk and (full or (work + cost / 2 > budget and left - work > floor / 2)):
             yield chunk
-            left -= len(chunk)
+            left -= work
             made += 1
-            chunk, size = [], 0
-            cap = limit()
+            chunk, work, size = [], 0, 0
+            budget, cap = limits()
         chunk.append(source)
+        work += cost
         size += source.size
     if chunk:
         yield chunk
@@ -130,7 +148,10 @@ class BatchRun(Iterator[FileResult]):
 
             self._cluster = connect(dask, workers=count if jobs not in (None, 1) else None)
             workers = self._cluster.workers
-            chunks = chunked(sources, workers, files=chunk_files, smallest=DASK_CHUNK_FLOOR)
+            chunks = chunked(
+                sources, workers, files=chunk_files, max_files=DASK_CHUNK_FILES,
+                smallest=DASK_CHUNK_FLOOR, spread=DASK_SPREAD,
+            )  # fmt: skip
             stream = run_dask(
                 task, chunks, self._cluster.client, window=4 * workers, retries=retries
             )

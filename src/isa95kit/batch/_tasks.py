@@ -304,7 +304,10 @@ class ConvertTask(Outputs):
     """Convert one file between B2MML XML and B2MML-JSON and write it atomically.
 
     The output goes next to the source, or to ``output_dir`` (a folder or URL) keeping the
-    source's relative path; ``to`` is ``"json"``, ``"xml"`` or None (the other format).
+    source's relative path; ``to`` is ``"json"``, ``"xml"`` or None (the other format). The
+    bytes are those of ``isa95kit convert IN -o OUT`` (:func:`~isa95kit.cli._convert.
+    convert_document`: straight from the parsed input when the direct converters can, else
+    through the model), made in memory before the output is opened.
     """
 
     to: str | None = None
@@ -320,7 +323,8 @@ class ConvertTask(Outputs):
         return [self.target(source, kind) for kind in ("xml", "json")]
 
     def __call__(self, source: FileSource) -> Done:
-        from ..cli._convert import _write, detect
+        from .._xml._config import ReadConfig
+        from ..cli._convert import convert_document, detect
 
         with open_binary(source.location) as handle:
             data: bytes | str = handle.read() if source.is_url else handle.read(64)
@@ -331,23 +335,13 @@ class ConvertTask(Outputs):
             data = source.location  # read by path, as the single-file command does
         target = self.target(source, kind)
         refuse_overwrite(source, target)  # before the work, not after
-        obj = self._read(data, kind)
-        del data
         fmt = self.to or ("json" if kind == "xml" else "xml")
-        self.store(source, target, lambda out: _write(obj, fmt, self.pretty, out))
-        return Done(Verdict.CONVERTED, output=target)
-
-    def _read(self, data: bytes | str, kind: str) -> Any:
-        from .._xml._config import ReadConfig
-
         config = ReadConfig(unknown="preserve" if self.keep_unknown else "error")
-        if kind == "xml":
-            from .._xml import read_xml
-
-            return read_xml(data, config=config)
-        from .._json import read_json
-
-        return read_json(data, config=config)
+        # converted whole (the direct walk, or the model) before the output is opened
+        output = convert_document(data, kind, fmt, self.pretty, config)
+        del data
+        self.store(source, target, lambda out: out.write(output))
+        return Done(Verdict.CONVERTED, output=target)
 
 
 # -- migration -----------------------------------------------------------------------------

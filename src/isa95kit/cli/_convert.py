@@ -4,14 +4,16 @@ The input format is detected from the first character (``<`` XML, ``{`` JSON); t
 is the other format unless ``--to`` says otherwise. XML -> JSON and (compact) JSON -> XML
 go straight from the parsed input to the output text when they can (``_json/_direct.py``,
 ``_json/_direct_xml.py``: no model built, the same bytes and errors), converted before
-the output is opened. Large
-files: the input is held once as its parsed tree while the model is built, then released;
-JSON is written in pieces straight to the output (see ``docs/json.md`` for the memory bound).
+the output is opened. Large files: the input is held once as its parsed tree while the
+model is built, then released; JSON is written in pieces straight to the output (see
+``docs/json.md`` for the memory bound). Batch conversion (``ConvertTask``) makes the same
+bytes in memory with :func:`convert_document` and stores them atomically.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -168,6 +170,20 @@ def _read(source: Any, kind: str, target: str, pretty: bool, config: Any) -> Any
     from .._json import read_json
 
     return read_json(source, config=config)
+
+
+def convert_document(source: Any, kind: str, target: str, pretty: bool, config: Any) -> bytes:
+    """The whole output of converting ``source`` (a path, or the document's bytes) of
+    ``kind`` to ``target``, in memory: what ``isa95kit convert IN -o OUT`` writes, byte for
+    byte (the direct walk when it can, else the model). Nothing is opened for writing, so a
+    caller that stores the result atomically never leaves half a document (the batch
+    ``ConvertTask``)."""
+    obj = _read(source, kind, target, pretty, config)
+    if isinstance(obj, Converted):
+        return bytes(obj)
+    out = io.BytesIO()
+    _write(obj, target, pretty, out)
+    return out.getvalue()
 
 
 def _write(obj: Any, target: str, pretty: bool, out: IO[bytes]) -> None:
