@@ -14,7 +14,13 @@ from typing import Any
 from .._source import Source, parse_bytes, read_bytes
 from ..errors import Location, MappingError
 from ._migrate_report import MigrationReport, MigrationWarning
-from ._migrate_tree import declared_release, down_tree, substitute_namespaces, up_tree
+from ._migrate_tree import (
+    UpMigration,
+    declared_release,
+    down_tree,
+    substitute_namespaces,
+    up_migration,
+)
 from ._model import B2MMLVersion, release_for_namespace
 
 __all__ = [
@@ -56,6 +62,14 @@ def migrate_up(
     """Parse a document (hardened) and, if its B2MML element is of an older release, migrate
     it to V0701 in place (inside a SOAP envelope or MTConnect asset too). Returns (B2MML
     element, report or None for a V0701 document)."""
+    el, migration = migrate_up_tree(data, file, strict=strict)
+    return el, None if migration is None else migration.report
+
+
+def migrate_up_tree(
+    data: bytes, file: str | None = None, *, strict: bool = False
+) -> tuple[Any, UpMigration | None]:
+    """:func:`migrate_up`, returning the migration itself (report and source names)."""
     from .._xml._api import b2mml_element
 
     release = declared_release(data)
@@ -69,7 +83,7 @@ def migrate_up(
                 location=Location(file=file, line=el.sourceline, path=_root_path(el)),
             )
         return el, None
-    return up_tree(el, release, strict=strict, file=file)
+    return el, up_migration(el, release, strict=strict, file=file)
 
 
 def _root_path(el: Any) -> str:
