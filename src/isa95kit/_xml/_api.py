@@ -21,6 +21,7 @@ from .._source import (
 from ..errors import (
     EncodeError,
     InvalidSourceError,
+    Isa95Error,
     Location,
     MalformedDocumentError,
     MappingError,
@@ -159,10 +160,15 @@ def read_xml(
         try:
             obj, root = read_streaming(stream, Decoder(config, file), root_class)
         except _OlderRelease:
-            streamed = _read_older_streaming(stream, config, file, root_class)
+            try:
+                streamed = _read_older_streaming(stream, config, file, root_class)
+            except Isa95Error:
+                # the error the whole tree's migration meets first (migration before
+                # decoding, in document order) may lie further on: the tree path raises it
+                streamed = None
             if streamed is not None:
                 return streamed
-            # declarations the block scan cannot migrate: the tree path explains
+            # (or declarations the block scan cannot migrate: the tree path explains)
         else:
             side = ensure_side(obj)
             side.tag = root.tag
@@ -614,6 +620,20 @@ def _iter_migrated_streaming(
     completed element (and each list item of the plan, for the report) is migrated alone;
     the wanted ones are decoded and yielded. The report every item carries is complete
     once the iteration is."""
+    try:
+        yield from _iter_older_streaming(source, element, config)
+    except Isa95Error:
+        # the error the whole tree's migration meets first may lie further on (migration
+        # before decoding, in document order): the tree path raises it, after the items
+        # yielded already
+        for _ in _iter_migrated(source, element, config):
+            pass
+        raise
+
+
+def _iter_older_streaming(
+    source: Source, element: str, config: ReadConfig
+) -> Iterator[B2MMLModel]:
     from lxml import etree
 
     from ..versions._migrate import attach_report
@@ -643,10 +663,10 @@ def _iter_migrated_streaming(
     classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
     for el, parent, hit in parse.items(tags):
         source_name = el.tag[el.tag.index("}") + 1 :]
-        outer = parse.resolver.within(el, tag)
+        path = parse.resolver.v0701_path(el)  # before the item is renamed
+        outer = tag in path
         if hit[2] == tag and not outer:
             parse.take(el, hit)
-            path = parse.resolver.v0701_path(el)
             cls_el = classes.get(path)
             if cls_el is None:
                 cls_el = classes[path] = _class_by_path(path, element, el, decoder)

@@ -146,7 +146,8 @@ class ItemResolver:
         self._v0701: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def _path(self, el: Any) -> tuple[str, ...]:
-        return (*(a.tag for a in el.iterancestors()), el.tag)
+        """The tags from the root down to ``el``."""
+        return (*[a.tag for a in el.iterancestors()][::-1], el.tag)
 
     def resolve(self, el: Any) -> tuple[int, str, str, bool] | None:
         path = self._path(el)
@@ -159,17 +160,13 @@ class ItemResolver:
         """The V0701 tags of a resolved element's ancestors, the root first."""
         return self._v0701[self._path(el)]
 
-    def within(self, el: Any, tag: str) -> bool:
-        """Whether a resolved element has an ancestor of the V0701 ``tag``."""
-        return tag in self._v0701[self._path(el)]
-
     def _walk(self, path: tuple[str, ...]) -> tuple[int, str, str, bool] | None:
         contexts = self.t.contexts
         clean = self.t.clean
         ctx = self.root_ctx
         parent_tag = ""
         visited = True
-        steps = path[::-1][1:]  # from the root's child down
+        steps = path[1:]  # from the root's child down
         v0701 = [self.root_tag]
         for depth, tag in enumerate(steps):
             if not isinstance(tag, str) or not tag.startswith(_V7) or ctx < 0:
