@@ -282,9 +282,7 @@ class _MigratedDecoder(Decoder):
         found = [MigrationChange("missing", r, p, ln, n) for r, p, ln, n in self._missing.values()]
         return sorted(found, key=lambda c: c.line or 0)
 
-    def other_child(
-        self, el: Any, child: Any, spec: Any, d: Any, fs: set[str], side: Any
-    ) -> Any:
+    def other_child(self, el: Any, child: Any, spec: Any, d: Any, fs: set[str], side: Any) -> Any:
         if self.preserve or not child.tag.startswith(self._carried):
             return super().other_child(el, child, spec, d, fs, side)
         self.preserve = True  # a carried piece: kept, written back to its release
@@ -631,9 +629,7 @@ def _iter_migrated_streaming(
         raise
 
 
-def _iter_older_streaming(
-    source: Source, element: str, config: ReadConfig
-) -> Iterator[B2MMLModel]:
+def _iter_older_streaming(source: Source, element: str, config: ReadConfig) -> Iterator[B2MMLModel]:
     from lxml import etree
 
     from ..versions._migrate import attach_report

@@ -208,9 +208,7 @@ class MigratingStream:
         assert self.resolver is not None
         resolve = self.resolver.resolve
         reader = self._reader()
-        context = etree.iterparse(
-            reader, events=("end",), tag=sorted(tags) or None, **_HARDENED
-        )
+        context = etree.iterparse(reader, events=("end",), tag=sorted(tags) or None, **_HARDENED)
         try:
             for _, el in context:
                 parent = el.getparent()

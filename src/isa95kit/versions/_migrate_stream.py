@@ -29,9 +29,7 @@ __all__ = ["ItemResolver", "SubstitutedReader", "scan_release"]
 #: longest declaration the substitution may meet across a block border
 _OVERLAP = 4096
 _BLOCK = 1 << 20
-_PRIVATE = re.compile(
-    rb"xmlns:(" + b"|".join(v.value.lower().encode() for v in _OLDER) + rb")(_*)"
-)
+_PRIVATE = re.compile(rb"xmlns:(" + b"|".join(v.value.lower().encode() for v in _OLDER) + rb")(_*)")
 
 
 def _open(stream: str | IO[bytes]) -> tuple[IO[bytes], bool]:
