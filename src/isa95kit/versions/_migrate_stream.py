@@ -34,7 +34,7 @@ _PRIVATE = re.compile(rb"xmlns:(" + b"|".join(v.value.lower().encode() for v in 
 
 def _open(stream: str | IO[bytes]) -> tuple[IO[bytes], bool]:
     if isinstance(stream, str):
-        return open(stream, "rb"), True  # noqa: SIM115
+        return open(stream, "rb"), True
     stream.seek(0)
     return stream, False
 
