@@ -629,12 +629,9 @@ def _iter_migrated_streaming(
 
 
 def _iter_older_streaming(source: Source, element: str, config: ReadConfig) -> Iterator[B2MMLModel]:
-    from lxml import etree
-
     from ..versions._migrate import attach_report
     from ..versions._migrate_stream import scan_release
     from ..versions._migrate_tree import UpMigration
-    from ._compile import decoder_for
     from ._stream import _AMBIGUOUS, MigratingStream, _plan
 
     file = describe(source)
@@ -657,21 +654,17 @@ def _iter_older_streaming(source: Source, element: str, config: ReadConfig) -> I
     tags = parse.resolver.source_tags(wanted)
     classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
     for el, parent, hit in parse.items(tags):
+        if tag in hit[4]:
+            continue  # part of a wanted element: migrated and decoded with it
         source_name = el.tag[el.tag.index("}") + 1 :]
-        path = parse.resolver.v0701_path(el)  # before the item is renamed
-        outer = tag in path
-        if hit[2] == tag and not outer:
+        if hit[2] == tag:
             parse.take(el, hit)
-            cls_el = classes.get(path)
+            cls_el = classes.get(hit[4])
             if cls_el is None:
-                cls_el = classes[path] = _class_by_path(path, element, el, decoder)
+                cls_el = classes[hit[4]] = _class_by_path(hit[4], element, el, decoder)
             decoder.reset_shared()
             with gc_paused():
                 obj = decoder.decode(el, spec_of(cls_el))
-            for pi in el.iter(etree.ProcessingInstruction):  # the items decoded ahead for it: freed
-                index = decoder.ref_index(pi)
-                if index is not None:
-                    decoder.refs[index] = (decoder.refs[index][0], None)
             parse.replace(el, parent, source_name, None)
             attach_report(obj, report)
             yield obj
@@ -679,14 +672,8 @@ def _iter_older_streaming(source: Source, element: str, config: ReadConfig) -> I
         spec = plan.get((hit[1], hit[2]))
         if spec is None or spec is _AMBIGUOUS:
             continue  # migrated with its parent
-        parse.take(el, hit)
-        value = None
-        if outer:  # part of a wanted element: decoded ahead for it
-            with gc_paused():
-                value = decoder_for(spec)(el, decoder)
-            if el.prefix != parent.prefix:
-                decoder.keep_prefix(el, value)
-        parse.replace(el, parent, source_name, value)
+        parse.take(el, hit)  # migrated (for the report) and left as a placeholder
+        parse.replace(el, parent, source_name, None)
     parse.finish()
     report.changes.extend(decoder.missing)
 

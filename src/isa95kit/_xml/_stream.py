@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..versions._migrate_report import MigrationReport
     from ..versions._migrate_tree import UpMigration
 
-from ..versions._migrate_stream import ItemResolver, SubstitutedReader
+from ..versions._migrate_stream import ItemResolver, Resolved, SubstitutedReader
 
 __all__ = ["MigratingStream", "read_streaming", "read_streaming_migrated"]
 
@@ -199,7 +199,7 @@ class MigratingStream:
         self.resolver = ItemResolver(self.migration.t.release, self.migration.root_ctx, head.tag)
         return head
 
-    def items(self, tags: set[str]) -> Iterator[tuple[Any, Any, tuple[int, str, str, bool]]]:
+    def items(self, tags: set[str]) -> Iterator[tuple[Any, Any, Resolved]]:
         """(element, parent, resolution) of every completed element of the source ``tags``
         the migration can place (see ``ItemResolver.resolve``); the caller migrates the
         ones it takes (:meth:`take`). The root is in :attr:`root` at the end."""
@@ -232,7 +232,7 @@ class MigratingStream:
         if report.source_root != self.migration.root_local:
             self.migration.rec.names[root] = report.source_root
 
-    def take(self, el: Any, hit: tuple[int, str, str, bool]) -> None:
+    def take(self, el: Any, hit: Resolved) -> None:
         """Migrate the item ``el`` alone (before its parent)."""
         self._norder = self.migration.item(el, hit[0]) if hit[3] else 0
 

@@ -24,7 +24,10 @@ from ._migrate_tree import (
 )
 from ._model import B2MMLVersion
 
-__all__ = ["ItemResolver", "SubstitutedReader", "scan_release"]
+__all__ = ["ItemResolver", "Resolved", "SubstitutedReader", "scan_release"]
+
+#: see :meth:`ItemResolver.resolve`
+Resolved = tuple[int, str, str, bool, tuple[str, ...]]
 
 #: longest declaration the substitution may meet across a block border
 _OVERLAP = 4096
@@ -79,7 +82,8 @@ class SubstitutedReader:
         self._own = release.namespace.encode()
         self._private = private
         self._first = True
-        self._pending = b""  # substituted, not yet handed out
+        self._pending = b""  # substituted, handed out from ``_at`` on
+        self._at = 0
         self._carry = b""  # read, not yet substituted (a declaration may continue)
         self._eof = False
 
@@ -115,12 +119,16 @@ class SubstitutedReader:
         self._pending += b"".join(out)
 
     def read(self, size: int = -1) -> bytes:
-        while not self._eof and (size < 0 or len(self._pending) < size):
+        pending = self._pending
+        at = self._at
+        while not self._eof and (size < 0 or len(pending) - at < size):
+            self._pending = pending[at:]
+            self._at = at = 0
             self._fill()
-        if size < 0:
-            size = len(self._pending)
-        out, self._pending = self._pending[:size], self._pending[size:]
-        return out
+            pending = self._pending
+        end = len(pending) if size < 0 else at + size
+        self._at = min(end, len(pending))
+        return pending[at:end]
 
     def close(self) -> None:
         if self._owned:
@@ -132,7 +140,7 @@ class ItemResolver:
     names of its ancestors (cached per path).
 
     :meth:`resolve` gives ``(parent context, V0701 parent tag or "" under the root, V0701
-    tag, visited)``, or None for an element the migration leaves to its parent (carried,
+    tag, visited, V0701 tags of the ancestors from the root)``, or None for an element the migration leaves to its parent (carried,
     unknown, extension content). ``visited``: the tree migration would reach it (no clean
     context above it skipped its subtree); an element not visited keeps its names."""
 
@@ -140,25 +148,20 @@ class ItemResolver:
         self.t: Tables = tables(release)
         self.root_ctx = root_ctx
         self.root_tag = root_tag
-        self._cache: dict[tuple[str, ...], tuple[int, str, str, bool] | None] = {}
-        self._v0701: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._cache: dict[tuple[str, ...], Resolved | None] = {}
 
     def _path(self, el: Any) -> tuple[str, ...]:
         """The tags from the root down to ``el``."""
         return (*[a.tag for a in el.iterancestors()][::-1], el.tag)
 
-    def resolve(self, el: Any) -> tuple[int, str, str, bool] | None:
+    def resolve(self, el: Any) -> Resolved | None:
         path = self._path(el)
         hit = self._cache.get(path, False)
         if hit is False:
             hit = self._cache[path] = self._walk(path)
         return hit  # type: ignore[return-value]
 
-    def v0701_path(self, el: Any) -> tuple[str, ...]:
-        """The V0701 tags of a resolved element's ancestors, the root first."""
-        return self._v0701[self._path(el)]
-
-    def _walk(self, path: tuple[str, ...]) -> tuple[int, str, str, bool] | None:
+    def _walk(self, path: tuple[str, ...]) -> Resolved | None:
         contexts = self.t.contexts
         clean = self.t.clean
         ctx = self.root_ctx
@@ -173,8 +176,7 @@ class ItemResolver:
             if entry is None or not entry[0]:
                 return None  # unknown or carried: its parent's migration handles it
             if depth == len(steps) - 1:
-                self._v0701[path] = tuple(v0701)
-                return ctx, parent_tag, _V7 + entry[0], visited
+                return ctx, parent_tag, _V7 + entry[0], visited, tuple(v0701)
             visited = visited and not clean[entry[1]] if entry[1] >= 0 else False
             parent_tag = _V7 + entry[0]
             v0701.append(parent_tag)

@@ -147,25 +147,33 @@ class _Recorder:
         sibling whose position is known (memo), so a long list is counted once."""
         known = self.positions
         n = 1
+        walked = 0
         for sib in el.itersiblings(preceding=True):
+            walked += 1
             if self.name_of(sib) == name:
                 hit = known.get(sib)
                 if hit is not None:
                     n += hit
                     break
                 n += 1
-        known[el] = n
+        if walked > 16:  # in a long list: remembered (short walks cost less than the memo)
+            known[el] = n
         return n
 
     def forget_inside(self, item: Any, placeholder: Any) -> None:
         """The streaming reader replaced ``item`` by ``placeholder``: positions known inside
         it go (their elements are freed), its own moves to the placeholder."""
         known = self.positions
-        own = known.pop(item, None)
-        for node in [k for k in known if any(a is item for a in k.iterancestors())]:
-            del known[node]
-        if own is not None:
-            known[placeholder] = own
+        if known:
+            own = known.pop(item, None)
+            if len(known) < 8:
+                inside = [k for k in known if any(a is item for a in k.iterancestors())]
+            else:  # as many as the item has nodes: walk the item instead
+                inside = [k for k in item.iterdescendants() if k in known]
+            for node in inside:
+                del known[node]
+            if own is not None:
+                known[placeholder] = own
         self.names.pop(item, None)
 
     def rule(self, kind: str, rule: str, el: Any) -> None:
