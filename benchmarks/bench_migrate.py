@@ -175,7 +175,8 @@ def memory_rows(work: Path, sizes: list[float]) -> None:
     make_v0600(small_old, 200_000)
     small_new.write_bytes(complete_v0701(migrate(small_old, "V0701").data))
     print(
-        "\n| peak RSS over baseline | file MB | read_xml MB | iter_xml MB | read x file | iter x file |"
+        "\n| peak RSS over baseline | file MB | read_xml MB | iter_xml MB "
+        "| read x file | iter x file |"
     )
     print("|---|---|---|---|---|---|")
     for mb in sizes:

@@ -140,9 +140,10 @@ class ItemResolver:
     names of its ancestors (cached per path).
 
     :meth:`resolve` gives ``(parent context, V0701 parent tag or "" under the root, V0701
-    tag, visited, V0701 tags of the ancestors from the root)``, or None for an element the migration leaves to its parent (carried,
-    unknown, extension content). ``visited``: the tree migration would reach it (no clean
-    context above it skipped its subtree); an element not visited keeps its names."""
+    tag, visited, V0701 tags of the ancestors from the root)``, or None for an element the
+    migration leaves to its parent (carried, unknown, extension content). ``visited``: the
+    tree migration would reach it (no clean context above it skipped its subtree); an
+    element not visited keeps its names."""
 
     def __init__(self, release: B2MMLVersion, root_ctx: int, root_tag: str) -> None:
         self.t: Tables = tables(release)
