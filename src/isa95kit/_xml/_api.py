@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from collections.abc import Generator, Iterator
@@ -26,7 +27,7 @@ from ..errors import (
     MappingError,
     SourceError,
 )
-from ..model._base import B2MMLModel
+from ..model._base import AnyElement, B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
 from ..versions._migrate_report import MigrationChange
 from ..versions._migrate_tree import UpMigration, path_of
@@ -189,8 +190,36 @@ def read_xml(
     if migration is not None:
         assert isinstance(decoder, _MigratedDecoder)
         migration.report.changes.extend(decoder.missing)
+        _fill(obj, migration.report, config)
         attach_report(obj, migration.report)
     return obj
+
+
+def _fill(obj: B2MMLModel, report: Any, config: ReadConfig) -> None:
+    """``ReadConfig.fill_missing``: fill what V0701 requires; the report's ``missing``
+    changes give way to ``filled`` ones."""
+    if not config.fill_missing:
+        return
+    from ._fill import fill_missing
+
+    root = root_element(obj, None)
+    how = "callable" if callable(config.fill_missing) else "parent ID + initials + position"
+    for (cls, tag), (path, count) in fill_missing(obj, root, config.fill_missing).items():
+        for i, change in enumerate(report.changes):
+            if change.kind == "missing" and change.rule.endswith(
+                f"{tag!r} in {cls}; the source has none"
+            ):
+                left = change.count - count
+                if left > 0:
+                    report.changes[i] = dataclasses.replace(change, count=left)
+                else:
+                    del report.changes[i]
+                break
+        report.changes.append(
+            MigrationChange(
+                "filled", f"V0701 requires element {tag!r} in {cls}: filled ({how})", path, None, count
+            )
+        )
 
 
 def _read_older_streaming(
@@ -214,6 +243,7 @@ def _read_older_streaming(
     side.tag = root.tag
     side.nsmap = dict(root.nsmap)
     migration.report.changes.extend(decoder.missing)
+    _fill(obj, migration.report, config)
     attach_report(obj, migration.report)
     return obj
 
@@ -231,6 +261,51 @@ class _DownEncoder(Encoder):
         self.path.append(tag.split("}", 1)[-1])
         self.fill(el, obj, spec_of(type(obj)), side_of(obj))
         return el
+
+    def fill(
+        self,
+        el: Any,
+        obj: Any,
+        spec: Any,
+        side: Any,
+        inner: dict[Any, str] | None = None,
+    ) -> None:
+        super().fill(el, _without_filled(obj), spec, side, inner)
+
+    #: the instance holds values ``ReadConfig.fill_missing`` filled: no fast encoders (they
+    #: write nested instances without :meth:`child`), each instance goes without its fills
+    skip_filled = False
+
+    def child(self, parent: Any, tag: str, obj: Any, nsmap: dict[Any, str] | None = None) -> None:
+        if not self.skip_filled or isinstance(obj, AnyElement):
+            super().child(parent, tag, obj, nsmap)
+            return
+        obj = _without_filled(obj)
+        side = side_of(obj)
+        if side is not None and side.nsmap:
+            nsmap = side.nsmap
+        el = self._sub(parent, tag, nsmap=nsmap)
+        inner = None
+        if tag[0] != "{" and el.nsmap.get(None) == "" and NAMESPACE not in el.nsmap.values():
+            inner = {None: NAMESPACE}  # as Encoder.child
+        self.fill(el, obj, spec_of(type(obj)), side, inner)
+
+
+def _without_filled(obj: Any) -> Any:
+    """``obj`` without what ``ReadConfig.fill_missing`` filled (the source release had
+    none): a shallow copy, or ``obj`` itself."""
+    from ._fill import FILLED, filled_fields
+
+    filled = filled_fields(obj)
+    if not filled:
+        return obj
+    bare = object.__new__(type(obj))
+    object.__setattr__(bare, "__dict__", {**obj.__dict__, **dict.fromkeys(filled)})
+    object.__setattr__(bare, "__pydantic_fields_set__", obj.__pydantic_fields_set__ - filled)
+    object.__setattr__(bare, "__pydantic_extra__", None)
+    private = {k: v for k, v in obj.__pydantic_private__.items() if k != FILLED}
+    object.__setattr__(bare, "__pydantic_private__", private or None)
+    return bare
 
 
 class _OlderRelease(Exception):
@@ -348,16 +423,58 @@ def write_xml(
         raise EncodeError(f"write_xml expects a B2MML model instance, got {type(obj).__name__}")
     tag = f"{{{NAMESPACE}}}{root_element(obj, element)}"
     older = version is not None and version.upper().lstrip("V") not in ("0701", "0700")
-    if not older:  # an older release is migrated as a tree (versions/_migrate): no string path
+    if older:  # an older release is migrated as a tree (versions/_migrate): no string path
+        return write_tree(obj, tag, config, version, strict)
+    try:
         try:
             return write_document(obj, tag, default_nsmap(config.prefix), config)
         except NeedsTree:
             pass  # content the string writer leaves to the tree encoder, or an error it reports
-    return write_tree(obj, tag, config, version, strict)
+        return write_tree(obj, tag, config, version, strict)
+    except EncodeError as exc:
+        missing = _missing_error(obj, tag, exc)
+        if missing is None:
+            raise
+        raise missing from None
+
+
+def _missing_error(obj: B2MMLModel, tag: str, exc: EncodeError) -> EncodeError | None:
+    """An error naming every required V0701 element the instance lacks (with its XPath),
+    for a write that failed on the first of them; None for another failure."""
+    if "is required" not in str(exc) and "needs at least one item" not in str(exc):
+        return None
+    from ..versions._migrate import migration_report
+    from ._fill import missing_required
+
+    local = tag.split("}", 1)[-1]
+    found = missing_required(obj, local)
+    if not found:
+        return None
+    listed = "; ".join(f"{name!r} in {cls} at {path}" for cls, name, path in found[:8])
+    more = f" (and {len(found) - 8} more)" if len(found) > 8 else ""
+    hint = ""
+    origin = migration_report(obj)
+    if origin is not None:
+        hint = (
+            f". The instance was migrated from {origin.source}, which left them optional: "
+            f"write it back with version={origin.source.value!r}, or read it with "
+            "ReadConfig(fill_missing=True) to fill the missing identifiers"
+        )
+    return EncodeError(
+        f"cannot write B2MML V0701: {len(found)} required element(s) missing: "
+        f"{listed}{more}{hint}",
+        location=Location(path=found[0][2]),
+    )
 
 
 def write_tree(
-    obj: B2MMLModel, tag: str, config: WriteConfig, version: str | None, strict: bool
+    obj: B2MMLModel,
+    tag: str,
+    config: WriteConfig,
+    version: str | None,
+    strict: bool,
+    *,
+    require: bool = True,
 ) -> bytes:
     """``write_xml`` through an lxml tree: the reference the string writer is tested against,
     and the path for older releases, other encodings and rare content."""
@@ -372,10 +489,14 @@ def write_tree(
 
             side = side_of(obj)
             nsmap = side.nsmap if side is not None and side.nsmap else default_nsmap(config.prefix)
-            encoder: Encoder = _DownEncoder(down_nsmap(dict(nsmap), B2MMLVersion.coerce(version)))
+            down = _DownEncoder(down_nsmap(dict(nsmap), B2MMLVersion.coerce(version)))
+            origin = migration_report(obj)
+            down.skip_filled = origin is not None and bool(origin.filled)
+            encoder: Encoder = down
             encoder.require = False
         else:
             encoder = Encoder()
+            encoder.require = require  # False: what is still missing stays out (reported)
         root = encoder.root(obj, tag, default_nsmap(config.prefix))
         if older:
             assert version is not None
