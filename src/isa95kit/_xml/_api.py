@@ -217,7 +217,11 @@ def _fill(obj: B2MMLModel, report: Any, config: ReadConfig) -> None:
                 break
         report.changes.append(
             MigrationChange(
-                "filled", f"V0701 requires element {tag!r} in {cls}: filled ({how})", path, None, count
+                "filled",
+                f"V0701 requires element {tag!r} in {cls}: filled ({how})",
+                path,
+                None,
+                count,
             )
         )
 
@@ -461,8 +465,7 @@ def _missing_error(obj: B2MMLModel, tag: str, exc: EncodeError) -> EncodeError |
             "ReadConfig(fill_missing=True) to fill the missing identifiers"
         )
     return EncodeError(
-        f"cannot write B2MML V0701: {len(found)} required element(s) missing: "
-        f"{listed}{more}{hint}",
+        f"cannot write B2MML V0701: {len(found)} required element(s) missing: {listed}{more}{hint}",
         location=Location(path=found[0][2]),
     )
 
