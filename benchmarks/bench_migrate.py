@@ -14,13 +14,23 @@ best of N CPU times (``time.process_time``):
   migrate down) and the peer's ``write_xml``.
 
 Target (issue 11): migrating costs at most 1.5x a plain read.
+
+The same run also measures the streaming path (``ReadConfig(stream_threshold=0)``: list items
+migrated and decoded as they complete) against the streaming V0701 read, and, unless
+``--no-memory``, the peak RSS of ``read_xml`` and ``iter_xml("OperationsRequest")`` of a V0600
+schedule of each ``--memory-mb`` size (default 10 and 100) against the V0701 file of the same
+content, each in a fresh interpreter (started through a small launcher, as
+``bench_core.py`` does, since Linux carries ``ru_maxrss`` over ``exec``).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -122,11 +132,88 @@ def best(fn: Callable[[], object], repeat: int) -> float:
     return min(times)
 
 
+def memory_child(mode: str, path: str, small: str) -> None:
+    """In a fresh interpreter: peak RSS (MB) of one read or iteration, as JSON."""
+    import warnings
+
+    import isa95kit as ik
+    from isa95kit.versions import MigrationWarning
+
+    warnings.simplefilter("ignore", MigrationWarning)
+    config = ik.ReadConfig(unknown="preserve", stream_threshold=0)
+    ik.read_xml(small, config=config)  # imports, tables and decoders warm
+    sum(1 for _ in ik.iter_xml(small, "OperationsRequest", config=config))
+    gc.collect()
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = time.process_time()
+    if mode == "read":
+        obj = ik.read_xml(path, config=config)
+        count = 1
+    else:
+        count = sum(1 for _ in ik.iter_xml(path, "OperationsRequest", config=config))
+    cpu = time.process_time() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"baseline": base, "peak": peak, "cpu": cpu, "count": count}))
+    if mode == "read":
+        del obj
+
+
+def measure_memory(mode: str, path: Path, small: Path) -> dict[str, float]:
+    child = [sys.executable, __file__, "--memory-child", mode, str(path), str(small)]
+    launcher = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
+    proc = subprocess.run([sys.executable, "-c", launcher, *child], capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"memory child failed:\n{proc.stderr}")
+    out: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out
+
+
+def memory_rows(work: Path, sizes: list[float]) -> None:
+    from isa95kit.versions import migrate
+
+    small_old, small_new = work / "small-v0600.xml", work / "small-v0701.xml"
+    make_v0600(small_old, 200_000)
+    small_new.write_bytes(complete_v0701(migrate(small_old, "V0701").data))
+    print(
+        "\n| peak RSS over baseline | file MB | read_xml MB | iter_xml MB "
+        "| read x file | iter x file |"
+    )
+    print("|---|---|---|---|---|---|")
+    for mb in sizes:
+        old, new = work / f"mem-{mb:g}-v0600.xml", work / f"mem-{mb:g}-v0701.xml"
+        make_v0600(old, int(mb * MB))
+        new.write_bytes(complete_v0701(migrate(old, "V0701").data))
+        for label, path, small in (
+            ("V0600 (migrating)", old, small_old),
+            ("V0701", new, small_new),
+        ):
+            size = path.stat().st_size / MB
+            print(f"measuring {label} {size:.0f} MB ...", file=sys.stderr)
+            read = measure_memory("read", path, small)
+            it = measure_memory("iter", path, small)
+            r, i = read["peak"] - read["baseline"], it["peak"] - it["baseline"]
+            print(f"| {label} | {size:.1f} | {r:.0f} | {i:.0f} | {r / size:.2f} | {i / size:.2f} |")
+        old.unlink()
+        new.unlink()
+    small_old.unlink()
+    small_new.unlink()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--mb", type=float, default=10.0, help="document size in MB (default 10)")
     ap.add_argument("--repeat", type=int, default=3, help="best of N (default 3)")
+    ap.add_argument(
+        "--memory-mb",
+        default="10,100",
+        help="sizes (MB) of the peak-RSS rows, comma-separated (default 10,100)",
+    )
+    ap.add_argument("--no-memory", action="store_true", help="skip the peak-RSS subprocesses")
+    ap.add_argument("--memory-child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.memory_child:
+        memory_child(*args.memory_child)
+        return 0
 
     import warnings
 
@@ -146,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     obj = ik.read_xml(old)
     keep = ik.ReadConfig(unknown="preserve")  # the V0701 file holds the carried pieces
     obj7 = ik.read_xml(new, config=keep)  # both readers warm (decoders compiled)
+    streamed = ik.ReadConfig(unknown="preserve", stream_threshold=0)
     rows = [
         ("lxml parse (V0600)", best(lambda: etree.parse(str(old)), args.repeat)),
         ("read_xml V0701 (peer)", best(lambda: ik.read_xml(new, config=keep), args.repeat)),
@@ -155,15 +243,44 @@ def main(argv: list[str] | None = None) -> int:
             best(lambda: ik.write_xml(obj, version="V0600"), args.repeat),
         ),
         ("write_xml V0701 (peer)", best(lambda: ik.write_xml(obj7), args.repeat)),
+        (
+            "read_xml V0701 streamed (peer)",
+            best(lambda: ik.read_xml(new, config=streamed), args.repeat),
+        ),
+        (
+            "read_xml V0600 streamed (migrating)",
+            best(lambda: ik.read_xml(old, config=streamed), args.repeat),
+        ),
+        (
+            "iter_xml V0701 OperationsRequest (peer)",
+            best(
+                lambda: sum(1 for _ in ik.iter_xml(new, "OperationsRequest", config=streamed)),
+                args.repeat,
+            ),
+        ),
+        (
+            "iter_xml V0600 OperationsRequest (migrating)",
+            best(
+                lambda: sum(1 for _ in ik.iter_xml(old, "OperationsRequest", config=streamed)),
+                args.repeat,
+            ),
+        ),
     ]
     peer = rows[1][1]
     print(f"| step ({size / MB:.1f} MB) | CPU s | MB/s | x read_xml V0701 |")
     print("|---|---|---|---|")
     for name, t in rows:
         print(f"| {name} | {t:.3f} | {size / MB / t:.1f} | {t / peer:.2f} |")
-    ratio = rows[2][1] / peer
-    verdict = "PASS" if ratio <= TARGET else "FAIL"
-    print(f"\nmigrating read / plain read = {ratio:.2f} (target <= {TARGET}): {verdict}")
+    for label, num, den in (
+        ("migrating read / plain read", rows[2][1], peer),
+        ("streamed: migrating read / plain read", rows[6][1], rows[5][1]),
+        ("streamed: migrating iter_xml / plain iter_xml", rows[8][1], rows[7][1]),
+    ):
+        ratio = num / den
+        verdict = "PASS" if ratio <= TARGET else "FAIL"
+        print(f"\n{label} = {ratio:.2f} (target <= {TARGET}): {verdict}")
+    if not args.no_memory:
+        memory_rows(work, [float(x) for x in args.memory_mb.split(",") if x])
     for p in (old, new):
         p.unlink()
     work.rmdir()

@@ -22,21 +22,22 @@ from .._source import (
 from ..errors import (
     EncodeError,
     InvalidSourceError,
+    Isa95Error,
     Location,
     MalformedDocumentError,
     MappingError,
     SourceError,
 )
-from ..model._base import B2MMLModel
+from ..model._base import AnyElement, B2MMLModel
 from ..model._registry import ELEMENTS, NAMESPACE
 from ..versions._migrate_report import MigrationChange
-from ..versions._migrate_tree import path_of
+from ..versions._migrate_tree import UpMigration, path_of
 from ..versions._model import B2MMLVersion, release_for_namespace
 from ._config import DEFAULT_READ, DEFAULT_WRITE, ReadConfig, WriteConfig
-from ._decode import Decoder, xpath_of
+from ._decode import Decoder, _prefixed, xpath_of
 from ._encode import Encoder, default_nsmap
 from ._side import ensure_side, side_of
-from ._stream import read_streaming
+from ._stream import read_streaming, read_streaming_migrated
 from ._tables import resolve_class, root_element, spec_of
 from ._writer import NeedsTree, write_document
 
@@ -160,29 +161,95 @@ def read_xml(
         try:
             obj, root = read_streaming(stream, Decoder(config, file), root_class)
         except _OlderRelease:
-            pass  # an older release is migrated as one tree, below (not streamed)
+            try:
+                streamed = _read_older_streaming(stream, config, file, root_class)
+            except Isa95Error:
+                # the error the whole tree's migration meets first (migration before
+                # decoding, in document order) may lie further on: the tree path raises it
+                streamed = None
+            if streamed is not None:
+                return streamed
+            # (or declarations the block scan cannot migrate: the tree path explains)
         else:
             side = ensure_side(obj)
             side.tag = root.tag
             side.nsmap = dict(root.nsmap)
             return obj
-    from ..versions._migrate import attach_report, migrate_up
+    from ..versions._migrate import attach_report, migrate_up_tree
 
     data: bytes | None
     data, file = read_bytes(source, config.limits)
-    root, report = migrate_up(data, file, strict=config.unknown == "error")
-    if report is not None:  # an older release, migrated to V0701 as a tree
-        if report.carried:  # pieces V0701 cannot hold travel in the side record
-            config = dataclasses.replace(config, unknown="preserve")
+    root, migration = migrate_up_tree(data, file, strict=config.unknown == "error")
+    if migration is None:
+        decoder = Decoder(config, file, data)
+    else:  # an older release, migrated to V0701 as a tree
         data = None  # columns of the migrated tree would not match the source text
-    decoder = Decoder(config, file, data) if report is None else _MigratedDecoder(config, file)
+        decoder = _MigratedDecoder(config, file, migration)
     obj = decoder.decode_root(root, root_class(root))
     if root.getparent() is not None:  # taken out of a SOAP envelope or MTConnect asset
         ensure_side(obj).nsmap = _own_nsmap(root)
-    if report is not None:
+    if migration is not None:
         assert isinstance(decoder, _MigratedDecoder)
-        report.changes.extend(decoder.missing)
-        attach_report(obj, report)
+        migration.report.changes.extend(decoder.missing)
+        _fill(obj, migration.report, config)
+        attach_report(obj, migration.report)
+    return obj
+
+
+def _fill(obj: B2MMLModel, report: Any, config: ReadConfig) -> None:
+    """``ReadConfig.fill_missing``: fill what V0701 requires; the report's ``missing``
+    changes give way to ``filled`` ones."""
+    if not config.fill_missing:
+        return
+    from ._fill import fill_missing
+
+    root = root_element(obj, None)
+    how = "callable" if callable(config.fill_missing) else "parent ID + initials + position"
+    for (cls, tag), (path, count) in fill_missing(obj, root, config.fill_missing).items():
+        for i, change in enumerate(report.changes):
+            if change.kind == "missing" and change.rule.endswith(
+                f"{tag!r} in {cls}; the source has none"
+            ):
+                left = change.count - count
+                if left > 0:
+                    report.changes[i] = dataclasses.replace(change, count=left)
+                else:
+                    del report.changes[i]
+                break
+        report.changes.append(
+            MigrationChange(
+                "filled",
+                f"V0701 requires element {tag!r} in {cls}: filled ({how})",
+                path,
+                None,
+                count,
+            )
+        )
+
+
+def _read_older_streaming(
+    stream: Any, config: ReadConfig, file: str | None, root_class: Any
+) -> B2MMLModel | None:
+    """``read_xml`` of a large document of an older release: migrated and decoded item by
+    item (``_stream.read_streaming_migrated``); None if the release cannot be told from the
+    namespace declarations read in blocks."""
+    from ..versions._migrate import attach_report
+    from ..versions._migrate_stream import scan_release
+    from ..versions._migrate_tree import UpMigration
+
+    found = scan_release(stream)
+    if found is None:
+        return None
+    release, private = found
+    migration = UpMigration(release, strict=config.unknown == "error", file=file)
+    decoder = _MigratedDecoder(config, file, migration)
+    obj, root = read_streaming_migrated(stream, decoder, root_class, migration, private)
+    side = ensure_side(obj)
+    side.tag = root.tag
+    side.nsmap = dict(root.nsmap)
+    migration.report.changes.extend(decoder.missing)
+    _fill(obj, migration.report, config)
+    attach_report(obj, migration.report)
     return obj
 
 
@@ -200,24 +267,76 @@ class _DownEncoder(Encoder):
         self.fill(el, obj, spec_of(type(obj)), side_of(obj))
         return el
 
+    def fill(
+        self,
+        el: Any,
+        obj: Any,
+        spec: Any,
+        side: Any,
+        inner: dict[Any, str] | None = None,
+    ) -> None:
+        super().fill(el, _without_filled(obj), spec, side, inner)
+
+    #: the instance holds values ``ReadConfig.fill_missing`` filled: no fast encoders (they
+    #: write nested instances without :meth:`child`), each instance goes without its fills
+    skip_filled = False
+
+    def child(self, parent: Any, tag: str, obj: Any, nsmap: dict[Any, str] | None = None) -> None:
+        if not self.skip_filled or isinstance(obj, AnyElement):
+            super().child(parent, tag, obj, nsmap)
+            return
+        obj = _without_filled(obj)
+        side = side_of(obj)
+        if side is not None and side.nsmap:
+            nsmap = side.nsmap
+        el = self._sub(parent, tag, nsmap=nsmap)
+        inner = None
+        if tag[0] != "{" and el.nsmap.get(None) == "" and NAMESPACE not in el.nsmap.values():
+            inner = {None: NAMESPACE}  # as Encoder.child
+        self.fill(el, obj, spec_of(type(obj)), side, inner)
+
+
+def _without_filled(obj: Any) -> Any:
+    """``obj`` without what ``ReadConfig.fill_missing`` filled (the source release had
+    none): a shallow copy, or ``obj`` itself."""
+    from ._fill import FILLED, filled_fields
+
+    filled = filled_fields(obj)
+    if not filled:
+        return obj
+    bare = object.__new__(type(obj))
+    object.__setattr__(bare, "__dict__", {**obj.__dict__, **dict.fromkeys(filled)})
+    object.__setattr__(bare, "__pydantic_fields_set__", obj.__pydantic_fields_set__ - filled)
+    object.__setattr__(bare, "__pydantic_extra__", None)
+    private = {k: v for k, v in obj.__pydantic_private__.items() if k != FILLED}
+    object.__setattr__(bare, "__pydantic_private__", private or None)
+    return bare
+
 
 class _OlderRelease(Exception):
     """The streaming reader met an older release's root: read it through the migration."""
 
 
 class _MigratedDecoder(Decoder):
-    """Decodes a tree migrated from an older release: an element V0701 requires but the older
-    release did not is left unset and reported once per rule, with its count and first place
-    (the instance still writes back to its release)."""
+    """Decodes a tree migrated from an older release.
 
-    def __init__(self, config: ReadConfig, file: str | None) -> None:
+    An element V0701 requires but the older release did not is left unset and reported
+    once per rule, with its count and first place (the earliest line), so the instance
+    still writes back to its release. Errors and report paths name the elements as the
+    source document does. Carried pieces (in the release's own namespace) are kept in the
+    side record whatever ``ReadConfig.unknown`` says of other unknown content."""
+
+    def __init__(self, config: ReadConfig, file: str | None, migration: UpMigration) -> None:
         super().__init__(config, file)
         self._missing: dict[tuple[str, str], list[Any]] = {}
+        self._rec = migration.rec
+        self._carried = "{" + migration.t.ns + "}"
 
     def check_required(self, el: Any, spec: Any, fs: set[str] | frozenset[str]) -> None:
         for f in spec.required:
             if f.name not in fs:
                 hit = self._missing.get((spec.cls.__name__, f.tag))
+                line = el.sourceline
                 if hit is None:
                     what = "attribute" if f.kind == "A" else "element"
                     rule = (
@@ -226,16 +345,53 @@ class _MigratedDecoder(Decoder):
                     )
                     self._missing[(spec.cls.__name__, f.tag)] = [
                         rule,
-                        path_of(el),
-                        el.sourceline,
+                        path_of(el, self._rec),
+                        line,
                         1,
                     ]
                 else:
                     hit[3] += 1
+                    # the streaming reader decodes inner items first: keep the earliest line
+                    if line is not None and (hit[2] is None or line < hit[2]):
+                        hit[1], hit[2] = path_of(el, self._rec), line
 
     @property
     def missing(self) -> list[MigrationChange]:
-        return [MigrationChange("missing", r, p, ln, n) for r, p, ln, n in self._missing.values()]
+        """The missing elements by line of their first place."""
+        found = [MigrationChange("missing", r, p, ln, n) for r, p, ln, n in self._missing.values()]
+        return sorted(found, key=lambda c: c.line or 0)
+
+    def other_child(self, el: Any, child: Any, spec: Any, d: Any, fs: set[str], side: Any) -> Any:
+        if self.preserve or not child.tag.startswith(self._carried):
+            return super().other_child(el, child, spec, d, fs, side)
+        self.preserve = True  # a carried piece: kept, written back to its release
+        try:
+            return super().other_child(el, child, spec, d, fs, side)
+        finally:
+            self.preserve = False
+
+    def error(self, el: Any, message: str) -> MappingError:
+        """A located error whose XPath names the source document's elements."""
+        return MappingError(
+            message,
+            location=Location(file=self.file, line=el.sourceline, path=self.source_xpath(el)),
+        )
+
+    def source_xpath(self, el: Any) -> str:
+        """:func:`xpath_of` (prefixed names) in the source document's names and positions."""
+        rec = self._rec
+        steps: list[str] = []
+        node = el
+        while node is not None and isinstance(node.tag, str):
+            prefixed = _prefixed(node.tag, node.nsmap)
+            local = node.tag.split("}", 1)[-1]
+            name = rec.name_of(node) or local
+            if name != local:
+                prefixed = prefixed[: len(prefixed) - len(local)] + name
+            pos = 1 if node.getparent() is None else rec.position(node, name)
+            steps.append(f"{prefixed}[{pos}]")
+            node = node.getparent()
+        return "/" + "/".join(reversed(steps))
 
 
 def _size_of(source: Source) -> int | None:
@@ -272,16 +428,57 @@ def write_xml(
         raise EncodeError(f"write_xml expects a B2MML model instance, got {type(obj).__name__}")
     tag = f"{{{NAMESPACE}}}{root_element(obj, element)}"
     older = version is not None and version.upper().lstrip("V") not in ("0701", "0700")
-    if not older:  # an older release is migrated as a tree (versions/_migrate): no string path
+    if older:  # an older release is migrated as a tree (versions/_migrate): no string path
+        return write_tree(obj, tag, config, version, strict)
+    try:
         try:
             return write_document(obj, tag, default_nsmap(config.prefix), config)
         except NeedsTree:
             pass  # content the string writer leaves to the tree encoder, or an error it reports
-    return write_tree(obj, tag, config, version, strict)
+        return write_tree(obj, tag, config, version, strict)
+    except EncodeError as exc:
+        missing = _missing_error(obj, tag, exc)
+        if missing is None:
+            raise
+        raise missing from None
+
+
+def _missing_error(obj: B2MMLModel, tag: str, exc: EncodeError) -> EncodeError | None:
+    """An error naming every required V0701 element the instance lacks (with its XPath),
+    for a write that failed on the first of them; None for another failure."""
+    if "is required" not in str(exc) and "needs at least one item" not in str(exc):
+        return None
+    from ..versions._migrate import migration_report
+    from ._fill import missing_required
+
+    local = tag.split("}", 1)[-1]
+    found = missing_required(obj, local)
+    if not found:
+        return None
+    listed = "; ".join(f"{name!r} in {cls} at {path}" for cls, name, path in found[:8])
+    more = f" (and {len(found) - 8} more)" if len(found) > 8 else ""
+    hint = ""
+    origin = migration_report(obj)
+    if origin is not None:
+        hint = (
+            f". The instance was migrated from {origin.source}, which left them optional: "
+            f"write it back with version={origin.source.value!r}, or read it with "
+            "ReadConfig(fill_missing=True) to fill the missing identifiers"
+        )
+    return EncodeError(
+        f"cannot write B2MML V0701: {len(found)} required element(s) missing: {listed}{more}{hint}",
+        location=Location(path=found[0][2]),
+    )
 
 
 def write_tree(
-    obj: B2MMLModel, tag: str, config: WriteConfig, version: str | None, strict: bool
+    obj: B2MMLModel,
+    tag: str,
+    config: WriteConfig,
+    version: str | None,
+    strict: bool,
+    *,
+    require: bool = True,
 ) -> bytes:
     """``write_xml`` through an lxml tree: the reference the string writer is tested against,
     and the path for older releases, other encodings and rare content."""
@@ -296,10 +493,14 @@ def write_tree(
 
             side = side_of(obj)
             nsmap = side.nsmap if side is not None and side.nsmap else default_nsmap(config.prefix)
-            encoder: Encoder = _DownEncoder(down_nsmap(dict(nsmap), B2MMLVersion.coerce(version)))
+            down = _DownEncoder(down_nsmap(dict(nsmap), B2MMLVersion.coerce(version)))
+            origin = migration_report(obj)
+            down.skip_filled = origin is not None and bool(origin.filled)
+            encoder: Encoder = down
             encoder.require = False
         else:
             encoder = Encoder()
+            encoder.require = require  # False: what is still missing stays out (reported)
         root = encoder.root(obj, tag, default_nsmap(config.prefix))
         if older:
             assert version is not None
@@ -347,7 +548,11 @@ def _iter_source(source: Source, name: str, config: ReadConfig) -> Iterator[B2MM
         except TypeError as exc:  # lxml: the file object returned str
             raise InvalidSourceError(f"cannot read the file object: {exc}") from None
         if older:
-            yield from _iter_migrated(source, name, config)
+            size = _size_of(source)
+            if size is not None and size > config.stream_threshold:
+                yield from _iter_migrated_streaming(source, name, config)
+            else:
+                yield from _iter_migrated(source, name, config)
         else:
             yield from _iter_elements(stream, file, name, config)
     finally:
@@ -504,17 +709,16 @@ def _older_root(stream: Any, file: str | None) -> bool:
 
 
 def _iter_migrated(source: Source, element: str, config: ReadConfig) -> Iterator[B2MMLModel]:
-    """``iter_xml`` of an older release: the whole tree is migrated to V0701 first (memory is
-    that of the tree, not bounded as for V0701 documents), then each element is decoded."""
-    from ..versions._migrate import attach_report, migrate_up
+    """``iter_xml`` of a small document of an older release: the whole tree is migrated to
+    V0701 first, then each element is decoded (the reference of the streaming path)."""
+    from ..versions._migrate import attach_report, migrate_up_tree
 
     data, file = read_bytes(source, config.limits)
-    root, report = migrate_up(data, file, strict=config.unknown == "error")
-    if report is None:  # pragma: no cover - _older_root said otherwise
+    root, migration = migrate_up_tree(data, file, strict=config.unknown == "error")
+    if migration is None:  # pragma: no cover - _older_root said otherwise
         raise MappingError("not an older B2MML release", location=Location(file=file))
-    if report.carried:
-        config = dataclasses.replace(config, unknown="preserve")
-    decoder = _MigratedDecoder(config, file)
+    report = migration.report
+    decoder = _MigratedDecoder(config, file, migration)
     tag = f"{{{NAMESPACE}}}{element}"
     classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
     for el in root.iter(tag):
@@ -528,6 +732,75 @@ def _iter_migrated(source: Source, element: str, config: ReadConfig) -> Iterator
             obj = decoder.decode(el, spec_of(cls))
         attach_report(obj, report)
         yield obj
+    report.changes.extend(decoder.missing)
+
+
+def _iter_migrated_streaming(
+    source: Source, element: str, config: ReadConfig
+) -> Iterator[B2MMLModel]:
+    """``iter_xml`` of a large document of an older release, in bounded memory: each
+    completed element (and each list item of the plan, for the report) is migrated alone;
+    the wanted ones are decoded and yielded. The report every item carries is complete
+    once the iteration is."""
+    try:
+        yield from _iter_older_streaming(source, element, config)
+    except Isa95Error:
+        # the error the whole tree's migration meets first may lie further on (migration
+        # before decoding, in document order): the tree path raises it, after the items
+        # yielded already
+        for _ in _iter_migrated(source, element, config):
+            pass
+        raise
+
+
+def _iter_older_streaming(source: Source, element: str, config: ReadConfig) -> Iterator[B2MMLModel]:
+    from ..versions._migrate import attach_report
+    from ..versions._migrate_stream import scan_release
+    from ..versions._migrate_tree import UpMigration
+    from ._stream import _AMBIGUOUS, MigratingStream, _plan
+
+    file = describe(source)
+    stream: Any = io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source)  # type: ignore[arg-type]
+    found = scan_release(stream)
+    if found is None:  # declarations the block scan cannot migrate: the tree path explains
+        yield from _iter_migrated(source, element, config)
+        return
+    release, private = found
+    migration = UpMigration(release, strict=config.unknown == "error", file=file)
+    report = migration.report
+    decoder = _MigratedDecoder(config, file, migration)
+    parse = MigratingStream(stream, decoder, migration, private)
+    head = parse.head()
+    cls = _class_of_root(head, file)
+    plan = _plan(cls)
+    tag = f"{{{NAMESPACE}}}{element}"
+    assert parse.resolver is not None
+    wanted = {tag} | {child for _, child in plan}
+    tags = parse.resolver.source_tags(wanted)
+    classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
+    for el, parent, hit in parse.items(tags):
+        if tag in hit[4]:
+            continue  # part of a wanted element: migrated and decoded with it
+        source_name = el.tag[el.tag.index("}") + 1 :]
+        if hit[2] == tag:
+            parse.take(el, hit)
+            cls_el = classes.get(hit[4])
+            if cls_el is None:
+                cls_el = classes[hit[4]] = _class_by_path(hit[4], element, el, decoder)
+            decoder.reset_shared()
+            with gc_paused():
+                obj = decoder.decode(el, spec_of(cls_el))
+            parse.replace(el, parent, source_name, None)
+            attach_report(obj, report)
+            yield obj
+            continue
+        spec = plan.get((hit[1], hit[2]))
+        if spec is None or spec is _AMBIGUOUS:
+            continue  # migrated with its parent
+        parse.take(el, hit)  # migrated (for the report) and left as a placeholder
+        parse.replace(el, parent, source_name, None)
+    parse.finish()
+    report.changes.extend(decoder.missing)
 
 
 def _class_by_path(

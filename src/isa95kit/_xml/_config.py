@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -25,6 +26,12 @@ class ReadConfig:
     #: files and byte strings larger than this are decoded incrementally, so the lxml tree
     #: and the model are never both held in full (see ``_xml/_stream.py``)
     stream_threshold: int = 16 << 20
+    #: a document of an older release lacking identifiers V0701 requires: ``True`` fills
+    #: each missing own ``ID`` as ``<parent ID>.<initials><n>``, a callable
+    #: ``(parent XPath, element name) -> str | None`` any missing identifier; each fill is a
+    #: ``filled`` change of the migration report, left out again when writing back to the
+    #: source release (docs/migration.md)
+    fill_missing: bool | Callable[[str, str], str | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ order. Peak memory is the model plus a small tree, instead of both in full.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from typing import IO, Any
+from collections.abc import Callable, Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 from .._gc import gc_paused
 from .._source import _syntax_error, check_no_doctype
@@ -20,7 +20,13 @@ from ._compile import decoder_for
 from ._decode import Decoder, declared_on_root_only
 from ._tables import ClassSpec, spec_of
 
-__all__ = ["read_streaming"]
+if TYPE_CHECKING:
+    from ..versions._migrate_report import MigrationReport
+    from ..versions._migrate_tree import UpMigration
+
+from ..versions._migrate_stream import ItemResolver, Resolved, SubstitutedReader
+
+__all__ = ["MigratingStream", "read_streaming", "read_streaming_migrated"]
 
 _AMBIGUOUS = object()
 _PLANS: dict[type[B2MMLModel], dict[tuple[str, str], Any]] = {}
@@ -134,4 +140,158 @@ def read_streaming(
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, decoder.file) from None
     refs.clear()
+    return result, root
+
+
+# ------------------------------------------------------------- older releases, migrated
+
+
+class MigratingStream:
+    """The incremental parse of an older release's document, migrated item by item.
+
+    The bytes are read through the namespace substitution (``SubstitutedReader``); every
+    completed element that is a list item of the V0701 plan (or a wanted ``iter_xml``
+    element) is migrated alone under its context (``UpMigration.item``), handed to the
+    caller, and replaced by a placeholder that keeps its source name and V0701 order, so
+    the rest of the tree migrates as the whole tree would (``UpMigration.root``).
+    """
+
+    def __init__(
+        self,
+        stream: str | IO[bytes],
+        decoder: Decoder,
+        migration: UpMigration,
+        private: bytes,
+    ) -> None:
+        self.stream = stream
+        self.decoder = decoder
+        self.migration = migration
+        self.private = private
+        #: placeholder index -> (source name, V0701 order), beside ``decoder.refs``
+        self.meta: list[tuple[str, int]] = []
+        self.root: Any = None  # the document's root, once parsing has met it
+        self.resolver: ItemResolver | None = None
+        decoder.ref_target = f"isa95kit-ref-{secrets.token_hex(6)}"
+        migration.rec.placeholder = self._placeholder
+
+    def _reader(self) -> SubstitutedReader:
+        return SubstitutedReader(self.stream, self.migration.t.release, self.private)
+
+    def _placeholder(self, node: Any) -> tuple[str, int] | None:
+        index = self.decoder.ref_index(node)
+        return None if index is None else self.meta[index]
+
+    def head(self) -> Any:
+        """The root element (its start tag only), renamed to its V0701 name."""
+        from lxml import etree
+
+        reader = self._reader()
+        try:
+            first = etree.iterparse(reader, events=("start",), **_HARDENED)
+            _, head = next(iter(first))
+        except etree.XMLSyntaxError as exc:
+            raise _syntax_error(exc, self.decoder.file) from None
+        finally:
+            reader.close()
+        check_no_doctype(head.getroottree(), self.decoder.file)
+        local = self.migration.begin(head)
+        self.migration.rec.names.clear()  # the head's tree is not the one parsed next
+        head.tag = head.tag[: head.tag.index("}") + 1] + local
+        self.resolver = ItemResolver(self.migration.t.release, self.migration.root_ctx, head.tag)
+        return head
+
+    def items(self, tags: set[str]) -> Iterator[tuple[Any, Any, Resolved]]:
+        """(element, parent, resolution) of every completed element of the source ``tags``
+        the migration can place (see ``ItemResolver.resolve``); the caller migrates the
+        ones it takes (:meth:`take`). The root is in :attr:`root` at the end."""
+        from lxml import etree
+
+        assert self.resolver is not None
+        resolve = self.resolver.resolve
+        reader = self._reader()
+        context = etree.iterparse(reader, events=("end",), tag=sorted(tags) or None, **_HARDENED)
+        try:
+            for _, el in context:
+                parent = el.getparent()
+                if parent is None:
+                    continue
+                if self.root is None:
+                    self._name_root(el.getroottree().getroot())
+                hit = resolve(el)
+                if hit is not None:
+                    yield el, parent, hit
+            if self.root is None:
+                self._name_root(context.root)
+        except etree.XMLSyntaxError as exc:
+            raise _syntax_error(exc, self.decoder.file) from None
+        finally:
+            reader.close()
+
+    def _name_root(self, root: Any) -> None:
+        self.root = root
+        report = self.migration.report
+        if report.source_root != self.migration.root_local:
+            self.migration.rec.names[root] = report.source_root
+
+    def take(self, el: Any, hit: Resolved) -> None:
+        """Migrate the item ``el`` alone (before its parent)."""
+        self._norder = self.migration.item(el, hit[0]) if hit[3] else 0
+
+    _norder = 0
+
+    def replace(self, el: Any, parent: Any, source: str, value: Any) -> None:
+        """Put the placeholder of the item ``el`` (taken, decoded as ``value``; ``source``:
+        its source name) in its place."""
+        from lxml import etree
+
+        refs = self.decoder.refs
+        pi = etree.ProcessingInstruction(self.decoder.ref_target, str(len(refs)))
+        parent.replace(el, pi)
+        refs.append((el.tag, value))
+        self.meta.append((source, self._norder))
+        self.migration.rec.forget_inside(el, pi)
+
+    def finish(self) -> MigrationReport:
+        """Migrate what is left of the tree (the root, with the placeholders)."""
+        return self.migration.root(self.root)
+
+
+_HARDENED: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+}
+
+
+def read_streaming_migrated(
+    stream: str | IO[bytes],
+    decoder: Decoder,
+    root_class: Callable[[Any], type[B2MMLModel]],
+    migration: UpMigration,
+    private: bytes,
+) -> tuple[B2MMLModel, Any]:
+    """:func:`read_streaming` of an older release: each list item is migrated, then
+    decoded, as it completes; the report is ``migration.report``."""
+    parse = MigratingStream(stream, decoder, migration, private)
+    cls = root_class(parse.head())
+    decoder.uniform_prefixes = False  # as the tree path (its source is the migrated tree)
+    plan = _plan(cls)
+    assert parse.resolver is not None
+    tags = parse.resolver.source_tags({child for _, child in plan})
+    with gc_paused():
+        for el, parent, hit in parse.items(tags):
+            spec = plan.get((hit[1], hit[2]))
+            if spec is None or spec is _AMBIGUOUS:
+                continue  # decoded with its parent
+            source = el.tag
+            parse.take(el, hit)
+            value = decoder_for(spec)(el, decoder)
+            if el.prefix != parent.prefix:
+                decoder.keep_prefix(el, value)
+            parse.replace(el, parent, source[source.index("}") + 1 :], value)
+        parse.finish()
+        root = parse.root
+        result = decoder_for(spec_of(cls))(root, decoder)
+    decoder.refs.clear()
     return result, root

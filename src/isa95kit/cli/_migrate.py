@@ -1,4 +1,5 @@
-"""``isa95kit migrate IN... --to V0701|V0600|V0401 [-o OUT] [--report text|json] [--strict]``.
+"""``isa95kit migrate IN... --to V0701|V0600|V0401 [-o OUT] [--report text|json] [--strict]
+[--fill-ids]``.
 
 Migrates a B2MML document of any release V0401-V0701 to another release (see
 docs/migration.md). The report of every rename, value change, carried and dropped piece goes
@@ -60,6 +61,13 @@ def register(sub: Any) -> None:
         help="fail on unknown content (up) or content the target cannot express (down)",
     )
     p.add_argument(
+        "--fill-ids",
+        action="store_true",
+        help="--to V0701: fill the identifiers V0701 requires and the source lacks "
+        "(<parent ID>.<initials><n>, e.g. JO-1.MR2; reported as 'filled', left out again "
+        "when migrating back; docs/migration.md)",
+    )
+    p.add_argument(
         "--format",
         choices=("text", "json", "jsonl", "junit"),
         default=None,
@@ -85,6 +93,9 @@ def _migrate_many(args: argparse.Namespace) -> int:
     from ..batch import MigrateTask
     from ._convert import run_outputs
 
+    if args.fill_ids:
+        print("isa95kit: error: --fill-ids is for one input", file=sys.stderr)
+        return EXIT_USAGE
     if args.report:
         print(
             "isa95kit: error: --report is for one input; many inputs report with --format "
@@ -113,10 +124,15 @@ def _migrate_one(args: argparse.Namespace) -> int:
     from .._source import read_stdin
     from ..versions import MigrationWarning, migrate
 
+    if args.fill_ids and args.to not in ("V0701", "V0700"):
+        print(
+            "isa95kit: error: --fill-ids fills what V0701 requires: use --to V0701", file=sys.stderr
+        )
+        return EXIT_USAGE
     source: Any = read_stdin() if args.input == "-" else args.input  # bounded blocks
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MigrationWarning)  # the report says it
-        result = migrate(source, args.to, strict=args.strict)
+        result = migrate(source, args.to, strict=args.strict, fill_missing=args.fill_ids or None)
     if args.report == "json":
         print(result.report.to_json(), file=sys.stderr)
     elif args.report == "text":

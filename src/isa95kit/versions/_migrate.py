@@ -8,14 +8,23 @@ release by migrating the V0701 tree the writer produced.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .._source import Source, parse_bytes, read_bytes
 from ..errors import Location, MappingError
 from ._migrate_report import MigrationReport, MigrationWarning
-from ._migrate_tree import declared_release, down_tree, substitute_namespaces, up_tree
+from ._migrate_tree import (
+    UpMigration,
+    declared_release,
+    down_tree,
+    substitute_namespaces,
+    up_migration,
+)
 from ._model import B2MMLVersion, release_for_namespace
+
+V0701_NAMESPACE = "http://www.mesa.org/xml/B2MML"
 
 __all__ = [
     "MigrationResult",
@@ -56,6 +65,14 @@ def migrate_up(
     """Parse a document (hardened) and, if its B2MML element is of an older release, migrate
     it to V0701 in place (inside a SOAP envelope or MTConnect asset too). Returns (B2MML
     element, report or None for a V0701 document)."""
+    el, migration = migrate_up_tree(data, file, strict=strict)
+    return el, None if migration is None else migration.report
+
+
+def migrate_up_tree(
+    data: bytes, file: str | None = None, *, strict: bool = False
+) -> tuple[Any, UpMigration | None]:
+    """:func:`migrate_up`, returning the migration itself (report and source names)."""
     from .._xml._api import b2mml_element
 
     release = declared_release(data)
@@ -69,7 +86,7 @@ def migrate_up(
                 location=Location(file=file, line=el.sourceline, path=_root_path(el)),
             )
         return el, None
-    return up_tree(el, release, strict=strict, file=file)
+    return el, up_migration(el, release, strict=strict, file=file)
 
 
 def _root_path(el: Any) -> str:
@@ -116,19 +133,29 @@ def attach_report(obj: Any, report: MigrationReport) -> None:
 
 
 def migrate(
-    source: Source, to: B2MMLVersion | str = B2MMLVersion.V0701, *, strict: bool = False
+    source: Source,
+    to: B2MMLVersion | str = B2MMLVersion.V0701,
+    *,
+    strict: bool = False,
+    fill_missing: bool | Callable[[str, str], str | None] | None = None,
 ) -> MigrationResult:
     """Migrate a B2MML document (path, bytes, text or file) of any release to release ``to``.
 
     A document inside a SOAP envelope or an MTConnect asset is migrated in place. Older
     releases go up to V0701 first; pieces V0701 cannot hold are carried (kept verbatim, in
     the report) and come back when going down to their release again.
+
+    ``fill_missing`` (to V0701 only): fill the identifiers V0701 requires and the source
+    lacks, as ``ReadConfig.fill_missing`` does (docs/migration.md); the B2MML element is
+    then rewritten from the model, each fill a ``filled`` change of the report.
     """
     from lxml import etree
 
     target = B2MMLVersion.coerce(to)
     data, file = read_bytes(source)
     el, up_report = migrate_up(data, file, strict=strict)
+    if fill_missing and up_report is not None and target is B2MMLVersion.V0701:
+        el, up_report = _filled(data, el, strict, fill_missing)
     report = up_report or MigrationReport(
         B2MMLVersion.V0701, target, source_root=el.tag.split("}")[-1]
     )
@@ -141,3 +168,26 @@ def migrate(
     root = el.getroottree().getroot()
     out = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return MigrationResult(out, report)
+
+
+def _filled(
+    data: bytes, el: Any, strict: bool, how: bool | Callable[[str, str], str | None]
+) -> tuple[Any, MigrationReport]:
+    """The migrated B2MML element rewritten from the model with its missing identifiers
+    filled (in its wrapper's place, if it has one), and the report of that read."""
+    from lxml import etree
+
+    from .._xml import _api
+    from .._xml._config import ReadConfig, WriteConfig
+
+    config = ReadConfig(unknown="error" if strict else "preserve", fill_missing=how)
+    obj = _api.read_xml(data, config=config)
+    report = migration_report(obj)
+    assert report is not None
+    tag = "{" + V0701_NAMESPACE + "}" + el.tag.split("}")[-1]
+    out = _api.write_tree(obj, tag, WriteConfig(), None, strict, require=False)
+    new = etree.fromstring(out, etree.XMLParser(resolve_entities=False, no_network=True))
+    parent = el.getparent()
+    if parent is not None:
+        parent.replace(el, new)
+    return new, report

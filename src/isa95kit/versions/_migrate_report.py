@@ -10,7 +10,7 @@ from ._model import B2MMLVersion
 
 __all__ = ["MigrationChange", "MigrationReport", "MigrationWarning"]
 
-ChangeKind = Literal["namespace", "rename", "value", "carried", "dropped", "missing"]
+ChangeKind = Literal["namespace", "rename", "value", "carried", "dropped", "missing", "filled"]
 
 
 class MigrationWarning(UserWarning):
@@ -61,6 +61,11 @@ class MigrationReport:
         return [c for c in self.changes if c.kind == "missing"]
 
     @property
+    def filled(self) -> list[MigrationChange]:
+        """Required identifiers the source lacked, filled on request (``fill_missing``)."""
+        return [c for c in self.changes if c.kind == "filled"]
+
+    @property
     def lossless(self) -> bool:
         """Nothing was dropped (carried pieces are kept)."""
         return not self.dropped
@@ -88,4 +93,6 @@ class MigrationReport:
             head += f", {len(self.dropped)} dropped"
         if self.missing:
             head += f", {len(self.missing)} required element(s) missing"
+        if self.filled:
+            head += f", {len(self.filled)} filled"
         return "\n".join([head, *(f"  {c}" for c in self.changes)])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from functools import cache
 from itertools import pairwise
 from typing import Any
@@ -21,7 +22,7 @@ from ..errors import EncodeError, Location, MappingError
 from ._migrate_report import MigrationChange, MigrationReport
 from ._model import B2MMLVersion
 
-__all__ = ["Tables", "down_tree", "tables", "up_tree"]
+__all__ = ["Tables", "UpMigration", "down_tree", "tables", "up_migration", "up_tree"]
 
 V0701_NS = "http://www.mesa.org/xml/B2MML"
 V0701_EXT = V0701_NS + "-AllExtensions"
@@ -90,52 +91,121 @@ def _local(tag: str) -> str:
     return tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
 
 
-def path_of(el: Any, names: dict[Any, str] | None = None) -> str:
-    """Positional XPath of local names, ``/A[1]/B[2]`` (the element's place in its document);
-    ``names`` gives the source names of elements renamed already."""
+def path_of(el: Any, names: Any = None) -> str:
+    """Positional XPath of local names, ``/A[1]/B[2]`` (the element's place in its document).
+
+    ``names`` (a :class:`_Recorder`) gives the source names of elements renamed already and
+    of the streaming reader's placeholders: positions count the siblings of the same source
+    name, so a path is the same whether the tree was migrated whole or item by item."""
     parts: list[str] = []
     while el is not None:
-        tag = el.tag
         parent = el.getparent()
-        n = 1
-        if parent is not None:
-            for sib in parent.iterchildren(tag):
-                if sib is el:
-                    break
-                n += 1
-        name = names.get(el) if names else None
-        parts.append(f"{name or _local(tag)}[{n}]")
+        if names is None:
+            name = _local(el.tag)
+            n = 1
+            if parent is not None:
+                for sib in parent.iterchildren(el.tag):
+                    if sib is el:
+                        break
+                    n += 1
+        else:
+            name = names.name_of(el)
+            n = 1 if parent is None else names.position(el, name)
+        parts.append(f"{name}[{n}]")
         el = parent
     return "/" + "/".join(reversed(parts))
 
 
 class _Recorder:
-    """Collects changes: rules counted per kind and rule (first path kept), pieces one by one."""
+    """Collects changes: rules counted per kind and rule (the first place by line kept),
+    pieces one by one (listed by line)."""
 
     def __init__(self, report: MigrationReport) -> None:
         self.report = report
         self.counts: dict[tuple[str, str], list[Any]] = {}
         #: source names of the elements renamed so far (paths are given in source terms)
         self.names: dict[Any, str] = {}
+        #: the streaming reader's placeholders: node -> (source name, V0701 order) or None
+        self.placeholder: Callable[[Any], tuple[str, int] | None] | None = None
+        #: positions among same-named siblings computed so far (see :meth:`position`)
+        self.positions: dict[Any, int] = {}
+
+    def source_name(self, node: Any) -> str | None:
+        """The name a (renamed) element or a placeholder had in the source document."""
+        name = self.names.get(node)
+        if name is None and self.placeholder is not None and not isinstance(node.tag, str):
+            hit = self.placeholder(node)
+            return hit[0] if hit is not None else None
+        return name
+
+    def name_of(self, node: Any) -> str | None:
+        tag = node.tag
+        return self.source_name(node) or (_local(tag) if isinstance(tag, str) else None)
+
+    def position(self, el: Any, name: str | None) -> int:
+        """1 + the preceding siblings of the same source name: walked back to the nearest
+        sibling whose position is known (memo), so a long list is counted once."""
+        known = self.positions
+        n = 1
+        walked = 0
+        for sib in el.itersiblings(preceding=True):
+            walked += 1
+            if self.name_of(sib) == name:
+                hit = known.get(sib)
+                if hit is not None:
+                    n += hit
+                    break
+                n += 1
+        if walked > 16:  # in a long list: remembered (short walks cost less than the memo)
+            known[el] = n
+        return n
+
+    def forget_inside(self, item: Any, placeholder: Any) -> None:
+        """The streaming reader replaced ``item`` by ``placeholder``: positions known inside
+        it go (their elements are freed), its own moves to the placeholder."""
+        known = self.positions
+        if known:
+            own = known.pop(item, None)
+            if len(known) < 8:
+                inside = [k for k in known if any(a is item for a in k.iterancestors())]
+            else:  # as many as the item has nodes: walk the item instead
+                inside = [k for k in item.iterdescendants() if k in known]
+            for node in inside:
+                del known[node]
+            if own is not None:
+                known[placeholder] = own
+        self.names.pop(item, None)
 
     def rule(self, kind: str, rule: str, el: Any) -> None:
         hit = self.counts.get((kind, rule))
         if hit is None:
-            self.counts[(kind, rule)] = [path_of(el, self.names), el.sourceline, 1]
+            self.counts[(kind, rule)] = [path_of(el, self), el.sourceline, 1]
         else:
             hit[2] += 1
+            line = el.sourceline
+            # the streaming reader migrates inner items before their parents: the first
+            # place is the earliest line whatever the order the rule was met in
+            if line is not None and (hit[1] is None or line < hit[1]):
+                hit[0], hit[1] = path_of(el, self), line
 
     def piece(self, kind: str, rule: str, el: Any, path: str | None = None) -> None:
         self.report.changes.append(
-            MigrationChange(kind, rule, path or path_of(el, self.names), el.sourceline)  # type: ignore[arg-type]
+            MigrationChange(kind, rule, path or path_of(el, self), el.sourceline)  # type: ignore[arg-type]
         )
 
-    def finish(self) -> None:
+    def finish(self, by_line: bool = False) -> None:
         rules = [
             MigrationChange(kind, rule, p, line, n)  # type: ignore[arg-type]
             for (kind, rule), (p, line, n) in self.counts.items()
         ]
+        if by_line:  # document order, whichever order the items were migrated in
+            rules.sort(key=_line)
+            self.report.changes.sort(key=_line)
         self.report.changes[:0] = rules
+
+
+def _line(change: MigrationChange) -> int:
+    return change.line or 0
 
 
 def _renames(el: Any, moves: dict[str, str]) -> None:
@@ -257,31 +327,78 @@ def substitute_namespaces(data: bytes, release: B2MMLVersion) -> bytes:
     return _DECLARATION.sub(swap, data)
 
 
+class UpMigration:
+    """One up-migration of a document of ``release`` whose namespace declarations
+    :func:`substitute_namespaces` changed to V0701: its tables, recorder and report.
+
+    The migration is per context, so a completed list item can be migrated alone
+    (:meth:`item`, by the streaming reader) before the rest of the tree (:meth:`root`)."""
+
+    def __init__(self, release: B2MMLVersion, *, strict: bool, file: str | None) -> None:
+        self.t = tables(release)
+        self.strict = strict
+        self.file = file
+        self.report = MigrationReport(release, B2MMLVersion.V0701)
+        self.rec = _Recorder(self.report)
+        self.root_ctx = -1
+        self.root_local = ""
+
+    def begin(self, root: Any) -> str:
+        """Check the B2MML root and record its rules; return its V0701 local name."""
+        t, rec = self.t, self.rec
+        local = _local(root.tag)
+        self.report.source_root = local
+        hit = t.roots.get(local) if root.tag.startswith(_V7) else None
+        if hit is None:
+            raise MappingError(
+                f"<{local}> is a {t.release} element V0701 has no counterpart for",
+                location=Location(file=self.file, line=root.sourceline, path=f"/{local}[1]"),
+            )
+        new_local, self.root_ctx = hit
+        rec.rule("namespace", f"{t.ns} -> {V0701_NS}", root)
+        if new_local != local:
+            rec.rule("rename", f"{local} -> {new_local}", root)
+            rec.names[root] = local
+        self.root_local = new_local
+        return new_local
+
+    def item(self, el: Any, parent_ctx: int) -> int:
+        """Migrate a list item (its parent's step for it, then its subtree) before its
+        parent; return its V0701 order (the parent's sort key for its placeholder)."""
+        table, _monotone, clean = self.t.up_plan(parent_ctx)
+        fast, child_ctx, norder = table[el.tag]
+        if not fast:
+            _up_rule(el, parent_ctx, self.t, self.rec)
+        if child_ctx >= 0 and not clean[child_ctx] and len(el):
+            _up(el, child_ctx, self.t, self.rec, self.strict, self.file)
+        return norder
+
+    def root(self, root: Any) -> MigrationReport:
+        """Migrate the rest of the tree under the root; return the finished report."""
+        root.tag = _V7 + self.root_local
+        _up(root, self.root_ctx, self.t, self.rec, self.strict, self.file)
+        self.rec.finish(by_line=True)
+        return self.report
+
+
+def up_migration(
+    root: Any, release: B2MMLVersion, *, strict: bool, file: str | None
+) -> UpMigration:
+    """Migrate the B2MML element ``root`` (see :func:`up_tree`); the migration keeps the
+    source names (for the paths of what the decoder reports)."""
+    migration = UpMigration(release, strict=strict, file=file)
+    migration.begin(root)
+    migration.root(root)
+    return migration
+
+
 def up_tree(
     root: Any, release: B2MMLVersion, *, strict: bool, file: str | None
 ) -> tuple[Any, MigrationReport]:
     """Migrate the B2MML element ``root`` of a document of ``release`` whose namespace
     declarations :func:`substitute_namespaces` changed to V0701: rename, map values, reorder,
     carry. Returns (root, report)."""
-    t = tables(release)
-    local = _local(root.tag)
-    report = MigrationReport(release, B2MMLVersion.V0701, source_root=local)
-    where = Location(file=file, line=root.sourceline, path=f"/{local}[1]")
-    hit = t.roots.get(local) if root.tag.startswith("{" + V0701_NS + "}") else None
-    if hit is None:
-        raise MappingError(
-            f"<{local}> is a {release} element V0701 has no counterpart for", location=where
-        )
-    new_local, ctx = hit
-    rec = _Recorder(report)
-    rec.rule("namespace", f"{t.ns} -> {V0701_NS}", root)
-    if new_local != local:
-        rec.rule("rename", f"{local} -> {new_local}", root)
-        rec.names[root] = local
-        root.tag = "{" + V0701_NS + "}" + new_local
-    _up(root, ctx, t, rec, strict, file)
-    rec.finish()
-    return root, report
+    return root, up_migration(root, release, strict=strict, file=file).report
 
 
 _V7 = "{" + V0701_NS + "}"
@@ -296,6 +413,13 @@ def _up(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: str 
     for child in el:
         entry = get(child.tag)
         if entry is None:
+            if rec.placeholder is not None and not isinstance(child.tag, str):
+                hit = rec.placeholder(child)  # an item migrated already: its order
+                if hit is not None:
+                    key = hit[1]
+                    if keys is not None:
+                        keys.append(key)
+                    continue
             key = _up_other(el, child, ctx_i, t, rec, strict, file, key)
         else:
             fast, child_ctx, norder = entry
@@ -352,7 +476,7 @@ def _up_other(
         if strict:
             raise MappingError(
                 f"<{name}> is not part of {ctx[0]} in {t.release}",
-                location=Location(file=file, line=child.sourceline, path=path_of(child)),
+                location=Location(file=file, line=child.sourceline, path=path_of(child, rec)),
             )
         rec.piece("carried", f"{name}: unknown in {t.release} {ctx[0]}", child)
         _renames(child, {V0701_NS: t.ns})
