@@ -41,11 +41,17 @@ class Tables:
         self.contexts: list[Any] = mod.CONTEXTS
         self._down: dict[int, dict[str, tuple[Any, ...]]] = {}
         self._up: dict[int, tuple[dict[str, tuple[bool, int, int]], bool, list[bool]]] = {}
-        self.clean: list[bool] = [bool(c[9]) for c in self.contexts]
+        self._capped = [_capped(c) for c in self.contexts]
+        self.clean: list[bool] = _clean_unless_capped(self.contexts, self._capped)
         self.down_roots: dict[str, list[tuple[str, int]]] = {}
         for old, (new, ctx) in self.roots.items():
             options = self.down_roots.setdefault(new, [])
             options.insert(0, (old, ctx)) if old == new else options.append((old, ctx))
+
+    def capped(self, i: int) -> frozenset[str] | None:
+        """The (V0701-namespaced) old tags of context i that the old release repeats but
+        V0701 holds once (the second and later copies are carried), or None."""
+        return self._capped[i]
 
     def up_plan(self, i: int) -> tuple[dict[str, tuple[bool, int, int]], bool, list[bool]]:
         """Context i going up: (V0701-namespaced old tag -> (no rule, child context, V0701
@@ -80,6 +86,35 @@ class Tables:
                 rev[new] = (old, *rev[ctx[4][old][0]][1:3], None, None)
             self._down[i] = rev
         return rev
+
+
+def _capped(ctx: tuple[Any, ...]) -> frozenset[str] | None:
+    from .. import model
+
+    cls = getattr(model, ctx[1], None)
+    wire = getattr(cls, "__wire__", None)
+    if wire is None:
+        return None
+    once = {f.tag for f in wire.fields if f.kind == "element" and not f.many}
+    old_once = set(ctx[8])
+    capped = frozenset(
+        _V7 + old for old, (new, *_rest) in ctx[4].items() if new in once and old not in old_once
+    )
+    return capped or None
+
+
+def _clean_unless_capped(contexts: list[Any], capped: list[frozenset[str] | None]) -> list[bool]:
+    """The generated clean flags, made False where a context (or one below it) repeats an
+    element V0701 holds once: its subtree has to be visited going up."""
+    clean = [bool(c[9]) and capped[i] is None for i, c in enumerate(contexts)]
+    changed = True
+    while changed:
+        changed = False
+        for i, c in enumerate(contexts):
+            if clean[i] and any(e[1] >= 0 and not clean[e[1]] for e in c[4].values()):
+                clean[i] = False
+                changed = True
+    return clean
 
 
 @cache
@@ -227,7 +262,15 @@ def _renames(el: Any, moves: dict[str, str]) -> None:
         return tag
 
     def rebuild(source: Any, parent: Any) -> Any:
-        copy = etree.SubElement(parent, renamed(source.tag), dict(source.attrib))
+        # the declarations of other namespaces the piece makes itself are kept (a vendor
+        # element inside a carried V0401 <Any> keeps its prefix)
+        scope = parent.nsmap
+        own = {
+            p: u
+            for p, u in source.nsmap.items()
+            if u not in moves and scope.get(p) != u and p is not None
+        }
+        copy = etree.SubElement(parent, renamed(source.tag), dict(source.attrib), nsmap=own or None)
         copy.text, copy.tail = source.text, source.tail
         for child in list(source):
             if isinstance(child.tag, str):
@@ -410,8 +453,21 @@ def _up(el: Any, ctx_i: int, t: Tables, rec: _Recorder, strict: bool, file: str 
     keys: list[int] | None = None if monotone else []
     key = -1
     get = table.get
+    capped = t.capped(ctx_i)
+    seen: set[str] = set()
     for child in el:
         entry = get(child.tag)
+        if capped is not None and child.tag in capped:
+            if child.tag in seen:  # V0701 holds one: the next copies are carried
+                name = child.tag[len(_V7) :]
+                ctx = t.contexts[ctx_i]
+                rec.piece("carried", f"{ctx[0]}/{name}: V0701 holds one {name}", child)
+                _renames(child, {V0701_NS: t.ns})
+                entry = None
+                if keys is not None:
+                    keys.append(key)
+                continue
+            seen.add(child.tag)
         if entry is None:
             if rec.placeholder is not None and not isinstance(child.tag, str):
                 hit = rec.placeholder(child)  # an item migrated already: its order
