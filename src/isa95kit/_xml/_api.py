@@ -522,6 +522,9 @@ def write_tree(
         )
     except ValueError as exc:  # lxml: characters XML cannot carry
         if isinstance(exc, EncodeError):
+            missing = None if older else _missing_error(obj, tag, exc)
+            if missing is not None:
+                raise missing from None
             raise
         raise EncodeError(f"cannot write {type(obj).__name__}: {exc}") from None
 
