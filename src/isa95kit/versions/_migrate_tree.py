@@ -89,13 +89,12 @@ class Tables:
 
 
 def _capped(ctx: tuple[Any, ...]) -> frozenset[str] | None:
-    from .. import model
+    # generated from the V0701 bundle: importing the model for it cost ~1 s per process
+    from ._migrate_v0701_once import ONCE
 
-    cls = getattr(model, ctx[1], None)
-    wire = getattr(cls, "__wire__", None)
-    if wire is None:
+    once = ONCE.get(ctx[1])
+    if once is None:
         return None
-    once = {f.tag for f in wire.fields if f.kind == "element" and not f.many}
     old_once = set(ctx[8])
     capped = frozenset(
         _V7 + old for old, (new, *_rest) in ctx[4].items() if new in once and old not in old_once
