@@ -431,16 +431,15 @@ def write_xml(
     if older:  # an older release is migrated as a tree (versions/_migrate): no string path
         return write_tree(obj, tag, config, version, strict)
     try:
-        try:
-            return write_document(obj, tag, default_nsmap(config.prefix), config)
-        except NeedsTree:
-            pass  # content the string writer leaves to the tree encoder, or an error it reports
-        return write_tree(obj, tag, config, version, strict)
-    except EncodeError as exc:
+        return write_document(obj, tag, default_nsmap(config.prefix), config)
+    except NeedsTree:
+        pass  # content the string writer leaves to the tree encoder, or an error it reports
+    except EncodeError as exc:  # write_tree names what is missing itself
         missing = _missing_error(obj, tag, exc)
         if missing is None:
             raise
         raise missing from None
+    return write_tree(obj, tag, config, version, strict)
 
 
 def _missing_error(obj: B2MMLModel, tag: str, exc: EncodeError) -> EncodeError | None:
