@@ -121,6 +121,16 @@ def tables(release: B2MMLVersion) -> Tables:
     return Tables(release)
 
 
+@cache
+def every_element_tables(release: B2MMLVersion) -> Tables:
+    """``release``'s tables with no subtree skipped going up: for a document of an older
+    release read through them (B2MML V0400 as V0401), whose elements ``release`` does not
+    know are carried and reported wherever they are."""
+    t = Tables(release)
+    t.clean = [False] * len(t.contexts)
+    return t
+
+
 def _local(tag: str) -> str:
     return tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
 
@@ -301,12 +311,17 @@ def substitute_namespaces(data: bytes, release: B2MMLVersion) -> bytes:
 
 
 def up_tree(
-    root: Any, release: B2MMLVersion, *, strict: bool, file: str | None
+    root: Any,
+    release: B2MMLVersion,
+    *,
+    strict: bool,
+    file: str | None,
+    every_element: bool = False,
 ) -> tuple[Any, MigrationReport]:
     """Migrate the B2MML element ``root`` of a document of ``release`` whose namespace
     declarations :func:`substitute_namespaces` changed to V0701: rename, map values, reorder,
-    carry. Returns (root, report)."""
-    t = tables(release)
+    carry. Returns (root, report); ``every_element``: see :func:`every_element_tables`."""
+    t = every_element_tables(release) if every_element else tables(release)
     local = _local(root.tag)
     report = MigrationReport(release, B2MMLVersion.V0701, source_root=local)
     where = Location(file=file, line=root.sourceline, path=f"/{local}[1]")
