@@ -60,6 +60,8 @@ class DocumentSummary:
     wrapper: str | None = None
     path: str = "/"
     typed_error: str | None = None
+    #: how the release was read when it is not the namespace's own (B2MML V0400 as V0401)
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +73,7 @@ class DocumentSummary:
             "path": self.path,
             "typed": self.typed,
             "typed_error": self.typed_error,
+            "note": self.note,
             "counts": self.counts,
             "ids": self.ids,
         }
@@ -86,6 +89,8 @@ class DocumentSummary:
             f"root:      {self.root}",
             f"version:   {self.version} ({self.namespace})",
         ]
+        if self.note is not None:
+            lines.append(f"note:      {self.note}")
         if self.typed_error is not None:
             lines.append(f"typed:     failed, summarised from the tree: {self.typed_error}")
         if self.counts:
@@ -127,7 +132,7 @@ def summarize_all(source: Source) -> list[DocumentSummary]:
         info = info_for_element(element, file=file)
         summary = DocumentSummary(
             file, info.root_name, info.namespace, info.version.value, wrapper=wrapper,
-            path=info.path,
+            path=info.path, note=info.note,
         )  # fmt: skip
         if info.version.value == "V0701":
             try:

@@ -81,6 +81,7 @@ def stream_issues(
     from lxml import etree
 
     from ..versions import is_b2mml_namespace, load_schema
+    from ..versions._detect import is_v0400_namespace
 
     file = outcome.file
     blocks = [head] if head else []
@@ -116,8 +117,8 @@ def stream_issues(
         yield doctype_issue(file, b"".join(blocks)[:65536])
         return
     namespace = namespace_of(root)
-    if not is_b2mml_namespace(namespace):
-        raise NotStreamable(namespace)
+    if not is_b2mml_namespace(namespace) or is_v0400_namespace(namespace):
+        raise NotStreamable(namespace)  # B2MML V0400: validated as V0401, in memory
     outcome.mode = "stream"
     outcome.root = local_name(root)
     root_tag = root.tag

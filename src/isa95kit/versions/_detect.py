@@ -20,6 +20,8 @@ Structure heuristic (documented in docs/schema-bundles.md)
 
 from __future__ import annotations
 
+import copy
+import re
 from typing import TYPE_CHECKING
 
 from .._source import Source, describe, parse_xml
@@ -39,17 +41,109 @@ if TYPE_CHECKING:
     from lxml import etree
 
 __all__ = [
+    "V0400",
     "as_element",
+    "as_v0401",
     "detect_version",
     "find_b2mml_elements",
     "info_for_element",
+    "is_v0400_namespace",
     "structure_mismatch",
+    "substitute_v0400",
+    "v0400_note",
 ]
 
 _ORDER = {v: i for i, v in enumerate(B2MMLVersion)}
 #: how many more element names another release must declare before a mismatch is reported
 #: (one is enough when it is the root element, which then has no global declaration)
 _MIN_MARGIN = 2
+
+#: B2MML V0400, the release before V0401, in the namespace its documents use in the wild
+#: (``http://www.wbf.org/xml/b2mml-v0400``, lower case; upper-case and www.mesa.org spellings
+#: are accepted too). isa95kit has no V0400 schema: such a document is read as V0401 (its
+#: corrected successor), through the V0401 bundle and migration rules where they agree.
+V0400 = "V0400"
+_V0400_NS = re.compile(r"^https?://www\.(?:wbf|mesa)\.org/xml/b2mml-v0400/?$", re.IGNORECASE)
+#: ``xmlns[:p]="<a V0400 namespace or its -extensions / -AllExtensions namespace>"``
+_V0400_DECLARATION = re.compile(
+    rb"""(\sxmlns(?::[A-Za-z_][-\w.]*)?\s*=\s*)(["'])"""
+    rb"""(https?://www\.(?:wbf|mesa)\.org/xml/b2mml-v0400)(-(?:all)?extensions)?(/?)\2""",
+    re.IGNORECASE,
+)
+
+
+def is_v0400_namespace(namespace: str | None) -> bool:
+    """True for a B2MML V0400 namespace (read as V0401)."""
+    return bool(namespace) and _V0400_NS.match(namespace or "") is not None
+
+
+def v0400_note(namespace: str) -> str:
+    """What reading a V0400 element as V0401 means, for reports and issues."""
+    return (
+        f"namespace {namespace} is B2MML V0400, older than the releases isa95kit has schemas "
+        "for: it is read as V0401 (V0401's schema and migration rules apply where the releases "
+        "agree; what V0401 does not declare is reported)"
+    )
+
+
+def substitute_v0400(data: bytes) -> tuple[bytes, str | None]:
+    """The document with its V0400 namespace declarations declaring V0401's namespaces
+    instead (``-extensions`` and ``-AllExtensions`` both become V0401's extension namespace),
+    and the V0400 namespace found (None, and ``data`` unchanged, if there is none)."""
+    if b"-v0400" not in data and b"-V0400" not in data:  # memchr-fast for the others
+        return data, None
+    found: list[str] = []
+    own = B2MMLVersion.V0401.namespace.encode()
+
+    def swap(m: re.Match[bytes]) -> bytes:
+        if not m.group(4):
+            found.append((m.group(3) + m.group(5)).decode("ascii"))
+        uri = own + (b"-AllExtensions" if m.group(4) else b"")
+        return m.group(1) + m.group(2) + uri + m.group(2)
+
+    out = _V0400_DECLARATION.sub(swap, data)
+    return (out, found[0]) if found else (data, None)
+
+
+def as_v0401(element: etree._Element) -> etree._Element:
+    """A copy of a V0400 element in V0401's namespaces (source lines kept), to validate
+    against the V0401 bundle; other elements are returned as they are."""
+    from lxml import etree
+
+    ns = _namespace(element)
+    if not is_v0400_namespace(ns):
+        return element
+    v0401, v0401_ext = B2MMLVersion.V0401.namespace, B2MMLVersion.V0401.extension_namespace
+    moved = {str(ns): v0401}
+    for uri in set(element.nsmap.values()):
+        if uri.lower().startswith(str(ns).lower().rstrip("/") + "-"):
+            moved[uri] = v0401_ext  # its -extensions / -AllExtensions namespace
+    prefixes = {"{" + old + "}": "{" + new + "}" for old, new in moved.items()}
+
+    def renamed(tag: str) -> str:
+        for old, new in prefixes.items():
+            if tag.startswith(old):
+                return new + tag[len(old) :]
+        return tag
+
+    def copy_into(source: etree._Element, parent: etree._Element) -> None:
+        for child in source:
+            if not isinstance(child.tag, str):  # comments, processing instructions
+                parent.append(copy.copy(child))
+                continue
+            attrib = {str(k): str(v) for k, v in child.attrib.items()}
+            el = etree.SubElement(parent, renamed(child.tag), attrib)
+            el.text, el.tail, el.sourceline = child.text, child.tail, child.sourceline
+            copy_into(child, el)
+
+    # rebuilt element by element, so that the names take the prefixes of the declarations
+    # (libxml2's messages and paths then read like those of a V0401 document)
+    nsmap = {p: moved.get(u, u) for p, u in element.nsmap.items()}
+    attrib = {str(k): str(v) for k, v in element.attrib.items()}
+    root = etree.Element(renamed(str(element.tag)), attrib, nsmap=nsmap)  # type: ignore[arg-type]
+    root.text, root.sourceline = element.text, element.sourceline
+    copy_into(element, root)
+    return root
 
 
 def as_element(
@@ -173,8 +267,9 @@ def info_for_element(
     path = tree.getpath(element)
     ns = _namespace(element) or ""
     location = Location(file=file, line=line_of(element), path=path)
+    legacy = V0400 if is_v0400_namespace(ns) else None
     try:
-        candidates = versions_for_namespace(ns)
+        candidates = (B2MMLVersion.V0401,) if legacy else versions_for_namespace(ns)
     except MappingError as exc:  # UnsupportedVersionError
         exc.location = location
         raise
@@ -186,7 +281,9 @@ def info_for_element(
     root_name = str(element.tag)[len(ns) + 2 :]
     ambiguity: str | None = None
     decided_by: DecidedBy
-    if version is not None:
+    if legacy is not None and version is None:
+        chosen, decided_by = B2MMLVersion.V0401, "namespace"
+    elif version is not None:
         chosen, decided_by = B2MMLVersion.coerce(version), "caller"
     elif len(candidates) == 1:
         chosen, decided_by = candidates[0], "namespace"
@@ -202,6 +299,8 @@ def info_for_element(
         path=path,
         embedded=element is not tree.getroot(),
         line=line_of(element),
+        legacy=legacy,
+        note=v0400_note(ns) if legacy else None,
     )
 
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from .._source import Source, parse_bytes, read_bytes
 from ..errors import Location, MappingError
-from ._migrate_report import MigrationReport, MigrationWarning
+from ._detect import is_v0400_namespace, substitute_v0400
+from ._migrate_report import MigrationChange, MigrationReport, MigrationWarning
 from ._migrate_tree import (
     UpMigration,
     declared_release,
@@ -76,17 +77,35 @@ def migrate_up_tree(
     from .._xml._api import b2mml_element
 
     release = declared_release(data)
+    legacy = None
+    if release is None:  # B2MML V0400: read through the V0401 rules
+        data, legacy = substitute_v0400(data)
+        release = declared_release(data) if legacy else None
     if release is not None:
         data = substitute_namespaces(data, release)
     el = b2mml_element(parse_bytes(data, file), file)
     if release is None or source_release(el) is not None:
-        if source_release(el) is not None:  # declared in a way the substitution missed
-            raise MappingError(
+        if source_release(el) is not None or is_v0400_namespace(el.tag[1:].split("}")[0]):
+            raise MappingError(  # declared in a way the substitution missed
                 "cannot migrate this document's namespace declarations",
                 location=Location(file=file, line=el.sourceline, path=_root_path(el)),
             )
         return el, None
-    return el, up_migration(el, release, strict=strict, file=file)
+    migration = up_migration(
+        el, release, strict=strict, file=file, every_element=legacy is not None
+    )
+    if legacy is not None:
+        report = migration.report
+        report.read_from = legacy
+        first = MigrationChange(
+            "namespace",
+            f"{legacy} -> {release.namespace}: B2MML V0400, read as V0401 (V0401's rules "
+            "apply where the releases agree; what V0401 does not declare is carried)",
+            f"/{report.source_root}[1]",
+            el.sourceline,
+        )
+        report.changes.insert(0, first)
+    return el, migration
 
 
 def _root_path(el: Any) -> str:
@@ -164,6 +183,7 @@ def migrate(
         el, report = migrate_down(el, target, strict=strict, source_root=up.source_root, file=file)
         if up.source is not B2MMLVersion.V0701:
             report.source = up.source
+            report.read_from = up.read_from
             report.changes[:0] = up.changes
     root = el.getroottree().getroot()
     out = etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -44,6 +44,9 @@ class MigrationReport:
     changes: list[MigrationChange] = field(default_factory=list)
     #: the root element the source document had (so migrating back picks the same one)
     source_root: str = ""
+    #: the namespace of a release older than V0401 the document was in (B2MML V0400's
+    #: ``http://www.wbf.org/xml/b2mml-v0400``), read as ``source`` (V0401); "" otherwise
+    read_from: str = ""
 
     @property
     def carried(self) -> list[MigrationChange]:
@@ -75,6 +78,7 @@ class MigrationReport:
             "source": self.source.value,
             "target": self.target.value,
             "source_root": self.source_root,
+            "read_from": self.read_from,
             "lossless": self.lossless,
             "changes": [
                 {"kind": c.kind, "rule": c.rule, "path": c.path, "line": c.line, "count": c.count}
@@ -86,7 +90,8 @@ class MigrationReport:
         return json.dumps(self.as_dict(), indent=2)
 
     def to_text(self) -> str:
-        head = f"{self.source} -> {self.target}: {len(self.changes)} change(s)"
+        source = f"{self.source} (read from {self.read_from})" if self.read_from else self.source
+        head = f"{source} -> {self.target}: {len(self.changes)} change(s)"
         if self.carried:
             head += f", {len(self.carried)} carried"
         if self.dropped:

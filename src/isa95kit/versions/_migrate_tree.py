@@ -121,6 +121,16 @@ def tables(release: B2MMLVersion) -> Tables:
     return Tables(release)
 
 
+@cache
+def every_element_tables(release: B2MMLVersion) -> Tables:
+    """``release``'s tables with no subtree skipped going up: for a document of an older
+    release read through them (B2MML V0400 as V0401), whose elements ``release`` does not
+    know are carried and reported wherever they are."""
+    t = Tables(release)
+    t.clean = [False] * len(t.contexts)
+    return t
+
+
 def _local(tag: str) -> str:
     return tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
 
@@ -389,8 +399,15 @@ class UpMigration:
     The migration is per context, so a completed list item can be migrated alone
     (:meth:`item`, by the streaming reader) before the rest of the tree (:meth:`root`)."""
 
-    def __init__(self, release: B2MMLVersion, *, strict: bool, file: str | None) -> None:
-        self.t = tables(release)
+    def __init__(
+        self,
+        release: B2MMLVersion,
+        *,
+        strict: bool,
+        file: str | None,
+        every_element: bool = False,
+    ) -> None:
+        self.t = every_element_tables(release) if every_element else tables(release)
         self.strict = strict
         self.file = file
         self.report = MigrationReport(release, B2MMLVersion.V0701)
@@ -437,23 +454,34 @@ class UpMigration:
 
 
 def up_migration(
-    root: Any, release: B2MMLVersion, *, strict: bool, file: str | None
+    root: Any,
+    release: B2MMLVersion,
+    *,
+    strict: bool,
+    file: str | None,
+    every_element: bool = False,
 ) -> UpMigration:
     """Migrate the B2MML element ``root`` (see :func:`up_tree`); the migration keeps the
     source names (for the paths of what the decoder reports)."""
-    migration = UpMigration(release, strict=strict, file=file)
+    migration = UpMigration(release, strict=strict, file=file, every_element=every_element)
     migration.begin(root)
     migration.root(root)
     return migration
 
 
 def up_tree(
-    root: Any, release: B2MMLVersion, *, strict: bool, file: str | None
+    root: Any,
+    release: B2MMLVersion,
+    *,
+    strict: bool,
+    file: str | None,
+    every_element: bool = False,
 ) -> tuple[Any, MigrationReport]:
     """Migrate the B2MML element ``root`` of a document of ``release`` whose namespace
     declarations :func:`substitute_namespaces` changed to V0701: rename, map values, reorder,
-    carry. Returns (root, report)."""
-    return root, up_migration(root, release, strict=strict, file=file).report
+    carry. Returns (root, report); ``every_element``: see :func:`every_element_tables`."""
+    migration = up_migration(root, release, strict=strict, file=file, every_element=every_element)
+    return root, migration.report
 
 
 _V7 = "{" + V0701_NS + "}"

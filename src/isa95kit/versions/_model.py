@@ -165,6 +165,8 @@ class VersionInfo:
     the ``prefer`` option chose, ``"caller"`` when the caller forced the version. ``ambiguity``
     explains the choice for the shared V07 namespace and is ``None`` otherwise. ``path`` is the
     XPath of the element in its document (``embedded`` when that is not the document root).
+    A B2MML V0400 element (its lower-case ``b2mml-v0400`` namespace) is read as V0401:
+    ``legacy`` is ``"V0400"`` and ``note`` explains it.
     """
 
     version: B2MMLVersion
@@ -176,11 +178,15 @@ class VersionInfo:
     path: str = "/"
     embedded: bool = False
     line: int | None = None
+    #: the release older than V0401 the namespace names (``"V0400"``), read as ``version``
+    #: (V0401); ``note`` says so
+    legacy: str | None = None
+    note: str | None = None
 
     @property
     def candidates(self) -> tuple[B2MMLVersion, ...]:
-        """Every release using this namespace."""
-        return _BY_NAMESPACE[self.namespace]
+        """Every release using this namespace (V0401 for the V0400 namespace)."""
+        return _BY_NAMESPACE.get(self.namespace, (self.version,))
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,15 @@ from typing import TYPE_CHECKING
 from .._source import Source
 from ..errors import Location
 from ._bundles import extension_element_names, load_schema
-from ._detect import as_element, find_b2mml_elements, info_for_element, no_b2mml_error
-from ._lxml import log_entries
+from ._detect import (
+    as_element,
+    as_v0401,
+    find_b2mml_elements,
+    info_for_element,
+    no_b2mml_error,
+    v0400_note,
+)
+from ._lxml import line_of, log_entries
 from ._model import B2MMLVersion, SchemaIssue, SchemaResult, VersionInfo
 
 if TYPE_CHECKING:
@@ -39,14 +46,33 @@ def schema_issues(
     *,
     file: str | None = None,
 ) -> tuple[SchemaIssue, ...]:
-    """Validate one element (the root or one inside a wrapper) and return every issue."""
+    """Validate one element (the root or one inside a wrapper) and return every issue.
+
+    A B2MML V0400 element is validated as V0401 (a copy in V0401's namespace: ``schema``
+    should be V0401's), after a warning (code ``v0400-read-as-v0401``) that says so."""
     tree = element.getroottree()
     embedded = element is not tree.getroot()
     base = tree.getpath(element)
+    subject = as_v0401(element)
+    legacy: tuple[SchemaIssue, ...] = ()
+    if subject is not element:
+        embedded = True  # the copy is a root of its own: its paths are joined to ``base``
+        legacy = (
+            SchemaIssue(
+                message=v0400_note(str(element.tag)[1:].split("}")[0]),
+                location=Location(file=file, line=line_of(element), path=base),
+                code="v0400-read-as-v0401",
+                level="warning",
+            ),
+        )
     with _validation_lock:
-        schema.validate(element)
+        schema.validate(subject)
         log = log_entries(schema.error_log)
-    return tuple(
+    if legacy:  # the messages name the document's own namespace
+        own = "{" + str(element.tag)[1:].split("}")[0] + "}"
+        v0401 = "{" + B2MMLVersion.V0401.namespace + "}"
+        log = [replace(e, message=e.message.replace(v0401, own)) for e in log]
+    return legacy + tuple(
         SchemaIssue(
             message=entry.message,
             location=Location(
