@@ -293,8 +293,12 @@ def unknown_unit(ctx: RuleContext) -> Check:
         raw = element.text
         if not raw:
             return
-        list_id, agency = element.get("listID"), element.get("listAgencyID")
-        key: Any = raw if list_id is None and agency is None else (raw, list_id, agency)
+        if element.attrib:  # most units have no attribute: spares the two look-ups
+            list_id, agency = element.get("listID"), element.get("listAgencyID")
+            key: Any = raw if list_id is None and agency is None else (raw, list_id, agency)
+        else:
+            list_id = agency = None
+            key = raw
         found = memo.get(key)
         if found is None:
             found = suggestions(raw.strip(), list_id, agency)
