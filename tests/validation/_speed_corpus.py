@@ -135,6 +135,15 @@ def documents() -> dict[str, bytes]:
     other = big.replace('xmlns="http://www.mesa.org/xml/B2MML"',
                         'xmlns="http://www.mesa.org/xml/B2MML-V0600"')  # fmt: skip
     docs["big:V0600 namespace"] = other.encode("utf-8")
+    # more Version elements than duplicate-id lists the parents of (after three IDs in four)
+    count = iter(range(10**6))
+    versioned = re.sub(
+        r"(<ID>[^<]*</ID>)",
+        lambda m: m[1] + (f"<Version>{len(m[1]) % 3}</Version>" if next(count) % 4 else ""),
+        _big(base, 90),
+    )
+    assert versioned.count("<Version>") > 1100
+    docs["big:many versions"] = versioned.encode("utf-8")
     return docs
 
 

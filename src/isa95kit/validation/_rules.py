@@ -340,6 +340,9 @@ def empty_required_value(ctx: RuleContext) -> Check:
 
 
 # --------------------------------------------------------------------------- duplicate IDs
+#: up to how many Version elements duplicate-id lists their parents before a subtree
+_FEW_VERSIONS = 1024
+
 @rule(
     "duplicate-id",
     severity=Severity.ERROR,
@@ -362,10 +365,23 @@ def duplicate_id(ctx: RuleContext) -> Check:
     # whether a Version element may follow an ID in the subtree being checked: when the
     # subtree has none (lxml answers at once when the document has no element of the name),
     # every version is "" and the sibling walk is skipped
+    # ... and when it has a few (up to _FEW_VERSIONS), the elements with a Version child:
+    # the only owners whose ID the walk may lead to one (one C-level pass over the subtree
+    # spares a sibling proxy per ID; a set of proxies: lxml gives the same while one lives)
     versions = [True]
+    owners: set[etree._Element] = set()
 
     def prepare(top: etree._Element) -> None:
+        owners.clear()
         versions[0] = top.tag == id_tag or next(top.iter(version_tag), None) is not None
+        if not versions[0] or top.tag == id_tag:
+            return
+        for count, version in enumerate(top.iter(version_tag)):
+            if count == _FEW_VERSIONS:  # many: the walk per ID is cheaper than the pass
+                owners.clear()
+                return
+            owners.add(version.getparent())  # type: ignore[arg-type]
+        ctx.at_end(owners.clear)  # no proxy outlives the subtree (streaming drops it)
 
     ctx.on_subtree(prepare)
 
@@ -397,7 +413,10 @@ def duplicate_id(ctx: RuleContext) -> Check:
         seen = states_get(container)
         if seen is None:
             seen = states[container] = {}
-        version = version_of(element.getnext()) if versions[0] else ""
+        if versions[0] and (not owners or owner in owners):
+            version = version_of(element.getnext())
+        else:
+            version = ""
         key = ("duplicate-id", owner.tag, identifier, version)
         first = seen.get(key)
         if first is None:
