@@ -100,3 +100,30 @@ def test_every_cut_around_a_start_tag(offset: int) -> None:
     for options in OPTIONS[:3]:
         new, old = _decisions(data, options)
         assert new == old
+
+
+@pytest.mark.parametrize("name", sorted(_documents()))
+def test_quick_info_is_info_for_element(name: str) -> None:
+    # on every B2MML element of the document (wrapped ones too), detected or forced
+    from isa95kit.versions._detect import info_for_element, quick_info
+
+    root = etree.fromstring(_documents()[name], xml_parser())
+    for element in find_b2mml_elements(root):
+        for version in (None, *B2MMLVersion):
+            for prefer in ("V0701", "V0700"):
+                quick = quick_info(element, prefer=prefer, version=version)
+                if quick is None:
+                    continue
+                assert quick == info_for_element(element, prefer=prefer, version=version)
+
+
+def test_quick_info_answers_for_documents_without_telling_names() -> None:
+    from isa95kit.versions._detect import quick_info
+
+    for name in ("big:plain", "tests/data/golden/erp_mes_work_schedule.xml"):
+        root = etree.fromstring(_documents()[name], xml_parser())
+        info = quick_info(root)
+        assert info is not None and info.decided_by == "preference"
+    # an older release's names in the V07 namespace: a possible mismatch, left to the full look
+    root = etree.fromstring(_speed_corpus.documents()["big:V0600 namespace"], xml_parser())
+    assert quick_info(root) is None
