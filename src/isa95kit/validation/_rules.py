@@ -343,6 +343,7 @@ def empty_required_value(ctx: RuleContext) -> Check:
 #: up to how many Version elements duplicate-id lists their parents before a subtree
 _FEW_VERSIONS = 1024
 
+
 @rule(
     "duplicate-id",
     severity=Severity.ERROR,
