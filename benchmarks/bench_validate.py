@@ -315,6 +315,7 @@ def phases(path: Path, repeat: int) -> list[tuple[str, float]]:
         decide,
         namespace_of,
         probe_root,
+        subject_names,
         too_many_attributes,
     )
     from isa95kit.validation._paths import PathBuilder
@@ -328,18 +329,24 @@ def phases(path: Path, repeat: int) -> list[tuple[str, float]]:
     root = tree.getroot()
     namespace = namespace_of(root)
 
-    def subject() -> Any:  # as the tree engine: the first PROBE_BYTES of a large document
-        probe = probe_root(data[:PROBE_BYTES]) if len(data) > PROBE_BYTES else None
-        return root if probe is None else probe
+    def subject() -> tuple[Any, frozenset[str] | None]:
+        """As the tree engine: the first PROBE_BYTES of a large document, parsed again only
+        when the whole tree cannot tell its release-telling names."""
+        if len(data) <= PROBE_BYTES:
+            return root, None
+        names = subject_names(root, data, options.version)
+        probe = probe_root(data[:PROBE_BYTES]) if names is None else None
+        return (root if probe is None else probe), names
 
-    probe = subject()
-    decision = decide(probe, options)
+    probe, names = subject()
+    decision = decide(probe, options, names=names)
     assert decision.version is not None, decision.error
     schema = load_schema(decision.version)
 
     def version() -> None:
         find_b2mml_elements(root)
-        decide(subject(), options)
+        element, known = subject()
+        decide(element, options, names=known)
 
     def rules(chosen: list[Any]) -> list[Any]:
         ctx = RuleContext(
@@ -357,7 +364,7 @@ def phases(path: Path, repeat: int) -> list[tuple[str, float]]:
         ("read the file", path.read_bytes),
         ("parse (lxml, hardened parser)", lambda: etree.fromstring(data, xml_parser())),
         ("attribute sieve", lambda: too_many_attributes(root, profile.max_attributes, data)),
-        ("version detection (probe parse + decide)", version),
+        ("version detection (telling names, probe if needed, decide)", version),
         ("libxml2 schema validation alone (floor)", lambda: schema.validate(tree)),
         ("schema layer (decide + validation + issues)", schema_layer),
         *[(f"rule {r.code} alone", lambda r=r: rules([r])) for r in enabled],

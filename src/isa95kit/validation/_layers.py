@@ -35,6 +35,7 @@ __all__ = [
     "probe_root",
     "schema_issue",
     "schema_subject",
+    "subject_names",
     "syntax_issues",
     "version_issue",
 ]
@@ -184,12 +185,26 @@ def too_many_attributes(root: etree._Element, limit: int, data: bytes) -> etree.
         # a quicker sieve first: ``<`` cannot occur inside a start tag (not even in a quoted
         # value), and each attribute takes at least 5 bytes (`` a=""``), so a crowded tag is
         # a run of that many bytes without ``<`` after one
-        _long_run(5 * (limit + 1)).search(data) is None
-        or _crowded_tag(limit + 1).search(data) is None
+        _no_long_run(data, 5 * (limit + 1)) or _crowded_tag(limit + 1).search(data) is None
     ):  # UTF-16: count always
         return None
     found = root.xpath("(descendant-or-self::*[count(@*) > $n])[1]", n=limit)
     return found[0] if isinstance(found, list) and found else None  # type: ignore[return-value]
+
+
+def _no_long_run(data: bytes, length: int) -> bool:
+    """Whether no ``<`` in ``data`` is followed by ``length`` bytes without ``<``, i.e.
+    ``_long_run(length).search(data) is None``, in about ``len(data) / length`` steps: from
+    each ``<`` to the last one within ``length`` bytes after it (``rfind`` stops there at
+    once on B2MML, whose tags are a few dozen bytes apart: a fifth of the expression's time).
+    """
+    if length < 64:  # many short steps: the regular expression is quicker
+        return _long_run(length).search(data) is None
+    rfind, end = data.rfind, len(data)
+    at = data.find(b"<")
+    while at >= 0 and end - at > length:
+        at = rfind(b"<", at + 1, at + 1 + length)
+    return at >= 0 or b"<" not in data
 
 
 def crowded_tag(count: int) -> bytes:
@@ -268,20 +283,77 @@ def probe_root(head: bytes) -> etree._Element | None:
         return None
 
 
-def decide(subject: etree._Element, options: Options) -> Decision:
+#: a complete start tag after its ``<`` (attribute values may hold ``>`` but never ``<``)
+_COMPLETE_START_TAG = re.compile(
+    rb"""[^\s/>!?<][^\s/>]*(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>"""
+)
+_ASCII_BASED = frozenset({"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1"})
+
+
+def subject_names(
+    root: etree._Element, data: bytes, version: B2MMLVersion | None = None
+) -> frozenset[str] | None:
+    """The release-telling element names (``versions.telling_tags``) of the probe of a large
+    document, read from its complete tree without parsing the probe, or None when that tree
+    cannot tell them (the caller then parses the probe).
+
+    Only the answer "none" is given: when the document uses no telling name at all, its
+    probe uses none either, provided the probe's elements are elements of the document,
+    named and namespaced as there. They are, unless :data:`PROBE_BYTES` cuts a start tag
+    (the probe would hold an element of a cut-off name, or miss a namespace declaration that
+    follows the cut), which the bytes before the cut show in an ASCII-based encoding: the
+    cut is inside a start tag unless the text after the last ``<`` is an end tag, a comment,
+    a CDATA section, a processing instruction, a complete start tag or nothing."""
+    from ..versions._detect import _candidates, _namespace, telling_tags
+
+    namespace = _namespace(root)
+    candidates = _candidates(namespace or "")
+    encoding = (root.getroottree().docinfo.encoding or "").lower()
+    if (
+        namespace is None
+        or candidates is None
+        or encoding not in _ASCII_BASED
+        or b"\x00" in data[:4]
+        or not _cut_outside_start_tag(data[:PROBE_BYTES])
+    ):
+        return None
+    versions = candidates if version is None else (*candidates, version)
+    if next(root.iter(*telling_tags(namespace, versions)), None) is not None:
+        return None
+    return frozenset()
+
+
+def _cut_outside_start_tag(head: bytes) -> bool:
+    at = head.rfind(b"<")
+    if at < 0:
+        return False
+    tail = head[at + 1 :]
+    # nothing after the ``<``: no name, no element (libxml2 reports an invalid name)
+    return tail[:1] in (b"", b"/", b"!", b"?") or _COMPLETE_START_TAG.match(tail) is not None
+
+
+def decide(
+    subject: etree._Element, options: Options, *, names: frozenset[str] | None = None
+) -> Decision:
     """Detect (or take the forced) release of a B2MML element.
 
     ``subject`` is the element itself or, for a large document, the partial tree of its
     first :data:`PROBE_BYTES` (the element names decide V0700 against V0701 and reveal a
     namespace/structure mismatch; reading the whole document for them would cost as much as
-    parsing it).
+    parsing it). ``names``: the release-telling element names of the subject, when the caller
+    knows them (see :func:`subject_names`).
     """
     from ..versions import detect_version, structure_mismatch
+    from ..versions._detect import quick_info
 
     try:
+        info = quick_info(subject, prefer=options.prefer, version=options.version, names=names)
+        if info is not None and options.version is not None:
+            return Decision(options.version, info.mismatch)
         if options.version is not None:
             return Decision(options.version, structure_mismatch(subject, options.version))
-        info = detect_version(subject, prefer=options.prefer)
+        if info is None:
+            info = detect_version(subject, prefer=options.prefer)
     except MappingError as exc:  # no B2MML, or a release without a schema (BatchML-V02)
         return Decision(None, error=exc.message)
     fallbacks: tuple[B2MMLVersion, ...] = ()

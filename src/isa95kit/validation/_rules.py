@@ -293,8 +293,12 @@ def unknown_unit(ctx: RuleContext) -> Check:
         raw = element.text
         if not raw:
             return
-        list_id, agency = element.get("listID"), element.get("listAgencyID")
-        key: Any = raw if list_id is None and agency is None else (raw, list_id, agency)
+        if element.attrib:  # most units have no attribute: spares the two look-ups
+            list_id, agency = element.get("listID"), element.get("listAgencyID")
+            key: Any = raw if list_id is None and agency is None else (raw, list_id, agency)
+        else:
+            list_id = agency = None
+            key = raw
         found = memo.get(key)
         if found is None:
             found = suggestions(raw.strip(), list_id, agency)
@@ -336,6 +340,10 @@ def empty_required_value(ctx: RuleContext) -> Check:
 
 
 # --------------------------------------------------------------------------- duplicate IDs
+#: up to how many Version elements duplicate-id lists their parents before a subtree
+_FEW_VERSIONS = 1024
+
+
 @rule(
     "duplicate-id",
     severity=Severity.ERROR,
@@ -351,17 +359,30 @@ def duplicate_id(ctx: RuleContext) -> Check:
     description, version_tag = ctx.q("Description"), ctx.q("Version")
     text = ctx.text
     # the IDs seen in a container live in its scoped state (dropped with it), under
-    # ("duplicate-id", owner tag, ID, version) keys; bound once, it is the hot path
+    # "\0owner tag\0ID\0version" keys; bound once, it is the hot path
     states = ctx.states
     states_get = states.get
     id_tag = ctx.q("ID")
     # whether a Version element may follow an ID in the subtree being checked: when the
     # subtree has none (lxml answers at once when the document has no element of the name),
     # every version is "" and the sibling walk is skipped
+    # ... and when it has a few (up to _FEW_VERSIONS), the elements with a Version child:
+    # the only owners whose ID the walk may lead to one (one C-level pass over the subtree
+    # spares a sibling proxy per ID; a set of proxies: lxml gives the same while one lives)
     versions = [True]
+    owners: set[etree._Element] = set()
 
     def prepare(top: etree._Element) -> None:
+        owners.clear()
         versions[0] = top.tag == id_tag or next(top.iter(version_tag), None) is not None
+        if not versions[0] or top.tag == id_tag:
+            return
+        for count, version in enumerate(top.iter(version_tag)):
+            if count == _FEW_VERSIONS:  # many: the walk per ID is cheaper than the pass
+                owners.clear()
+                return
+            owners.add(version.getparent())  # type: ignore[arg-type]
+        ctx.at_end(owners.clear)  # no proxy outlives the subtree (streaming drops it)
 
     ctx.on_subtree(prepare)
 
@@ -393,8 +414,13 @@ def duplicate_id(ctx: RuleContext) -> Check:
         seen = states_get(container)
         if seen is None:
             seen = states[container] = {}
-        version = version_of(element.getnext()) if versions[0] else ""
-        key = ("duplicate-id", owner.tag, identifier, version)
+        if versions[0] and (not owners or owner in owners):
+            version = version_of(element.getnext())
+        else:
+            version = ""
+        # one string (NUL occurs in no XML name or text, nor in the other rules' keys): not a
+        # tuple, which the garbage collector would track, 30,000 of them on 10 MB
+        key = f"\x00{owner.tag}\x00{identifier}\x00{version}"
         first = seen.get(key)
         if first is None:
             seen[key] = owner.sourceline

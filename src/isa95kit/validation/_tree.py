@@ -25,6 +25,7 @@ from ._layers import (
     probe_root,
     schema_issue,
     schema_subject,
+    subject_names,
     syntax_issues,
     too_many_attributes,
     version_issue,
@@ -82,10 +83,18 @@ def tree_issues(
         if not targets:
             yield version_issue("unknown-version", _not_b2mml(root), file, root, paths)
             return
-        probe = probe_root(data[:PROBE_BYTES]) if len(data) > PROBE_BYTES else None
+        # a large document's release comes from the names of its first PROBE_BYTES, as in
+        # the streaming engine; parsed again only when the whole tree cannot tell them
+        names = None
+        probe = None
+        if len(data) > PROBE_BYTES and targets[0] is root:
+            names = subject_names(root, data, options.version)
+            if names is None:
+                probe = probe_root(data[:PROBE_BYTES])
         for element in targets:
             subject = probe if probe is not None and element is root else element
-            yield from _schema_layer(element, subject, options, outcome, paths)
+            known = names if element is root else None
+            yield from _schema_layer(element, subject, options, outcome, paths, known)
             if not options.schema_only:
                 yield from _rules_layer(element, options, outcome, paths)
     finally:
@@ -108,11 +117,12 @@ def _schema_layer(
     options: Options,
     outcome: Outcome,
     paths: PathBuilder,
+    names: frozenset[str] | None = None,
 ) -> Iterator[Issue]:
     from ..versions import load_schema, schema_issues
 
     file = outcome.file
-    decision = decide(subject, options)
+    decision = decide(subject, options, names=names)
     if decision.version is None:
         yield version_issue("unknown-version", decision.error or "", file, element, paths)
         return

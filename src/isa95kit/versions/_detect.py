@@ -21,6 +21,7 @@ Structure heuristic (documented in docs/schema-bundles.md)
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -49,7 +50,9 @@ __all__ = [
     "info_for_element",
     "is_v0400_namespace",
     "structure_mismatch",
+    "quick_info",
     "substitute_v0400",
+    "telling_tags",
     "v0400_note",
 ]
 
@@ -257,11 +260,13 @@ def info_for_element(
     version: B2MMLVersion | str | None = None,
     file: str | None = None,
     extra_names: frozenset[str] = frozenset(),
+    names: frozenset[str] | None = None,
 ) -> VersionInfo:
     """:class:`VersionInfo` for one B2MML element (``version`` forces the release).
 
     ``extra_names`` are element names declared by vendor schemas in the release namespace;
-    they count as known to every release.
+    they count as known to every release. ``names`` replaces the element names of the
+    subtree (see :func:`quick_info`).
     """
     tree = element.getroottree()
     path = tree.getpath(element)
@@ -277,7 +282,7 @@ def info_for_element(
         raise MappingError(
             f"element {element.tag} is not in a B2MML namespace", location=location
         ) from None
-    names = _names_in(element, ns) - extra_names
+    names = (_names_in(element, ns) if names is None else names) - extra_names
     root_name = str(element.tag)[len(ns) + 2 :]
     ambiguity: str | None = None
     decided_by: DecidedBy
@@ -302,6 +307,64 @@ def info_for_element(
         legacy=legacy,
         note=v0400_note(ns) if legacy else None,
     )
+
+
+def _candidates(namespace: str) -> tuple[B2MMLVersion, ...] | None:
+    """The releases a namespace may be, or None (no B2MML namespace with a schema)."""
+    if is_v0400_namespace(namespace):
+        return (B2MMLVersion.V0401,)
+    try:
+        return versions_for_namespace(namespace)
+    except (MappingError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def telling_tags(namespace: str, versions: tuple[B2MMLVersion, ...]) -> tuple[str, ...]:
+    """The tags (Clark notation, in ``namespace``) of the element names that can change a
+    detection among ``versions``: declared by some release, but not by every one of them.
+
+    The other names of a subtree cannot: a name all of ``versions`` declare is undeclared by
+    none of the candidates, and a name no release declares counts against every release
+    alike (see :func:`quick_info`)."""
+    vocabularies = [element_vocabulary(v) for v in B2MMLVersion]
+    known = frozenset().union(*vocabularies)
+    common = frozenset.intersection(*(element_vocabulary(v) for v in versions))
+    return tuple(f"{{{namespace}}}{name}" for name in sorted(known - common))
+
+
+def quick_info(
+    element: etree._Element,
+    *,
+    prefer: B2MMLVersion | str = B2MMLVersion.V0701,
+    version: B2MMLVersion | None = None,
+    names: frozenset[str] | None = None,
+) -> VersionInfo | None:
+    """What :func:`info_for_element` answers (``extra_names`` empty), from the element names
+    of :func:`telling_tags` only (``names``: those of the subtree, if the caller knows them),
+    or None when it cannot tell: the namespace is no B2MML one with a schema, or a telling
+    name is undeclared in the chosen release (a structure mismatch may follow; the caller
+    then runs :func:`info_for_element`).
+
+    Exact: the release chosen among the candidates depends on the names that some candidate
+    lacks (all telling), with the names no release declares counted against each candidate
+    alike; and a subtree whose telling names the chosen release all declares leaves only
+    unknown names undeclared, which never make a mismatch (every other release lacks them
+    too). Looking for a few hundred tags lets libxml2's dictionary answer at once for the
+    names a document never uses, instead of reading every element's name in Python."""
+    ns = _namespace(element) or ""
+    candidates = _candidates(ns)
+    if candidates is None:
+        return None
+    versions = candidates if version is None else (*candidates, version)
+    if names is None:
+        cut = len(ns) + 2
+        names = frozenset(str(el.tag)[cut:] for el in element.iter(*telling_tags(ns, versions)))
+    try:
+        info = info_for_element(element, prefer=prefer, version=version, names=names)
+    except MappingError:  # pragma: no cover - _candidates refused these namespaces
+        return None
+    return info if names <= element_vocabulary(info.version) else None
 
 
 def _choose_shared(
