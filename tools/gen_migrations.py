@@ -36,7 +36,14 @@ sys.path.insert(0, str(ROOT / "src"))
 from b2mmlgen.ir import ELEMENT, EXTENDED, TEXT, ClassIR, ModelIR  # noqa: E402
 from b2mmlgen.reader import read_release  # noqa: E402
 
-from isa95kit.versions._migrate_load import Part, assemble  # noqa: E402
+from isa95kit.versions._migrate_load import (  # noqa: E402
+    EXTENSION,
+    OCCURS,
+    Part,
+    assemble,
+    message,
+    root_entry,
+)
 from isa95kit.versions._migrate_rules import (  # noqa: E402
     GLOBAL_RENAMES,
     TAG_RENAMES,
@@ -287,7 +294,11 @@ def context_name(ctx: tuple[Any, ...]) -> str:
     return ctx[0] if ctx[0] == ctx[1] else f"{ctx[0]}>{ctx[1]}"
 
 
-def named(data: tuple[Any, ...]) -> Part:
+#: (roots, contexts, clean contexts) of a part, contexts by name, before they are written
+Named = tuple[dict[str, tuple[str, str]], dict[str, Any], tuple[str, ...]]
+
+
+def named(data: tuple[Any, ...]) -> Named:
     """(roots, contexts, clean contexts) of one release, contexts by name: a field's child
     context given by name, not index, and ``clean`` apart (it differs between releases more
     often than the rest of a context does)."""
@@ -304,7 +315,7 @@ def named(data: tuple[Any, ...]) -> Part:
     return {old: (new, names[i]) for old, (new, i) in roots.items()}, out, clean
 
 
-def split(releases: dict[str, tuple[Any, ...]]) -> dict[tuple[str, ...], Part]:
+def split(releases: dict[str, tuple[Any, ...]]) -> dict[tuple[str, ...], Named]:
     """The parts to write, by the releases having them: each root, context and clean flag goes
     to the part of exactly the releases that have it alike (one release: its own part)."""
     sharing: dict[tuple[int, str, str], list[str]] = {}
@@ -327,6 +338,88 @@ def split(releases: dict[str, tuple[Any, ...]]) -> dict[tuple[str, ...], Part]:
     return {rels: (parts[rels][0], parts[rels][1], tuple(parts[rels][2])) for rels in order}
 
 
+#: occurrence (required, single) -> its mark in a context's words
+MARKS = {occurs: mark for mark, occurs in OCCURS.items()}
+
+
+def order_suffix(o: int, no: int, oo: int, shift: int, carried: bool) -> str:
+    """The ``@`` suffix of a word whose old / V0701 orders are o / no, after a word of old
+    order oo and a V0701 shift (V0701 order - old order) ``shift``."""
+    if o != oo + 1:
+        return f"@{o if o >= 0 else ''},{no if no >= 0 else ''}"
+    return "" if no == (-1 if carried else o + shift) else f"@{no}"
+
+
+def encode_context(name: str, ctx: tuple[Any, ...]) -> str | tuple[Any, ...]:
+    """A context (child contexts by name) as the words ``_migrate_load.context_words`` reads."""
+    _oc, _nc, oext, next_, fields, carried, aliases, required, single = ctx
+    assert name == context_name(ctx), name
+    words: list[str] = []
+    codes: dict[str, Any] = {}
+    oo = shift = 0
+    for tag, (new, child, o, no, how, values, down) in fields.items():
+        word = tag + MARKS[tag in required, tag in single]
+        if how:
+            word += "=" + new
+        if child != -1:  # a context of the element's own name: ":" or ":>V0701 class"
+            word += ":" + (child[len(tag) :] if child.partition(">")[0] == tag else child)
+        words.append(word + order_suffix(o, no, oo, shift, how == "X"))
+        oo = o
+        if no >= 0:
+            shift = no - o
+        if values is not None or down is not None:
+            codes[tag] = (values, down)
+    if oext >= 0 or next_ >= 0:
+        words.append(EXTENSION + order_suffix(oext, next_, oo, shift, False))
+    extra = [codes, carried, aliases]
+    while extra and not extra[-1]:
+        extra.pop()
+    return (" ".join(words), *extra) if extra else " ".join(words)
+
+
+def take_messages(roots: dict[str, Any], contexts: dict[str, Any]) -> dict[str, str]:
+    """Move the messages (verb + noun) a noun word gives exactly, root and contexts, out of
+    ``roots`` and ``contexts``: verb words -> noun words, every verb with every noun."""
+    verbs_of: dict[str, list[str]] = {}
+    for name, ctx in list(contexts.items()):
+        if list(ctx[4]) != ["ApplicationArea", "DataArea"] or name not in contexts:
+            continue
+        area = ctx[4]["DataArea"][1]
+        if area not in contexts or len(contexts[area][4]) != 2:
+            continue
+        verb, noun = contexts[area][4]
+        new = contexts[area][4][noun][0]
+        word = noun if new == noun else f"{noun}={new}"
+        (old, root), expected = message(verb, word)
+        if roots.get(old) != root:
+            continue
+        if repr(expected) == repr({name: ctx, area: contexts[area]}):
+            del contexts[name], contexts[area], roots[old]
+            verbs_of.setdefault(word, []).append(verb)
+    nouns_of: dict[str, list[str]] = {}
+    for word, verbs in sorted(verbs_of.items()):
+        nouns_of.setdefault(" ".join(sorted(verbs)), []).append(word)
+    return {verbs: " ".join(nouns_of[verbs]) for verbs in sorted(nouns_of)}
+
+
+def root_word(old: str, new: str, ctx: str) -> str:
+    word = old if new == old else f"{old}={new}"
+    return word if root_entry(word) == (old, (new, ctx)) else f"{word}:{ctx}"
+
+
+def encode(part: Named) -> Part:
+    """A part as written: root words, message nouns by verbs, contexts as words, clean names."""
+    roots, contexts, clean = part
+    roots, contexts = dict(roots), dict(contexts)
+    messages = take_messages(roots, contexts)
+    return (
+        " ".join(root_word(old, new, ctx) for old, (new, ctx) in roots.items()),
+        messages,
+        {name: encode_context(name, ctx) for name, ctx in contexts.items()},
+        " ".join(clean),
+    )
+
+
 def module_of(rels: tuple[str, ...]) -> str:
     """The module holding the part of ``rels``: a release's own, or one shared by several."""
     if len(rels) == 1:
@@ -334,15 +427,42 @@ def module_of(rels: tuple[str, ...]) -> str:
     return "_migrate_common_" + "_".join(r.lower() for r in rels)
 
 
+def words_source(text: str, indent: int, used: int = 0) -> str:
+    """A words string as a literal after ``used`` characters of a line (indented by
+    ``indent``), split into lines of at most ~90 characters where it does not fit (a word
+    longer than a line is split after a ``:`` or ``>``, the literals joining it again)."""
+    width = 90 - indent
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + len(word) < width and lines[-1][-1] == " ":
+            lines[-1] += word + " "
+            continue
+        while len(word) >= width:
+            cut = max(word.rfind(":", 0, width) + 1, word.rfind(">", 0, width)) or width
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word + " ")
+    lines[-1:] = [lines[-1].rstrip()] if lines else []
+    if not lines or (len(lines) == 1 and used + len(lines[0]) + 4 <= 100):
+        return repr(lines[0] if lines else "")
+    pad = " " * (indent + 4)
+    return "(\n" + "".join(f"{pad}{line!r}\n" for line in lines) + " " * indent + ")"
+
+
 def part_source(part: Part, prefix: str = "") -> list[str]:
-    roots, contexts, clean = part
-    out = [f"{prefix}ROOTS: dict[str, tuple[str, str]] = {{\n"]
-    out.extend(f"    {k!r}: {v!r},\n" for k, v in roots.items())
+    roots, messages, contexts, clean = part
+    out = [f"{prefix}ROOTS: str = {words_source(roots, 0, 100)}\n\n"]
+    out.append(f"{prefix}MESSAGES: dict[str, str] = {{\n")
+    for verbs, nouns in messages.items():
+        out.append(f"    {verbs!r}: {words_source(nouns, 4, len(verbs) + 8)},\n")
     out.append(f"}}\n\n{prefix}CONTEXTS: dict[str, Any] = {{\n")
-    out.extend(f"    {k!r}: {v!r},\n" for k, v in contexts.items())
-    out.append(f"}}\n\n{prefix}CLEAN: tuple[str, ...] = (\n")
-    out.extend(f"    {name!r},\n" for name in clean)
-    out.append(")\n")
+    for name, written in contexts.items():
+        if isinstance(written, str):
+            out.append(f"    {name!r}: {words_source(written, 4, len(name) + 8)},\n")
+        else:
+            rest = "".join(f" {x!r}," for x in written[1:])
+            out.append(f"    {name!r}: ({words_source(written[0], 8, 100)},{rest}),\n")
+    out.append(f"}}\n\n{prefix}CLEAN: str = {words_source(clean, 0, 100)}\n")
     return out
 
 
@@ -355,8 +475,9 @@ def render_release(rel: str, data: tuple[Any, ...], parts: dict[tuple[str, ...],
         out.append("from . import (\n" + "".join(f"    {m},\n" for m in sorted(shared)) + ")\n")
     out.append("from ._migrate_load import assemble\n\n")
     out.append(f"NAMESPACE = {ns!r}\nEXT_NAMESPACE = {data[1]!r}\n\n")
-    out.extend(part_source(parts.get((rel,), ({}, {}, ())), "OWN_"))
-    args = ", ".join(["(OWN_ROOTS, OWN_CONTEXTS, OWN_CLEAN)", *(f"{m}.PART" for m in shared)])
+    out.extend(part_source(parts.get((rel,), ("", {}, {}, "")), "OWN_"))
+    own = "(OWN_ROOTS, OWN_MESSAGES, OWN_CONTEXTS, OWN_CLEAN)"
+    args = ", ".join([own, *(f"{m}.PART" for m in shared)])
     out.append(f"\nROOTS, CONTEXTS = assemble({args})\n")
     return ruff_format("".join(out), OUT_DIR / f"{module_of((rel,))}.py")
 
@@ -366,7 +487,7 @@ def render_common(rels: tuple[str, ...], part: Part) -> str:
     users = " ".join(f"``{module_of((r,))}``" for r in rels)
     out = [COMMON_HEADER.format(releases=", ".join(rels), users=users)]
     out.extend(part_source(part))
-    out.append("\nPART: Part = (ROOTS, CONTEXTS, CLEAN)\n")
+    out.append("\nPART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN)\n")
     return ruff_format("".join(out), OUT_DIR / f"{module_of(rels)}.py")
 
 
@@ -389,7 +510,7 @@ def ruff_format(text: str, path: Path) -> str:
 def render() -> dict[Path, str]:
     new = read_release(BUNDLES / "V0701")
     releases = {rel: tables(read_release(BUNDLES / rel), new) for rel in OLDER}
-    parts = split(releases)
+    parts = {rels: encode(part) for rels, part in split(releases).items()}
     files: dict[Path, str] = {}
     docs: list[str] = [DOCS_HEADER]
     for rel, data in releases.items():
@@ -407,21 +528,31 @@ def render() -> dict[Path, str]:
 
 
 def render_once(new: ModelIR, releases: dict[str, tuple[Any, ...]]) -> str:
-    """The elements each V0701 class of a context holds at most once (the migration carries
-    an old release's second copy), so loading the tables needs no model import."""
-    names = sorted({c[1] for data in releases.values() for c in data[3]})
+    """The child elements a V0701 class of a context holds at most once where some older
+    release repeats the element mapped to it (the migration carries the second and later
+    copies), so loading the tables needs no model import; only those classes and elements."""
+    once: dict[str, set[str]] = {}
+    for data in releases.values():
+        for ctx in data[3]:
+            single = {f.tag for f in new.classes[ctx[1]].fields if f.kind == ELEMENT and not f.many}
+            capped = {
+                row[0] for old, row in ctx[4].items() if row[0] in single and old not in ctx[8]
+            }
+            if capped:
+                once.setdefault(ctx[1], set()).update(capped)
     lines = [
-        '"""The child elements each V0701 class reached by a migration context holds at most once.',
+        '"""The child elements a V0701 class holds at most once where an older release repeats',
+        "the element migrating to it (``versions/_migrate_tree._capped``: the second and later",
+        "copies are carried); the classes of the migration contexts that have such an element.",
         "",
-        "GENERATED by tools/gen_migrations.py from the V0701 bundle -- do not edit; run",
+        "GENERATED by tools/gen_migrations.py from the shipped schema bundles -- do not edit; run",
         "``python tools/gen_migrations.py``.",
         '"""',
         "",
         "ONCE: dict[str, frozenset[str]] = {",
     ]
-    for name in names:
-        once = sorted(f.tag for f in new.classes[name].fields if f.kind == ELEMENT and not f.many)
-        lines.append(f"    {name!r}: frozenset({once!r}),")
+    for name in sorted(once):
+        lines.append(f"    {name!r}: frozenset({sorted(once[name])!r}),")
     lines.append("}")
     return ruff_format("\n".join(lines) + "\n", OUT_DIR / "_migrate_v0701_once.py")
 

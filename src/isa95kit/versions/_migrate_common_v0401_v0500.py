@@ -35,39 +35,18 @@ from typing import Any
 
 from ._migrate_load import Part
 
-ROOTS: dict[str, tuple[str, str]] = {}
+ROOTS: str = ""
+
+MESSAGES: dict[str, str] = {}
 
 CONTEXTS: dict[str, Any] = {
     "TransApplicationArea": (
-        "TransApplicationArea",
-        "TransApplicationArea",
-        -1,
-        -1,
-        {
-            "Sender": ("Sender", "TransSender", 1, 1, "", None, None),
-            "CreationDateTime": ("CreationDateTime", -1, 2, 3, "", None, None),
-            "Signature": ("Signature", "TransSignature", 3, 4, "", None, None),
-            "BODID": ("BODID", -1, 4, 5, "", None, None),
-            "UserArea": ("UserArea", "TransUserArea", 5, 6, "", None, None),
-        },
-        (),
-        {},
-        ("CreationDateTime",),
-        ("Sender", "CreationDateTime", "Signature", "BODID", "UserArea"),
+        "Sender?:TransSender CreationDateTime@3 Signature?:TransSignature BODID? "
+        "UserArea?:TransUserArea"
     ),
-    "TransActionCriteria": (
-        "TransActionCriteria",
-        "TransActionCriteria",
-        -1,
-        -1,
-        {"ActionExpression": ("ActionExpression", -1, 1, 1, "", None, None)},
-        (),
-        {},
-        (),
-        (),
-    ),
+    "TransActionCriteria": "ActionExpression*",
 }
 
-CLEAN: tuple[str, ...] = ()
+CLEAN: str = ""
 
-PART: Part = (ROOTS, CONTEXTS, CLEAN)
+PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN)

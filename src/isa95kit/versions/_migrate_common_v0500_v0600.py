@@ -35,120 +35,38 @@ from typing import Any
 
 from ._migrate_load import Part
 
-ROOTS: dict[str, tuple[str, str]] = {}
+ROOTS: str = ""
+
+MESSAGES: dict[str, str] = {}
 
 CONTEXTS: dict[str, Any] = {
     "HierarchyScope": (
-        "HierarchyScope",
-        "HierarchyScope",
-        4,
-        5,
-        {
-            "EquipmentID": ("EquipmentID", -1, 1, 1, "", None, None),
-            "EquipmentElementLevel": ("EquipmentElementLevel", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScopeChild", "HierarchyScope", 3, 4, "C", None, None),
-        },
+        ("EquipmentID EquipmentElementLevel HierarchyScope?=HierarchyScopeChild:@4 ##other"),
+        {},
         (),
         {"EquipmentLevel": "EquipmentElementLevel"},
-        ("EquipmentID", "EquipmentElementLevel"),
-        ("EquipmentID", "EquipmentElementLevel", "HierarchyScope"),
     ),
     "OpPersonnelSpecification": (
-        "OpPersonnelSpecification",
-        "OpPersonnelSpecification",
-        7,
-        13,
-        {
-            "PersonnelClassID": ("PersonnelClassID", -1, 1, 2, "", None, None),
-            "PersonID": ("PersonID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "PersonnelUse": ("PersonnelUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 9, "", None, None),
-            "PersonnelSpecificationProperty": (
-                "PersonnelSpecificationProperty",
-                "OpPersonnelSpecificationProperty",
-                6,
-                11,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("PersonnelUse",),
+        "PersonnelClassID*@2 PersonID* Description* PersonnelUse? Quantity*:QuantityValue@9 "
+        "PersonnelSpecificationProperty*:OpPersonnelSpecificationProperty@11 ##other@13"
     ),
     "OpEquipmentSpecification": (
-        "OpEquipmentSpecification",
-        "OpEquipmentSpecification",
-        7,
-        13,
-        {
-            "EquipmentClassID": ("EquipmentClassID", -1, 1, 2, "", None, None),
-            "EquipmentID": ("EquipmentID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "EquipmentUse": ("EquipmentUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 9, "", None, None),
-            "EquipmentSpecificationProperty": (
-                "EquipmentSpecificationProperty",
-                "OpEquipmentSpecificationProperty",
-                6,
-                11,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("EquipmentUse",),
+        "EquipmentClassID*@2 EquipmentID* Description* EquipmentUse? Quantity*:QuantityValue@9 "
+        "EquipmentSpecificationProperty*:OpEquipmentSpecificationProperty@11 ##other@13"
     ),
     "OpPhysicalAssetSpecification": (
-        "OpPhysicalAssetSpecification",
-        "OpPhysicalAssetSpecification",
-        7,
-        13,
-        {
-            "PhysicalAssetClassID": ("PhysicalAssetClassID", -1, 1, 2, "", None, None),
-            "PhysicalAssetID": ("PhysicalAssetID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "PhysicalAssetUse": ("PhysicalAssetUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 9, "", None, None),
-            "PhysicalAssetSpecificationProperty": (
-                "PhysicalAssetSpecificationProperty",
-                "OpPhysicalAssetSpecificationProperty",
-                6,
-                11,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("PhysicalAssetUse",),
+        "PhysicalAssetClassID*@2 PhysicalAssetID* Description* PhysicalAssetUse? "
+        "Quantity*:QuantityValue@9 "
+        "PhysicalAssetSpecificationProperty*:OpPhysicalAssetSpecificationProperty@11 "
+        "##other@13"
     ),
     "OperationsSchedule": (
-        "OperationsSchedule",
-        "OperationsSchedule",
-        10,
-        11,
+        (
+            "ID? Description* HierarchyScope?:@7 OperationsType? StartTime?@5 EndTime? "
+            "ScheduleState?@9 PublishedDate?@4 OperationsRequest*:@10 ##other"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 7, "", None, None),
-            "OperationsType": ("OperationsType", -1, 4, 8, "", None, None),
-            "StartTime": ("StartTime", -1, 5, 5, "", None, None),
-            "EndTime": ("EndTime", -1, 6, 6, "", None, None),
             "ScheduleState": (
-                "ScheduleState",
-                -1,
-                7,
-                9,
-                "",
                 None,
                 (
                     (
@@ -164,43 +82,18 @@ CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "PublishedDate": ("PublishedDate", -1, 8, 4, "", None, None),
-            "OperationsRequest": ("OperationsRequest", "OperationsRequest", 9, 10, "", None, None),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "HierarchyScope",
-            "OperationsType",
-            "StartTime",
-            "EndTime",
-            "ScheduleState",
-            "PublishedDate",
-        ),
     ),
     "OperationsRequest": (
-        "OperationsRequest",
-        "OperationsRequest",
-        12,
-        15,
+        (
+            "ID? Description* HierarchyScope?:@6 OperationsType? StartTime?@4 EndTime? "
+            "Priority?@8 OperationsDefinitionID?@10 RequestState?@9 "
+            "SegmentRequirement*:OpSegmentRequirement@12 "
+            "SegmentResponse*=RequestedSegmentResponse:OpSegmentResponse ##other@15"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 6, "", None, None),
-            "OperationsType": ("OperationsType", -1, 4, 7, "", None, None),
-            "StartTime": ("StartTime", -1, 5, 4, "", None, None),
-            "EndTime": ("EndTime", -1, 6, 5, "", None, None),
-            "Priority": ("Priority", -1, 7, 8, "", None, None),
-            "OperationsDefinitionID": ("OperationsDefinitionID", -1, 8, 10, "", None, None),
             "RequestState": (
-                "RequestState",
-                -1,
-                9,
-                9,
-                "",
                 None,
                 (
                     (
@@ -216,61 +109,23 @@ CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "SegmentRequirement": (
-                "SegmentRequirement",
-                "OpSegmentRequirement",
-                10,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "SegmentResponse": (
-                "RequestedSegmentResponse",
-                "OpSegmentResponse",
-                11,
-                13,
-                "R",
-                None,
-                None,
-            ),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "HierarchyScope",
-            "OperationsType",
-            "StartTime",
-            "EndTime",
-            "Priority",
-            "OperationsDefinitionID",
-            "RequestState",
-        ),
     ),
     "OpSegmentRequirement": (
-        "OpSegmentRequirement",
-        "OpSegmentRequirement",
-        18,
-        21,
+        (
+            "ID? Description* HierarchyScope?:@6 OperationsType? ProcessSegmentID? "
+            "EarliestStartTime?@4 LatestEndTime? Duration?@9 OperationsDefinitionID? "
+            "SegmentState?@12 SegmentParameter*:Parameter "
+            "PersonnelRequirement*:OpPersonnelRequirement "
+            "EquipmentRequirement*:OpEquipmentRequirement "
+            "PhysicalAssetRequirement*:OpPhysicalAssetRequirement "
+            "MaterialRequirement*:OpMaterialRequirement "
+            "SegmentRequirement*=SegmentRequirementChild:OpSegmentRequirement "
+            "RequiredByRequestedSegmentResponse?@20 ##other"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 6, "", None, None),
-            "OperationsType": ("OperationsType", -1, 4, 7, "", None, None),
-            "ProcessSegmentID": ("ProcessSegmentID", -1, 5, 8, "", None, None),
-            "EarliestStartTime": ("EarliestStartTime", -1, 6, 4, "", None, None),
-            "LatestEndTime": ("LatestEndTime", -1, 7, 5, "", None, None),
-            "Duration": ("Duration", -1, 8, 9, "", None, None),
-            "OperationsDefinitionID": ("OperationsDefinitionID", -1, 9, 10, "", None, None),
             "SegmentState": (
-                "SegmentState",
-                -1,
-                10,
-                12,
-                "",
                 None,
                 (
                     (
@@ -286,218 +141,32 @@ CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "SegmentParameter": ("SegmentParameter", "Parameter", 11, 13, "", None, None),
-            "PersonnelRequirement": (
-                "PersonnelRequirement",
-                "OpPersonnelRequirement",
-                12,
-                14,
-                "",
-                None,
-                None,
-            ),
-            "EquipmentRequirement": (
-                "EquipmentRequirement",
-                "OpEquipmentRequirement",
-                13,
-                15,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetRequirement": (
-                "PhysicalAssetRequirement",
-                "OpPhysicalAssetRequirement",
-                14,
-                16,
-                "",
-                None,
-                None,
-            ),
-            "MaterialRequirement": (
-                "MaterialRequirement",
-                "OpMaterialRequirement",
-                15,
-                17,
-                "",
-                None,
-                None,
-            ),
-            "SegmentRequirement": (
-                "SegmentRequirementChild",
-                "OpSegmentRequirement",
-                16,
-                18,
-                "C",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                17,
-                20,
-                "",
-                None,
-                None,
-            ),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "HierarchyScope",
-            "OperationsType",
-            "ProcessSegmentID",
-            "EarliestStartTime",
-            "LatestEndTime",
-            "Duration",
-            "OperationsDefinitionID",
-            "SegmentState",
-            "RequiredByRequestedSegmentResponse",
-        ),
     ),
-    "Parameter": (
-        "Parameter",
-        "Parameter",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Value": ("Value", "Value", 2, 2, "", None, None),
-            "Description": ("Description", -1, 3, 3, "", None, None),
-            "Parameter": ("ParameterChild", "Parameter", 4, 5, "C", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
-    ),
-    "EquipmentAssetMapping": (
-        "EquipmentAssetMapping",
-        "EquipmentAssetMapping",
-        5,
-        6,
-        {
-            "EquipmentID": ("EquipmentID", -1, 1, 1, "", None, None),
-            "PhysicalAssetID": ("PhysicalAssetID", -1, 2, 2, "", None, None),
-            "StartTime": ("StartTime", -1, 3, 4, "", None, None),
-            "EndTime": ("EndTime", -1, 4, 5, "", None, None),
-        },
-        (),
-        {},
-        ("EquipmentID", "PhysicalAssetID"),
-        ("EquipmentID", "PhysicalAssetID", "StartTime", "EndTime"),
-    ),
+    "Parameter": "ID Value*: Description* Parameter*=ParameterChild:@5 ##other@8",
+    "EquipmentAssetMapping": "EquipmentID PhysicalAssetID StartTime?@4 EndTime? ##other",
     "PersonnelSegmentSpecification": (
-        "PersonnelSegmentSpecification",
-        "PersonnelSegmentSpecification",
-        7,
-        13,
-        {
-            "PersonnelClassID": ("PersonnelClassID", -1, 1, 2, "", None, None),
-            "PersonID": ("PersonID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "PersonnelUse": ("PersonnelUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 9, "", None, None),
-            "PersonnelSegmentSpecificationProperty": (
-                "PersonnelSegmentSpecificationProperty",
-                "PersonnelSegmentSpecificationProperty",
-                6,
-                10,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("PersonnelClassID", "PersonID", "PersonnelUse"),
+        "PersonnelClassID?@2 PersonID? Description* PersonnelUse? Quantity*:QuantityValue@9 "
+        "PersonnelSegmentSpecificationProperty*: ##other@13"
     ),
     "EquipmentSegmentSpecification": (
-        "EquipmentSegmentSpecification",
-        "EquipmentSegmentSpecification",
-        7,
-        13,
-        {
-            "EquipmentClassID": ("EquipmentClassID", -1, 1, 2, "", None, None),
-            "EquipmentID": ("EquipmentID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "EquipmentUse": ("EquipmentUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 9, "", None, None),
-            "EquipmentSegmentSpecificationProperty": (
-                "EquipmentSegmentSpecificationProperty",
-                "EquipmentSegmentSpecificationProperty",
-                6,
-                10,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("EquipmentClassID", "EquipmentID", "EquipmentUse"),
+        "EquipmentClassID?@2 EquipmentID? Description* EquipmentUse? Quantity*:QuantityValue@9 "
+        "EquipmentSegmentSpecificationProperty*: ##other@13"
     ),
     "PhysicalAssetSegmentSpecification": (
-        "PhysicalAssetSegmentSpecification",
-        "PhysicalAssetSegmentSpecification",
-        7,
-        13,
-        {
-            "PhysicalAssetClassID": ("PhysicalAssetClassID", -1, 1, 2, "", None, None),
-            "PhysicalAssetID": ("PhysicalAssetID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "PhysicalAssetUse": ("PhysicalAssetUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 9, "", None, None),
-            "PhysicalAssetSegmentSpecificationProperty": (
-                "PhysicalAssetSegmentSpecificationProperty",
-                "PhysicalAssetSegmentSpecificationProperty",
-                6,
-                10,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("PhysicalAssetClassID", "PhysicalAssetID", "PhysicalAssetUse"),
+        "PhysicalAssetClassID?@2 PhysicalAssetID? Description* PhysicalAssetUse? "
+        "Quantity*:QuantityValue@9 PhysicalAssetSegmentSpecificationProperty*: ##other@13"
     ),
     "ProductionSchedule>OperationsSchedule": (
-        "ProductionSchedule",
-        "OperationsSchedule",
-        11,
-        11,
+        (
+            "ID? Description* Location?= HierarchyScope?:@7 PublishedDate?@4 StartTime? "
+            "EndTime? EquipmentElementLevel?= "
+            "ProductionRequest*=OperationsRequest:>OperationsRequest@10 ScheduleState?@9 "
+            "##other@11"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 5, 4, "", None, None),
-            "StartTime": ("StartTime", -1, 6, 5, "", None, None),
-            "EndTime": ("EndTime", -1, 7, 6, "", None, None),
-            "EquipmentElementLevel": ("", -1, 8, -1, "X", None, None),
-            "ProductionRequest": (
-                "OperationsRequest",
-                "ProductionRequest>OperationsRequest",
-                9,
-                10,
-                "R",
-                None,
-                None,
-            ),
             "ScheduleState": (
-                "ScheduleState",
-                -1,
-                10,
-                9,
-                "",
                 None,
                 (
                     (
@@ -513,61 +182,19 @@ CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "Location",
-            "HierarchyScope",
-            "PublishedDate",
-            "StartTime",
-            "EndTime",
-            "EquipmentElementLevel",
-            "ScheduleState",
-        ),
     ),
     "ProductionRequest>OperationsRequest": (
-        "ProductionRequest",
-        "OperationsRequest",
-        13,
-        15,
+        (
+            "ID? Description* ProductProductionRuleID*= Version*@3 Location?= "
+            "HierarchyScope?:@6 StartTime?@4 EndTime? Priority?@8 "
+            "SegmentRequirement*:>OpSegmentRequirement@12 "
+            "SegmentResponse*=RequestedSegmentResponse:>OpSegmentResponse RequestState?@9 "
+            "##other@15"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "ProductProductionRuleID": ("", -1, 3, -1, "X", None, None),
-            "Version": ("Version", -1, 4, 3, "", None, None),
-            "Location": ("", -1, 5, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 6, 6, "", None, None),
-            "StartTime": ("StartTime", -1, 7, 4, "", None, None),
-            "EndTime": ("EndTime", -1, 8, 5, "", None, None),
-            "Priority": ("Priority", -1, 9, 8, "", None, None),
-            "SegmentRequirement": (
-                "SegmentRequirement",
-                "SegmentRequirement>OpSegmentRequirement",
-                10,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "SegmentResponse": (
-                "RequestedSegmentResponse",
-                "SegmentResponse>OpSegmentResponse",
-                11,
-                13,
-                "R",
-                None,
-                None,
-            ),
             "RequestState": (
-                "RequestState",
-                -1,
-                12,
-                9,
-                "",
                 None,
                 (
                     (
@@ -583,100 +210,24 @@ CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
+            )
         },
-        (),
-        {},
-        (),
-        ("ID", "Location", "HierarchyScope", "StartTime", "EndTime", "Priority", "RequestState"),
     ),
     "SegmentRequirement>OpSegmentRequirement": (
-        "SegmentRequirement",
-        "OpSegmentRequirement",
-        21,
-        21,
+        (
+            "ID? ProductSegmentID?= ProcessSegmentID?@8 Description*@2 Location?= "
+            "HierarchyScope?:@6 EarliestStartTime?@4 LatestEndTime? Duration?@9 "
+            "ProductionParameter*=SegmentParameter:>Parameter@13 "
+            "PersonnelRequirement*:>OpPersonnelRequirement "
+            "EquipmentRequirement*:>OpEquipmentRequirement "
+            "PhysicalAssetRequirement*:>OpPhysicalAssetRequirement "
+            "MaterialRequirement*:>OpMaterialRequirement MaterialProducedRequirement*= "
+            "MaterialConsumedRequirement*= ConsumableExpectedRequirement*= "
+            "SegmentRequirement*=SegmentRequirementChild:>OpSegmentRequirement@18 "
+            "RequiredByRequestedSegmentResponse?@20 SegmentState?@12 ##other@21"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "ProductSegmentID": ("", -1, 2, -1, "X", None, None),
-            "ProcessSegmentID": ("ProcessSegmentID", -1, 3, 8, "", None, None),
-            "Description": ("Description", -1, 4, 2, "", None, None),
-            "Location": ("", -1, 5, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 6, 6, "", None, None),
-            "EarliestStartTime": ("EarliestStartTime", -1, 7, 4, "", None, None),
-            "LatestEndTime": ("LatestEndTime", -1, 8, 5, "", None, None),
-            "Duration": ("Duration", -1, 9, 9, "", None, None),
-            "ProductionParameter": (
-                "SegmentParameter",
-                "ProductionParameter>Parameter",
-                10,
-                13,
-                "R",
-                None,
-                None,
-            ),
-            "PersonnelRequirement": (
-                "PersonnelRequirement",
-                "PersonnelRequirement>OpPersonnelRequirement",
-                11,
-                14,
-                "",
-                None,
-                None,
-            ),
-            "EquipmentRequirement": (
-                "EquipmentRequirement",
-                "EquipmentRequirement>OpEquipmentRequirement",
-                12,
-                15,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetRequirement": (
-                "PhysicalAssetRequirement",
-                "PhysicalAssetRequirement>OpPhysicalAssetRequirement",
-                13,
-                16,
-                "",
-                None,
-                None,
-            ),
-            "MaterialRequirement": (
-                "MaterialRequirement",
-                "MaterialRequirement>OpMaterialRequirement",
-                14,
-                17,
-                "",
-                None,
-                None,
-            ),
-            "MaterialProducedRequirement": ("", -1, 15, -1, "X", None, None),
-            "MaterialConsumedRequirement": ("", -1, 16, -1, "X", None, None),
-            "ConsumableExpectedRequirement": ("", -1, 17, -1, "X", None, None),
-            "SegmentRequirement": (
-                "SegmentRequirementChild",
-                "SegmentRequirement>OpSegmentRequirement",
-                18,
-                18,
-                "C",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                19,
-                20,
-                "",
-                None,
-                None,
-            ),
             "SegmentState": (
-                "SegmentState",
-                -1,
-                20,
-                12,
-                "",
                 None,
                 (
                     (
@@ -692,26 +243,11 @@ CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "ProductSegmentID",
-            "ProcessSegmentID",
-            "Location",
-            "HierarchyScope",
-            "EarliestStartTime",
-            "LatestEndTime",
-            "Duration",
-            "RequiredByRequestedSegmentResponse",
-            "SegmentState",
-        ),
     ),
 }
 
-CLEAN: tuple[str, ...] = ()
+CLEAN: str = ""
 
-PART: Part = (ROOTS, CONTEXTS, CLEAN)
+PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN)

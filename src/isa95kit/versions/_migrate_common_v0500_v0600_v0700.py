@@ -35,18 +35,16 @@ from typing import Any
 
 from ._migrate_load import Part
 
-ROOTS: dict[str, tuple[str, str]] = {}
+ROOTS: str = ""
+
+MESSAGES: dict[str, str] = {}
 
 CONTEXTS: dict[str, Any] = {}
 
-CLEAN: tuple[str, ...] = (
-    "OpPersonnelSpecification",
-    "OpEquipmentSpecification",
-    "OpPhysicalAssetSpecification",
-    "EquipmentAssetMapping",
-    "PersonnelSegmentSpecification",
-    "EquipmentSegmentSpecification",
-    "PhysicalAssetSegmentSpecification",
+CLEAN: str = (
+    "OpPersonnelSpecification OpEquipmentSpecification OpPhysicalAssetSpecification "
+    "EquipmentAssetMapping PersonnelSegmentSpecification EquipmentSegmentSpecification "
+    "PhysicalAssetSegmentSpecification"
 )
 
-PART: Part = (ROOTS, CONTEXTS, CLEAN)
+PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN)

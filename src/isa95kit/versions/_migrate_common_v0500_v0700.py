@@ -35,13 +35,12 @@ from typing import Any
 
 from ._migrate_load import Part
 
-ROOTS: dict[str, tuple[str, str]] = {}
+ROOTS: str = ""
+
+MESSAGES: dict[str, str] = {}
 
 CONTEXTS: dict[str, Any] = {}
 
-CLEAN: tuple[str, ...] = (
-    "OpMaterialRequirementProperty",
-    "OpMaterialActualProperty",
-)
+CLEAN: str = "OpMaterialRequirementProperty OpMaterialActualProperty"
 
-PART: Part = (ROOTS, CONTEXTS, CLEAN)
+PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN)

@@ -48,25 +48,20 @@ from ._migrate_load import assemble
 NAMESPACE = "http://www.mesa.org/xml/B2MML-V0600"
 EXT_NAMESPACE = "http://www.mesa.org/xml/B2MML-V0600-AllExtensions"
 
-OWN_ROOTS: dict[str, tuple[str, str]] = {}
+OWN_ROOTS: str = ""
+
+OWN_MESSAGES: dict[str, str] = {}
 
 OWN_CONTEXTS: dict[str, Any] = {
     "OpMaterialSpecification": (
-        "OpMaterialSpecification",
-        "OpMaterialSpecification",
-        11,
-        17,
+        (
+            "ID MaterialClassID* MaterialDefinitionID* Description*@6 MaterialUse? "
+            "Quantity*:QuantityValue@11 AssemblySpecification*:OpMaterialSpecification "
+            "AssemblyType? AssemblyRelationship? "
+            "MaterialSpecificationProperty*:OpMaterialSpecificationProperty ##other@17"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "MaterialClassID": ("MaterialClassID", -1, 2, 2, "", None, None),
-            "MaterialDefinitionID": ("MaterialDefinitionID", -1, 3, 3, "", None, None),
-            "Description": ("Description", -1, 4, 6, "", None, None),
             "MaterialUse": (
-                "MaterialUse",
-                -1,
-                5,
-                7,
-                "",
                 {
                     "Replaced Assetn": ("Other", "Replaced Assetn"),
                     "Replacement Asset": ("Other", "Replacement Asset"),
@@ -89,168 +84,53 @@ OWN_CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "Quantity": ("Quantity", "QuantityValue", 6, 11, "", None, None),
-            "AssemblySpecification": (
-                "AssemblySpecification",
-                "OpMaterialSpecification",
-                7,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "AssemblyType": ("AssemblyType", -1, 8, 13, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 9, 14, "", None, None),
-            "MaterialSpecificationProperty": (
-                "MaterialSpecificationProperty",
-                "OpMaterialSpecificationProperty",
-                10,
-                15,
-                "",
-                None,
-                None,
-            ),
+            )
         },
-        (),
-        {},
-        ("ID",),
-        ("ID", "MaterialUse", "AssemblyType", "AssemblyRelationship"),
     ),
     "SegmentDependency": (
-        "SegmentDependency",
-        "SegmentDependency",
-        8,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Dependency": ("Dependency", -1, 3, 3, "", None, None),
-            "TimingFactor": ("", -1, 4, -1, "X", None, None),
-            "ProductSegmentID": ("ProductSegmentID", -1, 5, 5, "", None, None),
-            "ProcessSegmentID": ("ProcessSegmentID", -1, 6, 6, "", None, None),
-            "SegmentID": ("SegmentID", -1, 7, 7, "", None, None),
-        },
-        (),
-        {},
-        ("ID", "Dependency"),
-        ("ID", "Dependency"),
+        "ID Description* Dependency TimingFactor*= ProductSegmentID* ProcessSegmentID* "
+        "SegmentID* ##other"
     ),
     "OperationsResponse": (
-        "OperationsResponse",
-        "OperationsResponse",
-        11,
-        14,
+        (
+            "ID? Description* HierarchyScope?:@6 OperationsType? OperationsRequestID* "
+            "StartTime?@4 EndTime? OperationsDefinitionID*@10 ResponseState?@12 "
+            "SegmentResponse*:OpSegmentResponse ##other"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 6, "", None, None),
-            "OperationsType": ("OperationsType", -1, 4, 7, "", None, None),
-            "OperationsRequestID": ("OperationsRequestID", -1, 5, 8, "", None, None),
-            "StartTime": ("StartTime", -1, 6, 4, "", None, None),
-            "EndTime": ("EndTime", -1, 7, 5, "", None, None),
-            "OperationsDefinitionID": ("OperationsDefinitionID", -1, 8, 10, "", None, None),
             "ResponseState": (
-                "ResponseState",
-                -1,
-                9,
-                12,
-                "",
                 {"Holding": ("Other", "Holding")},
                 (("Waiting", "Held", "Suspended", "Closed"), True),
-            ),
-            "SegmentResponse": ("SegmentResponse", "OpSegmentResponse", 10, 13, "", None, None),
+            )
         },
-        (),
-        {},
-        (),
-        ("ID", "HierarchyScope", "OperationsType", "StartTime", "EndTime", "ResponseState"),
     ),
     "OpSegmentResponse": (
-        "OpSegmentResponse",
-        "OpSegmentResponse",
-        17,
-        24,
+        (
+            "ID? Description* HierarchyScope?:@7 OperationsType? ProcessSegmentID* "
+            "ActualStartTime?@5 ActualEndTime? OperationsDefinitionID*@12 SegmentState?@16 "
+            "SegmentData*:OpSegmentData PersonnelActual*:OpPersonnelActual "
+            "EquipmentActual*:OpEquipmentActual PhysicalAssetActual*:OpPhysicalAssetActual "
+            "MaterialActual*:OpMaterialActual "
+            "SegmentResponse*=SegmentResponseChild:OpSegmentResponse "
+            "RequiredByRequestedSegmentResponse? ##other"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 7, "", None, None),
-            "OperationsType": ("OperationsType", -1, 4, 8, "", None, None),
-            "ProcessSegmentID": ("ProcessSegmentID", -1, 5, 9, "", None, None),
-            "ActualStartTime": ("ActualStartTime", -1, 6, 5, "", None, None),
-            "ActualEndTime": ("ActualEndTime", -1, 7, 6, "", None, None),
-            "OperationsDefinitionID": ("OperationsDefinitionID", -1, 8, 12, "", None, None),
             "SegmentState": (
-                "SegmentState",
-                -1,
-                9,
-                16,
-                "",
                 {"Holding": ("Other", "Holding")},
                 (("Waiting", "Held", "Suspended", "Closed"), True),
-            ),
-            "SegmentData": ("SegmentData", "OpSegmentData", 10, 17, "", None, None),
-            "PersonnelActual": ("PersonnelActual", "OpPersonnelActual", 11, 18, "", None, None),
-            "EquipmentActual": ("EquipmentActual", "OpEquipmentActual", 12, 19, "", None, None),
-            "PhysicalAssetActual": (
-                "PhysicalAssetActual",
-                "OpPhysicalAssetActual",
-                13,
-                20,
-                "",
-                None,
-                None,
-            ),
-            "MaterialActual": ("MaterialActual", "OpMaterialActual", 14, 21, "", None, None),
-            "SegmentResponse": (
-                "SegmentResponseChild",
-                "OpSegmentResponse",
-                15,
-                22,
-                "C",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                16,
-                23,
-                "",
-                None,
-                None,
-            ),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "HierarchyScope",
-            "OperationsType",
-            "ActualStartTime",
-            "ActualEndTime",
-            "SegmentState",
-            "RequiredByRequestedSegmentResponse",
-        ),
     ),
     "OpMaterialActual": (
-        "OpMaterialActual",
-        "OpMaterialActual",
-        15,
-        18,
+        (
+            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+            "Description* MaterialUse? StorageLocation?= Quantity*:QuantityValue@10 "
+            "AssemblyActual*:OpMaterialActual AssemblyType? AssemblyRelationship? "
+            "HierarchyScope?: MaterialActualProperty*:OpMaterialActualProperty@16 "
+            "RequiredByRequestedSegmentResponse? ##other"
+        ),
         {
-            "MaterialClassID": ("MaterialClassID", -1, 1, 2, "", None, None),
-            "MaterialDefinitionID": ("MaterialDefinitionID", -1, 2, 3, "", None, None),
-            "MaterialLotID": ("MaterialLotID", -1, 3, 4, "", None, None),
-            "MaterialSubLotID": ("MaterialSubLotID", -1, 4, 5, "", None, None),
-            "Description": ("Description", -1, 5, 6, "", None, None),
             "MaterialUse": (
-                "MaterialUse",
-                -1,
-                6,
-                7,
-                "",
                 {
                     "Replaced Assetn": ("Other", "Replaced Assetn"),
                     "Replacement Asset": ("Other", "Replacement Asset"),
@@ -273,61 +153,19 @@ OWN_CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "StorageLocation": ("", -1, 7, -1, "X", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 8, 10, "", None, None),
-            "AssemblyActual": ("AssemblyActual", "OpMaterialActual", 9, 11, "", None, None),
-            "AssemblyType": ("AssemblyType", -1, 10, 12, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 11, 13, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 12, 14, "", None, None),
-            "MaterialActualProperty": (
-                "MaterialActualProperty",
-                "OpMaterialActualProperty",
-                13,
-                16,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                14,
-                17,
-                "",
-                None,
-                None,
-            ),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "MaterialUse",
-            "StorageLocation",
-            "AssemblyType",
-            "AssemblyRelationship",
-            "HierarchyScope",
-            "RequiredByRequestedSegmentResponse",
-        ),
     ),
     "OpMaterialRequirement": (
-        "OpMaterialRequirement",
-        "OpMaterialRequirement",
-        15,
-        18,
+        (
+            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+            "Description* MaterialUse? StorageLocation?= Quantity*:QuantityValue@10 "
+            "AssemblyRequirement*:OpMaterialRequirement AssemblyType? AssemblyRelationship? "
+            "HierarchyScope?: MaterialRequirementProperty*:OpMaterialRequirementProperty "
+            "RequiredByRequestedSegmentResponse? ##other@18"
+        ),
         {
-            "MaterialClassID": ("MaterialClassID", -1, 1, 2, "", None, None),
-            "MaterialDefinitionID": ("MaterialDefinitionID", -1, 2, 3, "", None, None),
-            "MaterialLotID": ("MaterialLotID", -1, 3, 4, "", None, None),
-            "MaterialSubLotID": ("MaterialSubLotID", -1, 4, 5, "", None, None),
-            "Description": ("Description", -1, 5, 6, "", None, None),
             "MaterialUse": (
-                "MaterialUse",
-                -1,
-                6,
-                7,
-                "",
                 {
                     "Replaced Assetn": ("Other", "Replaced Assetn"),
                     "Replacement Asset": ("Other", "Replacement Asset"),
@@ -350,261 +188,58 @@ OWN_CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "StorageLocation": ("", -1, 7, -1, "X", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 8, 10, "", None, None),
-            "AssemblyRequirement": (
-                "AssemblyRequirement",
-                "OpMaterialRequirement",
-                9,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "AssemblyType": ("AssemblyType", -1, 10, 12, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 11, 13, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 12, 14, "", None, None),
-            "MaterialRequirementProperty": (
-                "MaterialRequirementProperty",
-                "OpMaterialRequirementProperty",
-                13,
-                15,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                14,
-                16,
-                "",
-                None,
-                None,
-            ),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "MaterialUse",
-            "StorageLocation",
-            "AssemblyType",
-            "AssemblyRelationship",
-            "HierarchyScope",
-            "RequiredByRequestedSegmentResponse",
-        ),
     ),
     "WorkDirective": (
-        "WorkDirective",
-        "WorkDirective",
-        17,
-        17,
+        (
+            "ID Version? Description* HierarchyScope?:@7 WorkType? Duration? PublishedDate?@4 "
+            "OperationsDefinitionID?= Parameter*= "
+            "PersonnelSpecification*:OpPersonnelSpecification@11 "
+            "EquipmentSpecification*:OpEquipmentSpecification "
+            "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
+            "MaterialSpecification*:OpMaterialSpecification WorkflowSpecification*:@16 "
+            "WorkMasterID?@18 WorkDirective*=WorkDirectiveChild:@20 ##other@17"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Version": ("Version", -1, 2, 2, "", None, None),
-            "Description": ("Description", -1, 3, 3, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
             "WorkType": (
-                "WorkType",
-                -1,
-                5,
-                8,
-                "",
                 {
                     "Work Master": ("Other", "Work Master"),
                     "Work Directive": ("Other", "Work Directive"),
                 },
                 (("Production", "Maintenance", "Quality", "Inventory", "Mixed"), True),
-            ),
-            "Duration": ("Duration", -1, 6, 9, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 7, 4, "", None, None),
-            "OperationsDefinitionID": ("", -1, 8, -1, "X", None, None),
-            "Parameter": ("", -1, 9, -1, "X", None, None),
-            "PersonnelSpecification": (
-                "PersonnelSpecification",
-                "OpPersonnelSpecification",
-                10,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "EquipmentSpecification": (
-                "EquipmentSpecification",
-                "OpEquipmentSpecification",
-                11,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetSpecification": (
-                "PhysicalAssetSpecification",
-                "OpPhysicalAssetSpecification",
-                12,
-                13,
-                "",
-                None,
-                None,
-            ),
-            "MaterialSpecification": (
-                "MaterialSpecification",
-                "OpMaterialSpecification",
-                13,
-                14,
-                "",
-                None,
-                None,
-            ),
-            "WorkflowSpecification": (
-                "WorkflowSpecification",
-                "WorkflowSpecification",
-                14,
-                16,
-                "",
-                None,
-                None,
-            ),
-            "WorkMasterID": ("WorkMasterID", -1, 15, 18, "", None, None),
-            "WorkDirective": ("WorkDirectiveChild", "WorkDirective", 16, 20, "C", None, None),
+            )
         },
-        (),
-        {},
-        ("ID",),
-        (
-            "ID",
-            "Version",
-            "HierarchyScope",
-            "WorkType",
-            "Duration",
-            "PublishedDate",
-            "OperationsDefinitionID",
-            "WorkMasterID",
-        ),
     ),
-    "WorkflowSpecification": (
-        "WorkflowSpecification",
-        "WorkflowSpecification",
-        6,
-        13,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Version": ("Version", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 2, "", None, None),
-            "Node": ("", -1, 4, -1, "X", None, None),
-            "Connection": ("", -1, 5, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "Version"),
-    ),
+    "WorkflowSpecification": "ID Version?@3 Description*@2 Node*= Connection*= ##other@13",
     "WorkMaster": (
-        "WorkMaster",
-        "WorkMaster",
-        16,
-        17,
+        (
+            "ID Version? Description* HierarchyScope?:@7 WorkType? Duration? PublishedDate?@4 "
+            "OperationsDefinitionID?@19 Parameter*= "
+            "PersonnelSpecification*:OpPersonnelSpecification@11 "
+            "EquipmentSpecification*:OpEquipmentSpecification "
+            "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
+            "MaterialSpecification*:OpMaterialSpecification WorkflowSpecification*:@16 "
+            "WorkMaster*=WorkMasterChild:@18 ##other@17"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Version": ("Version", -1, 2, 2, "", None, None),
-            "Description": ("Description", -1, 3, 3, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
             "WorkType": (
-                "WorkType",
-                -1,
-                5,
-                8,
-                "",
                 {
                     "Work Master": ("Other", "Work Master"),
                     "Work Directive": ("Other", "Work Directive"),
                 },
                 (("Production", "Maintenance", "Quality", "Inventory", "Mixed"), True),
-            ),
-            "Duration": ("Duration", -1, 6, 9, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 7, 4, "", None, None),
-            "OperationsDefinitionID": ("OperationsDefinitionID", -1, 8, 19, "", None, None),
-            "Parameter": ("", -1, 9, -1, "X", None, None),
-            "PersonnelSpecification": (
-                "PersonnelSpecification",
-                "OpPersonnelSpecification",
-                10,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "EquipmentSpecification": (
-                "EquipmentSpecification",
-                "OpEquipmentSpecification",
-                11,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetSpecification": (
-                "PhysicalAssetSpecification",
-                "OpPhysicalAssetSpecification",
-                12,
-                13,
-                "",
-                None,
-                None,
-            ),
-            "MaterialSpecification": (
-                "MaterialSpecification",
-                "OpMaterialSpecification",
-                13,
-                14,
-                "",
-                None,
-                None,
-            ),
-            "WorkflowSpecification": (
-                "WorkflowSpecification",
-                "WorkflowSpecification",
-                14,
-                16,
-                "",
-                None,
-                None,
-            ),
-            "WorkMaster": ("WorkMasterChild", "WorkMaster", 15, 18, "C", None, None),
+            )
         },
-        (),
-        {},
-        ("ID",),
-        (
-            "ID",
-            "Version",
-            "HierarchyScope",
-            "WorkType",
-            "Duration",
-            "PublishedDate",
-            "OperationsDefinitionID",
-        ),
     ),
     "WorkSchedule": (
-        "WorkSchedule",
-        "WorkSchedule",
-        11,
-        12,
+        (
+            "ID? Description* HierarchyScope?:@7 WorkType? StartTime?@5 EndTime? "
+            "ScheduleState?@9 PublishedDate?@4 WorkSchedule*=WorkScheduleChild:@10 "
+            "WorkRequest*: ##other"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 7, "", None, None),
-            "WorkType": ("WorkType", -1, 4, 8, "", None, None),
-            "StartTime": ("StartTime", -1, 5, 5, "", None, None),
-            "EndTime": ("EndTime", -1, 6, 6, "", None, None),
             "ScheduleState": (
-                "ScheduleState",
-                -1,
-                7,
-                9,
-                "",
                 None,
                 (
                     (
@@ -620,193 +255,46 @@ OWN_CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "PublishedDate": ("PublishedDate", -1, 8, 4, "", None, None),
-            "WorkSchedule": ("WorkScheduleChild", "WorkSchedule", 9, 10, "C", None, None),
-            "WorkRequest": ("WorkRequest", "WorkRequest", 10, 11, "", None, None),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "HierarchyScope",
-            "WorkType",
-            "StartTime",
-            "EndTime",
-            "ScheduleState",
-            "PublishedDate",
-        ),
     ),
     "WorkRequest": (
-        "WorkRequest",
-        "WorkRequest",
-        10,
-        14,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 4, "", None, None),
-            "Workype": ("", -1, 4, -1, "X", None, None),
-            "StartTime": ("StartTime", -1, 5, 6, "", None, None),
-            "EndTime": ("EndTime", -1, 6, 7, "", None, None),
-            "Priority": ("Priority", -1, 7, 8, "", None, None),
-            "WorkRequest": ("WorkRequestChild", "WorkRequest", 8, 12, "C", None, None),
-            "JobOrder": ("JobOrder", "JobOrder", 9, 13, "", None, None),
-        },
-        (),
-        {},
-        (),
-        ("ID", "HierarchyScope", "Workype", "StartTime", "EndTime", "Priority"),
+        "ID? Description* HierarchyScope?:@4 Workype?= StartTime? EndTime? Priority? "
+        "WorkRequest*=WorkRequestChild:@12 JobOrder*: ##other"
     ),
     "JobOrder": (
-        "JobOrder",
-        "JobOrder",
-        18,
-        21,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 7, "", None, None),
-            "WorkType": ("WorkType", -1, 4, 8, "", None, None),
-            "WorkMasterID": ("WorkMasterID", -1, 5, 9, "", None, None),
-            "WorkMasterVersion": ("WorkMasterVersion", -1, 6, 10, "", None, None),
-            "StartTime": ("StartTime", -1, 7, 5, "", None, None),
-            "EndTime": ("EndTime", -1, 8, 6, "", None, None),
-            "Priority": ("Priority", -1, 9, 11, "", None, None),
-            "Command": ("Command", -1, 10, 12, "", None, None),
-            "CommandRule": ("CommandRule", -1, 11, 13, "", None, None),
-            "DispatchStatus": ("DispatchStatus", -1, 12, 14, "", None, None),
-            "JobOrderParameter": ("JobOrderParameter", "Parameter", 13, 15, "", None, None),
-            "PersonnelRequirement": (
-                "PersonnelRequirement",
-                "OpPersonnelRequirement",
-                14,
-                16,
-                "",
-                None,
-                None,
-            ),
-            "EquipmentRequirement": (
-                "EquipmentRequirement",
-                "OpEquipmentRequirement",
-                15,
-                17,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetRequirement": (
-                "PhysicalAssetRequirement",
-                "OpPhysicalAssetRequirement",
-                16,
-                18,
-                "",
-                None,
-                None,
-            ),
-            "MaterialRequirement": (
-                "MaterialRequirement",
-                "OpMaterialRequirement",
-                17,
-                19,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "HierarchyScope",
-            "WorkType",
-            "WorkMasterID",
-            "WorkMasterVersion",
-            "StartTime",
-            "EndTime",
-            "Priority",
-            "Command",
-            "CommandRule",
-            "DispatchStatus",
-        ),
+        "ID? Description* HierarchyScope?:@7 WorkType? WorkMasterID? WorkMasterVersion? "
+        "StartTime?@5 EndTime? Priority?@11 Command? CommandRule? DispatchStatus? "
+        "JobOrderParameter*:Parameter PersonnelRequirement*:OpPersonnelRequirement "
+        "EquipmentRequirement*:OpEquipmentRequirement "
+        "PhysicalAssetRequirement*:OpPhysicalAssetRequirement "
+        "MaterialRequirement*:OpMaterialRequirement ##other@21"
     ),
     "JobResponse": (
-        "JobResponse",
-        "JobResponse",
-        17,
-        23,
+        (
+            "ID? Description* HierarchyScope?:@7 WorkType? JobOrderID? WorkDirectiveID?= "
+            "WorkDirectiveVersion? StartTime?@5 EndTime? JobState?@16 JobResponsetData*= "
+            "PersonnelActual*:OpPersonnelActual EquipmentActual*:OpEquipmentActual "
+            "PhysicalAssetActual*:OpPhysicalAssetActual MaterialActual*:OpMaterialActual "
+            "JobResponse*= ##other"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 7, "", None, None),
-            "WorkType": ("WorkType", -1, 4, 8, "", None, None),
-            "JobOrderID": ("JobOrderID", -1, 5, 9, "", None, None),
-            "WorkDirectiveID": ("", -1, 6, -1, "X", None, None),
-            "WorkDirectiveVersion": ("WorkDirectiveVersion", -1, 7, 11, "", None, None),
-            "StartTime": ("StartTime", -1, 8, 5, "", None, None),
-            "EndTime": ("EndTime", -1, 9, 6, "", None, None),
             "JobState": (
-                "JobState",
-                -1,
-                10,
-                16,
-                "",
                 {"Holding": ("Other", "Holding")},
                 (("Waiting", "Held", "Suspended", "Closed"), True),
-            ),
-            "JobResponsetData": ("", -1, 11, -1, "X", None, None),
-            "PersonnelActual": ("PersonnelActual", "OpPersonnelActual", 12, 18, "", None, None),
-            "EquipmentActual": ("EquipmentActual", "OpEquipmentActual", 13, 19, "", None, None),
-            "PhysicalAssetActual": (
-                "PhysicalAssetActual",
-                "OpPhysicalAssetActual",
-                14,
-                20,
-                "",
-                None,
-                None,
-            ),
-            "MaterialActual": ("MaterialActual", "OpMaterialActual", 15, 21, "", None, None),
-            "JobResponse": ("", -1, 16, -1, "X", None, None),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "HierarchyScope",
-            "WorkType",
-            "JobOrderID",
-            "WorkDirectiveID",
-            "WorkDirectiveVersion",
-            "StartTime",
-            "EndTime",
-            "JobState",
-        ),
     ),
     "OpMaterialCapability": (
-        "OpMaterialCapability",
-        "OpMaterialCapability",
-        18,
-        21,
+        (
+            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+            "Description* CapabilityType? Reason? ConfidenceFactor? HierarchyScope?: "
+            "MaterialUse? StartTime?@14 EndTime? AssemblyCapability*:OpMaterialCapability "
+            "AssemblyType? AssemblyRelationship? Quantity*:QuantityValue "
+            "MaterialCapabilityProperty*:OpMaterialCapabilityProperty ##other"
+        ),
         {
-            "MaterialClassID": ("MaterialClassID", -1, 1, 2, "", None, None),
-            "MaterialDefinitionID": ("MaterialDefinitionID", -1, 2, 3, "", None, None),
-            "MaterialLotID": ("MaterialLotID", -1, 3, 4, "", None, None),
-            "MaterialSubLotID": ("MaterialSubLotID", -1, 4, 5, "", None, None),
-            "Description": ("Description", -1, 5, 6, "", None, None),
-            "CapabilityType": ("CapabilityType", -1, 6, 7, "", None, None),
-            "Reason": ("Reason", -1, 7, 8, "", None, None),
-            "ConfidenceFactor": ("ConfidenceFactor", -1, 8, 9, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 9, 10, "", None, None),
             "MaterialUse": (
-                "MaterialUse",
-                -1,
-                10,
-                11,
-                "",
                 {
                     "Replaced Assetn": ("Other", "Replaced Assetn"),
                     "Replacement Asset": ("Other", "Replacement Asset"),
@@ -829,65 +317,17 @@ OWN_CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "StartTime": ("StartTime", -1, 11, 14, "", None, None),
-            "EndTime": ("EndTime", -1, 12, 15, "", None, None),
-            "AssemblyCapability": (
-                "AssemblyCapability",
-                "OpMaterialCapability",
-                13,
-                16,
-                "",
-                None,
-                None,
-            ),
-            "AssemblyType": ("AssemblyType", -1, 14, 17, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 15, 18, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 16, 19, "", None, None),
-            "MaterialCapabilityProperty": (
-                "MaterialCapabilityProperty",
-                "OpMaterialCapabilityProperty",
-                17,
-                20,
-                "",
-                None,
-                None,
-            ),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "CapabilityType",
-            "Reason",
-            "ConfidenceFactor",
-            "HierarchyScope",
-            "MaterialUse",
-            "StartTime",
-            "EndTime",
-            "AssemblyType",
-            "AssemblyRelationship",
-        ),
     ),
     "MaterialSegmentSpecification": (
-        "MaterialSegmentSpecification",
-        "MaterialSegmentSpecification",
-        11,
-        18,
+        (
+            "ID MaterialClassID? MaterialDefinitionID? Description*@6 AssemblyType? "
+            "AssemblyRelationship? AssemblySpecificationID*= MaterialUse? "
+            "Quantity*:QuantityValue@14 MaterialSegmentSpecificationProperty*: ##other@18"
+        ),
         {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "MaterialClassID": ("MaterialClassID", -1, 2, 2, "", None, None),
-            "MaterialDefinitionID": ("MaterialDefinitionID", -1, 3, 3, "", None, None),
-            "Description": ("Description", -1, 4, 6, "", None, None),
-            "AssemblyType": ("AssemblyType", -1, 5, 7, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 6, 8, "", None, None),
-            "AssemblySpecificationID": ("", -1, 7, -1, "X", None, None),
             "MaterialUse": (
-                "MaterialUse",
-                -1,
-                8,
-                10,
-                "",
                 {
                     "Replaced Assetn": ("Other", "Replaced Assetn"),
                     "Replacement Asset": ("Other", "Replacement Asset"),
@@ -910,45 +350,19 @@ OWN_CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "Quantity": ("Quantity", "QuantityValue", 9, 14, "", None, None),
-            "MaterialSegmentSpecificationProperty": (
-                "MaterialSegmentSpecificationProperty",
-                "MaterialSegmentSpecificationProperty",
-                10,
-                15,
-                "",
-                None,
-                None,
-            ),
+            )
         },
-        (),
-        {},
-        ("ID",),
-        (
-            "ID",
-            "MaterialClassID",
-            "MaterialDefinitionID",
-            "AssemblyType",
-            "AssemblyRelationship",
-            "MaterialUse",
-        ),
     ),
     "MaterialSpecification>OpMaterialSpecification": (
-        "MaterialSpecification",
-        "OpMaterialSpecification",
-        10,
-        17,
+        (
+            "MaterialClassID?@2 MaterialDefinitionID? Description*@6 MaterialUse? "
+            "Quantity*:QuantityValue@11 "
+            "AssemblySpecification*:MaterialSpecification>OpMaterialSpecification "
+            "AssemblyType? AssemblyRelationship? "
+            "MaterialSpecificationProperty*:>OpMaterialSpecificationProperty ##other@17"
+        ),
         {
-            "MaterialClassID": ("MaterialClassID", -1, 1, 2, "", None, None),
-            "MaterialDefinitionID": ("MaterialDefinitionID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 6, "", None, None),
             "MaterialUse": (
-                "MaterialUse",
-                -1,
-                4,
-                7,
-                "",
                 {
                     "Replaced Assetn": ("Other", "Replaced Assetn"),
                     "Replacement Asset": ("Other", "Replacement Asset"),
@@ -971,60 +385,20 @@ OWN_CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "Quantity": ("Quantity", "QuantityValue", 5, 11, "", None, None),
-            "AssemblySpecification": (
-                "AssemblySpecification",
-                "MaterialSpecification>OpMaterialSpecification",
-                6,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "AssemblyType": ("AssemblyType", -1, 7, 13, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 8, 14, "", None, None),
-            "MaterialSpecificationProperty": (
-                "MaterialSpecificationProperty",
-                "MaterialSpecificationProperty>OpMaterialSpecificationProperty",
-                9,
-                15,
-                "",
-                None,
-                None,
-            ),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "MaterialClassID",
-            "MaterialDefinitionID",
-            "MaterialUse",
-            "AssemblyType",
-            "AssemblyRelationship",
-        ),
     ),
     "MaterialCapability>OpMaterialCapability": (
-        "MaterialCapability",
-        "OpMaterialCapability",
-        19,
-        21,
+        (
+            "MaterialClassID?@2 MaterialDefinitionID? MaterialLotID? MaterialSubLotID? "
+            "Description* CapabilityType Reason? EquipmentElementLevel*= MaterialUse?@11 "
+            "StartTime?@14 EndTime? Location?= HierarchyScope?:@10 Quantity*:QuantityValue@19 "
+            "AssemblyCapability*:MaterialCapability>OpMaterialCapability@16 AssemblyType? "
+            "AssemblyRelationship? "
+            "MaterialCapabilityProperty*:>OpMaterialCapabilityProperty@20 ##other"
+        ),
         {
-            "MaterialClassID": ("MaterialClassID", -1, 1, 2, "", None, None),
-            "MaterialDefinitionID": ("MaterialDefinitionID", -1, 2, 3, "", None, None),
-            "MaterialLotID": ("MaterialLotID", -1, 3, 4, "", None, None),
-            "MaterialSubLotID": ("MaterialSubLotID", -1, 4, 5, "", None, None),
-            "Description": ("Description", -1, 5, 6, "", None, None),
-            "CapabilityType": ("CapabilityType", -1, 6, 7, "", None, None),
-            "Reason": ("Reason", -1, 7, 8, "", None, None),
-            "EquipmentElementLevel": ("", -1, 8, -1, "X", None, None),
             "MaterialUse": (
-                "MaterialUse",
-                -1,
-                9,
-                11,
-                "",
                 {
                     "Replaced Assetn": ("Other", "Replaced Assetn"),
                     "Replacement Asset": ("Other", "Replacement Asset"),
@@ -1047,71 +421,20 @@ OWN_CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "StartTime": ("StartTime", -1, 10, 14, "", None, None),
-            "EndTime": ("EndTime", -1, 11, 15, "", None, None),
-            "Location": ("", -1, 12, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 13, 10, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 14, 19, "", None, None),
-            "AssemblyCapability": (
-                "AssemblyCapability",
-                "MaterialCapability>OpMaterialCapability",
-                15,
-                16,
-                "",
-                None,
-                None,
-            ),
-            "AssemblyType": ("AssemblyType", -1, 16, 17, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 17, 18, "", None, None),
-            "MaterialCapabilityProperty": (
-                "MaterialCapabilityProperty",
-                "MaterialCapabilityProperty>OpMaterialCapabilityProperty",
-                18,
-                20,
-                "",
-                None,
-                None,
-            ),
+            )
         },
-        (),
-        {},
-        ("CapabilityType",),
-        (
-            "MaterialClassID",
-            "MaterialDefinitionID",
-            "MaterialLotID",
-            "MaterialSubLotID",
-            "CapabilityType",
-            "Reason",
-            "MaterialUse",
-            "StartTime",
-            "EndTime",
-            "Location",
-            "HierarchyScope",
-            "AssemblyType",
-            "AssemblyRelationship",
-        ),
     ),
     "MaterialActual>OpMaterialActual": (
-        "MaterialActual",
-        "OpMaterialActual",
-        15,
-        18,
+        (
+            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+            "Description* Location?= HierarchyScope?:@14 MaterialUse?@7 "
+            "Quantity*:QuantityValue@10 AssemblyActual*:MaterialActual>OpMaterialActual "
+            "AssemblyType? AssemblyRelationship? "
+            "MaterialActualProperty*:>OpMaterialActualProperty@16 "
+            "RequiredByRequestedSegmentResponse? ##other"
+        ),
         {
-            "MaterialClassID": ("MaterialClassID", -1, 1, 2, "", None, None),
-            "MaterialDefinitionID": ("MaterialDefinitionID", -1, 2, 3, "", None, None),
-            "MaterialLotID": ("MaterialLotID", -1, 3, 4, "", None, None),
-            "MaterialSubLotID": ("MaterialSubLotID", -1, 4, 5, "", None, None),
-            "Description": ("Description", -1, 5, 6, "", None, None),
-            "Location": ("", -1, 6, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 7, 14, "", None, None),
             "MaterialUse": (
-                "MaterialUse",
-                -1,
-                8,
-                7,
-                "",
                 {
                     "Replaced Assetn": ("Other", "Replaced Assetn"),
                     "Replacement Asset": ("Other", "Replacement Asset"),
@@ -1134,69 +457,21 @@ OWN_CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "Quantity": ("Quantity", "QuantityValue", 9, 10, "", None, None),
-            "AssemblyActual": (
-                "AssemblyActual",
-                "MaterialActual>OpMaterialActual",
-                10,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "AssemblyType": ("AssemblyType", -1, 11, 12, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 12, 13, "", None, None),
-            "MaterialActualProperty": (
-                "MaterialActualProperty",
-                "MaterialActualProperty>OpMaterialActualProperty",
-                13,
-                16,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                14,
-                17,
-                "",
-                None,
-                None,
-            ),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "Location",
-            "HierarchyScope",
-            "MaterialUse",
-            "AssemblyType",
-            "AssemblyRelationship",
-            "RequiredByRequestedSegmentResponse",
-        ),
     ),
     "MaterialRequirement>OpMaterialRequirement": (
-        "MaterialRequirement",
-        "OpMaterialRequirement",
-        15,
-        18,
+        (
+            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+            "Description* Location?= HierarchyScope?:@14 MaterialUse?@7 "
+            "Quantity*:QuantityValue@10 "
+            "AssemblyRequirement*:MaterialRequirement>OpMaterialRequirement AssemblyType? "
+            "AssemblyRelationship? "
+            "MaterialRequirementProperty*:>OpMaterialRequirementProperty@15 "
+            "RequiredByRequestedSegmentResponse? ##other@18"
+        ),
         {
-            "MaterialClassID": ("MaterialClassID", -1, 1, 2, "", None, None),
-            "MaterialDefinitionID": ("MaterialDefinitionID", -1, 2, 3, "", None, None),
-            "MaterialLotID": ("MaterialLotID", -1, 3, 4, "", None, None),
-            "MaterialSubLotID": ("MaterialSubLotID", -1, 4, 5, "", None, None),
-            "Description": ("Description", -1, 5, 6, "", None, None),
-            "Location": ("", -1, 6, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 7, 14, "", None, None),
             "MaterialUse": (
-                "MaterialUse",
-                -1,
-                8,
-                7,
-                "",
                 {
                     "Replaced Assetn": ("Other", "Replaced Assetn"),
                     "Replacement Asset": ("Other", "Replacement Asset"),
@@ -1219,56 +494,15 @@ OWN_CONTEXTS: dict[str, Any] = {
                     ),
                     True,
                 ),
-            ),
-            "Quantity": ("Quantity", "QuantityValue", 9, 10, "", None, None),
-            "AssemblyRequirement": (
-                "AssemblyRequirement",
-                "MaterialRequirement>OpMaterialRequirement",
-                10,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "AssemblyType": ("AssemblyType", -1, 11, 12, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 12, 13, "", None, None),
-            "MaterialRequirementProperty": (
-                "MaterialRequirementProperty",
-                "MaterialRequirementProperty>OpMaterialRequirementProperty",
-                13,
-                15,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                14,
-                16,
-                "",
-                None,
-                None,
-            ),
+            )
         },
-        (),
-        {},
-        (),
-        (
-            "Location",
-            "HierarchyScope",
-            "MaterialUse",
-            "AssemblyType",
-            "AssemblyRelationship",
-            "RequiredByRequestedSegmentResponse",
-        ),
     ),
 }
 
-OWN_CLEAN: tuple[str, ...] = ()
+OWN_CLEAN: str = ""
 
 ROOTS, CONTEXTS = assemble(
-    (OWN_ROOTS, OWN_CONTEXTS, OWN_CLEAN),
+    (OWN_ROOTS, OWN_MESSAGES, OWN_CONTEXTS, OWN_CLEAN),
     _migrate_common_v0401_v0500_v0600_v0601_v0700.PART,
     _migrate_common_v0401_v0500_v0600_v0601.PART,
     _migrate_common_v0500_v0600_v0601_v0700.PART,
