@@ -5,28 +5,7 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 Every entry is written once: this module holds the part exactly these releases share, read by
 ``_migrate_v0500`` ``_migrate_v0600``.
-
-A part of the tables (``ROOTS``, ``CONTEXTS``, ``CLEAN``) names the contexts instead of
-numbering them: ``"<old class>"``, or ``"<old class>><V0701 class>"`` where the two differ.
-
-- ``ROOTS``: old global element -> ``(V0701 global element, context name)``;
-- ``CONTEXTS``: context name -> ``(old class, V0701 class, old extension order, V0701
-  extension order, fields, carried attributes, down aliases, old required elements, old single
-  elements)``; ``down aliases``: V0701 element -> old element it takes going down (a V0701
-  alternative of a renamed one);
-- ``fields``: old child element -> ``(V0701 element or "" if carried, child context name or
-  -1, old order, V0701 order, how, values, down)``; ``how``: ``""`` same name, ``"R"``
-  hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"`` carried; ``values``: old
-  code-list value -> (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701
-  code-list values the old list lacks, whether the old type takes them as ``Other`` +
-  ``OtherValue``), or None;
-- ``CLEAN``: the *clean* contexts: nothing to do in their subtrees going up (same names, order
-  and code lists, nothing carried all the way down: the tree is skipped).
-
-``versions/_migrate_load.assemble`` numbers the contexts of a release as the generator walks
-them and gives ``versions/_migrate_tree.py`` the release's ``ROOTS`` (old global element ->
-(V0701 global element, context index)) and ``CONTEXTS`` (by index: the context with the child
-context names replaced by indices and the clean flag appended).
+The layout is described in ``versions/_migrate_load.py``.
 """
 
 from __future__ import annotations
@@ -42,7 +21,6 @@ MESSAGES: dict[str, str] = {}
 CONTEXTS: dict[str, Any] = {
     "HierarchyScope": (
         ("EquipmentID EquipmentElementLevel HierarchyScope?=HierarchyScopeChild:@4 ##other"),
-        {},
         (),
         {"EquipmentLevel": "EquipmentElementLevel"},
     ),
@@ -60,92 +38,45 @@ CONTEXTS: dict[str, Any] = {
         "PhysicalAssetSpecificationProperty*:OpPhysicalAssetSpecificationProperty@11 "
         "##other@13"
     ),
-    "OperationsSchedule": (
-        (
-            "ID? Description* HierarchyScope?:@7 OperationsType? StartTime?@5 EndTime? "
-            "ScheduleState?@9 PublishedDate?@4 OperationsRequest*:@10 ##other"
-        ),
-        {
-            "ScheduleState": (
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            )
-        },
+    "OpMaterialSpecification": (
+        "ID MaterialClassID* MaterialDefinitionID* Description*@6 MaterialUse?%MaterialUseCode "
+        "Quantity*:QuantityValue@11 AssemblySpecification*:OpMaterialSpecification "
+        "AssemblyType? AssemblyRelationship? "
+        "MaterialSpecificationProperty*:OpMaterialSpecificationProperty ##other@17"
     ),
     "OperationsRequest": (
-        (
-            "ID? Description* HierarchyScope?:@6 OperationsType? StartTime?@4 EndTime? "
-            "Priority?@8 OperationsDefinitionID?@10 RequestState?@9 "
-            "SegmentRequirement*:OpSegmentRequirement@12 "
-            "SegmentResponse*=RequestedSegmentResponse:OpSegmentResponse ##other@15"
-        ),
-        {
-            "RequestState": (
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID? Description* HierarchyScope?:@6 OperationsType? StartTime?@4 EndTime? Priority?@8 "
+        "OperationsDefinitionID?@10 RequestState?@9%RequestStateCode "
+        "SegmentRequirement*:OpSegmentRequirement@12 "
+        "SegmentResponse*=RequestedSegmentResponse:OpSegmentResponse ##other@15"
     ),
     "OpSegmentRequirement": (
-        (
-            "ID? Description* HierarchyScope?:@6 OperationsType? ProcessSegmentID? "
-            "EarliestStartTime?@4 LatestEndTime? Duration?@9 OperationsDefinitionID? "
-            "SegmentState?@12 SegmentParameter*:Parameter "
-            "PersonnelRequirement*:OpPersonnelRequirement "
-            "EquipmentRequirement*:OpEquipmentRequirement "
-            "PhysicalAssetRequirement*:OpPhysicalAssetRequirement "
-            "MaterialRequirement*:OpMaterialRequirement "
-            "SegmentRequirement*=SegmentRequirementChild:OpSegmentRequirement "
-            "RequiredByRequestedSegmentResponse?@20 ##other"
-        ),
-        {
-            "SegmentState": (
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID? Description* HierarchyScope?:@6 OperationsType? ProcessSegmentID? "
+        "EarliestStartTime?@4 LatestEndTime? Duration?@9 OperationsDefinitionID? "
+        "SegmentState?@12%RequestStateCode SegmentParameter*:Parameter "
+        "PersonnelRequirement*:OpPersonnelRequirement "
+        "EquipmentRequirement*:OpEquipmentRequirement "
+        "PhysicalAssetRequirement*:OpPhysicalAssetRequirement "
+        "MaterialRequirement*:OpMaterialRequirement "
+        "SegmentRequirement*=SegmentRequirementChild:OpSegmentRequirement "
+        "RequiredByRequestedSegmentResponse?@20 ##other"
     ),
     "Parameter": "ID Value*: Description* Parameter*=ParameterChild:@5 ##other@8",
+    "OpSegmentResponse": (
+        "ID? Description* HierarchyScope?:@7 OperationsType? ProcessSegmentID* "
+        "ActualStartTime?@5 ActualEndTime? OperationsDefinitionID*@12 "
+        "SegmentState?@16%ResponseStateCode SegmentData*:OpSegmentData "
+        "PersonnelActual*:OpPersonnelActual EquipmentActual*:OpEquipmentActual "
+        "PhysicalAssetActual*:OpPhysicalAssetActual MaterialActual*:OpMaterialActual "
+        "SegmentResponse*=SegmentResponseChild:OpSegmentResponse "
+        "RequiredByRequestedSegmentResponse? ##other"
+    ),
     "EquipmentAssetMapping": "EquipmentID PhysicalAssetID StartTime?@4 EndTime? ##other",
+    "OperationsResponse": (
+        "ID? Description* HierarchyScope?:@6 OperationsType? OperationsRequestID* StartTime?@4 "
+        "EndTime? OperationsDefinitionID*@10 ResponseState?@12%ResponseStateCode "
+        "SegmentResponse*:OpSegmentResponse ##other"
+    ),
     "PersonnelSegmentSpecification": (
         "PersonnelClassID?@2 PersonID? Description* PersonnelUse? Quantity*:QuantityValue@9 "
         "PersonnelSegmentSpecificationProperty*: ##other@13"
@@ -158,96 +89,15 @@ CONTEXTS: dict[str, Any] = {
         "PhysicalAssetClassID?@2 PhysicalAssetID? Description* PhysicalAssetUse? "
         "Quantity*:QuantityValue@9 PhysicalAssetSegmentSpecificationProperty*: ##other@13"
     ),
-    "ProductionSchedule>OperationsSchedule": (
-        (
-            "ID? Description* Location?= HierarchyScope?:@7 PublishedDate?@4 StartTime? "
-            "EndTime? EquipmentElementLevel?= "
-            "ProductionRequest*=OperationsRequest:>OperationsRequest@10 ScheduleState?@9 "
-            "##other@11"
-        ),
-        {
-            "ScheduleState": (
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "ProductionRequest>OperationsRequest": (
-        (
-            "ID? Description* ProductProductionRuleID*= Version*@3 Location?= "
-            "HierarchyScope?:@6 StartTime?@4 EndTime? Priority?@8 "
-            "SegmentRequirement*:>OpSegmentRequirement@12 "
-            "SegmentResponse*=RequestedSegmentResponse:>OpSegmentResponse RequestState?@9 "
-            "##other@15"
-        ),
-        {
-            "RequestState": (
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "SegmentRequirement>OpSegmentRequirement": (
-        (
-            "ID? ProductSegmentID?= ProcessSegmentID?@8 Description*@2 Location?= "
-            "HierarchyScope?:@6 EarliestStartTime?@4 LatestEndTime? Duration?@9 "
-            "ProductionParameter*=SegmentParameter:>Parameter@13 "
-            "PersonnelRequirement*:>OpPersonnelRequirement "
-            "EquipmentRequirement*:>OpEquipmentRequirement "
-            "PhysicalAssetRequirement*:>OpPhysicalAssetRequirement "
-            "MaterialRequirement*:>OpMaterialRequirement MaterialProducedRequirement*= "
-            "MaterialConsumedRequirement*= ConsumableExpectedRequirement*= "
-            "SegmentRequirement*=SegmentRequirementChild:>OpSegmentRequirement@18 "
-            "RequiredByRequestedSegmentResponse?@20 SegmentState?@12 ##other@21"
-        ),
-        {
-            "SegmentState": (
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            )
-        },
+    "MaterialSegmentSpecification": (
+        "ID MaterialClassID? MaterialDefinitionID? Description*@6 AssemblyType? "
+        "AssemblyRelationship? AssemblySpecificationID*= MaterialUse?%MaterialUseCode "
+        "Quantity*:QuantityValue@14 MaterialSegmentSpecificationProperty*: ##other@18"
     ),
 }
 
 CLEAN: str = ""
 
-PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN)
+CODES: dict[str, Any] = {}
+
+PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN, CODES)

@@ -5,28 +5,7 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 Every entry is written once: this module holds the part exactly these releases share, read by
 ``_migrate_v0500`` ``_migrate_v0600`` ``_migrate_v0601``.
-
-A part of the tables (``ROOTS``, ``CONTEXTS``, ``CLEAN``) names the contexts instead of
-numbering them: ``"<old class>"``, or ``"<old class>><V0701 class>"`` where the two differ.
-
-- ``ROOTS``: old global element -> ``(V0701 global element, context name)``;
-- ``CONTEXTS``: context name -> ``(old class, V0701 class, old extension order, V0701
-  extension order, fields, carried attributes, down aliases, old required elements, old single
-  elements)``; ``down aliases``: V0701 element -> old element it takes going down (a V0701
-  alternative of a renamed one);
-- ``fields``: old child element -> ``(V0701 element or "" if carried, child context name or
-  -1, old order, V0701 order, how, values, down)``; ``how``: ``""`` same name, ``"R"``
-  hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"`` carried; ``values``: old
-  code-list value -> (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701
-  code-list values the old list lacks, whether the old type takes them as ``Other`` +
-  ``OtherValue``), or None;
-- ``CLEAN``: the *clean* contexts: nothing to do in their subtrees going up (same names, order
-  and code lists, nothing carried all the way down: the tree is skipped).
-
-``versions/_migrate_load.assemble`` numbers the contexts of a release as the generator walks
-them and gives ``versions/_migrate_tree.py`` the release's ``ROOTS`` (old global element ->
-(V0701 global element, context index)) and ``CONTEXTS`` (by index: the context with the child
-context names replaced by indices and the clean flag appended).
+The layout is described in ``versions/_migrate_load.py``.
 """
 
 from __future__ import annotations
@@ -43,6 +22,28 @@ CONTEXTS: dict[str, Any] = {
     "TransChangeStatus": (
         "Code? Description? EffectiveDateTime? ReasonCode? Reason* "
         "StateChange*:TransStateChange UserArea?:TransUserArea"
+    ),
+    "Change": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "RecordReference PrechangeData+:Value Reason*"
+    ),
+    "Comment": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "RecordReference CommentText+ PersonID?"
+    ),
+    "SingleEvent": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "EventType EventSubType EquipmentID* Value*: PreviousValue*:Value MessageText* "
+        "PersonID* ComputerID* PhysicalAssetID* ProceduralElementReference* Category* "
+        "AlarmData*: AssociatedEventID* UserAttribute*:"
+    ),
+    "PersonnelIdentificationManifest": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "RecordReference Name+ ChangeIndication Reason?"
+    ),
+    "OperationsDefinitionRecord": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "OperationsDefinition:"
     ),
     "OperationsDefinition": (
         "ID Version?@3 Description*@2 HierarchyScope?:@7 OperationsType? PublishedDate?@4 "
@@ -67,6 +68,14 @@ CONTEXTS: dict[str, Any] = {
         "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
     "OpMaterialSpecificationProperty": "ID Description* Value*: Quantity*:QuantityValue ##other@9",
+    "OperationsScheduleRecord": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "OperationsSchedule:"
+    ),
+    "OperationsSchedule": (
+        "ID? Description* HierarchyScope?:@7 OperationsType? StartTime?@5 EndTime? "
+        "ScheduleState?@9%RequestStateCode PublishedDate?@4 OperationsRequest*:@10 ##other"
+    ),
     "OpPersonnelRequirement": (
         "PersonnelClassID*@2 PersonID* Description* PersonnelUse? Quantity*:QuantityValue "
         "HierarchyScope?: PersonnelRequirementProperty*:OpPersonnelRequirementProperty@11 "
@@ -88,6 +97,14 @@ CONTEXTS: dict[str, Any] = {
     ),
     "OpPhysicalAssetRequirementProperty": (
         "ID Description* Value*: Quantity*:QuantityValue ##other@9"
+    ),
+    "OpMaterialRequirement": (
+        "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+        "Description* MaterialUse?%MaterialUseCode StorageLocation?= "
+        "Quantity*:QuantityValue@10 AssemblyRequirement*:OpMaterialRequirement AssemblyType? "
+        "AssemblyRelationship? HierarchyScope?: "
+        "MaterialRequirementProperty*:OpMaterialRequirementProperty "
+        "RequiredByRequestedSegmentResponse? ##other@18"
     ),
     "OpPersonnelActual": (
         "PersonnelClassID*@2 PersonID* Description* PersonnelUse? Quantity*:QuantityValue "
@@ -115,6 +132,30 @@ CONTEXTS: dict[str, Any] = {
     "OpPhysicalAssetActualProperty": (
         "ID Description* Value*: Quantity*:QuantityValue RequiredByRequestedSegmentResponse?@8 "
         "##other"
+    ),
+    "OpMaterialActual": (
+        "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+        "Description* MaterialUse?%MaterialUseCode StorageLocation?= "
+        "Quantity*:QuantityValue@10 AssemblyActual*:OpMaterialActual AssemblyType? "
+        "AssemblyRelationship? HierarchyScope?: "
+        "MaterialActualProperty*:OpMaterialActualProperty@16 "
+        "RequiredByRequestedSegmentResponse? ##other"
+    ),
+    "ResourceQualificationsManifest": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "RecordReference ResourceID ResourceUse ResourceType QualificationStatus "
+        "EffectiveTimeStamp? ExpirationTimeStamp?"
+    ),
+    "Sample": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "SampleSourceID? SampleSize*:QuantityValue SampleType* SamplePullReason* "
+        "SampleExpiration? EquipmentID* PhysicalAssetID* ProceduralElementReference* "
+        "SOPReference* SampleTest*:"
+    ),
+    "SampleTestResult": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "TestDisposition? EquipmentID* PhysicalAssetID* AnalysisUsed* Expiration? "
+        "Results*:Value ExpectedResults*:Value"
     ),
     "Equipment": (
         "ID Description*@3 Location?= HierarchyScope?:@7 EquipmentLevel?= "
@@ -191,6 +232,11 @@ CONTEXTS: dict[str, Any] = {
     ),
     "OperationsDefinitionInformation": (
         "ID? Description* HierarchyScope?: PublishedDate? OperationsDefinition*: ##other@8"
+    ),
+    "OperationsPerformance": (
+        "ID? Description* HierarchyScope?:@7 OperationsType? OperationsScheduleID? "
+        "StartTime?@5 EndTime?= PerformanceState?@10%ResponseStateCode PublishedDate?@4 "
+        "OperationsResponse*:@11 ##other"
     ),
     "Person": (
         "ID Description*@3 Location?= HierarchyScope?:@7 PersonName? PersonProperty*:@11 "
@@ -292,6 +338,13 @@ CONTEXTS: dict[str, Any] = {
     "PhysicalAssetSpecificationProperty>OpPhysicalAssetSpecificationProperty": (
         "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
+    "MaterialSpecification>OpMaterialSpecification": (
+        "MaterialClassID?@2 MaterialDefinitionID? Description*@6 MaterialUse?%MaterialUseCode "
+        "Quantity*:QuantityValue@11 "
+        "AssemblySpecification*:MaterialSpecification>OpMaterialSpecification AssemblyType? "
+        "AssemblyRelationship? MaterialSpecificationProperty*:>OpMaterialSpecificationProperty "
+        "##other@17"
+    ),
     "MaterialSpecificationProperty>OpMaterialSpecificationProperty": (
         "ID Description* Value*: Quantity*:QuantityValue ##other@9"
     ),
@@ -306,6 +359,26 @@ CONTEXTS: dict[str, Any] = {
     ),
     "MaterialCapabilityProperty>OpMaterialCapabilityProperty": (
         "ID Description* Value*: Quantity*:QuantityValue MaterialUse?= ##other@9"
+    ),
+    "ProductionPerformance>OperationsPerformance": (
+        "ID? Description* Location?= HierarchyScope?:@7 PublishedDate?@4 "
+        "ProductionScheduleID?=OperationsScheduleID@9 StartTime?@5 EndTime?= "
+        "EquipmentElementLevel?= ProductionResponse*=OperationsResponse:>OperationsResponse@11 "
+        "PerformanceState?@10%ResponseStateCode ##other@12"
+    ),
+    "ProductionResponse>OperationsResponse": (
+        "ID? ProductionRequestID?=OperationsRequestID@8 ProductProductionRuleID*= Version*@3 "
+        "Location?= HierarchyScope?:@6 StartTime?@4 EndTime? "
+        "SegmentResponse*:>OpSegmentResponse@13 ResponseState?@12%ResponseStateCode ##other@14"
+    ),
+    "SegmentResponse>OpSegmentResponse": (
+        "ID? ProcessSegmentID*@9 ProductSegmentID*= Description*@2 Location?= "
+        "HierarchyScope?:@7 ActualStartTime?@5 ActualEndTime? "
+        "ProductionData*=SegmentData:>OpSegmentData@17 PersonnelActual*:>OpPersonnelActual "
+        "EquipmentActual*:>OpEquipmentActual PhysicalAssetActual*:>OpPhysicalAssetActual "
+        "MaterialActual*:>OpMaterialActual MaterialProducedActual*= MaterialConsumedActual*= "
+        "ConsumableActual*= SegmentResponse*=SegmentResponseChild:>OpSegmentResponse@22 "
+        "RequiredByRequestedSegmentResponse? SegmentState?@16%ResponseStateCode ##other@24"
     ),
     "ProductionData>OpSegmentData": (
         "ID Description* Value*:@4 RequiredByRequestedSegmentResponse?@6 ProductionData*= ##other@7"
@@ -338,9 +411,40 @@ CONTEXTS: dict[str, Any] = {
         "ID Description* Value*: Quantity*:QuantityValue RequiredByRequestedSegmentResponse?@8 "
         "##other"
     ),
+    "MaterialActual>OpMaterialActual": (
+        "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+        "Description* Location?= HierarchyScope?:@14 MaterialUse?@7%MaterialUseCode "
+        "Quantity*:QuantityValue@10 AssemblyActual*:MaterialActual>OpMaterialActual "
+        "AssemblyType? AssemblyRelationship? "
+        "MaterialActualProperty*:>OpMaterialActualProperty@16 "
+        "RequiredByRequestedSegmentResponse? ##other"
+    ),
     "MaterialActualProperty>OpMaterialActualProperty": (
         "ID Description* Value*: Quantity*:QuantityValue RequiredByRequestedSegmentResponse?@9 "
         "##other"
+    ),
+    "ProductionSchedule>OperationsSchedule": (
+        "ID? Description* Location?= HierarchyScope?:@7 PublishedDate?@4 StartTime? EndTime? "
+        "EquipmentElementLevel?= ProductionRequest*=OperationsRequest:>OperationsRequest@10 "
+        "ScheduleState?@9%RequestStateCode ##other@11"
+    ),
+    "ProductionRequest>OperationsRequest": (
+        "ID? Description* ProductProductionRuleID*= Version*@3 Location?= HierarchyScope?:@6 "
+        "StartTime?@4 EndTime? Priority?@8 SegmentRequirement*:>OpSegmentRequirement@12 "
+        "SegmentResponse*=RequestedSegmentResponse:>OpSegmentResponse "
+        "RequestState?@9%RequestStateCode ##other@15"
+    ),
+    "SegmentRequirement>OpSegmentRequirement": (
+        "ID? ProductSegmentID?= ProcessSegmentID?@8 Description*@2 Location?= "
+        "HierarchyScope?:@6 EarliestStartTime?@4 LatestEndTime? Duration?@9 "
+        "ProductionParameter*=SegmentParameter:>Parameter@13 "
+        "PersonnelRequirement*:>OpPersonnelRequirement "
+        "EquipmentRequirement*:>OpEquipmentRequirement "
+        "PhysicalAssetRequirement*:>OpPhysicalAssetRequirement "
+        "MaterialRequirement*:>OpMaterialRequirement MaterialProducedRequirement*= "
+        "MaterialConsumedRequirement*= ConsumableExpectedRequirement*= "
+        "SegmentRequirement*=SegmentRequirementChild:>OpSegmentRequirement@18 "
+        "RequiredByRequestedSegmentResponse?@20 SegmentState?@12%RequestStateCode ##other@21"
     ),
     "ProductionParameter>Parameter": (
         "ProductSegmentID?= ProcessSegmentID?= Parameter?=ParameterChild:@5 ##other@8"
@@ -372,6 +476,14 @@ CONTEXTS: dict[str, Any] = {
     "PhysicalAssetRequirementProperty>OpPhysicalAssetRequirementProperty": (
         "ID Description* Value*: Quantity*:QuantityValue ##other@9"
     ),
+    "MaterialRequirement>OpMaterialRequirement": (
+        "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+        "Description* Location?= HierarchyScope?:@14 MaterialUse?@7%MaterialUseCode "
+        "Quantity*:QuantityValue@10 "
+        "AssemblyRequirement*:MaterialRequirement>OpMaterialRequirement AssemblyType? "
+        "AssemblyRelationship? MaterialRequirementProperty*:>OpMaterialRequirementProperty@15 "
+        "RequiredByRequestedSegmentResponse? ##other@18"
+    ),
     "MaterialRequirementProperty>OpMaterialRequirementProperty": (
         "ID? Description* Value*: Quantity*:QuantityValue ##other@10"
     ),
@@ -384,6 +496,12 @@ CONTEXTS: dict[str, Any] = {
     ),
     "TransactionProfile": (
         "ID? Description* Location?= HierarchyScope?:@3 PublishedDate? SupportedAction*: ##other"
+    ),
+    "SupportedAction": (
+        "ID? Description* TransactionVerb%TransactionVerbCode "
+        "TransactionNoun%TransactionNounCode InformationUser? InformationProvider? "
+        "InformationSender? InformationReceiver? ObjectWildcardSupported? "
+        "PropertyWildcardSupported? ##other"
     ),
 }
 
@@ -408,4 +526,6 @@ CLEAN: str = (
     "MaterialRequirementProperty>OpMaterialRequirementProperty"
 )
 
-PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN)
+CODES: dict[str, Any] = {}
+
+PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN, CODES)

@@ -5,28 +5,7 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 Every entry is written once: this module holds the part exactly these releases share, read by
 ``_migrate_v0600`` ``_migrate_v0601``.
-
-A part of the tables (``ROOTS``, ``CONTEXTS``, ``CLEAN``) names the contexts instead of
-numbering them: ``"<old class>"``, or ``"<old class>><V0701 class>"`` where the two differ.
-
-- ``ROOTS``: old global element -> ``(V0701 global element, context name)``;
-- ``CONTEXTS``: context name -> ``(old class, V0701 class, old extension order, V0701
-  extension order, fields, carried attributes, down aliases, old required elements, old single
-  elements)``; ``down aliases``: V0701 element -> old element it takes going down (a V0701
-  alternative of a renamed one);
-- ``fields``: old child element -> ``(V0701 element or "" if carried, child context name or
-  -1, old order, V0701 order, how, values, down)``; ``how``: ``""`` same name, ``"R"``
-  hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"`` carried; ``values``: old
-  code-list value -> (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701
-  code-list values the old list lacks, whether the old type takes them as ``Other`` +
-  ``OtherValue``), or None;
-- ``CLEAN``: the *clean* contexts: nothing to do in their subtrees going up (same names, order
-  and code lists, nothing carried all the way down: the tree is skipped).
-
-``versions/_migrate_load.assemble`` numbers the contexts of a release as the generator walks
-them and gives ``versions/_migrate_tree.py`` the release's ``ROOTS`` (old global element ->
-(V0701 global element, context index)) and ``CONTEXTS`` (by index: the context with the child
-context names replaced by indices and the clean flag appended).
+The layout is described in ``versions/_migrate_load.py``.
 """
 
 from __future__ import annotations
@@ -41,176 +20,20 @@ MESSAGES: dict[str, str] = {}
 
 CONTEXTS: dict[str, Any] = {
     "BatchProductionRecord": (
-        (
-            "ID EntryID ObjectType TimeStamp? ExternalReference? Description* EquipmentScope? "
-            "PublishedDate? CreationDate? BatchID? BatchProductionRecordSpec? CampaignID? "
-            "ChangeIndication? Delimiter? EquipmentID? ExpirationDate? Language? "
-            "LastChangedDate? LotID? MaterialDefinitionID? PhysicalAssetID? RecordStatus? "
-            "Version? ChangeHistory?: Comments?: ControlRecipes?: DataSets?: Events?: "
-            "MasterRecipes?: PersonnelIdentification?: OperationsDefinitions?: "
-            "OperationsPerformances?: OperationsSchedules?: ProductDefinitions?= "
-            "ProductionPerformances?= ProductionSchedules?= RecipeElements?:@34 "
-            "ResourceQualifications?: Samples?: WorkDirectives?: WorkMasters?: "
-            "WorkPerformances?: WorkSchedules?: BatchProductionRecord?: ##other"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "Change": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* RecordReference "
-            "PrechangeData+:Value Reason*"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "Comment": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* RecordReference "
-            "CommentText+ PersonID?"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "ControlRecipeRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* ControlRecipe:"),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "DataSet": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* "
-            "TrendSystemReference? StartTime? EndTime? TimeSpecification?: TagSpecification+: "
-            "DelimitedDataBlock?: OrderedData*:"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "SingleEvent": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* EventType "
-            "EventSubType EquipmentID* Value*: PreviousValue*:Value MessageText* PersonID* "
-            "ComputerID* PhysicalAssetID* ProceduralElementReference* Category* AlarmData*: "
-            "AssociatedEventID* UserAttribute*:"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "MasterRecipeRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* MasterRecipe:"),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "PersonnelIdentificationManifest": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* RecordReference "
-            "Name+ ChangeIndication Reason?"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "OperationsDefinitionRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* OperationsDefinition:"),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
+        "ID EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "EquipmentScope? PublishedDate? CreationDate? BatchID? BatchProductionRecordSpec? "
+        "CampaignID? ChangeIndication? Delimiter? EquipmentID? ExpirationDate? Language? "
+        "LastChangedDate? LotID? MaterialDefinitionID? PhysicalAssetID? RecordStatus? Version? "
+        "ChangeHistory?: Comments?: ControlRecipes?: DataSets?: Events?: MasterRecipes?: "
+        "PersonnelIdentification?: OperationsDefinitions?: OperationsPerformances?: "
+        "OperationsSchedules?: ProductDefinitions?= ProductionPerformances?= "
+        "ProductionSchedules?= RecipeElements?:@34 ResourceQualifications?: Samples?: "
+        "WorkDirectives?: WorkMasters?: WorkPerformances?: WorkSchedules?: "
+        "BatchProductionRecord?: ##other"
     ),
     "OperationsPerformanceRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* OperationsPerformance:"),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "OperationsPerformance": (
-        (
-            "ID? Description* HierarchyScope?:@7 OperationsType? OperationsScheduleID? "
-            "StartTime?@5 EndTime?= PerformanceState?@10 PublishedDate?@4 "
-            "OperationsResponse*:@11 ##other"
-        ),
-        {
-            "PerformanceState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Suspended", "Closed"), True),
-            )
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "OperationsPerformance:"
     ),
     "OpSegmentData": (
         "ID Description* Value*:@4 SegmentData*=SegmentDataChild:OpSegmentData "
@@ -221,159 +44,31 @@ CONTEXTS: dict[str, Any] = {
         "MaterialActualProperty*=MaterialActualPropertyChild:OpMaterialActualProperty "
         "RequiredByRequestedSegmentResponse?@9 ##other"
     ),
-    "OperationsScheduleRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* OperationsSchedule:"),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
     "OpMaterialRequirementProperty": (
         "ID? Description* Value*: Quantity*:QuantityValue "
         "MaterialRequirementProperty*=MaterialRequirementPropertyChild:"
         "OpMaterialRequirementProperty@8 ##other@10"
     ),
-    "RecipeElementRecord": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* "
-            "RecipeElementType:RecipeElement"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "ResourceQualificationsManifest": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* RecordReference "
-            "ResourceID ResourceUse ResourceType QualificationStatus EffectiveTimeStamp? "
-            "ExpirationTimeStamp?"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "Sample": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* SampleSourceID? "
-            "SampleSize*:QuantityValue SampleType* SamplePullReason* SampleExpiration? "
-            "EquipmentID* PhysicalAssetID* ProceduralElementReference* SOPReference* "
-            "SampleTest*:"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "SampleTest": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* TestCode? TestName? "
-            "SampleTestResult*:"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
-    "SampleTestResult": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* TestDisposition? "
-            "EquipmentID* PhysicalAssetID* AnalysisUsed* Expiration? Results*:Value "
-            "ExpectedResults*:Value"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
-    ),
     "WorkDirectiveRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* WorkDirective:"),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "WorkDirective:"
     ),
     "WorkMasterRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* WorkMaster:"),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "WorkMaster:"
     ),
     "WorkPerformanceRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* WorkPerformaance="),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "WorkPerformaance="
     ),
     "WorkScheduleRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* WorkSchedule:"),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                None,
-            )
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "WorkSchedule:"
+    ),
+    "WorkSchedule": (
+        "ID? Description* HierarchyScope?:@7 WorkType? StartTime?@5 EndTime? "
+        "ScheduleState?@9%RequestStateCode PublishedDate?@4 "
+        "WorkSchedule*=WorkScheduleChild:@10 WorkRequest*: ##other"
     ),
     "JobList": (
         "ID? Description* HierarchyScope?:@7 Workype?= StartTime?@5 EndTime? JobOrder*:@9 ##other"
@@ -402,6 +97,14 @@ CONTEXTS: dict[str, Any] = {
         "ConfidenceFactor? HierarchyScope?: PhysicalAssetUse?@11 StartTime? EndTime? "
         "Quantity*:QuantityValue "
         "PhysicalAssetCapabilityProperty*:OpPhysicalAssetCapabilityProperty@16 ##other"
+    ),
+    "OpMaterialCapability": (
+        "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+        "Description* CapabilityType? Reason? ConfidenceFactor? HierarchyScope?: "
+        "MaterialUse?%MaterialUseCode StartTime?@14 EndTime? "
+        "AssemblyCapability*:OpMaterialCapability AssemblyType? AssemblyRelationship? "
+        "Quantity*:QuantityValue MaterialCapabilityProperty*:OpMaterialCapabilityProperty "
+        "##other"
     ),
     "OpProcessSegmentCapability": (
         "ID? Description* ProcessSegmentID*@7 CapabilityType@9 Reason* HierarchyScope*: "
@@ -440,6 +143,15 @@ CONTEXTS: dict[str, Any] = {
         "Quantity*:QuantityValue@14 "
         "PhysicalAssetCapabilityProperty*:>OpPhysicalAssetCapabilityProperty@16 ##other"
     ),
+    "MaterialCapability>OpMaterialCapability": (
+        "MaterialClassID?@2 MaterialDefinitionID? MaterialLotID? MaterialSubLotID? "
+        "Description* CapabilityType Reason? EquipmentElementLevel*= "
+        "MaterialUse?@11%MaterialUseCode StartTime?@14 EndTime? Location?= HierarchyScope?:@10 "
+        "Quantity*:QuantityValue@19 "
+        "AssemblyCapability*:MaterialCapability>OpMaterialCapability@16 AssemblyType? "
+        "AssemblyRelationship? MaterialCapabilityProperty*:>OpMaterialCapabilityProperty@20 "
+        "##other"
+    ),
     "ProcessSegmentCapability>OpProcessSegmentCapability": (
         "ID? Description* ProcessSegmentID?@7 CapabilityType@9 Reason? Location*= "
         "HierarchyScope?:@11 EquipmentElementLevel*= StartTime?@5 EndTime? "
@@ -448,52 +160,6 @@ CONTEXTS: dict[str, Any] = {
         "MaterialCapability*:>OpMaterialCapability@15 "
         "ProcessSegmentCapability*=ProcessSegmentCapabilityChild:>OpProcessSegmentCapability "
         "##other"
-    ),
-    "ProductionPerformance>OperationsPerformance": (
-        (
-            "ID? Description* Location?= HierarchyScope?:@7 PublishedDate?@4 "
-            "ProductionScheduleID?=OperationsScheduleID@9 StartTime?@5 EndTime?= "
-            "EquipmentElementLevel?= "
-            "ProductionResponse*=OperationsResponse:>OperationsResponse@11 "
-            "PerformanceState?@10 ##other@12"
-        ),
-        {
-            "PerformanceState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Suspended", "Closed"), True),
-            )
-        },
-    ),
-    "ProductionResponse>OperationsResponse": (
-        (
-            "ID? ProductionRequestID?=OperationsRequestID@8 ProductProductionRuleID*= "
-            "Version*@3 Location?= HierarchyScope?:@6 StartTime?@4 EndTime? "
-            "SegmentResponse*:>OpSegmentResponse@13 ResponseState?@12 ##other@14"
-        ),
-        {
-            "ResponseState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Suspended", "Closed"), True),
-            )
-        },
-    ),
-    "SegmentResponse>OpSegmentResponse": (
-        (
-            "ID? ProcessSegmentID*@9 ProductSegmentID*= Description*@2 Location?= "
-            "HierarchyScope?:@7 ActualStartTime?@5 ActualEndTime? "
-            "ProductionData*=SegmentData:>OpSegmentData@17 PersonnelActual*:>OpPersonnelActual "
-            "EquipmentActual*:>OpEquipmentActual PhysicalAssetActual*:>OpPhysicalAssetActual "
-            "MaterialActual*:>OpMaterialActual MaterialProducedActual*= "
-            "MaterialConsumedActual*= ConsumableActual*= "
-            "SegmentResponse*=SegmentResponseChild:>OpSegmentResponse@22 "
-            "RequiredByRequestedSegmentResponse? SegmentState?@16 ##other@24"
-        ),
-        {
-            "SegmentState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Suspended", "Closed"), True),
-            )
-        },
     ),
     "ResourceRelationshipNetwork": (
         "ID? Description*@3 HierarchyScope?:@7 RelationshipType? RelationshipForm? "
@@ -505,23 +171,7 @@ CONTEXTS: dict[str, Any] = {
         "ConnectionProperty*= ##other"
     ),
     "ResourceReference": (
-        ("ID? ResourceID? ResourceType?@4 ResourceProperty*= ##other"),
-        {
-            "ResourceType": (
-                {"Personnel": ("Other", "Personnel")},
-                (
-                    (
-                        "Person",
-                        "Operation Definition",
-                        "Operational Location",
-                        "Operations Segment",
-                        "Test Specification",
-                        "Test Result",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID? ResourceID? ResourceType?@4%ResourceReferenceTypeCode ResourceProperty*= ##other"
     ),
     "WorkAlert": (
         "ID? MessageText*@6 HierarchyScope?: TimeStamp? Priority? Category? Property*= ##other"
@@ -553,113 +203,120 @@ CONTEXTS: dict[str, Any] = {
         "ID? Description* HierarchyScope?: PublishedDate? WorkMaster*: WorkDirective*: ##other"
     ),
     "WorkPerformance": (
-        (
-            "ID? Description* HierarchyScope?:@7 WorkType? WorkScheduleID? StartTime?@5 "
-            "EndTime? WorkState?@10 PublishedDate?@4 WorkResponse*:@11 ##other@13"
-        ),
-        {
-            "WorkState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Suspended", "Closed"), True),
-            )
-        },
+        "ID? Description* HierarchyScope?:@7 WorkType? WorkScheduleID? StartTime?@5 EndTime? "
+        "WorkState?@10%ResponseStateCode PublishedDate?@4 WorkResponse*:@11 ##other@13"
     ),
     "WorkResponse": (
-        (
-            "ID? Description* HierarchyScope?:@7 WorkType? WorkRequestID? StartTime?@5 "
-            "EndTime? ResponseState?@10 JobResponse*:@12 ##other@14"
-        ),
-        {
-            "ResponseState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Suspended", "Closed"), True),
-            )
-        },
+        "ID? Description* HierarchyScope?:@7 WorkType? WorkRequestID? StartTime?@5 EndTime? "
+        "ResponseState?@10%ResponseStateCode JobResponse*:@12 ##other@14"
     ),
     "WorkflowSpecificationInformation": (
         "ID? Description* HierarchyScope?: PublishedDate? WorkflowSpecification*: "
         "WorkflowSpecificationType*= ##other@8"
     ),
-    "SupportedAction": (
-        (
-            "ID? Description* TransactionVerb TransactionNoun InformationUser? "
-            "InformationProvider? InformationSender? InformationReceiver? "
-            "ObjectWildcardSupported? PropertyWildcardSupported? ##other"
-        ),
-        {
-            "TransactionVerb": (None, (("NOTIFY",), True)),
-            "TransactionNoun": (
-                {
-                    "QUALIFICATION TEST": ("Other", "QUALIFICATION TEST"),
-                    "PHYSICAL ASSET CAPABILITY TEST": ("Other", "PHYSICAL ASSET CAPABILITY TEST"),
-                    "MATERIAL TEST": ("Other", "MATERIAL TEST"),
-                    "PRODUCT DEFINITION": ("Other", "PRODUCT DEFINITION"),
-                    "PRODUCTION SCHEDULE": ("Other", "PRODUCTION SCHEDULE"),
-                    "PRODUCTION PERFORMANCE": ("Other", "PRODUCTION PERFORMANCE"),
-                    "PRODUCTION CAPABILITY": ("Other", "PRODUCTION CAPABILITY"),
-                    "WORK FLOW INFORMATION": ("Other", "WORK FLOW INFORMATION"),
-                    "WORK FLOW SPECIFICATION": ("Other", "WORK FLOW SPECIFICATION"),
-                    "WORK FLOW SPECIFICATION TYPE": ("Other", "WORK FLOW SPECIFICATION TYPE"),
-                },
-                (
-                    (
-                        "PERSONNEL INFORMATION",
-                        "EQUIPMENT INFORMATION",
-                        "PHYSICAL ASSET INFORMATION",
-                        "MASTER DATA PROFILE",
-                        "MATERIAL INFORMATION",
-                        "PROCESS INFORMATION",
-                        "OPERATIONAL LOCATION",
-                        "OPERATIONAL LOCATION CLASS",
-                        "OPERATIONAL LOCATION INFORMATION",
-                        "OPERATIONS SEGMENT",
-                        "OPERATIONS DEFINITION INFORMATION",
-                        "OPERATIONS EVENT",
-                        "OPERATIONS EVENT CLASS",
-                        "OPERATIONS EVENT DEFINITION",
-                        "OPERATIONS EVENT INFORMATION",
-                        "OPERATIONS REQUEST",
-                        "SEGMENT REQUIREMENT",
-                        "OPERATIONS RESPONSE",
-                        "OPERATIONS CAPABILITY INFORMATION",
-                        "RESOURCE NETWORK CONNECTION TYPE",
-                        "TEST SPECIFICATION",
-                        "TEST SPECIFICATION INFORMATION",
-                        "WORK CALENDAR",
-                        "WORK CALENDAR DEFINITION",
-                        "WORK CALENDAR INFORMATION",
-                        "WORK MASTER CAPABILITY",
-                        "WORK RESPONSE",
-                        "JOB RESPONSE LIST",
-                        "WORK RECORD",
-                        "WORK RECORD SPECIFICATION",
-                        "WORK REQUEST",
-                        "JOB ORDER",
-                        "WORKFLOW INFORMATION",
-                        "WORKFLOW SPECIFICATION",
-                        "WORKFLOW SPECIFICATION NODE",
-                        "WORKFLOW SPECIFICATION CONNECTION TYPE",
-                        "BATCH INFORMATION",
-                        "MASTER RECIPE",
-                        "CONTROL RECIPE",
-                        "RECIPE BUILDING BLOCK",
-                        "BATCH LIST",
-                        "BATCH PRODUCTION RECORD",
-                        "GRECIPE INFORMATION",
-                        "RESOURCE CONSTAINT LIBRARY",
-                        "PROCESS ELEMENT LIBRARY",
-                        "GRECIPE",
-                        "RESOURCE CONSTRAINT",
-                        "PROCESS ELEMENT",
-                        "ERROR MESSAGE",
-                    ),
-                    True,
-                ),
-            ),
-        },
-    ),
 }
 
 CLEAN: str = ""
 
-PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN)
+CODES: dict[str, Any] = {
+    "RecordObjectTypeCode": (
+        {
+            "Product Definition": ("Other", "Product Definition"),
+            "Production Performance": ("Other", "Production Performance"),
+            "Production Schedule": ("Other", "Production Schedule"),
+        },
+        None,
+    ),
+    "ResourceReferenceTypeCode": (
+        {"Personnel": ("Other", "Personnel")},
+        (
+            (
+                "Person",
+                "Operation Definition",
+                "Operational Location",
+                "Operations Segment",
+                "Test Specification",
+                "Test Result",
+            ),
+            True,
+        ),
+    ),
+    "ResponseStateCode": (
+        {"Holding": ("Other", "Holding")},
+        (("Waiting", "Held", "Suspended", "Closed"), True),
+    ),
+    "TransactionNounCode": (
+        {
+            "QUALIFICATION TEST": ("Other", "QUALIFICATION TEST"),
+            "PHYSICAL ASSET CAPABILITY TEST": ("Other", "PHYSICAL ASSET CAPABILITY TEST"),
+            "MATERIAL TEST": ("Other", "MATERIAL TEST"),
+            "PRODUCT DEFINITION": ("Other", "PRODUCT DEFINITION"),
+            "PRODUCTION SCHEDULE": ("Other", "PRODUCTION SCHEDULE"),
+            "PRODUCTION PERFORMANCE": ("Other", "PRODUCTION PERFORMANCE"),
+            "PRODUCTION CAPABILITY": ("Other", "PRODUCTION CAPABILITY"),
+            "WORK FLOW INFORMATION": ("Other", "WORK FLOW INFORMATION"),
+            "WORK FLOW SPECIFICATION": ("Other", "WORK FLOW SPECIFICATION"),
+            "WORK FLOW SPECIFICATION TYPE": ("Other", "WORK FLOW SPECIFICATION TYPE"),
+        },
+        (
+            (
+                "PERSONNEL INFORMATION",
+                "EQUIPMENT INFORMATION",
+                "PHYSICAL ASSET INFORMATION",
+                "MASTER DATA PROFILE",
+                "MATERIAL INFORMATION",
+                "PROCESS INFORMATION",
+                "OPERATIONAL LOCATION",
+                "OPERATIONAL LOCATION CLASS",
+                "OPERATIONAL LOCATION INFORMATION",
+                "OPERATIONS SEGMENT",
+                "OPERATIONS DEFINITION INFORMATION",
+                "OPERATIONS EVENT",
+                "OPERATIONS EVENT CLASS",
+                "OPERATIONS EVENT DEFINITION",
+                "OPERATIONS EVENT INFORMATION",
+                "OPERATIONS REQUEST",
+                "SEGMENT REQUIREMENT",
+                "OPERATIONS RESPONSE",
+                "OPERATIONS CAPABILITY INFORMATION",
+                "RESOURCE NETWORK CONNECTION TYPE",
+                "TEST SPECIFICATION",
+                "TEST SPECIFICATION INFORMATION",
+                "WORK CALENDAR",
+                "WORK CALENDAR DEFINITION",
+                "WORK CALENDAR INFORMATION",
+                "WORK MASTER CAPABILITY",
+                "WORK RESPONSE",
+                "JOB RESPONSE LIST",
+                "WORK RECORD",
+                "WORK RECORD SPECIFICATION",
+                "WORK REQUEST",
+                "JOB ORDER",
+                "WORKFLOW INFORMATION",
+                "WORKFLOW SPECIFICATION",
+                "WORKFLOW SPECIFICATION NODE",
+                "WORKFLOW SPECIFICATION CONNECTION TYPE",
+                "BATCH INFORMATION",
+                "MASTER RECIPE",
+                "CONTROL RECIPE",
+                "RECIPE BUILDING BLOCK",
+                "BATCH LIST",
+                "BATCH PRODUCTION RECORD",
+                "GRECIPE INFORMATION",
+                "RESOURCE CONSTAINT LIBRARY",
+                "PROCESS ELEMENT LIBRARY",
+                "GRECIPE",
+                "RESOURCE CONSTRAINT",
+                "PROCESS ELEMENT",
+                "ERROR MESSAGE",
+            ),
+            True,
+        ),
+    ),
+    "WorkTypeCode>OperationsTypeCode": (
+        {"Work Master": ("Other", "Work Master"), "Work Directive": ("Other", "Work Directive")},
+        (("Production", "Maintenance", "Quality", "Inventory", "Mixed"), True),
+    ),
+}
+
+PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN, CODES)

@@ -1,15 +1,51 @@
 """Assembly of one older release's migration rule tables from the generated parts.
 
-``tools/gen_migrations.py`` writes every root, message, context and clean flag once: in the
-module of its release (``_migrate_v*.py``), or, where several releases have it alike, in the
-``_migrate_common_*.py`` module of exactly those releases; a release's module imports the
-shared modules it needs and calls :func:`assemble`. A part is written compactly (the layout is
-in the generated modules' docstrings): contexts by name (``"<old class>"``, or ``"<old
-class>><V0701 class>"``) instead of by number, a context's child elements as one line of
-``Tag?=New:Child@order`` words, each message (verb + noun) as one word. The assembly expands
-the words, numbers the contexts of the release as the generator walks them (the global
+``tools/gen_migrations.py`` writes every root, message, context, clean flag and code-list
+change once: in the module of its release (``_migrate_v*.py``), or, where several releases
+have it alike, in the ``_migrate_common_*.py`` module of exactly those releases; a release's
+module imports the shared modules it needs and calls :func:`assemble` on their parts.
+
+A part is ``(ROOTS, MESSAGES, CONTEXTS, CLEAN, CODES)``. A context is named, not numbered:
+``"<old class>"``, or ``"<old class>><V0701 class>"`` where the two differ.
+
+- ``ROOTS``: words ``Old[=V0701][:context]``, an old global element (its V0701 one if
+  renamed; the context if it is not ``Old`` or ``Old>V0701``);
+- ``MESSAGES``: verb words -> noun words ``Noun[=V0701 noun]``: every verb with every noun
+  is a message, its global element and its two contexts (:func:`message`), which all messages
+  have alike but for the names;
+- ``CONTEXTS``: context name -> its words, or ``(words, carried attributes[, down
+  aliases])``; ``down aliases``: V0701 element -> old element it takes going down (a V0701
+  alternative of a renamed one);
+- ``CLEAN``: words, the *clean* contexts: nothing to do in their subtrees going up (same
+  names, order and code lists, nothing carried all the way down: the tree is skipped);
+- ``CODES``: code-list change name -> ``(values, down)``; ``values``: old code-list value ->
+  (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701 code-list values the old
+  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None.
+
+A context's words are its old child elements in the old order, each
+``Tag[mark][=V0701][:child][@orders][%code]`` (:func:`context_words`):
+
+- ``mark``: none = required and single, ``?`` optional, ``*`` optional and repeatable, ``+``
+  required and repeatable (the old release's content model);
+- ``=V0701``: the V0701 name, a hand-written rename, or the derived ``<Tag>Child`` one; ``=``
+  alone: *carried* (V0701 has no place for it);
+- ``:child``: the child context; ``:`` alone is the context ``Tag``, ``:>V0701 class`` the
+  context ``Tag>V0701 class``; none: a leaf;
+- ``@orders``: the old order runs on from the word before (1 for the first), the V0701 order
+  keeps the offset to it of the last word having one (0 at first); ``@N`` gives the V0701
+  order, ``@M,N`` both (``@M,`` for a carried element);
+- ``%code``: the code-list change in ``CODES``;
+- the word ``##other`` places the extension content (``xsd:any namespace="##other"``) alike.
+
+:func:`assemble` numbers the contexts of a release as the generator walks them (the global
 elements in name order, each context before its children, children in field order) and gives
-the ``ROOTS`` / ``CONTEXTS`` layout ``versions/_migrate_tree.py`` reads.
+``versions/_migrate_tree.py`` the release's ``ROOTS`` (old global element -> (V0701 global
+element, context index)) and ``CONTEXTS`` (by index: ``(old class, V0701 class, old extension
+order, V0701 extension order, fields, carried attributes, down aliases, old required elements,
+old single elements, clean)``, ``fields``: old child element -> ``(V0701 element or "" if
+carried, child context index or -1, old order, V0701 order, how, values, down)``, ``how``:
+``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"``
+carried).
 """
 
 from __future__ import annotations
@@ -17,38 +53,26 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = [
-    "EXTENSION",
-    "OCCURS",
-    "Part",
-    "assemble",
-    "context_words",
-    "message",
-    "root_entry",
-]
+__all__ = ["EXTENSION", "OCCURS", "Part", "assemble", "context_words", "message", "root_entry"]
 
-#: (roots, messages, contexts, clean): root words, verb words -> noun words (every verb with
-#: every noun), context name -> written context, clean context names (see the generated
-#: modules' docstrings)
-Part = tuple[str, dict[str, str], dict[str, Any], str]
+#: (roots, messages, contexts, clean, codes) as written (see above)
+Part = tuple[str, dict[str, str], dict[str, Any], str, dict[str, Any]]
 
-#: occurrence mark -> (required, single), as in a content model
+#: occurrence mark -> (required, single)
 OCCURS = {"": (True, True), "?": (False, True), "*": (False, False), "+": (True, False)}
-_NO_CODES: dict[str, Any] = {}
-_NO_VALUES = (None, None)
-#: a word: tag, occurrence mark, "=" and V0701 name, ":" and child context, "@" and orders
-_WORD = re.compile(
-    r"([^\s?*+=:@]+)([?*+]?)(?:(=)([^\s:@]*))?(?:(:)([^\s@]*))?(?:@(-?\d*)(,?)(-?\d*))?"
-)
-#: the word for the extension content (``xsd:any namespace="##other"``)
+#: the word placing the extension content
 EXTENSION = "##other"
+#: a context's word: tag, mark, "=" and V0701 name, ":" and child, orders, code-list change
+_WORD = re.compile(
+    r"([^\s?*+=:@%]+)([?*+]?)(?:(=)([^\s:@%]*))?(?:(:)([^\s@%]*))?"
+    r"(?:@(-?\d*)(,?)(-?\d*))?(?:%(\S+))?"
+)
 
 
 def context_words(name: str, written: str | tuple[Any, ...]) -> tuple[Any, ...]:
-    """A written context (its words, or ``(words, codes[, carried attributes[, down
-    aliases]])``) as the generator computed it, child contexts by name."""
+    """A written context as the generator computed it, child contexts by name and a field's
+    code-list change by its name in ``CODES`` (in ``values``, ``down`` None)."""
     words, *extra = (written,) if isinstance(written, str) else written
-    codes: dict[str, Any] = extra[0] if extra else _NO_CODES
     old, _, new = name.partition(">")
     fields: dict[str, tuple[Any, ...]] = {}
     required: list[str] = []
@@ -56,12 +80,14 @@ def context_words(name: str, written: str | tuple[Any, ...]) -> tuple[Any, ...]:
     oext = next_ = -1
     oo = shift = 0
     no: int | None
-    for tag, mark, renamed, target, has_child, child, first, comma, second in _WORD.findall(words):
+    for tag, mark, renamed, target, has_child, child, first, comma, second, code in _WORD.findall(
+        words
+    ):
         if comma:
             o, no = int(first or -1), int(second or -1)
         else:
             o, no = oo + 1, int(first) if first else None
-        if tag == EXTENSION:  # the old and V0701 places of the extension content
+        if tag == EXTENSION:
             oext, next_ = o, o + shift if no is None else no
             continue
         req, one = OCCURS[mark]
@@ -81,17 +107,16 @@ def context_words(name: str, written: str | tuple[Any, ...]) -> tuple[Any, ...]:
         if no >= 0:
             shift = no - o
         if has_child and (not child or child[0] == ">"):
-            child = tag + child  # the child context of the element's own name
-        values, down = codes.get(tag, _NO_VALUES)
-        fields[tag] = (target, child if has_child else -1, o, no, how, values, down)
+            child = tag + child  # the context of the element's own name
+        fields[tag] = (target, child if has_child else -1, o, no, how, code or None, None)
     return (
         old,
         new or old,
         oext,
         next_,
         fields,
-        extra[1] if len(extra) > 1 else (),
-        extra[2] if len(extra) > 2 else {},
+        extra[0] if extra else (),
+        extra[1] if len(extra) > 1 else {},
         tuple(required),
         tuple(single),
     )
@@ -105,7 +130,6 @@ def message(verb: str, word: str) -> tuple[tuple[str, tuple[str, str]], dict[str
     old, new = verb + noun, verb + (target or noun)
     name = old if old == new else f"{old}>{new}"
     area = f"{old}DataArea" if old == new else f"{old}DataArea>{new}DataArea"
-    noun_ctx = noun if not renamed else f"{noun}>{target}"
     contexts: dict[str, Any] = {}
     contexts[name] = (
         old,
@@ -128,7 +152,9 @@ def message(verb: str, word: str) -> tuple[tuple[str, tuple[str, str]], dict[str
         -1,
         {
             verb: (verb, "Trans" + verb, 1, 1, "", None, None),
-            noun: (target or noun, noun_ctx, 2, 2, "R" if renamed else "", None, None),
+            noun: (target, f"{noun}>{target}", 2, 2, "R", None, None)
+            if renamed
+            else (noun, noun, 2, 2, "", None, None),
         },
         (),
         {},
@@ -139,24 +165,25 @@ def message(verb: str, word: str) -> tuple[tuple[str, tuple[str, str]], dict[str
 
 
 def root_entry(word: str) -> tuple[str, tuple[str, str]]:
-    """A root word ``Old[=V0701][:context]`` (the context defaults to ``Old`` or
-    ``Old>V0701``) as ``old global element -> (V0701 global element, context name)``."""
+    """A root word as ``old global element -> (V0701 global element, context name)``."""
     word, _, ctx = word.partition(":")
     old, _, new = word.partition("=")
     new = new or old
     return old, (new, ctx or (old if old == new else f"{old}>{new}"))
 
 
-#: id of a part -> (the part, kept alive, and what it holds: roots, contexts, clean names)
-_READ: dict[int, tuple[Part, dict[str, tuple[str, str]], dict[str, Any], list[str]]] = {}
+#: what a part holds, read once a process: id -> (the part, kept alive, roots, contexts,
+#: clean names, names of the contexts with a code-list change)
+_READ: dict[int, tuple[Part, dict[str, tuple[str, str]], dict[str, Any], list[str], list[str]]]
+_READ = {}
 
 
-def _read(part: Part) -> tuple[dict[str, tuple[str, str]], dict[str, Any], list[str]]:
-    """The roots, contexts (child contexts by name) and clean names a part holds, read once a
-    process (a part shared by several releases serves them all)."""
+def _read(
+    part: Part,
+) -> tuple[Part, dict[str, tuple[str, str]], dict[str, Any], list[str], list[str]]:
     done = _READ.get(id(part))
     if done is None:
-        root_words, messages, written, clean_names = part
+        root_words, messages, written, clean_names, _codes = part
         roots = dict(root_entry(w) for w in root_words.split())
         contexts: dict[str, Any] = {}
         for verbs, nouns in messages.items():
@@ -165,10 +192,13 @@ def _read(part: Part) -> tuple[dict[str, tuple[str, str]], dict[str, Any], list[
                     (old, root), contexts_of = message(verb, noun)
                     roots[old] = root
                     contexts.update(contexts_of)
+        coded = []
         for name, entry in written.items():
             contexts[name] = context_words(name, entry)
-        done = _READ[id(part)] = (part, roots, contexts, clean_names.split())
-    return done[1:]
+            if "%" in (entry if isinstance(entry, str) else entry[0]):
+                coded.append(name)
+        done = _READ[id(part)] = (part, roots, contexts, clean_names.split(), coded)
+    return done
 
 
 def assemble(*parts: Part) -> tuple[dict[str, tuple[str, int]], list[Any]]:
@@ -176,11 +206,15 @@ def assemble(*parts: Part) -> tuple[dict[str, tuple[str, int]], list[Any]]:
     named_roots: dict[str, tuple[str, str]] = {}
     named: dict[str, Any] = {}
     clean: set[str] = set()
+    codes: dict[str, Any] = {}
+    coded: set[str] = set()
     for part in parts:
-        part_roots, part_contexts, part_clean = _read(part)
+        _part, part_roots, part_contexts, part_clean, part_coded = _read(part)
         named_roots.update(part_roots)
         named.update(part_contexts)
         clean.update(part_clean)
+        codes.update(part[4])
+        coded.update(part_coded)
     roots = dict(sorted(named_roots.items()))
     index: dict[str | int, int] = {-1: -1}  # a leaf field's -1 stays
     order: list[str] = []
@@ -198,10 +232,16 @@ def assemble(*parts: Part) -> tuple[dict[str, tuple[str, int]], list[Any]]:
     out: list[Any] = []
     for name in order:
         oc, nc, oext, next_, fields, carried, aliases, required, single = named[name]
-        numbered = {
-            tag: (new, index[child], oo, no, how, values, down)
-            for tag, (new, child, oo, no, how, values, down) in fields.items()
-        }
+        if name in coded:
+            numbered = {
+                tag: (new, index[child], oo, no, how, *(codes[code] if code else (None, None)))
+                for tag, (new, child, oo, no, how, code, _down) in fields.items()
+            }
+        else:
+            numbered = {
+                tag: (new, index[child], oo, no, how, values, down)
+                for tag, (new, child, oo, no, how, values, down) in fields.items()
+            }
         out.append(
             (oc, nc, oext, next_, numbered, carried, aliases, required, single, name in clean)
         )

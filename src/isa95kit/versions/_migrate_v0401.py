@@ -5,28 +5,7 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 Every entry is written once: this module holds the part only V0401 has (``OWN_*``); the
 parts it has alike with other releases are in the ``_migrate_common_*`` modules it imports.
-
-A part of the tables (``ROOTS``, ``CONTEXTS``, ``CLEAN``) names the contexts instead of
-numbering them: ``"<old class>"``, or ``"<old class>><V0701 class>"`` where the two differ.
-
-- ``ROOTS``: old global element -> ``(V0701 global element, context name)``;
-- ``CONTEXTS``: context name -> ``(old class, V0701 class, old extension order, V0701
-  extension order, fields, carried attributes, down aliases, old required elements, old single
-  elements)``; ``down aliases``: V0701 element -> old element it takes going down (a V0701
-  alternative of a renamed one);
-- ``fields``: old child element -> ``(V0701 element or "" if carried, child context name or
-  -1, old order, V0701 order, how, values, down)``; ``how``: ``""`` same name, ``"R"``
-  hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"`` carried; ``values``: old
-  code-list value -> (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701
-  code-list values the old list lacks, whether the old type takes them as ``Other`` +
-  ``OtherValue``), or None;
-- ``CLEAN``: the *clean* contexts: nothing to do in their subtrees going up (same names, order
-  and code lists, nothing carried all the way down: the tree is skipped).
-
-``versions/_migrate_load.assemble`` numbers the contexts of a release as the generator walks
-them and gives ``versions/_migrate_tree.py`` the release's ``ROOTS`` (old global element ->
-(V0701 global element, context index)) and ``CONTEXTS`` (by index: the context with the child
-context names replaced by indices and the clean flag appended).
+The layout is described in ``versions/_migrate_load.py``.
 """
 
 from __future__ import annotations
@@ -35,6 +14,7 @@ from typing import Any
 
 from . import (
     _migrate_common_v0401_v0500,
+    _migrate_common_v0401_v0500_v0600,
     _migrate_common_v0401_v0500_v0600_v0601,
     _migrate_common_v0401_v0500_v0600_v0601_v0700,
 )
@@ -50,72 +30,23 @@ OWN_MESSAGES: dict[str, str] = {}
 OWN_CONTEXTS: dict[str, Any] = {
     "TransResponseCriteria": "ResponseExpression?",
     "BatchProductionRecord": (
-        (
-            "EntryID@2 ObjectType TimeStamp? ExternalReference? Description* ID?@1 "
-            "EquipmentScope?@7 CreationDate?@9 LastChangedDate?@18 ChangeIndication?@13 "
-            "RecordStatus?@22 BatchProductionRecordSpec?@11 ExpirationDate?@16 Version?@23 "
-            "CampaignID?@12 LotID?@19 BatchID?@10 MaterialDefinitionID?@20 EquipmentID?@15 "
-            "Delimiter?@14 Language?@17 ChangeHistory?:@24 Comments?: DataSets?:@27 Events?: "
-            "PersonnelIdentification?:@30 ResourceQualifications?:@35 Samples?: "
-            "ControlRecipes?:@26 MasterRecipes?:@29 RecipeElements?:@34 ProductionSchedules?= "
-            "ProductDefinitions?= BatchProductionRecord?:@41 ##other@,42"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
+        "EntryID@2 ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "ID?@1 EquipmentScope?@7 CreationDate?@9 LastChangedDate?@18 ChangeIndication?@13 "
+        "RecordStatus?@22 BatchProductionRecordSpec?@11 ExpirationDate?@16 Version?@23 "
+        "CampaignID?@12 LotID?@19 BatchID?@10 MaterialDefinitionID?@20 EquipmentID?@15 "
+        "Delimiter?@14 Language?@17 ChangeHistory?:@24 Comments?: DataSets?:@27 Events?: "
+        "PersonnelIdentification?:@30 ResourceQualifications?:@35 Samples?: "
+        "ControlRecipes?:@26 MasterRecipes?:@29 RecipeElements?:@34 ProductionSchedules?= "
+        "ProductDefinitions?= BatchProductionRecord?:@41 ##other@,42"
     ),
     "Change": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* RecordReference "
-            "PrechangeData:Value Reason?"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "RecordReference PrechangeData:Value Reason?"
     ),
     "Value": "ValueString DataType UnitOfMeasure Key? Any*=@6, ##other@5,5",
     "Comment": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* RecordReference "
-            "Comment= PersonID?"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "DataSet": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* "
-            "TrendSystemReference? StartTime? EndTime? TimeSpecification?: TagSpecification+: "
-            "DelimitedDataBlock?: OrderedData*:"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "RecordReference Comment= PersonID?"
     ),
     "TagSpecification": (
         "TagIndex DataType UnitOfMeasure DataSource? Alias? Description* EquipmentID? "
@@ -124,111 +55,31 @@ OWN_CONTEXTS: dict[str, Any] = {
     ),
     "DataValue": "TagIndex? Value Quality?",
     "SingleEvent": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* EventType "
-            "EventSubType EquipmentID? Value?: PreviousValue?:Value MessageText? PersonID? "
-            "ComputerID? ProceduralElementReference?@15 Category? AlarmData?: "
-            "AssociatedEvent*= UserAttribute*:"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            ),
-            "EventSubType": (None, (("Parameter Data",), True)),
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "EventType EventSubType%EventSubTypeCode EquipmentID? Value?: PreviousValue?:Value "
+        "MessageText? PersonID? ComputerID? ProceduralElementReference?@15 Category? "
+        "AlarmData?: AssociatedEvent*= UserAttribute*:"
     ),
     "PersonnelIdentificationManifest": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* RecordReference "
-            "Name ChangeIndication Reason?"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "RecordReference Name ChangeIndication Reason?"
     ),
     "ResourceQualificationsManifest": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* RecordReference "
-            "ResourceID QualificationStatus@10 EffectiveTimeStamp? ExpirationTimeStamp?"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "RecordReference ResourceID QualificationStatus@10 EffectiveTimeStamp? "
+        "ExpirationTimeStamp?"
     ),
     "Sample": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* SampleSourceID? "
-            "SampleSize?:QuantityValue SampleType? SamplePullReason? SampleExpiration? "
-            "EquipmentID? ProceduralElementReference?@13 SOPReference? SampleTest*:"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "SampleSourceID? SampleSize?:QuantityValue SampleType? SamplePullReason? "
+        "SampleExpiration? EquipmentID? ProceduralElementReference?@13 SOPReference? "
+        "SampleTest*:"
     ),
     "QuantityValue": "QuantityString DataType UnitOfMeasure Key? Any*=@6, ##other@5,5",
-    "SampleTest": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* TestCode? TestName? "
-            "SampleTestResult*:"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
     "SampleTestResult": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* TestDisposition? "
-            "EquipmentID? AnalyisUsed?= Expiration?@10 Results*:Value ExpectedResults*:Value"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "ControlRecipeRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* ControlRecipe:"),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "TestDisposition? EquipmentID? AnalyisUsed?= Expiration?@10 Results*:Value "
+        "ExpectedResults*:Value"
     ),
     "ControlRecipe": (
         "ID Version? VersionDate? Description* BatchID? Header?: "
@@ -273,37 +124,10 @@ OWN_CONTEXTS: dict[str, Any] = {
         "ProcedureLogic?: RecipeElement*: OtherInformation*: Any*=@16, ##other@15,15"
     ),
     "OtherInformation": "ID? Value*:BatchValue Description* Any*=@5, ##other@4,4",
-    "MasterRecipeRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* MasterRecipe:"),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
     "MasterRecipe": (
         "ID Version? VersionDate? Description* Header?: "
         "EquipmentRequirement*:BatchEquipmentRequirement Formula?: ProcedureLogic?: "
         "RecipeElement*: OtherInformation*: Any*=@12, ##other@11,11"
-    ),
-    "RecipeElementRecord": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* "
-            "RecipeElementType:RecipeElement"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Production Definition": ("Other", "Production Definition"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
     ),
     "Equipment": (
         "ID Description*@3 EquipmentProperty*:@13 Equipment*=EquipmentChild: EquipmentClassID* "
@@ -396,30 +220,9 @@ OWN_CONTEXTS: dict[str, Any] = {
         "ID Description* Value*: Quantity*:QuantityValue Any*=@6, ##other@5,8"
     ),
     "MaterialSegmentSpecification": (
-        (
-            "MaterialClassID?@2 MaterialDefinitionID? Description*@6 MaterialUse?@10 "
-            "Quantity*:QuantityValue@14 MaterialSegmentSpecificationProperty*: Any*=@8, "
-            "##other@7,18"
-        ),
-        {
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "MaterialClassID?@2 MaterialDefinitionID? Description*@6 "
+        "MaterialUse?@10%MaterialUseCode Quantity*:QuantityValue@14 "
+        "MaterialSegmentSpecificationProperty*: Any*=@8, ##other@7,18"
     ),
     "MaterialSegmentSpecificationProperty": (
         "ID Description* Value*: Quantity*:QuantityValue Any*=@6, ##other@5,9"
@@ -460,159 +263,80 @@ OWN_CONTEXTS: dict[str, Any] = {
         "ID Description* Value*: Quantity*:QuantityValue Any*=@6, ##other@5,8"
     ),
     "MaterialSpecification>OpMaterialSpecification": (
-        (
-            "MaterialClassID?@2 MaterialDefinitionID? Description*@6 MaterialUse? "
-            "Quantity*:QuantityValue@11 "
-            "MaterialSpecificationProperty*:>OpMaterialSpecificationProperty@15 Any*=@8, "
-            "##other@7,17"
-        ),
-        {
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "MaterialClassID?@2 MaterialDefinitionID? Description*@6 MaterialUse?%MaterialUseCode "
+        "Quantity*:QuantityValue@11 "
+        "MaterialSpecificationProperty*:>OpMaterialSpecificationProperty@15 Any*=@8, "
+        "##other@7,17"
     ),
     "MaterialSpecificationProperty>OpMaterialSpecificationProperty": (
         "ID Description* Value*: Quantity*:QuantityValue Any*=@6, ##other@5,9"
     ),
     "ProductionCapability>OperationsCapability": (
-        (
-            "ID? Description* Location?= PublishedDate? CapabilityType@9 Reason? "
-            "EquipmentElementLevel*= StartTime?@5 EndTime? "
-            "PersonnelCapability*:>OpPersonnelCapability@12 "
-            "EquipmentCapability*:>OpEquipmentCapability "
-            "MaterialCapability*:>OpMaterialCapability@15 "
-            "ProcessSegmentCapability*:>OpProcessSegmentCapability Any*=@15, ##other@14,18"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
+        "ID? Description* Location?= PublishedDate? CapabilityType@9%CapabilityTypeCode "
+        "Reason? EquipmentElementLevel*= StartTime?@5 EndTime? "
+        "PersonnelCapability*:>OpPersonnelCapability@12 "
+        "EquipmentCapability*:>OpEquipmentCapability "
+        "MaterialCapability*:>OpMaterialCapability@15 "
+        "ProcessSegmentCapability*:>OpProcessSegmentCapability Any*=@15, ##other@14,18"
     ),
     "PersonnelCapability>OpPersonnelCapability": (
-        (
-            "PersonnelClassID?@2 PersonID? Description* CapabilityType Reason? "
-            "EquipmentElementLevel*= StartTime?@12 EndTime? Location?= "
-            "Quantity*:QuantityValue@14 "
-            "PersonnelCapabilityProperty*:>OpPersonnelCapabilityProperty@16 Any*=@13, "
-            "##other@12,17"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
+        "PersonnelClassID?@2 PersonID? Description* CapabilityType%CapabilityTypeCode Reason? "
+        "EquipmentElementLevel*= StartTime?@12 EndTime? Location?= Quantity*:QuantityValue@14 "
+        "PersonnelCapabilityProperty*:>OpPersonnelCapabilityProperty@16 Any*=@13, "
+        "##other@12,17"
     ),
     "PersonnelCapabilityProperty>OpPersonnelCapabilityProperty": (
         "ID Description* Value*: Quantity*:QuantityValue Any*=@6, ##other@5,8"
     ),
     "EquipmentCapability>OpEquipmentCapability": (
-        (
-            "EquipmentClassID?@2 EquipmentID? Description* CapabilityType Reason? "
-            "EquipmentElementLevel*= StartTime?@12 EndTime? Location?= "
-            "Quantity*:QuantityValue@14 "
-            "EquipmentCapabilityProperty*:>OpEquipmentCapabilityProperty@16 Any*=@13, "
-            "##other@12,17"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
+        "EquipmentClassID?@2 EquipmentID? Description* CapabilityType%CapabilityTypeCode "
+        "Reason? EquipmentElementLevel*= StartTime?@12 EndTime? Location?= "
+        "Quantity*:QuantityValue@14 "
+        "EquipmentCapabilityProperty*:>OpEquipmentCapabilityProperty@16 Any*=@13, "
+        "##other@12,17"
     ),
     "EquipmentCapabilityProperty>OpEquipmentCapabilityProperty": (
         "ID Description* Value*: Quantity*:QuantityValue Any*=@6, ##other@5,8"
     ),
     "MaterialCapability>OpMaterialCapability": (
-        (
-            "MaterialClassID?@2 MaterialDefinitionID? MaterialLotID? MaterialSubLotID? "
-            "Description* CapabilityType Reason? EquipmentElementLevel*= MaterialUse?@11 "
-            "StartTime?@14 EndTime? Location?= Quantity*:QuantityValue@19 "
-            "MaterialCapabilityProperty*:>OpMaterialCapabilityProperty Any*=@16, ##other@15,21"
-        ),
-        {
-            "CapabilityType": (None, (("Used", "Unused", "Total"), True)),
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            ),
-        },
+        "MaterialClassID?@2 MaterialDefinitionID? MaterialLotID? MaterialSubLotID? "
+        "Description* CapabilityType%CapabilityTypeCode Reason? EquipmentElementLevel*= "
+        "MaterialUse?@11%MaterialUseCode StartTime?@14 EndTime? Location?= "
+        "Quantity*:QuantityValue@19 MaterialCapabilityProperty*:>OpMaterialCapabilityProperty "
+        "Any*=@16, ##other@15,21"
     ),
     "MaterialCapabilityProperty>OpMaterialCapabilityProperty": (
         "ID Description* Value*: Quantity*:QuantityValue MaterialUse?= Any*=@7, ##other@6,9"
     ),
     "ProcessSegmentCapability>OpProcessSegmentCapability": (
-        (
-            "ID? Description* ProcessSegmentID?@7 CapabilityType@9 Reason? Location*= "
-            "EquipmentElementLevel*= StartTime?@5 EndTime? "
-            "PersonnelCapability*:>OpPersonnelCapability@12 "
-            "EquipmentCapability*:>OpEquipmentCapability "
-            "MaterialCapability*:>OpMaterialCapability@15 "
-            "ProcessSegmentCapability*=ProcessSegmentCapabilityChild:"
-            ">OpProcessSegmentCapability Any*=@15, ##other@14,17"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
+        "ID? Description* ProcessSegmentID?@7 CapabilityType@9%CapabilityTypeCode Reason? "
+        "Location*= EquipmentElementLevel*= StartTime?@5 EndTime? "
+        "PersonnelCapability*:>OpPersonnelCapability@12 "
+        "EquipmentCapability*:>OpEquipmentCapability "
+        "MaterialCapability*:>OpMaterialCapability@15 "
+        "ProcessSegmentCapability*=ProcessSegmentCapabilityChild:>OpProcessSegmentCapability "
+        "Any*=@15, ##other@14,17"
     ),
     "ProductionPerformance>OperationsPerformance": (
-        (
-            "ID? Description* Location?= PublishedDate? "
-            "ProductionScheduleID?=OperationsScheduleID@9 StartTime?@5 EndTime?= "
-            "EquipmentElementLevel?= "
-            "ProductionResponse*=OperationsResponse:>OperationsResponse@11 "
-            "PerformanceState?@10 Any*=@12, ##other@11,12"
-        ),
-        {
-            "PerformanceState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Paused", "Suspended", "Closed"), True),
-            )
-        },
+        "ID? Description* Location?= PublishedDate? "
+        "ProductionScheduleID?=OperationsScheduleID@9 StartTime?@5 EndTime?= "
+        "EquipmentElementLevel?= ProductionResponse*=OperationsResponse:>OperationsResponse@11 "
+        "PerformanceState?@10%ResponseStateCode Any*=@12, ##other@11,12"
     ),
     "ProductionResponse>OperationsResponse": (
-        (
-            "ID? ProductionRequestID?=OperationsRequestID@8 ProductProductionRuleID*= "
-            "Location?= StartTime?@4 EndTime? SegmentResponse*:>OpSegmentResponse@13 "
-            "ResponseState?@12 Any*=@10, ##other@9,14"
-        ),
-        {
-            "ResponseState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Paused", "Suspended", "Closed"), True),
-            )
-        },
+        "ID? ProductionRequestID?=OperationsRequestID@8 ProductProductionRuleID*= Location?= "
+        "StartTime?@4 EndTime? SegmentResponse*:>OpSegmentResponse@13 "
+        "ResponseState?@12%ResponseStateCode Any*=@10, ##other@9,14"
     ),
     "SegmentResponse>OpSegmentResponse": (
-        (
-            "ID? ProcessSegmentID*@9 ProductSegmentID*= Description*@2 Location?= "
-            "ActualStartTime?@5 ActualEndTime? ProductionData*=SegmentData:>OpSegmentData@17 "
-            "PersonnelActual*:>OpPersonnelActual EquipmentActual*:>OpEquipmentActual "
-            "MaterialActual*:>OpMaterialActual@21 MaterialProducedActual*= "
-            "MaterialConsumedActual*= ConsumableActual*= "
-            "SegmentResponse*=SegmentResponseChild:>OpSegmentResponse@22 "
-            "RequiredByRequestedSegmentResponse? SegmentState?@16 Any*=@19, ##other@18,24"
-        ),
-        {
-            "SegmentState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Paused", "Suspended", "Closed"), True),
-            )
-        },
+        "ID? ProcessSegmentID*@9 ProductSegmentID*= Description*@2 Location?= "
+        "ActualStartTime?@5 ActualEndTime? ProductionData*=SegmentData:>OpSegmentData@17 "
+        "PersonnelActual*:>OpPersonnelActual EquipmentActual*:>OpEquipmentActual "
+        "MaterialActual*:>OpMaterialActual@21 MaterialProducedActual*= "
+        "MaterialConsumedActual*= ConsumableActual*= "
+        "SegmentResponse*=SegmentResponseChild:>OpSegmentResponse@22 "
+        "RequiredByRequestedSegmentResponse? SegmentState?@16%ResponseStateCode Any*=@19, "
+        "##other@18,24"
     ),
     "ProductionData>OpSegmentData": (
         "ID Description* Value*:@4 RequiredByRequestedSegmentResponse?@6 ProductionData*= "
@@ -637,121 +361,37 @@ OWN_CONTEXTS: dict[str, Any] = {
         "Any*=@7, ##other@6,9"
     ),
     "MaterialActual>OpMaterialActual": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* Location?= MaterialUse?@7 Quantity*:QuantityValue@10 "
-            "MaterialActualProperty*:>OpMaterialActualProperty@16 "
-            "RequiredByRequestedSegmentResponse? Any*=@12, ##other@11,18"
-        ),
-        {
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+        "Description* Location?= MaterialUse?@7%MaterialUseCode Quantity*:QuantityValue@10 "
+        "MaterialActualProperty*:>OpMaterialActualProperty@16 "
+        "RequiredByRequestedSegmentResponse? Any*=@12, ##other@11,18"
     ),
     "MaterialActualProperty>OpMaterialActualProperty": (
         "ID Description* Value*: Quantity*:QuantityValue RequiredByRequestedSegmentResponse?@9 "
         "Any*=@7, ##other@6,10"
     ),
     "ProductionSchedule>OperationsSchedule": (
-        (
-            "ID? Description* Location?= PublishedDate? StartTime? EndTime? "
-            "EquipmentElementLevel?= "
-            "ProductionRequest*=OperationsRequest:>OperationsRequest@10 ScheduleState?@9 "
-            "Any*=@11, ##other@10,11"
-        ),
-        {
-            "ScheduleState": (
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID? Description* Location?= PublishedDate? StartTime? EndTime? "
+        "EquipmentElementLevel?= ProductionRequest*=OperationsRequest:>OperationsRequest@10 "
+        "ScheduleState?@9%RequestStateCode Any*=@11, ##other@10,11"
     ),
     "ProductionRequest>OperationsRequest": (
-        (
-            "ID? Description* ProductProductionRuleID*= Location?= StartTime?@4 EndTime? "
-            "Priority?@8 SegmentRequirement*:>OpSegmentRequirement@12 "
-            "SegmentResponse*=RequestedSegmentResponse:>OpSegmentResponse RequestState?@9 "
-            "Any*=@12, ##other@11,15"
-        ),
-        {
-            "RequestState": (
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID? Description* ProductProductionRuleID*= Location?= StartTime?@4 EndTime? "
+        "Priority?@8 SegmentRequirement*:>OpSegmentRequirement@12 "
+        "SegmentResponse*=RequestedSegmentResponse:>OpSegmentResponse "
+        "RequestState?@9%RequestStateCode Any*=@12, ##other@11,15"
     ),
     "SegmentRequirement>OpSegmentRequirement": (
-        (
-            "ID? ProductSegmentID?= ProcessSegmentID?@8 Description*@2 Location?= "
-            "EarliestStartTime? LatestEndTime? Duration?@9 "
-            "ProductionParameter*=SegmentParameter:>Parameter@13 "
-            "PersonnelRequirement*:>OpPersonnelRequirement "
-            "EquipmentRequirement*:>OpEquipmentRequirement "
-            "MaterialRequirement*:>OpMaterialRequirement@17 MaterialProducedRequirement*= "
-            "MaterialConsumedRequirement*= ConsumableExpectedRequirement*= "
-            "SegmentRequirement*=SegmentRequirementChild:>OpSegmentRequirement@18 "
-            "RequiredByRequestedSegmentResponse?@20 SegmentState?@12 Any*=@20, ##other@19,21"
-        ),
-        {
-            "SegmentState": (
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID? ProductSegmentID?= ProcessSegmentID?@8 Description*@2 Location?= "
+        "EarliestStartTime? LatestEndTime? Duration?@9 "
+        "ProductionParameter*=SegmentParameter:>Parameter@13 "
+        "PersonnelRequirement*:>OpPersonnelRequirement "
+        "EquipmentRequirement*:>OpEquipmentRequirement "
+        "MaterialRequirement*:>OpMaterialRequirement@17 MaterialProducedRequirement*= "
+        "MaterialConsumedRequirement*= ConsumableExpectedRequirement*= "
+        "SegmentRequirement*=SegmentRequirementChild:>OpSegmentRequirement@18 "
+        "RequiredByRequestedSegmentResponse?@20 SegmentState?@12%RequestStateCode Any*=@20, "
+        "##other@19,21"
     ),
     "ProductionParameter>Parameter": (
         "ProductSegmentID?= ProcessSegmentID?= Parameter?=ParameterChild:@5 Any*=@5, ##other@4,8"
@@ -774,31 +414,10 @@ OWN_CONTEXTS: dict[str, Any] = {
         "ID Description* Value*: Quantity*:QuantityValue Any*=@6, ##other@5,9"
     ),
     "MaterialRequirement>OpMaterialRequirement": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* Location?= MaterialUse?@7 Quantity*:QuantityValue@10 "
-            "MaterialRequirementProperty*:>OpMaterialRequirementProperty@15 "
-            "RequiredByRequestedSegmentResponse? Any*=@12, ##other@11,18"
-        ),
-        {
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+        "Description* Location?= MaterialUse?@7%MaterialUseCode Quantity*:QuantityValue@10 "
+        "MaterialRequirementProperty*:>OpMaterialRequirementProperty@15 "
+        "RequiredByRequestedSegmentResponse? Any*=@12, ##other@11,18"
     ),
     "MaterialRequirementProperty>OpMaterialRequirementProperty": (
         "ID? Description* Value*: Quantity*:QuantityValue Any*=@6, ##other@5,10"
@@ -855,103 +474,10 @@ OWN_CONTEXTS: dict[str, Any] = {
         "ID? Description* Location?= PublishedDate? SupportedAction*: Any*=@7, ##other@6,6"
     ),
     "SupportedAction": (
-        (
-            "ID? Description* TransactionVerb TransactionNoun InformationUser? "
-            "InformationProvider? InformationSender? InformationReceiver? "
-            "ObjectWildcardSupported? PropertyWildcardSupported? Any*=@12, ##other@11,11"
-        ),
-        {
-            "TransactionVerb": (None, (("NOTIFY",), True)),
-            "TransactionNoun": (
-                {
-                    "QUALIFICATION TEST": ("Other", "QUALIFICATION TEST"),
-                    "CAPABILITY TEST": ("Other", "CAPABILITY TEST"),
-                    "MAINTENANCE REQUEST": ("Other", "MAINTENANCE REQUEST"),
-                    "MAINTENANCE WORK ORDER": ("Other", "MAINTENANCE WORK ORDER"),
-                    "MAINTENANCE RESPONSE": ("Other", "MAINTENANCE RESPONSE"),
-                    "QA TEST": ("Other", "QA TEST"),
-                    "PRODUCTION CAPABILITY": ("Other", "PRODUCTION CAPABILITY"),
-                    "PRODUCT DEFINITION": ("Other", "PRODUCT DEFINITION"),
-                    "PRODUCTION SCHEDULE": ("Other", "PRODUCTION SCHEDULE"),
-                    "PRODUCTION PERFORMANCE": ("Other", "PRODUCTION PERFORMANCE"),
-                },
-                (
-                    (
-                        "PERSONNEL INFORMATION",
-                        "EQUIPMENT CAPABILITY TEST",
-                        "EQUIPMENT INFORMATION",
-                        "PHYSICAL ASSET",
-                        "PHYSICAL ASSET CLASS",
-                        "PHYSICAL ASSET INFORMATION",
-                        "MASTER DATA PROFILE",
-                        "MATERIAL INFORMATION",
-                        "PROCESS INFORMATION",
-                        "OPERATIONAL LOCATION",
-                        "OPERATIONAL LOCATION CLASS",
-                        "OPERATIONAL LOCATION INFORMATION",
-                        "OPERATIONS DEFINITION",
-                        "OPERATIONS SEGMENT",
-                        "OPERATIONS DEFINITION INFORMATION",
-                        "OPERATIONS EVENT",
-                        "OPERATIONS EVENT CLASS",
-                        "OPERATIONS EVENT DEFINITION",
-                        "OPERATIONS EVENT INFORMATION",
-                        "OPERATIONS SCHEDULE",
-                        "OPERATIONS REQUEST",
-                        "SEGMENT REQUIREMENT",
-                        "OPERATIONS PERFORMANCE",
-                        "OPERATIONS RESPONSE",
-                        "OPERATIONS CAPABILITY",
-                        "OPERATIONS CAPABILITY INFORMATION",
-                        "RESOURCE RELATIONSHIP NETWORK",
-                        "RESOURCE NETWORK CONNECTION TYPE",
-                        "RESOURCE NETWORK CONNECTION INFORMATION",
-                        "TEST SPECIFICATION",
-                        "TEST SPECIFICATION INFORMATION",
-                        "WORK ALERT",
-                        "WORK ALERT DEFINITION",
-                        "WORK ALERT INFORMATION",
-                        "WORK CALENDAR",
-                        "WORK CALENDAR DEFINITION",
-                        "WORK CALENDAR INFORMATION",
-                        "WORK CAPABILITY",
-                        "WORK MASTER CAPABILITY",
-                        "WORK CAPABILITY INFORMATION",
-                        "WORK DEFINITION INFORMATION",
-                        "WORK DIRECTIVE",
-                        "WORK MASTER",
-                        "WORK PERFORMANCE",
-                        "WORK RESPONSE",
-                        "JOB RESPONSE",
-                        "JOB RESPONSE LIST",
-                        "WORK RECORD",
-                        "WORK RECORD SPECIFICATION",
-                        "WORK SCHEDULE",
-                        "WORK REQUEST",
-                        "JOB LIST",
-                        "JOB ORDER",
-                        "WORKFLOW INFORMATION",
-                        "WORKFLOW SPECIFICATION",
-                        "WORKFLOW SPECIFICATION NODE",
-                        "WORKFLOW SPECIFICATION CONNECTION TYPE",
-                        "BATCH INFORMATION",
-                        "MASTER RECIPE",
-                        "CONTROL RECIPE",
-                        "RECIPE BUILDING BLOCK",
-                        "BATCH LIST",
-                        "BATCH PRODUCTION RECORD",
-                        "GRECIPE INFORMATION",
-                        "RESOURCE CONSTAINT LIBRARY",
-                        "PROCESS ELEMENT LIBRARY",
-                        "GRECIPE",
-                        "RESOURCE CONSTRAINT",
-                        "PROCESS ELEMENT",
-                        "ERROR MESSAGE",
-                    ),
-                    True,
-                ),
-            ),
-        },
+        "ID? Description* TransactionVerb%TransactionVerbCode "
+        "TransactionNoun%TransactionNounCode InformationUser? InformationProvider? "
+        "InformationSender? InformationReceiver? ObjectWildcardSupported? "
+        "PropertyWildcardSupported? Any*=@12, ##other@11,11"
     ),
     "GetTransactionProfile>ShowTransactionProfile": (
         "ApplicationArea:TransApplicationArea "
@@ -962,9 +488,110 @@ OWN_CONTEXTS: dict[str, Any] = {
 
 OWN_CLEAN: str = ""
 
+OWN_CODES: dict[str, Any] = {
+    "EventSubTypeCode": (None, (("Parameter Data",), True)),
+    "RecordObjectTypeCode": (
+        {
+            "Production Definition": ("Other", "Production Definition"),
+            "Production Schedule": ("Other", "Production Schedule"),
+        },
+        (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
+    ),
+    "TransactionNounCode": (
+        {
+            "QUALIFICATION TEST": ("Other", "QUALIFICATION TEST"),
+            "CAPABILITY TEST": ("Other", "CAPABILITY TEST"),
+            "MAINTENANCE REQUEST": ("Other", "MAINTENANCE REQUEST"),
+            "MAINTENANCE WORK ORDER": ("Other", "MAINTENANCE WORK ORDER"),
+            "MAINTENANCE RESPONSE": ("Other", "MAINTENANCE RESPONSE"),
+            "QA TEST": ("Other", "QA TEST"),
+            "PRODUCTION CAPABILITY": ("Other", "PRODUCTION CAPABILITY"),
+            "PRODUCT DEFINITION": ("Other", "PRODUCT DEFINITION"),
+            "PRODUCTION SCHEDULE": ("Other", "PRODUCTION SCHEDULE"),
+            "PRODUCTION PERFORMANCE": ("Other", "PRODUCTION PERFORMANCE"),
+        },
+        (
+            (
+                "PERSONNEL INFORMATION",
+                "EQUIPMENT CAPABILITY TEST",
+                "EQUIPMENT INFORMATION",
+                "PHYSICAL ASSET",
+                "PHYSICAL ASSET CLASS",
+                "PHYSICAL ASSET INFORMATION",
+                "MASTER DATA PROFILE",
+                "MATERIAL INFORMATION",
+                "PROCESS INFORMATION",
+                "OPERATIONAL LOCATION",
+                "OPERATIONAL LOCATION CLASS",
+                "OPERATIONAL LOCATION INFORMATION",
+                "OPERATIONS DEFINITION",
+                "OPERATIONS SEGMENT",
+                "OPERATIONS DEFINITION INFORMATION",
+                "OPERATIONS EVENT",
+                "OPERATIONS EVENT CLASS",
+                "OPERATIONS EVENT DEFINITION",
+                "OPERATIONS EVENT INFORMATION",
+                "OPERATIONS SCHEDULE",
+                "OPERATIONS REQUEST",
+                "SEGMENT REQUIREMENT",
+                "OPERATIONS PERFORMANCE",
+                "OPERATIONS RESPONSE",
+                "OPERATIONS CAPABILITY",
+                "OPERATIONS CAPABILITY INFORMATION",
+                "RESOURCE RELATIONSHIP NETWORK",
+                "RESOURCE NETWORK CONNECTION TYPE",
+                "RESOURCE NETWORK CONNECTION INFORMATION",
+                "TEST SPECIFICATION",
+                "TEST SPECIFICATION INFORMATION",
+                "WORK ALERT",
+                "WORK ALERT DEFINITION",
+                "WORK ALERT INFORMATION",
+                "WORK CALENDAR",
+                "WORK CALENDAR DEFINITION",
+                "WORK CALENDAR INFORMATION",
+                "WORK CAPABILITY",
+                "WORK MASTER CAPABILITY",
+                "WORK CAPABILITY INFORMATION",
+                "WORK DEFINITION INFORMATION",
+                "WORK DIRECTIVE",
+                "WORK MASTER",
+                "WORK PERFORMANCE",
+                "WORK RESPONSE",
+                "JOB RESPONSE",
+                "JOB RESPONSE LIST",
+                "WORK RECORD",
+                "WORK RECORD SPECIFICATION",
+                "WORK SCHEDULE",
+                "WORK REQUEST",
+                "JOB LIST",
+                "JOB ORDER",
+                "WORKFLOW INFORMATION",
+                "WORKFLOW SPECIFICATION",
+                "WORKFLOW SPECIFICATION NODE",
+                "WORKFLOW SPECIFICATION CONNECTION TYPE",
+                "BATCH INFORMATION",
+                "MASTER RECIPE",
+                "CONTROL RECIPE",
+                "RECIPE BUILDING BLOCK",
+                "BATCH LIST",
+                "BATCH PRODUCTION RECORD",
+                "GRECIPE INFORMATION",
+                "RESOURCE CONSTAINT LIBRARY",
+                "PROCESS ELEMENT LIBRARY",
+                "GRECIPE",
+                "RESOURCE CONSTRAINT",
+                "PROCESS ELEMENT",
+                "ERROR MESSAGE",
+            ),
+            True,
+        ),
+    ),
+}
+
 ROOTS, CONTEXTS = assemble(
-    (OWN_ROOTS, OWN_MESSAGES, OWN_CONTEXTS, OWN_CLEAN),
+    (OWN_ROOTS, OWN_MESSAGES, OWN_CONTEXTS, OWN_CLEAN, OWN_CODES),
     _migrate_common_v0401_v0500_v0600_v0601_v0700.PART,
     _migrate_common_v0401_v0500_v0600_v0601.PART,
+    _migrate_common_v0401_v0500_v0600.PART,
     _migrate_common_v0401_v0500.PART,
 )

@@ -5,28 +5,7 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 Every entry is written once: this module holds the part only V0500 has (``OWN_*``); the
 parts it has alike with other releases are in the ``_migrate_common_*`` modules it imports.
-
-A part of the tables (``ROOTS``, ``CONTEXTS``, ``CLEAN``) names the contexts instead of
-numbering them: ``"<old class>"``, or ``"<old class>><V0701 class>"`` where the two differ.
-
-- ``ROOTS``: old global element -> ``(V0701 global element, context name)``;
-- ``CONTEXTS``: context name -> ``(old class, V0701 class, old extension order, V0701
-  extension order, fields, carried attributes, down aliases, old required elements, old single
-  elements)``; ``down aliases``: V0701 element -> old element it takes going down (a V0701
-  alternative of a renamed one);
-- ``fields``: old child element -> ``(V0701 element or "" if carried, child context name or
-  -1, old order, V0701 order, how, values, down)``; ``how``: ``""`` same name, ``"R"``
-  hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"`` carried; ``values``: old
-  code-list value -> (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701
-  code-list values the old list lacks, whether the old type takes them as ``Other`` +
-  ``OtherValue``), or None;
-- ``CLEAN``: the *clean* contexts: nothing to do in their subtrees going up (same names, order
-  and code lists, nothing carried all the way down: the tree is skipped).
-
-``versions/_migrate_load.assemble`` numbers the contexts of a release as the generator walks
-them and gives ``versions/_migrate_tree.py`` the release's ``ROOTS`` (old global element ->
-(V0701 global element, context index)) and ``CONTEXTS`` (by index: the context with the child
-context names replaced by indices and the clean flag appended).
+The layout is described in ``versions/_migrate_load.py``.
 """
 
 from __future__ import annotations
@@ -35,6 +14,7 @@ from typing import Any
 
 from . import (
     _migrate_common_v0401_v0500,
+    _migrate_common_v0401_v0500_v0600,
     _migrate_common_v0401_v0500_v0600_v0601,
     _migrate_common_v0401_v0500_v0600_v0601_v0700,
     _migrate_common_v0500_v0600,
@@ -54,818 +34,223 @@ OWN_MESSAGES: dict[str, str] = {}
 
 OWN_CONTEXTS: dict[str, Any] = {
     "BatchProductionRecord": (
-        (
-            "ID EntryID ObjectType TimeStamp? ExternalReference? Description* EquipmentScope? "
-            "PublishedDate? CreationDate? BatchID? BatchProductionRecordSpec? CampaignID? "
-            "ChangeIndication? Delimiter? EquipmentID? ExpirationDate? Language? "
-            "LastChangedDate? LotID? MaterialDefinitionID? PhysicalAssetID? RecordStatus? "
-            "Version? ChangeHistory?: Comments?: ControlRecipes?: DataSets?: Events?: "
-            "MasterRecipes?: PersonnelIdentification?: OperationsDefinitions?: "
-            "OperationsPerformances?: OperationsSchedules?: ProductDefinitions?= "
-            "ProductionPerformances?= ProductionSchedules?= RecipeElements?:@34 "
-            "ResourceQualifications?: Samples?: BatchProductionRecord?:@41 ##other"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "Change": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* RecordReference "
-            "PrechangeData+:Value Reason*"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "Comment": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* RecordReference "
-            "CommentText+ PersonID?"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "ControlRecipeRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* ControlRecipe:"),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "DataSet": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* "
-            "TrendSystemReference? StartTime? EndTime? TimeSpecification?: TagSpecification+: "
-            "DelimitedDataBlock?: OrderedData*:"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "SingleEvent": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* EventType "
-            "EventSubType EquipmentID* Value*: PreviousValue*:Value MessageText* PersonID* "
-            "ComputerID* PhysicalAssetID* ProceduralElementReference* Category* AlarmData*: "
-            "AssociatedEventID* UserAttribute*:"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "MasterRecipeRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* MasterRecipe:"),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "PersonnelIdentificationManifest": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* RecordReference "
-            "Name+ ChangeIndication Reason?"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "OperationsDefinitionRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* OperationsDefinition:"),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "OpMaterialSpecification": (
-        (
-            "ID MaterialClassID* MaterialDefinitionID* Description*@6 MaterialUse? "
-            "Quantity*:QuantityValue@11 AssemblySpecification*:OpMaterialSpecification "
-            "AssemblyType? AssemblyRelationship? "
-            "MaterialSpecificationProperty*:OpMaterialSpecificationProperty ##other@17"
-        ),
-        {
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "EquipmentScope? PublishedDate? CreationDate? BatchID? BatchProductionRecordSpec? "
+        "CampaignID? ChangeIndication? Delimiter? EquipmentID? ExpirationDate? Language? "
+        "LastChangedDate? LotID? MaterialDefinitionID? PhysicalAssetID? RecordStatus? Version? "
+        "ChangeHistory?: Comments?: ControlRecipes?: DataSets?: Events?: MasterRecipes?: "
+        "PersonnelIdentification?: OperationsDefinitions?: OperationsPerformances?: "
+        "OperationsSchedules?: ProductDefinitions?= ProductionPerformances?= "
+        "ProductionSchedules?= RecipeElements?:@34 ResourceQualifications?: Samples?: "
+        "BatchProductionRecord?:@41 ##other"
     ),
     "SegmentDependency": (
         "ID Description* Dependency TimingFactor?= ProductSegmentID* ProcessSegmentID* "
         "SegmentID* ##other"
     ),
     "OperationsPerformanceRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* ProductionPerformaance="),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "OperationsScheduleRecord": (
-        ("EntryID ObjectType TimeStamp? ExternalReference? Description* OperationsSchedule:"),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "OpMaterialRequirement": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* MaterialUse? StorageLocation?= Quantity*:QuantityValue@10 "
-            "AssemblyRequirement*:OpMaterialRequirement AssemblyType? AssemblyRelationship? "
-            "HierarchyScope?: MaterialRequirementProperty*:OpMaterialRequirementProperty "
-            "RequiredByRequestedSegmentResponse? ##other@18"
-        ),
-        {
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "ProductionPerformaance="
     ),
     "OpMaterialRequirementProperty": "ID? Description* Value*: Quantity*:QuantityValue ##other@10",
-    "OpSegmentResponse": (
-        (
-            "ID? Description* HierarchyScope?:@7 OperationsType? ProcessSegmentID* "
-            "ActualStartTime?@5 ActualEndTime? OperationsDefinitionID*@12 SegmentState?@16 "
-            "SegmentData*:OpSegmentData PersonnelActual*:OpPersonnelActual "
-            "EquipmentActual*:OpEquipmentActual PhysicalAssetActual*:OpPhysicalAssetActual "
-            "MaterialActual*:OpMaterialActual "
-            "SegmentResponse*=SegmentResponseChild:OpSegmentResponse "
-            "RequiredByRequestedSegmentResponse? ##other"
-        ),
-        {
-            "SegmentState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Paused", "Suspended", "Closed"), True),
-            )
-        },
-    ),
     "OpSegmentData": (
         "ID Value*:@4 Description*@2 SegmentData*=SegmentDataChild:OpSegmentData@5 "
         "RequiredByRequestedSegmentResponse? ##other"
-    ),
-    "OpMaterialActual": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* MaterialUse? StorageLocation?= Quantity*:QuantityValue@10 "
-            "AssemblyActual*:OpMaterialActual AssemblyType? AssemblyRelationship? "
-            "HierarchyScope?: MaterialActualProperty*:OpMaterialActualProperty@16 "
-            "RequiredByRequestedSegmentResponse? ##other"
-        ),
-        {
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
     ),
     "OpMaterialActualProperty": (
         "ID Description* Value*: Quantity*:QuantityValue RequiredByRequestedSegmentResponse?@9 "
         "##other"
     ),
-    "RecipeElementRecord": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* "
-            "RecipeElementType:RecipeElement"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "ResourceQualificationsManifest": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* RecordReference "
-            "ResourceID ResourceUse ResourceType QualificationStatus EffectiveTimeStamp? "
-            "ExpirationTimeStamp?"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "Sample": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* SampleSourceID? "
-            "SampleSize*:QuantityValue SampleType* SamplePullReason* SampleExpiration? "
-            "EquipmentID* PhysicalAssetID* ProceduralElementReference* SOPReference* "
-            "SampleTest*:"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "SampleTest": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* TestCode? TestName? "
-            "SampleTestResult*:"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
-    "SampleTestResult": (
-        (
-            "EntryID ObjectType TimeStamp? ExternalReference? Description* TestDisposition? "
-            "EquipmentID* PhysicalAssetID* AnalysisUsed* Expiration? Results*:Value "
-            "ExpectedResults*:Value"
-        ),
-        {
-            "ObjectType": (
-                {
-                    "Product Definition": ("Other", "Product Definition"),
-                    "Production Performance": ("Other", "Production Performance"),
-                    "Production Schedule": ("Other", "Production Schedule"),
-                },
-                (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
-            )
-        },
-    ),
     "OperationsCapability": (
-        (
-            "ID? Description* HierarchyScope?:@7 CapabilityType?@9 Reason? ConfidenceFactor? "
-            "StartTime?@5 EndTime? PublishedDate?@4 "
-            "PersonnelCapability*:OpPersonnelCapability@12 "
-            "EquipmentCapability*:OpEquipmentCapability "
-            "PhysicalAssetCapability*:OpPhysicalAssetCapability "
-            "MaterialCapability*:OpMaterialCapability "
-            "ProcessSegmentCapability*:OpProcessSegmentCapability ##other@18"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
+        "ID? Description* HierarchyScope?:@7 CapabilityType?@9%CapabilityTypeCode Reason? "
+        "ConfidenceFactor? StartTime?@5 EndTime? PublishedDate?@4 "
+        "PersonnelCapability*:OpPersonnelCapability@12 "
+        "EquipmentCapability*:OpEquipmentCapability "
+        "PhysicalAssetCapability*:OpPhysicalAssetCapability "
+        "MaterialCapability*:OpMaterialCapability "
+        "ProcessSegmentCapability*:OpProcessSegmentCapability ##other@18"
     ),
     "OpPersonnelCapability": (
-        (
-            "PersonnelClassID*@2 PersonID* Description* CapabilityType? Reason? "
-            "ConfidenceFactor? HierarchyScope?: PersonnelUse?@11 StartTime? EndTime? "
-            "Quantity*:QuantityValue "
-            "PersonnelCapabilityProperty*:OpPersonnelCapabilityProperty@16 ##other"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
+        "PersonnelClassID*@2 PersonID* Description* CapabilityType?%CapabilityTypeCode Reason? "
+        "ConfidenceFactor? HierarchyScope?: PersonnelUse?@11 StartTime? EndTime? "
+        "Quantity*:QuantityValue PersonnelCapabilityProperty*:OpPersonnelCapabilityProperty@16 "
+        "##other"
     ),
     "OpEquipmentCapability": (
-        (
-            "EquipmentClassID*@2 EquipmentID* Description* CapabilityType? Reason? "
-            "ConfidenceFactor? HierarchyScope?: EquipmentUse?@11 StartTime? EndTime? "
-            "Quantity*:QuantityValue "
-            "EquipmentCapabilityProperty*:OpEquipmentCapabilityProperty@16 ##other"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
+        "EquipmentClassID*@2 EquipmentID* Description* CapabilityType?%CapabilityTypeCode "
+        "Reason? ConfidenceFactor? HierarchyScope?: EquipmentUse?@11 StartTime? EndTime? "
+        "Quantity*:QuantityValue EquipmentCapabilityProperty*:OpEquipmentCapabilityProperty@16 "
+        "##other"
     ),
     "OpPhysicalAssetCapability": (
-        (
-            "PhysicalAssetClassID*@2 PhysicalAssetID* Description* CapabilityType? Reason? "
-            "ConfidenceFactor? HierarchyScope?: PhysicalAssetUse?@11 StartTime? EndTime? "
-            "Quantity*:QuantityValue "
-            "PhysicalAssetCapabilityProperty*:OpPhysicalAssetCapabilityProperty@16 ##other"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
+        "PhysicalAssetClassID*@2 PhysicalAssetID* Description* "
+        "CapabilityType?%CapabilityTypeCode Reason? ConfidenceFactor? HierarchyScope?: "
+        "PhysicalAssetUse?@11 StartTime? EndTime? Quantity*:QuantityValue "
+        "PhysicalAssetCapabilityProperty*:OpPhysicalAssetCapabilityProperty@16 ##other"
     ),
     "OpMaterialCapability": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* CapabilityType? Reason? ConfidenceFactor? HierarchyScope?: "
-            "MaterialUse? StartTime?@14 EndTime? AssemblyCapability*:OpMaterialCapability "
-            "AssemblyType? AssemblyRelationship? Quantity*:QuantityValue "
-            "MaterialCapabilityProperty*:OpMaterialCapabilityProperty ##other"
-        ),
-        {
-            "CapabilityType": (None, (("Used", "Unused", "Total"), True)),
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            ),
-        },
+        "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+        "Description* CapabilityType?%CapabilityTypeCode Reason? ConfidenceFactor? "
+        "HierarchyScope?: MaterialUse?%MaterialUseCode StartTime?@14 EndTime? "
+        "AssemblyCapability*:OpMaterialCapability AssemblyType? AssemblyRelationship? "
+        "Quantity*:QuantityValue MaterialCapabilityProperty*:OpMaterialCapabilityProperty "
+        "##other"
     ),
     "OpProcessSegmentCapability": (
-        (
-            "ID? Description* ProcessSegmentID*@7 CapabilityType@9 Reason* HierarchyScope*: "
-            "EquipmentElementLevel*= StartTime?@5 EndTime? "
-            "PersonnelCapability*:OpPersonnelCapability@12 "
-            "EquipmentCapability*:OpEquipmentCapability "
-            "PhysicalAssetCapability*:OpPhysicalAssetCapability "
-            "MaterialCapability*:OpMaterialCapability "
-            "ProcessSegmentCapability*=ProcessSegmentCapabilityChild:"
-            "OpProcessSegmentCapability ##other"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
-    ),
-    "OperationsPerformance": (
-        (
-            "ID? Description* HierarchyScope?:@7 OperationsType? OperationsScheduleID? "
-            "StartTime?@5 EndTime?= PerformanceState?@10 PublishedDate?@4 "
-            "OperationsResponse*:@11 ##other"
-        ),
-        {
-            "PerformanceState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Paused", "Suspended", "Closed"), True),
-            )
-        },
-    ),
-    "OperationsResponse": (
-        (
-            "ID? Description* HierarchyScope?:@6 OperationsType? OperationsRequestID* "
-            "StartTime?@4 EndTime? OperationsDefinitionID*@10 ResponseState?@12 "
-            "SegmentResponse*:OpSegmentResponse ##other"
-        ),
-        {
-            "ResponseState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Paused", "Suspended", "Closed"), True),
-            )
-        },
-    ),
-    "MaterialSegmentSpecification": (
-        (
-            "ID MaterialClassID? MaterialDefinitionID? Description*@6 AssemblyType? "
-            "AssemblyRelationship? AssemblySpecificationID*= MaterialUse? "
-            "Quantity*:QuantityValue@14 MaterialSegmentSpecificationProperty*: ##other@18"
-        ),
-        {
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "MaterialSpecification>OpMaterialSpecification": (
-        (
-            "MaterialClassID?@2 MaterialDefinitionID? Description*@6 MaterialUse? "
-            "Quantity*:QuantityValue@11 "
-            "AssemblySpecification*:MaterialSpecification>OpMaterialSpecification "
-            "AssemblyType? AssemblyRelationship? "
-            "MaterialSpecificationProperty*:>OpMaterialSpecificationProperty ##other@17"
-        ),
-        {
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID? Description* ProcessSegmentID*@7 CapabilityType@9%CapabilityTypeCode Reason* "
+        "HierarchyScope*: EquipmentElementLevel*= StartTime?@5 EndTime? "
+        "PersonnelCapability*:OpPersonnelCapability@12 "
+        "EquipmentCapability*:OpEquipmentCapability "
+        "PhysicalAssetCapability*:OpPhysicalAssetCapability "
+        "MaterialCapability*:OpMaterialCapability "
+        "ProcessSegmentCapability*=ProcessSegmentCapabilityChild:OpProcessSegmentCapability "
+        "##other"
     ),
     "ProductionCapability>OperationsCapability": (
-        (
-            "ID? Description* Location?= HierarchyScope?:@7 PublishedDate?@4 CapabilityType@9 "
-            "Reason? EquipmentElementLevel*= StartTime?@5 EndTime? "
-            "PersonnelCapability*:>OpPersonnelCapability@12 "
-            "EquipmentCapability*:>OpEquipmentCapability "
-            "PhysicalAssetCapability*:>OpPhysicalAssetCapability "
-            "MaterialCapability*:>OpMaterialCapability "
-            "ProcessSegmentCapability*:>OpProcessSegmentCapability ##other@18"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
+        "ID? Description* Location?= HierarchyScope?:@7 PublishedDate?@4 "
+        "CapabilityType@9%CapabilityTypeCode Reason? EquipmentElementLevel*= StartTime?@5 "
+        "EndTime? PersonnelCapability*:>OpPersonnelCapability@12 "
+        "EquipmentCapability*:>OpEquipmentCapability "
+        "PhysicalAssetCapability*:>OpPhysicalAssetCapability "
+        "MaterialCapability*:>OpMaterialCapability "
+        "ProcessSegmentCapability*:>OpProcessSegmentCapability ##other@18"
     ),
     "PersonnelCapability>OpPersonnelCapability": (
-        (
-            "PersonnelClassID?@2 PersonID? Description* CapabilityType Reason? "
-            "EquipmentElementLevel*= StartTime?@12 EndTime? Location?= HierarchyScope?:@8 "
-            "Quantity*:QuantityValue@14 "
-            "PersonnelCapabilityProperty*:>OpPersonnelCapabilityProperty@16 ##other"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
+        "PersonnelClassID?@2 PersonID? Description* CapabilityType%CapabilityTypeCode Reason? "
+        "EquipmentElementLevel*= StartTime?@12 EndTime? Location?= HierarchyScope?:@8 "
+        "Quantity*:QuantityValue@14 "
+        "PersonnelCapabilityProperty*:>OpPersonnelCapabilityProperty@16 ##other"
     ),
     "EquipmentCapability>OpEquipmentCapability": (
-        (
-            "EquipmentClassID?@2 EquipmentID? Description* CapabilityType Reason? "
-            "EquipmentElementLevel*= StartTime?@12 EndTime? Location?= HierarchyScope?:@8 "
-            "Quantity*:QuantityValue@14 "
-            "EquipmentCapabilityProperty*:>OpEquipmentCapabilityProperty@16 ##other"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
+        "EquipmentClassID?@2 EquipmentID? Description* CapabilityType%CapabilityTypeCode "
+        "Reason? EquipmentElementLevel*= StartTime?@12 EndTime? Location?= HierarchyScope?:@8 "
+        "Quantity*:QuantityValue@14 "
+        "EquipmentCapabilityProperty*:>OpEquipmentCapabilityProperty@16 ##other"
     ),
     "PhysicalAssetCapability>OpPhysicalAssetCapability": (
-        (
-            "PhysicalAssetClassID?@2 PhysicalAssetID? Description* CapabilityType Reason? "
-            "EquipmentElementLevel*= StartTime?@12 EndTime? Location?= HierarchyScope?:@8 "
-            "Quantity*:QuantityValue@14 "
-            "PhysicalAssetCapabilityProperty*:>OpPhysicalAssetCapabilityProperty@16 ##other"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
+        "PhysicalAssetClassID?@2 PhysicalAssetID? Description* "
+        "CapabilityType%CapabilityTypeCode Reason? EquipmentElementLevel*= StartTime?@12 "
+        "EndTime? Location?= HierarchyScope?:@8 Quantity*:QuantityValue@14 "
+        "PhysicalAssetCapabilityProperty*:>OpPhysicalAssetCapabilityProperty@16 ##other"
     ),
     "MaterialCapability>OpMaterialCapability": (
-        (
-            "MaterialClassID?@2 MaterialDefinitionID? MaterialLotID? MaterialSubLotID? "
-            "Description* CapabilityType Reason? EquipmentElementLevel*= MaterialUse?@11 "
-            "StartTime?@14 EndTime? Location?= HierarchyScope?:@10 Quantity*:QuantityValue@19 "
-            "AssemblyCapability*:MaterialCapability>OpMaterialCapability@16 AssemblyType? "
-            "AssemblyRelationship? "
-            "MaterialCapabilityProperty*:>OpMaterialCapabilityProperty@20 ##other"
-        ),
-        {
-            "CapabilityType": (None, (("Used", "Unused", "Total"), True)),
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            ),
-        },
+        "MaterialClassID?@2 MaterialDefinitionID? MaterialLotID? MaterialSubLotID? "
+        "Description* CapabilityType%CapabilityTypeCode Reason? EquipmentElementLevel*= "
+        "MaterialUse?@11%MaterialUseCode StartTime?@14 EndTime? Location?= HierarchyScope?:@10 "
+        "Quantity*:QuantityValue@19 "
+        "AssemblyCapability*:MaterialCapability>OpMaterialCapability@16 AssemblyType? "
+        "AssemblyRelationship? MaterialCapabilityProperty*:>OpMaterialCapabilityProperty@20 "
+        "##other"
     ),
     "ProcessSegmentCapability>OpProcessSegmentCapability": (
-        (
-            "ID? Description* ProcessSegmentID?@7 CapabilityType@9 Reason? Location*= "
-            "HierarchyScope?:@11 EquipmentElementLevel*= StartTime?@5 EndTime? "
-            "PersonnelCapability*:>OpPersonnelCapability@12 "
-            "EquipmentCapability*:>OpEquipmentCapability "
-            "MaterialCapability*:>OpMaterialCapability@15 "
-            "ProcessSegmentCapability*=ProcessSegmentCapabilityChild:"
-            ">OpProcessSegmentCapability ##other"
-        ),
-        {"CapabilityType": (None, (("Used", "Unused", "Total"), True))},
-    ),
-    "ProductionPerformance>OperationsPerformance": (
-        (
-            "ID? Description* Location?= HierarchyScope?:@7 PublishedDate?@4 "
-            "ProductionScheduleID?=OperationsScheduleID@9 StartTime?@5 EndTime?= "
-            "EquipmentElementLevel?= "
-            "ProductionResponse*=OperationsResponse:>OperationsResponse@11 "
-            "PerformanceState?@10 ##other@12"
-        ),
-        {
-            "PerformanceState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Paused", "Suspended", "Closed"), True),
-            )
-        },
-    ),
-    "ProductionResponse>OperationsResponse": (
-        (
-            "ID? ProductionRequestID?=OperationsRequestID@8 ProductProductionRuleID*= "
-            "Version*@3 Location?= HierarchyScope?:@6 StartTime?@4 EndTime? "
-            "SegmentResponse*:>OpSegmentResponse@13 ResponseState?@12 ##other@14"
-        ),
-        {
-            "ResponseState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Paused", "Suspended", "Closed"), True),
-            )
-        },
-    ),
-    "SegmentResponse>OpSegmentResponse": (
-        (
-            "ID? ProcessSegmentID*@9 ProductSegmentID*= Description*@2 Location?= "
-            "HierarchyScope?:@7 ActualStartTime?@5 ActualEndTime? "
-            "ProductionData*=SegmentData:>OpSegmentData@17 PersonnelActual*:>OpPersonnelActual "
-            "EquipmentActual*:>OpEquipmentActual PhysicalAssetActual*:>OpPhysicalAssetActual "
-            "MaterialActual*:>OpMaterialActual MaterialProducedActual*= "
-            "MaterialConsumedActual*= ConsumableActual*= "
-            "SegmentResponse*=SegmentResponseChild:>OpSegmentResponse@22 "
-            "RequiredByRequestedSegmentResponse? SegmentState?@16 ##other@24"
-        ),
-        {
-            "SegmentState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Paused", "Suspended", "Closed"), True),
-            )
-        },
-    ),
-    "MaterialActual>OpMaterialActual": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* Location?= HierarchyScope?:@14 MaterialUse?@7 "
-            "Quantity*:QuantityValue@10 AssemblyActual*:MaterialActual>OpMaterialActual "
-            "AssemblyType? AssemblyRelationship? "
-            "MaterialActualProperty*:>OpMaterialActualProperty@16 "
-            "RequiredByRequestedSegmentResponse? ##other"
-        ),
-        {
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "MaterialRequirement>OpMaterialRequirement": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* Location?= HierarchyScope?:@14 MaterialUse?@7 "
-            "Quantity*:QuantityValue@10 "
-            "AssemblyRequirement*:MaterialRequirement>OpMaterialRequirement AssemblyType? "
-            "AssemblyRelationship? "
-            "MaterialRequirementProperty*:>OpMaterialRequirementProperty@15 "
-            "RequiredByRequestedSegmentResponse? ##other@18"
-        ),
-        {
-            "MaterialUse": (
-                None,
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "SupportedAction": (
-        (
-            "ID? Description* TransactionVerb TransactionNoun InformationUser? "
-            "InformationProvider? InformationSender? InformationReceiver? "
-            "ObjectWildcardSupported? PropertyWildcardSupported? ##other"
-        ),
-        {
-            "TransactionVerb": (None, (("NOTIFY",), True)),
-            "TransactionNoun": (
-                {
-                    "QUALIFICATION TEST": ("Other", "QUALIFICATION TEST"),
-                    "PHYSICAL ASSET CAPABILITY TEST": ("Other", "PHYSICAL ASSET CAPABILITY TEST"),
-                    "MATERIAL TEST": ("Other", "MATERIAL TEST"),
-                    "PRODUCT DEFINITION": ("Other", "PRODUCT DEFINITION"),
-                    "PRODUCTION SCHEDULE": ("Other", "PRODUCTION SCHEDULE"),
-                    "PRODUCTION PERFORMANCE": ("Other", "PRODUCTION PERFORMANCE"),
-                    "PRODUCTION CAPABILITY": ("Other", "PRODUCTION CAPABILITY"),
-                },
-                (
-                    (
-                        "PERSONNEL INFORMATION",
-                        "EQUIPMENT INFORMATION",
-                        "PHYSICAL ASSET INFORMATION",
-                        "MASTER DATA PROFILE",
-                        "MATERIAL INFORMATION",
-                        "PROCESS INFORMATION",
-                        "OPERATIONAL LOCATION",
-                        "OPERATIONAL LOCATION CLASS",
-                        "OPERATIONAL LOCATION INFORMATION",
-                        "OPERATIONS SEGMENT",
-                        "OPERATIONS DEFINITION INFORMATION",
-                        "OPERATIONS EVENT",
-                        "OPERATIONS EVENT CLASS",
-                        "OPERATIONS EVENT DEFINITION",
-                        "OPERATIONS EVENT INFORMATION",
-                        "OPERATIONS REQUEST",
-                        "SEGMENT REQUIREMENT",
-                        "OPERATIONS RESPONSE",
-                        "OPERATIONS CAPABILITY INFORMATION",
-                        "RESOURCE RELATIONSHIP NETWORK",
-                        "RESOURCE NETWORK CONNECTION TYPE",
-                        "RESOURCE NETWORK CONNECTION INFORMATION",
-                        "TEST SPECIFICATION",
-                        "TEST SPECIFICATION INFORMATION",
-                        "WORK ALERT",
-                        "WORK ALERT DEFINITION",
-                        "WORK ALERT INFORMATION",
-                        "WORK CALENDAR",
-                        "WORK CALENDAR DEFINITION",
-                        "WORK CALENDAR INFORMATION",
-                        "WORK CAPABILITY",
-                        "WORK MASTER CAPABILITY",
-                        "WORK CAPABILITY INFORMATION",
-                        "WORK DEFINITION INFORMATION",
-                        "WORK DIRECTIVE",
-                        "WORK MASTER",
-                        "WORK PERFORMANCE",
-                        "WORK RESPONSE",
-                        "JOB RESPONSE",
-                        "JOB RESPONSE LIST",
-                        "WORK RECORD",
-                        "WORK RECORD SPECIFICATION",
-                        "WORK SCHEDULE",
-                        "WORK REQUEST",
-                        "JOB LIST",
-                        "JOB ORDER",
-                        "WORKFLOW INFORMATION",
-                        "WORKFLOW SPECIFICATION",
-                        "WORKFLOW SPECIFICATION NODE",
-                        "WORKFLOW SPECIFICATION CONNECTION TYPE",
-                        "BATCH INFORMATION",
-                        "MASTER RECIPE",
-                        "CONTROL RECIPE",
-                        "RECIPE BUILDING BLOCK",
-                        "BATCH LIST",
-                        "BATCH PRODUCTION RECORD",
-                        "GRECIPE INFORMATION",
-                        "RESOURCE CONSTAINT LIBRARY",
-                        "PROCESS ELEMENT LIBRARY",
-                        "GRECIPE",
-                        "RESOURCE CONSTRAINT",
-                        "PROCESS ELEMENT",
-                        "ERROR MESSAGE",
-                    ),
-                    True,
-                ),
-            ),
-        },
+        "ID? Description* ProcessSegmentID?@7 CapabilityType@9%CapabilityTypeCode Reason? "
+        "Location*= HierarchyScope?:@11 EquipmentElementLevel*= StartTime?@5 EndTime? "
+        "PersonnelCapability*:>OpPersonnelCapability@12 "
+        "EquipmentCapability*:>OpEquipmentCapability "
+        "MaterialCapability*:>OpMaterialCapability@15 "
+        "ProcessSegmentCapability*=ProcessSegmentCapabilityChild:>OpProcessSegmentCapability "
+        "##other"
     ),
 }
 
 OWN_CLEAN: str = ""
 
+OWN_CODES: dict[str, Any] = {
+    "RecordObjectTypeCode": (
+        {
+            "Product Definition": ("Other", "Product Definition"),
+            "Production Performance": ("Other", "Production Performance"),
+            "Production Schedule": ("Other", "Production Schedule"),
+        },
+        (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
+    ),
+    "TransactionNounCode": (
+        {
+            "QUALIFICATION TEST": ("Other", "QUALIFICATION TEST"),
+            "PHYSICAL ASSET CAPABILITY TEST": ("Other", "PHYSICAL ASSET CAPABILITY TEST"),
+            "MATERIAL TEST": ("Other", "MATERIAL TEST"),
+            "PRODUCT DEFINITION": ("Other", "PRODUCT DEFINITION"),
+            "PRODUCTION SCHEDULE": ("Other", "PRODUCTION SCHEDULE"),
+            "PRODUCTION PERFORMANCE": ("Other", "PRODUCTION PERFORMANCE"),
+            "PRODUCTION CAPABILITY": ("Other", "PRODUCTION CAPABILITY"),
+        },
+        (
+            (
+                "PERSONNEL INFORMATION",
+                "EQUIPMENT INFORMATION",
+                "PHYSICAL ASSET INFORMATION",
+                "MASTER DATA PROFILE",
+                "MATERIAL INFORMATION",
+                "PROCESS INFORMATION",
+                "OPERATIONAL LOCATION",
+                "OPERATIONAL LOCATION CLASS",
+                "OPERATIONAL LOCATION INFORMATION",
+                "OPERATIONS SEGMENT",
+                "OPERATIONS DEFINITION INFORMATION",
+                "OPERATIONS EVENT",
+                "OPERATIONS EVENT CLASS",
+                "OPERATIONS EVENT DEFINITION",
+                "OPERATIONS EVENT INFORMATION",
+                "OPERATIONS REQUEST",
+                "SEGMENT REQUIREMENT",
+                "OPERATIONS RESPONSE",
+                "OPERATIONS CAPABILITY INFORMATION",
+                "RESOURCE RELATIONSHIP NETWORK",
+                "RESOURCE NETWORK CONNECTION TYPE",
+                "RESOURCE NETWORK CONNECTION INFORMATION",
+                "TEST SPECIFICATION",
+                "TEST SPECIFICATION INFORMATION",
+                "WORK ALERT",
+                "WORK ALERT DEFINITION",
+                "WORK ALERT INFORMATION",
+                "WORK CALENDAR",
+                "WORK CALENDAR DEFINITION",
+                "WORK CALENDAR INFORMATION",
+                "WORK CAPABILITY",
+                "WORK MASTER CAPABILITY",
+                "WORK CAPABILITY INFORMATION",
+                "WORK DEFINITION INFORMATION",
+                "WORK DIRECTIVE",
+                "WORK MASTER",
+                "WORK PERFORMANCE",
+                "WORK RESPONSE",
+                "JOB RESPONSE",
+                "JOB RESPONSE LIST",
+                "WORK RECORD",
+                "WORK RECORD SPECIFICATION",
+                "WORK SCHEDULE",
+                "WORK REQUEST",
+                "JOB LIST",
+                "JOB ORDER",
+                "WORKFLOW INFORMATION",
+                "WORKFLOW SPECIFICATION",
+                "WORKFLOW SPECIFICATION NODE",
+                "WORKFLOW SPECIFICATION CONNECTION TYPE",
+                "BATCH INFORMATION",
+                "MASTER RECIPE",
+                "CONTROL RECIPE",
+                "RECIPE BUILDING BLOCK",
+                "BATCH LIST",
+                "BATCH PRODUCTION RECORD",
+                "GRECIPE INFORMATION",
+                "RESOURCE CONSTAINT LIBRARY",
+                "PROCESS ELEMENT LIBRARY",
+                "GRECIPE",
+                "RESOURCE CONSTRAINT",
+                "PROCESS ELEMENT",
+                "ERROR MESSAGE",
+            ),
+            True,
+        ),
+    ),
+}
+
 ROOTS, CONTEXTS = assemble(
-    (OWN_ROOTS, OWN_MESSAGES, OWN_CONTEXTS, OWN_CLEAN),
+    (OWN_ROOTS, OWN_MESSAGES, OWN_CONTEXTS, OWN_CLEAN, OWN_CODES),
     _migrate_common_v0401_v0500_v0600_v0601_v0700.PART,
     _migrate_common_v0401_v0500_v0600_v0601.PART,
     _migrate_common_v0500_v0600_v0601_v0700.PART,
+    _migrate_common_v0401_v0500_v0600.PART,
     _migrate_common_v0500_v0600_v0601.PART,
     _migrate_common_v0500_v0600_v0700.PART,
     _migrate_common_v0401_v0500.PART,

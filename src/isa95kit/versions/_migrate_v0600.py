@@ -5,28 +5,7 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 Every entry is written once: this module holds the part only V0600 has (``OWN_*``); the
 parts it has alike with other releases are in the ``_migrate_common_*`` modules it imports.
-
-A part of the tables (``ROOTS``, ``CONTEXTS``, ``CLEAN``) names the contexts instead of
-numbering them: ``"<old class>"``, or ``"<old class>><V0701 class>"`` where the two differ.
-
-- ``ROOTS``: old global element -> ``(V0701 global element, context name)``;
-- ``CONTEXTS``: context name -> ``(old class, V0701 class, old extension order, V0701
-  extension order, fields, carried attributes, down aliases, old required elements, old single
-  elements)``; ``down aliases``: V0701 element -> old element it takes going down (a V0701
-  alternative of a renamed one);
-- ``fields``: old child element -> ``(V0701 element or "" if carried, child context name or
-  -1, old order, V0701 order, how, values, down)``; ``how``: ``""`` same name, ``"R"``
-  hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"`` carried; ``values``: old
-  code-list value -> (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701
-  code-list values the old list lacks, whether the old type takes them as ``Other`` +
-  ``OtherValue``), or None;
-- ``CLEAN``: the *clean* contexts: nothing to do in their subtrees going up (same names, order
-  and code lists, nothing carried all the way down: the tree is skipped).
-
-``versions/_migrate_load.assemble`` numbers the contexts of a release as the generator walks
-them and gives ``versions/_migrate_tree.py`` the release's ``ROOTS`` (old global element ->
-(V0701 global element, context index)) and ``CONTEXTS`` (by index: the context with the child
-context names replaced by indices and the clean flag appended).
+The layout is described in ``versions/_migrate_load.py``.
 """
 
 from __future__ import annotations
@@ -34,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import (
+    _migrate_common_v0401_v0500_v0600,
     _migrate_common_v0401_v0500_v0600_v0601,
     _migrate_common_v0401_v0500_v0600_v0601_v0700,
     _migrate_common_v0500_v0600,
@@ -53,210 +33,28 @@ OWN_ROOTS: str = ""
 OWN_MESSAGES: dict[str, str] = {}
 
 OWN_CONTEXTS: dict[str, Any] = {
-    "OpMaterialSpecification": (
-        (
-            "ID MaterialClassID* MaterialDefinitionID* Description*@6 MaterialUse? "
-            "Quantity*:QuantityValue@11 AssemblySpecification*:OpMaterialSpecification "
-            "AssemblyType? AssemblyRelationship? "
-            "MaterialSpecificationProperty*:OpMaterialSpecificationProperty ##other@17"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Assetn": ("Other", "Replaced Assetn"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Resurned Sample": ("Returned Sample", None),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
     "SegmentDependency": (
         "ID Description* Dependency TimingFactor*= ProductSegmentID* ProcessSegmentID* "
         "SegmentID* ##other"
     ),
-    "OperationsResponse": (
-        (
-            "ID? Description* HierarchyScope?:@6 OperationsType? OperationsRequestID* "
-            "StartTime?@4 EndTime? OperationsDefinitionID*@10 ResponseState?@12 "
-            "SegmentResponse*:OpSegmentResponse ##other"
-        ),
-        {
-            "ResponseState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Suspended", "Closed"), True),
-            )
-        },
-    ),
-    "OpSegmentResponse": (
-        (
-            "ID? Description* HierarchyScope?:@7 OperationsType? ProcessSegmentID* "
-            "ActualStartTime?@5 ActualEndTime? OperationsDefinitionID*@12 SegmentState?@16 "
-            "SegmentData*:OpSegmentData PersonnelActual*:OpPersonnelActual "
-            "EquipmentActual*:OpEquipmentActual PhysicalAssetActual*:OpPhysicalAssetActual "
-            "MaterialActual*:OpMaterialActual "
-            "SegmentResponse*=SegmentResponseChild:OpSegmentResponse "
-            "RequiredByRequestedSegmentResponse? ##other"
-        ),
-        {
-            "SegmentState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Suspended", "Closed"), True),
-            )
-        },
-    ),
-    "OpMaterialActual": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* MaterialUse? StorageLocation?= Quantity*:QuantityValue@10 "
-            "AssemblyActual*:OpMaterialActual AssemblyType? AssemblyRelationship? "
-            "HierarchyScope?: MaterialActualProperty*:OpMaterialActualProperty@16 "
-            "RequiredByRequestedSegmentResponse? ##other"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Assetn": ("Other", "Replaced Assetn"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Resurned Sample": ("Returned Sample", None),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "OpMaterialRequirement": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* MaterialUse? StorageLocation?= Quantity*:QuantityValue@10 "
-            "AssemblyRequirement*:OpMaterialRequirement AssemblyType? AssemblyRelationship? "
-            "HierarchyScope?: MaterialRequirementProperty*:OpMaterialRequirementProperty "
-            "RequiredByRequestedSegmentResponse? ##other@18"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Assetn": ("Other", "Replaced Assetn"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Resurned Sample": ("Returned Sample", None),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
     "WorkDirective": (
-        (
-            "ID Version? Description* HierarchyScope?:@7 WorkType? Duration? PublishedDate?@4 "
-            "OperationsDefinitionID?= Parameter*= "
-            "PersonnelSpecification*:OpPersonnelSpecification@11 "
-            "EquipmentSpecification*:OpEquipmentSpecification "
-            "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
-            "MaterialSpecification*:OpMaterialSpecification WorkflowSpecification*:@16 "
-            "WorkMasterID?@18 WorkDirective*=WorkDirectiveChild:@20 ##other@17"
-        ),
-        {
-            "WorkType": (
-                {
-                    "Work Master": ("Other", "Work Master"),
-                    "Work Directive": ("Other", "Work Directive"),
-                },
-                (("Production", "Maintenance", "Quality", "Inventory", "Mixed"), True),
-            )
-        },
+        "ID Version? Description* HierarchyScope?:@7 WorkType?%WorkTypeCode>OperationsTypeCode "
+        "Duration? PublishedDate?@4 OperationsDefinitionID?= Parameter*= "
+        "PersonnelSpecification*:OpPersonnelSpecification@11 "
+        "EquipmentSpecification*:OpEquipmentSpecification "
+        "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
+        "MaterialSpecification*:OpMaterialSpecification WorkflowSpecification*:@16 "
+        "WorkMasterID?@18 WorkDirective*=WorkDirectiveChild:@20 ##other@17"
     ),
     "WorkflowSpecification": "ID Version?@3 Description*@2 Node*= Connection*= ##other@13",
     "WorkMaster": (
-        (
-            "ID Version? Description* HierarchyScope?:@7 WorkType? Duration? PublishedDate?@4 "
-            "OperationsDefinitionID?@19 Parameter*= "
-            "PersonnelSpecification*:OpPersonnelSpecification@11 "
-            "EquipmentSpecification*:OpEquipmentSpecification "
-            "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
-            "MaterialSpecification*:OpMaterialSpecification WorkflowSpecification*:@16 "
-            "WorkMaster*=WorkMasterChild:@18 ##other@17"
-        ),
-        {
-            "WorkType": (
-                {
-                    "Work Master": ("Other", "Work Master"),
-                    "Work Directive": ("Other", "Work Directive"),
-                },
-                (("Production", "Maintenance", "Quality", "Inventory", "Mixed"), True),
-            )
-        },
-    ),
-    "WorkSchedule": (
-        (
-            "ID? Description* HierarchyScope?:@7 WorkType? StartTime?@5 EndTime? "
-            "ScheduleState?@9 PublishedDate?@4 WorkSchedule*=WorkScheduleChild:@10 "
-            "WorkRequest*: ##other"
-        ),
-        {
-            "ScheduleState": (
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID Version? Description* HierarchyScope?:@7 WorkType?%WorkTypeCode>OperationsTypeCode "
+        "Duration? PublishedDate?@4 OperationsDefinitionID?@19 Parameter*= "
+        "PersonnelSpecification*:OpPersonnelSpecification@11 "
+        "EquipmentSpecification*:OpEquipmentSpecification "
+        "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
+        "MaterialSpecification*:OpMaterialSpecification WorkflowSpecification*:@16 "
+        "WorkMaster*=WorkMasterChild:@18 ##other@17"
     ),
     "WorkRequest": (
         "ID? Description* HierarchyScope?:@4 Workype?= StartTime? EndTime? Priority? "
@@ -271,241 +69,49 @@ OWN_CONTEXTS: dict[str, Any] = {
         "MaterialRequirement*:OpMaterialRequirement ##other@21"
     ),
     "JobResponse": (
-        (
-            "ID? Description* HierarchyScope?:@7 WorkType? JobOrderID? WorkDirectiveID?= "
-            "WorkDirectiveVersion? StartTime?@5 EndTime? JobState?@16 JobResponsetData*= "
-            "PersonnelActual*:OpPersonnelActual EquipmentActual*:OpEquipmentActual "
-            "PhysicalAssetActual*:OpPhysicalAssetActual MaterialActual*:OpMaterialActual "
-            "JobResponse*= ##other"
-        ),
-        {
-            "JobState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Suspended", "Closed"), True),
-            )
-        },
-    ),
-    "OpMaterialCapability": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* CapabilityType? Reason? ConfidenceFactor? HierarchyScope?: "
-            "MaterialUse? StartTime?@14 EndTime? AssemblyCapability*:OpMaterialCapability "
-            "AssemblyType? AssemblyRelationship? Quantity*:QuantityValue "
-            "MaterialCapabilityProperty*:OpMaterialCapabilityProperty ##other"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Assetn": ("Other", "Replaced Assetn"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Resurned Sample": ("Returned Sample", None),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "MaterialSegmentSpecification": (
-        (
-            "ID MaterialClassID? MaterialDefinitionID? Description*@6 AssemblyType? "
-            "AssemblyRelationship? AssemblySpecificationID*= MaterialUse? "
-            "Quantity*:QuantityValue@14 MaterialSegmentSpecificationProperty*: ##other@18"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Assetn": ("Other", "Replaced Assetn"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Resurned Sample": ("Returned Sample", None),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "MaterialSpecification>OpMaterialSpecification": (
-        (
-            "MaterialClassID?@2 MaterialDefinitionID? Description*@6 MaterialUse? "
-            "Quantity*:QuantityValue@11 "
-            "AssemblySpecification*:MaterialSpecification>OpMaterialSpecification "
-            "AssemblyType? AssemblyRelationship? "
-            "MaterialSpecificationProperty*:>OpMaterialSpecificationProperty ##other@17"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Assetn": ("Other", "Replaced Assetn"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Resurned Sample": ("Returned Sample", None),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "MaterialCapability>OpMaterialCapability": (
-        (
-            "MaterialClassID?@2 MaterialDefinitionID? MaterialLotID? MaterialSubLotID? "
-            "Description* CapabilityType Reason? EquipmentElementLevel*= MaterialUse?@11 "
-            "StartTime?@14 EndTime? Location?= HierarchyScope?:@10 Quantity*:QuantityValue@19 "
-            "AssemblyCapability*:MaterialCapability>OpMaterialCapability@16 AssemblyType? "
-            "AssemblyRelationship? "
-            "MaterialCapabilityProperty*:>OpMaterialCapabilityProperty@20 ##other"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Assetn": ("Other", "Replaced Assetn"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Resurned Sample": ("Returned Sample", None),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "MaterialActual>OpMaterialActual": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* Location?= HierarchyScope?:@14 MaterialUse?@7 "
-            "Quantity*:QuantityValue@10 AssemblyActual*:MaterialActual>OpMaterialActual "
-            "AssemblyType? AssemblyRelationship? "
-            "MaterialActualProperty*:>OpMaterialActualProperty@16 "
-            "RequiredByRequestedSegmentResponse? ##other"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Assetn": ("Other", "Replaced Assetn"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Resurned Sample": ("Returned Sample", None),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "MaterialRequirement>OpMaterialRequirement": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* Location?= HierarchyScope?:@14 MaterialUse?@7 "
-            "Quantity*:QuantityValue@10 "
-            "AssemblyRequirement*:MaterialRequirement>OpMaterialRequirement AssemblyType? "
-            "AssemblyRelationship? "
-            "MaterialRequirementProperty*:>OpMaterialRequirementProperty@15 "
-            "RequiredByRequestedSegmentResponse? ##other@18"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Assetn": ("Other", "Replaced Assetn"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Resurned Sample": ("Returned Sample", None),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "By-product Produced",
-                        "Co-product Produced",
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Returned Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID? Description* HierarchyScope?:@7 WorkType? JobOrderID? WorkDirectiveID?= "
+        "WorkDirectiveVersion? StartTime?@5 EndTime? JobState?@16%ResponseStateCode "
+        "JobResponsetData*= PersonnelActual*:OpPersonnelActual "
+        "EquipmentActual*:OpEquipmentActual PhysicalAssetActual*:OpPhysicalAssetActual "
+        "MaterialActual*:OpMaterialActual JobResponse*= ##other"
     ),
 }
 
 OWN_CLEAN: str = ""
 
+OWN_CODES: dict[str, Any] = {
+    "MaterialUseCode": (
+        {
+            "Replaced Assetn": ("Other", "Replaced Assetn"),
+            "Replacement Asset": ("Other", "Replacement Asset"),
+            "Sample": ("Other", "Sample"),
+            "Resurned Sample": ("Returned Sample", None),
+            "Carrier": ("Other", "Carrier"),
+            "Returned Carrier": ("Other", "Returned Carrier"),
+        },
+        (
+            (
+                "By-product Produced",
+                "Co-product Produced",
+                "Yield Produced",
+                "Material Consumed",
+                "Material Produced",
+                "Destructive Sample",
+                "Returned Sample",
+                "Retained Sample",
+                "Inventoried",
+            ),
+            True,
+        ),
+    ),
+}
+
 ROOTS, CONTEXTS = assemble(
-    (OWN_ROOTS, OWN_MESSAGES, OWN_CONTEXTS, OWN_CLEAN),
+    (OWN_ROOTS, OWN_MESSAGES, OWN_CONTEXTS, OWN_CLEAN, OWN_CODES),
     _migrate_common_v0401_v0500_v0600_v0601_v0700.PART,
     _migrate_common_v0401_v0500_v0600_v0601.PART,
     _migrate_common_v0500_v0600_v0601_v0700.PART,
+    _migrate_common_v0401_v0500_v0600.PART,
     _migrate_common_v0500_v0600_v0601.PART,
     _migrate_common_v0500_v0600_v0700.PART,
     _migrate_common_v0600_v0601_v0700.PART,

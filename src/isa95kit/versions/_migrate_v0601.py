@@ -5,28 +5,7 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 Every entry is written once: this module holds the part only V0601 has (``OWN_*``); the
 parts it has alike with other releases are in the ``_migrate_common_*`` modules it imports.
-
-A part of the tables (``ROOTS``, ``CONTEXTS``, ``CLEAN``) names the contexts instead of
-numbering them: ``"<old class>"``, or ``"<old class>><V0701 class>"`` where the two differ.
-
-- ``ROOTS``: old global element -> ``(V0701 global element, context name)``;
-- ``CONTEXTS``: context name -> ``(old class, V0701 class, old extension order, V0701
-  extension order, fields, carried attributes, down aliases, old required elements, old single
-  elements)``; ``down aliases``: V0701 element -> old element it takes going down (a V0701
-  alternative of a renamed one);
-- ``fields``: old child element -> ``(V0701 element or "" if carried, child context name or
-  -1, old order, V0701 order, how, values, down)``; ``how``: ``""`` same name, ``"R"``
-  hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"`` carried; ``values``: old
-  code-list value -> (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701
-  code-list values the old list lacks, whether the old type takes them as ``Other`` +
-  ``OtherValue``), or None;
-- ``CLEAN``: the *clean* contexts: nothing to do in their subtrees going up (same names, order
-  and code lists, nothing carried all the way down: the tree is skipped).
-
-``versions/_migrate_load.assemble`` numbers the contexts of a release as the generator walks
-them and gives ``versions/_migrate_tree.py`` the release's ``ROOTS`` (old global element ->
-(V0701 global element, context index)) and ``CONTEXTS`` (by index: the context with the child
-context names replaced by indices and the clean flag appended).
+The layout is described in ``versions/_migrate_load.py``.
 """
 
 from __future__ import annotations
@@ -73,284 +52,90 @@ OWN_CONTEXTS: dict[str, Any] = {
         "##other@13"
     ),
     "OpMaterialSpecification": (
-        (
-            "ID MaterialClassID* MaterialDefinitionID* Description*@6 MaterialUse? "
-            "HierarchyScope?: Quantity*:QuantityValue@11 "
-            "AssemblySpecification*:OpMaterialSpecification AssemblyType? "
-            "AssemblyRelationship? "
-            "MaterialSpecificationProperty*:OpMaterialSpecificationProperty ##other@17"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Asset": ("Other", "Replaced Asset"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID MaterialClassID* MaterialDefinitionID* Description*@6 MaterialUse?%MaterialUseCode "
+        "HierarchyScope?: Quantity*:QuantityValue@11 "
+        "AssemblySpecification*:OpMaterialSpecification AssemblyType? AssemblyRelationship? "
+        "MaterialSpecificationProperty*:OpMaterialSpecificationProperty ##other@17"
     ),
     "SegmentDependency": (
         "ID Description* Dependency TimingFactor*= UnitOfMeasure?= ProductSegmentID*@5 "
         "ProcessSegmentID* SegmentID* ##other"
     ),
     "OperationsResponse": (
-        (
-            "ID? Description* HierarchyScope?:@6 OperationsType? OperationsRequestID* "
-            "StartTime?@4 EndTime? OperationsDefinitionID*@10 OperationsSegmentID* "
-            "ResponseState? SegmentResponse*:OpSegmentResponse ##other"
-        ),
-        {
-            "ResponseState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Suspended", "Closed"), True),
-            )
-        },
+        "ID? Description* HierarchyScope?:@6 OperationsType? OperationsRequestID* StartTime?@4 "
+        "EndTime? OperationsDefinitionID*@10 OperationsSegmentID* "
+        "ResponseState?%ResponseStateCode SegmentResponse*:OpSegmentResponse ##other"
     ),
     "OpSegmentResponse": (
-        (
-            "ID? Description* HierarchyScope?:@7 OperationsType? ProcessSegmentID* "
-            "ActualStartTime?@5 ActualEndTime? OperationsDefinitionID*@12 OperationsSegmentID* "
-            "SegmentState?@16 SegmentData*:OpSegmentData PersonnelActual*:OpPersonnelActual "
-            "EquipmentActual*:OpEquipmentActual PhysicalAssetActual*:OpPhysicalAssetActual "
-            "MaterialActual*:OpMaterialActual "
-            "SegmentResponse*=SegmentResponseChild:OpSegmentResponse "
-            "RequiredByRequestedSegmentResponse? ##other"
-        ),
-        {
-            "SegmentState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Suspended", "Closed"), True),
-            )
-        },
-    ),
-    "OpMaterialActual": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* MaterialUse? StorageLocation?= Quantity*:QuantityValue@10 "
-            "AssemblyActual*:OpMaterialActual AssemblyType? AssemblyRelationship? "
-            "HierarchyScope?: MaterialActualProperty*:OpMaterialActualProperty@16 "
-            "RequiredByRequestedSegmentResponse? ##other"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Asset": ("Other", "Replaced Asset"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "OperationsSchedule": (
-        (
-            "ID? Description* HierarchyScope?:@7 OperationsType? StartTime?@5 EndTime? "
-            "ScheduleState?@9 PublishedDate?@4 OperationsRequest*:@10 ##other"
-        ),
-        {"ScheduleState": ({"Paused": ("Other", "Paused")}, (("Waiting", "Suspended"), True))},
+        "ID? Description* HierarchyScope?:@7 OperationsType? ProcessSegmentID* "
+        "ActualStartTime?@5 ActualEndTime? OperationsDefinitionID*@12 OperationsSegmentID* "
+        "SegmentState?@16%ResponseStateCode SegmentData*:OpSegmentData "
+        "PersonnelActual*:OpPersonnelActual EquipmentActual*:OpEquipmentActual "
+        "PhysicalAssetActual*:OpPhysicalAssetActual MaterialActual*:OpMaterialActual "
+        "SegmentResponse*=SegmentResponseChild:OpSegmentResponse "
+        "RequiredByRequestedSegmentResponse? ##other"
     ),
     "OperationsRequest": (
-        (
-            "ID? Description* HierarchyScope?:@6 OperationsType? StartTime?@4 EndTime? "
-            "Priority?@8 OperationsDefinitionID?@10 OperationsSegmentID? RequestState?@9 "
-            "SegmentRequirement*:OpSegmentRequirement@12 "
-            "SegmentResponse*=RequestedSegmentResponse:OpSegmentResponse ##other@15"
-        ),
-        {"RequestState": ({"Paused": ("Other", "Paused")}, (("Waiting", "Suspended"), True))},
+        "ID? Description* HierarchyScope?:@6 OperationsType? StartTime?@4 EndTime? Priority?@8 "
+        "OperationsDefinitionID?@10 OperationsSegmentID? RequestState?@9%RequestStateCode "
+        "SegmentRequirement*:OpSegmentRequirement@12 "
+        "SegmentResponse*=RequestedSegmentResponse:OpSegmentResponse ##other@15"
     ),
     "OpSegmentRequirement": (
-        (
-            "ID? Description* HierarchyScope?:@6 OperationsType? ProcessSegmentID? "
-            "EarliestStartTime?@4 LatestEndTime? Duration?@9 OperationsDefinitionID? "
-            "OperationsSegmentID? SegmentState? SegmentParameter*:Parameter "
-            "PersonnelRequirement*:OpPersonnelRequirement "
-            "EquipmentRequirement*:OpEquipmentRequirement "
-            "PhysicalAssetRequirement*:OpPhysicalAssetRequirement "
-            "MaterialRequirement*:OpMaterialRequirement "
-            "SegmentRequirement*=SegmentRequirementChild:OpSegmentRequirement "
-            "RequiredByRequestedSegmentResponse?@20 ##other"
-        ),
-        {"SegmentState": ({"Paused": ("Other", "Paused")}, (("Waiting", "Suspended"), True))},
+        "ID? Description* HierarchyScope?:@6 OperationsType? ProcessSegmentID? "
+        "EarliestStartTime?@4 LatestEndTime? Duration?@9 OperationsDefinitionID? "
+        "OperationsSegmentID? SegmentState?%RequestStateCode SegmentParameter*:Parameter "
+        "PersonnelRequirement*:OpPersonnelRequirement "
+        "EquipmentRequirement*:OpEquipmentRequirement "
+        "PhysicalAssetRequirement*:OpPhysicalAssetRequirement "
+        "MaterialRequirement*:OpMaterialRequirement "
+        "SegmentRequirement*=SegmentRequirementChild:OpSegmentRequirement "
+        "RequiredByRequestedSegmentResponse?@20 ##other"
     ),
     "Parameter": "ID Value*: Description* HierarchyScope?: Parameter*=ParameterChild: ##other@8",
-    "OpMaterialRequirement": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* MaterialUse? StorageLocation?= Quantity*:QuantityValue@10 "
-            "AssemblyRequirement*:OpMaterialRequirement AssemblyType? AssemblyRelationship? "
-            "HierarchyScope?: MaterialRequirementProperty*:OpMaterialRequirementProperty "
-            "RequiredByRequestedSegmentResponse? ##other@18"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Asset": ("Other", "Replaced Asset"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
     "WorkDirective": (
-        (
-            "ID Version? Description* HierarchyScope?:@7 WorkType? Duration? PublishedDate?@4 "
-            "OperationsDefinitionID*= OperationsSegmentID*= Parameter*= "
-            "PersonnelSpecification*:OpPersonnelSpecification@11 "
-            "EquipmentSpecification*:OpEquipmentSpecification "
-            "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
-            "MaterialSpecification*:OpMaterialSpecification WorkflowSpecification*:@16 "
-            "WorkMasterID?@18 JobOrderID?= WorkDirective*=WorkDirectiveChild: ##other@17"
-        ),
-        {
-            "WorkType": (
-                {
-                    "Work Master": ("Other", "Work Master"),
-                    "Work Directive": ("Other", "Work Directive"),
-                },
-                (("Production", "Maintenance", "Quality", "Inventory", "Mixed"), True),
-            )
-        },
+        "ID Version? Description* HierarchyScope?:@7 WorkType?%WorkTypeCode>OperationsTypeCode "
+        "Duration? PublishedDate?@4 OperationsDefinitionID*= OperationsSegmentID*= Parameter*= "
+        "PersonnelSpecification*:OpPersonnelSpecification@11 "
+        "EquipmentSpecification*:OpEquipmentSpecification "
+        "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
+        "MaterialSpecification*:OpMaterialSpecification WorkflowSpecification*:@16 "
+        "WorkMasterID?@18 JobOrderID?= WorkDirective*=WorkDirectiveChild: ##other@17"
     ),
     "WorkflowSpecification": (
         "ID Version?@3 Description*@2 HierarchyScope?:@7 Node*= Connection*= ##other@13"
     ),
     "WorkMaster": (
-        (
-            "ID Version? Description* HierarchyScope?:@7 WorkType? Duration? PublishedDate?@4 "
-            "OperationsDefinitionID*@19 OperationsSegmentID* Parameter*= "
-            "PersonnelSpecification*:OpPersonnelSpecification@11 "
-            "EquipmentSpecification*:OpEquipmentSpecification "
-            "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
-            "MaterialSpecification*:OpMaterialSpecification WorkflowSpecification*:@16 "
-            "WorkMaster*=WorkMasterChild:@18 ##other@17"
-        ),
-        {
-            "WorkType": (
-                {
-                    "Work Master": ("Other", "Work Master"),
-                    "Work Directive": ("Other", "Work Directive"),
-                },
-                (("Production", "Maintenance", "Quality", "Inventory", "Mixed"), True),
-            )
-        },
-    ),
-    "WorkSchedule": (
-        (
-            "ID? Description* HierarchyScope?:@7 WorkType? StartTime?@5 EndTime? "
-            "ScheduleState?@9 PublishedDate?@4 WorkSchedule*=WorkScheduleChild:@10 "
-            "WorkRequest*: ##other"
-        ),
-        {"ScheduleState": ({"Paused": ("Other", "Paused")}, (("Waiting", "Suspended"), True))},
+        "ID Version? Description* HierarchyScope?:@7 WorkType?%WorkTypeCode>OperationsTypeCode "
+        "Duration? PublishedDate?@4 OperationsDefinitionID*@19 OperationsSegmentID* "
+        "Parameter*= PersonnelSpecification*:OpPersonnelSpecification@11 "
+        "EquipmentSpecification*:OpEquipmentSpecification "
+        "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
+        "MaterialSpecification*:OpMaterialSpecification WorkflowSpecification*:@16 "
+        "WorkMaster*=WorkMasterChild:@18 ##other@17"
     ),
     "WorkRequest": (
-        (
-            "ID? Description* HierarchyScope?:@4 Workype?= StartTime? EndTime? Priority? "
-            "SegmentRequirementID?@10 RequestState? WorkRequest*=WorkRequestChild: JobOrder*: "
-            "##other"
-        ),
-        {"RequestState": ({"Paused": ("Other", "Paused")}, (("Waiting", "Suspended"), True))},
+        "ID? Description* HierarchyScope?:@4 Workype?= StartTime? EndTime? Priority? "
+        "SegmentRequirementID?@10 RequestState?%RequestStateCode "
+        "WorkRequest*=WorkRequestChild: JobOrder*: ##other"
     ),
     "JobOrder": (
-        (
-            "ID? Description* HierarchyScope?:@7 WorkType? WorkMasterID? WorkMasterVersion? "
-            "StartTime?@5 EndTime? Priority?@11 Command? CommandRule? DispatchStatus? "
-            "JobOrderParameter*:Parameter PersonnelRequirement*:OpPersonnelRequirement "
-            "EquipmentRequirement*:OpEquipmentRequirement "
-            "PhysicalAssetRequirement*:OpPhysicalAssetRequirement "
-            "MaterialRequirement*:OpMaterialRequirement OperationsRequestID*= "
-            "SegmentRequirementID*@20 ##other"
-        ),
-        {
-            "DispatchStatus": (
-                {"Paused": ("Other", "Paused")},
-                (("Waiting", "Dispatched", "Suspended"), True),
-            )
-        },
+        "ID? Description* HierarchyScope?:@7 WorkType? WorkMasterID? WorkMasterVersion? "
+        "StartTime?@5 EndTime? Priority?@11 Command? CommandRule? "
+        "DispatchStatus?%JobOrderDispatchStatusCode JobOrderParameter*:Parameter "
+        "PersonnelRequirement*:OpPersonnelRequirement "
+        "EquipmentRequirement*:OpEquipmentRequirement "
+        "PhysicalAssetRequirement*:OpPhysicalAssetRequirement "
+        "MaterialRequirement*:OpMaterialRequirement OperationsRequestID*= "
+        "SegmentRequirementID*@20 ##other"
     ),
     "JobResponse": (
-        (
-            "ID? Description* HierarchyScope?:@7 WorkType? JobOrderID? WorkDirectiveID?= "
-            "WorkDirectiveVersion? StartTime?@5 EndTime? JobState?@16 JobResponsetData*= "
-            "PersonnelActual*:OpPersonnelActual EquipmentActual*:OpEquipmentActual "
-            "PhysicalAssetActual*:OpPhysicalAssetActual MaterialActual*:OpMaterialActual "
-            "JobResponse*= OperationsRequestID*= SegmentRequirementID*= ##other@23"
-        ),
-        {
-            "JobState": (
-                {"Holding": ("Other", "Holding")},
-                (("Waiting", "Held", "Suspended", "Closed"), True),
-            )
-        },
-    ),
-    "OpMaterialCapability": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* CapabilityType? Reason? ConfidenceFactor? HierarchyScope?: "
-            "MaterialUse? StartTime?@14 EndTime? AssemblyCapability*:OpMaterialCapability "
-            "AssemblyType? AssemblyRelationship? Quantity*:QuantityValue "
-            "MaterialCapabilityProperty*:OpMaterialCapabilityProperty ##other"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Asset": ("Other", "Replaced Asset"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID? Description* HierarchyScope?:@7 WorkType? JobOrderID? WorkDirectiveID?= "
+        "WorkDirectiveVersion? StartTime?@5 EndTime? JobState?@16%ResponseStateCode "
+        "JobResponsetData*= PersonnelActual*:OpPersonnelActual "
+        "EquipmentActual*:OpEquipmentActual PhysicalAssetActual*:OpPhysicalAssetActual "
+        "MaterialActual*:OpMaterialActual JobResponse*= OperationsRequestID*= "
+        "SegmentRequirementID*= ##other@23"
     ),
     "PersonnelSegmentSpecification": (
         "PersonnelClassID?@2 PersonID? Description* PersonnelUse? HierarchyScope?: "
@@ -366,195 +151,10 @@ OWN_CONTEXTS: dict[str, Any] = {
         "PhysicalAssetSegmentSpecificationProperty*: ##other@13"
     ),
     "MaterialSegmentSpecification": (
-        (
-            "ID MaterialClassID? MaterialDefinitionID? Description*@6 AssemblyType? "
-            "AssemblyRelationship? AssemblySpecificationID*= MaterialUse? HierarchyScope?: "
-            "Quantity*:QuantityValue@14 MaterialSegmentSpecificationProperty*: ##other@18"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Asset": ("Other", "Replaced Asset"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "MaterialSpecification>OpMaterialSpecification": (
-        (
-            "MaterialClassID?@2 MaterialDefinitionID? Description*@6 MaterialUse? "
-            "Quantity*:QuantityValue@11 "
-            "AssemblySpecification*:MaterialSpecification>OpMaterialSpecification "
-            "AssemblyType? AssemblyRelationship? "
-            "MaterialSpecificationProperty*:>OpMaterialSpecificationProperty ##other@17"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Asset": ("Other", "Replaced Asset"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "MaterialCapability>OpMaterialCapability": (
-        (
-            "MaterialClassID?@2 MaterialDefinitionID? MaterialLotID? MaterialSubLotID? "
-            "Description* CapabilityType Reason? EquipmentElementLevel*= MaterialUse?@11 "
-            "StartTime?@14 EndTime? Location?= HierarchyScope?:@10 Quantity*:QuantityValue@19 "
-            "AssemblyCapability*:MaterialCapability>OpMaterialCapability@16 AssemblyType? "
-            "AssemblyRelationship? "
-            "MaterialCapabilityProperty*:>OpMaterialCapabilityProperty@20 ##other"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Asset": ("Other", "Replaced Asset"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "MaterialActual>OpMaterialActual": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* Location?= HierarchyScope?:@14 MaterialUse?@7 "
-            "Quantity*:QuantityValue@10 AssemblyActual*:MaterialActual>OpMaterialActual "
-            "AssemblyType? AssemblyRelationship? "
-            "MaterialActualProperty*:>OpMaterialActualProperty@16 "
-            "RequiredByRequestedSegmentResponse? ##other"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Asset": ("Other", "Replaced Asset"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
-    ),
-    "ProductionSchedule>OperationsSchedule": (
-        (
-            "ID? Description* Location?= HierarchyScope?:@7 PublishedDate?@4 StartTime? "
-            "EndTime? EquipmentElementLevel?= "
-            "ProductionRequest*=OperationsRequest:>OperationsRequest@10 ScheduleState?@9 "
-            "##other@11"
-        ),
-        {"ScheduleState": ({"Paused": ("Other", "Paused")}, (("Waiting", "Suspended"), True))},
-    ),
-    "ProductionRequest>OperationsRequest": (
-        (
-            "ID? Description* ProductProductionRuleID*= Version*@3 Location?= "
-            "HierarchyScope?:@6 StartTime?@4 EndTime? Priority?@8 "
-            "SegmentRequirement*:>OpSegmentRequirement@12 "
-            "SegmentResponse*=RequestedSegmentResponse:>OpSegmentResponse RequestState?@9 "
-            "##other@15"
-        ),
-        {"RequestState": ({"Paused": ("Other", "Paused")}, (("Waiting", "Suspended"), True))},
-    ),
-    "SegmentRequirement>OpSegmentRequirement": (
-        (
-            "ID? ProductSegmentID?= ProcessSegmentID?@8 Description*@2 Location?= "
-            "HierarchyScope?:@6 EarliestStartTime?@4 LatestEndTime? Duration?@9 "
-            "ProductionParameter*=SegmentParameter:>Parameter@13 "
-            "PersonnelRequirement*:>OpPersonnelRequirement "
-            "EquipmentRequirement*:>OpEquipmentRequirement "
-            "PhysicalAssetRequirement*:>OpPhysicalAssetRequirement "
-            "MaterialRequirement*:>OpMaterialRequirement MaterialProducedRequirement*= "
-            "MaterialConsumedRequirement*= ConsumableExpectedRequirement*= "
-            "SegmentRequirement*=SegmentRequirementChild:>OpSegmentRequirement@18 "
-            "RequiredByRequestedSegmentResponse?@20 SegmentState?@12 ##other@21"
-        ),
-        {"SegmentState": ({"Paused": ("Other", "Paused")}, (("Waiting", "Suspended"), True))},
-    ),
-    "MaterialRequirement>OpMaterialRequirement": (
-        (
-            "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
-            "Description* Location?= HierarchyScope?:@14 MaterialUse?@7 "
-            "Quantity*:QuantityValue@10 "
-            "AssemblyRequirement*:MaterialRequirement>OpMaterialRequirement AssemblyType? "
-            "AssemblyRelationship? "
-            "MaterialRequirementProperty*:>OpMaterialRequirementProperty@15 "
-            "RequiredByRequestedSegmentResponse? ##other@18"
-        ),
-        {
-            "MaterialUse": (
-                {
-                    "Replaced Asset": ("Other", "Replaced Asset"),
-                    "Replacement Asset": ("Other", "Replacement Asset"),
-                    "Sample": ("Other", "Sample"),
-                    "Carrier": ("Other", "Carrier"),
-                    "Returned Carrier": ("Other", "Returned Carrier"),
-                },
-                (
-                    (
-                        "Yield Produced",
-                        "Material Consumed",
-                        "Material Produced",
-                        "Destructive Sample",
-                        "Retained Sample",
-                        "Inventoried",
-                    ),
-                    True,
-                ),
-            )
-        },
+        "ID MaterialClassID? MaterialDefinitionID? Description*@6 AssemblyType? "
+        "AssemblyRelationship? AssemblySpecificationID*= MaterialUse?%MaterialUseCode "
+        "HierarchyScope?: Quantity*:QuantityValue@14 MaterialSegmentSpecificationProperty*: "
+        "##other@18"
     ),
     "WorkCalendar": "ID? Description* HierarchyScope?:@7 Entry*= ##other@10",
     "WorkCalendarDefinition": "ID? Description* HierarchyScope?:@7 Entry*= ##other@10",
@@ -572,8 +172,36 @@ OWN_CONTEXTS: dict[str, Any] = {
 
 OWN_CLEAN: str = ""
 
+OWN_CODES: dict[str, Any] = {
+    "JobOrderDispatchStatusCode": (
+        {"Paused": ("Other", "Paused")},
+        (("Waiting", "Dispatched", "Suspended"), True),
+    ),
+    "MaterialUseCode": (
+        {
+            "Replaced Asset": ("Other", "Replaced Asset"),
+            "Replacement Asset": ("Other", "Replacement Asset"),
+            "Sample": ("Other", "Sample"),
+            "Carrier": ("Other", "Carrier"),
+            "Returned Carrier": ("Other", "Returned Carrier"),
+        },
+        (
+            (
+                "Yield Produced",
+                "Material Consumed",
+                "Material Produced",
+                "Destructive Sample",
+                "Retained Sample",
+                "Inventoried",
+            ),
+            True,
+        ),
+    ),
+    "RequestStateCode": ({"Paused": ("Other", "Paused")}, (("Waiting", "Suspended"), True)),
+}
+
 ROOTS, CONTEXTS = assemble(
-    (OWN_ROOTS, OWN_MESSAGES, OWN_CONTEXTS, OWN_CLEAN),
+    (OWN_ROOTS, OWN_MESSAGES, OWN_CONTEXTS, OWN_CLEAN, OWN_CODES),
     _migrate_common_v0401_v0500_v0600_v0601_v0700.PART,
     _migrate_common_v0401_v0500_v0600_v0601.PART,
     _migrate_common_v0500_v0600_v0601_v0700.PART,

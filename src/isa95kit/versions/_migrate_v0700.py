@@ -5,28 +5,7 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 Every entry is written once: this module holds the part only V0700 has (``OWN_*``); the
 parts it has alike with other releases are in the ``_migrate_common_*`` modules it imports.
-
-A part of the tables (``ROOTS``, ``CONTEXTS``, ``CLEAN``) names the contexts instead of
-numbering them: ``"<old class>"``, or ``"<old class>><V0701 class>"`` where the two differ.
-
-- ``ROOTS``: old global element -> ``(V0701 global element, context name)``;
-- ``CONTEXTS``: context name -> ``(old class, V0701 class, old extension order, V0701
-  extension order, fields, carried attributes, down aliases, old required elements, old single
-  elements)``; ``down aliases``: V0701 element -> old element it takes going down (a V0701
-  alternative of a renamed one);
-- ``fields``: old child element -> ``(V0701 element or "" if carried, child context name or
-  -1, old order, V0701 order, how, values, down)``; ``how``: ``""`` same name, ``"R"``
-  hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"`` carried; ``values``: old
-  code-list value -> (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701
-  code-list values the old list lacks, whether the old type takes them as ``Other`` +
-  ``OtherValue``), or None;
-- ``CLEAN``: the *clean* contexts: nothing to do in their subtrees going up (same names, order
-  and code lists, nothing carried all the way down: the tree is skipped).
-
-``versions/_migrate_load.assemble`` numbers the contexts of a release as the generator walks
-them and gives ``versions/_migrate_tree.py`` the release's ``ROOTS`` (old global element ->
-(V0701 global element, context index)) and ``CONTEXTS`` (by index: the context with the child
-context names replaced by indices and the clean flag appended).
+The layout is described in ``versions/_migrate_load.py``.
 """
 
 from __future__ import annotations
@@ -207,33 +186,24 @@ OWN_CONTEXTS: dict[str, Any] = {
         "EntryID ObjectType TimeStamp? ExternalReference? Description* OperationsPerformance:"
     ),
     "OperationsPerformance": (
-        (
-            "ID Description* Version? PublishedDate? StartTime? Endtime? HierarchyScope?: "
-            "OperationsType? OperationsScheduleID? PerformanceState? OperationsResponse+: "
-            "##other"
-        ),
-        {"PerformanceState": (None, (("Paused",), True))},
+        "ID Description* Version? PublishedDate? StartTime? Endtime? HierarchyScope?: "
+        "OperationsType? OperationsScheduleID? PerformanceState?%ResponseStateCode "
+        "OperationsResponse+: ##other"
     ),
     "OperationsResponse": (
-        (
-            "ID Description* Version? StartTime? EndTime? HierarchyScope?: OperationsType? "
-            "OperationsRequestID* SegmentRequirementID* OperationsDefinitionID* "
-            "OperationsSegmentID* ResponseState? SegmentResponse+:OpSegmentResponse ##other"
-        ),
-        {"ResponseState": (None, (("Paused",), True))},
+        "ID Description* Version? StartTime? EndTime? HierarchyScope?: OperationsType? "
+        "OperationsRequestID* SegmentRequirementID* OperationsDefinitionID* "
+        "OperationsSegmentID* ResponseState?%ResponseStateCode "
+        "SegmentResponse+:OpSegmentResponse ##other"
     ),
     "OpSegmentResponse": (
-        (
-            "ID Description* PublishedDate? PostingDate? ActualStartTime? ActualEndTime? "
-            "HierarchyScope?: OperationsType? ProcessSegmentID* OperationsRequestID* "
-            "SegmentRequirementID* OperationsDefinitionID* OperationsSegmentID* "
-            "WorkResponseID* JobResponseID* SegmentState? SegmentData*:OpSegmentData "
-            "PersonnelActual*:OpPersonnelActual EquipmentActual*:OpEquipmentActual "
-            "PhysicalAssetActual*:OpPhysicalAssetActual MaterialActual*:OpMaterialActual "
-            "SegmentResponseChild*:OpSegmentResponse RequiredByRequestedSegmentResponse? "
-            "##other"
-        ),
-        {"SegmentState": (None, (("Paused",), True))},
+        "ID Description* PublishedDate? PostingDate? ActualStartTime? ActualEndTime? "
+        "HierarchyScope?: OperationsType? ProcessSegmentID* OperationsRequestID* "
+        "SegmentRequirementID* OperationsDefinitionID* OperationsSegmentID* WorkResponseID* "
+        "JobResponseID* SegmentState?%ResponseStateCode SegmentData*:OpSegmentData "
+        "PersonnelActual*:OpPersonnelActual EquipmentActual*:OpEquipmentActual "
+        "PhysicalAssetActual*:OpPhysicalAssetActual MaterialActual*:OpMaterialActual "
+        "SegmentResponseChild*:OpSegmentResponse RequiredByRequestedSegmentResponse? ##other"
     ),
     "OpSegmentData": (
         "ID Description* HierarchyScope?: Value*: SegmentDataChild*:OpSegmentData "
@@ -404,17 +374,14 @@ OWN_CONTEXTS: dict[str, Any] = {
         "EntryID ObjectType TimeStamp? ExternalReference? Description* WorkDirective:"
     ),
     "WorkDirective": (
-        (
-            "ID Version? Description* PublishedDate? EffectiveStartDate? EffectiveEndDate? "
-            "HierarchyScope?: WorkType? Duration? ParameterSpecification*:Parameter "
-            "PersonnelSpecification*:OpPersonnelSpecification "
-            "EquipmentSpecification*:OpEquipmentSpecification "
-            "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
-            "MaterialSpecification*:OpMaterialSpecification JobOrderSourceID? "
-            "WorkflowSpecification?: WorkMasterID@18 WorkDirectiveChild*:WorkDirective@20 "
-            "WorkDirectiveState? ##other@17"
-        ),
-        {"WorkDirectiveState": (None, (("Paused",), True))},
+        "ID Version? Description* PublishedDate? EffectiveStartDate? EffectiveEndDate? "
+        "HierarchyScope?: WorkType? Duration? ParameterSpecification*:Parameter "
+        "PersonnelSpecification*:OpPersonnelSpecification "
+        "EquipmentSpecification*:OpEquipmentSpecification "
+        "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
+        "MaterialSpecification*:OpMaterialSpecification JobOrderSourceID? "
+        "WorkflowSpecification?: WorkMasterID@18 WorkDirectiveChild*:WorkDirective@20 "
+        "WorkDirectiveState?%ResponseStateCode ##other@17"
     ),
     "WorkflowSpecification": (
         "ID Description* Version? PublishedDate? EffectiveStartDate? EffectiveEndDate? "
@@ -524,30 +491,25 @@ OWN_CONTEXTS: dict[str, Any] = {
         "ErrorDescription* ThrownFrom TimeStamp ErrorType ErrorCode? CausedBy?:ErrorMessage"
     ),
     "ProcessElementParameter": (
-        ("ID? Description* ProcessElementParameterType? ProcessElementParameter*: Value*: ##other"),
-        {"ProcessElementParameterType": (None, (("Constant", "Equation", "Reference"), True))},
+        "ID? Description* ProcessElementParameterType?%ProcessElementParameterTypeCode "
+        "ProcessElementParameter*: Value*: ##other"
     ),
     "JobList": (
         "ID Description* Version? PublishedDate? StartTime? EndTime? HierarchyScope?: "
         "WorkType? JobOrder*: ##other"
     ),
     "JobResponse": (
-        (
-            "ID Description* Version? PublishedDate? StartTime? EndTime? HierarchyScope?: "
-            "WorkType? JobOrderID? WorkDirective?: WorkDirectiveVersion? WorkMasterID? "
-            "WorkMasterVersion? WorkflowSpecificationID? WorkflowSpecificationNodeID? "
-            "JobState? JobResponseData*:OpSegmentData PersonnelActual*:OpPersonnelActual "
-            "EquipmentActual*:OpEquipmentActual PhysicalAssetActual*:OpPhysicalAssetActual "
-            "MaterialActual*:OpMaterialActual RequiredByRequestedSegmentResponse? ##other"
-        ),
-        {"JobState": (None, (("Paused",), True))},
+        "ID Description* Version? PublishedDate? StartTime? EndTime? HierarchyScope?: "
+        "WorkType? JobOrderID? WorkDirective?: WorkDirectiveVersion? WorkMasterID? "
+        "WorkMasterVersion? WorkflowSpecificationID? WorkflowSpecificationNodeID? "
+        "JobState?%ResponseStateCode JobResponseData*:OpSegmentData "
+        "PersonnelActual*:OpPersonnelActual EquipmentActual*:OpEquipmentActual "
+        "PhysicalAssetActual*:OpPhysicalAssetActual MaterialActual*:OpMaterialActual "
+        "RequiredByRequestedSegmentResponse? ##other"
     ),
     "JobResponseList": (
-        (
-            "ID Version? PublishedDate? StartTime? EndTime? Description* HierarchyScope?: "
-            "WorkType? JobState? JobResponse+: ##other"
-        ),
-        {"JobState": (None, (("Paused",), True))},
+        "ID Version? PublishedDate? StartTime? EndTime? Description* HierarchyScope?: "
+        "WorkType? JobState?%ResponseStateCode JobResponse+: ##other"
     ),
     "MaterialClass": (
         "ID Version? Description* PublishedDate? EffectiveStartDate? EffectiveEndDate? "
@@ -918,20 +880,15 @@ OWN_CONTEXTS: dict[str, Any] = {
         "WorkflowSpecificationConnectionTypeProperty ##other"
     ),
     "WorkPerformance": (
-        (
-            "ID Description* Version? PublishedDate? StartTime? EndTime? HierarchyScope?: "
-            "WorkType? WorkScheduleID WorkState? WorkResponse+: "
-            "WorkPerformanceChild*:WorkPerformance ##other"
-        ),
-        {"WorkState": (None, (("Paused",), True))},
+        "ID Description* Version? PublishedDate? StartTime? EndTime? HierarchyScope?: "
+        "WorkType? WorkScheduleID WorkState?%ResponseStateCode WorkResponse+: "
+        "WorkPerformanceChild*:WorkPerformance ##other"
     ),
     "WorkResponse": (
-        (
-            "ID Description* Version? PublishedDate? StartTime? EndTime? HierarchyScope?: "
-            "WorkType? WorkRequestID? ResponseState? WorkResponseChild*:WorkResponse "
-            "JobResponse+: RequiredByRequestedSegmentResponse? ##other"
-        ),
-        {"ResponseState": (None, (("Paused",), True))},
+        "ID Description* Version? PublishedDate? StartTime? EndTime? HierarchyScope?: "
+        "WorkType? WorkRequestID? ResponseState?%ResponseStateCode "
+        "WorkResponseChild*:WorkResponse JobResponse+: RequiredByRequestedSegmentResponse? "
+        "##other"
     ),
     "WorkCapability": (
         "ID Description* Version? PublishedDate? StartTime? EndTime? HierarchyScope?: "
@@ -1465,8 +1422,12 @@ OWN_CLEAN: str = (
     "SyncWorkflowSpecificationNodeType SyncWorkflowSpecificationNodeTypeDataArea"
 )
 
+OWN_CODES: dict[str, Any] = {
+    "ResponseStateCode": (None, (("Paused",), True)),
+}
+
 ROOTS, CONTEXTS = assemble(
-    (OWN_ROOTS, OWN_MESSAGES, OWN_CONTEXTS, OWN_CLEAN),
+    (OWN_ROOTS, OWN_MESSAGES, OWN_CONTEXTS, OWN_CLEAN, OWN_CODES),
     _migrate_common_v0401_v0500_v0600_v0601_v0700.PART,
     _migrate_common_v0500_v0600_v0601_v0700.PART,
     _migrate_common_v0500_v0600_v0700.PART,
