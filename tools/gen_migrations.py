@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the migration rule tables (``src/isa95kit/versions/_migrate_v*.py``, ``_common``).
+"""Generate the migration rule tables (``src/isa95kit/versions/_migrate_v*.py``, ``_common_*``).
 
     python tools/gen_migrations.py          # write the modules and docs/migration-rules.md
     python tools/gen_migrations.py --check  # regenerate in memory, exit 1 on any drift
@@ -13,11 +13,15 @@ hand-written rules (``versions/_migrate_rules.py``), a derived ``<Name>Child`` r
 *carried* (V0701 has no place for it). Code-list values V0701 lacks are mapped to a renamed
 value, or to ``Other`` + ``OtherValue``, or the element is carried.
 
-Each entry (a global element's root, a context) is written once: where two or more releases
-have it alike, in ``_migrate_common.py`` in the group of exactly those releases, else in its
-release's module. Contexts are named there, not numbered; ``versions/_migrate_load.py``
-numbers them again when a release is loaded, and this generator checks that it gives back
-exactly the tables computed here.
+Each entry (a global element's root, a context, a clean flag, a code-list change) is written
+once: where two or more releases have it alike, in the ``_migrate_common_<releases>.py`` module
+of exactly those releases, else in its release's module; and each repeated shape once: a
+message (verb + noun: its global element and two contexts) as one noun word under its verbs, a
+context's child elements as one line of words whose orders run on, a code-list change by name.
+Contexts are named there, not numbered; ``versions/_migrate_load.py`` (which describes the
+layout) reads the words and numbers the contexts when a release is loaded, and this generator
+checks that it gives back exactly the tables computed here. ``_migrate_v0701_once.py`` lists
+the elements V0701 holds once where an older release repeats them.
 """
 
 from __future__ import annotations
