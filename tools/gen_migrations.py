@@ -45,6 +45,7 @@ from isa95kit.versions._migrate_load import (  # noqa: E402
     OCCURS,
     Part,
     assemble,
+    code_change,
     message,
     root_entry,
 )
@@ -421,7 +422,7 @@ def encode(part: Named) -> Part:
         messages,
         {name: encode_context(name, ctx) for name, ctx in contexts.items()},
         " ".join(clean),
-        codes,
+        {name: written_change(change) for name, change in codes.items()},
     )
 
 
@@ -430,6 +431,19 @@ def module_of(rels: tuple[str, ...]) -> str:
     if len(rels) == 1:
         return f"_migrate_{rels[0].lower()}"
     return "_migrate_common_" + "_".join(r.lower() for r in rels)
+
+
+def written_change(change: tuple[Any, Any]) -> tuple[Any, Any]:
+    """A code-list change as ``_migrate_load.code_change`` reads it: a value that becomes
+    ``Other`` with itself as ``OtherValue`` alone, else ``(value, V0701 value or None)``."""
+    values, down = change
+    if values is not None:
+        values = tuple(
+            v if mapped == ("Other", v) else (v, mapped[0]) for v, mapped in values.items()
+        )
+    if repr(code_change((values, down))) != repr(change):
+        raise SystemExit(f"a code-list change cannot be written: {change!r}")
+    return values, down
 
 
 def words_source(text: str, indent: int, used: int = 0) -> str:

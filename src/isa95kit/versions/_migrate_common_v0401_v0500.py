@@ -48,7 +48,7 @@ CODES: dict[str, Any] = {
         ),
     ),
     "ResponseStateCode": (
-        {"Holding": ("Other", "Holding")},
+        ("Holding",),
         (("Waiting", "Held", "Paused", "Suspended", "Closed"), True),
     ),
 }

@@ -220,15 +220,11 @@ CLEAN: str = ""
 
 CODES: dict[str, Any] = {
     "RecordObjectTypeCode": (
-        {
-            "Product Definition": ("Other", "Product Definition"),
-            "Production Performance": ("Other", "Production Performance"),
-            "Production Schedule": ("Other", "Production Schedule"),
-        },
+        ("Product Definition", "Production Performance", "Production Schedule"),
         None,
     ),
     "ResourceReferenceTypeCode": (
-        {"Personnel": ("Other", "Personnel")},
+        ("Personnel",),
         (
             (
                 "Person",
@@ -241,23 +237,20 @@ CODES: dict[str, Any] = {
             True,
         ),
     ),
-    "ResponseStateCode": (
-        {"Holding": ("Other", "Holding")},
-        (("Waiting", "Held", "Suspended", "Closed"), True),
-    ),
+    "ResponseStateCode": (("Holding",), (("Waiting", "Held", "Suspended", "Closed"), True)),
     "TransactionNounCode": (
-        {
-            "QUALIFICATION TEST": ("Other", "QUALIFICATION TEST"),
-            "PHYSICAL ASSET CAPABILITY TEST": ("Other", "PHYSICAL ASSET CAPABILITY TEST"),
-            "MATERIAL TEST": ("Other", "MATERIAL TEST"),
-            "PRODUCT DEFINITION": ("Other", "PRODUCT DEFINITION"),
-            "PRODUCTION SCHEDULE": ("Other", "PRODUCTION SCHEDULE"),
-            "PRODUCTION PERFORMANCE": ("Other", "PRODUCTION PERFORMANCE"),
-            "PRODUCTION CAPABILITY": ("Other", "PRODUCTION CAPABILITY"),
-            "WORK FLOW INFORMATION": ("Other", "WORK FLOW INFORMATION"),
-            "WORK FLOW SPECIFICATION": ("Other", "WORK FLOW SPECIFICATION"),
-            "WORK FLOW SPECIFICATION TYPE": ("Other", "WORK FLOW SPECIFICATION TYPE"),
-        },
+        (
+            "QUALIFICATION TEST",
+            "PHYSICAL ASSET CAPABILITY TEST",
+            "MATERIAL TEST",
+            "PRODUCT DEFINITION",
+            "PRODUCTION SCHEDULE",
+            "PRODUCTION PERFORMANCE",
+            "PRODUCTION CAPABILITY",
+            "WORK FLOW INFORMATION",
+            "WORK FLOW SPECIFICATION",
+            "WORK FLOW SPECIFICATION TYPE",
+        ),
         (
             (
                 "PERSONNEL INFORMATION",
@@ -314,7 +307,7 @@ CODES: dict[str, Any] = {
         ),
     ),
     "WorkTypeCode>OperationsTypeCode": (
-        {"Work Master": ("Other", "Work Master"), "Work Directive": ("Other", "Work Directive")},
+        ("Work Master", "Work Directive"),
         (("Production", "Maintenance", "Quality", "Inventory", "Mixed"), True),
     ),
 }

@@ -18,9 +18,11 @@ A part is ``(ROOTS, MESSAGES, CONTEXTS, CLEAN, CODES)``. A context is named, not
   alternative of a renamed one);
 - ``CLEAN``: words, the *clean* contexts: nothing to do in their subtrees going up (same
   names, order and code lists, nothing carried all the way down: the tree is skipped);
-- ``CODES``: code-list change name -> ``(values, down)``; ``values``: old code-list value ->
-  (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701 code-list values the old
-  list lacks, whether the old type takes them as ``Other`` + ``OtherValue``), or None.
+- ``CODES``: code-list change name -> ``(values, down)``; ``values``: the old code-list values
+  V0701 lacks, in the old order, a value that becomes ``Other`` + ``OtherValue="<value>"``
+  alone, a renamed one as ``(value, V0701 value)``, one whose element is carried as ``(value,
+  None)``; or None; ``down``: (V0701 code-list values the old list lacks, whether the old type
+  takes them as ``Other`` + ``OtherValue``), or None.
 
 A context's words are its old child elements in the old order, each
 ``Tag[mark][=V0701][:child][@orders][%code]`` (:func:`context_words`):
@@ -43,7 +45,8 @@ elements in name order, each context before its children, children in field orde
 element, context index)) and ``CONTEXTS`` (by index: ``(old class, V0701 class, old extension
 order, V0701 extension order, fields, carried attributes, down aliases, old required elements,
 old single elements, clean)``, ``fields``: old child element -> ``(V0701 element or "" if
-carried, child context index or -1, old order, V0701 order, how, values, down)``, ``how``:
+carried, child context index or -1, old order, V0701 order, how, values, down)``, ``values``:
+old value -> (V0701 value, ``OtherValue`` or None), or None; ``how``:
 ``""`` same name, ``"R"`` hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"``
 carried).
 """
@@ -53,7 +56,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["EXTENSION", "OCCURS", "Part", "assemble", "context_words", "message", "root_entry"]
+__all__ = [
+    "EXTENSION",
+    "OCCURS",
+    "Part",
+    "assemble",
+    "code_change",
+    "context_words",
+    "message",
+    "root_entry",
+]
 
 #: (roots, messages, contexts, clean, codes) as written (see above)
 Part = tuple[str, dict[str, str], dict[str, Any], str, dict[str, Any]]
@@ -164,6 +176,21 @@ def message(verb: str, word: str) -> tuple[tuple[str, tuple[str, str]], dict[str
     return (old, (new, name)), contexts
 
 
+def code_change(written: tuple[Any, Any]) -> tuple[Any, Any]:
+    """A written code-list change as ``(values, down)``, ``values`` as old value -> (V0701
+    value, ``OtherValue`` or None)."""
+    values, down = written
+    if values is None:
+        return None, down
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for value in values:
+        if isinstance(value, str):
+            out[value] = ("Other", value)
+        else:
+            out[value[0]] = (value[1], None)
+    return out, down
+
+
 def root_entry(word: str) -> tuple[str, tuple[str, str]]:
     """A root word as ``old global element -> (V0701 global element, context name)``."""
     word, _, ctx = word.partition(":")
@@ -173,17 +200,17 @@ def root_entry(word: str) -> tuple[str, tuple[str, str]]:
 
 
 #: what a part holds, read once a process: id -> (the part, kept alive, roots, contexts,
-#: clean names, names of the contexts with a code-list change)
-_READ: dict[int, tuple[Part, dict[str, tuple[str, str]], dict[str, Any], list[str], list[str]]]
-_READ = {}
+#: clean names, names of the contexts with a code-list change, code-list changes)
+_Read = tuple[
+    Part, dict[str, tuple[str, str]], dict[str, Any], list[str], list[str], dict[str, Any]
+]
+_READ: dict[int, _Read] = {}
 
 
-def _read(
-    part: Part,
-) -> tuple[Part, dict[str, tuple[str, str]], dict[str, Any], list[str], list[str]]:
+def _read(part: Part) -> _Read:
     done = _READ.get(id(part))
     if done is None:
-        root_words, messages, written, clean_names, _codes = part
+        root_words, messages, written, clean_names, codes = part
         roots = dict(root_entry(w) for w in root_words.split())
         contexts: dict[str, Any] = {}
         for verbs, nouns in messages.items():
@@ -197,7 +224,8 @@ def _read(
             contexts[name] = context_words(name, entry)
             if "%" in (entry if isinstance(entry, str) else entry[0]):
                 coded.append(name)
-        done = _READ[id(part)] = (part, roots, contexts, clean_names.split(), coded)
+        changes = {name: code_change(change) for name, change in codes.items()}
+        done = _READ[id(part)] = (part, roots, contexts, clean_names.split(), coded, changes)
     return done
 
 
@@ -209,11 +237,11 @@ def assemble(*parts: Part) -> tuple[dict[str, tuple[str, int]], list[Any]]:
     codes: dict[str, Any] = {}
     coded: set[str] = set()
     for part in parts:
-        _part, part_roots, part_contexts, part_clean, part_coded = _read(part)
+        _part, part_roots, part_contexts, part_clean, part_coded, part_codes = _read(part)
         named_roots.update(part_roots)
         named.update(part_contexts)
         clean.update(part_clean)
-        codes.update(part[4])
+        codes.update(part_codes)
         coded.update(part_coded)
     roots = dict(sorted(named_roots.items()))
     index: dict[str | int, int] = {-1: -1}  # a leaf field's -1 stays

@@ -491,25 +491,22 @@ OWN_CLEAN: str = ""
 OWN_CODES: dict[str, Any] = {
     "EventSubTypeCode": (None, (("Parameter Data",), True)),
     "RecordObjectTypeCode": (
-        {
-            "Production Definition": ("Other", "Production Definition"),
-            "Production Schedule": ("Other", "Production Schedule"),
-        },
+        ("Production Definition", "Production Schedule"),
         (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
     ),
     "TransactionNounCode": (
-        {
-            "QUALIFICATION TEST": ("Other", "QUALIFICATION TEST"),
-            "CAPABILITY TEST": ("Other", "CAPABILITY TEST"),
-            "MAINTENANCE REQUEST": ("Other", "MAINTENANCE REQUEST"),
-            "MAINTENANCE WORK ORDER": ("Other", "MAINTENANCE WORK ORDER"),
-            "MAINTENANCE RESPONSE": ("Other", "MAINTENANCE RESPONSE"),
-            "QA TEST": ("Other", "QA TEST"),
-            "PRODUCTION CAPABILITY": ("Other", "PRODUCTION CAPABILITY"),
-            "PRODUCT DEFINITION": ("Other", "PRODUCT DEFINITION"),
-            "PRODUCTION SCHEDULE": ("Other", "PRODUCTION SCHEDULE"),
-            "PRODUCTION PERFORMANCE": ("Other", "PRODUCTION PERFORMANCE"),
-        },
+        (
+            "QUALIFICATION TEST",
+            "CAPABILITY TEST",
+            "MAINTENANCE REQUEST",
+            "MAINTENANCE WORK ORDER",
+            "MAINTENANCE RESPONSE",
+            "QA TEST",
+            "PRODUCTION CAPABILITY",
+            "PRODUCT DEFINITION",
+            "PRODUCTION SCHEDULE",
+            "PRODUCTION PERFORMANCE",
+        ),
         (
             (
                 "PERSONNEL INFORMATION",

@@ -157,23 +157,19 @@ OWN_CLEAN: str = ""
 
 OWN_CODES: dict[str, Any] = {
     "RecordObjectTypeCode": (
-        {
-            "Product Definition": ("Other", "Product Definition"),
-            "Production Performance": ("Other", "Production Performance"),
-            "Production Schedule": ("Other", "Production Schedule"),
-        },
+        ("Product Definition", "Production Performance", "Production Schedule"),
         (("Work Directive", "Work Master", "Work Performance", "Work Schedule"), True),
     ),
     "TransactionNounCode": (
-        {
-            "QUALIFICATION TEST": ("Other", "QUALIFICATION TEST"),
-            "PHYSICAL ASSET CAPABILITY TEST": ("Other", "PHYSICAL ASSET CAPABILITY TEST"),
-            "MATERIAL TEST": ("Other", "MATERIAL TEST"),
-            "PRODUCT DEFINITION": ("Other", "PRODUCT DEFINITION"),
-            "PRODUCTION SCHEDULE": ("Other", "PRODUCTION SCHEDULE"),
-            "PRODUCTION PERFORMANCE": ("Other", "PRODUCTION PERFORMANCE"),
-            "PRODUCTION CAPABILITY": ("Other", "PRODUCTION CAPABILITY"),
-        },
+        (
+            "QUALIFICATION TEST",
+            "PHYSICAL ASSET CAPABILITY TEST",
+            "MATERIAL TEST",
+            "PRODUCT DEFINITION",
+            "PRODUCTION SCHEDULE",
+            "PRODUCTION PERFORMANCE",
+            "PRODUCTION CAPABILITY",
+        ),
         (
             (
                 "PERSONNEL INFORMATION",

@@ -81,14 +81,14 @@ OWN_CLEAN: str = ""
 
 OWN_CODES: dict[str, Any] = {
     "MaterialUseCode": (
-        {
-            "Replaced Assetn": ("Other", "Replaced Assetn"),
-            "Replacement Asset": ("Other", "Replacement Asset"),
-            "Sample": ("Other", "Sample"),
-            "Resurned Sample": ("Returned Sample", None),
-            "Carrier": ("Other", "Carrier"),
-            "Returned Carrier": ("Other", "Returned Carrier"),
-        },
+        (
+            "Replaced Assetn",
+            "Replacement Asset",
+            "Sample",
+            ("Resurned Sample", "Returned Sample"),
+            "Carrier",
+            "Returned Carrier",
+        ),
         (
             (
                 "By-product Produced",

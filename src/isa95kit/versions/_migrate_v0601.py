@@ -173,18 +173,9 @@ OWN_CONTEXTS: dict[str, Any] = {
 OWN_CLEAN: str = ""
 
 OWN_CODES: dict[str, Any] = {
-    "JobOrderDispatchStatusCode": (
-        {"Paused": ("Other", "Paused")},
-        (("Waiting", "Dispatched", "Suspended"), True),
-    ),
+    "JobOrderDispatchStatusCode": (("Paused",), (("Waiting", "Dispatched", "Suspended"), True)),
     "MaterialUseCode": (
-        {
-            "Replaced Asset": ("Other", "Replaced Asset"),
-            "Replacement Asset": ("Other", "Replacement Asset"),
-            "Sample": ("Other", "Sample"),
-            "Carrier": ("Other", "Carrier"),
-            "Returned Carrier": ("Other", "Returned Carrier"),
-        },
+        ("Replaced Asset", "Replacement Asset", "Sample", "Carrier", "Returned Carrier"),
         (
             (
                 "Yield Produced",
@@ -197,7 +188,7 @@ OWN_CODES: dict[str, Any] = {
             True,
         ),
     ),
-    "RequestStateCode": ({"Paused": ("Other", "Paused")}, (("Waiting", "Suspended"), True)),
+    "RequestStateCode": (("Paused",), (("Waiting", "Suspended"), True)),
 }
 
 ROOTS, CONTEXTS = assemble(
