@@ -81,14 +81,18 @@ _WORD = re.compile(
 )
 
 
-def context_words(name: str, written: str | tuple[Any, ...]) -> tuple[Any, ...]:
+def context_words(
+    name: str, written: str | tuple[Any, ...]
+) -> tuple[tuple[Any, ...], tuple[str, ...]]:
     """A written context as the generator computed it, child contexts by name and a field's
-    code-list change by its name in ``CODES`` (in ``values``, ``down`` None)."""
+    code-list change by its name in ``CODES`` (in ``values``, ``down`` None); and the names of
+    its child contexts."""
     words, *extra = (written,) if isinstance(written, str) else written
     old, _, new = name.partition(">")
     fields: dict[str, tuple[Any, ...]] = {}
     required: list[str] = []
     single: list[str] = []
+    children: list[str] = []
     oext = next_ = -1
     oo = shift = 0
     no: int | None
@@ -118,10 +122,14 @@ def context_words(name: str, written: str | tuple[Any, ...]) -> tuple[Any, ...]:
         oo = o
         if no >= 0:
             shift = no - o
-        if has_child and (not child or child[0] == ">"):
-            child = tag + child  # the context of the element's own name
-        fields[tag] = (target, child if has_child else -1, o, no, how, code or None, None)
-    return (
+        if has_child:
+            if not child or child[0] == ">":
+                child = tag + child  # the context of the element's own name
+            children.append(child)
+            fields[tag] = (target, child, o, no, how, code or None, None)
+        else:
+            fields[tag] = (target, -1, o, no, how, code or None, None)
+    ctx = (
         old,
         new or old,
         oext,
@@ -132,6 +140,7 @@ def context_words(name: str, written: str | tuple[Any, ...]) -> tuple[Any, ...]:
         tuple(required),
         tuple(single),
     )
+    return ctx, tuple(children)
 
 
 def message(verb: str, word: str) -> tuple[tuple[str, tuple[str, str]], dict[str, Any]]:
@@ -200,9 +209,16 @@ def root_entry(word: str) -> tuple[str, tuple[str, str]]:
 
 
 #: what a part holds, read once a process: id -> (the part, kept alive, roots, contexts,
-#: clean names, names of the contexts with a code-list change, code-list changes)
+#: clean names, context -> its child contexts, names of the contexts with a code-list change,
+#: code-list changes)
 _Read = tuple[
-    Part, dict[str, tuple[str, str]], dict[str, Any], list[str], list[str], dict[str, Any]
+    Part,
+    dict[str, tuple[str, str]],
+    dict[str, Any],
+    list[str],
+    dict[str, tuple[str, ...]],
+    list[str],
+    dict[str, Any],
 ]
 _READ: dict[int, _Read] = {}
 
@@ -213,19 +229,23 @@ def _read(part: Part) -> _Read:
         root_words, messages, written, clean_names, codes = part
         roots = dict(root_entry(w) for w in root_words.split())
         contexts: dict[str, Any] = {}
+        children: dict[str, tuple[str, ...]] = {}
         for verbs, nouns in messages.items():
             for verb in verbs.split():
                 for noun in nouns.split():
                     (old, root), contexts_of = message(verb, noun)
                     roots[old] = root
                     contexts.update(contexts_of)
+                    for name, ctx in contexts_of.items():
+                        children[name] = tuple(row[1] for row in ctx[4].values())
         coded = []
         for name, entry in written.items():
-            contexts[name] = context_words(name, entry)
+            contexts[name], children[name] = context_words(name, entry)
             if "%" in (entry if isinstance(entry, str) else entry[0]):
                 coded.append(name)
         changes = {name: code_change(change) for name, change in codes.items()}
-        done = _READ[id(part)] = (part, roots, contexts, clean_names.split(), coded, changes)
+        done = (part, roots, contexts, clean_names.split(), children, coded, changes)
+        _READ[id(part)] = done
     return done
 
 
@@ -234,13 +254,17 @@ def assemble(*parts: Part) -> tuple[dict[str, tuple[str, int]], list[Any]]:
     named_roots: dict[str, tuple[str, str]] = {}
     named: dict[str, Any] = {}
     clean: set[str] = set()
+    children: dict[str, tuple[str, ...]] = {}
     codes: dict[str, Any] = {}
     coded: set[str] = set()
     for part in parts:
-        _part, part_roots, part_contexts, part_clean, part_coded, part_codes = _read(part)
+        _part, part_roots, part_contexts, part_clean, part_children, part_coded, part_codes = _read(
+            part
+        )
         named_roots.update(part_roots)
         named.update(part_contexts)
         clean.update(part_clean)
+        children.update(part_children)
         codes.update(part_codes)
         coded.update(part_coded)
     roots = dict(sorted(named_roots.items()))
@@ -250,9 +274,9 @@ def assemble(*parts: Part) -> tuple[dict[str, tuple[str, int]], list[Any]]:
     def number(name: str) -> None:
         index[name] = len(order)
         order.append(name)
-        for row in named[name][4].values():
-            if row[1] not in index:
-                number(row[1])
+        for child in children[name]:
+            if child not in index:
+                number(child)
 
     for _new, name in roots.values():
         if name not in index:
@@ -265,6 +289,8 @@ def assemble(*parts: Part) -> tuple[dict[str, tuple[str, int]], list[Any]]:
                 tag: (new, index[child], oo, no, how, *(codes[code] if code else (None, None)))
                 for tag, (new, child, oo, no, how, code, _down) in fields.items()
             }
+        elif not children[name]:  # as read (the same for every release)
+            numbered = fields
         else:
             numbered = {
                 tag: (new, index[child], oo, no, how, values, down)
