@@ -96,9 +96,25 @@ def context_words(
     oext = next_ = -1
     oo = shift = 0
     no: int | None
-    for tag, mark, renamed, target, has_child, child, first, comma, second, code in _WORD.findall(
-        words
-    ):
+    match = _WORD.fullmatch
+    for word in words.split():
+        mark = word[-1]
+        if mark in "?*+":
+            tag = word[:-1]
+        else:
+            tag, mark = word, ""
+        if tag.isalnum():  # the same name, a leaf, the orders running on: most words
+            oo += 1
+            req, one = OCCURS[mark]
+            if req:
+                required.append(tag)
+            if one:
+                single.append(tag)
+            fields[tag] = (tag, -1, oo, oo + shift, "", None, None)
+            continue
+        parsed = match(word)
+        assert parsed is not None, (name, word)  # generated, checked by the generator
+        tag, mark, renamed, target, has_child, child, first, comma, second, code = parsed.groups("")
         if comma:
             o, no = int(first or -1), int(second or -1)
         else:
@@ -237,7 +253,7 @@ def _read(part: Part) -> _Read:
                     roots[old] = root
                     contexts.update(contexts_of)
                     for name, ctx in contexts_of.items():
-                        children[name] = tuple(row[1] for row in ctx[4].values())
+                        children[name] = tuple([row[1] for row in ctx[4].values()])
         coded = []
         for name, entry in written.items():
             contexts[name], children[name] = context_words(name, entry)
