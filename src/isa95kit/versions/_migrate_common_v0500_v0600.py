@@ -5,28 +5,7 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 Every entry is written once: this module holds the part exactly these releases share, read by
 ``_migrate_v0500`` ``_migrate_v0600``.
-
-A part of the tables (``ROOTS``, ``CONTEXTS``, ``CLEAN``) names the contexts instead of
-numbering them: ``"<old class>"``, or ``"<old class>><V0701 class>"`` where the two differ.
-
-- ``ROOTS``: old global element -> ``(V0701 global element, context name)``;
-- ``CONTEXTS``: context name -> ``(old class, V0701 class, old extension order, V0701
-  extension order, fields, carried attributes, down aliases, old required elements, old single
-  elements)``; ``down aliases``: V0701 element -> old element it takes going down (a V0701
-  alternative of a renamed one);
-- ``fields``: old child element -> ``(V0701 element or "" if carried, child context name or
-  -1, old order, V0701 order, how, values, down)``; ``how``: ``""`` same name, ``"R"``
-  hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"`` carried; ``values``: old
-  code-list value -> (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701
-  code-list values the old list lacks, whether the old type takes them as ``Other`` +
-  ``OtherValue``), or None;
-- ``CLEAN``: the *clean* contexts: nothing to do in their subtrees going up (same names, order
-  and code lists, nothing carried all the way down: the tree is skipped).
-
-``versions/_migrate_load.assemble`` numbers the contexts of a release as the generator walks
-them and gives ``versions/_migrate_tree.py`` the release's ``ROOTS`` (old global element ->
-(V0701 global element, context index)) and ``CONTEXTS`` (by index: the context with the child
-context names replaced by indices and the clean flag appended).
+The layout is described in ``versions/_migrate_load.py``.
 """
 
 from __future__ import annotations
@@ -35,683 +14,90 @@ from typing import Any
 
 from ._migrate_load import Part
 
-ROOTS: dict[str, tuple[str, str]] = {}
+ROOTS: str = ""
+
+MESSAGES: dict[str, str] = {}
 
 CONTEXTS: dict[str, Any] = {
     "HierarchyScope": (
-        "HierarchyScope",
-        "HierarchyScope",
-        4,
-        5,
-        {
-            "EquipmentID": ("EquipmentID", -1, 1, 1, "", None, None),
-            "EquipmentElementLevel": ("EquipmentElementLevel", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScopeChild", "HierarchyScope", 3, 4, "C", None, None),
-        },
+        ("EquipmentID EquipmentElementLevel HierarchyScope?=HierarchyScopeChild:@4 ##other"),
         (),
         {"EquipmentLevel": "EquipmentElementLevel"},
-        ("EquipmentID", "EquipmentElementLevel"),
-        ("EquipmentID", "EquipmentElementLevel", "HierarchyScope"),
     ),
     "OpPersonnelSpecification": (
-        "OpPersonnelSpecification",
-        "OpPersonnelSpecification",
-        7,
-        13,
-        {
-            "PersonnelClassID": ("PersonnelClassID", -1, 1, 2, "", None, None),
-            "PersonID": ("PersonID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "PersonnelUse": ("PersonnelUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 9, "", None, None),
-            "PersonnelSpecificationProperty": (
-                "PersonnelSpecificationProperty",
-                "OpPersonnelSpecificationProperty",
-                6,
-                11,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("PersonnelUse",),
+        "PersonnelClassID*@2 PersonID* Description* PersonnelUse? Quantity*:QuantityValue@9 "
+        "PersonnelSpecificationProperty*:OpPersonnelSpecificationProperty@11 ##other@13"
     ),
     "OpEquipmentSpecification": (
-        "OpEquipmentSpecification",
-        "OpEquipmentSpecification",
-        7,
-        13,
-        {
-            "EquipmentClassID": ("EquipmentClassID", -1, 1, 2, "", None, None),
-            "EquipmentID": ("EquipmentID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "EquipmentUse": ("EquipmentUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 9, "", None, None),
-            "EquipmentSpecificationProperty": (
-                "EquipmentSpecificationProperty",
-                "OpEquipmentSpecificationProperty",
-                6,
-                11,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("EquipmentUse",),
+        "EquipmentClassID*@2 EquipmentID* Description* EquipmentUse? Quantity*:QuantityValue@9 "
+        "EquipmentSpecificationProperty*:OpEquipmentSpecificationProperty@11 ##other@13"
     ),
     "OpPhysicalAssetSpecification": (
-        "OpPhysicalAssetSpecification",
-        "OpPhysicalAssetSpecification",
-        7,
-        13,
-        {
-            "PhysicalAssetClassID": ("PhysicalAssetClassID", -1, 1, 2, "", None, None),
-            "PhysicalAssetID": ("PhysicalAssetID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "PhysicalAssetUse": ("PhysicalAssetUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 9, "", None, None),
-            "PhysicalAssetSpecificationProperty": (
-                "PhysicalAssetSpecificationProperty",
-                "OpPhysicalAssetSpecificationProperty",
-                6,
-                11,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("PhysicalAssetUse",),
+        "PhysicalAssetClassID*@2 PhysicalAssetID* Description* PhysicalAssetUse? "
+        "Quantity*:QuantityValue@9 "
+        "PhysicalAssetSpecificationProperty*:OpPhysicalAssetSpecificationProperty@11 "
+        "##other@13"
     ),
-    "OperationsSchedule": (
-        "OperationsSchedule",
-        "OperationsSchedule",
-        10,
-        11,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 7, "", None, None),
-            "OperationsType": ("OperationsType", -1, 4, 8, "", None, None),
-            "StartTime": ("StartTime", -1, 5, 5, "", None, None),
-            "EndTime": ("EndTime", -1, 6, 6, "", None, None),
-            "ScheduleState": (
-                "ScheduleState",
-                -1,
-                7,
-                9,
-                "",
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            ),
-            "PublishedDate": ("PublishedDate", -1, 8, 4, "", None, None),
-            "OperationsRequest": ("OperationsRequest", "OperationsRequest", 9, 10, "", None, None),
-        },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "HierarchyScope",
-            "OperationsType",
-            "StartTime",
-            "EndTime",
-            "ScheduleState",
-            "PublishedDate",
-        ),
+    "OpMaterialSpecification": (
+        "ID MaterialClassID* MaterialDefinitionID* Description*@6 MaterialUse?%MaterialUseCode "
+        "Quantity*:QuantityValue@11 AssemblySpecification*:OpMaterialSpecification "
+        "AssemblyType? AssemblyRelationship? "
+        "MaterialSpecificationProperty*:OpMaterialSpecificationProperty ##other@17"
     ),
     "OperationsRequest": (
-        "OperationsRequest",
-        "OperationsRequest",
-        12,
-        15,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 6, "", None, None),
-            "OperationsType": ("OperationsType", -1, 4, 7, "", None, None),
-            "StartTime": ("StartTime", -1, 5, 4, "", None, None),
-            "EndTime": ("EndTime", -1, 6, 5, "", None, None),
-            "Priority": ("Priority", -1, 7, 8, "", None, None),
-            "OperationsDefinitionID": ("OperationsDefinitionID", -1, 8, 10, "", None, None),
-            "RequestState": (
-                "RequestState",
-                -1,
-                9,
-                9,
-                "",
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            ),
-            "SegmentRequirement": (
-                "SegmentRequirement",
-                "OpSegmentRequirement",
-                10,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "SegmentResponse": (
-                "RequestedSegmentResponse",
-                "OpSegmentResponse",
-                11,
-                13,
-                "R",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "HierarchyScope",
-            "OperationsType",
-            "StartTime",
-            "EndTime",
-            "Priority",
-            "OperationsDefinitionID",
-            "RequestState",
-        ),
+        "ID? Description* HierarchyScope?:@6 OperationsType? StartTime?@4 EndTime? Priority?@8 "
+        "OperationsDefinitionID?@10 RequestState?@9%RequestStateCode "
+        "SegmentRequirement*:OpSegmentRequirement@12 "
+        "SegmentResponse*=RequestedSegmentResponse:OpSegmentResponse ##other@15"
     ),
     "OpSegmentRequirement": (
-        "OpSegmentRequirement",
-        "OpSegmentRequirement",
-        18,
-        21,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 6, "", None, None),
-            "OperationsType": ("OperationsType", -1, 4, 7, "", None, None),
-            "ProcessSegmentID": ("ProcessSegmentID", -1, 5, 8, "", None, None),
-            "EarliestStartTime": ("EarliestStartTime", -1, 6, 4, "", None, None),
-            "LatestEndTime": ("LatestEndTime", -1, 7, 5, "", None, None),
-            "Duration": ("Duration", -1, 8, 9, "", None, None),
-            "OperationsDefinitionID": ("OperationsDefinitionID", -1, 9, 10, "", None, None),
-            "SegmentState": (
-                "SegmentState",
-                -1,
-                10,
-                12,
-                "",
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            ),
-            "SegmentParameter": ("SegmentParameter", "Parameter", 11, 13, "", None, None),
-            "PersonnelRequirement": (
-                "PersonnelRequirement",
-                "OpPersonnelRequirement",
-                12,
-                14,
-                "",
-                None,
-                None,
-            ),
-            "EquipmentRequirement": (
-                "EquipmentRequirement",
-                "OpEquipmentRequirement",
-                13,
-                15,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetRequirement": (
-                "PhysicalAssetRequirement",
-                "OpPhysicalAssetRequirement",
-                14,
-                16,
-                "",
-                None,
-                None,
-            ),
-            "MaterialRequirement": (
-                "MaterialRequirement",
-                "OpMaterialRequirement",
-                15,
-                17,
-                "",
-                None,
-                None,
-            ),
-            "SegmentRequirement": (
-                "SegmentRequirementChild",
-                "OpSegmentRequirement",
-                16,
-                18,
-                "C",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                17,
-                20,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "HierarchyScope",
-            "OperationsType",
-            "ProcessSegmentID",
-            "EarliestStartTime",
-            "LatestEndTime",
-            "Duration",
-            "OperationsDefinitionID",
-            "SegmentState",
-            "RequiredByRequestedSegmentResponse",
-        ),
+        "ID? Description* HierarchyScope?:@6 OperationsType? ProcessSegmentID? "
+        "EarliestStartTime?@4 LatestEndTime? Duration?@9 OperationsDefinitionID? "
+        "SegmentState?@12%RequestStateCode SegmentParameter*:Parameter "
+        "PersonnelRequirement*:OpPersonnelRequirement "
+        "EquipmentRequirement*:OpEquipmentRequirement "
+        "PhysicalAssetRequirement*:OpPhysicalAssetRequirement "
+        "MaterialRequirement*:OpMaterialRequirement "
+        "SegmentRequirement*=SegmentRequirementChild:OpSegmentRequirement "
+        "RequiredByRequestedSegmentResponse?@20 ##other"
     ),
-    "Parameter": (
-        "Parameter",
-        "Parameter",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Value": ("Value", "Value", 2, 2, "", None, None),
-            "Description": ("Description", -1, 3, 3, "", None, None),
-            "Parameter": ("ParameterChild", "Parameter", 4, 5, "C", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+    "Parameter": "ID Value*: Description* Parameter*=ParameterChild:@5 ##other@8",
+    "OpSegmentResponse": (
+        "ID? Description* HierarchyScope?:@7 OperationsType? ProcessSegmentID* "
+        "ActualStartTime?@5 ActualEndTime? OperationsDefinitionID*@12 "
+        "SegmentState?@16%ResponseStateCode SegmentData*:OpSegmentData "
+        "PersonnelActual*:OpPersonnelActual EquipmentActual*:OpEquipmentActual "
+        "PhysicalAssetActual*:OpPhysicalAssetActual MaterialActual*:OpMaterialActual "
+        "SegmentResponse*=SegmentResponseChild:OpSegmentResponse "
+        "RequiredByRequestedSegmentResponse? ##other"
     ),
-    "EquipmentAssetMapping": (
-        "EquipmentAssetMapping",
-        "EquipmentAssetMapping",
-        5,
-        6,
-        {
-            "EquipmentID": ("EquipmentID", -1, 1, 1, "", None, None),
-            "PhysicalAssetID": ("PhysicalAssetID", -1, 2, 2, "", None, None),
-            "StartTime": ("StartTime", -1, 3, 4, "", None, None),
-            "EndTime": ("EndTime", -1, 4, 5, "", None, None),
-        },
-        (),
-        {},
-        ("EquipmentID", "PhysicalAssetID"),
-        ("EquipmentID", "PhysicalAssetID", "StartTime", "EndTime"),
+    "EquipmentAssetMapping": "EquipmentID PhysicalAssetID StartTime?@4 EndTime? ##other",
+    "OperationsResponse": (
+        "ID? Description* HierarchyScope?:@6 OperationsType? OperationsRequestID* StartTime?@4 "
+        "EndTime? OperationsDefinitionID*@10 ResponseState?@12%ResponseStateCode "
+        "SegmentResponse*:OpSegmentResponse ##other"
     ),
     "PersonnelSegmentSpecification": (
-        "PersonnelSegmentSpecification",
-        "PersonnelSegmentSpecification",
-        7,
-        13,
-        {
-            "PersonnelClassID": ("PersonnelClassID", -1, 1, 2, "", None, None),
-            "PersonID": ("PersonID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "PersonnelUse": ("PersonnelUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 9, "", None, None),
-            "PersonnelSegmentSpecificationProperty": (
-                "PersonnelSegmentSpecificationProperty",
-                "PersonnelSegmentSpecificationProperty",
-                6,
-                10,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("PersonnelClassID", "PersonID", "PersonnelUse"),
+        "PersonnelClassID?@2 PersonID? Description* PersonnelUse? Quantity*:QuantityValue@9 "
+        "PersonnelSegmentSpecificationProperty*: ##other@13"
     ),
     "EquipmentSegmentSpecification": (
-        "EquipmentSegmentSpecification",
-        "EquipmentSegmentSpecification",
-        7,
-        13,
-        {
-            "EquipmentClassID": ("EquipmentClassID", -1, 1, 2, "", None, None),
-            "EquipmentID": ("EquipmentID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "EquipmentUse": ("EquipmentUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 9, "", None, None),
-            "EquipmentSegmentSpecificationProperty": (
-                "EquipmentSegmentSpecificationProperty",
-                "EquipmentSegmentSpecificationProperty",
-                6,
-                10,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("EquipmentClassID", "EquipmentID", "EquipmentUse"),
+        "EquipmentClassID?@2 EquipmentID? Description* EquipmentUse? Quantity*:QuantityValue@9 "
+        "EquipmentSegmentSpecificationProperty*: ##other@13"
     ),
     "PhysicalAssetSegmentSpecification": (
-        "PhysicalAssetSegmentSpecification",
-        "PhysicalAssetSegmentSpecification",
-        7,
-        13,
-        {
-            "PhysicalAssetClassID": ("PhysicalAssetClassID", -1, 1, 2, "", None, None),
-            "PhysicalAssetID": ("PhysicalAssetID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "PhysicalAssetUse": ("PhysicalAssetUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 9, "", None, None),
-            "PhysicalAssetSegmentSpecificationProperty": (
-                "PhysicalAssetSegmentSpecificationProperty",
-                "PhysicalAssetSegmentSpecificationProperty",
-                6,
-                10,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("PhysicalAssetClassID", "PhysicalAssetID", "PhysicalAssetUse"),
+        "PhysicalAssetClassID?@2 PhysicalAssetID? Description* PhysicalAssetUse? "
+        "Quantity*:QuantityValue@9 PhysicalAssetSegmentSpecificationProperty*: ##other@13"
     ),
-    "ProductionSchedule>OperationsSchedule": (
-        "ProductionSchedule",
-        "OperationsSchedule",
-        11,
-        11,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 5, 4, "", None, None),
-            "StartTime": ("StartTime", -1, 6, 5, "", None, None),
-            "EndTime": ("EndTime", -1, 7, 6, "", None, None),
-            "EquipmentElementLevel": ("", -1, 8, -1, "X", None, None),
-            "ProductionRequest": (
-                "OperationsRequest",
-                "ProductionRequest>OperationsRequest",
-                9,
-                10,
-                "R",
-                None,
-                None,
-            ),
-            "ScheduleState": (
-                "ScheduleState",
-                -1,
-                10,
-                9,
-                "",
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            ),
-        },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "Location",
-            "HierarchyScope",
-            "PublishedDate",
-            "StartTime",
-            "EndTime",
-            "EquipmentElementLevel",
-            "ScheduleState",
-        ),
-    ),
-    "ProductionRequest>OperationsRequest": (
-        "ProductionRequest",
-        "OperationsRequest",
-        13,
-        15,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "ProductProductionRuleID": ("", -1, 3, -1, "X", None, None),
-            "Version": ("Version", -1, 4, 3, "", None, None),
-            "Location": ("", -1, 5, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 6, 6, "", None, None),
-            "StartTime": ("StartTime", -1, 7, 4, "", None, None),
-            "EndTime": ("EndTime", -1, 8, 5, "", None, None),
-            "Priority": ("Priority", -1, 9, 8, "", None, None),
-            "SegmentRequirement": (
-                "SegmentRequirement",
-                "SegmentRequirement>OpSegmentRequirement",
-                10,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "SegmentResponse": (
-                "RequestedSegmentResponse",
-                "SegmentResponse>OpSegmentResponse",
-                11,
-                13,
-                "R",
-                None,
-                None,
-            ),
-            "RequestState": (
-                "RequestState",
-                -1,
-                12,
-                9,
-                "",
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            ),
-        },
-        (),
-        {},
-        (),
-        ("ID", "Location", "HierarchyScope", "StartTime", "EndTime", "Priority", "RequestState"),
-    ),
-    "SegmentRequirement>OpSegmentRequirement": (
-        "SegmentRequirement",
-        "OpSegmentRequirement",
-        21,
-        21,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "ProductSegmentID": ("", -1, 2, -1, "X", None, None),
-            "ProcessSegmentID": ("ProcessSegmentID", -1, 3, 8, "", None, None),
-            "Description": ("Description", -1, 4, 2, "", None, None),
-            "Location": ("", -1, 5, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 6, 6, "", None, None),
-            "EarliestStartTime": ("EarliestStartTime", -1, 7, 4, "", None, None),
-            "LatestEndTime": ("LatestEndTime", -1, 8, 5, "", None, None),
-            "Duration": ("Duration", -1, 9, 9, "", None, None),
-            "ProductionParameter": (
-                "SegmentParameter",
-                "ProductionParameter>Parameter",
-                10,
-                13,
-                "R",
-                None,
-                None,
-            ),
-            "PersonnelRequirement": (
-                "PersonnelRequirement",
-                "PersonnelRequirement>OpPersonnelRequirement",
-                11,
-                14,
-                "",
-                None,
-                None,
-            ),
-            "EquipmentRequirement": (
-                "EquipmentRequirement",
-                "EquipmentRequirement>OpEquipmentRequirement",
-                12,
-                15,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetRequirement": (
-                "PhysicalAssetRequirement",
-                "PhysicalAssetRequirement>OpPhysicalAssetRequirement",
-                13,
-                16,
-                "",
-                None,
-                None,
-            ),
-            "MaterialRequirement": (
-                "MaterialRequirement",
-                "MaterialRequirement>OpMaterialRequirement",
-                14,
-                17,
-                "",
-                None,
-                None,
-            ),
-            "MaterialProducedRequirement": ("", -1, 15, -1, "X", None, None),
-            "MaterialConsumedRequirement": ("", -1, 16, -1, "X", None, None),
-            "ConsumableExpectedRequirement": ("", -1, 17, -1, "X", None, None),
-            "SegmentRequirement": (
-                "SegmentRequirementChild",
-                "SegmentRequirement>OpSegmentRequirement",
-                18,
-                18,
-                "C",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                19,
-                20,
-                "",
-                None,
-                None,
-            ),
-            "SegmentState": (
-                "SegmentState",
-                -1,
-                20,
-                12,
-                "",
-                None,
-                (
-                    (
-                        "Waiting",
-                        "Cancelled",
-                        "Ready",
-                        "Running",
-                        "Completed",
-                        "Aborted",
-                        "Held",
-                        "Suspended",
-                        "Closed",
-                    ),
-                    True,
-                ),
-            ),
-        },
-        (),
-        {},
-        (),
-        (
-            "ID",
-            "ProductSegmentID",
-            "ProcessSegmentID",
-            "Location",
-            "HierarchyScope",
-            "EarliestStartTime",
-            "LatestEndTime",
-            "Duration",
-            "RequiredByRequestedSegmentResponse",
-            "SegmentState",
-        ),
+    "MaterialSegmentSpecification": (
+        "ID MaterialClassID? MaterialDefinitionID? Description*@6 AssemblyType? "
+        "AssemblyRelationship? AssemblySpecificationID*= MaterialUse?%MaterialUseCode "
+        "Quantity*:QuantityValue@14 MaterialSegmentSpecificationProperty*: ##other@18"
     ),
 }
 
-CLEAN: tuple[str, ...] = ()
+CLEAN: str = ""
 
-PART: Part = (ROOTS, CONTEXTS, CLEAN)
+CODES: dict[str, Any] = {}
+
+PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN, CODES)

@@ -5,28 +5,7 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 Every entry is written once: this module holds the part exactly these releases share, read by
 ``_migrate_v0500`` ``_migrate_v0600`` ``_migrate_v0601``.
-
-A part of the tables (``ROOTS``, ``CONTEXTS``, ``CLEAN``) names the contexts instead of
-numbering them: ``"<old class>"``, or ``"<old class>><V0701 class>"`` where the two differ.
-
-- ``ROOTS``: old global element -> ``(V0701 global element, context name)``;
-- ``CONTEXTS``: context name -> ``(old class, V0701 class, old extension order, V0701
-  extension order, fields, carried attributes, down aliases, old required elements, old single
-  elements)``; ``down aliases``: V0701 element -> old element it takes going down (a V0701
-  alternative of a renamed one);
-- ``fields``: old child element -> ``(V0701 element or "" if carried, child context name or
-  -1, old order, V0701 order, how, values, down)``; ``how``: ``""`` same name, ``"R"``
-  hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"`` carried; ``values``: old
-  code-list value -> (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701
-  code-list values the old list lacks, whether the old type takes them as ``Other`` +
-  ``OtherValue``), or None;
-- ``CLEAN``: the *clean* contexts: nothing to do in their subtrees going up (same names, order
-  and code lists, nothing carried all the way down: the tree is skipped).
-
-``versions/_migrate_load.assemble`` numbers the contexts of a release as the generator walks
-them and gives ``versions/_migrate_tree.py`` the release's ``ROOTS`` (old global element ->
-(V0701 global element, context index)) and ``CONTEXTS`` (by index: the context with the child
-context names replaced by indices and the clean flag appended).
+The layout is described in ``versions/_migrate_load.py``.
 """
 
 from __future__ import annotations
@@ -35,2239 +14,518 @@ from typing import Any
 
 from ._migrate_load import Part
 
-ROOTS: dict[str, tuple[str, str]] = {}
+ROOTS: str = ""
+
+MESSAGES: dict[str, str] = {}
 
 CONTEXTS: dict[str, Any] = {
     "TransChangeStatus": (
-        "TransChangeStatus",
-        "TransChangeStatus",
-        -1,
-        -1,
-        {
-            "Code": ("Code", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "EffectiveDateTime": ("EffectiveDateTime", -1, 3, 3, "", None, None),
-            "ReasonCode": ("ReasonCode", -1, 4, 4, "", None, None),
-            "Reason": ("Reason", -1, 5, 5, "", None, None),
-            "StateChange": ("StateChange", "TransStateChange", 6, 6, "", None, None),
-            "UserArea": ("UserArea", "TransUserArea", 7, 7, "", None, None),
-        },
-        (),
-        {},
-        (),
-        ("Code", "Description", "EffectiveDateTime", "ReasonCode", "UserArea"),
+        "Code? Description? EffectiveDateTime? ReasonCode? Reason* "
+        "StateChange*:TransStateChange UserArea?:TransUserArea"
+    ),
+    "Change": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "RecordReference PrechangeData+:Value Reason*"
+    ),
+    "Comment": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "RecordReference CommentText+ PersonID?"
+    ),
+    "SingleEvent": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "EventType EventSubType EquipmentID* Value*: PreviousValue*:Value MessageText* "
+        "PersonID* ComputerID* PhysicalAssetID* ProceduralElementReference* Category* "
+        "AlarmData*: AssociatedEventID* UserAttribute*:"
+    ),
+    "PersonnelIdentificationManifest": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "RecordReference Name+ ChangeIndication Reason?"
+    ),
+    "OperationsDefinitionRecord": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "OperationsDefinition:"
     ),
     "OperationsDefinition": (
-        "OperationsDefinition",
-        "OperationsDefinition",
-        12,
-        16,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Version": ("Version", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
-            "OperationsType": ("OperationsType", -1, 5, 8, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 6, 4, "", None, None),
-            "BillOfMaterialsID": ("BillOfMaterialsID", -1, 7, 11, "", None, None),
-            "WorkDefinitionID": ("", -1, 8, -1, "X", None, None),
-            "BillOfResourcesID": ("BillOfResourcesID", -1, 9, 13, "", None, None),
-            "OperationsMaterialBill": ("", -1, 10, -1, "X", None, None),
-            "OperationsSegment": ("OperationsSegment", "OperationsSegment", 11, 10, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        (
-            "ID",
-            "Version",
-            "HierarchyScope",
-            "OperationsType",
-            "PublishedDate",
-            "BillOfMaterialsID",
-            "WorkDefinitionID",
-            "BillOfResourcesID",
-        ),
+        "ID Version?@3 Description*@2 HierarchyScope?:@7 OperationsType? PublishedDate?@4 "
+        "BillOfMaterialsID?@11 WorkDefinitionID?= BillOfResourcesID? OperationsMaterialBill*= "
+        "OperationsSegment*:@10 ##other@16"
     ),
     "OperationsSegment": (
-        "OperationsSegment",
-        "OperationsSegment",
-        14,
-        25,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "OperationsType": ("OperationsType", -1, 3, 7, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 9, "", None, None),
-            "Duration": ("Duration", -1, 5, 10, "", None, None),
-            "ProcessSegmentID": ("ProcessSegmentID", -1, 6, 11, "", None, None),
-            "Parameter": ("", -1, 7, -1, "X", None, None),
-            "PersonnelSpecification": (
-                "PersonnelSpecification",
-                "OpPersonnelSpecification",
-                8,
-                18,
-                "",
-                None,
-                None,
-            ),
-            "EquipmentSpecification": (
-                "EquipmentSpecification",
-                "OpEquipmentSpecification",
-                9,
-                19,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetSpecification": (
-                "PhysicalAssetSpecification",
-                "OpPhysicalAssetSpecification",
-                10,
-                20,
-                "",
-                None,
-                None,
-            ),
-            "MaterialSpecification": (
-                "MaterialSpecification",
-                "OpMaterialSpecification",
-                11,
-                21,
-                "",
-                None,
-                None,
-            ),
-            "SegmentDependency": ("SegmentDependency", "SegmentDependency", 12, 22, "", None, None),
-            "OperationsSegment": (
-                "OperationsSegmentChild",
-                "OperationsSegment",
-                13,
-                24,
-                "C",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "Description", "OperationsType", "HierarchyScope", "Duration"),
+        "ID Description? OperationsType?@7 HierarchyScope?:@9 Duration? ProcessSegmentID* "
+        "Parameter*= PersonnelSpecification*:OpPersonnelSpecification@18 "
+        "EquipmentSpecification*:OpEquipmentSpecification "
+        "PhysicalAssetSpecification*:OpPhysicalAssetSpecification "
+        "MaterialSpecification*:OpMaterialSpecification SegmentDependency*: "
+        "OperationsSegment*=OperationsSegmentChild:@24 ##other"
     ),
     "OpPersonnelSpecificationProperty": (
-        "OpPersonnelSpecificationProperty",
-        "OpPersonnelSpecificationProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
     "OpEquipmentSpecificationProperty": (
-        "OpEquipmentSpecificationProperty",
-        "OpEquipmentSpecificationProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
     "OpPhysicalAssetSpecificationProperty": (
-        "OpPhysicalAssetSpecificationProperty",
-        "OpPhysicalAssetSpecificationProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
-    "OpMaterialSpecificationProperty": (
-        "OpMaterialSpecificationProperty",
-        "OpMaterialSpecificationProperty",
-        5,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+    "OpMaterialSpecificationProperty": "ID Description* Value*: Quantity*:QuantityValue ##other@9",
+    "OperationsScheduleRecord": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "OperationsSchedule:"
+    ),
+    "OperationsSchedule": (
+        "ID? Description* HierarchyScope?:@7 OperationsType? StartTime?@5 EndTime? "
+        "ScheduleState?@9%RequestStateCode PublishedDate?@4 OperationsRequest*:@10 ##other"
     ),
     "OpPersonnelRequirement": (
-        "OpPersonnelRequirement",
-        "OpPersonnelRequirement",
-        9,
-        14,
-        {
-            "PersonnelClassID": ("PersonnelClassID", -1, 1, 2, "", None, None),
-            "PersonID": ("PersonID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "PersonnelUse": ("PersonnelUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 6, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 6, 7, "", None, None),
-            "PersonnelRequirementProperty": (
-                "PersonnelRequirementProperty",
-                "OpPersonnelRequirementProperty",
-                7,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                8,
-                12,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("PersonnelUse", "HierarchyScope", "RequiredByRequestedSegmentResponse"),
+        "PersonnelClassID*@2 PersonID* Description* PersonnelUse? Quantity*:QuantityValue "
+        "HierarchyScope?: PersonnelRequirementProperty*:OpPersonnelRequirementProperty@11 "
+        "RequiredByRequestedSegmentResponse? ##other@14"
     ),
-    "OpPersonnelRequirementProperty": (
-        "OpPersonnelRequirementProperty",
-        "OpPersonnelRequirementProperty",
-        5,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
-    ),
+    "OpPersonnelRequirementProperty": "ID Description* Value*: Quantity*:QuantityValue ##other@9",
     "OpEquipmentRequirement": (
-        "OpEquipmentRequirement",
-        "OpEquipmentRequirement",
-        10,
-        15,
-        {
-            "EquipmentClassID": ("EquipmentClassID", -1, 1, 2, "", None, None),
-            "EquipmentID": ("EquipmentID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 5, "", None, None),
-            "EquipmentUse": ("EquipmentUse", -1, 4, 6, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 7, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 6, 8, "", None, None),
-            "EquipmentLevel": ("", -1, 7, -1, "X", None, None),
-            "EquipmentRequirementProperty": (
-                "EquipmentRequirementProperty",
-                "OpEquipmentRequirementProperty",
-                8,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                9,
-                13,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("EquipmentUse", "HierarchyScope", "EquipmentLevel", "RequiredByRequestedSegmentResponse"),
+        "EquipmentClassID*@2 EquipmentID* Description*@5 EquipmentUse? Quantity*:QuantityValue "
+        "HierarchyScope?: EquipmentLevel?= "
+        "EquipmentRequirementProperty*:OpEquipmentRequirementProperty@12 "
+        "RequiredByRequestedSegmentResponse? ##other@15"
     ),
-    "OpEquipmentRequirementProperty": (
-        "OpEquipmentRequirementProperty",
-        "OpEquipmentRequirementProperty",
-        5,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
-    ),
+    "OpEquipmentRequirementProperty": "ID Description* Value*: Quantity*:QuantityValue ##other@9",
     "OpPhysicalAssetRequirement": (
-        "OpPhysicalAssetRequirement",
-        "OpPhysicalAssetRequirement",
-        10,
-        15,
-        {
-            "PhysicalAssetClassID": ("PhysicalAssetClassID", -1, 1, 2, "", None, None),
-            "PhysicalAssetID": ("PhysicalAssetID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "PhysicalAssetUse": ("PhysicalAssetUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 6, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 6, 7, "", None, None),
-            "EquipmentLevel": ("", -1, 7, -1, "X", None, None),
-            "PhysicalAssetRequirementProperty": (
-                "PhysicalAssetRequirementProperty",
-                "OpPhysicalAssetRequirementProperty",
-                8,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                9,
-                13,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        (
-            "PhysicalAssetUse",
-            "HierarchyScope",
-            "EquipmentLevel",
-            "RequiredByRequestedSegmentResponse",
-        ),
+        "PhysicalAssetClassID*@2 PhysicalAssetID* Description* PhysicalAssetUse? "
+        "Quantity*:QuantityValue HierarchyScope?: EquipmentLevel?= "
+        "PhysicalAssetRequirementProperty*:OpPhysicalAssetRequirementProperty@12 "
+        "RequiredByRequestedSegmentResponse? ##other@15"
     ),
     "OpPhysicalAssetRequirementProperty": (
-        "OpPhysicalAssetRequirementProperty",
-        "OpPhysicalAssetRequirementProperty",
-        5,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@9"
+    ),
+    "OpMaterialRequirement": (
+        "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+        "Description* MaterialUse?%MaterialUseCode StorageLocation?= "
+        "Quantity*:QuantityValue@10 AssemblyRequirement*:OpMaterialRequirement AssemblyType? "
+        "AssemblyRelationship? HierarchyScope?: "
+        "MaterialRequirementProperty*:OpMaterialRequirementProperty "
+        "RequiredByRequestedSegmentResponse? ##other@18"
     ),
     "OpPersonnelActual": (
-        "OpPersonnelActual",
-        "OpPersonnelActual",
-        9,
-        14,
-        {
-            "PersonnelClassID": ("PersonnelClassID", -1, 1, 2, "", None, None),
-            "PersonID": ("PersonID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "PersonnelUse": ("PersonnelUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 6, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 6, 7, "", None, None),
-            "PersonnelActualProperty": (
-                "PersonnelActualProperty",
-                "OpPersonnelActualProperty",
-                7,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                8,
-                13,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("PersonnelUse", "HierarchyScope", "RequiredByRequestedSegmentResponse"),
+        "PersonnelClassID*@2 PersonID* Description* PersonnelUse? Quantity*:QuantityValue "
+        "HierarchyScope?: PersonnelActualProperty*:OpPersonnelActualProperty@11 "
+        "RequiredByRequestedSegmentResponse?@13 ##other"
     ),
     "OpPersonnelActualProperty": (
-        "OpPersonnelActualProperty",
-        "OpPersonnelActualProperty",
-        6,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                5,
-                8,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "RequiredByRequestedSegmentResponse"),
+        "ID Description* Value*: Quantity*:QuantityValue RequiredByRequestedSegmentResponse?@8 "
+        "##other"
     ),
     "OpEquipmentActual": (
-        "OpEquipmentActual",
-        "OpEquipmentActual",
-        9,
-        14,
-        {
-            "EquipmentClassID": ("EquipmentClassID", -1, 1, 2, "", None, None),
-            "EquipmentID": ("EquipmentID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "EquipmentUse": ("EquipmentUse", -1, 4, 5, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 5, 6, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 6, 7, "", None, None),
-            "EquipmentActualProperty": (
-                "EquipmentActualProperty",
-                "OpEquipmentActualProperty",
-                7,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                8,
-                13,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("EquipmentUse", "HierarchyScope", "RequiredByRequestedSegmentResponse"),
+        "EquipmentClassID*@2 EquipmentID* Description* EquipmentUse? Quantity*:QuantityValue "
+        "HierarchyScope?: EquipmentActualProperty*:OpEquipmentActualProperty@11 "
+        "RequiredByRequestedSegmentResponse?@13 ##other"
     ),
     "OpEquipmentActualProperty": (
-        "OpEquipmentActualProperty",
-        "OpEquipmentActualProperty",
-        6,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                5,
-                8,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "RequiredByRequestedSegmentResponse"),
+        "ID Description* Value*: Quantity*:QuantityValue RequiredByRequestedSegmentResponse?@8 "
+        "##other"
     ),
     "OpPhysicalAssetActual": (
-        "OpPhysicalAssetActual",
-        "OpPhysicalAssetActual",
-        8,
-        14,
-        {
-            "PhysicalAssetClassID": ("PhysicalAssetClassID", -1, 1, 2, "", None, None),
-            "PhysicalAssetID": ("PhysicalAssetID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 6, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 5, 7, "", None, None),
-            "PhysicalAssetActualProperty": (
-                "PhysicalAssetActualProperty",
-                "OpPhysicalAssetActualProperty",
-                6,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                7,
-                13,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("HierarchyScope", "RequiredByRequestedSegmentResponse"),
+        "PhysicalAssetClassID*@2 PhysicalAssetID* Description* Quantity*:QuantityValue@6 "
+        "HierarchyScope?: PhysicalAssetActualProperty*:OpPhysicalAssetActualProperty@11 "
+        "RequiredByRequestedSegmentResponse?@13 ##other"
     ),
     "OpPhysicalAssetActualProperty": (
-        "OpPhysicalAssetActualProperty",
-        "OpPhysicalAssetActualProperty",
-        6,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                5,
-                8,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "RequiredByRequestedSegmentResponse"),
+        "ID Description* Value*: Quantity*:QuantityValue RequiredByRequestedSegmentResponse?@8 "
+        "##other"
+    ),
+    "OpMaterialActual": (
+        "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+        "Description* MaterialUse?%MaterialUseCode StorageLocation?= "
+        "Quantity*:QuantityValue@10 AssemblyActual*:OpMaterialActual AssemblyType? "
+        "AssemblyRelationship? HierarchyScope?: "
+        "MaterialActualProperty*:OpMaterialActualProperty@16 "
+        "RequiredByRequestedSegmentResponse? ##other"
+    ),
+    "ResourceQualificationsManifest": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "RecordReference ResourceID ResourceUse ResourceType QualificationStatus "
+        "EffectiveTimeStamp? ExpirationTimeStamp?"
+    ),
+    "Sample": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "SampleSourceID? SampleSize*:QuantityValue SampleType* SamplePullReason* "
+        "SampleExpiration? EquipmentID* PhysicalAssetID* ProceduralElementReference* "
+        "SOPReference* SampleTest*:"
+    ),
+    "SampleTestResult": (
+        "EntryID ObjectType%RecordObjectTypeCode TimeStamp? ExternalReference? Description* "
+        "TestDisposition? EquipmentID* PhysicalAssetID* AnalysisUsed* Expiration? "
+        "Results*:Value ExpectedResults*:Value"
     ),
     "Equipment": (
-        "Equipment",
-        "Equipment",
-        11,
-        17,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 3, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
-            "EquipmentLevel": ("", -1, 5, -1, "X", None, None),
-            "EquipmentAssetMapping": (
-                "EquipmentAssetMapping",
-                "EquipmentAssetMapping",
-                6,
-                10,
-                "",
-                None,
-                None,
-            ),
-            "EquipmentProperty": ("EquipmentProperty", "EquipmentProperty", 7, 13, "", None, None),
-            "Equipment": ("EquipmentChild", "Equipment", 8, 14, "C", None, None),
-            "EquipmentClassID": ("EquipmentClassID", -1, 9, 15, "", None, None),
-            "EquipmentCapabilityTestSpecificationID": ("", -1, 10, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "Location", "HierarchyScope", "EquipmentLevel"),
+        "ID Description*@3 Location?= HierarchyScope?:@7 EquipmentLevel?= "
+        "EquipmentAssetMapping*:@10 EquipmentProperty*:@13 Equipment*=EquipmentChild: "
+        "EquipmentClassID* EquipmentCapabilityTestSpecificationID*= ##other"
     ),
     "EquipmentProperty": (
-        "EquipmentProperty",
-        "EquipmentProperty",
-        7,
-        6,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "EquipmentProperty": (
-                "EquipmentPropertyChild",
-                "EquipmentProperty",
-                4,
-                4,
-                "C",
-                None,
-                None,
-            ),
-            "EquipmentCapabilityTestSpecificationID": ("", -1, 5, -1, "X", None, None),
-            "TestResult": ("", -1, 6, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: EquipmentProperty*=EquipmentPropertyChild: "
+        "EquipmentCapabilityTestSpecificationID*= TestResult*= ##other@6"
     ),
     "EquipmentClass": (
-        "EquipmentClass",
-        "EquipmentClass",
-        9,
-        14,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 3, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
-            "EquipmentLevel": ("", -1, 5, -1, "X", None, None),
-            "EquipmentClassProperty": (
-                "EquipmentClassProperty",
-                "EquipmentClassProperty",
-                6,
-                9,
-                "",
-                None,
-                None,
-            ),
-            "EquipmentID": ("", -1, 7, -1, "X", None, None),
-            "EquipmentCapabilityTestSpecificationID": ("", -1, 8, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "Location", "HierarchyScope", "EquipmentLevel"),
+        "ID Description*@3 Location?= HierarchyScope?:@7 EquipmentLevel?= "
+        "EquipmentClassProperty*: EquipmentID*= EquipmentCapabilityTestSpecificationID*= "
+        "##other@14"
     ),
     "EquipmentClassProperty": (
-        "EquipmentClassProperty",
-        "EquipmentClassProperty",
-        6,
-        6,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 4, "", None, None),
-            "EquipmentClassProperty": (
-                "EquipmentClassPropertyChild",
-                "EquipmentClassProperty",
-                4,
-                5,
-                "C",
-                None,
-                None,
-            ),
-            "EquipmentCapabilityTestSpecificationID": ("", -1, 5, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*:@4 EquipmentClassProperty*=EquipmentClassPropertyChild: "
+        "EquipmentCapabilityTestSpecificationID*= ##other@6"
     ),
     "EquipmentInformation": (
-        "EquipmentInformation",
-        "EquipmentInformation",
-        9,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 3, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 5, 4, "", None, None),
-            "Equipment": ("Equipment", "Equipment", 6, 5, "", None, None),
-            "EquipmentClass": ("EquipmentClass", "EquipmentClass", 7, 6, "", None, None),
-            "EquipmentCapabilityTestSpecification": ("", -1, 8, -1, "X", None, None),
-        },
-        (),
-        {},
-        (),
-        ("ID", "Location", "HierarchyScope", "PublishedDate"),
+        "ID? Description* Location?= HierarchyScope?:@3 PublishedDate? Equipment*: "
+        "EquipmentClass*: EquipmentCapabilityTestSpecification*= ##other"
     ),
     "MaterialClass": (
-        "MaterialClass",
-        "MaterialClass",
-        11,
-        15,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 3, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
-            "MaterialClassProperty": (
-                "MaterialClassProperty",
-                "MaterialClassProperty",
-                5,
-                9,
-                "",
-                None,
-                None,
-            ),
-            "MaterialDefinitionID": ("", -1, 6, -1, "X", None, None),
-            "MaterialTestSpecificationID": ("", -1, 7, -1, "X", None, None),
-            "AssemblyClassID": ("", -1, 8, -1, "X", None, None),
-            "AssemblyType": ("AssemblyType", -1, 9, 13, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 10, 14, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "Location", "HierarchyScope", "AssemblyType", "AssemblyRelationship"),
+        "ID Description*@3 Location?= HierarchyScope?:@7 MaterialClassProperty*:@9 "
+        "MaterialDefinitionID*= MaterialTestSpecificationID*= AssemblyClassID*= AssemblyType? "
+        "AssemblyRelationship? ##other"
     ),
     "MaterialClassProperty": (
-        "MaterialClassProperty",
-        "MaterialClassProperty",
-        6,
-        6,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 4, "", None, None),
-            "MaterialClassProperty": (
-                "MaterialClassPropertyChild",
-                "MaterialClassProperty",
-                4,
-                5,
-                "C",
-                None,
-                None,
-            ),
-            "MaterialTestSpecificationID": ("", -1, 5, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*:@4 MaterialClassProperty*=MaterialClassPropertyChild: "
+        "MaterialTestSpecificationID*= ##other@6"
     ),
     "MaterialDefinition": (
-        "MaterialDefinition",
-        "MaterialDefinition",
-        12,
-        16,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 3, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
-            "MaterialDefinitionProperty": (
-                "MaterialDefinitionProperty",
-                "MaterialDefinitionProperty",
-                5,
-                9,
-                "",
-                None,
-                None,
-            ),
-            "MaterialClassID": ("MaterialClassID", -1, 6, 10, "", None, None),
-            "MaterialLotID": ("", -1, 7, -1, "X", None, None),
-            "MaterialTestSpecificationID": ("", -1, 8, -1, "X", None, None),
-            "AssemblylDefinitionID": ("", -1, 9, -1, "X", None, None),
-            "AssemblyType": ("AssemblyType", -1, 10, 14, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 11, 15, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "Location", "HierarchyScope", "AssemblyType", "AssemblyRelationship"),
+        "ID Description*@3 Location?= HierarchyScope?:@7 MaterialDefinitionProperty*:@9 "
+        "MaterialClassID* MaterialLotID*= MaterialTestSpecificationID*= "
+        "AssemblylDefinitionID*= AssemblyType? AssemblyRelationship? ##other"
     ),
     "MaterialDefinitionProperty": (
-        "MaterialDefinitionProperty",
-        "MaterialDefinitionProperty",
-        6,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 3, "", None, None),
-            "Value": ("Value", "Value", 3, 5, "", None, None),
-            "MaterialDefinitionProperty": (
-                "MaterialDefinitionPropertyChild",
-                "MaterialDefinitionProperty",
-                4,
-                6,
-                "C",
-                None,
-                None,
-            ),
-            "MaterialTestSpecificationID": ("", -1, 5, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description*@3 Value*:@5 "
+        "MaterialDefinitionProperty*=MaterialDefinitionPropertyChild: "
+        "MaterialTestSpecificationID*= ##other"
     ),
     "MaterialInformation": (
-        "MaterialInformation",
-        "MaterialInformation",
-        11,
-        10,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 3, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 5, 4, "", None, None),
-            "MaterialClass": ("MaterialClass", "MaterialClass", 6, 5, "", None, None),
-            "MaterialDefinition": (
-                "MaterialDefinition",
-                "MaterialDefinition",
-                7,
-                6,
-                "",
-                None,
-                None,
-            ),
-            "MaterialLot": ("MaterialLot", "MaterialLot", 8, 7, "", None, None),
-            "MaterialSubLot": ("MaterialSubLot", "MaterialSubLot", 9, 8, "", None, None),
-            "MaterialTestSpecification": ("", -1, 10, -1, "X", None, None),
-        },
-        (),
-        {},
-        (),
-        ("ID", "Location", "HierarchyScope", "PublishedDate"),
+        "ID? Description* Location?= HierarchyScope?:@3 PublishedDate? MaterialClass*: "
+        "MaterialDefinition*: MaterialLot*: MaterialSubLot*: MaterialTestSpecification*= "
+        "##other"
     ),
     "MaterialLot": (
-        "MaterialLot",
-        "MaterialLot",
-        16,
-        21,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 3, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
-            "MaterialDefinitionID": ("MaterialDefinitionID", -1, 5, 9, "", None, None),
-            "Status": ("Status", -1, 6, 10, "", None, None),
-            "MaterialLotProperty": (
-                "MaterialLotProperty",
-                "MaterialLotProperty",
-                7,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "MaterialSubLot": ("MaterialSubLot", "MaterialSubLot", 8, 13, "", None, None),
-            "StorageLocation": ("", -1, 9, -1, "X", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 10, 15, "", None, None),
-            "MaterialTestSpecificationID": ("", -1, 11, -1, "X", None, None),
-            "AssemblyLotID": ("", -1, 12, -1, "X", None, None),
-            "AssemblySubLotID": ("", -1, 13, -1, "X", None, None),
-            "AssemblyType": ("AssemblyType", -1, 14, 19, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 15, 20, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        (
-            "ID",
-            "Location",
-            "HierarchyScope",
-            "MaterialDefinitionID",
-            "Status",
-            "StorageLocation",
-            "AssemblyType",
-            "AssemblyRelationship",
-        ),
+        "ID Description*@3 Location?= HierarchyScope?:@7 MaterialDefinitionID?@9 Status? "
+        "MaterialLotProperty*:@12 MaterialSubLot*: StorageLocation?= Quantity*:QuantityValue "
+        "MaterialTestSpecificationID*= AssemblyLotID*= AssemblySubLotID*= AssemblyType? "
+        "AssemblyRelationship? ##other"
     ),
     "MaterialLotProperty": (
-        "MaterialLotProperty",
-        "MaterialLotProperty",
-        7,
-        6,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "MaterialLotProperty": (
-                "MaterialLotPropertyChild",
-                "MaterialLotProperty",
-                4,
-                4,
-                "C",
-                None,
-                None,
-            ),
-            "MaterialTestSpecificationID": ("", -1, 5, -1, "X", None, None),
-            "TestResult": ("", -1, 6, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: MaterialLotProperty*=MaterialLotPropertyChild: "
+        "MaterialTestSpecificationID*= TestResult*= ##other@6"
     ),
     "MaterialSubLot": (
-        "MaterialSubLot",
-        "MaterialSubLot",
-        15,
-        21,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 3, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
-            "Status": ("Status", -1, 5, 9, "", None, None),
-            "MaterialSublotProperty": ("", -1, 6, -1, "X", None, None),
-            "StorageLocation": ("", -1, 7, -1, "X", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 8, 13, "", None, None),
-            "MaterialSubLot": ("MaterialSubLotChild", "MaterialSubLot", 9, 15, "C", None, None),
-            "MaterialLotID": ("MaterialLotID", -1, 10, 16, "", None, None),
-            "AssemblyLotID": ("", -1, 11, -1, "X", None, None),
-            "AssemblySubLotID": ("", -1, 12, -1, "X", None, None),
-            "AssemblyType": ("AssemblyType", -1, 13, 19, "", None, None),
-            "AssemblyRelationship": ("AssemblyRelationship", -1, 14, 20, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        (
-            "ID",
-            "Location",
-            "HierarchyScope",
-            "Status",
-            "StorageLocation",
-            "MaterialLotID",
-            "AssemblyType",
-            "AssemblyRelationship",
-        ),
+        "ID Description*@3 Location?= HierarchyScope?:@7 Status?@9 MaterialSublotProperty*= "
+        "StorageLocation?= Quantity*:QuantityValue@13 MaterialSubLot*=MaterialSubLotChild:@15 "
+        "MaterialLotID? AssemblyLotID*= AssemblySubLotID*= AssemblyType? AssemblyRelationship? "
+        "##other"
     ),
-    "OpPersonnelCapabilityProperty": (
-        "OpPersonnelCapabilityProperty",
-        "OpPersonnelCapabilityProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
-    ),
-    "OpEquipmentCapabilityProperty": (
-        "OpEquipmentCapabilityProperty",
-        "OpEquipmentCapabilityProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
-    ),
+    "OpPersonnelCapabilityProperty": "ID Description* Value*: Quantity*:QuantityValue ##other@8",
+    "OpEquipmentCapabilityProperty": "ID Description* Value*: Quantity*:QuantityValue ##other@8",
     "OpPhysicalAssetCapabilityProperty": (
-        "OpPhysicalAssetCapabilityProperty",
-        "OpPhysicalAssetCapabilityProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
     "OpMaterialCapabilityProperty": (
-        "OpMaterialCapabilityProperty",
-        "OpMaterialCapabilityProperty",
-        6,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-            "MaterialUse": ("", -1, 5, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "MaterialUse"),
+        "ID Description* Value*: Quantity*:QuantityValue MaterialUse?= ##other@9"
     ),
     "OperationsCapabilityInformation": (
-        "OperationsCapabilityInformation",
-        "OperationsCapabilityInformation",
-        6,
-        6,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 3, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 4, 4, "", None, None),
-            "OperationsCapability": (
-                "OperationsCapability",
-                "OperationsCapability",
-                5,
-                5,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("ID", "HierarchyScope", "PublishedDate"),
+        "ID? Description* HierarchyScope?: PublishedDate? OperationsCapability*: ##other"
     ),
     "OperationsDefinitionInformation": (
-        "OperationsDefinitionInformation",
-        "OperationsDefinitionInformation",
-        6,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 3, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 4, 4, "", None, None),
-            "OperationsDefinition": (
-                "OperationsDefinition",
-                "OperationsDefinition",
-                5,
-                5,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("ID", "HierarchyScope", "PublishedDate"),
+        "ID? Description* HierarchyScope?: PublishedDate? OperationsDefinition*: ##other@8"
+    ),
+    "OperationsPerformance": (
+        "ID? Description* HierarchyScope?:@7 OperationsType? OperationsScheduleID? "
+        "StartTime?@5 EndTime?= PerformanceState?@10%ResponseStateCode PublishedDate?@4 "
+        "OperationsResponse*:@11 ##other"
     ),
     "Person": (
-        "Person",
-        "Person",
-        9,
-        14,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 3, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
-            "PersonName": ("PersonName", -1, 5, 8, "", None, None),
-            "PersonProperty": ("PersonProperty", "PersonProperty", 6, 11, "", None, None),
-            "PersonnelClassID": ("PersonnelClassID", -1, 7, 12, "", None, None),
-            "QualificationTestSpecificationID": ("", -1, 8, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "Location", "HierarchyScope", "PersonName"),
+        "ID Description*@3 Location?= HierarchyScope?:@7 PersonName? PersonProperty*:@11 "
+        "PersonnelClassID* QualificationTestSpecificationID*= ##other"
     ),
     "PersonProperty": (
-        "PersonProperty",
-        "PersonProperty",
-        7,
-        6,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "PersonProperty": ("PersonPropertyChild", "PersonProperty", 4, 4, "C", None, None),
-            "QualificationTestSpecificationID": ("", -1, 5, -1, "X", None, None),
-            "TestResult": ("", -1, 6, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: PersonProperty*=PersonPropertyChild: "
+        "QualificationTestSpecificationID*= TestResult*= ##other@6"
     ),
     "PersonnelClass": (
-        "PersonnelClass",
-        "PersonnelClass",
-        8,
-        12,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 3, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 7, "", None, None),
-            "PersonnelClassProperty": (
-                "PersonnelClassProperty",
-                "PersonnelClassProperty",
-                5,
-                9,
-                "",
-                None,
-                None,
-            ),
-            "PersonID": ("", -1, 6, -1, "X", None, None),
-            "QualificationTestSpecificationID": ("", -1, 7, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "Location", "HierarchyScope"),
+        "ID Description*@3 Location?= HierarchyScope?:@7 PersonnelClassProperty*:@9 PersonID*= "
+        "QualificationTestSpecificationID*= ##other"
     ),
     "PersonnelClassProperty": (
-        "PersonnelClassProperty",
-        "PersonnelClassProperty",
-        6,
-        6,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 4, "", None, None),
-            "PersonnelClassProperty": (
-                "PersonnelClassPropertyChild",
-                "PersonnelClassProperty",
-                4,
-                5,
-                "C",
-                None,
-                None,
-            ),
-            "QualificationTestSpecificationID": ("", -1, 5, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*:@4 PersonnelClassProperty*=PersonnelClassPropertyChild: "
+        "QualificationTestSpecificationID*= ##other@6"
     ),
     "PersonnelInformation": (
-        "PersonnelInformation",
-        "PersonnelInformation",
-        9,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 3, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 5, 4, "", None, None),
-            "Person": ("Person", "Person", 6, 5, "", None, None),
-            "PersonnelClass": ("PersonnelClass", "PersonnelClass", 7, 6, "", None, None),
-            "QualificationTestSpecification": ("", -1, 8, -1, "X", None, None),
-        },
-        (),
-        {},
-        (),
-        ("ID", "Location", "HierarchyScope", "PublishedDate"),
+        "ID? Description* Location?= HierarchyScope?:@3 PublishedDate? Person*: "
+        "PersonnelClass*: QualificationTestSpecification*= ##other"
     ),
     "PhysicalAsset": (
-        "PhysicalAsset",
-        "PhysicalAsset",
-        13,
-        18,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 7, "", None, None),
-            "PhysicalLocation": ("", -1, 4, -1, "X", None, None),
-            "FixedAssetID": ("FixedAssetID", -1, 5, 8, "", None, None),
-            "VendorID": ("VendorID", -1, 6, 9, "", None, None),
-            "EquipmentLevel": ("EquipmentLevel", "HierarchyScope", 7, 12, "", None, None),
-            "EquipmentAssetMapping": (
-                "EquipmentAssetMapping",
-                "EquipmentAssetMapping",
-                8,
-                13,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetProperty": (
-                "PhysicalAssetProperty",
-                "PhysicalAssetProperty",
-                9,
-                14,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAsset": ("PhysicalAssetChild", "PhysicalAsset", 10, 15, "C", None, None),
-            "PhysicalAssetClassID": ("PhysicalAssetClassID", -1, 11, 16, "", None, None),
-            "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 12, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "HierarchyScope", "PhysicalLocation", "FixedAssetID", "VendorID", "EquipmentLevel"),
+        "ID Description* HierarchyScope?:@7 PhysicalLocation?= FixedAssetID?@8 VendorID? "
+        "EquipmentLevel?:HierarchyScope@12 EquipmentAssetMapping*: PhysicalAssetProperty*: "
+        "PhysicalAsset*=PhysicalAssetChild: PhysicalAssetClassID* "
+        "PhysicalAssetCapabilityTestSpecificationID*= ##other"
     ),
     "PhysicalAssetProperty": (
-        "PhysicalAssetProperty",
-        "PhysicalAssetProperty",
-        7,
-        6,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "PhysicalAssetProperty": (
-                "PhysicalAssetPropertyChild",
-                "PhysicalAssetProperty",
-                4,
-                4,
-                "C",
-                None,
-                None,
-            ),
-            "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 5, -1, "X", None, None),
-            "TestResult": ("", -1, 6, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: PhysicalAssetProperty*=PhysicalAssetPropertyChild: "
+        "PhysicalAssetCapabilityTestSpecificationID*= TestResult*= ##other@6"
     ),
     "PhysicalAssetClass": (
-        "PhysicalAssetClass",
-        "PhysicalAssetClass",
-        8,
-        14,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 3, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 7, "", None, None),
-            "Manufacturer": ("Manufacturer", -1, 4, 8, "", None, None),
-            "PhysicalAssetClassProperty": (
-                "PhysicalAssetClassProperty",
-                "PhysicalAssetClassProperty",
-                5,
-                10,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetID": ("", -1, 6, -1, "X", None, None),
-            "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 7, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "HierarchyScope"),
+        "ID Description*@3 HierarchyScope?:@7 Manufacturer* PhysicalAssetClassProperty*:@10 "
+        "PhysicalAssetID*= PhysicalAssetCapabilityTestSpecificationID*= ##other@14"
     ),
     "PhysicalAssetClassProperty": (
-        "PhysicalAssetClassProperty",
-        "PhysicalAssetClassProperty",
-        6,
-        6,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 4, "", None, None),
-            "PhysicalAssetClassProperty": (
-                "PhysicalAssetClassPropertyChild",
-                "PhysicalAssetClassProperty",
-                4,
-                5,
-                "C",
-                None,
-                None,
-            ),
-            "PhysicalAssetCapabilityTestSpecificationID": ("", -1, 5, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*:@4 "
+        "PhysicalAssetClassProperty*=PhysicalAssetClassPropertyChild: "
+        "PhysicalAssetCapabilityTestSpecificationID*= ##other@6"
     ),
     "PhysicalAssetInformation": (
-        "PhysicalAssetInformation",
-        "PhysicalAssetInformation",
-        8,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 3, 3, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 4, 4, "", None, None),
-            "PhysicalAsset": ("PhysicalAsset", "PhysicalAsset", 5, 5, "", None, None),
-            "PhysicalAssetClass": (
-                "PhysicalAssetClass",
-                "PhysicalAssetClass",
-                6,
-                6,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetCapabilityTestSpecification": ("", -1, 7, -1, "X", None, None),
-        },
-        (),
-        {},
-        (),
-        ("ID", "HierarchyScope", "PublishedDate"),
+        "ID? Description* HierarchyScope?: PublishedDate? PhysicalAsset*: PhysicalAssetClass*: "
+        "PhysicalAssetCapabilityTestSpecification*= ##other"
     ),
     "ProcessSegment": (
-        "ProcessSegment",
-        "ProcessSegment",
-        15,
-        22,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "OperationsType": ("OperationsType", -1, 3, 7, "", None, None),
-            "Location": ("", -1, 4, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 5, 8, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 6, 4, "", None, None),
-            "Duration": ("", -1, 7, -1, "X", None, None),
-            "PersonnelSegmentSpecification": (
-                "PersonnelSegmentSpecification",
-                "PersonnelSegmentSpecification",
-                8,
-                10,
-                "",
-                None,
-                None,
-            ),
-            "EquipmentSegmentSpecification": (
-                "EquipmentSegmentSpecification",
-                "EquipmentSegmentSpecification",
-                9,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetSegmentSpecification": (
-                "PhysicalAssetSegmentSpecification",
-                "PhysicalAssetSegmentSpecification",
-                10,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "MaterialSegmentSpecification": (
-                "MaterialSegmentSpecification",
-                "MaterialSegmentSpecification",
-                11,
-                13,
-                "",
-                None,
-                None,
-            ),
-            "Parameter": ("", -1, 12, -1, "X", None, None),
-            "SegmentDependency": ("SegmentDependency", "SegmentDependency", 13, 15, "", None, None),
-            "ProcessSegment": ("ProcessSegmentChild", "ProcessSegment", 14, 17, "C", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "OperationsType", "Location", "HierarchyScope", "PublishedDate", "Duration"),
+        "ID Description* OperationsType?@7 Location?= HierarchyScope?:@8 PublishedDate?@4 "
+        "Duration?= PersonnelSegmentSpecification*:@10 EquipmentSegmentSpecification*: "
+        "PhysicalAssetSegmentSpecification*: MaterialSegmentSpecification*: Parameter*= "
+        "SegmentDependency*: ProcessSegment*=ProcessSegmentChild:@17 ##other@22"
     ),
     "PersonnelSegmentSpecificationProperty": (
-        "PersonnelSegmentSpecificationProperty",
-        "PersonnelSegmentSpecificationProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
     "EquipmentSegmentSpecificationProperty": (
-        "EquipmentSegmentSpecificationProperty",
-        "EquipmentSegmentSpecificationProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
     "PhysicalAssetSegmentSpecificationProperty": (
-        "PhysicalAssetSegmentSpecificationProperty",
-        "PhysicalAssetSegmentSpecificationProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
     "MaterialSegmentSpecificationProperty": (
-        "MaterialSegmentSpecificationProperty",
-        "MaterialSegmentSpecificationProperty",
-        5,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@9"
     ),
     "ProcessSegmentInformation": (
-        "ProcessSegmentInformation",
-        "ProcessSegmentInformation",
-        7,
-        6,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 3, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 5, 4, "", None, None),
-            "ProcessSegment": ("ProcessSegment", "ProcessSegment", 6, 5, "", None, None),
-        },
-        (),
-        {},
-        (),
-        ("ID", "Location", "HierarchyScope", "PublishedDate"),
+        "ID? Description* Location?= HierarchyScope?:@3 PublishedDate? ProcessSegment*: ##other"
     ),
     "ProductDefinition>OperationsDefinition": (
-        "ProductDefinition",
-        "OperationsDefinition",
-        12,
-        16,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Version": ("Version", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 2, "", None, None),
-            "Location": ("", -1, 4, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 5, 7, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 6, 4, "", None, None),
-            "ProductProductionRule": ("", -1, 7, -1, "X", None, None),
-            "BillOfMaterialsID": ("BillOfMaterialsID", -1, 8, 11, "", None, None),
-            "BillOfResourcesID": ("BillOfResourcesID", -1, 9, 13, "", None, None),
-            "ManufacturingBill": ("", -1, 10, -1, "X", None, None),
-            "ProductSegment": (
-                "OperationsSegment",
-                "ProductSegment>OperationsSegment",
-                11,
-                10,
-                "R",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        ("ID",),
-        (
-            "ID",
-            "Version",
-            "Location",
-            "HierarchyScope",
-            "PublishedDate",
-            "ProductProductionRule",
-            "BillOfMaterialsID",
-            "BillOfResourcesID",
-        ),
+        "ID Version?@3 Description*@2 Location?= HierarchyScope?:@7 PublishedDate?@4 "
+        "ProductProductionRule?= BillOfMaterialsID?@11 BillOfResourcesID?@13 "
+        "ManufacturingBill*= ProductSegment*=OperationsSegment:>OperationsSegment@10 "
+        "##other@16"
     ),
     "ProductSegment>OperationsSegment": (
-        "ProductSegment",
-        "OperationsSegment",
-        12,
-        25,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Duration": ("Duration", -1, 3, 10, "", None, None),
-            "ProcessSegmentID": ("ProcessSegmentID", -1, 4, 11, "", None, None),
-            "Parameter": ("", -1, 5, -1, "X", None, None),
-            "PersonnelSpecification": (
-                "PersonnelSpecification",
-                "PersonnelSpecification>OpPersonnelSpecification",
-                6,
-                18,
-                "",
-                None,
-                None,
-            ),
-            "EquipmentSpecification": (
-                "EquipmentSpecification",
-                "EquipmentSpecification>OpEquipmentSpecification",
-                7,
-                19,
-                "",
-                None,
-                None,
-            ),
-            "PhysicalAssetSpecification": (
-                "PhysicalAssetSpecification",
-                "PhysicalAssetSpecification>OpPhysicalAssetSpecification",
-                8,
-                20,
-                "",
-                None,
-                None,
-            ),
-            "MaterialSpecification": (
-                "MaterialSpecification",
-                "MaterialSpecification>OpMaterialSpecification",
-                9,
-                21,
-                "",
-                None,
-                None,
-            ),
-            "SegmentDependency": ("SegmentDependency", "SegmentDependency", 10, 22, "", None, None),
-            "ProductSegment": ("", -1, 11, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "Description", "Duration"),
+        "ID Description? Duration?@10 ProcessSegmentID* Parameter*= "
+        "PersonnelSpecification*:>OpPersonnelSpecification@18 "
+        "EquipmentSpecification*:>OpEquipmentSpecification "
+        "PhysicalAssetSpecification*:>OpPhysicalAssetSpecification "
+        "MaterialSpecification*:>OpMaterialSpecification SegmentDependency*: ProductSegment*= "
+        "##other@25"
     ),
     "PersonnelSpecification>OpPersonnelSpecification": (
-        "PersonnelSpecification",
-        "OpPersonnelSpecification",
-        6,
-        13,
-        {
-            "PersonnelClassID": ("PersonnelClassID", -1, 1, 2, "", None, None),
-            "PersonID": ("PersonID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 9, "", None, None),
-            "PersonnelSpecificationProperty": (
-                "PersonnelSpecificationProperty",
-                "PersonnelSpecificationProperty>OpPersonnelSpecificationProperty",
-                5,
-                11,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("PersonnelClassID", "PersonID"),
+        "PersonnelClassID?@2 PersonID? Description* Quantity*:QuantityValue@9 "
+        "PersonnelSpecificationProperty*:>OpPersonnelSpecificationProperty@11 ##other@13"
     ),
     "PersonnelSpecificationProperty>OpPersonnelSpecificationProperty": (
-        "PersonnelSpecificationProperty",
-        "OpPersonnelSpecificationProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
     "EquipmentSpecification>OpEquipmentSpecification": (
-        "EquipmentSpecification",
-        "OpEquipmentSpecification",
-        6,
-        13,
-        {
-            "EquipmentClassID": ("EquipmentClassID", -1, 1, 2, "", None, None),
-            "EquipmentID": ("EquipmentID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 9, "", None, None),
-            "EquipmentSpecificationProperty": (
-                "EquipmentSpecificationProperty",
-                "EquipmentSpecificationProperty>OpEquipmentSpecificationProperty",
-                5,
-                11,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("EquipmentClassID", "EquipmentID"),
+        "EquipmentClassID?@2 EquipmentID? Description* Quantity*:QuantityValue@9 "
+        "EquipmentSpecificationProperty*:>OpEquipmentSpecificationProperty@11 ##other@13"
     ),
     "EquipmentSpecificationProperty>OpEquipmentSpecificationProperty": (
-        "EquipmentSpecificationProperty",
-        "OpEquipmentSpecificationProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
     "PhysicalAssetSpecification>OpPhysicalAssetSpecification": (
-        "PhysicalAssetSpecification",
-        "OpPhysicalAssetSpecification",
-        6,
-        13,
-        {
-            "PhysicalAssetClassID": ("PhysicalAssetClassID", -1, 1, 2, "", None, None),
-            "PhysicalAssetID": ("PhysicalAssetID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 9, "", None, None),
-            "PhysicalAssetSpecificationProperty": (
-                "PhysicalAssetSpecificationProperty",
-                "PhysicalAssetSpecificationProperty>OpPhysicalAssetSpecificationProperty",
-                5,
-                11,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("PhysicalAssetClassID", "PhysicalAssetID"),
+        "PhysicalAssetClassID?@2 PhysicalAssetID? Description* Quantity*:QuantityValue@9 "
+        "PhysicalAssetSpecificationProperty*:>OpPhysicalAssetSpecificationProperty@11 "
+        "##other@13"
     ),
     "PhysicalAssetSpecificationProperty>OpPhysicalAssetSpecificationProperty": (
-        "PhysicalAssetSpecificationProperty",
-        "OpPhysicalAssetSpecificationProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
+    ),
+    "MaterialSpecification>OpMaterialSpecification": (
+        "MaterialClassID?@2 MaterialDefinitionID? Description*@6 MaterialUse?%MaterialUseCode "
+        "Quantity*:QuantityValue@11 "
+        "AssemblySpecification*:MaterialSpecification>OpMaterialSpecification AssemblyType? "
+        "AssemblyRelationship? MaterialSpecificationProperty*:>OpMaterialSpecificationProperty "
+        "##other@17"
     ),
     "MaterialSpecificationProperty>OpMaterialSpecificationProperty": (
-        "MaterialSpecificationProperty",
-        "OpMaterialSpecificationProperty",
-        5,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@9"
     ),
     "PersonnelCapabilityProperty>OpPersonnelCapabilityProperty": (
-        "PersonnelCapabilityProperty",
-        "OpPersonnelCapabilityProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
     "EquipmentCapabilityProperty>OpEquipmentCapabilityProperty": (
-        "EquipmentCapabilityProperty",
-        "OpEquipmentCapabilityProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
     "PhysicalAssetCapabilityProperty>OpPhysicalAssetCapabilityProperty": (
-        "PhysicalAssetCapabilityProperty",
-        "OpPhysicalAssetCapabilityProperty",
-        5,
-        8,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@8"
     ),
     "MaterialCapabilityProperty>OpMaterialCapabilityProperty": (
-        "MaterialCapabilityProperty",
-        "OpMaterialCapabilityProperty",
-        6,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-            "MaterialUse": ("", -1, 5, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "MaterialUse"),
+        "ID Description* Value*: Quantity*:QuantityValue MaterialUse?= ##other@9"
+    ),
+    "ProductionPerformance>OperationsPerformance": (
+        "ID? Description* Location?= HierarchyScope?:@7 PublishedDate?@4 "
+        "ProductionScheduleID?=OperationsScheduleID@9 StartTime?@5 EndTime?= "
+        "EquipmentElementLevel?= ProductionResponse*=OperationsResponse:>OperationsResponse@11 "
+        "PerformanceState?@10%ResponseStateCode ##other@12"
+    ),
+    "ProductionResponse>OperationsResponse": (
+        "ID? ProductionRequestID?=OperationsRequestID@8 ProductProductionRuleID*= Version*@3 "
+        "Location?= HierarchyScope?:@6 StartTime?@4 EndTime? "
+        "SegmentResponse*:>OpSegmentResponse@13 ResponseState?@12%ResponseStateCode ##other@14"
+    ),
+    "SegmentResponse>OpSegmentResponse": (
+        "ID? ProcessSegmentID*@9 ProductSegmentID*= Description*@2 Location?= "
+        "HierarchyScope?:@7 ActualStartTime?@5 ActualEndTime? "
+        "ProductionData*=SegmentData:>OpSegmentData@17 PersonnelActual*:>OpPersonnelActual "
+        "EquipmentActual*:>OpEquipmentActual PhysicalAssetActual*:>OpPhysicalAssetActual "
+        "MaterialActual*:>OpMaterialActual MaterialProducedActual*= MaterialConsumedActual*= "
+        "ConsumableActual*= SegmentResponse*=SegmentResponseChild:>OpSegmentResponse@22 "
+        "RequiredByRequestedSegmentResponse? SegmentState?@16%ResponseStateCode ##other@24"
     ),
     "ProductionData>OpSegmentData": (
-        "ProductionData",
-        "OpSegmentData",
-        6,
-        7,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 4, "", None, None),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                4,
-                6,
-                "",
-                None,
-                None,
-            ),
-            "ProductionData": ("", -1, 5, -1, "X", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "RequiredByRequestedSegmentResponse"),
+        "ID Description* Value*:@4 RequiredByRequestedSegmentResponse?@6 ProductionData*= ##other@7"
     ),
     "PersonnelActual>OpPersonnelActual": (
-        "PersonnelActual",
-        "OpPersonnelActual",
-        9,
-        14,
-        {
-            "PersonnelClassID": ("PersonnelClassID", -1, 1, 2, "", None, None),
-            "PersonID": ("PersonID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "Location": ("", -1, 4, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 5, 7, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 6, 6, "", None, None),
-            "PersonnelActualProperty": (
-                "PersonnelActualProperty",
-                "PersonnelActualProperty>OpPersonnelActualProperty",
-                7,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                8,
-                13,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("Location", "HierarchyScope", "RequiredByRequestedSegmentResponse"),
+        "PersonnelClassID*@2 PersonID* Description* Location?= HierarchyScope?:@7 "
+        "Quantity*:QuantityValue@6 PersonnelActualProperty*:>OpPersonnelActualProperty@11 "
+        "RequiredByRequestedSegmentResponse?@13 ##other"
     ),
     "PersonnelActualProperty>OpPersonnelActualProperty": (
-        "PersonnelActualProperty",
-        "OpPersonnelActualProperty",
-        6,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                5,
-                8,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "RequiredByRequestedSegmentResponse"),
+        "ID Description* Value*: Quantity*:QuantityValue RequiredByRequestedSegmentResponse?@8 "
+        "##other"
     ),
     "EquipmentActual>OpEquipmentActual": (
-        "EquipmentActual",
-        "OpEquipmentActual",
-        9,
-        14,
-        {
-            "EquipmentClassID": ("EquipmentClassID", -1, 1, 2, "", None, None),
-            "EquipmentID": ("EquipmentID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "Location": ("", -1, 4, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 5, 7, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 6, 6, "", None, None),
-            "EquipmentActualProperty": (
-                "EquipmentActualProperty",
-                "EquipmentActualProperty>OpEquipmentActualProperty",
-                7,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                8,
-                13,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("Location", "HierarchyScope", "RequiredByRequestedSegmentResponse"),
+        "EquipmentClassID*@2 EquipmentID* Description* Location?= HierarchyScope?:@7 "
+        "Quantity*:QuantityValue@6 EquipmentActualProperty*:>OpEquipmentActualProperty@11 "
+        "RequiredByRequestedSegmentResponse?@13 ##other"
     ),
     "EquipmentActualProperty>OpEquipmentActualProperty": (
-        "EquipmentActualProperty",
-        "OpEquipmentActualProperty",
-        6,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                5,
-                8,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "RequiredByRequestedSegmentResponse"),
+        "ID Description* Value*: Quantity*:QuantityValue RequiredByRequestedSegmentResponse?@8 "
+        "##other"
     ),
     "PhysicalAssetActual>OpPhysicalAssetActual": (
-        "PhysicalAssetActual",
-        "OpPhysicalAssetActual",
-        9,
-        14,
-        {
-            "PhysicalAssetClassID": ("PhysicalAssetClassID", -1, 1, 2, "", None, None),
-            "PhysicalAssetID": ("PhysicalAssetID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "Location": ("", -1, 4, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 5, 7, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 6, 6, "", None, None),
-            "PhysicalAssetActualProperty": (
-                "PhysicalAssetActualProperty",
-                "PhysicalAssetActualProperty>OpPhysicalAssetActualProperty",
-                7,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                8,
-                13,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("Location", "HierarchyScope", "RequiredByRequestedSegmentResponse"),
+        "PhysicalAssetClassID*@2 PhysicalAssetID* Description* Location?= HierarchyScope?:@7 "
+        "Quantity*:QuantityValue@6 "
+        "PhysicalAssetActualProperty*:>OpPhysicalAssetActualProperty@11 "
+        "RequiredByRequestedSegmentResponse?@13 ##other"
     ),
     "PhysicalAssetActualProperty>OpPhysicalAssetActualProperty": (
-        "PhysicalAssetActualProperty",
-        "OpPhysicalAssetActualProperty",
-        6,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                5,
-                8,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "RequiredByRequestedSegmentResponse"),
+        "ID Description* Value*: Quantity*:QuantityValue RequiredByRequestedSegmentResponse?@8 "
+        "##other"
+    ),
+    "MaterialActual>OpMaterialActual": (
+        "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+        "Description* Location?= HierarchyScope?:@14 MaterialUse?@7%MaterialUseCode "
+        "Quantity*:QuantityValue@10 AssemblyActual*:MaterialActual>OpMaterialActual "
+        "AssemblyType? AssemblyRelationship? "
+        "MaterialActualProperty*:>OpMaterialActualProperty@16 "
+        "RequiredByRequestedSegmentResponse? ##other"
     ),
     "MaterialActualProperty>OpMaterialActualProperty": (
-        "MaterialActualProperty",
-        "OpMaterialActualProperty",
-        6,
-        10,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                5,
-                9,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID", "RequiredByRequestedSegmentResponse"),
+        "ID Description* Value*: Quantity*:QuantityValue RequiredByRequestedSegmentResponse?@9 "
+        "##other"
+    ),
+    "ProductionSchedule>OperationsSchedule": (
+        "ID? Description* Location?= HierarchyScope?:@7 PublishedDate?@4 StartTime? EndTime? "
+        "EquipmentElementLevel?= ProductionRequest*=OperationsRequest:>OperationsRequest@10 "
+        "ScheduleState?@9%RequestStateCode ##other@11"
+    ),
+    "ProductionRequest>OperationsRequest": (
+        "ID? Description* ProductProductionRuleID*= Version*@3 Location?= HierarchyScope?:@6 "
+        "StartTime?@4 EndTime? Priority?@8 SegmentRequirement*:>OpSegmentRequirement@12 "
+        "SegmentResponse*=RequestedSegmentResponse:>OpSegmentResponse "
+        "RequestState?@9%RequestStateCode ##other@15"
+    ),
+    "SegmentRequirement>OpSegmentRequirement": (
+        "ID? ProductSegmentID?= ProcessSegmentID?@8 Description*@2 Location?= "
+        "HierarchyScope?:@6 EarliestStartTime?@4 LatestEndTime? Duration?@9 "
+        "ProductionParameter*=SegmentParameter:>Parameter@13 "
+        "PersonnelRequirement*:>OpPersonnelRequirement "
+        "EquipmentRequirement*:>OpEquipmentRequirement "
+        "PhysicalAssetRequirement*:>OpPhysicalAssetRequirement "
+        "MaterialRequirement*:>OpMaterialRequirement MaterialProducedRequirement*= "
+        "MaterialConsumedRequirement*= ConsumableExpectedRequirement*= "
+        "SegmentRequirement*=SegmentRequirementChild:>OpSegmentRequirement@18 "
+        "RequiredByRequestedSegmentResponse?@20 SegmentState?@12%RequestStateCode ##other@21"
     ),
     "ProductionParameter>Parameter": (
-        "ProductionParameter",
-        "Parameter",
-        4,
-        8,
-        {
-            "ProductSegmentID": ("", -1, 1, -1, "X", None, None),
-            "ProcessSegmentID": ("", -1, 2, -1, "X", None, None),
-            "Parameter": ("ParameterChild", "Parameter", 3, 5, "C", None, None),
-        },
-        (),
-        {},
-        (),
-        ("ProductSegmentID", "ProcessSegmentID", "Parameter"),
+        "ProductSegmentID?= ProcessSegmentID?= Parameter?=ParameterChild:@5 ##other@8"
     ),
     "PersonnelRequirement>OpPersonnelRequirement": (
-        "PersonnelRequirement",
-        "OpPersonnelRequirement",
-        9,
-        14,
-        {
-            "PersonnelClassID": ("PersonnelClassID", -1, 1, 2, "", None, None),
-            "PersonID": ("PersonID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "Location": ("", -1, 4, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 5, 7, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 6, 6, "", None, None),
-            "PersonnelRequirementProperty": (
-                "PersonnelRequirementProperty",
-                "PersonnelRequirementProperty>OpPersonnelRequirementProperty",
-                7,
-                11,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                8,
-                12,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("Location", "HierarchyScope", "RequiredByRequestedSegmentResponse"),
+        "PersonnelClassID*@2 PersonID* Description* Location?= HierarchyScope?:@7 "
+        "Quantity*:QuantityValue@6 "
+        "PersonnelRequirementProperty*:>OpPersonnelRequirementProperty@11 "
+        "RequiredByRequestedSegmentResponse? ##other@14"
     ),
     "PersonnelRequirementProperty>OpPersonnelRequirementProperty": (
-        "PersonnelRequirementProperty",
-        "OpPersonnelRequirementProperty",
-        5,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@9"
     ),
     "EquipmentRequirement>OpEquipmentRequirement": (
-        "EquipmentRequirement",
-        "OpEquipmentRequirement",
-        9,
-        15,
-        {
-            "EquipmentClassID": ("EquipmentClassID", -1, 1, 2, "", None, None),
-            "EquipmentID": ("EquipmentID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 5, "", None, None),
-            "Location": ("", -1, 4, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 5, 8, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 6, 7, "", None, None),
-            "EquipmentRequirementProperty": (
-                "EquipmentRequirementProperty",
-                "EquipmentRequirementProperty>OpEquipmentRequirementProperty",
-                7,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                8,
-                13,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("Location", "HierarchyScope", "RequiredByRequestedSegmentResponse"),
+        "EquipmentClassID*@2 EquipmentID* Description*@5 Location?= HierarchyScope?:@8 "
+        "Quantity*:QuantityValue@7 "
+        "EquipmentRequirementProperty*:>OpEquipmentRequirementProperty@12 "
+        "RequiredByRequestedSegmentResponse? ##other@15"
     ),
     "EquipmentRequirementProperty>OpEquipmentRequirementProperty": (
-        "EquipmentRequirementProperty",
-        "OpEquipmentRequirementProperty",
-        5,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@9"
     ),
     "PhysicalAssetRequirement>OpPhysicalAssetRequirement": (
-        "PhysicalAssetRequirement",
-        "OpPhysicalAssetRequirement",
-        9,
-        15,
-        {
-            "PhysicalAssetClassID": ("PhysicalAssetClassID", -1, 1, 2, "", None, None),
-            "PhysicalAssetID": ("PhysicalAssetID", -1, 2, 3, "", None, None),
-            "Description": ("Description", -1, 3, 4, "", None, None),
-            "Location": ("", -1, 4, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 5, 7, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 6, 6, "", None, None),
-            "PhysicalAssetRequirementProperty": (
-                "PhysicalAssetRequirementProperty",
-                "PhysicalAssetRequirementProperty>OpPhysicalAssetRequirementProperty",
-                7,
-                12,
-                "",
-                None,
-                None,
-            ),
-            "RequiredByRequestedSegmentResponse": (
-                "RequiredByRequestedSegmentResponse",
-                -1,
-                8,
-                13,
-                "",
-                None,
-                None,
-            ),
-        },
-        (),
-        {},
-        (),
-        ("Location", "HierarchyScope", "RequiredByRequestedSegmentResponse"),
+        "PhysicalAssetClassID*@2 PhysicalAssetID* Description* Location?= HierarchyScope?:@7 "
+        "Quantity*:QuantityValue@6 "
+        "PhysicalAssetRequirementProperty*:>OpPhysicalAssetRequirementProperty@12 "
+        "RequiredByRequestedSegmentResponse? ##other@15"
     ),
     "PhysicalAssetRequirementProperty>OpPhysicalAssetRequirementProperty": (
-        "PhysicalAssetRequirementProperty",
-        "OpPhysicalAssetRequirementProperty",
-        5,
-        9,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        ("ID",),
-        ("ID",),
+        "ID Description* Value*: Quantity*:QuantityValue ##other@9"
+    ),
+    "MaterialRequirement>OpMaterialRequirement": (
+        "MaterialClassID*@2 MaterialDefinitionID* MaterialLotID* MaterialSubLotID* "
+        "Description* Location?= HierarchyScope?:@14 MaterialUse?@7%MaterialUseCode "
+        "Quantity*:QuantityValue@10 "
+        "AssemblyRequirement*:MaterialRequirement>OpMaterialRequirement AssemblyType? "
+        "AssemblyRelationship? MaterialRequirementProperty*:>OpMaterialRequirementProperty@15 "
+        "RequiredByRequestedSegmentResponse? ##other@18"
     ),
     "MaterialRequirementProperty>OpMaterialRequirementProperty": (
-        "MaterialRequirementProperty",
-        "OpMaterialRequirementProperty",
-        5,
-        10,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Value": ("Value", "Value", 3, 3, "", None, None),
-            "Quantity": ("Quantity", "QuantityValue", 4, 4, "", None, None),
-        },
-        (),
-        {},
-        (),
-        ("ID",),
+        "ID? Description* Value*: Quantity*:QuantityValue ##other@10"
     ),
     "BatchListEntry": (
-        "BatchListEntry",
-        "BatchListEntry",
-        29,
-        29,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "BatchListEntryType": ("BatchListEntryType", -1, 3, 3, "", None, None),
-            "Status": ("Status", -1, 4, 4, "", None, None),
-            "Mode": ("Mode", -1, 5, 5, "", None, None),
-            "ExternalID": ("ExternalID", -1, 6, 6, "", None, None),
-            "RecipeID": ("RecipeID", -1, 7, 7, "", None, None),
-            "RecipeVersion": ("RecipeVersion", -1, 8, 8, "", None, None),
-            "BatchID": ("BatchID", -1, 9, 9, "", None, None),
-            "LotID": ("LotID", -1, 10, 10, "", None, None),
-            "CampaignID": ("CampaignID", -1, 11, 11, "", None, None),
-            "ProductID": ("ProductID", -1, 12, 12, "", None, None),
-            "OrderID": ("OrderID", -1, 13, 13, "", None, None),
-            "StartCondition": ("StartCondition", -1, 14, 14, "", None, None),
-            "RequestedStartTime": ("RequestedStartTime", -1, 15, 15, "", None, None),
-            "ActualStartTime": ("ActualStartTime", -1, 16, 16, "", None, None),
-            "RequestedEndTime": ("RequestedEndTime", -1, 17, 17, "", None, None),
-            "ActualEndTime": ("ActualEndTime", -1, 18, 18, "", None, None),
-            "BatchPriority": ("BatchPriority", -1, 19, 19, "", None, None),
-            "RequestedBatchSize": ("RequestedBatchSize", -1, 20, 20, "", None, None),
-            "ActualBatchSize": ("ActualBatchSize", -1, 21, 21, "", None, None),
-            "UnitOfMeasure": ("UnitOfMeasure", -1, 22, 22, "", None, None),
-            "Note": ("Note", -1, 23, 23, "", None, None),
-            "Parameter": ("Parameter", "BatchParameter", 24, 24, "", None, None),
-            "EquipmentID": ("", -1, 25, -1, "X", None, None),
-            "EquipmentClassID": ("EquipmentClassID", -1, 26, 26, "", None, None),
-            "ActualEquipmentID": ("ActualEquipmentID", -1, 27, 27, "", None, None),
-            "BatchListEntry": ("BatchListEntry", "BatchListEntry", 28, 28, "", None, None),
-        },
-        (),
-        {},
-        ("ID", "BatchListEntryType"),
-        (
-            "ID",
-            "BatchListEntryType",
-            "Status",
-            "Mode",
-            "ExternalID",
-            "RecipeID",
-            "RecipeVersion",
-            "BatchID",
-            "LotID",
-            "CampaignID",
-            "ProductID",
-            "OrderID",
-            "StartCondition",
-            "RequestedStartTime",
-            "ActualStartTime",
-            "RequestedEndTime",
-            "ActualEndTime",
-            "BatchPriority",
-            "RequestedBatchSize",
-            "ActualBatchSize",
-            "UnitOfMeasure",
-        ),
+        "ID Description* BatchListEntryType Status? Mode? ExternalID? RecipeID? RecipeVersion? "
+        "BatchID? LotID? CampaignID? ProductID? OrderID? StartCondition? RequestedStartTime? "
+        "ActualStartTime? RequestedEndTime? ActualEndTime? BatchPriority? RequestedBatchSize? "
+        "ActualBatchSize? UnitOfMeasure? Note* Parameter*:BatchParameter EquipmentID*= "
+        "EquipmentClassID* ActualEquipmentID* BatchListEntry*: ##other"
     ),
     "TransactionProfile": (
-        "TransactionProfile",
-        "TransactionProfile",
-        7,
-        6,
-        {
-            "ID": ("ID", -1, 1, 1, "", None, None),
-            "Description": ("Description", -1, 2, 2, "", None, None),
-            "Location": ("", -1, 3, -1, "X", None, None),
-            "HierarchyScope": ("HierarchyScope", "HierarchyScope", 4, 3, "", None, None),
-            "PublishedDate": ("PublishedDate", -1, 5, 4, "", None, None),
-            "SupportedAction": ("SupportedAction", "SupportedAction", 6, 5, "", None, None),
-        },
-        (),
-        {},
-        (),
-        ("ID", "Location", "HierarchyScope", "PublishedDate"),
+        "ID? Description* Location?= HierarchyScope?:@3 PublishedDate? SupportedAction*: ##other"
+    ),
+    "SupportedAction": (
+        "ID? Description* TransactionVerb%TransactionVerbCode "
+        "TransactionNoun%TransactionNounCode InformationUser? InformationProvider? "
+        "InformationSender? InformationReceiver? ObjectWildcardSupported? "
+        "PropertyWildcardSupported? ##other"
     ),
 }
 
-CLEAN: tuple[str, ...] = (
-    "PersonnelSpecification>OpPersonnelSpecification",
-    "PersonnelSpecificationProperty>OpPersonnelSpecificationProperty",
-    "EquipmentSpecification>OpEquipmentSpecification",
-    "EquipmentSpecificationProperty>OpEquipmentSpecificationProperty",
-    "PhysicalAssetSpecification>OpPhysicalAssetSpecification",
-    "PhysicalAssetSpecificationProperty>OpPhysicalAssetSpecificationProperty",
-    "MaterialSpecificationProperty>OpMaterialSpecificationProperty",
-    "PersonnelCapabilityProperty>OpPersonnelCapabilityProperty",
-    "EquipmentCapabilityProperty>OpEquipmentCapabilityProperty",
-    "PhysicalAssetCapabilityProperty>OpPhysicalAssetCapabilityProperty",
-    "PersonnelActualProperty>OpPersonnelActualProperty",
-    "EquipmentActualProperty>OpEquipmentActualProperty",
-    "PhysicalAssetActualProperty>OpPhysicalAssetActualProperty",
-    "MaterialActualProperty>OpMaterialActualProperty",
-    "PersonnelRequirementProperty>OpPersonnelRequirementProperty",
-    "EquipmentRequirementProperty>OpEquipmentRequirementProperty",
-    "PhysicalAssetRequirementProperty>OpPhysicalAssetRequirementProperty",
-    "MaterialRequirementProperty>OpMaterialRequirementProperty",
+CLEAN: str = (
+    "PersonnelSpecification>OpPersonnelSpecification "
+    "PersonnelSpecificationProperty>OpPersonnelSpecificationProperty "
+    "EquipmentSpecification>OpEquipmentSpecification "
+    "EquipmentSpecificationProperty>OpEquipmentSpecificationProperty "
+    "PhysicalAssetSpecification>OpPhysicalAssetSpecification "
+    "PhysicalAssetSpecificationProperty>OpPhysicalAssetSpecificationProperty "
+    "MaterialSpecificationProperty>OpMaterialSpecificationProperty "
+    "PersonnelCapabilityProperty>OpPersonnelCapabilityProperty "
+    "EquipmentCapabilityProperty>OpEquipmentCapabilityProperty "
+    "PhysicalAssetCapabilityProperty>OpPhysicalAssetCapabilityProperty "
+    "PersonnelActualProperty>OpPersonnelActualProperty "
+    "EquipmentActualProperty>OpEquipmentActualProperty "
+    "PhysicalAssetActualProperty>OpPhysicalAssetActualProperty "
+    "MaterialActualProperty>OpMaterialActualProperty "
+    "PersonnelRequirementProperty>OpPersonnelRequirementProperty "
+    "EquipmentRequirementProperty>OpEquipmentRequirementProperty "
+    "PhysicalAssetRequirementProperty>OpPhysicalAssetRequirementProperty "
+    "MaterialRequirementProperty>OpMaterialRequirementProperty"
 )
 
-PART: Part = (ROOTS, CONTEXTS, CLEAN)
+CODES: dict[str, Any] = {}
+
+PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN, CODES)

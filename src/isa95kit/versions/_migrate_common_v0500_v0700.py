@@ -5,28 +5,7 @@ rules in versions/_migrate_rules.py -- do not edit; run ``python tools/gen_migra
 
 Every entry is written once: this module holds the part exactly these releases share, read by
 ``_migrate_v0500`` ``_migrate_v0700``.
-
-A part of the tables (``ROOTS``, ``CONTEXTS``, ``CLEAN``) names the contexts instead of
-numbering them: ``"<old class>"``, or ``"<old class>><V0701 class>"`` where the two differ.
-
-- ``ROOTS``: old global element -> ``(V0701 global element, context name)``;
-- ``CONTEXTS``: context name -> ``(old class, V0701 class, old extension order, V0701
-  extension order, fields, carried attributes, down aliases, old required elements, old single
-  elements)``; ``down aliases``: V0701 element -> old element it takes going down (a V0701
-  alternative of a renamed one);
-- ``fields``: old child element -> ``(V0701 element or "" if carried, child context name or
-  -1, old order, V0701 order, how, values, down)``; ``how``: ``""`` same name, ``"R"``
-  hand-written rename, ``"C"`` derived ``<Name>Child`` rename, ``"X"`` carried; ``values``: old
-  code-list value -> (V0701 value, ``OtherValue`` or None), or None; ``down``: (V0701
-  code-list values the old list lacks, whether the old type takes them as ``Other`` +
-  ``OtherValue``), or None;
-- ``CLEAN``: the *clean* contexts: nothing to do in their subtrees going up (same names, order
-  and code lists, nothing carried all the way down: the tree is skipped).
-
-``versions/_migrate_load.assemble`` numbers the contexts of a release as the generator walks
-them and gives ``versions/_migrate_tree.py`` the release's ``ROOTS`` (old global element ->
-(V0701 global element, context index)) and ``CONTEXTS`` (by index: the context with the child
-context names replaced by indices and the clean flag appended).
+The layout is described in ``versions/_migrate_load.py``.
 """
 
 from __future__ import annotations
@@ -35,13 +14,14 @@ from typing import Any
 
 from ._migrate_load import Part
 
-ROOTS: dict[str, tuple[str, str]] = {}
+ROOTS: str = ""
+
+MESSAGES: dict[str, str] = {}
 
 CONTEXTS: dict[str, Any] = {}
 
-CLEAN: tuple[str, ...] = (
-    "OpMaterialRequirementProperty",
-    "OpMaterialActualProperty",
-)
+CLEAN: str = "OpMaterialRequirementProperty OpMaterialActualProperty"
 
-PART: Part = (ROOTS, CONTEXTS, CLEAN)
+CODES: dict[str, Any] = {}
+
+PART: Part = (ROOTS, MESSAGES, CONTEXTS, CLEAN, CODES)

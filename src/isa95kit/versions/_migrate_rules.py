@@ -1,8 +1,9 @@
 """Hand-written migration rules: where the meaning (not only the structure) changed.
 
 Reviewed like code. ``tools/gen_migrations.py`` reads these together with the releases' IRs
-and derives the per-context rule tables in ``_migrate_data.py``: a child element keeps its name
-when V0701 has it in the same place, else it takes the name given here (or the derived
+and derives the per-context rule tables it writes to ``_migrate_v*.py`` and
+``_migrate_common_*.py`` (layout: ``_migrate_load.py``): a child element keeps its name when
+V0701 has it in the same place, else it takes the name given here (or the derived
 ``<Name>Child`` for the recursive children V0701 renamed), else it is *carried* — kept verbatim,
 in its own release's namespace, in the side record, reported with its XPath, and written back
 when migrating down to that release.
