@@ -173,6 +173,9 @@ class MigratingStream:
         self.resolver: ItemResolver | None = None
         decoder.ref_target = f"isa95kit-ref-{secrets.token_hex(6)}"
         migration.rec.placeholder = self._placeholder
+        from lxml import etree
+
+        self._make_pi = etree.ProcessingInstruction
 
     def _reader(self) -> SubstitutedReader:
         return SubstitutedReader(self.stream, self.migration.t.release, self.private)
@@ -235,21 +238,22 @@ class MigratingStream:
 
     def take(self, el: Any, hit: Resolved) -> None:
         """Migrate the item ``el`` alone (before its parent)."""
+        self._since = len(self.migration.rec.names)
         self._norder = self.migration.item(el, hit[0]) if hit[3] else 0
 
     _norder = 0
+    _since = 0
 
     def replace(self, el: Any, parent: Any, source: str, value: Any) -> None:
         """Put the placeholder of the item ``el`` (taken, decoded as ``value``; ``source``:
-        its source name) in its place."""
-        from lxml import etree
-
+        its source name) in its place; what the migration recorded inside it goes."""
         refs = self.decoder.refs
-        pi = etree.ProcessingInstruction(self.decoder.ref_target, str(len(refs)))
+        pi = self._make_pi(self.decoder.ref_target, str(len(refs)))
+        tag = el.tag
         parent.replace(el, pi)
-        refs.append((el.tag, value))
+        refs.append((tag, value))
         self.meta.append((source, self._norder))
-        self.migration.rec.forget_inside(el, pi)
+        self.migration.rec.forget_inside(el, pi, self._since)
 
     def finish(self) -> MigrationReport:
         """Migrate what is left of the tree (the root, with the placeholders)."""
