@@ -225,7 +225,7 @@ def iter_older_streaming(source: Source, element: str, config: ReadConfig) -> It
     from ..versions._migrate import attach_report
     from ..versions._migrate_stream import scan_release
     from ._api import _class_by_path, _class_of_root
-    from ._stream import _AMBIGUOUS, MigratingStream, _plan
+    from ._stream import _AMBIGUOUS, MigratingStream, _outside, _plan
 
     file = describe(source)
     stream: Any = io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source)  # type: ignore[arg-type]
@@ -243,7 +243,7 @@ def iter_older_streaming(source: Source, element: str, config: ReadConfig) -> It
     plan = _plan(cls)
     tag = f"{{{NAMESPACE}}}{element}"
     assert parse.resolver is not None
-    wanted = {tag} | {child for _, child in plan}
+    wanted = {tag} | _outside(cls, tag)  # the items inside a wanted one come with it
     tags = parse.resolver.source_tags(wanted)
     classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
     for el, parent, hit in parse.items(tags):

@@ -62,6 +62,36 @@ def _plan(root: type[B2MMLModel]) -> dict[tuple[str, str], Any]:
     return plan
 
 
+def _outside(root: type[B2MMLModel], wanted: str) -> frozenset[str]:
+    """The child tags of the plan's items (see :func:`_plan`) that can occur outside every
+    ``wanted`` element below ``root``: what ``iter_xml`` has to take besides the wanted
+    elements (the others are migrated and decoded with the wanted element they are in)."""
+    key = (root, wanted)
+    found = _OUTSIDE.get(key)
+    if found is not None:
+        return found
+    plan = _plan(root)
+    out: set[str] = set()
+    seen: set[tuple[str, int]] = set()
+    todo: list[tuple[str, ClassSpec]] = [("", spec_of(root))]
+    while todo:
+        tag, spec = todo.pop()
+        for f in spec.elements.values():
+            if f.cls is None or f.clark == wanted:
+                continue
+            if (tag, f.clark) in plan:
+                out.add(f.clark)
+            child = spec_of(f.cls)
+            if (f.clark, id(child)) not in seen:
+                seen.add((f.clark, id(child)))
+                todo.append((f.clark, child))
+    found = _OUTSIDE[key] = frozenset(out)
+    return found
+
+
+_OUTSIDE: dict[tuple[type[B2MMLModel], str], frozenset[str]] = {}
+
+
 def _container(spec: ClassSpec) -> bool:
     """Worth decoding ahead: it holds lists of complex items (a JobOrder, not a Quantity)."""
     return not spec.simple and any(
@@ -220,7 +250,7 @@ class MigratingStream:
                     continue
                 if self.root is None:
                     self._name_root(el.getroottree().getroot())
-                hit = resolve(el)
+                hit = resolve(el, parent)
                 if hit is not None:
                     yield el, parent, hit
             if self.root is None:

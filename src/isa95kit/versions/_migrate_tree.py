@@ -15,7 +15,6 @@ import importlib
 import re
 from collections.abc import Callable
 from functools import cache
-from itertools import pairwise
 from typing import Any
 
 from ..errors import EncodeError, Location, MappingError
@@ -313,7 +312,7 @@ def _renames(el: Any, moves: dict[str, str]) -> None:
 
 def _reorder(el: Any, keys: list[int]) -> None:
     """Stable sort of the children by ``keys`` (when they are out of order)."""
-    if any(a > b for a, b in pairwise(keys)):
+    if keys != sorted(keys):  # (one C pass; sorted() is stable)
         children = list(el)
         order = sorted(range(len(children)), key=keys.__getitem__)
         el[:] = [children[i] for i in order]
