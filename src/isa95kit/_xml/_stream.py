@@ -280,6 +280,7 @@ class MigratingStream:
         refs = self.decoder.refs
         pi = self._make_pi(self.decoder.ref_target, str(len(refs)))
         tag = el.tag
+        el.clear(keep_tail=True)  # (freed now: replace() need not walk the subtree)
         parent.replace(el, pi)
         refs.append((tag, value))
         self.meta.append((source, self._norder))

@@ -53,6 +53,9 @@ def scan_release(stream: str | IO[bytes]) -> tuple[B2MMLVersion, bytes] | None:
     try:
         while block := fh.read(_BLOCK):
             buf = carry + block
+            carry = buf[-_OVERLAP:]
+            if b"xmlns" not in buf:  # (no declaration: one fast scan instead of three regexes)
+                continue
             if _V0701_DECLARED.search(buf):
                 return None
             if first is None:
@@ -62,7 +65,6 @@ def scan_release(stream: str | IO[bytes]) -> tuple[B2MMLVersion, bytes] | None:
             for m in _PRIVATE.finditer(buf):
                 name = m.group(1)
                 underscores[name] = max(underscores.get(name, -1), len(m.group(2)))
-            carry = buf[-_OVERLAP:]
     finally:
         if owned:
             fh.close()
@@ -107,7 +109,7 @@ class SubstitutedReader:
             cut = max(0, len(buf) - _OVERLAP)
         out: list[bytes] = []
         at = 0
-        for m in _DECLARATION.finditer(buf):
+        for m in _DECLARATION.finditer(buf) if b"xmlns" in buf else ():
             if m.start() >= cut:
                 break
             out.append(buf[at : m.start()])
