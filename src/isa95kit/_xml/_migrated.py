@@ -237,7 +237,7 @@ def iter_older_streaming(source: Source, element: str, config: ReadConfig) -> It
     migration = UpMigration(release, strict=config.unknown == "error", file=file)
     report = migration.report
     decoder = MigratedDecoder(config, file, migration)
-    parse = MigratingStream(stream, decoder, migration, private)
+    parse = MigratingStream(stream, decoder, migration, private, collapse=True)
     head = parse.head()
     cls = _class_of_root(head, file)
     plan = _plan(cls)

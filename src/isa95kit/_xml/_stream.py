@@ -192,13 +192,19 @@ class MigratingStream:
         decoder: Decoder,
         migration: UpMigration,
         private: bytes,
+        *,
+        collapse: bool = False,
     ) -> None:
         self.stream = stream
         self.decoder = decoder
         self.migration = migration
         self.private = private
+        #: ``iter_xml``: the items are not decoded into their parents, so a placeholder
+        #: stands for the run of same-named ones before it (:meth:`_collapse`)
+        self.collapse = collapse
+        self._count = 0
         #: placeholder index -> (source name, V0701 order), beside ``decoder.refs``
-        self.meta: list[tuple[str, int]] = []
+        self.meta: dict[int, tuple[str, int]] = {}
         self.root: Any = None  # the document's root, once parsing has met it
         self.resolver: ItemResolver | None = None
         decoder.ref_target = f"isa95kit-ref-{secrets.token_hex(6)}"
@@ -277,14 +283,42 @@ class MigratingStream:
     def replace(self, el: Any, parent: Any, source: str, value: Any) -> None:
         """Put the placeholder of the item ``el`` (taken, decoded as ``value``; ``source``:
         its source name) in its place; what the migration recorded inside it goes."""
-        refs = self.decoder.refs
-        pi = self._make_pi(self.decoder.ref_target, str(len(refs)))
-        tag = el.tag
+        if self.collapse:
+            index = self._count
+            self._count += 1
+        else:
+            index = len(self.decoder.refs)
+            self.decoder.refs.append((el.tag, value))
+        pi = self._make_pi(self.decoder.ref_target, str(index))
         el.clear(keep_tail=True)  # (freed now: replace() need not walk the subtree)
         parent.replace(el, pi)
-        refs.append((tag, value))
-        self.meta.append((source, self._norder))
+        self.meta[index] = (source, self._norder)
         self.migration.rec.forget_inside(el, pi, self._since)
+        if self.collapse:
+            self._collapse(pi, source)
+
+    def _collapse(self, pi: Any, source: str) -> None:
+        """Remove the placeholder of the same source name among the few placeholders just
+        before ``pi``; ``pi`` takes over its position (the recorder's memo of positions
+        among same-named siblings), so what the migration of the rest reports, paths
+        included, is what the whole tree gives, and ``iter_xml`` holds one placeholder
+        per list instead of one per item."""
+        rec = self.migration.rec
+        node = pi.getprevious()
+        for _ in range(8):
+            index = None if node is None else self.decoder.ref_index(node)
+            if index is None:
+                return
+            if self.meta[index][0] == source:
+                before = rec.positions.pop(node, None)
+                if before is None:
+                    before = rec.position(node, source)
+                    rec.positions.pop(node, None)
+                rec.positions[pi] = before + 1
+                node.getparent().remove(node)
+                del self.meta[index]
+                return
+            node = node.getprevious()
 
     def finish(self) -> MigrationReport:
         """Migrate what is left of the tree (the root, with the placeholders)."""
