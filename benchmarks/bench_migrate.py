@@ -18,9 +18,11 @@ Target (issue 11): migrating costs at most 1.5x a plain read.
 The same run also measures the streaming path (``ReadConfig(stream_threshold=0)``: list items
 migrated and decoded as they complete) against the streaming V0701 read, and, unless
 ``--no-memory``, the peak RSS of ``read_xml`` and ``iter_xml("OperationsRequest")`` of a V0600
-schedule of each ``--memory-mb`` size (default 10 and 100) against the V0701 file of the same
+schedule of each ``--memory-mb`` size (default 10 and 20) against the V0701 file of the same
 content, each in a fresh interpreter (started through a small launcher, as
-``bench_core.py`` does, since Linux carries ``ru_maxrss`` over ``exec``).
+``bench_core.py`` does, since Linux carries ``ru_maxrss`` over ``exec``). ``iter_xml`` holds
+one item at a time, so its peak must not grow with the document: the growth between the
+smallest and the largest size is compared with V0701's.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
 TARGET = 1.5
+MEMORY_SLACK = 2  # MB: allocator noise between two subprocesses
 MB = 1 << 20
 NS = "http://www.mesa.org/xml/B2MML-V0600"
 LEVELS = ("Site", "Area", "ProcessCell", "Unit", "WorkCell")
@@ -179,6 +182,7 @@ def memory_rows(work: Path, sizes: list[float]) -> None:
         "| read x file | iter x file |"
     )
     print("|---|---|---|---|---|---|")
+    iters: dict[str, list[tuple[float, float]]] = {}
     for mb in sizes:
         old, new = work / f"mem-{mb:g}-v0600.xml", work / f"mem-{mb:g}-v0701.xml"
         make_v0600(old, int(mb * MB))
@@ -192,11 +196,21 @@ def memory_rows(work: Path, sizes: list[float]) -> None:
             read = measure_memory("read", path, small)
             it = measure_memory("iter", path, small)
             r, i = read["peak"] - read["baseline"], it["peak"] - it["baseline"]
+            iters.setdefault(label, []).append((mb, i))
             print(f"| {label} | {size:.1f} | {r:.0f} | {i:.0f} | {r / size:.2f} | {i / size:.2f} |")
         old.unlink()
         new.unlink()
     small_old.unlink()
     small_new.unlink()
+    older, plain = iters["V0600 (migrating)"], iters["V0701"]
+    if len(older) > 1:  # iter_xml holds one item at a time: its peak must not grow
+        (lo, old_lo), (hi, old_hi) = older[0], older[-1]
+        grow, plain_grow = old_hi - old_lo, plain[-1][1] - plain[0][1]
+        verdict = "PASS" if grow <= plain_grow + MEMORY_SLACK else "FAIL"
+        print(
+            f"\nstreamed iter_xml peak RSS growth from {lo:g} to {hi:g} MB: V0600 {grow:+.1f} MB,"
+            f" V0701 {plain_grow:+.1f} MB (target: flat, <= V0701's + {MEMORY_SLACK} MB): {verdict}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="best of N (default 3)")
     ap.add_argument(
         "--memory-mb",
-        default="10,100",
-        help="sizes (MB) of the peak-RSS rows, comma-separated (default 10,100)",
+        default="10,20",
+        help="sizes (MB) of the peak-RSS rows, comma-separated (default 10,20)",
     )
     ap.add_argument("--no-memory", action="store_true", help="skip the peak-RSS subprocesses")
     ap.add_argument("--memory-child", nargs=3, help=argparse.SUPPRESS)

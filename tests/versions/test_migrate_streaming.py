@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import isa95kit as ik
-from isa95kit._xml import _api, _stream
+from isa95kit._xml import _migrated, _stream
 from isa95kit.versions import MigrationWarning, migration_report
 from isa95kit.versions import _migrate_stream as ms
 from isa95kit.versions._migrate_tree import declared_release, substitute_namespaces
@@ -63,7 +63,7 @@ def read(source: Any, config: ik.ReadConfig | None) -> tuple[Any, ...]:
 def streamed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the streamed older-release reads and the items they migrated alone."""
     counts = [0, 0]
-    reader = _api.read_streaming_migrated
+    reader = _migrated.read_streaming_migrated
     replace = _stream.MigratingStream.replace
 
     def counted(*args: Any, **kwargs: Any) -> Any:
@@ -74,7 +74,7 @@ def streamed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         counts[1] += 1
         replace(self, *args)
 
-    monkeypatch.setattr(_api, "read_streaming_migrated", counted)
+    monkeypatch.setattr(_migrated, "read_streaming_migrated", counted)
     monkeypatch.setattr(_stream.MigratingStream, "replace", replaced)
     return counts
 

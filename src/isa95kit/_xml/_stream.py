@@ -62,6 +62,36 @@ def _plan(root: type[B2MMLModel]) -> dict[tuple[str, str], Any]:
     return plan
 
 
+def _outside(root: type[B2MMLModel], wanted: str) -> frozenset[str]:
+    """The child tags of the plan's items (see :func:`_plan`) that can occur outside every
+    ``wanted`` element below ``root``: what ``iter_xml`` has to take besides the wanted
+    elements (the others are migrated and decoded with the wanted element they are in)."""
+    key = (root, wanted)
+    found = _OUTSIDE.get(key)
+    if found is not None:
+        return found
+    plan = _plan(root)
+    out: set[str] = set()
+    seen: set[tuple[str, int]] = set()
+    todo: list[tuple[str, ClassSpec]] = [("", spec_of(root))]
+    while todo:
+        tag, spec = todo.pop()
+        for f in spec.elements.values():
+            if f.cls is None or f.clark == wanted:
+                continue
+            if (tag, f.clark) in plan:
+                out.add(f.clark)
+            child = spec_of(f.cls)
+            if (f.clark, id(child)) not in seen:
+                seen.add((f.clark, id(child)))
+                todo.append((f.clark, child))
+    found = _OUTSIDE[key] = frozenset(out)
+    return found
+
+
+_OUTSIDE: dict[tuple[type[B2MMLModel], str], frozenset[str]] = {}
+
+
 def _container(spec: ClassSpec) -> bool:
     """Worth decoding ahead: it holds lists of complex items (a JobOrder, not a Quantity)."""
     return not spec.simple and any(
@@ -162,17 +192,26 @@ class MigratingStream:
         decoder: Decoder,
         migration: UpMigration,
         private: bytes,
+        *,
+        collapse: bool = False,
     ) -> None:
         self.stream = stream
         self.decoder = decoder
         self.migration = migration
         self.private = private
+        #: ``iter_xml``: the items are not decoded into their parents, so a placeholder
+        #: stands for the run of same-named ones before it (:meth:`_collapse`)
+        self.collapse = collapse
+        self._count = 0
         #: placeholder index -> (source name, V0701 order), beside ``decoder.refs``
-        self.meta: list[tuple[str, int]] = []
+        self.meta: dict[int, tuple[str, int]] = {}
         self.root: Any = None  # the document's root, once parsing has met it
         self.resolver: ItemResolver | None = None
         decoder.ref_target = f"isa95kit-ref-{secrets.token_hex(6)}"
         migration.rec.placeholder = self._placeholder
+        from lxml import etree
+
+        self._make_pi = etree.ProcessingInstruction
 
     def _reader(self) -> SubstitutedReader:
         return SubstitutedReader(self.stream, self.migration.t.release, self.private)
@@ -217,7 +256,7 @@ class MigratingStream:
                     continue
                 if self.root is None:
                     self._name_root(el.getroottree().getroot())
-                hit = resolve(el)
+                hit = resolve(el, parent)
                 if hit is not None:
                     yield el, parent, hit
             if self.root is None:
@@ -235,21 +274,51 @@ class MigratingStream:
 
     def take(self, el: Any, hit: Resolved) -> None:
         """Migrate the item ``el`` alone (before its parent)."""
+        self._since = len(self.migration.rec.names)
         self._norder = self.migration.item(el, hit[0]) if hit[3] else 0
 
     _norder = 0
+    _since = 0
 
     def replace(self, el: Any, parent: Any, source: str, value: Any) -> None:
         """Put the placeholder of the item ``el`` (taken, decoded as ``value``; ``source``:
-        its source name) in its place."""
-        from lxml import etree
-
-        refs = self.decoder.refs
-        pi = etree.ProcessingInstruction(self.decoder.ref_target, str(len(refs)))
+        its source name) in its place; what the migration recorded inside it goes."""
+        if self.collapse:
+            index = self._count
+            self._count += 1
+        else:
+            index = len(self.decoder.refs)
+            self.decoder.refs.append((el.tag, value))
+        pi = self._make_pi(self.decoder.ref_target, str(index))
+        el.clear(keep_tail=True)  # (freed now: replace() need not walk the subtree)
         parent.replace(el, pi)
-        refs.append((el.tag, value))
-        self.meta.append((source, self._norder))
-        self.migration.rec.forget_inside(el, pi)
+        self.meta[index] = (source, self._norder)
+        self.migration.rec.forget_inside(el, pi, self._since)
+        if self.collapse:
+            self._collapse(pi, source)
+
+    def _collapse(self, pi: Any, source: str) -> None:
+        """Remove the placeholder of the same source name among the few placeholders just
+        before ``pi``; ``pi`` takes over its position (the recorder's memo of positions
+        among same-named siblings), so what the migration of the rest reports, paths
+        included, is what the whole tree gives, and ``iter_xml`` holds one placeholder
+        per list instead of one per item."""
+        rec = self.migration.rec
+        node = pi.getprevious()
+        for _ in range(8):
+            index = None if node is None else self.decoder.ref_index(node)
+            if index is None:
+                return
+            if self.meta[index][0] == source:
+                before = rec.positions.pop(node, None)
+                if before is None:
+                    before = rec.position(node, source)
+                    rec.positions.pop(node, None)
+                rec.positions[pi] = before + 1
+                node.getparent().remove(node)
+                del self.meta[index]
+                return
+            node = node.getprevious()
 
     def finish(self) -> MigrationReport:
         """Migrate what is left of the tree (the root, with the placeholders)."""

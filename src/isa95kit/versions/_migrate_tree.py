@@ -15,7 +15,6 @@ import importlib
 import re
 from collections.abc import Callable
 from functools import cache
-from itertools import pairwise
 from typing import Any
 
 from ..errors import EncodeError, Location, MappingError
@@ -204,21 +203,27 @@ class _Recorder:
             known[el] = n
         return n
 
-    def forget_inside(self, item: Any, placeholder: Any) -> None:
-        """The streaming reader replaced ``item`` by ``placeholder``: positions known inside
-        it go (their elements are freed), its own moves to the placeholder."""
+    def forget_inside(self, item: Any, placeholder: Any, since: int) -> None:
+        """The streaming reader replaced ``item`` by ``placeholder``: the source names
+        recorded since the item's migration began (``since``: how many there were; all of
+        them inside it) go, and so, now and then, do the positions known of detached
+        elements (their elements are freed); the item's own position moves to the
+        placeholder."""
+        names = self.names
+        while len(names) > since:
+            names.popitem()
         known = self.positions
         if known:
             own = known.pop(item, None)
-            if len(known) < 8:
-                inside = [k for k in known if any(a is item for a in k.iterancestors())]
-            else:  # as many as the item has nodes: walk the item instead
-                inside = [k for k in item.iterdescendants() if k in known]
-            for node in inside:
-                del known[node]
+            if len(known) > self._prune_at:
+                top = _top(placeholder)
+                for node in [k for k in known if _top(k) is not top]:
+                    del known[node]
+                self._prune_at = max(64, 2 * len(known))
             if own is not None:
                 known[placeholder] = own
-        self.names.pop(item, None)
+
+    _prune_at = 64
 
     def rule(self, kind: str, rule: str, el: Any) -> None:
         hit = self.counts.get((kind, rule))
@@ -246,6 +251,14 @@ class _Recorder:
             rules.sort(key=_line)
             self.report.changes.sort(key=_line)
         self.report.changes[:0] = rules
+
+
+def _top(node: Any) -> Any:
+    """The outermost ancestor of ``node`` (the root, unless it was taken out of the tree)."""
+    top = node
+    for top in node.iterancestors():  # noqa: B007
+        pass
+    return top
 
 
 def _line(change: MigrationChange) -> int:
@@ -299,7 +312,7 @@ def _renames(el: Any, moves: dict[str, str]) -> None:
 
 def _reorder(el: Any, keys: list[int]) -> None:
     """Stable sort of the children by ``keys`` (when they are out of order)."""
-    if any(a > b for a, b in pairwise(keys)):
+    if keys != sorted(keys):  # (one C pass; sorted() is stable)
         children = list(el)
         order = sorted(range(len(children)), key=keys.__getitem__)
         el[:] = [children[i] for i in order]
