@@ -39,7 +39,6 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
-    ValidationInfo,
     ValidatorFunctionWrapHandler,
     model_validator,
 )
@@ -423,26 +422,32 @@ class B2MMLSimple(B2MMLModel):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _from_bare_value(
-        cls, data: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
-    ) -> Any:
-        if type(data) is dict:
+    def _from_bare_value(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        # no ValidationInfo (its creation costs a third of a bare value's time): the one
+        # rule that differs in JSON mode (base64 bytes) is kept by _compile_bare, which
+        # sends bare values of bytes-valued classes through the field validators
+        kind = type(data)
+        if kind is dict:
             value = data.get("value")
             if type(value) is float:
                 raise _float_refused(value)
             if cls.__numbers_as_text__ and _is_number(value):
                 data = {**data, "value": _number_text(value)}
             return handler(data)
-        if isinstance(data, BaseModel):
-            return handler(data)
-        if type(data) is float:
-            raise _float_refused(data)
-        if info.mode == "json":  # JSON rules differ (base64 bytes): validate as a field
-            return handler({"value": data})
+        if kind is not str:
+            if kind is float:
+                raise _float_refused(data)
+            if isinstance(data, BaseModel):
+                return handler(data)
         d = _bare_value_dict(cls, data)
         if d is None:  # let the field validators report it, with its path
             return handler({"value": data})
-        return decoded_instance(cls, d, VALUE_ONLY, None)
+        obj = _new_instance(cls)
+        _set_dict(obj, d)
+        _set_fields_set(obj, VALUE_ONLY)
+        _set_extra(obj, None)
+        _set_private(obj, None)
+        return obj
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, BaseModel):
@@ -462,9 +467,21 @@ class B2MMLSimple(B2MMLModel):
         return str(value.value if isinstance(value, Enum) else value)
 
 
-#: simple-content class -> (validator of its ``value``, its other fields' defaults), or None
-#: when a bare value cannot make an instance (a required attribute)
-_BARE: dict[type, tuple[Any, dict[str, Any]] | None] = {}
+class _Bare(NamedTuple):
+    """How a bare value becomes an instance of one simple-content class."""
+
+    validator: Any
+    """pydantic's validator of the ``value`` field (Python mode)."""
+    template: dict[str, Any]
+    """The ``__dict__`` of an instance with nothing set."""
+    str_as_is: bool
+    """The value is a plain ``str`` field: a ``str`` needs no validation."""
+    numbers_as_text: bool
+
+
+#: simple-content class -> how a bare value becomes one, or None when it cannot without the
+#: field validators (a required attribute, a bytes value whose JSON rules differ)
+_BARE: dict[type, _Bare | None] = {}
 
 
 def _float_refused(value: float) -> ValueError:
@@ -486,27 +503,27 @@ def _number_text(value: Decimal | int) -> str:
 def _bare_value_dict(cls: type[B2MMLSimple], value: Any) -> dict[str, Any] | None:
     """The ``__dict__`` of a ``cls`` holding only ``value`` (validated like the field), or
     None when it does not fit: full validation then reports the problem with its path."""
-    if type(value) is float:
-        return None  # refused by the validator, as a ModelError with the field path
-    if cls.__numbers_as_text__ and _is_number(value):
-        value = _number_text(value)
     try:
-        compiled = _BARE[cls]
+        bare = _BARE[cls]
     except KeyError:
-        compiled = _BARE[cls] = _compile_bare(cls)
-    if compiled is None:
+        bare = _BARE[cls] = _compile_bare(cls)
+    if bare is None:
         return None
-    validator, template = compiled
-    try:
-        checked = validator.validate_python(value)
-    except ValidationError:
-        return None
-    d = template.copy()
-    d["value"] = checked
+    if type(value) is not str or not bare.str_as_is:
+        if type(value) is float:
+            return None  # refused by the validator, as a ModelError with the field path
+        if bare.numbers_as_text and _is_number(value):
+            value = _number_text(value)
+        try:
+            value = bare.validator.validate_python(value)
+        except ValidationError:
+            return None
+    d = bare.template.copy()
+    d["value"] = value
     return d
 
 
-def _compile_bare(cls: type[B2MMLSimple]) -> tuple[Any, dict[str, Any]] | None:
+def _compile_bare(cls: type[B2MMLSimple]) -> _Bare | None:
     if not cls.__pydantic_complete__:
         cls.model_rebuild()
     fields = cls.model_fields
@@ -514,10 +531,20 @@ def _compile_bare(cls: type[B2MMLSimple]) -> tuple[Any, dict[str, Any]] | None:
     others = [info for name, info in fields.items() if name != "value"]
     if any(info.is_required() or info.default_factory is not None for info in others):
         return None  # a required attribute: full validation names it
-    config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
     annotation: Any = value.annotation
-    adapter: TypeAdapter[Any] = TypeAdapter(annotation, config=config)
-    return adapter.validator, {name: info.default for name, info in fields.items()}
+    if _mentions(annotation, bytes):
+        return None  # base64 in JSON mode, UTF-8 in Python mode: the field validator knows which
+    adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+    str_as_is = annotation in (str, str | None) and not value.metadata
+    template = {name: info.default for name, info in fields.items()}
+    return _Bare(adapter.validator, template, str_as_is, cls.__numbers_as_text__)
+
+
+def _mentions(annotation: Any, kind: type) -> bool:
+    """``kind`` is ``annotation`` or one of its arguments (``bytes | None``)."""
+    return annotation is kind or any(
+        _mentions(a, kind) for a in getattr(annotation, "__args__", ())
+    )
 
 
 class AnyElement(B2MMLModel):
