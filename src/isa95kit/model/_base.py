@@ -427,18 +427,31 @@ class B2MMLSimple(B2MMLModel):
         # rule that differs in JSON mode (base64 bytes) is kept by _compile_bare, which
         # sends bare values of bytes-valued classes through the field validators
         kind = type(data)
-        if kind is dict:
+        if kind is str:  # the common shorthand, inlined (a third of keyword construction)
+            try:
+                bare = _BARE[cls]
+            except KeyError:
+                bare = _BARE[cls] = _compile_bare(cls)
+            if bare is not None and bare.str_as_is:
+                d = bare.template.copy()
+                d["value"] = data
+                obj = _new_instance(cls)
+                _set_dict(obj, d)
+                _set_fields_set(obj, VALUE_ONLY)
+                _set_extra(obj, None)
+                _set_private(obj, None)
+                return obj
+        elif kind is dict:
             value = data.get("value")
             if type(value) is float:
                 raise _float_refused(value)
             if cls.__numbers_as_text__ and _is_number(value):
                 data = {**data, "value": _number_text(value)}
             return handler(data)
-        if kind is not str:
-            if kind is float:
-                raise _float_refused(data)
-            if isinstance(data, BaseModel):
-                return handler(data)
+        elif kind is float:
+            raise _float_refused(data)
+        elif isinstance(data, BaseModel):
+            return handler(data)
         d = _bare_value_dict(cls, data)
         if d is None:  # let the field validators report it, with its path
             return handler({"value": data})
