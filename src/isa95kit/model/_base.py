@@ -452,15 +452,10 @@ class B2MMLSimple(B2MMLModel):
             raise _float_refused(data)
         elif isinstance(data, BaseModel):
             return handler(data)
-        d = _bare_value_dict(cls, data)
-        if d is None:  # let the field validators report it, with its path
+        found = _bare_value_dict(cls, data)
+        if found is None:  # let the field validators report it, with its path
             return handler({"value": data})
-        obj = _new_instance(cls)
-        _set_dict(obj, d)
-        _set_fields_set(obj, VALUE_ONLY)
-        _set_extra(obj, None)
-        _set_private(obj, None)
-        return obj
+        return decoded_instance(cls, found, VALUE_ONLY, None)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, BaseModel):
