@@ -35,6 +35,7 @@ from typing_extensions import Self
 
 from pydantic import (
     BaseModel,
+    PydanticUndefinedAnnotation,
     ConfigDict,
     Field,
     TypeAdapter,
@@ -235,9 +236,18 @@ class B2MMLModel(BaseModel):
 
     @classmethod
     def model_rebuild(cls, **kwargs: Any) -> bool | None:
-        """Link the cross-area names of this class's area (and theirs), then rebuild."""
+        """Link the cross-area names of this class's area, then rebuild; if a class the
+        schema reaches needs names of further areas, link those too and rebuild again."""
         link_module(cls.__module__)
-        return super().model_rebuild(**kwargs)
+        try:
+            built = super().model_rebuild(**kwargs)
+        except PydanticUndefinedAnnotation:
+            built = False
+        if built is False and link_area_closure(cls.__module__):
+            return super().model_rebuild(**kwargs)
+        if built is False and kwargs.get("raise_errors", True):
+            return super().model_rebuild(**kwargs)  # raises pydantic's own error
+        return built
 
 
 class SharedFieldsSet(set[str]):
@@ -330,22 +340,44 @@ _linked: set[str] = set()
 
 
 def link_module(name: str) -> None:
-    """Bind the cross-area names (``_DEPS``) of a model module and of the modules it needs.
+    """Bind the cross-area names (``_DEPS``) of one model module.
 
     Area modules import each other only for type checking, so reading one area loads
     only that area; pydantic needs the names when it first builds a schema (validation
-    of user data, JSON Schema), and this puts them in place just before.
+    of user data, JSON Schema), and this puts them in place just before. The modules that
+    define the names are imported but not linked in turn: a job order needs three of the
+    28 areas, and linking every area a name leads to (``common`` -> ``information_object``
+    -> all) would put the whole model (100,000 objects) on the heap that each full
+    collection of the cyclic GC walks. :func:`link_area_closure` links the rest when a
+    schema needs it (:meth:`B2MMLModel.model_rebuild`).
     """
     if name in _linked:
         return
-    _linked.add(name)
     module = importlib.import_module(name)
     package = name.rpartition(".")[0]
     for dep, names in getattr(module, "_DEPS", {}).items():
         dep_module = importlib.import_module(f"{package}.{dep}")
         for n in names:
             setattr(module, n, getattr(dep_module, n))
-        link_module(dep_module.__name__)
+    _linked.add(name)
+
+
+def link_area_closure(name: str) -> bool:
+    """Link a model module and, transitively, every module it takes names from; True if
+    any module was linked that was not before."""
+    todo, changed, seen = [name], False, set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if current not in _linked:
+            link_module(current)
+            changed = True
+        package = current.rpartition(".")[0]
+        module = importlib.import_module(current)
+        todo.extend(f"{package}.{dep}" for dep in getattr(module, "_DEPS", {}))
+    return changed
 
 
 def model_error(cls: type[BaseModel], exc: ValidationError) -> ModelError:
