@@ -192,8 +192,8 @@ class B2MMLModel(BaseModel):
     # the side record lives in __pydantic_private__ ({"_wire": Side}) set by the codecs
 
     def __init__(self, /, **data: Any) -> None:
-        try:
-            super().__init__(**data)
+        try:  # BaseModel.__init__ without its frame (one per keyword-built instance)
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
         except ValidationError as exc:
             raise model_error(type(self), exc) from None
 
