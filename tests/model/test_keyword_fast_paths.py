@@ -135,3 +135,19 @@ def test_a_schema_reaching_further_areas_links_them_on_demand() -> None:
         "import isa95kit as ik; print(len(ik.model_json_schema(T)['$defs']) > 100)"
     )
     assert out.splitlines() == ["InformationObject J", "True"]
+
+
+@given(st.decimals(allow_nan=True, allow_infinity=True) | st.sampled_from(list(MaterialUseCode)))
+def test_decimals_and_code_values_taken_as_is_match_pydantic(value: object) -> None:
+    cls = MaterialUse if isinstance(value, MaterialUseCode) else Numeric
+    bares: list[object] = [value, value.value] if isinstance(value, MaterialUseCode) else [value]
+    for bare in bares:
+        try:
+            expected = _full(cls, bare)
+        except ModelError:
+            with pytest.raises(ModelError, match="finite"):
+                JobOrder(id="J", priority=bare)  # type: ignore[arg-type]
+            continue
+        built = TypeAdapter(list[cls]).validate_python([bare])[0]  # type: ignore[valid-type]
+        assert built == expected and type(built.value) is type(expected.value)  # type: ignore[attr-defined]
+        assert built.value is expected.value or built.value == expected.value  # type: ignore[attr-defined]

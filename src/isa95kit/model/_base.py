@@ -517,6 +517,10 @@ class _Bare(NamedTuple):
     str_as_is: bool
     """The value is a plain ``str`` field: a ``str`` needs no validation."""
     numbers_as_text: bool
+    decimal_as_is: bool
+    """The value is a plain ``Decimal`` field: a finite ``Decimal`` needs no validation."""
+    enum: type[Enum] | None
+    """The value is a plain enum field: a member is taken as is, a ``str`` looked up."""
 
 
 #: simple-content class -> how a bare value becomes one, or None when it cannot without the
@@ -549,15 +553,26 @@ def _bare_value_dict(cls: type[B2MMLSimple], value: Any) -> dict[str, Any] | Non
         bare = _BARE[cls] = _compile_bare(cls)
     if bare is None:
         return None
-    if type(value) is not str or not bare.str_as_is:
-        if type(value) is float:
+    kind = type(value)
+    if kind is not str or not bare.str_as_is:
+        if kind is float:
             return None  # refused by the validator, as a ModelError with the field path
         if bare.numbers_as_text and _is_number(value):
             value = _number_text(value)
-        try:
-            value = bare.validator.validate_python(value)
-        except ValidationError:
-            return None
+        # what pydantic returns unchanged, without calling it: a finite Decimal for a
+        # Decimal, a member (or a member's value) for an enum
+        enum = bare.enum
+        if enum is not None:
+            if kind is str and value in enum._value2member_map_:
+                value, kind = enum._value2member_map_[value], enum
+            as_is = kind is enum
+        else:
+            as_is = kind is Decimal and bare.decimal_as_is and value.is_finite()
+        if not as_is:
+            try:
+                value = bare.validator.validate_python(value)
+            except ValidationError:
+                return None
     d = bare.template.copy()
     d["value"] = value
     return d
@@ -573,11 +588,23 @@ def _compile_bare(cls: type[B2MMLSimple]) -> _Bare | None:
         return None  # a required attribute: full validation names it
     annotation: Any = value.annotation
     if _mentions(annotation, bytes):
-        return None  # base64 in JSON mode, UTF-8 in Python mode: the field validator knows which
+        return None  # the model's bytes rules (base64, by mode) stay with the field validator
     adapter: TypeAdapter[Any] = TypeAdapter(annotation)
-    str_as_is = annotation in (str, str | None) and not value.metadata
+    plain = not value.metadata
+    args = [a for a in getattr(annotation, "__args__", (annotation,)) if a is not type(None)]
+    only = args[0] if len(args) == 1 and plain else None
+    enum = only if isinstance(only, type) and issubclass(only, Enum) else None
+    if enum is not None and any(type(key) is not str for key in enum._value2member_map_):
+        enum = None  # lookups of non-str values (1 == True) stay with pydantic
     template = {name: info.default for name, info in fields.items()}
-    return _Bare(adapter.validator, template, str_as_is, cls.__numbers_as_text__)
+    return _Bare(
+        adapter.validator,
+        template,
+        str_as_is=only is str,
+        numbers_as_text=cls.__numbers_as_text__,
+        decimal_as_is=only is Decimal,
+        enum=enum,
+    )
 
 
 def _mentions(annotation: Any, kind: type) -> bool:
