@@ -35,11 +35,11 @@ from typing_extensions import Self
 
 from pydantic import (
     BaseModel,
+    PydanticUndefinedAnnotation,
     ConfigDict,
     Field,
     TypeAdapter,
     ValidationError,
-    ValidationInfo,
     ValidatorFunctionWrapHandler,
     model_validator,
 )
@@ -192,8 +192,8 @@ class B2MMLModel(BaseModel):
     # the side record lives in __pydantic_private__ ({"_wire": Side}) set by the codecs
 
     def __init__(self, /, **data: Any) -> None:
-        try:
-            super().__init__(**data)
+        try:  # BaseModel.__init__ without its frame (one per keyword-built instance)
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
         except ValidationError as exc:
             raise model_error(type(self), exc) from None
 
@@ -236,9 +236,18 @@ class B2MMLModel(BaseModel):
 
     @classmethod
     def model_rebuild(cls, **kwargs: Any) -> bool | None:
-        """Link the cross-area names of this class's area (and theirs), then rebuild."""
+        """Link the cross-area names of this class's area, then rebuild; if a class the
+        schema reaches needs names of further areas, link those too and rebuild again."""
         link_module(cls.__module__)
-        return super().model_rebuild(**kwargs)
+        try:
+            built = super().model_rebuild(**kwargs)
+        except PydanticUndefinedAnnotation:
+            built = False
+        if built is False and link_area_closure(cls.__module__):
+            return super().model_rebuild(**kwargs)
+        if built is False and kwargs.get("raise_errors", True):
+            return super().model_rebuild(**kwargs)  # raises pydantic's own error
+        return built
 
 
 class SharedFieldsSet(set[str]):
@@ -331,22 +340,44 @@ _linked: set[str] = set()
 
 
 def link_module(name: str) -> None:
-    """Bind the cross-area names (``_DEPS``) of a model module and of the modules it needs.
+    """Bind the cross-area names (``_DEPS``) of one model module.
 
     Area modules import each other only for type checking, so reading one area loads
     only that area; pydantic needs the names when it first builds a schema (validation
-    of user data, JSON Schema), and this puts them in place just before.
+    of user data, JSON Schema), and this puts them in place just before. The modules that
+    define the names are imported but not linked in turn: a job order needs three of the
+    28 areas, and linking every area a name leads to (``common`` -> ``information_object``
+    -> all) would put the whole model (100,000 objects) on the heap that each full
+    collection of the cyclic GC walks. :func:`link_area_closure` links the rest when a
+    schema needs it (:meth:`B2MMLModel.model_rebuild`).
     """
     if name in _linked:
         return
-    _linked.add(name)
     module = importlib.import_module(name)
     package = name.rpartition(".")[0]
     for dep, names in getattr(module, "_DEPS", {}).items():
         dep_module = importlib.import_module(f"{package}.{dep}")
         for n in names:
             setattr(module, n, getattr(dep_module, n))
-        link_module(dep_module.__name__)
+    _linked.add(name)
+
+
+def link_area_closure(name: str) -> bool:
+    """Link a model module and, transitively, every module it takes names from; True if
+    any module was linked that was not before."""
+    todo, changed, seen = [name], False, set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if current not in _linked:
+            link_module(current)
+            changed = True
+        package = current.rpartition(".")[0]
+        module = importlib.import_module(current)
+        todo.extend(f"{package}.{dep}" for dep in getattr(module, "_DEPS", {}))
+    return changed
 
 
 def model_error(cls: type[BaseModel], exc: ValidationError) -> ModelError:
@@ -423,26 +454,40 @@ class B2MMLSimple(B2MMLModel):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _from_bare_value(
-        cls, data: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
-    ) -> Any:
-        if type(data) is dict:
+    def _from_bare_value(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        # no ValidationInfo (its creation costs a third of a bare value's time): the one
+        # rule that differs in JSON mode (base64 bytes) is kept by _compile_bare, which
+        # sends bare values of bytes-valued classes through the field validators
+        kind = type(data)
+        if kind is str:  # the common shorthand, inlined (a third of keyword construction)
+            try:
+                bare = _BARE[cls]
+            except KeyError:
+                bare = _BARE[cls] = _compile_bare(cls)
+            if bare is not None and bare.str_as_is:
+                d = bare.template.copy()
+                d["value"] = data
+                obj = _new_instance(cls)
+                _set_dict(obj, d)
+                _set_fields_set(obj, VALUE_ONLY)
+                _set_extra(obj, None)
+                _set_private(obj, None)
+                return obj
+        elif kind is dict:
             value = data.get("value")
             if type(value) is float:
                 raise _float_refused(value)
             if cls.__numbers_as_text__ and _is_number(value):
                 data = {**data, "value": _number_text(value)}
             return handler(data)
-        if isinstance(data, BaseModel):
-            return handler(data)
-        if type(data) is float:
+        elif kind is float:
             raise _float_refused(data)
-        if info.mode == "json":  # JSON rules differ (base64 bytes): validate as a field
+        elif isinstance(data, BaseModel):
+            return handler(data)
+        found = _bare_value_dict(cls, data)
+        if found is None:  # let the field validators report it, with its path
             return handler({"value": data})
-        d = _bare_value_dict(cls, data)
-        if d is None:  # let the field validators report it, with its path
-            return handler({"value": data})
-        return decoded_instance(cls, d, VALUE_ONLY, None)
+        return decoded_instance(cls, found, VALUE_ONLY, None)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, BaseModel):
@@ -462,9 +507,25 @@ class B2MMLSimple(B2MMLModel):
         return str(value.value if isinstance(value, Enum) else value)
 
 
-#: simple-content class -> (validator of its ``value``, its other fields' defaults), or None
-#: when a bare value cannot make an instance (a required attribute)
-_BARE: dict[type, tuple[Any, dict[str, Any]] | None] = {}
+class _Bare(NamedTuple):
+    """How a bare value becomes an instance of one simple-content class."""
+
+    validator: Any
+    """pydantic's validator of the ``value`` field (Python mode)."""
+    template: dict[str, Any]
+    """The ``__dict__`` of an instance with nothing set."""
+    str_as_is: bool
+    """The value is a plain ``str`` field: a ``str`` needs no validation."""
+    numbers_as_text: bool
+    decimal_as_is: bool
+    """The value is a plain ``Decimal`` field: a finite ``Decimal`` needs no validation."""
+    enum: type[Enum] | None
+    """The value is a plain enum field: a member is taken as is, a ``str`` looked up."""
+
+
+#: simple-content class -> how a bare value becomes one, or None when it cannot without the
+#: field validators (a required attribute, a bytes value whose JSON rules differ)
+_BARE: dict[type, _Bare | None] = {}
 
 
 def _float_refused(value: float) -> ValueError:
@@ -486,27 +547,38 @@ def _number_text(value: Decimal | int) -> str:
 def _bare_value_dict(cls: type[B2MMLSimple], value: Any) -> dict[str, Any] | None:
     """The ``__dict__`` of a ``cls`` holding only ``value`` (validated like the field), or
     None when it does not fit: full validation then reports the problem with its path."""
-    if type(value) is float:
-        return None  # refused by the validator, as a ModelError with the field path
-    if cls.__numbers_as_text__ and _is_number(value):
-        value = _number_text(value)
     try:
-        compiled = _BARE[cls]
+        bare = _BARE[cls]
     except KeyError:
-        compiled = _BARE[cls] = _compile_bare(cls)
-    if compiled is None:
+        bare = _BARE[cls] = _compile_bare(cls)
+    if bare is None:
         return None
-    validator, template = compiled
-    try:
-        checked = validator.validate_python(value)
-    except ValidationError:
-        return None
-    d = template.copy()
-    d["value"] = checked
+    kind = type(value)
+    if kind is not str or not bare.str_as_is:
+        if kind is float:
+            return None  # refused by the validator, as a ModelError with the field path
+        if bare.numbers_as_text and _is_number(value):
+            value = _number_text(value)
+        # what pydantic returns unchanged, without calling it: a finite Decimal for a
+        # Decimal, a member (or a member's value) for an enum
+        enum = bare.enum
+        if enum is not None:
+            if kind is str and value in enum._value2member_map_:
+                value, kind = enum._value2member_map_[value], enum
+            as_is = kind is enum
+        else:
+            as_is = kind is Decimal and bare.decimal_as_is and value.is_finite()
+        if not as_is:
+            try:
+                value = bare.validator.validate_python(value)
+            except ValidationError:
+                return None
+    d = bare.template.copy()
+    d["value"] = value
     return d
 
 
-def _compile_bare(cls: type[B2MMLSimple]) -> tuple[Any, dict[str, Any]] | None:
+def _compile_bare(cls: type[B2MMLSimple]) -> _Bare | None:
     if not cls.__pydantic_complete__:
         cls.model_rebuild()
     fields = cls.model_fields
@@ -514,10 +586,32 @@ def _compile_bare(cls: type[B2MMLSimple]) -> tuple[Any, dict[str, Any]] | None:
     others = [info for name, info in fields.items() if name != "value"]
     if any(info.is_required() or info.default_factory is not None for info in others):
         return None  # a required attribute: full validation names it
-    config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
     annotation: Any = value.annotation
-    adapter: TypeAdapter[Any] = TypeAdapter(annotation, config=config)
-    return adapter.validator, {name: info.default for name, info in fields.items()}
+    if _mentions(annotation, bytes):
+        return None  # the model's bytes rules (base64, by mode) stay with the field validator
+    adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+    plain = not value.metadata
+    args = [a for a in getattr(annotation, "__args__", (annotation,)) if a is not type(None)]
+    only = args[0] if len(args) == 1 and plain else None
+    enum = only if isinstance(only, type) and issubclass(only, Enum) else None
+    if enum is not None and any(type(key) is not str for key in enum._value2member_map_):
+        enum = None  # lookups of non-str values (1 == True) stay with pydantic
+    template = {name: info.default for name, info in fields.items()}
+    return _Bare(
+        adapter.validator,
+        template,
+        str_as_is=only is str,
+        numbers_as_text=cls.__numbers_as_text__,
+        decimal_as_is=only is Decimal,
+        enum=enum,
+    )
+
+
+def _mentions(annotation: Any, kind: type) -> bool:
+    """``kind`` is ``annotation`` or one of its arguments (``bytes | None``)."""
+    return annotation is kind or any(
+        _mentions(a, kind) for a in getattr(annotation, "__args__", ())
+    )
 
 
 class AnyElement(B2MMLModel):
