@@ -272,7 +272,8 @@ def test_missing_extras_name_the_dask_extra(
 
 def test_pool_workers_start_with_the_v0701_bundle_compiled(corpus: Path) -> None:
     """Workers fork from a forkserver that compiled V0701 (batch/_warm.py), not per file."""
-    from isa95kit.batch._warm import _MINIMAL, WARM
+    from isa95kit.batch._preload import WARM
+    from isa95kit.batch._warm import _MINIMAL
     from tests.batch._corpus import Probe
 
     assert WARM and ik.validation.check(_MINIMAL).valid  # the warm-up document really works

@@ -182,12 +182,16 @@ class BatchRun(Iterator[FileResult]):
             result = next(self._stream)
         except StopIteration:
             self._finish()
+            if self.summary.mode == "dask":  # the scheduler reruns a dead worker's chunks
+                self._sweep(self.sources)  # silently: its half-written output may be left
             raise
         except BaseException:
             self.close()
             raise
         self.summary.add(result)
-        if result.verdict == Verdict.CRASHED:  # a dead worker may have left a temporary file
+        if result.verdict == Verdict.CRASHED or result.attempts > 1:
+            # a dead worker may have left a temporary file of it: a pool that breaks stops
+            # every worker, also those half-way through writing another file's output
             self._sweep([self.sources[result.index]])
         if self._kept is not None:
             self._kept.append(result)

@@ -217,6 +217,12 @@ class ValidateTask:
             report = _api.run_one(source.location, self.options)
         return Done(Verdict.VALID if report.valid else Verdict.INVALID, report=report)
 
+    def warm(self) -> bool:
+        """Warm a process for validation: the V0701 bundle and the validation layers."""
+        from ._warm import warm_validation
+
+        return warm_validation()
+
     def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
         # a profile holds read-only mapping proxies, which plain pickle refuses: send fields
         options = {f.name: getattr(self.options, f.name) for f in fields(self.options)}
@@ -343,6 +349,12 @@ class ConvertTask(Outputs):
         self.store(source, target, lambda out: out.write(output))
         return Done(Verdict.CONVERTED, output=target)
 
+    def warm(self) -> bool:
+        """Warm a process for conversion: the converters both ways."""
+        from ._warm import warm_conversion
+
+        return warm_conversion()
+
 
 # -- migration -----------------------------------------------------------------------------
 _RELEASE_TAG = re.compile(r"\.V\d{4}$", re.IGNORECASE)
@@ -388,6 +400,12 @@ class MigrateTask(Outputs):
                 result = migrate(source.location, self.to, strict=self.strict)
         self.store(source, target, lambda out: out.write(result.data))
         return Done(Verdict.MIGRATED, output=target, value=migration_summary(result.report))
+
+    def warm(self) -> bool:
+        """Warm a process for migration: the tables of every release, the writer."""
+        from ._warm import warm_migration
+
+        return warm_migration(self.to)
 
 
 def migration_summary(report: Any) -> dict[str, Any]:
