@@ -19,7 +19,7 @@ __all__ = ["WarmUp"]
 
 
 class WarmUp(WorkerPlugin):
-    """Run :func:`~isa95kit.batch._warm.warm_up` for ``task`` on each worker."""
+    """Run :func:`~isa95kit.batch._warm.warm_up` for ``task``, ``thorough``, on each worker."""
 
     idempotent = True
 
@@ -28,4 +28,4 @@ class WarmUp(WorkerPlugin):
         self.name = warm_key(task)
 
     def setup(self, worker: Any) -> None:
-        warm_up(self.task)
+        warm_up(self.task, thorough=True)

@@ -217,8 +217,9 @@ class ValidateTask:
             report = _api.run_one(source.location, self.options)
         return Done(Verdict.VALID if report.valid else Verdict.INVALID, report=report)
 
-    def warm(self) -> bool:
-        """Warm a process for validation: the V0701 bundle and the validation layers."""
+    def warm(self, thorough: bool = False) -> bool:
+        """Warm a process for validation: the V0701 bundle and the validation layers (another
+        release's bundle compiles when a file needs it, ``thorough`` or not)."""
         from ._warm import warm_validation
 
         return warm_validation()
@@ -349,8 +350,8 @@ class ConvertTask(Outputs):
         self.store(source, target, lambda out: out.write(output))
         return Done(Verdict.CONVERTED, output=target)
 
-    def warm(self) -> bool:
-        """Warm a process for conversion: the converters both ways."""
+    def warm(self, thorough: bool = False) -> bool:
+        """Warm a process for conversion: the converters both ways (``thorough`` or not)."""
         from ._warm import warm_conversion
 
         return warm_conversion()
@@ -401,11 +402,12 @@ class MigrateTask(Outputs):
         self.store(source, target, lambda out: out.write(result.data))
         return Done(Verdict.MIGRATED, output=target, value=migration_summary(result.report))
 
-    def warm(self) -> bool:
-        """Warm a process for migration: the tables of every release, the writer."""
+    def warm(self, thorough: bool = False) -> bool:
+        """Warm a process for migration to ``to``; ``thorough``: with the tables of every
+        release (for long-lived workers; see ``_warm``)."""
         from ._warm import warm_migration
 
-        return warm_migration(self.to)
+        return warm_migration(self.to, thorough=thorough)
 
 
 def migration_summary(report: Any) -> dict[str, Any]:

@@ -1,20 +1,23 @@
 """Warm-up of the processes that run batch tasks: the first file of a cold process pays for
 imports, a compiled schema bundle and rule or migration tables, every later file does not.
 
-A task says what warms a process for it with a ``warm()`` method (:class:`ValidateTask`:
-the V0701 bundle and the validation layers; :class:`MigrateTask`: the migration tables of
-every release; :class:`ConvertTask`: the converters); a task without one gets the validation
-warm-up. :func:`warm_up` runs it once per process and kind:
+A task says what warms a process for it with a ``warm(thorough)`` method
+(:class:`ValidateTask`: the V0701 bundle and the validation layers; :class:`MigrateTask`:
+the imports, the writer and the V0701 side, and, ``thorough``, the tables of every release;
+:class:`ConvertTask`: the converters); a task without one gets the validation warm-up.
+:func:`warm_up` runs it once per process and kind:
 
-* a local pool forks its workers from the calling process after warming it (or, where
-  ``fork`` is unsafe, from a forkserver that ran the validation warm-up, see ``_local``);
-* a dask cluster gets a ``WorkerPlugin`` that warms every worker, present and future
-  (see ``_dask``).
+* a local pool forks its workers from the calling process after warming it (not
+  ``thorough``: the workers load what only some files need, in parallel, as they meet it),
+  or, where ``fork`` is unsafe, from a forkserver that ran the validation warm-up (``_local``);
+* a dask cluster gets a ``WorkerPlugin`` that warms every worker, present and future,
+  ``thorough``ly: its workers are meant to live for many runs (``_dask``).
 
 Measured in a cold process: the V0701 bundle and validation layers 0.13 s; migration 0.06 s
-of imports plus 0.03-0.10 s of tables per release, 0.28 s for all of them; a worker's first
-file then costs what every other file costs. A warm-up never raises: a failure only means
-cold workers, and the files themselves report real problems.
+of imports plus 0.03-0.10 s of tables per release, 0.28 s for all of them (0.12 s for V0600
+alone: forking workers after loading every release would put 0.28 s on the critical path of
+a run whose workers need one); a worker's first file then costs what every other file costs.
+A warm-up never raises: a failure only means cold workers, and the files report real problems.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ _MINIMAL = (
 )
 
 #: the warm-up kinds this process has run (a second warm-up of a kind is free)
-_DONE: set[str] = set()
+_DONE: set[str] = set()  # warm_key(task), + ':thorough'
 
 
 def warm_validation() -> bool:
@@ -48,20 +51,19 @@ def warm_validation() -> bool:
     return True
 
 
-def warm_migration(to: str = "V0701") -> bool:
-    """Migrate a minimal document down to every older release and back up to ``to``: the
-    migration tables of every release are loaded, and the writer imported; True if done."""
+def warm_migration(to: str = "V0701", *, thorough: bool = False) -> bool:
+    """Migrate a minimal document to ``to`` (imports, the writer, the V0701 side and ``to``'s
+    tables); ``thorough``: also down to every older release and back up to ``to``, which
+    loads the migration tables of every release. True if done."""
     try:
         from ..versions import B2MMLVersion, MigrationWarning, migrate
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MigrationWarning)
-            for release in B2MMLVersion:
-                if release is B2MMLVersion.V0701:
-                    continue
-                older = migrate(_MINIMAL, release).data
-                migrate(older, to)
             migrate(_MINIMAL, to)
+            for release in B2MMLVersion if thorough else ():
+                if release is not B2MMLVersion.V0701:
+                    migrate(migrate(_MINIMAL, release).data, to)
     except Exception:  # a warm-up is an optimisation; the workers report real problems
         return False
     return True
@@ -90,14 +92,14 @@ def warm_key(task: Any) -> str:
     return "isa95kit-warm-validation"
 
 
-def warm_up(task: Any) -> bool:
-    """Warm this process for ``task`` (``task.warm()``, or the validation warm-up), once per
-    process and kind; True if it is warm."""
+def warm_up(task: Any, *, thorough: bool = False) -> bool:
+    """Warm this process for ``task`` (``task.warm(thorough)``, or the validation warm-up),
+    once per process and kind (a thorough warm-up includes the other); True if it is warm."""
     key = warm_key(task)
-    if key in _DONE:
+    if f"{key}:thorough" in _DONE or (not thorough and key in _DONE):
         return True
     method = getattr(task, "warm", None)
-    done = bool(method()) if callable(method) else warm_validation()
+    done = bool(method(thorough)) if callable(method) else warm_validation()
     if done:
-        _DONE.add(key)
+        _DONE.add(f"{key}:thorough" if thorough else key)
     return done
