@@ -271,7 +271,8 @@ def test_missing_extras_name_the_dask_extra(
 
 
 def test_pool_workers_start_with_the_v0701_bundle_compiled(corpus: Path) -> None:
-    """Workers fork from a forkserver that compiled V0701 (batch/_warm.py), not per file."""
+    """Workers fork from this process after it compiled V0701, or from a forkserver that did
+    (batch/_warm.py, _preload.py): not per file."""
     from isa95kit.batch._preload import WARM
     from isa95kit.batch._warm import _MINIMAL
     from tests.batch._corpus import Probe
