@@ -246,7 +246,7 @@ def test_dask_chunks_are_cut_by_work_not_file_count() -> None:
     assert [f for chunk in chunks for f in chunk] == files
     work = [sum(f.size + FILE_COST for f in chunk) for chunk in chunks]
     floor = DASK_CHUNK_FLOOR * sum(work) / len(files)
-    assert len(chunks) <= 16 and min(work[:-1]) >= floor * 0.9  # few tasks
+    assert len(chunks) <= 20 and min(work[:-1]) >= floor * 0.9  # few tasks (not 2,000)
     assert work[-1] >= floor / 2  # and no crumb of a task at the end
     assert all(sum(f.size for f in chunk) <= CHUNK_BYTES for chunk in chunks)
     counts = [len(chunk) for chunk in chunks]
