@@ -12,13 +12,24 @@ made invalid by a duplicate ID), then validates the folder with ``isa95kit.batch
 process and run:
 
 * ``serial``: ``validate_many(folder)`` in this process (warm: the reference);
-* ``--jobs N, new pool``: ``validate_many(folder, jobs=N)`` as the CLI runs it: the forkserver
-  (imports, V0701 bundle compiled once) and the pool start inside the timing;
-* ``--jobs N, again``: the same a second time in this process (the forkserver is running:
-  what a program that calls ``validate_many`` repeatedly sees);
+* ``--jobs N, new pool``: ``validate_many(folder, jobs=N)``, the pool's start inside the
+  timing, once, before any other pool: its workers fork from this process, which is warm
+  (it validated before, as a program that already used isa95kit is), so they start warm;
+* ``--jobs N, new pool via a forkserver``: the same, once, with a thread running in this
+  process (``fork`` is then unsafe and the package starts a forkserver, which imports
+  isa95kit and compiles the V0701 bundle before the first worker forks): the start-up a
+  multi-threaded program (or macOS) pays;
+* ``--jobs N, again``: ``validate_many(folder, jobs=N)`` again (a new pool, forked again);
+* ``CLI, new process``: ``python -m isa95kit validate FOLDER`` without and with ``--jobs N``
+  in a new process each, as a shell user runs it: both pay the interpreter start, imports and
+  warm-up inside the timing (wall time of the process; CPU of it and its workers from
+  ``RUSAGE_CHILDREN``); the same for ``migrate FOLDER --to V0701 -o OUT``;
 * ``dask N``: ``validate_many(folder, dask=client)`` on the cluster ``dask="local"`` starts
   (``isa95kit.batch._dask.connect``: N single-threaded worker processes on 127.0.0.1, worker
-  profiler off), started and warmed before timing, as a long-lived cluster is.
+  profiler off), started and warmed before timing (``_dask.warm_workers``, the plugin every
+  run registers: validation, then migration), as a long-lived cluster is; the start-up and
+  the warm-up are printed, not in the rows, and a **first run on a new cluster** row (once,
+  for validation and for migration) has both inside its timing.
 
 Every mode must give the serial report (checked). So that a reader can tell a loaded machine
 from a slow design, it also prints:
@@ -47,8 +58,9 @@ from a slow design, it also prints:
 * **migrate_many** rows: 2,000 V0600 documents (the same generated documents written with
   ``write_xml(obj, version="V0600")``) migrated to V0701 under an output folder, serial,
   ``--jobs N`` and dask in the same run, every mode's outputs checked byte-identical;
-* ``VERDICT`` lines: --jobs N (new pool, and with the forkserver running), dask and migrate
-  against >= 1.7x serial, and both dask overhead measures against < 5 %.
+* ``VERDICT`` lines: --jobs N (new pool, and again), dask and migrate against >= 1.7x
+  serial, the CLI's --jobs N against the CLI's serial run (both in new processes), and both
+  dask overhead measures against < 5 %.
 
 Targets: >= 1.7x serial with 2 workers on 2 cores (wall clock); dask overhead per file < 5 %
 of the serial time per file. Only the CPU measure is meaningful on a loaded machine.
@@ -65,6 +77,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -237,7 +250,13 @@ def waited(mode: Mode) -> float:
     """The share of the time inside the tasks that they were not on a CPU (waiting for a core
     taken by other work, or for storage): 0 on idle cores with local files."""
     busy = mode.summary.busy_seconds
+    if math.isnan(busy):
+        return math.nan
     return max(0.0, 1 - mode.summary.cpu_seconds / busy) if busy else 0.0
+
+
+def _num(value: float, spec: str) -> str:
+    return "-" if math.isnan(value) else format(value, spec)
 
 
 def _load(value: tuple[float, float, float]) -> str:
@@ -258,12 +277,7 @@ def independent(folder: Path, workers: int) -> Mode:
     workload now, the ceiling of every parallel mode in this run."""
     parts = sorted(p for p in folder.iterdir() if p.is_dir())
     start = time.time() + 3.0  # after every process has imported isa95kit and warmed up
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])
-        ),
-    }
+    env = _env()
     procs = [
         subprocess.Popen(
             [sys.executable, __file__, "--independent", str(start), *map(str, parts[i::workers])],
@@ -279,6 +293,37 @@ def independent(folder: Path, workers: int) -> Mode:
     label = f"{workers} independent serial processes (no batch machinery)"
     print(f"  {label}: {seconds:.2f} s", file=sys.stderr)
     return Mode(label, seconds, sum(o["cpu"] for o in outs), totals, None, math.nan)
+
+
+def _env() -> dict[str, str]:
+    paths = [str(ROOT / "src"), os.environ.get("PYTHONPATH")]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
+
+
+def cli(label: str, args: list[str]) -> Mode:
+    """``python -m isa95kit ARGS`` in a new process, as a shell user runs it: wall time of the
+    process, CPU of it and of its workers (``RUSAGE_CHILDREN``: waited-for descendants)."""
+    import resource
+
+    def used() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    before, started = used(), time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "isa95kit", *args], env=_env(), stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True, check=False,
+    )  # fmt: skip
+    seconds, cpu = time.perf_counter() - started, used() - before
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"isa95kit {' '.join(args)}: exit {proc.returncode}: {proc.stderr}")
+    print(f"  {label}: {seconds:.2f} s", file=sys.stderr)
+    return Mode(label, seconds, cpu, _Totals(math.nan, math.nan), proc.returncode, math.nan)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by relative path (outputs of two runs must be equal)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def _independent_child(start: float, parts: list[str]) -> None:
@@ -307,8 +352,9 @@ def table(rows: list[Mode], serial: Mode, n: int) -> None:
         first = "-" if math.isnan(mode.first) else f"{mode.first:.3f}"
         print(f"| {mode.label} | {mode.seconds:.2f} | {n / mode.seconds:.0f} "
               f"| {serial.seconds / mode.seconds:.2f}x | {first} | {mode.cpu:.2f} "
-              f"| {mode.cpu / mode.seconds:.2f} | {mode.summary.cpu_seconds:.2f} "
-              f"| {mode.summary.busy_seconds:.2f} | {waited(mode):.0%} | {over} |")  # fmt: skip
+              f"| {mode.cpu / mode.seconds:.2f} | {_num(mode.summary.cpu_seconds, '.2f')} "
+              f"| {_num(mode.summary.busy_seconds, '.2f')} | {_num(waited(mode), '.0%')} "
+              f"| {over} |")  # fmt: skip
 
 
 def overheads(name: str, serial: Mode, dask: Mode, n: int, w: int, background: float) -> None:
@@ -327,6 +373,42 @@ def overheads(name: str, serial: Mode, dask: Mode, n: int, w: int, background: f
         f"= ({dask.seconds:.2f} x {w} - {serial.cpu:.2f}) / {n} = {wall * 1e3:.3f} ms = "
         f"{wall / per_file:.1%} (counts idle and waiting cores: honest on idle cores only)"
     )
+    out = outside(serial, dask, n)
+    print(f"{name} dask overhead per file, CPU outside the files' own work: ((dask CPU - its "
+          f"tasks' CPU) - (serial CPU - its tasks' CPU)) / files = (({dask.cpu:.2f} - "
+          f"{dask.summary.cpu_seconds:.2f}) - ({serial.cpu:.2f} - "
+          f"{serial.summary.cpu_seconds:.2f})) / {n} = {out * 1e3:.3f} ms = "
+          f"{out / per_file:.1%} (scheduling, pickling, transfer, client, background; "
+          "the files' own CPU grows with other load on the cores, this does not count "
+          "that)")  # fmt: skip
+
+
+def outside(serial: Mode, mode: Mode, n: int) -> float:
+    """CPU per file beyond serial's outside the tasks (``FileResult.cpu_seconds``)."""
+    return ((mode.cpu - mode.summary.cpu_seconds) - (serial.cpu - serial.summary.cpu_seconds)) / n
+
+
+def first_runs(w: int, validate: Callable[..., Any], migrate: Callable[..., Any]) -> list[Mode]:
+    """The first validation and the first migration on a new ``dask="local"`` cluster, its
+    workers cold: the plugin each run registers warms them inside the timing (as
+    ``--dask local`` runs); the cluster's start-up itself is not in them."""
+    from isa95kit.batch._dask import connect
+
+    cluster = connect("local", workers=w)
+    try:
+        client = cluster.client
+
+        def workers_cpu() -> float:
+            return float(sum(client.run(_cpu).values()))
+
+        return [
+            timed(f"dask LocalCluster {w}, first run on a new cluster (warm-up inside)",
+                  validate(dask=client), workers_cpu),
+            timed(f"migrate_many dask LocalCluster {w}, first migration on that cluster",
+                  migrate("dask-first", dask=client), workers_cpu),
+        ]  # fmt: skip
+    finally:
+        cluster.close()
 
 
 def verdict(text: str, ok: bool, detail: str) -> None:
@@ -345,7 +427,8 @@ def main() -> None:
     if args.independent:
         _independent_child(float(args.independent[0]), args.independent[1:])
         return
-    from isa95kit.batch._dask import LOCAL_CONFIG, connect
+    from isa95kit.batch._dask import LOCAL_CONFIG, connect, warm_workers
+    from isa95kit.validation._api import make_options
 
     n, w = args.files, args.workers
     began = time.perf_counter()
@@ -369,25 +452,51 @@ def main() -> None:
         def migrate(where: str, **kw: Any) -> Callable[[], Any]:
             return lambda: ik.batch.migrate_many(older, output_dir=out / where, **kw)
 
-        cold = timed(f"--jobs {w}, new pool (forkserver start included)", validate(jobs=w))
-        keys = ("serial", "alone", "again", "dask", "m-serial", "m-jobs", "m-dask")
+        cold = timed(f"--jobs {w}, new pool (forked from this warm process)", validate(jobs=w))
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait, daemon=True)
+        other.start()  # a second thread: fork is unsafe, the package starts a forkserver
+        try:
+            via_server = timed(f"--jobs {w}, new pool via a forkserver (a thread running)",
+                               validate(jobs=w))  # fmt: skip
+        finally:
+            stop.set()
+            other.join()
+        dask_first = first_runs(w, validate, migrate)
+        keys = ("serial", "alone", "again", "dask", "m-serial", "m-jobs", "m-dask",
+                "c-serial", "c-jobs", "cm-serial", "cm-jobs")  # fmt: skip
         runs: dict[str, list[Mode]] = {k: [] for k in keys}
-        dask_info: dict[int, tuple[float, float]] = {}  # id(mode) -> (start-up, idle rate)
+        # id(mode) -> (start-up, warm-up, idle rate)
+        dask_info: dict[int, tuple[float, float, float]] = {}
         for round_ in range(1, args.rounds + 1):
             print(f"round {round_} of {args.rounds}", file=sys.stderr)
             runs["serial"].append(timed("serial", validate()))
             runs["alone"].append(independent(folder, w))
-            runs["again"].append(timed(f"--jobs {w}, again (forkserver running)",
+            runs["again"].append(timed(f"--jobs {w}, again (a new pool, forked)",
                                        validate(jobs=w)))  # fmt: skip
             runs["m-serial"].append(timed("migrate_many serial", migrate("serial")))
-            runs["m-jobs"].append(timed(f"migrate_many --jobs {w} (forkserver running)",
+            runs["m-jobs"].append(timed(f"migrate_many --jobs {w} (a new pool, forked)",
                                         migrate("jobs", jobs=w)))  # fmt: skip
+            runs["c-serial"].append(cli("CLI validate, new process", ["validate", str(folder)]))
+            runs["c-jobs"].append(cli(f"CLI validate --jobs {w}, new process",
+                                      ["validate", "--jobs", str(w), str(folder)]))  # fmt: skip
+            for key, where, extra in (("cm-serial", "cli-serial", []),
+                                      ("cm-jobs", "cli-jobs", ["--jobs", str(w)])):  # fmt: skip
+                shutil.rmtree(out / where, ignore_errors=True)
+                label = f"CLI migrate {' '.join(extra)} new process".replace("  ", " ")
+                mode = cli(label, ["migrate", str(older), "--to", "V0701", "-o",
+                                   str(out / where), *extra])  # fmt: skip
+                runs[key].append(mode)
+            assert tree(out / "cli-serial") == tree(out / "cli-jobs"), "CLI migrate outputs differ"
             started = time.perf_counter()
             cluster = connect("local", workers=w)
             try:
                 client = cluster.client
-                client.run(_warm)
                 startup = time.perf_counter() - started
+                started = time.perf_counter()
+                warm_workers(client, ik.batch.ValidateTask(make_options()))
+                warm_workers(client, ik.batch.MigrateTask(to="V0701"))
+                warmup = time.perf_counter() - started
 
                 def workers_cpu(client: Any = client) -> float:
                     return float(sum(client.run(_cpu).values()))
@@ -400,11 +509,11 @@ def main() -> None:
                 )
                 mode = timed(f"dask LocalCluster {w} (started, warm)", validate(dask=client),
                              workers_cpu)  # fmt: skip
-                dask_info[id(mode)] = (startup, idle_rate)
+                dask_info[id(mode)] = (startup, warmup, idle_rate)
                 runs["dask"].append(mode)
                 mode = timed(f"migrate_many dask LocalCluster {w}",
                              migrate("dask", dask=client), workers_cpu)  # fmt: skip
-                dask_info[id(mode)] = (startup, idle_rate)
+                dask_info[id(mode)] = (startup, warmup, idle_rate)
                 runs["m-dask"].append(mode)
             finally:
                 cluster.close()
@@ -412,14 +521,19 @@ def main() -> None:
         best = {k: min(v, key=lambda m: m.seconds) for k, v in runs.items()}
         serial, alone, again, dask = (best[k] for k in ("serial", "alone", "again", "dask"))
         m_serial, m_jobs, m_dask = (best[k] for k in ("m-serial", "m-jobs", "m-dask"))
-        startup, idle_rate = dask_info[id(dask)]
+        startup, warmup, idle_rate = dask_info[id(dask)]
+        c_serial, c_jobs, cm_serial, cm_jobs = (
+            best[k] for k in ("c-serial", "c-jobs", "cm-serial", "cm-jobs")
+        )
         cap_end, load_end = capacity(w)
-        for mode in (cold, *runs["again"], *runs["dask"]):
+        for mode in (cold, via_server, dask_first[0], *runs["again"], *runs["dask"]):
             assert mode.same == serial.same, f"{mode.label}: report differs from serial"
-        for mode in (*runs["m-jobs"], *runs["m-dask"]):
+        assert {m.same for m in (*runs["c-serial"], *runs["c-jobs"])} == {1}  # invalid files
+        for mode in (dask_first[1], *runs["m-jobs"], *runs["m-dask"]):
             assert mode.same == m_serial.same, f"{mode.label}: results differ from serial"
         invalid = sum(1 for f in serial.same["files"] if not f["valid"])
-        rounds = f"best of {args.rounds} rounds (the cold pool: once)" if args.rounds > 1 else ""
+        rounds = (f"best of {args.rounds} rounds (the first pools and first cluster runs: once)"
+                  if args.rounds > 1 else "")  # fmt: skip
         print(f"\n{n} documents ({total / 1e6:.1f} MB, {invalid} invalid), {w} workers, "
               f"{cores} cores; same reports and outputs in all modes; "
               f"{rounds or '1 round'}\n")  # fmt: skip
@@ -427,12 +541,18 @@ def main() -> None:
         print(f"parallel capacity ({w} CPU loops at once, in cores' worth): start "
               f"{cap_start:.2f}, end {cap_end:.2f} of {w}\n")  # fmt: skip
         print("validate_many:\n")
-        table([serial, alone, cold, again, dask], serial, n)
+        table([serial, alone, cold, via_server, again, dask, dask_first[0]], serial, n)
         print(f"\nmigrate_many ({n} V0600 documents, {total_older / 1e6:.1f} MB, to V0701, "
               "written under an output folder):\n")  # fmt: skip
-        table([m_serial, m_jobs, m_dask], m_serial, n)
-        print(f"\nLocalCluster start-up (not in the dask rows): {startup:.2f} s; "
-              f"config {LOCAL_CONFIG}")  # fmt: skip
+        table([m_serial, m_jobs, m_dask, dask_first[1]], m_serial, n)
+        print("\nthe CLI in a new process (interpreter start, imports and warm-up inside the "
+              "timing of both; CPU: the process and its workers):\n")  # fmt: skip
+        table([c_serial, c_jobs], c_serial, n)
+        print()
+        table([cm_serial, cm_jobs], cm_serial, n)
+        print(f"\nLocalCluster start-up (not in the dask rows): {startup:.2f} s; warm-up of its "
+              f"workers for validation and migration (warm_workers, not in the dask rows): "
+              f"{warmup:.2f} s; config {LOCAL_CONFIG}")  # fmt: skip
         print(f"idle cluster background: {idle_rate:.3f} CPU s per s (time-proportional, "
               "included in the dask CPU below)\n")  # fmt: skip
         overheads("validate_many", serial, dask, n, w, idle_rate * dask.seconds)
@@ -441,7 +561,7 @@ def main() -> None:
         print(f"\nagainst the {w} independent processes (the ceiling of this run, "
               f"{ceiling:.2f}x serial):")  # fmt: skip
         per_file = serial.cpu / n
-        for mode in (cold, again, dask):
+        for mode in (cold, via_server, again, dask):
             extra = (mode.cpu - alone.cpu) / n
             print(f"  {mode.label}: {alone.seconds / mode.seconds:.0%} of their throughput; "
                   f"CPU beyond theirs {extra * 1e3:.3f} ms per file ({extra / per_file:.1%} "
@@ -449,17 +569,25 @@ def main() -> None:
         print()
         for name, base, mode in (
             (f"validate --jobs {w} new pool vs serial >= 1.7x", serial, cold),
-            (f"validate --jobs {w} (forkserver running) vs serial >= 1.7x", serial, again),
+            (f"validate --jobs {w} new pool via a forkserver vs serial >= 1.7x", serial,
+             via_server),
+            (f"validate --jobs {w} again vs serial >= 1.7x", serial, again),
             ("validate dask vs serial >= 1.7x", serial, dask),
             (f"migrate --jobs {w} vs serial >= 1.7x", m_serial, m_jobs),
             ("migrate dask vs serial >= 1.7x", m_serial, m_dask),
-        ):
+            (f"CLI validate --jobs {w} vs CLI serial >= 1.7x (new processes)", c_serial, c_jobs),
+            (f"CLI migrate --jobs {w} vs CLI serial >= 1.7x (new processes)", cm_serial,
+             cm_jobs),
+        ):  # fmt: skip
             speed = base.seconds / mode.seconds
             verdict(name, speed >= 1.7, f"{speed:.2f}x; the ceiling of this run {ceiling:.2f}x")
         for name, base, mode in (("validate", serial, dask), ("migrate", m_serial, m_dask)):
             cpu = (mode.cpu - base.cpu) / base.cpu
             wall = (mode.seconds * w - base.cpu) / base.cpu
             verdict(f"{name} dask overhead per file < 5 % (CPU)", cpu < 0.05, f"{cpu:.1%}")
+            out = outside(base, mode, 1) / base.cpu  # the run's extra over serial's CPU
+            verdict(f"{name} dask overhead per file < 5 % (CPU outside the files' work)",
+                    out < 0.05, f"{out:.1%}")  # fmt: skip
             verdict(f"{name} dask overhead per file < 5 % (wall x workers)", wall < 0.05,
                     f"{wall:.1%}; capacity {min(cap_start, cap_end):.2f} of {w}")  # fmt: skip
         if ceiling < 1.7:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from isa95kit.batch import Done, FileSource
+from isa95kit.batch import Done, FileSource, MigrateTask
 from isa95kit.versions import B2MMLVersion
 from tests.conftest import EXAMPLES, ROOT
 
@@ -141,3 +141,21 @@ class Probe:
         except (ImportError, ValueError):
             pass
         return Done("valid", value={"compiled": compiled, "profiler": profiler})
+
+
+@dataclass(frozen=True)
+class WarmProbe(MigrateTask):
+    """Migrate, and say what the worker had ready before this file: the warm-ups this process
+    ran (``_warm._DONE``), the releases whose migration tables are loaded, and its pid."""
+
+    def __call__(self, source: FileSource) -> Done:
+        from isa95kit.batch import _warm
+        from isa95kit.versions import _migrate_tree
+
+        state = {
+            "warmed": sorted(_warm._DONE),
+            "tables": _migrate_tree.tables.cache_info().currsize,
+            "pid": os.getpid(),
+        }
+        done = super().__call__(source)
+        return Done(done.verdict, output=done.output, value={"summary": done.value, **state})

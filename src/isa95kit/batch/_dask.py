@@ -14,6 +14,11 @@ One task per chunk of files. Lost workers are handled at two levels:
 
 ``retries=`` covers exceptions that escape a task (the per-file tasks capture their own).
 
+Before its first chunk, a run registers a ``WorkerPlugin`` (:func:`warm_workers`) that
+warms every worker for its kind of task, now and as workers join: the first migration on a
+cold worker otherwise loaded the migration tables inside its first chunk (0.2-0.3 s a
+worker, 24 % of a 2,000-file run's CPU on a 2-worker cluster warmed for validation only).
+
 A chunk's results come back as one pickled blob (:func:`run_packed`): distributed sends
 a returned list element by element (a header, a pickle call and a frame per result, on the
 worker, the scheduler and the client), which cost more CPU than the 2,000 results of a run
@@ -34,7 +39,15 @@ from ..errors import MissingDependencyError
 from ._sources import FileSource
 from ._tasks import FileResult, Task, TaskError, Verdict, crashed, run_chunk
 
-__all__ = ["ALLOWED_FAILURES", "LOCAL_CONFIG", "Cluster", "connect", "run_dask", "run_packed"]
+__all__ = [
+    "ALLOWED_FAILURES",
+    "LOCAL_CONFIG",
+    "Cluster",
+    "connect",
+    "run_dask",
+    "run_packed",
+    "warm_workers",
+]
 
 #: ``distributed.scheduler.allowed-failures`` of the clusters this package starts
 ALLOWED_FAILURES = 1
@@ -113,6 +126,24 @@ def connect(target: Any, *, workers: int | None = None) -> Cluster:
     return Cluster(distributed.Client(target), owned=True)
 
 
+def warm_workers(client: Any, task: Task) -> bool:
+    """Warm every worker of ``client``'s cluster for ``task`` (``task.warm()``, see
+    ``_warm``) and every worker that joins it later; returns once the present ones are warm.
+
+    A ``WorkerPlugin`` named after the task's kind, registered once per cluster (a second
+    registration of the name is ignored by the scheduler, so later runs wait for nothing).
+    False if it could not be registered (e.g. workers without isa95kit): the run goes on
+    with cold workers, and its tasks report what is wrong."""
+    _distributed()
+    from ._plugin import WarmUp
+
+    try:
+        client.register_plugin(WarmUp(task))
+    except Exception:  # a warm-up is an optimisation; the tasks report real problems
+        return False
+    return True
+
+
 def run_packed(task: Task, files: Sequence[FileSource], attempts: int = 1) -> bytes:
     """:func:`run_chunk` on a worker, its results pickled together (one frame to send)."""
     return pickle.dumps(run_chunk(task, files, attempts), protocol=pickle.HIGHEST_PROTOCOL)
@@ -130,6 +161,7 @@ def run_dask(
     they complete (chunks lost with their workers are retried; see the module docstring)."""
     distributed = _distributed()
     killed = _killed_worker()
+    warm_workers(client, task)
     run = uuid.uuid4().hex[:12]
     counter = itertools.count()
     todo = iter(chunks)

@@ -217,6 +217,13 @@ class ValidateTask:
             report = _api.run_one(source.location, self.options)
         return Done(Verdict.VALID if report.valid else Verdict.INVALID, report=report)
 
+    def warm(self, thorough: bool = False) -> bool:
+        """Warm a process for validation: the V0701 bundle and the validation layers (another
+        release's bundle compiles when a file needs it, ``thorough`` or not)."""
+        from ._warm import warm_validation
+
+        return warm_validation()
+
     def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
         # a profile holds read-only mapping proxies, which plain pickle refuses: send fields
         options = {f.name: getattr(self.options, f.name) for f in fields(self.options)}
@@ -343,6 +350,12 @@ class ConvertTask(Outputs):
         self.store(source, target, lambda out: out.write(output))
         return Done(Verdict.CONVERTED, output=target)
 
+    def warm(self, thorough: bool = False) -> bool:
+        """Warm a process for conversion: the converters both ways (``thorough`` or not)."""
+        from ._warm import warm_conversion
+
+        return warm_conversion()
+
 
 # -- migration -----------------------------------------------------------------------------
 _RELEASE_TAG = re.compile(r"\.V\d{4}$", re.IGNORECASE)
@@ -388,6 +401,13 @@ class MigrateTask(Outputs):
                 result = migrate(source.location, self.to, strict=self.strict)
         self.store(source, target, lambda out: out.write(result.data))
         return Done(Verdict.MIGRATED, output=target, value=migration_summary(result.report))
+
+    def warm(self, thorough: bool = False) -> bool:
+        """Warm a process for migration to ``to``; ``thorough``: with the tables of every
+        release (for long-lived workers; see ``_warm``)."""
+        from ._warm import warm_migration
+
+        return warm_migration(self.to, thorough=thorough)
 
 
 def migration_summary(report: Any) -> dict[str, Any]:
