@@ -17,7 +17,7 @@ XS = "{http://www.w3.org/2001/XMLSchema}"
 
 def sections() -> dict[str, str]:
     text = DOC.read_text(encoding="utf-8")
-    parts = re.split(r"^### `([a-z-]+)`\s*$", text, flags=re.MULTILINE)
+    parts = re.split(r"^### `([a-z0-9-]+)`\s*$", text, flags=re.MULTILINE)
     return {parts[i]: parts[i + 1] for i in range(1, len(parts), 2)}
 
 

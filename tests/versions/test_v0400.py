@@ -148,6 +148,7 @@ def test_validate_tree_and_stream(reference: bytes) -> None:
         (file,) = report.files
         assert file.version == "V0401"
         assert [i.severity.value for i in file.issues] == ["warning"]
+        assert file.issues[0].code == "v0400-read-as-v0401"  # its own code, not "schema"
         assert "read as V0401" in file.issues[0].message
 
 
@@ -184,7 +185,7 @@ def test_cli_info_validate_and_migrate(tmp_path: Path) -> None:
     assert "is B2MML V0400" in info.stdout
     checked = run("validate", str(path))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "warning" in checked.stdout and "read as V0401" in checked.stdout
+    assert "warning v0400-read-as-v0401:" in checked.stdout and "read as V0401" in checked.stdout
     out = tmp_path / "v0701.xml"
     migrated = run("migrate", str(path), "--to", "V0701", "-o", str(out), "--report", "json")
     assert migrated.returncode == 0, migrated.stderr

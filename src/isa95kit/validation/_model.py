@@ -213,6 +213,16 @@ register(
     configurable=True,
 )
 register(
+    "v0400-read-as-v0401",
+    layer=Layer.VERSION,
+    severity=Severity.WARNING,
+    title=(
+        "The namespace is B2MML V0400's, older than any release with a published schema: the "
+        "element is checked against V0401's schema and read through V0401's rules."
+    ),
+    hint="expect V0401's verdict; declare a supported release's namespace to be checked exactly",
+)
+register(
     "schema",
     layer=Layer.SCHEMA,
     severity=Severity.ERROR,
