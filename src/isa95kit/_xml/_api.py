@@ -444,6 +444,27 @@ def _pull(stream: Any, tag: str) -> Generator[tuple[str, Any], None, None]:
             return
 
 
+def decode_occurrence(
+    el: Any,
+    tag: str,
+    element: str,
+    classes: dict[tuple[str, ...], type[B2MMLModel]],
+    decoder: Decoder,
+) -> B2MMLModel | None:
+    """Decode one occurrence ``el`` of ``element`` (Clark ``tag``) found in a document;
+    None for one inside an outer occurrence (it is decoded with that). ``classes`` caches
+    the class of each ancestor path."""
+    if any(True for _ in el.iterancestors(tag)):
+        return None
+    path = tuple(a.tag for a in el.iterancestors())[::-1]
+    cls = classes.get(path)
+    if cls is None:
+        cls = classes[path] = _class_by_path(path, element, el, decoder)
+    with gc_paused():
+        obj: B2MMLModel = decoder.decode(el, spec_of(cls))
+    return obj
+
+
 def _iter_elements(
     stream: Any, file: str | None, element: str, config: ReadConfig
 ) -> Iterator[B2MMLModel]:
@@ -463,15 +484,10 @@ def _iter_elements(
             if not checked:
                 check_no_doctype(el.getroottree(), file)
                 checked = True
-            if any(True for _ in el.iterancestors(tag)):
-                continue  # part of an outer occurrence, yielded with it
-            path = tuple(a.tag for a in el.iterancestors())[::-1]
-            cls = classes.get(path)
-            if cls is None:
-                cls = classes[path] = _class_by_path(path, element, el, decoder)
             decoder.reset_shared()  # items are independent: keep memory bounded
-            with gc_paused():
-                obj = decoder.decode(el, spec_of(cls))
+            obj = decode_occurrence(el, tag, element, classes, decoder)
+            if obj is None:
+                continue
             el.clear(keep_tail=False)
             parent = el.getparent()
             if parent is not None:

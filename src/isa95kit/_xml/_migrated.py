@@ -178,7 +178,7 @@ def iter_migrated(source: Source, element: str, config: ReadConfig) -> Iterator[
     """``iter_xml`` of a small document of an older release: the whole tree is migrated to
     V0701 first, then each element is decoded (the reference of the streaming path)."""
     from ..versions._migrate import attach_report, migrate_up_tree
-    from ._api import _class_by_path
+    from ._api import decode_occurrence
 
     data, file = read_bytes(source, config.limits)
     root, migration = migrate_up_tree(data, file, strict=config.unknown == "error")
@@ -189,14 +189,9 @@ def iter_migrated(source: Source, element: str, config: ReadConfig) -> Iterator[
     tag = f"{{{NAMESPACE}}}{element}"
     classes: dict[tuple[str, ...], type[B2MMLModel]] = {}
     for el in root.iter(tag):
-        if any(True for _ in el.iterancestors(tag)):
-            continue  # part of an outer occurrence, yielded with it
-        path = tuple(a.tag for a in el.iterancestors())[::-1]
-        cls = classes.get(path)
-        if cls is None:
-            cls = classes[path] = _class_by_path(path, element, el, decoder)
-        with gc_paused():
-            obj = decoder.decode(el, spec_of(cls))
+        obj = decode_occurrence(el, tag, element, classes, decoder)
+        if obj is None:
+            continue
         attach_report(obj, report)
         yield obj
     report.changes.extend(decoder.missing)
