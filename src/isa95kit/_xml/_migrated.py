@@ -20,7 +20,7 @@ from typing import Any
 from .._gc import gc_paused
 from .._source import Source, describe, read_bytes
 from ..errors import Isa95Error, Location, MappingError
-from ..model._base import AnyElement, B2MMLModel
+from ..model._base import AnyElement, B2MMLModel, decoded_instance
 from ..model._registry import NAMESPACE
 from ..versions._migrate_report import MigrationChange
 from ..versions._migrate_tree import UpMigration, path_of
@@ -317,10 +317,10 @@ def without_filled(obj: Any) -> Any:
     filled = filled_fields(obj)
     if not filled:
         return obj
-    bare = object.__new__(type(obj))
-    object.__setattr__(bare, "__dict__", {**obj.__dict__, **dict.fromkeys(filled)})
-    object.__setattr__(bare, "__pydantic_fields_set__", obj.__pydantic_fields_set__ - filled)
-    object.__setattr__(bare, "__pydantic_extra__", None)
     private = {k: v for k, v in obj.__pydantic_private__.items() if k != FILLED}
-    object.__setattr__(bare, "__pydantic_private__", private or None)
-    return bare
+    return decoded_instance(
+        type(obj),
+        {**obj.__dict__, **dict.fromkeys(filled)},
+        obj.__pydantic_fields_set__ - filled,
+        private or None,
+    )

@@ -459,7 +459,7 @@ class B2MMLSimple(B2MMLModel):
         # rule that differs in JSON mode (base64 bytes) is kept by _compile_bare, which
         # sends bare values of bytes-valued classes through the field validators
         kind = type(data)
-        if kind is str:  # the common shorthand, inlined (a third of keyword construction)
+        if kind is str:  # the common shorthand, without _bare_value_dict's checks
             try:
                 bare = _BARE[cls]
             except KeyError:
@@ -467,12 +467,7 @@ class B2MMLSimple(B2MMLModel):
             if bare is not None and bare.str_as_is:
                 d = bare.template.copy()
                 d["value"] = data
-                obj = _new_instance(cls)
-                _set_dict(obj, d)
-                _set_fields_set(obj, VALUE_ONLY)
-                _set_extra(obj, None)
-                _set_private(obj, None)
-                return obj
+                return decoded_instance(cls, d, VALUE_ONLY, None)
         elif kind is dict:
             value = data.get("value")
             if type(value) is float:
